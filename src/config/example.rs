@@ -1,0 +1,91 @@
+//! The commented example configuration written on first run.
+
+/// Line that opens the commented-out sample account in [`EXAMPLE_CONFIG`].
+#[cfg(test)]
+pub(crate) const SAMPLE_BEGIN: &str =
+    "// ---- sample account: remove the leading // on each line below ----";
+/// Line that closes the commented-out sample account in [`EXAMPLE_CONFIG`].
+#[cfg(test)]
+pub(crate) const SAMPLE_END: &str = "// ---- end of sample account ----";
+
+/// A commented example configuration that explains every setting. It parses to
+/// `Config::default()`: no accounts (a sample account is commented out, between two
+/// marker lines) and the local account enabled.
+pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Object Notation).
+//
+// Lines starting with // are comments. Text goes in double quotes, lists in
+// [ ], and each group of settings in ( ). Optional settings can be left out or
+// written plainly, e.g. display_name: "Alice". Misspelt setting names are
+// errors, so sipchat tells you about typos instead of ignoring them.
+//
+// Relative file paths are relative to the folder of this file; a leading ~
+// means your home folder.
+(
+    // Your SIP accounts. sipchat uses the first enabled one, or the one you pick
+    // with --account NAME. To use the sample below, remove the leading // on
+    // each of its lines (keep the // of the explanations) and fill in your
+    // details. Add more accounts one after the other, separated by commas.
+    accounts: [
+        // ---- sample account: remove the leading // on each line below ----
+        // (
+        //     // A unique name for the account, used by --account NAME.
+        //     name: "work",
+        //     // Your SIP address: sip: or sips: (TLS), then user@host.
+        //     uri: "sip:alice@example.org",
+        //     // The name others see (optional).
+        //     display_name: "Alice Example",
+        //     // User name for logging in, if not the user part of uri.
+        //     // auth_user: "alice",
+        //     // The password, either written here ...
+        //     // password: "change me",
+        //     // ... or, better, kept in a file of its own that holds only the
+        //     // password (make it readable by you only: chmod 600).
+        //     password_file: "work.password",
+        //     // Outbound proxy (optional). transport is udp, tcp or tls;
+        //     // sips: always means tls. Without a proxy the host of uri is used.
+        //     // proxy: "sip:proxy.example.org:5060;transport=tcp",
+        //     // Register with the server so that others can reach you.
+        //     register: true,
+        //     // How long a registration lasts, in seconds (1 to 86400).
+        //     expires: 600,
+        //     // MSRP relay for chats and files (optional): msrp:// or msrps://.
+        //     // msrp_relay: "msrps://relay.example.org:2855;tcp",
+        //     // TLS settings, used by sips:, transport=tls and msrps:.
+        //     tls: (
+        //         // Certificates (PEM) to trust instead of the system's (optional).
+        //         // ca_file: "ca.pem",
+        //         // Check the server's certificate. Only turn off for testing.
+        //         verify: true,
+        //     ),
+        //     // SIP addresses whose emergency alerts you trust.
+        //     trusted_alert_senders: ["sip:alerts@example.org"],
+        //     // Where received files are saved (optional).
+        //     // download_dir: "~/Downloads",
+        //     // false keeps the account here without using it by default.
+        //     enabled: true,
+        //     // Seconds between keep-alives on TCP and TLS connections, so that
+        //     // routers keep them open; 0 turns them off.
+        //     keepalive_secs: 30,
+        //     // Largest file you accept, in bytes (104857600 is 100 MiB).
+        //     max_file_size: 104857600,
+        // ),
+        // ---- end of sample account ----
+    ],
+
+    // The local account needs no server: it listens on this computer, and
+    // others on your network reach you at sip:USER@YOUR-ADDRESS:PORT.
+    local: (
+        // false turns it off.
+        enabled: true,
+        // The user part of your local address.
+        user: "me",
+        // The name others see (optional).
+        // display_name: "Alice",
+        // Address to listen on: "0.0.0.0" is every network, "127.0.0.1" only
+        // this computer, "::" every network over IPv6.
+        bind: "0.0.0.0",
+        // Port to listen on; 0 lets the system pick a free one.
+        port: 5062,
+    ),
+)
+"#;

@@ -1,0 +1,127 @@
+//! Shared vocabulary of the runtime, the CLI and the UI. std + serde only.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Names an account: the `name` from the config, or `local` for the built-in
+/// peer-to-peer account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(pub String);
+
+impl AccountId {
+    /// The name of the built-in peer-to-peer account.
+    pub const LOCAL: &'static str = "local";
+
+    /// Whether this is the built-in local account.
+    pub fn is_local(&self) -> bool {
+        self.0 == Self::LOCAL
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Identifies one message for its whole life (chosen by whoever creates it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(pub u64);
+
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Registration state of an account, as the user should see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RegistrationState {
+    /// Not registered and not trying (registration disabled, or after unregistering).
+    Offline,
+    /// A REGISTER is under way.
+    Registering,
+    /// Registered; the server granted this many seconds.
+    Registered {
+        /// Granted expiry in seconds.
+        expires: u32,
+    },
+    /// The last attempt failed; another follows after `retry_in_secs`.
+    Failed {
+        /// What went wrong, in words.
+        reason: String,
+        /// Seconds until the next attempt.
+        retry_in_secs: u64,
+    },
+    /// The local account: no registrar, listening for peers.
+    Listening {
+        /// Where peers can reach us (`ip:port`).
+        address: String,
+    },
+}
+
+/// Where an outgoing message stands. Honest: never claims more than the
+/// network told us.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting to be sent.
+    Queued,
+    /// Sent; no final answer yet.
+    Sending,
+    /// 200: the recipient's client took it.
+    Accepted,
+    /// 202: a server stored it for later delivery.
+    StoredForLater,
+    /// Failed, with the status code when there was one and the reason in words.
+    Failed {
+        /// SIP status code, if a response came.
+        code: Option<u16>,
+        /// Plain words, e.g. "bob is not online (480 Temporarily Unavailable)".
+        reason: String,
+    },
+}
+
+impl DeliveryState {
+    /// Plain words for the state.
+    pub fn describe(&self) -> String {
+        match self {
+            DeliveryState::Queued => "queued".into(),
+            DeliveryState::Sending => "sending".into(),
+            DeliveryState::Accepted => "accepted by the recipient".into(),
+            DeliveryState::StoredForLater => "stored by the server for later delivery (202)".into(),
+            DeliveryState::Failed { reason, .. } => reason.clone(),
+        }
+    }
+
+    /// Whether no further change is expected from the network.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, DeliveryState::Queued | DeliveryState::Sending)
+    }
+}
+
+/// A page-mode message that arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingMessage {
+    /// Local id.
+    pub id: MessageId,
+    /// Which account received it.
+    pub account: AccountId,
+    /// Sender's address (`sip:alice@example.org`).
+    pub from: String,
+    /// Sender's display name, if given.
+    pub from_name: Option<String>,
+    /// Recipient address as the sender wrote it.
+    pub to: String,
+    /// Media type of the body.
+    pub content_type: String,
+    /// Body as text.
+    pub body: String,
+    /// Subject header, if any.
+    pub subject: Option<String>,
+    /// Seconds since the Unix epoch when it arrived.
+    pub received_at: u64,
+}

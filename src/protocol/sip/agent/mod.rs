@@ -1,0 +1,459 @@
+//! The sans-IO SIP user agent of one account: registration and page-mode
+//! MESSAGE on top of the transaction layer.
+//!
+//! Inputs are packets (with where they came from), commands and the current
+//! time; outputs are packets to send (with where to) and [`AgentEvent`]s.
+//! The runtime's endpoint drives it with real sockets and tokio time; tests
+//! drive it with virtual time and no sockets at all.
+
+mod auth;
+mod pager;
+mod registration;
+
+pub use pager::{ArrivedMessage, IncomingToken, MAX_BODY_STREAM, MAX_REQUEST_UDP};
+
+use super::builder::{allowed_methods, response_to, USER_AGENT};
+use super::message::{Method, SipMessage};
+use super::transaction::{
+    ClientNonInvite, Role, ServerNonInvite, TableOutput, TimerConfig, TransactionKey, TransactionTable,
+};
+use super::uri::{SipUri, Transport};
+use crate::model::{DeliveryState, MessageId, RegistrationState};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// Where a packet goes (or came from): transport, addresses and, for
+/// streams, the connection to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Hop {
+    /// UDP, TCP or TLS.
+    pub transport: Transport,
+    /// The peer.
+    pub remote: SocketAddr,
+    /// Our address used on this path (goes into Via and Contact).
+    pub local: SocketAddr,
+    /// The stream connection, when there is one.
+    pub conn: Option<u64>,
+}
+
+impl Hop {
+    fn local_host_port(&self) -> String {
+        match self.local {
+            SocketAddr::V4(a) => format!("{}:{}", a.ip(), a.port()),
+            SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+        }
+    }
+}
+
+/// Who we are and how we authenticate.
+#[derive(Clone)]
+pub struct AgentConfig {
+    /// Account name, for logs.
+    pub account: String,
+    /// Our address of record.
+    pub aor: SipUri,
+    /// Display name for From.
+    pub display_name: Option<String>,
+    /// Digest user name.
+    pub auth_user: String,
+    /// Digest password (never logged).
+    pub password: Option<String>,
+    /// Request-URI for REGISTER; `None` for the peer-to-peer account.
+    pub registrar: Option<SipUri>,
+    /// Preloaded Route (the outbound proxy with `;lr`), if any.
+    pub route: Option<String>,
+    /// Requested registration expiry in seconds.
+    pub expires: u32,
+    /// RFC 3261 timers.
+    pub timers: TimerConfig,
+    /// Peer-to-peer only: the port we listen on. Our From address then takes
+    /// the host from the path to each peer, so replies can find us.
+    pub listen_port: Option<u16>,
+}
+
+impl fmt::Debug for AgentConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentConfig")
+            .field("account", &self.account)
+            .field("aor", &self.aor.to_string())
+            .field("auth_user", &self.auth_user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("registrar", &self.registrar.as_ref().map(ToString::to_string))
+            .field("route", &self.route)
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// Something the runtime must act on or show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentEvent {
+    /// Registration changed.
+    Registration(RegistrationState),
+    /// An outgoing message changed state.
+    Delivery {
+        /// The caller's id.
+        id: MessageId,
+        /// Recipient as given.
+        to: String,
+        /// New state.
+        state: DeliveryState,
+    },
+    /// A MESSAGE arrived. It is answered only when the runtime calls
+    /// [`Agent::answer_incoming`] (after storing it).
+    MessageArrived {
+        /// Pass back to [`Agent::answer_incoming`].
+        token: IncomingToken,
+        /// What arrived.
+        message: ArrivedMessage,
+    },
+}
+
+/// Output of the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Send these bytes.
+    Transmit {
+        /// Where.
+        hop: Hop,
+        /// What.
+        bytes: Vec<u8>,
+    },
+    /// Tell the runtime.
+    Event(AgentEvent),
+}
+
+/// What a client transaction was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Purpose {
+    Register,
+    Message(MessageId),
+}
+
+#[derive(Debug, Clone)]
+struct ClientCtx {
+    hop: Hop,
+    purpose: Purpose,
+}
+
+/// A transaction ended without a final response.
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    Timeout,
+    Transport,
+}
+
+/// The user agent of one account.
+pub struct Agent {
+    config: AgentConfig,
+    rng: StdRng,
+    table: TransactionTable<ClientCtx>,
+    server_hops: HashMap<TransactionKey, Hop>,
+    outputs: VecDeque<Output>,
+    auth: auth::AuthState,
+    registration: registration::Registration,
+    pager: pager::Pager,
+}
+
+impl Agent {
+    /// A new agent; `seed` feeds tags, branches and Call-IDs.
+    pub fn new(config: AgentConfig, seed: u64) -> Agent {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let registration = registration::Registration::new(&mut rng, config.expires);
+        Agent {
+            config,
+            rng,
+            table: TransactionTable::new(),
+            server_hops: HashMap::new(),
+            outputs: VecDeque::new(),
+            auth: auth::AuthState::default(),
+            registration,
+            pager: pager::Pager::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AgentConfig {
+        &self.config
+    }
+
+    /// Feeds one received datagram or stream message. Garbage is dropped
+    /// (logged), malformed requests are answered 400; nothing panics.
+    pub fn handle_packet(&mut self, bytes: &[u8], from: Hop, now: Instant) {
+        let msg = match SipMessage::parse(bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::debug!(account = %self.config.account, remote = %from.remote, "dropping unparsable packet: {e}");
+                return;
+            }
+        };
+        if msg.is_request() {
+            self.on_request(msg, from, now);
+        } else {
+            self.on_response(msg, now);
+        }
+        self.drain_table(now);
+    }
+
+    /// Fires due timers.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.table.handle_timeout(now);
+        self.drain_table(now);
+        self.registration_timer(now);
+        self.server_hops.retain(|key, _| self.table.server(key).is_some());
+    }
+
+    /// When [`Agent::handle_timeout`] must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        [self.table.poll_timeout(), self.registration.wake_at()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether requests we sent still wait for their final answer.
+    pub fn has_pending_requests(&self) -> bool {
+        self.registration.key().is_some() || self.pager.keys().next().is_some()
+    }
+
+    /// Our address as the From of a request through `hop`.
+    fn own_uri(&self, hop: &Hop) -> SipUri {
+        let mut uri = self.config.aor.clone();
+        if let Some(port) = self.config.listen_port {
+            uri.host = match hop.local.ip() {
+                std::net::IpAddr::V4(ip) => ip.to_string(),
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            };
+            uri.port = Some(port);
+        }
+        uri
+    }
+
+    /// Next output.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// The transport could not deliver to `hop` (connect failed, connection
+    /// closed): fail the client transactions that were using it.
+    pub fn transport_failed(&mut self, remote: SocketAddr, conn: Option<u64>, now: Instant) {
+        let keys: Vec<TransactionKey> = self.pending_client_keys(remote, conn);
+        for key in keys {
+            self.table.client_transport_error(&key);
+        }
+        self.drain_table(now);
+    }
+
+    fn pending_client_keys(&self, remote: SocketAddr, conn: Option<u64>) -> Vec<TransactionKey> {
+        self.pager
+            .keys()
+            .chain(self.registration.key())
+            .filter(|key| {
+                self.table
+                    .client_context(key)
+                    .is_some_and(|ctx| ctx.hop.remote == remote && (conn.is_none() || ctx.hop.conn == conn))
+            })
+            .cloned()
+            .collect()
+    }
+
+    fn emit(&mut self, event: AgentEvent) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    fn random_token(&mut self, bytes: usize) -> String {
+        (0..bytes).map(|_| format!("{:02x}", self.rng.gen::<u8>())).collect()
+    }
+
+    fn new_tag(&mut self) -> String {
+        self.random_token(6)
+    }
+
+    fn new_call_id(&mut self) -> String {
+        let token = self.random_token(12);
+        format!("{token}@{}", self.config.aor.host)
+    }
+
+    fn cnonce(&mut self) -> String {
+        self.random_token(16)
+    }
+
+    /// Fills Via (new branch), Max-Forwards, Route and User-Agent, then starts
+    /// a client transaction for `request`.
+    fn start_client(&mut self, request: &mut SipMessage, hop: Hop, purpose: Purpose, now: Instant) -> Result<TransactionKey, String> {
+        let branch = format!("z9hG4bK{}", self.random_token(10));
+        request.set_header(
+            "Via",
+            format!("SIP/2.0/{} {};branch={branch};rport", hop.transport, hop.local_host_port()),
+        );
+        let method = request.method().unwrap_or(Method::Options);
+        if request.header("Max-Forwards").is_none() {
+            request.push_header("Max-Forwards", "70");
+        }
+        if let Some(route) = &self.config.route {
+            request.set_header("Route", route.clone());
+        }
+        if request.header("User-Agent").is_none() {
+            request.push_header("User-Agent", USER_AGENT);
+        }
+        let key = TransactionKey::client(branch, method.as_str());
+        let txn = ClientNonInvite::new(request.to_bytes(), hop.transport.is_reliable(), now, self.config.timers);
+        self.table
+            .start_client(key.clone(), txn, ClientCtx { hop, purpose })
+            .map_err(|e| format!("too many requests in progress ({e})"))?;
+        self.drain_table(now);
+        Ok(key)
+    }
+
+    fn on_response(&mut self, msg: SipMessage, now: Instant) {
+        let (Ok(via), Ok((_, method)), Some(code)) = (msg.top_via(), msg.cseq(), msg.status()) else {
+            tracing::debug!(account = %self.config.account, "dropping response without usable Via/CSeq");
+            return;
+        };
+        let Some(branch) = via.branch() else { return };
+        let key = TransactionKey::client(branch, method.as_str());
+        match self.table.client_response(&key, code, now) {
+            Some(super::transaction::ClientResponse::Final(ctx)) => match ctx.purpose {
+                Purpose::Register => self.registration_response(&key, ctx.hop, &msg, now),
+                Purpose::Message(id) => self.message_response(id, &key, ctx.hop, &msg, now),
+            },
+            Some(_) => {}
+            None => tracing::debug!(account = %self.config.account, %key, code, "stray response"),
+        }
+    }
+
+    fn on_request(&mut self, msg: SipMessage, from: Hop, now: Instant) {
+        let method = msg.method().unwrap_or(Method::Options);
+        if method == Method::Ack {
+            return; // ACKs of non-2xx INVITE answers are absorbed by INVITE transactions (none yet).
+        }
+        if let Err(e) = msg.validate_request() {
+            tracing::debug!(account = %self.config.account, remote = %from.remote, "bad request: {e}");
+            let mut resp = response_to(&msg, 400, None);
+            resp.push_header("Warning", format!("399 sipchat \"{e}\""));
+            if msg.top_via().is_ok() && msg.call_id().is_ok() {
+                self.outputs.push_back(Output::Transmit {
+                    hop: from,
+                    bytes: resp.to_bytes(),
+                });
+            }
+            return;
+        }
+        let key = server_key(&msg, &method);
+        if let Some(server) = self.table.server_for(&key) {
+            if let Some(bytes) = server.on_request_retransmission() {
+                self.outputs.push_back(Output::Transmit { hop: from, bytes });
+            }
+            return;
+        }
+        let txn = ServerNonInvite::new(from.transport.is_reliable(), now, self.config.timers);
+        if self.table.insert_server(key.clone(), txn).is_err() {
+            let mut resp = response_to(&msg, 503, None);
+            resp.push_header("Retry-After", "5");
+            self.outputs.push_back(Output::Transmit {
+                hop: from,
+                bytes: resp.to_bytes(),
+            });
+            return;
+        }
+        self.server_hops.insert(key.clone(), from);
+        match method {
+            Method::Message => self.on_incoming_message(key, msg, now),
+            Method::Options => {
+                let mut resp = response_to(&msg, 200, Some(&self.new_tag()));
+                resp.push_header("Allow", allowed_methods());
+                resp.push_header("Accept", pager::ACCEPTED_TYPES.join(", "));
+                self.respond(&key, resp, now);
+            }
+            Method::Invite | Method::Register | Method::Subscribe | Method::Publish | Method::Refer => {
+                let mut resp = response_to(&msg, 405, Some(&self.new_tag()));
+                resp.push_header("Allow", allowed_methods());
+                self.respond(&key, resp, now);
+            }
+            Method::Bye | Method::Cancel | Method::Notify | Method::Info | Method::Update | Method::Prack => {
+                let resp = response_to(&msg, 481, None);
+                self.respond(&key, resp, now);
+            }
+            Method::Other(_) | Method::Ack => {
+                let mut resp = response_to(&msg, 501, None);
+                resp.push_header("Allow", allowed_methods());
+                self.respond(&key, resp, now);
+            }
+        }
+    }
+
+    /// Sends `response` on the server transaction `key`.
+    fn respond(&mut self, key: &TransactionKey, response: SipMessage, now: Instant) {
+        let code = response.status().unwrap_or(500);
+        if let Some(server) = self.table.server_for(key) {
+            if let Err(e) = server.send_response(code, response.to_bytes(), now) {
+                tracing::debug!(%key, "response not sent: {e}");
+            }
+        }
+        self.drain_table(now);
+    }
+
+    fn drain_table(&mut self, now: Instant) {
+        while let Some(out) = self.table.poll_output() {
+            match out {
+                TableOutput::Transmit { role, key, bytes } => {
+                    let hop = match role {
+                        Role::Client => self.table.client_context(&key).map(|c| c.hop),
+                        Role::Server => self.server_hops.get(&key).copied(),
+                    };
+                    match hop {
+                        Some(hop) => self.outputs.push_back(Output::Transmit { hop, bytes }),
+                        None => tracing::debug!(%key, "no destination for transmission"),
+                    }
+                }
+                TableOutput::ClientTimedOut { key, ctx } => self.client_failed(&key, ctx, Failure::Timeout, now),
+                TableOutput::ClientTransportError { key, ctx } => {
+                    self.client_failed(&key, ctx, Failure::Transport, now)
+                }
+                TableOutput::ServerTransportError { key } => {
+                    self.server_hops.remove(&key);
+                }
+            }
+        }
+    }
+
+    fn client_failed(&mut self, key: &TransactionKey, ctx: ClientCtx, failure: Failure, now: Instant) {
+        match ctx.purpose {
+            Purpose::Register => self.registration_no_response(key, failure, now),
+            Purpose::Message(id) => self.message_no_response(id, key, failure),
+        }
+    }
+
+    fn failure_words(&self, failure: Failure, hop: Option<Hop>) -> String {
+        match failure {
+            Failure::Timeout => super::outcome::describe_timeout((self.config.timers.t1 * 64).as_secs()),
+            Failure::Transport => match hop {
+                Some(h) => format!("could not send to {} over {}", h.remote, h.transport),
+                None => "could not send: the connection failed".into(),
+            },
+        }
+    }
+}
+
+/// Server transaction key (RFC 3261 section 17.2.3, with an RFC 2543 fallback).
+fn server_key(msg: &SipMessage, method: &Method) -> TransactionKey {
+    let via = msg.top_via().ok();
+    let sent_by = via.as_ref().map(|v| v.sent_by()).unwrap_or_default();
+    match via.as_ref().and_then(|v| v.branch()) {
+        Some(b) if b.starts_with("z9hG4bK") => TransactionKey::server(b, method.as_str(), sent_by),
+        _ => {
+            let call_id = msg.call_id().unwrap_or_default();
+            let cseq = msg.cseq().map(|(n, _)| n).unwrap_or_default();
+            let tag = msg.from_header().ok().and_then(|f| f.tag().map(str::to_string)).unwrap_or_default();
+            TransactionKey::server(format!("{call_id}/{cseq}/{tag}"), method.as_str(), sent_by)
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "agent_tests.rs"]
+mod tests;

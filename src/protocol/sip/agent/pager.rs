@@ -1,0 +1,306 @@
+//! Page-mode MESSAGE (RFC 3428): sending with honest outcomes, receiving with
+//! "store first, then answer", duplicate suppression.
+
+use super::{Agent, AgentEvent, Failure, Hop, Purpose};
+use crate::model::{DeliveryState, MessageId};
+use crate::protocol::sip::builder::response_to;
+use crate::protocol::sip::message::{Method, SipMessage};
+use crate::protocol::sip::name_addr::NameAddr;
+use crate::protocol::sip::outcome::describe_message_failure;
+use crate::protocol::sip::transaction::TransactionKey;
+use crate::protocol::sip::uri::{SipUri, Transport};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+/// RFC 3428 section 5: a MESSAGE over a path without congestion control
+/// must not exceed 1300 bytes.
+pub const MAX_REQUEST_UDP: usize = 1300;
+/// Largest page-mode body over TCP/TLS; longer texts belong in a session.
+pub const MAX_BODY_STREAM: usize = 16 * 1024;
+/// How many recently received (Call-ID, CSeq) pairs are remembered to
+/// suppress duplicates that arrive on a new transaction.
+pub const RECENT_INCOMING: usize = 1024;
+/// Body types we can show.
+pub const ACCEPTED_TYPES: &[&str] = &["text/plain", "application/im-iscomposing+xml"];
+
+/// Identifies an incoming MESSAGE waiting for its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IncomingToken(pub u64);
+
+/// An arrived page-mode message, as the runtime needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrivedMessage {
+    /// Sender address (From URI).
+    pub from: String,
+    /// Sender display name.
+    pub from_name: Option<String>,
+    /// To URI.
+    pub to: String,
+    /// Body media type.
+    pub content_type: String,
+    /// Body as text (UTF-8, invalid bytes replaced).
+    pub body: String,
+    /// Subject header.
+    pub subject: Option<String>,
+    /// Priority header.
+    pub priority: Option<String>,
+    /// Call-ID, for duplicate detection in the store.
+    pub call_id: String,
+    /// CSeq number.
+    pub cseq: u32,
+    /// The transport it came over.
+    pub transport: Transport,
+}
+
+#[derive(Debug)]
+struct Outgoing {
+    request: SipMessage,
+    to: String,
+    peer: String,
+    cseq: u32,
+    key: TransactionKey,
+    tried_nonces: Vec<String>,
+}
+
+/// Page-mode state of one agent.
+#[derive(Debug, Default)]
+pub(super) struct Pager {
+    outgoing: HashMap<MessageId, Outgoing>,
+    waiting: HashMap<IncomingToken, (TransactionKey, SipMessage)>,
+    next_token: u64,
+    recent: VecDeque<(String, u32)>,
+    recent_set: HashSet<(String, u32)>,
+}
+
+impl Pager {
+    pub(super) fn keys(&self) -> impl Iterator<Item = &TransactionKey> {
+        self.outgoing.values().map(|o| &o.key)
+    }
+
+    fn remember(&mut self, id: (String, u32)) -> bool {
+        if !self.recent_set.insert(id.clone()) {
+            return false;
+        }
+        self.recent.push_back(id);
+        if self.recent.len() > RECENT_INCOMING {
+            if let Some(old) = self.recent.pop_front() {
+                self.recent_set.remove(&old);
+            }
+        }
+        true
+    }
+}
+
+impl Agent {
+    /// Sends `text` to `to` through `hop`. The outcome arrives as
+    /// [`AgentEvent::Delivery`] events (first `Sending`, then a final state).
+    pub fn send_message(&mut self, id: MessageId, to: &str, text: &str, hop: Hop, now: Instant) {
+        let fail = |agent: &mut Agent, reason: String| {
+            agent.emit(AgentEvent::Delivery {
+                id,
+                to: to.to_string(),
+                state: DeliveryState::Failed { code: None, reason },
+            });
+        };
+        let target = match SipUri::parse(to) {
+            Ok(u) => u,
+            Err(e) => return fail(self, e.to_string()),
+        };
+        if hop.transport.is_reliable() && text.len() > MAX_BODY_STREAM {
+            return fail(
+                self,
+                format!(
+                    "the text is too long for a page-mode message ({} bytes; at most {MAX_BODY_STREAM}); \
+                     use a chat session for long texts",
+                    text.len()
+                ),
+            );
+        }
+        let mut from = NameAddr {
+            display_name: self.config.display_name.clone(),
+            uri: self.own_uri(&hop).to_string(),
+            params: Vec::new(),
+        };
+        from.set_param("tag", Some(&self.new_tag()));
+        let mut target_for_ruri = target.clone();
+        target_for_ruri.headers = None;
+        let mut req = SipMessage::request(Method::Message, target_for_ruri.to_string());
+        req.push_header("Via", "");
+        req.push_header("From", from.to_string());
+        req.push_header("To", NameAddr::new(target.aor().to_string()).to_string());
+        req.push_header("Call-ID", self.new_call_id());
+        req.push_header("CSeq", "1 MESSAGE");
+        req.push_header("Content-Type", "text/plain;charset=UTF-8");
+        req.body = text.as_bytes().to_vec();
+        let cnonce = self.cnonce();
+        self.auth
+            .authorize_preemptively(&mut req, &self.config.auth_user, self.config.password.as_deref(), &cnonce);
+        // Estimate the final size with Via, Route and User-Agent added.
+        let estimated = req.to_bytes().len() + 160 + self.config.route.as_ref().map_or(0, |r| r.len() + 9);
+        if hop.transport == Transport::Udp && estimated > MAX_REQUEST_UDP {
+            return fail(
+                self,
+                format!(
+                    "the text is too long for a page-mode message over UDP ({} bytes; a MESSAGE may be at most \
+                     {MAX_REQUEST_UDP} bytes on UDP): use TCP or TLS, or a chat session",
+                    text.len()
+                ),
+            );
+        }
+        let peer = target.user.clone().unwrap_or_else(|| target.host.clone());
+        self.emit(AgentEvent::Delivery {
+            id,
+            to: to.to_string(),
+            state: DeliveryState::Sending,
+        });
+        self.start_message(id, req, to.to_string(), peer, 1, Vec::new(), hop, now);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_message(
+        &mut self,
+        id: MessageId,
+        mut req: SipMessage,
+        to: String,
+        peer: String,
+        cseq: u32,
+        tried_nonces: Vec<String>,
+        hop: Hop,
+        now: Instant,
+    ) {
+        match self.start_client(&mut req, hop, Purpose::Message(id), now) {
+            Ok(key) => {
+                self.pager.outgoing.insert(
+                    id,
+                    Outgoing {
+                        request: req,
+                        to,
+                        peer,
+                        cseq,
+                        key,
+                        tried_nonces,
+                    },
+                );
+            }
+            Err(reason) => self.emit(AgentEvent::Delivery {
+                id,
+                to,
+                state: DeliveryState::Failed { code: None, reason },
+            }),
+        }
+    }
+
+    pub(super) fn message_response(&mut self, id: MessageId, key: &TransactionKey, hop: Hop, resp: &SipMessage, now: Instant) {
+        let Some(mut out) = self.pager.outgoing.remove(&id) else { return };
+        if &out.key != key {
+            self.pager.outgoing.insert(id, out);
+            return;
+        }
+        let code = resp.status().unwrap_or(500);
+        let state = match code {
+            202 => DeliveryState::StoredForLater,
+            200..=299 => DeliveryState::Accepted,
+            401 | 407 => {
+                let cnonce = self.cnonce();
+                let user = self.config.auth_user.clone();
+                let password = self.config.password.clone();
+                match self.auth.answer_challenge(
+                    resp,
+                    &mut out.request,
+                    &mut out.tried_nonces,
+                    &user,
+                    password.as_deref(),
+                    &cnonce,
+                ) {
+                    Ok(()) => {
+                        let cseq = out.cseq + 1;
+                        out.request.set_header("CSeq", format!("{cseq} MESSAGE"));
+                        self.start_message(id, out.request, out.to, out.peer, cseq, out.tried_nonces, hop, now);
+                        return;
+                    }
+                    Err(e) => DeliveryState::Failed {
+                        code: Some(code),
+                        reason: format!("{e} ({code} {})", resp.reason().unwrap_or_default()),
+                    },
+                }
+            }
+            _ => {
+                let retry_after = resp
+                    .header("Retry-After")
+                    .and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next())
+                    .and_then(|v| v.parse().ok());
+                DeliveryState::Failed {
+                    code: Some(code),
+                    reason: describe_message_failure(code, resp.reason().unwrap_or_default(), &out.peer, retry_after),
+                }
+            }
+        };
+        self.emit(AgentEvent::Delivery { id, to: out.to, state });
+    }
+
+    pub(super) fn message_no_response(&mut self, id: MessageId, key: &TransactionKey, failure: Failure) {
+        let Some(out) = self.pager.outgoing.remove(&id) else { return };
+        if &out.key != key {
+            self.pager.outgoing.insert(id, out);
+            return;
+        }
+        let reason = self.failure_words(failure, None);
+        self.emit(AgentEvent::Delivery {
+            id,
+            to: out.to,
+            state: DeliveryState::Failed { code: None, reason },
+        });
+    }
+
+    pub(super) fn on_incoming_message(&mut self, key: TransactionKey, msg: SipMessage, now: Instant) {
+        let content_type = msg.content_type().unwrap_or_else(|| "text/plain".into());
+        if !ACCEPTED_TYPES.contains(&content_type.as_str()) {
+            let mut resp = response_to(&msg, 415, Some(&self.new_tag()));
+            resp.push_header("Accept", ACCEPTED_TYPES.join(", "));
+            self.respond(&key, resp, now);
+            return;
+        }
+        let call_id = msg.call_id().unwrap_or_default().to_string();
+        let cseq = msg.cseq().map(|(n, _)| n).unwrap_or_default();
+        let first_time = self.pager.remember((call_id.clone(), cseq));
+        if !first_time || content_type == "application/im-iscomposing+xml" {
+            // A duplicate is answered again but shown once; typing
+            // notifications are not messages.
+            let resp = response_to(&msg, 200, Some(&self.new_tag()));
+            self.respond(&key, resp, now);
+            return;
+        }
+        let from = msg.from_header().ok();
+        let transport = self
+            .server_hops
+            .get(&key)
+            .map_or(Transport::Udp, |h| h.transport);
+        let message = ArrivedMessage {
+            from: from.as_ref().map(|f| f.uri.clone()).unwrap_or_default(),
+            from_name: from.and_then(|f| f.display_name),
+            to: msg.to_header().map(|t| t.uri).unwrap_or_default(),
+            content_type,
+            body: String::from_utf8_lossy(&msg.body).into_owned(),
+            subject: msg.header("Subject").map(str::to_string),
+            priority: msg.header("Priority").map(str::to_string),
+            call_id,
+            cseq,
+            transport,
+        };
+        self.pager.next_token += 1;
+        let token = IncomingToken(self.pager.next_token);
+        self.pager.waiting.insert(token, (key, msg));
+        self.emit(AgentEvent::MessageArrived { token, message });
+    }
+
+    /// Answers an arrived MESSAGE: 200 when `stored`, else 500 so the sender
+    /// knows it was not kept (and may retry).
+    pub fn answer_incoming(&mut self, token: IncomingToken, stored: bool, now: Instant) {
+        let Some((key, msg)) = self.pager.waiting.remove(&token) else {
+            return;
+        };
+        let code = if stored { 200 } else { 500 };
+        let resp = response_to(&msg, code, Some(&self.new_tag()));
+        self.respond(&key, resp, now);
+    }
+}

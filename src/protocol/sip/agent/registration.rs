@@ -1,0 +1,356 @@
+//! REGISTER (RFC 3261 section 10): register, refresh at about half the
+//! granted expiry, 423 Min-Expires, backoff with jitter, unregister.
+
+use super::{Agent, AgentEvent, Failure, Hop, Purpose};
+use crate::model::RegistrationState;
+use crate::protocol::sip::message::{Method, SipMessage};
+use crate::protocol::sip::name_addr::NameAddr;
+use crate::protocol::sip::transaction::TransactionKey;
+use rand::rngs::StdRng;
+use rand::Rng;
+use std::time::{Duration, Instant};
+
+/// Longest expiry we ask for or accept (one day).
+pub const MAX_EXPIRES: u32 = 86_400;
+/// First retry delay after a failure.
+pub const BACKOFF_BASE: Duration = Duration::from_secs(5);
+/// Longest retry delay.
+pub const BACKOFF_MAX: Duration = Duration::from_secs(600);
+/// Shortest refresh interval, so a tiny grant cannot make us spin.
+pub const MIN_REFRESH: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Registering,
+    Registered,
+    Failed,
+    Unregistering,
+}
+
+/// Registration state of one account.
+#[derive(Debug)]
+pub(super) struct Registration {
+    phase: Phase,
+    call_id_token: String,
+    from_tag: String,
+    cseq: u32,
+    expires: u32,
+    hop: Option<Hop>,
+    contact: Option<String>,
+    last_request: Option<SipMessage>,
+    tried_nonces: Vec<String>,
+    failures: u32,
+    wake_at: Option<Instant>,
+    key: Option<TransactionKey>,
+    granted: Option<u32>,
+    jitter_seed: u64,
+}
+
+impl Registration {
+    pub(super) fn new(rng: &mut StdRng, expires: u32) -> Registration {
+        Registration {
+            phase: Phase::Idle,
+            call_id_token: (0..12).map(|_| format!("{:02x}", rng.gen::<u8>())).collect(),
+            from_tag: (0..6).map(|_| format!("{:02x}", rng.gen::<u8>())).collect(),
+            cseq: 0,
+            expires: expires.clamp(1, MAX_EXPIRES),
+            hop: None,
+            contact: None,
+            last_request: None,
+            tried_nonces: Vec::new(),
+            failures: 0,
+            wake_at: None,
+            key: None,
+            granted: None,
+            jitter_seed: rng.gen(),
+        }
+    }
+
+    pub(super) fn wake_at(&self) -> Option<Instant> {
+        self.wake_at
+    }
+
+    pub(super) fn key(&self) -> Option<&TransactionKey> {
+        self.key.as_ref()
+    }
+
+    /// The delay before retry number `failures` (1-based), with +-20% jitter.
+    fn backoff(&mut self) -> Duration {
+        let exp = self.failures.saturating_sub(1).min(16);
+        let base = BACKOFF_BASE.saturating_mul(1u32 << exp).min(BACKOFF_MAX);
+        self.jitter_seed = self.jitter_seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let permille = 800 + (self.jitter_seed >> 33) % 401; // 800..=1200
+        base.mul_f64(permille as f64 / 1000.0)
+    }
+}
+
+impl Agent {
+    /// Whether the account is registered right now.
+    pub fn is_registered(&self) -> bool {
+        self.registration.phase == Phase::Registered
+    }
+
+    /// Registers (or re-registers after the flow changed) through `hop`.
+    pub fn register(&mut self, hop: Hop, now: Instant) {
+        if self.config.registrar.is_none() {
+            return;
+        }
+        let contact = self.contact_for(&hop);
+        self.registration.hop = Some(hop);
+        self.registration.contact = Some(contact);
+        self.registration.tried_nonces.clear();
+        self.send_register(self.registration.expires, now);
+    }
+
+    /// Removes our binding (Expires: 0). Emits `Offline` when done or at once
+    /// when there is nothing to remove.
+    pub fn unregister(&mut self, now: Instant) {
+        let active = matches!(self.registration.phase, Phase::Registered | Phase::Registering);
+        self.registration.wake_at = None;
+        if active && self.registration.hop.is_some() {
+            self.registration.phase = Phase::Unregistering;
+            self.registration.tried_nonces.clear();
+            self.send_register(0, now);
+        } else {
+            self.set_offline();
+        }
+    }
+
+    /// The connection the registration used is gone.
+    pub fn flow_lost(&mut self, reason: &str, now: Instant) {
+        self.registration.hop = None;
+        if matches!(self.registration.phase, Phase::Registered | Phase::Registering) {
+            self.registration_failed(format!("connection to the server lost: {reason}"), now);
+        }
+    }
+
+    fn contact_for(&self, hop: &Hop) -> String {
+        let user = self.config.aor.user.clone().unwrap_or_default();
+        let at = if user.is_empty() { "" } else { "@" };
+        let transport = match hop.transport {
+            crate::protocol::sip::uri::Transport::Udp => String::new(),
+            t => format!(";transport={}", t.param_token()),
+        };
+        let scheme = "sip";
+        format!("<{scheme}:{user}{at}{}{transport}>", hop.local_host_port())
+    }
+
+    fn send_register(&mut self, expires: u32, now: Instant) {
+        let (Some(registrar), Some(hop), Some(contact)) = (
+            self.config.registrar.clone(),
+            self.registration.hop,
+            self.registration.contact.clone(),
+        ) else {
+            return;
+        };
+        let aor = NameAddr {
+            display_name: self.config.display_name.clone(),
+            uri: self.config.aor.to_string(),
+            params: Vec::new(),
+        };
+        let mut from = aor.clone();
+        from.set_param("tag", Some(&self.registration.from_tag));
+        let mut req = SipMessage::request(Method::Register, registrar.to_string());
+        req.push_header("Via", "");
+        req.push_header("From", from.to_string());
+        req.push_header("To", aor.to_string());
+        req.push_header("Call-ID", format!("{}@{}", self.registration.call_id_token, self.config.aor.host));
+        self.registration.cseq += 1;
+        req.push_header("CSeq", format!("{} REGISTER", self.registration.cseq));
+        req.push_header("Contact", contact);
+        req.push_header("Expires", expires.to_string());
+        req.push_header("Allow", crate::protocol::sip::builder::allowed_methods());
+        let cnonce = self.cnonce();
+        self.auth
+            .authorize_preemptively(&mut req, &self.config.auth_user, self.config.password.as_deref(), &cnonce);
+        self.start_register(req, hop, now);
+    }
+
+    fn start_register(&mut self, mut req: SipMessage, hop: Hop, now: Instant) {
+        if self.registration.phase != Phase::Registered && self.registration.phase != Phase::Unregistering {
+            self.set_phase(Phase::Registering, RegistrationState::Registering);
+        }
+        match self.start_client(&mut req, hop, Purpose::Register, now) {
+            Ok(key) => {
+                self.registration.key = Some(key);
+                self.registration.last_request = Some(req);
+            }
+            Err(e) => self.registration_failed(e, now),
+        }
+    }
+
+    pub(super) fn registration_response(&mut self, key: &TransactionKey, hop: Hop, resp: &SipMessage, now: Instant) {
+        if self.registration.key.as_ref() != Some(key) {
+            return; // an answer to a superseded REGISTER
+        }
+        self.registration.key = None;
+        let code = resp.status().unwrap_or(500);
+        let unregistering = self.registration.phase == Phase::Unregistering;
+        match code {
+            200..=299 if unregistering => self.set_offline(),
+            200..=299 => self.registered(resp, now),
+            401 | 407 => self.retry_with_auth(resp, hop, now),
+            423 if !unregistering => self.retry_min_expires(resp, hop, now),
+            _ if unregistering => self.set_offline(),
+            _ => {
+                let reason = describe_registration_failure(code, resp.reason().unwrap_or_default());
+                self.registration_failed(reason, now);
+            }
+        }
+    }
+
+    fn registered(&mut self, resp: &SipMessage, now: Instant) {
+        let granted = self.granted_expires(resp).min(MAX_EXPIRES);
+        if granted == 0 {
+            self.registration_failed("the server granted no registration time (expires=0)".into(), now);
+            return;
+        }
+        self.registration.failures = 0;
+        self.registration.tried_nonces.clear();
+        let refresh = Duration::from_secs(u64::from(granted) / 2).max(MIN_REFRESH);
+        self.registration.wake_at = Some(now + refresh);
+        let changed = self.registration.phase != Phase::Registered || self.registration.granted != Some(granted);
+        self.registration.phase = Phase::Registered;
+        self.registration.granted = Some(granted);
+        if changed {
+            self.emit(AgentEvent::Registration(RegistrationState::Registered { expires: granted }));
+        }
+    }
+
+    /// The expiry the server granted our Contact: its `expires` parameter in
+    /// the 200, else the Expires header, else what we asked for.
+    fn granted_expires(&self, resp: &SipMessage) -> u32 {
+        let ours = self.registration.contact.as_deref().and_then(|c| NameAddr::parse(c).ok());
+        let contacts = resp.contacts().unwrap_or_default();
+        let matching = contacts.iter().find(|c| {
+            ours.as_ref()
+                .is_some_and(|o| same_contact(&o.uri, &c.uri))
+        });
+        matching
+            .or(contacts.first())
+            .and_then(|c| c.param("expires"))
+            .and_then(|v| v.parse().ok())
+            .or_else(|| resp.header("Expires").and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(self.registration.expires)
+    }
+
+    fn retry_with_auth(&mut self, resp: &SipMessage, hop: Hop, now: Instant) {
+        let Some(mut req) = self.registration.last_request.take() else { return };
+        let cnonce = self.cnonce();
+        let user = self.config.auth_user.clone();
+        let password = self.config.password.clone();
+        let answered = self.auth.answer_challenge(
+            resp,
+            &mut req,
+            &mut self.registration.tried_nonces,
+            &user,
+            password.as_deref(),
+            &cnonce,
+        );
+        match answered {
+            Ok(()) => {
+                self.registration.cseq += 1;
+                req.set_header("CSeq", format!("{} REGISTER", self.registration.cseq));
+                self.start_register(req, hop, now);
+            }
+            Err(e) if self.registration.phase == Phase::Unregistering => {
+                tracing::debug!("unregister not authorised: {e}");
+                self.set_offline();
+            }
+            Err(e) => {
+                let code = resp.status().unwrap_or_default();
+                let reason = resp.reason().unwrap_or_default();
+                self.registration_failed(format!("{e} ({code} {reason})"), now);
+            }
+        }
+    }
+
+    fn retry_min_expires(&mut self, resp: &SipMessage, hop: Hop, now: Instant) {
+        let min = resp.header("Min-Expires").and_then(|v| v.trim().parse::<u32>().ok());
+        match min {
+            Some(min) if min > self.registration.expires && min <= MAX_EXPIRES => {
+                tracing::info!(account = %self.config.account, "server asks for at least {min} s; retrying");
+                self.registration.expires = min;
+                let _ = hop;
+                self.send_register(min, now);
+            }
+            _ => self.registration_failed(
+                describe_registration_failure(423, resp.reason().unwrap_or_default()),
+                now,
+            ),
+        }
+    }
+
+    pub(super) fn registration_no_response(&mut self, key: &TransactionKey, failure: Failure, now: Instant) {
+        if self.registration.key.as_ref() != Some(key) {
+            return;
+        }
+        self.registration.key = None;
+        if self.registration.phase == Phase::Unregistering {
+            self.set_offline();
+            return;
+        }
+        let words = self.failure_words(failure, self.registration.hop);
+        self.registration_failed(words, now);
+    }
+
+    fn registration_failed(&mut self, reason: String, now: Instant) {
+        self.registration.failures += 1;
+        let delay = self.registration.backoff();
+        self.registration.wake_at = Some(now + delay);
+        self.registration.phase = Phase::Failed;
+        self.registration.granted = None;
+        tracing::warn!(account = %self.config.account, "registration failed: {reason}");
+        self.emit(AgentEvent::Registration(RegistrationState::Failed {
+            reason,
+            retry_in_secs: delay.as_secs().max(1),
+        }));
+    }
+
+    fn set_offline(&mut self) {
+        self.registration.wake_at = None;
+        self.registration.key = None;
+        self.registration.granted = None;
+        self.set_phase(Phase::Idle, RegistrationState::Offline);
+    }
+
+    fn set_phase(&mut self, phase: Phase, state: RegistrationState) {
+        if self.registration.phase != phase {
+            self.registration.phase = phase;
+            self.emit(AgentEvent::Registration(state));
+        }
+    }
+
+    pub(super) fn registration_timer(&mut self, now: Instant) {
+        if self.registration.wake_at.is_some_and(|at| at <= now) {
+            self.registration.wake_at = None;
+            if matches!(self.registration.phase, Phase::Registered | Phase::Failed) && self.registration.key.is_none() {
+                self.send_register(self.registration.expires, now);
+            }
+        }
+    }
+}
+
+/// Whether two Contact URIs name the same binding (scheme, user, host, port).
+fn same_contact(a: &str, b: &str) -> bool {
+    let strip = |s: &str| -> String { s.split(';').next().unwrap_or_default().to_ascii_lowercase() };
+    strip(a) == strip(b)
+}
+
+/// Plain words for a failed REGISTER.
+pub fn describe_registration_failure(code: u16, reason: &str) -> String {
+    let reason = if reason.trim().is_empty() {
+        crate::protocol::sip::outcome::standard_reason(code)
+    } else {
+        reason.trim()
+    };
+    let what = match code {
+        403 => "the server refused the registration",
+        404 => "the server does not know this account",
+        423 => "the server wants a longer registration time than allowed",
+        480 | 503 => "the server is temporarily unavailable",
+        _ => "registration refused",
+    };
+    format!("{what} ({code} {reason})")
+}

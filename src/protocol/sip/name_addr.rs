@@ -1,0 +1,280 @@
+//! `name-addr` headers (From, To, Contact, Route, Record-Route) and Via.
+
+use super::header_value::{find_param, parse_params, quote, unquote, Param};
+use super::uri::{SipUri, Transport, UriError};
+use std::fmt;
+
+/// Why a header could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// An angle bracket is not closed.
+    #[error("unterminated <...> in \"{0}\"")]
+    Unterminated(String),
+    /// The address inside is not a SIP URI.
+    #[error(transparent)]
+    Uri(#[from] UriError),
+    /// A Via header that does not follow `SIP/2.0/<transport> host[:port]`.
+    #[error("malformed Via \"{0}\"")]
+    Via(String),
+}
+
+/// `"Display" <uri>;params`, `<uri>;params` or `uri;params`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameAddr {
+    /// Display name without quotes.
+    pub display_name: Option<String>,
+    /// The address, kept as text: a Contact may be any URI, and servers add parameters
+    /// we must hand back unchanged.
+    pub uri: String,
+    /// Header parameters (`tag`, `expires`, ...).
+    pub params: Vec<Param>,
+}
+
+impl NameAddr {
+    /// A name-addr for a URI with no display name or parameters.
+    pub fn new(uri: impl Into<String>) -> NameAddr {
+        NameAddr {
+            display_name: None,
+            uri: uri.into(),
+            params: Vec::new(),
+        }
+    }
+
+    /// Parses one element of a From/To/Contact/Route header.
+    pub fn parse(input: &str) -> Result<NameAddr, HeaderError> {
+        let input = input.trim();
+        if let Some(lt) = find_unquoted(input, '<') {
+            let gt = input[lt..]
+                .find('>')
+                .map(|i| i + lt)
+                .ok_or_else(|| HeaderError::Unterminated(input.to_string()))?;
+            let name = input[..lt].trim();
+            let display_name = if name.is_empty() {
+                None
+            } else {
+                Some(unquote(name))
+            };
+            Ok(NameAddr {
+                display_name,
+                uri: input[lt + 1..gt].trim().to_string(),
+                params: parse_params(&input[gt + 1..]),
+            })
+        } else {
+            // addr-spec form: parameters after the URI belong to the header.
+            let (uri, params) = match input.find(';') {
+                Some(i) => (&input[..i], parse_params(&input[i..])),
+                None => (input, Vec::new()),
+            };
+            Ok(NameAddr {
+                display_name: None,
+                uri: uri.trim().to_string(),
+                params,
+            })
+        }
+    }
+
+    /// The `tag` parameter.
+    pub fn tag(&self) -> Option<&str> {
+        self.param("tag")
+    }
+
+    /// A parameter's raw value.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        find_param(&self.params, name).and_then(|p| p.value.as_deref())
+    }
+
+    /// Sets or replaces a parameter.
+    pub fn set_param(&mut self, name: &str, value: Option<&str>) {
+        self.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
+        self.params.push(Param::new(name, value));
+    }
+
+    /// Parses the address as a SIP URI.
+    pub fn sip_uri(&self) -> Result<SipUri, HeaderError> {
+        Ok(SipUri::parse(&self.uri)?)
+    }
+}
+
+impl fmt::Display for NameAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(name) = &self.display_name {
+            write!(f, "{} ", quote(name))?;
+        }
+        write!(f, "<{}>", self.uri)?;
+        for p in &self.params {
+            write!(f, ";{p}")?;
+        }
+        Ok(())
+    }
+}
+
+fn find_unquoted(input: &str, needle: char) -> Option<usize> {
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for (i, c) in input.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' && in_quotes {
+            escaped = true;
+        } else if c == '"' {
+            in_quotes = !in_quotes;
+        } else if c == needle && !in_quotes {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// One Via entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Via {
+    /// Transport token as written (`UDP`, `TCP`, `TLS`, `WS`, ...).
+    pub transport: String,
+    /// sent-by host (IPv6 with brackets).
+    pub host: String,
+    /// sent-by port.
+    pub port: Option<u16>,
+    /// Parameters (`branch`, `received`, `rport`).
+    pub params: Vec<Param>,
+}
+
+impl Via {
+    /// Parses one Via element such as `SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1;rport`.
+    pub fn parse(input: &str) -> Result<Via, HeaderError> {
+        let bad = || HeaderError::Via(input.to_string());
+        let tightened = tighten_slashes(input.trim());
+        let input = tightened.as_str();
+        let (proto, rest) = input.split_once(char::is_whitespace).ok_or_else(bad)?;
+        let mut parts = proto.split('/').map(str::trim);
+        let (name, version, transport) = (parts.next(), parts.next(), parts.next());
+        if !name.is_some_and(|n| n.eq_ignore_ascii_case("SIP")) || version != Some("2.0") {
+            return Err(bad());
+        }
+        let transport = transport.filter(|t| !t.is_empty()).ok_or_else(bad)?;
+        let rest = rest.trim();
+        let (sent_by, params) = match rest.find(';') {
+            Some(i) => (rest[..i].trim(), parse_params(&rest[i..])),
+            None => (rest, Vec::new()),
+        };
+        // Reuse the URI host/port rules on the sent-by part.
+        let fake = format!("sip:{sent_by}");
+        let uri = SipUri::parse(&fake).map_err(|_| bad())?;
+        Ok(Via {
+            transport: transport.to_ascii_uppercase(),
+            host: uri.host,
+            port: uri.port,
+            params,
+        })
+    }
+
+    /// The `branch` parameter.
+    pub fn branch(&self) -> Option<&str> {
+        find_param(&self.params, "branch").and_then(|p| p.value.as_deref())
+    }
+
+    /// The `received` parameter.
+    pub fn received(&self) -> Option<&str> {
+        find_param(&self.params, "received").and_then(|p| p.value.as_deref())
+    }
+
+    /// `rport` with a value, as filled in by a server (RFC 3581).
+    pub fn rport(&self) -> Option<u16> {
+        find_param(&self.params, "rport")
+            .and_then(|p| p.value.as_deref())
+            .and_then(|v| v.parse().ok())
+    }
+
+    /// The transport, if one we speak.
+    pub fn known_transport(&self) -> Option<Transport> {
+        Transport::from_token(&self.transport)
+    }
+
+    /// `host[:port]` as written, used in transaction keys.
+    pub fn sent_by(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        }
+    }
+}
+
+/// Removes the linear white space RFC 3261 allows around `/` in `SIP / 2.0 / UDP`.
+fn tighten_slashes(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            let mut lookahead = chars.clone();
+            while lookahead.peek().is_some_and(|n| n.is_whitespace()) {
+                lookahead.next();
+            }
+            if out.ends_with('/') || lookahead.peek() == Some(&'/') {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl fmt::Display for Via {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SIP/2.0/{} {}", self.transport, self.sent_by())?;
+        for p in &self.params {
+            write!(f, ";{p}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_addr_forms() {
+        let a = NameAddr::parse(r#""Alice \"A\"" <sip:alice@example.org;transport=tcp>;tag=9fx"#).unwrap();
+        assert_eq!(a.display_name.as_deref(), Some("Alice \"A\""));
+        assert_eq!(a.uri, "sip:alice@example.org;transport=tcp");
+        assert_eq!(a.tag(), Some("9fx"));
+
+        let b = NameAddr::parse("sip:bob@example.org;tag=1").unwrap();
+        assert_eq!(b.uri, "sip:bob@example.org");
+        assert_eq!(b.tag(), Some("1"));
+
+        let c = NameAddr::parse(r#"<sip:a@127.0.0.1:5070;ob>;expires=300;+sip.instance="<urn:uuid:1>""#)
+            .unwrap();
+        assert_eq!(c.param("expires"), Some("300"));
+        assert_eq!(c.param("+sip.instance"), Some("\"<urn:uuid:1>\""));
+
+        let d = NameAddr::parse("Bob <sip:bob@h").unwrap_err();
+        assert!(matches!(d, HeaderError::Unterminated(_)));
+    }
+
+    #[test]
+    fn name_addr_display_round_trip() {
+        let mut a = NameAddr::new("sip:x@y");
+        a.display_name = Some("X Y".into());
+        a.set_param("tag", Some("t1"));
+        assert_eq!(a.to_string(), r#""X Y" <sip:x@y>;tag=t1"#);
+        assert_eq!(NameAddr::parse(&a.to_string()).unwrap(), a);
+    }
+
+    #[test]
+    fn via_forms() {
+        let v = Via::parse("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1;rport=5070;received=198.51.100.2")
+            .unwrap();
+        assert_eq!(v.transport, "UDP");
+        assert_eq!(v.branch(), Some("z9hG4bK1"));
+        assert_eq!(v.rport(), Some(5070));
+        assert_eq!(v.received(), Some("198.51.100.2"));
+        let spaced = Via::parse("SIP / 2.0 / tcp [2001:db8::1];branch=z9hG4bKx").unwrap();
+        assert_eq!(spaced.transport, "TCP");
+        assert_eq!(spaced.host, "[2001:db8::1]");
+        let v6 = Via::parse("SIP/2.0/TCP [2001:db8::1]:5061;branch=z9hG4bKx").unwrap();
+        assert_eq!(v6.host, "[2001:db8::1]");
+        assert_eq!(v6.known_transport(), Some(Transport::Tcp));
+        assert!(Via::parse("SIP/3.0/UDP h").is_err());
+        assert!(Via::parse("garbage").is_err());
+    }
+}

@@ -1,0 +1,154 @@
+//! Final responses explained in plain words for people and scripts.
+
+/// The standard reason phrase of a status code (RFC 3261 section 21 and friends).
+pub fn standard_reason(code: u16) -> &'static str {
+    match code {
+        100 => "Trying",
+        180 => "Ringing",
+        181 => "Call Is Being Forwarded",
+        182 => "Queued",
+        183 => "Session Progress",
+        200 => "OK",
+        202 => "Accepted",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Moved Temporarily",
+        305 => "Use Proxy",
+        380 => "Alternative Service",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        410 => "Gone",
+        413 => "Request Entity Too Large",
+        414 => "Request-URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Unsupported URI Scheme",
+        420 => "Bad Extension",
+        421 => "Extension Required",
+        423 => "Interval Too Brief",
+        425 => "Bad Alert Message",
+        480 => "Temporarily Unavailable",
+        481 => "Call/Transaction Does Not Exist",
+        482 => "Loop Detected",
+        483 => "Too Many Hops",
+        484 => "Address Incomplete",
+        485 => "Ambiguous",
+        486 => "Busy Here",
+        487 => "Request Terminated",
+        488 => "Not Acceptable Here",
+        491 => "Request Pending",
+        493 => "Undecipherable",
+        500 => "Server Internal Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Server Time-out",
+        505 => "Version Not Supported",
+        513 => "Message Too Large",
+        600 => "Busy Everywhere",
+        603 => "Decline",
+        604 => "Does Not Exist Anywhere",
+        606 => "Not Acceptable",
+        _ => match code / 100 {
+            1 => "Provisional",
+            2 => "Success",
+            3 => "Redirection",
+            4 => "Client Error",
+            5 => "Server Error",
+            _ => "Global Failure",
+        },
+    }
+}
+
+/// Explains why a page-mode MESSAGE to `peer` failed with `code reason`.
+///
+/// `peer` is how to name the recipient (usually the user part of the address).
+/// `retry_after` is the Retry-After value in seconds, when the server sent one.
+pub fn describe_message_failure(code: u16, reason: &str, peer: &str, retry_after: Option<u32>) -> String {
+    let reason = if reason.trim().is_empty() {
+        standard_reason(code)
+    } else {
+        reason.trim()
+    };
+    let what = match code {
+        400 => "the server rejected the message as malformed".to_string(),
+        401 | 407 => "the server did not accept our credentials; check the user name and password".into(),
+        403 => "the server refused to send it".into(),
+        404 => format!("{peer} does not exist on that server"),
+        405 => format!("{peer}'s service does not accept page-mode messages"),
+        408 => format!("no answer from {peer} in time"),
+        410 => format!("{peer} is gone"),
+        413 | 513 => "the message is too large for the server".into(),
+        414 => "the address is too long".into(),
+        415 => format!("{peer}'s client cannot show this kind of content"),
+        416 => "the address scheme is not supported by the server".into(),
+        420 | 421 => "the server needs an extension we do not offer".into(),
+        480 => format!("{peer} is not online"),
+        481 => format!("{peer}'s client does not know this conversation"),
+        482 => "the message looped between servers".into(),
+        483 => "too many hops: the message went in circles between servers".into(),
+        484 => "the address is incomplete".into(),
+        485 => "the address is ambiguous".into(),
+        486 | 600 => format!("{peer} is busy"),
+        487 => "the request was cancelled".into(),
+        488 | 606 => format!("{peer}'s client cannot accept this message"),
+        500 => "the server had an internal error".into(),
+        501 => format!("{peer}'s service does not support page-mode messages"),
+        502 => "a gateway on the way failed".into(),
+        503 => "the service is unavailable".into(),
+        504 => "a server on the way timed out".into(),
+        505 => "the server does not speak our SIP version".into(),
+        603 => format!("{peer} declined it"),
+        604 => format!("{peer} does not exist anywhere"),
+        c if (300..400).contains(&c) => format!("{peer} has moved; redirection is not followed"),
+        c if (400..500).contains(&c) => format!("{peer} or the server refused it"),
+        c if (500..600).contains(&c) => "the server failed".into(),
+        _ => format!("{peer} refused it everywhere"),
+    };
+    let mut words = format!("{what} ({code} {reason})");
+    if let Some(secs) = retry_after {
+        words.push_str(&format!("; the server asks to retry in {secs} seconds"));
+    }
+    words
+}
+
+/// Words for a transaction that got no final response at all (Timer F).
+pub fn describe_timeout(timeout_secs: u64) -> String {
+    format!("no response from the server within {timeout_secs} seconds")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contract_examples() {
+        assert_eq!(
+            describe_message_failure(480, "Temporarily Unavailable", "bob", None),
+            "bob is not online (480 Temporarily Unavailable)"
+        );
+        assert_eq!(
+            describe_message_failure(404, "", "carol", None),
+            "carol does not exist on that server (404 Not Found)"
+        );
+        assert_eq!(
+            describe_message_failure(503, "Service Unavailable", "bob", Some(30)),
+            "the service is unavailable (503 Service Unavailable); the server asks to retry in 30 seconds"
+        );
+    }
+
+    #[test]
+    fn every_code_gets_words() {
+        for code in 300..700u16 {
+            let words = describe_message_failure(code, "", "bob", None);
+            assert!(words.contains(&code.to_string()), "{words}");
+            assert!(!standard_reason(code).is_empty());
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Turning an account's configuration into what its endpoint needs: the
+//! agent's identity and where its server is.
+
+use crate::config::{self, AccountConfig, LocalAccountConfig};
+use crate::protocol::sip::agent::AgentConfig;
+use crate::protocol::sip::transaction::TimerConfig;
+use crate::protocol::sip::uri::{Scheme, SipUri, Transport};
+use crate::transport::tls;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_rustls::rustls::ClientConfig;
+
+/// Why an account cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The configuration is unusable.
+    #[error("account \"{account}\": {message}")]
+    Config {
+        /// Account name.
+        account: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// TLS could not be set up.
+    #[error("account \"{account}\": {source}")]
+    Tls {
+        /// Account name.
+        account: String,
+        /// The TLS error.
+        source: tls::TlsConfigError,
+    },
+}
+
+/// Where a server account sends everything: its outbound proxy, or the
+/// domain of its address.
+#[derive(Debug, Clone)]
+pub struct ServerTarget {
+    /// Host name or IP literal (no brackets).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Transport.
+    pub transport: Transport,
+    /// Client TLS configuration, for TLS.
+    pub tls: Option<Arc<ClientConfig>>,
+    /// CRLF keep-alive interval on streams.
+    pub keepalive: Option<Duration>,
+}
+
+/// Everything an endpoint needs to know about its account.
+#[derive(Debug, Clone)]
+pub enum AccountSetup {
+    /// An account with a SIP server.
+    Server {
+        /// The agent's configuration.
+        agent: AgentConfig,
+        /// Where to send.
+        target: ServerTarget,
+        /// Whether to REGISTER.
+        register: bool,
+    },
+    /// The built-in peer-to-peer account.
+    Local {
+        /// The agent's configuration.
+        agent: AgentConfig,
+        /// Where to listen.
+        bind: SocketAddr,
+    },
+}
+
+fn map_transport(t: config::Transport) -> Transport {
+    match t {
+        config::Transport::Udp => Transport::Udp,
+        config::Transport::Tcp => Transport::Tcp,
+        config::Transport::Tls => Transport::Tls,
+    }
+}
+
+/// Builds the setup of a configured server account.
+pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountError> {
+    let err = |message: String| AccountError::Config {
+        account: account.name.clone(),
+        message,
+    };
+    let aor = SipUri::parse(&account.uri).map_err(|e| err(e.to_string()))?;
+    let password = if account.has_password() {
+        Some(account.password().map_err(|e| err(e.to_string()))?.expose().to_string())
+    } else {
+        None
+    };
+    let proxy = account.proxy_addr().map_err(|e| err(e.to_string()))?;
+    let (host, port, transport, route) = match proxy {
+        Some(p) => {
+            let transport = map_transport(p.transport);
+            let port = p.port.unwrap_or(transport.default_port());
+            let host_in_uri = if p.host.contains(':') { format!("[{}]", p.host) } else { p.host.clone() };
+            let route = format!("<sip:{host_in_uri}:{port};transport={};lr>", transport.param_token());
+            (p.host, port, transport, Some(route))
+        }
+        None => {
+            let transport = aor.transport();
+            let port = aor.port_or_default();
+            (aor.host_for_lookup().to_string(), port, transport, None)
+        }
+    };
+    let tls = match transport {
+        Transport::Tls => Some(
+            tls::client_config(account.tls.ca_file.as_deref(), account.tls.verify).map_err(|source| {
+                AccountError::Tls {
+                    account: account.name.clone(),
+                    source,
+                }
+            })?,
+        ),
+        _ => None,
+    };
+    let registrar = SipUri {
+        scheme: aor.scheme,
+        user: None,
+        password: None,
+        host: aor.host.clone(),
+        port: None,
+        params: Vec::new(),
+        headers: None,
+    };
+    let agent = AgentConfig {
+        account: account.name.clone(),
+        aor: aor.aor(),
+        display_name: account.display_name.clone(),
+        auth_user: account.auth_user().to_string(),
+        password,
+        registrar: Some(registrar),
+        route,
+        expires: account.expires,
+        timers: TimerConfig::default(),
+        listen_port: None,
+    };
+    let keepalive = (account.keepalive_secs > 0).then(|| Duration::from_secs(u64::from(account.keepalive_secs)));
+    Ok(AccountSetup::Server {
+        agent,
+        target: ServerTarget {
+            host,
+            port,
+            transport,
+            tls,
+            keepalive,
+        },
+        register: account.register,
+    })
+}
+
+/// Builds the setup of the built-in local account. `port` overrides the
+/// configured port (0 picks any free port).
+pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<AccountSetup, AccountError> {
+    let err = |message: String| AccountError::Config {
+        account: crate::model::AccountId::LOCAL.into(),
+        message,
+    };
+    let ip: IpAddr = local
+        .bind_addr()
+        .ok_or_else(|| err(format!("bind address {:?} is not an IP address", local.bind)))?;
+    let bind = SocketAddr::new(ip, port.unwrap_or(local.port));
+    // The host part is filled in per destination (see endpoint); until then
+    // we name ourselves by the bind address.
+    let host = if ip.is_unspecified() { "127.0.0.1".to_string() } else { ip.to_string() };
+    let host = if host.contains(':') { format!("[{host}]") } else { host };
+    let aor = SipUri {
+        scheme: Scheme::Sip,
+        user: Some(local.user.clone()),
+        password: None,
+        host,
+        port: None,
+        params: Vec::new(),
+        headers: None,
+    };
+    let agent = AgentConfig {
+        account: crate::model::AccountId::LOCAL.into(),
+        aor,
+        display_name: local.display_name.clone(),
+        auth_user: local.user.clone(),
+        password: None,
+        registrar: None,
+        route: None,
+        expires: 600,
+        timers: TimerConfig::default(),
+        listen_port: None,
+    };
+    Ok(AccountSetup::Local { agent, bind })
+}

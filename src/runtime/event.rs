@@ -1,0 +1,37 @@
+//! What the runtime tells the UI and the CLI.
+
+use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
+
+/// Something that happened. The UI renders these; the CLI prints them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// An account's registration changed.
+    AccountState {
+        /// Which account.
+        account: AccountId,
+        /// Its new state.
+        state: RegistrationState,
+    },
+    /// A page-mode message arrived (already answered 200).
+    MessageReceived(IncomingMessage),
+    /// An outgoing message changed state.
+    DeliveryUpdate {
+        /// The id given in [`crate::runtime::Command::SendMessage`].
+        id: MessageId,
+        /// Sending account.
+        account: AccountId,
+        /// Recipient.
+        to: String,
+        /// New state.
+        state: DeliveryState,
+    },
+    /// Something went wrong that is not tied to one message.
+    Error {
+        /// The account concerned, if any.
+        account: Option<AccountId>,
+        /// What happened, in words.
+        message: String,
+    },
+    /// The runtime has stopped; no more events follow.
+    Stopped,
+}

@@ -1,0 +1,270 @@
+//! The background world, and the only API the UI and the CLI see:
+//! [`Runtime::start`] gives a [`Handle`] to send [`Command`]s and a stream of
+//! [`Event`]s. The runtime owns its own tokio runtime on its own thread.
+
+pub mod account;
+pub mod command;
+pub(crate) mod endpoint;
+pub mod event;
+
+pub use command::Command;
+pub use event::Event;
+
+use crate::config::Config;
+use crate::model::{AccountId, MessageId};
+use endpoint::{AccountCommand, Endpoint};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot};
+
+/// How long [`Handle::shutdown`] waits for accounts to unregister.
+pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// How the runtime should behave beyond the configuration.
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// REGISTER accounts that have `register: true` (off for one-shot commands).
+    pub auto_register: bool,
+    /// Start the built-in local account (if enabled in the config).
+    pub local_account: bool,
+    /// Listen on this port instead of the configured one (0 = any free port).
+    pub local_port: Option<u16>,
+    /// Start only this account (and the local one if it is named); `None` = all enabled.
+    pub only_account: Option<String>,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            auto_register: true,
+            local_account: true,
+            local_port: None,
+            only_account: None,
+        }
+    }
+}
+
+/// Why the runtime could not start or take a command.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// An account could not be set up.
+    #[error(transparent)]
+    Account(#[from] account::AccountError),
+    /// A socket could not be opened.
+    #[error("account \"{account}\": {source}")]
+    Transport {
+        /// Account name.
+        account: String,
+        /// The socket error.
+        source: crate::transport::TransportError,
+    },
+    /// The runtime thread could not start.
+    #[error("cannot start the runtime: {0}")]
+    Start(String),
+    /// The runtime has stopped.
+    #[error("the runtime has stopped")]
+    Stopped,
+}
+
+/// The receiving end of the runtime's events.
+pub type Events = mpsc::UnboundedReceiver<Event>;
+
+static MESSAGE_IDS: AtomicU64 = AtomicU64::new(0);
+
+/// A process-unique message id (time-based start so ids differ across runs).
+pub fn next_message_id() -> MessageId {
+    let _ = MESSAGE_IDS.compare_exchange(
+        0,
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64 * 1000)
+            .unwrap_or(1),
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
+    MessageId(MESSAGE_IDS.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Namespace for starting the runtime.
+pub struct Runtime;
+
+/// Sends commands to a running runtime. Cheap to clone.
+#[derive(Clone)]
+pub struct Handle {
+    commands: mpsc::UnboundedSender<Command>,
+    thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+}
+
+impl Runtime {
+    /// Starts the runtime thread, binds every account's sockets, and returns
+    /// once they are ready (or with the first error).
+    pub fn start(config: Config, options: RuntimeOptions) -> Result<(Handle, Events), RuntimeError> {
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("sipchat-runtime".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("sipchat-io")
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(RuntimeError::Start(e.to_string())));
+                        return;
+                    }
+                };
+                rt.block_on(supervise(config, options, cmd_rx, event_tx, ready_tx));
+                rt.shutdown_timeout(Duration::from_millis(200));
+            })
+            .map_err(|e| RuntimeError::Start(e.to_string()))?;
+        match ready_rx.blocking_recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => return Err(RuntimeError::Start("runtime thread ended during start-up".into())),
+        }
+        Ok((
+            Handle {
+                commands: cmd_tx,
+                thread: Arc::new(Mutex::new(Some(thread))),
+            },
+            event_rx,
+        ))
+    }
+}
+
+impl Handle {
+    /// Sends a command.
+    pub fn send(&self, command: Command) -> Result<(), RuntimeError> {
+        self.commands.send(command).map_err(|_| RuntimeError::Stopped)
+    }
+
+    /// A fresh id for [`Command::SendMessage`].
+    pub fn next_message_id(&self) -> MessageId {
+        next_message_id()
+    }
+
+    /// Sends a page-mode message and returns its id.
+    pub fn send_message(&self, account: &AccountId, to: &str, text: &str) -> Result<MessageId, RuntimeError> {
+        let id = self.next_message_id();
+        self.send(Command::SendMessage {
+            id,
+            account: account.clone(),
+            to: to.to_string(),
+            text: text.to_string(),
+        })?;
+        Ok(id)
+    }
+
+    /// Unregisters every account and waits (bounded) for the runtime to stop.
+    /// Blocking: call it from a plain thread, not from async code.
+    pub fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown);
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn supervise(
+    config: Config,
+    options: RuntimeOptions,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+    ready: oneshot::Sender<Result<(), RuntimeError>>,
+) {
+    let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();
+    let mut tasks = Vec::new();
+    let wanted = |name: &str| options.only_account.as_deref().is_none_or(|only| only == name);
+    let mut setups = Vec::new();
+    for acc in config.enabled_accounts().filter(|a| wanted(&a.name)) {
+        match account::server_setup(acc) {
+            Ok(s) => setups.push(s),
+            Err(e) => {
+                let _ = ready.send(Err(e.into()));
+                return;
+            }
+        }
+    }
+    if options.local_account && config.local.enabled && wanted(AccountId::LOCAL) {
+        match account::local_setup(&config.local, options.local_port) {
+            Ok(s) => setups.push(s),
+            Err(e) => {
+                let _ = ready.send(Err(e.into()));
+                return;
+            }
+        }
+    }
+    for setup in setups {
+        let name = match &setup {
+            account::AccountSetup::Server { agent, .. } | account::AccountSetup::Local { agent, .. } => {
+                agent.account.clone()
+            }
+        };
+        match Endpoint::spawn(setup, options.auto_register, events.clone()).await {
+            Ok((tx, task)) => {
+                accounts.insert(AccountId(name), tx);
+                tasks.push(task);
+            }
+            Err(source) => {
+                let _ = ready.send(Err(RuntimeError::Transport { account: name, source }));
+                return;
+            }
+        }
+    }
+    let _ = ready.send(Ok(()));
+
+    while let Some(cmd) = commands.recv().await {
+        let (account, forwarded) = match cmd {
+            Command::Shutdown => break,
+            Command::Register { account } => (account, AccountCommand::Register),
+            Command::Unregister { account } => (account, AccountCommand::Unregister),
+            Command::SendMessage { id, account, to, text } => (account, AccountCommand::Send { id, to, text }),
+        };
+        match accounts.get(&account) {
+            Some(tx) => {
+                let _ = tx.send(forwarded);
+            }
+            None => {
+                let message = format!("no account named \"{account}\" is running");
+                if let AccountCommand::Send { id, to, .. } = forwarded {
+                    let _ = events.send(Event::DeliveryUpdate {
+                        id,
+                        account: account.clone(),
+                        to,
+                        state: crate::model::DeliveryState::Failed {
+                            code: None,
+                            reason: message.clone(),
+                        },
+                    });
+                }
+                let _ = events.send(Event::Error {
+                    account: Some(account),
+                    message,
+                });
+            }
+        }
+    }
+    for tx in accounts.values() {
+        let _ = tx.send(AccountCommand::Shutdown);
+    }
+    drop(accounts);
+    let all = futures_join_all(tasks);
+    let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, all).await;
+    let _ = events.send(Event::Stopped);
+}
+
+async fn futures_join_all(tasks: Vec<tokio::task::JoinHandle<()>>) {
+    for t in tasks {
+        let _ = t.await;
+    }
+}

@@ -1,0 +1,186 @@
+//! Cutting a TCP/TLS byte stream into SIP messages by Content-Length
+//! (RFC 3261 section 18.3), and recognising RFC 5626 CRLF keep-alives.
+//!
+//! Pure: bytes in, frames out. The stream tasks feed it.
+
+use crate::protocol::sip::message::MAX_MESSAGE_SIZE;
+
+/// Longest header section accepted on a stream before we give up on the peer.
+pub const MAX_STREAM_HEADER_BYTES: usize = 16 * 1024;
+/// Largest body accepted on a stream.
+pub const MAX_STREAM_BODY_BYTES: usize = MAX_MESSAGE_SIZE;
+
+/// What the framer found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// One complete message (header section and body).
+    Message(Vec<u8>),
+    /// A keep-alive ping (`CRLFCRLF`): answer with a pong.
+    Ping,
+    /// A keep-alive pong (`CRLF`).
+    Pong,
+}
+
+/// Why the stream cannot be framed any more; the connection should close.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FramingError {
+    /// No end of the header section within [`MAX_STREAM_HEADER_BYTES`].
+    #[error("header section longer than {MAX_STREAM_HEADER_BYTES} bytes")]
+    HeaderTooLong,
+    /// A message on a stream must carry Content-Length.
+    #[error("message without Content-Length on a stream")]
+    MissingContentLength,
+    /// Content-Length is not a number.
+    #[error("invalid Content-Length")]
+    BadContentLength,
+    /// Content-Length above [`MAX_STREAM_BODY_BYTES`].
+    #[error("body of {0} bytes is larger than {MAX_STREAM_BODY_BYTES}")]
+    BodyTooLarge(usize),
+}
+
+/// Accumulates stream bytes and yields frames.
+#[derive(Debug, Default)]
+pub struct StreamFramer {
+    buf: Vec<u8>,
+}
+
+impl StreamFramer {
+    /// A framer with an empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds bytes read from the stream.
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Bytes waiting for the rest of their frame.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The next complete frame, `Ok(None)` when more bytes are needed.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, FramingError> {
+        if self.buf.starts_with(b"\r\n\r\n") {
+            self.buf.drain(..4);
+            return Ok(Some(Frame::Ping));
+        }
+        if self.buf.starts_with(b"\r\n") && (self.buf.len() == 2 || self.buf[2] != b'\r') {
+            self.buf.drain(..2);
+            return Ok(Some(Frame::Pong));
+        }
+        if self.buf.starts_with(b"\r") && self.buf.len() < 4 {
+            return Ok(None);
+        }
+        let Some((head_len, sep_len)) = find_head_end(&self.buf) else {
+            if self.buf.len() > MAX_STREAM_HEADER_BYTES {
+                return Err(FramingError::HeaderTooLong);
+            }
+            return Ok(None);
+        };
+        if head_len > MAX_STREAM_HEADER_BYTES {
+            return Err(FramingError::HeaderTooLong);
+        }
+        let body_len = content_length(&self.buf[..head_len])?;
+        if body_len > MAX_STREAM_BODY_BYTES {
+            return Err(FramingError::BodyTooLarge(body_len));
+        }
+        let total = head_len + sep_len + body_len;
+        if self.buf.len() < total {
+            return Ok(None);
+        }
+        let frame: Vec<u8> = self.buf.drain(..total).collect();
+        Ok(Some(Frame::Message(frame)))
+    }
+}
+
+/// Position of the blank line ending the headers: (length of head, length of separator).
+fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
+    let limit = buf.len().min(MAX_STREAM_HEADER_BYTES + 4);
+    (0..limit).find_map(|i| {
+        if buf[i..].starts_with(b"\r\n\r\n") {
+            Some((i, 4))
+        } else if buf[i..].starts_with(b"\n\n") {
+            Some((i, 2))
+        } else {
+            None
+        }
+    })
+}
+
+fn content_length(head: &[u8]) -> Result<usize, FramingError> {
+    let text = String::from_utf8_lossy(head);
+    for line in text.split('\n') {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("Content-Length") || name.eq_ignore_ascii_case("l") {
+            return value
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| FramingError::BadContentLength);
+        }
+    }
+    Err(FramingError::MissingContentLength)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MSG: &[u8] = b"MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 5\r\n\r\nhello";
+
+    #[test]
+    fn frames_byte_by_byte_and_back_to_back() {
+        // Messages may arrive in any pieces; a keep-alive ping is written in one
+        // piece and arrives whole (a lone CRLF is read as a pong at once, so that
+        // pongs are never held back waiting for more data).
+        let mut f = StreamFramer::new();
+        let mut frames = Vec::new();
+        let pieces: Vec<&[u8]> = MSG
+            .chunks(1)
+            .chain(std::iter::once(&b"\r\n\r\n"[..]))
+            .chain(MSG.chunks(1))
+            .collect();
+        for piece in pieces {
+            f.push(piece);
+            while let Some(frame) = f.next_frame().unwrap() {
+                frames.push(frame);
+            }
+        }
+        assert_eq!(
+            frames,
+            vec![Frame::Message(MSG.to_vec()), Frame::Ping, Frame::Message(MSG.to_vec())]
+        );
+        assert_eq!(f.buffered(), 0);
+    }
+
+    #[test]
+    fn pong_and_compact_length() {
+        let mut f = StreamFramer::new();
+        f.push(b"\r\nSIP/2.0 200 OK\r\nl: 0\r\n\r\n");
+        assert_eq!(f.next_frame().unwrap(), Some(Frame::Pong));
+        assert!(matches!(f.next_frame().unwrap(), Some(Frame::Message(_))));
+    }
+
+    #[test]
+    fn limits_and_errors() {
+        let mut f = StreamFramer::new();
+        f.push(b"SIP/2.0 200 OK\r\nCSeq: 1 X\r\n\r\n");
+        assert_eq!(f.next_frame(), Err(FramingError::MissingContentLength));
+
+        let mut f = StreamFramer::new();
+        f.push(b"SIP/2.0 200 OK\r\nContent-Length: 99999999\r\n\r\n");
+        assert_eq!(f.next_frame(), Err(FramingError::BodyTooLarge(99_999_999)));
+
+        let mut f = StreamFramer::new();
+        f.push(&vec![b'a'; MAX_STREAM_HEADER_BYTES + 10]);
+        assert_eq!(f.next_frame(), Err(FramingError::HeaderTooLong));
+
+        let mut f = StreamFramer::new();
+        f.push(b"SIP/2.0 200 OK\r\nContent-Length: x\r\n\r\n");
+        assert_eq!(f.next_frame(), Err(FramingError::BadContentLength));
+    }
+}

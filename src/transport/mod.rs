@@ -1,0 +1,119 @@
+//! Tokio I/O for SIP: UDP sockets, TCP and TLS streams, listeners.
+//!
+//! Every transport reports what it receives as [`TransportEvent`]s on one
+//! channel per account endpoint; nothing here parses SIP beyond framing.
+
+pub mod framing;
+pub mod stream;
+pub mod tls;
+pub mod udp;
+
+pub use crate::protocol::sip::uri::Transport;
+use std::net::SocketAddr;
+
+/// Identifies one TCP/TLS connection within an endpoint.
+pub type ConnId = u64;
+
+/// Bytes that arrived, with where from.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// Which transport carried them.
+    pub transport: Transport,
+    /// The peer's address.
+    pub remote: SocketAddr,
+    /// Our address on that socket or connection.
+    pub local: SocketAddr,
+    /// The connection, for streams.
+    pub conn: Option<ConnId>,
+    /// One datagram or one framed message.
+    pub bytes: Vec<u8>,
+}
+
+/// What transports tell their endpoint.
+#[derive(Debug)]
+pub enum TransportEvent {
+    /// A datagram or a framed stream message.
+    Received(Inbound),
+    /// A stream connection was accepted from a peer.
+    Accepted(stream::StreamHandle),
+    /// A stream connection ended.
+    Closed {
+        /// Which connection.
+        conn: ConnId,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// Failures of socket operations, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// bind() failed.
+    #[error("cannot listen on {addr} ({transport}): {source}")]
+    Bind {
+        /// Address we tried.
+        addr: SocketAddr,
+        /// Transport.
+        transport: Transport,
+        /// OS error.
+        source: std::io::Error,
+    },
+    /// connect() failed or timed out.
+    #[error("cannot connect to {addr} over {transport}: {reason}")]
+    Connect {
+        /// Peer address.
+        addr: SocketAddr,
+        /// Transport.
+        transport: Transport,
+        /// What happened.
+        reason: String,
+    },
+    /// Sending failed.
+    #[error("sending to {addr} failed: {reason}")]
+    Send {
+        /// Peer address.
+        addr: SocketAddr,
+        /// What happened.
+        reason: String,
+    },
+    /// Host name resolution failed.
+    #[error("cannot resolve {host}: {reason}")]
+    Resolve {
+        /// The name.
+        host: String,
+        /// What happened.
+        reason: String,
+    },
+}
+
+/// Resolves `host:port` to the first address (IPv4 preferred).
+pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr, TransportError> {
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| TransportError::Resolve {
+            host: host.to_string(),
+            reason: e.to_string(),
+        })?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| TransportError::Resolve {
+            host: host.to_string(),
+            reason: "no address found".into(),
+        })
+}
+
+/// The local IP the system would use to reach `remote` (no packet is sent).
+pub fn local_ip_towards(remote: SocketAddr) -> std::io::Result<std::net::IpAddr> {
+    let bind: SocketAddr = if remote.is_ipv4() {
+        "0.0.0.0:0".parse().map_err(std::io::Error::other)?
+    } else {
+        "[::]:0".parse().map_err(std::io::Error::other)?
+    };
+    let socket = std::net::UdpSocket::bind(bind)?;
+    socket.connect(remote)?;
+    Ok(socket.local_addr()?.ip())
+}

@@ -1,0 +1,255 @@
+//! TCP and TLS connections: one reader and one writer task per connection,
+//! Content-Length framing, and RFC 5626 CRLF keep-alives.
+
+use super::framing::{Frame, StreamFramer};
+use super::{ConnId, Inbound, Transport, TransportError, TransportEvent};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_rustls::rustls::ClientConfig;
+use tokio_rustls::TlsConnector;
+
+/// How long a connect (TCP plus TLS handshake) may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for a pong after a keep-alive ping (RFC 5626 section 4.4.1).
+pub const PONG_TIMEOUT: Duration = Duration::from_secs(10);
+/// Messages queued for one connection's writer before senders see back-pressure.
+pub const WRITE_QUEUE: usize = 256;
+/// Bytes read from the socket at once.
+const READ_CHUNK: usize = 16 * 1024;
+
+static NEXT_CONN_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Sending side of one connection; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct StreamHandle {
+    /// Connection id, unique in the process.
+    pub id: ConnId,
+    /// TCP or TLS.
+    pub transport: Transport,
+    /// Peer address.
+    pub remote: SocketAddr,
+    /// Our address.
+    pub local: SocketAddr,
+    tx: mpsc::Sender<Vec<u8>>,
+}
+
+impl StreamHandle {
+    /// Queues bytes for the writer task.
+    pub async fn send(&self, bytes: Vec<u8>) -> Result<(), TransportError> {
+        self.tx.send(bytes).await.map_err(|_| TransportError::Send {
+            addr: self.remote,
+            reason: "connection closed".into(),
+        })
+    }
+
+    /// Whether the writer task is gone.
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+/// Options for a connection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StreamOptions {
+    /// Send a CRLFCRLF ping at this interval and close when no pong follows.
+    pub keepalive: Option<Duration>,
+}
+
+/// Spawns reader and writer tasks for an established byte stream.
+pub fn spawn<S>(
+    io: S,
+    transport: Transport,
+    remote: SocketAddr,
+    local: SocketAddr,
+    options: StreamOptions,
+    events: mpsc::Sender<TransportEvent>,
+) -> StreamHandle
+where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let id = NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed);
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
+    let handle = StreamHandle {
+        id,
+        transport,
+        remote,
+        local,
+        tx: tx.clone(),
+    };
+    let (mut reader, mut writer) = tokio::io::split(io);
+    let pong_seen = Arc::new(tokio::sync::Notify::new());
+
+    // Writer: queued messages out, pings on a timer.
+    let pong_for_writer = pong_seen.clone();
+    let writer_events = events.clone();
+    tokio::spawn(async move {
+        let reason = loop {
+            let ping_due = async {
+                match options.keepalive {
+                    Some(every) => tokio::time::sleep(every).await,
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(bytes) => {
+                        if let Err(e) = writer.write_all(&bytes).await {
+                            break format!("write failed: {e}");
+                        }
+                    }
+                    None => break "closed by us".to_string(),
+                },
+                () = ping_due => {
+                    if let Err(e) = writer.write_all(b"\r\n\r\n").await {
+                        break format!("write failed: {e}");
+                    }
+                    if tokio::time::timeout(PONG_TIMEOUT, pong_for_writer.notified()).await.is_err() {
+                        break "keep-alive timed out (no pong)".to_string();
+                    }
+                }
+            }
+        };
+        let _ = writer.shutdown().await;
+        let _ = writer_events.send(TransportEvent::Closed { conn: id, reason }).await;
+    });
+
+    // Reader: framing, pongs, and delivery.
+    tokio::spawn(async move {
+        let mut framer = StreamFramer::new();
+        let mut buf = vec![0u8; READ_CHUNK];
+        let reason = 'outer: loop {
+            let n = match reader.read(&mut buf).await {
+                Ok(0) => break "closed by peer".to_string(),
+                Ok(n) => n,
+                Err(e) => break format!("read failed: {e}"),
+            };
+            framer.push(&buf[..n]);
+            loop {
+                match framer.next_frame() {
+                    Ok(Some(Frame::Message(bytes))) => {
+                        let inbound = Inbound {
+                            transport,
+                            remote,
+                            local,
+                            conn: Some(id),
+                            bytes,
+                        };
+                        if events.send(TransportEvent::Received(inbound)).await.is_err() {
+                            break 'outer "endpoint stopped".to_string();
+                        }
+                    }
+                    Ok(Some(Frame::Ping)) => {
+                        let _ = tx.send(b"\r\n".to_vec()).await;
+                    }
+                    Ok(Some(Frame::Pong)) => pong_seen.notify_one(),
+                    Ok(None) => break,
+                    Err(e) => break 'outer format!("unusable data from peer: {e}"),
+                }
+            }
+        };
+        tracing::debug!(conn = id, %remote, "stream reader ends: {reason}");
+        // Dropping our sender lets the writer finish once the endpoint's handles are gone;
+        // tell the endpoint now so it forgets the connection.
+        drop(tx);
+        let _ = events.send(TransportEvent::Closed { conn: id, reason }).await;
+    });
+    handle
+}
+
+/// Opens a TCP connection.
+pub async fn connect_tcp(
+    remote: SocketAddr,
+    options: StreamOptions,
+    events: mpsc::Sender<TransportEvent>,
+) -> Result<StreamHandle, TransportError> {
+    let err = |reason: String| TransportError::Connect {
+        addr: remote,
+        transport: Transport::Tcp,
+        reason,
+    };
+    let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(remote))
+        .await
+        .map_err(|_| err("timed out".into()))?
+        .map_err(|e| err(e.to_string()))?;
+    let _ = stream.set_nodelay(true);
+    let local = stream.local_addr().map_err(|e| err(e.to_string()))?;
+    Ok(spawn(stream, Transport::Tcp, remote, local, options, events))
+}
+
+/// Opens a TLS connection, verifying the certificate for `server_name`.
+pub async fn connect_tls(
+    remote: SocketAddr,
+    server_name: &str,
+    config: Arc<ClientConfig>,
+    options: StreamOptions,
+    events: mpsc::Sender<TransportEvent>,
+) -> Result<StreamHandle, TransportError> {
+    let err = |reason: String| TransportError::Connect {
+        addr: remote,
+        transport: Transport::Tls,
+        reason,
+    };
+    let name = super::tls::server_name(server_name).map_err(|e| err(e.to_string()))?;
+    let connect = async {
+        let tcp = TcpStream::connect(remote).await.map_err(|e| err(e.to_string()))?;
+        let _ = tcp.set_nodelay(true);
+        let local = tcp.local_addr().map_err(|e| err(e.to_string()))?;
+        let tls = TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map_err(|e| err(format!("TLS handshake failed: {e}")))?;
+        Ok::<_, TransportError>((tls, local))
+    };
+    let (tls, local) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
+        .await
+        .map_err(|_| err("timed out".into()))??;
+    Ok(spawn(tls, Transport::Tls, remote, local, options, events))
+}
+
+/// Accepts TCP connections and reports each as [`TransportEvent::Accepted`].
+pub async fn listen_tcp(
+    addr: SocketAddr,
+    events: mpsc::Sender<TransportEvent>,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), TransportError> {
+    let listener = TcpListener::bind(addr).await.map_err(|source| TransportError::Bind {
+        addr,
+        transport: Transport::Tcp,
+        source,
+    })?;
+    let bound = listener.local_addr().map_err(|source| TransportError::Bind {
+        addr,
+        transport: Transport::Tcp,
+        source,
+    })?;
+    let task = tokio::spawn(async move {
+        loop {
+            match listener.accept().await {
+                Ok((stream, remote)) => {
+                    let _ = stream.set_nodelay(true);
+                    let local = stream.local_addr().unwrap_or(bound);
+                    let handle = spawn(
+                        stream,
+                        Transport::Tcp,
+                        remote,
+                        local,
+                        StreamOptions::default(),
+                        events.clone(),
+                    );
+                    if events.send(TransportEvent::Accepted(handle)).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("accept failed on {bound}: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    });
+    Ok((bound, task))
+}
