@@ -182,8 +182,7 @@ mod tests {
     #[test]
     fn flag_and_environment_mix_per_path() {
         let env = fake_env(&[(ENV_DATA_DIR, "/env/data")]);
-        let paths =
-            Paths::resolve_with_env(Some(PathBuf::from("rel/config.ron")), None, env).unwrap();
+        let paths = Paths::resolve_with_env(Some(PathBuf::from("rel/config.ron")), None, env).unwrap();
         assert_eq!(paths.config_file, PathBuf::from("rel/config.ron"));
         assert_eq!(paths.data_dir, PathBuf::from("/env/data"));
         assert!(paths.config_explicit);

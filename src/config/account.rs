@@ -193,14 +193,10 @@ pub fn parse_sip_uri(uri: &str) -> Result<SipUriParts<'_>, &'static str> {
         }
         None => (None, rest),
     };
-    let (hostport, params) = host_and_params
-        .split_once(';')
-        .unwrap_or((host_and_params, ""));
+    let (hostport, params) = host_and_params.split_once(';').unwrap_or((host_and_params, ""));
     let (host, port) = match hostport.strip_prefix('[') {
         Some(bracketed) => {
-            let (host, after) = bracketed
-                .split_once(']')
-                .ok_or("has an unclosed [ in its host")?;
+            let (host, after) = bracketed.split_once(']').ok_or("has an unclosed [ in its host")?;
             let ipv6_char = |c: char| c.is_ascii_hexdigit() || ":.".contains(c);
             if host.is_empty() || !host.chars().all(ipv6_char) {
                 return Err("has an invalid IPv6 host");
@@ -281,8 +277,7 @@ pub fn parse_proxy(proxy: &str) -> Result<ProxyAddr, String> {
 /// `s` without `prefix`, compared ASCII-case-insensitively.
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
 }
 
 impl AccountConfig {
@@ -327,8 +322,7 @@ impl AccountConfig {
         self.proxy
             .as_deref()
             .map(|p| {
-                parse_proxy(p)
-                    .map_err(|problem| self.invalid("proxy", format!("proxy {p:?} {problem}")))
+                parse_proxy(p).map_err(|problem| self.invalid("proxy", format!("proxy {p:?} {problem}")))
             })
             .transpose()
     }
@@ -397,11 +391,7 @@ impl AccountConfig {
             }
             Ok(_) => {}
         }
-        if self
-            .auth_user
-            .as_deref()
-            .is_some_and(|u| u.trim().is_empty())
-        {
+        if self.auth_user.as_deref().is_some_and(|u| u.trim().is_empty()) {
             return Err(("auth_user", "auth_user must not be empty when given".into()));
         }
         if self.password.is_some() && self.password_file.is_some() {
@@ -415,8 +405,7 @@ impl AccountConfig {
             return Err(("password_file", "password_file must not be empty".into()));
         }
         if let Some(proxy) = &self.proxy {
-            parse_proxy(proxy)
-                .map_err(|problem| ("proxy", format!("proxy {proxy:?} {problem}")))?;
+            parse_proxy(proxy).map_err(|problem| ("proxy", format!("proxy {proxy:?} {problem}")))?;
         }
         if !(1..=MAX_EXPIRES).contains(&self.expires) {
             let expires = self.expires;
@@ -424,8 +413,7 @@ impl AccountConfig {
             return Err(("expires", format!("expires {expires} {problem}")));
         }
         if let Some(relay) = &self.msrp_relay {
-            let rest =
-                strip_prefix_ci(relay, "msrps://").or_else(|| strip_prefix_ci(relay, "msrp://"));
+            let rest = strip_prefix_ci(relay, "msrps://").or_else(|| strip_prefix_ci(relay, "msrp://"));
             let problem = match rest {
                 None => "must start with msrp:// or msrps://",
                 Some(r) if r.is_empty() || r.starts_with([':', ';', '/']) => "must have a host",

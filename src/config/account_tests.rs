@@ -55,11 +55,7 @@ fn proxies_are_parsed() {
             Transport::Tcp,
             Some(5060),
         ),
-        (
-            "sip:proxy.example.org;lr;transport=TLS",
-            Transport::Tls,
-            None,
-        ),
+        ("sip:proxy.example.org;lr;transport=TLS", Transport::Tls, None),
         ("sips:proxy.example.org", Transport::Tls, None),
         (
             "sips:proxy.example.org:5061;transport=tcp",
@@ -148,10 +144,7 @@ fn missing_or_double_password() {
     let mut account = AccountConfig::new("w", "sip:a@b");
     assert!(!account.has_password());
     let e = account.password().unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "account \"w\" has no password or password_file"
-    );
+    assert_eq!(e.to_string(), "account \"w\" has no password or password_file");
     account.password = Some(Secret::new("x"));
     account.password_file = Some("/pw".into());
     let e = account.password().unwrap_err();

@@ -148,11 +148,13 @@ fn unknown_field_names_file_line_column_and_suggests() {
             line, col, message, ..
         } => {
             assert_eq!((line, col), (6, 13));
-            assert!(message.starts_with("unexpected field \"passwrod\" in an account, expected one of \"name\", \"uri\""), "{message}");
             assert!(
-                message.ends_with("(did you mean \"password\"?)"),
+                message.starts_with(
+                    "unexpected field \"passwrod\" in an account, expected one of \"name\", \"uri\""
+                ),
                 "{message}"
             );
+            assert!(message.ends_with("(did you mean \"password\"?)"), "{message}");
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -202,9 +204,7 @@ fn syntax_and_type_errors_have_positions() {
     let msg = err("(local: Local(port: 1))");
     assert_eq!(
         msg,
-        format!(
-            "{PATH}:1:14: unexpected name \"Local\" before the `(` of local; write just `(...)`"
-        )
+        format!("{PATH}:1:14: unexpected name \"Local\" before the `(` of local; write just `(...)`")
     );
     let msg = err("(accounts: [(name: \"w\", uri: 5)])");
     assert_eq!(msg, format!("{PATH}:1:30: expected string"));
@@ -224,12 +224,7 @@ fn duplicate_names_are_invalid() {
     match parse(text).unwrap_err() {
         ConfigError::Invalid { path, source } => {
             assert_eq!(path.as_deref(), Some(Path::new(PATH)));
-            assert_eq!(
-                source,
-                ValidationError::DuplicateName {
-                    name: "work".into()
-                }
-            );
+            assert_eq!(source, ValidationError::DuplicateName { name: "work".into() });
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -254,9 +249,7 @@ fn bad_uris_are_invalid() {
     let msg = err(r#"(accounts: [(name: "work", uri: "alice@example.org")])"#);
     assert_eq!(
         msg,
-        format!(
-            "{PATH}: account \"work\": uri \"alice@example.org\" must start with sip: or sips:"
-        )
+        format!("{PATH}: account \"work\": uri \"alice@example.org\" must start with sip: or sips:")
     );
     let msg = err(r#"(accounts: [(name: "work", uri: "sip:example.org")])"#);
     assert!(
@@ -264,10 +257,7 @@ fn bad_uris_are_invalid() {
         "{msg}"
     );
     let msg = err(r#"(accounts: [(name: "work", uri: "sip:alice@")])"#);
-    assert!(
-        msg.ends_with("uri \"sip:alice@\" must have a host"),
-        "{msg}"
-    );
+    assert!(msg.ends_with("uri \"sip:alice@\" must have a host"), "{msg}");
     let msg = err(r#"(accounts: [(name: "work", uri: "sip:alice:pw@example.org")])"#);
     assert!(msg.contains("must not contain a password"), "{msg}");
     assert_eq!(
@@ -282,9 +272,7 @@ fn password_and_password_file_together_are_invalid() {
         account_err(r#"password: "hunter2", password_file: "/pw""#),
         "set either password or password_file, not both"
     );
-    let msg = err(
-        r#"(accounts: [(name: "w", uri: "sip:a@b", password: "hunter2", password_file: "/pw")])"#,
-    );
+    let msg = err(r#"(accounts: [(name: "w", uri: "sip:a@b", password: "hunter2", password_file: "/pw")])"#);
     assert!(!msg.contains("hunter2"));
 }
 
@@ -340,8 +328,7 @@ fn other_bad_values_are_invalid() {
 #[test]
 fn secrets_are_redacted() {
     let config =
-        parse(r#"(accounts: [(name: "w", uri: "sip:a@b", password: "hunter2-very-secret")])"#)
-            .unwrap();
+        parse(r#"(accounts: [(name: "w", uri: "sip:a@b", password: "hunter2-very-secret")])"#).unwrap();
     let debug = format!("{config:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
     assert!(debug.contains("***"), "{debug}");
@@ -355,10 +342,9 @@ fn secrets_are_redacted() {
 
 #[test]
 fn account_selection() {
-    let config = parse(
-        r#"(accounts: [(name: "a", uri: "sip:a@b", enabled: false), (name: "b", uri: "sip:b@b")])"#,
-    )
-    .unwrap();
+    let config =
+        parse(r#"(accounts: [(name: "a", uri: "sip:a@b", enabled: false), (name: "b", uri: "sip:b@b")])"#)
+            .unwrap();
     assert_eq!(config.account(None).unwrap().name, "b");
     assert_eq!(config.account(Some("a")).unwrap().name, "a");
     let e = config.account(Some("c")).unwrap_err();
@@ -373,12 +359,8 @@ fn account_selection() {
         empty.account(Some("x")).unwrap_err().to_string(),
         "no account named \"x\" (no accounts are configured)"
     );
-    let all_disabled =
-        parse(r#"(accounts: [(name: "a", uri: "sip:a@b", enabled: false)])"#).unwrap();
-    assert!(matches!(
-        all_disabled.account(None),
-        Err(ConfigError::NoAccounts)
-    ));
+    let all_disabled = parse(r#"(accounts: [(name: "a", uri: "sip:a@b", enabled: false)])"#).unwrap();
+    assert!(matches!(all_disabled.account(None), Err(ConfigError::NoAccounts)));
 }
 
 #[test]
@@ -399,10 +381,7 @@ fn load_reports_file_and_resolves_relative_paths() {
     std::fs::write(&path, "(\n  local: (pport: 1),\n)").unwrap();
     let msg = Config::load(&path).unwrap_err().to_string();
     assert!(
-        msg.starts_with(&format!(
-            "{}:2:11: unexpected field \"pport\"",
-            path.display()
-        )),
+        msg.starts_with(&format!("{}:2:11: unexpected field \"pport\"", path.display())),
         "{msg}"
     );
 
@@ -431,11 +410,7 @@ fn load_or_init_writes_example_on_first_run() {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(
-            mode & 0o077,
-            0,
-            "example config must be private, mode {mode:o}"
-        );
+        assert_eq!(mode & 0o077, 0, "example config must be private, mode {mode:o}");
     }
     // Second run: the file exists and is loaded, nothing is written.
     let (again, written) = Config::load_or_init(&paths).unwrap();
@@ -474,7 +449,5 @@ fn load_or_init_reports_unwritable_location() {
     };
     let e = Config::load_or_init(&paths).unwrap_err();
     assert!(matches!(e, ConfigError::Write { .. }), "{e:?}");
-    assert!(e
-        .to_string()
-        .starts_with("cannot write an example config to "));
+    assert!(e.to_string().starts_with("cannot write an example config to "));
 }

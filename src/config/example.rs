@@ -2,8 +2,7 @@
 
 /// Line that opens the commented-out sample account in [`EXAMPLE_CONFIG`].
 #[cfg(test)]
-pub(crate) const SAMPLE_BEGIN: &str =
-    "// ---- sample account: remove the leading // on each line below ----";
+pub(crate) const SAMPLE_BEGIN: &str = "// ---- sample account: remove the leading // on each line below ----";
 /// Line that closes the commented-out sample account in [`EXAMPLE_CONFIG`].
 #[cfg(test)]
 pub(crate) const SAMPLE_END: &str = "// ---- end of sample account ----";

@@ -19,8 +19,8 @@ use serde::Deserialize;
 use crate::paths::Paths;
 
 pub use account::{
-    parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts, TlsConfig,
-    Transport, DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
+    parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts, TlsConfig, Transport,
+    DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
 };
 pub use example::EXAMPLE_CONFIG;
 
@@ -208,8 +208,7 @@ pub enum ConfigError {
 }
 
 fn path_prefix(path: Option<&Path>) -> String {
-    path.map(|p| format!("{}: ", p.display()))
-        .unwrap_or_default()
+    path.map(|p| format!("{}: ", p.display())).unwrap_or_default()
 }
 
 fn known_accounts(known: &[String]) -> String {
@@ -247,8 +246,8 @@ impl Config {
     /// relative paths in the result are left as written.
     pub fn from_ron(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let options = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        let options =
+            ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
         let config: Config = options
             .from_str(text)
             .map_err(|err| parse_error(path, text, err))?;
@@ -304,18 +303,16 @@ impl Config {
     /// account is returned even when disabled (`enabled` only governs the default).
     pub fn account(&self, name: Option<&str>) -> Result<&AccountConfig, ConfigError> {
         match name {
-            Some(name) => self
-                .accounts
-                .iter()
-                .find(|a| a.name == name)
-                .ok_or_else(|| ConfigError::UnknownAccount {
-                    name: name.to_owned(),
-                    known: self.accounts.iter().map(|a| a.name.clone()).collect(),
-                }),
-            None => self
-                .enabled_accounts()
-                .next()
-                .ok_or(ConfigError::NoAccounts),
+            Some(name) => {
+                self.accounts
+                    .iter()
+                    .find(|a| a.name == name)
+                    .ok_or_else(|| ConfigError::UnknownAccount {
+                        name: name.to_owned(),
+                        known: self.accounts.iter().map(|a| a.name.clone()).collect(),
+                    })
+            }
+            None => self.enabled_accounts().next().ok_or(ConfigError::NoAccounts),
         }
     }
 
@@ -379,10 +376,7 @@ fn parse_error(path: &Path, text: &str, err: ron::error::SpannedError) -> Config
             format!("missing field {field:?}{}", in_struct(outer.as_deref()))
         }
         E::DuplicateStructField { field, outer } => {
-            format!(
-                "field {field:?} is given twice{}",
-                in_struct(outer.as_deref())
-            )
+            format!("field {field:?} is given twice{}", in_struct(outer.as_deref()))
         }
         E::ExpectedNamedStructLike(name) => format!("expected `(` to start {}", describe(name)),
         E::ExpectedDifferentStructName { expected, found } => {

@@ -85,7 +85,13 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
     };
     let aor = SipUri::parse(&account.uri).map_err(|e| err(e.to_string()))?;
     let password = if account.has_password() {
-        Some(account.password().map_err(|e| err(e.to_string()))?.expose().to_string())
+        Some(
+            account
+                .password()
+                .map_err(|e| err(e.to_string()))?
+                .expose()
+                .to_string(),
+        )
     } else {
         None
     };
@@ -94,8 +100,15 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         Some(p) => {
             let transport = map_transport(p.transport);
             let port = p.port.unwrap_or(transport.default_port());
-            let host_in_uri = if p.host.contains(':') { format!("[{}]", p.host) } else { p.host.clone() };
-            let route = format!("<sip:{host_in_uri}:{port};transport={};lr>", transport.param_token());
+            let host_in_uri = if p.host.contains(':') {
+                format!("[{}]", p.host)
+            } else {
+                p.host.clone()
+            };
+            let route = format!(
+                "<sip:{host_in_uri}:{port};transport={};lr>",
+                transport.param_token()
+            );
             (p.host, port, transport, Some(route))
         }
         None => {
@@ -136,7 +149,8 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         timers: TimerConfig::default(),
         listen_port: None,
     };
-    let keepalive = (account.keepalive_secs > 0).then(|| Duration::from_secs(u64::from(account.keepalive_secs)));
+    let keepalive =
+        (account.keepalive_secs > 0).then(|| Duration::from_secs(u64::from(account.keepalive_secs)));
     Ok(AccountSetup::Server {
         agent,
         target: ServerTarget {
@@ -163,8 +177,16 @@ pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<Acco
     let bind = SocketAddr::new(ip, port.unwrap_or(local.port));
     // The host part is filled in per destination (see endpoint); until then
     // we name ourselves by the bind address.
-    let host = if ip.is_unspecified() { "127.0.0.1".to_string() } else { ip.to_string() };
-    let host = if host.contains(':') { format!("[{host}]") } else { host };
+    let host = if ip.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        ip.to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
     let aor = SipUri {
         scheme: Scheme::Sip,
         user: Some(local.user.clone()),

@@ -37,7 +37,18 @@ pub(crate) enum AccountCommand {
 #[derive(Debug)]
 enum Internal {
     FlowUp(Result<FlowHandle, TransportError>),
-    RouteReady { id: MessageId, to: String, text: String, route: Result<(Hop, Option<StreamHandle>), String> },
+    RouteReady {
+        key: String,
+        route: Result<(Hop, Option<StreamHandle>), String>,
+    },
+}
+
+/// A message waiting for its peer-to-peer path.
+#[derive(Debug)]
+struct Waiting {
+    id: MessageId,
+    to: String,
+    text: String,
 }
 
 pub(crate) struct Endpoint {
@@ -51,6 +62,8 @@ pub(crate) struct Endpoint {
     target: Option<ServerTarget>,
     flow: Option<Hop>,
     flow_connecting: bool,
+    /// Peer-to-peer paths being opened, with the messages waiting for each.
+    routing: HashMap<String, Vec<Waiting>>,
     register: bool,
     reconnect_at: Option<Instant>,
     reconnect_failures: usize,
@@ -71,7 +84,11 @@ impl Endpoint {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let seed = rand::random::<u64>();
         let (agent, target, register, udp, listening) = match setup {
-            AccountSetup::Server { agent, target, register } => {
+            AccountSetup::Server {
+                agent,
+                target,
+                register,
+            } => {
                 let agent = Agent::new(agent, seed);
                 (agent, Some(target), register && auto_register, None, None)
             }
@@ -87,7 +104,13 @@ impl Endpoint {
                 stream::listen_tcp(SocketAddr::new(bind.ip(), bound.port()), transport_tx.clone()).await?;
                 let mut agent_config = agent;
                 agent_config.listen_port = Some(bound.port());
-                (Agent::new(agent_config, seed), None, false, Some(socket), Some(bound))
+                (
+                    Agent::new(agent_config, seed),
+                    None,
+                    false,
+                    Some(socket),
+                    Some(bound),
+                )
             }
         };
         let id = AccountId(agent.config().account.clone());
@@ -102,6 +125,7 @@ impl Endpoint {
             target,
             flow: None,
             flow_connecting: false,
+            routing: HashMap::new(),
             register,
             reconnect_at: None,
             reconnect_failures: 0,
@@ -215,14 +239,30 @@ impl Endpoint {
             }
             return;
         }
-        // Peer-to-peer: find (or open) the path to the address first.
-        let udp_port = self.udp.as_ref().and_then(|s| s.local_addr().ok()).map(|a| a.port());
+        // Peer-to-peer: find (or open) the path to the address first; messages
+        // to a peer whose path is being opened wait for it.
+        let key = route_key(&to);
+        let waiting = Waiting {
+            id,
+            to: to.clone(),
+            text,
+        };
+        if let Some(queue) = self.routing.get_mut(&key) {
+            queue.push(waiting);
+            return;
+        }
+        self.routing.insert(key.clone(), vec![waiting]);
+        let udp_port = self
+            .udp
+            .as_ref()
+            .and_then(|s| s.local_addr().ok())
+            .map(|a| a.port());
         let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
         let events = self.transport_tx.clone();
         let internal = self.internal_tx.clone();
         tokio::spawn(async move {
             let route = p2p_route(&to, udp_port, &existing, events).await;
-            let _ = internal.send(Internal::RouteReady { id, to, text, route });
+            let _ = internal.send(Internal::RouteReady { key, route });
         });
     }
 
@@ -261,20 +301,32 @@ impl Endpoint {
                     }
                 }
             }
-            Internal::RouteReady { id, to, text, route } => match route {
-                Ok((hop, handle)) => {
-                    if let Some(h) = handle {
-                        self.streams.insert(h.id, h);
+            Internal::RouteReady { key, route } => {
+                let waiting = self.routing.remove(&key).unwrap_or_default();
+                match route {
+                    Ok((hop, handle)) => {
+                        if let Some(h) = handle {
+                            self.streams.insert(h.id, h);
+                        }
+                        for w in waiting {
+                            self.agent.send_message(w.id, &w.to, &w.text, hop, now);
+                        }
                     }
-                    self.agent.send_message(id, &to, &text, hop, now);
+                    Err(reason) => {
+                        for w in waiting {
+                            self.emit(Event::DeliveryUpdate {
+                                id: w.id,
+                                account: self.id.clone(),
+                                to: w.to,
+                                state: DeliveryState::Failed {
+                                    code: None,
+                                    reason: reason.clone(),
+                                },
+                            });
+                        }
+                    }
                 }
-                Err(reason) => self.emit(Event::DeliveryUpdate {
-                    id,
-                    account: self.id.clone(),
-                    to,
-                    state: DeliveryState::Failed { code: None, reason },
-                }),
-            },
+            }
         }
     }
 
@@ -322,7 +374,9 @@ impl Endpoint {
                 self.streams.insert(handle.id, handle);
             }
             TransportEvent::Closed { conn, reason } => {
-                let Some(handle) = self.streams.remove(&conn) else { return };
+                let Some(handle) = self.streams.remove(&conn) else {
+                    return;
+                };
                 tracing::debug!(conn, "connection closed: {reason}");
                 self.agent.transport_failed(handle.remote, Some(conn), now);
                 if self.flow.is_some_and(|f| f.conn == Some(conn)) {
@@ -359,7 +413,10 @@ impl Endpoint {
 
     fn shutdown_done(&self) -> bool {
         match self.shutting_down {
-            Some(deadline) => !self.agent.is_registered() && !self.agent.has_pending_requests() || Instant::now() >= deadline,
+            Some(deadline) => {
+                !self.agent.is_registered() && !self.agent.has_pending_requests()
+                    || Instant::now() >= deadline
+            }
             None => false,
         }
     }
@@ -501,8 +558,23 @@ async fn connect_flow(
                 transport: Transport::Tls,
                 reason: "no TLS configuration".into(),
             })?;
-            Ok(stream::connect_tls(remote, &target.host, config, options, events).await?.into())
+            Ok(stream::connect_tls(remote, &target.host, config, options, events)
+                .await?
+                .into())
         }
+    }
+}
+
+/// Messages to the same host, port and transport share a path.
+fn route_key(to: &str) -> String {
+    match SipUri::parse(to) {
+        Ok(u) => format!(
+            "{}|{}|{}",
+            u.transport(),
+            u.host_for_lookup().to_ascii_lowercase(),
+            u.port_or_default()
+        ),
+        Err(_) => to.to_string(),
     }
 }
 
@@ -549,7 +621,14 @@ async fn p2p_route(
                 stream::connect_tcp(remote, StreamOptions::default(), events).await
             } else {
                 let config = transport::tls::client_config(None, true).map_err(|e| e.to_string())?;
-                stream::connect_tls(remote, uri.host_for_lookup(), config, StreamOptions::default(), events).await
+                stream::connect_tls(
+                    remote,
+                    uri.host_for_lookup(),
+                    config,
+                    StreamOptions::default(),
+                    events,
+                )
+                .await
             }
             .map_err(|e| e.to_string())?;
             let hop = Hop {

@@ -216,7 +216,10 @@ async fn supervise(
                 tasks.push(task);
             }
             Err(source) => {
-                let _ = ready.send(Err(RuntimeError::Transport { account: name, source }));
+                let _ = ready.send(Err(RuntimeError::Transport {
+                    account: name,
+                    source,
+                }));
                 return;
             }
         }
@@ -228,7 +231,12 @@ async fn supervise(
             Command::Shutdown => break,
             Command::Register { account } => (account, AccountCommand::Register),
             Command::Unregister { account } => (account, AccountCommand::Unregister),
-            Command::SendMessage { id, account, to, text } => (account, AccountCommand::Send { id, to, text }),
+            Command::SendMessage {
+                id,
+                account,
+                to,
+                text,
+            } => (account, AccountCommand::Send { id, to, text }),
         };
         match accounts.get(&account) {
             Some(tx) => {

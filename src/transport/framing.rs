@@ -152,7 +152,11 @@ mod tests {
         }
         assert_eq!(
             frames,
-            vec![Frame::Message(MSG.to_vec()), Frame::Ping, Frame::Message(MSG.to_vec())]
+            vec![
+                Frame::Message(MSG.to_vec()),
+                Frame::Ping,
+                Frame::Message(MSG.to_vec())
+            ]
         );
         assert_eq!(f.buffered(), 0);
     }

@@ -115,7 +115,9 @@ where
             }
         };
         let _ = writer.shutdown().await;
-        let _ = writer_events.send(TransportEvent::Closed { conn: id, reason }).await;
+        let _ = writer_events
+            .send(TransportEvent::Closed { conn: id, reason })
+            .await;
     });
 
     // Reader: framing, pongs, and delivery.
@@ -216,11 +218,13 @@ pub async fn listen_tcp(
     addr: SocketAddr,
     events: mpsc::Sender<TransportEvent>,
 ) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), TransportError> {
-    let listener = TcpListener::bind(addr).await.map_err(|source| TransportError::Bind {
-        addr,
-        transport: Transport::Tcp,
-        source,
-    })?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| TransportError::Bind {
+            addr,
+            transport: Transport::Tcp,
+            source,
+        })?;
     let bound = listener.local_addr().map_err(|source| TransportError::Bind {
         addr,
         transport: Transport::Tcp,

@@ -22,7 +22,10 @@ pub async fn bind(addr: SocketAddr) -> Result<Arc<UdpSocket>, TransportError> {
 }
 
 /// Reads datagrams until the receiver side of `events` is gone.
-pub fn spawn_reader(socket: Arc<UdpSocket>, events: mpsc::Sender<TransportEvent>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_reader(
+    socket: Arc<UdpSocket>,
+    events: mpsc::Sender<TransportEvent>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let local = match socket.local_addr() {
             Ok(a) => a,

@@ -101,9 +101,7 @@ impl Algorithm {
         match self {
             Algorithm::Md5 | Algorithm::Md5Sess => |d| hex::encode(Md5::digest(d)),
             Algorithm::Sha256 | Algorithm::Sha256Sess => |d| hex::encode(Sha256::digest(d)),
-            Algorithm::Sha512_256 | Algorithm::Sha512_256Sess => {
-                |d| hex::encode(Sha512_256::digest(d))
-            }
+            Algorithm::Sha512_256 | Algorithm::Sha512_256Sess => |d| hex::encode(Sha512_256::digest(d)),
         }
     }
 }
@@ -275,9 +273,7 @@ fn lex(input: &str) -> Vec<Lex> {
             },
             first => {
                 let mut word = String::from(first);
-                while let Some(c) =
-                    chars.next_if(|&c| !is_space(c) && !matches!(c, ',' | '=' | '"'))
-                {
+                while let Some(c) = chars.next_if(|&c| !is_space(c) && !matches!(c, ',' | '=' | '"')) {
                     word.push(c);
                 }
                 out.push(Lex::Word(word));

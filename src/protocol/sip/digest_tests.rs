@@ -31,14 +31,7 @@ const RFC7616_CNONCE: &str = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
 #[test]
 fn rfc7616_md5_example() {
     let c = rfc7616_challenge(Algorithm::Md5);
-    let r = response_hash(
-        &c,
-        &MUFASA,
-        &RFC7616_GET,
-        Some(Qop::Auth),
-        RFC7616_CNONCE,
-        1,
-    );
+    let r = response_hash(&c, &MUFASA, &RFC7616_GET, Some(Qop::Auth), RFC7616_CNONCE, 1);
     assert_eq!(r, "8ca523f5e9506fed4657c9700eebdbec");
     let value = authorization_value(&c, &MUFASA, &RFC7616_GET, RFC7616_CNONCE, 1);
     assert_eq!(
@@ -54,14 +47,7 @@ fn rfc7616_md5_example() {
 #[test]
 fn rfc7616_sha256_example() {
     let c = rfc7616_challenge(Algorithm::Sha256);
-    let r = response_hash(
-        &c,
-        &MUFASA,
-        &RFC7616_GET,
-        Some(Qop::Auth),
-        RFC7616_CNONCE,
-        1,
-    );
+    let r = response_hash(&c, &MUFASA, &RFC7616_GET, Some(Qop::Auth), RFC7616_CNONCE, 1);
     assert_eq!(
         r,
         "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"
@@ -139,9 +125,8 @@ fn rfc7616_userhash_example_with_real_sha512_256() {
         "3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1cec68a5"
     );
     let value = authorization_value(&c, &JASON, &DOE_GET, JASON_CNONCE, 1);
-    assert!(value.starts_with(
-        "Digest username=\"793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b\""
-    ));
+    assert!(value
+        .starts_with("Digest username=\"793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b\""));
     assert!(value.contains(&format!("response=\"{r}\"")));
     assert!(value.contains(", algorithm=SHA-512-256,"));
     assert!(value.ends_with(", userhash=true"));
@@ -186,14 +171,7 @@ fn rfc2617_md5_with_and_without_qop() {
 #[test]
 fn md5_sess() {
     let c = rfc2617_challenge(Algorithm::Md5Sess, vec![Qop::Auth]);
-    let r = response_hash(
-        &c,
-        &RFC2617_CREDS,
-        &RFC7616_GET,
-        Some(Qop::Auth),
-        "0a4f113b",
-        1,
-    );
+    let r = response_hash(&c, &RFC2617_CREDS, &RFC7616_GET, Some(Qop::Auth), "0a4f113b", 1);
     assert_eq!(r, "8e3825c57e897f5a0dec6c2d4e5059d0");
     let value = authorization_value(&c, &RFC2617_CREDS, &RFC7616_GET, "0a4f113b", 1);
     assert!(value.contains("algorithm=MD5-sess"));
@@ -232,10 +210,7 @@ fn auth_int_hashes_the_body_and_is_used_only_without_auth() {
         value.contains("response=\"435ab84eadb0aeab7b1f8df667a74de0\""),
         "{value}"
     );
-    let empty = RequestParts {
-        body: b"",
-        ..invite
-    };
+    let empty = RequestParts { body: b"", ..invite };
     let r = response_hash(&c, &ALICE, &empty, Some(Qop::AuthInt), "deadbeef", 10);
     assert_eq!(r, "30eea04264ac038d1fe1098ece68b0bf");
 
@@ -271,8 +246,7 @@ fn sha256_sess_and_sha512_256_without_qop() {
 
 #[test]
 fn msrp_relay_challenge_without_opaque() {
-    let parsed =
-        parse_challenges("Digest realm=\"relay.example.com\", nonce=\"n1\", qop=\"auth\"").unwrap();
+    let parsed = parse_challenges("Digest realm=\"relay.example.com\", nonce=\"n1\", qop=\"auth\"").unwrap();
     let c = &parsed[0];
     assert_eq!(c.opaque, None);
     assert_eq!(c.algorithm, Algorithm::Md5);
@@ -348,15 +322,9 @@ fn parse_tolerates_sloppy_syntax() {
 #[test]
 fn parse_errors_say_why() {
     let msg = |v: &str| parse_challenges(v).unwrap_err().to_string();
-    assert_eq!(
-        msg("Basic realm=\"x\""),
-        "not a Digest challenge (scheme Basic)"
-    );
+    assert_eq!(msg("Basic realm=\"x\""), "not a Digest challenge (scheme Basic)");
     assert_eq!(msg("Digest realm=\"x\""), "challenge has no nonce");
-    assert_eq!(
-        msg("Digest realm=\"x\", nonce=\"\""),
-        "challenge has no nonce"
-    );
+    assert_eq!(msg("Digest realm=\"x\", nonce=\"\""), "challenge has no nonce");
     assert_eq!(msg("Digest nonce=\"x\""), "challenge has no realm");
     assert_eq!(
         msg("Digest realm=\"ims\", nonce=\"n\", algorithm=AKAv1-MD5"),
@@ -379,10 +347,7 @@ fn parse_rejects_garbage_and_unterminated_quotes() {
     let err = parse_challenges("Digest realm=\"x\", nonce=\"abc").unwrap_err();
     assert!(matches!(err, DigestError::Syntax(_)), "{err}");
     let err = parse_challenges("Digest realm=\"x\", nonce=\"abc\\").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "malformed challenge: unterminated quoted string"
-    );
+    assert_eq!(err.to_string(), "malformed challenge: unterminated quoted string");
     assert!(parse_challenges("\"just a string\"").is_err());
     assert!(parse_challenges("=== ,,, ===").is_err());
     assert!(parse_challenges("realm=\"x\", nonce=\"y\"").is_err());
@@ -390,10 +355,7 @@ fn parse_rejects_garbage_and_unterminated_quotes() {
     let ok = parse_challenges("Digest realm=a, nonce=b, Basic realm=\"oops").unwrap();
     assert_eq!(ok.len(), 1);
     // Control characters in echoed server text are neutralised and shortened.
-    let long = format!(
-        "Digest realm=a, nonce=b, algorithm=\"X\n{}\"",
-        "Y".repeat(200)
-    );
+    let long = format!("Digest realm=a, nonce=b, algorithm=\"X\n{}\"", "Y".repeat(200));
     let text = parse_challenges(&long).unwrap_err().to_string();
     assert!(text.starts_with("unsupported algorithm X?YYY"), "{text}");
     assert!(text.ends_with("...") && text.len() < 100, "{text}");
@@ -406,10 +368,7 @@ fn parse_limits() {
     value.push_str("\", nonce=n");
     let err = parse_challenges(&value).unwrap_err();
     assert!(matches!(err, DigestError::TooLong(_)), "{err}");
-    let exact = format!(
-        "Digest realm=r, nonce={}",
-        "n".repeat(MAX_CHALLENGE_LEN - 22)
-    );
+    let exact = format!("Digest realm=r, nonce={}", "n".repeat(MAX_CHALLENGE_LEN - 22));
     assert_eq!(exact.len(), MAX_CHALLENGE_LEN);
     assert!(parse_challenges(&exact).is_ok());
 
@@ -433,12 +392,7 @@ fn choose_strongest_prefers_algorithm_then_qop() {
     let sha512_sess = sip_challenge(Algorithm::Sha512_256Sess, vec![Qop::Auth]);
     let list = vec![md5.clone(), sha512_noqop.clone(), sha256.clone()];
     assert_eq!(choose_strongest(&list), Some(&sha512_noqop));
-    let list = vec![
-        md5.clone(),
-        sha512_noqop,
-        sha256.clone(),
-        sha512_sess.clone(),
-    ];
+    let list = vec![md5.clone(), sha512_noqop, sha256.clone(), sha512_sess.clone()];
     assert_eq!(choose_strongest(&list), Some(&sha512_sess));
     // Equal rank: the earliest wins.
     let sha256_sess = sip_challenge(Algorithm::Sha256Sess, vec![Qop::Auth]);
@@ -454,10 +408,7 @@ fn choose_strongest_prefers_algorithm_then_qop() {
          Digest realm=r, nonce=c, algorithm=SHA-256",
     )
     .unwrap();
-    assert_eq!(
-        choose_strongest(&parsed).map(|c| c.nonce.as_str()),
-        Some("b")
-    );
+    assert_eq!(choose_strongest(&parsed).map(|c| c.nonce.as_str()), Some("b"));
 }
 
 #[test]
@@ -471,10 +422,7 @@ fn algorithm_and_qop_tokens() {
     assert!(Algorithm::Sha512_256.strength() > Algorithm::Sha256.strength());
     assert!(Algorithm::Sha256.strength() > Algorithm::Md5.strength());
     assert_eq!(Algorithm::Md5Sess.strength(), Algorithm::Md5.strength());
-    assert_eq!(
-        Algorithm::Sha256Sess.strength(),
-        Algorithm::Sha256.strength()
-    );
+    assert_eq!(Algorithm::Sha256Sess.strength(), Algorithm::Sha256.strength());
     assert!(Algorithm::Sha512_256Sess.is_session() && !Algorithm::Sha256.is_session());
     assert_eq!(Qop::from_token("AUTH-int"), Some(Qop::AuthInt));
     assert_eq!(Qop::Auth.to_string(), "auth");
@@ -504,10 +452,7 @@ fn authorization_value_round_trips_through_the_parser() {
     assert_eq!(back[0].opaque.as_deref(), Some("o,p=q"));
     assert_eq!(back[0].algorithm, Algorithm::Sha256);
     assert_eq!(back[0].qop, vec![Qop::Auth]);
-    assert!(
-        value.contains("username=\"bob \\\"the\\\" builder\""),
-        "{value}"
-    );
+    assert!(value.contains("username=\"bob \\\"the\\\" builder\""), "{value}");
 }
 
 #[test]

@@ -320,11 +320,7 @@ impl SipMessage {
             Some(n) => body[..n].to_vec(),
             None => body.to_vec(),
         };
-        Ok(SipMessage {
-            start,
-            headers,
-            body,
-        })
+        Ok(SipMessage { start, headers, body })
     }
 
     /// A new request with no headers.
@@ -431,7 +427,11 @@ impl SipMessage {
     /// Replaces every line of a header with one value (appended at the end if absent).
     pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
-        match self.headers.iter().position(|h| h.name.eq_ignore_ascii_case(name)) {
+        match self
+            .headers
+            .iter()
+            .position(|h| h.name.eq_ignore_ascii_case(name))
+        {
             Some(pos) => {
                 self.headers[pos].value = value;
                 let mut i = 0;

@@ -78,7 +78,10 @@ fn content_length_rules() {
     assert_eq!(m.body, b"ok");
     assert!(matches!(
         SipMessage::parse(b"SIP/2.0 200 OK\r\nContent-Length: 20\r\n\r\nok"),
-        Err(MessageError::Truncated { declared: 20, actual: 2 })
+        Err(MessageError::Truncated {
+            declared: 20,
+            actual: 2
+        })
     ));
     assert!(matches!(
         SipMessage::parse(b"SIP/2.0 200 OK\r\nContent-Length: -1\r\n\r\n"),
@@ -93,7 +96,10 @@ fn content_length_rules() {
 #[test]
 fn rejects_garbage_with_reasons() {
     assert_eq!(SipMessage::parse(b"\r\n\r\n"), Err(MessageError::Empty));
-    assert!(matches!(SipMessage::parse(b"HELLO"), Err(MessageError::StartLine(_))));
+    assert!(matches!(
+        SipMessage::parse(b"HELLO"),
+        Err(MessageError::StartLine(_))
+    ));
     assert!(matches!(
         SipMessage::parse(b"INVITE sip:a@b SIP/7.0\r\n\r\n"),
         Err(MessageError::Version(_))
@@ -139,7 +145,9 @@ fn pseudo_random_input_never_panics() {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let seed = MESSAGE.as_bytes();
     for _ in 0..20_000 {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let mut bytes = seed.to_vec();
         let flips = (state >> 60) as usize + 1;
         for k in 0..flips {

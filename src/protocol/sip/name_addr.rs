@@ -242,8 +242,8 @@ mod tests {
         assert_eq!(b.uri, "sip:bob@example.org");
         assert_eq!(b.tag(), Some("1"));
 
-        let c = NameAddr::parse(r#"<sip:a@127.0.0.1:5070;ob>;expires=300;+sip.instance="<urn:uuid:1>""#)
-            .unwrap();
+        let c =
+            NameAddr::parse(r#"<sip:a@127.0.0.1:5070;ob>;expires=300;+sip.instance="<urn:uuid:1>""#).unwrap();
         assert_eq!(c.param("expires"), Some("300"));
         assert_eq!(c.param("+sip.instance"), Some("\"<urn:uuid:1>\""));
 

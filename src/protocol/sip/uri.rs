@@ -307,7 +307,10 @@ mod tests {
     #[test]
     fn rejects_non_sip() {
         assert!(matches!(SipUri::parse("tel:+123"), Err(UriError::Scheme(_))));
-        assert!(matches!(SipUri::parse("bob@example.org"), Err(UriError::Scheme(_))));
+        assert!(matches!(
+            SipUri::parse("bob@example.org"),
+            Err(UriError::Scheme(_))
+        ));
         assert!(matches!(SipUri::parse("sip:bob@"), Err(UriError::Host(_))));
         assert!(matches!(SipUri::parse("sip:bob@h:99999"), Err(UriError::Port(_))));
         assert!(matches!(SipUri::parse("sip:[::1"), Err(UriError::Host(_))));

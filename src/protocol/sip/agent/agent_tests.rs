@@ -80,7 +80,13 @@ fn p2p_message_accepted_once_despite_loss() {
     );
     let (first, events) = drain(&mut alice);
     assert_eq!(first.len(), 1, "one transmission");
-    assert!(matches!(&events[..], [AgentEvent::Delivery { state: DeliveryState::Sending, .. }]));
+    assert!(matches!(
+        &events[..],
+        [AgentEvent::Delivery {
+            state: DeliveryState::Sending,
+            ..
+        }]
+    ));
     // The first copy is lost; Timer E retransmits at 500 ms.
     assert_eq!(alice.poll_timeout(), Some(t0 + Duration::from_millis(500)));
     let t1 = t0 + Duration::from_millis(500);
@@ -143,15 +149,19 @@ fn message_failures_in_words() {
     alice.send_message(MessageId(2), "bob@sipchat.test", "hi", h, t0);
     let (tx, events) = drain(&mut alice);
     assert!(tx.is_empty());
-    assert!(matches!(&events[0], AgentEvent::Delivery { state: DeliveryState::Failed { reason, .. }, .. }
-        if reason.contains("not a SIP address")));
+    assert!(
+        matches!(&events[0], AgentEvent::Delivery { state: DeliveryState::Failed { reason, .. }, .. }
+        if reason.contains("not a SIP address"))
+    );
 
     let long = "x".repeat(2000);
     alice.send_message(MessageId(3), "sip:bob@sipchat.test", &long, h, t0);
     let (tx, events) = drain(&mut alice);
     assert!(tx.is_empty());
-    assert!(matches!(&events[0], AgentEvent::Delivery { state: DeliveryState::Failed { reason, .. }, .. }
-        if reason.contains("too long") && reason.contains("1300")));
+    assert!(
+        matches!(&events[0], AgentEvent::Delivery { state: DeliveryState::Failed { reason, .. }, .. }
+        if reason.contains("too long") && reason.contains("1300"))
+    );
 }
 
 #[test]
@@ -177,8 +187,10 @@ fn message_times_out_after_64_t1() {
         }
     }
     assert_eq!(sent, 11, "1 + 10 retransmissions before Timer F");
-    assert!(matches!(&final_events[..], [AgentEvent::Delivery { state: DeliveryState::Failed { code: None, reason }, .. }]
-        if reason == "no response from the server within 32 seconds"));
+    assert!(
+        matches!(&final_events[..], [AgentEvent::Delivery { state: DeliveryState::Failed { code: None, reason }, .. }]
+        if reason == "no response from the server within 32 seconds")
+    );
 }
 
 /// A scripted registrar: challenges once, then grants `grant` seconds.
@@ -193,7 +205,10 @@ fn registrar_answer(req: &SipMessage, grant: u32) -> SipMessage {
     }
     let mut r = response_to(req, 200, Some("srv"));
     let contact = req.header("Contact").unwrap();
-    r.push_header("Contact", format!("{contact};expires={grant};received=\"sip:1.2.3.4\""));
+    r.push_header(
+        "Contact",
+        format!("{contact};expires={grant};received=\"sip:1.2.3.4\""),
+    );
     r
 }
 
@@ -207,17 +222,32 @@ fn registers_with_digest_and_refreshes_at_half_expiry() {
     assert_eq!(ev, vec![AgentEvent::Registration(RegistrationState::Registering)]);
     let first = parse(&tx[0].1);
     assert_eq!(first.header("Expires"), Some("600"));
-    assert_eq!(first.header("Contact"), Some("<sip:alice@127.0.0.1:5070;transport=tcp>"));
+    assert_eq!(
+        first.header("Contact"),
+        Some("<sip:alice@127.0.0.1:5070;transport=tcp>")
+    );
     alice.handle_packet(&registrar_answer(&first, 120).to_bytes(), h, t0);
     let (tx, _) = drain(&mut alice);
     let second = parse(&tx[0].1);
-    assert_eq!(second.cseq().unwrap().0, first.cseq().unwrap().0 + 1, "new CSeq on the retry");
+    assert_eq!(
+        second.cseq().unwrap().0,
+        first.cseq().unwrap().0 + 1,
+        "new CSeq on the retry"
+    );
     assert_eq!(second.call_id().unwrap(), first.call_id().unwrap());
     let auth = second.header("Authorization").unwrap();
-    assert!(auth.contains("username=\"alice\"") && auth.contains("nc=00000001"), "{auth}");
+    assert!(
+        auth.contains("username=\"alice\"") && auth.contains("nc=00000001"),
+        "{auth}"
+    );
     alice.handle_packet(&registrar_answer(&second, 120).to_bytes(), h, t0);
     let (_, ev) = drain(&mut alice);
-    assert_eq!(ev, vec![AgentEvent::Registration(RegistrationState::Registered { expires: 120 })]);
+    assert_eq!(
+        ev,
+        vec![AgentEvent::Registration(RegistrationState::Registered {
+            expires: 120
+        })]
+    );
     assert!(alice.is_registered());
 
     // Refresh at half the granted time, pre-authorised (nonce count 2).
@@ -259,11 +289,18 @@ fn wrong_password_fails_with_backoff_and_423_raises_expiry() {
     alice.handle_packet(&challenge.to_bytes(), h, t0);
     let third = parse(&drain(&mut alice).0[0].1);
     let mut again = response_to(&third, 401, Some("s"));
-    again.push_header("WWW-Authenticate", "Digest realm=\"sipchat.test\", nonce=\"n1\", qop=\"auth\"");
+    again.push_header(
+        "WWW-Authenticate",
+        "Digest realm=\"sipchat.test\", nonce=\"n1\", qop=\"auth\"",
+    );
     alice.handle_packet(&again.to_bytes(), h, t0);
     let (tx, ev) = drain(&mut alice);
     assert!(tx.is_empty(), "at most one retry per challenge");
-    let [AgentEvent::Registration(RegistrationState::Failed { reason, retry_in_secs })] = &ev[..] else {
+    let [AgentEvent::Registration(RegistrationState::Failed {
+        reason,
+        retry_in_secs,
+    })] = &ev[..]
+    else {
         panic!("{ev:?}");
     };
     assert!(reason.contains("check the user name and password"), "{reason}");
@@ -278,7 +315,10 @@ fn wrong_password_fails_with_backoff_and_423_raises_expiry() {
         }
     }
     let waited = retried_at.unwrap() - t0;
-    assert!(waited >= Duration::from_secs(4) && waited <= Duration::from_secs(6), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(4) && waited <= Duration::from_secs(6),
+        "{waited:?}"
+    );
 }
 
 #[test]
@@ -301,7 +341,9 @@ From: <sip:alice@h>;tag=1\r\nTo: <sip:bob@h>\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r
     bob.handle_packet(format!("{no_call_id}\r\n").as_bytes(), from, t0);
     assert!(drain(&mut bob).0.is_empty(), "cannot answer without Call-ID");
 
-    let no_from = base.replace("From: <sip:alice@h>;tag=1\r\n", "").replace("aa1", "aa3");
+    let no_from = base
+        .replace("From: <sip:alice@h>;tag=1\r\n", "")
+        .replace("aa1", "aa3");
     bob.handle_packet(format!("{no_from}\r\n").as_bytes(), from, t0);
     let r = parse(&drain(&mut bob).0[0].1);
     assert_eq!(r.status(), Some(400));
@@ -350,6 +392,9 @@ fn transport_failure_fails_the_message_in_words() {
     drain(&mut alice);
     alice.transport_failed(h.remote, Some(4), t0);
     let (_, ev) = drain(&mut alice);
-    assert!(matches!(&ev[..], [AgentEvent::Delivery { state: DeliveryState::Failed { reason, .. }, .. }]
-        if reason.contains("could not send")), "{ev:?}");
+    assert!(
+        matches!(&ev[..], [AgentEvent::Delivery { state: DeliveryState::Failed { reason, .. }, .. }]
+        if reason.contains("could not send")),
+        "{ev:?}"
+    );
 }

@@ -69,7 +69,13 @@ pub struct AuthState {
 
 impl AuthState {
     /// Adds a pre-emptive answer from the cached challenge, if any.
-    pub fn authorize_preemptively(&mut self, request: &mut SipMessage, user: &str, password: Option<&str>, cnonce: &str) {
+    pub fn authorize_preemptively(
+        &mut self,
+        request: &mut SipMessage,
+        user: &str,
+        password: Option<&str>,
+        cnonce: &str,
+    ) {
         let (Some(cached), Some(password)) = (self.cached.as_mut(), password) else {
             return;
         };
@@ -92,7 +98,8 @@ impl AuthState {
         cnonce: &str,
     ) -> Result<(), AuthError> {
         let code = response.status().unwrap_or_default();
-        let kind = ChallengeKind::for_status(code).ok_or_else(|| AuthError::Unusable(format!("status {code}")))?;
+        let kind =
+            ChallengeKind::for_status(code).ok_or_else(|| AuthError::Unusable(format!("status {code}")))?;
         let password = password.ok_or(AuthError::NoPassword)?;
         let mut challenges = Vec::new();
         let mut last_error = None;
@@ -119,8 +126,18 @@ impl AuthState {
     }
 }
 
-fn answer(challenge: &Challenge, request: &SipMessage, user: &str, password: &str, cnonce: &str, nc: u32) -> String {
-    let method = request.method().map(|m| m.as_str().to_string()).unwrap_or_default();
+fn answer(
+    challenge: &Challenge,
+    request: &SipMessage,
+    user: &str,
+    password: &str,
+    cnonce: &str,
+    nc: u32,
+) -> String {
+    let method = request
+        .method()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
     let uri = request.request_uri().unwrap_or_default();
     digest::authorization_value(
         challenge,

@@ -266,7 +266,9 @@ impl Agent {
     }
 
     fn random_token(&mut self, bytes: usize) -> String {
-        (0..bytes).map(|_| format!("{:02x}", self.rng.gen::<u8>())).collect()
+        (0..bytes)
+            .map(|_| format!("{:02x}", self.rng.gen::<u8>()))
+            .collect()
     }
 
     fn new_tag(&mut self) -> String {
@@ -284,11 +286,21 @@ impl Agent {
 
     /// Fills Via (new branch), Max-Forwards, Route and User-Agent, then starts
     /// a client transaction for `request`.
-    fn start_client(&mut self, request: &mut SipMessage, hop: Hop, purpose: Purpose, now: Instant) -> Result<TransactionKey, String> {
+    fn start_client(
+        &mut self,
+        request: &mut SipMessage,
+        hop: Hop,
+        purpose: Purpose,
+        now: Instant,
+    ) -> Result<TransactionKey, String> {
         let branch = format!("z9hG4bK{}", self.random_token(10));
         request.set_header(
             "Via",
-            format!("SIP/2.0/{} {};branch={branch};rport", hop.transport, hop.local_host_port()),
+            format!(
+                "SIP/2.0/{} {};branch={branch};rport",
+                hop.transport,
+                hop.local_host_port()
+            ),
         );
         let method = request.method().unwrap_or(Method::Options);
         if request.header("Max-Forwards").is_none() {
@@ -301,7 +313,12 @@ impl Agent {
             request.push_header("User-Agent", USER_AGENT);
         }
         let key = TransactionKey::client(branch, method.as_str());
-        let txn = ClientNonInvite::new(request.to_bytes(), hop.transport.is_reliable(), now, self.config.timers);
+        let txn = ClientNonInvite::new(
+            request.to_bytes(),
+            hop.transport.is_reliable(),
+            now,
+            self.config.timers,
+        );
         self.table
             .start_client(key.clone(), txn, ClientCtx { hop, purpose })
             .map_err(|e| format!("too many requests in progress ({e})"))?;
@@ -410,7 +427,9 @@ impl Agent {
                         None => tracing::debug!(%key, "no destination for transmission"),
                     }
                 }
-                TableOutput::ClientTimedOut { key, ctx } => self.client_failed(&key, ctx, Failure::Timeout, now),
+                TableOutput::ClientTimedOut { key, ctx } => {
+                    self.client_failed(&key, ctx, Failure::Timeout, now)
+                }
                 TableOutput::ClientTransportError { key, ctx } => {
                     self.client_failed(&key, ctx, Failure::Transport, now)
                 }
@@ -424,13 +443,21 @@ impl Agent {
     fn client_failed(&mut self, key: &TransactionKey, ctx: ClientCtx, failure: Failure, now: Instant) {
         match ctx.purpose {
             Purpose::Register => self.registration_no_response(key, failure, now),
-            Purpose::Message(id) => self.message_no_response(id, key, failure),
+            Purpose::Message(id) => self.message_no_response(id, key, ctx.hop, failure),
         }
     }
 
-    fn failure_words(&self, failure: Failure, hop: Option<Hop>) -> String {
+    /// Words for a request that got no final answer. `peer` names the far
+    /// end for peer-to-peer requests (there is no server to blame).
+    fn failure_words(&self, failure: Failure, hop: Option<Hop>, peer: Option<&str>) -> String {
+        let secs = (self.config.timers.t1 * 64).as_secs();
         match failure {
-            Failure::Timeout => super::outcome::describe_timeout((self.config.timers.t1 * 64).as_secs()),
+            Failure::Timeout if self.config.registrar.is_none() => {
+                let who = peer.unwrap_or("the peer");
+                let at = hop.map(|h| format!(" at {}", h.remote)).unwrap_or_default();
+                format!("no answer from {who}{at} within {secs} seconds; is sipchat running there?")
+            }
+            Failure::Timeout => super::outcome::describe_timeout(secs),
             Failure::Transport => match hop {
                 Some(h) => format!("could not send to {} over {}", h.remote, h.transport),
                 None => "could not send: the connection failed".into(),
@@ -448,7 +475,11 @@ fn server_key(msg: &SipMessage, method: &Method) -> TransactionKey {
         _ => {
             let call_id = msg.call_id().unwrap_or_default();
             let cseq = msg.cseq().map(|(n, _)| n).unwrap_or_default();
-            let tag = msg.from_header().ok().and_then(|f| f.tag().map(str::to_string)).unwrap_or_default();
+            let tag = msg
+                .from_header()
+                .ok()
+                .and_then(|f| f.tag().map(str::to_string))
+                .unwrap_or_default();
             TransactionKey::server(format!("{call_id}/{cseq}/{tag}"), method.as_str(), sent_by)
         }
     }

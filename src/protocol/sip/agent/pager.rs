@@ -133,8 +133,12 @@ impl Agent {
         req.push_header("Content-Type", "text/plain;charset=UTF-8");
         req.body = text.as_bytes().to_vec();
         let cnonce = self.cnonce();
-        self.auth
-            .authorize_preemptively(&mut req, &self.config.auth_user, self.config.password.as_deref(), &cnonce);
+        self.auth.authorize_preemptively(
+            &mut req,
+            &self.config.auth_user,
+            self.config.password.as_deref(),
+            &cnonce,
+        );
         // Estimate the final size with Via, Route and User-Agent added.
         let estimated = req.to_bytes().len() + 160 + self.config.route.as_ref().map_or(0, |r| r.len() + 9);
         if hop.transport == Transport::Udp && estimated > MAX_REQUEST_UDP {
@@ -190,8 +194,17 @@ impl Agent {
         }
     }
 
-    pub(super) fn message_response(&mut self, id: MessageId, key: &TransactionKey, hop: Hop, resp: &SipMessage, now: Instant) {
-        let Some(mut out) = self.pager.outgoing.remove(&id) else { return };
+    pub(super) fn message_response(
+        &mut self,
+        id: MessageId,
+        key: &TransactionKey,
+        hop: Hop,
+        resp: &SipMessage,
+        now: Instant,
+    ) {
+        let Some(mut out) = self.pager.outgoing.remove(&id) else {
+            return;
+        };
         if &out.key != key {
             self.pager.outgoing.insert(id, out);
             return;
@@ -215,7 +228,16 @@ impl Agent {
                     Ok(()) => {
                         let cseq = out.cseq + 1;
                         out.request.set_header("CSeq", format!("{cseq} MESSAGE"));
-                        self.start_message(id, out.request, out.to, out.peer, cseq, out.tried_nonces, hop, now);
+                        self.start_message(
+                            id,
+                            out.request,
+                            out.to,
+                            out.peer,
+                            cseq,
+                            out.tried_nonces,
+                            hop,
+                            now,
+                        );
                         return;
                     }
                     Err(e) => DeliveryState::Failed {
@@ -231,20 +253,37 @@ impl Agent {
                     .and_then(|v| v.parse().ok());
                 DeliveryState::Failed {
                     code: Some(code),
-                    reason: describe_message_failure(code, resp.reason().unwrap_or_default(), &out.peer, retry_after),
+                    reason: describe_message_failure(
+                        code,
+                        resp.reason().unwrap_or_default(),
+                        &out.peer,
+                        retry_after,
+                    ),
                 }
             }
         };
-        self.emit(AgentEvent::Delivery { id, to: out.to, state });
+        self.emit(AgentEvent::Delivery {
+            id,
+            to: out.to,
+            state,
+        });
     }
 
-    pub(super) fn message_no_response(&mut self, id: MessageId, key: &TransactionKey, failure: Failure) {
-        let Some(out) = self.pager.outgoing.remove(&id) else { return };
+    pub(super) fn message_no_response(
+        &mut self,
+        id: MessageId,
+        key: &TransactionKey,
+        hop: Hop,
+        failure: Failure,
+    ) {
+        let Some(out) = self.pager.outgoing.remove(&id) else {
+            return;
+        };
         if &out.key != key {
             self.pager.outgoing.insert(id, out);
             return;
         }
-        let reason = self.failure_words(failure, None);
+        let reason = self.failure_words(failure, Some(hop), Some(&out.peer));
         self.emit(AgentEvent::Delivery {
             id,
             to: out.to,
@@ -271,10 +310,7 @@ impl Agent {
             return;
         }
         let from = msg.from_header().ok();
-        let transport = self
-            .server_hops
-            .get(&key)
-            .map_or(Transport::Udp, |h| h.transport);
+        let transport = self.server_hops.get(&key).map_or(Transport::Udp, |h| h.transport);
         let message = ArrivedMessage {
             from: from.as_ref().map(|f| f.uri.clone()).unwrap_or_default(),
             from_name: from.and_then(|f| f.display_name),

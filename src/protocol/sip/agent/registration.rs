@@ -79,7 +79,10 @@ impl Registration {
     fn backoff(&mut self) -> Duration {
         let exp = self.failures.saturating_sub(1).min(16);
         let base = BACKOFF_BASE.saturating_mul(1u32 << exp).min(BACKOFF_MAX);
-        self.jitter_seed = self.jitter_seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.jitter_seed = self
+            .jitter_seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let permille = 800 + (self.jitter_seed >> 33) % 401; // 800..=1200
         base.mul_f64(permille as f64 / 1000.0)
     }
@@ -155,15 +158,22 @@ impl Agent {
         req.push_header("Via", "");
         req.push_header("From", from.to_string());
         req.push_header("To", aor.to_string());
-        req.push_header("Call-ID", format!("{}@{}", self.registration.call_id_token, self.config.aor.host));
+        req.push_header(
+            "Call-ID",
+            format!("{}@{}", self.registration.call_id_token, self.config.aor.host),
+        );
         self.registration.cseq += 1;
         req.push_header("CSeq", format!("{} REGISTER", self.registration.cseq));
         req.push_header("Contact", contact);
         req.push_header("Expires", expires.to_string());
         req.push_header("Allow", crate::protocol::sip::builder::allowed_methods());
         let cnonce = self.cnonce();
-        self.auth
-            .authorize_preemptively(&mut req, &self.config.auth_user, self.config.password.as_deref(), &cnonce);
+        self.auth.authorize_preemptively(
+            &mut req,
+            &self.config.auth_user,
+            self.config.password.as_deref(),
+            &cnonce,
+        );
         self.start_register(req, hop, now);
     }
 
@@ -180,7 +190,13 @@ impl Agent {
         }
     }
 
-    pub(super) fn registration_response(&mut self, key: &TransactionKey, hop: Hop, resp: &SipMessage, now: Instant) {
+    pub(super) fn registration_response(
+        &mut self,
+        key: &TransactionKey,
+        hop: Hop,
+        resp: &SipMessage,
+        now: Instant,
+    ) {
         if self.registration.key.as_ref() != Some(key) {
             return; // an answer to a superseded REGISTER
         }
@@ -210,23 +226,29 @@ impl Agent {
         self.registration.tried_nonces.clear();
         let refresh = Duration::from_secs(u64::from(granted) / 2).max(MIN_REFRESH);
         self.registration.wake_at = Some(now + refresh);
-        let changed = self.registration.phase != Phase::Registered || self.registration.granted != Some(granted);
+        let changed =
+            self.registration.phase != Phase::Registered || self.registration.granted != Some(granted);
         self.registration.phase = Phase::Registered;
         self.registration.granted = Some(granted);
         if changed {
-            self.emit(AgentEvent::Registration(RegistrationState::Registered { expires: granted }));
+            self.emit(AgentEvent::Registration(RegistrationState::Registered {
+                expires: granted,
+            }));
         }
     }
 
     /// The expiry the server granted our Contact: its `expires` parameter in
     /// the 200, else the Expires header, else what we asked for.
     fn granted_expires(&self, resp: &SipMessage) -> u32 {
-        let ours = self.registration.contact.as_deref().and_then(|c| NameAddr::parse(c).ok());
+        let ours = self
+            .registration
+            .contact
+            .as_deref()
+            .and_then(|c| NameAddr::parse(c).ok());
         let contacts = resp.contacts().unwrap_or_default();
-        let matching = contacts.iter().find(|c| {
-            ours.as_ref()
-                .is_some_and(|o| same_contact(&o.uri, &c.uri))
-        });
+        let matching = contacts
+            .iter()
+            .find(|c| ours.as_ref().is_some_and(|o| same_contact(&o.uri, &c.uri)));
         matching
             .or(contacts.first())
             .and_then(|c| c.param("expires"))
@@ -236,7 +258,9 @@ impl Agent {
     }
 
     fn retry_with_auth(&mut self, resp: &SipMessage, hop: Hop, now: Instant) {
-        let Some(mut req) = self.registration.last_request.take() else { return };
+        let Some(mut req) = self.registration.last_request.take() else {
+            return;
+        };
         let cnonce = self.cnonce();
         let user = self.config.auth_user.clone();
         let password = self.config.password.clone();
@@ -267,7 +291,9 @@ impl Agent {
     }
 
     fn retry_min_expires(&mut self, resp: &SipMessage, hop: Hop, now: Instant) {
-        let min = resp.header("Min-Expires").and_then(|v| v.trim().parse::<u32>().ok());
+        let min = resp
+            .header("Min-Expires")
+            .and_then(|v| v.trim().parse::<u32>().ok());
         match min {
             Some(min) if min > self.registration.expires && min <= MAX_EXPIRES => {
                 tracing::info!(account = %self.config.account, "server asks for at least {min} s; retrying");
@@ -291,7 +317,7 @@ impl Agent {
             self.set_offline();
             return;
         }
-        let words = self.failure_words(failure, self.registration.hop);
+        let words = self.failure_words(failure, self.registration.hop, None);
         self.registration_failed(words, now);
     }
 
@@ -325,7 +351,9 @@ impl Agent {
     pub(super) fn registration_timer(&mut self, now: Instant) {
         if self.registration.wake_at.is_some_and(|at| at <= now) {
             self.registration.wake_at = None;
-            if matches!(self.registration.phase, Phase::Registered | Phase::Failed) && self.registration.key.is_none() {
+            if matches!(self.registration.phase, Phase::Registered | Phase::Failed)
+                && self.registration.key.is_none()
+            {
                 self.send_register(self.registration.expires, now);
             }
         }

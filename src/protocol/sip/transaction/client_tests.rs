@@ -43,12 +43,10 @@ fn udp_retransmits_with_doubling_capped_at_t2_then_times_out() {
     assert_eq!(c.poll_timeout(), Some(t0 + ms(500)));
 
     let sent = run_until(&mut c, t0, t0 + Duration::from_secs(60));
-    let expected: Vec<Duration> = [
-        0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500,
-    ]
-    .into_iter()
-    .map(ms)
-    .collect();
+    let expected: Vec<Duration> = [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]
+        .into_iter()
+        .map(ms)
+        .collect();
     assert_eq!(sent, expected);
 
     assert!(c.is_terminated());
@@ -105,10 +103,7 @@ fn provisional_moves_to_proceeding_with_t2_retransmits_then_final_once() {
     assert_eq!(c.poll_timeout(), Some(t_final + Duration::from_secs(5)));
 
     // No retransmissions in Completed; Timer K terminates at +T4.
-    assert_eq!(
-        run_until(&mut c, t0, t_final + ms(4_999)),
-        Vec::<Duration>::new()
-    );
+    assert_eq!(run_until(&mut c, t0, t_final + ms(4_999)), Vec::<Duration>::new());
     assert_eq!(c.state(), ClientState::Completed);
     c.handle_timeout(t_final + Duration::from_secs(5));
     assert!(c.is_terminated());

@@ -84,11 +84,7 @@ impl TransactionKey {
 
     /// Key for a server transaction (branch + method + sent-by). The
     /// sent-by is lowercased because host names compare case-insensitively.
-    pub fn server(
-        branch: impl Into<String>,
-        method: impl Into<String>,
-        sent_by: impl Into<String>,
-    ) -> Self {
+    pub fn server(branch: impl Into<String>, method: impl Into<String>, sent_by: impl Into<String>) -> Self {
         Self {
             branch: branch.into(),
             method: method.into(),

@@ -29,8 +29,7 @@ fn udp_absorbs_in_trying_replays_final_then_timer_j() {
     assert!(drain(&mut s).is_empty());
 
     let t_final = t0 + ms(300);
-    s.send_response(200, OK.to_vec(), t_final)
-        .expect("first final");
+    s.send_response(200, OK.to_vec(), t_final).expect("first final");
     assert_eq!(s.state(), ServerState::Completed);
     assert_eq!(drain(&mut s), vec![OK.to_vec()]);
     assert_eq!(s.poll_timeout(), Some(t_final + Duration::from_secs(32)));
@@ -113,8 +112,7 @@ fn invalid_status_is_rejected_without_state_change() {
 fn tcp_final_terminates_immediately_but_is_still_sent() {
     let t0 = Instant::now();
     let mut s = ServerNonInvite::new(true, t0, TimerConfig::default());
-    s.send_response(200, OK.to_vec(), t0 + ms(5))
-        .expect("final");
+    s.send_response(200, OK.to_vec(), t0 + ms(5)).expect("final");
     assert!(s.is_terminated());
     assert!(s.has_pending_output());
     assert_eq!(drain(&mut s), vec![OK.to_vec()]);

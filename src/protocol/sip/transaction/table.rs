@@ -296,10 +296,7 @@ impl<C> TransactionTable<C> {
     /// runs. Linear in the number of transactions.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let clients = self.clients.values().filter_map(|e| e.txn.poll_timeout());
-        let servers = self
-            .servers
-            .values()
-            .filter_map(ServerNonInvite::poll_timeout);
+        let servers = self.servers.values().filter_map(ServerNonInvite::poll_timeout);
         clients.chain(servers).min()
     }
 
@@ -359,11 +356,7 @@ impl<C> TransactionTable<C> {
 }
 
 /// Moves a client's transmissions and events into `outputs`.
-fn drain_client<C>(
-    key: &TransactionKey,
-    entry: &mut ClientEntry<C>,
-    outputs: &mut VecDeque<TableOutput<C>>,
-) {
+fn drain_client<C>(key: &TransactionKey, entry: &mut ClientEntry<C>, outputs: &mut VecDeque<TableOutput<C>>) {
     while let Some(bytes) = entry.txn.poll_transmit() {
         outputs.push_back(TableOutput::Transmit {
             role: Role::Client,

@@ -42,10 +42,7 @@ fn run_until<C>(
     t0: Instant,
     end: Instant,
 ) -> Vec<(Duration, TableOutput<C>)> {
-    let mut out: Vec<_> = drain(table)
-        .into_iter()
-        .map(|o| (Duration::ZERO, o))
-        .collect();
+    let mut out: Vec<_> = drain(table).into_iter().map(|o| (Duration::ZERO, o)).collect();
     while let Some(at) = table.poll_timeout().filter(|at| *at <= end) {
         table.handle_timeout(at);
         out.extend(drain(table).into_iter().map(|o| (at - t0, o)));
@@ -109,11 +106,7 @@ fn client_response_dispositions() {
         .expect("start");
     let _ = drain(&mut table);
 
-    assert_eq!(
-        table.client_response(&ckey(8), 200, t0),
-        None,
-        "stray response"
-    );
+    assert_eq!(table.client_response(&ckey(8), 200, t0), None, "stray response");
     assert_eq!(
         table.client_response(&ckey(7), 100, t0 + ms(10)),
         Some(ClientResponse::Provisional(&7))
@@ -204,11 +197,7 @@ fn server_udp_through_table_until_timer_j_removal() {
     );
 
     let server = table.server_for(&key).expect("live");
-    assert_eq!(
-        server.on_request_retransmission(),
-        None,
-        "absorbed in Trying"
-    );
+    assert_eq!(server.on_request_retransmission(), None, "absorbed in Trying");
     server
         .send_response(200, OK.to_vec(), t0 + ms(100))
         .expect("final");
@@ -277,10 +266,7 @@ fn server_transport_error_is_reported() {
         )
         .expect("insert");
     table.server_for(&key).expect("live").on_transport_error();
-    assert_eq!(
-        drain(&mut table),
-        vec![TableOutput::ServerTransportError { key }]
-    );
+    assert_eq!(drain(&mut table), vec![TableOutput::ServerTransportError { key }]);
     assert!(table.is_empty());
 }
 
@@ -295,10 +281,7 @@ fn earliest_deadline_across_transactions() {
     assert_eq!(table.poll_timeout(), Some(t0 + ms(32_000)));
     // Server completed at 0.2 s: Timer J at 32.2 s.
     table
-        .insert_server(
-            skey(2),
-            ServerNonInvite::new(false, t0, TimerConfig::default()),
-        )
+        .insert_server(skey(2), ServerNonInvite::new(false, t0, TimerConfig::default()))
         .expect("insert");
     table
         .server_for(&skey(2))
@@ -327,10 +310,7 @@ fn earliest_deadline_across_transactions() {
     table.handle_timeout(t0 + ms(32_000));
     assert_eq!(
         drain(&mut table),
-        vec![TableOutput::ClientTimedOut {
-            key: ckey(1),
-            ctx: 1
-        }]
+        vec![TableOutput::ClientTimedOut { key: ckey(1), ctx: 1 }]
     );
     assert_eq!(table.poll_timeout(), Some(t0 + ms(32_200)));
     table.handle_timeout(t0 + ms(32_200));
@@ -352,15 +332,9 @@ fn max_transactions_bounds_the_table() {
     let full = Err(TransactionError::TableFull {
         max: MAX_TRANSACTIONS,
     });
+    assert_eq!(table.start_client(ckey(99_999), tcp_client(t0, "r"), 0), full);
     assert_eq!(
-        table.start_client(ckey(99_999), tcp_client(t0, "r"), 0),
-        full
-    );
-    assert_eq!(
-        table.insert_server(
-            skey(1),
-            ServerNonInvite::new(false, t0, TimerConfig::default())
-        ),
+        table.insert_server(skey(1), ServerNonInvite::new(false, t0, TimerConfig::default())),
         full
     );
     assert_eq!(
@@ -375,10 +349,7 @@ fn max_transactions_bounds_the_table() {
         Some(ClientResponse::Final(0))
     );
     table
-        .insert_server(
-            skey(1),
-            ServerNonInvite::new(false, t0, TimerConfig::default()),
-        )
+        .insert_server(skey(1), ServerNonInvite::new(false, t0, TimerConfig::default()))
         .expect("slot freed");
     assert_eq!(table.len(), MAX_TRANSACTIONS);
 }
@@ -388,10 +359,7 @@ fn terminated_touched_server_frees_its_slot_on_insert() {
     let t0 = Instant::now();
     let mut table: TransactionTable<()> = TransactionTable::with_limit(1);
     table
-        .insert_server(
-            skey(1),
-            ServerNonInvite::new(true, t0, TimerConfig::default()),
-        )
+        .insert_server(skey(1), ServerNonInvite::new(true, t0, TimerConfig::default()))
         .expect("insert");
     table
         .server_for(&skey(1))
@@ -400,10 +368,7 @@ fn terminated_touched_server_frees_its_slot_on_insert() {
         .expect("final");
     // The terminated server is collected (its output queued) to make room.
     table
-        .insert_server(
-            skey(2),
-            ServerNonInvite::new(true, t0, TimerConfig::default()),
-        )
+        .insert_server(skey(2), ServerNonInvite::new(true, t0, TimerConfig::default()))
         .expect("slot reclaimed");
     assert_eq!(drain(&mut table).len(), 1);
     assert_eq!(table.server_count(), 1);
@@ -432,11 +397,7 @@ fn client_and_server_may_share_a_branch() {
     let mut table: TransactionTable<u8> = TransactionTable::new();
     let branch = new_branch(9);
     table
-        .start_client(
-            TransactionKey::client(&branch, "MESSAGE"),
-            udp_client(t0, "a"),
-            1,
-        )
+        .start_client(TransactionKey::client(&branch, "MESSAGE"), udp_client(t0, "a"), 1)
         .expect("client");
     table
         .insert_server(
@@ -454,10 +415,7 @@ fn branch_and_key_helpers() {
     let k = TransactionKey::server("z9hG4bKx", "MESSAGE", "PC33.Example.COM:5060");
     assert_eq!(k.sent_by.as_deref(), Some("pc33.example.com:5060"));
     assert_eq!(k.to_string(), "MESSAGE z9hG4bKx via pc33.example.com:5060");
-    assert_eq!(
-        TransactionKey::client("b", "OPTIONS").to_string(),
-        "OPTIONS b"
-    );
+    assert_eq!(TransactionKey::client("b", "OPTIONS").to_string(), "OPTIONS b");
     assert_ne!(
         TransactionKey::client("b", "MESSAGE"),
         TransactionKey::client("b", "CANCEL")

@@ -1,0 +1,281 @@
+//! Headless commands over the same runtime [`Handle`](crate::runtime::Handle)
+//! the GUI uses: `listen` and `send`.
+//!
+//! Exit codes: 0 ok, 1 the peer or server refused (the message says why),
+//! 2 usage or configuration error.
+
+pub mod output;
+
+use crate::config::{Config, ConfigError};
+use crate::model::{AccountId, DeliveryState};
+use crate::paths::Paths;
+use crate::runtime::{Event, Events, Handle, Runtime, RuntimeError, RuntimeOptions};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the peer or the server refused.
+pub const EXIT_REFUSED: u8 = 1;
+/// Exit code: usage or configuration error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Longest a `send` waits for the outcome (Timer F plus connecting).
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// sipchat: chat over SIP SIMPLE and MSRP.
+#[derive(Debug, Parser)]
+#[command(name = "sipchat", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: $SIPCHAT_CONFIG, else the XDG config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory (default: $SIPCHAT_DATA_DIR, else the XDG data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// What to do; without a command the window opens.
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+/// Headless commands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Register and print every event until Ctrl+C (SIGINT) or SIGTERM, then unregister.
+    Listen {
+        /// Only this account (default: every enabled account and the local one).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// One JSON object per line instead of words.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a page-mode MESSAGE; exits 0 only when a server or the recipient took it.
+    Send {
+        /// Sending account (default: the first enabled account, else `local`).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// Print the outcome as a JSON line.
+        #[arg(long)]
+        json: bool,
+        /// Recipient, e.g. sip:bob@example.org or sip:bob@192.0.2.7:5062.
+        uri: String,
+        /// The text.
+        text: String,
+    },
+}
+
+/// A failure that ends the command, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad configuration or paths.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The paths could not be worked out.
+    #[error(transparent)]
+    Paths(#[from] crate::paths::PathsError),
+    /// The runtime could not start.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// Refused by the peer or server (exit 1).
+    #[error("{0}")]
+    Refused(String),
+    /// Something else about the invocation (exit 2).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Refused(_) => EXIT_REFUSED,
+            _ => EXIT_USAGE,
+        }
+    }
+}
+
+/// Loads the configuration as the CLI and GUI do, telling the user when an
+/// example was written on first run.
+pub fn load_config(cli: &Cli) -> Result<(Config, Paths), CliError> {
+    let paths = Paths::resolve(cli.config.clone(), cli.data_dir.clone())?;
+    let (config, written) = Config::load_or_init(&paths)?;
+    if let Some(path) = written {
+        eprintln!("sipchat: wrote an example configuration to {}", path.display());
+    }
+    Ok((config, paths))
+}
+
+/// Runs a headless command.
+pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
+    let (config, _paths) = load_config(cli)?;
+    match command {
+        CliCommand::Listen { account, json } => listen(config, account.as_deref(), *json),
+        CliCommand::Send {
+            account,
+            json,
+            uri,
+            text,
+        } => send(config, account.as_deref(), uri, text, *json),
+    }
+}
+
+/// Picks the sending account: the named one, else the first enabled server
+/// account, else the local one.
+fn choose_account(config: &Config, name: Option<&str>) -> Result<AccountId, CliError> {
+    match name {
+        Some(n) if n == AccountId::LOCAL => {
+            if config.local.enabled {
+                Ok(AccountId(n.into()))
+            } else {
+                Err(CliError::Usage(
+                    "the local account is disabled in the configuration".into(),
+                ))
+            }
+        }
+        Some(n) => Ok(AccountId(config.account(Some(n))?.name.clone())),
+        None => match config.enabled_accounts().next() {
+            Some(a) => Ok(AccountId(a.name.clone())),
+            None if config.local.enabled => Ok(AccountId(AccountId::LOCAL.into())),
+            None => Err(CliError::Usage(
+                "no account is configured and the local account is disabled".into(),
+            )),
+        },
+    }
+}
+
+fn send(config: Config, account: Option<&str>, uri: &str, text: &str, json: bool) -> Result<(), CliError> {
+    let account = choose_account(&config, account)?;
+    let mut options = RuntimeOptions {
+        auto_register: false,
+        local_account: account.is_local(),
+        local_port: None,
+        only_account: Some(account.0.clone()),
+    };
+    // A one-shot send must not fail because a listening sipchat holds the
+    // local port: fall back to any free port.
+    let started = match Runtime::start(config.clone(), options.clone()) {
+        Err(RuntimeError::Transport { .. }) if account.is_local() => {
+            options.local_port = Some(0);
+            Runtime::start(config, options)
+        }
+        other => other,
+    };
+    let (handle, mut events) = started?;
+    let id = handle.send_message(&account, uri, text)?;
+    let outcome = wait_for_outcome(&mut events, id, json);
+    handle.shutdown();
+    outcome
+}
+
+fn wait_for_outcome(events: &mut Events, id: crate::model::MessageId, json: bool) -> Result<(), CliError> {
+    let deadline = std::time::Instant::now() + SEND_TIMEOUT;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    rt.block_on(async {
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let event = match tokio::time::timeout(left, events.recv()).await {
+                Ok(Some(e)) => e,
+                Ok(None) => {
+                    return Err(CliError::Refused(
+                        "the runtime stopped before an answer came".into(),
+                    ))
+                }
+                Err(_) => return Err(CliError::Refused("no final answer in time".into())),
+            };
+            if let Event::DeliveryUpdate { id: got, state, .. } = &event {
+                if *got != id || !state.is_final() {
+                    continue;
+                }
+                if json {
+                    if let Some(v) = output::event_json(&event) {
+                        println!("{v}");
+                    }
+                }
+                return match state {
+                    DeliveryState::Accepted | DeliveryState::StoredForLater => {
+                        if !json {
+                            println!("{}", state.describe());
+                        }
+                        Ok(())
+                    }
+                    other => Err(CliError::Refused(other.describe())),
+                };
+            }
+        }
+    })
+}
+
+fn listen(config: Config, account: Option<&str>, json: bool) -> Result<(), CliError> {
+    if let Some(name) = account {
+        if name != AccountId::LOCAL {
+            config.account(Some(name))?;
+        }
+    }
+    let options = RuntimeOptions {
+        only_account: account.map(str::to_string),
+        ..RuntimeOptions::default()
+    };
+    let (handle, mut events) = Runtime::start(config, options)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    rt.block_on(async {
+        let mut stop_requested = false;
+        let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        loop {
+            let term = async {
+                match sigterm.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(Event::Stopped) | None => break,
+                    Some(event) => print_event(&event, json),
+                },
+                _ = tokio::signal::ctrl_c(), if !stop_requested => {
+                    stop_requested = true;
+                    request_shutdown(&handle);
+                }
+                () = term, if !stop_requested => {
+                    stop_requested = true;
+                    request_shutdown(&handle);
+                }
+            }
+        }
+    });
+    handle.shutdown();
+    Ok(())
+}
+
+/// Asks the runtime to unregister and stop, without blocking the event loop
+/// (the events that follow are still printed).
+fn request_shutdown(handle: &Handle) {
+    let _ = handle.send(crate::runtime::Command::Shutdown);
+}
+
+fn print_event(event: &Event, json: bool) {
+    let line = if json {
+        output::event_json(event).map(|v| v.to_string())
+    } else {
+        output::event_text(event)
+    };
+    if let Some(line) = line {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+}

@@ -1,0 +1,149 @@
+//! How events are printed: one JSON object per line (`--json`), or short
+//! lines of words for people.
+
+use crate::model::{DeliveryState, RegistrationState};
+use crate::runtime::Event;
+use serde_json::{json, Value};
+
+/// The JSON line for an event (`None` for events scripts need not see).
+pub fn event_json(event: &Event) -> Option<Value> {
+    Some(match event {
+        Event::AccountState { account, state } => match state {
+            RegistrationState::Registered { expires } => {
+                json!({"event": "registered", "account": account, "expires": expires})
+            }
+            RegistrationState::Failed {
+                reason,
+                retry_in_secs,
+            } => json!({
+                "event": "registration_failed", "account": account,
+                "reason": reason, "retry_in_secs": retry_in_secs
+            }),
+            RegistrationState::Registering => json!({"event": "registering", "account": account}),
+            RegistrationState::Offline => json!({"event": "unregistered", "account": account}),
+            RegistrationState::Listening { address } => {
+                json!({"event": "listening", "account": account, "address": address})
+            }
+        },
+        Event::MessageReceived(m) => json!({
+            "event": "message",
+            "id": m.id,
+            "account": m.account,
+            "from": m.from,
+            "from_name": m.from_name,
+            "to": m.to,
+            "content_type": m.content_type,
+            "body": m.body,
+            "subject": m.subject,
+            "received_at": m.received_at,
+        }),
+        Event::DeliveryUpdate {
+            id,
+            account,
+            to,
+            state,
+        } => {
+            let (name, code, reason) = match state {
+                DeliveryState::Queued => ("queued", None, None),
+                DeliveryState::Sending => ("sending", None, None),
+                DeliveryState::Accepted => ("accepted", Some(200), None),
+                DeliveryState::StoredForLater => ("stored", Some(202), None),
+                DeliveryState::Failed { code, reason } => ("failed", *code, Some(reason.as_str())),
+            };
+            json!({
+                "event": "delivery", "id": id, "account": account, "to": to,
+                "state": name, "code": code, "reason": reason, "description": state.describe(),
+            })
+        }
+        Event::Error { account, message } => {
+            json!({"event": "error", "account": account, "message": message})
+        }
+        Event::Stopped => return None,
+    })
+}
+
+/// A line of words for an event (`None` for events not worth a line).
+pub fn event_text(event: &Event) -> Option<String> {
+    Some(match event {
+        Event::AccountState { account, state } => match state {
+            RegistrationState::Registered { expires } => format!("[{account}] registered (for {expires} s)"),
+            RegistrationState::Failed {
+                reason,
+                retry_in_secs,
+            } => {
+                format!("[{account}] registration failed: {reason}; retrying in {retry_in_secs} s")
+            }
+            RegistrationState::Registering => format!("[{account}] registering…"),
+            RegistrationState::Offline => format!("[{account}] unregistered"),
+            RegistrationState::Listening { address } => format!("[{account}] listening on {address}"),
+        },
+        Event::MessageReceived(m) => {
+            let who = match &m.from_name {
+                Some(name) => format!("{name} <{}>", m.from),
+                None => m.from.clone(),
+            };
+            let subject = m
+                .subject
+                .as_deref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            format!("[{}] {who}{subject}: {}", m.account, m.body)
+        }
+        Event::DeliveryUpdate {
+            account, to, state, ..
+        } => match state {
+            DeliveryState::Sending | DeliveryState::Queued => return None,
+            _ => format!("[{account}] to {to}: {}", state.describe()),
+        },
+        Event::Error { account, message } => match account {
+            Some(a) => format!("[{a}] error: {message}"),
+            None => format!("error: {message}"),
+        },
+        Event::Stopped => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccountId, IncomingMessage, MessageId};
+
+    #[test]
+    fn message_event_has_the_contract_fields() {
+        let e = Event::MessageReceived(IncomingMessage {
+            id: MessageId(3),
+            account: AccountId("work".into()),
+            from: "sip:alice@example.org".into(),
+            from_name: Some("Alice".into()),
+            to: "sip:bob@example.org".into(),
+            content_type: "text/plain".into(),
+            body: "hi".into(),
+            subject: None,
+            received_at: 1,
+        });
+        let v = event_json(&e).unwrap();
+        for field in ["event", "id", "from", "to", "content_type", "body"] {
+            assert!(v.get(field).is_some(), "{field} missing in {v}");
+        }
+        assert_eq!(v["event"], "message");
+        assert_eq!(
+            event_text(&e).unwrap(),
+            "[work] Alice <sip:alice@example.org>: hi"
+        );
+    }
+
+    #[test]
+    fn delivery_words() {
+        let e = Event::DeliveryUpdate {
+            id: MessageId(1),
+            account: AccountId("w".into()),
+            to: "sip:bob@x".into(),
+            state: DeliveryState::StoredForLater,
+        };
+        assert_eq!(event_json(&e).unwrap()["state"], "stored");
+        assert_eq!(
+            event_text(&e).unwrap(),
+            "[w] to sip:bob@x: stored by the server for later delivery (202)"
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! Conversations held in memory (until the history store lands): one per
+//! account and peer, with unread counts and delivery states.
+
+pub mod pane;
+
+use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId};
+use sipchat::protocol::sip::uri::SipUri;
+use std::collections::BTreeMap;
+
+/// Identifies a conversation: our account and the peer's address of record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConversationKey {
+    pub account: AccountId,
+    /// `sip:user@host`, lower-case host, no port or parameters.
+    pub peer: String,
+}
+
+impl ConversationKey {
+    /// The key for a peer address as typed or as received.
+    pub fn new(account: &AccountId, address: &str) -> ConversationKey {
+        ConversationKey {
+            account: account.clone(),
+            peer: peer_identity(address),
+        }
+    }
+}
+
+/// The address-of-record form used to match incoming and outgoing messages.
+fn peer_identity(address: &str) -> String {
+    match SipUri::parse(address) {
+        Ok(uri) => uri.aor().to_string(),
+        Err(_) => address.trim().to_string(),
+    }
+}
+
+/// Which way a message went, and for outgoing ones how far it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Direction {
+    Incoming,
+    Outgoing(DeliveryState),
+}
+
+/// One message in a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: MessageId,
+    pub direction: Direction,
+    pub text: String,
+    pub subject: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub at: u64,
+}
+
+/// A conversation with one peer from one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub key: ConversationKey,
+    /// Where replies go: the most specific address we know (typed, with port).
+    pub address: String,
+    /// The peer's display name, if one came with a message.
+    pub name: Option<String>,
+    pub entries: Vec<Entry>,
+    pub unread: usize,
+    /// Seconds since the Unix epoch of the last message (or of opening).
+    pub last_activity: u64,
+}
+
+impl Conversation {
+    /// The name to show: display name, else the user part, else the address.
+    pub fn title(&self) -> String {
+        if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            return name.trim().to_string();
+        }
+        match SipUri::parse(&self.key.peer) {
+            Ok(SipUri { user: Some(user), .. }) => user,
+            _ => self.key.peer.clone(),
+        }
+    }
+
+    /// The last message, for the list preview.
+    pub fn last_entry(&self) -> Option<&Entry> {
+        self.entries.last()
+    }
+}
+
+/// All conversations, and which one is open.
+#[derive(Debug, Default)]
+pub struct Conversations {
+    all: BTreeMap<ConversationKey, Conversation>,
+    open: Option<ConversationKey>,
+}
+
+impl Conversations {
+    /// Finds or creates the conversation with `address` from `account`.
+    /// A typed address with more detail (a port) becomes the reply address.
+    pub fn ensure(&mut self, account: &AccountId, address: &str, now: u64) -> ConversationKey {
+        let key = ConversationKey::new(account, address);
+        let conversation = self.all.entry(key.clone()).or_insert_with(|| Conversation {
+            key: key.clone(),
+            address: address.trim().to_string(),
+            name: None,
+            entries: Vec::new(),
+            unread: 0,
+            last_activity: now,
+        });
+        if address.trim().len() > conversation.address.len() {
+            conversation.address = address.trim().to_string();
+        }
+        key
+    }
+
+    /// Opens a conversation (it must exist) and marks it read.
+    pub fn open(&mut self, key: &ConversationKey) -> bool {
+        match self.all.get_mut(key) {
+            Some(conversation) => {
+                conversation.unread = 0;
+                self.open = Some(key.clone());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The open conversation's key.
+    pub fn open_key(&self) -> Option<&ConversationKey> {
+        self.open.as_ref()
+    }
+
+    /// The open conversation.
+    pub fn current(&self) -> Option<&Conversation> {
+        self.open.as_ref().and_then(|key| self.all.get(key))
+    }
+
+    /// One conversation.
+    pub fn get(&self, key: &ConversationKey) -> Option<&Conversation> {
+        self.all.get(key)
+    }
+
+    /// Files an incoming message; unread unless its conversation is open.
+    pub fn receive(&mut self, message: &IncomingMessage) -> ConversationKey {
+        let key = self.ensure(&message.account, &message.from, message.received_at);
+        let is_open = self.open.as_ref() == Some(&key);
+        if let Some(conversation) = self.all.get_mut(&key) {
+            if message.from_name.is_some() {
+                conversation.name.clone_from(&message.from_name);
+            }
+            conversation.entries.push(Entry {
+                id: message.id,
+                direction: Direction::Incoming,
+                text: message.body.clone(),
+                subject: message.subject.clone(),
+                at: message.received_at,
+            });
+            conversation.last_activity = conversation.last_activity.max(message.received_at);
+            if !is_open {
+                conversation.unread += 1;
+            }
+        }
+        key
+    }
+
+    /// Records a message we just handed to the runtime.
+    pub fn push_outgoing(&mut self, key: &ConversationKey, id: MessageId, text: &str, state: DeliveryState, now: u64) {
+        if let Some(conversation) = self.all.get_mut(key) {
+            conversation.entries.push(Entry {
+                id,
+                direction: Direction::Outgoing(state),
+                text: text.to_string(),
+                subject: None,
+                at: now,
+            });
+            conversation.last_activity = conversation.last_activity.max(now);
+        }
+    }
+
+    /// Applies a delivery update to the outgoing message with this id.
+    /// Looks in the conversation named by `account`/`to` first, then
+    /// everywhere. Returns whether a message was updated.
+    pub fn apply_delivery(&mut self, id: MessageId, account: &AccountId, to: &str, state: DeliveryState) -> bool {
+        let key = ConversationKey::new(account, to);
+        let hinted = self.all.get_mut(&key).and_then(|c| find_outgoing(c, id));
+        let entry = match hinted {
+            Some(entry) => Some(entry),
+            None => self.all.values_mut().find_map(|c| find_outgoing(c, id)),
+        };
+        match entry {
+            Some(Entry {
+                direction: Direction::Outgoing(current),
+                ..
+            }) => {
+                // A late provisional state never overwrites a final one.
+                if !current.is_final() || state.is_final() {
+                    *current = state;
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Conversations, most recent activity first.
+    pub fn by_recent(&self) -> Vec<&Conversation> {
+        let mut list: Vec<&Conversation> = self.all.values().collect();
+        list.sort_by(|a, b| b.last_activity.cmp(&a.last_activity).then_with(|| a.key.cmp(&b.key)));
+        list
+    }
+
+    /// Unread messages across all conversations.
+    pub fn total_unread(&self) -> usize {
+        self.all.values().map(|c| c.unread).sum()
+    }
+
+    /// Whether there is no conversation at all.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+}
+
+fn find_outgoing(conversation: &mut Conversation, id: MessageId) -> Option<&mut Entry> {
+    conversation
+        .entries
+        .iter_mut()
+        .rev()
+        .find(|e| e.id == id && matches!(e.direction, Direction::Outgoing(_)))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,186 @@
+//! The look: one built-in iced theme, a spacing scale, font sizes, and the
+//! few container/button styles the window shares.
+
+use iced::widget::{button, container};
+use iced::{border, Background, Border, Color, Font, Shadow, Theme, Vector};
+
+/// Spacing scale (pixels).
+pub const SPACE_XS: f32 = 4.0;
+pub const SPACE_S: f32 = 8.0;
+pub const SPACE_M: f32 = 12.0;
+pub const SPACE_L: f32 = 16.0;
+pub const SPACE_XL: f32 = 24.0;
+
+/// Font sizes (pixels).
+pub const TEXT_SMALL: f32 = 12.0;
+pub const TEXT_BODY: f32 = 14.0;
+pub const TEXT_TITLE: f32 = 17.0;
+pub const TEXT_HEADING: f32 = 11.0;
+
+/// Width of the left column.
+pub const SIDEBAR_WIDTH: f32 = 300.0;
+/// Widest a message bubble grows before its text wraps.
+pub const BUBBLE_MAX_WIDTH: f32 = 520.0;
+/// Diameter of a contact's initial.
+pub const AVATAR_SIZE: f32 = 36.0;
+
+/// The theme of the whole window.
+pub fn theme() -> Theme {
+    Theme::Light
+}
+
+/// The default font, bold.
+pub const BOLD: Font = Font {
+    weight: iced::font::Weight::Semibold,
+    ..Font::DEFAULT
+};
+
+/// Muted secondary text (times, previews, states).
+pub fn muted(theme: &Theme) -> Color {
+    let palette = theme.extended_palette();
+    palette.background.base.text.scale_alpha(0.55)
+}
+
+/// Text color for a failure.
+pub fn danger_text(theme: &Theme) -> Color {
+    theme.extended_palette().danger.strong.color
+}
+
+/// Text color for a healthy state.
+pub fn success_text(theme: &Theme) -> Color {
+    theme.extended_palette().success.strong.color
+}
+
+/// The left column.
+pub fn sidebar(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.weakest.color)
+        .border(Border {
+            color: palette.background.weak.color,
+            width: 0.0,
+            radius: 0.0.into(),
+        })
+}
+
+/// The header bar above the open conversation.
+pub fn header(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default().background(palette.background.base.color)
+}
+
+/// A message that arrived.
+pub fn bubble_incoming(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        text_color: Some(palette.background.base.text),
+        background: Some(Background::Color(palette.background.weak.color)),
+        border: border::rounded(12),
+        shadow: Shadow::default(),
+        snap: true,
+    }
+}
+
+/// A message we sent.
+pub fn bubble_outgoing(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        text_color: Some(palette.primary.base.text),
+        background: Some(Background::Color(palette.primary.base.color)),
+        border: border::rounded(12),
+        shadow: Shadow::default(),
+        snap: true,
+    }
+}
+
+/// A message we sent that failed.
+pub fn bubble_failed(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        text_color: Some(palette.background.base.text),
+        background: Some(Background::Color(palette.danger.weak.color.scale_alpha(0.35))),
+        border: Border {
+            color: palette.danger.base.color,
+            width: 1.0,
+            radius: 12.0.into(),
+        },
+        shadow: Shadow::default(),
+        snap: true,
+    }
+}
+
+/// A small rounded label: unread count.
+pub fn badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.primary.base.color)
+        .color(palette.primary.base.text)
+        .border(border::rounded(9))
+}
+
+/// A notice across the top of the window.
+pub fn banner(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.danger.weak.color.scale_alpha(0.25))
+        .color(palette.background.base.text)
+        .border(Border {
+            color: palette.danger.base.color.scale_alpha(0.6),
+            width: 1.0,
+            radius: 6.0.into(),
+        })
+}
+
+/// A round initial in a color derived from the name.
+pub fn avatar(seed: &str) -> impl Fn(&Theme) -> container::Style {
+    let hue = seed
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 360;
+    let color = hsl(hue as f32, 0.45, 0.55);
+    move |_theme| {
+        container::Style::default()
+            .background(color)
+            .color(Color::WHITE)
+            .border(border::rounded(AVATAR_SIZE / 2.0))
+    }
+}
+
+/// A row in a list: flat, highlighted when selected or hovered.
+pub fn list_item(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |theme, status| {
+        let palette = theme.extended_palette();
+        let background = match (selected, status) {
+            (true, _) => Some(palette.primary.weak.color.scale_alpha(0.35)),
+            (false, button::Status::Hovered) => Some(palette.background.weak.color),
+            (false, button::Status::Pressed) => Some(palette.background.strong.color),
+            _ => None,
+        };
+        button::Style {
+            background: background.map(Background::Color),
+            text_color: palette.background.base.text,
+            border: border::rounded(8),
+            shadow: Shadow {
+                color: Color::TRANSPARENT,
+                offset: Vector::ZERO,
+                blur_radius: 0.0,
+            },
+            snap: true,
+        }
+    }
+}
+
+fn hsl(h: f32, s: f32, l: f32) -> Color {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let m = l - c / 2.0;
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    Color::from_rgb(r + m, g + m, b + m)
+}

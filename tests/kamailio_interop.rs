@@ -1,0 +1,297 @@
+//! Interop against a real Kamailio started by the test on loopback: digest
+//! auth (401 for REGISTER, 407 for MESSAGE), registration and routing over
+//! UDP, TCP and TLS, through the runtime API and through the CLI binary.
+
+#[path = "support/kamailio.rs"]
+mod kamailio;
+#[path = "support/runtime.rs"]
+mod support;
+
+use kamailio::Kamailio;
+use sipchat::model::{DeliveryState, RegistrationState};
+use sipchat::runtime::{Event, RuntimeOptions};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::Running;
+
+fn account_ron(kam: &Kamailio, user: &str, transport: &str, password: &str, expires: u32) -> String {
+    format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "{proxy}",
+        expires: {expires},
+        tls: (ca_file: "{ca}"),
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        proxy = kam.proxy_uri(transport),
+        ca = kam.ca_pem.display(),
+    )
+}
+
+fn start_user(kam: &Kamailio, user: &str, transport: &str) -> Running {
+    let pw = kamailio::password(user).unwrap();
+    let config = support::config(&account_ron(kam, user, transport, pw, 300));
+    let mut running = Running::start(config, RuntimeOptions::default());
+    let expires = running.wait_registered(user);
+    assert!(expires > 0 && expires <= 300, "granted {expires}");
+    running
+}
+
+fn exchange(bob_transport: &str, alice_transport: &str) {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let mut bob = start_user(&kam, "bob", bob_transport);
+    let mut alice = start_user(&kam, "alice", alice_transport);
+    let text = format!("hi bob over {alice_transport}->{bob_transport}");
+    let id = alice.send("alice", &kam.aor("bob"), &text);
+    assert_eq!(
+        alice.wait_delivery(id),
+        DeliveryState::Accepted,
+        "log:\n{}",
+        kam.log()
+    );
+    let got = bob.wait_message(&text);
+    assert_eq!(got.from, kam.aor("alice"));
+    // And back again, to the address bob saw.
+    let id = bob.send("bob", &got.from, "hi alice");
+    assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted);
+    alice.wait_message("hi alice");
+}
+
+#[test]
+fn udp_to_udp() {
+    exchange("udp", "udp");
+}
+
+#[test]
+fn tcp_to_tcp() {
+    exchange("tcp", "tcp");
+}
+
+#[test]
+fn tls_to_tls() {
+    exchange("tls", "tls");
+}
+
+#[test]
+fn udp_to_tls_and_back() {
+    exchange("tls", "udp");
+}
+
+#[test]
+fn unknown_and_offline_users_get_words() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let mut alice = start_user(&kam, "alice", "tcp");
+    let id = alice.send("alice", &kam.aor("carol"), "are you there?");
+    assert_eq!(
+        alice.wait_delivery(id),
+        DeliveryState::Failed {
+            code: Some(480),
+            reason: "carol is not online (480 Temporarily Unavailable)".into()
+        }
+    );
+    let id = alice.send("alice", &kam.aor("nobody"), "hello?");
+    match alice.wait_delivery(id) {
+        DeliveryState::Failed {
+            code: Some(404),
+            reason,
+        } => {
+            assert!(
+                reason.starts_with("nobody does not exist on that server (404"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn wrong_password_is_reported_not_retried_in_a_loop() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let config = support::config(&account_ron(&kam, "alice", "udp", "not-the-password", 300));
+    let mut alice = Running::start(config, RuntimeOptions::default());
+    let (reason, retry) = alice.wait_for("registration failure", |e| match e {
+        Event::AccountState {
+            state:
+                RegistrationState::Failed {
+                    reason,
+                    retry_in_secs,
+                },
+            ..
+        } => Some((reason.clone(), *retry_in_secs)),
+        _ => None,
+    });
+    assert!(reason.contains("check the user name and password"), "{reason}");
+    assert!(retry >= 4, "backs off: {retry}");
+    assert!(!reason.contains("not-the-password"));
+}
+
+#[test]
+fn interval_too_brief_raises_the_expiry() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let config = support::config(&account_ron(&kam, "alice", "tcp", "alice-secret", 10));
+    let mut alice = Running::start(config, RuntimeOptions::default());
+    assert_eq!(alice.wait_registered("alice"), kamailio::MIN_EXPIRES);
+}
+
+fn sipchat() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sipchat"));
+    c.env_remove("SIPCHAT_CONFIG").env_remove("SIPCHAT_DATA_DIR");
+    c
+}
+
+fn write_config(dir: &Path, name: &str, ron: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, ron).unwrap();
+    path
+}
+
+#[test]
+fn cli_listen_send_and_sigterm_unregisters() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bob_cfg = write_config(
+        dir.path(),
+        "bob.ron",
+        &account_ron(&kam, "bob", "tcp", "bob-secret", 300),
+    );
+    let alice_cfg = write_config(
+        dir.path(),
+        "alice.ron",
+        &account_ron(&kam, "alice", "udp", "alice-secret", 300),
+    );
+
+    let mut listen = sipchat()
+        .args(["--config"])
+        .arg(&bob_cfg)
+        .args(["--data-dir"])
+        .arg(dir.path().join("bob-data"))
+        .args(["listen", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(listen.stdout.take().unwrap()).lines();
+    let mut next_json = |want: &str| -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let line = lines.next().expect("listen ended").unwrap();
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            if v["event"] == want {
+                return v;
+            }
+        }
+        panic!("no {want} event");
+    };
+    let registered = next_json("registered");
+    assert_eq!(registered["account"], "bob");
+
+    let send = |to: &str, text: &str| {
+        sipchat()
+            .arg("--config")
+            .arg(&alice_cfg)
+            .arg("--data-dir")
+            .arg(dir.path().join("alice-data"))
+            .args(["send", to, text])
+            .output()
+            .unwrap()
+    };
+    let ok = send(&kam.aor("bob"), "hello from the CLI");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stdout).trim(),
+        "accepted by the recipient"
+    );
+    let msg = next_json("message");
+    assert_eq!(msg["body"], "hello from the CLI");
+    assert_eq!(msg["from"], kam.aor("alice"));
+    assert_eq!(msg["content_type"], "text/plain");
+    assert!(msg["id"].is_u64() && msg["to"].is_string());
+
+    // SIGTERM: bob unregisters and exits 0.
+    let pid = listen.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    next_json("unregistered");
+    let status = listen.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+
+    // Now bob is gone: the words and exit code say so.
+    let offline = send(&kam.aor("bob"), "still there?");
+    assert_eq!(offline.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&offline.stderr).trim(),
+        "sipchat: bob is not online (480 Temporarily Unavailable)"
+    );
+    let unknown = send(&kam.aor("nobody"), "hi");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody does not exist on that server (404"));
+}
+
+#[test]
+fn cli_usage_and_config_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = sipchat()
+        .args(["--config"])
+        .arg(dir.path().join("nope.ron"))
+        .args(["send", "sip:a@b", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
+
+    let typo = write_config(
+        dir.path(),
+        "typo.ron",
+        "(accounts: [(name: \"a\", uri: \"sip:a@b\", passwrod: \"x\")])",
+    );
+    let bad = sipchat()
+        .arg("--config")
+        .arg(&typo)
+        .args(["send", "sip:a@b", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("typo.ron:1:") && err.contains("passwrod"), "{err}");
+
+    let usage = sipchat().args(["send"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+
+    // First run with the default path writes a commented example.
+    let home = dir.path().join("home");
+    let first = sipchat()
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .args(["send", "--account", "nosuch", "sip:a@b", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&first.stderr).contains("wrote an example configuration"));
+    let example = std::fs::read_to_string(home.join("config/sipchat/config.ron")).unwrap();
+    assert!(example.contains("//"));
+}

@@ -1,0 +1,152 @@
+//! Helpers for tests that drive the runtime API: configs, and waiting for events.
+#![allow(dead_code)]
+
+use sipchat::config::Config;
+use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
+use sipchat::runtime::{Event, Events, Handle, Runtime, RuntimeOptions};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How long a test waits for one expected event.
+pub const EVENT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running runtime with everything it printed so far.
+pub struct Running {
+    pub handle: Handle,
+    events: Events,
+    pub seen: Vec<Event>,
+}
+
+impl Running {
+    pub fn start(config: Config, options: RuntimeOptions) -> Running {
+        let (handle, events) =
+            Runtime::start(config, options).unwrap_or_else(|e| panic!("runtime start: {e}"));
+        Running {
+            handle,
+            events,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for the first event (new or already seen) matching `pred`.
+    pub fn wait_for<T>(&mut self, what: &str, mut pred: impl FnMut(&Event) -> Option<T>) -> T {
+        if let Some(found) = self.seen.iter().find_map(&mut pred) {
+            return found;
+        }
+        let deadline = Instant::now() + EVENT_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; events so far: {:#?}",
+                self.seen
+            );
+            match recv_timeout(&mut self.events, left) {
+                Some(event) => {
+                    let hit = pred(&event);
+                    self.seen.push(event);
+                    if let Some(found) = hit {
+                        return found;
+                    }
+                }
+                None => panic!(
+                    "runtime stopped or timed out waiting for {what}; events: {:#?}",
+                    self.seen
+                ),
+            }
+        }
+    }
+
+    pub fn wait_registered(&mut self, account: &str) -> u32 {
+        self.wait_for(&format!("{account} registered"), |e| match e {
+            Event::AccountState {
+                account: a,
+                state: RegistrationState::Registered { expires },
+            } if a.0 == account => Some(*expires),
+            _ => None,
+        })
+    }
+
+    pub fn wait_delivery(&mut self, id: MessageId) -> DeliveryState {
+        self.wait_for(&format!("final delivery state of {id}"), |e| match e {
+            Event::DeliveryUpdate { id: got, state, .. } if *got == id && state.is_final() => {
+                Some(state.clone())
+            }
+            _ => None,
+        })
+    }
+
+    pub fn wait_message(&mut self, body: &str) -> IncomingMessage {
+        self.wait_for(&format!("message {body:?}"), |e| match e {
+            Event::MessageReceived(m) if m.body == body => Some(m.clone()),
+            _ => None,
+        })
+    }
+
+    pub fn send(&self, account: &str, to: &str, text: &str) -> MessageId {
+        self.handle
+            .send_message(&AccountId(account.into()), to, text)
+            .unwrap_or_else(|e| panic!("send: {e}"))
+    }
+
+    /// Drains events for a while without waiting for anything in particular.
+    pub fn settle(&mut self, time: Duration) {
+        let deadline = Instant::now() + time;
+        while let Some(e) = recv_timeout(
+            &mut self.events,
+            deadline.saturating_duration_since(Instant::now()),
+        ) {
+            self.seen.push(e);
+        }
+    }
+
+    pub fn count(&self, pred: impl Fn(&Event) -> bool) -> usize {
+        self.seen.iter().filter(|e| pred(e)).count()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+fn recv_timeout(events: &mut Events, timeout: Duration) -> Option<Event> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match events.try_recv() {
+            Ok(e) => return Some(e),
+            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => return None,
+            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
+                if Instant::now() >= deadline {
+                    return None;
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+    }
+}
+
+/// A config from RON text (validated like a file).
+pub fn config(ron: &str) -> Config {
+    Config::from_ron(ron, Path::new("test.ron")).unwrap_or_else(|e| panic!("config: {e}\n{ron}"))
+}
+
+/// A config with only the local account on `127.0.0.1:port`.
+pub fn local_config(user: &str, port: u16) -> Config {
+    config(&format!(
+        r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}))"#
+    ))
+}
+
+/// A free port (TCP and UDP both free at the moment of asking).
+pub fn free_port() -> u16 {
+    for _ in 0..50 {
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = tcp.local_addr().unwrap().port();
+        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port");
+}
