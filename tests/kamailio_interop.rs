@@ -2,6 +2,8 @@
 //! auth (401 for REGISTER, 407 for MESSAGE), registration and routing over
 //! UDP, TCP and TLS, through the runtime API and through the CLI binary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 #[path = "support/kamailio.rs"]
 mod kamailio;
 #[path = "support/runtime.rs"]

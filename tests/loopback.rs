@@ -1,6 +1,8 @@
 //! End to end through the runtime API: two runtimes on loopback, talking
 //! peer to peer with their built-in local accounts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 #[path = "support/runtime.rs"]
 mod support;
 

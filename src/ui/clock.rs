@@ -42,6 +42,7 @@ const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 impl Zone {
     /// Coordinated Universal Time.
+    #[cfg(test)]
     pub fn utc() -> Zone {
         Zone::default()
     }
@@ -242,7 +243,10 @@ mod tests {
     #[test]
     fn civil_reading_in_utc_and_with_an_offset() {
         let utc = Zone::utc().civil(T);
-        assert_eq!((utc.year, utc.month, utc.day, utc.hour, utc.minute), (2026, 11, 3, 14, 5));
+        assert_eq!(
+            (utc.year, utc.month, utc.day, utc.hour, utc.minute),
+            (2026, 11, 3, 14, 5)
+        );
         assert_eq!(utc.weekday, 1);
         assert_eq!(Zone::fixed(3600).time_of_day(T), "15:05");
         assert_eq!(Zone::fixed(-15 * 3600).day_label(T, T), "Today");

@@ -1,5 +1,5 @@
 //! Helpers for tests that drive the runtime API: configs, and waiting for events.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use sipchat::config::Config;
 use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
@@ -15,16 +15,22 @@ pub struct Running {
     pub handle: Handle,
     events: Events,
     pub seen: Vec<Event>,
+    waiter: tokio::runtime::Runtime,
 }
 
 impl Running {
     pub fn start(config: Config, options: RuntimeOptions) -> Running {
         let (handle, events) =
             Runtime::start(config, options).unwrap_or_else(|e| panic!("runtime start: {e}"));
+        let waiter = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
         Running {
             handle,
             events,
             seen: Vec::new(),
+            waiter,
         }
     }
 
@@ -41,7 +47,7 @@ impl Running {
                 "timed out waiting for {what}; events so far: {:#?}",
                 self.seen
             );
-            match recv_timeout(&mut self.events, left) {
+            match recv_timeout(&self.waiter, &mut self.events, left) {
                 Some(event) => {
                     let hit = pred(&event);
                     self.seen.push(event);
@@ -93,6 +99,7 @@ impl Running {
     pub fn settle(&mut self, time: Duration) {
         let deadline = Instant::now() + time;
         while let Some(e) = recv_timeout(
+            &self.waiter,
             &mut self.events,
             deadline.saturating_duration_since(Instant::now()),
         ) {
@@ -111,20 +118,8 @@ impl Drop for Running {
     }
 }
 
-fn recv_timeout(events: &mut Events, timeout: Duration) -> Option<Event> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match events.try_recv() {
-            Ok(e) => return Some(e),
-            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => return None,
-            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
-                if Instant::now() >= deadline {
-                    return None;
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        }
-    }
+fn recv_timeout(waiter: &tokio::runtime::Runtime, events: &mut Events, timeout: Duration) -> Option<Event> {
+    waiter.block_on(async { tokio::time::timeout(timeout, events.recv()).await.ok().flatten() })
 }
 
 /// A config from RON text (validated like a file).

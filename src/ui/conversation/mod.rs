@@ -91,22 +91,23 @@ pub struct Conversations {
 }
 
 impl Conversations {
-    /// Finds or creates the conversation with `address` from `account`.
-    /// A typed address with more detail (a port) becomes the reply address.
-    pub fn ensure(&mut self, account: &AccountId, address: &str, now: u64) -> ConversationKey {
+    /// Finds or creates the conversation the user asked for by typing
+    /// `address`; the typed address becomes where replies go.
+    pub fn start(&mut self, account: &AccountId, address: &str, now: u64) -> ConversationKey {
         let key = ConversationKey::new(account, address);
-        let conversation = self.all.entry(key.clone()).or_insert_with(|| Conversation {
+        self.get_or_create(&key, address, now).address = address.trim().to_string();
+        key
+    }
+
+    fn get_or_create(&mut self, key: &ConversationKey, address: &str, now: u64) -> &mut Conversation {
+        self.all.entry(key.clone()).or_insert_with(|| Conversation {
             key: key.clone(),
             address: address.trim().to_string(),
             name: None,
             entries: Vec::new(),
             unread: 0,
             last_activity: now,
-        });
-        if address.trim().len() > conversation.address.len() {
-            conversation.address = address.trim().to_string();
-        }
-        key
+        })
     }
 
     /// Opens a conversation (it must exist) and marks it read.
@@ -138,29 +139,35 @@ impl Conversations {
 
     /// Files an incoming message; unread unless its conversation is open.
     pub fn receive(&mut self, message: &IncomingMessage) -> ConversationKey {
-        let key = self.ensure(&message.account, &message.from, message.received_at);
+        let key = ConversationKey::new(&message.account, &message.from);
         let is_open = self.open.as_ref() == Some(&key);
-        if let Some(conversation) = self.all.get_mut(&key) {
-            if message.from_name.is_some() {
-                conversation.name.clone_from(&message.from_name);
-            }
-            conversation.entries.push(Entry {
-                id: message.id,
-                direction: Direction::Incoming,
-                text: message.body.clone(),
-                subject: message.subject.clone(),
-                at: message.received_at,
-            });
-            conversation.last_activity = conversation.last_activity.max(message.received_at);
-            if !is_open {
-                conversation.unread += 1;
-            }
+        let conversation = self.get_or_create(&key, &message.from, message.received_at);
+        if message.from_name.is_some() {
+            conversation.name.clone_from(&message.from_name);
+        }
+        conversation.entries.push(Entry {
+            id: message.id,
+            direction: Direction::Incoming,
+            text: message.body.clone(),
+            subject: message.subject.clone(),
+            at: message.received_at,
+        });
+        conversation.last_activity = conversation.last_activity.max(message.received_at);
+        if !is_open {
+            conversation.unread += 1;
         }
         key
     }
 
     /// Records a message we just handed to the runtime.
-    pub fn push_outgoing(&mut self, key: &ConversationKey, id: MessageId, text: &str, state: DeliveryState, now: u64) {
+    pub fn push_outgoing(
+        &mut self,
+        key: &ConversationKey,
+        id: MessageId,
+        text: &str,
+        state: DeliveryState,
+        now: u64,
+    ) {
         if let Some(conversation) = self.all.get_mut(key) {
             conversation.entries.push(Entry {
                 id,
@@ -176,7 +183,13 @@ impl Conversations {
     /// Applies a delivery update to the outgoing message with this id.
     /// Looks in the conversation named by `account`/`to` first, then
     /// everywhere. Returns whether a message was updated.
-    pub fn apply_delivery(&mut self, id: MessageId, account: &AccountId, to: &str, state: DeliveryState) -> bool {
+    pub fn apply_delivery(
+        &mut self,
+        id: MessageId,
+        account: &AccountId,
+        to: &str,
+        state: DeliveryState,
+    ) -> bool {
         let key = ConversationKey::new(account, to);
         let hinted = self.all.get_mut(&key).and_then(|c| find_outgoing(c, id));
         let entry = match hinted {
@@ -201,7 +214,11 @@ impl Conversations {
     /// Conversations, most recent activity first.
     pub fn by_recent(&self) -> Vec<&Conversation> {
         let mut list: Vec<&Conversation> = self.all.values().collect();
-        list.sort_by(|a, b| b.last_activity.cmp(&a.last_activity).then_with(|| a.key.cmp(&b.key)));
+        list.sort_by(|a, b| {
+            b.last_activity
+                .cmp(&a.last_activity)
+                .then_with(|| a.key.cmp(&b.key))
+        });
         list
     }
 
@@ -213,6 +230,17 @@ impl Conversations {
     /// Whether there is no conversation at all.
     pub fn is_empty(&self) -> bool {
         self.all.is_empty()
+    }
+}
+
+/// How an outgoing message's state reads under it.
+pub fn delivery_words(state: &DeliveryState) -> String {
+    match state {
+        DeliveryState::Queued => "queued".into(),
+        DeliveryState::Sending => "sending…".into(),
+        DeliveryState::Accepted => "accepted by the recipient".into(),
+        DeliveryState::StoredForLater => "stored by the server for later delivery (202)".into(),
+        DeliveryState::Failed { reason, .. } => format!("failed: {reason}"),
     }
 }
 

@@ -19,7 +19,7 @@ use super::server::{ServerEvent, ServerNonInvite};
 use super::{TransactionError, TransactionKey};
 
 /// Default bound on live transactions (clients plus servers) in a table.
-pub const MAX_TRANSACTIONS: usize = 4096;
+pub const MAX_TRANSACTIONS: usize = 16_384;
 
 /// Which side of a transaction produced an output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,0 +1,286 @@
+//! The right-hand side: the open conversation (header, messages, composer),
+//! or the empty state when nothing is open.
+
+use super::{delivery_words, Conversation, ConversationKey, Direction, Entry};
+use crate::ui::clock::Zone;
+use crate::ui::{theme, widget};
+use iced::widget::{button, center, column, container, row, rule, scrollable, space, text, text_input, Id};
+use iced::{Center, Element, Fill, Theme};
+use sipchat::model::DeliveryState;
+use std::collections::HashMap;
+
+/// The composer's widget id, for focusing it.
+pub const COMPOSER: &str = "composer";
+/// The message list's widget id, for scrolling it.
+pub const MESSAGES: &str = "messages";
+
+/// What the pane reports to the app.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The composer's text changed.
+    DraftChanged(String),
+    /// Enter in the composer, or the Send button.
+    Send,
+}
+
+/// What the app must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    None,
+    /// Send `text` in the conversation `key`.
+    Send {
+        key: ConversationKey,
+        text: String,
+    },
+}
+
+/// The pane's own state: a draft per conversation.
+#[derive(Debug, Default)]
+pub struct Pane {
+    drafts: HashMap<ConversationKey, String>,
+}
+
+/// What the view needs besides the pane itself.
+pub struct ViewContext<'a> {
+    pub zone: &'a Zone,
+    pub now: u64,
+    /// False once the runtime has stopped.
+    pub can_send: bool,
+}
+
+impl Pane {
+    /// Handles a message for the conversation that is open, if any.
+    pub fn update(&mut self, open: Option<&ConversationKey>, message: Message) -> Action {
+        let Some(key) = open else {
+            return Action::None;
+        };
+        match message {
+            Message::DraftChanged(draft) => {
+                self.drafts.insert(key.clone(), draft);
+                Action::None
+            }
+            Message::Send => {
+                let text = self.draft(key).trim().to_string();
+                if text.is_empty() {
+                    return Action::None;
+                }
+                self.drafts.remove(key);
+                Action::Send {
+                    key: key.clone(),
+                    text,
+                }
+            }
+        }
+    }
+
+    /// The unsent text for a conversation.
+    pub fn draft(&self, key: &ConversationKey) -> &str {
+        self.drafts.get(key).map(String::as_str).unwrap_or("")
+    }
+
+    /// The open conversation, or the empty state.
+    pub fn view<'a>(&'a self, open: Option<&'a Conversation>, cx: ViewContext<'a>) -> Element<'a, Message> {
+        let Some(conversation) = open else {
+            return empty_state();
+        };
+        column![
+            header(conversation),
+            rule::horizontal(1),
+            messages(conversation, &cx),
+            rule::horizontal(1),
+            self.composer(conversation, &cx),
+        ]
+        .height(Fill)
+        .into()
+    }
+
+    fn composer<'a>(&'a self, conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
+        let draft = self.draft(&conversation.key);
+        let placeholder = if cx.can_send {
+            format!("Message {}", conversation.title())
+        } else {
+            "Sending is unavailable: the background service stopped".to_string()
+        };
+        let input = text_input(&placeholder, draft)
+            .id(Id::new(COMPOSER))
+            .on_input_maybe(cx.can_send.then_some(Message::DraftChanged))
+            .on_submit_maybe(cx.can_send.then_some(Message::Send))
+            .padding([theme::SPACE_S + 2.0, theme::SPACE_M])
+            .size(theme::TEXT_BODY + 1.0);
+        let can_press = cx.can_send && !draft.trim().is_empty();
+        let send = button(text("Send").size(theme::TEXT_BODY))
+            .padding([theme::SPACE_S + 2.0, theme::SPACE_L])
+            .on_press_maybe(can_press.then_some(Message::Send))
+            .style(button::primary);
+        container(row![input, send].spacing(theme::SPACE_S).align_y(Center))
+            .padding(theme::SPACE_M)
+            .style(theme::header)
+            .into()
+    }
+}
+
+fn empty_state<'a>() -> Element<'a, Message> {
+    center(
+        column![
+            text("No conversation yet — type a SIP address on the left").size(theme::TEXT_TITLE),
+            widget::muted(
+                "For example sip:bob@example.org, or sip:bob@192.0.2.7:5062 for a peer without a server."
+            )
+            .size(theme::TEXT_BODY),
+        ]
+        .spacing(theme::SPACE_S)
+        .align_x(Center)
+        .max_width(560),
+    )
+    .padding(theme::SPACE_XL)
+    .into()
+}
+
+fn header(conversation: &Conversation) -> Element<'_, Message> {
+    let title = conversation.title();
+    let via = format!("via {}", conversation.key.account);
+    let details = column![
+        text(title.clone()).size(theme::TEXT_TITLE).font(theme::BOLD),
+        widget::muted(conversation.address.as_str()),
+    ]
+    .spacing(2);
+    container(
+        row![
+            widget::avatar(&title, &conversation.key.peer),
+            details,
+            space::horizontal(),
+            widget::muted(via)
+        ]
+        .spacing(theme::SPACE_M)
+        .align_y(Center),
+    )
+    .padding([theme::SPACE_M, theme::SPACE_L])
+    .width(Fill)
+    .style(theme::header)
+    .into()
+}
+
+fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
+    if conversation.entries.is_empty() {
+        return center(
+            widget::muted(format!("No messages yet. Say hello to {}.", conversation.title()))
+                .size(theme::TEXT_BODY),
+        )
+        .into();
+    }
+    let mut list = column![]
+        .spacing(theme::SPACE_S)
+        .padding([theme::SPACE_L, theme::SPACE_XL]);
+    let mut previous: Option<u64> = None;
+    for entry in &conversation.entries {
+        if previous.is_none_or(|p| !cx.zone.same_day(p, entry.at)) {
+            list = list.push(day_separator(cx.zone.day_label(entry.at, cx.now)));
+        }
+        previous = Some(entry.at);
+        list = list.push(bubble(entry, cx.zone));
+    }
+    scrollable(list)
+        .id(Id::new(MESSAGES))
+        .anchor_bottom()
+        .height(Fill)
+        .width(Fill)
+        .into()
+}
+
+fn day_separator<'a>(label: String) -> Element<'a, Message> {
+    container(widget::muted(label))
+        .center_x(Fill)
+        .padding([theme::SPACE_S, 0.0])
+        .into()
+}
+
+fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
+    let time = zone.time_of_day(entry.at);
+    let mut body = column![].spacing(2);
+    if let Some(subject) = entry.subject.as_deref().filter(|s| !s.is_empty()) {
+        body = body.push(text(subject).size(theme::TEXT_BODY).font(theme::BOLD));
+    }
+    body = body.push(text(entry.text.as_str()).size(theme::TEXT_BODY + 1.0));
+    let bubble = container(body)
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .max_width(theme::BUBBLE_MAX_WIDTH);
+    match &entry.direction {
+        Direction::Incoming => column![bubble.style(theme::bubble_incoming), widget::muted(time)]
+            .spacing(theme::SPACE_XS)
+            .width(Fill)
+            .into(),
+        Direction::Outgoing(state) => {
+            let failed = matches!(state, DeliveryState::Failed { .. });
+            let style = if failed {
+                theme::bubble_failed
+            } else {
+                theme::bubble_outgoing
+            };
+            let meta = text(format!("{time} · {}", delivery_words(state)))
+                .size(theme::TEXT_SMALL)
+                .style(move |t: &Theme| text::Style {
+                    color: Some(if failed {
+                        theme::danger_text(t)
+                    } else {
+                        theme::muted(t)
+                    }),
+                });
+            column![bubble.style(style), meta]
+                .spacing(theme::SPACE_XS)
+                .width(Fill)
+                .align_x(iced::Right)
+                .into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sipchat::model::AccountId;
+
+    fn key(peer: &str) -> ConversationKey {
+        ConversationKey::new(&AccountId("local".into()), peer)
+    }
+
+    #[test]
+    fn enter_sends_the_trimmed_draft_and_clears_it() {
+        let mut pane = Pane::default();
+        let bob = key("sip:bob@example.org");
+        assert_eq!(
+            pane.update(Some(&bob), Message::DraftChanged("  hi bob \n".into())),
+            Action::None
+        );
+        assert_eq!(
+            pane.update(Some(&bob), Message::Send),
+            Action::Send {
+                key: bob.clone(),
+                text: "hi bob".into()
+            }
+        );
+        assert_eq!(pane.draft(&bob), "");
+    }
+
+    #[test]
+    fn blank_drafts_and_no_open_conversation_send_nothing() {
+        let mut pane = Pane::default();
+        let bob = key("sip:bob@example.org");
+        pane.update(Some(&bob), Message::DraftChanged("   ".into()));
+        assert_eq!(pane.update(Some(&bob), Message::Send), Action::None);
+        assert_eq!(
+            pane.update(None, Message::DraftChanged("lost".into())),
+            Action::None
+        );
+        assert_eq!(pane.update(None, Message::Send), Action::None);
+    }
+
+    #[test]
+    fn each_conversation_keeps_its_own_draft() {
+        let mut pane = Pane::default();
+        let (bob, carol) = (key("sip:bob@example.org"), key("sip:carol@example.org"));
+        pane.update(Some(&bob), Message::DraftChanged("for bob".into()));
+        pane.update(Some(&carol), Message::DraftChanged("for carol".into()));
+        assert_eq!(pane.draft(&bob), "for bob");
+        assert_eq!(pane.draft(&carol), "for carol");
+    }
+}

@@ -1,0 +1,240 @@
+//! The accounts at the top of the sidebar: each with its registration state
+//! in words; the selected one sends new conversations.
+
+use crate::ui::{theme, widget};
+use iced::widget::{button, column, container, row, text};
+use iced::{Center, Element, Fill, Theme};
+use sipchat::model::{AccountId, RegistrationState};
+
+/// Clicks on the account list.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Use this account for new conversations.
+    Select(AccountId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Account {
+    id: AccountId,
+    state: RegistrationState,
+    /// When `state` was reported (seconds since the Unix epoch).
+    since: u64,
+}
+
+/// The account list.
+#[derive(Debug, Default)]
+pub struct Accounts {
+    accounts: Vec<Account>,
+    selected: Option<AccountId>,
+}
+
+impl Accounts {
+    /// The accounts in the order given (config order), all offline, with
+    /// `selected` as the sending account.
+    pub fn new(ids: Vec<AccountId>, selected: Option<AccountId>) -> Accounts {
+        let accounts = ids
+            .into_iter()
+            .map(|id| Account {
+                id,
+                state: RegistrationState::Offline,
+                since: 0,
+            })
+            .collect::<Vec<_>>();
+        let selected = selected.or_else(|| accounts.first().map(|a| a.id.clone()));
+        Accounts { accounts, selected }
+    }
+
+    pub fn update(&mut self, message: Message) {
+        match message {
+            Message::Select(id) => {
+                if self.accounts.iter().any(|a| a.id == id) {
+                    self.selected = Some(id);
+                }
+            }
+        }
+    }
+
+    /// Records a state from the runtime; unknown accounts are added.
+    pub fn set_state(&mut self, id: &AccountId, state: RegistrationState, now: u64) {
+        match self.accounts.iter_mut().find(|a| &a.id == id) {
+            Some(account) => {
+                account.state = state;
+                account.since = now;
+            }
+            None => self.accounts.push(Account {
+                id: id.clone(),
+                state,
+                since: now,
+            }),
+        }
+        if self.selected.is_none() {
+            self.selected = Some(id.clone());
+        }
+    }
+
+    /// The account new conversations are sent from.
+    pub fn selected(&self) -> Option<&AccountId> {
+        self.selected.as_ref()
+    }
+
+    /// Whether some account waits to retry (the view then needs a clock tick).
+    pub fn is_counting_down(&self) -> bool {
+        self.accounts
+            .iter()
+            .any(|a| matches!(a.state, RegistrationState::Failed { retry_in_secs, .. } if retry_in_secs > 0))
+    }
+
+    /// The state of one account in words, as of `now`.
+    #[cfg(test)]
+    pub fn describe(&self, id: &AccountId, now: u64) -> Option<String> {
+        self.accounts
+            .iter()
+            .find(|a| &a.id == id)
+            .map(|a| describe(a, now))
+    }
+
+    pub fn view(&self, now: u64) -> Element<'_, Message> {
+        let rows = self.accounts.iter().map(|account| {
+            let selected = self.selected.as_ref() == Some(&account.id);
+            let healthy = matches!(
+                account.state,
+                RegistrationState::Registered { .. } | RegistrationState::Listening { .. }
+            );
+            let failed = matches!(account.state, RegistrationState::Failed { .. });
+            let dot = text("●")
+                .size(theme::TEXT_SMALL)
+                .style(move |t: &Theme| text::Style {
+                    color: Some(if healthy {
+                        theme::success_text(t)
+                    } else if failed {
+                        theme::danger_text(t)
+                    } else {
+                        theme::muted(t)
+                    }),
+                });
+            let state = widget::muted(describe(account, now)).style(move |t: &Theme| text::Style {
+                color: Some(if failed {
+                    theme::danger_text(t)
+                } else {
+                    theme::muted(t)
+                }),
+            });
+            let label = column![
+                row![
+                    text(account.id.0.as_str())
+                        .size(theme::TEXT_BODY)
+                        .font(theme::BOLD),
+                    dot
+                ]
+                .spacing(theme::SPACE_S)
+                .align_y(Center),
+                state,
+            ]
+            .spacing(2);
+            button(label)
+                .width(Fill)
+                .padding([theme::SPACE_S, theme::SPACE_M])
+                .style(theme::list_item(selected && self.accounts.len() > 1))
+                .on_press(Message::Select(account.id.clone()))
+                .into()
+        });
+        let list = column(rows).spacing(2);
+        if self.accounts.is_empty() {
+            container(widget::muted("No account is enabled in the configuration."))
+                .padding([0.0, theme::SPACE_M])
+                .into()
+        } else {
+            list.into()
+        }
+    }
+}
+
+fn describe(account: &Account, now: u64) -> String {
+    match &account.state {
+        RegistrationState::Registered { .. } => "Registered".into(),
+        RegistrationState::Registering => "Registering…".into(),
+        RegistrationState::Failed {
+            reason,
+            retry_in_secs,
+        } => {
+            let left = (account.since + retry_in_secs).saturating_sub(now);
+            if left == 0 {
+                format!("Failed: {reason}, retrying…")
+            } else {
+                format!("Failed: {reason}, retry in {left} s")
+            }
+        }
+        RegistrationState::Listening { address } => format!("Listening on {address}"),
+        RegistrationState::Offline => "Offline".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(name: &str) -> AccountId {
+        AccountId(name.into())
+    }
+
+    #[test]
+    fn states_read_as_words() {
+        let mut accounts = Accounts::new(vec![id("work"), id("local")], None);
+        assert_eq!(accounts.describe(&id("work"), 0).as_deref(), Some("Offline"));
+        accounts.set_state(&id("work"), RegistrationState::Registering, 10);
+        assert_eq!(
+            accounts.describe(&id("work"), 10).as_deref(),
+            Some("Registering…")
+        );
+        accounts.set_state(&id("work"), RegistrationState::Registered { expires: 600 }, 11);
+        assert_eq!(accounts.describe(&id("work"), 11).as_deref(), Some("Registered"));
+        let listening = RegistrationState::Listening {
+            address: "127.0.0.1:5062".into(),
+        };
+        accounts.set_state(&id("local"), listening, 11);
+        assert_eq!(
+            accounts.describe(&id("local"), 11).as_deref(),
+            Some("Listening on 127.0.0.1:5062")
+        );
+    }
+
+    #[test]
+    fn a_failure_counts_down_to_the_retry() {
+        let mut accounts = Accounts::new(vec![id("work")], None);
+        let failed = RegistrationState::Failed {
+            reason: "wrong password (403 Forbidden)".into(),
+            retry_in_secs: 30,
+        };
+        accounts.set_state(&id("work"), failed, 100);
+        assert!(accounts.is_counting_down());
+        assert_eq!(
+            accounts.describe(&id("work"), 100).as_deref(),
+            Some("Failed: wrong password (403 Forbidden), retry in 30 s")
+        );
+        assert_eq!(
+            accounts.describe(&id("work"), 125).as_deref(),
+            Some("Failed: wrong password (403 Forbidden), retry in 5 s")
+        );
+        assert_eq!(
+            accounts.describe(&id("work"), 200).as_deref(),
+            Some("Failed: wrong password (403 Forbidden), retrying…")
+        );
+        accounts.set_state(&id("work"), RegistrationState::Registering, 201);
+        assert!(!accounts.is_counting_down());
+    }
+
+    #[test]
+    fn selection_defaults_to_the_first_and_ignores_unknown_accounts() {
+        let mut accounts = Accounts::new(vec![id("work"), id("local")], None);
+        assert_eq!(accounts.selected(), Some(&id("work")));
+        accounts.update(Message::Select(id("local")));
+        assert_eq!(accounts.selected(), Some(&id("local")));
+        accounts.update(Message::Select(id("nope")));
+        assert_eq!(accounts.selected(), Some(&id("local")));
+
+        let mut empty = Accounts::new(Vec::new(), None);
+        assert_eq!(empty.selected(), None);
+        empty.set_state(&id("late"), RegistrationState::Offline, 1);
+        assert_eq!(empty.selected(), Some(&id("late")));
+    }
+}

@@ -1,0 +1,237 @@
+//! The left column: accounts, the "New conversation" field, and the
+//! conversations by last activity.
+
+pub mod accounts;
+pub mod new_conversation;
+
+use crate::ui::clock::Zone;
+use crate::ui::conversation::{Conversation, ConversationKey, Conversations, Direction};
+use crate::ui::{theme, widget};
+use accounts::Accounts;
+use iced::widget::{button, column, container, row, scrollable, space, text};
+use iced::{Center, Element, Fill};
+use new_conversation::NewConversation;
+use sipchat::model::AccountId;
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Accounts(accounts::Message),
+    NewConversation(new_conversation::Message),
+    /// A conversation in the list was clicked.
+    Open(ConversationKey),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    None,
+    Open(ConversationKey),
+    /// Start (or reopen) a conversation with `address` from `account`.
+    Start {
+        account: AccountId,
+        address: String,
+    },
+}
+
+#[derive(Debug)]
+pub struct Sidebar {
+    pub accounts: Accounts,
+    new_conversation: NewConversation,
+}
+
+impl Sidebar {
+    pub fn new(accounts: Accounts) -> Sidebar {
+        Sidebar {
+            accounts,
+            new_conversation: NewConversation::default(),
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Accounts(message) => {
+                self.accounts.update(message);
+                Action::None
+            }
+            Message::Open(key) => Action::Open(key),
+            Message::NewConversation(message) => match self.new_conversation.update(message) {
+                new_conversation::Action::None => Action::None,
+                new_conversation::Action::Start(address) => match self.accounts.selected() {
+                    Some(account) => {
+                        let account = account.clone();
+                        self.new_conversation.clear();
+                        Action::Start { account, address }
+                    }
+                    None => {
+                        self.new_conversation
+                            .set_error("No account is running to send from.".into());
+                        Action::None
+                    }
+                },
+            },
+        }
+    }
+
+    pub fn view<'a>(
+        &'a self,
+        conversations: &'a Conversations,
+        zone: &Zone,
+        now: u64,
+    ) -> Element<'a, Message> {
+        let brand = row![
+            text("sipchat").size(theme::TEXT_TITLE + 3.0).font(theme::BOLD),
+            space::horizontal(),
+        ]
+        .align_y(Center);
+        let new_hint = match self.accounts.selected() {
+            Some(account) => format!("New conversation from {account}"),
+            None => "New conversation".into(),
+        };
+        let top = column![
+            brand,
+            column![
+                widget::section_heading("Accounts"),
+                self.accounts.view(now).map(Message::Accounts)
+            ]
+            .spacing(theme::SPACE_S),
+            column![
+                widget::section_heading("New conversation"),
+                self.new_conversation.view().map(Message::NewConversation),
+                widget::muted(new_hint),
+            ]
+            .spacing(theme::SPACE_S),
+            widget::section_heading("Conversations"),
+        ]
+        .spacing(theme::SPACE_L)
+        .padding(iced::Padding::new(theme::SPACE_L).bottom(theme::SPACE_S));
+
+        let list: Element<'a, Message> = if conversations.is_empty() {
+            container(widget::muted(
+                "Nothing here yet. Messages you receive appear here too.",
+            ))
+            .padding([0.0, theme::SPACE_L])
+            .into()
+        } else {
+            let open = conversations.open_key();
+            let rows = conversations
+                .by_recent()
+                .into_iter()
+                .map(|c| conversation_row(c, open == Some(&c.key), zone, now));
+            scrollable(column(rows).spacing(2).padding([0.0, theme::SPACE_S]))
+                .height(Fill)
+                .into()
+        };
+
+        container(column![top, list].height(Fill))
+            .width(theme::SIDEBAR_WIDTH)
+            .height(Fill)
+            .style(theme::sidebar)
+            .into()
+    }
+}
+
+fn conversation_row<'a>(
+    conversation: &'a Conversation,
+    selected: bool,
+    zone: &Zone,
+    now: u64,
+) -> Element<'a, Message> {
+    let title = conversation.title();
+    let preview = match conversation.last_entry() {
+        Some(entry) => {
+            let prefix = match entry.direction {
+                Direction::Incoming => "",
+                Direction::Outgoing(_) => "You: ",
+            };
+            widget::one_line(&format!("{prefix}{}", entry.text), 34)
+        }
+        None => widget::one_line(&conversation.address, 34),
+    };
+    let stamp = widget::muted(zone.short_stamp(conversation.last_activity, now));
+    let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
+    if conversation.unread > 0 {
+        right = right.push(
+            container(
+                text(conversation.unread.to_string())
+                    .size(theme::TEXT_SMALL)
+                    .font(theme::BOLD),
+            )
+            .padding([1.0, 7.0])
+            .style(theme::badge),
+        );
+    }
+    let title_font = if conversation.unread > 0 {
+        theme::BOLD
+    } else {
+        iced::Font::DEFAULT
+    };
+    let middle = column![
+        text(widget::one_line(&title, 26))
+            .size(theme::TEXT_BODY + 1.0)
+            .font(title_font),
+        widget::muted(preview).wrapping(text::Wrapping::None),
+    ]
+    .spacing(2)
+    .width(Fill);
+    let content = row![widget::avatar(&title, &conversation.key.peer), middle, right]
+        .spacing(theme::SPACE_M)
+        .align_y(Center);
+    button(content)
+        .width(Fill)
+        .padding([theme::SPACE_S, theme::SPACE_S])
+        .style(theme::list_item(selected))
+        .on_press(Message::Open(conversation.key.clone()))
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sipchat::model::RegistrationState;
+
+    fn id(name: &str) -> AccountId {
+        AccountId(name.into())
+    }
+
+    fn submit(sidebar: &mut Sidebar, address: &str) -> Action {
+        let edit = new_conversation::Message::Edited(address.into());
+        sidebar.update(Message::NewConversation(edit));
+        sidebar.update(Message::NewConversation(new_conversation::Message::Submit))
+    }
+
+    #[test]
+    fn a_valid_address_starts_from_the_selected_account() {
+        let mut sidebar = Sidebar::new(Accounts::new(vec![id("work"), id("local")], None));
+        sidebar.update(Message::Accounts(accounts::Message::Select(id("local"))));
+        assert_eq!(
+            submit(&mut sidebar, "bob@127.0.0.1:5063"),
+            Action::Start {
+                account: id("local"),
+                address: "sip:bob@127.0.0.1:5063".into()
+            }
+        );
+    }
+
+    #[test]
+    fn without_any_account_the_field_says_so() {
+        let mut sidebar = Sidebar::new(Accounts::new(Vec::new(), None));
+        assert_eq!(submit(&mut sidebar, "sip:bob@example.org"), Action::None);
+        assert_eq!(
+            sidebar.new_conversation.error(),
+            Some("No account is running to send from.")
+        );
+        sidebar
+            .accounts
+            .set_state(&id("local"), RegistrationState::Offline, 1);
+        // The typed address was kept; Enter again now works.
+        let again = sidebar.update(Message::NewConversation(new_conversation::Message::Submit));
+        assert!(matches!(again, Action::Start { .. }));
+        assert_eq!(sidebar.new_conversation.error(), None);
+    }
+
+    #[test]
+    fn clicking_a_conversation_opens_it() {
+        let mut sidebar = Sidebar::new(Accounts::new(vec![id("local")], None));
+        let key = ConversationKey::new(&id("local"), "sip:bob@example.org");
+        assert_eq!(sidebar.update(Message::Open(key.clone())), Action::Open(key));
+    }
+}
