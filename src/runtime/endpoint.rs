@@ -523,6 +523,7 @@ async fn connect_flow(
     let remote = transport::resolve(&target.host, target.port).await?;
     let options = StreamOptions {
         keepalive: target.keepalive,
+        ..StreamOptions::default()
     };
     match target.transport {
         Transport::Udp => {

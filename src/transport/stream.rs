@@ -54,10 +54,21 @@ impl StreamHandle {
 }
 
 /// Options for a connection.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct StreamOptions {
     /// Send a CRLFCRLF ping at this interval and close when no pong follows.
     pub keepalive: Option<Duration>,
+    /// How long to wait for the pong.
+    pub pong_timeout: Duration,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            keepalive: None,
+            pong_timeout: PONG_TIMEOUT,
+        }
+    }
 }
 
 /// Spawns reader and writer tasks for an established byte stream.
@@ -108,7 +119,7 @@ where
                     if let Err(e) = writer.write_all(b"\r\n\r\n").await {
                         break format!("write failed: {e}");
                     }
-                    if tokio::time::timeout(PONG_TIMEOUT, pong_for_writer.notified()).await.is_err() {
+                    if tokio::time::timeout(options.pong_timeout, pong_for_writer.notified()).await.is_err() {
                         break "keep-alive timed out (no pong)".to_string();
                     }
                 }

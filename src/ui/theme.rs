@@ -31,7 +31,7 @@ pub fn theme() -> Theme {
 
 /// The default font, bold.
 pub const BOLD: Font = Font {
-    weight: iced::font::Weight::Semibold,
+    weight: iced::font::Weight::Bold,
     ..Font::DEFAULT
 };
 
