@@ -13,7 +13,10 @@ use tokio::sync::mpsc;
 const MSG: &[u8] = b"MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 5\r\n\r\nhello";
 
 async fn next_event(rx: &mut mpsc::Receiver<TransportEvent>) -> TransportEvent {
-    tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("event in time").expect("open")
+    tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("event in time")
+        .expect("open")
 }
 
 #[tokio::test]
@@ -83,10 +86,16 @@ async fn listener_answers_pings_and_rejects_unframeable_streams() {
     assert!(matches!(next_event(&mut rx).await, TransportEvent::Accepted(_)));
     client.write_all(b"\r\n\r\n").await.unwrap();
     let mut pong = [0u8; 2];
-    tokio::time::timeout(Duration::from_secs(2), client.read_exact(&mut pong)).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(2), client.read_exact(&mut pong))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(&pong, b"\r\n");
     // A message without Content-Length cannot be framed on a stream: the connection closes.
-    client.write_all(b"MESSAGE sip:b@h SIP/2.0\r\nCSeq: 1 MESSAGE\r\n\r\n").await.unwrap();
+    client
+        .write_all(b"MESSAGE sip:b@h SIP/2.0\r\nCSeq: 1 MESSAGE\r\n\r\n")
+        .await
+        .unwrap();
     match next_event(&mut rx).await {
         TransportEvent::Closed { reason, .. } => assert!(reason.contains("Content-Length"), "{reason}"),
         other => panic!("{other:?}"),

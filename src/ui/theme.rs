@@ -170,6 +170,25 @@ pub fn list_item(selected: bool) -> impl Fn(&Theme, button::Status) -> button::S
     }
 }
 
+/// An account row: a quiet grey when it is the sending account.
+pub fn account_item(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |theme, status| {
+        let palette = theme.extended_palette();
+        let background = match (selected, status) {
+            (_, button::Status::Pressed) => Some(palette.background.strong.color),
+            (true, _) | (false, button::Status::Hovered) => Some(palette.background.weak.color),
+            _ => None,
+        };
+        button::Style {
+            background: background.map(Background::Color),
+            text_color: palette.background.base.text,
+            border: border::rounded(8),
+            shadow: Shadow::default(),
+            snap: true,
+        }
+    }
+}
+
 fn hsl(h: f32, s: f32, l: f32) -> Color {
     let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
     let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());

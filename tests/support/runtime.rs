@@ -84,7 +84,7 @@ impl Running {
 
     pub fn wait_message(&mut self, body: &str) -> IncomingMessage {
         self.wait_for(&format!("message {body:?}"), |e| match e {
-            Event::MessageReceived(m) if m.body == body => Some(m.clone()),
+            Event::MessageReceived(m) if m.body.trim_end() == body => Some(m.clone()),
             _ => None,
         })
     }

@@ -122,11 +122,14 @@ impl Pane {
 fn empty_state<'a>() -> Element<'a, Message> {
     center(
         column![
-            text("No conversation yet — type a SIP address on the left").size(theme::TEXT_TITLE),
+            text("No conversation yet — type a SIP address on the left")
+                .size(theme::TEXT_TITLE)
+                .align_x(Center),
             widget::muted(
                 "For example sip:bob@example.org, or sip:bob@192.0.2.7:5062 for a peer without a server."
             )
-            .size(theme::TEXT_BODY),
+            .size(theme::TEXT_BODY)
+            .align_x(Center),
         ]
         .spacing(theme::SPACE_S)
         .align_x(Center)
@@ -205,10 +208,13 @@ fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
         .padding([theme::SPACE_S, theme::SPACE_M])
         .max_width(theme::BUBBLE_MAX_WIDTH);
     match &entry.direction {
-        Direction::Incoming => column![bubble.style(theme::bubble_incoming), widget::muted(time)]
-            .spacing(theme::SPACE_XS)
-            .width(Fill)
-            .into(),
+        Direction::Incoming => column![
+            bubble.style(theme::bubble_incoming),
+            container(widget::muted(time)).padding([0.0, 6.0])
+        ]
+        .spacing(theme::SPACE_XS)
+        .width(Fill)
+        .into(),
         Direction::Outgoing(state) => {
             let failed = matches!(state, DeliveryState::Failed { .. });
             let style = if failed {
@@ -218,6 +224,7 @@ fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
             };
             let meta = text(format!("{time} · {}", delivery_words(state)))
                 .size(theme::TEXT_SMALL)
+                .align_x(iced::Right)
                 .style(move |t: &Theme| text::Style {
                     color: Some(if failed {
                         theme::danger_text(t)
@@ -225,6 +232,9 @@ fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
                         theme::muted(t)
                     }),
                 });
+            let meta = container(meta)
+                .max_width(theme::BUBBLE_MAX_WIDTH)
+                .padding([0.0, 6.0]);
             column![bubble.style(style), meta]
                 .spacing(theme::SPACE_XS)
                 .width(Fill)

@@ -134,7 +134,7 @@ impl Accounts {
             button(label)
                 .width(Fill)
                 .padding([theme::SPACE_S, theme::SPACE_M])
-                .style(theme::list_item(selected && self.accounts.len() > 1))
+                .style(theme::account_item(selected && self.accounts.len() > 1))
                 .on_press(Message::Select(account.id.clone()))
                 .into()
         });

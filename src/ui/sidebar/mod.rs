@@ -13,6 +13,11 @@ use iced::{Center, Element, Fill};
 use new_conversation::NewConversation;
 use sipchat::model::AccountId;
 
+/// Longest preview line in the list, in characters (the row clips as well).
+const PREVIEW_CHARS: usize = 27;
+/// Longest name in the list, in characters.
+const TITLE_CHARS: usize = 24;
+
 #[derive(Debug, Clone)]
 pub enum Message {
     Accounts(accounts::Message),
@@ -142,9 +147,9 @@ fn conversation_row<'a>(
                 Direction::Incoming => "",
                 Direction::Outgoing(_) => "You: ",
             };
-            widget::one_line(&format!("{prefix}{}", entry.text), 34)
+            widget::one_line(&format!("{prefix}{}", entry.text), PREVIEW_CHARS)
         }
-        None => widget::one_line(&conversation.address, 34),
+        None => widget::one_line(&conversation.address, PREVIEW_CHARS),
     };
     let stamp = widget::muted(zone.short_stamp(conversation.last_activity, now));
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
@@ -165,13 +170,14 @@ fn conversation_row<'a>(
         iced::Font::DEFAULT
     };
     let middle = column![
-        text(widget::one_line(&title, 26))
+        text(widget::one_line(&title, TITLE_CHARS))
             .size(theme::TEXT_BODY + 1.0)
             .font(title_font),
         widget::muted(preview).wrapping(text::Wrapping::None),
     ]
     .spacing(2)
     .width(Fill);
+    let middle = container(middle).width(Fill).clip(true);
     let content = row![widget::avatar(&title, &conversation.key.peer), middle, right]
         .spacing(theme::SPACE_M)
         .align_y(Center);

@@ -455,7 +455,7 @@ impl Agent {
             Failure::Timeout if self.config.registrar.is_none() => {
                 let who = peer.unwrap_or("the peer");
                 let at = hop.map(|h| format!(" at {}", h.remote)).unwrap_or_default();
-                format!("no answer from {who}{at} within {secs} seconds; is sipchat running there?")
+                format!("no answer from {who}{at} within {secs} seconds")
             }
             Failure::Timeout => super::outcome::describe_timeout(secs),
             Failure::Transport => match hop {

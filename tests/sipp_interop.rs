@@ -1,0 +1,168 @@
+//! Interop with SIPp (Debian's sip-tester), an implementation nobody here
+//! wrote: it sends MESSAGE to sipchat, and answers sipchat's MESSAGE with
+//! chosen status codes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/runtime.rs"]
+mod support;
+
+use sipchat::model::DeliveryState;
+use sipchat::runtime::{Event, RuntimeOptions};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{free_port, local_config, Running};
+
+fn sipp() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("sipp"))
+        .find(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none() && std::env::var_os("SIPCHAT_REQUIRE_SIPP").is_none(),
+            "sipp (Debian package sip-tester) is required here"
+        );
+        eprintln!("skipping: sipp is not installed (apt-get install sip-tester)");
+    }
+    found
+}
+
+fn scenario(name: &str) -> String {
+    format!("{}/tests/sipp/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_to_end(mut child: Child, limit: Duration) -> std::process::Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("sipp did not finish in {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn sipp_sends_to_sipchat(transport: &str) {
+    let Some(sipp) = sipp() else { return };
+    let port = free_port();
+    let mut bob = Running::start(local_config("bob", port), RuntimeOptions::default());
+    let child = Command::new(sipp)
+        .arg(format!("127.0.0.1:{port}"))
+        .args([
+            "-sf",
+            &scenario("uac_message.xml"),
+            "-m",
+            "3",
+            "-s",
+            "bob",
+            "-t",
+            transport,
+        ])
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &free_port().to_string(),
+            "-nostdin",
+            "-timeout",
+            "15s",
+        ])
+        .args(["-trace_err", "-error_file", "/dev/stderr"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = run_to_end(child, Duration::from_secs(30));
+    assert!(
+        out.status.success(),
+        "sipp failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for n in 1..=3 {
+        let m = bob.wait_message(&format!("Hello from SIPp {n}"));
+        assert_eq!(m.from_name.as_deref(), Some("SIPp Tester"));
+        assert_eq!(m.subject.as_deref(), Some("from sipp"));
+    }
+    bob.settle(Duration::from_millis(100));
+    assert_eq!(bob.count(|e| matches!(e, Event::MessageReceived(_))), 3);
+}
+
+#[test]
+fn sipp_sends_over_udp() {
+    sipp_sends_to_sipchat("u1");
+}
+
+#[test]
+fn sipp_sends_over_tcp() {
+    sipp_sends_to_sipchat("t1");
+}
+
+fn sipchat_sends_to_sipp(status: &str, reason: &str) -> DeliveryState {
+    let Some(sipp) = sipp() else {
+        return DeliveryState::Failed {
+            code: None,
+            reason: "skipped".into(),
+        };
+    };
+    let sipp_port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let rendered = dir.path().join("uas.xml");
+    let template = std::fs::read_to_string(scenario("uas_message.xml")).unwrap();
+    std::fs::write(
+        &rendered,
+        template.replace("@STATUS@", status).replace("@REASON@", reason),
+    )
+    .unwrap();
+    let child = Command::new(sipp)
+        .args(["-sf", rendered.to_str().unwrap(), "-m", "1", "-t", "u1"])
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &sipp_port.to_string(),
+            "-nostdin",
+            "-timeout",
+            "15s",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300)); // let sipp bind
+    let mut alice = Running::start(local_config("alice", free_port()), RuntimeOptions::default());
+    let id = alice.send(
+        "local",
+        &format!("sip:service@127.0.0.1:{sipp_port}"),
+        "hello sipp",
+    );
+    let state = alice.wait_delivery(id);
+    let out = run_to_end(child, Duration::from_secs(20));
+    assert!(
+        out.status.success(),
+        "sipp: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    state
+}
+
+#[test]
+fn sipp_answers_200_202_and_486() {
+    if sipp().is_none() {
+        return;
+    }
+    assert_eq!(sipchat_sends_to_sipp("200", "OK"), DeliveryState::Accepted);
+    let stored = sipchat_sends_to_sipp("202", "Accepted");
+    assert_eq!(stored, DeliveryState::StoredForLater);
+    assert_eq!(stored.describe(), "stored by the server for later delivery (202)");
+    assert_eq!(
+        sipchat_sends_to_sipp("486", "Busy Here"),
+        DeliveryState::Failed {
+            code: Some(486),
+            reason: "service is busy (486 Busy Here)".into()
+        }
+    );
+}
