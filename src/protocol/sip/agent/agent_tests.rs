@@ -118,7 +118,12 @@ fn p2p_message_accepted_once_despite_loss() {
         vec![AgentEvent::Delivery {
             id: MessageId(7),
             to: "sip:bob@127.0.0.1:5080".into(),
-            state: DeliveryState::Accepted
+            state: DeliveryState::Accepted,
+            sent_as: Some(MessageIdentity {
+                call_id: parse(&retrans[0].1).call_id().unwrap().into(),
+                from_tag: parse(&retrans[0].1).from_header().unwrap().tag().unwrap().into(),
+                cseq: 1
+            })
         }]
     );
 }
@@ -142,7 +147,12 @@ fn message_failures_in_words() {
             state: DeliveryState::Failed {
                 code: Some(480),
                 reason: "bob is not online (480 Temporarily Unavailable)".into()
-            }
+            },
+            sent_as: Some(MessageIdentity {
+                call_id: req.call_id().unwrap().into(),
+                from_tag: req.from_header().unwrap().tag().unwrap().into(),
+                cseq: 1
+            })
         }]
     );
 
@@ -397,4 +407,68 @@ fn transport_failure_fails_the_message_in_words() {
         if reason.contains("could not send")),
         "{ev:?}"
     );
+}
+
+#[test]
+fn a_retry_reuses_the_identity_and_the_receiver_shows_it_once() {
+    let t0 = Instant::now();
+    let mut alice = Agent::new(config("alice", false), 10);
+    let mut bob = Agent::new(config("bob", false), 11);
+    let h = hop(Transport::Udp, ALICE_ADDR, BOB_ADDR);
+    alice.send_message(MessageId(1), "sip:bob@127.0.0.1:5080", "once", h, t0);
+    let (first, _) = drain(&mut alice);
+    // Bob gets it and answers, but the 200 is lost; alice eventually gives up.
+    deliver(&mut bob, &first, t0);
+    let (_, ev) = drain(&mut bob);
+    let [AgentEvent::MessageArrived { token, .. }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    bob.answer_incoming(*token, true, t0);
+    drain(&mut bob);
+    let mut identity = None;
+    while let Some(at) = alice.poll_timeout() {
+        alice.handle_timeout(at);
+        for e in drain(&mut alice).1 {
+            if let AgentEvent::Delivery {
+                state: DeliveryState::Failed { .. },
+                sent_as,
+                ..
+            } = e
+            {
+                identity = sent_as;
+            }
+        }
+    }
+    let identity = identity.expect("failure reports the identity");
+    // The outbox retries as the same message after Bob's server transaction is gone.
+    let t1 = t0 + Duration::from_secs(40);
+    bob.handle_timeout(t1);
+    alice.send_message_as(
+        MessageId(1),
+        "sip:bob@127.0.0.1:5080",
+        "once",
+        h,
+        Some(identity.clone()),
+        t1,
+    );
+    let (retry, _) = drain(&mut alice);
+    let req = parse(&retry[0].1);
+    assert_eq!(req.call_id().unwrap(), identity.call_id);
+    assert_eq!(req.cseq().unwrap().0, identity.cseq);
+    assert_ne!(
+        req.top_via().unwrap().branch(),
+        parse(&first[0].1).top_via().unwrap().branch()
+    );
+    deliver(&mut bob, &retry, t1);
+    let (answer, events) = drain(&mut bob);
+    assert!(events.is_empty(), "not shown twice: {events:?}");
+    deliver(&mut alice, &answer, t1);
+    let (_, ev) = drain(&mut alice);
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        AgentEvent::Delivery {
+            state: DeliveryState::Accepted,
+            ..
+        }
+    )));
 }

@@ -10,7 +10,7 @@ mod auth;
 mod pager;
 mod registration;
 
-pub use pager::{ArrivedMessage, IncomingToken, MAX_BODY_STREAM, MAX_REQUEST_UDP};
+pub use pager::{ArrivedMessage, IncomingToken, MessageIdentity, MAX_BODY_STREAM, MAX_REQUEST_UDP};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};
 use super::message::{Method, SipMessage};
@@ -102,6 +102,8 @@ pub enum AgentEvent {
         to: String,
         /// New state.
         state: DeliveryState,
+        /// The SIP identity of the last attempt (on final states), for retries.
+        sent_as: Option<MessageIdentity>,
     },
     /// A MESSAGE arrived. It is answered only when the runtime calls
     /// [`Agent::answer_incoming`] (after storing it).

@@ -23,6 +23,20 @@ pub const RECENT_INCOMING: usize = 1024;
 /// Body types we can show.
 pub const ACCEPTED_TYPES: &[&str] = &["text/plain", "application/im-iscomposing+xml"];
 
+/// The SIP identity of an outgoing page-mode message. A retry reuses it
+/// (with a new branch), so a receiver that suppresses duplicates on
+/// Call-ID and CSeq never shows the message twice when a retry races a
+/// late 200.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageIdentity {
+    /// Call-ID.
+    pub call_id: String,
+    /// Our From tag.
+    pub from_tag: String,
+    /// CSeq number of the last attempt.
+    pub cseq: u32,
+}
+
 /// Identifies an incoming MESSAGE waiting for its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IncomingToken(pub u64);
@@ -91,15 +105,41 @@ impl Pager {
     }
 }
 
+/// The identity a request was sent with.
+fn identity_of(req: &SipMessage, cseq: u32) -> Option<MessageIdentity> {
+    let call_id = req.call_id().ok()?.to_string();
+    let from_tag = req.from_header().ok()?.tag()?.to_string();
+    Some(MessageIdentity {
+        call_id,
+        from_tag,
+        cseq,
+    })
+}
+
 impl Agent {
     /// Sends `text` to `to` through `hop`. The outcome arrives as
     /// [`AgentEvent::Delivery`] events (first `Sending`, then a final state).
     pub fn send_message(&mut self, id: MessageId, to: &str, text: &str, hop: Hop, now: Instant) {
+        self.send_message_as(id, to, text, hop, None, now);
+    }
+
+    /// Like [`Agent::send_message`], but as a retry of an earlier attempt
+    /// with `identity` (same Call-ID, From tag and CSeq).
+    pub fn send_message_as(
+        &mut self,
+        id: MessageId,
+        to: &str,
+        text: &str,
+        hop: Hop,
+        identity: Option<MessageIdentity>,
+        now: Instant,
+    ) {
         let fail = |agent: &mut Agent, reason: String| {
             agent.emit(AgentEvent::Delivery {
                 id,
                 to: to.to_string(),
                 state: DeliveryState::Failed { code: None, reason },
+                sent_as: None,
             });
         };
         let target = match SipUri::parse(to) {
@@ -121,15 +161,19 @@ impl Agent {
             uri: self.own_uri(&hop).to_string(),
             params: Vec::new(),
         };
-        from.set_param("tag", Some(&self.new_tag()));
+        let (call_id, from_tag, cseq) = match identity {
+            Some(i) => (i.call_id, i.from_tag, i.cseq),
+            None => (self.new_call_id(), self.new_tag(), 1),
+        };
+        from.set_param("tag", Some(&from_tag));
         let mut target_for_ruri = target.clone();
         target_for_ruri.headers = None;
         let mut req = SipMessage::request(Method::Message, target_for_ruri.to_string());
         req.push_header("Via", "");
         req.push_header("From", from.to_string());
         req.push_header("To", NameAddr::new(target.aor().to_string()).to_string());
-        req.push_header("Call-ID", self.new_call_id());
-        req.push_header("CSeq", "1 MESSAGE");
+        req.push_header("Call-ID", call_id);
+        req.push_header("CSeq", format!("{cseq} MESSAGE"));
         req.push_header("Content-Type", "text/plain;charset=UTF-8");
         req.body = text.as_bytes().to_vec();
         let cnonce = self.cnonce();
@@ -156,8 +200,9 @@ impl Agent {
             id,
             to: to.to_string(),
             state: DeliveryState::Sending,
+            sent_as: None,
         });
-        self.start_message(id, req, to.to_string(), peer, 1, Vec::new(), hop, now);
+        self.start_message(id, req, to.to_string(), peer, cseq, Vec::new(), hop, now);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -190,6 +235,7 @@ impl Agent {
                 id,
                 to,
                 state: DeliveryState::Failed { code: None, reason },
+                sent_as: identity_of(&req, cseq),
             }),
         }
     }
@@ -262,10 +308,12 @@ impl Agent {
                 }
             }
         };
+        let sent_as = identity_of(&out.request, out.cseq);
         self.emit(AgentEvent::Delivery {
             id,
             to: out.to,
             state,
+            sent_as,
         });
     }
 
@@ -288,6 +336,7 @@ impl Agent {
             id,
             to: out.to,
             state: DeliveryState::Failed { code: None, reason },
+            sent_as: identity_of(&out.request, out.cseq),
         });
     }
 
