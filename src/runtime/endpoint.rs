@@ -473,7 +473,7 @@ impl Endpoint {
                 account: self.id.clone(),
                 state,
             }),
-            AgentEvent::Delivery { id, to, state } => self.emit(Event::DeliveryUpdate {
+            AgentEvent::Delivery { id, to, state, .. } => self.emit(Event::DeliveryUpdate {
                 id,
                 account: self.id.clone(),
                 to,
