@@ -21,6 +21,7 @@ pub mod model;
 pub mod paths;
 pub mod protocol;
 pub mod runtime;
+pub mod store;
 pub mod transport;
 
 pub use runtime::{Command, Event, Handle, Runtime};

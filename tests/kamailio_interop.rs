@@ -38,9 +38,17 @@ fn account_ron(kam: &Kamailio, user: &str, transport: &str, password: &str, expi
 }
 
 fn start_user(kam: &Kamailio, user: &str, transport: &str) -> Running {
+    start_user_in(kam, user, transport, None)
+}
+
+fn start_user_in(kam: &Kamailio, user: &str, transport: &str, data_dir: Option<&Path>) -> Running {
     let pw = kamailio::password(user).unwrap();
     let config = support::config(&account_ron(kam, user, transport, pw, 300));
-    let mut running = Running::start(config, RuntimeOptions::default());
+    let options = RuntimeOptions {
+        data_dir: data_dir.map(Path::to_path_buf),
+        ..RuntimeOptions::default()
+    };
+    let mut running = Running::start(config, options);
     let expires = running.wait_registered(user);
     assert!(expires > 0 && expires <= 300, "granted {expires}");
     running
@@ -95,12 +103,26 @@ fn unknown_and_offline_users_get_words() {
     };
     let mut alice = start_user(&kam, "alice", "tcp");
     let id = alice.send("alice", &kam.aor("carol"), "are you there?");
-    assert_eq!(
-        alice.wait_delivery(id),
-        DeliveryState::Failed {
-            code: Some(480),
-            reason: "carol is not online (480 Temporarily Unavailable)".into()
-        }
+    // Offline is worth retrying: the message waits in the outbox, and says why.
+    let waiting = alice.wait_for("the retry", |e| match e {
+        Event::DeliveryUpdate {
+            id: got,
+            state: state @ DeliveryState::Retrying { .. },
+            ..
+        } if *got == id => Some(state.clone()),
+        _ => None,
+    });
+    let DeliveryState::Retrying { code, reason, .. } = &waiting else {
+        unreachable!()
+    };
+    assert_eq!(*code, Some(480));
+    assert_eq!(reason, "carol is not online (480 Temporarily Unavailable)");
+    assert!(
+        waiting.describe().starts_with(
+            "not delivered yet: carol is not online (480 Temporarily Unavailable); trying again in 30 s"
+        ) || waiting.describe().contains("trying again in 29 s"),
+        "{}",
+        waiting.describe()
     );
     let id = alice.send("alice", &kam.aor("nobody"), "hello?");
     match alice.wait_delivery(id) {
@@ -115,6 +137,61 @@ fn unknown_and_offline_users_get_words() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn offline_message_goes_out_from_the_outbox_when_bob_registers() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut alice = start_user_in(&kam, "alice", "tcp", Some(dir.path()));
+    let id = alice.send("alice", &kam.aor("bob"), "while you were out");
+    alice.wait_for("retry scheduled", |e| match e {
+        Event::DeliveryUpdate {
+            id: got,
+            state: DeliveryState::Retrying { .. },
+            ..
+        } if *got == id => Some(()),
+        _ => None,
+    });
+    // Alice quits with the message still waiting; it is in her outbox on disk.
+    drop(alice);
+    let mut bob = start_user(&kam, "bob", "udp");
+    // Alice comes back: the outbox resends at once (due time is the retry
+    // time; a restart also resends what was due) once she is registered.
+    let mut alice = start_user_in(&kam, "alice", "tcp", Some(dir.path()));
+    alice
+        .handle
+        .send(sipchat::runtime::Command::RetryMessage {
+            id,
+            account: sipchat::model::AccountId("alice".into()),
+        })
+        .unwrap();
+    assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
+    bob.wait_message("while you were out");
+    bob.settle(Duration::from_millis(300));
+    assert_eq!(
+        bob.count(|e| matches!(e, Event::MessageReceived(_))),
+        1,
+        "delivered once"
+    );
+    // Its whole story is in alice's history.
+    drop(alice);
+    let store = sipchat::store::Store::open_read_only(&sipchat::store::Store::path_in(dir.path())).unwrap();
+    let history: Vec<String> = store
+        .delivery_history(id)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.state.describe())
+        .collect();
+    assert_eq!(history.first().map(String::as_str), Some("queued"), "{history:?}");
+    assert_eq!(
+        history.last().map(String::as_str),
+        Some("accepted by the recipient"),
+        "{history:?}"
+    );
+    assert!(history.iter().any(|h| h == "sending"), "{history:?}");
 }
 
 #[test]
@@ -185,15 +262,30 @@ fn cli_listen_send_and_sigterm_unregisters() {
         .args(["--data-dir"])
         .arg(dir.path().join("bob-data"))
         .args(["listen", "--json"])
+        .env("SIPCHAT_LOG", "debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(listen.stdout.take().unwrap()).lines();
+    let stderr = listen.stderr.take().unwrap();
+    let stderr_log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = stderr_log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
     let mut next_json = |want: &str| -> serde_json::Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            let line = lines.next().expect("listen ended").unwrap();
+            let Some(Ok(line)) = lines.next() else {
+                std::thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "listen ended waiting for {want}; its stderr:\n{}",
+                    stderr_log.lock().unwrap()
+                );
+            };
             let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
             if v["event"] == want {
                 return v;

@@ -4,6 +4,7 @@
 //! Exit codes: 0 ok, 1 the peer or server refused (the message says why),
 //! 2 usage or configuration error.
 
+pub mod history;
 pub mod output;
 
 use crate::config::{Config, ConfigError};
@@ -68,6 +69,27 @@ pub enum CliCommand {
         /// The text.
         text: String,
     },
+    /// Show stored conversations, one conversation, or search all messages.
+    History {
+        /// Only the conversation with this address.
+        #[arg(long, value_name = "SIP-URI")]
+        with: Option<String>,
+        /// Full-text search across all conversations.
+        #[arg(long, value_name = "TEXT", conflicts_with = "export")]
+        search: Option<String>,
+        /// Only this account.
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// How many messages or results.
+        #[arg(long, default_value_t = history::DEFAULT_LIMIT, value_name = "N")]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// Write the whole conversation (with --with) as a JSON document to FILE (- for stdout).
+        #[arg(long, value_name = "FILE", requires = "with")]
+        export: Option<PathBuf>,
+    },
 }
 
 /// A failure that ends the command, with its exit code.
@@ -113,15 +135,33 @@ pub fn load_config(cli: &Cli) -> Result<(Config, Paths), CliError> {
 
 /// Runs a headless command.
 pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
-    let (config, _paths) = load_config(cli)?;
+    let (config, paths) = load_config(cli)?;
     match command {
-        CliCommand::Listen { account, json } => listen(config, account.as_deref(), *json),
+        CliCommand::Listen { account, json } => listen(config, &paths.data_dir, account.as_deref(), *json),
         CliCommand::Send {
             account,
             json,
             uri,
             text,
-        } => send(config, account.as_deref(), uri, text, *json),
+        } => send(config, &paths.data_dir, account.as_deref(), uri, text, *json),
+        CliCommand::History {
+            with,
+            search,
+            account,
+            limit,
+            json,
+            export,
+        } => history::run(
+            &paths.data_dir,
+            &history::HistoryRequest {
+                with: with.clone(),
+                search: search.clone(),
+                account: account.clone(),
+                limit: *limit,
+                json: *json,
+                export: export.clone(),
+            },
+        ),
     }
 }
 
@@ -149,13 +189,22 @@ fn choose_account(config: &Config, name: Option<&str>) -> Result<AccountId, CliE
     }
 }
 
-fn send(config: Config, account: Option<&str>, uri: &str, text: &str, json: bool) -> Result<(), CliError> {
+fn send(
+    config: Config,
+    data_dir: &std::path::Path,
+    account: Option<&str>,
+    uri: &str,
+    text: &str,
+    json: bool,
+) -> Result<(), CliError> {
     let account = choose_account(&config, account)?;
     let mut options = RuntimeOptions {
         auto_register: false,
         local_account: account.is_local(),
         local_port: None,
         only_account: Some(account.0.clone()),
+        data_dir: Some(data_dir.to_path_buf()),
+        retries: false,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.
@@ -214,7 +263,12 @@ fn wait_for_outcome(events: &mut Events, id: crate::model::MessageId, json: bool
     })
 }
 
-fn listen(config: Config, account: Option<&str>, json: bool) -> Result<(), CliError> {
+fn listen(
+    config: Config,
+    data_dir: &std::path::Path,
+    account: Option<&str>,
+    json: bool,
+) -> Result<(), CliError> {
     if let Some(name) = account {
         if name != AccountId::LOCAL {
             config.account(Some(name))?;
@@ -222,6 +276,7 @@ fn listen(config: Config, account: Option<&str>, json: bool) -> Result<(), CliEr
     }
     let options = RuntimeOptions {
         only_account: account.map(str::to_string),
+        data_dir: Some(data_dir.to_path_buf()),
         ..RuntimeOptions::default()
     };
     let (handle, mut events) = Runtime::start(config, options)?;

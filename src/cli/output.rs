@@ -48,6 +48,7 @@ pub fn event_json(event: &Event) -> Option<Value> {
                 DeliveryState::Sending => ("sending", None, None),
                 DeliveryState::Accepted => ("accepted", Some(200), None),
                 DeliveryState::StoredForLater => ("stored", Some(202), None),
+                DeliveryState::Retrying { code, reason, .. } => ("retrying", *code, Some(reason.as_str())),
                 DeliveryState::Failed { code, reason } => ("failed", *code, Some(reason.as_str())),
             };
             json!({

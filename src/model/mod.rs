@@ -76,6 +76,16 @@ pub enum DeliveryState {
     Accepted,
     /// 202: a server stored it for later delivery.
     StoredForLater,
+    /// Not delivered yet for a reason that may pass (offline, timeout, busy
+    /// server); the message waits in the outbox for another attempt.
+    Retrying {
+        /// SIP status code of the last attempt, if a response came.
+        code: Option<u16>,
+        /// Why the last attempt failed, in words.
+        reason: String,
+        /// When the next attempt is due (Unix time, milliseconds).
+        retry_at_ms: i64,
+    },
     /// Failed, with the status code when there was one and the reason in words.
     Failed {
         /// SIP status code, if a response came.
@@ -93,13 +103,33 @@ impl DeliveryState {
             DeliveryState::Sending => "sending".into(),
             DeliveryState::Accepted => "accepted by the recipient".into(),
             DeliveryState::StoredForLater => "stored by the server for later delivery (202)".into(),
+            DeliveryState::Retrying {
+                reason, retry_at_ms, ..
+            } => {
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                    .unwrap_or_default();
+                let secs = (retry_at_ms - now_ms).max(0) / 1000;
+                let when = if secs < 90 {
+                    format!("{secs} s")
+                } else if secs < 5400 {
+                    format!("{} min", (secs + 30) / 60)
+                } else {
+                    format!("{} h", (secs + 1800) / 3600)
+                };
+                format!("not delivered yet: {reason}; trying again in {when}")
+            }
             DeliveryState::Failed { reason, .. } => reason.clone(),
         }
     }
 
     /// Whether no further change is expected from the network.
     pub fn is_final(&self) -> bool {
-        !matches!(self, DeliveryState::Queued | DeliveryState::Sending)
+        !matches!(
+            self,
+            DeliveryState::Queued | DeliveryState::Sending | DeliveryState::Retrying { .. }
+        )
     }
 }
 

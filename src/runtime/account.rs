@@ -38,8 +38,8 @@ pub enum AccountError {
 pub struct ServerTarget {
     /// Host name or IP literal (no brackets).
     pub host: String,
-    /// Port.
-    pub port: u16,
+    /// Port, when given; without one, DNS SRV decides (RFC 3263).
+    pub port: Option<u16>,
     /// Transport.
     pub transport: Transport,
     /// Client TLS configuration, for TLS.
@@ -99,23 +99,19 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
     let (host, port, transport, route) = match proxy {
         Some(p) => {
             let transport = map_transport(p.transport);
-            let port = p.port.unwrap_or(transport.default_port());
             let host_in_uri = if p.host.contains(':') {
                 format!("[{}]", p.host)
             } else {
                 p.host.clone()
             };
+            let port_part = p.port.map(|n| format!(":{n}")).unwrap_or_default();
             let route = format!(
-                "<sip:{host_in_uri}:{port};transport={};lr>",
+                "<sip:{host_in_uri}{port_part};transport={};lr>",
                 transport.param_token()
             );
-            (p.host, port, transport, Some(route))
+            (p.host, p.port, transport, Some(route))
         }
-        None => {
-            let transport = aor.transport();
-            let port = aor.port_or_default();
-            (aor.host_for_lookup().to_string(), port, transport, None)
-        }
+        None => (aor.host_for_lookup().to_string(), aor.port, aor.transport(), None),
     };
     let tls = match transport {
         Transport::Tls => Some(

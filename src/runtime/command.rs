@@ -26,6 +26,13 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// Send a failed message again (it goes back to the outbox).
+    RetryMessage {
+        /// The message.
+        id: MessageId,
+        /// Its account.
+        account: AccountId,
+    },
     /// Unregister every account and stop the runtime.
     Shutdown,
 }

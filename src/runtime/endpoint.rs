@@ -1,17 +1,24 @@
 //! One task per account: drives the sans-IO [`Agent`] with sockets and tokio
-//! time, keeps the server flow up, and turns agent events into runtime events.
+//! time, keeps the server flow up, and turns agent events into runtime
+//! events. Storage and the outbox are in `outbox.rs`; reaching servers and
+//! peers in `routing.rs`.
 
 use super::account::{AccountSetup, ServerTarget};
 use super::event::Event;
-use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
-use crate::protocol::sip::agent::{Agent, AgentEvent, Hop, Output};
+use super::routing::{connect_flow, p2p_route, route_key, FlowHandle};
+use super::storage::StoreActor;
+use crate::model::{AccountId, DeliveryState, MessageId, RegistrationState};
+use crate::protocol::sip::agent::{
+    Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output,
+};
 use crate::protocol::sip::uri::{SipUri, Transport};
-use crate::transport::stream::{self, StreamHandle, StreamOptions};
-use crate::transport::{self, udp, ConnId, TransportError, TransportEvent};
+use crate::store::{InsertOutcome, OutboxEntry};
+use crate::transport::stream::{self, StreamHandle};
+use crate::transport::{udp, ConnId, TransportError, TransportEvent};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -21,6 +28,8 @@ use tracing::Instrument;
 pub const UNREGISTER_GRACE: Duration = Duration::from_secs(4);
 /// Transport events buffered per endpoint.
 pub const TRANSPORT_QUEUE: usize = 1024;
+/// The outbox is looked at this often even when nothing asks for it.
+pub const OUTBOX_SWEEP: Duration = Duration::from_secs(60);
 /// Delays between attempts to reach the server (then the last repeats).
 const RECONNECT_DELAYS: [u64; 6] = [1, 2, 5, 10, 30, 60];
 
@@ -30,41 +39,74 @@ pub(crate) enum AccountCommand {
     Register,
     Unregister,
     Send { id: MessageId, to: String, text: String },
+    Retry { id: MessageId },
     Shutdown,
 }
 
 /// Results of work the endpoint spawned.
 #[derive(Debug)]
-enum Internal {
+pub(crate) enum Internal {
     FlowUp(Result<FlowHandle, TransportError>),
     RouteReady {
         key: String,
         route: Result<(Hop, Option<StreamHandle>), String>,
     },
+    Queued {
+        id: MessageId,
+        to: String,
+        result: Result<MessageId, String>,
+    },
+    Due(Result<Vec<OutboxEntry>, String>),
+    AttemptRecorded {
+        entry: OutboxEntry,
+        identity: MessageIdentity,
+        result: Result<(), String>,
+    },
+    Stored {
+        token: IncomingToken,
+        message: ArrivedMessage,
+        result: Result<InsertOutcome, String>,
+    },
+    Persisted,
+    /// A message went back to the outbox: send what is due.
+    Requeued,
 }
 
 /// A message waiting for its peer-to-peer path.
 #[derive(Debug)]
 struct Waiting {
-    id: MessageId,
-    to: String,
-    text: String,
+    entry: OutboxEntry,
+    identity: MessageIdentity,
+}
+
+/// How an endpoint behaves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EndpointOptions {
+    pub auto_register: bool,
+    /// Retry retryable failures from the outbox (off for one-shot sends).
+    pub retries: bool,
 }
 
 pub(crate) struct Endpoint {
     id: AccountId,
-    agent: Agent,
+    pub(crate) agent: Agent,
     events: mpsc::UnboundedSender<Event>,
+    pub(crate) store: StoreActor,
     transport_tx: mpsc::Sender<TransportEvent>,
-    internal_tx: mpsc::UnboundedSender<Internal>,
+    pub(crate) internal_tx: mpsc::UnboundedSender<Internal>,
     udp: Option<Arc<UdpSocket>>,
     streams: HashMap<ConnId, StreamHandle>,
     target: Option<ServerTarget>,
     flow: Option<Hop>,
     flow_connecting: bool,
-    /// Peer-to-peer paths being opened, with the messages waiting for each.
     routing: HashMap<String, Vec<Waiting>>,
     register: bool,
+    pub(crate) retries: bool,
+    pub(crate) in_flight: HashMap<MessageId, OutboxEntry>,
+    pub(crate) pumping: bool,
+    pub(crate) pump_again: bool,
+    pub(crate) recovered: bool,
+    pump_at: Option<Instant>,
     reconnect_at: Option<Instant>,
     reconnect_failures: usize,
     shutting_down: Option<Instant>,
@@ -76,7 +118,8 @@ impl Endpoint {
     /// Binds what the account needs and spawns its task.
     pub(crate) async fn spawn(
         setup: AccountSetup,
-        auto_register: bool,
+        options: EndpointOptions,
+        store: StoreActor,
         events: mpsc::UnboundedSender<Event>,
     ) -> Result<(mpsc::UnboundedSender<AccountCommand>, tokio::task::JoinHandle<()>), TransportError> {
         let (transport_tx, transport_rx) = mpsc::channel(TRANSPORT_QUEUE);
@@ -88,10 +131,13 @@ impl Endpoint {
                 agent,
                 target,
                 register,
-            } => {
-                let agent = Agent::new(agent, seed);
-                (agent, Some(target), register && auto_register, None, None)
-            }
+            } => (
+                Agent::new(agent, seed),
+                Some(target),
+                register && options.auto_register,
+                None,
+                None,
+            ),
             AccountSetup::Local { agent, bind } => {
                 let socket = udp::bind(bind).await?;
                 let bound = socket.local_addr().map_err(|source| TransportError::Bind {
@@ -118,6 +164,7 @@ impl Endpoint {
             id: id.clone(),
             agent,
             events,
+            store,
             transport_tx,
             internal_tx,
             udp,
@@ -127,6 +174,12 @@ impl Endpoint {
             flow_connecting: false,
             routing: HashMap::new(),
             register,
+            retries: options.retries,
+            in_flight: HashMap::new(),
+            pumping: false,
+            pump_again: false,
+            recovered: false,
+            pump_at: None,
             reconnect_at: None,
             reconnect_failures: 0,
             shutting_down: None,
@@ -146,17 +199,43 @@ impl Endpoint {
         Ok((cmd_tx, task))
     }
 
-    fn emit(&self, event: Event) {
+    pub(crate) fn emit(&self, event: Event) {
         let _ = self.events.send(event);
     }
 
+    pub(crate) fn account_name(&self) -> &str {
+        &self.id.0
+    }
+
+    pub(crate) fn account_id(&self) -> AccountId {
+        self.id.clone()
+    }
+
     /// Converts tokio time to the std Instant the sans-IO core uses.
-    fn now(&self) -> std::time::Instant {
+    pub(crate) fn now(&self) -> std::time::Instant {
         self.std_epoch + (Instant::now() - self.epoch)
     }
 
     fn to_tokio(&self, at: std::time::Instant) -> Instant {
         self.epoch + at.saturating_duration_since(self.std_epoch)
+    }
+
+    /// Whether messages can go out now: the local account always; a server
+    /// account once its flow is up and, when it registers, it is registered.
+    pub(crate) fn can_send(&self) -> bool {
+        match self.target {
+            None => true,
+            Some(_) => self.flow.is_some() && (!self.register || self.agent.is_registered()),
+        }
+    }
+
+    pub(crate) fn schedule_pump_at(&mut self, delay: Duration) {
+        let at = Instant::now() + delay;
+        self.pump_at = Some(self.pump_at.map_or(at, |old| old.min(at)));
+    }
+
+    pub(crate) fn schedule_next_pump(&mut self) {
+        self.schedule_pump_at(OUTBOX_SWEEP);
     }
 
     async fn run(
@@ -167,12 +246,16 @@ impl Endpoint {
     ) {
         if self.target.is_some() {
             self.start_flow();
+        } else {
+            self.pump_outbox();
         }
+        let mut commands_open = true;
         loop {
             let wake = [
                 self.agent.poll_timeout().map(|t| self.to_tokio(t)),
                 self.reconnect_at,
                 self.shutting_down,
+                self.pump_at,
             ]
             .into_iter()
             .flatten()
@@ -184,8 +267,11 @@ impl Endpoint {
                 }
             };
             tokio::select! {
-                cmd = commands.recv() => match cmd {
+                cmd = commands.recv(), if commands_open => match cmd {
                     Some(AccountCommand::Shutdown) | None => {
+                        // The supervisor drops its sender right after Shutdown:
+                        // stop listening, and let the unregistration finish.
+                        commands_open = cmd.is_some();
                         if self.begin_shutdown() { break; }
                     }
                     Some(cmd) => self.on_command(cmd),
@@ -217,36 +303,80 @@ impl Endpoint {
                 self.register = false;
                 self.agent.unregister(now);
             }
-            AccountCommand::Send { id, to, text } => self.send(id, to, text),
+            AccountCommand::Send { id, to, text } => match SipUri::parse(&to) {
+                Ok(_) => self.queue_outgoing(id, to, text),
+                // Not an address at all: nothing to store or retry.
+                Err(e) => self.emit(Event::DeliveryUpdate {
+                    id,
+                    account: self.account_id(),
+                    to,
+                    state: DeliveryState::Failed {
+                        code: None,
+                        reason: e.to_string(),
+                    },
+                }),
+            },
+            AccountCommand::Retry { id } => self.retry_by_hand(id),
             AccountCommand::Shutdown => {}
         }
     }
 
-    fn send(&mut self, id: MessageId, to: String, text: String) {
-        let now = self.now();
+    /// Puts a failed message back in the outbox and sends it.
+    fn retry_by_hand(&mut self, id: MessageId) {
+        let store = self.store.clone();
+        let internal = self.internal_tx.clone();
+        let account = self.account_name().to_string();
+        tokio::spawn(async move {
+            let result = store
+                .call(move |s| {
+                    match s.message(id)? {
+                        Some(m) if m.account == account => {
+                            s.set_delivery_state(id, &DeliveryState::Queued, super::outbox::now_ms())?;
+                        }
+                        _ => {}
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::warn!(%id, "retry by hand: {e}");
+            }
+            let _ = internal.send(Internal::Requeued);
+        });
+    }
+
+    /// The hop to send a message through, for server accounts (the flow).
+    fn server_hop(&self) -> Option<Hop> {
+        self.target.as_ref().and(self.flow)
+    }
+
+    /// Sends an outbox entry whose attempt is recorded.
+    pub(crate) fn send_entry(&mut self, entry: OutboxEntry, identity: MessageIdentity) {
         if self.target.is_some() {
-            match self.flow {
-                Some(hop) => self.agent.send_message(id, &to, &text, hop, now),
-                None => self.emit(Event::DeliveryUpdate {
-                    id,
-                    account: self.id.clone(),
-                    to,
-                    state: DeliveryState::Failed {
-                        code: None,
-                        reason: "not connected to the server; the message was not sent".into(),
-                    },
-                }),
+            match self.server_hop() {
+                Some(hop) => {
+                    let now = self.now();
+                    self.agent.send_message_as(
+                        entry.id,
+                        &entry.peer_address,
+                        &entry.body,
+                        hop,
+                        Some(identity),
+                        now,
+                    );
+                }
+                // The flow went away meanwhile; the entry waits for the next pump.
+                None => {
+                    self.in_flight.remove(&entry.id);
+                }
             }
             return;
         }
-        // Peer-to-peer: find (or open) the path to the address first; messages
-        // to a peer whose path is being opened wait for it.
-        let key = route_key(&to);
-        let waiting = Waiting {
-            id,
-            to: to.clone(),
-            text,
-        };
+        // Peer-to-peer: find (or open) the path first; messages to a peer
+        // whose path is being opened wait for it.
+        let key = route_key(&entry.peer_address);
+        let to = entry.peer_address.clone();
+        let waiting = Waiting { entry, identity };
         if let Some(queue) = self.routing.get_mut(&key) {
             queue.push(waiting);
             return;
@@ -282,24 +412,23 @@ impl Endpoint {
     fn on_internal(&mut self, internal: Internal) {
         let now = self.now();
         match internal {
-            Internal::FlowUp(result) => {
+            Internal::FlowUp(Ok(handle)) => {
                 self.flow_connecting = false;
-                match result {
-                    Ok(handle) => self.flow_established(handle),
-                    Err(e) => {
-                        let delay = RECONNECT_DELAYS[self.reconnect_failures.min(RECONNECT_DELAYS.len() - 1)];
-                        self.reconnect_failures += 1;
-                        self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
-                        tracing::warn!("cannot reach the server: {e}");
-                        self.emit(Event::AccountState {
-                            account: self.id.clone(),
-                            state: RegistrationState::Failed {
-                                reason: e.to_string(),
-                                retry_in_secs: delay,
-                            },
-                        });
-                    }
-                }
+                self.flow_established(handle);
+            }
+            Internal::FlowUp(Err(e)) => {
+                self.flow_connecting = false;
+                let delay = RECONNECT_DELAYS[self.reconnect_failures.min(RECONNECT_DELAYS.len() - 1)];
+                self.reconnect_failures += 1;
+                self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
+                tracing::warn!("cannot reach the server: {e}");
+                self.emit(Event::AccountState {
+                    account: self.account_id(),
+                    state: RegistrationState::Failed {
+                        reason: e.to_string(),
+                        retry_in_secs: delay,
+                    },
+                });
             }
             Internal::RouteReady { key, route } => {
                 let waiting = self.routing.remove(&key).unwrap_or_default();
@@ -309,24 +438,43 @@ impl Endpoint {
                             self.streams.insert(h.id, h);
                         }
                         for w in waiting {
-                            self.agent.send_message(w.id, &w.to, &w.text, hop, now);
+                            let e = w.entry;
+                            self.agent.send_message_as(
+                                e.id,
+                                &e.peer_address,
+                                &e.body,
+                                hop,
+                                Some(w.identity),
+                                now,
+                            );
                         }
                     }
                     Err(reason) => {
                         for w in waiting {
-                            self.emit(Event::DeliveryUpdate {
-                                id: w.id,
-                                account: self.id.clone(),
-                                to: w.to,
-                                state: DeliveryState::Failed {
-                                    code: None,
-                                    reason: reason.clone(),
-                                },
-                            });
+                            let state = DeliveryState::Failed {
+                                code: None,
+                                reason: reason.clone(),
+                            };
+                            let e = w.entry;
+                            self.on_delivery(e.id, e.peer_address, state, Some(w.identity), None);
                         }
                     }
                 }
             }
+            Internal::Queued { id, to, result } => self.on_queued(id, to, result),
+            Internal::Due(result) => self.on_due(result),
+            Internal::AttemptRecorded {
+                entry,
+                identity,
+                result,
+            } => self.on_attempt_recorded(entry, identity, result),
+            Internal::Stored {
+                token,
+                message,
+                result,
+            } => self.on_stored(token, message, result),
+            Internal::Persisted => {}
+            Internal::Requeued => self.pump_outbox(),
         }
     }
 
@@ -355,6 +503,8 @@ impl Endpoint {
         self.flow = Some(hop);
         if self.register {
             self.agent.register(hop, self.now());
+        } else {
+            self.pump_outbox();
         }
     }
 
@@ -368,6 +518,7 @@ impl Endpoint {
                     local: inbound.local,
                     conn: inbound.conn,
                 };
+                tracing::trace!(remote = %hop.remote, "received:\n{}", String::from_utf8_lossy(&inbound.bytes));
                 self.agent.handle_packet(&inbound.bytes, hop, now);
             }
             TransportEvent::Accepted(handle) => {
@@ -395,13 +546,20 @@ impl Endpoint {
         if self.reconnect_at.is_some_and(|at| at <= now) && !self.flow_connecting {
             self.start_flow();
         }
+        if self.pump_at.is_some_and(|at| at <= now) {
+            self.pump_at = None;
+            self.pump_outbox();
+            if !self.pumping {
+                self.schedule_next_pump();
+            }
+        }
         self.agent.handle_timeout(self.now());
     }
 
     /// Starts unregistering; true when the endpoint can stop at once.
     fn begin_shutdown(&mut self) -> bool {
         if self.shutting_down.is_some() {
-            return true;
+            return false; // already unregistering; the loop ends when done
         }
         if !self.agent.is_registered() {
             return true;
@@ -414,7 +572,7 @@ impl Endpoint {
     fn shutdown_done(&self) -> bool {
         match self.shutting_down {
             Some(deadline) => {
-                !self.agent.is_registered() && !self.agent.has_pending_requests()
+                (!self.agent.is_registered() && !self.agent.has_pending_requests())
                     || Instant::now() >= deadline
             }
             None => false,
@@ -426,6 +584,7 @@ impl Endpoint {
         while let Some(out) = self.agent.poll_output() {
             match out {
                 Output::Transmit { hop, bytes } => {
+                    tracing::trace!(remote = %hop.remote, "sending:\n{}", String::from_utf8_lossy(&bytes));
                     if let Err(e) = self.transmit(hop, bytes).await {
                         tracing::debug!("{e}");
                         self.agent.transport_failed(hop.remote, hop.conn, self.now());
@@ -467,178 +626,25 @@ impl Endpoint {
     }
 
     fn on_agent_event(&mut self, ev: AgentEvent) {
-        let now = self.now();
         match ev {
-            AgentEvent::Registration(state) => self.emit(Event::AccountState {
-                account: self.id.clone(),
-                state,
-            }),
-            AgentEvent::Delivery { id, to, state, .. } => self.emit(Event::DeliveryUpdate {
+            AgentEvent::Registration(state) => {
+                let registered = matches!(state, RegistrationState::Registered { .. });
+                self.emit(Event::AccountState {
+                    account: self.account_id(),
+                    state,
+                });
+                if registered {
+                    self.pump_outbox();
+                }
+            }
+            AgentEvent::Delivery {
                 id,
-                account: self.id.clone(),
                 to,
                 state,
-            }),
-            AgentEvent::MessageArrived { token, message } => {
-                // The history store (next step) commits here before the answer.
-                let received_at = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or_default();
-                self.agent.answer_incoming(token, true, now);
-                self.emit(Event::MessageReceived(IncomingMessage {
-                    id: super::next_message_id(),
-                    account: self.id.clone(),
-                    from: message.from,
-                    from_name: message.from_name,
-                    to: message.to,
-                    content_type: message.content_type,
-                    body: message.body,
-                    subject: message.subject,
-                    received_at,
-                }));
-            }
-        }
-    }
-}
-
-/// The flow to a server: a UDP socket or a stream.
-#[derive(Debug)]
-pub(crate) enum FlowHandle {
-    Udp { socket: Arc<UdpSocket>, hop: Hop },
-    Stream(StreamHandle),
-}
-
-impl From<StreamHandle> for FlowHandle {
-    fn from(h: StreamHandle) -> Self {
-        FlowHandle::Stream(h)
-    }
-}
-
-async fn connect_flow(
-    target: &ServerTarget,
-    existing_udp: Option<Arc<UdpSocket>>,
-    events: mpsc::Sender<TransportEvent>,
-) -> Result<FlowHandle, TransportError> {
-    let remote = transport::resolve(&target.host, target.port).await?;
-    let options = StreamOptions {
-        keepalive: target.keepalive,
-        ..StreamOptions::default()
-    };
-    match target.transport {
-        Transport::Udp => {
-            let socket = match existing_udp {
-                Some(s) => s,
-                None => {
-                    let any: SocketAddr = if remote.is_ipv4() {
-                        SocketAddr::from(([0, 0, 0, 0], 0))
-                    } else {
-                        SocketAddr::from(([0u16; 8], 0))
-                    };
-                    udp::bind(any).await?
-                }
-            };
-            let port = socket.local_addr().map(|a| a.port()).unwrap_or_default();
-            let ip = transport::local_ip_towards(remote).map_err(|e| TransportError::Connect {
-                addr: remote,
-                transport: Transport::Udp,
-                reason: e.to_string(),
-            })?;
-            let hop = Hop {
-                transport: Transport::Udp,
-                remote,
-                local: SocketAddr::new(ip, port),
-                conn: None,
-            };
-            Ok(FlowHandle::Udp { socket, hop })
-        }
-        Transport::Tcp => Ok(stream::connect_tcp(remote, options, events).await?.into()),
-        Transport::Tls => {
-            let config = target.tls.clone().ok_or_else(|| TransportError::Connect {
-                addr: remote,
-                transport: Transport::Tls,
-                reason: "no TLS configuration".into(),
-            })?;
-            Ok(stream::connect_tls(remote, &target.host, config, options, events)
-                .await?
-                .into())
-        }
-    }
-}
-
-/// Messages to the same host, port and transport share a path.
-fn route_key(to: &str) -> String {
-    match SipUri::parse(to) {
-        Ok(u) => format!(
-            "{}|{}|{}",
-            u.transport(),
-            u.host_for_lookup().to_ascii_lowercase(),
-            u.port_or_default()
-        ),
-        Err(_) => to.to_string(),
-    }
-}
-
-/// Finds the path to a peer for the local account.
-async fn p2p_route(
-    to: &str,
-    udp_port: Option<u16>,
-    existing: &[StreamHandle],
-    events: mpsc::Sender<TransportEvent>,
-) -> Result<(Hop, Option<StreamHandle>), String> {
-    let uri = SipUri::parse(to).map_err(|e| e.to_string())?;
-    let transport = uri.transport();
-    let remote = transport::resolve(uri.host_for_lookup(), uri.port_or_default())
-        .await
-        .map_err(|e| e.to_string())?;
-    match transport {
-        Transport::Udp => {
-            let ip = transport::local_ip_towards(remote).map_err(|e| format!("no route to {remote}: {e}"))?;
-            let port = udp_port.ok_or("no UDP socket")?;
-            Ok((
-                Hop {
-                    transport,
-                    remote,
-                    local: SocketAddr::new(ip, port),
-                    conn: None,
-                },
-                None,
-            ))
-        }
-        Transport::Tcp | Transport::Tls => {
-            if let Some(h) = existing
-                .iter()
-                .find(|h| h.remote == remote && h.transport == transport && !h.is_closed())
-            {
-                let hop = Hop {
-                    transport,
-                    remote,
-                    local: h.local,
-                    conn: Some(h.id),
-                };
-                return Ok((hop, None));
-            }
-            let handle = if transport == Transport::Tcp {
-                stream::connect_tcp(remote, StreamOptions::default(), events).await
-            } else {
-                let config = transport::tls::client_config(None, true).map_err(|e| e.to_string())?;
-                stream::connect_tls(
-                    remote,
-                    uri.host_for_lookup(),
-                    config,
-                    StreamOptions::default(),
-                    events,
-                )
-                .await
-            }
-            .map_err(|e| e.to_string())?;
-            let hop = Hop {
-                transport,
-                remote,
-                local: handle.local,
-                conn: Some(handle.id),
-            };
-            Ok((hop, Some(handle)))
+                sent_as,
+                retry_after,
+            } => self.on_delivery(id, to, state, sent_as, retry_after),
+            AgentEvent::MessageArrived { token, message } => self.store_incoming(token, message),
         }
     }
 }

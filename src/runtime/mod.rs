@@ -6,6 +6,9 @@ pub mod account;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
+pub mod outbox;
+pub(crate) mod routing;
+pub(crate) mod storage;
 
 pub use command::Command;
 pub use event::Event;
@@ -33,6 +36,12 @@ pub struct RuntimeOptions {
     pub local_port: Option<u16>,
     /// Start only this account (and the local one if it is named); `None` = all enabled.
     pub only_account: Option<String>,
+    /// Where the history lives (`history.sqlite3` inside); `None` keeps it in
+    /// memory (tests, throw-away runs).
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Retry failures worth retrying from the outbox (off for one-shot sends,
+    /// whose first outcome is final).
+    pub retries: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -42,6 +51,8 @@ impl Default for RuntimeOptions {
             local_account: true,
             local_port: None,
             only_account: None,
+            data_dir: None,
+            retries: true,
         }
     }
 }
@@ -63,6 +74,9 @@ pub enum RuntimeError {
     /// The runtime thread could not start.
     #[error("cannot start the runtime: {0}")]
     Start(String),
+    /// The history could not be opened.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// The runtime has stopped.
     #[error("the runtime has stopped")]
     Stopped,
@@ -73,17 +87,25 @@ pub type Events = mpsc::UnboundedReceiver<Event>;
 
 static MESSAGE_IDS: AtomicU64 = AtomicU64::new(0);
 
-/// A process-unique message id (time-based start so ids differ across runs).
+/// Raises the next id to at least `floor` and to a time-based start
+/// (milliseconds x 1000), so ids differ between processes sharing a history.
+fn raise_ids(floor: u64) {
+    let time_based = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| {
+            u64::try_from(d.as_millis())
+                .unwrap_or(u64::MAX / 1000)
+                .saturating_mul(1000)
+        })
+        .unwrap_or(1);
+    MESSAGE_IDS.fetch_max(time_based.max(floor), Ordering::Relaxed);
+}
+
+/// A process-unique message id, above every id in the opened history.
 pub fn next_message_id() -> MessageId {
-    let _ = MESSAGE_IDS.compare_exchange(
-        0,
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64 * 1000)
-            .unwrap_or(1),
-        Ordering::Relaxed,
-        Ordering::Relaxed,
-    );
+    if MESSAGE_IDS.load(Ordering::Relaxed) == 0 {
+        raise_ids(1);
+    }
     MessageId(MESSAGE_IDS.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -182,6 +204,17 @@ async fn supervise(
     events: mpsc::UnboundedSender<Event>,
     ready: oneshot::Sender<Result<(), RuntimeError>>,
 ) {
+    let store = match open_store(&options) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    let endpoint_options = endpoint::EndpointOptions {
+        auto_register: options.auto_register,
+        retries: options.retries,
+    };
     let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();
     let mut tasks = Vec::new();
     let wanted = |name: &str| options.only_account.as_deref().is_none_or(|only| only == name);
@@ -210,7 +243,7 @@ async fn supervise(
                 agent.account.clone()
             }
         };
-        match Endpoint::spawn(setup, options.auto_register, events.clone()).await {
+        match Endpoint::spawn(setup, endpoint_options, store.clone(), events.clone()).await {
             Ok((tx, task)) => {
                 accounts.insert(AccountId(name), tx);
                 tasks.push(task);
@@ -237,6 +270,7 @@ async fn supervise(
                 to,
                 text,
             } => (account, AccountCommand::Send { id, to, text }),
+            Command::RetryMessage { id, account } => (account, AccountCommand::Retry { id }),
         };
         match accounts.get(&account) {
             Some(tx) => {
@@ -269,6 +303,17 @@ async fn supervise(
     let all = futures_join_all(tasks);
     let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, all).await;
     let _ = events.send(Event::Stopped);
+}
+
+/// Opens the history and starts its thread; ids continue above the highest stored one.
+fn open_store(options: &RuntimeOptions) -> Result<storage::StoreActor, RuntimeError> {
+    let store = match &options.data_dir {
+        Some(dir) => crate::store::Store::open(&crate::store::Store::path_in(dir))?,
+        None => crate::store::Store::open_in_memory()?,
+    };
+    let highest = store.max_message_id()?;
+    raise_ids(highest.0.saturating_add(1));
+    storage::StoreActor::spawn(store).map_err(|e| RuntimeError::Start(e.to_string()))
 }
 
 async fn futures_join_all(tasks: Vec<tokio::task::JoinHandle<()>>) {

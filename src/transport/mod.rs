@@ -3,6 +3,7 @@
 //! Every transport reports what it receives as [`TransportEvent`]s on one
 //! channel per account endpoint; nothing here parses SIP beyond framing.
 
+pub mod dns;
 pub mod framing;
 pub mod stream;
 pub mod tls;

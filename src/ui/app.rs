@@ -19,7 +19,7 @@ pub enum Message {
     Runtime(Event),
     Sidebar(sidebar::Message),
     Pane(pane::Message),
-    /// A second passed while a retry countdown is shown.
+    /// A second passed while a countdown is shown (account or message retry).
     Tick,
     DismissNotice,
     /// SIGINT/SIGTERM: close like the window's close button.
@@ -164,7 +164,7 @@ impl App {
             bridge::runtime_events(&self.events).map(Message::Runtime),
             bridge::termination().map(|()| Message::Quit),
         ];
-        if self.sidebar.accounts.is_counting_down() {
+        if self.sidebar.accounts.is_counting_down() || self.conversations.open_has_countdown() {
             subscriptions.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick));
         }
         Subscription::batch(subscriptions)

@@ -30,10 +30,10 @@ use sipchat::runtime::{Runtime, RuntimeError, RuntimeOptions};
 /// Opens the window and runs until it is closed; then unregisters every
 /// account (bounded by the runtime's shutdown timeout) and returns.
 pub fn run(cli: &Cli) -> Result<(), CliError> {
-    let (config, _paths) = cli::load_config(cli)?;
+    let (config, paths) = cli::load_config(cli)?;
     let accounts = account_order(&config);
     let sending = default_sending_account(&config);
-    let (handle, events, notice) = start_runtime(config)?;
+    let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
     let source = EventSource::new(events);
 
     let boot_handle = handle.clone();
@@ -64,13 +64,18 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
 /// the local account listens on a free port instead and the window says so.
 fn start_runtime(
     config: Config,
+    data_dir: &std::path::Path,
 ) -> Result<(sipchat::Handle, sipchat::runtime::Events, Option<String>), CliError> {
-    match Runtime::start(config.clone(), RuntimeOptions::default()) {
+    let base = RuntimeOptions {
+        data_dir: Some(data_dir.to_path_buf()),
+        ..RuntimeOptions::default()
+    };
+    match Runtime::start(config.clone(), base.clone()) {
         Ok((handle, events)) => Ok((handle, events, None)),
         Err(RuntimeError::Transport { account, source }) if account == AccountId::LOCAL => {
             let options = RuntimeOptions {
                 local_port: Some(0),
-                ..RuntimeOptions::default()
+                ..base
             };
             let (handle, events) = Runtime::start(config, options)?;
             let notice = format!(

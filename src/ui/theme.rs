@@ -2,7 +2,7 @@
 //! few container/button styles the window shares.
 
 use iced::widget::{button, container};
-use iced::{border, Background, Border, Color, Font, Shadow, Theme, Vector};
+use iced::{border, Background, Border, Color, Font, Shadow, Theme};
 
 /// Spacing scale (pixels).
 pub const SPACE_XS: f32 = 4.0;
@@ -53,14 +53,7 @@ pub fn success_text(theme: &Theme) -> Color {
 
 /// The left column.
 pub fn sidebar(theme: &Theme) -> container::Style {
-    let palette = theme.extended_palette();
-    container::Style::default()
-        .background(palette.background.weakest.color)
-        .border(Border {
-            color: palette.background.weak.color,
-            width: 0.0,
-            radius: 0.0.into(),
-        })
+    container::Style::default().background(theme.extended_palette().background.weakest.color)
 }
 
 /// The header bar above the open conversation.
@@ -160,11 +153,7 @@ pub fn list_item(selected: bool) -> impl Fn(&Theme, button::Status) -> button::S
             background: background.map(Background::Color),
             text_color: palette.background.base.text,
             border: border::rounded(8),
-            shadow: Shadow {
-                color: Color::TRANSPARENT,
-                offset: Vector::ZERO,
-                blur_radius: 0.0,
-            },
+            shadow: Shadow::default(),
             snap: true,
         }
     }

@@ -211,6 +211,15 @@ impl Conversations {
         }
     }
 
+    /// Whether the open conversation shows a "trying again in N s" countdown.
+    pub fn open_has_countdown(&self) -> bool {
+        self.current().is_some_and(|c| {
+            c.entries
+                .iter()
+                .any(|e| matches!(e.direction, Direction::Outgoing(DeliveryState::Retrying { .. })))
+        })
+    }
+
     /// Conversations, most recent activity first.
     pub fn by_recent(&self) -> Vec<&Conversation> {
         let mut list: Vec<&Conversation> = self.all.values().collect();
@@ -240,6 +249,7 @@ pub fn delivery_words(state: &DeliveryState) -> String {
         DeliveryState::Sending => "sending…".into(),
         DeliveryState::Accepted => "accepted by the recipient".into(),
         DeliveryState::StoredForLater => "stored by the server for later delivery (202)".into(),
+        DeliveryState::Retrying { .. } => state.describe(),
         DeliveryState::Failed { reason, .. } => format!("failed: {reason}"),
     }
 }

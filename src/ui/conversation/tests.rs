@@ -164,3 +164,27 @@ fn delivery_states_read_as_words() {
     };
     assert_eq!(delivery_words(&failed), "failed: bob is unknown (404 Not Found)");
 }
+
+#[test]
+fn a_retrying_message_in_the_open_conversation_needs_a_clock() {
+    let mut c = Conversations::default();
+    let bob = c.start(&local(), "sip:bob@example.org", 1);
+    c.push_outgoing(&bob, MessageId(1), "hi", DeliveryState::Sending, 2);
+    assert!(!c.open_has_countdown());
+    let retrying = DeliveryState::Retrying {
+        code: Some(480),
+        reason: "bob is not online".into(),
+        retry_at_ms: 60_000,
+    };
+    c.apply_delivery(MessageId(1), &local(), "sip:bob@example.org", retrying);
+    assert!(!c.open_has_countdown(), "not open yet");
+    c.open(&bob);
+    assert!(c.open_has_countdown());
+    c.apply_delivery(
+        MessageId(1),
+        &local(),
+        "sip:bob@example.org",
+        DeliveryState::Accepted,
+    );
+    assert!(!c.open_has_countdown());
+}

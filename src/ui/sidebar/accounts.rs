@@ -72,6 +72,11 @@ impl Accounts {
         }
     }
 
+    /// How many accounts are listed.
+    pub fn count(&self) -> usize {
+        self.accounts.len()
+    }
+
     /// The account new conversations are sent from.
     pub fn selected(&self) -> Option<&AccountId> {
         self.selected.as_ref()

@@ -117,10 +117,15 @@ impl Sidebar {
             .into()
         } else {
             let open = conversations.open_key();
+            let row_cx = RowContext {
+                zone,
+                now,
+                show_account: self.accounts.count() > 1,
+            };
             let rows = conversations
                 .by_recent()
                 .into_iter()
-                .map(|c| conversation_row(c, open == Some(&c.key), zone, now));
+                .map(|c| conversation_row(c, open == Some(&c.key), &row_cx));
             scrollable(column(rows).spacing(2).padding([0.0, theme::SPACE_S]))
                 .height(Fill)
                 .into()
@@ -134,11 +139,18 @@ impl Sidebar {
     }
 }
 
+/// What every row of the list needs to know.
+struct RowContext<'z> {
+    zone: &'z Zone,
+    now: u64,
+    /// Name the account on each row (when there is more than one).
+    show_account: bool,
+}
+
 fn conversation_row<'a>(
     conversation: &'a Conversation,
     selected: bool,
-    zone: &Zone,
-    now: u64,
+    cx: &RowContext<'_>,
 ) -> Element<'a, Message> {
     let title = conversation.title();
     let preview = match conversation.last_entry() {
@@ -151,7 +163,7 @@ fn conversation_row<'a>(
         }
         None => widget::one_line(&conversation.address, PREVIEW_CHARS),
     };
-    let stamp = widget::muted(zone.short_stamp(conversation.last_activity, now));
+    let stamp = widget::muted(cx.zone.short_stamp(conversation.last_activity, cx.now));
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
     if conversation.unread > 0 {
         right = right.push(
@@ -169,14 +181,18 @@ fn conversation_row<'a>(
     } else {
         iced::Font::DEFAULT
     };
-    let middle = column![
-        text(widget::one_line(&title, TITLE_CHARS))
-            .size(theme::TEXT_BODY + 1.0)
-            .font(title_font),
-        widget::muted(preview).wrapping(text::Wrapping::None),
-    ]
-    .spacing(2)
-    .width(Fill);
+    let mut name = row![text(widget::one_line(&title, TITLE_CHARS))
+        .size(theme::TEXT_BODY + 1.0)
+        .font(title_font)
+        .wrapping(text::Wrapping::None)]
+    .spacing(theme::SPACE_S)
+    .align_y(iced::Alignment::End);
+    if cx.show_account {
+        name = name.push(widget::muted(conversation.key.account.0.as_str()).wrapping(text::Wrapping::None));
+    }
+    let middle = column![name, widget::muted(preview).wrapping(text::Wrapping::None),]
+        .spacing(2)
+        .width(Fill);
     let middle = container(middle).width(Fill).clip(true);
     let content = row![widget::avatar(&title, &conversation.key.peer), middle, right]
         .spacing(theme::SPACE_M)

@@ -123,7 +123,8 @@ fn p2p_message_accepted_once_despite_loss() {
                 call_id: parse(&retrans[0].1).call_id().unwrap().into(),
                 from_tag: parse(&retrans[0].1).from_header().unwrap().tag().unwrap().into(),
                 cseq: 1
-            })
+            }),
+            retry_after: None
         }]
     );
 }
@@ -152,7 +153,8 @@ fn message_failures_in_words() {
                 call_id: req.call_id().unwrap().into(),
                 from_tag: req.from_header().unwrap().tag().unwrap().into(),
                 cseq: 1
-            })
+            }),
+            retry_after: None
         }]
     );
 

@@ -102,8 +102,11 @@ pub enum AgentEvent {
         to: String,
         /// New state.
         state: DeliveryState,
-        /// The SIP identity of the last attempt (on final states), for retries.
+        /// The SIP identity of the last attempt (on final states), for
+        /// retries; `None` when nothing went out (bad address, too long).
         sent_as: Option<MessageIdentity>,
+        /// Seconds the server asked us to wait (Retry-After), on failures.
+        retry_after: Option<u32>,
     },
     /// A MESSAGE arrived. It is answered only when the runtime calls
     /// [`Agent::answer_incoming`] (after storing it).

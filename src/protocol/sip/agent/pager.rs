@@ -123,6 +123,15 @@ impl Agent {
         self.send_message_as(id, to, text, hop, None, now);
     }
 
+    /// A fresh identity for a new outgoing message (Call-ID, From tag, CSeq 1).
+    pub fn new_message_identity(&mut self) -> MessageIdentity {
+        MessageIdentity {
+            call_id: self.new_call_id(),
+            from_tag: self.new_tag(),
+            cseq: 1,
+        }
+    }
+
     /// Like [`Agent::send_message`], but as a retry of an earlier attempt
     /// with `identity` (same Call-ID, From tag and CSeq).
     pub fn send_message_as(
@@ -140,6 +149,7 @@ impl Agent {
                 to: to.to_string(),
                 state: DeliveryState::Failed { code: None, reason },
                 sent_as: None,
+                retry_after: None,
             });
         };
         let target = match SipUri::parse(to) {
@@ -201,6 +211,7 @@ impl Agent {
             to: to.to_string(),
             state: DeliveryState::Sending,
             sent_as: None,
+            retry_after: None,
         });
         self.start_message(id, req, to.to_string(), peer, cseq, Vec::new(), hop, now);
     }
@@ -236,6 +247,7 @@ impl Agent {
                 to,
                 state: DeliveryState::Failed { code: None, reason },
                 sent_as: identity_of(&req, cseq),
+                retry_after: None,
             }),
         }
     }
@@ -256,6 +268,10 @@ impl Agent {
             return;
         }
         let code = resp.status().unwrap_or(500);
+        let retry_after: Option<u32> = resp
+            .header("Retry-After")
+            .and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|v| v.parse().ok());
         let state = match code {
             202 => DeliveryState::StoredForLater,
             200..=299 => DeliveryState::Accepted,
@@ -292,21 +308,15 @@ impl Agent {
                     },
                 }
             }
-            _ => {
-                let retry_after = resp
-                    .header("Retry-After")
-                    .and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next())
-                    .and_then(|v| v.parse().ok());
-                DeliveryState::Failed {
-                    code: Some(code),
-                    reason: describe_message_failure(
-                        code,
-                        resp.reason().unwrap_or_default(),
-                        &out.peer,
-                        retry_after,
-                    ),
-                }
-            }
+            _ => DeliveryState::Failed {
+                code: Some(code),
+                reason: describe_message_failure(
+                    code,
+                    resp.reason().unwrap_or_default(),
+                    &out.peer,
+                    retry_after,
+                ),
+            },
         };
         let sent_as = identity_of(&out.request, out.cseq);
         self.emit(AgentEvent::Delivery {
@@ -314,6 +324,7 @@ impl Agent {
             to: out.to,
             state,
             sent_as,
+            retry_after,
         });
     }
 
@@ -337,6 +348,7 @@ impl Agent {
             to: out.to,
             state: DeliveryState::Failed { code: None, reason },
             sent_as: identity_of(&out.request, out.cseq),
+            retry_after: None,
         });
     }
 

@@ -1,0 +1,172 @@
+//! `sipchat history`: conversations, one conversation, full-text search and
+//! export, read straight from the history database (read-only, so it works
+//! while the window or `listen` is running).
+
+use super::CliError;
+use crate::store::{conversation_key, Direction, Store, StoreError, StoredMessage};
+use chrono::{Local, TimeZone};
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Messages shown by default.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// What to show.
+#[derive(Debug, Clone)]
+pub struct HistoryRequest {
+    /// Only this peer's conversation.
+    pub with: Option<String>,
+    /// Full-text search.
+    pub search: Option<String>,
+    /// Only this account.
+    pub account: Option<String>,
+    /// How many messages / hits.
+    pub limit: usize,
+    /// JSON lines instead of words.
+    pub json: bool,
+    /// Write the conversation (needs `with`) as one JSON document to this file (`-` = stdout).
+    pub export: Option<PathBuf>,
+}
+
+fn local_time(ms: i64) -> String {
+    match Local.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        None => "?".into(),
+    }
+}
+
+fn emit(out: &mut impl Write, line: &str) -> Result<(), CliError> {
+    writeln!(out, "{line}").map_err(|e| CliError::Usage(format!("cannot write output: {e}")))
+}
+
+/// Runs `sipchat history`.
+pub fn run(data_dir: &Path, req: &HistoryRequest) -> Result<(), CliError> {
+    let path = Store::path_in(data_dir);
+    let store = match Store::open_read_only(&path) {
+        Ok(s) => s,
+        Err(StoreError::Missing { .. }) => {
+            eprintln!(
+                "sipchat: no history yet (nothing stored in {})",
+                data_dir.display()
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(CliError::Usage(e.to_string())),
+    };
+    let store_err = |e: StoreError| CliError::Usage(e.to_string());
+    let mut out = std::io::stdout().lock();
+    if let Some(text) = &req.search {
+        let hits = store
+            .search(text, req.account.as_deref(), req.limit)
+            .map_err(store_err)?;
+        for hit in hits {
+            let line = if req.json {
+                json!({"event": "search_hit", "id": hit.id, "account": hit.account, "with": hit.peer_key,
+                       "direction": hit.direction, "at": hit.at, "snippet": hit.snippet})
+                .to_string()
+            } else {
+                let who = hit.display_name.as_deref().unwrap_or(&hit.peer_key);
+                let arrow = if hit.direction == Direction::Out {
+                    "to"
+                } else {
+                    "from"
+                };
+                format!(
+                    "{}  [{}] {arrow} {who}: {}",
+                    local_time(hit.at),
+                    hit.account,
+                    hit.snippet
+                )
+            };
+            emit(&mut out, &line)?;
+        }
+        return Ok(());
+    }
+    let conversations = store.conversations(req.account.as_deref()).map_err(store_err)?;
+    let Some(with) = &req.with else {
+        for c in conversations {
+            let line = if req.json {
+                json!({"event": "conversation", "account": c.account, "with": c.peer_key,
+                       "address": c.peer_address, "name": c.display_name, "unread": c.unread,
+                       "last_activity": c.last_activity})
+                .to_string()
+            } else {
+                let unread = if c.unread > 0 {
+                    format!("  ({} unread)", c.unread)
+                } else {
+                    String::new()
+                };
+                let preview = c.last_message.map(|m| m.text).unwrap_or_default();
+                format!(
+                    "{}  [{}] {}{unread}: {preview}",
+                    local_time(c.last_activity),
+                    c.account,
+                    c.display_name.as_deref().unwrap_or(&c.peer_key)
+                )
+            };
+            emit(&mut out, &line)?;
+        }
+        return Ok(());
+    };
+    let key = conversation_key(with);
+    let matching: Vec<_> = conversations.into_iter().filter(|c| c.peer_key == key).collect();
+    if matching.is_empty() {
+        return Err(CliError::Usage(format!("no conversation with {with}")));
+    }
+    if let Some(target) = &req.export {
+        let mut docs = Vec::new();
+        for c in &matching {
+            docs.push(
+                store
+                    .export_conversation(&c.account, &c.peer_key)
+                    .map_err(store_err)?,
+            );
+        }
+        let doc = if docs.len() == 1 {
+            docs.remove(0)
+        } else {
+            serde_json::Value::Array(docs)
+        };
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))?;
+        if target.as_os_str() == "-" {
+            emit(&mut out, &text)?;
+        } else {
+            std::fs::write(target, text + "\n")
+                .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", target.display())))?;
+            eprintln!("sipchat: exported to {}", target.display());
+        }
+        return Ok(());
+    }
+    for c in matching {
+        let mut page = store
+            .messages(&c.account, &c.peer_key, None, req.limit)
+            .map_err(store_err)?;
+        page.reverse(); // oldest first, like a chat
+        for m in page {
+            emit(&mut out, &message_line(&m, c.display_name.as_deref(), req.json))?;
+        }
+    }
+    Ok(())
+}
+
+fn message_line(m: &StoredMessage, peer_name: Option<&str>, json: bool) -> String {
+    if json {
+        return json!({
+            "event": "history_message", "id": m.id, "account": m.account, "with": m.peer_key,
+            "direction": m.direction, "content_type": m.content_type, "body": m.body,
+            "at": m.at(), "delivery": m.state.as_ref().map(|s| s.describe()), "read": m.read,
+        })
+        .to_string();
+    }
+    let who = match m.direction {
+        Direction::Out => "you".to_string(),
+        Direction::In => peer_name.unwrap_or(&m.peer_key).to_string(),
+    };
+    let state = m
+        .state
+        .as_ref()
+        .map(|s| format!("   [{}]", s.describe()))
+        .unwrap_or_default();
+    format!("{}  {who}: {}{state}", local_time(m.at()), m.body.trim_end())
+}

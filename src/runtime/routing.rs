@@ -1,0 +1,183 @@
+//! Reaching servers and peers: the flow to an account's server, and paths
+//! to peers of the local account.
+
+use super::account::ServerTarget;
+use crate::protocol::sip::agent::Hop;
+use crate::protocol::sip::uri::{SipUri, Transport};
+use crate::transport::stream::{self, StreamHandle, StreamOptions};
+use crate::transport::{self, dns, udp, TransportError, TransportEvent};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+/// The flow to a server: a UDP socket or a stream.
+#[derive(Debug)]
+pub(crate) enum FlowHandle {
+    Udp { socket: Arc<UdpSocket>, hop: Hop },
+    Stream(StreamHandle),
+}
+
+impl From<StreamHandle> for FlowHandle {
+    fn from(h: StreamHandle) -> Self {
+        FlowHandle::Stream(h)
+    }
+}
+
+pub(crate) async fn connect_flow(
+    target: &ServerTarget,
+    existing_udp: Option<Arc<UdpSocket>>,
+    events: mpsc::Sender<TransportEvent>,
+) -> Result<FlowHandle, TransportError> {
+    let candidates = dns::locate(&target.host, target.port, target.transport)
+        .await
+        .map_err(|e| TransportError::Resolve {
+            host: target.host.clone(),
+            reason: e.to_string(),
+        })?;
+    // RFC 3263 failover: try each address in order; report the last failure.
+    let mut last_error = None;
+    for candidate in candidates {
+        match connect_one(target, candidate.addr, existing_udp.clone(), events.clone()).await {
+            Ok(flow) => return Ok(flow),
+            Err(e) => {
+                tracing::debug!(addr = %candidate.addr, "{e}");
+                last_error = Some(e);
+            }
+        }
+    }
+    Err(last_error.unwrap_or_else(|| TransportError::Resolve {
+        host: target.host.clone(),
+        reason: "no address to try".into(),
+    }))
+}
+
+async fn connect_one(
+    target: &ServerTarget,
+    remote: SocketAddr,
+    existing_udp: Option<Arc<UdpSocket>>,
+    events: mpsc::Sender<TransportEvent>,
+) -> Result<FlowHandle, TransportError> {
+    let options = StreamOptions {
+        keepalive: target.keepalive,
+        ..StreamOptions::default()
+    };
+    match target.transport {
+        Transport::Udp => {
+            let socket = match existing_udp {
+                Some(s) => s,
+                None => {
+                    let any: SocketAddr = if remote.is_ipv4() {
+                        SocketAddr::from(([0, 0, 0, 0], 0))
+                    } else {
+                        SocketAddr::from(([0u16; 8], 0))
+                    };
+                    udp::bind(any).await?
+                }
+            };
+            let port = socket.local_addr().map(|a| a.port()).unwrap_or_default();
+            let ip = transport::local_ip_towards(remote).map_err(|e| TransportError::Connect {
+                addr: remote,
+                transport: Transport::Udp,
+                reason: e.to_string(),
+            })?;
+            let hop = Hop {
+                transport: Transport::Udp,
+                remote,
+                local: SocketAddr::new(ip, port),
+                conn: None,
+            };
+            Ok(FlowHandle::Udp { socket, hop })
+        }
+        Transport::Tcp => Ok(stream::connect_tcp(remote, options, events).await?.into()),
+        Transport::Tls => {
+            let config = target.tls.clone().ok_or_else(|| TransportError::Connect {
+                addr: remote,
+                transport: Transport::Tls,
+                reason: "no TLS configuration".into(),
+            })?;
+            // RFC 5922: the certificate must match the SIP domain (or proxy host),
+            // not whatever name SRV pointed to.
+            Ok(stream::connect_tls(remote, &target.host, config, options, events)
+                .await?
+                .into())
+        }
+    }
+}
+
+/// Messages to the same host, port and transport share a path.
+pub(crate) fn route_key(to: &str) -> String {
+    match SipUri::parse(to) {
+        Ok(u) => format!(
+            "{}|{}|{}",
+            u.transport(),
+            u.host_for_lookup().to_ascii_lowercase(),
+            u.port_or_default()
+        ),
+        Err(_) => to.to_string(),
+    }
+}
+
+/// Finds the path to a peer for the local account.
+pub(crate) async fn p2p_route(
+    to: &str,
+    udp_port: Option<u16>,
+    existing: &[StreamHandle],
+    events: mpsc::Sender<TransportEvent>,
+) -> Result<(Hop, Option<StreamHandle>), String> {
+    let uri = SipUri::parse(to).map_err(|e| e.to_string())?;
+    let transport = uri.transport();
+    let remote = transport::resolve(uri.host_for_lookup(), uri.port_or_default())
+        .await
+        .map_err(|e| e.to_string())?;
+    match transport {
+        Transport::Udp => {
+            let ip = transport::local_ip_towards(remote).map_err(|e| format!("no route to {remote}: {e}"))?;
+            let port = udp_port.ok_or("no UDP socket")?;
+            Ok((
+                Hop {
+                    transport,
+                    remote,
+                    local: SocketAddr::new(ip, port),
+                    conn: None,
+                },
+                None,
+            ))
+        }
+        Transport::Tcp | Transport::Tls => {
+            if let Some(h) = existing
+                .iter()
+                .find(|h| h.remote == remote && h.transport == transport && !h.is_closed())
+            {
+                let hop = Hop {
+                    transport,
+                    remote,
+                    local: h.local,
+                    conn: Some(h.id),
+                };
+                return Ok((hop, None));
+            }
+            let handle = if transport == Transport::Tcp {
+                stream::connect_tcp(remote, StreamOptions::default(), events).await
+            } else {
+                let config = transport::tls::client_config(None, true).map_err(|e| e.to_string())?;
+                stream::connect_tls(
+                    remote,
+                    uri.host_for_lookup(),
+                    config,
+                    StreamOptions::default(),
+                    events,
+                )
+                .await
+            }
+            .map_err(|e| e.to_string())?;
+            let hop = Hop {
+                transport,
+                remote,
+                local: handle.local,
+                conn: Some(handle.id),
+            };
+            Ok((hop, Some(handle)))
+        }
+    }
+}

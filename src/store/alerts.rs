@@ -1,0 +1,242 @@
+//! Alerts and file transfers: the tables exist from schema version 1; this
+//! is the minimal API (insert, list, acknowledge an alert).
+
+use rusqlite::{params, Row};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::columns::{direction_at, id_at};
+use super::error::Ctx;
+use super::types::Direction;
+use super::{sql_id, Store, StoreError};
+use crate::model::MessageId;
+
+/// An alert to log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAlert {
+    /// Receiving account.
+    pub account: String,
+    /// The stored message that carried it, if it was stored as one.
+    pub message_id: Option<MessageId>,
+    /// Sender's address.
+    pub from: String,
+    /// Subject header, if any.
+    pub subject: Option<String>,
+    /// Priority header, if any.
+    pub priority: Option<String>,
+    /// Body as text.
+    pub body: String,
+    /// CAP fields (severity, urgency, headline, ...), if the body was CAP.
+    pub cap: Option<Value>,
+    /// When it arrived.
+    pub received_at: i64,
+}
+
+/// An alert as logged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredAlert {
+    /// Row id.
+    pub id: i64,
+    /// The alert.
+    #[serde(flatten)]
+    pub alert: NewAlert,
+    /// When the user acknowledged it; `None` while it is still up.
+    pub acknowledged_at: Option<i64>,
+}
+
+/// A file transfer to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTransfer {
+    /// Account.
+    pub account: String,
+    /// The conversation's normalised peer address; linked if it exists.
+    pub peer_key: Option<String>,
+    /// In (received) or out (sent).
+    pub direction: Direction,
+    /// File name (as offered, or ours).
+    pub file_name: String,
+    /// Size in bytes, if known.
+    pub size: Option<i64>,
+    /// SHA-1 in hex, if known.
+    pub sha1: Option<String>,
+    /// Where the file is (saved or sent from).
+    pub path: Option<String>,
+    /// State in words the transfer code chooses (e.g. `offered`, `done`).
+    pub state: String,
+    /// When it started.
+    pub started_at: i64,
+}
+
+/// A transfer as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTransfer {
+    /// Row id.
+    pub id: i64,
+    /// The transfer (`peer_key` is that of the linked conversation).
+    #[serde(flatten)]
+    pub transfer: NewTransfer,
+    /// When it ended, if it has.
+    pub finished_at: Option<i64>,
+}
+
+/// Reads an alert row.
+fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAlert> {
+    let message_id = match row.get::<_, Option<i64>>(2)? {
+        Some(_) => Some(id_at(row, 2)?),
+        None => None,
+    };
+    let cap = row
+        .get::<_, Option<String>>(7)?
+        .and_then(|text| serde_json::from_str(&text).ok());
+    Ok(StoredAlert {
+        id: row.get(0)?,
+        alert: NewAlert {
+            account: row.get(1)?,
+            message_id,
+            from: row.get(3)?,
+            subject: row.get(4)?,
+            priority: row.get(5)?,
+            body: row.get(6)?,
+            cap,
+            received_at: row.get(8)?,
+        },
+        acknowledged_at: row.get(9)?,
+    })
+}
+
+/// Reads a transfer row.
+fn transfer_from_row(row: &Row<'_>) -> rusqlite::Result<StoredTransfer> {
+    Ok(StoredTransfer {
+        id: row.get(0)?,
+        transfer: NewTransfer {
+            account: row.get(1)?,
+            peer_key: row.get(2)?,
+            direction: direction_at(row, 3)?,
+            file_name: row.get(4)?,
+            size: row.get(5)?,
+            sha1: row.get(6)?,
+            path: row.get(7)?,
+            state: row.get(8)?,
+            started_at: row.get(9)?,
+        },
+        finished_at: row.get(10)?,
+    })
+}
+
+impl Store {
+    /// Logs an alert; returns its row id.
+    pub fn insert_alert(&mut self, alert: &NewAlert) -> Result<i64, StoreError> {
+        const WHAT: &str = "log an alert";
+        self.check_writable(WHAT)?;
+        let ctx = Ctx { path: &self.path };
+        let cap = alert.cap.as_ref().map(Value::to_string);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO alerts (account, message_id, sender, subject, priority, body, cap, received_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    alert.account,
+                    alert.message_id.and_then(sql_id),
+                    alert.from,
+                    alert.subject,
+                    alert.priority,
+                    alert.body,
+                    cap,
+                    alert.received_at
+                ])
+            })
+            .map_err(ctx.sql(WHAT))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Alerts of `account` (or all), newest first; only those not yet
+    /// acknowledged when `unacknowledged_only`.
+    pub fn alerts(
+        &self,
+        account: Option<&str>,
+        unacknowledged_only: bool,
+    ) -> Result<Vec<StoredAlert>, StoreError> {
+        const WHAT: &str = "list alerts";
+        let ctx = self.ctx();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, account, message_id, sender, subject, priority, body, cap, received_at, \
+                 acknowledged_at FROM alerts \
+                 WHERE (?1 IS NULL OR account = ?1) AND (?2 = 0 OR acknowledged_at IS NULL) \
+                 ORDER BY received_at DESC, id DESC",
+            )
+            .map_err(ctx.sql(WHAT))?;
+        let rows = stmt
+            .query_map(params![account, unacknowledged_only], alert_from_row)
+            .map_err(ctx.sql(WHAT))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(ctx.sql(WHAT))
+    }
+
+    /// Marks an alert acknowledged at `at_ms`. `Ok(false)` if there is no
+    /// such alert or it was already acknowledged.
+    pub fn acknowledge_alert(&mut self, id: i64, at_ms: i64) -> Result<bool, StoreError> {
+        const WHAT: &str = "acknowledge an alert";
+        self.check_writable(WHAT)?;
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE alerts SET acknowledged_at = ?2 WHERE id = ?1 AND acknowledged_at IS NULL",
+                [id, at_ms],
+            )
+            .map_err(self.ctx().sql(WHAT))?;
+        Ok(changed > 0)
+    }
+
+    /// Records a file transfer; returns its row id.
+    pub fn insert_transfer(&mut self, transfer: &NewTransfer) -> Result<i64, StoreError> {
+        const WHAT: &str = "record a file transfer";
+        self.check_writable(WHAT)?;
+        let conversation = match &transfer.peer_key {
+            Some(peer_key) => self.conversation_id(&transfer.account, peer_key)?,
+            None => None,
+        };
+        let ctx = Ctx { path: &self.path };
+        self.conn
+            .prepare_cached(
+                "INSERT INTO transfers (account, conversation_id, direction, file_name, size, sha1, path, \
+                 state, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    transfer.account,
+                    conversation,
+                    transfer.direction.as_str(),
+                    transfer.file_name,
+                    transfer.size,
+                    transfer.sha1,
+                    transfer.path,
+                    transfer.state,
+                    transfer.started_at
+                ])
+            })
+            .map_err(ctx.sql(WHAT))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Transfers of `account` (or all), newest first.
+    pub fn transfers(&self, account: Option<&str>) -> Result<Vec<StoredTransfer>, StoreError> {
+        const WHAT: &str = "list file transfers";
+        let ctx = self.ctx();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.id, t.account, c.peer_key, t.direction, t.file_name, t.size, t.sha1, t.path, \
+                 t.state, t.started_at, t.finished_at \
+                 FROM transfers t LEFT JOIN conversations c ON c.id = t.conversation_id \
+                 WHERE ?1 IS NULL OR t.account = ?1 ORDER BY t.started_at DESC, t.id DESC",
+            )
+            .map_err(ctx.sql(WHAT))?;
+        let rows = stmt
+            .query_map([account], transfer_from_row)
+            .map_err(ctx.sql(WHAT))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(ctx.sql(WHAT))
+    }
+}

@@ -1,0 +1,258 @@
+//! Schema versions: fixtures of every earlier version open and migrate;
+//! a newer version is refused; a failed step changes nothing.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::error::Ctx;
+use super::migrations::{migrate_with, user_version, Migration, MIGRATIONS};
+use super::test_support::incoming;
+use super::*;
+use crate::model::DeliveryState;
+
+/// Where the fixtures live: one `vN.sql` per schema version.
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store")
+}
+
+/// Every fixture, as (version, path), sorted by version.
+fn fixtures() -> Vec<(i64, PathBuf)> {
+    let mut found: Vec<_> = std::fs::read_dir(fixture_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            let version = name.strip_prefix('v')?.strip_suffix(".sql")?.parse().ok()?;
+            Some((version, path))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A database file built from a fixture, in `dir`.
+fn db_from_fixture(dir: &Path, fixture: &Path) -> PathBuf {
+    let path = dir.join(FILE_NAME);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(&std::fs::read_to_string(fixture).unwrap())
+        .unwrap();
+    path
+}
+
+#[test]
+fn migration_versions_are_consecutive_from_one() {
+    for (i, step) in MIGRATIONS.iter().enumerate() {
+        assert_eq!(step.version, i as i64 + 1);
+    }
+    assert_eq!(SCHEMA_VERSION, MIGRATIONS.len() as i64);
+}
+
+#[test]
+fn a_new_database_is_at_the_current_version() {
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(user_version(&store.conn, store.ctx()).unwrap(), SCHEMA_VERSION);
+}
+
+#[test]
+fn there_is_a_fixture_for_every_version() {
+    let versions: Vec<i64> = fixtures().into_iter().map(|(v, _)| v).collect();
+    let expected: Vec<i64> = (1..=SCHEMA_VERSION).collect();
+    assert_eq!(
+        versions, expected,
+        "add tests/fixtures/store/vN.sql for each new version"
+    );
+}
+
+#[test]
+fn every_fixture_opens_migrates_and_keeps_its_rows() {
+    for (version, fixture) in fixtures() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = db_from_fixture(dir.path(), &fixture);
+        {
+            let conn = Connection::open(&path).unwrap();
+            let ctx = Ctx { path: &path };
+            assert_eq!(
+                user_version(&conn, ctx).unwrap(),
+                version,
+                "{}",
+                fixture.display()
+            );
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(user_version(&store.conn, store.ctx()).unwrap(), SCHEMA_VERSION);
+        let hits = store.search("fixturemarker", None, 10).unwrap();
+        assert_eq!(hits.len(), 1, "{}", fixture.display());
+        assert!(!store.conversations(None).unwrap().is_empty());
+        store
+            .conn
+            .execute(
+                "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .unwrap();
+        // Still writable, and new ids do not collide with the fixture's.
+        let id = store
+            .insert_incoming(&incoming("work", "sip:new@example.org", "new-call", 1, "new", 1))
+            .unwrap();
+        assert!(!id.is_duplicate());
+        drop(store);
+        Store::open_read_only(&path).unwrap();
+    }
+}
+
+#[test]
+fn version_1_fixture_reads_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("v1.sql"));
+    let mut store = Store::open(&path).unwrap();
+
+    let list = store.conversations(None).unwrap();
+    let keys: Vec<_> = list.iter().map(|c| c.peer_key.as_str()).collect();
+    assert_eq!(
+        keys,
+        vec![
+            "sip:bob@example.org",
+            "sip:dave@192.0.2.7:5080",
+            "sip:carol@example.org"
+        ]
+    );
+    assert_eq!(list[0].unread, 1);
+    assert_eq!(list[0].peer_address, "sip:bob@example.org:5070;transport=tcp");
+    assert_eq!(
+        list[0].last_message.as_ref().unwrap().text,
+        "Did the café get paid?"
+    );
+
+    let failed = store.message(MessageId(3)).unwrap().unwrap();
+    assert_eq!(
+        failed.state,
+        Some(DeliveryState::Failed {
+            code: Some(480),
+            reason: "carol is not online (480 Temporarily Unavailable)".into()
+        })
+    );
+    let later = store.message(MessageId(5)).unwrap().unwrap();
+    assert_eq!(later.state, Some(DeliveryState::StoredForLater));
+    assert_eq!(store.delivery_history(MessageId(2)).unwrap().len(), 3);
+
+    let outbox = store.outbox_all("work").unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!((outbox[0].id, outbox[0].attempts), (MessageId(4), 2));
+    let waiting = DeliveryState::Retrying {
+        code: None,
+        reason: "no registration".into(),
+        retry_at_ms: 1_700_000_060_000,
+    };
+    assert_eq!(outbox[0].state, waiting);
+    let history = store.delivery_history(MessageId(4)).unwrap();
+    assert_eq!(history.len(), 5);
+    assert_eq!(
+        history[2].state,
+        DeliveryState::Retrying {
+            code: Some(503),
+            reason: "the server is busy (503 Service Unavailable)".into(),
+            retry_at_ms: 1_700_000_033_500
+        }
+    );
+    assert_eq!(outbox[0].from_tag.as_deref(), Some("tag4"));
+    assert_eq!(store.outbox_due("work", 1_700_000_060_000, 10).unwrap().len(), 1);
+
+    assert_eq!(store.search("invoice", Some("work"), 10).unwrap().len(), 2);
+    let alerts = store.alerts(None, true).unwrap();
+    assert_eq!(alerts[0].alert.cap.as_ref().unwrap()["severity"], "Severe");
+    assert_eq!(
+        store.transfers(None).unwrap()[0].transfer.peer_key.as_deref(),
+        Some("sip:bob@example.org")
+    );
+
+    // Duplicates are recognised against rows written by the old version.
+    let mut again = incoming("work", "sip:bob@example.org", "a84b4c76e66710@pc33", 1, "x", 9);
+    assert_eq!(
+        store.insert_incoming(&again).unwrap(),
+        InsertOutcome::Duplicate(MessageId(1))
+    );
+    again.call_id = Some("other".into());
+    again.remote_message_id = Some("imdn-6".into());
+    assert_eq!(
+        store.insert_incoming(&again).unwrap(),
+        InsertOutcome::Duplicate(MessageId(6))
+    );
+    let new = store
+        .insert_outgoing(&super::test_support::outgoing("work", "sip:x@y", "n", 9))
+        .unwrap();
+    assert!(new > MessageId(6));
+}
+
+#[test]
+fn a_newer_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let newer = SCHEMA_VERSION + 1;
+    {
+        // As a future sipchat might leave it: another journal mode, a table
+        // we do not know.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = DELETE; CREATE TABLE future (x);")
+            .unwrap();
+        conn.pragma_update(None, "user_version", newer).unwrap();
+    }
+
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::TooNew { found, known, .. } if found == newer && known == SCHEMA_VERSION)
+    );
+    let text = err.to_string();
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(text.contains(&format!("schema version {newer}")), "{text}");
+    assert!(text.contains("newer sipchat"), "{text}");
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(user_version(&conn, Ctx { path: &path }).unwrap(), newer);
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "delete", "the refused file was not touched");
+}
+
+#[test]
+fn read_only_open_of_an_old_version_asks_for_an_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, StoreError::NeedsUpgrade { found: 0, .. }), "{err}");
+    assert!(err.to_string().contains("upgrad"), "{err}");
+}
+
+#[test]
+fn a_failing_step_leaves_the_previous_version_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let mut conn = Connection::open(&path).unwrap();
+    let ctx = Ctx { path: &path };
+    let good = Migration {
+        version: 1,
+        sql: "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);",
+    };
+    let bad = Migration {
+        version: 2,
+        sql: "CREATE TABLE b (y INTEGER); INSERT INTO nowhere VALUES (2);",
+    };
+    assert_eq!(migrate_with(&mut conn, ctx, &[good]).unwrap(), 0);
+    let err = migrate_with(&mut conn, ctx, &[good, bad]).unwrap_err();
+    assert!(matches!(err, StoreError::Migrate { version: 2, .. }), "{err}");
+    assert!(err.to_string().contains("schema version 2"), "{err}");
+    assert_eq!(user_version(&conn, ctx).unwrap(), 1);
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'b'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(tables, 0, "the failed step was rolled back");
+    // Applying the steps again is a no-op for those already done.
+    assert_eq!(migrate_with(&mut conn, ctx, &[good]).unwrap(), 1);
+}

@@ -1,0 +1,131 @@
+//! The SQL of each schema version's migration step.
+//!
+//! A step is applied once, in its own transaction, to a database at the
+//! previous version. Never edit a released step: add a new one (see
+//! [`super::migrations::MIGRATIONS`]) and a fixture `tests/fixtures/store/vN.sql`.
+
+/// Version 1: conversations, messages (+ FTS5 index), delivery history,
+/// outbox, alerts, transfers.
+///
+/// Notes:
+/// - `messages.id` is `AUTOINCREMENT` so an id is never reused, even after
+///   deletes: the UI and the runtime hold ids for a long time.
+/// - `messages.account` repeats the conversation's account so the duplicate
+///   indexes can include it (an index cannot span tables).
+/// - `messages.state` is NULL for incoming messages and set for outgoing ones
+///   (`queued`, `sending`, `retrying`, `accepted`, `stored_for_later`,
+///   `failed`, with `state_code` / `state_reason`); a `retrying` message's
+///   next attempt time is `outbox.next_attempt_at`, and in the history
+///   `delivery_history.retry_at`.
+/// - `messages_fts` is an external-content FTS5 table over `messages.body`,
+///   kept in sync by triggers.
+pub(crate) const V1: &str = r#"
+CREATE TABLE conversations (
+    id            INTEGER PRIMARY KEY,
+    account       TEXT NOT NULL,
+    peer_key      TEXT NOT NULL,
+    peer_address  TEXT NOT NULL,
+    display_name  TEXT,
+    last_activity INTEGER NOT NULL,
+    unread        INTEGER NOT NULL DEFAULT 0 CHECK (unread >= 0),
+    UNIQUE (account, peer_key)
+);
+CREATE INDEX conversations_activity ON conversations (last_activity DESC, id DESC);
+
+CREATE TABLE messages (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id   INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    account           TEXT NOT NULL,
+    direction         TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    local_id          TEXT,
+    call_id           TEXT,
+    cseq              INTEGER,
+    remote_message_id TEXT,
+    content_type      TEXT NOT NULL,
+    body              TEXT NOT NULL DEFAULT '',
+    file_ref          TEXT,
+    sent_at           INTEGER,
+    received_at       INTEGER,
+    state             TEXT,
+    state_code        INTEGER,
+    state_reason      TEXT,
+    read              INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1)),
+    CHECK ((direction = 'out') = (state IS NOT NULL))
+);
+CREATE INDEX messages_conversation ON messages (conversation_id, id);
+CREATE INDEX messages_unread ON messages (conversation_id) WHERE read = 0;
+CREATE INDEX messages_local_id ON messages (account, local_id) WHERE local_id IS NOT NULL;
+CREATE UNIQUE INDEX messages_incoming_transaction
+    ON messages (account, call_id, cseq) WHERE direction = 'in';
+CREATE UNIQUE INDEX messages_incoming_message_id
+    ON messages (conversation_id, remote_message_id)
+    WHERE direction = 'in' AND remote_message_id IS NOT NULL;
+
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    body,
+    content = 'messages',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+END;
+
+CREATE TABLE delivery_history (
+    id         INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    state      TEXT NOT NULL,
+    code       INTEGER,
+    reason     TEXT,
+    retry_at   INTEGER,
+    at         INTEGER NOT NULL
+);
+CREATE INDEX delivery_history_message ON delivery_history (message_id, id);
+
+CREATE TABLE outbox (
+    message_id      INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    call_id         TEXT,
+    from_tag        TEXT,
+    cseq            INTEGER
+);
+CREATE INDEX outbox_next_attempt ON outbox (next_attempt_at);
+
+CREATE TABLE alerts (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    account         TEXT NOT NULL,
+    message_id      INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+    sender          TEXT NOT NULL,
+    subject         TEXT,
+    priority        TEXT,
+    body            TEXT NOT NULL,
+    cap             TEXT,
+    received_at     INTEGER NOT NULL,
+    acknowledged_at INTEGER
+);
+CREATE INDEX alerts_account ON alerts (account, received_at);
+
+CREATE TABLE transfers (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    account         TEXT NOT NULL,
+    conversation_id INTEGER REFERENCES conversations (id) ON DELETE SET NULL,
+    direction       TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    file_name       TEXT NOT NULL,
+    size            INTEGER,
+    sha1            TEXT,
+    path            TEXT,
+    state           TEXT NOT NULL,
+    started_at      INTEGER NOT NULL,
+    finished_at     INTEGER
+);
+CREATE INDEX transfers_account ON transfers (account, started_at);
+"#;

@@ -1,0 +1,250 @@
+//! RFC 3263 server location against a real DNS server: dnsmasq, started by
+//! the test on a free loopback port with SRV and address records, and named
+//! to `locate` through `SIPCHAT_DNS_SERVER`.
+//!
+//! Needs the `dnsmasq` binary (Debian package `dnsmasq-base`). Without it the
+//! test is skipped, unless `CI` or `SIPCHAT_REQUIRE_DNSMASQ` is set.
+//! Everything runs in one test because the environment is process-wide.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sipchat::protocol::sip::uri::Transport;
+use sipchat::transport::dns::{self, DnsError, Located, DNS_SERVER_ENV};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long dnsmasq gets to start listening.
+const READY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pause between readiness probes.
+const READY_POLL: Duration = Duration::from_millis(50);
+/// How many free ports are tried if dnsmasq fails to bind one.
+const START_ATTEMPTS: usize = 5;
+/// Where Debian installs dnsmasq, which may not be on a user's PATH.
+const DNSMASQ_PATHS: &[&str] = &["/usr/sbin/dnsmasq", "/usr/local/sbin/dnsmasq"];
+
+/// The records served. Only loopback addresses.
+const RECORDS: &[&str] = &[
+    // TCP: two priorities, given in the "wrong" order.
+    "--srv-host=_sip._tcp.sipchat.test,proxy-b.sipchat.test,5071,20,1",
+    "--srv-host=_sip._tcp.sipchat.test,proxy-a.sipchat.test,5070,10,1",
+    // TLS: explicitly not offered.
+    "--srv-host=_sips._tcp.sipchat.test",
+    // UDP: an SRV target with no address.
+    "--srv-host=_sip._udp.broken.sipchat.test,ghost.sipchat.test,5060,0,0",
+    // Equal priority, for the weighted selection.
+    "--srv-host=_sip._udp.weighted.sipchat.test,proxy-a.sipchat.test,5072,0,1",
+    "--srv-host=_sip._udp.weighted.sipchat.test,proxy-b.sipchat.test,5073,0,1",
+    "--host-record=proxy-a.sipchat.test,127.0.0.1,::1",
+    "--host-record=proxy-b.sipchat.test,127.0.0.2",
+    "--host-record=sipchat.test,127.0.0.3",
+    "--host-record=broken.sipchat.test,127.0.0.4",
+    // Answer NXDOMAIN/NODATA for anything else in the zone (no upstream).
+    "--local=/sipchat.test/",
+];
+
+/// A running dnsmasq; killed on drop.
+struct Dnsmasq {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn required() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    set("SIPCHAT_REQUIRE_DNSMASQ") || set("CI")
+}
+
+fn find_dnsmasq() -> Option<PathBuf> {
+    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("dnsmasq")).collect())
+        .unwrap_or_default();
+    on_path
+        .into_iter()
+        .chain(DNSMASQ_PATHS.iter().map(PathBuf::from))
+        .find(|p| p.is_file())
+}
+
+fn free_port() -> u16 {
+    // dnsmasq needs the port for both UDP and TCP.
+    loop {
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = udp.local_addr().unwrap().port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+fn start(binary: &PathBuf) -> Dnsmasq {
+    let mut last = String::new();
+    for _ in 0..START_ATTEMPTS {
+        let port = free_port();
+        let mut child = Command::new(binary)
+            .args([
+                "--no-daemon",
+                &format!("--port={port}"),
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--no-resolv",
+                "--no-hosts",
+                "--conf-file=/dev/null",
+                "--log-queries",
+                // dnsmasq drops privileges to "nobody" when run as root.
+                "--user=",
+                "--pid-file=",
+            ])
+            .args(RECORDS)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn dnsmasq");
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + READY_TIMEOUT;
+        while Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if TcpStream::connect_timeout(&addr, READY_POLL).is_ok() {
+                return Dnsmasq { child, addr };
+            }
+            std::thread::sleep(READY_POLL);
+        }
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        last = format!("{}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    }
+    panic!("dnsmasq did not start: {last}");
+}
+
+fn addrs(located: &[Located]) -> Vec<String> {
+    located
+        .iter()
+        .map(|l| format!("{} {}", l.target, l.addr))
+        .collect()
+}
+
+#[tokio::test]
+async fn locate_against_dnsmasq() {
+    let Some(binary) = find_dnsmasq() else {
+        assert!(
+            !required(),
+            "dnsmasq is required (CI or SIPCHAT_REQUIRE_DNSMASQ set) but not installed; apt-get install dnsmasq-base"
+        );
+        eprintln!("skipping: dnsmasq not installed (apt-get install dnsmasq-base)");
+        return;
+    };
+    let server = start(&binary);
+    std::env::set_var(DNS_SERVER_ENV, server.addr.to_string());
+
+    // SRV: ordered by priority, SRV ports, IPv4 before IPv6 for one target.
+    for host in ["sipchat.test", "sipchat.test.", "SIPCHAT.test"] {
+        let got = dns::locate(host, None, Transport::Tcp).await.unwrap();
+        assert_eq!(
+            addrs(&got),
+            [
+                "proxy-a.sipchat.test 127.0.0.1:5070",
+                "proxy-a.sipchat.test [::1]:5070",
+                "proxy-b.sipchat.test 127.0.0.2:5071",
+            ],
+            "{host}"
+        );
+    }
+
+    // No SRV records for UDP: the host's A record with the default port.
+    let got = dns::locate("sipchat.test", None, Transport::Udp).await.unwrap();
+    assert_eq!(addrs(&got), ["sipchat.test 127.0.0.3:5060"]);
+
+    // "." target: the domain says it does not offer SIP over TLS.
+    let err = dns::locate("sipchat.test", None, Transport::Tls)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DnsError::NotOffered { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "sipchat.test does not offer SIP over TLS (SRV target \".\")"
+    );
+
+    // An explicit port bypasses SRV.
+    let got = dns::locate("sipchat.test", Some(5999), Transport::Tcp)
+        .await
+        .unwrap();
+    assert_eq!(addrs(&got), ["sipchat.test 127.0.0.3:5999"]);
+    let got = dns::locate("proxy-a.sipchat.test.", Some(5999), Transport::Tls)
+        .await
+        .unwrap();
+    assert_eq!(
+        addrs(&got),
+        [
+            "proxy-a.sipchat.test 127.0.0.1:5999",
+            "proxy-a.sipchat.test [::1]:5999"
+        ]
+    );
+
+    // Nothing at all.
+    let err = dns::locate("nothing.sipchat.test", None, Transport::Udp)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no SIP server found for nothing.sipchat.test (no SRV records and no address)"
+    );
+    let err = dns::locate("nothing.sipchat.test", Some(5060), Transport::Udp)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DnsError::NoAddress { .. }), "{err:?}");
+
+    // SRV records whose target has no address: not silently the host's A record.
+    let err = dns::locate("broken.sipchat.test", None, Transport::Udp)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DnsError::TargetsUnresolved { .. }), "{err:?}");
+    assert!(err.to_string().contains("ghost.sipchat.test"), "{err}");
+
+    // Equal priority: the seed decides, repeatably, and both orders occur.
+    let mut firsts = std::collections::BTreeSet::new();
+    for seed in 0..16 {
+        let a = dns::locate_seeded("weighted.sipchat.test", None, Transport::Udp, seed)
+            .await
+            .unwrap();
+        let b = dns::locate_seeded("weighted.sipchat.test", None, Transport::Udp, seed)
+            .await
+            .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 3, "{:?}", addrs(&a));
+        firsts.insert(a[0].addr.port());
+    }
+    assert_eq!(firsts.into_iter().collect::<Vec<_>>(), [5072, 5073]);
+
+    // IP literals and localhost need no DNS server: stop it first.
+    let dead = server.addr;
+    drop(server);
+    std::env::set_var(DNS_SERVER_ENV, dead.to_string());
+    let got = dns::locate("127.0.0.5", None, Transport::Tls).await.unwrap();
+    assert_eq!(addrs(&got), ["127.0.0.5 127.0.0.5:5061"]);
+    let got = dns::locate("[::1]", Some(5070), Transport::Udp).await.unwrap();
+    assert_eq!(addrs(&got), ["::1 [::1]:5070"]);
+    let got = dns::locate("localhost", None, Transport::Udp).await.unwrap();
+    assert_eq!(addrs(&got), ["localhost 127.0.0.1:5060", "localhost [::1]:5060"]);
+
+    // A server that never answers: a timeout error, in bounded time.
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    std::env::set_var(DNS_SERVER_ENV, silent.local_addr().unwrap().to_string());
+    let started = Instant::now();
+    let err = dns::locate("sipchat.test", None, Transport::Udp)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DnsError::Timeout { .. }), "{err:?}");
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(started.elapsed() <= dns::LOCATE_DEADLINE + Duration::from_secs(1));
+
+    std::env::remove_var(DNS_SERVER_ENV);
+}
