@@ -42,6 +42,8 @@ pub enum FramingError {
 #[derive(Debug, Default)]
 pub struct StreamFramer {
     buf: Vec<u8>,
+    /// How far the search for the end of the headers got (no rescans).
+    scanned: usize,
 }
 
 impl StreamFramer {
@@ -55,6 +57,11 @@ impl StreamFramer {
         self.buf.extend_from_slice(data);
     }
 
+    fn consume(&mut self, n: usize) {
+        self.buf.drain(..n);
+        self.scanned = 0;
+    }
+
     /// Bytes waiting for the rest of their frame.
     pub fn buffered(&self) -> usize {
         self.buf.len()
@@ -63,17 +70,19 @@ impl StreamFramer {
     /// The next complete frame, `Ok(None)` when more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FramingError> {
         if self.buf.starts_with(b"\r\n\r\n") {
-            self.buf.drain(..4);
+            self.consume(4);
             return Ok(Some(Frame::Ping));
         }
         if self.buf.starts_with(b"\r\n") && (self.buf.len() == 2 || self.buf[2] != b'\r') {
-            self.buf.drain(..2);
+            self.consume(2);
             return Ok(Some(Frame::Pong));
         }
         if self.buf.starts_with(b"\r") && self.buf.len() < 4 {
             return Ok(None);
         }
-        let Some((head_len, sep_len)) = find_head_end(&self.buf) else {
+        let Some((head_len, sep_len)) = find_head_end(&self.buf, self.scanned) else {
+            // Resume a little before the end next time: a separator may straddle pushes.
+            self.scanned = self.buf.len().saturating_sub(3);
             if self.buf.len() > MAX_STREAM_HEADER_BYTES {
                 return Err(FramingError::HeaderTooLong);
             }
@@ -90,15 +99,16 @@ impl StreamFramer {
         if self.buf.len() < total {
             return Ok(None);
         }
-        let frame: Vec<u8> = self.buf.drain(..total).collect();
+        let frame: Vec<u8> = self.buf[..total].to_vec();
+        self.consume(total);
         Ok(Some(Frame::Message(frame)))
     }
 }
 
 /// Position of the blank line ending the headers: (length of head, length of separator).
-fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
+fn find_head_end(buf: &[u8], from: usize) -> Option<(usize, usize)> {
     let limit = buf.len().min(MAX_STREAM_HEADER_BYTES + 4);
-    (0..limit).find_map(|i| {
+    (from.min(limit)..limit).find_map(|i| {
         if buf[i..].starts_with(b"\r\n\r\n") {
             Some((i, 4))
         } else if buf[i..].starts_with(b"\n\n") {
@@ -112,6 +122,10 @@ fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
 fn content_length(head: &[u8]) -> Result<usize, FramingError> {
     let text = String::from_utf8_lossy(head);
     for line in text.split('\n') {
+        // A folded continuation belongs to the previous header, whatever it says.
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
         let Some((name, value)) = line.split_once(':') else {
             continue;
         };
@@ -167,6 +181,19 @@ mod tests {
         f.push(b"\r\nSIP/2.0 200 OK\r\nl: 0\r\n\r\n");
         assert_eq!(f.next_frame().unwrap(), Some(Frame::Pong));
         assert!(matches!(f.next_frame().unwrap(), Some(Frame::Message(_))));
+    }
+
+    #[test]
+    fn a_folded_line_is_not_a_content_length() {
+        let mut f = StreamFramer::new();
+        f.push(b"MESSAGE sip:b@h SIP/2.0\r\nX-Note: a\r\n l: 5\r\nContent-Length: 2\r\n\r\nhiNEXT");
+        assert_eq!(
+            f.next_frame().unwrap(),
+            Some(Frame::Message(
+                b"MESSAGE sip:b@h SIP/2.0\r\nX-Note: a\r\n l: 5\r\nContent-Length: 2\r\n\r\nhi".to_vec()
+            ))
+        );
+        assert_eq!(f.buffered(), 4);
     }
 
     #[test]

@@ -178,6 +178,9 @@ pub enum MessageError {
     /// CSeq not `number METHOD`.
     #[error("malformed CSeq \"{0}\"")]
     CSeq(String),
+    /// A header that must appear once appears more often.
+    #[error("more than one {0} header")]
+    Repeated(&'static str),
 }
 
 /// A parsed SIP request or response.
@@ -512,6 +515,16 @@ impl SipMessage {
     /// Checks that a request carries what RFC 3261 section 8.1.1 requires,
     /// so the caller can answer 400 with the reason when it does not.
     pub fn validate_request(&self) -> Result<(), MessageError> {
+        for (name, label) in [
+            ("Call-ID", "Call-ID"),
+            ("CSeq", "CSeq"),
+            ("From", "From"),
+            ("To", "To"),
+        ] {
+            if self.header_lines(name).count() > 1 {
+                return Err(MessageError::Repeated(label));
+            }
+        }
         self.top_via()?;
         self.call_id()?;
         let (_, cseq_method) = self.cseq()?;
@@ -539,6 +552,18 @@ impl SipMessage {
     }
 }
 
+/// `scheme:rest` with a scheme token and no brackets (RFC 3261 Request-URI).
+fn is_absolute_uri(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok && !rest.is_empty() && !uri.contains(['<', '>', '"'])
+}
+
 fn parse_start_line(line: &str) -> Result<StartLine, MessageError> {
     let bad = || MessageError::StartLine(line.chars().take(200).collect());
     if line.len() > MAX_HEADER_LINE {
@@ -546,8 +571,12 @@ fn parse_start_line(line: &str) -> Result<StartLine, MessageError> {
     }
     let mut parts = line.split_whitespace();
     let first = parts.next().ok_or_else(bad)?;
-    if first.len() >= 4 && first[..4].eq_ignore_ascii_case("SIP/") {
-        if first != "SIP/2.0" {
+    if first
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
+    {
+        if !first.eq_ignore_ascii_case("SIP/2.0") {
             return Err(MessageError::Version(first.to_string()));
         }
         let code = parts.next().ok_or_else(bad)?;
@@ -565,6 +594,9 @@ fn parse_start_line(line: &str) -> Result<StartLine, MessageError> {
     }
     if !version.eq_ignore_ascii_case("SIP/2.0") {
         return Err(MessageError::Version(version.to_string()));
+    }
+    if !is_absolute_uri(uri) {
+        return Err(bad());
     }
     Ok(StartLine::Request {
         method: Method::from_token(first),

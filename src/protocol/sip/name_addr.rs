@@ -7,8 +7,8 @@ use std::fmt;
 /// Why a header could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
-    /// An angle bracket is not closed.
-    #[error("unterminated <...> in \"{0}\"")]
+    /// An angle bracket or a quote is not closed.
+    #[error("unterminated <...> or \"...\" in {0:?}")]
     Unterminated(String),
     /// The address inside is not a SIP URI.
     #[error(transparent)]
@@ -43,6 +43,9 @@ impl NameAddr {
     /// Parses one element of a From/To/Contact/Route header.
     pub fn parse(input: &str) -> Result<NameAddr, HeaderError> {
         let input = input.trim();
+        if !quotes_balanced(input) {
+            return Err(HeaderError::Unterminated(input.to_string()));
+        }
         if let Some(lt) = find_unquoted(input, '<') {
             let gt = input[lt..]
                 .find('>')
@@ -106,6 +109,22 @@ impl fmt::Display for NameAddr {
         }
         Ok(())
     }
+}
+
+/// Whether every `"` opened (outside escapes) is closed.
+fn quotes_balanced(input: &str) -> bool {
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for c in input.chars() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' && in_quotes {
+            escaped = true;
+        } else if c == '"' {
+            in_quotes = !in_quotes;
+        }
+    }
+    !in_quotes
 }
 
 fn find_unquoted(input: &str, needle: char) -> Option<usize> {

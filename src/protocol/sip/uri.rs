@@ -88,6 +88,9 @@ pub enum UriError {
     /// Host part missing or malformed.
     #[error("\"{0}\" has no valid host")]
     Host(String),
+    /// `@` with nothing before it (or only a password).
+    #[error("\"{0}\" has an empty user part")]
+    User(String),
     /// Port not a number in range.
     #[error("\"{0}\" has an invalid port")]
     Port(String),
@@ -124,14 +127,15 @@ impl SipUri {
             Some((s, rest)) if s.eq_ignore_ascii_case("sips") => (Scheme::Sips, rest),
             _ => return Err(UriError::Scheme(input.to_string())),
         };
-        let (rest, headers) = match rest.split_once('?') {
-            Some((r, h)) => (r, Some(h.to_string())),
-            None => (rest, None),
-        };
-        // userinfo ends at the last '@' before any parameter.
-        let (userinfo, hostpart) = match rest.rfind('@') {
+        // '@' cannot appear unescaped anywhere but between userinfo and host,
+        // while the user part may hold '?' and ';' (RFC 3261 25.1).
+        let (userinfo, after_at) = match rest.find('@') {
             Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
             None => (None, rest),
+        };
+        let (hostpart, headers) = match after_at.split_once('?') {
+            Some((h, hdrs)) => (h, Some(hdrs.to_string())),
+            None => (after_at, None),
         };
         let (user, password) = match userinfo {
             Some(ui) => match ui.split_once(':') {
@@ -140,6 +144,9 @@ impl SipUri {
             },
             None => (None, None),
         };
+        if userinfo.is_some() && user.as_deref().is_none_or(str::is_empty) {
+            return Err(UriError::User(input.to_string()));
+        }
         let (hostport, params) = match hostpart.find(';') {
             Some(i) => (&hostpart[..i], parse_params(&hostpart[i..])),
             None => (hostpart, Vec::new()),
@@ -147,7 +154,7 @@ impl SipUri {
         let (host, port) = split_host_port(hostport, input)?;
         Ok(SipUri {
             scheme,
-            user: user.filter(|u| !u.is_empty()),
+            user,
             password,
             host,
             port,

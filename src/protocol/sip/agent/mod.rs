@@ -356,7 +356,7 @@ impl Agent {
         if let Err(e) = msg.validate_request() {
             tracing::debug!(account = %self.config.account, remote = %from.remote, "bad request: {e}");
             let mut resp = response_to(&msg, 400, None);
-            resp.push_header("Warning", format!("399 sipchat \"{e}\""));
+            resp.push_header("Warning", warning_value(&e.to_string()));
             if msg.top_via().is_ok() && msg.call_id().is_ok() {
                 self.outputs.push_back(Output::Transmit {
                     hop: from,
@@ -383,6 +383,10 @@ impl Agent {
             return;
         }
         self.server_hops.insert(key.clone(), from);
+        if let Some(resp) = self.refuse_unsupported(&msg) {
+            self.respond(&key, resp, now);
+            return;
+        }
         match method {
             Method::Message => self.on_incoming_message(key, msg, now),
             Method::Options => {
@@ -406,6 +410,23 @@ impl Agent {
                 self.respond(&key, resp, now);
             }
         }
+    }
+
+    /// 416 for a Request-URI scheme we do not serve (RFC 3261 8.2.2.1), 420
+    /// for a Require we do not support (8.2.2.3).
+    fn refuse_unsupported(&mut self, msg: &SipMessage) -> Option<SipMessage> {
+        let uri = msg.request_uri().unwrap_or_default();
+        let scheme = uri.split(':').next().unwrap_or_default();
+        if !scheme.eq_ignore_ascii_case("sip") && !scheme.eq_ignore_ascii_case("sips") {
+            return Some(response_to(msg, 416, Some(&self.new_tag())));
+        }
+        let unsupported: Vec<&str> = msg.header_list("Require");
+        if !unsupported.is_empty() && msg.method() != Some(Method::Cancel) {
+            let mut resp = response_to(msg, 420, Some(&self.new_tag()));
+            resp.push_header("Unsupported", unsupported.join(", "));
+            return Some(resp);
+        }
+        None
     }
 
     /// Sends `response` on the server transaction `key`.
@@ -469,6 +490,22 @@ impl Agent {
             },
         }
     }
+}
+
+/// Longest warn-text we put in a Warning header.
+pub const MAX_WARNING_TEXT: usize = 200;
+
+/// `399 sipchat "text"` with the text escaped and bounded.
+fn warning_value(text: &str) -> String {
+    let mut short: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_WARNING_TEXT)
+        .collect();
+    if text.chars().count() > MAX_WARNING_TEXT {
+        short.push('…');
+    }
+    format!("399 sipchat {}", super::header_value::quote(&short))
 }
 
 /// Server transaction key (RFC 3261 section 17.2.3, with an RFC 2543 fallback).
