@@ -195,6 +195,41 @@ fn offline_message_goes_out_from_the_outbox_when_bob_registers() {
 }
 
 #[test]
+fn the_outbox_retries_on_its_own_until_the_contact_is_online() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let mut alice = start_user(&kam, "alice", "udp");
+    let id = alice.send("alice", &kam.aor("bob"), "are you back?");
+    let retry_at = alice.wait_for("retry scheduled", |e| match e {
+        Event::DeliveryUpdate {
+            id: got,
+            state:
+                DeliveryState::Retrying {
+                    retry_at_ms,
+                    code: Some(480),
+                    ..
+                },
+            ..
+        } if *got == id => Some(*retry_at_ms),
+        _ => None,
+    });
+    let mut bob = start_user(&kam, "bob", "tcp");
+    // No nudge: the scheduled attempt (30 s after the failure) delivers it.
+    alice.timeout = Duration::from_secs(45);
+    assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    assert!(now_ms >= retry_at - 1000, "not before the announced time");
+    bob.wait_message("are you back?");
+}
+
+#[test]
 fn wrong_password_is_reported_not_retried_in_a_loop() {
     let Some(kam) = Kamailio::start_or_skip() else {
         return;

@@ -15,6 +15,8 @@ pub struct Running {
     pub handle: Handle,
     events: Events,
     pub seen: Vec<Event>,
+    /// How long one wait may take (default [`EVENT_TIMEOUT`]).
+    pub timeout: Duration,
     waiter: tokio::runtime::Runtime,
 }
 
@@ -30,6 +32,7 @@ impl Running {
             handle,
             events,
             seen: Vec::new(),
+            timeout: EVENT_TIMEOUT,
             waiter,
         }
     }
@@ -39,7 +42,7 @@ impl Running {
         if let Some(found) = self.seen.iter().find_map(&mut pred) {
             return found;
         }
-        let deadline = Instant::now() + EVENT_TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(
