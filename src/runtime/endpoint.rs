@@ -323,26 +323,24 @@ impl Endpoint {
 
     /// Puts a failed message back in the outbox and sends it.
     fn retry_by_hand(&mut self, id: MessageId) {
-        let store = self.store.clone();
-        let internal = self.internal_tx.clone();
         let account = self.account_name().to_string();
-        tokio::spawn(async move {
-            let result = store
-                .call(move |s| {
-                    match s.message(id)? {
-                        Some(m) if m.account == account => {
-                            s.set_delivery_state(id, &DeliveryState::Queued, super::outbox::now_ms())?;
-                        }
-                        _ => {}
+        self.store_then(
+            move |s| {
+                match s.message(id)? {
+                    Some(m) if m.account == account => {
+                        s.set_delivery_state(id, &DeliveryState::Queued, super::outbox::now_ms())?;
                     }
-                    Ok(())
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::warn!(%id, "retry by hand: {e}");
-            }
-            let _ = internal.send(Internal::Requeued);
-        });
+                    _ => {}
+                }
+                Ok(())
+            },
+            move |r| {
+                if let Err(e) = r {
+                    tracing::warn!(%id, "retry by hand: {e}");
+                }
+                Internal::Requeued
+            },
+        );
     }
 
     /// The hop to send a message through, for server accounts (the flow).

@@ -6,7 +6,9 @@ use super::endpoint::{Endpoint, Internal};
 use super::event::Event;
 use crate::model::{DeliveryState, IncomingMessage, MessageId};
 use crate::protocol::sip::agent::{ArrivedMessage, IncomingToken, MessageIdentity};
-use crate::store::{conversation_key, InsertOutcome, NewIncoming, NewOutgoing, OutboxEntry};
+use crate::store::{
+    conversation_key, InsertOutcome, NewIncoming, NewOutgoing, OutboxEntry, Store, StoreError,
+};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Attempts before a retryable failure becomes final.
@@ -50,6 +52,35 @@ pub fn retry_delay(attempts: u32, retry_after: Option<u32>) -> Duration {
 }
 
 impl Endpoint {
+    /// Runs `f` on the store thread, then hands `done(result)` back to the
+    /// endpoint loop (store errors become words).
+    pub(crate) fn store_then<R, F, D>(&self, f: F, done: D)
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
+        D: FnOnce(Result<R, String>) -> Internal + Send + 'static,
+    {
+        let store = self.store.clone();
+        let internal = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let result = store.call(f).await.map_err(|e| e.to_string());
+            let _ = internal.send(done(result));
+        });
+    }
+
+    /// Records a delivery state; a failure to record is logged, not fatal.
+    fn persist_state(&self, id: MessageId, state: DeliveryState) {
+        self.store_then(
+            move |s| s.set_delivery_state(id, &state, now_ms()),
+            move |r| {
+                if let Err(e) = r {
+                    tracing::warn!(%id, "cannot record the delivery state: {e}");
+                }
+                Internal::Persisted
+            },
+        );
+    }
+
     /// Stores a new outgoing message (Queued), then pumps the outbox.
     pub(crate) fn queue_outgoing(&mut self, id: MessageId, to: String, text: String) {
         let new = NewOutgoing {
@@ -64,15 +95,10 @@ impl Endpoint {
             file_ref: None,
             sent_at: now_ms(),
         };
-        let store = self.store.clone();
-        let internal = self.internal_tx.clone();
-        tokio::spawn(async move {
-            let result = store
-                .call(move |s| s.insert_outgoing(&new))
-                .await
-                .map_err(|e| e.to_string());
-            let _ = internal.send(Internal::Queued { id, to, result });
-        });
+        self.store_then(
+            move |s| s.insert_outgoing(&new),
+            move |result| Internal::Queued { id, to, result },
+        );
     }
 
     pub(crate) fn on_queued(&mut self, id: MessageId, to: String, result: Result<MessageId, String>) {
@@ -152,23 +178,16 @@ impl Endpoint {
                 _ => self.agent.new_message_identity(),
             };
             self.in_flight.insert(entry.id, entry.clone());
-            let store = self.store.clone();
-            let internal = self.internal_tx.clone();
             let id = entry.id;
             let ident = identity.clone();
-            tokio::spawn(async move {
-                let result = store
-                    .call(move |s| {
-                        s.record_attempt(id, &ident.call_id, &ident.from_tag, ident.cseq, now_ms())
-                    })
-                    .await
-                    .map_err(|e| e.to_string());
-                let _ = internal.send(Internal::AttemptRecorded {
+            self.store_then(
+                move |s| s.record_attempt(id, &ident.call_id, &ident.from_tag, ident.cseq, now_ms()),
+                move |result| Internal::AttemptRecorded {
                     entry,
                     identity,
                     result,
-                });
-            });
+                },
+            );
         }
         if full_batch {
             self.pump_outbox();
@@ -215,10 +234,6 @@ impl Endpoint {
             }
             _ => None,
         };
-        let store = self.store.clone();
-        let internal = self.internal_tx.clone();
-        let stored_state = state.clone();
-        let to_event = to.clone();
         match retry {
             Some((reason, delay)) => {
                 let next = now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
@@ -232,30 +247,13 @@ impl Endpoint {
                     reason,
                     retry_at_ms: next,
                 };
-                let stored = waiting.clone();
-                tokio::spawn(async move {
-                    let r = store
-                        .call(move |s| s.set_delivery_state(id, &stored, now_ms()))
-                        .await;
-                    if let Err(e) = r {
-                        tracing::warn!(%id, "cannot record the retry: {e}");
-                    }
-                    let _ = internal.send(Internal::Persisted);
-                });
-                self.emit_delivery(id, to_event, waiting);
+                self.persist_state(id, waiting.clone());
+                self.emit_delivery(id, to, waiting);
                 self.schedule_pump_at(delay);
             }
             None => {
-                tokio::spawn(async move {
-                    let r = store
-                        .call(move |s| s.set_delivery_state(id, &stored_state, now_ms()))
-                        .await;
-                    if let Err(e) = r {
-                        tracing::warn!(%id, "cannot record the delivery state: {e}");
-                    }
-                    let _ = internal.send(Internal::Persisted);
-                });
-                self.emit_delivery(id, to_event, state);
+                self.persist_state(id, state.clone());
+                self.emit_delivery(id, to, state);
             }
         }
     }
@@ -277,19 +275,14 @@ impl Endpoint {
             sent_at: None,
             received_at: now_ms(),
         };
-        let store = self.store.clone();
-        let internal = self.internal_tx.clone();
-        tokio::spawn(async move {
-            let result = store
-                .call(move |s| s.insert_incoming(&new))
-                .await
-                .map_err(|e| e.to_string());
-            let _ = internal.send(Internal::Stored {
+        self.store_then(
+            move |s| s.insert_incoming(&new),
+            move |result| Internal::Stored {
                 token,
                 message,
                 result,
-            });
-        });
+            },
+        );
     }
 
     pub(crate) fn on_stored(

@@ -43,10 +43,8 @@ impl NameAddr {
     /// Parses one element of a From/To/Contact/Route header.
     pub fn parse(input: &str) -> Result<NameAddr, HeaderError> {
         let input = input.trim();
-        if !quotes_balanced(input) {
-            return Err(HeaderError::Unterminated(input.to_string()));
-        }
-        if let Some(lt) = find_unquoted(input, '<') {
+        let lt = find_unquoted(input, '<').ok_or_else(|| HeaderError::Unterminated(input.to_string()))?;
+        if let Some(lt) = lt {
             let gt = input[lt..]
                 .find('>')
                 .map(|i| i + lt)
@@ -111,25 +109,12 @@ impl fmt::Display for NameAddr {
     }
 }
 
-/// Whether every `"` opened (outside escapes) is closed.
-fn quotes_balanced(input: &str) -> bool {
+/// The first `needle` outside double quotes: `Some(None)` when there is
+/// none, `None` when a quote is left open (the header is malformed).
+fn find_unquoted(input: &str, needle: char) -> Option<Option<usize>> {
     let mut in_quotes = false;
     let mut escaped = false;
-    for c in input.chars() {
-        if escaped {
-            escaped = false;
-        } else if c == '\\' && in_quotes {
-            escaped = true;
-        } else if c == '"' {
-            in_quotes = !in_quotes;
-        }
-    }
-    !in_quotes
-}
-
-fn find_unquoted(input: &str, needle: char) -> Option<usize> {
-    let mut in_quotes = false;
-    let mut escaped = false;
+    let mut found = None;
     for (i, c) in input.char_indices() {
         if escaped {
             escaped = false;
@@ -137,11 +122,11 @@ fn find_unquoted(input: &str, needle: char) -> Option<usize> {
             escaped = true;
         } else if c == '"' {
             in_quotes = !in_quotes;
-        } else if c == needle && !in_quotes {
-            return Some(i);
+        } else if c == needle && !in_quotes && found.is_none() {
+            found = Some(i);
         }
     }
-    None
+    (!in_quotes).then_some(found)
 }
 
 /// One Via entry.
