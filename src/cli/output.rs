@@ -59,7 +59,10 @@ pub fn event_json(event: &Event) -> Option<Value> {
         Event::Error { account, message } => {
             json!({"event": "error", "account": account, "message": message})
         }
-        Event::Stopped => return None,
+        // Answers to the window's history queries, not for `listen`.
+        Event::Conversations(_) | Event::Messages { .. } | Event::SearchResults { .. } | Event::Stopped => {
+            return None
+        }
     })
 }
 
@@ -100,7 +103,9 @@ pub fn event_text(event: &Event) -> Option<String> {
             Some(a) => format!("[{a}] error: {message}"),
             None => format!("error: {message}"),
         },
-        Event::Stopped => return None,
+        Event::Conversations(_) | Event::Messages { .. } | Event::SearchResults { .. } | Event::Stopped => {
+            return None
+        }
     })
 }
 
@@ -146,5 +151,16 @@ mod tests {
             event_text(&e).unwrap(),
             "[w] to sip:bob@x: stored by the server for later delivery (202)"
         );
+    }
+
+    #[test]
+    fn query_answers_are_not_printed() {
+        let e = Event::SearchResults {
+            text: "hi".into(),
+            hits: Vec::new(),
+        };
+        assert_eq!(event_json(&e), None);
+        assert_eq!(event_text(&e), None);
+        assert_eq!(event_json(&Event::Conversations(Vec::new())), None);
     }
 }

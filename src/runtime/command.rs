@@ -33,6 +33,39 @@ pub enum Command {
         /// Its account.
         account: AccountId,
     },
+    /// List every conversation of every account (answered with
+    /// [`crate::runtime::Event::Conversations`]).
+    LoadConversations,
+    /// A page of one conversation (answered with
+    /// [`crate::runtime::Event::Messages`]): up to `limit` messages older than
+    /// `before` (the newest ones when `None`). Pass the oldest id of a page
+    /// as `before` to get the page before it.
+    LoadMessages {
+        /// Which account.
+        account: AccountId,
+        /// The conversation's normalised peer address
+        /// ([`crate::store::conversation_key`]).
+        peer_key: String,
+        /// Only messages older than this one.
+        before: Option<MessageId>,
+        /// At most this many (capped at [`crate::store::MAX_PAGE_SIZE`]).
+        limit: usize,
+    },
+    /// Mark every message of a conversation read (no answer unless it fails).
+    MarkRead {
+        /// Which account.
+        account: AccountId,
+        /// The conversation's normalised peer address.
+        peer_key: String,
+    },
+    /// Full-text search over every account's messages (answered with
+    /// [`crate::runtime::Event::SearchResults`]).
+    Search {
+        /// The words to look for (never read as query syntax).
+        text: String,
+        /// At most this many hits (capped at [`crate::store::MAX_SEARCH_RESULTS`]).
+        limit: usize,
+    },
     /// Unregister every account and stop the runtime.
     Shutdown,
 }

@@ -1,6 +1,7 @@
 //! What the runtime tells the UI and the CLI.
 
 use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
+use crate::store::{ConversationSummary, SearchHit, StoredMessage};
 
 /// Something that happened. The UI renders these; the CLI prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,27 @@ pub enum Event {
         account: Option<AccountId>,
         /// What happened, in words.
         message: String,
+    },
+    /// Answer to [`crate::runtime::Command::LoadConversations`]: every
+    /// conversation, most recently active first.
+    Conversations(Vec<ConversationSummary>),
+    /// Answer to [`crate::runtime::Command::LoadMessages`].
+    Messages {
+        /// Which account.
+        account: AccountId,
+        /// The conversation's normalised peer address, as asked.
+        peer_key: String,
+        /// The page, oldest first.
+        messages: Vec<StoredMessage>,
+        /// No older messages exist than the first of this page.
+        complete: bool,
+    },
+    /// Answer to [`crate::runtime::Command::Search`].
+    SearchResults {
+        /// The text searched for, as asked.
+        text: String,
+        /// Hits, newest first; matches in the snippets are in `[` `]`.
+        hits: Vec<SearchHit>,
     },
     /// The runtime has stopped; no more events follow.
     Stopped,

@@ -7,6 +7,7 @@ pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
 pub mod outbox;
+mod queries;
 pub(crate) mod routing;
 pub(crate) mod storage;
 
@@ -259,9 +260,22 @@ async fn supervise(
     }
     let _ = ready.send(Ok(()));
 
+    let (queries, query_task) = queries::spawn(store.clone(), events.clone());
+    tasks.push(query_task);
     while let Some(cmd) = commands.recv().await {
+        let cmd = match queries::Query::from_command(cmd) {
+            Ok(query) => {
+                let _ = queries.send(query);
+                continue;
+            }
+            Err(cmd) => cmd,
+        };
         let (account, forwarded) = match cmd {
             Command::Shutdown => break,
+            Command::LoadConversations
+            | Command::LoadMessages { .. }
+            | Command::MarkRead { .. }
+            | Command::Search { .. } => continue,
             Command::Register { account } => (account, AccountCommand::Register),
             Command::Unregister { account } => (account, AccountCommand::Unregister),
             Command::SendMessage {
@@ -300,6 +314,7 @@ async fn supervise(
         let _ = tx.send(AccountCommand::Shutdown);
     }
     drop(accounts);
+    drop(queries);
     let all = futures_join_all(tasks);
     let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, all).await;
     let _ = events.send(Event::Stopped);

@@ -4,9 +4,16 @@
 //!   run ── loads config, starts the runtime, runs iced, then shuts down
 //!    └─ App (app.rs)            routes messages, carries out actions
 //!        ├─ bridge.rs           Subscription over the runtime's events
-//!        ├─ Sidebar (sidebar/)  accounts, "New conversation", the list
+//!        ├─ Sidebar (sidebar/)  search, accounts, "New conversation", the list
+//!        ├─ Conversations (conversation/)  threads from history + live events
 //!        └─ Pane (conversation/pane.rs)  the open conversation + composer
 //! ```
+//!
+//! History: at start the app sends `LoadConversations`; opening a thread
+//! sends `LoadMessages` (newest page) and `MarkRead`; "Load earlier
+//! messages" or scrolling to the top asks the page before. Threads are keyed
+//! by `store::conversation_key`, entries by `MessageId`, so history and live
+//! events merge without doubles.
 //!
 //! Each component has its own `Message`, `update` (returning an `Action` for
 //! the parent when the parent must act) and `view`.

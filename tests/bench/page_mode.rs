@@ -5,7 +5,8 @@
 //!
 //! Measures, over TCP and over UDP:
 //! - latency of one message at a time (send -> 200 seen by the sender), p50/p95/p99;
-//! - throughput with up to WINDOW messages in flight.
+//! - throughput with up to WINDOW messages in flight;
+//! - the same over TCP with the history on disk (an fsync per message per side).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark harness: failures should abort loudly
 
@@ -25,10 +26,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn run(transport: &str, count: usize) {
+fn run(transport: &str, count: usize, on_disk: bool) {
     let (pa, pb) = (free_port(), free_port());
-    let mut alice = Running::start(local_config("alice", pa), RuntimeOptions::default());
-    let mut bob = Running::start(local_config("bob", pb), RuntimeOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let options = |who: &str| RuntimeOptions {
+        data_dir: on_disk.then(|| dir.path().join(who)),
+        ..RuntimeOptions::default()
+    };
+    let mut alice = Running::start(local_config("alice", pa), options("alice"));
+    let mut bob = Running::start(local_config("bob", pb), options("bob"));
     let to = match transport {
         "tcp" => format!("sip:bob@127.0.0.1:{pb};transport=tcp"),
         _ => format!("sip:bob@127.0.0.1:{pb}"),
@@ -77,8 +83,13 @@ fn run(transport: &str, count: usize) {
     let elapsed = start.elapsed();
     bob.settle(Duration::from_millis(300));
     let received = bob.count(|e| matches!(e, Event::MessageReceived(_)));
+    let history = if on_disk {
+        "history on disk"
+    } else {
+        "history in memory"
+    };
     println!(
-        "{transport}: latency p50 {:?} p95 {:?} p99 {:?} ({} sequential); throughput {:.0} msg/s ({count} messages, window {WINDOW}, {:?}); bob received {received}",
+        "{transport}, {history}: latency p50 {:?} p95 {:?} p99 {:?} ({} sequential); throughput {:.0} msg/s ({count} messages, window {WINDOW}, {:?}); bob received {received}",
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.95),
         percentile(&latencies, 0.99),
@@ -93,6 +104,9 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse::<usize>().ok())
         .unwrap_or(4000);
-    run("tcp", count);
-    run("udp", count);
+    run("tcp", count, false);
+    run("udp", count, false);
+    // With the history on disk every message costs an fsync on each side
+    // (stored before it is answered): this is what a user's client does.
+    run("tcp", count / 4, true);
 }

@@ -1,17 +1,24 @@
-//! Conversations held in memory (until the history store lands): one per
-//! account and peer, with unread counts and delivery states.
+//! The conversations the window shows: one per account and peer, with
+//! unread counts and delivery states. Filled from the history (history.rs)
+//! and kept current by live events; entries are ordered and deduplicated by
+//! [`MessageId`] (the store's id), so both meet without doubles.
 
+pub mod history;
 pub mod pane;
 
 use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId};
 use sipchat::protocol::sip::uri::SipUri;
+use sipchat::store::conversation_key;
 use std::collections::BTreeMap;
+
+pub use history::History;
 
 /// Identifies a conversation: our account and the peer's address of record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConversationKey {
     pub account: AccountId,
-    /// `sip:user@host`, lower-case host, no port or parameters.
+    /// The store's normalised peer address ([`conversation_key`]): no
+    /// parameters, no default port, lower-case host.
     pub peer: String,
 }
 
@@ -20,16 +27,16 @@ impl ConversationKey {
     pub fn new(account: &AccountId, address: &str) -> ConversationKey {
         ConversationKey {
             account: account.clone(),
-            peer: peer_identity(address),
+            peer: conversation_key(address),
         }
     }
-}
 
-/// The address-of-record form used to match incoming and outgoing messages.
-fn peer_identity(address: &str) -> String {
-    match SipUri::parse(address) {
-        Ok(uri) => uri.aor().to_string(),
-        Err(_) => address.trim().to_string(),
+    /// The key for a peer key the store already normalised.
+    pub fn stored(account: &str, peer_key: &str) -> ConversationKey {
+        ConversationKey {
+            account: AccountId(account.to_string()),
+            peer: peer_key.to_string(),
+        }
     }
 }
 
@@ -63,6 +70,10 @@ pub struct Conversation {
     pub unread: usize,
     /// Seconds since the Unix epoch of the last message (or of opening).
     pub last_activity: u64,
+    /// How much of the stored history is in `entries`.
+    pub history: History,
+    /// The newest message as the stored list gave it, until loaded.
+    pub preview: Option<Entry>,
 }
 
 impl Conversation {
@@ -79,7 +90,23 @@ impl Conversation {
 
     /// The last message, for the list preview.
     pub fn last_entry(&self) -> Option<&Entry> {
-        self.entries.last()
+        match (self.entries.last(), self.preview.as_ref()) {
+            (Some(entry), Some(preview)) if preview.id > entry.id => Some(preview),
+            (Some(entry), _) => Some(entry),
+            (None, preview) => preview,
+        }
+    }
+
+    /// Adds an entry in id order; one already there is left alone (`false`).
+    fn insert(&mut self, entry: Entry) -> bool {
+        match self.entries.binary_search_by_key(&entry.id, |e| e.id) {
+            Ok(_) => false,
+            Err(at) => {
+                self.last_activity = self.last_activity.max(entry.at);
+                self.entries.insert(at, entry);
+                true
+            }
+        }
     }
 }
 
@@ -107,6 +134,8 @@ impl Conversations {
             entries: Vec::new(),
             unread: 0,
             last_activity: now,
+            history: History::NotLoaded,
+            preview: None,
         })
     }
 
@@ -145,15 +174,14 @@ impl Conversations {
         if message.from_name.is_some() {
             conversation.name.clone_from(&message.from_name);
         }
-        conversation.entries.push(Entry {
+        let fresh = conversation.insert(Entry {
             id: message.id,
             direction: Direction::Incoming,
             text: message.body.clone(),
             subject: message.subject.clone(),
             at: message.received_at,
         });
-        conversation.last_activity = conversation.last_activity.max(message.received_at);
-        if !is_open {
+        if fresh && !is_open {
             conversation.unread += 1;
         }
         key
@@ -169,14 +197,13 @@ impl Conversations {
         now: u64,
     ) {
         if let Some(conversation) = self.all.get_mut(key) {
-            conversation.entries.push(Entry {
+            conversation.insert(Entry {
                 id,
                 direction: Direction::Outgoing(state),
                 text: text.to_string(),
                 subject: None,
                 at: now,
             });
-            conversation.last_activity = conversation.last_activity.max(now);
         }
     }
 

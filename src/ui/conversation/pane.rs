@@ -1,12 +1,13 @@
 //! The right-hand side: the open conversation (header, messages, composer),
 //! or the empty state when nothing is open.
 
-use super::{delivery_words, Conversation, ConversationKey, Direction, Entry};
+use super::{delivery_words, Conversation, ConversationKey, Direction, Entry, History};
 use crate::ui::clock::Zone;
 use crate::ui::{theme, widget};
+use iced::widget::scrollable::Viewport;
 use iced::widget::{button, center, column, container, row, rule, scrollable, space, text, text_input, Id};
 use iced::{Center, Element, Fill, Theme};
-use sipchat::model::DeliveryState;
+use sipchat::model::{DeliveryState, MessageId};
 use std::collections::HashMap;
 
 /// The composer's widget id, for focusing it.
@@ -21,6 +22,12 @@ pub enum Message {
     DraftChanged(String),
     /// Enter in the composer, or the Send button.
     Send,
+    /// "Load earlier messages" at the top of the list.
+    LoadEarlier,
+    /// The message list scrolled; `at_top` when its top is in view.
+    Scrolled { at_top: bool },
+    /// "Retry" under a failed message.
+    Retry(MessageId),
 }
 
 /// What the app must do after an update.
@@ -31,6 +38,13 @@ pub enum Action {
     Send {
         key: ConversationKey,
         text: String,
+    },
+    /// Load the page before the oldest message shown.
+    LoadEarlier(ConversationKey),
+    /// Send the failed message `id` again.
+    Retry {
+        key: ConversationKey,
+        id: MessageId,
     },
 }
 
@@ -70,6 +84,9 @@ impl Pane {
                     text,
                 }
             }
+            Message::LoadEarlier | Message::Scrolled { at_top: true } => Action::LoadEarlier(key.clone()),
+            Message::Scrolled { at_top: false } => Action::None,
+            Message::Retry(id) => Action::Retry { key: key.clone(), id },
         }
     }
 
@@ -163,17 +180,39 @@ fn header(conversation: &Conversation) -> Element<'_, Message> {
     .into()
 }
 
+/// Whether the top of a bottom-anchored list is in view.
+fn at_top(viewport: &Viewport) -> bool {
+    let scrollable = viewport.content_bounds().height > viewport.bounds().height;
+    scrollable && viewport.absolute_offset_reversed().y <= 1.0
+}
+
 fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
     if conversation.entries.is_empty() {
-        return center(
-            widget::muted(format!("No messages yet. Say hello to {}.", conversation.title()))
-                .size(theme::TEXT_BODY),
-        )
-        .into();
+        let words = match conversation.history {
+            History::NotLoaded | History::Loading => "Loading…".to_string(),
+            History::Partial | History::Complete => {
+                format!("No messages yet. Say hello to {}.", conversation.title())
+            }
+        };
+        return center(widget::muted(words).size(theme::TEXT_BODY)).into();
     }
     let mut list = column![]
         .spacing(theme::SPACE_S)
         .padding([theme::SPACE_L, theme::SPACE_XL]);
+    let top: Option<Element<'a, Message>> = match conversation.history {
+        History::Partial => Some(
+            button(text("Load earlier messages").size(theme::TEXT_SMALL))
+                .padding([theme::SPACE_XS, theme::SPACE_M])
+                .style(button::secondary)
+                .on_press(Message::LoadEarlier)
+                .into(),
+        ),
+        History::Loading => Some(widget::muted("Loading earlier messages…").into()),
+        History::NotLoaded | History::Complete => None,
+    };
+    if let Some(top) = top {
+        list = list.push(container(top).center_x(Fill));
+    }
     let mut previous: Option<u64> = None;
     for entry in &conversation.entries {
         if previous.is_none_or(|p| !cx.zone.same_day(p, entry.at)) {
@@ -185,6 +224,9 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
     scrollable(list)
         .id(Id::new(MESSAGES))
         .anchor_bottom()
+        .on_scroll(|viewport| Message::Scrolled {
+            at_top: at_top(&viewport),
+        })
         .height(Fill)
         .width(Fill)
         .into()
@@ -232,6 +274,15 @@ fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
                         theme::muted(t)
                     }),
                 });
+            let mut meta = column![meta].spacing(theme::SPACE_XS).align_x(iced::Right);
+            if failed {
+                meta = meta.push(
+                    button(text("Retry").size(theme::TEXT_SMALL))
+                        .padding([2.0, theme::SPACE_M])
+                        .style(button::secondary)
+                        .on_press(Message::Retry(entry.id)),
+                );
+            }
             let meta = container(meta)
                 .max_width(theme::BUBBLE_MAX_WIDTH)
                 .padding([0.0, 6.0]);
@@ -282,6 +333,32 @@ mod tests {
             Action::None
         );
         assert_eq!(pane.update(None, Message::Send), Action::None);
+    }
+
+    #[test]
+    fn retry_and_earlier_pages_are_asked_for_the_open_conversation() {
+        let mut pane = Pane::default();
+        let bob = key("sip:bob@example.org");
+        assert_eq!(
+            pane.update(Some(&bob), Message::Retry(MessageId(7))),
+            Action::Retry {
+                key: bob.clone(),
+                id: MessageId(7)
+            }
+        );
+        assert_eq!(
+            pane.update(Some(&bob), Message::LoadEarlier),
+            Action::LoadEarlier(bob.clone())
+        );
+        assert_eq!(
+            pane.update(Some(&bob), Message::Scrolled { at_top: true }),
+            Action::LoadEarlier(bob.clone())
+        );
+        assert_eq!(
+            pane.update(Some(&bob), Message::Scrolled { at_top: false }),
+            Action::None
+        );
+        assert_eq!(pane.update(None, Message::Retry(MessageId(7))), Action::None);
     }
 
     #[test]

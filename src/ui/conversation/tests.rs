@@ -43,13 +43,21 @@ fn list_is_sorted_by_last_activity_and_counts_unread() {
 #[test]
 fn incoming_and_typed_addresses_meet_in_one_conversation() {
     let mut c = Conversations::default();
-    let key = c.start(&local(), " sip:Bob@127.0.0.1:5063 ", 10);
-    assert_eq!(key.peer, "sip:Bob@127.0.0.1");
-    c.receive(&incoming(7, "sip:Bob@127.0.0.1", "hello", 20));
-    assert_eq!(c.by_recent().len(), 1);
+    let key = c.start(&local(), " sip:Bob@127.0.0.1:5063;transport=udp ", 10);
+    // The store's key: parameters dropped, a non-default port kept.
+    assert_eq!(key.peer, "sip:Bob@127.0.0.1:5063");
+    c.receive(&incoming(7, "<sip:Bob@127.0.0.1:5063>", "hello", 20));
+    c.receive(&incoming(8, "sip:bob@127.0.0.1:5063", "another user", 21));
+    assert_eq!(c.by_recent().len(), 2, "users are case-sensitive");
     let conversation = c.get(&key).map(|c| (c.address.clone(), c.entries.len()));
-    // Replies still go to the address the user typed, port included.
-    assert_eq!(conversation, Some(("sip:Bob@127.0.0.1:5063".to_string(), 1)));
+    // Replies still go to the address the user typed, parameters included.
+    assert_eq!(
+        conversation,
+        Some(("sip:Bob@127.0.0.1:5063;transport=udp".to_string(), 1))
+    );
+    // The default port is the same conversation as no port.
+    let plain = c.start(&local(), "sip:carol@example.org:5060", 30);
+    assert_eq!(plain, ConversationKey::new(&local(), "sip:carol@example.org"));
 }
 
 #[test]

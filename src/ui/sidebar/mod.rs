@@ -1,8 +1,9 @@
-//! The left column: accounts, the "New conversation" field, and the
-//! conversations by last activity.
+//! The left column: the search box, accounts, the "New conversation"
+//! field, and the conversations by last activity (or the search hits).
 
 pub mod accounts;
 pub mod new_conversation;
+pub mod search;
 
 use crate::ui::clock::Zone;
 use crate::ui::conversation::{Conversation, ConversationKey, Conversations, Direction};
@@ -11,6 +12,7 @@ use accounts::Accounts;
 use iced::widget::{button, column, container, row, scrollable, space, text};
 use iced::{Center, Element, Fill};
 use new_conversation::NewConversation;
+use search::Search;
 use sipchat::model::AccountId;
 
 /// Longest preview line in the list, in characters (the row clips as well).
@@ -22,6 +24,7 @@ const TITLE_CHARS: usize = 24;
 pub enum Message {
     Accounts(accounts::Message),
     NewConversation(new_conversation::Message),
+    Search(search::Message),
     /// A conversation in the list was clicked.
     Open(ConversationKey),
 }
@@ -35,12 +38,15 @@ pub enum Action {
         account: AccountId,
         address: String,
     },
+    /// Search the history for this text.
+    Search(String),
 }
 
 #[derive(Debug)]
 pub struct Sidebar {
     pub accounts: Accounts,
     new_conversation: NewConversation,
+    pub search: Search,
 }
 
 impl Sidebar {
@@ -48,6 +54,7 @@ impl Sidebar {
         Sidebar {
             accounts,
             new_conversation: NewConversation::default(),
+            search: Search::default(),
         }
     }
 
@@ -58,6 +65,11 @@ impl Sidebar {
                 Action::None
             }
             Message::Open(key) => Action::Open(key),
+            Message::Search(message) => match self.search.update(message) {
+                search::Action::None => Action::None,
+                search::Action::Search(text) => Action::Search(text),
+                search::Action::Open(key) => Action::Open(key),
+            },
             Message::NewConversation(message) => match self.new_conversation.update(message) {
                 new_conversation::Action::None => Action::None,
                 new_conversation::Action::Start(address) => match self.accounts.selected() {
@@ -93,6 +105,7 @@ impl Sidebar {
         };
         let top = column![
             brand,
+            self.search.field().map(Message::Search),
             column![
                 widget::section_heading("Accounts"),
                 self.accounts.view(now).map(Message::Accounts)
@@ -104,12 +117,18 @@ impl Sidebar {
                 widget::muted(new_hint),
             ]
             .spacing(theme::SPACE_S),
-            widget::section_heading("Conversations"),
         ]
         .spacing(theme::SPACE_L)
         .padding(iced::Padding::new(theme::SPACE_L).bottom(theme::SPACE_S));
 
-        let list: Element<'a, Message> = if conversations.is_empty() {
+        let top = if self.search.is_active() {
+            top.push(widget::section_heading("Search"))
+        } else {
+            top.push(widget::section_heading("Conversations"))
+        };
+        let list: Element<'a, Message> = if self.search.is_active() {
+            self.search.results(conversations, zone, now).map(Message::Search)
+        } else if conversations.is_empty() {
             container(widget::muted(
                 "Nothing here yet. Messages you receive appear here too.",
             ))
@@ -248,6 +267,21 @@ mod tests {
         let again = sidebar.update(Message::NewConversation(new_conversation::Message::Submit));
         assert!(matches!(again, Action::Start { .. }));
         assert_eq!(sidebar.new_conversation.error(), None);
+    }
+
+    #[test]
+    fn the_search_box_asks_and_its_hits_open_conversations() {
+        let mut sidebar = Sidebar::new(Accounts::new(vec![id("local")], None));
+        sidebar.update(Message::Search(search::Message::Edited("lunch".into())));
+        assert_eq!(
+            sidebar.update(Message::Search(search::Message::Submit)),
+            Action::Search("lunch".into())
+        );
+        let key = ConversationKey::stored("local", "sip:bob@example.org");
+        assert_eq!(
+            sidebar.update(Message::Search(search::Message::Open(key.clone()))),
+            Action::Open(key)
+        );
     }
 
     #[test]

@@ -1,0 +1,200 @@
+//! Answers the history questions of the UI (conversations, pages of
+//! messages, marking read, search) from the store thread.
+//!
+//! The supervisor hands each query to one worker task and goes back to its
+//! commands at once. The worker answers queries in the order they were asked
+//! (the store thread is serial anyway), so a `MarkRead` followed by
+//! `LoadConversations` sees the unread count already cleared.
+
+use super::storage::StoreActor;
+use super::{Command, Event};
+use crate::model::{AccountId, MessageId};
+use crate::store::{Store, StoreError, StoredMessage, MAX_PAGE_SIZE};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// A history question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Query {
+    Conversations,
+    Messages {
+        account: AccountId,
+        peer_key: String,
+        before: Option<MessageId>,
+        limit: usize,
+    },
+    MarkRead {
+        account: AccountId,
+        peer_key: String,
+    },
+    Search {
+        text: String,
+        limit: usize,
+    },
+}
+
+impl Query {
+    /// The query a command asks, or the command back when it is not one.
+    pub(crate) fn from_command(command: Command) -> Result<Query, Command> {
+        Ok(match command {
+            Command::LoadConversations => Query::Conversations,
+            Command::LoadMessages {
+                account,
+                peer_key,
+                before,
+                limit,
+            } => Query::Messages {
+                account,
+                peer_key,
+                before,
+                limit,
+            },
+            Command::MarkRead { account, peer_key } => Query::MarkRead { account, peer_key },
+            Command::Search { text, limit } => Query::Search { text, limit },
+            other => return Err(other),
+        })
+    }
+}
+
+/// Starts the worker; it ends once the returned sender is dropped and every
+/// query already sent is answered.
+pub(crate) fn spawn(
+    store: StoreActor,
+    events: mpsc::UnboundedSender<Event>,
+) -> (mpsc::UnboundedSender<Query>, JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Query>();
+    let task = tokio::spawn(async move {
+        while let Some(query) = rx.recv().await {
+            if let Some(event) = answer(&store, query).await {
+                let _ = events.send(event);
+            }
+        }
+    });
+    (tx, task)
+}
+
+/// The event answering `query` (`None` when nothing needs saying).
+async fn answer(store: &StoreActor, query: Query) -> Option<Event> {
+    match query {
+        Query::Conversations => match store.call(|s| s.conversations(None)).await {
+            Ok(list) => Some(Event::Conversations(list)),
+            Err(e) => Some(error(None, format!("cannot list the conversations: {e}"))),
+        },
+        Query::Messages {
+            account,
+            peer_key,
+            before,
+            limit,
+        } => {
+            let (name, key) = (account.0.clone(), peer_key.clone());
+            match store.call(move |s| page(s, &name, &key, before, limit)).await {
+                Ok((messages, complete)) => Some(Event::Messages {
+                    account,
+                    peer_key,
+                    messages,
+                    complete,
+                }),
+                Err(e) => Some(error(
+                    Some(account),
+                    format!("cannot load the conversation with {peer_key}: {e}"),
+                )),
+            }
+        }
+        Query::MarkRead { account, peer_key } => {
+            let (name, key) = (account.0.clone(), peer_key.clone());
+            match store.call(move |s| s.mark_read(&name, &key)).await {
+                Ok(()) => None,
+                Err(e) => Some(error(
+                    Some(account),
+                    format!("cannot mark the conversation with {peer_key} read: {e}"),
+                )),
+            }
+        }
+        Query::Search { text, limit } => {
+            let words = text.clone();
+            match store.call(move |s| s.search(&words, None, limit)).await {
+                Ok(hits) => Some(Event::SearchResults { text, hits }),
+                Err(e) => Some(error(None, format!("cannot search for \"{text}\": {e}"))),
+            }
+        }
+    }
+}
+
+/// A page oldest first, and whether nothing older exists.
+fn page(
+    store: &Store,
+    account: &str,
+    peer_key: &str,
+    before: Option<MessageId>,
+    limit: usize,
+) -> Result<(Vec<StoredMessage>, bool), StoreError> {
+    let limit = limit.min(MAX_PAGE_SIZE);
+    let mut messages = store.messages(account, peer_key, before, limit)?;
+    let complete = if messages.len() < limit {
+        true
+    } else {
+        let oldest = messages.last().map(|m| m.id).or(before);
+        store.messages(account, peer_key, oldest, 1)?.is_empty()
+    };
+    messages.reverse();
+    Ok((messages, complete))
+}
+
+fn error(account: Option<AccountId>, message: String) -> Event {
+    Event::Error { account, message }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::store::{NewOutgoing, Store};
+
+    fn outgoing(store: &mut Store, n: usize) {
+        for i in 0..n {
+            store
+                .insert_outgoing(&NewOutgoing {
+                    id: None,
+                    account: "local".into(),
+                    peer_key: "sip:bob@example.org".into(),
+                    peer_address: "sip:bob@example.org".into(),
+                    display_name: None,
+                    local_id: None,
+                    content_type: "text/plain".into(),
+                    body: format!("m{i}"),
+                    file_ref: None,
+                    sent_at: 1000 + i64::try_from(i).unwrap(),
+                })
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn pages_are_oldest_first_and_know_when_they_reach_the_start() {
+        let mut store = Store::open_in_memory().unwrap();
+        outgoing(&mut store, 5);
+        let (newest, complete) = page(&store, "local", "sip:bob@example.org", None, 3).unwrap();
+        let bodies: Vec<_> = newest.iter().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["m2", "m3", "m4"]);
+        assert!(!complete);
+        let (older, complete) = page(&store, "local", "sip:bob@example.org", Some(newest[0].id), 3).unwrap();
+        let bodies: Vec<_> = older.iter().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["m0", "m1"]);
+        assert!(complete);
+        // An exact fit still knows there is nothing before it.
+        let (all, complete) = page(&store, "local", "sip:bob@example.org", None, 5).unwrap();
+        assert_eq!(all.len(), 5);
+        assert!(complete);
+        let (none, complete) = page(&store, "local", "sip:nobody@example.org", None, 5).unwrap();
+        assert!(none.is_empty() && complete);
+    }
+
+    #[test]
+    fn only_history_commands_are_queries() {
+        assert_eq!(
+            Query::from_command(Command::LoadConversations),
+            Ok(Query::Conversations)
+        );
+        assert_eq!(Query::from_command(Command::Shutdown), Err(Command::Shutdown));
+    }
+}

@@ -1,0 +1,359 @@
+//! The window's update loop against a recorder instead of the runtime.
+
+use super::*;
+use sipchat::model::IncomingMessage;
+use sipchat::store::{
+    ConversationSummary, Direction as StoreDirection, MessagePreview, SearchHit, StoredMessage,
+};
+use std::sync::{Arc, Mutex};
+
+/// Records every command the window sends.
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<Command>>>);
+
+impl Recorder {
+    /// The commands sent since the last call.
+    fn take(&self) -> Vec<Command> {
+        self.0
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
+    }
+}
+
+impl Commands for Recorder {
+    fn send(&self, command: Command) -> Result<(), RuntimeError> {
+        if let Ok(mut c) = self.0.lock() {
+            c.push(command);
+        }
+        Ok(())
+    }
+
+    fn next_message_id(&self) -> MessageId {
+        MessageId(10_000)
+    }
+}
+
+const BOB: &str = "sip:bob@127.0.0.1:5063";
+
+fn local() -> AccountId {
+    AccountId(AccountId::LOCAL.into())
+}
+
+fn bob() -> ConversationKey {
+    ConversationKey::stored("local", BOB)
+}
+
+fn app() -> (App, Recorder) {
+    let recorder = Recorder::default();
+    let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (app, _) = App::new(
+        recorder.clone(),
+        EventSource::new(rx),
+        vec![local()],
+        Some(local()),
+        None,
+    );
+    (app, recorder)
+}
+
+fn summary(peer: &str, unread: u32, at_ms: i64, last: &str) -> ConversationSummary {
+    ConversationSummary {
+        id: 1,
+        account: "local".into(),
+        peer_key: peer.into(),
+        peer_address: format!("{peer};transport=udp"),
+        display_name: None,
+        last_activity: at_ms,
+        unread,
+        last_message: Some(MessagePreview {
+            id: MessageId(1),
+            direction: StoreDirection::In,
+            content_type: "text/plain".into(),
+            text: last.into(),
+            truncated: false,
+            state: None,
+        }),
+    }
+}
+
+fn stored(id: u64, direction: StoreDirection, state: Option<DeliveryState>) -> StoredMessage {
+    StoredMessage {
+        id: MessageId(id),
+        account: "local".into(),
+        peer_key: BOB.into(),
+        direction,
+        local_id: None,
+        call_id: None,
+        cseq: None,
+        remote_message_id: None,
+        content_type: "text/plain".into(),
+        body: format!("message {id}"),
+        file_ref: None,
+        sent_at: Some(i64::try_from(id).unwrap_or(0) * 1000),
+        received_at: None,
+        state,
+        read: true,
+    }
+}
+
+fn incoming_page(ids: std::ops::RangeInclusive<u64>, complete: bool) -> Message {
+    Message::Runtime(Event::Messages {
+        account: local(),
+        peer_key: BOB.into(),
+        messages: ids.map(|id| stored(id, StoreDirection::In, None)).collect(),
+        complete,
+    })
+}
+
+fn ids(app: &App) -> Vec<u64> {
+    app.conversations
+        .get(&bob())
+        .map(|c| c.entries.iter().map(|e| e.id.0).collect())
+        .unwrap_or_default()
+}
+
+fn open_bob(app: &mut App) {
+    let _ = app.update(Message::Sidebar(sidebar::Message::Open(bob())));
+}
+
+fn with_bob(app: &mut App) {
+    let list = vec![summary(BOB, 3, 5_000, "latest")];
+    let _ = app.update(Message::Runtime(Event::Conversations(list)));
+}
+
+#[test]
+fn the_stored_conversations_fill_the_list_at_start() {
+    let (mut app, recorder) = app();
+    assert_eq!(recorder.take(), [Command::LoadConversations]);
+    let list = vec![
+        summary("sip:carol@example.org", 0, 9_000, "newer"),
+        summary(BOB, 3, 5_000, "older"),
+    ];
+    let _ = app.update(Message::Runtime(Event::Conversations(list)));
+    let rows: Vec<_> = app
+        .conversations
+        .by_recent()
+        .iter()
+        .map(|c| (c.key.peer.clone(), c.unread, c.last_activity))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("sip:carol@example.org".to_string(), 0, 9),
+            (BOB.to_string(), 3, 5)
+        ]
+    );
+    assert_eq!(app.title(), "sipchat (3)");
+    let bob = app.conversations.get(&bob());
+    assert_eq!(
+        bob.and_then(|c| c.last_entry()).map(|e| e.text.as_str()),
+        Some("older")
+    );
+    // Replies go to the last full address.
+    assert_eq!(
+        bob.map(|c| c.address.as_str()),
+        Some("sip:bob@127.0.0.1:5063;transport=udp")
+    );
+}
+
+#[test]
+fn opening_loads_the_newest_page_marks_read_and_earlier_pages_prepend() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    recorder.take();
+    open_bob(&mut app);
+    assert_eq!(
+        recorder.take(),
+        [
+            Command::LoadMessages {
+                account: local(),
+                peer_key: BOB.into(),
+                before: None,
+                limit: PAGE_SIZE
+            },
+            Command::MarkRead {
+                account: local(),
+                peer_key: BOB.into()
+            }
+        ]
+    );
+    assert_eq!(app.title(), "sipchat");
+    let _ = app.update(incoming_page(51..=100, false));
+    assert_eq!(ids(&app).len(), 50);
+
+    let _ = app.update(Message::Pane(pane::Message::LoadEarlier));
+    let earlier = Command::LoadMessages {
+        account: local(),
+        peer_key: BOB.into(),
+        before: Some(MessageId(51)),
+        limit: PAGE_SIZE,
+    };
+    assert_eq!(recorder.take(), [earlier]);
+    // Scrolling to the top while that page is on its way asks nothing more.
+    let _ = app.update(Message::Pane(pane::Message::Scrolled { at_top: true }));
+    assert_eq!(recorder.take(), []);
+    let _ = app.update(incoming_page(1..=50, true));
+    assert_eq!(ids(&app), (1..=100).collect::<Vec<_>>());
+    // Everything is here: nothing more to ask, and reopening asks no page.
+    let _ = app.update(Message::Pane(pane::Message::LoadEarlier));
+    open_bob(&mut app);
+    assert!(recorder
+        .take()
+        .iter()
+        .all(|c| matches!(c, Command::MarkRead { .. })));
+}
+
+#[test]
+fn live_events_and_history_meet_without_doubles() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    // A live message before the history page, with the address's parameters.
+    let live = IncomingMessage {
+        id: MessageId(3),
+        account: local(),
+        from: "sip:bob@127.0.0.1:5063;transport=udp".into(),
+        from_name: None,
+        to: "sip:me@127.0.0.1".into(),
+        content_type: "text/plain".into(),
+        body: "message 3".into(),
+        subject: None,
+        received_at: 3,
+    };
+    let _ = app.update(Message::Runtime(Event::MessageReceived(live.clone())));
+    assert_eq!(
+        app.conversations.by_recent().len(),
+        1,
+        "same thread as the stored one"
+    );
+    open_bob(&mut app);
+    let page = Message::Runtime(Event::Messages {
+        account: local(),
+        peer_key: BOB.into(),
+        messages: vec![
+            stored(2, StoreDirection::In, None),
+            stored(3, StoreDirection::In, None),
+            stored(4, StoreDirection::Out, Some(DeliveryState::Sending)),
+        ],
+        complete: true,
+    });
+    let _ = app.update(page.clone());
+    assert_eq!(ids(&app), [2, 3, 4]);
+    let _ = app.update(Message::Runtime(Event::DeliveryUpdate {
+        id: MessageId(4),
+        account: local(),
+        to: "sip:bob@127.0.0.1:5063;transport=udp".into(),
+        state: DeliveryState::Accepted,
+    }));
+    // A stale copy of the page (read before the answer) changes nothing.
+    let _ = app.update(page);
+    assert_eq!(ids(&app), [2, 3, 4]);
+    // The same live message again (a raced retry) is still one.
+    recorder.take();
+    let _ = app.update(Message::Runtime(Event::MessageReceived(live)));
+    assert_eq!(ids(&app), [2, 3, 4]);
+    // Into the open conversation: the history hears it was read.
+    assert!(matches!(recorder.take().as_slice(), [Command::MarkRead { .. }]));
+    let last = app
+        .conversations
+        .get(&bob())
+        .and_then(|c| c.entries.last().cloned());
+    assert_eq!(
+        last.map(|e| e.direction),
+        Some(crate::ui::conversation::Direction::Outgoing(
+            DeliveryState::Accepted
+        ))
+    );
+}
+
+#[test]
+fn retry_on_a_failed_message_sends_it_again() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    let failed = DeliveryState::Failed {
+        code: Some(404),
+        reason: "bob is unknown (404 Not Found)".into(),
+    };
+    let _ = app.update(Message::Runtime(Event::Messages {
+        account: local(),
+        peer_key: BOB.into(),
+        messages: vec![stored(7, StoreDirection::Out, Some(failed))],
+        complete: true,
+    }));
+    recorder.take();
+    let _ = app.update(Message::Pane(pane::Message::Retry(MessageId(7))));
+    assert_eq!(
+        recorder.take(),
+        [Command::RetryMessage {
+            id: MessageId(7),
+            account: local()
+        }]
+    );
+    let state = app
+        .conversations
+        .get(&bob())
+        .and_then(|c| c.entries.first().cloned());
+    assert_eq!(
+        state.map(|e| e.direction),
+        Some(crate::ui::conversation::Direction::Outgoing(
+            DeliveryState::Queued
+        ))
+    );
+    // The runtime's next states apply again.
+    let _ = app.update(Message::Runtime(Event::DeliveryUpdate {
+        id: MessageId(7),
+        account: local(),
+        to: BOB.into(),
+        state: DeliveryState::Sending,
+    }));
+    let state = app
+        .conversations
+        .get(&bob())
+        .and_then(|c| c.entries.first().cloned());
+    assert_eq!(
+        state.map(|e| e.direction),
+        Some(crate::ui::conversation::Direction::Outgoing(
+            DeliveryState::Sending
+        ))
+    );
+}
+
+#[test]
+fn search_hits_replace_the_list_open_conversations_and_esc_goes_back() {
+    let (mut app, recorder) = app();
+    recorder.take();
+    let search = |m| Message::Sidebar(sidebar::Message::Search(m));
+    let _ = app.update(search(search::Message::Edited("pineapple".into())));
+    let _ = app.update(search(search::Message::Submit));
+    assert_eq!(
+        recorder.take(),
+        [Command::Search {
+            text: "pineapple".into(),
+            limit: search::LIMIT
+        }]
+    );
+    let hit = SearchHit {
+        id: MessageId(9),
+        account: "local".into(),
+        peer_key: BOB.into(),
+        display_name: None,
+        direction: StoreDirection::In,
+        at: 9_000,
+        snippet: "a [pineapple]".into(),
+    };
+    let _ = app.update(Message::Runtime(Event::SearchResults {
+        text: "pineapple".into(),
+        hits: vec![hit],
+    }));
+    assert_eq!(app.sidebar.search.hits().map(<[SearchHit]>::len), Some(1));
+    // The hit's conversation was not listed (yet): it opens anyway.
+    let _ = app.update(search(search::Message::Open(bob())));
+    assert_eq!(app.conversations.open_key(), Some(&bob()));
+    assert!(matches!(
+        recorder.take().first(),
+        Some(Command::LoadMessages { .. })
+    ));
+    let _ = app.update(Message::Escape);
+    assert!(!app.sidebar.search.is_active());
+}
