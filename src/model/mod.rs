@@ -110,15 +110,11 @@ impl DeliveryState {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
                     .unwrap_or_default();
-                let secs = (retry_at_ms - now_ms).max(0) / 1000;
-                let when = if secs < 90 {
-                    format!("{secs} s")
-                } else if secs < 5400 {
-                    format!("{} min", (secs + 30) / 60)
-                } else {
-                    format!("{} h", (secs + 1800) / 3600)
-                };
-                format!("not delivered yet: {reason}; trying again in {when}")
+                let secs = u64::try_from((retry_at_ms - now_ms).max(0) / 1000).unwrap_or_default();
+                format!(
+                    "not delivered yet: {reason}; trying again in {}",
+                    human_duration(std::time::Duration::from_secs(secs))
+                )
             }
             DeliveryState::Failed { reason, .. } => reason.clone(),
         }
@@ -130,6 +126,18 @@ impl DeliveryState {
             self,
             DeliveryState::Queued | DeliveryState::Sending | DeliveryState::Retrying { .. }
         )
+    }
+}
+
+/// A short duration in words: "30 s", "2 min", "1 h".
+pub fn human_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s < 90 {
+        format!("{s} s")
+    } else if s < 5400 {
+        format!("{} min", (s + 30) / 60)
+    } else {
+        format!("{} h", (s + 1800) / 3600)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::endpoint::{Endpoint, Internal};
 use super::event::Event;
-use crate::model::{DeliveryState, IncomingMessage, MessageId};
+use crate::model::{human_duration, DeliveryState, IncomingMessage, MessageId};
 use crate::protocol::sip::agent::{ArrivedMessage, IncomingToken, MessageIdentity};
 use crate::store::{
     conversation_key, InsertOutcome, NewIncoming, NewOutgoing, OutboxEntry, Store, StoreError,
@@ -330,18 +330,6 @@ impl Endpoint {
             to,
             state,
         });
-    }
-}
-
-/// "30 s", "2 min", "1 h".
-fn human_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    if s < 90 {
-        format!("{s} s")
-    } else if s < 5400 {
-        format!("{} min", (s + 30) / 60)
-    } else {
-        format!("{} h", (s + 1800) / 3600)
     }
 }
 

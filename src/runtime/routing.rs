@@ -127,9 +127,12 @@ pub(crate) async fn p2p_route(
 ) -> Result<(Hop, Option<StreamHandle>), String> {
     let uri = SipUri::parse(to).map_err(|e| e.to_string())?;
     let transport = uri.transport();
-    let remote = transport::resolve(uri.host_for_lookup(), uri.port_or_default())
+    let remote = dns::locate(uri.host_for_lookup(), uri.port, transport)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .first()
+        .map(|l| l.addr)
+        .ok_or_else(|| format!("no address for {}", uri.host))?;
     match transport {
         Transport::Udp => {
             let ip = transport::local_ip_towards(remote).map_err(|e| format!("no route to {remote}: {e}"))?;

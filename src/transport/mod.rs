@@ -87,26 +87,6 @@ pub enum TransportError {
     },
 }
 
-/// Resolves `host:port` to the first address (IPv4 preferred).
-pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr, TransportError> {
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|e| TransportError::Resolve {
-            host: host.to_string(),
-            reason: e.to_string(),
-        })?
-        .collect();
-    addrs
-        .iter()
-        .find(|a| a.is_ipv4())
-        .or_else(|| addrs.first())
-        .copied()
-        .ok_or_else(|| TransportError::Resolve {
-            host: host.to_string(),
-            reason: "no address found".into(),
-        })
-}
-
 /// The local IP the system would use to reach `remote` (no packet is sent).
 pub fn local_ip_towards(remote: SocketAddr) -> std::io::Result<std::net::IpAddr> {
     let bind: SocketAddr = if remote.is_ipv4() {
