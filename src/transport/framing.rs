@@ -105,18 +105,11 @@ impl StreamFramer {
     }
 }
 
-/// Position of the blank line ending the headers: (length of head, length of separator).
+/// The end of the header section, by the parser's own rule, within the
+/// header size limit.
 fn find_head_end(buf: &[u8], from: usize) -> Option<(usize, usize)> {
     let limit = buf.len().min(MAX_STREAM_HEADER_BYTES + 4);
-    (from.min(limit)..limit).find_map(|i| {
-        if buf[i..].starts_with(b"\r\n\r\n") {
-            Some((i, 4))
-        } else if buf[i..].starts_with(b"\n\n") {
-            Some((i, 2))
-        } else {
-            None
-        }
-    })
+    crate::protocol::sip::message::find_head_end(&buf[..limit], from.min(limit))
 }
 
 fn content_length(head: &[u8]) -> Result<usize, FramingError> {

@@ -70,3 +70,18 @@ fn limits_and_errors() {
     f.push(b"SIP/2.0 200 OK\r\nContent-Length: x\r\n\r\n");
     assert_eq!(f.next_frame(), Err(FramingError::BadContentLength));
 }
+
+#[test]
+fn framer_and_parser_agree_on_a_bare_lf_before_the_blank_line() {
+    // Found by fuzzing: a header line ending in a bare LF, then a CRLF blank
+    // line. The parser ends the headers there; so must the framer.
+    let with_length: &[u8] = b"MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 2\r\nMax-Forwards: 5\t\n\r\nhiNEXT";
+    let mut f = StreamFramer::new();
+    f.push(with_length);
+    let Some(Frame::Message(frame)) = f.next_frame().unwrap() else {
+        panic!("one message");
+    };
+    let parsed = crate::protocol::sip::message::SipMessage::parse(&frame).unwrap();
+    assert_eq!(parsed.body, b"hi");
+    assert_eq!(f.buffered(), 4, "NEXT stays for the next frame");
+}

@@ -94,6 +94,7 @@ run_one() {
     read -r -a seeds <<<"$(seeds_for "$t")"
     "$bin_dir/$t" "$here/corpus/$t" "${seeds[@]}" \
         -max_total_time="$seconds" \
+        ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
         -timeout=10 \
         -rss_limit_mb=2048 \
         -max_len=65536 \

@@ -229,23 +229,33 @@ fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
 }
 
+/// Where the header section ends: the first line end (`\n`) followed by an
+/// empty line (`\r\n` or `\n`). Returns (length of the head including that
+/// line end, length of the empty line). The stream framer uses the same rule,
+/// so framing and parsing never disagree on where a body starts.
+pub fn find_head_end(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    (from..bytes.len()).find_map(|i| {
+        if bytes[i] != b'\n' {
+            return None;
+        }
+        let rest = &bytes[i + 1..];
+        if rest.starts_with(b"\r\n") {
+            Some((i + 1, 2))
+        } else if rest.starts_with(b"\n") {
+            Some((i + 1, 1))
+        } else {
+            None
+        }
+    })
+}
+
 /// Splits the header section from the body at the first empty line,
 /// accepting CRLF or bare LF line ends. Returns (head, body).
 fn split_head(bytes: &[u8]) -> (&[u8], &[u8]) {
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\n' {
-            let rest = &bytes[i + 1..];
-            if rest.starts_with(b"\r\n") {
-                return (&bytes[..i + 1], &rest[2..]);
-            }
-            if rest.starts_with(b"\n") {
-                return (&bytes[..i + 1], &rest[1..]);
-            }
-        }
-        i += 1;
+    match find_head_end(bytes, 0) {
+        Some((head, sep)) => (&bytes[..head], &bytes[head + sep..]),
+        None => (bytes, &[]),
     }
-    (bytes, &[])
 }
 
 impl SipMessage {
