@@ -13,18 +13,23 @@
 //!   needs (branch, CSeq method, Via sent-by, status code) and hands over
 //!   opaque message bytes.
 //!
-//! Only non-INVITE transactions exist today ([`ClientNonInvite`],
-//! [`ServerNonInvite`]); INVITE transactions will be added alongside them
-//! (`ClientInvite`, `ServerInvite`) and all RFC 3261 timer arithmetic,
-//! including the INVITE timers, lives in [`timers`].
+//! Non-INVITE transactions ([`ClientNonInvite`], [`ServerNonInvite`]) live
+//! in the [`TransactionTable`]; the INVITE transactions ([`ClientInvite`],
+//! [`ServerInvite`], with the RFC 6026 Accepted state) are few and are kept
+//! by the agent's session layer next to their dialogs. All RFC 3261 timer
+//! arithmetic lives in [`timers`].
 
 pub mod client;
+pub mod client_invite;
 pub mod server;
+pub mod server_invite;
 pub mod table;
 pub mod timers;
 
 #[cfg(test)]
 mod client_tests;
+#[cfg(test)]
+mod invite_tests;
 #[cfg(test)]
 mod server_tests;
 #[cfg(test)]
@@ -33,7 +38,9 @@ mod table_tests;
 use std::fmt;
 
 pub use client::{ClientEvent, ClientNonInvite, ClientState};
+pub use client_invite::{ClientInvite, ClientInviteState};
 pub use server::{ServerEvent, ServerNonInvite, ServerState};
+pub use server_invite::{ServerInvite, ServerInviteEvent, ServerInviteState};
 pub use table::{ClientResponse, Role, TableOutput, TransactionTable, MAX_TRANSACTIONS};
 pub use timers::TimerConfig;
 

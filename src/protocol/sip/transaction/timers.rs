@@ -127,6 +127,21 @@ impl TimerConfig {
     }
 }
 
+impl TimerConfig {
+    /// Timer L (INVITE server, RFC 6026: how long an accepted INVITE
+    /// transaction absorbs retransmissions, and how long the 2xx waits for
+    /// its ACK): 64*T1.
+    pub fn timer_l(&self) -> Duration {
+        self.sixty_four_t1()
+    }
+
+    /// Timer M (INVITE client, RFC 6026: how long an accepted INVITE
+    /// transaction keeps passing 2xx retransmissions to the TU): 64*T1.
+    pub fn timer_m(&self) -> Duration {
+        self.sixty_four_t1()
+    }
+}
+
 /// `now + after`, or `None` if that instant is not representable (the timer
 /// then never fires; only possible with absurd configurations).
 pub(super) fn deadline(now: Instant, after: Duration) -> Option<Instant> {
