@@ -94,7 +94,7 @@ const VECTORS: &[(&str, &str, Expect)] = &[
         "RFC 4475 3.1.2.1",
         Tolerated(
             "the empty Via/Contact parameters and list elements (;; ,,) are skipped, which is \
-             unambiguous; the RFC's 400 is a should, and an INVITE gets 405 from us anyway",
+             unambiguous; the RFC's 400 is a should",
         ),
     ),
     ("clerr", "RFC 4475 3.1.2.2", Rejected),
@@ -187,7 +187,24 @@ const VECTORS: &[(&str, &str, Expect)] = &[
 /// with `now` the status we send today (`None`: nothing) and `rfc` the one
 /// the RFC asks for. Rows where they differ are discrepancies.
 const AGENT_ANSWERS: &[(&str, Option<u16>, u16, &str)] = &[
-    ("wsinv", Some(405), 405, "INVITE is not supported"),
+    (
+        "wsinv",
+        Some(481),
+        481,
+        "an INVITE with a To tag for a dialog we do not have (RFC 3261 12.2.2)",
+    ),
+    (
+        "rfc3261-24.2-f13-bye",
+        Some(481),
+        481,
+        "a BYE for a dialog we do not have (RFC 3261 12.2.2)",
+    ),
+    (
+        "inv2543",
+        Some(100),
+        100,
+        "a new INVITE with an offer: 100 Trying, then the runtime decides",
+    ),
     (
         "intmeth",
         Some(501),

@@ -9,7 +9,7 @@ use super::routing::{connect_flow, p2p_route, route_key, FlowHandle};
 use super::storage::StoreActor;
 use crate::model::{AccountId, DeliveryState, MessageId, RegistrationState};
 use crate::protocol::sip::agent::{
-    Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output,
+    Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output, SessionEvent,
 };
 use crate::protocol::sip::uri::{SipUri, Transport};
 use crate::store::{InsertOutcome, OutboxEntry};
@@ -643,6 +643,19 @@ impl Endpoint {
                 retry_after,
             } => self.on_delivery(id, to, state, sent_as, retry_after),
             AgentEvent::MessageArrived { token, message } => self.store_incoming(token, message),
+            AgentEvent::Session(event) => self.on_session_event(event),
+        }
+    }
+
+    /// Chat sessions are not wired to MSRP yet: refuse invitations (488)
+    /// so callers learn at once instead of waiting.
+    fn on_session_event(&mut self, event: SessionEvent) {
+        if let SessionEvent::Offered { session, from, .. } = event {
+            let now = self.now();
+            tracing::info!(account = %self.account_name(), %from, "refusing a chat session: not supported yet");
+            if let Err(e) = self.agent.reject_session(session, 488, now) {
+                tracing::debug!("refusal failed: {e}");
+            }
         }
     }
 }

@@ -38,11 +38,18 @@ pub fn response_to(request: &SipMessage, code: u16, to_tag: Option<&str>) -> Sip
 
 /// The methods we answer, for Allow headers.
 pub fn allowed_methods() -> String {
-    [Method::Message, Method::Options]
-        .iter()
-        .map(Method::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        Method::Invite,
+        Method::Ack,
+        Method::Cancel,
+        Method::Bye,
+        Method::Message,
+        Method::Options,
+    ]
+    .iter()
+    .map(Method::as_str)
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 #[cfg(test)]

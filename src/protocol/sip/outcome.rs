@@ -118,6 +118,24 @@ pub fn describe_message_failure(code: u16, reason: &str, peer: &str, retry_after
     words
 }
 
+/// Explains why an INVITE for a chat session with `peer` failed.
+pub fn describe_session_failure(code: u16, reason: &str, peer: &str) -> String {
+    let reason = if reason.trim().is_empty() {
+        standard_reason(code)
+    } else {
+        reason.trim()
+    };
+    let what = match code {
+        405 | 501 => format!("{peer}'s client does not take chat sessions"),
+        415 | 488 | 606 => format!("{peer}'s client cannot do a chat session the way we offered it"),
+        486 | 600 => format!("{peer} is busy"),
+        487 => "the invitation was cancelled".into(),
+        603 => format!("{peer} declined the chat"),
+        _ => return describe_message_failure(code, reason, peer, None),
+    };
+    format!("{what} ({code} {reason})")
+}
+
 /// Words for a transaction that got no final response at all (Timer F).
 pub fn describe_timeout(timeout_secs: u64) -> String {
     format!("no response from the server within {timeout_secs} seconds")

@@ -7,10 +7,15 @@
 //! drive it with virtual time and no sockets at all.
 
 mod auth;
+mod dialog;
 mod pager;
 mod registration;
+mod session;
+mod session_in;
+mod session_out;
 
 pub use pager::{ArrivedMessage, IncomingToken, MessageIdentity, MAX_BODY_STREAM, MAX_REQUEST_UDP};
+pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};
 use super::message::{Method, SipMessage};
@@ -18,7 +23,7 @@ use super::transaction::{
     ClientNonInvite, Role, ServerNonInvite, TableOutput, TimerConfig, TransactionKey, TransactionTable,
 };
 use super::uri::{SipUri, Transport};
-use crate::model::{DeliveryState, MessageId, RegistrationState};
+use crate::model::{DeliveryState, MessageId, RegistrationState, SessionId};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
@@ -116,6 +121,8 @@ pub enum AgentEvent {
         /// What arrived.
         message: ArrivedMessage,
     },
+    /// A chat session's signalling moved on.
+    Session(SessionEvent),
 }
 
 /// Output of the agent.
@@ -137,6 +144,10 @@ pub enum Output {
 enum Purpose {
     Register,
     Message(MessageId),
+    /// The CANCEL of a session's INVITE.
+    Cancel(SessionId),
+    /// The BYE ending a session.
+    Bye(SessionId),
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +173,7 @@ pub struct Agent {
     auth: auth::AuthState,
     registration: registration::Registration,
     pager: pager::Pager,
+    sessions: session::Sessions,
 }
 
 impl Agent {
@@ -178,6 +190,7 @@ impl Agent {
             auth: auth::AuthState::default(),
             registration,
             pager: pager::Pager::default(),
+            sessions: session::Sessions::default(),
         }
     }
 
@@ -209,15 +222,20 @@ impl Agent {
         self.table.handle_timeout(now);
         self.drain_table(now);
         self.registration_timer(now);
+        self.sessions_timeout(now);
         self.server_hops.retain(|key, _| self.table.server(key).is_some());
     }
 
     /// When [`Agent::handle_timeout`] must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        [self.table.poll_timeout(), self.registration.wake_at()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.table.poll_timeout(),
+            self.registration.wake_at(),
+            self.sessions.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Whether requests we sent still wait for their final answer.
@@ -251,6 +269,7 @@ impl Agent {
             self.table.client_transport_error(&key);
         }
         self.drain_table(now);
+        self.sessions_transport_failed(remote, conn, now);
     }
 
     fn pending_client_keys(&self, remote: SocketAddr, conn: Option<u64>) -> Vec<TransactionKey> {
@@ -298,25 +317,21 @@ impl Agent {
         purpose: Purpose,
         now: Instant,
     ) -> Result<TransactionKey, String> {
-        let branch = format!("z9hG4bK{}", self.random_token(10));
-        request.set_header(
-            "Via",
-            format!(
-                "SIP/2.0/{} {};branch={branch};rport",
-                hop.transport,
-                hop.local_host_port()
-            ),
-        );
+        let branch = self.prepare_request(request, &hop);
+        self.start_prepared(request, branch, hop, purpose, now)
+    }
+
+    /// Starts a non-INVITE client transaction for a request whose Via is
+    /// already filled with `branch` (a CANCEL copies its INVITE's Via).
+    fn start_prepared(
+        &mut self,
+        request: &SipMessage,
+        branch: String,
+        hop: Hop,
+        purpose: Purpose,
+        now: Instant,
+    ) -> Result<TransactionKey, String> {
         let method = request.method().unwrap_or(Method::Options);
-        if request.header("Max-Forwards").is_none() {
-            request.push_header("Max-Forwards", "70");
-        }
-        if let Some(route) = &self.config.route {
-            request.set_header("Route", route.clone());
-        }
-        if request.header("User-Agent").is_none() {
-            request.push_header("User-Agent", USER_AGENT);
-        }
         let key = TransactionKey::client(branch, method.as_str());
         let txn = ClientNonInvite::new(
             request.to_bytes(),
@@ -331,6 +346,30 @@ impl Agent {
         Ok(key)
     }
 
+    /// Fills Via with a new branch (returned), Max-Forwards, the outbound
+    /// Route when the request has no route of its own, and User-Agent.
+    fn prepare_request(&mut self, request: &mut SipMessage, hop: &Hop) -> String {
+        let branch = format!("z9hG4bK{}", self.random_token(10));
+        request.set_header(
+            "Via",
+            format!(
+                "SIP/2.0/{} {};branch={branch};rport",
+                hop.transport,
+                hop.local_host_port()
+            ),
+        );
+        if request.header("Max-Forwards").is_none() {
+            request.push_header("Max-Forwards", "70");
+        }
+        if let (Some(route), None) = (&self.config.route, request.header("Route")) {
+            request.push_header("Route", route.clone());
+        }
+        if request.header("User-Agent").is_none() {
+            request.push_header("User-Agent", USER_AGENT);
+        }
+        branch
+    }
+
     fn on_response(&mut self, msg: SipMessage, now: Instant) {
         let (Ok(via), Ok((_, method)), Some(code)) = (msg.top_via(), msg.cseq(), msg.status()) else {
             tracing::debug!(account = %self.config.account, "dropping response without usable Via/CSeq");
@@ -338,10 +377,17 @@ impl Agent {
         };
         let Some(branch) = via.branch() else { return };
         let key = TransactionKey::client(branch, method.as_str());
+        if method == Method::Invite {
+            self.invite_response(&key, &msg, now);
+            return;
+        }
         match self.table.client_response(&key, code, now) {
             Some(super::transaction::ClientResponse::Final(ctx)) => match ctx.purpose {
                 Purpose::Register => self.registration_response(&key, ctx.hop, &msg, now),
                 Purpose::Message(id) => self.message_response(id, &key, ctx.hop, &msg, now),
+                Purpose::Cancel(session) | Purpose::Bye(session) => {
+                    tracing::debug!(account = %self.config.account, %session, code, "{method} answered");
+                }
             },
             Some(_) => {}
             None => tracing::debug!(account = %self.config.account, %key, code, "stray response"),
@@ -350,9 +396,6 @@ impl Agent {
 
     fn on_request(&mut self, msg: SipMessage, from: Hop, now: Instant) {
         let method = msg.method().unwrap_or(Method::Options);
-        if method == Method::Ack {
-            return; // ACKs of non-2xx INVITE answers are absorbed by INVITE transactions (none yet).
-        }
         if let Err(e) = msg.validate_request() {
             tracing::debug!(account = %self.config.account, remote = %from.remote, "bad request: {e}");
             let mut resp = response_to(&msg, 400, None);
@@ -364,6 +407,11 @@ impl Agent {
                 });
             }
             return;
+        }
+        match method {
+            Method::Ack => return self.on_ack(&msg, now),
+            Method::Invite => return self.on_invite(msg, from, now),
+            _ => {}
         }
         let key = server_key(&msg, &method);
         if let Some(server) = self.table.server_for(&key) {
@@ -387,24 +435,37 @@ impl Agent {
             self.respond(&key, resp, now);
             return;
         }
+        let has_to_tag = msg.to_header().ok().is_some_and(|t| t.tag().is_some());
+        if has_to_tag && method != Method::Cancel && !self.in_known_dialog(&msg) {
+            let resp = response_to(&msg, 481, None);
+            self.respond(&key, resp, now);
+            return;
+        }
         match method {
             Method::Message => self.on_incoming_message(key, msg, now),
+            Method::Bye => self.on_bye(key, msg, now),
+            Method::Cancel => self.on_cancel(key, msg, now),
             Method::Options => {
                 let mut resp = response_to(&msg, 200, Some(&self.new_tag()));
                 resp.push_header("Allow", allowed_methods());
                 resp.push_header("Accept", pager::ACCEPTED_TYPES.join(", "));
                 self.respond(&key, resp, now);
             }
-            Method::Invite | Method::Register | Method::Subscribe | Method::Publish | Method::Refer => {
+            Method::Register | Method::Subscribe | Method::Publish | Method::Refer => {
                 let mut resp = response_to(&msg, 405, Some(&self.new_tag()));
                 resp.push_header("Allow", allowed_methods());
                 self.respond(&key, resp, now);
             }
-            Method::Bye | Method::Cancel | Method::Notify | Method::Info | Method::Update | Method::Prack => {
+            Method::Update if has_to_tag => {
+                // A session refresh inside one of our dialogs: nothing changes.
+                let resp = response_to(&msg, 200, None);
+                self.respond(&key, resp, now);
+            }
+            Method::Notify | Method::Info | Method::Update | Method::Prack => {
                 let resp = response_to(&msg, 481, None);
                 self.respond(&key, resp, now);
             }
-            Method::Other(_) | Method::Ack => {
+            Method::Other(_) | Method::Ack | Method::Invite => {
                 let mut resp = response_to(&msg, 501, None);
                 resp.push_header("Allow", allowed_methods());
                 self.respond(&key, resp, now);
@@ -470,6 +531,9 @@ impl Agent {
         match ctx.purpose {
             Purpose::Register => self.registration_no_response(key, failure, now),
             Purpose::Message(id) => self.message_no_response(id, key, ctx.hop, failure),
+            Purpose::Cancel(session) | Purpose::Bye(session) => {
+                tracing::debug!(account = %self.config.account, %session, %key, ?failure, "no answer");
+            }
         }
     }
 

@@ -196,7 +196,10 @@ impl ClientInvite {
     /// The transport failed before a final response: queue
     /// [`ClientEvent::TransportError`] and terminate.
     pub fn on_transport_error(&mut self) {
-        if matches!(self.state, ClientInviteState::Calling | ClientInviteState::Proceeding) {
+        if matches!(
+            self.state,
+            ClientInviteState::Calling | ClientInviteState::Proceeding
+        ) {
             self.events.push_back(ClientEvent::TransportError);
             self.terminate();
         }
@@ -211,7 +214,10 @@ impl ClientInvite {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
             ClientInviteState::Calling | ClientInviteState::Proceeding => {
-                [self.timer_a.map(|a| a.at), self.timer_b].into_iter().flatten().min()
+                [self.timer_a.map(|a| a.at), self.timer_b]
+                    .into_iter()
+                    .flatten()
+                    .min()
             }
             ClientInviteState::Accepted | ClientInviteState::Completed => self.linger_until,
             ClientInviteState::Terminated => None,

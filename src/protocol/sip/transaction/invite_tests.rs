@@ -105,7 +105,10 @@ fn every_2xx_reaches_the_tu_until_timer_m() {
     assert!(c.on_response(200, || panic!("no ACK from the transaction for 2xx"), t0 + ms(5)));
     assert_eq!(c.state(), ClientInviteState::Accepted);
     assert!(drain(&mut c).is_empty(), "the dialog sends the 2xx ACK");
-    assert!(c.on_response(200, ack, t0 + ms(505)), "retransmitted 2xx must be re-ACKed");
+    assert!(
+        c.on_response(200, ack, t0 + ms(505)),
+        "retransmitted 2xx must be re-ACKed"
+    );
     assert!(!c.on_response(180, ack, t0 + ms(506)));
     c.handle_timeout(t0 + ms(32_005));
     assert!(c.is_terminated());
@@ -204,7 +207,13 @@ fn server_2xx_never_acked_reports_no_ack_at_timer_l() {
 fn server_refuses_a_second_final_and_bad_codes() {
     let t0 = Instant::now();
     let mut s = ServerInvite::new(true, TimerConfig::default());
-    assert_eq!(s.send_response(99, vec![], t0), Err(TransactionError::InvalidStatus(99)));
+    assert_eq!(
+        s.send_response(99, vec![], t0),
+        Err(TransactionError::InvalidStatus(99))
+    );
     s.send_response(200, b"200".to_vec(), t0).unwrap();
-    assert_eq!(s.send_response(500, vec![], t0), Err(TransactionError::FinalAlreadySent));
+    assert_eq!(
+        s.send_response(500, vec![], t0),
+        Err(TransactionError::FinalAlreadySent)
+    );
 }

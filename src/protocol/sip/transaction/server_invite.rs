@@ -121,7 +121,12 @@ impl ServerInvite {
     ///
     /// [`TransactionError::InvalidStatus`] outside 100..=699,
     /// [`TransactionError::FinalAlreadySent`] after a final answer.
-    pub fn send_response(&mut self, status: u16, bytes: Vec<u8>, now: Instant) -> Result<(), TransactionError> {
+    pub fn send_response(
+        &mut self,
+        status: u16,
+        bytes: Vec<u8>,
+        now: Instant,
+    ) -> Result<(), TransactionError> {
         let class = classify_status(status).ok_or(TransactionError::InvalidStatus(status))?;
         if self.state != ServerInviteState::Proceeding {
             return Err(TransactionError::FinalAlreadySent);
@@ -211,7 +216,10 @@ impl ServerInvite {
 
     /// When [`handle_timeout`](Self::handle_timeout) is due next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        [self.resend.map(|r| r.at), self.end_at].into_iter().flatten().min()
+        [self.resend.map(|r| r.at), self.end_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Next event for the TU.
