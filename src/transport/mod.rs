@@ -5,6 +5,7 @@
 
 pub mod dns;
 pub mod framing;
+pub mod msrp_tls;
 pub mod stream;
 pub mod tls;
 pub mod udp;
