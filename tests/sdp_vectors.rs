@@ -9,9 +9,8 @@
 mod sdp_fuzz;
 
 use sipchat::protocol::sdp::{
-    answer_offer, read_answer, Address, Capabilities, Connect, Direction, FileRange,
-    LocalEndpoint, MsrpMedia, MsrpPath, MsrpTransport, Origin, Rejection, SdpError,
-    SessionDescription, Setup, Stream,
+    answer_offer, read_answer, Address, Capabilities, Connect, Direction, FileRange, LocalEndpoint,
+    MsrpMedia, MsrpPath, MsrpTransport, Origin, Rejection, SdpError, SessionDescription, Setup, Stream,
 };
 use std::path::{Path, PathBuf};
 
@@ -41,8 +40,7 @@ fn local(transport: MsrpTransport) -> LocalEndpoint {
         },
         connection: Address::from_ip([192, 0, 2, 99].into()),
         port: 2855,
-        path: MsrpPath::parse(&format!("{}://192.0.2.99:2855/us;tcp", transport.scheme()))
-            .unwrap(),
+        path: MsrpPath::parse(&format!("{}://192.0.2.99:2855/us;tcp", transport.scheme())).unwrap(),
     }
 }
 
@@ -116,15 +114,9 @@ fn rfc4975_basic_session() {
     assert_eq!(m.transport, MsrpTransport::Tcp);
     assert_eq!(m.port, 7654);
     assert_eq!(m.accept_types, ["text/plain"]);
-    assert_eq!(
-        m.path.uris(),
-        ["msrp://alicepc.example.com:7654/jshA7weztas;tcp"]
-    );
+    assert_eq!(m.path.uris(), ["msrp://alicepc.example.com:7654/jshA7weztas;tcp"]);
     assert_eq!(m.setup, None);
-    assert_eq!(
-        offer.connection_for(m).unwrap().address,
-        "alicepc.example.com"
-    );
+    assert_eq!(offer.connection_for(m).unwrap().address, "alicepc.example.com");
 
     let answer = parse("rfc4975-basic-answer");
     let agreed = read_answer(&offer, &answer).unwrap();
@@ -153,8 +145,7 @@ fn rfc4975_wrapped_types() {
     assert_eq!(m.accept_types, ["message/cpim", "text/plain", "text/html"]);
     assert_eq!(m.accept_wrapped_types, ["text/plain", "image/*"]);
     let offer = parse("rfc4975-wrapped-types-offer");
-    let (answer, _) =
-        answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
+    let (answer, _) = answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
     let a = msrp(&answer);
     assert_eq!(a.accept_types, ["message/cpim", "text/plain"]);
     assert_eq!(a.accept_wrapped_types, ["text/plain"]);
@@ -225,10 +216,7 @@ fn rfc5547_push_offer_fields() {
         hex::encode_upper(sel.sha1().unwrap()),
         "72245FE8653DDAF371362F86D471913EE4A2CE2E"
     );
-    assert_eq!(
-        f.transfer_id.as_deref(),
-        Some("vBnG916bdberum2fFEABR1FR3ExZMUrd")
-    );
+    assert_eq!(f.transfer_id.as_deref(), Some("vBnG916bdberum2fFEABR1FR3ExZMUrd"));
     assert_eq!(f.disposition.as_deref(), Some("render"));
     assert_eq!(
         f.date.as_ref().unwrap().creation.as_deref(),
@@ -241,8 +229,7 @@ fn rfc5547_push_offer_fields() {
 #[test]
 fn rfc5547_push_accepted_and_read_back() {
     let offer = parse("rfc5547-push-offer");
-    let (answer, ours) =
-        answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
+    let (answer, ours) = answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
     let a = msrp(&answer);
     assert_eq!(a.direction, Some(Direction::RecvOnly));
     let offered = msrp(&offer).file.as_ref().unwrap();
@@ -266,8 +253,7 @@ fn rfc5547_pull_is_refused() {
     let sel = m.file_selector().unwrap();
     assert_eq!(sel.name, None);
     assert!(sel.sha1().is_some());
-    let err = answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp))
-        .unwrap_err();
+    let err = answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap_err();
     assert_eq!(err, Rejection::FilePullNotSupported);
     assert_eq!(Rejection::STATUS, 488);
     assert!(err.warning("sipchat").starts_with("399 sipchat \""));
@@ -277,9 +263,14 @@ fn rfc5547_pull_is_refused() {
 fn rfc5547_range_is_echoed() {
     let offer = parse("rfc5547-range-offer");
     let range = msrp(&offer).file.as_ref().unwrap().range.unwrap();
-    assert_eq!(range, FileRange { start: 1020, stop: None });
-    let (answer, ours) =
-        answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
+    assert_eq!(
+        range,
+        FileRange {
+            start: 1020,
+            stop: None
+        }
+    );
+    let (answer, ours) = answer_offer(&offer, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
     assert_eq!(ours.file_range, Some(range));
     assert_eq!(read_answer(&offer, &answer).unwrap().file_range, Some(range));
 }
@@ -308,8 +299,7 @@ fn our_vectors() {
     // Audio and a disabled message stream are declined; the live one is used.
     let mixed = parse("sipchat-audio-and-message");
     assert_eq!(mixed.streams.len(), 3);
-    let (answer, _) =
-        answer_offer(&mixed, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
+    let (answer, _) = answer_offer(&mixed, &Capabilities::default(), &local(MsrpTransport::Tcp)).unwrap();
     assert_eq!(answer.streams.len(), 3);
     assert!(matches!(&answer.streams[0], Stream::Other(o) if o.port == 0 && o.media == "audio"));
     assert!(matches!(&answer.streams[1], Stream::Msrp(m) if m.port == 0));

@@ -42,6 +42,9 @@ pub struct SessionDescription {
 }
 
 /// One `m=` line.
+// A description holds a handful of these and lives briefly; boxing would
+// only make matching clumsier for the dialog code.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stream {
     /// `m=message <port> TCP/MSRP|TCP/TLS/MSRP ...`.

@@ -120,10 +120,10 @@ fn limits() {
         SessionDescription::parse(&big),
         Err(SdpError::TooLarge { .. })
     ));
-    let path = vec!["msrp://h:1/x;tcp"; MAX_PATH_URIS + 1].join(" ");
+    let path = ["msrp://h:1/x;tcp"; MAX_PATH_URIS + 1].join(" ");
     let err = one(&format!("m=message 1 TCP/MSRP *\r\na=path:{path}\r\n")).unwrap_err();
     assert!(err.to_string().contains("at most"), "{err}");
-    let types = vec!["a/b"; MAX_ACCEPT_TYPES + 1].join(" ");
+    let types = ["a/b"; MAX_ACCEPT_TYPES + 1].join(" ");
     let err = one(&format!("{M}a=accept-types:{types}\r\n")).unwrap_err();
     assert!(err.to_string().contains("at most"), "{err}");
     let long = "x".repeat(MAX_ATTRIBUTE_BYTES + 1);

@@ -309,6 +309,7 @@ impl Rejection {
 }
 
 /// What the offer asks for.
+#[allow(clippy::large_enum_variant)] // one per offer; not worth a Box
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OfferKind {
     /// A chat (no file-selector).

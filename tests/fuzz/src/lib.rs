@@ -12,7 +12,6 @@
 //! properties are checked on stable Rust by plain `cargo test` too.
 
 pub mod sdp;
-pub use sdp::sdp;
 
 use sipchat::model::MessageId;
 use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, Hop, Output};

@@ -4,8 +4,8 @@
 //! it with `#[path]` and run it on stable over the SDP vectors.
 
 use sipchat::protocol::sdp::{
-    build_answer, evaluate_offer, read_answer, Address, Capabilities, Connect, LocalEndpoint,
-    MsrpPath, MsrpTransport, Origin, SessionDescription,
+    build_answer, evaluate_offer, read_answer, Address, Capabilities, Connect, LocalEndpoint, MsrpPath,
+    MsrpTransport, Origin, SessionDescription,
 };
 
 /// Arbitrary bytes into the SDP parser, the answerer and the answer reader.
@@ -33,8 +33,7 @@ pub fn sdp(data: &[u8]) {
     for caps in [Capabilities::default(), restrictive] {
         match evaluate_offer(&offer, &caps) {
             Ok(decision) => {
-                let (answer, negotiated) =
-                    build_answer(&offer, &decision, &local(decision.transport), None);
+                let (answer, negotiated) = build_answer(&offer, &decision, &local(decision.transport), None);
                 let written = answer.to_bytes();
                 match SessionDescription::parse(&written) {
                     Ok(again) => assert_eq!(again, answer, "our answer changes when re-read"),
