@@ -402,6 +402,16 @@ fn parse_stream(n: usize, m: &sdp_types::Media) -> Result<Stream, SdpError> {
             }
             "file-selector" => {
                 let sel = FileSelector::parse(value).map_err(|r| bad(&name, r))?;
+                // Escaping can lengthen the name when written back; refuse
+                // what we could not write within the limit.
+                let len = sel.to_value().map_or(0, |v| v.len());
+                if len > MAX_ATTRIBUTE_BYTES {
+                    return Err(SdpError::AttributeTooLong {
+                        name: a.name.clone(),
+                        len,
+                        limit: MAX_ATTRIBUTE_BYTES,
+                    });
+                }
                 if file.selector.replace(sel).is_some() {
                     return Err(dup(&name));
                 }

@@ -5,7 +5,7 @@
 
 use sipchat::protocol::sdp::{
     build_answer, evaluate_offer, read_answer, Address, Capabilities, Connect, LocalEndpoint, MsrpPath,
-    MsrpTransport, Origin, SessionDescription,
+    MsrpTransport, Origin, SessionDescription, MAX_SDP_BYTES,
 };
 
 /// Arbitrary bytes into the SDP parser, the answerer and the answer reader.
@@ -76,6 +76,12 @@ pub fn sdp(data: &[u8]) {
 
 fn check_round_trip(desc: &SessionDescription, data: &[u8]) {
     let written = desc.to_bytes();
+    if written.len() > MAX_SDP_BYTES {
+        // Writing canonicalises (CRLF line ends, escaped file names, the
+        // o=/s=/t= lines), so an input just under the limit may be written
+        // just over it. Our own offers and answers are far below it.
+        return;
+    }
     match SessionDescription::parse(&written) {
         Ok(again) => assert_eq!(
             &again,
