@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
@@ -84,13 +84,15 @@ seeds_for() {
     case "$1" in
         sip_message | stream_framer | agent_packet) echo "$vectors" ;;
         sip_uri | digest_challenge) echo "$here/seeds/$1 $vectors/fuzz-regressions" ;;
+        sdp) echo "$vectors/sdp" ;;
     esac
 }
 
 run_one() {
     local t="$1" log="$here/artifacts/$1/run.log"
     mkdir -p "$here/corpus/$t" "$here/artifacts/$t"
-    local seeds
+    local seeds dict="$here/sip.dict"
+    if [[ -f "$here/$t.dict" ]]; then dict="$here/$t.dict"; fi
     read -r -a seeds <<<"$(seeds_for "$t")"
     "$bin_dir/$t" "$here/corpus/$t" "${seeds[@]}" \
         -max_total_time="$seconds" \
@@ -98,7 +100,7 @@ run_one() {
         -timeout=10 \
         -rss_limit_mb=2048 \
         -max_len=65536 \
-        -dict="$here/sip.dict" \
+        -dict="$dict" \
         -print_final_stats=1 \
         -artifact_prefix="$here/artifacts/$t/" \
         >"$log" 2>&1

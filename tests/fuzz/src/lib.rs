@@ -11,6 +11,8 @@
 //! runs every function over the wire vectors and the fuzz regressions, so the
 //! properties are checked on stable Rust by plain `cargo test` too.
 
+pub mod sdp;
+
 use sipchat::model::MessageId;
 use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, Hop, Output};
 use sipchat::protocol::sip::digest::{self, Credentials, RequestParts};
