@@ -231,7 +231,7 @@ fn parse_start_line(line: &str) -> Result<Frame, FrameError> {
     if !valid_transaction_id(txid) {
         return Err(FrameError::BadTransactionId);
     }
-    let kind = if rest.len() >= 3 && rest.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
+    let kind = if rest.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         let (code, comment) = match rest.split_once(' ') {
             Some((c, comment)) => (c, Some(comment)),
             None => (rest, None),

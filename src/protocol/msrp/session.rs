@@ -296,8 +296,9 @@ pub struct Session {
     pub(super) round_robin: usize,
     pub(super) pending: HashMap<String, (Pending, Instant)>,
     pub(super) incoming: HashMap<String, Incoming>,
-    /// Message ids refused or aborted, oldest first.
-    pub(super) refused: VecDeque<String>,
+    /// Message ids refused or aborted with the code for their later
+    /// chunks, oldest first.
+    pub(super) refused: VecDeque<(String, u16)>,
     /// Complete messages whose success REPORT waits for `confirm_received`:
     /// id -> (last byte).
     pub(super) to_report: HashMap<String, u64>,

@@ -76,17 +76,18 @@ impl Session {
         }
     }
 
-    fn remember_refusal(&mut self, message_id: &str) {
+    /// Later chunks of `message_id` get `code` too.
+    fn remember_refusal(&mut self, message_id: &str, code: u16) {
         if self.refused.len() == MAX_REMEMBERED_REFUSALS {
             self.refused.pop_front();
         }
-        self.refused.push_back(message_id.to_string());
+        self.refused.push_back((message_id.to_string(), code));
     }
 
     fn refuse(&mut self, frame: &Frame, message_id: &str, code: u16, why: &str) {
         tracing::debug!(message_id, code, why, "msrp chunk refused");
         self.incoming.remove(message_id);
-        self.remember_refusal(message_id);
+        self.remember_refusal(message_id, code);
         self.respond(frame, code);
     }
 
@@ -114,14 +115,16 @@ impl Session {
             }
         };
         self.bind_by_peer();
-        if self.refused.contains(&message_id) {
-            self.respond(&frame, 413);
+        if let Some(&(_, code)) = self.refused.iter().find(|(id, _)| *id == message_id) {
+            // Refused or aborted before: its later chunks are refused too
+            // (413 after an abort: RFC 4975 section 7.3.1 has no better code).
+            self.respond(&frame, code);
             return;
         }
         if frame.continuation == Continuation::Abort {
             if self.incoming.remove(&message_id).is_some() {
                 self.to_report.remove(&message_id);
-                self.remember_refusal(&message_id);
+                self.remember_refusal(&message_id, 413);
                 self.event(SessionEvent::IncomingAborted { message_id });
             }
             self.respond(&frame, 200);
