@@ -1,5 +1,10 @@
 //! The sans-IO protocol core: bytes and time in, bytes and events out.
 //! No sockets, no files, no clock reads, no tokio.
 
+pub mod cpim;
+pub mod imdn;
+pub mod iscomposing;
+pub mod msrp;
 pub mod sdp;
 pub mod sip;
+pub mod xml;

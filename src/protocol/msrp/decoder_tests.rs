@@ -1,0 +1,126 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+use super::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Three frames back to back: a chunk whose body holds a near-miss end-line,
+/// a response, and a frame with an empty line but empty body.
+fn stream() -> (Vec<u8>, Vec<Frame>) {
+    let mut a = Frame::request("a786hjs2", Method::Send);
+    a.push_header("To-Path", "msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp");
+    a.push_header("From-Path", "msrp://atlanta.example.com:7654/jshA7weztas;tcp");
+    a.push_header("Message-ID", "87652491");
+    a.push_header("Byte-Range", "1-*/*");
+    a.push_header("X-Unknown", "kept");
+    a.body = b"Hey\r\n-------a786hjs2 not the end\r\n-------a786hjs2x\r\n".to_vec();
+    a.continuation = Continuation::More;
+    let mut b = Frame::request("a786hjs2", Method::Report);
+    b.kind = FrameKind::Response { code: 200, comment: Some("OK".into()) };
+    b.push_header("To-Path", "msrp://atlanta.example.com:7654/jshA7weztas;tcp");
+    let mut c = Frame::request("dkei38sd", Method::Other("FOO".into()));
+    c.continuation = Continuation::Abort;
+    let mut bytes = a.to_bytes();
+    bytes.extend(b.to_bytes());
+    bytes.extend(c.to_bytes());
+    (bytes, vec![a, b, c])
+}
+
+fn decode_in_pieces(bytes: &[u8], sizes: &mut dyn FnMut() -> usize) -> Vec<Frame> {
+    let mut d = FrameDecoder::new();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = (at + sizes()).min(bytes.len());
+        d.push(&bytes[at..end]);
+        at = end;
+        while let Some(f) = d.next_frame().unwrap() {
+            out.push(f);
+        }
+    }
+    assert_eq!(d.buffered(), 0);
+    out
+}
+
+#[test]
+fn one_byte_at_a_time() {
+    let (bytes, frames) = stream();
+    assert_eq!(decode_in_pieces(&bytes, &mut || 1), frames);
+}
+
+#[test]
+fn random_splits() {
+    let (bytes, frames) = stream();
+    let mut rng = StdRng::seed_from_u64(4975);
+    for _ in 0..200 {
+        let max = rng.gen_range(1..64);
+        let got = decode_in_pieces(&bytes, &mut || rng.gen_range(1..=max));
+        assert_eq!(got, frames);
+    }
+}
+
+#[test]
+fn empty_line_before_end_line_is_an_empty_body() {
+    let mut d = FrameDecoder::new();
+    d.push(b"MSRP abc SEND\r\nContent-Type: text/plain\r\n\r\n-------abc$\r\n");
+    let f = d.next_frame().unwrap().unwrap();
+    assert!(f.body.is_empty());
+    assert_eq!(f.content_type().as_deref(), Some("text/plain"));
+}
+
+#[test]
+fn framing_errors_are_reported_and_sticky() {
+    for (input, want) in [
+        (&b"HTTP/1.1 200 OK\r\n"[..], FrameError::BadStartLine("it does not start with MSRP")),
+        (b"MSRP ab SEND\r\n", FrameError::BadTransactionId),
+        (b"MSRP abc send\r\n", FrameError::BadStartLine("the method is not upper-case letters")),
+        (b"MSRP abc SEND\r\nno colon here\r\n", FrameError::BadHeaderLine(1)),
+        (b"MSRP abc 20 OK\r\n", FrameError::BadStartLine("the status code is not three digits")),
+        (b"MSRP abc SEND\r\nTo-Path: \xff\r\n", FrameError::NotUtf8),
+    ] {
+        let mut d = FrameDecoder::new();
+        d.push(input);
+        assert_eq!(d.next_frame(), Err(want.clone()), "{:?}", String::from_utf8_lossy(input));
+        d.push(b"MSRP abc SEND\r\n-------abc$\r\n");
+        assert_eq!(d.next_frame(), Err(want));
+    }
+}
+
+#[test]
+fn limits() {
+    let mut d = FrameDecoder::new();
+    d.push(b"MSRP abc SEND\r\nX: ");
+    d.push(&vec![b'a'; MAX_HEADER_SECTION_BYTES]);
+    assert_eq!(d.next_frame(), Err(FrameError::HeadersTooLong));
+
+    let mut d = FrameDecoder::new();
+    let mut head = b"MSRP abc SEND\r\n".to_vec();
+    for i in 0..=MAX_HEADERS {
+        head.extend(format!("X-{i}: v\r\n").as_bytes());
+    }
+    d.push(&head);
+    assert_eq!(d.next_frame(), Err(FrameError::TooManyHeaders));
+
+    let mut d = FrameDecoder::new();
+    d.push(b"MSRP abc SEND\r\n\r\n");
+    let piece = vec![b'x'; 64 * 1024];
+    let mut result = Ok(None);
+    for _ in 0..(MAX_CHUNK_BODY_BYTES / piece.len() + 2) {
+        d.push(&piece);
+        result = d.next_frame();
+        if result.is_err() {
+            break;
+        }
+    }
+    assert_eq!(result, Err(FrameError::BodyTooLarge));
+}
+
+#[test]
+fn a_maximal_body_is_accepted() {
+    let mut f = Frame::request("abc", Method::Send);
+    f.body = vec![b'y'; MAX_CHUNK_BODY_BYTES];
+    let mut d = FrameDecoder::new();
+    for piece in f.to_bytes().chunks(100_000) {
+        d.push(piece);
+    }
+    assert_eq!(d.next_frame().unwrap().unwrap().body.len(), MAX_CHUNK_BODY_BYTES);
+}

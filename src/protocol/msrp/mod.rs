@@ -1,0 +1,32 @@
+//! MSRP (RFC 4975) and MSRP relays (RFC 4976), sans-IO.
+//!
+//! - [`uri`]: `msrp://` and `msrps://` URIs and their comparison rules;
+//! - [`frame`] and [`decoder`]: frames, typed headers (Byte-Range, Status,
+//!   report requests, paths), the serializer and an incremental decoder
+//!   with named limits;
+//! - [`Session`]: one session over one connection: chunking, streaming
+//!   sends with backpressure, reassembly or streaming of incoming
+//!   messages, responses, REPORTs, timeouts and keep-alives;
+//! - [`relay`]: the AUTH client for a relay.
+//!
+//! Nothing here opens sockets or reads clocks: bytes and `Instant`s in,
+//! bytes and events out.
+
+pub mod decoder;
+pub mod frame;
+pub mod incoming;
+pub mod outgoing;
+pub mod ranges;
+pub mod relay;
+pub mod session;
+pub mod session_in;
+pub mod uri;
+
+pub use decoder::{FrameDecoder, FrameError};
+pub use frame::{ByteRange, Continuation, Frame, FrameKind, HeaderError, Method, ReportRequest, StatusHeader};
+pub use incoming::IncomingMode;
+pub use outgoing::ReportOptions;
+pub use relay::{RelayClient, RelayConfig, RelayEvent, RelayOutput};
+pub use session::{DataRequest, Output, Session, SessionConfig, SessionError, SessionEvent, SessionState};
+pub use session_in::{refuse_connection, target_session_id};
+pub use uri::{MsrpUri, UriError};

@@ -1,0 +1,816 @@
+//! One MSRP session over one TCP/TLS connection, sans-IO.
+//!
+//! The runtime owns the socket and a clock. It:
+//! 1. makes a [`Session`] from a [`SessionConfig`] (our path, the peer's path
+//!    from SDP, who connects) and calls [`Session::open`] once the connection
+//!    is up (the active side then sends an empty SEND that binds it);
+//! 2. feeds every received byte to [`Session::handle_bytes`] (or frames it
+//!    cut itself to [`Session::handle_frame`]);
+//! 3. drains [`Session::poll_output`] after every call, writing
+//!    [`Output::Transmit`] bytes to the socket in order and acting on
+//!    [`Output::Event`]s;
+//! 4. calls [`Session::handle_timeout`] at [`Session::poll_timeout`];
+//! 5. for streamed outgoing messages (files), asks [`Session::data_wanted`]
+//!    after draining the output and answers with [`Session::push_data`]:
+//!    the session asks only when its output is drained and fewer than
+//!    [`SessionConfig::max_chunks_in_flight`] chunks await answers, which is
+//!    the backpressure;
+//! 6. on a [`Output::Event`] of [`SessionEvent::SessionFailed`] closes the
+//!    connection; on connection loss calls [`Session::connection_lost`].
+//!
+//! Outgoing chunks of buffered messages are made lazily inside
+//! `poll_output`, so a large message is never serialised all at once.
+
+use super::frame::{
+    status_in_words, ByteRange, Continuation, Frame, Method, ReportRequest,
+};
+use super::incoming::{Incoming, IncomingMode};
+use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
+use super::uri::MsrpUri;
+use super::decoder::FrameDecoder;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+/// Default chunk size: the largest body of one SEND we make.
+pub const DEFAULT_CHUNK_SIZE: usize = 16 * 1024;
+/// Largest chunk body we send through relays (RFC 4976 relays may refuse
+/// bigger ones; sipchat's rule is 10 KiB).
+pub const RELAY_MAX_CHUNK_SIZE: usize = 10 * 1024;
+/// Smallest chunk size a config may ask for.
+pub const MIN_CHUNK_SIZE: usize = 64;
+/// How long a SEND waits for its response (RFC 4975 section 7.1.1: 30 s).
+pub const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default idle time before an empty keep-alive SEND.
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(30);
+/// Default wait for a success REPORT after the last response.
+pub const DEFAULT_REPORT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default maximum size of one incoming message.
+pub const DEFAULT_MAX_INCOMING: u64 = 1024 * 1024;
+/// Default number of chunks sent before answers must come back.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
+/// Most outgoing messages queued in one session.
+pub const MAX_OUTGOING_MESSAGES: usize = 1024;
+/// Length of the Message-IDs and transaction ids we make.
+pub const ID_LEN: usize = 16;
+
+/// How a session is set up (from SDP and the account).
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Our own URI: the last element of our `a=path`; incoming To-Paths must
+    /// end with it.
+    pub local_uri: MsrpUri,
+    /// Relays in front of us (a relay's Use-Path, in order), empty when
+    /// direct. Our `a=path` is these followed by `local_uri`.
+    pub relays: Vec<MsrpUri>,
+    /// The peer's `a=path` from its SDP (its relays first, its own URI last).
+    pub remote_path: Vec<MsrpUri>,
+    /// We connect (SDP `a=setup:active`, or the RFC 4975 default for the
+    /// offerer); `open` then sends the binding empty SEND.
+    pub active: bool,
+    /// Largest chunk body we send; capped at [`RELAY_MAX_CHUNK_SIZE`] when
+    /// there are relays on either side.
+    pub chunk_size: usize,
+    /// Content types we accept (`type/subtype`, `type/*` or `*`), lowercase.
+    pub accept_types: Vec<String>,
+    /// Largest incoming message; larger ones are answered 413.
+    pub max_incoming_size: u64,
+    /// How incoming messages reach the runtime.
+    pub incoming_mode: IncomingMode,
+    /// Idle time before an empty keep-alive SEND; `None` disables them.
+    pub keepalive: Option<Duration>,
+    /// Wait for a success REPORT once every chunk was answered.
+    pub report_timeout: Duration,
+    /// Chunks sent without their answer yet before the session stops
+    /// sending (and asking for data).
+    pub max_chunks_in_flight: usize,
+    /// Send the success REPORTs peers ask for only after the runtime calls
+    /// [`Session::confirm_received`] (store first, then report). When
+    /// `false` they go as soon as a message is complete.
+    pub report_after_confirm: bool,
+}
+
+impl SessionConfig {
+    /// A config with the defaults for everything but the paths.
+    pub fn new(local_uri: MsrpUri, remote_path: Vec<MsrpUri>, active: bool) -> SessionConfig {
+        SessionConfig {
+            local_uri,
+            relays: Vec::new(),
+            remote_path,
+            active,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            accept_types: vec!["text/plain".into(), "message/cpim".into(), "application/im-iscomposing+xml".into()],
+            max_incoming_size: DEFAULT_MAX_INCOMING,
+            incoming_mode: IncomingMode::Reassemble,
+            keepalive: Some(DEFAULT_KEEPALIVE),
+            report_timeout: DEFAULT_REPORT_TIMEOUT,
+            max_chunks_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            report_after_confirm: true,
+        }
+    }
+
+    /// Our `a=path`: the relays, then our URI.
+    pub fn local_path(&self) -> Vec<MsrpUri> {
+        let mut p = self.relays.clone();
+        p.push(self.local_uri.clone());
+        p
+    }
+
+    /// The chunk size actually used.
+    pub fn effective_chunk_size(&self) -> usize {
+        let relayed = !self.relays.is_empty() || self.remote_path.len() > 1;
+        let size = self.chunk_size.max(MIN_CHUNK_SIZE);
+        if relayed {
+            size.min(RELAY_MAX_CHUNK_SIZE)
+        } else {
+            size
+        }
+    }
+}
+
+/// Something the runtime must know about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// The connection is bound: our first SEND was answered 200 (active
+    /// side) or the peer's first valid request arrived (passive side).
+    Opened,
+    /// A whole message arrived (reassembled). When the peer asked for a
+    /// success report and `report_after_confirm` is set, call
+    /// [`Session::confirm_received`] once it is stored.
+    MessageReceived {
+        /// The sender's Message-ID.
+        message_id: String,
+        /// Content type without parameters (`application/octet-stream` when
+        /// no chunk named one).
+        content_type: String,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// One chunk of a streamed incoming message.
+    ChunkReceived {
+        /// The sender's Message-ID.
+        message_id: String,
+        /// Content type, when known.
+        content_type: Option<String>,
+        /// 1-based offset of the first byte of `data`.
+        start: u64,
+        /// The bytes.
+        data: Vec<u8>,
+        /// Total size, when the sender said.
+        total: Option<u64>,
+    },
+    /// Every byte of a streamed incoming message arrived.
+    StreamComplete {
+        /// The sender's Message-ID.
+        message_id: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// The peer gave up on a message it was sending (`#`); drop what was
+    /// received of it.
+    IncomingAborted {
+        /// The sender's Message-ID.
+        message_id: String,
+    },
+    /// More of an outgoing message was taken by the next hop.
+    Progress {
+        /// Our Message-ID.
+        message_id: String,
+        /// Bytes answered 200 so far.
+        acknowledged: u64,
+        /// Size of the message.
+        total: u64,
+    },
+    /// Every chunk was taken by the next hop (a relay, or the peer). Through
+    /// relays this is not delivery.
+    MessageSent {
+        /// Our Message-ID.
+        message_id: String,
+    },
+    /// The peer has the whole message: success REPORTs cover it, or (direct,
+    /// without a success report) the peer answered every chunk 200.
+    MessageDelivered {
+        /// Our Message-ID.
+        message_id: String,
+    },
+    /// We asked for a success REPORT and none came in time; the message may
+    /// or may not have arrived.
+    DeliveryUnknown {
+        /// Our Message-ID.
+        message_id: String,
+        /// In words.
+        reason: String,
+    },
+    /// The message failed.
+    MessageFailed {
+        /// Our Message-ID.
+        message_id: String,
+        /// MSRP status, when a peer or relay gave one.
+        code: Option<u16>,
+        /// In words.
+        reason: String,
+    },
+    /// We aborted an outgoing message.
+    MessageAborted {
+        /// Our Message-ID.
+        message_id: String,
+    },
+    /// The session cannot go on; close the connection.
+    SessionFailed {
+        /// In words.
+        reason: String,
+    },
+    /// The session was closed by [`Session::close`].
+    Closed,
+}
+
+/// What the session wants done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Write these bytes to the connection, in order.
+    Transmit(Vec<u8>),
+    /// Tell the runtime.
+    Event(SessionEvent),
+}
+
+/// A request for data of a streamed outgoing message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataRequest {
+    /// Our Message-ID.
+    pub message_id: String,
+    /// 0-based offset of the next byte wanted.
+    pub offset: u64,
+    /// Most bytes to give in the next [`Session::push_data`] (at least 1).
+    pub max_len: usize,
+}
+
+/// A call the session refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// The session is closed or failed.
+    #[error("the chat session is closed")]
+    Closed,
+    /// Too many messages waiting to go out.
+    #[error("too many messages are waiting to be sent in this session")]
+    QueueFull,
+    /// No such outgoing message (finished, failed or never existed).
+    #[error("there is no outgoing message {0} in this session")]
+    UnknownMessage(String),
+    /// `push_data` with more bytes than asked or beyond the total size.
+    #[error("the data given for message {0} is more than the session asked for")]
+    TooMuchData(String),
+    /// `push_data` with no bytes.
+    #[error("no data was given for message {0}")]
+    NoData(String),
+    /// A content type with spaces or line breaks.
+    #[error("the content type {0:?} is not a valid type/subtype")]
+    BadContentType(String),
+}
+
+/// Session state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionState {
+    /// Created, `open` not called.
+    Idle,
+    /// Open; `bound` once the connection is known to be ours.
+    Open {
+        /// The binding SEND was answered (active) or received (passive).
+        bound: bool,
+    },
+    /// Closed or failed: nothing more is sent.
+    Done,
+}
+
+/// One MSRP session. See the module documentation for how to drive it.
+#[derive(Debug)]
+pub struct Session {
+    pub(super) config: SessionConfig,
+    pub(super) to_path: String,
+    pub(super) from_path: String,
+    pub(super) state: SessionState,
+    pub(super) rng: StdRng,
+    pub(super) decoder: FrameDecoder,
+    pub(super) out: VecDeque<Output>,
+    pub(super) outgoing: Vec<Outgoing>,
+    pub(super) round_robin: usize,
+    pub(super) pending: HashMap<String, (Pending, Instant)>,
+    pub(super) incoming: HashMap<String, Incoming>,
+    /// Message ids refused or aborted with the code for their later
+    /// chunks, oldest first.
+    pub(super) refused: VecDeque<(String, u16)>,
+    /// Complete messages whose success REPORT waits for `confirm_received`:
+    /// id -> (last byte).
+    pub(super) to_report: HashMap<String, u64>,
+    pub(super) now: Instant,
+    pub(super) last_sent: Instant,
+}
+
+impl Session {
+    /// A new session; `seed` feeds the random ids (give it OS randomness).
+    pub fn new(config: SessionConfig, seed: u64, now: Instant) -> Session {
+        let mut to = config.relays.clone();
+        to.extend(config.remote_path.iter().cloned());
+        Session {
+            to_path: MsrpUri::format_path(&to),
+            from_path: config.local_uri.to_string(),
+            config,
+            state: SessionState::Idle,
+            rng: StdRng::seed_from_u64(seed),
+            decoder: FrameDecoder::new(),
+            out: VecDeque::new(),
+            outgoing: Vec::new(),
+            round_robin: 0,
+            pending: HashMap::new(),
+            incoming: HashMap::new(),
+            refused: VecDeque::new(),
+            to_report: HashMap::new(),
+            now,
+            last_sent: now,
+        }
+    }
+
+    /// The config.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// The state.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// The session-id our peer puts last in its To-Paths (for routing).
+    pub fn local_session_id(&self) -> Option<&str> {
+        self.config.local_uri.session_id.as_deref()
+    }
+
+    /// Changes how incoming messages that start from now on are handled.
+    pub fn set_incoming_mode(&mut self, mode: IncomingMode) {
+        self.config.incoming_mode = mode;
+    }
+
+    /// Starts the session once the connection is up. The active side sends
+    /// an empty SEND that binds the connection; the passive side waits for
+    /// the peer's first request.
+    pub fn open(&mut self, now: Instant) {
+        self.now = now;
+        if self.state != SessionState::Idle {
+            return;
+        }
+        self.state = SessionState::Open { bound: false };
+        self.last_sent = now;
+        if self.config.active {
+            self.send_empty(true);
+        }
+    }
+
+    /// Whether the connection is bound (messages may go out).
+    pub fn is_bound(&self) -> bool {
+        self.state == SessionState::Open { bound: true }
+    }
+
+    /// Queues a message held in memory; returns its Message-ID at once.
+    /// Chunks go out as the output is drained (before the session is bound
+    /// they wait).
+    pub fn send_message(&mut self, content_type: &str, body: Vec<u8>, reports: ReportOptions, now: Instant) -> Result<String, SessionError> {
+        self.now = now;
+        let total = body.len() as u64;
+        self.queue_outgoing(content_type, total, Source::Buffered(body), reports)
+    }
+
+    /// Begins a streamed message of `total` bytes (a file): its data is
+    /// asked for by [`Session::data_wanted`] and given by
+    /// [`Session::push_data`]. Returns its Message-ID.
+    pub fn begin_message(&mut self, content_type: &str, total: u64, reports: ReportOptions, now: Instant) -> Result<String, SessionError> {
+        self.now = now;
+        self.queue_outgoing(content_type, total, Source::Streamed, reports)
+    }
+
+    fn queue_outgoing(&mut self, content_type: &str, total: u64, source: Source, reports: ReportOptions) -> Result<String, SessionError> {
+        if self.state == SessionState::Done {
+            return Err(SessionError::Closed);
+        }
+        let ct = content_type.trim();
+        if ct.is_empty() || !ct.contains('/') || ct.contains(|c: char| c.is_control()) || ct.len() > 256 {
+            return Err(SessionError::BadContentType(content_type.to_string()));
+        }
+        if self.outgoing.len() >= MAX_OUTGOING_MESSAGES {
+            return Err(SessionError::QueueFull);
+        }
+        let id = self.random_id();
+        self.outgoing.push(Outgoing::new(id.clone(), ct.to_string(), total, source, reports));
+        Ok(id)
+    }
+
+    /// What a streamed outgoing message needs next, if anything may be sent
+    /// now: `None` while output is waiting to be drained, while
+    /// `max_chunks_in_flight` chunks await answers, or before binding.
+    pub fn data_wanted(&self) -> Option<DataRequest> {
+        if !self.may_send_chunk() || self.out.iter().any(|o| matches!(o, Output::Transmit(_))) {
+            return None;
+        }
+        let chunk = self.config.effective_chunk_size();
+        self.outgoing.iter().find(|m| m.wants_data()).map(|m| DataRequest {
+            message_id: m.id.clone(),
+            offset: m.next,
+            max_len: usize::try_from(m.total - m.next).unwrap_or(usize::MAX).clamp(1, chunk),
+        })
+    }
+
+    /// Gives the next bytes of a streamed message (at `DataRequest::offset`,
+    /// at most `max_len` of them, more than zero). They go out as one chunk.
+    pub fn push_data(&mut self, message_id: &str, data: &[u8], now: Instant) -> Result<(), SessionError> {
+        self.now = now;
+        if self.state == SessionState::Done {
+            return Err(SessionError::Closed);
+        }
+        let chunk = self.config.effective_chunk_size();
+        let idx = self
+            .outgoing
+            .iter()
+            .position(|m| m.id == message_id && matches!(m.source, Source::Streamed))
+            .ok_or_else(|| SessionError::UnknownMessage(message_id.to_string()))?;
+        let m = &self.outgoing[idx];
+        if data.is_empty() && m.total > 0 {
+            return Err(SessionError::NoData(message_id.to_string()));
+        }
+        if data.len() > chunk || m.next + data.len() as u64 > m.total || m.final_sent {
+            return Err(SessionError::TooMuchData(message_id.to_string()));
+        }
+        self.emit_chunk(idx, data.to_vec());
+        Ok(())
+    }
+
+    /// Aborts an outgoing message: chunks not yet handed out are dropped and,
+    /// if some went out, a chunk ending in `#` tells the peer.
+    pub fn abort_message(&mut self, message_id: &str, now: Instant) -> Result<(), SessionError> {
+        self.now = now;
+        let idx = self
+            .outgoing
+            .iter()
+            .position(|m| m.id == message_id)
+            .ok_or_else(|| SessionError::UnknownMessage(message_id.to_string()))?;
+        let m = self.outgoing.remove(idx);
+        self.pending.retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == m.id));
+        if m.next > 0 && !m.final_sent && self.state != SessionState::Done {
+            let mut f = self.chunk_frame(&m, m.next + 1, Vec::new());
+            f.continuation = Continuation::Abort;
+            if let Some(i) = f.headers.iter().position(|(n, _)| n == "Failure-Report") {
+                f.headers[i].1 = "no".into();
+            } else {
+                f.push_header("Failure-Report", "no");
+            }
+            self.transmit(f);
+        }
+        self.event(SessionEvent::MessageAborted { message_id: m.id });
+        Ok(())
+    }
+
+    /// Sends the success REPORT for a received message once the runtime has
+    /// stored it (when the peer asked for one and `report_after_confirm` is
+    /// set). Unknown or already reported ids are ignored.
+    pub fn confirm_received(&mut self, message_id: &str, now: Instant) {
+        self.now = now;
+        if let Some(last) = self.to_report.remove(message_id) {
+            self.send_report(message_id, last, 200);
+        }
+    }
+
+    /// Closes the session: outgoing messages not yet finished fail, and
+    /// [`SessionEvent::Closed`] is given. The runtime then closes the
+    /// connection after draining the output.
+    pub fn close(&mut self, now: Instant) {
+        self.now = now;
+        if self.state == SessionState::Done {
+            return;
+        }
+        self.finish("the chat session was closed before the message was sent".into(), true);
+        self.event(SessionEvent::Closed);
+    }
+
+    /// The connection broke or closed (`reason` in words).
+    pub fn connection_lost(&mut self, reason: &str, now: Instant) {
+        self.now = now;
+        if self.state == SessionState::Done {
+            return;
+        }
+        self.fail(format!("the connection was lost: {reason}"));
+    }
+
+    /// Feeds bytes received on the connection.
+    pub fn handle_bytes(&mut self, bytes: &[u8], now: Instant) {
+        self.now = now;
+        if self.state == SessionState::Done {
+            return;
+        }
+        self.decoder.push(bytes);
+        loop {
+            match self.decoder.next_frame() {
+                Ok(Some(frame)) => {
+                    self.handle_frame(frame, now);
+                    if self.state == SessionState::Done {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    self.fail(format!("the peer sent something that is not MSRP: {e}"));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The earliest instant [`Session::handle_timeout`] must be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.state == SessionState::Done {
+            return None;
+        }
+        let tx = self.pending.values().map(|(_, at)| *at).min();
+        let reports = self
+            .outgoing
+            .iter()
+            .filter_map(|m| match m.stage {
+                Stage::AwaitingReport(at) => Some(at),
+                Stage::Sending => None,
+            })
+            .min();
+        let keepalive = match (self.state, self.config.keepalive) {
+            (SessionState::Open { .. }, Some(idle)) if self.pending.is_empty() => Some(self.last_sent + idle),
+            _ => None,
+        };
+        [tx, reports, keepalive].into_iter().flatten().min()
+    }
+
+    /// Runs timers due at `now`: transaction timeouts (the message fails
+    /// with 408), missing success REPORTs, keep-alives.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        if self.state == SessionState::Done {
+            return;
+        }
+        let mut expired: Vec<(String, Pending)> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, at))| *at <= now)
+            .map(|(k, (p, _))| (k.clone(), p.clone()))
+            .collect();
+        expired.sort_by(|a, b| a.0.cmp(&b.0));
+        for (txid, p) in expired {
+            self.pending.remove(&txid);
+            match p {
+                Pending::Empty { binding } => {
+                    let what = if binding { "the first SEND" } else { "a keep-alive" };
+                    self.fail(format!("the peer did not answer {what} within {} s", TRANSACTION_TIMEOUT.as_secs()));
+                    return;
+                }
+                Pending::Chunk { message_id, .. } => {
+                    let reason = format!("no answer within {} s", TRANSACTION_TIMEOUT.as_secs());
+                    self.fail_message(&message_id, Some(408), reason);
+                }
+            }
+        }
+        let waited: Vec<String> = self
+            .outgoing
+            .iter()
+            .filter(|m| matches!(m.stage, Stage::AwaitingReport(at) if at <= now))
+            .map(|m| m.id.clone())
+            .collect();
+        for id in waited {
+            self.outgoing.retain(|m| m.id != id);
+            let reason = format!(
+                "the peer did not confirm delivery within {} s (it may still have arrived)",
+                self.config.report_timeout.as_secs()
+            );
+            self.event(SessionEvent::DeliveryUnknown { message_id: id, reason });
+        }
+        if let (SessionState::Open { .. }, Some(idle)) = (self.state, self.config.keepalive) {
+            if self.pending.is_empty() && now >= self.last_sent + idle {
+                self.send_empty(false);
+            }
+        }
+    }
+
+    /// The next thing to do. Chunks of queued messages are made here, one
+    /// at a time, as long as fewer than `max_chunks_in_flight` await answers.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        if self.out.is_empty() && self.may_send_chunk() {
+            self.make_buffered_chunk();
+        }
+        self.out.pop_front()
+    }
+
+    /// Whether `transaction_id` is one of our requests awaiting a response
+    /// (for a runtime that routes frames on a shared relay connection).
+    pub fn expects_response(&self, transaction_id: &str) -> bool {
+        self.pending.contains_key(transaction_id)
+    }
+
+    // ---- internals shared with session_in.rs ----
+
+    pub(super) fn may_send_chunk(&self) -> bool {
+        self.is_bound() && self.in_flight() < self.config.max_chunks_in_flight.max(1)
+    }
+
+    fn in_flight(&self) -> usize {
+        self.pending.values().filter(|(p, _)| matches!(p, Pending::Chunk { .. })).count()
+    }
+
+    fn make_buffered_chunk(&mut self) {
+        let n = self.outgoing.len();
+        let chunk = self.config.effective_chunk_size();
+        for k in 0..n {
+            let idx = (self.round_robin + k) % n;
+            let m = &self.outgoing[idx];
+            if m.final_sent || !matches!(m.source, Source::Buffered(_)) {
+                continue;
+            }
+            let Some(data) = m.take_buffered(chunk) else {
+                continue;
+            };
+            self.round_robin = idx + 1;
+            self.emit_chunk(idx, data);
+            return;
+        }
+    }
+
+    pub(super) fn random_id(&mut self) -> String {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..ID_LEN)
+            .map(|_| char::from(ALPHABET[self.rng.gen_range(0..ALPHABET.len())]))
+            .collect()
+    }
+
+    /// A transaction id whose end-line does not occur in `body`.
+    fn txid_for(&mut self, body: &[u8]) -> String {
+        loop {
+            let id = self.random_id();
+            if !Frame::body_collides(body, &id) && !self.pending.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// A SEND for bytes `start..` of `m` carrying `data` (`start` 1-based).
+    fn chunk_frame(&mut self, m: &Outgoing, start: u64, data: Vec<u8>) -> Frame {
+        let txid = self.txid_for(&data);
+        let mut f = Frame::request(txid, Method::Send);
+        f.push_header("To-Path", self.to_path.clone());
+        f.push_header("From-Path", self.from_path.clone());
+        f.push_header("Message-ID", m.id.clone());
+        if m.reports.success {
+            f.push_header("Success-Report", "yes");
+        }
+        if m.reports.failure != ReportRequest::Yes {
+            f.push_header("Failure-Report", m.reports.failure.as_str());
+        }
+        let range = ByteRange {
+            start,
+            end: Some(start - 1 + data.len() as u64),
+            total: Some(m.total),
+        };
+        f.push_header("Byte-Range", range.to_string());
+        f.push_header("Content-Type", m.content_type.clone());
+        f.body = data;
+        f
+    }
+
+    /// Makes, records and queues the next chunk of outgoing message `idx`.
+    fn emit_chunk(&mut self, idx: usize, data: Vec<u8>) {
+        let start = self.outgoing[idx].next + 1;
+        let len = data.len() as u64;
+        let m = &self.outgoing[idx];
+        let last_chunk = m.next + len >= m.total;
+        let expects_answer = m.reports.failure == ReportRequest::Yes;
+        let id = m.id.clone();
+        // Temporarily take the message out to build the frame.
+        let m = self.outgoing.remove(idx);
+        let mut f = self.chunk_frame(&m, start, data);
+        self.outgoing.insert(idx, m);
+        f.continuation = if last_chunk { Continuation::Complete } else { Continuation::More };
+        let txid = f.transaction_id.clone();
+        let m = &mut self.outgoing[idx];
+        m.next += len;
+        m.final_sent = last_chunk;
+        if expects_answer {
+            m.in_flight += 1;
+            let pending = Pending::Chunk { message_id: id, first: start, last: start - 1 + len };
+            self.pending.insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
+        } else {
+            m.acked.insert(start, start - 1 + len);
+        }
+        self.transmit(f);
+        if !expects_answer {
+            self.after_ack(idx);
+        }
+    }
+
+    /// After a chunk of message `idx` was answered (or needed no answer):
+    /// progress, then sent / delivered / awaiting a report.
+    pub(super) fn after_ack(&mut self, idx: usize) {
+        let m = &self.outgoing[idx];
+        let (id, acked, total) = (m.id.clone(), m.acked.len(), m.total);
+        self.event(SessionEvent::Progress { message_id: id.clone(), acknowledged: acked, total });
+        let m = &mut self.outgoing[idx];
+        if !m.all_acked() || m.sent_told {
+            return;
+        }
+        m.sent_told = true;
+        let success = m.reports.success;
+        let answered = m.reports.failure == ReportRequest::Yes;
+        let reported = m.reported.covers_up_to(total);
+        self.event(SessionEvent::MessageSent { message_id: id.clone() });
+        let direct = self.config.relays.is_empty() && self.config.remote_path.len() <= 1;
+        if success && reported || !success && direct && answered {
+            self.outgoing.remove(idx);
+            self.event(SessionEvent::MessageDelivered { message_id: id });
+        } else if success {
+            self.outgoing[idx].stage = Stage::AwaitingReport(self.now + self.config.report_timeout);
+        } else {
+            // Through a relay, or without answers: nothing more will come.
+            self.outgoing.remove(idx);
+        }
+    }
+
+    /// Sends an empty SEND (binding or keep-alive).
+    fn send_empty(&mut self, binding: bool) {
+        let txid = self.txid_for(b"");
+        let mut f = Frame::request(txid.clone(), Method::Send);
+        f.push_header("To-Path", self.to_path.clone());
+        f.push_header("From-Path", self.from_path.clone());
+        let mid = self.random_id();
+        f.push_header("Message-ID", mid);
+        f.push_header("Byte-Range", "1-0/0");
+        self.pending.insert(txid, (Pending::Empty { binding }, self.now + TRANSACTION_TIMEOUT));
+        self.transmit(f);
+    }
+
+    /// Sends a REPORT about bytes `1..=last` of incoming `message_id`.
+    pub(super) fn send_report(&mut self, message_id: &str, last: u64, code: u16) {
+        let txid = self.txid_for(b"");
+        let mut f = Frame::request(txid, Method::Report);
+        f.push_header("To-Path", self.to_path.clone());
+        f.push_header("From-Path", self.from_path.clone());
+        f.push_header("Message-ID", message_id.to_string());
+        f.push_header("Byte-Range", format!("1-{last}/{last}"));
+        f.push_header("Status", format!("000 {code} {}", super::frame::status_comment(code)));
+        self.transmit(f);
+    }
+
+    pub(super) fn transmit(&mut self, frame: Frame) {
+        self.last_sent = self.now;
+        self.out.push_back(Output::Transmit(frame.to_bytes()));
+    }
+
+    pub(super) fn event(&mut self, e: SessionEvent) {
+        self.out.push_back(Output::Event(e));
+    }
+
+    pub(super) fn fail_message(&mut self, message_id: &str, code: Option<u16>, reason: String) {
+        let Some(idx) = self.outgoing.iter().position(|m| m.id == message_id) else {
+            return;
+        };
+        self.outgoing.remove(idx);
+        self.pending.retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if id == message_id));
+        self.event(SessionEvent::MessageFailed { message_id: message_id.to_string(), code, reason });
+    }
+
+    /// Fails every unfinished outgoing message with `reason` and ends.
+    /// `flush`: bytes already queued still go out (a clean close).
+    fn finish(&mut self, reason: String, flush: bool) {
+        self.state = SessionState::Done;
+        if !flush {
+            self.out.retain(|o| matches!(o, Output::Event(_)));
+        }
+        self.pending.clear();
+        for m in std::mem::take(&mut self.outgoing) {
+            match m.stage {
+                Stage::AwaitingReport(_) => self.event(SessionEvent::DeliveryUnknown {
+                    message_id: m.id,
+                    reason: "the session ended before the peer confirmed delivery".into(),
+                }),
+                Stage::Sending => self.event(SessionEvent::MessageFailed { message_id: m.id, code: None, reason: reason.clone() }),
+            }
+        }
+        self.incoming.clear();
+    }
+
+    pub(super) fn fail(&mut self, reason: String) {
+        tracing::debug!(%reason, "msrp session failed");
+        self.finish(format!("the chat session failed: {reason}"), false);
+        self.event(SessionEvent::SessionFailed { reason });
+    }
+
+    /// Words for a failure status.
+    pub(super) fn failure_words(code: u16, comment: Option<&str>) -> String {
+        match comment {
+            Some(c) if !c.is_empty() => format!("{} ({code} {c})", status_in_words(code)),
+            _ => format!("{} ({code})", status_in_words(code)),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;
