@@ -1,9 +1,10 @@
 //! Headless commands over the same runtime [`Handle`](crate::runtime::Handle)
-//! the GUI uses: `listen` and `send`.
+//! the GUI uses: `listen`, `send`, `chat` and `history`.
 //!
 //! Exit codes: 0 ok, 1 the peer or server refused (the message says why),
 //! 2 usage or configuration error.
 
+pub mod chat;
 pub mod history;
 pub mod output;
 
@@ -55,6 +56,21 @@ pub enum CliCommand {
         /// One JSON object per line instead of words.
         #[arg(long)]
         json: bool,
+        /// Accept every chat session offered (MSRP) and print its messages.
+        #[arg(long)]
+        accept_chats: bool,
+    },
+    /// Chat in an MSRP session: stdin lines go to the peer, the peer's lines
+    /// print; EOF (Ctrl+D) ends it.
+    Chat {
+        /// Account to use (default: the first enabled account, else `local`).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// JSON lines on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The peer, e.g. sip:bob@example.org.
+        uri: String,
     },
     /// Send a page-mode MESSAGE; exits 0 only when a server or the recipient took it.
     Send {
@@ -137,7 +153,20 @@ pub fn load_config(cli: &Cli) -> Result<(Config, Paths), CliError> {
 pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
     let (config, paths) = load_config(cli)?;
     match command {
-        CliCommand::Listen { account, json } => listen(config, &paths.data_dir, account.as_deref(), *json),
+        CliCommand::Listen {
+            account,
+            json,
+            accept_chats,
+        } => listen(config, &paths.data_dir, account.as_deref(), *json, *accept_chats),
+        CliCommand::Chat { account, json, uri } => chat::run(
+            config,
+            &paths.data_dir,
+            &chat::ChatRequest {
+                account: account.as_deref(),
+                uri,
+                json: *json,
+            },
+        ),
         CliCommand::Send {
             account,
             json,
@@ -205,6 +234,7 @@ fn send(
         only_account: Some(account.0.clone()),
         data_dir: Some(data_dir.to_path_buf()),
         retries: false,
+        accept_chats: false,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.
@@ -268,6 +298,7 @@ fn listen(
     data_dir: &std::path::Path,
     account: Option<&str>,
     json: bool,
+    accept_chats: bool,
 ) -> Result<(), CliError> {
     if let Some(name) = account {
         if name != AccountId::LOCAL {
@@ -277,6 +308,7 @@ fn listen(
     let options = RuntimeOptions {
         only_account: account.map(str::to_string),
         data_dir: Some(data_dir.to_path_buf()),
+        accept_chats,
         ..RuntimeOptions::default()
     };
     let (handle, mut events) = Runtime::start(config, options)?;

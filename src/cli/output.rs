@@ -1,7 +1,7 @@
 //! How events are printed: one JSON object per line (`--json`), or short
 //! lines of words for people.
 
-use crate::model::{DeliveryState, RegistrationState};
+use crate::model::{ChatState, DeliveryState, RegistrationState};
 use crate::runtime::Event;
 use serde_json::{json, Value};
 
@@ -26,7 +26,8 @@ pub fn event_json(event: &Event) -> Option<Value> {
             }
         },
         Event::MessageReceived(m) => json!({
-            "event": "message",
+            "event": if m.session.is_some() { "chat_message" } else { "message" },
+            "session": m.session,
             "id": m.id,
             "account": m.account,
             "from": m.from,
@@ -59,6 +60,43 @@ pub fn event_json(event: &Event) -> Option<Value> {
         Event::Error { account, message } => {
             json!({"event": "error", "account": account, "message": message})
         }
+        Event::ChatOffered {
+            account,
+            session,
+            from,
+            from_name,
+        } => json!({
+            "event": "chat_offered", "account": account, "session": session,
+            "from": from, "from_name": from_name,
+        }),
+        Event::ChatUpdate {
+            account,
+            session,
+            peer,
+            state,
+        } => {
+            let mut value = json!({"account": account, "session": session, "peer": peer});
+            let (name, extra) = match state {
+                ChatState::Inviting => ("chat_inviting", json!({})),
+                ChatState::Ringing => ("chat_ringing", json!({})),
+                ChatState::Connecting => ("chat_connecting", json!({})),
+                ChatState::Active { secure, relay } => {
+                    ("chat_started", json!({"secure": secure, "relay": relay}))
+                }
+                ChatState::Failed { reason } => ("chat_failed", json!({"reason": reason})),
+                ChatState::Ended { reason } => ("chat_ended", json!({"reason": reason})),
+            };
+            value["event"] = json!(name);
+            if let (Some(obj), Some(more)) = (value.as_object_mut(), extra.as_object()) {
+                obj.extend(more.clone());
+            }
+            value
+        }
+        Event::PeerComposing {
+            account,
+            session,
+            active,
+        } => json!({"event": "composing", "account": account, "session": session, "active": active}),
         // Answers to the window's history queries, not for `listen`.
         Event::Conversations(_) | Event::Messages { .. } | Event::SearchResults { .. } | Event::Stopped => {
             return None
@@ -103,6 +141,26 @@ pub fn event_text(event: &Event) -> Option<String> {
             Some(a) => format!("[{a}] error: {message}"),
             None => format!("error: {message}"),
         },
+        Event::ChatOffered { account, from, .. } => format!("[{account}] {from} invites you to a chat"),
+        Event::ChatUpdate {
+            account, peer, state, ..
+        } => match state {
+            ChatState::Inviting => format!("[{account}] inviting {peer} to a chat…"),
+            ChatState::Ringing => format!("[{account}] {peer} is being alerted…"),
+            ChatState::Connecting => format!("[{account}] connecting the chat with {peer}…"),
+            ChatState::Active { secure, relay } => {
+                let how = match (secure, relay) {
+                    (true, Some(r)) => format!(" (encrypted, through {r})"),
+                    (false, Some(r)) => format!(" (through {r})"),
+                    (true, None) => " (encrypted)".to_string(),
+                    (false, None) => String::new(),
+                };
+                format!("[{account}] chat with {peer} started{how}")
+            }
+            ChatState::Failed { reason } => format!("[{account}] chat with {peer} failed: {reason}"),
+            ChatState::Ended { reason } => format!("[{account}] chat with {peer} ended: {reason}"),
+        },
+        Event::PeerComposing { .. } => return None,
         Event::Conversations(_) | Event::Messages { .. } | Event::SearchResults { .. } | Event::Stopped => {
             return None
         }

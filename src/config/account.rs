@@ -97,6 +97,9 @@ pub struct AccountConfig {
     /// MSRP relay, e.g. `msrps://relay.example.org:2855;tcp`.
     #[serde(default)]
     pub msrp_relay: Option<String>,
+    /// How chat sessions connect when there is no relay.
+    #[serde(default)]
+    pub msrp: super::MsrpConfig,
     /// TLS settings.
     #[serde(default)]
     pub tls: TlsConfig,
@@ -294,6 +297,7 @@ impl AccountConfig {
             register: true,
             expires: DEFAULT_EXPIRES,
             msrp_relay: None,
+            msrp: super::MsrpConfig::default(),
             tls: TlsConfig::default(),
             trusted_alert_senders: Vec::new(),
             download_dir: None,

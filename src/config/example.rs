@@ -49,6 +49,9 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //     expires: 600,
         //     // MSRP relay for chats and files (optional): msrp:// or msrps://.
         //     // msrp_relay: "msrps://relay.example.org:2855;tcp",
+        //     // Chats without a relay: tls (unset: as the SIP transport) and
+        //     // who connects (role: auto, active or passive).
+        //     // msrp: (tls: true, role: auto),
         //     // TLS settings, used by sips:, transport=tls and msrps:.
         //     tls: (
         //         // Certificates (PEM) to trust instead of the system's (optional).
@@ -85,6 +88,8 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         bind: "0.0.0.0",
         // Port to listen on; 0 lets the system pick a free one.
         port: 5062,
+        // Chats: over TLS or not, and who connects (auto, active, passive).
+        // msrp: (tls: true, role: auto),
     ),
 )
 "#;

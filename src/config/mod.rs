@@ -7,6 +7,7 @@
 
 mod account;
 mod example;
+mod msrp;
 
 use std::collections::HashSet;
 use std::fs;
@@ -23,6 +24,7 @@ pub use account::{
     DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
 };
 pub use example::EXAMPLE_CONFIG;
+pub use msrp::{MsrpConfig, MsrpRole};
 
 /// Default user name of the local account.
 pub const DEFAULT_LOCAL_USER: &str = "me";
@@ -55,6 +57,8 @@ pub struct LocalAccountConfig {
     pub bind: String,
     /// Port to listen on (UDP and TCP); 0 lets the system pick. Default 5062.
     pub port: u16,
+    /// How chat sessions connect.
+    pub msrp: MsrpConfig,
 }
 
 impl Default for LocalAccountConfig {
@@ -65,6 +69,7 @@ impl Default for LocalAccountConfig {
             display_name: None,
             bind: DEFAULT_LOCAL_BIND.to_owned(),
             port: DEFAULT_LOCAL_PORT,
+            msrp: MsrpConfig::default(),
         }
     }
 }

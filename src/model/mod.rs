@@ -48,6 +48,42 @@ impl fmt::Display for SessionId {
     }
 }
 
+/// Where a chat session stands, as the user should see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ChatState {
+    /// Our invitation is on its way.
+    Inviting,
+    /// The peer's client is alerting them.
+    Ringing,
+    /// Agreed in SIP; the MSRP connection is being set up.
+    Connecting,
+    /// Messages flow.
+    Active {
+        /// Over TLS (`msrps`).
+        secure: bool,
+        /// Through this relay, if any.
+        relay: Option<String>,
+    },
+    /// It never started (declined, busy, unreachable, cancelled).
+    Failed {
+        /// Why, in words.
+        reason: String,
+    },
+    /// It ended.
+    Ended {
+        /// How, in words.
+        reason: String,
+    },
+}
+
+impl ChatState {
+    /// Whether the session is over.
+    pub fn is_final(&self) -> bool {
+        matches!(self, ChatState::Failed { .. } | ChatState::Ended { .. })
+    }
+}
+
 /// Registration state of an account, as the user should see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -174,4 +210,7 @@ pub struct IncomingMessage {
     pub subject: Option<String>,
     /// Seconds since the Unix epoch when it arrived.
     pub received_at: u64,
+    /// The chat session it came in, `None` for page-mode messages.
+    #[serde(default)]
+    pub session: Option<SessionId>,
 }

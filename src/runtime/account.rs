@@ -2,6 +2,7 @@
 //! agent's identity and where its server is.
 
 use crate::config::{self, AccountConfig, LocalAccountConfig};
+use crate::protocol::msrp::MsrpUri;
 use crate::protocol::sip::agent::AgentConfig;
 use crate::protocol::sip::transaction::TimerConfig;
 use crate::protocol::sip::uri::{Scheme, SipUri, Transport};
@@ -48,6 +49,43 @@ pub struct ServerTarget {
     pub keepalive: Option<Duration>,
 }
 
+/// How an account's chats (MSRP sessions) connect.
+#[derive(Clone, Default)]
+pub struct ChatSettings {
+    /// Our MSRP relay, with the credentials for its AUTH.
+    pub relay: Option<RelaySettings>,
+    /// Direct chats over TLS (`msrps`).
+    pub tls: bool,
+    /// Who connects in direct chats.
+    pub role: config::MsrpRole,
+    /// Accept every offered chat at once (`listen --accept-chats`).
+    pub auto_accept: bool,
+}
+
+impl std::fmt::Debug for ChatSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatSettings")
+            .field("relay", &self.relay.as_ref().map(|r| r.uri.to_string()))
+            .field("tls", &self.tls)
+            .field("role", &self.role)
+            .field("auto_accept", &self.auto_accept)
+            .finish()
+    }
+}
+
+/// An account's MSRP relay (RFC 4976).
+#[derive(Clone)]
+pub struct RelaySettings {
+    /// The relay, `msrps://relay.example.org:2855;tcp`.
+    pub uri: MsrpUri,
+    /// User name for its digest.
+    pub username: String,
+    /// Password for its digest.
+    pub password: String,
+    /// TLS client settings for `msrps` relays (the account's CA settings).
+    pub tls: Option<Arc<ClientConfig>>,
+}
+
 /// Everything an endpoint needs to know about its account.
 #[derive(Debug, Clone)]
 pub enum AccountSetup {
@@ -59,6 +97,8 @@ pub enum AccountSetup {
         target: ServerTarget,
         /// Whether to REGISTER.
         register: bool,
+        /// How chats connect.
+        chat: ChatSettings,
     },
     /// The built-in peer-to-peer account.
     Local {
@@ -66,6 +106,8 @@ pub enum AccountSetup {
         agent: AgentConfig,
         /// Where to listen.
         bind: SocketAddr,
+        /// How chats connect.
+        chat: ChatSettings,
     },
 }
 
@@ -147,6 +189,36 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
     };
     let keepalive =
         (account.keepalive_secs > 0).then(|| Duration::from_secs(u64::from(account.keepalive_secs)));
+    let relay = match &account.msrp_relay {
+        None => None,
+        Some(text) => {
+            let uri = MsrpUri::parse(text).map_err(|e| err(format!("msrp_relay {text:?}: {e}")))?;
+            let tls = if uri.secure {
+                Some(
+                    tls::client_config(account.tls.ca_file.as_deref(), account.tls.verify).map_err(
+                        |source| AccountError::Tls {
+                            account: account.name.clone(),
+                            source,
+                        },
+                    )?,
+                )
+            } else {
+                None
+            };
+            Some(RelaySettings {
+                uri,
+                username: agent.auth_user.clone(),
+                password: agent.password.clone().unwrap_or_default(),
+                tls,
+            })
+        }
+    };
+    let chat = ChatSettings {
+        relay,
+        tls: account.msrp.tls.unwrap_or(transport == Transport::Tls),
+        role: account.msrp.role,
+        auto_accept: false,
+    };
     Ok(AccountSetup::Server {
         agent,
         target: ServerTarget {
@@ -157,6 +229,7 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
             keepalive,
         },
         register: account.register,
+        chat,
     })
 }
 
@@ -204,5 +277,11 @@ pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<Acco
         timers: TimerConfig::default(),
         listen_port: None,
     };
-    Ok(AccountSetup::Local { agent, bind })
+    let chat = ChatSettings {
+        relay: None,
+        tls: local.msrp.tls.unwrap_or(false),
+        role: local.msrp.role,
+        auto_accept: false,
+    };
+    Ok(AccountSetup::Local { agent, bind, chat })
 }

@@ -1,6 +1,6 @@
 //! What the UI and the CLI ask of the runtime.
 
-use crate::model::{AccountId, MessageId};
+use crate::model::{AccountId, MessageId, SessionId};
 
 /// A request to the runtime. Results come back as [`crate::runtime::Event`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +65,58 @@ pub enum Command {
         text: String,
         /// At most this many hits (capped at [`crate::store::MAX_SEARCH_RESULTS`]).
         limit: usize,
+    },
+    /// Open an MSRP chat session with `peer` (INVITE with an SDP offer).
+    /// Progress comes as [`crate::runtime::Event::ChatUpdate`] for that
+    /// account and peer; a session already open with the peer is reused.
+    OpenChat {
+        /// Which account.
+        account: AccountId,
+        /// Who, `sip:bob@example.org`.
+        peer: String,
+    },
+    /// Accept an offered chat ([`crate::runtime::Event::ChatOffered`]).
+    AcceptChat {
+        /// Which account.
+        account: AccountId,
+        /// The offered session.
+        session: SessionId,
+    },
+    /// Decline an offered chat (603 Decline).
+    DeclineChat {
+        /// Which account.
+        account: AccountId,
+        /// The offered session.
+        session: SessionId,
+    },
+    /// Send a text in an open chat session. It is stored in the
+    /// conversation first and then reported with
+    /// [`crate::runtime::Event::DeliveryUpdate`] like a page-mode message.
+    SendChat {
+        /// Id chosen by the caller (see [`crate::runtime::Handle::next_message_id`]).
+        id: MessageId,
+        /// Which account.
+        account: AccountId,
+        /// The session.
+        session: SessionId,
+        /// The text.
+        text: String,
+    },
+    /// Tell the peer whether we are typing (RFC 3994 isComposing).
+    SetComposing {
+        /// Which account.
+        account: AccountId,
+        /// The session.
+        session: SessionId,
+        /// True while typing.
+        active: bool,
+    },
+    /// End a chat session (BYE, or CANCEL while it is being set up).
+    CloseChat {
+        /// Which account.
+        account: AccountId,
+        /// The session.
+        session: SessionId,
     },
     /// Unregister every account and stop the runtime.
     Shutdown,

@@ -3,13 +3,16 @@
 //! events. Storage and the outbox are in `outbox.rs`; reaching servers and
 //! peers in `routing.rs`.
 
-use super::account::{AccountSetup, ServerTarget};
+use super::account::{AccountSetup, ChatSettings, ServerTarget};
+use super::chat::Chats;
 use super::event::Event;
+use super::msrp_hub::MsrpHub;
+use super::msrp_task::TaskEvent;
 use super::routing::{connect_flow, p2p_route, route_key, FlowHandle};
 use super::storage::StoreActor;
-use crate::model::{AccountId, DeliveryState, MessageId, RegistrationState};
+use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId};
 use crate::protocol::sip::agent::{
-    Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output, SessionEvent,
+    Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output,
 };
 use crate::protocol::sip::uri::{SipUri, Transport};
 use crate::store::{InsertOutcome, OutboxEntry};
@@ -40,6 +43,7 @@ pub(crate) enum AccountCommand {
     Unregister,
     Send { id: MessageId, to: String, text: String },
     Retry { id: MessageId },
+    Chat(super::chat::ChatCommand),
     Shutdown,
 }
 
@@ -47,6 +51,38 @@ pub(crate) enum AccountCommand {
 #[derive(Debug)]
 pub(crate) enum Internal {
     FlowUp(Result<FlowHandle, TransportError>),
+    /// A chat's peer-to-peer path is open (or not).
+    ChatRoute {
+        session: SessionId,
+        route: Result<(Hop, Option<StreamHandle>), String>,
+    },
+    /// News from a chat's MSRP task.
+    Msrp(SessionId, TaskEvent),
+    /// A chat's connection was lost a while ago and no BYE came.
+    ChatLost {
+        session: SessionId,
+        reason: String,
+    },
+    /// An outgoing chat message is stored.
+    ChatStored {
+        session: SessionId,
+        id: MessageId,
+        text: String,
+        result: Result<MessageId, String>,
+    },
+    /// An incoming chat message is stored.
+    ChatReceived {
+        session: SessionId,
+        msrp_id: String,
+        message: Box<IncomingMessage>,
+        result: Result<InsertOutcome, String>,
+    },
+    /// A chat message's final state is stored.
+    ChatDelivery {
+        id: MessageId,
+        to: String,
+        state: DeliveryState,
+    },
     RouteReady {
         key: String,
         route: Result<(Hop, Option<StreamHandle>), String>,
@@ -112,6 +148,9 @@ pub(crate) struct Endpoint {
     shutting_down: Option<Instant>,
     epoch: Instant,
     std_epoch: std::time::Instant,
+    pub(crate) chats: Chats,
+    pub(crate) hub: Option<Arc<MsrpHub>>,
+    pub(crate) chat_settings: ChatSettings,
 }
 
 impl Endpoint {
@@ -121,24 +160,27 @@ impl Endpoint {
         options: EndpointOptions,
         store: StoreActor,
         events: mpsc::UnboundedSender<Event>,
+        hub: Option<Arc<MsrpHub>>,
     ) -> Result<(mpsc::UnboundedSender<AccountCommand>, tokio::task::JoinHandle<()>), TransportError> {
         let (transport_tx, transport_rx) = mpsc::channel(TRANSPORT_QUEUE);
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let seed = rand::random::<u64>();
-        let (agent, target, register, udp, listening) = match setup {
+        let (agent, target, register, udp, listening, chat_settings) = match setup {
             AccountSetup::Server {
                 agent,
                 target,
                 register,
+                chat,
             } => (
                 Agent::new(agent, seed),
                 Some(target),
                 register && options.auto_register,
                 None,
                 None,
+                chat,
             ),
-            AccountSetup::Local { agent, bind } => {
+            AccountSetup::Local { agent, bind, chat } => {
                 let socket = udp::bind(bind).await?;
                 let bound = socket.local_addr().map_err(|source| TransportError::Bind {
                     addr: bind,
@@ -156,6 +198,7 @@ impl Endpoint {
                     false,
                     Some(socket),
                     Some(bound),
+                    chat,
                 )
             }
         };
@@ -185,6 +228,9 @@ impl Endpoint {
             shutting_down: None,
             epoch: Instant::now(),
             std_epoch: std::time::Instant::now(),
+            chats: Chats::default(),
+            hub,
+            chat_settings,
         };
         if let Some(addr) = listening {
             endpoint.emit(Event::AccountState {
@@ -317,6 +363,7 @@ impl Endpoint {
                 }),
             },
             AccountCommand::Retry { id } => self.retry_by_hand(id),
+            AccountCommand::Chat(cmd) => self.on_chat_command(cmd),
             AccountCommand::Shutdown => {}
         }
     }
@@ -459,6 +506,30 @@ impl Endpoint {
                     }
                 }
             }
+            Internal::ChatRoute { session, route } => {
+                let hop = route.map(|(hop, handle)| {
+                    if let Some(h) = handle {
+                        self.streams.insert(h.id, h);
+                    }
+                    hop
+                });
+                self.chat_routed(session, hop);
+            }
+            Internal::Msrp(session, event) => self.on_task_event(session, event),
+            Internal::ChatLost { session, reason } => self.chat_lost(session, reason),
+            Internal::ChatStored {
+                session,
+                id,
+                text,
+                result,
+            } => self.on_chat_stored(session, id, text, result),
+            Internal::ChatReceived {
+                session,
+                msrp_id,
+                message,
+                result,
+            } => self.on_chat_received(session, msrp_id, *message, result),
+            Internal::ChatDelivery { id, to, state } => self.on_chat_delivery(id, to, state),
             Internal::Queued { id, to, result } => self.on_queued(id, to, result),
             Internal::Due(result) => self.on_due(result),
             Internal::AttemptRecorded {
@@ -559,7 +630,14 @@ impl Endpoint {
         if self.shutting_down.is_some() {
             return false; // already unregistering; the loop ends when done
         }
+        let had_chats = self.chats.any();
+        self.close_all_chats();
         if !self.agent.is_registered() {
+            if had_chats {
+                // Let the BYEs go out first.
+                self.shutting_down = Some(Instant::now() + UNREGISTER_GRACE);
+                return false;
+            }
             return true;
         }
         self.shutting_down = Some(Instant::now() + UNREGISTER_GRACE);
@@ -647,16 +725,30 @@ impl Endpoint {
         }
     }
 
-    /// Chat sessions are not wired to MSRP yet: refuse invitations (488)
-    /// so callers learn at once instead of waiting.
-    fn on_session_event(&mut self, event: SessionEvent) {
-        if let SessionEvent::Offered { session, from, .. } = event {
-            let now = self.now();
-            tracing::info!(account = %self.account_name(), %from, "refusing a chat session: not supported yet");
-            if let Err(e) = self.agent.reject_session(session, 488, now) {
-                tracing::debug!("refusal failed: {e}");
-            }
-        }
+    /// The hop for a chat of a server account (its flow), if it is up.
+    pub(crate) fn server_hop_for_chat(&self) -> Option<Hop> {
+        self.server_hop()
+    }
+
+    /// Whether the account has a server (not peer to peer).
+    pub(crate) fn is_server_account(&self) -> bool {
+        self.target.is_some()
+    }
+
+    /// Opens (or finds) the peer-to-peer path for a chat.
+    pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
+        let udp_port = self
+            .udp
+            .as_ref()
+            .and_then(|s| s.local_addr().ok())
+            .map(|a| a.port());
+        let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
+        let events = self.transport_tx.clone();
+        let internal = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let route = p2p_route(&peer, udp_port, &existing, events).await;
+            let _ = internal.send(Internal::ChatRoute { session, route });
+        });
     }
 }
 

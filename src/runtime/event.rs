@@ -1,6 +1,8 @@
 //! What the runtime tells the UI and the CLI.
 
-use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
+use crate::model::{
+    AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId,
+};
 use crate::store::{ConversationSummary, SearchHit, StoredMessage};
 
 /// Something that happened. The UI renders these; the CLI prints them.
@@ -53,6 +55,39 @@ pub enum Event {
         text: String,
         /// Hits, newest first; matches in the snippets are in `[` `]`.
         hits: Vec<SearchHit>,
+    },
+    /// Someone invites us to a chat session; answer with
+    /// [`crate::runtime::Command::AcceptChat`] or
+    /// [`crate::runtime::Command::DeclineChat`].
+    ChatOffered {
+        /// Which account.
+        account: AccountId,
+        /// The offered session.
+        session: SessionId,
+        /// Caller's address.
+        from: String,
+        /// Caller's display name.
+        from_name: Option<String>,
+    },
+    /// A chat session changed state.
+    ChatUpdate {
+        /// Which account.
+        account: AccountId,
+        /// The session.
+        session: SessionId,
+        /// The peer's address as given or as it invited us.
+        peer: String,
+        /// Where it stands.
+        state: ChatState,
+    },
+    /// The peer of a chat session started or stopped typing.
+    PeerComposing {
+        /// Which account.
+        account: AccountId,
+        /// The session.
+        session: SessionId,
+        /// True while the peer types.
+        active: bool,
     },
     /// The runtime has stopped; no more events follow.
     Stopped,

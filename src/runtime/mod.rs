@@ -3,9 +3,13 @@
 //! [`Event`]s. The runtime owns its own tokio runtime on its own thread.
 
 pub mod account;
+pub(crate) mod chat;
+pub(crate) mod chat_sdp;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
+pub(crate) mod msrp_hub;
+pub(crate) mod msrp_task;
 pub mod outbox;
 mod queries;
 pub(crate) mod routing;
@@ -16,6 +20,7 @@ pub use event::Event;
 
 use crate::config::Config;
 use crate::model::{AccountId, MessageId};
+use chat::ChatCommand;
 use endpoint::{AccountCommand, Endpoint};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,6 +48,9 @@ pub struct RuntimeOptions {
     /// Retry failures worth retrying from the outbox (off for one-shot sends,
     /// whose first outcome is final).
     pub retries: bool,
+    /// Accept every chat session offered to us (`listen --accept-chats`);
+    /// otherwise offers wait for [`Command::AcceptChat`].
+    pub accept_chats: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -54,6 +62,7 @@ impl Default for RuntimeOptions {
             only_account: None,
             data_dir: None,
             retries: true,
+            accept_chats: false,
         }
     }
 }
@@ -238,13 +247,35 @@ async fn supervise(
             }
         }
     }
-    for setup in setups {
+    // One pair of MSRP listeners for every account's chats. Without them
+    // chats fail with words; messages still work.
+    let hub = match msrp_hub::MsrpHub::start().await {
+        Ok(h) => Some(h),
+        Err(e) => {
+            tracing::warn!("{e}");
+            None
+        }
+    };
+    for mut setup in setups {
+        match &mut setup {
+            account::AccountSetup::Server { chat, .. } | account::AccountSetup::Local { chat, .. } => {
+                chat.auto_accept = options.accept_chats;
+            }
+        }
         let name = match &setup {
             account::AccountSetup::Server { agent, .. } | account::AccountSetup::Local { agent, .. } => {
                 agent.account.clone()
             }
         };
-        match Endpoint::spawn(setup, endpoint_options, store.clone(), events.clone()).await {
+        match Endpoint::spawn(
+            setup,
+            endpoint_options,
+            store.clone(),
+            events.clone(),
+            hub.clone(),
+        )
+        .await
+        {
             Ok((tx, task)) => {
                 accounts.insert(AccountId(name), tx);
                 tasks.push(task);
@@ -285,6 +316,35 @@ async fn supervise(
                 text,
             } => (account, AccountCommand::Send { id, to, text }),
             Command::RetryMessage { id, account } => (account, AccountCommand::Retry { id }),
+            Command::OpenChat { account, peer } => {
+                (account, AccountCommand::Chat(ChatCommand::Open { peer }))
+            }
+            Command::AcceptChat { account, session } => {
+                (account, AccountCommand::Chat(ChatCommand::Accept { session }))
+            }
+            Command::DeclineChat { account, session } => {
+                (account, AccountCommand::Chat(ChatCommand::Decline { session }))
+            }
+            Command::SendChat {
+                id,
+                account,
+                session,
+                text,
+            } => (
+                account,
+                AccountCommand::Chat(ChatCommand::Send { id, session, text }),
+            ),
+            Command::SetComposing {
+                account,
+                session,
+                active,
+            } => (
+                account,
+                AccountCommand::Chat(ChatCommand::Composing { session, active }),
+            ),
+            Command::CloseChat { account, session } => {
+                (account, AccountCommand::Chat(ChatCommand::Close { session }))
+            }
         };
         match accounts.get(&account) {
             Some(tx) => {

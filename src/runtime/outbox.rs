@@ -305,6 +305,7 @@ impl Endpoint {
                     body: message.body,
                     subject: message.subject,
                     received_at: u64::try_from(now_ms() / 1000).unwrap_or_default(),
+                    session: None,
                 }));
             }
             // Stored before (a resend after our 200 was lost): answer again, show once.

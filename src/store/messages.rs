@@ -167,7 +167,12 @@ fn insert_incoming_tx(
 
 /// Stores one outgoing message inside `tx`, queued, with its first history
 /// row and its outbox entry.
-fn insert_outgoing_tx(tx: &Transaction<'_>, ctx: Ctx<'_>, m: &NewOutgoing) -> Result<MessageId, StoreError> {
+fn insert_outgoing_tx(
+    tx: &Transaction<'_>,
+    ctx: Ctx<'_>,
+    m: &NewOutgoing,
+    with_outbox: bool,
+) -> Result<MessageId, StoreError> {
     const WHAT: &str = "store an outgoing message";
     let row_id = new_row_id(tx, ctx, m.id, WHAT)?;
     let run = || -> rusqlite::Result<MessageId> {
@@ -199,8 +204,12 @@ fn insert_outgoing_tx(tx: &Transaction<'_>, ctx: Ctx<'_>, m: &NewOutgoing) -> Re
         let id = tx.last_insert_rowid();
         tx.prepare_cached("INSERT INTO delivery_history (message_id, state, at) VALUES (?1, ?2, ?3)")?
             .execute(params![id, state, m.sent_at])?;
-        tx.prepare_cached("INSERT INTO outbox (message_id, attempts, next_attempt_at) VALUES (?1, 0, ?2)")?
+        if with_outbox {
+            tx.prepare_cached(
+                "INSERT INTO outbox (message_id, attempts, next_attempt_at) VALUES (?1, 0, ?2)",
+            )?
             .execute(params![id, m.sent_at])?;
+        }
         inserted_id(tx)
     };
     run().map_err(ctx.sql(WHAT))
@@ -245,6 +254,18 @@ impl Store {
     /// row) and its outbox entry, due at `sent_at`. Returns its id (the
     /// caller's, or one the store allocated).
     pub fn insert_outgoing(&mut self, m: &NewOutgoing) -> Result<MessageId, StoreError> {
+        self.insert_outgoing_with(m, true)
+    }
+
+    /// Stores an outgoing message of a chat session: like
+    /// [`Store::insert_outgoing`] but without an outbox entry, since the
+    /// session (not the outbox) sends it. A manual retry later puts it in
+    /// the outbox ([`Store::retry_now`]).
+    pub fn insert_outgoing_in_session(&mut self, m: &NewOutgoing) -> Result<MessageId, StoreError> {
+        self.insert_outgoing_with(m, false)
+    }
+
+    fn insert_outgoing_with(&mut self, m: &NewOutgoing, with_outbox: bool) -> Result<MessageId, StoreError> {
         const WHAT: &str = "store an outgoing message";
         self.check_writable(WHAT)?;
         let ctx = Ctx { path: &self.path };
@@ -252,7 +273,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(ctx.sql(WHAT))?;
-        let id = insert_outgoing_tx(&tx, ctx, m)?;
+        let id = insert_outgoing_tx(&tx, ctx, m, with_outbox)?;
         tx.commit().map_err(ctx.sql(WHAT))?;
         Ok(id)
     }

@@ -13,7 +13,7 @@ fn fingerprints_are_sha256_pairs_and_normalise() {
     let fp = id.fingerprint();
     assert!(fp.starts_with("SHA-256 "));
     assert_eq!(fp.len(), "SHA-256 ".len() + 32 * 3 - 1);
-    assert_eq!(normalise(&fp.to_lowercase().replace("sha-256", "sha-256")), Some(fp.to_string()));
+    assert_eq!(normalise(&fp.to_lowercase()), Some(fp.to_string()));
     assert_eq!(normalise("SHA-1 AB:CD"), None);
     assert_eq!(normalise("SHA-256 AB:CD"), None);
     assert_eq!(normalise(""), None);
@@ -50,7 +50,10 @@ async fn handshake(server: &LocalIdentity, pin: &str) -> Result<String, String> 
 async fn the_announced_certificate_is_accepted_and_any_other_refused() {
     let server = LocalIdentity::generate().unwrap();
     let other = LocalIdentity::generate().unwrap();
-    assert_eq!(handshake(&server, server.fingerprint()).await.unwrap(), "MSRP hello");
+    assert_eq!(
+        handshake(&server, server.fingerprint()).await.unwrap(),
+        "MSRP hello"
+    );
     let lower = server.fingerprint().to_lowercase();
     assert_eq!(handshake(&server, &lower).await.unwrap(), "MSRP hello");
     let refused = handshake(&server, other.fingerprint()).await.unwrap_err();

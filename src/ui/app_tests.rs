@@ -219,6 +219,7 @@ fn live_events_and_history_meet_without_doubles() {
         body: "message 3".into(),
         subject: None,
         received_at: 3,
+        session: None,
     };
     let _ = app.update(Message::Runtime(Event::MessageReceived(live.clone())));
     assert_eq!(

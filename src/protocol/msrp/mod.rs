@@ -23,7 +23,9 @@ pub mod session_in;
 pub mod uri;
 
 pub use decoder::{FrameDecoder, FrameError};
-pub use frame::{ByteRange, Continuation, Frame, FrameKind, HeaderError, Method, ReportRequest, StatusHeader};
+pub use frame::{
+    ByteRange, Continuation, Frame, FrameKind, HeaderError, Method, ReportRequest, StatusHeader,
+};
 pub use incoming::IncomingMode;
 pub use outgoing::ReportOptions;
 pub use relay::{RelayClient, RelayConfig, RelayEvent, RelayOutput};

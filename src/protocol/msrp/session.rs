@@ -21,13 +21,11 @@
 //! Outgoing chunks of buffered messages are made lazily inside
 //! `poll_output`, so a large message is never serialised all at once.
 
-use super::frame::{
-    status_in_words, ByteRange, Continuation, Frame, Method, ReportRequest,
-};
+use super::decoder::FrameDecoder;
+use super::frame::{status_in_words, ByteRange, Continuation, Frame, Method, ReportRequest};
 use super::incoming::{Incoming, IncomingMode};
 use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
 use super::uri::MsrpUri;
-use super::decoder::FrameDecoder;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
@@ -100,7 +98,11 @@ impl SessionConfig {
             remote_path,
             active,
             chunk_size: DEFAULT_CHUNK_SIZE,
-            accept_types: vec!["text/plain".into(), "message/cpim".into(), "application/im-iscomposing+xml".into()],
+            accept_types: vec![
+                "text/plain".into(),
+                "message/cpim".into(),
+                "application/im-iscomposing+xml".into(),
+            ],
             max_incoming_size: DEFAULT_MAX_INCOMING,
             incoming_mode: IncomingMode::Reassemble,
             keepalive: Some(DEFAULT_KEEPALIVE),
@@ -373,7 +375,13 @@ impl Session {
     /// Queues a message held in memory; returns its Message-ID at once.
     /// Chunks go out as the output is drained (before the session is bound
     /// they wait).
-    pub fn send_message(&mut self, content_type: &str, body: Vec<u8>, reports: ReportOptions, now: Instant) -> Result<String, SessionError> {
+    pub fn send_message(
+        &mut self,
+        content_type: &str,
+        body: Vec<u8>,
+        reports: ReportOptions,
+        now: Instant,
+    ) -> Result<String, SessionError> {
         self.now = now;
         let total = body.len() as u64;
         self.queue_outgoing(content_type, total, Source::Buffered(body), reports)
@@ -382,12 +390,24 @@ impl Session {
     /// Begins a streamed message of `total` bytes (a file): its data is
     /// asked for by [`Session::data_wanted`] and given by
     /// [`Session::push_data`]. Returns its Message-ID.
-    pub fn begin_message(&mut self, content_type: &str, total: u64, reports: ReportOptions, now: Instant) -> Result<String, SessionError> {
+    pub fn begin_message(
+        &mut self,
+        content_type: &str,
+        total: u64,
+        reports: ReportOptions,
+        now: Instant,
+    ) -> Result<String, SessionError> {
         self.now = now;
         self.queue_outgoing(content_type, total, Source::Streamed, reports)
     }
 
-    fn queue_outgoing(&mut self, content_type: &str, total: u64, source: Source, reports: ReportOptions) -> Result<String, SessionError> {
+    fn queue_outgoing(
+        &mut self,
+        content_type: &str,
+        total: u64,
+        source: Source,
+        reports: ReportOptions,
+    ) -> Result<String, SessionError> {
         if self.state == SessionState::Done {
             return Err(SessionError::Closed);
         }
@@ -399,7 +419,8 @@ impl Session {
             return Err(SessionError::QueueFull);
         }
         let id = self.random_id();
-        self.outgoing.push(Outgoing::new(id.clone(), ct.to_string(), total, source, reports));
+        self.outgoing
+            .push(Outgoing::new(id.clone(), ct.to_string(), total, source, reports));
         Ok(id)
     }
 
@@ -411,11 +432,16 @@ impl Session {
             return None;
         }
         let chunk = self.config.effective_chunk_size();
-        self.outgoing.iter().find(|m| m.wants_data()).map(|m| DataRequest {
-            message_id: m.id.clone(),
-            offset: m.next,
-            max_len: usize::try_from(m.total - m.next).unwrap_or(usize::MAX).clamp(1, chunk),
-        })
+        self.outgoing
+            .iter()
+            .find(|m| m.wants_data())
+            .map(|m| DataRequest {
+                message_id: m.id.clone(),
+                offset: m.next,
+                max_len: usize::try_from(m.total - m.next)
+                    .unwrap_or(usize::MAX)
+                    .clamp(1, chunk),
+            })
     }
 
     /// Gives the next bytes of a streamed message (at `DataRequest::offset`,
@@ -452,7 +478,8 @@ impl Session {
             .position(|m| m.id == message_id)
             .ok_or_else(|| SessionError::UnknownMessage(message_id.to_string()))?;
         let m = self.outgoing.remove(idx);
-        self.pending.retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == m.id));
+        self.pending
+            .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == m.id));
         if m.next > 0 && !m.final_sent && self.state != SessionState::Done {
             let mut f = self.chunk_frame(&m, m.next + 1, Vec::new());
             f.continuation = Continuation::Abort;
@@ -485,7 +512,10 @@ impl Session {
         if self.state == SessionState::Done {
             return;
         }
-        self.finish("the chat session was closed before the message was sent".into(), true);
+        self.finish(
+            "the chat session was closed before the message was sent".into(),
+            true,
+        );
         self.event(SessionEvent::Closed);
     }
 
@@ -562,7 +592,10 @@ impl Session {
             match p {
                 Pending::Empty { binding } => {
                     let what = if binding { "the first SEND" } else { "a keep-alive" };
-                    self.fail(format!("the peer did not answer {what} within {} s", TRANSACTION_TIMEOUT.as_secs()));
+                    self.fail(format!(
+                        "the peer did not answer {what} within {} s",
+                        TRANSACTION_TIMEOUT.as_secs()
+                    ));
                     return;
                 }
                 Pending::Chunk { message_id, .. } => {
@@ -583,7 +616,10 @@ impl Session {
                 "the peer did not confirm delivery within {} s (it may still have arrived)",
                 self.config.report_timeout.as_secs()
             );
-            self.event(SessionEvent::DeliveryUnknown { message_id: id, reason });
+            self.event(SessionEvent::DeliveryUnknown {
+                message_id: id,
+                reason,
+            });
         }
         if let (SessionState::Open { .. }, Some(idle)) = (self.state, self.config.keepalive) {
             if self.pending.is_empty() && now >= self.last_sent + idle {
@@ -614,7 +650,10 @@ impl Session {
     }
 
     fn in_flight(&self) -> usize {
-        self.pending.values().filter(|(p, _)| matches!(p, Pending::Chunk { .. })).count()
+        self.pending
+            .values()
+            .filter(|(p, _)| matches!(p, Pending::Chunk { .. }))
+            .count()
     }
 
     fn make_buffered_chunk(&mut self) {
@@ -688,15 +727,24 @@ impl Session {
         let m = self.outgoing.remove(idx);
         let mut f = self.chunk_frame(&m, start, data);
         self.outgoing.insert(idx, m);
-        f.continuation = if last_chunk { Continuation::Complete } else { Continuation::More };
+        f.continuation = if last_chunk {
+            Continuation::Complete
+        } else {
+            Continuation::More
+        };
         let txid = f.transaction_id.clone();
         let m = &mut self.outgoing[idx];
         m.next += len;
         m.final_sent = last_chunk;
         if expects_answer {
             m.in_flight += 1;
-            let pending = Pending::Chunk { message_id: id, first: start, last: start - 1 + len };
-            self.pending.insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
+            let pending = Pending::Chunk {
+                message_id: id,
+                first: start,
+                last: start - 1 + len,
+            };
+            self.pending
+                .insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
         } else {
             m.acked.insert(start, start - 1 + len);
         }
@@ -711,7 +759,11 @@ impl Session {
     pub(super) fn after_ack(&mut self, idx: usize) {
         let m = &self.outgoing[idx];
         let (id, acked, total) = (m.id.clone(), m.acked.len(), m.total);
-        self.event(SessionEvent::Progress { message_id: id.clone(), acknowledged: acked, total });
+        self.event(SessionEvent::Progress {
+            message_id: id.clone(),
+            acknowledged: acked,
+            total,
+        });
         let m = &mut self.outgoing[idx];
         if !m.all_acked() || m.sent_told {
             return;
@@ -720,7 +772,9 @@ impl Session {
         let success = m.reports.success;
         let answered = m.reports.failure == ReportRequest::Yes;
         let reported = m.reported.covers_up_to(total);
-        self.event(SessionEvent::MessageSent { message_id: id.clone() });
+        self.event(SessionEvent::MessageSent {
+            message_id: id.clone(),
+        });
         let direct = self.config.relays.is_empty() && self.config.remote_path.len() <= 1;
         if success && reported || !success && direct && answered {
             self.outgoing.remove(idx);
@@ -742,7 +796,8 @@ impl Session {
         let mid = self.random_id();
         f.push_header("Message-ID", mid);
         f.push_header("Byte-Range", "1-0/0");
-        self.pending.insert(txid, (Pending::Empty { binding }, self.now + TRANSACTION_TIMEOUT));
+        self.pending
+            .insert(txid, (Pending::Empty { binding }, self.now + TRANSACTION_TIMEOUT));
         self.transmit(f);
     }
 
@@ -754,7 +809,10 @@ impl Session {
         f.push_header("From-Path", self.from_path.clone());
         f.push_header("Message-ID", message_id.to_string());
         f.push_header("Byte-Range", format!("1-{last}/{last}"));
-        f.push_header("Status", format!("000 {code} {}", super::frame::status_comment(code)));
+        f.push_header(
+            "Status",
+            format!("000 {code} {}", super::frame::status_comment(code)),
+        );
         self.transmit(f);
     }
 
@@ -772,8 +830,13 @@ impl Session {
             return;
         };
         self.outgoing.remove(idx);
-        self.pending.retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if id == message_id));
-        self.event(SessionEvent::MessageFailed { message_id: message_id.to_string(), code, reason });
+        self.pending
+            .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if id == message_id));
+        self.event(SessionEvent::MessageFailed {
+            message_id: message_id.to_string(),
+            code,
+            reason,
+        });
     }
 
     /// Fails every unfinished outgoing message with `reason` and ends.
@@ -790,7 +853,11 @@ impl Session {
                     message_id: m.id,
                     reason: "the session ended before the peer confirmed delivery".into(),
                 }),
-                Stage::Sending => self.event(SessionEvent::MessageFailed { message_id: m.id, code: None, reason: reason.clone() }),
+                Stage::Sending => self.event(SessionEvent::MessageFailed {
+                    message_id: m.id,
+                    code: None,
+                    reason: reason.clone(),
+                }),
             }
         }
         self.incoming.clear();

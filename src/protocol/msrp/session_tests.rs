@@ -105,7 +105,8 @@ fn active_side_binds_with_an_empty_send() {
     assert_eq!(first.header("From-Path"), Some(A));
     // The passive side says nothing before the peer's first request, even
     // with a message queued.
-    b.send_message("text/plain", b"early".to_vec(), ReportOptions::default(), t0).unwrap();
+    b.send_message("text/plain", b"early".to_vec(), ReportOptions::default(), t0)
+        .unwrap();
     assert_eq!(b.poll_output(), None);
     b.handle_bytes(&bytes, t0);
     let mut seen_b = Seen::default();
@@ -113,7 +114,11 @@ fn active_side_binds_with_an_empty_send() {
     assert_eq!(seen_b.events[0], SessionEvent::Opened);
     assert_eq!(seen_b.frames[0].status(), Some(200));
     assert_eq!(seen_b.frames[0].header("To-Path"), Some(A));
-    assert_eq!(sends_with_body(&seen_b).len(), 1, "the queued message goes once bound");
+    assert_eq!(
+        sends_with_body(&seen_b).len(),
+        1,
+        "the queued message goes once bound"
+    );
     a.handle_bytes(&answer, t0);
     assert!(a.is_bound());
 }
@@ -125,7 +130,9 @@ fn hundred_kib_in_ten_kib_chunks_back_to_back() {
     a_cfg.chunk_size = 10 * 1024;
     let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
     let body = random_bytes(100 * 1024, 7);
-    let id = a.send_message("text/plain", body.clone(), ReportOptions::default(), t0).unwrap();
+    let id = a
+        .send_message("text/plain", body.clone(), ReportOptions::default(), t0)
+        .unwrap();
     let (sa, sb) = pump(&mut a, &mut b, t0);
     let chunks = sends_with_body(&sa);
     assert_eq!(chunks.len(), 10);
@@ -137,7 +144,11 @@ fn hundred_kib_in_ten_kib_chunks_back_to_back() {
         .events
         .iter()
         .filter_map(|e| match e {
-            SessionEvent::MessageReceived { message_id, content_type, body } => Some((message_id, content_type, body)),
+            SessionEvent::MessageReceived {
+                message_id,
+                content_type,
+                body,
+            } => Some((message_id, content_type, body)),
             _ => None,
         })
         .collect();
@@ -156,8 +167,14 @@ fn hundred_kib_in_ten_kib_chunks_back_to_back() {
     assert_eq!(progress.len(), 10);
     assert!(progress.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(progress.last(), Some(&(100 * 1024)));
-    assert!(sa.events.contains(&SessionEvent::MessageSent { message_id: id.clone() }));
-    assert!(sa.events.contains(&SessionEvent::MessageDelivered { message_id: id }), "direct: the 200s are delivery");
+    assert!(sa.events.contains(&SessionEvent::MessageSent {
+        message_id: id.clone()
+    }));
+    assert!(
+        sa.events
+            .contains(&SessionEvent::MessageDelivered { message_id: id }),
+        "direct: the 200s are delivery"
+    );
 }
 
 /// A SEND from A to B, built by hand.
@@ -202,12 +219,27 @@ fn reassembles_chunks_in_any_order() {
         ],
         t0,
     );
-    let statuses: Vec<_> = seen.frames.iter().map(|f| (f.transaction_id.as_str(), f.status())).collect();
-    assert_eq!(statuses, vec![("tx3", Some(200)), ("tx1", Some(200)), ("tx2", Some(200))]);
-    let got: Vec<_> = seen.events.iter().filter(|e| matches!(e, SessionEvent::MessageReceived { .. })).collect();
+    let statuses: Vec<_> = seen
+        .frames
+        .iter()
+        .map(|f| (f.transaction_id.as_str(), f.status()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![("tx3", Some(200)), ("tx1", Some(200)), ("tx2", Some(200))]
+    );
+    let got: Vec<_> = seen
+        .events
+        .iter()
+        .filter(|e| matches!(e, SessionEvent::MessageReceived { .. }))
+        .collect();
     assert_eq!(
         got,
-        vec![&SessionEvent::MessageReceived { message_id: "m1".into(), content_type: "text/plain".into(), body: b"hello, bigworld".to_vec() }]
+        vec![&SessionEvent::MessageReceived {
+            message_id: "m1".into(),
+            content_type: "text/plain".into(),
+            body: b"hello, bigworld".to_vec()
+        }]
     );
 }
 
@@ -245,8 +277,13 @@ fn incoming_abort_drops_the_message_and_later_chunks_are_refused() {
         ],
         t0,
     );
-    assert!(seen.events.contains(&SessionEvent::IncomingAborted { message_id: "m3".into() }));
-    assert!(!seen.events.iter().any(|e| matches!(e, SessionEvent::MessageReceived { .. })));
+    assert!(seen.events.contains(&SessionEvent::IncomingAborted {
+        message_id: "m3".into()
+    }));
+    assert!(!seen
+        .events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::MessageReceived { .. })));
     assert_eq!(seen.frames.last().unwrap().status(), Some(413));
 }
 
@@ -258,20 +295,33 @@ fn too_large_is_refused_with_413_and_the_sender_stops() {
     a_cfg.max_chunks_in_flight = 1;
     b_cfg.max_incoming_size = 2500;
     let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
-    let id = a.send_message("text/plain", vec![b'x'; 5000], ReportOptions::default(), t0).unwrap();
+    let id = a
+        .send_message("text/plain", vec![b'x'; 5000], ReportOptions::default(), t0)
+        .unwrap();
     let (sa, sb) = pump(&mut a, &mut b, t0);
     assert_eq!(sends_with_body(&sa).len(), 1, "no chunk after the 413");
     assert_eq!(sb.frames[0].status(), Some(413));
-    let failed = sa.events.iter().find(|e| matches!(e, SessionEvent::MessageFailed { .. })).unwrap();
+    let failed = sa
+        .events
+        .iter()
+        .find(|e| matches!(e, SessionEvent::MessageFailed { .. }))
+        .unwrap();
     match failed {
-        SessionEvent::MessageFailed { message_id, code, reason } => {
+        SessionEvent::MessageFailed {
+            message_id,
+            code,
+            reason,
+        } => {
             assert_eq!(message_id, &id);
             assert_eq!(*code, Some(413));
             assert!(reason.contains("larger than the peer accepts"), "{reason}");
         }
         _ => unreachable!(),
     }
-    assert!(!sb.events.iter().any(|e| matches!(e, SessionEvent::MessageReceived { .. })));
+    assert!(!sb
+        .events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::MessageReceived { .. })));
 }
 
 #[test]
@@ -280,7 +330,11 @@ fn a_message_without_total_that_grows_too_large_gets_413() {
     let (_, mut b_cfg) = configs();
     b_cfg.max_incoming_size = 4;
     let mut b = passive(b_cfg, t0);
-    let seen = feed(&mut b, &[chunk("tx1", "m4", "1-5/*", b"abcde", Continuation::More)], t0);
+    let seen = feed(
+        &mut b,
+        &[chunk("tx1", "m4", "1-5/*", b"abcde", Continuation::More)],
+        t0,
+    );
     assert_eq!(seen.frames[0].status(), Some(413));
 }
 
@@ -301,11 +355,21 @@ fn wrong_paths_get_481_and_bad_requests_400_501_415() {
     html.headers[4].1 = "text/html".into();
     let mut bad_range = chunk("tx6", "m7", "1-9/2", b"hi", Continuation::Complete);
     bad_range.headers[3].1 = "1-9/2".into();
-    let seen = feed(&mut b, &[wrong_to, wrong_from, no_message_id, unknown, html, bad_range], t0);
+    let seen = feed(
+        &mut b,
+        &[wrong_to, wrong_from, no_message_id, unknown, html, bad_range],
+        t0,
+    );
     let statuses: Vec<_> = seen.frames.iter().map(|f| f.status()).collect();
-    assert_eq!(statuses, vec![Some(481), Some(481), Some(400), Some(501), Some(415), Some(400)]);
+    assert_eq!(
+        statuses,
+        vec![Some(481), Some(481), Some(400), Some(501), Some(415), Some(400)]
+    );
     assert!(!b.is_bound() || seen.events.iter().all(|e| *e == SessionEvent::Opened));
-    assert!(!seen.events.iter().any(|e| matches!(e, SessionEvent::MessageReceived { .. })));
+    assert!(!seen
+        .events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::MessageReceived { .. })));
 }
 
 #[test]
@@ -315,11 +379,21 @@ fn first_send_may_carry_data_and_empty_sends_are_answered() {
     let mut b = passive(b_cfg, t0);
     let mut keepalive = chunk("tx9", "k1", "1-0/0", b"", Continuation::Complete);
     keepalive.headers.retain(|(n, _)| n != "Content-Type");
-    let seen = feed(&mut b, &[chunk("tx1", "m8", "1-2/2", b"hi", Continuation::Complete), keepalive], t0);
+    let seen = feed(
+        &mut b,
+        &[
+            chunk("tx1", "m8", "1-2/2", b"hi", Continuation::Complete),
+            keepalive,
+        ],
+        t0,
+    );
     assert_eq!(seen.events[0], SessionEvent::Opened);
     assert!(matches!(&seen.events[1], SessionEvent::MessageReceived { body, .. } if body == b"hi"));
     assert_eq!(seen.events.len(), 2, "a keep-alive makes no event");
-    assert_eq!(seen.frames.iter().map(|f| f.status()).collect::<Vec<_>>(), vec![Some(200), Some(200)]);
+    assert_eq!(
+        seen.frames.iter().map(|f| f.status()).collect::<Vec<_>>(),
+        vec![Some(200), Some(200)]
+    );
 }
 
 #[test]
@@ -336,7 +410,10 @@ fn failure_report_no_gets_no_response_and_partial_only_errors() {
     partial_bad.headers[4].1 = "image/png".into();
     let seen = feed(&mut b, &[quiet, partial_ok, partial_bad], t0);
     assert_eq!(seen.frames.len(), 1);
-    assert_eq!((seen.frames[0].transaction_id.as_str(), seen.frames[0].status()), ("tx3", Some(415)));
+    assert_eq!(
+        (seen.frames[0].transaction_id.as_str(), seen.frames[0].status()),
+        ("tx3", Some(415))
+    );
 }
 
 fn report(message_id: &str, range: &str, status: &str) -> Frame {
@@ -359,24 +436,47 @@ fn through_a_relay_only_a_covering_report_is_delivery() {
     a.open(t0);
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert_eq!(seen.frames[0].header("To-Path"), Some(&*format!("msrps://relay.example.com:2855;tcp {B}")));
+    assert_eq!(
+        seen.frames[0].header("To-Path"),
+        Some(&*format!("msrps://relay.example.com:2855;tcp {B}"))
+    );
     let bind = Frame::response_to(&seen.frames[0], 200, &uri("msrps://relay.example.com:2855;tcp"));
     a.handle_frame(bind, t0);
-    let id = a.send_message("text/plain", vec![b'z'; 250], ReportOptions { success: true, ..ReportOptions::default() }, t0).unwrap();
+    let id = a
+        .send_message(
+            "text/plain",
+            vec![b'z'; 250],
+            ReportOptions {
+                success: true,
+                ..ReportOptions::default()
+            },
+            t0,
+        )
+        .unwrap();
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
     let chunks = sends_with_body(&seen);
     assert_eq!(chunks.len(), 3);
     assert!(chunks.iter().all(|f| f.header("Success-Report") == Some("yes")));
     let relay = uri("msrps://relay.example.com:2855;tcp");
-    let answers: Vec<Frame> = chunks.iter().map(|f| Frame::response_to(f, 200, &relay)).collect();
+    let answers: Vec<Frame> = chunks
+        .iter()
+        .map(|f| Frame::response_to(f, 200, &relay))
+        .collect();
     for r in answers {
         a.handle_frame(r, t0);
     }
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert!(seen.events.contains(&SessionEvent::MessageSent { message_id: id.clone() }));
-    assert!(!seen.events.contains(&SessionEvent::MessageDelivered { message_id: id.clone() }), "a relay's 200 is not delivery");
+    assert!(seen.events.contains(&SessionEvent::MessageSent {
+        message_id: id.clone()
+    }));
+    assert!(
+        !seen.events.contains(&SessionEvent::MessageDelivered {
+            message_id: id.clone()
+        }),
+        "a relay's 200 is not delivery"
+    );
     // One REPORT per chunk, out of order: delivered only once all are covered.
     a.handle_frame(report(&id, "201-250/250", "000 200 OK"), t0);
     a.handle_frame(report(&id, "1-100/250", "000 200 OK"), t0);
@@ -387,7 +487,10 @@ fn through_a_relay_only_a_covering_report_is_delivery() {
     a.handle_frame(report(&id, "101-200/250", "000 200 OK"), t0);
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert_eq!(seen.events, vec![SessionEvent::MessageDelivered { message_id: id }]);
+    assert_eq!(
+        seen.events,
+        vec![SessionEvent::MessageDelivered { message_id: id }]
+    );
 }
 
 #[test]
@@ -396,22 +499,41 @@ fn a_failure_report_fails_the_message_and_a_missing_report_is_unknown() {
     let (mut a_cfg, b_cfg) = configs();
     a_cfg.report_timeout = Duration::from_secs(60);
     let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
-    let opts = ReportOptions { success: true, ..ReportOptions::default() };
+    let opts = ReportOptions {
+        success: true,
+        ..ReportOptions::default()
+    };
     let id1 = a.send_message("text/plain", b"one".to_vec(), opts, t0).unwrap();
     let id2 = a.send_message("text/plain", b"two".to_vec(), opts, t0).unwrap();
     let (sa, sb) = pump(&mut a, &mut b, t0);
-    assert_eq!(sb.events.iter().filter(|e| matches!(e, SessionEvent::MessageReceived { .. })).count(), 2);
-    assert!(!sa.events.iter().any(|e| matches!(e, SessionEvent::MessageDelivered { .. })), "waits for the REPORT");
+    assert_eq!(
+        sb.events
+            .iter()
+            .filter(|e| matches!(e, SessionEvent::MessageReceived { .. }))
+            .count(),
+        2
+    );
+    assert!(
+        !sa.events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::MessageDelivered { .. })),
+        "waits for the REPORT"
+    );
     a.handle_frame(report(&id1, "1-3/3", "000 413 Message Too Large"), t0);
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert!(matches!(&seen.events[0], SessionEvent::MessageFailed { message_id, code: Some(413), .. } if *message_id == id1));
+    assert!(
+        matches!(&seen.events[0], SessionEvent::MessageFailed { message_id, code: Some(413), .. } if *message_id == id1)
+    );
     let deadline = a.poll_timeout().unwrap();
     assert_eq!(deadline, t0 + Duration::from_secs(30), "keep-alive comes first");
     a.handle_timeout(t0 + Duration::from_secs(60));
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert!(seen.events.iter().any(|e| matches!(e, SessionEvent::DeliveryUnknown { message_id, .. } if *message_id == id2)));
+    assert!(seen
+        .events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::DeliveryUnknown { message_id, .. } if *message_id == id2)));
 }
 
 #[test]
@@ -419,13 +541,30 @@ fn success_reports_wait_for_confirm_received() {
     let t0 = Instant::now();
     let (a_cfg, b_cfg) = configs();
     let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
-    let id = a.send_message("text/plain", b"store me".to_vec(), ReportOptions { success: true, ..ReportOptions::default() }, t0).unwrap();
+    let id = a
+        .send_message(
+            "text/plain",
+            b"store me".to_vec(),
+            ReportOptions {
+                success: true,
+                ..ReportOptions::default()
+            },
+            t0,
+        )
+        .unwrap();
     let (sa, sb) = pump(&mut a, &mut b, t0);
     assert!(!sb.frames.iter().any(|f| f.method() == Some(&Method::Report)));
-    assert!(!sa.events.iter().any(|e| matches!(e, SessionEvent::MessageDelivered { .. })));
+    assert!(!sa
+        .events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::MessageDelivered { .. })));
     b.confirm_received(&id, t0);
     let (sa, sb) = pump(&mut a, &mut b, t0);
-    let reports: Vec<_> = sb.frames.iter().filter(|f| f.method() == Some(&Method::Report)).collect();
+    let reports: Vec<_> = sb
+        .frames
+        .iter()
+        .filter(|f| f.method() == Some(&Method::Report))
+        .collect();
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].header("Byte-Range"), Some("1-8/8"));
     assert_eq!(reports[0].header("Status"), Some("000 200 OK"));
@@ -438,7 +577,9 @@ fn no_answer_within_30_s_fails_the_message_in_words() {
     let (a_cfg, b_cfg) = configs();
     let (mut a, _b) = open_pair(a_cfg, b_cfg, t0);
     let t1 = t0 + Duration::from_secs(5);
-    let id = a.send_message("text/plain", b"lost".to_vec(), ReportOptions::default(), t1).unwrap();
+    let id = a
+        .send_message("text/plain", b"lost".to_vec(), ReportOptions::default(), t1)
+        .unwrap();
     let mut seen = Seen::default();
     drain(&mut a, &mut seen); // the bytes vanish
     assert_eq!(a.poll_timeout(), Some(t1 + TRANSACTION_TIMEOUT));
@@ -449,7 +590,11 @@ fn no_answer_within_30_s_fails_the_message_in_words() {
     drain(&mut a, &mut seen);
     assert_eq!(
         seen.events,
-        vec![SessionEvent::MessageFailed { message_id: id, code: Some(408), reason: "no answer within 30 s".into() }]
+        vec![SessionEvent::MessageFailed {
+            message_id: id,
+            code: Some(408),
+            reason: "no answer within 30 s".into()
+        }]
     );
 }
 
@@ -478,7 +623,9 @@ fn keepalive_after_idle_and_session_fails_when_unanswered() {
     a.handle_timeout(dead);
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert!(matches!(&seen.events[..], [SessionEvent::SessionFailed { reason }] if reason.contains("keep-alive")));
+    assert!(
+        matches!(&seen.events[..], [SessionEvent::SessionFailed { reason }] if reason.contains("keep-alive"))
+    );
     assert_eq!(a.state(), SessionState::Done);
     assert_eq!(a.poll_timeout(), None);
 }
@@ -494,7 +641,14 @@ fn streaming_send_with_backpressure_and_streaming_receive() {
     b_cfg.accept_types.push("application/*".into());
     let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
     let file = random_bytes(1024 * 1024 + 123, 11);
-    let id = a.begin_message("application/octet-stream", file.len() as u64, ReportOptions::default(), t0).unwrap();
+    let id = a
+        .begin_message(
+            "application/octet-stream",
+            file.len() as u64,
+            ReportOptions::default(),
+            t0,
+        )
+        .unwrap();
     // Without answers the session asks for at most 4 chunks.
     let mut held = Vec::new();
     let mut seen_a = Seen::default();
@@ -528,12 +682,20 @@ fn streaming_send_with_backpressure_and_streaming_receive() {
         }
         b.handle_bytes(&to_b, t0);
     }
-    assert_eq!(asked, (file.len() + 10 * 1024 - 1) / (10 * 1024), "{:?} {:?}", &seen_b.frames[..seen_b.frames.len().min(6)], &seen_a.events[..seen_a.events.len().min(10)]);
+    assert_eq!(
+        asked,
+        (file.len() + 10 * 1024 - 1) / (10 * 1024),
+        "{:?} {:?}",
+        &seen_b.frames[..seen_b.frames.len().min(6)],
+        &seen_a.events[..seen_a.events.len().min(10)]
+    );
     let mut rebuilt = vec![0u8; file.len()];
     let mut complete = None;
     for e in &seen_b.events {
         match e {
-            SessionEvent::ChunkReceived { start, data, total, .. } => {
+            SessionEvent::ChunkReceived {
+                start, data, total, ..
+            } => {
                 assert_eq!(*total, Some(file.len() as u64));
                 let s = *start as usize - 1;
                 rebuilt[s..s + data.len()].copy_from_slice(data);
@@ -545,7 +707,9 @@ fn streaming_send_with_backpressure_and_streaming_receive() {
     }
     assert_eq!(complete, Some(file.len() as u64));
     assert!(rebuilt == file);
-    assert!(seen_a.events.contains(&SessionEvent::MessageDelivered { message_id: id }));
+    assert!(seen_a
+        .events
+        .contains(&SessionEvent::MessageDelivered { message_id: id }));
 }
 
 #[test]
@@ -554,15 +718,26 @@ fn outgoing_abort_sends_a_hash_chunk() {
     let (a_cfg, mut b_cfg) = configs();
     b_cfg.accept_types = vec!["*".into()];
     let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
-    let id = a.begin_message("application/octet-stream", 100_000, ReportOptions::default(), t0).unwrap();
+    let id = a
+        .begin_message("application/octet-stream", 100_000, ReportOptions::default(), t0)
+        .unwrap();
     let req = a.data_wanted().unwrap();
     a.push_data(&id, &vec![1; req.max_len], t0).unwrap();
     a.abort_message(&id, t0).unwrap();
     let (sa, sb) = pump(&mut a, &mut b, t0);
     let last = sa.frames.iter().rfind(|f| f.method().is_some()).unwrap();
     assert_eq!(last.continuation, Continuation::Abort);
-    assert!(sa.events.contains(&SessionEvent::MessageAborted { message_id: id.clone() }));
-    assert!(sb.events.contains(&SessionEvent::IncomingAborted { message_id: id.clone() }), "{:?} {:?}", sb.events, sb.frames);
+    assert!(sa.events.contains(&SessionEvent::MessageAborted {
+        message_id: id.clone()
+    }));
+    assert!(
+        sb.events.contains(&SessionEvent::IncomingAborted {
+            message_id: id.clone()
+        }),
+        "{:?} {:?}",
+        sb.events,
+        sb.frames
+    );
     assert_eq!(a.data_wanted(), None);
     assert!(a.push_data(&id, b"x", t0).is_err());
 }
@@ -573,13 +748,20 @@ fn close_fails_unfinished_messages() {
     let (a_cfg, _) = configs();
     let mut a = Session::new(a_cfg, 1, t0);
     a.open(t0);
-    let id = a.send_message("text/plain", b"never".to_vec(), ReportOptions::default(), t0).unwrap();
+    let id = a
+        .send_message("text/plain", b"never".to_vec(), ReportOptions::default(), t0)
+        .unwrap();
     a.close(t0);
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert!(seen.events.iter().any(|e| matches!(e, SessionEvent::MessageFailed { message_id, code: None, .. } if *message_id == id)));
+    assert!(seen.events.iter().any(
+        |e| matches!(e, SessionEvent::MessageFailed { message_id, code: None, .. } if *message_id == id)
+    ));
     assert_eq!(seen.events.last(), Some(&SessionEvent::Closed));
-    assert_eq!(a.send_message("text/plain", vec![], ReportOptions::default(), t0), Err(SessionError::Closed));
+    assert_eq!(
+        a.send_message("text/plain", vec![], ReportOptions::default(), t0),
+        Err(SessionError::Closed)
+    );
 }
 
 #[test]
@@ -590,7 +772,9 @@ fn garbage_fails_the_session() {
     b.handle_bytes(b"GET / HTTP/1.1\r\n\r\n", t0);
     let mut seen = Seen::default();
     drain(&mut b, &mut seen);
-    assert!(matches!(&seen.events[..], [SessionEvent::SessionFailed { reason }] if reason.contains("not MSRP")));
+    assert!(
+        matches!(&seen.events[..], [SessionEvent::SessionFailed { reason }] if reason.contains("not MSRP"))
+    );
 }
 
 #[test]

@@ -1,0 +1,844 @@
+//! MSRP chat sessions of one account, as the endpoint sees them: INVITE
+//! signalling through the agent, one [`super::msrp_task`] per session for
+//! the MSRP connection, history, and the events the UI and CLI get.
+//!
+//! An outgoing chat: route -> task prepares our path (relay AUTH, or the
+//! hub waiting for a connection) -> INVITE with the offer -> answer -> task
+//! connects -> `Active`. An incoming one: INVITE -> offer judged (488 if
+//! unusable) -> `ChatOffered` (or accepted at once with `--accept-chats`)
+//! -> task prepares -> 200 with the answer -> task connects -> `Active`.
+
+use super::chat_sdp;
+use super::endpoint::{Endpoint, Internal};
+use super::msrp_task::{self, Plan, TaskCommand, TaskEvent, TaskSetup};
+use super::outbox::now_ms;
+use crate::model::{ChatState, DeliveryState, IncomingMessage, MessageId, SessionId};
+use crate::protocol::cpim::CpimMessage;
+use crate::protocol::iscomposing::{ComposeState, IsComposing};
+use crate::protocol::msrp::MsrpUri;
+
+use crate::protocol::sdp::{self, Connect, Negotiated, OfferDecision, OfferKind, SessionDescription};
+use crate::protocol::sip::agent::{Hop, SessionEvent as SipSession};
+use crate::protocol::sip::uri::SipUri;
+use crate::runtime::Event;
+use crate::store::{conversation_key, InsertOutcome, NewIncoming, NewOutgoing};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How long a lost MSRP connection waits for the peer's BYE before we
+/// hang up ourselves.
+pub const CONNECTION_LOST_GRACE: Duration = Duration::from_secs(2);
+
+/// How long a typing notice lasts without a refresh (RFC 3994 `refresh`).
+pub const COMPOSING_REFRESH: Duration = Duration::from_secs(90);
+
+/// What the account task is asked to do with chats.
+#[derive(Debug)]
+pub(crate) enum ChatCommand {
+    Open {
+        peer: String,
+    },
+    Accept {
+        session: SessionId,
+    },
+    Decline {
+        session: SessionId,
+    },
+    Send {
+        id: MessageId,
+        session: SessionId,
+        text: String,
+    },
+    Composing {
+        session: SessionId,
+        active: bool,
+    },
+    Close {
+        session: SessionId,
+    },
+}
+
+/// One chat of the account.
+pub(crate) struct Chat {
+    peer: String,
+    incoming: bool,
+    state: ChatState,
+    hop: Option<Hop>,
+    task: Option<mpsc::UnboundedSender<TaskCommand>>,
+    /// Our offer (outgoing) or the peer's (incoming).
+    offer: Option<SessionDescription>,
+    decision: Option<OfferDecision>,
+    relay: Option<String>,
+    secure: bool,
+    cpim: bool,
+    composing: bool,
+    /// Stored messages waiting for the session to open.
+    waiting: Vec<(MessageId, String)>,
+}
+
+/// The chats of one account.
+#[derive(Default)]
+pub(crate) struct Chats {
+    map: HashMap<SessionId, Chat>,
+    /// Messages handed to a session, by id: their peer (for events after
+    /// the chat is gone).
+    in_flight: HashMap<MessageId, String>,
+}
+
+impl Endpoint {
+    pub(crate) fn on_chat_command(&mut self, cmd: ChatCommand) {
+        match cmd {
+            ChatCommand::Open { peer } => self.open_chat(peer),
+            ChatCommand::Accept { session } => self.accept_chat(session),
+            ChatCommand::Decline { session } => {
+                let now = self.now();
+                if self.agent.reject_session(session, 603, now).is_err() {
+                    self.chat_error(session, "there is no invitation to decline");
+                }
+            }
+            ChatCommand::Send { id, session, text } => self.store_chat_message(id, session, text),
+            ChatCommand::Composing { session, active } => self.send_composing(session, active),
+            ChatCommand::Close { session } => self.close_chat(session),
+        }
+    }
+
+    fn chat_update(&self, session: SessionId) {
+        if let Some(chat) = self.chats.map.get(&session) {
+            self.emit(Event::ChatUpdate {
+                account: self.account_id(),
+                session,
+                peer: chat.peer.clone(),
+                state: chat.state.clone(),
+            });
+        }
+    }
+
+    fn chat_error(&self, session: SessionId, what: &str) {
+        self.emit(Event::Error {
+            account: Some(self.account_id()),
+            message: format!("chat {session}: {what}"),
+        });
+    }
+
+    fn set_chat_state(&mut self, session: SessionId, state: ChatState) {
+        if let Some(chat) = self.chats.map.get_mut(&session) {
+            chat.state = state;
+        }
+        self.chat_update(session);
+    }
+
+    fn open_chat(&mut self, peer: String) {
+        let key = conversation_key(&peer);
+        let existing = self
+            .chats
+            .map
+            .iter()
+            .find(|(_, c)| !c.state.is_final() && conversation_key(&c.peer) == key)
+            .map(|(id, _)| *id);
+        if let Some(session) = existing {
+            self.chat_update(session);
+            return;
+        }
+        let session = self.agent.new_session_id();
+        self.chats.map.insert(session, Chat::new(peer.clone(), false));
+        self.chat_update_state_or_fail(session, ChatState::Inviting);
+        if let Err(e) = SipUri::parse(&peer) {
+            return self.finish_chat(
+                session,
+                ChatState::Failed {
+                    reason: e.to_string(),
+                },
+            );
+        }
+        if self.hub.is_none() {
+            return self.finish_chat(
+                session,
+                ChatState::Failed {
+                    reason: "chats are unavailable: sipchat could not listen for MSRP connections".into(),
+                },
+            );
+        }
+        if let Some(hop) = self.server_hop_for_chat() {
+            return self.chat_routed(session, Ok(hop));
+        }
+        if self.is_server_account() {
+            return self.finish_chat(
+                session,
+                ChatState::Failed {
+                    reason: "not connected to the server yet; try again once the account is registered"
+                        .into(),
+                },
+            );
+        }
+        self.route_chat(session, peer);
+    }
+
+    fn chat_update_state_or_fail(&mut self, session: SessionId, state: ChatState) {
+        self.set_chat_state(session, state);
+    }
+
+    /// The path for a chat is known (or not): prepare the MSRP side.
+    pub(crate) fn chat_routed(&mut self, session: SessionId, hop: Result<Hop, String>) {
+        match hop {
+            Ok(hop) => {
+                if let Some(chat) = self.chats.map.get_mut(&session) {
+                    chat.hop = Some(hop);
+                }
+                self.start_chat_task(session, hop);
+            }
+            Err(reason) => self.finish_chat(session, ChatState::Failed { reason }),
+        }
+    }
+
+    fn start_chat_task(&mut self, session: SessionId, hop: Hop) {
+        let Some(hub) = self.hub.clone() else { return };
+        let plan = match &self.chat_settings.relay {
+            Some(r) => Plan::Relay {
+                relay: r.uri.clone(),
+                username: r.username.clone(),
+                password: r.password.clone(),
+                tls: r.tls.clone(),
+            },
+            None => {
+                let ip = if hop.local.ip().is_unspecified() {
+                    crate::transport::local_ip_towards(hop.remote).unwrap_or(hop.local.ip())
+                } else {
+                    hop.local.ip()
+                };
+                let host = match ip {
+                    std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                    v4 => v4.to_string(),
+                };
+                Plan::Direct {
+                    secure: self.chat_settings.tls,
+                    host,
+                }
+            }
+        };
+        let task = msrp_task::spawn(TaskSetup {
+            session,
+            account: self.account_name().to_string(),
+            plan,
+            hub,
+            events: self.internal_tx.clone(),
+        });
+        if let Some(chat) = self.chats.map.get_mut(&session) {
+            chat.task = Some(task);
+        }
+    }
+
+    fn accept_chat(&mut self, session: SessionId) {
+        let hop = match self.chats.map.get(&session) {
+            Some(chat) if chat.incoming && chat.task.is_none() && !chat.state.is_final() => chat.hop,
+            _ => return self.chat_error(session, "there is no invitation to accept"),
+        };
+        let Some(hop) = hop else { return };
+        self.set_chat_state(session, ChatState::Connecting);
+        self.start_chat_task(session, hop);
+    }
+
+    fn close_chat(&mut self, session: SessionId) {
+        let now = self.now();
+        if self.agent.end_session(session, now).is_err() {
+            // Not signalled yet (still preparing): end it here.
+            if self.chats.map.contains_key(&session) {
+                self.finish_chat(
+                    session,
+                    ChatState::Failed {
+                        reason: "you cancelled the invitation".into(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Ends a chat: stops its task, fails what waited, tells the UI.
+    fn finish_chat(&mut self, session: SessionId, state: ChatState) {
+        let Some(mut chat) = self.chats.map.remove(&session) else {
+            return;
+        };
+        if let Some(task) = chat.task.take() {
+            let _ = task.send(TaskCommand::Close);
+        }
+        let reason = match &state {
+            ChatState::Failed { reason } | ChatState::Ended { reason } => reason.clone(),
+            _ => String::new(),
+        };
+        for (id, _) in std::mem::take(&mut chat.waiting) {
+            self.chat_delivery(
+                id,
+                chat.peer.clone(),
+                DeliveryState::Failed {
+                    code: None,
+                    reason: format!("not sent: the chat ended ({reason})"),
+                },
+            );
+        }
+        self.emit(Event::ChatUpdate {
+            account: self.account_id(),
+            session,
+            peer: chat.peer,
+            state,
+        });
+    }
+
+    /// Signalling news from the agent.
+    pub(crate) fn on_session_event(&mut self, event: SipSession) {
+        match event {
+            SipSession::Offered {
+                session,
+                from,
+                from_name,
+                sdp,
+                hop,
+                ..
+            } => self.chat_offered(session, from, from_name, &sdp, hop),
+            SipSession::Progress { session, code } => {
+                if code == 180 {
+                    self.set_chat_state(session, ChatState::Ringing);
+                }
+            }
+            SipSession::Answered { session, sdp } => self.chat_answered(session, &sdp),
+            SipSession::Confirmed { .. } => {}
+            SipSession::Failed { session, reason, .. } => {
+                self.finish_chat(session, ChatState::Failed { reason })
+            }
+            SipSession::Ended { session, reason, .. } => {
+                self.finish_chat(session, ChatState::Ended { reason })
+            }
+        }
+    }
+
+    fn chat_offered(
+        &mut self,
+        session: SessionId,
+        from: String,
+        from_name: Option<String>,
+        sdp: &[u8],
+        hop: Hop,
+    ) {
+        let now = self.now();
+        let relayed = self.chat_settings.relay.is_some();
+        let decision = SessionDescription::parse(sdp)
+            .map_err(|e| e.to_string())
+            .and_then(|offer| {
+                let caps = chat_sdp::capabilities(self.chat_settings.role, relayed);
+                sdp::evaluate_offer(&offer, &caps)
+                    .map(|d| (offer, d))
+                    .map_err(|e| e.to_string())
+            });
+        let (offer, decision) = match decision {
+            Ok((offer, d)) if matches!(d.kind, OfferKind::Chat) && self.hub.is_some() => (offer, d),
+            Ok(_) => {
+                tracing::info!(%from, "refusing an offer we cannot serve here");
+                let _ = self.agent.reject_session(session, 488, now);
+                return;
+            }
+            Err(reason) => {
+                tracing::info!(%from, "refusing an unusable chat offer: {reason}");
+                let _ = self.agent.reject_session(session, 488, now);
+                return;
+            }
+        };
+        let mut chat = Chat::new(from.clone(), true);
+        chat.hop = Some(hop);
+        chat.offer = Some(offer);
+        chat.decision = Some(decision);
+        chat.state = ChatState::Ringing;
+        self.chats.map.insert(session, chat);
+        if self.chat_settings.auto_accept {
+            self.accept_chat(session);
+        } else {
+            let _ = self.agent.ring_session(session, now);
+            self.emit(Event::ChatOffered {
+                account: self.account_id(),
+                session,
+                from,
+                from_name,
+            });
+        }
+    }
+
+    /// The task knows our path: send the offer, or the answer.
+    fn chat_prepared(&mut self, session: SessionId, local_path: Vec<MsrpUri>, relay: Option<String>) {
+        let now = self.now();
+        let settings = self.chat_settings.clone();
+        let fingerprint = self.hub.as_ref().map(|h| h.fingerprint().to_string());
+        let relayed = relay.is_some();
+        let Some(chat) = self.chats.map.get_mut(&session) else {
+            return;
+        };
+        chat.relay = relay;
+        chat.secure = local_path.last().is_some_and(|u| u.secure);
+        let (Some(hop), false) = (chat.hop, chat.incoming) else {
+            return self.chat_answer(session, local_path, fingerprint);
+        };
+        match chat_sdp::chat_offer(&local_path, settings.role, relayed, fingerprint.as_deref()) {
+            Ok(offer) => {
+                let bytes = offer.to_bytes();
+                chat.offer = Some(offer);
+                let peer = chat.peer.clone();
+                self.agent.invite(session, &peer, bytes, hop, now);
+            }
+            Err(reason) => self.finish_chat(session, ChatState::Failed { reason }),
+        }
+    }
+
+    fn chat_answer(&mut self, session: SessionId, local_path: Vec<MsrpUri>, fingerprint: Option<String>) {
+        let now = self.now();
+        let relayed = self.chat_settings.relay.is_some();
+        let Some(chat) = self.chats.map.get_mut(&session) else {
+            return;
+        };
+        let (Some(offer), Some(decision)) = (chat.offer.as_ref(), chat.decision.as_ref()) else {
+            return;
+        };
+        let answered = chat_sdp::chat_answer(offer, decision, &local_path, relayed, fingerprint.as_deref());
+        let peer_fp = chat_sdp::fingerprint_in(offer);
+        match answered {
+            Ok((answer, negotiated)) => {
+                if let Err(e) = self.agent.accept_session(session, answer.to_bytes(), now) {
+                    return self.finish_chat(
+                        session,
+                        ChatState::Failed {
+                            reason: e.to_string(),
+                        },
+                    );
+                }
+                self.chat_go(session, &negotiated, peer_fp);
+            }
+            Err(reason) => {
+                let _ = self.agent.reject_session(session, 488, now);
+                self.finish_chat(session, ChatState::Failed { reason });
+            }
+        }
+    }
+
+    fn chat_answered(&mut self, session: SessionId, sdp: &[u8]) {
+        let now = self.now();
+        let Some(offer) = self.chats.map.get(&session).and_then(|c| c.offer.clone()) else {
+            return;
+        };
+        let read = SessionDescription::parse(sdp)
+            .map_err(|e| e.to_string())
+            .and_then(|answer| {
+                let fp = chat_sdp::fingerprint_in(&answer);
+                sdp::read_answer(&offer, &answer)
+                    .map(|n| (n, fp))
+                    .map_err(|e| e.to_string())
+            });
+        match read {
+            Ok((negotiated, fp)) => {
+                self.set_chat_state(session, ChatState::Connecting);
+                self.chat_go(session, &negotiated, fp);
+            }
+            Err(reason) => {
+                let _ = self.agent.end_session(session, now);
+                self.finish_chat(
+                    session,
+                    ChatState::Failed {
+                        reason: format!("the peer's answer is unusable: {reason}"),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Offer/answer done: tell the task how to connect.
+    fn chat_go(&mut self, session: SessionId, negotiated: &Negotiated, fingerprint: Option<String>) {
+        let relayed = self.chat_settings.relay.is_some();
+        let path = match chat_sdp::remote_path(negotiated) {
+            Ok(p) => p,
+            Err(reason) => {
+                let now = self.now();
+                let _ = self.agent.end_session(session, now);
+                return self.finish_chat(session, ChatState::Failed { reason });
+            }
+        };
+        let Some(chat) = self.chats.map.get_mut(&session) else {
+            return;
+        };
+        chat.cpim = chat_sdp::peer_takes_cpim(negotiated);
+        chat.composing = chat_sdp::peer_takes_composing(negotiated);
+        // The peer's relays are reached by connecting to them.
+        let we_connect = !relayed && (path.len() > 1 || negotiated.connect == Connect::WeConnect);
+        if let Some(task) = &chat.task {
+            let _ = task.send(TaskCommand::Go {
+                remote_path: path,
+                we_connect,
+                fingerprint,
+                accept_types: sdp::CHAT_ACCEPT_TYPES.iter().map(|s| s.to_string()).collect(),
+            });
+        }
+    }
+
+    /// News from a session's MSRP task.
+    pub(crate) fn on_task_event(&mut self, session: SessionId, event: TaskEvent) {
+        match event {
+            TaskEvent::Prepared { local_path, relay } => self.chat_prepared(session, local_path, relay),
+            TaskEvent::Opened => {
+                let Some(chat) = self.chats.map.get_mut(&session) else {
+                    return;
+                };
+                chat.state = ChatState::Active {
+                    secure: chat.secure,
+                    relay: chat.relay.clone(),
+                };
+                let waiting = std::mem::take(&mut chat.waiting);
+                self.chat_update(session);
+                for (id, text) in waiting {
+                    self.send_chat_text(session, id, text);
+                }
+            }
+            TaskEvent::Received {
+                msrp_id,
+                content_type,
+                body,
+            } => self.chat_received(session, msrp_id, &content_type, body),
+            TaskEvent::Delivered { id } => {
+                if let Some(peer) = self.chats.in_flight.remove(&id) {
+                    self.record_chat_delivery(id, peer, DeliveryState::Accepted);
+                }
+            }
+            TaskEvent::Failed { id, reason } => {
+                if let Some(peer) = self.chats.in_flight.remove(&id) {
+                    self.record_chat_delivery(id, peer, DeliveryState::Failed { code: None, reason });
+                }
+            }
+            TaskEvent::Closed { reason } => {
+                let Some(chat) = self.chats.map.get_mut(&session) else {
+                    return;
+                };
+                chat.task = None;
+                let reason = reason.unwrap_or_else(|| "the chat connection closed".into());
+                if matches!(chat.state, ChatState::Active { .. }) {
+                    // A peer that hangs up closes the connection and sends
+                    // BYE; the BYE may come a moment later by another path.
+                    let internal = self.internal_tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(CONNECTION_LOST_GRACE).await;
+                        let _ = internal.send(Internal::ChatLost { session, reason });
+                    });
+                } else {
+                    self.chat_lost(session, reason);
+                }
+            }
+        }
+    }
+
+    /// The MSRP connection is gone and no BYE came: hang up.
+    pub(crate) fn chat_lost(&mut self, session: SessionId, reason: String) {
+        let Some(chat) = self.chats.map.get(&session) else {
+            return;
+        };
+        let state = if matches!(chat.state, ChatState::Active { .. }) {
+            ChatState::Ended { reason }
+        } else {
+            ChatState::Failed { reason }
+        };
+        self.finish_chat(session, state);
+        let now = self.now();
+        let _ = self.agent.end_session(session, now);
+    }
+
+    fn store_chat_message(&mut self, id: MessageId, session: SessionId, text: String) {
+        let Some(chat) = self.chats.map.get(&session) else {
+            self.emit(Event::DeliveryUpdate {
+                id,
+                account: self.account_id(),
+                to: String::new(),
+                state: DeliveryState::Failed {
+                    code: None,
+                    reason: "there is no such chat (it may have ended)".into(),
+                },
+            });
+            return;
+        };
+        let new = NewOutgoing {
+            id: Some(id),
+            account: self.account_name().to_string(),
+            peer_key: conversation_key(&chat.peer),
+            peer_address: chat.peer.clone(),
+            display_name: None,
+            local_id: None,
+            content_type: "text/plain".into(),
+            body: text.clone(),
+            file_ref: None,
+            sent_at: now_ms(),
+        };
+        self.store_then(
+            move |s| s.insert_outgoing_in_session(&new),
+            move |result| Internal::ChatStored {
+                session,
+                id,
+                text,
+                result,
+            },
+        );
+    }
+
+    pub(crate) fn on_chat_stored(
+        &mut self,
+        session: SessionId,
+        id: MessageId,
+        text: String,
+        result: Result<MessageId, String>,
+    ) {
+        let peer = self
+            .chats
+            .map
+            .get(&session)
+            .map(|c| c.peer.clone())
+            .unwrap_or_default();
+        if let Err(e) = result {
+            return self.chat_delivery(
+                id,
+                peer,
+                DeliveryState::Failed {
+                    code: None,
+                    reason: format!("not sent: the message could not be saved ({e})"),
+                },
+            );
+        }
+        self.chat_delivery(id, peer.clone(), DeliveryState::Queued);
+        match self.chats.map.get_mut(&session) {
+            Some(chat) if matches!(chat.state, ChatState::Active { .. }) => {
+                self.send_chat_text(session, id, text)
+            }
+            Some(chat) => chat.waiting.push((id, text)),
+            None => self.record_chat_delivery(
+                id,
+                peer,
+                DeliveryState::Failed {
+                    code: None,
+                    reason: "not sent: the chat ended".into(),
+                },
+            ),
+        }
+    }
+
+    fn send_chat_text(&mut self, session: SessionId, id: MessageId, text: String) {
+        let own = self.agent.config().aor.to_string();
+        let Some(chat) = self.chats.map.get_mut(&session) else {
+            return;
+        };
+        let (content_type, body) = if chat.cpim {
+            let msg = CpimMessage::new(&own, &chat.peer, "text/plain;charset=UTF-8", text.into_bytes())
+                .with_datetime(&chrono::Utc::now().fixed_offset());
+            ("message/cpim".to_string(), msg.to_bytes())
+        } else {
+            ("text/plain;charset=UTF-8".to_string(), text.into_bytes())
+        };
+        let peer = chat.peer.clone();
+        if let Some(task) = &chat.task {
+            let _ = task.send(TaskCommand::Send {
+                id: Some(id),
+                content_type,
+                body,
+            });
+            self.chats.in_flight.insert(id, peer.clone());
+            self.chat_delivery(id, peer, DeliveryState::Sending);
+        }
+    }
+
+    fn send_composing(&mut self, session: SessionId, active: bool) {
+        let Some(chat) = self.chats.map.get(&session) else {
+            return;
+        };
+        if !chat.composing || !matches!(chat.state, ChatState::Active { .. }) {
+            return;
+        }
+        let doc = if active {
+            IsComposing::active(COMPOSING_REFRESH)
+        } else {
+            IsComposing::idle()
+        };
+        if let Some(task) = &chat.task {
+            let _ = task.send(TaskCommand::Send {
+                id: None,
+                content_type: "application/im-iscomposing+xml".into(),
+                body: doc.to_xml().into_bytes(),
+            });
+        }
+    }
+
+    fn chat_received(&mut self, session: SessionId, msrp_id: String, content_type: &str, body: Vec<u8>) {
+        let Some(chat) = self.chats.map.get(&session) else {
+            return;
+        };
+        let peer = chat.peer.clone();
+        let (inner_type, inner_body, remote_id) = if content_type.eq_ignore_ascii_case("message/cpim") {
+            match CpimMessage::parse(&body) {
+                Ok(m) => {
+                    let id = m.imdn_message_id().map(str::to_string);
+                    (
+                        m.content_type().unwrap_or_else(|| "text/plain".into()),
+                        m.body,
+                        id,
+                    )
+                }
+                Err(e) => {
+                    tracing::info!(%session, "unreadable CPIM message: {e}");
+                    return self.confirm(session, msrp_id);
+                }
+            }
+        } else {
+            (content_type.to_string(), body, None)
+        };
+        let bare = inner_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if bare == "application/im-iscomposing+xml" {
+            if let Ok(doc) = IsComposing::parse(&inner_body) {
+                self.emit(Event::PeerComposing {
+                    account: self.account_id(),
+                    session,
+                    active: doc.state == ComposeState::Active,
+                });
+            }
+            return self.confirm(session, msrp_id);
+        }
+        if !bare.starts_with("text/") {
+            tracing::info!(%session, content_type = %bare, "ignoring a chat message of a type we do not show");
+            return self.confirm(session, msrp_id);
+        }
+        let text = String::from_utf8_lossy(&inner_body).into_owned();
+        let new = NewIncoming {
+            id: Some(super::next_message_id()),
+            account: self.account_name().to_string(),
+            peer_key: conversation_key(&peer),
+            peer_address: peer.clone(),
+            display_name: None,
+            call_id: None,
+            cseq: None,
+            remote_message_id: Some(remote_id.unwrap_or_else(|| format!("msrp:{msrp_id}"))),
+            content_type: bare.clone(),
+            body: text.clone(),
+            file_ref: None,
+            sent_at: None,
+            received_at: now_ms(),
+        };
+        let to = self.agent.config().aor.to_string();
+        self.store_then(
+            move |s| s.insert_incoming(&new),
+            move |result| Internal::ChatReceived {
+                session,
+                msrp_id,
+                message: Box::new(IncomingMessage {
+                    id: MessageId(0),
+                    account: crate::model::AccountId(String::new()),
+                    from: peer,
+                    from_name: None,
+                    to,
+                    content_type: bare,
+                    body: text,
+                    subject: None,
+                    received_at: u64::try_from(now_ms() / 1000).unwrap_or_default(),
+                    session: Some(session),
+                }),
+                result,
+            },
+        );
+    }
+
+    pub(crate) fn on_chat_received(
+        &mut self,
+        session: SessionId,
+        msrp_id: String,
+        mut message: IncomingMessage,
+        result: Result<InsertOutcome, String>,
+    ) {
+        match result {
+            Ok(InsertOutcome::Inserted(id)) => {
+                self.confirm(session, msrp_id);
+                message.id = id;
+                message.account = self.account_id();
+                self.emit(Event::PeerComposing {
+                    account: self.account_id(),
+                    session,
+                    active: false,
+                });
+                self.emit(Event::MessageReceived(message));
+            }
+            Ok(InsertOutcome::Duplicate(_)) => self.confirm(session, msrp_id),
+            Err(e) => {
+                // Not confirmed: the peer gets no success report for it.
+                self.emit(Event::Error {
+                    account: Some(self.account_id()),
+                    message: format!("a chat message from {} could not be saved ({e})", message.from),
+                });
+            }
+        }
+    }
+
+    fn confirm(&self, session: SessionId, msrp_id: String) {
+        if let Some(task) = self.chats.map.get(&session).and_then(|c| c.task.as_ref()) {
+            let _ = task.send(TaskCommand::Confirm { msrp_id });
+        }
+    }
+
+    fn chat_delivery(&self, id: MessageId, to: String, state: DeliveryState) {
+        self.emit(Event::DeliveryUpdate {
+            id,
+            account: self.account_id(),
+            to,
+            state,
+        });
+    }
+
+    /// Stores a final state of a chat message, then tells the UI.
+    fn record_chat_delivery(&mut self, id: MessageId, to: String, state: DeliveryState) {
+        let stored = state.clone();
+        self.store_then(
+            move |s| s.set_delivery_state(id, &stored, now_ms()).map(|_| ()),
+            move |result| {
+                if let Err(e) = &result {
+                    tracing::warn!(%id, "chat delivery state not saved: {e}");
+                }
+                Internal::ChatDelivery { id, to, state }
+            },
+        );
+    }
+
+    pub(crate) fn on_chat_delivery(&mut self, id: MessageId, to: String, state: DeliveryState) {
+        self.chat_delivery(id, to, state);
+    }
+
+    /// Ends every chat (the account is stopping).
+    pub(crate) fn close_all_chats(&mut self) {
+        let sessions: Vec<SessionId> = self.chats.map.keys().copied().collect();
+        for session in sessions {
+            self.close_chat(session);
+        }
+    }
+}
+
+impl Chats {
+    /// Whether any chat is open or being set up.
+    pub(crate) fn any(&self) -> bool {
+        !self.map.is_empty()
+    }
+}
+
+impl Chat {
+    fn new(peer: String, incoming: bool) -> Chat {
+        Chat {
+            peer,
+            incoming,
+            state: ChatState::Inviting,
+            hop: None,
+            task: None,
+            offer: None,
+            decision: None,
+            relay: None,
+            secure: false,
+            cpim: false,
+            composing: false,
+            waiting: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,619 @@
+//! One task per chat session: it owns the MSRP connection and the sans-IO
+//! [`Session`], and talks to its account's endpoint through channels.
+//!
+//! Life of a task:
+//! 1. prepare: through a relay, connect to it and AUTH (RFC 4976) to learn
+//!    the Use-Path; directly, register our session-id with the
+//!    [`MsrpHub`] in case the peer connects to us. Either way it reports
+//!    our `a=path` ([`TaskEvent::Prepared`]) for the SDP;
+//! 2. on [`TaskCommand::Go`] (after offer/answer): connect to the peer, or
+//!    take the connection the hub hands over, and open the session;
+//! 3. run: bytes in, bytes out, timers, messages to send, events back;
+//! 4. end on [`TaskCommand::Close`], on a failed session or a lost
+//!    connection, always with one [`TaskEvent::Closed`].
+
+use super::msrp_hub::{Accepted, MsrpHub, MsrpStream};
+use crate::model::{MessageId, SessionId};
+use crate::protocol::msrp::{
+    FrameDecoder, MsrpUri, Output, RelayClient, RelayConfig, RelayEvent, RelayOutput, ReportOptions, Session,
+    SessionConfig, SessionEvent,
+};
+use crate::transport::msrp_tls::pinned_client_config;
+use rand::Rng;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_rustls::rustls::ClientConfig;
+use tokio_rustls::TlsConnector;
+use tracing::Instrument;
+
+/// How long to wait for the peer's connection, or to connect to it.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the relay may take to authorise us.
+pub const RELAY_AUTH_TIMEOUT: Duration = Duration::from_secs(30);
+/// Read buffer size.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// How the session reaches its peer.
+#[derive(Clone)]
+pub(crate) enum Plan {
+    /// Through our relay: connect and AUTH first.
+    Relay {
+        relay: MsrpUri,
+        username: String,
+        password: String,
+        /// For `msrps` relays: verified with the account's CA settings.
+        tls: Option<Arc<ClientConfig>>,
+    },
+    /// Directly; `host` is our address as the peer sees it.
+    Direct { secure: bool, host: String },
+}
+
+/// What the endpoint tells a task.
+#[derive(Debug)]
+pub(crate) enum TaskCommand {
+    /// Offer/answer is done: connect (or wait for the peer) and open.
+    Go {
+        remote_path: Vec<MsrpUri>,
+        we_connect: bool,
+        /// The peer's `a=fingerprint`, for direct `msrps`.
+        fingerprint: Option<String>,
+        /// What we accept (from our SDP).
+        accept_types: Vec<String>,
+    },
+    /// Send a message; `id` is `None` for notifications such as isComposing.
+    Send {
+        id: Option<MessageId>,
+        content_type: String,
+        body: Vec<u8>,
+    },
+    /// The message with this MSRP Message-ID is stored: report it.
+    Confirm { msrp_id: String },
+    /// End the session.
+    Close,
+}
+
+/// What a task tells the endpoint.
+#[derive(Debug)]
+pub(crate) enum TaskEvent {
+    /// Our `a=path` (relays first, our URI last), ready for the SDP.
+    Prepared {
+        local_path: Vec<MsrpUri>,
+        relay: Option<String>,
+    },
+    /// The connection is bound; messages flow.
+    Opened,
+    /// A whole message arrived; store it, then send [`TaskCommand::Confirm`].
+    Received {
+        msrp_id: String,
+        content_type: String,
+        body: Vec<u8>,
+    },
+    /// The peer has a message.
+    Delivered { id: MessageId },
+    /// A message failed (in words).
+    Failed { id: MessageId, reason: String },
+    /// The task ended; `reason` says why unless we closed it.
+    Closed { reason: Option<String> },
+}
+
+/// Everything a task needs.
+pub(crate) struct TaskSetup {
+    pub session: SessionId,
+    pub account: String,
+    pub plan: Plan,
+    pub hub: Arc<MsrpHub>,
+    pub events: mpsc::UnboundedSender<super::endpoint::Internal>,
+}
+
+/// Starts the task; commands go to the returned sender.
+pub(crate) fn spawn(setup: TaskSetup) -> mpsc::UnboundedSender<TaskCommand> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let span = tracing::info_span!("msrp", account = %setup.account, session = %setup.session);
+    tokio::spawn(
+        async move {
+            let session = setup.session;
+            let events = setup.events.clone();
+            let result = run(setup, rx).await;
+            let reason = result.err();
+            if let Some(r) = &reason {
+                tracing::info!(%session, "chat connection ended: {r}");
+            }
+            let _ = events.send(super::endpoint::Internal::Msrp(
+                session,
+                TaskEvent::Closed { reason },
+            ));
+        }
+        .instrument(span),
+    );
+    tx
+}
+
+/// A connection being prepared.
+struct Prepared {
+    local_uri: MsrpUri,
+    relays: Vec<MsrpUri>,
+    relay: Option<(RelayClient, MsrpStream, FrameDecoder)>,
+    incoming: Option<tokio::sync::oneshot::Receiver<Accepted>>,
+}
+
+async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand>) -> Result<(), String> {
+    let sid = session_token();
+    let prepared = match &setup.plan {
+        Plan::Relay {
+            relay,
+            username,
+            password,
+            tls,
+        } => prepare_relay(relay, username, password, tls.clone(), &sid).await?,
+        Plan::Direct { secure, host } => {
+            let local_uri = MsrpUri::endpoint(*secure, host, setup.hub.port(*secure), &sid);
+            Prepared {
+                local_uri,
+                relays: Vec::new(),
+                relay: None,
+                incoming: Some(setup.hub.expect(&sid)),
+            }
+        }
+    };
+    let mut local_path = prepared.relays.clone();
+    local_path.push(prepared.local_uri.clone());
+    let relay_name = match &setup.plan {
+        Plan::Relay { relay, .. } => Some(relay.to_string()),
+        Plan::Direct { .. } => None,
+    };
+    let send = |e: TaskEvent| {
+        let _ = setup
+            .events
+            .send(super::endpoint::Internal::Msrp(setup.session, e));
+    };
+    send(TaskEvent::Prepared {
+        local_path,
+        relay: relay_name,
+    });
+    let mut early = Vec::new();
+    let go = loop {
+        match commands.recv().await {
+            Some(TaskCommand::Go {
+                remote_path,
+                we_connect,
+                fingerprint,
+                accept_types,
+            }) => break (remote_path, we_connect, fingerprint, accept_types),
+            Some(TaskCommand::Close) | None => {
+                setup.hub.forget(&sid);
+                return Ok(());
+            }
+            Some(other) => early.push(other),
+        }
+    };
+    let (remote_path, we_connect, fingerprint, accept_types) = go;
+    let first_hop = remote_path.first().cloned().ok_or("the peer gave no MSRP path")?;
+    let (stream, received, decoder, relay) = match (prepared.relay, prepared.incoming) {
+        (Some((client, stream, decoder)), _) => (stream, Vec::new(), Some(decoder), Some(client)),
+        (None, incoming) if we_connect => {
+            setup.hub.forget(&sid);
+            drop(incoming);
+            let tls = match (first_hop.secure, fingerprint) {
+                (false, _) => None,
+                (true, Some(fp)) => Some(pinned_client_config(&fp).map_err(|e| e.to_string())?),
+                (true, None) => {
+                    return Err("the peer offered MSRP over TLS without a certificate fingerprint".into())
+                }
+            };
+            (connect(&first_hop, tls).await?, Vec::new(), None, None)
+        }
+        (None, Some(incoming)) => match tokio::time::timeout(CONNECT_TIMEOUT, incoming).await {
+            Ok(Ok(accepted)) => {
+                tracing::debug!(peer = %accepted.peer, "the peer connected");
+                (accepted.stream, accepted.received, None, None)
+            }
+            _ => {
+                setup.hub.forget(&sid);
+                return Err(format!(
+                    "the peer did not connect within {} seconds",
+                    CONNECT_TIMEOUT.as_secs()
+                ));
+            }
+        },
+        (None, None) => return Err("no way to reach the peer".into()),
+    };
+    let mut config = SessionConfig::new(prepared.local_uri, remote_path, we_connect || relay.is_some());
+    config.relays = prepared.relays;
+    if !accept_types.is_empty() {
+        config.accept_types = accept_types.iter().map(|t| t.to_ascii_lowercase()).collect();
+    }
+    let mut session = Session::new(config, rand::random(), Instant::now());
+    let mut conn = Connection::new(stream, decoder, relay);
+    session.open(Instant::now());
+    if !received.is_empty() {
+        conn.feed(&mut session, &received);
+    }
+    let mut ids: HashMap<String, MessageId> = HashMap::new();
+    for cmd in early {
+        if handle_command(&mut session, cmd, &mut ids)? {
+            return Ok(());
+        }
+    }
+    conn.run(&mut session, &mut commands, &mut ids, &send).await
+}
+
+/// Acts on a command; `Ok(true)` when the session is to end.
+fn handle_command(
+    session: &mut Session,
+    cmd: TaskCommand,
+    ids: &mut HashMap<String, MessageId>,
+) -> Result<bool, String> {
+    let now = Instant::now();
+    match cmd {
+        TaskCommand::Send {
+            id,
+            content_type,
+            body,
+        } => {
+            let reports = ReportOptions {
+                success: id.is_some(),
+                ..ReportOptions::default()
+            };
+            match session.send_message(&content_type, body, reports, now) {
+                Ok(msrp_id) => {
+                    if let Some(id) = id {
+                        ids.insert(msrp_id, id);
+                    }
+                }
+                Err(e) => tracing::debug!("not sent: {e}"),
+            }
+        }
+        TaskCommand::Confirm { msrp_id } => session.confirm_received(&msrp_id, now),
+        TaskCommand::Close => {
+            session.close(now);
+            return Ok(true);
+        }
+        TaskCommand::Go { .. } => {}
+    }
+    Ok(false)
+}
+
+/// The running connection of a session.
+struct Connection {
+    reader: ReadHalf<MsrpStream>,
+    writer: mpsc::UnboundedSender<Vec<u8>>,
+    decoder: Option<FrameDecoder>,
+    relay: Option<RelayClient>,
+    writer_task: tokio::task::JoinHandle<()>,
+}
+
+impl Connection {
+    fn new(stream: MsrpStream, decoder: Option<FrameDecoder>, relay: Option<RelayClient>) -> Connection {
+        let (reader, writer_half) = tokio::io::split(stream);
+        let (writer, rx) = mpsc::unbounded_channel();
+        let writer_task = tokio::spawn(write_loop(writer_half, rx));
+        Connection {
+            reader,
+            writer,
+            decoder: decoder.or_else(|| relay.as_ref().map(|_| FrameDecoder::new())),
+            relay,
+            writer_task,
+        }
+    }
+
+    /// Feeds received bytes: through our decoder when a relay client shares
+    /// the connection (its AUTH answers are its own), else straight in.
+    fn feed(&mut self, session: &mut Session, bytes: &[u8]) {
+        let now = Instant::now();
+        let Some(decoder) = self.decoder.as_mut() else {
+            session.handle_bytes(bytes, now);
+            return;
+        };
+        decoder.push(bytes);
+        loop {
+            match decoder.next_frame() {
+                Ok(Some(frame)) => match self.relay.as_mut() {
+                    Some(relay) if relay.owns(&frame) => relay.handle_frame(&frame, now),
+                    _ => session.handle_frame(frame, now),
+                },
+                Ok(None) => break,
+                Err(e) => {
+                    session.connection_lost(&format!("the relay sent something that is not MSRP ({e})"), now);
+                    break;
+                }
+            }
+        }
+    }
+
+    async fn run(
+        &mut self,
+        session: &mut Session,
+        commands: &mut mpsc::UnboundedReceiver<TaskCommand>,
+        ids: &mut HashMap<String, MessageId>,
+        send: &impl Fn(TaskEvent),
+    ) -> Result<(), String> {
+        let mut buf = vec![0u8; READ_CHUNK];
+        loop {
+            if let Some(end) = self.drain(session, ids, send) {
+                self.finish().await;
+                return end;
+            }
+            let deadline = [
+                session.poll_timeout(),
+                self.relay.as_ref().and_then(RelayClient::poll_timeout),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            tokio::select! {
+                read = self.reader.read(&mut buf) => match read {
+                    Ok(0) => session.connection_lost("the peer closed the connection", Instant::now()),
+                    Ok(n) => {
+                        let bytes = buf[..n].to_vec();
+                        self.feed(session, &bytes);
+                    }
+                    Err(e) => session.connection_lost(&e.to_string(), Instant::now()),
+                },
+                cmd = commands.recv() => match cmd {
+                    Some(cmd) => {
+                        handle_command(session, cmd, ids)?;
+                    }
+                    None => session.close(Instant::now()),
+                },
+                _ = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {
+                    let now = Instant::now();
+                    session.handle_timeout(now);
+                    if let Some(relay) = self.relay.as_mut() {
+                        relay.handle_timeout(now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes what the session and relay client want written and forwards
+    /// events. `Some` when the session is over.
+    fn drain(
+        &mut self,
+        session: &mut Session,
+        ids: &mut HashMap<String, MessageId>,
+        send: &impl Fn(TaskEvent),
+    ) -> Option<Result<(), String>> {
+        if let Some(relay) = self.relay.as_mut() {
+            while let Some(out) = relay.poll_output() {
+                match out {
+                    RelayOutput::Transmit(bytes) => {
+                        let _ = self.writer.send(bytes);
+                    }
+                    RelayOutput::Event(RelayEvent::Authorized { .. }) => {}
+                    RelayOutput::Event(RelayEvent::Failed { reason, .. }) => {
+                        return Some(Err(format!("the MSRP relay refused to renew our path: {reason}")));
+                    }
+                }
+            }
+        }
+        let mut end = None;
+        while let Some(out) = session.poll_output() {
+            match out {
+                Output::Transmit(bytes) => {
+                    let _ = self.writer.send(bytes);
+                }
+                Output::Event(event) => {
+                    if let Some(done) = forward(event, ids, send) {
+                        end = Some(done);
+                    }
+                }
+            }
+        }
+        end
+    }
+
+    /// Lets the writer flush, then closes.
+    async fn finish(&mut self) {
+        let (tx, _) = mpsc::unbounded_channel();
+        self.writer = tx;
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.writer_task).await;
+    }
+}
+
+/// Turns a session event into a task event; `Some` when the session ended.
+fn forward(
+    event: SessionEvent,
+    ids: &mut HashMap<String, MessageId>,
+    send: &impl Fn(TaskEvent),
+) -> Option<Result<(), String>> {
+    match event {
+        SessionEvent::Opened => send(TaskEvent::Opened),
+        SessionEvent::MessageReceived {
+            message_id,
+            content_type,
+            body,
+        } => send(TaskEvent::Received {
+            msrp_id: message_id,
+            content_type,
+            body,
+        }),
+        SessionEvent::MessageDelivered { message_id } => {
+            if let Some(id) = ids.remove(&message_id) {
+                send(TaskEvent::Delivered { id });
+            }
+        }
+        SessionEvent::DeliveryUnknown { message_id, reason } => {
+            if let Some(id) = ids.remove(&message_id) {
+                send(TaskEvent::Failed {
+                    id,
+                    reason: format!("{reason}; it may or may not have arrived"),
+                });
+            }
+        }
+        SessionEvent::MessageFailed {
+            message_id, reason, ..
+        } => {
+            if let Some(id) = ids.remove(&message_id) {
+                send(TaskEvent::Failed { id, reason });
+            }
+        }
+        SessionEvent::MessageAborted { message_id } => {
+            if let Some(id) = ids.remove(&message_id) {
+                send(TaskEvent::Failed {
+                    id,
+                    reason: "the message was aborted".into(),
+                });
+            }
+        }
+        SessionEvent::SessionFailed { reason } => return Some(Err(reason)),
+        SessionEvent::Closed => return Some(Ok(())),
+        SessionEvent::ChunkReceived { .. }
+        | SessionEvent::StreamComplete { .. }
+        | SessionEvent::IncomingAborted { .. }
+        | SessionEvent::Progress { .. }
+        | SessionEvent::MessageSent { .. } => {}
+    }
+    None
+}
+
+async fn write_loop(mut writer: WriteHalf<MsrpStream>, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
+    while let Some(bytes) = rx.recv().await {
+        if let Err(e) = writer.write_all(&bytes).await {
+            tracing::debug!("MSRP write failed: {e}");
+            return;
+        }
+    }
+    let _ = writer.shutdown().await;
+}
+
+/// Connects to `uri` (TCP, or TLS with `tls`).
+async fn connect(uri: &MsrpUri, tls: Option<Arc<ClientConfig>>) -> Result<MsrpStream, String> {
+    let host = uri.host_for_lookup().to_string();
+    let port = uri.port_or_default();
+    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host.as_str(), port)))
+        .await
+        .map_err(|_| {
+            format!(
+                "no answer from {host}:{port} within {} seconds",
+                CONNECT_TIMEOUT.as_secs()
+            )
+        })?
+        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    let _ = tcp.set_nodelay(true);
+    match tls {
+        None => Ok(Box::new(tcp)),
+        Some(config) => {
+            let name = crate::transport::tls::server_name(&host).map_err(|e| e.to_string())?;
+            let tls = TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .map_err(|e| format!("TLS with {host}:{port} failed: {e}"))?;
+            Ok(Box::new(tls))
+        }
+    }
+}
+
+/// Connects to the relay and runs AUTH until it grants a path.
+async fn prepare_relay(
+    relay: &MsrpUri,
+    username: &str,
+    password: &str,
+    tls: Option<Arc<ClientConfig>>,
+    sid: &str,
+) -> Result<Prepared, String> {
+    let tls = match (relay.secure, tls) {
+        (true, Some(t)) => Some(t),
+        (true, None) => return Err("no TLS settings for the msrps relay".into()),
+        (false, _) => None,
+    };
+    let host = relay.host_for_lookup().to_string();
+    let port = relay.port_or_default();
+    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host.as_str(), port)))
+        .await
+        .map_err(|_| format!("the MSRP relay {relay} did not answer"))?
+        .map_err(|e| format!("cannot reach the MSRP relay {relay}: {e}"))?;
+    let _ = tcp.set_nodelay(true);
+    let local = tcp.local_addr().map_err(|e| e.to_string())?;
+    let local_host = match local.ip() {
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let mut stream: MsrpStream = match tls {
+        Some(config) => {
+            let name = crate::transport::tls::server_name(&host).map_err(|e| e.to_string())?;
+            Box::new(
+                TlsConnector::from(config)
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|e| format!("TLS with the MSRP relay {relay} failed: {e}"))?,
+            )
+        }
+        None => Box::new(tcp),
+    };
+    let local_uri = MsrpUri::endpoint(relay.secure, &local_host, local.port(), sid);
+    let mut client = RelayClient::new(
+        RelayConfig {
+            relay: relay.clone(),
+            local_uri: local_uri.clone(),
+            username: username.to_string(),
+            password: password.to_string(),
+            expires: None,
+        },
+        rand::random(),
+    );
+    let now = Instant::now();
+    client.start(now);
+    let mut decoder = FrameDecoder::new();
+    let mut buf = vec![0u8; READ_CHUNK];
+    let deadline = tokio::time::Instant::now() + RELAY_AUTH_TIMEOUT;
+    loop {
+        while let Some(out) = client.poll_output() {
+            match out {
+                RelayOutput::Transmit(bytes) => stream.write_all(&bytes).await.map_err(|e| e.to_string())?,
+                RelayOutput::Event(RelayEvent::Authorized { use_path, .. }) => {
+                    return Ok(Prepared {
+                        local_uri,
+                        relays: use_path,
+                        relay: Some((client, stream, decoder)),
+                        incoming: None,
+                    });
+                }
+                RelayOutput::Event(RelayEvent::Failed { reason, .. }) => {
+                    return Err(format!("the MSRP relay {relay} refused us: {reason}"));
+                }
+            }
+        }
+        let wake = client
+            .poll_timeout()
+            .map(tokio::time::Instant::from_std)
+            .unwrap_or(deadline)
+            .min(deadline);
+        tokio::select! {
+            read = stream.read(&mut buf) => {
+                let n = read.map_err(|e| format!("the MSRP relay connection failed: {e}"))?;
+                if n == 0 {
+                    return Err(format!("the MSRP relay {relay} closed the connection"));
+                }
+                decoder.push(&buf[..n]);
+                while let Some(frame) = decoder.next_frame().map_err(|e| format!("the MSRP relay sent garbage: {e}"))? {
+                    if client.owns(&frame) {
+                        client.handle_frame(&frame, Instant::now());
+                    }
+                }
+            }
+            _ = tokio::time::sleep_until(wake) => {
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(format!("the MSRP relay {relay} did not authorise us in time"));
+                }
+                client.handle_timeout(Instant::now());
+            }
+        }
+    }
+}
+
+/// A fresh session-id for our MSRP URI.
+fn session_token() -> String {
+    let mut rng = rand::thread_rng();
+    (0..16)
+        .map(|_| {
+            let n = rng.gen_range(0..36u8);
+            char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
+        })
+        .collect()
+}

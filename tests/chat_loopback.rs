@@ -1,0 +1,152 @@
+//! MSRP chat sessions end to end through the runtime API: two runtimes on
+//! loopback with their local accounts, directly over TCP and TLS, with each
+//! side as the one that connects and the one that listens.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/runtime.rs"]
+mod support;
+
+use sipchat::model::{AccountId, ChatState, DeliveryState, SessionId};
+use sipchat::runtime::{Command, Event, RuntimeOptions};
+use support::{config, free_port, Running};
+
+fn local(user: &str, port: u16, tls: bool, role: &str) -> sipchat::config::Config {
+    config(&format!(
+        r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}, msrp: (tls: {tls}, role: {role})))"#
+    ))
+}
+
+fn local_id() -> AccountId {
+    AccountId("local".into())
+}
+
+/// Starts alice and bob (who accepts chats), opens a chat from alice.
+/// Returns both runtimes and each side's session.
+fn open(
+    tls: bool,
+    alice_role: &str,
+    bob_role: &str,
+    transport: &str,
+) -> (Running, SessionId, Running, SessionId) {
+    let (pa, pb) = (free_port(), free_port());
+    let mut alice = Running::start(local("alice", pa, tls, alice_role), RuntimeOptions::default());
+    let mut bob = Running::start(
+        local("bob", pb, tls, bob_role),
+        RuntimeOptions {
+            accept_chats: true,
+            ..RuntimeOptions::default()
+        },
+    );
+    let peer = format!("sip:bob@127.0.0.1:{pb}{transport}");
+    alice
+        .handle
+        .send(Command::OpenChat {
+            account: local_id(),
+            peer: peer.clone(),
+        })
+        .unwrap();
+    let (a, secure) = alice.wait_for("alice's chat active", |e| match e {
+        Event::ChatUpdate {
+            session,
+            state: ChatState::Active { secure, .. },
+            ..
+        } => Some((*session, *secure)),
+        Event::ChatUpdate {
+            state: ChatState::Failed { reason },
+            ..
+        } => panic!("chat failed: {reason}"),
+        _ => None,
+    });
+    assert_eq!(secure, tls, "TLS as configured");
+    let b = bob.wait_for("bob's chat active", |e| match e {
+        Event::ChatUpdate {
+            session,
+            state: ChatState::Active { .. },
+            ..
+        } => Some(*session),
+        _ => None,
+    });
+    (alice, a, bob, b)
+}
+
+fn say(r: &Running, session: SessionId, text: &str) -> sipchat::model::MessageId {
+    let id = r.handle.next_message_id();
+    r.handle
+        .send(Command::SendChat {
+            id,
+            account: local_id(),
+            session,
+            text: text.into(),
+        })
+        .unwrap();
+    id
+}
+
+fn both_ways(alice: &mut Running, a: SessionId, bob: &mut Running, b: SessionId) {
+    let id = say(alice, a, "hello bob, over MSRP");
+    assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
+    let got = bob.wait_message("hello bob, over MSRP");
+    assert_eq!(got.session, Some(b));
+    let id = say(bob, b, "hi alice ✓");
+    assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted);
+    let got = alice.wait_message("hi alice ✓");
+    assert_eq!(got.session, Some(a));
+}
+
+fn hang_up(alice: &mut Running, a: SessionId, bob: &mut Running, b: SessionId) {
+    alice
+        .handle
+        .send(Command::CloseChat {
+            account: local_id(),
+            session: a,
+        })
+        .unwrap();
+    let reason = bob.wait_for("bob sees the end", |e| match e {
+        Event::ChatUpdate {
+            session,
+            state: ChatState::Ended { reason },
+            ..
+        } if *session == b => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(reason, "alice ended the chat");
+}
+
+#[test]
+fn tcp_offerer_listens_answerer_connects() {
+    let (mut alice, a, mut bob, b) = open(false, "auto", "auto", "");
+    both_ways(&mut alice, a, &mut bob, b);
+    hang_up(&mut alice, a, &mut bob, b);
+}
+
+#[test]
+fn tcp_offerer_connects_answerer_listens() {
+    let (mut alice, a, mut bob, b) = open(false, "active", "auto", ";transport=tcp");
+    both_ways(&mut alice, a, &mut bob, b);
+    hang_up(&mut alice, a, &mut bob, b);
+}
+
+#[test]
+fn tls_offerer_listens_answerer_connects() {
+    let (mut alice, a, mut bob, b) = open(true, "auto", "auto", "");
+    both_ways(&mut alice, a, &mut bob, b);
+    hang_up(&mut alice, a, &mut bob, b);
+}
+
+#[test]
+fn tls_offerer_connects_answerer_listens() {
+    let (mut alice, a, mut bob, b) = open(true, "auto", "passive", ";transport=tcp");
+    both_ways(&mut alice, a, &mut bob, b);
+    hang_up(&mut alice, a, &mut bob, b);
+}
+
+#[test]
+fn a_long_message_arrives_whole_and_is_in_history() {
+    let (mut alice, a, mut bob, _b) = open(false, "auto", "auto", "");
+    let text: String = (0..100 * 1024 / 16).map(|i| format!("{i:015}\n")).collect();
+    let id = say(&alice, a, &text);
+    assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
+    let got = bob.wait_message(text.trim_end());
+    assert_eq!(got.body.len(), text.len());
+}
