@@ -1,0 +1,185 @@
+//! MSRP chats between two sipchat runtimes registered at the tests' real
+//! Kamailio: the INVITE is routed (and record-routed) by Kamailio; the MSRP
+//! session runs directly, or through Kamailio's `msrp` relay module
+//! (RFC 4976 AUTH with digest, Use-Path) over TCP and over TLS.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/kamailio.rs"]
+mod kamailio;
+#[path = "support/runtime.rs"]
+mod support;
+
+use kamailio::Kamailio;
+use sipchat::model::{AccountId, ChatState, DeliveryState, MessageId, SessionId};
+use sipchat::runtime::{Command, Event, RuntimeOptions};
+use support::Running;
+
+/// How chats of a test account reach the peer.
+#[derive(Clone, Copy)]
+enum Media {
+    Direct,
+    RelayTcp,
+    RelayTls,
+}
+
+fn account(kam: &Kamailio, user: &str, sip: &str, media: Media) -> String {
+    let relay = match media {
+        Media::Direct => String::new(),
+        Media::RelayTcp => format!("msrp_relay: \"msrp://127.0.0.1:{};tcp\",", kam.addr("tcp").port()),
+        Media::RelayTls => format!(
+            "msrp_relay: \"msrps://localhost:{};tcp\",",
+            kam.addr("tls").port()
+        ),
+    };
+    format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "{proxy}",
+        expires: 300,
+        {relay}
+        tls: (ca_file: "{ca}"),
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        proxy = kam.proxy_uri(sip),
+        ca = kam.ca_pem.display(),
+    )
+}
+
+fn start(kam: &Kamailio, user: &str, sip: &str, media: Media, accept: bool) -> Running {
+    let options = RuntimeOptions {
+        accept_chats: accept,
+        ..RuntimeOptions::default()
+    };
+    let mut r = Running::start(support::config(&account(kam, user, sip, media)), options);
+    r.wait_registered(user);
+    r
+}
+
+fn active(r: &mut Running, who: &str, kam: &Kamailio) -> (SessionId, bool, Option<String>) {
+    r.wait_for(&format!("{who}'s chat active"), |e| match e {
+        Event::ChatUpdate {
+            session,
+            state: ChatState::Active { secure, relay },
+            ..
+        } => Some((*session, *secure, relay.clone())),
+        Event::ChatUpdate {
+            state: ChatState::Failed { reason },
+            ..
+        } => panic!("{who}'s chat failed: {reason}\nKamailio log:\n{}", kam.log()),
+        _ => None,
+    })
+}
+
+fn say(r: &Running, account: &str, session: SessionId, text: &str) -> MessageId {
+    let id = r.handle.next_message_id();
+    r.handle
+        .send(Command::SendChat {
+            id,
+            account: AccountId(account.into()),
+            session,
+            text: text.into(),
+        })
+        .unwrap();
+    id
+}
+
+/// Alice opens a chat with bob (who accepts), they talk both ways, a
+/// 100 KiB text arrives whole, alice hangs up. Returns how alice's side
+/// reported the session (secure, relay).
+fn chat(sip: &str, media: Media) -> Option<(bool, Option<String>)> {
+    let kam = Kamailio::start_or_skip()?;
+    let mut bob = start(&kam, "bob", sip, media, true);
+    let mut alice = start(&kam, "alice", sip, media, false);
+    alice
+        .handle
+        .send(Command::OpenChat {
+            account: AccountId("alice".into()),
+            peer: kam.aor("bob"),
+        })
+        .unwrap();
+    let (a, secure, relay) = active(&mut alice, "alice", &kam);
+    let (b, _, _) = active(&mut bob, "bob", &kam);
+
+    let id = say(&alice, "alice", a, "hello bob, through Kamailio");
+    assert_eq!(
+        alice.wait_delivery(id),
+        DeliveryState::Accepted,
+        "log:\n{}",
+        kam.log()
+    );
+    let got = bob.wait_message("hello bob, through Kamailio");
+    assert_eq!(got.session, Some(b));
+    assert_eq!(got.from, kam.aor("alice"));
+
+    let id = say(&bob, "bob", b, "hi alice");
+    assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted);
+    alice.wait_message("hi alice");
+
+    let long: String = (0..100 * 1024 / 16).map(|i| format!("{i:015}\n")).collect();
+    let id = say(&alice, "alice", a, &long);
+    assert_eq!(
+        alice.wait_delivery(id),
+        DeliveryState::Accepted,
+        "log:\n{}",
+        kam.log()
+    );
+    let got = bob.wait_message(long.trim_end());
+    assert_eq!(got.body.len(), long.len(), "100 KiB arrive whole");
+
+    alice
+        .handle
+        .send(Command::CloseChat {
+            account: AccountId("alice".into()),
+            session: a,
+        })
+        .unwrap();
+    let reason = bob.wait_for("bob sees the end", |e| match e {
+        Event::ChatUpdate {
+            session,
+            state: ChatState::Ended { reason },
+            ..
+        } if *session == b => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(reason, "alice ended the chat");
+    Some((secure, relay))
+}
+
+#[test]
+fn direct_msrp_after_an_invite_routed_by_kamailio_over_tcp() {
+    if let Some((secure, relay)) = chat("tcp", Media::Direct) {
+        assert!(!secure);
+        assert_eq!(relay, None);
+    }
+}
+
+#[test]
+fn direct_msrps_after_an_invite_routed_by_kamailio_over_tls() {
+    if let Some((secure, relay)) = chat("tls", Media::Direct) {
+        assert!(secure, "a TLS account chats over TLS");
+        assert_eq!(relay, None);
+    }
+}
+
+#[test]
+fn through_the_kamailio_msrp_relay_over_tcp() {
+    if let Some((secure, relay)) = chat("udp", Media::RelayTcp) {
+        assert!(!secure);
+        assert!(relay.unwrap().starts_with("msrp://127.0.0.1:"));
+    }
+}
+
+#[test]
+fn through_the_kamailio_msrp_relay_over_tls() {
+    if let Some((secure, relay)) = chat("tcp", Media::RelayTls) {
+        assert!(secure);
+        assert!(relay.unwrap().starts_with("msrps://localhost:"));
+    }
+}
