@@ -790,22 +790,14 @@ impl Endpoint {
         });
     }
 
-    /// Stores a final state of a chat message, then tells the UI.
+    /// Tells the UI a chat message's final state (what the network said)
+    /// and records it in the history.
     fn record_chat_delivery(&mut self, id: MessageId, to: String, state: DeliveryState) {
-        let stored = state.clone();
+        self.chat_delivery(id, to, state.clone());
         self.store_then(
-            move |s| s.set_delivery_state(id, &stored, now_ms()).map(|_| ()),
-            move |result| {
-                if let Err(e) = &result {
-                    tracing::warn!(%id, "chat delivery state not saved: {e}");
-                }
-                Internal::ChatDelivery { id, to, state }
-            },
+            move |s| s.set_delivery_state(id, &state, now_ms()).map(|_| ()),
+            move |result| Internal::ChatDeliveryStored { id, result },
         );
-    }
-
-    pub(crate) fn on_chat_delivery(&mut self, id: MessageId, to: String, state: DeliveryState) {
-        self.chat_delivery(id, to, state);
     }
 
     /// Ends every chat (the account is stopping).

@@ -77,11 +77,10 @@ pub(crate) enum Internal {
         message: Box<IncomingMessage>,
         result: Result<InsertOutcome, String>,
     },
-    /// A chat message's final state is stored.
-    ChatDelivery {
+    /// A chat message's final state is stored (or not).
+    ChatDeliveryStored {
         id: MessageId,
-        to: String,
-        state: DeliveryState,
+        result: Result<(), String>,
     },
     RouteReady {
         key: String,
@@ -529,7 +528,11 @@ impl Endpoint {
                 message,
                 result,
             } => self.on_chat_received(session, msrp_id, *message, result),
-            Internal::ChatDelivery { id, to, state } => self.on_chat_delivery(id, to, state),
+            Internal::ChatDeliveryStored { id, result } => {
+                if let Err(e) = result {
+                    tracing::warn!(%id, "chat delivery state not saved: {e}");
+                }
+            }
             Internal::Queued { id, to, result } => self.on_queued(id, to, result),
             Internal::Due(result) => self.on_due(result),
             Internal::AttemptRecorded {

@@ -1,0 +1,163 @@
+//! The headless chat as a user runs it: `sipchat listen --accept-chats
+//! --json` on one side, `sipchat chat sip:bob@...` reading stdin on the
+//! other, both registered at the tests' real Kamailio.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/kamailio.rs"]
+mod kamailio;
+
+use kamailio::Kamailio;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn sipchat() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sipchat"))
+}
+
+fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
+    let text = format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "{proxy}",
+        expires: 300,
+        msrp_relay: "msrp://127.0.0.1:{relay};tcp",
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        proxy = kam.proxy_uri("tcp"),
+        relay = kam.addr("tcp").port(),
+    );
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Lines of a child's stdout, on a channel.
+fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn next_event(rx: &mpsc::Receiver<String>, want: &str) -> serde_json::Value {
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no {want} event in time"));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if v["event"] == want {
+            return v;
+        }
+    }
+}
+
+#[test]
+fn chat_reads_stdin_and_the_listener_prints_json() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bob_cfg = write_config(dir.path(), &kam, "bob");
+    let alice_cfg = write_config(dir.path(), &kam, "alice");
+    let mut listen = sipchat()
+        .arg("--config")
+        .arg(&bob_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .args(["listen", "--json", "--accept-chats"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let bob = lines_of(&mut listen);
+    next_event(&bob, "registered");
+
+    let mut chat = sipchat()
+        .arg("--config")
+        .arg(&alice_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("alice-data"))
+        .args(["chat", &kam.aor("bob")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = next_event(&bob, "chat_started");
+    assert_eq!(started["peer"], kam.aor("alice"));
+    assert!(started["relay"]
+        .as_str()
+        .unwrap()
+        .starts_with("msrp://127.0.0.1:"));
+    {
+        let mut stdin = chat.stdin.take().unwrap();
+        writeln!(stdin, "first line from the terminal").unwrap();
+        writeln!(stdin, "second line, ünïcödé").unwrap();
+        // EOF: the chat ends once both are delivered.
+    }
+    let first = next_event(&bob, "chat_message");
+    assert_eq!(first["body"], "first line from the terminal");
+    assert_eq!(first["from"], kam.aor("alice"));
+    let second = next_event(&bob, "chat_message");
+    assert_eq!(second["body"], "second line, ünïcödé");
+    let ended = next_event(&bob, "chat_ended");
+    assert_eq!(ended["reason"], "alice ended the chat");
+
+    let out = chat.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("chat with sip:bob@sipchat.test started"),
+        "{stderr}"
+    );
+
+    unsafe_sigterm(listen.id());
+    let status = listen.wait().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn chat_with_nobody_says_why_and_exits_1() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_cfg = write_config(dir.path(), &kam, "alice");
+    let out = sipchat()
+        .arg("--config")
+        .arg(&alice_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("alice-data"))
+        .args(["chat", &kam.aor("carol")])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(stderr.contains("carol is not online (480"), "{stderr}");
+}
+
+/// SIGTERM through the `kill` command (no unsafe code in tests).
+fn unsafe_sigterm(pid: u32) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
