@@ -14,6 +14,7 @@ use super::msrp_task::{self, Plan, TaskCommand, TaskEvent, TaskSetup};
 use super::outbox::now_ms;
 use crate::model::{ChatState, DeliveryState, IncomingMessage, MessageId, SessionId};
 use crate::protocol::cpim::CpimMessage;
+use crate::protocol::imdn::{self, Disposition, Notification, Requested};
 use crate::protocol::iscomposing::{ComposeState, IsComposing};
 use crate::protocol::msrp::MsrpUri;
 
@@ -624,8 +625,15 @@ impl Endpoint {
             return;
         };
         let (content_type, body) = if chat.cpim {
-            let msg = CpimMessage::new(&own, &chat.peer, "text/plain;charset=UTF-8", text.into_bytes())
-                .with_datetime(&chrono::Utc::now().fixed_offset());
+            let imdn_id = format!("{id}.{:08x}", rand::random::<u32>());
+            let msg = CpimMessage::new(
+                &format!("<{own}>"),
+                &format!("<{}>", chat.peer),
+                "text/plain;charset=UTF-8",
+                text.into_bytes(),
+            )
+            .with_datetime(&chrono::Utc::now().fixed_offset())
+            .with_imdn(&imdn_id, Requested::default());
             ("message/cpim".to_string(), msg.to_bytes())
         } else {
             ("text/plain;charset=UTF-8".to_string(), text.into_bytes())
@@ -668,10 +676,14 @@ impl Endpoint {
             return;
         };
         let peer = chat.peer.clone();
+        let mut wants_delivery_notice = None;
         let (inner_type, inner_body, remote_id) = if content_type.eq_ignore_ascii_case("message/cpim") {
             match CpimMessage::parse(&body) {
                 Ok(m) => {
                     let id = m.imdn_message_id().map(str::to_string);
+                    if m.disposition_notification().is_some_and(|r| r.positive_delivery) {
+                        wants_delivery_notice = id.clone();
+                    }
                     (
                         m.content_type().unwrap_or_else(|| "text/plain".into()),
                         m.body,
@@ -728,6 +740,7 @@ impl Endpoint {
             move |result| Internal::ChatReceived {
                 session,
                 msrp_id,
+                imdn: wants_delivery_notice,
                 message: Box::new(IncomingMessage {
                     id: MessageId(0),
                     account: crate::model::AccountId(String::new()),
@@ -749,9 +762,15 @@ impl Endpoint {
         &mut self,
         session: SessionId,
         msrp_id: String,
+        imdn: Option<String>,
         mut message: IncomingMessage,
         result: Result<InsertOutcome, String>,
     ) {
+        if result.is_ok() {
+            if let Some(original) = imdn {
+                self.send_delivery_notice(session, &original);
+            }
+        }
         match result {
             Ok(InsertOutcome::Inserted(id)) => {
                 self.confirm(session, msrp_id);
@@ -773,6 +792,39 @@ impl Endpoint {
                 });
             }
         }
+    }
+
+    /// Tells the sender its message is stored (RFC 5438 positive delivery
+    /// notification, in CPIM).
+    fn send_delivery_notice(&self, session: SessionId, original: &str) {
+        let Some(chat) = self.chats.map.get(&session) else {
+            return;
+        };
+        let (Some(task), true) = (chat.task.as_ref(), chat.cpim) else {
+            return;
+        };
+        let own = self.agent.config().aor.to_string();
+        let notice = Notification {
+            message_id: original.to_string(),
+            datetime: chrono::Utc::now().to_rfc3339(),
+            recipient_uri: Some(own.clone()),
+            original_recipient_uri: None,
+            disposition: Disposition::Delivered,
+        };
+        let cpim = CpimMessage::new(
+            &format!("<{own}>"),
+            &format!("<{}>", chat.peer),
+            imdn::CONTENT_TYPE,
+            notice.to_xml().into_bytes(),
+        )
+        .with_datetime(&chrono::Utc::now().fixed_offset())
+        .with_imdn(&format!("n{:016x}", rand::random::<u64>()), Requested::default())
+        .with_content_header("Content-Disposition", "notification");
+        let _ = task.send(TaskCommand::Send {
+            id: None,
+            content_type: "message/cpim".into(),
+            body: cpim.to_bytes(),
+        });
     }
 
     fn confirm(&self, session: SessionId, msrp_id: String) {

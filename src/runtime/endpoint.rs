@@ -74,6 +74,8 @@ pub(crate) enum Internal {
     ChatReceived {
         session: SessionId,
         msrp_id: String,
+        /// The sender's IMDN Message-ID when it asked for a delivery notice.
+        imdn: Option<String>,
         message: Box<IncomingMessage>,
         result: Result<InsertOutcome, String>,
     },
@@ -525,9 +527,10 @@ impl Endpoint {
             Internal::ChatReceived {
                 session,
                 msrp_id,
+                imdn,
                 message,
                 result,
-            } => self.on_chat_received(session, msrp_id, *message, result),
+            } => self.on_chat_received(session, msrp_id, imdn, *message, result),
             Internal::ChatDeliveryStored { id, result } => {
                 if let Err(e) = result {
                     tracing::warn!(%id, "chat delivery state not saved: {e}");
