@@ -150,3 +150,58 @@ fn a_long_message_arrives_whole_and_is_in_history() {
     let got = bob.wait_message(text.trim_end());
     assert_eq!(got.body.len(), text.len());
 }
+
+fn composing(r: &Running, session: SessionId, active: bool) {
+    r.handle
+        .send(Command::SetComposing {
+            account: local_id(),
+            session,
+            active,
+        })
+        .unwrap();
+}
+
+fn wait_composing(r: &mut Running, session: SessionId, active: bool) {
+    r.seen.clear();
+    r.wait_for(&format!("peer composing = {active}"), |e| match e {
+        Event::PeerComposing {
+            session: s,
+            active: a,
+            ..
+        } if *s == session && *a == active => Some(()),
+        _ => None,
+    });
+}
+
+#[test]
+fn typing_shows_on_the_other_side_and_stops_with_the_message() {
+    let (mut alice, a, mut bob, b) = open(false, "auto", "auto", "");
+    composing(&alice, a, true);
+    wait_composing(&mut bob, b, true);
+    // Repeated keystrokes send nothing new; stopping sends idle.
+    composing(&alice, a, true);
+    composing(&alice, a, false);
+    wait_composing(&mut bob, b, false);
+    // Typing, then the message: the message itself ends the typing notice.
+    composing(&alice, a, true);
+    wait_composing(&mut bob, b, true);
+    bob.seen.clear();
+    let id = say(&alice, a, "done typing");
+    assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
+    bob.wait_message("done typing");
+    let stopped = bob
+        .seen
+        .iter()
+        .position(|e| matches!(e, Event::PeerComposing { active: false, .. }));
+    let message = bob
+        .seen
+        .iter()
+        .position(|e| matches!(e, Event::MessageReceived(_)));
+    assert!(stopped.is_some() && stopped < message, "{:#?}", bob.seen);
+    let active_notices = bob
+        .seen
+        .iter()
+        .filter(|e| matches!(e, Event::PeerComposing { active: true, .. }))
+        .count();
+    assert_eq!(active_notices, 0);
+}

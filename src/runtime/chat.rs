@@ -15,6 +15,7 @@ use super::chat_sdp;
 use super::endpoint::{Endpoint, Internal};
 use super::msrp_task::{self, Plan, TaskCommand, TaskEvent, TaskSetup};
 use crate::model::{ChatState, DeliveryState, MessageId, SessionId};
+use crate::protocol::iscomposing::{ComposeReceiver, ComposeSender};
 use crate::protocol::msrp::MsrpUri;
 
 use crate::protocol::sdp::{self, Connect, Negotiated, OfferDecision, OfferKind, SessionDescription};
@@ -29,9 +30,6 @@ use tokio::sync::mpsc;
 /// How long a lost MSRP connection waits for the peer's BYE before we
 /// hang up ourselves.
 pub const CONNECTION_LOST_GRACE: Duration = Duration::from_secs(2);
-
-/// How long a typing notice lasts without a refresh (RFC 3994 `refresh`).
-pub const COMPOSING_REFRESH: Duration = Duration::from_secs(90);
 
 /// What the account task is asked to do with chats.
 #[derive(Debug)]
@@ -73,6 +71,10 @@ pub(crate) struct Chat {
     secure: bool,
     cpim: bool,
     composing: bool,
+    /// Our typing notices.
+    compose_out: ComposeSender,
+    /// The peer's typing notices.
+    compose_in: ComposeReceiver,
     /// Stored messages waiting for the session to open.
     waiting: Vec<(MessageId, String)>,
 }
@@ -572,6 +574,8 @@ impl Chat {
             secure: false,
             cpim: false,
             composing: false,
+            compose_out: ComposeSender::default(),
+            compose_in: ComposeReceiver::new(),
             waiting: Vec::new(),
         }
     }

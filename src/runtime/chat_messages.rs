@@ -4,7 +4,7 @@
 use super::super::endpoint::{Endpoint, Internal};
 use super::super::msrp_task::TaskCommand;
 use super::super::outbox::now_ms;
-use super::{ChatState, COMPOSING_REFRESH};
+use super::ChatState;
 use crate::model::{DeliveryState, IncomingMessage, MessageId, SessionId};
 use crate::protocol::cpim::CpimMessage;
 use crate::protocol::imdn::{self, Disposition, Notification, Requested};
@@ -94,6 +94,8 @@ impl Endpoint {
         let Some(chat) = self.chats.map.get_mut(&session) else {
             return;
         };
+        // A message ends our typing notice by itself (RFC 3994 section 3).
+        chat.compose_out.message_sent();
         let (content_type, body) = if chat.cpim {
             let imdn_id = format!("{id}.{:08x}", rand::random::<u32>());
             let msg = CpimMessage::new(
@@ -120,25 +122,81 @@ impl Endpoint {
         }
     }
 
+    /// The user types (or stopped): tell the peer, at most once per state
+    /// change and refresh (RFC 3994), going idle by itself after a pause.
     pub(super) fn send_composing(&mut self, session: SessionId, active: bool) {
-        let Some(chat) = self.chats.map.get(&session) else {
+        let now = std::time::Instant::now();
+        let Some(chat) = self.chats.map.get_mut(&session) else {
             return;
         };
         if !chat.composing || !matches!(chat.state, ChatState::Active { .. }) {
             return;
         }
         let doc = if active {
-            IsComposing::active(COMPOSING_REFRESH)
+            chat.compose_out.typed(now)
+        } else if chat.compose_out.is_active() {
+            chat.compose_out.message_sent();
+            Some(IsComposing::idle())
         } else {
-            IsComposing::idle()
+            None
         };
-        if let Some(task) = &chat.task {
+        if let Some(doc) = doc {
+            self.send_composing_doc(session, &doc);
+        }
+        self.schedule_chat_tick(session);
+    }
+
+    fn send_composing_doc(&self, session: SessionId, doc: &IsComposing) {
+        if let Some(task) = self.chats.map.get(&session).and_then(|c| c.task.as_ref()) {
             let _ = task.send(TaskCommand::Send {
                 id: None,
                 content_type: "application/im-iscomposing+xml".into(),
                 body: doc.to_xml().into_bytes(),
             });
         }
+    }
+
+    /// Wakes the chat when a typing notice is due or expires.
+    fn schedule_chat_tick(&self, session: SessionId) {
+        let Some(chat) = self.chats.map.get(&session) else {
+            return;
+        };
+        let due = [chat.compose_out.poll_timeout(), chat.compose_in.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min();
+        if let Some(at) = due {
+            let internal = self.internal_tx.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await;
+                let _ = internal.send(Internal::ChatTick { session });
+            });
+        }
+    }
+
+    /// Typing notices that are due: our idle or refresh, the peer's expiry.
+    pub(crate) fn on_chat_tick(&mut self, session: SessionId) {
+        let now = std::time::Instant::now();
+        let Some(chat) = self.chats.map.get_mut(&session) else {
+            return;
+        };
+        let ours = chat.compose_out.handle_timeout(now);
+        let theirs = chat.compose_in.handle_timeout(now);
+        if let Some(doc) = ours {
+            self.send_composing_doc(session, &doc);
+        }
+        if let Some(state) = theirs {
+            self.emit_composing(session, state);
+        }
+        self.schedule_chat_tick(session);
+    }
+
+    fn emit_composing(&self, session: SessionId, state: ComposeState) {
+        self.emit(Event::PeerComposing {
+            account: self.account_id(),
+            session,
+            active: state == ComposeState::Active,
+        });
     }
 
     pub(super) fn chat_received(
@@ -182,11 +240,15 @@ impl Endpoint {
             .to_ascii_lowercase();
         if bare == "application/im-iscomposing+xml" {
             if let Ok(doc) = IsComposing::parse(&inner_body) {
-                self.emit(Event::PeerComposing {
-                    account: self.account_id(),
-                    session,
-                    active: doc.state == ComposeState::Active,
-                });
+                let change = self
+                    .chats
+                    .map
+                    .get_mut(&session)
+                    .and_then(|c| c.compose_in.received(&doc, std::time::Instant::now()));
+                if let Some(state) = change {
+                    self.emit_composing(session, state);
+                }
+                self.schedule_chat_tick(session);
             }
             return self.confirm(session, msrp_id);
         }
@@ -252,11 +314,14 @@ impl Endpoint {
                 self.confirm(session, msrp_id);
                 message.id = id;
                 message.account = self.account_id();
-                self.emit(Event::PeerComposing {
-                    account: self.account_id(),
-                    session,
-                    active: false,
-                });
+                let stopped = self
+                    .chats
+                    .map
+                    .get_mut(&session)
+                    .and_then(|c| c.compose_in.message_received());
+                if let Some(state) = stopped {
+                    self.emit_composing(session, state);
+                }
                 self.emit(Event::MessageReceived(message));
             }
             Ok(InsertOutcome::Duplicate(_)) => self.confirm(session, msrp_id),

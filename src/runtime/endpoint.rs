@@ -58,6 +58,10 @@ pub(crate) enum Internal {
     },
     /// News from a chat's MSRP task.
     Msrp(SessionId, TaskEvent),
+    /// A chat's typing notices may be due.
+    ChatTick {
+        session: SessionId,
+    },
     /// A chat's connection was lost a while ago and no BYE came.
     ChatLost {
         session: SessionId,
@@ -518,6 +522,7 @@ impl Endpoint {
             }
             Internal::Msrp(session, event) => self.on_task_event(session, event),
             Internal::ChatLost { session, reason } => self.chat_lost(session, reason),
+            Internal::ChatTick { session } => self.on_chat_tick(session),
             Internal::ChatStored {
                 session,
                 id,
