@@ -5,6 +5,7 @@
 //! 2 usage or configuration error.
 
 pub mod history;
+pub mod open;
 pub mod output;
 
 use crate::config::{Config, ConfigError};
@@ -39,6 +40,9 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Open the window with a conversation with this address (sip:bob@example.org, sips:... or im:...).
+    #[arg(value_name = "ADDRESS")]
+    pub open: Option<String>,
     /// What to do; without a command the window opens.
     #[command(subcommand)]
     pub command: Option<CliCommand>,
@@ -135,6 +139,7 @@ pub fn load_config(cli: &Cli) -> Result<(Config, Paths), CliError> {
 
 /// Runs a headless command.
 pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
+    open::check_not_both(cli)?;
     let (config, paths) = load_config(cli)?;
     match command {
         CliCommand::Listen { account, json } => listen(config, &paths.data_dir, account.as_deref(), *json),
