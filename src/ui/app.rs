@@ -225,8 +225,8 @@ impl App {
                 Task::none()
             }
             Message::JumpTo => self.jump_to(),
-            Message::FocusNext => operation::focus_next(),
-            Message::FocusPrevious => operation::focus_previous(),
+            Message::FocusNext => self.focus_step(true),
+            Message::FocusPrevious => self.focus_step(false),
             Message::Switcher(message) => {
                 let Some(switcher) = self.switcher.as_mut() else {
                     return Task::none();
@@ -260,6 +260,41 @@ impl App {
                 iced::exit()
             }
         }
+    }
+
+    /// The text fields Tab visits, in order: the dialog's field while a
+    /// dialog is open, else search, new conversation, composer.
+    pub fn focus_order(&self) -> Vec<&'static str> {
+        if self.switcher.is_some() {
+            return vec![switcher::FIELD];
+        }
+        if self.settings_open {
+            return Vec::new();
+        }
+        let mut order = vec![search::FIELD, sidebar::new_conversation::FIELD];
+        if self.conversations.current().is_some() && !self.stopped {
+            order.push(pane::COMPOSER);
+        }
+        order
+    }
+
+    /// Tab (`forward`) or Shift+Tab: iced's next/previous text field, but
+    /// from the last field back to the first (and the other way round).
+    fn focus_step(&self, forward: bool) -> Task<Message> {
+        let order = self.focus_order();
+        let (Some(&first), Some(&last)) = (order.first(), order.last()) else {
+            return Task::none();
+        };
+        let (edge, wrap_to) = if forward { (last, first) } else { (first, last) };
+        operation::is_focused(Id::new(edge)).then(move |at_edge| {
+            if at_edge {
+                operation::focus(Id::new(wrap_to))
+            } else if forward {
+                operation::focus_next()
+            } else {
+                operation::focus_previous()
+            }
+        })
     }
 
     /// Opens (or refocuses) "jump to a conversation".

@@ -644,3 +644,30 @@ fn the_language_setting_changes_the_words_and_is_saved() {
     assert!(!app.settings_open);
     assert_eq!(app.state().language, Some(Language::Spanish));
 }
+
+#[test]
+fn tab_visits_the_fields_that_are_there() {
+    let (mut app, _) = app();
+    assert_eq!(
+        app.focus_order(),
+        [search::FIELD, sidebar::new_conversation::FIELD]
+    );
+    with_bob(&mut app);
+    open_bob(&mut app);
+    assert_eq!(
+        app.focus_order(),
+        [search::FIELD, sidebar::new_conversation::FIELD, pane::COMPOSER]
+    );
+    let _ = app.update(Message::JumpTo);
+    assert_eq!(app.focus_order(), [switcher::FIELD]);
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    assert!(app.focus_order().is_empty());
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Runtime(Event::Stopped));
+    assert_eq!(
+        app.focus_order().len(),
+        2,
+        "no composer once sending is impossible"
+    );
+}
