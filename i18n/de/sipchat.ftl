@@ -20,7 +20,7 @@ sidebar-new-conversation = Neue Unterhaltung
 sidebar-new-conversation-from = Neue Unterhaltung über { $account }
 sidebar-conversations = Unterhaltungen
 sidebar-search = Suche
-sidebar-empty = Noch nichts da. Empfangene Nachrichten erscheinen ebenfalls hier.
+sidebar-empty = Noch keine Unterhaltungen. Empfangene Nachrichten erscheinen ebenfalls hier.
 sidebar-jump-hint = Strg+K springt zu einer Unterhaltung
 preview-you = Sie: { $text }
 

@@ -20,7 +20,7 @@ sidebar-new-conversation = Nueva conversación
 sidebar-new-conversation-from = Nueva conversación desde { $account }
 sidebar-conversations = Conversaciones
 sidebar-search = Búsqueda
-sidebar-empty = Todavía no hay nada. Los mensajes que recibas también aparecerán aquí.
+sidebar-empty = Todavía no hay conversaciones. Los mensajes que recibas también aparecerán aquí.
 sidebar-jump-hint = Ctrl+K salta a una conversación
 preview-you = Tú: { $text }
 
