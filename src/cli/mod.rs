@@ -6,6 +6,7 @@
 
 pub mod chat;
 pub mod history;
+pub mod open;
 pub mod output;
 
 use crate::config::{Config, ConfigError};
@@ -40,6 +41,9 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Open the window with a conversation with this address (sip:bob@example.org, sips:... or im:...).
+    #[arg(value_name = "ADDRESS")]
+    pub open: Option<String>,
     /// What to do; without a command the window opens.
     #[command(subcommand)]
     pub command: Option<CliCommand>,
@@ -151,6 +155,7 @@ pub fn load_config(cli: &Cli) -> Result<(Config, Paths), CliError> {
 
 /// Runs a headless command.
 pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
+    open::check_not_both(cli)?;
     let (config, paths) = load_config(cli)?;
     match command {
         CliCommand::Listen {

@@ -6,13 +6,20 @@ use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
 use crate::ui::conversation::pane::{self, Pane};
 use crate::ui::conversation::{ConversationKey, Conversations};
+use crate::ui::i18n::{self, t};
+use crate::ui::keys;
+use crate::ui::settings;
 use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
+use crate::ui::state::{SavedConversation, WindowState};
+use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
-use iced::keyboard::{key::Named, Key};
-use iced::widget::{button, column, container, operation, row, rule, text, Id};
-use iced::{Center, Element, Fill, Subscription, Task, Theme};
+use iced::widget::{
+    button, center, column, container, mouse_area, opaque, operation, row, rule, stack, text, Id,
+};
+use iced::{Center, Element, Fill, Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, DeliveryState, MessageId};
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -24,10 +31,35 @@ pub enum Message {
     /// A second passed while a countdown is shown (account or message retry).
     Tick,
     DismissNotice,
-    /// Esc anywhere: leave the search results.
+    /// Esc anywhere: close the open dialog, else leave the search results.
     Escape,
-    /// SIGINT/SIGTERM: close like the window's close button.
+    /// Ctrl+K: open "jump to a conversation".
+    JumpTo,
+    /// Tab / Shift+Tab: the next or previous text field.
+    FocusNext,
+    FocusPrevious,
+    Switcher(switcher::Message),
+    Settings(settings::Message),
+    /// The window was resized or moved (logical pixels).
+    Resized(Size),
+    Moved(Point),
+    /// Write the window state now (after resizing settles).
+    SaveState,
+    /// The window's close button, or SIGINT/SIGTERM: save, then close.
     Quit,
+}
+
+/// What the window starts with besides the runtime.
+#[derive(Debug, Default)]
+pub struct Startup {
+    /// The state remembered from the last run.
+    pub state: WindowState,
+    /// Where to save it; `None` never writes (tests).
+    pub state_file: Option<PathBuf>,
+    /// An address from the command line to open a conversation with.
+    pub open: Option<String>,
+    /// A notice to show at once.
+    pub notice: Option<String>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -59,17 +91,29 @@ pub struct App {
     notice: Option<String>,
     /// The runtime has stopped: nothing can be sent any more.
     stopped: bool,
+    /// "Jump to a conversation", while open.
+    switcher: Option<Switcher>,
+    settings_open: bool,
+    /// What is remembered between runs, and where.
+    state: WindowState,
+    state_file: Option<PathBuf>,
+    /// Geometry changed since the state was last written.
+    state_dirty: bool,
+    /// The conversation to reopen once the stored list has come.
+    restore: Option<ConversationKey>,
 }
 
 impl App {
     /// `accounts` in config order; `sending` is the default sending
-    /// account. Asks the runtime for the stored conversations.
+    /// account. Asks the runtime for the stored conversations; opens the
+    /// command line's address, else (once the list has come) the
+    /// conversation that was open last time.
     pub fn new(
         runtime: impl Commands + 'static,
         events: EventSource,
         accounts: Vec<AccountId>,
         sending: Option<AccountId>,
-        notice: Option<String>,
+        startup: Startup,
     ) -> (App, Task<Message>) {
         let mut app = App {
             runtime: Box::new(runtime),
@@ -79,23 +123,48 @@ impl App {
             sidebar: Sidebar::new(Accounts::new(accounts, sending)),
             conversations: Conversations::default(),
             pane: Pane::default(),
-            notice,
+            notice: startup.notice,
             stopped: false,
+            switcher: None,
+            settings_open: false,
+            restore: startup
+                .state
+                .last_conversation
+                .as_ref()
+                .map(|c| ConversationKey::stored(&c.account, &c.peer)),
+            state: startup.state,
+            state_file: startup.state_file,
+            state_dirty: false,
         };
         app.command(Command::LoadConversations);
+        if let Some(address) = startup.open {
+            app.restore = None;
+            match app.sidebar.accounts.selected().cloned() {
+                Some(account) => {
+                    let key = app.conversations.start(&account, &address, app.now);
+                    let task = app.open(&key);
+                    return (app, task);
+                }
+                None => app.notice = Some(t!("new-conversation-no-account")),
+            }
+        }
         let focus = operation::focus(Id::new(sidebar::new_conversation::FIELD));
         (app, focus)
     }
 
     pub fn title(&self) -> String {
-        match self.conversations.total_unread() {
-            0 => "sipchat".into(),
-            n => format!("sipchat ({n})"),
-        }
+        t!("window-title", unread = self.conversations.total_unread())
     }
 
-    pub fn theme(&self) -> Theme {
-        theme::theme()
+    /// The chosen theme; `None` follows the system's light or dark.
+    pub fn theme(&self) -> Option<Theme> {
+        theme::theme(self.state.theme)
+    }
+
+    /// What is remembered between runs, as it stands.
+    #[cfg(test)]
+    pub fn state(&self) -> &WindowState {
+        &self.state
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -117,6 +186,12 @@ impl App {
                         text,
                         limit: search::LIMIT,
                     });
+                    Task::none()
+                }
+                sidebar::Action::JumpTo => self.jump_to(),
+                sidebar::Action::OpenSettings => {
+                    self.switcher = None;
+                    self.settings_open = true;
                     Task::none()
                 }
             },
@@ -143,15 +218,125 @@ impl App {
                 Task::none()
             }
             Message::Escape => {
-                self.sidebar
-                    .update(sidebar::Message::Search(search::Message::Cancel));
+                if self.switcher.take().is_none() && !std::mem::take(&mut self.settings_open) {
+                    self.sidebar
+                        .update(sidebar::Message::Search(search::Message::Cancel));
+                }
                 Task::none()
             }
-            Message::Quit => iced::exit(),
+            Message::JumpTo => self.jump_to(),
+            Message::FocusNext => self.focus_step(true),
+            Message::FocusPrevious => self.focus_step(false),
+            Message::Switcher(message) => {
+                let Some(switcher) = self.switcher.as_mut() else {
+                    return Task::none();
+                };
+                match switcher.update(message, &self.conversations) {
+                    switcher::Action::None => Task::none(),
+                    switcher::Action::Open(key) => {
+                        self.switcher = None;
+                        self.open(&key)
+                    }
+                }
+            }
+            Message::Settings(message) => self.settings(message),
+            Message::Resized(size) => {
+                self.state.width = size.width;
+                self.state.height = size.height;
+                self.state_dirty = true;
+                Task::none()
+            }
+            Message::Moved(point) => {
+                self.state.position = Some((point.x, point.y));
+                self.state_dirty = true;
+                Task::none()
+            }
+            Message::SaveState => {
+                self.save_state();
+                Task::none()
+            }
+            Message::Quit => {
+                self.save_state();
+                iced::exit()
+            }
+        }
+    }
+
+    /// The text fields Tab visits, in order: the dialog's field while a
+    /// dialog is open, else search, new conversation, composer.
+    pub fn focus_order(&self) -> Vec<&'static str> {
+        if self.switcher.is_some() {
+            return vec![switcher::FIELD];
+        }
+        if self.settings_open {
+            return Vec::new();
+        }
+        let mut order = vec![search::FIELD, sidebar::new_conversation::FIELD];
+        if self.conversations.current().is_some() && !self.stopped {
+            order.push(pane::COMPOSER);
+        }
+        order
+    }
+
+    /// Tab (`forward`) or Shift+Tab: iced's next/previous text field, but
+    /// from the last field back to the first (and the other way round).
+    fn focus_step(&self, forward: bool) -> Task<Message> {
+        let order = self.focus_order();
+        let (Some(&first), Some(&last)) = (order.first(), order.last()) else {
+            return Task::none();
+        };
+        let (edge, wrap_to) = if forward { (last, first) } else { (first, last) };
+        operation::is_focused(Id::new(edge)).then(move |at_edge| {
+            if at_edge {
+                operation::focus(Id::new(wrap_to))
+            } else if forward {
+                operation::focus_next()
+            } else {
+                operation::focus_previous()
+            }
+        })
+    }
+
+    /// Opens (or refocuses) "jump to a conversation".
+    fn jump_to(&mut self) -> Task<Message> {
+        self.settings_open = false;
+        self.switcher.get_or_insert_with(Switcher::default);
+        operation::focus(Id::new(switcher::FIELD))
+    }
+
+    fn settings(&mut self, message: settings::Message) -> Task<Message> {
+        match message {
+            settings::Message::Theme(choice) => self.state.theme = choice,
+            settings::Message::Language(choice) => {
+                self.state.language = choice;
+                i18n::set_language(i18n::resolve(choice));
+            }
+            settings::Message::Close => {
+                self.settings_open = false;
+                return Task::none();
+            }
+        }
+        self.save_state();
+        Task::none()
+    }
+
+    /// Writes the window state (when there is a file to write).
+    fn save_state(&mut self) {
+        self.state_dirty = false;
+        let Some(path) = &self.state_file else {
+            return;
+        };
+        if let Err(e) = self.state.save(path) {
+            tracing::warn!("{e}");
+            self.notice = Some(t!("notice-state-not-saved", error = e.to_string()));
         }
     }
 
     fn on_event(&mut self, event: Event) -> Task<Message> {
+        if let Event::Conversations(list) = &event {
+            self.conversations.apply_summaries(list);
+            return self.restore_last();
+        }
         match event {
             Event::AccountState { account, state } => {
                 self.sidebar.accounts.set_state(&account, state, self.now)
@@ -170,7 +355,7 @@ impl App {
             } => {
                 self.conversations.apply_delivery(id, &account, &to, state);
             }
-            Event::Conversations(list) => self.conversations.apply_summaries(&list),
+            Event::Conversations(_) => {}
             Event::Messages {
                 account,
                 peer_key,
@@ -185,23 +370,47 @@ impl App {
             }
             Event::Error { account, message } => {
                 self.notice = Some(match account {
-                    Some(account) => format!("{account}: {message}"),
+                    Some(account) => t!("notice-account-error", account = account.0, message = message),
                     None => message,
                 });
             }
             Event::Stopped => {
                 self.stopped = true;
-                self.notice = Some("The background service stopped; sending is no longer possible.".into());
+                self.notice = Some(t!("notice-runtime-stopped"));
             }
+            // Chat sessions have no screen yet.
+            Event::ChatOffered { .. } | Event::ChatUpdate { .. } | Event::PeerComposing { .. } => {}
         }
         Task::none()
     }
 
+    /// Once the stored list is in: reopens last run's conversation, if it
+    /// still exists and nothing else was opened meanwhile.
+    fn restore_last(&mut self) -> Task<Message> {
+        match self.restore.take() {
+            Some(key)
+                if self.conversations.open_key().is_none() && self.conversations.get(&key).is_some() =>
+            {
+                self.open(&key)
+            }
+            _ => Task::none(),
+        }
+    }
+
     /// Opens a conversation: loads its newest page the first time, and
-    /// marks it read in the history.
+    /// marks it read in the history. Remembered for the next run.
     fn open(&mut self, key: &ConversationKey) -> Task<Message> {
         if !self.conversations.open(key) {
             return Task::none();
+        }
+        self.restore = None;
+        let saved = SavedConversation {
+            account: key.account.0.clone(),
+            peer: key.peer.clone(),
+        };
+        if self.state.last_conversation.as_ref() != Some(&saved) {
+            self.state.last_conversation = Some(saved);
+            self.save_state();
         }
         self.load_page(key, false);
         self.mark_read(key);
@@ -264,8 +473,14 @@ impl App {
         let mut subscriptions = vec![
             bridge::runtime_events(&self.events).map(Message::Runtime),
             bridge::termination().map(|()| Message::Quit),
-            iced::event::listen_with(escape),
+            iced::event::listen_with(keys::window_keys),
         ];
+        if self.switcher.is_some() {
+            subscriptions.push(iced::event::listen_with(keys::switcher_keys));
+        }
+        if self.state_dirty {
+            subscriptions.push(iced::time::every(keys::SAVE_DELAY).map(|_| Message::SaveState));
+        }
         if self.sidebar.accounts.is_counting_down() || self.conversations.open_has_countdown() {
             subscriptions.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick));
         }
@@ -290,28 +505,42 @@ impl App {
             Some(notice) => column![notice_banner(notice), pane].into(),
             None => pane,
         };
-        row![
+        let base: Element<'_, Message> = row![
             sidebar,
             rule::vertical(1),
             container(right).width(Fill).height(Fill)
         ]
-        .into()
+        .into();
+        if let Some(switcher) = &self.switcher {
+            let content = switcher.view(&self.conversations).map(Message::Switcher);
+            stack![base, dialog(content, 520.0)].into()
+        } else if self.settings_open {
+            let choices = settings::Choices {
+                theme: self.state.theme,
+                language: self.state.language,
+            };
+            let content = settings::view(choices).map(Message::Settings);
+            stack![base, dialog(content, 420.0)].into()
+        } else {
+            base
+        }
     }
 }
 
-/// Esc, even when a text field took it (it unfocuses the field).
-fn escape(event: iced::Event, _status: iced::event::Status, _window: iced::window::Id) -> Option<Message> {
-    match event {
-        iced::Event::Keyboard(iced::keyboard::Event::KeyPressed {
-            key: Key::Named(Named::Escape),
-            ..
-        }) => Some(Message::Escape),
-        _ => None,
-    }
+/// A dialog over a dimmed window; a click beside it closes it (as Esc).
+fn dialog(content: Element<'_, Message>, width: f32) -> Element<'_, Message> {
+    let card = container(content)
+        .width(width)
+        .padding(theme::SPACE_L)
+        .style(theme::dialog);
+    opaque(
+        mouse_area(center(opaque(card)).padding(theme::SPACE_XL).style(theme::scrim))
+            .on_press(Message::Escape),
+    )
 }
 
 fn notice_banner(notice: &str) -> Element<'_, Message> {
-    let dismiss = button(text("Dismiss").size(theme::TEXT_SMALL))
+    let dismiss = button(text(t!("notice-dismiss")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_S])
         .style(button::text)
         .on_press(Message::DismissNotice);

@@ -1,6 +1,9 @@
 //! The window's update loop against a recorder instead of the runtime.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use super::*;
+use crate::ui::state::{SavedConversation, WindowState};
 use sipchat::model::IncomingMessage;
 use sipchat::store::{
     ConversationSummary, Direction as StoreDirection, MessagePreview, SearchHit, StoredMessage,
@@ -52,7 +55,7 @@ fn app() -> (App, Recorder) {
         EventSource::new(rx),
         vec![local()],
         Some(local()),
-        None,
+        Startup::default(),
     );
     (app, recorder)
 }
@@ -357,4 +360,315 @@ fn search_hits_replace_the_list_open_conversations_and_esc_goes_back() {
     ));
     let _ = app.update(Message::Escape);
     assert!(!app.sidebar.search.is_active());
+}
+
+fn app_with(startup: Startup) -> (App, Recorder) {
+    let recorder = Recorder::default();
+    let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (app, _) = App::new(
+        recorder.clone(),
+        EventSource::new(rx),
+        vec![local()],
+        Some(local()),
+        startup,
+    );
+    (app, recorder)
+}
+
+fn load_messages(peer: &str) -> Command {
+    Command::LoadMessages {
+        account: local(),
+        peer_key: peer.into(),
+        before: None,
+        limit: PAGE_SIZE,
+    }
+}
+
+#[test]
+fn an_address_from_the_command_line_opens_its_conversation_at_once() {
+    let (mut app, recorder) = app_with(Startup {
+        open: Some(BOB.into()),
+        ..Startup::default()
+    });
+    assert_eq!(app.conversations.open_key(), Some(&bob()));
+    let sent = recorder.take();
+    assert_eq!(sent.first(), Some(&Command::LoadConversations));
+    assert!(sent.contains(&load_messages(BOB)), "{sent:?}");
+    // The stored list arrives later and the same conversation stays open,
+    // now with its stored unread count cleared.
+    with_bob(&mut app);
+    assert_eq!(app.conversations.open_key(), Some(&bob()));
+    assert_eq!(app.conversations.get(&bob()).map(|c| c.unread), Some(0));
+    assert_eq!(app.conversations.by_recent().len(), 1);
+}
+
+#[test]
+fn an_address_from_the_command_line_without_an_account_says_so() {
+    let recorder = Recorder::default();
+    let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let startup = Startup {
+        open: Some(BOB.into()),
+        ..Startup::default()
+    };
+    let (app, _) = App::new(recorder, EventSource::new(rx), Vec::new(), None, startup);
+    assert_eq!(app.conversations.open_key(), None);
+    assert_eq!(app.notice.as_deref(), Some("No account is running to send from."));
+}
+
+fn remembering_bob() -> Startup {
+    let state = WindowState {
+        last_conversation: Some(SavedConversation {
+            account: "local".into(),
+            peer: BOB.into(),
+        }),
+        ..WindowState::default()
+    };
+    Startup {
+        state,
+        ..Startup::default()
+    }
+}
+
+#[test]
+fn the_last_conversation_reopens_once_the_list_has_come() {
+    let (mut app, recorder) = app_with(remembering_bob());
+    assert_eq!(app.conversations.open_key(), None, "nothing to open yet");
+    recorder.take();
+    with_bob(&mut app);
+    assert_eq!(app.conversations.open_key(), Some(&bob()));
+    assert_eq!(recorder.take().first(), Some(&load_messages(BOB)));
+}
+
+#[test]
+fn the_last_conversation_is_not_forced_over_a_choice_or_when_gone() {
+    // Gone from the history: nothing opens.
+    let (mut app, _) = app_with(remembering_bob());
+    let list = vec![summary("sip:carol@example.org", 0, 9_000, "hi")];
+    let _ = app.update(Message::Runtime(Event::Conversations(list)));
+    assert_eq!(app.conversations.open_key(), None);
+    // A later list that has it does not open it either: the moment passed.
+    with_bob(&mut app);
+    assert_eq!(app.conversations.open_key(), None);
+
+    // The user opened another one before the list came.
+    let (mut app, _) = app_with(remembering_bob());
+    let carol = ConversationKey::stored("local", "sip:carol@example.org");
+    let _ = app.update(Message::Sidebar(sidebar::Message::Open(carol.clone())));
+    with_bob(&mut app);
+    assert_eq!(app.conversations.open_key(), Some(&carol));
+}
+
+#[test]
+fn the_window_state_is_saved_on_open_on_resize_and_on_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(crate::ui::state::STATE_FILE);
+    let (mut app, _) = app_with(Startup {
+        state_file: Some(path.clone()),
+        ..Startup::default()
+    });
+    with_bob(&mut app);
+    assert!(!path.exists(), "nothing changed yet");
+    open_bob(&mut app);
+    let saved = WindowState::read(&path).unwrap().unwrap();
+    assert_eq!(
+        saved.last_conversation,
+        Some(SavedConversation {
+            account: "local".into(),
+            peer: BOB.into()
+        })
+    );
+
+    let _ = app.update(Message::Resized(Size::new(1300.0, 900.0)));
+    let _ = app.update(Message::Moved(Point::new(10.0, 20.0)));
+    assert!(app.state_dirty);
+    assert_eq!(
+        WindowState::read(&path).unwrap().unwrap().width,
+        saved.width,
+        "not yet"
+    );
+    let _ = app.update(Message::SaveState);
+    assert!(!app.state_dirty);
+    let saved = WindowState::read(&path).unwrap().unwrap();
+    assert_eq!((saved.width, saved.height), (1300.0, 900.0));
+    assert_eq!(saved.position, Some((10.0, 20.0)));
+
+    let _ = app.update(Message::Resized(Size::new(800.0, 600.0)));
+    let _ = app.update(Message::Quit);
+    assert_eq!(WindowState::read(&path).unwrap().unwrap().width, 800.0);
+}
+
+#[test]
+fn a_state_that_cannot_be_saved_is_a_notice_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let (mut app, _) = app_with(Startup {
+        state_file: Some(blocker.join("window.ron")),
+        ..Startup::default()
+    });
+    let _ = app.update(Message::SaveState);
+    assert!(app
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.starts_with("The window state could not be saved")));
+}
+
+#[test]
+fn keys_map_to_messages() {
+    use crate::ui::keys::key_message;
+    use iced::event::Status;
+    use iced::keyboard::{key::Named, Key, Modifiers};
+    let k = Key::Character("k".into());
+    assert!(matches!(
+        key_message(&k, Modifiers::CTRL, Status::Ignored),
+        Some(Message::JumpTo)
+    ));
+    assert!(matches!(
+        key_message(&k, Modifiers::CTRL, Status::Captured),
+        Some(Message::JumpTo)
+    ));
+    assert!(key_message(&k, Modifiers::empty(), Status::Ignored).is_none());
+    let esc = Key::Named(Named::Escape);
+    assert!(matches!(
+        key_message(&esc, Modifiers::empty(), Status::Captured),
+        Some(Message::Escape)
+    ));
+    let tab = Key::Named(Named::Tab);
+    assert!(matches!(
+        key_message(&tab, Modifiers::empty(), Status::Ignored),
+        Some(Message::FocusNext)
+    ));
+    assert!(matches!(
+        key_message(&tab, Modifiers::SHIFT, Status::Ignored),
+        Some(Message::FocusPrevious)
+    ));
+    assert!(key_message(&tab, Modifiers::empty(), Status::Captured).is_none());
+}
+
+#[test]
+fn ctrl_k_jumps_to_a_conversation_and_esc_closes_only_the_dialog() {
+    let (mut app, recorder) = app();
+    let list = vec![
+        summary("sip:carol@example.org", 0, 9_000, "newer"),
+        summary(BOB, 3, 5_000, "older"),
+    ];
+    let _ = app.update(Message::Runtime(Event::Conversations(list)));
+    // A search is showing; the switcher opens over it.
+    let _ = app.update(Message::Sidebar(sidebar::Message::Search(
+        search::Message::Edited("x".into()),
+    )));
+    let _ = app.update(Message::Sidebar(sidebar::Message::Search(
+        search::Message::Submit,
+    )));
+    assert!(app.sidebar.search.is_active());
+    let _ = app.update(Message::JumpTo);
+    assert!(app.switcher.is_some());
+    let _ = app.update(Message::Escape);
+    assert!(app.switcher.is_none());
+    assert!(app.sidebar.search.is_active(), "Esc closed the dialog only");
+
+    let _ = app.update(Message::JumpTo);
+    let _ = app.update(Message::Switcher(switcher::Message::Edited("BOB".into())));
+    recorder.take();
+    let _ = app.update(Message::Switcher(switcher::Message::Submit));
+    assert!(app.switcher.is_none());
+    assert_eq!(app.conversations.open_key(), Some(&bob()));
+    assert_eq!(recorder.take().first(), Some(&load_messages(BOB)));
+    // Without the switcher its messages do nothing.
+    let _ = app.update(Message::Switcher(switcher::Message::Submit));
+    assert_eq!(recorder.take(), []);
+    // The second Esc leaves the search.
+    let _ = app.update(Message::Escape);
+    assert!(!app.sidebar.search.is_active());
+}
+
+#[test]
+fn the_theme_setting_follows_the_system_or_is_fixed_and_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(crate::ui::state::STATE_FILE);
+    let (mut app, _) = app_with(Startup {
+        state_file: Some(path.clone()),
+        ..Startup::default()
+    });
+    assert_eq!(app.theme(), None, "follows the system by default");
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    assert!(app.settings_open);
+    let _ = app.update(Message::Settings(settings::Message::Theme(
+        theme::ThemeChoice::Dark,
+    )));
+    assert_eq!(app.theme(), Some(Theme::Dark));
+    assert_eq!(
+        WindowState::read(&path).unwrap().unwrap().theme,
+        theme::ThemeChoice::Dark
+    );
+    let _ = app.update(Message::Settings(settings::Message::Theme(
+        theme::ThemeChoice::Light,
+    )));
+    assert_eq!(app.theme(), Some(Theme::Light));
+    let _ = app.update(Message::Settings(settings::Message::Theme(
+        theme::ThemeChoice::System,
+    )));
+    assert_eq!(app.theme(), None);
+    let _ = app.update(Message::Escape);
+    assert!(!app.settings_open);
+
+    // A remembered theme is used from the start.
+    let state = WindowState {
+        theme: theme::ThemeChoice::Dark,
+        ..WindowState::default()
+    };
+    let (app, _) = app_with(Startup {
+        state,
+        ..Startup::default()
+    });
+    assert_eq!(app.theme(), Some(Theme::Dark));
+}
+
+#[test]
+fn the_language_setting_changes_the_words_and_is_saved() {
+    use crate::ui::i18n::{language, set_language, Language};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(crate::ui::state::STATE_FILE);
+    let (mut app, _) = app_with(Startup {
+        state_file: Some(path.clone()),
+        ..Startup::default()
+    });
+    let _ = app.update(Message::Settings(settings::Message::Language(Some(
+        Language::Spanish,
+    ))));
+    let spanish = (language(), app.sidebar.accounts.describe(&local(), 0));
+    let _ = app.update(Message::Settings(settings::Message::Close));
+    let saved = WindowState::read(&path).unwrap().unwrap().language;
+    set_language(Language::English);
+    assert_eq!(spanish, (Language::Spanish, Some("Desconectada".to_string())));
+    assert_eq!(saved, Some(Language::Spanish));
+    assert!(!app.settings_open);
+    assert_eq!(app.state().language, Some(Language::Spanish));
+}
+
+#[test]
+fn tab_visits_the_fields_that_are_there() {
+    let (mut app, _) = app();
+    assert_eq!(
+        app.focus_order(),
+        [search::FIELD, sidebar::new_conversation::FIELD]
+    );
+    with_bob(&mut app);
+    open_bob(&mut app);
+    assert_eq!(
+        app.focus_order(),
+        [search::FIELD, sidebar::new_conversation::FIELD, pane::COMPOSER]
+    );
+    let _ = app.update(Message::JumpTo);
+    assert_eq!(app.focus_order(), [switcher::FIELD]);
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    assert!(app.focus_order().is_empty());
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Runtime(Event::Stopped));
+    assert_eq!(
+        app.focus_order().len(),
+        2,
+        "no composer once sending is impossible"
+    );
 }

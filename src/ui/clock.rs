@@ -4,6 +4,7 @@
 //! when neither can be read, times are shown in UTC. Transitions after the
 //! last one in the file (2037 for "fat" files) reuse the last offset.
 
+use crate::ui::i18n::t;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, now.
@@ -35,10 +36,36 @@ pub struct Civil {
     pub weekday: u32,
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/// A month's short name in the window's language (1 = January).
+fn month_name(month: u32) -> String {
+    match month {
+        1 => t!("month-jan"),
+        2 => t!("month-feb"),
+        3 => t!("month-mar"),
+        4 => t!("month-apr"),
+        5 => t!("month-may"),
+        6 => t!("month-jun"),
+        7 => t!("month-jul"),
+        8 => t!("month-aug"),
+        9 => t!("month-sep"),
+        10 => t!("month-oct"),
+        11 => t!("month-nov"),
+        _ => t!("month-dec"),
+    }
+}
+
+/// A weekday's short name in the window's language (0 = Monday).
+fn weekday_name(weekday: u32) -> String {
+    match weekday {
+        0 => t!("weekday-mon"),
+        1 => t!("weekday-tue"),
+        2 => t!("weekday-wed"),
+        3 => t!("weekday-thu"),
+        4 => t!("weekday-fri"),
+        5 => t!("weekday-sat"),
+        _ => t!("weekday-sun"),
+    }
+}
 
 impl Zone {
     /// Coordinated Universal Time.
@@ -125,15 +152,25 @@ impl Zone {
         let today = self.civil(now);
         let yesterday = self.civil(now.saturating_sub(86_400));
         let same = |a: &Civil, b: &Civil| (a.year, a.month, a.day) == (b.year, b.month, b.day);
-        let month = MONTHS[(day.month as usize).saturating_sub(1) % 12];
         if same(&day, &today) {
-            "Today".into()
+            t!("day-today")
         } else if same(&day, &yesterday) {
-            "Yesterday".into()
+            t!("day-yesterday")
         } else if day.year == today.year {
-            format!("{} {} {}", WEEKDAYS[day.weekday as usize % 7], day.day, month)
+            t!(
+                "day-this-year",
+                weekday = weekday_name(day.weekday),
+                day = day.day,
+                month = month_name(day.month)
+            )
         } else {
-            format!("{} {} {}", day.day, month, day.year)
+            // The year as text, so no locale inserts a digit separator.
+            t!(
+                "day-other-year",
+                day = day.day,
+                month = month_name(day.month),
+                year = day.year.to_string()
+            )
         }
     }
 
@@ -261,6 +298,22 @@ mod tests {
         assert_eq!(z.day_label(T - 400 * 86_400, T), "29 Sep 2025");
         assert_eq!(z.short_stamp(T, T), "14:05");
         assert_eq!(z.short_stamp(T - 86_400, T), "Yesterday");
+    }
+
+    #[test]
+    fn day_labels_in_german_and_spanish() {
+        use crate::ui::i18n::{set_language, Language};
+        let z = Zone::utc();
+        set_language(Language::German);
+        let german = (z.day_label(T - 5 * 86_400, T), z.day_label(T - 400 * 86_400, T));
+        set_language(Language::Spanish);
+        let spanish = (z.day_label(T - 5 * 86_400, T), z.day_label(T, T));
+        set_language(Language::English);
+        assert_eq!(
+            german,
+            ("Do., 29. Okt.".to_string(), "29. Sept. 2025".to_string())
+        );
+        assert_eq!(spanish, ("jue 29 oct".to_string(), "Hoy".to_string()));
     }
 
     #[test]

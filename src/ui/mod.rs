@@ -22,26 +22,38 @@ mod app;
 mod bridge;
 mod clock;
 mod conversation;
+mod i18n;
 mod icon;
+mod keys;
+mod settings;
 mod sidebar;
+mod state;
+mod switcher;
 mod theme;
 mod widget;
 
-use app::App;
+use app::{App, Startup};
 use bridge::EventSource;
+use i18n::t;
 use sipchat::cli::{self, Cli, CliError};
 use sipchat::config::Config;
 use sipchat::model::AccountId;
 use sipchat::runtime::{Runtime, RuntimeError, RuntimeOptions};
+use state::WindowState;
 
 /// Opens the window and runs until it is closed; then unregisters every
 /// account (bounded by the runtime's shutdown timeout) and returns.
 pub fn run(cli: &Cli) -> Result<(), CliError> {
+    let open = cli.open.as_deref().map(cli::open::open_address).transpose()?;
     let (config, paths) = cli::load_config(cli)?;
+    let state_file = WindowState::path_in(&paths.data_dir);
+    let state = WindowState::load(&state_file);
+    i18n::set_language(i18n::resolve(state.language));
     let accounts = account_order(&config);
     let sending = default_sending_account(&config);
     let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
     let source = EventSource::new(events);
+    let window = window_settings(&state);
 
     let boot_handle = handle.clone();
     let result = iced::application(
@@ -51,7 +63,12 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                 source.clone(),
                 accounts.clone(),
                 sending.clone(),
-                notice.clone(),
+                Startup {
+                    state: state.clone(),
+                    state_file: Some(state_file.clone()),
+                    open: open.clone(),
+                    notice: notice.clone(),
+                },
             )
         },
         App::update,
@@ -60,7 +77,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     .title(App::title)
     .theme(App::theme)
     .subscription(App::subscription)
-    .window(window_settings())
+    .window(window)
     .run();
 
     handle.shutdown();
@@ -85,9 +102,7 @@ fn start_runtime(
                 ..base
             };
             let (handle, events) = Runtime::start(config, options)?;
-            let notice = format!(
-                "The local account could not listen on its usual port ({source}); it uses another port instead."
-            );
+            let notice = t!("notice-local-port", error = source.to_string());
             Ok((handle, events, Some(notice)))
         }
         Err(e) => Err(e.into()),
@@ -111,10 +126,18 @@ fn default_sending_account(config: &Config) -> Option<AccountId> {
     account_order(config).into_iter().next()
 }
 
-fn window_settings() -> iced::window::Settings {
+/// The window as it was last time (size, and position where the platform
+/// has one); closing is handled by the app, which saves its state first.
+fn window_settings(state: &WindowState) -> iced::window::Settings {
+    let position = match state.position {
+        Some((x, y)) => iced::window::Position::Specific(iced::Point::new(x, y)),
+        None => iced::window::Position::default(),
+    };
     iced::window::Settings {
-        size: iced::Size::new(1040.0, 700.0),
-        min_size: Some(iced::Size::new(720.0, 460.0)),
+        size: iced::Size::new(state.width, state.height),
+        position,
+        min_size: Some(iced::Size::new(state::MIN_SIZE.0, state::MIN_SIZE.1)),
+        exit_on_close_request: false,
         icon: icon::window_icon(),
         platform_specific: iced::window::settings::PlatformSpecific {
             application_id: sipchat::paths::APP_ID.into(),

@@ -24,9 +24,32 @@ pub const BUBBLE_MAX_WIDTH: f32 = 520.0;
 /// Diameter of a contact's initial.
 pub const AVATAR_SIZE: f32 = 36.0;
 
-/// The theme of the whole window.
-pub fn theme() -> Theme {
-    Theme::Light
+/// The theme setting: follow the desktop's light or dark preference, or
+/// always one of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    /// Light or dark as the desktop says (iced asks the system).
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl ThemeChoice {
+    /// Every choice, in the order the settings list them.
+    pub const ALL: [ThemeChoice; 3] = [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark];
+}
+
+/// The theme of the whole window; `None` lets iced follow the system.
+pub fn theme(choice: ThemeChoice) -> Option<Theme> {
+    match choice {
+        ThemeChoice::System => None,
+        ThemeChoice::Light => Some(Theme::Light),
+        ThemeChoice::Dark => Some(Theme::Dark),
+    }
 }
 
 /// The default font, bold.
@@ -122,6 +145,28 @@ pub fn banner(theme: &Theme) -> container::Style {
             width: 1.0,
             radius: 6.0.into(),
         })
+}
+
+/// A dialog's card.
+pub fn dialog(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        text_color: Some(palette.background.base.text),
+        background: Some(Background::Color(palette.background.base.color)),
+        border: Border {
+            color: palette.background.strong.color,
+            width: 1.0,
+            radius: 10.0.into(),
+        },
+        // No blurred shadow: the software renderer draws it as a dark block.
+        shadow: Shadow::default(),
+        snap: true,
+    }
+}
+
+/// The dimmed window behind a dialog.
+pub fn scrim(_theme: &Theme) -> container::Style {
+    container::Style::default().background(Color::from_rgba(0.0, 0.0, 0.0, 0.4))
 }
 
 /// A round initial in a color derived from the name.

@@ -21,7 +21,7 @@ pub fn avatar<'a, Message: 'a>(name: &str, seed: &str) -> Element<'a, Message> {
 }
 
 /// An upper-case label over a group in the sidebar.
-pub fn section_heading<'a, Message: 'a>(label: &'a str) -> Element<'a, Message> {
+pub fn section_heading<'a, Message: 'a>(label: &str) -> Element<'a, Message> {
     text(label.to_uppercase())
         .size(theme::TEXT_HEADING)
         .font(theme::BOLD)

@@ -6,6 +6,7 @@
 pub mod history;
 pub mod pane;
 
+use crate::ui::i18n::t;
 use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId};
 use sipchat::protocol::sip::uri::SipUri;
 use sipchat::store::conversation_key;
@@ -269,15 +270,39 @@ impl Conversations {
     }
 }
 
-/// How an outgoing message's state reads under it.
-pub fn delivery_words(state: &DeliveryState) -> String {
+/// How an outgoing message's state reads under it, as of `now` (seconds
+/// since the Unix epoch). The reason comes from the runtime as it is.
+pub fn delivery_words(state: &DeliveryState, now: u64) -> String {
     match state {
-        DeliveryState::Queued => "queued".into(),
-        DeliveryState::Sending => "sending…".into(),
-        DeliveryState::Accepted => "accepted by the recipient".into(),
-        DeliveryState::StoredForLater => "stored by the server for later delivery (202)".into(),
-        DeliveryState::Retrying { .. } => state.describe(),
-        DeliveryState::Failed { reason, .. } => format!("failed: {reason}"),
+        DeliveryState::Queued => t!("delivery-queued"),
+        DeliveryState::Sending => t!("delivery-sending"),
+        DeliveryState::Accepted => t!("delivery-accepted"),
+        DeliveryState::StoredForLater => t!("delivery-stored"),
+        DeliveryState::Retrying {
+            reason, retry_at_ms, ..
+        } => {
+            let at = u64::try_from(retry_at_ms.div_euclid(1000)).unwrap_or(0);
+            match at.saturating_sub(now) {
+                0 => t!("delivery-retrying-now", reason = reason.as_str()),
+                wait => t!(
+                    "delivery-retrying",
+                    reason = reason.as_str(),
+                    wait = duration_words(wait)
+                ),
+            }
+        }
+        DeliveryState::Failed { reason, .. } => t!("delivery-failed", reason = reason.as_str()),
+    }
+}
+
+/// A short wait in words: "30 s", "2 min", "1 h".
+pub fn duration_words(secs: u64) -> String {
+    if secs < 90 {
+        t!("duration-seconds", count = secs)
+    } else if secs < 5400 {
+        t!("duration-minutes", count = (secs + 30) / 60)
+    } else {
+        t!("duration-hours", count = (secs + 1800) / 3600)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{delivery_words, Conversation, ConversationKey, Direction, Entry, History};
 use crate::ui::clock::Zone;
+use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{button, center, column, container, row, rule, scrollable, space, text, text_input, Id};
@@ -114,9 +115,9 @@ impl Pane {
     fn composer<'a>(&'a self, conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
         let draft = self.draft(&conversation.key);
         let placeholder = if cx.can_send {
-            format!("Message {}", conversation.title())
+            t!("composer-placeholder", name = conversation.title())
         } else {
-            "Sending is unavailable: the background service stopped".to_string()
+            t!("composer-stopped")
         };
         let input = text_input(&placeholder, draft)
             .id(Id::new(COMPOSER))
@@ -125,7 +126,7 @@ impl Pane {
             .padding([theme::SPACE_S + 2.0, theme::SPACE_M])
             .size(theme::TEXT_BODY + 1.0);
         let can_press = cx.can_send && !draft.trim().is_empty();
-        let send = button(text("Send").size(theme::TEXT_BODY))
+        let send = button(text(t!("composer-send")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S + 2.0, theme::SPACE_L])
             .on_press_maybe(can_press.then_some(Message::Send))
             .style(button::primary);
@@ -139,14 +140,12 @@ impl Pane {
 fn empty_state<'a>() -> Element<'a, Message> {
     center(
         column![
-            text("No conversation yet — type a SIP address on the left")
+            text(t!("pane-empty-title"))
                 .size(theme::TEXT_TITLE)
                 .align_x(Center),
-            widget::muted(
-                "For example sip:bob@example.org, or sip:bob@192.0.2.7:5062 for a peer without a server."
-            )
-            .size(theme::TEXT_BODY)
-            .align_x(Center),
+            widget::muted(t!("pane-empty-hint"))
+                .size(theme::TEXT_BODY)
+                .align_x(Center),
         ]
         .spacing(theme::SPACE_S)
         .align_x(Center)
@@ -158,7 +157,7 @@ fn empty_state<'a>() -> Element<'a, Message> {
 
 fn header(conversation: &Conversation) -> Element<'_, Message> {
     let title = conversation.title();
-    let via = format!("via {}", conversation.key.account);
+    let via = t!("via-account", account = conversation.key.account.0.as_str());
     let details = column![
         text(title.clone()).size(theme::TEXT_TITLE).font(theme::BOLD),
         widget::muted(conversation.address.as_str()),
@@ -189,10 +188,8 @@ fn at_top(viewport: &Viewport) -> bool {
 fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
     if conversation.entries.is_empty() {
         let words = match conversation.history {
-            History::NotLoaded | History::Loading => "Loading…".to_string(),
-            History::Partial | History::Complete => {
-                format!("No messages yet. Say hello to {}.", conversation.title())
-            }
+            History::NotLoaded | History::Loading => t!("messages-loading"),
+            History::Partial | History::Complete => t!("messages-none", name = conversation.title()),
         };
         return center(widget::muted(words).size(theme::TEXT_BODY)).into();
     }
@@ -201,13 +198,13 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
         .padding([theme::SPACE_L, theme::SPACE_XL]);
     let top: Option<Element<'a, Message>> = match conversation.history {
         History::Partial => Some(
-            button(text("Load earlier messages").size(theme::TEXT_SMALL))
+            button(text(t!("messages-load-earlier")).size(theme::TEXT_SMALL))
                 .padding([theme::SPACE_XS, theme::SPACE_M])
                 .style(button::secondary)
                 .on_press(Message::LoadEarlier)
                 .into(),
         ),
-        History::Loading => Some(widget::muted("Loading earlier messages…").into()),
+        History::Loading => Some(widget::muted(t!("messages-loading-earlier")).into()),
         History::NotLoaded | History::Complete => None,
     };
     if let Some(top) = top {
@@ -219,7 +216,7 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
             list = list.push(day_separator(cx.zone.day_label(entry.at, cx.now)));
         }
         previous = Some(entry.at);
-        list = list.push(bubble(entry, cx.zone));
+        list = list.push(bubble(entry, cx.zone, cx.now));
     }
     scrollable(list)
         .id(Id::new(MESSAGES))
@@ -239,7 +236,7 @@ fn day_separator<'a>(label: String) -> Element<'a, Message> {
         .into()
 }
 
-fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
+fn bubble<'a>(entry: &'a Entry, zone: &Zone, now: u64) -> Element<'a, Message> {
     let time = zone.time_of_day(entry.at);
     let mut body = column![].spacing(2);
     if let Some(subject) = entry.subject.as_deref().filter(|s| !s.is_empty()) {
@@ -264,7 +261,7 @@ fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
             } else {
                 theme::bubble_outgoing
             };
-            let meta = text(format!("{time} · {}", delivery_words(state)))
+            let meta = text(format!("{time} · {}", delivery_words(state, now)))
                 .size(theme::TEXT_SMALL)
                 .align_x(iced::Right)
                 .style(move |t: &Theme| text::Style {
@@ -277,7 +274,7 @@ fn bubble<'a>(entry: &'a Entry, zone: &Zone) -> Element<'a, Message> {
             let mut meta = column![meta].spacing(theme::SPACE_XS).align_x(iced::Right);
             if failed {
                 meta = meta.push(
-                    button(text("Retry").size(theme::TEXT_SMALL))
+                    button(text(t!("message-retry")).size(theme::TEXT_SMALL))
                         .padding([2.0, theme::SPACE_M])
                         .style(button::secondary)
                         .on_press(Message::Retry(entry.id)),

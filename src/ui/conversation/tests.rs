@@ -158,20 +158,55 @@ fn titles_prefer_the_display_name_then_the_user_part() {
 
 #[test]
 fn delivery_states_read_as_words() {
-    assert_eq!(delivery_words(&DeliveryState::Sending), "sending…");
+    assert_eq!(delivery_words(&DeliveryState::Sending, 0), "sending…");
     assert_eq!(
-        delivery_words(&DeliveryState::Accepted),
+        delivery_words(&DeliveryState::Accepted, 0),
         "accepted by the recipient"
     );
     assert_eq!(
-        delivery_words(&DeliveryState::StoredForLater),
+        delivery_words(&DeliveryState::StoredForLater, 0),
         "stored by the server for later delivery (202)"
     );
     let failed = DeliveryState::Failed {
         code: Some(404),
         reason: "bob is unknown (404 Not Found)".into(),
     };
-    assert_eq!(delivery_words(&failed), "failed: bob is unknown (404 Not Found)");
+    assert_eq!(
+        delivery_words(&failed, 0),
+        "failed: bob is unknown (404 Not Found)"
+    );
+    let retrying = DeliveryState::Retrying {
+        code: Some(480),
+        reason: "bob is not online (480 Temporarily Unavailable)".into(),
+        retry_at_ms: 1_000_120_000,
+    };
+    assert_eq!(
+        delivery_words(&retrying, 1_000_000),
+        "not delivered yet: bob is not online (480 Temporarily Unavailable); trying again in 2 min"
+    );
+    assert_eq!(
+        delivery_words(&retrying, 1_000_090),
+        "not delivered yet: bob is not online (480 Temporarily Unavailable); trying again in 30 s"
+    );
+    assert_eq!(
+        delivery_words(&retrying, 1_000_200),
+        "not delivered yet: bob is not online (480 Temporarily Unavailable); trying again now"
+    );
+}
+
+#[test]
+fn delivery_states_in_german_keep_the_runtime_reason() {
+    use crate::ui::i18n::{set_language, Language};
+    set_language(Language::German);
+    let failed = DeliveryState::Failed {
+        code: Some(404),
+        reason: "bob is unknown (404 Not Found)".into(),
+    };
+    let words = delivery_words(&failed, 0);
+    let accepted = delivery_words(&DeliveryState::Accepted, 0);
+    set_language(Language::English);
+    assert_eq!(words, "fehlgeschlagen: bob is unknown (404 Not Found)");
+    assert_eq!(accepted, "vom Empfänger angenommen");
 }
 
 #[test]

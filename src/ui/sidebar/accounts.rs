@@ -1,6 +1,7 @@
 //! The accounts at the top of the sidebar: each with its registration state
 //! in words; the selected one sends new conversations.
 
+use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, container, row, text};
 use iced::{Center, Element, Fill, Theme};
@@ -145,7 +146,7 @@ impl Accounts {
         });
         let list = column(rows).spacing(2);
         if self.accounts.is_empty() {
-            container(widget::muted("No account is enabled in the configuration."))
+            container(widget::muted(t!("accounts-none")))
                 .padding([0.0, theme::SPACE_M])
                 .into()
         } else {
@@ -156,21 +157,25 @@ impl Accounts {
 
 fn describe(account: &Account, now: u64) -> String {
     match &account.state {
-        RegistrationState::Registered { .. } => "Registered".into(),
-        RegistrationState::Registering => "Registering…".into(),
+        RegistrationState::Registered { .. } => t!("account-registered"),
+        RegistrationState::Registering => t!("account-registering"),
         RegistrationState::Failed {
             reason,
             retry_in_secs,
         } => {
             let left = (account.since + retry_in_secs).saturating_sub(now);
             if left == 0 {
-                format!("Failed: {reason}, retrying…")
+                t!("account-failed-retrying", reason = reason.as_str())
             } else {
-                format!("Failed: {reason}, retry in {left} s")
+                t!(
+                    "account-failed-retry-in",
+                    reason = reason.as_str(),
+                    seconds = left
+                )
             }
         }
-        RegistrationState::Listening { address } => format!("Listening on {address}"),
-        RegistrationState::Offline => "Offline".into(),
+        RegistrationState::Listening { address } => t!("account-listening", address = address.as_str()),
+        RegistrationState::Offline => t!("account-offline"),
     }
 }
 

@@ -7,9 +7,10 @@ pub mod search;
 
 use crate::ui::clock::Zone;
 use crate::ui::conversation::{Conversation, ConversationKey, Conversations, Direction};
+use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
 use accounts::Accounts;
-use iced::widget::{button, column, container, row, scrollable, space, text};
+use iced::widget::{button, column, container, row, scrollable, space, text, tooltip};
 use iced::{Center, Element, Fill};
 use new_conversation::NewConversation;
 use search::Search;
@@ -27,6 +28,10 @@ pub enum Message {
     Search(search::Message),
     /// A conversation in the list was clicked.
     Open(ConversationKey),
+    /// The "Ctrl+K" button.
+    JumpTo,
+    /// The settings button.
+    OpenSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +45,10 @@ pub enum Action {
     },
     /// Search the history for this text.
     Search(String),
+    /// Open "jump to a conversation".
+    JumpTo,
+    /// Open the settings.
+    OpenSettings,
 }
 
 #[derive(Debug)]
@@ -65,6 +74,8 @@ impl Sidebar {
                 Action::None
             }
             Message::Open(key) => Action::Open(key),
+            Message::JumpTo => Action::JumpTo,
+            Message::OpenSettings => Action::OpenSettings,
             Message::Search(message) => match self.search.update(message) {
                 search::Action::None => Action::None,
                 search::Action::Search(text) => Action::Search(text),
@@ -79,8 +90,7 @@ impl Sidebar {
                         Action::Start { account, address }
                     }
                     None => {
-                        self.new_conversation
-                            .set_error("No account is running to send from.".into());
+                        self.new_conversation.set_error(t!("new-conversation-no-account"));
                         Action::None
                     }
                 },
@@ -94,25 +104,43 @@ impl Sidebar {
         zone: &Zone,
         now: u64,
     ) -> Element<'a, Message> {
+        let jump = button(text("Ctrl+K").size(theme::TEXT_SMALL))
+            .padding([theme::SPACE_XS, theme::SPACE_S])
+            .style(button::secondary)
+            .on_press(Message::JumpTo);
+        let jump = tooltip(
+            jump,
+            widget::muted(t!("sidebar-jump-hint")),
+            tooltip::Position::Bottom,
+        )
+        .style(container::bordered_box)
+        .padding(theme::SPACE_S);
+        let settings = button(text(t!("sidebar-settings")).size(theme::TEXT_SMALL))
+            .padding([theme::SPACE_XS, theme::SPACE_S])
+            .style(button::secondary)
+            .on_press(Message::OpenSettings);
         let brand = row![
             text("sipchat").size(theme::TEXT_TITLE + 3.0).font(theme::BOLD),
             space::horizontal(),
+            jump,
+            settings,
         ]
+        .spacing(theme::SPACE_S)
         .align_y(Center);
         let new_hint = match self.accounts.selected() {
-            Some(account) => format!("New conversation from {account}"),
-            None => "New conversation".into(),
+            Some(account) => t!("sidebar-new-conversation-from", account = account.0.as_str()),
+            None => t!("sidebar-new-conversation"),
         };
         let top = column![
             brand,
             self.search.field().map(Message::Search),
             column![
-                widget::section_heading("Accounts"),
+                widget::section_heading(&t!("sidebar-accounts")),
                 self.accounts.view(now).map(Message::Accounts)
             ]
             .spacing(theme::SPACE_S),
             column![
-                widget::section_heading("New conversation"),
+                widget::section_heading(&t!("sidebar-new-conversation")),
                 self.new_conversation.view().map(Message::NewConversation),
                 widget::muted(new_hint),
             ]
@@ -122,18 +150,16 @@ impl Sidebar {
         .padding(iced::Padding::new(theme::SPACE_L).bottom(theme::SPACE_S));
 
         let top = if self.search.is_active() {
-            top.push(widget::section_heading("Search"))
+            top.push(widget::section_heading(&t!("sidebar-search")))
         } else {
-            top.push(widget::section_heading("Conversations"))
+            top.push(widget::section_heading(&t!("sidebar-conversations")))
         };
         let list: Element<'a, Message> = if self.search.is_active() {
             self.search.results(conversations, zone, now).map(Message::Search)
         } else if conversations.is_empty() {
-            container(widget::muted(
-                "Nothing here yet. Messages you receive appear here too.",
-            ))
-            .padding([0.0, theme::SPACE_L])
-            .into()
+            container(widget::muted(t!("sidebar-empty")))
+                .padding([0.0, theme::SPACE_L])
+                .into()
         } else {
             let open = conversations.open_key();
             let row_cx = RowContext {
@@ -174,11 +200,11 @@ fn conversation_row<'a>(
     let title = conversation.title();
     let preview = match conversation.last_entry() {
         Some(entry) => {
-            let prefix = match entry.direction {
-                Direction::Incoming => "",
-                Direction::Outgoing(_) => "You: ",
+            let line = match entry.direction {
+                Direction::Incoming => entry.text.clone(),
+                Direction::Outgoing(_) => t!("preview-you", text = entry.text.as_str()),
             };
-            widget::one_line(&format!("{prefix}{}", entry.text), PREVIEW_CHARS)
+            widget::one_line(&line, PREVIEW_CHARS)
         }
         None => widget::one_line(&conversation.address, PREVIEW_CHARS),
     };

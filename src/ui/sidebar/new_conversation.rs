@@ -1,6 +1,7 @@
 //! The "New conversation" field: a SIP address, checked on Enter, with the
 //! error shown under it.
 
+use crate::ui::i18n::t;
 use crate::ui::theme;
 use iced::widget::{button, column, row, text, text_input, Id};
 use iced::{Center, Element, Fill, Theme};
@@ -78,7 +79,7 @@ impl NewConversation {
             .padding([theme::SPACE_S, theme::SPACE_M])
             .size(theme::TEXT_BODY)
             .width(Fill);
-        let start = button(text("Start").size(theme::TEXT_BODY))
+        let start = button(text(t!("new-conversation-start")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S, theme::SPACE_M])
             .on_press_maybe((!self.input.trim().is_empty()).then_some(Message::Submit))
             .style(button::secondary);
@@ -109,7 +110,7 @@ pub fn validate(input: &str) -> Result<String, String> {
         _ => input.to_string(),
     };
     if candidate.chars().any(char::is_whitespace) {
-        return Err(format!("\"{input}\" contains a space; a SIP address has none"));
+        return Err(t!("new-conversation-has-space", input = input));
     }
     SipUri::parse(&candidate)
         .map(|uri| uri.to_string())

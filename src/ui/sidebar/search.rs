@@ -4,6 +4,7 @@
 
 use crate::ui::clock::Zone;
 use crate::ui::conversation::{ConversationKey, Conversations};
+use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
 use iced::widget::text::Span;
 use iced::widget::{button, column, container, rich_text, row, scrollable, span, text, text_input, Id};
@@ -95,7 +96,7 @@ impl Search {
     }
 
     pub fn field(&self) -> Element<'_, Message> {
-        text_input("Search messages", &self.input)
+        text_input(&t!("search-placeholder"), &self.input)
             .id(Id::new(FIELD))
             .on_input(Message::Edited)
             .on_submit(Message::Submit)
@@ -113,16 +114,12 @@ impl Search {
     ) -> Element<'a, Message> {
         let asked = self.asked.as_deref().unwrap_or("");
         let Some(hits) = self.hits() else {
-            return padded(widget::muted(format!("Searching for “{asked}”…")).into());
+            return padded(widget::muted(t!("search-waiting", text = asked)).into());
         };
         if hits.is_empty() {
-            return padded(widget::muted(format!("Nothing found for “{asked}”. Esc goes back.")).into());
+            return padded(widget::muted(t!("search-nothing", text = asked)).into());
         }
-        let heading = widget::muted(format!(
-            "{} result{} for “{asked}” — Esc goes back",
-            hits.len(),
-            if hits.len() == 1 { "" } else { "s" }
-        ));
+        let heading = widget::muted(t!("search-results", count = hits.len(), text = asked));
         let rows = hits.iter().map(|hit| hit_row(hit, conversations, zone, now));
         column![
             padded(heading.into()),
@@ -151,7 +148,7 @@ fn hit_row<'a>(
     };
     let who = match hit.direction {
         Direction::In => title,
-        Direction::Out => format!("You to {title}"),
+        Direction::Out => t!("search-you-to", name = title),
     };
     let at = u64::try_from(hit.at.max(0) / 1000).unwrap_or(0);
     let top = row![
@@ -177,7 +174,12 @@ fn hit_row<'a>(
         })
         .collect();
     let snippet = rich_text(spans).size(theme::TEXT_SMALL + 1.0);
-    let content = column![top, snippet, widget::muted(format!("via {}", hit.account))].spacing(2);
+    let content = column![
+        top,
+        snippet,
+        widget::muted(t!("via-account", account = hit.account.as_str()))
+    ]
+    .spacing(2);
     button(content)
         .width(Fill)
         .padding([theme::SPACE_S, theme::SPACE_S])

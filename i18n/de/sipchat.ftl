@@ -1,0 +1,122 @@
+# sipchat: Deutsch.
+
+## Window
+
+window-title = { $unread ->
+        [0] sipchat
+       *[other] sipchat ({ $unread })
+    }
+notice-dismiss = Schließen
+notice-local-port = Das lokale Konto konnte nicht auf seinem üblichen Port lauschen ({ $error }); es verwendet stattdessen einen anderen Port.
+notice-account-error = { $account }: { $message }
+notice-runtime-stopped = Der Hintergrunddienst wurde beendet; Nachrichten können nicht mehr gesendet werden.
+notice-state-not-saved = Der Fensterzustand konnte nicht gespeichert werden: { $error }
+
+## Sidebar
+
+sidebar-settings = Einstellungen
+sidebar-accounts = Konten
+sidebar-new-conversation = Neue Unterhaltung
+sidebar-new-conversation-from = Neue Unterhaltung über { $account }
+sidebar-conversations = Unterhaltungen
+sidebar-search = Suche
+sidebar-empty = Noch keine Unterhaltungen. Empfangene Nachrichten erscheinen ebenfalls hier.
+sidebar-jump-hint = Strg+K springt zu einer Unterhaltung
+preview-you = Sie: { $text }
+
+## Accounts and their registration state
+
+accounts-none = In der Konfiguration ist kein Konto aktiviert.
+account-registered = Angemeldet
+account-registering = Anmeldung läuft…
+account-offline = Offline
+account-listening = Erreichbar unter { $address }
+account-failed-retry-in = Fehlgeschlagen: { $reason }, neuer Versuch in { $seconds } s
+account-failed-retrying = Fehlgeschlagen: { $reason }, neuer Versuch läuft…
+
+## Starting a conversation
+
+new-conversation-start = Starten
+new-conversation-no-account = Es läuft kein Konto, über das gesendet werden kann.
+new-conversation-has-space = „{ $input }“ enthält ein Leerzeichen; eine SIP-Adresse enthält keines
+
+## Search
+
+search-placeholder = Nachrichten durchsuchen
+search-waiting = Suche nach „{ $text }“…
+search-nothing = Nichts gefunden für „{ $text }“. Esc führt zurück.
+search-results = { $count ->
+        [one] Ein Treffer für „{ $text }“ – Esc führt zurück
+       *[other] { $count } Treffer für „{ $text }“ – Esc führt zurück
+    }
+search-you-to = Sie an { $name }
+via-account = über { $account }
+
+## The open conversation
+
+pane-empty-title = Noch keine Unterhaltung – geben Sie links eine SIP-Adresse ein
+pane-empty-hint = Zum Beispiel sip:bob@example.org oder sip:bob@192.0.2.7:5062 für einen Partner ohne Server.
+composer-placeholder = Nachricht an { $name }
+composer-stopped = Senden nicht möglich: Der Hintergrunddienst wurde beendet
+composer-send = Senden
+messages-loading = Wird geladen…
+messages-none = Noch keine Nachrichten. Sagen Sie { $name } Hallo.
+messages-load-earlier = Ältere Nachrichten laden
+messages-loading-earlier = Ältere Nachrichten werden geladen…
+message-retry = Erneut senden
+
+## Delivery states of messages you sent
+
+delivery-queued = in der Warteschlange
+delivery-sending = wird gesendet…
+delivery-accepted = vom Empfänger angenommen
+delivery-stored = vom Server zur späteren Zustellung gespeichert (202)
+delivery-retrying = noch nicht zugestellt: { $reason }; neuer Versuch in { $wait }
+delivery-retrying-now = noch nicht zugestellt: { $reason }; neuer Versuch läuft
+delivery-failed = fehlgeschlagen: { $reason }
+duration-seconds = { $count } s
+duration-minutes = { $count } min
+duration-hours = { $count } h
+
+## Days and times
+
+day-today = Heute
+day-yesterday = Gestern
+day-this-year = { $weekday }, { $day }. { $month }
+day-other-year = { $day }. { $month } { $year }
+weekday-mon = Mo.
+weekday-tue = Di.
+weekday-wed = Mi.
+weekday-thu = Do.
+weekday-fri = Fr.
+weekday-sat = Sa.
+weekday-sun = So.
+month-jan = Jan.
+month-feb = Feb.
+month-mar = März
+month-apr = Apr.
+month-may = Mai
+month-jun = Juni
+month-jul = Juli
+month-aug = Aug.
+month-sep = Sept.
+month-oct = Okt.
+month-nov = Nov.
+month-dec = Dez.
+
+## Jump to a conversation (Ctrl+K)
+
+switcher-placeholder = Zu einer Unterhaltung springen
+switcher-nothing = Keine Unterhaltung passt zu „{ $text }“
+switcher-hint = ↑ ↓ auswählen · Enter öffnet · Esc schließt
+
+## Settings
+
+settings-title = Einstellungen
+settings-theme = Erscheinungsbild
+settings-theme-system = Wie das System
+settings-theme-light = Hell
+settings-theme-dark = Dunkel
+settings-language = Sprache
+settings-language-system = Systemsprache ({ $language })
+settings-close = Schließen

@@ -1,0 +1,127 @@
+# sipchat: English (the fallback for every other language).
+# Keys are grouped by the part of the window that shows them. Arguments are
+# written { $like-this }; texts the runtime gives (reasons from SIP servers,
+# addresses, names) arrive as arguments and are shown as they are.
+
+## Window
+
+window-title = { $unread ->
+        [0] sipchat
+       *[other] sipchat ({ $unread })
+    }
+notice-dismiss = Dismiss
+notice-local-port = The local account could not listen on its usual port ({ $error }); it uses another port instead.
+notice-account-error = { $account }: { $message }
+notice-runtime-stopped = The background service stopped; sending is no longer possible.
+notice-state-not-saved = The window state could not be saved: { $error }
+
+## Sidebar
+
+sidebar-settings = Settings
+sidebar-accounts = Accounts
+sidebar-new-conversation = New conversation
+sidebar-new-conversation-from = New conversation from { $account }
+sidebar-conversations = Conversations
+sidebar-search = Search
+sidebar-empty = Nothing here yet. Messages you receive appear here too.
+sidebar-jump-hint = Ctrl+K jumps to a conversation
+preview-you = You: { $text }
+
+## Accounts and their registration state
+
+accounts-none = No account is enabled in the configuration.
+account-registered = Registered
+account-registering = Registering…
+account-offline = Offline
+account-listening = Listening on { $address }
+account-failed-retry-in = Failed: { $reason }, retry in { $seconds } s
+account-failed-retrying = Failed: { $reason }, retrying…
+
+## Starting a conversation
+
+new-conversation-start = Start
+new-conversation-no-account = No account is running to send from.
+new-conversation-has-space = “{ $input }” contains a space; a SIP address has none
+
+## Search
+
+search-placeholder = Search messages
+search-waiting = Searching for “{ $text }”…
+search-nothing = Nothing found for “{ $text }”. Esc goes back.
+search-results = { $count ->
+        [one] One result for “{ $text }” — Esc goes back
+       *[other] { $count } results for “{ $text }” — Esc goes back
+    }
+search-you-to = You to { $name }
+via-account = via { $account }
+
+## The open conversation
+
+pane-empty-title = No conversation yet — type a SIP address on the left
+pane-empty-hint = For example sip:bob@example.org, or sip:bob@192.0.2.7:5062 for a peer without a server.
+composer-placeholder = Message { $name }
+composer-stopped = Sending is unavailable: the background service stopped
+composer-send = Send
+messages-loading = Loading…
+messages-none = No messages yet. Say hello to { $name }.
+messages-load-earlier = Load earlier messages
+messages-loading-earlier = Loading earlier messages…
+message-retry = Retry
+
+## Delivery states of messages you sent
+
+delivery-queued = queued
+delivery-sending = sending…
+delivery-accepted = accepted by the recipient
+delivery-stored = stored by the server for later delivery (202)
+delivery-retrying = not delivered yet: { $reason }; trying again in { $wait }
+delivery-retrying-now = not delivered yet: { $reason }; trying again now
+delivery-failed = failed: { $reason }
+duration-seconds = { $count } s
+duration-minutes = { $count } min
+duration-hours = { $count } h
+
+## Days and times
+
+day-today = Today
+day-yesterday = Yesterday
+# A day this year, e.g. "Tue 3 Nov".
+day-this-year = { $weekday } { $day } { $month }
+# A day in another year, e.g. "3 Nov 2025".
+day-other-year = { $day } { $month } { $year }
+weekday-mon = Mon
+weekday-tue = Tue
+weekday-wed = Wed
+weekday-thu = Thu
+weekday-fri = Fri
+weekday-sat = Sat
+weekday-sun = Sun
+month-jan = Jan
+month-feb = Feb
+month-mar = Mar
+month-apr = Apr
+month-may = May
+month-jun = Jun
+month-jul = Jul
+month-aug = Aug
+month-sep = Sep
+month-oct = Oct
+month-nov = Nov
+month-dec = Dec
+
+## Jump to a conversation (Ctrl+K)
+
+switcher-placeholder = Jump to a conversation
+switcher-nothing = No conversation matches “{ $text }”
+switcher-hint = ↑ ↓ choose · Enter opens · Esc closes
+
+## Settings
+
+settings-title = Settings
+settings-theme = Theme
+settings-theme-system = Follow the system
+settings-theme-light = Light
+settings-theme-dark = Dark
+settings-language = Language
+settings-language-system = System language ({ $language })
+settings-close = Close

@@ -1,0 +1,122 @@
+# sipchat: español.
+
+## Window
+
+window-title = { $unread ->
+        [0] sipchat
+       *[other] sipchat ({ $unread })
+    }
+notice-dismiss = Cerrar
+notice-local-port = La cuenta local no pudo escuchar en su puerto habitual ({ $error }); usa otro puerto.
+notice-account-error = { $account }: { $message }
+notice-runtime-stopped = El servicio en segundo plano se detuvo; ya no se pueden enviar mensajes.
+notice-state-not-saved = No se pudo guardar el estado de la ventana: { $error }
+
+## Sidebar
+
+sidebar-settings = Ajustes
+sidebar-accounts = Cuentas
+sidebar-new-conversation = Nueva conversación
+sidebar-new-conversation-from = Nueva conversación desde { $account }
+sidebar-conversations = Conversaciones
+sidebar-search = Búsqueda
+sidebar-empty = Todavía no hay conversaciones. Los mensajes que recibas también aparecerán aquí.
+sidebar-jump-hint = Ctrl+K salta a una conversación
+preview-you = Tú: { $text }
+
+## Accounts and their registration state
+
+accounts-none = No hay ninguna cuenta activada en la configuración.
+account-registered = Registrada
+account-registering = Registrando…
+account-offline = Desconectada
+account-listening = Escuchando en { $address }
+account-failed-retry-in = Error: { $reason }; nuevo intento en { $seconds } s
+account-failed-retrying = Error: { $reason }; reintentando…
+
+## Starting a conversation
+
+new-conversation-start = Iniciar
+new-conversation-no-account = No hay ninguna cuenta activa desde la que enviar.
+new-conversation-has-space = «{ $input }» contiene un espacio; una dirección SIP no lleva espacios
+
+## Search
+
+search-placeholder = Buscar mensajes
+search-waiting = Buscando «{ $text }»…
+search-nothing = No se encontró nada para «{ $text }». Esc para volver.
+search-results = { $count ->
+        [one] Un resultado para «{ $text }» — Esc para volver
+       *[other] { $count } resultados para «{ $text }» — Esc para volver
+    }
+search-you-to = Tú a { $name }
+via-account = vía { $account }
+
+## The open conversation
+
+pane-empty-title = Aún no hay conversaciones: escribe una dirección SIP a la izquierda
+pane-empty-hint = Por ejemplo sip:bob@example.org, o sip:bob@192.0.2.7:5062 para un contacto sin servidor.
+composer-placeholder = Mensaje para { $name }
+composer-stopped = No se puede enviar: el servicio en segundo plano se detuvo
+composer-send = Enviar
+messages-loading = Cargando…
+messages-none = Todavía no hay mensajes. Saluda a { $name }.
+messages-load-earlier = Cargar mensajes anteriores
+messages-loading-earlier = Cargando mensajes anteriores…
+message-retry = Reintentar
+
+## Delivery states of messages you sent
+
+delivery-queued = en cola
+delivery-sending = enviando…
+delivery-accepted = aceptado por el destinatario
+delivery-stored = guardado por el servidor para entregarlo más tarde (202)
+delivery-retrying = aún no entregado: { $reason }; nuevo intento en { $wait }
+delivery-retrying-now = aún no entregado: { $reason }; reintentando ahora
+delivery-failed = error: { $reason }
+duration-seconds = { $count } s
+duration-minutes = { $count } min
+duration-hours = { $count } h
+
+## Days and times
+
+day-today = Hoy
+day-yesterday = Ayer
+day-this-year = { $weekday } { $day } { $month }
+day-other-year = { $day } { $month } { $year }
+weekday-mon = lun
+weekday-tue = mar
+weekday-wed = mié
+weekday-thu = jue
+weekday-fri = vie
+weekday-sat = sáb
+weekday-sun = dom
+month-jan = ene
+month-feb = feb
+month-mar = mar
+month-apr = abr
+month-may = may
+month-jun = jun
+month-jul = jul
+month-aug = ago
+month-sep = sept
+month-oct = oct
+month-nov = nov
+month-dec = dic
+
+## Jump to a conversation (Ctrl+K)
+
+switcher-placeholder = Ir a una conversación
+switcher-nothing = Ninguna conversación coincide con «{ $text }»
+switcher-hint = ↑ ↓ elegir · Intro abre · Esc cierra
+
+## Settings
+
+settings-title = Ajustes
+settings-theme = Tema
+settings-theme-system = Según el sistema
+settings-theme-light = Claro
+settings-theme-dark = Oscuro
+settings-language = Idioma
+settings-language-system = Idioma del sistema ({ $language })
+settings-close = Cerrar

@@ -1,0 +1,64 @@
+//! Keys and window events the whole window reacts to, as app messages.
+//!
+//! - Ctrl+K: jump to a conversation
+//! - Esc: close the open dialog, else leave the search results (even when a
+//!   text field took the key: it only unfocuses the field)
+//! - Tab / Shift+Tab: next / previous text field (iced focuses text inputs
+//!   only; buttons are reached with the mouse)
+//! - Up / Down while "jump to a conversation" is open: choose a match
+
+use crate::ui::app::Message;
+use crate::ui::switcher;
+use iced::event::Status;
+use iced::keyboard::{self, key::Named, Key, Modifiers};
+use iced::window;
+use std::time::Duration;
+
+/// How long after the last resize or move the window state is written.
+pub const SAVE_DELAY: Duration = Duration::from_secs(2);
+
+/// Keys and window events for the whole window.
+pub fn window_keys(event: iced::Event, status: Status, _window: window::Id) -> Option<Message> {
+    match event {
+        iced::Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. }) => {
+            key_message(&key, modifiers, status)
+        }
+        iced::Event::Window(window::Event::Resized(size)) => Some(Message::Resized(size)),
+        iced::Event::Window(window::Event::Moved(point)) => Some(Message::Moved(point)),
+        iced::Event::Window(window::Event::CloseRequested) => Some(Message::Quit),
+        _ => None,
+    }
+}
+
+/// The message for a key press anywhere in the window.
+pub fn key_message(key: &Key, modifiers: Modifiers, status: Status) -> Option<Message> {
+    match key.as_ref() {
+        Key::Named(Named::Escape) => Some(Message::Escape),
+        Key::Named(Named::Tab) if status == Status::Ignored && !modifiers.command() => {
+            Some(if modifiers.shift() {
+                Message::FocusPrevious
+            } else {
+                Message::FocusNext
+            })
+        }
+        Key::Character(c) if modifiers.command() && !modifiers.alt() && c.eq_ignore_ascii_case("k") => {
+            Some(Message::JumpTo)
+        }
+        _ => None,
+    }
+}
+
+/// Arrows for "jump to a conversation" (subscribed only while it is open).
+pub fn switcher_keys(event: iced::Event, _status: Status, _window: window::Id) -> Option<Message> {
+    match event {
+        iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key: Key::Named(named),
+            ..
+        }) => match named {
+            Named::ArrowUp => Some(Message::Switcher(switcher::Message::Up)),
+            Named::ArrowDown => Some(Message::Switcher(switcher::Message::Down)),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,75 @@
+//! The settings dialog: theme (follow the system, light, dark) and language
+//! (the system's, or English, German, Spanish).
+
+use crate::ui::i18n::{self, t, Language};
+use crate::ui::theme::{self, ThemeChoice};
+use iced::widget::{button, column, radio, row, space, text};
+use iced::{Center, Element};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Theme(ThemeChoice),
+    /// `None` follows the system.
+    Language(Option<Language>),
+    Close,
+}
+
+/// The current choices, as the dialog shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choices {
+    pub theme: ThemeChoice,
+    pub language: Option<Language>,
+}
+
+pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
+    let themes = ThemeChoice::ALL.into_iter().map(|choice| {
+        let label = match choice {
+            ThemeChoice::System => t!("settings-theme-system"),
+            ThemeChoice::Light => t!("settings-theme-light"),
+            ThemeChoice::Dark => t!("settings-theme-dark"),
+        };
+        radio(label, choice, Some(choices.theme), Message::Theme)
+            .size(16)
+            .text_size(theme::TEXT_BODY)
+            .into()
+    });
+    let system = t!(
+        "settings-language-system",
+        language = i18n::system_language().native_name()
+    );
+    let mut languages = vec![radio(system, None, Some(choices.language), Message::Language)
+        .size(16)
+        .text_size(theme::TEXT_BODY)
+        .into()];
+    languages.extend(Language::ALL.into_iter().map(|language| {
+        radio(
+            language.native_name(),
+            Some(language),
+            Some(choices.language),
+            Message::Language,
+        )
+        .size(16)
+        .text_size(theme::TEXT_BODY)
+        .into()
+    }));
+    let close = button(text(t!("settings-close")).size(theme::TEXT_BODY))
+        .padding([theme::SPACE_S, theme::SPACE_L])
+        .style(button::primary)
+        .on_press(Message::Close);
+    column![
+        text(t!("settings-title"))
+            .size(theme::TEXT_TITLE)
+            .font(theme::BOLD),
+        heading(t!("settings-theme")),
+        column(themes).spacing(theme::SPACE_S),
+        heading(t!("settings-language")),
+        column(languages).spacing(theme::SPACE_S),
+        row![space::horizontal(), close].align_y(Center),
+    ]
+    .spacing(theme::SPACE_M)
+    .into()
+}
+
+fn heading<'a>(label: String) -> Element<'a, Message> {
+    text(label).size(theme::TEXT_BODY).font(theme::BOLD).into()
+}
