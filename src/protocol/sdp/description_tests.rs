@@ -194,11 +194,7 @@ fn path_helpers() {
 #[test]
 fn file_selector_that_would_grow_past_the_limit_is_refused() {
     // 1000 raw tabs in the name are 1000 bytes here but 3000 once escaped.
-    let value = format!(
-        "name:\"{}\" type:a/{}",
-        "\t".repeat(1000),
-        "b".repeat(1500)
-    );
+    let value = format!("name:\"{}\" type:a/{}", "\t".repeat(1000), "b".repeat(1500));
     assert!(value.len() < MAX_ATTRIBUTE_BYTES);
     let err = one(&format!("{M}a=file-selector:{value}\r\n")).unwrap_err();
     assert!(matches!(err, SdpError::AttributeTooLong { .. }), "{err}");
