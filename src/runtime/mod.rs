@@ -388,6 +388,19 @@ fn open_store(options: &RuntimeOptions) -> Result<storage::StoreActor, RuntimeEr
     };
     let highest = store.max_message_id()?;
     raise_ids(highest.0.saturating_add(1));
+    let mut store = store;
+    if !store.is_read_only() {
+        let closed = store.fail_orphaned_outgoing(
+            "not sent: sipchat stopped before the chat could deliver it",
+            outbox::now_ms(),
+        )?;
+        if !closed.is_empty() {
+            tracing::info!(
+                count = closed.len(),
+                "chat messages left unsent by the last run marked failed"
+            );
+        }
+    }
     storage::StoreActor::spawn(store).map_err(|e| RuntimeError::Start(e.to_string()))
 }
 

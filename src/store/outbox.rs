@@ -253,6 +253,45 @@ impl Store {
         )
     }
 
+    /// Fails every outgoing message left `queued` or `sending` without an
+    /// outbox entry: chat messages whose session ended with the program
+    /// (the outbox keeps page-mode ones, which are retried instead).
+    /// Returns their ids. Call once at start-up, before any session opens.
+    pub fn fail_orphaned_outgoing(&mut self, reason: &str, at_ms: i64) -> Result<Vec<MessageId>, StoreError> {
+        const WHAT: &str = "close messages of ended chats";
+        self.check_writable(WHAT)?;
+        let ctx = Ctx { path: &self.path };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(ctx.sql(WHAT))?;
+        let ids: Vec<i64> = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT id FROM messages WHERE direction = 'out' AND state IN ('queued', 'sending') \
+                     AND id NOT IN (SELECT message_id FROM outbox)",
+                )
+                .map_err(ctx.sql(WHAT))?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, i64>(0))
+                .map_err(ctx.sql(WHAT))?;
+            rows.collect::<rusqlite::Result<_>>().map_err(ctx.sql(WHAT))?
+        };
+        let failed = DeliveryState::Failed {
+            code: None,
+            reason: reason.to_string(),
+        };
+        for id in &ids {
+            write_state(&tx, *id, &failed, at_ms).map_err(ctx.sql(WHAT))?;
+        }
+        tx.commit().map_err(ctx.sql(WHAT))?;
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| u64::try_from(id).ok())
+            .map(MessageId)
+            .collect())
+    }
+
     /// Every outbox entry of `account`, by id. At start-up, entries still
     /// `sending` were interrupted: resend them with their saved Call-ID,
     /// From tag and CSeq, or reschedule them.

@@ -265,3 +265,38 @@ fn retrying_keeps_the_message_in_the_outbox_until_its_time() {
     );
     assert!(store.outbox_all("work").unwrap().is_empty());
 }
+
+#[test]
+fn chat_messages_left_unsent_fail_at_the_next_start_but_outbox_ones_stay() {
+    let mut store = Store::open_in_memory().unwrap();
+    let chat = store
+        .insert_outgoing_in_session(&outgoing("a", "sip:bob@x", "in a session", 1))
+        .unwrap();
+    let page = store
+        .insert_outgoing(&outgoing("a", "sip:bob@x", "page mode", 2))
+        .unwrap();
+    let delivered = store
+        .insert_outgoing_in_session(&outgoing("a", "sip:bob@x", "delivered", 3))
+        .unwrap();
+    store
+        .set_delivery_state(delivered, &DeliveryState::Accepted, 4)
+        .unwrap();
+    assert!(
+        store.outbox_all("a").unwrap().iter().all(|e| e.id != chat),
+        "no outbox row for a chat message"
+    );
+
+    let closed = store.fail_orphaned_outgoing("sipchat stopped", 10).unwrap();
+    assert_eq!(closed, vec![chat]);
+    assert!(matches!(
+        store.message(chat).unwrap().unwrap().state,
+        Some(DeliveryState::Failed { .. })
+    ));
+    assert_eq!(
+        states(&store, page),
+        vec![DeliveryState::Queued],
+        "page mode is retried, not failed"
+    );
+    assert_eq!(states(&store, delivered).last(), Some(&DeliveryState::Accepted));
+    assert!(store.fail_orphaned_outgoing("again", 11).unwrap().is_empty());
+}
