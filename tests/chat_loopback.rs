@@ -205,3 +205,23 @@ fn typing_shows_on_the_other_side_and_stops_with_the_message() {
         .count();
     assert_eq!(active_notices, 0);
 }
+
+#[test]
+fn a_quick_run_of_messages_arrives_in_the_order_typed() {
+    let (mut alice, a, mut bob, b) = open(false, "auto", "auto", "");
+    let ids: Vec<_> = (0..30).map(|i| say(&alice, a, &format!("line {i}"))).collect();
+    for id in ids {
+        assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
+    }
+    bob.wait_message("line 29");
+    let order: Vec<String> = bob
+        .seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::MessageReceived(m) if m.session == Some(b) => Some(m.body.clone()),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<String> = (0..30).map(|i| format!("line {i}")).collect();
+    assert_eq!(order, expected);
+}

@@ -60,12 +60,23 @@ impl Endpoint {
         F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
         D: FnOnce(Result<R, String>) -> Internal + Send + 'static,
     {
-        let store = self.store.clone();
+        // The result is handed back from the store thread itself, so results
+        // come back in the order the calls were made (a chat's messages stay
+        // in order).
         let internal = self.internal_tx.clone();
-        tokio::spawn(async move {
-            let result = store.call(f).await.map_err(|e| e.to_string());
-            let _ = internal.send(done(result));
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(done)));
+        let job_slot = slot.clone();
+        let queued = self.store.submit(move |store| {
+            let result = f(store).map_err(|e| e.to_string());
+            if let Some(done) = job_slot.lock().ok().and_then(|mut d| d.take()) {
+                let _ = internal.send(done(result));
+            }
         });
+        if let Err(e) = queued {
+            if let Some(done) = slot.lock().ok().and_then(|mut d| d.take()) {
+                let _ = self.internal_tx.send(done(Err(e.to_string())));
+            }
+        }
     }
 
     /// Records a delivery state; a failure to record is logged, not fatal.

@@ -39,6 +39,12 @@ impl StoreActor {
         Ok(StoreActor { jobs })
     }
 
+    /// Queues `job` on the store thread, which runs jobs in the order they
+    /// were queued. `Err(job)` when the thread is gone.
+    pub(crate) fn submit(&self, job: impl FnOnce(&mut Store) + Send + 'static) -> Result<(), StorageError> {
+        self.jobs.send(Box::new(job)).map_err(|_| StorageError::Gone)
+    }
+
     /// Runs `f` on the store thread and returns its result.
     pub(crate) async fn call<R, F>(&self, f: F) -> Result<R, StorageError>
     where
