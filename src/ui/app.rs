@@ -650,7 +650,9 @@ fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a, Message> 
     container(
         container(
             row![
-                text(t!("chat-offer", name = name)).size(theme::TEXT_BODY).width(Fill),
+                text(t!("chat-offer", name = name))
+                    .size(theme::TEXT_BODY)
+                    .width(Fill),
                 buttons
             ]
             .spacing(theme::SPACE_M)

@@ -64,7 +64,11 @@ fn an_offer_from_someone_new_is_listed_and_accept_answers_it() {
     recorder.take();
     offer_from_carol(&mut app);
     // Carol's conversation now exists, on top, named, and marked as inviting.
-    let top = app.conversations.by_recent().first().map(|c| (c.key.clone(), c.title()));
+    let top = app
+        .conversations
+        .by_recent()
+        .first()
+        .map(|c| (c.key.clone(), c.title()));
     assert_eq!(top, Some((carol(), "Carol".to_string())));
     assert_eq!(app.sessions.offers().collect::<Vec<_>>(), [&carol()]);
     assert_eq!(app.conversations.open_key(), Some(&bob()), "not forced open");
@@ -83,7 +87,10 @@ fn an_offer_from_someone_new_is_listed_and_accept_answers_it() {
         }]
     );
     assert_eq!(app.sessions.offers().count(), 0);
-    assert_eq!(app.sessions.get(&carol()).map(|s| &s.phase), Some(&Phase::Connecting));
+    assert_eq!(
+        app.sessions.get(&carol()).map(|s| &s.phase),
+        Some(&Phase::Connecting)
+    );
     let _ = app.update(Message::Runtime(Event::ChatUpdate {
         account: local(),
         session: SessionId(9),
@@ -188,9 +195,7 @@ fn send_goes_into_the_active_session_else_page_mode() {
     open_bob(&mut app);
     recorder.take();
     type_and_send(&mut app, "by page");
-    assert!(
-        matches!(recorder.take().as_slice(), [Command::SendMessage { text, .. }] if text == "by page")
-    );
+    assert!(matches!(recorder.take().as_slice(), [Command::SendMessage { text, .. }] if text == "by page"));
 
     let (mut app, recorder) = in_session();
     type_and_send(&mut app, "in session");
@@ -315,7 +320,10 @@ fn an_ended_session_falls_back_to_page_mode_and_says_why_once() {
         Some(&Ending::Ended("bob hung up".into()))
     );
     type_and_send(&mut app, "after");
-    assert!(matches!(recorder.take().as_slice(), [Command::SendMessage { .. }]));
+    assert!(matches!(
+        recorder.take().as_slice(),
+        [Command::SendMessage { .. }]
+    ));
     press(&mut app, Request::DismissEnding);
     assert_eq!(app.sessions.ending(&bob()), None);
 

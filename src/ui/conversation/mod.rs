@@ -143,7 +143,13 @@ impl Conversations {
 
     /// Finds or creates the conversation with a peer who contacted us
     /// (a chat offer, a session update), bringing it to the top.
-    pub fn meet(&mut self, account: &AccountId, address: &str, name: Option<&str>, now: u64) -> ConversationKey {
+    pub fn meet(
+        &mut self,
+        account: &AccountId,
+        address: &str,
+        name: Option<&str>,
+        now: u64,
+    ) -> ConversationKey {
         let key = ConversationKey::new(account, address);
         let conversation = self.get_or_create(&key, address, now);
         if let Some(name) = name.filter(|n| !n.trim().is_empty()) {

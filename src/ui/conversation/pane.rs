@@ -51,9 +51,15 @@ pub enum Action {
         id: MessageId,
     },
     /// The draft of `key` was edited; `empty` when nothing but blanks is left.
-    Drafted { key: ConversationKey, empty: bool },
+    Drafted {
+        key: ConversationKey,
+        empty: bool,
+    },
     /// The user asks something of the conversation's chat session.
-    Chat { key: ConversationKey, request: Request },
+    Chat {
+        key: ConversationKey,
+        request: Request,
+    },
 }
 
 /// The pane's own state: a draft per conversation.
@@ -204,10 +210,10 @@ fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a,
         line = line.push(controls.map(Message::Chat));
     }
     container(line.push(widget::muted(via)))
-    .padding([theme::SPACE_M, theme::SPACE_L])
-    .width(Fill)
-    .style(theme::header)
-    .into()
+        .padding([theme::SPACE_M, theme::SPACE_L])
+        .width(Fill)
+        .style(theme::header)
+        .into()
 }
 
 /// Whether the top of a bottom-anchored list is in view.

@@ -149,7 +149,8 @@ impl Sessions {
                     return Vec::new();
                 }
                 self.endings.remove(key);
-                self.sessions.insert(key.clone(), Session::new(None, Phase::Requested));
+                self.sessions
+                    .insert(key.clone(), Session::new(None, Phase::Requested));
                 vec![Command::OpenChat {
                     account,
                     peer: address.to_string(),
@@ -203,7 +204,8 @@ impl Sessions {
     /// The peer of `key` invites us to the session `id`.
     pub fn offered(&mut self, key: &ConversationKey, id: SessionId) {
         self.endings.remove(key);
-        self.sessions.insert(key.clone(), Session::new(Some(id), Phase::Offered));
+        self.sessions
+            .insert(key.clone(), Session::new(Some(id), Phase::Offered));
     }
 
     /// The runtime's news about session `id` with the peer of `key`.
@@ -229,7 +231,8 @@ impl Sessions {
         if !ours {
             // A session the window did not ask for, or a newer one.
             self.endings.remove(key);
-            self.sessions.insert(key.clone(), Session::new(Some(id), phase.clone()));
+            self.sessions
+                .insert(key.clone(), Session::new(Some(id), phase.clone()));
         }
         let Some(session) = self.sessions.get_mut(key) else {
             return Vec::new();
@@ -344,7 +347,10 @@ pub fn ending_words(ending: &Ending) -> String {
     }
 }
 
-fn small_button<'a>(label: String, style: fn(&Theme, button::Status) -> button::Style) -> button::Button<'a, Request> {
+fn small_button<'a>(
+    label: String,
+    style: fn(&Theme, button::Status) -> button::Style,
+) -> button::Button<'a, Request> {
     button(text(label).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_M])
         .style(style)
@@ -368,21 +374,27 @@ pub fn header_controls<'a>(chat: ChatView<'a>, name: &str) -> Option<Element<'a,
     let press = (chat.can_start && !session.is_closing()).then_some(request);
     let words = widget::muted(state_words(&session.phase, name)).wrapping(text::Wrapping::WordOrGlyph);
     Some(
-        row![words, small_button(label, button::secondary).on_press_maybe(press)]
-            .spacing(theme::SPACE_S)
-            .align_y(Center)
-            .into(),
+        row![
+            words,
+            small_button(label, button::secondary).on_press_maybe(press)
+        ]
+        .spacing(theme::SPACE_S)
+        .align_y(Center)
+        .into(),
     )
 }
 
 /// "Bob invites you to a chat session" with Accept and Decline.
 pub fn offer_strip<'a>(name: &str, can_answer: bool) -> Element<'a, Request> {
-    let accept = small_button(t!("chat-accept"), button::primary).on_press_maybe(can_answer.then_some(Request::Accept));
-    let decline =
-        small_button(t!("chat-decline"), button::secondary).on_press_maybe(can_answer.then_some(Request::Decline));
+    let accept = small_button(t!("chat-accept"), button::primary)
+        .on_press_maybe(can_answer.then_some(Request::Accept));
+    let decline = small_button(t!("chat-decline"), button::secondary)
+        .on_press_maybe(can_answer.then_some(Request::Decline));
     container(
         row![
-            text(t!("chat-offer", name = name)).size(theme::TEXT_BODY).width(Fill),
+            text(t!("chat-offer", name = name))
+                .size(theme::TEXT_BODY)
+                .width(Fill),
             accept,
             decline
         ]
@@ -399,12 +411,9 @@ pub fn offer_strip<'a>(name: &str, can_answer: bool) -> Element<'a, Request> {
 pub fn ending_line<'a>(ending: &Ending) -> Element<'a, Request> {
     let dismiss = small_button(t!("notice-dismiss"), button::text).on_press(Request::DismissEnding);
     container(
-        row![
-            widget::muted(ending_words(ending)).width(Fill),
-            dismiss
-        ]
-        .spacing(theme::SPACE_S)
-        .align_y(Center),
+        row![widget::muted(ending_words(ending)).width(Fill), dismiss]
+            .spacing(theme::SPACE_S)
+            .align_y(Center),
     )
     .padding([theme::SPACE_XS, theme::SPACE_L])
     .width(Fill)

@@ -62,9 +62,7 @@ fn news_of_an_older_session_does_not_end_the_current_one() {
     let mut sessions = Sessions::default();
     sessions.request(&bob(), BOB, Request::Start);
     sessions.update(&bob(), SessionId(2), active());
-    let stale = ChatState::Ended {
-        reason: "old".into(),
-    };
+    let stale = ChatState::Ended { reason: "old".into() };
     assert_eq!(sessions.update(&bob(), SessionId(1), stale), []);
     assert_eq!(sessions.active_id(&bob()), Some(SessionId(2)));
     assert_eq!(sessions.ending(&bob()), None);
@@ -106,13 +104,13 @@ fn state_words_name_encryption_and_relay() {
         words,
         "Chat session · encrypted · through relay msrps://relay.example.org:2855;tcp"
     );
-    assert_eq!(
-        state_words(&Phase::Ringing, "Bob"),
-        "Waiting for Bob to answer…"
-    );
+    assert_eq!(state_words(&Phase::Ringing, "Bob"), "Waiting for Bob to answer…");
     assert_eq!(
         ending_words(&Ending::Ended("bob hung up".into())),
         "The chat session ended: bob hung up"
     );
-    assert_eq!(ending_words(&Ending::Failed(" ".into())), "The chat session did not start.");
+    assert_eq!(
+        ending_words(&Ending::Failed(" ".into())),
+        "The chat session did not start."
+    );
 }

@@ -216,9 +216,13 @@ fn conversation_row<'a>(
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
     if cx.invites.contains(&conversation.key) {
         right = right.push(
-            container(text(t!("sidebar-invites")).size(theme::TEXT_SMALL).font(theme::BOLD))
-                .padding([1.0, 7.0])
-                .style(theme::badge),
+            container(
+                text(t!("sidebar-invites"))
+                    .size(theme::TEXT_SMALL)
+                    .font(theme::BOLD),
+            )
+            .padding([1.0, 7.0])
+            .style(theme::badge),
         );
     }
     if conversation.unread > 0 {
