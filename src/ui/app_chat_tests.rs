@@ -359,3 +359,29 @@ fn when_the_runtime_stops_sessions_are_gone_and_none_can_start() {
     press(&mut app, Request::Start);
     assert_eq!(recorder.take(), []);
 }
+
+#[test]
+fn an_offer_withdrawn_by_the_caller_leaves_the_list_and_says_so() {
+    let (mut app, recorder) = app();
+    offer_from_carol(&mut app);
+    recorder.take();
+    let _ = app.update(Message::Runtime(Event::ChatUpdate {
+        account: local(),
+        session: SessionId(9),
+        peer: CAROL.into(),
+        state: ChatState::Failed {
+            reason: "carol cancelled the invitation".into(),
+        },
+    }));
+    assert_eq!(app.sessions.offers().count(), 0, "no banner, no badge");
+    assert_eq!(
+        app.sessions.ending(&carol()),
+        Some(&Ending::Failed("carol cancelled the invitation".into()))
+    );
+    // Accept now has nothing to answer.
+    let _ = app.update(Message::Chat {
+        key: carol(),
+        request: Request::Accept,
+    });
+    assert_eq!(recorder.take(), []);
+}

@@ -363,7 +363,13 @@ mod tests {
     fn blank_drafts_and_no_open_conversation_send_nothing() {
         let mut pane = Pane::default();
         let bob = key("sip:bob@example.org");
-        pane.update(Some(&bob), Message::DraftChanged("   ".into()));
+        assert_eq!(
+            pane.update(Some(&bob), Message::DraftChanged("   ".into())),
+            Action::Drafted {
+                key: bob.clone(),
+                empty: true
+            }
+        );
         assert_eq!(pane.update(Some(&bob), Message::Send), Action::None);
         assert_eq!(
             pane.update(None, Message::DraftChanged("lost".into())),
@@ -396,6 +402,14 @@ mod tests {
             Action::None
         );
         assert_eq!(pane.update(None, Message::Retry(MessageId(7))), Action::None);
+        assert_eq!(
+            pane.update(Some(&bob), Message::Chat(Request::Start)),
+            Action::Chat {
+                key: bob.clone(),
+                request: Request::Start
+            }
+        );
+        assert_eq!(pane.update(None, Message::Chat(Request::Accept)), Action::None);
     }
 
     #[test]
