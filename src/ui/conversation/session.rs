@@ -216,6 +216,15 @@ impl Sessions {
             .sessions
             .get(key)
             .is_some_and(|s| s.id == Some(id) || (s.id.is_none() && s.phase == Phase::Requested));
+        let unanswered = self
+            .sessions
+            .get(key)
+            .is_some_and(|s| s.phase == Phase::Offered && s.id == Some(id));
+        if unanswered && !state.is_final() {
+            // The runtime repeats an offer we have not answered (an
+            // `OpenChat` that raced it reuses it): still ours to answer.
+            return Vec::new();
+        }
         let phase = match state {
             ChatState::Failed { reason } | ChatState::Ended { reason } if !ours => {
                 tracing::debug!(%id, "a session the window did not show ended: {reason}");

@@ -114,3 +114,23 @@ fn state_words_name_encryption_and_relay() {
         "The chat session did not start."
     );
 }
+
+#[test]
+fn an_offer_stays_an_offer_until_answered_even_when_start_raced_it() {
+    let mut sessions = Sessions::default();
+    // Start pressed just as bob's invitation arrived: the runtime reuses
+    // bob's session for our OpenChat and reports it ringing.
+    sessions.request(&bob(), BOB, Request::Start);
+    sessions.offered(&bob(), SessionId(9));
+    assert_eq!(sessions.update(&bob(), SessionId(9), ChatState::Ringing), []);
+    assert_eq!(sessions.get(&bob()).map(|s| &s.phase), Some(&Phase::Offered));
+    assert_eq!(
+        sessions.request(&bob(), BOB, Request::Accept),
+        [Command::AcceptChat {
+            account: local(),
+            session: SessionId(9)
+        }]
+    );
+    sessions.update(&bob(), SessionId(9), active());
+    assert_eq!(sessions.active_id(&bob()), Some(SessionId(9)));
+}
