@@ -120,3 +120,29 @@ settings-theme-dark = Dunkel
 settings-language = Sprache
 settings-language-system = Systemsprache ({ $language })
 settings-close = Schließen
+
+## Chat sessions (MSRP): a live session instead of single messages
+
+chat-start = Chatsitzung starten
+chat-requested = Chatsitzung wird gestartet…
+chat-inviting = { $name } wird zur Chatsitzung eingeladen…
+chat-ringing = Warten, bis { $name } annimmt…
+chat-connecting = Chatsitzung wird verbunden…
+chat-cancel = Abbrechen
+chat-active = Chatsitzung
+chat-active-secure = verschlüsselt
+chat-active-plain = unverschlüsselt
+chat-active-relay = über Relay { $relay }
+chat-active-direct = direkt
+chat-end = Sitzung beenden
+chat-offer = { $name } lädt Sie zu einer Chatsitzung ein
+chat-accept = Annehmen
+chat-decline = Ablehnen
+chat-open = Öffnen
+chat-failed = Die Chatsitzung kam nicht zustande: { $reason }
+chat-failed-plain = Die Chatsitzung kam nicht zustande.
+chat-ended = Die Chatsitzung wurde beendet: { $reason }
+chat-ended-plain = Die Chatsitzung wurde beendet.
+chat-typing = { $name } schreibt…
+composer-placeholder-chat = Nachricht an { $name } in der Chatsitzung
+sidebar-invites = lädt ein

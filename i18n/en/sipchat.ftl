@@ -125,3 +125,29 @@ settings-theme-dark = Dark
 settings-language = Language
 settings-language-system = System language ({ $language })
 settings-close = Close
+
+## Chat sessions (MSRP): a live session instead of single messages
+
+chat-start = Start chat session
+chat-requested = Starting a chat session…
+chat-inviting = Inviting { $name } to a chat session…
+chat-ringing = Waiting for { $name } to answer…
+chat-connecting = Connecting the chat session…
+chat-cancel = Cancel
+chat-active = Chat session
+chat-active-secure = encrypted
+chat-active-plain = not encrypted
+chat-active-relay = through relay { $relay }
+chat-active-direct = direct
+chat-end = End session
+chat-offer = { $name } invites you to a chat session
+chat-accept = Accept
+chat-decline = Decline
+chat-open = Open
+chat-failed = The chat session did not start: { $reason }
+chat-failed-plain = The chat session did not start.
+chat-ended = The chat session ended: { $reason }
+chat-ended-plain = The chat session ended.
+chat-typing = { $name } is typing…
+composer-placeholder-chat = Message { $name } in the chat session
+sidebar-invites = invites you

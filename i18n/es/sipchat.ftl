@@ -120,3 +120,29 @@ settings-theme-dark = Oscuro
 settings-language = Idioma
 settings-language-system = Idioma del sistema ({ $language })
 settings-close = Cerrar
+
+## Chat sessions (MSRP): a live session instead of single messages
+
+chat-start = Iniciar sesión de chat
+chat-requested = Iniciando una sesión de chat…
+chat-inviting = Invitando a { $name } a una sesión de chat…
+chat-ringing = Esperando a que { $name } responda…
+chat-connecting = Conectando la sesión de chat…
+chat-cancel = Cancelar
+chat-active = Sesión de chat
+chat-active-secure = cifrada
+chat-active-plain = sin cifrar
+chat-active-relay = a través del relé { $relay }
+chat-active-direct = directa
+chat-end = Terminar sesión
+chat-offer = { $name } te invita a una sesión de chat
+chat-accept = Aceptar
+chat-decline = Rechazar
+chat-open = Abrir
+chat-failed = La sesión de chat no se pudo iniciar: { $reason }
+chat-failed-plain = La sesión de chat no se pudo iniciar.
+chat-ended = La sesión de chat terminó: { $reason }
+chat-ended-plain = La sesión de chat terminó.
+chat-typing = { $name } está escribiendo…
+composer-placeholder-chat = Mensaje para { $name } en la sesión de chat
+sidebar-invites = te invita

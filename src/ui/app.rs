@@ -5,6 +5,7 @@ use crate::ui::bridge::{self, EventSource};
 use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
 use crate::ui::conversation::pane::{self, Pane};
+use crate::ui::conversation::session::{ChatView, Request, Sessions};
 use crate::ui::conversation::{ConversationKey, Conversations};
 use crate::ui::i18n::{self, t};
 use crate::ui::keys;
@@ -28,6 +29,11 @@ pub enum Message {
     Runtime(Event),
     Sidebar(sidebar::Message),
     Pane(pane::Message),
+    /// A chat session button outside the pane (the banner of an offer).
+    Chat {
+        key: ConversationKey,
+        request: Request,
+    },
     /// A second passed while a countdown is shown (account or message retry).
     Tick,
     DismissNotice,
@@ -87,6 +93,8 @@ pub struct App {
     sidebar: Sidebar,
     conversations: Conversations,
     pane: Pane,
+    /// The chat sessions, per conversation.
+    sessions: Sessions,
     /// The latest error not tied to a message, until dismissed.
     notice: Option<String>,
     /// The runtime has stopped: nothing can be sent any more.
@@ -123,6 +131,7 @@ impl App {
             sidebar: Sidebar::new(Accounts::new(accounts, sending)),
             conversations: Conversations::default(),
             pane: Pane::default(),
+            sessions: Sessions::default(),
             notice: startup.notice,
             stopped: false,
             switcher: None,
@@ -211,7 +220,15 @@ impl App {
                     }
                     Task::none()
                 }
+                pane::Action::Drafted { key, empty } => {
+                    if let Some(command) = self.sessions.draft_changed(&key, empty) {
+                        self.command(command);
+                    }
+                    Task::none()
+                }
+                pane::Action::Chat { key, request } => self.chat_request(&key, request),
             },
+            Message::Chat { key, request } => self.chat_request(&key, request),
             Message::Tick => Task::none(),
             Message::DismissNotice => {
                 self.notice = None;
@@ -343,6 +360,7 @@ impl App {
             }
             Event::MessageReceived(message) => {
                 let key = self.conversations.receive(&message);
+                self.sessions.message_from(&key);
                 if self.conversations.open_key() == Some(&key) {
                     self.mark_read(&key);
                 }
@@ -376,10 +394,54 @@ impl App {
             }
             Event::Stopped => {
                 self.stopped = true;
+                self.sessions.clear();
                 self.notice = Some(t!("notice-runtime-stopped"));
             }
-            // Chat sessions have no screen yet.
-            Event::ChatOffered { .. } | Event::ChatUpdate { .. } | Event::PeerComposing { .. } => {}
+            Event::ChatOffered {
+                account,
+                session,
+                from,
+                from_name,
+            } => {
+                let key = self
+                    .conversations
+                    .meet(&account, &from, from_name.as_deref(), self.now);
+                self.sessions.offered(&key, session);
+            }
+            Event::ChatUpdate {
+                account,
+                session,
+                peer,
+                state,
+            } => {
+                let key = if state.is_final() {
+                    ConversationKey::new(&account, &peer)
+                } else {
+                    self.conversations.meet(&account, &peer, None, self.now)
+                };
+                for command in self.sessions.update(&key, session, state) {
+                    self.command(command);
+                }
+            }
+            Event::PeerComposing {
+                account,
+                session,
+                active,
+            } => self.sessions.peer_composing(&account, session, active),
+        }
+        Task::none()
+    }
+
+    /// A chat session button: start, cancel, end, accept, decline, dismiss.
+    fn chat_request(&mut self, key: &ConversationKey, request: Request) -> Task<Message> {
+        let Some(address) = self.conversations.get(key).map(|c| c.address.clone()) else {
+            return Task::none();
+        };
+        if self.stopped && request != Request::DismissEnding {
+            return Task::none();
+        }
+        for command in self.sessions.request(key, &address, request) {
+            self.command(command);
         }
         Task::none()
     }
@@ -452,11 +514,19 @@ impl App {
             return Task::none();
         };
         let id = self.runtime.next_message_id();
-        let command = Command::SendMessage {
-            id,
-            account: key.account.clone(),
-            to: address,
-            text: text.to_string(),
+        let command = match self.sessions.active_id(key) {
+            Some(session) => Command::SendChat {
+                id,
+                account: key.account.clone(),
+                session,
+                text: text.to_string(),
+            },
+            None => Command::SendMessage {
+                id,
+                account: key.account.clone(),
+                to: address,
+                text: text.to_string(),
+            },
         };
         let state = match self.runtime.send(command) {
             Ok(()) => DeliveryState::Sending,
@@ -466,6 +536,9 @@ impl App {
             },
         };
         self.conversations.push_outgoing(key, id, text, state, self.now);
+        if let Some(command) = self.sessions.draft_sent(key) {
+            self.command(command);
+        }
         operation::snap_to_end(Id::new(pane::MESSAGES))
     }
 
@@ -488,23 +561,37 @@ impl App {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
+        let invites: Vec<ConversationKey> = self.sessions.offers().cloned().collect();
         let sidebar = self
             .sidebar
-            .view(&self.conversations, &self.zone, self.now)
+            .view(&self.conversations, &invites, &self.zone, self.now)
             .map(Message::Sidebar);
+        let open = self.conversations.open_key();
+        let chat = ChatView {
+            session: open.and_then(|k| self.sessions.get(k)),
+            ending: open.and_then(|k| self.sessions.ending(k)),
+            can_start: !self.stopped,
+        };
         let cx = pane::ViewContext {
             zone: &self.zone,
             now: self.now,
             can_send: !self.stopped,
+            chat,
         };
         let pane = self
             .pane
             .view(self.conversations.current(), cx)
             .map(Message::Pane);
-        let right = match &self.notice {
-            Some(notice) => column![notice_banner(notice), pane].into(),
-            None => pane,
-        };
+        let mut banners = column![];
+        if let Some(notice) = &self.notice {
+            banners = banners.push(notice_banner(notice));
+        }
+        for key in invites.iter().filter(|k| Some(*k) != open) {
+            if let Some(conversation) = self.conversations.get(key) {
+                banners = banners.push(offer_banner(conversation.title(), key.clone()));
+            }
+        }
+        let right = column![banners, pane];
         let base: Element<'_, Message> = row![
             sidebar,
             rule::vertical(1),
@@ -537,6 +624,45 @@ fn dialog(content: Element<'_, Message>, width: f32) -> Element<'_, Message> {
         mouse_area(center(opaque(card)).padding(theme::SPACE_XL).style(theme::scrim))
             .on_press(Message::Escape),
     )
+}
+
+/// Someone invites us to a chat session in a conversation that is not open.
+fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a, Message> {
+    let chat = |request| Message::Chat {
+        key: key.clone(),
+        request,
+    };
+    let small = |label: String| {
+        button(text(label).size(theme::TEXT_SMALL)).padding([theme::SPACE_XS, theme::SPACE_M])
+    };
+    let buttons = row![
+        small(t!("chat-open"))
+            .style(button::secondary)
+            .on_press(Message::Sidebar(sidebar::Message::Open(key.clone()))),
+        small(t!("chat-accept"))
+            .style(button::primary)
+            .on_press(chat(Request::Accept)),
+        small(t!("chat-decline"))
+            .style(button::secondary)
+            .on_press(chat(Request::Decline)),
+    ]
+    .spacing(theme::SPACE_S);
+    container(
+        container(
+            row![
+                text(t!("chat-offer", name = name))
+                    .size(theme::TEXT_BODY)
+                    .width(Fill),
+                buttons
+            ]
+            .spacing(theme::SPACE_M)
+            .align_y(Center),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .style(theme::invitation),
+    )
+    .padding([theme::SPACE_S, theme::SPACE_M])
+    .into()
 }
 
 fn notice_banner(notice: &str) -> Element<'_, Message> {

@@ -672,3 +672,6 @@ fn tab_visits_the_fields_that_are_there() {
         "no composer once sending is impossible"
     );
 }
+
+#[path = "app_chat_tests.rs"]
+mod chat;

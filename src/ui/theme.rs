@@ -237,3 +237,16 @@ fn hsl(h: f32, s: f32, l: f32) -> Color {
     };
     Color::from_rgb(r + m, g + m, b + m)
 }
+
+/// An invitation waiting for an answer (a chat session offer).
+pub fn invitation(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.primary.weak.color.scale_alpha(0.3))
+        .color(palette.background.base.text)
+        .border(Border {
+            color: palette.primary.base.color.scale_alpha(0.6),
+            width: 1.0,
+            radius: 0.0.into(),
+        })
+}

@@ -5,6 +5,7 @@
 
 pub mod history;
 pub mod pane;
+pub mod session;
 
 use crate::ui::i18n::t;
 use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId};
@@ -138,6 +139,24 @@ impl Conversations {
             history: History::NotLoaded,
             preview: None,
         })
+    }
+
+    /// Finds or creates the conversation with a peer who contacted us
+    /// (a chat offer, a session update), bringing it to the top.
+    pub fn meet(
+        &mut self,
+        account: &AccountId,
+        address: &str,
+        name: Option<&str>,
+        now: u64,
+    ) -> ConversationKey {
+        let key = ConversationKey::new(account, address);
+        let conversation = self.get_or_create(&key, address, now);
+        if let Some(name) = name.filter(|n| !n.trim().is_empty()) {
+            conversation.name = Some(name.to_string());
+        }
+        conversation.last_activity = conversation.last_activity.max(now);
+        key
     }
 
     /// Opens a conversation (it must exist) and marks it read.

@@ -1,6 +1,7 @@
 //! The right-hand side: the open conversation (header, messages, composer),
 //! or the empty state when nothing is open.
 
+use super::session::{self, ChatView, Phase, Request};
 use super::{delivery_words, Conversation, ConversationKey, Direction, Entry, History};
 use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
@@ -29,6 +30,8 @@ pub enum Message {
     Scrolled { at_top: bool },
     /// "Retry" under a failed message.
     Retry(MessageId),
+    /// A chat session button (start, cancel, end, accept, decline, dismiss).
+    Chat(Request),
 }
 
 /// What the app must do after an update.
@@ -47,6 +50,16 @@ pub enum Action {
         key: ConversationKey,
         id: MessageId,
     },
+    /// The draft of `key` was edited; `empty` when nothing but blanks is left.
+    Drafted {
+        key: ConversationKey,
+        empty: bool,
+    },
+    /// The user asks something of the conversation's chat session.
+    Chat {
+        key: ConversationKey,
+        request: Request,
+    },
 }
 
 /// The pane's own state: a draft per conversation.
@@ -61,6 +74,8 @@ pub struct ViewContext<'a> {
     pub now: u64,
     /// False once the runtime has stopped.
     pub can_send: bool,
+    /// The open conversation's chat session.
+    pub chat: ChatView<'a>,
 }
 
 impl Pane {
@@ -71,8 +86,12 @@ impl Pane {
         };
         match message {
             Message::DraftChanged(draft) => {
+                let empty = draft.trim().is_empty();
                 self.drafts.insert(key.clone(), draft);
-                Action::None
+                Action::Drafted {
+                    key: key.clone(),
+                    empty,
+                }
             }
             Message::Send => {
                 let text = self.draft(key).trim().to_string();
@@ -88,6 +107,10 @@ impl Pane {
             Message::LoadEarlier | Message::Scrolled { at_top: true } => Action::LoadEarlier(key.clone()),
             Message::Scrolled { at_top: false } => Action::None,
             Message::Retry(id) => Action::Retry { key: key.clone(), id },
+            Message::Chat(request) => Action::Chat {
+                key: key.clone(),
+                request,
+            },
         }
     }
 
@@ -101,23 +124,36 @@ impl Pane {
         let Some(conversation) = open else {
             return empty_state();
         };
-        column![
-            header(conversation),
-            rule::horizontal(1),
-            messages(conversation, &cx),
-            rule::horizontal(1),
-            self.composer(conversation, &cx),
-        ]
-        .height(Fill)
-        .into()
+        let title = conversation.title();
+        let mut pane = column![header(conversation, cx.chat), rule::horizontal(1)];
+        if cx.chat.session.is_some_and(|s| s.phase == Phase::Offered) {
+            pane = pane.push(session::offer_strip(&title, cx.can_send).map(Message::Chat));
+        }
+        if let Some(ending) = cx.chat.ending {
+            pane = pane.push(session::ending_line(ending).map(Message::Chat));
+        }
+        let typing = if cx.chat.session.is_some_and(|s| s.peer_typing) {
+            session::typing_line(&title)
+        } else {
+            session::no_typing_line()
+        };
+        pane.push(messages(conversation, &cx))
+            .push(typing)
+            .push(rule::horizontal(1))
+            .push(self.composer(conversation, &cx))
+            .height(Fill)
+            .into()
     }
 
     fn composer<'a>(&'a self, conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
         let draft = self.draft(&conversation.key);
-        let placeholder = if cx.can_send {
-            t!("composer-placeholder", name = conversation.title())
-        } else {
+        let in_session = cx.chat.session.and_then(session::Session::active_id).is_some();
+        let placeholder = if !cx.can_send {
             t!("composer-stopped")
+        } else if in_session {
+            t!("composer-placeholder-chat", name = conversation.title())
+        } else {
+            t!("composer-placeholder", name = conversation.title())
         };
         let input = text_input(&placeholder, draft)
             .id(Id::new(COMPOSER))
@@ -155,7 +191,7 @@ fn empty_state<'a>() -> Element<'a, Message> {
     .into()
 }
 
-fn header(conversation: &Conversation) -> Element<'_, Message> {
+fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a, Message> {
     let title = conversation.title();
     let via = t!("via-account", account = conversation.key.account.0.as_str());
     let details = column![
@@ -163,20 +199,21 @@ fn header(conversation: &Conversation) -> Element<'_, Message> {
         widget::muted(conversation.address.as_str()),
     ]
     .spacing(2);
-    container(
-        row![
-            widget::avatar(&title, &conversation.key.peer),
-            details,
-            space::horizontal(),
-            widget::muted(via)
-        ]
-        .spacing(theme::SPACE_M)
-        .align_y(Center),
-    )
-    .padding([theme::SPACE_M, theme::SPACE_L])
-    .width(Fill)
-    .style(theme::header)
-    .into()
+    let mut line = row![
+        widget::avatar(&title, &conversation.key.peer),
+        details,
+        space::horizontal(),
+    ]
+    .spacing(theme::SPACE_M)
+    .align_y(Center);
+    if let Some(controls) = session::header_controls(chat, &title) {
+        line = line.push(controls.map(Message::Chat));
+    }
+    container(line.push(widget::muted(via)))
+        .padding([theme::SPACE_M, theme::SPACE_L])
+        .width(Fill)
+        .style(theme::header)
+        .into()
 }
 
 /// Whether the top of a bottom-anchored list is in view.
@@ -307,7 +344,10 @@ mod tests {
         let bob = key("sip:bob@example.org");
         assert_eq!(
             pane.update(Some(&bob), Message::DraftChanged("  hi bob \n".into())),
-            Action::None
+            Action::Drafted {
+                key: bob.clone(),
+                empty: false
+            }
         );
         assert_eq!(
             pane.update(Some(&bob), Message::Send),
@@ -323,7 +363,13 @@ mod tests {
     fn blank_drafts_and_no_open_conversation_send_nothing() {
         let mut pane = Pane::default();
         let bob = key("sip:bob@example.org");
-        pane.update(Some(&bob), Message::DraftChanged("   ".into()));
+        assert_eq!(
+            pane.update(Some(&bob), Message::DraftChanged("   ".into())),
+            Action::Drafted {
+                key: bob.clone(),
+                empty: true
+            }
+        );
         assert_eq!(pane.update(Some(&bob), Message::Send), Action::None);
         assert_eq!(
             pane.update(None, Message::DraftChanged("lost".into())),
@@ -356,6 +402,14 @@ mod tests {
             Action::None
         );
         assert_eq!(pane.update(None, Message::Retry(MessageId(7))), Action::None);
+        assert_eq!(
+            pane.update(Some(&bob), Message::Chat(Request::Start)),
+            Action::Chat {
+                key: bob.clone(),
+                request: Request::Start
+            }
+        );
+        assert_eq!(pane.update(None, Message::Chat(Request::Accept)), Action::None);
     }
 
     #[test]

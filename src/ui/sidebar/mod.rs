@@ -101,6 +101,7 @@ impl Sidebar {
     pub fn view<'a>(
         &'a self,
         conversations: &'a Conversations,
+        invites: &[ConversationKey],
         zone: &Zone,
         now: u64,
     ) -> Element<'a, Message> {
@@ -166,6 +167,7 @@ impl Sidebar {
                 zone,
                 now,
                 show_account: self.accounts.count() > 1,
+                invites,
             };
             let rows = conversations
                 .by_recent()
@@ -190,6 +192,8 @@ struct RowContext<'z> {
     now: u64,
     /// Name the account on each row (when there is more than one).
     show_account: bool,
+    /// Conversations whose peer invites us to a chat session.
+    invites: &'z [ConversationKey],
 }
 
 fn conversation_row<'a>(
@@ -210,6 +214,17 @@ fn conversation_row<'a>(
     };
     let stamp = widget::muted(cx.zone.short_stamp(conversation.last_activity, cx.now));
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
+    if cx.invites.contains(&conversation.key) {
+        right = right.push(
+            container(
+                text(t!("sidebar-invites"))
+                    .size(theme::TEXT_SMALL)
+                    .font(theme::BOLD),
+            )
+            .padding([1.0, 7.0])
+            .style(theme::badge),
+        );
+    }
     if conversation.unread > 0 {
         right = right.push(
             container(
