@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet msrp_frame msrp_session cpim im_xml)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
@@ -84,6 +84,15 @@ seeds_for() {
     case "$1" in
         sip_message | stream_framer | agent_packet) echo "$vectors" ;;
         sip_uri | digest_challenge) echo "$here/seeds/$1 $vectors/fuzz-regressions" ;;
+        msrp_frame | msrp_session) echo "$here/seeds/$1 $vectors/msrp" ;;
+        cpim | im_xml) echo "$vectors/msrp" ;;
+    esac
+}
+
+dict_for() {
+    case "$1" in
+        msrp_frame | msrp_session | cpim | im_xml) echo "$here/msrp.dict" ;;
+        *) echo "$here/sip.dict" ;;
     esac
 }
 
@@ -98,7 +107,7 @@ run_one() {
         -timeout=10 \
         -rss_limit_mb=2048 \
         -max_len=65536 \
-        -dict="$here/sip.dict" \
+        -dict="$(dict_for "$t")" \
         -print_final_stats=1 \
         -artifact_prefix="$here/artifacts/$t/" \
         >"$log" 2>&1

@@ -197,10 +197,13 @@ impl FrameDecoder {
             if self.buf.len() < flag_at + 3 {
                 // The end-line may be incomplete: look again from here.
                 self.state = State::Body { body_start, scan: at };
-                return self.check_body_size(body_start);
+                return self.check_body_size(body_start, needle.len());
             }
             if let Some(cont) = Continuation::from_flag(self.buf[flag_at]) {
                 if &self.buf[flag_at + 1..flag_at + 3] == b"\r\n" {
+                    if at.saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES {
+                        return Err(FrameError::BodyTooLarge);
+                    }
                     let mut done = self.partial.take().ok_or(FrameError::BadStartLine("internal"))?;
                     done.body = self.buf[body_start..at.max(body_start)].to_vec();
                     done.continuation = cont;
@@ -213,12 +216,13 @@ impl FrameDecoder {
         }
         let resume = self.buf.len().saturating_sub(needle.len() + 2).max(scan);
         self.state = State::Body { body_start, scan: resume };
-        self.check_body_size(body_start)
+        self.check_body_size(body_start, needle.len())
     }
 
-    fn check_body_size(&self, body_start: usize) -> Result<Option<Frame>, FrameError> {
-        // Allow room for the end-line after a maximal body.
-        if self.buf.len().saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES + 64 {
+    /// Fails once no end-line can follow a body of at most
+    /// [`MAX_CHUNK_BODY_BYTES`] (the same verdict whatever the split).
+    fn check_body_size(&self, body_start: usize, needle: usize) -> Result<Option<Frame>, FrameError> {
+        if self.buf.len().saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES + needle + 3 {
             return Err(FrameError::BodyTooLarge);
         }
         Ok(None)

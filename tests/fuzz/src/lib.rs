@@ -11,6 +11,10 @@
 //! runs every function over the wire vectors and the fuzz regressions, so the
 //! properties are checked on stable Rust by plain `cargo test` too.
 
+#[path = "msrp.rs"]
+mod msrp_bodies;
+pub use msrp_bodies::{cpim, im_xml, msrp_frame, msrp_session};
+
 use sipchat::model::MessageId;
 use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, Hop, Output};
 use sipchat::protocol::sip::digest::{self, Credentials, RequestParts};
