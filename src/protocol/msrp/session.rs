@@ -241,7 +241,9 @@ pub struct DataRequest {
     pub message_id: String,
     /// 0-based offset of the next byte wanted.
     pub offset: u64,
-    /// Most bytes to give in the next [`Session::push_data`] (at least 1).
+    /// Most bytes to give in the next [`Session::push_data`]: the chunk
+    /// size, or what is left of the message. (For a zero-byte message it
+    /// is 1 and the runtime pushes an empty slice.)
     pub max_len: usize,
 }
 
@@ -536,8 +538,10 @@ impl Session {
                 Stage::Sending => None,
             })
             .min();
+        // Only a bound session sends keep-alives: the passive side must not
+        // speak first.
         let keepalive = match (self.state, self.config.keepalive) {
-            (SessionState::Open { .. }, Some(idle)) if self.pending.is_empty() => Some(self.last_sent + idle),
+            (SessionState::Open { bound: true }, Some(idle)) if self.pending.is_empty() => Some(self.last_sent + idle),
             _ => None,
         };
         [tx, reports, keepalive].into_iter().flatten().min()
@@ -585,7 +589,7 @@ impl Session {
             );
             self.event(SessionEvent::DeliveryUnknown { message_id: id, reason });
         }
-        if let (SessionState::Open { .. }, Some(idle)) = (self.state, self.config.keepalive) {
+        if let (SessionState::Open { bound: true }, Some(idle)) = (self.state, self.config.keepalive) {
             if self.pending.is_empty() && now >= self.last_sent + idle {
                 self.send_empty(false);
             }

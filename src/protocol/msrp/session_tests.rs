@@ -611,3 +611,25 @@ fn listener_routes_by_to_path_and_refuses_a_bound_session_with_506() {
     assert_eq!(refuse_connection(&rep, true, &local), None);
     let _ = ReportRequest::No;
 }
+
+#[test]
+fn an_unbound_passive_session_sends_no_keepalive() {
+    let t0 = Instant::now();
+    let (_, b_cfg) = configs();
+    let mut b = passive(b_cfg, t0);
+    assert_eq!(b.poll_timeout(), None);
+    b.handle_timeout(t0 + Duration::from_secs(600));
+    assert_eq!(b.poll_output(), None);
+}
+
+#[test]
+fn refused_messages_keep_their_code_for_later_chunks() {
+    let t0 = Instant::now();
+    let (_, b_cfg) = configs();
+    let mut b = passive(b_cfg, t0);
+    let mut first = chunk("tx1", "m12", "1-2/4", b"ab", Continuation::More);
+    first.headers[4].1 = "image/png".into();
+    let second = chunk("tx2", "m12", "3-4/4", b"cd", Continuation::Complete);
+    let seen = feed(&mut b, &[first, second], t0);
+    assert_eq!(seen.frames.iter().map(|f| f.status()).collect::<Vec<_>>(), vec![Some(415), Some(415)]);
+}
