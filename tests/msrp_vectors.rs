@@ -17,8 +17,8 @@ use sipchat::protocol::cpim::{address, CpimMessage};
 use sipchat::protocol::imdn::{Disposition, Notification};
 use sipchat::protocol::iscomposing::{ComposeState, IsComposing};
 use sipchat::protocol::msrp::{
-    ByteRange, Continuation, Frame, FrameDecoder, FrameKind, Method, MsrpUri, Output, RelayClient, RelayConfig,
-    RelayEvent, RelayOutput, ReportRequest, Session, SessionConfig, SessionEvent,
+    ByteRange, Continuation, Frame, FrameDecoder, FrameKind, Method, MsrpUri, Output, RelayClient,
+    RelayConfig, RelayEvent, RelayOutput, ReportRequest, Session, SessionConfig, SessionEvent,
 };
 use sipchat::protocol::sip::digest;
 use std::path::{Path, PathBuf};
@@ -37,7 +37,10 @@ fn frame(name: &str) -> Frame {
     let bytes = read(name);
     let mut d = FrameDecoder::new();
     d.push(&bytes);
-    let f = d.next_frame().unwrap_or_else(|e| panic!("{name}: {e}")).unwrap_or_else(|| panic!("{name}: incomplete"));
+    let f = d
+        .next_frame()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .unwrap_or_else(|| panic!("{name}: incomplete"));
     assert_eq!(d.buffered(), 0, "{name}: bytes after the frame");
     assert_eq!(f.to_bytes(), bytes, "{name}: does not round-trip byte for byte");
     f
@@ -84,7 +87,14 @@ fn rfc4975_first_send_and_200() {
     assert_eq!(send.transaction_id, "a786hjs2");
     assert_eq!(send.method(), Some(&Method::Send));
     assert_eq!(send.message_id().unwrap(), Some("87652491"));
-    assert_eq!(send.byte_range().unwrap(), Some(ByteRange { start: 1, end: Some(23), total: Some(23) }));
+    assert_eq!(
+        send.byte_range().unwrap(),
+        Some(ByteRange {
+            start: 1,
+            end: Some(23),
+            total: Some(23)
+        })
+    );
     assert_eq!(send.content_type().as_deref(), Some("text/plain"));
     assert_eq!(send.body, b"Hey Bob, are you there?");
     assert_eq!(send.continuation, Continuation::Complete);
@@ -92,7 +102,13 @@ fn rfc4975_first_send_and_200() {
     assert_eq!(to[0].session_id.as_deref(), Some("kjhd37s2s20w2a"));
     assert_eq!(to[0].port, Some(12763));
     let ok = frame("rfc4975-4-200.msrp");
-    assert_eq!(ok.kind, FrameKind::Response { code: 200, comment: Some("OK".into()) });
+    assert_eq!(
+        ok.kind,
+        FrameKind::Response {
+            code: 200,
+            comment: Some("OK".into())
+        }
+    );
 
     // Bob's session answers Alice's SEND with exactly the RFC's 200.
     let t0 = Instant::now();
@@ -127,18 +143,38 @@ fn rfc4975_reports_chunks_and_errors() {
     let report = frame("rfc4975-10-report.msrp");
     assert_eq!(report.method(), Some(&Method::Report));
     let status = report.status_header().unwrap().unwrap();
-    assert_eq!((status.namespace, status.code, status.comment.as_deref()), (0, 200, Some("OK")));
+    assert_eq!(
+        (status.namespace, status.code, status.comment.as_deref()),
+        (0, 200, Some("OK"))
+    );
     assert_eq!(report.message_id().unwrap(), send.message_id().unwrap());
 
     let more = frame("rfc4975-7-chunk-more.msrp");
     assert_eq!(more.continuation, Continuation::More);
-    assert_eq!(more.byte_range().unwrap(), Some(ByteRange { start: 1, end: None, total: None }));
+    assert_eq!(
+        more.byte_range().unwrap(),
+        Some(ByteRange {
+            start: 1,
+            end: None,
+            total: None
+        })
+    );
     let abort = frame("rfc4975-7-chunk-abort.msrp");
     assert_eq!(abort.continuation, Continuation::Abort);
-    assert_eq!(abort.byte_range().unwrap().unwrap().start, more.body.len() as u64 + 1);
+    assert_eq!(
+        abort.byte_range().unwrap().unwrap().start,
+        more.body.len() as u64 + 1
+    );
     let empty = frame("rfc4975-7-empty-send.msrp");
     assert!(empty.body.is_empty());
-    assert_eq!(empty.byte_range().unwrap(), Some(ByteRange { start: 1, end: Some(0), total: Some(0) }));
+    assert_eq!(
+        empty.byte_range().unwrap(),
+        Some(ByteRange {
+            start: 1,
+            end: Some(0),
+            total: Some(0)
+        })
+    );
     assert_eq!(frame("rfc4975-10-415.msrp").status(), Some(415));
     assert_eq!(frame("rfc4975-10-481.msrp").status(), Some(481));
 }
@@ -187,10 +223,16 @@ fn rfc4976_auth_exchange_drives_the_relay_client() {
     };
     answer(&mut c, challenge);
     let with_creds = answer(&mut c, granted);
-    assert!(with_creds.header("Authorization").unwrap().contains("uri=\"msrps://alice@intra.example.com;tcp\""));
+    assert!(with_creds
+        .header("Authorization")
+        .unwrap()
+        .contains("uri=\"msrps://alice@intra.example.com;tcp\""));
     match c.poll_output() {
         Some(RelayOutput::Event(RelayEvent::Authorized { use_path, expires })) => {
-            assert_eq!(MsrpUri::format_path(&use_path), "msrps://relay.example.com:2855;tcp");
+            assert_eq!(
+                MsrpUri::format_path(&use_path),
+                "msrps://relay.example.com:2855;tcp"
+            );
             assert_eq!(expires, Duration::from_secs(900));
         }
         other => panic!("expected Authorized, got {other:?}"),
@@ -231,7 +273,11 @@ fn rfc4976_relayed_send_reaches_the_endpoint_session() {
     }
     let response = response.unwrap();
     assert_eq!(response.status(), Some(200));
-    assert_eq!(response.header("To-Path"), Some(to[1].to_string().as_str()), "answered to the previous hop");
+    assert_eq!(
+        response.header("To-Path"),
+        Some(to[1].to_string().as_str()),
+        "answered to the previous hop"
+    );
     assert_eq!(got.as_deref(), Some(&b"Hi Bob"[..]));
 }
 
@@ -243,7 +289,10 @@ fn rfc3862_cpim_example() {
     assert_eq!(address(m.to().unwrap()), "im:eeyore@100akerwood.com");
     assert_eq!(m.subject(), Some("the weather will be fine today"));
     assert_eq!(m.date_time().unwrap().to_rfc3339(), "2000-12-13T13:40:00-08:00");
-    assert_eq!(m.namespaced("mid:MessageFeatures@id.foo.com", "WackyMessageOption"), Some("Use-silly-font"));
+    assert_eq!(
+        m.namespaced("mid:MessageFeatures@id.foo.com", "WackyMessageOption"),
+        Some("Use-silly-font")
+    );
     assert_eq!(m.content_type().as_deref(), Some("text/xml"));
     assert!(m.body.starts_with(b"<body>\r\nHere is the text"));
     assert_eq!(m.to_bytes(), bytes);
@@ -258,14 +307,23 @@ fn rfc3862_cpim_example() {
 #[test]
 fn rfc5438_and_rfc3994_documents() {
     let d = Notification::parse(&read("rfc5438-delivered.imdn.xml")).unwrap();
-    assert_eq!((d.message_id.as_str(), d.disposition), ("34jk324j", Disposition::Delivered));
+    assert_eq!(
+        (d.message_id.as_str(), d.disposition),
+        ("34jk324j", Disposition::Delivered)
+    );
     let s = Notification::parse(&read("rfc5438-displayed.imdn.xml")).unwrap();
     assert_eq!(s.disposition, Disposition::Displayed);
     assert_eq!(s.original_recipient_uri.as_deref(), Some("im:bob@example.com"));
     let a = IsComposing::parse(&read("rfc3994-active.iscomposing.xml")).unwrap();
-    assert_eq!((a.state, a.refresh, a.content_type.as_deref()), (ComposeState::Active, Some(90), Some("text/html")));
+    assert_eq!(
+        (a.state, a.refresh, a.content_type.as_deref()),
+        (ComposeState::Active, Some(90), Some("text/html"))
+    );
     let i = IsComposing::parse(&read("rfc3994-idle.iscomposing.xml")).unwrap();
-    assert_eq!((i.state, i.last_active.as_deref()), (ComposeState::Idle, Some("2003-01-27T10:43:00Z")));
+    assert_eq!(
+        (i.state, i.last_active.as_deref()),
+        (ComposeState::Idle, Some("2003-01-27T10:43:00Z"))
+    );
 }
 
 type Harness = fn(&[u8]);
@@ -291,7 +349,10 @@ fn fuzz_bodies_hold_over_every_vector_and_regression() {
         }
     }
     // All MSRP vectors back to back, as one stream.
-    let stream: Vec<u8> = files(".msrp").iter().flat_map(|p| std::fs::read(p).unwrap()).collect();
+    let stream: Vec<u8> = files(".msrp")
+        .iter()
+        .flat_map(|p| std::fs::read(p).unwrap())
+        .collect();
     inputs.push(("all .msrp vectors in one stream".into(), stream));
     let mut failed = Vec::new();
     for (name, bytes) in &inputs {
@@ -300,12 +361,20 @@ fn fuzz_bodies_hold_over_every_vector_and_regression() {
             for seed in [0u8, 1, 6, 255] {
                 let mut input = vec![seed];
                 input.extend_from_slice(bytes);
-                let data = if harness.starts_with("msrp") { &input[..] } else { &bytes[..] };
+                let data = if harness.starts_with("msrp") {
+                    &input[..]
+                } else {
+                    &bytes[..]
+                };
                 if std::panic::catch_unwind(|| run(data)).is_err() {
                     failed.push(format!("{name} under {harness} (split byte {seed})"));
                 }
             }
         }
     }
-    assert!(failed.is_empty(), "harness panics (messages above):\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "harness panics (messages above):\n{}",
+        failed.join("\n")
+    );
 }

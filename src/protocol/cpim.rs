@@ -55,7 +55,10 @@ pub fn address(value: &str) -> &str {
 }
 
 fn find<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Reads one block of header lines up to an empty line; returns the headers
@@ -64,11 +67,15 @@ fn header_block(bytes: &[u8], count: &mut usize) -> Result<(Vec<(String, String)
     let mut headers = Vec::new();
     let mut pos = 0;
     loop {
-        let rel = bytes[pos..].iter().position(|b| *b == b'\n').ok_or(if bytes.len() > MAX_CPIM_HEADER_BYTES {
-            CpimError::HeadersTooLong
-        } else {
-            CpimError::NoContent
-        })?;
+        let rel =
+            bytes[pos..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .ok_or(if bytes.len() > MAX_CPIM_HEADER_BYTES {
+                    CpimError::HeadersTooLong
+                } else {
+                    CpimError::NoContent
+                })?;
         let end = pos + rel;
         if end > MAX_CPIM_HEADER_BYTES {
             return Err(CpimError::HeadersTooLong);
@@ -85,11 +92,17 @@ fn header_block(bytes: &[u8], count: &mut usize) -> Result<(Vec<(String, String)
         let text = std::str::from_utf8(line).map_err(|_| CpimError::NotUtf8)?;
         let (name, value) = text.split_once(':').ok_or(CpimError::BadHeader(*count))?;
         let name_ok = !name.is_empty()
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'%' | b'*' | b'+' | b'~'));
+            && name.bytes().all(|b| {
+                b.is_ascii_alphanumeric()
+                    || matches!(b, b'-' | b'_' | b'.' | b'!' | b'%' | b'*' | b'+' | b'~')
+            });
         if !name_ok || value.contains(|c: char| c.is_control() && c != '\t') {
             return Err(CpimError::BadHeader(*count));
         }
-        let value = value.strip_prefix(' ').unwrap_or(value).trim_end_matches([' ', '\t']);
+        let value = value
+            .strip_prefix(' ')
+            .unwrap_or(value)
+            .trim_end_matches([' ', '\t']);
         headers.push((name.to_string(), value.to_string()));
     }
 }
@@ -113,15 +126,18 @@ impl CpimMessage {
 
     /// Adds `Subject`.
     pub fn with_subject(mut self, subject: &str) -> CpimMessage {
-        self.headers.push(("Subject".into(), subject.replace(['\r', '\n'], " ")));
+        self.headers
+            .push(("Subject".into(), subject.replace(['\r', '\n'], " ")));
         self
     }
 
     /// Declares the IMDN namespace and adds `imdn.Message-ID` and, when
     /// something is asked, `imdn.Disposition-Notification`.
     pub fn with_imdn(mut self, message_id: &str, requested: Requested) -> CpimMessage {
-        self.headers.push(("NS".into(), format!("imdn <{CPIM_NAMESPACE}>")));
-        self.headers.push(("imdn.Message-ID".into(), message_id.to_string()));
+        self.headers
+            .push(("NS".into(), format!("imdn <{CPIM_NAMESPACE}>")));
+        self.headers
+            .push(("imdn.Message-ID".into(), message_id.to_string()));
         let asked = requested.to_value();
         if !asked.is_empty() {
             self.headers.push(("imdn.Disposition-Notification".into(), asked));
@@ -141,7 +157,11 @@ impl CpimMessage {
         let mut count = 0;
         let (headers, at) = header_block(bytes, &mut count)?;
         let (content_headers, body_at) = header_block(&bytes[at..], &mut count)?;
-        Ok(CpimMessage { headers, content_headers, body: bytes[at + body_at..].to_vec() })
+        Ok(CpimMessage {
+            headers,
+            content_headers,
+            body: bytes[at + body_at..].to_vec(),
+        })
     }
 
     /// Writes the message (CRLF line ends).
@@ -150,7 +170,11 @@ impl CpimMessage {
         for block in [&self.headers, &self.content_headers] {
             for (name, value) in block.iter() {
                 out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(if value.starts_with(';') || value.is_empty() { b":" } else { b": " });
+                out.extend_from_slice(if value.starts_with(';') || value.is_empty() {
+                    b":"
+                } else {
+                    b": "
+                });
                 out.extend_from_slice(value.as_bytes());
                 out.extend_from_slice(b"\r\n");
             }
@@ -214,13 +238,19 @@ impl CpimMessage {
 
     /// `imdn.Disposition-Notification`.
     pub fn disposition_notification(&self) -> Option<Requested> {
-        self.namespaced(CPIM_NAMESPACE, "Disposition-Notification").map(Requested::parse)
+        self.namespaced(CPIM_NAMESPACE, "Disposition-Notification")
+            .map(Requested::parse)
     }
 
     /// The inner `Content-Type` without parameters, lowercased.
     pub fn content_type(&self) -> Option<String> {
-        find(&self.content_headers, "Content-Type")
-            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        find(&self.content_headers, "Content-Type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
     }
 }
 

@@ -29,20 +29,37 @@ fn parses_headers_namespaces_and_body() {
     assert_eq!(m.imdn_message_id(), Some("34jk324j"));
     let asked = m.disposition_notification().unwrap();
     assert!(asked.positive_delivery && asked.display && !asked.negative_delivery);
-    assert_eq!(m.namespaced("mid:MessageFeatures@id.foo.com", "VitalMessageOption"), Some("Confirmation-requested"));
+    assert_eq!(
+        m.namespaced("mid:MessageFeatures@id.foo.com", "VitalMessageOption"),
+        Some("Confirmation-requested")
+    );
     assert_eq!(m.namespaced("urn:other", "Message-ID"), None);
     assert_eq!(m.content_type().as_deref(), Some("text/xml"));
-    assert_eq!(m.body, b"<body>\r\nHere is the text of my message.\r\n</body>\r\n");
+    assert_eq!(
+        m.body,
+        b"<body>\r\nHere is the text of my message.\r\n</body>\r\n"
+    );
     assert_eq!(m.to_bytes(), EXAMPLE.as_bytes());
 }
 
 #[test]
 fn builds_and_reads_back() {
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00+01:00").unwrap();
-    let m = CpimMessage::new("<sip:alice@example.org>", "<sip:bob@example.org>", "text/plain;charset=utf-8", "héllo".as_bytes().to_vec())
-        .with_datetime(&at)
-        .with_subject("line\r\nbreak")
-        .with_imdn("abc123", Requested { positive_delivery: true, ..Requested::default() });
+    let m = CpimMessage::new(
+        "<sip:alice@example.org>",
+        "<sip:bob@example.org>",
+        "text/plain;charset=utf-8",
+        "héllo".as_bytes().to_vec(),
+    )
+    .with_datetime(&at)
+    .with_subject("line\r\nbreak")
+    .with_imdn(
+        "abc123",
+        Requested {
+            positive_delivery: true,
+            ..Requested::default()
+        },
+    );
     let back = CpimMessage::parse(&m.to_bytes()).unwrap();
     assert_eq!(back, m);
     assert_eq!(back.subject(), Some("line  break"));
@@ -54,13 +71,28 @@ fn builds_and_reads_back() {
 
 #[test]
 fn malformed_cpim_is_refused_in_words() {
-    assert_eq!(CpimMessage::parse(b"From: a\r\nno colon\r\n\r\n"), Err(CpimError::BadHeader(2)));
-    assert_eq!(CpimMessage::parse(b"From: a\r\n\r\nContent-Type: text/plain\r\n"), Err(CpimError::NoContent));
-    assert_eq!(CpimMessage::parse(b"From: \xff\r\n\r\n\r\n"), Err(CpimError::NotUtf8));
+    assert_eq!(
+        CpimMessage::parse(b"From: a\r\nno colon\r\n\r\n"),
+        Err(CpimError::BadHeader(2))
+    );
+    assert_eq!(
+        CpimMessage::parse(b"From: a\r\n\r\nContent-Type: text/plain\r\n"),
+        Err(CpimError::NoContent)
+    );
+    assert_eq!(
+        CpimMessage::parse(b"From: \xff\r\n\r\n\r\n"),
+        Err(CpimError::NotUtf8)
+    );
     let many: String = (0..=MAX_CPIM_HEADERS).map(|i| format!("X-{i}: v\r\n")).collect();
-    assert_eq!(CpimMessage::parse(format!("{many}\r\n\r\n").as_bytes()), Err(CpimError::TooManyHeaders));
+    assert_eq!(
+        CpimMessage::parse(format!("{many}\r\n\r\n").as_bytes()),
+        Err(CpimError::TooManyHeaders)
+    );
     let long = format!("X: {}\r\n\r\n\r\n", "a".repeat(MAX_CPIM_HEADER_BYTES));
-    assert_eq!(CpimMessage::parse(long.as_bytes()), Err(CpimError::HeadersTooLong));
+    assert_eq!(
+        CpimMessage::parse(long.as_bytes()),
+        Err(CpimError::HeadersTooLong)
+    );
     // Bare LF line ends are read too.
     let lf = CpimMessage::parse(b"From: <im:a@b>\n\nContent-Type: text/plain\n\nhi").unwrap();
     assert_eq!(lf.body, b"hi");

@@ -133,16 +133,27 @@ impl Notification {
     /// Writes the XML document.
     pub fn to_xml(&self) -> String {
         let mut s = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<imdn xmlns=\"{NAMESPACE}\">\n");
-        s.push_str(&format!("  <message-id>{}</message-id>\n", xml::escape(&self.message_id)));
-        s.push_str(&format!("  <datetime>{}</datetime>\n", xml::escape(&self.datetime)));
+        s.push_str(&format!(
+            "  <message-id>{}</message-id>\n",
+            xml::escape(&self.message_id)
+        ));
+        s.push_str(&format!(
+            "  <datetime>{}</datetime>\n",
+            xml::escape(&self.datetime)
+        ));
         if let Some(r) = &self.recipient_uri {
             s.push_str(&format!("  <recipient-uri>{}</recipient-uri>\n", xml::escape(r)));
         }
         if let Some(r) = &self.original_recipient_uri {
-            s.push_str(&format!("  <original-recipient-uri>{}</original-recipient-uri>\n", xml::escape(r)));
+            s.push_str(&format!(
+                "  <original-recipient-uri>{}</original-recipient-uri>\n",
+                xml::escape(r)
+            ));
         }
         let (kind, status) = self.disposition.parts();
-        s.push_str(&format!("  <{kind}>\n    <status><{status}/></status>\n  </{kind}>\n</imdn>\n"));
+        s.push_str(&format!(
+            "  <{kind}>\n    <status><{status}/></status>\n  </{kind}>\n</imdn>\n"
+        ));
         s
     }
 
@@ -165,12 +176,18 @@ impl Notification {
         };
         let message_id = field("message-id")?;
         let datetime = field("datetime")?;
-        let (display, el) = match (root.child("delivery-notification"), root.child("display-notification")) {
+        let (display, el) = match (
+            root.child("delivery-notification"),
+            root.child("display-notification"),
+        ) {
             (Some(d), _) => (false, d),
             (None, Some(d)) => (true, d),
             (None, None) => return Err(ImdnError::BadStatus),
         };
-        let status = el.child("status").and_then(|s| s.children.first()).ok_or(ImdnError::BadStatus)?;
+        let status = el
+            .child("status")
+            .and_then(|s| s.children.first())
+            .ok_or(ImdnError::BadStatus)?;
         let disposition = match (display, status.name.as_str()) {
             (false, "delivered") => Disposition::Delivered,
             (false, "failed") => Disposition::Failed,

@@ -28,7 +28,11 @@ fn parses_the_rfc_example_and_round_trips() {
         Disposition::Forbidden { display: true },
         Disposition::Error { display: false },
     ] {
-        let m = Notification { disposition: d, message_id: "a<&>b".into(), ..n.clone() };
+        let m = Notification {
+            disposition: d,
+            message_id: "a<&>b".into(),
+            ..n.clone()
+        };
         assert_eq!(Notification::parse(m.to_xml().as_bytes()).unwrap(), m);
     }
 }
@@ -48,7 +52,10 @@ fn malformed_notifications_are_refused() {
         assert_eq!(Notification::parse(bad.as_bytes()), Err(want));
     }
     assert!(matches!(Notification::parse(b"<imdn"), Err(ImdnError::Xml(_))));
-    assert!(matches!(Notification::parse(&vec![b' '; 20_000]), Err(ImdnError::Xml(_))));
+    assert!(matches!(
+        Notification::parse(&vec![b' '; 20_000]),
+        Err(ImdnError::Xml(_))
+    ));
 }
 
 #[test]

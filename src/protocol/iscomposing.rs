@@ -74,12 +74,18 @@ impl IsComposing {
 
     /// An "idle" document.
     pub fn idle() -> IsComposing {
-        IsComposing { state: ComposeState::Idle, last_active: None, content_type: Some("text/plain".into()), refresh: None }
+        IsComposing {
+            state: ComposeState::Idle,
+            last_active: None,
+            content_type: Some("text/plain".into()),
+            refresh: None,
+        }
     }
 
     /// Writes the XML document.
     pub fn to_xml(&self) -> String {
-        let mut s = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<isComposing xmlns=\"{NAMESPACE}\">\n");
+        let mut s =
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<isComposing xmlns=\"{NAMESPACE}\">\n");
         let state = match self.state {
             ComposeState::Active => "active",
             ComposeState::Idle => "idle",
@@ -114,7 +120,12 @@ impl IsComposing {
             Some(r) => Some(r.parse::<u32>().map_err(|_| IsComposingError::BadRefresh)?),
         };
         let text = |n: &str| root.child_text(n).filter(|t| !t.is_empty()).map(str::to_string);
-        Ok(IsComposing { state, last_active: text("lastactive"), content_type: text("contenttype"), refresh })
+        Ok(IsComposing {
+            state,
+            last_active: text("lastactive"),
+            content_type: text("contenttype"),
+            refresh,
+        })
     }
 }
 
@@ -140,7 +151,13 @@ impl Default for ComposeSender {
 impl ComposeSender {
     /// A tracker with the given refresh interval and idle timeout.
     pub fn new(refresh: Duration, idle_after: Duration) -> ComposeSender {
-        ComposeSender { refresh, idle_after, active: false, last_typed: None, last_active_sent: None }
+        ComposeSender {
+            refresh,
+            idle_after,
+            active: false,
+            last_typed: None,
+            last_active_sent: None,
+        }
     }
 
     /// Whether we are telling the peer we type.

@@ -17,7 +17,10 @@ fn parses_and_round_trips() {
     assert_eq!(doc.refresh, Some(90));
     assert_eq!(doc.content_type.as_deref(), Some("text/plain"));
     assert_eq!(IsComposing::parse(doc.to_xml().as_bytes()).unwrap(), doc);
-    let idle = IsComposing { last_active: Some("2003-01-27T10:43:00Z".into()), ..IsComposing::idle() };
+    let idle = IsComposing {
+        last_active: Some("2003-01-27T10:43:00Z".into()),
+        ..IsComposing::idle()
+    };
     assert_eq!(IsComposing::parse(idle.to_xml().as_bytes()).unwrap(), idle);
 }
 
@@ -52,7 +55,10 @@ fn sender_goes_active_refreshes_and_idles_after_15_s() {
     assert_eq!(s.poll_timeout(), Some(t0 + Duration::from_secs(90)));
     let refresh = s.handle_timeout(t0 + Duration::from_secs(90)).unwrap();
     assert_eq!((refresh.state, refresh.refresh), (ComposeState::Active, Some(90)));
-    assert_eq!(s.handle_timeout(t0 + Duration::from_secs(100)).map(|d| d.state), Some(ComposeState::Idle));
+    assert_eq!(
+        s.handle_timeout(t0 + Duration::from_secs(100)).map(|d| d.state),
+        Some(ComposeState::Idle)
+    );
     assert!(!s.is_active());
     assert_eq!(s.poll_timeout(), None);
     s.typed(t0 + Duration::from_secs(200));
@@ -69,7 +75,10 @@ fn receiver_times_out_after_refresh_or_120_s() {
     assert_eq!(r.received(&doc, t0), None);
     assert_eq!(r.poll_timeout(), Some(t0 + Duration::from_secs(90)));
     assert_eq!(r.handle_timeout(t0 + Duration::from_secs(89)), None);
-    assert_eq!(r.handle_timeout(t0 + Duration::from_secs(90)), Some(ComposeState::Idle));
+    assert_eq!(
+        r.handle_timeout(t0 + Duration::from_secs(90)),
+        Some(ComposeState::Idle)
+    );
     doc.refresh = None;
     r.received(&doc, t0);
     assert_eq!(r.poll_timeout(), Some(t0 + DEFAULT_ACTIVE_TIMEOUT));

@@ -65,7 +65,10 @@ impl Element {
     }
 }
 
-fn start_element(e: &quick_xml::events::BytesStart<'_>, parent_ns: Option<&String>) -> Result<Element, XmlError> {
+fn start_element(
+    e: &quick_xml::events::BytesStart<'_>,
+    parent_ns: Option<&String>,
+) -> Result<Element, XmlError> {
     let mut el = Element {
         name: e.local_name().as_ref().to_string(),
         namespace: parent_ns.cloned(),
@@ -137,7 +140,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                 }
             }
             Event::End(_) => {
-                let el = stack.pop().ok_or_else(|| XmlError::Syntax("an end tag without a start tag".into()))?;
+                let el = stack
+                    .pop()
+                    .ok_or_else(|| XmlError::Syntax("an end tag without a start tag".into()))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),

@@ -8,8 +8,8 @@
 //! returning the error and the runtime must close the connection.
 
 use super::frame::{
-    valid_transaction_id, Continuation, Frame, FrameKind, Method, END_LINE_DASHES,
-    MAX_CHUNK_BODY_BYTES, MAX_HEADERS, MAX_HEADER_SECTION_BYTES,
+    valid_transaction_id, Continuation, Frame, FrameKind, Method, END_LINE_DASHES, MAX_CHUNK_BODY_BYTES,
+    MAX_HEADERS, MAX_HEADER_SECTION_BYTES,
 };
 
 /// Why the byte stream is not MSRP. The connection must be closed.
@@ -152,7 +152,10 @@ impl FrameDecoder {
             return Ok(None);
         };
         if line.is_empty() {
-            self.state = State::Body { body_start: end + 2, scan: end };
+            self.state = State::Body {
+                body_start: end + 2,
+                scan: end,
+            };
             return Ok(None);
         }
         let txid = frame.transaction_id.as_bytes();
@@ -161,7 +164,8 @@ impl FrameDecoder {
             && &line[END_LINE_DASHES.len()..line.len() - 1] == txid
         {
             let flag = line[line.len() - 1];
-            let cont = Continuation::from_flag(flag).ok_or(FrameError::BadHeaderLine(frame.headers.len() + 1))?;
+            let cont =
+                Continuation::from_flag(flag).ok_or(FrameError::BadHeaderLine(frame.headers.len() + 1))?;
             let mut done = self.partial.take().ok_or(FrameError::BadStartLine("internal"))?;
             done.continuation = cont;
             self.buf.drain(..end + 2);
@@ -175,11 +179,19 @@ impl FrameDecoder {
         let text = std::str::from_utf8(line).map_err(|_| FrameError::NotUtf8)?;
         let (name, value) = text.split_once(':').ok_or(FrameError::BadHeaderLine(number))?;
         let name_ok = !name.is_empty()
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'%' | b'*' | b'+' | b'`' | b'\'' | b'~'));
+            && name.bytes().all(|b| {
+                b.is_ascii_alphanumeric()
+                    || matches!(
+                        b,
+                        b'-' | b'_' | b'.' | b'!' | b'%' | b'*' | b'+' | b'`' | b'\'' | b'~'
+                    )
+            });
         if !name_ok || value.contains(|c: char| c.is_control() && c != '\t') {
             return Err(FrameError::BadHeaderLine(number));
         }
-        frame.headers.push((name.to_string(), value.trim_matches([' ', '\t']).to_string()));
+        frame
+            .headers
+            .push((name.to_string(), value.trim_matches([' ', '\t']).to_string()));
         Ok(None)
     }
 
@@ -215,7 +227,10 @@ impl FrameDecoder {
             from = at + 1;
         }
         let resume = self.buf.len().saturating_sub(needle.len() + 2).max(scan);
-        self.state = State::Body { body_start, scan: resume };
+        self.state = State::Body {
+            body_start,
+            scan: resume,
+        };
         self.check_body_size(body_start, needle.len())
     }
 
@@ -230,8 +245,12 @@ impl FrameDecoder {
 }
 
 fn parse_start_line(line: &str) -> Result<Frame, FrameError> {
-    let rest = line.strip_prefix("MSRP ").ok_or(FrameError::BadStartLine("it does not start with MSRP"))?;
-    let (txid, rest) = rest.split_once(' ').ok_or(FrameError::BadStartLine("no method or status after the transaction id"))?;
+    let rest = line
+        .strip_prefix("MSRP ")
+        .ok_or(FrameError::BadStartLine("it does not start with MSRP"))?;
+    let (txid, rest) = rest.split_once(' ').ok_or(FrameError::BadStartLine(
+        "no method or status after the transaction id",
+    ))?;
     if !valid_transaction_id(txid) {
         return Err(FrameError::BadTransactionId);
     }
@@ -243,12 +262,20 @@ fn parse_start_line(line: &str) -> Result<Frame, FrameError> {
         if code.len() != 3 {
             return Err(FrameError::BadStartLine("the status code is not three digits"));
         }
-        let code: u16 = code.parse().map_err(|_| FrameError::BadStartLine("the status code is not a number"))?;
+        let code: u16 = code
+            .parse()
+            .map_err(|_| FrameError::BadStartLine("the status code is not a number"))?;
         if code < 100 {
             return Err(FrameError::BadStartLine("the status code is below 100"));
         }
-        let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-        if comment.as_deref().is_some_and(|c| c.contains(|ch: char| ch.is_control() && ch != '\t')) {
+        let comment = comment
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        if comment
+            .as_deref()
+            .is_some_and(|c| c.contains(|ch: char| ch.is_control() && ch != '\t'))
+        {
             return Err(FrameError::BadStartLine("the comment holds control characters"));
         }
         FrameKind::Response { code, comment }

@@ -15,7 +15,10 @@ fn stream() -> (Vec<u8>, Vec<Frame>) {
     a.body = b"Hey\r\n-------a786hjs2 not the end\r\n-------a786hjs2x\r\n".to_vec();
     a.continuation = Continuation::More;
     let mut b = Frame::request("a786hjs2", Method::Report);
-    b.kind = FrameKind::Response { code: 200, comment: Some("OK".into()) };
+    b.kind = FrameKind::Response {
+        code: 200,
+        comment: Some("OK".into()),
+    };
     b.push_header("To-Path", "msrp://atlanta.example.com:7654/jshA7weztas;tcp");
     let mut c = Frame::request("dkei38sd", Method::Other("FOO".into()));
     c.continuation = Continuation::Abort;
@@ -70,16 +73,33 @@ fn empty_line_before_end_line_is_an_empty_body() {
 #[test]
 fn framing_errors_are_reported_and_sticky() {
     for (input, want) in [
-        (&b"HTTP/1.1 200 OK\r\n"[..], FrameError::BadStartLine("it does not start with MSRP")),
+        (
+            &b"HTTP/1.1 200 OK\r\n"[..],
+            FrameError::BadStartLine("it does not start with MSRP"),
+        ),
         (b"MSRP ab SEND\r\n", FrameError::BadTransactionId),
-        (b"MSRP abc send\r\n", FrameError::BadStartLine("the method is not upper-case letters")),
-        (b"MSRP abc SEND\r\nno colon here\r\n", FrameError::BadHeaderLine(1)),
-        (b"MSRP abc 20 OK\r\n", FrameError::BadStartLine("the status code is not three digits")),
+        (
+            b"MSRP abc send\r\n",
+            FrameError::BadStartLine("the method is not upper-case letters"),
+        ),
+        (
+            b"MSRP abc SEND\r\nno colon here\r\n",
+            FrameError::BadHeaderLine(1),
+        ),
+        (
+            b"MSRP abc 20 OK\r\n",
+            FrameError::BadStartLine("the status code is not three digits"),
+        ),
         (b"MSRP abc SEND\r\nTo-Path: \xff\r\n", FrameError::NotUtf8),
     ] {
         let mut d = FrameDecoder::new();
         d.push(input);
-        assert_eq!(d.next_frame(), Err(want.clone()), "{:?}", String::from_utf8_lossy(input));
+        assert_eq!(
+            d.next_frame(),
+            Err(want.clone()),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
         d.push(b"MSRP abc SEND\r\n-------abc$\r\n");
         assert_eq!(d.next_frame(), Err(want));
     }

@@ -167,7 +167,10 @@ impl ByteRange {
     /// Parses `start-end/total`. A zero-length range (`end = start - 1`,
     /// as in `1-0/0`) is allowed.
     pub fn parse(text: &str) -> Result<ByteRange, HeaderError> {
-        let bad = |why| HeaderError::Bad { header: "Byte-Range", why };
+        let bad = |why| HeaderError::Bad {
+            header: "Byte-Range",
+            why,
+        };
         let (range, total) = text.trim().split_once('/').ok_or(bad("no /total part"))?;
         let (start, end) = range.split_once('-').ok_or(bad("no start-end part"))?;
         let num = |s: &str| -> Result<u64, HeaderError> {
@@ -204,7 +207,9 @@ impl ByteRange {
 
     /// The last byte for a chunk of `len` bytes at `start`, when the end is `*`.
     pub fn end_for_len(&self, len: usize) -> u64 {
-        self.end.unwrap_or(self.start + len as u64 - 1).max(self.start.saturating_sub(1))
+        self.end
+            .unwrap_or(self.start + len as u64 - 1)
+            .max(self.start.saturating_sub(1))
     }
 }
 
@@ -248,7 +253,10 @@ impl ReportRequest {
             "yes" => Ok(ReportRequest::Yes),
             "no" => Ok(ReportRequest::No),
             "partial" => Ok(ReportRequest::Partial),
-            _ => Err(HeaderError::Bad { header, why: "not yes, no or partial" }),
+            _ => Err(HeaderError::Bad {
+                header,
+                why: "not yes, no or partial",
+            }),
         }
     }
 }
@@ -267,7 +275,10 @@ pub struct StatusHeader {
 impl StatusHeader {
     /// Parses `000 200 OK`.
     pub fn parse(text: &str) -> Result<StatusHeader, HeaderError> {
-        let bad = |why| HeaderError::Bad { header: "Status", why };
+        let bad = |why| HeaderError::Bad {
+            header: "Status",
+            why,
+        };
         let mut parts = text.trim().splitn(3, ' ');
         let three = |s: Option<&str>| -> Result<u16, HeaderError> {
             let s = s.ok_or(bad("too few parts"))?;
@@ -278,8 +289,16 @@ impl StatusHeader {
         };
         let namespace = three(parts.next())?;
         let code = three(parts.next())?;
-        let comment = parts.next().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-        Ok(StatusHeader { namespace, code, comment })
+        let comment = parts
+            .next()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        Ok(StatusHeader {
+            namespace,
+            code,
+            comment,
+        })
     }
 }
 
@@ -422,8 +441,15 @@ impl Frame {
     pub fn message_id(&self) -> Result<Option<&str>, HeaderError> {
         match self.header("Message-ID").map(str::trim) {
             None => Ok(None),
-            Some(id) if id.is_empty() || id.len() > MAX_MESSAGE_ID_LEN || !id.bytes().all(|b| b.is_ascii_graphic()) => {
-                Err(HeaderError::Bad { header: "Message-ID", why: "empty, too long or with spaces or control characters" })
+            Some(id)
+                if id.is_empty()
+                    || id.len() > MAX_MESSAGE_ID_LEN
+                    || !id.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Err(HeaderError::Bad {
+                    header: "Message-ID",
+                    why: "empty, too long or with spaces or control characters",
+                })
             }
             Some(id) => Ok(Some(id)),
         }
@@ -437,20 +463,26 @@ impl Frame {
     /// `Content-Type` without parameters, lowercased, if present.
     pub fn content_type(&self) -> Option<String> {
         self.header("Content-Type").map(|v| {
-            v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
         })
     }
 
     /// `Success-Report` (default `no`).
     pub fn success_report(&self) -> Result<ReportRequest, HeaderError> {
-        self.header("Success-Report")
-            .map_or(Ok(ReportRequest::No), |v| ReportRequest::parse(v, "Success-Report"))
+        self.header("Success-Report").map_or(Ok(ReportRequest::No), |v| {
+            ReportRequest::parse(v, "Success-Report")
+        })
     }
 
     /// `Failure-Report` (default `yes`).
     pub fn failure_report(&self) -> Result<ReportRequest, HeaderError> {
-        self.header("Failure-Report")
-            .map_or(Ok(ReportRequest::Yes), |v| ReportRequest::parse(v, "Failure-Report"))
+        self.header("Failure-Report").map_or(Ok(ReportRequest::Yes), |v| {
+            ReportRequest::parse(v, "Failure-Report")
+        })
     }
 
     /// `Status`, if present.
@@ -462,11 +494,16 @@ impl Frame {
     pub fn seconds(&self, name: &'static str) -> Result<Option<u32>, HeaderError> {
         match self.header(name).map(str::trim) {
             None => Ok(None),
-            Some(v) if !v.is_empty() && v.len() <= 10 && v.bytes().all(|b| b.is_ascii_digit()) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| HeaderError::Bad { header: name, why: "the number is too large" }),
-            Some(_) => Err(HeaderError::Bad { header: name, why: "not a number of seconds" }),
+            Some(v) if !v.is_empty() && v.len() <= 10 && v.bytes().all(|b| b.is_ascii_digit()) => {
+                v.parse().map(Some).map_err(|_| HeaderError::Bad {
+                    header: name,
+                    why: "the number is too large",
+                })
+            }
+            Some(_) => Err(HeaderError::Bad {
+                header: name,
+                why: "not a number of seconds",
+            }),
         }
     }
 
@@ -521,7 +558,9 @@ impl Frame {
 pub fn valid_transaction_id(id: &str) -> bool {
     (MIN_TRANSACTION_ID_LEN..=MAX_TRANSACTION_ID_LEN).contains(&id.len())
         && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'%' | b'='))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'%' | b'='))
 }
 
 #[cfg(test)]

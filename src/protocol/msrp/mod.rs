@@ -20,10 +20,13 @@ pub mod ranges;
 pub mod relay;
 pub mod session;
 pub mod session_in;
+mod session_out;
 pub mod uri;
 
 pub use decoder::{FrameDecoder, FrameError};
-pub use frame::{ByteRange, Continuation, Frame, FrameKind, HeaderError, Method, ReportRequest, StatusHeader};
+pub use frame::{
+    ByteRange, Continuation, Frame, FrameKind, HeaderError, Method, ReportRequest, StatusHeader,
+};
 pub use incoming::IncomingMode;
 pub use outgoing::ReportOptions;
 pub use relay::{RelayClient, RelayConfig, RelayEvent, RelayOutput};

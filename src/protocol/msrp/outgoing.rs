@@ -68,7 +68,13 @@ pub(crate) struct Outgoing {
 }
 
 impl Outgoing {
-    pub fn new(id: String, content_type: String, total: u64, source: Source, reports: ReportOptions) -> Outgoing {
+    pub fn new(
+        id: String,
+        content_type: String,
+        total: u64,
+        source: Source,
+        reports: ReportOptions,
+    ) -> Outgoing {
         Outgoing {
             id,
             content_type,
@@ -112,7 +118,11 @@ impl Outgoing {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Pending {
     /// A chunk of a message: bytes `first..=last` (1-based).
-    Chunk { message_id: String, first: u64, last: u64 },
+    Chunk {
+        message_id: String,
+        first: u64,
+        last: u64,
+    },
     /// The empty SEND of `open()` or a keep-alive.
     Empty { binding: bool },
 }

@@ -134,7 +134,11 @@ impl RelayClient {
 
     /// Whether `frame` is the response to our AUTH.
     pub fn owns(&self, frame: &Frame) -> bool {
-        frame.status().is_some() && self.pending.as_ref().is_some_and(|(t, _)| *t == frame.transaction_id)
+        frame.status().is_some()
+            && self
+                .pending
+                .as_ref()
+                .is_some_and(|(t, _)| *t == frame.transaction_id)
     }
 
     /// The next output.
@@ -155,7 +159,13 @@ impl RelayClient {
         if let Some((_, at)) = &self.pending {
             if *at <= now {
                 self.pending = None;
-                self.fail(None, format!("the MSRP relay did not answer within {} s", TRANSACTION_TIMEOUT.as_secs()));
+                self.fail(
+                    None,
+                    format!(
+                        "the MSRP relay did not answer within {} s",
+                        TRANSACTION_TIMEOUT.as_secs()
+                    ),
+                );
             }
             return;
         }
@@ -187,10 +197,16 @@ impl RelayClient {
                     self.expires = Some(min);
                     self.send_auth(now);
                 }
-                _ => self.fail(Some(423), format!("the MSRP relay wants an expiry it does not name: {}", words(423))),
+                _ => self.fail(
+                    Some(423),
+                    format!("the MSRP relay wants an expiry it does not name: {}", words(423)),
+                ),
             },
             403 => self.fail(Some(403), format!("the MSRP relay refused us: {}", words(403))),
-            other => self.fail(Some(other), format!("the MSRP relay refused the AUTH request: {}", words(other))),
+            other => self.fail(
+                Some(other),
+                format!("the MSRP relay refused the AUTH request: {}", words(other)),
+            ),
         }
     }
 
@@ -198,7 +214,10 @@ impl RelayClient {
         let path = match frame.use_path() {
             Ok(p) => p,
             Err(e) => {
-                self.fail(Some(200), format!("the MSRP relay accepted us but its answer is unusable: {e}"));
+                self.fail(
+                    Some(200),
+                    format!("the MSRP relay accepted us but its answer is unusable: {e}"),
+                );
                 return;
             }
         };
@@ -206,7 +225,10 @@ impl RelayClient {
             Ok(Some(s)) if s > 0 => s,
             Ok(_) => DEFAULT_RELAY_EXPIRES,
             Err(e) => {
-                self.fail(Some(200), format!("the MSRP relay accepted us but its answer is unusable: {e}"));
+                self.fail(
+                    Some(200),
+                    format!("the MSRP relay accepted us but its answer is unusable: {e}"),
+                );
                 return;
             }
         };
@@ -215,22 +237,37 @@ impl RelayClient {
         self.refresh_at = Some(now + (granted * 4 / 5).max(MIN_REFRESH));
         self.attempts = 0;
         self.use_path = Some(path.clone());
-        self.out.push_back(RelayOutput::Event(RelayEvent::Authorized { use_path: path, expires: granted }));
+        self.out.push_back(RelayOutput::Event(RelayEvent::Authorized {
+            use_path: path,
+            expires: granted,
+        }));
     }
 
     fn challenged(&mut self, frame: &Frame, now: Instant) {
         let mut challenges = Vec::new();
-        for value in frame.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("WWW-Authenticate")).map(|(_, v)| v) {
+        for value in frame
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("WWW-Authenticate"))
+            .map(|(_, v)| v)
+        {
             if let Ok(mut c) = digest::parse_challenges(value) {
                 challenges.append(&mut c);
             }
         }
         let Some(chosen) = digest::choose_strongest(&challenges).cloned() else {
-            self.fail(Some(401), "the MSRP relay asks for authentication we cannot answer (no usable Digest challenge)".into());
+            self.fail(
+                Some(401),
+                "the MSRP relay asks for authentication we cannot answer (no usable Digest challenge)".into(),
+            );
             return;
         };
-        if self.answered_nonce.as_deref() == Some(chosen.nonce.as_str()) && !chosen.stale && !self.preemptive {
-            self.fail(Some(401), "the MSRP relay refused the user name or password".into());
+        if self.answered_nonce.as_deref() == Some(chosen.nonce.as_str()) && !chosen.stale && !self.preemptive
+        {
+            self.fail(
+                Some(401),
+                "the MSRP relay refused the user name or password".into(),
+            );
             return;
         }
         self.challenge = Some(chosen);
@@ -241,7 +278,10 @@ impl RelayClient {
 
     fn send_auth(&mut self, now: Instant) {
         if self.attempts >= MAX_AUTH_ATTEMPTS {
-            self.fail(None, format!("the MSRP relay did not accept us after {MAX_AUTH_ATTEMPTS} attempts"));
+            self.fail(
+                None,
+                format!("the MSRP relay did not accept us after {MAX_AUTH_ATTEMPTS} attempts"),
+            );
             return;
         }
         self.attempts += 1;
@@ -256,8 +296,15 @@ impl RelayClient {
         if let Some(challenge) = &self.challenge {
             self.nonce_count += 1;
             let cnonce = digest::cnonce_from_seed(self.rng.gen());
-            let creds = Credentials { username: &self.config.username, password: &self.config.password };
-            let req = RequestParts { method: "AUTH", uri: &relay_uri, body: b"" };
+            let creds = Credentials {
+                username: &self.config.username,
+                password: &self.config.password,
+            };
+            let req = RequestParts {
+                method: "AUTH",
+                uri: &relay_uri,
+                body: b"",
+            };
             let value = digest::authorization_value(challenge, &creds, &req, &cnonce, self.nonce_count);
             self.answered_nonce = Some(challenge.nonce.clone());
             f.push_header("Authorization", value);
@@ -274,7 +321,8 @@ impl RelayClient {
         self.use_path = None;
         self.refresh_at = None;
         self.pending = None;
-        self.out.push_back(RelayOutput::Event(RelayEvent::Failed { code, reason }));
+        self.out
+            .push_back(RelayOutput::Event(RelayEvent::Failed { code, reason }));
     }
 }
 

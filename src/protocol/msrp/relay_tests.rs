@@ -48,7 +48,8 @@ fn param<'a>(value: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// RFC 4976 section 7.1 style challenge, without opaque.
-const CHALLENGE: &str = r#"Digest realm="intra.example.com", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093""#;
+const CHALLENGE: &str =
+    r#"Digest realm="intra.example.com", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093""#;
 
 #[test]
 fn auth_401_then_200_with_use_path_and_refresh_before_expiry() {
@@ -71,12 +72,23 @@ fn auth_401_then_200_with_use_path_and_refresh_before_expiry() {
     let auth = second.header("Authorization").unwrap();
     assert_eq!(param(auth, "uri"), Some(RELAY));
     assert_eq!(param(auth, "username"), Some("alice"));
-    assert_eq!(param(auth, "opaque"), None, "no opaque when the challenge had none");
+    assert_eq!(
+        param(auth, "opaque"),
+        None,
+        "no opaque when the challenge had none"
+    );
     let challenge = digest::parse_challenges(CHALLENGE).unwrap().remove(0);
     let expected = digest::response_hash(
         &challenge,
-        &Credentials { username: "alice", password: "secret" },
-        &RequestParts { method: "AUTH", uri: RELAY, body: b"" },
+        &Credentials {
+            username: "alice",
+            password: "secret",
+        },
+        &RequestParts {
+            method: "AUTH",
+            uri: RELAY,
+            body: b"",
+        },
         Some(Qop::Auth),
         param(auth, "cnonce").unwrap(),
         1,
@@ -84,11 +96,17 @@ fn auth_401_then_200_with_use_path_and_refresh_before_expiry() {
     assert_eq!(param(auth, "response"), Some(expected.as_str()));
 
     let use_path = "msrps://relay.example.com:2855;tcp";
-    c.handle_frame(&response(second, 200, &[("Use-Path", use_path), ("Expires", "900")]), t0);
+    c.handle_frame(
+        &response(second, 200, &[("Use-Path", use_path), ("Expires", "900")]),
+        t0,
+    );
     let (_, events) = out(&mut c);
     assert_eq!(
         events,
-        vec![RelayEvent::Authorized { use_path: MsrpUri::parse_path(use_path).unwrap(), expires: Duration::from_secs(900) }]
+        vec![RelayEvent::Authorized {
+            use_path: MsrpUri::parse_path(use_path).unwrap(),
+            expires: Duration::from_secs(900)
+        }]
     );
     assert_eq!(
         MsrpUri::format_path(&c.local_path().unwrap()),
@@ -104,10 +122,16 @@ fn auth_401_then_200_with_use_path_and_refresh_before_expiry() {
     assert_eq!(param(refresh, "nc"), Some("00000002"));
     // A stale-free 401 with the same nonce after a pre-emptive answer is
     // answered once more.
-    c.handle_frame(&response(&frames[0], 401, &[("WWW-Authenticate", CHALLENGE)]), t0 + Duration::from_secs(720));
+    c.handle_frame(
+        &response(&frames[0], 401, &[("WWW-Authenticate", CHALLENGE)]),
+        t0 + Duration::from_secs(720),
+    );
     let (frames, events) = out(&mut c);
     assert!(events.is_empty());
-    assert_eq!(param(frames[0].header("Authorization").unwrap(), "nc"), Some("00000001"));
+    assert_eq!(
+        param(frames[0].header("Authorization").unwrap(), "nc"),
+        Some("00000001")
+    );
 }
 
 #[test]
@@ -123,7 +147,10 @@ fn wrong_password_fails_in_words() {
     assert!(f.is_empty());
     assert_eq!(
         events,
-        vec![RelayEvent::Failed { code: Some(401), reason: "the MSRP relay refused the user name or password".into() }]
+        vec![RelayEvent::Failed {
+            code: Some(401),
+            reason: "the MSRP relay refused the user name or password".into()
+        }]
     );
 }
 
@@ -139,7 +166,10 @@ fn interval_too_brief_retries_with_min_expires() {
     assert_eq!(f[0].header("Expires"), Some("300"));
     c.handle_frame(&response(&f[0], 423, &[("Min-Expires", "300")]), t0);
     let (_, events) = out(&mut c);
-    assert!(matches!(&events[..], [RelayEvent::Failed { code: Some(423), .. }]));
+    assert!(matches!(
+        &events[..],
+        [RelayEvent::Failed { code: Some(423), .. }]
+    ));
 }
 
 #[test]
@@ -153,7 +183,10 @@ fn no_answer_and_refusals_fail() {
     let (_, events) = out(&mut c);
     assert_eq!(
         events,
-        vec![RelayEvent::Failed { code: None, reason: "the MSRP relay did not answer within 30 s".into() }]
+        vec![RelayEvent::Failed {
+            code: None,
+            reason: "the MSRP relay did not answer within 30 s".into()
+        }]
     );
     // A late answer to the old AUTH is not ours any more.
     assert!(!c.owns(&response(&f[0], 200, &[])));
@@ -161,10 +194,14 @@ fn no_answer_and_refusals_fail() {
     let (f, _) = out(&mut c);
     c.handle_frame(&response(&f[0], 403, &[]), t0);
     let (_, events) = out(&mut c);
-    assert!(matches!(&events[..], [RelayEvent::Failed { code: Some(403), reason }] if reason.contains("refused")));
+    assert!(
+        matches!(&events[..], [RelayEvent::Failed { code: Some(403), reason }] if reason.contains("refused"))
+    );
     c.start(t0);
     let (f, _) = out(&mut c);
     c.handle_frame(&response(&f[0], 200, &[("Expires", "60")]), t0);
     let (_, events) = out(&mut c);
-    assert!(matches!(&events[..], [RelayEvent::Failed { code: Some(200), reason }] if reason.contains("Use-Path")));
+    assert!(
+        matches!(&events[..], [RelayEvent::Failed { code: Some(200), reason }] if reason.contains("Use-Path"))
+    );
 }

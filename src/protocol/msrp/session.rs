@@ -21,15 +21,13 @@
 //! Outgoing chunks of buffered messages are made lazily inside
 //! `poll_output`, so a large message is never serialised all at once.
 
-use super::frame::{
-    status_in_words, ByteRange, Continuation, Frame, Method, ReportRequest,
-};
+use super::decoder::FrameDecoder;
+use super::frame::{status_in_words, Continuation, Frame};
 use super::incoming::{Incoming, IncomingMode};
 use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
 use super::uri::MsrpUri;
-use super::decoder::FrameDecoder;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -100,7 +98,11 @@ impl SessionConfig {
             remote_path,
             active,
             chunk_size: DEFAULT_CHUNK_SIZE,
-            accept_types: vec!["text/plain".into(), "message/cpim".into(), "application/im-iscomposing+xml".into()],
+            accept_types: vec![
+                "text/plain".into(),
+                "message/cpim".into(),
+                "application/im-iscomposing+xml".into(),
+            ],
             max_incoming_size: DEFAULT_MAX_INCOMING,
             incoming_mode: IncomingMode::Reassemble,
             keepalive: Some(DEFAULT_KEEPALIVE),
@@ -375,7 +377,13 @@ impl Session {
     /// Queues a message held in memory; returns its Message-ID at once.
     /// Chunks go out as the output is drained (before the session is bound
     /// they wait).
-    pub fn send_message(&mut self, content_type: &str, body: Vec<u8>, reports: ReportOptions, now: Instant) -> Result<String, SessionError> {
+    pub fn send_message(
+        &mut self,
+        content_type: &str,
+        body: Vec<u8>,
+        reports: ReportOptions,
+        now: Instant,
+    ) -> Result<String, SessionError> {
         self.now = now;
         let total = body.len() as u64;
         self.queue_outgoing(content_type, total, Source::Buffered(body), reports)
@@ -384,12 +392,24 @@ impl Session {
     /// Begins a streamed message of `total` bytes (a file): its data is
     /// asked for by [`Session::data_wanted`] and given by
     /// [`Session::push_data`]. Returns its Message-ID.
-    pub fn begin_message(&mut self, content_type: &str, total: u64, reports: ReportOptions, now: Instant) -> Result<String, SessionError> {
+    pub fn begin_message(
+        &mut self,
+        content_type: &str,
+        total: u64,
+        reports: ReportOptions,
+        now: Instant,
+    ) -> Result<String, SessionError> {
         self.now = now;
         self.queue_outgoing(content_type, total, Source::Streamed, reports)
     }
 
-    fn queue_outgoing(&mut self, content_type: &str, total: u64, source: Source, reports: ReportOptions) -> Result<String, SessionError> {
+    fn queue_outgoing(
+        &mut self,
+        content_type: &str,
+        total: u64,
+        source: Source,
+        reports: ReportOptions,
+    ) -> Result<String, SessionError> {
         if self.state == SessionState::Done {
             return Err(SessionError::Closed);
         }
@@ -401,7 +421,8 @@ impl Session {
             return Err(SessionError::QueueFull);
         }
         let id = self.random_id();
-        self.outgoing.push(Outgoing::new(id.clone(), ct.to_string(), total, source, reports));
+        self.outgoing
+            .push(Outgoing::new(id.clone(), ct.to_string(), total, source, reports));
         Ok(id)
     }
 
@@ -413,11 +434,16 @@ impl Session {
             return None;
         }
         let chunk = self.config.effective_chunk_size();
-        self.outgoing.iter().find(|m| m.wants_data()).map(|m| DataRequest {
-            message_id: m.id.clone(),
-            offset: m.next,
-            max_len: usize::try_from(m.total - m.next).unwrap_or(usize::MAX).clamp(1, chunk),
-        })
+        self.outgoing
+            .iter()
+            .find(|m| m.wants_data())
+            .map(|m| DataRequest {
+                message_id: m.id.clone(),
+                offset: m.next,
+                max_len: usize::try_from(m.total - m.next)
+                    .unwrap_or(usize::MAX)
+                    .clamp(1, chunk),
+            })
     }
 
     /// Gives the next bytes of a streamed message (at `DataRequest::offset`,
@@ -454,7 +480,8 @@ impl Session {
             .position(|m| m.id == message_id)
             .ok_or_else(|| SessionError::UnknownMessage(message_id.to_string()))?;
         let m = self.outgoing.remove(idx);
-        self.pending.retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == m.id));
+        self.pending
+            .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == m.id));
         if m.next > 0 && !m.final_sent && self.state != SessionState::Done {
             let mut f = self.chunk_frame(&m, m.next + 1, Vec::new());
             f.continuation = Continuation::Abort;
@@ -487,7 +514,10 @@ impl Session {
         if self.state == SessionState::Done {
             return;
         }
-        self.finish("the chat session was closed before the message was sent".into(), true);
+        self.finish(
+            "the chat session was closed before the message was sent".into(),
+            true,
+        );
         self.event(SessionEvent::Closed);
     }
 
@@ -541,7 +571,9 @@ impl Session {
         // Only a bound session sends keep-alives: the passive side must not
         // speak first.
         let keepalive = match (self.state, self.config.keepalive) {
-            (SessionState::Open { bound: true }, Some(idle)) if self.pending.is_empty() => Some(self.last_sent + idle),
+            (SessionState::Open { bound: true }, Some(idle)) if self.pending.is_empty() => {
+                Some(self.last_sent + idle)
+            }
             _ => None,
         };
         [tx, reports, keepalive].into_iter().flatten().min()
@@ -566,7 +598,10 @@ impl Session {
             match p {
                 Pending::Empty { binding } => {
                     let what = if binding { "the first SEND" } else { "a keep-alive" };
-                    self.fail(format!("the peer did not answer {what} within {} s", TRANSACTION_TIMEOUT.as_secs()));
+                    self.fail(format!(
+                        "the peer did not answer {what} within {} s",
+                        TRANSACTION_TIMEOUT.as_secs()
+                    ));
                     return;
                 }
                 Pending::Chunk { message_id, .. } => {
@@ -587,7 +622,10 @@ impl Session {
                 "the peer did not confirm delivery within {} s (it may still have arrived)",
                 self.config.report_timeout.as_secs()
             );
-            self.event(SessionEvent::DeliveryUnknown { message_id: id, reason });
+            self.event(SessionEvent::DeliveryUnknown {
+                message_id: id,
+                reason,
+            });
         }
         if let (SessionState::Open { bound: true }, Some(idle)) = (self.state, self.config.keepalive) {
             if self.pending.is_empty() && now >= self.last_sent + idle {
@@ -611,157 +649,6 @@ impl Session {
         self.pending.contains_key(transaction_id)
     }
 
-    // ---- internals shared with session_in.rs ----
-
-    pub(super) fn may_send_chunk(&self) -> bool {
-        self.is_bound() && self.in_flight() < self.config.max_chunks_in_flight.max(1)
-    }
-
-    fn in_flight(&self) -> usize {
-        self.pending.values().filter(|(p, _)| matches!(p, Pending::Chunk { .. })).count()
-    }
-
-    fn make_buffered_chunk(&mut self) {
-        let n = self.outgoing.len();
-        let chunk = self.config.effective_chunk_size();
-        for k in 0..n {
-            let idx = (self.round_robin + k) % n;
-            let m = &self.outgoing[idx];
-            if m.final_sent || !matches!(m.source, Source::Buffered(_)) {
-                continue;
-            }
-            let Some(data) = m.take_buffered(chunk) else {
-                continue;
-            };
-            self.round_robin = idx + 1;
-            self.emit_chunk(idx, data);
-            return;
-        }
-    }
-
-    pub(super) fn random_id(&mut self) -> String {
-        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        (0..ID_LEN)
-            .map(|_| char::from(ALPHABET[self.rng.gen_range(0..ALPHABET.len())]))
-            .collect()
-    }
-
-    /// A transaction id whose end-line does not occur in `body`.
-    fn txid_for(&mut self, body: &[u8]) -> String {
-        loop {
-            let id = self.random_id();
-            if !Frame::body_collides(body, &id) && !self.pending.contains_key(&id) {
-                return id;
-            }
-        }
-    }
-
-    /// A SEND for bytes `start..` of `m` carrying `data` (`start` 1-based).
-    fn chunk_frame(&mut self, m: &Outgoing, start: u64, data: Vec<u8>) -> Frame {
-        let txid = self.txid_for(&data);
-        let mut f = Frame::request(txid, Method::Send);
-        f.push_header("To-Path", self.to_path.clone());
-        f.push_header("From-Path", self.from_path.clone());
-        f.push_header("Message-ID", m.id.clone());
-        if m.reports.success {
-            f.push_header("Success-Report", "yes");
-        }
-        if m.reports.failure != ReportRequest::Yes {
-            f.push_header("Failure-Report", m.reports.failure.as_str());
-        }
-        let range = ByteRange {
-            start,
-            end: Some(start - 1 + data.len() as u64),
-            total: Some(m.total),
-        };
-        f.push_header("Byte-Range", range.to_string());
-        f.push_header("Content-Type", m.content_type.clone());
-        f.body = data;
-        f
-    }
-
-    /// Makes, records and queues the next chunk of outgoing message `idx`.
-    fn emit_chunk(&mut self, idx: usize, data: Vec<u8>) {
-        let start = self.outgoing[idx].next + 1;
-        let len = data.len() as u64;
-        let m = &self.outgoing[idx];
-        let last_chunk = m.next + len >= m.total;
-        let expects_answer = m.reports.failure == ReportRequest::Yes;
-        let id = m.id.clone();
-        // Temporarily take the message out to build the frame.
-        let m = self.outgoing.remove(idx);
-        let mut f = self.chunk_frame(&m, start, data);
-        self.outgoing.insert(idx, m);
-        f.continuation = if last_chunk { Continuation::Complete } else { Continuation::More };
-        let txid = f.transaction_id.clone();
-        let m = &mut self.outgoing[idx];
-        m.next += len;
-        m.final_sent = last_chunk;
-        if expects_answer {
-            m.in_flight += 1;
-            let pending = Pending::Chunk { message_id: id, first: start, last: start - 1 + len };
-            self.pending.insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
-        } else {
-            m.acked.insert(start, start - 1 + len);
-        }
-        self.transmit(f);
-        if !expects_answer {
-            self.after_ack(idx);
-        }
-    }
-
-    /// After a chunk of message `idx` was answered (or needed no answer):
-    /// progress, then sent / delivered / awaiting a report.
-    pub(super) fn after_ack(&mut self, idx: usize) {
-        let m = &self.outgoing[idx];
-        let (id, acked, total) = (m.id.clone(), m.acked.len(), m.total);
-        self.event(SessionEvent::Progress { message_id: id.clone(), acknowledged: acked, total });
-        let m = &mut self.outgoing[idx];
-        if !m.all_acked() || m.sent_told {
-            return;
-        }
-        m.sent_told = true;
-        let success = m.reports.success;
-        let answered = m.reports.failure == ReportRequest::Yes;
-        let reported = m.reported.covers_up_to(total);
-        self.event(SessionEvent::MessageSent { message_id: id.clone() });
-        let direct = self.config.relays.is_empty() && self.config.remote_path.len() <= 1;
-        if success && reported || !success && direct && answered {
-            self.outgoing.remove(idx);
-            self.event(SessionEvent::MessageDelivered { message_id: id });
-        } else if success {
-            self.outgoing[idx].stage = Stage::AwaitingReport(self.now + self.config.report_timeout);
-        } else {
-            // Through a relay, or without answers: nothing more will come.
-            self.outgoing.remove(idx);
-        }
-    }
-
-    /// Sends an empty SEND (binding or keep-alive).
-    fn send_empty(&mut self, binding: bool) {
-        let txid = self.txid_for(b"");
-        let mut f = Frame::request(txid.clone(), Method::Send);
-        f.push_header("To-Path", self.to_path.clone());
-        f.push_header("From-Path", self.from_path.clone());
-        let mid = self.random_id();
-        f.push_header("Message-ID", mid);
-        f.push_header("Byte-Range", "1-0/0");
-        self.pending.insert(txid, (Pending::Empty { binding }, self.now + TRANSACTION_TIMEOUT));
-        self.transmit(f);
-    }
-
-    /// Sends a REPORT about bytes `1..=last` of incoming `message_id`.
-    pub(super) fn send_report(&mut self, message_id: &str, last: u64, code: u16) {
-        let txid = self.txid_for(b"");
-        let mut f = Frame::request(txid, Method::Report);
-        f.push_header("To-Path", self.to_path.clone());
-        f.push_header("From-Path", self.from_path.clone());
-        f.push_header("Message-ID", message_id.to_string());
-        f.push_header("Byte-Range", format!("1-{last}/{last}"));
-        f.push_header("Status", format!("000 {code} {}", super::frame::status_comment(code)));
-        self.transmit(f);
-    }
-
     pub(super) fn transmit(&mut self, frame: Frame) {
         self.last_sent = self.now;
         self.out.push_back(Output::Transmit(frame.to_bytes()));
@@ -776,8 +663,13 @@ impl Session {
             return;
         };
         self.outgoing.remove(idx);
-        self.pending.retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if id == message_id));
-        self.event(SessionEvent::MessageFailed { message_id: message_id.to_string(), code, reason });
+        self.pending
+            .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if id == message_id));
+        self.event(SessionEvent::MessageFailed {
+            message_id: message_id.to_string(),
+            code,
+            reason,
+        });
     }
 
     /// Fails every unfinished outgoing message with `reason` and ends.
@@ -794,7 +686,11 @@ impl Session {
                     message_id: m.id,
                     reason: "the session ended before the peer confirmed delivery".into(),
                 }),
-                Stage::Sending => self.event(SessionEvent::MessageFailed { message_id: m.id, code: None, reason: reason.clone() }),
+                Stage::Sending => self.event(SessionEvent::MessageFailed {
+                    message_id: m.id,
+                    code: None,
+                    reason: reason.clone(),
+                }),
             }
         }
         self.incoming.clear();
@@ -818,3 +714,7 @@ impl Session {
 #[cfg(test)]
 #[path = "session_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "session_flow_tests.rs"]
+mod flow_tests;

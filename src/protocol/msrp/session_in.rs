@@ -104,10 +104,19 @@ impl Session {
             self.respond(&frame, code);
             return;
         }
-        let (message_id, range) = match (frame.message_id(), frame.byte_range(), frame.success_report(), frame.failure_report()) {
+        let (message_id, range) = match (
+            frame.message_id(),
+            frame.byte_range(),
+            frame.success_report(),
+            frame.failure_report(),
+        ) {
             (Ok(Some(id)), Ok(range), Ok(_), Ok(_)) => (
                 id.to_string(),
-                range.unwrap_or(ByteRange { start: 1, end: None, total: None }),
+                range.unwrap_or(ByteRange {
+                    start: 1,
+                    end: None,
+                    total: None,
+                }),
             ),
             _ => {
                 self.respond(&frame, 400);
@@ -132,7 +141,10 @@ impl Session {
         }
         let content_type = frame.content_type();
         if !self.incoming.contains_key(&message_id) {
-            if frame.body.is_empty() && frame.continuation == Continuation::Complete && range.total.unwrap_or(0) == 0 {
+            if frame.body.is_empty()
+                && frame.continuation == Continuation::Complete
+                && range.total.unwrap_or(0) == 0
+            {
                 // Binding or keep-alive SEND.
                 self.respond(&frame, 200);
                 return;
@@ -188,11 +200,21 @@ impl Session {
         };
         let last = inc.last.unwrap_or(0);
         if inc.streaming() {
-            self.event(SessionEvent::StreamComplete { message_id: message_id.clone(), size: last });
+            self.event(SessionEvent::StreamComplete {
+                message_id: message_id.clone(),
+                size: last,
+            });
         } else {
             let body = inc.take_body();
-            let content_type = inc.content_type.clone().unwrap_or_else(|| "application/octet-stream".into());
-            self.event(SessionEvent::MessageReceived { message_id: message_id.clone(), content_type, body });
+            let content_type = inc
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into());
+            self.event(SessionEvent::MessageReceived {
+                message_id: message_id.clone(),
+                content_type,
+                body,
+            });
         }
         if inc.success_report {
             if self.config.report_after_confirm && self.to_report.len() < MAX_UNCONFIRMED_REPORTS {
@@ -224,7 +246,11 @@ impl Session {
             return;
         }
         let total = self.outgoing[idx].total;
-        let range = frame.byte_range().ok().flatten().unwrap_or(ByteRange { start: 1, end: Some(total), total: Some(total) });
+        let range = frame.byte_range().ok().flatten().unwrap_or(ByteRange {
+            start: 1,
+            end: Some(total),
+            total: Some(total),
+        });
         let last = range.end.or(range.total).unwrap_or(total);
         let m = &mut self.outgoing[idx];
         m.reported.insert(range.start, last);
@@ -252,7 +278,11 @@ impl Session {
                     self.fail(format!("the peer refused the session: {words}"));
                 }
             }
-            Pending::Chunk { message_id, first, last } => {
+            Pending::Chunk {
+                message_id,
+                first,
+                last,
+            } => {
                 let Some(idx) = self.outgoing.iter().position(|m| m.id == message_id) else {
                     return;
                 };

@@ -226,7 +226,11 @@ fn split_host_port(hostport: &str) -> Result<(&str, Option<u16>), UriError> {
     let bracketed = host.starts_with('[');
     let host_ok = host.bytes().all(is_host_char)
         && (bracketed || !host.contains([':', '[', ']']))
-        && (!bracketed || (host.ends_with(']') && host[1..host.len() - 1].bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')));
+        && (!bracketed
+            || (host.ends_with(']')
+                && host[1..host.len() - 1]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')));
     if !host_ok {
         return Err(UriError::BadHost);
     }

@@ -55,7 +55,10 @@ fn comparison_follows_rfc_4975_section_6_1() {
     let other_case_session = MsrpUri::parse("msrp://alice.example.com:7394/IAU39soe2843z;tcp").unwrap();
     assert!(!a.matches(&other_case_session), "session-id is case-sensitive");
     let no_port = MsrpUri::parse("msrp://alice.example.com/iau39soe2843z;tcp").unwrap();
-    assert!(!a.matches(&no_port), "an explicit port never matches a missing one");
+    assert!(
+        !a.matches(&no_port),
+        "an explicit port never matches a missing one"
+    );
     let secure = MsrpUri::parse("msrps://alice.example.com:7394/iau39soe2843z;tcp").unwrap();
     assert!(!a.matches(&secure));
     let with_user = MsrpUri::parse("msrp://bob@alice.example.com:7394/iau39soe2843z;tcp").unwrap();
@@ -68,6 +71,9 @@ fn comparison_follows_rfc_4975_section_6_1() {
 fn paths_parse_and_print() {
     let p = MsrpUri::parse_path("msrps://a.example.com:1;tcp  msrps://b.example.com:2/s1;tcp").unwrap();
     assert_eq!(p.len(), 2);
-    assert_eq!(MsrpUri::format_path(&p), "msrps://a.example.com:1;tcp msrps://b.example.com:2/s1;tcp");
+    assert_eq!(
+        MsrpUri::format_path(&p),
+        "msrps://a.example.com:1;tcp msrps://b.example.com:2/s1;tcp"
+    );
     assert!(MsrpUri::parse_path("   ").is_err());
 }

@@ -11,9 +11,9 @@
 //! runs every function over the wire vectors and the fuzz regressions, so the
 //! properties are checked on stable Rust by plain `cargo test` too.
 
+/// MSRP, CPIM and IM XML harnesses (also run by `tests/msrp_vectors.rs`).
 #[path = "msrp.rs"]
-mod msrp_bodies;
-pub use msrp_bodies::{cpim, im_xml, msrp_frame, msrp_session};
+pub mod msrp;
 
 use sipchat::model::MessageId;
 use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, Hop, Output};

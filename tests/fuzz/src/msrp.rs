@@ -7,8 +7,8 @@ use sipchat::protocol::imdn::Notification;
 use sipchat::protocol::iscomposing::IsComposing;
 use sipchat::protocol::msrp::frame::valid_transaction_id;
 use sipchat::protocol::msrp::{
-    refuse_connection, target_session_id, Frame, FrameDecoder, FrameKind, MsrpUri, Output, ReportOptions, Session,
-    SessionConfig, SessionEvent,
+    refuse_connection, target_session_id, Frame, FrameDecoder, FrameKind, MsrpUri, Output, ReportOptions,
+    Session, SessionConfig, SessionEvent,
 };
 use std::time::{Duration, Instant};
 
@@ -38,9 +38,25 @@ fn decode_split(bytes: &[u8], seed: u8) -> (Vec<Frame>, bool) {
 }
 
 fn exercise(f: &Frame) {
-    let _ = (f.to_path(), f.from_path(), f.use_path(), f.message_id(), f.byte_range());
-    let _ = (f.content_type(), f.success_report(), f.failure_report(), f.status_header());
-    let _ = (f.seconds("Expires"), f.seconds("Min-Expires"), f.method(), f.status());
+    let _ = (
+        f.to_path(),
+        f.from_path(),
+        f.use_path(),
+        f.message_id(),
+        f.byte_range(),
+    );
+    let _ = (
+        f.content_type(),
+        f.success_report(),
+        f.failure_report(),
+        f.status_header(),
+    );
+    let _ = (
+        f.seconds("Expires"),
+        f.seconds("Min-Expires"),
+        f.method(),
+        f.status(),
+    );
     let _ = target_session_id(f);
     if let Ok(local) = MsrpUri::parse("msrp://127.0.0.1:2855/fuzz;tcp") {
         if let Some(bytes) = refuse_connection(f, true, &local) {
@@ -70,7 +86,10 @@ pub fn msrp_frame(data: &[u8]) {
         d.push(&wire);
         match d.next_frame() {
             Ok(Some(again)) => assert_eq!(&again, f, "written as {:?}", String::from_utf8_lossy(&wire)),
-            other => panic!("a decoded frame, written back, does not decode: {other:?}; written as {:?}", String::from_utf8_lossy(&wire)),
+            other => panic!(
+                "a decoded frame, written back, does not decode: {other:?}; written as {:?}",
+                String::from_utf8_lossy(&wire)
+            ),
         }
         assert_eq!(d.buffered(), 0, "writing a frame added bytes after its end-line");
     }
@@ -98,22 +117,36 @@ fn drain_checked(s: &mut Session) -> Vec<Frame> {
                 d.push(&bytes);
                 let f = match d.next_frame() {
                     Ok(Some(f)) => f,
-                    other => panic!("the session sent bytes that do not decode ({other:?}): {:?}", String::from_utf8_lossy(&bytes)),
+                    other => panic!(
+                        "the session sent bytes that do not decode ({other:?}): {:?}",
+                        String::from_utf8_lossy(&bytes)
+                    ),
                 };
                 assert_eq!(d.buffered(), 0, "one Transmit holds exactly one frame");
                 match &f.kind {
                     FrameKind::Response { code, .. } => {
-                        assert!([200, 400, 403, 408, 413, 415, 423, 481, 501, 506].contains(code), "we answered {code}");
+                        assert!(
+                            [200, 400, 403, 408, 413, 415, 423, 481, 501, 506].contains(code),
+                            "we answered {code}"
+                        );
                         assert!(f.from_path().is_ok(), "response without our From-Path");
                     }
                     FrameKind::Request(_) => {
-                        assert!(f.to_path().is_ok() && f.from_path().is_ok(), "request without paths");
-                        assert!(f.message_id().ok().flatten().is_some(), "request without Message-ID");
+                        assert!(
+                            f.to_path().is_ok() && f.from_path().is_ok(),
+                            "request without paths"
+                        );
+                        assert!(
+                            f.message_id().ok().flatten().is_some(),
+                            "request without Message-ID"
+                        );
                     }
                 }
                 out.push(f);
             }
-            Output::Event(SessionEvent::MessageFailed { reason, .. } | SessionEvent::SessionFailed { reason }) => {
+            Output::Event(
+                SessionEvent::MessageFailed { reason, .. } | SessionEvent::SessionFailed { reason },
+            ) => {
                 assert!(!reason.is_empty());
             }
             Output::Event(_) => {}
@@ -156,7 +189,10 @@ pub fn msrp_session(data: &[u8]) {
     if let Some(first) = bind.first() {
         a.handle_frame(Frame::response_to(first, 200, &uri(B)), t0);
     }
-    let opts = ReportOptions { success: seed % 3 == 0, ..ReportOptions::default() };
+    let opts = ReportOptions {
+        success: seed % 3 == 0,
+        ..ReportOptions::default()
+    };
     let _ = a.send_message("text/plain", vec![b'q'; 300], opts, t0);
     let sent = drain_checked(&mut a);
     let (frames, _) = decode_split(rest, 255);
