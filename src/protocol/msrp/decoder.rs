@@ -92,6 +92,17 @@ impl FrameDecoder {
         self.buf.len()
     }
 
+    /// Takes every byte not yet returned as part of a frame (the start of
+    /// an incomplete frame included) and resets the decoder. A passive
+    /// runtime that decoded the first frame of a connection itself hands
+    /// these to the session's [`super::Session::handle_bytes`] after
+    /// [`super::Session::handle_frame`].
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        self.state = State::Head { line_start: 0 };
+        self.partial = None;
+        std::mem::take(&mut self.buf)
+    }
+
     /// The next whole frame, `Ok(None)` when more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
         if let Some(e) = &self.failed {

@@ -411,3 +411,50 @@ fn refused_messages_keep_their_code_for_later_chunks() {
         vec![Some(415), Some(415)]
     );
 }
+
+#[test]
+fn chunks_through_relays_are_at_most_10_kib() {
+    let (mut a_cfg, _) = configs();
+    a_cfg.chunk_size = 64 * 1024;
+    assert_eq!(a_cfg.effective_chunk_size(), 64 * 1024);
+    a_cfg.relays = vec![uri("msrps://relay.example.com:2855;tcp")];
+    assert_eq!(a_cfg.effective_chunk_size(), RELAY_MAX_CHUNK_SIZE);
+    let (_, mut b_cfg) = configs();
+    b_cfg.chunk_size = 64 * 1024;
+    b_cfg
+        .remote_path
+        .insert(0, uri("msrps://relay.example.net:2855;tcp"));
+    assert_eq!(
+        b_cfg.effective_chunk_size(),
+        RELAY_MAX_CHUNK_SIZE,
+        "a relay on the peer's side counts too"
+    );
+    assert_eq!(
+        MsrpUri::format_path(&a_cfg.local_path()),
+        format!("msrps://relay.example.com:2855;tcp {A}")
+    );
+}
+
+#[test]
+fn a_passive_runtime_routes_the_first_frame_then_hands_over_the_stream() {
+    let t0 = Instant::now();
+    let (_, b_cfg) = configs();
+    let mut bytes = chunk("tx1", "m20", "1-3/6", b"abc", Continuation::More).to_bytes();
+    bytes.extend(chunk("tx2", "m20", "4-6/6", b"def", Continuation::Complete).to_bytes());
+    let mut router = FrameDecoder::new();
+    router.push(&bytes[..bytes.len() - 5]);
+    let first = router.next_frame().unwrap().unwrap();
+    assert_eq!(target_session_id(&first).as_deref(), Some("kjhd37s2s20w2a"));
+    let mut b = Session::new(b_cfg, 2, t0);
+    b.open(t0);
+    b.handle_frame(first, t0);
+    b.handle_bytes(&router.take_buffered(), t0);
+    b.handle_bytes(&bytes[bytes.len() - 5..], t0);
+    let mut seen = Seen::default();
+    drain(&mut b, &mut seen);
+    assert!(seen.events.contains(&SessionEvent::MessageReceived {
+        message_id: "m20".into(),
+        content_type: "text/plain".into(),
+        body: b"abcdef".to_vec()
+    }));
+}
