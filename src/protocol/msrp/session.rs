@@ -308,6 +308,8 @@ pub struct Session {
     pub(super) to_report: HashMap<String, u64>,
     pub(super) now: Instant,
     pub(super) last_sent: Instant,
+    /// Chunks sent with `Failure-Report: partial`: (transaction id, message id).
+    pub(super) quiet: VecDeque<(String, String)>,
 }
 
 impl Session {
@@ -331,6 +333,7 @@ impl Session {
             to_report: HashMap::new(),
             now,
             last_sent: now,
+            quiet: VecDeque::new(),
         }
     }
 

@@ -458,3 +458,30 @@ fn a_passive_runtime_routes_the_first_frame_then_hands_over_the_stream() {
         body: b"abcdef".to_vec()
     }));
 }
+
+#[test]
+fn failure_report_partial_matches_a_late_negative_answer() {
+    let t0 = Instant::now();
+    let (a_cfg, mut b_cfg) = configs();
+    b_cfg.max_incoming_size = 3;
+    let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
+    let opts = ReportOptions {
+        success: false,
+        failure: ReportRequest::Partial,
+    };
+    let id = a
+        .send_message("text/plain", b"too long".to_vec(), opts, t0)
+        .unwrap();
+    let (sa, sb) = pump(&mut a, &mut b, t0);
+    assert_eq!(sb.frames.len(), 1);
+    assert_eq!(sb.frames[0].status(), Some(413));
+    assert!(sa.events.contains(&SessionEvent::MessageSent {
+        message_id: id.clone()
+    }));
+    assert!(!sa.events.contains(&SessionEvent::MessageDelivered {
+        message_id: id.clone()
+    }));
+    assert!(sa.events.iter().any(
+        |e| matches!(e, SessionEvent::MessageFailed { message_id, code: Some(413), .. } if *message_id == id)
+    ));
+}

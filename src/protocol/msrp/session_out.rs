@@ -6,6 +6,10 @@ use super::outgoing::{Outgoing, Pending, Source, Stage};
 use super::session::{Session, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
 use rand::Rng;
 
+/// Most chunks sent with `Failure-Report: partial` whose possible negative
+/// answer is still matched to its message.
+pub const MAX_QUIET_TRANSACTIONS: usize = 1024;
+
 impl Session {
     pub(super) fn may_send_chunk(&self) -> bool {
         self.is_bound() && self.in_flight() < self.config.max_chunks_in_flight.max(1)
@@ -109,6 +113,13 @@ impl Session {
                 .insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
         } else {
             m.acked.insert(start, start - 1 + len);
+            if m.reports.failure == ReportRequest::Partial {
+                // Only a negative answer may come; remember whose it is.
+                if self.quiet.len() == MAX_QUIET_TRANSACTIONS {
+                    self.quiet.pop_front();
+                }
+                self.quiet.push_back((txid, id));
+            }
         }
         self.transmit(f);
         if !expects_answer {
