@@ -179,7 +179,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     root.ok_or(XmlError::Empty)
 }
 
-/// Escapes text for element content or a double-quoted attribute.
+/// Escapes text for element content or a double-quoted attribute. CR is
+/// written as a character reference, so it survives end-of-line
+/// normalisation when read back.
 pub fn escape(text: &str) -> String {
-    quick_xml::escape::escape(text).into_owned()
+    quick_xml::escape::escape(text).replace('\r', "&#13;")
 }

@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
@@ -85,14 +85,23 @@ seeds_for() {
         sip_message | stream_framer | agent_packet) echo "$vectors" ;;
         sip_uri | digest_challenge) echo "$here/seeds/$1 $vectors/fuzz-regressions" ;;
         sdp) echo "$vectors/sdp" ;;
+        msrp_frame | msrp_session) echo "$here/seeds/$1 $vectors/msrp" ;;
+        cpim | im_xml) echo "$vectors/msrp" ;;
+    esac
+}
+
+dict_for() {
+    case "$1" in
+        msrp_frame | msrp_session | cpim | im_xml) echo "$here/msrp.dict" ;;
+        sdp) echo "$here/sdp.dict" ;;
+        *) echo "$here/sip.dict" ;;
     esac
 }
 
 run_one() {
     local t="$1" log="$here/artifacts/$1/run.log"
     mkdir -p "$here/corpus/$t" "$here/artifacts/$t"
-    local seeds dict="$here/sip.dict"
-    if [[ -f "$here/$t.dict" ]]; then dict="$here/$t.dict"; fi
+    local seeds
     read -r -a seeds <<<"$(seeds_for "$t")"
     "$bin_dir/$t" "$here/corpus/$t" "${seeds[@]}" \
         -max_total_time="$seconds" \
@@ -100,7 +109,7 @@ run_one() {
         -timeout=10 \
         -rss_limit_mb=2048 \
         -max_len=65536 \
-        -dict="$dict" \
+        -dict="$(dict_for "$t")" \
         -print_final_stats=1 \
         -artifact_prefix="$here/artifacts/$t/" \
         >"$log" 2>&1

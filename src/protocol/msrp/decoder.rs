@@ -92,6 +92,17 @@ impl FrameDecoder {
         self.buf.len()
     }
 
+    /// Takes every byte not yet returned as part of a frame (the start of
+    /// an incomplete frame included) and resets the decoder. A passive
+    /// runtime that decoded the first frame of a connection itself hands
+    /// these to the session's [`super::Session::handle_bytes`] after
+    /// [`super::Session::handle_frame`].
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        self.state = State::Head { line_start: 0 };
+        self.partial = None;
+        std::mem::take(&mut self.buf)
+    }
+
     /// The next whole frame, `Ok(None)` when more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
         if let Some(e) = &self.failed {
@@ -209,10 +220,13 @@ impl FrameDecoder {
             if self.buf.len() < flag_at + 3 {
                 // The end-line may be incomplete: look again from here.
                 self.state = State::Body { body_start, scan: at };
-                return self.check_body_size(body_start);
+                return self.check_body_size(body_start, needle.len());
             }
             if let Some(cont) = Continuation::from_flag(self.buf[flag_at]) {
                 if &self.buf[flag_at + 1..flag_at + 3] == b"\r\n" {
+                    if at.saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES {
+                        return Err(FrameError::BodyTooLarge);
+                    }
                     let mut done = self.partial.take().ok_or(FrameError::BadStartLine("internal"))?;
                     done.body = self.buf[body_start..at.max(body_start)].to_vec();
                     done.continuation = cont;
@@ -228,12 +242,13 @@ impl FrameDecoder {
             body_start,
             scan: resume,
         };
-        self.check_body_size(body_start)
+        self.check_body_size(body_start, needle.len())
     }
 
-    fn check_body_size(&self, body_start: usize) -> Result<Option<Frame>, FrameError> {
-        // Allow room for the end-line after a maximal body.
-        if self.buf.len().saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES + 64 {
+    /// Fails once no end-line can follow a body of at most
+    /// [`MAX_CHUNK_BODY_BYTES`] (the same verdict whatever the split).
+    fn check_body_size(&self, body_start: usize, needle: usize) -> Result<Option<Frame>, FrameError> {
+        if self.buf.len().saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES + needle + 3 {
             return Err(FrameError::BodyTooLarge);
         }
         Ok(None)

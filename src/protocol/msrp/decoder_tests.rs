@@ -144,3 +144,21 @@ fn a_maximal_body_is_accepted() {
     }
     assert_eq!(d.next_frame().unwrap().unwrap().body.len(), MAX_CHUNK_BODY_BYTES);
 }
+
+#[test]
+fn take_buffered_hands_over_the_rest_of_the_stream() {
+    let (bytes, frames) = stream();
+    let first_len = frames[0].to_bytes().len();
+    let mut d = FrameDecoder::new();
+    d.push(&bytes[..first_len + 10]);
+    assert_eq!(d.next_frame().unwrap(), Some(frames[0].clone()));
+    assert_eq!(d.next_frame().unwrap(), None);
+    let mut rest = d.take_buffered();
+    assert_eq!(rest.len(), 10);
+    assert_eq!(d.buffered(), 0);
+    rest.extend_from_slice(&bytes[first_len + 10..]);
+    let mut other = FrameDecoder::new();
+    other.push(&rest);
+    assert_eq!(other.next_frame().unwrap(), Some(frames[1].clone()));
+    assert_eq!(other.next_frame().unwrap(), Some(frames[2].clone()));
+}

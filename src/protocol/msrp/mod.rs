@@ -20,6 +20,7 @@ pub mod ranges;
 pub mod relay;
 pub mod session;
 pub mod session_in;
+mod session_out;
 pub mod uri;
 
 pub use decoder::{FrameDecoder, FrameError};

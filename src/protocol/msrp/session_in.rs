@@ -264,6 +264,25 @@ impl Session {
 
     fn handle_response(&mut self, txid: &str, code: u16, comment: Option<&str>) {
         let Some((pending, _)) = self.pending.remove(txid) else {
+            if let Some(i) = self.quiet.iter().position(|(t, _)| t == txid) {
+                let (_, message_id) = self.quiet.remove(i).unwrap_or_default();
+                if code != 200 {
+                    // Failure-Report: partial: the message may already have
+                    // been reported sent; this failure follows it.
+                    let reason = Self::failure_words(code, comment);
+                    self.quiet.retain(|(_, m)| *m != message_id);
+                    if self.outgoing.iter().any(|m| m.id == message_id) {
+                        self.fail_message(&message_id, Some(code), reason);
+                    } else {
+                        self.event(SessionEvent::MessageFailed {
+                            message_id,
+                            code: Some(code),
+                            reason,
+                        });
+                    }
+                }
+                return;
+            }
             tracing::debug!(txid, code, "msrp response to no pending request ignored");
             return;
         };

@@ -103,7 +103,12 @@ impl MsrpUri {
         if text.len() > MAX_MSRP_URI_LEN {
             return Err(UriError::TooLong(text.len()));
         }
-        let lower_prefix = |p: &str| text.len() >= p.len() && text[..p.len()].eq_ignore_ascii_case(p);
+        // Compare bytes: the text may hold multi-byte characters anywhere.
+        let lower_prefix = |p: &str| {
+            text.as_bytes()
+                .get(..p.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(p.as_bytes()))
+        };
         let (secure, rest) = if lower_prefix("msrps://") {
             (true, &text[8..])
         } else if lower_prefix("msrp://") {

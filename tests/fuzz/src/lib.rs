@@ -11,6 +11,10 @@
 //! runs every function over the wire vectors and the fuzz regressions, so the
 //! properties are checked on stable Rust by plain `cargo test` too.
 
+/// MSRP, CPIM and IM XML harnesses (also run by `tests/msrp_vectors.rs`).
+#[path = "msrp.rs"]
+pub mod msrp;
+/// The SDP harness (also run by `tests/sdp_vectors.rs`).
 pub mod sdp;
 
 use sipchat::model::MessageId;

@@ -1,0 +1,191 @@
+//! How a session makes what it sends: chunks of outgoing messages (with
+//! their pending transactions), empty SENDs, REPORTs.
+
+use super::frame::{ByteRange, Continuation, Frame, Method, ReportRequest};
+use super::outgoing::{Outgoing, Pending, Source, Stage};
+use super::session::{Session, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
+use rand::Rng;
+
+/// Most chunks sent with `Failure-Report: partial` whose possible negative
+/// answer is still matched to its message.
+pub const MAX_QUIET_TRANSACTIONS: usize = 1024;
+
+impl Session {
+    pub(super) fn may_send_chunk(&self) -> bool {
+        self.is_bound() && self.in_flight() < self.config.max_chunks_in_flight.max(1)
+    }
+
+    pub(super) fn in_flight(&self) -> usize {
+        self.pending
+            .values()
+            .filter(|(p, _)| matches!(p, Pending::Chunk { .. }))
+            .count()
+    }
+
+    pub(super) fn make_buffered_chunk(&mut self) {
+        let n = self.outgoing.len();
+        let chunk = self.config.effective_chunk_size();
+        for k in 0..n {
+            let idx = (self.round_robin + k) % n;
+            let m = &self.outgoing[idx];
+            if m.final_sent || !matches!(m.source, Source::Buffered(_)) {
+                continue;
+            }
+            let Some(data) = m.take_buffered(chunk) else {
+                continue;
+            };
+            self.round_robin = idx + 1;
+            self.emit_chunk(idx, data);
+            return;
+        }
+    }
+
+    pub(super) fn random_id(&mut self) -> String {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..ID_LEN)
+            .map(|_| char::from(ALPHABET[self.rng.gen_range(0..ALPHABET.len())]))
+            .collect()
+    }
+
+    /// A transaction id whose end-line does not occur in `body`.
+    pub(super) fn txid_for(&mut self, body: &[u8]) -> String {
+        loop {
+            let id = self.random_id();
+            if !Frame::body_collides(body, &id) && !self.pending.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// A SEND for bytes `start..` of `m` carrying `data` (`start` 1-based).
+    pub(super) fn chunk_frame(&mut self, m: &Outgoing, start: u64, data: Vec<u8>) -> Frame {
+        let txid = self.txid_for(&data);
+        let mut f = Frame::request(txid, Method::Send);
+        f.push_header("To-Path", self.to_path.clone());
+        f.push_header("From-Path", self.from_path.clone());
+        f.push_header("Message-ID", m.id.clone());
+        if m.reports.success {
+            f.push_header("Success-Report", "yes");
+        }
+        if m.reports.failure != ReportRequest::Yes {
+            f.push_header("Failure-Report", m.reports.failure.as_str());
+        }
+        let range = ByteRange {
+            start,
+            end: Some(start - 1 + data.len() as u64),
+            total: Some(m.total),
+        };
+        f.push_header("Byte-Range", range.to_string());
+        f.push_header("Content-Type", m.content_type.clone());
+        f.body = data;
+        f
+    }
+
+    /// Makes, records and queues the next chunk of outgoing message `idx`.
+    pub(super) fn emit_chunk(&mut self, idx: usize, data: Vec<u8>) {
+        let start = self.outgoing[idx].next + 1;
+        let len = data.len() as u64;
+        let m = &self.outgoing[idx];
+        let last_chunk = m.next + len >= m.total;
+        let expects_answer = m.reports.failure == ReportRequest::Yes;
+        let id = m.id.clone();
+        // Temporarily take the message out to build the frame.
+        let m = self.outgoing.remove(idx);
+        let mut f = self.chunk_frame(&m, start, data);
+        self.outgoing.insert(idx, m);
+        f.continuation = if last_chunk {
+            Continuation::Complete
+        } else {
+            Continuation::More
+        };
+        let txid = f.transaction_id.clone();
+        let m = &mut self.outgoing[idx];
+        m.next += len;
+        m.final_sent = last_chunk;
+        if expects_answer {
+            m.in_flight += 1;
+            let pending = Pending::Chunk {
+                message_id: id,
+                first: start,
+                last: start - 1 + len,
+            };
+            self.pending
+                .insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
+        } else {
+            m.acked.insert(start, start - 1 + len);
+            if m.reports.failure == ReportRequest::Partial {
+                // Only a negative answer may come; remember whose it is.
+                if self.quiet.len() == MAX_QUIET_TRANSACTIONS {
+                    self.quiet.pop_front();
+                }
+                self.quiet.push_back((txid, id));
+            }
+        }
+        self.transmit(f);
+        if !expects_answer {
+            self.after_ack(idx);
+        }
+    }
+
+    /// After a chunk of message `idx` was answered (or needed no answer):
+    /// progress, then sent / delivered / awaiting a report.
+    pub(super) fn after_ack(&mut self, idx: usize) {
+        let m = &self.outgoing[idx];
+        let (id, acked, total) = (m.id.clone(), m.acked.len(), m.total);
+        self.event(SessionEvent::Progress {
+            message_id: id.clone(),
+            acknowledged: acked,
+            total,
+        });
+        let m = &mut self.outgoing[idx];
+        if !m.all_acked() || m.sent_told {
+            return;
+        }
+        m.sent_told = true;
+        let success = m.reports.success;
+        let answered = m.reports.failure == ReportRequest::Yes;
+        let reported = m.reported.covers_up_to(total);
+        self.event(SessionEvent::MessageSent {
+            message_id: id.clone(),
+        });
+        let direct = self.config.relays.is_empty() && self.config.remote_path.len() <= 1;
+        if success && reported || !success && direct && answered {
+            self.outgoing.remove(idx);
+            self.event(SessionEvent::MessageDelivered { message_id: id });
+        } else if success {
+            self.outgoing[idx].stage = Stage::AwaitingReport(self.now + self.config.report_timeout);
+        } else {
+            // Through a relay, or without answers: nothing more will come.
+            self.outgoing.remove(idx);
+        }
+    }
+
+    /// Sends an empty SEND (binding or keep-alive).
+    pub(super) fn send_empty(&mut self, binding: bool) {
+        let txid = self.txid_for(b"");
+        let mut f = Frame::request(txid.clone(), Method::Send);
+        f.push_header("To-Path", self.to_path.clone());
+        f.push_header("From-Path", self.from_path.clone());
+        let mid = self.random_id();
+        f.push_header("Message-ID", mid);
+        f.push_header("Byte-Range", "1-0/0");
+        self.pending
+            .insert(txid, (Pending::Empty { binding }, self.now + TRANSACTION_TIMEOUT));
+        self.transmit(f);
+    }
+
+    /// Sends a REPORT about bytes `1..=last` of incoming `message_id`.
+    pub(super) fn send_report(&mut self, message_id: &str, last: u64, code: u16) {
+        let txid = self.txid_for(b"");
+        let mut f = Frame::request(txid, Method::Report);
+        f.push_header("To-Path", self.to_path.clone());
+        f.push_header("From-Path", self.from_path.clone());
+        f.push_header("Message-ID", message_id.to_string());
+        f.push_header("Byte-Range", format!("1-{last}/{last}"));
+        f.push_header(
+            "Status",
+            format!("000 {code} {}", super::frame::status_comment(code)),
+        );
+        self.transmit(f);
+    }
+}
