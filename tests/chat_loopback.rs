@@ -223,5 +223,11 @@ fn a_quick_run_of_messages_arrives_in_the_order_typed() {
         })
         .collect();
     let expected: Vec<String> = (0..30).map(|i| format!("line {i}")).collect();
+    if order != expected {
+        bob.settle(std::time::Duration::from_secs(2));
+        for e in &bob.seen {
+            eprintln!("BOB {e:?}");
+        }
+    }
     assert_eq!(order, expected);
 }

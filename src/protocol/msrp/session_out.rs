@@ -22,19 +22,35 @@ impl Session {
             .count()
     }
 
+    /// Makes the next chunk of a buffered message. Messages already begun
+    /// take turns (so a long one does not hold back a short one), but a new
+    /// message only begins after every message queued before it has begun:
+    /// messages start in the order they were sent.
     pub(super) fn make_buffered_chunk(&mut self) {
-        let n = self.outgoing.len();
         let chunk = self.config.effective_chunk_size();
-        for k in 0..n {
-            let idx = (self.round_robin + k) % n;
-            let m = &self.outgoing[idx];
+        let mut candidates: Vec<usize> = Vec::new();
+        let mut first_unstarted = None;
+        for (idx, m) in self.outgoing.iter().enumerate() {
             if m.final_sent || !matches!(m.source, Source::Buffered(_)) {
                 continue;
             }
-            let Some(data) = m.take_buffered(chunk) else {
+            if m.next > 0 {
+                candidates.push(idx);
+            } else if first_unstarted.is_none() {
+                first_unstarted = Some(idx);
+            }
+        }
+        candidates.extend(first_unstarted);
+        if candidates.is_empty() {
+            return;
+        }
+        let n = candidates.len();
+        for k in 0..n {
+            let idx = candidates[(self.round_robin + k) % n];
+            let Some(data) = self.outgoing[idx].take_buffered(chunk) else {
                 continue;
             };
-            self.round_robin = idx + 1;
+            self.round_robin = self.round_robin.wrapping_add(k + 1);
             self.emit_chunk(idx, data);
             return;
         }

@@ -413,3 +413,44 @@ fn failure_report_no_gets_no_response_and_partial_only_errors() {
         ("tx3", Some(415))
     );
 }
+
+#[test]
+fn messages_begin_in_the_order_sent_and_long_ones_take_turns() {
+    let t0 = Instant::now();
+    let (mut a_cfg, b_cfg) = configs();
+    a_cfg.chunk_size = MIN_CHUNK_SIZE;
+    let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
+    let long = vec![b'x'; MIN_CHUNK_SIZE * 3];
+    let mut ids = vec![a
+        .send_message("text/plain", long, ReportOptions::default(), t0)
+        .unwrap()];
+    let mut events = Vec::new();
+    for i in 0..20 {
+        // Some finish (and leave the queue) while others are still waiting.
+        if i % 5 == 4 {
+            events.extend(pump(&mut a, &mut b, t0).1.events);
+        }
+        ids.push(
+            a.send_message(
+                "text/plain",
+                format!("short {i}").into_bytes(),
+                ReportOptions::default(),
+                t0,
+            )
+            .unwrap(),
+        );
+    }
+    events.extend(pump(&mut a, &mut b, t0).1.events);
+    let received: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::MessageReceived { message_id, .. } => Some(message_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(received.len(), ids.len(), "all arrive");
+    // The short ones arrive in the order sent; the long one takes turns.
+    let shorts: Vec<&String> = received.iter().filter(|id| *id != &ids[0]).collect();
+    let expected: Vec<&String> = ids[1..].iter().collect();
+    assert_eq!(shorts, expected);
+}
