@@ -13,6 +13,7 @@ fn message_event_has_the_contract_fields() {
         body: "hi".into(),
         subject: None,
         received_at: 1,
+        alert: Default::default(),
     });
     let v = event_json(&e).unwrap();
     for field in ["event", "id", "from", "to", "content_type", "body"] {

@@ -1,5 +1,9 @@
 //! Shared vocabulary of the runtime, the CLI and the UI. std + serde only.
 
+mod alert;
+
+pub use alert::{Alert, AlertMark, CapAlert, CapInfo};
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -162,4 +166,7 @@ pub struct IncomingMessage {
     pub subject: Option<String>,
     /// Seconds since the Unix epoch when it arrived.
     pub received_at: u64,
+    /// Whether it is (or claims to be) an emergency alert.
+    #[serde(default)]
+    pub alert: AlertMark,
 }

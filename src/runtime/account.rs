@@ -59,6 +59,9 @@ pub enum AccountSetup {
         target: ServerTarget,
         /// Whether to REGISTER.
         register: bool,
+        /// Senders whose emergency alerts are trusted, normalised
+        /// ([`crate::store::conversation_key`]).
+        trusted_alert_senders: Vec<String>,
     },
     /// The built-in peer-to-peer account.
     Local {
@@ -157,6 +160,11 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
             keepalive,
         },
         register: account.register,
+        trusted_alert_senders: account
+            .trusted_alert_senders
+            .iter()
+            .map(|u| crate::store::conversation_key(u))
+            .collect(),
     })
 }
 

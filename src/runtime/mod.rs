@@ -3,6 +3,7 @@
 //! [`Event`]s. The runtime owns its own tokio runtime on its own thread.
 
 pub mod account;
+mod alerts;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
@@ -275,7 +276,9 @@ async fn supervise(
             Command::LoadConversations
             | Command::LoadMessages { .. }
             | Command::MarkRead { .. }
-            | Command::Search { .. } => continue,
+            | Command::Search { .. }
+            | Command::AckAlert { .. }
+            | Command::LoadAlerts { .. } => continue,
             Command::Register { account } => (account, AccountCommand::Register),
             Command::Unregister { account } => (account, AccountCommand::Unregister),
             Command::SendMessage {

@@ -94,6 +94,7 @@ fn stored(id: u64, direction: StoreDirection, state: Option<DeliveryState>) -> S
         received_at: None,
         state,
         read: true,
+        untrusted_alert: false,
     }
 }
 
@@ -219,6 +220,7 @@ fn live_events_and_history_meet_without_doubles() {
         body: "message 3".into(),
         subject: None,
         received_at: 3,
+        alert: Default::default(),
     };
     let _ = app.update(Message::Runtime(Event::MessageReceived(live.clone())));
     assert_eq!(

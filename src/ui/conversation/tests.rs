@@ -15,6 +15,7 @@ fn incoming(id: u64, from: &str, body: &str, at: u64) -> IncomingMessage {
         body: body.into(),
         subject: None,
         received_at: at,
+        alert: Default::default(),
     }
 }
 
