@@ -239,5 +239,9 @@ fn message_line(m: &StoredMessage, peer_name: Option<&str>, json: bool) -> Strin
         .as_ref()
         .map(|s| format!("   [{}]", s.describe()))
         .unwrap_or_default();
-    format!("{}  {who}: {}{state}{claim}", local_time(m.at()), m.body.trim_end())
+    format!(
+        "{}  {who}: {}{state}{claim}",
+        local_time(m.at()),
+        m.body.trim_end()
+    )
 }

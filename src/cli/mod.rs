@@ -155,9 +155,11 @@ pub fn load_config(cli: &Cli) -> Result<(Config, Paths), CliError> {
 pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
     let (config, paths) = load_config(cli)?;
     match command {
-        CliCommand::Listen { account, json, notify } => {
-            listen(config, &paths.data_dir, account.as_deref(), *json, *notify)
-        }
+        CliCommand::Listen {
+            account,
+            json,
+            notify,
+        } => listen(config, &paths.data_dir, account.as_deref(), *json, *notify),
         CliCommand::AckAlert { id, json } => history::acknowledge(&paths.data_dir, *id, *json),
         CliCommand::Send {
             account,
@@ -369,7 +371,9 @@ fn listen(
 }
 
 /// The next notification click; pending forever once there are none.
-async fn next_click(clicks: &mut Option<tokio::sync::mpsc::UnboundedReceiver<NotifyAction>>) -> Option<NotifyAction> {
+async fn next_click(
+    clicks: &mut Option<tokio::sync::mpsc::UnboundedReceiver<NotifyAction>>,
+) -> Option<NotifyAction> {
     match clicks.as_mut() {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,

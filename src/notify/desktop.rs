@@ -9,7 +9,8 @@ use notify_rust::{Hint, Notification, Timeout};
 use tokio::sync::mpsc;
 
 use super::{
-    Notice, NoticeKey, NotifyAction, Urgency, ACTION_ACKNOWLEDGE, ACTION_OPEN, APP_ICON, APP_NAME, DESKTOP_ENTRY,
+    Notice, NoticeKey, NotifyAction, Urgency, ACTION_ACKNOWLEDGE, ACTION_OPEN, APP_ICON, APP_NAME,
+    DESKTOP_ENTRY,
 };
 
 /// Most notifications whose clicks are awaited at once (one thread each).

@@ -241,7 +241,9 @@ impl Notifier {
         let notifier = {
             drop(actions_tx);
             tracing::warn!("desktop notifications are not built in (cargo feature `notify` is off)");
-            Notifier { planner: Planner::new() }
+            Notifier {
+                planner: Planner::new(),
+            }
         };
         (notifier, actions_rx)
     }

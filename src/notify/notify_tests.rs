@@ -19,7 +19,7 @@ fn message(id: u64, from: &str, body: &str, mark: AlertMark) -> Event {
 }
 
 fn alert(id: i64) -> Event {
-    Event::AlertRaised(Alert {
+    Event::AlertRaised(Box::new(Alert {
         id,
         account: AccountId("work".into()),
         message_id: Some(MessageId(9)),
@@ -42,7 +42,7 @@ fn alert(id: i64) -> Event {
         cap_error: None,
         received_at: 1,
         acknowledged_at: None,
-    })
+    }))
 }
 
 #[test]
@@ -57,12 +57,18 @@ fn alerts_are_critical_persistent_and_never_merged() {
     assert_ne!(a.key, b.key, "each alert has its own notification");
     assert!(a.summary.contains("EMERGENCY ALERT"), "{}", a.summary);
     assert!(a.body.contains("Emergency call from 1001 to 112"));
-    assert!(a.body.contains("Extreme") && a.body.contains("Floor 3"), "{}", a.body);
+    assert!(
+        a.body.contains("Extreme") && a.body.contains("Floor 3"),
+        "{}",
+        a.body
+    );
     // Even with the alert sender's conversation focused, the alert shows.
     p.set_focused(Some((AccountId("work".into()), "sip:alert@example.org".into())));
     assert!(p.plan(&alert(3)).is_some());
     // Its message event does not add a second notification.
-    assert!(p.plan(&message(9, "sip:alert@example.org", "raw", AlertMark::Raised)).is_none());
+    assert!(p
+        .plan(&message(9, "sip:alert@example.org", "raw", AlertMark::Raised))
+        .is_none());
 }
 
 #[test]
@@ -75,7 +81,14 @@ fn messages_coalesce_per_conversation_and_skip_the_focused_one() {
     assert_eq!(first.urgency, Urgency::Normal);
     assert!(!first.persistent);
     p.plan(&message(2, "sip:Bob@example.org", "other user", AlertMark::None));
-    let third = p.plan(&message(3, "sip:bob@EXAMPLE.org:5060", "are you there?", AlertMark::None)).unwrap();
+    let third = p
+        .plan(&message(
+            3,
+            "sip:bob@EXAMPLE.org:5060",
+            "are you there?",
+            AlertMark::None,
+        ))
+        .unwrap();
     assert_eq!(third.summary, "2 new messages from Bob");
     assert_eq!(third.key, first.key, "replaces the conversation's notification");
     assert_eq!(third.body, "are you there?");
@@ -85,15 +98,28 @@ fn messages_coalesce_per_conversation_and_skip_the_focused_one() {
     assert!(p.plan(&message(4, bob, "seen live", AlertMark::None)).is_none());
     p.set_focused(None);
     let again = p.plan(&message(5, bob, "back", AlertMark::None)).unwrap();
-    assert_eq!(again.summary, "Message from Bob", "the count starts again after focus");
+    assert_eq!(
+        again.summary, "Message from Bob",
+        "the count starts again after focus"
+    );
     p.conversation_seen(&AccountId("work".into()), bob);
-    assert_eq!(p.plan(&message(6, bob, "x", AlertMark::None)).unwrap().summary, "Message from Bob");
+    assert_eq!(
+        p.plan(&message(6, bob, "x", AlertMark::None)).unwrap().summary,
+        "Message from Bob"
+    );
 }
 
 #[test]
 fn an_untrusted_claim_is_an_ordinary_notification_that_says_so() {
     let mut p = Planner::new();
-    let n = p.plan(&message(1, "sip:mallory@example.org", "Evacuate!", AlertMark::Untrusted)).unwrap();
+    let n = p
+        .plan(&message(
+            1,
+            "sip:mallory@example.org",
+            "Evacuate!",
+            AlertMark::Untrusted,
+        ))
+        .unwrap();
     assert_eq!(n.urgency, Urgency::Normal);
     assert!(!n.persistent);
     assert!(n.body.contains(AlertMark::UNTRUSTED_WORDS), "{}", n.body);
@@ -104,7 +130,9 @@ fn an_untrusted_claim_is_an_ordinary_notification_that_says_so() {
 fn long_bodies_are_shortened_on_a_char_boundary() {
     let mut p = Planner::new();
     let long = "é".repeat(MAX_BODY_CHARS + 10);
-    let n = p.plan(&message(1, "sip:bob@example.org", &long, AlertMark::None)).unwrap();
+    let n = p
+        .plan(&message(1, "sip:bob@example.org", &long, AlertMark::None))
+        .unwrap();
     assert_eq!(n.body.chars().count(), MAX_BODY_CHARS + 1);
     assert!(n.body.ends_with('…'));
 }

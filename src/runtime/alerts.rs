@@ -35,7 +35,12 @@ pub fn is_trusted_sender(from: &str, trusted: &[String]) -> bool {
 
 impl Endpoint {
     /// Stores a message that looks like an alert; the answer waits for it.
-    pub(crate) fn store_alert_claim(&mut self, token: IncomingToken, message: ArrivedMessage, claim: AlertClaim) {
+    pub(crate) fn store_alert_claim(
+        &mut self,
+        token: IncomingToken,
+        message: ArrivedMessage,
+        claim: AlertClaim,
+    ) {
         let provenance = Provenance {
             sender_trusted: is_trusted_sender(&message.from, &self.trusted_alert_senders),
             account_uses_tls: self.uses_tls(),
@@ -144,7 +149,7 @@ impl Endpoint {
                     alert.id = alert_id;
                     alert.message_id = Some(id);
                     tracing::warn!(alert = alert_id, from = %alert.from, "EMERGENCY ALERT: {}", alert.title());
-                    self.emit(Event::AlertRaised(alert));
+                    self.emit(Event::AlertRaised(Box::new(alert)));
                 }
             }
             // A resend after our answer was lost: answer the same again, show once.
@@ -170,9 +175,15 @@ mod tests {
 
     #[test]
     fn trusted_senders_match_on_normalised_uris() {
-        let trusted = vec!["sip:alert@Example.ORG".to_string(), "sips:duty@example.net:5061".to_string()];
+        let trusted = vec![
+            "sip:alert@Example.ORG".to_string(),
+            "sips:duty@example.net:5061".to_string(),
+        ];
         assert!(is_trusted_sender("sip:alert@example.org", &trusted));
-        assert!(is_trusted_sender("SIP:alert@example.org:5060;transport=tcp", &trusted));
+        assert!(is_trusted_sender(
+            "SIP:alert@example.org:5060;transport=tcp",
+            &trusted
+        ));
         assert!(is_trusted_sender("\"Alerts\" <sip:alert@example.org>", &trusted));
         assert!(is_trusted_sender("sips:duty@EXAMPLE.net", &trusted));
         // The user part is case-sensitive; other users, hosts, ports and schemes are strangers.

@@ -353,7 +353,9 @@ impl Endpoint {
 
     /// Whether the account reaches its server over TLS.
     pub(crate) fn uses_tls(&self) -> bool {
-        self.target.as_ref().is_some_and(|t| t.transport == Transport::Tls)
+        self.target
+            .as_ref()
+            .is_some_and(|t| t.transport == Transport::Tls)
     }
 
     /// The connection id of the registration flow, when it is a stream.

@@ -30,7 +30,7 @@ pub enum Event {
     /// its message is in its conversation too, as a
     /// [`Event::MessageReceived`] with `alert: AlertMark::Raised`). Show it
     /// at once, critical, until acknowledged ([`crate::runtime::Command::AckAlert`]).
-    AlertRaised(Alert),
+    AlertRaised(Box<Alert>),
     /// An alert was acknowledged (answer to
     /// [`crate::runtime::Command::AckAlert`]).
     AlertAcknowledged {

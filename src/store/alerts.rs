@@ -8,10 +8,10 @@ use serde_json::Value;
 
 use super::columns::{direction_at, id_at};
 use super::error::Ctx;
-use super::types::Direction;
-use super::{sql_id, Store, StoreError};
 use super::messages::insert_incoming_tx;
+use super::types::Direction;
 use super::types::{InsertOutcome, NewIncoming};
+use super::{sql_id, Store, StoreError};
 use crate::model::{AccountId, Alert, CapAlert, MessageId};
 
 /// What an incoming message that looks like an alert is stored as.
@@ -245,7 +245,8 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(ctx.sql(WHAT))?;
         let outcome = insert_incoming_tx(&tx, ctx, m)?;
-        let id = sql_id(outcome.id()).ok_or_else(|| ctx.invalid(outcome.id(), "the id is too large for SQLite"))?;
+        let id = sql_id(outcome.id())
+            .ok_or_else(|| ctx.invalid(outcome.id(), "the id is too large for SQLite"))?;
         let alert_id = match (outcome, record) {
             (InsertOutcome::Duplicate(_), _) => tx
                 .prepare_cached("SELECT id FROM alerts WHERE message_id = ?1 ORDER BY id LIMIT 1")

@@ -67,8 +67,14 @@ fn a_trusted_alert_is_logged_with_its_message_once() {
     assert_eq!(store.messages("work", from, None, 10).unwrap().len(), 1);
 
     assert!(store.acknowledge_alert(alert_id, 5000).unwrap());
-    assert!(!store.acknowledge_alert(alert_id, 6000).unwrap(), "acknowledged once");
-    assert_eq!(store.alert(alert_id).unwrap().unwrap().acknowledged_at, Some(5000));
+    assert!(
+        !store.acknowledge_alert(alert_id, 6000).unwrap(),
+        "acknowledged once"
+    );
+    assert_eq!(
+        store.alert(alert_id).unwrap().unwrap().acknowledged_at,
+        Some(5000)
+    );
     assert!(store.alerts(None, true).unwrap().is_empty());
     assert!(store.alert(alert_id + 1).unwrap().is_none());
 }
@@ -76,7 +82,14 @@ fn a_trusted_alert_is_logged_with_its_message_once() {
 #[test]
 fn an_untrusted_claim_is_a_marked_message_and_no_alert() {
     let mut store = Store::open_in_memory().unwrap();
-    let message = incoming("work", "sip:mallory@example.org", "call-2", 1, "evacuate now", 1000);
+    let message = incoming(
+        "work",
+        "sip:mallory@example.org",
+        "call-2",
+        1,
+        "evacuate now",
+        1000,
+    );
     let (outcome, alert_id) = store
         .insert_incoming_alert(&message, AlertRecord::Untrusted)
         .unwrap();

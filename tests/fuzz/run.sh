@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet alert_body)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
@@ -84,6 +84,7 @@ seeds_for() {
     case "$1" in
         sip_message | stream_framer | agent_packet) echo "$vectors" ;;
         sip_uri | digest_challenge) echo "$here/seeds/$1 $vectors/fuzz-regressions" ;;
+        alert_body) echo "$vectors/cap" ;;
     esac
 }
 

@@ -7,7 +7,12 @@ fn vector(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap()
 }
 
-fn input<'a>(content_type: &'a str, subject: Option<&'a str>, priority: Option<&'a str>, body: &'a str) -> AlertInput<'a> {
+fn input<'a>(
+    content_type: &'a str,
+    subject: Option<&'a str>,
+    priority: Option<&'a str>,
+    body: &'a str,
+) -> AlertInput<'a> {
     AlertInput {
         content_type,
         subject,
@@ -22,15 +27,27 @@ fn cap_with_two_infos_and_areas() {
     assert_eq!(cap.identifier, "ORG-EXAMPLE-2026-0417");
     assert_eq!(cap.sender, "duty-office@example.org");
     assert_eq!(cap.sent, "2026-11-22T21:04:00+01:00");
-    assert_eq!((cap.status.as_str(), cap.msg_type.as_str(), cap.scope.as_str()), ("Actual", "Alert", "Restricted"));
+    assert_eq!(
+        (cap.status.as_str(), cap.msg_type.as_str(), cap.scope.as_str()),
+        ("Actual", "Alert", "Restricted")
+    );
     assert_eq!(cap.infos.len(), 2);
     let en = &cap.infos[0];
     assert_eq!(en.language.as_deref(), Some("en-GB"));
     assert_eq!(en.event, "Fire alarm");
-    assert_eq!((en.urgency.as_str(), en.severity.as_str(), en.certainty.as_str()), ("Immediate", "Severe", "Observed"));
+    assert_eq!(
+        (en.urgency.as_str(), en.severity.as_str(), en.certainty.as_str()),
+        ("Immediate", "Severe", "Observed")
+    );
     // The entity is resolved, not dropped.
-    assert_eq!(en.headline.as_deref(), Some("Fire alarm in building B & car park"));
-    assert_eq!(en.instruction.as_deref(), Some("Leave by the east stairs. Do not use the lifts."));
+    assert_eq!(
+        en.headline.as_deref(),
+        Some("Fire alarm in building B & car park")
+    );
+    assert_eq!(
+        en.instruction.as_deref(),
+        Some("Leave by the east stairs. Do not use the lifts.")
+    );
     assert_eq!(en.expires.as_deref(), Some("2026-11-22T23:00:00+01:00"));
     assert_eq!(en.areas, vec!["Building B, level 2", "Car park north"]);
     let de = &cap.infos[1];
@@ -60,11 +77,17 @@ fn malformed_cap_is_refused_in_words() {
     assert!(bad.to_string().contains("Apocalyptic"), "{bad}");
     assert_eq!(bad.alert_msg_code(), 100);
     let open = parse_cap(&vector("not_closed.xml")).unwrap_err();
-    assert!(matches!(open, AlertError::Xml { .. } | AlertError::Cap(_)), "{open:?}");
+    assert!(
+        matches!(open, AlertError::Xml { .. } | AlertError::Cap(_)),
+        "{open:?}"
+    );
     let ns = parse_cap(&vector("wrong_namespace.xml")).unwrap_err();
     assert!(ns.to_string().contains("urn:example:not-cap"), "{ns}");
     assert!(parse_cap("").is_err());
-    assert!(parse_cap("<html><body/></html>").unwrap_err().to_string().contains("<html>"));
+    assert!(parse_cap("<html><body/></html>")
+        .unwrap_err()
+        .to_string()
+        .contains("<html>"));
     let doctype = "<!DOCTYPE alert [<!ENTITY x \"boom\">]><alert>&x;</alert>";
     assert!(parse_cap(doctype).unwrap_err().to_string().contains("DOCTYPE"));
     let long = format!("<alert>{}</alert>", "a".repeat(MAX_CAP_BYTES));
@@ -81,7 +104,11 @@ fn limits_are_enforced() {
          <msgType>Alert</msgType><scope>Public</scope>{infos}</alert>"
     );
     assert!(parse_cap(&doc).unwrap_err().to_string().contains("<info>"));
-    let deep = format!("<alert>{}{}</alert>", "<a>".repeat(MAX_DEPTH + 1), "</a>".repeat(MAX_DEPTH + 1));
+    let deep = format!(
+        "<alert>{}{}</alert>",
+        "<a>".repeat(MAX_DEPTH + 1),
+        "</a>".repeat(MAX_DEPTH + 1)
+    );
     assert!(parse_cap(&deep).unwrap_err().to_string().contains("nested"));
 }
 
@@ -92,7 +119,9 @@ fn alert_msg_error_value_has_code_and_quoted_message() {
         e.alert_msg_error(),
         "102;message=\"Not enough information to determine the purpose of the alert\""
     );
-    assert!(AlertError::NoPayload.alert_msg_error().starts_with("101;message=\""));
+    assert!(AlertError::NoPayload
+        .alert_msg_error()
+        .starts_with("101;message=\""));
 }
 
 #[test]
@@ -108,7 +137,13 @@ fn subject_and_priority_mark_alerts_in_any_case() {
         let claim = classify(&input("text/plain", None, Some(priority), "x")).unwrap();
         assert_eq!(claim.triggers, vec![Trigger::Priority]);
     }
-    assert!(classify(&input("text/plain", Some("Emergency Alerts"), Some("urgent"), "x")).is_none());
+    assert!(classify(&input(
+        "text/plain",
+        Some("Emergency Alerts"),
+        Some("urgent"),
+        "x"
+    ))
+    .is_none());
     assert!(classify(&input("text/plain", Some("lunch?"), None, "x")).is_none());
     assert!(classify(&input("text/plain", None, None, "Emergency Alert")).is_none());
 }
@@ -119,7 +154,13 @@ fn cap_body_is_an_alert_and_its_headline_is_the_text() {
     let claim = classify(&input("Application/CAP+XML; charset=UTF-8", None, None, &xml)).unwrap();
     assert_eq!(claim.triggers, vec![Trigger::Cap]);
     assert!(claim.error.is_none());
-    assert!(claim.text.starts_with("Fire alarm in building B & car park\nSmoke detectors"), "{}", claim.text);
+    assert!(
+        claim
+            .text
+            .starts_with("Fire alarm in building B & car park\nSmoke detectors"),
+        "{}",
+        claim.text
+    );
     let bad = classify(&input("application/cap+xml", None, None, "<alert>")).unwrap();
     assert!(bad.cap.is_none());
     assert!(bad.error.is_some());
@@ -141,7 +182,13 @@ fn multipart_with_cap_part_crlf_and_lf() {
     let xml = vector("minimal_prefixed.xml");
     for nl in ["\r\n", "\n"] {
         let body = multipart("b0undary'()+_,-./:=?", xml.trim(), nl);
-        let claim = classify(&input("multipart/mixed; boundary=\"b0undary'()+_,-./:=?\"", None, None, &body)).unwrap();
+        let claim = classify(&input(
+            "multipart/mixed; boundary=\"b0undary'()+_,-./:=?\"",
+            None,
+            None,
+            &body,
+        ))
+        .unwrap();
         assert_eq!(claim.triggers, vec![Trigger::Cap]);
         let cap = claim.cap.expect("the CAP part is parsed");
         assert_eq!(cap.identifier, "KSTN-112-1001");
@@ -157,7 +204,13 @@ fn multipart_with_cap_part_crlf_and_lf() {
 #[test]
 fn multipart_with_text_only_and_subject() {
     let body = "--xyz\r\nContent-Type: text/plain\r\n\r\nFire in B\r\n--xyz--\r\n";
-    let claim = classify(&input("multipart/mixed;boundary=xyz", Some("Emergency Alert"), None, body)).unwrap();
+    let claim = classify(&input(
+        "multipart/mixed;boundary=xyz",
+        Some("Emergency Alert"),
+        None,
+        body,
+    ))
+    .unwrap();
     assert_eq!(claim.triggers, vec![Trigger::Subject]);
     assert_eq!(claim.text, "Fire in B");
     // Without a subject it is not an alert at all.
@@ -166,10 +219,16 @@ fn multipart_with_text_only_and_subject() {
 
 #[test]
 fn broken_multipart_is_reported() {
-    assert!(parse_multipart("no delimiter here", "abc").unwrap_err().to_string().contains("--abc"));
+    assert!(parse_multipart("no delimiter here", "abc")
+        .unwrap_err()
+        .to_string()
+        .contains("--abc"));
     assert!(parse_multipart("--a\r\n\r\nx", &"a".repeat(MAX_BOUNDARY_LEN + 1)).is_err());
     let many = "--m\r\n\r\nx\r\n".repeat(MAX_PARTS + 2);
-    assert!(parse_multipart(&many, "m").unwrap_err().to_string().contains("parts"));
+    assert!(parse_multipart(&many, "m")
+        .unwrap_err()
+        .to_string()
+        .contains("parts"));
     // No boundary parameter: a subject alert keeps its raw text.
     let claim = classify(&input("multipart/mixed", Some("Emergency Alert"), None, "raw")).unwrap();
     assert_eq!(claim.text, "raw");
@@ -191,7 +250,9 @@ fn trust_decides_between_raise_and_untrusted() {
         over_own_connection: true,
     };
     assert_eq!(trust_verdict(&good, &all_good), Verdict::Raise);
-    assert!(matches!(trust_verdict(&bad_cap, &all_good), Verdict::RaiseBadPayload(v) if v.starts_with("102;")));
+    assert!(
+        matches!(trust_verdict(&bad_cap, &all_good), Verdict::RaiseBadPayload(v) if v.starts_with("102;"))
+    );
     let stranger = Provenance {
         sender_trusted: false,
         ..all_good

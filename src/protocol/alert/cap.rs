@@ -26,7 +26,14 @@ const SCOPE: &[&str] = &["Public", "Restricted", "Private"];
 const URGENCY: &[&str] = &["Immediate", "Expected", "Future", "Past", "Unknown"];
 const SEVERITY: &[&str] = &["Extreme", "Severe", "Moderate", "Minor", "Unknown"];
 // "Very Likely" is CAP 1.0's word, still seen in the wild.
-const CERTAINTY: &[&str] = &["Observed", "Likely", "Possible", "Unlikely", "Unknown", "Very Likely"];
+const CERTAINTY: &[&str] = &[
+    "Observed",
+    "Likely",
+    "Possible",
+    "Unlikely",
+    "Unknown",
+    "Very Likely",
+];
 
 /// Reads a CAP document.
 pub fn parse_cap(xml: &str) -> Result<CapAlert, AlertError> {
@@ -94,7 +101,9 @@ pub fn parse_cap(xml: &str) -> Result<CapAlert, AlertError> {
                 push_text(&mut text, &ch)?;
             }
             XmlEvent::DocType(_) => {
-                return Err(AlertError::Cap("a DOCTYPE is not allowed in a CAP document".into()));
+                return Err(AlertError::Cap(
+                    "a DOCTYPE is not allowed in a CAP document".into(),
+                ));
             }
             XmlEvent::Eof => break,
             XmlEvent::Decl(_) | XmlEvent::PI(_) | XmlEvent::Comment(_) => {}
@@ -125,7 +134,9 @@ fn check_namespace(start: &quick_xml::events::BytesStart<'_>) -> Result<(), Aler
     for attr in start.attributes().flatten() {
         let key = attr.key.as_ref();
         if key == "xmlns" || key.starts_with("xmlns:") {
-            let value = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| AlertError::Cap(e.to_string()))?;
+            let value = attr
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| AlertError::Cap(e.to_string()))?;
             let prefix_matches = key == "xmlns"
                 || start.name().as_ref().split_once(':').map(|(p, _)| p) == key.strip_prefix("xmlns:");
             if prefix_matches && !value.starts_with(CAP_NAMESPACE_PREFIX) {
@@ -151,14 +162,21 @@ fn on_open(path: &[String], infos: &mut Vec<CapInfo>) -> Result<(), AlertError> 
     } else if path_is(path, &["alert", "info", "area"]) {
         if let Some(info) = infos.last_mut() {
             if info.areas.len() >= MAX_AREAS {
-                return Err(AlertError::Cap(format!("more than {MAX_AREAS} <area> blocks in one <info>")));
+                return Err(AlertError::Cap(format!(
+                    "more than {MAX_AREAS} <area> blocks in one <info>"
+                )));
             }
         }
     }
     Ok(())
 }
 
-fn on_close(path: &[String], value: &str, alert: &mut CapAlert, infos: &mut [CapInfo]) -> Result<(), AlertError> {
+fn on_close(
+    path: &[String],
+    value: &str,
+    alert: &mut CapAlert,
+    infos: &mut [CapInfo],
+) -> Result<(), AlertError> {
     let owned = || value.to_string();
     match path {
         [a, field] if a == "alert" => match field.as_str() {

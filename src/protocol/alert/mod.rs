@@ -11,7 +11,9 @@ mod multipart;
 pub use cap::{
     parse_cap, CAP_NAMESPACE_PREFIX, MAX_AREAS, MAX_CAP_BYTES, MAX_DEPTH, MAX_FIELD_BYTES, MAX_INFOS,
 };
-pub use multipart::{boundary_of, media_type, parse_multipart, Part, MAX_BOUNDARY_LEN, MAX_PARTS, MAX_PART_HEADER_BYTES};
+pub use multipart::{
+    boundary_of, media_type, parse_multipart, Part, MAX_BOUNDARY_LEN, MAX_PARTS, MAX_PART_HEADER_BYTES,
+};
 
 use crate::model::CapAlert;
 

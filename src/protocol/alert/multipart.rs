@@ -113,10 +113,10 @@ pub fn parse_multipart(body: &str, boundary: &str) -> Result<Vec<Part>, AlertErr
 
 /// Reads a part's headers and body.
 fn part_from(raw: &str) -> Result<Part, AlertError> {
-    let (head, body) = if raw.starts_with("\r\n") {
-        ("", &raw[2..])
-    } else if raw.starts_with('\n') {
-        ("", &raw[1..])
+    let (head, body) = if let Some(body) = raw.strip_prefix("\r\n") {
+        ("", body)
+    } else if let Some(body) = raw.strip_prefix('\n') {
+        ("", body)
     } else {
         match (raw.find("\r\n\r\n"), raw.find("\n\n")) {
             (Some(a), Some(b)) if b < a => (&raw[..b], &raw[b + 2..]),

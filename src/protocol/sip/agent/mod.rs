@@ -10,7 +10,9 @@ mod auth;
 mod pager;
 mod registration;
 
-pub use pager::{ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, MAX_BODY_STREAM, MAX_REQUEST_UDP};
+pub use pager::{
+    ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, MAX_BODY_STREAM, MAX_REQUEST_UDP,
+};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};
 use super::message::{Method, SipMessage};

@@ -101,7 +101,10 @@ impl IncomingAnswer {
     pub fn bad_alert(alert_msg_error: String) -> IncomingAnswer {
         IncomingAnswer {
             code: crate::protocol::alert::BAD_ALERT_STATUS,
-            headers: vec![(crate::protocol::alert::ALERT_MSG_ERROR.to_string(), alert_msg_error)],
+            headers: vec![(
+                crate::protocol::alert::ALERT_MSG_ERROR.to_string(),
+                alert_msg_error,
+            )],
         }
     }
 }
