@@ -505,3 +505,33 @@ Content-Type: multipart/mixed;boundary=zz\r\nContent-Length: {}\r\n\r\n{body}",
     assert_eq!(r.reason(), Some("Bad Alert Message"));
     assert_eq!(r.header("AlertMsg-Error"), Some(value));
 }
+
+#[test]
+fn multipart_is_taken_only_as_an_alert() {
+    let t0 = Instant::now();
+    let mut bob = Agent::new(config("bob", false), 12);
+    let from = hop(Transport::Udp, BOB_ADDR, ALICE_ADDR);
+    let body = "--zz\r\nContent-Type: text/plain\r\n\r\nhello\r\n--zz--\r\n";
+    let request = |branch: &str, extra: &str| {
+        format!(
+            "MESSAGE sip:bob@h SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch={branch}\r\n\
+From: <sip:alice@h>;tag=1\r\nTo: <sip:bob@h>\r\nCall-ID: {branch}\r\nCSeq: 1 MESSAGE\r\n{extra}\
+Content-Type: multipart/mixed;boundary=zz\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    bob.handle_packet(request("z9hG4bKmp1", "").as_bytes(), from, t0);
+    let (tx, ev) = drain(&mut bob);
+    assert!(ev.is_empty());
+    let r = parse(&tx[0].1);
+    assert_eq!(r.status(), Some(415));
+    assert!(!r.header("Accept").unwrap().contains("multipart"));
+    bob.handle_packet(
+        request("z9hG4bKmp2", "Subject: Emergency Alert\r\n").as_bytes(),
+        from,
+        t0,
+    );
+    let (tx, ev) = drain(&mut bob);
+    assert!(tx.is_empty(), "held until stored");
+    assert!(matches!(&ev[..], [AgentEvent::MessageArrived { .. }]), "{ev:?}");
+}

@@ -20,14 +20,16 @@ pub const MAX_BODY_STREAM: usize = 16 * 1024;
 /// How many recently received (Call-ID, CSeq) pairs are remembered to
 /// suppress duplicates that arrive on a new transaction.
 pub const RECENT_INCOMING: usize = 1024;
-/// Body types we can show.
+/// Body types we can show (the `Accept` of a 415).
 pub const ACCEPTED_TYPES: &[&str] = &[
     "text/plain",
     "application/im-iscomposing+xml",
-    // Emergency alerts (RFC 8876): CAP alone or next to a text part.
+    // Emergency alerts (RFC 8876).
     "application/cap+xml",
-    "multipart/mixed",
 ];
+/// Taken only when it is an emergency alert (a CAP part, or an alert
+/// Subject / Priority): RFC 8876 sends CAP next to other parts.
+pub const ALERT_ONLY_TYPES: &[&str] = &["multipart/mixed"];
 
 /// The SIP identity of an outgoing page-mode message. A retry reuses it
 /// (with a new branch), so a receiver that suppresses duplicates on
@@ -397,7 +399,18 @@ impl Agent {
 
     pub(super) fn on_incoming_message(&mut self, key: TransactionKey, msg: SipMessage, now: Instant) {
         let content_type = msg.content_type().unwrap_or_else(|| "text/plain".into());
-        if !ACCEPTED_TYPES.contains(&content_type.as_str()) {
+        let alert_body = ALERT_ONLY_TYPES.contains(&content_type.as_str()) && {
+            let header = msg.header("Content-Type").unwrap_or_default();
+            let body = String::from_utf8_lossy(&msg.body);
+            crate::protocol::alert::classify(&crate::protocol::alert::AlertInput {
+                content_type: header,
+                subject: msg.header("Subject"),
+                priority: msg.header("Priority"),
+                body: &body,
+            })
+            .is_some()
+        };
+        if !ACCEPTED_TYPES.contains(&content_type.as_str()) && !alert_body {
             let mut resp = response_to(&msg, 415, Some(&self.new_tag()));
             resp.push_header("Accept", ACCEPTED_TYPES.join(", "));
             self.respond(&key, resp, now);
