@@ -145,7 +145,10 @@ impl Listener {
                 Ok(v) if v["event"] == want => return v,
                 Ok(v) if v["event"] == "alert" => panic!("an unexpected alert while waiting for {want}: {v}"),
                 Ok(_) => {}
-                Err(_) => panic!("no {want} event; listen's stderr:\n{}", self.stderr.lock().unwrap()),
+                Err(_) => panic!(
+                    "no {want} event; listen's stderr:\n{}",
+                    self.stderr.lock().unwrap()
+                ),
             }
         }
     }
@@ -200,12 +203,30 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     assert_eq!(critical.urgency, Some(2), "critical: {critical:#?}");
     assert_eq!(critical.expire_timeout, 0, "never expires");
     assert_eq!(critical.bool_hints.get("resident"), Some(&true));
-    assert_eq!(critical.text_hints.get("desktop-entry").map(String::as_str), Some("org.sipchat.Sipchat"));
-    assert_eq!(critical.text_hints.get("sound-name").map(String::as_str), Some("alarm-clock-elapsed"));
+    assert_eq!(
+        critical.text_hints.get("desktop-entry").map(String::as_str),
+        Some("org.sipchat.Sipchat")
+    );
+    assert_eq!(
+        critical.text_hints.get("sound-name").map(String::as_str),
+        Some("alarm-clock-elapsed")
+    );
     assert_eq!(critical.app_icon, "org.sipchat.Sipchat");
-    assert!(critical.summary.contains("EMERGENCY ALERT"), "{}", critical.summary);
-    assert!(critical.actions.iter().any(|a| a == "acknowledge"), "{:?}", critical.actions);
-    assert!(critical.actions.iter().any(|a| a == "open"), "{:?}", critical.actions);
+    assert!(
+        critical.summary.contains("EMERGENCY ALERT"),
+        "{}",
+        critical.summary
+    );
+    assert!(
+        critical.actions.iter().any(|a| a == "acknowledge"),
+        "{:?}",
+        critical.actions
+    );
+    assert!(
+        critical.actions.iter().any(|a| a == "open"),
+        "{:?}",
+        critical.actions
+    );
 
     // 2. The same text from a sender bob does not trust: a message, no alert.
     let answer = call(&kam, "114", 2);
@@ -213,9 +234,14 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     let spoof = bob.next("message");
     assert_eq!(spoof["from"], "sip:mallory@sipchat.test");
     assert_eq!(spoof["alert"], "untrusted", "{spoof}");
-    let normal = server.wait_for("for the spoof", WAIT, |r| r.body.contains("claims to be an alert"));
+    let normal = server.wait_for("for the spoof", WAIT, |r| {
+        r.body.contains("claims to be an alert")
+    });
     assert_eq!(normal.urgency, Some(1), "{normal:#?}");
-    assert_eq!(normal.text_hints.get("category").map(String::as_str), Some("im.received"));
+    assert_eq!(
+        normal.text_hints.get("category").map(String::as_str),
+        Some("im.received")
+    );
     assert_ne!(normal.expire_timeout, 0);
     assert_eq!(normal.bool_hints.get("resident"), None);
 
@@ -231,15 +257,24 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     assert_eq!(raw.urgency, Some(2));
     let deadline = Instant::now() + WAIT;
     while !kam.log().contains("alert MESSAGE answered 425") {
-        assert!(Instant::now() < deadline, "no 425 in the Kamailio log:\n{}", kam.log());
+        assert!(
+            Instant::now() < deadline,
+            "no 425 in the Kamailio log:\n{}",
+            kam.log()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let log = kam.log();
     assert!(
-        log.contains("AlertMsg-Error: 102;message=\"Not enough information to determine the purpose of the alert\""),
+        log.contains(
+            "AlertMsg-Error: 102;message=\"Not enough information to determine the purpose of the alert\""
+        ),
         "{log}"
     );
-    assert!(log.contains("alert MESSAGE answered 200"), "the 112 alert was answered 200:\n{log}");
+    assert!(
+        log.contains("alert MESSAGE answered 200"),
+        "the 112 alert was answered 200:\n{log}"
+    );
 
     // Three notifications, one per message: the trusted alert's message
     // event did not add a fourth.
@@ -271,7 +306,12 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
         .args(["history", "--alerts", "--json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -280,6 +320,49 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     assert!(rows.iter().all(|r| r["from"] == "sip:alert@sipchat.test"));
     let first = rows.iter().find(|r| r["id"] == alert_id).unwrap();
     assert!(first["acknowledged_at"].is_i64(), "{first}");
+    // The CLI acknowledges the other one; then none is left up.
+    let bad_id = bad["id"].as_i64().unwrap();
+    let run = |args: &[&str]| {
+        let out = sipchat()
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let acked = run(&["ack-alert", &bad_id.to_string()]);
+    assert!(
+        acked.contains(&format!("alert #{bad_id} acknowledged")),
+        "{acked}"
+    );
+    assert_eq!(run(&["history", "--alerts", "--unacknowledged"]).trim(), "");
+    let words = run(&["history", "--alerts"]);
+    assert_eq!(words.lines().count(), 2, "{words}");
+    assert!(words.lines().all(|l| l.contains("[acknowledged ")), "{words}");
+    assert!(
+        words.contains(&format!("ALERT #{alert_id} [bob] from sip:alert@sipchat.test")),
+        "{words}"
+    );
+    let missing = sipchat()
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["ack-alert", "999999"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no alert #999999"));
+
     let spoofed = sipchat()
         .arg("--config")
         .arg(&config)
@@ -289,5 +372,8 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
         .output()
         .unwrap();
     let words = String::from_utf8_lossy(&spoofed.stdout);
-    assert!(words.contains("claims to be an alert from an untrusted sender"), "{words}");
+    assert!(
+        words.contains("claims to be an alert from an untrusted sender"),
+        "{words}"
+    );
 }
