@@ -146,7 +146,12 @@ impl Server {
     fn close_notification(&self, _id: u32) {}
 
     fn get_server_information(&self) -> (String, String, String, String) {
-        ("sipchat-test-notifications".into(), "sipchat".into(), "1".into(), "1.2".into())
+        (
+            "sipchat-test-notifications".into(),
+            "sipchat".into(),
+            "1".into(),
+            "1.2".into(),
+        )
     }
 }
 
