@@ -18,6 +18,7 @@
 pub mod cli;
 pub mod config;
 pub mod model;
+pub mod notify;
 pub mod paths;
 pub mod protocol;
 pub mod runtime;

@@ -444,7 +444,36 @@ const HARNESSES: &[(&str, Harness)] = &[
     ("sip_uri", fuzz_bodies::sip_uri),
     ("stream_framer", stream_framer_chunkings),
     ("agent_packet", fuzz_bodies::agent_packet),
+    ("alert_body", alert_body_modes),
 ];
+
+/// The alert harness in each of its modes (CAP, multipart, text; with and
+/// without an alert Subject).
+fn alert_body_modes(bytes: &[u8]) {
+    for mode in [0u8, 1, 2, 0x80, 0x81, 0x82] {
+        let mut input = vec![mode];
+        input.extend_from_slice(bytes);
+        fuzz_bodies::alert_body(&input);
+    }
+}
+
+#[test]
+fn alert_harness_runs_over_the_cap_vectors() {
+    // The CAP vectors alone, and wrapped in a multipart body.
+    let dir = vectors_dir().join("cap");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let xml = std::fs::read_to_string(&path).unwrap();
+        alert_body_modes(xml.as_bytes());
+        let multipart = format!(
+            "--zz\r\nContent-Type: text/plain\r\n\r\nsee CAP\r\n--zz\r\nContent-Type: application/cap+xml\r\n\r\n{xml}\r\n--zz--\r\n"
+        );
+        alert_body_modes(multipart.as_bytes());
+        seen += 1;
+    }
+    assert!(seen >= 5, "the CAP vectors are missing from {}", dir.display());
+}
 
 /// The stream framer harness with several chunk-size seeds in front.
 fn stream_framer_chunkings(bytes: &[u8]) {

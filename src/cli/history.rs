@@ -3,6 +3,7 @@
 //! while the window or `listen` is running).
 
 use super::CliError;
+use crate::model::{Alert, AlertMark};
 use crate::store::{conversation_key, Direction, Store, StoreError, StoredMessage};
 use chrono::{Local, TimeZone};
 use serde_json::json;
@@ -27,6 +28,10 @@ pub struct HistoryRequest {
     pub json: bool,
     /// Write the conversation (needs `with`) as one JSON document to this file (`-` = stdout).
     pub export: Option<PathBuf>,
+    /// Show the emergency alert log instead of messages.
+    pub alerts: bool,
+    /// With `alerts`: only those not acknowledged yet.
+    pub unacknowledged: bool,
 }
 
 fn local_time(ms: i64) -> String {
@@ -38,6 +43,31 @@ fn local_time(ms: i64) -> String {
 
 fn emit(out: &mut impl Write, line: &str) -> Result<(), CliError> {
     writeln!(out, "{line}").map_err(|e| CliError::Usage(format!("cannot write output: {e}")))
+}
+
+/// Runs `sipchat ack-alert ID`: marks the alert acknowledged in the history
+/// database (works while `listen` runs; SQLite serialises the writers).
+pub fn acknowledge(data_dir: &Path, id: i64, json: bool) -> Result<(), CliError> {
+    let path = Store::path_in(data_dir);
+    let mut store = match Store::open_read_only(&path) {
+        Ok(_) => Store::open(&path).map_err(|e| CliError::Usage(e.to_string()))?,
+        Err(e) => return Err(CliError::Usage(e.to_string())),
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    store
+        .acknowledge_alert(id, now)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let Some(alert) = store.alert(id).map_err(|e| CliError::Usage(e.to_string()))? else {
+        return Err(CliError::Usage(format!("there is no alert #{id}")));
+    };
+    let at = alert.acknowledged_at.unwrap_or(now);
+    let mut out = std::io::stdout().lock();
+    let line = if json {
+        json!({"event": "alert_acknowledged", "id": id, "acknowledged_at": at}).to_string()
+    } else {
+        format!("alert #{id} acknowledged {}", local_time(at))
+    };
+    emit(&mut out, &line)
 }
 
 /// Runs `sipchat history`.
@@ -56,6 +86,15 @@ pub fn run(data_dir: &Path, req: &HistoryRequest) -> Result<(), CliError> {
     };
     let store_err = |e: StoreError| CliError::Usage(e.to_string());
     let mut out = std::io::stdout().lock();
+    if req.alerts {
+        let log = store
+            .alerts(req.account.as_deref(), req.unacknowledged)
+            .map_err(store_err)?;
+        for stored in log.into_iter().take(req.limit) {
+            emit(&mut out, &alert_line(&stored.to_alert(), req.json))?;
+        }
+        return Ok(());
+    }
     if let Some(text) = &req.search {
         let hits = store
             .search(text, req.account.as_deref(), req.limit)
@@ -150,15 +189,47 @@ pub fn run(data_dir: &Path, req: &HistoryRequest) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A line of the alert log.
+fn alert_line(alert: &Alert, json: bool) -> String {
+    if json {
+        let mut v = super::output::alert_json(alert);
+        v["event"] = json!("history_alert");
+        return v.to_string();
+    }
+    let ack = match alert.acknowledged_at {
+        Some(at) => format!("acknowledged {}", local_time(at)),
+        None => "NOT ACKNOWLEDGED".to_string(),
+    };
+    let info = alert
+        .first_info()
+        .map(|i| format!(" ({} / {})", i.severity, i.urgency))
+        .unwrap_or_default();
+    let who = alert.from_name.as_deref().unwrap_or(&alert.from);
+    let text = alert.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!(
+        "{}  ALERT #{} [{}] from {who}{info}: {} | {text}  [{ack}]",
+        local_time(alert.received_at),
+        alert.id,
+        alert.account,
+        alert.title()
+    )
+}
+
 fn message_line(m: &StoredMessage, peer_name: Option<&str>, json: bool) -> String {
     if json {
         return json!({
             "event": "history_message", "id": m.id, "account": m.account, "with": m.peer_key,
             "direction": m.direction, "content_type": m.content_type, "body": m.body,
             "at": m.at(), "delivery": m.state.as_ref().map(|s| s.describe()), "read": m.read,
+            "untrusted_alert": m.untrusted_alert,
         })
         .to_string();
     }
+    let claim = if m.untrusted_alert {
+        format!("   [{}]", AlertMark::UNTRUSTED_WORDS)
+    } else {
+        String::new()
+    };
     let who = match m.direction {
         Direction::Out => "you".to_string(),
         Direction::In => peer_name.unwrap_or(&m.peer_key).to_string(),
@@ -168,5 +239,9 @@ fn message_line(m: &StoredMessage, peer_name: Option<&str>, json: bool) -> Strin
         .as_ref()
         .map(|s| format!("   [{}]", s.describe()))
         .unwrap_or_default();
-    format!("{}  {who}: {}{state}", local_time(m.at()), m.body.trim_end())
+    format!(
+        "{}  {who}: {}{state}{claim}",
+        local_time(m.at()),
+        m.body.trim_end()
+    )
 }

@@ -11,6 +11,7 @@ pub mod output;
 
 use crate::config::{Config, ConfigError};
 use crate::model::{AccountId, DeliveryState};
+use crate::notify::{Notifier, NotifyAction};
 use crate::paths::Paths;
 use crate::runtime::{Event, Events, Handle, Runtime, RuntimeError, RuntimeOptions};
 use clap::{Parser, Subcommand};
@@ -63,6 +64,9 @@ pub enum CliCommand {
         /// Accept every chat session offered (MSRP) and print its messages.
         #[arg(long)]
         accept_chats: bool,
+        /// Raise desktop notifications as the window would (alerts critical).
+        #[arg(long)]
+        notify: bool,
     },
     /// Chat in an MSRP session: stdin lines go to the peer, the peer's lines
     /// print; EOF (Ctrl+D) ends it.
@@ -109,6 +113,20 @@ pub enum CliCommand {
         /// Write the whole conversation (with --with) as a JSON document to FILE (- for stdout).
         #[arg(long, value_name = "FILE", requires = "with")]
         export: Option<PathBuf>,
+        /// Show the emergency alert log (newest first, with acknowledgement times).
+        #[arg(long, conflicts_with_all = ["with", "search", "export"])]
+        alerts: bool,
+        /// With --alerts: only alerts not acknowledged yet.
+        #[arg(long, requires = "alerts")]
+        unacknowledged: bool,
+    },
+    /// Acknowledge an emergency alert (its number is in `history --alerts`).
+    AckAlert {
+        /// The alert's number.
+        id: i64,
+        /// Print the result as a JSON line.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -162,7 +180,15 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             account,
             json,
             accept_chats,
-        } => listen(config, &paths.data_dir, account.as_deref(), *json, *accept_chats),
+            notify,
+        } => listen(
+            config,
+            &paths.data_dir,
+            account.as_deref(),
+            *json,
+            *accept_chats,
+            *notify,
+        ),
         CliCommand::Chat { account, json, uri } => chat::run(
             config,
             &paths.data_dir,
@@ -172,6 +198,7 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
                 json: *json,
             },
         ),
+        CliCommand::AckAlert { id, json } => history::acknowledge(&paths.data_dir, *id, *json),
         CliCommand::Send {
             account,
             json,
@@ -185,6 +212,8 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             limit,
             json,
             export,
+            alerts,
+            unacknowledged,
         } => history::run(
             &paths.data_dir,
             &history::HistoryRequest {
@@ -194,6 +223,8 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
                 limit: *limit,
                 json: *json,
                 export: export.clone(),
+                alerts: *alerts,
+                unacknowledged: *unacknowledged,
             },
         ),
     }
@@ -304,6 +335,7 @@ fn listen(
     account: Option<&str>,
     json: bool,
     accept_chats: bool,
+    notify: bool,
 ) -> Result<(), CliError> {
     if let Some(name) = account {
         if name != AccountId::LOCAL {
@@ -322,6 +354,18 @@ fn listen(
         .build()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     rt.block_on(async {
+        // Desktop notifications (started inside the tokio runtime so the
+        // click channel is polled here).
+        let (mut notifier, mut clicks) = match notify {
+            true => {
+                let (n, c) = Notifier::start();
+                if !n.available() {
+                    eprintln!("sipchat: desktop notifications are not available in this build");
+                }
+                (Some(n), Some(c))
+            }
+            false => (None, None),
+        };
         let mut stop_requested = false;
         let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         loop {
@@ -336,7 +380,21 @@ fn listen(
             tokio::select! {
                 event = events.recv() => match event {
                     Some(Event::Stopped) | None => break,
-                    Some(event) => print_event(&event, json),
+                    Some(event) => {
+                        print_event(&event, json);
+                        if let Some(n) = notifier.as_mut() {
+                            n.handle(&event);
+                        }
+                    }
+                },
+                click = next_click(&mut clicks) => match click {
+                    Some(NotifyAction::Acknowledge(id)) => {
+                        let _ = handle.send(crate::runtime::Command::AckAlert { id });
+                    }
+                    Some(NotifyAction::Open(target)) => {
+                        tracing::info!(account = %target.account, with = %target.peer_key, "\"Open\" clicked (no window in listen mode)");
+                    }
+                    None => clicks = None,
                 },
                 _ = tokio::signal::ctrl_c(), if !stop_requested => {
                     stop_requested = true;
@@ -351,6 +409,16 @@ fn listen(
     });
     handle.shutdown();
     Ok(())
+}
+
+/// The next notification click; pending forever once there are none.
+async fn next_click(
+    clicks: &mut Option<tokio::sync::mpsc::UnboundedReceiver<NotifyAction>>,
+) -> Option<NotifyAction> {
+    match clicks.as_mut() {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Asks the runtime to unregister and stop, without blocking the event loop

@@ -1,7 +1,7 @@
 //! How events are printed: one JSON object per line (`--json`), or short
 //! lines of words for people.
 
-use crate::model::{ChatState, DeliveryState, RegistrationState};
+use crate::model::{Alert, AlertMark, ChatState, DeliveryState, RegistrationState};
 use crate::runtime::Event;
 use serde_json::{json, Value};
 
@@ -37,7 +37,12 @@ pub fn event_json(event: &Event) -> Option<Value> {
             "body": m.body,
             "subject": m.subject,
             "received_at": m.received_at,
+            "alert": m.alert,
         }),
+        Event::AlertRaised(alert) => alert_json(alert),
+        Event::AlertAcknowledged { id, at_ms } => {
+            json!({"event": "alert_acknowledged", "id": id, "acknowledged_at": at_ms})
+        }
         Event::DeliveryUpdate {
             id,
             account,
@@ -98,10 +103,69 @@ pub fn event_json(event: &Event) -> Option<Value> {
             active,
         } => json!({"event": "composing", "account": account, "session": session, "active": active}),
         // Answers to the window's history queries, not for `listen`.
-        Event::Conversations(_) | Event::Messages { .. } | Event::SearchResults { .. } | Event::Stopped => {
-            return None
-        }
+        Event::Conversations(_)
+        | Event::Messages { .. }
+        | Event::SearchResults { .. }
+        | Event::Alerts(_)
+        | Event::Stopped => return None,
     })
+}
+
+/// The JSON of an alert (DESIGN.md section 2: `from`, `subject`,
+/// `priority`, `body`, and for CAP `severity`, `urgency`, `headline`; plus
+/// the rest of the CAP fields and the acknowledgement time).
+pub fn alert_json(alert: &Alert) -> Value {
+    let info = alert.first_info();
+    json!({
+        "event": "alert",
+        "id": alert.id,
+        "account": alert.account,
+        "message_id": alert.message_id,
+        "from": alert.from,
+        "from_name": alert.from_name,
+        "subject": alert.subject,
+        "priority": alert.priority,
+        "body": alert.body,
+        "text": alert.text,
+        "severity": info.map(|i| i.severity.as_str()),
+        "urgency": info.map(|i| i.urgency.as_str()),
+        "headline": info.and_then(|i| i.headline.as_deref()),
+        "cap": alert.cap,
+        "cap_error": alert.cap_error,
+        "received_at": alert.received_at,
+        "acknowledged_at": alert.acknowledged_at,
+    })
+}
+
+/// Lines of words for an alert: unmistakable, with everything it says.
+pub fn alert_text(alert: &Alert) -> String {
+    let bar = "!".repeat(60);
+    let who = match &alert.from_name {
+        Some(name) => format!("{name} <{}>", alert.from),
+        None => alert.from.clone(),
+    };
+    let mut lines = vec![
+        bar.clone(),
+        format!("!!! EMERGENCY ALERT [{}] #{} from {who}", alert.account, alert.id),
+        format!("!!! {}", alert.title()),
+    ];
+    if let Some(info) = alert.first_info() {
+        lines.push(format!(
+            "!!! severity {}, urgency {}, certainty {}",
+            info.severity, info.urgency, info.certainty
+        ));
+        if !info.areas.is_empty() {
+            lines.push(format!("!!! area: {}", info.areas.join("; ")));
+        }
+    }
+    for line in alert.text.lines() {
+        lines.push(format!("!!! {line}"));
+    }
+    if let Some(err) = &alert.cap_error {
+        lines.push(format!("!!! (the alert's CAP document could not be read: {err})"));
+    }
+    lines.push(bar);
+    lines.join("\n")
 }
 
 /// A line of words for an event (`None` for events not worth a line).
@@ -129,8 +193,20 @@ pub fn event_text(event: &Event) -> Option<String> {
                 .as_deref()
                 .map(|s| format!(" [{s}]"))
                 .unwrap_or_default();
-            format!("[{}] {who}{subject}: {}", m.account, m.body)
+            match m.alert {
+                // The alert itself is printed from its AlertRaised event.
+                AlertMark::Raised => return None,
+                AlertMark::Untrusted => format!(
+                    "[{}] {who}{subject} ({}): {}",
+                    m.account,
+                    AlertMark::UNTRUSTED_WORDS,
+                    m.body
+                ),
+                AlertMark::None => format!("[{}] {who}{subject}: {}", m.account, m.body),
+            }
         }
+        Event::AlertRaised(alert) => alert_text(alert),
+        Event::AlertAcknowledged { id, .. } => format!("alert #{id} acknowledged"),
         Event::DeliveryUpdate {
             account, to, state, ..
         } => match state {
@@ -161,9 +237,11 @@ pub fn event_text(event: &Event) -> Option<String> {
             ChatState::Ended { reason } => format!("[{account}] chat with {peer} ended: {reason}"),
         },
         Event::PeerComposing { .. } => return None,
-        Event::Conversations(_) | Event::Messages { .. } | Event::SearchResults { .. } | Event::Stopped => {
-            return None
-        }
+        Event::Conversations(_)
+        | Event::Messages { .. }
+        | Event::SearchResults { .. }
+        | Event::Alerts(_)
+        | Event::Stopped => return None,
     })
 }
 

@@ -14,6 +14,7 @@ fn message_event_has_the_contract_fields() {
         subject: None,
         received_at: 1,
         session: None,
+        alert: Default::default(),
     });
     let v = event_json(&e).unwrap();
     for field in ["event", "id", "from", "to", "content_type", "body"] {
@@ -50,4 +51,89 @@ fn query_answers_are_not_printed() {
     assert_eq!(event_json(&e), None);
     assert_eq!(event_text(&e), None);
     assert_eq!(event_json(&Event::Conversations(Vec::new())), None);
+}
+
+fn cap_alert() -> crate::model::Alert {
+    crate::model::Alert {
+        id: 7,
+        account: AccountId("work".into()),
+        message_id: Some(MessageId(70)),
+        from: "sip:alert@example.org".into(),
+        from_name: None,
+        subject: None,
+        priority: Some("emergency".into()),
+        body: "<alert>...</alert>".into(),
+        text: "Flood warning\nMove to higher ground".into(),
+        cap: Some(crate::model::CapAlert {
+            identifier: "F-1".into(),
+            infos: vec![crate::model::CapInfo {
+                event: "Flood".into(),
+                severity: "Severe".into(),
+                urgency: "Expected".into(),
+                certainty: "Likely".into(),
+                headline: Some("Flood warning".into()),
+                areas: vec!["River side".into()],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+        cap_error: None,
+        received_at: 1_700_000_000_000,
+        acknowledged_at: None,
+    }
+}
+
+#[test]
+fn alert_event_has_the_contract_fields() {
+    let e = Event::AlertRaised(Box::new(cap_alert()));
+    let v = event_json(&e).unwrap();
+    assert_eq!(v["event"], "alert");
+    assert_eq!(v["from"], "sip:alert@example.org");
+    assert!(v["subject"].is_null());
+    assert_eq!(v["priority"], "emergency");
+    assert_eq!(v["body"], "<alert>...</alert>");
+    assert_eq!(v["severity"], "Severe");
+    assert_eq!(v["urgency"], "Expected");
+    assert_eq!(v["headline"], "Flood warning");
+    assert_eq!(v["id"], 7);
+    let text = event_text(&e).unwrap();
+    assert!(
+        text.contains("EMERGENCY ALERT [work] #7 from sip:alert@example.org"),
+        "{text}"
+    );
+    assert!(
+        text.contains("severity Severe, urgency Expected") && text.contains("River side"),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.starts_with("!!!")), "{text}");
+}
+
+#[test]
+fn alert_messages_print_once_and_claims_say_so() {
+    let message = |alert| {
+        Event::MessageReceived(IncomingMessage {
+            id: MessageId(3),
+            account: AccountId("work".into()),
+            from: "sip:mallory@example.org".into(),
+            from_name: None,
+            to: "sip:bob@example.org".into(),
+            content_type: "text/plain".into(),
+            body: "evacuate".into(),
+            subject: Some("Emergency Alert".into()),
+            received_at: 1,
+            alert,
+            session: None,
+        })
+    };
+    // The trusted alert's message is printed by its alert event, not twice.
+    assert_eq!(event_text(&message(crate::model::AlertMark::Raised)), None);
+    assert_eq!(
+        event_json(&message(crate::model::AlertMark::Raised)).unwrap()["alert"],
+        "raised"
+    );
+    let claim = message(crate::model::AlertMark::Untrusted);
+    assert_eq!(event_json(&claim).unwrap()["alert"], "untrusted");
+    assert!(event_text(&claim)
+        .unwrap()
+        .contains("(claims to be an alert from an untrusted sender): evacuate"));
 }

@@ -1,5 +1,9 @@
 //! Shared vocabulary of the runtime, the CLI and the UI. std + serde only.
 
+mod alert;
+
+pub use alert::{Alert, AlertMark, CapAlert, CapInfo};
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -213,4 +217,7 @@ pub struct IncomingMessage {
     /// The chat session it came in, `None` for page-mode messages.
     #[serde(default)]
     pub session: Option<SessionId>,
+    /// Whether it is (or claims to be) an emergency alert.
+    #[serde(default)]
+    pub alert: AlertMark,
 }

@@ -1,6 +1,7 @@
 //! The sans-IO protocol core: bytes and time in, bytes and events out.
 //! No sockets, no files, no clock reads, no tokio.
 
+pub mod alert;
 pub mod cpim;
 pub mod imdn;
 pub mod iscomposing;

@@ -99,6 +99,9 @@ pub enum AccountSetup {
         register: bool,
         /// How chats connect.
         chat: ChatSettings,
+        /// Senders whose emergency alerts are trusted, normalised
+        /// ([`crate::store::conversation_key`]).
+        trusted_alert_senders: Vec<String>,
     },
     /// The built-in peer-to-peer account.
     Local {
@@ -230,6 +233,11 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         },
         register: account.register,
         chat,
+        trusted_alert_senders: account
+            .trusted_alert_senders
+            .iter()
+            .map(|u| crate::store::conversation_key(u))
+            .collect(),
     })
 }
 

@@ -290,6 +290,7 @@ impl Endpoint {
                     subject: None,
                     received_at: u64::try_from(now_ms() / 1000).unwrap_or_default(),
                     session: Some(session),
+                    alert: Default::default(),
                 }),
                 result,
             },

@@ -118,6 +118,20 @@ pub enum Command {
         /// The session.
         session: SessionId,
     },
+    /// Acknowledge an emergency alert (answered with
+    /// [`crate::runtime::Event::AlertAcknowledged`], or an error when there
+    /// is no such alert).
+    AckAlert {
+        /// The alert's id ([`crate::model::Alert::id`]).
+        id: i64,
+    },
+    /// Load the alert log (answered with [`crate::runtime::Event::Alerts`]).
+    LoadAlerts {
+        /// Only this account's alerts; all when `None`.
+        account: Option<AccountId>,
+        /// Only those not acknowledged yet.
+        unacknowledged_only: bool,
+    },
     /// Unregister every account and stop the runtime.
     Shutdown,
 }

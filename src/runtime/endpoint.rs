@@ -108,6 +108,7 @@ pub(crate) enum Internal {
         message: ArrivedMessage,
         result: Result<InsertOutcome, String>,
     },
+    AlertStored(Box<super::alerts::StoredAlertClaim>),
     Persisted,
     /// A message went back to the outbox: send what is due.
     Requeued,
@@ -151,6 +152,8 @@ pub(crate) struct Endpoint {
     reconnect_at: Option<Instant>,
     reconnect_failures: usize,
     shutting_down: Option<Instant>,
+    /// Normalised senders whose alerts are trusted.
+    pub(crate) trusted_alert_senders: Vec<String>,
     epoch: Instant,
     std_epoch: std::time::Instant,
     pub(crate) chats: Chats,
@@ -171,12 +174,13 @@ impl Endpoint {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let seed = rand::random::<u64>();
-        let (agent, target, register, udp, listening, chat_settings) = match setup {
+        let (agent, target, register, udp, listening, chat_settings, trusted_alert_senders) = match setup {
             AccountSetup::Server {
                 agent,
                 target,
                 register,
                 chat,
+                trusted_alert_senders,
             } => (
                 Agent::new(agent, seed),
                 Some(target),
@@ -184,6 +188,7 @@ impl Endpoint {
                 None,
                 None,
                 chat,
+                trusted_alert_senders,
             ),
             AccountSetup::Local { agent, bind, chat } => {
                 let socket = udp::bind(bind).await?;
@@ -204,6 +209,8 @@ impl Endpoint {
                     Some(socket),
                     Some(bound),
                     chat,
+                    // The peer-to-peer account trusts no alert sender.
+                    Vec::new(),
                 )
             }
         };
@@ -231,6 +238,7 @@ impl Endpoint {
             reconnect_at: None,
             reconnect_failures: 0,
             shutting_down: None,
+            trusted_alert_senders,
             epoch: Instant::now(),
             std_epoch: std::time::Instant::now(),
             chats: Chats::default(),
@@ -395,6 +403,18 @@ impl Endpoint {
         );
     }
 
+    /// Whether the account reaches its server over TLS.
+    pub(crate) fn uses_tls(&self) -> bool {
+        self.target
+            .as_ref()
+            .is_some_and(|t| t.transport == Transport::Tls)
+    }
+
+    /// The connection id of the registration flow, when it is a stream.
+    pub(crate) fn flow_conn(&self) -> Option<u64> {
+        self.flow.and_then(|f| f.conn)
+    }
+
     /// The hop to send a message through, for server accounts (the flow).
     fn server_hop(&self) -> Option<Hop> {
         self.target.as_ref().and(self.flow)
@@ -553,6 +573,7 @@ impl Endpoint {
                 message,
                 result,
             } => self.on_stored(token, message, result),
+            Internal::AlertStored(stored) => self.on_alert_stored(*stored),
             Internal::Persisted => {}
             Internal::Requeued => self.pump_outbox(),
         }

@@ -1,7 +1,7 @@
 //! What the runtime tells the UI and the CLI.
 
 use crate::model::{
-    AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId,
+    AccountId, Alert, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId,
 };
 use crate::store::{ConversationSummary, SearchHit, StoredMessage};
 
@@ -28,6 +28,23 @@ pub enum Event {
         /// New state.
         state: DeliveryState,
     },
+    /// An emergency alert from a trusted sender arrived (stored and logged;
+    /// its message is in its conversation too, as a
+    /// [`Event::MessageReceived`] with `alert: AlertMark::Raised`). Show it
+    /// at once, critical, until acknowledged ([`crate::runtime::Command::AckAlert`]).
+    AlertRaised(Box<Alert>),
+    /// An alert was acknowledged (answer to
+    /// [`crate::runtime::Command::AckAlert`]).
+    AlertAcknowledged {
+        /// The alert's id.
+        id: i64,
+        /// When, Unix milliseconds (the first acknowledgement's time if it
+        /// was acknowledged before).
+        at_ms: i64,
+    },
+    /// Answer to [`crate::runtime::Command::LoadAlerts`]: the alert log,
+    /// newest first, with acknowledgement times.
+    Alerts(Vec<Alert>),
     /// Something went wrong that is not tied to one message.
     Error {
         /// The account concerned, if any.

@@ -3,6 +3,7 @@
 //! [`Event`]s. The runtime owns its own tokio runtime on its own thread.
 
 pub mod account;
+mod alerts;
 pub(crate) mod chat;
 pub(crate) mod chat_sdp;
 pub mod command;
@@ -306,7 +307,9 @@ async fn supervise(
             Command::LoadConversations
             | Command::LoadMessages { .. }
             | Command::MarkRead { .. }
-            | Command::Search { .. } => continue,
+            | Command::Search { .. }
+            | Command::AckAlert { .. }
+            | Command::LoadAlerts { .. } => continue,
             Command::Register { account } => (account, AccountCommand::Register),
             Command::Unregister { account } => (account, AccountCommand::Unregister),
             Command::SendMessage {

@@ -4,7 +4,8 @@
 
 use super::endpoint::{Endpoint, Internal};
 use super::event::Event;
-use crate::model::{human_duration, DeliveryState, IncomingMessage, MessageId};
+use crate::model::{human_duration, AlertMark, DeliveryState, IncomingMessage, MessageId};
+use crate::protocol::alert::{classify, AlertInput};
 use crate::protocol::sip::agent::{ArrivedMessage, IncomingToken, MessageIdentity};
 use crate::store::{
     conversation_key, InsertOutcome, NewIncoming, NewOutgoing, OutboxEntry, Store, StoreError,
@@ -270,7 +271,19 @@ impl Endpoint {
     }
 
     /// Commits an arrived MESSAGE; the answer waits for the commit.
+    /// Messages that look like emergency alerts go through
+    /// [`Endpoint::store_alert_claim`].
     pub(crate) fn store_incoming(&mut self, token: IncomingToken, message: ArrivedMessage) {
+        let claim = classify(&AlertInput {
+            content_type: &message.content_type_header,
+            subject: message.subject.as_deref(),
+            priority: message.priority.as_deref(),
+            body: &message.body,
+        });
+        if let Some(claim) = claim {
+            self.store_alert_claim(token, message, claim);
+            return;
+        }
         let new = NewIncoming {
             id: Some(super::next_message_id()),
             account: self.account_name().to_string(),
@@ -317,6 +330,7 @@ impl Endpoint {
                     subject: message.subject,
                     received_at: u64::try_from(now_ms() / 1000).unwrap_or_default(),
                     session: None,
+                    alert: AlertMark::None,
                 }));
             }
             // Stored before (a resend after our 200 was lost): answer again, show once.

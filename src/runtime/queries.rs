@@ -31,6 +31,13 @@ pub(crate) enum Query {
         text: String,
         limit: usize,
     },
+    AckAlert {
+        id: i64,
+    },
+    Alerts {
+        account: Option<AccountId>,
+        unacknowledged_only: bool,
+    },
 }
 
 impl Query {
@@ -51,6 +58,14 @@ impl Query {
             },
             Command::MarkRead { account, peer_key } => Query::MarkRead { account, peer_key },
             Command::Search { text, limit } => Query::Search { text, limit },
+            Command::AckAlert { id } => Query::AckAlert { id },
+            Command::LoadAlerts {
+                account,
+                unacknowledged_only,
+            } => Query::Alerts {
+                account,
+                unacknowledged_only,
+            },
             other => return Err(other),
         })
     }
@@ -115,6 +130,32 @@ async fn answer(store: &StoreActor, query: Query) -> Option<Event> {
             match store.call(move |s| s.search(&words, None, limit)).await {
                 Ok(hits) => Some(Event::SearchResults { text, hits }),
                 Err(e) => Some(error(None, format!("cannot search for \"{text}\": {e}"))),
+            }
+        }
+        Query::AckAlert { id } => {
+            let result = store
+                .call(move |s| {
+                    s.acknowledge_alert(id, super::outbox::now_ms())?;
+                    Ok(s.alert(id)?.and_then(|a| a.acknowledged_at))
+                })
+                .await;
+            match result {
+                Ok(Some(at_ms)) => Some(Event::AlertAcknowledged { id, at_ms }),
+                Ok(None) => Some(error(None, format!("there is no alert {id} to acknowledge"))),
+                Err(e) => Some(error(None, format!("cannot acknowledge alert {id}: {e}"))),
+            }
+        }
+        Query::Alerts {
+            account,
+            unacknowledged_only,
+        } => {
+            let name = account.as_ref().map(|a| a.0.clone());
+            match store
+                .call(move |s| s.alerts(name.as_deref(), unacknowledged_only))
+                .await
+            {
+                Ok(list) => Some(Event::Alerts(list.iter().map(|a| a.to_alert()).collect())),
+                Err(e) => Some(error(account, format!("cannot load the alert log: {e}"))),
             }
         }
     }

@@ -1,15 +1,91 @@
-//! Alerts and file transfers: the tables exist from schema version 1; this
-//! is the minimal API (insert, list, acknowledge an alert).
+//! Alerts and file transfers: the alert log (with the message that carried
+//! each alert, stored in the same transaction), acknowledgement, and the
+//! minimal transfer records.
 
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::columns::{direction_at, id_at};
 use super::error::Ctx;
+use super::messages::insert_incoming_tx;
 use super::types::Direction;
+use super::types::{InsertOutcome, NewIncoming};
 use super::{sql_id, Store, StoreError};
-use crate::model::MessageId;
+use crate::model::{AccountId, Alert, CapAlert, MessageId};
+
+/// What an incoming message that looks like an alert is stored as.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AlertRecord<'a> {
+    /// From an untrusted sender: the message is marked, no alert is logged.
+    Untrusted,
+    /// A trusted alert: logged with the message as its `message_id`.
+    Raised(&'a NewAlert),
+}
+
+/// The JSON kept in the `cap` column: the parsed CAP document and what the
+/// alert shows. Older rows may hold other shapes; they read as empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct AlertDetails {
+    #[serde(default)]
+    cap: Option<CapAlert>,
+    #[serde(default)]
+    cap_error: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    from_name: Option<String>,
+}
+
+impl NewAlert {
+    /// The log entry of a raised alert (its `id`, `message_id` and
+    /// acknowledgement are not taken from `alert`).
+    pub fn from_alert(alert: &Alert) -> NewAlert {
+        let details = AlertDetails {
+            cap: alert.cap.clone(),
+            cap_error: alert.cap_error.clone(),
+            text: Some(alert.text.clone()),
+            from_name: alert.from_name.clone(),
+        };
+        NewAlert {
+            account: alert.account.0.clone(),
+            message_id: alert.message_id,
+            from: alert.from.clone(),
+            subject: alert.subject.clone(),
+            priority: alert.priority.clone(),
+            body: alert.body.clone(),
+            cap: serde_json::to_value(details).ok(),
+            received_at: alert.received_at,
+        }
+    }
+}
+
+impl StoredAlert {
+    /// The alert as the runtime and the UI see it.
+    pub fn to_alert(&self) -> Alert {
+        let details: AlertDetails = self
+            .alert
+            .cap
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        Alert {
+            id: self.id,
+            account: AccountId(self.alert.account.clone()),
+            message_id: self.alert.message_id,
+            from: self.alert.from.clone(),
+            from_name: details.from_name,
+            subject: self.alert.subject.clone(),
+            priority: self.alert.priority.clone(),
+            body: self.alert.body.clone(),
+            text: details.text.unwrap_or_else(|| self.alert.body.clone()),
+            cap: details.cap,
+            cap_error: details.cap_error,
+            received_at: self.alert.received_at,
+            acknowledged_at: self.acknowledged_at,
+        }
+    }
+}
 
 /// An alert to log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +225,73 @@ impl Store {
             })
             .map_err(ctx.sql(WHAT))?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Stores an incoming message that looks like an alert, and in the same
+    /// transaction marks it untrusted or logs the alert (with `message_id`
+    /// set to the stored message). A duplicate (resend) is not stored or
+    /// logged again: the outcome says `Duplicate` and the alert id is that
+    /// of the alert logged the first time, if any.
+    pub fn insert_incoming_alert(
+        &mut self,
+        m: &NewIncoming,
+        record: AlertRecord<'_>,
+    ) -> Result<(InsertOutcome, Option<i64>), StoreError> {
+        const WHAT: &str = "store an incoming alert";
+        self.check_writable(WHAT)?;
+        let ctx = Ctx { path: &self.path };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(ctx.sql(WHAT))?;
+        let outcome = insert_incoming_tx(&tx, ctx, m)?;
+        let id = sql_id(outcome.id())
+            .ok_or_else(|| ctx.invalid(outcome.id(), "the id is too large for SQLite"))?;
+        let alert_id = match (outcome, record) {
+            (InsertOutcome::Duplicate(_), _) => tx
+                .prepare_cached("SELECT id FROM alerts WHERE message_id = ?1 ORDER BY id LIMIT 1")
+                .and_then(|mut stmt| stmt.query_row([id], |row| row.get(0)).optional())
+                .map_err(ctx.sql(WHAT))?,
+            (InsertOutcome::Inserted(_), AlertRecord::Untrusted) => {
+                tx.execute("UPDATE messages SET untrusted_alert = 1 WHERE id = ?1", [id])
+                    .map_err(ctx.sql(WHAT))?;
+                None
+            }
+            (InsertOutcome::Inserted(_), AlertRecord::Raised(alert)) => {
+                let cap = alert.cap.as_ref().map(Value::to_string);
+                tx.prepare_cached(
+                    "INSERT INTO alerts (account, message_id, sender, subject, priority, body, cap, received_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .and_then(|mut stmt| {
+                    stmt.execute(params![
+                        alert.account,
+                        id,
+                        alert.from,
+                        alert.subject,
+                        alert.priority,
+                        alert.body,
+                        cap,
+                        alert.received_at
+                    ])
+                })
+                .map_err(ctx.sql(WHAT))?;
+                Some(tx.last_insert_rowid())
+            }
+        };
+        tx.commit().map_err(ctx.sql(WHAT))?;
+        Ok((outcome, alert_id))
+    }
+
+    /// One logged alert, if it exists.
+    pub fn alert(&self, id: i64) -> Result<Option<StoredAlert>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, account, message_id, sender, subject, priority, body, cap, received_at, \
+                 acknowledged_at FROM alerts WHERE id = ?1",
+            )
+            .and_then(|mut stmt| stmt.query_row([id], alert_from_row).optional())
+            .map_err(self.ctx().sql("read an alert"))
     }
 
     /// Alerts of `account` (or all), newest first; only those not yet

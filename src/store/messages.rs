@@ -12,7 +12,7 @@ use crate::model::{DeliveryState, MessageId};
 /// the due time of a `retrying` state.
 pub(crate) const MESSAGE_SELECT: &str = "SELECT m.id, m.account, c.peer_key, m.direction, m.local_id, \
      m.call_id, m.cseq, m.remote_message_id, m.content_type, m.body, m.file_ref, m.sent_at, \
-     m.received_at, m.state, m.state_code, m.state_reason, o.next_attempt_at, m.read \
+     m.received_at, m.state, m.state_code, m.state_reason, o.next_attempt_at, m.read, m.untrusted_alert \
      FROM messages m JOIN conversations c ON c.id = m.conversation_id \
      LEFT JOIN outbox o ON o.message_id = m.id";
 
@@ -34,6 +34,7 @@ pub(crate) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage>
         received_at: row.get(12)?,
         state: state_at(row, 13)?,
         read: row.get(17)?,
+        untrusted_alert: row.get(18)?,
     })
 }
 
@@ -122,7 +123,7 @@ fn inserted_id(tx: &Transaction<'_>) -> rusqlite::Result<MessageId> {
 }
 
 /// Stores one incoming message inside `tx`, unless it is a duplicate.
-fn insert_incoming_tx(
+pub(crate) fn insert_incoming_tx(
     tx: &Transaction<'_>,
     ctx: Ctx<'_>,
     m: &NewIncoming,

@@ -26,10 +26,16 @@ pub(crate) struct Migration {
 }
 
 /// Every migration step, in order; versions are 1, 2, 3, ...
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: schema::V1,
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: schema::V1,
+    },
+    Migration {
+        version: 2,
+        sql: schema::V2,
+    },
+];
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -45,7 +45,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::model::MessageId;
 
-pub use alerts::{NewAlert, NewTransfer, StoredAlert, StoredTransfer};
+pub use alerts::{AlertRecord, NewAlert, NewTransfer, StoredAlert, StoredTransfer};
 pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use error::StoreError;
 pub use key::conversation_key;
@@ -249,3 +249,7 @@ mod search_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod migrations_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod alerts_tests;

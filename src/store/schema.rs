@@ -129,3 +129,17 @@ CREATE TABLE transfers (
 );
 CREATE INDEX transfers_account ON transfers (account, started_at);
 "#;
+
+/// Version 2: emergency alerts.
+///
+/// - `messages.untrusted_alert` is 1 for a message that looks like an
+///   emergency alert but came from a sender the account does not trust (so
+///   the history can say it "claims to be an alert from an untrusted
+///   sender"); such a message raises no alert.
+/// - `alerts.message_id` is indexed: a resent alert finds the alert logged
+///   for its message instead of raising a second one.
+pub(crate) const V2: &str = r#"
+ALTER TABLE messages ADD COLUMN untrusted_alert INTEGER NOT NULL DEFAULT 0
+    CHECK (untrusted_alert IN (0, 1));
+CREATE INDEX alerts_message ON alerts (message_id) WHERE message_id IS NOT NULL;
+"#;

@@ -159,6 +159,10 @@ pub struct StoredMessage {
     pub state: Option<DeliveryState>,
     /// Whether the user has seen it (outgoing messages are always read).
     pub read: bool,
+    /// It looks like an emergency alert but its sender is not trusted: show
+    /// it as a message that "claims to be an alert from an untrusted sender".
+    #[serde(default)]
+    pub untrusted_alert: bool,
 }
 
 impl StoredMessage {

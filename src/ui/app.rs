@@ -386,6 +386,16 @@ impl App {
             Event::SearchResults { text, hits } => {
                 self.sidebar.search.show(&text, hits);
             }
+            // Until the alert view exists, an alert takes the notice banner
+            // (its message is in its conversation too).
+            Event::AlertRaised(alert) => {
+                self.notice = Some(format!(
+                    "EMERGENCY ALERT from {}: {}",
+                    alert.from_name.as_deref().unwrap_or(&alert.from),
+                    alert.title()
+                ));
+            }
+            Event::AlertAcknowledged { .. } | Event::Alerts(_) => {}
             Event::Error { account, message } => {
                 self.notice = Some(match account {
                     Some(account) => t!("notice-account-error", account = account.0, message = message),

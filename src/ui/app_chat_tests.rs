@@ -291,6 +291,7 @@ fn the_typing_indicator_follows_the_peer_and_its_messages() {
         subject: None,
         received_at: 77,
         session: Some(SessionId(5)),
+        alert: Default::default(),
     };
     let _ = app.update(Message::Runtime(Event::MessageReceived(message)));
     assert!(!typing(&app), "the message ends the typing");

@@ -97,6 +97,7 @@ fn stored(id: u64, direction: StoreDirection, state: Option<DeliveryState>) -> S
         received_at: None,
         state,
         read: true,
+        untrusted_alert: false,
     }
 }
 
@@ -223,6 +224,7 @@ fn live_events_and_history_meet_without_doubles() {
         subject: None,
         received_at: 3,
         session: None,
+        alert: Default::default(),
     };
     let _ = app.update(Message::Runtime(Event::MessageReceived(live.clone())));
     assert_eq!(

@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml alert_body)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
@@ -85,6 +85,7 @@ seeds_for() {
         sip_message | stream_framer | agent_packet) echo "$vectors" ;;
         sip_uri | digest_challenge) echo "$here/seeds/$1 $vectors/fuzz-regressions" ;;
         sdp) echo "$vectors/sdp" ;;
+        alert_body) echo "$vectors/cap" ;;
         msrp_frame | msrp_session) echo "$here/seeds/$1 $vectors/msrp" ;;
         cpim | im_xml) echo "$vectors/msrp" ;;
     esac

@@ -81,7 +81,14 @@ const MODULE_DIR_CANDIDATES: &[&str] = &[
     "/usr/local/lib/kamailio/modules",
 ];
 /// Modules the config loads that are not in the base package everywhere.
-const REQUIRED_MODULES: &[&str] = &["tm.so", "registrar.so", "auth.so", "nathelper.so", "tls.so"];
+const REQUIRED_MODULES: &[&str] = &[
+    "tm.so",
+    "registrar.so",
+    "auth.so",
+    "nathelper.so",
+    "tls.so",
+    "uac.so",
+];
 
 /// Password of a test user, `None` for unknown users.
 pub fn password(user: &str) -> Option<&'static str> {

@@ -16,6 +16,7 @@ fn incoming(id: u64, from: &str, body: &str, at: u64) -> IncomingMessage {
         subject: None,
         received_at: at,
         session: None,
+        alert: Default::default(),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod msrp;
 pub mod sdp;
 
 use sipchat::model::MessageId;
+use sipchat::protocol::alert::{self, AlertInput};
 use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, Hop, Output};
 use sipchat::protocol::sip::digest::{self, Credentials, RequestParts};
 use sipchat::protocol::sip::message::{MessageError, SipMessage};
@@ -492,4 +493,85 @@ fn is_quoted_string(text: &str) -> bool {
         }
     }
     !escaped
+}
+
+/// Emergency alert classification, the multipart reader and the CAP 1.2
+/// reader on arbitrary bytes. The first byte picks how the rest is offered
+/// (CAP body, multipart with a boundary found in the input, or plain text
+/// with an alert Subject). Properties: a claim always names what made it
+/// one; a parsed CAP document has every required field; the
+/// `AlertMsg-Error` value is one header line starting with a 3-digit code.
+pub fn alert_body(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let body = String::from_utf8_lossy(rest);
+    let boundary: String = body
+        .lines()
+        .find_map(|l| l.strip_prefix("--"))
+        .map(|b| b.trim_end_matches('-').chars().take(80).collect())
+        .unwrap_or_else(|| "b".into());
+    let content_type = match mode % 3 {
+        0 => alert::CAP_MEDIA_TYPE.to_string(),
+        1 => format!("multipart/mixed; boundary=\"{boundary}\""),
+        _ => "text/plain".to_string(),
+    };
+    let subject = (mode & 0x80 != 0).then_some("emergency ALERT");
+    let claim = alert::classify(&AlertInput {
+        content_type: &content_type,
+        subject,
+        priority: None,
+        body: &body,
+    });
+    if let Some(claim) = &claim {
+        assert!(!claim.triggers.is_empty(), "a claim without a trigger");
+        if let Some(cap) = &claim.cap {
+            check_cap(cap);
+        }
+        if let Some(e) = &claim.error {
+            check_alert_msg_error(&e.alert_msg_error());
+        }
+    } else {
+        assert!(subject.is_none(), "the Subject alone makes an alert");
+    }
+    match alert::parse_cap(&body) {
+        Ok(cap) => check_cap(&cap),
+        Err(e) => check_alert_msg_error(&e.alert_msg_error()),
+    }
+    if let Ok(parts) = alert::parse_multipart(&body, &boundary) {
+        assert!(parts.len() <= alert::MAX_PARTS);
+    }
+}
+
+fn check_cap(cap: &sipchat::model::CapAlert) {
+    for field in [
+        &cap.identifier,
+        &cap.sender,
+        &cap.sent,
+        &cap.status,
+        &cap.msg_type,
+        &cap.scope,
+    ] {
+        assert!(
+            !field.is_empty(),
+            "a parsed CAP alert misses a required field: {cap:?}"
+        );
+    }
+    assert!(cap.infos.len() <= alert::MAX_INFOS);
+    for info in &cap.infos {
+        assert!(!info.event.is_empty() && !info.severity.is_empty(), "{info:?}");
+        assert!(info.areas.len() <= alert::MAX_AREAS);
+    }
+}
+
+fn check_alert_msg_error(value: &str) {
+    assert!(
+        !value.contains(['\r', '\n', '\0']),
+        "AlertMsg-Error is not one line: {value:?}"
+    );
+    let code = value.get(..3).unwrap_or_default();
+    assert!(
+        code.bytes().all(|b| b.is_ascii_digit()) && code.len() == 3,
+        "{value:?}"
+    );
 }

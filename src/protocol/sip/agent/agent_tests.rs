@@ -474,3 +474,64 @@ fn a_retry_reuses_the_identity_and_the_receiver_shows_it_once() {
         }
     )));
 }
+
+#[test]
+fn an_alert_is_held_then_answered_425_with_alert_msg_error() {
+    let t0 = Instant::now();
+    let mut bob = Agent::new(config("bob", false), 11);
+    let mut from = hop(Transport::Tcp, BOB_ADDR, ALICE_ADDR);
+    from.conn = Some(42);
+    let body = "--zz\r\nContent-Type: application/cap+xml\r\n\r\n<alert/>\r\n--zz--\r\n";
+    let raw = format!(
+        "MESSAGE sip:bob@h SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bKcap1\r\n\
+From: <sip:alert@h>;tag=1\r\nTo: <sip:bob@h>\r\nCall-ID: cap1\r\nCSeq: 1 MESSAGE\r\n\
+Content-Type: multipart/mixed;boundary=zz\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    bob.handle_packet(raw.as_bytes(), from, t0);
+    let (tx, ev) = drain(&mut bob);
+    assert!(tx.is_empty(), "nothing is answered before the runtime stored it");
+    let [AgentEvent::MessageArrived { token, message }] = &ev[..] else {
+        panic!("{ev:?}");
+    };
+    assert_eq!(message.content_type, "multipart/mixed");
+    assert_eq!(message.content_type_header, "multipart/mixed;boundary=zz");
+    assert_eq!(message.conn, Some(42));
+    let value = "102;message=\"Not enough information to determine the purpose of the alert\"";
+    bob.answer_incoming_with(*token, IncomingAnswer::bad_alert(value.into()), t0);
+    let (tx, _) = drain(&mut bob);
+    let r = parse(&tx[0].1);
+    assert_eq!(r.status(), Some(425));
+    assert_eq!(r.reason(), Some("Bad Alert Message"));
+    assert_eq!(r.header("AlertMsg-Error"), Some(value));
+}
+
+#[test]
+fn multipart_is_taken_only_as_an_alert() {
+    let t0 = Instant::now();
+    let mut bob = Agent::new(config("bob", false), 12);
+    let from = hop(Transport::Udp, BOB_ADDR, ALICE_ADDR);
+    let body = "--zz\r\nContent-Type: text/plain\r\n\r\nhello\r\n--zz--\r\n";
+    let request = |branch: &str, extra: &str| {
+        format!(
+            "MESSAGE sip:bob@h SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch={branch}\r\n\
+From: <sip:alice@h>;tag=1\r\nTo: <sip:bob@h>\r\nCall-ID: {branch}\r\nCSeq: 1 MESSAGE\r\n{extra}\
+Content-Type: multipart/mixed;boundary=zz\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    bob.handle_packet(request("z9hG4bKmp1", "").as_bytes(), from, t0);
+    let (tx, ev) = drain(&mut bob);
+    assert!(ev.is_empty());
+    let r = parse(&tx[0].1);
+    assert_eq!(r.status(), Some(415));
+    assert!(!r.header("Accept").unwrap().contains("multipart"));
+    bob.handle_packet(
+        request("z9hG4bKmp2", "Subject: Emergency Alert\r\n").as_bytes(),
+        from,
+        t0,
+    );
+    let (tx, ev) = drain(&mut bob);
+    assert!(tx.is_empty(), "held until stored");
+    assert!(matches!(&ev[..], [AgentEvent::MessageArrived { .. }]), "{ev:?}");
+}

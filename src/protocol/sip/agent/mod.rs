@@ -14,7 +14,9 @@ mod session;
 mod session_in;
 mod session_out;
 
-pub use pager::{ArrivedMessage, IncomingToken, MessageIdentity, MAX_BODY_STREAM, MAX_REQUEST_UDP};
+pub use pager::{
+    ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, MAX_BODY_STREAM, MAX_REQUEST_UDP,
+};
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};

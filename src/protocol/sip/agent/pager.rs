@@ -20,8 +20,16 @@ pub const MAX_BODY_STREAM: usize = 16 * 1024;
 /// How many recently received (Call-ID, CSeq) pairs are remembered to
 /// suppress duplicates that arrive on a new transaction.
 pub const RECENT_INCOMING: usize = 1024;
-/// Body types we can show.
-pub const ACCEPTED_TYPES: &[&str] = &["text/plain", "application/im-iscomposing+xml"];
+/// Body types we can show (the `Accept` of a 415).
+pub const ACCEPTED_TYPES: &[&str] = &[
+    "text/plain",
+    "application/im-iscomposing+xml",
+    // Emergency alerts (RFC 8876).
+    "application/cap+xml",
+];
+/// Taken only when it is an emergency alert (a CAP part, or an alert
+/// Subject / Priority): RFC 8876 sends CAP next to other parts.
+pub const ALERT_ONLY_TYPES: &[&str] = &["multipart/mixed"];
 
 /// The SIP identity of an outgoing page-mode message. A retry reuses it
 /// (with a new branch), so a receiver that suppresses duplicates on
@@ -50,8 +58,11 @@ pub struct ArrivedMessage {
     pub from_name: Option<String>,
     /// To URI.
     pub to: String,
-    /// Body media type.
+    /// Body media type (lower case, no parameters).
     pub content_type: String,
+    /// The Content-Type header as received, with its parameters (a
+    /// multipart boundary); `text/plain` when there was none.
+    pub content_type_header: String,
     /// Body as text (UTF-8, invalid bytes replaced).
     pub body: String,
     /// Subject header.
@@ -64,6 +75,40 @@ pub struct ArrivedMessage {
     pub cseq: u32,
     /// The transport it came over.
     pub transport: Transport,
+    /// The stream connection it came over, if any (for TLS accounts, an
+    /// alert counts only over the account's own registration connection).
+    pub conn: Option<u64>,
+}
+
+/// How to answer an arrived MESSAGE (see [`Agent::answer_incoming_with`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingAnswer {
+    /// Status code (200, 425, 500, ...).
+    pub code: u16,
+    /// Extra header fields, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl IncomingAnswer {
+    /// 200 when `stored`, else 500 so the sender knows it was not kept.
+    pub fn stored(stored: bool) -> IncomingAnswer {
+        IncomingAnswer {
+            code: if stored { 200 } else { 500 },
+            headers: Vec::new(),
+        }
+    }
+
+    /// RFC 8876: `425 Bad Alert Message` with an `AlertMsg-Error` value
+    /// (see [`crate::protocol::alert::AlertError::alert_msg_error`]).
+    pub fn bad_alert(alert_msg_error: String) -> IncomingAnswer {
+        IncomingAnswer {
+            code: crate::protocol::alert::BAD_ALERT_STATUS,
+            headers: vec![(
+                crate::protocol::alert::ALERT_MSG_ERROR.to_string(),
+                alert_msg_error,
+            )],
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -354,7 +399,18 @@ impl Agent {
 
     pub(super) fn on_incoming_message(&mut self, key: TransactionKey, msg: SipMessage, now: Instant) {
         let content_type = msg.content_type().unwrap_or_else(|| "text/plain".into());
-        if !ACCEPTED_TYPES.contains(&content_type.as_str()) {
+        let alert_body = ALERT_ONLY_TYPES.contains(&content_type.as_str()) && {
+            let header = msg.header("Content-Type").unwrap_or_default();
+            let body = String::from_utf8_lossy(&msg.body);
+            crate::protocol::alert::classify(&crate::protocol::alert::AlertInput {
+                content_type: header,
+                subject: msg.header("Subject"),
+                priority: msg.header("Priority"),
+                body: &body,
+            })
+            .is_some()
+        };
+        if !ACCEPTED_TYPES.contains(&content_type.as_str()) && !alert_body {
             let mut resp = response_to(&msg, 415, Some(&self.new_tag()));
             resp.push_header("Accept", ACCEPTED_TYPES.join(", "));
             self.respond(&key, resp, now);
@@ -371,18 +427,24 @@ impl Agent {
             return;
         }
         let from = msg.from_header().ok();
-        let transport = self.server_hops.get(&key).map_or(Transport::Udp, |h| h.transport);
+        let hop = self.server_hops.get(&key).copied();
+        let transport = hop.map_or(Transport::Udp, |h| h.transport);
+        let content_type_header = msg
+            .header("Content-Type")
+            .map_or_else(|| "text/plain".to_string(), str::to_string);
         let message = ArrivedMessage {
             from: from.as_ref().map(|f| f.uri.clone()).unwrap_or_default(),
             from_name: from.and_then(|f| f.display_name),
             to: msg.to_header().map(|t| t.uri).unwrap_or_default(),
             content_type,
+            content_type_header,
             body: String::from_utf8_lossy(&msg.body).into_owned(),
             subject: msg.header("Subject").map(str::to_string),
             priority: msg.header("Priority").map(str::to_string),
             call_id,
             cseq,
             transport,
+            conn: hop.and_then(|h| h.conn),
         };
         self.pager.next_token += 1;
         let token = IncomingToken(self.pager.next_token);
@@ -393,11 +455,20 @@ impl Agent {
     /// Answers an arrived MESSAGE: 200 when `stored`, else 500 so the sender
     /// knows it was not kept (and may retry).
     pub fn answer_incoming(&mut self, token: IncomingToken, stored: bool, now: Instant) {
+        self.answer_incoming_with(token, IncomingAnswer::stored(stored), now);
+    }
+
+    /// Answers an arrived MESSAGE with a chosen status and extra headers
+    /// (e.g. 425 with `AlertMsg-Error` for a bad alert). Call it only after
+    /// the message is stored (or with a 5xx when storing failed).
+    pub fn answer_incoming_with(&mut self, token: IncomingToken, answer: IncomingAnswer, now: Instant) {
         let Some((key, msg)) = self.pager.waiting.remove(&token) else {
             return;
         };
-        let code = if stored { 200 } else { 500 };
-        let resp = response_to(&msg, code, Some(&self.new_tag()));
+        let mut resp = response_to(&msg, answer.code, Some(&self.new_tag()));
+        for (name, value) in answer.headers {
+            resp.push_header(&name, value);
+        }
         self.respond(&key, resp, now);
     }
 }

@@ -1,0 +1,286 @@
+//! Desktop notifications from runtime events, for the window and for
+//! `sipchat listen --notify` alike.
+//!
+//! [`Planner`] decides (pure, testable): an [`Event::AlertRaised`] becomes a
+//! critical, resident, never-expiring notice with a sound, never throttled
+//! or merged; an ordinary [`Event::MessageReceived`] becomes an
+//! `im.received` notice that replaces the earlier one of its conversation
+//! ("3 new messages from bob"), and none at all while the UI says that
+//! conversation is open and focused. [`Notifier`] hands the notices to the
+//! freedesktop notification server over the session D-Bus (notify-rust, on
+//! its own thread, behind the `notify` cargo feature) and reports "Open" and
+//! "Acknowledge" clicks back as [`NotifyAction`]s. Without a session bus or
+//! a notification server it logs once and goes on; it never fails the
+//! runtime. Built without the `notify` feature, it reports notifications as
+//! unavailable.
+
+#[cfg(feature = "notify")]
+mod desktop;
+
+use std::collections::HashMap;
+
+use tokio::sync::mpsc;
+
+use crate::model::{AccountId, AlertMark};
+use crate::runtime::Event;
+use crate::store::conversation_key;
+
+/// The application name notifications carry.
+pub const APP_NAME: &str = crate::paths::APP;
+/// The icon name (installed with the desktop entry).
+pub const APP_ICON: &str = crate::paths::APP_ID;
+/// The `desktop-entry` hint: the desktop file's name without `.desktop`.
+pub const DESKTOP_ENTRY: &str = crate::paths::APP_ID;
+/// Action key of "Open" (open the conversation, or the alert).
+pub const ACTION_OPEN: &str = "open";
+/// Action key of "Acknowledge" on alerts.
+pub const ACTION_ACKNOWLEDGE: &str = "acknowledge";
+/// Sound theme name played with an alert (freedesktop sound naming spec).
+pub const ALERT_SOUND: &str = "alarm-clock-elapsed";
+/// Category of an alert notification (no standard category fits; `x-` is
+/// the spec's vendor prefix).
+pub const ALERT_CATEGORY: &str = "x-sipchat.emergency-alert";
+/// Category of a message notification (freedesktop spec).
+pub const MESSAGE_CATEGORY: &str = "im.received";
+/// Longest body text shown in a notification, in characters.
+pub const MAX_BODY_CHARS: usize = 400;
+
+/// How urgent a notification is (freedesktop urgency levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    /// Normal.
+    Normal,
+    /// Critical: stays until dismissed.
+    Critical,
+}
+
+/// Which earlier notification a notice replaces: one per conversation, and
+/// one per alert (alerts never replace each other).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NoticeKey {
+    /// An alert, by its id.
+    Alert(i64),
+    /// A conversation: account and normalised peer address.
+    Conversation(AccountId, String),
+}
+
+/// What a click should open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTarget {
+    /// The account.
+    pub account: AccountId,
+    /// The conversation's normalised peer address.
+    pub peer_key: String,
+    /// The alert, when the notification was for one.
+    pub alert: Option<i64>,
+}
+
+/// What the user did with a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotifyAction {
+    /// "Open" (or a click on the notification): open this conversation.
+    Open(OpenTarget),
+    /// "Acknowledge" on an alert: send `Command::AckAlert { id }`.
+    Acknowledge(i64),
+}
+
+/// A notification to show, independent of how it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// What it replaces.
+    pub key: NoticeKey,
+    /// The title.
+    pub summary: String,
+    /// The text.
+    pub body: String,
+    /// Critical for alerts.
+    pub urgency: Urgency,
+    /// freedesktop category.
+    pub category: &'static str,
+    /// Stays (resident, no expiry) until the user dismisses it.
+    pub persistent: bool,
+    /// Sound theme name to play, if any.
+    pub sound: Option<&'static str>,
+    /// What "Open" opens.
+    pub open: OpenTarget,
+    /// Whether to offer "Acknowledge" (alerts).
+    pub acknowledge: Option<i64>,
+}
+
+/// Decides which events become which notifications. Pure: no D-Bus.
+#[derive(Debug, Default)]
+pub struct Planner {
+    unseen: HashMap<(AccountId, String), u32>,
+    focused: Option<(AccountId, String)>,
+}
+
+fn shorten(text: &str) -> String {
+    let trimmed = text.trim();
+    match trimmed.char_indices().nth(MAX_BODY_CHARS) {
+        Some((at, _)) => format!("{}…", &trimmed[..at]),
+        None => trimmed.to_string(),
+    }
+}
+
+impl Planner {
+    /// A planner with no conversation focused.
+    pub fn new() -> Planner {
+        Planner::default()
+    }
+
+    /// The conversation the user is looking at (open and the window
+    /// focused), or `None`. Its count starts again from zero.
+    pub fn set_focused(&mut self, conversation: Option<(AccountId, String)>) {
+        if let Some(c) = &conversation {
+            self.unseen.remove(c);
+        }
+        self.focused = conversation;
+    }
+
+    /// The user has seen a conversation: the next message starts a new count.
+    pub fn conversation_seen(&mut self, account: &AccountId, peer_key: &str) {
+        self.unseen.remove(&(account.clone(), peer_key.to_string()));
+    }
+
+    /// The notification for `event`, if it deserves one.
+    pub fn plan(&mut self, event: &Event) -> Option<Notice> {
+        match event {
+            Event::AlertRaised(alert) => {
+                let who = alert.from_name.clone().unwrap_or_else(|| alert.from.clone());
+                let mut body = shorten(&alert.text);
+                if let Some(info) = alert.first_info() {
+                    body = format!("{body}\n({} / {})", info.severity, info.urgency);
+                    if !info.areas.is_empty() {
+                        body = format!("{body}\n{}", info.areas.join("; "));
+                    }
+                }
+                Some(Notice {
+                    key: NoticeKey::Alert(alert.id),
+                    summary: format!("EMERGENCY ALERT: {} (from {who})", alert.title()),
+                    body,
+                    urgency: Urgency::Critical,
+                    category: ALERT_CATEGORY,
+                    persistent: true,
+                    sound: Some(ALERT_SOUND),
+                    open: OpenTarget {
+                        account: alert.account.clone(),
+                        peer_key: conversation_key(&alert.from),
+                        alert: Some(alert.id),
+                    },
+                    acknowledge: Some(alert.id),
+                })
+            }
+            Event::MessageReceived(m) if m.alert != AlertMark::Raised => {
+                let peer_key = conversation_key(&m.from);
+                let conversation = (m.account.clone(), peer_key.clone());
+                if self.focused.as_ref() == Some(&conversation) {
+                    return None;
+                }
+                let count = self.unseen.entry(conversation).or_insert(0);
+                *count += 1;
+                let who = m.from_name.clone().unwrap_or_else(|| m.from.clone());
+                let summary = if *count == 1 {
+                    format!("Message from {who}")
+                } else {
+                    format!("{count} new messages from {who}")
+                };
+                let body = match m.alert {
+                    AlertMark::Untrusted => {
+                        format!("({}) {}", AlertMark::UNTRUSTED_WORDS, shorten(&m.body))
+                    }
+                    _ => shorten(&m.body),
+                };
+                Some(Notice {
+                    key: NoticeKey::Conversation(m.account.clone(), peer_key.clone()),
+                    summary,
+                    body,
+                    urgency: Urgency::Normal,
+                    category: MESSAGE_CATEGORY,
+                    persistent: false,
+                    sound: None,
+                    open: OpenTarget {
+                        account: m.account.clone(),
+                        peer_key,
+                        alert: None,
+                    },
+                    acknowledge: None,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Shows notices on the desktop and reports clicks back.
+pub struct Notifier {
+    planner: Planner,
+    #[cfg(feature = "notify")]
+    desktop: Option<desktop::Desktop>,
+}
+
+impl std::fmt::Debug for Notifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifier")
+            .field("available", &self.available())
+            .finish()
+    }
+}
+
+impl Notifier {
+    /// Starts the notification thread. Clicks ("Open", "Acknowledge") come
+    /// back on the receiver. Never fails: without a session bus or a
+    /// notification server, notices are dropped (logged once).
+    pub fn start() -> (Notifier, mpsc::UnboundedReceiver<NotifyAction>) {
+        let (actions_tx, actions_rx) = mpsc::unbounded_channel();
+        #[cfg(feature = "notify")]
+        let notifier = Notifier {
+            planner: Planner::new(),
+            desktop: desktop::Desktop::start(actions_tx),
+        };
+        #[cfg(not(feature = "notify"))]
+        let notifier = {
+            drop(actions_tx);
+            tracing::warn!("desktop notifications are not built in (cargo feature `notify` is off)");
+            Notifier {
+                planner: Planner::new(),
+            }
+        };
+        (notifier, actions_rx)
+    }
+
+    /// Whether notifications can be shown at all (built in, and the
+    /// notification thread is running; a missing bus shows only later, in
+    /// the log).
+    pub fn available(&self) -> bool {
+        #[cfg(feature = "notify")]
+        {
+            self.desktop.is_some()
+        }
+        #[cfg(not(feature = "notify"))]
+        {
+            false
+        }
+    }
+
+    /// The planner, to tell it what the UI shows.
+    pub fn planner(&mut self) -> &mut Planner {
+        &mut self.planner
+    }
+
+    /// Shows the notification `event` deserves, if any. Never blocks on D-Bus.
+    pub fn handle(&mut self, event: &Event) {
+        let Some(notice) = self.planner.plan(event) else {
+            return;
+        };
+        #[cfg(feature = "notify")]
+        if let Some(desktop) = &self.desktop {
+            desktop.show(notice);
+        }
+        #[cfg(not(feature = "notify"))]
+        tracing::debug!(summary = %notice.summary, "not shown: notifications are not built in");
+    }
+}
+
+#[cfg(test)]
+#[path = "notify_tests.rs"]
+mod tests;

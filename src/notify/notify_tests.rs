@@ -1,0 +1,146 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+use crate::model::{Alert, CapAlert, CapInfo, IncomingMessage, MessageId};
+
+fn message(id: u64, from: &str, body: &str, mark: AlertMark) -> Event {
+    Event::MessageReceived(IncomingMessage {
+        id: MessageId(id),
+        account: AccountId("work".into()),
+        from: from.into(),
+        from_name: Some("Bob".into()),
+        to: "sip:alice@example.org".into(),
+        content_type: "text/plain".into(),
+        body: body.into(),
+        subject: None,
+        received_at: 1,
+        alert: mark,
+        session: None,
+    })
+}
+
+fn alert(id: i64) -> Event {
+    Event::AlertRaised(Box::new(Alert {
+        id,
+        account: AccountId("work".into()),
+        message_id: Some(MessageId(9)),
+        from: "sip:alert@example.org".into(),
+        from_name: None,
+        subject: Some("Emergency Alert".into()),
+        priority: None,
+        body: "raw".into(),
+        text: "Emergency call from 1001 to 112".into(),
+        cap: Some(CapAlert {
+            infos: vec![CapInfo {
+                event: "Emergency call".into(),
+                severity: "Extreme".into(),
+                urgency: "Immediate".into(),
+                areas: vec!["Floor 3".into()],
+                ..CapInfo::default()
+            }],
+            ..CapAlert::default()
+        }),
+        cap_error: None,
+        received_at: 1,
+        acknowledged_at: None,
+    }))
+}
+
+#[test]
+fn alerts_are_critical_persistent_and_never_merged() {
+    let mut p = Planner::new();
+    let a = p.plan(&alert(1)).unwrap();
+    let b = p.plan(&alert(2)).unwrap();
+    assert_eq!(a.urgency, Urgency::Critical);
+    assert!(a.persistent);
+    assert_eq!(a.sound, Some(ALERT_SOUND));
+    assert_eq!(a.acknowledge, Some(1));
+    assert_ne!(a.key, b.key, "each alert has its own notification");
+    assert!(a.summary.contains("EMERGENCY ALERT"), "{}", a.summary);
+    assert!(a.body.contains("Emergency call from 1001 to 112"));
+    assert!(
+        a.body.contains("Extreme") && a.body.contains("Floor 3"),
+        "{}",
+        a.body
+    );
+    // Even with the alert sender's conversation focused, the alert shows.
+    p.set_focused(Some((AccountId("work".into()), "sip:alert@example.org".into())));
+    assert!(p.plan(&alert(3)).is_some());
+    // Its message event does not add a second notification.
+    assert!(p
+        .plan(&message(9, "sip:alert@example.org", "raw", AlertMark::Raised))
+        .is_none());
+}
+
+#[test]
+fn messages_coalesce_per_conversation_and_skip_the_focused_one() {
+    let mut p = Planner::new();
+    let bob = "sip:bob@example.org";
+    let first = p.plan(&message(1, bob, "hi", AlertMark::None)).unwrap();
+    assert_eq!(first.summary, "Message from Bob");
+    assert_eq!(first.category, MESSAGE_CATEGORY);
+    assert_eq!(first.urgency, Urgency::Normal);
+    assert!(!first.persistent);
+    p.plan(&message(2, "sip:Bob@example.org", "other user", AlertMark::None));
+    let third = p
+        .plan(&message(
+            3,
+            "sip:bob@EXAMPLE.org:5060",
+            "are you there?",
+            AlertMark::None,
+        ))
+        .unwrap();
+    assert_eq!(third.summary, "2 new messages from Bob");
+    assert_eq!(third.key, first.key, "replaces the conversation's notification");
+    assert_eq!(third.body, "are you there?");
+    assert_eq!(third.open.peer_key, bob);
+
+    p.set_focused(Some((AccountId("work".into()), bob.into())));
+    assert!(p.plan(&message(4, bob, "seen live", AlertMark::None)).is_none());
+    p.set_focused(None);
+    let again = p.plan(&message(5, bob, "back", AlertMark::None)).unwrap();
+    assert_eq!(
+        again.summary, "Message from Bob",
+        "the count starts again after focus"
+    );
+    p.conversation_seen(&AccountId("work".into()), bob);
+    assert_eq!(
+        p.plan(&message(6, bob, "x", AlertMark::None)).unwrap().summary,
+        "Message from Bob"
+    );
+}
+
+#[test]
+fn an_untrusted_claim_is_an_ordinary_notification_that_says_so() {
+    let mut p = Planner::new();
+    let n = p
+        .plan(&message(
+            1,
+            "sip:mallory@example.org",
+            "Evacuate!",
+            AlertMark::Untrusted,
+        ))
+        .unwrap();
+    assert_eq!(n.urgency, Urgency::Normal);
+    assert!(!n.persistent);
+    assert!(n.body.contains(AlertMark::UNTRUSTED_WORDS), "{}", n.body);
+    assert!(n.acknowledge.is_none());
+}
+
+#[test]
+fn long_bodies_are_shortened_on_a_char_boundary() {
+    let mut p = Planner::new();
+    let long = "é".repeat(MAX_BODY_CHARS + 10);
+    let n = p
+        .plan(&message(1, "sip:bob@example.org", &long, AlertMark::None))
+        .unwrap();
+    assert_eq!(n.body.chars().count(), MAX_BODY_CHARS + 1);
+    assert!(n.body.ends_with('…'));
+}
+
+#[test]
+fn other_events_raise_nothing() {
+    let mut p = Planner::new();
+    assert!(p.plan(&Event::Stopped).is_none());
+    assert!(p.plan(&Event::AlertAcknowledged { id: 1, at_ms: 2 }).is_none());
+}
