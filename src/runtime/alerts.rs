@@ -12,7 +12,7 @@ use super::outbox::now_ms;
 use crate::model::{Alert, AlertMark, IncomingMessage};
 use crate::protocol::alert::{trust_verdict, AlertClaim, Provenance, Verdict};
 use crate::protocol::sip::agent::{ArrivedMessage, IncomingAnswer, IncomingToken};
-use crate::store::{conversation_key, AlertRecord, InsertOutcome, NewAlert, NewIncoming};
+use crate::store::{conversation_key, AlertRecord, InsertOutcome, NewAlert};
 
 /// A stored (or not) alert-looking message, back on the endpoint loop.
 #[derive(Debug)]
@@ -57,21 +57,7 @@ impl Endpoint {
         }
         let received_at = now_ms();
         let id = super::next_message_id();
-        let new = NewIncoming {
-            id: Some(id),
-            account: self.account_name().to_string(),
-            peer_key: conversation_key(&message.from),
-            peer_address: message.from.clone(),
-            display_name: message.from_name.clone(),
-            call_id: Some(message.call_id.clone()),
-            cseq: Some(message.cseq),
-            remote_message_id: None,
-            content_type: message.content_type.clone(),
-            body: message.body.clone(),
-            file_ref: None,
-            sent_at: None,
-            received_at,
-        };
+        let new = self.new_incoming(&message, id, received_at);
         let alert = match verdict {
             Verdict::Untrusted => None,
             Verdict::Raise | Verdict::RaiseBadPayload(_) => Some(Alert {

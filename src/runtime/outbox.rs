@@ -53,6 +53,30 @@ pub fn retry_delay(attempts: u32, retry_after: Option<u32>) -> Duration {
 }
 
 impl Endpoint {
+    /// The history row of an arrived page-mode MESSAGE.
+    pub(crate) fn new_incoming(
+        &self,
+        message: &ArrivedMessage,
+        id: MessageId,
+        received_at: i64,
+    ) -> NewIncoming {
+        NewIncoming {
+            id: Some(id),
+            account: self.account_name().to_string(),
+            peer_key: conversation_key(&message.from),
+            peer_address: message.from.clone(),
+            display_name: message.from_name.clone(),
+            call_id: Some(message.call_id.clone()),
+            cseq: Some(message.cseq),
+            remote_message_id: None,
+            content_type: message.content_type.clone(),
+            body: message.body.clone(),
+            file_ref: None,
+            sent_at: None,
+            received_at,
+        }
+    }
+
     /// Runs `f` on the store thread, then hands `done(result)` back to the
     /// endpoint loop (store errors become words).
     pub(crate) fn store_then<R, F, D>(&self, f: F, done: D)
@@ -284,21 +308,7 @@ impl Endpoint {
             self.store_alert_claim(token, message, claim);
             return;
         }
-        let new = NewIncoming {
-            id: Some(super::next_message_id()),
-            account: self.account_name().to_string(),
-            peer_key: conversation_key(&message.from),
-            peer_address: message.from.clone(),
-            display_name: message.from_name.clone(),
-            call_id: Some(message.call_id.clone()),
-            cseq: Some(message.cseq),
-            remote_message_id: None,
-            content_type: message.content_type.clone(),
-            body: message.body.clone(),
-            file_ref: None,
-            sent_at: None,
-            received_at: now_ms(),
-        };
+        let new = self.new_incoming(&message, super::next_message_id(), now_ms());
         self.store_then(
             move |s| s.insert_incoming(&new),
             move |result| Internal::Stored {
