@@ -18,6 +18,7 @@
 //! Each component has its own `Message`, `update` (returning an `Action` for
 //! the parent when the parent must act) and `view`.
 
+mod alerts;
 mod app;
 mod bridge;
 mod clock;
@@ -25,6 +26,7 @@ mod conversation;
 mod i18n;
 mod icon;
 mod keys;
+mod notifications;
 mod settings;
 mod sidebar;
 mod state;
@@ -35,6 +37,8 @@ mod widget;
 use app::{App, Startup};
 use bridge::EventSource;
 use i18n::t;
+use notifications::ActionSource;
+use sipchat::notify::Notifier;
 use sipchat::cli::{self, Cli, CliError};
 use sipchat::config::Config;
 use sipchat::model::AccountId;
@@ -58,6 +62,8 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let boot_handle = handle.clone();
     let result = iced::application(
         move || {
+            // Started here, once per window: the boot function runs once.
+            let (notifier, actions) = Notifier::start();
             App::new(
                 boot_handle.clone(),
                 source.clone(),
@@ -68,6 +74,8 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                     state_file: Some(state_file.clone()),
                     open: open.clone(),
                     notice: notice.clone(),
+                    notify: Some(Box::new(notifier)),
+                    notify_actions: Some(ActionSource::new(actions)),
                 },
             )
         },

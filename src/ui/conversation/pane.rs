@@ -9,7 +9,7 @@ use crate::ui::{theme, widget};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{button, center, column, container, row, rule, scrollable, space, text, text_input, Id};
 use iced::{Center, Element, Fill, Theme};
-use sipchat::model::{DeliveryState, MessageId};
+use sipchat::model::{AlertMark, DeliveryState, MessageId};
 use std::collections::HashMap;
 
 /// The composer's widget id, for focusing it.
@@ -76,6 +76,8 @@ pub struct ViewContext<'a> {
     pub can_send: bool,
     /// The open conversation's chat session.
     pub chat: ChatView<'a>,
+    /// Messages that raised an emergency alert (also those from history).
+    pub alert_messages: &'a [MessageId],
 }
 
 impl Pane {
@@ -253,7 +255,8 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
             list = list.push(day_separator(cx.zone.day_label(entry.at, cx.now)));
         }
         previous = Some(entry.at);
-        list = list.push(bubble(entry, cx.zone, cx.now));
+        let raised = entry.alert == AlertMark::Raised || cx.alert_messages.contains(&entry.id);
+        list = list.push(bubble(entry, raised, cx.zone, cx.now));
     }
     scrollable(list)
         .id(Id::new(MESSAGES))
@@ -273,9 +276,28 @@ fn day_separator<'a>(label: String) -> Element<'a, Message> {
         .into()
 }
 
-fn bubble<'a>(entry: &'a Entry, zone: &Zone, now: u64) -> Element<'a, Message> {
+/// The badge of a trusted alert, or the warning on a message that claims
+/// to be an alert from an untrusted sender.
+fn alert_note<'a>(raised: bool) -> Element<'a, Message> {
+    let words = if raised {
+        t!("message-alert-badge")
+    } else {
+        t!("message-alert-untrusted")
+    };
+    container(text(words).size(theme::TEXT_SMALL).font(theme::BOLD))
+        .padding([2.0, theme::SPACE_S])
+        .style(theme::alert_note(raised))
+        .into()
+}
+
+fn bubble<'a>(entry: &'a Entry, raised: bool, zone: &Zone, now: u64) -> Element<'a, Message> {
     let time = zone.time_of_day(entry.at);
     let mut body = column![].spacing(2);
+    if raised {
+        body = body.push(alert_note(true));
+    } else if entry.alert == AlertMark::Untrusted {
+        body = body.push(alert_note(false));
+    }
     if let Some(subject) = entry.subject.as_deref().filter(|s| !s.is_empty()) {
         body = body.push(text(subject).size(theme::TEXT_BODY).font(theme::BOLD));
     }
