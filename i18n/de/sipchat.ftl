@@ -150,6 +150,7 @@ sidebar-invites = lädt ein
 ## Notfallalarme
 
 alert-banner-heading = NOTFALLALARM
+alert-untitled = Notfallalarm
 alert-banner-heading-many = NOTFALLALARM · { $count } nicht bestätigt
 alert-area = Gebiet: { $areas }
 alert-from-at = Von { $sender } · { $at }

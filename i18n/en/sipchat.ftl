@@ -155,6 +155,7 @@ sidebar-invites = invites you
 ## Emergency alerts
 
 alert-banner-heading = EMERGENCY ALERT
+alert-untitled = Emergency alert
 alert-banner-heading-many = EMERGENCY ALERT · { $count } not acknowledged
 alert-area = Area: { $areas }
 alert-from-at = From { $sender } · { $at }

@@ -150,6 +150,7 @@ sidebar-invites = te invita
 ## Alertas de emergencia
 
 alert-banner-heading = ALERTA DE EMERGENCIA
+alert-untitled = Alerta de emergencia
 alert-banner-heading-many = ALERTA DE EMERGENCIA · { $count } sin confirmar
 alert-area = Zona: { $areas }
 alert-from-at = De { $sender } · { $at }

@@ -638,7 +638,7 @@ impl App {
             now: self.now,
             can_send: !self.stopped,
             chat,
-            alert_messages: self.alerts.message_ids(),
+            alert_messages: self.alerts.messages(),
         };
         let pane = if self.alerts.log_open() {
             alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)

@@ -52,8 +52,9 @@ pub struct Alerts {
     log_open: bool,
     /// The alert "Show" pointed at (highlighted in the log).
     selected: Option<i64>,
-    /// The messages that raised the alerts, for their badges.
-    message_ids: Vec<MessageId>,
+    /// What the messages that raised alerts show: the alert's text (the
+    /// CAP headline and description rather than the XML).
+    by_message: BTreeMap<MessageId, String>,
 }
 
 /// The conversation an alert belongs to.
@@ -127,8 +128,8 @@ impl Alerts {
         if alert.acknowledged_at.is_none() {
             alert.acknowledged_at = kept;
         }
-        if let Some(id) = alert.message_id.filter(|id| !self.message_ids.contains(id)) {
-            self.message_ids.push(id);
+        if let Some(id) = alert.message_id {
+            self.by_message.insert(id, alert.text.clone());
         }
         self.by_id.insert(alert.id, alert);
     }
@@ -172,12 +173,12 @@ impl Alerts {
     /// conversation, also when it came from the history).
     #[cfg(test)]
     pub fn is_alert_message(&self, id: MessageId) -> bool {
-        self.message_ids.contains(&id)
+        self.by_message.contains_key(&id)
     }
 
-    /// Ids of the messages that raised alerts.
-    pub fn message_ids(&self) -> &[MessageId] {
-        &self.message_ids
+    /// The messages that raised alerts, with the text to show for each.
+    pub fn messages(&self) -> &BTreeMap<MessageId, String> {
+        &self.by_message
     }
 }
 

@@ -16,6 +16,19 @@ fn seconds(ms: i64) -> u64 {
     u64::try_from(ms.max(0) / 1000).unwrap_or(0)
 }
 
+/// A one-line title: the CAP headline or event, else the subject, else
+/// "Emergency alert" in the window's language.
+pub fn title(alert: &Alert) -> String {
+    let has_own = alert.first_info().is_some_and(|i| {
+        i.headline.as_deref().is_some_and(|h| !h.trim().is_empty()) || !i.event.trim().is_empty()
+    }) || alert.subject.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if has_own {
+        alert.title()
+    } else {
+        t!("alert-untitled")
+    }
+}
+
 /// "Name <sip:...>" or the address alone.
 fn sender(alert: &Alert) -> String {
     match alert.from_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -61,12 +74,12 @@ pub fn banner<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Option<Element<'
     };
     let mut details = column![
         text(heading).size(theme::TEXT_SMALL).font(theme::BOLD),
-        text(newest.title()).size(theme::TEXT_TITLE + 3.0).font(theme::BOLD),
+        text(title(newest)).size(theme::TEXT_TITLE + 3.0).font(theme::BOLD),
     ]
     .spacing(theme::SPACE_XS)
     .width(Fill);
     let body = shorten(&newest.text, BANNER_TEXT_CHARS);
-    if !body.is_empty() && body != newest.title() {
+    if !body.is_empty() && body != title(newest) {
         details = details.push(text(body).size(theme::TEXT_BODY + 1.0));
     }
     if let Some(areas) = areas(newest) {
@@ -188,7 +201,7 @@ fn cap_fields<'a>(info: &CapInfo, mut list: Column<'a, Message>) -> Column<'a, M
 
 fn card<'a>(alert: &'a Alert, selected: bool, zone: &Zone, now: u64) -> Element<'a, Message> {
     let mut content = column![
-        text(alert.title()).size(theme::TEXT_TITLE).font(theme::BOLD),
+        text(title(alert)).size(theme::TEXT_TITLE).font(theme::BOLD),
         widget::muted(t!(
             "alert-from-at",
             sender = sender(alert),
@@ -196,7 +209,9 @@ fn card<'a>(alert: &'a Alert, selected: bool, zone: &Zone, now: u64) -> Element<
         )),
     ]
     .spacing(theme::SPACE_S);
-    if !alert.text.trim().is_empty() {
+    // A parsed CAP document shows as its fields; a malformed one as the
+    // raw text below; otherwise the text as it came.
+    if alert.cap.is_none() && alert.cap_error.is_none() && !alert.text.trim().is_empty() {
         content = content.push(text(alert.text.trim()).size(theme::TEXT_BODY + 1.0));
     }
     if let Some(cap) = &alert.cap {
