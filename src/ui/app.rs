@@ -170,10 +170,12 @@ impl App {
             notify_actions: startup.notify_actions,
         };
         app.command(Command::LoadConversations);
-        // Alerts stay up until acknowledged, also across a restart.
+        // Alerts stay up until acknowledged, also across a restart. The
+        // whole log, not only the open ones: acknowledged alerts still badge
+        // their messages in the history.
         app.command(Command::LoadAlerts {
             account: None,
-            unacknowledged_only: true,
+            unacknowledged_only: false,
         });
         if let Some(address) = startup.open {
             app.restore = None;

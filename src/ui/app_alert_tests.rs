@@ -107,10 +107,12 @@ fn several_alerts_stack_newest_first_and_survive_a_restart() {
     let (mut app, recorder) = app();
     assert!(recorder.take().contains(&Command::LoadAlerts {
         account: None,
-        unacknowledged_only: true
+        unacknowledged_only: false
     }));
-    // The answer to the start-up load: what was up when the window closed.
-    let list = vec![alert(2, 2_000, "second"), alert(1, 1_000, "first")];
+    // The answer to the start-up load: the log as the window left it.
+    let mut done = alert(0, 500, "done before");
+    done.acknowledged_at = Some(600);
+    let list = vec![alert(2, 2_000, "second"), alert(1, 1_000, "first"), done];
     let _ = app.update(Message::Runtime(Event::Alerts(list)));
     raise(&mut app, alert(3, 3_000, "third"));
     assert_eq!(banner_ids(&app), [3, 2, 1]);

@@ -135,7 +135,7 @@ fn the_stored_conversations_fill_the_list_at_start() {
             Command::LoadConversations,
             Command::LoadAlerts {
                 account: None,
-                unacknowledged_only: true
+                unacknowledged_only: false
             }
         ]
     );

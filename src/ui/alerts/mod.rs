@@ -4,8 +4,9 @@
 //! The runtime raises an alert with `Event::AlertRaised` (its message is in
 //! its conversation too), answers `Command::AckAlert` with
 //! `Event::AlertAcknowledged`, and `Command::LoadAlerts` with
-//! `Event::Alerts`. At start the app asks for the unacknowledged ones (they
-//! survive a restart); opening the log asks for all. Every answer is merged
+//! `Event::Alerts`. At start the app loads the log (so open alerts survive a
+//! restart, and acknowledged ones still badge their messages); opening the
+//! log loads it again. Every answer is merged
 //! by id, so the order of answers does not matter and an acknowledgement is
 //! never undone by an older list.
 

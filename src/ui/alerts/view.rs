@@ -171,7 +171,7 @@ pub fn log<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Element<'a, Message
 
 fn field<'a>(label: String, value: String) -> Element<'a, Message> {
     row![
-        widget::muted(label).size(theme::TEXT_SMALL).width(120),
+        widget::muted(label).size(theme::TEXT_SMALL).width(150),
         text(value).size(theme::TEXT_BODY).width(Fill)
     ]
     .spacing(theme::SPACE_S)
