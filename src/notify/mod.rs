@@ -121,6 +121,21 @@ pub struct Planner {
     focused: Option<(AccountId, String)>,
 }
 
+/// `text` for a notification body that the server reads as markup: `&`,
+/// `<` and `>` as entities, so they show as written.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn shorten(text: &str) -> String {
     let trimmed = text.trim();
     match trimmed.char_indices().nth(MAX_BODY_CHARS) {

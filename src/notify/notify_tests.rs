@@ -173,3 +173,12 @@ fn a_chat_invitation_notifies_unless_its_conversation_is_in_view() {
     planner.set_focused(Some(carol));
     assert_eq!(planner.plan(&offer), None);
 }
+
+#[test]
+fn markup_characters_in_a_body_are_escaped_for_markup_servers() {
+    assert_eq!(
+        escape_markup("<alert><identifier>x & y</identifier>"),
+        "&lt;alert&gt;&lt;identifier&gt;x &amp; y&lt;/identifier&gt;"
+    );
+    assert_eq!(escape_markup("plain text, 112"), "plain text, 112");
+}
