@@ -159,10 +159,7 @@ fn a_chat_invitation_notifies_unless_its_conversation_is_in_view() {
     assert_eq!(notice.category, CHAT_OFFER_CATEGORY);
     assert_eq!(notice.urgency, Urgency::Normal);
     let carol = (AccountId("work".into()), "sip:carol@example.org".to_string());
-    assert_eq!(
-        notice.key,
-        NoticeKey::ChatOffer(carol.0.clone(), carol.1.clone())
-    );
+    assert_eq!(notice.key, NoticeKey::ChatOffer(carol.0.clone(), carol.1.clone()));
     assert_eq!(notice.open.peer_key, carol.1);
     assert_eq!(notice.open.alert, None);
     // It does not take the place of the conversation's message notice.

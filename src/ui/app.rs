@@ -163,10 +163,7 @@ impl App {
             state_file: startup.state_file,
             state_dirty: false,
             alerts: Alerts::default(),
-            notifications: startup
-                .notify
-                .map(Notifications::new)
-                .unwrap_or_default(),
+            notifications: startup.notify.map(Notifications::new).unwrap_or_default(),
             notify_actions: startup.notify_actions,
         };
         app.command(Command::LoadConversations);

@@ -18,7 +18,10 @@ struct NotifyRecorder {
 
 impl NotifyRecorder {
     fn focus(&self) -> Vec<Option<(AccountId, String)>> {
-        self.focus.lock().map(|mut f| std::mem::take(&mut *f)).unwrap_or_default()
+        self.focus
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
     }
 }
 
@@ -95,10 +98,7 @@ fn an_alert_shows_until_acknowledge_is_answered() {
     assert_eq!(banner_ids(&app), [7]);
     let _ = app.update(Message::Runtime(Event::AlertAcknowledged { id: 7, at_ms: 2_000 }));
     assert!(banner_ids(&app).is_empty());
-    assert_eq!(
-        app.alerts.get(7).and_then(|a| a.acknowledged_at),
-        Some(2_000)
-    );
+    assert_eq!(app.alerts.get(7).and_then(|a| a.acknowledged_at), Some(2_000));
     let _ = app.view();
 }
 

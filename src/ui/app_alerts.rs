@@ -43,8 +43,7 @@ impl App {
                 }
                 self.conversations.ensure_stored(&key, self.now);
                 let open = self.open(&key);
-                let raise = iced::window::latest()
-                    .and_then(iced::window::gain_focus::<Message>);
+                let raise = iced::window::latest().and_then(iced::window::gain_focus::<Message>);
                 Task::batch([open, raise])
             }
             NotifyAction::Acknowledge(id) => {
@@ -53,7 +52,6 @@ impl App {
             }
         }
     }
-
 }
 
 /// The "Alerts (n)" entry over the sidebar, opening the alert log.
@@ -72,8 +70,11 @@ pub(super) fn sidebar_entry(alerts: &Alerts) -> Element<'_, Message> {
         entry.style(button::secondary)
     };
     container(entry)
-        .padding(iced::Padding::new(theme::SPACE_S).left(theme::SPACE_L).right(theme::SPACE_L))
+        .padding(
+            iced::Padding::new(theme::SPACE_S)
+                .left(theme::SPACE_L)
+                .right(theme::SPACE_L),
+        )
         .style(theme::sidebar)
         .into()
 }
-

@@ -6,7 +6,9 @@
 //!        ├─ bridge.rs           Subscription over the runtime's events
 //!        ├─ Sidebar (sidebar/)  search, accounts, "New conversation", the list
 //!        ├─ Conversations (conversation/)  threads from history + live events
-//!        └─ Pane (conversation/pane.rs)  the open conversation + composer
+//!        ├─ Pane (conversation/pane.rs)  the open conversation + composer
+//!        ├─ Alerts (alerts/)    the alert banner and the alert log
+//!        └─ notifications.rs    desktop notifications, clicks as a Subscription
 //! ```
 //!
 //! History: at start the app sends `LoadConversations`; opening a thread
@@ -38,10 +40,10 @@ use app::{App, Startup};
 use bridge::EventSource;
 use i18n::t;
 use notifications::ActionSource;
-use sipchat::notify::Notifier;
 use sipchat::cli::{self, Cli, CliError};
 use sipchat::config::Config;
 use sipchat::model::AccountId;
+use sipchat::notify::Notifier;
 use sipchat::runtime::{Runtime, RuntimeError, RuntimeOptions};
 use state::WindowState;
 

@@ -131,7 +131,11 @@ fn action_stream(source: &ActionSource) -> impl Stream<Item = NotifyAction> {
 }
 
 /// Window focus changes from iced's events.
-pub fn focus_events(event: iced::Event, _status: iced::event::Status, _window: iced::window::Id) -> Option<bool> {
+pub fn focus_events(
+    event: iced::Event,
+    _status: iced::event::Status,
+    _window: iced::window::Id,
+) -> Option<bool> {
     match event {
         iced::Event::Window(iced::window::Event::Focused) => Some(true),
         iced::Event::Window(iced::window::Event::Unfocused) => Some(false),

@@ -79,6 +79,10 @@ fn messages_that_raised_alerts_are_known_by_id() {
     alerts.loaded(vec![alert(1, 1_000), alert(1, 1_000)]);
     assert!(alerts.is_alert_message(MessageId(101)));
     assert!(!alerts.is_alert_message(MessageId(102)));
-    let shown: Vec<(MessageId, &str)> = alerts.messages().iter().map(|(id, t)| (*id, t.as_str())).collect();
+    let shown: Vec<(MessageId, &str)> = alerts
+        .messages()
+        .iter()
+        .map(|(id, t)| (*id, t.as_str()))
+        .collect();
     assert_eq!(shown, [(MessageId(101), "alert 1")]);
 }

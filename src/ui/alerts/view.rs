@@ -31,7 +31,12 @@ pub fn title(alert: &Alert) -> String {
 
 /// "Name <sip:...>" or the address alone.
 fn sender(alert: &Alert) -> String {
-    match alert.from_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    match alert
+        .from_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         Some(name) => format!("{name} <{}>", alert.from),
         None => alert.from.clone(),
     }
@@ -59,7 +64,8 @@ fn areas(alert: &Alert) -> Option<String> {
 }
 
 fn small_button<'a>(label: String) -> button::Button<'a, Message> {
-    button(text(label).size(theme::TEXT_BODY).font(theme::BOLD)).padding([theme::SPACE_XS + 2.0, theme::SPACE_M])
+    button(text(label).size(theme::TEXT_BODY).font(theme::BOLD))
+        .padding([theme::SPACE_XS + 2.0, theme::SPACE_M])
 }
 
 /// The banner over the window while any alert is unacknowledged: the
@@ -74,7 +80,9 @@ pub fn banner<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Option<Element<'
     };
     let mut details = column![
         text(heading).size(theme::TEXT_SMALL).font(theme::BOLD),
-        text(title(newest)).size(theme::TEXT_TITLE + 3.0).font(theme::BOLD),
+        text(title(newest))
+            .size(theme::TEXT_TITLE + 3.0)
+            .font(theme::BOLD),
     ]
     .spacing(theme::SPACE_XS)
     .width(Fill);
@@ -139,7 +147,9 @@ pub fn log<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Element<'a, Message
         .on_press(Message::CloseLog);
     let header = container(
         row![
-            text(t!("alert-log-title")).size(theme::TEXT_TITLE).font(theme::BOLD),
+            text(t!("alert-log-title"))
+                .size(theme::TEXT_TITLE)
+                .font(theme::BOLD),
             widget::muted(t!("alert-log-count", count = alerts.count())),
             space::horizontal(),
             close
@@ -229,10 +239,14 @@ fn card<'a>(alert: &'a Alert, selected: bool, zone: &Zone, now: u64) -> Element<
         );
         content = content.push(widget::muted(t!("alert-raw-text")));
         content = content.push(
-            container(text(alert.body.as_str()).size(theme::TEXT_SMALL).font(iced::Font::MONOSPACE))
-                .padding(theme::SPACE_S)
-                .width(Fill)
-                .style(container::bordered_box),
+            container(
+                text(alert.body.as_str())
+                    .size(theme::TEXT_SMALL)
+                    .font(iced::Font::MONOSPACE),
+            )
+            .padding(theme::SPACE_S)
+            .width(Fill)
+            .style(container::bordered_box),
         );
     }
     let state: Element<'a, Message> = match alert.acknowledged_at {
