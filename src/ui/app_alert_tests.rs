@@ -9,15 +9,18 @@ use sipchat::notify::OpenTarget;
 
 const ALERTER: &str = "sip:alert@example.org";
 
+/// What the planner was told is in view: account and peer key, or nothing.
+type Focus = Option<(AccountId, String)>;
+
 /// Records what the window tells the notifier.
 #[derive(Debug, Clone, Default)]
 struct NotifyRecorder {
-    focus: Arc<Mutex<Vec<Option<(AccountId, String)>>>>,
+    focus: Arc<Mutex<Vec<Focus>>>,
     events: Arc<Mutex<usize>>,
 }
 
 impl NotifyRecorder {
-    fn focus(&self) -> Vec<Option<(AccountId, String)>> {
+    fn focus(&self) -> Vec<Focus> {
         self.focus
             .lock()
             .map(|mut f| std::mem::take(&mut *f))
