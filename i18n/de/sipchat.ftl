@@ -146,3 +146,39 @@ chat-ended-plain = Die Chatsitzung wurde beendet.
 chat-typing = { $name } schreibt…
 composer-placeholder-chat = Nachricht an { $name } in der Chatsitzung
 sidebar-invites = lädt ein
+
+## Notfallalarme
+
+alert-banner-heading = NOTFALLALARM
+alert-untitled = Notfallalarm
+alert-banner-heading-many = NOTFALLALARM · { $count } nicht bestätigt
+alert-area = Gebiet: { $areas }
+alert-from-at = Von { $sender } · { $at }
+alert-acknowledge = Bestätigen
+alert-show = Anzeigen
+alert-show-all = Alle anzeigen ({ $count })
+alert-log-entry = { $count ->
+        [0] Alarme
+       *[other] Alarme ({ $count } offen)
+    }
+alert-log-title = Alarmprotokoll
+alert-log-count = { $count ->
+        [one] 1 Alarm
+       *[other] { $count } Alarme
+    }
+alert-log-close = Schließen
+alert-log-empty = Es sind keine Notfallalarme eingegangen.
+alert-cap-event = Ereignis
+alert-cap-urgency = Dringlichkeit
+alert-cap-severity = Schwere
+alert-cap-certainty = Gewissheit
+alert-cap-description = Beschreibung
+alert-cap-instruction = Handlungsanweisung
+alert-cap-expires = Gültig bis
+alert-cap-areas = Gebiete
+alert-cap-error = Das CAP-Dokument des Alarms war nicht lesbar: { $error }
+alert-raw-text = Wie empfangen:
+alert-acknowledged-at = Bestätigt { $at }
+alert-open-conversation = Unterhaltung öffnen
+message-alert-badge = Notfallalarm
+message-alert-untrusted = Achtung: gibt sich als Alarm aus, der Absender ist aber nicht vertrauenswürdig

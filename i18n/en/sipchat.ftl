@@ -151,3 +151,39 @@ chat-ended-plain = The chat session ended.
 chat-typing = { $name } is typing…
 composer-placeholder-chat = Message { $name } in the chat session
 sidebar-invites = invites you
+
+## Emergency alerts
+
+alert-banner-heading = EMERGENCY ALERT
+alert-untitled = Emergency alert
+alert-banner-heading-many = EMERGENCY ALERT · { $count } not acknowledged
+alert-area = Area: { $areas }
+alert-from-at = From { $sender } · { $at }
+alert-acknowledge = Acknowledge
+alert-show = Show
+alert-show-all = Show all ({ $count })
+alert-log-entry = { $count ->
+        [0] Alerts
+       *[other] Alerts ({ $count } open)
+    }
+alert-log-title = Alert log
+alert-log-count = { $count ->
+        [one] 1 alert
+       *[other] { $count } alerts
+    }
+alert-log-close = Close
+alert-log-empty = No emergency alerts have been received.
+alert-cap-event = Event
+alert-cap-urgency = Urgency
+alert-cap-severity = Severity
+alert-cap-certainty = Certainty
+alert-cap-description = Description
+alert-cap-instruction = Instruction
+alert-cap-expires = Expires
+alert-cap-areas = Areas
+alert-cap-error = The alert's CAP document could not be read: { $error }
+alert-raw-text = As received:
+alert-acknowledged-at = Acknowledged { $at }
+alert-open-conversation = Open conversation
+message-alert-badge = Emergency alert
+message-alert-untrusted = Warning: claims to be an alert from an untrusted sender

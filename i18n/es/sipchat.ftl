@@ -146,3 +146,39 @@ chat-ended-plain = La sesión de chat terminó.
 chat-typing = { $name } está escribiendo…
 composer-placeholder-chat = Mensaje para { $name } en la sesión de chat
 sidebar-invites = te invita
+
+## Alertas de emergencia
+
+alert-banner-heading = ALERTA DE EMERGENCIA
+alert-untitled = Alerta de emergencia
+alert-banner-heading-many = ALERTA DE EMERGENCIA · { $count } sin confirmar
+alert-area = Zona: { $areas }
+alert-from-at = De { $sender } · { $at }
+alert-acknowledge = Confirmar
+alert-show = Ver
+alert-show-all = Ver todas ({ $count })
+alert-log-entry = { $count ->
+        [0] Alertas
+       *[other] Alertas ({ $count } abiertas)
+    }
+alert-log-title = Registro de alertas
+alert-log-count = { $count ->
+        [one] 1 alerta
+       *[other] { $count } alertas
+    }
+alert-log-close = Cerrar
+alert-log-empty = No se ha recibido ninguna alerta de emergencia.
+alert-cap-event = Evento
+alert-cap-urgency = Urgencia
+alert-cap-severity = Gravedad
+alert-cap-certainty = Certeza
+alert-cap-description = Descripción
+alert-cap-instruction = Instrucciones
+alert-cap-expires = Válida hasta
+alert-cap-areas = Zonas
+alert-cap-error = No se pudo leer el documento CAP de la alerta: { $error }
+alert-raw-text = Tal como se recibió:
+alert-acknowledged-at = Confirmada { $at }
+alert-open-conversation = Abrir conversación
+message-alert-badge = Alerta de emergencia
+message-alert-untrusted = Atención: dice ser una alerta, pero el remitente no es de confianza

@@ -94,10 +94,17 @@ impl Worker {
 
     fn show(&mut self, notice: Notice) {
         let actions = self.supports("actions");
+        // A server with body markup would read `<alert>` in a raw CAP text
+        // as a tag (and may drop the body).
+        let body = if self.supports("body-markup") {
+            super::escape_markup(&notice.body)
+        } else {
+            notice.body.clone()
+        };
         let mut n = Notification::new();
         n.appname(APP_NAME)
             .summary(&notice.summary)
-            .body(&notice.body)
+            .body(&body)
             .icon(APP_ICON)
             .hint(Hint::DesktopEntry(DESKTOP_ENTRY.into()))
             .hint(Hint::Category(notice.category.into()));

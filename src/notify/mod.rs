@@ -6,7 +6,9 @@
 //! or merged; an ordinary [`Event::MessageReceived`] becomes an
 //! `im.received` notice that replaces the earlier one of its conversation
 //! ("3 new messages from bob"), and none at all while the UI says that
-//! conversation is open and focused. [`Notifier`] hands the notices to the
+//! conversation is open and focused; a chat session invitation
+//! ([`Event::ChatOffered`]) becomes an `im` notice unless its conversation
+//! is focused. [`Notifier`] hands the notices to the
 //! freedesktop notification server over the session D-Bus (notify-rust, on
 //! its own thread, behind the `notify` cargo feature) and reports "Open" and
 //! "Acknowledge" clicks back as [`NotifyAction`]s. Without a session bus or
@@ -42,6 +44,8 @@ pub const ALERT_SOUND: &str = "alarm-clock-elapsed";
 pub const ALERT_CATEGORY: &str = "x-sipchat.emergency-alert";
 /// Category of a message notification (freedesktop spec).
 pub const MESSAGE_CATEGORY: &str = "im.received";
+/// Category of a chat session invitation (freedesktop spec: generic `im`).
+pub const CHAT_OFFER_CATEGORY: &str = "im";
 /// Longest body text shown in a notification, in characters.
 pub const MAX_BODY_CHARS: usize = 400;
 
@@ -62,6 +66,9 @@ pub enum NoticeKey {
     Alert(i64),
     /// A conversation: account and normalised peer address.
     Conversation(AccountId, String),
+    /// A chat session invitation in a conversation (kept apart from its
+    /// message count).
+    ChatOffer(AccountId, String),
 }
 
 /// What a click should open.
@@ -112,6 +119,21 @@ pub struct Notice {
 pub struct Planner {
     unseen: HashMap<(AccountId, String), u32>,
     focused: Option<(AccountId, String)>,
+}
+
+/// `text` for a notification body that the server reads as markup: `&`,
+/// `<` and `>` as entities, so they show as written.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn shorten(text: &str) -> String {
@@ -200,6 +222,33 @@ impl Planner {
                     sound: None,
                     open: OpenTarget {
                         account: m.account.clone(),
+                        peer_key,
+                        alert: None,
+                    },
+                    acknowledge: None,
+                })
+            }
+            Event::ChatOffered {
+                account,
+                from,
+                from_name,
+                ..
+            } => {
+                let peer_key = conversation_key(from);
+                if self.focused.as_ref() == Some(&(account.clone(), peer_key.clone())) {
+                    return None;
+                }
+                let who = from_name.clone().unwrap_or_else(|| from.clone());
+                Some(Notice {
+                    key: NoticeKey::ChatOffer(account.clone(), peer_key.clone()),
+                    summary: format!("{who} invites you to a chat session"),
+                    body: "Open the conversation to accept or decline.".to_string(),
+                    urgency: Urgency::Normal,
+                    category: CHAT_OFFER_CATEGORY,
+                    persistent: false,
+                    sound: None,
+                    open: OpenTarget {
+                        account: account.clone(),
                         peer_key,
                         alert: None,
                     },

@@ -144,3 +144,38 @@ fn other_events_raise_nothing() {
     assert!(p.plan(&Event::Stopped).is_none());
     assert!(p.plan(&Event::AlertAcknowledged { id: 1, at_ms: 2 }).is_none());
 }
+
+#[test]
+fn a_chat_invitation_notifies_unless_its_conversation_is_in_view() {
+    let offer = Event::ChatOffered {
+        account: AccountId("work".into()),
+        session: crate::model::SessionId(3),
+        from: "sip:carol@example.org;transport=tcp".into(),
+        from_name: Some("Carol".into()),
+    };
+    let mut planner = Planner::new();
+    let notice = planner.plan(&offer).unwrap();
+    assert_eq!(notice.summary, "Carol invites you to a chat session");
+    assert_eq!(notice.category, CHAT_OFFER_CATEGORY);
+    assert_eq!(notice.urgency, Urgency::Normal);
+    let carol = (AccountId("work".into()), "sip:carol@example.org".to_string());
+    assert_eq!(notice.key, NoticeKey::ChatOffer(carol.0.clone(), carol.1.clone()));
+    assert_eq!(notice.open.peer_key, carol.1);
+    assert_eq!(notice.open.alert, None);
+    // It does not take the place of the conversation's message notice.
+    let text = planner
+        .plan(&message(1, "sip:carol@example.org", "hi", AlertMark::None))
+        .unwrap();
+    assert_ne!(text.key, notice.key);
+    planner.set_focused(Some(carol));
+    assert_eq!(planner.plan(&offer), None);
+}
+
+#[test]
+fn markup_characters_in_a_body_are_escaped_for_markup_servers() {
+    assert_eq!(
+        escape_markup("<alert><identifier>x & y</identifier>"),
+        "&lt;alert&gt;&lt;identifier&gt;x &amp; y&lt;/identifier&gt;"
+    );
+    assert_eq!(escape_markup("plain text, 112"), "plain text, 112");
+}

@@ -1,6 +1,7 @@
 //! The window's top level: owns the runtime handle and the components,
 //! routes messages to them, and carries out the actions they return.
 
+use crate::ui::alerts::{self, Alerts};
 use crate::ui::bridge::{self, EventSource};
 use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
@@ -9,6 +10,7 @@ use crate::ui::conversation::session::{ChatView, Request, Sessions};
 use crate::ui::conversation::{ConversationKey, Conversations};
 use crate::ui::i18n::{self, t};
 use crate::ui::keys;
+use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
 use crate::ui::settings;
 use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
 use crate::ui::state::{SavedConversation, WindowState};
@@ -19,6 +21,7 @@ use iced::widget::{
 };
 use iced::{Center, Element, Fill, Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, DeliveryState, MessageId};
+use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,6 +56,12 @@ pub enum Message {
     SaveState,
     /// The window's close button, or SIGINT/SIGTERM: save, then close.
     Quit,
+    /// The alert banner or the alert log.
+    Alerts(alerts::Message),
+    /// A click on a desktop notification.
+    Notification(NotifyAction),
+    /// The window gained (`true`) or lost the keyboard focus.
+    WindowFocus(bool),
 }
 
 /// What the window starts with besides the runtime.
@@ -66,6 +75,10 @@ pub struct Startup {
     pub open: Option<String>,
     /// A notice to show at once.
     pub notice: Option<String>,
+    /// Where desktop notifications go; none when `None`.
+    pub notify: Option<Box<dyn Notify>>,
+    /// Clicks on those notifications.
+    pub notify_actions: Option<ActionSource>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -109,6 +122,11 @@ pub struct App {
     state_dirty: bool,
     /// The conversation to reopen once the stored list has come.
     restore: Option<ConversationKey>,
+    /// Emergency alerts: the banner and the log.
+    alerts: Alerts,
+    /// Desktop notifications, told what the user is looking at.
+    notifications: Notifications,
+    notify_actions: Option<ActionSource>,
 }
 
 impl App {
@@ -144,8 +162,18 @@ impl App {
             state: startup.state,
             state_file: startup.state_file,
             state_dirty: false,
+            alerts: Alerts::default(),
+            notifications: startup.notify.map(Notifications::new).unwrap_or_default(),
+            notify_actions: startup.notify_actions,
         };
         app.command(Command::LoadConversations);
+        // Alerts stay up until acknowledged, also across a restart. The
+        // whole log, not only the open ones: acknowledged alerts still badge
+        // their messages in the history.
+        app.command(Command::LoadAlerts {
+            account: None,
+            unacknowledged_only: false,
+        });
         if let Some(address) = startup.open {
             app.restore = None;
             match app.sidebar.accounts.selected().cloned() {
@@ -178,6 +206,21 @@ impl App {
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
         self.now = clock::unix_now();
+        let task = self.route(message);
+        let viewed = self.viewed();
+        self.notifications.refresh(viewed);
+        task
+    }
+
+    /// The conversation in view: open, and not covered by the alert log.
+    fn viewed(&self) -> Option<ConversationKey> {
+        self.conversations
+            .open_key()
+            .filter(|_| !self.alerts.log_open())
+            .cloned()
+    }
+
+    fn route(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Runtime(event) => self.on_event(event),
             Message::Sidebar(message) => match self.sidebar.update(message) {
@@ -276,6 +319,13 @@ impl App {
                 self.save_state();
                 iced::exit()
             }
+            Message::Alerts(message) => self.on_alerts(message),
+            Message::Notification(action) => self.on_notification(action),
+            Message::WindowFocus(focused) => {
+                let viewed = self.viewed();
+                self.notifications.window_focus(focused, viewed);
+                Task::none()
+            }
         }
     }
 
@@ -350,6 +400,7 @@ impl App {
     }
 
     fn on_event(&mut self, event: Event) -> Task<Message> {
+        self.notifications.handle(&event);
         if let Event::Conversations(list) = &event {
             self.conversations.apply_summaries(list);
             return self.restore_last();
@@ -386,16 +437,9 @@ impl App {
             Event::SearchResults { text, hits } => {
                 self.sidebar.search.show(&text, hits);
             }
-            // Until the alert view exists, an alert takes the notice banner
-            // (its message is in its conversation too).
-            Event::AlertRaised(alert) => {
-                self.notice = Some(format!(
-                    "EMERGENCY ALERT from {}: {}",
-                    alert.from_name.as_deref().unwrap_or(&alert.from),
-                    alert.title()
-                ));
-            }
-            Event::AlertAcknowledged { .. } | Event::Alerts(_) => {}
+            Event::AlertRaised(alert) => self.alerts.raised(*alert),
+            Event::AlertAcknowledged { id, at_ms } => self.alerts.acknowledged(id, at_ms),
+            Event::Alerts(list) => self.alerts.loaded(list),
             Event::Error { account, message } => {
                 self.notice = Some(match account {
                     Some(account) => t!("notice-account-error", account = account.0, message = message),
@@ -475,6 +519,7 @@ impl App {
         if !self.conversations.open(key) {
             return Task::none();
         }
+        self.alerts.close_log();
         self.restore = None;
         let saved = SavedConversation {
             account: key.account.0.clone(),
@@ -557,7 +602,11 @@ impl App {
             bridge::runtime_events(&self.events).map(Message::Runtime),
             bridge::termination().map(|()| Message::Quit),
             iced::event::listen_with(keys::window_keys),
+            iced::event::listen_with(notifications::focus_events).map(Message::WindowFocus),
         ];
+        if let Some(source) = &self.notify_actions {
+            subscriptions.push(notifications::actions(source).map(Message::Notification));
+        }
         if self.switcher.is_some() {
             subscriptions.push(iced::event::listen_with(keys::switcher_keys));
         }
@@ -576,6 +625,7 @@ impl App {
             .sidebar
             .view(&self.conversations, &invites, &self.zone, self.now)
             .map(Message::Sidebar);
+        let sidebar = column![alerts_glue::sidebar_entry(&self.alerts), sidebar].width(theme::SIDEBAR_WIDTH);
         let open = self.conversations.open_key();
         let chat = ChatView {
             session: open.and_then(|k| self.sessions.get(k)),
@@ -587,12 +637,19 @@ impl App {
             now: self.now,
             can_send: !self.stopped,
             chat,
+            alert_messages: self.alerts.messages(),
         };
-        let pane = self
-            .pane
-            .view(self.conversations.current(), cx)
-            .map(Message::Pane);
+        let pane = if self.alerts.log_open() {
+            alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
+        } else {
+            self.pane
+                .view(self.conversations.current(), cx)
+                .map(Message::Pane)
+        };
         let mut banners = column![];
+        if let Some(banner) = alerts::banner(&self.alerts, &self.zone, self.now) {
+            banners = banners.push(banner.map(Message::Alerts));
+        }
         if let Some(notice) = &self.notice {
             banners = banners.push(notice_banner(notice));
         }
@@ -692,6 +749,9 @@ fn notice_banner(notice: &str) -> Element<'_, Message> {
     .padding([theme::SPACE_S, theme::SPACE_M])
     .into()
 }
+
+#[path = "app_alerts.rs"]
+mod alerts_glue;
 
 #[cfg(test)]
 #[path = "app_tests.rs"]

@@ -129,7 +129,16 @@ fn with_bob(app: &mut App) {
 #[test]
 fn the_stored_conversations_fill_the_list_at_start() {
     let (mut app, recorder) = app();
-    assert_eq!(recorder.take(), [Command::LoadConversations]);
+    assert_eq!(
+        recorder.take(),
+        [
+            Command::LoadConversations,
+            Command::LoadAlerts {
+                account: None,
+                unacknowledged_only: false
+            }
+        ]
+    );
     let list = vec![
         summary("sip:carol@example.org", 0, 9_000, "newer"),
         summary(BOB, 3, 5_000, "older"),
@@ -677,3 +686,6 @@ fn tab_visits_the_fields_that_are_there() {
 
 #[path = "app_chat_tests.rs"]
 mod chat;
+
+#[path = "app_alert_tests.rs"]
+mod alert;

@@ -6,7 +6,9 @@
 //!        ├─ bridge.rs           Subscription over the runtime's events
 //!        ├─ Sidebar (sidebar/)  search, accounts, "New conversation", the list
 //!        ├─ Conversations (conversation/)  threads from history + live events
-//!        └─ Pane (conversation/pane.rs)  the open conversation + composer
+//!        ├─ Pane (conversation/pane.rs)  the open conversation + composer
+//!        ├─ Alerts (alerts/)    the alert banner and the alert log
+//!        └─ notifications.rs    desktop notifications, clicks as a Subscription
 //! ```
 //!
 //! History: at start the app sends `LoadConversations`; opening a thread
@@ -18,6 +20,7 @@
 //! Each component has its own `Message`, `update` (returning an `Action` for
 //! the parent when the parent must act) and `view`.
 
+mod alerts;
 mod app;
 mod bridge;
 mod clock;
@@ -25,6 +28,7 @@ mod conversation;
 mod i18n;
 mod icon;
 mod keys;
+mod notifications;
 mod settings;
 mod sidebar;
 mod state;
@@ -35,9 +39,11 @@ mod widget;
 use app::{App, Startup};
 use bridge::EventSource;
 use i18n::t;
+use notifications::ActionSource;
 use sipchat::cli::{self, Cli, CliError};
 use sipchat::config::Config;
 use sipchat::model::AccountId;
+use sipchat::notify::Notifier;
 use sipchat::runtime::{Runtime, RuntimeError, RuntimeOptions};
 use state::WindowState;
 
@@ -58,6 +64,8 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let boot_handle = handle.clone();
     let result = iced::application(
         move || {
+            // Started here, once per window: the boot function runs once.
+            let (notifier, actions) = Notifier::start();
             App::new(
                 boot_handle.clone(),
                 source.clone(),
@@ -68,6 +76,8 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                     state_file: Some(state_file.clone()),
                     open: open.clone(),
                     notice: notice.clone(),
+                    notify: Some(Box::new(notifier)),
+                    notify_actions: Some(ActionSource::new(actions)),
                 },
             )
         },

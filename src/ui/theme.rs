@@ -250,3 +250,98 @@ pub fn invitation(theme: &Theme) -> container::Style {
             radius: 0.0.into(),
         })
 }
+
+/// The emergency alert banner: strong danger colors, impossible to miss.
+pub fn alert_banner(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.danger.strong.color)
+        .color(palette.danger.strong.text)
+        .border(Border {
+            color: palette.danger.base.color,
+            width: 2.0,
+            radius: 0.0.into(),
+        })
+}
+
+/// The round "!" on the alert banner.
+pub fn alert_mark(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.danger.strong.text)
+        .color(palette.danger.strong.color)
+        .border(border::rounded(22))
+}
+
+/// "Acknowledge": light on the danger banner, danger in the log.
+pub fn alert_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let base = button::Style {
+        background: Some(Background::Color(palette.danger.strong.text)),
+        text_color: palette.danger.strong.color,
+        border: Border {
+            color: palette.danger.base.color,
+            width: 1.0,
+            radius: 6.0.into(),
+        },
+        shadow: Shadow::default(),
+        snap: true,
+    };
+    match status {
+        button::Status::Hovered | button::Status::Pressed => button::Style {
+            background: Some(Background::Color(palette.danger.weak.color)),
+            text_color: palette.danger.weak.text,
+            ..base
+        },
+        _ => base,
+    }
+}
+
+/// An alert in the log: a danger frame while it is up, stronger when
+/// "Show" pointed at it.
+pub fn alert_card(up: bool, selected: bool) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let palette = theme.extended_palette();
+        let background = if up {
+            palette.danger.weak.color.scale_alpha(0.2)
+        } else {
+            palette.background.weak.color
+        };
+        let border_color = if up || selected {
+            palette.danger.base.color
+        } else {
+            palette.background.strong.color
+        };
+        container::Style::default()
+            .background(background)
+            .color(palette.background.base.text)
+            .border(Border {
+                color: border_color,
+                width: if selected { 3.0 } else { 1.0 },
+                radius: 8.0.into(),
+            })
+    }
+}
+
+/// The warning on a message that claims to be an alert from an untrusted
+/// sender, and the badge on a trusted alert's message.
+pub fn alert_note(trusted: bool) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let palette = theme.extended_palette();
+        if trusted {
+            container::Style::default()
+                .background(palette.danger.strong.color)
+                .color(palette.danger.strong.text)
+                .border(border::rounded(6))
+        } else {
+            container::Style::default()
+                .background(palette.warning.weak.color)
+                .color(palette.warning.weak.text)
+                .border(Border {
+                    color: palette.warning.strong.color,
+                    width: 1.0,
+                    radius: 6.0.into(),
+                })
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! manual retry of a failed message.
 
 use super::{Conversation, ConversationKey, Conversations, Direction, Entry};
-use sipchat::model::{DeliveryState, MessageId};
+use sipchat::model::{AlertMark, DeliveryState, MessageId};
 use sipchat::store::{self, ConversationSummary, MessagePreview, StoredMessage};
 
 /// Messages asked for per page.
@@ -41,6 +41,11 @@ fn entry_from_stored(message: &StoredMessage) -> Entry {
         text: message.body.clone(),
         subject: None,
         at: seconds(message.at()),
+        alert: if message.untrusted_alert {
+            AlertMark::Untrusted
+        } else {
+            AlertMark::None
+        },
     }
 }
 
@@ -55,6 +60,7 @@ fn entry_from_preview(preview: &MessagePreview, at: i64) -> Entry {
         text,
         subject: None,
         at: seconds(at),
+        alert: AlertMark::None,
     }
 }
 

@@ -8,7 +8,7 @@ pub mod pane;
 pub mod session;
 
 use crate::ui::i18n::t;
-use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId};
+use sipchat::model::{AccountId, AlertMark, DeliveryState, IncomingMessage, MessageId};
 use sipchat::protocol::sip::uri::SipUri;
 use sipchat::store::conversation_key;
 use std::collections::BTreeMap;
@@ -58,6 +58,9 @@ pub struct Entry {
     pub subject: Option<String>,
     /// Seconds since the Unix epoch.
     pub at: u64,
+    /// A trusted alert, or a message that claims to be one from an
+    /// untrusted sender (from the live event or the stored flag).
+    pub alert: AlertMark,
 }
 
 /// A conversation with one peer from one account.
@@ -200,6 +203,7 @@ impl Conversations {
             text: message.body.clone(),
             subject: message.subject.clone(),
             at: message.received_at,
+            alert: message.alert,
         });
         if fresh && !is_open {
             conversation.unread += 1;
@@ -223,6 +227,7 @@ impl Conversations {
                 text: text.to_string(),
                 subject: None,
                 at: now,
+                alert: AlertMark::None,
             });
         }
     }

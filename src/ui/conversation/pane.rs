@@ -9,8 +9,8 @@ use crate::ui::{theme, widget};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{button, center, column, container, row, rule, scrollable, space, text, text_input, Id};
 use iced::{Center, Element, Fill, Theme};
-use sipchat::model::{DeliveryState, MessageId};
-use std::collections::HashMap;
+use sipchat::model::{AlertMark, DeliveryState, MessageId};
+use std::collections::{BTreeMap, HashMap};
 
 /// The composer's widget id, for focusing it.
 pub const COMPOSER: &str = "composer";
@@ -76,6 +76,9 @@ pub struct ViewContext<'a> {
     pub can_send: bool,
     /// The open conversation's chat session.
     pub chat: ChatView<'a>,
+    /// Messages that raised an emergency alert (also those from history),
+    /// with the alert's text to show instead of the raw body.
+    pub alert_messages: &'a BTreeMap<MessageId, String>,
 }
 
 impl Pane {
@@ -253,7 +256,9 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
             list = list.push(day_separator(cx.zone.day_label(entry.at, cx.now)));
         }
         previous = Some(entry.at);
-        list = list.push(bubble(entry, cx.zone, cx.now));
+        let alert_text = cx.alert_messages.get(&entry.id).map(String::as_str);
+        let raised = entry.alert == AlertMark::Raised || alert_text.is_some();
+        list = list.push(bubble(entry, raised, alert_text, cx.zone, cx.now));
     }
     scrollable(list)
         .id(Id::new(MESSAGES))
@@ -273,13 +278,40 @@ fn day_separator<'a>(label: String) -> Element<'a, Message> {
         .into()
 }
 
-fn bubble<'a>(entry: &'a Entry, zone: &Zone, now: u64) -> Element<'a, Message> {
+/// The badge of a trusted alert, or the warning on a message that claims
+/// to be an alert from an untrusted sender.
+fn alert_note<'a>(raised: bool) -> Element<'a, Message> {
+    let words = if raised {
+        t!("message-alert-badge")
+    } else {
+        t!("message-alert-untrusted")
+    };
+    container(text(words).size(theme::TEXT_SMALL).font(theme::BOLD))
+        .padding([2.0, theme::SPACE_S])
+        .style(theme::alert_note(raised))
+        .into()
+}
+
+/// `alert_text` replaces the body of a message that raised an alert.
+fn bubble<'a>(
+    entry: &'a Entry,
+    raised: bool,
+    alert_text: Option<&'a str>,
+    zone: &Zone,
+    now: u64,
+) -> Element<'a, Message> {
     let time = zone.time_of_day(entry.at);
     let mut body = column![].spacing(2);
+    if raised {
+        body = body.push(alert_note(true));
+    } else if entry.alert == AlertMark::Untrusted {
+        body = body.push(alert_note(false));
+    }
     if let Some(subject) = entry.subject.as_deref().filter(|s| !s.is_empty()) {
         body = body.push(text(subject).size(theme::TEXT_BODY).font(theme::BOLD));
     }
-    body = body.push(text(entry.text.as_str()).size(theme::TEXT_BODY + 1.0));
+    let shown = alert_text.unwrap_or(entry.text.as_str());
+    body = body.push(text(shown).size(theme::TEXT_BODY + 1.0));
     let bubble = container(body)
         .padding([theme::SPACE_S, theme::SPACE_M])
         .max_width(theme::BUBBLE_MAX_WIDTH);

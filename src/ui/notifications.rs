@@ -1,0 +1,144 @@
+//! Desktop notifications from the window: every runtime event goes to a
+//! [`sipchat::notify::Notifier`], which is told which conversation the user
+//! is looking at (open, and the window focused), and the clicks on
+//! notifications ("Open", "Acknowledge") come back as a Subscription.
+
+use crate::ui::conversation::ConversationKey;
+use iced::futures::stream::{self, Stream};
+use iced::Subscription;
+use sipchat::model::AccountId;
+use sipchat::notify::{Notifier, NotifyAction};
+use sipchat::runtime::Event;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Where the window's events go to become notifications: the desktop, or a
+/// recorder in tests.
+pub trait Notify: std::fmt::Debug {
+    /// Shows what the event deserves, if anything.
+    fn handle(&mut self, event: &Event);
+    /// The conversation the user looks at, or `None`.
+    fn set_focused(&mut self, conversation: Option<(AccountId, String)>);
+}
+
+impl Notify for Notifier {
+    fn handle(&mut self, event: &Event) {
+        Notifier::handle(self, event);
+    }
+
+    fn set_focused(&mut self, conversation: Option<(AccountId, String)>) {
+        self.planner().set_focused(conversation);
+    }
+}
+
+/// Notifications off (tests, or no notifier).
+#[derive(Debug, Default)]
+pub struct Silent;
+
+impl Notify for Silent {
+    fn handle(&mut self, _event: &Event) {}
+    fn set_focused(&mut self, _conversation: Option<(AccountId, String)>) {}
+}
+
+/// The notifier and what it was last told, so the planner hears only changes.
+#[derive(Debug)]
+pub struct Notifications {
+    notify: Box<dyn Notify>,
+    window_focused: bool,
+    reported: Option<ConversationKey>,
+}
+
+impl Default for Notifications {
+    fn default() -> Notifications {
+        Notifications::new(Box::new(Silent))
+    }
+}
+
+impl Notifications {
+    /// The window starts unfocused until iced says otherwise.
+    pub fn new(notify: Box<dyn Notify>) -> Notifications {
+        Notifications {
+            notify,
+            window_focused: false,
+            reported: None,
+        }
+    }
+
+    /// Passes a runtime event on.
+    pub fn handle(&mut self, event: &Event) {
+        self.notify.handle(event);
+    }
+
+    /// The window gained or lost the keyboard focus.
+    pub fn window_focus(&mut self, focused: bool, open: Option<ConversationKey>) {
+        self.window_focused = focused;
+        self.refresh(open);
+    }
+
+    /// Tells the planner what is in view now (`open` is the conversation
+    /// shown, `None` when none or the alert log covers it).
+    pub fn refresh(&mut self, open: Option<ConversationKey>) {
+        let seen = open.filter(|_| self.window_focused);
+        if seen != self.reported {
+            self.notify
+                .set_focused(seen.as_ref().map(|k| (k.account.clone(), k.peer.clone())));
+            self.reported = seen;
+        }
+    }
+}
+
+/// The receiver of notification clicks, waiting for the subscription.
+#[derive(Clone)]
+pub struct ActionSource(Arc<Mutex<Option<UnboundedReceiver<NotifyAction>>>>);
+
+impl ActionSource {
+    pub fn new(actions: UnboundedReceiver<NotifyAction>) -> ActionSource {
+        ActionSource(Arc::new(Mutex::new(Some(actions))))
+    }
+
+    fn take(&self) -> Option<UnboundedReceiver<NotifyAction>> {
+        match self.0.lock() {
+            Ok(mut slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ActionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ActionSource")
+    }
+}
+
+impl Hash for ActionSource {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        "sipchat-notification-actions".hash(state);
+    }
+}
+
+/// Every click on a notification, in order.
+pub fn actions(source: &ActionSource) -> Subscription<NotifyAction> {
+    Subscription::run_with(source.clone(), action_stream)
+}
+
+fn action_stream(source: &ActionSource) -> impl Stream<Item = NotifyAction> {
+    stream::unfold(source.take(), |receiver| async move {
+        let mut receiver = receiver?;
+        let action = receiver.recv().await?;
+        Some((action, Some(receiver)))
+    })
+}
+
+/// Window focus changes from iced's events.
+pub fn focus_events(
+    event: iced::Event,
+    _status: iced::event::Status,
+    _window: iced::window::Id,
+) -> Option<bool> {
+    match event {
+        iced::Event::Window(iced::window::Event::Focused) => Some(true),
+        iced::Event::Window(iced::window::Event::Unfocused) => Some(false),
+        _ => None,
+    }
+}
