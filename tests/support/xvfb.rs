@@ -159,6 +159,20 @@ impl Xvfb {
             .unwrap_or(false)
     }
 
+    /// The pixels of one window, straight from the X server.
+    pub fn capture_window(&self, id: &str) -> Option<Image> {
+        let out = self
+            .command("import")
+            .args(["-window", id, "-depth", "8", "ppm:-"])
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        Image::from_ppm(&out.stdout)
+    }
+
     /// Saves the whole screen as a PNG at `path` and returns its pixels.
     pub fn screenshot(&self, path: &Path) -> Image {
         let status = self
