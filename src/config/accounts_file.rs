@@ -70,8 +70,7 @@ pub fn load_accounts(path: &Path) -> Result<Vec<AccountConfig>, ConfigError> {
 /// Parses and validates the text of an accounts file; `path` is for messages.
 pub fn accounts_from_ron(text: &str, path: &Path) -> Result<Vec<AccountConfig>, ConfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let options =
-        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let accounts: Vec<AccountConfig> = options
         .from_str(text)
         .map_err(|err| parse_error(path, text, err))?;
@@ -117,7 +116,11 @@ pub fn accounts_to_ron(accounts: &[AccountConfig]) -> String {
         }
         if !account.trusted_alert_senders.is_empty() {
             let list: Vec<String> = account.trusted_alert_senders.iter().map(|s| quote(s)).collect();
-            field(&mut out, "trusted_alert_senders", &format!("[{}]", list.join(", ")));
+            field(
+                &mut out,
+                "trusted_alert_senders",
+                &format!("[{}]", list.join(", ")),
+            );
         }
         if !account.enabled {
             field(&mut out, "enabled", "false");

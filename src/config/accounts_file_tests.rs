@@ -110,7 +110,10 @@ fn syntax_errors_name_the_accounts_file_line_and_column() {
     .unwrap();
     let e = Config::load(&config).unwrap_err().to_string();
     assert!(
-        e.starts_with(&format!("{}:5:9: unexpected field \"pasword\"", accounts.display())),
+        e.starts_with(&format!(
+            "{}:5:9: unexpected field \"pasword\"",
+            accounts.display()
+        )),
         "{e}"
     );
     assert!(e.contains("did you mean \"password\"?"), "{e}");
@@ -146,7 +149,11 @@ fn an_oversized_accounts_file_is_refused() {
 fn first_start_loads_window_accounts_that_are_already_there() {
     let dir = tempfile::tempdir().unwrap();
     let config_file = dir.path().join("config.ron");
-    save_accounts(&accounts_path(&config_file), &[account("home", "sip:a@home.example")]).unwrap();
+    save_accounts(
+        &accounts_path(&config_file),
+        &[account("home", "sip:a@home.example")],
+    )
+    .unwrap();
     let paths = crate::paths::Paths {
         config_file: config_file.clone(),
         config_explicit: false,
