@@ -6,6 +6,7 @@
 //! errors, and every error names the file and, for syntax errors, `line:column`.
 
 mod account;
+mod accounts_file;
 mod example;
 mod msrp;
 
@@ -22,6 +23,10 @@ use crate::paths::Paths;
 pub use account::{
     parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts, TlsConfig, Transport,
     DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
+};
+pub use accounts_file::{
+    accounts_from_ron, accounts_path, accounts_to_ron, load_accounts, save_accounts, ACCOUNTS_FILE,
+    MAX_ACCOUNTS_FILE_BYTES,
 };
 pub use example::EXAMPLE_CONFIG;
 pub use msrp::{MsrpConfig, MsrpRole};
@@ -183,6 +188,14 @@ pub enum ConfigError {
         /// Why.
         source: io::Error,
     },
+    /// The window's accounts file could not be written.
+    #[error("cannot save the accounts to {}: {source}", .path.display())]
+    SaveAccounts {
+        /// The accounts file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// No account was named and no enabled account is configured.
     #[error("no enabled SIP account is configured")]
     NoAccounts,
@@ -225,10 +238,35 @@ fn known_accounts(known: &[String]) -> String {
 }
 
 impl Config {
-    /// Reads, parses and validates the file at `path`. Relative `password_file`,
-    /// `tls.ca_file` and `download_dir` paths are made relative to the file's
-    /// directory, and a leading `~` is expanded to the home directory.
+    /// Reads, parses and validates the file at `path`, then appends the
+    /// accounts the window keeps beside it ([`accounts_path`]). Relative
+    /// `password_file`, `tls.ca_file` and `download_dir` paths are made
+    /// relative to the file's directory, and a leading `~` is expanded to the
+    /// home directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let mut config = Config::load_file(path)?;
+        config.add_window_accounts(path)?;
+        Ok(config)
+    }
+
+    /// Appends the accounts of the window's accounts file for the config file
+    /// `config_file`; a name used twice is an error naming the accounts file.
+    pub fn add_window_accounts(&mut self, config_file: &Path) -> Result<(), ConfigError> {
+        let path = accounts_path(config_file);
+        let accounts = load_accounts(&path)?;
+        if accounts.is_empty() {
+            return Ok(());
+        }
+        tracing::debug!(path = %path.display(), accounts = accounts.len(), "loaded window accounts");
+        self.accounts.extend(accounts);
+        self.validate().map_err(|source| ConfigError::Invalid {
+            path: Some(path),
+            source,
+        })
+    }
+
+    /// `config.ron` alone, without the window's accounts.
+    fn load_file(path: &Path) -> Result<Config, ConfigError> {
         let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -288,7 +326,9 @@ impl Config {
             Ok(false) => match write_example(path) {
                 Ok(true) => {
                     tracing::info!(path = %path.display(), "wrote an example configuration");
-                    Ok((Config::default(), Some(path.clone())))
+                    let mut config = Config::default();
+                    config.add_window_accounts(path)?;
+                    Ok((config, Some(path.clone())))
                 }
                 // Someone else created it meanwhile: use theirs.
                 Ok(false) => Ok((Config::load(path)?, None)),
@@ -483,6 +523,11 @@ fn lower_first(s: &str) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 #[path = "config_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+#[path = "accounts_file_tests.rs"]
+mod accounts_file_tests;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

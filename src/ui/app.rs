@@ -2,6 +2,7 @@
 //! routes messages to them, and carries out the actions they return.
 
 use crate::ui::alerts::{self, Alerts};
+use crate::ui::account_settings::{self, AccountSettings};
 use crate::ui::bridge::{self, EventSource};
 use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
@@ -11,13 +12,14 @@ use crate::ui::conversation::{ConversationKey, Conversations};
 use crate::ui::i18n::{self, t};
 use crate::ui::keys;
 use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
+use crate::ui::restart::{self, Restarter};
 use crate::ui::settings;
 use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
 use iced::widget::{
-    button, center, column, container, mouse_area, opaque, operation, row, rule, stack, text, Id,
+    button, center, column, container, mouse_area, opaque, operation, row, rule, scrollable, stack, text, Id,
 };
 use iced::{Center, Element, Fill, Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, DeliveryState, MessageId};
@@ -49,6 +51,12 @@ pub enum Message {
     FocusPrevious,
     Switcher(switcher::Message),
     Settings(settings::Message),
+    /// Settings > Accounts and the account dialog.
+    Accounts(account_settings::Message),
+    /// "Not now" on the offer to add a SIP account.
+    DismissAccountOffer,
+    /// The runtime was restarted with the changed accounts (or not).
+    Restarted(restart::Outcome),
     /// The window was resized or moved (logical pixels).
     Resized(Size),
     Moved(Point),
@@ -79,6 +87,10 @@ pub struct Startup {
     pub notify: Option<Box<dyn Notify>>,
     /// Clicks on those notifications.
     pub notify_actions: Option<ActionSource>,
+    /// The accounts for Settings (and whether to offer adding one).
+    pub accounts: AccountSettings,
+    /// Applies changed accounts; `None` tells the user to restart.
+    pub restart: Option<Restarter>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -127,6 +139,10 @@ pub struct App {
     /// Desktop notifications, told what the user is looking at.
     notifications: Notifications,
     notify_actions: Option<ActionSource>,
+    accounts: AccountSettings,
+    restarter: Option<Restarter>,
+    /// A restart is under way (its `Stopped` is expected).
+    restarting: bool,
 }
 
 impl App {
@@ -165,6 +181,9 @@ impl App {
             alerts: Alerts::default(),
             notifications: startup.notify.map(Notifications::new).unwrap_or_default(),
             notify_actions: startup.notify_actions,
+            accounts: startup.accounts,
+            restarter: startup.restart,
+            restarting: false,
         };
         app.command(Command::LoadConversations);
         // Alerts stay up until acknowledged, also across a restart. The
@@ -278,6 +297,9 @@ impl App {
                 Task::none()
             }
             Message::Escape => {
+                if self.accounts.escape() {
+                    return Task::none();
+                }
                 if self.switcher.take().is_none() && !std::mem::take(&mut self.settings_open) {
                     self.sidebar
                         .update(sidebar::Message::Search(search::Message::Cancel));
@@ -300,6 +322,13 @@ impl App {
                 }
             }
             Message::Settings(message) => self.settings(message),
+            Message::Accounts(message) => self.account_settings(message),
+            Message::DismissAccountOffer => {
+                self.state.account_offer_dismissed = true;
+                self.save_state();
+                Task::none()
+            }
+            Message::Restarted(outcome) => self.restarted(outcome),
             Message::Resized(size) => {
                 self.state.width = size.width;
                 self.state.height = size.height;
@@ -335,7 +364,7 @@ impl App {
         if self.switcher.is_some() {
             return vec![switcher::FIELD];
         }
-        if self.settings_open {
+        if self.settings_open || self.accounts.form.is_some() {
             return Vec::new();
         }
         let mut order = vec![search::FIELD, sidebar::new_conversation::FIELD];
@@ -449,7 +478,9 @@ impl App {
             Event::Stopped => {
                 self.stopped = true;
                 self.sessions.clear();
-                self.notice = Some(t!("notice-runtime-stopped"));
+                if !self.restarting {
+                    self.notice = Some(t!("notice-runtime-stopped"));
+                }
             }
             Event::ChatOffered {
                 account,
@@ -653,6 +684,9 @@ impl App {
         if let Some(notice) = &self.notice {
             banners = banners.push(notice_banner(notice));
         }
+        if self.offers_account() {
+            banners = banners.push(accounts::offer());
+        }
         for key in invites.iter().filter(|k| Some(*k) != open) {
             if let Some(conversation) = self.conversations.get(key) {
                 banners = banners.push(offer_banner(conversation.title(), key.clone()));
@@ -665,7 +699,12 @@ impl App {
             container(right).width(Fill).height(Fill)
         ]
         .into();
-        if let Some(switcher) = &self.switcher {
+        if let Some(form) = &self.accounts.form {
+            let content = form
+                .view()
+                .map(|m| Message::Accounts(account_settings::Message::Form(m)));
+            stack![base, dialog(scrollable(content).into(), 480.0)].into()
+        } else if let Some(switcher) = &self.switcher {
             let content = switcher.view(&self.conversations).map(Message::Switcher);
             stack![base, dialog(content, 520.0)].into()
         } else if self.settings_open {
@@ -673,8 +712,14 @@ impl App {
                 theme: self.state.theme,
                 language: self.state.language,
             };
-            let content = settings::view(choices).map(Message::Settings);
-            stack![base, dialog(content, 420.0)].into()
+            let content = column![
+                settings::view(choices).map(Message::Settings),
+                rule::horizontal(1),
+                self.accounts.view().map(Message::Accounts),
+                settings::close().map(Message::Settings),
+            ]
+            .spacing(theme::SPACE_M);
+            stack![base, dialog(scrollable(content).into(), 520.0)].into()
         } else {
             base
         }
@@ -752,6 +797,8 @@ fn notice_banner(notice: &str) -> Element<'_, Message> {
 
 #[path = "app_alerts.rs"]
 mod alerts_glue;
+#[path = "app_accounts.rs"]
+mod accounts;
 
 #[cfg(test)]
 #[path = "app_tests.rs"]

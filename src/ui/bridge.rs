@@ -3,22 +3,29 @@
 //! The runtime hands out one [`Events`] receiver. It is parked in an
 //! [`EventSource`] (`Arc<Mutex<Option<_>>>`) and taken, once, by the stream
 //! that a [`Subscription`] starts; the stream then yields every event until
-//! the runtime drops its sender. The subscription's identity is a constant,
-//! so iced starts it once and keeps it for the life of the window.
+//! the runtime drops its sender. The subscription's identity is constant
+//! for one runtime, so iced starts it once and keeps it until the runtime
+//! is restarted (accounts changed), when a new source replaces it.
 
 use iced::futures::stream::{self, Stream};
 use iced::Subscription;
 use sipchat::runtime::{Event, Events};
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The runtime's event receiver, waiting to be taken by the subscription.
+/// The runtime's event receiver, waiting to be taken by the subscription,
+/// and which runtime it belongs to (each [`EventSource::new`] is a new one).
 #[derive(Clone)]
-pub struct EventSource(Arc<Mutex<Option<Events>>>);
+pub struct EventSource(Arc<Mutex<Option<Events>>>, u64);
+
+/// Counts runtimes, so a restarted runtime's subscription differs.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 impl EventSource {
     pub fn new(events: Events) -> EventSource {
-        EventSource(Arc::new(Mutex::new(Some(events))))
+        let generation = GENERATION.fetch_add(1, Ordering::Relaxed);
+        EventSource(Arc::new(Mutex::new(Some(events))), generation)
     }
 
     /// The receiver, the first time only.
@@ -38,8 +45,9 @@ impl std::fmt::Debug for EventSource {
 
 impl Hash for EventSource {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // One runtime per window: the identity never changes.
+        // The identity changes only when the runtime is restarted.
         "sipchat-runtime-events".hash(state);
+        self.1.hash(state);
     }
 }
 

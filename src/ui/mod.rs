@@ -21,6 +21,8 @@
 //! the parent when the parent must act) and `view`.
 
 mod alerts;
+mod account_form;
+mod account_settings;
 mod app;
 mod bridge;
 mod clock;
@@ -29,6 +31,7 @@ mod i18n;
 mod icon;
 mod keys;
 mod notifications;
+mod restart;
 mod settings;
 mod sidebar;
 mod state;
@@ -36,16 +39,20 @@ mod switcher;
 mod theme;
 mod widget;
 
+use account_settings::AccountSettings;
 use app::{App, Startup};
 use bridge::EventSource;
 use i18n::t;
 use notifications::ActionSource;
+use restart::{Restarted, Restarter};
 use sipchat::cli::{self, Cli, CliError};
-use sipchat::config::Config;
+use sipchat::config::{accounts_path, load_accounts, Config};
 use sipchat::model::AccountId;
 use sipchat::notify::Notifier;
+use sipchat::paths::Paths;
 use sipchat::runtime::{Runtime, RuntimeError, RuntimeOptions};
 use state::WindowState;
+use std::sync::{Arc, Mutex};
 
 /// Opens the window and runs until it is closed; then unregisters every
 /// account (bounded by the runtime's shutdown timeout) and returns.
@@ -57,9 +64,21 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     i18n::set_language(i18n::resolve(state.language));
     let accounts = account_order(&config);
     let sending = default_sending_account(&config);
+    let settings = account_settings(&config, &paths);
     let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
     let source = EventSource::new(events);
     let window = window_settings(&state);
+    // The runtime that runs now (a restart replaces it), to shut down at the end.
+    let current = Arc::new(Mutex::new(handle.clone()));
+    let restarter = restarter(
+        Paths {
+            config_file: paths.config_file.clone(),
+            data_dir: paths.data_dir.clone(),
+            config_explicit: paths.config_explicit,
+        },
+        current.clone(),
+    );
+    let settings = Mutex::new(Some(settings));
 
     let boot_handle = handle.clone();
     let result = iced::application(
@@ -78,6 +97,12 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                     notice: notice.clone(),
                     notify: Some(Box::new(notifier)),
                     notify_actions: Some(ActionSource::new(actions)),
+                    accounts: settings
+                        .lock()
+                        .ok()
+                        .and_then(|mut s| s.take())
+                        .unwrap_or_default(),
+                    restart: Some(restarter.clone()),
                 },
             )
         },
@@ -90,7 +115,11 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     .window(window)
     .run();
 
-    handle.shutdown();
+    let current = match current.lock() {
+        Ok(current) => current.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    current.shutdown();
     result.map_err(|e| CliError::Usage(format!("the window could not be shown: {e}")))
 }
 
@@ -117,6 +146,44 @@ fn start_runtime(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Settings > Accounts: which accounts come from the accounts file.
+fn account_settings(config: &Config, paths: &Paths) -> AccountSettings {
+    let file = accounts_path(&paths.config_file);
+    // Config::load has read it already; an error would have stopped us there.
+    let window = load_accounts(&file).unwrap_or_default();
+    AccountSettings::new(config, window, Some(file))
+}
+
+/// Applies changed accounts: reads the configuration again (so a mistake
+/// leaves the running runtime alone), shuts the runtime down (unregisters)
+/// and starts a new one.
+fn restarter(paths: Paths, current: Arc<Mutex<sipchat::Handle>>) -> Restarter {
+    Restarter::new(move || {
+        let (config, _) = Config::load_or_init(&paths).map_err(|e| e.to_string())?;
+        let old = match current.lock() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        old.shutdown();
+        let accounts = account_order(&config);
+        let sending = default_sending_account(&config);
+        let settings = account_settings(&config, &paths);
+        let (handle, events, notice) = start_runtime(config, &paths.data_dir).map_err(|e| e.to_string())?;
+        match current.lock() {
+            Ok(mut current) => *current = handle.clone(),
+            Err(poisoned) => *poisoned.into_inner() = handle.clone(),
+        }
+        Ok(Restarted {
+            runtime: Box::new(handle),
+            events: EventSource::new(events),
+            accounts,
+            sending,
+            settings,
+            notice,
+        })
+    })
 }
 
 /// Accounts as the configuration lists them, the local one last.

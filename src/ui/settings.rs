@@ -1,5 +1,6 @@
 //! The settings dialog: theme (follow the system, light, dark) and language
-//! (the system's, or English, German, Spanish).
+//! (the system's, or English, German, Spanish). The app adds the Accounts
+//! section (`account_settings.rs`) and then [`close`].
 
 use crate::ui::i18n::{self, t, Language};
 use crate::ui::theme::{self, ThemeChoice};
@@ -52,10 +53,6 @@ pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
         .text_size(theme::TEXT_BODY)
         .into()
     }));
-    let close = button(text(t!("settings-close")).size(theme::TEXT_BODY))
-        .padding([theme::SPACE_S, theme::SPACE_L])
-        .style(button::primary)
-        .on_press(Message::Close);
     column![
         text(t!("settings-title"))
             .size(theme::TEXT_TITLE)
@@ -64,10 +61,18 @@ pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
         column(themes).spacing(theme::SPACE_S),
         heading(t!("settings-language")),
         column(languages).spacing(theme::SPACE_S),
-        row![space::horizontal(), close].align_y(Center),
     ]
     .spacing(theme::SPACE_M)
     .into()
+}
+
+/// The dialog's Close button, right-aligned (below every section).
+pub fn close<'a>() -> Element<'a, Message> {
+    let close = button(text(t!("settings-close")).size(theme::TEXT_BODY))
+        .padding([theme::SPACE_S, theme::SPACE_L])
+        .style(button::primary)
+        .on_press(Message::Close);
+    row![space::horizontal(), close].align_y(Center).into()
 }
 
 fn heading<'a>(label: String) -> Element<'a, Message> {

@@ -86,6 +86,8 @@ pub struct WindowState {
     pub theme: ThemeChoice,
     /// The language chosen in the settings; `None` follows the system.
     pub language: Option<Language>,
+    /// "Not now" was chosen on the offer to add a SIP account.
+    pub account_offer_dismissed: bool,
 }
 
 impl Default for WindowState {
@@ -97,6 +99,7 @@ impl Default for WindowState {
             last_conversation: None,
             theme: ThemeChoice::System,
             language: None,
+            account_offer_dismissed: false,
         }
     }
 }

@@ -14,6 +14,7 @@ fn sample() -> WindowState {
         }),
         theme: ThemeChoice::Dark,
         language: Some(Language::German),
+        account_offer_dismissed: true,
     }
 }
 

@@ -1,0 +1,193 @@
+//! The real window under Xvfb: `sipchat` (no command) registered at the
+//! tests' Kamailio as alice; `sipchat send` as bob sends her a message; the
+//! window's title shows the unread count and the screen changes; Ctrl+K
+//! opens the conversation with the message in it. Screenshots are kept in
+//! `target/gui-artifacts/` (the path is printed).
+//!
+//! Skips when Xvfb, xdotool or ImageMagick are missing, unless
+//! `SIPCHAT_REQUIRE_XVFB=1` (as `.ci/run` sets); skips without Kamailio
+//! unless `SIPCHAT_REQUIRE_KAMAILIO=1`.
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/kamailio.rs"]
+mod kamailio;
+#[path = "support/xvfb.rs"]
+mod xvfb;
+
+use kamailio::Kamailio;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use xvfb::{Image, Xvfb};
+
+const TEXT: &str = "Hello from bob through Kamailio";
+
+fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
+    let text = format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "{proxy}",
+        expires: 300,
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        proxy = kam.proxy_uri("tcp"),
+    );
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `target/gui-artifacts`, beside the tests' temporary directory.
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("gui-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The window process; killed on drop if the test fails early.
+struct Window(Child);
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn assert_not_blank(image: &Image, name: &str) {
+    let colours = image.distinct_colours();
+    assert!(
+        colours >= 16,
+        "{name} looks blank: only {colours} distinct colours"
+    );
+}
+
+#[test]
+fn the_window_shows_a_message_received_through_kamailio() {
+    let Some(x) = Xvfb::start_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_cfg = write_config(dir.path(), &kam, "alice");
+    let bob_cfg = write_config(dir.path(), &kam, "bob");
+    let out = artifacts();
+    eprintln!("screenshots in {}", out.display());
+
+    let mut window = Window(
+        x.command(env!("CARGO_BIN_EXE_sipchat"))
+            .env("SIPCHAT_CONFIG", &alice_cfg)
+            .env("SIPCHAT_DATA_DIR", dir.path().join("alice-data"))
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let id = x
+        .wait_for_window("^sipchat", Duration::from_secs(30))
+        .expect("the sipchat window appears");
+    assert_eq!(x.window_name(&id), "sipchat", "no unread messages yet");
+    // Let the first frames and the registration settle.
+    std::thread::sleep(Duration::from_secs(2));
+    let before = x.screenshot(&out.join("1-started.png"));
+    assert_not_blank(&before, "the started window");
+
+    // bob sends until alice's registration is in (404/480 before it).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
+            .arg("--config")
+            .arg(&bob_cfg)
+            .arg("--data-dir")
+            .arg(dir.path().join("bob-data"))
+            .args(["send", &kam.aor("alice"), TEXT])
+            .output()
+            .unwrap();
+        if sent.status.success() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bob could not send to alice: {}\n{}",
+            String::from_utf8_lossy(&sent.stderr),
+            kam.log()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    wait_until("the unread count in the title", Duration::from_secs(10), || {
+        x.window_name(&id) == "sipchat (1)"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let received = x.screenshot(&out.join("2-received.png"));
+    assert_not_blank(&received, "the window with a new message");
+    assert!(
+        received.differing_pixels(&before) > 500,
+        "the list shows nothing new after the message came"
+    );
+
+    // Ctrl+K, "bob", Enter: the conversation opens and is read.
+    assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+    assert!(x.xdotool(&["key", "--clearmodifiers", "ctrl+k"]));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(x.xdotool(&["type", "--delay", "20", "bob"]));
+    assert!(x.xdotool(&["key", "Return"]));
+    wait_until("the conversation to be read", Duration::from_secs(10), || {
+        x.window_name(&id) == "sipchat"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let open = x.screenshot(&out.join("3-conversation.png"));
+    assert_not_blank(&open, "the open conversation");
+    assert!(
+        open.differing_pixels(&received) > 2000,
+        "opening the conversation changed nothing on screen"
+    );
+
+    // SIGTERM (as a desktop session sends at logout) saves and exits cleanly.
+    let term = Command::new("kill")
+        .args(["-TERM", &window.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = window.0.try_wait().unwrap() {
+            assert!(status.success(), "sipchat exited with {status}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "sipchat did not exit on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let saved = std::fs::read_to_string(dir.path().join("alice-data").join("window.ron"))
+        .expect("the window saved its state");
+    assert!(
+        saved.contains("sip:bob@sipchat.test") || saved.contains("bob@sipchat.test"),
+        "{saved}"
+    );
+}
