@@ -1,8 +1,8 @@
 //! The window's top level: owns the runtime handle and the components,
 //! routes messages to them, and carries out the actions they return.
 
-use crate::ui::alerts::{self, Alerts};
 use crate::ui::account_settings::{self, AccountSettings};
+use crate::ui::alerts::{self, Alerts};
 use crate::ui::bridge::{self, EventSource};
 use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
@@ -795,10 +795,10 @@ fn notice_banner(notice: &str) -> Element<'_, Message> {
     .into()
 }
 
-#[path = "app_alerts.rs"]
-mod alerts_glue;
 #[path = "app_accounts.rs"]
 mod accounts;
+#[path = "app_alerts.rs"]
+mod alerts_glue;
 
 #[cfg(test)]
 #[path = "app_tests.rs"]

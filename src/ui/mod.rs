@@ -20,9 +20,9 @@
 //! Each component has its own `Message`, `update` (returning an `Action` for
 //! the parent when the parent must act) and `view`.
 
-mod alerts;
 mod account_form;
 mod account_settings;
+mod alerts;
 mod app;
 mod bridge;
 mod clock;
