@@ -9,7 +9,7 @@ mod support;
 
 use sipchat::model::{AccountId, ChatState, DeliveryState, SessionId};
 use sipchat::runtime::{Command, Event, RuntimeOptions};
-use support::{config, free_port, Running};
+use support::{config, Running};
 
 fn local(user: &str, port: u16, tls: bool, role: &str) -> sipchat::config::Config {
     config(&format!(
@@ -29,10 +29,9 @@ fn open(
     bob_role: &str,
     transport: &str,
 ) -> (Running, SessionId, Running, SessionId) {
-    let (pa, pb) = (free_port(), free_port());
-    let mut alice = Running::start(local("alice", pa, tls, alice_role), RuntimeOptions::default());
-    let mut bob = Running::start(
-        local("bob", pb, tls, bob_role),
+    let (mut alice, _) = Running::start_local(local("alice", 0, tls, alice_role), RuntimeOptions::default());
+    let (mut bob, pb) = Running::start_local(
+        local("bob", 0, tls, bob_role),
         RuntimeOptions {
             accept_chats: true,
             ..RuntimeOptions::default()

@@ -12,9 +12,8 @@ use std::time::Duration;
 use support::{free_port, local_config, Running};
 
 fn pair() -> (Running, u16, Running, u16) {
-    let (pa, pb) = (free_port(), free_port());
-    let alice = Running::start(local_config("alice", pa), RuntimeOptions::default());
-    let bob = Running::start(local_config("bob", pb), RuntimeOptions::default());
+    let (alice, pa) = Running::start_local(local_config("alice", 0), RuntimeOptions::default());
+    let (bob, pb) = Running::start_local(local_config("bob", 0), RuntimeOptions::default());
     (alice, pa, bob, pb)
 }
 

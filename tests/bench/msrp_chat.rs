@@ -18,7 +18,7 @@ use sipchat::model::{AccountId, ChatState, DeliveryState, MessageId, SessionId};
 use sipchat::runtime::{Command, Event, RuntimeOptions};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use support::{config, free_port, Running};
+use support::{config, Running};
 
 const WINDOW: usize = 64;
 
@@ -47,15 +47,14 @@ fn say(r: &Running, session: SessionId, text: String) -> MessageId {
 }
 
 fn run(tls: bool, count: usize, on_disk: bool) {
-    let (pa, pb) = (free_port(), free_port());
     let dir = tempfile::tempdir().unwrap();
     let options = |who: &str, accept: bool| RuntimeOptions {
         data_dir: on_disk.then(|| dir.path().join(who)),
         accept_chats: accept,
         ..RuntimeOptions::default()
     };
-    let mut alice = Running::start(local("alice", pa, tls), options("alice", false));
-    let mut bob = Running::start(local("bob", pb, tls), options("bob", true));
+    let (mut alice, _) = Running::start_local(local("alice", 0, tls), options("alice", false));
+    let (mut bob, pb) = Running::start_local(local("bob", 0, tls), options("bob", true));
     let setup = Instant::now();
     alice
         .handle

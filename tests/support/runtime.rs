@@ -66,6 +66,30 @@ impl Running {
         }
     }
 
+    /// Starts a runtime whose local account listens on any free port (no
+    /// race with other tests for a port picked in advance) and returns the
+    /// port it got.
+    pub fn start_local(config: Config, options: RuntimeOptions) -> (Running, u16) {
+        let options = RuntimeOptions {
+            local_port: Some(0),
+            ..options
+        };
+        let mut running = Running::start(config, options);
+        let address = running.wait_for("the local account listening", |e| match e {
+            Event::AccountState {
+                state: RegistrationState::Listening { address },
+                ..
+            } => Some(address.clone()),
+            _ => None,
+        });
+        let port = address
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {address}"));
+        (running, port)
+    }
+
     pub fn wait_registered(&mut self, account: &str) -> u32 {
         self.wait_for(&format!("{account} registered"), |e| match e {
             Event::AccountState {
