@@ -240,6 +240,7 @@ fn send(
         data_dir: Some(data_dir.to_path_buf()),
         retries: false,
         accept_chats: false,
+        accept_files: None,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.

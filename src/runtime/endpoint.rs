@@ -58,6 +58,11 @@ pub(crate) enum Internal {
     },
     /// News from a chat's MSRP task.
     Msrp(SessionId, TaskEvent),
+    /// A file to send is hashed (size and SHA-1), or could not be read.
+    FileHashed {
+        session: SessionId,
+        result: Result<(u64, [u8; 20]), String>,
+    },
     /// A chat's typing notices may be due.
     ChatTick {
         session: SessionId,
@@ -522,6 +527,7 @@ impl Endpoint {
             }
             Internal::Msrp(session, event) => self.on_task_event(session, event),
             Internal::ChatLost { session, reason } => self.chat_lost(session, reason),
+            Internal::FileHashed { session, result } => self.on_file_hashed(session, result),
             Internal::ChatTick { session } => self.on_chat_tick(session),
             Internal::ChatStored {
                 session,
