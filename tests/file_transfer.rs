@@ -272,3 +272,54 @@ fn a_missing_file_fails_at_once() {
     let reason = done_or_failed(&mut p.alice, "alice's outcome", Some(id)).unwrap_err();
     assert!(reason.contains("cannot read"), "{reason}");
 }
+
+#[test]
+fn cancelling_mid_way_leaves_no_partial_file_on_either_side() {
+    for receiver_cancels in [true, false] {
+        let mut p = pair(true, 1 << 30);
+        let (id, path) = p.send("large.bin", &content(200 * 1024 * 1024 / 4, 9));
+        // Wait until bytes flow, then cancel.
+        let bob_transfer = p.bob.wait_for("bob's first progress", |e| match e {
+            Event::TransferProgress { transfer, bytes, .. } if *bytes > 0 => Some(*transfer),
+            _ => None,
+        });
+        let (who, transfer) = if receiver_cancels {
+            (&p.bob, bob_transfer)
+        } else {
+            (&p.alice, id)
+        };
+        who.handle
+            .send(Command::CancelTransfer {
+                account: local_id(),
+                transfer,
+            })
+            .unwrap();
+        let bob_reason = done_or_failed(&mut p.bob, "bob's outcome", Some(bob_transfer)).unwrap_err();
+        let alice_reason = done_or_failed(&mut p.alice, "alice's outcome", Some(id)).unwrap_err();
+        if receiver_cancels {
+            assert!(bob_reason.contains("you cancelled"), "{bob_reason}");
+            assert!(alice_reason.contains("receiver"), "{alice_reason}");
+        } else {
+            assert!(alice_reason.contains("you cancelled"), "{alice_reason}");
+            assert!(bob_reason.contains("sender"), "{bob_reason}");
+        }
+        assert!(files_in(p.inbox.path()).is_empty(), "{:?}", files_in(p.inbox.path()));
+        assert!(path.exists(), "the sender's file stays");
+    }
+}
+
+#[test]
+fn a_receiver_that_quits_right_after_saving_still_confirms_the_file() {
+    // Its BYE and its runtime's end race the success REPORT; the sender
+    // must still learn that the file arrived.
+    for round in 0..4u64 {
+        let mut p = pair(true, 1 << 30);
+        let data = content(2 * 1024 * 1024, round);
+        let (id, _) = p.send("quick.bin", &data);
+        done_or_failed(&mut p.bob, "bob's transfer", None).unwrap();
+        p.bob.handle.shutdown();
+        let (_, _, sha1) = done_or_failed(&mut p.alice, "alice's transfer", Some(id))
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert_eq!(sha1, sha1_hex(&data));
+    }
+}

@@ -107,6 +107,9 @@ pub(crate) struct Chats {
     in_flight: HashMap<MessageId, String>,
     /// File transfers and their sessions.
     pub(super) transfers: HashMap<TransferId, SessionId>,
+    /// MSRP tasks started and not yet reported closed (shutdown waits for
+    /// them, so a last REPORT is not lost).
+    live_tasks: usize,
 }
 
 impl Endpoint {
@@ -262,6 +265,7 @@ impl Endpoint {
             events: self.internal_tx.clone(),
             file,
         });
+        self.chats.live_tasks += 1;
         if let Some(chat) = self.chats.map.get_mut(&session) {
             chat.task = Some(task);
         }
@@ -347,6 +351,16 @@ impl Endpoint {
                 self.finish_chat(session, ChatState::Failed { reason })
             }
             SipSession::Ended { session, reason, .. } => {
+                if self.file_report_may_follow(session, &reason) {
+                    // The success REPORT may still be on its way over the
+                    // MSRP connection, which the BYE can overtake.
+                    let internal = self.internal_tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(CONNECTION_LOST_GRACE).await;
+                        let _ = internal.send(Internal::ChatLost { session, reason });
+                    });
+                    return;
+                }
                 self.finish_chat(session, ChatState::Ended { reason })
             }
         }
@@ -565,6 +579,7 @@ impl Endpoint {
                 }
             }
             TaskEvent::Closed { reason } => {
+                self.chats.live_tasks = self.chats.live_tasks.saturating_sub(1);
                 let Some(chat) = self.chats.map.get_mut(&session) else {
                     return;
                 };
@@ -618,6 +633,11 @@ impl Chats {
     /// Whether any chat is open or being set up.
     pub(crate) fn any(&self) -> bool {
         !self.map.is_empty()
+    }
+
+    /// Whether MSRP tasks are still running (they may have bytes to flush).
+    pub(crate) fn tasks_running(&self) -> bool {
+        self.live_tasks > 0
     }
 }
 

@@ -650,7 +650,7 @@ impl Endpoint {
         let had_chats = self.chats.any();
         self.close_all_chats();
         if !self.agent.is_registered() {
-            if had_chats {
+            if had_chats || self.chats.tasks_running() {
                 // Let the BYEs go out first.
                 self.shutting_down = Some(Instant::now() + UNREGISTER_GRACE);
                 return false;
@@ -665,7 +665,9 @@ impl Endpoint {
     fn shutdown_done(&self) -> bool {
         match self.shutting_down {
             Some(deadline) => {
-                (!self.agent.is_registered() && !self.agent.has_pending_requests())
+                (!self.agent.is_registered()
+                    && !self.agent.has_pending_requests()
+                    && !self.chats.tasks_running())
                     || Instant::now() >= deadline
             }
             None => false,

@@ -13,7 +13,7 @@
 //!    connection, always with one [`TaskEvent::Closed`].
 
 use super::msrp_hub::{Accepted, MsrpHub, MsrpStream};
-use super::transfer_io::{FileIo, FileJob, FileReady, FILE_CHUNK_SIZE};
+use super::transfer_io::{FileIo, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
     FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayConfig, RelayEvent, RelayOutput, ReportOptions, Session,
@@ -248,7 +248,10 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             config.max_incoming_size = *limit;
             config.accept_types = vec!["*".into()];
         }
-        Some(FileJob::Send { .. }) => config.chunk_size = FILE_CHUNK_SIZE,
+        Some(FileJob::Send { .. }) => {
+            config.chunk_size = FILE_CHUNK_SIZE;
+            config.max_chunks_in_flight = FILE_CHUNKS_IN_FLIGHT;
+        }
         None => {}
     }
     let mut session = Session::new(config, rand::random(), Instant::now());

@@ -323,6 +323,25 @@ impl Endpoint {
         self.close_chat(session);
     }
 
+    /// The peer hung up a file we send before its success REPORT came:
+    /// `true` when the task still runs, so the REPORT may yet arrive (the
+    /// failure is remembered in case it does not).
+    pub(super) fn file_report_may_follow(&mut self, session: SessionId, reason: &str) -> bool {
+        let Some(chat) = self.chats.map.get_mut(&session) else {
+            return false;
+        };
+        let running = chat.task_sender().is_some();
+        match chat.file.as_mut() {
+            Some(file) if !file.incoming && !file.done && running => {
+                file.failure.get_or_insert_with(|| {
+                    format!("the receiver ended the transfer before confirming the file ({reason})")
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The task of a transfer ended; remember why if it was not over.
     pub(super) fn file_task_closed(&mut self, session: SessionId, reason: &str) {
         if let Some(file) = self.file_of(session) {

@@ -20,14 +20,16 @@ pub const FILE_QUEUE_CHUNKS: usize = 8;
 /// Progress is reported at most this often per transfer.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 /// Chunk size for direct file sessions (relays cap chunks lower).
-pub const FILE_CHUNK_SIZE: usize = 64 * 1024;
+pub const FILE_CHUNK_SIZE: usize = 256 * 1024;
+/// Unanswered chunks a file session may have out (the window).
+pub const FILE_CHUNKS_IN_FLIGHT: usize = 16;
 /// Read buffer for hashing a file.
 const HASH_BUFFER: usize = 256 * 1024;
 
 /// What a transfer's task does with the file.
 #[derive(Debug, Clone)]
 pub(crate) enum FileJob {
-    /// Send `path` (`size` bytes of `content_type`) from byte `start`.
+    /// Send `path` (`size` bytes of `content_type`).
     Send {
         path: PathBuf,
         size: u64,
@@ -218,9 +220,9 @@ impl FileIo {
         }
     }
 
-    /// Handles a session event if it concerns the file; `Some` when the
-    /// transfer is over on this side with that outcome for the task.
-    pub(crate) fn on_event(&mut self, event: &SessionEvent, send: &impl Fn(TaskEvent)) -> bool {
+    /// Handles a session event if it concerns the file (chunks are queued
+    /// for [`FileIo::flush`]; outcomes go out as task events).
+    pub(crate) fn on_event(&mut self, event: &SessionEvent, send: &impl Fn(TaskEvent)) {
         match (&mut self.mode, event) {
             (Mode::Sending { msrp_id: Some(id), .. }, SessionEvent::Progress { message_id, acknowledged, .. })
                 if id == message_id =>
@@ -266,7 +268,7 @@ impl FileIo {
                 },
             ) => {
                 if msrp_id.get_or_insert_with(|| message_id.clone()) != message_id || self.finished {
-                    return false;
+                    return;
                 }
                 let end = start.saturating_sub(1) + data.len() as u64;
                 if end > self.total || end > *limit {
@@ -277,7 +279,7 @@ impl FileIo {
                             self.total
                         ),
                     });
-                    return true;
+                    return;
                 }
                 queued.push_back(WriteOp::Data {
                     offset: start.saturating_sub(1),
@@ -308,11 +310,9 @@ impl FileIo {
                 send(TaskEvent::FileFailed {
                     reason: "the sender cancelled the transfer".into(),
                 });
-                return true;
             }
             _ => {}
         }
-        false
     }
 
     /// The received message's MSRP id (for its success REPORT).

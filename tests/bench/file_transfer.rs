@@ -115,7 +115,10 @@ fn receiver(port: u16, dir: PathBuf) {
     bob.timeout = Duration::from_secs(3600);
     let (size, sha1) = bob.wait_for("the file", |e| match e {
         Event::TransferDone { size, sha1, .. } => Some((*size, sha1.clone())),
-        Event::TransferFailed { reason, .. } => panic!("receiving failed: {reason}"),
+        Event::TransferFailed { reason, .. } => {
+            eprintln!("receiver: {reason}");
+            panic!("receiving failed: {reason}")
+        }
         _ => None,
     });
     println!("done {size} {sha1} {before} {}", vm_hwm_kib());
@@ -124,6 +127,12 @@ fn receiver(port: u16, dir: PathBuf) {
 }
 
 fn main() {
+    if let Ok(filter) = std::env::var("FILE_BENCH_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     if std::env::var("FILE_BENCH_ROLE").as_deref() == Ok("receiver") {
         let port = std::env::var("FILE_BENCH_PORT").unwrap().parse().unwrap();
         let dir = PathBuf::from(std::env::var("FILE_BENCH_DIR").unwrap());
@@ -172,9 +181,11 @@ fn main() {
         })
         .unwrap();
     let mut progress = 0usize;
+    let mut first_progress = None;
     let sent_sha1 = alice.wait_for("the transfer", |e| match e {
         Event::TransferProgress { .. } => {
             progress += 1;
+            first_progress.get_or_insert_with(|| start.elapsed());
             None
         }
         Event::TransferDone { sha1, .. } => Some(sha1.clone()),
@@ -198,6 +209,15 @@ fn main() {
          {progress} progress events"
     );
     println!("  ratio MSRP / plain copy: {:.0} %", msrp / raw * 100.0);
+    if let Some(setup) = first_progress {
+        let streaming = msrp_time.saturating_sub(setup);
+        println!(
+            "  of which: hash + INVITE + connect {setup:.2?}; streaming + verify {streaming:.2?} \
+             ({:.1} MB/s, {:.0} % of the plain copy)",
+            mb_per_s(bytes, streaming),
+            mb_per_s(bytes, streaming) / raw * 100.0
+        );
+    }
     println!(
         "  peak RSS sender:   {} KiB before, {} KiB after (process also ran the plain copy)",
         sender_before, sender_after
