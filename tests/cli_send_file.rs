@@ -86,7 +86,9 @@ fn send_file_reaches_a_listener_that_accepts_files() {
     let mut listener = Listener(child);
     next_event(&rx, "listening");
 
-    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let sha1: String = Sha1::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, &data).unwrap();
@@ -154,7 +156,9 @@ fn a_refused_file_gives_exit_1_with_the_reason() {
     let bob_cfg = dir.path().join("bob.ron");
     std::fs::write(
         &bob_cfg,
-        format!(r#"(accounts: [], local: (user: "bob", bind: "127.0.0.1", port: {bob_port}, max_file_size: 10))"#),
+        format!(
+            r#"(accounts: [], local: (user: "bob", bind: "127.0.0.1", port: {bob_port}, max_file_size: 10))"#
+        ),
     )
     .unwrap();
     let inbox = dir.path().join("inbox");

@@ -12,9 +12,9 @@ use sipchat::runtime::{Command, Event, RuntimeOptions};
 use std::path::{Path, PathBuf};
 use support::{config, free_port, Running};
 
-fn local(user: &str, port: u16, max_file_size: u64) -> sipchat::config::Config {
+fn local_with(user: &str, port: u16, max_file_size: u64, tls: bool) -> sipchat::config::Config {
     config(&format!(
-        r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}, max_file_size: {max_file_size}))"#
+        r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}, max_file_size: {max_file_size}, msrp: (tls: {tls})))"#
     ))
 }
 
@@ -48,11 +48,15 @@ struct Pair {
 }
 
 fn pair(auto_accept: bool, bob_limit: u64) -> Pair {
+    pair_with(auto_accept, bob_limit, false)
+}
+
+fn pair_with(auto_accept: bool, bob_limit: u64, tls: bool) -> Pair {
     let (pa, pb) = (free_port(), free_port());
     let inbox = tempfile::tempdir().unwrap();
-    let alice = Running::start(local("alice", pa, 1 << 40), RuntimeOptions::default());
+    let alice = Running::start(local_with("alice", pa, 1 << 40, tls), RuntimeOptions::default());
     let bob = Running::start(
-        local("bob", pb, bob_limit),
+        local_with("bob", pb, bob_limit, tls),
         RuntimeOptions {
             accept_files: auto_accept.then(|| inbox.path().to_path_buf()),
             ..RuntimeOptions::default()
@@ -85,7 +89,11 @@ impl Pair {
     }
 }
 
-fn done_or_failed(r: &mut Running, what: &str, transfer: Option<TransferId>) -> Result<(PathBuf, u64, String), String> {
+fn done_or_failed(
+    r: &mut Running,
+    what: &str,
+    transfer: Option<TransferId>,
+) -> Result<(PathBuf, u64, String), String> {
     r.wait_for(what, |e| match e {
         Event::TransferDone {
             transfer: t,
@@ -114,7 +122,8 @@ fn roundtrip(len: usize) {
     let mut p = pair(true, 1 << 30);
     let data = content(len, len as u64 + 7);
     let (id, path) = p.send("data.bin", &data);
-    let (sent_path, sent_size, sent_sha1) = done_or_failed(&mut p.alice, "alice's transfer", Some(id)).unwrap();
+    let (sent_path, sent_size, sent_sha1) =
+        done_or_failed(&mut p.alice, "alice's transfer", Some(id)).unwrap();
     assert_eq!(sent_path, path);
     assert_eq!(sent_size, len as u64);
     assert_eq!(sent_sha1, sha1_hex(&data));
@@ -123,13 +132,21 @@ fn roundtrip(len: usize) {
     assert_eq!(size, len as u64);
     assert_eq!(sha1, sha1_hex(&data));
     assert!(std::fs::read(&saved).unwrap() == data, "the saved bytes differ");
-    assert_eq!(files_in(p.inbox.path()), vec!["data.bin".to_string()], "no temporary file is left");
+    assert_eq!(
+        files_in(p.inbox.path()),
+        vec!["data.bin".to_string()],
+        "no temporary file is left"
+    );
     for (who, r) in [("alice", &p.alice), ("bob", &p.bob)] {
         let last = r.seen.iter().rev().find_map(|e| match e {
             Event::TransferProgress { bytes, total, .. } => Some((*bytes, *total)),
             _ => None,
         });
-        assert_eq!(last, Some((len as u64, len as u64)), "{who}'s progress ends at the size");
+        assert_eq!(
+            last,
+            Some((len as u64, len as u64)),
+            "{who}'s progress ends at the size"
+        );
     }
     p.alice.handle.shutdown();
     p.bob.handle.shutdown();
@@ -162,7 +179,10 @@ fn a_hostile_name_is_saved_inside_the_directory_without_overwriting() {
     assert_eq!(saved, p.inbox.path().join("evil (1).txt"));
     assert_eq!(std::fs::read(&saved).unwrap(), b"payload");
     assert_eq!(std::fs::read(p.inbox.path().join("evil.txt")).unwrap(), b"mine");
-    assert_eq!(files_in(p.inbox.path()), vec!["evil (1).txt".to_string(), "evil.txt".to_string()]);
+    assert_eq!(
+        files_in(p.inbox.path()),
+        vec!["evil (1).txt".to_string(), "evil.txt".to_string()]
+    );
     let offered = p.bob.count(|e| matches!(e, Event::TransferOffered { .. }));
     assert_eq!(offered, 0, "auto-accepted offers are not asked about");
 }
@@ -229,7 +249,11 @@ fn a_too_large_offer_is_refused_before_anything_is_written() {
     let reason = done_or_failed(&mut p.alice, "alice's outcome", Some(id)).unwrap_err();
     assert!(reason.contains("too large"), "{reason}");
     assert!(files_in(p.inbox.path()).is_empty());
-    assert_eq!(p.bob.count(|e| matches!(e, Event::TransferOffered { .. } | Event::TransferDone { .. })), 0);
+    assert_eq!(
+        p.bob
+            .count(|e| matches!(e, Event::TransferOffered { .. } | Event::TransferDone { .. })),
+        0
+    );
 }
 
 #[test]
@@ -253,7 +277,11 @@ fn a_file_changed_after_the_offer_fails_the_hash_check_and_leaves_nothing() {
     let reason = done_or_failed(&mut p.bob, "bob's outcome", Some(transfer)).unwrap_err();
     assert!(reason.contains("hash mismatch"), "{reason}");
     done_or_failed(&mut p.alice, "alice's outcome", Some(id)).unwrap_err();
-    assert!(files_in(p.inbox.path()).is_empty(), "{:?}", files_in(p.inbox.path()));
+    assert!(
+        files_in(p.inbox.path()).is_empty(),
+        "{:?}",
+        files_in(p.inbox.path())
+    );
 }
 
 #[test]
@@ -303,7 +331,11 @@ fn cancelling_mid_way_leaves_no_partial_file_on_either_side() {
             assert!(alice_reason.contains("you cancelled"), "{alice_reason}");
             assert!(bob_reason.contains("sender"), "{bob_reason}");
         }
-        assert!(files_in(p.inbox.path()).is_empty(), "{:?}", files_in(p.inbox.path()));
+        assert!(
+            files_in(p.inbox.path()).is_empty(),
+            "{:?}",
+            files_in(p.inbox.path())
+        );
         assert!(path.exists(), "the sender's file stays");
     }
 }
@@ -322,4 +354,16 @@ fn a_receiver_that_quits_right_after_saving_still_confirms_the_file() {
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
         assert_eq!(sha1, sha1_hex(&data));
     }
+}
+
+#[test]
+fn a_file_arrives_over_direct_tls() {
+    let mut p = pair_with(true, 1 << 30, true);
+    let data = content(3 * 1024 * 1024 + 17, 21);
+    let (id, _) = p.send("secret.bin", &data);
+    let (_, _, sent) = done_or_failed(&mut p.alice, "alice's transfer", Some(id)).unwrap();
+    let (saved, _, got) = done_or_failed(&mut p.bob, "bob's transfer", None).unwrap();
+    assert_eq!(sent, sha1_hex(&data));
+    assert_eq!(got, sent);
+    assert!(std::fs::read(saved).unwrap() == data);
 }

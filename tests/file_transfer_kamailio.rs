@@ -55,7 +55,10 @@ fn through_the_relay(tls: bool) {
         },
     );
     bob.wait_registered("bob");
-    let mut alice = Running::start(support::config(&account(&kam, "alice", tls)), RuntimeOptions::default());
+    let mut alice = Running::start(
+        support::config(&account(&kam, "alice", tls)),
+        RuntimeOptions::default(),
+    );
     alice.wait_registered("alice");
     bob.timeout = std::time::Duration::from_secs(120);
     alice.timeout = std::time::Duration::from_secs(120);

@@ -35,15 +35,18 @@ pub fn run(config: Config, data_dir: &Path, req: &SendFileRequest<'_>) -> Result
 
 fn bar() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }
 
-fn transfer(handle: &Handle, events: &mut Events, account: &AccountId, req: &SendFileRequest<'_>) -> Result<(), CliError> {
+fn transfer(
+    handle: &Handle,
+    events: &mut Events,
+    account: &AccountId,
+    req: &SendFileRequest<'_>,
+) -> Result<(), CliError> {
     let id = handle.next_transfer_id();
     handle.send(Command::SendFile {
         id,
@@ -68,14 +71,18 @@ fn transfer(handle: &Handle, events: &mut Events, account: &AccountId, req: &Sen
                 }
             };
             let Some(event) = event else {
-                return Err(CliError::Refused("the runtime stopped before the transfer ended".into()));
+                return Err(CliError::Refused(
+                    "the runtime stopped before the transfer ended".into(),
+                ));
             };
             let mine = match &event {
                 Event::TransferProgress { transfer, .. }
                 | Event::TransferDone { transfer, .. }
                 | Event::TransferFailed { transfer, .. } => *transfer == id,
                 Event::Stopped => {
-                    return Err(CliError::Refused("the runtime stopped before the transfer ended".into()))
+                    return Err(CliError::Refused(
+                        "the runtime stopped before the transfer ended".into(),
+                    ))
                 }
                 _ => false,
             };
@@ -105,7 +112,10 @@ fn transfer(handle: &Handle, events: &mut Events, account: &AccountId, req: &Sen
     }
     let (size, sha1) = result?;
     if !req.json {
-        println!("sent {} ({size} bytes), SHA-1 {sha1} verified by the recipient", req.path.display());
+        println!(
+            "sent {} ({size} bytes), SHA-1 {sha1} verified by the recipient",
+            req.path.display()
+        );
     }
     Ok(())
 }

@@ -16,9 +16,9 @@ use super::endpoint::{Endpoint, Internal};
 use super::msrp_task::{self, Plan, TaskCommand, TaskEvent, TaskSetup};
 use super::transfer::FileSide;
 use crate::model::{ChatState, DeliveryState, MessageId, SessionId, TransferId};
-use std::path::PathBuf;
 use crate::protocol::iscomposing::{ComposeReceiver, ComposeSender};
 use crate::protocol::msrp::MsrpUri;
+use std::path::PathBuf;
 
 use crate::protocol::sdp::{self, Connect, Negotiated, OfferDecision, OfferKind, SessionDescription};
 use crate::protocol::sip::agent::{Hop, SessionEvent as SipSession};

@@ -4,8 +4,8 @@
 use crate::config::MsrpRole;
 use crate::protocol::msrp::MsrpUri;
 use crate::protocol::sdp::{
-    self, Address, Capabilities, FileAttributes, LocalEndpoint, MsrpPath, MsrpTransport, Negotiated, OfferDecision,
-    OfferParams, Origin, RawAttribute, SessionDescription, Setup, Stream,
+    self, Address, Capabilities, FileAttributes, LocalEndpoint, MsrpPath, MsrpTransport, Negotiated,
+    OfferDecision, OfferParams, Origin, RawAttribute, SessionDescription, Setup, Stream,
 };
 use std::net::IpAddr;
 

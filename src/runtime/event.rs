@@ -1,11 +1,10 @@
 //! What the runtime tells the UI and the CLI.
 
 use crate::model::{
-    AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId,
-    TransferId,
+    AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId, TransferId,
 };
-use std::path::PathBuf;
 use crate::store::{ConversationSummary, SearchHit, StoredMessage};
+use std::path::PathBuf;
 
 /// Something that happened. The UI renders these; the CLI prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,8 +16,8 @@ use super::msrp_hub::{Accepted, MsrpHub, MsrpStream};
 use super::transfer_io::{FileIo, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
-    FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayConfig, RelayEvent, RelayOutput, ReportOptions, Session,
-    SessionConfig, SessionEvent,
+    FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayConfig, RelayEvent, RelayOutput,
+    ReportOptions, Session, SessionConfig, SessionEvent,
 };
 use crate::transport::msrp_tls::pinned_client_config;
 use rand::Rng;
@@ -473,7 +473,12 @@ async fn file_ready(file: &mut Option<FileIo>) -> FileReady {
 }
 
 /// Acts on what the file side produced.
-fn on_file_ready(session: &mut Session, file: Option<&mut FileIo>, ready: FileReady, send: &impl Fn(TaskEvent)) {
+fn on_file_ready(
+    session: &mut Session,
+    file: Option<&mut FileIo>,
+    ready: FileReady,
+    send: &impl Fn(TaskEvent),
+) {
     let Some(file) = file else { return };
     match ready {
         FileReady::Chunk(Ok(data)) => {

@@ -103,7 +103,10 @@ pub fn safe_file_name(offered: &str) -> String {
         .chars()
         .filter(|c| !c.is_control() && !RESERVED_NAME_CHARS.contains(c))
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').trim_end_matches(['.', ' ']);
+    let trimmed = cleaned
+        .trim()
+        .trim_start_matches('.')
+        .trim_end_matches(['.', ' ']);
     let mut out = String::new();
     for c in trimmed.chars() {
         if out.len() + c.len_utf8() > MAX_SAVED_NAME_BYTES {
@@ -138,7 +141,8 @@ pub fn free_path(dir: &Path, name: &str) -> Option<PathBuf> {
 /// without ever replacing a file (a hard link fails if the name exists).
 fn publish(temp: &Path, dir: &Path, name: &str) -> Result<PathBuf, String> {
     for _ in 0..8 {
-        let target = free_path(dir, name).ok_or_else(|| format!("no free name for {name} in {}", dir.display()))?;
+        let target =
+            free_path(dir, name).ok_or_else(|| format!("no free name for {name} in {}", dir.display()))?;
         match std::fs::hard_link(temp, &target) {
             Ok(()) => {
                 let _ = std::fs::remove_file(temp);
@@ -147,7 +151,8 @@ fn publish(temp: &Path, dir: &Path, name: &str) -> Result<PathBuf, String> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(_) => {
                 // No hard links here (some file systems): rename instead.
-                std::fs::rename(temp, &target).map_err(|e| format!("cannot save {}: {e}", target.display()))?;
+                std::fs::rename(temp, &target)
+                    .map_err(|e| format!("cannot save {}: {e}", target.display()))?;
                 return Ok(target);
             }
         }
@@ -181,7 +186,10 @@ impl Endpoint {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| FALLBACK_FILE_NAME.into());
-        let mime = mime_guess::from_path(&path).first_or_octet_stream().essence_str().to_string();
+        let mime = mime_guess::from_path(&path)
+            .first_or_octet_stream()
+            .essence_str()
+            .to_string();
         let session = self.agent.new_session_id();
         let mut chat = Chat::new(to.clone(), false);
         chat.file = Some(FileSide {
@@ -294,7 +302,12 @@ impl Endpoint {
             file.failure = Some(format!("cannot save into {}: not a directory", dir.display()));
             let now = self.now();
             let _ = self.agent.reject_session(session, 500, now);
-            return self.finish_chat(session, ChatState::Failed { reason: String::new() });
+            return self.finish_chat(
+                session,
+                ChatState::Failed {
+                    reason: String::new(),
+                },
+            );
         }
         file.temp = Some(dir.join(format!(".{}.{}.part", file.name, transfer_token())));
         file.path = dir;
@@ -303,21 +316,31 @@ impl Endpoint {
 
     /// `Command::DeclineTransfer`.
     pub(super) fn decline_file(&mut self, transfer: TransferId) {
-        let Some(session) = self.transfer_session(transfer) else { return };
+        let Some(session) = self.transfer_session(transfer) else {
+            return;
+        };
         let now = self.now();
         if let Some(file) = self.file_of(session) {
             file.failure = Some("you declined the file".into());
         }
         let _ = self.agent.reject_session(session, 603, now);
-        self.finish_chat(session, ChatState::Failed { reason: String::new() });
+        self.finish_chat(
+            session,
+            ChatState::Failed {
+                reason: String::new(),
+            },
+        );
     }
 
     /// `Command::CancelTransfer`.
     pub(super) fn cancel_file(&mut self, transfer: TransferId) {
-        let Some(session) = self.transfer_session(transfer) else { return };
+        let Some(session) = self.transfer_session(transfer) else {
+            return;
+        };
         if let Some(file) = self.file_of(session) {
             if !file.done {
-                file.failure.get_or_insert_with(|| "you cancelled the transfer".into());
+                file.failure
+                    .get_or_insert_with(|| "you cancelled the transfer".into());
             }
         }
         self.close_chat(session);
@@ -381,7 +404,10 @@ impl Endpoint {
     fn file_written(&mut self, session: SessionId, msrp_id: String, size: u64, sha1: [u8; 20]) {
         let Some(file) = self.file_of(session) else { return };
         let problem = if size != file.size {
-            Some(format!("the file arrived with {size} bytes instead of the {} offered", file.size))
+            Some(format!(
+                "the file arrived with {size} bytes instead of the {} offered",
+                file.size
+            ))
         } else {
             match file.sha1 {
                 Some(want) if want != sha1 => Some(format!(
@@ -417,7 +443,12 @@ impl Endpoint {
     }
 
     fn transfer_done(&self, session: SessionId, file: &FileSide) {
-        let peer = self.chats.map.get(&session).map(|c| c.peer.clone()).unwrap_or_default();
+        let peer = self
+            .chats
+            .map
+            .get(&session)
+            .map(|c| c.peer.clone())
+            .unwrap_or_default();
         let sha1 = file.sha1.map(|d| hex(&d)).unwrap_or_default();
         self.emit(Event::TransferDone {
             transfer: file.id,
@@ -469,7 +500,11 @@ impl Endpoint {
         let row = NewTransfer {
             account: self.account_name().to_string(),
             peer_key: Some(conversation_key(peer)),
-            direction: if file.incoming { Direction::In } else { Direction::Out },
+            direction: if file.incoming {
+                Direction::In
+            } else {
+                Direction::Out
+            },
             file_name: file.name.clone(),
             size: i64::try_from(file.size).ok(),
             sha1: file.sha1.map(|d| hex(&d)),

@@ -61,9 +61,12 @@ pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Size and SHA-1 of a written file, or why it could not be written.
+type Written = Result<(u64, [u8; 20]), String>;
+
 enum WriteOp {
     Data { offset: u64, data: Vec<u8> },
-    Finish(oneshot::Sender<Result<(u64, [u8; 20]), String>>),
+    Finish(oneshot::Sender<Written>),
 }
 
 enum Mode {
@@ -74,7 +77,7 @@ enum Mode {
     Receiving {
         writer: mpsc::Sender<WriteOp>,
         queued: VecDeque<WriteOp>,
-        done: Option<oneshot::Receiver<Result<(u64, [u8; 20]), String>>>,
+        done: Option<oneshot::Receiver<Written>>,
         msrp_id: Option<String>,
         limit: u64,
     },
@@ -85,7 +88,7 @@ pub(crate) enum FileReady {
     /// The next chunk to push.
     Chunk(Result<Vec<u8>, String>),
     /// The received file is on disk: its size and SHA-1 (or why not).
-    Written(Result<(u64, [u8; 20]), String>),
+    Written(Written),
 }
 
 /// The file side of one task.
@@ -199,7 +202,10 @@ impl FileIo {
 
     /// Pushes a chunk read from the file into the session.
     pub(crate) fn push(&mut self, session: &mut Session, data: &[u8]) -> Result<(), String> {
-        if let Mode::Sending { msrp_id: Some(id), .. } = &self.mode {
+        if let Mode::Sending {
+            msrp_id: Some(id), ..
+        } = &self.mode
+        {
             session
                 .push_data(id, data, Instant::now())
                 .map_err(|e| format!("cannot send the file: {e}"))?;
@@ -224,23 +230,37 @@ impl FileIo {
     /// for [`FileIo::flush`]; outcomes go out as task events).
     pub(crate) fn on_event(&mut self, event: &SessionEvent, send: &impl Fn(TaskEvent)) {
         match (&mut self.mode, event) {
-            (Mode::Sending { msrp_id: Some(id), .. }, SessionEvent::Progress { message_id, acknowledged, .. })
-                if id == message_id =>
-            {
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::Progress {
+                    message_id,
+                    acknowledged,
+                    ..
+                },
+            ) if id == message_id => {
                 self.bytes = *acknowledged;
                 self.progress(send, false);
             }
-            (Mode::Sending { msrp_id: Some(id), .. }, SessionEvent::MessageDelivered { message_id })
-                if id == message_id =>
-            {
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::MessageDelivered { message_id },
+            ) if id == message_id => {
                 self.finished = true;
                 self.bytes = self.total;
                 self.progress(send, true);
                 send(TaskEvent::FileSent);
             }
             (
-                Mode::Sending { msrp_id: Some(id), .. },
-                SessionEvent::MessageFailed { message_id, reason, .. }
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::MessageFailed {
+                    message_id, reason, ..
+                }
                 | SessionEvent::DeliveryUnknown { message_id, reason },
             ) if id == message_id => {
                 self.finished = true;
@@ -248,9 +268,12 @@ impl FileIo {
                     reason: reason.clone(),
                 });
             }
-            (Mode::Sending { msrp_id: Some(id), .. }, SessionEvent::MessageAborted { message_id })
-                if id == message_id =>
-            {
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::MessageAborted { message_id },
+            ) if id == message_id => {
                 self.finished = true;
             }
             (
@@ -274,10 +297,7 @@ impl FileIo {
                 if end > self.total || end > *limit {
                     self.finished = true;
                     send(TaskEvent::FileFailed {
-                        reason: format!(
-                            "the sender sent more than the {} bytes it offered",
-                            self.total
-                        ),
+                        reason: format!("the sender sent more than the {} bytes it offered", self.total),
                     });
                     return;
                 }
@@ -303,9 +323,12 @@ impl FileIo {
                 *done = Some(rx);
                 self.progress(send, true);
             }
-            (Mode::Receiving { msrp_id: Some(id), .. }, SessionEvent::IncomingAborted { message_id })
-                if id == message_id =>
-            {
+            (
+                Mode::Receiving {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::IncomingAborted { message_id },
+            ) if id == message_id => {
                 self.finished = true;
                 send(TaskEvent::FileFailed {
                     reason: "the sender cancelled the transfer".into(),

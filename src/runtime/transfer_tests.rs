@@ -33,11 +33,20 @@ fn free_path_never_names_an_existing_file() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(free_path(dir.path(), "a.txt").unwrap(), dir.path().join("a.txt"));
     std::fs::write(dir.path().join("a.txt"), b"1").unwrap();
-    assert_eq!(free_path(dir.path(), "a.txt").unwrap(), dir.path().join("a (1).txt"));
+    assert_eq!(
+        free_path(dir.path(), "a.txt").unwrap(),
+        dir.path().join("a (1).txt")
+    );
     std::fs::write(dir.path().join("a (1).txt"), b"2").unwrap();
-    assert_eq!(free_path(dir.path(), "a.txt").unwrap(), dir.path().join("a (2).txt"));
+    assert_eq!(
+        free_path(dir.path(), "a.txt").unwrap(),
+        dir.path().join("a (2).txt")
+    );
     std::fs::write(dir.path().join("noext"), b"3").unwrap();
-    assert_eq!(free_path(dir.path(), "noext").unwrap(), dir.path().join("noext (1)"));
+    assert_eq!(
+        free_path(dir.path(), "noext").unwrap(),
+        dir.path().join("noext (1)")
+    );
 }
 
 #[test]

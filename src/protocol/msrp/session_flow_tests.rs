@@ -497,7 +497,9 @@ fn an_empty_streamed_message_arrives_and_waits_for_its_report() {
         success: true,
         ..ReportOptions::default()
     };
-    let id = a.begin_message("application/octet-stream", 0, reports, t0).unwrap();
+    let id = a
+        .begin_message("application/octet-stream", 0, reports, t0)
+        .unwrap();
     let req = a.data_wanted().unwrap();
     assert_eq!(req.offset, 0);
     a.push_data(&id, &[], t0).unwrap();
@@ -516,7 +518,10 @@ fn an_empty_streamed_message_arrives_and_waits_for_its_report() {
     let delivered = SessionEvent::MessageDelivered {
         message_id: id.clone(),
     };
-    assert!(!seen_a.events.contains(&delivered), "the 200 alone is not delivery");
+    assert!(
+        !seen_a.events.contains(&delivered),
+        "the 200 alone is not delivery"
+    );
     b.confirm_received(&id, t0);
     a.handle_bytes(&drain(&mut b, &mut seen_b), t0);
     drain(&mut a, &mut seen_a);
