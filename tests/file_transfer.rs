@@ -367,3 +367,24 @@ fn a_file_arrives_over_direct_tls() {
     assert_eq!(got, sent);
     assert!(std::fs::read(saved).unwrap() == data);
 }
+
+#[test]
+fn cancelling_an_unanswered_offer_declines_it() {
+    let mut p = pair(false, 1 << 30);
+    let (id, _) = p.send("maybe.txt", b"perhaps");
+    let transfer = p.bob.wait_for("the offer", |e| match e {
+        Event::TransferOffered { transfer, .. } => Some(*transfer),
+        _ => None,
+    });
+    p.bob
+        .handle
+        .send(Command::CancelTransfer {
+            account: local_id(),
+            transfer,
+        })
+        .unwrap();
+    let bob_reason = done_or_failed(&mut p.bob, "bob's outcome", Some(transfer)).unwrap_err();
+    assert!(bob_reason.contains("you cancelled"), "{bob_reason}");
+    let alice_reason = done_or_failed(&mut p.alice, "alice's outcome", Some(id)).unwrap_err();
+    assert!(alice_reason.contains("declined"), "{alice_reason}");
+}
