@@ -3,6 +3,8 @@
 //! the same run.
 //!
 //! `cargo bench --no-default-features --bench file_transfer [-- MIB]` (default 256)
+//! (`TMPDIR=/dev/shm` keeps the files in memory when the disk is short or slow;
+//! `FILE_BENCH_LOG=info,sipchat=debug` logs both sides to stderr)
 //!
 //! The sender is this process; the receiver is a second process (this
 //! binary again, with `FILE_BENCH_ROLE=receiver`), so the peak RSS
