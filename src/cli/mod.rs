@@ -8,6 +8,7 @@ pub mod chat;
 pub mod history;
 pub mod open;
 pub mod output;
+pub mod send_file;
 
 use crate::config::{Config, ConfigError};
 use crate::model::{AccountId, DeliveryState};
@@ -67,6 +68,10 @@ pub enum CliCommand {
         /// Raise desktop notifications as the window would (alerts critical).
         #[arg(long)]
         notify: bool,
+        /// Accept every file offered and save it in DIR (otherwise offers are printed and declined
+        /// when listen stops).
+        #[arg(long, value_name = "DIR")]
+        accept_files: Option<PathBuf>,
     },
     /// Chat in an MSRP session: stdin lines go to the peer, the peer's lines
     /// print; EOF (Ctrl+D) ends it.
@@ -92,6 +97,20 @@ pub enum CliCommand {
         uri: String,
         /// The text.
         text: String,
+    },
+    /// Send a file (RFC 5547 over MSRP) with a progress bar on stderr; exits 0 only when the
+    /// recipient confirmed the whole file.
+    SendFile {
+        /// Sending account (default: the first enabled account, else `local`).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// JSON lines (progress and outcome) on stdout instead of the bar.
+        #[arg(long)]
+        json: bool,
+        /// Recipient, e.g. sip:bob@example.org or sip:bob@192.0.2.7:5062.
+        uri: String,
+        /// The file.
+        path: PathBuf,
     },
     /// Show stored conversations, one conversation, or search all messages.
     History {
@@ -181,6 +200,7 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             json,
             accept_chats,
             notify,
+            accept_files,
         } => listen(
             config,
             &paths.data_dir,
@@ -188,6 +208,22 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             *json,
             *accept_chats,
             *notify,
+            accept_files.clone(),
+        ),
+        CliCommand::SendFile {
+            account,
+            json,
+            uri,
+            path,
+        } => send_file::run(
+            config,
+            &paths.data_dir,
+            &send_file::SendFileRequest {
+                account: account.as_deref(),
+                uri,
+                path,
+                json: *json,
+            },
         ),
         CliCommand::Chat { account, json, uri } => chat::run(
             config,
@@ -263,6 +299,21 @@ fn send(
     json: bool,
 ) -> Result<(), CliError> {
     let account = choose_account(&config, account)?;
+    let (handle, mut events) = one_shot_runtime(config, data_dir, &account)?;
+    let id = handle.send_message(&account, uri, text)?;
+    let outcome = wait_for_outcome(&mut events, id, json);
+    handle.shutdown();
+    outcome
+}
+
+/// A runtime for one command with one account: no registration, no
+/// retries; the local account falls back to any free port when a listening
+/// sipchat holds the configured one.
+fn one_shot_runtime(
+    config: Config,
+    data_dir: &std::path::Path,
+    account: &AccountId,
+) -> Result<(Handle, Events), CliError> {
     let mut options = RuntimeOptions {
         auto_register: false,
         local_account: account.is_local(),
@@ -271,6 +322,7 @@ fn send(
         data_dir: Some(data_dir.to_path_buf()),
         retries: false,
         accept_chats: false,
+        accept_files: None,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.
@@ -281,11 +333,7 @@ fn send(
         }
         other => other,
     };
-    let (handle, mut events) = started?;
-    let id = handle.send_message(&account, uri, text)?;
-    let outcome = wait_for_outcome(&mut events, id, json);
-    handle.shutdown();
-    outcome
+    Ok(started?)
 }
 
 fn wait_for_outcome(events: &mut Events, id: crate::model::MessageId, json: bool) -> Result<(), CliError> {
@@ -336,7 +384,16 @@ fn listen(
     json: bool,
     accept_chats: bool,
     notify: bool,
+    accept_files: Option<PathBuf>,
 ) -> Result<(), CliError> {
+    if let Some(dir) = &accept_files {
+        if !dir.is_dir() {
+            return Err(CliError::Usage(format!(
+                "--accept-files {}: not a directory",
+                dir.display()
+            )));
+        }
+    }
     if let Some(name) = account {
         if name != AccountId::LOCAL {
             config.account(Some(name))?;
@@ -346,6 +403,7 @@ fn listen(
         only_account: account.map(str::to_string),
         data_dir: Some(data_dir.to_path_buf()),
         accept_chats,
+        accept_files,
         ..RuntimeOptions::default()
     };
     let (handle, mut events) = Runtime::start(config, options)?;

@@ -102,6 +102,40 @@ pub fn event_json(event: &Event) -> Option<Value> {
             session,
             active,
         } => json!({"event": "composing", "account": account, "session": session, "active": active}),
+        Event::TransferOffered {
+            account,
+            transfer,
+            from,
+            name,
+            size,
+            mime,
+            sha1,
+        } => json!({
+            "event": "transfer_offered", "account": account, "transfer": transfer, "from": from,
+            "name": name, "size": size, "content_type": mime, "sha1": sha1,
+        }),
+        Event::TransferProgress {
+            transfer,
+            bytes,
+            total,
+            rate,
+        } => json!({
+            "event": "transfer_progress", "transfer": transfer, "bytes": bytes, "total": total,
+            "rate": rate,
+        }),
+        Event::TransferDone {
+            transfer,
+            incoming,
+            path,
+            size,
+            sha1,
+        } => json!({
+            "event": if *incoming { "file_received" } else { "file_sent" }, "transfer": transfer, "path": path.display().to_string(),
+            "size": size, "sha1": sha1,
+        }),
+        Event::TransferFailed { transfer, reason } => {
+            json!({"event": "transfer_failed", "transfer": transfer, "reason": reason})
+        }
         // Answers to the window's history queries, not for `listen`.
         Event::Conversations(_)
         | Event::Messages { .. }
@@ -237,6 +271,28 @@ pub fn event_text(event: &Event) -> Option<String> {
             ChatState::Ended { reason } => format!("[{account}] chat with {peer} ended: {reason}"),
         },
         Event::PeerComposing { .. } => return None,
+        Event::TransferOffered {
+            account,
+            from,
+            name,
+            size,
+            ..
+        } => {
+            let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
+            format!("[{account}] {from} offers the file {name}{size}")
+        }
+        Event::TransferProgress { .. } => return None,
+        Event::TransferDone {
+            incoming,
+            path,
+            size,
+            sha1,
+            ..
+        } => {
+            let what = if *incoming { "received" } else { "sent" };
+            format!("file {what}: {} ({size} bytes, sha1 {sha1})", path.display())
+        }
+        Event::TransferFailed { reason, .. } => format!("file transfer failed: {reason}"),
         Event::Conversations(_)
         | Event::Messages { .. }
         | Event::SearchResults { .. }

@@ -64,6 +64,8 @@ pub struct LocalAccountConfig {
     pub port: u16,
     /// How chat sessions connect.
     pub msrp: MsrpConfig,
+    /// Largest accepted incoming file in bytes. Default 100 MiB.
+    pub max_file_size: u64,
 }
 
 impl Default for LocalAccountConfig {
@@ -75,6 +77,7 @@ impl Default for LocalAccountConfig {
             bind: DEFAULT_LOCAL_BIND.to_owned(),
             port: DEFAULT_LOCAL_PORT,
             msrp: MsrpConfig::default(),
+            max_file_size: account::DEFAULT_MAX_FILE_SIZE,
         }
     }
 }

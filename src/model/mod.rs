@@ -52,6 +52,19 @@ impl fmt::Display for SessionId {
     }
 }
 
+/// Identifies one file transfer for its whole life: chosen by the caller
+/// for files we send ([`crate::runtime::Handle::next_transfer_id`]), by the
+/// runtime for files offered to us. Unique within the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TransferId(pub u64);
+
+impl fmt::Display for TransferId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// Where a chat session stands, as the user should see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

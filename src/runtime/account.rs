@@ -60,6 +60,10 @@ pub struct ChatSettings {
     pub role: config::MsrpRole,
     /// Accept every offered chat at once (`listen --accept-chats`).
     pub auto_accept: bool,
+    /// Accept every offered file into this directory (`listen --accept-files`).
+    pub accept_files: Option<std::path::PathBuf>,
+    /// Largest file we accept, in bytes (the account's `max_file_size`).
+    pub max_file_size: u64,
 }
 
 impl std::fmt::Debug for ChatSettings {
@@ -69,6 +73,8 @@ impl std::fmt::Debug for ChatSettings {
             .field("tls", &self.tls)
             .field("role", &self.role)
             .field("auto_accept", &self.auto_accept)
+            .field("accept_files", &self.accept_files)
+            .field("max_file_size", &self.max_file_size)
             .finish()
     }
 }
@@ -221,6 +227,8 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         tls: account.msrp.tls.unwrap_or(transport == Transport::Tls),
         role: account.msrp.role,
         auto_accept: false,
+        accept_files: None,
+        max_file_size: account.max_file_size,
     };
     Ok(AccountSetup::Server {
         agent,
@@ -290,6 +298,8 @@ pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<Acco
         tls: local.msrp.tls.unwrap_or(false),
         role: local.msrp.role,
         auto_accept: false,
+        accept_files: None,
+        max_file_size: local.max_file_size,
     };
     Ok(AccountSetup::Local { agent, bind, chat })
 }

@@ -14,9 +14,11 @@ mod messages;
 use super::chat_sdp;
 use super::endpoint::{Endpoint, Internal};
 use super::msrp_task::{self, Plan, TaskCommand, TaskEvent, TaskSetup};
-use crate::model::{ChatState, DeliveryState, MessageId, SessionId};
+use super::transfer::FileSide;
+use crate::model::{ChatState, DeliveryState, MessageId, SessionId, TransferId};
 use crate::protocol::iscomposing::{ComposeReceiver, ComposeSender};
 use crate::protocol::msrp::MsrpUri;
+use std::path::PathBuf;
 
 use crate::protocol::sdp::{self, Connect, Negotiated, OfferDecision, OfferKind, SessionDescription};
 use crate::protocol::sip::agent::{Hop, SessionEvent as SipSession};
@@ -55,18 +57,33 @@ pub(crate) enum ChatCommand {
     Close {
         session: SessionId,
     },
+    SendFile {
+        id: TransferId,
+        to: String,
+        path: PathBuf,
+    },
+    AcceptFile {
+        transfer: TransferId,
+        dir: PathBuf,
+    },
+    DeclineFile {
+        transfer: TransferId,
+    },
+    CancelFile {
+        transfer: TransferId,
+    },
 }
 
 /// One chat of the account.
 pub(crate) struct Chat {
-    peer: String,
+    pub(super) peer: String,
     incoming: bool,
-    state: ChatState,
-    hop: Option<Hop>,
+    pub(super) state: ChatState,
+    pub(super) hop: Option<Hop>,
     task: Option<mpsc::UnboundedSender<TaskCommand>>,
     /// Our offer (outgoing) or the peer's (incoming).
-    offer: Option<SessionDescription>,
-    decision: Option<OfferDecision>,
+    pub(super) offer: Option<SessionDescription>,
+    pub(super) decision: Option<OfferDecision>,
     relay: Option<String>,
     secure: bool,
     cpim: bool,
@@ -77,15 +94,22 @@ pub(crate) struct Chat {
     compose_in: ComposeReceiver,
     /// Stored messages waiting for the session to open.
     waiting: Vec<(MessageId, String)>,
+    /// Set when the session carries a file transfer (`transfer.rs`).
+    pub(super) file: Option<FileSide>,
 }
 
 /// The chats of one account.
 #[derive(Default)]
 pub(crate) struct Chats {
-    map: HashMap<SessionId, Chat>,
+    pub(super) map: HashMap<SessionId, Chat>,
     /// Messages handed to a session, by id: their peer (for events after
     /// the chat is gone).
     in_flight: HashMap<MessageId, String>,
+    /// File transfers and their sessions.
+    pub(super) transfers: HashMap<TransferId, SessionId>,
+    /// MSRP tasks started and not yet reported closed (shutdown waits for
+    /// them, so a last REPORT is not lost).
+    live_tasks: usize,
 }
 
 impl Endpoint {
@@ -102,11 +126,15 @@ impl Endpoint {
             ChatCommand::Send { id, session, text } => self.store_chat_message(id, session, text),
             ChatCommand::Composing { session, active } => self.send_composing(session, active),
             ChatCommand::Close { session } => self.close_chat(session),
+            ChatCommand::SendFile { id, to, path } => self.send_file(id, to, path),
+            ChatCommand::AcceptFile { transfer, dir } => self.accept_file(transfer, dir),
+            ChatCommand::DeclineFile { transfer } => self.decline_file(transfer),
+            ChatCommand::CancelFile { transfer } => self.cancel_file(transfer),
         }
     }
 
     fn chat_update(&self, session: SessionId) {
-        if let Some(chat) = self.chats.map.get(&session) {
+        if let Some(chat) = self.chats.map.get(&session).filter(|c| c.file.is_none()) {
             self.emit(Event::ChatUpdate {
                 account: self.account_id(),
                 session,
@@ -136,7 +164,7 @@ impl Endpoint {
             .chats
             .map
             .iter()
-            .find(|(_, c)| !c.state.is_final() && conversation_key(&c.peer) == key)
+            .find(|(_, c)| !c.state.is_final() && c.file.is_none() && conversation_key(&c.peer) == key)
             .map(|(id, _)| *id);
         if let Some(session) = existing {
             self.chat_update(session);
@@ -145,6 +173,11 @@ impl Endpoint {
         let session = self.agent.new_session_id();
         self.chats.map.insert(session, Chat::new(peer.clone(), false));
         self.chat_update_state_or_fail(session, ChatState::Inviting);
+        self.start_session(session, peer);
+    }
+
+    /// Finds the path for a new outgoing session (chat or file).
+    pub(super) fn start_session(&mut self, session: SessionId, peer: String) {
         if let Err(e) = SipUri::parse(&peer) {
             return self.finish_chat(
                 session,
@@ -218,19 +251,27 @@ impl Endpoint {
                 }
             }
         };
+        let file = self
+            .chats
+            .map
+            .get(&session)
+            .and_then(|c| c.file.as_ref())
+            .and_then(FileSide::job);
         let task = msrp_task::spawn(TaskSetup {
             session,
             account: self.account_name().to_string(),
             plan,
             hub,
             events: self.internal_tx.clone(),
+            file,
         });
+        self.chats.live_tasks += 1;
         if let Some(chat) = self.chats.map.get_mut(&session) {
             chat.task = Some(task);
         }
     }
 
-    fn accept_chat(&mut self, session: SessionId) {
+    pub(super) fn accept_chat(&mut self, session: SessionId) {
         let hop = match self.chats.map.get(&session) {
             Some(chat) if chat.incoming && chat.task.is_none() && !chat.state.is_final() => chat.hop,
             _ => return self.chat_error(session, "there is no invitation to accept"),
@@ -240,7 +281,7 @@ impl Endpoint {
         self.start_chat_task(session, hop);
     }
 
-    fn close_chat(&mut self, session: SessionId) {
+    pub(super) fn close_chat(&mut self, session: SessionId) {
         let now = self.now();
         if self.agent.end_session(session, now).is_err() {
             // Not signalled yet (still preparing): end it here.
@@ -256,12 +297,15 @@ impl Endpoint {
     }
 
     /// Ends a chat: stops its task, fails what waited, tells the UI.
-    fn finish_chat(&mut self, session: SessionId, state: ChatState) {
+    pub(super) fn finish_chat(&mut self, session: SessionId, state: ChatState) {
         let Some(mut chat) = self.chats.map.remove(&session) else {
             return;
         };
         if let Some(task) = chat.task.take() {
             let _ = task.send(TaskCommand::Close);
+        }
+        if let Some(file) = chat.file.take() {
+            return self.transfer_ended(file, &chat.peer, &state);
         }
         let reason = match &state {
             ChatState::Failed { reason } | ChatState::Ended { reason } => reason.clone(),
@@ -307,6 +351,16 @@ impl Endpoint {
                 self.finish_chat(session, ChatState::Failed { reason })
             }
             SipSession::Ended { session, reason, .. } => {
+                if self.file_report_may_follow(session, &reason) {
+                    // The success REPORT may still be on its way over the
+                    // MSRP connection, which the BYE can overtake.
+                    let internal = self.internal_tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(CONNECTION_LOST_GRACE).await;
+                        let _ = internal.send(Internal::ChatLost { session, reason });
+                    });
+                    return;
+                }
                 self.finish_chat(session, ChatState::Ended { reason })
             }
         }
@@ -325,12 +379,23 @@ impl Endpoint {
         let decision = SessionDescription::parse(sdp)
             .map_err(|e| e.to_string())
             .and_then(|offer| {
-                let caps = chat_sdp::capabilities(self.chat_settings.role, relayed);
+                let caps = chat_sdp::capabilities(
+                    self.chat_settings.role,
+                    relayed,
+                    self.chat_settings.max_file_size,
+                );
                 sdp::evaluate_offer(&offer, &caps)
                     .map(|d| (offer, d))
                     .map_err(|e| e.to_string())
             });
         let (offer, decision) = match decision {
+            Ok((offer, d)) if matches!(d.kind, OfferKind::FilePush(_)) && self.hub.is_some() => {
+                let mut chat = Chat::new(from.clone(), true);
+                chat.hop = Some(hop);
+                chat.offer = Some(offer);
+                chat.state = ChatState::Ringing;
+                return self.file_offered(session, chat, d);
+            }
             Ok((offer, d)) if matches!(d.kind, OfferKind::Chat) && self.hub.is_some() => (offer, d),
             Ok(_) => {
                 tracing::info!(%from, "refusing an offer we cannot serve here");
@@ -338,7 +403,7 @@ impl Endpoint {
                 return;
             }
             Err(reason) => {
-                tracing::info!(%from, "refusing an unusable chat offer: {reason}");
+                tracing::info!(%from, "refusing an unusable offer: {reason}");
                 let _ = self.agent.reject_session(session, 488, now);
                 return;
             }
@@ -376,7 +441,8 @@ impl Endpoint {
         let (Some(hop), false) = (chat.hop, chat.incoming) else {
             return self.chat_answer(session, local_path, fingerprint);
         };
-        match chat_sdp::chat_offer(&local_path, settings.role, relayed, fingerprint.as_deref()) {
+        let file = chat.file.as_ref().and_then(FileSide::offer_attributes);
+        match chat_sdp::session_offer(&local_path, settings.role, relayed, fingerprint.as_deref(), file) {
             Ok(offer) => {
                 let bytes = offer.to_bytes();
                 chat.offer = Some(offer);
@@ -479,6 +545,10 @@ impl Endpoint {
     pub(crate) fn on_task_event(&mut self, session: SessionId, event: TaskEvent) {
         match event {
             TaskEvent::Prepared { local_path, relay } => self.chat_prepared(session, local_path, relay),
+            TaskEvent::FileProgress { .. }
+            | TaskEvent::FileSent
+            | TaskEvent::FileWritten { .. }
+            | TaskEvent::FileFailed { .. } => self.on_file_event(session, event),
             TaskEvent::Opened => {
                 let Some(chat) = self.chats.map.get_mut(&session) else {
                     return;
@@ -509,12 +579,18 @@ impl Endpoint {
                 }
             }
             TaskEvent::Closed { reason } => {
+                self.chats.live_tasks = self.chats.live_tasks.saturating_sub(1);
                 let Some(chat) = self.chats.map.get_mut(&session) else {
                     return;
                 };
                 chat.task = None;
+                let active = matches!(chat.state, ChatState::Active { .. });
+                let is_file = chat.file.is_some();
                 let reason = reason.unwrap_or_else(|| "the chat connection closed".into());
-                if matches!(chat.state, ChatState::Active { .. }) {
+                if is_file {
+                    self.file_task_closed(session, &reason);
+                }
+                if active {
                     // A peer that hangs up closes the connection and sends
                     // BYE; the BYE may come a moment later by another path.
                     let internal = self.internal_tx.clone();
@@ -558,10 +634,20 @@ impl Chats {
     pub(crate) fn any(&self) -> bool {
         !self.map.is_empty()
     }
+
+    /// Whether MSRP tasks are still running (they may have bytes to flush).
+    pub(crate) fn tasks_running(&self) -> bool {
+        self.live_tasks > 0
+    }
 }
 
 impl Chat {
-    fn new(peer: String, incoming: bool) -> Chat {
+    /// The session's task, while it runs.
+    pub(super) fn task_sender(&self) -> Option<&mpsc::UnboundedSender<TaskCommand>> {
+        self.task.as_ref()
+    }
+
+    pub(super) fn new(peer: String, incoming: bool) -> Chat {
         Chat {
             peer,
             incoming,
@@ -577,6 +663,7 @@ impl Chat {
             compose_out: ComposeSender::default(),
             compose_in: ComposeReceiver::new(),
             waiting: Vec::new(),
+            file: None,
         }
     }
 }

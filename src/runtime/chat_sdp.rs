@@ -4,8 +4,8 @@
 use crate::config::MsrpRole;
 use crate::protocol::msrp::MsrpUri;
 use crate::protocol::sdp::{
-    self, Address, Capabilities, LocalEndpoint, MsrpPath, MsrpTransport, Negotiated, OfferDecision,
-    OfferParams, Origin, RawAttribute, SessionDescription, Setup, Stream,
+    self, Address, Capabilities, FileAttributes, LocalEndpoint, MsrpPath, MsrpTransport, Negotiated,
+    OfferDecision, OfferParams, Origin, RawAttribute, SessionDescription, Setup, Stream,
 };
 use std::net::IpAddr;
 
@@ -65,12 +65,14 @@ pub(crate) fn fingerprint_in(desc: &SessionDescription) -> Option<String> {
         .and_then(|a| a.value.clone())
 }
 
-/// Our chat offer for `local_path` (last URI ours).
-pub(crate) fn chat_offer(
+/// Our offer for `local_path` (last URI ours): a chat, or with `file` an
+/// RFC 5547 push of that file.
+pub(crate) fn session_offer(
     local_path: &[MsrpUri],
     role: MsrpRole,
     relayed: bool,
     fingerprint: Option<&str>,
+    file: Option<FileAttributes>,
 ) -> Result<SessionDescription, String> {
     let ours = local_path.last().ok_or("no local MSRP path")?;
     let transport = if ours.secure {
@@ -90,7 +92,19 @@ pub(crate) fn chat_offer(
         (false, MsrpRole::Passive) => Setup::Passive,
         (false, MsrpRole::Auto) => Setup::ActPass,
     };
-    let mut desc = sdp::chat_offer(&params);
+    let mut desc = match file {
+        Some(file) => {
+            let ct = file
+                .selector
+                .as_ref()
+                .and_then(|s| s.file_type.clone())
+                .unwrap_or_else(|| "application/octet-stream".into());
+            params.accept_types = vec![ct];
+            params.accept_wrapped_types = Vec::new();
+            sdp::file_push_offer(&params, file)
+        }
+        None => sdp::chat_offer(&params),
+    };
     if !relayed {
         add_fingerprint(&mut desc, fingerprint);
     }
@@ -98,9 +112,10 @@ pub(crate) fn chat_offer(
 }
 
 /// What we can do, for judging an offer.
-pub(crate) fn capabilities(role: MsrpRole, relayed: bool) -> Capabilities {
+pub(crate) fn capabilities(role: MsrpRole, relayed: bool, max_file_size: u64) -> Capabilities {
     Capabilities {
-        accept_files: false,
+        accept_files: true,
+        max_file_size: Some(max_file_size),
         prefer_active: relayed || role != MsrpRole::Passive,
         ..Capabilities::default()
     }

@@ -1,6 +1,7 @@
 //! What the UI and the CLI ask of the runtime.
 
-use crate::model::{AccountId, MessageId, SessionId};
+use crate::model::{AccountId, MessageId, SessionId, TransferId};
+use std::path::PathBuf;
 
 /// A request to the runtime. Results come back as [`crate::runtime::Event`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +132,46 @@ pub enum Command {
         account: Option<AccountId>,
         /// Only those not acknowledged yet.
         unacknowledged_only: bool,
+    },
+    /// Send a file (RFC 5547 push over MSRP). Its SHA-1 is computed first;
+    /// then the peer is offered the file. Progress comes as
+    /// [`crate::runtime::Event::TransferProgress`], the end as
+    /// [`crate::runtime::Event::TransferDone`] (only once the peer's client
+    /// confirmed every byte) or [`crate::runtime::Event::TransferFailed`].
+    SendFile {
+        /// Id chosen by the caller (see [`crate::runtime::Handle::next_transfer_id`]).
+        id: TransferId,
+        /// Sending account.
+        account: AccountId,
+        /// Recipient, `sip:bob@example.org`.
+        to: String,
+        /// The file to send.
+        path: PathBuf,
+    },
+    /// Accept a file offered with [`crate::runtime::Event::TransferOffered`]
+    /// and save it in `dir` (under a safe name that overwrites nothing).
+    AcceptTransfer {
+        /// Which account.
+        account: AccountId,
+        /// The offered transfer.
+        transfer: TransferId,
+        /// Where to save the file.
+        dir: PathBuf,
+    },
+    /// Decline an offered file (603 Decline).
+    DeclineTransfer {
+        /// Which account.
+        account: AccountId,
+        /// The offered transfer.
+        transfer: TransferId,
+    },
+    /// Stop a transfer in either direction (BYE, or CANCEL while it is set
+    /// up); a partial file is removed.
+    CancelTransfer {
+        /// Which account.
+        account: AccountId,
+        /// The transfer.
+        transfer: TransferId,
     },
     /// Unregister every account and stop the runtime.
     Shutdown,

@@ -58,6 +58,11 @@ pub(crate) enum Internal {
     },
     /// News from a chat's MSRP task.
     Msrp(SessionId, TaskEvent),
+    /// A file to send is hashed (size and SHA-1), or could not be read.
+    FileHashed {
+        session: SessionId,
+        result: Result<(u64, [u8; 20]), String>,
+    },
     /// A chat's typing notices may be due.
     ChatTick {
         session: SessionId,
@@ -542,6 +547,7 @@ impl Endpoint {
             }
             Internal::Msrp(session, event) => self.on_task_event(session, event),
             Internal::ChatLost { session, reason } => self.chat_lost(session, reason),
+            Internal::FileHashed { session, result } => self.on_file_hashed(session, result),
             Internal::ChatTick { session } => self.on_chat_tick(session),
             Internal::ChatStored {
                 session,
@@ -665,7 +671,7 @@ impl Endpoint {
         let had_chats = self.chats.any();
         self.close_all_chats();
         if !self.agent.is_registered() {
-            if had_chats {
+            if had_chats || self.chats.tasks_running() {
                 // Let the BYEs go out first.
                 self.shutting_down = Some(Instant::now() + UNREGISTER_GRACE);
                 return false;
@@ -680,7 +686,9 @@ impl Endpoint {
     fn shutdown_done(&self) -> bool {
         match self.shutting_down {
             Some(deadline) => {
-                (!self.agent.is_registered() && !self.agent.has_pending_requests())
+                (!self.agent.is_registered()
+                    && !self.agent.has_pending_requests()
+                    && !self.chats.tasks_running())
                     || Instant::now() >= deadline
             }
             None => false,

@@ -2,8 +2,10 @@
 
 use crate::model::{
     AccountId, Alert, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId,
+    TransferId,
 };
 use crate::store::{ConversationSummary, SearchHit, StoredMessage};
+use std::path::PathBuf;
 
 /// Something that happened. The UI renders these; the CLI prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +107,61 @@ pub enum Event {
         session: SessionId,
         /// True while the peer types.
         active: bool,
+    },
+    /// Someone offers us a file; answer with
+    /// [`crate::runtime::Command::AcceptTransfer`] or
+    /// [`crate::runtime::Command::DeclineTransfer`]. Nothing is written
+    /// before it is accepted.
+    TransferOffered {
+        /// Which account.
+        account: AccountId,
+        /// The transfer.
+        transfer: TransferId,
+        /// Sender's address.
+        from: String,
+        /// The offered name, already made safe (no directories, no control
+        /// or reserved characters).
+        name: String,
+        /// Size in bytes, when offered.
+        size: Option<u64>,
+        /// Media type, when offered.
+        mime: Option<String>,
+        /// SHA-1 in lower-case hex, when offered.
+        sha1: Option<String>,
+    },
+    /// Bytes moved (at most a few of these per second per transfer).
+    TransferProgress {
+        /// The transfer.
+        transfer: TransferId,
+        /// Bytes sent and acknowledged, or received and written.
+        bytes: u64,
+        /// The file's size.
+        total: u64,
+        /// Average rate so far in bytes per second.
+        rate: u64,
+    },
+    /// A transfer finished: the file is complete on both sides and its
+    /// SHA-1 checked.
+    TransferDone {
+        /// The transfer.
+        transfer: TransferId,
+        /// True for a file we received, false for one we sent.
+        incoming: bool,
+        /// Where the file is (saved, or sent from).
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// Its SHA-1 in lower-case hex.
+        sha1: String,
+    },
+    /// A transfer failed or was declined or cancelled; no partial file is
+    /// left behind.
+    TransferFailed {
+        /// The transfer.
+        transfer: TransferId,
+        /// Why, in words ("declined by bob", "the file is too large ...",
+        /// "hash mismatch ...", "the connection was lost ...").
+        reason: String,
     },
     /// The runtime has stopped; no more events follow.
     Stopped,

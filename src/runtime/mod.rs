@@ -15,6 +15,8 @@ pub mod outbox;
 mod queries;
 pub(crate) mod routing;
 pub(crate) mod storage;
+pub(crate) mod transfer;
+pub(crate) mod transfer_io;
 
 pub use command::Command;
 pub use event::Event;
@@ -52,6 +54,10 @@ pub struct RuntimeOptions {
     /// Accept every chat session offered to us (`listen --accept-chats`);
     /// otherwise offers wait for [`Command::AcceptChat`].
     pub accept_chats: bool,
+    /// Accept every file offered to us into this directory
+    /// (`listen --accept-files DIR`); otherwise offers wait for
+    /// [`Command::AcceptTransfer`].
+    pub accept_files: Option<std::path::PathBuf>,
 }
 
 impl Default for RuntimeOptions {
@@ -64,6 +70,7 @@ impl Default for RuntimeOptions {
             data_dir: None,
             retries: true,
             accept_chats: false,
+            accept_files: None,
         }
     }
 }
@@ -185,6 +192,11 @@ impl Handle {
         next_message_id()
     }
 
+    /// A fresh id for [`Command::SendFile`].
+    pub fn next_transfer_id(&self) -> crate::model::TransferId {
+        crate::model::TransferId(next_message_id().0)
+    }
+
     /// Sends a page-mode message and returns its id.
     pub fn send_message(&self, account: &AccountId, to: &str, text: &str) -> Result<MessageId, RuntimeError> {
         let id = self.next_message_id();
@@ -261,6 +273,7 @@ async fn supervise(
         match &mut setup {
             account::AccountSetup::Server { chat, .. } | account::AccountSetup::Local { chat, .. } => {
                 chat.auto_accept = options.accept_chats;
+                chat.accept_files.clone_from(&options.accept_files);
             }
         }
         let name = match &setup {
@@ -348,6 +361,31 @@ async fn supervise(
             Command::CloseChat { account, session } => {
                 (account, AccountCommand::Chat(ChatCommand::Close { session }))
             }
+            Command::SendFile {
+                id,
+                account,
+                to,
+                path,
+            } => (
+                account,
+                AccountCommand::Chat(ChatCommand::SendFile { id, to, path }),
+            ),
+            Command::AcceptTransfer {
+                account,
+                transfer,
+                dir,
+            } => (
+                account,
+                AccountCommand::Chat(ChatCommand::AcceptFile { transfer, dir }),
+            ),
+            Command::DeclineTransfer { account, transfer } => (
+                account,
+                AccountCommand::Chat(ChatCommand::DeclineFile { transfer }),
+            ),
+            Command::CancelTransfer { account, transfer } => (
+                account,
+                AccountCommand::Chat(ChatCommand::CancelFile { transfer }),
+            ),
         };
         match accounts.get(&account) {
             Some(tx) => {
@@ -355,6 +393,12 @@ async fn supervise(
             }
             None => {
                 let message = format!("no account named \"{account}\" is running");
+                if let AccountCommand::Chat(ChatCommand::SendFile { id, .. }) = &forwarded {
+                    let _ = events.send(Event::TransferFailed {
+                        transfer: *id,
+                        reason: message.clone(),
+                    });
+                }
                 if let AccountCommand::Send { id, to, .. } = forwarded {
                     let _ = events.send(Event::DeliveryUpdate {
                         id,

@@ -13,10 +13,11 @@
 //!    connection, always with one [`TaskEvent::Closed`].
 
 use super::msrp_hub::{Accepted, MsrpHub, MsrpStream};
+use super::transfer_io::{FileIo, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
-    FrameDecoder, MsrpUri, Output, RelayClient, RelayConfig, RelayEvent, RelayOutput, ReportOptions, Session,
-    SessionConfig, SessionEvent,
+    FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayConfig, RelayEvent, RelayOutput,
+    ReportOptions, Session, SessionConfig, SessionEvent,
 };
 use crate::transport::msrp_tls::pinned_client_config;
 use rand::Rng;
@@ -96,6 +97,19 @@ pub(crate) enum TaskEvent {
     Delivered { id: MessageId },
     /// A message failed (in words).
     Failed { id: MessageId, reason: String },
+    /// File transfers: bytes moved (throttled).
+    FileProgress { bytes: u64, total: u64, rate: u64 },
+    /// The peer confirmed the whole file (success REPORT).
+    FileSent,
+    /// The received file is written and synced: its size and SHA-1. Check
+    /// it, then send [`TaskCommand::Confirm`] with `msrp_id`.
+    FileWritten {
+        msrp_id: String,
+        size: u64,
+        sha1: [u8; 20],
+    },
+    /// The file could not be sent or received (in words).
+    FileFailed { reason: String },
     /// The task ended; `reason` says why unless we closed it.
     Closed { reason: Option<String> },
 }
@@ -107,6 +121,8 @@ pub(crate) struct TaskSetup {
     pub plan: Plan,
     pub hub: Arc<MsrpHub>,
     pub events: mpsc::UnboundedSender<super::endpoint::Internal>,
+    /// For file transfers: what to do with the file.
+    pub file: Option<FileJob>,
 }
 
 /// Starts the task; commands go to the returned sender.
@@ -226,9 +242,28 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
     if !accept_types.is_empty() {
         config.accept_types = accept_types.iter().map(|t| t.to_ascii_lowercase()).collect();
     }
+    match &setup.file {
+        Some(FileJob::Receive { limit, .. }) => {
+            config.incoming_mode = IncomingMode::Stream;
+            config.max_incoming_size = *limit;
+            config.accept_types = vec!["*".into()];
+        }
+        Some(FileJob::Send { .. }) => {
+            config.chunk_size = FILE_CHUNK_SIZE;
+            config.max_chunks_in_flight = FILE_CHUNKS_IN_FLIGHT;
+        }
+        None => {}
+    }
     let mut session = Session::new(config, rand::random(), Instant::now());
     let mut conn = Connection::new(stream, decoder, relay);
     session.open(Instant::now());
+    if let Some(job) = &setup.file {
+        let mut file = FileIo::start(job, session.config().effective_chunk_size())?;
+        if let FileJob::Send { content_type, .. } = job {
+            file.begin(&mut session, content_type)?;
+        }
+        conn.file = Some(file);
+    }
     if !received.is_empty() {
         conn.feed(&mut session, &received);
     }
@@ -284,6 +319,8 @@ struct Connection {
     decoder: Option<FrameDecoder>,
     relay: Option<RelayClient>,
     writer_task: tokio::task::JoinHandle<()>,
+    /// The file of a transfer session.
+    file: Option<FileIo>,
 }
 
 impl Connection {
@@ -297,6 +334,7 @@ impl Connection {
             decoder: decoder.or_else(|| relay.as_ref().map(|_| FrameDecoder::new())),
             relay,
             writer_task,
+            file: None,
         }
     }
 
@@ -337,6 +375,10 @@ impl Connection {
                 self.finish().await;
                 return end;
             }
+            if let Some(file) = self.file.as_mut() {
+                file.flush().await;
+            }
+            let file_waiting = self.file.as_ref().is_some_and(|f| f.waiting(session));
             let deadline = [
                 session.poll_timeout(),
                 self.relay.as_ref().and_then(RelayClient::poll_timeout),
@@ -360,6 +402,9 @@ impl Connection {
                     }
                     None => session.close(Instant::now()),
                 },
+                ready = file_ready(&mut self.file), if file_waiting => {
+                    on_file_ready(session, self.file.as_mut(), ready, send);
+                }
                 _ = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {
                     let now = Instant::now();
                     session.handle_timeout(now);
@@ -399,6 +444,9 @@ impl Connection {
                     let _ = self.writer.send(bytes);
                 }
                 Output::Event(event) => {
+                    if let Some(file) = self.file.as_mut() {
+                        file.on_event(&event, send);
+                    }
                     if let Some(done) = forward(event, ids, send) {
                         end = Some(done);
                     }
@@ -413,6 +461,43 @@ impl Connection {
         let (tx, _) = mpsc::unbounded_channel();
         self.writer = tx;
         let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.writer_task).await;
+    }
+}
+
+/// Waits for the file side (never returns without one).
+async fn file_ready(file: &mut Option<FileIo>) -> FileReady {
+    match file {
+        Some(f) => f.ready().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Acts on what the file side produced.
+fn on_file_ready(
+    session: &mut Session,
+    file: Option<&mut FileIo>,
+    ready: FileReady,
+    send: &impl Fn(TaskEvent),
+) {
+    let Some(file) = file else { return };
+    match ready {
+        FileReady::Chunk(Ok(data)) => {
+            if let Err(reason) = file.push(session, &data) {
+                send(TaskEvent::FileFailed { reason });
+                session.close(Instant::now());
+            }
+        }
+        FileReady::Chunk(Err(reason)) => {
+            send(TaskEvent::FileFailed { reason });
+            session.close(Instant::now());
+        }
+        FileReady::Written(Ok((size, sha1))) => match file.incoming_id() {
+            Some(msrp_id) => send(TaskEvent::FileWritten { msrp_id, size, sha1 }),
+            None => send(TaskEvent::FileFailed {
+                reason: "the file arrived without a message id".into(),
+            }),
+        },
+        FileReady::Written(Err(reason)) => send(TaskEvent::FileFailed { reason }),
     }
 }
 

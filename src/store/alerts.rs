@@ -364,6 +364,19 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Sets a transfer's final state and when it ended.
+    pub fn finish_transfer(&mut self, id: i64, state: &str, finished_at: i64) -> Result<(), StoreError> {
+        const WHAT: &str = "finish a file transfer";
+        self.check_writable(WHAT)?;
+        self.conn
+            .execute(
+                "UPDATE transfers SET state = ?2, finished_at = ?3 WHERE id = ?1",
+                params![id, state, finished_at],
+            )
+            .map_err(self.ctx().sql(WHAT))?;
+        Ok(())
+    }
+
     /// Transfers of `account` (or all), newest first.
     pub fn transfers(&self, account: Option<&str>) -> Result<Vec<StoredTransfer>, StoreError> {
         const WHAT: &str = "list file transfers";

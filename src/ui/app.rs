@@ -513,6 +513,12 @@ impl App {
                 session,
                 active,
             } => self.sessions.peer_composing(&account, session, active),
+            // File transfers are not shown in the window yet (the GUI part
+            // of issue #5 is to come); offers stay unanswered until then.
+            Event::TransferOffered { .. }
+            | Event::TransferProgress { .. }
+            | Event::TransferDone { .. }
+            | Event::TransferFailed { .. } => {}
         }
         Task::none()
     }

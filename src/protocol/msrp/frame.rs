@@ -549,7 +549,7 @@ impl Frame {
     pub fn body_collides(body: &[u8], txid: &str) -> bool {
         let mut needle = END_LINE_DASHES.to_vec();
         needle.extend_from_slice(txid.as_bytes());
-        body.windows(needle.len()).any(|w| w == needle.as_slice())
+        memchr::memmem::find(body, &needle).is_some()
     }
 }
 

@@ -58,6 +58,8 @@ pub(crate) struct Outgoing {
     pub acked: RangeSet,
     /// Ranges a success REPORT covered.
     pub reported: RangeSet,
+    /// A success REPORT came (for an empty message the ranges cannot say).
+    pub report_seen: bool,
     /// Chunks awaiting a response.
     pub in_flight: usize,
     pub stage: Stage,
@@ -84,6 +86,7 @@ impl Outgoing {
             reports,
             acked: RangeSet::new(),
             reported: RangeSet::new(),
+            report_seen: false,
             in_flight: 0,
             stage: Stage::Sending,
             sent_told: false,

@@ -485,3 +485,45 @@ fn failure_report_partial_matches_a_late_negative_answer() {
         |e| matches!(e, SessionEvent::MessageFailed { message_id, code: Some(413), .. } if *message_id == id)
     ));
 }
+
+#[test]
+fn an_empty_streamed_message_arrives_and_waits_for_its_report() {
+    let t0 = Instant::now();
+    let (a_cfg, mut b_cfg) = configs();
+    b_cfg.incoming_mode = IncomingMode::Stream;
+    b_cfg.accept_types.push("application/*".into());
+    let (mut a, mut b) = open_pair(a_cfg, b_cfg, t0);
+    let reports = ReportOptions {
+        success: true,
+        ..ReportOptions::default()
+    };
+    let id = a
+        .begin_message("application/octet-stream", 0, reports, t0)
+        .unwrap();
+    let req = a.data_wanted().unwrap();
+    assert_eq!(req.offset, 0);
+    a.push_data(&id, &[], t0).unwrap();
+    let (mut seen_a, mut seen_b) = (Seen::default(), Seen::default());
+    b.handle_bytes(&drain(&mut a, &mut seen_a), t0);
+    a.handle_bytes(&drain(&mut b, &mut seen_b), t0);
+    drain(&mut a, &mut seen_a);
+    assert!(
+        seen_b
+            .events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::StreamComplete { size: 0, .. })),
+        "an empty SEND with a Content-Type is a message, not a keep-alive: {:?}",
+        seen_b.events
+    );
+    let delivered = SessionEvent::MessageDelivered {
+        message_id: id.clone(),
+    };
+    assert!(
+        !seen_a.events.contains(&delivered),
+        "the 200 alone is not delivery"
+    );
+    b.confirm_received(&id, t0);
+    a.handle_bytes(&drain(&mut b, &mut seen_b), t0);
+    drain(&mut a, &mut seen_a);
+    assert!(seen_a.events.contains(&delivered), "{:?}", seen_a.events);
+}

@@ -144,8 +144,10 @@ impl Session {
             if frame.body.is_empty()
                 && frame.continuation == Continuation::Complete
                 && range.total.unwrap_or(0) == 0
+                && content_type.is_none()
             {
-                // Binding or keep-alive SEND.
+                // Binding or keep-alive SEND (no Content-Type: one with a
+                // type is an empty message, e.g. a 0-byte file).
                 self.respond(&frame, 200);
                 return;
             }
@@ -254,6 +256,7 @@ impl Session {
         let last = range.end.or(range.total).unwrap_or(total);
         let m = &mut self.outgoing[idx];
         m.reported.insert(range.start, last);
+        m.report_seen = true;
         if m.reported.covers_up_to(total) && m.final_sent {
             self.outgoing.remove(idx);
             self.pending

@@ -160,7 +160,7 @@ impl Session {
         m.sent_told = true;
         let success = m.reports.success;
         let answered = m.reports.failure == ReportRequest::Yes;
-        let reported = m.reported.covers_up_to(total);
+        let reported = m.reported.covers_up_to(total) && (total > 0 || m.report_seen);
         self.event(SessionEvent::MessageSent {
             message_id: id.clone(),
         });

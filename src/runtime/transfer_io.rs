@@ -1,0 +1,435 @@
+//! The file side of a transfer's MSRP task: a reader thread that hands the
+//! file out in chunks through a small bounded channel (sending), a writer
+//! thread that writes received chunks to the temporary file and hashes them
+//! (receiving), and progress throttling. Never more than a few chunks of a
+//! file are in memory.
+
+use super::msrp_task::TaskEvent;
+use crate::protocol::msrp::{ReportOptions, Session, SessionEvent};
+use sha1::{Digest, Sha1};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+/// Chunks read ahead of the connection (sending) or queued for the disk
+/// (receiving).
+pub const FILE_QUEUE_CHUNKS: usize = 8;
+/// Progress is reported at most this often per transfer.
+pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+/// Chunk size for direct file sessions (relays cap chunks lower).
+pub const FILE_CHUNK_SIZE: usize = 256 * 1024;
+/// Unanswered chunks a file session may have out (the window).
+pub const FILE_CHUNKS_IN_FLIGHT: usize = 16;
+/// Read buffer for hashing a file.
+const HASH_BUFFER: usize = 256 * 1024;
+
+/// What a transfer's task does with the file.
+#[derive(Debug, Clone)]
+pub(crate) enum FileJob {
+    /// Send `path` (`size` bytes of `content_type`).
+    Send {
+        path: PathBuf,
+        size: u64,
+        content_type: String,
+    },
+    /// Receive into `temp` a file of `size` bytes (refused beyond `limit`).
+    Receive { temp: PathBuf, size: u64, limit: u64 },
+}
+
+/// SHA-1 and size of a file, read once in chunks.
+pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, [u8; 20])> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha1::new();
+    let mut buf = vec![0u8; HASH_BUFFER];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((size, hasher.finalize().into()))
+}
+
+/// Lower-case hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Size and SHA-1 of a written file, or why it could not be written.
+type Written = Result<(u64, [u8; 20]), String>;
+
+enum WriteOp {
+    Data { offset: u64, data: Vec<u8> },
+    Finish(oneshot::Sender<Written>),
+}
+
+enum Mode {
+    Sending {
+        msrp_id: Option<String>,
+        chunks: mpsc::Receiver<Result<Vec<u8>, String>>,
+    },
+    Receiving {
+        writer: mpsc::Sender<WriteOp>,
+        queued: VecDeque<WriteOp>,
+        done: Option<oneshot::Receiver<Written>>,
+        msrp_id: Option<String>,
+        limit: u64,
+    },
+}
+
+/// What the file side has for the connection loop.
+pub(crate) enum FileReady {
+    /// The next chunk to push.
+    Chunk(Result<Vec<u8>, String>),
+    /// The received file is on disk: its size and SHA-1 (or why not).
+    Written(Written),
+}
+
+/// The file side of one task.
+pub(crate) struct FileIo {
+    mode: Mode,
+    total: u64,
+    bytes: u64,
+    started: Instant,
+    last_progress: Option<Instant>,
+    finished: bool,
+}
+
+impl FileIo {
+    /// Starts the reader or writer thread for `job`.
+    pub(crate) fn start(job: &FileJob, chunk_size: usize) -> Result<FileIo, String> {
+        let (mode, total) = match job {
+            FileJob::Send { path, size, .. } => {
+                let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
+                let size = *size;
+                std::thread::Builder::new()
+                    .name("sipchat-file-read".into())
+                    .spawn(move || read_loop(file, size, chunk_size, tx))
+                    .map_err(|e| e.to_string())?;
+                (
+                    Mode::Sending {
+                        msrp_id: None,
+                        chunks: rx,
+                    },
+                    size,
+                )
+            }
+            FileJob::Receive { temp, size, limit } => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(temp)
+                    .map_err(|e| format!("cannot create {}: {e}", temp.display()))?;
+                let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
+                let path = temp.clone();
+                std::thread::Builder::new()
+                    .name("sipchat-file-write".into())
+                    .spawn(move || write_loop(file, path, rx))
+                    .map_err(|e| e.to_string())?;
+                (
+                    Mode::Receiving {
+                        writer: tx,
+                        queued: VecDeque::new(),
+                        done: None,
+                        msrp_id: None,
+                        limit: *limit,
+                    },
+                    *size,
+                )
+            }
+        };
+        Ok(FileIo {
+            mode,
+            total,
+            bytes: 0,
+            started: Instant::now(),
+            last_progress: None,
+            finished: false,
+        })
+    }
+
+    /// Begins the outgoing message (sending side) once the session is open.
+    pub(crate) fn begin(&mut self, session: &mut Session, content_type: &str) -> Result<(), String> {
+        if let Mode::Sending { msrp_id, .. } = &mut self.mode {
+            let reports = ReportOptions {
+                success: true,
+                ..ReportOptions::default()
+            };
+            let id = session
+                .begin_message(content_type, self.total, reports, Instant::now())
+                .map_err(|e| e.to_string())?;
+            *msrp_id = Some(id);
+        }
+        Ok(())
+    }
+
+    /// Whether the loop should wait on [`FileIo::ready`] now.
+    pub(crate) fn waiting(&self, session: &Session) -> bool {
+        match &self.mode {
+            Mode::Sending { msrp_id, .. } => {
+                msrp_id.is_some() && !self.finished && session.data_wanted().is_some()
+            }
+            Mode::Receiving { done, .. } => done.is_some(),
+        }
+    }
+
+    /// Waits for the next chunk to send, or the writer's result.
+    pub(crate) async fn ready(&mut self) -> FileReady {
+        match &mut self.mode {
+            Mode::Sending { chunks, .. } => FileReady::Chunk(
+                chunks
+                    .recv()
+                    .await
+                    .unwrap_or_else(|| Err("the file could not be read to the end".into())),
+            ),
+            Mode::Receiving { done, .. } => match done.as_mut() {
+                Some(rx) => {
+                    let r = rx.await.unwrap_or_else(|_| Err("the file writer stopped".into()));
+                    *done = None;
+                    FileReady::Written(r)
+                }
+                None => std::future::pending().await,
+            },
+        }
+    }
+
+    /// Pushes a chunk read from the file into the session.
+    pub(crate) fn push(&mut self, session: &mut Session, data: &[u8]) -> Result<(), String> {
+        if let Mode::Sending {
+            msrp_id: Some(id), ..
+        } = &self.mode
+        {
+            session
+                .push_data(id, data, Instant::now())
+                .map_err(|e| format!("cannot send the file: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Writes queued chunks to the writer thread (waits while it is busy:
+    /// backpressure on the connection).
+    pub(crate) async fn flush(&mut self) {
+        if let Mode::Receiving { writer, queued, .. } = &mut self.mode {
+            while let Some(op) = queued.pop_front() {
+                if writer.send(op).await.is_err() {
+                    queued.clear();
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Handles a session event if it concerns the file (chunks are queued
+    /// for [`FileIo::flush`]; outcomes go out as task events).
+    pub(crate) fn on_event(&mut self, event: &SessionEvent, send: &impl Fn(TaskEvent)) {
+        match (&mut self.mode, event) {
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::Progress {
+                    message_id,
+                    acknowledged,
+                    ..
+                },
+            ) if id == message_id => {
+                self.bytes = *acknowledged;
+                self.progress(send, false);
+            }
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::MessageDelivered { message_id },
+            ) if id == message_id => {
+                self.finished = true;
+                self.bytes = self.total;
+                self.progress(send, true);
+                send(TaskEvent::FileSent);
+            }
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::MessageFailed {
+                    message_id, reason, ..
+                }
+                | SessionEvent::DeliveryUnknown { message_id, reason },
+            ) if id == message_id => {
+                self.finished = true;
+                send(TaskEvent::FileFailed {
+                    reason: reason.clone(),
+                });
+            }
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::MessageAborted { message_id },
+            ) if id == message_id => {
+                self.finished = true;
+            }
+            (
+                Mode::Receiving {
+                    queued,
+                    msrp_id,
+                    limit,
+                    ..
+                },
+                SessionEvent::ChunkReceived {
+                    message_id,
+                    start,
+                    data,
+                    ..
+                },
+            ) => {
+                if msrp_id.get_or_insert_with(|| message_id.clone()) != message_id || self.finished {
+                    return;
+                }
+                let end = start.saturating_sub(1) + data.len() as u64;
+                if end > self.total || end > *limit {
+                    self.finished = true;
+                    send(TaskEvent::FileFailed {
+                        reason: format!("the sender sent more than the {} bytes it offered", self.total),
+                    });
+                    return;
+                }
+                queued.push_back(WriteOp::Data {
+                    offset: start.saturating_sub(1),
+                    data: data.clone(),
+                });
+                self.bytes += data.len() as u64;
+                self.progress(send, false);
+            }
+            (
+                Mode::Receiving {
+                    queued,
+                    msrp_id,
+                    done,
+                    ..
+                },
+                SessionEvent::StreamComplete { message_id, .. },
+            ) if msrp_id.as_deref().is_none_or(|id| id == message_id) && !self.finished => {
+                *msrp_id = Some(message_id.clone());
+                let (tx, rx) = oneshot::channel();
+                queued.push_back(WriteOp::Finish(tx));
+                *done = Some(rx);
+                self.progress(send, true);
+            }
+            (
+                Mode::Receiving {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::IncomingAborted { message_id },
+            ) if id == message_id => {
+                self.finished = true;
+                send(TaskEvent::FileFailed {
+                    reason: "the sender cancelled the transfer".into(),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// The received message's MSRP id (for its success REPORT).
+    pub(crate) fn incoming_id(&self) -> Option<String> {
+        match &self.mode {
+            Mode::Receiving { msrp_id, .. } => msrp_id.clone(),
+            Mode::Sending { .. } => None,
+        }
+    }
+
+    fn progress(&mut self, send: &impl Fn(TaskEvent), force: bool) {
+        let now = Instant::now();
+        if !force && self.last_progress.is_some_and(|t| now - t < PROGRESS_INTERVAL) {
+            return;
+        }
+        self.last_progress = Some(now);
+        let secs = (now - self.started).as_secs_f64().max(0.001);
+        send(TaskEvent::FileProgress {
+            bytes: self.bytes,
+            total: self.total,
+            rate: (self.bytes as f64 / secs) as u64,
+        });
+    }
+}
+
+fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Vec<u8>, String>>) {
+    let mut left = size;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(chunk);
+        let mut buf = vec![0u8; want];
+        let r = file.read_exact(&mut buf).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                "the file became shorter while it was sent".to_string()
+            } else {
+                format!("reading the file failed: {e}")
+            }
+        });
+        let failed = r.is_err();
+        if tx.blocking_send(r.map(|()| buf)).is_err() || failed {
+            return;
+        }
+        left -= want as u64;
+    }
+    if size == 0 {
+        let _ = tx.blocking_send(Ok(Vec::new()));
+    }
+}
+
+fn write_loop(mut file: File, path: PathBuf, mut rx: mpsc::Receiver<WriteOp>) {
+    let mut hasher = Sha1::new();
+    let mut next = 0u64;
+    let mut in_order = true;
+    let mut failed: Option<String> = None;
+    let mut written = 0u64;
+    while let Some(op) = rx.blocking_recv() {
+        match op {
+            WriteOp::Data { offset, data } => {
+                if failed.is_some() {
+                    continue;
+                }
+                if offset != next {
+                    in_order = false;
+                    if let Err(e) = file.seek(SeekFrom::Start(offset)) {
+                        failed = Some(format!("cannot write {}: {e}", path.display()));
+                        continue;
+                    }
+                }
+                if let Err(e) = file.write_all(&data) {
+                    failed = Some(format!("cannot write {}: {e}", path.display()));
+                    continue;
+                }
+                if in_order {
+                    hasher.update(&data);
+                }
+                next = offset + data.len() as u64;
+                written = written.max(next);
+            }
+            WriteOp::Finish(reply) => {
+                let result = match failed.take() {
+                    Some(e) => Err(e),
+                    None => file
+                        .sync_all()
+                        .map_err(|e| format!("cannot save {}: {e}", path.display()))
+                        .and_then(|()| {
+                            if in_order {
+                                Ok((written, hasher.clone().finalize().into()))
+                            } else {
+                                hash_file(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+                            }
+                        }),
+                };
+                let _ = reply.send(result);
+                return;
+            }
+        }
+    }
+}

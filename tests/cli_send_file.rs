@@ -1,0 +1,196 @@
+//! `sipchat send-file` and `sipchat listen --accept-files` as a user runs
+//! them: two processes with their local accounts on loopback.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sha1::{Digest, Sha1};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn sipchat() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sipchat"))
+}
+
+fn free_port() -> u16 {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.local_addr().unwrap().port()
+}
+
+fn write_config(dir: &Path, user: &str, port: u16) -> PathBuf {
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(
+        &path,
+        format!(r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}))"#),
+    )
+    .unwrap();
+    path
+}
+
+fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn next_event(rx: &mpsc::Receiver<String>, want: &str) -> serde_json::Value {
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no {want} event in time"));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if v["event"] == want {
+            return v;
+        }
+    }
+}
+
+struct Listener(Child);
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn send_file_reaches_a_listener_that_accepts_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let bob_port = free_port();
+    let bob_cfg = write_config(dir.path(), "bob", bob_port);
+    let alice_cfg = write_config(dir.path(), "alice", 0);
+    let mut child = sipchat()
+        .arg("--config")
+        .arg(&bob_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .args(["listen", "--json", "--accept-files"])
+        .arg(&inbox)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let mut listener = Listener(child);
+    next_event(&rx, "listening");
+
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let sha1: String = Sha1::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, &data).unwrap();
+    let out = sipchat()
+        .arg("--config")
+        .arg(&alice_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("alice-data"))
+        .arg("send-file")
+        .arg(format!("sip:bob@127.0.0.1:{bob_port}"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "exit {:?}: {stdout} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&sha1), "{stdout}");
+
+    let progress = next_event(&rx, "transfer_progress");
+    assert_eq!(progress["total"], 3_000_000);
+    let received = next_event(&rx, "file_received");
+    assert_eq!(received["size"], 3_000_000);
+    assert_eq!(received["sha1"], sha1.as_str());
+    let path = PathBuf::from(received["path"].as_str().unwrap());
+    assert_eq!(path, inbox.join("report.pdf"));
+    assert!(std::fs::read(&path).unwrap() == data);
+
+    // Stop the listener the way a user does, then look at its history.
+    let pid = listener.0.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let _ = listener.0.wait();
+    let store = sipchat::store::Store::open(&dir.path().join("bob-data").join("history.sqlite3")).unwrap();
+    let rows = store.transfers(None).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].transfer.state, "done");
+    assert_eq!(rows[0].transfer.sha1.as_deref(), Some(sha1.as_str()));
+    assert!(rows[0].finished_at.is_some());
+}
+
+#[test]
+fn send_file_of_a_missing_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "alice", 0);
+    let out = sipchat()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["send-file", "sip:bob@127.0.0.1:9", "/nonexistent/file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a file"));
+}
+
+#[test]
+fn a_refused_file_gives_exit_1_with_the_reason() {
+    // Bob takes files of at most 10 bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let bob_port = free_port();
+    let bob_cfg = dir.path().join("bob.ron");
+    std::fs::write(
+        &bob_cfg,
+        format!(
+            r#"(accounts: [], local: (user: "bob", bind: "127.0.0.1", port: {bob_port}, max_file_size: 10))"#
+        ),
+    )
+    .unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut child = sipchat()
+        .arg("--config")
+        .arg(&bob_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .args(["listen", "--json", "--accept-files"])
+        .arg(&inbox)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let _listener = Listener(child);
+    next_event(&rx, "listening");
+    let file = dir.path().join("big.bin");
+    std::fs::write(&file, [7u8; 100]).unwrap();
+    let out = sipchat()
+        .arg("--config")
+        .arg(write_config(dir.path(), "alice", 0))
+        .arg("--data-dir")
+        .arg(dir.path().join("alice-data"))
+        .arg("send-file")
+        .arg(format!("sip:bob@127.0.0.1:{bob_port}"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("too large"), "{stderr}");
+    assert!(std::fs::read_dir(&inbox).unwrap().next().is_none());
+}
