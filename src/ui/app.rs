@@ -18,10 +18,8 @@ use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
-use iced::widget::{
-    button, center, column, container, mouse_area, opaque, operation, row, rule, scrollable, stack, text, Id,
-};
-use iced::{Center, Element, Fill, Point, Size, Subscription, Task, Theme};
+use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
+use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, DeliveryState, MessageId};
 use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
@@ -732,74 +730,9 @@ impl App {
     }
 }
 
-/// A dialog over a dimmed window; a click beside it closes it (as Esc).
-fn dialog(content: Element<'_, Message>, width: f32) -> Element<'_, Message> {
-    let card = container(content)
-        .width(width)
-        .padding(theme::SPACE_L)
-        .style(theme::dialog);
-    opaque(
-        mouse_area(center(opaque(card)).padding(theme::SPACE_XL).style(theme::scrim))
-            .on_press(Message::Escape),
-    )
-}
-
-/// Someone invites us to a chat session in a conversation that is not open.
-fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a, Message> {
-    let chat = |request| Message::Chat {
-        key: key.clone(),
-        request,
-    };
-    let small = |label: String| {
-        button(text(label).size(theme::TEXT_SMALL)).padding([theme::SPACE_XS, theme::SPACE_M])
-    };
-    let buttons = row![
-        small(t!("chat-open"))
-            .style(button::secondary)
-            .on_press(Message::Sidebar(sidebar::Message::Open(key.clone()))),
-        small(t!("chat-accept"))
-            .style(button::primary)
-            .on_press(chat(Request::Accept)),
-        small(t!("chat-decline"))
-            .style(button::secondary)
-            .on_press(chat(Request::Decline)),
-    ]
-    .spacing(theme::SPACE_S);
-    container(
-        container(
-            row![
-                text(t!("chat-offer", name = name))
-                    .size(theme::TEXT_BODY)
-                    .width(Fill),
-                buttons
-            ]
-            .spacing(theme::SPACE_M)
-            .align_y(Center),
-        )
-        .padding([theme::SPACE_S, theme::SPACE_M])
-        .style(theme::invitation),
-    )
-    .padding([theme::SPACE_S, theme::SPACE_M])
-    .into()
-}
-
-fn notice_banner(notice: &str) -> Element<'_, Message> {
-    let dismiss = button(text(t!("notice-dismiss")).size(theme::TEXT_SMALL))
-        .padding([theme::SPACE_XS, theme::SPACE_S])
-        .style(button::text)
-        .on_press(Message::DismissNotice);
-    container(
-        container(
-            row![text(notice).size(theme::TEXT_BODY).width(Fill), dismiss]
-                .spacing(theme::SPACE_M)
-                .align_y(Center),
-        )
-        .padding([theme::SPACE_S, theme::SPACE_M])
-        .style(theme::banner),
-    )
-    .padding([theme::SPACE_S, theme::SPACE_M])
-    .into()
-}
+#[path = "app_banners.rs"]
+mod banners;
+use banners::{dialog, notice_banner, offer_banner};
 
 #[path = "app_accounts.rs"]
 mod accounts;

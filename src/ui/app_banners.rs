@@ -1,0 +1,79 @@
+//! The window's overlays and banners: a dialog over the dimmed window, a
+//! chat invitation for a conversation that is not open, and the notice.
+
+use super::Message;
+use crate::ui::conversation::session::Request;
+use crate::ui::conversation::ConversationKey;
+use crate::ui::i18n::t;
+use crate::ui::{sidebar, theme};
+use iced::widget::{button, center, container, mouse_area, opaque, row, text};
+use iced::{Center, Element, Fill};
+
+/// A dialog over a dimmed window; a click beside it closes it (as Esc).
+pub(super) fn dialog(content: Element<'_, Message>, width: f32) -> Element<'_, Message> {
+    let card = container(content)
+        .width(width)
+        .padding(theme::SPACE_L)
+        .style(theme::dialog);
+    opaque(
+        mouse_area(center(opaque(card)).padding(theme::SPACE_XL).style(theme::scrim))
+            .on_press(Message::Escape),
+    )
+}
+
+/// Someone invites us to a chat session in a conversation that is not open.
+pub(super) fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a, Message> {
+    let chat = |request| Message::Chat {
+        key: key.clone(),
+        request,
+    };
+    let small = |label: String| {
+        button(text(label).size(theme::TEXT_SMALL)).padding([theme::SPACE_XS, theme::SPACE_M])
+    };
+    let buttons = row![
+        small(t!("chat-open"))
+            .style(button::secondary)
+            .on_press(Message::Sidebar(sidebar::Message::Open(key.clone()))),
+        small(t!("chat-accept"))
+            .style(button::primary)
+            .on_press(chat(Request::Accept)),
+        small(t!("chat-decline"))
+            .style(button::secondary)
+            .on_press(chat(Request::Decline)),
+    ]
+    .spacing(theme::SPACE_S);
+    container(
+        container(
+            row![
+                text(t!("chat-offer", name = name))
+                    .size(theme::TEXT_BODY)
+                    .width(Fill),
+                buttons
+            ]
+            .spacing(theme::SPACE_M)
+            .align_y(Center),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .style(theme::invitation),
+    )
+    .padding([theme::SPACE_S, theme::SPACE_M])
+    .into()
+}
+
+pub(super) fn notice_banner(notice: &str) -> Element<'_, Message> {
+    let dismiss = button(text(t!("notice-dismiss")).size(theme::TEXT_SMALL))
+        .padding([theme::SPACE_XS, theme::SPACE_S])
+        .style(button::text)
+        .on_press(Message::DismissNotice);
+    container(
+        container(
+            row![text(notice).size(theme::TEXT_BODY).width(Fill), dismiss]
+                .spacing(theme::SPACE_M)
+                .align_y(Center),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .style(theme::banner),
+    )
+    .padding([theme::SPACE_S, theme::SPACE_M])
+    .into()
+}
