@@ -254,7 +254,7 @@ impl Endpoint {
             endpoint.emit(Event::AccountState {
                 account: id.clone(),
                 state: RegistrationState::Listening {
-                    address: reachable_address(addr).to_string(),
+                    address: super::routing::reachable_address(addr).to_string(),
                 },
             });
         }
@@ -790,18 +790,4 @@ impl Endpoint {
             let _ = internal.send(Internal::ChatRoute { session, route });
         });
     }
-}
-
-/// The address to show peers: a socket bound to all interfaces is shown with
-/// the IP of the default route (a route lookup; no packet is sent), or
-/// loopback when there is no route.
-fn reachable_address(bound: SocketAddr) -> SocketAddr {
-    if !bound.ip().is_unspecified() {
-        return bound;
-    }
-    // TEST-NET-1 (RFC 5737): only used to ask the routing table.
-    let probe = SocketAddr::from(([192, 0, 2, 1], 5060));
-    let ip = crate::transport::local_ip_towards(probe)
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-    SocketAddr::new(ip, bound.port())
 }

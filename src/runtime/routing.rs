@@ -184,3 +184,17 @@ pub(crate) async fn p2p_route(
         }
     }
 }
+
+/// The address to show peers: a socket bound to all interfaces is shown with
+/// the IP of the default route (a route lookup; no packet is sent), or
+/// loopback when there is no route.
+pub(crate) fn reachable_address(bound: SocketAddr) -> SocketAddr {
+    if !bound.ip().is_unspecified() {
+        return bound;
+    }
+    // TEST-NET-1 (RFC 5737): only used to ask the routing table.
+    let probe = SocketAddr::from(([192, 0, 2, 1], 5060));
+    let ip = crate::transport::local_ip_towards(probe)
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    SocketAddr::new(ip, bound.port())
+}
