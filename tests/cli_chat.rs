@@ -4,15 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{lines_of, next_event};
+
 #[path = "support/kamailio.rs"]
 mod kamailio;
 
 use kamailio::Kamailio;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 fn sipchat() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sipchat"))
@@ -42,31 +44,6 @@ fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
 }
 
 /// Lines of a child's stdout, on a channel.
-fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    let out = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-fn next_event(rx: &mpsc::Receiver<String>, want: &str) -> serde_json::Value {
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("no {want} event in time"));
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-        if v["event"] == want {
-            return v;
-        }
-    }
-}
-
 #[test]
 fn chat_reads_stdin_and_the_listener_prints_json() {
     let Some(kam) = Kamailio::start_or_skip() else {
