@@ -38,6 +38,8 @@ account-failed-retrying = Fehlgeschlagen: { $reason }, neuer Versuch läuft…
 
 new-conversation-start = Starten
 new-conversation-no-account = Es läuft kein Konto, über das gesendet werden kann.
+instance-opened = Das bereits geöffnete sipchat-Fenster zeigt jetzt { $address }.
+instance-shown = sipchat ist bereits geöffnet; das Fenster wurde in den Vordergrund geholt.
 new-conversation-has-space = „{ $input }“ enthält ein Leerzeichen; eine SIP-Adresse enthält keines
 
 ## Search

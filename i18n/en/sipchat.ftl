@@ -41,6 +41,8 @@ account-failed-retrying = Failed: { $reason }, retrying…
 
 new-conversation-start = Start
 new-conversation-no-account = No account is running to send from.
+instance-opened = The sipchat window that is already open shows { $address } now.
+instance-shown = sipchat is already open; its window was brought forward.
 new-conversation-has-space = “{ $input }” contains a space; a SIP address has none
 
 ## Search

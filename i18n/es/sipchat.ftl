@@ -38,6 +38,8 @@ account-failed-retrying = Error: { $reason }; reintentando…
 
 new-conversation-start = Iniciar
 new-conversation-no-account = No hay ninguna cuenta activa desde la que enviar.
+instance-opened = La ventana de sipchat que ya estaba abierta muestra ahora { $address }.
+instance-shown = sipchat ya está abierto; su ventana se ha traído al frente.
 new-conversation-has-space = «{ $input }» contiene un espacio; una dirección SIP no lleva espacios
 
 ## Search

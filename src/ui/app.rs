@@ -15,6 +15,7 @@ use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
 use crate::ui::restart::{self, Restarter};
 use crate::ui::settings;
 use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
+use crate::ui::single_instance::{self, InstanceRequest, Listener};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
@@ -68,6 +69,8 @@ pub enum Message {
     Notification(NotifyAction),
     /// The window gained (`true`) or lost the keyboard focus.
     WindowFocus(bool),
+    /// Another `sipchat` started on our data handed over its request.
+    Instance(InstanceRequest),
 }
 
 /// What the window starts with besides the runtime.
@@ -89,6 +92,8 @@ pub struct Startup {
     pub accounts: AccountSettings,
     /// Applies changed accounts; `None` tells the user to restart.
     pub restart: Option<Restarter>,
+    /// Requests from later `sipchat` starts (a clicked `sip:` link).
+    pub instance: Option<Listener>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -141,6 +146,7 @@ pub struct App {
     restarter: Option<Restarter>,
     /// A restart is under way (its `Stopped` is expected).
     restarting: bool,
+    instance: Option<Listener>,
 }
 
 impl App {
@@ -182,6 +188,7 @@ impl App {
             accounts: startup.accounts,
             restarter: startup.restart,
             restarting: false,
+            instance: startup.instance,
         };
         app.command(Command::LoadConversations);
         // Alerts stay up until acknowledged, also across a restart. The
@@ -193,13 +200,8 @@ impl App {
         });
         if let Some(address) = startup.open {
             app.restore = None;
-            match app.sidebar.accounts.selected().cloned() {
-                Some(account) => {
-                    let key = app.conversations.start(&account, &address, app.now);
-                    let task = app.open(&key);
-                    return (app, task);
-                }
-                None => app.notice = Some(t!("new-conversation-no-account")),
+            if let Some(task) = app.open_address(&address) {
+                return (app, task);
             }
         }
         let focus = operation::focus(Id::new(sidebar::new_conversation::FIELD));
@@ -348,6 +350,7 @@ impl App {
             }
             Message::Alerts(message) => self.on_alerts(message),
             Message::Notification(action) => self.on_notification(action),
+            Message::Instance(request) => self.on_instance_request(request),
             Message::WindowFocus(focused) => {
                 let viewed = self.viewed();
                 self.notifications.window_focus(focused, viewed);
@@ -641,6 +644,9 @@ impl App {
         ];
         if let Some(source) = &self.notify_actions {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
+        }
+        if let Some(listener) = &self.instance {
+            subscriptions.push(single_instance::requests(listener).map(Message::Instance));
         }
         if self.switcher.is_some() {
             subscriptions.push(iced::event::listen_with(keys::switcher_keys));

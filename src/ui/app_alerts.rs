@@ -4,6 +4,8 @@
 use super::{App, Message};
 use crate::ui::alerts::{self, Alerts};
 use crate::ui::conversation::ConversationKey;
+use crate::ui::i18n::t;
+use crate::ui::single_instance::InstanceRequest;
 use crate::ui::theme;
 use iced::widget::{button, container, text};
 use iced::{Element, Fill, Task};
@@ -49,6 +51,34 @@ impl App {
             NotifyAction::Acknowledge(id) => {
                 self.command(Command::AckAlert { id });
                 Task::none()
+            }
+        }
+    }
+
+    /// A later `sipchat` (a clicked `sip:` link, the launcher again) asked
+    /// this window to open a conversation or just to come forward.
+    pub(super) fn on_instance_request(&mut self, request: InstanceRequest) -> Task<Message> {
+        let raise = iced::window::latest().and_then(iced::window::gain_focus::<Message>);
+        match request {
+            InstanceRequest::Show => raise,
+            InstanceRequest::Open(address) => match self.open_address(&address) {
+                Some(open) => Task::batch([open, raise]),
+                None => raise,
+            },
+        }
+    }
+
+    /// Starts (or finds) the conversation with `address` on the selected
+    /// account and opens it; `None`, with a notice, when no account is there.
+    pub(super) fn open_address(&mut self, address: &str) -> Option<Task<Message>> {
+        match self.sidebar.accounts.selected().cloned() {
+            Some(account) => {
+                let key = self.conversations.start(&account, address, self.now);
+                Some(self.open(&key))
+            }
+            None => {
+                self.notice = Some(t!("new-conversation-no-account"));
+                None
             }
         }
     }

@@ -426,6 +426,21 @@ fn an_address_from_the_command_line_without_an_account_says_so() {
     assert_eq!(app.notice.as_deref(), Some("No account is running to send from."));
 }
 
+#[test]
+fn a_link_handed_over_by_a_later_start_opens_its_conversation() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    recorder.take();
+    assert_eq!(app.conversations.open_key(), None);
+    let _ = app.update(Message::Instance(InstanceRequest::Open(BOB.into())));
+    assert_eq!(app.conversations.open_key(), Some(&bob()));
+    assert!(recorder.take().contains(&load_messages(BOB)));
+    // "Come forward" alone changes nothing in the window.
+    let _ = app.update(Message::Instance(InstanceRequest::Show));
+    assert_eq!(app.conversations.open_key(), Some(&bob()));
+    assert_eq!(app.conversations.by_recent().len(), 1);
+}
+
 fn remembering_bob() -> Startup {
     let state = WindowState {
         last_conversation: Some(SavedConversation {

@@ -34,6 +34,7 @@ mod notifications;
 mod restart;
 mod settings;
 mod sidebar;
+mod single_instance;
 mod state;
 mod switcher;
 mod theme;
@@ -62,6 +63,10 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let state_file = WindowState::path_in(&paths.data_dir);
     let state = WindowState::load(&state_file);
     i18n::set_language(i18n::resolve(state.language));
+    let instance = match claim_window(&paths.data_dir, open.as_deref())? {
+        Some(listener) => listener,
+        None => return Ok(()),
+    };
     let accounts = account_order(&config);
     let sending = default_sending_account(&config);
     let settings = account_settings(&config, &paths);
@@ -103,6 +108,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                         .and_then(|mut s| s.take())
                         .unwrap_or_default(),
                     restart: Some(restarter.clone()),
+                    instance: instance.clone(),
                 },
             )
         },
@@ -121,6 +127,34 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     };
     current.shutdown();
     result.map_err(|e| CliError::Usage(format!("the window could not be shown: {e}")))
+}
+
+/// One window per data directory: when a window already runs there, it is
+/// handed `open` (or asked to come forward) and `None` says to exit; else
+/// this process is the window, with the listener for later starts.
+fn claim_window(
+    data_dir: &std::path::Path,
+    open: Option<&str>,
+) -> Result<Option<Option<single_instance::Listener>>, CliError> {
+    use single_instance::{Claim, InstanceRequest};
+    let request = match open {
+        Some(address) => InstanceRequest::Open(address.to_string()),
+        None => InstanceRequest::Show,
+    };
+    if let Err(e) = std::fs::create_dir_all(data_dir) {
+        tracing::warn!(error = %e, "the data directory could not be made");
+    }
+    match single_instance::claim(data_dir, &request) {
+        Ok(Claim::First(listener)) => Ok(Some(listener)),
+        Ok(Claim::Forwarded) => {
+            match open {
+                Some(address) => eprintln!("sipchat: {}", t!("instance-opened", address = address)),
+                None => eprintln!("sipchat: {}", t!("instance-shown")),
+            }
+            Ok(None)
+        }
+        Err(e) => Err(CliError::Usage(e.to_string())),
+    }
 }
 
 /// Starts the runtime. When another sipchat already holds the local port,
