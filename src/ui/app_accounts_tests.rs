@@ -46,7 +46,7 @@ fn local() -> AccountId {
 
 fn source() -> EventSource {
     let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    EventSource::new(rx)
+    EventSource::runtime(rx)
 }
 
 fn app_with(accounts: AccountSettings, restart: Option<Restarter>, state: WindowState) -> (App, Recorder) {

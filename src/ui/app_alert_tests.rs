@@ -48,7 +48,7 @@ fn app_with_notifier() -> (App, Recorder, NotifyRecorder) {
     let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let (app, _) = App::new(
         recorder.clone(),
-        EventSource::new(rx),
+        EventSource::runtime(rx),
         vec![local()],
         Some(local()),
         Startup {

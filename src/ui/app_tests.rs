@@ -52,7 +52,7 @@ fn app() -> (App, Recorder) {
     let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let (app, _) = App::new(
         recorder.clone(),
-        EventSource::new(rx),
+        EventSource::runtime(rx),
         vec![local()],
         Some(local()),
         Startup::default(),
@@ -378,7 +378,7 @@ fn app_with(startup: Startup) -> (App, Recorder) {
     let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let (app, _) = App::new(
         recorder.clone(),
-        EventSource::new(rx),
+        EventSource::runtime(rx),
         vec![local()],
         Some(local()),
         startup,
@@ -421,7 +421,7 @@ fn an_address_from_the_command_line_without_an_account_says_so() {
         open: Some(BOB.into()),
         ..Startup::default()
     };
-    let (app, _) = App::new(recorder, EventSource::new(rx), Vec::new(), None, startup);
+    let (app, _) = App::new(recorder, EventSource::runtime(rx), Vec::new(), None, startup);
     assert_eq!(app.conversations.open_key(), None);
     assert_eq!(app.notice.as_deref(), Some("No account is running to send from."));
 }

@@ -13,54 +13,89 @@ use sipchat::runtime::{Event, Events};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::UnboundedReceiver;
 
-/// The runtime's event receiver, waiting to be taken by the subscription,
-/// and which runtime it belongs to (each [`EventSource::new`] is a new one).
-#[derive(Clone)]
-pub struct EventSource(Arc<Mutex<Option<Events>>>, u64);
+/// A channel's receiver parked until a [`Subscription`] takes it, once;
+/// the stream then yields every item until the sender is dropped. `name`
+/// and a generation (each [`Feed::new`] is a new one) make its identity,
+/// so a replaced feed (a restarted runtime) starts a new subscription.
+pub struct Feed<T> {
+    slot: Arc<Mutex<Option<UnboundedReceiver<T>>>>,
+    name: &'static str,
+    generation: u64,
+}
 
-/// Counts runtimes, so a restarted runtime's subscription differs.
+/// The runtime's events.
+pub type EventSource = Feed<Event>;
+
+/// Counts feeds, so a replacement's subscription differs.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
-impl EventSource {
-    pub fn new(events: Events) -> EventSource {
-        let generation = GENERATION.fetch_add(1, Ordering::Relaxed);
-        EventSource(Arc::new(Mutex::new(Some(events))), generation)
+impl<T> Feed<T> {
+    pub fn new(name: &'static str, receiver: UnboundedReceiver<T>) -> Feed<T> {
+        Feed {
+            slot: Arc::new(Mutex::new(Some(receiver))),
+            name,
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+        }
     }
 
-    /// The receiver, the first time only.
-    fn take(&self) -> Option<Events> {
-        match self.0.lock() {
+    /// The receiver, the first time only (the subscription's stream, or a test).
+    pub fn take(&self) -> Option<UnboundedReceiver<T>> {
+        match self.slot.lock() {
             Ok(mut slot) => slot.take(),
             Err(poisoned) => poisoned.into_inner().take(),
         }
     }
 }
 
-impl std::fmt::Debug for EventSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("EventSource")
+impl<T: Send + 'static> Feed<T> {
+    /// Every item, in order.
+    pub fn subscription(&self) -> Subscription<T> {
+        Subscription::run_with(self.clone(), feed_stream::<T>)
     }
 }
 
-impl Hash for EventSource {
+impl Feed<Event> {
+    /// The runtime's events (see the module doc).
+    pub fn runtime(events: Events) -> EventSource {
+        Feed::new("sipchat-runtime-events", events)
+    }
+}
+
+impl<T> Clone for Feed<T> {
+    fn clone(&self) -> Feed<T> {
+        Feed {
+            slot: self.slot.clone(),
+            name: self.name,
+            generation: self.generation,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Feed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Feed({})", self.name)
+    }
+}
+
+impl<T> Hash for Feed<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // The identity changes only when the runtime is restarted.
-        "sipchat-runtime-events".hash(state);
-        self.1.hash(state);
+        self.name.hash(state);
+        self.generation.hash(state);
     }
 }
 
 /// Every runtime event, in order.
 pub fn runtime_events(source: &EventSource) -> Subscription<Event> {
-    Subscription::run_with(source.clone(), event_stream)
+    source.subscription()
 }
 
-fn event_stream(source: &EventSource) -> impl Stream<Item = Event> {
-    stream::unfold(source.take(), |receiver| async move {
+fn feed_stream<T: Send + 'static>(feed: &Feed<T>) -> impl Stream<Item = T> {
+    stream::unfold(feed.take(), |receiver| async move {
         let mut receiver = receiver?;
-        let event = receiver.recv().await?;
-        Some((event, Some(receiver)))
+        let item = receiver.recv().await?;
+        Some((item, Some(receiver)))
     })
 }
 
@@ -96,7 +131,7 @@ mod tests {
     #[test]
     fn the_stream_drains_the_receiver_once_and_ends_with_the_runtime() {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let source = EventSource::new(rx);
+        let source = EventSource::runtime(rx);
         let error = Event::Error {
             account: Some(AccountId("local".into())),
             message: "boom".into(),
@@ -104,10 +139,10 @@ mod tests {
         let _ = tx.send(error.clone());
         let _ = tx.send(Event::Stopped);
         drop(tx);
-        let got: Vec<Event> = block_on(event_stream(&source).collect());
+        let got: Vec<Event> = block_on(feed_stream(&source).collect());
         assert_eq!(got, [error, Event::Stopped]);
         // A second start (should iced ever restart it) yields nothing.
-        let again: Vec<Event> = block_on(event_stream(&source).collect());
+        let again: Vec<Event> = block_on(feed_stream(&source).collect());
         assert!(again.is_empty());
     }
 }

@@ -44,7 +44,6 @@ use account_settings::AccountSettings;
 use app::{App, Startup};
 use bridge::EventSource;
 use i18n::t;
-use notifications::ActionSource;
 use restart::{Restarted, Restarter};
 use sipchat::cli::{self, Cli, CliError};
 use sipchat::config::{accounts_path, load_accounts, Config};
@@ -71,7 +70,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let sending = default_sending_account(&config);
     let settings = account_settings(&config, &paths);
     let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
-    let source = EventSource::new(events);
+    let source = EventSource::runtime(events);
     let window = window_settings(&state);
     // The runtime that runs now (a restart replaces it), to shut down at the end.
     let current = Arc::new(Mutex::new(handle.clone()));
@@ -101,7 +100,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                     open: open.clone(),
                     notice: notice.clone(),
                     notify: Some(Box::new(notifier)),
-                    notify_actions: Some(ActionSource::new(actions)),
+                    notify_actions: Some(notifications::action_source(actions)),
                     accounts: settings
                         .lock()
                         .ok()
@@ -211,7 +210,7 @@ fn restarter(paths: Paths, current: Arc<Mutex<sipchat::Handle>>) -> Restarter {
         }
         Ok(Restarted {
             runtime: Box::new(handle),
-            events: EventSource::new(events),
+            events: EventSource::runtime(events),
             accounts,
             sending,
             settings,

@@ -3,14 +3,12 @@
 //! is looking at (open, and the window focused), and the clicks on
 //! notifications ("Open", "Acknowledge") come back as a Subscription.
 
+use crate::ui::bridge::Feed;
 use crate::ui::conversation::ConversationKey;
-use iced::futures::stream::{self, Stream};
 use iced::Subscription;
 use sipchat::model::AccountId;
 use sipchat::notify::{Notifier, NotifyAction};
 use sipchat::runtime::Event;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Where the window's events go to become notifications: the desktop, or a
@@ -88,46 +86,17 @@ impl Notifications {
     }
 }
 
-/// The receiver of notification clicks, waiting for the subscription.
-#[derive(Clone)]
-pub struct ActionSource(Arc<Mutex<Option<UnboundedReceiver<NotifyAction>>>>);
+/// Clicks on the notifications, for a Subscription.
+pub type ActionSource = Feed<NotifyAction>;
 
-impl ActionSource {
-    pub fn new(actions: UnboundedReceiver<NotifyAction>) -> ActionSource {
-        ActionSource(Arc::new(Mutex::new(Some(actions))))
-    }
-
-    fn take(&self) -> Option<UnboundedReceiver<NotifyAction>> {
-        match self.0.lock() {
-            Ok(mut slot) => slot.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        }
-    }
-}
-
-impl std::fmt::Debug for ActionSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ActionSource")
-    }
-}
-
-impl Hash for ActionSource {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        "sipchat-notification-actions".hash(state);
-    }
+/// The feed of clicks from [`Notifier::start`].
+pub fn action_source(actions: UnboundedReceiver<NotifyAction>) -> ActionSource {
+    Feed::new("sipchat-notification-actions", actions)
 }
 
 /// Every click on a notification, in order.
 pub fn actions(source: &ActionSource) -> Subscription<NotifyAction> {
-    Subscription::run_with(source.clone(), action_stream)
-}
-
-fn action_stream(source: &ActionSource) -> impl Stream<Item = NotifyAction> {
-    stream::unfold(source.take(), |receiver| async move {
-        let mut receiver = receiver?;
-        let action = receiver.recv().await?;
-        Some((action, Some(receiver)))
-    })
+    source.subscription()
 }
 
 /// Window focus changes from iced's events.

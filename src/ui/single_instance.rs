@@ -8,15 +8,14 @@
 //! A socket nobody answers on is left over from a window that did not
 //! exit cleanly; it is replaced.
 
-use iced::futures::stream::{self, Stream};
+use crate::ui::bridge::Feed;
 use iced::Subscription;
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 /// The socket's file name in the data directory.
 pub const SOCKET_NAME: &str = "window.sock";
@@ -119,7 +118,7 @@ fn forward(mut stream: UnixStream, request: &InstanceRequest) -> Result<(), Inst
 #[derive(Clone)]
 pub struct Listener {
     path: PathBuf,
-    requests: Arc<Mutex<Option<UnboundedReceiver<InstanceRequest>>>>,
+    requests: Feed<InstanceRequest>,
     _owner: Arc<SocketFile>,
 }
 
@@ -153,29 +152,15 @@ impl Listener {
         }
         Some(Listener {
             path: path.clone(),
-            requests: Arc::new(Mutex::new(Some(receiver))),
+            requests: Feed::new("sipchat-single-instance", receiver),
             _owner: Arc::new(SocketFile(path)),
         })
-    }
-
-    fn take(&self) -> Option<UnboundedReceiver<InstanceRequest>> {
-        match self.requests.lock() {
-            Ok(mut slot) => slot.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        }
     }
 }
 
 impl std::fmt::Debug for Listener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Listener({})", self.path.display())
-    }
-}
-
-impl Hash for Listener {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        "sipchat-single-instance".hash(state);
-        self.path.hash(state);
     }
 }
 
@@ -212,15 +197,7 @@ fn answer(stream: UnixStream) -> Option<InstanceRequest> {
 
 /// Every request another `sipchat` hands over, in order.
 pub fn requests(listener: &Listener) -> Subscription<InstanceRequest> {
-    Subscription::run_with(listener.clone(), request_stream)
-}
-
-fn request_stream(listener: &Listener) -> impl Stream<Item = InstanceRequest> {
-    stream::unfold(listener.take(), |receiver| async move {
-        let mut receiver = receiver?;
-        let request = receiver.recv().await?;
-        Some((request, Some(receiver)))
-    })
+    listener.requests.subscription()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 fn first(claim: Claim) -> Listener {
     match claim {
@@ -13,7 +14,7 @@ fn next_request(
     listener: &Listener,
     receiver: &mut Option<UnboundedReceiver<InstanceRequest>>,
 ) -> InstanceRequest {
-    let receiver = receiver.get_or_insert_with(|| listener.take().unwrap());
+    let receiver = receiver.get_or_insert_with(|| listener.requests.take().unwrap());
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         if let Ok(request) = receiver.try_recv() {
