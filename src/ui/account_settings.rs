@@ -39,6 +39,7 @@ struct Fixed {
     name: String,
     uri: String,
     enabled: bool,
+    download_dir: Option<PathBuf>,
 }
 
 /// The accounts as Settings shows them, and the open form.
@@ -67,6 +68,7 @@ impl AccountSettings {
                 name: a.name.clone(),
                 uri: a.uri.clone(),
                 enabled: a.enabled,
+                download_dir: a.download_dir.clone(),
             })
             .collect();
         AccountSettings {
@@ -76,6 +78,19 @@ impl AccountSettings {
             local: config.local.enabled,
             form: None,
             confirm_remove: None,
+        }
+    }
+
+    /// Where the account's received files go, when its configuration says.
+    pub fn download_dir(&self, account: &str) -> Option<PathBuf> {
+        let window = self.window.iter().find(|a| a.name == account);
+        match window {
+            Some(a) => a.download_dir.clone(),
+            None => self
+                .fixed
+                .iter()
+                .find(|f| f.name == account)
+                .and_then(|f| f.download_dir.clone()),
         }
     }
 

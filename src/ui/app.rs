@@ -18,12 +18,13 @@ use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
+use crate::ui::transfers::{self, Transfers};
 use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
 use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
-use sipchat::model::{AccountId, DeliveryState, MessageId};
+use sipchat::model::{AccountId, DeliveryState, MessageId, TransferId};
 use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -68,6 +69,8 @@ pub enum Message {
     Notification(NotifyAction),
     /// The window gained (`true`) or lost the keyboard focus.
     WindowFocus(bool),
+    /// File transfers: their buttons, chosen and dropped files.
+    Files(files::FileMessage),
 }
 
 /// What the window starts with besides the runtime.
@@ -95,6 +98,9 @@ pub struct Startup {
 pub trait Commands {
     fn send(&self, command: Command) -> Result<(), RuntimeError>;
     fn next_message_id(&self) -> MessageId;
+    fn next_transfer_id(&self) -> TransferId {
+        TransferId(self.next_message_id().0)
+    }
 }
 
 impl Commands for Handle {
@@ -104,6 +110,10 @@ impl Commands for Handle {
 
     fn next_message_id(&self) -> MessageId {
         Handle::next_message_id(self)
+    }
+
+    fn next_transfer_id(&self) -> TransferId {
+        Handle::next_transfer_id(self)
     }
 }
 
@@ -120,6 +130,12 @@ pub struct App {
     sessions: Sessions,
     /// The latest error not tied to a message, until dismissed.
     notice: Option<String>,
+    /// News that is no trouble (accounts applied, a hint), until dismissed.
+    info: Option<String>,
+    /// File transfers, sent, offered and from the history.
+    transfers: Transfers,
+    /// Hands a finished file or its folder to the desktop.
+    open_path: fn(&Path),
     /// The runtime has stopped: nothing can be sent any more.
     stopped: bool,
     /// "Jump to a conversation", while open.
@@ -165,6 +181,9 @@ impl App {
             pane: Pane::default(),
             sessions: Sessions::default(),
             notice: startup.notice,
+            info: None,
+            transfers: Transfers::default(),
+            open_path: files::open_with_desktop,
             stopped: false,
             switcher: None,
             settings_open: false,
@@ -184,6 +203,7 @@ impl App {
             restarting: false,
         };
         app.command(Command::LoadConversations);
+        app.command(Command::LoadTransfers { account: None });
         // Alerts stay up until acknowledged, also across a restart. The
         // whole log, not only the open ones: acknowledged alerts still badge
         // their messages in the history.
@@ -287,18 +307,22 @@ impl App {
                     Task::none()
                 }
                 pane::Action::Chat { key, request } => self.chat_request(&key, request),
+                pane::Action::Attach(key) => self.attach(key),
+                pane::Action::Transfer(message) => self.on_files(files::FileMessage::Transfer(message)),
             },
             Message::Chat { key, request } => self.chat_request(&key, request),
             Message::Tick => Task::none(),
             Message::DismissNotice => {
                 self.notice = None;
+                self.info = None;
                 Task::none()
             }
             Message::Escape => {
                 if self.accounts.escape() {
                     return Task::none();
                 }
-                if self.switcher.take().is_none() && !std::mem::take(&mut self.settings_open) {
+                let closed = self.switcher.take().is_some() || std::mem::take(&mut self.settings_open);
+                if !closed && !self.alerts.close_log() {
                     self.sidebar
                         .update(sidebar::Message::Search(search::Message::Cancel));
                 }
@@ -353,6 +377,7 @@ impl App {
                 self.notifications.window_focus(focused, viewed);
                 Task::none()
             }
+            Message::Files(message) => self.on_files(message),
         }
     }
 
@@ -476,6 +501,7 @@ impl App {
             Event::Stopped => {
                 self.stopped = true;
                 self.sessions.clear();
+                self.transfers.runtime_stopped(&t!("transfer-runtime-stopped"));
                 if !self.restarting {
                     self.notice = Some(t!("notice-runtime-stopped"));
                 }
@@ -511,12 +537,11 @@ impl App {
                 session,
                 active,
             } => self.sessions.peer_composing(&account, session, active),
-            // File transfers are not shown in the window yet (the GUI part
-            // of issue #5 is to come); offers stay unanswered until then.
             Event::TransferOffered { .. }
             | Event::TransferProgress { .. }
             | Event::TransferDone { .. }
-            | Event::TransferFailed { .. } => {}
+            | Event::TransferFailed { .. }
+            | Event::Transfers(_) => self.on_transfer_event(event),
         }
         Task::none()
     }
@@ -638,6 +663,7 @@ impl App {
             bridge::termination().map(|()| Message::Quit),
             iced::event::listen_with(keys::window_keys),
             iced::event::listen_with(notifications::focus_events).map(Message::WindowFocus),
+            iced::event::listen_with(files::drop_events),
         ];
         if let Some(source) = &self.notify_actions {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
@@ -656,9 +682,16 @@ impl App {
 
     pub fn view(&self) -> Element<'_, Message> {
         let invites: Vec<ConversationKey> = self.sessions.offers().cloned().collect();
+        let files = self.transfers.offer_conversations();
+        let alerted: Vec<ConversationKey> = self.alerts.unacknowledged().into_iter().map(alerts::conversation_of).collect();
+        let marks = sidebar::Marks {
+            invites: &invites,
+            files: &files,
+            alerts: &alerted,
+        };
         let sidebar = self
             .sidebar
-            .view(&self.conversations, &invites, &self.zone, self.now)
+            .view(&self.conversations, marks, &self.zone, self.now)
             .map(Message::Sidebar);
         let sidebar = column![alerts_glue::sidebar_entry(&self.alerts), sidebar].width(theme::SIDEBAR_WIDTH);
         let open = self.conversations.open_key();
@@ -673,6 +706,7 @@ impl App {
             can_send: !self.stopped,
             chat,
             alert_messages: self.alerts.messages(),
+            transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
         };
         let pane = if self.alerts.log_open() {
             alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
@@ -686,7 +720,10 @@ impl App {
             banners = banners.push(banner.map(Message::Alerts));
         }
         if let Some(notice) = &self.notice {
-            banners = banners.push(notice_banner(notice));
+            banners = banners.push(notice_banner(notice, theme::banner));
+        }
+        if let Some(info) = &self.info {
+            banners = banners.push(notice_banner(info, theme::info_banner));
         }
         if self.offers_account() {
             banners = banners.push(accounts::offer());
@@ -694,6 +731,15 @@ impl App {
         for key in invites.iter().filter(|k| Some(*k) != open) {
             if let Some(conversation) = self.conversations.get(key) {
                 banners = banners.push(offer_banner(conversation.title(), key.clone()));
+            }
+        }
+        for offer in self.transfers.offers().into_iter().filter(|t| Some(&t.conversation) != open) {
+            if let Some(conversation) = self.conversations.get(&offer.conversation) {
+                let show = Message::Sidebar(sidebar::Message::Open(offer.conversation.clone()));
+                let banner = transfers::offer_banner(offer, conversation.title(), show, |m| {
+                    Message::Files(files::FileMessage::Transfer(m))
+                });
+                banners = banners.push(banner);
             }
         }
         let right = column![banners, pane];
@@ -738,6 +784,8 @@ use banners::{dialog, notice_banner, offer_banner};
 mod accounts;
 #[path = "app_alerts.rs"]
 mod alerts_glue;
+#[path = "app_transfers.rs"]
+pub mod files;
 
 #[cfg(test)]
 #[path = "app_tests.rs"]

@@ -9,6 +9,7 @@ use crate::ui::i18n::t;
 use crate::ui::restart;
 use crate::ui::sidebar::{accounts::Accounts, Sidebar};
 use crate::ui::theme;
+use crate::ui::transfers::Transfers;
 use iced::widget::{button, container, operation, row, text, Id};
 use iced::{Center, Element, Fill, Task};
 use sipchat::runtime::Command;
@@ -45,7 +46,8 @@ impl App {
             return Task::none();
         };
         self.restarting = true;
-        self.notice = Some(t!("accounts-applying"));
+        self.notice = None;
+        self.info = Some(t!("accounts-applying"));
         restarter.task().map(Message::Restarted)
     }
 
@@ -74,8 +76,14 @@ impl App {
         self.conversations = Conversations::default();
         self.pane = Pane::default();
         self.sidebar = Sidebar::new(Accounts::new(new.accounts, new.sending));
-        self.notice = new.notice.or_else(|| Some(t!("accounts-applied")));
+        self.info = None;
+        match new.notice {
+            Some(notice) => self.notice = Some(notice),
+            None => self.info = Some(t!("accounts-applied")),
+        }
+        self.transfers = Transfers::default();
         self.command(Command::LoadConversations);
+        self.command(Command::LoadTransfers { account: None });
         Task::none()
     }
 }

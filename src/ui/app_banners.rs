@@ -60,7 +60,8 @@ pub(super) fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a
     .into()
 }
 
-pub(super) fn notice_banner(notice: &str) -> Element<'_, Message> {
+/// The notice (or, with `theme::info_banner`, a piece of news) and Dismiss.
+pub(super) fn notice_banner(notice: &str, style: fn(&iced::Theme) -> container::Style) -> Element<'_, Message> {
     let dismiss = button(text(t!("notice-dismiss")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_S])
         .style(button::text)
@@ -72,7 +73,7 @@ pub(super) fn notice_banner(notice: &str) -> Element<'_, Message> {
                 .align_y(Center),
         )
         .padding([theme::SPACE_S, theme::SPACE_M])
-        .style(theme::banner),
+        .style(style),
     )
     .padding([theme::SPACE_S, theme::SPACE_M])
     .into()

@@ -37,6 +37,7 @@ mod sidebar;
 mod state;
 mod switcher;
 mod theme;
+mod transfers;
 mod widget;
 
 use account_settings::AccountSettings;

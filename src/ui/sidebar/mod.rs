@@ -101,7 +101,7 @@ impl Sidebar {
     pub fn view<'a>(
         &'a self,
         conversations: &'a Conversations,
-        invites: &[ConversationKey],
+        marks: Marks<'_>,
         zone: &Zone,
         now: u64,
     ) -> Element<'a, Message> {
@@ -167,7 +167,7 @@ impl Sidebar {
                 zone,
                 now,
                 show_account: self.accounts.count() > 1,
-                invites,
+                marks,
             };
             let rows = conversations
                 .by_recent()
@@ -186,14 +186,24 @@ impl Sidebar {
     }
 }
 
+/// Conversations that want attention, marked in the list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Marks<'m> {
+    /// The peer invites us to a chat session.
+    pub invites: &'m [ConversationKey],
+    /// The peer offers a file.
+    pub files: &'m [ConversationKey],
+    /// An emergency alert came in it and is not acknowledged yet.
+    pub alerts: &'m [ConversationKey],
+}
+
 /// What every row of the list needs to know.
 struct RowContext<'z> {
     zone: &'z Zone,
     now: u64,
     /// Name the account on each row (when there is more than one).
     show_account: bool,
-    /// Conversations whose peer invites us to a chat session.
-    invites: &'z [ConversationKey],
+    marks: Marks<'z>,
 }
 
 fn conversation_row<'a>(
@@ -214,16 +224,25 @@ fn conversation_row<'a>(
     };
     let stamp = widget::muted(cx.zone.short_stamp(conversation.last_activity, cx.now));
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
-    if cx.invites.contains(&conversation.key) {
+    if cx.marks.alerts.contains(&conversation.key) {
         right = right.push(
-            container(
-                text(t!("sidebar-invites"))
-                    .size(theme::TEXT_SMALL)
-                    .font(theme::BOLD),
-            )
-            .padding([1.0, 7.0])
-            .style(theme::badge),
+            container(text("!").size(theme::TEXT_SMALL).font(theme::BOLD))
+                .padding([1.0, 8.0])
+                .style(theme::alert_list_mark),
         );
+    }
+    let labels = [
+        (cx.marks.invites, t!("sidebar-invites")),
+        (cx.marks.files, t!("sidebar-file-offer")),
+    ];
+    for (keys, label) in labels {
+        if keys.contains(&conversation.key) {
+            right = right.push(
+                container(text(label).size(theme::TEXT_SMALL).font(theme::BOLD))
+                    .padding([1.0, 7.0])
+                    .style(theme::badge),
+            );
+        }
     }
     if conversation.unread > 0 {
         right = right.push(
