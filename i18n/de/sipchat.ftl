@@ -225,3 +225,60 @@ accounts-applying = Die geänderten Konten werden übernommen…
 accounts-applied = Die Konten wurden geändert und sind jetzt in Gebrauch.
 accounts-restart-needed = Die Konten wurden gespeichert. Starte sipchat neu, um sie zu verwenden.
 accounts-restart-failed = Die geänderten Konten konnten nicht verwendet werden: { $error }
+
+## Files: sending, offers, progress (the attach button, the timeline, banners)
+
+composer-attach = Dateien senden
+decimal-separator = ,
+size-bytes = { $count ->
+    [one] 1 Byte
+   *[other] { $count } Bytes
+}
+transfer-file-icon = DATEI
+transfer-from = von { $name }
+transfer-to = an { $name }
+transfer-progress = { $done } von { $total }
+transfer-rate = { $rate }/s
+transfer-left = noch { $time }
+transfer-offer = { $name } möchte Ihnen diese Datei senden.
+transfer-offer-banner = { $name } möchte Ihnen „{ $file }“ senden
+transfer-accept = Annehmen
+transfer-decline = Ablehnen
+transfer-cancel = Abbrechen
+transfer-waiting = Warte auf die ersten Bytes…
+transfer-preparing = Wird vorbereitet…
+transfer-received = Empfangen
+transfer-sent = Gesendet
+transfer-open = Öffnen
+transfer-show-in-folder = Im Ordner zeigen
+transfer-failed = Nicht übertragen: { $reason }
+transfer-runtime-stopped = sipchat wurde beendet, bevor die Datei vollständig war
+files-drop-hint = Öffnen Sie zuerst eine Unterhaltung und ziehen Sie die Dateien dann hinein, um sie zu senden.
+files-choose-title = Dateien an { $name } senden
+files-not-a-file = { $path } ist keine Datei, die gesendet werden kann.
+sidebar-file-offer = Datei
+
+## Notifications (settings, and the texts of desktop notifications)
+
+settings-notifications = Benachrichtigungen
+settings-notify-messages = Bei Nachrichten, Chat-Einladungen und Dateien benachrichtigen
+settings-notify-alerts-always = Notfallwarnungen werden immer gemeldet, unabhängig von dieser Einstellung.
+notify-alert-summary = NOTFALLWARNUNG: { $title } (von { $name })
+notify-message = Nachricht von { $name }
+notify-messages = { $count } neue Nachrichten von { $name }
+notify-untrusted = gibt sich als Warnung aus, der Absender ist aber nicht vertrauenswürdig
+notify-chat-offer = { $name } lädt Sie zu einer Chatsitzung ein
+notify-chat-offer-body = Öffnen Sie die Unterhaltung, um anzunehmen oder abzulehnen.
+notify-file-offer = { $name } möchte Ihnen eine Datei senden
+notify-file-offer-body = { $file } ({ $size }). Öffnen Sie die Unterhaltung, um anzunehmen oder abzulehnen.
+notify-open = Öffnen
+notify-acknowledge = Bestätigen
+
+## Files in the account dialog
+
+account-download-dir = Download-Ordner
+account-download-dir-hint = Leer: Ihr Download-Ordner
+account-choose-folder = Auswählen…
+account-choose-folder-title = Ordner für empfangene Dateien auswählen
+account-max-file-size = Größte angenommene Datei (MB)
+account-error-max-file-size = „{ $value }“ ist keine Größe in Megabyte.

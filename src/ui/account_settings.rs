@@ -31,6 +31,8 @@ pub enum Action {
     None,
     /// The accounts file changed: apply it.
     Changed,
+    /// The form wants a folder dialog for the download folder.
+    ChooseFolder,
 }
 
 /// An account of the hand-written configuration (read-only here).
@@ -155,6 +157,7 @@ impl AccountSettings {
                 match form.update(message) {
                     account_form::Action::None => {}
                     account_form::Action::Cancel => self.form = None,
+                    account_form::Action::ChooseFolder => return Ok(Action::ChooseFolder),
                     account_form::Action::Save { account, replaces } => {
                         let before = self.window.clone();
                         match replaces.and_then(|old| self.window.iter().position(|a| a.name == old)) {

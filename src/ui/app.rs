@@ -202,6 +202,7 @@ impl App {
             restarter: startup.restart,
             restarting: false,
         };
+        app.notifications.set_messages(app.state.notify_messages);
         app.command(Command::LoadConversations);
         app.command(Command::LoadTransfers { account: None });
         // Alerts stay up until acknowledged, also across a restart. The
@@ -429,6 +430,10 @@ impl App {
             settings::Message::Language(choice) => {
                 self.state.language = choice;
                 i18n::set_language(i18n::resolve(choice));
+            }
+            settings::Message::NotifyMessages(on) => {
+                self.state.notify_messages = on;
+                self.notifications.set_messages(on);
             }
             settings::Message::Close => {
                 self.settings_open = false;
@@ -761,6 +766,7 @@ impl App {
             let choices = settings::Choices {
                 theme: self.state.theme,
                 language: self.state.language,
+                notify_messages: self.state.notify_messages,
             };
             let content = column![
                 settings::view(choices).map(Message::Settings),

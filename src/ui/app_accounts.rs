@@ -33,6 +33,7 @@ impl App {
             }
             Ok(account_settings::Action::None) => {}
             Ok(account_settings::Action::Changed) => return self.apply_accounts(),
+            Ok(account_settings::Action::ChooseFolder) => return choose_download_dir(),
             Err(error) => self.notice = Some(error),
         }
         Task::none()
@@ -118,3 +119,15 @@ pub(super) fn offer<'a>() -> Element<'a, Message> {
 #[cfg(test)]
 #[path = "app_accounts_tests.rs"]
 mod tests;
+
+/// The folder dialog of the account form's "Choose…" (the desktop
+/// portal's, not blocking the window); a cancelled dialog changes nothing.
+fn choose_download_dir() -> Task<Message> {
+    let dialog = rfd::AsyncFileDialog::new().set_title(t!("account-choose-folder-title"));
+    Task::perform(async move { dialog.pick_folder().await }, |folder| match folder {
+        Some(folder) => Message::Accounts(account_settings::Message::Form(
+            crate::ui::account_form::Message::DownloadDir(folder.path().display().to_string()),
+        )),
+        None => Message::Tick,
+    })
+}

@@ -17,6 +17,7 @@ type Focus = Option<(AccountId, String)>;
 struct NotifyRecorder {
     focus: Arc<Mutex<Vec<Focus>>>,
     events: Arc<Mutex<usize>>,
+    messages: Arc<Mutex<Vec<bool>>>,
 }
 
 impl NotifyRecorder {
@@ -38,6 +39,12 @@ impl Notify for NotifyRecorder {
     fn set_focused(&mut self, conversation: Option<(AccountId, String)>) {
         if let Ok(mut f) = self.focus.lock() {
             f.push(conversation);
+        }
+    }
+
+    fn set_messages(&mut self, on: bool) {
+        if let Ok(mut m) = self.messages.lock() {
+            m.push(on);
         }
     }
 }

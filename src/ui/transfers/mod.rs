@@ -237,6 +237,7 @@ impl Transfers {
     }
 
     /// One transfer.
+    #[cfg(test)]
     pub fn get(&self, key: TransferKey) -> Option<&Transfer> {
         self.all.get(&key)
     }
