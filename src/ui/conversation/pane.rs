@@ -97,6 +97,10 @@ pub struct ViewContext<'a> {
 impl Pane {
     /// Handles a message for the conversation that is open, if any.
     pub fn update(&mut self, open: Option<&ConversationKey>, message: Message) -> Action {
+        // A transfer names its own conversation.
+        if let Message::Transfer(message) = message {
+            return Action::Transfer(message);
+        }
         let Some(key) = open else {
             return Action::None;
         };

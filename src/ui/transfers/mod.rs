@@ -18,7 +18,7 @@ use sipchat::store::{Direction as StoredDirection, StoredTransfer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use view::{offer_banner, size_words, timeline_row};
+pub use view::{offer_banner, progress_words, size_words, timeline_row};
 
 /// How far apart (in seconds) a live transfer and a history row may have
 /// started and still be taken for the same transfer.
