@@ -290,3 +290,18 @@ fn the_notifier_hears_every_event_and_what_is_in_view() {
     let _ = app.update(Message::WindowFocus(false));
     assert_eq!(notify.focus(), [None]);
 }
+
+#[test]
+fn the_notifications_setting_reaches_the_notifier_and_is_remembered() {
+    let (mut app, _recorder, notify) = app_with_notifier();
+    assert_eq!(notify.messages.lock().unwrap().clone(), [true], "told at start");
+    let _ = app.update(Message::Settings(settings::Message::NotifyMessages(false)));
+    assert!(!app.state().notify_messages);
+    assert_eq!(notify.messages.lock().unwrap().clone(), [true, false]);
+    // An alert still raises its banner (and the planner notifies it: see
+    // notify's tests); the conversation list marks it until acknowledged.
+    raise(&mut app, alert(9, 1_000, "Fire"));
+    let key = alerts::conversation_of(app.alerts.get(9).unwrap());
+    assert_eq!(key.peer, sipchat::store::conversation_key(ALERTER));
+    let _ = app.view();
+}
