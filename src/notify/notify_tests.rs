@@ -199,7 +199,11 @@ fn a_file_offer_notifies_unless_its_conversation_is_in_view() {
     assert_eq!(notice.key, NoticeKey::FileOffer(5));
     assert_eq!(notice.category, FILE_OFFER_CATEGORY);
     assert_eq!(notice.summary, "sip:bob@example.org wants to send you a file");
-    assert!(notice.body.starts_with("plan.pdf (2048 bytes)"), "{}", notice.body);
+    assert!(
+        notice.body.starts_with("plan.pdf (2048 bytes)"),
+        "{}",
+        notice.body
+    );
     assert_eq!(notice.open.peer_key, "sip:bob@example.org");
     planner.set_focused(Some((AccountId("work".into()), "sip:bob@example.org".into())));
     assert_eq!(planner.plan(&file_offer(6)), None);
@@ -209,7 +213,10 @@ fn a_file_offer_notifies_unless_its_conversation_is_in_view() {
 fn with_messages_off_only_alerts_notify() {
     let mut planner = Planner::new();
     planner.set_messages(false);
-    assert_eq!(planner.plan(&message(1, "sip:bob@example.org", "hi", AlertMark::None)), None);
+    assert_eq!(
+        planner.plan(&message(1, "sip:bob@example.org", "hi", AlertMark::None)),
+        None
+    );
     assert_eq!(planner.plan(&file_offer(7)), None);
     let offer = Event::ChatOffered {
         account: AccountId("work".into()),
@@ -220,7 +227,9 @@ fn with_messages_off_only_alerts_notify() {
     assert_eq!(planner.plan(&offer), None);
     assert!(planner.plan(&alert(3)).is_some(), "alerts always notify");
     planner.set_messages(true);
-    assert!(planner.plan(&message(2, "sip:bob@example.org", "hi", AlertMark::None)).is_some());
+    assert!(planner
+        .plan(&message(2, "sip:bob@example.org", "hi", AlertMark::None))
+        .is_some());
 }
 
 /// Words that say which key was asked, to see each one is used.
@@ -265,9 +274,15 @@ fn the_words_come_from_the_words_given() {
         .unwrap();
     assert_eq!(n.summary, "[1 from Bob]");
     assert!(n.body.starts_with("([untrusted]) hi"), "{}", n.body);
-    assert_eq!((n.open_label.as_str(), n.acknowledge_label.as_str()), ("[open]", "[ack]"));
+    assert_eq!(
+        (n.open_label.as_str(), n.acknowledge_label.as_str()),
+        ("[open]", "[ack]")
+    );
     let n = planner.plan(&alert(4)).unwrap();
     assert!(n.summary.starts_with("[alert "), "{}", n.summary);
     let n = planner.plan(&file_offer(8)).unwrap();
-    assert_eq!((n.summary.as_str(), n.body.as_str()), ("[file sip:bob@example.org]", "[plan.pdf Some(2048)]"));
+    assert_eq!(
+        (n.summary.as_str(), n.body.as_str()),
+        ("[file sip:bob@example.org]", "[plan.pdf Some(2048)]")
+    );
 }

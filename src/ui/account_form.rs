@@ -249,7 +249,9 @@ impl AccountForm {
         };
         account.max_file_size = match self.max_file_size.trim() {
             "" => sipchat::config::DEFAULT_MAX_FILE_SIZE,
-            typed => parse_megabytes(typed).ok_or_else(|| t!("account-error-max-file-size", value = typed))?,
+            typed => {
+                parse_megabytes(typed).ok_or_else(|| t!("account-error-max-file-size", value = typed))?
+            }
         };
         // Anything the form missed is still caught, in the config's words.
         account.validate(0).map_err(|e| e.to_string())?;

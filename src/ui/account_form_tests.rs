@@ -193,11 +193,17 @@ fn the_download_folder_and_largest_file_go_into_the_account() {
     form.update(Message::DownloadDir("/srv/incoming".into()));
     form.update(Message::MaxFileSize("2,5".into()));
     let (account, _) = saved(&mut form);
-    assert_eq!(account.download_dir, Some(std::path::PathBuf::from("/srv/incoming")));
+    assert_eq!(
+        account.download_dir,
+        Some(std::path::PathBuf::from("/srv/incoming"))
+    );
     assert_eq!(account.max_file_size, 5 * MEGABYTE / 2);
     // Editing shows them again; emptied, they fall back to the defaults.
     let mut again = AccountForm::edit(&account, vec![]);
-    assert_eq!((again.download_dir.as_str(), again.max_file_size.as_str()), ("/srv/incoming", "2.50"));
+    assert_eq!(
+        (again.download_dir.as_str(), again.max_file_size.as_str()),
+        ("/srv/incoming", "2.50")
+    );
     again.update(Message::DownloadDir(" ".into()));
     again.update(Message::MaxFileSize(String::new()));
     let (account, _) = saved(&mut again);

@@ -688,7 +688,12 @@ impl App {
     pub fn view(&self) -> Element<'_, Message> {
         let invites: Vec<ConversationKey> = self.sessions.offers().cloned().collect();
         let files = self.transfers.offer_conversations();
-        let alerted: Vec<ConversationKey> = self.alerts.unacknowledged().into_iter().map(alerts::conversation_of).collect();
+        let alerted: Vec<ConversationKey> = self
+            .alerts
+            .unacknowledged()
+            .into_iter()
+            .map(alerts::conversation_of)
+            .collect();
         let marks = sidebar::Marks {
             invites: &invites,
             files: &files,
@@ -738,7 +743,12 @@ impl App {
                 banners = banners.push(offer_banner(conversation.title(), key.clone()));
             }
         }
-        for offer in self.transfers.offers().into_iter().filter(|t| Some(&t.conversation) != open) {
+        for offer in self
+            .transfers
+            .offers()
+            .into_iter()
+            .filter(|t| Some(&t.conversation) != open)
+        {
             if let Some(conversation) = self.conversations.get(&offer.conversation) {
                 let show = Message::Sidebar(sidebar::Message::Open(offer.conversation.clone()));
                 let banner = transfers::offer_banner(offer, conversation.title(), show, |m| {

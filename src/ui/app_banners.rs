@@ -61,7 +61,10 @@ pub(super) fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a
 }
 
 /// The notice (or, with `theme::info_banner`, a piece of news) and Dismiss.
-pub(super) fn notice_banner(notice: &str, style: fn(&iced::Theme) -> container::Style) -> Element<'_, Message> {
+pub(super) fn notice_banner(
+    notice: &str,
+    style: fn(&iced::Theme) -> container::Style,
+) -> Element<'_, Message> {
     let dismiss = button(text(t!("notice-dismiss")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_S])
         .style(button::text)

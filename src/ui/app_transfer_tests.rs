@@ -71,7 +71,10 @@ fn an_offer_shows_in_its_conversation_and_accept_saves_to_the_download_folder() 
     assert_eq!(state(&app, 41), State::Starting);
     assert!(app.transfers.offer_conversations().is_empty(), "no more badge");
     // A second press does nothing more.
-    button(&mut app, transfers::Message::Accept(TransferKey::Live(TransferId(41))));
+    button(
+        &mut app,
+        transfers::Message::Accept(TransferKey::Live(TransferId(41))),
+    );
     assert!(recorder.take().is_empty());
 }
 
@@ -80,7 +83,10 @@ fn without_a_folder_of_its_own_accept_uses_the_desktop_download_folder() {
     let (mut app, recorder) = app();
     offer(&mut app, 42);
     recorder.take();
-    button(&mut app, transfers::Message::Accept(TransferKey::Live(TransferId(42))));
+    button(
+        &mut app,
+        transfers::Message::Accept(TransferKey::Live(TransferId(42))),
+    );
     assert_eq!(
         recorder.take(),
         [Command::AcceptTransfer {
@@ -96,7 +102,10 @@ fn decline_answers_the_offer_and_the_reason_shows_when_it_fails() {
     let (mut app, recorder) = app();
     offer(&mut app, 43);
     recorder.take();
-    button(&mut app, transfers::Message::Decline(TransferKey::Live(TransferId(43))));
+    button(
+        &mut app,
+        transfers::Message::Decline(TransferKey::Live(TransferId(43))),
+    );
     assert_eq!(
         recorder.take(),
         [Command::DeclineTransfer {
@@ -120,7 +129,10 @@ fn decline_answers_the_offer_and_the_reason_shows_when_it_fails() {
 fn progress_moves_the_bar_and_cancel_stops_the_transfer() {
     let (mut app, recorder) = app();
     offer(&mut app, 44);
-    button(&mut app, transfers::Message::Accept(TransferKey::Live(TransferId(44))));
+    button(
+        &mut app,
+        transfers::Message::Accept(TransferKey::Live(TransferId(44))),
+    );
     recorder.take();
     let total = 3 * 1024 * 1024;
     let _ = app.update(Message::Runtime(Event::TransferProgress {
@@ -147,9 +159,14 @@ fn progress_moves_the_bar_and_cancel_stops_the_transfer() {
         total,
         rate: 1024 * 1024,
     }));
-    assert!(matches!(state(&app, 44), State::Running { bytes, rate, .. } if bytes == 2 * 1024 * 1024 && rate == 1024 * 1024));
+    assert!(
+        matches!(state(&app, 44), State::Running { bytes, rate, .. } if bytes == 2 * 1024 * 1024 && rate == 1024 * 1024)
+    );
     let _ = app.view();
-    button(&mut app, transfers::Message::Cancel(TransferKey::Live(TransferId(44))));
+    button(
+        &mut app,
+        transfers::Message::Cancel(TransferKey::Live(TransferId(44))),
+    );
     assert_eq!(
         recorder.take(),
         [Command::CancelTransfer {
@@ -172,9 +189,15 @@ fn a_finished_file_offers_open_and_show_in_folder() {
     let (mut app, _recorder) = app();
     app.open_path = record_open;
     offer(&mut app, 45);
-    button(&mut app, transfers::Message::Accept(TransferKey::Live(TransferId(45))));
+    button(
+        &mut app,
+        transfers::Message::Accept(TransferKey::Live(TransferId(45))),
+    );
     // Open before it is done does nothing.
-    button(&mut app, transfers::Message::Open(TransferKey::Live(TransferId(45))));
+    button(
+        &mut app,
+        transfers::Message::Open(TransferKey::Live(TransferId(45))),
+    );
     assert!(OPENED.with(|o| o.borrow().is_empty()));
     let path = std::path::PathBuf::from("/home/me/Downloads/report.pdf");
     let _ = app.update(Message::Runtime(Event::TransferDone {
@@ -186,8 +209,14 @@ fn a_finished_file_offers_open_and_show_in_folder() {
     }));
     assert_eq!(state(&app, 45), State::Done { path: path.clone() });
     let _ = app.view();
-    button(&mut app, transfers::Message::Open(TransferKey::Live(TransferId(45))));
-    button(&mut app, transfers::Message::ShowInFolder(TransferKey::Live(TransferId(45))));
+    button(
+        &mut app,
+        transfers::Message::Open(TransferKey::Live(TransferId(45))),
+    );
+    button(
+        &mut app,
+        transfers::Message::ShowInFolder(TransferKey::Live(TransferId(45))),
+    );
     assert_eq!(
         OPENED.with(|o| o.borrow().clone()),
         [path, std::path::PathBuf::from("/home/me/Downloads")]
@@ -203,20 +232,32 @@ fn a_file_dropped_on_the_open_conversation_is_sent_to_it() {
     std::fs::write(&file, b"not really a photo").unwrap();
     // Nothing open: only a hint.
     let _ = app.update(Message::Files(FileMessage::Dropped(file.clone())));
-    assert!(recorder.take().iter().all(|c| !matches!(c, Command::SendFile { .. })));
+    assert!(recorder
+        .take()
+        .iter()
+        .all(|c| !matches!(c, Command::SendFile { .. })));
     assert!(app.info.is_some(), "a hint says to open a conversation");
     open_bob(&mut app);
     recorder.take();
     let _ = app.update(Message::Files(FileMessage::Dropped(file.clone())));
     let sent = recorder.take();
-    let [Command::SendFile { id, account, to, path }] = sent.as_slice() else {
+    let [Command::SendFile {
+        id,
+        account,
+        to,
+        path,
+    }] = sent.as_slice()
+    else {
         panic!("one SendFile expected, got {sent:?}");
     };
     assert_eq!((account, path), (&local(), &file));
     assert_eq!(to, &format!("{BOB};transport=udp"));
     let key = TransferKey::Live(*id);
     let shown = app.transfers.get(key).unwrap();
-    assert_eq!((shown.name.as_str(), shown.size, shown.incoming), ("photo.jpg", Some(18), false));
+    assert_eq!(
+        (shown.name.as_str(), shown.size, shown.incoming),
+        ("photo.jpg", Some(18), false)
+    );
     assert_eq!(app.transfers.of(&bob()).len(), 1, "in bob's timeline");
     // The attach dialog's answer sends the same way; a folder is refused.
     let _ = app.update(Message::Files(FileMessage::Chosen {

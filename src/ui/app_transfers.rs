@@ -26,7 +26,11 @@ pub enum FileMessage {
 }
 
 /// Files dropped on the window, from iced's window events.
-pub fn drop_events(event: iced::Event, _status: iced::event::Status, _window: iced::window::Id) -> Option<Message> {
+pub fn drop_events(
+    event: iced::Event,
+    _status: iced::event::Status,
+    _window: iced::window::Id,
+) -> Option<Message> {
     match event {
         iced::Event::Window(iced::window::Event::FileDropped(path)) => {
             Some(Message::Files(FileMessage::Dropped(path)))
@@ -83,7 +87,14 @@ impl App {
     /// The attach button: a file dialog (the desktop portal's), without
     /// blocking the window; the chosen files are sent to `key`.
     pub(super) fn attach(&mut self, key: ConversationKey) -> Task<Message> {
-        let title = t!("files-choose-title", name = self.conversations.get(&key).map(|c| c.title()).unwrap_or_default());
+        let title = t!(
+            "files-choose-title",
+            name = self
+                .conversations
+                .get(&key)
+                .map(|c| c.title())
+                .unwrap_or_default()
+        );
         let dialog = rfd::AsyncFileDialog::new().set_title(title);
         Task::perform(
             async move {
@@ -93,7 +104,12 @@ impl App {
                     .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
                     .unwrap_or_default()
             },
-            move |paths| Message::Files(FileMessage::Chosen { key: key.clone(), paths }),
+            move |paths| {
+                Message::Files(FileMessage::Chosen {
+                    key: key.clone(),
+                    paths,
+                })
+            },
         )
     }
 
@@ -131,10 +147,18 @@ impl App {
                     .accounts
                     .download_dir(&account.0)
                     .unwrap_or_else(default_download_dir);
-                self.command(Command::AcceptTransfer { account, transfer, dir });
+                self.command(Command::AcceptTransfer {
+                    account,
+                    transfer,
+                    dir,
+                });
             }
-            Action::Decline { account, transfer } => self.command(Command::DeclineTransfer { account, transfer }),
-            Action::Cancel { account, transfer } => self.command(Command::CancelTransfer { account, transfer }),
+            Action::Decline { account, transfer } => {
+                self.command(Command::DeclineTransfer { account, transfer })
+            }
+            Action::Cancel { account, transfer } => {
+                self.command(Command::CancelTransfer { account, transfer })
+            }
             Action::Open(path) => (self.open_path)(&path),
         }
         Task::none()

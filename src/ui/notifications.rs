@@ -4,10 +4,10 @@
 //! notifications ("Open", "Acknowledge") come back as a Subscription.
 
 use crate::ui::conversation::ConversationKey;
+use crate::ui::i18n::t;
 use iced::futures::stream::{self, Stream};
 use iced::Subscription;
 use sipchat::model::AccountId;
-use crate::ui::i18n::t;
 use sipchat::notify::{Notifier, NotifyAction, Words};
 use sipchat::runtime::Event;
 use std::hash::{Hash, Hasher};
@@ -78,7 +78,9 @@ impl Words for Translated {
         t!("notify-file-offer", name = from)
     }
     fn file_offer_body(&self, file: &str, size: Option<u64>) -> String {
-        let size = size.map(crate::ui::transfers::size_words).unwrap_or_else(|| "?".to_string());
+        let size = size
+            .map(crate::ui::transfers::size_words)
+            .unwrap_or_else(|| "?".to_string());
         t!("notify-file-offer-body", file = file, size = size)
     }
     fn open(&self) -> String {

@@ -183,10 +183,15 @@ impl Pane {
             .on_submit_maybe(cx.can_send.then_some(Message::Send))
             .padding([theme::SPACE_S + 2.0, theme::SPACE_M])
             .size(theme::TEXT_BODY + 1.0);
-        let attach = button(text("+").size(theme::TEXT_TITLE + 3.0).font(theme::BOLD).line_height(1.0))
-            .padding([theme::SPACE_S, theme::SPACE_M])
-            .on_press_maybe(cx.can_send.then_some(Message::Attach))
-            .style(button::secondary);
+        let attach = button(
+            text("+")
+                .size(theme::TEXT_TITLE + 3.0)
+                .font(theme::BOLD)
+                .line_height(1.0),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .on_press_maybe(cx.can_send.then_some(Message::Attach))
+        .style(button::secondary);
         let attach = tooltip(
             attach,
             widget::muted(t!("composer-attach")),
@@ -329,7 +334,10 @@ fn timeline<'a>(conversation: &'a Conversation, transfers: &[&'a Transfer]) -> V
         (_, Some(first)) => first.at,
     };
     let mut items: Vec<Item<'a>> = Vec::with_capacity(conversation.entries.len() + transfers.len());
-    let mut pending = transfers.iter().filter(|t| t.at >= oldest || t.state.is_live()).peekable();
+    let mut pending = transfers
+        .iter()
+        .filter(|t| t.at >= oldest || t.state.is_live())
+        .peekable();
     for entry in &conversation.entries {
         while let Some(transfer) = pending.next_if(|t| t.at < entry.at) {
             items.push(Item::Transfer(transfer));

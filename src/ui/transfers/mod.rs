@@ -18,7 +18,9 @@ use sipchat::store::{Direction as StoredDirection, StoredTransfer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use view::{offer_banner, progress_words, size_words, timeline_row};
+#[cfg(test)]
+pub use view::progress_words;
+pub use view::{offer_banner, size_words, timeline_row};
 
 /// How far apart (in seconds) a live transfer and a history row may have
 /// started and still be taken for the same transfer.
@@ -119,7 +121,13 @@ pub struct Transfers {
 
 impl Transfers {
     /// A file we just asked the runtime to send.
-    pub fn sending(&mut self, id: TransferId, conversation: ConversationKey, path: &std::path::Path, now: u64) {
+    pub fn sending(
+        &mut self,
+        id: TransferId,
+        conversation: ConversationKey,
+        path: &std::path::Path,
+        now: u64,
+    ) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -147,7 +155,14 @@ impl Transfers {
     }
 
     /// A peer offers a file.
-    pub fn offered(&mut self, id: TransferId, conversation: ConversationKey, name: &str, size: Option<u64>, now: u64) {
+    pub fn offered(
+        &mut self,
+        id: TransferId,
+        conversation: ConversationKey,
+        name: &str,
+        size: Option<u64>,
+        now: u64,
+    ) {
         self.all.insert(
             TransferKey::Live(id),
             Transfer {
@@ -262,7 +277,11 @@ impl Transfers {
 
     /// Conversations with an offer waiting.
     pub fn offer_conversations(&self) -> Vec<ConversationKey> {
-        let mut keys: Vec<ConversationKey> = self.offers().into_iter().map(|t| t.conversation.clone()).collect();
+        let mut keys: Vec<ConversationKey> = self
+            .offers()
+            .into_iter()
+            .map(|t| t.conversation.clone())
+            .collect();
         keys.dedup();
         keys
     }
@@ -283,11 +302,20 @@ impl Transfers {
         match (message, key, &transfer.state) {
             (Message::Accept(_), TransferKey::Live(id), State::Offered) => {
                 transfer.state = State::Starting;
-                Action::Accept { account, transfer: id }
+                Action::Accept {
+                    account,
+                    transfer: id,
+                }
             }
-            (Message::Decline(_), TransferKey::Live(id), State::Offered) => Action::Decline { account, transfer: id },
+            (Message::Decline(_), TransferKey::Live(id), State::Offered) => Action::Decline {
+                account,
+                transfer: id,
+            },
             (Message::Cancel(_), TransferKey::Live(id), State::Starting | State::Running { .. }) => {
-                Action::Cancel { account, transfer: id }
+                Action::Cancel {
+                    account,
+                    transfer: id,
+                }
             }
             (Message::Open(_), _, State::Done { path }) => Action::Open(path.clone()),
             (Message::ShowInFolder(_), _, State::Done { path }) => match path.parent() {

@@ -18,7 +18,11 @@ fn buttons_only_act_where_they_make_sense() {
     let mut list = Transfers::default();
     list.offered(TransferId(1), bob(), "a.txt", Some(10), 100);
     // Cancel, Open and Show in folder mean nothing on an offer.
-    for message in [Message::Cancel(live(1)), Message::Open(live(1)), Message::ShowInFolder(live(1))] {
+    for message in [
+        Message::Cancel(live(1)),
+        Message::Open(live(1)),
+        Message::ShowInFolder(live(1)),
+    ] {
         assert_eq!(list.update(message), Action::None);
     }
     assert_eq!(
@@ -28,7 +32,11 @@ fn buttons_only_act_where_they_make_sense() {
             transfer: TransferId(1)
         }
     );
-    assert_eq!(list.update(Message::Decline(live(1))), Action::None, "already answered");
+    assert_eq!(
+        list.update(Message::Decline(live(1))),
+        Action::None,
+        "already answered"
+    );
     assert_eq!(
         list.update(Message::Cancel(live(1))),
         Action::Cancel {
@@ -38,8 +46,14 @@ fn buttons_only_act_where_they_make_sense() {
     );
     list.done(TransferId(1), PathBuf::from("/d/a.txt"), 10);
     assert_eq!(list.update(Message::Cancel(live(1))), Action::None);
-    assert_eq!(list.update(Message::Open(live(1))), Action::Open("/d/a.txt".into()));
-    assert_eq!(list.update(Message::ShowInFolder(live(1))), Action::Open("/d".into()));
+    assert_eq!(
+        list.update(Message::Open(live(1))),
+        Action::Open("/d/a.txt".into())
+    );
+    assert_eq!(
+        list.update(Message::ShowInFolder(live(1))),
+        Action::Open("/d".into())
+    );
     assert_eq!(list.update(Message::Open(live(9))), Action::None, "unknown");
 }
 
@@ -48,7 +62,11 @@ fn late_progress_never_revives_a_finished_transfer() {
     let mut list = Transfers::default();
     list.offered(TransferId(2), bob(), "b", None, 100);
     list.progress(TransferId(2), 5, 10, 1);
-    assert_eq!(list.get(live(2)).unwrap().size, Some(10), "the size comes with progress");
+    assert_eq!(
+        list.get(live(2)).unwrap().size,
+        Some(10),
+        "the size comes with progress"
+    );
     list.failed(TransferId(2), "the connection was lost");
     list.progress(TransferId(2), 6, 10, 1);
     assert_eq!(

@@ -53,7 +53,10 @@ fn file_icon<'a>(name: &str) -> Element<'a, Message> {
         .into()
 }
 
-fn small_button<'a>(label: String, style: fn(&Theme, button::Status) -> button::Style) -> button::Button<'a, Message> {
+fn small_button<'a>(
+    label: String,
+    style: fn(&Theme, button::Status) -> button::Style,
+) -> button::Button<'a, Message> {
     button(text(label).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_M])
         .style(style)
@@ -124,8 +127,14 @@ pub fn timeline_row<'a>(
             body = body.push(
                 row![
                     space::horizontal(),
-                    when(small_button(t!("transfer-decline"), button::secondary), Message::Decline(key)),
-                    when(small_button(t!("transfer-accept"), button::primary), Message::Accept(key)),
+                    when(
+                        small_button(t!("transfer-decline"), button::secondary),
+                        Message::Decline(key)
+                    ),
+                    when(
+                        small_button(t!("transfer-accept"), button::primary),
+                        Message::Accept(key)
+                    ),
                 ]
                 .spacing(theme::SPACE_S),
             );
@@ -140,7 +149,10 @@ pub fn timeline_row<'a>(
             body = body.push(
                 row![
                     widget::muted(words).width(Fill),
-                    when(small_button(t!("transfer-cancel"), button::secondary), Message::Cancel(key)),
+                    when(
+                        small_button(t!("transfer-cancel"), button::secondary),
+                        Message::Cancel(key)
+                    ),
                 ]
                 .spacing(theme::SPACE_S)
                 .align_y(Center),
@@ -156,7 +168,10 @@ pub fn timeline_row<'a>(
             body = body.push(
                 row![
                     widget::muted(progress_words(*bytes, *total, *rate)).width(Fill),
-                    when(small_button(t!("transfer-cancel"), button::secondary), Message::Cancel(key)),
+                    when(
+                        small_button(t!("transfer-cancel"), button::secondary),
+                        Message::Cancel(key)
+                    ),
                 ]
                 .spacing(theme::SPACE_S)
                 .align_y(Center),
@@ -168,9 +183,11 @@ pub fn timeline_row<'a>(
             } else {
                 t!("transfer-sent")
             };
-            let done = text(words).size(theme::TEXT_SMALL).style(|t: &Theme| text::Style {
-                color: Some(theme::success_text(t)),
-            });
+            let done = text(words)
+                .size(theme::TEXT_SMALL)
+                .style(|t: &Theme| text::Style {
+                    color: Some(theme::success_text(t)),
+                });
             body = body.push(
                 row![
                     container(done).width(Fill),
@@ -210,8 +227,14 @@ pub fn offer_banner<'a, M: Clone + 'a>(
     wrap: impl Fn(Message) -> M,
 ) -> Element<'a, M> {
     let key = transfer.key;
-    let small = |label: String| button(text(label).size(theme::TEXT_SMALL)).padding([theme::SPACE_XS, theme::SPACE_M]);
-    let mut words = t!("transfer-offer-banner", name = peer, file = transfer.name.as_str());
+    let small = |label: String| {
+        button(text(label).size(theme::TEXT_SMALL)).padding([theme::SPACE_XS, theme::SPACE_M])
+    };
+    let mut words = t!(
+        "transfer-offer-banner",
+        name = peer,
+        file = transfer.name.as_str()
+    );
     if let Some(size) = transfer.size {
         words = format!("{words} ({})", size_words(size));
     }
