@@ -83,7 +83,7 @@ pub const MEGABYTE: u64 = 1024 * 1024;
 
 /// The maximum file size in megabytes, as the form shows it.
 fn megabytes(bytes: u64) -> String {
-    if bytes % MEGABYTE == 0 {
+    if bytes.is_multiple_of(MEGABYTE) {
         (bytes / MEGABYTE).to_string()
     } else {
         format!("{:.2}", bytes as f64 / MEGABYTE as f64)

@@ -18,7 +18,7 @@ use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
-use crate::ui::transfers::{self, Transfers};
+use crate::ui::transfers::Transfers;
 use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
 use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, DeliveryState, MessageId, TransferId};
@@ -725,38 +725,7 @@ impl App {
                 .view(self.conversations.current(), cx)
                 .map(Message::Pane)
         };
-        let mut banners = column![];
-        if let Some(banner) = alerts::banner(&self.alerts, &self.zone, self.now) {
-            banners = banners.push(banner.map(Message::Alerts));
-        }
-        if let Some(notice) = &self.notice {
-            banners = banners.push(notice_banner(notice, theme::banner));
-        }
-        if let Some(info) = &self.info {
-            banners = banners.push(notice_banner(info, theme::info_banner));
-        }
-        if self.offers_account() {
-            banners = banners.push(accounts::offer());
-        }
-        for key in invites.iter().filter(|k| Some(*k) != open) {
-            if let Some(conversation) = self.conversations.get(key) {
-                banners = banners.push(offer_banner(conversation.title(), key.clone()));
-            }
-        }
-        for offer in self
-            .transfers
-            .offers()
-            .into_iter()
-            .filter(|t| Some(&t.conversation) != open)
-        {
-            if let Some(conversation) = self.conversations.get(&offer.conversation) {
-                let show = Message::Sidebar(sidebar::Message::Open(offer.conversation.clone()));
-                let banner = transfers::offer_banner(offer, conversation.title(), show, |m| {
-                    Message::Files(files::FileMessage::Transfer(m))
-                });
-                banners = banners.push(banner);
-            }
-        }
+        let banners = self.banners(&invites);
         let right = column![banners, pane];
         let base: Element<'_, Message> = row![
             sidebar,
@@ -794,7 +763,7 @@ impl App {
 
 #[path = "app_banners.rs"]
 mod banners;
-use banners::{dialog, notice_banner, offer_banner};
+use banners::dialog;
 
 #[path = "app_accounts.rs"]
 mod accounts;

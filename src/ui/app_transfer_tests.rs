@@ -53,7 +53,7 @@ fn an_offer_shows_in_its_conversation_and_accept_saves_to_the_download_folder() 
     offer(&mut app, 41);
     let key = ConversationKey::new(&local(), BOB);
     assert!(app.conversations.get(&key).is_some(), "the conversation appears");
-    assert_eq!(app.transfers.offer_conversations(), [key.clone()]);
+    assert_eq!(app.transfers.offer_conversations(), std::slice::from_ref(&key));
     assert_eq!(state(&app, 41), State::Offered);
     let _ = app.view();
     // Not open: a banner's Accept answers it as well as the card's.
