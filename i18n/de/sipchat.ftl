@@ -184,7 +184,7 @@ message-alert-badge = Notfallalarm
 message-alert-untrusted = Achtung: gibt sich als Alarm aus, der Absender ist aber nicht vertrauenswürdig
 ## Accounts (Settings > Accounts, the account dialog, the first-start offer)
 
-account-offer = Noch kein SIP-Konto. Füge deines hinzu, um über deinen Anbieter zu chatten; bis dahin kannst du direkt mit anderen sipchat-Nutzern chatten (das lokale Konto).
+account-offer = Noch kein SIP-Konto. Fügen Sie Ihres hinzu, um über Ihren Anbieter zu chatten; bis dahin können Sie direkt mit anderen sipchat-Nutzern chatten (das lokale Konto).
 account-offer-add = SIP-Konto hinzufügen
 account-offer-later = Später
 account-add-title = SIP-Konto hinzufügen
@@ -202,9 +202,9 @@ account-name = Kontoname in sipchat (optional)
 account-name-hint = Die Adresse ohne sip:
 account-cancel = Abbrechen
 account-save = Speichern
-account-error-address-missing = Gib deine SIP-Adresse ein, etwa sip:alice@example.org.
+account-error-address-missing = Geben Sie Ihre SIP-Adresse ein, etwa sip:alice@example.org.
 account-error-address = „{ $address }“ ist keine SIP-Adresse wie sip:alice@example.org.
-account-error-password = Gib das Passwort von { $address } ein.
+account-error-password = Geben Sie das Passwort von { $address } ein.
 account-error-proxy = „{ $proxy }“ ist keine Proxy-Adresse wie sip:proxy.example.org:5061 oder proxy.example.org (und TLS geht nicht über UDP).
 account-error-relay = „{ $relay }“ ist kein MSRP-Relay wie msrps://relay.example.org:2855;tcp.
 account-error-trusted = „{ $sender }“ ist keine SIP-Adresse und kann daher kein vertrauenswürdiger Alarmabsender sein.

@@ -365,7 +365,7 @@ impl AccountForm {
                         Message::DownloadDir,
                     ),
                     button(text(t!("account-choose-folder")).size(theme::TEXT_BODY))
-                        .padding([theme::SPACE_S, theme::SPACE_M])
+                        .padding([4.0, theme::SPACE_M])
                         .style(button::secondary)
                         .on_press(Message::ChooseFolder),
                 ]

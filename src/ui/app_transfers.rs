@@ -147,6 +147,11 @@ impl App {
                     .accounts
                     .download_dir(&account.0)
                     .unwrap_or_else(default_download_dir);
+                // A download folder that does not exist yet is made (the
+                // desktop's may be missing on a fresh system).
+                if let Err(e) = std::fs::create_dir_all(&dir) {
+                    tracing::warn!("cannot create {}: {e}", dir.display());
+                }
                 self.command(Command::AcceptTransfer {
                     account,
                     transfer,
