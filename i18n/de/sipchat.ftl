@@ -253,6 +253,7 @@ transfer-open = Öffnen
 transfer-show-in-folder = Im Ordner zeigen
 transfer-failed = Nicht übertragen: { $reason }
 transfer-runtime-stopped = sipchat wurde beendet, bevor die Datei vollständig war
+files-drop-here = Loslassen, um an { $name } zu senden
 files-drop-hint = Öffnen Sie zuerst eine Unterhaltung und ziehen Sie die Dateien dann hinein, um sie zu senden.
 files-choose-title = Dateien an { $name } senden
 files-not-a-file = { $path } ist keine Datei, die gesendet werden kann.

@@ -258,6 +258,7 @@ transfer-open = Open
 transfer-show-in-folder = Show in folder
 transfer-failed = Not transferred: { $reason }
 transfer-runtime-stopped = sipchat stopped before the file was complete
+files-drop-here = Drop to send to { $name }
 files-drop-hint = Open a conversation first, then drop files on it to send them.
 files-choose-title = Send files to { $name }
 files-not-a-file = { $path } is not a file that can be sent.

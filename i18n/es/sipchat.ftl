@@ -253,6 +253,7 @@ transfer-open = Abrir
 transfer-show-in-folder = Mostrar en la carpeta
 transfer-failed = No transferido: { $reason }
 transfer-runtime-stopped = sipchat se detuvo antes de que el archivo estuviera completo
+files-drop-here = Suelta para enviar a { $name }
 files-drop-hint = Abre primero una conversación y luego suelta los archivos en ella para enviarlos.
 files-choose-title = Enviar archivos a { $name }
 files-not-a-file = { $path } no es un archivo que se pueda enviar.

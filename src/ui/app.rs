@@ -136,6 +136,8 @@ pub struct App {
     transfers: Transfers,
     /// Hands a finished file or its folder to the desktop.
     open_path: fn(&Path),
+    /// Files are dragged over the window.
+    dragging: bool,
     /// The runtime has stopped: nothing can be sent any more.
     stopped: bool,
     /// "Jump to a conversation", while open.
@@ -184,6 +186,7 @@ impl App {
             info: None,
             transfers: Transfers::default(),
             open_path: files::open_with_desktop,
+            dragging: false,
             stopped: false,
             switcher: None,
             settings_open: false,
@@ -733,6 +736,7 @@ impl App {
             container(right).width(Fill).height(Fill)
         ]
         .into();
+        let base = self.drop_overlay(base);
         if let Some(form) = &self.accounts.form {
             let content = form
                 .view()

@@ -348,3 +348,19 @@ fn the_runtime_stopping_ends_running_transfers() {
     let _ = app.update(Message::Runtime(Event::Stopped));
     assert!(matches!(state(&app, 46), State::Failed { .. }));
 }
+
+#[test]
+fn dragging_files_over_the_window_shows_where_they_go_until_dropped_or_gone() {
+    let (mut app, _) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    let _ = app.update(Message::Files(FileMessage::Dragging(true)));
+    assert!(app.dragging);
+    let _ = app.view();
+    let _ = app.update(Message::Files(FileMessage::Dragging(false)));
+    assert!(!app.dragging);
+    let _ = app.update(Message::Files(FileMessage::Dragging(true)));
+    let _ = app.update(Message::Files(FileMessage::Dropped("/nonexistent/file".into())));
+    assert!(!app.dragging, "a drop ends the dragging");
+    assert!(app.notice.is_some(), "a path that is no file is refused in words");
+}

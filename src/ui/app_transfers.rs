@@ -6,8 +6,10 @@
 use super::{App, Message};
 use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
+use crate::ui::theme;
 use crate::ui::transfers::{self, Action};
-use iced::Task;
+use iced::widget::{center, container, stack, text};
+use iced::{Element, Task};
 use sipchat::runtime::{Command, Event};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +25,8 @@ pub enum FileMessage {
     },
     /// A file was dropped on the window.
     Dropped(PathBuf),
+    /// Files are dragged over the window (`true`) or left it.
+    Dragging(bool),
 }
 
 /// Files dropped on the window, from iced's window events.
@@ -34,6 +38,12 @@ pub fn drop_events(
     match event {
         iced::Event::Window(iced::window::Event::FileDropped(path)) => {
             Some(Message::Files(FileMessage::Dropped(path)))
+        }
+        iced::Event::Window(iced::window::Event::FileHovered(_)) => {
+            Some(Message::Files(FileMessage::Dragging(true)))
+        }
+        iced::Event::Window(iced::window::Event::FilesHoveredLeft) => {
+            Some(Message::Files(FileMessage::Dragging(false)))
         }
         _ => None,
     }
@@ -74,7 +84,12 @@ impl App {
                 }
                 Task::none()
             }
+            FileMessage::Dragging(over) => {
+                self.dragging = over;
+                Task::none()
+            }
             FileMessage::Dropped(path) => {
+                self.dragging = false;
                 match self.conversations.open_key().cloned() {
                     Some(key) if !self.alerts.log_open() => self.send_file(&key, path),
                     _ => self.info = Some(t!("files-drop-hint")),
@@ -82,6 +97,24 @@ impl App {
                 Task::none()
             }
         }
+    }
+
+    /// While files are dragged over the window: where they will go, over
+    /// everything (or that a conversation must be opened first).
+    pub(super) fn drop_overlay<'a>(&'a self, base: Element<'a, Message>) -> Element<'a, Message> {
+        if !self.dragging {
+            return base;
+        }
+        let words = match self.conversations.current() {
+            Some(conversation) if !self.alerts.log_open() => {
+                t!("files-drop-here", name = conversation.title())
+            }
+            _ => t!("files-drop-hint"),
+        };
+        let card = container(text(words).size(theme::TEXT_TITLE).font(theme::BOLD))
+            .padding([theme::SPACE_XL, theme::SPACE_XL * 2.0])
+            .style(theme::dialog);
+        stack![base, center(card).style(theme::scrim)].into()
     }
 
     /// The attach button: a file dialog (the desktop portal's), without
