@@ -234,7 +234,7 @@ size-bytes = { $count ->
     [one] 1 byte
    *[other] { $count } bytes
 }
-transfer-file-icon = ARCH
+transfer-file-icon = DOC
 transfer-from = de { $name }
 transfer-to = para { $name }
 transfer-progress = { $done } de { $total }

@@ -599,10 +599,7 @@ impl App {
         }
         self.load_page(key, false);
         self.mark_read(key);
-        Task::batch([
-            operation::focus(Id::new(pane::COMPOSER)),
-            operation::snap_to_end(Id::new(pane::MESSAGES)),
-        ])
+        Task::batch([operation::focus(Id::new(pane::COMPOSER)), pane::to_newest()])
     }
 
     /// Asks for the newest page (if never loaded) or, with `older`, the
@@ -662,7 +659,7 @@ impl App {
         if let Some(command) = self.sessions.draft_sent(key) {
             self.command(command);
         }
-        operation::snap_to_end(Id::new(pane::MESSAGES))
+        pane::to_newest()
     }
 
     pub fn subscription(&self) -> Subscription<Message> {

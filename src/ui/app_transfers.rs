@@ -49,6 +49,11 @@ pub fn drop_events(
     }
 }
 
+/// Scrolls the open conversation to its newest entry (a file just sent).
+fn to_the_end() -> Task<Message> {
+    crate::ui::conversation::pane::to_newest()
+}
+
 /// Where a received file goes when the account names no folder: the
 /// desktop's download folder, else `~/Downloads`, else the current folder.
 pub fn default_download_dir() -> PathBuf {
@@ -82,7 +87,7 @@ impl App {
                 for path in paths {
                     self.send_file(&key, path);
                 }
-                Task::none()
+                to_the_end()
             }
             FileMessage::Dragging(over) => {
                 self.dragging = over;
@@ -91,7 +96,10 @@ impl App {
             FileMessage::Dropped(path) => {
                 self.dragging = false;
                 match self.conversations.open_key().cloned() {
-                    Some(key) if !self.alerts.log_open() => self.send_file(&key, path),
+                    Some(key) if !self.alerts.log_open() => {
+                        self.send_file(&key, path);
+                        return to_the_end();
+                    }
                     _ => self.info = Some(t!("files-drop-hint")),
                 }
                 Task::none()

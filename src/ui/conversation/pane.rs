@@ -20,6 +20,13 @@ pub const COMPOSER: &str = "composer";
 /// The message list's widget id, for scrolling it.
 pub const MESSAGES: &str = "messages";
 
+/// Scrolls the message list to the newest message. The list is anchored
+/// at the bottom, where iced counts offsets from the bottom: the start (0)
+/// is the newest end (`snap_to_end` would show the oldest).
+pub fn to_newest<T>() -> iced::Task<T> {
+    iced::widget::operation::snap_to(Id::new(MESSAGES), scrollable::RelativeOffset::START)
+}
+
 /// What the pane reports to the app.
 #[derive(Debug, Clone)]
 pub enum Message {
