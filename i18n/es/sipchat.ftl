@@ -281,5 +281,5 @@ account-download-dir = Carpeta de descargas
 account-download-dir-hint = Vacío: tu carpeta de Descargas
 account-choose-folder = Elegir…
 account-choose-folder-title = Elige la carpeta para los archivos recibidos
-account-max-file-size = Archivo más grande aceptado (MB)
+account-max-file-size = Tamaño máximo de archivo al recibir (MB)
 account-error-max-file-size = «{ $value }» no es un tamaño en megabytes.
