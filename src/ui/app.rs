@@ -41,7 +41,8 @@ pub enum Message {
     /// A second passed while a countdown is shown (account or message retry).
     Tick,
     DismissNotice,
-    /// Esc anywhere: close the open dialog, else leave the search results.
+    /// Esc anywhere: close the open dialog, else the alert log, else leave
+    /// the search results.
     Escape,
     /// Ctrl+K: open "jump to a conversation".
     JumpTo,
