@@ -23,6 +23,7 @@ sidebar-search = Suche
 sidebar-empty = Noch keine Unterhaltungen. Empfangene Nachrichten erscheinen ebenfalls hier.
 sidebar-jump-hint = Strg+K springt zu einer Unterhaltung
 preview-you = Sie: { $text }
+preview-file = Datei: { $name }
 
 ## Accounts and their registration state
 

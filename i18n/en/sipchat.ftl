@@ -26,6 +26,7 @@ sidebar-search = Search
 sidebar-empty = Nothing here yet. Messages you receive appear here too.
 sidebar-jump-hint = Ctrl+K jumps to a conversation
 preview-you = You: { $text }
+preview-file = File: { $name }
 
 ## Accounts and their registration state
 

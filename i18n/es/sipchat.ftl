@@ -23,6 +23,7 @@ sidebar-search = Búsqueda
 sidebar-empty = Todavía no hay conversaciones. Los mensajes que recibas también aparecerán aquí.
 sidebar-jump-hint = Ctrl+K salta a una conversación
 preview-you = Tú: { $text }
+preview-file = Archivo: { $name }
 
 ## Accounts and their registration state
 

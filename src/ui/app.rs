@@ -695,10 +695,12 @@ impl App {
             .into_iter()
             .map(alerts::conversation_of)
             .collect();
+        let latest = self.transfers.latest();
         let marks = sidebar::Marks {
             invites: &invites,
             files: &files,
             alerts: &alerted,
+            files_latest: Some(&latest),
         };
         let sidebar = self
             .sidebar

@@ -169,6 +169,8 @@ impl App {
         }
         let id = self.runtime.next_transfer_id();
         self.transfers.sending(id, key.clone(), &path, self.now);
+        // The conversation moves to the top of the list.
+        self.conversations.meet(&key.account, &address, None, self.now);
         let command = Command::SendFile {
             id,
             account: key.account.clone(),

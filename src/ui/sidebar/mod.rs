@@ -8,6 +8,7 @@ pub mod search;
 use crate::ui::clock::Zone;
 use crate::ui::conversation::{Conversation, ConversationKey, Conversations, Direction};
 use crate::ui::i18n::t;
+use crate::ui::transfers;
 use crate::ui::{theme, widget};
 use accounts::Accounts;
 use iced::widget::{button, column, container, row, scrollable, space, text, tooltip};
@@ -15,6 +16,7 @@ use iced::{Center, Element, Fill};
 use new_conversation::NewConversation;
 use search::Search;
 use sipchat::model::AccountId;
+use std::collections::BTreeMap;
 
 /// Longest preview line in the list, in characters (the row clips as well).
 const PREVIEW_CHARS: usize = 27;
@@ -195,6 +197,9 @@ pub struct Marks<'m> {
     pub files: &'m [ConversationKey],
     /// An emergency alert came in it and is not acknowledged yet.
     pub alerts: &'m [ConversationKey],
+    /// The newest file transfer, shown as the preview when it is newer
+    /// than the last message.
+    pub files_latest: Option<&'m BTreeMap<ConversationKey, transfers::Latest>>,
 }
 
 /// What every row of the list needs to know.
@@ -212,15 +217,26 @@ fn conversation_row<'a>(
     cx: &RowContext<'_>,
 ) -> Element<'a, Message> {
     let title = conversation.title();
-    let preview = match conversation.last_entry() {
-        Some(entry) => {
+    let file = cx.marks.files_latest.and_then(|all| all.get(&conversation.key));
+    let file = file.filter(|f| conversation.last_entry().is_none_or(|e| f.at >= e.at));
+    let preview = match (file, conversation.last_entry()) {
+        (Some(file), _) => {
+            let line = t!("preview-file", name = file.name.as_str());
+            let line = if file.incoming {
+                line
+            } else {
+                t!("preview-you", text = line)
+            };
+            widget::one_line(&line, PREVIEW_CHARS)
+        }
+        (None, Some(entry)) => {
             let line = match entry.direction {
                 Direction::Incoming => entry.text.clone(),
                 Direction::Outgoing(_) => t!("preview-you", text = entry.text.as_str()),
             };
             widget::one_line(&line, PREVIEW_CHARS)
         }
-        None => widget::one_line(&conversation.address, PREVIEW_CHARS),
+        (None, None) => widget::one_line(&conversation.address, PREVIEW_CHARS),
     };
     let stamp = widget::muted(cx.zone.short_stamp(conversation.last_activity, cx.now));
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);

@@ -80,6 +80,15 @@ pub struct Transfer {
     pub state: State,
 }
 
+/// A conversation's newest transfer, as the list's preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Latest {
+    /// Seconds since the Unix epoch.
+    pub at: u64,
+    pub name: String,
+    pub incoming: bool,
+}
+
 /// What the transfer rows and the offer banner report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -266,6 +275,24 @@ impl Transfers {
             .collect();
         list.sort_by_key(|t| (t.at, t.key));
         list
+    }
+
+    /// The newest transfer of each conversation: when it started, its file
+    /// name and whether it came in (for the list's preview line).
+    pub fn latest(&self) -> BTreeMap<ConversationKey, Latest> {
+        let mut latest: BTreeMap<ConversationKey, Latest> = BTreeMap::new();
+        for t in self.all.values() {
+            let newer = latest.get(&t.conversation).is_none_or(|l| t.at >= l.at);
+            if newer {
+                let entry = Latest {
+                    at: t.at,
+                    name: t.name.clone(),
+                    incoming: t.incoming,
+                };
+                latest.insert(t.conversation.clone(), entry);
+            }
+        }
+        latest
     }
 
     /// Offers waiting for an answer, oldest first.

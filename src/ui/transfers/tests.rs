@@ -128,3 +128,32 @@ fn a_history_row_of_a_transfer_shown_live_is_not_shown_twice() {
         }
     );
 }
+
+#[test]
+fn the_newest_transfer_of_each_conversation_is_known_for_the_preview() {
+    let mut list = Transfers::default();
+    let carol = ConversationKey::stored("work", "sip:carol@example.org");
+    list.offered(TransferId(1), bob(), "old.txt", None, 100);
+    list.offered(TransferId(2), bob(), "new.txt", None, 200);
+    list.sending(
+        TransferId(3),
+        carol.clone(),
+        std::path::Path::new("/nonexistent/x.bin"),
+        150,
+    );
+    let latest = list.latest();
+    assert_eq!(
+        latest.get(&bob()).map(|l| (l.name.as_str(), l.incoming)),
+        Some(("new.txt", true))
+    );
+    let to_carol = latest.get(&carol).unwrap();
+    assert_eq!(
+        (to_carol.name.as_str(), to_carol.incoming, to_carol.at),
+        ("x.bin", false, 150)
+    );
+    assert_eq!(
+        list.get(live(3)).unwrap().size,
+        None,
+        "a file that cannot be read has no size"
+    );
+}
