@@ -238,7 +238,10 @@ fn conversation_row<'a>(
         }
         (None, None) => widget::one_line(&conversation.address, PREVIEW_CHARS),
     };
-    let stamp = widget::muted(cx.zone.short_stamp(conversation.last_activity, cx.now));
+    let last = file.map_or(conversation.last_activity, |f| {
+        f.at.max(conversation.last_activity)
+    });
+    let stamp = widget::muted(cx.zone.short_stamp(last, cx.now));
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
     if cx.marks.alerts.contains(&conversation.key) {
         right = right.push(
