@@ -309,6 +309,7 @@ impl Transfers {
             .into_iter()
             .map(|t| t.conversation.clone())
             .collect();
+        keys.sort();
         keys.dedup();
         keys
     }
