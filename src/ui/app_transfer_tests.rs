@@ -320,6 +320,15 @@ fn past_transfers_come_from_the_history_once() {
             ),
         ]
     );
+    assert_eq!(
+        app.conversations.get(&bob()).map(|c| c.last_activity),
+        Some(5),
+        "the list already had bob at 5 s; files do not make him older"
+    );
+    let mut newer = row(3, "done", "c.txt");
+    newer.transfer.started_at = 9_000;
+    let _ = app.update(Message::Runtime(Event::Transfers(vec![newer])));
+    assert_eq!(app.conversations.get(&bob()).map(|c| c.last_activity), Some(9));
     open_bob(&mut app);
     let _ = app.view();
 }

@@ -236,7 +236,12 @@ impl App {
                 transfer, path, size, ..
             } => self.transfers.done(transfer, path, size),
             Event::TransferFailed { transfer, reason } => self.transfers.failed(transfer, &reason),
-            Event::Transfers(rows) => self.transfers.apply_stored(&rows),
+            Event::Transfers(rows) => {
+                self.transfers.apply_stored(&rows);
+                for (key, latest) in self.transfers.latest() {
+                    self.conversations.touch(&key, latest.at);
+                }
+            }
             _ => {}
         }
     }
