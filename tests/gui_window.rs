@@ -81,6 +81,50 @@ fn assert_not_blank(image: &Image, name: &str) {
     );
 }
 
+/// Starts the window for `config`; waits until it is mapped.
+fn start_window(x: &Xvfb, config: &Path, data: &Path) -> (Window, String) {
+    let window = Window(
+        x.command(env!("CARGO_BIN_EXE_sipchat"))
+            .env("SIPCHAT_CONFIG", config)
+            .env("SIPCHAT_DATA_DIR", data)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let id = x
+        .wait_for_window("^sipchat", Duration::from_secs(30))
+        .expect("the sipchat window appears");
+    (window, id)
+}
+
+/// bob sends `text` to alice until her registration is in (404/480 before it).
+fn bob_sends(kam: &Kamailio, bob_cfg: &Path, bob_data: &Path, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
+            .arg("--config")
+            .arg(bob_cfg)
+            .arg("--data-dir")
+            .arg(bob_data)
+            .args(["send", &kam.aor("alice"), text])
+            .output()
+            .unwrap();
+        if sent.status.success() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bob could not send to alice: {}\n{}",
+            String::from_utf8_lossy(&sent.stderr),
+            kam.log()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 #[test]
 fn the_window_shows_a_message_received_through_kamailio() {
     let Some(x) = Xvfb::start_or_skip() else {
@@ -95,48 +139,14 @@ fn the_window_shows_a_message_received_through_kamailio() {
     let out = artifacts();
     eprintln!("screenshots in {}", out.display());
 
-    let mut window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", &alice_cfg)
-            .env("SIPCHAT_DATA_DIR", dir.path().join("alice-data"))
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
+    let (mut window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
     assert_eq!(x.window_name(&id), "sipchat", "no unread messages yet");
     // Let the first frames and the registration settle.
     std::thread::sleep(Duration::from_secs(2));
     let before = x.screenshot(&out.join("1-started.png"));
     assert_not_blank(&before, "the started window");
 
-    // bob sends until alice's registration is in (404/480 before it).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
-            .arg("--config")
-            .arg(&bob_cfg)
-            .arg("--data-dir")
-            .arg(dir.path().join("bob-data"))
-            .args(["send", &kam.aor("alice"), TEXT])
-            .output()
-            .unwrap();
-        if sent.status.success() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "bob could not send to alice: {}\n{}",
-            String::from_utf8_lossy(&sent.stderr),
-            kam.log()
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), TEXT);
 
     wait_until("the unread count in the title", Duration::from_secs(10), || {
         x.window_name(&id) == "sipchat (1)"
@@ -189,5 +199,112 @@ fn the_window_shows_a_message_received_through_kamailio() {
     assert!(
         saved.contains("sip:bob@sipchat.test") || saved.contains("bob@sipchat.test"),
         "{saved}"
+    );
+}
+
+/// bob's `send-file`, killed on drop (it waits for alice's answer).
+struct Sender(Child);
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_file_sent_to_the_window_shows_as_an_offer_and_arrives_when_accepted() {
+    let Some(x) = Xvfb::start_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_cfg = write_config(dir.path(), &kam, "alice");
+    let downloads = dir.path().join("alice-downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let config = std::fs::read_to_string(&alice_cfg).unwrap().replace(
+        "expires: 300,",
+        &format!(
+            "expires: 300,\n        download_dir: {:?},",
+            downloads.display().to_string()
+        ),
+    );
+    std::fs::write(&alice_cfg, config).unwrap();
+    let bob_cfg = write_config(dir.path(), &kam, "bob");
+    let out = artifacts();
+    eprintln!("screenshots in {}", out.display());
+    let (_window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
+    std::thread::sleep(Duration::from_secs(2));
+    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), "A file for you");
+    wait_until("the message", Duration::from_secs(10), || {
+        x.window_name(&id) == "sipchat (1)"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let before = x.screenshot(&out.join("file-1-message.png"));
+
+    let file = dir.path().join("quarterly-report.pdf");
+    std::fs::write(&file, vec![7u8; 3 * 1024 * 1024 / 2]).unwrap();
+    let _sender = Sender(
+        Command::new(env!("CARGO_BIN_EXE_sipchat"))
+            .arg("--config")
+            .arg(&bob_cfg)
+            .arg("--data-dir")
+            .arg(dir.path().join("bob-data"))
+            .args(["send-file", &kam.aor("alice")])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // The offer shows as a banner over the pane (no conversation is open).
+    let mut offered = None;
+    wait_until("the offer banner", Duration::from_secs(20), || {
+        let shot = x.screenshot(&out.join("file-2-offer-banner.png"));
+        let changed = shot.differing_pixels(&before) > 2000;
+        offered = Some(shot);
+        changed
+    });
+    let offered = offered.unwrap();
+    assert_not_blank(&offered, "the window with a file offer");
+
+    // Ctrl+K, "bob", Enter: the offer is a card in the conversation.
+    assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+    assert!(x.xdotool(&["key", "--clearmodifiers", "ctrl+k"]));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(x.xdotool(&["type", "--delay", "20", "bob"]));
+    assert!(x.xdotool(&["key", "Return"]));
+    wait_until("the conversation to be read", Duration::from_secs(10), || {
+        x.window_name(&id) == "sipchat"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let open = x.screenshot(&out.join("file-3-offer-card.png"));
+    assert_not_blank(&open, "the conversation with the offer");
+    assert!(
+        open.differing_pixels(&offered) > 2000,
+        "opening the conversation changed nothing"
+    );
+
+    // Accept on the card (where the default 1040x700 layout puts it): the
+    // file lands in alice's download folder and bob's send-file succeeds.
+    assert!(x.xdotool(&["mousemove", "--window", &id, "680", "285", "click", "1"]));
+    let saved = downloads.join("quarterly-report.pdf");
+    wait_until(
+        "the file in alice's download folder",
+        Duration::from_secs(20),
+        || std::fs::metadata(&saved).is_ok_and(|m| m.len() == 3 * 1024 * 1024 / 2),
+    );
+    let mut sender = _sender;
+    wait_until("bob's send-file to finish", Duration::from_secs(10), || {
+        sender.0.try_wait().unwrap().is_some()
+    });
+    assert!(sender.0.wait().unwrap().success(), "bob's send-file failed");
+    std::thread::sleep(Duration::from_millis(500));
+    let done = x.screenshot(&out.join("file-4-received.png"));
+    assert!(
+        done.differing_pixels(&open) > 500,
+        "the card did not change when the file came"
     );
 }

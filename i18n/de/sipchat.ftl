@@ -23,6 +23,7 @@ sidebar-search = Suche
 sidebar-empty = Noch keine Unterhaltungen. Empfangene Nachrichten erscheinen ebenfalls hier.
 sidebar-jump-hint = Strg+K springt zu einer Unterhaltung
 preview-you = Sie: { $text }
+preview-file = Datei: { $name }
 
 ## Accounts and their registration state
 
@@ -186,7 +187,7 @@ message-alert-badge = Notfallalarm
 message-alert-untrusted = Achtung: gibt sich als Alarm aus, der Absender ist aber nicht vertrauenswürdig
 ## Accounts (Settings > Accounts, the account dialog, the first-start offer)
 
-account-offer = Noch kein SIP-Konto. Füge deines hinzu, um über deinen Anbieter zu chatten; bis dahin kannst du direkt mit anderen sipchat-Nutzern chatten (das lokale Konto).
+account-offer = Noch kein SIP-Konto. Fügen Sie Ihres hinzu, um über Ihren Anbieter zu chatten; bis dahin können Sie direkt mit anderen sipchat-Nutzern chatten (das lokale Konto).
 account-offer-add = SIP-Konto hinzufügen
 account-offer-later = Später
 account-add-title = SIP-Konto hinzufügen
@@ -204,9 +205,9 @@ account-name = Kontoname in sipchat (optional)
 account-name-hint = Die Adresse ohne sip:
 account-cancel = Abbrechen
 account-save = Speichern
-account-error-address-missing = Gib deine SIP-Adresse ein, etwa sip:alice@example.org.
+account-error-address-missing = Geben Sie Ihre SIP-Adresse ein, etwa sip:alice@example.org.
 account-error-address = „{ $address }“ ist keine SIP-Adresse wie sip:alice@example.org.
-account-error-password = Gib das Passwort von { $address } ein.
+account-error-password = Geben Sie das Passwort von { $address } ein.
 account-error-proxy = „{ $proxy }“ ist keine Proxy-Adresse wie sip:proxy.example.org:5061 oder proxy.example.org (und TLS geht nicht über UDP).
 account-error-relay = „{ $relay }“ ist kein MSRP-Relay wie msrps://relay.example.org:2855;tcp.
 account-error-trusted = „{ $sender }“ ist keine SIP-Adresse und kann daher kein vertrauenswürdiger Alarmabsender sein.
@@ -227,3 +228,61 @@ accounts-applying = Die geänderten Konten werden übernommen…
 accounts-applied = Die Konten wurden geändert und sind jetzt in Gebrauch.
 accounts-restart-needed = Die Konten wurden gespeichert. Starte sipchat neu, um sie zu verwenden.
 accounts-restart-failed = Die geänderten Konten konnten nicht verwendet werden: { $error }
+
+## Files: sending, offers, progress (the attach button, the timeline, banners)
+
+composer-attach = Dateien senden
+decimal-separator = ,
+size-bytes = { $count ->
+    [one] 1 Byte
+   *[other] { $count } Bytes
+}
+transfer-file-icon = DATEI
+transfer-from = von { $name }
+transfer-to = an { $name }
+transfer-progress = { $done } von { $total }
+transfer-rate = { $rate }/s
+transfer-left = noch { $time }
+transfer-offer = { $name } möchte Ihnen diese Datei senden.
+transfer-offer-banner = { $name } möchte Ihnen „{ $file }“ senden
+transfer-accept = Annehmen
+transfer-decline = Ablehnen
+transfer-cancel = Abbrechen
+transfer-waiting = Warte auf die ersten Bytes…
+transfer-preparing = Wird vorbereitet…
+transfer-received = Empfangen
+transfer-sent = Gesendet
+transfer-open = Öffnen
+transfer-show-in-folder = Im Ordner zeigen
+transfer-failed = Nicht übertragen: { $reason }
+transfer-runtime-stopped = sipchat wurde beendet, bevor die Datei vollständig war
+files-drop-here = Loslassen, um an { $name } zu senden
+files-drop-hint = Öffnen Sie zuerst eine Unterhaltung und ziehen Sie die Dateien dann hinein, um sie zu senden.
+files-choose-title = Dateien an { $name } senden
+files-not-a-file = { $path } ist keine Datei, die gesendet werden kann.
+sidebar-file-offer = Datei
+
+## Notifications (settings, and the texts of desktop notifications)
+
+settings-notifications = Benachrichtigungen
+settings-notify-messages = Bei Nachrichten, Chat-Einladungen und Dateien benachrichtigen
+settings-notify-alerts-always = Notfallalarme werden immer gemeldet, unabhängig von dieser Einstellung.
+notify-alert-summary = NOTFALLALARM: { $title } (von { $name })
+notify-message = Nachricht von { $name }
+notify-messages = { $count } neue Nachrichten von { $name }
+notify-untrusted = gibt sich als Alarm aus, der Absender ist aber nicht vertrauenswürdig
+notify-chat-offer = { $name } lädt Sie zu einer Chatsitzung ein
+notify-chat-offer-body = Öffnen Sie die Unterhaltung, um anzunehmen oder abzulehnen.
+notify-file-offer = { $name } möchte Ihnen eine Datei senden
+notify-file-offer-body = { $file } ({ $size }). Öffnen Sie die Unterhaltung, um anzunehmen oder abzulehnen.
+notify-open = Öffnen
+notify-acknowledge = Bestätigen
+
+## Files in the account dialog
+
+account-download-dir = Download-Ordner
+account-download-dir-hint = Leer: Ihr Download-Ordner
+account-choose-folder = Auswählen…
+account-choose-folder-title = Ordner für empfangene Dateien auswählen
+account-max-file-size = Maximale Dateigröße beim Empfang (MB)
+account-error-max-file-size = „{ $value }“ ist keine Größe in Megabyte.

@@ -26,6 +26,7 @@ sidebar-search = Search
 sidebar-empty = Nothing here yet. Messages you receive appear here too.
 sidebar-jump-hint = Ctrl+K jumps to a conversation
 preview-you = You: { $text }
+preview-file = File: { $name }
 
 ## Accounts and their registration state
 
@@ -232,3 +233,61 @@ accounts-applying = Applying the changed accounts…
 accounts-applied = The accounts were changed and are in use now.
 accounts-restart-needed = The accounts were saved. Restart sipchat to use them.
 accounts-restart-failed = The changed accounts could not be used: { $error }
+
+## Files: sending, offers, progress (the attach button, the timeline, banners)
+
+composer-attach = Send files
+decimal-separator = .
+size-bytes = { $count ->
+    [one] 1 byte
+   *[other] { $count } bytes
+}
+transfer-file-icon = FILE
+transfer-from = from { $name }
+transfer-to = to { $name }
+transfer-progress = { $done } of { $total }
+transfer-rate = { $rate }/s
+transfer-left = { $time } left
+transfer-offer = { $name } wants to send you this file.
+transfer-offer-banner = { $name } wants to send you “{ $file }”
+transfer-accept = Accept
+transfer-decline = Decline
+transfer-cancel = Cancel
+transfer-waiting = Waiting for the first bytes…
+transfer-preparing = Preparing…
+transfer-received = Received
+transfer-sent = Sent
+transfer-open = Open
+transfer-show-in-folder = Show in folder
+transfer-failed = Not transferred: { $reason }
+transfer-runtime-stopped = sipchat stopped before the file was complete
+files-drop-here = Drop to send to { $name }
+files-drop-hint = Open a conversation first, then drop files on it to send them.
+files-choose-title = Send files to { $name }
+files-not-a-file = { $path } is not a file that can be sent.
+sidebar-file-offer = file
+
+## Notifications (settings, and the texts of desktop notifications)
+
+settings-notifications = Notifications
+settings-notify-messages = Notify me of messages, chat invitations and files
+settings-notify-alerts-always = Emergency alerts always notify, whatever this says.
+notify-alert-summary = EMERGENCY ALERT: { $title } (from { $name })
+notify-message = Message from { $name }
+notify-messages = { $count } new messages from { $name }
+notify-untrusted = claims to be an alert from an untrusted sender
+notify-chat-offer = { $name } invites you to a chat session
+notify-chat-offer-body = Open the conversation to accept or decline.
+notify-file-offer = { $name } wants to send you a file
+notify-file-offer-body = { $file } ({ $size }). Open the conversation to accept or decline.
+notify-open = Open
+notify-acknowledge = Acknowledge
+
+## Files in the account dialog
+
+account-download-dir = Download folder
+account-download-dir-hint = Empty: your Downloads folder
+account-choose-folder = Choose…
+account-choose-folder-title = Choose the folder for received files
+account-max-file-size = Largest file accepted (MB)
+account-error-max-file-size = “{ $value }” is not a size in megabytes.

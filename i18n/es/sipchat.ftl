@@ -23,6 +23,7 @@ sidebar-search = Búsqueda
 sidebar-empty = Todavía no hay conversaciones. Los mensajes que recibas también aparecerán aquí.
 sidebar-jump-hint = Ctrl+K salta a una conversación
 preview-you = Tú: { $text }
+preview-file = Archivo: { $name }
 
 ## Accounts and their registration state
 
@@ -227,3 +228,61 @@ accounts-applying = Aplicando las cuentas cambiadas…
 accounts-applied = Las cuentas se cambiaron y ya están en uso.
 accounts-restart-needed = Las cuentas se guardaron. Reinicia sipchat para usarlas.
 accounts-restart-failed = No se pudieron usar las cuentas cambiadas: { $error }
+
+## Files: sending, offers, progress (the attach button, the timeline, banners)
+
+composer-attach = Enviar archivos
+decimal-separator = ,
+size-bytes = { $count ->
+    [one] 1 byte
+   *[other] { $count } bytes
+}
+transfer-file-icon = DOC
+transfer-from = de { $name }
+transfer-to = para { $name }
+transfer-progress = { $done } de { $total }
+transfer-rate = { $rate }/s
+transfer-left = quedan { $time }
+transfer-offer = { $name } quiere enviarte este archivo.
+transfer-offer-banner = { $name } quiere enviarte «{ $file }»
+transfer-accept = Aceptar
+transfer-decline = Rechazar
+transfer-cancel = Cancelar
+transfer-waiting = Esperando los primeros bytes…
+transfer-preparing = Preparando…
+transfer-received = Recibido
+transfer-sent = Enviado
+transfer-open = Abrir
+transfer-show-in-folder = Mostrar en la carpeta
+transfer-failed = No transferido: { $reason }
+transfer-runtime-stopped = sipchat se detuvo antes de que el archivo estuviera completo
+files-drop-here = Suelta para enviar a { $name }
+files-drop-hint = Abre primero una conversación y luego suelta los archivos en ella para enviarlos.
+files-choose-title = Enviar archivos a { $name }
+files-not-a-file = { $path } no es un archivo que se pueda enviar.
+sidebar-file-offer = archivo
+
+## Notifications (settings, and the texts of desktop notifications)
+
+settings-notifications = Notificaciones
+settings-notify-messages = Avisarme de mensajes, invitaciones de chat y archivos
+settings-notify-alerts-always = Las alertas de emergencia siempre avisan, diga lo que diga esta opción.
+notify-alert-summary = ALERTA DE EMERGENCIA: { $title } (de { $name })
+notify-message = Mensaje de { $name }
+notify-messages = { $count } mensajes nuevos de { $name }
+notify-untrusted = dice ser una alerta, pero el remitente no es de confianza
+notify-chat-offer = { $name } te invita a una sesión de chat
+notify-chat-offer-body = Abre la conversación para aceptar o rechazar.
+notify-file-offer = { $name } quiere enviarte un archivo
+notify-file-offer-body = { $file } ({ $size }). Abre la conversación para aceptar o rechazar.
+notify-open = Abrir
+notify-acknowledge = Confirmar
+
+## Files in the account dialog
+
+account-download-dir = Carpeta de descargas
+account-download-dir-hint = Vacío: tu carpeta de Descargas
+account-choose-folder = Elegir…
+account-choose-folder-title = Elige la carpeta para los archivos recibidos
+account-max-file-size = Tamaño máximo de archivo al recibir (MB)
+account-error-max-file-size = «{ $value }» no es un tamaño en megabytes.

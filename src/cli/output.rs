@@ -141,6 +141,7 @@ pub fn event_json(event: &Event) -> Option<Value> {
         | Event::Messages { .. }
         | Event::SearchResults { .. }
         | Event::Alerts(_)
+        | Event::Transfers(_)
         | Event::Stopped => return None,
     })
 }
@@ -297,6 +298,7 @@ pub fn event_text(event: &Event) -> Option<String> {
         | Event::Messages { .. }
         | Event::SearchResults { .. }
         | Event::Alerts(_)
+        | Event::Transfers(_)
         | Event::Stopped => return None,
     })
 }

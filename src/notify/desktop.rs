@@ -119,9 +119,10 @@ impl Worker {
             n.hint(Hint::SoundName(sound.into()));
         }
         if actions {
-            n.action("default", "Open").action(ACTION_OPEN, "Open");
+            n.action("default", &notice.open_label)
+                .action(ACTION_OPEN, &notice.open_label);
             if notice.acknowledge.is_some() {
-                n.action(ACTION_ACKNOWLEDGE, "Acknowledge");
+                n.action(ACTION_ACKNOWLEDGE, &notice.acknowledge_label);
             }
         }
         if let Some(id) = self.ids.get(&notice.key) {

@@ -46,6 +46,8 @@ pub const ALERT_CATEGORY: &str = "x-sipchat.emergency-alert";
 pub const MESSAGE_CATEGORY: &str = "im.received";
 /// Category of a chat session invitation (freedesktop spec: generic `im`).
 pub const CHAT_OFFER_CATEGORY: &str = "im";
+/// Category of a file offer (freedesktop spec: `transfer`).
+pub const FILE_OFFER_CATEGORY: &str = "transfer";
 /// Longest body text shown in a notification, in characters.
 pub const MAX_BODY_CHARS: usize = 400;
 
@@ -69,6 +71,8 @@ pub enum NoticeKey {
     /// A chat session invitation in a conversation (kept apart from its
     /// message count).
     ChatOffer(AccountId, String),
+    /// A file offered to us, by the runtime's transfer id.
+    FileOffer(u64),
 }
 
 /// What a click should open.
@@ -112,13 +116,105 @@ pub struct Notice {
     pub open: OpenTarget,
     /// Whether to offer "Acknowledge" (alerts).
     pub acknowledge: Option<i64>,
+    /// The label of "Open".
+    pub open_label: String,
+    /// The label of "Acknowledge".
+    pub acknowledge_label: String,
+}
+
+/// The words notifications use. [`English`] unless the window gives its
+/// own (translated) ones with [`Planner::set_words`].
+pub trait Words: Send {
+    /// The title of an alert: its headline and who sent it.
+    fn alert_summary(&self, title: &str, from: &str) -> String;
+    /// "Message from bob", or with `count` > 1 "3 new messages from bob".
+    fn messages_summary(&self, from: &str, count: u32) -> String;
+    /// What a message that claims to be an alert from an untrusted sender
+    /// is prefixed with.
+    fn untrusted(&self) -> String;
+    /// The title of a chat session invitation.
+    fn chat_offer_summary(&self, from: &str) -> String;
+    /// Its text.
+    fn chat_offer_body(&self) -> String;
+    /// The title of a file offer.
+    fn file_offer_summary(&self, from: &str) -> String;
+    /// Its text: the file's name and size.
+    fn file_offer_body(&self, file: &str, size: Option<u64>) -> String;
+    /// The label of "Open".
+    fn open(&self) -> String;
+    /// The label of "Acknowledge".
+    fn acknowledge(&self) -> String;
+}
+
+/// The English words (the CLI's, and the default).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct English;
+
+impl Words for English {
+    fn alert_summary(&self, title: &str, from: &str) -> String {
+        format!("EMERGENCY ALERT: {title} (from {from})")
+    }
+    fn messages_summary(&self, from: &str, count: u32) -> String {
+        if count == 1 {
+            format!("Message from {from}")
+        } else {
+            format!("{count} new messages from {from}")
+        }
+    }
+    fn untrusted(&self) -> String {
+        AlertMark::UNTRUSTED_WORDS.to_string()
+    }
+    fn chat_offer_summary(&self, from: &str) -> String {
+        format!("{from} invites you to a chat session")
+    }
+    fn chat_offer_body(&self) -> String {
+        "Open the conversation to accept or decline.".to_string()
+    }
+    fn file_offer_summary(&self, from: &str) -> String {
+        format!("{from} wants to send you a file")
+    }
+    fn file_offer_body(&self, file: &str, size: Option<u64>) -> String {
+        match size {
+            Some(size) => format!("{file} ({size} bytes). Open the conversation to accept or decline."),
+            None => format!("{file}. Open the conversation to accept or decline."),
+        }
+    }
+    fn open(&self) -> String {
+        "Open".to_string()
+    }
+    fn acknowledge(&self) -> String {
+        "Acknowledge".to_string()
+    }
 }
 
 /// Decides which events become which notifications. Pure: no D-Bus.
-#[derive(Debug, Default)]
 pub struct Planner {
     unseen: HashMap<(AccountId, String), u32>,
     focused: Option<(AccountId, String)>,
+    words: Box<dyn Words>,
+    /// Whether messages, invitations and file offers notify (alerts always do).
+    messages: bool,
+}
+
+impl Default for Planner {
+    fn default() -> Planner {
+        Planner {
+            unseen: HashMap::new(),
+            focused: None,
+            words: Box::new(English),
+            messages: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for Planner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Planner")
+            .field("unseen", &self.unseen)
+            .field("focused", &self.focused)
+            .field("messages", &self.messages)
+            .finish()
+    }
 }
 
 /// `text` for a notification body that the server reads as markup: `&`,
@@ -159,6 +255,17 @@ impl Planner {
         self.focused = conversation;
     }
 
+    /// The words to use from now on (the window's language).
+    pub fn set_words(&mut self, words: Box<dyn Words>) {
+        self.words = words;
+    }
+
+    /// Turns notifications of messages, chat invitations and file offers
+    /// on or off. Emergency alerts notify either way.
+    pub fn set_messages(&mut self, on: bool) {
+        self.messages = on;
+    }
+
     /// The user has seen a conversation: the next message starts a new count.
     pub fn conversation_seen(&mut self, account: &AccountId, peer_key: &str) {
         self.unseen.remove(&(account.clone(), peer_key.to_string()));
@@ -166,6 +273,10 @@ impl Planner {
 
     /// The notification for `event`, if it deserves one.
     pub fn plan(&mut self, event: &Event) -> Option<Notice> {
+        if !self.messages && !matches!(event, Event::AlertRaised(_)) {
+            return None;
+        }
+        let (open_label, acknowledge_label) = (self.words.open(), self.words.acknowledge());
         match event {
             Event::AlertRaised(alert) => {
                 let who = alert.from_name.clone().unwrap_or_else(|| alert.from.clone());
@@ -178,7 +289,7 @@ impl Planner {
                 }
                 Some(Notice {
                     key: NoticeKey::Alert(alert.id),
-                    summary: format!("EMERGENCY ALERT: {} (from {who})", alert.title()),
+                    summary: self.words.alert_summary(&alert.title(), &who),
                     body,
                     urgency: Urgency::Critical,
                     category: ALERT_CATEGORY,
@@ -190,6 +301,8 @@ impl Planner {
                         alert: Some(alert.id),
                     },
                     acknowledge: Some(alert.id),
+                    open_label,
+                    acknowledge_label,
                 })
             }
             Event::MessageReceived(m) if m.alert != AlertMark::Raised => {
@@ -201,14 +314,10 @@ impl Planner {
                 let count = self.unseen.entry(conversation).or_insert(0);
                 *count += 1;
                 let who = m.from_name.clone().unwrap_or_else(|| m.from.clone());
-                let summary = if *count == 1 {
-                    format!("Message from {who}")
-                } else {
-                    format!("{count} new messages from {who}")
-                };
+                let summary = self.words.messages_summary(&who, *count);
                 let body = match m.alert {
                     AlertMark::Untrusted => {
-                        format!("({}) {}", AlertMark::UNTRUSTED_WORDS, shorten(&m.body))
+                        format!("({}) {}", self.words.untrusted(), shorten(&m.body))
                     }
                     _ => shorten(&m.body),
                 };
@@ -226,6 +335,8 @@ impl Planner {
                         alert: None,
                     },
                     acknowledge: None,
+                    open_label,
+                    acknowledge_label,
                 })
             }
             Event::ChatOffered {
@@ -241,8 +352,8 @@ impl Planner {
                 let who = from_name.clone().unwrap_or_else(|| from.clone());
                 Some(Notice {
                     key: NoticeKey::ChatOffer(account.clone(), peer_key.clone()),
-                    summary: format!("{who} invites you to a chat session"),
-                    body: "Open the conversation to accept or decline.".to_string(),
+                    summary: self.words.chat_offer_summary(&who),
+                    body: self.words.chat_offer_body(),
                     urgency: Urgency::Normal,
                     category: CHAT_OFFER_CATEGORY,
                     persistent: false,
@@ -253,6 +364,38 @@ impl Planner {
                         alert: None,
                     },
                     acknowledge: None,
+                    open_label,
+                    acknowledge_label,
+                })
+            }
+            Event::TransferOffered {
+                account,
+                transfer,
+                from,
+                name,
+                size,
+                ..
+            } => {
+                let peer_key = conversation_key(from);
+                if self.focused.as_ref() == Some(&(account.clone(), peer_key.clone())) {
+                    return None;
+                }
+                Some(Notice {
+                    key: NoticeKey::FileOffer(transfer.0),
+                    summary: self.words.file_offer_summary(from),
+                    body: self.words.file_offer_body(&shorten(name), *size),
+                    urgency: Urgency::Normal,
+                    category: FILE_OFFER_CATEGORY,
+                    persistent: false,
+                    sound: None,
+                    open: OpenTarget {
+                        account: account.clone(),
+                        peer_key,
+                        alert: None,
+                    },
+                    acknowledge: None,
+                    open_label,
+                    acknowledge_label,
                 })
             }
             _ => None,

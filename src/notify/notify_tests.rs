@@ -179,3 +179,110 @@ fn markup_characters_in_a_body_are_escaped_for_markup_servers() {
     );
     assert_eq!(escape_markup("plain text, 112"), "plain text, 112");
 }
+
+fn file_offer(transfer: u64) -> Event {
+    Event::TransferOffered {
+        account: AccountId("work".into()),
+        transfer: crate::model::TransferId(transfer),
+        from: "sip:bob@example.org".into(),
+        name: "plan.pdf".into(),
+        size: Some(2048),
+        mime: None,
+        sha1: None,
+    }
+}
+
+#[test]
+fn a_file_offer_notifies_unless_its_conversation_is_in_view() {
+    let mut planner = Planner::new();
+    let notice = planner.plan(&file_offer(5)).expect("a file offer notifies");
+    assert_eq!(notice.key, NoticeKey::FileOffer(5));
+    assert_eq!(notice.category, FILE_OFFER_CATEGORY);
+    assert_eq!(notice.summary, "sip:bob@example.org wants to send you a file");
+    assert!(
+        notice.body.starts_with("plan.pdf (2048 bytes)"),
+        "{}",
+        notice.body
+    );
+    assert_eq!(notice.open.peer_key, "sip:bob@example.org");
+    planner.set_focused(Some((AccountId("work".into()), "sip:bob@example.org".into())));
+    assert_eq!(planner.plan(&file_offer(6)), None);
+}
+
+#[test]
+fn with_messages_off_only_alerts_notify() {
+    let mut planner = Planner::new();
+    planner.set_messages(false);
+    assert_eq!(
+        planner.plan(&message(1, "sip:bob@example.org", "hi", AlertMark::None)),
+        None
+    );
+    assert_eq!(planner.plan(&file_offer(7)), None);
+    let offer = Event::ChatOffered {
+        account: AccountId("work".into()),
+        session: crate::model::SessionId(1),
+        from: "sip:bob@example.org".into(),
+        from_name: None,
+    };
+    assert_eq!(planner.plan(&offer), None);
+    assert!(planner.plan(&alert(3)).is_some(), "alerts always notify");
+    planner.set_messages(true);
+    assert!(planner
+        .plan(&message(2, "sip:bob@example.org", "hi", AlertMark::None))
+        .is_some());
+}
+
+/// Words that say which key was asked, to see each one is used.
+struct Marked;
+
+impl Words for Marked {
+    fn alert_summary(&self, title: &str, from: &str) -> String {
+        format!("[alert {title} / {from}]")
+    }
+    fn messages_summary(&self, from: &str, count: u32) -> String {
+        format!("[{count} from {from}]")
+    }
+    fn untrusted(&self) -> String {
+        "[untrusted]".into()
+    }
+    fn chat_offer_summary(&self, from: &str) -> String {
+        format!("[chat {from}]")
+    }
+    fn chat_offer_body(&self) -> String {
+        "[chat body]".into()
+    }
+    fn file_offer_summary(&self, from: &str) -> String {
+        format!("[file {from}]")
+    }
+    fn file_offer_body(&self, file: &str, size: Option<u64>) -> String {
+        format!("[{file} {size:?}]")
+    }
+    fn open(&self) -> String {
+        "[open]".into()
+    }
+    fn acknowledge(&self) -> String {
+        "[ack]".into()
+    }
+}
+
+#[test]
+fn the_words_come_from_the_words_given() {
+    let mut planner = Planner::new();
+    planner.set_words(Box::new(Marked));
+    let n = planner
+        .plan(&message(1, "sip:bob@example.org", "hi", AlertMark::Untrusted))
+        .unwrap();
+    assert_eq!(n.summary, "[1 from Bob]");
+    assert!(n.body.starts_with("([untrusted]) hi"), "{}", n.body);
+    assert_eq!(
+        (n.open_label.as_str(), n.acknowledge_label.as_str()),
+        ("[open]", "[ack]")
+    );
+    let n = planner.plan(&alert(4)).unwrap();
+    assert!(n.summary.starts_with("[alert "), "{}", n.summary);
+    let n = planner.plan(&file_offer(8)).unwrap();
+    assert_eq!(
+        (n.summary.as_str(), n.body.as_str()),
+        ("[file sip:bob@example.org]", "[plan.pdf Some(2048)]")
+    );
+}

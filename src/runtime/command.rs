@@ -133,6 +133,12 @@ pub enum Command {
         /// Only those not acknowledged yet.
         unacknowledged_only: bool,
     },
+    /// Load the finished file transfers from the history (answered with
+    /// [`crate::runtime::Event::Transfers`]).
+    LoadTransfers {
+        /// Only this account's transfers; all when `None`.
+        account: Option<AccountId>,
+    },
     /// Send a file (RFC 5547 push over MSRP). Its SHA-1 is computed first;
     /// then the peer is offered the file. Progress comes as
     /// [`crate::runtime::Event::TransferProgress`], the end as

@@ -4,7 +4,7 @@ use crate::model::{
     AccountId, Alert, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId,
     TransferId,
 };
-use crate::store::{ConversationSummary, SearchHit, StoredMessage};
+use crate::store::{ConversationSummary, SearchHit, StoredMessage, StoredTransfer};
 use std::path::PathBuf;
 
 /// Something that happened. The UI renders these; the CLI prints them.
@@ -47,6 +47,9 @@ pub enum Event {
     /// Answer to [`crate::runtime::Command::LoadAlerts`]: the alert log,
     /// newest first, with acknowledgement times.
     Alerts(Vec<Alert>),
+    /// Answer to [`crate::runtime::Command::LoadTransfers`]: the recorded
+    /// transfers, newest first (state `done`, or `failed: <reason>`).
+    Transfers(Vec<StoredTransfer>),
     /// Something went wrong that is not tied to one message.
     Error {
         /// The account concerned, if any.

@@ -322,7 +322,8 @@ async fn supervise(
             | Command::MarkRead { .. }
             | Command::Search { .. }
             | Command::AckAlert { .. }
-            | Command::LoadAlerts { .. } => continue,
+            | Command::LoadAlerts { .. }
+            | Command::LoadTransfers { .. } => continue,
             Command::Register { account } => (account, AccountCommand::Register),
             Command::Unregister { account } => (account, AccountCommand::Unregister),
             Command::SendMessage {

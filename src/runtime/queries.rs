@@ -38,6 +38,9 @@ pub(crate) enum Query {
         account: Option<AccountId>,
         unacknowledged_only: bool,
     },
+    Transfers {
+        account: Option<AccountId>,
+    },
 }
 
 impl Query {
@@ -66,6 +69,7 @@ impl Query {
                 account,
                 unacknowledged_only,
             },
+            Command::LoadTransfers { account } => Query::Transfers { account },
             other => return Err(other),
         })
     }
@@ -156,6 +160,13 @@ async fn answer(store: &StoreActor, query: Query) -> Option<Event> {
             {
                 Ok(list) => Some(Event::Alerts(list.iter().map(|a| a.to_alert()).collect())),
                 Err(e) => Some(error(account, format!("cannot load the alert log: {e}"))),
+            }
+        }
+        Query::Transfers { account } => {
+            let name = account.as_ref().map(|a| a.0.clone());
+            match store.call(move |s| s.transfers(name.as_deref())).await {
+                Ok(list) => Some(Event::Transfers(list)),
+                Err(e) => Some(error(account, format!("cannot load the file transfers: {e}"))),
             }
         }
     }

@@ -46,5 +46,9 @@ fn only_history_commands_are_queries() {
         Query::from_command(Command::LoadConversations),
         Ok(Query::Conversations)
     );
+    assert_eq!(
+        Query::from_command(Command::LoadTransfers { account: None }),
+        Ok(Query::Transfers { account: None })
+    );
     assert_eq!(Query::from_command(Command::Shutdown), Err(Command::Shutdown));
 }

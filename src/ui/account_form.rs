@@ -55,6 +55,11 @@ pub enum Message {
     Transport(TransportChoice),
     Relay(String),
     Trusted(String),
+    DownloadDir(String),
+    /// "Choose…" beside the download folder: the app opens a folder dialog.
+    ChooseFolder,
+    /// Largest accepted file, in megabytes as typed.
+    MaxFileSize(String),
     Save,
     Cancel,
 }
@@ -69,6 +74,20 @@ pub enum Action {
         replaces: Option<String>,
     },
     Cancel,
+    /// Open a folder dialog; its answer comes back as `DownloadDir`.
+    ChooseFolder,
+}
+
+/// Bytes in the form's megabyte (MiB, as `max_file_size` is counted).
+pub const MEGABYTE: u64 = 1024 * 1024;
+
+/// The maximum file size in megabytes, as the form shows it.
+fn megabytes(bytes: u64) -> String {
+    if bytes.is_multiple_of(MEGABYTE) {
+        (bytes / MEGABYTE).to_string()
+    } else {
+        format!("{:.2}", bytes as f64 / MEGABYTE as f64)
+    }
 }
 
 /// The form's fields as typed.
@@ -82,6 +101,10 @@ pub struct AccountForm {
     pub transport: TransportChoice,
     pub relay: String,
     pub trusted: String,
+    /// Where received files go; empty: the desktop's download folder.
+    pub download_dir: String,
+    /// Largest accepted file in megabytes; empty: the default.
+    pub max_file_size: String,
     /// The account being edited (its hidden fields are kept).
     base: Option<AccountConfig>,
     /// Names of the other accounts (a new name must differ).
@@ -93,6 +116,7 @@ impl AccountForm {
     /// An empty form for a new account; `taken` are the names in use.
     pub fn new(taken: Vec<String>) -> AccountForm {
         AccountForm {
+            max_file_size: megabytes(sipchat::config::DEFAULT_MAX_FILE_SIZE),
             taken,
             ..AccountForm::default()
         }
@@ -113,6 +137,12 @@ impl AccountForm {
             transport,
             relay: account.msrp_relay.clone().unwrap_or_default(),
             trusted: account.trusted_alert_senders.join(", "),
+            download_dir: account
+                .download_dir
+                .as_ref()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+            max_file_size: megabytes(account.max_file_size),
             base: Some(account.clone()),
             taken,
             error: None,
@@ -140,6 +170,9 @@ impl AccountForm {
             Message::Transport(v) => self.transport = v,
             Message::Relay(v) => self.relay = v,
             Message::Trusted(v) => self.trusted = v,
+            Message::DownloadDir(v) => self.download_dir = v,
+            Message::MaxFileSize(v) => self.max_file_size = v,
+            Message::ChooseFolder => return Action::ChooseFolder,
             Message::Cancel => return Action::Cancel,
             Message::Save => {
                 return match self.account() {
@@ -210,6 +243,16 @@ impl AccountForm {
         account.proxy = proxy;
         account.msrp_relay = relay;
         account.trusted_alert_senders = trusted;
+        account.download_dir = match self.download_dir.trim() {
+            "" => None,
+            dir => Some(std::path::PathBuf::from(dir)),
+        };
+        account.max_file_size = match self.max_file_size.trim() {
+            "" => sipchat::config::DEFAULT_MAX_FILE_SIZE,
+            typed => {
+                parse_megabytes(typed).ok_or_else(|| t!("account-error-max-file-size", value = typed))?
+            }
+        };
         // Anything the form missed is still caught, in the config's words.
         account.validate(0).map_err(|e| e.to_string())?;
         Ok(account)
@@ -313,6 +356,28 @@ impl AccountForm {
                 &self.trusted,
                 Message::Trusted,
             ))
+            .push(
+                row![
+                    field(
+                        t!("account-download-dir"),
+                        &t!("account-download-dir-hint"),
+                        &self.download_dir,
+                        Message::DownloadDir,
+                    ),
+                    button(text(t!("account-choose-folder")).size(theme::TEXT_BODY))
+                        .padding([4.0, theme::SPACE_M])
+                        .style(button::secondary)
+                        .on_press(Message::ChooseFolder),
+                ]
+                .spacing(theme::SPACE_S)
+                .align_y(iced::Bottom),
+            )
+            .push(field(
+                t!("account-max-file-size"),
+                "100",
+                &self.max_file_size,
+                Message::MaxFileSize,
+            ))
             .push(field(
                 t!("account-name"),
                 &t!("account-name-hint"),
@@ -341,6 +406,16 @@ impl AccountForm {
             .push(row![space::horizontal(), cancel, save].spacing(theme::SPACE_S))
             .into()
     }
+}
+
+/// Megabytes as typed ("100", "2.5", "0,5") in bytes; `None` unless a
+/// positive number.
+fn parse_megabytes(typed: &str) -> Option<u64> {
+    let value: f64 = typed.replace(',', ".").parse().ok()?;
+    if !value.is_finite() || value <= 0.0 || value > 1.0e9 {
+        return None;
+    }
+    Some((value * MEGABYTE as f64).round() as u64)
 }
 
 /// A labelled one-line field that saves on Enter.

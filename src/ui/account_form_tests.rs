@@ -184,3 +184,41 @@ fn cancel_is_an_action() {
     let mut form = AccountForm::new(vec![]);
     assert_eq!(form.update(Message::Cancel), Action::Cancel);
 }
+
+#[test]
+fn the_download_folder_and_largest_file_go_into_the_account() {
+    let mut form = filled("alice@example.org", "pw");
+    assert_eq!(form.max_file_size, "100", "the default, in megabytes");
+    assert_eq!(form.update(Message::ChooseFolder), Action::ChooseFolder);
+    form.update(Message::DownloadDir("/srv/incoming".into()));
+    form.update(Message::MaxFileSize("2,5".into()));
+    let (account, _) = saved(&mut form);
+    assert_eq!(
+        account.download_dir,
+        Some(std::path::PathBuf::from("/srv/incoming"))
+    );
+    assert_eq!(account.max_file_size, 5 * MEGABYTE / 2);
+    // Editing shows them again; emptied, they fall back to the defaults.
+    let mut again = AccountForm::edit(&account, vec![]);
+    assert_eq!(
+        (again.download_dir.as_str(), again.max_file_size.as_str()),
+        ("/srv/incoming", "2.50")
+    );
+    again.update(Message::DownloadDir(" ".into()));
+    again.update(Message::MaxFileSize(String::new()));
+    let (account, _) = saved(&mut again);
+    assert_eq!(account.download_dir, None);
+    assert_eq!(account.max_file_size, sipchat::config::DEFAULT_MAX_FILE_SIZE);
+}
+
+#[test]
+fn a_largest_file_that_is_no_size_is_refused_in_words() {
+    for typed in ["lots", "-3", "0"] {
+        let mut form = filled("alice@example.org", "pw");
+        form.update(Message::MaxFileSize(typed.into()));
+        assert_eq!(
+            refused(&mut form),
+            format!("“{typed}” is not a size in megabytes.")
+        );
+    }
+}

@@ -31,6 +31,8 @@ pub enum Action {
     None,
     /// The accounts file changed: apply it.
     Changed,
+    /// The form wants a folder dialog for the download folder.
+    ChooseFolder,
 }
 
 /// An account of the hand-written configuration (read-only here).
@@ -39,6 +41,7 @@ struct Fixed {
     name: String,
     uri: String,
     enabled: bool,
+    download_dir: Option<PathBuf>,
 }
 
 /// The accounts as Settings shows them, and the open form.
@@ -67,6 +70,7 @@ impl AccountSettings {
                 name: a.name.clone(),
                 uri: a.uri.clone(),
                 enabled: a.enabled,
+                download_dir: a.download_dir.clone(),
             })
             .collect();
         AccountSettings {
@@ -76,6 +80,19 @@ impl AccountSettings {
             local: config.local.enabled,
             form: None,
             confirm_remove: None,
+        }
+    }
+
+    /// Where the account's received files go, when its configuration says.
+    pub fn download_dir(&self, account: &str) -> Option<PathBuf> {
+        let window = self.window.iter().find(|a| a.name == account);
+        match window {
+            Some(a) => a.download_dir.clone(),
+            None => self
+                .fixed
+                .iter()
+                .find(|f| f.name == account)
+                .and_then(|f| f.download_dir.clone()),
         }
     }
 
@@ -140,6 +157,7 @@ impl AccountSettings {
                 match form.update(message) {
                     account_form::Action::None => {}
                     account_form::Action::Cancel => self.form = None,
+                    account_form::Action::ChooseFolder => return Ok(Action::ChooseFolder),
                     account_form::Action::Save { account, replaces } => {
                         let before = self.window.clone();
                         match replaces.and_then(|old| self.window.iter().position(|a| a.name == old)) {

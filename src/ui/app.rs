@@ -19,12 +19,13 @@ use crate::ui::single_instance::{self, InstanceRequest, Listener};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
+use crate::ui::transfers::Transfers;
 use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
 use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
-use sipchat::model::{AccountId, DeliveryState, MessageId};
+use sipchat::model::{AccountId, DeliveryState, MessageId, TransferId};
 use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -41,7 +42,8 @@ pub enum Message {
     /// A second passed while a countdown is shown (account or message retry).
     Tick,
     DismissNotice,
-    /// Esc anywhere: close the open dialog, else leave the search results.
+    /// Esc anywhere: close the open dialog, else the alert log, else leave
+    /// the search results.
     Escape,
     /// Ctrl+K: open "jump to a conversation".
     JumpTo,
@@ -71,6 +73,8 @@ pub enum Message {
     WindowFocus(bool),
     /// Another `sipchat` started on our data handed over its request.
     Instance(InstanceRequest),
+    /// File transfers: their buttons, chosen and dropped files.
+    Files(files::FileMessage),
 }
 
 /// What the window starts with besides the runtime.
@@ -100,6 +104,9 @@ pub struct Startup {
 pub trait Commands {
     fn send(&self, command: Command) -> Result<(), RuntimeError>;
     fn next_message_id(&self) -> MessageId;
+    fn next_transfer_id(&self) -> TransferId {
+        TransferId(self.next_message_id().0)
+    }
 }
 
 impl Commands for Handle {
@@ -109,6 +116,10 @@ impl Commands for Handle {
 
     fn next_message_id(&self) -> MessageId {
         Handle::next_message_id(self)
+    }
+
+    fn next_transfer_id(&self) -> TransferId {
+        Handle::next_transfer_id(self)
     }
 }
 
@@ -125,6 +136,14 @@ pub struct App {
     sessions: Sessions,
     /// The latest error not tied to a message, until dismissed.
     notice: Option<String>,
+    /// News that is no trouble (accounts applied, a hint), until dismissed.
+    info: Option<String>,
+    /// File transfers, sent, offered and from the history.
+    transfers: Transfers,
+    /// Hands a finished file or its folder to the desktop.
+    open_path: fn(&Path),
+    /// Files are dragged over the window.
+    dragging: bool,
     /// The runtime has stopped: nothing can be sent any more.
     stopped: bool,
     /// "Jump to a conversation", while open.
@@ -171,6 +190,10 @@ impl App {
             pane: Pane::default(),
             sessions: Sessions::default(),
             notice: startup.notice,
+            info: None,
+            transfers: Transfers::default(),
+            open_path: files::open_with_desktop,
+            dragging: false,
             stopped: false,
             switcher: None,
             settings_open: false,
@@ -190,7 +213,9 @@ impl App {
             restarting: false,
             instance: startup.instance,
         };
+        app.notifications.set_messages(app.state.notify_messages);
         app.command(Command::LoadConversations);
+        app.command(Command::LoadTransfers { account: None });
         // Alerts stay up until acknowledged, also across a restart. The
         // whole log, not only the open ones: acknowledged alerts still badge
         // their messages in the history.
@@ -289,18 +314,22 @@ impl App {
                     Task::none()
                 }
                 pane::Action::Chat { key, request } => self.chat_request(&key, request),
+                pane::Action::Attach(key) => self.attach(key),
+                pane::Action::Transfer(message) => self.on_files(files::FileMessage::Transfer(message)),
             },
             Message::Chat { key, request } => self.chat_request(&key, request),
             Message::Tick => Task::none(),
             Message::DismissNotice => {
                 self.notice = None;
+                self.info = None;
                 Task::none()
             }
             Message::Escape => {
                 if self.accounts.escape() {
                     return Task::none();
                 }
-                if self.switcher.take().is_none() && !std::mem::take(&mut self.settings_open) {
+                let closed = self.switcher.take().is_some() || std::mem::take(&mut self.settings_open);
+                if !closed && !self.alerts.close_log() {
                     self.sidebar
                         .update(sidebar::Message::Search(search::Message::Cancel));
                 }
@@ -356,6 +385,7 @@ impl App {
                 self.notifications.window_focus(focused, viewed);
                 Task::none()
             }
+            Message::Files(message) => self.on_files(message),
         }
     }
 
@@ -407,6 +437,10 @@ impl App {
             settings::Message::Language(choice) => {
                 self.state.language = choice;
                 i18n::set_language(i18n::resolve(choice));
+            }
+            settings::Message::NotifyMessages(on) => {
+                self.state.notify_messages = on;
+                self.notifications.set_messages(on);
             }
             settings::Message::Close => {
                 self.settings_open = false;
@@ -479,6 +513,7 @@ impl App {
             Event::Stopped => {
                 self.stopped = true;
                 self.sessions.clear();
+                self.transfers.runtime_stopped(&t!("transfer-runtime-stopped"));
                 if !self.restarting {
                     self.notice = Some(t!("notice-runtime-stopped"));
                 }
@@ -514,12 +549,11 @@ impl App {
                 session,
                 active,
             } => self.sessions.peer_composing(&account, session, active),
-            // File transfers are not shown in the window yet (the GUI part
-            // of issue #5 is to come); offers stay unanswered until then.
             Event::TransferOffered { .. }
             | Event::TransferProgress { .. }
             | Event::TransferDone { .. }
-            | Event::TransferFailed { .. } => {}
+            | Event::TransferFailed { .. }
+            | Event::Transfers(_) => self.on_transfer_event(event),
         }
         Task::none()
     }
@@ -569,10 +603,7 @@ impl App {
         }
         self.load_page(key, false);
         self.mark_read(key);
-        Task::batch([
-            operation::focus(Id::new(pane::COMPOSER)),
-            operation::snap_to_end(Id::new(pane::MESSAGES)),
-        ])
+        Task::batch([operation::focus(Id::new(pane::COMPOSER)), pane::to_newest()])
     }
 
     /// Asks for the newest page (if never loaded) or, with `older`, the
@@ -632,7 +663,7 @@ impl App {
         if let Some(command) = self.sessions.draft_sent(key) {
             self.command(command);
         }
-        operation::snap_to_end(Id::new(pane::MESSAGES))
+        pane::to_newest()
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
@@ -641,6 +672,7 @@ impl App {
             bridge::termination().map(|()| Message::Quit),
             iced::event::listen_with(keys::window_keys),
             iced::event::listen_with(notifications::focus_events).map(Message::WindowFocus),
+            iced::event::listen_with(files::drop_events),
         ];
         if let Some(source) = &self.notify_actions {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
@@ -662,9 +694,23 @@ impl App {
 
     pub fn view(&self) -> Element<'_, Message> {
         let invites: Vec<ConversationKey> = self.sessions.offers().cloned().collect();
+        let files = self.transfers.offer_conversations();
+        let alerted: Vec<ConversationKey> = self
+            .alerts
+            .unacknowledged()
+            .into_iter()
+            .map(alerts::conversation_of)
+            .collect();
+        let latest = self.transfers.latest();
+        let marks = sidebar::Marks {
+            invites: &invites,
+            files: &files,
+            alerts: &alerted,
+            files_latest: Some(&latest),
+        };
         let sidebar = self
             .sidebar
-            .view(&self.conversations, &invites, &self.zone, self.now)
+            .view(&self.conversations, marks, &self.zone, self.now)
             .map(Message::Sidebar);
         let sidebar = column![alerts_glue::sidebar_entry(&self.alerts), sidebar].width(theme::SIDEBAR_WIDTH);
         let open = self.conversations.open_key();
@@ -679,6 +725,7 @@ impl App {
             can_send: !self.stopped,
             chat,
             alert_messages: self.alerts.messages(),
+            transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
         };
         let pane = if self.alerts.log_open() {
             alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
@@ -687,21 +734,7 @@ impl App {
                 .view(self.conversations.current(), cx)
                 .map(Message::Pane)
         };
-        let mut banners = column![];
-        if let Some(banner) = alerts::banner(&self.alerts, &self.zone, self.now) {
-            banners = banners.push(banner.map(Message::Alerts));
-        }
-        if let Some(notice) = &self.notice {
-            banners = banners.push(notice_banner(notice));
-        }
-        if self.offers_account() {
-            banners = banners.push(accounts::offer());
-        }
-        for key in invites.iter().filter(|k| Some(*k) != open) {
-            if let Some(conversation) = self.conversations.get(key) {
-                banners = banners.push(offer_banner(conversation.title(), key.clone()));
-            }
-        }
+        let banners = self.banners(&invites);
         let right = column![banners, pane];
         let base: Element<'_, Message> = row![
             sidebar,
@@ -709,6 +742,7 @@ impl App {
             container(right).width(Fill).height(Fill)
         ]
         .into();
+        let base = self.drop_overlay(base);
         if let Some(form) = &self.accounts.form {
             let content = form
                 .view()
@@ -721,6 +755,7 @@ impl App {
             let choices = settings::Choices {
                 theme: self.state.theme,
                 language: self.state.language,
+                notify_messages: self.state.notify_messages,
             };
             let content = column![
                 settings::view(choices).map(Message::Settings),
@@ -738,12 +773,14 @@ impl App {
 
 #[path = "app_banners.rs"]
 mod banners;
-use banners::{dialog, notice_banner, offer_banner};
+use banners::dialog;
 
 #[path = "app_accounts.rs"]
 mod accounts;
 #[path = "app_alerts.rs"]
 mod alerts_glue;
+#[path = "app_transfers.rs"]
+pub mod files;
 
 #[cfg(test)]
 #[path = "app_tests.rs"]

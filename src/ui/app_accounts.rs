@@ -9,6 +9,7 @@ use crate::ui::i18n::t;
 use crate::ui::restart;
 use crate::ui::sidebar::{accounts::Accounts, Sidebar};
 use crate::ui::theme;
+use crate::ui::transfers::Transfers;
 use iced::widget::{button, container, operation, row, text, Id};
 use iced::{Center, Element, Fill, Task};
 use sipchat::runtime::Command;
@@ -32,6 +33,7 @@ impl App {
             }
             Ok(account_settings::Action::None) => {}
             Ok(account_settings::Action::Changed) => return self.apply_accounts(),
+            Ok(account_settings::Action::ChooseFolder) => return choose_download_dir(),
             Err(error) => self.notice = Some(error),
         }
         Task::none()
@@ -45,7 +47,8 @@ impl App {
             return Task::none();
         };
         self.restarting = true;
-        self.notice = Some(t!("accounts-applying"));
+        self.notice = None;
+        self.info = Some(t!("accounts-applying"));
         restarter.task().map(Message::Restarted)
     }
 
@@ -74,8 +77,14 @@ impl App {
         self.conversations = Conversations::default();
         self.pane = Pane::default();
         self.sidebar = Sidebar::new(Accounts::new(new.accounts, new.sending));
-        self.notice = new.notice.or_else(|| Some(t!("accounts-applied")));
+        self.info = None;
+        match new.notice {
+            Some(notice) => self.notice = Some(notice),
+            None => self.info = Some(t!("accounts-applied")),
+        }
+        self.transfers = Transfers::default();
         self.command(Command::LoadConversations);
+        self.command(Command::LoadTransfers { account: None });
         Task::none()
     }
 }
@@ -110,3 +119,15 @@ pub(super) fn offer<'a>() -> Element<'a, Message> {
 #[cfg(test)]
 #[path = "app_accounts_tests.rs"]
 mod tests;
+
+/// The folder dialog of the account form's "Choose…" (the desktop
+/// portal's, not blocking the window); a cancelled dialog changes nothing.
+fn choose_download_dir() -> Task<Message> {
+    let dialog = rfd::AsyncFileDialog::new().set_title(t!("account-choose-folder-title"));
+    Task::perform(async move { dialog.pick_folder().await }, |folder| match folder {
+        Some(folder) => Message::Accounts(account_settings::Message::Form(
+            crate::ui::account_form::Message::DownloadDir(folder.path().display().to_string()),
+        )),
+        None => Message::Tick,
+    })
+}

@@ -136,10 +136,11 @@ fn a_saved_account_restarts_the_runtime_and_the_window_uses_the_new_one() {
     let (mut app, old) = app_with(accounts(dir.path()), Some(restarter), WindowState::default());
     let _ = add_alice(&mut app);
     assert!(app.restarting);
-    assert_eq!(app.notice.as_deref(), Some("Applying the changed accounts…"));
+    assert_eq!(app.info.as_deref(), Some("Applying the changed accounts…"));
     // The old runtime stops: expected, so no "stopped" notice.
     let _ = app.update(Message::Runtime(Event::Stopped));
-    assert_eq!(app.notice.as_deref(), Some("Applying the changed accounts…"));
+    assert_eq!(app.info.as_deref(), Some("Applying the changed accounts…"));
+    assert_eq!(app.notice, None);
 
     let new = Recorder::default();
     let alice = AccountId("alice@example.org".into());
@@ -158,14 +159,19 @@ fn a_saved_account_restarts_the_runtime_and_the_window_uses_the_new_one() {
     let _ = app.update(Message::Restarted(Outcome::new(Ok(restarted))));
     assert!(!app.restarting);
     assert!(!app.stopped, "the window can send again");
+    // News, not an error: shown in the info style.
     assert_eq!(
-        app.notice.as_deref(),
+        app.info.as_deref(),
         Some("The accounts were changed and are in use now.")
     );
+    assert_eq!(app.notice, None);
     assert_eq!(app.sidebar.accounts.selected(), Some(&alice));
     assert_eq!(
         new.take(),
-        [Command::LoadConversations],
+        [
+            Command::LoadConversations,
+            Command::LoadTransfers { account: None }
+        ],
         "the list comes from the new runtime"
     );
     assert!(old.take().is_empty());

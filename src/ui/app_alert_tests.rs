@@ -17,6 +17,7 @@ type Focus = Option<(AccountId, String)>;
 struct NotifyRecorder {
     focus: Arc<Mutex<Vec<Focus>>>,
     events: Arc<Mutex<usize>>,
+    messages: Arc<Mutex<Vec<bool>>>,
 }
 
 impl NotifyRecorder {
@@ -38,6 +39,12 @@ impl Notify for NotifyRecorder {
     fn set_focused(&mut self, conversation: Option<(AccountId, String)>) {
         if let Ok(mut f) = self.focus.lock() {
             f.push(conversation);
+        }
+    }
+
+    fn set_messages(&mut self, on: bool) {
+        if let Ok(mut m) = self.messages.lock() {
+            m.push(on);
         }
     }
 }
@@ -282,4 +289,19 @@ fn the_notifier_hears_every_event_and_what_is_in_view() {
     assert_eq!(notify.focus(), [Some((local(), BOB.to_string()))]);
     let _ = app.update(Message::WindowFocus(false));
     assert_eq!(notify.focus(), [None]);
+}
+
+#[test]
+fn the_notifications_setting_reaches_the_notifier_and_is_remembered() {
+    let (mut app, _recorder, notify) = app_with_notifier();
+    assert_eq!(notify.messages.lock().unwrap().clone(), [true], "told at start");
+    let _ = app.update(Message::Settings(settings::Message::NotifyMessages(false)));
+    assert!(!app.state().notify_messages);
+    assert_eq!(notify.messages.lock().unwrap().clone(), [true, false]);
+    // An alert still raises its banner (and the planner notifies it: see
+    // notify's tests); the conversation list marks it until acknowledged.
+    raise(&mut app, alert(9, 1_000, "Fire"));
+    let key = alerts::conversation_of(app.alerts.get(9).unwrap());
+    assert_eq!(key.peer, sipchat::store::conversation_key(ALERTER));
+    let _ = app.view();
 }

@@ -1,12 +1,13 @@
 //! The window's overlays and banners: a dialog over the dimmed window, a
 //! chat invitation for a conversation that is not open, and the notice.
 
-use super::Message;
+use super::{accounts, alerts, files, App, Message};
 use crate::ui::conversation::session::Request;
 use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
+use crate::ui::transfers;
 use crate::ui::{sidebar, theme};
-use iced::widget::{button, center, container, mouse_area, opaque, row, text};
+use iced::widget::{button, center, column, container, mouse_area, opaque, row, text, Column};
 use iced::{Center, Element, Fill};
 
 /// A dialog over a dimmed window; a click beside it closes it (as Esc).
@@ -60,7 +61,11 @@ pub(super) fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a
     .into()
 }
 
-pub(super) fn notice_banner(notice: &str) -> Element<'_, Message> {
+/// The notice (or, with `theme::info_banner`, a piece of news) and Dismiss.
+pub(super) fn notice_banner(
+    notice: &str,
+    style: fn(&iced::Theme) -> container::Style,
+) -> Element<'_, Message> {
     let dismiss = button(text(t!("notice-dismiss")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_S])
         .style(button::text)
@@ -72,8 +77,46 @@ pub(super) fn notice_banner(notice: &str) -> Element<'_, Message> {
                 .align_y(Center),
         )
         .padding([theme::SPACE_S, theme::SPACE_M])
-        .style(theme::banner),
+        .style(style),
     )
     .padding([theme::SPACE_S, theme::SPACE_M])
     .into()
+}
+
+impl App {
+    /// What shows over the pane: the alert banner, the notice and news, the
+    /// offer to add an account, and invitations and file offers in
+    /// conversations that are not open (`invites`: chat invitations).
+    pub(super) fn banners(&self, invites: &[ConversationKey]) -> Column<'_, Message> {
+        let open = self.conversations.open_key();
+        let mut banners = column![];
+        if let Some(banner) = alerts::banner(&self.alerts, &self.zone, self.now) {
+            banners = banners.push(banner.map(Message::Alerts));
+        }
+        if let Some(notice) = &self.notice {
+            banners = banners.push(notice_banner(notice, theme::banner));
+        }
+        if let Some(info) = &self.info {
+            banners = banners.push(notice_banner(info, theme::info_banner));
+        }
+        if self.offers_account() {
+            banners = banners.push(accounts::offer());
+        }
+        for key in invites.iter().filter(|k| Some(*k) != open) {
+            if let Some(conversation) = self.conversations.get(key) {
+                banners = banners.push(offer_banner(conversation.title(), key.clone()));
+            }
+        }
+        let offers = self.transfers.offers();
+        for offer in offers.into_iter().filter(|t| Some(&t.conversation) != open) {
+            if let Some(conversation) = self.conversations.get(&offer.conversation) {
+                let show = Message::Sidebar(sidebar::Message::Open(offer.conversation.clone()));
+                let banner = transfers::offer_banner(offer, conversation.title(), show, |m| {
+                    Message::Files(files::FileMessage::Transfer(m))
+                });
+                banners = banners.push(banner);
+            }
+        }
+        banners
+    }
 }

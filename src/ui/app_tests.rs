@@ -133,6 +133,7 @@ fn the_stored_conversations_fill_the_list_at_start() {
         recorder.take(),
         [
             Command::LoadConversations,
+            Command::LoadTransfers { account: None },
             Command::LoadAlerts {
                 account: None,
                 unacknowledged_only: false
@@ -704,3 +705,6 @@ mod chat;
 
 #[path = "app_alert_tests.rs"]
 mod alert;
+
+#[path = "app_transfer_tests.rs"]
+mod transfer;

@@ -1,8 +1,8 @@
 //! Keys and window events the whole window reacts to, as app messages.
 //!
 //! - Ctrl+K: jump to a conversation
-//! - Esc: close the open dialog, else leave the search results (even when a
-//!   text field took the key: it only unfocuses the field)
+//! - Esc: close the open dialog, else the alert log, else leave the search
+//!   results (even when a text field took the key: it only unfocuses the field)
 //! - Tab / Shift+Tab: next / previous text field (iced focuses text inputs
 //!   only; buttons are reached with the mouse)
 //! - Up / Down while "jump to a conversation" is open: choose a match

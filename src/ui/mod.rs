@@ -38,6 +38,7 @@ mod single_instance;
 mod state;
 mod switcher;
 mod theme;
+mod transfers;
 mod widget;
 
 use account_settings::AccountSettings;
@@ -88,7 +89,8 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let result = iced::application(
         move || {
             // Started here, once per window: the boot function runs once.
-            let (notifier, actions) = Notifier::start();
+            let (mut notifier, actions) = Notifier::start();
+            notifier.planner().set_words(Box::new(notifications::Translated));
             App::new(
                 boot_handle.clone(),
                 source.clone(),

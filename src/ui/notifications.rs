@@ -5,9 +5,10 @@
 
 use crate::ui::bridge::Feed;
 use crate::ui::conversation::ConversationKey;
+use crate::ui::i18n::t;
 use iced::Subscription;
 use sipchat::model::AccountId;
-use sipchat::notify::{Notifier, NotifyAction};
+use sipchat::notify::{Notifier, NotifyAction, Words};
 use sipchat::runtime::Event;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -18,11 +19,17 @@ pub trait Notify: std::fmt::Debug {
     fn handle(&mut self, event: &Event);
     /// The conversation the user looks at, or `None`.
     fn set_focused(&mut self, conversation: Option<(AccountId, String)>);
+    /// Whether messages, invitations and file offers notify (alerts always do).
+    fn set_messages(&mut self, on: bool);
 }
 
 impl Notify for Notifier {
     fn handle(&mut self, event: &Event) {
         Notifier::handle(self, event);
+    }
+
+    fn set_messages(&mut self, on: bool) {
+        self.planner().set_messages(on);
     }
 
     fn set_focused(&mut self, conversation: Option<(AccountId, String)>) {
@@ -37,6 +44,49 @@ pub struct Silent;
 impl Notify for Silent {
     fn handle(&mut self, _event: &Event) {}
     fn set_focused(&mut self, _conversation: Option<(AccountId, String)>) {}
+    fn set_messages(&mut self, _on: bool) {}
+}
+
+/// The words of desktop notifications in the window's language. The
+/// planner runs on the thread that runs `update`, whose language it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Translated;
+
+impl Words for Translated {
+    fn alert_summary(&self, title: &str, from: &str) -> String {
+        t!("notify-alert-summary", title = title, name = from)
+    }
+    fn messages_summary(&self, from: &str, count: u32) -> String {
+        if count == 1 {
+            t!("notify-message", name = from)
+        } else {
+            t!("notify-messages", count = count, name = from)
+        }
+    }
+    fn untrusted(&self) -> String {
+        t!("notify-untrusted")
+    }
+    fn chat_offer_summary(&self, from: &str) -> String {
+        t!("notify-chat-offer", name = from)
+    }
+    fn chat_offer_body(&self) -> String {
+        t!("notify-chat-offer-body")
+    }
+    fn file_offer_summary(&self, from: &str) -> String {
+        t!("notify-file-offer", name = from)
+    }
+    fn file_offer_body(&self, file: &str, size: Option<u64>) -> String {
+        let size = size
+            .map(crate::ui::transfers::size_words)
+            .unwrap_or_else(|| "?".to_string());
+        t!("notify-file-offer-body", file = file, size = size)
+    }
+    fn open(&self) -> String {
+        t!("notify-open")
+    }
+    fn acknowledge(&self) -> String {
+        t!("notify-acknowledge")
+    }
 }
 
 /// The notifier and what it was last told, so the planner hears only changes.
@@ -61,6 +111,11 @@ impl Notifications {
             window_focused: false,
             reported: None,
         }
+    }
+
+    /// Messages, invitations and file offers notify or not (alerts always).
+    pub fn set_messages(&mut self, on: bool) {
+        self.notify.set_messages(on);
     }
 
     /// Passes a runtime event on.

@@ -1,10 +1,11 @@
-//! The settings dialog: theme (follow the system, light, dark) and language
-//! (the system's, or English, German, Spanish). The app adds the Accounts
+//! The settings dialog: theme (follow the system, light, dark), language
+//! (the system's, or English, German, Spanish) and notifications. The app adds the Accounts
 //! section (`account_settings.rs`) and then [`close`].
 
 use crate::ui::i18n::{self, t, Language};
 use crate::ui::theme::{self, ThemeChoice};
-use iced::widget::{button, column, radio, row, space, text};
+use crate::ui::widget;
+use iced::widget::{button, checkbox, column, radio, row, space, text};
 use iced::{Center, Element};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub enum Message {
     Theme(ThemeChoice),
     /// `None` follows the system.
     Language(Option<Language>),
+    /// Notify of messages, invitations and files (alerts always notify).
+    NotifyMessages(bool),
     Close,
 }
 
@@ -20,6 +23,7 @@ pub enum Message {
 pub struct Choices {
     pub theme: ThemeChoice,
     pub language: Option<Language>,
+    pub notify_messages: bool,
 }
 
 pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
@@ -61,6 +65,16 @@ pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
         column(themes).spacing(theme::SPACE_S),
         heading(t!("settings-language")),
         column(languages).spacing(theme::SPACE_S),
+        heading(t!("settings-notifications")),
+        column![
+            checkbox(choices.notify_messages)
+                .label(t!("settings-notify-messages"))
+                .on_toggle(Message::NotifyMessages)
+                .size(16)
+                .text_size(theme::TEXT_BODY),
+            widget::muted(t!("settings-notify-alerts-always")),
+        ]
+        .spacing(theme::SPACE_S),
     ]
     .spacing(theme::SPACE_M)
     .into()

@@ -88,6 +88,9 @@ pub struct WindowState {
     pub language: Option<Language>,
     /// "Not now" was chosen on the offer to add a SIP account.
     pub account_offer_dismissed: bool,
+    /// Desktop notifications of messages, chat invitations and file offers
+    /// (emergency alerts always notify).
+    pub notify_messages: bool,
 }
 
 impl Default for WindowState {
@@ -100,6 +103,7 @@ impl Default for WindowState {
             theme: ThemeChoice::System,
             language: None,
             account_offer_dismissed: false,
+            notify_messages: true,
         }
     }
 }

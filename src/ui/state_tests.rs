@@ -15,6 +15,7 @@ fn sample() -> WindowState {
         theme: ThemeChoice::Dark,
         language: Some(Language::German),
         account_offer_dismissed: true,
+        notify_messages: false,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The look: one built-in iced theme, a spacing scale, font sizes, and the
 //! few container/button styles the window shares.
 
-use iced::widget::{button, container};
+use iced::widget::{button, container, progress_bar};
 use iced::{border, Background, Border, Color, Font, Shadow, Theme};
 
 /// Spacing scale (pixels).
@@ -344,4 +344,68 @@ pub fn alert_note(trusted: bool) -> impl Fn(&Theme) -> container::Style {
                 })
         }
     }
+}
+
+/// A file transfer in the timeline; `failed` borders it in danger.
+pub fn file_card(failed: bool) -> impl Fn(&Theme) -> container::Style {
+    move |theme: &Theme| {
+        let palette = theme.extended_palette();
+        let edge = if failed {
+            palette.danger.base.color
+        } else {
+            palette.background.strong.color
+        };
+        container::Style {
+            text_color: Some(palette.background.base.text),
+            background: Some(Background::Color(palette.background.weakest.color)),
+            border: Border {
+                color: edge,
+                width: 1.0,
+                radius: 12.0.into(),
+            },
+            shadow: Shadow::default(),
+            snap: true,
+        }
+    }
+}
+
+/// The square with the file's extension on a transfer card.
+pub fn file_icon(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.primary.weak.color)
+        .color(palette.primary.weak.text)
+        .border(border::rounded(8))
+}
+
+/// A transfer's progress bar.
+pub fn progress(theme: &Theme) -> progress_bar::Style {
+    let palette = theme.extended_palette();
+    progress_bar::Style {
+        background: Background::Color(palette.background.strong.color),
+        bar: Background::Color(palette.primary.base.color),
+        border: border::rounded(3),
+    }
+}
+
+/// A notice that is news, not trouble (accounts applied, a hint).
+pub fn info_banner(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.primary.weak.color.scale_alpha(0.25))
+        .color(palette.background.base.text)
+        .border(Border {
+            color: palette.primary.base.color.scale_alpha(0.5),
+            width: 1.0,
+            radius: 6.0.into(),
+        })
+}
+
+/// The "!" on a conversation with an unacknowledged emergency alert.
+pub fn alert_list_mark(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.danger.strong.color)
+        .color(palette.danger.strong.text)
+        .border(border::rounded(9))
 }

@@ -95,8 +95,9 @@ impl Alerts {
     }
 
     /// A conversation was opened: the log gives way to it.
-    pub fn close_log(&mut self) {
-        self.log_open = false;
+    /// Closes the log; `false` if it was not open.
+    pub fn close_log(&mut self) -> bool {
+        std::mem::take(&mut self.log_open)
     }
 
     /// Selects an alert (a notification's "Open" for it).

@@ -162,6 +162,14 @@ impl Conversations {
         key
     }
 
+    /// Something happened in a known conversation at `at` (a file from the
+    /// history): it sorts at least that recent.
+    pub fn touch(&mut self, key: &ConversationKey, at: u64) {
+        if let Some(conversation) = self.all.get_mut(key) {
+            conversation.last_activity = conversation.last_activity.max(at);
+        }
+    }
+
     /// Opens a conversation (it must exist) and marks it read.
     pub fn open(&mut self, key: &ConversationKey) -> bool {
         match self.all.get_mut(key) {

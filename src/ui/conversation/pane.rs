@@ -5,9 +5,12 @@ use super::session::{self, ChatView, Phase, Request};
 use super::{delivery_words, Conversation, ConversationKey, Direction, Entry, History};
 use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
+use crate::ui::transfers::{self, Transfer};
 use crate::ui::{theme, widget};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{button, center, column, container, row, rule, scrollable, space, text, text_input, Id};
+use iced::widget::{
+    button, center, column, container, row, rule, scrollable, space, text, text_input, tooltip, Id,
+};
 use iced::{Center, Element, Fill, Theme};
 use sipchat::model::{AlertMark, DeliveryState, MessageId};
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +19,13 @@ use std::collections::{BTreeMap, HashMap};
 pub const COMPOSER: &str = "composer";
 /// The message list's widget id, for scrolling it.
 pub const MESSAGES: &str = "messages";
+
+/// Scrolls the message list to the newest message. The list is anchored
+/// at the bottom, where iced counts offsets from the bottom: the start (0)
+/// is the newest end (`snap_to_end` would show the oldest).
+pub fn to_newest<T>() -> iced::Task<T> {
+    iced::widget::operation::snap_to(Id::new(MESSAGES), scrollable::RelativeOffset::START)
+}
 
 /// What the pane reports to the app.
 #[derive(Debug, Clone)]
@@ -32,6 +42,10 @@ pub enum Message {
     Retry(MessageId),
     /// A chat session button (start, cancel, end, accept, decline, dismiss).
     Chat(Request),
+    /// The composer's attach button: choose files to send.
+    Attach,
+    /// A button on a file transfer in the timeline.
+    Transfer(transfers::Message),
 }
 
 /// What the app must do after an update.
@@ -60,6 +74,10 @@ pub enum Action {
         key: ConversationKey,
         request: Request,
     },
+    /// Let the user choose files to send in `key`.
+    Attach(ConversationKey),
+    /// A file transfer's button.
+    Transfer(transfers::Message),
 }
 
 /// The pane's own state: a draft per conversation.
@@ -79,11 +97,17 @@ pub struct ViewContext<'a> {
     /// Messages that raised an emergency alert (also those from history),
     /// with the alert's text to show instead of the raw body.
     pub alert_messages: &'a BTreeMap<MessageId, String>,
+    /// The open conversation's file transfers, oldest first.
+    pub transfers: Vec<&'a Transfer>,
 }
 
 impl Pane {
     /// Handles a message for the conversation that is open, if any.
     pub fn update(&mut self, open: Option<&ConversationKey>, message: Message) -> Action {
+        // A transfer names its own conversation.
+        if let Message::Transfer(message) = message {
+            return Action::Transfer(message);
+        }
         let Some(key) = open else {
             return Action::None;
         };
@@ -114,6 +138,8 @@ impl Pane {
                 key: key.clone(),
                 request,
             },
+            Message::Attach => Action::Attach(key.clone()),
+            Message::Transfer(message) => Action::Transfer(message),
         }
     }
 
@@ -164,12 +190,28 @@ impl Pane {
             .on_submit_maybe(cx.can_send.then_some(Message::Send))
             .padding([theme::SPACE_S + 2.0, theme::SPACE_M])
             .size(theme::TEXT_BODY + 1.0);
+        let attach = button(
+            text("+")
+                .size(theme::TEXT_TITLE + 3.0)
+                .font(theme::BOLD)
+                .line_height(1.0),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .on_press_maybe(cx.can_send.then_some(Message::Attach))
+        .style(button::secondary);
+        let attach = tooltip(
+            attach,
+            widget::muted(t!("composer-attach")),
+            tooltip::Position::Top,
+        )
+        .style(container::bordered_box)
+        .padding(theme::SPACE_S);
         let can_press = cx.can_send && !draft.trim().is_empty();
         let send = button(text(t!("composer-send")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S + 2.0, theme::SPACE_L])
             .on_press_maybe(can_press.then_some(Message::Send))
             .style(button::primary);
-        container(row![input, send].spacing(theme::SPACE_S).align_y(Center))
+        container(row![attach, input, send].spacing(theme::SPACE_S).align_y(Center))
             .padding(theme::SPACE_M)
             .style(theme::header)
             .into()
@@ -226,7 +268,7 @@ fn at_top(viewport: &Viewport) -> bool {
 }
 
 fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
-    if conversation.entries.is_empty() {
+    if conversation.entries.is_empty() && cx.transfers.is_empty() {
         let words = match conversation.history {
             History::NotLoaded | History::Loading => t!("messages-loading"),
             History::Partial | History::Complete => t!("messages-none", name = conversation.title()),
@@ -251,14 +293,26 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
         list = list.push(container(top).center_x(Fill));
     }
     let mut previous: Option<u64> = None;
-    for entry in &conversation.entries {
-        if previous.is_none_or(|p| !cx.zone.same_day(p, entry.at)) {
-            list = list.push(day_separator(cx.zone.day_label(entry.at, cx.now)));
+    let title = conversation.title();
+    for item in timeline(conversation, &cx.transfers) {
+        let at = match item {
+            Item::Message(entry) => entry.at,
+            Item::Transfer(transfer) => transfer.at,
+        };
+        if previous.is_none_or(|p| !cx.zone.same_day(p, at)) {
+            list = list.push(day_separator(cx.zone.day_label(at, cx.now)));
         }
-        previous = Some(entry.at);
-        let alert_text = cx.alert_messages.get(&entry.id).map(String::as_str);
-        let raised = entry.alert == AlertMark::Raised || alert_text.is_some();
-        list = list.push(bubble(entry, raised, alert_text, cx.zone, cx.now));
+        previous = Some(at);
+        list = list.push(match item {
+            Item::Message(entry) => {
+                let alert_text = cx.alert_messages.get(&entry.id).map(String::as_str);
+                let raised = entry.alert == AlertMark::Raised || alert_text.is_some();
+                bubble(entry, raised, alert_text, cx.zone, cx.now)
+            }
+            Item::Transfer(transfer) => {
+                transfers::timeline_row(transfer, &title, cx.can_send, cx.zone).map(Message::Transfer)
+            }
+        });
     }
     scrollable(list)
         .id(Id::new(MESSAGES))
@@ -269,6 +323,36 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
         .height(Fill)
         .width(Fill)
         .into()
+}
+
+/// One thing in the timeline.
+#[derive(Debug, Clone, Copy)]
+enum Item<'a> {
+    Message(&'a Entry),
+    Transfer(&'a Transfer),
+}
+
+/// Messages and transfers in time order. Transfers older than the oldest
+/// loaded message wait until earlier pages are loaded (unless the history
+/// is complete), so they do not pile up at the top.
+fn timeline<'a>(conversation: &'a Conversation, transfers: &[&'a Transfer]) -> Vec<Item<'a>> {
+    let oldest = match (conversation.history, conversation.entries.first()) {
+        (History::Complete, _) | (_, None) => 0,
+        (_, Some(first)) => first.at,
+    };
+    let mut items: Vec<Item<'a>> = Vec::with_capacity(conversation.entries.len() + transfers.len());
+    let mut pending = transfers
+        .iter()
+        .filter(|t| t.at >= oldest || t.state.is_live())
+        .peekable();
+    for entry in &conversation.entries {
+        while let Some(transfer) = pending.next_if(|t| t.at < entry.at) {
+            items.push(Item::Transfer(transfer));
+        }
+        items.push(Item::Message(entry));
+    }
+    items.extend(pending.map(|t| Item::Transfer(t)));
+    items
 }
 
 fn day_separator<'a>(label: String) -> Element<'a, Message> {

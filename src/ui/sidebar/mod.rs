@@ -8,6 +8,7 @@ pub mod search;
 use crate::ui::clock::Zone;
 use crate::ui::conversation::{Conversation, ConversationKey, Conversations, Direction};
 use crate::ui::i18n::t;
+use crate::ui::transfers;
 use crate::ui::{theme, widget};
 use accounts::Accounts;
 use iced::widget::{button, column, container, row, scrollable, space, text, tooltip};
@@ -15,6 +16,7 @@ use iced::{Center, Element, Fill};
 use new_conversation::NewConversation;
 use search::Search;
 use sipchat::model::AccountId;
+use std::collections::BTreeMap;
 
 /// Longest preview line in the list, in characters (the row clips as well).
 const PREVIEW_CHARS: usize = 27;
@@ -101,7 +103,7 @@ impl Sidebar {
     pub fn view<'a>(
         &'a self,
         conversations: &'a Conversations,
-        invites: &[ConversationKey],
+        marks: Marks<'_>,
         zone: &Zone,
         now: u64,
     ) -> Element<'a, Message> {
@@ -167,7 +169,7 @@ impl Sidebar {
                 zone,
                 now,
                 show_account: self.accounts.count() > 1,
-                invites,
+                marks,
             };
             let rows = conversations
                 .by_recent()
@@ -186,14 +188,27 @@ impl Sidebar {
     }
 }
 
+/// Conversations that want attention, marked in the list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Marks<'m> {
+    /// The peer invites us to a chat session.
+    pub invites: &'m [ConversationKey],
+    /// The peer offers a file.
+    pub files: &'m [ConversationKey],
+    /// An emergency alert came in it and is not acknowledged yet.
+    pub alerts: &'m [ConversationKey],
+    /// The newest file transfer, shown as the preview when it is newer
+    /// than the last message.
+    pub files_latest: Option<&'m BTreeMap<ConversationKey, transfers::Latest>>,
+}
+
 /// What every row of the list needs to know.
 struct RowContext<'z> {
     zone: &'z Zone,
     now: u64,
     /// Name the account on each row (when there is more than one).
     show_account: bool,
-    /// Conversations whose peer invites us to a chat session.
-    invites: &'z [ConversationKey],
+    marks: Marks<'z>,
 }
 
 fn conversation_row<'a>(
@@ -202,28 +217,51 @@ fn conversation_row<'a>(
     cx: &RowContext<'_>,
 ) -> Element<'a, Message> {
     let title = conversation.title();
-    let preview = match conversation.last_entry() {
-        Some(entry) => {
+    let file = cx.marks.files_latest.and_then(|all| all.get(&conversation.key));
+    let file = file.filter(|f| conversation.last_entry().is_none_or(|e| f.at >= e.at));
+    let preview = match (file, conversation.last_entry()) {
+        (Some(file), _) => {
+            let line = t!("preview-file", name = file.name.as_str());
+            let line = if file.incoming {
+                line
+            } else {
+                t!("preview-you", text = line)
+            };
+            widget::one_line(&line, PREVIEW_CHARS)
+        }
+        (None, Some(entry)) => {
             let line = match entry.direction {
                 Direction::Incoming => entry.text.clone(),
                 Direction::Outgoing(_) => t!("preview-you", text = entry.text.as_str()),
             };
             widget::one_line(&line, PREVIEW_CHARS)
         }
-        None => widget::one_line(&conversation.address, PREVIEW_CHARS),
+        (None, None) => widget::one_line(&conversation.address, PREVIEW_CHARS),
     };
-    let stamp = widget::muted(cx.zone.short_stamp(conversation.last_activity, cx.now));
+    let last = file.map_or(conversation.last_activity, |f| {
+        f.at.max(conversation.last_activity)
+    });
+    let stamp = widget::muted(cx.zone.short_stamp(last, cx.now));
     let mut right = column![stamp].spacing(theme::SPACE_XS).align_x(iced::Right);
-    if cx.invites.contains(&conversation.key) {
+    if cx.marks.alerts.contains(&conversation.key) {
         right = right.push(
-            container(
-                text(t!("sidebar-invites"))
-                    .size(theme::TEXT_SMALL)
-                    .font(theme::BOLD),
-            )
-            .padding([1.0, 7.0])
-            .style(theme::badge),
+            container(text("!").size(theme::TEXT_SMALL).font(theme::BOLD))
+                .padding([1.0, 8.0])
+                .style(theme::alert_list_mark),
         );
+    }
+    let labels = [
+        (cx.marks.invites, t!("sidebar-invites")),
+        (cx.marks.files, t!("sidebar-file-offer")),
+    ];
+    for (keys, label) in labels {
+        if keys.contains(&conversation.key) {
+            right = right.push(
+                container(text(label).size(theme::TEXT_SMALL).font(theme::BOLD))
+                    .padding([1.0, 7.0])
+                    .style(theme::badge),
+            );
+        }
     }
     if conversation.unread > 0 {
         right = right.push(
