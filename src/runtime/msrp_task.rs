@@ -552,6 +552,7 @@ fn forward(
         | SessionEvent::StreamComplete { .. }
         | SessionEvent::IncomingAborted { .. }
         | SessionEvent::Progress { .. }
+        | SessionEvent::PartReported { .. }
         | SessionEvent::MessageSent { .. } => {}
     }
     None
