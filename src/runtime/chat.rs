@@ -377,7 +377,7 @@ impl Endpoint {
         let now = self.now();
         let relayed = self.chat_settings.relay.is_some();
         let decision = SessionDescription::parse(sdp)
-            .map_err(|e| e.to_string())
+            .map_err(|e| (399, e.to_string()))
             .and_then(|offer| {
                 let caps = chat_sdp::capabilities(
                     self.chat_settings.role,
@@ -386,7 +386,7 @@ impl Endpoint {
                 );
                 sdp::evaluate_offer(&offer, &caps)
                     .map(|d| (offer, d))
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| (e.warn_code(), e.to_string()))
             });
         let (offer, decision) = match decision {
             Ok((offer, d)) if matches!(d.kind, OfferKind::FilePush(_)) && self.hub.is_some() => {
@@ -399,12 +399,13 @@ impl Endpoint {
             Ok((offer, d)) if matches!(d.kind, OfferKind::Chat) && self.hub.is_some() => (offer, d),
             Ok(_) => {
                 tracing::info!(%from, "refusing an offer we cannot serve here");
-                let _ = self.agent.reject_session(session, 488, now);
+                let why = Some((399, "sessions over MSRP are not available here"));
+                let _ = self.agent.reject_session_with(session, 488, why, now);
                 return;
             }
-            Err(reason) => {
+            Err((warn_code, reason)) => {
                 tracing::info!(%from, "refusing an unusable offer: {reason}");
-                let _ = self.agent.reject_session(session, 488, now);
+                let _ = self.agent.reject_session_with(session, 488, Some((warn_code, &reason)), now);
                 return;
             }
         };

@@ -511,6 +511,9 @@ impl Endpoint {
             path: (file.done || !file.incoming).then(|| file.path.display().to_string()),
             state,
             started_at: file.started_ms,
+            peer: Some(conversation_key(peer)),
+            resume_bytes: None,
+            part_path: None,
         };
         let finished = now_ms();
         let _ = self.store.submit(move |store| {

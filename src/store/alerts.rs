@@ -137,11 +137,26 @@ pub struct NewTransfer {
     pub sha1: Option<String>,
     /// Where the file is (saved or sent from).
     pub path: Option<String>,
-    /// State in words the transfer code chooses (e.g. `offered`, `done`).
+    /// State in words the transfer code chooses (e.g. `done`, `failed:
+    /// <reason>`, [`TRANSFER_INTERRUPTED`]).
     pub state: String,
     /// When it started.
     pub started_at: i64,
+    /// The peer's normalised address as recorded (kept even when there is
+    /// no conversation to link).
+    #[serde(default)]
+    pub peer: Option<String>,
+    /// For an interrupted transfer: bytes the receiver confirmed (sent) or
+    /// kept on disk (received).
+    #[serde(default)]
+    pub resume_bytes: Option<i64>,
+    /// For an interrupted incoming transfer: the kept temporary file.
+    #[serde(default)]
+    pub part_path: Option<String>,
 }
+
+/// The state of a transfer that lost its connection and may be resumed.
+pub const TRANSFER_INTERRUPTED: &str = "interrupted";
 
 /// A transfer as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +209,9 @@ fn transfer_from_row(row: &Row<'_>) -> rusqlite::Result<StoredTransfer> {
             path: row.get(7)?,
             state: row.get(8)?,
             started_at: row.get(9)?,
+            peer: row.get(11)?,
+            resume_bytes: row.get(12)?,
+            part_path: row.get(13)?,
         },
         finished_at: row.get(10)?,
     })
@@ -345,7 +363,8 @@ impl Store {
         self.conn
             .prepare_cached(
                 "INSERT INTO transfers (account, conversation_id, direction, file_name, size, sha1, path, \
-                 state, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 state, started_at, peer, resume_bytes, part_path) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
@@ -357,7 +376,10 @@ impl Store {
                     transfer.sha1,
                     transfer.path,
                     transfer.state,
-                    transfer.started_at
+                    transfer.started_at,
+                    transfer.peer,
+                    transfer.resume_bytes,
+                    transfer.part_path
                 ])
             })
             .map_err(ctx.sql(WHAT))?;
@@ -385,9 +407,31 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT t.id, t.account, c.peer_key, t.direction, t.file_name, t.size, t.sha1, t.path, \
-                 t.state, t.started_at, t.finished_at \
+                 t.state, t.started_at, t.finished_at, t.peer, t.resume_bytes, t.part_path \
                  FROM transfers t LEFT JOIN conversations c ON c.id = t.conversation_id \
                  WHERE ?1 IS NULL OR t.account = ?1 ORDER BY t.started_at DESC, t.id DESC",
+            )
+            .map_err(ctx.sql(WHAT))?;
+        let rows = stmt
+            .query_map([account], transfer_from_row)
+            .map_err(ctx.sql(WHAT))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(ctx.sql(WHAT))
+    }
+
+    /// Interrupted transfers (state [`TRANSFER_INTERRUPTED`]) of `account`
+    /// (or all), newest first: what may be resumed, and which kept partial
+    /// files are ours.
+    pub fn interrupted_transfers(&self, account: Option<&str>) -> Result<Vec<StoredTransfer>, StoreError> {
+        const WHAT: &str = "list interrupted file transfers";
+        let ctx = self.ctx();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.id, t.account, c.peer_key, t.direction, t.file_name, t.size, t.sha1, t.path, \
+                 t.state, t.started_at, t.finished_at, t.peer, t.resume_bytes, t.part_path \
+                 FROM transfers t LEFT JOIN conversations c ON c.id = t.conversation_id \
+                 WHERE t.state = 'interrupted' AND (?1 IS NULL OR t.account = ?1) \
+                 ORDER BY t.started_at DESC, t.id DESC",
             )
             .map_err(ctx.sql(WHAT))?;
         let rows = stmt
