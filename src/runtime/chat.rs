@@ -347,10 +347,14 @@ impl Endpoint {
             }
             SipSession::Answered { session, sdp } => self.chat_answered(session, &sdp),
             SipSession::Confirmed { .. } => {}
-            SipSession::Failed { session, reason, .. } => {
+            SipSession::Failed { session, reason, code } => {
+                if code == Some(488) && self.resume_refused(session) {
+                    return;
+                }
                 self.finish_chat(session, ChatState::Failed { reason })
             }
             SipSession::Ended { session, reason, .. } => {
+                self.file_peer_ended(session);
                 if self.file_report_may_follow(session, &reason) {
                     // The success REPORT may still be on its way over the
                     // MSRP connection, which the BYE can overtake.
@@ -547,6 +551,7 @@ impl Endpoint {
         match event {
             TaskEvent::Prepared { local_path, relay } => self.chat_prepared(session, local_path, relay),
             TaskEvent::FileProgress { .. }
+            | TaskEvent::FileConfirmed { .. }
             | TaskEvent::FileSent
             | TaskEvent::FileWritten { .. }
             | TaskEvent::FileFailed { .. } => self.on_file_event(session, event),
@@ -623,6 +628,7 @@ impl Endpoint {
 
     /// Ends every chat (the account is stopping).
     pub(crate) fn close_all_chats(&mut self) {
+        self.interrupt_transfers();
         let sessions: Vec<SessionId> = self.chats.map.keys().copied().collect();
         for session in sessions {
             self.close_chat(session);
@@ -643,6 +649,13 @@ impl Chats {
 }
 
 impl Chat {
+    /// Tells the session's task to close, if it runs.
+    pub(super) fn stop_task(&mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.send(TaskCommand::Close);
+        }
+    }
+
     /// The session's task, while it runs.
     pub(super) fn task_sender(&self) -> Option<&mpsc::UnboundedSender<TaskCommand>> {
         self.task.as_ref()
