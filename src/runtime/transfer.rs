@@ -28,6 +28,8 @@ use crate::protocol::sdp::{FileAttributes, FileHash, FileRange, FileSelector, Of
 use crate::runtime::Event;
 use crate::store::{conversation_key, Direction, NewTransfer, TRANSFER_INTERRUPTED};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 /// Longest file name we save, in bytes (longer offered names are cut).
 pub const MAX_SAVED_NAME_BYTES: usize = 200;
@@ -70,6 +72,9 @@ pub(crate) struct FileSide {
     pub(super) no_resume: bool,
     /// The `transfers` row of the interrupted transfer this one resumes.
     pub(super) resumes: Option<i64>,
+    /// Receiving: bytes from the start the writer made durable (it sets
+    /// this itself, so it is right even before its event arrives).
+    pub(super) durable: Arc<AtomicU64>,
 }
 
 impl FileSide {
@@ -81,6 +86,7 @@ impl FileSide {
                 size: self.size,
                 limit: self.limit,
                 from: self.from,
+                durable: self.durable.clone(),
             })
         } else {
             self.sha1.map(|_| FileJob::Send {
@@ -147,6 +153,7 @@ impl FileSide {
             interrupted: false,
             no_resume: false,
             resumes: None,
+            durable: Arc::new(AtomicU64::new(0)),
         }
     }
 }

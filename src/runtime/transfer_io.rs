@@ -11,6 +11,8 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -49,6 +51,8 @@ pub(crate) enum FileJob {
         size: u64,
         limit: u64,
         from: u64,
+        /// Bytes from the start made durable so far (set by the writer).
+        durable: Arc<AtomicU64>,
     },
 }
 
@@ -156,6 +160,7 @@ impl FileIo {
                 size,
                 limit,
                 from,
+                durable: shared,
             } => {
                 let file = if *from > 0 {
                     let file = std::fs::OpenOptions::new()
@@ -178,9 +183,11 @@ impl FileIo {
                 let (durable_tx, durable_rx) = mpsc::unbounded_channel();
                 let path = temp.clone();
                 let from = *from;
+                shared.store(from, Ordering::Relaxed);
+                let shared = shared.clone();
                 std::thread::Builder::new()
                     .name("sipchat-file-write".into())
-                    .spawn(move || write_loop(file, path, from, rx, durable_tx))
+                    .spawn(move || write_loop(file, path, from, rx, (durable_tx, shared)))
                     .map_err(|e| e.to_string())?;
                 (
                     Mode::Receiving {
@@ -469,7 +476,7 @@ fn write_loop(
     path: PathBuf,
     from: u64,
     mut rx: mpsc::Receiver<WriteOp>,
-    durable: mpsc::UnboundedSender<u64>,
+    (durable, shared): (mpsc::UnboundedSender<u64>, Arc<AtomicU64>),
 ) {
     let mut hasher = Sha1::new();
     let mut next = from;
@@ -508,6 +515,7 @@ fn write_loop(
                     match file.sync_data() {
                         Ok(()) => {
                             synced = next;
+                            shared.store(synced, Ordering::Relaxed);
                             let _ = durable.send(synced);
                         }
                         Err(e) => failed = Some(format!("cannot save {}: {e}", path.display())),

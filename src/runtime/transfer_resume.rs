@@ -40,6 +40,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use super::transfer_io::DURABLE_EVERY;
+
 /// Partial files of interrupted transfers are kept this long for a resume
 /// (and interrupted sends are resumed only within it).
 pub const KEEP_PARTIAL_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -184,7 +186,11 @@ impl Endpoint {
     /// Whether an unfinished transfer is kept for a resume, and with how
     /// many bytes (kept on disk, or confirmed by the receiver).
     pub(super) fn keep_for_resume(&self, file: &FileSide) -> Option<u64> {
-        let bytes = file.confirmed;
+        let bytes = if file.incoming {
+            file.durable.load(std::sync::atomic::Ordering::Relaxed)
+        } else {
+            file.confirmed
+        };
         if file.done || file.no_resume || bytes == 0 || bytes >= file.size || file.sha1.is_none() {
             return None;
         }
