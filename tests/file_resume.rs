@@ -61,6 +61,8 @@ fn parts_in(dir: &Path) -> Vec<PathBuf> {
 
 struct Setup {
     alice: Running,
+    alice_port: u16,
+    alice_data: tempfile::TempDir,
     bob: Option<Running>,
     bob_port: u16,
     bob_data: tempfile::TempDir,
@@ -73,13 +75,22 @@ struct Setup {
 impl Setup {
     fn new() -> Setup {
         let (pa, pb) = (free_port(), free_port());
-        let alice = Running::start(local("alice", pa), RuntimeOptions::default());
+        let alice_data = tempfile::tempdir().unwrap();
+        let alice = Running::start(
+            local("alice", pa),
+            RuntimeOptions {
+                data_dir: Some(alice_data.path().to_path_buf()),
+                ..RuntimeOptions::default()
+            },
+        );
         let outbox = tempfile::tempdir().unwrap();
         let data = content(SIZE, 42);
         let path = outbox.path().join("report.pdf");
         std::fs::write(&path, &data).unwrap();
         let mut s = Setup {
             alice,
+            alice_port: pa,
+            alice_data,
             bob: None,
             bob_port: pb,
             bob_data: tempfile::tempdir().unwrap(),
@@ -90,6 +101,17 @@ impl Setup {
         };
         s.start_bob();
         s
+    }
+
+    fn restart_alice(&mut self) {
+        self.alice.handle.shutdown();
+        self.alice = Running::start(
+            local("alice", self.alice_port),
+            RuntimeOptions {
+                data_dir: Some(self.alice_data.path().to_path_buf()),
+                ..RuntimeOptions::default()
+            },
+        );
     }
 
     fn start_bob(&mut self) {
@@ -127,6 +149,19 @@ impl Setup {
     /// durable and confirmed); returns alice's failure words.
     fn send_and_cut(&mut self) -> String {
         let id = self.send();
+        self.wait_for_bytes();
+        // The cut: bob's runtime stops mid-way.
+        self.bob.take().unwrap().handle.shutdown();
+        let reason = failed(&mut self.alice, id);
+        assert!(
+            !names_in(self.inbox.path()).contains(&"report.pdf".to_string()),
+            "the cut came too late: the whole file arrived; {reason}"
+        );
+        reason
+    }
+
+    /// Waits until bob's temporary file holds more than `DURABLE_EVERY`.
+    fn wait_for_bytes(&mut self) {
         let cut_at = DURABLE_EVERY + DURABLE_EVERY / 4;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -139,14 +174,6 @@ impl Setup {
             assert!(Instant::now() < deadline, "the transfer never got going");
             std::thread::sleep(Duration::from_millis(1));
         }
-        // The cut: bob's runtime stops mid-way.
-        self.bob.take().unwrap().handle.shutdown();
-        let reason = failed(&mut self.alice, id);
-        assert!(
-            !names_in(self.inbox.path()).contains(&"report.pdf".to_string()),
-            "the cut came too late: the whole file arrived; {reason}"
-        );
-        reason
     }
 }
 
@@ -273,4 +300,34 @@ fn leftover_partial_files_are_removed_at_start_and_other_files_stay() {
     assert!(!leftover.exists(), "a crash's temporary file is removed at start");
     assert!(users.exists(), "files that are not ours stay");
     drop(bob);
+}
+
+#[test]
+fn a_sender_that_quits_mid_way_resumes_after_its_restart() {
+    let mut s = Setup::new();
+    s.send();
+    s.wait_for_bytes();
+    // The cut on the sending side: alice's runtime stops and comes back
+    // with the same history.
+    s.restart_alice();
+    let reason = s.bob().wait_for("bob's failure", |e| match e {
+        Event::TransferFailed { reason, .. } => Some(reason.clone()),
+        Event::TransferDone { .. } => panic!("the cut came too late"),
+        _ => None,
+    });
+    assert!(reason.contains("are kept"), "{reason}");
+    assert_eq!(parts_in(s.inbox.path()).len(), 1);
+    let id = s.send();
+    let (_, sent_sha1) = done(&mut s.alice, Some(id));
+    let (saved, sha1) = s.bob().wait_for("bob's second transfer", |e| match e {
+        Event::TransferDone { path, sha1, .. } => Some((path.clone(), sha1.clone())),
+        _ => None,
+    });
+    assert_eq!(sent_sha1, sha1_hex(&s.data));
+    assert_eq!(sha1, sha1_hex(&s.data));
+    assert!(std::fs::read(&saved).unwrap() == s.data);
+    let (offset, _) = resuming(&s.alice, Some(id)).expect("alice resumes after her restart");
+    assert!(offset >= DURABLE_EVERY);
+    assert_eq!(resuming(s.bob.as_ref().unwrap(), None).map(|r| r.0), Some(offset));
+    assert_eq!(names_in(s.inbox.path()), vec!["report.pdf".to_string()]);
 }

@@ -329,7 +329,9 @@ impl Endpoint {
     }
 
     /// We are shutting down: unfinished transfers end now, and received
-    /// parts are kept to resume.
+    /// parts are kept to resume. Transfers under way get no BYE: the peer
+    /// sees a lost connection and keeps its part too (it hangs up itself
+    /// after its grace).
     pub(super) fn interrupt_transfers(&mut self) {
         let sessions: Vec<SessionId> = self
             .chats
@@ -339,14 +341,23 @@ impl Endpoint {
             .map(|(s, _)| *s)
             .collect();
         for session in sessions {
-            if let Some(file) = self.chats.map.get_mut(&session).and_then(|c| c.file.as_mut()) {
+            let Some(chat) = self.chats.map.get_mut(&session) else {
+                continue;
+            };
+            // A transfer under way ends like a lost connection (no BYE), so
+            // the peer keeps what it has too; one not yet under way is
+            // cancelled or refused as usual.
+            let flowing = matches!(chat.state, ChatState::Active { .. });
+            if let Some(file) = chat.file.as_mut() {
                 if file.failure.is_none() {
                     file.interrupted = true;
                     file.failure = Some("sipchat was closing".into());
                 }
             }
-            let now = self.now();
-            let _ = self.agent.end_session(session, now);
+            if !flowing {
+                let now = self.now();
+                let _ = self.agent.end_session(session, now);
+            }
             self.finish_chat(
                 session,
                 ChatState::Ended {
