@@ -287,8 +287,20 @@ fn leftover_partial_files_are_removed_at_start_and_other_files_stay() {
     let data = tempfile::tempdir().unwrap();
     let leftover = inbox.path().join(".sipchat-0123456789abcdef0123456789abcdef.part");
     let users = inbox.path().join("draft.part");
+    let recent = inbox.path().join(".sipchat-fedcba9876543210fedcba9876543210.part");
     std::fs::write(&leftover, b"from a crash").unwrap();
     std::fs::write(&users, b"the user's").unwrap();
+    std::fs::write(&recent, b"maybe another sipchat's").unwrap();
+    // The crash was a while ago.
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for f in [&leftover, &users] {
+        std::fs::File::options()
+            .write(true)
+            .open(f)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
     let bob = Running::start(
         local("bob", free_port()),
         RuntimeOptions {
@@ -299,6 +311,7 @@ fn leftover_partial_files_are_removed_at_start_and_other_files_stay() {
     );
     assert!(!leftover.exists(), "a crash's temporary file is removed at start");
     assert!(users.exists(), "files that are not ours stay");
+    assert!(recent.exists(), "one written a moment ago may be in use");
     drop(bob);
 }
 

@@ -26,9 +26,9 @@ use super::transfer_resume::part_file_name;
 use crate::model::{ChatState, SessionId, TransferId};
 use crate::protocol::sdp::{FileAttributes, FileHash, FileRange, FileSelector, OfferDecision, OfferKind};
 use crate::runtime::Event;
-use crate::store::{conversation_key, Direction, NewTransfer, TRANSFER_INTERRUPTED};
+use crate::store::{conversation_key, Direction, NewTransfer, TransferUpdate, TRANSFER_INTERRUPTED};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Longest file name we save, in bytes (longer offered names are cut).
@@ -75,6 +75,8 @@ pub(crate) struct FileSide {
     /// Receiving: bytes from the start the writer made durable (it sets
     /// this itself, so it is right even before its event arrives).
     pub(super) durable: Arc<AtomicU64>,
+    /// The `transfers` row while it runs (0 until the store made it).
+    pub(super) row: Arc<AtomicI64>,
 }
 
 impl FileSide {
@@ -154,6 +156,7 @@ impl FileSide {
             no_resume: false,
             resumes: None,
             durable: Arc::new(AtomicU64::new(0)),
+            row: Arc::new(AtomicI64::new(0)),
         }
     }
 }
@@ -373,6 +376,7 @@ impl Endpoint {
         }
         file.temp = Some(dir.join(part_file_name(&transfer_token())));
         file.path = dir;
+        self.open_transfer_row(session);
         self.accept_chat(session);
     }
 
@@ -460,7 +464,11 @@ impl Endpoint {
                 self.transfer_done(session, &file);
                 self.close_chat(session);
             }
-            TaskEvent::FileConfirmed { bytes } => file.confirmed = file.confirmed.max(bytes),
+            TaskEvent::FileConfirmed { bytes } => {
+                file.confirmed = file.confirmed.max(bytes);
+                let file = file.clone();
+                self.note_transfer_progress(&file);
+            }
             TaskEvent::FileWritten { msrp_id, size, sha1 } => self.file_written(session, msrp_id, size, sha1),
             TaskEvent::FileFailed { reason } => {
                 if file.incoming {
@@ -585,7 +593,42 @@ impl Endpoint {
     /// Records how a transfer ended (`kept`: bytes kept or confirmed for a
     /// resume); a resumed transfer's interrupted row is closed as `resumed`.
     fn record_transfer(&self, file: &FileSide, peer: &str, state: String, kept: Option<u64>) {
-        let row = NewTransfer {
+        let row = self.transfer_row(file, peer, state, kept);
+        let finished = now_ms();
+        let resumed = file.resumes;
+        let row_id = file.row.clone();
+        let _ = self.store.submit(move |store| {
+            // Jobs run in order: the row opened when the transfer started
+            // (if it was) has its id by now.
+            let id = row_id.load(Ordering::Relaxed);
+            let update = TransferUpdate {
+                state: row.state.clone(),
+                path: row.path.clone(),
+                sha1: row.sha1.clone(),
+                resume_bytes: row.resume_bytes,
+                part_path: row.part_path.clone(),
+                finished_at: Some(finished),
+            };
+            let result = resumed
+                .map_or(Ok(()), |old| store.finish_transfer(old, "resumed", finished))
+                .and_then(|()| {
+                    if id > 0 {
+                        store.update_transfer(id, &update)
+                    } else {
+                        store
+                            .insert_transfer(&row)
+                            .and_then(|id| store.finish_transfer(id, &row.state, finished))
+                    }
+                });
+            if let Err(e) = result {
+                tracing::warn!("the transfer could not be recorded: {e}");
+            }
+        });
+    }
+
+    /// The `transfers` row of `file` with `state`.
+    pub(super) fn transfer_row(&self, file: &FileSide, peer: &str, state: String, kept: Option<u64>) -> NewTransfer {
+        NewTransfer {
             account: self.account_name().to_string(),
             peer_key: Some(conversation_key(peer)),
             direction: if file.incoming {
@@ -604,18 +647,7 @@ impl Endpoint {
             part_path: kept
                 .and(file.incoming.then_some(file.temp.as_ref()).flatten())
                 .map(|p| p.display().to_string()),
-        };
-        let finished = now_ms();
-        let resumed = file.resumes;
-        let _ = self.store.submit(move |store| {
-            let result = resumed
-                .map_or(Ok(()), |old| store.finish_transfer(old, "resumed", finished))
-                .and_then(|()| store.insert_transfer(&row))
-                .and_then(|id| store.finish_transfer(id, &row.state, finished));
-            if let Err(e) = result {
-                tracing::warn!("the transfer could not be recorded: {e}");
-            }
-        });
+        }
     }
 }
 

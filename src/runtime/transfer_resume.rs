@@ -23,10 +23,15 @@
 //!   they chose then. Without a usable partial file the answer is 488 with
 //!   the Warning "no partial file to resume", and the sender offers the
 //!   whole file again by itself (same transfer id).
+//! - A running transfer has a row (`sending` / `receiving`) whose
+//!   `resume_bytes` follows the confirmed / durable bytes, so a crash on
+//!   either side is resumable too: the next start makes such rows
+//!   `interrupted` (or failed when nothing was confirmed).
 //! - At start ([`sweep_partials`]): partial files older than
 //!   [`KEEP_PARTIAL_FOR`] are removed with their rows closed, and our
 //!   temporary files ([`part_file_name`]) that belong to no kept transfer
-//!   (left by a crash) are removed from the download directories.
+//!   (left by a crash) and were not written for [`LEFTOVER_QUIET_FOR`] are
+//!   removed from the download directories.
 
 use super::chat::Chat;
 use super::endpoint::{Endpoint, Internal};
@@ -35,7 +40,10 @@ use super::transfer_io::hex;
 use crate::model::{human_size, ChatState, SessionId};
 use crate::protocol::sdp::FileRange;
 use crate::runtime::Event;
-use crate::store::{conversation_key, Direction, Store, StoreError, StoredTransfer};
+use crate::store::{
+    conversation_key, Direction, Store, StoreError, StoredTransfer, TRANSFER_RECEIVING, TRANSFER_SENDING,
+};
+use std::sync::atomic::Ordering;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,6 +57,10 @@ pub const KEEP_PARTIAL_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const PART_PREFIX: &str = ".sipchat-";
 /// ... and end with this; only such names are ever removed by the sweep.
 pub const PART_SUFFIX: &str = ".part";
+/// A temporary file of ours that no kept transfer owns is removed only
+/// when it was not written for this long (another sipchat process using
+/// the same directory may be writing it right now).
+pub const LEFTOVER_QUIET_FOR: Duration = Duration::from_secs(10 * 60);
 /// The Warning text of a 488 to a resume offer we cannot serve.
 pub const NO_PARTIAL_WARNING: &str = "no partial file to resume";
 
@@ -98,6 +110,8 @@ pub fn sweep_partials(store: &mut Store, dirs: &[PathBuf], now_ms: i64) -> Resul
     let mut keep: HashSet<PathBuf> = HashSet::new();
     let mut dirs: Vec<PathBuf> = dirs.to_vec();
     let limit = i64::try_from(KEEP_PARTIAL_FOR.as_millis()).unwrap_or(i64::MAX);
+    // Rows a crash left running are interrupted now (or failed).
+    store.interrupt_unfinished_transfers(now_ms)?;
     for row in store.interrupted_transfers(None)? {
         let t = &row.transfer;
         let since = row.finished_at.unwrap_or(t.started_at);
@@ -131,7 +145,11 @@ pub fn sweep_partials(store: &mut Store, dirs: &[PathBuf], now_ms: i64) -> Resul
         for entry in entries.flatten() {
             let path = entry.path();
             let ours = entry.file_type().is_ok_and(|t| t.is_file()) && is_our_part(&path);
-            if ours && !keep.contains(&path) && std::fs::remove_file(&path).is_ok() {
+            let quiet = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= LEFTOVER_QUIET_FOR));
+            if ours && quiet && !keep.contains(&path) && std::fs::remove_file(&path).is_ok() {
                 tracing::info!(path = %path.display(), "removed a leftover partial file");
                 sweep.leftovers += 1;
             }
@@ -257,6 +275,7 @@ impl Endpoint {
                 tracing::info!(to = %peer, name = %file.name, bytes, "resuming an interrupted transfer");
                 self.emit(event);
             }
+            self.open_transfer_row(session);
             return self.start_session(session, peer);
         }
         let Some((row, part)) = received_before(&rows, file, &peer) else {
@@ -269,7 +288,40 @@ impl Endpoint {
         let event = resuming(file);
         tracing::info!(from = %peer, name = %file.name, bytes = file.from, "taking a resumed transfer");
         self.emit(event);
+        self.open_transfer_row(session);
         self.accept_chat(session);
+    }
+
+    /// Records the transfer as running (`sending` / `receiving`), so a
+    /// crash leaves a row the next start turns into `interrupted`.
+    pub(super) fn open_transfer_row(&self, session: SessionId) {
+        let Some(chat) = self.chats.map.get(&session) else {
+            return;
+        };
+        let Some(file) = chat.file.as_ref() else { return };
+        let state = if file.incoming { TRANSFER_RECEIVING } else { TRANSFER_SENDING };
+        let mut row = self.transfer_row(file, &chat.peer, state.into(), None);
+        row.resume_bytes = (file.from > 0).then(|| i64::try_from(file.from).unwrap_or(i64::MAX));
+        row.part_path = file.temp.as_ref().map(|p| p.display().to_string());
+        let row_id = file.row.clone();
+        let _ = self.store.submit(move |store| match store.insert_transfer(&row) {
+            Ok(id) => row_id.store(id, Ordering::Relaxed),
+            Err(e) => tracing::warn!("the transfer could not be recorded: {e}"),
+        });
+    }
+
+    /// Records the bytes confirmed (sent) or durable (received) so far.
+    pub(super) fn note_transfer_progress(&self, file: &FileSide) {
+        let bytes = i64::try_from(file.confirmed).unwrap_or(i64::MAX);
+        let row_id = file.row.clone();
+        let _ = self.store.submit(move |store| {
+            let id = row_id.load(Ordering::Relaxed);
+            if id > 0 {
+                if let Err(e) = store.set_transfer_progress(id, bytes) {
+                    tracing::warn!("the transfer's progress could not be recorded: {e}");
+                }
+            }
+        });
     }
 
     /// Refuses a resume offer (488 with the words in a Warning); the user
@@ -309,6 +361,7 @@ impl Endpoint {
         file.from = 0;
         file.confirmed = 0;
         file.failure = None;
+        self.note_transfer_progress(&file);
         let fresh_session = self.agent.new_session_id();
         let mut fresh = Chat::new(old.peer.clone(), false);
         self.chats.transfers.insert(file.id, fresh_session);

@@ -24,6 +24,18 @@ fn our_temporary_names_are_recognised_and_nothing_else() {
     }
 }
 
+/// Writes `path` with a modification time an hour ago.
+fn write_old(path: &Path) {
+    std::fs::write(path, b"partial").unwrap();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+}
+
 fn interrupted_in(store: &mut Store, part: &Path, finished_at: i64) -> i64 {
     let row = NewTransfer {
         account: "local".into(),
@@ -66,8 +78,10 @@ fn the_sweep_removes_leftovers_and_old_partials_but_keeps_the_rest() {
     let old = d.join(part_file_name("cc"));
     let users = d.join("notes.part");
     for f in [&leftover, &kept, &stray_next_to_kept, &old, &users] {
-        std::fs::write(f, b"partial").unwrap();
+        write_old(f);
     }
+    let fresh = d.join(part_file_name("ff"));
+    std::fs::write(&fresh, b"being written by another process").unwrap();
     let mut store = Store::open_in_memory().unwrap();
     let kept_id = interrupted_in(&mut store, &kept, NOW - DAY_MS);
     let old_id = interrupted_in(&mut store, &old, NOW - 8 * DAY_MS);
@@ -80,6 +94,7 @@ fn the_sweep_removes_leftovers_and_old_partials_but_keeps_the_rest() {
     assert!(!old.exists(), "kept longer than KEEP_PARTIAL_FOR");
     assert!(kept.exists());
     assert!(users.exists(), "never a file that is not ours");
+    assert!(fresh.exists(), "not one written a moment ago");
     assert_eq!(sweep, Sweep { leftovers: 2, expired: 2 });
     assert_eq!(state_of(&store, kept_id), TRANSFER_INTERRUPTED);
     assert!(state_of(&store, old_id).starts_with("failed:"));

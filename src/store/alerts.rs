@@ -157,6 +157,28 @@ pub struct NewTransfer {
 
 /// The state of a transfer that lost its connection and may be resumed.
 pub const TRANSFER_INTERRUPTED: &str = "interrupted";
+/// The state of a transfer being sent (its row exists while it runs, so a
+/// crash leaves a trace; see [`Store::interrupt_unfinished_transfers`]).
+pub const TRANSFER_SENDING: &str = "sending";
+/// The state of a transfer being received.
+pub const TRANSFER_RECEIVING: &str = "receiving";
+
+/// How a recorded transfer changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferUpdate {
+    /// New state.
+    pub state: String,
+    /// Where the file is, if known now.
+    pub path: Option<String>,
+    /// SHA-1 in hex, if known now.
+    pub sha1: Option<String>,
+    /// Bytes confirmed (sent) or kept (received) for a resume.
+    pub resume_bytes: Option<i64>,
+    /// The kept temporary file of an incoming transfer.
+    pub part_path: Option<String>,
+    /// When it ended, if it has.
+    pub finished_at: Option<i64>,
+}
 
 /// A transfer as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -397,6 +419,58 @@ impl Store {
             )
             .map_err(self.ctx().sql(WHAT))?;
         Ok(())
+    }
+
+    /// Sets a transfer's state and details (NULL fields become NULL).
+    pub fn update_transfer(&mut self, id: i64, update: &TransferUpdate) -> Result<(), StoreError> {
+        const WHAT: &str = "update a file transfer";
+        self.check_writable(WHAT)?;
+        self.conn
+            .execute(
+                "UPDATE transfers SET state = ?2, path = COALESCE(?3, path), sha1 = COALESCE(?4, sha1), \
+                 resume_bytes = ?5, part_path = ?6, finished_at = ?7 WHERE id = ?1",
+                params![
+                    id,
+                    update.state,
+                    update.path,
+                    update.sha1,
+                    update.resume_bytes,
+                    update.part_path,
+                    update.finished_at
+                ],
+            )
+            .map_err(self.ctx().sql(WHAT))?;
+        Ok(())
+    }
+
+    /// Records how many bytes of a running transfer are confirmed (sent)
+    /// or durable (received).
+    pub fn set_transfer_progress(&mut self, id: i64, resume_bytes: i64) -> Result<(), StoreError> {
+        const WHAT: &str = "record a file transfer's progress";
+        self.check_writable(WHAT)?;
+        self.conn
+            .execute(
+                "UPDATE transfers SET resume_bytes = ?2 WHERE id = ?1",
+                params![id, resume_bytes],
+            )
+            .map_err(self.ctx().sql(WHAT))?;
+        Ok(())
+    }
+
+    /// Transfers still `sending` / `receiving` (the last run stopped
+    /// without ending them, e.g. a crash) become `interrupted` when some
+    /// bytes were confirmed or kept, else failed. Returns how many changed.
+    pub fn interrupt_unfinished_transfers(&mut self, now_ms: i64) -> Result<usize, StoreError> {
+        const WHAT: &str = "close unfinished file transfers";
+        self.check_writable(WHAT)?;
+        self.conn
+            .execute(
+                "UPDATE transfers SET finished_at = ?1, state = CASE WHEN resume_bytes > 0 \
+                 THEN 'interrupted' ELSE 'failed: sipchat stopped during the transfer' END \
+                 WHERE state IN ('sending', 'receiving')",
+                params![now_ms],
+            )
+            .map_err(self.ctx().sql(WHAT))
     }
 
     /// Transfers of `account` (or all), newest first.
