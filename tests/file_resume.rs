@@ -144,9 +144,8 @@ impl Setup {
         id
     }
 
-    /// Sends the file and stops bob's runtime once more than
-    /// `DURABLE_EVERY` bytes are in his temporary file (so some were made
-    /// durable and confirmed); returns alice's failure words.
+    /// Sends the file and stops bob's runtime once he confirmed some bytes
+    /// (made durable, reported to alice); returns alice's failure words.
     fn send_and_cut(&mut self) -> String {
         let id = self.send();
         self.wait_for_bytes();
@@ -160,15 +159,19 @@ impl Setup {
         reason
     }
 
-    /// Waits until bob's temporary file holds more than `DURABLE_EVERY`.
+    /// Waits until alice's history says bob confirmed some bytes (his
+    /// partial success REPORT for what he made durable).
     fn wait_for_bytes(&mut self) {
-        let cut_at = DURABLE_EVERY + DURABLE_EVERY / 4;
+        let db = self.alice_data.path().join("history.sqlite3");
+        let store = sipchat::store::Store::open_read_only(&db).unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let grown = parts_in(self.inbox.path())
+            let confirmed = store
+                .transfers(None)
+                .unwrap()
                 .iter()
-                .any(|p| std::fs::metadata(p).is_ok_and(|m| m.len() >= cut_at));
-            if grown {
+                .any(|t| t.transfer.resume_bytes.is_some_and(|b| b > 0) && t.finished_at.is_none());
+            if confirmed {
                 break;
             }
             assert!(Instant::now() < deadline, "the transfer never got going");
