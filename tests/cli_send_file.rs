@@ -236,12 +236,21 @@ fn a_crashed_send_file_resumes_when_run_again() {
     };
     // The first run crashes (SIGKILL) once its history says bob confirmed
     // some bytes (his partial success REPORT).
-    let mut first = Listener(send().stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let mut first = Listener(
+        send()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let alice_db = dir.path().join("alice-data").join("history.sqlite3");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let mut store = None;
     loop {
-        assert!(std::time::Instant::now() < deadline, "the transfer never got going");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the transfer never got going"
+        );
         if store.is_none() && alice_db.exists() {
             store = sipchat::store::Store::open_read_only(&alice_db).ok();
         }

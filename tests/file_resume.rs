@@ -191,10 +191,7 @@ fn failed(r: &mut Running, id: TransferId) -> String {
 fn done(r: &mut Running, id: Option<TransferId>) -> (PathBuf, String) {
     r.wait_for("the transfer's end", |e| match e {
         Event::TransferDone {
-            transfer,
-            path,
-            sha1,
-            ..
+            transfer, path, sha1, ..
         } if id.is_none_or(|i| i == *transfer) => Some((path.clone(), sha1.clone())),
         Event::TransferFailed { transfer, reason } if id.is_none_or(|i| i == *transfer) => {
             panic!("failed: {reason}")
@@ -219,9 +216,17 @@ fn resuming(r: &Running, id: Option<TransferId>) -> Option<(u64, u64)> {
 fn an_interrupted_transfer_resumes_where_the_receiver_got_to() {
     let mut s = Setup::new();
     let reason = s.send_and_cut();
-    assert!(reason.contains("sending the file again resumes there"), "{reason}");
+    assert!(
+        reason.contains("sending the file again resumes there"),
+        "{reason}"
+    );
     let kept = parts_in(s.inbox.path());
-    assert_eq!(kept.len(), 1, "the partial file is kept: {:?}", names_in(s.inbox.path()));
+    assert_eq!(
+        kept.len(),
+        1,
+        "the partial file is kept: {:?}",
+        names_in(s.inbox.path())
+    );
     let kept_len = std::fs::metadata(&kept[0]).unwrap().len();
     assert!(kept_len >= DURABLE_EVERY);
 
@@ -236,16 +241,27 @@ fn an_interrupted_transfer_resumes_where_the_receiver_got_to() {
     assert_eq!(sha1, want);
     assert!(std::fs::read(&saved).unwrap() == s.data, "the saved bytes differ");
     assert_eq!(saved, s.inbox.path().join("report.pdf"));
-    assert_eq!(names_in(s.inbox.path()), vec!["report.pdf".to_string()], "nothing else is left");
+    assert_eq!(
+        names_in(s.inbox.path()),
+        vec!["report.pdf".to_string()],
+        "nothing else is left"
+    );
 
     // It resumed: both sides said so, at a durable point, and only the
     // rest moved (bob's progress never shows fewer bytes than he had).
     let (offset, total) = resuming(&s.alice, Some(id)).expect("alice resumes");
     assert_eq!(total, SIZE as u64);
-    assert!(offset > 0 && offset < total && offset % DURABLE_EVERY == 0, "{offset}");
+    assert!(
+        offset > 0 && offset < total && offset % DURABLE_EVERY == 0,
+        "{offset}"
+    );
     assert!(offset <= kept_len);
     let bob = s.bob.as_ref().unwrap();
-    assert_eq!(resuming(bob, None), Some((offset, total)), "bob resumes at the same byte");
+    assert_eq!(
+        resuming(bob, None),
+        Some((offset, total)),
+        "bob resumes at the same byte"
+    );
     let least = bob
         .seen
         .iter()
@@ -255,7 +271,10 @@ fn an_interrupted_transfer_resumes_where_the_receiver_got_to() {
         })
         .min()
         .unwrap();
-    assert!(least >= offset, "bob's progress started at {least}, below {offset}");
+    assert!(
+        least >= offset,
+        "bob's progress started at {least}, below {offset}"
+    );
 }
 
 #[test]
@@ -273,11 +292,15 @@ fn a_resume_without_the_partial_file_sends_the_whole_file() {
     assert_eq!(sent_sha1, sha1_hex(&s.data));
     assert_eq!(sha1, sha1_hex(&s.data));
     assert!(std::fs::read(&saved).unwrap() == s.data);
-    assert!(resuming(&s.alice, Some(id)).is_some(), "alice tried to resume first");
+    assert!(
+        resuming(&s.alice, Some(id)).is_some(),
+        "alice tried to resume first"
+    );
     let bob = s.bob.as_ref().unwrap();
     assert_eq!(resuming(bob, None), None, "bob took the whole file");
     assert_eq!(
-        s.alice.count(|e| matches!(e, Event::TransferFailed { transfer, .. } if *transfer == id)),
+        s.alice
+            .count(|e| matches!(e, Event::TransferFailed { transfer, .. } if *transfer == id)),
         0,
         "the user sees one transfer that completes"
     );
@@ -288,9 +311,13 @@ fn a_resume_without_the_partial_file_sends_the_whole_file() {
 fn leftover_partial_files_are_removed_at_start_and_other_files_stay() {
     let inbox = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
-    let leftover = inbox.path().join(".sipchat-0123456789abcdef0123456789abcdef.part");
+    let leftover = inbox
+        .path()
+        .join(".sipchat-0123456789abcdef0123456789abcdef.part");
     let users = inbox.path().join("draft.part");
-    let recent = inbox.path().join(".sipchat-fedcba9876543210fedcba9876543210.part");
+    let recent = inbox
+        .path()
+        .join(".sipchat-fedcba9876543210fedcba9876543210.part");
     std::fs::write(&leftover, b"from a crash").unwrap();
     std::fs::write(&users, b"the user's").unwrap();
     std::fs::write(&recent, b"maybe another sipchat's").unwrap();

@@ -347,7 +347,11 @@ impl Endpoint {
             }
             SipSession::Answered { session, sdp } => self.chat_answered(session, &sdp),
             SipSession::Confirmed { .. } => {}
-            SipSession::Failed { session, reason, code } => {
+            SipSession::Failed {
+                session,
+                reason,
+                code,
+            } => {
                 if code == Some(488) && self.resume_refused(session) {
                     return;
                 }
@@ -409,7 +413,9 @@ impl Endpoint {
             }
             Err((warn_code, reason)) => {
                 tracing::info!(%from, "refusing an unusable offer: {reason}");
-                let _ = self.agent.reject_session_with(session, 488, Some((warn_code, &reason)), now);
+                let _ = self
+                    .agent
+                    .reject_session_with(session, 488, Some((warn_code, &reason)), now);
                 return;
             }
         };

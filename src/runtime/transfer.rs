@@ -627,7 +627,13 @@ impl Endpoint {
     }
 
     /// The `transfers` row of `file` with `state`.
-    pub(super) fn transfer_row(&self, file: &FileSide, peer: &str, state: String, kept: Option<u64>) -> NewTransfer {
+    pub(super) fn transfer_row(
+        &self,
+        file: &FileSide,
+        peer: &str,
+        state: String,
+        kept: Option<u64>,
+    ) -> NewTransfer {
         NewTransfer {
             account: self.account_name().to_string(),
             peer_key: Some(conversation_key(peer)),

@@ -214,7 +214,12 @@ impl FileIo {
 
     /// Begins the outgoing message (sending side) once the session is
     /// open, from byte `from + 1` when resuming.
-    pub(crate) fn begin(&mut self, session: &mut Session, content_type: &str, from: u64) -> Result<(), String> {
+    pub(crate) fn begin(
+        &mut self,
+        session: &mut Session,
+        content_type: &str,
+        from: u64,
+    ) -> Result<(), String> {
         if let Mode::Sending { msrp_id, .. } = &mut self.mode {
             let reports = ReportOptions {
                 success: true,

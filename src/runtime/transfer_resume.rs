@@ -43,9 +43,9 @@ use crate::runtime::Event;
 use crate::store::{
     conversation_key, Direction, Store, StoreError, StoredTransfer, TRANSFER_RECEIVING, TRANSFER_SENDING,
 };
-use std::sync::atomic::Ordering;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub use super::transfer_io::DURABLE_EVERY;
@@ -73,7 +73,9 @@ pub(crate) fn part_file_name(token: &str) -> String {
 pub fn is_part_file_name(name: &str) -> bool {
     name.strip_prefix(PART_PREFIX)
         .and_then(|rest| rest.strip_suffix(PART_SUFFIX))
-        .is_some_and(|token| !token.is_empty() && token.len() <= 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+        .is_some_and(|token| {
+            !token.is_empty() && token.len() <= 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+        })
 }
 
 fn is_our_part(path: &Path) -> bool {
@@ -255,7 +257,11 @@ impl Endpoint {
 
     /// Interrupted transfers from the store: resume the outgoing file if
     /// one fits, or take an incoming resume into its kept partial file.
-    pub(crate) fn on_resume_candidates(&mut self, session: SessionId, rows: Result<Vec<StoredTransfer>, String>) {
+    pub(crate) fn on_resume_candidates(
+        &mut self,
+        session: SessionId,
+        rows: Result<Vec<StoredTransfer>, String>,
+    ) {
         let rows = rows.unwrap_or_else(|e| {
             tracing::warn!("interrupted transfers could not be read: {e}");
             Vec::new()
@@ -267,7 +273,11 @@ impl Endpoint {
         let Some(file) = chat.file.as_mut() else { return };
         if !file.incoming {
             if let Some(row) = sent_before(&rows, file, &peer) {
-                let bytes = row.transfer.resume_bytes.and_then(|b| u64::try_from(b).ok()).unwrap_or(0);
+                let bytes = row
+                    .transfer
+                    .resume_bytes
+                    .and_then(|b| u64::try_from(b).ok())
+                    .unwrap_or(0);
                 file.from = bytes;
                 file.confirmed = bytes;
                 file.resumes = Some(row.id);
@@ -299,7 +309,11 @@ impl Endpoint {
             return;
         };
         let Some(file) = chat.file.as_ref() else { return };
-        let state = if file.incoming { TRANSFER_RECEIVING } else { TRANSFER_SENDING };
+        let state = if file.incoming {
+            TRANSFER_RECEIVING
+        } else {
+            TRANSFER_SENDING
+        };
         let mut row = self.transfer_row(file, &chat.peer, state.into(), None);
         row.resume_bytes = (file.from > 0).then(|| i64::try_from(file.from).unwrap_or(i64::MAX));
         row.part_path = file.temp.as_ref().map(|p| p.display().to_string());
@@ -329,7 +343,9 @@ impl Endpoint {
     fn refuse_resume(&mut self, session: SessionId, words: &str) {
         let now = self.now();
         tracing::info!(words, "refusing a resume offer");
-        let _ = self.agent.reject_session_with(session, 488, Some((399, words)), now);
+        let _ = self
+            .agent
+            .reject_session_with(session, 488, Some((399, words)), now);
         if let Some(chat) = self.chats.map.remove(&session) {
             if let Some(file) = chat.file {
                 self.chats.transfers.remove(&file.id);

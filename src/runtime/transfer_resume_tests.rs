@@ -52,7 +52,9 @@ fn interrupted_in(store: &mut Store, part: &Path, finished_at: i64) -> i64 {
         part_path: Some(part.display().to_string()),
     };
     let id = store.insert_transfer(&row).unwrap();
-    store.finish_transfer(id, TRANSFER_INTERRUPTED, finished_at).unwrap();
+    store
+        .finish_transfer(id, TRANSFER_INTERRUPTED, finished_at)
+        .unwrap();
     id
 }
 
@@ -95,7 +97,13 @@ fn the_sweep_removes_leftovers_and_old_partials_but_keeps_the_rest() {
     assert!(kept.exists());
     assert!(users.exists(), "never a file that is not ours");
     assert!(fresh.exists(), "not one written a moment ago");
-    assert_eq!(sweep, Sweep { leftovers: 2, expired: 2 });
+    assert_eq!(
+        sweep,
+        Sweep {
+            leftovers: 2,
+            expired: 2
+        }
+    );
     assert_eq!(state_of(&store, kept_id), TRANSFER_INTERRUPTED);
     assert!(state_of(&store, old_id).starts_with("failed:"));
     assert!(state_of(&store, gone_id).starts_with("failed:"));
@@ -161,7 +169,10 @@ fn a_send_resumes_only_the_same_file_to_the_same_peer() {
     let file = outgoing("/home/a/report.pdf", 1000, sha);
     let bob = "sip:bob@example.org";
     let good = sent_row("/home/a/report.pdf", bob, 1000, sha, 400);
-    assert_eq!(sent_before(std::slice::from_ref(&good), &file, bob).map(|r| r.id), Some(7));
+    assert_eq!(
+        sent_before(std::slice::from_ref(&good), &file, bob).map(|r| r.id),
+        Some(7)
+    );
     let others = [
         sent_row("/home/a/other.pdf", bob, 1000, sha, 400),
         sent_row("/home/a/report.pdf", "sip:carol@example.org", 1000, sha, 400),
@@ -171,7 +182,10 @@ fn a_send_resumes_only_the_same_file_to_the_same_peer() {
         sent_row("/home/a/report.pdf", bob, 1000, sha, 1000),
     ];
     for row in &others {
-        assert!(sent_before(std::slice::from_ref(row), &file, bob).is_none(), "{row:?}");
+        assert!(
+            sent_before(std::slice::from_ref(row), &file, bob).is_none(),
+            "{row:?}"
+        );
     }
 }
 
@@ -194,18 +208,16 @@ fn a_resume_offer_carries_the_file_range_and_the_same_selector() {
     assert_eq!(whole.range, None);
     file.from = 4 << 20;
     let attrs = file.offer_attributes().unwrap();
-    assert_eq!(attrs.selector, whole.selector, "the same file-selector, hash included");
+    assert_eq!(
+        attrs.selector, whole.selector,
+        "the same file-selector, hash included"
+    );
     let range = attrs.range.unwrap();
     assert_eq!(range.to_string(), "4194305-10485760");
     let path = [crate::protocol::msrp::uri::MsrpUri::parse("msrp://127.0.0.1:2855/abcd;tcp").unwrap()];
-    let sdp = super::super::chat_sdp::session_offer(
-        &path,
-        crate::config::MsrpRole::Auto,
-        false,
-        None,
-        Some(attrs),
-    )
-    .unwrap();
+    let sdp =
+        super::super::chat_sdp::session_offer(&path, crate::config::MsrpRole::Auto, false, None, Some(attrs))
+            .unwrap();
     let text = String::from_utf8(sdp.to_bytes()).unwrap();
     assert!(text.contains("a=file-range:4194305-10485760\r\n"), "{text}");
     assert!(text.contains("hash:sha-1:09:09:"), "{text}");

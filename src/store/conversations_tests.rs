@@ -274,7 +274,10 @@ fn interrupted_transfers_keep_their_peer_offset_and_partial_file() {
     assert_eq!(found[0].transfer.peer.as_deref(), Some(CAROL));
     assert_eq!(found[0].transfer.peer_key, None, "no conversation with carol");
     assert_eq!(found[0].transfer.resume_bytes, Some(4 << 20));
-    assert_eq!(found[0].transfer.part_path.as_deref(), Some("/tmp/.sipchat-1.part"));
+    assert_eq!(
+        found[0].transfer.part_path.as_deref(),
+        Some("/tmp/.sipchat-1.part")
+    );
     assert!(store.interrupted_transfers(Some("home")).unwrap().is_empty());
     store.finish_transfer(id, "resumed", 9).unwrap();
     assert!(store.interrupted_transfers(None).unwrap().is_empty());
@@ -323,7 +326,11 @@ fn a_running_transfer_row_is_updated_and_a_crash_leaves_it_interrupted() {
     assert!(by_id(nothing).transfer.state.starts_with("failed:"));
     let done = by_id(ended);
     assert_eq!(done.transfer.state, "done");
-    assert_eq!(done.transfer.path.as_deref(), Some("/home/a/report.pdf"), "kept when not given");
+    assert_eq!(
+        done.transfer.path.as_deref(),
+        Some("/home/a/report.pdf"),
+        "kept when not given"
+    );
     assert_eq!(done.transfer.sha1, Some("ab".repeat(20)));
     assert_eq!(done.finished_at, Some(9));
 }

@@ -282,5 +282,8 @@ fn version_3_fixture_keeps_an_interrupted_transfer() {
     assert_eq!(t.file_name, "report.pdf");
     assert_eq!(t.peer.as_deref(), Some("sip:erin@example.org"));
     assert_eq!(t.resume_bytes, Some(4_194_304));
-    assert_eq!(t.part_path.as_deref(), Some("/home/alice/Downloads/.sipchat-77.part"));
+    assert_eq!(
+        t.part_path.as_deref(),
+        Some("/home/alice/Downloads/.sipchat-77.part")
+    );
 }

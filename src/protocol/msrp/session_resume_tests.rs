@@ -43,7 +43,11 @@ fn a_resumed_message_sends_only_the_rest_and_completes_at_the_receiver() {
     let id = a
         .begin_message_from("application/pdf", TOTAL as u64, HELD, reports_on, t0)
         .unwrap();
-    assert_eq!(a.data_wanted().unwrap().offset, HELD, "the first chunk starts after what is held");
+    assert_eq!(
+        a.data_wanted().unwrap().offset,
+        HELD,
+        "the first chunk starts after what is held"
+    );
     b.set_incoming_resume(HELD);
     let mut seen_a = Seen::default();
     let mut seen_b = Seen::default();
@@ -78,7 +82,9 @@ fn a_resumed_message_sends_only_the_rest_and_completes_at_the_receiver() {
     b.confirm_received(&id, t0);
     let (sa, sb) = pump(&mut a, &mut b, t0);
     assert_eq!(reports(&sb)[0].header("Byte-Range"), Some("1-100000/100000"));
-    assert!(sa.events.contains(&SessionEvent::MessageDelivered { message_id: id }));
+    assert!(sa
+        .events
+        .contains(&SessionEvent::MessageDelivered { message_id: id }));
 }
 
 #[test]
@@ -87,7 +93,13 @@ fn without_held_bytes_a_message_starting_late_never_completes() {
     let (mut a, mut b) = file_pair(t0);
     let file = random_bytes(TOTAL, 6);
     let id = a
-        .begin_message_from("application/pdf", TOTAL as u64, HELD, ReportOptions::default(), t0)
+        .begin_message_from(
+            "application/pdf",
+            TOTAL as u64,
+            HELD,
+            ReportOptions::default(),
+            t0,
+        )
         .unwrap();
     feed_all(&mut a, &id, &file, t0);
     let (_, sb) = pump(&mut a, &mut b, t0);

@@ -156,7 +156,12 @@ pub fn warning_text(value: &str) -> Option<String> {
         return None;
     }
     let text = super::header_value::unquote(quoted);
-    let text = clip(text.chars().filter(|c| !c.is_control()).collect::<String>().trim());
+    let text = clip(
+        text.chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .trim(),
+    );
     (!text.is_empty()).then_some(text)
 }
 

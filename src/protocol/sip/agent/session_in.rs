@@ -331,7 +331,11 @@ impl Agent {
         let code = if (300..700).contains(&code) { code } else { 500 };
         let mut resp = self.answer_to_invite(&called, code);
         if let Some((warn_code, text)) = warning {
-            let warn_code = if (300..400).contains(&warn_code) { warn_code } else { 399 };
+            let warn_code = if (300..400).contains(&warn_code) {
+                warn_code
+            } else {
+                399
+            };
             let value = super::super::outcome::warning_value(warn_code, &self.config.aor.host, text);
             resp.push_header("Warning", value);
         }

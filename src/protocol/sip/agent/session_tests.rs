@@ -297,7 +297,12 @@ fn a_refusal_with_a_warning_reaches_the_caller_in_its_words() {
     let mut p = Pair::new();
     let (a, b) = p.invite(Transport::Tcp);
     p.bob
-        .reject_session_with(b, 488, Some((399, "the file is larger than the 100 MiB limit")), p.now)
+        .reject_session_with(
+            b,
+            488,
+            Some((399, "the file is larger than the 100 MiB limit")),
+            p.now,
+        )
         .unwrap();
     let refused = drain(&mut p.bob);
     assert_eq!(refused.methods(), vec!["488"]);
@@ -313,8 +318,9 @@ fn a_refusal_with_a_warning_reaches_the_caller_in_its_words() {
         vec![SessionEvent::Failed {
             session: a,
             code: Some(488),
-            reason: "bob's client refused: the file is larger than the 100 MiB limit (488 Not Acceptable Here)"
-                .into()
+            reason:
+                "bob's client refused: the file is larger than the 100 MiB limit (488 Not Acceptable Here)"
+                    .into()
         }]
     );
 }
