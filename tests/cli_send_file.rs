@@ -167,6 +167,133 @@ fn a_refused_file_gives_exit_1_with_the_reason() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("too large"), "{stderr}");
+    // The receiver's own words, from the Warning on its 488.
+    assert!(
+        stderr.contains("bob's client refused: the file is larger than the 10 bytes limit"),
+        "{stderr}"
+    );
     assert!(std::fs::read_dir(&inbox).unwrap().next().is_none());
+}
+
+/// Our temporary files in `dir` and their sizes.
+fn parts_in(dir: &Path) -> Vec<(PathBuf, u64)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(sipchat::runtime::transfer_resume::is_part_file_name)
+        })
+        .map(|p| {
+            let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            (p, len)
+        })
+        .collect()
+}
+
+#[test]
+fn a_crashed_send_file_resumes_when_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let bob_port = free_port();
+    let bob_cfg = write_config(dir.path(), "bob", bob_port);
+    // A fixed port: bob knows alice by her address.
+    let alice_cfg = write_config(dir.path(), "alice", free_port());
+    let mut child = sipchat()
+        .arg("--config")
+        .arg(&bob_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .args(["listen", "--json", "--accept-files"])
+        .arg(&inbox)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let _listener = Listener(child);
+    next_event(&rx, "listening");
+
+    let size = 10 * 1024 * 1024;
+    let data: Vec<u8> = (0..size as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let sha1: String = Sha1::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, &data).unwrap();
+    let send = || {
+        let mut c = sipchat();
+        c.arg("--config")
+            .arg(&alice_cfg)
+            .arg("--data-dir")
+            .arg(dir.path().join("alice-data"))
+            .arg("send-file")
+            .arg(format!("sip:bob@127.0.0.1:{bob_port}"))
+            .arg(&file);
+        c
+    };
+    // The first run crashes (SIGKILL) once its history says bob confirmed
+    // some bytes (his partial success REPORT).
+    let mut first = Listener(
+        send()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let alice_db = dir.path().join("alice-data").join("history.sqlite3");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut store = None;
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the transfer never got going"
+        );
+        if store.is_none() && alice_db.exists() {
+            store = sipchat::store::Store::open_read_only(&alice_db).ok();
+        }
+        let confirmed = store.as_ref().is_some_and(|s| {
+            s.transfers(None)
+                .unwrap_or_default()
+                .iter()
+                .any(|t| t.transfer.resume_bytes.is_some_and(|b| b > 0))
+        });
+        if confirmed {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    drop(store);
+    first.0.kill().unwrap();
+    let _ = first.0.wait();
+    let failed = next_event(&rx, "transfer_failed");
+    let reason = failed["reason"].as_str().unwrap();
+    assert!(reason.contains("are kept"), "{reason}");
+    assert_eq!(parts_in(&inbox).len(), 1);
+
+    // The second run resumes and says so.
+    let out = send().output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "exit {:?}: {stdout} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("resuming report.pdf at ") && stdout.contains(" MiB of 10 MiB"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&sha1), "{stdout}");
+    let resuming = next_event(&rx, "transfer_resuming");
+    assert_eq!(resuming["incoming"], true);
+    assert_eq!(resuming["total"], size);
+    assert!(resuming["offset"].as_u64().unwrap() >= 4 * 1024 * 1024);
+    let received = next_event(&rx, "file_received");
+    assert_eq!(received["sha1"], sha1.as_str());
+    let path = PathBuf::from(received["path"].as_str().unwrap());
+    assert!(std::fs::read(&path).unwrap() == data);
+    assert!(parts_in(&inbox).is_empty());
 }

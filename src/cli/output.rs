@@ -133,6 +133,18 @@ pub fn event_json(event: &Event) -> Option<Value> {
             "event": if *incoming { "file_received" } else { "file_sent" }, "transfer": transfer, "path": path.display().to_string(),
             "size": size, "sha1": sha1,
         }),
+        Event::TransferResuming {
+            transfer,
+            peer,
+            incoming,
+            name,
+            offset,
+            total,
+            ..
+        } => json!({
+            "event": "transfer_resuming", "transfer": transfer, "peer": peer, "incoming": incoming, "name": name,
+            "offset": offset, "total": total,
+        }),
         Event::TransferFailed { transfer, reason } => {
             json!({"event": "transfer_failed", "transfer": transfer, "reason": reason})
         }
@@ -144,6 +156,21 @@ pub fn event_json(event: &Event) -> Option<Value> {
         | Event::Transfers(_)
         | Event::Stopped => return None,
     })
+}
+
+/// "resuming report.pdf at 4.0 MiB of 10 MiB" for a
+/// [`Event::TransferResuming`] (`None` for other events).
+pub fn resume_line(event: &Event) -> Option<String> {
+    match event {
+        Event::TransferResuming {
+            name, offset, total, ..
+        } => Some(format!(
+            "resuming {name} at {} of {}",
+            crate::model::human_size(*offset),
+            crate::model::human_size(*total)
+        )),
+        _ => None,
+    }
 }
 
 /// The JSON of an alert (DESIGN.md section 2: `from`, `subject`,
@@ -293,6 +320,7 @@ pub fn event_text(event: &Event) -> Option<String> {
             let what = if *incoming { "received" } else { "sent" };
             format!("file {what}: {} ({size} bytes, sha1 {sha1})", path.display())
         }
+        Event::TransferResuming { .. } => resume_line(event)?,
         Event::TransferFailed { reason, .. } => format!("file transfer failed: {reason}"),
         Event::Conversations(_)
         | Event::Messages { .. }

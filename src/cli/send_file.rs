@@ -77,6 +77,7 @@ fn transfer(
             };
             let mine = match &event {
                 Event::TransferProgress { transfer, .. }
+                | Event::TransferResuming { transfer, .. }
                 | Event::TransferDone { transfer, .. }
                 | Event::TransferFailed { transfer, .. } => *transfer == id,
                 Event::Stopped => {
@@ -99,6 +100,14 @@ fn transfer(
                     if let Some(bar) = &bar {
                         bar.set_length(total);
                         bar.set_position(bytes);
+                    }
+                }
+                Event::TransferResuming { .. } if !req.json => {
+                    if let Some(line) = output::resume_line(&event) {
+                        match &bar {
+                            Some(bar) => bar.suspend(|| println!("{line}")),
+                            None => println!("{line}"),
+                        }
                     }
                 }
                 Event::TransferDone { size, sha1, .. } => return Ok((size, sha1)),

@@ -347,10 +347,18 @@ impl Endpoint {
             }
             SipSession::Answered { session, sdp } => self.chat_answered(session, &sdp),
             SipSession::Confirmed { .. } => {}
-            SipSession::Failed { session, reason, .. } => {
+            SipSession::Failed {
+                session,
+                reason,
+                code,
+            } => {
+                if code == Some(488) && self.resume_refused(session) {
+                    return;
+                }
                 self.finish_chat(session, ChatState::Failed { reason })
             }
             SipSession::Ended { session, reason, .. } => {
+                self.file_peer_ended(session);
                 if self.file_report_may_follow(session, &reason) {
                     // The success REPORT may still be on its way over the
                     // MSRP connection, which the BYE can overtake.
@@ -377,7 +385,7 @@ impl Endpoint {
         let now = self.now();
         let relayed = self.chat_settings.relay.is_some();
         let decision = SessionDescription::parse(sdp)
-            .map_err(|e| e.to_string())
+            .map_err(|e| (399, e.to_string()))
             .and_then(|offer| {
                 let caps = chat_sdp::capabilities(
                     self.chat_settings.role,
@@ -386,7 +394,7 @@ impl Endpoint {
                 );
                 sdp::evaluate_offer(&offer, &caps)
                     .map(|d| (offer, d))
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| (e.warn_code(), e.to_string()))
             });
         let (offer, decision) = match decision {
             Ok((offer, d)) if matches!(d.kind, OfferKind::FilePush(_)) && self.hub.is_some() => {
@@ -399,12 +407,15 @@ impl Endpoint {
             Ok((offer, d)) if matches!(d.kind, OfferKind::Chat) && self.hub.is_some() => (offer, d),
             Ok(_) => {
                 tracing::info!(%from, "refusing an offer we cannot serve here");
-                let _ = self.agent.reject_session(session, 488, now);
+                let why = Some((399, "sessions over MSRP are not available here"));
+                let _ = self.agent.reject_session_with(session, 488, why, now);
                 return;
             }
-            Err(reason) => {
+            Err((warn_code, reason)) => {
                 tracing::info!(%from, "refusing an unusable offer: {reason}");
-                let _ = self.agent.reject_session(session, 488, now);
+                let _ = self
+                    .agent
+                    .reject_session_with(session, 488, Some((warn_code, &reason)), now);
                 return;
             }
         };
@@ -546,6 +557,7 @@ impl Endpoint {
         match event {
             TaskEvent::Prepared { local_path, relay } => self.chat_prepared(session, local_path, relay),
             TaskEvent::FileProgress { .. }
+            | TaskEvent::FileConfirmed { .. }
             | TaskEvent::FileSent
             | TaskEvent::FileWritten { .. }
             | TaskEvent::FileFailed { .. } => self.on_file_event(session, event),
@@ -622,6 +634,7 @@ impl Endpoint {
 
     /// Ends every chat (the account is stopping).
     pub(crate) fn close_all_chats(&mut self) {
+        self.interrupt_transfers();
         let sessions: Vec<SessionId> = self.chats.map.keys().copied().collect();
         for session in sessions {
             self.close_chat(session);
@@ -642,6 +655,13 @@ impl Chats {
 }
 
 impl Chat {
+    /// Tells the session's task to close, if it runs.
+    pub(super) fn stop_task(&mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.send(TaskCommand::Close);
+        }
+    }
+
     /// The session's task, while it runs.
     pub(super) fn task_sender(&self) -> Option<&mpsc::UnboundedSender<TaskCommand>> {
         self.task.as_ref()

@@ -63,6 +63,12 @@ pub(crate) enum Internal {
         session: SessionId,
         result: Result<(u64, [u8; 20]), String>,
     },
+    /// Interrupted transfers read from the store, to resume one: for the
+    /// file we are about to send, or for a resume offer we received.
+    ResumeCandidates {
+        session: SessionId,
+        rows: Result<Vec<crate::store::StoredTransfer>, String>,
+    },
     /// A chat's typing notices may be due.
     ChatTick {
         session: SessionId,
@@ -548,6 +554,7 @@ impl Endpoint {
             Internal::Msrp(session, event) => self.on_task_event(session, event),
             Internal::ChatLost { session, reason } => self.chat_lost(session, reason),
             Internal::FileHashed { session, result } => self.on_file_hashed(session, result),
+            Internal::ResumeCandidates { session, rows } => self.on_resume_candidates(session, rows),
             Internal::ChatTick { session } => self.on_chat_tick(session),
             Internal::ChatStored {
                 session,

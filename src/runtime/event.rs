@@ -157,8 +157,32 @@ pub enum Event {
         /// Its SHA-1 in lower-case hex.
         sha1: String,
     },
-    /// A transfer failed or was declined or cancelled; no partial file is
-    /// left behind.
+    /// A transfer picks up where an interrupted one stopped (RFC 5547
+    /// `a=file-range`): only the bytes after `offset` move. Sent by the
+    /// sender when it offers the rest, and by the receiver when it takes
+    /// the rest into its kept partial file. If the receiver has no partial
+    /// file any more, the sender offers the whole file again on its own
+    /// (same transfer id; progress starts from 0).
+    TransferResuming {
+        /// Which account.
+        account: AccountId,
+        /// The transfer.
+        transfer: TransferId,
+        /// The other side's address (the sender of an incoming file).
+        peer: String,
+        /// True for a file we receive, false for one we send.
+        incoming: bool,
+        /// The file's name.
+        name: String,
+        /// Bytes the receiver already has.
+        offset: u64,
+        /// The whole file's size.
+        total: u64,
+    },
+    /// A transfer failed or was declined or cancelled. No partial file is
+    /// left behind, except when the connection was lost mid-way: then the
+    /// received part is kept to resume (the reason says so) and sending the
+    /// same file again continues it.
     TransferFailed {
         /// The transfer.
         transfer: TransferId,

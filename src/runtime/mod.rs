@@ -17,6 +17,7 @@ pub(crate) mod routing;
 pub(crate) mod storage;
 pub(crate) mod transfer;
 pub(crate) mod transfer_io;
+pub mod transfer_resume;
 
 pub use command::Command;
 pub use event::Event;
@@ -227,7 +228,7 @@ async fn supervise(
     events: mpsc::UnboundedSender<Event>,
     ready: oneshot::Sender<Result<(), RuntimeError>>,
 ) {
-    let store = match open_store(&options) {
+    let store = match open_store(&options, &config) {
         Ok(s) => s,
         Err(e) => {
             let _ = ready.send(Err(e));
@@ -429,7 +430,7 @@ async fn supervise(
 }
 
 /// Opens the history and starts its thread; ids continue above the highest stored one.
-fn open_store(options: &RuntimeOptions) -> Result<storage::StoreActor, RuntimeError> {
+fn open_store(options: &RuntimeOptions, config: &Config) -> Result<storage::StoreActor, RuntimeError> {
     let store = match &options.data_dir {
         Some(dir) => crate::store::Store::open(&crate::store::Store::path_in(dir))?,
         None => crate::store::Store::open_in_memory()?,
@@ -447,6 +448,20 @@ fn open_store(options: &RuntimeOptions) -> Result<storage::StoreActor, RuntimeEr
                 count = closed.len(),
                 "chat messages left unsent by the last run marked failed"
             );
+        }
+        // Partial files: leftovers of a crash, and kept ones too old.
+        let dirs: Vec<std::path::PathBuf> = options
+            .accept_files
+            .iter()
+            .cloned()
+            .chain(config.accounts.iter().filter_map(|a| a.download_dir.clone()))
+            .collect();
+        match transfer_resume::sweep_partials(&mut store, &dirs, outbox::now_ms()) {
+            Ok(sweep) if sweep != transfer_resume::Sweep::default() => {
+                tracing::info!(?sweep, "partial files from earlier runs cleaned up");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("partial files could not be checked: {e}"),
         }
     }
     storage::StoreActor::spawn(store).map_err(|e| RuntimeError::Start(e.to_string()))

@@ -101,6 +101,9 @@ pub(crate) enum TaskEvent {
     FileProgress { bytes: u64, total: u64, rate: u64 },
     /// The peer confirmed the whole file (success REPORT).
     FileSent,
+    /// Sending: the peer confirmed the first `bytes` of the file (a
+    /// partial success REPORT); receiving: they are durable on disk.
+    FileConfirmed { bytes: u64 },
     /// The received file is written and synced: its size and SHA-1. Check
     /// it, then send [`TaskCommand::Confirm`] with `msrp_id`.
     FileWritten {
@@ -259,8 +262,11 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
     session.open(Instant::now());
     if let Some(job) = &setup.file {
         let mut file = FileIo::start(job, session.config().effective_chunk_size())?;
-        if let FileJob::Send { content_type, .. } = job {
-            file.begin(&mut session, content_type)?;
+        match job {
+            FileJob::Send {
+                content_type, from, ..
+            } => file.begin(&mut session, content_type, *from)?,
+            FileJob::Receive { from, .. } => session.set_incoming_resume(*from),
         }
         conn.file = Some(file);
     }
@@ -498,6 +504,12 @@ fn on_file_ready(
             }),
         },
         FileReady::Written(Err(reason)) => send(TaskEvent::FileFailed { reason }),
+        FileReady::Durable(bytes) => {
+            if let Some(msrp_id) = file.incoming_id() {
+                session.report_partial(&msrp_id, bytes, Instant::now());
+            }
+            send(TaskEvent::FileConfirmed { bytes });
+        }
     }
 }
 
@@ -552,6 +564,7 @@ fn forward(
         | SessionEvent::StreamComplete { .. }
         | SessionEvent::IncomingAborted { .. }
         | SessionEvent::Progress { .. }
+        | SessionEvent::PartReported { .. }
         | SessionEvent::MessageSent { .. } => {}
     }
     None

@@ -12,19 +12,24 @@
 //! too large) -> `TransferOffered` (or accepted into
 //! `RuntimeOptions::accept_files`) -> written to a temporary file in the
 //! target directory -> size and SHA-1 checked -> renamed to a safe name
-//! that overwrites nothing -> success REPORT. On any failure the temporary
-//! file is removed. Each transfer is recorded in the `transfers` table.
+//! that overwrites nothing -> success REPORT. On failure the temporary
+//! file is removed, unless the connection was lost: then it is kept to
+//! resume ([`super::transfer_resume`]). Each transfer is recorded in the
+//! `transfers` table.
 
 use super::chat::Chat;
 use super::endpoint::{Endpoint, Internal};
 use super::msrp_task::{TaskCommand, TaskEvent};
 use super::outbox::now_ms;
 use super::transfer_io::{hash_file, hex, FileJob};
+use super::transfer_resume::part_file_name;
 use crate::model::{ChatState, SessionId, TransferId};
-use crate::protocol::sdp::{FileAttributes, FileHash, FileSelector, OfferDecision, OfferKind};
+use crate::protocol::sdp::{FileAttributes, FileHash, FileRange, FileSelector, OfferDecision, OfferKind};
 use crate::runtime::Event;
-use crate::store::{conversation_key, Direction, NewTransfer};
+use crate::store::{conversation_key, Direction, NewTransfer, TransferUpdate, TRANSFER_INTERRUPTED};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Longest file name we save, in bytes (longer offered names are cut).
 pub const MAX_SAVED_NAME_BYTES: usize = 200;
@@ -38,21 +43,40 @@ pub const RESERVED_NAME_CHARS: &[char] = &['/', '\\', ':', '*', '?', '"', '<', '
 /// The file part of a session that carries a transfer.
 #[derive(Debug, Clone)]
 pub(crate) struct FileSide {
-    id: TransferId,
-    incoming: bool,
+    pub(super) id: TransferId,
+    pub(super) incoming: bool,
     /// Outgoing: the file's own name; incoming: the offered name made safe.
-    name: String,
-    /// Outgoing: the file sent; incoming: where it was saved (once done).
-    path: PathBuf,
-    temp: Option<PathBuf>,
-    size: u64,
-    mime: String,
-    sha1: Option<[u8; 20]>,
-    transfer_id: String,
-    limit: u64,
-    done: bool,
-    failure: Option<String>,
-    started_ms: i64,
+    pub(super) name: String,
+    /// Outgoing: the file sent; incoming: where it was saved (once done),
+    /// before that the directory it goes to.
+    pub(super) path: PathBuf,
+    pub(super) temp: Option<PathBuf>,
+    pub(super) size: u64,
+    pub(super) mime: String,
+    pub(super) sha1: Option<[u8; 20]>,
+    pub(super) transfer_id: String,
+    pub(super) limit: u64,
+    pub(super) done: bool,
+    pub(super) failure: Option<String>,
+    pub(super) started_ms: i64,
+    /// Bytes the receiver already holds (a resume): sent from `from + 1`.
+    pub(super) from: u64,
+    /// Sending: bytes the receiver confirmed (partial success REPORTs);
+    /// receiving: bytes durable on disk.
+    pub(super) confirmed: u64,
+    /// Receiving: the connection was lost (or we shut down) without the
+    /// sender ending the session: keep the partial file to resume.
+    pub(super) interrupted: bool,
+    /// Never keep or resume this one (cancelled, declined, aborted by the
+    /// sender, failed its checks).
+    pub(super) no_resume: bool,
+    /// The `transfers` row of the interrupted transfer this one resumes.
+    pub(super) resumes: Option<i64>,
+    /// Receiving: bytes from the start the writer made durable (it sets
+    /// this itself, so it is right even before its event arrives).
+    pub(super) durable: Arc<AtomicU64>,
+    /// The `transfers` row while it runs (0 until the store made it).
+    pub(super) row: Arc<AtomicI64>,
 }
 
 impl FileSide {
@@ -63,12 +87,15 @@ impl FileSide {
                 temp: temp.clone(),
                 size: self.size,
                 limit: self.limit,
+                from: self.from,
+                durable: self.durable.clone(),
             })
         } else {
             self.sha1.map(|_| FileJob::Send {
                 path: self.path.clone(),
                 size: self.size,
                 content_type: self.mime.clone(),
+                from: self.from,
             })
         }
     }
@@ -89,8 +116,48 @@ impl FileSide {
             disposition: Some("attachment".into()),
             date: None,
             icon: None,
-            range: None,
+            range: (self.from > 0).then_some(FileRange {
+                start: self.from + 1,
+                stop: Some(self.size),
+            }),
         })
+    }
+
+    /// A side for a file we send or receive, with nothing moved yet.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        id: TransferId,
+        incoming: bool,
+        name: String,
+        path: PathBuf,
+        size: u64,
+        mime: String,
+        sha1: Option<[u8; 20]>,
+        transfer_id: String,
+        limit: u64,
+    ) -> FileSide {
+        FileSide {
+            id,
+            incoming,
+            name,
+            path,
+            temp: None,
+            size,
+            mime,
+            sha1,
+            transfer_id,
+            limit,
+            done: false,
+            failure: None,
+            started_ms: now_ms(),
+            from: 0,
+            confirmed: 0,
+            interrupted: false,
+            no_resume: false,
+            resumes: None,
+            durable: Arc::new(AtomicU64::new(0)),
+            row: Arc::new(AtomicI64::new(0)),
+        }
     }
 }
 
@@ -160,7 +227,7 @@ fn publish(temp: &Path, dir: &Path, name: &str) -> Result<PathBuf, String> {
     Err(format!("no free name for {name} in {}", dir.display()))
 }
 
-fn transfer_token() -> String {
+pub(super) fn transfer_token() -> String {
     format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>())
 }
 
@@ -192,21 +259,17 @@ impl Endpoint {
             .to_string();
         let session = self.agent.new_session_id();
         let mut chat = Chat::new(to.clone(), false);
-        chat.file = Some(FileSide {
+        chat.file = Some(FileSide::new(
             id,
-            incoming: false,
+            false,
             name,
-            path: path.clone(),
-            temp: None,
-            size: meta.len(),
+            path.clone(),
+            meta.len(),
             mime,
-            sha1: None,
-            transfer_id: transfer_token(),
-            limit: 0,
-            done: false,
-            failure: None,
-            started_ms: now_ms(),
-        });
+            None,
+            transfer_token(),
+            0,
+        ));
         self.chats.map.insert(session, chat);
         self.chats.transfers.insert(id, session);
         let internal = self.internal_tx.clone();
@@ -226,8 +289,9 @@ impl Endpoint {
             Ok((size, sha1)) => {
                 file.size = size;
                 file.sha1 = Some(sha1);
-                let peer = chat.peer.clone();
-                self.start_session(session, peer);
+                // Was the same file to the same peer interrupted? Then the
+                // offer resumes it.
+                self.look_for_resume(session);
             }
             Err(reason) => self.finish_chat(session, ChatState::Failed { reason }),
         }
@@ -242,7 +306,8 @@ impl Endpoint {
         let selector = attrs.selector.clone().unwrap_or_default();
         let Some(size) = selector.size else {
             tracing::info!(from = %chat.peer, "refusing a file offer without a size");
-            let _ = self.agent.reject_session(session, 488, now);
+            let why = Some((399, "the file offer does not say how large the file is"));
+            let _ = self.agent.reject_session_with(session, 488, why, now);
             return;
         };
         let sha1 = selector.sha1().and_then(|d| <[u8; 20]>::try_from(d).ok());
@@ -252,25 +317,25 @@ impl Endpoint {
             .clone()
             .unwrap_or_else(|| "application/octet-stream".into());
         let id = TransferId(super::next_message_id().0);
-        chat.file = Some(FileSide {
+        let range = attrs.range;
+        chat.file = Some(FileSide::new(
             id,
-            incoming: true,
-            name: name.clone(),
-            path: PathBuf::new(),
-            temp: None,
+            true,
+            name.clone(),
+            PathBuf::new(),
             size,
-            mime: mime.clone(),
+            mime.clone(),
             sha1,
-            transfer_id: attrs.transfer_id.clone().unwrap_or_default(),
-            limit: self.chat_settings.max_file_size,
-            done: false,
-            failure: None,
-            started_ms: now_ms(),
-        });
+            attrs.transfer_id.clone().unwrap_or_default(),
+            self.chat_settings.max_file_size,
+        ));
         chat.decision = Some(decision);
         let from = chat.peer.clone();
         self.chats.map.insert(session, chat);
         self.chats.transfers.insert(id, session);
+        if let Some(range) = range.filter(|r| r.start > 1) {
+            return self.resume_offered(session, range);
+        }
         if let Some(dir) = self.chat_settings.accept_files.clone() {
             return self.accept_file(id, dir);
         }
@@ -309,8 +374,9 @@ impl Endpoint {
                 },
             );
         }
-        file.temp = Some(dir.join(format!(".{}.{}.part", file.name, transfer_token())));
+        file.temp = Some(dir.join(part_file_name(&transfer_token())));
         file.path = dir;
+        self.open_transfer_row(session);
         self.accept_chat(session);
     }
 
@@ -322,6 +388,7 @@ impl Endpoint {
         let now = self.now();
         if let Some(file) = self.file_of(session) {
             file.failure = Some("you declined the file".into());
+            file.no_resume = true;
         }
         let _ = self.agent.reject_session(session, 603, now);
         self.finish_chat(
@@ -341,6 +408,7 @@ impl Endpoint {
             if !file.done {
                 file.failure
                     .get_or_insert_with(|| "you cancelled the transfer".into());
+                file.no_resume = true;
             }
         }
         self.close_chat(session);
@@ -369,6 +437,10 @@ impl Endpoint {
     pub(super) fn file_task_closed(&mut self, session: SessionId, reason: &str) {
         if let Some(file) = self.file_of(session) {
             if !file.done {
+                if file.failure.is_none() {
+                    // Lost before anything else ended it: resumable.
+                    file.interrupted = true;
+                }
                 file.failure
                     .get_or_insert_with(|| format!("the connection was lost: {reason}"));
             }
@@ -392,8 +464,17 @@ impl Endpoint {
                 self.transfer_done(session, &file);
                 self.close_chat(session);
             }
+            TaskEvent::FileConfirmed { bytes } => {
+                file.confirmed = file.confirmed.max(bytes);
+                let file = file.clone();
+                self.note_transfer_progress(&file);
+            }
             TaskEvent::FileWritten { msrp_id, size, sha1 } => self.file_written(session, msrp_id, size, sha1),
             TaskEvent::FileFailed { reason } => {
+                if file.incoming {
+                    // Aborted by the sender, too much data, a write error.
+                    file.no_resume = true;
+                }
                 file.failure.get_or_insert(reason);
                 self.close_chat(session);
             }
@@ -437,6 +518,7 @@ impl Endpoint {
             }
             Err(reason) => {
                 file.failure = Some(reason);
+                file.no_resume = true;
                 self.close_chat(session);
             }
         }
@@ -457,7 +539,7 @@ impl Endpoint {
             size: file.size,
             sha1: sha1.clone(),
         });
-        self.record_transfer(file, &peer, "done".into());
+        self.record_transfer(file, &peer, "done".into(), None);
     }
 
     /// The session of a transfer is over: clean up and say how it ended.
@@ -466,8 +548,11 @@ impl Endpoint {
         if file.done {
             return;
         }
-        if let Some(temp) = &file.temp {
-            let _ = std::fs::remove_file(temp);
+        let kept = self.keep_for_resume(&file);
+        if kept.is_none() {
+            if let Some(temp) = &file.temp {
+                let _ = std::fs::remove_file(temp);
+            }
         }
         let why = match state {
             ChatState::Failed { reason } | ChatState::Ended { reason } => reason.as_str(),
@@ -484,20 +569,72 @@ impl Endpoint {
             (None, _) if why.contains("603") || why.to_ascii_lowercase().contains("decline") => {
                 format!("declined by {peer} ({why})")
             }
+            // The receiver said why in a Warning: its words already.
+            (None, _) if why.contains("client refused:") => why.to_string(),
             (None, _) if why.contains("488") => {
                 format!("refused by {peer}: the file is too large or cannot be received there ({why})")
             }
             (None, _) => why.to_string(),
         };
+        let (reason, state) = match kept {
+            Some(bytes) => (
+                super::transfer_resume::kept_words(&file, &reason, bytes),
+                TRANSFER_INTERRUPTED.to_string(),
+            ),
+            None => (reason.clone(), format!("failed: {reason}")),
+        };
         self.emit(Event::TransferFailed {
             transfer: file.id,
-            reason: reason.clone(),
+            reason,
         });
-        self.record_transfer(&file, peer, format!("failed: {reason}"));
+        self.record_transfer(&file, peer, state, kept);
     }
 
-    fn record_transfer(&self, file: &FileSide, peer: &str, state: String) {
-        let row = NewTransfer {
+    /// Records how a transfer ended (`kept`: bytes kept or confirmed for a
+    /// resume); a resumed transfer's interrupted row is closed as `resumed`.
+    fn record_transfer(&self, file: &FileSide, peer: &str, state: String, kept: Option<u64>) {
+        let row = self.transfer_row(file, peer, state, kept);
+        let finished = now_ms();
+        let resumed = file.resumes;
+        let row_id = file.row.clone();
+        let _ = self.store.submit(move |store| {
+            // Jobs run in order: the row opened when the transfer started
+            // (if it was) has its id by now.
+            let id = row_id.load(Ordering::Relaxed);
+            let update = TransferUpdate {
+                state: row.state.clone(),
+                path: row.path.clone(),
+                sha1: row.sha1.clone(),
+                resume_bytes: row.resume_bytes,
+                part_path: row.part_path.clone(),
+                finished_at: Some(finished),
+            };
+            let result = resumed
+                .map_or(Ok(()), |old| store.finish_transfer(old, "resumed", finished))
+                .and_then(|()| {
+                    if id > 0 {
+                        store.update_transfer(id, &update)
+                    } else {
+                        store
+                            .insert_transfer(&row)
+                            .and_then(|id| store.finish_transfer(id, &row.state, finished))
+                    }
+                });
+            if let Err(e) = result {
+                tracing::warn!("the transfer could not be recorded: {e}");
+            }
+        });
+    }
+
+    /// The `transfers` row of `file` with `state`.
+    pub(super) fn transfer_row(
+        &self,
+        file: &FileSide,
+        peer: &str,
+        state: String,
+        kept: Option<u64>,
+    ) -> NewTransfer {
+        NewTransfer {
             account: self.account_name().to_string(),
             peer_key: Some(conversation_key(peer)),
             direction: if file.incoming {
@@ -511,16 +648,12 @@ impl Endpoint {
             path: (file.done || !file.incoming).then(|| file.path.display().to_string()),
             state,
             started_at: file.started_ms,
-        };
-        let finished = now_ms();
-        let _ = self.store.submit(move |store| {
-            let result = store
-                .insert_transfer(&row)
-                .and_then(|id| store.finish_transfer(id, &row.state, finished));
-            if let Err(e) = result {
-                tracing::warn!("the transfer could not be recorded: {e}");
-            }
-        });
+            peer: Some(conversation_key(peer)),
+            resume_bytes: kept.and_then(|k| i64::try_from(k).ok()),
+            part_path: kept
+                .and(file.incoming.then_some(file.temp.as_ref()).flatten())
+                .map(|p| p.display().to_string()),
+        }
     }
 }
 

@@ -11,6 +11,8 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,18 +27,42 @@ pub const FILE_CHUNK_SIZE: usize = 256 * 1024;
 pub const FILE_CHUNKS_IN_FLIGHT: usize = 16;
 /// Read buffer for hashing a file.
 const HASH_BUFFER: usize = 256 * 1024;
+/// A receiver makes the bytes it has durable (flush and fsync) after every
+/// this many, then sends a success REPORT for them, so the sender learns
+/// how far a resume may start.
+pub const DURABLE_EVERY: u64 = 4 * 1024 * 1024;
 
 /// What a transfer's task does with the file.
 #[derive(Debug, Clone)]
 pub(crate) enum FileJob {
-    /// Send `path` (`size` bytes of `content_type`).
+    /// Send `path` (`size` bytes of `content_type`), from byte `from + 1`
+    /// (the peer holds the first `from` bytes when resuming).
     Send {
         path: PathBuf,
         size: u64,
         content_type: String,
+        from: u64,
     },
     /// Receive into `temp` a file of `size` bytes (refused beyond `limit`).
-    Receive { temp: PathBuf, size: u64, limit: u64 },
+    /// With `from > 0`, `temp` exists and its first `from` bytes are kept
+    /// (a resume): the rest is appended and the whole file hashed.
+    Receive {
+        temp: PathBuf,
+        size: u64,
+        limit: u64,
+        from: u64,
+        /// Bytes from the start made durable so far (set by the writer).
+        durable: Arc<AtomicU64>,
+    },
+}
+
+impl FileJob {
+    /// Bytes the receiver already holds.
+    pub(crate) fn from(&self) -> u64 {
+        match self {
+            FileJob::Send { from, .. } | FileJob::Receive { from, .. } => *from,
+        }
+    }
 }
 
 /// SHA-1 and size of a file, read once in chunks.
@@ -78,6 +104,8 @@ enum Mode {
         writer: mpsc::Sender<WriteOp>,
         queued: VecDeque<WriteOp>,
         done: Option<oneshot::Receiver<Written>>,
+        /// Offsets the writer made durable.
+        durable: mpsc::UnboundedReceiver<u64>,
         msrp_id: Option<String>,
         limit: u64,
     },
@@ -89,6 +117,8 @@ pub(crate) enum FileReady {
     Chunk(Result<Vec<u8>, String>),
     /// The received file is on disk: its size and SHA-1 (or why not).
     Written(Written),
+    /// The first this many bytes of the received file are durable.
+    Durable(u64),
 }
 
 /// The file side of one task.
@@ -105,13 +135,17 @@ impl FileIo {
     /// Starts the reader or writer thread for `job`.
     pub(crate) fn start(job: &FileJob, chunk_size: usize) -> Result<FileIo, String> {
         let (mode, total) = match job {
-            FileJob::Send { path, size, .. } => {
-                let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            FileJob::Send { path, size, from, .. } => {
+                let mut file =
+                    File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let from = (*from).min(*size);
+                file.seek(SeekFrom::Start(from))
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
                 let size = *size;
                 std::thread::Builder::new()
                     .name("sipchat-file-read".into())
-                    .spawn(move || read_loop(file, size, chunk_size, tx))
+                    .spawn(move || read_loop(file, size - from, chunk_size, tx))
                     .map_err(|e| e.to_string())?;
                 (
                     Mode::Sending {
@@ -121,23 +155,46 @@ impl FileIo {
                     size,
                 )
             }
-            FileJob::Receive { temp, size, limit } => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(temp)
-                    .map_err(|e| format!("cannot create {}: {e}", temp.display()))?;
+            FileJob::Receive {
+                temp,
+                size,
+                limit,
+                from,
+                durable: shared,
+            } => {
+                let file = if *from > 0 {
+                    let file = std::fs::OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .open(temp)
+                        .map_err(|e| format!("cannot open {} to resume: {e}", temp.display()))?;
+                    file.set_len(*from)
+                        .map_err(|e| format!("cannot cut {} to resume: {e}", temp.display()))?;
+                    file
+                } else {
+                    std::fs::OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .create_new(true)
+                        .open(temp)
+                        .map_err(|e| format!("cannot create {}: {e}", temp.display()))?
+                };
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
+                let (durable_tx, durable_rx) = mpsc::unbounded_channel();
                 let path = temp.clone();
+                let from = *from;
+                shared.store(from, Ordering::Relaxed);
+                let shared = shared.clone();
                 std::thread::Builder::new()
                     .name("sipchat-file-write".into())
-                    .spawn(move || write_loop(file, path, rx))
+                    .spawn(move || write_loop(file, path, from, rx, (durable_tx, shared)))
                     .map_err(|e| e.to_string())?;
                 (
                     Mode::Receiving {
                         writer: tx,
                         queued: VecDeque::new(),
                         done: None,
+                        durable: durable_rx,
                         msrp_id: None,
                         limit: *limit,
                     },
@@ -148,22 +205,28 @@ impl FileIo {
         Ok(FileIo {
             mode,
             total,
-            bytes: 0,
+            bytes: job.from(),
             started: Instant::now(),
             last_progress: None,
             finished: false,
         })
     }
 
-    /// Begins the outgoing message (sending side) once the session is open.
-    pub(crate) fn begin(&mut self, session: &mut Session, content_type: &str) -> Result<(), String> {
+    /// Begins the outgoing message (sending side) once the session is
+    /// open, from byte `from + 1` when resuming.
+    pub(crate) fn begin(
+        &mut self,
+        session: &mut Session,
+        content_type: &str,
+        from: u64,
+    ) -> Result<(), String> {
         if let Mode::Sending { msrp_id, .. } = &mut self.mode {
             let reports = ReportOptions {
                 success: true,
                 ..ReportOptions::default()
             };
             let id = session
-                .begin_message(content_type, self.total, reports, Instant::now())
+                .begin_message_from(content_type, self.total, from, reports, Instant::now())
                 .map_err(|e| e.to_string())?;
             *msrp_id = Some(id);
         }
@@ -176,7 +239,7 @@ impl FileIo {
             Mode::Sending { msrp_id, .. } => {
                 msrp_id.is_some() && !self.finished && session.data_wanted().is_some()
             }
-            Mode::Receiving { done, .. } => done.is_some(),
+            Mode::Receiving { .. } => true,
         }
     }
 
@@ -189,14 +252,21 @@ impl FileIo {
                     .await
                     .unwrap_or_else(|| Err("the file could not be read to the end".into())),
             ),
-            Mode::Receiving { done, .. } => match done.as_mut() {
-                Some(rx) => {
-                    let r = rx.await.unwrap_or_else(|_| Err("the file writer stopped".into()));
-                    *done = None;
-                    FileReady::Written(r)
+            Mode::Receiving { done, durable, .. } => {
+                let written = async {
+                    match done.as_mut() {
+                        Some(rx) => rx.await.unwrap_or_else(|_| Err("the file writer stopped".into())),
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    r = written => {
+                        *done = None;
+                        FileReady::Written(r)
+                    }
+                    Some(bytes) = durable.recv() => FileReady::Durable(bytes),
                 }
-                None => std::future::pending().await,
-            },
+            }
         }
     }
 
@@ -243,6 +313,14 @@ impl FileIo {
                 self.bytes = *acknowledged;
                 self.progress(send, false);
             }
+            (
+                Mode::Sending {
+                    msrp_id: Some(id), ..
+                },
+                SessionEvent::PartReported {
+                    message_id, through, ..
+                },
+            ) if id == message_id => send(TaskEvent::FileConfirmed { bytes: *through }),
             (
                 Mode::Sending {
                     msrp_id: Some(id), ..
@@ -384,12 +462,38 @@ fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Ve
     }
 }
 
-fn write_loop(mut file: File, path: PathBuf, mut rx: mpsc::Receiver<WriteOp>) {
+/// Hashes the first `len` bytes of `file` (the kept part of a resumed file).
+fn hash_prefix(file: &mut File, len: u64, hasher: &mut Sha1) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut left = len;
+    let mut buf = vec![0u8; HASH_BUFFER];
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        file.read_exact(&mut buf[..want])?;
+        hasher.update(&buf[..want]);
+        left -= want as u64;
+    }
+    Ok(())
+}
+
+fn write_loop(
+    mut file: File,
+    path: PathBuf,
+    from: u64,
+    mut rx: mpsc::Receiver<WriteOp>,
+    (durable, shared): (mpsc::UnboundedSender<u64>, Arc<AtomicU64>),
+) {
     let mut hasher = Sha1::new();
-    let mut next = 0u64;
+    let mut next = from;
     let mut in_order = true;
     let mut failed: Option<String> = None;
-    let mut written = 0u64;
+    let mut written = from;
+    let mut synced = from;
+    if from > 0 {
+        if let Err(e) = hash_prefix(&mut file, from, &mut hasher) {
+            failed = Some(format!("cannot read the kept part of {}: {e}", path.display()));
+        }
+    }
     while let Some(op) = rx.blocking_recv() {
         match op {
             WriteOp::Data { offset, data } => {
@@ -412,6 +516,16 @@ fn write_loop(mut file: File, path: PathBuf, mut rx: mpsc::Receiver<WriteOp>) {
                 }
                 next = offset + data.len() as u64;
                 written = written.max(next);
+                if in_order && next - synced >= DURABLE_EVERY {
+                    match file.sync_data() {
+                        Ok(()) => {
+                            synced = next;
+                            shared.store(synced, Ordering::Relaxed);
+                            let _ = durable.send(synced);
+                        }
+                        Err(e) => failed = Some(format!("cannot save {}: {e}", path.display())),
+                    }
+                }
             }
             WriteOp::Finish(reply) => {
                 let result = match failed.take() {

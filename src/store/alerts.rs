@@ -137,10 +137,47 @@ pub struct NewTransfer {
     pub sha1: Option<String>,
     /// Where the file is (saved or sent from).
     pub path: Option<String>,
-    /// State in words the transfer code chooses (e.g. `offered`, `done`).
+    /// State in words the transfer code chooses (e.g. `done`, `failed:
+    /// <reason>`, [`TRANSFER_INTERRUPTED`]).
     pub state: String,
     /// When it started.
     pub started_at: i64,
+    /// The peer's normalised address as recorded (kept even when there is
+    /// no conversation to link).
+    #[serde(default)]
+    pub peer: Option<String>,
+    /// For an interrupted transfer: bytes the receiver confirmed (sent) or
+    /// kept on disk (received).
+    #[serde(default)]
+    pub resume_bytes: Option<i64>,
+    /// For an interrupted incoming transfer: the kept temporary file.
+    #[serde(default)]
+    pub part_path: Option<String>,
+}
+
+/// The state of a transfer that lost its connection and may be resumed.
+pub const TRANSFER_INTERRUPTED: &str = "interrupted";
+/// The state of a transfer being sent (its row exists while it runs, so a
+/// crash leaves a trace; see [`Store::interrupt_unfinished_transfers`]).
+pub const TRANSFER_SENDING: &str = "sending";
+/// The state of a transfer being received.
+pub const TRANSFER_RECEIVING: &str = "receiving";
+
+/// How a recorded transfer changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferUpdate {
+    /// New state.
+    pub state: String,
+    /// Where the file is, if known now.
+    pub path: Option<String>,
+    /// SHA-1 in hex, if known now.
+    pub sha1: Option<String>,
+    /// Bytes confirmed (sent) or kept (received) for a resume.
+    pub resume_bytes: Option<i64>,
+    /// The kept temporary file of an incoming transfer.
+    pub part_path: Option<String>,
+    /// When it ended, if it has.
+    pub finished_at: Option<i64>,
 }
 
 /// A transfer as recorded.
@@ -194,6 +231,9 @@ fn transfer_from_row(row: &Row<'_>) -> rusqlite::Result<StoredTransfer> {
             path: row.get(7)?,
             state: row.get(8)?,
             started_at: row.get(9)?,
+            peer: row.get(11)?,
+            resume_bytes: row.get(12)?,
+            part_path: row.get(13)?,
         },
         finished_at: row.get(10)?,
     })
@@ -345,7 +385,8 @@ impl Store {
         self.conn
             .prepare_cached(
                 "INSERT INTO transfers (account, conversation_id, direction, file_name, size, sha1, path, \
-                 state, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 state, started_at, peer, resume_bytes, part_path) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
@@ -357,7 +398,10 @@ impl Store {
                     transfer.sha1,
                     transfer.path,
                     transfer.state,
-                    transfer.started_at
+                    transfer.started_at,
+                    transfer.peer,
+                    transfer.resume_bytes,
+                    transfer.part_path
                 ])
             })
             .map_err(ctx.sql(WHAT))?;
@@ -377,6 +421,58 @@ impl Store {
         Ok(())
     }
 
+    /// Sets a transfer's state and details (NULL fields become NULL).
+    pub fn update_transfer(&mut self, id: i64, update: &TransferUpdate) -> Result<(), StoreError> {
+        const WHAT: &str = "update a file transfer";
+        self.check_writable(WHAT)?;
+        self.conn
+            .execute(
+                "UPDATE transfers SET state = ?2, path = COALESCE(?3, path), sha1 = COALESCE(?4, sha1), \
+                 resume_bytes = ?5, part_path = ?6, finished_at = ?7 WHERE id = ?1",
+                params![
+                    id,
+                    update.state,
+                    update.path,
+                    update.sha1,
+                    update.resume_bytes,
+                    update.part_path,
+                    update.finished_at
+                ],
+            )
+            .map_err(self.ctx().sql(WHAT))?;
+        Ok(())
+    }
+
+    /// Records how many bytes of a running transfer are confirmed (sent)
+    /// or durable (received).
+    pub fn set_transfer_progress(&mut self, id: i64, resume_bytes: i64) -> Result<(), StoreError> {
+        const WHAT: &str = "record a file transfer's progress";
+        self.check_writable(WHAT)?;
+        self.conn
+            .execute(
+                "UPDATE transfers SET resume_bytes = ?2 WHERE id = ?1",
+                params![id, resume_bytes],
+            )
+            .map_err(self.ctx().sql(WHAT))?;
+        Ok(())
+    }
+
+    /// Transfers still `sending` / `receiving` (the last run stopped
+    /// without ending them, e.g. a crash) become `interrupted` when some
+    /// bytes were confirmed or kept, else failed. Returns how many changed.
+    pub fn interrupt_unfinished_transfers(&mut self, now_ms: i64) -> Result<usize, StoreError> {
+        const WHAT: &str = "close unfinished file transfers";
+        self.check_writable(WHAT)?;
+        self.conn
+            .execute(
+                "UPDATE transfers SET finished_at = ?1, state = CASE WHEN resume_bytes > 0 \
+                 THEN 'interrupted' ELSE 'failed: sipchat stopped during the transfer' END \
+                 WHERE state IN ('sending', 'receiving')",
+                params![now_ms],
+            )
+            .map_err(self.ctx().sql(WHAT))
+    }
+
     /// Transfers of `account` (or all), newest first.
     pub fn transfers(&self, account: Option<&str>) -> Result<Vec<StoredTransfer>, StoreError> {
         const WHAT: &str = "list file transfers";
@@ -385,9 +481,31 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT t.id, t.account, c.peer_key, t.direction, t.file_name, t.size, t.sha1, t.path, \
-                 t.state, t.started_at, t.finished_at \
+                 t.state, t.started_at, t.finished_at, t.peer, t.resume_bytes, t.part_path \
                  FROM transfers t LEFT JOIN conversations c ON c.id = t.conversation_id \
                  WHERE ?1 IS NULL OR t.account = ?1 ORDER BY t.started_at DESC, t.id DESC",
+            )
+            .map_err(ctx.sql(WHAT))?;
+        let rows = stmt
+            .query_map([account], transfer_from_row)
+            .map_err(ctx.sql(WHAT))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(ctx.sql(WHAT))
+    }
+
+    /// Interrupted transfers (state [`TRANSFER_INTERRUPTED`]) of `account`
+    /// (or all), newest first: what may be resumed, and which kept partial
+    /// files are ours.
+    pub fn interrupted_transfers(&self, account: Option<&str>) -> Result<Vec<StoredTransfer>, StoreError> {
+        const WHAT: &str = "list interrupted file transfers";
+        let ctx = self.ctx();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.id, t.account, c.peer_key, t.direction, t.file_name, t.size, t.sha1, t.path, \
+                 t.state, t.started_at, t.finished_at, t.peer, t.resume_bytes, t.part_path \
+                 FROM transfers t LEFT JOIN conversations c ON c.id = t.conversation_id \
+                 WHERE t.state = 'interrupted' AND (?1 IS NULL OR t.account = ?1) \
+                 ORDER BY t.started_at DESC, t.id DESC",
             )
             .map_err(ctx.sql(WHAT))?;
         let rows = stmt

@@ -231,6 +231,9 @@ fn transfers_are_recorded_and_linked_to_their_conversation() {
         path: Some("/tmp/invoice.pdf".into()),
         state: "done".into(),
         started_at: 2,
+        peer: Some(BOB.into()),
+        resume_bytes: None,
+        part_path: None,
     };
     store.insert_transfer(&transfer).unwrap();
     let mut unknown_peer = transfer.clone();
@@ -241,4 +244,93 @@ fn transfers_are_recorded_and_linked_to_their_conversation() {
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].transfer, transfer);
     assert_eq!(listed[1].transfer.peer_key, None, "no conversation with carol");
+}
+
+#[test]
+fn interrupted_transfers_keep_their_peer_offset_and_partial_file() {
+    let mut store = Store::open_in_memory().unwrap();
+    let interrupted = NewTransfer {
+        account: "work".into(),
+        peer_key: Some(CAROL.into()),
+        direction: Direction::In,
+        file_name: "report.pdf".into(),
+        size: Some(10 << 20),
+        sha1: Some("da39a3ee5e6b4b0d3255bfef95601890afd80709".into()),
+        path: None,
+        state: TRANSFER_INTERRUPTED.into(),
+        started_at: 5,
+        peer: Some(CAROL.into()),
+        resume_bytes: Some(4 << 20),
+        part_path: Some("/tmp/.sipchat-1.part".into()),
+    };
+    let id = store.insert_transfer(&interrupted).unwrap();
+    let mut done = interrupted.clone();
+    done.state = "done".into();
+    done.resume_bytes = None;
+    store.insert_transfer(&done).unwrap();
+    let found = store.interrupted_transfers(Some("work")).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, id);
+    assert_eq!(found[0].transfer.peer.as_deref(), Some(CAROL));
+    assert_eq!(found[0].transfer.peer_key, None, "no conversation with carol");
+    assert_eq!(found[0].transfer.resume_bytes, Some(4 << 20));
+    assert_eq!(
+        found[0].transfer.part_path.as_deref(),
+        Some("/tmp/.sipchat-1.part")
+    );
+    assert!(store.interrupted_transfers(Some("home")).unwrap().is_empty());
+    store.finish_transfer(id, "resumed", 9).unwrap();
+    assert!(store.interrupted_transfers(None).unwrap().is_empty());
+}
+
+#[test]
+fn a_running_transfer_row_is_updated_and_a_crash_leaves_it_interrupted() {
+    let mut store = Store::open_in_memory().unwrap();
+    let row = |state: &str| NewTransfer {
+        account: "work".into(),
+        peer_key: None,
+        direction: Direction::Out,
+        file_name: "report.pdf".into(),
+        size: Some(10 << 20),
+        sha1: None,
+        path: Some("/home/a/report.pdf".into()),
+        state: state.into(),
+        started_at: 5,
+        peer: Some(BOB.into()),
+        resume_bytes: None,
+        part_path: None,
+    };
+    let confirmed = store.insert_transfer(&row(TRANSFER_SENDING)).unwrap();
+    store.set_transfer_progress(confirmed, 4 << 20).unwrap();
+    let nothing = store.insert_transfer(&row(TRANSFER_RECEIVING)).unwrap();
+    let ended = store.insert_transfer(&row(TRANSFER_SENDING)).unwrap();
+    store
+        .update_transfer(
+            ended,
+            &TransferUpdate {
+                state: "done".into(),
+                path: None,
+                sha1: Some("ab".repeat(20)),
+                resume_bytes: None,
+                part_path: None,
+                finished_at: Some(9),
+            },
+        )
+        .unwrap();
+    assert_eq!(store.interrupt_unfinished_transfers(20).unwrap(), 2);
+    let all = store.transfers(None).unwrap();
+    let by_id = |id: i64| all.iter().find(|t| t.id == id).unwrap().clone();
+    assert_eq!(by_id(confirmed).transfer.state, TRANSFER_INTERRUPTED);
+    assert_eq!(by_id(confirmed).transfer.resume_bytes, Some(4 << 20));
+    assert_eq!(by_id(confirmed).finished_at, Some(20));
+    assert!(by_id(nothing).transfer.state.starts_with("failed:"));
+    let done = by_id(ended);
+    assert_eq!(done.transfer.state, "done");
+    assert_eq!(
+        done.transfer.path.as_deref(),
+        Some("/home/a/report.pdf"),
+        "kept when not given"
+    );
+    assert_eq!(done.transfer.sha1, Some("ab".repeat(20)));
+    assert_eq!(done.finished_at, Some(9));
 }

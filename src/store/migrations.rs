@@ -35,6 +35,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 2,
         sql: schema::V2,
     },
+    Migration {
+        version: 3,
+        sql: schema::V3,
+    },
 ];
 
 /// The schema version this build writes and reads.

@@ -256,3 +256,34 @@ fn a_failing_step_leaves_the_previous_version_intact() {
     // Applying the steps again is a no-op for those already done.
     assert_eq!(migrate_with(&mut conn, ctx, &[good]).unwrap(), 1);
 }
+
+#[test]
+fn version_2_transfers_get_their_peer_from_the_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("v2.sql"));
+    let store = Store::open(&path).unwrap();
+    let transfers = store.transfers(None).unwrap();
+    assert_eq!(transfers.len(), 1);
+    let t = &transfers[0].transfer;
+    assert_eq!(t.peer, t.peer_key);
+    assert!(t.peer.is_some());
+    assert_eq!(t.resume_bytes, None);
+    assert!(store.interrupted_transfers(None).unwrap().is_empty());
+}
+
+#[test]
+fn version_3_fixture_keeps_an_interrupted_transfer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("v3.sql"));
+    let store = Store::open(&path).unwrap();
+    let found = store.interrupted_transfers(Some("work")).unwrap();
+    assert_eq!(found.len(), 1);
+    let t = &found[0].transfer;
+    assert_eq!(t.file_name, "report.pdf");
+    assert_eq!(t.peer.as_deref(), Some("sip:erin@example.org"));
+    assert_eq!(t.resume_bytes, Some(4_194_304));
+    assert_eq!(
+        t.part_path.as_deref(),
+        Some("/home/alice/Downloads/.sipchat-77.part")
+    );
+}

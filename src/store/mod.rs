@@ -45,7 +45,10 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::model::MessageId;
 
-pub use alerts::{AlertRecord, NewAlert, NewTransfer, StoredAlert, StoredTransfer};
+pub use alerts::{
+    AlertRecord, NewAlert, NewTransfer, StoredAlert, StoredTransfer, TransferUpdate, TRANSFER_INTERRUPTED,
+    TRANSFER_RECEIVING, TRANSFER_SENDING,
+};
 pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use error::StoreError;
 pub use key::conversation_key;

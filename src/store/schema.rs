@@ -143,3 +143,21 @@ ALTER TABLE messages ADD COLUMN untrusted_alert INTEGER NOT NULL DEFAULT 0
     CHECK (untrusted_alert IN (0, 1));
 CREATE INDEX alerts_message ON alerts (message_id) WHERE message_id IS NOT NULL;
 "#;
+
+/// Version 3: resumable file transfers (RFC 5547 `a=file-range`).
+///
+/// - `transfers.peer` is the peer's normalised address as recorded, kept
+///   even when no conversation with the peer exists (`conversation_id` is
+///   then NULL), so a transfer can be resumed with the same peer.
+/// - `transfers.resume_bytes` is set for state `interrupted`: for a sent
+///   file the bytes the receiver confirmed (partial success REPORTs), for a
+///   received one the bytes kept on disk.
+/// - `transfers.part_path` is the kept temporary file of an interrupted
+///   incoming transfer.
+pub(crate) const V3: &str = r#"
+ALTER TABLE transfers ADD COLUMN peer TEXT;
+ALTER TABLE transfers ADD COLUMN resume_bytes INTEGER CHECK (resume_bytes IS NULL OR resume_bytes >= 0);
+ALTER TABLE transfers ADD COLUMN part_path TEXT;
+UPDATE transfers SET peer = (SELECT c.peer_key FROM conversations c WHERE c.id = transfers.conversation_id);
+CREATE INDEX transfers_interrupted ON transfers (account, direction) WHERE state = 'interrupted';
+"#;

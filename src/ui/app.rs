@@ -550,6 +550,7 @@ impl App {
                 active,
             } => self.sessions.peer_composing(&account, session, active),
             Event::TransferOffered { .. }
+            | Event::TransferResuming { .. }
             | Event::TransferProgress { .. }
             | Event::TransferDone { .. }
             | Event::TransferFailed { .. }

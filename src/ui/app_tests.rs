@@ -35,6 +35,12 @@ impl Commands for Recorder {
     fn next_message_id(&self) -> MessageId {
         MessageId(10_000)
     }
+
+    fn next_transfer_id(&self) -> sipchat::model::TransferId {
+        // Each transfer a distinct id, as the runtime hands them out.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(20_000);
+        sipchat::model::TransferId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 const BOB: &str = "sip:bob@127.0.0.1:5063";

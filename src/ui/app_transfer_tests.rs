@@ -288,6 +288,9 @@ fn past_transfers_come_from_the_history_once() {
             path: Some(format!("/tmp/{name}")),
             state: state.into(),
             started_at: 4_000,
+            peer: None,
+            resume_bytes: None,
+            part_path: None,
         },
         finished_at: Some(4_500),
     };
@@ -372,4 +375,73 @@ fn dragging_files_over_the_window_shows_where_they_go_until_dropped_or_gone() {
     let _ = app.update(Message::Files(FileMessage::Dropped("/nonexistent/file".into())));
     assert!(!app.dragging, "a drop ends the dragging");
     assert!(app.notice.is_some(), "a path that is no file is refused in words");
+}
+
+#[test]
+fn a_file_that_did_not_get_through_can_be_sent_again_from_its_card() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("thesis.pdf");
+    std::fs::write(&file, b"%PDF").unwrap();
+    recorder.take();
+    let _ = app.update(Message::Files(FileMessage::Dropped(file.clone())));
+    let first = match recorder.take().as_slice() {
+        [Command::SendFile { id, .. }] => *id,
+        other => panic!("one SendFile expected, got {other:?}"),
+    };
+    // Not while it runs: Send again only follows a failure.
+    button(&mut app, transfers::Message::SendAgain(TransferKey::Live(first)));
+    assert!(recorder.take().is_empty());
+    let _ = app.update(Message::Runtime(Event::TransferFailed {
+        transfer: first,
+        reason: "the connection was lost; sending again resumes".into(),
+    }));
+    let _ = app.view();
+    button(&mut app, transfers::Message::SendAgain(TransferKey::Live(first)));
+    let sent = recorder.take();
+    let [Command::SendFile { id, to, path, .. }] = sent.as_slice() else {
+        panic!("one SendFile expected, got {sent:?}");
+    };
+    assert_ne!(*id, first, "a new transfer");
+    assert_eq!(path, &file);
+    assert!(to.starts_with(BOB));
+    assert_eq!(app.transfers.of(&bob()).len(), 2);
+
+    // From the history: an interrupted one of ours says what to do and
+    // can be sent again; an interrupted incoming one cannot.
+    let row = |id: i64, direction, name: &str| StoredTransfer {
+        id,
+        transfer: NewTransfer {
+            account: "local".into(),
+            peer_key: Some(BOB.into()),
+            direction,
+            file_name: name.into(),
+            size: Some(2048),
+            sha1: None,
+            path: Some(file.display().to_string()),
+            state: "interrupted".into(),
+            started_at: 4_000,
+            peer: Some(BOB.into()),
+            resume_bytes: Some(1024),
+            part_path: None,
+        },
+        finished_at: None,
+    };
+    let _ = app.update(Message::Runtime(Event::Transfers(vec![
+        row(7, sipchat::store::Direction::Out, "thesis.pdf"),
+        row(8, sipchat::store::Direction::In, "slides.odp"),
+    ])));
+    let State::Failed { reason } = app.transfers.get(TransferKey::Stored(7)).unwrap().state.clone() else {
+        panic!("an interrupted transfer shows as not transferred");
+    };
+    assert!(reason.contains("send it again"), "{reason}");
+    button(&mut app, transfers::Message::SendAgain(TransferKey::Stored(8)));
+    assert!(recorder.take().is_empty(), "not for a file bob sends");
+    button(&mut app, transfers::Message::SendAgain(TransferKey::Stored(7)));
+    assert!(matches!(
+        recorder.take().as_slice(),
+        [Command::SendFile { path, .. }] if path == &file
+    ));
 }

@@ -208,6 +208,7 @@ impl App {
                 self.command(Command::CancelTransfer { account, transfer })
             }
             Action::Open(path) => (self.open_path)(&path),
+            Action::SendAgain { conversation, path } => self.send_file(&conversation, path),
         }
         Task::none()
     }
@@ -225,6 +226,19 @@ impl App {
             } => {
                 let key = self.conversations.meet(&account, &from, None, self.now);
                 self.transfers.offered(transfer, key, &name, size, self.now);
+            }
+            Event::TransferResuming {
+                account,
+                transfer,
+                peer,
+                incoming,
+                name,
+                offset,
+                total,
+            } => {
+                let key = self.conversations.meet(&account, &peer, None, self.now);
+                self.transfers
+                    .resuming(transfer, key, incoming, &name, offset, total, self.now);
             }
             Event::TransferProgress {
                 transfer,

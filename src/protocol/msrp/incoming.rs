@@ -60,15 +60,28 @@ pub(crate) enum ChunkOutcome {
 }
 
 impl Incoming {
-    pub fn new(mode: IncomingMode, range: &ByteRange, success_report: bool) -> Incoming {
+    /// A message whose first chunk has `range`. When streamed, the first
+    /// `held` bytes count as received already (a resumed file the runtime
+    /// holds the start of).
+    pub fn new(mode: IncomingMode, range: &ByteRange, success_report: bool, held: u64) -> Incoming {
+        let streams = mode.streams(range.total);
+        let mut received = RangeSet::new();
+        if streams && held > 0 {
+            received.insert(1, held);
+        }
         Incoming {
             content_type: None,
             total: range.total,
             last: range.total,
-            received: RangeSet::new(),
-            buffer: (!mode.streams(range.total)).then(Vec::new),
+            received,
+            buffer: (!streams).then(Vec::new),
             success_report,
         }
+    }
+
+    /// Bytes received from the start without a gap.
+    pub fn contiguous(&self) -> u64 {
+        self.received.contiguous()
     }
 
     /// Whether this message is streamed to the runtime.

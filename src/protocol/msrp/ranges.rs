@@ -57,6 +57,14 @@ impl RangeSet {
         last == 0 || self.ranges.first().is_some_and(|&(a, b)| a <= 1 && b >= last)
     }
 
+    /// How many bytes from byte 1 the set holds without a gap.
+    pub fn contiguous(&self) -> u64 {
+        match self.ranges.first() {
+            Some(&(1, b)) => b,
+            _ => 0,
+        }
+    }
+
     /// How many bytes the set holds.
     pub fn len(&self) -> u64 {
         self.ranges.iter().map(|(a, b)| b - a + 1).sum()

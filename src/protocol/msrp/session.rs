@@ -184,6 +184,17 @@ pub enum SessionEvent {
         /// Size of the message.
         total: u64,
     },
+    /// A success REPORT says the peer holds bytes `1..=through` of an
+    /// outgoing message that is not whole yet (a partial report, e.g. from
+    /// a file receiver that made those bytes durable).
+    PartReported {
+        /// Our Message-ID.
+        message_id: String,
+        /// Bytes from the start the peer confirmed, without a gap.
+        through: u64,
+        /// Size of the message.
+        total: u64,
+    },
     /// Every chunk was taken by the next hop (a relay, or the peer). Through
     /// relays this is not delivery.
     MessageSent {
@@ -310,6 +321,9 @@ pub struct Session {
     pub(super) last_sent: Instant,
     /// Chunks sent with `Failure-Report: partial`: (transaction id, message id).
     pub(super) quiet: VecDeque<(String, String)>,
+    /// Bytes the runtime already holds of the next streamed incoming
+    /// message (a resumed file): they count as received.
+    pub(super) incoming_held: u64,
 }
 
 impl Session {
@@ -334,6 +348,7 @@ impl Session {
             now,
             last_sent: now,
             quiet: VecDeque::new(),
+            incoming_held: 0,
         }
     }
 
@@ -406,7 +421,7 @@ impl Session {
         self.queue_outgoing(content_type, total, Source::Streamed, reports)
     }
 
-    fn queue_outgoing(
+    pub(super) fn queue_outgoing(
         &mut self,
         content_type: &str,
         total: u64,
@@ -721,3 +736,7 @@ mod tests;
 #[cfg(test)]
 #[path = "session_flow_tests.rs"]
 mod flow_tests;
+
+#[cfg(test)]
+#[path = "session_resume_tests.rs"]
+mod resume_tests;

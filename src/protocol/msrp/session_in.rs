@@ -162,7 +162,8 @@ impl Session {
                 return;
             }
             let success = frame.success_report() == Ok(ReportRequest::Yes);
-            let inc = Incoming::new(self.config.incoming_mode, &range, success);
+            let held = std::mem::take(&mut self.incoming_held);
+            let inc = Incoming::new(self.config.incoming_mode, &range, success, held);
             self.incoming.insert(message_id.clone(), inc);
         }
         let max = self.config.max_incoming_size;
@@ -255,6 +256,7 @@ impl Session {
         });
         let last = range.end.or(range.total).unwrap_or(total);
         let m = &mut self.outgoing[idx];
+        let before = m.reported.contiguous();
         m.reported.insert(range.start, last);
         m.report_seen = true;
         if m.reported.covers_up_to(total) && m.final_sent {
@@ -262,6 +264,13 @@ impl Session {
             self.pending
                 .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == message_id));
             self.event(SessionEvent::MessageDelivered { message_id });
+        } else if !m.reported.covers_up_to(total) && m.reported.contiguous() > before {
+            let through = m.reported.contiguous();
+            self.event(SessionEvent::PartReported {
+                message_id,
+                through,
+                total,
+            });
         }
     }
 

@@ -2,15 +2,73 @@
 //! their pending transactions), empty SENDs, REPORTs.
 
 use super::frame::{ByteRange, Continuation, Frame, Method, ReportRequest};
-use super::outgoing::{Outgoing, Pending, Source, Stage};
-use super::session::{Session, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
+use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
+use super::session::{Session, SessionError, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
 use rand::Rng;
+use std::time::Instant;
 
 /// Most chunks sent with `Failure-Report: partial` whose possible negative
 /// answer is still matched to its message.
 pub const MAX_QUIET_TRANSACTIONS: usize = 1024;
 
 impl Session {
+    /// Begins a streamed message of `total` bytes whose first `already`
+    /// bytes the peer holds (a resumed file, RFC 5547 `a=file-range`):
+    /// chunks start at byte `already + 1`, Byte-Range totals stay `total`,
+    /// and the first `already` bytes count as answered and reported.
+    pub fn begin_message_from(
+        &mut self,
+        content_type: &str,
+        total: u64,
+        already: u64,
+        reports: ReportOptions,
+        now: Instant,
+    ) -> Result<String, SessionError> {
+        self.now = now;
+        let id = self.queue_outgoing(content_type, total, Source::Streamed, reports)?;
+        let already = already.min(total);
+        if already > 0 {
+            if let Some(m) = self.outgoing.iter_mut().find(|m| m.id == id) {
+                m.next = already;
+                m.acked.insert(1, already);
+                m.reported.insert(1, already);
+            }
+        }
+        Ok(id)
+    }
+
+    /// The runtime already holds the first `held` bytes of the next
+    /// streamed incoming message (a resumed file): they count as received,
+    /// so the message completes when the rest has come.
+    pub fn set_incoming_resume(&mut self, held: u64) {
+        self.incoming_held = held;
+    }
+
+    /// Sends a success REPORT for bytes `1..=through` of incoming message
+    /// `message_id` while it is still arriving (RFC 4975 allows reports of
+    /// partial receipt), if its sender asked for success reports and
+    /// `through` bytes from the start have arrived. Returns whether one
+    /// went out.
+    pub fn report_partial(&mut self, message_id: &str, through: u64, now: Instant) -> bool {
+        self.now = now;
+        let Some(inc) = self.incoming.get(message_id) else {
+            return false;
+        };
+        if !inc.success_report || through == 0 || inc.contiguous() < through {
+            return false;
+        }
+        let total = inc.total.map_or_else(|| "*".to_string(), |t| t.to_string());
+        let txid = self.txid_for(b"");
+        let mut f = Frame::request(txid, Method::Report);
+        f.push_header("To-Path", self.to_path.clone());
+        f.push_header("From-Path", self.from_path.clone());
+        f.push_header("Message-ID", message_id.to_string());
+        f.push_header("Byte-Range", format!("1-{through}/{total}"));
+        f.push_header("Status", format!("000 200 {}", super::frame::status_comment(200)));
+        self.transmit(f);
+        true
+    }
+
     pub(super) fn may_send_chunk(&self) -> bool {
         self.is_bound() && self.in_flight() < self.config.max_chunks_in_flight.max(1)
     }

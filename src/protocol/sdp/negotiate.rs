@@ -251,7 +251,7 @@ pub enum Rejection {
     #[error("file transfers are not accepted")]
     FileTransfersRefused,
     /// The file is above our limit.
-    #[error("the file is {size} bytes; at most {limit} are accepted")]
+    #[error("the file is larger than the {} limit ({size} bytes)", crate::model::human_size(*.limit))]
     FileTooLarge {
         /// Offered size.
         size: u64,

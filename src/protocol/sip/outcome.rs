@@ -136,6 +136,70 @@ pub fn describe_session_failure(code: u16, reason: &str, peer: &str) -> String {
     format!("{what} ({code} {reason})")
 }
 
+/// Longest Warning text (RFC 3261 section 20.43) we show or send, in bytes.
+pub const MAX_WARNING_TEXT_BYTES: usize = 300;
+
+/// The text of the first Warning in a Warning header value
+/// (`warn-code SP warn-agent SP quoted-text`, comma-separated), unescaped,
+/// control characters dropped and cut to [`MAX_WARNING_TEXT_BYTES`];
+/// `None` when there is no readable text.
+pub fn warning_text(value: &str) -> Option<String> {
+    let first = super::header_value::split_list(value).into_iter().next()?;
+    let mut parts = first.trim().splitn(3, ' ');
+    let code = parts.next()?;
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let _agent = parts.next()?;
+    let quoted = parts.next()?.trim();
+    if !quoted.starts_with('"') || !quoted.ends_with('"') || quoted.len() < 2 {
+        return None;
+    }
+    let text = super::header_value::unquote(quoted);
+    let text = clip(
+        text.chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .trim(),
+    );
+    (!text.is_empty()).then_some(text)
+}
+
+/// A Warning header value: `<warn_code> <agent> "<text>"`, the text
+/// escaped as a quoted-string and cut to [`MAX_WARNING_TEXT_BYTES`].
+pub fn warning_value(warn_code: u16, agent: &str, text: &str) -> String {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    format!("{warn_code} {agent} {}", super::header_value::quote(&clip(&text)))
+}
+
+fn clip(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.len() + c.len_utf8() > MAX_WARNING_TEXT_BYTES {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Like [`describe_session_failure`], but when the refusal carried a
+/// Warning with text, that text says why: "bob's client refused: the file
+/// is larger than the 100 MiB limit (488 Not Acceptable Here)".
+pub fn describe_session_refusal(code: u16, reason: &str, peer: &str, warning: Option<&str>) -> String {
+    match warning {
+        Some(text) if (400..700).contains(&code) => {
+            let reason = if reason.trim().is_empty() {
+                standard_reason(code)
+            } else {
+                reason.trim()
+            };
+            format!("{peer}'s client refused: {text} ({code} {reason})")
+        }
+        _ => describe_session_failure(code, reason, peer),
+    }
+}
+
 /// Words for a transaction that got no final response at all (Timer F).
 pub fn describe_timeout(timeout_secs: u64) -> String {
     format!("no response from the server within {timeout_secs} seconds")
@@ -144,6 +208,43 @@ pub fn describe_timeout(timeout_secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warning_text_reads_the_first_warning() {
+        assert_eq!(
+            warning_text("399 bob.example.com \"no partial file to resume\"").as_deref(),
+            Some("no partial file to resume")
+        );
+        assert_eq!(
+            warning_text("305 host \"a \\\"quoted\\\" type\", 399 other \"second\"").as_deref(),
+            Some("a \"quoted\" type")
+        );
+        assert_eq!(warning_text("399 host unquoted"), None);
+        assert_eq!(warning_text("39 host \"x\""), None);
+        assert_eq!(warning_text("399 host \"\""), None);
+        assert_eq!(warning_text(""), None);
+        let long = format!("399 h \"{}\"", "x".repeat(1000));
+        assert_eq!(warning_text(&long).unwrap().len(), MAX_WARNING_TEXT_BYTES);
+    }
+
+    #[test]
+    fn warning_value_round_trips() {
+        let v = warning_value(399, "alice.example.com", "say \"no\"\r\n");
+        assert_eq!(v, "399 alice.example.com \"say \\\"no\\\"\"");
+        assert_eq!(warning_text(&v).as_deref(), Some("say \"no\""));
+    }
+
+    #[test]
+    fn a_refusal_with_a_warning_says_the_peers_words() {
+        assert_eq!(
+            describe_session_refusal(488, "Not Acceptable Here", "bob", Some("the file is too big")),
+            "bob's client refused: the file is too big (488 Not Acceptable Here)"
+        );
+        assert_eq!(
+            describe_session_refusal(488, "", "bob", None),
+            describe_session_failure(488, "", "bob")
+        );
+    }
 
     #[test]
     fn the_contract_examples() {

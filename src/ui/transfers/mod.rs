@@ -13,8 +13,12 @@
 mod view;
 
 use crate::ui::conversation::ConversationKey;
+use crate::ui::i18n::t;
 use sipchat::model::{AccountId, TransferId};
-use sipchat::store::{Direction as StoredDirection, StoredTransfer};
+use sipchat::store::{
+    Direction as StoredDirection, StoredTransfer, TRANSFER_INTERRUPTED as INTERRUPTED,
+    TRANSFER_RECEIVING as RECEIVING, TRANSFER_SENDING as SENDING,
+};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -78,6 +82,8 @@ pub struct Transfer {
     /// When it started, seconds since the Unix epoch.
     pub at: u64,
     pub state: State,
+    /// Ours: the file on disk, so a failed transfer can be sent again.
+    pub source: Option<PathBuf>,
 }
 
 /// A conversation's newest transfer, as the list's preview shows it.
@@ -99,6 +105,9 @@ pub enum Message {
     Open(TransferKey),
     /// Open the folder the file is in.
     ShowInFolder(TransferKey),
+    /// Send a file of ours that did not get through once more (it picks up
+    /// where it stopped when the peer kept the part).
+    SendAgain(TransferKey),
 }
 
 /// What the app must do after an update.
@@ -120,6 +129,11 @@ pub enum Action {
     },
     /// Hand this file or folder to the desktop (`xdg-open`).
     Open(PathBuf),
+    /// Send this file to the conversation again.
+    SendAgain {
+        conversation: ConversationKey,
+        path: PathBuf,
+    },
 }
 
 /// Every transfer the window knows.
@@ -152,6 +166,7 @@ impl Transfers {
                 size,
                 at: now,
                 state: State::Starting,
+                source: Some(path.to_path_buf()),
             },
         );
     }
@@ -182,8 +197,44 @@ impl Transfers {
                 size,
                 at: now,
                 state: State::Offered,
+                source: None,
             },
         );
+    }
+
+    /// An interrupted transfer picks up at `offset`: ours (already shown
+    /// as sending) or one of the peer's that is taken without asking,
+    /// since the user accepted that file before.
+    #[allow(clippy::too_many_arguments)]
+    pub fn resuming(
+        &mut self,
+        id: TransferId,
+        conversation: ConversationKey,
+        incoming: bool,
+        name: &str,
+        offset: u64,
+        total: u64,
+        now: u64,
+    ) {
+        let running = State::Running {
+            bytes: offset,
+            total,
+            rate: 0,
+        };
+        let entry = self.all.entry(TransferKey::Live(id)).or_insert_with(|| Transfer {
+            key: TransferKey::Live(id),
+            conversation,
+            incoming,
+            name: name.to_string(),
+            size: Some(total),
+            at: now,
+            state: State::Starting,
+            source: None,
+        });
+        if entry.state.is_live() {
+            entry.state = running;
+            entry.size = Some(total);
+        }
     }
 
     /// Bytes moved. Unknown transfers (e.g. those of the CLI) are ignored.
@@ -243,7 +294,7 @@ impl Transfers {
             if shown_live {
                 continue;
             }
-            let state = stored_state(&row.transfer.state, row.transfer.path.as_deref());
+            let state = stored_state(&row.transfer.state, row.transfer.path.as_deref(), incoming);
             let key = TransferKey::Stored(row.id);
             self.all.insert(
                 key,
@@ -255,6 +306,9 @@ impl Transfers {
                     size: row.transfer.size.and_then(|s| u64::try_from(s).ok()),
                     at,
                     state,
+                    source: (!incoming)
+                        .then(|| row.transfer.path.as_deref().map(PathBuf::from))
+                        .flatten(),
                 },
             );
         }
@@ -321,7 +375,8 @@ impl Transfers {
             | Message::Decline(k)
             | Message::Cancel(k)
             | Message::Open(k)
-            | Message::ShowInFolder(k) => *k,
+            | Message::ShowInFolder(k)
+            | Message::SendAgain(k) => *k,
         };
         let Some(transfer) = self.all.get_mut(&key) else {
             return Action::None;
@@ -350,6 +405,15 @@ impl Transfers {
                 Some(dir) if !dir.as_os_str().is_empty() => Action::Open(dir.to_path_buf()),
                 _ => Action::None,
             },
+            (Message::SendAgain(_), _, State::Failed { .. }) if !transfer.incoming => {
+                match &transfer.source {
+                    Some(path) => Action::SendAgain {
+                        conversation: transfer.conversation.clone(),
+                        path: path.clone(),
+                    },
+                    None => Action::None,
+                }
+            }
             _ => Action::None,
         }
     }
@@ -357,10 +421,19 @@ impl Transfers {
 
 /// A history row's state: `done` (with the file's path), else the reason
 /// after `failed: `.
-fn stored_state(state: &str, path: Option<&str>) -> State {
+fn stored_state(state: &str, path: Option<&str>, incoming: bool) -> State {
     match (state, path) {
         ("done", Some(path)) => State::Done {
             path: PathBuf::from(path),
+        },
+        // Stopped mid-way (a lost connection, or sipchat quit): the part
+        // is kept, and sending again continues.
+        (INTERRUPTED | SENDING | RECEIVING, _) => State::Failed {
+            reason: if incoming {
+                t!("transfer-interrupted-in")
+            } else {
+                t!("transfer-interrupted-out")
+            },
         },
         (other, _) => State::Failed {
             reason: other.strip_prefix("failed:").unwrap_or(other).trim().to_string(),

@@ -111,6 +111,9 @@ fn a_history_row_of_a_transfer_shown_live_is_not_shown_twice() {
             path: None,
             state: "failed: declined by bob".into(),
             started_at,
+            peer: None,
+            resume_bytes: None,
+            part_path: None,
         },
         finished_at: None,
     };
@@ -156,4 +159,50 @@ fn the_newest_transfer_of_each_conversation_is_known_for_the_preview() {
         None,
         "a file that cannot be read has no size"
     );
+}
+
+#[test]
+fn a_resumed_transfer_shows_as_running_from_where_it_stopped() {
+    let mut list = Transfers::default();
+    // The peer resumes a file accepted in an earlier run: no offer first.
+    list.resuming(TransferId(4), bob(), true, "big.iso", 4 << 20, 10 << 20, 100);
+    let card = list.get(live(4)).unwrap();
+    assert!(card.incoming);
+    assert_eq!(card.conversation, bob());
+    assert_eq!(
+        card.state,
+        State::Running {
+            bytes: 4 << 20,
+            total: 10 << 20,
+            rate: 0
+        }
+    );
+    assert_eq!(
+        list.update(Message::Cancel(live(4))),
+        Action::Cancel {
+            account: AccountId("work".into()),
+            transfer: TransferId(4)
+        }
+    );
+    // Ours, already shown as starting, picks up at the receiver's offset.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, b"x").unwrap();
+    list.sending(TransferId(5), bob(), &path, 100);
+    list.resuming(TransferId(5), bob(), false, "report.pdf", 8, 16, 101);
+    let card = list.get(live(5)).unwrap();
+    assert!(!card.incoming);
+    assert_eq!(card.at, 100, "still the card the user started");
+    assert!(matches!(
+        card.state,
+        State::Running {
+            bytes: 8,
+            total: 16,
+            ..
+        }
+    ));
+    // A finished one is not brought back to life by a late event.
+    list.done(TransferId(5), path.clone(), 16);
+    list.resuming(TransferId(5), bob(), false, "report.pdf", 8, 16, 102);
+    assert!(matches!(list.get(live(5)).unwrap().state, State::Done { .. }));
 }

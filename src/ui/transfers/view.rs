@@ -201,6 +201,15 @@ pub fn timeline_row<'a>(
         }
         State::Failed { reason } => {
             body = body.push(danger(t!("transfer-failed", reason = reason.as_str())));
+            if !transfer.incoming && transfer.source.is_some() {
+                body = body.push(row![
+                    space::horizontal(),
+                    when(
+                        small_button(t!("transfer-send-again"), button::secondary),
+                        Message::SendAgain(key)
+                    ),
+                ]);
+            }
         }
     }
     let card = container(body)

@@ -313,9 +313,32 @@ impl Agent {
         code: u16,
         now: Instant,
     ) -> Result<(), SessionError> {
+        self.reject_session_with(session, code, None, now)
+    }
+
+    /// Like [`Agent::reject_session`], with a Warning header (RFC 3261
+    /// section 20.43) that says why in words: `warning` is the warn-code
+    /// (399 unless a 3xx code fits better) and the text; the warn-agent is
+    /// our host.
+    pub fn reject_session_with(
+        &mut self,
+        session: SessionId,
+        code: u16,
+        warning: Option<(u16, &str)>,
+        now: Instant,
+    ) -> Result<(), SessionError> {
         let (_, mut called) = self.take_pending_called(session)?;
         let code = if (300..700).contains(&code) { code } else { 500 };
-        let resp = self.answer_to_invite(&called, code);
+        let mut resp = self.answer_to_invite(&called, code);
+        if let Some((warn_code, text)) = warning {
+            let warn_code = if (300..400).contains(&warn_code) {
+                warn_code
+            } else {
+                399
+            };
+            let value = super::super::outcome::warning_value(warn_code, &self.config.aor.host, text);
+            resp.push_header("Warning", value);
+        }
         if let Err(e) = called.txn.send_response(code, resp.to_bytes(), now) {
             tracing::debug!(account = %self.config.account, "INVITE refusal not sent: {e}");
         }

@@ -3,7 +3,7 @@
 use super::super::builder::allowed_methods;
 use super::super::message::{Method, SipMessage};
 use super::super::name_addr::NameAddr;
-use super::super::outcome::describe_session_failure;
+use super::super::outcome::{describe_session_refusal, warning_text};
 use super::super::transaction::{ClientEvent, ClientInvite, TransactionKey};
 use super::super::uri::SipUri;
 use super::dialog::Dialog;
@@ -298,7 +298,12 @@ impl Agent {
             self.emit_session(SessionEvent::Failed {
                 session,
                 code: Some(code),
-                reason: describe_session_failure(code, resp.reason().unwrap_or_default(), &peer),
+                reason: describe_session_refusal(
+                    code,
+                    resp.reason().unwrap_or_default(),
+                    &peer,
+                    resp.header("Warning").and_then(warning_text).as_deref(),
+                ),
             });
         }
     }

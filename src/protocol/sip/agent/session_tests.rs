@@ -293,6 +293,39 @@ fn rejection_is_acked_and_told_in_words() {
 }
 
 #[test]
+fn a_refusal_with_a_warning_reaches_the_caller_in_its_words() {
+    let mut p = Pair::new();
+    let (a, b) = p.invite(Transport::Tcp);
+    p.bob
+        .reject_session_with(
+            b,
+            488,
+            Some((399, "the file is larger than the 100 MiB limit")),
+            p.now,
+        )
+        .unwrap();
+    let refused = drain(&mut p.bob);
+    assert_eq!(refused.methods(), vec!["488"]);
+    let warning = refused.find("488").header("Warning").unwrap().to_string();
+    assert!(
+        warning.starts_with("399 ") && warning.ends_with("\"the file is larger than the 100 MiB limit\""),
+        "{warning}"
+    );
+    deliver(&mut p.alice, &refused.packets, p.now);
+    let out = drain(&mut p.alice);
+    assert_eq!(
+        out.events,
+        vec![SessionEvent::Failed {
+            session: a,
+            code: Some(488),
+            reason:
+                "bob's client refused: the file is larger than the 100 MiB limit (488 Not Acceptable Here)"
+                    .into()
+        }]
+    );
+}
+
+#[test]
 fn cancel_before_any_answer_waits_for_the_provisional() {
     let mut p = Pair::new();
     let (a, b) = p.invite(Transport::Udp);
