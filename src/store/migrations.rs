@@ -35,6 +35,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 2,
         sql: schema::V2,
     },
+    // Page-mode files (issue #5); self-contained, may be renumbered.
+    Migration {
+        version: 3,
+        sql: schema::V3_PAGE_FILES,
+    },
 ];
 
 /// The schema version this build writes and reads.

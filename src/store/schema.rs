@@ -143,3 +143,21 @@ ALTER TABLE messages ADD COLUMN untrusted_alert INTEGER NOT NULL DEFAULT 0
     CHECK (untrusted_alert IN (0, 1));
 CREATE INDEX alerts_message ON alerts (message_id) WHERE message_id IS NOT NULL;
 "#;
+
+/// Version 3 (issue #5): files that arrive inside a page-mode MESSAGE.
+///
+/// `page_files` holds the bytes of such a file next to its `transfers` row
+/// until it is saved or declined (then `data` is NULL), and the MESSAGE's
+/// account, Call-ID and CSeq, so a resend is answered again but stored once.
+/// A self-contained step: it only adds a table and an index.
+pub(crate) const V3_PAGE_FILES: &str = r#"
+CREATE TABLE page_files (
+    transfer_id  INTEGER PRIMARY KEY REFERENCES transfers (id) ON DELETE CASCADE,
+    account      TEXT NOT NULL,
+    call_id      TEXT NOT NULL,
+    cseq         INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    data         BLOB
+);
+CREATE UNIQUE INDEX page_files_message ON page_files (account, call_id, cseq);
+"#;
