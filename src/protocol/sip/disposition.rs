@@ -174,7 +174,12 @@ impl ContentDisposition {
         }
         if let Some(h) = &self.handling {
             out.push_str("; handling=");
-            out.push_str(h);
+            if is_token(h) {
+                out.push_str(h);
+            } else {
+                let clean: String = h.chars().filter(|c| !c.is_control()).collect();
+                out.push_str(&quote(&clean));
+            }
         }
         out
     }
