@@ -404,3 +404,31 @@ fn twinkle_style_messages_with_hostile_names_are_saved_safely() {
     p.alice.handle.shutdown();
     p.bob.handle.shutdown();
 }
+
+#[test]
+fn the_answer_waits_until_the_file_is_stored() {
+    let mut p = pair(|_| RuntimeOptions::default(), 1 << 30);
+    // Someone else holds the write lock on bob's history: bob cannot store.
+    let db = rusqlite::Connection::open(Store::path_in(p.bob_data.path())).unwrap();
+    db.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let data = binary(1000, 4);
+    let (id, _) = p.send("held.bin", &data, FileSendMode::PageMode);
+    p.alice.settle(Duration::from_millis(2000));
+    assert_eq!(
+        p.alice.count(|e| matches!(e, Event::TransferDone { .. } | Event::TransferFailed { .. })),
+        0,
+        "alice got an answer while bob could not store the file"
+    );
+    p.bob.settle(Duration::from_millis(50));
+    assert_eq!(p.bob.count(|e| matches!(e, Event::TransferOffered { .. })), 0);
+    // The lock goes (within the store's busy timeout): stored, then 200.
+    db.execute_batch("COMMIT").unwrap();
+    outcome(&mut p.alice, "alice's outcome", Some(id)).unwrap();
+    let (_, _, _, sha1) = offer(&mut p.bob, "held.bin");
+    assert_eq!(sha1, Some(sha1_hex(&data)));
+    let store = Store::open_read_only(&Store::path_in(p.bob_data.path())).unwrap();
+    let row = &store.transfers(Some("local")).unwrap()[0];
+    assert_eq!(store.page_file_data(row.id).unwrap(), Some(data));
+    p.alice.handle.shutdown();
+    p.bob.handle.shutdown();
+}

@@ -182,6 +182,11 @@ pub(crate) enum PageFileInternal {
         transfer: TransferId,
         result: Result<PathBuf, String>,
     },
+    /// The end of an arrived file is in the history: now tell the UI.
+    Finished {
+        event: Box<Event>,
+        result: Result<(), String>,
+    },
 }
 
 fn internal(work: PageFileInternal) -> Internal {
@@ -320,6 +325,12 @@ impl Endpoint {
             } => self.page_file_stored(token, transfer, from, offer, mime, result),
             PageFileInternal::Loaded { transfer, dir, result } => self.page_file_loaded(transfer, dir, result),
             PageFileInternal::Written { transfer, result } => self.page_file_written(transfer, result),
+            PageFileInternal::Finished { event, result } => {
+                if let Err(e) = result {
+                    tracing::warn!("the transfer could not be recorded: {e}");
+                }
+                self.emit(*event);
+            }
         }
     }
 
@@ -627,25 +638,27 @@ impl Endpoint {
         let Some(offer) = self.page_files.offers.remove(&transfer) else {
             return;
         };
-        let (state, path) = match &result {
-            Ok(path) => {
-                self.emit(Event::TransferDone {
+        let (state, path, event) = match result {
+            Ok(path) => (
+                "done".to_string(),
+                Some(path.display().to_string()),
+                Event::TransferDone {
                     transfer,
                     incoming: true,
-                    path: path.clone(),
+                    path,
                     size: offer.size,
                     sha1: offer.sha1.clone(),
                     via: TransferVia::PageMode,
                     note: None,
-                });
-                ("done".to_string(), Some(path.display().to_string()))
-            }
-            Err(reason) => {
-                self.page_file_failed(transfer, reason.clone());
-                (format!("failed: {reason}"), None)
-            }
+                },
+            ),
+            Err(reason) => (
+                format!("failed: {reason}"),
+                None,
+                Event::TransferFailed { transfer, reason },
+            ),
         };
-        self.finish_page_file_row(offer.row, state, path);
+        self.finish_page_file_row(offer.row, state, path, event);
     }
 
     /// `DeclineTransfer` (or `CancelTransfer`) of a file that came in a
@@ -658,17 +671,23 @@ impl Endpoint {
             return;
         };
         let reason = "you declined the file".to_string();
-        self.page_file_failed(transfer, reason.clone());
-        self.finish_page_file_row(offer.row, format!("failed: {reason}"), None);
+        let state = format!("failed: {reason}");
+        self.finish_page_file_row(offer.row, state, None, Event::TransferFailed { transfer, reason });
     }
 
-    fn finish_page_file_row(&self, row: i64, state: String, path: Option<String>) {
+    /// Records how an arrived file ended (and drops its bytes), then emits
+    /// `event`, so the history already agrees with what the UI is told.
+    fn finish_page_file_row(&self, row: i64, state: String, path: Option<String>, event: Event) {
         let finished = now_ms();
-        let _ = self.store.submit(move |store| {
-            if let Err(e) = store.finish_page_file(row, &state, path.as_deref(), finished) {
-                tracing::warn!("the transfer could not be recorded: {e}");
-            }
-        });
+        self.store_then(
+            move |store| store.finish_page_file(row, &state, path.as_deref(), finished),
+            move |result| {
+                internal(PageFileInternal::Finished {
+                    event: Box::new(event),
+                    result,
+                })
+            },
+        );
     }
 }
 

@@ -563,3 +563,7 @@ impl Agent {
         self.respond(&key, resp, now);
     }
 }
+
+#[cfg(test)]
+#[path = "pager_file_tests.rs"]
+mod file_tests;
