@@ -85,7 +85,12 @@ fn send_file_page_mode_reaches_a_listener_as_a_file() {
     std::fs::write(&file, &data).unwrap();
     let out = send_page_mode(dir.path(), port, &file);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "exit {:?}: {stdout} {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {stdout} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains(&sha1_hex(&data)), "{stdout}");
     assert!(stdout.contains("accepted by bob's client (200)"), "{stdout}");
 

@@ -145,7 +145,10 @@ fn one_byte_and_three_kib_files_arrive_as_files() {
     for (name, data) in [("dot.bin", binary(1, 7)), ("icon.png", binary(3 * 1024, 3))] {
         let (id, path) = p.send(name, &data, FileSendMode::PageMode);
         let (sent, size, sha1, via, note) = outcome(&mut p.alice, "alice's outcome", Some(id)).unwrap();
-        assert_eq!((sent, size, via), (path, data.len() as u64, TransferVia::PageMode));
+        assert_eq!(
+            (sent, size, via),
+            (path, data.len() as u64, TransferVia::PageMode)
+        );
         assert_eq!(sha1, sha1_hex(&data));
         let note = note.unwrap();
         assert!(note.contains("accepted by bob's client (200)"), "{note}");
@@ -160,7 +163,11 @@ fn one_byte_and_three_kib_files_arrive_as_files() {
         assert_eq!(sha1, sha1_hex(&data));
         assert!(std::fs::read(&saved).unwrap() == data, "the saved bytes differ");
     }
-    assert_eq!(files_in(p.inbox.path()), vec!["dot.bin", "icon.png"], "no temporary file left");
+    assert_eq!(
+        files_in(p.inbox.path()),
+        vec!["dot.bin", "icon.png"],
+        "no temporary file left"
+    );
     // Bob's history records both as done, with the bytes dropped once saved.
     p.bob.handle.shutdown();
     let store = Store::open_read_only(&Store::path_in(p.bob_data.path())).unwrap();
@@ -197,7 +204,10 @@ fn an_unanswered_offer_is_stored_then_accepted_or_declined() {
             .collect();
         assert!(stored.contains(&keep) && stored.contains(&drop));
     }
-    assert!(files_in(p.inbox.path()).is_empty(), "nothing is written before a decision");
+    assert!(
+        files_in(p.inbox.path()).is_empty(),
+        "nothing is written before a decision"
+    );
     let elsewhere = tempfile::tempdir().unwrap();
     p.bob
         .handle
@@ -225,8 +235,16 @@ fn an_unanswered_offer_is_stored_then_accepted_or_declined() {
     p.bob.handle.shutdown();
     let store = Store::open_read_only(&Store::path_in(p.bob_data.path())).unwrap();
     for row in store.transfers(Some("local")).unwrap() {
-        assert_eq!(store.page_file_data(row.id).unwrap(), None, "bytes dropped after the decision");
-        let expected = if row.transfer.file_name == "keep.pdf" { "done" } else { "failed: you declined the file" };
+        assert_eq!(
+            store.page_file_data(row.id).unwrap(),
+            None,
+            "bytes dropped after the decision"
+        );
+        let expected = if row.transfer.file_name == "keep.pdf" {
+            "done"
+        } else {
+            "failed: you declined the file"
+        };
         assert_eq!(row.transfer.state, expected);
     }
     p.alice.handle.shutdown();
@@ -248,7 +266,10 @@ fn a_peer_without_sessions_gets_small_files_as_messages() {
     assert_eq!((size, via), (1500, TransferVia::PageMode));
     assert_eq!(sha1, sha1_hex(&small));
     let note = note.unwrap();
-    assert!(note.contains("bob's client does not take file sessions"), "{note}");
+    assert!(
+        note.contains("bob's client does not take file sessions"),
+        "{note}"
+    );
     assert!(note.contains("sent as a message"), "{note}");
     let (saved, _, _, _, _) = outcome(&mut p.bob, "bob's file", None).unwrap();
     assert!(std::fs::read(saved).unwrap() == small);
@@ -316,7 +337,11 @@ fn raw_message(port: u16, tcp: bool, extra: &str, content_type: &str, body: &[u8
         ("127.0.0.1:2".to_string(), "UDP")
     };
     let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let via_addr = if tcp { local } else { udp.local_addr().unwrap().to_string() };
+    let via_addr = if tcp {
+        local
+    } else {
+        udp.local_addr().unwrap().to_string()
+    };
     let call_id = format!("{:x}@twinkle", rand_u64());
     let mut msg = format!(
         "MESSAGE sip:bob@127.0.0.1:{port} SIP/2.0\r\n\
@@ -394,7 +419,13 @@ fn twinkle_style_messages_with_hostile_names_are_saved_safely() {
     assert!(std::fs::read(&saved).unwrap() == three);
     assert_eq!(std::fs::read(p.inbox.path().join("passwd")).unwrap(), b"mine");
     // Plain text with an inline disposition is still an ordinary message.
-    let code = raw_message(p.bob_port, false, "Content-Disposition: render\r\n", "text/plain", b"just words");
+    let code = raw_message(
+        p.bob_port,
+        false,
+        "Content-Disposition: render\r\n",
+        "text/plain",
+        b"just words",
+    );
     assert_eq!(code, 200);
     p.bob.wait_message("just words");
     // A text type we do not show, without a file disposition: still 415.
@@ -415,7 +446,8 @@ fn the_answer_waits_until_the_file_is_stored() {
     let (id, _) = p.send("held.bin", &data, FileSendMode::PageMode);
     p.alice.settle(Duration::from_millis(2000));
     assert_eq!(
-        p.alice.count(|e| matches!(e, Event::TransferDone { .. } | Event::TransferFailed { .. })),
+        p.alice
+            .count(|e| matches!(e, Event::TransferDone { .. } | Event::TransferFailed { .. })),
         0,
         "alice got an answer while bob could not store the file"
     );

@@ -41,7 +41,10 @@ fn page_mode_files_pass_through_kamailio_intact() {
         },
     );
     bob.wait_registered("bob");
-    let mut alice = Running::start(support::config(&account(&kam, "alice")), RuntimeOptions::default());
+    let mut alice = Running::start(
+        support::config(&account(&kam, "alice")),
+        RuntimeOptions::default(),
+    );
     alice.wait_registered("alice");
     for (name, len, mode) in [
         ("asked.bin", 3 * 1024, FileSendMode::PageMode),
@@ -88,7 +91,10 @@ fn page_mode_files_pass_through_kamailio_intact() {
             _ => None,
         });
         assert_eq!(got_sha1, sha1);
-        assert!(std::fs::read(&saved).unwrap() == data, "{name}: the saved bytes differ");
+        assert!(
+            std::fs::read(&saved).unwrap() == data,
+            "{name}: the saved bytes differ"
+        );
     }
     alice.handle.shutdown();
     bob.handle.shutdown();

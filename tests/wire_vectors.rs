@@ -1100,7 +1100,10 @@ fn twinkle_style_file_message() {
     // The agent hands the bytes over unchanged, as a file, and answers
     // only once the runtime stored it (here: at once).
     let run = fuzz_bodies::run_agent(&bytes, Transport::Tcp);
-    let arrived = run.arrived_files.first().unwrap_or_else(|| panic!("no file arrived"));
+    let arrived = run
+        .arrived_files
+        .first()
+        .unwrap_or_else(|| panic!("no file arrived"));
     assert_eq!(arrived.data, m.body);
     assert_eq!(arrived.name.as_deref(), Some("red dot.png"));
     assert_eq!(arrived.content_type, "image/png");

@@ -357,7 +357,11 @@ impl Endpoint {
             }
             SipSession::Answered { session, sdp } => self.chat_answered(session, &sdp),
             SipSession::Confirmed { .. } => {}
-            SipSession::Failed { session, code, reason } => {
+            SipSession::Failed {
+                session,
+                code,
+                reason,
+            } => {
                 // A small file whose peer takes no sessions goes as a MESSAGE.
                 if !self.page_file_fallback(session, code) {
                     self.finish_chat(session, ChatState::Failed { reason })

@@ -287,7 +287,9 @@ impl Endpoint {
             let result = match std::fs::metadata(&path) {
                 Ok(m) if !m.is_file() => Err(format!("{} is not a file", path.display())),
                 Ok(m) => check_outgoing_size(m.len())
-                    .and_then(|()| std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display())))
+                    .and_then(|()| {
+                        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+                    })
                     .and_then(|data| check_outgoing_size(data.len() as u64).map(|()| data)),
                 Err(e) => Err(format!("cannot read {}: {e}", path.display())),
             };
@@ -323,7 +325,11 @@ impl Endpoint {
                 mime,
                 result,
             } => self.page_file_stored(token, transfer, from, offer, mime, result),
-            PageFileInternal::Loaded { transfer, dir, result } => self.page_file_loaded(transfer, dir, result),
+            PageFileInternal::Loaded {
+                transfer,
+                dir,
+                result,
+            } => self.page_file_loaded(transfer, dir, result),
             PageFileInternal::Written { transfer, result } => self.page_file_written(transfer, result),
             PageFileInternal::Finished { event, result } => {
                 if let Err(e) = result {
@@ -334,7 +340,14 @@ impl Endpoint {
         }
     }
 
-    fn page_file_read(&mut self, transfer: TransferId, to: String, path: PathBuf, note: Option<String>, data: Vec<u8>) {
+    fn page_file_read(
+        &mut self,
+        transfer: TransferId,
+        to: String,
+        path: PathBuf,
+        note: Option<String>,
+        data: Vec<u8>,
+    ) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -371,13 +384,17 @@ impl Endpoint {
         // 18.1.1), unless the address names its transport.
         let target = match SipUri::parse(&to) {
             Ok(mut uri) if len > UDP_FILE_BYTES && uri.transport_param().is_none() => {
-                uri.params
-                    .push(crate::protocol::sip::header_value::Param::new("transport", Some("tcp")));
+                uri.params.push(crate::protocol::sip::header_value::Param::new(
+                    "transport",
+                    Some("tcp"),
+                ));
                 uri.to_string()
             }
             _ => to,
         };
-        self.route_to(target, move |route| internal(PageFileInternal::Routed { id, route }));
+        self.route_to(target, move |route| {
+            internal(PageFileInternal::Routed { id, route })
+        });
     }
 
     fn page_file_routed(&mut self, id: MessageId, route: Result<(Hop, Option<StreamHandle>), String>) {
@@ -482,7 +499,9 @@ impl Endpoint {
     /// A MESSAGE whose body is a file arrived: check its size, store it,
     /// and only then answer.
     pub(crate) fn store_page_file(&mut self, token: IncomingToken, message: ArrivedMessage) {
-        let Some(file) = message.file else { return };
+        let Some(file) = message.file.map(|f| *f) else {
+            return;
+        };
         let limit = incoming_limit(self.chat_settings.max_file_size);
         let size = file.data.len() as u64;
         if size > limit {
@@ -608,18 +627,31 @@ impl Endpoint {
         let row = offer.row;
         self.store_then(
             move |s| s.page_file_data(row),
-            move |result| internal(PageFileInternal::Loaded { transfer, dir, result }),
+            move |result| {
+                internal(PageFileInternal::Loaded {
+                    transfer,
+                    dir,
+                    result,
+                })
+            },
         );
     }
 
-    fn page_file_loaded(&mut self, transfer: TransferId, dir: PathBuf, result: Result<Option<Vec<u8>>, String>) {
+    fn page_file_loaded(
+        &mut self,
+        transfer: TransferId,
+        dir: PathBuf,
+        result: Result<Option<Vec<u8>>, String>,
+    ) {
         let Some(offer) = self.page_files.offers.get(&transfer).cloned() else {
             return;
         };
         let data = match result {
             Ok(Some(data)) => data,
             Ok(None) => return self.page_file_written(transfer, Err("the file is no longer stored".into())),
-            Err(e) => return self.page_file_written(transfer, Err(format!("the stored file cannot be read: {e}"))),
+            Err(e) => {
+                return self.page_file_written(transfer, Err(format!("the stored file cannot be read: {e}")))
+            }
         };
         if sha1_hex(&data) != offer.sha1 {
             return self.page_file_written(

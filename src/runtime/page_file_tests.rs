@@ -27,7 +27,10 @@ fn offered_names_are_made_safe() {
 #[test]
 fn a_missing_name_gets_one_that_fits_the_type() {
     let png = saved_name(None, "image/png");
-    assert!(png.starts_with(FALLBACK_FILE_NAME) && png.ends_with(".png"), "{png}");
+    assert!(
+        png.starts_with(FALLBACK_FILE_NAME) && png.ends_with(".png"),
+        "{png}"
+    );
     let pdf = saved_name(None, "application/pdf");
     assert!(pdf.ends_with(".pdf"), "{pdf}");
     assert_eq!(saved_name(None, "application/x-no-such-type"), FALLBACK_FILE_NAME);
@@ -53,7 +56,11 @@ fn files_are_saved_without_overwriting_and_without_leftovers() {
     assert_eq!(second, dir.path().join("a (1).bin"));
     assert_eq!(std::fs::read(&first).unwrap(), b"one");
     assert_eq!(std::fs::read(&second).unwrap(), b"two");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "no temporary file left"
+    );
     let missing = dir.path().join("nope");
     let e = save(&missing, "a.bin", b"x").unwrap_err();
     assert!(e.contains("not a directory"), "{e}");

@@ -90,7 +90,14 @@ impl Store {
         tx.execute(
             "INSERT INTO page_files (transfer_id, account, call_id, cseq, content_type, data) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, t.account, file.call_id, file.cseq, file.content_type, file.data],
+            params![
+                id,
+                t.account,
+                file.call_id,
+                file.cseq,
+                file.content_type,
+                file.data
+            ],
         )
         .map_err(ctx.sql(WHAT))?;
         tx.commit().map_err(ctx.sql(WHAT))?;
@@ -133,8 +140,11 @@ impl Store {
             params![transfer, state, finished_at, path],
         )
         .map_err(ctx.sql(WHAT))?;
-        tx.execute("UPDATE page_files SET data = NULL WHERE transfer_id = ?1", [transfer])
-            .map_err(ctx.sql(WHAT))?;
+        tx.execute(
+            "UPDATE page_files SET data = NULL WHERE transfer_id = ?1",
+            [transfer],
+        )
+        .map_err(ctx.sql(WHAT))?;
         tx.commit().map_err(ctx.sql(WHAT))
     }
 }

@@ -223,7 +223,7 @@ pub fn page_file(content_type: &str, disposition: Option<&str>) -> Option<PageFi
         });
     }
     let is_text = content_type.starts_with("text/") || content_type.is_empty();
-    (!is_text).then(|| PageFile {
+    (!is_text).then_some(PageFile {
         name: None,
         content_type,
     })

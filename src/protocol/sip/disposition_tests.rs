@@ -65,18 +65,32 @@ fn missing_or_empty_file_name_is_none() {
 fn malformed_values_are_refused() {
     assert_eq!(parse("").unwrap_err(), DispositionError::NoType);
     assert_eq!(parse("  ; filename=a").unwrap_err(), DispositionError::NoType);
-    assert!(matches!(parse("attach ment; filename=a").unwrap_err(), DispositionError::BadType(_)));
+    assert!(matches!(
+        parse("attach ment; filename=a").unwrap_err(),
+        DispositionError::BadType(_)
+    ));
     let long = format!("attachment; filename=\"{}\"", "a".repeat(MAX_DISPOSITION_BYTES));
     assert!(matches!(parse(&long).unwrap_err(), DispositionError::TooLong(_)));
     let many = format!("attachment{}", ";x=1".repeat(MAX_DISPOSITION_PARAMS + 1));
-    assert!(matches!(parse(&many).unwrap_err(), DispositionError::TooManyParams(_)));
+    assert!(matches!(
+        parse(&many).unwrap_err(),
+        DispositionError::TooManyParams(_)
+    ));
     let name = format!("attachment; filename={}", "n".repeat(MAX_FILENAME_BYTES + 1));
-    assert!(matches!(parse(&name).unwrap_err(), DispositionError::BadFilename(_)));
+    assert!(matches!(
+        parse(&name).unwrap_err(),
+        DispositionError::BadFilename(_)
+    ));
 }
 
 #[test]
 fn prints_quoted_and_escaped_and_reads_back() {
-    for name in ["a.png", "with space.txt", r#"quote " and \ slash.bin"#, "grüße.txt"] {
+    for name in [
+        "a.png",
+        "with space.txt",
+        r#"quote " and \ slash.bin"#,
+        "grüße.txt",
+    ] {
         let value = ContentDisposition::attachment(name).to_header_value();
         assert!(value.starts_with("attachment; filename=\""), "{value}");
         assert_eq!(parse(&value).unwrap().filename.as_deref(), Some(name), "{value}");

@@ -173,7 +173,9 @@ fn disposition_value(value: &str) {
         "a printed Content-Disposition holds a line break or NUL: {printed:?}"
     );
     if printed.len() > disposition::MAX_DISPOSITION_BYTES
-        || d.filename.as_deref().is_some_and(|n| n.chars().any(char::is_control))
+        || d.filename
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control))
     {
         return;
     }
@@ -493,7 +495,7 @@ fn drain(agent: &mut Agent, run: &mut AgentRun, now: Instant) -> Vec<SipMessage>
             Output::Event(AgentEvent::MessageArrived { token, message }) => {
                 if let Some(file) = message.file {
                     assert!(message.body.is_empty(), "a file MESSAGE also handed over as text");
-                    run.arrived_files.push(file);
+                    run.arrived_files.push(*file);
                 }
                 agent.answer_incoming(token, true, now);
             }

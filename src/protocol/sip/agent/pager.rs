@@ -81,7 +81,7 @@ pub struct ArrivedMessage {
     pub conn: Option<u64>,
     /// Set when the body is a file (see [`crate::protocol::sip::disposition::page_file`]);
     /// `body` is then empty and the bytes are here, unchanged.
-    pub file: Option<ArrivedFile>,
+    pub file: Option<Box<ArrivedFile>>,
 }
 
 /// A file that arrived as the body of a page-mode MESSAGE.
@@ -240,7 +240,14 @@ impl Agent {
     /// The outcome arrives as [`AgentEvent::Delivery`] events for `id`,
     /// like a text's (the same size limits apply: [`MAX_BODY_STREAM`] on
     /// TCP/TLS, [`MAX_REQUEST_UDP`] for the whole request on UDP).
-    pub fn send_file_message(&mut self, id: MessageId, to: &str, file: &PageFileBody, hop: Hop, now: Instant) {
+    pub fn send_file_message(
+        &mut self,
+        id: MessageId,
+        to: &str,
+        file: &PageFileBody,
+        hop: Hop,
+        now: Instant,
+    ) {
         let body = Body {
             content_type: file.content_type.clone(),
             disposition: Some(ContentDisposition::attachment(&file.name).to_header_value()),
@@ -531,10 +538,12 @@ impl Agent {
             cseq,
             transport,
             conn: hop.and_then(|h| h.conn),
-            file: file.map(|f| ArrivedFile {
-                name: f.name,
-                content_type: f.content_type,
-                data: msg.body.clone(),
+            file: file.map(|f| {
+                Box::new(ArrivedFile {
+                    name: f.name,
+                    content_type: f.content_type,
+                    data: msg.body.clone(),
+                })
             }),
         };
         self.pager.next_token += 1;

@@ -70,9 +70,24 @@ fn a_file_goes_with_its_type_and_name_and_arrives_byte_exact() {
         name: r#"my "best" shot.png"#.into(),
         data: data.clone(),
     };
-    alice.send_file_message(MessageId(9), "sip:bob@127.0.0.1:5080", &file, hop(Transport::Tcp, A, B), t0);
+    alice.send_file_message(
+        MessageId(9),
+        "sip:bob@127.0.0.1:5080",
+        &file,
+        hop(Transport::Tcp, A, B),
+        t0,
+    );
     let (tx, ev) = drain(&mut alice);
-    assert!(matches!(&ev[..], [AgentEvent::Delivery { state: DeliveryState::Sending, .. }]), "{ev:?}");
+    assert!(
+        matches!(
+            &ev[..],
+            [AgentEvent::Delivery {
+                state: DeliveryState::Sending,
+                ..
+            }]
+        ),
+        "{ev:?}"
+    );
     let sent = SipMessage::parse(&tx[0].1).unwrap();
     assert_eq!(sent.header("Content-Type"), Some("image/png"));
     assert_eq!(
@@ -82,7 +97,10 @@ fn a_file_goes_with_its_type_and_name_and_arrives_byte_exact() {
     assert_eq!(sent.body, data);
     deliver(&mut bob, &tx, t0);
     let (answers, ev) = drain(&mut bob);
-    assert!(answers.is_empty(), "nothing is answered before the runtime stored it");
+    assert!(
+        answers.is_empty(),
+        "nothing is answered before the runtime stored it"
+    );
     let [AgentEvent::MessageArrived { token, message }] = &ev[..] else {
         panic!("{ev:?}")
     };
@@ -97,7 +115,14 @@ fn a_file_goes_with_its_type_and_name_and_arrives_byte_exact() {
     deliver(&mut alice, &answers, t0);
     let (_, ev) = drain(&mut alice);
     assert!(
-        matches!(&ev[..], [AgentEvent::Delivery { id: MessageId(9), state: DeliveryState::Accepted, .. }]),
+        matches!(
+            &ev[..],
+            [AgentEvent::Delivery {
+                id: MessageId(9),
+                state: DeliveryState::Accepted,
+                ..
+            }]
+        ),
         "{ev:?}"
     );
 }
@@ -111,13 +136,26 @@ fn a_file_too_big_for_udp_is_refused_in_words() {
         name: "x.bin".into(),
         data: vec![0; 2000],
     };
-    alice.send_file_message(MessageId(3), "sip:bob@127.0.0.1:5080", &file, hop(Transport::Udp, A, B), t0);
+    alice.send_file_message(
+        MessageId(3),
+        "sip:bob@127.0.0.1:5080",
+        &file,
+        hop(Transport::Udp, A, B),
+        t0,
+    );
     let (tx, ev) = drain(&mut alice);
     assert!(tx.is_empty());
-    let [AgentEvent::Delivery { state: DeliveryState::Failed { reason, .. }, .. }] = &ev[..] else {
+    let [AgentEvent::Delivery {
+        state: DeliveryState::Failed { reason, .. },
+        ..
+    }] = &ev[..]
+    else {
         panic!("{ev:?}")
     };
-    assert!(reason.contains("file is too long") && reason.contains("UDP"), "{reason}");
+    assert!(
+        reason.contains("file is too long") && reason.contains("UDP"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -125,7 +163,13 @@ fn text_stays_text_and_unknown_text_types_get_415() {
     let t0 = Instant::now();
     let mut alice = Agent::new(config("alice"), 1);
     let mut bob = Agent::new(config("bob"), 2);
-    alice.send_message(MessageId(1), "sip:bob@127.0.0.1:5080", "hi", hop(Transport::Udp, A, B), t0);
+    alice.send_message(
+        MessageId(1),
+        "sip:bob@127.0.0.1:5080",
+        "hi",
+        hop(Transport::Udp, A, B),
+        t0,
+    );
     let (tx, _) = drain(&mut alice);
     deliver(&mut bob, &tx, t0);
     let (_, ev) = drain(&mut bob);
@@ -134,7 +178,8 @@ fn text_stays_text_and_unknown_text_types_get_415() {
     };
     assert_eq!((message.body.as_str(), message.file.is_none()), ("hi", true));
     // A text/html MESSAGE without a file disposition is still 415 with Accept.
-    let html = b"MESSAGE sip:bob@127.0.0.1:5080 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKh1\r\n\
+    let html =
+        b"MESSAGE sip:bob@127.0.0.1:5080 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKh1\r\n\
 From: <sip:carol@sipchat.test>;tag=c1\r\nTo: <sip:bob@sipchat.test>\r\nCall-ID: html-1\r\nCSeq: 1 MESSAGE\r\n\
 Content-Type: text/html\r\nContent-Length: 8\r\n\r\n<b>x</b>";
     bob.handle_packet(html, hop(Transport::Udp, B, A), t0);
