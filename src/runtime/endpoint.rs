@@ -462,18 +462,7 @@ impl Endpoint {
             return;
         }
         self.routing.insert(key.clone(), vec![waiting]);
-        let udp_port = self
-            .udp
-            .as_ref()
-            .and_then(|s| s.local_addr().ok())
-            .map(|a| a.port());
-        let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
-        let events = self.transport_tx.clone();
-        let internal = self.internal_tx.clone();
-        tokio::spawn(async move {
-            let route = p2p_route(&to, udp_port, &existing, events).await;
-            let _ = internal.send(Internal::RouteReady { key, route });
-        });
+        self.route_to(to, move |route| Internal::RouteReady { key, route });
     }
 
     fn start_flow(&mut self) {
@@ -811,17 +800,6 @@ impl Endpoint {
 
     /// Opens (or finds) the peer-to-peer path for a chat.
     pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
-        let udp_port = self
-            .udp
-            .as_ref()
-            .and_then(|s| s.local_addr().ok())
-            .map(|a| a.port());
-        let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
-        let events = self.transport_tx.clone();
-        let internal = self.internal_tx.clone();
-        tokio::spawn(async move {
-            let route = p2p_route(&peer, udp_port, &existing, events).await;
-            let _ = internal.send(Internal::ChatRoute { session, route });
-        });
+        self.route_to(peer, move |route| Internal::ChatRoute { session, route });
     }
 }
