@@ -12,7 +12,7 @@ mod support;
 use sha1::{Digest, Sha1};
 use sipchat::model::{AccountId, TransferId};
 use sipchat::runtime::transfer_resume::{is_part_file_name, DURABLE_EVERY};
-use sipchat::runtime::{Command, Event, RuntimeOptions};
+use sipchat::runtime::{Command, Event, FileSendMode, RuntimeOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::{config, free_port, Running};
@@ -139,6 +139,7 @@ impl Setup {
                 account: AccountId("local".into()),
                 to: format!("sip:bob@127.0.0.1:{}", self.bob_port),
                 path: self.path.clone(),
+                mode: FileSendMode::Session,
             })
             .unwrap();
         id

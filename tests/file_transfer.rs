@@ -83,6 +83,7 @@ impl Pair {
                 account: local_id(),
                 to: format!("sip:bob@127.0.0.1:{}", self.bob_port),
                 path: path.clone(),
+                mode: sipchat::runtime::FileSendMode::Session,
             })
             .unwrap();
         (id, path)
@@ -299,6 +300,7 @@ fn a_missing_file_fails_at_once() {
             account: local_id(),
             to: format!("sip:bob@127.0.0.1:{}", p.bob_port),
             path: p.outbox.path().join("nope"),
+            mode: sipchat::runtime::FileSendMode::Session,
         })
         .unwrap();
     let reason = done_or_failed(&mut p.alice, "alice's outcome", Some(id)).unwrap_err();

@@ -77,6 +77,7 @@ fn through_the_relay(tls: bool) {
             account: AccountId("alice".into()),
             to: kam.aor("bob"),
             path,
+            mode: sipchat::runtime::FileSendMode::Session,
         })
         .unwrap();
     let outcome = |r: &mut Running, who: &str, kam: &Kamailio| {

@@ -181,6 +181,8 @@ const VECTORS: &[(&str, &str, Expect)] = &[
     ("rfc3428-4-f2-message", "RFC 3428 4 F2", Valid),
     ("rfc3428-4-f3-200", "RFC 3428 4 F3", Valid),
     ("rfc3428-4-f4-200", "RFC 3428 4 F4", Valid),
+    // Issue #5: a small file in a MESSAGE, as Twinkle sends one.
+    ("twinkle-file-message", "Twinkle-style file MESSAGE", Valid),
 ];
 
 /// What the agent answers to some request vectors: `(vector, now, rfc, why)`
@@ -224,6 +226,12 @@ const AGENT_ANSWERS: &[(&str, Option<u16>, u16, &str)] = &[
         Some(200),
         200,
         "RFC 3428: stored, then 200",
+    ),
+    (
+        "twinkle-file-message",
+        Some(200),
+        200,
+        "a file in a MESSAGE (image/png, attachment): stored, then 200, not 415",
     ),
     ("mismatch01", Some(400), 400, "RFC 4475 3.1.2.17"),
     (
@@ -445,6 +453,7 @@ const HARNESSES: &[(&str, Harness)] = &[
     ("stream_framer", stream_framer_chunkings),
     ("agent_packet", fuzz_bodies::agent_packet),
     ("alert_body", alert_body_modes),
+    ("content_disposition", fuzz_bodies::content_disposition),
 ];
 
 /// The alert harness in each of its modes (CAP, multipart, text; with and
@@ -1070,6 +1079,34 @@ fn rfc3428_message_flow() {
         .from_header()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(from.tag(), Some("49394"), "`;;tag` as printed in the RFC");
+}
+
+#[test]
+fn twinkle_style_file_message() {
+    use sipchat::protocol::sip::disposition::{self, page_file};
+    let bytes = read_vector("twinkle-file-message");
+    let m = parse("twinkle-file-message");
+    assert_eq!(m.method(), Some(Method::Message));
+    assert_eq!(m.content_type().as_deref(), Some("image/png"));
+    // The body is the PNG exactly, CR, LF and NUL octets included.
+    assert!(m.body.starts_with(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"));
+    assert!(bytes.ends_with(&m.body));
+    let d = disposition::parse(m.header("Content-Disposition").unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.kind, "attachment");
+    assert_eq!(d.filename.as_deref(), Some("red dot.png"));
+    let file = page_file("image/png", m.header("Content-Disposition"));
+    assert_eq!(file.and_then(|f| f.name).as_deref(), Some("red dot.png"));
+    // The agent hands the bytes over unchanged, as a file, and answers
+    // only once the runtime stored it (here: at once).
+    let run = fuzz_bodies::run_agent(&bytes, Transport::Tcp);
+    let arrived = run
+        .arrived_files
+        .first()
+        .unwrap_or_else(|| panic!("no file arrived"));
+    assert_eq!(arrived.data, m.body);
+    assert_eq!(arrived.name.as_deref(), Some("red dot.png"));
+    assert_eq!(arrived.content_type, "image/png");
 }
 
 /// The statuses of the agent's answers to a vector delivered over UDP.

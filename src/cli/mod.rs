@@ -107,6 +107,14 @@ pub enum CliCommand {
         /// JSON lines (progress and outcome) on stdout instead of the bar.
         #[arg(long)]
         json: bool,
+        /// Send the file inside a page-mode MESSAGE instead of a file session (at most 4096
+        /// bytes; for peers without MSRP). Without it, a small file falls back to a message on
+        /// its own when the peer takes no file sessions.
+        #[arg(long, conflicts_with = "session_only")]
+        page_mode: bool,
+        /// Only a file session: never fall back to a page-mode MESSAGE.
+        #[arg(long)]
+        session_only: bool,
         /// Recipient, e.g. sip:bob@example.org or sip:bob@192.0.2.7:5062.
         uri: String,
         /// The file.
@@ -213,6 +221,8 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
         CliCommand::SendFile {
             account,
             json,
+            page_mode,
+            session_only,
             uri,
             path,
         } => send_file::run(
@@ -223,6 +233,11 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
                 uri,
                 path,
                 json: *json,
+                mode: match (*page_mode, *session_only) {
+                    (true, _) => crate::runtime::FileSendMode::PageMode,
+                    (false, true) => crate::runtime::FileSendMode::Session,
+                    (false, false) => crate::runtime::FileSendMode::Auto,
+                },
             },
         ),
         CliCommand::Chat { account, json, uri } => chat::run(
@@ -323,6 +338,7 @@ fn one_shot_runtime(
         retries: false,
         accept_chats: false,
         accept_files: None,
+        refuse_sessions: false,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.

@@ -2,7 +2,7 @@
 //! lines of words for people.
 
 use crate::model::{Alert, AlertMark, ChatState, DeliveryState, RegistrationState};
-use crate::runtime::Event;
+use crate::runtime::{Event, TransferVia};
 use serde_json::{json, Value};
 
 /// The JSON line for an event (`None` for events scripts need not see).
@@ -110,9 +110,10 @@ pub fn event_json(event: &Event) -> Option<Value> {
             size,
             mime,
             sha1,
+            via,
         } => json!({
             "event": "transfer_offered", "account": account, "transfer": transfer, "from": from,
-            "name": name, "size": size, "content_type": mime, "sha1": sha1,
+            "name": name, "size": size, "content_type": mime, "sha1": sha1, "via": via.as_str(),
         }),
         Event::TransferProgress {
             transfer,
@@ -129,9 +130,11 @@ pub fn event_json(event: &Event) -> Option<Value> {
             path,
             size,
             sha1,
+            via,
+            note,
         } => json!({
             "event": if *incoming { "file_received" } else { "file_sent" }, "transfer": transfer, "path": path.display().to_string(),
-            "size": size, "sha1": sha1,
+            "size": size, "sha1": sha1, "via": via.as_str(), "note": note,
         }),
         Event::TransferResuming {
             transfer,
@@ -315,10 +318,17 @@ pub fn event_text(event: &Event) -> Option<String> {
             path,
             size,
             sha1,
+            via,
+            note,
             ..
         } => {
             let what = if *incoming { "received" } else { "sent" };
-            format!("file {what}: {} ({size} bytes, sha1 {sha1})", path.display())
+            let how = match (via, note) {
+                (_, Some(note)) => format!("; {note}"),
+                (TransferVia::PageMode, None) => "; it came in a message".to_string(),
+                (TransferVia::Session, None) => String::new(),
+            };
+            format!("file {what}: {} ({size} bytes, sha1 {sha1}){how}", path.display())
         }
         Event::TransferResuming { .. } => resume_line(event)?,
         Event::TransferFailed { reason, .. } => format!("file transfer failed: {reason}"),

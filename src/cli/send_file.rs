@@ -4,7 +4,7 @@
 use super::{output, CliError};
 use crate::config::Config;
 use crate::model::AccountId;
-use crate::runtime::{Command, Event, Events, Handle};
+use crate::runtime::{Command, Event, Events, FileSendMode, Handle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::Path;
 
@@ -18,6 +18,8 @@ pub struct SendFileRequest<'a> {
     pub path: &'a Path,
     /// JSON lines on stdout instead of words.
     pub json: bool,
+    /// Session, page-mode MESSAGE, or a session that may fall back.
+    pub mode: FileSendMode,
 }
 
 /// Runs `send-file`: exit 0 when the peer confirmed the whole file, 1 when
@@ -53,6 +55,7 @@ fn transfer(
         account: account.clone(),
         to: req.uri.to_string(),
         path: req.path.to_path_buf(),
+        mode: req.mode,
     })?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -110,7 +113,7 @@ fn transfer(
                         }
                     }
                 }
-                Event::TransferDone { size, sha1, .. } => return Ok((size, sha1)),
+                Event::TransferDone { size, sha1, note, .. } => return Ok((size, sha1, note)),
                 Event::TransferFailed { reason, .. } => return Err(CliError::Refused(reason)),
                 _ => {}
             }
@@ -119,12 +122,16 @@ fn transfer(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let (size, sha1) = result?;
+    let (size, sha1, note) = result?;
     if !req.json {
-        println!(
-            "sent {} ({size} bytes), SHA-1 {sha1} verified by the recipient",
-            req.path.display()
-        );
+        match note {
+            // A page-mode MESSAGE: its answer is all we know.
+            Some(note) => println!("sent {} ({size} bytes, SHA-1 {sha1}): {note}", req.path.display()),
+            None => println!(
+                "sent {} ({size} bytes), SHA-1 {sha1} verified by the recipient",
+                req.path.display()
+            ),
+        }
     }
     Ok(())
 }

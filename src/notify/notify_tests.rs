@@ -189,6 +189,7 @@ fn file_offer(transfer: u64) -> Event {
         size: Some(2048),
         mime: None,
         sha1: None,
+        via: crate::runtime::TransferVia::Session,
     }
 }
 

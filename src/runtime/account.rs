@@ -64,6 +64,8 @@ pub struct ChatSettings {
     pub accept_files: Option<std::path::PathBuf>,
     /// Largest file we accept, in bytes (the account's `max_file_size`).
     pub max_file_size: u64,
+    /// Refuse every offered session with 488 (`RuntimeOptions::refuse_sessions`).
+    pub refuse_sessions: bool,
 }
 
 impl std::fmt::Debug for ChatSettings {
@@ -75,6 +77,7 @@ impl std::fmt::Debug for ChatSettings {
             .field("auto_accept", &self.auto_accept)
             .field("accept_files", &self.accept_files)
             .field("max_file_size", &self.max_file_size)
+            .field("refuse_sessions", &self.refuse_sessions)
             .finish()
     }
 }
@@ -228,6 +231,7 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         role: account.msrp.role,
         auto_accept: false,
         accept_files: None,
+        refuse_sessions: false,
         max_file_size: account.max_file_size,
     };
     Ok(AccountSetup::Server {
@@ -299,6 +303,7 @@ pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<Acco
         role: local.msrp.role,
         auto_accept: false,
         accept_files: None,
+        refuse_sessions: false,
         max_file_size: local.max_file_size,
     };
     Ok(AccountSetup::Local { agent, bind, chat })

@@ -61,6 +61,7 @@ pub(crate) enum ChatCommand {
         id: TransferId,
         to: String,
         path: PathBuf,
+        mode: super::command::FileSendMode,
     },
     AcceptFile {
         transfer: TransferId,
@@ -126,8 +127,17 @@ impl Endpoint {
             ChatCommand::Send { id, session, text } => self.store_chat_message(id, session, text),
             ChatCommand::Composing { session, active } => self.send_composing(session, active),
             ChatCommand::Close { session } => self.close_chat(session),
-            ChatCommand::SendFile { id, to, path } => self.send_file(id, to, path),
+            ChatCommand::SendFile { id, to, path, mode } => self.send_file_as(id, to, path, mode),
+            // Files that came in a MESSAGE are page_file.rs's; the rest are sessions.
+            ChatCommand::AcceptFile { transfer, dir } if self.is_page_file_offer(transfer) => {
+                self.accept_page_file(transfer, dir)
+            }
             ChatCommand::AcceptFile { transfer, dir } => self.accept_file(transfer, dir),
+            ChatCommand::DeclineFile { transfer } | ChatCommand::CancelFile { transfer }
+                if self.is_page_file_offer(transfer) =>
+            {
+                self.decline_page_file(transfer)
+            }
             ChatCommand::DeclineFile { transfer } => self.decline_file(transfer),
             ChatCommand::CancelFile { transfer } => self.cancel_file(transfer),
         }
@@ -349,13 +359,16 @@ impl Endpoint {
             SipSession::Confirmed { .. } => {}
             SipSession::Failed {
                 session,
-                reason,
                 code,
+                reason,
             } => {
                 if code == Some(488) && self.resume_refused(session) {
                     return;
                 }
-                self.finish_chat(session, ChatState::Failed { reason })
+                // A small file whose peer takes no sessions goes as a MESSAGE.
+                if !self.page_file_fallback(session, code) {
+                    self.finish_chat(session, ChatState::Failed { reason })
+                }
             }
             SipSession::Ended { session, reason, .. } => {
                 self.file_peer_ended(session);
@@ -397,6 +410,11 @@ impl Endpoint {
                     .map_err(|e| (e.warn_code(), e.to_string()))
             });
         let (offer, decision) = match decision {
+            Ok(_) if self.chat_settings.refuse_sessions => {
+                tracing::info!(%from, "refusing a session: this client takes no sessions");
+                let _ = self.agent.reject_session(session, 488, now);
+                return;
+            }
             Ok((offer, d)) if matches!(d.kind, OfferKind::FilePush(_)) && self.hub.is_some() => {
                 let mut chat = Chat::new(from.clone(), true);
                 chat.hop = Some(hop);

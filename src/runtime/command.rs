@@ -3,6 +3,23 @@
 use crate::model::{AccountId, MessageId, SessionId, TransferId};
 use std::path::PathBuf;
 
+/// How [`Command::SendFile`] sends a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FileSendMode {
+    /// A file session (RFC 5547 over MSRP); when the peer cannot take
+    /// sessions at all (it answers 405, 415, 488, 501 or 606) and the file
+    /// is at most [`crate::runtime::page_file::PAGE_MODE_FILE_MAX_BYTES`],
+    /// it goes as a page-mode MESSAGE instead, and the outcome says so.
+    /// Never after a decline, busy, offline or no answer.
+    #[default]
+    Auto,
+    /// A file session only.
+    Session,
+    /// A page-mode MESSAGE only (files up to
+    /// [`crate::runtime::page_file::PAGE_MODE_FILE_MAX_BYTES`]).
+    PageMode,
+}
+
 /// A request to the runtime. Results come back as [`crate::runtime::Event`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -153,6 +170,10 @@ pub enum Command {
         to: String,
         /// The file to send.
         path: PathBuf,
+        /// As a file session, as a page-mode MESSAGE, or (the default)
+        /// a session that falls back to a MESSAGE for small files when
+        /// the peer takes no sessions.
+        mode: FileSendMode,
     },
     /// Accept a file offered with [`crate::runtime::Event::TransferOffered`]
     /// and save it in `dir` (under a safe name that overwrites nothing).

@@ -120,6 +120,8 @@ pub(crate) enum Internal {
         result: Result<InsertOutcome, String>,
     },
     AlertStored(Box<super::alerts::StoredAlertClaim>),
+    /// Work for a file inside a page-mode MESSAGE (`page_file.rs`).
+    PageFile(Box<super::page_file::PageFileInternal>),
     Persisted,
     /// A message went back to the outbox: send what is due.
     Requeued,
@@ -170,6 +172,8 @@ pub(crate) struct Endpoint {
     pub(crate) chats: Chats,
     pub(crate) hub: Option<Arc<MsrpHub>>,
     pub(crate) chat_settings: ChatSettings,
+    /// Files inside page-mode MESSAGEs, both ways.
+    pub(crate) page_files: super::page_file::PageFiles,
 }
 
 impl Endpoint {
@@ -255,6 +259,7 @@ impl Endpoint {
             chats: Chats::default(),
             hub,
             chat_settings,
+            page_files: Default::default(),
         };
         if let Some(addr) = listening {
             endpoint.emit(Event::AccountState {
@@ -463,18 +468,7 @@ impl Endpoint {
             return;
         }
         self.routing.insert(key.clone(), vec![waiting]);
-        let udp_port = self
-            .udp
-            .as_ref()
-            .and_then(|s| s.local_addr().ok())
-            .map(|a| a.port());
-        let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
-        let events = self.transport_tx.clone();
-        let internal = self.internal_tx.clone();
-        tokio::spawn(async move {
-            let route = p2p_route(&to, udp_port, &existing, events).await;
-            let _ = internal.send(Internal::RouteReady { key, route });
-        });
+        self.route_to(to, move |route| Internal::RouteReady { key, route });
     }
 
     fn start_flow(&mut self) {
@@ -587,6 +581,7 @@ impl Endpoint {
                 result,
             } => self.on_stored(token, message, result),
             Internal::AlertStored(stored) => self.on_alert_stored(*stored),
+            Internal::PageFile(work) => self.on_page_file_internal(*work),
             Internal::Persisted => {}
             Internal::Requeued => self.pump_outbox(),
         }
@@ -760,6 +755,9 @@ impl Endpoint {
                     self.pump_outbox();
                 }
             }
+            AgentEvent::Delivery { id, state, .. } if self.page_files.is_sending(id) => {
+                self.on_page_file_delivery(id, state)
+            }
             AgentEvent::Delivery {
                 id,
                 to,
@@ -782,8 +780,17 @@ impl Endpoint {
         self.target.is_some()
     }
 
-    /// Opens (or finds) the peer-to-peer path for a chat.
-    pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
+    /// Keeps a stream connection opened for this account.
+    pub(crate) fn adopt_stream(&mut self, handle: StreamHandle) {
+        self.streams.insert(handle.id, handle);
+    }
+
+    /// Opens (or finds) the peer-to-peer path to `peer`; `done` turns the
+    /// result into the endpoint's next piece of work.
+    pub(crate) fn route_to<D>(&self, peer: String, done: D)
+    where
+        D: FnOnce(Result<(Hop, Option<StreamHandle>), String>) -> Internal + Send + 'static,
+    {
         let udp_port = self
             .udp
             .as_ref()
@@ -794,7 +801,12 @@ impl Endpoint {
         let internal = self.internal_tx.clone();
         tokio::spawn(async move {
             let route = p2p_route(&peer, udp_port, &existing, events).await;
-            let _ = internal.send(Internal::ChatRoute { session, route });
+            let _ = internal.send(done(route));
         });
+    }
+
+    /// Opens (or finds) the peer-to-peer path for a chat.
+    pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
+        self.route_to(peer, move |route| Internal::ChatRoute { session, route });
     }
 }

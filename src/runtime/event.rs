@@ -7,6 +7,26 @@ use crate::model::{
 use crate::store::{ConversationSummary, SearchHit, StoredMessage, StoredTransfer};
 use std::path::PathBuf;
 
+/// How a file travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TransferVia {
+    /// A file session (RFC 5547 over MSRP).
+    #[default]
+    Session,
+    /// The body of a page-mode MESSAGE (RFC 3428), for small files.
+    PageMode,
+}
+
+impl TransferVia {
+    /// `session` or `page-mode` (the CLI's JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferVia::Session => "session",
+            TransferVia::PageMode => "page-mode",
+        }
+    }
+}
+
 /// Something that happened. The UI renders these; the CLI prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -131,6 +151,9 @@ pub enum Event {
         mime: Option<String>,
         /// SHA-1 in lower-case hex, when offered.
         sha1: Option<String>,
+        /// How the file came: a file session, or inside a page-mode MESSAGE
+        /// (then it is already here, stored, and the sender was told 200).
+        via: TransferVia,
     },
     /// Bytes moved (at most a few of these per second per transfer).
     TransferProgress {
@@ -156,6 +179,12 @@ pub enum Event {
         size: u64,
         /// Its SHA-1 in lower-case hex.
         sha1: String,
+        /// How it went: a file session, or a page-mode MESSAGE.
+        via: TransferVia,
+        /// Anything the user should know about how it went, in words
+        /// ("bob's client does not take file sessions; sent as a message";
+        /// "stored by the server for later delivery (202)").
+        note: Option<String>,
     },
     /// A transfer picks up where an interrupted one stopped (RFC 5547
     /// `a=file-range`): only the bytes after `offset` move. Sent by the

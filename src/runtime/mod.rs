@@ -12,6 +12,7 @@ pub mod event;
 pub(crate) mod msrp_hub;
 pub(crate) mod msrp_task;
 pub mod outbox;
+pub mod page_file;
 mod queries;
 pub(crate) mod routing;
 pub(crate) mod storage;
@@ -19,8 +20,8 @@ pub(crate) mod transfer;
 pub(crate) mod transfer_io;
 pub mod transfer_resume;
 
-pub use command::Command;
-pub use event::Event;
+pub use command::{Command, FileSendMode};
+pub use event::{Event, TransferVia};
 
 use crate::config::Config;
 use crate::model::{AccountId, MessageId};
@@ -59,6 +60,10 @@ pub struct RuntimeOptions {
     /// (`listen --accept-files DIR`); otherwise offers wait for
     /// [`Command::AcceptTransfer`].
     pub accept_files: Option<std::path::PathBuf>,
+    /// Answer every chat or file session offered to us with 488 Not
+    /// Acceptable Here, as a client without MSRP does (files then come
+    /// only inside page-mode MESSAGEs); off by default.
+    pub refuse_sessions: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -72,6 +77,7 @@ impl Default for RuntimeOptions {
             retries: true,
             accept_chats: false,
             accept_files: None,
+            refuse_sessions: false,
         }
     }
 }
@@ -275,6 +281,7 @@ async fn supervise(
             account::AccountSetup::Server { chat, .. } | account::AccountSetup::Local { chat, .. } => {
                 chat.auto_accept = options.accept_chats;
                 chat.accept_files.clone_from(&options.accept_files);
+                chat.refuse_sessions = options.refuse_sessions;
             }
         }
         let name = match &setup {
@@ -368,9 +375,10 @@ async fn supervise(
                 account,
                 to,
                 path,
+                mode,
             } => (
                 account,
-                AccountCommand::Chat(ChatCommand::SendFile { id, to, path }),
+                AccountCommand::Chat(ChatCommand::SendFile { id, to, path, mode }),
             ),
             Command::AcceptTransfer {
                 account,

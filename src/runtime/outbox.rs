@@ -308,6 +308,10 @@ impl Endpoint {
             self.store_alert_claim(token, message, claim);
             return;
         }
+        if message.file.is_some() {
+            // A file inside the MESSAGE (page_file.rs): stored, then answered.
+            return self.store_page_file(token, message);
+        }
         let new = self.new_incoming(&message, super::next_message_id(), now_ms());
         self.store_then(
             move |s| s.insert_incoming(&new),

@@ -206,7 +206,7 @@ pub fn free_path(dir: &Path, name: &str) -> Option<PathBuf> {
 
 /// Moves the finished temporary file to a free name in its directory
 /// without ever replacing a file (a hard link fails if the name exists).
-fn publish(temp: &Path, dir: &Path, name: &str) -> Result<PathBuf, String> {
+pub(crate) fn publish(temp: &Path, dir: &Path, name: &str) -> Result<PathBuf, String> {
     for _ in 0..8 {
         let target =
             free_path(dir, name).ok_or_else(|| format!("no free name for {name} in {}", dir.display()))?;
@@ -348,6 +348,7 @@ impl Endpoint {
             size: Some(size),
             mime: Some(mime),
             sha1: sha1.map(|d| hex(&d)),
+            via: super::event::TransferVia::Session,
         });
     }
 
@@ -538,6 +539,8 @@ impl Endpoint {
             path: file.path.clone(),
             size: file.size,
             sha1: sha1.clone(),
+            via: super::event::TransferVia::Session,
+            note: None,
         });
         self.record_transfer(file, &peer, "done".into(), None);
     }

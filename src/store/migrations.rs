@@ -39,6 +39,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 3,
         sql: schema::V3,
     },
+    Migration {
+        version: 4,
+        sql: schema::V4,
+    },
 ];
 
 /// The schema version this build writes and reads.

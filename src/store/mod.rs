@@ -24,7 +24,8 @@
 //! `key.rs` (conversation identity), `columns.rs` (states as text),
 //! `messages.rs` (insert and read), `outbox.rs` (delivery states and
 //! retries), `conversations.rs` (list, mark read, export), `search.rs`
-//! (FTS5), `alerts.rs` (alerts, transfers).
+//! (FTS5), `alerts.rs` (alerts, transfers), `page_files.rs` (files that
+//! came inside a MESSAGE).
 
 mod alerts;
 mod columns;
@@ -34,6 +35,7 @@ mod key;
 mod messages;
 mod migrations;
 mod outbox;
+mod page_files;
 mod schema;
 mod search;
 mod types;
@@ -54,6 +56,7 @@ pub use error::StoreError;
 pub use key::conversation_key;
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::MAX_OUTBOX_BATCH;
+pub use page_files::{NewPageFile, PageFileOutcome};
 pub use search::{SearchHit, MAX_SEARCH_RESULTS, MAX_SEARCH_TERMS};
 pub use types::{
     ConversationSummary, Direction, InsertOutcome, MessagePreview, NewIncoming, NewOutgoing, OutboxEntry,

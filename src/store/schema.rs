@@ -161,3 +161,20 @@ ALTER TABLE transfers ADD COLUMN part_path TEXT;
 UPDATE transfers SET peer = (SELECT c.peer_key FROM conversations c WHERE c.id = transfers.conversation_id);
 CREATE INDEX transfers_interrupted ON transfers (account, direction) WHERE state = 'interrupted';
 "#;
+
+/// Version 4: files that arrive inside a page-mode MESSAGE.
+///
+/// `page_files` holds the bytes of such a file next to its `transfers` row
+/// until it is saved or declined (then `data` is NULL), and the MESSAGE's
+/// account, Call-ID and CSeq, so a resend is answered again but stored once.
+pub(crate) const V4: &str = r#"
+CREATE TABLE page_files (
+    transfer_id  INTEGER PRIMARY KEY REFERENCES transfers (id) ON DELETE CASCADE,
+    account      TEXT NOT NULL,
+    call_id      TEXT NOT NULL,
+    cseq         INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    data         BLOB
+);
+CREATE UNIQUE INDEX page_files_message ON page_files (account, call_id, cseq);
+"#;

@@ -20,6 +20,7 @@ fn offer(app: &mut App, id: u64) {
         size: Some(3 * 1024 * 1024),
         mime: Some("application/pdf".into()),
         sha1: None,
+        via: sipchat::runtime::TransferVia::Session,
     }));
 }
 
@@ -206,6 +207,8 @@ fn a_finished_file_offers_open_and_show_in_folder() {
         path: path.clone(),
         size: 3 * 1024 * 1024,
         sha1: "00".repeat(20),
+        via: sipchat::runtime::TransferVia::Session,
+        note: None,
     }));
     assert_eq!(state(&app, 45), State::Done { path: path.clone() });
     let _ = app.view();
@@ -246,11 +249,17 @@ fn a_file_dropped_on_the_open_conversation_is_sent_to_it() {
         account,
         to,
         path,
+        mode,
     }] = sent.as_slice()
     else {
         panic!("one SendFile expected, got {sent:?}");
     };
     assert_eq!((account, path), (&local(), &file));
+    assert_eq!(
+        *mode,
+        sipchat::runtime::FileSendMode::Auto,
+        "small files may go as a message"
+    );
     assert_eq!(to, &format!("{BOB};transport=udp"));
     let key = TransferKey::Live(*id);
     let shown = app.transfers.get(key).unwrap();

@@ -10,7 +10,7 @@ use crate::ui::theme;
 use crate::ui::transfers::{self, Action};
 use iced::widget::{center, container, stack, text};
 use iced::{Element, Task};
-use sipchat::runtime::{Command, Event};
+use sipchat::runtime::{Command, Event, FileSendMode};
 use std::path::{Path, PathBuf};
 
 /// What the file side of the window reports.
@@ -176,6 +176,7 @@ impl App {
             account: key.account.clone(),
             to: address,
             path,
+            mode: FileSendMode::Auto,
         };
         if let Err(e) = self.runtime.send(command) {
             self.transfers.not_sent(id, e.to_string());

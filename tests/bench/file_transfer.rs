@@ -180,6 +180,7 @@ fn main() {
             account: AccountId("local".into()),
             to: format!("sip:bob@127.0.0.1:{pb}"),
             path: src.clone(),
+            mode: sipchat::runtime::FileSendMode::Session,
         })
         .unwrap();
     let mut progress = 0usize;

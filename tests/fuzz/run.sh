@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml alert_body)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml alert_body content_disposition)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
@@ -83,6 +83,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_odr_violation=0}"
 seeds_for() {
     case "$1" in
         sip_message | stream_framer | agent_packet) echo "$vectors" ;;
+        content_disposition) echo "$here/seeds/$1" ;;
         sip_uri | digest_challenge) echo "$here/seeds/$1 $vectors/fuzz-regressions" ;;
         sdp) echo "$vectors/sdp" ;;
         alert_body) echo "$vectors/cap" ;;

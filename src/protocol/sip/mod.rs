@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod builder;
 pub mod digest;
+pub mod disposition;
 pub mod header_value;
 pub mod message;
 pub mod name_addr;

@@ -19,8 +19,9 @@ pub mod sdp;
 
 use sipchat::model::MessageId;
 use sipchat::protocol::alert::{self, AlertInput};
-use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, Hop, Output};
+use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, ArrivedFile, Hop, Output};
 use sipchat::protocol::sip::digest::{self, Credentials, RequestParts};
+use sipchat::protocol::sip::disposition;
 use sipchat::protocol::sip::message::{MessageError, SipMessage};
 use sipchat::protocol::sip::name_addr::{NameAddr, Via};
 use sipchat::protocol::sip::transaction::TimerConfig;
@@ -146,6 +147,42 @@ pub fn exercise_message(msg: &SipMessage) {
             digest_value(value);
         }
     }
+    let content_type = msg.content_type().unwrap_or_default();
+    for value in msg.header_lines("Content-Disposition") {
+        disposition_value(value);
+        let _ = disposition::page_file(&content_type, Some(value));
+    }
+}
+
+/// `disposition::parse` on arbitrary text: never panics, and what it reads,
+/// printed again, reads back to the same type and file name (when the name
+/// has no control characters, which printing drops).
+pub fn content_disposition(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    disposition_value(&text);
+    let _ = disposition::page_file("application/octet-stream", Some(&text));
+}
+
+fn disposition_value(value: &str) {
+    let Ok(d) = disposition::parse(value) else {
+        return;
+    };
+    let printed = d.to_header_value();
+    assert!(
+        !printed.contains(['\r', '\n', '\0']),
+        "a printed Content-Disposition holds a line break or NUL: {printed:?}"
+    );
+    if printed.len() > disposition::MAX_DISPOSITION_BYTES
+        || d.filename
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control))
+    {
+        return;
+    }
+    let again = disposition::parse(&printed)
+        .unwrap_or_else(|e| panic!("printed {printed:?} from {value:?} does not read back: {e}"));
+    assert_eq!(again.kind, d.kind, "{value:?} -> {printed:?}");
+    assert_eq!(again.filename, d.filename, "{value:?} -> {printed:?}");
 }
 
 fn exercise_name_addr(n: &NameAddr) {
@@ -342,6 +379,8 @@ pub struct AgentRun {
     pub answers: Vec<SipMessage>,
     /// Every packet the agent transmitted during the run.
     pub sent: Vec<SipMessage>,
+    /// Files that arrived in MESSAGEs (page-mode files).
+    pub arrived_files: Vec<ArrivedFile>,
 }
 
 /// Feeds arbitrary bytes to an `Agent` as a received packet, on virtual time,
@@ -453,7 +492,11 @@ fn drain(agent: &mut Agent, run: &mut AgentRun, now: Instant) -> Vec<SipMessage>
                     String::from_utf8_lossy(&bytes)
                 ),
             },
-            Output::Event(AgentEvent::MessageArrived { token, .. }) => {
+            Output::Event(AgentEvent::MessageArrived { token, message }) => {
+                if let Some(file) = message.file {
+                    assert!(message.body.is_empty(), "a file MESSAGE also handed over as text");
+                    run.arrived_files.push(*file);
+                }
                 agent.answer_incoming(token, true, now);
             }
             Output::Event(_) => {}

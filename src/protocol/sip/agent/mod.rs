@@ -15,7 +15,8 @@ mod session_in;
 mod session_out;
 
 pub use pager::{
-    ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, MAX_BODY_STREAM, MAX_REQUEST_UDP,
+    ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
+    MAX_BODY_STREAM, MAX_REQUEST_UDP,
 };
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
 

@@ -4,6 +4,7 @@
 use super::{Agent, AgentEvent, Failure, Hop, Purpose};
 use crate::model::{DeliveryState, MessageId};
 use crate::protocol::sip::builder::response_to;
+use crate::protocol::sip::disposition::{page_file, ContentDisposition};
 use crate::protocol::sip::message::{Method, SipMessage};
 use crate::protocol::sip::name_addr::NameAddr;
 use crate::protocol::sip::outcome::describe_message_failure;
@@ -78,6 +79,31 @@ pub struct ArrivedMessage {
     /// The stream connection it came over, if any (for TLS accounts, an
     /// alert counts only over the account's own registration connection).
     pub conn: Option<u64>,
+    /// Set when the body is a file (see [`crate::protocol::sip::disposition::page_file`]);
+    /// `body` is then empty and the bytes are here, unchanged.
+    pub file: Option<Box<ArrivedFile>>,
+}
+
+/// A file that arrived as the body of a page-mode MESSAGE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrivedFile {
+    /// The name offered in Content-Disposition, as sent (unsafe).
+    pub name: Option<String>,
+    /// The body's media type (lower case, no parameters).
+    pub content_type: String,
+    /// The file's bytes.
+    pub data: Vec<u8>,
+}
+
+/// A file to send as the body of a page-mode MESSAGE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageFileBody {
+    /// Its media type (goes into Content-Type).
+    pub content_type: String,
+    /// The name to offer (goes into `Content-Disposition: attachment`).
+    pub name: String,
+    /// The bytes.
+    pub data: Vec<u8>,
 }
 
 /// How to answer an arrived MESSAGE (see [`Agent::answer_incoming_with`]).
@@ -109,6 +135,17 @@ impl IncomingAnswer {
             )],
         }
     }
+}
+
+/// What goes into an outgoing MESSAGE.
+struct Body {
+    content_type: String,
+    disposition: Option<String>,
+    bytes: Vec<u8>,
+    /// "text" or "file", for the words of a refusal.
+    what: &'static str,
+    /// What to do instead when it is too long.
+    instead: &'static str,
 }
 
 #[derive(Debug)]
@@ -188,6 +225,48 @@ impl Agent {
         identity: Option<MessageIdentity>,
         now: Instant,
     ) {
+        let body = Body {
+            content_type: "text/plain;charset=UTF-8".into(),
+            disposition: None,
+            bytes: text.as_bytes().to_vec(),
+            what: "text",
+            instead: "use a chat session for long texts",
+        };
+        self.send_body(id, to, body, hop, identity, now);
+    }
+
+    /// Sends a small file as the body of a MESSAGE to `to`: its own
+    /// Content-Type and `Content-Disposition: attachment; filename="..."`.
+    /// The outcome arrives as [`AgentEvent::Delivery`] events for `id`,
+    /// like a text's (the same size limits apply: [`MAX_BODY_STREAM`] on
+    /// TCP/TLS, [`MAX_REQUEST_UDP`] for the whole request on UDP).
+    pub fn send_file_message(
+        &mut self,
+        id: MessageId,
+        to: &str,
+        file: &PageFileBody,
+        hop: Hop,
+        now: Instant,
+    ) {
+        let body = Body {
+            content_type: file.content_type.clone(),
+            disposition: Some(ContentDisposition::attachment(&file.name).to_header_value()),
+            bytes: file.data.clone(),
+            what: "file",
+            instead: "send it as a file session",
+        };
+        self.send_body(id, to, body, hop, None, now);
+    }
+
+    fn send_body(
+        &mut self,
+        id: MessageId,
+        to: &str,
+        body: Body,
+        hop: Hop,
+        identity: Option<MessageIdentity>,
+        now: Instant,
+    ) {
         let fail = |agent: &mut Agent, reason: String| {
             agent.emit(AgentEvent::Delivery {
                 id,
@@ -201,13 +280,14 @@ impl Agent {
             Ok(u) => u,
             Err(e) => return fail(self, e.to_string()),
         };
-        if hop.transport.is_reliable() && text.len() > MAX_BODY_STREAM {
+        let (what, instead) = (body.what, body.instead);
+        if hop.transport.is_reliable() && body.bytes.len() > MAX_BODY_STREAM {
             return fail(
                 self,
                 format!(
-                    "the text is too long for a page-mode message ({} bytes; at most {MAX_BODY_STREAM}); \
-                     use a chat session for long texts",
-                    text.len()
+                    "the {what} is too long for a page-mode message ({} bytes; at most {MAX_BODY_STREAM}); \
+                     {instead}",
+                    body.bytes.len()
                 ),
             );
         }
@@ -229,8 +309,12 @@ impl Agent {
         req.push_header("To", NameAddr::new(target.aor().to_string()).to_string());
         req.push_header("Call-ID", call_id);
         req.push_header("CSeq", format!("{cseq} MESSAGE"));
-        req.push_header("Content-Type", "text/plain;charset=UTF-8");
-        req.body = text.as_bytes().to_vec();
+        req.push_header("Content-Type", body.content_type);
+        if let Some(disposition) = body.disposition {
+            req.push_header("Content-Disposition", disposition);
+        }
+        let len = body.bytes.len();
+        req.body = body.bytes;
         let cnonce = self.cnonce();
         self.auth.authorize_preemptively(
             &mut req,
@@ -244,9 +328,9 @@ impl Agent {
             return fail(
                 self,
                 format!(
-                    "the text is too long for a page-mode message over UDP ({} bytes; a MESSAGE may be at most \
-                     {MAX_REQUEST_UDP} bytes on UDP): use TCP or TLS, or a chat session",
-                    text.len()
+                    "the {what} is too long for a page-mode message over UDP ({len} bytes; a MESSAGE may be at most \
+                     {MAX_REQUEST_UDP} bytes on UDP): use TCP or TLS, or {}",
+                    if what == "text" { "a chat session" } else { "a file session" }
                 ),
             );
         }
@@ -410,7 +494,12 @@ impl Agent {
             })
             .is_some()
         };
-        if !ACCEPTED_TYPES.contains(&content_type.as_str()) && !alert_body {
+        let file = if alert_body {
+            None
+        } else {
+            page_file(&content_type, msg.header("Content-Disposition"))
+        };
+        if !ACCEPTED_TYPES.contains(&content_type.as_str()) && !alert_body && file.is_none() {
             let mut resp = response_to(&msg, 415, Some(&self.new_tag()));
             resp.push_header("Accept", ACCEPTED_TYPES.join(", "));
             self.respond(&key, resp, now);
@@ -438,13 +527,24 @@ impl Agent {
             to: msg.to_header().map(|t| t.uri).unwrap_or_default(),
             content_type,
             content_type_header,
-            body: String::from_utf8_lossy(&msg.body).into_owned(),
+            body: if file.is_some() {
+                String::new()
+            } else {
+                String::from_utf8_lossy(&msg.body).into_owned()
+            },
             subject: msg.header("Subject").map(str::to_string),
             priority: msg.header("Priority").map(str::to_string),
             call_id,
             cseq,
             transport,
             conn: hop.and_then(|h| h.conn),
+            file: file.map(|f| {
+                Box::new(ArrivedFile {
+                    name: f.name,
+                    content_type: f.content_type,
+                    data: msg.body.clone(),
+                })
+            }),
         };
         self.pager.next_token += 1;
         let token = IncomingToken(self.pager.next_token);
@@ -472,3 +572,7 @@ impl Agent {
         self.respond(&key, resp, now);
     }
 }
+
+#[cfg(test)]
+#[path = "pager_file_tests.rs"]
+mod file_tests;
