@@ -464,3 +464,55 @@ fn the_answer_waits_until_the_file_is_stored() {
     p.alice.handle.shutdown();
     p.bob.handle.shutdown();
 }
+
+#[test]
+fn an_offer_left_unanswered_is_offered_again_after_a_restart() {
+    let mut p = pair(|_| RuntimeOptions::default(), 1 << 30);
+    let data = binary(1500, 7);
+    let (id, _) = p.send("later.bin", &data, FileSendMode::PageMode);
+    outcome(&mut p.alice, "the MESSAGE's outcome", Some(id)).unwrap();
+    let (first, ..) = offer(&mut p.bob, "later.bin");
+    // bob quits without answering: the file was answered 200, so it stays.
+    p.bob.handle.shutdown();
+    let bob_options = RuntimeOptions {
+        data_dir: Some(p.bob_data.path().to_path_buf()),
+        ..RuntimeOptions::default()
+    };
+    let mut bob = Running::start(local_with("bob", p.bob_port, 1 << 30), bob_options);
+    let (again, via, size, sha1) = offer(&mut bob, "later.bin");
+    assert_eq!(via, TransferVia::PageMode);
+    assert_eq!(size, Some(data.len() as u64));
+    assert_eq!(sha1.as_deref(), Some(sha1_hex(&data).as_str()));
+    assert_ne!(first, again, "a new id in the new run");
+    bob.handle
+        .send(Command::AcceptTransfer {
+            account: local_id(),
+            transfer: again,
+            dir: p.inbox.path().to_path_buf(),
+        })
+        .unwrap();
+    let (saved, ..) = outcome(&mut bob, "the saved file", Some(again)).unwrap();
+    assert_eq!(std::fs::read(&saved).unwrap(), data);
+    bob.handle.shutdown();
+    // Answered now: a third start offers nothing.
+    let bob_options = RuntimeOptions {
+        data_dir: Some(p.bob_data.path().to_path_buf()),
+        ..RuntimeOptions::default()
+    };
+    let mut bob = Running::start(local_with("bob", p.bob_port, 1 << 30), bob_options);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    // Events come in order: whatever was offered at start is seen before this answer.
+    bob.handle.send(Command::LoadTransfers { account: None }).unwrap();
+    bob.wait_for("the history's transfers", |e| match e {
+        Event::Transfers(rows) => Some(rows.len()),
+        _ => None,
+    });
+    assert!(
+        !bob.seen
+            .iter()
+            .any(|e| matches!(e, Event::TransferOffered { .. })),
+        "an answered file was offered again"
+    );
+    bob.handle.shutdown();
+    p.alice.handle.shutdown();
+}

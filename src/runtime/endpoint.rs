@@ -324,6 +324,7 @@ impl Endpoint {
         } else {
             self.pump_outbox();
         }
+        self.load_pending_page_files();
         let mut commands_open = true;
         loop {
             let wake = [

@@ -31,7 +31,7 @@ use crate::model::{DeliveryState, MessageId, TransferId};
 use crate::protocol::sip::agent::{ArrivedMessage, Hop, IncomingAnswer, IncomingToken, PageFileBody};
 use crate::protocol::sip::disposition::MAX_PAGE_FILE_BYTES;
 use crate::protocol::sip::uri::SipUri;
-use crate::store::{conversation_key, Direction, NewPageFile, NewTransfer, PageFileOutcome};
+use crate::store::{conversation_key, Direction, NewPageFile, NewTransfer, PageFileOutcome, PendingPageFile};
 use crate::transport::stream::StreamHandle;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
@@ -182,6 +182,8 @@ pub(crate) enum PageFileInternal {
         transfer: TransferId,
         result: Result<PathBuf, String>,
     },
+    /// Files from an earlier run that still wait for an answer.
+    Pending(Result<Vec<PendingPageFile>, String>),
     /// The end of an arrived file is in the history: now tell the UI.
     Finished {
         event: Box<Event>,
@@ -331,6 +333,7 @@ impl Endpoint {
                 result,
             } => self.page_file_loaded(transfer, dir, result),
             PageFileInternal::Written { transfer, result } => self.page_file_written(transfer, result),
+            PageFileInternal::Pending(result) => self.offer_pending_page_files(result),
             PageFileInternal::Finished { event, result } => {
                 if let Err(e) = result {
                     tracing::warn!("the transfer could not be recorded: {e}");
@@ -611,6 +614,48 @@ impl Endpoint {
                         "a file from {from} could not be saved ({e}); the sender was told it failed"
                     ),
                 });
+            }
+        }
+    }
+
+    /// At start: files that came in MESSAGEs in an earlier run and were
+    /// neither saved nor declined are offered again (they were answered
+    /// 200, so they must not be lost), or saved into `accept_files`.
+    pub(crate) fn load_pending_page_files(&self) {
+        let account = self.account_name().to_string();
+        self.store_then(
+            move |s| s.pending_page_files(&account),
+            |result| internal(PageFileInternal::Pending(result)),
+        );
+    }
+
+    fn offer_pending_page_files(&mut self, result: Result<Vec<PendingPageFile>, String>) {
+        let pending = match result {
+            Ok(pending) => pending,
+            Err(e) => return tracing::warn!("the files waiting for an answer could not be read: {e}"),
+        };
+        for file in pending {
+            let transfer = TransferId(super::next_message_id().0);
+            self.emit(Event::TransferOffered {
+                account: self.account_id(),
+                transfer,
+                from: file.peer,
+                name: file.name.clone(),
+                size: Some(file.size),
+                mime: Some(file.content_type),
+                sha1: Some(file.sha1.clone()),
+                via: TransferVia::PageMode,
+            });
+            let offer = Offer {
+                row: file.row,
+                name: file.name,
+                size: file.size,
+                sha1: file.sha1,
+                saving: false,
+            };
+            self.page_files.offers.insert(transfer, offer);
+            if let Some(dir) = self.chat_settings.accept_files.clone() {
+                self.accept_page_file(transfer, dir);
             }
         }
     }

@@ -56,7 +56,7 @@ pub use error::StoreError;
 pub use key::conversation_key;
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::MAX_OUTBOX_BATCH;
-pub use page_files::{NewPageFile, PageFileOutcome};
+pub use page_files::{NewPageFile, PageFileOutcome, PendingPageFile};
 pub use search::{SearchHit, MAX_SEARCH_RESULTS, MAX_SEARCH_TERMS};
 pub use types::{
     ConversationSummary, Direction, InsertOutcome, MessagePreview, NewIncoming, NewOutgoing, OutboxEntry,

@@ -1,5 +1,5 @@
 //! Files that arrived inside a page-mode MESSAGE (schema step
-//! [`super::schema::V3_PAGE_FILES`]): the transfer row and the file's bytes
+//! [`super::schema::V4`]): the transfer row and the file's bytes
 //! are committed together, before the MESSAGE is answered 200, so an
 //! answered file is never lost. The bytes stay until the file is saved
 //! (accepted) or declined; then only the transfer row remains.
@@ -43,7 +43,56 @@ impl PageFileOutcome {
     }
 }
 
+/// A file that came in a MESSAGE and still waits for the user's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPageFile {
+    /// Its transfer row id.
+    pub row: i64,
+    /// Who sent it (the conversation's peer key).
+    pub peer: String,
+    /// The safe name it was offered under.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-1 in lower-case hex, as stored.
+    pub sha1: String,
+    /// The body's media type.
+    pub content_type: String,
+}
+
 impl Store {
+    /// The account's page-mode files that were neither saved nor declined
+    /// (their bytes are still here), oldest first: offered again after a
+    /// restart, since each was answered 200 and must not be lost.
+    pub fn pending_page_files(&self, account: &str) -> Result<Vec<PendingPageFile>, StoreError> {
+        const WHAT: &str = "list the files that wait for an answer";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT t.id, coalesce(t.peer, c.peer_key, ''), t.file_name, length(p.data),
+                        coalesce(t.sha1, ''), p.content_type
+                 FROM page_files p
+                 JOIN transfers t ON t.id = p.transfer_id
+                 LEFT JOIN conversations c ON c.id = t.conversation_id
+                 WHERE p.account = ?1 AND p.data IS NOT NULL
+                 ORDER BY t.id",
+            )
+            .map_err(self.ctx().sql(WHAT))?;
+        let rows = stmt
+            .query_map([account], |row| {
+                Ok(PendingPageFile {
+                    row: row.get(0)?,
+                    peer: row.get(1)?,
+                    name: row.get(2)?,
+                    size: u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                    sha1: row.get(4)?,
+                    content_type: row.get(5)?,
+                })
+            })
+            .map_err(self.ctx().sql(WHAT))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.ctx().sql(WHAT))
+    }
+
     /// Stores an incoming page-mode file: its transfer row and its bytes in
     /// one transaction. A resend of a stored MESSAGE is found, not stored again.
     pub fn insert_page_file(&mut self, file: &NewPageFile) -> Result<PageFileOutcome, StoreError> {

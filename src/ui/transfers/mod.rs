@@ -280,6 +280,10 @@ impl Transfers {
             let Some(peer_key) = row.transfer.peer_key.as_deref() else {
                 continue;
             };
+            // Still waiting for an answer: the runtime offers it again live.
+            if row.transfer.state == OFFERED {
+                continue;
+            }
             let conversation = ConversationKey::stored(&row.transfer.account, peer_key);
             let incoming = row.transfer.direction == StoredDirection::In;
             let at = u64::try_from(row.transfer.started_at.max(0) / 1000).unwrap_or(0);
@@ -440,6 +444,9 @@ fn stored_state(state: &str, path: Option<&str>, incoming: bool) -> State {
         },
     }
 }
+
+/// A stored transfer that waits for the user's answer.
+const OFFERED: &str = "offered";
 
 /// Seconds left at `rate`, when it can be told.
 pub fn eta_secs(bytes: u64, total: u64, rate: u64) -> Option<u64> {

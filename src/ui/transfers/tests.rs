@@ -122,6 +122,13 @@ fn a_history_row_of_a_transfer_shown_live_is_not_shown_twice() {
         row(2, "other.txt", 1_001_000, Some("sip:bob@example.org")),
         row(3, "lost.txt", 1_001_000, None),
     ]);
+    let mut waiting = row(4, "pending.png", 1_001_000, Some("sip:bob@example.org"));
+    waiting.transfer.state = "offered".into();
+    list.apply_stored(&[waiting]);
+    assert!(
+        list.get(TransferKey::Stored(4)).is_none(),
+        "an offer still waiting comes again from the runtime, not as a history row"
+    );
     let names: Vec<&str> = list.of(&bob()).iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["same.txt", "other.txt"]);
     assert_eq!(
