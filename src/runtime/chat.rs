@@ -361,12 +361,14 @@ impl Endpoint {
                 session,
                 code,
                 reason,
+                explained,
             } => {
                 if code == Some(488) && self.resume_refused(session) {
                     return;
                 }
-                // A small file whose peer takes no sessions goes as a MESSAGE.
-                if !self.page_file_fallback(session, code) {
+                // A small file whose peer takes no sessions goes as a MESSAGE
+                // (not when it takes them and said why it refused this one).
+                if explained || !self.page_file_fallback(session, code) {
                     self.finish_chat(session, ChatState::Failed { reason })
                 }
             }

@@ -396,10 +396,7 @@ impl Connection {
             tokio::select! {
                 read = self.reader.read(&mut buf) => match read {
                     Ok(0) => session.connection_lost("the peer closed the connection", Instant::now()),
-                    Ok(n) => {
-                        let bytes = buf[..n].to_vec();
-                        self.feed(session, &bytes);
-                    }
+                    Ok(n) => self.feed(session, &buf[..n]),
                     Err(e) => session.connection_lost(&e.to_string(), Instant::now()),
                 },
                 cmd = commands.recv() => match cmd {
@@ -449,9 +446,9 @@ impl Connection {
                 Output::Transmit(bytes) => {
                     let _ = self.writer.send(bytes);
                 }
-                Output::Event(event) => {
+                Output::Event(mut event) => {
                     if let Some(file) = self.file.as_mut() {
-                        file.on_event(&event, send);
+                        file.on_event(&mut event, send);
                     }
                     if let Some(done) = forward(event, ids, send) {
                         end = Some(done);
@@ -488,7 +485,7 @@ fn on_file_ready(
     let Some(file) = file else { return };
     match ready {
         FileReady::Chunk(Ok(data)) => {
-            if let Err(reason) = file.push(session, &data) {
+            if let Err(reason) = file.push(session, data) {
                 send(TaskEvent::FileFailed { reason });
                 session.close(Instant::now());
             }

@@ -31,6 +31,10 @@ const HASH_BUFFER: usize = 256 * 1024;
 /// this many, then sends a success REPORT for them, so the sender learns
 /// how far a resume may start.
 pub const DURABLE_EVERY: u64 = 4 * 1024 * 1024;
+/// After the first durable point, at most one fsync per this long: a fast
+/// transfer is not slowed by a sync every [`DURABLE_EVERY`] bytes, and a
+/// resume loses at most this much of the transfer.
+pub const DURABLE_MIN_GAP: Duration = Duration::from_millis(500);
 
 /// What a transfer's task does with the file.
 #[derive(Debug, Clone)]
@@ -271,13 +275,13 @@ impl FileIo {
     }
 
     /// Pushes a chunk read from the file into the session.
-    pub(crate) fn push(&mut self, session: &mut Session, data: &[u8]) -> Result<(), String> {
+    pub(crate) fn push(&mut self, session: &mut Session, data: Vec<u8>) -> Result<(), String> {
         if let Mode::Sending {
             msrp_id: Some(id), ..
         } = &self.mode
         {
             session
-                .push_data(id, data, Instant::now())
+                .push_data_owned(id, data, Instant::now())
                 .map_err(|e| format!("cannot send the file: {e}"))?;
         }
         Ok(())
@@ -298,7 +302,9 @@ impl FileIo {
 
     /// Handles a session event if it concerns the file (chunks are queued
     /// for [`FileIo::flush`]; outcomes go out as task events).
-    pub(crate) fn on_event(&mut self, event: &SessionEvent, send: &impl Fn(TaskEvent)) {
+    /// A received chunk's bytes are taken out of the event (no copy); the
+    /// event's other fields stay for the caller.
+    pub(crate) fn on_event(&mut self, event: &mut SessionEvent, send: &impl Fn(TaskEvent)) {
         match (&mut self.mode, event) {
             (
                 Mode::Sending {
@@ -371,7 +377,8 @@ impl FileIo {
                 if msrp_id.get_or_insert_with(|| message_id.clone()) != message_id || self.finished {
                     return;
                 }
-                let end = start.saturating_sub(1) + data.len() as u64;
+                let len = data.len() as u64;
+                let end = start.saturating_sub(1) + len;
                 if end > self.total || end > *limit {
                     self.finished = true;
                     send(TaskEvent::FileFailed {
@@ -381,9 +388,9 @@ impl FileIo {
                 }
                 queued.push_back(WriteOp::Data {
                     offset: start.saturating_sub(1),
-                    data: data.clone(),
+                    data: std::mem::take(data),
                 });
-                self.bytes += data.len() as u64;
+                self.bytes += len;
                 self.progress(send, false);
             }
             (
@@ -443,14 +450,13 @@ fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Ve
     let mut left = size;
     while left > 0 {
         let want = usize::try_from(left).unwrap_or(usize::MAX).min(chunk);
-        let mut buf = vec![0u8; want];
-        let r = file.read_exact(&mut buf).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                "the file became shorter while it was sent".to_string()
-            } else {
-                format!("reading the file failed: {e}")
-            }
-        });
+        // Read into fresh capacity: no zeroing of a buffer that is filled anyway.
+        let mut buf = Vec::with_capacity(want);
+        let r = match (&mut file).take(want as u64).read_to_end(&mut buf) {
+            Ok(n) if n == want => Ok(()),
+            Ok(_) => Err("the file became shorter while it was sent".to_string()),
+            Err(e) => Err(format!("reading the file failed: {e}")),
+        };
         let failed = r.is_err();
         if tx.blocking_send(r.map(|()| buf)).is_err() || failed {
             return;
@@ -489,6 +495,7 @@ fn write_loop(
     let mut failed: Option<String> = None;
     let mut written = from;
     let mut synced = from;
+    let mut last_sync: Option<std::time::Instant> = None;
     if from > 0 {
         if let Err(e) = hash_prefix(&mut file, from, &mut hasher) {
             failed = Some(format!("cannot read the kept part of {}: {e}", path.display()));
@@ -516,9 +523,11 @@ fn write_loop(
                 }
                 next = offset + data.len() as u64;
                 written = written.max(next);
-                if in_order && next - synced >= DURABLE_EVERY {
+                let gap_passed = last_sync.is_none_or(|at| at.elapsed() >= DURABLE_MIN_GAP);
+                if in_order && next - synced >= DURABLE_EVERY && gap_passed {
                     match file.sync_data() {
                         Ok(()) => {
+                            last_sync = Some(std::time::Instant::now());
                             synced = next;
                             shared.store(synced, Ordering::Relaxed);
                             let _ = durable.send(synced);

@@ -467,6 +467,12 @@ impl Session {
     /// Gives the next bytes of a streamed message (at `DataRequest::offset`,
     /// at most `max_len` of them, more than zero). They go out as one chunk.
     pub fn push_data(&mut self, message_id: &str, data: &[u8], now: Instant) -> Result<(), SessionError> {
+        self.push_data_owned(message_id, data.to_vec(), now)
+    }
+
+    /// [`Session::push_data`] taking the buffer, which becomes the chunk's
+    /// body without a copy (for files, where every copy counts).
+    pub fn push_data_owned(&mut self, message_id: &str, data: Vec<u8>, now: Instant) -> Result<(), SessionError> {
         self.now = now;
         if self.state == SessionState::Done {
             return Err(SessionError::Closed);
@@ -484,7 +490,7 @@ impl Session {
         if data.len() > chunk || m.next + data.len() as u64 > m.total || m.final_sent {
             return Err(SessionError::TooMuchData(message_id.to_string()));
         }
-        self.emit_chunk(idx, data.to_vec());
+        self.emit_chunk(idx, data);
         Ok(())
     }
 

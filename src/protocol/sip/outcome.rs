@@ -139,6 +139,13 @@ pub fn describe_session_failure(code: u16, reason: &str, peer: &str) -> String {
 /// Longest Warning text (RFC 3261 section 20.43) we show or send, in bytes.
 pub const MAX_WARNING_TEXT_BYTES: usize = 300;
 
+/// Whether a refusal's Warning header value gives the peer's own reason
+/// in words (warn-code 399, "miscellaneous"): a peer that takes sessions
+/// refused this one, unlike one that lacks the media (300-307 or none).
+pub fn is_explained_refusal(value: &str) -> bool {
+    value.trim_start().starts_with("399 ") && warning_text(value).is_some()
+}
+
 /// The text of the first Warning in a Warning header value
 /// (`warn-code SP warn-agent SP quoted-text`, comma-separated), unescaped,
 /// control characters dropped and cut to [`MAX_WARNING_TEXT_BYTES`];
@@ -208,6 +215,14 @@ pub fn describe_timeout(timeout_secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_application_warning_explains_a_refusal() {
+        assert!(is_explained_refusal("399 bob.example.com \"the file is too large\""));
+        assert!(!is_explained_refusal("304 bob.example.com \"Media type not available\""));
+        assert!(!is_explained_refusal("399 bob.example.com"));
+        assert!(!is_explained_refusal(""));
+    }
 
     #[test]
     fn warning_text_reads_the_first_warning() {

@@ -68,6 +68,9 @@ pub enum SessionEvent {
         code: Option<u16>,
         /// Why, in words.
         reason: String,
+        /// The peer refused this session and said why in an application
+        /// Warning (399): it takes sessions, only not this one.
+        explained: bool,
     },
     /// An established session ended.
     Ended {
@@ -254,6 +257,7 @@ impl Agent {
                     session,
                     code: None,
                     reason: "you cancelled the invitation".into(),
+                    explained: false,
                 });
                 Ok(())
             }

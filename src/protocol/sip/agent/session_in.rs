@@ -247,6 +247,7 @@ impl Agent {
                 session: id,
                 code: Some(487),
                 reason: format!("{peer} withdrew the invitation"),
+                explained: false,
             });
         }
     }
@@ -358,6 +359,7 @@ impl Agent {
             session,
             code: Some(code),
             reason,
+            explained: false,
         });
         Ok(())
     }
@@ -420,6 +422,7 @@ impl Agent {
                     session,
                     code: None,
                     reason: "the connection to the caller failed".into(),
+                    explained: false,
                 });
             }
             _ => {}

@@ -3,7 +3,7 @@
 use super::super::builder::allowed_methods;
 use super::super::message::{Method, SipMessage};
 use super::super::name_addr::NameAddr;
-use super::super::outcome::{describe_session_refusal, warning_text};
+use super::super::outcome::{describe_session_refusal, is_explained_refusal, warning_text};
 use super::super::transaction::{ClientEvent, ClientInvite, TransactionKey};
 use super::super::uri::SipUri;
 use super::dialog::Dialog;
@@ -22,6 +22,7 @@ impl Agent {
                 session,
                 code: None,
                 reason,
+                explained: false,
             });
         };
         if self.sessions.map.len() >= MAX_SESSIONS {
@@ -224,6 +225,7 @@ impl Agent {
                 session,
                 code: Some(resp.status().unwrap_or(200)),
                 reason: "the peer accepted without a session description; hung up".into(),
+                explained: false,
             });
             return;
         }
@@ -281,6 +283,7 @@ impl Agent {
                     session,
                     code: Some(code),
                     reason: format!("{e} ({code} {})", resp.reason().unwrap_or_default()),
+                    explained: false,
                 });
             }
         }
@@ -295,6 +298,7 @@ impl Agent {
         s.phase = Phase::Closing;
         self.forget_if_done(session);
         if !closing {
+            let warning = resp.header("Warning");
             self.emit_session(SessionEvent::Failed {
                 session,
                 code: Some(code),
@@ -302,8 +306,9 @@ impl Agent {
                     code,
                     resp.reason().unwrap_or_default(),
                     &peer,
-                    resp.header("Warning").and_then(warning_text).as_deref(),
+                    warning.and_then(warning_text).as_deref(),
                 ),
+                explained: warning.is_some_and(is_explained_refusal),
             });
         }
     }
@@ -372,6 +377,7 @@ impl Agent {
             session,
             code: None,
             reason,
+            explained: false,
         });
     }
 

@@ -285,7 +285,8 @@ fn rejection_is_acked_and_told_in_words() {
         vec![SessionEvent::Failed {
             session: a,
             code: Some(486),
-            reason: "bob is busy (486 Busy Here)".into()
+            reason: "bob is busy (486 Busy Here)".into(),
+            explained: false,
         }]
     );
     deliver(&mut p.bob, &out.packets, p.now);
@@ -320,7 +321,8 @@ fn a_refusal_with_a_warning_reaches_the_caller_in_its_words() {
             code: Some(488),
             reason:
                 "bob's client refused: the file is larger than the 100 MiB limit (488 Not Acceptable Here)"
-                    .into()
+                    .into(),
+            explained: true,
         }]
     );
 }
@@ -351,7 +353,8 @@ fn cancel_before_any_answer_waits_for_the_provisional() {
         vec![SessionEvent::Failed {
             session: b,
             code: Some(487),
-            reason: "alice withdrew the invitation".into()
+            reason: "alice withdrew the invitation".into(),
+            explained: false,
         }]
     );
     deliver(&mut p.alice, &at_bob.packets, p.now);
