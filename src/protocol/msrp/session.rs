@@ -472,7 +472,12 @@ impl Session {
 
     /// [`Session::push_data`] taking the buffer, which becomes the chunk's
     /// body without a copy (for files, where every copy counts).
-    pub fn push_data_owned(&mut self, message_id: &str, data: Vec<u8>, now: Instant) -> Result<(), SessionError> {
+    pub fn push_data_owned(
+        &mut self,
+        message_id: &str,
+        data: Vec<u8>,
+        now: Instant,
+    ) -> Result<(), SessionError> {
         self.now = now;
         if self.state == SessionState::Done {
             return Err(SessionError::Closed);

@@ -218,8 +218,12 @@ mod tests {
 
     #[test]
     fn only_an_application_warning_explains_a_refusal() {
-        assert!(is_explained_refusal("399 bob.example.com \"the file is too large\""));
-        assert!(!is_explained_refusal("304 bob.example.com \"Media type not available\""));
+        assert!(is_explained_refusal(
+            "399 bob.example.com \"the file is too large\""
+        ));
+        assert!(!is_explained_refusal(
+            "304 bob.example.com \"Media type not available\""
+        ));
         assert!(!is_explained_refusal("399 bob.example.com"));
         assert!(!is_explained_refusal(""));
     }
