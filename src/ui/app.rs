@@ -442,6 +442,9 @@ impl App {
                 self.state.notify_messages = on;
                 self.notifications.set_messages(on);
             }
+            settings::Message::ChooseDownloadDir => return files::choose_fallback_download_dir(),
+            settings::Message::DownloadDirChosen(dir) => self.state.download_dir = Some(dir),
+            settings::Message::DefaultDownloadDir => self.state.download_dir = None,
             settings::Message::Close => {
                 self.settings_open = false;
                 return Task::none();
@@ -757,6 +760,8 @@ impl App {
                 theme: self.state.theme,
                 language: self.state.language,
                 notify_messages: self.state.notify_messages,
+                download_dir: self.fallback_download_dir(),
+                download_dir_chosen: self.state.download_dir.is_some(),
             };
             let content = column![
                 settings::view(choices).map(Message::Settings),

@@ -454,3 +454,43 @@ fn a_file_that_did_not_get_through_can_be_sent_again_from_its_card() {
         [Command::SendFile { path, .. }] if path == &file
     ));
 }
+
+#[test]
+fn the_folder_chosen_in_settings_takes_files_of_accounts_without_one() {
+    let (mut app, recorder) = app();
+    let chosen = tempfile::tempdir().unwrap();
+    let incoming = chosen.path().join("Incoming");
+    let _ = app.update(Message::Settings(settings::Message::DownloadDirChosen(
+        incoming.clone(),
+    )));
+    assert_eq!(app.state().download_dir.as_ref(), Some(&incoming), "remembered");
+    let _ = app.view();
+    offer(&mut app, 43);
+    recorder.take();
+    button(
+        &mut app,
+        transfers::Message::Accept(TransferKey::Live(TransferId(43))),
+    );
+    assert_eq!(
+        recorder.take(),
+        [Command::AcceptTransfer {
+            account: local(),
+            transfer: TransferId(43),
+            dir: incoming.clone(),
+        }]
+    );
+    assert!(incoming.is_dir(), "a folder that was not there yet is made");
+    // Back to the desktop's folder.
+    let _ = app.update(Message::Settings(settings::Message::DefaultDownloadDir));
+    assert_eq!(app.state().download_dir, None);
+    offer(&mut app, 44);
+    recorder.take();
+    button(
+        &mut app,
+        transfers::Message::Accept(TransferKey::Live(TransferId(44))),
+    );
+    assert!(matches!(
+        recorder.take().as_slice(),
+        [Command::AcceptTransfer { dir, .. }] if *dir == files::default_download_dir()
+    ));
+}

@@ -54,8 +54,30 @@ fn to_the_end() -> Task<Message> {
     crate::ui::conversation::pane::to_newest()
 }
 
-/// Where a received file goes when the account names no folder: the
-/// desktop's download folder, else `~/Downloads`, else the current folder.
+impl App {
+    /// Where a received file goes when its account names no folder: the
+    /// one chosen in Settings, else the desktop's download folder.
+    pub(super) fn fallback_download_dir(&self) -> PathBuf {
+        self.state
+            .download_dir
+            .clone()
+            .unwrap_or_else(default_download_dir)
+    }
+}
+
+/// The folder dialog of Settings > Files (not blocking the window); a
+/// cancelled dialog changes nothing.
+pub(super) fn choose_fallback_download_dir() -> Task<Message> {
+    let dialog = rfd::AsyncFileDialog::new().set_title(t!("account-choose-folder-title"));
+    Task::perform(async move { dialog.pick_folder().await }, |folder| match folder {
+        Some(folder) => Message::Settings(crate::ui::settings::Message::DownloadDirChosen(
+            folder.path().to_path_buf(),
+        )),
+        None => Message::Tick,
+    })
+}
+
+/// The desktop's download folder, else `~/Downloads`, else the current folder.
 pub fn default_download_dir() -> PathBuf {
     if let Some(dirs) = directories::UserDirs::new() {
         if let Some(dir) = dirs.download_dir() {
@@ -190,7 +212,7 @@ impl App {
                 let dir = self
                     .accounts
                     .download_dir(&account.0)
-                    .unwrap_or_else(default_download_dir);
+                    .unwrap_or_else(|| self.fallback_download_dir());
                 // A download folder that does not exist yet is made (the
                 // desktop's may be missing on a fresh system).
                 if let Err(e) = std::fs::create_dir_all(&dir) {

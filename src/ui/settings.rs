@@ -1,5 +1,6 @@
 //! The settings dialog: theme (follow the system, light, dark), language
-//! (the system's, or English, German, Spanish) and notifications. The app adds the Accounts
+//! (the system's, or English, German, Spanish), notifications and the
+//! folder for received files. The app adds the Accounts
 //! section (`account_settings.rs`) and then [`close`].
 
 use crate::ui::i18n::{self, t, Language};
@@ -7,6 +8,7 @@ use crate::ui::theme::{self, ThemeChoice};
 use crate::ui::widget;
 use iced::widget::{button, checkbox, column, radio, row, space, text};
 use iced::{Center, Element};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -15,15 +17,25 @@ pub enum Message {
     Language(Option<Language>),
     /// Notify of messages, invitations and files (alerts always notify).
     NotifyMessages(bool),
+    /// "Choose…" for the folder of received files (the app opens the dialog).
+    ChooseDownloadDir,
+    /// The folder dialog's answer.
+    DownloadDirChosen(PathBuf),
+    /// Back to the desktop's download folder.
+    DefaultDownloadDir,
     Close,
 }
 
 /// The current choices, as the dialog shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choices {
     pub theme: ThemeChoice,
     pub language: Option<Language>,
     pub notify_messages: bool,
+    /// The folder received files go to (when their account names none).
+    pub download_dir: PathBuf,
+    /// Whether that folder was chosen here (else it is the desktop's).
+    pub download_dir_chosen: bool,
 }
 
 pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
@@ -75,8 +87,39 @@ pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
             widget::muted(t!("settings-notify-alerts-always")),
         ]
         .spacing(theme::SPACE_S),
+        heading(t!("settings-files")),
+        files(&choices),
     ]
     .spacing(theme::SPACE_M)
+    .into()
+}
+
+/// Where received files go, with "Choose…" and, once chosen, the way back.
+fn files<'a>(choices: &Choices) -> Element<'a, Message> {
+    let folder = text(t!(
+        "settings-download-dir",
+        folder = choices.download_dir.display().to_string()
+    ))
+    .size(theme::TEXT_BODY);
+    let mut buttons = row![button(text(t!("account-choose-folder")).size(theme::TEXT_BODY))
+        .padding([theme::SPACE_XS, theme::SPACE_M])
+        .style(button::secondary)
+        .on_press(Message::ChooseDownloadDir)]
+    .spacing(theme::SPACE_S);
+    if choices.download_dir_chosen {
+        buttons = buttons.push(
+            button(text(t!("settings-download-dir-default")).size(theme::TEXT_BODY))
+                .padding([theme::SPACE_XS, theme::SPACE_M])
+                .style(button::secondary)
+                .on_press(Message::DefaultDownloadDir),
+        );
+    }
+    column![
+        folder,
+        buttons,
+        widget::muted(t!("settings-download-dir-accounts")),
+    ]
+    .spacing(theme::SPACE_S)
     .into()
 }
 

@@ -91,6 +91,9 @@ pub struct WindowState {
     /// Desktop notifications of messages, chat invitations and file offers
     /// (emergency alerts always notify).
     pub notify_messages: bool,
+    /// Where received files go when their account names no folder; `None`
+    /// is the desktop's download folder.
+    pub download_dir: Option<PathBuf>,
 }
 
 impl Default for WindowState {
@@ -104,6 +107,7 @@ impl Default for WindowState {
             language: None,
             account_offer_dismissed: false,
             notify_messages: true,
+            download_dir: None,
         }
     }
 }

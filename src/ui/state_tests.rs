@@ -16,6 +16,7 @@ fn sample() -> WindowState {
         language: Some(Language::German),
         account_offer_dismissed: true,
         notify_messages: false,
+        download_dir: Some("/home/me/Incoming".into()),
     }
 }
 
