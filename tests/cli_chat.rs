@@ -6,7 +6,7 @@
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{lines_of, next_event};
+use cli::{lines_of, next_event, sipchat};
 
 #[path = "support/kamailio.rs"]
 mod kamailio;
@@ -15,10 +15,6 @@ use kamailio::Kamailio;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn sipchat() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sipchat"))
-}
 
 fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
     let text = format!(

@@ -6,44 +6,16 @@
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{lines_of, next_event};
+use cli::{free_port, lines_of, next_event, sipchat, write_local_config, Killed};
 
 use sha1::{Digest, Sha1};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
-fn sipchat() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sipchat"))
-}
-
-fn free_port() -> u16 {
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap().port()
-}
-
-fn write_config(dir: &Path, user: &str, port: u16) -> PathBuf {
-    let path = dir.join(format!("{user}.ron"));
-    std::fs::write(
-        &path,
-        format!(r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}))"#),
-    )
-    .unwrap();
-    path
-}
-
-struct Listener(Child);
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn listen(dir: &Path, port: u16, accept: Option<&Path>) -> (Listener, std::sync::mpsc::Receiver<String>) {
+fn listen(dir: &Path, port: u16, accept: Option<&Path>) -> (Killed, std::sync::mpsc::Receiver<String>) {
     let mut cmd = sipchat();
     cmd.arg("--config")
-        .arg(write_config(dir, "bob", port))
+        .arg(write_local_config(dir, "bob", port))
         .arg("--data-dir")
         .arg(dir.join("bob-data"))
         .args(["listen", "--json"]);
@@ -53,13 +25,13 @@ fn listen(dir: &Path, port: u16, accept: Option<&Path>) -> (Listener, std::sync:
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let rx = lines_of(&mut child);
     next_event(&rx, "listening");
-    (Listener(child), rx)
+    (Killed(child), rx)
 }
 
 fn send_page_mode(dir: &Path, port: u16, file: &Path) -> Output {
     sipchat()
         .arg("--config")
-        .arg(write_config(dir, "alice", 0))
+        .arg(write_local_config(dir, "alice", 0))
         .arg("--data-dir")
         .arg(dir.join("alice-data"))
         .args(["send-file", "--page-mode"])

@@ -5,39 +5,11 @@
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{lines_of, next_event};
+use cli::{free_port, lines_of, next_event, sipchat, write_local_config, Killed};
 
 use sha1::{Digest, Sha1};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-fn sipchat() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sipchat"))
-}
-
-fn free_port() -> u16 {
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap().port()
-}
-
-fn write_config(dir: &Path, user: &str, port: u16) -> PathBuf {
-    let path = dir.join(format!("{user}.ron"));
-    std::fs::write(
-        &path,
-        format!(r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}))"#),
-    )
-    .unwrap();
-    path
-}
-
-struct Listener(Child);
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn send_file_reaches_a_listener_that_accepts_files() {
@@ -45,8 +17,8 @@ fn send_file_reaches_a_listener_that_accepts_files() {
     let inbox = dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
     let bob_port = free_port();
-    let bob_cfg = write_config(dir.path(), "bob", bob_port);
-    let alice_cfg = write_config(dir.path(), "alice", 0);
+    let bob_cfg = write_local_config(dir.path(), "bob", bob_port);
+    let alice_cfg = write_local_config(dir.path(), "alice", 0);
     let mut child = sipchat()
         .arg("--config")
         .arg(&bob_cfg)
@@ -59,7 +31,7 @@ fn send_file_reaches_a_listener_that_accepts_files() {
         .spawn()
         .unwrap();
     let rx = lines_of(&mut child);
-    let mut listener = Listener(child);
+    let mut listener = Killed(child);
     next_event(&rx, "listening");
 
     let data: Vec<u8> = (0..3_000_000u32)
@@ -111,7 +83,7 @@ fn send_file_reaches_a_listener_that_accepts_files() {
 #[test]
 fn send_file_of_a_missing_file_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), "alice", 0);
+    let cfg = write_local_config(dir.path(), "alice", 0);
     let out = sipchat()
         .arg("--config")
         .arg(&cfg)
@@ -151,13 +123,13 @@ fn a_refused_file_gives_exit_1_with_the_reason() {
         .spawn()
         .unwrap();
     let rx = lines_of(&mut child);
-    let _listener = Listener(child);
+    let _listener = Killed(child);
     next_event(&rx, "listening");
     let file = dir.path().join("big.bin");
     std::fs::write(&file, [7u8; 100]).unwrap();
     let out = sipchat()
         .arg("--config")
-        .arg(write_config(dir.path(), "alice", 0))
+        .arg(write_local_config(dir.path(), "alice", 0))
         .arg("--data-dir")
         .arg(dir.path().join("alice-data"))
         .arg("send-file")
@@ -198,9 +170,9 @@ fn a_crashed_send_file_resumes_when_run_again() {
     let inbox = dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
     let bob_port = free_port();
-    let bob_cfg = write_config(dir.path(), "bob", bob_port);
+    let bob_cfg = write_local_config(dir.path(), "bob", bob_port);
     // A fixed port: bob knows alice by her address.
-    let alice_cfg = write_config(dir.path(), "alice", free_port());
+    let alice_cfg = write_local_config(dir.path(), "alice", free_port());
     let mut child = sipchat()
         .arg("--config")
         .arg(&bob_cfg)
@@ -213,7 +185,7 @@ fn a_crashed_send_file_resumes_when_run_again() {
         .spawn()
         .unwrap();
     let rx = lines_of(&mut child);
-    let _listener = Listener(child);
+    let _listener = Killed(child);
     next_event(&rx, "listening");
 
     let size = 10 * 1024 * 1024;
@@ -236,7 +208,7 @@ fn a_crashed_send_file_resumes_when_run_again() {
     };
     // The first run crashes (SIGKILL) once its history says bob confirmed
     // some bytes (his partial success REPORT).
-    let mut first = Listener(
+    let mut first = Killed(
         send()
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -3,9 +3,42 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
-use std::process::Child;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
+
+/// The `sipchat` binary under test.
+pub fn sipchat() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sipchat"))
+}
+
+/// A free loopback port, picked in advance (for a listener the test starts).
+pub fn free_port() -> u16 {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.local_addr().unwrap().port()
+}
+
+/// A config with only the local account, as `user` on `port`: `DIR/USER.ron`.
+pub fn write_local_config(dir: &Path, user: &str, port: u16) -> PathBuf {
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(
+        &path,
+        format!(r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}))"#),
+    )
+    .unwrap();
+    path
+}
+
+/// A child process killed (and reaped) when the test ends, also on panic.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 
 /// How long [`next_event`] waits for the event it wants.
 pub const EVENT_TIMEOUT: Duration = Duration::from_secs(30);
