@@ -8,7 +8,7 @@ use super::chat::Chats;
 use super::event::Event;
 use super::msrp_hub::MsrpHub;
 use super::msrp_task::TaskEvent;
-use super::routing::{connect_flow, p2p_route, route_key, FlowHandle};
+use super::routing::{connect_flow, route_key, FlowHandle};
 use super::storage::StoreActor;
 use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId};
 use crate::protocol::sip::agent::{
@@ -147,10 +147,10 @@ pub(crate) struct Endpoint {
     pub(crate) agent: Agent,
     events: mpsc::UnboundedSender<Event>,
     pub(crate) store: StoreActor,
-    transport_tx: mpsc::Sender<TransportEvent>,
+    pub(super) transport_tx: mpsc::Sender<TransportEvent>,
     pub(crate) internal_tx: mpsc::UnboundedSender<Internal>,
-    udp: Option<Arc<UdpSocket>>,
-    streams: HashMap<ConnId, StreamHandle>,
+    pub(super) udp: Option<Arc<UdpSocket>>,
+    pub(super) streams: HashMap<ConnId, StreamHandle>,
     target: Option<ServerTarget>,
     flow: Option<Hop>,
     flow_connecting: bool,
@@ -779,35 +779,5 @@ impl Endpoint {
     /// Whether the account has a server (not peer to peer).
     pub(crate) fn is_server_account(&self) -> bool {
         self.target.is_some()
-    }
-
-    /// Keeps a stream connection opened for this account.
-    pub(crate) fn adopt_stream(&mut self, handle: StreamHandle) {
-        self.streams.insert(handle.id, handle);
-    }
-
-    /// Opens (or finds) the peer-to-peer path to `peer`; `done` turns the
-    /// result into the endpoint's next piece of work.
-    pub(crate) fn route_to<D>(&self, peer: String, done: D)
-    where
-        D: FnOnce(Result<(Hop, Option<StreamHandle>), String>) -> Internal + Send + 'static,
-    {
-        let udp_port = self
-            .udp
-            .as_ref()
-            .and_then(|s| s.local_addr().ok())
-            .map(|a| a.port());
-        let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
-        let events = self.transport_tx.clone();
-        let internal = self.internal_tx.clone();
-        tokio::spawn(async move {
-            let route = p2p_route(&peer, udp_port, &existing, events).await;
-            let _ = internal.send(done(route));
-        });
-    }
-
-    /// Opens (or finds) the peer-to-peer path for a chat.
-    pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
-        self.route_to(peer, move |route| Internal::ChatRoute { session, route });
     }
 }

@@ -2,6 +2,8 @@
 //! to peers of the local account.
 
 use super::account::ServerTarget;
+use super::endpoint::Internal;
+use crate::model::SessionId;
 use crate::protocol::sip::agent::Hop;
 use crate::protocol::sip::uri::{SipUri, Transport};
 use crate::transport::stream::{self, StreamHandle, StreamOptions};
@@ -197,4 +199,38 @@ pub(crate) fn reachable_address(bound: SocketAddr) -> SocketAddr {
     let ip = crate::transport::local_ip_towards(probe)
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
     SocketAddr::new(ip, bound.port())
+}
+
+/// The endpoint's side of peer-to-peer routing: its kept streams and the
+/// path to a peer, found off the endpoint's loop.
+impl super::endpoint::Endpoint {
+    /// Keeps a stream connection opened for this account.
+    pub(crate) fn adopt_stream(&mut self, handle: StreamHandle) {
+        self.streams.insert(handle.id, handle);
+    }
+
+    /// Opens (or finds) the peer-to-peer path to `peer`; `done` turns the
+    /// result into the endpoint's next piece of work.
+    pub(crate) fn route_to<D>(&self, peer: String, done: D)
+    where
+        D: FnOnce(Result<(Hop, Option<StreamHandle>), String>) -> Internal + Send + 'static,
+    {
+        let udp_port = self
+            .udp
+            .as_ref()
+            .and_then(|s| s.local_addr().ok())
+            .map(|a| a.port());
+        let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
+        let events = self.transport_tx.clone();
+        let internal = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let route = p2p_route(&peer, udp_port, &existing, events).await;
+            let _ = internal.send(done(route));
+        });
+    }
+
+    /// Opens (or finds) the peer-to-peer path for a chat.
+    pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
+        self.route_to(peer, move |route| Internal::ChatRoute { session, route });
+    }
 }
