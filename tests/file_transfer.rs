@@ -10,7 +10,7 @@ use sha1::{Digest, Sha1};
 use sipchat::model::{AccountId, TransferId};
 use sipchat::runtime::{Command, Event, RuntimeOptions};
 use std::path::{Path, PathBuf};
-use support::{config, free_port, Running};
+use support::{config, Running};
 
 fn local_with(user: &str, port: u16, max_file_size: u64, tls: bool) -> sipchat::config::Config {
     config(&format!(
@@ -52,11 +52,11 @@ fn pair(auto_accept: bool, bob_limit: u64) -> Pair {
 }
 
 fn pair_with(auto_accept: bool, bob_limit: u64, tls: bool) -> Pair {
-    let (pa, pb) = (free_port(), free_port());
     let inbox = tempfile::tempdir().unwrap();
-    let alice = Running::start(local_with("alice", pa, 1 << 40, tls), RuntimeOptions::default());
-    let bob = Running::start(
-        local_with("bob", pb, bob_limit, tls),
+    // Each runtime binds a port of its own choosing (none picked in advance).
+    let (alice, _) = Running::start_local(local_with("alice", 0, 1 << 40, tls), RuntimeOptions::default());
+    let (bob, pb) = Running::start_local(
+        local_with("bob", 0, bob_limit, tls),
         RuntimeOptions {
             accept_files: auto_accept.then(|| inbox.path().to_path_buf()),
             ..RuntimeOptions::default()

@@ -57,10 +57,10 @@ struct Pair {
 }
 
 fn pair(options: impl FnOnce(&Path) -> RuntimeOptions, bob_limit: u64) -> Pair {
-    let (pa, pb) = (free_port(), free_port());
+    let pb = free_port();
     let inbox = tempfile::tempdir().unwrap();
     let bob_data = tempfile::tempdir().unwrap();
-    let alice = Running::start(local_with("alice", pa, 1 << 30), RuntimeOptions::default());
+    let (alice, _) = Running::start_local(local_with("alice", 0, 1 << 30), RuntimeOptions::default());
     let bob_options = RuntimeOptions {
         data_dir: Some(bob_data.path().to_path_buf()),
         ..options(inbox.path())

@@ -133,7 +133,7 @@ fn sipchat_sends_to_sipp(status: &str, reason: &str) -> DeliveryState {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(300)); // let sipp bind
-    let mut alice = Running::start(local_config("alice", free_port()), RuntimeOptions::default());
+    let (mut alice, _) = Running::start_local(local_config("alice", 0), RuntimeOptions::default());
     let id = alice.send(
         "local",
         &format!("sip:service@127.0.0.1:{sipp_port}"),
