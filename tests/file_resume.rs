@@ -9,13 +9,12 @@
 #[path = "support/runtime.rs"]
 mod support;
 
-use sha1::{Digest, Sha1};
 use sipchat::model::{AccountId, TransferId};
 use sipchat::runtime::transfer_resume::{is_part_file_name, DURABLE_EVERY};
 use sipchat::runtime::{Command, Event, FileSendMode, RuntimeOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::{config, free_port, Running};
+use support::{config, content, free_port, sha1_hex, Running};
 
 const SIZE: usize = 10 * 1024 * 1024;
 
@@ -23,23 +22,6 @@ fn local(user: &str, port: u16) -> sipchat::config::Config {
     config(&format!(
         r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: {port}, max_file_size: 1073741824))"#
     ))
-}
-
-fn sha1_hex(data: &[u8]) -> String {
-    Sha1::digest(data).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Deterministic, not repetitive content.
-fn content(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 fn names_in(dir: &Path) -> Vec<String> {

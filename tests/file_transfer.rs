@@ -6,11 +6,10 @@
 #[path = "support/runtime.rs"]
 mod support;
 
-use sha1::{Digest, Sha1};
 use sipchat::model::{AccountId, TransferId};
 use sipchat::runtime::{Command, Event, RuntimeOptions};
 use std::path::{Path, PathBuf};
-use support::{config, Running};
+use support::{config, content, sha1_hex, Running};
 
 fn local_with(user: &str, port: u16, max_file_size: u64, tls: bool) -> sipchat::config::Config {
     config(&format!(
@@ -20,23 +19,6 @@ fn local_with(user: &str, port: u16, max_file_size: u64, tls: bool) -> sipchat::
 
 fn local_id() -> AccountId {
     AccountId("local".into())
-}
-
-fn sha1_hex(data: &[u8]) -> String {
-    Sha1::digest(data).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Deterministic, not repetitive content.
-fn content(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 struct Pair {

@@ -7,7 +7,6 @@
 #[path = "support/runtime.rs"]
 mod support;
 
-use sha1::{Digest, Sha1};
 use sipchat::model::{AccountId, TransferId};
 use sipchat::runtime::{Command, Event, FileSendMode, RuntimeOptions, TransferVia};
 use sipchat::store::{Direction, Store};
@@ -15,7 +14,7 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::{config, free_port, Running};
+use support::{config, free_port, sha1_hex, Running};
 
 fn local_with(user: &str, port: u16, max_file_size: u64) -> sipchat::config::Config {
     config(&format!(
@@ -25,10 +24,6 @@ fn local_with(user: &str, port: u16, max_file_size: u64) -> sipchat::config::Con
 
 fn local_id() -> AccountId {
     AccountId("local".into())
-}
-
-fn sha1_hex(data: &[u8]) -> String {
-    Sha1::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Binary content with every byte value, CR, LF and NUL in it.

@@ -351,14 +351,7 @@ impl Endpoint {
         note: Option<String>,
         data: Vec<u8>,
     ) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| FALLBACK_FILE_NAME.into());
-        let mime = mime_guess::from_path(&path)
-            .first_or_octet_stream()
-            .essence_str()
-            .to_string();
+        let (name, mime) = super::transfer::outgoing_name_and_type(&path);
         let id = MessageId(transfer.0);
         let len = data.len();
         self.page_files.sending.insert(

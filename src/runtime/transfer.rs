@@ -161,6 +161,21 @@ impl FileSide {
     }
 }
 
+/// The name and media type we offer a file of ours under: its own name as
+/// it is (the receiver makes it safe for itself) and the type its
+/// extension suggests.
+pub(crate) fn outgoing_name_and_type(path: &Path) -> (String, String) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| FALLBACK_FILE_NAME.into());
+    let mime = mime_guess::from_path(path)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_string();
+    (name, mime)
+}
+
 /// The offered name made safe to save: directories stripped, control and
 /// reserved characters dropped, no leading dots (no hidden files, no `..`),
 /// cut to [`MAX_SAVED_NAME_BYTES`]; [`FALLBACK_FILE_NAME`] if nothing is left.
@@ -248,15 +263,7 @@ impl Endpoint {
             Ok(_) => return fail(self, format!("{} is not a file", path.display())),
             Err(e) => return fail(self, format!("cannot read {}: {e}", path.display())),
         };
-        // Our own name as it is: the receiver makes it safe for itself.
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| FALLBACK_FILE_NAME.into());
-        let mime = mime_guess::from_path(&path)
-            .first_or_octet_stream()
-            .essence_str()
-            .to_string();
+        let (name, mime) = outgoing_name_and_type(&path);
         let session = self.agent.new_session_id();
         let mut chat = Chat::new(to.clone(), false);
         chat.file = Some(FileSide::new(

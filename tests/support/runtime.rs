@@ -1,6 +1,7 @@
 //! Helpers for tests that drive the runtime API: configs, and waiting for events.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use sha1::{Digest, Sha1};
 use sipchat::config::Config;
 use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
 use sipchat::runtime::{Event, Events, Handle, Runtime, RuntimeOptions};
@@ -171,4 +172,22 @@ pub fn free_port() -> u16 {
         }
     }
     panic!("no free port");
+}
+
+/// SHA-1 in lower-case hex, as transfer events give it.
+pub fn sha1_hex(data: &[u8]) -> String {
+    Sha1::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Deterministic, not repetitive content (a file's bytes).
+pub fn content(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
 }
