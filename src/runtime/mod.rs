@@ -4,6 +4,7 @@
 
 pub mod account;
 mod alerts;
+pub(crate) mod clock;
 pub(crate) mod chat;
 pub(crate) mod chat_sdp;
 pub mod command;

@@ -10,7 +10,8 @@ use crate::protocol::sip::agent::{ArrivedMessage, IncomingToken, MessageIdentity
 use crate::store::{
     conversation_key, InsertOutcome, NewIncoming, NewOutgoing, OutboxEntry, Store, StoreError,
 };
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+pub(crate) use super::clock::now_ms;
+use std::time::Duration;
 
 /// Attempts before a retryable failure becomes final.
 pub const MAX_ATTEMPTS: u32 = 6;
@@ -26,14 +27,6 @@ pub const RETRY_DELAYS: [Duration; 5] = [
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// Outbox entries fetched per pump.
 const PUMP_BATCH: usize = 100;
-
-/// Unix time in milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
 
 /// Whether a failure may succeed later: no answer at all, or a status that
 /// says "not now" (RFC 3261: 408, 480, 500, 503, 504).
