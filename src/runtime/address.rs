@@ -24,7 +24,9 @@ pub struct AddressError(UriError);
 impl Address {
     /// Reads a `sip:` or `sips:` URI (surrounding white space ignored).
     pub fn parse(text: &str) -> Result<Address, AddressError> {
-        SipUri::parse(text).map(|uri| Address { uri }).map_err(AddressError)
+        SipUri::parse(text)
+            .map(|uri| Address { uri })
+            .map_err(AddressError)
     }
 
     /// Reads an address as a user types it: a bare `bob@host` (no scheme,

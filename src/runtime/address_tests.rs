@@ -13,7 +13,9 @@ fn a_bare_user_at_host_is_read_as_sip() {
         "sips:bob@example.org"
     );
     assert_eq!(
-        Address::parse_typed("sip:bob@127.0.0.1:5063").unwrap().to_string(),
+        Address::parse_typed("sip:bob@127.0.0.1:5063")
+            .unwrap()
+            .to_string(),
         "sip:bob@127.0.0.1:5063"
     );
 }
@@ -24,7 +26,9 @@ fn a_host_alone_has_no_user() {
     assert_eq!(host.user(), None);
     assert_eq!(host.conversation_key(), "sip:example.org");
     assert_eq!(
-        Address::parse("sip:Bob@Example.ORG:5060").unwrap().conversation_key(),
+        Address::parse("sip:Bob@Example.ORG:5060")
+            .unwrap()
+            .conversation_key(),
         "sip:Bob@example.org"
     );
 }
@@ -37,5 +41,8 @@ fn errors_are_the_parser_s_words() {
         "\"mailto:bob@example.org\" is not a SIP address (it must start with sip: or sips:)"
     );
     assert_eq!(error("sip:bob@"), "\"sip:bob@\" has no valid host");
-    assert_eq!(error("sip:bob@host:99999"), "\"sip:bob@host:99999\" has an invalid port");
+    assert_eq!(
+        error("sip:bob@host:99999"),
+        "\"sip:bob@host:99999\" has an invalid port"
+    );
 }

@@ -5,9 +5,9 @@
 pub mod account;
 pub mod address;
 mod alerts;
-pub(crate) mod clock;
 pub(crate) mod chat;
 pub(crate) mod chat_sdp;
+pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;

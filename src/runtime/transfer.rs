@@ -620,7 +620,9 @@ impl Endpoint {
                 finished_at: Some(finished),
             };
             let result = resumed
-                .map_or(Ok(()), |old| store.finish_transfer(old, &TransferState::Resumed, finished))
+                .map_or(Ok(()), |old| {
+                    store.finish_transfer(old, &TransferState::Resumed, finished)
+                })
                 .and_then(|()| {
                     if id > 0 {
                         store.update_transfer(id, &update)

@@ -40,9 +40,7 @@ use super::transfer_io::hex;
 use crate::model::{human_size, AccountId, ChatState, SessionId};
 use crate::protocol::sdp::FileRange;
 use crate::runtime::Event;
-use crate::store::{
-    conversation_key, Direction, Store, StoreError, StoredTransfer, TransferState,
-};
+use crate::store::{conversation_key, Direction, Store, StoreError, StoredTransfer, TransferState};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -122,7 +120,9 @@ pub fn sweep_partials(store: &mut Store, dirs: &[PathBuf], now_ms: i64) -> Resul
         let reason = match (&t.direction, &part) {
             (Direction::Out, _) if expired => TransferState::failed("not resumed within 7 days"),
             (Direction::Out, _) => continue,
-            (Direction::In, _) if expired => TransferState::failed("the partial file was kept 7 days and removed"),
+            (Direction::In, _) if expired => {
+                TransferState::failed("the partial file was kept 7 days and removed")
+            }
             (Direction::In, Some(p)) if p.is_file() && is_our_part(p) => {
                 if let Some(dir) = p.parent() {
                     dirs.push(dir.to_path_buf());

@@ -46,9 +46,9 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::model::MessageId;
 
+pub use crate::model::{conversation_key, NewTransfer, StoredTransfer, TransferState};
 pub use alerts::{AlertRecord, NewAlert, StoredAlert, TransferUpdate};
 pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
-pub use crate::model::{conversation_key, NewTransfer, StoredTransfer, TransferState};
 pub use error::StoreError;
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::MAX_OUTBOX_BATCH;

@@ -87,7 +87,9 @@ impl Conversation {
             return name.trim().to_string();
         }
         match Address::parse(&self.key.peer) {
-            Ok(address) => address.user().map_or_else(|| self.key.peer.clone(), str::to_string),
+            Ok(address) => address
+                .user()
+                .map_or_else(|| self.key.peer.clone(), str::to_string),
             Err(_) => self.key.peer.clone(),
         }
     }
