@@ -41,7 +41,8 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn run_window(cli: &Cli) -> Result<(), cli::CliError> {
-    ui::run(cli)
+    let open = cli.open.as_deref().map(cli::open::open_address).transpose()?;
+    ui::run(cli, open).map_err(|e| cli::CliError::Usage(e.to_string()))
 }
 
 #[cfg(not(feature = "gui"))]

@@ -10,7 +10,7 @@ pub mod open;
 pub mod output;
 pub mod send_file;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, LoadOptions};
 use crate::model::{AccountId, DeliveryState};
 use crate::notify::{Notifier, NotifyAction};
 use crate::paths::Paths;
@@ -49,6 +49,16 @@ pub struct Cli {
     /// What to do; without a command the window opens.
     #[command(subcommand)]
     pub command: Option<CliCommand>,
+}
+
+impl Cli {
+    /// Where to load the configuration from, as the flags say.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            config_file: self.config.clone(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
 }
 
 /// Headless commands.
@@ -187,15 +197,14 @@ impl CliError {
     }
 }
 
-/// Loads the configuration as the CLI and GUI do, telling the user when an
-/// example was written on first run.
+/// Loads the configuration ([`crate::config::load`]), telling the user
+/// when an example was written on first run.
 pub fn load_config(cli: &Cli) -> Result<(Config, Paths), CliError> {
-    let paths = Paths::resolve(cli.config.clone(), cli.data_dir.clone())?;
-    let (config, written) = Config::load_or_init(&paths)?;
-    if let Some(path) = written {
-        eprintln!("sipchat: wrote an example configuration to {}", path.display());
+    let loaded = crate::config::load(&cli.load_options())?;
+    if let Some(notice) = loaded.notice() {
+        eprintln!("sipchat: {notice}");
     }
-    Ok((config, paths))
+    Ok((loaded.config, loaded.paths))
 }
 
 /// Runs a headless command.

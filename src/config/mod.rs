@@ -4,10 +4,13 @@
 //! writes the commented [`EXAMPLE_CONFIG`] on first run. Optional values may be written
 //! plainly (`display_name: "Alice"`) as well as `Some("Alice")`. Unknown fields are
 //! errors, and every error names the file and, for syntax errors, `line:column`.
+//! [`load`] (in `load.rs`) resolves the paths and loads, as the window and the commands
+//! both do.
 
 mod account;
 mod accounts_file;
 mod example;
+mod load;
 mod msrp;
 
 use std::collections::HashSet;
@@ -29,6 +32,7 @@ pub use accounts_file::{
     MAX_ACCOUNTS_FILE_BYTES,
 };
 pub use example::EXAMPLE_CONFIG;
+pub use load::{load, LoadOptions, Loaded};
 pub use msrp::{MsrpConfig, MsrpRole};
 
 /// Default user name of the local account.
@@ -183,6 +187,9 @@ pub enum ConfigError {
         /// The file.
         path: PathBuf,
     },
+    /// Where the configuration and data live could not be worked out.
+    #[error(transparent)]
+    Paths(#[from] crate::paths::PathsError),
     /// The example configuration could not be written on first run.
     #[error("cannot write an example config to {}: {source}", .path.display())]
     Write {

@@ -62,7 +62,7 @@ pub enum Command {
         /// Which account.
         account: AccountId,
         /// The conversation's normalised peer address
-        /// ([`crate::store::conversation_key`]).
+        /// ([`crate::model::conversation_key`]).
         peer_key: String,
         /// Only messages older than this one.
         before: Option<MessageId>,

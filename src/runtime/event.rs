@@ -1,10 +1,9 @@
 //! What the runtime tells the UI and the CLI.
 
 use crate::model::{
-    AccountId, Alert, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId,
-    TransferId,
+    AccountId, Alert, ChatState, ConversationSummary, DeliveryState, IncomingMessage, MessageId,
+    RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer, TransferId,
 };
-use crate::store::{ConversationSummary, SearchHit, StoredMessage, StoredTransfer};
 use std::path::PathBuf;
 
 /// How a file travels.
@@ -68,7 +67,7 @@ pub enum Event {
     /// newest first, with acknowledgement times.
     Alerts(Vec<Alert>),
     /// Answer to [`crate::runtime::Command::LoadTransfers`]: the recorded
-    /// transfers, newest first (state `done`, or `failed: <reason>`).
+    /// transfers, newest first, each with its [`crate::model::TransferState`].
     Transfers(Vec<StoredTransfer>),
     /// Something went wrong that is not tied to one message.
     Error {

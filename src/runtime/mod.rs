@@ -3,10 +3,11 @@
 //! [`Event`]s. The runtime owns its own tokio runtime on its own thread.
 
 pub mod account;
+pub mod address;
 mod alerts;
-pub(crate) mod clock;
 pub(crate) mod chat;
 pub(crate) mod chat_sdp;
+pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
@@ -21,6 +22,7 @@ pub(crate) mod transfer;
 pub(crate) mod transfer_io;
 pub mod transfer_resume;
 
+pub use address::{Address, AddressError};
 pub use command::{Command, FileSendMode};
 pub use event::{Event, TransferVia};
 

@@ -31,7 +31,9 @@ use crate::model::{DeliveryState, MessageId, TransferId};
 use crate::protocol::sip::agent::{ArrivedMessage, Hop, IncomingAnswer, IncomingToken, PageFileBody};
 use crate::protocol::sip::disposition::MAX_PAGE_FILE_BYTES;
 use crate::protocol::sip::uri::SipUri;
-use crate::store::{conversation_key, Direction, NewPageFile, NewTransfer, PageFileOutcome, PendingPageFile};
+use crate::store::{
+    conversation_key, Direction, NewPageFile, NewTransfer, PageFileOutcome, PendingPageFile, TransferState,
+};
 use crate::transport::stream::StreamHandle;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
@@ -439,8 +441,8 @@ impl Endpoint {
             other => Err(other.describe()),
         };
         let state_words = match &outcome {
-            Ok(_) => "done".to_string(),
-            Err(reason) => format!("failed: {reason}"),
+            Ok(_) => TransferState::Done,
+            Err(reason) => TransferState::failed(reason.as_str()),
         };
         match outcome {
             Ok(delivered) => {
@@ -469,7 +471,7 @@ impl Endpoint {
         self.record_page_file_sent(&out, state_words);
     }
 
-    fn record_page_file_sent(&self, out: &Sending, state: String) {
+    fn record_page_file_sent(&self, out: &Sending, state: TransferState) {
         let row = NewTransfer {
             account: self.account_name().to_string(),
             peer_key: Some(conversation_key(&out.to)),
@@ -532,7 +534,7 @@ impl Endpoint {
                 size: i64::try_from(size).ok(),
                 sha1: Some(sha1.clone()),
                 path: None,
-                state: "offered".into(),
+                state: TransferState::Offered,
                 started_at: now_ms(),
                 peer: Some(conversation_key(&message.from)),
                 resume_bytes: None,
@@ -716,7 +718,7 @@ impl Endpoint {
         };
         let (state, path, event) = match result {
             Ok(path) => (
-                "done".to_string(),
+                TransferState::Done,
                 Some(path.display().to_string()),
                 Event::TransferDone {
                     transfer,
@@ -729,7 +731,7 @@ impl Endpoint {
                 },
             ),
             Err(reason) => (
-                format!("failed: {reason}"),
+                TransferState::failed(reason.as_str()),
                 None,
                 Event::TransferFailed { transfer, reason },
             ),
@@ -747,13 +749,13 @@ impl Endpoint {
             return;
         };
         let reason = "you declined the file".to_string();
-        let state = format!("failed: {reason}");
+        let state = TransferState::failed(reason.as_str());
         self.finish_page_file_row(offer.row, state, None, Event::TransferFailed { transfer, reason });
     }
 
     /// Records how an arrived file ended (and drops its bytes), then emits
     /// `event`, so the history already agrees with what the UI is told.
-    fn finish_page_file_row(&self, row: i64, state: String, path: Option<String>, event: Event) {
+    fn finish_page_file_row(&self, row: i64, state: TransferState, path: Option<String>, event: Event) {
         let finished = now_ms();
         self.store_then(
             move |store| store.finish_page_file(row, &state, path.as_deref(), finished),

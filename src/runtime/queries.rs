@@ -8,8 +8,8 @@
 
 use super::storage::StoreActor;
 use super::{Command, Event};
-use crate::model::{AccountId, MessageId};
-use crate::store::{Store, StoreError, StoredMessage, MAX_PAGE_SIZE};
+use crate::model::{AccountId, MessageId, StoredMessage};
+use crate::store::{Store, StoreError, MAX_PAGE_SIZE};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 

@@ -26,7 +26,7 @@ use super::transfer_resume::part_file_name;
 use crate::model::{ChatState, SessionId, TransferId};
 use crate::protocol::sdp::{FileAttributes, FileHash, FileRange, FileSelector, OfferDecision, OfferKind};
 use crate::runtime::Event;
-use crate::store::{conversation_key, Direction, NewTransfer, TransferUpdate, TRANSFER_INTERRUPTED};
+use crate::store::{conversation_key, Direction, NewTransfer, TransferState, TransferUpdate};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -549,7 +549,7 @@ impl Endpoint {
             via: super::event::TransferVia::Session,
             note: None,
         });
-        self.record_transfer(file, &peer, "done".into(), None);
+        self.record_transfer(file, &peer, TransferState::Done, None);
     }
 
     /// The session of a transfer is over: clean up and say how it ended.
@@ -589,9 +589,9 @@ impl Endpoint {
         let (reason, state) = match kept {
             Some(bytes) => (
                 super::transfer_resume::kept_words(&file, &reason, bytes),
-                TRANSFER_INTERRUPTED.to_string(),
+                TransferState::Interrupted,
             ),
-            None => (reason.clone(), format!("failed: {reason}")),
+            None => (reason.clone(), TransferState::failed(reason)),
         };
         self.emit(Event::TransferFailed {
             transfer: file.id,
@@ -602,7 +602,7 @@ impl Endpoint {
 
     /// Records how a transfer ended (`kept`: bytes kept or confirmed for a
     /// resume); a resumed transfer's interrupted row is closed as `resumed`.
-    fn record_transfer(&self, file: &FileSide, peer: &str, state: String, kept: Option<u64>) {
+    fn record_transfer(&self, file: &FileSide, peer: &str, state: TransferState, kept: Option<u64>) {
         let row = self.transfer_row(file, peer, state, kept);
         let finished = now_ms();
         let resumed = file.resumes;
@@ -620,7 +620,9 @@ impl Endpoint {
                 finished_at: Some(finished),
             };
             let result = resumed
-                .map_or(Ok(()), |old| store.finish_transfer(old, "resumed", finished))
+                .map_or(Ok(()), |old| {
+                    store.finish_transfer(old, &TransferState::Resumed, finished)
+                })
                 .and_then(|()| {
                     if id > 0 {
                         store.update_transfer(id, &update)
@@ -641,7 +643,7 @@ impl Endpoint {
         &self,
         file: &FileSide,
         peer: &str,
-        state: String,
+        state: TransferState,
         kept: Option<u64>,
     ) -> NewTransfer {
         NewTransfer {

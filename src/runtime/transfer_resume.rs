@@ -40,9 +40,7 @@ use super::transfer_io::hex;
 use crate::model::{human_size, AccountId, ChatState, SessionId};
 use crate::protocol::sdp::FileRange;
 use crate::runtime::Event;
-use crate::store::{
-    conversation_key, Direction, Store, StoreError, StoredTransfer, TRANSFER_RECEIVING, TRANSFER_SENDING,
-};
+use crate::store::{conversation_key, Direction, Store, StoreError, StoredTransfer, TransferState};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -120,9 +118,11 @@ pub fn sweep_partials(store: &mut Store, dirs: &[PathBuf], now_ms: i64) -> Resul
         let expired = now_ms.saturating_sub(since) > limit;
         let part = t.part_path.as_ref().map(PathBuf::from);
         let reason = match (&t.direction, &part) {
-            (Direction::Out, _) if expired => "failed: not resumed within 7 days",
+            (Direction::Out, _) if expired => TransferState::failed("not resumed within 7 days"),
             (Direction::Out, _) => continue,
-            (Direction::In, _) if expired => "failed: the partial file was kept 7 days and removed",
+            (Direction::In, _) if expired => {
+                TransferState::failed("the partial file was kept 7 days and removed")
+            }
             (Direction::In, Some(p)) if p.is_file() && is_our_part(p) => {
                 if let Some(dir) = p.parent() {
                     dirs.push(dir.to_path_buf());
@@ -130,12 +130,12 @@ pub fn sweep_partials(store: &mut Store, dirs: &[PathBuf], now_ms: i64) -> Resul
                 keep.insert(p.clone());
                 continue;
             }
-            (Direction::In, _) => "failed: the partial file is gone",
+            (Direction::In, _) => TransferState::failed("the partial file is gone"),
         };
         if let Some(p) = part.filter(|p| is_our_part(p)) {
             let _ = std::fs::remove_file(p);
         }
-        store.finish_transfer(row.id, reason, now_ms)?;
+        store.finish_transfer(row.id, &reason, now_ms)?;
         sweep.expired += 1;
     }
     dirs.sort();
@@ -311,11 +311,11 @@ impl Endpoint {
         };
         let Some(file) = chat.file.as_ref() else { return };
         let state = if file.incoming {
-            TRANSFER_RECEIVING
+            TransferState::Receiving
         } else {
-            TRANSFER_SENDING
+            TransferState::Sending
         };
-        let mut row = self.transfer_row(file, &chat.peer, state.into(), None);
+        let mut row = self.transfer_row(file, &chat.peer, state, None);
         row.resume_bytes = (file.from > 0).then(|| i64::try_from(file.from).unwrap_or(i64::MAX));
         row.part_path = file.temp.as_ref().map(|p| p.display().to_string());
         let row_id = file.row.clone();

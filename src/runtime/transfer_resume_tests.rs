@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use super::*;
-use crate::store::{NewTransfer, TRANSFER_INTERRUPTED};
+use crate::store::{NewTransfer, TransferState};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 const NOW: i64 = 100 * DAY_MS;
@@ -45,7 +45,7 @@ fn interrupted_in(store: &mut Store, part: &Path, finished_at: i64) -> i64 {
         size: Some(1000),
         sha1: Some("00".repeat(20)),
         path: None,
-        state: TRANSFER_INTERRUPTED.into(),
+        state: TransferState::Interrupted,
         started_at: finished_at - 10,
         peer: Some("sip:alice@example.org".into()),
         resume_bytes: Some(500),
@@ -53,7 +53,7 @@ fn interrupted_in(store: &mut Store, part: &Path, finished_at: i64) -> i64 {
     };
     let id = store.insert_transfer(&row).unwrap();
     store
-        .finish_transfer(id, TRANSFER_INTERRUPTED, finished_at)
+        .finish_transfer(id, &TransferState::Interrupted, finished_at)
         .unwrap();
     id
 }
@@ -67,6 +67,7 @@ fn state_of(store: &Store, id: i64) -> String {
         .unwrap()
         .transfer
         .state
+        .as_text()
 }
 
 #[test]
@@ -104,7 +105,7 @@ fn the_sweep_removes_leftovers_and_old_partials_but_keeps_the_rest() {
             expired: 2
         }
     );
-    assert_eq!(state_of(&store, kept_id), TRANSFER_INTERRUPTED);
+    assert_eq!(state_of(&store, kept_id), TransferState::Interrupted.as_text());
     assert!(state_of(&store, old_id).starts_with("failed:"));
     assert!(state_of(&store, gone_id).starts_with("failed:"));
     let left: Vec<i64> = store
@@ -153,7 +154,7 @@ fn sent_row(path: &str, peer: &str, size: i64, sha1: [u8; 20], bytes: i64) -> St
             size: Some(size),
             sha1: Some(hex(&sha1)),
             path: Some(path.into()),
-            state: TRANSFER_INTERRUPTED.into(),
+            state: TransferState::Interrupted,
             started_at: 1,
             peer: Some(conversation_key(peer)),
             resume_bytes: Some(bytes),

@@ -1,6 +1,8 @@
 //! Alerts and file transfers: the alert log (with the message that carried
 //! each alert, stored in the same transaction), acknowledgement, and the
-//! minimal transfer records.
+//! minimal transfer records (rows of [`crate::model::NewTransfer`]; a
+//! state is kept as the text of [`TransferState::as_text`], so databases
+//! of every version read the same).
 
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -9,10 +11,9 @@ use serde_json::Value;
 use super::columns::{direction_at, id_at};
 use super::error::Ctx;
 use super::messages::insert_incoming_tx;
-use super::types::Direction;
 use super::types::{InsertOutcome, NewIncoming};
 use super::{sql_id, Store, StoreError};
-use crate::model::{AccountId, Alert, CapAlert, MessageId};
+use crate::model::{AccountId, Alert, CapAlert, MessageId, NewTransfer, StoredTransfer, TransferState};
 
 /// What an incoming message that looks like an alert is stored as.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,54 +121,11 @@ pub struct StoredAlert {
     pub acknowledged_at: Option<i64>,
 }
 
-/// A file transfer to record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewTransfer {
-    /// Account.
-    pub account: String,
-    /// The conversation's normalised peer address; linked if it exists.
-    pub peer_key: Option<String>,
-    /// In (received) or out (sent).
-    pub direction: Direction,
-    /// File name (as offered, or ours).
-    pub file_name: String,
-    /// Size in bytes, if known.
-    pub size: Option<i64>,
-    /// SHA-1 in hex, if known.
-    pub sha1: Option<String>,
-    /// Where the file is (saved or sent from).
-    pub path: Option<String>,
-    /// State in words the transfer code chooses (e.g. `done`, `failed:
-    /// <reason>`, [`TRANSFER_INTERRUPTED`]).
-    pub state: String,
-    /// When it started.
-    pub started_at: i64,
-    /// The peer's normalised address as recorded (kept even when there is
-    /// no conversation to link).
-    #[serde(default)]
-    pub peer: Option<String>,
-    /// For an interrupted transfer: bytes the receiver confirmed (sent) or
-    /// kept on disk (received).
-    #[serde(default)]
-    pub resume_bytes: Option<i64>,
-    /// For an interrupted incoming transfer: the kept temporary file.
-    #[serde(default)]
-    pub part_path: Option<String>,
-}
-
-/// The state of a transfer that lost its connection and may be resumed.
-pub const TRANSFER_INTERRUPTED: &str = "interrupted";
-/// The state of a transfer being sent (its row exists while it runs, so a
-/// crash leaves a trace; see [`Store::interrupt_unfinished_transfers`]).
-pub const TRANSFER_SENDING: &str = "sending";
-/// The state of a transfer being received.
-pub const TRANSFER_RECEIVING: &str = "receiving";
-
 /// How a recorded transfer changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferUpdate {
     /// New state.
-    pub state: String,
+    pub state: TransferState,
     /// Where the file is, if known now.
     pub path: Option<String>,
     /// SHA-1 in hex, if known now.
@@ -180,17 +138,9 @@ pub struct TransferUpdate {
     pub finished_at: Option<i64>,
 }
 
-/// A transfer as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredTransfer {
-    /// Row id.
-    pub id: i64,
-    /// The transfer (`peer_key` is that of the linked conversation).
-    #[serde(flatten)]
-    pub transfer: NewTransfer,
-    /// When it ended, if it has.
-    pub finished_at: Option<i64>,
-}
+/// Why a transfer a run left `sending` / `receiving` with nothing kept
+/// failed (see [`Store::interrupt_unfinished_transfers`]).
+const STOPPED_DURING_TRANSFER: &str = "sipchat stopped during the transfer";
 
 /// Reads an alert row.
 fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAlert> {
@@ -229,7 +179,7 @@ fn transfer_from_row(row: &Row<'_>) -> rusqlite::Result<StoredTransfer> {
             size: row.get(5)?,
             sha1: row.get(6)?,
             path: row.get(7)?,
-            state: row.get(8)?,
+            state: TransferState::from_text(&row.get::<_, String>(8)?),
             started_at: row.get(9)?,
             peer: row.get(11)?,
             resume_bytes: row.get(12)?,
@@ -397,7 +347,7 @@ impl Store {
                     transfer.size,
                     transfer.sha1,
                     transfer.path,
-                    transfer.state,
+                    transfer.state.as_text(),
                     transfer.started_at,
                     transfer.peer,
                     transfer.resume_bytes,
@@ -409,13 +359,18 @@ impl Store {
     }
 
     /// Sets a transfer's final state and when it ended.
-    pub fn finish_transfer(&mut self, id: i64, state: &str, finished_at: i64) -> Result<(), StoreError> {
+    pub fn finish_transfer(
+        &mut self,
+        id: i64,
+        state: &TransferState,
+        finished_at: i64,
+    ) -> Result<(), StoreError> {
         const WHAT: &str = "finish a file transfer";
         self.check_writable(WHAT)?;
         self.conn
             .execute(
                 "UPDATE transfers SET state = ?2, finished_at = ?3 WHERE id = ?1",
-                params![id, state, finished_at],
+                params![id, state.as_text(), finished_at],
             )
             .map_err(self.ctx().sql(WHAT))?;
         Ok(())
@@ -431,7 +386,7 @@ impl Store {
                  resume_bytes = ?5, part_path = ?6, finished_at = ?7 WHERE id = ?1",
                 params![
                     id,
-                    update.state,
+                    update.state.as_text(),
                     update.path,
                     update.sha1,
                     update.resume_bytes,
@@ -466,9 +421,14 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE transfers SET finished_at = ?1, state = CASE WHEN resume_bytes > 0 \
-                 THEN 'interrupted' ELSE 'failed: sipchat stopped during the transfer' END \
-                 WHERE state IN ('sending', 'receiving')",
-                params![now_ms],
+                 THEN ?2 ELSE ?3 END WHERE state IN (?4, ?5)",
+                params![
+                    now_ms,
+                    TransferState::Interrupted.as_text(),
+                    TransferState::failed(STOPPED_DURING_TRANSFER).as_text(),
+                    TransferState::Sending.as_text(),
+                    TransferState::Receiving.as_text()
+                ],
             )
             .map_err(self.ctx().sql(WHAT))
     }
@@ -492,7 +452,7 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(ctx.sql(WHAT))
     }
 
-    /// Interrupted transfers (state [`TRANSFER_INTERRUPTED`]) of `account`
+    /// Interrupted transfers ([`TransferState::Interrupted`]) of `account`
     /// (or all), newest first: what may be resumed, and which kept partial
     /// files are ours.
     pub fn interrupted_transfers(&self, account: Option<&str>) -> Result<Vec<StoredTransfer>, StoreError> {
@@ -508,6 +468,8 @@ impl Store {
                  ORDER BY t.started_at DESC, t.id DESC",
             )
             .map_err(ctx.sql(WHAT))?;
+        // The text of `TransferState::Interrupted`, written out so the
+        // partial index `transfers_interrupted` serves the query.
         let rows = stmt
             .query_map([account], transfer_from_row)
             .map_err(ctx.sql(WHAT))?;

@@ -257,7 +257,7 @@ fn interrupted_transfers_keep_their_peer_offset_and_partial_file() {
         size: Some(10 << 20),
         sha1: Some("da39a3ee5e6b4b0d3255bfef95601890afd80709".into()),
         path: None,
-        state: TRANSFER_INTERRUPTED.into(),
+        state: TransferState::Interrupted,
         started_at: 5,
         peer: Some(CAROL.into()),
         resume_bytes: Some(4 << 20),
@@ -279,14 +279,14 @@ fn interrupted_transfers_keep_their_peer_offset_and_partial_file() {
         Some("/tmp/.sipchat-1.part")
     );
     assert!(store.interrupted_transfers(Some("home")).unwrap().is_empty());
-    store.finish_transfer(id, "resumed", 9).unwrap();
+    store.finish_transfer(id, &TransferState::Resumed, 9).unwrap();
     assert!(store.interrupted_transfers(None).unwrap().is_empty());
 }
 
 #[test]
 fn a_running_transfer_row_is_updated_and_a_crash_leaves_it_interrupted() {
     let mut store = Store::open_in_memory().unwrap();
-    let row = |state: &str| NewTransfer {
+    let row = |state: TransferState| NewTransfer {
         account: "work".into(),
         peer_key: None,
         direction: Direction::Out,
@@ -294,21 +294,21 @@ fn a_running_transfer_row_is_updated_and_a_crash_leaves_it_interrupted() {
         size: Some(10 << 20),
         sha1: None,
         path: Some("/home/a/report.pdf".into()),
-        state: state.into(),
+        state,
         started_at: 5,
         peer: Some(BOB.into()),
         resume_bytes: None,
         part_path: None,
     };
-    let confirmed = store.insert_transfer(&row(TRANSFER_SENDING)).unwrap();
+    let confirmed = store.insert_transfer(&row(TransferState::Sending)).unwrap();
     store.set_transfer_progress(confirmed, 4 << 20).unwrap();
-    let nothing = store.insert_transfer(&row(TRANSFER_RECEIVING)).unwrap();
-    let ended = store.insert_transfer(&row(TRANSFER_SENDING)).unwrap();
+    let nothing = store.insert_transfer(&row(TransferState::Receiving)).unwrap();
+    let ended = store.insert_transfer(&row(TransferState::Sending)).unwrap();
     store
         .update_transfer(
             ended,
             &TransferUpdate {
-                state: "done".into(),
+                state: TransferState::Done,
                 path: None,
                 sha1: Some("ab".repeat(20)),
                 resume_bytes: None,
@@ -320,10 +320,13 @@ fn a_running_transfer_row_is_updated_and_a_crash_leaves_it_interrupted() {
     assert_eq!(store.interrupt_unfinished_transfers(20).unwrap(), 2);
     let all = store.transfers(None).unwrap();
     let by_id = |id: i64| all.iter().find(|t| t.id == id).unwrap().clone();
-    assert_eq!(by_id(confirmed).transfer.state, TRANSFER_INTERRUPTED);
+    assert_eq!(by_id(confirmed).transfer.state, TransferState::Interrupted);
     assert_eq!(by_id(confirmed).transfer.resume_bytes, Some(4 << 20));
     assert_eq!(by_id(confirmed).finished_at, Some(20));
-    assert!(by_id(nothing).transfer.state.starts_with("failed:"));
+    assert!(matches!(
+        by_id(nothing).transfer.state,
+        TransferState::Failed { .. }
+    ));
     let done = by_id(ended);
     assert_eq!(done.transfer.state, "done");
     assert_eq!(

@@ -21,7 +21,7 @@
 //! ([`StoreError::Invalid`]), never overwritten.
 //!
 //! Files: `mod.rs` (opening), `schema.rs` + `migrations.rs` (versions),
-//! `key.rs` (conversation identity), `columns.rs` (states as text),
+//! `columns.rs` (states as text),
 //! `messages.rs` (insert and read), `outbox.rs` (delivery states and
 //! retries), `conversations.rs` (list, mark read, export), `search.rs`
 //! (FTS5), `alerts.rs` (alerts, transfers), `page_files.rs` (files that
@@ -31,7 +31,6 @@ mod alerts;
 mod columns;
 mod conversations;
 mod error;
-mod key;
 mod messages;
 mod migrations;
 mod outbox;
@@ -47,13 +46,10 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::model::MessageId;
 
-pub use alerts::{
-    AlertRecord, NewAlert, NewTransfer, StoredAlert, StoredTransfer, TransferUpdate, TRANSFER_INTERRUPTED,
-    TRANSFER_RECEIVING, TRANSFER_SENDING,
-};
+pub use crate::model::{conversation_key, NewTransfer, StoredTransfer, TransferState};
+pub use alerts::{AlertRecord, NewAlert, StoredAlert, TransferUpdate};
 pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use error::StoreError;
-pub use key::conversation_key;
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::MAX_OUTBOX_BATCH;
 pub use page_files::{NewPageFile, PageFileOutcome, PendingPageFile};
@@ -243,10 +239,6 @@ mod outbox_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod conversations_tests;
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod key_tests;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

@@ -7,7 +7,7 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::error::Ctx;
-use super::{NewTransfer, Store, StoreError};
+use super::{NewTransfer, Store, StoreError, TransferState};
 
 /// A file that arrived in a MESSAGE, to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +130,7 @@ impl Store {
                 t.size,
                 t.sha1,
                 t.path,
-                t.state,
+                t.state.as_text(),
                 t.started_at
             ],
         )
@@ -173,7 +173,7 @@ impl Store {
     pub fn finish_page_file(
         &mut self,
         transfer: i64,
-        state: &str,
+        state: &TransferState,
         path: Option<&str>,
         finished_at: i64,
     ) -> Result<(), StoreError> {
@@ -186,7 +186,7 @@ impl Store {
             .map_err(ctx.sql(WHAT))?;
         tx.execute(
             "UPDATE transfers SET state = ?2, finished_at = ?3, path = coalesce(?4, path) WHERE id = ?1",
-            params![transfer, state, finished_at, path],
+            params![transfer, state.as_text(), finished_at, path],
         )
         .map_err(ctx.sql(WHAT))?;
         tx.execute(

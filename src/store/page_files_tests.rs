@@ -48,7 +48,7 @@ fn finishing_drops_the_bytes_and_records_the_path() {
     let mut store = Store::open_in_memory().unwrap();
     let id = store.insert_page_file(&file("c1@bob", b"abc")).unwrap().id();
     store
-        .finish_page_file(id, "done", Some("/tmp/dot.png"), 2_000)
+        .finish_page_file(id, &TransferState::Done, Some("/tmp/dot.png"), 2_000)
         .unwrap();
     assert_eq!(store.page_file_data(id).unwrap(), None);
     let row = &store.transfers(None).unwrap()[0];
@@ -58,7 +58,7 @@ fn finishing_drops_the_bytes_and_records_the_path() {
     // Declined: no path, bytes gone too.
     let id2 = store.insert_page_file(&file("c2@bob", b"abc")).unwrap().id();
     store
-        .finish_page_file(id2, "failed: you declined the file", None, 3_000)
+        .finish_page_file(id2, &TransferState::failed("you declined the file"), None, 3_000)
         .unwrap();
     assert_eq!(store.page_file_data(id2).unwrap(), None);
 }

@@ -7,12 +7,10 @@
 //! and `bar`; `NEAR(` searches for `near`.
 
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
 
 use super::columns::{direction_at, id_at};
-use super::types::Direction;
 use super::{Store, StoreError};
-use crate::model::MessageId;
+pub use crate::model::SearchHit;
 
 /// Words of the search text used; the rest are ignored.
 pub const MAX_SEARCH_TERMS: usize = 16;
@@ -22,25 +20,6 @@ pub const MAX_SEARCH_RESULTS: usize = 500;
 
 /// Tokens of context in a snippet.
 const SNIPPET_TOKENS: i64 = 12;
-
-/// One search result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchHit {
-    /// The message.
-    pub id: MessageId,
-    /// Its account.
-    pub account: String,
-    /// Its conversation's normalised peer address.
-    pub peer_key: String,
-    /// The peer's display name, if known.
-    pub display_name: Option<String>,
-    /// In or out.
-    pub direction: Direction,
-    /// When it was sent (outgoing) or received (incoming).
-    pub at: i64,
-    /// The matching part of the body, matches in `[` `]`, cuts marked `…`.
-    pub snippet: String,
-}
 
 /// The FTS5 query for user text: each word as a quoted phrase, ANDed.
 /// `None` when the text has no word worth searching (no letter or digit).

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!   run ── loads config, starts the runtime, runs iced, then shuts down
-//!    └─ App (app.rs)            routes messages, carries out actions
+//!    └─ App (app/)              routes messages, carries out actions
 //!        ├─ bridge.rs           Subscription over the runtime's events
 //!        ├─ Sidebar (sidebar/)  search, accounts, "New conversation", the list
 //!        ├─ Conversations (conversation/)  threads from history + live events
@@ -14,7 +14,7 @@
 //! History: at start the app sends `LoadConversations`; opening a thread
 //! sends `LoadMessages` (newest page) and `MarkRead`; "Load earlier
 //! messages" or scrolling to the top asks the page before. Threads are keyed
-//! by `store::conversation_key`, entries by `MessageId`, so history and live
+//! by `model::conversation_key`, entries by `MessageId`, so history and live
 //! events merge without doubles.
 //!
 //! Each component has its own `Message`, `update` (returning an `Action` for
@@ -46,8 +46,8 @@ use app::{App, Startup};
 use bridge::EventSource;
 use i18n::t;
 use restart::{Restarted, Restarter};
-use sipchat::cli::{self, Cli, CliError};
-use sipchat::config::{accounts_path, load_accounts, Config};
+use sipchat::cli::Cli;
+use sipchat::config::{accounts_path, load_accounts, Config, ConfigError};
 use sipchat::model::AccountId;
 use sipchat::notify::Notifier;
 use sipchat::paths::Paths;
@@ -55,11 +55,32 @@ use sipchat::runtime::{Runtime, RuntimeError, RuntimeOptions};
 use state::WindowState;
 use std::sync::{Arc, Mutex};
 
-/// Opens the window and runs until it is closed; then unregisters every
+/// Why the window could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    /// Bad configuration or paths.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The runtime could not start.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// Another window could not be reached, nor this one become the window.
+    #[error(transparent)]
+    Instance(#[from] single_instance::InstanceError),
+    /// iced could not show the window.
+    #[error("the window could not be shown: {0}")]
+    Window(#[from] iced::Error),
+}
+
+/// Opens the window (with a conversation with `open`, an address already
+/// checked, when given) and runs until it is closed; then unregisters every
 /// account (bounded by the runtime's shutdown timeout) and returns.
-pub fn run(cli: &Cli) -> Result<(), CliError> {
-    let open = cli.open.as_deref().map(cli::open::open_address).transpose()?;
-    let (config, paths) = cli::load_config(cli)?;
+pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
+    let loaded = sipchat::config::load(&cli.load_options())?;
+    if let Some(notice) = loaded.notice() {
+        eprintln!("sipchat: {notice}");
+    }
+    let (config, paths) = (loaded.config, loaded.paths);
     let state_file = WindowState::path_in(&paths.data_dir);
     let state = WindowState::load(&state_file);
     i18n::set_language(i18n::resolve(state.language));
@@ -127,7 +148,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Err(poisoned) => poisoned.into_inner().clone(),
     };
     current.shutdown();
-    result.map_err(|e| CliError::Usage(format!("the window could not be shown: {e}")))
+    result.map_err(UiError::from)
 }
 
 /// One window per data directory: when a window already runs there, it is
@@ -136,7 +157,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
 fn claim_window(
     data_dir: &std::path::Path,
     open: Option<&str>,
-) -> Result<Option<Option<single_instance::Listener>>, CliError> {
+) -> Result<Option<Option<single_instance::Listener>>, UiError> {
     use single_instance::{Claim, InstanceRequest};
     let request = match open {
         Some(address) => InstanceRequest::Open(address.to_string()),
@@ -154,7 +175,7 @@ fn claim_window(
             }
             Ok(None)
         }
-        Err(e) => Err(CliError::Usage(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -163,7 +184,7 @@ fn claim_window(
 fn start_runtime(
     config: Config,
     data_dir: &std::path::Path,
-) -> Result<(sipchat::Handle, sipchat::runtime::Events, Option<String>), CliError> {
+) -> Result<(sipchat::Handle, sipchat::runtime::Events, Option<String>), UiError> {
     let base = RuntimeOptions {
         data_dir: Some(data_dir.to_path_buf()),
         ..RuntimeOptions::default()

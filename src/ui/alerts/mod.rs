@@ -13,8 +13,7 @@
 mod view;
 
 use crate::ui::conversation::ConversationKey;
-use sipchat::model::{Alert, MessageId};
-use sipchat::store::conversation_key;
+use sipchat::model::{conversation_key, Alert, MessageId};
 use std::collections::BTreeMap;
 
 pub use view::{banner, log, log_entry_label};

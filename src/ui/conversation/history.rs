@@ -3,8 +3,9 @@
 //! manual retry of a failed message.
 
 use super::{Conversation, ConversationKey, Conversations, Direction, Entry};
-use sipchat::model::{AlertMark, DeliveryState, MessageId};
-use sipchat::store::{self, ConversationSummary, MessagePreview, StoredMessage};
+use sipchat::model::{
+    self, AlertMark, ConversationSummary, DeliveryState, MessageId, MessagePreview, StoredMessage,
+};
 
 /// Messages asked for per page.
 pub const PAGE_SIZE: usize = 50;
@@ -64,10 +65,10 @@ fn entry_from_preview(preview: &MessagePreview, at: i64) -> Entry {
     }
 }
 
-fn direction(direction: store::Direction, state: Option<DeliveryState>) -> Direction {
+fn direction(direction: model::Direction, state: Option<DeliveryState>) -> Direction {
     match direction {
-        store::Direction::In => Direction::Incoming,
-        store::Direction::Out => Direction::Outgoing(state.unwrap_or(DeliveryState::Queued)),
+        model::Direction::In => Direction::Incoming,
+        model::Direction::Out => Direction::Outgoing(state.unwrap_or(DeliveryState::Queued)),
     }
 }
 

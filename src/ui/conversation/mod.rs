@@ -8,9 +8,8 @@ pub mod pane;
 pub mod session;
 
 use crate::ui::i18n::t;
-use sipchat::model::{AccountId, AlertMark, DeliveryState, IncomingMessage, MessageId};
-use sipchat::protocol::sip::uri::SipUri;
-use sipchat::store::conversation_key;
+use sipchat::model::{conversation_key, AccountId, AlertMark, DeliveryState, IncomingMessage, MessageId};
+use sipchat::runtime::Address;
 use std::collections::BTreeMap;
 
 pub use history::History;
@@ -87,9 +86,11 @@ impl Conversation {
         if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
             return name.trim().to_string();
         }
-        match SipUri::parse(&self.key.peer) {
-            Ok(SipUri { user: Some(user), .. }) => user,
-            _ => self.key.peer.clone(),
+        match Address::parse(&self.key.peer) {
+            Ok(address) => address
+                .user()
+                .map_or_else(|| self.key.peer.clone(), str::to_string),
+            Err(_) => self.key.peer.clone(),
         }
     }
 

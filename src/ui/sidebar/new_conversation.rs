@@ -5,7 +5,7 @@ use crate::ui::i18n::t;
 use crate::ui::theme;
 use iced::widget::{button, column, row, text, text_input, Id};
 use iced::{Center, Element, Fill, Theme};
-use sipchat::protocol::sip::uri::SipUri;
+use sipchat::runtime::Address;
 
 /// The field's widget id, for focusing it.
 pub const FIELD: &str = "new-conversation";
@@ -103,17 +103,11 @@ impl NewConversation {
 /// read as `sip:bob@host`.
 pub fn validate(input: &str) -> Result<String, String> {
     let input = input.trim();
-    let has_scheme = input.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("sip:"))
-        || input.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("sips:"));
-    let candidate = match input.split_once('@') {
-        Some((user, _)) if !has_scheme && !user.contains(':') => format!("sip:{input}"),
-        _ => input.to_string(),
-    };
-    if candidate.chars().any(char::is_whitespace) {
+    if input.chars().any(char::is_whitespace) {
         return Err(t!("new-conversation-has-space", input = input));
     }
-    SipUri::parse(&candidate)
-        .map(|uri| uri.to_string())
+    Address::parse_typed(input)
+        .map(|address| address.to_string())
         .map_err(|e| capitalise(&e.to_string()))
 }
 

@@ -9,7 +9,7 @@ use crate::ui::{theme, widget};
 use iced::widget::text::Span;
 use iced::widget::{button, column, container, rich_text, row, scrollable, span, text, text_input, Id};
 use iced::{Center, Color, Element, Fill, Font};
-use sipchat::store::{Direction, SearchHit};
+use sipchat::model::{Direction, SearchHit};
 
 /// The field's widget id.
 pub const FIELD: &str = "search";

@@ -8,17 +8,13 @@
 //! already shown live (same conversation, direction and name, started within
 //! a few seconds) is left out. The pane shows a conversation's transfers in
 //! its timeline (`view.rs`); the app turns [`Action`]s into commands, file
-//! dialogs and `xdg-open` calls (`app_transfers.rs`).
+//! dialogs and `xdg-open` calls (`app/files.rs`).
 
 mod view;
 
 use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
-use sipchat::model::{AccountId, TransferId};
-use sipchat::store::{
-    Direction as StoredDirection, StoredTransfer, TRANSFER_INTERRUPTED as INTERRUPTED,
-    TRANSFER_RECEIVING as RECEIVING, TRANSFER_SENDING as SENDING,
-};
+use sipchat::model::{AccountId, Direction as StoredDirection, StoredTransfer, TransferId, TransferState};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -281,7 +277,7 @@ impl Transfers {
                 continue;
             };
             // Still waiting for an answer: the runtime offers it again live.
-            if row.transfer.state == OFFERED {
+            if row.transfer.state == TransferState::Offered {
                 continue;
             }
             let conversation = ConversationKey::stored(&row.transfer.account, peer_key);
@@ -425,28 +421,32 @@ impl Transfers {
 
 /// A history row's state: `done` (with the file's path), else the reason
 /// after `failed: `.
-fn stored_state(state: &str, path: Option<&str>, incoming: bool) -> State {
+fn stored_state(state: &TransferState, path: Option<&str>, incoming: bool) -> State {
     match (state, path) {
-        ("done", Some(path)) => State::Done {
+        (TransferState::Done, Some(path)) => State::Done {
             path: PathBuf::from(path),
         },
         // Stopped mid-way (a lost connection, or sipchat quit): the part
         // is kept, and sending again continues.
-        (INTERRUPTED | SENDING | RECEIVING, _) => State::Failed {
+        (state, _) if state.is_unfinished() => State::Failed {
             reason: if incoming {
                 t!("transfer-interrupted-in")
             } else {
                 t!("transfer-interrupted-out")
             },
         },
-        (other, _) => State::Failed {
-            reason: other.strip_prefix("failed:").unwrap_or(other).trim().to_string(),
+        (TransferState::Failed { reason }, _) => State::Failed {
+            reason: reason.trim().to_string(),
         },
+        // Anything else shows its own words.
+        (other, _) => {
+            let words = other.as_text();
+            State::Failed {
+                reason: words.strip_prefix("failed:").unwrap_or(&words).trim().to_string(),
+            }
+        }
     }
 }
-
-/// A stored transfer that waits for the user's answer.
-const OFFERED: &str = "offered";
 
 /// Seconds left at `rate`, when it can be told.
 pub fn eta_secs(bytes: u64, total: u64, rate: u64) -> Option<u64> {

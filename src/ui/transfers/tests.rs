@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use sipchat::store::NewTransfer;
+use sipchat::model::NewTransfer;
 
 fn bob() -> ConversationKey {
     ConversationKey::stored("work", "sip:bob@example.org")

@@ -117,7 +117,7 @@ pub(super) fn offer<'a>() -> Element<'a, Message> {
 }
 
 #[cfg(test)]
-#[path = "app_accounts_tests.rs"]
+#[path = "accounts_tests.rs"]
 mod tests;
 
 /// The folder dialog of the account form's "Choose…" (the desktop

@@ -8,7 +8,7 @@ use crate::ui::app::files::FileMessage;
 use crate::ui::transfers::{self, State, TransferKey};
 use sipchat::config::{AccountConfig, Config};
 use sipchat::model::TransferId;
-use sipchat::store::{NewTransfer, StoredTransfer};
+use sipchat::model::{NewTransfer, StoredTransfer};
 use std::cell::RefCell;
 
 fn offer(app: &mut App, id: u64) {
@@ -290,7 +290,7 @@ fn past_transfers_come_from_the_history_once() {
         transfer: NewTransfer {
             account: "local".into(),
             peer_key: Some(BOB.into()),
-            direction: sipchat::store::Direction::In,
+            direction: sipchat::model::Direction::In,
             file_name: name.into(),
             size: Some(2048),
             sha1: None,
@@ -439,8 +439,8 @@ fn a_file_that_did_not_get_through_can_be_sent_again_from_its_card() {
         finished_at: None,
     };
     let _ = app.update(Message::Runtime(Event::Transfers(vec![
-        row(7, sipchat::store::Direction::Out, "thesis.pdf"),
-        row(8, sipchat::store::Direction::In, "slides.odp"),
+        row(7, sipchat::model::Direction::Out, "thesis.pdf"),
+        row(8, sipchat::model::Direction::In, "slides.odp"),
     ])));
     let State::Failed { reason } = app.transfers.get(TransferKey::Stored(7)).unwrap().state.clone() else {
         panic!("an interrupted transfer shows as not transferred");

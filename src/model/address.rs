@@ -1,6 +1,7 @@
-//! Conversation identity: the normalised address that keys a thread, so a
-//! PBX's rewriting of From/To (case, default port, parameters) does not split
-//! a conversation.
+//! Addresses as keys: the normalised address that identifies a conversation,
+//! so a PBX's rewriting of From/To (case, default port, parameters) does not
+//! split a conversation. Plain text work (std only); parsing a typed SIP
+//! address with the protocol's checks is `runtime::Address`.
 
 /// Default port of `sip:` URIs.
 const SIP_DEFAULT_PORT: u16 = 5060;
@@ -127,3 +128,8 @@ fn decode_user(user: &str) -> Option<String> {
     }
     Some(out)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+#[path = "address_tests.rs"]
+mod tests;

@@ -302,6 +302,6 @@ fn the_notifications_setting_reaches_the_notifier_and_is_remembered() {
     // notify's tests); the conversation list marks it until acknowledged.
     raise(&mut app, alert(9, 1_000, "Fire"));
     let key = alerts::conversation_of(app.alerts.get(9).unwrap());
-    assert_eq!(key.peer, sipchat::store::conversation_key(ALERTER));
+    assert_eq!(key.peer, sipchat::model::conversation_key(ALERTER));
     let _ = app.view();
 }

@@ -5,7 +5,7 @@
 use super::*;
 use crate::ui::state::{SavedConversation, WindowState};
 use sipchat::model::IncomingMessage;
-use sipchat::store::{
+use sipchat::model::{
     ConversationSummary, Direction as StoreDirection, MessagePreview, SearchHit, StoredMessage,
 };
 use std::sync::{Arc, Mutex};
@@ -706,11 +706,8 @@ fn tab_visits_the_fields_that_are_there() {
     );
 }
 
-#[path = "app_chat_tests.rs"]
 mod chat;
 
-#[path = "app_alert_tests.rs"]
 mod alert;
 
-#[path = "app_transfer_tests.rs"]
 mod transfer;

@@ -1,5 +1,10 @@
 //! The window's top level: owns the runtime handle and the components,
 //! routes messages to them, and carries out the actions they return.
+//!
+//! Files: `mod.rs` (the App, update and view), `banners.rs` (dialogs and
+//! banners over the window), `accounts.rs` (Settings > Accounts, restarts),
+//! `alerts_glue.rs` (alerts and notification clicks), `files.rs` (file
+//! transfers, dialogs, dropped files); tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
 use crate::ui::alerts::{self, Alerts};
@@ -777,17 +782,12 @@ impl App {
     }
 }
 
-#[path = "app_banners.rs"]
 mod banners;
 use banners::dialog;
 
-#[path = "app_accounts.rs"]
 mod accounts;
-#[path = "app_alerts.rs"]
 mod alerts_glue;
-#[path = "app_transfers.rs"]
 pub mod files;
 
 #[cfg(test)]
-#[path = "app_tests.rs"]
 mod tests;
