@@ -4,13 +4,12 @@
 
 pub mod account;
 mod alerts;
-pub(crate) mod clock;
 pub(crate) mod chat;
 pub(crate) mod chat_sdp;
+pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
-pub(crate) mod msrp_hub;
 pub(crate) mod msrp_task;
 pub mod outbox;
 pub mod page_file;
@@ -270,7 +269,7 @@ async fn supervise(
     }
     // One pair of MSRP listeners for every account's chats. Without them
     // chats fail with words; messages still work.
-    let hub = match msrp_hub::MsrpHub::start().await {
+    let hub = match crate::transport::msrp::listener::MsrpHub::start().await {
         Ok(h) => Some(h),
         Err(e) => {
             tracing::warn!("{e}");
