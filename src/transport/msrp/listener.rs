@@ -190,3 +190,6 @@ async fn route(tcp: TcpStream, peer: SocketAddr, tls: Option<TlsAcceptor>, waiti
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

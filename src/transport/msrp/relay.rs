@@ -216,3 +216,6 @@ pub async fn authenticate(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
