@@ -164,7 +164,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             username,
             password,
             tls,
-        } => prepare_relay(relay, username, password, tls.clone(), &sid).await?,
+        } => prepare_relay(relay, username, password, tls.clone(), &sid)
+            .await
+            .map_err(|e| e.to_string())?,
         Plan::Direct { secure, host } => {
             let local_uri = MsrpUri::endpoint(*secure, host, setup.hub.port(*secure), &sid);
             Prepared {
@@ -581,17 +583,16 @@ async fn write_loop(mut writer: WriteHalf<MsrpStream>, mut rx: mpsc::UnboundedRe
     let _ = writer.shutdown().await;
 }
 
-/// Connects to the relay and runs AUTH until it grants a path.
+/// Connects to the relay and runs AUTH until it grants a path
+/// ([`relay::authenticate`]); the connection is the session's.
 async fn prepare_relay(
     relay: &MsrpUri,
     username: &str,
     password: &str,
     tls: Option<Arc<ClientConfig>>,
     sid: &str,
-) -> Result<Prepared, String> {
-    let connection = relay::authenticate(relay, username, password, tls, sid)
-        .await
-        .map_err(|e| e.to_string())?;
+) -> Result<Prepared, relay::RelayError> {
+    let connection = relay::authenticate(relay, username, password, tls, sid).await?;
     Ok(Prepared {
         local_uri: connection.local_uri,
         relays: connection.use_path,
