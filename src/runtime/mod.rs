@@ -11,7 +11,6 @@ pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
-pub(crate) mod msrp_hub;
 pub(crate) mod msrp_task;
 pub mod outbox;
 pub mod page_file;
@@ -272,7 +271,7 @@ async fn supervise(
     }
     // One pair of MSRP listeners for every account's chats. Without them
     // chats fail with words; messages still work.
-    let hub = match msrp_hub::MsrpHub::start().await {
+    let hub = match crate::transport::msrp::listener::MsrpHub::start().await {
         Ok(h) => Some(h),
         Err(e) => {
             tracing::warn!("{e}");

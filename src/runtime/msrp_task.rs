@@ -12,29 +12,26 @@
 //! 4. end on [`TaskCommand::Close`], on a failed session or a lost
 //!    connection, always with one [`TaskEvent::Closed`].
 
-use super::msrp_hub::{Accepted, MsrpHub, MsrpStream};
 use super::transfer_io::{FileIo, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
-    FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayConfig, RelayEvent, RelayOutput,
-    ReportOptions, Session, SessionConfig, SessionEvent,
+    FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayEvent, RelayOutput, ReportOptions,
+    Session, SessionConfig, SessionEvent,
 };
-use crate::transport::msrp_tls::pinned_client_config;
+use crate::transport::msrp::listener::{Accepted, MsrpHub};
+use crate::transport::msrp::tls::pinned_client_config;
+use crate::transport::msrp::{connect, relay, MsrpStream};
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_rustls::rustls::ClientConfig;
-use tokio_rustls::TlsConnector;
 use tracing::Instrument;
 
-/// How long to wait for the peer's connection, or to connect to it.
+/// How long to wait for the peer's connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long the relay may take to authorise us.
-pub const RELAY_AUTH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Read buffer size.
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -167,7 +164,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             username,
             password,
             tls,
-        } => prepare_relay(relay, username, password, tls.clone(), &sid).await?,
+        } => prepare_relay(relay, username, password, tls.clone(), &sid)
+            .await
+            .map_err(|e| e.to_string())?,
         Plan::Direct { secure, host } => {
             let local_uri = MsrpUri::endpoint(*secure, host, setup.hub.port(*secure), &sid);
             Prepared {
@@ -223,7 +222,14 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
                     return Err("the peer offered MSRP over TLS without a certificate fingerprint".into())
                 }
             };
-            (connect(&first_hop, tls).await?, Vec::new(), None, None)
+            (
+                connect::connect(&first_hop, tls)
+                    .await
+                    .map_err(|e| e.to_string())?,
+                Vec::new(),
+                None,
+                None,
+            )
         }
         (None, Some(incoming)) => match tokio::time::timeout(CONNECT_TIMEOUT, incoming).await {
             Ok(Ok(accepted)) => {
@@ -577,129 +583,22 @@ async fn write_loop(mut writer: WriteHalf<MsrpStream>, mut rx: mpsc::UnboundedRe
     let _ = writer.shutdown().await;
 }
 
-/// Connects to `uri` (TCP, or TLS with `tls`).
-async fn connect(uri: &MsrpUri, tls: Option<Arc<ClientConfig>>) -> Result<MsrpStream, String> {
-    let host = uri.host_for_lookup().to_string();
-    let port = uri.port_or_default();
-    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host.as_str(), port)))
-        .await
-        .map_err(|_| {
-            format!(
-                "no answer from {host}:{port} within {} seconds",
-                CONNECT_TIMEOUT.as_secs()
-            )
-        })?
-        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
-    let _ = tcp.set_nodelay(true);
-    match tls {
-        None => Ok(Box::new(tcp)),
-        Some(config) => {
-            let name = crate::transport::tls::server_name(&host).map_err(|e| e.to_string())?;
-            let tls = TlsConnector::from(config)
-                .connect(name, tcp)
-                .await
-                .map_err(|e| format!("TLS with {host}:{port} failed: {e}"))?;
-            Ok(Box::new(tls))
-        }
-    }
-}
-
-/// Connects to the relay and runs AUTH until it grants a path.
+/// Connects to the relay and runs AUTH until it grants a path
+/// ([`relay::authenticate`]); the connection is the session's.
 async fn prepare_relay(
     relay: &MsrpUri,
     username: &str,
     password: &str,
     tls: Option<Arc<ClientConfig>>,
     sid: &str,
-) -> Result<Prepared, String> {
-    let tls = match (relay.secure, tls) {
-        (true, Some(t)) => Some(t),
-        (true, None) => return Err("no TLS settings for the msrps relay".into()),
-        (false, _) => None,
-    };
-    let host = relay.host_for_lookup().to_string();
-    let port = relay.port_or_default();
-    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host.as_str(), port)))
-        .await
-        .map_err(|_| format!("the MSRP relay {relay} did not answer"))?
-        .map_err(|e| format!("cannot reach the MSRP relay {relay}: {e}"))?;
-    let _ = tcp.set_nodelay(true);
-    let local = tcp.local_addr().map_err(|e| e.to_string())?;
-    let local_host = match local.ip() {
-        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-        ip => ip.to_string(),
-    };
-    let mut stream: MsrpStream = match tls {
-        Some(config) => {
-            let name = crate::transport::tls::server_name(&host).map_err(|e| e.to_string())?;
-            Box::new(
-                TlsConnector::from(config)
-                    .connect(name, tcp)
-                    .await
-                    .map_err(|e| format!("TLS with the MSRP relay {relay} failed: {e}"))?,
-            )
-        }
-        None => Box::new(tcp),
-    };
-    let local_uri = MsrpUri::endpoint(relay.secure, &local_host, local.port(), sid);
-    let mut client = RelayClient::new(
-        RelayConfig {
-            relay: relay.clone(),
-            local_uri: local_uri.clone(),
-            username: username.to_string(),
-            password: password.to_string(),
-            expires: None,
-        },
-        rand::random(),
-    );
-    let now = Instant::now();
-    client.start(now);
-    let mut decoder = FrameDecoder::new();
-    let mut buf = vec![0u8; READ_CHUNK];
-    let deadline = tokio::time::Instant::now() + RELAY_AUTH_TIMEOUT;
-    loop {
-        while let Some(out) = client.poll_output() {
-            match out {
-                RelayOutput::Transmit(bytes) => stream.write_all(&bytes).await.map_err(|e| e.to_string())?,
-                RelayOutput::Event(RelayEvent::Authorized { use_path, .. }) => {
-                    return Ok(Prepared {
-                        local_uri,
-                        relays: use_path,
-                        relay: Some((client, stream, decoder)),
-                        incoming: None,
-                    });
-                }
-                RelayOutput::Event(RelayEvent::Failed { reason, .. }) => {
-                    return Err(format!("the MSRP relay {relay} refused us: {reason}"));
-                }
-            }
-        }
-        let wake = client
-            .poll_timeout()
-            .map(tokio::time::Instant::from_std)
-            .unwrap_or(deadline)
-            .min(deadline);
-        tokio::select! {
-            read = stream.read(&mut buf) => {
-                let n = read.map_err(|e| format!("the MSRP relay connection failed: {e}"))?;
-                if n == 0 {
-                    return Err(format!("the MSRP relay {relay} closed the connection"));
-                }
-                decoder.push(&buf[..n]);
-                while let Some(frame) = decoder.next_frame().map_err(|e| format!("the MSRP relay sent garbage: {e}"))? {
-                    if client.owns(&frame) {
-                        client.handle_frame(&frame, Instant::now());
-                    }
-                }
-            }
-            _ = tokio::time::sleep_until(wake) => {
-                if tokio::time::Instant::now() >= deadline {
-                    return Err(format!("the MSRP relay {relay} did not authorise us in time"));
-                }
-                client.handle_timeout(Instant::now());
-            }
-        }
-    }
+) -> Result<Prepared, relay::RelayError> {
+    let connection = relay::authenticate(relay, username, password, tls, sid).await?;
+    Ok(Prepared {
+        local_uri: connection.local_uri,
+        relays: connection.use_path,
+        relay: Some((connection.client, connection.stream, connection.decoder)),
+        incoming: None,
+    })
 }
 
 /// A fresh session-id for our MSRP URI.

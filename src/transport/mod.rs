@@ -1,11 +1,15 @@
-//! Tokio I/O for SIP: UDP sockets, TCP and TLS streams, listeners.
+//! Tokio I/O for SIP and MSRP: UDP sockets, TCP and TLS streams, listeners.
 //!
-//! Every transport reports what it receives as [`TransportEvent`]s on one
-//! channel per account endpoint; nothing here parses SIP beyond framing.
+//! Every SIP transport reports what it receives as [`TransportEvent`]s on
+//! one channel per account endpoint; nothing here parses SIP beyond
+//! framing. MSRP sockets (the shared listeners, connections to peers and
+//! to the relay) are in [`msrp`]; which TLS certificates are accepted, for
+//! SIP and MSRP alike, is decided in [`certificates`].
 
+pub mod certificates;
 pub mod dns;
 pub mod framing;
-pub mod msrp_tls;
+pub mod msrp;
 pub mod stream;
 pub mod tls;
 pub mod udp;

@@ -6,7 +6,6 @@
 use super::account::{AccountSetup, ChatSettings, ServerTarget};
 use super::chat::Chats;
 use super::event::Event;
-use super::msrp_hub::MsrpHub;
 use super::msrp_task::TaskEvent;
 use super::routing::{connect_flow, route_key, FlowHandle};
 use super::storage::StoreActor;
@@ -16,6 +15,7 @@ use crate::protocol::sip::agent::{
 };
 use crate::protocol::sip::uri::{SipUri, Transport};
 use crate::store::{InsertOutcome, OutboxEntry};
+use crate::transport::msrp::listener::MsrpHub;
 use crate::transport::stream::{self, StreamHandle};
 use crate::transport::{udp, ConnId, TransportError, TransportEvent};
 use std::collections::HashMap;

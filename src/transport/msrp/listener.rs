@@ -1,4 +1,5 @@
-//! The MSRP listeners every account shares: one TCP and one TLS socket.
+//! The MSRP listeners every account shares: one TCP and one TLS socket
+//! (the hub).
 //!
 //! A chat session that waits for its peer to connect (the passive side)
 //! registers its session-id here before its SDP goes out; the hub reads the
@@ -7,13 +8,14 @@
 //! that session. Connections for no known session are answered 481 (506
 //! when the session already has its connection) and closed.
 
+use super::tls::{LocalIdentity, MsrpTlsError};
+use super::MsrpStream;
 use crate::protocol::msrp::{refuse_connection, target_session_id, FrameDecoder, MsrpUri};
-use crate::transport::msrp_tls::{LocalIdentity, MsrpTlsError};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
@@ -23,15 +25,9 @@ pub const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read size for the first frame.
 const READ_CHUNK: usize = 16 * 1024;
 
-/// A byte stream a session runs over (TCP or TLS).
-pub(crate) trait MsrpIo: AsyncRead + AsyncWrite + Send + Unpin {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin> MsrpIo for T {}
-
-/// A boxed [`MsrpIo`].
-pub(crate) type MsrpStream = Box<dyn MsrpIo>;
-
 /// A connection handed to the session it is for.
-pub(crate) struct Accepted {
+pub struct Accepted {
+    /// The connection (TLS already set up on the TLS listener).
     pub stream: MsrpStream,
     /// Bytes already read from it (its first frame, maybe more).
     pub received: Vec<u8>,
@@ -41,7 +37,7 @@ pub(crate) struct Accepted {
 
 /// Why the hub could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum HubError {
+pub enum ListenerError {
     /// A listening socket could not be bound.
     #[error("cannot listen for MSRP connections: {0}")]
     Bind(#[from] std::io::Error),
@@ -53,7 +49,7 @@ pub enum HubError {
 type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Accepted>>>>;
 
 /// The shared listeners and the sessions waiting for a connection.
-pub(crate) struct MsrpHub {
+pub struct MsrpHub {
     tcp_port: u16,
     tls_port: u16,
     identity: LocalIdentity,
@@ -63,7 +59,7 @@ pub(crate) struct MsrpHub {
 impl MsrpHub {
     /// Binds both listeners on every interface (any free port) and starts
     /// accepting.
-    pub(crate) async fn start() -> Result<Arc<MsrpHub>, HubError> {
+    pub async fn start() -> Result<Arc<MsrpHub>, ListenerError> {
         let any = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0);
         let tcp = TcpListener::bind(any).await?;
         let tls = TcpListener::bind(any).await?;
@@ -82,7 +78,7 @@ impl MsrpHub {
     }
 
     /// The port peers connect to, for `msrps` when `secure`.
-    pub(crate) fn port(&self, secure: bool) -> u16 {
+    pub fn port(&self, secure: bool) -> u16 {
         if secure {
             self.tls_port
         } else {
@@ -91,12 +87,12 @@ impl MsrpHub {
     }
 
     /// Our TLS certificate's fingerprint (`SHA-256 AB:...`) for `a=fingerprint`.
-    pub(crate) fn fingerprint(&self) -> &str {
+    pub fn fingerprint(&self) -> &str {
         self.identity.fingerprint()
     }
 
     /// Waits for a connection whose first frame is for `session_id`.
-    pub(crate) fn expect(&self, session_id: &str) -> oneshot::Receiver<Accepted> {
+    pub fn expect(&self, session_id: &str) -> oneshot::Receiver<Accepted> {
         let (tx, rx) = oneshot::channel();
         if let Ok(mut map) = self.waiting.lock() {
             map.insert(session_id.to_string(), tx);
@@ -105,7 +101,7 @@ impl MsrpHub {
     }
 
     /// Stops waiting for `session_id`.
-    pub(crate) fn forget(&self, session_id: &str) {
+    pub fn forget(&self, session_id: &str) {
         if let Ok(mut map) = self.waiting.lock() {
             map.remove(session_id);
         }
@@ -194,3 +190,6 @@ async fn route(tcp: TcpStream, peer: SocketAddr, tls: Option<TlsAcceptor>, waiti
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
