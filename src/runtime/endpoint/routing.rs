@@ -1,8 +1,8 @@
 //! Reaching servers and peers: the flow to an account's server, and paths
 //! to peers of the local account.
 
-use super::account::ServerTarget;
-use super::endpoint::Internal;
+use super::Internal;
+use crate::runtime::account::ServerTarget;
 use crate::model::SessionId;
 use crate::protocol::sip::agent::Hop;
 use crate::protocol::sip::uri::{SipUri, Transport};
@@ -203,7 +203,7 @@ pub(crate) fn reachable_address(bound: SocketAddr) -> SocketAddr {
 
 /// The endpoint's side of peer-to-peer routing: its kept streams and the
 /// path to a peer, found off the endpoint's loop.
-impl super::endpoint::Endpoint {
+impl super::Endpoint {
     /// Keeps a stream connection opened for this account.
     pub(crate) fn adopt_stream(&mut self, handle: StreamHandle) {
         self.streams.insert(handle.id, handle);
