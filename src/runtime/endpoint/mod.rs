@@ -287,6 +287,7 @@ impl Endpoint {
             self.outbox_can_send();
         }
         self.load_pending_page_files();
+        self.flush().await;
         let mut commands_open = true;
         loop {
             let wake = [
