@@ -3,9 +3,9 @@
 //! [`Event`]s. The runtime owns its own tokio runtime on its own thread.
 
 pub mod account;
-pub(crate) mod clock;
 pub(crate) mod chat;
 pub(crate) mod chat_sdp;
+pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;

@@ -270,7 +270,10 @@ impl Endpoint {
             _ => to,
         };
         self.route_to(target, move |route| {
-            internal(PageFileInternal::Routed { id, route })
+            internal(PageFileInternal::Routed {
+                id,
+                route: route.map_err(|e| e.to_string()),
+            })
         });
     }
 
@@ -375,7 +378,6 @@ impl Endpoint {
             }
         });
     }
-
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ impl Endpoint {
     /// The stream `conn` closed: when it was the flow, the agent is told
     /// and the flow is opened again soon.
     pub(super) fn flow_closed(&mut self, conn: u64, reason: &str) {
-        if !self.flow.is_some_and(|f| f.conn == Some(conn)) {
+        if self.flow.is_none_or(|f| f.conn != Some(conn)) {
             return;
         }
         self.flow = None;

@@ -3,7 +3,7 @@
 //! server flow or a peer-to-peer path, answers, file writes, events), and
 //! routes the agent's delivery outcomes and arrived MESSAGEs to them.
 
-use super::routing::route_key;
+use super::routing::{route_key, RouteError};
 use super::{Endpoint, Internal};
 use crate::model::{DeliveryState, MessageId, TransferId};
 use crate::protocol::sip::agent::{ArrivedMessage, Hop, IncomingToken, MessageIdentity};
@@ -33,7 +33,7 @@ impl Endpoint {
 
     /// Hands `input` to the outbox (identities for due entries come from
     /// the agent here).
-    pub(super) fn to_outbox(&mut self, input: OutboxInput) {
+    pub(super) fn feed_outbox(&mut self, input: OutboxInput) {
         let input = match input {
             OutboxInput::Due {
                 result: Ok(entries),
@@ -53,7 +53,7 @@ impl Endpoint {
         self.outbox.handle(input, now);
     }
 
-    pub(super) fn to_inbox(&mut self, input: InboxInput) {
+    pub(super) fn feed_inbox(&mut self, input: InboxInput) {
         let now = self.now_for_features();
         self.inbox.handle(input, now);
     }
@@ -61,7 +61,7 @@ impl Endpoint {
     /// Tells the outbox whether it can send now (when it can, it pumps).
     pub(super) fn outbox_can_send(&mut self) {
         let can = self.can_send();
-        self.to_outbox(OutboxInput::CanSend(can));
+        self.feed_outbox(OutboxInput::CanSend(can));
     }
 
     /// Tells the outbox when whether it can send changed.
@@ -74,7 +74,7 @@ impl Endpoint {
     /// A MESSAGE arrived.
     pub(super) fn message_arrived(&mut self, token: IncomingToken, message: ArrivedMessage) {
         let own_connection = self.flow_conn();
-        self.to_inbox(InboxInput::Arrived {
+        self.feed_inbox(InboxInput::Arrived {
             token,
             message: Box::new(message),
             own_connection,
@@ -124,7 +124,10 @@ impl Endpoint {
                 let tx = self.internal_tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = save(&dir, &name, &data);
-                    let _ = tx.send(Internal::Inbox(InboxInput::Written { transfer, result }));
+                    let _ = tx.send(Internal::Inbox(Box::new(InboxInput::Written {
+                        transfer,
+                        result,
+                    })));
                 });
             }
             InboxEffect::Emit(event) => self.emit(event),
@@ -135,8 +138,8 @@ impl Endpoint {
     fn run_outbox_op(&self, op: OutboxStoreOp) {
         self.on_store_thread(
             op,
-            |op, store, unix_ms| Internal::Outbox(op.execute(store, unix_ms)),
-            |op| Internal::Outbox(op.not_run()),
+            |op, store, unix_ms| Internal::Outbox(Box::new(op.execute(store, unix_ms))),
+            |op| Internal::Outbox(Box::new(op.not_run())),
         );
     }
 
@@ -144,8 +147,8 @@ impl Endpoint {
     fn run_inbox_op(&self, op: InboxStoreOp) {
         self.on_store_thread(
             op,
-            |op, store, unix_ms| Internal::Inbox(op.execute(store, unix_ms)),
-            |op| Internal::Inbox(op.not_run()),
+            |op, store, unix_ms| Internal::Inbox(Box::new(op.execute(store, unix_ms))),
+            |op| Internal::Inbox(Box::new(op.not_run())),
         );
     }
 
@@ -191,7 +194,7 @@ impl Endpoint {
                     );
                 }
                 // The flow went away meanwhile; the entry waits for the next pump.
-                None => self.to_outbox(OutboxInput::Unsent { id: entry.id }),
+                None => self.feed_outbox(OutboxInput::Unsent { id: entry.id }),
             }
             return;
         }
@@ -209,7 +212,11 @@ impl Endpoint {
 
     /// The peer-to-peer path for the messages waiting under `key` is open
     /// (send them) or not (each fails, as a delivery outcome).
-    pub(super) fn route_ready(&mut self, key: String, route: Result<(Hop, Option<StreamHandle>), String>) {
+    pub(super) fn route_ready(
+        &mut self,
+        key: String,
+        route: Result<(Hop, Option<StreamHandle>), RouteError>,
+    ) {
         let waiting = self.routing.remove(&key).unwrap_or_default();
         match route {
             Ok((hop, handle)) => {
@@ -223,9 +230,10 @@ impl Endpoint {
                         .send_message_as(e.id, &e.peer_address, &e.body, hop, Some(w.identity), now);
                 }
             }
-            Err(reason) => {
+            Err(e) => {
+                let reason = e.to_string();
                 for w in waiting {
-                    self.to_outbox(OutboxInput::Delivery {
+                    self.feed_outbox(OutboxInput::Delivery {
                         id: w.entry.id,
                         to: w.entry.peer_address,
                         state: DeliveryState::Failed {
@@ -249,7 +257,7 @@ impl Endpoint {
         sent_as: Option<MessageIdentity>,
         retry_after: Option<u32>,
     ) {
-        self.to_outbox(OutboxInput::Delivery {
+        self.feed_outbox(OutboxInput::Delivery {
             id,
             to,
             state,
@@ -261,7 +269,7 @@ impl Endpoint {
     /// At start: files that came in MESSAGEs in an earlier run and still
     /// wait are offered again.
     pub(crate) fn load_pending_page_files(&mut self) {
-        self.to_inbox(InboxInput::LoadPending);
+        self.feed_inbox(InboxInput::LoadPending);
     }
 
     /// Whether `transfer` is a file that came in a MESSAGE and waits here.
@@ -271,12 +279,12 @@ impl Endpoint {
 
     /// `AcceptTransfer` of a file that came in a MESSAGE.
     pub(crate) fn accept_page_file(&mut self, transfer: TransferId, dir: PathBuf) {
-        self.to_inbox(InboxInput::Accept { transfer, dir });
+        self.feed_inbox(InboxInput::Accept { transfer, dir });
     }
 
     /// `DeclineTransfer` (or `CancelTransfer`) of a file that came in a MESSAGE.
     pub(crate) fn decline_page_file(&mut self, transfer: TransferId) {
-        self.to_inbox(InboxInput::Decline { transfer });
+        self.feed_inbox(InboxInput::Decline { transfer });
     }
 }
 

@@ -13,11 +13,10 @@ pub(crate) mod routing;
 use super::account::{AccountSetup, ChatSettings, ServerTarget};
 use super::chat::Chats;
 use super::event::Event;
+use super::inbox::{Inbox, InboxInput, InboxSettings};
 use super::msrp_hub::MsrpHub;
 use super::msrp_task::TaskEvent;
-use super::inbox::{Inbox, InboxInput, InboxSettings};
 use super::outbox::{Outbox, OutboxInput};
-use routing::FlowHandle;
 use super::storage::StoreActor;
 use crate::model::{AccountId, IncomingMessage, MessageId, RegistrationState, SessionId};
 use crate::protocol::sip::agent::{Agent, AgentEvent, Hop, Output};
@@ -25,6 +24,7 @@ use crate::protocol::sip::uri::Transport;
 use crate::store::{InsertOutcome, Store, StoreError};
 use crate::transport::stream::{self, StreamHandle};
 use crate::transport::{udp, ConnId, TransportError, TransportEvent};
+use routing::FlowHandle;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -105,12 +105,12 @@ pub(crate) enum Internal {
     /// The peer-to-peer path for the messages waiting under `key` is open (or not).
     RouteReady {
         key: String,
-        route: Result<(Hop, Option<StreamHandle>), String>,
+        route: Result<(Hop, Option<StreamHandle>), routing::RouteError>,
     },
     /// A store result (or other news) for the outbox.
-    Outbox(OutboxInput),
+    Outbox(Box<OutboxInput>),
     /// A store result or a written file for the inbox.
-    Inbox(InboxInput),
+    Inbox(Box<InboxInput>),
     /// Work for a file sent inside a page-mode MESSAGE (`page_file.rs`).
     PageFile(Box<super::page_file::PageFileInternal>),
 }
@@ -344,8 +344,8 @@ impl Endpoint {
                 self.agent.unregister(now);
                 self.refresh_can_send();
             }
-            AccountCommand::Send { id, to, text } => self.to_outbox(OutboxInput::Send { id, to, text }),
-            AccountCommand::Retry { id } => self.to_outbox(OutboxInput::Retry { id }),
+            AccountCommand::Send { id, to, text } => self.feed_outbox(OutboxInput::Send { id, to, text }),
+            AccountCommand::Retry { id } => self.feed_outbox(OutboxInput::Retry { id }),
             AccountCommand::Chat(cmd) => self.on_chat_command(cmd),
             AccountCommand::Shutdown => {}
         }
@@ -413,8 +413,8 @@ impl Endpoint {
                     tracing::warn!(%id, "chat delivery state not saved: {e}");
                 }
             }
-            Internal::Outbox(input) => self.to_outbox(input),
-            Internal::Inbox(input) => self.to_inbox(input),
+            Internal::Outbox(input) => self.feed_outbox(*input),
+            Internal::Inbox(input) => self.feed_inbox(*input),
             Internal::PageFile(work) => self.on_page_file_internal(*work),
         }
     }

@@ -22,7 +22,7 @@ pub(crate) struct StoredAlert {
     pub(super) message: ArrivedMessage,
     pub(super) verdict: Verdict,
     /// The alert to raise (trusted only); `id`/`message_id` filled in after storing.
-    pub(super) alert: Option<Alert>,
+    pub(super) alert: Option<Box<Alert>>,
     pub(super) result: Result<(InsertOutcome, Option<i64>), InboxError>,
 }
 
@@ -60,10 +60,10 @@ impl Inbox {
         }
         let received_at = now.unix_ms;
         let id = crate::runtime::next_message_id();
-        let new = self.new_incoming(&message, id, received_at);
+        let new = Box::new(self.new_incoming(&message, id, received_at));
         let alert = match verdict {
             Verdict::Untrusted => None,
-            Verdict::Raise | Verdict::RaiseBadPayload(_) => Some(Alert {
+            Verdict::Raise | Verdict::RaiseBadPayload(_) => Some(Box::new(Alert {
                 id: 0,
                 account: self.settings.account.clone(),
                 message_id: Some(id),
@@ -77,7 +77,7 @@ impl Inbox {
                 cap_error: claim.error.as_ref().map(ToString::to_string),
                 received_at,
                 acknowledged_at: None,
-            }),
+            })),
         };
         self.store(InboxStoreOp::Alert {
             token,
@@ -131,10 +131,10 @@ impl Inbox {
         }
     }
 
-    fn raise(&mut self, mut alert: Alert, alert_id: i64, message_id: MessageId) {
+    fn raise(&mut self, mut alert: Box<Alert>, alert_id: i64, message_id: MessageId) {
         alert.id = alert_id;
         alert.message_id = Some(message_id);
         tracing::warn!(alert = alert_id, from = %alert.from, "EMERGENCY ALERT: {}", alert.title());
-        self.emit(Event::AlertRaised(Box::new(alert)));
+        self.emit(Event::AlertRaised(alert));
     }
 }

@@ -28,7 +28,9 @@ use super::clock::Now;
 use super::event::Event;
 use crate::model::{AccountId, AlertMark, IncomingMessage, MessageId, TransferId};
 use crate::protocol::sip::agent::{ArrivedMessage, IncomingAnswer, IncomingToken};
-use crate::store::{conversation_key, InsertOutcome, NewIncoming, PageFileOutcome, PendingPageFile, StoreError};
+use crate::store::{
+    conversation_key, InsertOutcome, NewIncoming, PageFileOutcome, PendingPageFile, StoreError,
+};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 
@@ -240,14 +242,20 @@ impl Inbox {
 
     /// A MESSAGE arrived: an alert, a file, or a plain message; each is
     /// stored first and answered when the store op's result is back.
-    fn arrived(&mut self, token: IncomingToken, mut message: Box<ArrivedMessage>, own_connection: Option<u64>, now: Now) {
+    fn arrived(
+        &mut self,
+        token: IncomingToken,
+        mut message: Box<ArrivedMessage>,
+        own_connection: Option<u64>,
+        now: Now,
+    ) {
         if let Some(claim) = message.alert.take() {
             return self.alert_arrived(token, message, *claim, own_connection, now);
         }
         if message.file.is_some() {
             return self.file_arrived(token, *message, now);
         }
-        let new = self.new_incoming(&message, super::next_message_id(), now.unix_ms);
+        let new = Box::new(self.new_incoming(&message, super::next_message_id(), now.unix_ms));
         self.store(InboxStoreOp::Message { token, message, new });
     }
 
@@ -287,7 +295,13 @@ impl Inbox {
         })
     }
 
-    fn stored(&mut self, token: IncomingToken, message: ArrivedMessage, result: Result<InsertOutcome, InboxError>, now: Now) {
+    fn stored(
+        &mut self,
+        token: IncomingToken,
+        message: ArrivedMessage,
+        result: Result<InsertOutcome, InboxError>,
+        now: Now,
+    ) {
         match result {
             Ok(InsertOutcome::Inserted(id)) => {
                 self.answer(token, IncomingAnswer::stored(true));

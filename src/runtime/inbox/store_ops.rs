@@ -16,7 +16,7 @@ pub(crate) enum InboxStoreOp {
     Message {
         token: IncomingToken,
         message: Box<ArrivedMessage>,
-        new: NewIncoming,
+        new: Box<NewIncoming>,
     },
     /// Store an alert-looking message (and, when raised, its alert log
     /// entry) in one transaction.
@@ -24,8 +24,8 @@ pub(crate) enum InboxStoreOp {
         token: IncomingToken,
         message: Box<ArrivedMessage>,
         verdict: Verdict,
-        alert: Option<Alert>,
-        new: NewIncoming,
+        alert: Option<Box<Alert>>,
+        new: Box<NewIncoming>,
     },
     /// Store a file that came in a MESSAGE (transfer row and bytes).
     File {
@@ -70,12 +70,14 @@ impl InboxStoreOp {
                 alert,
                 new,
             } => {
-                let log = alert.as_ref().map(NewAlert::from_alert);
+                let log = alert.as_deref().map(NewAlert::from_alert);
                 let record = match &log {
                     Some(entry) => AlertRecord::Raised(entry),
                     None => AlertRecord::Untrusted,
                 };
-                let result = store.insert_incoming_alert(&new, record).map_err(InboxError::from);
+                let result = store
+                    .insert_incoming_alert(&new, record)
+                    .map_err(InboxError::from);
                 InboxInput::AlertStored(Box::new(StoredAlert {
                     token,
                     message: *message,

@@ -94,7 +94,11 @@ fn arrive(inbox: &mut Inbox, token: u64, m: ArrivedMessage, own_connection: Opti
 }
 
 /// Runs the single store op in `effects` as if the store answered `outcome`.
-fn stored_alert(inbox: &mut Inbox, effects: Vec<InboxEffect>, outcome: InsertOutcome) -> (Verdict, Vec<InboxEffect>) {
+fn stored_alert(
+    inbox: &mut Inbox,
+    effects: Vec<InboxEffect>,
+    outcome: InsertOutcome,
+) -> (Verdict, Vec<InboxEffect>) {
     let [InboxEffect::Store(InboxStoreOp::Alert {
         token,
         message,
@@ -130,7 +134,8 @@ fn answer_code(effect: &InboxEffect) -> u16 {
 fn a_message_is_stored_then_answered_then_shown() {
     let mut inbox = Inbox::new(settings());
     let out = arrive(&mut inbox, 1, message("sip:bob@example.org", "hello"), None);
-    let [InboxEffect::Store(InboxStoreOp::Message { token, message, new })] = <[InboxEffect; 1]>::try_from(out).unwrap()
+    let [InboxEffect::Store(InboxStoreOp::Message { token, message, new })] =
+        <[InboxEffect; 1]>::try_from(out).unwrap()
     else {
         panic!("only the store op; the answer waits for it")
     };
@@ -221,7 +226,12 @@ fn an_alert_from_a_trusted_sender_is_raised() {
 #[test]
 fn an_alert_from_anyone_else_is_an_ordinary_message_marked_as_such() {
     let mut inbox = Inbox::new(settings());
-    let m = alert_message("sip:mallory@example.org", "text/plain", "Evacuate", Some("Emergency Alert"));
+    let m = alert_message(
+        "sip:mallory@example.org",
+        "text/plain",
+        "Evacuate",
+        Some("Emergency Alert"),
+    );
     let out = arrive(&mut inbox, 1, m, None);
     let (verdict, out) = stored_alert(&mut inbox, out, InsertOutcome::Inserted(MessageId(8)));
     assert_eq!(verdict, Verdict::Untrusted);
@@ -250,7 +260,9 @@ fn a_trusted_alert_with_a_bad_cap_document_is_raised_and_answered_425() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(out.iter().any(|e| matches!(e, InboxEffect::Emit(Event::AlertRaised(_)))));
+    assert!(out
+        .iter()
+        .any(|e| matches!(e, InboxEffect::Emit(Event::AlertRaised(_)))));
 }
 
 #[test]
@@ -274,12 +286,18 @@ fn over_tls_a_trusted_alert_counts_only_over_the_accounts_own_connection() {
     let out = arrive(&mut inbox, 1, m.clone(), Some(9));
     assert!(matches!(
         out.as_slice(),
-        [InboxEffect::Store(InboxStoreOp::Alert { verdict: Verdict::Untrusted, .. })]
+        [InboxEffect::Store(InboxStoreOp::Alert {
+            verdict: Verdict::Untrusted,
+            ..
+        })]
     ));
     let out = arrive(&mut inbox, 2, m, Some(4));
     assert!(matches!(
         out.as_slice(),
-        [InboxEffect::Store(InboxStoreOp::Alert { verdict: Verdict::Raise, .. })]
+        [InboxEffect::Store(InboxStoreOp::Alert {
+            verdict: Verdict::Raise,
+            ..
+        })]
     ));
 }
 
@@ -327,11 +345,29 @@ fn a_file_in_a_message_is_stored_answered_offered_and_saved_on_accept() {
     }
     assert!(inbox.is_offer(transfer));
     let dir = PathBuf::from("/downloads");
-    inbox.handle(InboxInput::Accept { transfer, dir: dir.clone() }, now());
+    inbox.handle(
+        InboxInput::Accept {
+            transfer,
+            dir: dir.clone(),
+        },
+        now(),
+    );
     let out = effects(&mut inbox);
-    assert!(matches!(out.as_slice(), [InboxEffect::Store(InboxStoreOp::LoadFile { row: 12, .. })]), "{out:?}");
+    assert!(
+        matches!(
+            out.as_slice(),
+            [InboxEffect::Store(InboxStoreOp::LoadFile { row: 12, .. })]
+        ),
+        "{out:?}"
+    );
     // A second accept while saving does nothing; neither does a decline.
-    inbox.handle(InboxInput::Accept { transfer, dir: dir.clone() }, now());
+    inbox.handle(
+        InboxInput::Accept {
+            transfer,
+            dir: dir.clone(),
+        },
+        now(),
+    );
     inbox.handle(InboxInput::Decline { transfer }, now());
     assert!(effects(&mut inbox).is_empty());
     inbox.handle(
@@ -343,21 +379,37 @@ fn a_file_in_a_message_is_stored_answered_offered_and_saved_on_accept() {
         now(),
     );
     match effects(&mut inbox).as_slice() {
-        [InboxEffect::WriteFile { name, data: written, .. }] => {
+        [InboxEffect::WriteFile {
+            name, data: written, ..
+        }] => {
             assert_eq!(name, "x.png");
             assert_eq!(written, &data);
         }
         other => panic!("{other:?}"),
     }
     let path = dir.join("x.png");
-    inbox.handle(InboxInput::Written { transfer, result: Ok(path.clone()) }, now());
+    inbox.handle(
+        InboxInput::Written {
+            transfer,
+            result: Ok(path.clone()),
+        },
+        now(),
+    );
     let out = effects(&mut inbox);
-    let [InboxEffect::Store(InboxStoreOp::FinishFile { row, state, event, .. })] = <[InboxEffect; 1]>::try_from(out).unwrap()
+    let [InboxEffect::Store(InboxStoreOp::FinishFile {
+        row, state, event, ..
+    })] = <[InboxEffect; 1]>::try_from(out).unwrap()
     else {
         panic!("the history is updated before the UI hears of it")
     };
     assert_eq!((row, state.as_str()), (12, "done"));
-    inbox.handle(InboxInput::Finished { event, result: Ok(()) }, now());
+    inbox.handle(
+        InboxInput::Finished {
+            event,
+            result: Ok(()),
+        },
+        now(),
+    );
     match effects(&mut inbox).as_slice() {
         [InboxEffect::Emit(Event::TransferDone { path: done, sha1, .. })] => {
             assert_eq!(done, &path);
@@ -375,7 +427,8 @@ fn a_declined_file_is_dropped_and_never_written() {
     let (transfer, _) = file_stored(&mut inbox, out);
     inbox.handle(InboxInput::Decline { transfer }, now());
     let out = effects(&mut inbox);
-    let [InboxEffect::Store(InboxStoreOp::FinishFile { state, event, .. })] = <[InboxEffect; 1]>::try_from(out).unwrap()
+    let [InboxEffect::Store(InboxStoreOp::FinishFile { state, event, .. })] =
+        <[InboxEffect; 1]>::try_from(out).unwrap()
     else {
         panic!("a store op only")
     };
@@ -389,7 +442,13 @@ fn a_stored_file_whose_bytes_changed_is_not_saved() {
     let mut inbox = Inbox::new(settings());
     let out = arrive(&mut inbox, 1, file_message("a.png", b"abc"), None);
     let (transfer, _) = file_stored(&mut inbox, out);
-    inbox.handle(InboxInput::Accept { transfer, dir: "/d".into() }, now());
+    inbox.handle(
+        InboxInput::Accept {
+            transfer,
+            dir: "/d".into(),
+        },
+        now(),
+    );
     let _ = effects(&mut inbox);
     inbox.handle(
         InboxInput::Loaded {
@@ -412,8 +471,14 @@ fn a_stored_file_whose_bytes_changed_is_not_saved() {
 fn a_duplicate_file_is_answered_again_and_offered_once() {
     let mut inbox = Inbox::new(settings());
     let out = arrive(&mut inbox, 1, file_message("a.png", b"abc"), None);
-    let [InboxEffect::Store(InboxStoreOp::File { token, transfer, from, offer, mime, .. })] =
-        <[InboxEffect; 1]>::try_from(out).unwrap()
+    let [InboxEffect::Store(InboxStoreOp::File {
+        token,
+        transfer,
+        from,
+        offer,
+        mime,
+        ..
+    })] = <[InboxEffect; 1]>::try_from(out).unwrap()
     else {
         panic!()
     };
@@ -452,7 +517,10 @@ fn with_accept_files_an_offer_is_saved_at_once() {
     let out = arrive(&mut inbox, 1, file_message("a.png", b"abc"), None);
     let (_, out) = file_stored(&mut inbox, out);
     assert!(
-        matches!(out.last(), Some(InboxEffect::Store(InboxStoreOp::LoadFile { row: 12, .. }))),
+        matches!(
+            out.last(),
+            Some(InboxEffect::Store(InboxStoreOp::LoadFile { row: 12, .. }))
+        ),
         "{out:?}"
     );
 }

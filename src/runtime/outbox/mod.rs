@@ -108,7 +108,7 @@ pub(crate) enum OutboxInput {
     },
     /// An attempt is on record (or the entry became final meanwhile).
     AttemptRecorded {
-        entry: OutboxEntry,
+        entry: Box<OutboxEntry>,
         identity: MessageIdentity,
         result: Result<(), OutboxError>,
     },
@@ -221,7 +221,10 @@ impl Outbox {
                 identity,
                 result,
             } => match result {
-                Ok(()) => self.effects.push_back(OutboxEffect::Transmit { entry, identity }),
+                Ok(()) => self.effects.push_back(OutboxEffect::Transmit {
+                    entry: *entry,
+                    identity,
+                }),
                 Err(e) => {
                     // Final meanwhile (a late success), or the store failed: do not send.
                     tracing::debug!(id = %entry.id, "not sending: {e}");
@@ -342,7 +345,12 @@ impl Outbox {
         });
     }
 
-    fn on_due(&mut self, result: Result<Vec<OutboxEntry>, OutboxError>, fresh: Vec<MessageIdentity>, now: Now) {
+    fn on_due(
+        &mut self,
+        result: Result<Vec<OutboxEntry>, OutboxError>,
+        fresh: Vec<MessageIdentity>,
+        now: Now,
+    ) {
         self.pumping = false;
         let entries = match result {
             Ok(e) => e,
@@ -366,7 +374,10 @@ impl Outbox {
                 continue;
             }
             self.in_flight.insert(entry.id, entry.clone());
-            self.store(OutboxStoreOp::RecordAttempt { entry, identity });
+            self.store(OutboxStoreOp::RecordAttempt {
+                entry: Box::new(entry),
+                identity,
+            });
         }
         if full_batch {
             self.pump();

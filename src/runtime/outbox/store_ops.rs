@@ -10,13 +10,17 @@ use crate::store::{NewOutgoing, OutboxEntry, Store};
 #[derive(Debug)]
 pub(crate) enum OutboxStoreOp {
     /// Store a new outgoing message (queued).
-    Queue { id: MessageId, to: String, new: NewOutgoing },
+    Queue {
+        id: MessageId,
+        to: String,
+        new: NewOutgoing,
+    },
     /// Read the due entries; on the first pump also the `sending` ones an
     /// earlier run left (a crash or a kill cut their attempt short).
     FetchDue { account: String, recover: bool },
     /// Record an attempt (state `sending`, with its identity).
     RecordAttempt {
-        entry: OutboxEntry,
+        entry: Box<OutboxEntry>,
         identity: MessageIdentity,
     },
     /// Record a delivery state.
@@ -54,7 +58,13 @@ impl OutboxStoreOp {
             }
             OutboxStoreOp::RecordAttempt { entry, identity } => {
                 let result = store
-                    .record_attempt(entry.id, &identity.call_id, &identity.from_tag, identity.cseq, unix_ms)
+                    .record_attempt(
+                        entry.id,
+                        &identity.call_id,
+                        &identity.from_tag,
+                        identity.cseq,
+                        unix_ms,
+                    )
                     .map_err(OutboxError::from);
                 OutboxInput::AttemptRecorded {
                     entry,

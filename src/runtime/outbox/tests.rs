@@ -57,12 +57,20 @@ fn failed(code: Option<u16>) -> DeliveryState {
 }
 
 /// An outbox that can send, with its first (recovering) pump answered by `due`.
-fn pumped(retries: bool, due: Vec<OutboxEntry>, fresh: Vec<MessageIdentity>, now: Now) -> (Outbox, Vec<OutboxEffect>) {
+fn pumped(
+    retries: bool,
+    due: Vec<OutboxEntry>,
+    fresh: Vec<MessageIdentity>,
+    now: Now,
+) -> (Outbox, Vec<OutboxEffect>) {
     let mut o = outbox(retries);
     o.handle(OutboxInput::CanSend(true), now);
     let first = effects(&mut o);
     assert!(
-        matches!(first.as_slice(), [OutboxEffect::Store(OutboxStoreOp::FetchDue { recover: true, .. })]),
+        matches!(
+            first.as_slice(),
+            [OutboxEffect::Store(OutboxStoreOp::FetchDue { recover: true, .. })]
+        ),
         "{first:?}"
     );
     o.handle(
@@ -80,7 +88,7 @@ fn pumped(retries: bool, due: Vec<OutboxEntry>, fresh: Vec<MessageIdentity>, now
 fn in_flight(o: &mut Outbox, entry: OutboxEntry, identity: MessageIdentity, now: Now) -> Vec<OutboxEffect> {
     o.handle(
         OutboxInput::AttemptRecorded {
-            entry,
+            entry: Box::new(entry),
             identity,
             result: Ok(()),
         },
@@ -124,7 +132,13 @@ fn a_message_is_stored_before_the_pump_reads_it() {
     let mut o = outbox(true);
     o.handle(OutboxInput::CanSend(true), now);
     let _ = effects(&mut o);
-    o.handle(OutboxInput::Due { result: Ok(Vec::new()), fresh: Vec::new() }, now);
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(Vec::new()),
+            fresh: Vec::new(),
+        },
+        now,
+    );
     let _ = effects(&mut o);
     o.handle(
         OutboxInput::Send {
@@ -195,7 +209,13 @@ fn nothing_is_read_while_the_account_cannot_send() {
     assert!(matches!(out.as_slice(), [OutboxEffect::Emit(_)]), "{out:?}");
     o.handle(OutboxInput::CanSend(true), now);
     let out = effects(&mut o);
-    assert!(matches!(out.as_slice(), [OutboxEffect::Store(OutboxStoreOp::FetchDue { .. })]), "{out:?}");
+    assert!(
+        matches!(
+            out.as_slice(),
+            [OutboxEffect::Store(OutboxStoreOp::FetchDue { .. })]
+        ),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -205,14 +225,20 @@ fn the_attempt_is_recorded_before_it_goes_on_the_wire() {
     let (mut o, out) = pumped(true, vec![queued.clone()], vec![identity(9)], now);
     // Only the record, no transmit yet, with the identity the driver gave.
     match out.as_slice() {
-        [OutboxEffect::Store(OutboxStoreOp::RecordAttempt { entry, identity: sent_as })] => {
+        [OutboxEffect::Store(OutboxStoreOp::RecordAttempt {
+            entry,
+            identity: sent_as,
+        })] => {
             assert_eq!(entry.id, MessageId(1));
             assert_eq!(*sent_as, identity(9));
         }
         other => panic!("{other:?}"),
     }
     match in_flight(&mut o, queued, identity(9), now).as_slice() {
-        [OutboxEffect::Transmit { entry, identity: sent_as }] => {
+        [OutboxEffect::Transmit {
+            entry,
+            identity: sent_as,
+        }] => {
             assert_eq!(entry.id, MessageId(1));
             assert_eq!(*sent_as, identity(9));
         }
@@ -236,7 +262,8 @@ fn an_entry_in_flight_is_not_sent_twice() {
     );
     let out = effects(&mut o);
     assert!(
-        !out.iter().any(|e| matches!(e, OutboxEffect::Store(OutboxStoreOp::RecordAttempt { .. }))),
+        !out.iter()
+            .any(|e| matches!(e, OutboxEffect::Store(OutboxStoreOp::RecordAttempt { .. }))),
         "{out:?}"
     );
 }
@@ -250,7 +277,9 @@ fn interrupted_attempts_are_resent_with_their_original_identity() {
     let recorded: Vec<(MessageId, MessageIdentity)> = out
         .iter()
         .filter_map(|e| match e {
-            OutboxEffect::Store(OutboxStoreOp::RecordAttempt { entry, identity }) => Some((entry.id, identity.clone())),
+            OutboxEffect::Store(OutboxStoreOp::RecordAttempt { entry, identity }) => {
+                Some((entry.id, identity.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -263,7 +292,13 @@ fn interrupted_attempts_are_resent_with_their_original_identity() {
     o.handle(OutboxInput::CanSend(true), now);
     let out = effects(&mut o);
     assert!(
-        matches!(out.as_slice(), [OutboxEffect::Store(OutboxStoreOp::FetchDue { recover: false, .. })]),
+        matches!(
+            out.as_slice(),
+            [OutboxEffect::Store(OutboxStoreOp::FetchDue {
+                recover: false,
+                ..
+            })]
+        ),
         "{out:?}"
     );
 }
@@ -271,12 +306,21 @@ fn interrupted_attempts_are_resent_with_their_original_identity() {
 #[test]
 fn a_late_success_is_not_resent() {
     let now = start();
-    let waiting = entry(5, DeliveryState::Retrying { code: None, reason: "x".into(), retry_at_ms: 0 }, 1, Some(identity(5)));
+    let waiting = entry(
+        5,
+        DeliveryState::Retrying {
+            code: None,
+            reason: "x".into(),
+            retry_at_ms: 0,
+        },
+        1,
+        Some(identity(5)),
+    );
     let (mut o, _) = pumped(true, vec![waiting.clone()], Vec::new(), now);
     // The store refuses the attempt: a late 200 made the message final meanwhile.
     o.handle(
         OutboxInput::AttemptRecorded {
-            entry: waiting.clone(),
+            entry: Box::new(waiting.clone()),
             identity: identity(5),
             result: Err(OutboxError::StoreGone),
         },
@@ -287,10 +331,19 @@ fn a_late_success_is_not_resent() {
     // It is no longer in flight: a later read may pick it up again.
     o.handle(OutboxInput::CanSend(true), now);
     let _ = effects(&mut o);
-    o.handle(OutboxInput::Due { result: Ok(vec![waiting]), fresh: Vec::new() }, now);
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(vec![waiting]),
+            fresh: Vec::new(),
+        },
+        now,
+    );
     let out = effects(&mut o);
     assert!(
-        matches!(out.as_slice(), [OutboxEffect::Store(OutboxStoreOp::RecordAttempt { .. })]),
+        matches!(
+            out.as_slice(),
+            [OutboxEffect::Store(OutboxStoreOp::RecordAttempt { .. })]
+        ),
         "{out:?}"
     );
 }
@@ -311,7 +364,10 @@ fn retryable_failures_wait_30_s_then_2_min_and_retry_after_is_capped() {
         },
         now,
     );
-    assert_eq!(retrying_at(&effects(&mut o)), now.after(Duration::from_secs(30)).unix_ms);
+    assert_eq!(
+        retrying_at(&effects(&mut o)),
+        now.after(Duration::from_secs(30)).unix_ms
+    );
     assert_eq!(o.poll_timeout(), Some(now.at + Duration::from_secs(30)));
 
     // The second attempt (one failure on record) waits 2 min.
@@ -319,7 +375,13 @@ fn retryable_failures_wait_30_s_then_2_min_and_retry_after_is_capped() {
     o.handle_timeout(later);
     let _ = effects(&mut o);
     let second = entry(1, DeliveryState::Sending, 1, Some(identity(1)));
-    o.handle(OutboxInput::Due { result: Ok(vec![second.clone()]), fresh: Vec::new() }, later);
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(vec![second.clone()]),
+            fresh: Vec::new(),
+        },
+        later,
+    );
     let _ = effects(&mut o);
     let _ = in_flight(&mut o, second, identity(1), later);
     o.handle(
@@ -332,13 +394,22 @@ fn retryable_failures_wait_30_s_then_2_min_and_retry_after_is_capped() {
         },
         later,
     );
-    assert_eq!(retrying_at(&effects(&mut o)), later.after(Duration::from_secs(120)).unix_ms);
+    assert_eq!(
+        retrying_at(&effects(&mut o)),
+        later.after(Duration::from_secs(120)).unix_ms
+    );
 
     // Retry-After wins, but never more than an hour.
     let third = entry(2, DeliveryState::Queued, 0, Some(identity(2)));
     o.handle(OutboxInput::CanSend(true), later);
     let _ = effects(&mut o);
-    o.handle(OutboxInput::Due { result: Ok(vec![third.clone()]), fresh: Vec::new() }, later);
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(vec![third.clone()]),
+            fresh: Vec::new(),
+        },
+        later,
+    );
     let _ = effects(&mut o);
     let _ = in_flight(&mut o, third, identity(2), later);
     o.handle(
@@ -351,7 +422,10 @@ fn retryable_failures_wait_30_s_then_2_min_and_retry_after_is_capped() {
         },
         later,
     );
-    assert_eq!(retrying_at(&effects(&mut o)), later.after(MAX_RETRY_AFTER).unix_ms);
+    assert_eq!(
+        retrying_at(&effects(&mut o)),
+        later.after(MAX_RETRY_AFTER).unix_ms
+    );
 }
 
 #[test]
@@ -404,7 +478,16 @@ fn without_retries_the_first_outcome_is_final() {
     );
     let out = effects(&mut o);
     assert!(
-        matches!(out.as_slice(), [OutboxEffect::Store(OutboxStoreOp::SetState { state: DeliveryState::Failed { .. }, .. }), _]),
+        matches!(
+            out.as_slice(),
+            [
+                OutboxEffect::Store(OutboxStoreOp::SetState {
+                    state: DeliveryState::Failed { .. },
+                    ..
+                }),
+                _
+            ]
+        ),
         "{out:?}"
     );
 }
@@ -421,12 +504,24 @@ fn the_outbox_is_swept_every_minute() {
     o.handle_timeout(due);
     let out = effects(&mut o);
     assert!(
-        matches!(out.as_slice(), [OutboxEffect::Store(OutboxStoreOp::FetchDue { recover: false, .. })]),
+        matches!(
+            out.as_slice(),
+            [OutboxEffect::Store(OutboxStoreOp::FetchDue {
+                recover: false,
+                ..
+            })]
+        ),
         "{out:?}"
     );
     // The read is under way: the next sweep is set when it is back.
     assert_eq!(o.poll_timeout(), None);
-    o.handle(OutboxInput::Due { result: Ok(Vec::new()), fresh: Vec::new() }, due);
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(Vec::new()),
+            fresh: Vec::new(),
+        },
+        due,
+    );
     assert_eq!(o.poll_timeout(), Some(due.at + OUTBOX_SWEEP));
     // While the account cannot send, the sweep only waits for the next one.
     o.handle(OutboxInput::CanSend(false), due);
@@ -452,15 +547,21 @@ fn store_ops_recover_sending_rows_once_and_record_attempts() {
     let Some(OutboxEffect::Store(op)) = o.poll_effect() else {
         panic!("a store op first")
     };
-    assert!(matches!(op.execute(&mut store, now.unix_ms), OutboxInput::Queued { result: Ok(_), .. }));
+    assert!(matches!(
+        op.execute(&mut store, now.unix_ms),
+        OutboxInput::Queued { result: Ok(_), .. }
+    ));
     // An attempt recorded by an earlier run that never finished.
     let sending = entry(11, DeliveryState::Queued, 0, None);
     let recorded = OutboxStoreOp::RecordAttempt {
-        entry: sending,
+        entry: Box::new(sending),
         identity: identity(77),
     }
     .execute(&mut store, now.unix_ms);
-    assert!(matches!(recorded, OutboxInput::AttemptRecorded { result: Ok(()), .. }), "{recorded:?}");
+    assert!(
+        matches!(recorded, OutboxInput::AttemptRecorded { result: Ok(()), .. }),
+        "{recorded:?}"
+    );
     let OutboxInput::Due { result: Ok(due), .. } = (OutboxStoreOp::FetchDue {
         account: "work".into(),
         recover: true,
