@@ -4,18 +4,17 @@
 
 pub mod account;
 pub mod address;
-mod alerts;
 pub(crate) mod chat;
 pub(crate) mod chat_sdp;
 pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
+pub mod inbox;
 pub(crate) mod msrp_task;
 pub mod outbox;
 pub mod page_file;
 mod queries;
-pub(crate) mod routing;
 pub(crate) mod storage;
 pub(crate) mod transfer;
 pub(crate) mod transfer_io;
@@ -451,7 +450,7 @@ fn open_store(options: &RuntimeOptions, config: &Config) -> Result<storage::Stor
     if !store.is_read_only() {
         let closed = store.fail_orphaned_outgoing(
             "not sent: sipchat stopped before the chat could deliver it",
-            outbox::now_ms(),
+            clock::now_ms(),
         )?;
         if !closed.is_empty() {
             tracing::info!(
@@ -466,7 +465,7 @@ fn open_store(options: &RuntimeOptions, config: &Config) -> Result<storage::Stor
             .cloned()
             .chain(config.accounts.iter().filter_map(|a| a.download_dir.clone()))
             .collect();
-        match transfer_resume::sweep_partials(&mut store, &dirs, outbox::now_ms()) {
+        match transfer_resume::sweep_partials(&mut store, &dirs, clock::now_ms()) {
             Ok(sweep) if sweep != transfer_resume::Sweep::default() => {
                 tracing::info!(?sweep, "partial files from earlier runs cleaned up");
             }

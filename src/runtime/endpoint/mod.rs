@@ -1,23 +1,30 @@
-//! One task per account: drives the sans-IO [`Agent`] with sockets and tokio
-//! time, keeps the server flow up, and turns agent events into runtime
-//! events. Storage and the outbox are in `outbox.rs`; reaching servers and
-//! peers in `routing.rs`.
+//! THE DRIVER: one task per account. It owns the sans-IO [`Agent`], the
+//! server flow (`flow.rs`), the peer-to-peer paths (`routing.rs`) and the
+//! feature state machines: the outbox and the inbox (carried out in
+//! `messages.rs`), chats and transfers. Its loop waits for commands,
+//! transport news, results of work it spawned ([`Internal`]) and the
+//! earliest timer of the agent, the flow and every feature; after each, it
+//! carries out what the agent and the features asked until nothing is left.
+
+mod flow;
+mod messages;
+pub(crate) mod routing;
 
 use super::account::{AccountSetup, ChatSettings, ServerTarget};
 use super::chat::Chats;
 use super::event::Event;
+use super::inbox::{Inbox, InboxInput, InboxSettings};
 use super::msrp_task::TaskEvent;
-use super::routing::{connect_flow, route_key, FlowHandle};
+use super::outbox::{Outbox, OutboxInput};
 use super::storage::StoreActor;
-use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId};
-use crate::protocol::sip::agent::{
-    Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output,
-};
-use crate::protocol::sip::uri::{SipUri, Transport};
-use crate::store::{InsertOutcome, OutboxEntry};
+use crate::model::{AccountId, IncomingMessage, MessageId, RegistrationState, SessionId};
+use crate::protocol::sip::agent::{Agent, AgentEvent, Hop, Output};
+use crate::protocol::sip::uri::Transport;
+use crate::store::{InsertOutcome, Store, StoreError};
 use crate::transport::msrp::listener::MsrpHub;
 use crate::transport::stream::{self, StreamHandle};
 use crate::transport::{udp, ConnId, TransportError, TransportEvent};
+use routing::FlowHandle;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,10 +38,6 @@ use tracing::Instrument;
 pub const UNREGISTER_GRACE: Duration = Duration::from_secs(4);
 /// Transport events buffered per endpoint.
 pub const TRANSPORT_QUEUE: usize = 1024;
-/// The outbox is looked at this often even when nothing asks for it.
-pub const OUTBOX_SWEEP: Duration = Duration::from_secs(60);
-/// Delays between attempts to reach the server (then the last repeats).
-const RECONNECT_DELAYS: [u64; 6] = [1, 2, 5, 10, 30, 60];
 
 /// What the supervisor asks of an endpoint.
 #[derive(Debug)]
@@ -99,39 +102,17 @@ pub(crate) enum Internal {
         id: MessageId,
         result: Result<(), String>,
     },
+    /// The peer-to-peer path for the messages waiting under `key` is open (or not).
     RouteReady {
         key: String,
-        route: Result<(Hop, Option<StreamHandle>), String>,
+        route: Result<(Hop, Option<StreamHandle>), routing::RouteError>,
     },
-    Queued {
-        id: MessageId,
-        to: String,
-        result: Result<MessageId, String>,
-    },
-    Due(Result<Vec<OutboxEntry>, String>),
-    AttemptRecorded {
-        entry: OutboxEntry,
-        identity: MessageIdentity,
-        result: Result<(), String>,
-    },
-    Stored {
-        token: IncomingToken,
-        message: ArrivedMessage,
-        result: Result<InsertOutcome, String>,
-    },
-    AlertStored(Box<super::alerts::StoredAlertClaim>),
-    /// Work for a file inside a page-mode MESSAGE (`page_file.rs`).
+    /// A store result (or other news) for the outbox.
+    Outbox(Box<OutboxInput>),
+    /// A store result or a written file for the inbox.
+    Inbox(Box<InboxInput>),
+    /// Work for a file sent inside a page-mode MESSAGE (`page_file.rs`).
     PageFile(Box<super::page_file::PageFileInternal>),
-    Persisted,
-    /// A message went back to the outbox: send what is due.
-    Requeued,
-}
-
-/// A message waiting for its peer-to-peer path.
-#[derive(Debug)]
-struct Waiting {
-    entry: OutboxEntry,
-    identity: MessageIdentity,
 }
 
 /// How an endpoint behaves.
@@ -154,25 +135,22 @@ pub(crate) struct Endpoint {
     target: Option<ServerTarget>,
     flow: Option<Hop>,
     flow_connecting: bool,
-    routing: HashMap<String, Vec<Waiting>>,
+    /// Page-mode messages waiting for their peer-to-peer path, by route key.
+    routing: HashMap<String, Vec<messages::Waiting>>,
     register: bool,
-    pub(crate) retries: bool,
-    pub(crate) in_flight: HashMap<MessageId, OutboxEntry>,
-    pub(crate) pumping: bool,
-    pub(crate) pump_again: bool,
-    pub(crate) recovered: bool,
-    pump_at: Option<Instant>,
     reconnect_at: Option<Instant>,
     reconnect_failures: usize,
     shutting_down: Option<Instant>,
-    /// Normalised senders whose alerts are trusted.
-    pub(crate) trusted_alert_senders: Vec<String>,
+    /// FEATURE: page-mode messages out.
+    outbox: Outbox,
+    /// FEATURE: page-mode messages in (alerts and files too).
+    inbox: Inbox,
     epoch: Instant,
     std_epoch: std::time::Instant,
     pub(crate) chats: Chats,
     pub(crate) hub: Option<Arc<MsrpHub>>,
     pub(crate) chat_settings: ChatSettings,
-    /// Files inside page-mode MESSAGEs, both ways.
+    /// Files sent inside page-mode MESSAGEs.
     pub(crate) page_files: super::page_file::PageFiles,
 }
 
@@ -230,6 +208,13 @@ impl Endpoint {
             }
         };
         let id = AccountId(agent.config().account.clone());
+        let inbox = Inbox::new(InboxSettings {
+            account: id.clone(),
+            trusted_alert_senders,
+            uses_tls: target.as_ref().is_some_and(|t| t.transport == Transport::Tls),
+            max_file_size: chat_settings.max_file_size,
+            accept_files: chat_settings.accept_files.clone(),
+        });
         let endpoint = Endpoint {
             id: id.clone(),
             agent,
@@ -244,16 +229,11 @@ impl Endpoint {
             flow_connecting: false,
             routing: HashMap::new(),
             register,
-            retries: options.retries,
-            in_flight: HashMap::new(),
-            pumping: false,
-            pump_again: false,
-            recovered: false,
-            pump_at: None,
             reconnect_at: None,
             reconnect_failures: 0,
             shutting_down: None,
-            trusted_alert_senders,
+            outbox: Outbox::new(id.clone(), options.retries),
+            inbox,
             epoch: Instant::now(),
             std_epoch: std::time::Instant::now(),
             chats: Chats::default(),
@@ -265,7 +245,7 @@ impl Endpoint {
             endpoint.emit(Event::AccountState {
                 account: id.clone(),
                 state: RegistrationState::Listening {
-                    address: super::routing::reachable_address(addr).to_string(),
+                    address: routing::reachable_address(addr).to_string(),
                 },
             });
         }
@@ -295,24 +275,6 @@ impl Endpoint {
         self.epoch + at.saturating_duration_since(self.std_epoch)
     }
 
-    /// Whether messages can go out now: the local account always; a server
-    /// account once its flow is up and, when it registers, it is registered.
-    pub(crate) fn can_send(&self) -> bool {
-        match self.target {
-            None => true,
-            Some(_) => self.flow.is_some() && (!self.register || self.agent.is_registered()),
-        }
-    }
-
-    pub(crate) fn schedule_pump_at(&mut self, delay: Duration) {
-        let at = Instant::now() + delay;
-        self.pump_at = Some(self.pump_at.map_or(at, |old| old.min(at)));
-    }
-
-    pub(crate) fn schedule_next_pump(&mut self) {
-        self.schedule_pump_at(OUTBOX_SWEEP);
-    }
-
     async fn run(
         mut self,
         mut commands: mpsc::UnboundedReceiver<AccountCommand>,
@@ -322,16 +284,17 @@ impl Endpoint {
         if self.target.is_some() {
             self.start_flow();
         } else {
-            self.pump_outbox();
+            self.outbox_can_send();
         }
         self.load_pending_page_files();
+        self.flush().await;
         let mut commands_open = true;
         loop {
             let wake = [
                 self.agent.poll_timeout().map(|t| self.to_tokio(t)),
+                self.outbox.poll_timeout().map(|t| self.to_tokio(t)),
                 self.reconnect_at,
                 self.shutting_down,
-                self.pump_at,
             ]
             .into_iter()
             .flatten()
@@ -374,169 +337,50 @@ impl Endpoint {
                     None if self.target.is_some() && !self.flow_connecting => self.start_flow(),
                     None => {}
                 }
+                self.refresh_can_send();
             }
             AccountCommand::Unregister => {
                 self.register = false;
                 self.agent.unregister(now);
+                self.refresh_can_send();
             }
-            AccountCommand::Send { id, to, text } => match SipUri::parse(&to) {
-                Ok(_) => self.queue_outgoing(id, to, text),
-                // Not an address at all: nothing to store or retry.
-                Err(e) => self.emit(Event::DeliveryUpdate {
-                    id,
-                    account: self.account_id(),
-                    to,
-                    state: DeliveryState::Failed {
-                        code: None,
-                        reason: e.to_string(),
-                    },
-                }),
-            },
-            AccountCommand::Retry { id } => self.retry_by_hand(id),
+            AccountCommand::Send { id, to, text } => self.feed_outbox(OutboxInput::Send { id, to, text }),
+            AccountCommand::Retry { id } => self.feed_outbox(OutboxInput::Retry { id }),
             AccountCommand::Chat(cmd) => self.on_chat_command(cmd),
             AccountCommand::Shutdown => {}
         }
     }
 
-    /// Puts a failed message back in the outbox and sends it.
-    fn retry_by_hand(&mut self, id: MessageId) {
-        let account = self.account_name().to_string();
-        self.store_then(
-            move |s| {
-                match s.message(id)? {
-                    Some(m) if m.account == account => {
-                        s.set_delivery_state(id, &DeliveryState::Queued, super::outbox::now_ms())?;
-                    }
-                    _ => {}
-                }
-                Ok(())
-            },
-            move |r| {
-                if let Err(e) = r {
-                    tracing::warn!(%id, "retry by hand: {e}");
-                }
-                Internal::Requeued
-            },
-        );
-    }
-
-    /// Whether the account reaches its server over TLS.
-    pub(crate) fn uses_tls(&self) -> bool {
-        self.target
-            .as_ref()
-            .is_some_and(|t| t.transport == Transport::Tls)
-    }
-
-    /// The connection id of the registration flow, when it is a stream.
-    pub(crate) fn flow_conn(&self) -> Option<u64> {
-        self.flow.and_then(|f| f.conn)
-    }
-
-    /// The hop to send a message through, for server accounts (the flow).
-    fn server_hop(&self) -> Option<Hop> {
-        self.target.as_ref().and(self.flow)
-    }
-
-    /// Sends an outbox entry whose attempt is recorded.
-    pub(crate) fn send_entry(&mut self, entry: OutboxEntry, identity: MessageIdentity) {
-        if self.target.is_some() {
-            match self.server_hop() {
-                Some(hop) => {
-                    let now = self.now();
-                    self.agent.send_message_as(
-                        entry.id,
-                        &entry.peer_address,
-                        &entry.body,
-                        hop,
-                        Some(identity),
-                        now,
-                    );
-                }
-                // The flow went away meanwhile; the entry waits for the next pump.
-                None => {
-                    self.in_flight.remove(&entry.id);
-                }
-            }
-            return;
-        }
-        // Peer-to-peer: find (or open) the path first; messages to a peer
-        // whose path is being opened wait for it.
-        let key = route_key(&entry.peer_address);
-        let to = entry.peer_address.clone();
-        let waiting = Waiting { entry, identity };
-        if let Some(queue) = self.routing.get_mut(&key) {
-            queue.push(waiting);
-            return;
-        }
-        self.routing.insert(key.clone(), vec![waiting]);
-        self.route_to(to, move |route| Internal::RouteReady { key, route });
-    }
-
-    fn start_flow(&mut self) {
-        let Some(target) = self.target.clone() else { return };
-        self.flow_connecting = true;
-        self.reconnect_at = None;
-        let events = self.transport_tx.clone();
+    /// Runs `f` on the store thread, then hands `done(result)` back to the
+    /// loop; results come back in the order the calls were made (a chat's
+    /// messages stay in order). For chats and transfers, whose store work is
+    /// not yet data (the outbox and the inbox use `messages.rs`).
+    pub(crate) fn store_then<R, F, D>(&self, f: F, done: D)
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
+        D: FnOnce(Result<R, String>) -> Internal + Send + 'static,
+    {
         let internal = self.internal_tx.clone();
-        let udp_existing = self.udp.clone();
-        tokio::spawn(async move {
-            let result = connect_flow(&target, udp_existing, events).await;
-            let _ = internal.send(Internal::FlowUp(result));
+        let slot = Arc::new(std::sync::Mutex::new(Some(done)));
+        let job_slot = slot.clone();
+        let queued = self.store.submit(move |store| {
+            let result = f(store).map_err(|e| e.to_string());
+            if let Some(done) = job_slot.lock().ok().and_then(|mut d| d.take()) {
+                let _ = internal.send(done(result));
+            }
         });
+        if let Err(e) = queued {
+            if let Some(done) = slot.lock().ok().and_then(|mut d| d.take()) {
+                let _ = self.internal_tx.send(done(Err(e.to_string())));
+            }
+        }
     }
 
     fn on_internal(&mut self, internal: Internal) {
-        let now = self.now();
         match internal {
-            Internal::FlowUp(Ok(handle)) => {
-                self.flow_connecting = false;
-                self.flow_established(handle);
-            }
-            Internal::FlowUp(Err(e)) => {
-                self.flow_connecting = false;
-                let delay = RECONNECT_DELAYS[self.reconnect_failures.min(RECONNECT_DELAYS.len() - 1)];
-                self.reconnect_failures += 1;
-                self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
-                tracing::warn!("cannot reach the server: {e}");
-                self.emit(Event::AccountState {
-                    account: self.account_id(),
-                    state: RegistrationState::Failed {
-                        reason: e.to_string(),
-                        retry_in_secs: delay,
-                    },
-                });
-            }
-            Internal::RouteReady { key, route } => {
-                let waiting = self.routing.remove(&key).unwrap_or_default();
-                match route {
-                    Ok((hop, handle)) => {
-                        if let Some(h) = handle {
-                            self.streams.insert(h.id, h);
-                        }
-                        for w in waiting {
-                            let e = w.entry;
-                            self.agent.send_message_as(
-                                e.id,
-                                &e.peer_address,
-                                &e.body,
-                                hop,
-                                Some(w.identity),
-                                now,
-                            );
-                        }
-                    }
-                    Err(reason) => {
-                        for w in waiting {
-                            let state = DeliveryState::Failed {
-                                code: None,
-                                reason: reason.clone(),
-                            };
-                            let e = w.entry;
-                            self.on_delivery(e.id, e.peer_address, state, Some(w.identity), None);
-                        }
-                    }
-                }
-            }
+            Internal::FlowUp(result) => self.flow_up(result),
+            Internal::RouteReady { key, route } => self.route_ready(key, route),
             Internal::ChatRoute { session, route } => {
                 let hop = route.map(|(hop, handle)| {
                     if let Some(h) = handle {
@@ -569,52 +413,9 @@ impl Endpoint {
                     tracing::warn!(%id, "chat delivery state not saved: {e}");
                 }
             }
-            Internal::Queued { id, to, result } => self.on_queued(id, to, result),
-            Internal::Due(result) => self.on_due(result),
-            Internal::AttemptRecorded {
-                entry,
-                identity,
-                result,
-            } => self.on_attempt_recorded(entry, identity, result),
-            Internal::Stored {
-                token,
-                message,
-                result,
-            } => self.on_stored(token, message, result),
-            Internal::AlertStored(stored) => self.on_alert_stored(*stored),
+            Internal::Outbox(input) => self.feed_outbox(*input),
+            Internal::Inbox(input) => self.feed_inbox(*input),
             Internal::PageFile(work) => self.on_page_file_internal(*work),
-            Internal::Persisted => {}
-            Internal::Requeued => self.pump_outbox(),
-        }
-    }
-
-    fn flow_established(&mut self, handle: FlowHandle) {
-        self.reconnect_failures = 0;
-        let hop = match handle {
-            FlowHandle::Udp { socket, hop } => {
-                if self.udp.is_none() {
-                    udp::spawn_reader(socket.clone(), self.transport_tx.clone());
-                    self.udp = Some(socket);
-                }
-                hop
-            }
-            FlowHandle::Stream(h) => {
-                let hop = Hop {
-                    transport: h.transport,
-                    remote: h.remote,
-                    local: h.local,
-                    conn: Some(h.id),
-                };
-                self.streams.insert(h.id, h);
-                hop
-            }
-        };
-        tracing::info!(remote = %hop.remote, local = %hop.local, "connected over {}", hop.transport);
-        self.flow = Some(hop);
-        if self.register {
-            self.agent.register(hop, self.now());
-        } else {
-            self.pump_outbox();
         }
     }
 
@@ -640,30 +441,16 @@ impl Endpoint {
                 };
                 tracing::debug!(conn, "connection closed: {reason}");
                 self.agent.transport_failed(handle.remote, Some(conn), now);
-                if self.flow.is_some_and(|f| f.conn == Some(conn)) {
-                    self.flow = None;
-                    self.agent.flow_lost(&reason, now);
-                    if self.shutting_down.is_none() {
-                        self.reconnect_at = Some(Instant::now() + Duration::from_secs(1));
-                    }
-                }
+                self.flow_closed(conn, &reason);
             }
         }
     }
 
     fn on_timer(&mut self) {
-        let now = Instant::now();
-        if self.reconnect_at.is_some_and(|at| at <= now) && !self.flow_connecting {
-            self.start_flow();
-        }
-        if self.pump_at.is_some_and(|at| at <= now) {
-            self.pump_at = None;
-            self.pump_outbox();
-            if !self.pumping {
-                self.schedule_next_pump();
-            }
-        }
-        self.agent.handle_timeout(self.now());
+        self.reconnect_due(Instant::now());
+        let now = self.now_for_features();
+        self.outbox.handle_timeout(now);
+        self.agent.handle_timeout(now.at);
     }
 
     /// Starts unregistering; true when the endpoint can stop at once.
@@ -699,8 +486,14 @@ impl Endpoint {
     }
 
     /// Sends what the agent produced and forwards its events.
+    /// Carries out what the features asked (which may give the agent more
+    /// to send) until neither has anything left.
     async fn flush(&mut self) {
-        while let Some(out) = self.agent.poll_output() {
+        loop {
+            self.drain_messages();
+            let Some(out) = self.agent.poll_output() else {
+                break;
+            };
             match out {
                 Output::Transmit { hop, bytes } => {
                     tracing::trace!(remote = %hop.remote, "sending:\n{}", String::from_utf8_lossy(&bytes));
@@ -753,7 +546,9 @@ impl Endpoint {
                     state,
                 });
                 if registered {
-                    self.pump_outbox();
+                    self.outbox_can_send();
+                } else {
+                    self.refresh_can_send();
                 }
             }
             AgentEvent::Delivery { id, state, .. } if self.page_files.is_sending(id) => {
@@ -765,19 +560,9 @@ impl Endpoint {
                 state,
                 sent_as,
                 retry_after,
-            } => self.on_delivery(id, to, state, sent_as, retry_after),
-            AgentEvent::MessageArrived { token, message } => self.store_incoming(token, message),
+            } => self.message_delivery(id, to, state, sent_as, retry_after),
+            AgentEvent::MessageArrived { token, message } => self.message_arrived(token, message),
             AgentEvent::Session(event) => self.on_session_event(event),
         }
-    }
-
-    /// The hop for a chat of a server account (its flow), if it is up.
-    pub(crate) fn server_hop_for_chat(&self) -> Option<Hop> {
-        self.server_hop()
-    }
-
-    /// Whether the account has a server (not peer to peer).
-    pub(crate) fn is_server_account(&self) -> bool {
-        self.target.is_some()
     }
 }

@@ -535,3 +535,45 @@ Content-Type: multipart/mixed;boundary=zz\r\nContent-Length: {}\r\n\r\n{body}",
     assert!(tx.is_empty(), "held until stored");
     assert!(matches!(&ev[..], [AgentEvent::MessageArrived { .. }]), "{ev:?}");
 }
+
+#[test]
+fn an_arrived_message_carries_its_alert_claim() {
+    let t0 = Instant::now();
+    let mut bob = Agent::new(config("bob", false), 13);
+    let from = hop(Transport::Udp, BOB_ADDR, ALICE_ADDR);
+    let request = |branch: &str, extra: &str, content_type: &str, body: &str| {
+        format!(
+            "MESSAGE sip:bob@h SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch={branch}\r\n\
+From: <sip:alice@h>;tag=1\r\nTo: <sip:bob@h>\r\nCall-ID: {branch}\r\nCSeq: 1 MESSAGE\r\n{extra}\
+Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let mut arrive = |raw: String| {
+        bob.handle_packet(raw.as_bytes(), from, t0);
+        let (_, ev) = drain(&mut bob);
+        match <[AgentEvent; 1]>::try_from(ev) {
+            Ok([AgentEvent::MessageArrived { message, .. }]) => message,
+            other => panic!("{other:?}"),
+        }
+    };
+    let plain = arrive(request("z9hG4bKcl1", "", "text/plain", "hello"));
+    assert_eq!(plain.alert, None);
+    let alert = arrive(request(
+        "z9hG4bKcl2",
+        "Subject: Emergency Alert\r\n",
+        "text/plain",
+        "Flood warning",
+    ));
+    let claim = alert.alert.expect("an alert claim");
+    assert_eq!(claim.text, "Flood warning");
+    // A file that also claims to be an alert: its bytes are not the text.
+    let file = arrive(request(
+        "z9hG4bKcl3",
+        "Subject: Emergency Alert\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\n",
+        "application/octet-stream",
+        "bytes",
+    ));
+    assert!(file.file.is_some());
+    assert_eq!(file.alert.expect("an alert claim").text, "");
+}

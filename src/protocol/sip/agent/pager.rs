@@ -82,6 +82,10 @@ pub struct ArrivedMessage {
     /// Set when the body is a file (see [`crate::protocol::sip::disposition::page_file`]);
     /// `body` is then empty and the bytes are here, unchanged.
     pub file: Option<Box<ArrivedFile>>,
+    /// Set when the MESSAGE looks like an emergency alert (classified once,
+    /// here: [`crate::protocol::alert::classify`]); the runtime decides
+    /// whether its sender is trusted.
+    pub alert: Option<Box<crate::protocol::alert::AlertClaim>>,
 }
 
 /// A file that arrived as the body of a page-mode MESSAGE.
@@ -483,7 +487,9 @@ impl Agent {
 
     pub(super) fn on_incoming_message(&mut self, key: TransactionKey, msg: SipMessage, now: Instant) {
         let content_type = msg.content_type().unwrap_or_else(|| "text/plain".into());
-        let alert_body = ALERT_ONLY_TYPES.contains(&content_type.as_str()) && {
+        // The one place an incoming MESSAGE is classified as an alert (or
+        // not); the runtime reads the claim from the arrived message.
+        let claim = {
             let header = msg.header("Content-Type").unwrap_or_default();
             let body = String::from_utf8_lossy(&msg.body);
             crate::protocol::alert::classify(&crate::protocol::alert::AlertInput {
@@ -492,8 +498,8 @@ impl Agent {
                 priority: msg.header("Priority"),
                 body: &body,
             })
-            .is_some()
         };
+        let alert_body = ALERT_ONLY_TYPES.contains(&content_type.as_str()) && claim.is_some();
         let file = if alert_body {
             None
         } else {
@@ -538,6 +544,13 @@ impl Agent {
             cseq,
             transport,
             conn: hop.and_then(|h| h.conn),
+            alert: claim.map(|mut claim| {
+                if file.is_some() {
+                    // A file's bytes are not text to show (the body is empty).
+                    claim.text = String::new();
+                }
+                Box::new(claim)
+            }),
             file: file.map(|f| {
                 Box::new(ArrivedFile {
                     name: f.name,

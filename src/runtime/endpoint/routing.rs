@@ -1,11 +1,11 @@
 //! Reaching servers and peers: the flow to an account's server, and paths
 //! to peers of the local account.
 
-use super::account::ServerTarget;
-use super::endpoint::Internal;
+use super::Internal;
 use crate::model::SessionId;
 use crate::protocol::sip::agent::Hop;
 use crate::protocol::sip::uri::{SipUri, Transport};
+use crate::runtime::account::ServerTarget;
 use crate::transport::stream::{self, StreamHandle, StreamOptions};
 use crate::transport::{self, dns, udp, TransportError, TransportEvent};
 use std::net::SocketAddr;
@@ -120,25 +120,57 @@ pub(crate) fn route_key(to: &str) -> String {
     }
 }
 
+/// Why no path to a peer could be opened (the words are the delivery
+/// failure's reason).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RouteError {
+    /// The address is not a SIP URI.
+    #[error(transparent)]
+    Address(#[from] crate::protocol::sip::uri::UriError),
+    /// The host could not be looked up.
+    #[error(transparent)]
+    Resolve(#[from] dns::DnsError),
+    /// The lookup gave no address.
+    #[error("no address for {0}")]
+    NoAddress(String),
+    /// No local address leads to the peer.
+    #[error("no route to {remote}: {source}")]
+    NoRoute {
+        /// The peer.
+        remote: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The account has no UDP socket.
+    #[error("no UDP socket")]
+    NoUdpSocket,
+    /// No TLS client configuration could be made.
+    #[error("{0}")]
+    Tls(Box<dyn std::error::Error + Send + Sync>),
+    /// The connection could not be opened.
+    #[error(transparent)]
+    Connect(#[from] TransportError),
+}
+
 /// Finds the path to a peer for the local account.
 pub(crate) async fn p2p_route(
     to: &str,
     udp_port: Option<u16>,
     existing: &[StreamHandle],
     events: mpsc::Sender<TransportEvent>,
-) -> Result<(Hop, Option<StreamHandle>), String> {
-    let uri = SipUri::parse(to).map_err(|e| e.to_string())?;
+) -> Result<(Hop, Option<StreamHandle>), RouteError> {
+    let uri = SipUri::parse(to)?;
     let transport = uri.transport();
     let remote = dns::locate(uri.host_for_lookup(), uri.port, transport)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .first()
         .map(|l| l.addr)
-        .ok_or_else(|| format!("no address for {}", uri.host))?;
+        .ok_or_else(|| RouteError::NoAddress(uri.host.clone()))?;
     match transport {
         Transport::Udp => {
-            let ip = transport::local_ip_towards(remote).map_err(|e| format!("no route to {remote}: {e}"))?;
-            let port = udp_port.ok_or("no UDP socket")?;
+            let ip = transport::local_ip_towards(remote)
+                .map_err(|source| RouteError::NoRoute { remote, source })?;
+            let port = udp_port.ok_or(RouteError::NoUdpSocket)?;
             Ok((
                 Hop {
                     transport,
@@ -165,7 +197,8 @@ pub(crate) async fn p2p_route(
             let handle = if transport == Transport::Tcp {
                 stream::connect_tcp(remote, StreamOptions::default(), events).await
             } else {
-                let config = transport::tls::client_config(None, true).map_err(|e| e.to_string())?;
+                let config =
+                    transport::tls::client_config(None, true).map_err(|e| RouteError::Tls(Box::new(e)))?;
                 stream::connect_tls(
                     remote,
                     uri.host_for_lookup(),
@@ -174,8 +207,7 @@ pub(crate) async fn p2p_route(
                     events,
                 )
                 .await
-            }
-            .map_err(|e| e.to_string())?;
+            }?;
             let hop = Hop {
                 transport,
                 remote,
@@ -203,7 +235,7 @@ pub(crate) fn reachable_address(bound: SocketAddr) -> SocketAddr {
 
 /// The endpoint's side of peer-to-peer routing: its kept streams and the
 /// path to a peer, found off the endpoint's loop.
-impl super::endpoint::Endpoint {
+impl super::Endpoint {
     /// Keeps a stream connection opened for this account.
     pub(crate) fn adopt_stream(&mut self, handle: StreamHandle) {
         self.streams.insert(handle.id, handle);
@@ -213,7 +245,7 @@ impl super::endpoint::Endpoint {
     /// result into the endpoint's next piece of work.
     pub(crate) fn route_to<D>(&self, peer: String, done: D)
     where
-        D: FnOnce(Result<(Hop, Option<StreamHandle>), String>) -> Internal + Send + 'static,
+        D: FnOnce(Result<(Hop, Option<StreamHandle>), RouteError>) -> Internal + Send + 'static,
     {
         let udp_port = self
             .udp
@@ -231,6 +263,9 @@ impl super::endpoint::Endpoint {
 
     /// Opens (or finds) the peer-to-peer path for a chat.
     pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
-        self.route_to(peer, move |route| Internal::ChatRoute { session, route });
+        self.route_to(peer, move |route| Internal::ChatRoute {
+            session,
+            route: route.map_err(|e| e.to_string()),
+        });
     }
 }

@@ -1,0 +1,136 @@
+//! The flow to an account's server: connecting it (off the loop), keeping
+//! it (reconnect with backoff when it fails or closes), registering over
+//! it, and whether messages can go out now.
+
+use super::routing::{connect_flow, FlowHandle};
+use super::{Endpoint, Internal};
+use crate::model::RegistrationState;
+use crate::protocol::sip::agent::Hop;
+use crate::runtime::event::Event;
+use crate::transport::{udp, TransportError};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Delays between attempts to reach the server (then the last repeats).
+const RECONNECT_DELAYS: [u64; 6] = [1, 2, 5, 10, 30, 60];
+/// How soon a closed flow is opened again.
+const RECONNECT_AFTER_CLOSE: Duration = Duration::from_secs(1);
+
+impl Endpoint {
+    /// Whether messages can go out now: the local account always; a server
+    /// account once its flow is up and, when it registers, it is registered.
+    pub(crate) fn can_send(&self) -> bool {
+        match self.target {
+            None => true,
+            Some(_) => self.flow.is_some() && (!self.register || self.agent.is_registered()),
+        }
+    }
+
+    /// Whether the account has a server (not peer to peer).
+    pub(crate) fn is_server_account(&self) -> bool {
+        self.target.is_some()
+    }
+
+    /// The connection id of the registration flow, when it is a stream.
+    pub(crate) fn flow_conn(&self) -> Option<u64> {
+        self.flow.and_then(|f| f.conn)
+    }
+
+    /// The hop to send through, for server accounts (the flow), if it is up.
+    pub(super) fn server_hop(&self) -> Option<Hop> {
+        self.target.as_ref().and(self.flow)
+    }
+
+    /// The hop for a chat of a server account (its flow), if it is up.
+    pub(crate) fn server_hop_for_chat(&self) -> Option<Hop> {
+        self.server_hop()
+    }
+
+    /// Connects the server flow off the loop; the result comes back as
+    /// [`Internal::FlowUp`].
+    pub(super) fn start_flow(&mut self) {
+        let Some(target) = self.target.clone() else { return };
+        self.flow_connecting = true;
+        self.reconnect_at = None;
+        let events = self.transport_tx.clone();
+        let internal = self.internal_tx.clone();
+        let udp_existing = self.udp.clone();
+        tokio::spawn(async move {
+            let result = connect_flow(&target, udp_existing, events).await;
+            let _ = internal.send(Internal::FlowUp(result));
+        });
+    }
+
+    /// The flow is up (register over it) or could not be opened (try
+    /// again later, and say why).
+    pub(super) fn flow_up(&mut self, result: Result<FlowHandle, TransportError>) {
+        self.flow_connecting = false;
+        match result {
+            Ok(handle) => self.flow_established(handle),
+            Err(e) => {
+                let delay = RECONNECT_DELAYS[self.reconnect_failures.min(RECONNECT_DELAYS.len() - 1)];
+                self.reconnect_failures += 1;
+                self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
+                tracing::warn!("cannot reach the server: {e}");
+                self.emit(Event::AccountState {
+                    account: self.account_id(),
+                    state: RegistrationState::Failed {
+                        reason: e.to_string(),
+                        retry_in_secs: delay,
+                    },
+                });
+            }
+        }
+    }
+
+    fn flow_established(&mut self, handle: FlowHandle) {
+        self.reconnect_failures = 0;
+        let hop = match handle {
+            FlowHandle::Udp { socket, hop } => {
+                if self.udp.is_none() {
+                    udp::spawn_reader(socket.clone(), self.transport_tx.clone());
+                    self.udp = Some(socket);
+                }
+                hop
+            }
+            FlowHandle::Stream(h) => {
+                let hop = Hop {
+                    transport: h.transport,
+                    remote: h.remote,
+                    local: h.local,
+                    conn: Some(h.id),
+                };
+                self.streams.insert(h.id, h);
+                hop
+            }
+        };
+        tracing::info!(remote = %hop.remote, local = %hop.local, "connected over {}", hop.transport);
+        self.flow = Some(hop);
+        if self.register {
+            self.agent.register(hop, self.now());
+        } else {
+            self.outbox_can_send();
+        }
+    }
+
+    /// The stream `conn` closed: when it was the flow, the agent is told
+    /// and the flow is opened again soon.
+    pub(super) fn flow_closed(&mut self, conn: u64, reason: &str) {
+        if self.flow.is_none_or(|f| f.conn != Some(conn)) {
+            return;
+        }
+        self.flow = None;
+        self.agent.flow_lost(reason, self.now());
+        if self.shutting_down.is_none() {
+            self.reconnect_at = Some(Instant::now() + RECONNECT_AFTER_CLOSE);
+        }
+        self.outbox_can_send();
+    }
+
+    /// A reconnect is due.
+    pub(super) fn reconnect_due(&mut self, now: Instant) {
+        if self.reconnect_at.is_some_and(|at| at <= now) && !self.flow_connecting {
+            self.start_flow();
+        }
+    }
+}
