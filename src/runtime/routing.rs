@@ -3,7 +3,6 @@
 
 use super::account::ServerTarget;
 use super::endpoint::Internal;
-use crate::model::SessionId;
 use crate::protocol::sip::agent::Hop;
 use crate::protocol::sip::uri::{SipUri, Transport};
 use crate::transport::stream::{self, StreamHandle, StreamOptions};
@@ -227,10 +226,5 @@ impl super::endpoint::Endpoint {
             let route = p2p_route(&peer, udp_port, &existing, events).await;
             let _ = internal.send(done(route));
         });
-    }
-
-    /// Opens (or finds) the peer-to-peer path for a chat.
-    pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
-        self.route_to(peer, move |route| Internal::ChatRoute { session, route });
     }
 }

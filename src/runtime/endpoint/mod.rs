@@ -3,14 +3,17 @@
 //! events. Storage and the outbox are in `outbox.rs`; reaching servers and
 //! peers in `routing.rs`.
 
+pub(crate) mod sessions;
+
 use super::account::{AccountSetup, ChatSettings, ServerTarget};
-use super::chat::Chats;
+use super::chats::{ChatInput, Chats};
 use super::event::Event;
 use super::msrp_hub::MsrpHub;
-use super::msrp_task::TaskEvent;
+use super::msrp_task::TaskNews;
+use super::transfers::{TransferInput, Transfers};
 use super::routing::{connect_flow, route_key, FlowHandle};
 use super::storage::StoreActor;
-use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId};
+use crate::model::{AccountId, DeliveryState, MessageId, RegistrationState, SessionId};
 use crate::protocol::sip::agent::{
     Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output,
 };
@@ -43,7 +46,7 @@ pub(crate) enum AccountCommand {
     Unregister,
     Send { id: MessageId, to: String, text: String },
     Retry { id: MessageId },
-    Chat(super::chat::ChatCommand),
+    Chat(sessions::ChatCommand),
     Shutdown,
 }
 
@@ -51,53 +54,21 @@ pub(crate) enum AccountCommand {
 #[derive(Debug)]
 pub(crate) enum Internal {
     FlowUp(Result<FlowHandle, TransportError>),
-    /// A chat's peer-to-peer path is open (or not).
-    ChatRoute {
+    /// A session's peer-to-peer path is open (or not).
+    SessionRouted {
         session: SessionId,
         route: Result<(Hop, Option<StreamHandle>), String>,
     },
-    /// News from a chat's MSRP task.
-    Msrp(SessionId, TaskEvent),
-    /// A file to send is hashed (size and SHA-1), or could not be read.
-    FileHashed {
-        session: SessionId,
-        result: Result<(u64, [u8; 20]), String>,
-    },
-    /// Interrupted transfers read from the store, to resume one: for the
-    /// file we are about to send, or for a resume offer we received.
-    ResumeCandidates {
-        session: SessionId,
-        rows: Result<Vec<crate::store::StoredTransfer>, String>,
-    },
-    /// A chat's typing notices may be due.
-    ChatTick {
-        session: SessionId,
-    },
-    /// A chat's connection was lost a while ago and no BYE came.
-    ChatLost {
-        session: SessionId,
-        reason: String,
-    },
-    /// An outgoing chat message is stored.
-    ChatStored {
-        session: SessionId,
+    /// News from a session's MSRP task.
+    Msrp(TaskNews),
+    /// Work for the chats came back.
+    Chats(ChatInput),
+    /// Work for the transfers came back.
+    Transfers(TransferInput),
+    /// The peer-to-peer path for a page-mode file is open (or not).
+    PageFileRouted {
         id: MessageId,
-        text: String,
-        result: Result<MessageId, String>,
-    },
-    /// An incoming chat message is stored.
-    ChatReceived {
-        session: SessionId,
-        msrp_id: String,
-        /// The sender's IMDN Message-ID when it asked for a delivery notice.
-        imdn: Option<String>,
-        message: Box<IncomingMessage>,
-        result: Result<InsertOutcome, String>,
-    },
-    /// A chat message's final state is stored (or not).
-    ChatDeliveryStored {
-        id: MessageId,
-        result: Result<(), String>,
+        route: Result<(Hop, Option<StreamHandle>), String>,
     },
     RouteReady {
         key: String,
@@ -169,7 +140,12 @@ pub(crate) struct Endpoint {
     pub(crate) trusted_alert_senders: Vec<String>,
     epoch: Instant,
     std_epoch: std::time::Instant,
+    /// The chats feature (`chats/`).
     pub(crate) chats: Chats,
+    /// The transfers feature (`transfers/`).
+    pub(crate) transfers: Transfers,
+    /// Which feature owns which SIP session, and the MSRP tasks.
+    pub(crate) sessions: sessions::SessionRoutes,
     pub(crate) hub: Option<Arc<MsrpHub>>,
     pub(crate) chat_settings: ChatSettings,
     /// Files inside page-mode MESSAGEs, both ways.
@@ -230,6 +206,14 @@ impl Endpoint {
             }
         };
         let id = AccountId(agent.config().account.clone());
+        let (chats, transfers) = sessions::features(
+            &id,
+            agent.config().aor.to_string(),
+            &chat_settings,
+            hub.as_ref(),
+            target.is_some(),
+            super::clock::Now::read(),
+        );
         let endpoint = Endpoint {
             id: id.clone(),
             agent,
@@ -256,7 +240,9 @@ impl Endpoint {
             trusted_alert_senders,
             epoch: Instant::now(),
             std_epoch: std::time::Instant::now(),
-            chats: Chats::default(),
+            chats,
+            transfers,
+            sessions: Default::default(),
             hub,
             chat_settings,
             page_files: Default::default(),
@@ -332,6 +318,7 @@ impl Endpoint {
                 self.reconnect_at,
                 self.shutting_down,
                 self.pump_at,
+                self.sessions_poll_timeout().map(|t| self.to_tokio(t)),
             ]
             .into_iter()
             .flatten()
@@ -537,38 +524,11 @@ impl Endpoint {
                     }
                 }
             }
-            Internal::ChatRoute { session, route } => {
-                let hop = route.map(|(hop, handle)| {
-                    if let Some(h) = handle {
-                        self.streams.insert(h.id, h);
-                    }
-                    hop
-                });
-                self.chat_routed(session, hop);
-            }
-            Internal::Msrp(session, event) => self.on_task_event(session, event),
-            Internal::ChatLost { session, reason } => self.chat_lost(session, reason),
-            Internal::FileHashed { session, result } => self.on_file_hashed(session, result),
-            Internal::ResumeCandidates { session, rows } => self.on_resume_candidates(session, rows),
-            Internal::ChatTick { session } => self.on_chat_tick(session),
-            Internal::ChatStored {
-                session,
-                id,
-                text,
-                result,
-            } => self.on_chat_stored(session, id, text, result),
-            Internal::ChatReceived {
-                session,
-                msrp_id,
-                imdn,
-                message,
-                result,
-            } => self.on_chat_received(session, msrp_id, imdn, *message, result),
-            Internal::ChatDeliveryStored { id, result } => {
-                if let Err(e) = result {
-                    tracing::warn!(%id, "chat delivery state not saved: {e}");
-                }
-            }
+            Internal::SessionRouted { session, route } => self.on_session_routed(session, route),
+            Internal::Msrp(news) => self.on_task_news(news),
+            Internal::Chats(input) => self.to_chats(input),
+            Internal::Transfers(input) => self.to_transfers(input),
+            Internal::PageFileRouted { id, route } => self.on_page_file_routed(id, route),
             Internal::Queued { id, to, result } => self.on_queued(id, to, result),
             Internal::Due(result) => self.on_due(result),
             Internal::AttemptRecorded {
@@ -664,6 +624,7 @@ impl Endpoint {
             }
         }
         self.agent.handle_timeout(self.now());
+        self.sessions_handle_timeout();
     }
 
     /// Starts unregistering; true when the endpoint can stop at once.
@@ -671,10 +632,10 @@ impl Endpoint {
         if self.shutting_down.is_some() {
             return false; // already unregistering; the loop ends when done
         }
-        let had_chats = self.chats.any();
-        self.close_all_chats();
+        let had_sessions = self.sessions_any();
+        self.close_all_sessions();
         if !self.agent.is_registered() {
-            if had_chats || self.chats.tasks_running() {
+            if had_sessions || self.tasks_running() {
                 // Let the BYEs go out first.
                 self.shutting_down = Some(Instant::now() + UNREGISTER_GRACE);
                 return false;
@@ -691,7 +652,7 @@ impl Endpoint {
             Some(deadline) => {
                 (!self.agent.is_registered()
                     && !self.agent.has_pending_requests()
-                    && !self.chats.tasks_running())
+                    && !self.tasks_running())
                     || Instant::now() >= deadline
             }
             None => false,
@@ -756,8 +717,8 @@ impl Endpoint {
                     self.pump_outbox();
                 }
             }
-            AgentEvent::Delivery { id, state, .. } if self.page_files.is_sending(id) => {
-                self.on_page_file_delivery(id, state)
+            AgentEvent::Delivery { id, state, .. } if self.is_page_file_sending(id) => {
+                self.to_transfers(TransferInput::PageFileDelivery { id, state })
             }
             AgentEvent::Delivery {
                 id,
