@@ -4,12 +4,12 @@
 
 pub mod account;
 mod alerts;
-pub(crate) mod clock;
 pub(crate) mod chats;
+pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
-pub mod files;
 pub mod event;
+pub mod files;
 pub(crate) mod msrp_hub;
 pub(crate) mod msrp_session;
 pub(crate) mod msrp_task;

@@ -5,12 +5,12 @@
 
 use crate::config::MsrpRole;
 use crate::model::SessionId;
-use crate::protocol::sip::agent::Hop;
 use crate::protocol::msrp::MsrpUri;
 use crate::protocol::sdp::{
     self, Address, Capabilities, FileAttributes, LocalEndpoint, MsrpPath, MsrpTransport, Negotiated,
     OfferDecision, OfferKind, OfferParams, Origin, RawAttribute, SessionDescription, Setup, Stream,
 };
+use crate::protocol::sip::agent::Hop;
 use std::net::IpAddr;
 
 /// How long a lost MSRP connection waits for the peer's BYE (or a BYE for
@@ -23,13 +23,13 @@ pub const CONNECTION_LOST_GRACE: std::time::Duration = std::time::Duration::from
 pub enum SessionSdpError {
     /// Our MSRP path is empty.
     #[error("no local MSRP path")]
-    NoLocalPath,
+    Empty,
     /// Our MSRP path cannot go into SDP.
     #[error("{0}")]
-    LocalPath(String),
+    Local(String),
     /// A URI of the peer's path does not parse.
     #[error("the peer's MSRP path {uri} is unusable: {reason}")]
-    RemotePath { uri: String, reason: String },
+    Remote { uri: String, reason: String },
 }
 
 /// What the driver does with a SIP session on a feature's behalf.
@@ -194,7 +194,7 @@ fn origin(uri: &MsrpUri) -> Origin {
 }
 
 fn path_of(local_path: &[MsrpUri]) -> Result<MsrpPath, SessionSdpError> {
-    MsrpPath::from_uris(local_path.iter().map(ToString::to_string).collect()).map_err(SessionSdpError::LocalPath)
+    MsrpPath::from_uris(local_path.iter().map(ToString::to_string).collect()).map_err(SessionSdpError::Local)
 }
 
 /// Adds `a=fingerprint` to the MSRP stream when it is TLS without relays.
@@ -234,7 +234,7 @@ pub(crate) fn session_offer(
     fingerprint: Option<&str>,
     file: Option<FileAttributes>,
 ) -> Result<SessionDescription, SessionSdpError> {
-    let ours = local_path.last().ok_or(SessionSdpError::NoLocalPath)?;
+    let ours = local_path.last().ok_or(SessionSdpError::Empty)?;
     let transport = if ours.secure {
         MsrpTransport::Tls
     } else {
@@ -289,7 +289,7 @@ pub(crate) fn chat_answer(
     relayed: bool,
     fingerprint: Option<&str>,
 ) -> Result<(SessionDescription, Negotiated), SessionSdpError> {
-    let ours = local_path.last().ok_or(SessionSdpError::NoLocalPath)?;
+    let ours = local_path.last().ok_or(SessionSdpError::Empty)?;
     let local = LocalEndpoint {
         origin: origin(ours),
         connection: address_of(ours),
@@ -310,7 +310,7 @@ pub(crate) fn remote_path(negotiated: &Negotiated) -> Result<Vec<MsrpUri>, Sessi
         .uris()
         .iter()
         .map(|u| {
-            MsrpUri::parse(u).map_err(|e| SessionSdpError::RemotePath {
+            MsrpUri::parse(u).map_err(|e| SessionSdpError::Remote {
                 uri: u.clone(),
                 reason: e.to_string(),
             })

@@ -530,12 +530,16 @@ fn on_file_ready(
     match ready {
         FileReady::Chunk(Ok(data)) => {
             if let Err(e) = file.push(session, data) {
-                send(TaskEvent::FileFailed { reason: e.to_string() });
+                send(TaskEvent::FileFailed {
+                    reason: e.to_string(),
+                });
                 session.close(Instant::now());
             }
         }
         FileReady::Chunk(Err(e)) => {
-            send(TaskEvent::FileFailed { reason: e.to_string() });
+            send(TaskEvent::FileFailed {
+                reason: e.to_string(),
+            });
             session.close(Instant::now());
         }
         FileReady::Written(Ok((size, sha1))) => match file.incoming_id() {
@@ -544,7 +548,9 @@ fn on_file_ready(
                 reason: "the file arrived without a message id".into(),
             }),
         },
-        FileReady::Written(Err(e)) => send(TaskEvent::FileFailed { reason: e.to_string() }),
+        FileReady::Written(Err(e)) => send(TaskEvent::FileFailed {
+            reason: e.to_string(),
+        }),
         FileReady::Durable(bytes) => {
             if let Some(msrp_id) = file.incoming_id() {
                 session.report_partial(&msrp_id, bytes, Instant::now());

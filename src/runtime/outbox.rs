@@ -2,6 +2,7 @@
 //! retried from the outbox when the failure is worth retrying, and every
 //! incoming one is committed before it is answered 200.
 
+pub(crate) use super::clock::now_ms;
 use super::endpoint::{Endpoint, Internal};
 use super::event::Event;
 use crate::model::{human_duration, AlertMark, DeliveryState, IncomingMessage, MessageId};
@@ -10,7 +11,6 @@ use crate::protocol::sip::agent::{ArrivedMessage, IncomingToken, MessageIdentity
 use crate::store::{
     conversation_key, InsertOutcome, NewIncoming, NewOutgoing, OutboxEntry, Store, StoreError,
 };
-pub(crate) use super::clock::now_ms;
 use std::time::Duration;
 
 /// Attempts before a retryable failure becomes final.

@@ -137,7 +137,6 @@ pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, [u8; 20])> {
     Ok((size, hasher.finalize().into()))
 }
 
-
 /// Size and SHA-1 of a written file, or why it could not be written.
 type Written = Result<(u64, [u8; 20]), FileIoError>;
 
@@ -307,16 +306,13 @@ impl FileIo {
     /// Waits for the next chunk to send, or the writer's result.
     pub(crate) async fn ready(&mut self) -> FileReady {
         match &mut self.mode {
-            Mode::Sending { chunks, .. } => FileReady::Chunk(
-                chunks
-                    .recv()
-                    .await
-                    .unwrap_or_else(|| Err(FileIoError::ReadStopped)),
-            ),
+            Mode::Sending { chunks, .. } => {
+                FileReady::Chunk(chunks.recv().await.unwrap_or(Err(FileIoError::ReadStopped)))
+            }
             Mode::Receiving { done, durable, .. } => {
                 let written = async {
                     match done.as_mut() {
-                        Some(rx) => rx.await.unwrap_or_else(|_| Err(FileIoError::WriterStopped)),
+                        Some(rx) => rx.await.unwrap_or(Err(FileIoError::WriterStopped)),
                         None => std::future::pending().await,
                     }
                 };

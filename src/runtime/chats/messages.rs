@@ -58,12 +58,13 @@ impl Chats {
             file_ref: None,
             sent_at: now.unix_ms,
         };
-        self.effects.push_back(ChatEffect::Store(ChatStoreOp::InsertOutgoing {
-            session,
-            id,
-            text,
-            new: Box::new(new),
-        }));
+        self.effects
+            .push_back(ChatEffect::Store(ChatStoreOp::InsertOutgoing {
+                session,
+                id,
+                text,
+                new: Box::new(new),
+            }));
     }
 
     pub(super) fn message_stored(
@@ -278,13 +279,14 @@ impl Chats {
             session: Some(session),
             alert: Default::default(),
         };
-        self.effects.push_back(ChatEffect::Store(ChatStoreOp::InsertIncoming {
-            session,
-            msrp_id,
-            imdn: wants_delivery_notice,
-            message: Box::new(message),
-            new: Box::new(new),
-        }));
+        self.effects
+            .push_back(ChatEffect::Store(ChatStoreOp::InsertIncoming {
+                session,
+                msrp_id,
+                imdn: wants_delivery_notice,
+                message: Box::new(message),
+                new: Box::new(new),
+            }));
     }
 
     pub(super) fn message_received(

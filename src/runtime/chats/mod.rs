@@ -77,31 +77,62 @@ pub(crate) struct ChatsConfig {
 pub(crate) enum ChatInput {
     /// Open a chat with `peer` in `session` (a fresh id from the agent),
     /// unless one is open already.
-    Open { session: SessionId, peer: String },
-    Accept { session: SessionId },
-    Decline { session: SessionId },
-    Send { id: MessageId, session: SessionId, text: String },
-    Composing { session: SessionId, active: bool },
-    Close { session: SessionId },
+    Open {
+        session: SessionId,
+        peer: String,
+    },
+    Accept {
+        session: SessionId,
+    },
+    Decline {
+        session: SessionId,
+    },
+    Send {
+        id: MessageId,
+        session: SessionId,
+        text: String,
+    },
+    Composing {
+        session: SessionId,
+        active: bool,
+    },
+    Close {
+        session: SessionId,
+    },
     /// The path for an outgoing chat is known (or not).
-    Routed { session: SessionId, result: Result<Hop, ChatError> },
+    Routed {
+        session: SessionId,
+        result: Result<Hop, ChatError>,
+    },
     /// A usable chat offer came in (judged by the driver).
     Offered {
         session: SessionId,
         from: String,
         from_name: Option<String>,
         hop: Hop,
-        offer: SessionDescription,
-        decision: OfferDecision,
+        offer: Box<SessionDescription>,
+        decision: Box<OfferDecision>,
     },
     /// A provisional answer to our INVITE.
-    Progress { session: SessionId, code: u16 },
+    Progress {
+        session: SessionId,
+        code: u16,
+    },
     /// The peer answered our offer.
-    Answered { session: SessionId, sdp: Vec<u8> },
+    Answered {
+        session: SessionId,
+        sdp: Vec<u8>,
+    },
     /// The INVITE failed or was refused.
-    Failed { session: SessionId, reason: String },
+    Failed {
+        session: SessionId,
+        reason: String,
+    },
     /// The session ended (BYE either way).
-    Ended { session: SessionId, reason: String },
+    Ended {
+        session: SessionId,
+        reason: String,
+    },
     /// The agent refused a [`SessionAction`] we asked for.
     ActionFailed {
         session: SessionId,
@@ -109,7 +140,10 @@ pub(crate) enum ChatInput {
         reason: String,
     },
     /// News from the session's MSRP task.
-    Task { session: SessionId, event: TaskEvent },
+    Task {
+        session: SessionId,
+        event: TaskEvent,
+    },
     /// An outgoing message is stored (or not).
     MessageStored {
         session: SessionId,
@@ -127,7 +161,10 @@ pub(crate) enum ChatInput {
         result: Result<InsertOutcome, ChatError>,
     },
     /// A message's final state is stored (or not).
-    DeliveryStored { id: MessageId, result: Result<(), ChatError> },
+    DeliveryStored {
+        id: MessageId,
+        result: Result<(), ChatError>,
+    },
     /// The account stops: end every chat.
     Shutdown,
 }
@@ -142,7 +179,10 @@ pub(crate) enum ChatEffect {
     /// Start the session's MSRP task over `hop`.
     StartTask { session: SessionId, hop: Hop },
     /// A command for the session's MSRP task.
-    Task { session: SessionId, command: TaskCommand },
+    Task {
+        session: SessionId,
+        command: TaskCommand,
+    },
     /// Work on the store thread; its result comes back as an input.
     Store(ChatStoreOp),
     /// An event for the UI / CLI.
@@ -246,12 +286,7 @@ impl Chats {
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
         self.map
             .values()
-            .flat_map(|c| {
-                [
-                    c.lost.as_ref().map(|(at, _)| *at),
-                    c.composing_due(),
-                ]
-            })
+            .flat_map(|c| [c.lost.as_ref().map(|(at, _)| *at), c.composing_due()])
             .flatten()
             .min()
     }
@@ -298,7 +333,12 @@ impl Chats {
                         self.start_task(session, hop);
                     }
                 }
-                Err(e) => self.finish(session, ChatState::Failed { reason: e.to_string() }),
+                Err(e) => self.finish(
+                    session,
+                    ChatState::Failed {
+                        reason: e.to_string(),
+                    },
+                ),
             },
             ChatInput::Offered {
                 session,
@@ -307,7 +347,7 @@ impl Chats {
                 hop,
                 offer,
                 decision,
-            } => self.offered(session, from, from_name, hop, offer, decision),
+            } => self.offered(session, from, from_name, hop, *offer, *decision),
             ChatInput::Progress { session, code } => {
                 if code == 180 && self.map.contains_key(&session) {
                     self.set_state(session, ChatState::Ringing);
@@ -402,7 +442,12 @@ impl Chats {
         self.map.insert(session, Chat::new(peer.clone(), false));
         self.set_state(session, ChatState::Inviting);
         if let Err(e) = SipUri::parse(&peer) {
-            return self.finish(session, ChatState::Failed { reason: e.to_string() });
+            return self.finish(
+                session,
+                ChatState::Failed {
+                    reason: e.to_string(),
+                },
+            );
         }
         if !self.config.msrp_available {
             return self.finish(
@@ -541,9 +586,19 @@ impl Chats {
                 chat.offer = Some(offer);
                 chat.signalled = true;
                 let to = chat.peer.clone();
-                self.session(SessionAction::Invite { session, to, sdp, hop });
+                self.session(SessionAction::Invite {
+                    session,
+                    to,
+                    sdp,
+                    hop,
+                });
             }
-            Err(e) => self.finish(session, ChatState::Failed { reason: e.to_string() }),
+            Err(e) => self.finish(
+                session,
+                ChatState::Failed {
+                    reason: e.to_string(),
+                },
+            ),
         }
     }
 
@@ -556,7 +611,8 @@ impl Chats {
         let (Some(offer), Some(decision)) = (chat.offer.as_ref(), chat.decision.as_ref()) else {
             return;
         };
-        let answered = msrp_session::chat_answer(offer, decision, &local_path, relayed, fingerprint.as_deref());
+        let answered =
+            msrp_session::chat_answer(offer, decision, &local_path, relayed, fingerprint.as_deref());
         let peer_fingerprint = msrp_session::fingerprint_in(offer);
         match answered {
             Ok((answer, negotiated)) => {
@@ -572,7 +628,12 @@ impl Chats {
                     code: 488,
                     warning: None,
                 });
-                self.finish(session, ChatState::Failed { reason: e.to_string() });
+                self.finish(
+                    session,
+                    ChatState::Failed {
+                        reason: e.to_string(),
+                    },
+                );
             }
         }
     }
@@ -613,7 +674,12 @@ impl Chats {
             Ok(p) => p,
             Err(e) => {
                 self.session(SessionAction::End { session });
-                return self.finish(session, ChatState::Failed { reason: e.to_string() });
+                return self.finish(
+                    session,
+                    ChatState::Failed {
+                        reason: e.to_string(),
+                    },
+                );
             }
         };
         let Some(chat) = self.map.get_mut(&session) else {

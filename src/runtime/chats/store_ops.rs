@@ -31,7 +31,12 @@ impl ChatStoreOp {
     /// Runs the work; the input to feed back to the chats.
     pub(crate) fn execute(self, store: &mut Store, unix_ms: i64) -> ChatInput {
         match self {
-            ChatStoreOp::InsertOutgoing { session, id, text, new } => ChatInput::MessageStored {
+            ChatStoreOp::InsertOutgoing {
+                session,
+                id,
+                text,
+                new,
+            } => ChatInput::MessageStored {
                 session,
                 id,
                 text,

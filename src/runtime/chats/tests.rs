@@ -84,9 +84,18 @@ fn invite(c: &mut Chats, now: Now) -> Vec<u8> {
     let fx = drain(c);
     assert_eq!(states(&fx), vec![ChatState::Inviting]);
     assert!(matches!(&fx[1], ChatEffect::Route { session: S, peer } if peer == BOB));
-    c.handle(ChatInput::Routed { session: S, result: Ok(hop()) }, now);
+    c.handle(
+        ChatInput::Routed {
+            session: S,
+            result: Ok(hop()),
+        },
+        now,
+    );
     let fx = drain(c);
-    assert!(matches!(fx.as_slice(), [ChatEffect::StartTask { session: S, .. }]), "{fx:?}");
+    assert!(
+        matches!(fx.as_slice(), [ChatEffect::StartTask { session: S, .. }]),
+        "{fx:?}"
+    );
     c.handle(
         ChatInput::Task {
             session: S,
@@ -98,7 +107,9 @@ fn invite(c: &mut Chats, now: Now) -> Vec<u8> {
         now,
     );
     match drain(c).as_slice() {
-        [ChatEffect::Session(SessionAction::Invite { session: S, to, sdp, .. })] => {
+        [ChatEffect::Session(SessionAction::Invite {
+            session: S, to, sdp, ..
+        })] => {
             assert_eq!(to, BOB);
             sdp.clone()
         }
@@ -392,13 +403,25 @@ fn typing_notices_go_active_then_idle_by_themselves() {
     let mut c = chats();
     let now = now0();
     active(&mut c, now);
-    c.handle(ChatInput::Composing { session: S, active: true }, now);
+    c.handle(
+        ChatInput::Composing {
+            session: S,
+            active: true,
+        },
+        now,
+    );
     let sent = composing_sent(&drain(&mut c));
     assert_eq!(sent.len(), 1);
     assert!(sent[0].contains("active"), "{}", sent[0]);
     // Typing on within the idle time sends nothing new.
     let later = now.after(Duration::from_secs(5));
-    c.handle(ChatInput::Composing { session: S, active: true }, later);
+    c.handle(
+        ChatInput::Composing {
+            session: S,
+            active: true,
+        },
+        later,
+    );
     assert!(composing_sent(&drain(&mut c)).is_empty());
     // The pause: idle goes out when the idle time since the last key passed.
     let due = c.poll_timeout().expect("the idle notice is due");
@@ -427,10 +450,9 @@ fn a_typing_peer_is_shown_and_expires() {
         now,
     );
     let fx = drain(&mut c);
-    assert!(fx.iter().any(|e| matches!(
-        e,
-        ChatEffect::Emit(Event::PeerComposing { active: true, .. })
-    )));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, ChatEffect::Emit(Event::PeerComposing { active: true, .. }))));
     // Confirmed at once (nothing to store).
     assert!(fx.iter().any(|e| matches!(
         e,
@@ -444,10 +466,9 @@ fn a_typing_peer_is_shown_and_expires() {
         at: expiry,
         unix_ms: now.unix_ms,
     });
-    assert!(drain(&mut c).iter().any(|e| matches!(
-        e,
-        ChatEffect::Emit(Event::PeerComposing { active: false, .. })
-    )));
+    assert!(drain(&mut c)
+        .iter()
+        .any(|e| matches!(e, ChatEffect::Emit(Event::PeerComposing { active: false, .. }))));
 }
 
 #[test]
@@ -521,8 +542,8 @@ fn an_incoming_offer_rings_and_shutdown_declines_it() {
             from: BOB.into(),
             from_name: None,
             hop: hop(),
-            offer,
-            decision,
+            offer: Box::new(offer),
+            decision: Box::new(decision),
         },
         now,
     );

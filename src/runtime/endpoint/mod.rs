@@ -10,9 +10,9 @@ use super::chats::{ChatInput, Chats};
 use super::event::Event;
 use super::msrp_hub::MsrpHub;
 use super::msrp_task::TaskNews;
-use super::transfers::{TransferInput, Transfers};
 use super::routing::{connect_flow, route_key, FlowHandle};
 use super::storage::StoreActor;
+use super::transfers::{TransferInput, Transfers};
 use crate::model::{AccountId, DeliveryState, MessageId, RegistrationState, SessionId};
 use crate::protocol::sip::agent::{
     Agent, AgentEvent, ArrivedMessage, Hop, IncomingToken, MessageIdentity, Output,
@@ -526,8 +526,8 @@ impl Endpoint {
             }
             Internal::SessionRouted { session, route } => self.on_session_routed(session, route),
             Internal::Msrp(news) => self.on_task_news(news),
-            Internal::Chats(input) => self.to_chats(input),
-            Internal::Transfers(input) => self.to_transfers(input),
+            Internal::Chats(input) => self.feed_chats(input),
+            Internal::Transfers(input) => self.feed_transfers(input),
             Internal::PageFileRouted { id, route } => self.on_page_file_routed(id, route),
             Internal::Queued { id, to, result } => self.on_queued(id, to, result),
             Internal::Due(result) => self.on_due(result),
@@ -650,9 +650,7 @@ impl Endpoint {
     fn shutdown_done(&self) -> bool {
         match self.shutting_down {
             Some(deadline) => {
-                (!self.agent.is_registered()
-                    && !self.agent.has_pending_requests()
-                    && !self.tasks_running())
+                (!self.agent.is_registered() && !self.agent.has_pending_requests() && !self.tasks_running())
                     || Instant::now() >= deadline
             }
             None => false,
@@ -718,7 +716,7 @@ impl Endpoint {
                 }
             }
             AgentEvent::Delivery { id, state, .. } if self.is_page_file_sending(id) => {
-                self.to_transfers(TransferInput::PageFileDelivery { id, state })
+                self.feed_transfers(TransferInput::PageFileDelivery { id, state })
             }
             AgentEvent::Delivery {
                 id,

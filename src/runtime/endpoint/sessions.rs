@@ -139,22 +139,22 @@ impl Endpoint {
             ChatCommand::Open { peer } => {
                 let session = self.agent.new_session_id();
                 self.sessions.owners.insert(session, Owner::Chats);
-                self.to_chats(ChatInput::Open { session, peer });
+                self.feed_chats(ChatInput::Open { session, peer });
                 if !self.chats.owns(session) {
                     self.sessions.owners.remove(&session);
                 }
             }
-            ChatCommand::Accept { session } => self.to_chats(ChatInput::Accept { session }),
-            ChatCommand::Decline { session } => self.to_chats(ChatInput::Decline { session }),
-            ChatCommand::Send { id, session, text } => self.to_chats(ChatInput::Send { id, session, text }),
+            ChatCommand::Accept { session } => self.feed_chats(ChatInput::Accept { session }),
+            ChatCommand::Decline { session } => self.feed_chats(ChatInput::Decline { session }),
+            ChatCommand::Send { id, session, text } => self.feed_chats(ChatInput::Send { id, session, text }),
             ChatCommand::Composing { session, active } => {
-                self.to_chats(ChatInput::Composing { session, active })
+                self.feed_chats(ChatInput::Composing { session, active })
             }
-            ChatCommand::Close { session } => self.to_chats(ChatInput::Close { session }),
+            ChatCommand::Close { session } => self.feed_chats(ChatInput::Close { session }),
             ChatCommand::SendFile { id, to, path, mode } => {
                 let session = self.agent.new_session_id();
                 self.sessions.owners.insert(session, Owner::Transfers);
-                self.to_transfers(TransferInput::SendFile {
+                self.feed_transfers(TransferInput::SendFile {
                     id,
                     to,
                     path,
@@ -171,7 +171,7 @@ impl Endpoint {
             }
             ChatCommand::AcceptFile { transfer, dir } => {
                 let dir_usable = dir.is_dir();
-                self.to_transfers(TransferInput::Accept {
+                self.feed_transfers(TransferInput::Accept {
                     transfer,
                     dir,
                     dir_usable,
@@ -182,20 +182,20 @@ impl Endpoint {
             {
                 self.decline_page_file(transfer)
             }
-            ChatCommand::DeclineFile { transfer } => self.to_transfers(TransferInput::Decline { transfer }),
-            ChatCommand::CancelFile { transfer } => self.to_transfers(TransferInput::Cancel { transfer }),
+            ChatCommand::DeclineFile { transfer } => self.feed_transfers(TransferInput::Decline { transfer }),
+            ChatCommand::CancelFile { transfer } => self.feed_transfers(TransferInput::Cancel { transfer }),
         }
     }
 
     /// Feeds the chats and carries out what they ask.
-    pub(crate) fn to_chats(&mut self, input: ChatInput) {
+    pub(crate) fn feed_chats(&mut self, input: ChatInput) {
         let now = self.clock();
         self.chats.handle(input, now);
         self.run_chat_effects();
     }
 
     /// Feeds the transfers and carries out what they ask.
-    pub(crate) fn to_transfers(&mut self, input: TransferInput) {
+    pub(crate) fn feed_transfers(&mut self, input: TransferInput) {
         let now = self.clock();
         self.transfers.handle(input, now);
         self.run_transfer_effects();
@@ -206,7 +206,7 @@ impl Endpoint {
             match effect {
                 ChatEffect::Session(action) => {
                     if let Err(e) = self.session_action(&action) {
-                        self.to_chats(ChatInput::ActionFailed {
+                        self.feed_chats(ChatInput::ActionFailed {
                             session: action.session(),
                             action: action.kind(),
                             reason: e.to_string(),
@@ -230,7 +230,7 @@ impl Endpoint {
             match effect {
                 TransferEffect::Session(action) => {
                     if let Err(e) = self.session_action(&action) {
-                        self.to_transfers(TransferInput::ActionFailed {
+                        self.feed_transfers(TransferInput::ActionFailed {
                             session: action.session(),
                             action: action.kind(),
                             reason: e.to_string(),
@@ -287,7 +287,12 @@ impl Endpoint {
     fn session_action(&mut self, action: &SessionAction) -> Result<(), SessionError> {
         let now = self.now();
         match action {
-            SessionAction::Invite { session, to, sdp, hop } => {
+            SessionAction::Invite {
+                session,
+                to,
+                sdp,
+                hop,
+            } => {
                 self.agent.invite(*session, to, sdp.clone(), *hop, now);
                 Ok(())
             }
@@ -334,11 +339,11 @@ impl Endpoint {
 
     fn session_routed(&mut self, session: SessionId, hop: Result<Hop, String>) {
         match self.sessions.owners.get(&session) {
-            Some(Owner::Chats) => self.to_chats(ChatInput::Routed {
+            Some(Owner::Chats) => self.feed_chats(ChatInput::Routed {
                 session,
                 result: hop.map_err(ChatError::Unreachable),
             }),
-            Some(Owner::Transfers) => self.to_transfers(TransferInput::Routed {
+            Some(Owner::Transfers) => self.feed_transfers(TransferInput::Routed {
                 session,
                 result: hop.map_err(TransferError::Unreachable),
             }),
@@ -416,8 +421,8 @@ impl Endpoint {
             self.sessions.tasks.remove(&session);
         }
         match self.sessions.owners.get(&session) {
-            Some(Owner::Chats) => self.to_chats(ChatInput::Task { session, event }),
-            Some(Owner::Transfers) => self.to_transfers(TransferInput::Task { session, event }),
+            Some(Owner::Chats) => self.feed_chats(ChatInput::Task { session, event }),
+            Some(Owner::Transfers) => self.feed_transfers(TransferInput::Task { session, event }),
             None => {}
         }
     }
@@ -435,8 +440,8 @@ impl Endpoint {
     /// Ends every session (the account is stopping): transfers under way
     /// are interrupted (kept to resume), chats hang up.
     pub(crate) fn close_all_sessions(&mut self) {
-        self.to_transfers(TransferInput::Shutdown);
-        self.to_chats(ChatInput::Shutdown);
+        self.feed_transfers(TransferInput::Shutdown);
+        self.feed_chats(ChatInput::Shutdown);
     }
 
     /// When the chats or transfers next need the time.
@@ -475,12 +480,12 @@ impl Endpoint {
             } => self.session_offered(session, from, from_name, &sdp, hop),
             SipSession::Progress { session, code } => {
                 if owner(self, &session) == Some(Owner::Chats) {
-                    self.to_chats(ChatInput::Progress { session, code });
+                    self.feed_chats(ChatInput::Progress { session, code });
                 }
             }
             SipSession::Answered { session, sdp } => match owner(self, &session) {
-                Some(Owner::Chats) => self.to_chats(ChatInput::Answered { session, sdp }),
-                Some(Owner::Transfers) => self.to_transfers(TransferInput::Answered { session, sdp }),
+                Some(Owner::Chats) => self.feed_chats(ChatInput::Answered { session, sdp }),
+                Some(Owner::Transfers) => self.feed_transfers(TransferInput::Answered { session, sdp }),
                 None => {}
             },
             SipSession::Confirmed { .. } => {}
@@ -490,12 +495,12 @@ impl Endpoint {
                 reason,
                 explained,
             } => match owner(self, &session) {
-                Some(Owner::Chats) => self.to_chats(ChatInput::Failed { session, reason }),
+                Some(Owner::Chats) => self.feed_chats(ChatInput::Failed { session, reason }),
                 Some(Owner::Transfers) => {
                     // A spare id, in case the file is offered again.
                     let fresh = self.agent.new_session_id();
                     self.sessions.owners.insert(fresh, Owner::Transfers);
-                    self.to_transfers(TransferInput::Failed {
+                    self.feed_transfers(TransferInput::Failed {
                         session,
                         code,
                         reason,
@@ -509,8 +514,8 @@ impl Endpoint {
                 None => {}
             },
             SipSession::Ended { session, reason, .. } => match owner(self, &session) {
-                Some(Owner::Chats) => self.to_chats(ChatInput::Ended { session, reason }),
-                Some(Owner::Transfers) => self.to_transfers(TransferInput::Ended { session, reason }),
+                Some(Owner::Chats) => self.feed_chats(ChatInput::Ended { session, reason }),
+                Some(Owner::Transfers) => self.feed_transfers(TransferInput::Ended { session, reason }),
                 None => {}
             },
         }
@@ -540,13 +545,13 @@ impl Endpoint {
             }
             Verdict::Chat { offer, decision } => {
                 self.sessions.owners.insert(session, Owner::Chats);
-                self.to_chats(ChatInput::Offered {
+                self.feed_chats(ChatInput::Offered {
                     session,
                     from,
                     from_name,
                     hop,
-                    offer,
-                    decision,
+                    offer: Box::new(offer),
+                    decision: Box::new(decision),
                 });
             }
             Verdict::File { offer, decision } => {
@@ -555,12 +560,12 @@ impl Endpoint {
                     let usable = dir.is_dir();
                     (dir, usable)
                 });
-                self.to_transfers(TransferInput::Offered {
+                self.feed_transfers(TransferInput::Offered {
                     session,
                     from,
                     hop,
-                    offer,
-                    decision,
+                    offer: Box::new(offer),
+                    decision: Box::new(decision),
                     accept_into,
                 });
             }
@@ -595,7 +600,8 @@ impl Endpoint {
                 Ok(m) if !m.is_file() => Err(TransferError::NotAFile { path: shown }),
                 Ok(m) => check_outgoing_size(m.len())
                     .and_then(|()| {
-                        std::fs::read(&path).map_err(|source| TransferError::ReadFailed { path: shown, source })
+                        std::fs::read(&path)
+                            .map_err(|source| TransferError::ReadFailed { path: shown, source })
                     })
                     .and_then(|data| check_outgoing_size(data.len() as u64).map(|()| data)),
                 Err(source) => Err(TransferError::Unreadable { path: shown, source }),
@@ -617,13 +623,17 @@ impl Endpoint {
             let result = self
                 .server_hop_for_chat()
                 .ok_or_else(|| TransferError::Unreachable(PAGE_FILE_NOT_CONNECTED.into()));
-            return self.to_transfers(TransferInput::PageFileRouted { id, result });
+            return self.feed_transfers(TransferInput::PageFileRouted { id, result });
         }
         self.route_to(target, move |route| Internal::PageFileRouted { id, route });
     }
 
     /// A peer-to-peer path for a page-mode file is open (or not).
-    pub(crate) fn on_page_file_routed(&mut self, id: MessageId, route: Result<(Hop, Option<StreamHandle>), String>) {
+    pub(crate) fn on_page_file_routed(
+        &mut self,
+        id: MessageId,
+        route: Result<(Hop, Option<StreamHandle>), String>,
+    ) {
         let result = route
             .map(|(hop, handle)| {
                 if let Some(h) = handle {
@@ -632,7 +642,7 @@ impl Endpoint {
                 hop
             })
             .map_err(TransferError::Unreachable);
-        self.to_transfers(TransferInput::PageFileRouted { id, result });
+        self.feed_transfers(TransferInput::PageFileRouted { id, result });
     }
 
     fn chat_store(&self, op: ChatStoreOp) {

@@ -132,7 +132,13 @@ impl Transfers {
     }
 
     /// Reads the file (an effect), then sends it.
-    pub(super) fn send_page_file(&mut self, transfer: TransferId, to: String, path: PathBuf, note: Option<String>) {
+    pub(super) fn send_page_file(
+        &mut self,
+        transfer: TransferId,
+        to: String,
+        path: PathBuf,
+        note: Option<String>,
+    ) {
         if let Err(e) = SipUri::parse(&to) {
             return self.failed_event(transfer, e.to_string());
         }
@@ -173,7 +179,9 @@ impl Transfers {
         // Peer to peer: a MESSAGE too big for UDP goes over TCP (RFC 3261
         // 18.1.1), unless the address names its transport.
         let target = match SipUri::parse(&to) {
-            Ok(mut uri) if !self.config.server_account && len > UDP_FILE_BYTES && uri.transport_param().is_none() => {
+            Ok(mut uri)
+                if !self.config.server_account && len > UDP_FILE_BYTES && uri.transport_param().is_none() =>
+            {
                 uri.params.push(crate::protocol::sip::header_value::Param::new(
                     "transport",
                     Some("tcp"),
@@ -182,7 +190,8 @@ impl Transfers {
             }
             _ => to,
         };
-        self.effects.push_back(TransferEffect::RoutePageFile { id, target });
+        self.effects
+            .push_back(TransferEffect::RoutePageFile { id, target });
     }
 
     pub(super) fn page_file_routed(&mut self, id: MessageId, result: Result<Hop, TransferError>) {
@@ -197,7 +206,8 @@ impl Transfers {
                     data: std::mem::take(&mut out.data),
                 };
                 let to = out.to.clone();
-                self.effects.push_back(TransferEffect::SendPageFile { id, to, body, hop });
+                self.effects
+                    .push_back(TransferEffect::SendPageFile { id, to, body, hop });
             }
             Err(e) => {
                 if let Some(out) = self.page.sending.remove(&id) {

@@ -33,7 +33,10 @@
 //!   (left by a crash) and were not written for [`LEFTOVER_QUIET_FOR`] are
 //!   removed from the download directories.
 
-use super::{Candidate, FileSide, SessionAction, SessionId, Transfer, TransferEffect, TransferError, Transfers, TransferStoreOp};
+use super::{
+    Candidate, FileSide, SessionAction, SessionId, Transfer, TransferEffect, TransferError, TransferStoreOp,
+    Transfers,
+};
 use crate::model::{human_size, AccountId};
 use crate::protocol::sdp::FileRange;
 use crate::runtime::event::Event;

@@ -22,7 +22,10 @@ pub(crate) enum TransferStoreOp {
     /// The account's interrupted transfers (for a resume).
     Interrupted { session: SessionId, account: String },
     /// A running transfer's row; its id goes into `cell`.
-    OpenRow { row: Box<NewTransfer>, cell: Arc<AtomicI64> },
+    OpenRow {
+        row: Box<NewTransfer>,
+        cell: Arc<AtomicI64>,
+    },
     /// Bytes confirmed or durable so far.
     Progress { cell: Arc<AtomicI64>, bytes: i64 },
     /// How a transfer ended (its row, or a new one when it had none); a

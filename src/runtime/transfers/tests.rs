@@ -5,7 +5,8 @@ use super::resume::NO_PARTIAL_WARNING;
 use super::*;
 use crate::protocol::sip::uri::Transport;
 use crate::runtime::msrp_session::{judge_offer, OfferPolicy, Verdict};
-use crate::store::StoredTransfer;
+use crate::store::{conversation_key, Direction, NewTransfer, StoredTransfer, TRANSFER_INTERRUPTED};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 const BOB: &str = "sip:bob@127.0.0.1:5070";
@@ -98,7 +99,13 @@ fn interrupted_out(bytes: i64, size: i64) -> Candidate {
 }
 
 /// `SendFile` up to the route, with `candidates` from the store.
-fn send(t: &mut Transfers, mode: FileSendMode, size: u64, candidates: Vec<Candidate>, now: Now) -> Vec<TransferEffect> {
+fn send(
+    t: &mut Transfers,
+    mode: FileSendMode,
+    size: u64,
+    candidates: Vec<Candidate>,
+    now: Now,
+) -> Vec<TransferEffect> {
     t.handle(
         TransferInput::SendFile {
             id: T,
@@ -109,7 +116,10 @@ fn send(t: &mut Transfers, mode: FileSendMode, size: u64, candidates: Vec<Candid
         },
         now,
     );
-    assert!(matches!(drain(t).as_slice(), [TransferEffect::Hash { session: S, .. }]));
+    assert!(matches!(
+        drain(t).as_slice(),
+        [TransferEffect::Hash { session: S, .. }]
+    ));
     t.handle(
         TransferInput::Hashed {
             session: S,
@@ -119,7 +129,10 @@ fn send(t: &mut Transfers, mode: FileSendMode, size: u64, candidates: Vec<Candid
     );
     assert!(matches!(
         drain(t).as_slice(),
-        [TransferEffect::Store(TransferStoreOp::Interrupted { session: S, .. })]
+        [TransferEffect::Store(TransferStoreOp::Interrupted {
+            session: S,
+            ..
+        })]
     ));
     t.handle(
         TransferInput::Candidates {
@@ -133,7 +146,13 @@ fn send(t: &mut Transfers, mode: FileSendMode, size: u64, candidates: Vec<Candid
 
 /// From the route to the INVITE; returns the job and the offer.
 fn offer(t: &mut Transfers, session: SessionId, now: Now) -> (Option<FileJob>, Vec<u8>) {
-    t.handle(TransferInput::Routed { session, result: Ok(hop()) }, now);
+    t.handle(
+        TransferInput::Routed {
+            session,
+            result: Ok(hop()),
+        },
+        now,
+    );
     let job = match drain(t).as_slice() {
         [TransferEffect::StartTask { job, .. }] => job.clone(),
         other => panic!("{other:?}"),
@@ -165,7 +184,13 @@ fn from_of(job: &Option<FileJob>) -> u64 {
 fn a_send_resumes_from_the_bytes_the_receiver_confirmed() {
     let mut t = transfers();
     let now = now0();
-    let fx = send(&mut t, FileSendMode::Session, 1000, vec![interrupted_out(400, 1000)], now);
+    let fx = send(
+        &mut t,
+        FileSendMode::Session,
+        1000,
+        vec![interrupted_out(400, 1000)],
+        now,
+    );
     assert!(fx.iter().any(|e| matches!(
         e,
         TransferEffect::Emit(Event::TransferResuming {
@@ -182,7 +207,10 @@ fn a_send_resumes_from_the_bytes_the_receiver_confirmed() {
         })
         .unwrap();
     assert_eq!(opened.resume_bytes, Some(400));
-    assert!(matches!(fx.last(), Some(TransferEffect::Route { session: S, .. })));
+    assert!(matches!(
+        fx.last(),
+        Some(TransferEffect::Route { session: S, .. })
+    ));
     let (job, sdp) = offer(&mut t, S, now);
     assert_eq!(from_of(&job), 400);
     assert!(String::from_utf8_lossy(&sdp).contains("a=file-range:401-1000"));
@@ -209,7 +237,18 @@ fn no_usable_row_means_the_whole_file() {
 
 /// A file offer from bob, resuming after `start - 1` bytes when `start > 1`.
 fn incoming_offer(start: u64) -> (SessionDescription, OfferDecision) {
-    let mut file = FileSide::new(T, false, "report.pdf".into(), FILE.into(), 1000, "application/pdf".into(), Some(SHA), "x".into(), 0, 0);
+    let mut file = FileSide::new(
+        T,
+        false,
+        "report.pdf".into(),
+        FILE.into(),
+        1000,
+        "application/pdf".into(),
+        Some(SHA),
+        "x".into(),
+        0,
+        0,
+    );
     file.from = start.saturating_sub(1);
     let sdp = msrp_session::session_offer(&path("bob"), MsrpRole::Auto, false, None, file.offer_attributes())
         .unwrap()
@@ -237,8 +276,8 @@ fn a_resume_offer_without_a_partial_file_is_refused_with_the_warning() {
             session: S,
             from: BOB.into(),
             hop: hop(),
-            offer,
-            decision,
+            offer: Box::new(offer),
+            decision: Box::new(decision),
             accept_into: None,
         },
         now,
@@ -278,7 +317,13 @@ fn a_resume_offer_without_a_partial_file_is_refused_with_the_warning() {
 fn a_refused_resume_sends_the_whole_file_in_a_new_session() {
     let mut t = transfers();
     let now = now0();
-    send(&mut t, FileSendMode::Session, 1000, vec![interrupted_out(400, 1000)], now);
+    send(
+        &mut t,
+        FileSendMode::Session,
+        1000,
+        vec![interrupted_out(400, 1000)],
+        now,
+    );
     let (job, _) = offer(&mut t, S, now);
     assert_eq!(from_of(&job), 400);
     let fresh = SessionId(2);
@@ -294,7 +339,9 @@ fn a_refused_resume_sends_the_whole_file_in_a_new_session() {
     );
     let fx = drain(&mut t);
     assert!(failures(&fx).is_empty(), "no failure shown: {fx:?}");
-    assert!(fx.iter().any(|e| matches!(e, TransferEffect::Release { session: S })));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, TransferEffect::Release { session: S })));
     assert!(fx.iter().any(|e| matches!(
         e,
         TransferEffect::Store(TransferStoreOp::Progress { bytes: 0, .. })
@@ -352,7 +399,10 @@ fn cancel_under_way_hangs_up_and_keeps_nothing() {
     let fx = drain(&mut t);
     assert_eq!(failures(&fx), vec!["you cancelled the transfer".to_string()]);
     let rows = finished_rows(&fx);
-    assert_eq!(rows[0].resume_bytes, None, "a cancelled transfer is not resumable");
+    assert_eq!(
+        rows[0].resume_bytes, None,
+        "a cancelled transfer is not resumable"
+    );
 }
 
 #[test]
@@ -384,7 +434,11 @@ fn shutdown_interrupts_and_keeps_the_confirmed_bytes() {
         .any(|e| matches!(e, TransferEffect::Session(SessionAction::End { .. }))));
     let words = failures(&fx);
     assert_eq!(words.len(), 1);
-    assert!(words[0].starts_with("sipchat was closing; the receiver has 400 bytes of 1000 bytes"), "{}", words[0]);
+    assert!(
+        words[0].starts_with("sipchat was closing; the receiver has 400 bytes of 1000 bytes"),
+        "{}",
+        words[0]
+    );
     let rows = finished_rows(&fx);
     assert_eq!(rows[0].state, TRANSFER_INTERRUPTED);
     assert_eq!(rows[0].resume_bytes, Some(400));
@@ -400,22 +454,20 @@ fn shutdown_keeps_a_received_part_with_its_durable_bytes() {
             session: S,
             from: BOB.into(),
             hop: hop(),
-            offer,
-            decision,
+            offer: Box::new(offer),
+            decision: Box::new(decision),
             accept_into: Some(("/downloads".into(), true)),
         },
         now,
     );
     let fx = drain(&mut t);
-    let id = fx
-        .iter()
-        .find_map(|e| match e {
-            TransferEffect::StartTask {
-                job: Some(FileJob::Receive { .. }),
-                ..
-            } => Some(()),
-            _ => None,
-        });
+    let id = fx.iter().find_map(|e| match e {
+        TransferEffect::StartTask {
+            job: Some(FileJob::Receive { .. }),
+            ..
+        } => Some(()),
+        _ => None,
+    });
     assert!(id.is_some(), "accepted at once into the directory: {fx:?}");
     let transfer = t.by_id.keys().copied().next().unwrap();
     t.handle(
@@ -435,7 +487,10 @@ fn shutdown_keeps_a_received_part_with_its_durable_bytes() {
     let rows = finished_rows(&fx);
     assert_eq!(rows[0].state, TRANSFER_INTERRUPTED);
     assert_eq!(rows[0].resume_bytes, Some(600));
-    assert!(rows[0].part_path.as_deref().is_some_and(|p| p.starts_with("/downloads/.sipchat-")));
+    assert!(rows[0]
+        .part_path
+        .as_deref()
+        .is_some_and(|p| p.starts_with("/downloads/.sipchat-")));
 }
 
 /// An `Auto` transfer of `size` bytes refused with `code`.
@@ -458,9 +513,16 @@ fn refused(size: u64, code: u16) -> Vec<TransferEffect> {
 }
 
 fn fell_back(effects: &[TransferEffect]) -> bool {
-    effects
-        .iter()
-        .any(|e| matches!(e, TransferEffect::ReadPageFile { transfer: T, note: Some(_), .. }))
+    effects.iter().any(|e| {
+        matches!(
+            e,
+            TransferEffect::ReadPageFile {
+                transfer: T,
+                note: Some(_),
+                ..
+            }
+        )
+    })
 }
 
 #[test]
@@ -495,7 +557,10 @@ fn a_page_mode_file_is_read_routed_sent_and_recorded() {
         },
         now,
     );
-    assert!(matches!(drain(&mut t).as_slice(), [TransferEffect::ReadPageFile { .. }]));
+    assert!(matches!(
+        drain(&mut t).as_slice(),
+        [TransferEffect::ReadPageFile { .. }]
+    ));
     t.handle(
         TransferInput::PageFileRead {
             transfer: T,
@@ -515,7 +580,13 @@ fn a_page_mode_file_is_read_routed_sent_and_recorded() {
         }
         other => panic!("{other:?}"),
     }
-    t.handle(TransferInput::PageFileRouted { id, result: Ok(hop()) }, now);
+    t.handle(
+        TransferInput::PageFileRouted {
+            id,
+            result: Ok(hop()),
+        },
+        now,
+    );
     assert!(matches!(
         drain(&mut t).as_slice(),
         [TransferEffect::SendPageFile { body, .. }] if body.data.len() == 700
@@ -590,7 +661,9 @@ fn page_mode_helpers() {
     assert!(!refuses_sessions(None));
     assert!(check_outgoing_size(0).is_ok());
     assert!(check_outgoing_size(PAGE_MODE_FILE_MAX_BYTES).is_ok());
-    let e = check_outgoing_size(PAGE_MODE_FILE_MAX_BYTES + 1).unwrap_err().to_string();
+    let e = check_outgoing_size(PAGE_MODE_FILE_MAX_BYTES + 1)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("at most 4096 bytes"), "{e}");
     assert_eq!(page_mode::who("sip:bob@example.org"), "bob");
     assert_eq!(page_mode::who("sip:example.org"), "example.org");
