@@ -154,11 +154,12 @@ impl Transfers {
         let selector = attrs.selector.clone().unwrap_or_default();
         let Some(size) = selector.size else {
             tracing::info!(%from, "refusing a file offer without a size");
-            return self.session(SessionAction::Reject {
+            self.session(SessionAction::Reject {
                 session,
                 code: 488,
                 warning: Some((399, "the file offer does not say how large the file is".into())),
             });
+            return self.effects.push_back(TransferEffect::Release { session });
         };
         let sha1 = selector.sha1().and_then(|d| <[u8; 20]>::try_from(d).ok());
         let name = files::safe_file_name(selector.name.as_deref().unwrap_or(""));
