@@ -1,4 +1,4 @@
-//! Small files inside a page-mode MESSAGE (RFC 3428), both ways (issue #5).
+//! Small files coming in inside a page-mode MESSAGE (RFC 3428; issue #5).
 //!
 //! Some clients (Twinkle, behind servers such as Yate that carry no MSRP)
 //! send a tiny file as the body of a MESSAGE with the file's own

@@ -201,7 +201,8 @@ impl Endpoint {
         self.run_transfer_effects();
     }
 
-    fn run_chat_effects(&mut self) {
+    /// Carries out what the chats asked (the run loop may call it after any input).
+    pub(crate) fn run_chat_effects(&mut self) {
         while let Some(effect) = self.chats.poll_effect() {
             match effect {
                 ChatEffect::Session(action) => {
@@ -225,7 +226,8 @@ impl Endpoint {
         }
     }
 
-    fn run_transfer_effects(&mut self) {
+    /// Carries out what the transfers asked (the run loop may call it after any input).
+    pub(crate) fn run_transfer_effects(&mut self) {
         while let Some(effect) = self.transfers.poll_effect() {
             match effect {
                 TransferEffect::Session(action) => {
