@@ -9,7 +9,7 @@ pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
-pub mod files;
+pub(crate) mod files;
 pub(crate) mod msrp_hub;
 pub(crate) mod msrp_session;
 pub(crate) mod msrp_task;

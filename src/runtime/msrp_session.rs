@@ -337,3 +337,6 @@ pub(crate) fn peer_takes_composing(negotiated: &Negotiated) -> bool {
         .chain(negotiated.remote_accept_wrapped_types.iter())
         .any(|t| sdp::media_type_matches(t, "application/im-iscomposing+xml"))
 }
+
+#[cfg(test)]
+mod tests;
