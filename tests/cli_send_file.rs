@@ -155,7 +155,7 @@ fn parts_in(dir: &Path) -> Vec<(PathBuf, u64)> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(sipchat::runtime::transfer_resume::is_part_file_name)
+                .is_some_and(sipchat::runtime::transfers::resume::is_part_file_name)
         })
         .map(|p| {
             let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);

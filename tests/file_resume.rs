@@ -10,7 +10,7 @@
 mod support;
 
 use sipchat::model::{AccountId, TransferId};
-use sipchat::runtime::transfer_resume::{is_part_file_name, DURABLE_EVERY};
+use sipchat::runtime::transfers::resume::{is_part_file_name, DURABLE_EVERY};
 use sipchat::runtime::{Command, Event, FileSendMode, RuntimeOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -5,8 +5,6 @@
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// One reading of both clocks, handed to a feature with each input.
-// Used by the feature state machines (outbox, inbox, chats, transfers) as they land.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Now {
     /// Monotonic time, for timers.
@@ -15,7 +13,6 @@ pub(crate) struct Now {
     pub unix_ms: i64,
 }
 
-#[allow(dead_code)]
 impl Now {
     /// Reads both clocks.
     pub(crate) fn read() -> Now {

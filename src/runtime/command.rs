@@ -8,7 +8,7 @@ use std::path::PathBuf;
 pub enum FileSendMode {
     /// A file session (RFC 5547 over MSRP); when the peer cannot take
     /// sessions at all (it answers 405, 415, 488, 501 or 606) and the file
-    /// is at most [`crate::runtime::page_file::PAGE_MODE_FILE_MAX_BYTES`],
+    /// is at most [`crate::runtime::transfers::PAGE_MODE_FILE_MAX_BYTES`],
     /// it goes as a page-mode MESSAGE instead, and the outcome says so.
     /// Never after a decline, busy, offline or no answer.
     #[default]
@@ -16,7 +16,7 @@ pub enum FileSendMode {
     /// A file session only.
     Session,
     /// A page-mode MESSAGE only (files up to
-    /// [`crate::runtime::page_file::PAGE_MODE_FILE_MAX_BYTES`]).
+    /// [`crate::runtime::transfers::PAGE_MODE_FILE_MAX_BYTES`]).
     PageMode,
 }
 

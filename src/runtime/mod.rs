@@ -4,21 +4,20 @@
 
 pub mod account;
 pub mod address;
-pub(crate) mod chat;
-pub(crate) mod chat_sdp;
+pub(crate) mod chats;
 pub(crate) mod clock;
 pub mod command;
 pub(crate) mod endpoint;
 pub mod event;
+pub(crate) mod files;
 pub mod inbox;
+pub(crate) mod msrp_session;
 pub(crate) mod msrp_task;
 pub mod outbox;
-pub mod page_file;
 mod queries;
 pub(crate) mod storage;
-pub(crate) mod transfer;
 pub(crate) mod transfer_io;
-pub mod transfer_resume;
+pub mod transfers;
 
 pub use address::{Address, AddressError};
 pub use command::{Command, FileSendMode};
@@ -26,7 +25,7 @@ pub use event::{Event, TransferVia};
 
 use crate::config::Config;
 use crate::model::{AccountId, MessageId};
-use chat::ChatCommand;
+use endpoint::sessions::ChatCommand;
 use endpoint::{AccountCommand, Endpoint};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -465,8 +464,8 @@ fn open_store(options: &RuntimeOptions, config: &Config) -> Result<storage::Stor
             .cloned()
             .chain(config.accounts.iter().filter_map(|a| a.download_dir.clone()))
             .collect();
-        match transfer_resume::sweep_partials(&mut store, &dirs, clock::now_ms()) {
-            Ok(sweep) if sweep != transfer_resume::Sweep::default() => {
+        match transfers::resume::sweep_partials(&mut store, &dirs, clock::now_ms()) {
+            Ok(sweep) if sweep != transfers::resume::Sweep::default() => {
                 tracing::info!(?sweep, "partial files from earlier runs cleaned up");
             }
             Ok(_) => {}

@@ -12,7 +12,7 @@
 //! 4. end on [`TaskCommand::Close`], on a failed session or a lost
 //!    connection, always with one [`TaskEvent::Closed`].
 
-use super::transfer_io::{FileIo, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
+use super::transfer_io::{FileIo, FileIoError, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
     FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayEvent, RelayOutput, ReportOptions,
@@ -114,13 +114,57 @@ pub(crate) enum TaskEvent {
     Closed { reason: Option<String> },
 }
 
+/// One task's news, for the endpoint (which hands it to the feature that
+/// owns the session).
+#[derive(Debug)]
+pub(crate) struct TaskNews {
+    pub session: SessionId,
+    pub event: TaskEvent,
+}
+
+/// Why a task ended before its session closed normally (the words users
+/// see).
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// Reaching the relay, or its AUTH, failed.
+    #[error(transparent)]
+    Relay(#[from] relay::RelayError),
+    /// Connecting to the peer (or its relay) failed.
+    #[error(transparent)]
+    Connect(#[from] connect::ConnectError),
+    /// The peer's answer had an empty path.
+    #[error("the peer gave no MSRP path")]
+    NoPath,
+    /// Direct `msrps` needs the peer's certificate fingerprint.
+    #[error("the peer offered MSRP over TLS without a certificate fingerprint")]
+    NoFingerprint,
+    /// The fingerprint could not be turned into a TLS configuration.
+    #[error(transparent)]
+    Pinning(#[from] crate::transport::msrp::tls::MsrpTlsError),
+    /// The peer did not connect to us in time.
+    #[error("the peer did not connect within {} seconds", CONNECT_TIMEOUT.as_secs())]
+    NoConnection,
+    /// Neither a relay, a connection to make, nor one to wait for.
+    #[error("no way to reach the peer")]
+    NoRoute,
+    /// The relay would not renew our path.
+    #[error("the MSRP relay refused to renew our path: {0}")]
+    RelayRenewal(String),
+    /// The MSRP session failed.
+    #[error("{0}")]
+    Session(String),
+    /// The file side failed.
+    #[error(transparent)]
+    File(#[from] FileIoError),
+}
+
 /// Everything a task needs.
 pub(crate) struct TaskSetup {
     pub session: SessionId,
     pub account: String,
     pub plan: Plan,
     pub hub: Arc<MsrpHub>,
-    pub events: mpsc::UnboundedSender<super::endpoint::Internal>,
+    pub events: mpsc::UnboundedSender<TaskNews>,
     /// For file transfers: what to do with the file.
     pub file: Option<FileJob>,
 }
@@ -134,14 +178,14 @@ pub(crate) fn spawn(setup: TaskSetup) -> mpsc::UnboundedSender<TaskCommand> {
             let session = setup.session;
             let events = setup.events.clone();
             let result = run(setup, rx).await;
-            let reason = result.err();
+            let reason = result.err().map(|e| e.to_string());
             if let Some(r) = &reason {
                 tracing::info!(%session, "chat connection ended: {r}");
             }
-            let _ = events.send(super::endpoint::Internal::Msrp(
+            let _ = events.send(TaskNews {
                 session,
-                TaskEvent::Closed { reason },
-            ));
+                event: TaskEvent::Closed { reason },
+            });
         }
         .instrument(span),
     );
@@ -156,7 +200,7 @@ struct Prepared {
     incoming: Option<tokio::sync::oneshot::Receiver<Accepted>>,
 }
 
-async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand>) -> Result<(), String> {
+async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand>) -> Result<(), TaskError> {
     let sid = session_token();
     let prepared = match &setup.plan {
         Plan::Relay {
@@ -166,7 +210,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             tls,
         } => prepare_relay(relay, username, password, tls.clone(), &sid)
             .await
-            .map_err(|e| e.to_string())?,
+            .map_err(TaskError::Relay)?,
         Plan::Direct { secure, host } => {
             let local_uri = MsrpUri::endpoint(*secure, host, setup.hub.port(*secure), &sid);
             Prepared {
@@ -184,9 +228,10 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
         Plan::Direct { .. } => None,
     };
     let send = |e: TaskEvent| {
-        let _ = setup
-            .events
-            .send(super::endpoint::Internal::Msrp(setup.session, e));
+        let _ = setup.events.send(TaskNews {
+            session: setup.session,
+            event: e,
+        });
     };
     send(TaskEvent::Prepared {
         local_path,
@@ -209,7 +254,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
         }
     };
     let (remote_path, we_connect, fingerprint, accept_types) = go;
-    let first_hop = remote_path.first().cloned().ok_or("the peer gave no MSRP path")?;
+    let first_hop = remote_path.first().cloned().ok_or(TaskError::NoPath)?;
     let (stream, received, decoder, relay) = match (prepared.relay, prepared.incoming) {
         (Some((client, stream, decoder)), _) => (stream, Vec::new(), Some(decoder), Some(client)),
         (None, incoming) if we_connect => {
@@ -217,15 +262,13 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             drop(incoming);
             let tls = match (first_hop.secure, fingerprint) {
                 (false, _) => None,
-                (true, Some(fp)) => Some(pinned_client_config(&fp).map_err(|e| e.to_string())?),
-                (true, None) => {
-                    return Err("the peer offered MSRP over TLS without a certificate fingerprint".into())
-                }
+                (true, Some(fp)) => Some(pinned_client_config(&fp)?),
+                (true, None) => return Err(TaskError::NoFingerprint),
             };
             (
                 connect::connect(&first_hop, tls)
                     .await
-                    .map_err(|e| e.to_string())?,
+                    .map_err(TaskError::Connect)?,
                 Vec::new(),
                 None,
                 None,
@@ -238,13 +281,10 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             }
             _ => {
                 setup.hub.forget(&sid);
-                return Err(format!(
-                    "the peer did not connect within {} seconds",
-                    CONNECT_TIMEOUT.as_secs()
-                ));
+                return Err(TaskError::NoConnection);
             }
         },
-        (None, None) => return Err("no way to reach the peer".into()),
+        (None, None) => return Err(TaskError::NoRoute),
     };
     let mut config = SessionConfig::new(prepared.local_uri, remote_path, we_connect || relay.is_some());
     config.relays = prepared.relays;
@@ -293,7 +333,7 @@ fn handle_command(
     session: &mut Session,
     cmd: TaskCommand,
     ids: &mut HashMap<String, MessageId>,
-) -> Result<bool, String> {
+) -> Result<bool, TaskError> {
     let now = Instant::now();
     match cmd {
         TaskCommand::Send {
@@ -380,7 +420,7 @@ impl Connection {
         commands: &mut mpsc::UnboundedReceiver<TaskCommand>,
         ids: &mut HashMap<String, MessageId>,
         send: &impl Fn(TaskEvent),
-    ) -> Result<(), String> {
+    ) -> Result<(), TaskError> {
         let mut buf = vec![0u8; READ_CHUNK];
         loop {
             if let Some(end) = self.drain(session, ids, send) {
@@ -432,7 +472,7 @@ impl Connection {
         session: &mut Session,
         ids: &mut HashMap<String, MessageId>,
         send: &impl Fn(TaskEvent),
-    ) -> Option<Result<(), String>> {
+    ) -> Option<Result<(), TaskError>> {
         if let Some(relay) = self.relay.as_mut() {
             while let Some(out) = relay.poll_output() {
                 match out {
@@ -441,7 +481,7 @@ impl Connection {
                     }
                     RelayOutput::Event(RelayEvent::Authorized { .. }) => {}
                     RelayOutput::Event(RelayEvent::Failed { reason, .. }) => {
-                        return Some(Err(format!("the MSRP relay refused to renew our path: {reason}")));
+                        return Some(Err(TaskError::RelayRenewal(reason)));
                     }
                 }
             }
@@ -491,13 +531,17 @@ fn on_file_ready(
     let Some(file) = file else { return };
     match ready {
         FileReady::Chunk(Ok(data)) => {
-            if let Err(reason) = file.push(session, data) {
-                send(TaskEvent::FileFailed { reason });
+            if let Err(e) = file.push(session, data) {
+                send(TaskEvent::FileFailed {
+                    reason: e.to_string(),
+                });
                 session.close(Instant::now());
             }
         }
-        FileReady::Chunk(Err(reason)) => {
-            send(TaskEvent::FileFailed { reason });
+        FileReady::Chunk(Err(e)) => {
+            send(TaskEvent::FileFailed {
+                reason: e.to_string(),
+            });
             session.close(Instant::now());
         }
         FileReady::Written(Ok((size, sha1))) => match file.incoming_id() {
@@ -506,7 +550,9 @@ fn on_file_ready(
                 reason: "the file arrived without a message id".into(),
             }),
         },
-        FileReady::Written(Err(reason)) => send(TaskEvent::FileFailed { reason }),
+        FileReady::Written(Err(e)) => send(TaskEvent::FileFailed {
+            reason: e.to_string(),
+        }),
         FileReady::Durable(bytes) => {
             if let Some(msrp_id) = file.incoming_id() {
                 session.report_partial(&msrp_id, bytes, Instant::now());
@@ -521,7 +567,7 @@ fn forward(
     event: SessionEvent,
     ids: &mut HashMap<String, MessageId>,
     send: &impl Fn(TaskEvent),
-) -> Option<Result<(), String>> {
+) -> Option<Result<(), TaskError>> {
     match event {
         SessionEvent::Opened => send(TaskEvent::Opened),
         SessionEvent::MessageReceived {
@@ -561,7 +607,7 @@ fn forward(
                 });
             }
         }
-        SessionEvent::SessionFailed { reason } => return Some(Err(reason)),
+        SessionEvent::SessionFailed { reason } => return Some(Err(TaskError::Session(reason))),
         SessionEvent::Closed => return Some(Ok(())),
         SessionEvent::ChunkReceived { .. }
         | SessionEvent::StreamComplete { .. }

@@ -5,7 +5,7 @@
 //! file are in memory.
 
 use super::msrp_task::TaskEvent;
-use crate::protocol::msrp::{ReportOptions, Session, SessionEvent};
+use crate::protocol::msrp::{ReportOptions, Session, SessionError, SessionEvent};
 use sha1::{Digest, Sha1};
 use std::collections::VecDeque;
 use std::fs::File;
@@ -35,6 +35,57 @@ pub const DURABLE_EVERY: u64 = 4 * 1024 * 1024;
 /// transfer is not slowed by a sync every [`DURABLE_EVERY`] bytes, and a
 /// resume loses at most this much of the transfer.
 pub const DURABLE_MIN_GAP: Duration = Duration::from_millis(500);
+
+/// Why the file side of a transfer failed (the words users see).
+#[derive(Debug, thiserror::Error)]
+pub enum FileIoError {
+    /// The file to send cannot be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    /// A reader or writer thread could not be started.
+    #[error("{0}")]
+    Thread(std::io::Error),
+    /// The kept part of a resumed file cannot be opened.
+    #[error("cannot open {path} to resume: {source}")]
+    ResumeOpen { path: String, source: std::io::Error },
+    /// The kept part of a resumed file cannot be cut to its length.
+    #[error("cannot cut {path} to resume: {source}")]
+    ResumeCut { path: String, source: std::io::Error },
+    /// The temporary file cannot be created.
+    #[error("cannot create {path}: {source}")]
+    Create { path: String, source: std::io::Error },
+    /// The kept part of a resumed file cannot be read to hash it.
+    #[error("cannot read the kept part of {path}: {source}")]
+    KeptPart { path: String, source: std::io::Error },
+    /// Writing the temporary file failed.
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+    /// Syncing the temporary file failed.
+    #[error("cannot save {path}: {source}")]
+    Save { path: String, source: std::io::Error },
+    /// The reader stopped before the end.
+    #[error("the file could not be read to the end")]
+    ReadStopped,
+    /// The file shrank while it was sent.
+    #[error("the file became shorter while it was sent")]
+    Shorter,
+    /// A read failed while sending.
+    #[error("reading the file failed: {0}")]
+    Reading(std::io::Error),
+    /// The writer thread stopped.
+    #[error("the file writer stopped")]
+    WriterStopped,
+    /// The session refused to start the file's message.
+    #[error(transparent)]
+    Begin(SessionError),
+    /// The session refused a chunk.
+    #[error("cannot send the file: {0}")]
+    Push(SessionError),
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
 
 /// What a transfer's task does with the file.
 #[derive(Debug, Clone)]
@@ -86,13 +137,8 @@ pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, [u8; 20])> {
     Ok((size, hasher.finalize().into()))
 }
 
-/// Lower-case hex of a digest.
-pub(crate) fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Size and SHA-1 of a written file, or why it could not be written.
-type Written = Result<(u64, [u8; 20]), String>;
+type Written = Result<(u64, [u8; 20]), FileIoError>;
 
 enum WriteOp {
     Data { offset: u64, data: Vec<u8> },
@@ -102,7 +148,7 @@ enum WriteOp {
 enum Mode {
     Sending {
         msrp_id: Option<String>,
-        chunks: mpsc::Receiver<Result<Vec<u8>, String>>,
+        chunks: mpsc::Receiver<Result<Vec<u8>, FileIoError>>,
     },
     Receiving {
         writer: mpsc::Sender<WriteOp>,
@@ -118,7 +164,7 @@ enum Mode {
 /// What the file side has for the connection loop.
 pub(crate) enum FileReady {
     /// The next chunk to push.
-    Chunk(Result<Vec<u8>, String>),
+    Chunk(Result<Vec<u8>, FileIoError>),
     /// The received file is on disk: its size and SHA-1 (or why not).
     Written(Written),
     /// The first this many bytes of the received file are durable.
@@ -137,20 +183,22 @@ pub(crate) struct FileIo {
 
 impl FileIo {
     /// Starts the reader or writer thread for `job`.
-    pub(crate) fn start(job: &FileJob, chunk_size: usize) -> Result<FileIo, String> {
+    pub(crate) fn start(job: &FileJob, chunk_size: usize) -> Result<FileIo, FileIoError> {
         let (mode, total) = match job {
             FileJob::Send { path, size, from, .. } => {
-                let mut file =
-                    File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let read = |source| FileIoError::Read {
+                    path: shown(path),
+                    source,
+                };
+                let mut file = File::open(path).map_err(read)?;
                 let from = (*from).min(*size);
-                file.seek(SeekFrom::Start(from))
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                file.seek(SeekFrom::Start(from)).map_err(read)?;
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
                 let size = *size;
                 std::thread::Builder::new()
                     .name("sipchat-file-read".into())
                     .spawn(move || read_loop(file, size - from, chunk_size, tx))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(FileIoError::Thread)?;
                 (
                     Mode::Sending {
                         msrp_id: None,
@@ -171,9 +219,14 @@ impl FileIo {
                         .read(true)
                         .write(true)
                         .open(temp)
-                        .map_err(|e| format!("cannot open {} to resume: {e}", temp.display()))?;
-                    file.set_len(*from)
-                        .map_err(|e| format!("cannot cut {} to resume: {e}", temp.display()))?;
+                        .map_err(|source| FileIoError::ResumeOpen {
+                            path: shown(temp),
+                            source,
+                        })?;
+                    file.set_len(*from).map_err(|source| FileIoError::ResumeCut {
+                        path: shown(temp),
+                        source,
+                    })?;
                     file
                 } else {
                     std::fs::OpenOptions::new()
@@ -181,7 +234,10 @@ impl FileIo {
                         .write(true)
                         .create_new(true)
                         .open(temp)
-                        .map_err(|e| format!("cannot create {}: {e}", temp.display()))?
+                        .map_err(|source| FileIoError::Create {
+                            path: shown(temp),
+                            source,
+                        })?
                 };
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
                 let (durable_tx, durable_rx) = mpsc::unbounded_channel();
@@ -192,7 +248,7 @@ impl FileIo {
                 std::thread::Builder::new()
                     .name("sipchat-file-write".into())
                     .spawn(move || write_loop(file, path, from, rx, (durable_tx, shared)))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(FileIoError::Thread)?;
                 (
                     Mode::Receiving {
                         writer: tx,
@@ -223,7 +279,7 @@ impl FileIo {
         session: &mut Session,
         content_type: &str,
         from: u64,
-    ) -> Result<(), String> {
+    ) -> Result<(), FileIoError> {
         if let Mode::Sending { msrp_id, .. } = &mut self.mode {
             let reports = ReportOptions {
                 success: true,
@@ -231,7 +287,7 @@ impl FileIo {
             };
             let id = session
                 .begin_message_from(content_type, self.total, from, reports, Instant::now())
-                .map_err(|e| e.to_string())?;
+                .map_err(FileIoError::Begin)?;
             *msrp_id = Some(id);
         }
         Ok(())
@@ -250,16 +306,13 @@ impl FileIo {
     /// Waits for the next chunk to send, or the writer's result.
     pub(crate) async fn ready(&mut self) -> FileReady {
         match &mut self.mode {
-            Mode::Sending { chunks, .. } => FileReady::Chunk(
-                chunks
-                    .recv()
-                    .await
-                    .unwrap_or_else(|| Err("the file could not be read to the end".into())),
-            ),
+            Mode::Sending { chunks, .. } => {
+                FileReady::Chunk(chunks.recv().await.unwrap_or(Err(FileIoError::ReadStopped)))
+            }
             Mode::Receiving { done, durable, .. } => {
                 let written = async {
                     match done.as_mut() {
-                        Some(rx) => rx.await.unwrap_or_else(|_| Err("the file writer stopped".into())),
+                        Some(rx) => rx.await.unwrap_or(Err(FileIoError::WriterStopped)),
                         None => std::future::pending().await,
                     }
                 };
@@ -275,14 +328,14 @@ impl FileIo {
     }
 
     /// Pushes a chunk read from the file into the session.
-    pub(crate) fn push(&mut self, session: &mut Session, data: Vec<u8>) -> Result<(), String> {
+    pub(crate) fn push(&mut self, session: &mut Session, data: Vec<u8>) -> Result<(), FileIoError> {
         if let Mode::Sending {
             msrp_id: Some(id), ..
         } = &self.mode
         {
             session
                 .push_data_owned(id, data, Instant::now())
-                .map_err(|e| format!("cannot send the file: {e}"))?;
+                .map_err(FileIoError::Push)?;
         }
         Ok(())
     }
@@ -446,7 +499,7 @@ impl FileIo {
     }
 }
 
-fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Vec<u8>, String>>) {
+fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Vec<u8>, FileIoError>>) {
     let mut left = size;
     while left > 0 {
         let want = usize::try_from(left).unwrap_or(usize::MAX).min(chunk);
@@ -454,8 +507,8 @@ fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Ve
         let mut buf = Vec::with_capacity(want);
         let r = match (&mut file).take(want as u64).read_to_end(&mut buf) {
             Ok(n) if n == want => Ok(()),
-            Ok(_) => Err("the file became shorter while it was sent".to_string()),
-            Err(e) => Err(format!("reading the file failed: {e}")),
+            Ok(_) => Err(FileIoError::Shorter),
+            Err(e) => Err(FileIoError::Reading(e)),
         };
         let failed = r.is_err();
         if tx.blocking_send(r.map(|()| buf)).is_err() || failed {
@@ -492,13 +545,16 @@ fn write_loop(
     let mut hasher = Sha1::new();
     let mut next = from;
     let mut in_order = true;
-    let mut failed: Option<String> = None;
+    let mut failed: Option<FileIoError> = None;
     let mut written = from;
     let mut synced = from;
     let mut last_sync: Option<std::time::Instant> = None;
     if from > 0 {
         if let Err(e) = hash_prefix(&mut file, from, &mut hasher) {
-            failed = Some(format!("cannot read the kept part of {}: {e}", path.display()));
+            failed = Some(FileIoError::KeptPart {
+                path: shown(&path),
+                source: e,
+            });
         }
     }
     while let Some(op) = rx.blocking_recv() {
@@ -510,12 +566,18 @@ fn write_loop(
                 if offset != next {
                     in_order = false;
                     if let Err(e) = file.seek(SeekFrom::Start(offset)) {
-                        failed = Some(format!("cannot write {}: {e}", path.display()));
+                        failed = Some(FileIoError::Write {
+                            path: shown(&path),
+                            source: e,
+                        });
                         continue;
                     }
                 }
                 if let Err(e) = file.write_all(&data) {
-                    failed = Some(format!("cannot write {}: {e}", path.display()));
+                    failed = Some(FileIoError::Write {
+                        path: shown(&path),
+                        source: e,
+                    });
                     continue;
                 }
                 if in_order {
@@ -532,7 +594,12 @@ fn write_loop(
                             shared.store(synced, Ordering::Relaxed);
                             let _ = durable.send(synced);
                         }
-                        Err(e) => failed = Some(format!("cannot save {}: {e}", path.display())),
+                        Err(e) => {
+                            failed = Some(FileIoError::Save {
+                                path: shown(&path),
+                                source: e,
+                            })
+                        }
                     }
                 }
             }
@@ -541,12 +608,18 @@ fn write_loop(
                     Some(e) => Err(e),
                     None => file
                         .sync_all()
-                        .map_err(|e| format!("cannot save {}: {e}", path.display()))
+                        .map_err(|source| FileIoError::Save {
+                            path: shown(&path),
+                            source,
+                        })
                         .and_then(|()| {
                             if in_order {
                                 Ok((written, hasher.clone().finalize().into()))
                             } else {
-                                hash_file(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+                                hash_file(&path).map_err(|source| FileIoError::Read {
+                                    path: shown(&path),
+                                    source,
+                                })
                             }
                         }),
                 };

@@ -309,7 +309,7 @@ pub(super) fn save(dir: &Path, name: &str, data: &[u8]) -> Result<PathBuf, Inbox
         let _ = std::fs::remove_file(&temp);
         return Err(InboxError::Write { path: temp, source });
     }
-    crate::runtime::transfer::publish(&temp, dir, name)
+    crate::runtime::files::publish(&temp, dir, name)
         .inspect_err(|_| {
             let _ = std::fs::remove_file(&temp);
         })

@@ -10,17 +10,19 @@ mod flow;
 mod messages;
 pub(crate) mod routing;
 
+pub(crate) mod sessions;
+
 use super::account::{AccountSetup, ChatSettings, ServerTarget};
-use super::chat::Chats;
+use super::chats::{ChatInput, Chats};
 use super::event::Event;
 use super::inbox::{Inbox, InboxInput, InboxSettings};
-use super::msrp_task::TaskEvent;
+use super::msrp_task::TaskNews;
 use super::outbox::{Outbox, OutboxInput};
 use super::storage::StoreActor;
-use crate::model::{AccountId, IncomingMessage, MessageId, RegistrationState, SessionId};
+use super::transfers::{TransferInput, Transfers};
+use crate::model::{AccountId, MessageId, RegistrationState, SessionId};
 use crate::protocol::sip::agent::{Agent, AgentEvent, Hop, Output};
 use crate::protocol::sip::uri::Transport;
-use crate::store::{InsertOutcome, Store, StoreError};
 use crate::transport::msrp::listener::MsrpHub;
 use crate::transport::stream::{self, StreamHandle};
 use crate::transport::{udp, ConnId, TransportError, TransportEvent};
@@ -46,7 +48,7 @@ pub(crate) enum AccountCommand {
     Unregister,
     Send { id: MessageId, to: String, text: String },
     Retry { id: MessageId },
-    Chat(super::chat::ChatCommand),
+    Chat(sessions::ChatCommand),
     Shutdown,
 }
 
@@ -54,53 +56,21 @@ pub(crate) enum AccountCommand {
 #[derive(Debug)]
 pub(crate) enum Internal {
     FlowUp(Result<FlowHandle, TransportError>),
-    /// A chat's peer-to-peer path is open (or not).
-    ChatRoute {
+    /// A session's peer-to-peer path is open (or not).
+    SessionRouted {
         session: SessionId,
-        route: Result<(Hop, Option<StreamHandle>), String>,
+        route: Result<(Hop, Option<StreamHandle>), routing::RouteError>,
     },
-    /// News from a chat's MSRP task.
-    Msrp(SessionId, TaskEvent),
-    /// A file to send is hashed (size and SHA-1), or could not be read.
-    FileHashed {
-        session: SessionId,
-        result: Result<(u64, [u8; 20]), String>,
-    },
-    /// Interrupted transfers read from the store, to resume one: for the
-    /// file we are about to send, or for a resume offer we received.
-    ResumeCandidates {
-        session: SessionId,
-        rows: Result<Vec<crate::store::StoredTransfer>, String>,
-    },
-    /// A chat's typing notices may be due.
-    ChatTick {
-        session: SessionId,
-    },
-    /// A chat's connection was lost a while ago and no BYE came.
-    ChatLost {
-        session: SessionId,
-        reason: String,
-    },
-    /// An outgoing chat message is stored.
-    ChatStored {
-        session: SessionId,
+    /// News from a session's MSRP task.
+    Msrp(TaskNews),
+    /// Work for the chats came back.
+    Chats(ChatInput),
+    /// Work for the transfers came back.
+    Transfers(TransferInput),
+    /// The peer-to-peer path for a page-mode file is open (or not).
+    PageFileRouted {
         id: MessageId,
-        text: String,
-        result: Result<MessageId, String>,
-    },
-    /// An incoming chat message is stored.
-    ChatReceived {
-        session: SessionId,
-        msrp_id: String,
-        /// The sender's IMDN Message-ID when it asked for a delivery notice.
-        imdn: Option<String>,
-        message: Box<IncomingMessage>,
-        result: Result<InsertOutcome, String>,
-    },
-    /// A chat message's final state is stored (or not).
-    ChatDeliveryStored {
-        id: MessageId,
-        result: Result<(), String>,
+        route: Result<(Hop, Option<StreamHandle>), routing::RouteError>,
     },
     /// The peer-to-peer path for the messages waiting under `key` is open (or not).
     RouteReady {
@@ -111,8 +81,6 @@ pub(crate) enum Internal {
     Outbox(Box<OutboxInput>),
     /// A store result or a written file for the inbox.
     Inbox(Box<InboxInput>),
-    /// Work for a file sent inside a page-mode MESSAGE (`page_file.rs`).
-    PageFile(Box<super::page_file::PageFileInternal>),
 }
 
 /// How an endpoint behaves.
@@ -147,11 +115,14 @@ pub(crate) struct Endpoint {
     inbox: Inbox,
     epoch: Instant,
     std_epoch: std::time::Instant,
+    /// The chats feature (`chats/`).
     pub(crate) chats: Chats,
+    /// The transfers feature (`transfers/`).
+    pub(crate) transfers: Transfers,
+    /// Which feature owns which SIP session, and the MSRP tasks.
+    pub(crate) sessions: sessions::SessionRoutes,
     pub(crate) hub: Option<Arc<MsrpHub>>,
     pub(crate) chat_settings: ChatSettings,
-    /// Files sent inside page-mode MESSAGEs.
-    pub(crate) page_files: super::page_file::PageFiles,
 }
 
 impl Endpoint {
@@ -215,6 +186,14 @@ impl Endpoint {
             max_file_size: chat_settings.max_file_size,
             accept_files: chat_settings.accept_files.clone(),
         });
+        let (chats, transfers) = sessions::features(
+            &id,
+            agent.config().aor.to_string(),
+            &chat_settings,
+            hub.as_ref(),
+            target.is_some(),
+            super::clock::Now::read(),
+        );
         let endpoint = Endpoint {
             id: id.clone(),
             agent,
@@ -236,10 +215,11 @@ impl Endpoint {
             inbox,
             epoch: Instant::now(),
             std_epoch: std::time::Instant::now(),
-            chats: Chats::default(),
+            chats,
+            transfers,
+            sessions: Default::default(),
             hub,
             chat_settings,
-            page_files: Default::default(),
         };
         if let Some(addr) = listening {
             endpoint.emit(Event::AccountState {
@@ -295,6 +275,7 @@ impl Endpoint {
                 self.outbox.poll_timeout().map(|t| self.to_tokio(t)),
                 self.reconnect_at,
                 self.shutting_down,
+                self.sessions_poll_timeout().map(|t| self.to_tokio(t)),
             ]
             .into_iter()
             .flatten()
@@ -351,71 +332,17 @@ impl Endpoint {
         }
     }
 
-    /// Runs `f` on the store thread, then hands `done(result)` back to the
-    /// loop; results come back in the order the calls were made (a chat's
-    /// messages stay in order). For chats and transfers, whose store work is
-    /// not yet data (the outbox and the inbox use `messages.rs`).
-    pub(crate) fn store_then<R, F, D>(&self, f: F, done: D)
-    where
-        R: Send + 'static,
-        F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
-        D: FnOnce(Result<R, String>) -> Internal + Send + 'static,
-    {
-        let internal = self.internal_tx.clone();
-        let slot = Arc::new(std::sync::Mutex::new(Some(done)));
-        let job_slot = slot.clone();
-        let queued = self.store.submit(move |store| {
-            let result = f(store).map_err(|e| e.to_string());
-            if let Some(done) = job_slot.lock().ok().and_then(|mut d| d.take()) {
-                let _ = internal.send(done(result));
-            }
-        });
-        if let Err(e) = queued {
-            if let Some(done) = slot.lock().ok().and_then(|mut d| d.take()) {
-                let _ = self.internal_tx.send(done(Err(e.to_string())));
-            }
-        }
-    }
-
     fn on_internal(&mut self, internal: Internal) {
         match internal {
             Internal::FlowUp(result) => self.flow_up(result),
             Internal::RouteReady { key, route } => self.route_ready(key, route),
-            Internal::ChatRoute { session, route } => {
-                let hop = route.map(|(hop, handle)| {
-                    if let Some(h) = handle {
-                        self.streams.insert(h.id, h);
-                    }
-                    hop
-                });
-                self.chat_routed(session, hop);
-            }
-            Internal::Msrp(session, event) => self.on_task_event(session, event),
-            Internal::ChatLost { session, reason } => self.chat_lost(session, reason),
-            Internal::FileHashed { session, result } => self.on_file_hashed(session, result),
-            Internal::ResumeCandidates { session, rows } => self.on_resume_candidates(session, rows),
-            Internal::ChatTick { session } => self.on_chat_tick(session),
-            Internal::ChatStored {
-                session,
-                id,
-                text,
-                result,
-            } => self.on_chat_stored(session, id, text, result),
-            Internal::ChatReceived {
-                session,
-                msrp_id,
-                imdn,
-                message,
-                result,
-            } => self.on_chat_received(session, msrp_id, imdn, *message, result),
-            Internal::ChatDeliveryStored { id, result } => {
-                if let Err(e) = result {
-                    tracing::warn!(%id, "chat delivery state not saved: {e}");
-                }
-            }
             Internal::Outbox(input) => self.feed_outbox(*input),
             Internal::Inbox(input) => self.feed_inbox(*input),
-            Internal::PageFile(work) => self.on_page_file_internal(*work),
+            Internal::SessionRouted { session, route } => self.on_session_routed(session, route),
+            Internal::Msrp(news) => self.on_task_news(news),
+            Internal::Chats(input) => self.feed_chats(input),
+            Internal::Transfers(input) => self.feed_transfers(input),
+            Internal::PageFileRouted { id, route } => self.on_page_file_routed(id, route),
         }
     }
 
@@ -451,6 +378,7 @@ impl Endpoint {
         let now = self.now_for_features();
         self.outbox.handle_timeout(now);
         self.agent.handle_timeout(now.at);
+        self.sessions_handle_timeout();
     }
 
     /// Starts unregistering; true when the endpoint can stop at once.
@@ -458,10 +386,10 @@ impl Endpoint {
         if self.shutting_down.is_some() {
             return false; // already unregistering; the loop ends when done
         }
-        let had_chats = self.chats.any();
-        self.close_all_chats();
+        let had_sessions = self.sessions_any();
+        self.close_all_sessions();
         if !self.agent.is_registered() {
-            if had_chats || self.chats.tasks_running() {
+            if had_sessions || self.tasks_running() {
                 // Let the BYEs go out first.
                 self.shutting_down = Some(Instant::now() + UNREGISTER_GRACE);
                 return false;
@@ -476,9 +404,7 @@ impl Endpoint {
     fn shutdown_done(&self) -> bool {
         match self.shutting_down {
             Some(deadline) => {
-                (!self.agent.is_registered()
-                    && !self.agent.has_pending_requests()
-                    && !self.chats.tasks_running())
+                (!self.agent.is_registered() && !self.agent.has_pending_requests() && !self.tasks_running())
                     || Instant::now() >= deadline
             }
             None => false,
@@ -490,7 +416,7 @@ impl Endpoint {
     /// to send) until neither has anything left.
     async fn flush(&mut self) {
         loop {
-            self.drain_messages();
+            self.drain_features();
             let Some(out) = self.agent.poll_output() else {
                 break;
             };
@@ -505,6 +431,13 @@ impl Endpoint {
                 Output::Event(ev) => self.on_agent_event(ev),
             }
         }
+    }
+
+    /// Carries out what every feature asked, until none asks more.
+    fn drain_features(&mut self) {
+        self.drain_messages();
+        self.run_chat_effects();
+        self.run_transfer_effects();
     }
 
     async fn transmit(&mut self, hop: Hop, bytes: Vec<u8>) -> Result<(), TransportError> {
@@ -551,8 +484,8 @@ impl Endpoint {
                     self.refresh_can_send();
                 }
             }
-            AgentEvent::Delivery { id, state, .. } if self.page_files.is_sending(id) => {
-                self.on_page_file_delivery(id, state)
+            AgentEvent::Delivery { id, state, .. } if self.is_page_file_sending(id) => {
+                self.feed_transfers(TransferInput::PageFileDelivery { id, state })
             }
             AgentEvent::Delivery {
                 id,

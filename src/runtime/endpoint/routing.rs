@@ -2,7 +2,6 @@
 //! to peers of the local account.
 
 use super::Internal;
-use crate::model::SessionId;
 use crate::protocol::sip::agent::Hop;
 use crate::protocol::sip::uri::{SipUri, Transport};
 use crate::runtime::account::ServerTarget;
@@ -150,6 +149,9 @@ pub(crate) enum RouteError {
     /// The connection could not be opened.
     #[error(transparent)]
     Connect(#[from] TransportError),
+    /// A server account whose flow is not up yet.
+    #[error("{0}")]
+    NotConnected(&'static str),
 }
 
 /// Finds the path to a peer for the local account.
@@ -258,14 +260,6 @@ impl super::Endpoint {
         tokio::spawn(async move {
             let route = p2p_route(&peer, udp_port, &existing, events).await;
             let _ = internal.send(done(route));
-        });
-    }
-
-    /// Opens (or finds) the peer-to-peer path for a chat.
-    pub(crate) fn route_chat(&mut self, session: SessionId, peer: String) {
-        self.route_to(peer, move |route| Internal::ChatRoute {
-            session,
-            route: route.map_err(|e| e.to_string()),
         });
     }
 }

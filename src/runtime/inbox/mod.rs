@@ -64,8 +64,8 @@ pub enum InboxError {
         source: std::io::Error,
     },
     /// The written file could not be moved to its name.
-    #[error("{0}")]
-    Publish(String),
+    #[error(transparent)]
+    Publish(#[from] crate::runtime::files::PublishError),
 }
 
 /// How the inbox of an account behaves.

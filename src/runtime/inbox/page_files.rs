@@ -18,7 +18,7 @@ use crate::runtime::clock::Now;
 use crate::runtime::event::{Event, TransferVia};
 // Shared file-name helpers (not a feature; they move to `runtime/files.rs`
 // with the transfers feature).
-use crate::runtime::transfer::{safe_file_name, FALLBACK_FILE_NAME};
+use crate::runtime::files::{safe_file_name, FALLBACK_FILE_NAME};
 use crate::store::{conversation_key, Direction, NewPageFile, NewTransfer, PageFileOutcome, PendingPageFile};
 use sha1::{Digest, Sha1};
 use std::fmt::Write as _;

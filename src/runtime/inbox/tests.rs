@@ -8,7 +8,7 @@ use crate::protocol::alert::{classify, AlertInput, Verdict};
 use crate::protocol::sip::agent::ArrivedFile;
 use crate::protocol::sip::disposition::MAX_PAGE_FILE_BYTES;
 use crate::protocol::sip::uri::Transport;
-use crate::runtime::transfer::FALLBACK_FILE_NAME;
+use crate::runtime::files::FALLBACK_FILE_NAME;
 use std::time::Instant;
 
 const ALERTER: &str = "sip:alert@example.org";

@@ -2,7 +2,7 @@
 //! keeping partial files in check.
 //!
 //! - While receiving, the writer makes the bytes durable every
-//!   [`super::transfer_io::DURABLE_EVERY`] and the session sends a success
+//!   [`DURABLE_EVERY`] and the session sends a success
 //!   REPORT for them (RFC 4975 allows reports for partial receipt), so the
 //!   sender knows how far the receiver safely got (`FileSide::confirmed`).
 //! - Receiver: when the MSRP connection is lost without the sender ending
@@ -33,20 +33,20 @@
 //!   (left by a crash) and were not written for [`LEFTOVER_QUIET_FOR`] are
 //!   removed from the download directories.
 
-use super::chat::Chat;
-use super::endpoint::{Endpoint, Internal};
-use super::transfer::FileSide;
-use super::transfer_io::hex;
-use crate::model::{human_size, AccountId, ChatState, SessionId};
+use super::{
+    Candidate, FileSide, SessionAction, SessionId, Transfer, TransferEffect, TransferError, TransferStoreOp,
+    Transfers,
+};
+use crate::model::{human_size, AccountId};
 use crate::protocol::sdp::FileRange;
-use crate::runtime::Event;
+use crate::runtime::event::Event;
+use crate::runtime::files::hex;
 use crate::store::{conversation_key, Direction, Store, StoreError, StoredTransfer, TransferState};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub use super::transfer_io::DURABLE_EVERY;
+pub use crate::runtime::transfer_io::DURABLE_EVERY;
 
 /// Partial files of interrupted transfers are kept this long for a resume
 /// (and interrupted sends are resumed only within it).
@@ -83,7 +83,7 @@ fn is_our_part(path: &Path) -> bool {
 }
 
 /// The failure words of a transfer kept for a resume.
-pub(super) fn kept_words(file: &FileSide, reason: &str, bytes: u64) -> String {
+pub(crate) fn kept_words(file: &FileSide, reason: &str, bytes: u64) -> String {
     let of = format!("{} of {}", human_size(bytes), human_size(file.size));
     if file.incoming {
         format!("{reason}; {of} are kept, and the sender can resume the transfer")
@@ -160,10 +160,34 @@ pub fn sweep_partials(store: &mut Store, dirs: &[PathBuf], now_ms: i64) -> Resul
     Ok(sweep)
 }
 
+/// Whether an unfinished transfer is kept for a resume, and with how
+/// many bytes (durable on disk, or confirmed by the receiver).
+pub(crate) fn keep_for_resume(file: &FileSide) -> Option<u64> {
+    let bytes = if file.incoming {
+        file.durable.load(std::sync::atomic::Ordering::Relaxed)
+    } else {
+        file.confirmed
+    };
+    if file.done || file.no_resume || bytes == 0 || bytes >= file.size || file.sha1.is_none() {
+        return None;
+    }
+    if file.incoming {
+        // The writer made `bytes` durable in the temporary file itself.
+        file.temp.as_ref()?;
+        file.interrupted.then_some(bytes)
+    } else {
+        Some(bytes)
+    }
+}
+
 /// The row of `rows` an outgoing resume of `file` to `peer` continues:
 /// same direction, peer, path, size and SHA-1, with confirmed bytes short
 /// of the whole.
-fn sent_before<'a>(rows: &'a [StoredTransfer], file: &FileSide, peer: &str) -> Option<&'a StoredTransfer> {
+pub(crate) fn sent_before<'a>(
+    rows: &'a [StoredTransfer],
+    file: &FileSide,
+    peer: &str,
+) -> Option<&'a StoredTransfer> {
     let peer = conversation_key(peer);
     let path = file.path.display().to_string();
     let sha1 = file.sha1.map(|d| hex(&d))?;
@@ -181,14 +205,14 @@ fn sent_before<'a>(rows: &'a [StoredTransfer], file: &FileSide, peer: &str) -> O
 
 /// The kept partial file an incoming resume of `file` from `peer` appends
 /// to: same peer, name, size and SHA-1, with at least `file.from` bytes
-/// kept and on disk.
-fn received_before(rows: &[StoredTransfer], file: &FileSide, peer: &str) -> Option<(i64, PathBuf)> {
+/// kept and on disk (`part_len`, looked at by the store work).
+pub(crate) fn received_before(rows: &[Candidate], file: &FileSide, peer: &str) -> Option<(i64, PathBuf)> {
     let peer = conversation_key(peer);
     let sha1 = file.sha1.map(|d| hex(&d))?;
     let size = i64::try_from(file.size).ok()?;
     let need = i64::try_from(file.from).ok()?;
-    rows.iter().find_map(|r| {
-        let t = &r.transfer;
+    rows.iter().find_map(|c| {
+        let t = &c.stored.transfer;
         let part = PathBuf::from(t.part_path.as_ref()?);
         let fits = t.direction == Direction::In
             && t.peer.as_deref() == Some(peer.as_str())
@@ -197,45 +221,22 @@ fn received_before(rows: &[StoredTransfer], file: &FileSide, peer: &str) -> Opti
             && t.sha1.as_deref() == Some(sha1.as_str())
             && t.resume_bytes.is_some_and(|b| b >= need)
             && is_our_part(&part)
-            && std::fs::metadata(&part).is_ok_and(|m| m.is_file() && m.len() >= file.from);
-        fits.then_some((r.id, part))
+            && c.part_len.is_some_and(|len| len >= file.from);
+        fits.then_some((c.stored.id, part))
     })
 }
 
-impl Endpoint {
-    /// Whether an unfinished transfer is kept for a resume, and with how
-    /// many bytes (kept on disk, or confirmed by the receiver).
-    pub(super) fn keep_for_resume(&self, file: &FileSide) -> Option<u64> {
-        let bytes = if file.incoming {
-            file.durable.load(std::sync::atomic::Ordering::Relaxed)
-        } else {
-            file.confirmed
-        };
-        if file.done || file.no_resume || bytes == 0 || bytes >= file.size || file.sha1.is_none() {
-            return None;
-        }
-        if file.incoming {
-            let temp = file.temp.as_ref()?;
-            let on_disk = std::fs::metadata(temp).map(|m| m.len()).unwrap_or(0);
-            (file.interrupted && on_disk >= bytes).then_some(bytes)
-        } else {
-            Some(bytes)
-        }
-    }
-
-    /// The file to send is hashed: look for an interrupted transfer of it
-    /// to resume, then offer it.
+impl Transfers {
+    /// Looks for an interrupted transfer to resume: for the file we are
+    /// about to send, or for a resume offer we received.
     pub(super) fn look_for_resume(&mut self, session: SessionId) {
-        let account = self.account_name().to_string();
-        self.store_then(
-            move |store| store.interrupted_transfers(Some(&account)),
-            move |rows| Internal::ResumeCandidates { session, rows },
-        );
+        let account = self.config.account.0.clone();
+        self.store(TransferStoreOp::Interrupted { session, account });
     }
 
     /// A resume offer (`a=file-range` starting after byte 1) came in.
     pub(super) fn resume_offered(&mut self, session: SessionId, range: FileRange) {
-        let Some(file) = self.chats.map.get_mut(&session).and_then(|c| c.file.as_mut()) else {
+        let Some(file) = self.file_mut(session) else {
             return;
         };
         let whole = range.stop.is_none_or(|stop| stop == file.size);
@@ -257,23 +258,20 @@ impl Endpoint {
 
     /// Interrupted transfers from the store: resume the outgoing file if
     /// one fits, or take an incoming resume into its kept partial file.
-    pub(crate) fn on_resume_candidates(
-        &mut self,
-        session: SessionId,
-        rows: Result<Vec<StoredTransfer>, String>,
-    ) {
-        let rows = rows.unwrap_or_else(|e| {
+    pub(super) fn candidates(&mut self, session: SessionId, result: Result<Vec<Candidate>, TransferError>) {
+        let rows = result.unwrap_or_else(|e| {
             tracing::warn!("interrupted transfers could not be read: {e}");
             Vec::new()
         });
-        let account = self.account_id();
-        let Some(chat) = self.chats.map.get_mut(&session) else {
+        let account = self.config.account.clone();
+        let Some(t) = self.map.get_mut(&session) else {
             return;
         };
-        let peer = chat.peer.clone();
-        let Some(file) = chat.file.as_mut() else { return };
+        let peer = t.peer.clone();
+        let file = &mut t.file;
         if !file.incoming {
-            if let Some(row) = sent_before(&rows, file, &peer) {
+            let stored: Vec<StoredTransfer> = rows.into_iter().map(|c| c.stored).collect();
+            if let Some(row) = sent_before(&stored, file, &peer) {
                 let bytes = row
                     .transfer
                     .resume_bytes
@@ -282,11 +280,11 @@ impl Endpoint {
                 file.from = bytes;
                 file.confirmed = bytes;
                 file.resumes = Some(row.id);
-                let event = resuming(account.clone(), &peer, file);
+                let event = resuming(account, &peer, file);
                 tracing::info!(to = %peer, name = %file.name, bytes, "resuming an interrupted transfer");
                 self.emit(event);
             }
-            self.open_transfer_row(session);
+            self.open_row(session);
             return self.start_session(session, peer);
         }
         let Some((row, part)) = received_before(&rows, file, &peer) else {
@@ -296,145 +294,81 @@ impl Endpoint {
         file.temp = Some(part);
         file.resumes = Some(row);
         file.confirmed = file.from;
-        let event = resuming(account.clone(), &peer, file);
+        let event = resuming(account, &peer, file);
         tracing::info!(from = %peer, name = %file.name, bytes = file.from, "taking a resumed transfer");
         self.emit(event);
-        self.open_transfer_row(session);
-        self.accept_chat(session);
+        self.open_row(session);
+        self.accept_session(session);
     }
 
     /// Records the transfer as running (`sending` / `receiving`), so a
     /// crash leaves a row the next start turns into `interrupted`.
-    pub(super) fn open_transfer_row(&self, session: SessionId) {
-        let Some(chat) = self.chats.map.get(&session) else {
+    pub(super) fn open_row(&mut self, session: SessionId) {
+        let Some(t) = self.map.get(&session) else {
             return;
         };
-        let Some(file) = chat.file.as_ref() else { return };
+        let file = &t.file;
         let state = if file.incoming {
             TransferState::Receiving
         } else {
             TransferState::Sending
         };
-        let mut row = self.transfer_row(file, &chat.peer, state, None);
+        let mut row = file.row(&self.config.account, &t.peer, state, None);
         row.resume_bytes = (file.from > 0).then(|| i64::try_from(file.from).unwrap_or(i64::MAX));
         row.part_path = file.temp.as_ref().map(|p| p.display().to_string());
-        let row_id = file.row.clone();
-        let _ = self.store.submit(move |store| match store.insert_transfer(&row) {
-            Ok(id) => row_id.store(id, Ordering::Relaxed),
-            Err(e) => tracing::warn!("the transfer could not be recorded: {e}"),
-        });
-    }
-
-    /// Records the bytes confirmed (sent) or durable (received) so far.
-    pub(super) fn note_transfer_progress(&self, file: &FileSide) {
-        let bytes = i64::try_from(file.confirmed).unwrap_or(i64::MAX);
-        let row_id = file.row.clone();
-        let _ = self.store.submit(move |store| {
-            let id = row_id.load(Ordering::Relaxed);
-            if id > 0 {
-                if let Err(e) = store.set_transfer_progress(id, bytes) {
-                    tracing::warn!("the transfer's progress could not be recorded: {e}");
-                }
-            }
+        let cell = file.row.clone();
+        self.store(TransferStoreOp::OpenRow {
+            row: Box::new(row),
+            cell,
         });
     }
 
     /// Refuses a resume offer (488 with the words in a Warning); the user
     /// never saw it, so it ends quietly.
     fn refuse_resume(&mut self, session: SessionId, words: &str) {
-        let now = self.now();
         tracing::info!(words, "refusing a resume offer");
-        let _ = self
-            .agent
-            .reject_session_with(session, 488, Some((399, words)), now);
-        if let Some(chat) = self.chats.map.remove(&session) {
-            if let Some(file) = chat.file {
-                self.chats.transfers.remove(&file.id);
-            }
+        self.session(SessionAction::Reject {
+            session,
+            code: 488,
+            warning: Some((399, words.to_string())),
+        });
+        if let Some(t) = self.map.remove(&session) {
+            self.by_id.remove(&t.file.id);
+            self.effects.push_back(TransferEffect::Release { session });
         }
     }
 
     /// Our resume offer was refused with 488 (the receiver has no usable
-    /// partial file): offer the whole file again in a new session under
-    /// the same transfer id. `true` when that happened.
-    pub(super) fn resume_refused(&mut self, session: SessionId) -> bool {
+    /// partial file): offer the whole file again in the `fresh` session
+    /// under the same transfer id. `true` when that happened.
+    pub(super) fn resume_refused(&mut self, session: SessionId, fresh: SessionId) -> bool {
         let resumable = self
-            .chats
             .map
             .get(&session)
-            .and_then(|c| c.file.as_ref())
-            .is_some_and(|f| !f.incoming && !f.done && f.from > 0);
+            .is_some_and(|t| !t.incoming && !t.file.done && t.file.from > 0);
         if !resumable {
             return false;
         }
-        let Some(mut old) = self.chats.map.remove(&session) else {
+        let Some(old) = self.map.remove(&session) else {
             return false;
         };
-        old.stop_task();
-        let Some(mut file) = old.file.take() else {
-            return false;
-        };
+        if old.task {
+            self.effects.push_back(TransferEffect::Task {
+                session,
+                command: crate::runtime::msrp_task::TaskCommand::Close,
+            });
+        }
+        self.effects.push_back(TransferEffect::Release { session });
+        let mut file = old.file;
         tracing::info!(to = %old.peer, name = %file.name, "no partial file at the receiver: sending the whole file");
         file.from = 0;
         file.confirmed = 0;
         file.failure = None;
-        self.note_transfer_progress(&file);
-        let fresh_session = self.agent.new_session_id();
-        let mut fresh = Chat::new(old.peer.clone(), false);
-        self.chats.transfers.insert(file.id, fresh_session);
-        fresh.file = Some(file);
-        self.chats.map.insert(fresh_session, fresh);
-        self.start_session(fresh_session, old.peer);
+        self.note_progress(file.row.clone(), 0);
+        self.by_id.insert(file.id, fresh);
+        self.map.insert(fresh, Transfer::new(old.peer.clone(), file));
+        self.start_session(fresh, old.peer);
         true
-    }
-
-    /// The peer ended the session (BYE): an incoming transfer is then not
-    /// kept, even if the connection went first (the sender ended it).
-    pub(super) fn file_peer_ended(&mut self, session: SessionId) {
-        if let Some(file) = self.chats.map.get_mut(&session).and_then(|c| c.file.as_mut()) {
-            if file.incoming {
-                file.interrupted = false;
-            }
-        }
-    }
-
-    /// We are shutting down: unfinished transfers end now, and received
-    /// parts are kept to resume. Transfers under way get no BYE: the peer
-    /// sees a lost connection and keeps its part too (it hangs up itself
-    /// after its grace).
-    pub(super) fn interrupt_transfers(&mut self) {
-        let sessions: Vec<SessionId> = self
-            .chats
-            .map
-            .iter()
-            .filter(|(_, c)| c.file.as_ref().is_some_and(|f| !f.done))
-            .map(|(s, _)| *s)
-            .collect();
-        for session in sessions {
-            let Some(chat) = self.chats.map.get_mut(&session) else {
-                continue;
-            };
-            // A transfer under way ends like a lost connection (no BYE), so
-            // the peer keeps what it has too; one not yet under way is
-            // cancelled or refused as usual.
-            let flowing = matches!(chat.state, ChatState::Active { .. });
-            if let Some(file) = chat.file.as_mut() {
-                if file.failure.is_none() {
-                    file.interrupted = true;
-                    file.failure = Some("sipchat was closing".into());
-                }
-            }
-            if !flowing {
-                let now = self.now();
-                let _ = self.agent.end_session(session, now);
-            }
-            self.finish_chat(
-                session,
-                ChatState::Ended {
-                    reason: "sipchat was closing".into(),
-                },
-            );
-        }
     }
 }
 
@@ -451,5 +385,4 @@ fn resuming(account: AccountId, peer: &str, file: &FileSide) -> Event {
 }
 
 #[cfg(test)]
-#[path = "transfer_resume_tests.rs"]
 mod tests;

@@ -138,6 +138,7 @@ fn outgoing(path: &str, size: u64, sha1: [u8; 20]) -> FileSide {
         Some(sha1),
         "t".into(),
         0,
+        0,
     );
     f.confirmed = 0;
     f
@@ -216,9 +217,14 @@ fn a_resume_offer_carries_the_file_range_and_the_same_selector() {
     let range = attrs.range.unwrap();
     assert_eq!(range.to_string(), "4194305-10485760");
     let path = [crate::protocol::msrp::uri::MsrpUri::parse("msrp://127.0.0.1:2855/abcd;tcp").unwrap()];
-    let sdp =
-        super::super::chat_sdp::session_offer(&path, crate::config::MsrpRole::Auto, false, None, Some(attrs))
-            .unwrap();
+    let sdp = crate::runtime::msrp_session::session_offer(
+        &path,
+        crate::config::MsrpRole::Auto,
+        false,
+        None,
+        Some(attrs),
+    )
+    .unwrap();
     let text = String::from_utf8(sdp.to_bytes()).unwrap();
     assert!(text.contains("a=file-range:4194305-10485760\r\n"), "{text}");
     assert!(text.contains("hash:sha-1:09:09:"), "{text}");

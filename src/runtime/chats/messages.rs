@@ -1,34 +1,54 @@
 //! The messages of chat sessions: storing and sending ours, storing and
-//! confirming the peer's (CPIM, isComposing, IMDN), and delivery states.
+//! confirming the peer's (CPIM, isComposing, IMDN), delivery states, and
+//! typing notices.
 
-use super::super::endpoint::{Endpoint, Internal};
-use super::super::msrp_task::TaskCommand;
-use super::super::outbox::now_ms;
-use super::ChatState;
-use crate::model::{DeliveryState, IncomingMessage, MessageId, SessionId};
+use super::{Chat, ChatEffect, ChatError, ChatStoreOp, Chats};
+use crate::model::{AccountId, DeliveryState, IncomingMessage, MessageId, SessionId};
 use crate::protocol::cpim::CpimMessage;
 use crate::protocol::imdn::{self, Disposition, Notification, Requested};
 use crate::protocol::iscomposing::{ComposeState, IsComposing};
-use crate::runtime::Event;
+use crate::runtime::clock::Now;
+use crate::runtime::event::Event;
+use crate::runtime::msrp_task::TaskCommand;
 use crate::store::{conversation_key, InsertOutcome, NewIncoming, NewOutgoing};
+use std::time::Instant;
 
-impl Endpoint {
-    pub(super) fn store_chat_message(&mut self, id: MessageId, session: SessionId, text: String) {
-        let Some(chat) = self.chats.map.get(&session) else {
-            self.emit(Event::DeliveryUpdate {
+/// The content type of typing notices (RFC 3994).
+const COMPOSING_TYPE: &str = "application/im-iscomposing+xml";
+
+/// The wall-clock time of `now`, for CPIM and IMDN dates.
+fn datetime(now: Now) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::from_timestamp_millis(now.unix_ms)
+        .unwrap_or_default()
+        .fixed_offset()
+}
+
+impl Chat {
+    /// When a typing notice of ours is due or the peer's expires.
+    pub(super) fn composing_due(&self) -> Option<Instant> {
+        [self.compose_out.poll_timeout(), self.compose_in.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+}
+
+impl Chats {
+    pub(super) fn store_message(&mut self, id: MessageId, session: SessionId, text: String, now: Now) {
+        let Some(chat) = self.map.get(&session) else {
+            return self.emit(Event::DeliveryUpdate {
                 id,
-                account: self.account_id(),
+                account: self.config.account.clone(),
                 to: String::new(),
                 state: DeliveryState::Failed {
                     code: None,
                     reason: "there is no such chat (it may have ended)".into(),
                 },
             });
-            return;
         };
         let new = NewOutgoing {
             id: Some(id),
-            account: self.account_name().to_string(),
+            account: self.config.account.0.clone(),
             peer_key: conversation_key(&chat.peer),
             peer_address: chat.peer.clone(),
             display_name: None,
@@ -36,34 +56,28 @@ impl Endpoint {
             content_type: "text/plain".into(),
             body: text.clone(),
             file_ref: None,
-            sent_at: now_ms(),
+            sent_at: now.unix_ms,
         };
-        self.store_then(
-            move |s| s.insert_outgoing_in_session(&new),
-            move |result| Internal::ChatStored {
+        self.effects
+            .push_back(ChatEffect::Store(ChatStoreOp::InsertOutgoing {
                 session,
                 id,
                 text,
-                result,
-            },
-        );
+                new: Box::new(new),
+            }));
     }
 
-    pub(crate) fn on_chat_stored(
+    pub(super) fn message_stored(
         &mut self,
         session: SessionId,
         id: MessageId,
         text: String,
-        result: Result<MessageId, String>,
+        result: Result<MessageId, ChatError>,
+        now: Now,
     ) {
-        let peer = self
-            .chats
-            .map
-            .get(&session)
-            .map(|c| c.peer.clone())
-            .unwrap_or_default();
+        let peer = self.map.get(&session).map(|c| c.peer.clone()).unwrap_or_default();
         if let Err(e) = result {
-            return self.chat_delivery(
+            return self.delivery(
                 id,
                 peer,
                 DeliveryState::Failed {
@@ -72,13 +86,11 @@ impl Endpoint {
                 },
             );
         }
-        self.chat_delivery(id, peer.clone(), DeliveryState::Queued);
-        match self.chats.map.get_mut(&session) {
-            Some(chat) if matches!(chat.state, ChatState::Active { .. }) => {
-                self.send_chat_text(session, id, text)
-            }
+        self.delivery(id, peer.clone(), DeliveryState::Queued);
+        match self.map.get_mut(&session) {
+            Some(chat) if chat.active() => self.send_text(session, id, text, now),
             Some(chat) => chat.waiting.push((id, text)),
-            None => self.record_chat_delivery(
+            None => self.record_delivery(
                 id,
                 peer,
                 DeliveryState::Failed {
@@ -89,9 +101,9 @@ impl Endpoint {
         }
     }
 
-    pub(super) fn send_chat_text(&mut self, session: SessionId, id: MessageId, text: String) {
-        let own = self.agent.config().aor.to_string();
-        let Some(chat) = self.chats.map.get_mut(&session) else {
+    pub(super) fn send_text(&mut self, session: SessionId, id: MessageId, text: String, now: Now) {
+        let own = self.config.own_aor.clone();
+        let Some(chat) = self.map.get_mut(&session) else {
             return;
         };
         // A message ends our typing notice by itself (RFC 3994 section 3).
@@ -104,36 +116,39 @@ impl Endpoint {
                 "text/plain;charset=UTF-8",
                 text.into_bytes(),
             )
-            .with_datetime(&chrono::Utc::now().fixed_offset())
+            .with_datetime(&datetime(now))
             .with_imdn(&imdn_id, Requested::default());
             ("message/cpim".to_string(), msg.to_bytes())
         } else {
             ("text/plain;charset=UTF-8".to_string(), text.into_bytes())
         };
         let peer = chat.peer.clone();
-        if let Some(task) = &chat.task {
-            let _ = task.send(TaskCommand::Send {
-                id: Some(id),
-                content_type,
-                body,
-            });
-            self.chats.in_flight.insert(id, peer.clone());
-            self.chat_delivery(id, peer, DeliveryState::Sending);
+        if chat.task {
+            self.task(
+                session,
+                TaskCommand::Send {
+                    id: Some(id),
+                    content_type,
+                    body,
+                },
+            );
+            self.in_flight.insert(id, peer.clone());
+            self.delivery(id, peer, DeliveryState::Sending);
         }
     }
 
     /// The user types (or stopped): tell the peer, at most once per state
-    /// change and refresh (RFC 3994), going idle by itself after a pause.
-    pub(super) fn send_composing(&mut self, session: SessionId, active: bool) {
-        let now = std::time::Instant::now();
-        let Some(chat) = self.chats.map.get_mut(&session) else {
+    /// change and refresh (RFC 3994), going idle by itself after a pause
+    /// ([`Chats::poll_timeout`]).
+    pub(super) fn composing(&mut self, session: SessionId, active: bool, now: Now) {
+        let Some(chat) = self.map.get_mut(&session) else {
             return;
         };
-        if !chat.composing || !matches!(chat.state, ChatState::Active { .. }) {
+        if !chat.composing || !chat.active() {
             return;
         }
         let doc = if active {
-            chat.compose_out.typed(now)
+            chat.compose_out.typed(now.at)
         } else if chat.compose_out.is_active() {
             chat.compose_out.message_sent();
             Some(IsComposing::idle())
@@ -141,72 +156,53 @@ impl Endpoint {
             None
         };
         if let Some(doc) = doc {
-            self.send_composing_doc(session, &doc);
+            self.send_composing(session, &doc);
         }
-        self.schedule_chat_tick(session);
     }
 
-    fn send_composing_doc(&self, session: SessionId, doc: &IsComposing) {
-        if let Some(task) = self.chats.map.get(&session).and_then(|c| c.task.as_ref()) {
-            let _ = task.send(TaskCommand::Send {
+    fn send_composing(&mut self, session: SessionId, doc: &IsComposing) {
+        self.task(
+            session,
+            TaskCommand::Send {
                 id: None,
-                content_type: "application/im-iscomposing+xml".into(),
+                content_type: COMPOSING_TYPE.into(),
                 body: doc.to_xml().into_bytes(),
-            });
-        }
-    }
-
-    /// Wakes the chat when a typing notice is due or expires.
-    fn schedule_chat_tick(&self, session: SessionId) {
-        let Some(chat) = self.chats.map.get(&session) else {
-            return;
-        };
-        let due = [chat.compose_out.poll_timeout(), chat.compose_in.poll_timeout()]
-            .into_iter()
-            .flatten()
-            .min();
-        if let Some(at) = due {
-            let internal = self.internal_tx.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await;
-                let _ = internal.send(Internal::ChatTick { session });
-            });
-        }
+            },
+        );
     }
 
     /// Typing notices that are due: our idle or refresh, the peer's expiry.
-    pub(crate) fn on_chat_tick(&mut self, session: SessionId) {
-        let now = std::time::Instant::now();
-        let Some(chat) = self.chats.map.get_mut(&session) else {
+    pub(super) fn composing_tick(&mut self, session: SessionId, now: Now) {
+        let Some(chat) = self.map.get_mut(&session) else {
             return;
         };
-        let ours = chat.compose_out.handle_timeout(now);
-        let theirs = chat.compose_in.handle_timeout(now);
+        let ours = chat.compose_out.handle_timeout(now.at);
+        let theirs = chat.compose_in.handle_timeout(now.at);
         if let Some(doc) = ours {
-            self.send_composing_doc(session, &doc);
+            self.send_composing(session, &doc);
         }
         if let Some(state) = theirs {
             self.emit_composing(session, state);
         }
-        self.schedule_chat_tick(session);
     }
 
-    fn emit_composing(&self, session: SessionId, state: ComposeState) {
+    fn emit_composing(&mut self, session: SessionId, state: ComposeState) {
         self.emit(Event::PeerComposing {
-            account: self.account_id(),
+            account: self.config.account.clone(),
             session,
             active: state == ComposeState::Active,
         });
     }
 
-    pub(super) fn chat_received(
+    pub(super) fn received(
         &mut self,
         session: SessionId,
         msrp_id: String,
         content_type: &str,
         body: Vec<u8>,
+        now: Now,
     ) {
-        let Some(chat) = self.chats.map.get(&session) else {
+        let Some(chat) = self.map.get(&session) else {
             return;
         };
         let peer = chat.peer.clone();
@@ -238,17 +234,15 @@ impl Endpoint {
             .unwrap_or_default()
             .trim()
             .to_ascii_lowercase();
-        if bare == "application/im-iscomposing+xml" {
+        if bare == COMPOSING_TYPE {
             if let Ok(doc) = IsComposing::parse(&inner_body) {
                 let change = self
-                    .chats
                     .map
                     .get_mut(&session)
-                    .and_then(|c| c.compose_in.received(&doc, std::time::Instant::now()));
+                    .and_then(|c| c.compose_in.received(&doc, now.at));
                 if let Some(state) = change {
                     self.emit_composing(session, state);
                 }
-                self.schedule_chat_tick(session);
             }
             return self.confirm(session, msrp_id);
         }
@@ -259,7 +253,7 @@ impl Endpoint {
         let text = String::from_utf8_lossy(&inner_body).into_owned();
         let new = NewIncoming {
             id: Some(crate::runtime::next_message_id()),
-            account: self.account_name().to_string(),
+            account: self.config.account.0.clone(),
             peer_key: conversation_key(&peer),
             peer_address: peer.clone(),
             display_name: None,
@@ -270,53 +264,51 @@ impl Endpoint {
             body: text.clone(),
             file_ref: None,
             sent_at: None,
-            received_at: now_ms(),
+            received_at: now.unix_ms,
         };
-        let to = self.agent.config().aor.to_string();
-        self.store_then(
-            move |s| s.insert_incoming(&new),
-            move |result| Internal::ChatReceived {
+        let message = IncomingMessage {
+            id: MessageId(0),
+            account: AccountId(String::new()),
+            from: peer,
+            from_name: None,
+            to: self.config.own_aor.clone(),
+            content_type: bare,
+            body: text,
+            subject: None,
+            received_at: u64::try_from(now.unix_ms / 1000).unwrap_or_default(),
+            session: Some(session),
+            alert: Default::default(),
+        };
+        self.effects
+            .push_back(ChatEffect::Store(ChatStoreOp::InsertIncoming {
                 session,
                 msrp_id,
                 imdn: wants_delivery_notice,
-                message: Box::new(IncomingMessage {
-                    id: MessageId(0),
-                    account: crate::model::AccountId(String::new()),
-                    from: peer,
-                    from_name: None,
-                    to,
-                    content_type: bare,
-                    body: text,
-                    subject: None,
-                    received_at: u64::try_from(now_ms() / 1000).unwrap_or_default(),
-                    session: Some(session),
-                    alert: Default::default(),
-                }),
-                result,
-            },
-        );
+                message: Box::new(message),
+                new: Box::new(new),
+            }));
     }
 
-    pub(crate) fn on_chat_received(
+    pub(super) fn message_received(
         &mut self,
         session: SessionId,
         msrp_id: String,
         imdn: Option<String>,
         mut message: IncomingMessage,
-        result: Result<InsertOutcome, String>,
+        result: Result<InsertOutcome, ChatError>,
+        now: Now,
     ) {
         if result.is_ok() {
             if let Some(original) = imdn {
-                self.send_delivery_notice(session, &original);
+                self.send_delivery_notice(session, &original, now);
             }
         }
         match result {
             Ok(InsertOutcome::Inserted(id)) => {
                 self.confirm(session, msrp_id);
                 message.id = id;
-                message.account = self.account_id();
+                message.account = self.config.account.clone();
                 let stopped = self
-                    .chats
                     .map
                     .get_mut(&session)
                     .and_then(|c| c.compose_in.message_received());
@@ -329,7 +321,7 @@ impl Endpoint {
             Err(e) => {
                 // Not confirmed: the peer gets no success report for it.
                 self.emit(Event::Error {
-                    account: Some(self.account_id()),
+                    account: Some(self.config.account.clone()),
                     message: format!("a chat message from {} could not be saved ({e})", message.from),
                 });
             }
@@ -338,17 +330,17 @@ impl Endpoint {
 
     /// Tells the sender its message is stored (RFC 5438 positive delivery
     /// notification, in CPIM).
-    pub(super) fn send_delivery_notice(&self, session: SessionId, original: &str) {
-        let Some(chat) = self.chats.map.get(&session) else {
+    fn send_delivery_notice(&mut self, session: SessionId, original: &str, now: Now) {
+        let Some(chat) = self.map.get(&session) else {
             return;
         };
-        let (Some(task), true) = (chat.task.as_ref(), chat.cpim) else {
+        if !chat.task || !chat.cpim {
             return;
-        };
-        let own = self.agent.config().aor.to_string();
+        }
+        let own = self.config.own_aor.clone();
         let notice = Notification {
             message_id: original.to_string(),
-            datetime: chrono::Utc::now().to_rfc3339(),
+            datetime: datetime(now).to_rfc3339(),
             recipient_uri: Some(own.clone()),
             original_recipient_uri: None,
             disposition: Disposition::Delivered,
@@ -359,26 +351,27 @@ impl Endpoint {
             imdn::CONTENT_TYPE,
             notice.to_xml().into_bytes(),
         )
-        .with_datetime(&chrono::Utc::now().fixed_offset())
+        .with_datetime(&datetime(now))
         .with_imdn(&format!("n{:016x}", rand::random::<u64>()), Requested::default())
         .with_content_header("Content-Disposition", "notification");
-        let _ = task.send(TaskCommand::Send {
-            id: None,
-            content_type: "message/cpim".into(),
-            body: cpim.to_bytes(),
-        });
+        self.task(
+            session,
+            TaskCommand::Send {
+                id: None,
+                content_type: "message/cpim".into(),
+                body: cpim.to_bytes(),
+            },
+        );
     }
 
-    pub(super) fn confirm(&self, session: SessionId, msrp_id: String) {
-        if let Some(task) = self.chats.map.get(&session).and_then(|c| c.task.as_ref()) {
-            let _ = task.send(TaskCommand::Confirm { msrp_id });
-        }
+    fn confirm(&mut self, session: SessionId, msrp_id: String) {
+        self.task(session, TaskCommand::Confirm { msrp_id });
     }
 
-    pub(super) fn chat_delivery(&self, id: MessageId, to: String, state: DeliveryState) {
+    pub(super) fn delivery(&mut self, id: MessageId, to: String, state: DeliveryState) {
         self.emit(Event::DeliveryUpdate {
             id,
-            account: self.account_id(),
+            account: self.config.account.clone(),
             to,
             state,
         });
@@ -386,11 +379,9 @@ impl Endpoint {
 
     /// Tells the UI a chat message's final state (what the network said)
     /// and records it in the history.
-    pub(super) fn record_chat_delivery(&mut self, id: MessageId, to: String, state: DeliveryState) {
-        self.chat_delivery(id, to, state.clone());
-        self.store_then(
-            move |s| s.set_delivery_state(id, &state, now_ms()).map(|_| ()),
-            move |result| Internal::ChatDeliveryStored { id, result },
-        );
+    pub(super) fn record_delivery(&mut self, id: MessageId, to: String, state: DeliveryState) {
+        self.delivery(id, to, state.clone());
+        self.effects
+            .push_back(ChatEffect::Store(ChatStoreOp::SetDeliveryState { id, state }));
     }
 }
