@@ -215,7 +215,13 @@ pub async fn connect_tls(
         let tls = TlsConnector::from(config)
             .connect(name, tcp)
             .await
-            .map_err(|e| err(format!("TLS handshake failed: {e}")))?;
+            .map_err(|e| match super::certificates::refusal_of(&e) {
+                Some(refusal) => TransportError::Certificate {
+                    addr: remote,
+                    refusal: Box::new(refusal),
+                },
+                None => err(format!("TLS handshake failed: {e}")),
+            })?;
         Ok::<_, TransportError>((tls, local))
     };
     let (tls, local) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
