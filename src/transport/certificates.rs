@@ -197,7 +197,8 @@ pub fn pin_from_text(text: &str) -> Result<String, CertificateError> {
     let mut rest = text.trim();
     if let Some(at) = rest.find('=') {
         let label = rest[..at].to_ascii_lowercase();
-        if !label.contains("fingerprint") {
+        let sha256 = label.contains("sha256") || label.contains("sha-256");
+        if !sha256 || !label.contains("fingerprint") {
             return Err(refused());
         }
         rest = &rest[at + 1..];
