@@ -48,10 +48,7 @@ fn config_ron(kam: &Kamailio, accounts: &[Account<'_>]) -> String {
             )
         })
         .collect();
-    format!(
-        "(accounts: [{}], local: (enabled: false))",
-        entries.join(",\n")
-    )
+    format!("(accounts: [{}], local: (enabled: false))", entries.join(",\n"))
 }
 
 fn start(kam: &Kamailio, accounts: &[Account<'_>]) -> Running {
@@ -87,7 +84,10 @@ fn a_self_signed_certificate_is_accepted_in_the_ca_file_or_pinned_and_otherwise_
     let Some(kam) = Kamailio::start_with_certificate_or_skip(&server.chain, &server.key) else {
         return;
     };
-    let pinned = format!("(fingerprint: \"{}\")", fingerprint.to_lowercase().replace(':', ""));
+    let pinned = format!(
+        "(fingerprint: \"{}\")",
+        fingerprint.to_lowercase().replace(':', "")
+    );
     let mut running = start(
         &kam,
         &[
@@ -119,9 +119,7 @@ fn a_self_signed_certificate_is_accepted_in_the_ca_file_or_pinned_and_otherwise_
 
     let reason = wait_failed(&mut running, "untrusted");
     assert!(
-        reason.contains(&format!(
-            "127.0.0.1 presented a self-signed certificate (CN=127.0.0.1, valid until "
-        )),
+        reason.contains("127.0.0.1 presented a self-signed certificate (CN=127.0.0.1, valid until "),
         "{reason}"
     );
     assert!(

@@ -246,7 +246,8 @@ fn account_err(fields: &str) -> String {
 
 #[test]
 fn a_pinned_fingerprint_is_taken_as_written_and_a_bad_one_is_named() {
-    let pin = "ab:cd:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+    let pin =
+        "ab:cd:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
     let text = format!(r#"(accounts: [(name: "work", uri: "sip:a@b", tls: (fingerprint: "{pin}"))])"#);
     let config = parse(&text).unwrap();
     assert_eq!(config.accounts[0].tls.fingerprint.as_deref(), Some(pin));

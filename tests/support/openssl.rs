@@ -66,8 +66,21 @@ pub fn self_signed(dir: &Path, stem: &str, subject: &str, alt_names: &str) -> Se
     openssl(
         dir,
         &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path(&key), "-out",
-            path(&chain), "-days", "365", "-subj", subject, "-addext", &alt,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            path(&key),
+            "-out",
+            path(&chain),
+            "-days",
+            "365",
+            "-subj",
+            subject,
+            "-addext",
+            &alt,
         ],
     );
     ServerFiles {
@@ -103,16 +116,38 @@ pub fn expired(dir: &Path, stem: &str) -> ServerFiles {
     openssl(
         dir,
         &[
-            "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", path(&key), "-out",
-            path(&request), "-subj", "/CN=127.0.0.1",
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            path(&key),
+            "-out",
+            path(&request),
+            "-subj",
+            "/CN=127.0.0.1",
         ],
     );
     openssl(
         dir,
         &[
-            "ca", "-batch", "-notext", "-config", path(&config), "-selfsign", "-keyfile", path(&key),
-            "-in", path(&request), "-out", path(&chain), "-startdate", "20200101000000Z",
-            "-enddate", "20210301120000Z",
+            "ca",
+            "-batch",
+            "-notext",
+            "-config",
+            path(&config),
+            "-selfsign",
+            "-keyfile",
+            path(&key),
+            "-in",
+            path(&request),
+            "-out",
+            path(&chain),
+            "-startdate",
+            "20200101000000Z",
+            "-enddate",
+            "20210301120000Z",
         ],
     );
     ServerFiles {
@@ -129,7 +164,11 @@ pub fn expired(dir: &Path, stem: &str) -> ServerFiles {
 pub fn chain(dir: &Path, stem: &str) -> ServerFiles {
     let file = |suffix: &str| dir.join(format!("{stem}-{suffix}"));
     let (root, root_key) = (file("root.pem"), file("root.key"));
-    let (middle, middle_key, middle_csr) = (file("intermediate.pem"), file("intermediate.key"), file("intermediate.csr"));
+    let (middle, middle_key, middle_csr) = (
+        file("intermediate.pem"),
+        file("intermediate.key"),
+        file("intermediate.csr"),
+    );
     let (leaf, leaf_key, leaf_csr) = (file("server.pem"), file("server.key"), file("server.csr"));
     let extensions = file("extensions.cnf");
     std::fs::write(
@@ -145,38 +184,95 @@ pub fn chain(dir: &Path, stem: &str) -> ServerFiles {
     openssl(
         dir,
         &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path(&root_key), "-out",
-            path(&root), "-days", "3650", "-subj", "/O=sipchat tests/CN=Test Root CA",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            path(&root_key),
+            "-out",
+            path(&root),
+            "-days",
+            "3650",
+            "-subj",
+            "/O=sipchat tests/CN=Test Root CA",
         ],
     );
     openssl(
         dir,
         &[
-            "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", path(&middle_key), "-out",
-            path(&middle_csr), "-subj", "/O=sipchat tests/CN=Test Intermediate CA",
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            path(&middle_key),
+            "-out",
+            path(&middle_csr),
+            "-subj",
+            "/O=sipchat tests/CN=Test Intermediate CA",
         ],
     );
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", path(&middle_csr), "-CA", path(&root), "-CAkey", path(&root_key),
-            "-CAcreateserial", "-days", "1825", "-extfile", path(&extensions), "-extensions",
-            "intermediate", "-out", path(&middle),
+            "x509",
+            "-req",
+            "-in",
+            path(&middle_csr),
+            "-CA",
+            path(&root),
+            "-CAkey",
+            path(&root_key),
+            "-CAcreateserial",
+            "-days",
+            "1825",
+            "-extfile",
+            path(&extensions),
+            "-extensions",
+            "intermediate",
+            "-out",
+            path(&middle),
         ],
     );
     openssl(
         dir,
         &[
-            "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", path(&leaf_key), "-out",
-            path(&leaf_csr), "-subj", "/CN=127.0.0.1",
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            path(&leaf_key),
+            "-out",
+            path(&leaf_csr),
+            "-subj",
+            "/CN=127.0.0.1",
         ],
     );
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", path(&leaf_csr), "-CA", path(&middle), "-CAkey", path(&middle_key),
-            "-CAcreateserial", "-days", "365", "-extfile", path(&extensions), "-extensions", "server",
-            "-out", path(&leaf),
+            "x509",
+            "-req",
+            "-in",
+            path(&leaf_csr),
+            "-CA",
+            path(&middle),
+            "-CAkey",
+            path(&middle_key),
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-extfile",
+            path(&extensions),
+            "-extensions",
+            "server",
+            "-out",
+            path(&leaf),
         ],
     );
     let served = file("chain.pem");

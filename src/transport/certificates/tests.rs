@@ -213,7 +213,9 @@ async fn a_configured_ca_is_trusted_and_an_unknown_one_is_named() {
     );
     let words = refusal.to_string();
     assert!(
-        words.starts_with("the certificate of localhost was issued by CN=Test Root CA, which this account does not trust"),
+        words.starts_with(
+            "the certificate of localhost was issued by CN=Test Root CA, which this account does not trust"
+        ),
         "{words}"
     );
     assert!(words.contains("tls.ca_file"), "{words}");
@@ -234,7 +236,10 @@ async fn another_certificate_with_the_same_name_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let check = ServerCheck::roots(Some(&ca_file_of(&trusted, &dir))).unwrap();
     let refusal = handshake(&impostor, check).await.refusal();
-    assert!(matches!(refusal, CertificateRefusal::SelfSigned { .. }), "{refusal:?}");
+    assert!(
+        matches!(refusal, CertificateRefusal::SelfSigned { .. }),
+        "{refusal:?}"
+    );
     let pinned = ServerCheck::server(None, Some(&hex_pairs(trusted.cert()))).unwrap();
     let refusal = handshake(&impostor, pinned).await.refusal();
     let CertificateRefusal::PinMismatch { details, pinned } = &refusal else {
@@ -249,7 +254,9 @@ async fn another_certificate_with_the_same_name_is_refused() {
 #[tokio::test]
 async fn a_self_signed_certificate_is_refused_with_its_fingerprint_and_the_line_to_add() {
     let server = admin_self_signed(&["localhost"]);
-    let refusal = handshake(&server, ServerCheck::roots(None).unwrap()).await.refusal();
+    let refusal = handshake(&server, ServerCheck::roots(None).unwrap())
+        .await
+        .refusal();
     let fingerprint = hex_pairs(server.cert());
     let details = refusal.details().clone();
     assert_eq!(details.server_name, "localhost");
@@ -284,16 +291,24 @@ async fn an_expired_certificate_says_since_when() {
     let dir = tempfile::tempdir().unwrap();
     let check = ServerCheck::roots(Some(&ca_file_of(&server, &dir))).unwrap();
     let refusal = handshake(&server, check).await.refusal();
-    assert!(matches!(refusal, CertificateRefusal::Expired { .. }), "{refusal:?}");
+    assert!(
+        matches!(refusal, CertificateRefusal::Expired { .. }),
+        "{refusal:?}"
+    );
     let words = refusal.to_string();
     assert!(
-        words.starts_with("the certificate of localhost expired on 2021-06-30 00:00:00 UTC (subject CN=sip.example.test"),
+        words.starts_with(
+            "the certificate of localhost expired on 2021-06-30 00:00:00 UTC (subject CN=sip.example.test"
+        ),
         "{words}"
     );
     // Pinned, it is still expired.
     let pinned = ServerCheck::server(None, Some(&hex_pairs(server.cert()))).unwrap();
     let refusal = handshake(&server, pinned).await.refusal();
-    assert!(matches!(refusal, CertificateRefusal::Expired { .. }), "{refusal:?}");
+    assert!(
+        matches!(refusal, CertificateRefusal::Expired { .. }),
+        "{refusal:?}"
+    );
     // Signed by a trusted CA, webpki finds it expired: the same words.
     let mut params = named("localhost", &["localhost"]);
     params.not_before = rcgen::date_time_ymd(2020, 1, 1);
@@ -302,7 +317,9 @@ async fn an_expired_certificate_says_since_when() {
     let check = ServerCheck::roots(Some(&ca_file_of(&leaf, &dir))).unwrap();
     let refusal = handshake(&leaf, check).await.refusal();
     assert!(
-        refusal.to_string().starts_with("the certificate of localhost expired on 2021-06-30 00:00:00 UTC"),
+        refusal
+            .to_string()
+            .starts_with("the certificate of localhost expired on 2021-06-30 00:00:00 UTC"),
         "{refusal}"
     );
 }
@@ -328,7 +345,10 @@ async fn a_wrong_name_lists_the_names_the_certificate_has() {
     let dir = tempfile::tempdir().unwrap();
     let check = ServerCheck::roots(Some(&ca_file_of(&server, &dir))).unwrap();
     let refusal = handshake(&server, check).await.refusal();
-    assert!(matches!(refusal, CertificateRefusal::WrongName { .. }), "{refusal:?}");
+    assert!(
+        matches!(refusal, CertificateRefusal::WrongName { .. }),
+        "{refusal:?}"
+    );
     assert_eq!(
         refusal.to_string(),
         "the certificate presented by localhost is not for localhost: it is for sip.example.org, 192.0.2.7 (subject CN=sip.example.test)"
@@ -337,8 +357,14 @@ async fn a_wrong_name_lists_the_names_the_certificate_has() {
     let leaf = signed_by_a_ca(named("other", &["other.example.org"]));
     let check = ServerCheck::roots(Some(&ca_file_of(&leaf, &dir))).unwrap();
     let refusal = handshake(&leaf, check).await.refusal();
-    assert!(matches!(refusal, CertificateRefusal::WrongName { .. }), "{refusal:?}");
-    assert!(refusal.to_string().contains("it is for other.example.org"), "{refusal}");
+    assert!(
+        matches!(refusal, CertificateRefusal::WrongName { .. }),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal.to_string().contains("it is for other.example.org"),
+        "{refusal}"
+    );
 }
 
 #[tokio::test]
@@ -357,8 +383,14 @@ async fn only_the_announced_certificate_is_accepted() {
     assert_eq!(handshake(&server, lower).await.accepted(), "hello");
     let wrong = ServerCheck::pinned(&fingerprint_of(other.cert())).unwrap();
     let refusal = handshake(&server, wrong).await.refusal();
-    assert!(matches!(refusal, CertificateRefusal::NotAnnounced { .. }), "{refusal:?}");
-    assert!(refusal.to_string().contains("fingerprint it announced"), "{refusal}");
+    assert!(
+        matches!(refusal, CertificateRefusal::NotAnnounced { .. }),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal.to_string().contains("fingerprint it announced"),
+        "{refusal}"
+    );
 }
 
 #[tokio::test]
