@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{ConfigError, ValidationError};
+use crate::transport::certificates::pin_from_text;
 
 /// Default registration lifetime in seconds.
 pub const DEFAULT_EXPIRES: u32 = 600;
@@ -54,6 +55,9 @@ pub struct TlsConfig {
     pub ca_file: Option<PathBuf>,
     /// Whether to verify the server's certificate and name. Default `true`.
     pub verify: bool,
+    /// SHA-256 fingerprint of the server's own certificate, accepted as it is
+    /// (`"AB:CD:..."`: 32 hex pairs, any case, `:` or no separators).
+    pub fingerprint: Option<String>,
 }
 
 impl Default for TlsConfig {
@@ -61,6 +65,7 @@ impl Default for TlsConfig {
         TlsConfig {
             ca_file: None,
             verify: true,
+            fingerprint: None,
         }
     }
 }
@@ -426,6 +431,9 @@ impl AccountConfig {
             if !problem.is_empty() {
                 return Err(("msrp_relay", format!("msrp_relay {relay:?} {problem}")));
             }
+        }
+        if let Some(pin) = &self.tls.fingerprint {
+            pin_from_text(pin).map_err(|e| ("tls.fingerprint", e.to_string()))?;
         }
         for sender in &self.trusted_alert_senders {
             parse_sip_uri(sender).map_err(|problem| {

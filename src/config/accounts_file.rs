@@ -147,7 +147,17 @@ pub fn accounts_to_ron(accounts: &[AccountConfig]) -> String {
                 .as_ref()
                 .map(|f| format!("ca_file: {}, ", quote(&f.to_string_lossy())))
                 .unwrap_or_default();
-            field(&mut out, "tls", &format!("({ca}verify: {})", account.tls.verify));
+            let pin = account
+                .tls
+                .fingerprint
+                .as_ref()
+                .map(|p| format!("fingerprint: {}, ", quote(p)))
+                .unwrap_or_default();
+            field(
+                &mut out,
+                "tls",
+                &format!("({ca}{pin}verify: {})", account.tls.verify),
+            );
         }
         if account.msrp != defaults.msrp {
             let tls = account

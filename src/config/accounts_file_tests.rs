@@ -37,6 +37,7 @@ fn saved_accounts_load_again_with_every_field_and_mode_0600() {
     work.trusted_alert_senders = vec!["sip:alerts@example.org".into(), "sip:ops@example.org".into()];
     work.expires = 120;
     work.tls.verify = false;
+    work.tls.fingerprint = Some(format!("AB:CD:EF{}", ":00".repeat(29)));
     work.msrp.role = MsrpRole::Passive;
     let mut home = account("home", "sips:alice@home.example");
     home.enabled = false;

@@ -245,6 +245,24 @@ fn account_err(fields: &str) -> String {
 }
 
 #[test]
+fn a_pinned_fingerprint_is_taken_as_written_and_a_bad_one_is_named() {
+    let pin =
+        "ab:cd:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+    let text = format!(r#"(accounts: [(name: "work", uri: "sip:a@b", tls: (fingerprint: "{pin}"))])"#);
+    let config = parse(&text).unwrap();
+    assert_eq!(config.accounts[0].tls.fingerprint.as_deref(), Some(pin));
+    assert!(config.accounts[0].tls.verify);
+    let msg = err(r#"(accounts: [(name: "work", uri: "sip:a@b", tls: (fingerprint: "AB:CD"))])"#);
+    assert_eq!(
+        msg,
+        format!(
+            "{PATH}: account \"work\": tls.fingerprint \"AB:CD\" is not a SHA-256 fingerprint: expected 32 hex \
+             pairs such as \"AB:CD:...\" (as sipchat prints it, or as `openssl x509 -noout -fingerprint -sha256` does)"
+        )
+    );
+}
+
+#[test]
 fn bad_uris_are_invalid() {
     let msg = err(r#"(accounts: [(name: "work", uri: "alice@example.org")])"#);
     assert_eq!(

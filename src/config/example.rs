@@ -56,6 +56,9 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //     tls: (
         //         // Certificates (PEM) to trust instead of the system's (optional).
         //         // ca_file: "ca.pem",
+        //         // The SHA-256 fingerprint of the server's own certificate, to
+        //         // accept it as it is (sipchat prints it when it refuses one).
+        //         // fingerprint: "AB:CD:...",
         //         // Check the server's certificate. Only turn off for testing.
         //         verify: true,
         //     ),

@@ -169,11 +169,14 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
     };
     let tls = match transport {
         Transport::Tls => Some(
-            tls::client_config(account.tls.ca_file.as_deref(), account.tls.verify).map_err(|source| {
-                AccountError::Tls {
-                    account: account.name.clone(),
-                    source,
-                }
+            tls::server_client_config(
+                account.tls.ca_file.as_deref(),
+                account.tls.fingerprint.as_deref(),
+                account.tls.verify,
+            )
+            .map_err(|source| AccountError::Tls {
+                account: account.name.clone(),
+                source,
             })?,
         ),
         _ => None,
@@ -207,12 +210,15 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
             let uri = MsrpUri::parse(text).map_err(|e| err(format!("msrp_relay {text:?}: {e}")))?;
             let tls = if uri.secure {
                 Some(
-                    tls::client_config(account.tls.ca_file.as_deref(), account.tls.verify).map_err(
-                        |source| AccountError::Tls {
-                            account: account.name.clone(),
-                            source,
-                        },
-                    )?,
+                    tls::server_client_config(
+                        account.tls.ca_file.as_deref(),
+                        account.tls.fingerprint.as_deref(),
+                        account.tls.verify,
+                    )
+                    .map_err(|source| AccountError::Tls {
+                        account: account.name.clone(),
+                        source,
+                    })?,
                 )
             } else {
                 None

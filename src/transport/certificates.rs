@@ -3,26 +3,39 @@
 //!
 //! A client configuration is built from a [`ServerCheck`]:
 //!
-//! - [`ServerCheck::Roots`]: the system's root certificates plus an
-//!   optional CA file (PEM), with the usual chain and name checks. SIP
-//!   servers and MSRP relays are checked this way (`tls.ca_file`).
-//! - [`ServerCheck::Pinned`]: exactly the certificate whose SHA-256
+//! - [`ServerCheck::server`]: the system's root certificates plus an
+//!   optional CA file (PEM), with the usual chain and name checks; a
+//!   certificate that is itself in the CA file (an admin's self-signed
+//!   `openssl req -x509` certificate, CA:TRUE), or whose SHA-256
+//!   fingerprint the account pins (`tls.fingerprint`), is accepted as it
+//!   is. SIP servers and MSRP relays are checked this way.
+//! - [`ServerCheck::pinned`]: exactly the certificate whose SHA-256
 //!   fingerprint was announced (`a=fingerprint`, RFC 8122). Two desktop
 //!   clients talking MSRP directly have only self-signed certificates.
 //! - [`ServerCheck::AnyCertificate`]: anything, when the user turned
 //!   verification off (`tls.verify: false`).
 //!
-//! Whatever the check, the handshake signatures are verified with the ring
-//! provider, the only crypto provider in the build.
+//! A refused certificate is a [`CertificateRefusal`] in words (expired
+//! since when, for which names, issued by whom, self-signed with which
+//! fingerprint), with the certificate's [`CertificateDetails`]; find it in
+//! a handshake's error with [`refusal_of`]. Whatever the check, the
+//! handshake signatures are verified with the ring provider, the only
+//! crypto provider in the build.
+
+mod refusal;
+mod verifier;
+
+pub use refusal::{time_in_words, CertificateDetails, CertificateRefusal, NAMES_SHOWN};
 
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
-use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use tokio_rustls::rustls::crypto::{ring, verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio_rustls::rustls::client::WebPkiServerVerifier;
+use tokio_rustls::rustls::crypto::{ring, CryptoProvider};
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use verifier::{Rule, ServerRule, Verifier};
 
 /// The hash named in our fingerprints.
 pub const FINGERPRINT_HASH: &str = "SHA-256";
@@ -43,13 +56,34 @@ pub enum CertificateError {
     /// A fingerprint to pin is not one we can check.
     #[error("unusable certificate fingerprint \"{0}\" (expected SHA-256 and 32 hex pairs)")]
     Fingerprint(String),
+    /// A configured pin is not a SHA-256 fingerprint.
+    #[error(
+        "tls.fingerprint \"{0}\" is not a SHA-256 fingerprint: expected 32 hex pairs such as \"AB:CD:...\" \
+         (as sipchat prints it, or as `openssl x509 -noout -fingerprint -sha256` does)"
+    )]
+    Pin(String),
+    /// webpki could not be set up over the roots.
+    #[error("cannot check certificates: {0}")]
+    Roots(String),
+    /// rustls refused the configuration.
+    #[error("TLS setup failed: {0}")]
+    Rustls(#[from] rustls::Error),
 }
 
 /// How a client checks the server's certificate.
 #[derive(Debug)]
 pub enum ServerCheck {
-    /// Chain to one of these roots, for the name we connect to.
-    Roots(RootCertStore),
+    /// A server: chain to one of these roots for the name we connect to, or
+    /// be one of `exact` (the CA file's certificates), or have the pinned
+    /// fingerprint.
+    Server {
+        /// The system's roots and the CA file's certificates.
+        roots: RootCertStore,
+        /// The CA file's certificates, accepted as they are.
+        exact: Vec<CertificateDer<'static>>,
+        /// A pinned fingerprint, `AB:CD:...` (build it with [`pin_from_text`]).
+        pin: Option<String>,
+    },
     /// Exactly the certificate with this fingerprint (`SHA-256 AB:CD:...`,
     /// upper case; build it with [`ServerCheck::pinned`]).
     Pinned(String),
@@ -60,18 +94,31 @@ pub enum ServerCheck {
 impl ServerCheck {
     /// The system's root certificates plus those in `ca_file` (PEM).
     pub fn roots(ca_file: Option<&Path>) -> Result<ServerCheck, CertificateError> {
+        ServerCheck::server(ca_file, None)
+    }
+
+    /// A server's check: the system's roots plus `ca_file` (PEM), whose
+    /// certificates are also accepted as they are, and the certificate
+    /// whose SHA-256 fingerprint is `pin` (`AB:CD:...`, any case, with or
+    /// without separators).
+    pub fn server(ca_file: Option<&Path>, pin: Option<&str>) -> Result<ServerCheck, CertificateError> {
+        let pin = pin.map(pin_from_text).transpose()?;
         let mut roots = RootCertStore::empty();
         let native = rustls_native_certs::load_native_certs();
         for cert in native.certs {
             // A single unparsable system certificate must not break TLS.
             let _ = roots.add(cert);
         }
+        let mut exact = Vec::new();
         if let Some(path) = ca_file {
             for cert in read_ca_file(path)? {
-                roots.add(cert).map_err(|e| ca_file_error(path, e.to_string()))?;
+                roots
+                    .add(cert.clone())
+                    .map_err(|e| ca_file_error(path, e.to_string()))?;
+                exact.push(cert);
             }
         }
-        Ok(ServerCheck::Roots(roots))
+        Ok(ServerCheck::Server { roots, exact, pin })
     }
 
     /// Only the certificate whose fingerprint is `expected`
@@ -85,26 +132,42 @@ impl ServerCheck {
 
 /// A client configuration (no client certificate) that checks servers as
 /// `check` says.
-pub fn client_config(check: ServerCheck) -> Result<Arc<ClientConfig>, tokio_rustls::rustls::Error> {
+pub fn client_config(check: ServerCheck) -> Result<Arc<ClientConfig>, CertificateError> {
     let builder = ClientConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()?;
-    let config = match check {
-        ServerCheck::Roots(roots) => builder.with_root_certificates(roots).with_no_client_auth(),
-        ServerCheck::Pinned(pin) => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(CustomVerifier {
-                pin: Some(pin),
-                provider: provider(),
-            }))
-            .with_no_client_auth(),
-        ServerCheck::AnyCertificate => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(CustomVerifier {
-                pin: None,
-                provider: provider(),
-            }))
-            .with_no_client_auth(),
+    let rule = match check {
+        ServerCheck::Server { roots, exact, pin } => {
+            let webpki = if roots.is_empty() {
+                None
+            } else {
+                let built = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+                    .build()
+                    .map_err(|e| CertificateError::Roots(e.to_string()))?;
+                Some(built)
+            };
+            Rule::Server(ServerRule { webpki, exact, pin })
+        }
+        ServerCheck::Pinned(announced) => Rule::Announced(announced),
+        ServerCheck::AnyCertificate => Rule::Any,
     };
+    let verifier = Verifier {
+        rule,
+        provider: provider(),
+    };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+/// The words of a refused certificate in a handshake's error, when that
+/// was why it failed (tokio-rustls wraps the rustls error in an I/O error).
+pub fn refusal_of(error: &std::io::Error) -> Option<CertificateRefusal> {
+    let rustls_error = error.get_ref()?.downcast_ref::<rustls::Error>()?;
+    let rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) = rustls_error else {
+        return None;
+    };
+    other.0.downcast_ref::<CertificateRefusal>().cloned()
 }
 
 /// The crypto provider of every TLS configuration (ring).
@@ -112,11 +175,55 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(ring::default_provider())
 }
 
-/// `SHA-256 AB:CD:...` of a DER certificate.
+/// `SHA-256 AB:CD:...` of a DER certificate (as in `a=fingerprint`).
 pub fn fingerprint_of(cert: &CertificateDer<'_>) -> String {
+    format!("{FINGERPRINT_HASH} {}", hex_pairs(cert))
+}
+
+/// The SHA-256 fingerprint of a DER certificate as `AB:CD:...` (as in
+/// `tls.fingerprint`).
+pub fn hex_pairs(cert: &CertificateDer<'_>) -> String {
     let digest = Sha256::digest(cert.as_ref());
     let pairs: Vec<String> = digest.iter().map(|b| format!("{b:02X}")).collect();
-    format!("{FINGERPRINT_HASH} {}", pairs.join(":"))
+    pairs.join(":")
+}
+
+/// A pinned fingerprint as the user wrote it, in canonical form
+/// (`AB:CD:...`, upper case). Tolerated: any case; `:`, `-`, spaces or no
+/// separators; a leading `SHA-256`, `SHA256` or `sha256 Fingerprint=`
+/// (openssl's output).
+pub fn pin_from_text(text: &str) -> Result<String, CertificateError> {
+    let refused = || CertificateError::Pin(text.to_string());
+    let mut rest = text.trim();
+    if let Some(at) = rest.find('=') {
+        let label = rest[..at].to_ascii_lowercase();
+        let sha256 = label.contains("sha256") || label.contains("sha-256");
+        if !sha256 || !label.contains("fingerprint") {
+            return Err(refused());
+        }
+        rest = &rest[at + 1..];
+    }
+    for label in ["sha-256", "sha256"] {
+        if rest.len() >= label.len() && rest[..label.len()].eq_ignore_ascii_case(label) {
+            rest = &rest[label.len()..];
+            break;
+        }
+    }
+    let mut digits = String::with_capacity(FINGERPRINT_PAIRS * 2);
+    for c in rest.chars() {
+        match c {
+            ':' | '-' | ' ' | '\t' => {}
+            c if c.is_ascii_hexdigit() => digits.push(c.to_ascii_uppercase()),
+            _ => return Err(refused()),
+        }
+    }
+    if digits.len() != FINGERPRINT_PAIRS * 2 {
+        return Err(refused());
+    }
+    let pairs: Vec<&str> = (0..FINGERPRINT_PAIRS)
+        .filter_map(|i| digits.get(i * 2..i * 2 + 2))
+        .collect();
+    Ok(pairs.join(":"))
 }
 
 /// The certificates of a PEM file; at least one.
@@ -153,67 +260,6 @@ fn normalise(fingerprint: &str) -> Option<String> {
             .iter()
             .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
     valid.then(|| format!("{FINGERPRINT_HASH} {}", hex.to_ascii_uppercase()))
-}
-
-/// The verifier of pinned and unchecked certificates: the end-entity
-/// certificate must have the pinned fingerprint (any, without a pin); the
-/// handshake signatures are always checked.
-#[derive(Debug)]
-struct CustomVerifier {
-    pin: Option<String>,
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for CustomVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, tokio_rustls::rustls::Error> {
-        match &self.pin {
-            Some(pin) if fingerprint_of(end_entity) != *pin => Err(tokio_rustls::rustls::Error::General(
-                "the peer's certificate does not match the fingerprint it announced".into(),
-            )),
-            _ => Ok(ServerCertVerified::assertion()),
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,16 @@ pub enum TransportError {
         /// What happened.
         reason: String,
     },
+    /// The TLS server's certificate was refused; the words say why
+    /// (expired, wrong name, unknown issuer, self-signed...) and the
+    /// refusal carries the certificate's details.
+    #[error("cannot connect to {addr} over TLS: {refusal}")]
+    Certificate {
+        /// Peer address.
+        addr: SocketAddr,
+        /// Why, with the certificate's details.
+        refusal: Box<certificates::CertificateRefusal>,
+    },
     /// Sending failed.
     #[error("sending to {addr} failed: {reason}")]
     Send {

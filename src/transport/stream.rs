@@ -212,10 +212,15 @@ pub async fn connect_tls(
         let tcp = TcpStream::connect(remote).await.map_err(|e| err(e.to_string()))?;
         let _ = tcp.set_nodelay(true);
         let local = tcp.local_addr().map_err(|e| err(e.to_string()))?;
-        let tls = TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .map_err(|e| err(format!("TLS handshake failed: {e}")))?;
+        let tls = TlsConnector::from(config).connect(name, tcp).await.map_err(|e| {
+            match super::certificates::refusal_of(&e) {
+                Some(refusal) => TransportError::Certificate {
+                    addr: remote,
+                    refusal: Box::new(refusal),
+                },
+                None => err(format!("TLS handshake failed: {e}")),
+            }
+        })?;
         Ok::<_, TransportError>((tls, local))
     };
     let (tls, local) = tokio::time::timeout(CONNECT_TIMEOUT, connect)

@@ -13,12 +13,10 @@ use tokio_rustls::rustls::ClientConfig;
 /// Why a TLS configuration could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsConfigError {
-    /// The CA file could not be read or holds no certificate.
+    /// The CA file could not be read or holds no certificate, the pin is
+    /// not a fingerprint, or rustls refused the configuration.
     #[error(transparent)]
     Certificate(#[from] CertificateError),
-    /// rustls refused the protocol versions.
-    #[error("TLS setup failed: {0}")]
-    Rustls(#[from] tokio_rustls::rustls::Error),
     /// The host name cannot be used for certificate checks.
     #[error("\"{0}\" is not a valid TLS server name")]
     ServerName(String),
@@ -27,8 +25,20 @@ pub enum TlsConfigError {
 /// Builds a client configuration: system roots plus an optional CA file,
 /// certificate verification on unless `verify` is false.
 pub fn client_config(ca_file: Option<&Path>, verify: bool) -> Result<Arc<ClientConfig>, TlsConfigError> {
+    server_client_config(ca_file, None, verify)
+}
+
+/// Builds a client configuration for an account's server: system roots
+/// plus an optional CA file (whose certificates are also accepted as they
+/// are), an optional pinned SHA-256 fingerprint (`tls.fingerprint`), and
+/// verification on unless `verify` is false.
+pub fn server_client_config(
+    ca_file: Option<&Path>,
+    fingerprint: Option<&str>,
+    verify: bool,
+) -> Result<Arc<ClientConfig>, TlsConfigError> {
     let check = if verify {
-        ServerCheck::roots(ca_file)?
+        ServerCheck::server(ca_file, fingerprint)?
     } else {
         tracing::warn!("TLS certificate verification is disabled for this account");
         ServerCheck::AnyCertificate

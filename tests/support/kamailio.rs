@@ -136,6 +136,22 @@ impl Kamailio {
     /// module is not installed. Panics, with the Kamailio log, when it is
     /// installed but does not come up: that is a bug, not a reason to skip.
     pub fn start() -> Option<Kamailio> {
+        Self::start_serving(None)
+    }
+
+    /// [`Kamailio::start_or_skip`], with Kamailio's TLS port presenting
+    /// `chain` (PEM: its own certificate first, then any intermediates)
+    /// and `key` instead of the harness's certificate. `ca_pem` is then
+    /// `chain`.
+    pub fn start_with_certificate_or_skip(chain: &Path, key: &Path) -> Option<Kamailio> {
+        let k = Self::start_serving(Some((chain.to_path_buf(), key.to_path_buf())));
+        if k.is_none() && required() {
+            panic!("Kamailio is required (CI / SIPCHAT_REQUIRE_KAMAILIO) but not installed: apt-get install kamailio kamailio-tls-modules");
+        }
+        k
+    }
+
+    fn start_serving(certificate: Option<(PathBuf, PathBuf)>) -> Option<Kamailio> {
         let inst = match find_installation() {
             Ok(inst) => inst,
             Err(why) => {
@@ -145,7 +161,7 @@ impl Kamailio {
         };
         let mut last = String::new();
         for attempt in 1..=START_ATTEMPTS {
-            match try_start(&inst) {
+            match try_start(&inst, certificate.as_ref()) {
                 Ok(Attempt::Ready(k)) => return Some(k),
                 Ok(Attempt::PortClash(log)) => {
                     eprintln!("kamailio harness: port clash on attempt {attempt}, retrying");
@@ -359,13 +375,16 @@ fn fill(template: &str, vars: &[(&str, String)]) -> Result<String, String> {
     }
 }
 
-fn try_start(inst: &Installation) -> Result<Attempt, String> {
+fn try_start(inst: &Installation, certificate: Option<&(PathBuf, PathBuf)>) -> Result<Attempt, String> {
     let dir = tempfile::Builder::new()
         .prefix("sipchat-kamailio-")
         .tempdir()
         .map_err(|e| format!("tempdir: {e}"))?;
     let d = dir.path();
-    let (ca_pem, cert, key) = make_certs(d)?;
+    let (ca_pem, cert, key) = match certificate {
+        Some((chain, key)) => (chain.clone(), chain.clone(), key.clone()),
+        None => make_certs(d)?,
+    };
     let (udp_port, tcp_port, tls_port) = pick_ports().map_err(|e| format!("picking ports: {e}"))?;
 
     let path_str = |p: &Path| {

@@ -24,7 +24,8 @@ pub enum MsrpTlsError {
     /// rustls refused the configuration.
     #[error("MSRP TLS setup failed: {0}")]
     Rustls(#[from] tokio_rustls::rustls::Error),
-    /// The peer's fingerprint is not one we can check.
+    /// The peer's fingerprint is not one we can check, or the client
+    /// configuration could not be built.
     #[error(transparent)]
     Fingerprint(#[from] CertificateError),
 }
