@@ -27,9 +27,7 @@ use keyring::KeyringBus;
 use secret_service::blocking::SecretService;
 use secret_service::EncryptionType;
 use sipchat::config::secrets::{APPLICATION, ATTRIBUTE_ACCOUNT, ATTRIBUTE_APPLICATION, ATTRIBUTE_URI};
-use sipchat::config::{
-    accounts_path, save_window_accounts, AccountConfig, Config, PasswordStore, Secret,
-};
+use sipchat::config::{accounts_path, save_window_accounts, AccountConfig, Config, PasswordStore, Secret};
 use sipchat::runtime::account::{server_setup, AccountSetup};
 
 const URI: &str = "sip:alice@example.org";
@@ -126,18 +124,30 @@ fn window_passwords_live_in_the_secret_service_and_the_runtime_reads_them() {
     let file = accounts_path(&config);
 
     // Added in the window: the password goes to the keyring, not the file.
-    let alice = typed(AccountConfig::new("alice@example.org", URI), "first pass \"quoted\"");
+    let alice = typed(
+        AccountConfig::new("alice@example.org", URI),
+        "first pass \"quoted\"",
+    );
     let saved = save(&file, &[], vec![alice]);
     assert!(saved[0].password_in_keyring && saved[0].password.is_none());
     let text = accounts_text(&file);
     assert!(text.contains("password_in_keyring: true"), "{text}");
-    assert!(!text.contains("first pass") && !text.contains("password:"), "{text}");
+    assert!(
+        !text.contains("first pass") && !text.contains("password:"),
+        "{text}"
+    );
     let stored = items();
     assert_eq!(stored.len(), 1, "{stored:?}");
     let (label, attributes, secret) = &stored[0];
     assert_eq!(label, "sipchat: alice@example.org");
-    assert_eq!(attributes.get(ATTRIBUTE_APPLICATION).map(String::as_str), Some(APPLICATION));
-    assert_eq!(attributes.get(ATTRIBUTE_ACCOUNT).map(String::as_str), Some("alice@example.org"));
+    assert_eq!(
+        attributes.get(ATTRIBUTE_APPLICATION).map(String::as_str),
+        Some(APPLICATION)
+    );
+    assert_eq!(
+        attributes.get(ATTRIBUTE_ACCOUNT).map(String::as_str),
+        Some("alice@example.org")
+    );
     assert_eq!(attributes.get(ATTRIBUTE_URI).map(String::as_str), Some(URI));
     assert_eq!(secret, "first pass \"quoted\"");
 
@@ -145,11 +155,20 @@ fn window_passwords_live_in_the_secret_service_and_the_runtime_reads_them() {
     // `password` and `password_file` work as before beside it.
     let account = loaded(&config, "alice@example.org");
     assert_eq!(account.password().unwrap().expose(), "first pass \"quoted\"");
-    assert_eq!(runtime_password(&account).unwrap().as_deref(), Some("first pass \"quoted\""));
+    assert_eq!(
+        runtime_password(&account).unwrap().as_deref(),
+        Some("first pass \"quoted\"")
+    );
     let inline = loaded(&config, "inline");
-    assert_eq!(runtime_password(&inline).unwrap().as_deref(), Some("carol-inline"));
+    assert_eq!(
+        runtime_password(&inline).unwrap().as_deref(),
+        Some("carol-inline")
+    );
     let from_file = loaded(&config, "from-file");
-    assert_eq!(runtime_password(&from_file).unwrap().as_deref(), Some("dave-file"));
+    assert_eq!(
+        runtime_password(&from_file).unwrap().as_deref(),
+        Some("dave-file")
+    );
     assert_eq!(items().len(), 1, "config.ron's passwords never go to the keyring");
 
     // A new password replaces the item.
@@ -170,8 +189,14 @@ fn window_passwords_live_in_the_secret_service_and_the_runtime_reads_them() {
     let stored = items();
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0].0, "sipchat: alice@example.org (work)");
-    assert_eq!(stored[0].1.get(ATTRIBUTE_ACCOUNT).map(String::as_str), Some("work"));
-    assert_eq!(runtime_password(&loaded(&config, "work")).unwrap().as_deref(), Some("second-pass"));
+    assert_eq!(
+        stored[0].1.get(ATTRIBUTE_ACCOUNT).map(String::as_str),
+        Some("work")
+    );
+    assert_eq!(
+        runtime_password(&loaded(&config, "work")).unwrap().as_deref(),
+        Some("second-pass")
+    );
 
     // Removed in the window: its item goes too.
     save(&file, &renamed, Vec::new());
@@ -180,7 +205,11 @@ fn window_passwords_live_in_the_secret_service_and_the_runtime_reads_them() {
 
     // No Secret Service on the bus: saving falls back to the 0600 file, and an
     // account whose password is in the keyring fails in words.
-    let in_keyring = save(&file, &[], vec![typed(AccountConfig::new("alice", URI), "kept-in-keyring")]);
+    let in_keyring = save(
+        &file,
+        &[],
+        vec![typed(AccountConfig::new("alice", URI), "kept-in-keyring")],
+    );
     assert!(in_keyring[0].password_in_keyring);
     bus.stop_keyring();
     let error = loaded(&config, "alice").password().unwrap_err().to_string();
@@ -196,7 +225,10 @@ fn window_passwords_live_in_the_secret_service_and_the_runtime_reads_them() {
     assert!(!saved[1].password_in_keyring);
     let text = accounts_text(&file);
     assert!(text.contains("password: \"bob-fallback\""), "{text}");
-    assert_eq!(runtime_password(&loaded(&config, "bob")).unwrap().as_deref(), Some("bob-fallback"));
+    assert_eq!(
+        runtime_password(&loaded(&config, "bob")).unwrap().as_deref(),
+        Some("bob-fallback")
+    );
     // Removing an account while the keyring is away still saves the file.
     let saved = save(&file, &saved, vec![saved[1].clone()]);
     assert_eq!(saved.len(), 1);
@@ -210,7 +242,14 @@ fn window_passwords_live_in_the_secret_service_and_the_runtime_reads_them() {
     carol.password_in_keyring = true;
     let error = carol.password().unwrap_err().to_string();
     assert!(error.contains(NOT_RUNNING), "{error}");
-    let saved = save(&file, &saved, vec![saved[0].clone(), typed(AccountConfig::new("erin", "sip:erin@example.org"), "erin-pass")]);
+    let saved = save(
+        &file,
+        &saved,
+        vec![
+            saved[0].clone(),
+            typed(AccountConfig::new("erin", "sip:erin@example.org"), "erin-pass"),
+        ],
+    );
     assert!(accounts_text(&file).contains("erin-pass"));
     assert!(!saved[1].password_in_keyring);
 }

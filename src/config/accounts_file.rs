@@ -328,7 +328,11 @@ pub fn save_window_accounts(
 
 /// The vanished keyring item an account renamed or readdressed had: the one
 /// with its name, else the one with its address, else the only one.
-fn predecessor<'a>(vanished: &'a [(String, String)], name: &str, uri: &str) -> Option<(&'a str, &'a str)> {
+pub(super) fn predecessor<'a>(
+    vanished: &'a [(String, String)],
+    name: &str,
+    uri: &str,
+) -> Option<(&'a str, &'a str)> {
     let found = vanished
         .iter()
         .find(|(old_name, _)| old_name == name)

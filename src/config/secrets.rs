@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn labels_name_the_address_and_a_different_account_name() {
-        assert_eq!(label("alice@example.org", "sip:alice@example.org"), "sipchat: alice@example.org");
+        assert_eq!(
+            label("alice@example.org", "sip:alice@example.org"),
+            "sipchat: alice@example.org"
+        );
         assert_eq!(
             label("work", "sips:alice@example.org;transport=tls"),
             "sipchat: alice@example.org (work)"
