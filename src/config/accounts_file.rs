@@ -337,7 +337,7 @@ pub(super) fn predecessor<'a>(
         .iter()
         .find(|(old_name, _)| old_name == name)
         .or_else(|| vanished.iter().find(|(_, old_uri)| old_uri == uri))
-        .or_else(|| match vanished {
+        .or(match vanished {
             [only] => Some(only),
             _ => None,
         })?;

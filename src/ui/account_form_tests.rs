@@ -192,7 +192,10 @@ fn a_keyring_password_stays_there_until_a_new_one_is_typed() {
     let mut form = AccountForm::edit(&existing, vec![]);
     form.update(Message::Password("new".into()));
     let (account, _) = saved(&mut form);
-    assert!(!account.password_in_keyring, "saving puts the new one into the keyring");
+    assert!(
+        !account.password_in_keyring,
+        "saving puts the new one into the keyring"
+    );
     assert_eq!(account.password.as_ref().map(|p| p.expose()), Some("new"));
 }
 
