@@ -235,8 +235,9 @@ pub enum ConfigError {
         source: io::Error,
     },
     /// The account's password is in the desktop keyring, and the keyring did not
-    /// give it (or, on saving, did not take it).
-    #[error("account {account:?}: {source}")]
+    /// give it (or, on saving, did not take it). The words leave the account's
+    /// name to the caller: the runtime's account errors already start with it.
+    #[error("{source}")]
     Keyring {
         /// The account's name.
         account: String,
