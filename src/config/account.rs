@@ -84,12 +84,17 @@ pub struct AccountConfig {
     /// Authentication user name; see [`AccountConfig::auth_user`].
     #[serde(default)]
     pub auth_user: Option<String>,
-    /// Password given inline. At most one of `password` and `password_file` may be set.
+    /// Password given inline. At most one of `password`, `password_file` and
+    /// `password_in_keyring` may be set.
     #[serde(default)]
     pub password: Option<Secret>,
     /// File holding the password, read on demand by [`AccountConfig::password`].
     #[serde(default)]
     pub password_file: Option<PathBuf>,
+    /// The password is in the desktop keyring (the freedesktop Secret Service),
+    /// stored there by the window; see [`super::secrets`]. Default `false`.
+    #[serde(default)]
+    pub password_in_keyring: bool,
     /// Outbound proxy, e.g. `sip:proxy.example.org:5060;transport=tcp`.
     #[serde(default)]
     pub proxy: Option<String>,
@@ -298,6 +303,7 @@ impl AccountConfig {
             auth_user: None,
             password: None,
             password_file: None,
+            password_in_keyring: false,
             proxy: None,
             register: true,
             expires: DEFAULT_EXPIRES,
@@ -336,24 +342,31 @@ impl AccountConfig {
             .transpose()
     }
 
-    /// Whether a password or password file is configured.
+    /// Whether a password, a password file or a keyring password is configured.
     pub fn has_password(&self) -> bool {
-        self.password.is_some() || self.password_file.is_some()
+        self.password.is_some() || self.password_file.is_some() || self.password_in_keyring
     }
 
-    /// The password: the inline one, or the content of `password_file` read now with
-    /// trailing line breaks removed. Errors name the file, never its content.
+    /// The password: the inline one, the content of `password_file` read now with
+    /// trailing line breaks removed, or the one in the desktop keyring asked for now.
+    /// Errors name the file or the keyring, never the password.
     pub fn password(&self) -> Result<Secret, ConfigError> {
-        match (&self.password, &self.password_file) {
-            (Some(_), Some(_)) => Err(ConfigError::Invalid {
+        match (&self.password, &self.password_file, self.password_in_keyring) {
+            (Some(_), Some(_), _) | (Some(_), _, true) | (_, Some(_), true) => Err(ConfigError::Invalid {
                 path: None,
-                source: self.invalid("password", BOTH_PASSWORDS.into()),
+                source: self.invalid("password", SEVERAL_PASSWORDS.into()),
             }),
-            (Some(secret), None) => Ok(secret.clone()),
-            (None, None) => Err(ConfigError::NoPassword {
+            (Some(secret), None, false) => Ok(secret.clone()),
+            (None, None, true) => {
+                super::secrets::read_password(&self.name, &self.uri).map_err(|source| ConfigError::Keyring {
+                    account: self.name.clone(),
+                    source,
+                })
+            }
+            (None, None, false) => Err(ConfigError::NoPassword {
                 account: self.name.clone(),
             }),
-            (None, Some(path)) => {
+            (None, Some(path), false) => {
                 let read_error = |source| ConfigError::PasswordFile {
                     account: self.name.clone(),
                     path: path.clone(),
@@ -403,8 +416,13 @@ impl AccountConfig {
         if self.auth_user.as_deref().is_some_and(|u| u.trim().is_empty()) {
             return Err(("auth_user", "auth_user must not be empty when given".into()));
         }
-        if self.password.is_some() && self.password_file.is_some() {
-            return Err(("password", BOTH_PASSWORDS.into()));
+        let sources = [
+            self.password.is_some(),
+            self.password_file.is_some(),
+            self.password_in_keyring,
+        ];
+        if sources.into_iter().filter(|&set| set).count() > 1 {
+            return Err(("password", SEVERAL_PASSWORDS.into()));
         }
         if self
             .password_file
@@ -466,8 +484,8 @@ impl AccountConfig {
     }
 }
 
-/// What is wrong when both `password` and `password_file` are set.
-const BOTH_PASSWORDS: &str = "set either password or password_file, not both";
+/// What is wrong when more than one password source is set.
+const SEVERAL_PASSWORDS: &str = "set only one of password, password_file and password_in_keyring";
 
 /// `path` joined to `base_dir` if relative, or with a leading `~` replaced by `home`.
 pub(crate) fn resolve_path(path: &Path, base_dir: &Path, home: Option<&Path>) -> PathBuf {

@@ -150,8 +150,15 @@ fn missing_or_double_password() {
     let e = account.password().unwrap_err();
     assert_eq!(
         e.to_string(),
-        "account \"w\": set either password or password_file, not both"
+        "account \"w\": set only one of password, password_file and password_in_keyring"
     );
+    account.password_file = None;
+    account.password_in_keyring = true;
+    assert!(account.password().is_err());
+    assert!(account.validate(0).is_err());
+    account.password = None;
+    assert!(account.has_password());
+    assert_eq!(account.validate(0), Ok(()));
 }
 
 #[test]

@@ -5,8 +5,10 @@
 //! RON file beside it: `accounts.ron` next to `config.ron`, or
 //! `NAME.accounts.ron` next to a config file called `NAME.ron`, so two
 //! configurations in one directory never share it. It is a list of accounts
-//! in the same form as `config.ron`'s `accounts: [...]`; it holds passwords,
-//! so it is written with mode 0600 (through a temporary file and a rename).
+//! in the same form as `config.ron`'s `accounts: [...]`. [`save_window_accounts`]
+//! puts the passwords typed in the window into the desktop keyring when one
+//! is running (the file then says `password_in_keyring: true`), else into the
+//! file, so it is written with mode 0600 (through a temporary file and a rename).
 //! [`super::Config::load`] appends its accounts to the configuration's; names
 //! must be unique across both files.
 
@@ -14,6 +16,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::secrets::{self, SecretsError};
 use super::{parse_error, AccountConfig, ConfigError};
 
 /// Name of the window's accounts file beside a config file called `config.ron`.
@@ -107,6 +110,9 @@ pub fn accounts_to_ron(accounts: &[AccountConfig]) -> String {
         }
         if let Some(file) = &account.password_file {
             field(&mut out, "password_file", &quote(&file.to_string_lossy()));
+        }
+        if account.password_in_keyring {
+            field(&mut out, "password_in_keyring", "true");
         }
         if let Some(proxy) = &account.proxy {
             field(&mut out, "proxy", &quote(proxy));
@@ -227,4 +233,132 @@ pub fn save_accounts(path: &Path, accounts: &[AccountConfig]) -> Result<(), Conf
         return Err(write_error(e));
     }
     Ok(())
+}
+
+/// Where [`save_window_accounts`] puts the passwords typed in the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PasswordStore {
+    /// The desktop keyring when one answers, else the accounts file.
+    #[default]
+    Keyring,
+    /// Always the accounts file (and the keyring is never asked).
+    File,
+}
+
+/// The keyring item of an account: its name and address.
+fn keyring_key(account: &AccountConfig) -> Option<(&str, &str)> {
+    account
+        .password_in_keyring
+        .then_some((account.name.as_str(), account.uri.as_str()))
+}
+
+/// Saves the window's accounts as they are after one change in the window
+/// (`before` is the list as last saved). With [`PasswordStore::Keyring`]:
+///
+/// - a password typed in the window (`password` set) goes into the keyring,
+///   replacing the account's item, and `accounts` then says
+///   `password_in_keyring` instead; when no keyring is running, or it refuses,
+///   the password stays in the file as before;
+/// - an account renamed or readdressed keeps its keyring password (moved to
+///   an item under its new name and address);
+/// - after the file is written, the items of accounts removed, or whose
+///   password no longer lives in the keyring, are removed.
+///
+/// If the file cannot be written, the items this call created are removed
+/// again and the error is returned.
+pub fn save_window_accounts(
+    path: &Path,
+    before: &[AccountConfig],
+    accounts: &mut [AccountConfig],
+    store: PasswordStore,
+) -> Result<(), ConfigError> {
+    let _span = tracing::info_span!("save_window_accounts", path = %path.display()).entered();
+    if store == PasswordStore::File {
+        return save_accounts(path, accounts);
+    }
+    let old_keys: Vec<(&str, &str)> = before.iter().filter_map(keyring_key).collect();
+    let kept: Vec<(&str, &str)> = accounts.iter().filter_map(keyring_key).collect();
+    let vanished: Vec<(String, String)> = old_keys
+        .iter()
+        .filter(|key| !kept.contains(key))
+        .map(|(name, uri)| (name.to_string(), uri.to_string()))
+        .collect();
+    let mut created: Vec<(String, String)> = Vec::new();
+    let mut keyring_running = true;
+    for account in accounts.iter_mut() {
+        let key = (account.name.as_str(), account.uri.as_str());
+        if account.password_in_keyring && !old_keys.contains(&key) {
+            // Renamed or readdressed: its item is still under the old key.
+            let moved = predecessor(&vanished, &account.name, &account.uri)
+                .ok_or(SecretsError::NoItem)
+                .and_then(|(name, uri)| secrets::read_password(name, uri))
+                .and_then(|secret| secrets::store_password(&account.name, &account.uri, &secret));
+            if let Err(source) = moved {
+                undo(&created);
+                return Err(ConfigError::Keyring {
+                    account: account.name.clone(),
+                    source,
+                });
+            }
+            created.push((account.name.clone(), account.uri.clone()));
+            continue;
+        }
+        let Some(password) = account.password.clone() else {
+            continue;
+        };
+        if !keyring_running || account.password_file.is_some() {
+            continue;
+        }
+        match secrets::store_password(&account.name, &account.uri, &password) {
+            Ok(()) => {
+                if !old_keys.contains(&key) {
+                    created.push((account.name.clone(), account.uri.clone()));
+                }
+                account.password = None;
+                account.password_in_keyring = true;
+            }
+            Err(error) => {
+                keyring_running = !error.is_not_running();
+                tracing::warn!(account = %account.name, %error, "keeping the password in the accounts file");
+            }
+        }
+    }
+    if let Err(error) = save_accounts(path, accounts) {
+        undo(&created);
+        return Err(error);
+    }
+    let new_keys: Vec<(&str, &str)> = accounts.iter().filter_map(keyring_key).collect();
+    for (name, uri) in old_keys.into_iter().filter(|key| !new_keys.contains(key)) {
+        if let Err(error) = secrets::remove_password(name, uri) {
+            tracing::warn!(account = name, %error, "the old keyring item could not be removed");
+        }
+    }
+    Ok(())
+}
+
+/// The vanished keyring item an account renamed or readdressed had: the one
+/// with its name, else the one with its address, else the only one.
+pub(super) fn predecessor<'a>(
+    vanished: &'a [(String, String)],
+    name: &str,
+    uri: &str,
+) -> Option<(&'a str, &'a str)> {
+    let found = vanished
+        .iter()
+        .find(|(old_name, _)| old_name == name)
+        .or_else(|| vanished.iter().find(|(_, old_uri)| old_uri == uri))
+        .or(match vanished {
+            [only] => Some(only),
+            _ => None,
+        })?;
+    Some((found.0.as_str(), found.1.as_str()))
+}
+
+/// Removes the keyring items a failed save created.
+fn undo(created: &[(String, String)]) {
+    for (name, uri) in created {
+        if let Err(error) = secrets::remove_password(name, uri) {
+            tracing::warn!(account = %name, %error, "a keyring item of a failed save could not be removed");
+        }
+    }
 }

@@ -164,3 +164,47 @@ fn first_start_loads_window_accounts_that_are_already_there() {
     assert_eq!(written.as_deref(), Some(config_file.as_path()));
     assert_eq!(config.accounts.len(), 1);
 }
+
+#[test]
+fn a_keyring_account_is_saved_without_a_secret_and_loads_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(ACCOUNTS_FILE);
+    let mut alice = AccountConfig::new("alice", "sip:alice@example.org");
+    alice.password_in_keyring = true;
+    save_accounts(&path, std::slice::from_ref(&alice)).unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains("password_in_keyring: true"), "{text}");
+    assert!(!text.contains("password:"), "{text}");
+    assert_eq!(load_accounts(&path).unwrap(), vec![alice]);
+}
+
+#[test]
+fn saving_with_the_file_store_keeps_typed_passwords_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(ACCOUNTS_FILE);
+    let mut accounts = vec![account("work", "sip:alice@example.org")];
+    save_window_accounts(&path, &[], &mut accounts, PasswordStore::File).unwrap();
+    assert!(!accounts[0].password_in_keyring);
+    assert_eq!(load_accounts(&path).unwrap(), accounts);
+}
+
+#[test]
+fn a_renamed_keyring_account_finds_its_old_item() {
+    let vanished = vec![
+        ("old".to_string(), "sip:a@x".to_string()),
+        ("other".to_string(), "sip:b@x".to_string()),
+    ];
+    assert_eq!(
+        accounts_file::predecessor(&vanished, "old", "sip:c@x"),
+        Some(("old", "sip:a@x"))
+    );
+    assert_eq!(
+        accounts_file::predecessor(&vanished, "new", "sip:b@x"),
+        Some(("other", "sip:b@x"))
+    );
+    assert_eq!(accounts_file::predecessor(&vanished, "new", "sip:c@x"), None);
+    assert_eq!(
+        accounts_file::predecessor(&vanished[..1], "new", "sip:c@x"),
+        Some(("old", "sip:a@x"))
+    );
+}

@@ -288,7 +288,11 @@ fn bad_uris_are_invalid() {
 fn password_and_password_file_together_are_invalid() {
     assert_eq!(
         account_err(r#"password: "hunter2", password_file: "/pw""#),
-        "set either password or password_file, not both"
+        "set only one of password, password_file and password_in_keyring"
+    );
+    assert_eq!(
+        account_err(r#"password: "hunter2", password_in_keyring: true"#),
+        "set only one of password, password_file and password_in_keyring"
     );
     let msg = err(r#"(accounts: [(name: "w", uri: "sip:a@b", password: "hunter2", password_file: "/pw")])"#);
     assert!(!msg.contains("hunter2"));

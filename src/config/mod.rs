@@ -12,6 +12,7 @@ mod accounts_file;
 mod example;
 mod load;
 mod msrp;
+pub mod secrets;
 
 use std::collections::HashSet;
 use std::fs;
@@ -28,8 +29,8 @@ pub use account::{
     DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
 };
 pub use accounts_file::{
-    accounts_from_ron, accounts_path, accounts_to_ron, load_accounts, save_accounts, ACCOUNTS_FILE,
-    MAX_ACCOUNTS_FILE_BYTES,
+    accounts_from_ron, accounts_path, accounts_to_ron, load_accounts, save_accounts, save_window_accounts,
+    PasswordStore, ACCOUNTS_FILE, MAX_ACCOUNTS_FILE_BYTES,
 };
 pub use example::EXAMPLE_CONFIG;
 pub use load::{load, LoadOptions, Loaded};
@@ -217,7 +218,7 @@ pub enum ConfigError {
         /// The configured names, in file order.
         known: Vec<String>,
     },
-    /// The account has neither `password` nor `password_file`.
+    /// The account has no `password`, `password_file` or `password_in_keyring`.
     #[error("account {account:?} has no password or password_file")]
     NoPassword {
         /// The account's name.
@@ -232,6 +233,16 @@ pub enum ConfigError {
         path: PathBuf,
         /// Why.
         source: io::Error,
+    },
+    /// The account's password is in the desktop keyring, and the keyring did not
+    /// give it (or, on saving, did not take it). The words leave the account's
+    /// name to the caller: the runtime's account errors already start with it.
+    #[error("{source}")]
+    Keyring {
+        /// The account's name.
+        account: String,
+        /// What the keyring said (never the password).
+        source: secrets::SecretsError,
     },
 }
 

@@ -235,7 +235,10 @@ impl AccountForm {
         account.uri = uri;
         account.display_name = Some(self.display_name.trim().to_string()).filter(|s| !s.is_empty());
         if password.is_some() && !self.password.is_empty() {
+            // A typed password replaces the file or keyring one; saving puts it
+            // into the keyring again when one runs.
             account.password_file = None;
+            account.password_in_keyring = false;
         }
         if account.password_file.is_none() {
             account.password = password;

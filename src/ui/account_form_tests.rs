@@ -180,6 +180,26 @@ fn editing_keeps_the_password_and_hidden_fields_unless_changed() {
 }
 
 #[test]
+fn a_keyring_password_stays_there_until_a_new_one_is_typed() {
+    let mut existing = AccountConfig::new("home", "sip:alice@home.example");
+    existing.password_in_keyring = true;
+    let mut form = AccountForm::edit(&existing, vec![]);
+    form.update(Message::DisplayName("Alice".into()));
+    let (account, _) = saved(&mut form);
+    assert!(account.password_in_keyring);
+    assert_eq!(account.password, None);
+
+    let mut form = AccountForm::edit(&existing, vec![]);
+    form.update(Message::Password("new".into()));
+    let (account, _) = saved(&mut form);
+    assert!(
+        !account.password_in_keyring,
+        "saving puts the new one into the keyring"
+    );
+    assert_eq!(account.password.as_ref().map(|p| p.expose()), Some("new"));
+}
+
+#[test]
 fn cancel_is_an_action() {
     let mut form = AccountForm::new(vec![]);
     assert_eq!(form.update(Message::Cancel), Action::Cancel);

@@ -10,7 +10,7 @@ use crate::ui::theme;
 use crate::ui::widget;
 use iced::widget::{button, column, row, space, text};
 use iced::{Center, Element, Fill};
-use sipchat::config::{save_accounts, AccountConfig, Config};
+use sipchat::config::{save_window_accounts, AccountConfig, Config, PasswordStore};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +49,10 @@ struct Fixed {
 pub struct AccountSettings {
     /// Where window accounts are saved; `None` keeps them in memory (tests).
     file: Option<PathBuf>,
+    /// Where typed passwords go: the desktop keyring when one runs (the
+    /// window), or only the file (unit tests, which must never touch the
+    /// keyring of the desktop they run on).
+    passwords: PasswordStore,
     fixed: Vec<Fixed>,
     window: Vec<AccountConfig>,
     /// Whether the local (peer-to-peer) account runs.
@@ -75,6 +79,11 @@ impl AccountSettings {
             .collect();
         AccountSettings {
             file,
+            passwords: if cfg!(test) {
+                PasswordStore::File
+            } else {
+                PasswordStore::Keyring
+            },
             fixed,
             window,
             local: config.local.enabled,
@@ -176,10 +185,12 @@ impl AccountSettings {
         Ok(Action::None)
     }
 
-    /// Writes the window accounts; on failure puts `before` back.
+    /// Writes the window accounts (typed passwords into the desktop keyring
+    /// when one runs, removed accounts' keyring items removed); on failure
+    /// puts `before` back.
     fn save(&mut self, before: Vec<AccountConfig>) -> Result<Action, String> {
         if let Some(file) = &self.file {
-            if let Err(e) = save_accounts(file, &self.window) {
+            if let Err(e) = save_window_accounts(file, &before, &mut self.window, self.passwords) {
                 self.window = before;
                 return Err(t!("accounts-not-saved", error = e.to_string()));
             }
