@@ -234,7 +234,11 @@ fn an_alert_straight_from_a_trusted_address_is_raised_and_from_another_is_a_clai
     let critical = server.wait_for("for the trusted alert", WAIT, |r| r.body.contains(text));
     assert_eq!(critical.urgency, Some(2), "critical: {critical:#?}");
     assert_eq!(critical.expire_timeout, 0, "never expires");
-    assert!(critical.summary.contains("EMERGENCY ALERT"), "{}", critical.summary);
+    assert!(
+        critical.summary.contains("EMERGENCY ALERT"),
+        "{}",
+        critical.summary
+    );
     wait_answered(&trusted, Ipv4Addr::LOCALHOST, 200);
 
     // 2. The same MESSAGE from 127.0.0.2: a message marked as a claim.
@@ -246,15 +250,13 @@ fn an_alert_straight_from_a_trusted_address_is_raised_and_from_another_is_a_clai
         claim["body"],
         "Emergency call to 112 (Emergency Number), sent by 127.0.0.2"
     );
-    let normal = server.wait_for("for the claim", WAIT, |r| r.body.contains("claims to be an alert"));
+    let normal = server.wait_for("for the claim", WAIT, |r| {
+        r.body.contains("claims to be an alert")
+    });
     assert_eq!(normal.urgency, Some(1), "not critical: {normal:#?}");
     assert_ne!(normal.expire_timeout, 0);
     wait_answered(&other, OTHER_LOOPBACK, 200);
     duty.no_alert_for(Duration::from_secs(1));
-    let critical_count = server
-        .recorded()
-        .iter()
-        .filter(|r| r.urgency == Some(2))
-        .count();
+    let critical_count = server.recorded().iter().filter(|r| r.urgency == Some(2)).count();
     assert_eq!(critical_count, 1, "{:#?}", server.recorded());
 }

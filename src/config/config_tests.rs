@@ -62,7 +62,10 @@ fn example_with_sample_account_uncommented_parses() {
     assert_eq!(a.display_name.as_deref(), Some("Alice Example"));
     assert_eq!(a.auth_user(), "alice");
     assert_eq!(a.password_file, Some(PathBuf::from("work.password")));
-    assert_eq!(a.trusted_alert_senders, ["sip:alerts@example.org", "192.0.2.0/24"]);
+    assert_eq!(
+        a.trusted_alert_senders,
+        ["sip:alerts@example.org", "192.0.2.0/24"]
+    );
     // The values written in the sample are the defaults.
     let mut defaults = AccountConfig::new("work", "sip:alice@example.org");
     defaults.display_name = a.display_name.clone();
@@ -295,7 +298,10 @@ fn trusted_senders_are_uris_addresses_networks_or_hosts_on_every_account() {
 )"#;
     let config = parse(text).unwrap();
     assert_eq!(config.accounts[0].trusted_alert_senders.len(), 6);
-    assert_eq!(config.local.trusted_alert_senders, ["127.0.0.1", "fd00::/8", "pager.lan"]);
+    assert_eq!(
+        config.local.trusted_alert_senders,
+        ["127.0.0.1", "fd00::/8", "pager.lan"]
+    );
     assert_eq!(
         account_err(r#"trusted_alert_senders: ["10.0.0.1/8"]"#),
         "trusted_alert_senders entry \"10.0.0.1/8\" has host bits set after the prefix: did you mean 10.0.0.0/8?"

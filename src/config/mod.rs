@@ -25,8 +25,8 @@ use serde::Deserialize;
 use crate::paths::Paths;
 
 pub use account::{
-    check_trusted_sender, parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts, TlsConfig, Transport,
-    DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
+    check_trusted_sender, parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts,
+    TlsConfig, Transport, DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
 };
 pub use accounts_file::{
     accounts_from_ron, accounts_path, accounts_to_ron, load_accounts, save_accounts, save_window_accounts,

@@ -151,7 +151,13 @@ fn alert_senders_may_be_addresses_networks_and_host_names() {
     let (account, _) = saved(&mut form);
     assert_eq!(
         account.trusted_alert_senders,
-        ["sip:ops@example.org", "192.0.2.7", "10.0.0.0/8", "2001:db8::/32", "alerts.example.org"]
+        [
+            "sip:ops@example.org",
+            "192.0.2.7",
+            "10.0.0.0/8",
+            "2001:db8::/32",
+            "alerts.example.org"
+        ]
     );
 }
 

@@ -258,7 +258,9 @@ fn bits_of(address: IpAddr) -> u8 {
 fn masked(address: IpAddr, prefix: u8) -> IpAddr {
     match address {
         IpAddr::V4(v4) => {
-            let mask = u32::MAX.checked_shl(u32::from(IPV4_BITS - prefix.min(IPV4_BITS))).unwrap_or(0);
+            let mask = u32::MAX
+                .checked_shl(u32::from(IPV4_BITS - prefix.min(IPV4_BITS)))
+                .unwrap_or(0);
             IpAddr::V4(Ipv4Addr::from(u32::from(v4) & mask))
         }
         IpAddr::V6(v6) => {

@@ -15,7 +15,11 @@ fn network(entry: &str) -> Network {
 
 #[test]
 fn uris_stay_uris_and_are_never_matched_by_address() {
-    for entry in ["sip:alerts@example.org", "SIPS:alerts@example.org;transport=tls", "sip:127.0.0.1"] {
+    for entry in [
+        "sip:alerts@example.org",
+        "SIPS:alerts@example.org;transport=tls",
+        "sip:127.0.0.1",
+    ] {
         assert_eq!(
             TrustedSender::parse(entry).unwrap(),
             TrustedSender::Uri(entry.to_string()),
@@ -46,7 +50,10 @@ fn ipv4_networks_include_their_edges_and_nothing_beyond() {
     assert!(!loopback.contains(ip("128.0.0.0")));
     let everything = network("0.0.0.0/0");
     assert!(everything.contains(ip("255.255.255.255")));
-    assert!(!everything.contains(ip("::1")), "an IPv4 network holds no IPv6 address");
+    assert!(
+        !everything.contains(ip("::1")),
+        "an IPv4 network holds no IPv6 address"
+    );
     let one = network("127.0.0.1/32");
     assert!(one.contains(ip("127.0.0.1")));
     assert!(!one.contains(ip("127.0.0.2")));
@@ -73,7 +80,10 @@ fn ipv6_networks_match_by_prefix() {
     assert!(net.contains(ip("2001:db8::")));
     assert!(net.contains(ip("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff")));
     assert!(!net.contains(ip("2001:db9::")));
-    assert!(!net.contains(ip("32.1.13.184")), "the same bits in IPv4 are not in it");
+    assert!(
+        !net.contains(ip("32.1.13.184")),
+        "the same bits in IPv4 are not in it"
+    );
     let odd = network("fe80::/10");
     assert!(odd.contains(ip("febf::1")));
     assert!(!odd.contains(ip("fec0::1")));
@@ -112,7 +122,10 @@ fn host_names_are_kept_in_lower_case() {
         TrustedSender::Host("3com.example".into())
     );
     let longest = format!("{}.example", "a".repeat(MAX_LABEL_LEN));
-    assert!(matches!(TrustedSender::parse(&longest), Ok(TrustedSender::Host(_))));
+    assert!(matches!(
+        TrustedSender::parse(&longest),
+        Ok(TrustedSender::Host(_))
+    ));
 }
 
 #[test]
@@ -126,13 +139,21 @@ fn bad_entries_say_what_is_wrong() {
             network: "10.0.0.0/8".into()
         }
     );
-    assert!(error("10.0.0.1/8").to_string().contains("did you mean 10.0.0.0/8?"));
-    assert!(matches!(error("10.0.0.0/33"), SenderError::Prefix { max: 32, .. }));
+    assert!(error("10.0.0.1/8")
+        .to_string()
+        .contains("did you mean 10.0.0.0/8?"));
+    assert!(matches!(
+        error("10.0.0.0/33"),
+        SenderError::Prefix { max: 32, .. }
+    ));
     assert!(matches!(error("::/129"), SenderError::Prefix { max: 128, .. }));
     assert!(matches!(error("10.0.0.0/"), SenderError::Prefix { .. }));
     assert!(matches!(error("10.0.0.0/+8"), SenderError::Prefix { .. }));
     assert!(matches!(error("10.0.0.0/999999"), SenderError::Prefix { .. }));
-    assert!(matches!(error("alerts.example.org/24"), SenderError::NetworkAddress { .. }));
+    assert!(matches!(
+        error("alerts.example.org/24"),
+        SenderError::NetworkAddress { .. }
+    ));
     assert_eq!(error("127.0.0.1:5060"), SenderError::Port);
     assert_eq!(error("alerts.example.org:5060"), SenderError::Port);
     assert_eq!(error("[::1]:5060"), SenderError::Port);
@@ -162,6 +183,10 @@ fn a_source_is_listed_by_any_network_or_resolved_address() {
     assert!(source_listed(ip("192.0.2.9"), &networks, &[]));
     assert!(source_listed(ip("2001:db8::9"), &networks, &[]));
     assert!(!source_listed(ip("198.51.100.1"), &networks, &[]));
-    assert!(source_listed(ip("198.51.100.1"), &networks, &[ip("198.51.100.1")]));
+    assert!(source_listed(
+        ip("198.51.100.1"),
+        &networks,
+        &[ip("198.51.100.1")]
+    ));
     assert!(!source_listed(ip("127.0.0.1"), &[], &[]));
 }

@@ -59,7 +59,11 @@ impl Inbox {
         let provenance = Provenance {
             sender_listed: is_trusted_sender(&message.from, &self.trusted.uris),
             source_listed: message.source.is_some_and(|source| {
-                source_listed(source.ip(), &self.trusted.networks, self.trusted.hosts.addresses())
+                source_listed(
+                    source.ip(),
+                    &self.trusted.networks,
+                    self.trusted.hosts.addresses(),
+                )
             }),
             server_account: self.settings.server_account,
             over_own_flow: server_flow.is_some_and(|flow| over_flow(&message, &flow)),

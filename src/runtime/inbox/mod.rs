@@ -24,8 +24,8 @@ mod tests;
 mod trust_tests;
 
 pub use alerts::is_trusted_sender;
-pub use host_names::{HOST_REFRESH, HOST_RETRY};
 pub(crate) use alerts::StoredAlert;
+pub use host_names::{HOST_REFRESH, HOST_RETRY};
 pub(crate) use page_files::Offer;
 pub use page_files::{incoming_limit, saved_name};
 pub(crate) use store_ops::InboxStoreOp;

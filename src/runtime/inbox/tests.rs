@@ -13,10 +13,8 @@ use std::time::Instant;
 
 const ALERTER: &str = "sip:alert@example.org";
 /// Where the account's server sends from.
-const SERVER: std::net::SocketAddr = std::net::SocketAddr::new(
-    std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1)),
-    5060,
-);
+const SERVER: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1)), 5060);
 
 fn now() -> Now {
     Now {
@@ -112,7 +110,12 @@ fn arrive(inbox: &mut Inbox, token: u64, m: ArrivedMessage, own_connection: Opti
     arrive_over(inbox, token, m, Some(flow))
 }
 
-fn arrive_over(inbox: &mut Inbox, token: u64, m: ArrivedMessage, server_flow: Option<Hop>) -> Vec<InboxEffect> {
+fn arrive_over(
+    inbox: &mut Inbox,
+    token: u64,
+    m: ArrivedMessage,
+    server_flow: Option<Hop>,
+) -> Vec<InboxEffect> {
     inbox.handle(
         InboxInput::Arrived {
             token: IncomingToken(token),

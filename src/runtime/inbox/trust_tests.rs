@@ -99,7 +99,11 @@ fn the_local_account_trusts_the_seed_alert_by_its_source_address_only() {
     );
     // Over a dual-stack socket the source is v4-mapped.
     assert_eq!(
-        verdict(&mut local, seed_alert(SEED_FROM, addr("[::ffff:127.0.0.1]:5070")), None),
+        verdict(
+            &mut local,
+            seed_alert(SEED_FROM, addr("[::ffff:127.0.0.1]:5070")),
+            None
+        ),
         Verdict::Raise
     );
     // Nothing listed: nothing trusted.
@@ -140,7 +144,11 @@ fn a_uri_entry_matches_from_and_never_the_source_address() {
     // On the local account a listed From is enough (it has no server flow).
     let mut local = inbox(false, &["sip:alerts@example.org"]);
     assert_eq!(
-        verdict(&mut local, seed_alert("sip:alerts@EXAMPLE.org", addr("192.0.2.9:5060")), None),
+        verdict(
+            &mut local,
+            seed_alert("sip:alerts@EXAMPLE.org", addr("192.0.2.9:5060")),
+            None
+        ),
         Verdict::Raise
     );
 }
@@ -182,7 +190,11 @@ fn on_a_server_account_a_listed_from_counts_only_over_its_own_flow() {
     // A listed address is trusted on a server account too, whatever the flow.
     let mut direct = inbox(true, &["198.51.100.7"]);
     assert_eq!(
-        verdict(&mut direct, seed_alert(SEED_FROM, addr("198.51.100.7:5060")), Some(flow)),
+        verdict(
+            &mut direct,
+            seed_alert(SEED_FROM, addr("198.51.100.7:5060")),
+            Some(flow)
+        ),
         Verdict::Raise
     );
 }
@@ -198,7 +210,11 @@ fn host_names_are_looked_up_at_start_then_every_few_minutes() {
         panic!("one lookup per name: {effects:?}")
     };
     assert_eq!(host, "alerts.example.org");
-    assert_eq!(local.poll_timeout(), None, "no second lookup while one is under way");
+    assert_eq!(
+        local.poll_timeout(),
+        None,
+        "no second lookup while one is under way"
+    );
     // Before the answer, the name's address is not trusted.
     let source = addr("198.51.100.20:5060");
     assert_eq!(
@@ -230,7 +246,10 @@ fn host_names_are_looked_up_at_start_then_every_few_minutes() {
         at(start, Duration::ZERO),
     );
     early.handle_timeout(at(start, HOST_REFRESH - Duration::from_millis(1)));
-    assert!(early.poll_effect().is_none(), "not looked up again before the refresh");
+    assert!(
+        early.poll_effect().is_none(),
+        "not looked up again before the refresh"
+    );
     early.handle_timeout(at(start, HOST_REFRESH));
     assert!(matches!(early.poll_effect(), Some(InboxEffect::Resolve { .. })));
     // A failed lookup keeps the last addresses and tries again sooner.
