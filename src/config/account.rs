@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{ConfigError, ValidationError};
+use crate::protocol::alert::TrustedSender;
 use crate::transport::certificates::pin_from_text;
 
 /// Default registration lifetime in seconds.
@@ -113,7 +114,10 @@ pub struct AccountConfig {
     /// TLS settings.
     #[serde(default)]
     pub tls: TlsConfig,
-    /// SIP URIs whose emergency alerts are trusted.
+    /// Who may send emergency alerts: SIP URIs (matched against From, only
+    /// over the account's own server flow), IP addresses, CIDR networks and
+    /// host names (matched against the request's source address); see
+    /// [`check_trusted_sender`].
     #[serde(default)]
     pub trusted_alert_senders: Vec<String>,
     /// Where received files go; the caller picks a default when `None`.
@@ -453,12 +457,7 @@ impl AccountConfig {
         if let Some(pin) = &self.tls.fingerprint {
             pin_from_text(pin).map_err(|e| ("tls.fingerprint", e.to_string()))?;
         }
-        for sender in &self.trusted_alert_senders {
-            parse_sip_uri(sender).map_err(|problem| {
-                let message = format!("trusted_alert_senders entry {sender:?} {problem}");
-                ("trusted_alert_senders", message)
-            })?;
-        }
+        check_trusted_senders(&self.trusted_alert_senders)?;
         Ok(())
     }
 
@@ -482,6 +481,29 @@ impl AccountConfig {
             message,
         }
     }
+}
+
+/// Checks one `trusted_alert_senders` entry: a `sip:`/`sips:` URI, an IP
+/// address (`192.0.2.7`, `2001:db8::7`), a CIDR network (`192.0.2.0/24`,
+/// `2001:db8::/32`) or a host name (resolved by the runtime when the account
+/// starts and every few minutes after: a name is only as good as its DNS).
+/// The error completes a sentence about the entry.
+pub fn check_trusted_sender(entry: &str) -> Result<(), String> {
+    match TrustedSender::parse(entry).map_err(|e| e.to_string())? {
+        TrustedSender::Uri(uri) => parse_sip_uri(&uri).map(|_| ()).map_err(str::to_owned),
+        TrustedSender::Network(_) | TrustedSender::Host(_) => Ok(()),
+    }
+}
+
+/// Checks every entry of a `trusted_alert_senders` list, naming the first bad one.
+pub(crate) fn check_trusted_senders(entries: &[String]) -> Result<(), (&'static str, String)> {
+    for entry in entries {
+        check_trusted_sender(entry).map_err(|problem| {
+            let message = format!("trusted_alert_senders entry {entry:?} {problem}");
+            ("trusted_alert_senders", message)
+        })?;
+    }
+    Ok(())
 }
 
 /// What is wrong when more than one password source is set.

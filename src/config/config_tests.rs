@@ -62,7 +62,10 @@ fn example_with_sample_account_uncommented_parses() {
     assert_eq!(a.display_name.as_deref(), Some("Alice Example"));
     assert_eq!(a.auth_user(), "alice");
     assert_eq!(a.password_file, Some(PathBuf::from("work.password")));
-    assert_eq!(a.trusted_alert_senders, ["sip:alerts@example.org"]);
+    assert_eq!(
+        a.trusted_alert_senders,
+        ["sip:alerts@example.org", "192.0.2.0/24"]
+    );
     // The values written in the sample are the defaults.
     let mut defaults = AccountConfig::new("work", "sip:alice@example.org");
     defaults.display_name = a.display_name.clone();
@@ -280,8 +283,43 @@ fn bad_uris_are_invalid() {
     assert!(msg.contains("must not contain a password"), "{msg}");
     assert_eq!(
         account_err(r#"trusted_alert_senders: ["alerts@example.org"]"#),
-        "trusted_alert_senders entry \"alerts@example.org\" must start with sip: or sips:"
+        "trusted_alert_senders entry \"alerts@example.org\" is not a SIP URI (sip:user@host), \
+         an IP address, a CIDR network (192.0.2.0/24) or a host name"
     );
+}
+
+#[test]
+fn trusted_senders_are_uris_addresses_networks_or_hosts_on_every_account() {
+    let text = r#"(
+    accounts: [(name: "work", uri: "sip:alice@example.org",
+        trusted_alert_senders: ["sip:alerts@example.org", "192.0.2.7", "10.0.0.0/8", "2001:db8::/32",
+                                "[::1]", "alerts.example.org"])],
+    local: (trusted_alert_senders: ["127.0.0.1", "fd00::/8", "pager.lan"]),
+)"#;
+    let config = parse(text).unwrap();
+    assert_eq!(config.accounts[0].trusted_alert_senders.len(), 6);
+    assert_eq!(
+        config.local.trusted_alert_senders,
+        ["127.0.0.1", "fd00::/8", "pager.lan"]
+    );
+    assert_eq!(
+        account_err(r#"trusted_alert_senders: ["10.0.0.1/8"]"#),
+        "trusted_alert_senders entry \"10.0.0.1/8\" has host bits set after the prefix: did you mean 10.0.0.0/8?"
+    );
+    assert_eq!(
+        account_err(r#"trusted_alert_senders: ["sip:alerts@"]"#),
+        "trusted_alert_senders entry \"sip:alerts@\" must have a host"
+    );
+    let msg = err(r#"(local: (trusted_alert_senders: ["127.0.0.1:5060"]))"#);
+    assert_eq!(
+        msg,
+        format!(
+            "{PATH}: local account: trusted_alert_senders entry \"127.0.0.1:5060\" must not have a port: \
+             the source address is matched, not its port"
+        )
+    );
+    let msg = err(r#"(local: (trusted_alert_senders: ["10.0.0.0/33"]))"#);
+    assert!(msg.contains("invalid prefix length \"33\" (0 to 32"), "{msg}");
 }
 
 #[test]

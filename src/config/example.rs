@@ -62,8 +62,13 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //         // Check the server's certificate. Only turn off for testing.
         //         verify: true,
         //     ),
-        //     // SIP addresses whose emergency alerts you trust.
-        //     trusted_alert_senders: ["sip:alerts@example.org"],
+        //     // Who may send you emergency alerts: SIP addresses (trusted
+        //     // only when they come through this account's server), or the
+        //     // IP addresses, networks (192.0.2.0/24) and host names of
+        //     // machines that send alerts straight to you. A host name is
+        //     // looked up at start and every few minutes: it is only as good
+        //     // as its DNS.
+        //     trusted_alert_senders: ["sip:alerts@example.org", "192.0.2.0/24"],
         //     // Where received files are saved (optional).
         //     // download_dir: "~/Downloads",
         //     // false keeps the account here without using it by default.
@@ -93,6 +98,11 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         port: 5062,
         // Chats: over TLS or not, and who connects (auto, active, passive).
         // msrp: (tls: true, role: auto),
+        // Machines whose emergency alerts you trust when they send them
+        // straight here: IP addresses, networks (10.0.0.0/8, 2001:db8::/32)
+        // or host names. Anything else that claims to be an alert is shown
+        // as an ordinary message, marked as a claim.
+        // trusted_alert_senders: ["192.0.2.10"],
     ),
 )
 "#;

@@ -25,8 +25,8 @@ use serde::Deserialize;
 use crate::paths::Paths;
 
 pub use account::{
-    parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts, TlsConfig, Transport,
-    DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
+    check_trusted_sender, parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts,
+    TlsConfig, Transport, DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
 };
 pub use accounts_file::{
     accounts_from_ron, accounts_path, accounts_to_ron, load_accounts, save_accounts, save_window_accounts,
@@ -71,6 +71,11 @@ pub struct LocalAccountConfig {
     pub msrp: MsrpConfig,
     /// Largest accepted incoming file in bytes. Default 100 MiB.
     pub max_file_size: u64,
+    /// Who may send emergency alerts straight to this machine: IP addresses,
+    /// CIDR networks and host names matched against the request's source
+    /// address, or SIP URIs matched against From (which anyone can write, so
+    /// prefer addresses here); see [`check_trusted_sender`]. Default none.
+    pub trusted_alert_senders: Vec<String>,
 }
 
 impl Default for LocalAccountConfig {
@@ -83,6 +88,7 @@ impl Default for LocalAccountConfig {
             port: DEFAULT_LOCAL_PORT,
             msrp: MsrpConfig::default(),
             max_file_size: account::DEFAULT_MAX_FILE_SIZE,
+            trusted_alert_senders: Vec::new(),
         }
     }
 }
@@ -112,6 +118,8 @@ impl LocalAccountConfig {
                 format!("bind {:?} is not an IP address", self.bind),
             ));
         }
+        account::check_trusted_senders(&self.trusted_alert_senders)
+            .map_err(|(field, message)| invalid(field, message))?;
         Ok(())
     }
 }

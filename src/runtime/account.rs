@@ -2,6 +2,7 @@
 //! agent's identity and where its server is.
 
 use crate::config::{self, AccountConfig, LocalAccountConfig};
+use crate::protocol::alert::TrustedSender;
 use crate::protocol::msrp::MsrpUri;
 use crate::protocol::sip::agent::AgentConfig;
 use crate::protocol::sip::transaction::TimerConfig;
@@ -108,9 +109,8 @@ pub enum AccountSetup {
         register: bool,
         /// How chats connect.
         chat: ChatSettings,
-        /// Senders whose emergency alerts are trusted, normalised
-        /// ([`crate::store::conversation_key`]).
-        trusted_alert_senders: Vec<String>,
+        /// Senders whose emergency alerts are trusted ([`trusted_senders`]).
+        trusted_alert_senders: Vec<TrustedSender>,
     },
     /// The built-in peer-to-peer account.
     Local {
@@ -120,6 +120,8 @@ pub enum AccountSetup {
         bind: SocketAddr,
         /// How chats connect.
         chat: ChatSettings,
+        /// Senders whose emergency alerts are trusted ([`trusted_senders`]).
+        trusted_alert_senders: Vec<TrustedSender>,
     },
 }
 
@@ -251,11 +253,7 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         },
         register: account.register,
         chat,
-        trusted_alert_senders: account
-            .trusted_alert_senders
-            .iter()
-            .map(|u| crate::store::conversation_key(u))
-            .collect(),
+        trusted_alert_senders: trusted_senders(&account.name, &account.trusted_alert_senders)?,
     })
 }
 
@@ -312,5 +310,28 @@ pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<Acco
         refuse_sessions: false,
         max_file_size: local.max_file_size,
     };
-    Ok(AccountSetup::Local { agent, bind, chat })
+    Ok(AccountSetup::Local {
+        agent,
+        bind,
+        chat,
+        trusted_alert_senders: trusted_senders(crate::model::AccountId::LOCAL, &local.trusted_alert_senders)?,
+    })
+}
+
+/// The `trusted_alert_senders` entries, read: URIs normalised
+/// ([`crate::store::conversation_key`]) so that they compare with From;
+/// addresses, networks and host names as they are (the inbox resolves the
+/// names). The error names the bad entry.
+pub fn trusted_senders(account: &str, entries: &[String]) -> Result<Vec<TrustedSender>, AccountError> {
+    entries
+        .iter()
+        .map(|entry| match TrustedSender::parse(entry) {
+            Ok(TrustedSender::Uri(uri)) => Ok(TrustedSender::Uri(crate::store::conversation_key(&uri))),
+            Ok(other) => Ok(other),
+            Err(problem) => Err(AccountError::Config {
+                account: account.to_string(),
+                message: format!("trusted_alert_senders entry {entry:?} {problem}"),
+            }),
+        })
+        .collect()
 }

@@ -11,7 +11,7 @@ use crate::ui::i18n::t;
 use crate::ui::theme;
 use iced::widget::{button, column, radio, row, space, text, text_input, Id};
 use iced::{Center, Element, Fill, Theme};
-use sipchat::config::{parse_proxy, parse_sip_uri, AccountConfig, Secret};
+use sipchat::config::{check_trusted_sender, parse_proxy, parse_sip_uri, AccountConfig, Secret};
 
 /// The first field, for focusing it when the dialog opens.
 pub const FIRST_FIELD: &str = "account-form-address";
@@ -224,8 +224,15 @@ impl AccountForm {
         };
         let mut trusted = Vec::new();
         for sender in self.trusted.split([',', ' ', '\n']).filter(|s| !s.is_empty()) {
-            let address = sip_address(sender).map_err(|()| t!("account-error-trusted", sender = sender))?;
-            trusted.push(address);
+            let refused = || t!("account-error-trusted", sender = sender);
+            // A SIP address (`alerts@host` too), else an IP address, network or host name.
+            let entry = if has_scheme(sender) || sender.contains('@') {
+                sip_address(sender).map_err(|()| refused())?
+            } else {
+                check_trusted_sender(sender).map_err(|_| refused())?;
+                sender.to_string()
+            };
+            trusted.push(entry);
         }
         let mut account = match &self.base {
             Some(base) => base.clone(),
@@ -355,7 +362,7 @@ impl AccountForm {
             ))
             .push(field(
                 t!("account-trusted"),
-                "sip:alerts@example.org",
+                "sip:alerts@example.org, 192.0.2.0/24",
                 &self.trusted,
                 Message::Trusted,
             ))

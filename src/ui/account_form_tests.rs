@@ -132,10 +132,32 @@ fn a_bad_relay_or_alert_sender_is_refused_in_words() {
         "“relay.example.org:2855” is not an MSRP relay like msrps://relay.example.org:2855;tcp."
     );
     form.update(Message::Relay(String::new()));
-    form.update(Message::Trusted("sip:alerts@example.org, nobody".into()));
+    form.update(Message::Trusted("sip:alerts@example.org, 10.0.0.1/8".into()));
     assert_eq!(
         refused(&mut form),
-        "“nobody” is not a SIP address, so it cannot be a trusted alert sender."
+        "“10.0.0.1/8” is not a SIP address, an IP address, a network like 192.0.2.0/24 or a host name, \
+         so it cannot be a trusted alert sender."
+    );
+    form.update(Message::Trusted("alerts.example.org:5060".into()));
+    assert!(refused(&mut form).starts_with("“alerts.example.org:5060” is not"));
+}
+
+#[test]
+fn alert_senders_may_be_addresses_networks_and_host_names() {
+    let mut form = filled("alice@example.org", "pw");
+    form.update(Message::Trusted(
+        "ops@example.org, 192.0.2.7, 10.0.0.0/8 2001:db8::/32, alerts.example.org".into(),
+    ));
+    let (account, _) = saved(&mut form);
+    assert_eq!(
+        account.trusted_alert_senders,
+        [
+            "sip:ops@example.org",
+            "192.0.2.7",
+            "10.0.0.0/8",
+            "2001:db8::/32",
+            "alerts.example.org"
+        ]
     );
 }
 

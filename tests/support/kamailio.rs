@@ -691,3 +691,125 @@ fn read_lossy(path: &Path) -> String {
         Err(e) => format!("<cannot read {}: {e}>", path.display()),
     }
 }
+
+impl Kamailio {
+    /// A Kamailio running `template` (a config from `tests/kamailio/`) on
+    /// UDP only, at `ip` and a free port: the placeholders `MPATH`,
+    /// `RUNDIR`, `IP`, `UDP_PORT` and `DEBUG` are filled in. Ready when it
+    /// answers an OPTIONS there; `tcp_port`, `tls_port` are 0 and `ca_pem`
+    /// is empty. `None` (after saying why) when Kamailio is not installed
+    /// and not [`required`].
+    pub fn start_udp_config_or_skip(template: &str, ip: Ipv4Addr) -> Option<Kamailio> {
+        let inst = match find_installation() {
+            Ok(inst) => inst,
+            Err(why) if required() => panic!("Kamailio is required (CI / SIPCHAT_REQUIRE_KAMAILIO): {why}"),
+            Err(why) => {
+                eprintln!("kamailio harness: Kamailio not available, skipping: {why}");
+                return None;
+            }
+        };
+        let mut last = String::new();
+        for _ in 0..START_ATTEMPTS {
+            match try_start_udp(&inst, template, ip) {
+                Ok(Attempt::Ready(k)) => return Some(k),
+                Ok(Attempt::PortClash(log)) => last = log,
+                Err(e) => panic!("kamailio harness: {e}"),
+            }
+        }
+        panic!("kamailio harness: no free port on {ip} after {START_ATTEMPTS} attempts; last log:\n{last}");
+    }
+}
+
+fn try_start_udp(inst: &Installation, template: &str, ip: Ipv4Addr) -> Result<Attempt, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("sipchat-kamailio-")
+        .tempdir()
+        .map_err(|e| format!("tempdir: {e}"))?;
+    let d = dir.path();
+    let udp_port = UdpSocket::bind((ip, 0))
+        .and_then(|s| s.local_addr())
+        .map_err(|e| format!("picking a port on {ip}: {e}"))?
+        .port();
+    let path_str = |p: &Path| {
+        p.to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("non-UTF-8 path {}", p.display()))
+    };
+    let debug = std::env::var("SIPCHAT_KAMAILIO_DEBUG")
+        .ok()
+        .and_then(|v| v.trim().parse::<i32>().ok())
+        .unwrap_or(2);
+    let cfg_path = d.join("kamailio.cfg");
+    let cfg = fill(
+        template,
+        &[
+            ("MPATH", path_str(&inst.module_dir)?),
+            ("RUNDIR", path_str(d)?),
+            ("IP", ip.to_string()),
+            ("UDP_PORT", udp_port.to_string()),
+            ("DEBUG", debug.to_string()),
+        ],
+    )?;
+    fs::write(&cfg_path, cfg).map_err(|e| format!("writing kamailio.cfg: {e}"))?;
+    let log_path = d.join("kamailio.log");
+    let log = File::create(&log_path).map_err(|e| format!("creating log: {e}"))?;
+    let log2 = log.try_clone().map_err(|e| format!("log: {e}"))?;
+    let child = Command::new(&inst.bin)
+        .arg("-f")
+        .arg(&cfg_path)
+        .args(["-DD", "-E", "-m", "64", "-M", "8"])
+        .arg("-P")
+        .arg(d.join("kamailio.pid"))
+        .arg("-Y")
+        .arg(d)
+        .arg("-w")
+        .arg(d)
+        .current_dir(d)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log2))
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("spawning {}: {e}", inst.bin.display()))?;
+    let watchdog = spawn_watchdog(child.id(), d);
+    let mut k = Kamailio {
+        udp_port,
+        tcp_port: 0,
+        tls_port: 0,
+        ca_pem: PathBuf::new(),
+        domain: DOMAIN,
+        child,
+        watchdog,
+        log_path,
+        dir: Some(dir),
+    };
+    let probe = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| format!("probe socket: {e}"))?;
+    probe
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .map_err(|e| format!("probe socket: {e}"))?;
+    let deadline = Instant::now() + READY_TIMEOUT;
+    let mut n = 0;
+    loop {
+        if let Ok(Some(status)) = k.child.try_wait() {
+            let log = k.log();
+            drop(k);
+            if log.contains("Address already in use") {
+                return Ok(Attempt::PortClash(log));
+            }
+            return Err(format!("Kamailio exited early with {status}\n{log}"));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("Kamailio not ready after {READY_TIMEOUT:?}\n{}", k.log()));
+        }
+        n += 1;
+        let local_port = probe.local_addr().map_err(|e| e.to_string())?.port();
+        // (its request URI names 127.0.0.1; this server answers any request)
+        let msg = options_probe_msg("UDP", udp_port, local_port, n);
+        let _ = probe.send_to(msg.as_bytes(), (ip, udp_port));
+        let mut buf = [0u8; 4096];
+        if matches!(probe.recv_from(&mut buf), Ok((len, _)) if buf[..len].starts_with(b"SIP/2.0 ")) {
+            return Ok(Attempt::Ready(k));
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+}

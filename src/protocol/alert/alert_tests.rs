@@ -245,29 +245,51 @@ fn trust_decides_between_raise_and_untrusted() {
     let good = classify(&input("text/plain", Some("Emergency Alert"), None, "x")).unwrap();
     let bad_cap = classify(&input("application/cap+xml", None, None, "<alert/>")).unwrap();
     let all_good = Provenance {
-        sender_trusted: true,
-        account_uses_tls: true,
-        over_own_connection: true,
+        sender_listed: true,
+        source_listed: false,
+        server_account: true,
+        over_own_flow: true,
     };
     assert_eq!(trust_verdict(&good, &all_good), Verdict::Raise);
     assert!(
         matches!(trust_verdict(&bad_cap, &all_good), Verdict::RaiseBadPayload(v) if v.starts_with("102;"))
     );
     let stranger = Provenance {
-        sender_trusted: false,
+        sender_listed: false,
         ..all_good
     };
     assert_eq!(trust_verdict(&good, &stranger), Verdict::Untrusted);
     assert_eq!(trust_verdict(&bad_cap, &stranger), Verdict::Untrusted);
-    let other_connection = Provenance {
-        over_own_connection: false,
+    // A listed From over another connection of a server account is a claim only.
+    let other_flow = Provenance {
+        over_own_flow: false,
         ..all_good
     };
-    assert_eq!(trust_verdict(&good, &other_connection), Verdict::Untrusted);
-    let plain_account = Provenance {
-        account_uses_tls: false,
-        over_own_connection: false,
+    assert_eq!(trust_verdict(&good, &other_flow), Verdict::Untrusted);
+    // The local account has no server flow: a listed From is enough.
+    let local = Provenance {
+        server_account: false,
+        over_own_flow: false,
         ..all_good
     };
-    assert_eq!(trust_verdict(&good, &plain_account), Verdict::Raise);
+    assert_eq!(trust_verdict(&good, &local), Verdict::Raise);
+}
+
+#[test]
+fn a_listed_source_address_is_trusted_whatever_the_from() {
+    let good = classify(&input("text/plain", Some("Emergency Alert"), None, "x")).unwrap();
+    for server_account in [false, true] {
+        let by_address = Provenance {
+            sender_listed: false,
+            source_listed: true,
+            server_account,
+            over_own_flow: false,
+        };
+        assert_eq!(trust_verdict(&good, &by_address), Verdict::Raise);
+        let neither = Provenance {
+            source_listed: false,
+            ..by_address
+        };
+        assert_eq!(trust_verdict(&good, &neither), Verdict::Untrusted);
+    }
 }

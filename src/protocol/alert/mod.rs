@@ -2,17 +2,23 @@
 //! Kamailio `uac` style `Subject: Emergency Alert`), the CAP 1.2 documents
 //! they carry, and how a bad one is answered (425 with `AlertMsg-Error`).
 //!
-//! Trust is not decided here: the runtime knows the account's trusted
-//! senders and connections, and calls [`trust_verdict`] with what it found.
+//! Who is trusted is read here (`senders.rs`: SIP URIs, addresses, CIDR
+//! networks, host names) and the rule is here ([`trust_verdict`]); the
+//! runtime knows the account's list, the message's source address and the
+//! connection it came over, and hands what it found as a [`Provenance`].
 
 mod cap;
 mod multipart;
+mod senders;
 
 pub use cap::{
     parse_cap, CAP_NAMESPACE_PREFIX, MAX_AREAS, MAX_CAP_BYTES, MAX_DEPTH, MAX_FIELD_BYTES, MAX_INFOS,
 };
 pub use multipart::{
     boundary_of, media_type, parse_multipart, Part, MAX_BOUNDARY_LEN, MAX_PARTS, MAX_PART_HEADER_BYTES,
+};
+pub use senders::{
+    source_listed, Network, SenderError, TrustedSender, MAX_ENTRY_LEN, MAX_HOST_NAME_LEN, MAX_LABEL_LEN,
 };
 
 use crate::model::CapAlert;
@@ -231,12 +237,18 @@ fn cap_summary(cap: &CapAlert) -> Option<String> {
 /// What the runtime found out about where an alert came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Provenance {
-    /// The sender (normalised From URI) is in the account's trusted list.
-    pub sender_trusted: bool,
-    /// The account uses TLS to its server.
-    pub account_uses_tls: bool,
-    /// The message arrived over the account's own registration connection.
-    pub over_own_connection: bool,
+    /// The sender (normalised From URI) is a URI entry of the account's
+    /// trusted list.
+    pub sender_listed: bool,
+    /// The source address of the request is an address entry, lies in a
+    /// network entry, or is a current address of a host entry.
+    pub source_listed: bool,
+    /// The account has a server: then a URI entry counts only over the
+    /// account's own server flow (anyone can write any From).
+    pub server_account: bool,
+    /// The message arrived over the account's own server flow (its
+    /// registration connection, or from the server's address over UDP).
+    pub over_own_flow: bool,
 }
 
 /// What to do with a message that looks like an alert.
@@ -251,9 +263,12 @@ pub enum Verdict {
     Untrusted,
 }
 
-/// The decision for a claim with this provenance.
+/// The decision for a claim with this provenance: trusted when its source
+/// address is listed, or when its From is listed and (for server accounts)
+/// it came over the account's own server flow.
 pub fn trust_verdict(claim: &AlertClaim, from: &Provenance) -> Verdict {
-    let trusted = from.sender_trusted && (!from.account_uses_tls || from.over_own_connection);
+    let by_uri = from.sender_listed && (!from.server_account || from.over_own_flow);
+    let trusted = by_uri || from.source_listed;
     if !trusted {
         return Verdict::Untrusted;
     }

@@ -31,11 +31,6 @@ impl Endpoint {
         self.target.is_some()
     }
 
-    /// The connection id of the registration flow, when it is a stream.
-    pub(crate) fn flow_conn(&self) -> Option<u64> {
-        self.flow.and_then(|f| f.conn)
-    }
-
     /// The hop to send through, for server accounts (the flow), if it is up.
     pub(super) fn server_hop(&self) -> Option<Hop> {
         self.target.as_ref().and(self.flow)

@@ -7,10 +7,12 @@ use super::routing::{route_key, RouteError};
 use super::{Endpoint, Internal};
 use crate::model::{DeliveryState, MessageId, TransferId};
 use crate::protocol::sip::agent::{ArrivedMessage, Hop, IncomingToken, MessageIdentity};
+use crate::protocol::sip::uri::Transport;
 use crate::runtime::clock::{now_ms, Now};
 use crate::runtime::inbox::{InboxEffect, InboxError, InboxInput, InboxStoreOp};
 use crate::runtime::outbox::{Outbox, OutboxEffect, OutboxInput, OutboxStoreOp};
 use crate::store::{OutboxEntry, Store};
+use crate::transport::dns;
 use crate::transport::stream::StreamHandle;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -73,11 +75,11 @@ impl Endpoint {
 
     /// A MESSAGE arrived.
     pub(super) fn message_arrived(&mut self, token: IncomingToken, message: ArrivedMessage) {
-        let own_connection = self.flow_conn();
+        let server_flow = self.server_hop();
         self.feed_inbox(InboxInput::Arrived {
             token,
             message: Box::new(message),
-            own_connection,
+            server_flow,
         });
     }
 
@@ -128,6 +130,16 @@ impl Endpoint {
                         transfer,
                         result,
                     })));
+                });
+            }
+            InboxEffect::Resolve { host } => {
+                let tx = self.internal_tx.clone();
+                tokio::spawn(async move {
+                    let result = dns::locate(&host, Some(Transport::Udp.default_port()), Transport::Udp)
+                        .await
+                        .map(|found| found.into_iter().map(|l| l.addr.ip()).collect())
+                        .map_err(InboxError::from);
+                    let _ = tx.send(Internal::Inbox(Box::new(InboxInput::Resolved { host, result })));
                 });
             }
             InboxEffect::Emit(event) => self.emit(event),

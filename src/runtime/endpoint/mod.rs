@@ -154,7 +154,12 @@ impl Endpoint {
                 chat,
                 trusted_alert_senders,
             ),
-            AccountSetup::Local { agent, bind, chat } => {
+            AccountSetup::Local {
+                agent,
+                bind,
+                chat,
+                trusted_alert_senders,
+            } => {
                 let socket = udp::bind(bind).await?;
                 let bound = socket.local_addr().map_err(|source| TransportError::Bind {
                     addr: bind,
@@ -173,8 +178,7 @@ impl Endpoint {
                     Some(socket),
                     Some(bound),
                     chat,
-                    // The peer-to-peer account trusts no alert sender.
-                    Vec::new(),
+                    trusted_alert_senders,
                 )
             }
         };
@@ -182,7 +186,7 @@ impl Endpoint {
         let inbox = Inbox::new(InboxSettings {
             account: id.clone(),
             trusted_alert_senders,
-            uses_tls: target.as_ref().is_some_and(|t| t.transport == Transport::Tls),
+            server_account: target.is_some(),
             max_file_size: chat_settings.max_file_size,
             accept_files: chat_settings.accept_files.clone(),
         });
@@ -267,12 +271,14 @@ impl Endpoint {
             self.outbox_can_send();
         }
         self.load_pending_page_files();
+        self.feed_inbox(InboxInput::Started);
         self.flush().await;
         let mut commands_open = true;
         loop {
             let wake = [
                 self.agent.poll_timeout().map(|t| self.to_tokio(t)),
                 self.outbox.poll_timeout().map(|t| self.to_tokio(t)),
+                self.inbox.poll_timeout().map(|t| self.to_tokio(t)),
                 self.reconnect_at,
                 self.shutting_down,
                 self.sessions_poll_timeout().map(|t| self.to_tokio(t)),
@@ -377,6 +383,7 @@ impl Endpoint {
         self.reconnect_due(Instant::now());
         let now = self.now_for_features();
         self.outbox.handle_timeout(now);
+        self.inbox.handle_timeout(now);
         self.agent.handle_timeout(now.at);
         self.sessions_handle_timeout();
     }

@@ -1,7 +1,10 @@
 //! Emergency alerts: a MESSAGE the agent classified as an alert
-//! ([`crate::protocol::alert::classify`]) has its sender checked against
-//! the account's trusted senders (normalised URIs) and, for TLS accounts,
-//! the connection it came over; then it is stored (message and alert log in
+//! ([`crate::protocol::alert::classify`]) is judged by
+//! [`crate::protocol::alert::trust_verdict`]: trusted when its source
+//! address is a trusted address, lies in a trusted network or is a current
+//! address of a trusted host name, or when its From is a trusted URI (for
+//! server accounts only when it came over the account's own server flow:
+//! its connection, or over UDP from the flow's server address); then it is stored (message and alert log in
 //! one transaction) and only then answered: 200, or 425 with
 //! `AlertMsg-Error` for a trusted alert whose CAP cannot be read, or 500
 //! when storing failed. From anyone else it is an ordinary message marked
@@ -9,8 +12,8 @@
 
 use super::{Inbox, InboxError, InboxStoreOp};
 use crate::model::{Alert, AlertMark, MessageId};
-use crate::protocol::alert::{trust_verdict, AlertClaim, Provenance, Verdict};
-use crate::protocol::sip::agent::{ArrivedMessage, IncomingAnswer, IncomingToken};
+use crate::protocol::alert::{source_listed, trust_verdict, AlertClaim, Provenance, Verdict};
+use crate::protocol::sip::agent::{ArrivedMessage, Hop, IncomingAnswer, IncomingToken};
 use crate::runtime::clock::Now;
 use crate::runtime::event::Event;
 use crate::store::{conversation_key, InsertOutcome};
@@ -34,6 +37,15 @@ pub fn is_trusted_sender(from: &str, trusted: &[String]) -> bool {
     trusted.iter().any(|t| conversation_key(t) == key)
 }
 
+/// Whether `message` came over the account's server `flow`: its stream
+/// connection, or (over UDP) from the server's address.
+fn over_flow(message: &ArrivedMessage, flow: &Hop) -> bool {
+    match flow.conn {
+        Some(conn) => message.conn == Some(conn),
+        None => message.conn.is_none() && message.source == Some(flow.remote),
+    }
+}
+
 impl Inbox {
     /// Judges the sender of an alert-looking message and stores it.
     pub(super) fn alert_arrived(
@@ -41,22 +53,34 @@ impl Inbox {
         token: IncomingToken,
         message: Box<ArrivedMessage>,
         claim: AlertClaim,
-        own_connection: Option<u64>,
+        server_flow: Option<Hop>,
         now: Now,
     ) {
         let provenance = Provenance {
-            sender_trusted: is_trusted_sender(&message.from, &self.settings.trusted_alert_senders),
-            account_uses_tls: self.settings.uses_tls,
-            over_own_connection: message.conn.is_some() && message.conn == own_connection,
+            sender_listed: is_trusted_sender(&message.from, &self.trusted.uris),
+            source_listed: message.source.is_some_and(|source| {
+                source_listed(
+                    source.ip(),
+                    &self.trusted.networks,
+                    self.trusted.hosts.addresses(),
+                )
+            }),
+            server_account: self.settings.server_account,
+            over_own_flow: server_flow.is_some_and(|flow| over_flow(&message, &flow)),
         };
         let verdict = trust_verdict(&claim, &provenance);
+        let source = message.source.map(|s| s.to_string()).unwrap_or_default();
         if verdict == Verdict::Untrusted {
             tracing::warn!(
                 from = %message.from,
-                trusted = provenance.sender_trusted,
-                "a message claims to be an emergency alert, but its sender is not trusted \
-                 (or it did not come over the account's own connection): shown as a message"
+                %source,
+                listed_from = provenance.sender_listed,
+                "a message claims to be an emergency alert, but neither its source address nor \
+                 its sender is trusted (a trusted From counts only over the account's own server \
+                 flow): shown as a message"
             );
+        } else {
+            tracing::info!(from = %message.from, %source, "emergency alert from a trusted sender");
         }
         let received_at = now.unix_ms;
         let id = crate::runtime::next_message_id();

@@ -1,6 +1,7 @@
 //! FEATURE: page-mode MESSAGEs in. Plain messages, emergency alerts (the
 //! agent classifies once, [`ArrivedMessage::alert`]; here the sender is
-//! judged: `alerts.rs`), and files inside a MESSAGE (offered, accepted,
+//! judged by its From and its source address: `alerts.rs`, with the
+//! trusted host names looked up on a schedule: `host_names.rs`), and files inside a MESSAGE (offered, accepted,
 //! declined: `page_files.rs`).
 //!
 //! Store first, then answer: an [`InboxEffect::Answer`] is queued only
@@ -10,16 +11,21 @@
 //!
 //! A state machine: [`Inbox::handle`] takes an [`InboxInput`] and queues
 //! [`InboxEffect`]s that the driver (`endpoint/messages.rs`) carries out.
-//! It has no timers.
+//! Its only timer is the next lookup of a trusted host name
+//! ([`Inbox::poll_timeout`]).
 
 mod alerts;
+mod host_names;
 mod page_files;
 mod store_ops;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trust_tests;
 
 pub use alerts::is_trusted_sender;
 pub(crate) use alerts::StoredAlert;
+pub use host_names::{HOST_REFRESH, HOST_RETRY};
 pub(crate) use page_files::Offer;
 pub use page_files::{incoming_limit, saved_name};
 pub(crate) use store_ops::InboxStoreOp;
@@ -27,12 +33,16 @@ pub(crate) use store_ops::InboxStoreOp;
 use super::clock::Now;
 use super::event::Event;
 use crate::model::{AccountId, AlertMark, IncomingMessage, MessageId, TransferId};
-use crate::protocol::sip::agent::{ArrivedMessage, IncomingAnswer, IncomingToken};
+use crate::protocol::alert::{Network, TrustedSender};
+use crate::protocol::sip::agent::{ArrivedMessage, Hop, IncomingAnswer, IncomingToken};
 use crate::store::{
     conversation_key, InsertOutcome, NewIncoming, PageFileOutcome, PendingPageFile, StoreError,
 };
+use host_names::HostNames;
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// Why inbox work did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -66,17 +76,21 @@ pub enum InboxError {
     /// The written file could not be moved to its name.
     #[error(transparent)]
     Publish(#[from] crate::runtime::files::PublishError),
+    /// A trusted host name could not be looked up.
+    #[error(transparent)]
+    Lookup(#[from] crate::transport::dns::DnsError),
 }
 
 /// How the inbox of an account behaves.
 #[derive(Debug, Clone)]
 pub(crate) struct InboxSettings {
     pub account: AccountId,
-    /// Senders whose alerts are trusted (URIs).
-    pub trusted_alert_senders: Vec<String>,
-    /// The account reaches its server over TLS: then an alert counts only
-    /// over the account's own connection.
-    pub uses_tls: bool,
+    /// Senders whose alerts are trusted: URIs (normalised), addresses,
+    /// networks and host names.
+    pub trusted_alert_senders: Vec<TrustedSender>,
+    /// The account has a server: then a trusted URI counts only over the
+    /// account's own server flow.
+    pub server_account: bool,
     /// Largest file we take (the account's `max_file_size`).
     pub max_file_size: u64,
     /// Save every offered file into this directory at once.
@@ -86,12 +100,19 @@ pub(crate) struct InboxSettings {
 /// Everything that can happen to the inbox.
 #[derive(Debug)]
 pub(crate) enum InboxInput {
-    /// A MESSAGE arrived. `own_connection` is the stream connection of the
-    /// account's server flow, if it is one (for the alert trust verdict).
+    /// A MESSAGE arrived. `server_flow` is the account's server flow when
+    /// it is up (for the alert trust verdict).
     Arrived {
         token: IncomingToken,
         message: Box<ArrivedMessage>,
-        own_connection: Option<u64>,
+        server_flow: Option<Hop>,
+    },
+    /// The account started: look up the trusted host names.
+    Started,
+    /// A trusted host name was looked up (or not).
+    Resolved {
+        host: String,
+        result: Result<Vec<IpAddr>, InboxError>,
     },
     /// A plain message is stored (or not).
     Stored {
@@ -155,14 +176,49 @@ pub(crate) enum InboxEffect {
         name: String,
         data: Vec<u8>,
     },
+    /// Look up the addresses of a trusted host name; the answer comes back
+    /// as [`InboxInput::Resolved`].
+    Resolve { host: String },
     /// Tell the UI / CLI.
     Emit(Event),
+}
+
+/// The trusted alert senders of an account, sorted by how they match.
+#[derive(Debug, Default)]
+pub(crate) struct TrustedSenders {
+    /// URIs, normalised, matched against From.
+    uris: Vec<String>,
+    /// Addresses and networks, matched against the source address.
+    networks: Vec<Network>,
+    /// Host names and their current addresses.
+    hosts: HostNames,
+}
+
+impl TrustedSenders {
+    fn new(entries: &[TrustedSender]) -> TrustedSenders {
+        let mut uris = Vec::new();
+        let mut networks = Vec::new();
+        let mut hosts = Vec::new();
+        for entry in entries {
+            match entry {
+                TrustedSender::Uri(uri) => uris.push(uri.clone()),
+                TrustedSender::Network(network) => networks.push(*network),
+                TrustedSender::Host(host) => hosts.push(host.clone()),
+            }
+        }
+        TrustedSenders {
+            uris,
+            networks,
+            hosts: HostNames::new(hosts),
+        }
+    }
 }
 
 /// The inbox of one account.
 #[derive(Debug)]
 pub(crate) struct Inbox {
     settings: InboxSettings,
+    trusted: TrustedSenders,
     /// Files that came in MESSAGEs and wait for a decision.
     offers: HashMap<TransferId, Offer>,
     effects: VecDeque<InboxEffect>,
@@ -171,6 +227,7 @@ pub(crate) struct Inbox {
 impl Inbox {
     pub(crate) fn new(settings: InboxSettings) -> Inbox {
         Inbox {
+            trusted: TrustedSenders::new(&settings.trusted_alert_senders),
             settings,
             offers: HashMap::new(),
             effects: VecDeque::new(),
@@ -182,8 +239,10 @@ impl Inbox {
             InboxInput::Arrived {
                 token,
                 message,
-                own_connection,
-            } => self.arrived(token, message, own_connection, now),
+                server_flow,
+            } => self.arrived(token, message, server_flow, now),
+            InboxInput::Started => self.handle_timeout(now),
+            InboxInput::Resolved { host, result } => self.trusted.hosts.resolved(&host, result, now.at),
             InboxInput::Stored {
                 token,
                 message,
@@ -223,6 +282,18 @@ impl Inbox {
         self.effects.pop_front()
     }
 
+    /// When the next trusted host name is due for a lookup.
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        self.trusted.hosts.poll_timeout()
+    }
+
+    /// Asks for the lookups that are due.
+    pub(crate) fn handle_timeout(&mut self, now: Now) {
+        for host in self.trusted.hosts.due(now.at) {
+            self.effects.push_back(InboxEffect::Resolve { host });
+        }
+    }
+
     /// Whether `transfer` is a file that came in a MESSAGE and waits here.
     pub(crate) fn is_offer(&self, transfer: TransferId) -> bool {
         self.offers.contains_key(&transfer)
@@ -246,11 +317,11 @@ impl Inbox {
         &mut self,
         token: IncomingToken,
         mut message: Box<ArrivedMessage>,
-        own_connection: Option<u64>,
+        server_flow: Option<Hop>,
         now: Now,
     ) {
         if let Some(claim) = message.alert.take() {
-            return self.alert_arrived(token, message, *claim, own_connection, now);
+            return self.alert_arrived(token, message, *claim, server_flow, now);
         }
         if message.file.is_some() {
             return self.file_arrived(token, *message, now);

@@ -4,7 +4,7 @@
 use super::page_files::sha1_hex;
 use super::*;
 use crate::model::{Alert, TransferState};
-use crate::protocol::alert::{classify, AlertInput, Verdict};
+use crate::protocol::alert::{classify, AlertInput, TrustedSender, Verdict};
 use crate::protocol::sip::agent::ArrivedFile;
 use crate::protocol::sip::disposition::MAX_PAGE_FILE_BYTES;
 use crate::protocol::sip::uri::Transport;
@@ -12,6 +12,9 @@ use crate::runtime::files::FALLBACK_FILE_NAME;
 use std::time::Instant;
 
 const ALERTER: &str = "sip:alert@example.org";
+/// Where the account's server sends from.
+const SERVER: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1)), 5060);
 
 fn now() -> Now {
     Now {
@@ -23,8 +26,8 @@ fn now() -> Now {
 fn settings() -> InboxSettings {
     InboxSettings {
         account: AccountId("work".into()),
-        trusted_alert_senders: vec![ALERTER.into()],
-        uses_tls: false,
+        trusted_alert_senders: vec![TrustedSender::Uri(conversation_key(ALERTER))],
+        server_account: true,
         max_file_size: 1024,
         accept_files: None,
     }
@@ -48,6 +51,7 @@ fn message(from: &str, body: &str) -> ArrivedMessage {
         cseq: 1,
         transport: Transport::Udp,
         conn: None,
+        source: Some(SERVER),
         file: None,
         alert: None,
     }
@@ -81,12 +85,42 @@ fn file_message(name: &str, data: &[u8]) -> ArrivedMessage {
     m
 }
 
+/// The account's server flow over UDP, from [`SERVER`].
+fn udp_flow() -> Hop {
+    Hop {
+        transport: Transport::Udp,
+        remote: SERVER,
+        local: "127.0.0.1:5062".parse().unwrap(),
+        conn: None,
+    }
+}
+
+/// Arrives with the account's server flow over UDP up, or over a stream
+/// connection `own_connection`.
 fn arrive(inbox: &mut Inbox, token: u64, m: ArrivedMessage, own_connection: Option<u64>) -> Vec<InboxEffect> {
+    let flow = Hop {
+        transport: if own_connection.is_some() {
+            Transport::Tls
+        } else {
+            Transport::Udp
+        },
+        conn: own_connection,
+        ..udp_flow()
+    };
+    arrive_over(inbox, token, m, Some(flow))
+}
+
+fn arrive_over(
+    inbox: &mut Inbox,
+    token: u64,
+    m: ArrivedMessage,
+    server_flow: Option<Hop>,
+) -> Vec<InboxEffect> {
     inbox.handle(
         InboxInput::Arrived {
             token: IncomingToken(token),
             message: Box::new(m),
-            own_connection,
+            server_flow,
         },
         now(),
     );
@@ -277,10 +311,7 @@ fn a_duplicate_alert_is_answered_the_same_and_raised_once() {
 
 #[test]
 fn over_tls_a_trusted_alert_counts_only_over_the_accounts_own_connection() {
-    let mut inbox = Inbox::new(InboxSettings {
-        uses_tls: true,
-        ..settings()
-    });
+    let mut inbox = Inbox::new(settings());
     let mut m = alert_message(ALERTER, "text/plain", "Storm", Some("Emergency Alert"));
     m.conn = Some(4);
     let out = arrive(&mut inbox, 1, m.clone(), Some(9));

@@ -79,6 +79,9 @@ pub struct ArrivedMessage {
     /// The stream connection it came over, if any (for TLS accounts, an
     /// alert counts only over the account's own registration connection).
     pub conn: Option<u64>,
+    /// The address the request came from (the hop's remote address), for
+    /// trusted alert senders listed by address.
+    pub source: Option<std::net::SocketAddr>,
     /// Set when the body is a file (see [`crate::protocol::sip::disposition::page_file`]);
     /// `body` is then empty and the bytes are here, unchanged.
     pub file: Option<Box<ArrivedFile>>,
@@ -544,6 +547,7 @@ impl Agent {
             cseq,
             transport,
             conn: hop.and_then(|h| h.conn),
+            source: hop.map(|h| h.remote),
             alert: claim.map(|mut claim| {
                 if file.is_some() {
                     // A file's bytes are not text to show (the body is empty).
