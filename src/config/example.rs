@@ -93,6 +93,9 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         port: 5062,
         // Chats: over TLS or not, and who connects (auto, active, passive).
         // msrp: (tls: true, role: auto),
+        // Peers whose msrps offers or answers carry no a=fingerprint are
+        // checked like servers: the system's roots, this CA file, this pin.
+        // tls: (ca_file: "/path/to/peer.pem", fingerprint: "AB:CD:..."),
     ),
 )
 "#;

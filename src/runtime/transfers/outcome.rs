@@ -20,9 +20,9 @@ impl Transfers {
         let id = t.file.id;
         match event {
             TaskEvent::Prepared { local_path, relay } => self.prepared(session, local_path, relay),
-            TaskEvent::Opened => {
+            TaskEvent::Opened { secure } => {
                 t.state = ChatState::Active {
-                    secure: false,
+                    secure,
                     relay: None,
                 };
             }
