@@ -217,7 +217,13 @@ fn an_msrps_offer_to_an_account_with_a_plain_relay_is_declined_with_488() {
     assert!(reason.contains("TCP/TLS/MSRP"), "the Warning's words: {reason}");
     bob.settle(std::time::Duration::from_millis(500));
     assert_eq!(
-        bob.count(|e| matches!(e, Event::ChatUpdate { state: ChatState::Active { .. }, .. })),
+        bob.count(|e| matches!(
+            e,
+            Event::ChatUpdate {
+                state: ChatState::Active { .. },
+                ..
+            }
+        )),
         0
     );
 }

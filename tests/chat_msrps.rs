@@ -261,7 +261,8 @@ fn a_blink_offer_gets_a_tls_answer_with_the_kept_fingerprint_and_sipchat_listens
     let dir = tempfile::tempdir().unwrap();
     // The account chats over TCP when it opens chats itself: the offer
     // alone decides that this session is TLS.
-    let (mut bob, bob_port) = Running::start_local(local("bob", false, "auto", ""), options(dir.path(), true, false));
+    let (mut bob, bob_port) =
+        Running::start_local(local("bob", false, "auto", ""), options(dir.path(), true, false));
     let peer = HandPeer::new();
     let ours = format!("msrps://127.0.0.1:9/{};tcp", "blinksession");
     let answer = peer.invite(bob_port, &blink_offer(9, "blinksession"));
@@ -271,8 +272,15 @@ fn a_blink_offer_gets_a_tls_answer_with_the_kept_fingerprint_and_sipchat_listens
     let path = answer.attribute("path").expect("a=path").to_string();
     assert!(path.starts_with("msrps://") && path.ends_with(";tcp"), "{path}");
     assert_eq!(answer.attribute("setup"), Some("passive"), "{body}");
-    let fingerprint = answer.attribute("fingerprint").expect("a=fingerprint").to_string();
-    assert_eq!(fingerprint, kept_fingerprint(dir.path()), "the certificate kept in the data directory");
+    let fingerprint = answer
+        .attribute("fingerprint")
+        .expect("a=fingerprint")
+        .to_string();
+    assert_eq!(
+        fingerprint,
+        kept_fingerprint(dir.path()),
+        "the certificate kept in the data directory"
+    );
 
     // Plain MSRP to the msrps path gets nothing back in clear.
     let (host, port) = host_port(&path);
@@ -280,7 +288,11 @@ fn a_blink_offer_gets_a_tls_answer_with_the_kept_fingerprint_and_sipchat_listens
     plain.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     plain.write_all(&send_frame(&path, &ours, "in clear")).unwrap();
     let back = read_all(&mut plain);
-    assert!(!back.starts_with(b"MSRP "), "an MSRP answer in clear: {:?}", String::from_utf8_lossy(&back));
+    assert!(
+        !back.starts_with(b"MSRP "),
+        "an MSRP answer in clear: {:?}",
+        String::from_utf8_lossy(&back)
+    );
 
     // Over TLS, pinned to the answer's fingerprint, the message arrives.
     let config = pinned_client_config(&fingerprint).unwrap();
@@ -289,16 +301,22 @@ fn a_blink_offer_gets_a_tls_answer_with_the_kept_fingerprint_and_sipchat_listens
     let mut tcp = TcpStream::connect((host.as_str(), port)).unwrap();
     tcp.set_read_timeout(Some(PEER_TIMEOUT)).unwrap();
     let mut tls = tokio_rustls::rustls::Stream::new(&mut connection, &mut tcp);
-    tls.write_all(&send_frame(&path, &ours, "hello over TLS")).unwrap();
+    tls.write_all(&send_frame(&path, &ours, "hello over TLS"))
+        .unwrap();
     let reply = read_all(&mut tls);
-    assert!(reply.starts_with(b"MSRP tx1 200"), "{:?}", String::from_utf8_lossy(&reply));
+    assert!(
+        reply.starts_with(b"MSRP tx1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&reply)
+    );
     let (_, secure) = wait_active(&mut bob, "bob");
     assert!(secure, "TLS is negotiated on the MSRP connection");
     bob.wait_message("hello over TLS");
     drop(bob);
 
     // A restart keeps the certificate: the same fingerprint is announced.
-    let (bob, bob_port) = Running::start_local(local("bob", false, "auto", ""), options(dir.path(), true, false));
+    let (bob, bob_port) =
+        Running::start_local(local("bob", false, "auto", ""), options(dir.path(), true, false));
     let peer = HandPeer::new();
     let answer = peer.invite(bob_port, &blink_offer(9, "second"));
     assert_eq!(answer.code, 200, "{}", answer.text);
@@ -309,13 +327,22 @@ fn a_blink_offer_gets_a_tls_answer_with_the_kept_fingerprint_and_sipchat_listens
 #[test]
 fn a_peer_calling_with_actpass_and_no_fingerprint_runs_over_tls_with_sipchat_passive() {
     let (alice_dir, bob_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (mut alice, _) = Running::start_local(local("alice", true, "auto", ""), options(alice_dir.path(), false, true));
+    let (mut alice, _) = Running::start_local(
+        local("alice", true, "auto", ""),
+        options(alice_dir.path(), false, true),
+    );
     // Bob would rather connect (active), but has nothing to pin alice to.
-    let (mut bob, bob_port) = Running::start_local(local("bob", false, "active", ""), options(bob_dir.path(), true, false));
+    let (mut bob, bob_port) = Running::start_local(
+        local("bob", false, "active", ""),
+        options(bob_dir.path(), true, false),
+    );
     open_chat(&alice, bob_port);
     let (a, alice_secure) = wait_active(&mut alice, "alice");
     let (b, bob_secure) = wait_active(&mut bob, "bob");
-    assert!(alice_secure && bob_secure, "alice {alice_secure}, bob {bob_secure}");
+    assert!(
+        alice_secure && bob_secure,
+        "alice {alice_secure}, bob {bob_secure}"
+    );
     say_and_hear(&mut alice, a, &mut bob, "hello bob, over TLS");
     say_and_hear(&mut bob, b, &mut alice, "hi alice, over TLS");
 }
@@ -327,22 +354,40 @@ fn sipchat_connects_to_a_peer_without_fingerprint_and_checks_it_like_a_server() 
     // Pinned: the chat runs over TLS.
     let alice_dir = tempfile::tempdir().unwrap();
     let pin = format!(r#", tls: (fingerprint: "{bob_fingerprint}")"#);
-    let (mut alice, _) = Running::start_local(local("alice", true, "active", &pin), options(alice_dir.path(), false, false));
-    let (mut bob, bob_port) = Running::start_local(local("bob", false, "auto", ""), options(bob_dir.path(), true, true));
+    let (mut alice, _) = Running::start_local(
+        local("alice", true, "active", &pin),
+        options(alice_dir.path(), false, false),
+    );
+    let (mut bob, bob_port) = Running::start_local(
+        local("bob", false, "auto", ""),
+        options(bob_dir.path(), true, true),
+    );
     open_chat(&alice, bob_port);
     let (a, alice_secure) = wait_active(&mut alice, "alice");
     let (_, bob_secure) = wait_active(&mut bob, "bob");
-    assert!(alice_secure && bob_secure, "alice {alice_secure}, bob {bob_secure}");
+    assert!(
+        alice_secure && bob_secure,
+        "alice {alice_secure}, bob {bob_secure}"
+    );
     say_and_hear(&mut alice, a, &mut bob, "checked like a server");
     drop(alice);
     drop(bob);
 
     // Untrusted: refused with words that say whose SDP and which check.
     let alice_dir = tempfile::tempdir().unwrap();
-    let (mut alice, _) = Running::start_local(local("alice", true, "active", ""), options(alice_dir.path(), false, false));
-    let (_bob, bob_port) = Running::start_local(local("bob", false, "auto", ""), options(bob_dir.path(), true, true));
+    let (mut alice, _) = Running::start_local(
+        local("alice", true, "active", ""),
+        options(alice_dir.path(), false, false),
+    );
+    let (_bob, bob_port) = Running::start_local(
+        local("bob", false, "auto", ""),
+        options(bob_dir.path(), true, true),
+    );
     open_chat(&alice, bob_port);
     let reason = wait_failed(&mut alice, "alice");
-    assert!(reason.contains("its answer announced no certificate fingerprint"), "{reason}");
+    assert!(
+        reason.contains("its answer announced no certificate fingerprint"),
+        "{reason}"
+    );
     assert!(reason.contains("not trusted"), "{reason}");
 }

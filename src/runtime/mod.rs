@@ -485,8 +485,10 @@ fn open_store(options: &RuntimeOptions, config: &Config) -> Result<storage::Stor
 /// unusable (said in the log, the file left as it is), with a throwaway one.
 async fn msrp_hub(
     data_dir: Option<&std::path::Path>,
-) -> Result<std::sync::Arc<crate::transport::msrp::listener::MsrpHub>, crate::transport::msrp::listener::ListenerError>
-{
+) -> Result<
+    std::sync::Arc<crate::transport::msrp::listener::MsrpHub>,
+    crate::transport::msrp::listener::ListenerError,
+> {
     use crate::transport::msrp::listener::MsrpHub;
     use crate::transport::msrp::tls::LocalIdentity;
     let Some(dir) = data_dir else {

@@ -189,7 +189,10 @@ pub(crate) fn judge_offer(sdp: &[u8], policy: &OfferPolicy) -> Verdict {
         (OfferKind::Chat, true) => Verdict::Chat { offer, decision },
         _ => Verdict::Refuse {
             code: 488,
-            warning: Some((WARNING_MISCELLANEOUS, "sessions over MSRP are not available here".into())),
+            warning: Some((
+                WARNING_MISCELLANEOUS,
+                "sessions over MSRP are not available here".into(),
+            )),
             why: "refusing an offer we cannot serve here".into(),
         },
     }

@@ -481,7 +481,8 @@ impl Chats {
                 Some(decision) => decision.transport == sdp::MsrpTransport::Tls,
                 None => outgoing,
             };
-            self.effects.push_back(ChatEffect::StartTask { session, hop, secure });
+            self.effects
+                .push_back(ChatEffect::StartTask { session, hop, secure });
         }
     }
 

@@ -621,8 +621,14 @@ fn an_msrps_offer_starts_a_tls_task_even_when_the_account_chats_over_tcp() {
     let now = now0();
     let fx = offered_over_tls(&mut c, now, None);
     assert!(
-        fx.iter()
-            .any(|e| matches!(e, ChatEffect::StartTask { session: S, secure: true, .. })),
+        fx.iter().any(|e| matches!(
+            e,
+            ChatEffect::StartTask {
+                session: S,
+                secure: true,
+                ..
+            }
+        )),
         "{fx:?}"
     );
     // The task prepared an msrps path: the answer is TLS, passive (no
@@ -642,7 +648,10 @@ fn an_msrps_offer_starts_a_tls_task_even_when_the_account_chats_over_tcp() {
         panic!("{fx:?}");
     };
     let answer = String::from_utf8_lossy(sdp);
-    assert!(answer.contains("TCP/TLS/MSRP") && answer.contains("a=path:msrps://"), "{answer}");
+    assert!(
+        answer.contains("TCP/TLS/MSRP") && answer.contains("a=path:msrps://"),
+        "{answer}"
+    );
     assert!(answer.contains("a=setup:passive"), "{answer}");
     assert!(
         fx.iter().any(|e| matches!(

@@ -105,7 +105,8 @@ fn no_sessions_here_means_488() {
     }
 }
 
-const FINGERPRINT: &str = "SHA-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+const FINGERPRINT: &str =
+    "SHA-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
 
 fn tls_path(id: &str) -> Vec<MsrpUri> {
     vec![MsrpUri::endpoint(true, "127.0.0.1", 2856, id)]

@@ -21,10 +21,7 @@ impl Transfers {
         match event {
             TaskEvent::Prepared { local_path, relay } => self.prepared(session, local_path, relay),
             TaskEvent::Opened { secure } => {
-                t.state = ChatState::Active {
-                    secure,
-                    relay: None,
-                };
+                t.state = ChatState::Active { secure, relay: None };
             }
             TaskEvent::FileProgress { bytes, total, rate } => self.emit(Event::TransferProgress {
                 transfer: id,
