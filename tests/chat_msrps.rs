@@ -214,19 +214,24 @@ fn rand_number() -> u64 {
 
 /// A Blink-like chat offer: msrps, `actpass`, no fingerprint.
 fn blink_offer(msrp_port: u16, session_id: &str) -> String {
+    offer("TCP/TLS/MSRP", "msrps", msrp_port, session_id, "actpass")
+}
+
+/// A chat offer as a hand-written peer writes it (no fingerprint).
+fn offer(proto: &str, scheme: &str, msrp_port: u16, session_id: &str, setup: &str) -> String {
     format!(
         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
-         m=message {msrp_port} TCP/TLS/MSRP *\r\n\
+         m=message {msrp_port} {proto} *\r\n\
          a=accept-types:text/plain message/cpim\r\n\
          a=accept-wrapped-types:*\r\n\
-         a=path:msrps://127.0.0.1:{msrp_port}/{session_id};tcp\r\n\
-         a=setup:actpass\r\n"
+         a=path:{scheme}://127.0.0.1:{msrp_port}/{session_id};tcp\r\n\
+         a=setup:{setup}\r\n"
     )
 }
 
-/// `host`, `port` of an `msrps://host:port/id;tcp` URI.
+/// `host`, `port` of an `msrp(s)://host:port/id;tcp` URI.
 fn host_port(uri: &str) -> (String, u16) {
-    let rest = uri.strip_prefix("msrps://").expect("an msrps path");
+    let rest = uri.split_once("://").expect("an MSRP path").1;
     let authority = rest.split('/').next().unwrap();
     let (host, port) = authority.rsplit_once(':').unwrap();
     (host.to_string(), port.parse().unwrap())
@@ -390,4 +395,40 @@ fn sipchat_connects_to_a_peer_without_fingerprint_and_checks_it_like_a_server() 
         "{reason}"
     );
     assert!(reason.contains("not trusted"), "{reason}");
+}
+
+#[test]
+fn a_plain_connection_to_a_tls_session_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut bob, bob_port) =
+        Running::start_local(local("bob", false, "auto", ""), options(dir.path(), true, false));
+    // A plain chat first, to learn where bob's plain TCP listener is.
+    let plain = HandPeer::new().invite(bob_port, &offer("TCP/MSRP", "msrp", 9, "plainone", "active"));
+    assert_eq!(plain.code, 200, "{}", plain.text);
+    let plain_path = plain.attribute("path").unwrap().to_string();
+    assert!(plain_path.starts_with("msrp://"), "{plain_path}");
+    // Then an msrps chat; its session-id is sent to the plain listener.
+    let tls = HandPeer::new().invite(bob_port, &blink_offer(9, "tlsone"));
+    assert_eq!(tls.code, 200, "{}", tls.text);
+    let tls_path = tls.attribute("path").unwrap().to_string();
+    let (host, port) = host_port(&plain_path);
+    let mut tcp = TcpStream::connect((host.as_str(), port)).unwrap();
+    tcp.set_read_timeout(Some(PEER_TIMEOUT)).unwrap();
+    let ours = "msrps://127.0.0.1:9/tlsone;tcp";
+    tcp.write_all(&send_frame(&tls_path, ours, "in clear")).unwrap();
+    let back = read_all(&mut tcp);
+    assert!(
+        !back.starts_with(b"MSRP tx1 200"),
+        "accepted in clear: {:?}",
+        String::from_utf8_lossy(&back)
+    );
+    let reason = bob.wait_for("the msrps chat refused", |e| match e {
+        Event::ChatUpdate {
+            state: ChatState::Failed { reason },
+            ..
+        } => Some(reason.clone()),
+        Event::MessageReceived(m) if m.body.contains("in clear") => panic!("a message arrived in clear"),
+        _ => None,
+    });
+    assert!(reason.contains("plain TCP"), "{reason}");
 }
