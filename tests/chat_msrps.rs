@@ -432,3 +432,41 @@ fn a_plain_connection_to_a_tls_session_is_refused() {
     });
     assert!(reason.contains("plain TCP"), "{reason}");
 }
+
+#[test]
+fn a_file_offered_over_msrps_is_received_over_tls_by_an_account_that_chats_over_tcp() {
+    let (alice_dir, bob_dir, inbox) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (mut alice, _) = Running::start_local(
+        local("alice", true, "auto", ""),
+        options(alice_dir.path(), false, false),
+    );
+    let bob_options = RuntimeOptions {
+        accept_files: Some(inbox.path().to_path_buf()),
+        ..options(bob_dir.path(), false, false)
+    };
+    let (mut bob, bob_port) = Running::start_local(local("bob", false, "auto", ""), bob_options);
+    let data = support::content(300 * 1024, 14);
+    let path = alice_dir.path().join("report.bin");
+    std::fs::write(&path, &data).unwrap();
+    let id = alice.handle.next_transfer_id();
+    alice
+        .handle
+        .send(Command::SendFile {
+            id,
+            account: local_id(),
+            to: format!("sip:bob@127.0.0.1:{bob_port}"),
+            path,
+            mode: sipchat::runtime::FileSendMode::Session,
+        })
+        .unwrap();
+    let received = bob.wait_for("bob's file", |e| match e {
+        Event::TransferDone { path, .. } => Some(path.clone()),
+        Event::TransferFailed { reason, .. } => panic!("the file failed: {reason}"),
+        _ => None,
+    });
+    assert_eq!(std::fs::read(received).unwrap(), data);
+}
