@@ -188,9 +188,14 @@ pub enum TaskError {
     /// The peer connected to our TLS path without TLS.
     #[error("the peer connected over plain TCP to a session that is over TLS; refused")]
     NotTls,
-    /// The fingerprint could not be turned into a TLS configuration.
-    #[error(transparent)]
-    Pinning(#[from] crate::transport::msrp::tls::MsrpTlsError),
+    /// The peer's fingerprint could not be turned into a TLS configuration.
+    #[error("the peer's {peer_sdp} has an a=fingerprint we cannot use: {source}")]
+    Pinning {
+        /// Whose SDP it was in.
+        peer_sdp: PeerSdp,
+        /// Why.
+        source: crate::transport::msrp::tls::MsrpTlsError,
+    },
     /// The peer did not connect to us in time.
     #[error("the peer did not connect within {} seconds", CONNECT_TIMEOUT.as_secs())]
     NoConnection,
@@ -321,7 +326,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             let announced = fingerprint.is_some();
             let tls = match (first_hop.secure, fingerprint) {
                 (false, _) => None,
-                (true, Some(fp)) => Some(pinned_client_config(&fp)?),
+                (true, Some(fp)) => Some(
+                    pinned_client_config(&fp).map_err(|source| TaskError::Pinning { peer_sdp, source })?,
+                ),
                 (true, None) => Some(peer_tls.ok_or(TaskError::NoFingerprint(peer_sdp))?),
             };
             let encrypted = tls.is_some();
