@@ -469,4 +469,9 @@ fn a_file_offered_over_msrps_is_received_over_tls_by_an_account_that_chats_over_
         _ => None,
     });
     assert_eq!(std::fs::read(received).unwrap(), data);
+    alice.wait_for("alice's transfer done", |e| match e {
+        Event::TransferDone { transfer, .. } if *transfer == id => Some(()),
+        Event::TransferFailed { reason, .. } => panic!("alice's side failed: {reason}"),
+        _ => None,
+    });
 }
