@@ -25,6 +25,9 @@ pub const ENV_CONFIG: &str = "SIPCHAT_CONFIG";
 pub const ENV_DATA_DIR: &str = "SIPCHAT_DATA_DIR";
 /// File name of the configuration file inside the default configuration directory.
 pub const CONFIG_FILE_NAME: &str = "config.ron";
+/// File in the data directory holding our MSRP TLS certificate and its key
+/// (PEM, mode 0600), made at the first start and kept so peers can pin it.
+pub const MSRP_CERTIFICATE_FILE_NAME: &str = "msrp-certificate.pem";
 
 /// Why the locations could not be determined.
 #[derive(Debug, thiserror::Error)]

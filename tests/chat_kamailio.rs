@@ -183,3 +183,47 @@ fn through_the_kamailio_msrp_relay_over_tls() {
         assert!(relay.unwrap().starts_with("msrps://localhost:"));
     }
 }
+
+/// msrps means TLS, always: an msrps offer (alice through the relay over
+/// TLS) to an account whose relay is plain `msrp://` cannot be answered
+/// over TLS, so it is declined with 488 and a Warning in words, never
+/// answered with a plaintext path.
+#[test]
+fn an_msrps_offer_to_an_account_with_a_plain_relay_is_declined_with_488() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let mut bob = start(&kam, "bob", "tcp", Media::RelayTcp, true);
+    let mut alice = start(&kam, "alice", "tcp", Media::RelayTls, false);
+    alice
+        .handle
+        .send(Command::OpenChat {
+            account: AccountId("alice".into()),
+            peer: kam.aor("bob"),
+        })
+        .unwrap();
+    let reason = alice.wait_for("alice's chat declined", |e| match e {
+        Event::ChatUpdate {
+            state: ChatState::Failed { reason },
+            ..
+        } => Some(reason.clone()),
+        Event::ChatUpdate {
+            state: ChatState::Active { .. },
+            ..
+        } => panic!("an msrps offer became a session over a plain relay"),
+        _ => None,
+    });
+    assert!(reason.contains("488"), "{reason}");
+    assert!(reason.contains("TCP/TLS/MSRP"), "the Warning's words: {reason}");
+    bob.settle(std::time::Duration::from_millis(500));
+    assert_eq!(
+        bob.count(|e| matches!(
+            e,
+            Event::ChatUpdate {
+                state: ChatState::Active { .. },
+                ..
+            }
+        )),
+        0
+    );
+}

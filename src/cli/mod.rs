@@ -348,6 +348,7 @@ fn one_shot_runtime(
         accept_chats: false,
         accept_files: None,
         refuse_sessions: false,
+        omit_msrp_fingerprint: false,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.

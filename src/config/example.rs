@@ -103,6 +103,9 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         // or host names. Anything else that claims to be an alert is shown
         // as an ordinary message, marked as a claim.
         // trusted_alert_senders: ["192.0.2.10"],
+        // Peers whose msrps offers or answers carry no a=fingerprint are
+        // checked like servers: the system's roots, this CA file, this pin.
+        // tls: (ca_file: "/path/to/peer.pem", fingerprint: "AB:CD:..."),
     ),
 )
 "#;

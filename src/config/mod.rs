@@ -69,6 +69,9 @@ pub struct LocalAccountConfig {
     pub port: u16,
     /// How chat sessions connect.
     pub msrp: MsrpConfig,
+    /// Which certificates of peers that announce no fingerprint in their
+    /// `msrps` SDP are trusted (CA file, pinned fingerprint), as for a server.
+    pub tls: TlsConfig,
     /// Largest accepted incoming file in bytes. Default 100 MiB.
     pub max_file_size: u64,
     /// Who may send emergency alerts straight to this machine: IP addresses,
@@ -87,6 +90,7 @@ impl Default for LocalAccountConfig {
             bind: DEFAULT_LOCAL_BIND.to_owned(),
             port: DEFAULT_LOCAL_PORT,
             msrp: MsrpConfig::default(),
+            tls: TlsConfig::default(),
             max_file_size: account::DEFAULT_MAX_FILE_SIZE,
             trusted_alert_senders: Vec::new(),
         }

@@ -67,6 +67,13 @@ pub struct ChatSettings {
     pub max_file_size: u64,
     /// Refuse every offered session with 488 (`RuntimeOptions::refuse_sessions`).
     pub refuse_sessions: bool,
+    /// How a direct `msrps` peer that announces no fingerprint is checked
+    /// when we connect to it: like a server, with the account's trust
+    /// store, CA file and pinned fingerprint (`tls`).
+    pub peer_tls: Option<Arc<ClientConfig>>,
+    /// Leave `a=fingerprint` out of our SDP, as Blink's MSRP stack does
+    /// (`RuntimeOptions::omit_msrp_fingerprint`, for interop tests).
+    pub omit_fingerprint: bool,
 }
 
 impl std::fmt::Debug for ChatSettings {
@@ -79,6 +86,8 @@ impl std::fmt::Debug for ChatSettings {
             .field("accept_files", &self.accept_files)
             .field("max_file_size", &self.max_file_size)
             .field("refuse_sessions", &self.refuse_sessions)
+            .field("peer_tls", &self.peer_tls.is_some())
+            .field("omit_fingerprint", &self.omit_fingerprint)
             .finish()
     }
 }
@@ -241,6 +250,8 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         accept_files: None,
         refuse_sessions: false,
         max_file_size: account.max_file_size,
+        peer_tls: Some(peer_tls(&account.name, &account.tls)?),
+        omit_fingerprint: false,
     };
     Ok(AccountSetup::Server {
         agent,
@@ -254,6 +265,20 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         register: account.register,
         chat,
         trusted_alert_senders: trusted_senders(&account.name, &account.trusted_alert_senders)?,
+    })
+}
+
+/// How an account checks the certificate of a direct `msrps` peer that
+/// announced no fingerprint: like its server's.
+fn peer_tls(account: &str, settings: &config::TlsConfig) -> Result<Arc<ClientConfig>, AccountError> {
+    tls::server_client_config(
+        settings.ca_file.as_deref(),
+        settings.fingerprint.as_deref(),
+        settings.verify,
+    )
+    .map_err(|source| AccountError::Tls {
+        account: account.to_string(),
+        source,
     })
 }
 
@@ -309,6 +334,8 @@ pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<Acco
         accept_files: None,
         refuse_sessions: false,
         max_file_size: local.max_file_size,
+        peer_tls: Some(peer_tls(crate::model::AccountId::LOCAL, &local.tls)?),
+        omit_fingerprint: false,
     };
     Ok(AccountSetup::Local {
         agent,

@@ -64,6 +64,9 @@ pub struct RuntimeOptions {
     /// Acceptable Here, as a client without MSRP does (files then come
     /// only inside page-mode MESSAGEs); off by default.
     pub refuse_sessions: bool,
+    /// Leave `a=fingerprint` out of our `msrps` offers and answers, as
+    /// Blink's MSRP stack does (for interop tests); off by default.
+    pub omit_msrp_fingerprint: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -78,6 +81,7 @@ impl Default for RuntimeOptions {
             accept_chats: false,
             accept_files: None,
             refuse_sessions: false,
+            omit_msrp_fingerprint: false,
         }
     }
 }
@@ -269,7 +273,7 @@ async fn supervise(
     }
     // One pair of MSRP listeners for every account's chats. Without them
     // chats fail with words; messages still work.
-    let hub = match crate::transport::msrp::listener::MsrpHub::start().await {
+    let hub = match msrp_hub(options.data_dir.as_deref()).await {
         Ok(h) => Some(h),
         Err(e) => {
             tracing::warn!("{e}");
@@ -282,6 +286,7 @@ async fn supervise(
                 chat.auto_accept = options.accept_chats;
                 chat.accept_files.clone_from(&options.accept_files);
                 chat.refuse_sessions = options.refuse_sessions;
+                chat.omit_fingerprint = options.omit_msrp_fingerprint;
             }
         }
         let name = match &setup {
@@ -473,6 +478,29 @@ fn open_store(options: &RuntimeOptions, config: &Config) -> Result<storage::Stor
         }
     }
     storage::StoreActor::spawn(store).map_err(|e| RuntimeError::Start(e.to_string()))
+}
+
+/// Starts the MSRP listeners with our certificate from the data directory
+/// (made there at the first start); in memory, or when the file is
+/// unusable (said in the log, the file left as it is), with a throwaway one.
+async fn msrp_hub(
+    data_dir: Option<&std::path::Path>,
+) -> Result<
+    std::sync::Arc<crate::transport::msrp::listener::MsrpHub>,
+    crate::transport::msrp::listener::ListenerError,
+> {
+    use crate::transport::msrp::listener::MsrpHub;
+    use crate::transport::msrp::tls::LocalIdentity;
+    let Some(dir) = data_dir else {
+        return MsrpHub::start().await;
+    };
+    match LocalIdentity::load_or_create(&dir.join(crate::paths::MSRP_CERTIFICATE_FILE_NAME)) {
+        Ok(identity) => MsrpHub::start_with(identity).await,
+        Err(e) => {
+            tracing::warn!("{e}; using a temporary certificate for MSRP over TLS until it is fixed");
+            MsrpHub::start().await
+        }
+    }
 }
 
 async fn futures_join_all(tasks: Vec<tokio::task::JoinHandle<()>>) {

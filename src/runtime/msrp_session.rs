@@ -2,6 +2,13 @@
 //! the session descriptions of MSRP sessions (our offers and answers, what
 //! we take from the peer's), judging an offer once (chat, file, or refused),
 //! and the SIP session actions the features ask of the driver.
+//!
+//! `msrps` means TLS, always: an offer of `TCP/TLS/MSRP` is answered with
+//! an `msrps:` path on the TLS listener and our `a=fingerprint` (RFC 8122),
+//! or refused with 488 and a Warning in words; never with a plaintext path
+//! under a TLS proto. When such an offer carries no fingerprint (Blink's
+//! stack never sends one) and says `actpass`, we take the passive role: the
+//! peer connects to us, and its identity is the SIP dialog.
 
 use crate::config::MsrpRole;
 use crate::model::SessionId;
@@ -27,10 +34,17 @@ pub enum SessionSdpError {
     /// Our MSRP path cannot go into SDP.
     #[error("{0}")]
     Local(String),
+    /// The negotiated transport is TLS but our path is not `msrps:` (we
+    /// never run a plaintext session under a TLS proto).
+    #[error("the peer's offer asks for MSRP over TLS, but our MSRP path is not over TLS ({path})")]
+    NotTls { path: String },
     /// A URI of the peer's path does not parse.
     #[error("the peer's MSRP path {uri} is unusable: {reason}")]
     Remote { uri: String, reason: String },
 }
+
+/// The warn-code of our Warnings in words (RFC 3261: 399 miscellaneous).
+pub(crate) const WARNING_MISCELLANEOUS: u16 = 399;
 
 /// What the driver does with a SIP session on a feature's behalf.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +112,8 @@ pub(crate) struct OfferPolicy {
     pub role: MsrpRole,
     /// The account has an MSRP relay.
     pub relayed: bool,
+    /// That relay is reached over TLS (`msrps://`).
+    pub relay_secure: bool,
     pub max_file_size: u64,
     /// Refuse every session (`RuntimeOptions::refuse_sessions`).
     pub refuse_sessions: bool,
@@ -134,13 +150,23 @@ pub(crate) fn judge_offer(sdp: &[u8], policy: &OfferPolicy) -> Verdict {
             let reason = e.to_string();
             return Verdict::Refuse {
                 code: 488,
-                warning: Some((399, reason.clone())),
+                warning: Some((WARNING_MISCELLANEOUS, reason.clone())),
                 why: format!("refusing an unusable offer: {reason}"),
             };
         }
     };
-    let caps = capabilities(policy.role, policy.relayed, policy.max_file_size);
-    let decision = match sdp::evaluate_offer(&offer, &caps) {
+    let mut caps = capabilities(policy.role, policy.relayed, policy.max_file_size);
+    // TLS needs our certificate (the listeners) or a relay over TLS.
+    caps.tls = policy.msrp_available && (!policy.relayed || policy.relay_secure);
+    let judged = sdp::evaluate_offer(&offer, &caps).and_then(|decision| {
+        if prefers_passive(&offer, &decision, policy.relayed) && caps.prefer_active {
+            caps.prefer_active = false;
+            sdp::evaluate_offer(&offer, &caps)
+        } else {
+            Ok(decision)
+        }
+    });
+    let decision = match judged {
         Ok(d) => d,
         Err(e) => {
             let reason = e.to_string();
@@ -163,10 +189,25 @@ pub(crate) fn judge_offer(sdp: &[u8], policy: &OfferPolicy) -> Verdict {
         (OfferKind::Chat, true) => Verdict::Chat { offer, decision },
         _ => Verdict::Refuse {
             code: 488,
-            warning: Some((399, "sessions over MSRP are not available here".into())),
+            warning: Some((
+                WARNING_MISCELLANEOUS,
+                "sessions over MSRP are not available here".into(),
+            )),
             why: "refusing an offer we cannot serve here".into(),
         },
     }
+}
+
+/// Whether to answer passive where the offer lets us choose: a direct TLS
+/// offer without `a=fingerprint` leaves us nothing to pin the peer's
+/// certificate to, so we let the peer connect to our TLS listener (it
+/// checks us by our fingerprint) rather than connect and check it like a
+/// server.
+fn prefers_passive(offer: &SessionDescription, decision: &OfferDecision, relayed: bool) -> bool {
+    !relayed
+        && decision.transport == MsrpTransport::Tls
+        && fingerprint_in(offer).is_none()
+        && decision.remote.setup.or_else(|| offer.session_setup()) == Some(Setup::ActPass)
 }
 
 /// The SDP attribute carrying a certificate fingerprint (RFC 8122).
@@ -290,6 +331,11 @@ pub(crate) fn chat_answer(
     fingerprint: Option<&str>,
 ) -> Result<(SessionDescription, Negotiated), SessionSdpError> {
     let ours = local_path.last().ok_or(SessionSdpError::Empty)?;
+    if decision.transport == MsrpTransport::Tls && !ours.secure {
+        return Err(SessionSdpError::NotTls {
+            path: ours.to_string(),
+        });
+    }
     let local = LocalEndpoint {
         origin: origin(ours),
         connection: address_of(ours),

@@ -11,6 +11,12 @@
 //! 3. run: bytes in, bytes out, timers, messages to send, events back;
 //! 4. end on [`TaskCommand::Close`], on a failed session or a lost
 //!    connection, always with one [`TaskEvent::Closed`].
+//!
+//! Direct `msrps` is TLS on the wire or nothing: we connect with TLS,
+//! pinned to the peer's `a=fingerprint` or, when it announced none,
+//! checking its certificate like a server's (the account's `tls`); a peer
+//! that connects to a TLS path of ours over plain TCP is refused. The task
+//! reports whether the bytes are encrypted ([`TaskEvent::Opened`]).
 
 use super::transfer_io::{FileIo, FileIoError, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 use crate::model::{MessageId, SessionId};
@@ -46,8 +52,34 @@ pub(crate) enum Plan {
         /// For `msrps` relays: verified with the account's CA settings.
         tls: Option<Arc<ClientConfig>>,
     },
-    /// Directly; `host` is our address as the peer sees it.
-    Direct { secure: bool, host: String },
+    /// Directly; `host` is our address as the peer sees it; `secure` for
+    /// `msrps` (our TLS listener).
+    Direct {
+        secure: bool,
+        host: String,
+        /// How a peer that announced no fingerprint is checked when we
+        /// connect to it (the account's server checks).
+        peer_tls: Option<Arc<ClientConfig>>,
+    },
+}
+
+/// Which of the peer's session descriptions the session follows: words for
+/// errors that say which case it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PeerSdp {
+    /// The peer offered (it called us).
+    Offer,
+    /// The peer answered our offer.
+    Answer,
+}
+
+impl std::fmt::Display for PeerSdp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PeerSdp::Offer => "offer",
+            PeerSdp::Answer => "answer",
+        })
+    }
 }
 
 /// What the endpoint tells a task.
@@ -59,6 +91,8 @@ pub(crate) enum TaskCommand {
         we_connect: bool,
         /// The peer's `a=fingerprint`, for direct `msrps`.
         fingerprint: Option<String>,
+        /// Whether the peer's SDP was an offer or an answer (for words).
+        peer_sdp: PeerSdp,
         /// What we accept (from our SDP).
         accept_types: Vec<String>,
     },
@@ -82,8 +116,10 @@ pub(crate) enum TaskEvent {
         local_path: Vec<MsrpUri>,
         relay: Option<String>,
     },
-    /// The connection is bound; messages flow.
-    Opened,
+    /// The connection is bound; messages flow. `secure` when TLS is
+    /// negotiated on our connection and every hop of the peer's path is
+    /// `msrps` (the bytes are encrypted).
+    Opened { secure: bool },
     /// A whole message arrived; store it, then send [`TaskCommand::Confirm`].
     Received {
         msrp_id: String,
@@ -135,12 +171,31 @@ pub enum TaskError {
     /// The peer's answer had an empty path.
     #[error("the peer gave no MSRP path")]
     NoPath,
-    /// Direct `msrps` needs the peer's certificate fingerprint.
-    #[error("the peer offered MSRP over TLS without a certificate fingerprint")]
-    NoFingerprint,
-    /// The fingerprint could not be turned into a TLS configuration.
-    #[error(transparent)]
-    Pinning(#[from] crate::transport::msrp::tls::MsrpTlsError),
+    /// Direct `msrps` to a peer without a fingerprint, and no way to check
+    /// its certificate.
+    #[error("the peer's {0} asks for MSRP over TLS without a certificate fingerprint, and this account cannot check certificates")]
+    NoFingerprint(PeerSdp),
+    /// The peer's certificate was refused.
+    #[error("MSRP over TLS with the peer at {host}:{port} refused: {why}")]
+    PeerCertificate {
+        /// The host we connected to.
+        host: String,
+        /// Its port.
+        port: u16,
+        /// Which certificate check, and the refusal in words.
+        why: String,
+    },
+    /// The peer connected to our TLS path without TLS.
+    #[error("the peer connected over plain TCP to a session that is over TLS; refused")]
+    NotTls,
+    /// The peer's fingerprint could not be turned into a TLS configuration.
+    #[error("the peer's {peer_sdp} has an a=fingerprint we cannot use: {source}")]
+    Pinning {
+        /// Whose SDP it was in.
+        peer_sdp: PeerSdp,
+        /// Why.
+        source: crate::transport::msrp::tls::MsrpTlsError,
+    },
     /// The peer did not connect to us in time.
     #[error("the peer did not connect within {} seconds", CONNECT_TIMEOUT.as_secs())]
     NoConnection,
@@ -211,7 +266,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
         } => prepare_relay(relay, username, password, tls.clone(), &sid)
             .await
             .map_err(TaskError::Relay)?,
-        Plan::Direct { secure, host } => {
+        Plan::Direct { secure, host, .. } => {
             let local_uri = MsrpUri::endpoint(*secure, host, setup.hub.port(*secure), &sid);
             Prepared {
                 local_uri,
@@ -244,8 +299,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
                 remote_path,
                 we_connect,
                 fingerprint,
+                peer_sdp,
                 accept_types,
-            }) => break (remote_path, we_connect, fingerprint, accept_types),
+            }) => break (remote_path, we_connect, fingerprint, peer_sdp, accept_types),
             Some(TaskCommand::Close) | None => {
                 setup.hub.forget(&sid);
                 return Ok(());
@@ -253,31 +309,41 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             Some(other) => early.push(other),
         }
     };
-    let (remote_path, we_connect, fingerprint, accept_types) = go;
+    let (remote_path, we_connect, fingerprint, peer_sdp, accept_types) = go;
     let first_hop = remote_path.first().cloned().ok_or(TaskError::NoPath)?;
-    let (stream, received, decoder, relay) = match (prepared.relay, prepared.incoming) {
-        (Some((client, stream, decoder)), _) => (stream, Vec::new(), Some(decoder), Some(client)),
+    let (stream, received, decoder, relay, encrypted) = match (prepared.relay, prepared.incoming) {
+        (Some((client, stream, decoder)), _) => {
+            let encrypted = matches!(&setup.plan, Plan::Relay { tls: Some(_), .. });
+            (stream, Vec::new(), Some(decoder), Some(client), encrypted)
+        }
         (None, incoming) if we_connect => {
             setup.hub.forget(&sid);
             drop(incoming);
+            let peer_tls = match &setup.plan {
+                Plan::Direct { peer_tls, .. } => peer_tls.clone(),
+                Plan::Relay { .. } => None,
+            };
+            let announced = fingerprint.is_some();
             let tls = match (first_hop.secure, fingerprint) {
                 (false, _) => None,
-                (true, Some(fp)) => Some(pinned_client_config(&fp)?),
-                (true, None) => return Err(TaskError::NoFingerprint),
+                (true, Some(fp)) => Some(
+                    pinned_client_config(&fp).map_err(|source| TaskError::Pinning { peer_sdp, source })?,
+                ),
+                (true, None) => Some(peer_tls.ok_or(TaskError::NoFingerprint(peer_sdp))?),
             };
-            (
-                connect::connect(&first_hop, tls)
-                    .await
-                    .map_err(TaskError::Connect)?,
-                Vec::new(),
-                None,
-                None,
-            )
+            let encrypted = tls.is_some();
+            let stream = connect::connect(&first_hop, tls)
+                .await
+                .map_err(|e| peer_refused(e, announced, peer_sdp))?;
+            (stream, Vec::new(), None, None, encrypted)
         }
         (None, Some(incoming)) => match tokio::time::timeout(CONNECT_TIMEOUT, incoming).await {
             Ok(Ok(accepted)) => {
-                tracing::debug!(peer = %accepted.peer, "the peer connected");
-                (accepted.stream, accepted.received, None, None)
+                tracing::debug!(peer = %accepted.peer, tls = accepted.tls, "the peer connected");
+                if prepared.local_uri.secure && !accepted.tls {
+                    return Err(TaskError::NotTls);
+                }
+                (accepted.stream, accepted.received, None, None, accepted.tls)
             }
             _ => {
                 setup.hub.forget(&sid);
@@ -286,6 +352,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
         },
         (None, None) => return Err(TaskError::NoRoute),
     };
+    let secure = encrypted && remote_path.iter().all(|u| u.secure);
     let mut config = SessionConfig::new(prepared.local_uri, remote_path, we_connect || relay.is_some());
     config.relays = prepared.relays;
     if !accept_types.is_empty() {
@@ -304,7 +371,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
         None => {}
     }
     let mut session = Session::new(config, rand::random(), Instant::now());
-    let mut conn = Connection::new(stream, decoder, relay);
+    let mut conn = Connection::new(stream, decoder, relay, secure);
     session.open(Instant::now());
     if let Some(job) = &setup.file {
         let mut file = FileIo::start(job, session.config().effective_chunk_size())?;
@@ -373,10 +440,17 @@ struct Connection {
     writer_task: tokio::task::JoinHandle<()>,
     /// The file of a transfer session.
     file: Option<FileIo>,
+    /// The bytes are encrypted (for [`TaskEvent::Opened`]).
+    secure: bool,
 }
 
 impl Connection {
-    fn new(stream: MsrpStream, decoder: Option<FrameDecoder>, relay: Option<RelayClient>) -> Connection {
+    fn new(
+        stream: MsrpStream,
+        decoder: Option<FrameDecoder>,
+        relay: Option<RelayClient>,
+        secure: bool,
+    ) -> Connection {
         let (reader, writer_half) = tokio::io::split(stream);
         let (writer, rx) = mpsc::unbounded_channel();
         let writer_task = tokio::spawn(write_loop(writer_half, rx));
@@ -387,6 +461,7 @@ impl Connection {
             relay,
             writer_task,
             file: None,
+            secure,
         }
     }
 
@@ -496,7 +571,7 @@ impl Connection {
                     if let Some(file) = self.file.as_mut() {
                         file.on_event(&mut event, send);
                     }
-                    if let Some(done) = forward(event, ids, send) {
+                    if let Some(done) = forward(event, ids, send, self.secure) {
                         end = Some(done);
                     }
                 }
@@ -567,9 +642,10 @@ fn forward(
     event: SessionEvent,
     ids: &mut HashMap<String, MessageId>,
     send: &impl Fn(TaskEvent),
+    secure: bool,
 ) -> Option<Result<(), TaskError>> {
     match event {
-        SessionEvent::Opened => send(TaskEvent::Opened),
+        SessionEvent::Opened => send(TaskEvent::Opened { secure }),
         SessionEvent::MessageReceived {
             message_id,
             content_type,
@@ -627,6 +703,31 @@ async fn write_loop(mut writer: WriteHalf<MsrpStream>, mut rx: mpsc::UnboundedRe
         }
     }
     let _ = writer.shutdown().await;
+}
+
+/// A failed connection to the peer in words: a refused certificate says
+/// which check refused it (the fingerprint of the peer's offer or answer,
+/// or, without one, the account's server checks).
+fn peer_refused(error: connect::ConnectError, announced: bool, peer_sdp: PeerSdp) -> TaskError {
+    let connect::ConnectError::Tls { host, port, source } = &error else {
+        return TaskError::Connect(error);
+    };
+    let Some(refusal) = crate::transport::certificates::refusal_of(source) else {
+        return TaskError::Connect(error);
+    };
+    let why = if announced {
+        format!("its certificate is not the one whose fingerprint its {peer_sdp} announced ({refusal})")
+    } else {
+        format!(
+            "its {peer_sdp} announced no certificate fingerprint, so its certificate was checked like a \
+             server's (the account's trusted certificates, tls.ca_file, tls.fingerprint) and is not trusted: {refusal}"
+        )
+    };
+    TaskError::PeerCertificate {
+        host: host.clone(),
+        port: *port,
+        why,
+    }
 }
 
 /// Connects to the relay and runs AUTH until it grants a path

@@ -11,6 +11,11 @@
 //! -> `ChatOffered` (or accepted at once with `--accept-chats`) -> task
 //! prepares -> 200 with the answer -> task connects -> `Active`.
 //!
+//! An incoming chat runs over TLS exactly when its offer is `TCP/TLS/MSRP`
+//! (the task prepares an `msrps:` path; an answer that could not be TLS is
+//! a 488 with a Warning); an outgoing one as the account says (`msrp.tls`).
+//! `Active { secure }` is what the task found on the wire.
+//!
 //! Messages are stored first, then sent (waiting until `Active`); their
 //! delivery comes from the task. A lost MSRP connection waits
 //! [`CONNECTION_LOST_GRACE`] for the peer's BYE before we hang up
@@ -27,7 +32,7 @@ pub(crate) use store_ops::ChatStoreOp;
 use super::clock::Now;
 use super::event::Event;
 use super::msrp_session::{self, ActionKind, SessionAction, SessionSdpError};
-use super::msrp_task::{TaskCommand, TaskEvent};
+use super::msrp_task::{PeerSdp, TaskCommand, TaskEvent};
 use crate::config::MsrpRole;
 use crate::model::{AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, SessionId};
 use crate::protocol::iscomposing::{ComposeReceiver, ComposeSender};
@@ -68,6 +73,8 @@ pub(crate) struct ChatsConfig {
     pub msrp_available: bool,
     /// Our certificate's fingerprint for direct `msrps`.
     pub fingerprint: Option<String>,
+    /// Outgoing direct chats use TLS (`msrps`).
+    pub tls: bool,
     /// Accept every offered chat at once.
     pub auto_accept: bool,
 }
@@ -176,8 +183,13 @@ pub(crate) enum ChatEffect {
     Session(SessionAction),
     /// Find the path to `peer` (the server flow, or a peer-to-peer one).
     Route { session: SessionId, peer: String },
-    /// Start the session's MSRP task over `hop`.
-    StartTask { session: SessionId, hop: Hop },
+    /// Start the session's MSRP task over `hop`; `secure` for an `msrps`
+    /// path of ours (direct sessions).
+    StartTask {
+        session: SessionId,
+        hop: Hop,
+        secure: bool,
+    },
     /// A command for the session's MSRP task.
     Task {
         session: SessionId,
@@ -461,9 +473,16 @@ impl Chats {
     }
 
     fn start_task(&mut self, session: SessionId, hop: Hop) {
+        let outgoing = self.config.tls;
         if let Some(chat) = self.map.get_mut(&session) {
             chat.task = true;
-            self.effects.push_back(ChatEffect::StartTask { session, hop });
+            // An offer decides (msrps is TLS, always); ours follow the account.
+            let secure = match &chat.decision {
+                Some(decision) => decision.transport == sdp::MsrpTransport::Tls,
+                None => outgoing,
+            };
+            self.effects
+                .push_back(ChatEffect::StartTask { session, hop, secure });
         }
     }
 
@@ -576,7 +595,6 @@ impl Chats {
             return;
         };
         chat.relay = relay;
-        chat.secure = local_path.last().is_some_and(|u| u.secure);
         let (Some(hop), false) = (chat.hop, chat.incoming) else {
             return self.answer(session, local_path);
         };
@@ -620,13 +638,13 @@ impl Chats {
                     session,
                     sdp: answer.to_bytes(),
                 });
-                self.go(session, &negotiated, peer_fingerprint);
+                self.go(session, &negotiated, peer_fingerprint, PeerSdp::Offer);
             }
             Err(e) => {
                 self.session(SessionAction::Reject {
                     session,
                     code: 488,
-                    warning: None,
+                    warning: Some((msrp_session::WARNING_MISCELLANEOUS, e.to_string())),
                 });
                 self.finish(
                     session,
@@ -653,7 +671,7 @@ impl Chats {
         match read {
             Ok((negotiated, fingerprint)) => {
                 self.set_state(session, ChatState::Connecting);
-                self.go(session, &negotiated, fingerprint);
+                self.go(session, &negotiated, fingerprint, PeerSdp::Answer);
             }
             Err(reason) => {
                 self.session(SessionAction::End { session });
@@ -668,7 +686,13 @@ impl Chats {
     }
 
     /// Offer/answer done: tell the task how to connect.
-    fn go(&mut self, session: SessionId, negotiated: &Negotiated, fingerprint: Option<String>) {
+    fn go(
+        &mut self,
+        session: SessionId,
+        negotiated: &Negotiated,
+        fingerprint: Option<String>,
+        peer_sdp: PeerSdp,
+    ) {
         let relayed = self.config.relayed;
         let path = match msrp_session::remote_path(negotiated) {
             Ok(p) => p,
@@ -695,6 +719,7 @@ impl Chats {
                 remote_path: path,
                 we_connect,
                 fingerprint,
+                peer_sdp,
                 accept_types: sdp::CHAT_ACCEPT_TYPES.iter().map(|s| s.to_string()).collect(),
             },
         );
@@ -703,10 +728,11 @@ impl Chats {
     fn task_event(&mut self, session: SessionId, event: TaskEvent, now: Now) {
         match event {
             TaskEvent::Prepared { local_path, relay } => self.prepared(session, local_path, relay),
-            TaskEvent::Opened => {
+            TaskEvent::Opened { secure } => {
                 let Some(chat) = self.map.get_mut(&session) else {
                     return;
                 };
+                chat.secure = secure;
                 chat.state = ChatState::Active {
                     secure: chat.secure,
                     relay: chat.relay.clone(),

@@ -34,6 +34,7 @@ fn chats() -> Chats {
         relayed: false,
         msrp_available: true,
         fingerprint: None,
+        tls: false,
         auto_accept: false,
     })
 }
@@ -51,6 +52,7 @@ fn answer_to(offer_sdp: &[u8]) -> Vec<u8> {
     let policy = OfferPolicy {
         role: MsrpRole::Passive,
         relayed: false,
+        relay_secure: false,
         max_file_size: 1 << 20,
         refuse_sessions: false,
         msrp_available: true,
@@ -131,7 +133,7 @@ fn active(c: &mut Chats, now: Now) {
     c.handle(
         ChatInput::Task {
             session: S,
-            event: TaskEvent::Opened,
+            event: TaskEvent::Opened { secure: false },
         },
         now,
     );
@@ -167,7 +169,7 @@ fn open_invite_answer_go_active() {
     c.handle(
         ChatInput::Task {
             session: S,
-            event: TaskEvent::Opened,
+            event: TaskEvent::Opened { secure: false },
         },
         now,
     );
@@ -263,7 +265,7 @@ fn waiting_messages_go_out_in_order_once_active() {
     c.handle(
         ChatInput::Task {
             session: S,
-            event: TaskEvent::Opened,
+            event: TaskEvent::Opened { secure: false },
         },
         now,
     );
@@ -528,6 +530,7 @@ fn an_incoming_offer_rings_and_shutdown_declines_it() {
     let policy = OfferPolicy {
         role: MsrpRole::Auto,
         relayed: false,
+        relay_secure: false,
         max_file_size: 1 << 20,
         refuse_sessions: false,
         msrp_available: true,
@@ -574,6 +577,177 @@ fn closing_before_the_invite_ends_here() {
         states(&drain(&mut c)),
         vec![ChatState::Failed {
             reason: "you cancelled the invitation".into()
+        }]
+    );
+}
+
+/// An msrps chat offer from bob (with `setup`'s role), judged, delivered
+/// to `c` and accepted at once; returns the effects up to `StartTask`.
+fn offered_over_tls(c: &mut Chats, now: Now, fingerprint: Option<&str>) -> Vec<ChatEffect> {
+    let peer_path = vec![MsrpUri::endpoint(true, "127.0.0.1", 2856, "bob")];
+    let sdp = msrp_session::session_offer(&peer_path, MsrpRole::Auto, false, fingerprint, None)
+        .unwrap()
+        .to_bytes();
+    let policy = OfferPolicy {
+        role: MsrpRole::Auto,
+        relayed: false,
+        relay_secure: false,
+        max_file_size: 1 << 20,
+        refuse_sessions: false,
+        msrp_available: true,
+    };
+    let Verdict::Chat { offer, decision } = judge_offer(&sdp, &policy) else {
+        panic!("not a chat");
+    };
+    c.handle(
+        ChatInput::Offered {
+            session: S,
+            from: BOB.into(),
+            from_name: None,
+            hop: hop(),
+            offer: Box::new(offer),
+            decision: Box::new(decision),
+        },
+        now,
+    );
+    drain(c);
+    c.handle(ChatInput::Accept { session: S }, now);
+    drain(c)
+}
+
+#[test]
+fn an_msrps_offer_starts_a_tls_task_even_when_the_account_chats_over_tcp() {
+    let mut c = chats();
+    let now = now0();
+    let fx = offered_over_tls(&mut c, now, None);
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            ChatEffect::StartTask {
+                session: S,
+                secure: true,
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
+    // The task prepared an msrps path: the answer is TLS, passive (no
+    // fingerprint to pin), and the task is told the peer offered.
+    c.handle(
+        ChatInput::Task {
+            session: S,
+            event: TaskEvent::Prepared {
+                local_path: vec![MsrpUri::endpoint(true, "127.0.0.1", 2857, "ours")],
+                relay: None,
+            },
+        },
+        now,
+    );
+    let fx = drain(&mut c);
+    let Some(ChatEffect::Session(SessionAction::Accept { sdp, .. })) = fx.first() else {
+        panic!("{fx:?}");
+    };
+    let answer = String::from_utf8_lossy(sdp);
+    assert!(
+        answer.contains("TCP/TLS/MSRP") && answer.contains("a=path:msrps://"),
+        "{answer}"
+    );
+    assert!(answer.contains("a=setup:passive"), "{answer}");
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            ChatEffect::Task {
+                command: TaskCommand::Go {
+                    we_connect: false,
+                    peer_sdp: PeerSdp::Offer,
+                    ..
+                },
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
+    // Encrypted as the task found it on the wire.
+    c.handle(
+        ChatInput::Task {
+            session: S,
+            event: TaskEvent::Opened { secure: true },
+        },
+        now,
+    );
+    assert_eq!(
+        states(&drain(&mut c)),
+        vec![ChatState::Active {
+            secure: true,
+            relay: None
+        }]
+    );
+}
+
+#[test]
+fn an_msrps_offer_with_a_plaintext_path_of_ours_is_refused_with_488_in_words() {
+    let mut c = chats();
+    let now = now0();
+    offered_over_tls(&mut c, now, None);
+    c.handle(
+        ChatInput::Task {
+            session: S,
+            event: TaskEvent::Prepared {
+                local_path: path("ours"),
+                relay: None,
+            },
+        },
+        now,
+    );
+    let fx = drain(&mut c);
+    match fx.first() {
+        Some(ChatEffect::Session(SessionAction::Reject {
+            code: 488,
+            warning: Some((399, words)),
+            ..
+        })) => assert!(words.contains("not over TLS"), "{words}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_chat_is_not_called_encrypted_when_the_wire_is_not() {
+    let mut c = chats();
+    let now = now0();
+    let offer = invite(&mut c, now);
+    c.handle(
+        ChatInput::Answered {
+            session: S,
+            sdp: answer_to(&offer),
+        },
+        now,
+    );
+    let fx = drain(&mut c);
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            ChatEffect::Task {
+                command: TaskCommand::Go {
+                    peer_sdp: PeerSdp::Answer,
+                    ..
+                },
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
+    c.handle(
+        ChatInput::Task {
+            session: S,
+            event: TaskEvent::Opened { secure: false },
+        },
+        now,
+    );
+    assert_eq!(
+        states(&drain(&mut c)),
+        vec![ChatState::Active {
+            secure: false,
+            relay: None
         }]
     );
 }

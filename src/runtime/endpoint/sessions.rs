@@ -101,7 +101,9 @@ pub(crate) fn features(
     server_account: bool,
     now: Now,
 ) -> (Chats, Transfers) {
-    let fingerprint = hub.map(|h| h.fingerprint().to_string());
+    let fingerprint = hub
+        .filter(|_| !settings.omit_fingerprint)
+        .map(|h| h.fingerprint().to_string());
     let chats = Chats::new(ChatsConfig {
         account: account.clone(),
         own_aor,
@@ -109,6 +111,7 @@ pub(crate) fn features(
         relayed: settings.relay.is_some(),
         msrp_available: hub.is_some(),
         fingerprint: fingerprint.clone(),
+        tls: settings.tls,
         auto_accept: settings.auto_accept,
     });
     let transfers = Transfers::new(
@@ -118,6 +121,7 @@ pub(crate) fn features(
             relayed: settings.relay.is_some(),
             msrp_available: hub.is_some(),
             fingerprint,
+            tls: settings.tls,
             max_file_size: settings.max_file_size,
             server_account,
         },
@@ -216,7 +220,7 @@ impl Endpoint {
                     }
                 }
                 ChatEffect::Route { session, peer } => self.route_session(session, peer),
-                ChatEffect::StartTask { session, hop } => self.start_task(session, hop, None),
+                ChatEffect::StartTask { session, hop, secure } => self.start_task(session, hop, None, secure),
                 ChatEffect::Task { session, command } => self.task_command(session, command),
                 ChatEffect::Store(op) => self.chat_store(op),
                 ChatEffect::Emit(event) => self.emit(event),
@@ -241,7 +245,12 @@ impl Endpoint {
                     }
                 }
                 TransferEffect::Route { session, peer } => self.route_session(session, peer),
-                TransferEffect::StartTask { session, hop, job } => self.start_task(session, hop, job),
+                TransferEffect::StartTask {
+                    session,
+                    hop,
+                    job,
+                    secure,
+                } => self.start_task(session, hop, job, secure),
                 TransferEffect::Task { session, command } => self.task_command(session, command),
                 TransferEffect::Hash { session, path } => self.hash(session, path),
                 TransferEffect::Publish {
@@ -354,8 +363,8 @@ impl Endpoint {
         }
     }
 
-    /// Starts a session's MSRP task.
-    fn start_task(&mut self, session: SessionId, hop: Hop, file: Option<FileJob>) {
+    /// Starts a session's MSRP task (`secure`: an `msrps` path of ours).
+    fn start_task(&mut self, session: SessionId, hop: Hop, file: Option<FileJob>, secure: bool) {
         let Some(hub) = self.hub.clone() else { return };
         let plan = match &self.chat_settings.relay {
             Some(r) => Plan::Relay {
@@ -375,8 +384,9 @@ impl Endpoint {
                     v4 => v4.to_string(),
                 };
                 Plan::Direct {
-                    secure: self.chat_settings.tls,
+                    secure,
                     host,
+                    peer_tls: self.chat_settings.peer_tls.clone(),
                 }
             }
         };
@@ -535,6 +545,7 @@ impl Endpoint {
         let policy = OfferPolicy {
             role: self.chat_settings.role,
             relayed: self.chat_settings.relay.is_some(),
+            relay_secure: self.chat_settings.relay.as_ref().is_some_and(|r| r.uri.secure),
             max_file_size: self.chat_settings.max_file_size,
             refuse_sessions: self.chat_settings.refuse_sessions,
             msrp_available: self.hub.is_some(),

@@ -8,6 +8,7 @@ fn policy() -> OfferPolicy {
     OfferPolicy {
         role: MsrpRole::Auto,
         relayed: false,
+        relay_secure: false,
         max_file_size: 1000,
         refuse_sessions: false,
         msrp_available: true,
@@ -102,4 +103,96 @@ fn no_sessions_here_means_488() {
         } => assert_eq!(words, "sessions over MSRP are not available here"),
         other => panic!("{other:?}"),
     }
+}
+
+const FINGERPRINT: &str =
+    "SHA-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+
+fn tls_path(id: &str) -> Vec<MsrpUri> {
+    vec![MsrpUri::endpoint(true, "127.0.0.1", 2856, id)]
+}
+
+/// An msrps chat offer with `role`'s setup, with or without a fingerprint.
+fn tls_offer(role: MsrpRole, fingerprint: Option<&str>) -> Vec<u8> {
+    session_offer(&tls_path("peer"), role, false, fingerprint, None)
+        .unwrap()
+        .to_bytes()
+}
+
+fn judged_chat(sdp: &[u8], policy: &OfferPolicy) -> (SessionDescription, OfferDecision) {
+    match judge_offer(sdp, policy) {
+        Verdict::Chat { offer, decision } => (offer, decision),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_msrps_offer_is_answered_over_tls_with_our_fingerprint() {
+    let sdp = tls_offer(MsrpRole::Auto, Some(FINGERPRINT));
+    assert!(String::from_utf8_lossy(&sdp).contains("a=fingerprint:SHA-256 00:11"));
+    let (offer, decision) = judged_chat(&sdp, &policy());
+    assert_eq!(decision.transport, MsrpTransport::Tls);
+    assert_eq!(fingerprint_in(&offer).as_deref(), Some(FINGERPRINT));
+    let ours = "SHA-256 FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00:FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00";
+    let (answer, _) = chat_answer(&offer, &decision, &tls_path("ours"), false, Some(ours)).unwrap();
+    let text = String::from_utf8(answer.to_bytes()).unwrap();
+    assert!(text.contains("TCP/TLS/MSRP"), "{text}");
+    assert!(text.contains("a=path:msrps://127.0.0.1:2856/ours;tcp"), "{text}");
+    assert!(text.contains(&format!("a=fingerprint:{ours}")), "{text}");
+}
+
+#[test]
+fn an_msrps_offer_is_never_answered_with_a_plaintext_path() {
+    let (offer, decision) = judged_chat(&tls_offer(MsrpRole::Auto, Some(FINGERPRINT)), &policy());
+    match chat_answer(&offer, &decision, &path(), false, None) {
+        Err(SessionSdpError::NotTls { path }) => assert_eq!(path, "msrp://127.0.0.1:2855/abc;tcp"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_msrps_offer_we_cannot_serve_over_tls_is_refused_in_words() {
+    let no_listeners = OfferPolicy {
+        msrp_available: false,
+        ..policy()
+    };
+    let plain_relay = OfferPolicy {
+        relayed: true,
+        relay_secure: false,
+        ..policy()
+    };
+    for policy in [no_listeners, plain_relay] {
+        match judge_offer(&tls_offer(MsrpRole::Auto, Some(FINGERPRINT)), &policy) {
+            Verdict::Refuse {
+                code: 488,
+                warning: Some((_, words)),
+                ..
+            } => assert!(words.contains("TCP/TLS/MSRP"), "{words}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let tls_relay = OfferPolicy {
+        relayed: true,
+        relay_secure: true,
+        ..policy()
+    };
+    judged_chat(&tls_offer(MsrpRole::Auto, Some(FINGERPRINT)), &tls_relay);
+}
+
+#[test]
+fn without_a_fingerprint_we_take_the_passive_role_when_actpass_allows() {
+    // With a fingerprint to pin, an account that prefers to connect does.
+    let (_, decision) = judged_chat(&tls_offer(MsrpRole::Auto, Some(FINGERPRINT)), &policy());
+    assert_eq!(decision.answer_setup, Setup::Active);
+    // Without one (Blink), the peer connects to us.
+    let (_, decision) = judged_chat(&tls_offer(MsrpRole::Auto, None), &policy());
+    assert_eq!(decision.answer_setup, Setup::Passive);
+    assert_eq!(decision.connect, sdp::Connect::WeListen);
+    // A peer that insists on listening is connected to (and checked like
+    // a server by the task).
+    let (_, decision) = judged_chat(&tls_offer(MsrpRole::Passive, None), &policy());
+    assert_eq!(decision.connect, sdp::Connect::WeConnect);
+    // Plain TCP keeps the account's preference.
+    let (_, decision) = judged_chat(&chat_offer(), &policy());
+    assert_eq!(decision.answer_setup, Setup::Active);
 }

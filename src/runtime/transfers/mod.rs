@@ -38,7 +38,7 @@ use super::command::FileSendMode;
 use super::event::{Event, TransferVia};
 use super::files::{self, hex, PublishError};
 use super::msrp_session::{self, ActionKind, SessionAction, SessionSdpError};
-use super::msrp_task::{TaskCommand, TaskEvent};
+use super::msrp_task::{PeerSdp, TaskCommand, TaskEvent};
 use super::transfer_io::FileJob;
 use crate::config::MsrpRole;
 use crate::model::{AccountId, ChatState, DeliveryState, MessageId, SessionId, TransferId};
@@ -103,6 +103,8 @@ pub(crate) struct TransfersConfig {
     pub relayed: bool,
     pub msrp_available: bool,
     pub fingerprint: Option<String>,
+    /// Outgoing direct file sessions use TLS (`msrps`).
+    pub tls: bool,
     /// Largest file we accept, in bytes.
     pub max_file_size: u64,
     /// The account has a server (page-mode files go through its flow).
@@ -221,11 +223,13 @@ pub(crate) enum TransferEffect {
         session: SessionId,
         peer: String,
     },
-    /// Start the session's MSRP task over `hop` with the file job.
+    /// Start the session's MSRP task over `hop` with the file job;
+    /// `secure` for an `msrps` path of ours (direct sessions).
     StartTask {
         session: SessionId,
         hop: Hop,
         job: Option<FileJob>,
+        secure: bool,
     },
     Task {
         session: SessionId,

@@ -20,11 +20,8 @@ impl Transfers {
         let id = t.file.id;
         match event {
             TaskEvent::Prepared { local_path, relay } => self.prepared(session, local_path, relay),
-            TaskEvent::Opened => {
-                t.state = ChatState::Active {
-                    secure: false,
-                    relay: None,
-                };
+            TaskEvent::Opened { secure } => {
+                t.state = ChatState::Active { secure, relay: None };
             }
             TaskEvent::FileProgress { bytes, total, rate } => self.emit(Event::TransferProgress {
                 transfer: id,

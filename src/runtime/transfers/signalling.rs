@@ -4,7 +4,7 @@
 
 use super::{
     files, hex, msrp_session, resume, transfer_token, ChatState, FileSide, Hop, MsrpUri, Negotiated,
-    OfferDecision, OfferKind, SessionAction, SessionDescription, SessionId, TaskCommand, Transfer,
+    OfferDecision, OfferKind, PeerSdp, SessionAction, SessionDescription, SessionId, TaskCommand, Transfer,
     TransferEffect, TransferError, TransferId, TransferVia, Transfers,
 };
 use crate::protocol::sdp::{self, Connect};
@@ -96,8 +96,17 @@ impl Transfers {
         };
         t.task = true;
         let job = t.file.job();
-        self.effects
-            .push_back(TransferEffect::StartTask { session, hop, job });
+        // An offer decides (msrps is TLS, always); ours follow the account.
+        let secure = match &t.decision {
+            Some(decision) => decision.transport == sdp::MsrpTransport::Tls,
+            None => self.config.tls,
+        };
+        self.effects.push_back(TransferEffect::StartTask {
+            session,
+            hop,
+            job,
+            secure,
+        });
     }
 
     pub(super) fn task(&mut self, session: SessionId, command: TaskCommand) {
@@ -329,13 +338,13 @@ impl Transfers {
                     session,
                     sdp: answer.to_bytes(),
                 });
-                self.go(session, &negotiated, peer_fingerprint);
+                self.go(session, &negotiated, peer_fingerprint, PeerSdp::Offer);
             }
             Err(e) => {
                 self.session(SessionAction::Reject {
                     session,
                     code: 488,
-                    warning: None,
+                    warning: Some((msrp_session::WARNING_MISCELLANEOUS, e.to_string())),
                 });
                 self.finish(
                     session,
@@ -364,7 +373,7 @@ impl Transfers {
                 if let Some(t) = self.map.get_mut(&session) {
                     t.state = ChatState::Connecting;
                 }
-                self.go(session, &negotiated, fingerprint);
+                self.go(session, &negotiated, fingerprint, PeerSdp::Answer);
             }
             Err(reason) => {
                 self.session(SessionAction::End { session });
@@ -379,7 +388,13 @@ impl Transfers {
     }
 
     /// Offer/answer done: tell the task how to connect.
-    pub(super) fn go(&mut self, session: SessionId, negotiated: &Negotiated, fingerprint: Option<String>) {
+    pub(super) fn go(
+        &mut self,
+        session: SessionId,
+        negotiated: &Negotiated,
+        fingerprint: Option<String>,
+        peer_sdp: PeerSdp,
+    ) {
         let relayed = self.config.relayed;
         let path = match msrp_session::remote_path(negotiated) {
             Ok(p) => p,
@@ -400,6 +415,7 @@ impl Transfers {
                 remote_path: path,
                 we_connect,
                 fingerprint,
+                peer_sdp,
                 accept_types: sdp::CHAT_ACCEPT_TYPES.iter().map(|s| s.to_string()).collect(),
             },
         );

@@ -39,6 +39,7 @@ fn transfers() -> Transfers {
             relayed: false,
             msrp_available: true,
             fingerprint: None,
+            tls: false,
             max_file_size: 1 << 30,
             server_account: false,
         },
@@ -256,6 +257,7 @@ fn incoming_offer(start: u64) -> (SessionDescription, OfferDecision) {
     let policy = OfferPolicy {
         role: MsrpRole::Auto,
         relayed: false,
+        relay_secure: false,
         max_file_size: 1 << 20,
         refuse_sessions: false,
         msrp_available: true,
@@ -414,7 +416,7 @@ fn shutdown_interrupts_and_keeps_the_confirmed_bytes() {
     t.handle(
         TransferInput::Task {
             session: S,
-            event: TaskEvent::Opened,
+            event: TaskEvent::Opened { secure: false },
         },
         now,
     );
@@ -473,7 +475,7 @@ fn shutdown_keeps_a_received_part_with_its_durable_bytes() {
     t.handle(
         TransferInput::Task {
             session: S,
-            event: TaskEvent::Opened,
+            event: TaskEvent::Opened { secure: false },
         },
         now,
     );
@@ -623,7 +625,7 @@ fn an_early_bye_waits_for_the_last_report() {
     t.handle(
         TransferInput::Task {
             session: S,
-            event: TaskEvent::Opened,
+            event: TaskEvent::Opened { secure: false },
         },
         now,
     );

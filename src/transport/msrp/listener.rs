@@ -33,6 +33,8 @@ pub struct Accepted {
     pub received: Vec<u8>,
     /// Who connected.
     pub peer: SocketAddr,
+    /// It came in on the TLS listener (TLS is negotiated on it).
+    pub tls: bool,
 }
 
 /// Why the hub could not start.
@@ -58,12 +60,18 @@ pub struct MsrpHub {
 
 impl MsrpHub {
     /// Binds both listeners on every interface (any free port) and starts
-    /// accepting.
+    /// accepting, with a throwaway certificate (see [`MsrpHub::start_with`]).
     pub async fn start() -> Result<Arc<MsrpHub>, ListenerError> {
+        MsrpHub::start_with(LocalIdentity::generate()?).await
+    }
+
+    /// Binds both listeners on every interface (any free port) and starts
+    /// accepting; the TLS listener presents `identity` (the one kept in the
+    /// data directory, whose fingerprint goes into our SDP).
+    pub async fn start_with(identity: LocalIdentity) -> Result<Arc<MsrpHub>, ListenerError> {
         let any = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0);
         let tcp = TcpListener::bind(any).await?;
         let tls = TcpListener::bind(any).await?;
-        let identity = LocalIdentity::generate()?;
         let acceptor = TlsAcceptor::from(identity.server_config()?);
         let hub = Arc::new(MsrpHub {
             tcp_port: tcp.local_addr()?.port(),
@@ -132,6 +140,7 @@ async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, waiting: W
 /// Reads the first frame of a new connection and hands it on.
 async fn route(tcp: TcpStream, peer: SocketAddr, tls: Option<TlsAcceptor>, waiting: Waiting) {
     let _ = tcp.set_nodelay(true);
+    let secure = tls.is_some();
     let mut stream: MsrpStream = match tls {
         Some(acceptor) => match acceptor.accept(tcp).await {
             Ok(s) => Box::new(s),
@@ -171,6 +180,7 @@ async fn route(tcp: TcpStream, peer: SocketAddr, tls: Option<TlsAcceptor>, waiti
                 stream,
                 received,
                 peer,
+                tls: secure,
             };
             if tx.send(accepted).is_err() {
                 tracing::debug!(%peer, "the MSRP session stopped waiting");

@@ -10,8 +10,9 @@
 //!   pinned to the fingerprint the peer announced);
 //! - [`relay`]: the connection to our RFC 4976 relay, authorised with AUTH
 //!   before the session uses it;
-//! - [`tls`]: our self-signed certificate for the TLS listener and the
-//!   pinned client configuration for direct `msrps`.
+//! - [`tls`]: our self-signed certificate for the TLS listener (kept in the
+//!   data directory) and the pinned client configuration for direct
+//!   `msrps`.
 
 pub mod connect;
 pub mod listener;

@@ -57,3 +57,26 @@ async fn the_announced_certificate_is_accepted_and_any_other_refused() {
     let refused = handshake(&server, other.fingerprint()).await.unwrap_err();
     assert!(refused.contains("fingerprint"), "{refused}");
 }
+
+#[test]
+fn the_identity_is_made_once_kept_0600_and_reused() {
+    let dir = std::env::temp_dir().join(format!("sipchat-identity-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("msrp-certificate.pem");
+    let first = LocalIdentity::load_or_create(&file).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let again = LocalIdentity::load_or_create(&file).unwrap();
+    assert_eq!(first.fingerprint(), again.fingerprint());
+    assert_eq!(first.certificate_pem(), again.certificate_pem());
+    assert!(again.server_config().is_ok());
+    // A damaged file is an error, never silently replaced.
+    std::fs::write(&file, "not a certificate").unwrap();
+    let damaged = LocalIdentity::load_or_create(&file).unwrap_err().to_string();
+    assert!(damaged.contains("msrp-certificate.pem"), "{damaged}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
