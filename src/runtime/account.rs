@@ -186,7 +186,8 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         user: None,
         password: None,
         host: aor.host.clone(),
-        port: None,
+        // `sip:bob@example.org:5070` registers at port 5070, not 5060.
+        port: aor.port,
         params: Vec::new(),
         headers: None,
     };

@@ -71,6 +71,11 @@ impl Registration {
         self.wake_at
     }
 
+    /// The Contact we register (or last registered).
+    pub(super) fn contact(&self) -> Option<&str> {
+        self.contact.as_deref()
+    }
+
     pub(super) fn key(&self) -> Option<&TransactionKey> {
         self.key.as_ref()
     }
