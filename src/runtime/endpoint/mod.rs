@@ -314,7 +314,8 @@ impl Endpoint {
             AccountCommand::Register => {
                 self.register = true;
                 match self.flow {
-                    Some(hop) => self.agent.register(hop, now),
+                    // Retry: refused credentials get another chance.
+                    Some(hop) => self.agent.register_again(hop, now),
                     None if self.target.is_some() && !self.flow_connecting => self.start_flow(),
                     None => {}
                 }
