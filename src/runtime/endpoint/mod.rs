@@ -354,7 +354,7 @@ impl Endpoint {
                 let hop = Hop {
                     transport: inbound.transport,
                     remote: inbound.remote,
-                    local: inbound.local,
+                    local: answering_address(inbound.local, inbound.remote),
                     conn: inbound.conn,
                 };
                 tracing::trace!(remote = %hop.remote, "received:\n{}", String::from_utf8_lossy(&inbound.bytes));
@@ -497,6 +497,23 @@ impl Endpoint {
             } => self.message_delivery(id, to, state, sent_as, retry_after),
             AgentEvent::MessageArrived { token, message } => self.message_arrived(token, message),
             AgentEvent::Session(event) => self.on_session_event(event),
+        }
+    }
+}
+
+/// The address a request came in on, for the Via and Contact of what we send
+/// back: the socket's own address when it is bound to one, else (bound to
+/// 0.0.0.0 or ::) the address the system routes towards the peer, never the
+/// unspecified address, which no peer can reach.
+fn answering_address(local: SocketAddr, remote: SocketAddr) -> SocketAddr {
+    if !local.ip().is_unspecified() {
+        return local;
+    }
+    match crate::transport::local_ip_towards(remote) {
+        Ok(ip) => SocketAddr::new(ip, local.port()),
+        Err(e) => {
+            tracing::debug!(%remote, "no route towards the peer: {e}");
+            local
         }
     }
 }
