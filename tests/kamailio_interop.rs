@@ -262,12 +262,20 @@ fn a_wrong_password_is_tried_twice_then_not_until_retry() {
         } => Some(reason.clone()),
         _ => None,
     });
-    assert!(reason.starts_with("the server refused the password (401"), "{reason}");
+    assert!(
+        reason.starts_with("the server refused the password (401"),
+        "{reason}"
+    );
     assert!(!reason.contains("not-the-password"));
     assert_eq!(rejections(&kam, "alice"), 2, "log:\n{}", kam.log());
     // The backoff would have tried again within 6 s; nothing is tried.
     alice.settle(Duration::from_secs(15));
-    assert_eq!(rejections(&kam, "alice"), 2, "no tries until Retry:\n{}", kam.log());
+    assert_eq!(
+        rejections(&kam, "alice"),
+        2,
+        "no tries until Retry:\n{}",
+        kam.log()
+    );
     assert!(
         matches!(
             alice.seen.last(),

@@ -172,7 +172,16 @@ fn sipp_answers_200_202_and_486() {
 fn run_resend_scenario(sipp: &std::path::Path, port: u16, transport: &str) {
     let child = Command::new(sipp)
         .arg(format!("127.0.0.1:{port}"))
-        .args(["-sf", &scenario("uac_resend.xml"), "-m", "1", "-s", "bob", "-t", transport])
+        .args([
+            "-sf",
+            &scenario("uac_resend.xml"),
+            "-m",
+            "1",
+            "-s",
+            "bob",
+            "-t",
+            transport,
+        ])
         .args(["-cid_str", "resend-%u@sipp.test", "-key", "tag", "fixed-tag-1"])
         .args([
             "-i",
@@ -204,7 +213,8 @@ fn a_resend_with_a_new_branch_is_stored_once_also_after_a_restart() {
         data_dir: Some(data.path().to_path_buf()),
         ..RuntimeOptions::default()
     };
-    let received = |e: &Event| matches!(e, Event::MessageReceived(m) if m.body.trim() == "Resent but stored once");
+    let received =
+        |e: &Event| matches!(e, Event::MessageReceived(m) if m.body.trim() == "Resent but stored once");
     let port = free_port();
     let mut bob = Running::start(local_config("bob", port), options());
     // Both copies answered 200, the one for carol 404, SIP/7.0 505 (sipp
@@ -214,7 +224,11 @@ fn a_resend_with_a_new_branch_is_stored_once_also_after_a_restart() {
     bob.wait_message("Resent but stored once");
     bob.settle(Duration::from_millis(300));
     assert_eq!(bob.count(received), 1, "{:#?}", bob.seen);
-    assert_eq!(bob.count(|e| matches!(e, Event::MessageReceived(_))), 1, "nothing for carol");
+    assert_eq!(
+        bob.count(|e| matches!(e, Event::MessageReceived(_))),
+        1,
+        "nothing for carol"
+    );
     bob.handle.shutdown();
     bob.settle(Duration::from_secs(5));
     drop(bob);
@@ -232,4 +246,3 @@ fn a_resend_with_a_new_branch_is_stored_once_also_after_a_restart() {
     let hits = store.search("stored once", None, 10).unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
 }
-

@@ -222,7 +222,8 @@ fn insert_outgoing_tx(
 
 impl Store {
     /// Stores an incoming message, or finds the copy already stored (same
-    /// account + Call-ID + CSeq, or same Message-ID in the conversation).
+    /// account + Call-ID + From tag + CSeq, whatever the Via branch, or same
+    /// Message-ID in the conversation).
     /// Creates the conversation if needed and counts the message unread.
     ///
     /// The transaction is committed (and synced) before this returns `Ok`:

@@ -295,7 +295,14 @@ fn version_4_rows_without_a_from_tag_still_find_their_resends() {
     let mut store = Store::open(&path).unwrap();
     // Message 1 of the fixture (Call-ID a84b4c76e66710@pc33, CSeq 1) was
     // stored before tags were kept: a resend with any tag is that message.
-    let mut resend = incoming("work", "sip:bob@example.org", "a84b4c76e66710@pc33", 1, "again", 9);
+    let mut resend = incoming(
+        "work",
+        "sip:bob@example.org",
+        "a84b4c76e66710@pc33",
+        1,
+        "again",
+        9,
+    );
     resend.from_tag = Some("bobs-tag".into());
     assert_eq!(
         store.insert_incoming(&resend).unwrap(),

@@ -54,7 +54,8 @@ pub struct NewIncoming {
 pub enum InsertOutcome {
     /// Stored under this new id.
     Inserted(MessageId),
-    /// Already stored (same Call-ID + CSeq, or same Message-ID) under this id.
+    /// Already stored (same Call-ID, From tag and CSeq, or same Message-ID)
+    /// under this id.
     Duplicate(MessageId),
 }
 

@@ -266,12 +266,19 @@ impl SipMessage {
         let start = bytes.iter().position(|b| *b != b'\r' && *b != b'\n')?;
         let bytes = &bytes[start..];
         let line_end = bytes.iter().position(|b| *b == b'\n').unwrap_or(bytes.len());
-        let line = std::str::from_utf8(&bytes[..line_end]).ok()?.trim_end_matches('\r');
+        let line = std::str::from_utf8(&bytes[..line_end])
+            .ok()?
+            .trim_end_matches('\r');
         let (head, version) = line.rsplit_once(' ')?;
         let is_other_version = version.len() > 4
             && version.as_bytes()[..4].eq_ignore_ascii_case(b"SIP/")
             && !version.eq_ignore_ascii_case("SIP/2.0");
-        if !is_other_version || head.as_bytes().get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/")) {
+        if !is_other_version
+            || head
+                .as_bytes()
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
+        {
             return None;
         }
         let mut rewritten = format!("{head} SIP/2.0").into_bytes();

@@ -526,7 +526,10 @@ mod tests {
     fn answers_never_come_from_the_unspecified_address() {
         let peer = "127.0.0.1:40000".parse().unwrap();
         let bound_to_all = "0.0.0.0:25062".parse().unwrap();
-        assert_eq!(answering_address(bound_to_all, peer), "127.0.0.1:25062".parse().unwrap());
+        assert_eq!(
+            answering_address(bound_to_all, peer),
+            "127.0.0.1:25062".parse().unwrap()
+        );
         let bound = "127.0.0.2:25062".parse().unwrap();
         assert_eq!(answering_address(bound, peer), bound, "a bound address is kept");
         let v6_all = "[::]:25062".parse().unwrap();

@@ -181,7 +181,11 @@ fn a_duplicate_is_answered_again_and_not_shown_twice() {
 
 /// Runs the inbox's store ops on a real store until only answers and
 /// events are left.
-fn run_on_store(inbox: &mut Inbox, store: &mut crate::store::Store, mut out: Vec<InboxEffect>) -> Vec<InboxEffect> {
+fn run_on_store(
+    inbox: &mut Inbox,
+    store: &mut crate::store::Store,
+    mut out: Vec<InboxEffect>,
+) -> Vec<InboxEffect> {
     let mut done = Vec::new();
     while !out.is_empty() {
         for effect in std::mem::take(&mut out) {

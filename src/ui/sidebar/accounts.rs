@@ -268,7 +268,10 @@ mod tests {
             Some("The server refused the password: change it in the account settings, or retry")
         );
         assert_eq!(accounts.update(Message::Retry(id("work"))), Some(id("work")));
-        assert_eq!(accounts.describe(&id("work"), 5_001).as_deref(), Some("Registering…"));
+        assert_eq!(
+            accounts.describe(&id("work"), 5_001).as_deref(),
+            Some("Registering…")
+        );
         assert_eq!(accounts.update(Message::Retry(id("nope"))), None);
     }
 

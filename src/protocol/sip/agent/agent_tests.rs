@@ -352,7 +352,11 @@ From: <sip:alice@h>;tag=1\r\nTo: <sip:bob@h>\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r
     let no_call_id = base.replace("Call-ID: c1\r\n", "").replace("aa1", "aa2");
     bob.handle_packet(format!("{no_call_id}\r\n").as_bytes(), from, t0);
     let r = parse(&drain(&mut bob).0[0].1);
-    assert_eq!(r.status(), Some(400), "the Via says where to answer (RFC 4475 insuf)");
+    assert_eq!(
+        r.status(),
+        Some(400),
+        "the Via says where to answer (RFC 4475 insuf)"
+    );
     assert!(r.header("Warning").unwrap().contains("Call-ID"));
 
     let no_from = base
@@ -445,7 +449,10 @@ CSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\n\r\nhi"
         bob.handle_packet(message(n as u32, uri).as_bytes(), server, t0);
         let (tx, ev) = drain(&mut bob);
         assert!(tx.is_empty(), "{uri}: answered only after storing");
-        assert!(matches!(&ev[..], [AgentEvent::MessageArrived { .. }]), "{uri}: {ev:?}");
+        assert!(
+            matches!(&ev[..], [AgentEvent::MessageArrived { .. }]),
+            "{uri}: {ev:?}"
+        );
     }
     for (n, uri) in theirs.iter().enumerate() {
         bob.handle_packet(message(100 + n as u32, uri).as_bytes(), server, t0);
@@ -547,7 +554,10 @@ fn a_retry_reuses_the_identity_and_the_receiver_shows_it_once() {
     let [AgentEvent::MessageArrived { token, message }] = &events[..] else {
         panic!("{events:?}")
     };
-    assert_eq!((message.call_id.as_str(), message.cseq), (identity.call_id.as_str(), identity.cseq));
+    assert_eq!(
+        (message.call_id.as_str(), message.cseq),
+        (identity.call_id.as_str(), identity.cseq)
+    );
     assert_eq!(message.from_tag, identity.from_tag);
     bob.answer_incoming(*token, true, t1);
     let (answer, _) = drain(&mut bob);

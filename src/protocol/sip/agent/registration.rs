@@ -425,7 +425,9 @@ impl Agent {
         self.registration.wake_at = None;
         self.registration.granted = None;
         self.registration.phase = Phase::Refused;
-        self.emit(AgentEvent::Registration(RegistrationState::Refused { reason: words }));
+        self.emit(AgentEvent::Registration(RegistrationState::Refused {
+            reason: words,
+        }));
     }
 
     fn set_offline(&mut self) {

@@ -103,12 +103,18 @@ fn two_rejections_of_our_credentials_stop_the_tries_until_retry() {
         nonce += 1;
         Some(challenge(req, nonce, false))
     });
-    assert_eq!(answered, 2, "exactly two REGISTERs with our credentials, in an hour");
+    assert_eq!(
+        answered, 2,
+        "exactly two REGISTERs with our credentials, in an hour"
+    );
     let last = events.last().unwrap();
     let AgentEvent::Registration(RegistrationState::Refused { reason }) = last else {
         panic!("{events:?}")
     };
-    assert!(reason.starts_with("the server refused the password (401"), "{reason}");
+    assert!(
+        reason.starts_with("the server refused the password (401"),
+        "{reason}"
+    );
     assert!(alice.registration_refused());
     assert_eq!(alice.poll_timeout(), None, "nothing scheduled");
     // A new flow does not unlock it; the user's Retry does.
@@ -117,7 +123,10 @@ fn two_rejections_of_our_credentials_stop_the_tries_until_retry() {
     alice.register_again(hop(), t0 + Duration::from_secs(3601));
     let (sent, events) = drain(&mut alice);
     assert_eq!(sent.len(), 1);
-    assert_eq!(events, vec![AgentEvent::Registration(RegistrationState::Registering)]);
+    assert_eq!(
+        events,
+        vec![AgentEvent::Registration(RegistrationState::Registering)]
+    );
 }
 
 #[test]
@@ -148,7 +157,11 @@ fn an_unreachable_server_says_so_between_tries() {
     let mut alice = Agent::new(config("sip:sipchat.test:5070"), 3);
     alice.register(hop(), t0);
     let (sent, mut events) = drain(&mut alice);
-    assert_eq!(sent[0].request_uri(), Some("sip:sipchat.test:5070"), "the AoR's port stays");
+    assert_eq!(
+        sent[0].request_uri(),
+        Some("sip:sipchat.test:5070"),
+        "the AoR's port stays"
+    );
     events.extend(run(&mut alice, t0, Duration::from_secs(600), |_| None).1);
     let states: Vec<&RegistrationState> = events
         .iter()
@@ -160,7 +173,11 @@ fn an_unreachable_server_says_so_between_tries() {
     assert!(states.len() >= 3, "{states:?}");
     assert_eq!(states[0], &RegistrationState::Registering, "the first try");
     for state in &states[1..] {
-        let RegistrationState::Failed { reason, retry_in_secs } = state else {
+        let RegistrationState::Failed {
+            reason,
+            retry_in_secs,
+        } = state
+        else {
             panic!("only failures after the first try, never Registering: {states:?}")
         };
         assert!(reason.starts_with("cannot reach sipchat.test:5070"), "{reason}");

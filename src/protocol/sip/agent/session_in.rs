@@ -187,11 +187,9 @@ impl Agent {
                 .get_mut(&id)
                 .and_then(|s| s.called.as_mut())
                 .is_some_and(|c| c.txn.on_ack(now));
-            let (established, bye_waits) = self
-                .sessions
-                .map
-                .get(&id)
-                .map_or((false, false), |s| (s.phase == Phase::Established, s.bye_waits_for_ack));
+            let (established, bye_waits) = self.sessions.map.get(&id).map_or((false, false), |s| {
+                (s.phase == Phase::Established, s.bye_waits_for_ack)
+            });
             self.drain_sessions(now);
             if first && established {
                 self.emit_session(SessionEvent::Confirmed { session: id });

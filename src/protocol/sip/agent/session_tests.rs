@@ -445,8 +445,15 @@ fn the_callee_hanging_up_before_the_ack_sends_its_bye_after_the_ack() {
     // Bob hangs up at once; the caller's ACK is still on its way.
     p.bob.end_session(b, p.now).unwrap();
     let early = drain(&mut p.bob);
-    assert!(!early.methods().contains(&"BYE".to_string()), "{:?}", early.methods());
-    assert!(matches!(&early.events[..], [SessionEvent::Ended { by_peer: false, .. }]));
+    assert!(
+        !early.methods().contains(&"BYE".to_string()),
+        "{:?}",
+        early.methods()
+    );
+    assert!(matches!(
+        &early.events[..],
+        [SessionEvent::Ended { by_peer: false, .. }]
+    ));
     deliver(&mut p.alice, &ok.packets, p.now);
     let ack = drain(&mut p.alice);
     assert_eq!(ack.methods(), vec!["ACK"]);
