@@ -176,6 +176,46 @@ fn message_failures_in_words() {
     );
 }
 
+/// Sends one MESSAGE to bob and answers it with `answer`; the failure words.
+fn refusal_words(registrar: bool, answer: impl Fn(&SipMessage) -> SipMessage) -> String {
+    let t0 = Instant::now();
+    let mut alice = Agent::new(config("alice", registrar), 14);
+    let h = hop(Transport::Udp, ALICE_ADDR, SERVER_ADDR);
+    alice.send_message(MessageId(1), "sip:bob@sipchat.test", "hi", h, t0);
+    let (tx, _) = drain(&mut alice);
+    alice.handle_packet(&answer(&parse(&tx[0].1)).to_bytes(), h, t0);
+    match &drain(&mut alice).1[..] {
+        [AgentEvent::Delivery {
+            state: DeliveryState::Failed { reason, .. },
+            ..
+        }] => reason.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refusals_say_who_refused() {
+    // Yate answers 405 for a user who is not registered, allowing MESSAGE.
+    let offline = refusal_words(true, |req| {
+        let mut r = response_to(req, 405, Some("y"));
+        r.push_header("Allow", "INVITE, ACK, BYE, CANCEL, MESSAGE, OPTIONS");
+        r
+    });
+    assert!(offline.starts_with("bob is probably not online"), "{offline}");
+    let no_messages = refusal_words(true, |req| {
+        let mut r = response_to(req, 405, Some("y"));
+        r.push_header("Allow", "INVITE, ACK, BYE");
+        r
+    });
+    assert!(no_messages.starts_with("bob's service does not accept"), "{no_messages}");
+    // 501 straight from our own server: our service, not bob's.
+    let ours = refusal_words(true, |req| response_to(req, 501, Some("k")));
+    assert!(ours.starts_with("your service does not carry"), "{ours}");
+    // Peer to peer there is no server of ours: bob's side said it.
+    let theirs = refusal_words(false, |req| response_to(req, 501, Some("k")));
+    assert!(theirs.starts_with("bob's service"), "{theirs}");
+}
+
 #[test]
 fn message_times_out_after_64_t1() {
     let t0 = Instant::now();
