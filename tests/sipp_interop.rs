@@ -246,3 +246,41 @@ fn a_resend_with_a_new_branch_is_stored_once_also_after_a_restart() {
     let hits = store.search("stored once", None, 10).unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
 }
+
+#[test]
+fn a_wildcard_bind_answers_with_an_address_peers_can_reach() {
+    let Some(sipp) = sipp() else { return };
+    let port = free_port();
+    let config = support::config(&format!(
+        r#"(accounts: [], local: (user: "bob", bind: "0.0.0.0", port: {port}))"#
+    ));
+    let options = RuntimeOptions {
+        accept_chats: true,
+        ..RuntimeOptions::default()
+    };
+    let _bob = Running::start(config, options);
+    let child = Command::new(sipp)
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-sf", &scenario("uac_invite_contact.xml"), "-m", "1", "-s", "bob", "-t", "u1"])
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &free_port().to_string(),
+            "-nostdin",
+            "-timeout",
+            "20s",
+        ])
+        .args(["-trace_err", "-error_file", "/dev/stderr"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = run_to_end(child, Duration::from_secs(40));
+    assert!(
+        out.status.success(),
+        "sipp failed (a Contact with 0.0.0.0, or none with 127.0.0.1?): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
