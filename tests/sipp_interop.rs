@@ -261,7 +261,16 @@ fn a_wildcard_bind_answers_with_an_address_peers_can_reach() {
     let _bob = Running::start(config, options);
     let child = Command::new(sipp)
         .arg(format!("127.0.0.1:{port}"))
-        .args(["-sf", &scenario("uac_invite_contact.xml"), "-m", "1", "-s", "bob", "-t", "u1"])
+        .args([
+            "-sf",
+            &scenario("uac_invite_contact.xml"),
+            "-m",
+            "1",
+            "-s",
+            "bob",
+            "-t",
+            "u1",
+        ])
         .args([
             "-i",
             "127.0.0.1",
@@ -283,4 +292,3 @@ fn a_wildcard_bind_answers_with_an_address_peers_can_reach() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
-

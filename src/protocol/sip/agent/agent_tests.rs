@@ -207,7 +207,10 @@ fn refusals_say_who_refused() {
         r.push_header("Allow", "INVITE, ACK, BYE");
         r
     });
-    assert!(no_messages.starts_with("bob's service does not accept"), "{no_messages}");
+    assert!(
+        no_messages.starts_with("bob's service does not accept"),
+        "{no_messages}"
+    );
     // 501 straight from our own server: our service, not bob's.
     let ours = refusal_words(true, |req| response_to(req, 501, Some("k")));
     assert!(ours.starts_with("your service does not carry"), "{ours}");
