@@ -315,3 +315,22 @@ pub fn local_setup(local: &LocalAccountConfig, port: Option<u16>) -> Result<Acco
     };
     Ok(AccountSetup::Local { agent, bind, chat })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_of_record_with_a_port_registers_at_that_port() {
+        let config = crate::config::Config::from_ron(
+            r#"(accounts: [(name: "work", uri: "sip:bob@example.org:5070", password: "x")])"#,
+            std::path::Path::new("test.ron"),
+        )
+        .unwrap();
+        let Ok(AccountSetup::Server { agent, .. }) = server_setup(&config.accounts[0]) else {
+            panic!("a server account")
+        };
+        let registrar = agent.registrar.unwrap();
+        assert_eq!(registrar.to_string(), "sip:example.org:5070");
+    }
+}
