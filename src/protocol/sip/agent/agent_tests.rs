@@ -506,6 +506,42 @@ CSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\n\r\nhi"
 }
 
 #[test]
+fn the_local_account_takes_its_addresses_and_host_names_for_its_port() {
+    let t0 = Instant::now();
+    let mut config = config("bob", false);
+    config.listen_port = Some(5080);
+    let mut bob = Agent::new(config, 15);
+    let from = hop(Transport::Udp, BOB_ADDR, ALICE_ADDR);
+    let verdicts: Vec<u16> = [
+        "sip:bob@127.0.0.1:5080",
+        "sip:bob@laptop.lan:5080",
+        "sip:bob@laptop.lan",
+        "sip:127.0.0.1:5080",
+        "sip:carol@127.0.0.1:5080",
+        "sip:bob@laptop.lan:5999",
+        "sip:bob@192.0.2.99:5080",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, uri)| {
+        let raw = format!(
+            "MESSAGE {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKl{n}\r\n\
+From: <sip:alice@h>;tag=l{n}\r\nTo: <sip:bob@h>\r\nCall-ID: l{n}\r\nCSeq: 1 MESSAGE\r\n\
+Content-Type: text/plain\r\n\r\nhi"
+        );
+        bob.handle_packet(raw.as_bytes(), from, t0);
+        let (tx, ev) = drain(&mut bob);
+        match (&tx[..], &ev[..]) {
+            ([], [AgentEvent::MessageArrived { .. }]) => 0,
+            ([(_, bytes)], []) => parse(bytes).status().unwrap(),
+            other => panic!("{uri}: {other:?}"),
+        }
+    })
+    .collect();
+    assert_eq!(verdicts, vec![0, 0, 0, 0, 404, 404, 404]);
+}
+
+#[test]
 fn another_sip_version_gets_505_and_a_request_without_call_id_400() {
     let t0 = Instant::now();
     let mut bob = Agent::new(config("bob", false), 13);

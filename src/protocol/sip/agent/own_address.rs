@@ -6,7 +6,8 @@
 //! rewrite Request-URIs (to our Contact, with or without its parameters), so
 //! the rule is tolerant: the user part must match ours (or be absent), and
 //! the host must be one of ours; a port, when both sides name one, must be
-//! one of ours too. URI parameters never matter.
+//! one of ours too. URI parameters never matter. On the local account a
+//! host name that led the request to our port is taken as ours.
 
 use super::{Agent, Hop};
 use crate::protocol::sip::message::SipMessage;
@@ -37,10 +38,17 @@ impl Agent {
         }
         let target_host = normal_host(&target.host);
         let local_port = self.config.listen_port.unwrap_or(hop.local.port());
-        if hop.local.ip().is_unspecified() && target_host.parse::<IpAddr>().is_ok() {
+        let is_ip = target_host.parse::<IpAddr>().is_ok();
+        let our_port = target.port.is_none_or(|port| port == local_port);
+        if hop.local.ip().is_unspecified() && is_ip {
             // We do not know which of our addresses it came in on: any
             // address with our port will do.
-            return target.port.is_none_or(|port| port == local_port);
+            return our_port;
+        }
+        if self.config.listen_port.is_some() && !is_ip && our_port {
+            // Peer to peer, a host name (`bob@laptop.lan`) that led the
+            // request to our port names us: we cannot check it without DNS.
+            return true;
         }
         self.own_hosts(hop).iter().any(|own| {
             own.host == target_host
