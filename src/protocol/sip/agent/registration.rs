@@ -387,7 +387,14 @@ impl Agent {
             return;
         }
         let words = self.failure_words(failure, self.registration.hop, None);
-        let server = self.config.registrar.as_ref().map_or_else(
+        // Name the server we send to: the outbound proxy when there is one.
+        let proxy = self
+            .config
+            .route
+            .as_deref()
+            .and_then(|r| NameAddr::parse(r).ok())
+            .and_then(|r| crate::protocol::sip::uri::SipUri::parse(&r.uri).ok());
+        let server = proxy.as_ref().or(self.config.registrar.as_ref()).map_or_else(
             || "the server".to_string(),
             |r| match r.port {
                 Some(port) => format!("{}:{port}", r.host),

@@ -184,3 +184,21 @@ fn an_unreachable_server_says_so_between_tries() {
         assert!(*retry_in_secs > 0);
     }
 }
+
+#[test]
+fn an_unreachable_outbound_proxy_is_named() {
+    let t0 = Instant::now();
+    let mut config = config("sip:sipchat.test");
+    config.route = Some("<sip:proxy.sipchat.test:5999;lr>".into());
+    let mut alice = Agent::new(config, 4);
+    alice.register(hop(), t0);
+    let (_, events) = run(&mut alice, t0, Duration::from_secs(40), |_| None);
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            AgentEvent::Registration(RegistrationState::Failed { reason, .. })
+                if reason.starts_with("cannot reach proxy.sipchat.test:5999")
+        )),
+        "{events:?}"
+    );
+}
