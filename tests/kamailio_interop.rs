@@ -229,27 +229,77 @@ fn the_outbox_retries_on_its_own_until_the_contact_is_online() {
     bob.wait_message("are you back?");
 }
 
+/// How often Kamailio rejected credentials for `user` (its config logs each).
+fn rejections(kam: &Kamailio, user: &str) -> usize {
+    kam.log()
+        .matches(&format!("REGISTER auth failed for '{user}'"))
+        .count()
+}
+
+fn refusals(running: &Running) -> usize {
+    running.count(|e| {
+        matches!(
+            e,
+            Event::AccountState {
+                state: RegistrationState::Refused { .. },
+                ..
+            }
+        )
+    })
+}
+
 #[test]
-fn wrong_password_is_reported_not_retried_in_a_loop() {
+fn a_wrong_password_is_tried_twice_then_not_until_retry() {
     let Some(kam) = Kamailio::start_or_skip() else {
         return;
     };
     let config = support::config(&account_ron(&kam, "alice", "udp", "not-the-password", 300));
     let mut alice = Running::start(config, RuntimeOptions::default());
-    let (reason, retry) = alice.wait_for("registration failure", |e| match e {
+    let reason = alice.wait_for("the password refused", |e| match e {
         Event::AccountState {
-            state:
-                RegistrationState::Failed {
-                    reason,
-                    retry_in_secs,
-                },
+            state: RegistrationState::Refused { reason },
             ..
-        } => Some((reason.clone(), *retry_in_secs)),
+        } => Some(reason.clone()),
         _ => None,
     });
-    assert!(reason.contains("check the user name and password"), "{reason}");
-    assert!(retry >= 4, "backs off: {retry}");
+    assert!(
+        reason.starts_with("the server refused the password (401"),
+        "{reason}"
+    );
     assert!(!reason.contains("not-the-password"));
+    assert_eq!(rejections(&kam, "alice"), 2, "log:\n{}", kam.log());
+    // The backoff would have tried again within 6 s; nothing is tried.
+    alice.settle(Duration::from_secs(15));
+    assert_eq!(
+        rejections(&kam, "alice"),
+        2,
+        "no tries until Retry:\n{}",
+        kam.log()
+    );
+    assert!(
+        matches!(
+            alice.seen.last(),
+            Some(Event::AccountState {
+                state: RegistrationState::Refused { .. },
+                ..
+            })
+        ),
+        "it still waits: {:#?}",
+        alice.seen
+    );
+    // Retry: two more, then it waits again.
+    alice
+        .handle
+        .send(sipchat::runtime::Command::Register {
+            account: sipchat::model::AccountId("alice".into()),
+        })
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while refusals(&alice) < 2 {
+        assert!(Instant::now() < deadline, "no second refusal: {:#?}", alice.seen);
+        alice.settle(Duration::from_millis(200));
+    }
+    assert_eq!(rejections(&kam, "alice"), 4, "log:\n{}", kam.log());
 }
 
 #[test]

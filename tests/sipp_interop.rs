@@ -166,3 +166,129 @@ fn sipp_answers_200_202_and_486() {
         }
     );
 }
+
+/// Runs `uac_resend.xml` once against `port` with a fixed Call-ID and From
+/// tag, so a second run resends the very same message.
+fn run_resend_scenario(sipp: &std::path::Path, port: u16, transport: &str) {
+    let child = Command::new(sipp)
+        .arg(format!("127.0.0.1:{port}"))
+        .args([
+            "-sf",
+            &scenario("uac_resend.xml"),
+            "-m",
+            "1",
+            "-s",
+            "bob",
+            "-t",
+            transport,
+        ])
+        .args(["-cid_str", "resend-%u@sipp.test", "-key", "tag", "fixed-tag-1"])
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &free_port().to_string(),
+            "-nostdin",
+            "-timeout",
+            "20s",
+        ])
+        .args(["-trace_err", "-error_file", "/dev/stderr"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = run_to_end(child, Duration::from_secs(40));
+    assert!(
+        out.status.success(),
+        "sipp failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_resend_with_a_new_branch_is_stored_once_also_after_a_restart() {
+    let Some(sipp) = sipp() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let options = || RuntimeOptions {
+        data_dir: Some(data.path().to_path_buf()),
+        ..RuntimeOptions::default()
+    };
+    let received =
+        |e: &Event| matches!(e, Event::MessageReceived(m) if m.body.trim() == "Resent but stored once");
+    let port = free_port();
+    let mut bob = Running::start(local_config("bob", port), options());
+    // Both copies answered 200, the one for carol 404, SIP/7.0 505 (sipp
+    // fails otherwise), over UDP and then again over TCP.
+    run_resend_scenario(&sipp, port, "u1");
+    run_resend_scenario(&sipp, port, "t1");
+    bob.wait_message("Resent but stored once");
+    bob.settle(Duration::from_millis(300));
+    assert_eq!(bob.count(received), 1, "{:#?}", bob.seen);
+    assert_eq!(
+        bob.count(|e| matches!(e, Event::MessageReceived(_))),
+        1,
+        "nothing for carol"
+    );
+    bob.handle.shutdown();
+    bob.settle(Duration::from_secs(5));
+    drop(bob);
+
+    // A new process on the same history: the store still knows it.
+    let port = free_port();
+    let mut bob = Running::start(local_config("bob", port), options());
+    run_resend_scenario(&sipp, port, "u1");
+    bob.settle(Duration::from_millis(500));
+    assert_eq!(bob.count(received), 0, "{:#?}", bob.seen);
+    bob.handle.shutdown();
+    bob.settle(Duration::from_secs(5));
+    drop(bob);
+    let store = sipchat::store::Store::open(&sipchat::store::Store::path_in(data.path())).unwrap();
+    let hits = store.search("stored once", None, 10).unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+}
+
+#[test]
+fn a_wildcard_bind_answers_with_an_address_peers_can_reach() {
+    let Some(sipp) = sipp() else { return };
+    let port = free_port();
+    let config = support::config(&format!(
+        r#"(accounts: [], local: (user: "bob", bind: "0.0.0.0", port: {port}))"#
+    ));
+    let options = RuntimeOptions {
+        accept_chats: true,
+        ..RuntimeOptions::default()
+    };
+    let _bob = Running::start(config, options);
+    let child = Command::new(sipp)
+        .arg(format!("127.0.0.1:{port}"))
+        .args([
+            "-sf",
+            &scenario("uac_invite_contact.xml"),
+            "-m",
+            "1",
+            "-s",
+            "bob",
+            "-t",
+            "u1",
+        ])
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &free_port().to_string(),
+            "-nostdin",
+            "-timeout",
+            "20s",
+        ])
+        .args(["-trace_err", "-error_file", "/dev/stderr"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = run_to_end(child, Duration::from_secs(40));
+    assert!(
+        out.status.success(),
+        "sipp failed (a Contact with 0.0.0.0, or none with 127.0.0.1?): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -275,17 +275,16 @@ const AGENT_ANSWERS: &[(&str, Option<u16>, u16, &str)] = &[
     ),
     (
         "badvers",
-        None,
+        Some(505),
         505,
-        "RFC 4475 3.1.2.16: SIP/7.0 should get 505 Version Not Supported; the parser rejects the \
-         start line, so the agent drops the datagram without an answer",
+        "RFC 4475 3.1.2.16: SIP/7.0 gets 505 Version Not Supported (the parser rejects the start \
+         line; the agent reads the rest as 2.0 to find where to answer)",
     ),
     (
         "insuf",
-        None,
+        Some(400),
         400,
-        "RFC 4475 3.3.1: missing Call-ID, From and To should get 400; the agent only answers \
-         when Via and Call-ID are readable, so it stays silent",
+        "RFC 4475 3.3.1: missing Call-ID, From and To gets 400, sent where the Via says",
     ),
     (
         "multi01",
@@ -1123,7 +1122,9 @@ fn agent_answers_every_valid_request_and_never_2xx_an_invalid_one() {
     let mut wrong = Vec::new();
     for (name, _, expect) in VECTORS {
         let bytes = read_vector(name);
-        let is_request = SipMessage::parse(&bytes).is_ok_and(|m| m.is_request());
+        // A request in another SIP version (badvers) is still a request.
+        let is_request = SipMessage::parse(&bytes).is_ok_and(|m| m.is_request())
+            || SipMessage::parse_as_current_version(&bytes).is_some_and(|m| m.is_request());
         let is_ack = SipMessage::parse(&bytes).is_ok_and(|m| m.method() == Some(Method::Ack));
         for transport in [Transport::Udp, Transport::Tcp] {
             let run = fuzz_bodies::run_agent(&bytes, transport);
@@ -1200,4 +1201,30 @@ From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n"
     let response = b"sip/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\
 From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
     assert!(SipMessage::parse(response).is_ok());
+}
+
+#[test]
+fn a_message_vector_for_someone_else_gets_404_over_udp_and_tcp() {
+    // The harness agent is alice@sipchat.test; these are for others.
+    for name in ["rfc3428-4-f1-message", "twinkle-file-message", "mpart01"] {
+        for transport in [Transport::Udp, Transport::Tcp] {
+            let run = fuzz_bodies::run_agent_as_harness(&read_vector(name), transport);
+            let statuses: Vec<u16> = run.answers.iter().filter_map(SipMessage::status).collect();
+            assert_eq!(statuses, vec![404], "{name} over {transport}");
+        }
+    }
+}
+
+#[test]
+fn badvers_and_insuf_are_answered_over_udp_and_tcp() {
+    for (name, code) in [("badvers", 505), ("insuf", 400)] {
+        for transport in [Transport::Udp, Transport::Tcp] {
+            let run = fuzz_bodies::run_agent(&read_vector(name), transport);
+            let statuses: Vec<u16> = run.answers.iter().filter_map(SipMessage::status).collect();
+            assert_eq!(statuses.first(), Some(&code), "{name} over {transport}");
+            // Sent back where the packet came from, with its Via.
+            let answer = &run.answers[0];
+            assert!(answer.header("Via").is_some(), "{name}");
+        }
+    }
 }

@@ -32,8 +32,10 @@ account-registered = Angemeldet
 account-registering = Anmeldung läuft…
 account-offline = Offline
 account-listening = Erreichbar unter { $address }
-account-failed-retry-in = Fehlgeschlagen: { $reason }, neuer Versuch in { $seconds } s
-account-failed-retrying = Fehlgeschlagen: { $reason }, neuer Versuch läuft…
+account-failed-retry-in = { $reason }; nächster Versuch in { $seconds } s
+account-failed-retrying = { $reason }; neuer Versuch läuft…
+account-refused = Der Server hat das Passwort abgelehnt: Ändern Sie es in den Kontoeinstellungen oder versuchen Sie es erneut
+account-retry = Erneut versuchen
 
 ## Starting a conversation
 

@@ -35,8 +35,10 @@ account-registered = Registered
 account-registering = Registering…
 account-offline = Offline
 account-listening = Listening on { $address }
-account-failed-retry-in = Failed: { $reason }, retry in { $seconds } s
-account-failed-retrying = Failed: { $reason }, retrying…
+account-failed-retry-in = { $reason }; next try in { $seconds } s
+account-failed-retrying = { $reason }; trying again now…
+account-refused = The server refused the password: change it in the account settings, or retry
+account-retry = Retry
 
 ## Starting a conversation
 

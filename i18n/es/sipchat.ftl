@@ -32,8 +32,10 @@ account-registered = Registrada
 account-registering = Registrando…
 account-offline = Desconectada
 account-listening = Escuchando en { $address }
-account-failed-retry-in = Error: { $reason }; nuevo intento en { $seconds } s
-account-failed-retrying = Error: { $reason }; reintentando…
+account-failed-retry-in = { $reason }; próximo intento en { $seconds } s
+account-failed-retrying = { $reason }; reintentando…
+account-refused = El servidor rechazó la contraseña: cámbiala en los ajustes de la cuenta o vuelve a intentarlo
+account-retry = Reintentar
 
 ## Starting a conversation
 

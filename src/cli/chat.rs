@@ -209,7 +209,7 @@ async fn wait_ready(events: &mut Events, account: &AccountId) -> Result<(), CliE
             }
             match state {
                 RegistrationState::Registered { .. } | RegistrationState::Listening { .. } => return Ok(()),
-                RegistrationState::Failed { reason, .. } => {
+                RegistrationState::Failed { reason, .. } | RegistrationState::Refused { reason } => {
                     return Err(CliError::Refused(format!("account {account}: {reason}")))
                 }
                 _ => {}

@@ -19,6 +19,10 @@ pub fn event_json(event: &Event) -> Option<Value> {
                 "event": "registration_failed", "account": account,
                 "reason": reason, "retry_in_secs": retry_in_secs
             }),
+            RegistrationState::Refused { reason } => json!({
+                "event": "registration_failed", "account": account,
+                "reason": reason, "retry_in_secs": null, "refused": true
+            }),
             RegistrationState::Registering => json!({"event": "registering", "account": account}),
             RegistrationState::Offline => json!({"event": "unregistered", "account": account}),
             RegistrationState::Listening { address } => {
@@ -244,6 +248,7 @@ pub fn event_text(event: &Event) -> Option<String> {
             } => {
                 format!("[{account}] registration failed: {reason}; retrying in {retry_in_secs} s")
             }
+            RegistrationState::Refused { reason } => format!("[{account}] registration stopped: {reason}"),
             RegistrationState::Registering => format!("[{account}] registering…"),
             RegistrationState::Offline => format!("[{account}] unregistered"),
             RegistrationState::Listening { address } => format!("[{account}] listening on {address}"),

@@ -133,6 +133,12 @@ pub enum RegistrationState {
         /// Seconds until the next attempt.
         retry_in_secs: u64,
     },
+    /// The server refused our credentials twice: no more tries until the
+    /// user gives a new password or asks to retry (`Command::Register`).
+    Refused {
+        /// What the server said, in words.
+        reason: String,
+    },
     /// The local account: no registrar, listening for peers.
     Listening {
         /// Where peers can reach us (`ip:port`).

@@ -197,7 +197,8 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         user: None,
         password: None,
         host: aor.host.clone(),
-        port: None,
+        // `sip:bob@example.org:5070` registers at port 5070, not 5060.
+        port: aor.port,
         params: Vec::new(),
         headers: None,
     };
@@ -361,4 +362,23 @@ pub fn trusted_senders(account: &str, entries: &[String]) -> Result<Vec<TrustedS
             }),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_of_record_with_a_port_registers_at_that_port() {
+        let config = crate::config::Config::from_ron(
+            r#"(accounts: [(name: "work", uri: "sip:bob@example.org:5070", password: "x")])"#,
+            std::path::Path::new("test.ron"),
+        )
+        .unwrap();
+        let Ok(AccountSetup::Server { agent, .. }) = server_setup(&config.accounts[0]) else {
+            panic!("a server account")
+        };
+        let registrar = agent.registrar.unwrap();
+        assert_eq!(registrar.to_string(), "sip:example.org:5070");
+    }
 }

@@ -68,12 +68,15 @@ fn upsert_conversation(
 /// The id of an already stored copy of `m`, if any.
 fn find_duplicate(tx: &Transaction<'_>, m: &NewIncoming) -> rusqlite::Result<Option<MessageId>> {
     if let (Some(call_id), Some(cseq)) = (&m.call_id, m.cseq) {
+        // A row without a From tag (stored before version 5, or sent
+        // without one) matches any tag: better shown once than twice.
         let found = tx
             .prepare_cached(
                 "SELECT id FROM messages \
-                 WHERE account = ?1 AND direction = 'in' AND call_id = ?2 AND cseq = ?3",
+                 WHERE account = ?1 AND direction = 'in' AND call_id = ?2 AND cseq = ?3 \
+                 AND (from_tag IS NULL OR ?4 IS NULL OR from_tag = ?4) LIMIT 1",
             )?
-            .query_row(params![m.account, call_id, cseq], |row| id_at(row, 0))
+            .query_row(params![m.account, call_id, cseq, m.from_tag], |row| id_at(row, 0))
             .optional()?;
         if found.is_some() {
             return Ok(found);
@@ -145,8 +148,8 @@ pub(crate) fn insert_incoming_tx(
         )?;
         tx.prepare_cached(
             "INSERT INTO messages (id, conversation_id, account, direction, call_id, cseq, \
-             remote_message_id, content_type, body, file_ref, sent_at, received_at, read) \
-             VALUES (?1, ?2, ?3, 'in', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0)",
+             remote_message_id, content_type, body, file_ref, sent_at, received_at, read, from_tag) \
+             VALUES (?1, ?2, ?3, 'in', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12)",
         )?
         .execute(params![
             row_id,
@@ -160,6 +163,7 @@ pub(crate) fn insert_incoming_tx(
             m.file_ref,
             m.sent_at,
             m.received_at,
+            m.from_tag,
         ])?;
         inserted_id(tx)
     };
@@ -218,7 +222,8 @@ fn insert_outgoing_tx(
 
 impl Store {
     /// Stores an incoming message, or finds the copy already stored (same
-    /// account + Call-ID + CSeq, or same Message-ID in the conversation).
+    /// account + Call-ID + From tag + CSeq, whatever the Via branch, or same
+    /// Message-ID in the conversation).
     /// Creates the conversation if needed and counts the message unread.
     ///
     /// The transaction is committed (and synced) before this returns `Ok`:

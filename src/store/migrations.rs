@@ -43,6 +43,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 4,
         sql: schema::V4,
     },
+    Migration {
+        version: 5,
+        sql: schema::V5,
+    },
 ];
 
 /// The schema version this build writes and reads.

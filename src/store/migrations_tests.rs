@@ -287,3 +287,40 @@ fn version_3_fixture_keeps_an_interrupted_transfer() {
         Some("/home/alice/Downloads/.sipchat-77.part")
     );
 }
+
+#[test]
+fn version_4_rows_without_a_from_tag_still_find_their_resends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("v4.sql"));
+    let mut store = Store::open(&path).unwrap();
+    // Message 1 of the fixture (Call-ID a84b4c76e66710@pc33, CSeq 1) was
+    // stored before tags were kept: a resend with any tag is that message.
+    let mut resend = incoming(
+        "work",
+        "sip:bob@example.org",
+        "a84b4c76e66710@pc33",
+        1,
+        "again",
+        9,
+    );
+    resend.from_tag = Some("bobs-tag".into());
+    assert_eq!(
+        store.insert_incoming(&resend).unwrap(),
+        InsertOutcome::Duplicate(MessageId(1))
+    );
+}
+
+#[test]
+fn version_5_fixture_keeps_the_from_tag_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("v5.sql"));
+    let mut store = Store::open(&path).unwrap();
+    let mut resend = incoming("work", "sip:bob@example.org", "tagged@pc33", 3, "again", 9);
+    resend.from_tag = Some("bobtag".into());
+    assert_eq!(
+        store.insert_incoming(&resend).unwrap(),
+        InsertOutcome::Duplicate(MessageId(7))
+    );
+    resend.from_tag = Some("someone-else".into());
+    assert!(!store.insert_incoming(&resend).unwrap().is_duplicate());
+}

@@ -178,3 +178,17 @@ CREATE TABLE page_files (
 );
 CREATE UNIQUE INDEX page_files_message ON page_files (account, call_id, cseq);
 "#;
+
+/// Version 5: an incoming MESSAGE is the same one when its Call-ID, From
+/// tag and CSeq are (RFC 3261 section 8.2.2.2), whatever its Via branch.
+///
+/// `messages.from_tag` is the sender's From tag; rows from earlier versions
+/// keep NULL there, and the duplicate lookup lets NULL match any tag. The
+/// unique index now spans the tag (NULLs are distinct in SQLite's unique
+/// indexes, so old rows never block new ones).
+pub(crate) const V5: &str = r#"
+ALTER TABLE messages ADD COLUMN from_tag TEXT;
+DROP INDEX messages_incoming_transaction;
+CREATE UNIQUE INDEX messages_incoming_transaction
+    ON messages (account, call_id, from_tag, cseq) WHERE direction = 'in';
+"#;

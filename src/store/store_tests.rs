@@ -61,6 +61,28 @@ fn same_call_id_and_cseq_is_a_duplicate_of_the_first() {
 }
 
 #[test]
+fn the_from_tag_is_part_of_the_key_and_survives_a_restart() {
+    let (_dir, path, mut store) = temp_store();
+    let tagged = |tag: Option<&str>, body: &str| {
+        let mut m = incoming("work", BOB, "shared-call-id", 4, body, 1_000);
+        m.from_tag = tag.map(str::to_string);
+        m
+    };
+    let first = store.insert_incoming(&tagged(Some("t1"), "from t1")).unwrap();
+    assert!(!first.is_duplicate());
+    // Another sender that happens to use the same Call-ID and CSeq.
+    let other = store.insert_incoming(&tagged(Some("t2"), "from t2")).unwrap();
+    assert!(!other.is_duplicate(), "another From tag is another message");
+    drop(store);
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.insert_incoming(&tagged(Some("t1"), "resent")).unwrap(),
+        InsertOutcome::Duplicate(first.id())
+    );
+    assert_eq!(store.messages("work", BOB, None, 10).unwrap().len(), 2);
+}
+
+#[test]
 fn same_message_id_is_a_duplicate_even_in_a_new_transaction() {
     let mut store = Store::open_in_memory().unwrap();
     let mut m = incoming("work", BOB, "c1", 1, "cpim body", 1_000);

@@ -21,6 +21,7 @@ pub(super) fn incoming(
         peer_address: peer.into(),
         display_name: None,
         call_id: Some(call_id.into()),
+        from_tag: None,
         cseq: Some(cseq),
         remote_message_id: None,
         content_type: "text/plain".into(),

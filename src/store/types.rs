@@ -25,9 +25,12 @@ pub struct NewIncoming {
     pub peer_address: String,
     /// The sender's display name, if given (keeps the old one when `None`).
     pub display_name: Option<String>,
-    /// SIP Call-ID (duplicate detection with `cseq`); `None` when there is no
-    /// SIP transaction per message (MSRP).
+    /// SIP Call-ID (duplicate detection with `from_tag` and `cseq`); `None`
+    /// when there is no SIP transaction per message (MSRP).
     pub call_id: Option<String>,
+    /// The sender's From tag; `None` when unknown (rows stored before schema
+    /// version 5 have none and match any tag).
+    pub from_tag: Option<String>,
     /// CSeq number of the request.
     pub cseq: Option<u32>,
     /// CPIM/IMDN `Message-ID` of the sender, if any (duplicate detection
@@ -51,7 +54,8 @@ pub struct NewIncoming {
 pub enum InsertOutcome {
     /// Stored under this new id.
     Inserted(MessageId),
-    /// Already stored (same Call-ID + CSeq, or same Message-ID) under this id.
+    /// Already stored (same Call-ID, From tag and CSeq, or same Message-ID)
+    /// under this id.
     Duplicate(MessageId),
 }
 

@@ -105,6 +105,7 @@ fn incoming(rng: &mut Rng, n: usize, conversations: usize) -> NewIncoming {
         peer_address: peer(c),
         display_name: Some(format!("User {c}")),
         call_id: Some(format!("{n:016x}@bench")),
+        from_tag: None,
         cseq: Some(1),
         remote_message_id: None,
         content_type: "text/plain".into(),

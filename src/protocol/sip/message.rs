@@ -259,6 +259,33 @@ fn split_head(bytes: &[u8]) -> (&[u8], &[u8]) {
 }
 
 impl SipMessage {
+    /// Parses a request whose start line names another SIP version (RFC 4475
+    /// `badvers`) as if it were SIP/2.0, so it can be answered 505. `None`
+    /// for responses and anything that still does not parse.
+    pub fn parse_as_current_version(bytes: &[u8]) -> Option<SipMessage> {
+        let start = bytes.iter().position(|b| *b != b'\r' && *b != b'\n')?;
+        let bytes = &bytes[start..];
+        let line_end = bytes.iter().position(|b| *b == b'\n').unwrap_or(bytes.len());
+        let line = std::str::from_utf8(&bytes[..line_end])
+            .ok()?
+            .trim_end_matches('\r');
+        let (head, version) = line.rsplit_once(' ')?;
+        let is_other_version = version.len() > 4
+            && version.as_bytes()[..4].eq_ignore_ascii_case(b"SIP/")
+            && !version.eq_ignore_ascii_case("SIP/2.0");
+        if !is_other_version
+            || head
+                .as_bytes()
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
+        {
+            return None;
+        }
+        let mut rewritten = format!("{head} SIP/2.0").into_bytes();
+        rewritten.extend_from_slice(&bytes[line_end..]);
+        SipMessage::parse(&rewritten).ok()
+    }
+
     /// Parses one complete message (a datagram, or a frame cut by the stream framer).
     pub fn parse(bytes: &[u8]) -> Result<SipMessage, MessageError> {
         if bytes.len() > MAX_MESSAGE_SIZE {

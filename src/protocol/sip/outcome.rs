@@ -66,11 +66,37 @@ pub fn standard_reason(code: u16) -> &'static str {
     }
 }
 
+/// What else a refusal said, beyond its code, that changes its meaning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RefusalContext {
+    /// The answer's `Allow` header lists MESSAGE: whoever answered takes
+    /// messages, just not now (Yate answers 405 so for a user who is not
+    /// registered).
+    pub allow_lists_message: bool,
+    /// The request went through our own server and the refusal came without
+    /// a challenge first: it is our server speaking, not the recipient's.
+    pub from_our_server: bool,
+}
+
 /// Explains why a page-mode MESSAGE to `peer` failed with `code reason`.
 ///
 /// `peer` is how to name the recipient (usually the user part of the address).
 /// `retry_after` is the Retry-After value in seconds, when the server sent one.
 pub fn describe_message_failure(code: u16, reason: &str, peer: &str, retry_after: Option<u32>) -> String {
+    describe_message_refusal(code, reason, peer, retry_after, RefusalContext::default())
+}
+
+/// Like [`describe_message_failure`], with what else the answer said
+/// (see [`RefusalContext`]): a 405 that allows MESSAGE means the person is
+/// probably offline; a 501 from our own server means our service does not
+/// carry messages.
+pub fn describe_message_refusal(
+    code: u16,
+    reason: &str,
+    peer: &str,
+    retry_after: Option<u32>,
+    context: RefusalContext,
+) -> String {
     let reason = if reason.trim().is_empty() {
         standard_reason(code)
     } else {
@@ -81,6 +107,9 @@ pub fn describe_message_failure(code: u16, reason: &str, peer: &str, retry_after
         401 | 407 => "the server did not accept our credentials; check the user name and password".into(),
         403 => "the server refused to send it".into(),
         404 => format!("{peer} does not exist on that server"),
+        405 if context.allow_lists_message => {
+            format!("{peer} is probably not online (the server takes messages, but not for {peer} now)")
+        }
         405 => format!("{peer}'s service does not accept page-mode messages"),
         408 => format!("no answer from {peer} in time"),
         410 => format!("{peer} is gone"),
@@ -99,6 +128,7 @@ pub fn describe_message_failure(code: u16, reason: &str, peer: &str, retry_after
         487 => "the request was cancelled".into(),
         488 | 606 => format!("{peer}'s client cannot accept this message"),
         500 => "the server had an internal error".into(),
+        501 if context.from_our_server => "your service does not carry page-mode messages".into(),
         501 => format!("{peer}'s service does not support page-mode messages"),
         502 => "a gateway on the way failed".into(),
         503 => "the service is unavailable".into(),
@@ -279,6 +309,26 @@ mod tests {
             describe_message_failure(503, "Service Unavailable", "bob", Some(30)),
             "the service is unavailable (503 Service Unavailable); the server asks to retry in 30 seconds"
         );
+    }
+
+    #[test]
+    fn a_refusal_says_who_refused() {
+        let allows = RefusalContext {
+            allow_lists_message: true,
+            ..RefusalContext::default()
+        };
+        let words = describe_message_refusal(405, "Method Not Allowed", "bob", None, allows);
+        assert!(words.starts_with("bob is probably not online"), "{words}");
+        assert!(describe_message_failure(405, "", "bob", None).contains("bob's service"));
+        let ours = RefusalContext {
+            from_our_server: true,
+            ..RefusalContext::default()
+        };
+        assert_eq!(
+            describe_message_refusal(501, "Not Implemented", "bob", None, ours),
+            "your service does not carry page-mode messages (501 Not Implemented)"
+        );
+        assert!(describe_message_failure(501, "", "bob", None).starts_with("bob's service"));
     }
 
     #[test]

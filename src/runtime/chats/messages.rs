@@ -258,6 +258,7 @@ impl Chats {
             peer_address: peer.clone(),
             display_name: None,
             call_id: None,
+            from_tag: None,
             cseq: None,
             remote_message_id: Some(remote_id.unwrap_or_else(|| format!("msrp:{msrp_id}"))),
             content_type: bare.clone(),

@@ -522,6 +522,62 @@ fn received_text_is_stored_before_it_is_confirmed() {
 }
 
 #[test]
+fn a_cpim_message_resent_with_its_message_id_is_stored_once_and_confirmed_again() {
+    let mut store = crate::store::Store::open_in_memory().unwrap();
+    let mut c = chats();
+    let now = now0();
+    active(&mut c, now);
+    let cpim = crate::protocol::cpim::CpimMessage::new(
+        "sip:bob@example.org",
+        "sip:alice@example.org",
+        "text/plain",
+        b"only once".to_vec(),
+    )
+    .with_imdn("imdn-42", crate::protocol::imdn::Requested::default())
+    .to_bytes();
+    let mut shown = 0;
+    // The same CPIM message in two MSRP messages (a resend after a lost
+    // report), and once more in a new chats state (a restart).
+    for (round, msrp_id) in ["m1", "m2", "m3"].into_iter().enumerate() {
+        if round == 2 {
+            c = chats();
+            active(&mut c, now);
+        }
+        c.handle(
+            ChatInput::Task {
+                session: S,
+                event: TaskEvent::Received {
+                    msrp_id: msrp_id.into(),
+                    content_type: "message/cpim".into(),
+                    body: cpim.clone(),
+                },
+            },
+            now,
+        );
+        let mut fx = drain(&mut c);
+        let mut confirmed = false;
+        while let Some(effect) = fx.pop() {
+            match effect {
+                ChatEffect::Store(op) => {
+                    c.handle(op.execute(&mut store, now.unix_ms), now);
+                    fx.extend(drain(&mut c));
+                }
+                ChatEffect::Task {
+                    command: TaskCommand::Confirm { msrp_id: id },
+                    ..
+                } => confirmed |= id == msrp_id,
+                ChatEffect::Emit(Event::MessageReceived(_)) => shown += 1,
+                _ => {}
+            }
+        }
+        assert!(confirmed, "{msrp_id} confirmed");
+    }
+    assert_eq!(shown, 1, "shown once");
+    let stored = store.search("once", None, 10).unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+}
+
+#[test]
 fn an_incoming_offer_rings_and_shutdown_declines_it() {
     let mut c = chats();
     let now = now0();

@@ -67,10 +67,19 @@ impl Endpoint {
                 self.reconnect_failures += 1;
                 self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
                 tracing::warn!("cannot reach the server: {e}");
+                // The words name the server as the user configured it; the
+                // window adds "next try in N s" and counts down.
+                let server = self.target.as_ref().map_or_else(
+                    || "the server".to_string(),
+                    |t| match t.port {
+                        Some(port) => format!("{}:{port}", t.host),
+                        None => t.host.clone(),
+                    },
+                );
                 self.emit(Event::AccountState {
                     account: self.account_id(),
                     state: RegistrationState::Failed {
-                        reason: e.to_string(),
+                        reason: format!("cannot reach {server}: {e}"),
                         retry_in_secs: delay,
                     },
                 });

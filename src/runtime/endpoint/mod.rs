@@ -320,7 +320,8 @@ impl Endpoint {
             AccountCommand::Register => {
                 self.register = true;
                 match self.flow {
-                    Some(hop) => self.agent.register(hop, now),
+                    // Retry: refused credentials get another chance.
+                    Some(hop) => self.agent.register_again(hop, now),
                     None if self.target.is_some() && !self.flow_connecting => self.start_flow(),
                     None => {}
                 }
@@ -359,7 +360,7 @@ impl Endpoint {
                 let hop = Hop {
                     transport: inbound.transport,
                     remote: inbound.remote,
-                    local: inbound.local,
+                    local: answering_address(inbound.local, inbound.remote),
                     conn: inbound.conn,
                 };
                 tracing::trace!(remote = %hop.remote, "received:\n{}", String::from_utf8_lossy(&inbound.bytes));
@@ -503,6 +504,45 @@ impl Endpoint {
             } => self.message_delivery(id, to, state, sent_as, retry_after),
             AgentEvent::MessageArrived { token, message } => self.message_arrived(token, message),
             AgentEvent::Session(event) => self.on_session_event(event),
+        }
+    }
+}
+
+/// The address a request came in on, for the Via and Contact of what we send
+/// back: the socket's own address when it is bound to one, else (bound to
+/// 0.0.0.0 or ::) the address the system routes towards the peer, never the
+/// unspecified address, which no peer can reach.
+fn answering_address(local: SocketAddr, remote: SocketAddr) -> SocketAddr {
+    if !local.ip().is_unspecified() {
+        return local;
+    }
+    match crate::transport::local_ip_towards(remote) {
+        Ok(ip) => SocketAddr::new(ip, local.port()),
+        Err(e) => {
+            tracing::debug!(%remote, "no route towards the peer: {e}");
+            local
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answering_address;
+
+    #[test]
+    fn answers_never_come_from_the_unspecified_address() {
+        let peer = "127.0.0.1:40000".parse().unwrap();
+        let bound_to_all = "0.0.0.0:25062".parse().unwrap();
+        assert_eq!(
+            answering_address(bound_to_all, peer),
+            "127.0.0.1:25062".parse().unwrap()
+        );
+        let bound = "127.0.0.2:25062".parse().unwrap();
+        assert_eq!(answering_address(bound, peer), bound, "a bound address is kept");
+        let v6_all = "[::]:25062".parse().unwrap();
+        let v6_peer = "[::1]:40000".parse().unwrap();
+        if std::net::UdpSocket::bind("[::1]:0").is_ok() {
+            assert_eq!(answering_address(v6_all, v6_peer), "[::1]:25062".parse().unwrap());
         }
     }
 }

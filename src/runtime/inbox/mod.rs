@@ -339,6 +339,7 @@ impl Inbox {
             peer_address: message.from.clone(),
             display_name: message.from_name.clone(),
             call_id: Some(message.call_id.clone()),
+            from_tag: Some(message.from_tag.clone()),
             cseq: Some(message.cseq),
             remote_message_id: None,
             content_type: message.content_type.clone(),

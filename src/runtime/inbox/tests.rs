@@ -48,6 +48,7 @@ fn message(from: &str, body: &str) -> ArrivedMessage {
         subject: None,
         priority: None,
         call_id: "call-1".into(),
+        from_tag: "tag-1".into(),
         cseq: 1,
         transport: Transport::Udp,
         conn: None,
@@ -210,6 +211,56 @@ fn a_duplicate_is_answered_again_and_not_shown_twice() {
     let out = effects(&mut inbox);
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(answer_code(&out[0]), 200);
+}
+
+/// Runs the inbox's store ops on a real store until only answers and
+/// events are left.
+fn run_on_store(
+    inbox: &mut Inbox,
+    store: &mut crate::store::Store,
+    mut out: Vec<InboxEffect>,
+) -> Vec<InboxEffect> {
+    let mut done = Vec::new();
+    while !out.is_empty() {
+        for effect in std::mem::take(&mut out) {
+            match effect {
+                InboxEffect::Store(op) => {
+                    let input = op.execute(store, now().unix_ms);
+                    inbox.handle(input, now());
+                    out.extend(effects(inbox));
+                }
+                other => done.push(other),
+            }
+        }
+    }
+    done
+}
+
+#[test]
+fn a_resend_with_a_new_branch_is_answered_200_and_stored_once_by_the_store() {
+    let mut store = crate::store::Store::open_in_memory().unwrap();
+    let mut inbox = Inbox::new(settings());
+    let first = arrive(&mut inbox, 1, message("sip:bob@example.org", "once"), None);
+    let first = run_on_store(&mut inbox, &mut store, first);
+    assert_eq!(answer_code(&first[0]), 200);
+    assert!(matches!(&first[1], InboxEffect::Emit(Event::MessageReceived(_))));
+    // The same Call-ID, From tag and CSeq on a new transaction, and again
+    // from a fresh inbox (a restart): the store knows it.
+    for mut inbox in [inbox, Inbox::new(settings())] {
+        let again = arrive(&mut inbox, 2, message("sip:bob@example.org", "once"), None);
+        let again = run_on_store(&mut inbox, &mut store, again);
+        assert_eq!(again.len(), 1, "answered, not shown: {again:?}");
+        assert_eq!(answer_code(&again[0]), 200);
+    }
+    // Another From tag with the same Call-ID and CSeq is another message.
+    let mut other = message("sip:carol@example.org", "mine");
+    other.from_tag = "tag-2".into();
+    let mut inbox = Inbox::new(settings());
+    let out = arrive(&mut inbox, 3, other, None);
+    let out = run_on_store(&mut inbox, &mut store, out);
+    assert_eq!(out.len(), 2, "{out:?}");
+    let stored = store.messages("work", "sip:bob@example.org", None, 10).unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
 }
 
 #[test]

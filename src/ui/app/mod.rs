@@ -289,6 +289,10 @@ impl App {
                     });
                     Task::none()
                 }
+                sidebar::Action::Register(account) => {
+                    self.command(Command::Register { account });
+                    Task::none()
+                }
                 sidebar::Action::JumpTo => self.jump_to(),
                 sidebar::Action::OpenSettings => {
                     self.switcher = None;

@@ -1,5 +1,7 @@
 //! The accounts at the top of the sidebar: each with its registration state
-//! in words; the selected one sends new conversations.
+//! in words; the selected one sends new conversations. An account whose
+//! password the server refused (it stopped trying) or that waits for its next
+//! try has a Retry button.
 
 use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
@@ -12,6 +14,8 @@ use sipchat::model::{AccountId, RegistrationState};
 pub enum Message {
     /// Use this account for new conversations.
     Select(AccountId),
+    /// Try to register this account again now.
+    Retry(AccountId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +49,19 @@ impl Accounts {
         Accounts { accounts, selected }
     }
 
-    pub fn update(&mut self, message: Message) {
+    /// Handles a click; returns the account to register again, if any.
+    pub fn update(&mut self, message: Message) -> Option<AccountId> {
         match message {
             Message::Select(id) => {
                 if self.accounts.iter().any(|a| a.id == id) {
                     self.selected = Some(id);
                 }
+                None
+            }
+            Message::Retry(id) => {
+                let account = self.accounts.iter_mut().find(|a| a.id == id)?;
+                account.state = RegistrationState::Registering;
+                Some(id)
             }
         }
     }
@@ -106,7 +117,10 @@ impl Accounts {
                 account.state,
                 RegistrationState::Registered { .. } | RegistrationState::Listening { .. }
             );
-            let failed = matches!(account.state, RegistrationState::Failed { .. });
+            let failed = matches!(
+                account.state,
+                RegistrationState::Failed { .. } | RegistrationState::Refused { .. }
+            );
             let dot = text("●")
                 .size(theme::TEXT_SMALL)
                 .style(move |t: &Theme| text::Style {
@@ -125,7 +139,7 @@ impl Accounts {
                     theme::muted(t)
                 }),
             });
-            let label = column![
+            let mut label = column![
                 row![
                     text(account.id.0.as_str())
                         .size(theme::TEXT_BODY)
@@ -137,6 +151,13 @@ impl Accounts {
                 state,
             ]
             .spacing(2);
+            if failed {
+                label = label.push(
+                    button(text(t!("account-retry")).size(theme::TEXT_SMALL))
+                        .padding([2.0, theme::SPACE_S])
+                        .on_press(Message::Retry(account.id.clone())),
+                );
+            }
             button(label)
                 .width(Fill)
                 .padding([theme::SPACE_S, theme::SPACE_M])
@@ -174,6 +195,7 @@ fn describe(account: &Account, now: u64) -> String {
                 )
             }
         }
+        RegistrationState::Refused { .. } => t!("account-refused"),
         RegistrationState::Listening { address } => t!("account-listening", address = address.as_str()),
         RegistrationState::Offline => t!("account-offline"),
     }
@@ -219,18 +241,38 @@ mod tests {
         assert!(accounts.is_counting_down());
         assert_eq!(
             accounts.describe(&id("work"), 100).as_deref(),
-            Some("Failed: wrong password (403 Forbidden), retry in 30 s")
+            Some("wrong password (403 Forbidden); next try in 30 s")
         );
         assert_eq!(
             accounts.describe(&id("work"), 125).as_deref(),
-            Some("Failed: wrong password (403 Forbidden), retry in 5 s")
+            Some("wrong password (403 Forbidden); next try in 5 s")
         );
         assert_eq!(
             accounts.describe(&id("work"), 200).as_deref(),
-            Some("Failed: wrong password (403 Forbidden), retrying…")
+            Some("wrong password (403 Forbidden); trying again now…")
         );
         accounts.set_state(&id("work"), RegistrationState::Registering, 201);
         assert!(!accounts.is_counting_down());
+    }
+
+    #[test]
+    fn a_refused_password_waits_for_retry() {
+        let mut accounts = Accounts::new(vec![id("work")], None);
+        let refused = RegistrationState::Refused {
+            reason: "the server refused the password (401 Unauthorized)".into(),
+        };
+        accounts.set_state(&id("work"), refused, 100);
+        assert!(!accounts.is_counting_down(), "no next try to count down to");
+        assert_eq!(
+            accounts.describe(&id("work"), 5_000).as_deref(),
+            Some("The server refused the password: change it in the account settings, or retry")
+        );
+        assert_eq!(accounts.update(Message::Retry(id("work"))), Some(id("work")));
+        assert_eq!(
+            accounts.describe(&id("work"), 5_001).as_deref(),
+            Some("Registering…")
+        );
+        assert_eq!(accounts.update(Message::Retry(id("nope"))), None);
     }
 
     #[test]

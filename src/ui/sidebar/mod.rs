@@ -51,6 +51,8 @@ pub enum Action {
     JumpTo,
     /// Open the settings.
     OpenSettings,
+    /// Register this account again (the Retry button).
+    Register(AccountId),
 }
 
 #[derive(Debug)]
@@ -71,10 +73,10 @@ impl Sidebar {
 
     pub fn update(&mut self, message: Message) -> Action {
         match message {
-            Message::Accounts(message) => {
-                self.accounts.update(message);
-                Action::None
-            }
+            Message::Accounts(message) => match self.accounts.update(message) {
+                Some(account) => Action::Register(account),
+                None => Action::None,
+            },
             Message::Open(key) => Action::Open(key),
             Message::JumpTo => Action::JumpTo,
             Message::OpenSettings => Action::OpenSettings,

@@ -22,7 +22,7 @@ use sipchat::protocol::alert::{self, AlertInput};
 use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, ArrivedFile, Hop, Output};
 use sipchat::protocol::sip::digest::{self, Credentials, RequestParts};
 use sipchat::protocol::sip::disposition;
-use sipchat::protocol::sip::message::{MessageError, SipMessage};
+use sipchat::protocol::sip::message::{MessageError, Method, SipMessage};
 use sipchat::protocol::sip::name_addr::{NameAddr, Via};
 use sipchat::protocol::sip::transaction::TimerConfig;
 use sipchat::protocol::sip::uri::{SipUri, Transport};
@@ -419,7 +419,33 @@ pub fn run_agent(data: &[u8], transport: Transport) -> AgentRun {
         conn: transport.is_reliable().then_some(1),
     };
     let t0 = Instant::now();
-    let mut agent = Agent::new(agent_config(), 7);
+    let mut config = agent_config();
+    // The agent is the addressee: a MESSAGE to anyone else is answered 404
+    // ([`run_agent_as_harness`] keeps the harness's own address).
+    let target = SipMessage::parse(data)
+        .ok()
+        .filter(|m| m.method() == Some(Method::Message))
+        .and_then(|m| m.request_uri().and_then(|u| SipUri::parse(u).ok()));
+    if let Some(target) = target.filter(|t| t.user.is_some()) {
+        config.aor = target.aor();
+    }
+    run_agent_with(data, config, hop, t0)
+}
+
+/// Like [`run_agent`], with the agent's own address kept whatever the
+/// packet's Request-URI says.
+pub fn run_agent_as_harness(data: &[u8], transport: Transport) -> AgentRun {
+    let hop = Hop {
+        transport,
+        remote: addr(REMOTE),
+        local: addr(LOCAL),
+        conn: transport.is_reliable().then_some(1),
+    };
+    run_agent_with(data, agent_config(), hop, Instant::now())
+}
+
+fn run_agent_with(data: &[u8], config: AgentConfig, hop: Hop, t0: Instant) -> AgentRun {
+    let mut agent = Agent::new(config, 7);
     let mut run = AgentRun::default();
     agent.register(hop, t0);
     agent.send_message(MessageId(1), "sip:bob@sipchat.test", "hello", hop, t0);

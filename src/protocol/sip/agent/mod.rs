@@ -8,6 +8,7 @@
 
 mod auth;
 mod dialog;
+mod own_address;
 mod pager;
 mod registration;
 mod session;
@@ -21,7 +22,8 @@ pub use pager::{
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};
-use super::message::{Method, SipMessage};
+use super::message::{MessageError, Method, SipMessage};
+use super::name_addr::Via;
 use super::transaction::{
     ClientNonInvite, Role, ServerNonInvite, TableOutput, TimerConfig, TransactionKey, TransactionTable,
 };
@@ -207,6 +209,10 @@ impl Agent {
     pub fn handle_packet(&mut self, bytes: &[u8], from: Hop, now: Instant) {
         let msg = match SipMessage::parse(bytes) {
             Ok(m) => m,
+            Err(MessageError::Version(version)) => {
+                self.refuse_version(bytes, &version, from);
+                return;
+            }
             Err(e) => {
                 tracing::debug!(account = %self.config.account, remote = %from.remote, "dropping unparsable packet: {e}");
                 return;
@@ -403,7 +409,9 @@ impl Agent {
             tracing::debug!(account = %self.config.account, remote = %from.remote, "bad request: {e}");
             let mut resp = response_to(&msg, 400, None);
             resp.push_header("Warning", warning_value(&e.to_string()));
-            if msg.top_via().is_ok() && msg.call_id().is_ok() {
+            // RFC 4475 3.3.1: a request missing Call-ID, From or To still
+            // gets its 400 when we know where to send it (the Via).
+            if msg.top_via().is_ok() && method != Method::Ack {
                 self.outputs.push_back(Output::Transmit {
                     hop: from,
                     bytes: resp.to_bytes(),
@@ -444,6 +452,14 @@ impl Agent {
             self.respond(&key, resp, now);
             return;
         }
+        if method == Method::Message && !has_to_tag && !self.addressed_to_us(&msg, &from) {
+            // Not for this account (a misrouted or scanning request): say
+            // so, and keep nothing.
+            tracing::debug!(account = %self.config.account, uri = msg.request_uri().unwrap_or_default(), "MESSAGE for someone else");
+            let resp = response_to(&msg, 404, Some(&self.new_tag()));
+            self.respond(&key, resp, now);
+            return;
+        }
         match method {
             Method::Message => self.on_incoming_message(key, msg, now),
             Method::Bye => self.on_bye(key, msg, now),
@@ -474,6 +490,29 @@ impl Agent {
                 self.respond(&key, resp, now);
             }
         }
+    }
+
+    /// RFC 4475 3.1.2.16: a request in another SIP version gets `505
+    /// Version Not Supported`, sent statelessly, when its Via can be read.
+    fn refuse_version(&mut self, bytes: &[u8], version: &str, from: Hop) {
+        let Some(msg) = SipMessage::parse_as_current_version(bytes) else {
+            tracing::debug!(account = %self.config.account, remote = %from.remote, "dropping a {version} packet");
+            return;
+        };
+        let readable_via = msg
+            .header_list("Via")
+            .first()
+            .is_some_and(|via| Via::parse(&via_as_current_version(via)).is_ok());
+        if !msg.is_request() || msg.method() == Some(Method::Ack) || !readable_via {
+            tracing::debug!(account = %self.config.account, remote = %from.remote, "dropping a {version} packet");
+            return;
+        }
+        tracing::debug!(account = %self.config.account, remote = %from.remote, "answering a {version} request 505");
+        let resp = response_to(&msg, 505, None);
+        self.outputs.push_back(Output::Transmit {
+            hop: from,
+            bytes: resp.to_bytes(),
+        });
     }
 
     /// 416 for a Request-URI scheme we do not serve (RFC 3261 8.2.2.1), 420
@@ -573,6 +612,17 @@ fn warning_value(text: &str) -> String {
         short.push('…');
     }
     format!("399 sipchat {}", super::header_value::quote(&short))
+}
+
+/// A Via value with its protocol version read as 2.0 (`SIP/7.0/UDP h` ->
+/// `SIP/2.0/UDP h`), to find where to answer a request in another version.
+fn via_as_current_version(via: &str) -> String {
+    let via = via.trim();
+    let mut parts = via.splitn(3, '/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(name), Some(_version), Some(rest)) => format!("{name}/2.0/{rest}"),
+        _ => via.to_string(),
+    }
 }
 
 /// Server transaction key (RFC 3261 section 17.2.3, with an RFC 2543 fallback).

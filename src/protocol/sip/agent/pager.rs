@@ -1,5 +1,8 @@
 //! Page-mode MESSAGE (RFC 3428): sending with honest outcomes, receiving with
-//! "store first, then answer", duplicate suppression.
+//! "store first, then answer". Every MESSAGE on a new transaction goes to the
+//! runtime with its Call-ID, From tag and CSeq: the store knows what it has
+//! kept (also across restarts), so it decides what is a resend; a
+//! retransmission on the same transaction is the transaction layer's.
 
 use super::{Agent, AgentEvent, Failure, Hop, Purpose};
 use crate::model::{DeliveryState, MessageId};
@@ -7,10 +10,10 @@ use crate::protocol::sip::builder::response_to;
 use crate::protocol::sip::disposition::{page_file, ContentDisposition};
 use crate::protocol::sip::message::{Method, SipMessage};
 use crate::protocol::sip::name_addr::NameAddr;
-use crate::protocol::sip::outcome::describe_message_failure;
+use crate::protocol::sip::outcome::{describe_message_refusal, RefusalContext};
 use crate::protocol::sip::transaction::TransactionKey;
 use crate::protocol::sip::uri::{SipUri, Transport};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// RFC 3428 section 5: a MESSAGE over a path without congestion control
@@ -18,9 +21,6 @@ use std::time::Instant;
 pub const MAX_REQUEST_UDP: usize = 1300;
 /// Largest page-mode body over TCP/TLS; longer texts belong in a session.
 pub const MAX_BODY_STREAM: usize = 16 * 1024;
-/// How many recently received (Call-ID, CSeq) pairs are remembered to
-/// suppress duplicates that arrive on a new transaction.
-pub const RECENT_INCOMING: usize = 1024;
 /// Body types we can show (the `Accept` of a 415).
 pub const ACCEPTED_TYPES: &[&str] = &[
     "text/plain",
@@ -70,8 +70,11 @@ pub struct ArrivedMessage {
     pub subject: Option<String>,
     /// Priority header.
     pub priority: Option<String>,
-    /// Call-ID, for duplicate detection in the store.
+    /// Call-ID, for duplicate detection in the store (with `from_tag` and
+    /// `cseq`).
     pub call_id: String,
+    /// The From tag (empty when the sender gave none, as RFC 2543 did).
+    pub from_tag: String,
     /// CSeq number.
     pub cseq: u32,
     /// The transport it came over.
@@ -171,26 +174,11 @@ pub(super) struct Pager {
     outgoing: HashMap<MessageId, Outgoing>,
     waiting: HashMap<IncomingToken, (TransactionKey, SipMessage)>,
     next_token: u64,
-    recent: VecDeque<(String, u32)>,
-    recent_set: HashSet<(String, u32)>,
 }
 
 impl Pager {
     pub(super) fn keys(&self) -> impl Iterator<Item = &TransactionKey> {
         self.outgoing.values().map(|o| &o.key)
-    }
-
-    fn remember(&mut self, id: (String, u32)) -> bool {
-        if !self.recent_set.insert(id.clone()) {
-            return false;
-        }
-        self.recent.push_back(id);
-        if self.recent.len() > RECENT_INCOMING {
-            if let Some(old) = self.recent.pop_front() {
-                self.recent_set.remove(&old);
-            }
-        }
-        true
     }
 }
 
@@ -444,15 +432,27 @@ impl Agent {
                     },
                 }
             }
-            _ => DeliveryState::Failed {
-                code: Some(code),
-                reason: describe_message_failure(
-                    code,
-                    resp.reason().unwrap_or_default(),
-                    &out.peer,
-                    retry_after,
-                ),
-            },
+            _ => {
+                let context = RefusalContext {
+                    allow_lists_message: resp
+                        .header_list("Allow")
+                        .iter()
+                        .any(|m| m.trim().eq_ignore_ascii_case("MESSAGE")),
+                    // Through our own server and not challenged first: the
+                    // server itself answered, not the recipient's side.
+                    from_our_server: self.config.registrar.is_some() && out.tried_nonces.is_empty(),
+                };
+                DeliveryState::Failed {
+                    code: Some(code),
+                    reason: describe_message_refusal(
+                        code,
+                        resp.reason().unwrap_or_default(),
+                        &out.peer,
+                        retry_after,
+                        context,
+                    ),
+                }
+            }
         };
         let sent_as = identity_of(&out.request, out.cseq);
         self.emit(AgentEvent::Delivery {
@@ -516,15 +516,17 @@ impl Agent {
         }
         let call_id = msg.call_id().unwrap_or_default().to_string();
         let cseq = msg.cseq().map(|(n, _)| n).unwrap_or_default();
-        let first_time = self.pager.remember((call_id.clone(), cseq));
-        if !first_time || content_type == "application/im-iscomposing+xml" {
-            // A duplicate is answered again but shown once; typing
-            // notifications are not messages.
+        if content_type == "application/im-iscomposing+xml" {
+            // Typing notifications are not messages: nothing to store.
             let resp = response_to(&msg, 200, Some(&self.new_tag()));
             self.respond(&key, resp, now);
             return;
         }
         let from = msg.from_header().ok();
+        let from_tag = from
+            .as_ref()
+            .and_then(|f| f.tag().map(str::to_string))
+            .unwrap_or_default();
         let hop = self.server_hops.get(&key).copied();
         let transport = hop.map_or(Transport::Udp, |h| h.transport);
         let content_type_header = msg
@@ -544,6 +546,7 @@ impl Agent {
             subject: msg.header("Subject").map(str::to_string),
             priority: msg.header("Priority").map(str::to_string),
             call_id,
+            from_tag,
             cseq,
             transport,
             conn: hop.and_then(|h| h.conn),

@@ -1,5 +1,13 @@
 //! REGISTER (RFC 3261 section 10): register, refresh at about half the
 //! granted expiry, 423 Min-Expires, backoff with jitter, unregister.
+//!
+//! Credentials the server rejected twice (a 401/407 that is not `stale`, or
+//! a 403, answering a REGISTER that carried them) are not tried again: a
+//! server that locks accounts after a few failures would lock ours. The
+//! account then waits in [`RegistrationState::Refused`] until the user
+//! asks again ([`Agent::register_again`], or a new password: a new agent).
+//! A server that cannot be reached is retried with backoff, and the state
+//! keeps saying so between tries (no `Registering` in between).
 
 use super::{Agent, AgentEvent, Failure, Hop, Purpose};
 use crate::model::RegistrationState;
@@ -18,6 +26,8 @@ pub const BACKOFF_BASE: Duration = Duration::from_secs(5);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(600);
 /// Shortest refresh interval, so a tiny grant cannot make us spin.
 pub const MIN_REFRESH: Duration = Duration::from_secs(5);
+/// Rejections of the same credentials after which we stop trying.
+pub const MAX_CREDENTIAL_REJECTIONS: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -25,6 +35,8 @@ enum Phase {
     Registering,
     Registered,
     Failed,
+    /// The credentials were rejected: no tries until the user asks.
+    Refused,
     Unregistering,
 }
 
@@ -41,6 +53,9 @@ pub(super) struct Registration {
     last_request: Option<SipMessage>,
     tried_nonces: Vec<String>,
     failures: u32,
+    /// How often the server rejected our credentials since they last worked
+    /// (or the user last asked to try again).
+    rejections: u32,
     wake_at: Option<Instant>,
     key: Option<TransactionKey>,
     granted: Option<u32>,
@@ -60,6 +75,7 @@ impl Registration {
             last_request: None,
             tried_nonces: Vec::new(),
             failures: 0,
+            rejections: 0,
             wake_at: None,
             key: None,
             granted: None,
@@ -69,6 +85,11 @@ impl Registration {
 
     pub(super) fn wake_at(&self) -> Option<Instant> {
         self.wake_at
+    }
+
+    /// The Contact we register (or last registered).
+    pub(super) fn contact(&self) -> Option<&str> {
+        self.contact.as_deref()
     }
 
     pub(super) fn key(&self) -> Option<&TransactionKey> {
@@ -95,8 +116,15 @@ impl Agent {
     }
 
     /// Registers (or re-registers after the flow changed) through `hop`.
+    /// Credentials the server refused stay refused (see
+    /// [`Agent::register_again`]).
     pub fn register(&mut self, hop: Hop, now: Instant) {
         if self.config.registrar.is_none() {
+            return;
+        }
+        if self.registration.phase == Phase::Refused {
+            self.registration.hop = Some(hop);
+            self.registration.contact = Some(self.contact_for(&hop));
             return;
         }
         let contact = self.contact_for(&hop);
@@ -104,6 +132,25 @@ impl Agent {
         self.registration.contact = Some(contact);
         self.registration.tried_nonces.clear();
         self.send_register(self.registration.expires, now);
+    }
+
+    /// The user asks to try again (Retry): refused credentials get one more
+    /// chance, and a waiting retry happens now.
+    pub fn register_again(&mut self, hop: Hop, now: Instant) {
+        self.registration.rejections = 0;
+        self.registration.failures = 0;
+        if matches!(self.registration.phase, Phase::Refused | Phase::Failed) {
+            self.registration.phase = Phase::Idle;
+        }
+        self.registration.wake_at = None;
+        if self.registration.key.is_none() {
+            self.register(hop, now);
+        }
+    }
+
+    /// Whether the server refused our credentials and we wait for the user.
+    pub fn registration_refused(&self) -> bool {
+        self.registration.phase == Phase::Refused
     }
 
     /// Removes our binding (Expires: 0). Emits `Offline` when done or at once
@@ -178,8 +225,12 @@ impl Agent {
     }
 
     fn start_register(&mut self, mut req: SipMessage, hop: Hop, now: Instant) {
-        if self.registration.phase != Phase::Registered && self.registration.phase != Phase::Unregistering {
-            self.set_phase(Phase::Registering, RegistrationState::Registering);
+        match self.registration.phase {
+            Phase::Registered | Phase::Unregistering => {}
+            // A retry after a failure: the failure (and when the next try
+            // is) stays what the user sees until this one succeeds or fails.
+            Phase::Failed => self.registration.phase = Phase::Registering,
+            _ => self.set_phase(Phase::Registering, RegistrationState::Registering),
         }
         match self.start_client(&mut req, hop, Purpose::Register, now) {
             Ok(key) => {
@@ -203,6 +254,23 @@ impl Agent {
         self.registration.key = None;
         let code = resp.status().unwrap_or(500);
         let unregistering = self.registration.phase == Phase::Unregistering;
+        let carried_credentials = self.registration.last_request.as_ref().is_some_and(|r| {
+            r.header("Authorization").is_some() || r.header("Proxy-Authorization").is_some()
+        });
+        let rejected = carried_credentials
+            && !unregistering
+            && match code {
+                401 | 407 => !challenge_is_stale(resp),
+                403 => true,
+                _ => false,
+            };
+        if rejected {
+            self.registration.rejections += 1;
+            if self.registration.rejections >= MAX_CREDENTIAL_REJECTIONS {
+                self.credentials_refused(code, resp.reason().unwrap_or_default());
+                return;
+            }
+        }
         match code {
             200..=299 if unregistering => self.set_offline(),
             200..=299 => self.registered(resp, now),
@@ -223,6 +291,7 @@ impl Agent {
             return;
         }
         self.registration.failures = 0;
+        self.registration.rejections = 0;
         self.registration.tried_nonces.clear();
         let refresh = Duration::from_secs(u64::from(granted) / 2).max(MIN_REFRESH);
         self.registration.wake_at = Some(now + refresh);
@@ -318,7 +387,21 @@ impl Agent {
             return;
         }
         let words = self.failure_words(failure, self.registration.hop, None);
-        self.registration_failed(words, now);
+        // Name the server we send to: the outbound proxy when there is one.
+        let proxy = self
+            .config
+            .route
+            .as_deref()
+            .and_then(|r| NameAddr::parse(r).ok())
+            .and_then(|r| crate::protocol::sip::uri::SipUri::parse(&r.uri).ok());
+        let server = proxy.as_ref().or(self.config.registrar.as_ref()).map_or_else(
+            || "the server".to_string(),
+            |r| match r.port {
+                Some(port) => format!("{}:{port}", r.host),
+                None => r.host.clone(),
+            },
+        );
+        self.registration_failed(format!("cannot reach {server}: {words}"), now);
     }
 
     fn registration_failed(&mut self, reason: String, now: Instant) {
@@ -331,6 +414,26 @@ impl Agent {
         self.emit(AgentEvent::Registration(RegistrationState::Failed {
             reason,
             retry_in_secs: delay.as_secs().max(1),
+        }));
+    }
+
+    /// The server rejected our credentials [`MAX_CREDENTIAL_REJECTIONS`]
+    /// times: stop, and say so.
+    fn credentials_refused(&mut self, code: u16, reason: &str) {
+        let reason = if reason.trim().is_empty() {
+            crate::protocol::sip::outcome::standard_reason(code)
+        } else {
+            reason.trim()
+        };
+        let words = format!(
+            "the server refused the password ({code} {reason}); not trying again until you change it or retry"
+        );
+        tracing::warn!(account = %self.config.account, "registration stopped: {words}");
+        self.registration.wake_at = None;
+        self.registration.granted = None;
+        self.registration.phase = Phase::Refused;
+        self.emit(AgentEvent::Registration(RegistrationState::Refused {
+            reason: words,
         }));
     }
 
@@ -360,6 +463,17 @@ impl Agent {
     }
 }
 
+/// Whether a 401/407 says only that our nonce was old (`stale=true`): the
+/// credentials themselves were fine.
+fn challenge_is_stale(resp: &SipMessage) -> bool {
+    ["WWW-Authenticate", "Proxy-Authenticate"]
+        .iter()
+        .flat_map(|name| resp.header_lines(name))
+        .filter_map(|line| crate::protocol::sip::digest::parse_challenges(line).ok())
+        .flatten()
+        .any(|challenge| challenge.stale)
+}
+
 /// Whether two Contact URIs name the same binding (scheme, user, host, port).
 fn same_contact(a: &str, b: &str) -> bool {
     let strip = |s: &str| -> String { s.split(';').next().unwrap_or_default().to_ascii_lowercase() };
@@ -382,3 +496,7 @@ pub fn describe_registration_failure(code: u16, reason: &str) -> String {
     };
     format!("{what} ({code} {reason})")
 }
+
+#[cfg(test)]
+#[path = "registration_tests.rs"]
+mod tests;

@@ -144,6 +144,9 @@ pub(super) struct Session {
     pub local_sdp: Option<Vec<u8>>,
     pub calling: Option<Calling>,
     pub called: Option<Called>,
+    /// We ended a session we were invited to before the caller's ACK came:
+    /// the BYE waits for the ACK or for Timer H (RFC 3261 section 15).
+    pub bye_waits_for_ack: bool,
 }
 
 /// A finished INVITE transaction kept to absorb retransmissions.
@@ -295,6 +298,12 @@ impl Agent {
             return;
         };
         s.phase = Phase::Closing;
+        if s.called.as_ref().is_some_and(|c| c.txn.awaits_ack()) {
+            tracing::debug!(account = %self.config.account, %session, "BYE waits for the caller's ACK");
+            s.bye_waits_for_ack = true;
+            return;
+        }
+        s.bye_waits_for_ack = false;
         let hop = s.hop;
         let Some(dialog) = s.dialog.as_mut() else {
             return;

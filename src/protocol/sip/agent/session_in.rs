@@ -98,6 +98,7 @@ impl Agent {
                 dialog: None,
                 local_sdp: None,
                 calling: None,
+                bye_waits_for_ack: false,
                 called: Some(Called {
                     request: msg,
                     key,
@@ -186,14 +187,15 @@ impl Agent {
                 .get_mut(&id)
                 .and_then(|s| s.called.as_mut())
                 .is_some_and(|c| c.txn.on_ack(now));
-            let established = self
-                .sessions
-                .map
-                .get(&id)
-                .is_some_and(|s| s.phase == Phase::Established);
+            let (established, bye_waits) = self.sessions.map.get(&id).map_or((false, false), |s| {
+                (s.phase == Phase::Established, s.bye_waits_for_ack)
+            });
             self.drain_sessions(now);
             if first && established {
                 self.emit_session(SessionEvent::Confirmed { session: id });
+            }
+            if first && bye_waits {
+                self.send_bye(id, now);
             }
             return;
         }
@@ -408,6 +410,10 @@ impl Agent {
             return;
         };
         match (event, s.phase) {
+            (ServerInviteEvent::NoAck, Phase::Closing) if s.bye_waits_for_ack => {
+                // Timer H: no ACK will come; the queued BYE may go now.
+                self.send_bye(session, now);
+            }
             (ServerInviteEvent::NoAck, Phase::Established) => {
                 self.send_bye(session, now);
                 self.emit_session(SessionEvent::Ended {

@@ -71,6 +71,7 @@ impl Agent {
                 local_sdp: None,
                 calling: None,
                 called: None,
+                bye_waits_for_ack: false,
             },
         );
         self.send_invite(session, req, 1, Vec::new(), now);

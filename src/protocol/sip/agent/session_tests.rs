@@ -437,6 +437,49 @@ fn invite_to_nobody_times_out_with_words() {
 }
 
 #[test]
+fn the_callee_hanging_up_before_the_ack_sends_its_bye_after_the_ack() {
+    let mut p = Pair::new();
+    let (_, b) = p.invite(Transport::Udp);
+    p.bob.accept_session(b, ANSWER.to_vec(), p.now).unwrap();
+    let ok = drain(&mut p.bob);
+    // Bob hangs up at once; the caller's ACK is still on its way.
+    p.bob.end_session(b, p.now).unwrap();
+    let early = drain(&mut p.bob);
+    assert!(
+        !early.methods().contains(&"BYE".to_string()),
+        "{:?}",
+        early.methods()
+    );
+    assert!(matches!(
+        &early.events[..],
+        [SessionEvent::Ended { by_peer: false, .. }]
+    ));
+    deliver(&mut p.alice, &ok.packets, p.now);
+    let ack = drain(&mut p.alice);
+    assert_eq!(ack.methods(), vec!["ACK"]);
+    deliver(&mut p.bob, &ack.packets, p.now + ms(10));
+    let after = drain(&mut p.bob);
+    assert_eq!(after.methods(), vec!["BYE"], "the BYE follows the ACK");
+    assert!(after.events.is_empty(), "ended once: {:?}", after.events);
+}
+
+#[test]
+fn the_callees_queued_bye_goes_at_timer_h_when_no_ack_comes() {
+    let mut p = Pair::new();
+    let (_, b) = p.invite(Transport::Tcp);
+    p.bob.accept_session(b, ANSWER.to_vec(), p.now).unwrap();
+    drain(&mut p.bob);
+    p.bob.end_session(b, p.now).unwrap();
+    assert!(!drain(&mut p.bob).methods().contains(&"BYE".to_string()));
+    p.bob.handle_timeout(p.now + ms(31_000));
+    assert!(drain(&mut p.bob).methods().is_empty(), "not before 64*T1");
+    p.bob.handle_timeout(p.now + ms(32_000));
+    let out = drain(&mut p.bob);
+    assert_eq!(out.methods(), vec!["BYE"]);
+    assert!(out.events.is_empty(), "ended once: {:?}", out.events);
+}
+
+#[test]
 fn unconfirmed_acceptance_ends_with_bye_after_timer_l() {
     let mut p = Pair::new();
     let (_, b) = p.invite(Transport::Tcp);

@@ -179,6 +179,12 @@ impl ServerInvite {
         }
     }
 
+    /// Whether our 2xx went out and its ACK has not arrived yet (the callee
+    /// must not send BYE then: RFC 3261 section 15).
+    pub fn awaits_ack(&self) -> bool {
+        self.state == ServerInviteState::Accepted && !self.acked
+    }
+
     /// Fires the timers due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.end_at.is_some_and(|at| at <= now) {

@@ -1,0 +1,204 @@
+//! Registration on virtual time: refused credentials stop the tries, an
+//! unreachable server keeps saying so between tries, an AoR's port stays.
+
+use super::super::*;
+use crate::protocol::sip::builder::response_to;
+use std::time::Duration;
+
+const ALICE_ADDR: &str = "127.0.0.1:5070";
+const SERVER_ADDR: &str = "127.0.0.1:5060";
+
+fn hop() -> Hop {
+    Hop {
+        transport: Transport::Udp,
+        remote: SERVER_ADDR.parse().unwrap(),
+        local: ALICE_ADDR.parse().unwrap(),
+        conn: None,
+    }
+}
+
+fn config(registrar: &str) -> AgentConfig {
+    AgentConfig {
+        account: "alice".into(),
+        aor: SipUri::parse("sip:alice@sipchat.test").unwrap(),
+        display_name: None,
+        auth_user: "alice".into(),
+        password: Some("wrong".into()),
+        registrar: Some(SipUri::parse(registrar).unwrap()),
+        route: None,
+        expires: 600,
+        timers: TimerConfig::default(),
+        listen_port: None,
+    }
+}
+
+/// (REGISTERs sent, events).
+fn drain(agent: &mut Agent) -> (Vec<SipMessage>, Vec<AgentEvent>) {
+    let mut sent = Vec::new();
+    let mut events = Vec::new();
+    while let Some(out) = agent.poll_output() {
+        match out {
+            Output::Transmit { bytes, .. } => sent.push(SipMessage::parse(&bytes).unwrap()),
+            Output::Event(e) => events.push(e),
+        }
+    }
+    (sent, events)
+}
+
+/// A 401 with a fresh nonce each time (a server that checks the password).
+fn challenge(req: &SipMessage, nonce: u32, stale: bool) -> Vec<u8> {
+    let mut r = response_to(req, 401, Some("srv"));
+    let stale = if stale { ", stale=true" } else { "" };
+    r.push_header(
+        "WWW-Authenticate",
+        format!("Digest realm=\"sipchat.test\", nonce=\"n{nonce}\", qop=\"auth\"{stale}"),
+    );
+    r.to_bytes()
+}
+
+/// Runs the agent's timers for up to `span`, answering every REGISTER with
+/// `answer`; returns how many carried credentials and the events.
+fn run(
+    agent: &mut Agent,
+    from: Instant,
+    span: Duration,
+    mut answer: impl FnMut(&SipMessage) -> Option<Vec<u8>>,
+) -> (u32, Vec<AgentEvent>) {
+    let mut with_credentials = 0;
+    let mut events = Vec::new();
+    let mut now = from;
+    loop {
+        let (sent, mut ev) = drain(agent);
+        events.append(&mut ev);
+        let mut answered = false;
+        for req in sent.iter().filter(|m| m.method() == Some(Method::Register)) {
+            if req.header("Authorization").is_some() {
+                with_credentials += 1;
+            }
+            if let Some(bytes) = answer(req) {
+                agent.handle_packet(&bytes, hop(), now);
+                answered = true;
+            }
+        }
+        if answered {
+            continue;
+        }
+        match agent.poll_timeout() {
+            Some(at) if at <= from + span => {
+                now = at;
+                agent.handle_timeout(at);
+            }
+            _ => return (with_credentials, events),
+        }
+    }
+}
+
+#[test]
+fn two_rejections_of_our_credentials_stop_the_tries_until_retry() {
+    let t0 = Instant::now();
+    let mut alice = Agent::new(config("sip:sipchat.test"), 1);
+    alice.register(hop(), t0);
+    let mut nonce = 0;
+    let (answered, events) = run(&mut alice, t0, Duration::from_secs(3600), |req| {
+        nonce += 1;
+        Some(challenge(req, nonce, false))
+    });
+    assert_eq!(
+        answered, 2,
+        "exactly two REGISTERs with our credentials, in an hour"
+    );
+    let last = events.last().unwrap();
+    let AgentEvent::Registration(RegistrationState::Refused { reason }) = last else {
+        panic!("{events:?}")
+    };
+    assert!(
+        reason.starts_with("the server refused the password (401"),
+        "{reason}"
+    );
+    assert!(alice.registration_refused());
+    assert_eq!(alice.poll_timeout(), None, "nothing scheduled");
+    // A new flow does not unlock it; the user's Retry does.
+    alice.register(hop(), t0 + Duration::from_secs(3600));
+    assert!(drain(&mut alice).0.is_empty());
+    alice.register_again(hop(), t0 + Duration::from_secs(3601));
+    let (sent, events) = drain(&mut alice);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        events,
+        vec![AgentEvent::Registration(RegistrationState::Registering)]
+    );
+}
+
+#[test]
+fn a_stale_nonce_is_not_a_rejection_and_403_after_credentials_is() {
+    let t0 = Instant::now();
+    let mut alice = Agent::new(config("sip:sipchat.test"), 2);
+    alice.register(hop(), t0);
+    let mut nonce = 0;
+    let (answered, events) = run(&mut alice, t0, Duration::from_secs(3600), |req| {
+        nonce += 1;
+        match (req.header("Authorization").is_some(), nonce) {
+            (false, _) => Some(challenge(req, nonce, false)),
+            // Stale twice, then 403 twice.
+            (true, 2 | 3) => Some(challenge(req, nonce, true)),
+            (true, _) => Some(response_to(req, 403, Some("srv")).to_bytes()),
+        }
+    });
+    assert_eq!(answered, 4, "two stale answers do not count, two 403s do");
+    assert!(matches!(
+        events.last(),
+        Some(AgentEvent::Registration(RegistrationState::Refused { reason })) if reason.contains("403")
+    ));
+}
+
+#[test]
+fn an_unreachable_server_says_so_between_tries() {
+    let t0 = Instant::now();
+    let mut alice = Agent::new(config("sip:sipchat.test:5070"), 3);
+    alice.register(hop(), t0);
+    let (sent, mut events) = drain(&mut alice);
+    assert_eq!(
+        sent[0].request_uri(),
+        Some("sip:sipchat.test:5070"),
+        "the AoR's port stays"
+    );
+    events.extend(run(&mut alice, t0, Duration::from_secs(600), |_| None).1);
+    let states: Vec<&RegistrationState> = events
+        .iter()
+        .filter_map(|e| match e {
+            AgentEvent::Registration(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert!(states.len() >= 3, "{states:?}");
+    assert_eq!(states[0], &RegistrationState::Registering, "the first try");
+    for state in &states[1..] {
+        let RegistrationState::Failed {
+            reason,
+            retry_in_secs,
+        } = state
+        else {
+            panic!("only failures after the first try, never Registering: {states:?}")
+        };
+        assert!(reason.starts_with("cannot reach sipchat.test:5070"), "{reason}");
+        assert!(*retry_in_secs > 0);
+    }
+}
+
+#[test]
+fn an_unreachable_outbound_proxy_is_named() {
+    let t0 = Instant::now();
+    let mut config = config("sip:sipchat.test");
+    config.route = Some("<sip:proxy.sipchat.test:5999;lr>".into());
+    let mut alice = Agent::new(config, 4);
+    alice.register(hop(), t0);
+    let (_, events) = run(&mut alice, t0, Duration::from_secs(40), |_| None);
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            AgentEvent::Registration(RegistrationState::Failed { reason, .. })
+                if reason.starts_with("cannot reach proxy.sipchat.test:5999")
+        )),
+        "{events:?}"
+    );
+}
