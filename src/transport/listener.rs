@@ -1,0 +1,289 @@
+//! The SIP TCP listener, built so that it cannot be starved.
+//!
+//! - An accepted connection that carries no complete SIP message for
+//!   [`INBOUND_IDLE_LIMIT`] is closed, unless a request that came on it is
+//!   still waiting for its final answer (an INVITE the user has not
+//!   answered yet is not idle). Partial bytes and CRLF keep-alives do not
+//!   count: a peer trickling half a request is closed like a silent one.
+//! - At most [`MAX_CONNECTIONS_PER_ADDRESS`] accepted connections per
+//!   remote IP address. A new one over the cap closes the oldest idle
+//!   connection of that address (peers behind one NAT share an address,
+//!   and a fresh connection is more likely to carry a request than an
+//!   idle one); when none of them is idle, the new one is refused.
+//! - Running out of file descriptors (EMFILE, ENFILE) never stops the
+//!   listener: it closes up to [`SHED_ON_EXHAUSTION`] of the oldest idle
+//!   connections, waits [`ACCEPT_BACKOFF`] and accepts again. It says so
+//!   once per episode (an episode ends after [`EXHAUSTION_QUIET`] without
+//!   running out), not at every try.
+
+use super::stream::{self, StreamOptions};
+use super::{Transport, TransportError, TransportEvent};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Notify};
+use tokio::time::Instant;
+
+/// How long an accepted connection may go without a complete SIP message
+/// (and without a request waiting for its answer) before it is closed.
+pub const INBOUND_IDLE_LIMIT: Duration = Duration::from_secs(30);
+/// Accepted connections kept open per remote IP address.
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 32;
+/// Idle connections closed at once when the process runs out of file
+/// descriptors.
+pub const SHED_ON_EXHAUSTION: usize = 64;
+/// Pause before accepting again after running out of file descriptors.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(25);
+/// Pause after any other failed accept.
+pub const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
+/// Time without running out of descriptors that ends an episode (the next
+/// one is logged again).
+pub const EXHAUSTION_QUIET: Duration = Duration::from_secs(10);
+
+/// `errno` values that mean the process or system ran out of descriptors
+/// or buffers (Linux: ENOMEM, ENFILE, EMFILE, ENOBUFS): the listening
+/// socket is fine, accepting works again once something is closed.
+const OUT_OF_RESOURCES: [i32; 4] = [12, 23, 24, 105];
+
+/// What the listener knows about one accepted connection; shared with the
+/// connection's reader and writer tasks.
+#[derive(Debug)]
+pub(crate) struct Liveness {
+    /// Requests received that have not had their final answer yet.
+    in_progress: AtomicUsize,
+    /// When the last complete message went either way.
+    last_message: Mutex<Instant>,
+    /// Set by the reader when the connection is over.
+    ended: AtomicBool,
+    /// Asks the connection's tasks to close it.
+    pub(crate) close: Notify,
+    /// Asks the writer to stop at once (the reader has ended).
+    pub(crate) stop_writer: Notify,
+}
+
+impl Liveness {
+    fn new(now: Instant) -> Self {
+        Liveness {
+            in_progress: AtomicUsize::new(0),
+            last_message: Mutex::new(now),
+            ended: AtomicBool::new(false),
+            close: Notify::new(),
+            stop_writer: Notify::new(),
+        }
+    }
+
+    fn touch(&self) {
+        if let Ok(mut at) = self.last_message.lock() {
+            *at = Instant::now();
+        }
+    }
+
+    fn last_message(&self) -> Instant {
+        self.last_message.lock().map(|at| *at).unwrap_or_else(|_| Instant::now())
+    }
+
+    /// A complete message arrived: a request other than ACK waits for an
+    /// answer from now on.
+    pub(crate) fn received(&self, bytes: &[u8]) {
+        self.touch();
+        if !bytes.starts_with(b"SIP/") && !bytes.starts_with(b"ACK ") {
+            self.in_progress.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// We wrote `bytes`: a final answer settles one request.
+    pub(crate) fn sent(&self, bytes: &[u8]) {
+        if bytes.starts_with(b"\r\n") {
+            return; // keep-alive
+        }
+        self.touch();
+        let status = bytes.get(8..12).filter(|_| bytes.starts_with(b"SIP/2.0 "));
+        let is_final = status.is_some_and(|s| s[0].is_ascii_digit() && s[0] >= b'2' && s[3] == b' ');
+        if is_final {
+            let _ = self
+                .in_progress
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        }
+    }
+
+    /// Whether the connection carries no request waiting for an answer.
+    fn is_idle(&self) -> bool {
+        self.in_progress.load(Ordering::Relaxed) == 0
+    }
+
+    /// When the connection is due to close for idleness, as of now; `None`
+    /// while a request is in progress.
+    pub(crate) fn idle_deadline(&self) -> Option<Instant> {
+        self.is_idle().then(|| self.last_message() + INBOUND_IDLE_LIMIT)
+    }
+
+    /// The reader is done with the connection.
+    pub(crate) fn end(&self) {
+        self.ended.store(true, Ordering::Relaxed);
+        self.stop_writer.notify_one();
+    }
+}
+
+/// The accepted connections, for the cap and for shedding.
+#[derive(Debug, Default)]
+struct Registry {
+    open: HashMap<super::ConnId, (IpAddr, Arc<Liveness>)>,
+}
+
+impl Registry {
+    fn forget_ended(&mut self) {
+        self.open.retain(|_, (_, l)| !l.ended.load(Ordering::Relaxed));
+    }
+
+    /// Closes up to `count` idle connections (of `ip` only, when given),
+    /// the longest idle first; how many it asked to close.
+    fn shed(&mut self, ip: Option<IpAddr>, count: usize) -> usize {
+        let mut idle: Vec<_> = self
+            .open
+            .iter()
+            .filter(|(_, (addr, l))| ip.is_none_or(|ip| *addr == ip) && l.is_idle())
+            .map(|(id, (_, l))| (l.last_message(), *id))
+            .collect();
+        idle.sort();
+        let mut closed = 0;
+        for (_, id) in idle.into_iter().take(count) {
+            if let Some((_, l)) = self.open.remove(&id) {
+                l.close.notify_one();
+                closed += 1;
+            }
+        }
+        closed
+    }
+
+    fn count_from(&self, ip: IpAddr) -> usize {
+        self.open.values().filter(|(addr, _)| *addr == ip).count()
+    }
+}
+
+/// Accepts TCP connections and reports each as [`TransportEvent::Accepted`].
+pub async fn listen_tcp(
+    addr: SocketAddr,
+    events: mpsc::Sender<TransportEvent>,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), TransportError> {
+    let bind_error = |source| TransportError::Bind {
+        addr,
+        transport: Transport::Tcp,
+        source,
+    };
+    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+    let task = tokio::spawn(accept_loop(listener, bound, events));
+    Ok((bound, task))
+}
+
+async fn accept_loop(listener: TcpListener, bound: SocketAddr, events: mpsc::Sender<TransportEvent>) {
+    let mut registry = Registry::default();
+    let mut exhausted_at: Option<Instant> = None;
+    let mut refused_in_episode = 0usize;
+    loop {
+        match listener.accept().await {
+            Ok((socket, remote)) => {
+                registry.forget_ended();
+                if exhausted_at.is_some_and(|at| at.elapsed() >= EXHAUSTION_QUIET) {
+                    tracing::info!(
+                        "accepting on {bound} again after running out of file descriptors ({refused_in_episode} failed accepts)"
+                    );
+                    exhausted_at = None;
+                    refused_in_episode = 0;
+                }
+                let ip = remote.ip();
+                if registry.count_from(ip) >= MAX_CONNECTIONS_PER_ADDRESS && registry.shed(Some(ip), 1) == 0 {
+                    tracing::debug!(%remote, "refused: {MAX_CONNECTIONS_PER_ADDRESS} busy connections from this address");
+                    drop(socket);
+                    continue;
+                }
+                let _ = socket.set_nodelay(true);
+                let local = socket.local_addr().unwrap_or(bound);
+                let liveness = Arc::new(Liveness::new(Instant::now()));
+                let handle = stream::spawn_inbound(
+                    socket,
+                    Transport::Tcp,
+                    remote,
+                    local,
+                    StreamOptions::default(),
+                    events.clone(),
+                    liveness.clone(),
+                );
+                registry.open.insert(handle.id, (ip, liveness));
+                if events.send(TransportEvent::Accepted(handle)).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.raw_os_error().is_some_and(|n| OUT_OF_RESOURCES.contains(&n)) => {
+                registry.forget_ended();
+                let closed = registry.shed(None, SHED_ON_EXHAUSTION);
+                let new_episode = exhausted_at.is_none_or(|at| at.elapsed() >= EXHAUSTION_QUIET);
+                if new_episode {
+                    refused_in_episode = 0;
+                    tracing::warn!(
+                        "out of file descriptors on {bound} ({e}): closing {closed} idle connections and accepting again; {} open",
+                        registry.open.len()
+                    );
+                } else {
+                    tracing::debug!("still out of file descriptors on {bound}: closing {closed} idle connections");
+                }
+                refused_in_episode += 1;
+                exhausted_at = Some(Instant::now());
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+            }
+            Err(e) => {
+                tracing::warn!("accept failed on {bound}: {e}");
+                tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_wait_for_their_final_answer() {
+        let l = Liveness::new(Instant::now());
+        assert!(l.is_idle());
+        l.received(b"INVITE sip:bob@example.org SIP/2.0\r\n\r\n");
+        assert!(!l.is_idle());
+        l.sent(b"SIP/2.0 180 Ringing\r\n\r\n");
+        assert!(!l.is_idle(), "a provisional answer is not the end");
+        l.sent(b"SIP/2.0 200 OK\r\n\r\n");
+        assert!(l.is_idle());
+        l.received(b"ACK sip:bob@example.org SIP/2.0\r\n\r\n");
+        assert!(l.is_idle(), "ACK is never answered");
+        l.sent(b"SIP/2.0 200 OK\r\n\r\n");
+        assert!(l.is_idle(), "a retransmitted 200 does not go below zero");
+        l.received(b"MESSAGE sip:bob@example.org SIP/2.0\r\n\r\n");
+        assert!(l.idle_deadline().is_none());
+        l.sent(b"SIP/2.0 486 Busy Here\r\n\r\n");
+        assert!(l.idle_deadline().is_some());
+    }
+
+    #[test]
+    fn shedding_takes_the_longest_idle_of_an_address_first() {
+        let start = Instant::now();
+        let mut r = Registry::default();
+        let a: IpAddr = [127, 0, 0, 2].into();
+        let b: IpAddr = [127, 0, 0, 3].into();
+        for (id, ip, age) in [(1, a, 5), (2, a, 9), (3, b, 20), (4, a, 1)] {
+            let l = Arc::new(Liveness::new(start));
+            *l.last_message.lock().unwrap() = start - Duration::from_secs(age);
+            r.open.insert(id, (ip, l));
+        }
+        // 2 is busy: skipped.
+        r.open[&2].1.received(b"MESSAGE sip:x SIP/2.0\r\n\r\n");
+        assert_eq!(r.shed(Some(a), 1), 1);
+        assert!(!r.open.contains_key(&1) && r.open.contains_key(&2));
+        assert_eq!(r.count_from(a), 2);
+        assert_eq!(r.shed(None, 10), 2, "3 and 4; 2 is busy");
+        assert_eq!(r.open.keys().copied().collect::<Vec<_>>(), vec![2]);
+        assert_eq!(r.shed(Some(a), 1), 0);
+    }
+}
