@@ -196,3 +196,59 @@ fn connections_over_the_cap_per_address_close_the_oldest_idle_ones() {
     // The oldest went.
     assert!(open[..OVER_THE_CAP - kept].iter().all(|o| !o), "{open:?}");
 }
+
+/// Slack over the idle limit before the test gives up on a close.
+const IDLE_SLACK: Duration = Duration::from_secs(30);
+
+#[test]
+fn silent_and_trickling_connections_close_after_the_idle_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = cli::free_port();
+    let config = write_local_config(dir.path(), "bob", port);
+    let mut child = cli::sipchat()
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["listen", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    let _listener = Killed(child);
+    next_event(&lines, "listening");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let limit = sipchat::transport::listener::INBOUND_IDLE_LIMIT;
+    let server = SocketAddr::from(([127, 0, 0, 1], port));
+    rt.block_on(async {
+        let started = tokio::time::Instant::now();
+        let mut silent = tokio::net::TcpStream::connect(server).await.unwrap();
+        let mut trickling = tokio::net::TcpStream::connect(server).await.unwrap();
+        // Half a request, a byte now and then: not a complete request.
+        let half = message(port, 2);
+        let half = &half[..half.len() / 2];
+        let trickle = async {
+            let mut buf = [0u8; 64];
+            for byte in half.iter().cycle().take(half.len()) {
+                tokio::select! {
+                    read = trickling.read(&mut buf) => return read.map(|n| n == 0).unwrap_or(true),
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+                if trickling.write_all(&[*byte]).await.is_err() {
+                    return true;
+                }
+            }
+            false
+        };
+        let deadline = limit + IDLE_SLACK;
+        let closed = tokio::time::timeout(deadline, trickle).await;
+        assert_eq!(closed, Ok(true), "the trickling connection stayed open");
+        let mut buf = [0u8; 64];
+        let read = tokio::time::timeout(deadline, silent.read(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(0) | Err(_))), "the silent connection stayed open: {read:?}");
+        assert!(started.elapsed() >= limit, "closed before the idle limit");
+    });
+}
