@@ -133,7 +133,10 @@ fn a_fresh_message_is_answered_while_idle_connections_exhaust_descriptors() {
     drop(listener);
     drop(rt);
     let log = log.join().unwrap();
-    let episodes = log.matches("out of file descriptors on").count();
+    for line in log.lines().filter(|l| l.contains("file descriptors")) {
+        eprintln!("listener said: {line}");
+    }
+    let episodes = log.matches(": out of file descriptors (").count();
     assert_eq!(
         episodes, 1,
         "running out of descriptors is said once per episode, and it did run out:\n{log}"

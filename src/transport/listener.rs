@@ -181,19 +181,12 @@ pub async fn listen_tcp(
 
 async fn accept_loop(listener: TcpListener, bound: SocketAddr, events: mpsc::Sender<TransportEvent>) {
     let mut registry = Registry::default();
-    let mut exhausted_at: Option<Instant> = None;
-    let mut refused_in_episode = 0usize;
+    let mut exhaustion = Exhaustion::new(format!("SIP over TCP on {bound}"));
     loop {
         match listener.accept().await {
             Ok((socket, remote)) => {
                 registry.forget_ended();
-                if exhausted_at.is_some_and(|at| at.elapsed() >= EXHAUSTION_QUIET) {
-                    tracing::info!(
-                        "accepting on {bound} again after running out of file descriptors ({refused_in_episode} failed accepts)"
-                    );
-                    exhausted_at = None;
-                    refused_in_episode = 0;
-                }
+                exhaustion.accepted();
                 let ip = remote.ip();
                 if registry.count_from(ip) >= MAX_CONNECTIONS_PER_ADDRESS && registry.shed(Some(ip), 1) == 0 {
                     tracing::debug!(%remote, "refused: {MAX_CONNECTIONS_PER_ADDRESS} busy connections from this address");
@@ -217,28 +210,75 @@ async fn accept_loop(listener: TcpListener, bound: SocketAddr, events: mpsc::Sen
                     return;
                 }
             }
-            Err(e) if e.raw_os_error().is_some_and(|n| OUT_OF_RESOURCES.contains(&n)) => {
-                registry.forget_ended();
-                let closed = registry.shed(None, SHED_ON_EXHAUSTION);
-                let new_episode = exhausted_at.is_none_or(|at| at.elapsed() >= EXHAUSTION_QUIET);
-                if new_episode {
-                    refused_in_episode = 0;
-                    tracing::warn!(
-                        "out of file descriptors on {bound} ({e}): closing {closed} idle connections and accepting again; {} open",
-                        registry.open.len()
-                    );
-                } else {
-                    tracing::debug!("still out of file descriptors on {bound}: closing {closed} idle connections");
-                }
-                refused_in_episode += 1;
-                exhausted_at = Some(Instant::now());
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
-            }
             Err(e) => {
-                tracing::warn!("accept failed on {bound}: {e}");
-                tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+                registry.forget_ended();
+                let shed = || registry.shed(None, SHED_ON_EXHAUSTION);
+                let pause = exhaustion.failed(&e, shed);
+                tokio::time::sleep(pause).await;
             }
         }
+    }
+}
+
+/// Failed accepts of one listener: running out of descriptors is said once
+/// per episode, with what was done about it; other failures each time.
+#[derive(Debug)]
+pub struct Exhaustion {
+    what: String,
+    since: Option<Instant>,
+    last: Option<Instant>,
+    failures: usize,
+}
+
+impl Exhaustion {
+    /// For the listener named `what` in the log ("MSRP over TCP").
+    pub fn new(what: String) -> Self {
+        Exhaustion {
+            what,
+            since: None,
+            last: None,
+            failures: 0,
+        }
+    }
+
+    /// An accept succeeded: an episode that has been quiet long enough ends.
+    pub fn accepted(&mut self) {
+        if self.last.is_some_and(|at| at.elapsed() >= EXHAUSTION_QUIET) {
+            let lasted = self.since.map(|s| s.elapsed().as_secs()).unwrap_or_default();
+            tracing::info!(
+                "{}: accepting normally again after running out of file descriptors for about {lasted} s ({} failed accepts)",
+                self.what,
+                self.failures
+            );
+            self.since = None;
+            self.last = None;
+            self.failures = 0;
+        }
+    }
+
+    /// An accept failed with `e`; `make_room` closes what can be closed and
+    /// says how many. How long to wait before accepting again.
+    pub fn failed(&mut self, e: &std::io::Error, make_room: impl FnOnce() -> usize) -> Duration {
+        if !e.raw_os_error().is_some_and(|n| OUT_OF_RESOURCES.contains(&n)) {
+            tracing::warn!("{}: accept failed: {e}", self.what);
+            return ACCEPT_ERROR_PAUSE;
+        }
+        let closed = make_room();
+        let now = Instant::now();
+        if self.last.is_none_or(|at| now - at >= EXHAUSTION_QUIET) {
+            self.since = Some(now);
+            self.failures = 0;
+            tracing::warn!(
+                "{}: out of file descriptors ({e}); closed {closed} idle connections, accepting again in {} ms",
+                self.what,
+                ACCEPT_BACKOFF.as_millis()
+            );
+        } else {
+            tracing::debug!("{}: still out of file descriptors; closed {closed} idle connections", self.what);
+        }
+        self.failures += 1;
+        self.last = Some(now);
+        ACCEPT_BACKOFF
     }
 }
 
@@ -264,6 +304,22 @@ mod tests {
         assert!(l.idle_deadline().is_none());
         l.sent(b"SIP/2.0 486 Busy Here\r\n\r\n");
         assert!(l.idle_deadline().is_some());
+    }
+
+    #[test]
+    fn running_out_is_said_once_per_episode() {
+        let mut x = Exhaustion::new("test".into());
+        let emfile = std::io::Error::from_raw_os_error(24);
+        let mut asked = 0;
+        assert_eq!(x.failed(&emfile, || { asked += 1; 3 }), ACCEPT_BACKOFF);
+        let first = x.since;
+        assert!(first.is_some());
+        x.accepted(); // too soon: the same episode
+        assert_eq!(x.failed(&emfile, || { asked += 1; 0 }), ACCEPT_BACKOFF);
+        assert_eq!((x.since, x.failures, asked), (first, 2, 2));
+        let other = std::io::Error::from_raw_os_error(103); // ECONNABORTED
+        assert_eq!(x.failed(&other, || unreachable!()), ACCEPT_ERROR_PAUSE);
+        assert_eq!(x.failures, 2);
     }
 
     #[test]
