@@ -185,7 +185,11 @@ fn connections_over_the_cap_per_address_close_the_oldest_idle_ones() {
             let mut buf = [0u8; 64];
             // The oldest must close (end of stream or a reset); the others
             // are probed briefly once those have closed.
-            let wait = if i < OVER_THE_CAP - cap { CLOSE_DEADLINE } else { PROBE };
+            let wait = if i < OVER_THE_CAP - cap {
+                CLOSE_DEADLINE
+            } else {
+                PROBE
+            };
             let closed = matches!(
                 tokio::time::timeout(wait, stream.read(&mut buf)).await,
                 Ok(Ok(0) | Err(_))
@@ -195,7 +199,11 @@ fn connections_over_the_cap_per_address_close_the_oldest_idle_ones() {
         open
     });
     let kept = open.iter().filter(|o| **o).count();
-    assert_eq!(kept, sipchat::transport::listener::MAX_CONNECTIONS_PER_ADDRESS, "{open:?}");
+    assert_eq!(
+        kept,
+        sipchat::transport::listener::MAX_CONNECTIONS_PER_ADDRESS,
+        "{open:?}"
+    );
     // The oldest went.
     assert!(open[..OVER_THE_CAP - kept].iter().all(|o| !o), "{open:?}");
 }
@@ -251,7 +259,10 @@ fn silent_and_trickling_connections_close_after_the_idle_limit() {
         assert_eq!(closed, Ok(true), "the trickling connection stayed open");
         let mut buf = [0u8; 64];
         let read = tokio::time::timeout(deadline, silent.read(&mut buf)).await;
-        assert!(matches!(read, Ok(Ok(0) | Err(_))), "the silent connection stayed open: {read:?}");
+        assert!(
+            matches!(read, Ok(Ok(0) | Err(_))),
+            "the silent connection stayed open: {read:?}"
+        );
         assert!(started.elapsed() >= limit, "closed before the idle limit");
     });
 }

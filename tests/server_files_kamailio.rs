@@ -176,7 +176,8 @@ fn slow_door(target: std::net::SocketAddr) -> (u16, std::sync::mpsc::Sender<()>)
                 tokio::time::sleep(DOOR_HOLD).await;
                 let (first, _) = listener.accept().await.unwrap();
                 drop((first, plug));
-                let Ok(Ok((mut client, _))) = tokio::time::timeout(DOOR_DEADLINE, listener.accept()).await else {
+                let Ok(Ok((mut client, _))) = tokio::time::timeout(DOOR_DEADLINE, listener.accept()).await
+                else {
                     continue;
                 };
                 let mut server = tokio::net::TcpStream::connect(target).await.unwrap();
@@ -267,10 +268,7 @@ fn chat_output(mut chat: cli::Killed) -> Output {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let mut child = std::mem::replace(
-        &mut chat.0,
-        std::process::Command::new("true").spawn().unwrap(),
-    );
+    let mut child = std::mem::replace(&mut chat.0, std::process::Command::new("true").spawn().unwrap());
     drop(chat);
     let _ = child.kill();
     child.wait_with_output().unwrap()

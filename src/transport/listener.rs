@@ -82,7 +82,10 @@ impl Liveness {
     }
 
     fn last_message(&self) -> Instant {
-        self.last_message.lock().map(|at| *at).unwrap_or_else(|_| Instant::now())
+        self.last_message
+            .lock()
+            .map(|at| *at)
+            .unwrap_or_else(|_| Instant::now())
     }
 
     /// A complete message arrived: a request other than ACK waits for an
@@ -274,7 +277,10 @@ impl Exhaustion {
                 ACCEPT_BACKOFF.as_millis()
             );
         } else {
-            tracing::debug!("{}: still out of file descriptors; closed {closed} idle connections", self.what);
+            tracing::debug!(
+                "{}: still out of file descriptors; closed {closed} idle connections",
+                self.what
+            );
         }
         self.failures += 1;
         self.last = Some(now);
@@ -311,11 +317,23 @@ mod tests {
         let mut x = Exhaustion::new("test".into());
         let emfile = std::io::Error::from_raw_os_error(24);
         let mut asked = 0;
-        assert_eq!(x.failed(&emfile, || { asked += 1; 3 }), ACCEPT_BACKOFF);
+        assert_eq!(
+            x.failed(&emfile, || {
+                asked += 1;
+                3
+            }),
+            ACCEPT_BACKOFF
+        );
         let first = x.since;
         assert!(first.is_some());
         x.accepted(); // too soon: the same episode
-        assert_eq!(x.failed(&emfile, || { asked += 1; 0 }), ACCEPT_BACKOFF);
+        assert_eq!(
+            x.failed(&emfile, || {
+                asked += 1;
+                0
+            }),
+            ACCEPT_BACKOFF
+        );
         assert_eq!((x.since, x.failures, asked), (first, 2, 2));
         let other = std::io::Error::from_raw_os_error(103); // ECONNABORTED
         assert_eq!(x.failed(&other, || unreachable!()), ACCEPT_ERROR_PAUSE);

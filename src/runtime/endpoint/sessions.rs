@@ -3,7 +3,11 @@
 //! news to the feature that owns it (an offer is judged once: a file offer
 //! goes to transfers, a chat offer to chats), and carries out what they
 //! ask: SIP session actions on the agent, MSRP tasks and their commands,
-//! hashing and reading files, store work on the store thread.
+//! hashing and reading files, store work on the store thread. On a server
+//! account, a session or page-mode file that needs the flow while it is
+//! being opened waits for that attempt (bounded by its connect timeout),
+//! so a command run right after start does not fail; with `register:
+//! false` the flow alone is enough.
 
 use super::routing::RouteError;
 use super::{Endpoint, Internal};
@@ -356,7 +360,9 @@ impl Endpoint {
                 FlowWaiter::Session(session) => self.session_routed(session, hop),
                 FlowWaiter::PageFile(id) => {
                     let result = hop.map_err(|e| match e {
-                        RouteError::NotConnected(_) => TransferError::Unreachable(PAGE_FILE_NOT_CONNECTED.into()),
+                        RouteError::NotConnected(_) => {
+                            TransferError::Unreachable(PAGE_FILE_NOT_CONNECTED.into())
+                        }
                         other => TransferError::Unreachable(format!("not sent: {other}")),
                     });
                     self.feed_transfers(TransferInput::PageFileRouted { id, result });

@@ -536,7 +536,10 @@ fn a_small_file_falls_back_to_page_mode_only_on_no_session_answers() {
         });
         assert_eq!(
             note.as_deref(),
-            Some(format!("bob does not take file sessions (answer {code}); sent as a message instead").as_str())
+            Some(
+                format!("bob does not take file sessions (answer {code}); sent as a message instead")
+                    .as_str()
+            )
         );
         assert!(failures(&fx).is_empty(), "{code}");
     }
