@@ -5,6 +5,8 @@
 //!   still waiting for its final answer (an INVITE the user has not
 //!   answered yet is not idle). Partial bytes and CRLF keep-alives do not
 //!   count: a peer trickling half a request is closed like a silent one.
+//!   A request in progress (either way) keeps the connection open for at
+//!   most [`MAX_ANSWER_WAIT`] without a message.
 //! - At most [`MAX_CONNECTIONS_PER_ADDRESS`] accepted connections per
 //!   remote IP address. A new one over the cap closes the oldest idle
 //!   connection of that address (peers behind one NAT share an address,
@@ -30,6 +32,9 @@ use tokio::time::Instant;
 /// How long an accepted connection may go without a complete SIP message
 /// (and without a request waiting for its answer) before it is closed.
 pub const INBOUND_IDLE_LIMIT: Duration = Duration::from_secs(30);
+/// How long a request in progress keeps a connection open without any
+/// message: an INVITE may ring this long before the user answers.
+pub const MAX_ANSWER_WAIT: Duration = Duration::from_secs(300);
 /// Accepted connections kept open per remote IP address.
 pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 32;
 /// Idle connections closed at once when the process runs out of file
@@ -88,21 +93,30 @@ impl Liveness {
             .unwrap_or_else(|_| Instant::now())
     }
 
-    /// A complete message arrived: a request other than ACK waits for an
-    /// answer from now on.
+    /// A complete message arrived.
     pub(crate) fn received(&self, bytes: &[u8]) {
         self.touch();
-        if !bytes.starts_with(b"SIP/") && !bytes.starts_with(b"ACK ") {
-            self.in_progress.fetch_add(1, Ordering::Relaxed);
-        }
+        self.count(bytes);
     }
 
-    /// We wrote `bytes`: a final answer settles one request.
+    /// We wrote `bytes`.
     pub(crate) fn sent(&self, bytes: &[u8]) {
         if bytes.starts_with(b"\r\n") {
             return; // keep-alive
         }
         self.touch();
+        self.count(bytes);
+    }
+
+    /// A request other than ACK (either way) waits for its answer; a final
+    /// answer settles one.
+    fn count(&self, bytes: &[u8]) {
+        if !bytes.starts_with(b"SIP/") {
+            if !bytes.starts_with(b"ACK ") {
+                self.in_progress.fetch_add(1, Ordering::Relaxed);
+            }
+            return;
+        }
         let status = bytes.get(8..12).filter(|_| bytes.starts_with(b"SIP/2.0 "));
         let is_final = status.is_some_and(|s| s[0].is_ascii_digit() && s[0] >= b'2' && s[3] == b' ');
         if is_final {
@@ -112,15 +126,23 @@ impl Liveness {
         }
     }
 
-    /// Whether the connection carries no request waiting for an answer.
+    /// Whether the connection may be closed to make room: no request
+    /// waits for its answer, or nothing moved for [`INBOUND_IDLE_LIMIT`].
     fn is_idle(&self) -> bool {
-        self.in_progress.load(Ordering::Relaxed) == 0
+        self.in_progress.load(Ordering::Relaxed) == 0 || self.last_message().elapsed() >= INBOUND_IDLE_LIMIT
     }
 
-    /// When the connection is due to close for idleness, as of now; `None`
-    /// while a request is in progress.
-    pub(crate) fn idle_deadline(&self) -> Option<Instant> {
-        self.is_idle().then(|| self.last_message() + INBOUND_IDLE_LIMIT)
+    /// When the connection is due to close for idleness, as of now: after
+    /// [`INBOUND_IDLE_LIMIT`] without a message, or [`MAX_ANSWER_WAIT`]
+    /// while a request waits for its answer (a request that is never
+    /// answered, such as garbage the agent drops, does not keep it open).
+    pub(crate) fn idle_deadline(&self) -> Instant {
+        let wait = if self.in_progress.load(Ordering::Relaxed) == 0 {
+            INBOUND_IDLE_LIMIT
+        } else {
+            MAX_ANSWER_WAIT
+        };
+        self.last_message() + wait
     }
 
     /// The reader is done with the connection.
@@ -295,9 +317,12 @@ mod tests {
     #[test]
     fn requests_wait_for_their_final_answer() {
         let l = Liveness::new(Instant::now());
+        let quiet = |l: &Liveness| l.idle_deadline() - l.last_message();
         assert!(l.is_idle());
+        assert_eq!(quiet(&l), INBOUND_IDLE_LIMIT);
         l.received(b"INVITE sip:bob@example.org SIP/2.0\r\n\r\n");
         assert!(!l.is_idle());
+        assert_eq!(quiet(&l), MAX_ANSWER_WAIT);
         l.sent(b"SIP/2.0 180 Ringing\r\n\r\n");
         assert!(!l.is_idle(), "a provisional answer is not the end");
         l.sent(b"SIP/2.0 200 OK\r\n\r\n");
@@ -306,10 +331,16 @@ mod tests {
         assert!(l.is_idle(), "ACK is never answered");
         l.sent(b"SIP/2.0 200 OK\r\n\r\n");
         assert!(l.is_idle(), "a retransmitted 200 does not go below zero");
-        l.received(b"MESSAGE sip:bob@example.org SIP/2.0\r\n\r\n");
-        assert!(l.idle_deadline().is_none());
-        l.sent(b"SIP/2.0 486 Busy Here\r\n\r\n");
-        assert!(l.idle_deadline().is_some());
+        // Our own request over the peer's connection waits the same way.
+        l.sent(b"MESSAGE sip:alice@example.org SIP/2.0\r\n\r\n");
+        assert_eq!(quiet(&l), MAX_ANSWER_WAIT);
+        l.received(b"SIP/2.0 486 Busy Here\r\n\r\n");
+        assert_eq!(quiet(&l), INBOUND_IDLE_LIMIT);
+        // Unanswered for long: may go to make room.
+        l.received(b"GARBAGE sip:x SIP/2.0\r\n\r\n");
+        assert!(!l.is_idle());
+        *l.last_message.lock().unwrap() = Instant::now() - INBOUND_IDLE_LIMIT;
+        assert!(l.is_idle());
     }
 
     #[test]

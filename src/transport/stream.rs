@@ -295,8 +295,9 @@ pub use super::listener::listen_tcp;
 /// Why the reader of an accepted connection stopped waiting for bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 enum InboundClose {
-    /// No complete message for [`super::listener::INBOUND_IDLE_LIMIT`].
-    #[error("idle: no complete request for {} s", super::listener::INBOUND_IDLE_LIMIT.as_secs())]
+    /// No complete message for [`super::listener::INBOUND_IDLE_LIMIT`]
+    /// (or [`super::listener::MAX_ANSWER_WAIT`] with a request in progress).
+    #[error("idle: no complete message in time")]
     Idle,
     /// The listener closed it to make room.
     #[error("closed to make room for other connections")]
@@ -313,14 +314,12 @@ where
     loop {
         // Re-checked whenever it passes: a request in progress, or a
         // message since, moves it on.
-        let deadline = liveness
-            .idle_deadline()
-            .unwrap_or_else(|| tokio::time::Instant::now() + super::listener::INBOUND_IDLE_LIMIT);
+        let deadline = liveness.idle_deadline();
         tokio::select! {
             out = &mut read => return Ok(out),
             () = liveness.close.notified() => return Err(InboundClose::Shed),
             () = tokio::time::sleep_until(deadline) => {
-                if liveness.idle_deadline().is_some_and(|d| d <= tokio::time::Instant::now()) {
+                if liveness.idle_deadline() <= tokio::time::Instant::now() {
                     return Err(InboundClose::Idle);
                 }
             }
