@@ -262,7 +262,7 @@ fn a_peer_without_sessions_gets_small_files_as_messages() {
     assert_eq!(sha1, sha1_hex(&small));
     let note = note.unwrap();
     assert!(
-        note.contains("bob's client does not take file sessions"),
+        note.contains("bob does not take file sessions (answer 488)"),
         "{note}"
     );
     assert!(note.contains("sent as a message"), "{note}");

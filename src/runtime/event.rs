@@ -181,7 +181,7 @@ pub enum Event {
         /// How it went: a file session, or a page-mode MESSAGE.
         via: TransferVia,
         /// Anything the user should know about how it went, in words
-        /// ("bob's client does not take file sessions; sent as a message";
+        /// ("bob does not take file sessions (answer 488); sent as a message instead";
         /// "stored by the server for later delivery (202)").
         note: Option<String>,
     },

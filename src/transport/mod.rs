@@ -9,6 +9,7 @@
 pub mod certificates;
 pub mod dns;
 pub mod framing;
+pub mod listener;
 pub mod msrp;
 pub mod stream;
 pub mod tls;

@@ -1,14 +1,17 @@
 //! TCP and TLS connections: one reader and one writer task per connection,
-//! Content-Length framing, and RFC 5626 CRLF keep-alives.
+//! Content-Length framing, and RFC 5626 CRLF keep-alives. Connections the
+//! listener accepted ([`super::listener`]) are also closed when idle, or
+//! when the listener sheds them.
 
 use super::framing::{Frame, StreamFramer};
+use super::listener::Liveness;
 use super::{ConnId, Inbound, Transport, TransportError, TransportEvent};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::TlsConnector;
@@ -83,6 +86,38 @@ pub fn spawn<S>(
 where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
+    spawn_tasks(io, transport, remote, local, options, events, None)
+}
+
+/// [`spawn`] for a connection a listener accepted: it closes when idle
+/// ([`super::listener::INBOUND_IDLE_LIMIT`]) or when the listener asks.
+pub(crate) fn spawn_inbound<S>(
+    io: S,
+    transport: Transport,
+    remote: SocketAddr,
+    local: SocketAddr,
+    options: StreamOptions,
+    events: mpsc::Sender<TransportEvent>,
+    liveness: Arc<Liveness>,
+) -> StreamHandle
+where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    spawn_tasks(io, transport, remote, local, options, events, Some(liveness))
+}
+
+fn spawn_tasks<S>(
+    io: S,
+    transport: Transport,
+    remote: SocketAddr,
+    local: SocketAddr,
+    options: StreamOptions,
+    events: mpsc::Sender<TransportEvent>,
+    liveness: Option<Arc<Liveness>>,
+) -> StreamHandle
+where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
     let id = NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed);
     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
     let handle = StreamHandle {
@@ -98,11 +133,18 @@ where
     // Writer: queued messages out, pings on a timer.
     let pong_for_writer = pong_seen.clone();
     let writer_events = events.clone();
+    let writer_liveness = liveness.clone();
     tokio::spawn(async move {
         let reason = loop {
             let ping_due = async {
                 match options.keepalive {
                     Some(every) => tokio::time::sleep(every).await,
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let stop = async {
+                match &writer_liveness {
+                    Some(l) => l.stop_writer.notified().await,
                     None => std::future::pending::<()>().await,
                 }
             };
@@ -112,9 +154,13 @@ where
                         if let Err(e) = writer.write_all(&bytes).await {
                             break format!("write failed: {e}");
                         }
+                        if let Some(l) = &writer_liveness {
+                            l.sent(&bytes);
+                        }
                     }
                     None => break "closed by us".to_string(),
                 },
+                () = stop => break "closed by us".to_string(),
                 () = ping_due => {
                     if let Err(e) = writer.write_all(b"\r\n\r\n").await {
                         break format!("write failed: {e}");
@@ -136,15 +182,25 @@ where
         let mut framer = StreamFramer::new();
         let mut buf = vec![0u8; READ_CHUNK];
         let reason = 'outer: loop {
-            let n = match reader.read(&mut buf).await {
-                Ok(0) => break "closed by peer".to_string(),
-                Ok(n) => n,
-                Err(e) => break format!("read failed: {e}"),
+            let read = async {
+                match &liveness {
+                    None => Ok(reader.read(&mut buf).await),
+                    Some(l) => watch_inbound(l, reader.read(&mut buf)).await,
+                }
+            };
+            let n = match read.await {
+                Ok(Ok(0)) => break "closed by peer".to_string(),
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => break format!("read failed: {e}"),
+                Err(reason) => break reason.to_string(),
             };
             framer.push(&buf[..n]);
             loop {
                 match framer.next_frame() {
                     Ok(Some(Frame::Message(bytes))) => {
+                        if let Some(l) = &liveness {
+                            l.received(&bytes);
+                        }
                         let inbound = Inbound {
                             transport,
                             remote,
@@ -166,6 +222,11 @@ where
             }
         };
         tracing::debug!(conn = id, %remote, "stream reader ends: {reason}");
+        if let Some(l) = &liveness {
+            // An accepted connection closes at once: its descriptor is
+            // what the listener may be short of.
+            l.end();
+        }
         // Dropping our sender lets the writer finish once the endpoint's handles are gone;
         // tell the endpoint now so it forgets the connection.
         drop(tx);
@@ -229,47 +290,39 @@ pub async fn connect_tls(
     Ok(spawn(tls, Transport::Tls, remote, local, options, events))
 }
 
-/// Accepts TCP connections and reports each as [`TransportEvent::Accepted`].
-pub async fn listen_tcp(
-    addr: SocketAddr,
-    events: mpsc::Sender<TransportEvent>,
-) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), TransportError> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| TransportError::Bind {
-            addr,
-            transport: Transport::Tcp,
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| TransportError::Bind {
-        addr,
-        transport: Transport::Tcp,
-        source,
-    })?;
-    let task = tokio::spawn(async move {
-        loop {
-            match listener.accept().await {
-                Ok((stream, remote)) => {
-                    let _ = stream.set_nodelay(true);
-                    let local = stream.local_addr().unwrap_or(bound);
-                    let handle = spawn(
-                        stream,
-                        Transport::Tcp,
-                        remote,
-                        local,
-                        StreamOptions::default(),
-                        events.clone(),
-                    );
-                    if events.send(TransportEvent::Accepted(handle)).await.is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!("accept failed on {bound}: {e}");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+pub use super::listener::listen_tcp;
+
+/// Why the reader of an accepted connection stopped waiting for bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum InboundClose {
+    /// No complete message for [`super::listener::INBOUND_IDLE_LIMIT`]
+    /// (or [`super::listener::MAX_ANSWER_WAIT`] with a request in progress).
+    #[error("idle: no complete message in time")]
+    Idle,
+    /// The listener closed it to make room.
+    #[error("closed to make room for other connections")]
+    Shed,
+}
+
+/// Waits for `read` on an accepted connection, unless it goes idle or
+/// the listener closes it first.
+async fn watch_inbound<F, T>(liveness: &Liveness, read: F) -> Result<T, InboundClose>
+where
+    F: std::future::Future<Output = T>,
+{
+    tokio::pin!(read);
+    loop {
+        // Re-checked whenever it passes: a request in progress, or a
+        // message since, moves it on.
+        let deadline = liveness.idle_deadline();
+        tokio::select! {
+            out = &mut read => return Ok(out),
+            () = liveness.close.notified() => return Err(InboundClose::Shed),
+            () = tokio::time::sleep_until(deadline) => {
+                if liveness.idle_deadline() <= tokio::time::Instant::now() {
+                    return Err(InboundClose::Idle);
                 }
             }
         }
-    });
-    Ok((bound, task))
+    }
 }

@@ -26,6 +26,14 @@ impl Endpoint {
         }
     }
 
+    /// Whether a server account without a flow is opening one, or will
+    /// soon: what needs the flow may wait for it.
+    pub(crate) fn flow_coming(&self) -> bool {
+        self.target.is_some()
+            && self.shutting_down.is_none()
+            && (self.flow_connecting || self.reconnect_at.is_some())
+    }
+
     /// Whether the account has a server (not peer to peer).
     pub(crate) fn is_server_account(&self) -> bool {
         self.target.is_some()
@@ -61,8 +69,12 @@ impl Endpoint {
     pub(super) fn flow_up(&mut self, result: Result<FlowHandle, TransportError>) {
         self.flow_connecting = false;
         match result {
-            Ok(handle) => self.flow_established(handle),
+            Ok(handle) => {
+                self.flow_established(handle);
+                self.flow_settled(None);
+            }
             Err(e) => {
+                self.flow_settled(Some(&e));
                 let delay = RECONNECT_DELAYS[self.reconnect_failures.min(RECONNECT_DELAYS.len() - 1)];
                 self.reconnect_failures += 1;
                 self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
@@ -113,6 +125,16 @@ impl Endpoint {
         if self.register {
             self.agent.register(hop, self.now());
         } else {
+            // Not registering (`register: false`, or a one-shot command):
+            // the flow is all the account needs to send and to take what
+            // the server sends back over it; say so, as the local account
+            // does.
+            self.emit(Event::AccountState {
+                account: self.account_id(),
+                state: RegistrationState::Listening {
+                    address: super::routing::reachable_address(hop.local).to_string(),
+                },
+            });
             self.outbox_can_send();
         }
     }

@@ -152,6 +152,9 @@ pub(crate) enum RouteError {
     /// A server account whose flow is not up yet.
     #[error("{0}")]
     NotConnected(&'static str),
+    /// A server account whose flow could not be opened.
+    #[error("cannot reach the server: {0}")]
+    ServerUnreachable(String),
 }
 
 /// Finds the path to a peer for the local account.

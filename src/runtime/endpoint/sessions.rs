@@ -3,7 +3,11 @@
 //! news to the feature that owns it (an offer is judged once: a file offer
 //! goes to transfers, a chat offer to chats), and carries out what they
 //! ask: SIP session actions on the agent, MSRP tasks and their commands,
-//! hashing and reading files, store work on the store thread.
+//! hashing and reading files, store work on the store thread. On a server
+//! account, a session or page-mode file that needs the flow while it is
+//! being opened waits for that attempt (bounded by its connect timeout),
+//! so a command run right after start does not fail; with `register:
+//! false` the flow alone is enough.
 
 use super::routing::RouteError;
 use super::{Endpoint, Internal};
@@ -23,14 +27,17 @@ use crate::runtime::transfers::{
 };
 use crate::transport::msrp::listener::MsrpHub;
 use crate::transport::stream::StreamHandle;
+use crate::transport::TransportError;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// The words when a server account has no flow for a session yet.
-const NOT_CONNECTED: &str = "not connected to the server yet; try again once the account is registered";
-/// The words when a server account has no flow for a page-mode file.
+/// The words when a server account has no flow for a session and will
+/// not get one (it is shutting down).
+const NOT_CONNECTED: &str = "not connected to the server; the account is stopping";
+/// The words when a server account has no flow for a page-mode file and
+/// will not get one.
 const PAGE_FILE_NOT_CONNECTED: &str = "not sent: the account is not connected to its server";
 
 /// What the account task is asked to do with chats and transfers.
@@ -90,6 +97,17 @@ pub(crate) struct SessionRoutes {
     tasks: HashMap<SessionId, mpsc::UnboundedSender<TaskCommand>>,
     /// Where tasks send their news (forwarded to the endpoint's loop).
     news: Option<mpsc::UnboundedSender<TaskNews>>,
+    /// Sessions and page-mode files of a server account asked for a route
+    /// while its flow was being opened: they go (or fail) when the attempt
+    /// ends, which [`crate::transport::stream::CONNECT_TIMEOUT`] bounds.
+    waiting_for_flow: Vec<FlowWaiter>,
+}
+
+/// Something that needs the server flow, which is not up yet.
+#[derive(Debug)]
+enum FlowWaiter {
+    Session(SessionId),
+    PageFile(MessageId),
 }
 
 /// The chats and transfers features of an account.
@@ -329,9 +347,37 @@ impl Endpoint {
             return self.session_routed(session, Ok(hop));
         }
         if self.is_server_account() {
+            if self.flow_coming() {
+                tracing::debug!(%session, "waiting for the server flow");
+                return self.sessions.waiting_for_flow.push(FlowWaiter::Session(session));
+            }
             return self.session_routed(session, Err(RouteError::NotConnected(NOT_CONNECTED)));
         }
         self.route_to(peer, move |route| Internal::SessionRouted { session, route });
+    }
+
+    /// The attempt to open the server flow ended: what waited for it goes
+    /// now, over the flow, or fails with the reason the flow did not open.
+    pub(super) fn flow_settled(&mut self, failure: Option<&TransportError>) {
+        for waiter in std::mem::take(&mut self.sessions.waiting_for_flow) {
+            let hop = match (self.server_hop_for_chat(), failure) {
+                (Some(hop), _) => Ok(hop),
+                (None, Some(e)) => Err(RouteError::ServerUnreachable(e.to_string())),
+                (None, None) => Err(RouteError::NotConnected(NOT_CONNECTED)),
+            };
+            match waiter {
+                FlowWaiter::Session(session) => self.session_routed(session, hop),
+                FlowWaiter::PageFile(id) => {
+                    let result = hop.map_err(|e| match e {
+                        RouteError::NotConnected(_) => {
+                            TransferError::Unreachable(PAGE_FILE_NOT_CONNECTED.into())
+                        }
+                        other => TransferError::Unreachable(format!("not sent: {other}")),
+                    });
+                    self.feed_transfers(TransferInput::PageFileRouted { id, result });
+                }
+            }
+        }
     }
 
     /// A peer-to-peer path for a session is open (or not).
@@ -634,6 +680,10 @@ impl Endpoint {
     /// peer-to-peer path to `target`.
     fn route_page_file(&mut self, id: MessageId, target: String) {
         if self.is_server_account() {
+            if self.server_hop_for_chat().is_none() && self.flow_coming() {
+                tracing::debug!(%id, "page-mode file waits for the server flow");
+                return self.sessions.waiting_for_flow.push(FlowWaiter::PageFile(id));
+            }
             let result = self
                 .server_hop_for_chat()
                 .ok_or_else(|| TransferError::Unreachable(PAGE_FILE_NOT_CONNECTED.into()));

@@ -29,12 +29,14 @@ use std::path::PathBuf;
 /// UDP a MESSAGE must stay under 1300 bytes, so the local account uses
 /// TCP for anything bigger unless the address names a transport.)
 pub const PAGE_MODE_FILE_MAX_BYTES: u64 = 4 * 1024;
-/// Answers to a file session's INVITE that mean the peer takes no MSRP
-/// sessions at all (Method Not Allowed, Unsupported Media Type, Not
-/// Acceptable Here, Not Implemented, Not Acceptable): then, in `Auto`
-/// mode, a small file goes as a MESSAGE. A decline, busy, offline or
-/// silence never falls back.
-pub const SESSION_REFUSAL_CODES: &[u16] = &[405, 415, 488, 501, 606];
+/// Answers to a file session's INVITE that mean the peer, or a server on
+/// the way to it, takes no MSRP sessions at all (Forbidden, as servers set
+/// up for messaging only answer; Method Not Allowed; Unsupported Media
+/// Type; Not Acceptable Here; Not Implemented; Not Acceptable): then, in
+/// `Auto` mode, a small file goes as a MESSAGE. A decline, busy, offline
+/// or silence never falls back, nor does a refusal that says why in a
+/// `399` Warning (the peer takes sessions, just not this one).
+pub const SESSION_REFUSAL_CODES: &[u16] = &[403, 405, 415, 488, 501, 606];
 /// A page-mode file at most this big goes over UDP when the peer's address
 /// names no transport (the rest of the 1300-byte MESSAGE is headers).
 pub const UDP_FILE_BYTES: usize = 600;
@@ -122,7 +124,7 @@ impl Transfers {
         }
         self.effects.push_back(TransferEffect::Release { session });
         let note = format!(
-            "{}'s client does not take file sessions ({}); sent as a message",
+            "{} does not take file sessions (answer {}); sent as a message instead",
             who(&peer),
             code.unwrap_or_default()
         );

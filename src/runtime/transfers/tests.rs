@@ -529,9 +529,20 @@ fn fell_back(effects: &[TransferEffect]) -> bool {
 
 #[test]
 fn a_small_file_falls_back_to_page_mode_only_on_no_session_answers() {
-    for code in [405, 488, 501, 606] {
+    for code in [403, 405, 488, 501, 606] {
         let fx = refused(PAGE_MODE_FILE_MAX_BYTES, code);
         assert!(fell_back(&fx), "{code}: {fx:?}");
+        let note = fx.iter().find_map(|e| match e {
+            TransferEffect::ReadPageFile { note: Some(n), .. } => Some(n.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                format!("bob does not take file sessions (answer {code}); sent as a message instead")
+                    .as_str()
+            )
+        );
         assert!(failures(&fx).is_empty(), "{code}");
     }
     for code in [603, 486, 480, 404, 408, 500] {
@@ -654,7 +665,7 @@ fn an_early_bye_waits_for_the_last_report() {
 
 #[test]
 fn page_mode_helpers() {
-    for code in [405, 415, 488, 501, 606] {
+    for code in [403, 405, 415, 488, 501, 606] {
         assert!(refuses_sessions(Some(code)), "{code}");
     }
     for code in [603, 486, 600, 480, 404, 408, 500, 503] {

@@ -11,6 +11,7 @@
 use super::tls::{LocalIdentity, MsrpTlsError};
 use super::MsrpStream;
 use crate::protocol::msrp::{refuse_connection, target_session_id, FrameDecoder, MsrpUri};
+use crate::transport::listener::Exhaustion;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -117,12 +118,22 @@ impl MsrpHub {
 }
 
 async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, waiting: Waiting) {
+    let what = if tls.is_some() {
+        "MSRP over TLS"
+    } else {
+        "MSRP over TCP"
+    };
+    // New connections close after FIRST_FRAME_TIMEOUT at the latest: when
+    // descriptors run out there is nothing idle to close at once.
+    let mut exhaustion = Exhaustion::new(what.to_string());
     loop {
         let (tcp, peer) = match listener.accept().await {
-            Ok(c) => c,
+            Ok(c) => {
+                exhaustion.accepted();
+                c
+            }
             Err(e) => {
-                tracing::warn!("MSRP accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(exhaustion.failed(&e, || 0)).await;
                 continue;
             }
         };
