@@ -68,6 +68,11 @@ impl Endpoint {
         match result {
             Ok(handle) => self.flow_established(handle),
             Err(e) => {
+                if let TransportError::Certificate { refusal, .. } = &e {
+                    if self.certificate_refused(refusal, e.to_string()) {
+                        return;
+                    }
+                }
                 let delay = RECONNECT_DELAYS[self.reconnect_failures.min(RECONNECT_DELAYS.len() - 1)];
                 self.reconnect_failures += 1;
                 self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
