@@ -64,10 +64,11 @@ fn failures(running: &Running) -> Vec<(String, u64)> {
         .iter()
         .filter_map(|e| match e {
             Event::AccountState {
-                state: RegistrationState::Failed {
-                    reason,
-                    retry_in_secs,
-                },
+                state:
+                    RegistrationState::Failed {
+                        reason,
+                        retry_in_secs,
+                    },
                 ..
             } => Some((reason.clone(), *retry_in_secs)),
             _ => None,
@@ -108,8 +109,17 @@ fn an_untrusted_certificate_is_asked_about_and_trusted_once_or_always_and_a_chan
     assert_eq!(certificate.issuer, "CN=127.0.0.1");
     assert!(certificate.self_signed);
     assert_eq!(certificate.names, vec!["127.0.0.1".to_string()]);
-    let now = i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()).unwrap();
-    assert!(certificate.not_before.unwrap() <= now && now < certificate.not_after.unwrap(), "{certificate:?}");
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    assert!(
+        certificate.not_before.unwrap() <= now && now < certificate.not_after.unwrap(),
+        "{certificate:?}"
+    );
     running.settle(QUIET);
     assert_eq!(untrusted_count(&running), 1, "asked once: {:#?}", running.seen);
     let failed = failures(&running);
@@ -121,7 +131,10 @@ fn an_untrusted_certificate_is_asked_about_and_trusted_once_or_always_and_a_chan
     trust(&running, &fingerprint, false);
     assert!(running.wait_registered(ACCOUNT) > 0, "{}", kam.log());
     drop(running);
-    assert!(!data.path().join(PINS_FILE).exists(), "trust once records nothing");
+    assert!(
+        !data.path().join(PINS_FILE).exists(),
+        "trust once records nothing"
+    );
 
     // ...and asked again after a restart. Always: registered, and recorded.
     let mut running = start(&kam, data.path());
@@ -156,7 +169,12 @@ fn an_untrusted_certificate_is_asked_about_and_trusted_once_or_always_and_a_chan
     assert_eq!(pinned, fingerprint);
     assert_eq!(presented, impostor_fingerprint);
     running.settle(QUIET);
-    assert_eq!(untrusted_count(&running), 0, "never a prompt: {:#?}", running.seen);
+    assert_eq!(
+        untrusted_count(&running),
+        0,
+        "never a prompt: {:#?}",
+        running.seen
+    );
     let failed = failures(&running);
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert!(

@@ -34,6 +34,7 @@ account-offline = Offline
 account-listening = Erreichbar unter { $address }
 account-failed-retry-in = Fehlgeschlagen: { $reason }, neuer Versuch in { $seconds } s
 account-failed-retrying = Fehlgeschlagen: { $reason }, neuer Versuch läuft…
+account-failed-stopped = Fehlgeschlagen: { $reason }
 
 ## Starting a conversation
 

@@ -37,6 +37,7 @@ account-offline = Offline
 account-listening = Listening on { $address }
 account-failed-retry-in = Failed: { $reason }, retry in { $seconds } s
 account-failed-retrying = Failed: { $reason }, retrying…
+account-failed-stopped = Failed: { $reason }
 
 ## Starting a conversation
 

@@ -34,6 +34,7 @@ account-offline = Desconectada
 account-listening = Escuchando en { $address }
 account-failed-retry-in = Error: { $reason }; nuevo intento en { $seconds } s
 account-failed-retrying = Error: { $reason }; reintentando…
+account-failed-stopped = Error: { $reason }
 
 ## Starting a conversation
 

@@ -1,9 +1,11 @@
 //! How events are printed: one JSON object per line (`--json`), or short
 //! lines of words for people.
 
-use crate::model::{AccountId, Alert, AlertMark, CertificateInfo, ChatState, DeliveryState, RegistrationState};
-use crate::transport::certificates::time_in_words;
+use crate::model::{
+    AccountId, Alert, AlertMark, CertificateInfo, ChatState, DeliveryState, RegistrationState,
+};
 use crate::runtime::{Event, TransferVia};
+use crate::transport::certificates::time_in_words;
 use serde_json::{json, Value};
 
 /// The JSON line for an event (`None` for events scripts need not see).

@@ -81,7 +81,9 @@ pub fn record_pin(data_dir: &Path, account: &str, fingerprint: &str) -> Result<(
         source,
     };
     fs::create_dir_all(data_dir).map_err(io)?;
-    let mut text = String::from("// Server certificates trusted with \"Always trust\": account name -> SHA-256 fingerprint.\n{\n");
+    let mut text = String::from(
+        "// Server certificates trusted with \"Always trust\": account name -> SHA-256 fingerprint.\n{\n",
+    );
     for (name, pin) in &pins {
         text.push_str(&format!("    {name:?}: {pin:?},\n"));
     }

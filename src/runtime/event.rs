@@ -1,8 +1,8 @@
 //! What the runtime tells the UI and the CLI.
 
 use crate::model::{
-    AccountId, Alert, CertificateInfo, ChatState, ConversationSummary, DeliveryState, IncomingMessage, MessageId,
-    RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer, TransferId,
+    AccountId, Alert, CertificateInfo, ChatState, ConversationSummary, DeliveryState, IncomingMessage,
+    MessageId, RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer, TransferId,
 };
 use std::path::PathBuf;
 

@@ -151,14 +151,34 @@ impl CertificatePrompts {
             until = date(zone, certificate.not_after)
         );
         let fields = column![
-            field(t!("certificate-server"), text(certificate.server_name.clone()).into()),
-            field(t!("certificate-subject"), text(or_unreadable(&certificate.subject)).into()),
-            field(t!("certificate-issuer"), text(or_unreadable(&certificate.issuer)).into()),
-            field(t!("certificate-validity"), text(validity).into()),
-            field(t!("certificate-fingerprint"), fingerprint(&certificate.fingerprint)),
+            field(
+                t!("certificate-server"),
+                text(certificate.server_name.clone())
+                    .size(theme::TEXT_BODY)
+                    .into()
+            ),
+            field(
+                t!("certificate-subject"),
+                text(or_unreadable(&certificate.subject))
+                    .size(theme::TEXT_BODY)
+                    .into()
+            ),
+            field(
+                t!("certificate-issuer"),
+                text(or_unreadable(&certificate.issuer))
+                    .size(theme::TEXT_BODY)
+                    .into()
+            ),
+            field(
+                t!("certificate-validity"),
+                text(validity).size(theme::TEXT_BODY).into()
+            ),
+            stacked(t!("certificate-fingerprint"), &certificate.fingerprint),
         ]
         .spacing(theme::SPACE_S);
-        let small = |label: String| button(text(label).size(theme::TEXT_BODY)).padding([theme::SPACE_S, theme::SPACE_M]);
+        let small = |label: String| {
+            button(text(label).size(theme::TEXT_BODY)).padding([theme::SPACE_S, theme::SPACE_M])
+        };
         let buttons = row![
             small(t!("certificate-cancel"))
                 .style(button::secondary)
@@ -208,12 +228,14 @@ fn warning(warning: &Warning) -> Element<'_, Message> {
     .size(theme::TEXT_BODY)
     .font(theme::BOLD);
     let fingerprints = column![
-        field(t!("certificate-pinned"), fingerprint(&warning.pinned)),
-        field(t!("certificate-presented"), fingerprint(&warning.certificate.fingerprint)),
+        stacked(t!("certificate-pinned"), &warning.pinned),
+        stacked(t!("certificate-presented"), &warning.certificate.fingerprint),
     ]
     .spacing(theme::SPACE_XS);
     let body = column![
-        row![words.width(Fill), dismiss].spacing(theme::SPACE_M).align_y(Center),
+        row![words.width(Fill), dismiss]
+            .spacing(theme::SPACE_M)
+            .align_y(Center),
         fingerprints,
         text(t!("certificate-changed-advice")).size(theme::TEXT_SMALL),
     ]
@@ -230,10 +252,23 @@ fn warning(warning: &Warning) -> Element<'_, Message> {
 /// A label and its value on one row.
 fn field<'a>(label: String, value: Element<'a, Message>) -> Element<'a, Message> {
     row![
-        text(label).size(theme::TEXT_BODY).font(theme::BOLD).width(LABEL_WIDTH),
+        text(label)
+            .size(theme::TEXT_BODY)
+            .font(theme::BOLD)
+            .width(LABEL_WIDTH),
         container(value).width(Fill),
     ]
     .spacing(theme::SPACE_S)
+    .into()
+}
+
+/// A label above a fingerprint (too wide to share a row with it).
+fn stacked<'a>(label: String, hex: &str) -> Element<'a, Message> {
+    column![
+        text(label).size(theme::TEXT_BODY).font(theme::BOLD),
+        fingerprint(hex),
+    ]
+    .spacing(theme::SPACE_XS)
     .into()
 }
 

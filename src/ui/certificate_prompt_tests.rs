@@ -88,6 +88,12 @@ fn fingerprints_are_cut_into_two_lines_of_sixteen_pairs() {
     let lines = fingerprint_lines(&pairs.join(":"));
     let lines: Vec<&str> = lines.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with("00:01:") && lines[0].ends_with("0F:"), "{lines:?}");
-    assert!(lines[1].starts_with("10:") && lines[1].ends_with(":1F"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("00:01:") && lines[0].ends_with("0F:"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("10:") && lines[1].ends_with(":1F"),
+        "{lines:?}"
+    );
 }

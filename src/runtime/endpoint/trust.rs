@@ -32,7 +32,10 @@ pub(crate) struct CertificateTrust {
 
 impl CertificateTrust {
     pub(crate) fn new(data_dir: Option<PathBuf>) -> CertificateTrust {
-        CertificateTrust { asked: None, data_dir }
+        CertificateTrust {
+            asked: None,
+            data_dir,
+        }
     }
 
     /// The user asked to register again: a refused certificate is asked
@@ -82,7 +85,7 @@ impl Endpoint {
             _ => return false,
         };
         self.reconnect_at = None;
-        tracing::warn!(%fingerprint, "not trying again until the user decides: {reason}");
+        tracing::info!(%fingerprint, "not trying again until the user decides about the certificate");
         self.emit(Event::AccountState {
             account,
             state: RegistrationState::Failed {
@@ -110,7 +113,9 @@ impl Endpoint {
             Err(e) => return self.emit(error(e.to_string())),
         };
         let Some(target) = self.target.as_mut().filter(|t| t.transport == Transport::Tls) else {
-            return self.emit(error("this account does not connect over TLS: there is no certificate to trust".into()));
+            return self.emit(error(
+                "this account does not connect over TLS: there is no certificate to trust".into(),
+            ));
         };
         match tls::server_client_config(target.ca_file.as_deref(), Some(&pin), true) {
             Ok(config) => target.tls = Some(config),

@@ -6,9 +6,9 @@
 use super::*;
 use crate::ui::account_form::Message as Form;
 use crate::ui::account_settings::AccountSettings;
-use crate::ui::certificate_prompt;
 use crate::ui::app::{Commands, Startup};
 use crate::ui::bridge::EventSource;
+use crate::ui::certificate_prompt;
 use crate::ui::restart::{Outcome, Restarted, Restarter};
 use crate::ui::state::WindowState;
 use sipchat::config::{load_accounts, AccountConfig, Config, Secret, ACCOUNTS_FILE};
@@ -197,7 +197,8 @@ fn a_failed_restart_says_why() {
 }
 
 /// A SHA-256 fingerprint as the runtime reports it.
-const FINGERPRINT: &str = "AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:CD";
+const FINGERPRINT: &str =
+    "AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:CD";
 
 fn untrusted(account: &str, fingerprint: &str) -> Message {
     Message::Runtime(Event::CertificateUntrusted {
