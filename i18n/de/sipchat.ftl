@@ -314,4 +314,6 @@ certificate-changed = Warnung: Das Zertifikat von { $server } (Konto „{ $accou
 certificate-pinned = Vertraut
 certificate-presented = Jetzt vorgelegt
 certificate-changed-advice = Entweder wurde das Zertifikat des Servers ersetzt, oder jemand hört dazwischen mit. Fragen Sie die Administration des Servers; nur wenn sie den neuen Fingerabdruck bestätigt, hinterlegen Sie ihn in den Kontoeinstellungen (tls.fingerprint).
+certificate-not-trusted = Das Konto „{ $account }“ vertraut dem Zertifikat von { $server } nicht und wartet auf Ihre Entscheidung.
+certificate-review = Prüfen…
 certificate-pin-not-saved = Dem Zertifikat wird vertraut, bis sipchat beendet wird, aber es konnte nicht im Konto gespeichert werden: { $error }

@@ -319,4 +319,6 @@ certificate-changed = Warning: the certificate of { $server } (account “{ $acc
 certificate-pinned = Trusted
 certificate-presented = Presented now
 certificate-changed-advice = Either the server's certificate was replaced or someone is listening in between. Ask the server's administrator; only if they confirm the new fingerprint, pin it in the account's settings (tls.fingerprint).
+certificate-not-trusted = The account “{ $account }” does not trust the certificate of { $server } and waits for your decision.
+certificate-review = Review…
 certificate-pin-not-saved = The certificate is trusted until sipchat closes, but it could not be saved in the account: { $error }

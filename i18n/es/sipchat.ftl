@@ -314,4 +314,6 @@ certificate-changed = Aviso: el certificado de { $server } (cuenta «{ $account 
 certificate-pinned = De confianza
 certificate-presented = Presentado ahora
 certificate-changed-advice = O bien se sustituyó el certificado del servidor, o alguien escucha en medio. Pregunte al administrador del servidor; solo si confirma la nueva huella, fíjela en los ajustes de la cuenta (tls.fingerprint).
+certificate-not-trusted = La cuenta «{ $account }» no confía en el certificado de { $server } y espera su decisión.
+certificate-review = Revisar…
 certificate-pin-not-saved = Se confía en el certificado hasta que se cierre sipchat, pero no se pudo guardar en la cuenta: { $error }

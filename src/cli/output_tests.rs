@@ -167,7 +167,10 @@ fn an_untrusted_certificate_prints_its_fingerprint_and_the_line_to_add() {
         text.ends_with("add to the account \"work\" in the config: tls: (fingerprint: \"AB:CD\")"),
         "{text}"
     );
-    assert!(text.contains("valid 2023-11-14 22:13:20 UTC to 2027-01-15 08:00:00 UTC"), "{text}");
+    assert!(
+        text.contains("valid 2023-11-14 22:13:20 UTC to 2027-01-15 08:00:00 UTC"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -179,6 +182,12 @@ fn a_changed_certificate_is_a_warning_naming_both_fingerprints() {
     };
     assert_eq!(event_json(&e).unwrap()["event"], "certificate_changed");
     let text = event_text(&e).unwrap();
-    assert!(text.starts_with("[work] WARNING: the certificate of sip.example.org has changed"), "{text}");
-    assert!(text.contains("pinned SHA-256 fingerprint 01:02, presented AB:CD; refused"), "{text}");
+    assert!(
+        text.starts_with("[work] WARNING: the certificate of sip.example.org has changed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pinned SHA-256 fingerprint 01:02, presented AB:CD; refused"),
+        "{text}"
+    );
 }

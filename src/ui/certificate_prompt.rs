@@ -5,7 +5,9 @@
 //! The prompt shows the server, subject, issuer, validity and SHA-256
 //! fingerprint and offers Cancel, Trust once and Always trust; it is shown
 //! as a dialog over the window (like Settings). Its [`update`] returns the
-//! [`Command`] to send. The warning is a banner in error style naming both
+//! [`Command`] to send. A cancelled prompt leaves a banner that opens it
+//! again (the account waits for an answer, and a click beside the dialog
+//! cancels too). The warning is a banner in error style naming both
 //! fingerprints, with only Dismiss: a changed certificate is never one
 //! click away from being accepted.
 //!
@@ -35,6 +37,8 @@ pub enum Message {
     Cancel,
     /// Dismiss the warning about `account`'s changed certificate.
     DismissWarning(AccountId),
+    /// Open the cancelled prompt of `account` again.
+    Review(AccountId),
 }
 
 /// What the app does after an update.
@@ -64,6 +68,8 @@ struct Warning {
 #[derive(Debug, Default)]
 pub struct CertificatePrompts {
     prompts: Vec<Prompt>,
+    /// Cancelled prompts, each a banner that opens it again.
+    cancelled: Vec<Prompt>,
     warnings: Vec<Warning>,
 }
 
@@ -72,12 +78,14 @@ impl CertificatePrompts {
     /// about the same account replaces the earlier one).
     pub fn untrusted(&mut self, account: AccountId, certificate: CertificateInfo) {
         self.prompts.retain(|p| p.account != account);
+        self.cancelled.retain(|p| p.account != account);
         self.prompts.push(Prompt { account, certificate });
     }
 
     /// `account`'s server presented another certificate than the pinned one.
     pub fn changed(&mut self, account: AccountId, pinned: String, certificate: CertificateInfo) {
         self.prompts.retain(|p| p.account != account);
+        self.cancelled.retain(|p| p.account != account);
         self.warnings.retain(|w| w.account != account);
         self.warnings.push(Warning {
             account,
@@ -89,6 +97,7 @@ impl CertificatePrompts {
     /// `account` registered: nothing is left to ask or warn about it.
     pub fn registered(&mut self, account: &AccountId) {
         self.prompts.retain(|p| &p.account != account);
+        self.cancelled.retain(|p| &p.account != account);
         self.warnings.retain(|w| &w.account != account);
     }
 
@@ -100,6 +109,7 @@ impl CertificatePrompts {
     /// Forgets everything (the runtime was restarted).
     pub fn clear(&mut self) {
         self.prompts.clear();
+        self.cancelled.clear();
         self.warnings.clear();
     }
 
@@ -119,8 +129,16 @@ impl CertificatePrompts {
             Message::Cancel | Message::TrustOnce | Message::AlwaysTrust if self.prompts.is_empty() => {
                 Action::None
             }
+            Message::Review(account) => {
+                if let Some(at) = self.cancelled.iter().position(|p| p.account == account) {
+                    let prompt = self.cancelled.remove(at);
+                    self.prompts.insert(0, prompt);
+                }
+                Action::None
+            }
             Message::Cancel => {
-                self.prompts.remove(0);
+                let prompt = self.prompts.remove(0);
+                self.cancelled.push(prompt);
                 Action::None
             }
             Message::TrustOnce => trust(self.prompts.remove(0), false),
@@ -208,10 +226,37 @@ impl CertificatePrompts {
         )
     }
 
-    /// One banner in error style per changed certificate.
+    /// One banner in error style per changed certificate, and one per
+    /// cancelled prompt.
     pub fn warnings(&self) -> Vec<Element<'_, Message>> {
-        self.warnings.iter().map(warning).collect()
+        let cancelled = self.cancelled.iter().map(cancelled);
+        self.warnings.iter().map(warning).chain(cancelled).collect()
     }
+}
+
+/// The banner of a cancelled prompt: the account waits; "Review…" asks again.
+fn cancelled(prompt: &Prompt) -> Element<'_, Message> {
+    let review = button(text(t!("certificate-review")).size(theme::TEXT_SMALL))
+        .padding([theme::SPACE_XS, theme::SPACE_M])
+        .style(button::secondary)
+        .on_press(Message::Review(prompt.account.clone()));
+    let words = text(t!(
+        "certificate-not-trusted",
+        server = prompt.certificate.server_name.clone(),
+        account = prompt.account.0.clone()
+    ))
+    .size(theme::TEXT_BODY);
+    container(
+        container(
+            row![words.width(Fill), review]
+                .spacing(theme::SPACE_M)
+                .align_y(Center),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .style(theme::banner),
+    )
+    .padding([theme::SPACE_S, theme::SPACE_M])
+    .into()
 }
 
 /// The banner of one changed certificate: both fingerprints, and Dismiss.

@@ -97,3 +97,17 @@ fn fingerprints_are_cut_into_two_lines_of_sixteen_pairs() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_cancelled_prompt_leaves_a_banner_that_asks_again() {
+    let mut prompts = asking("AB:CD");
+    assert_eq!(prompts.update(Message::Cancel), Action::None);
+    assert_eq!(prompts.warnings().len(), 1, "the banner");
+    assert_eq!(
+        prompts.update(Message::Review(AccountId("work".into()))),
+        Action::None
+    );
+    assert!(prompts.is_open());
+    assert!(prompts.warnings().is_empty());
+    assert_eq!(prompts.update(Message::AlwaysTrust), trust("AB:CD", true));
+}
