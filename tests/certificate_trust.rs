@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 #[path = "support/openssl.rs"]
@@ -29,15 +31,19 @@ const QUIET: Duration = Duration::from_secs(5);
 
 /// An account registering as alice over TLS at `kam`, trusting nothing
 /// but the system's roots (and what the data directory records).
-fn start(kam: &Kamailio, data: &Path) -> Running {
+fn config_ron(kam: &Kamailio) -> String {
     let password = kamailio::password("alice").unwrap();
-    let ron = format!(
+    format!(
         r#"(accounts: [(name: "{ACCOUNT}", uri: "sip:alice@{domain}", password: "{password}",
             proxy: "sip:127.0.0.1:{port};transport=tls", expires: 300)],
            local: (enabled: false))"#,
         domain = kamailio::DOMAIN,
         port = kam.tls_port,
-    );
+    )
+}
+
+fn start(kam: &Kamailio, data: &Path) -> Running {
+    let ron = config_ron(kam);
     let options = RuntimeOptions {
         data_dir: Some(data.to_path_buf()),
         ..RuntimeOptions::default()
@@ -193,5 +199,37 @@ fn an_untrusted_certificate_is_asked_about_and_trusted_once_or_always_and_a_chan
             }
         )),
         0
+    );
+}
+
+#[test]
+fn send_prints_the_fingerprint_and_the_config_line_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = openssl::self_signed(dir.path(), "server", "/CN=127.0.0.1", "IP:127.0.0.1");
+    let fingerprint = openssl::fingerprint(dir.path(), &server.chain);
+    let Some(kam) = Kamailio::start_with_certificate_or_skip(&server.chain, &server.key) else {
+        return;
+    };
+    let config = dir.path().join("config.ron");
+    std::fs::write(&config, config_ron(&kam)).unwrap();
+    let out = cli::sipchat()
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["send", &kam.aor("bob"), "hello"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("SHA-256 fingerprint {fingerprint}\n")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "add to the account \"{ACCOUNT}\" in the config: tls: (fingerprint: \"{fingerprint}\")"
+        )),
+        "{stderr}"
     );
 }
