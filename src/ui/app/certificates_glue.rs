@@ -7,9 +7,32 @@ use super::{App, Message};
 use crate::ui::certificate_prompt;
 use crate::ui::i18n::t;
 use iced::Task;
-use sipchat::runtime::Command;
+use sipchat::model::RegistrationState;
+use sipchat::runtime::{Command, Event};
 
 impl App {
+    /// What the runtime says about certificates: a question, a warning, or
+    /// an account registered (nothing left to ask about it).
+    pub(super) fn certificate_event(&mut self, event: &Event) {
+        match event {
+            Event::CertificateUntrusted { account, certificate } => {
+                self.certificates.untrusted(account.clone(), certificate.clone())
+            }
+            Event::CertificateChanged {
+                account,
+                pinned,
+                certificate,
+            } => self
+                .certificates
+                .changed(account.clone(), pinned.clone(), certificate.clone()),
+            Event::AccountState {
+                account,
+                state: RegistrationState::Registered { .. },
+            } => self.certificates.registered(account),
+            _ => {}
+        }
+    }
+
     pub(super) fn on_certificates(&mut self, message: certificate_prompt::Message) -> Task<Message> {
         let certificate_prompt::Action::Send(command) = self.certificates.update(message) else {
             return Task::none();

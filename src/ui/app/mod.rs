@@ -484,25 +484,16 @@ impl App {
 
     fn on_event(&mut self, event: Event) -> Task<Message> {
         self.notifications.handle(&event);
+        self.certificate_event(&event);
         if let Event::Conversations(list) = &event {
             self.conversations.apply_summaries(list);
             return self.restore_last();
         }
         match event {
             Event::AccountState { account, state } => {
-                if matches!(state, sipchat::model::RegistrationState::Registered { .. }) {
-                    self.certificates.registered(&account);
-                }
                 self.sidebar.accounts.set_state(&account, state, self.now)
             }
-            Event::CertificateUntrusted { account, certificate } => {
-                self.certificates.untrusted(account, certificate)
-            }
-            Event::CertificateChanged {
-                account,
-                pinned,
-                certificate,
-            } => self.certificates.changed(account, pinned, certificate),
+            Event::CertificateUntrusted { .. } | Event::CertificateChanged { .. } => {}
             Event::MessageReceived(message) => {
                 let key = self.conversations.receive(&message);
                 self.sessions.message_from(&key);
