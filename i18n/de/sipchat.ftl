@@ -36,6 +36,7 @@ account-failed-retry-in = { $reason }; nächster Versuch in { $seconds } s
 account-failed-retrying = { $reason }; neuer Versuch läuft…
 account-refused = Der Server hat das Passwort abgelehnt: Ändern Sie es in den Kontoeinstellungen oder versuchen Sie es erneut
 account-retry = Erneut versuchen
+account-failed-stopped = { $reason }
 
 ## Starting a conversation
 
@@ -295,3 +296,26 @@ account-choose-folder = Auswählen…
 account-choose-folder-title = Ordner für empfangene Dateien auswählen
 account-max-file-size = Maximale Dateigröße beim Empfang (MB)
 account-error-max-file-size = „{ $value }“ ist keine Größe in Megabyte.
+
+## The certificate trust prompt and the changed-certificate warning
+certificate-title = Dem Zertifikat dieses Servers vertrauen?
+certificate-self-signed = { $server } hat ein selbstsigniertes Zertifikat vorgelegt, dem das Konto „{ $account }“ noch nicht vertraut.
+certificate-unknown-issuer = { $server } hat ein Zertifikat einer Stelle vorgelegt, der das Konto „{ $account }“ nicht vertraut.
+certificate-server = Server
+certificate-subject = Inhaber
+certificate-issuer = Ausgestellt von
+certificate-validity = Gültig
+certificate-valid-range = { $from } bis { $until }
+certificate-fingerprint = SHA-256-Fingerabdruck
+certificate-unreadable = (nicht lesbar)
+certificate-advice = Vertrauen Sie ihm nur, wenn es das Zertifikat Ihres Servers ist: Vergleichen Sie den Fingerabdruck mit dem, den Ihnen die Administration Ihres Servers genannt hat. „Immer vertrauen“ merkt es sich für dieses Konto; ein anderes Zertifikat wird später mit einer Warnung abgelehnt.
+certificate-cancel = Abbrechen
+certificate-trust-once = Einmal vertrauen
+certificate-trust-always = Immer vertrauen
+certificate-changed = Warnung: Das Zertifikat von { $server } (Konto „{ $account }“) hat sich geändert. sipchat hat es abgelehnt.
+certificate-pinned = Vertraut
+certificate-presented = Jetzt vorgelegt
+certificate-changed-advice = Entweder wurde das Zertifikat des Servers ersetzt, oder jemand hört dazwischen mit. Fragen Sie die Administration des Servers; nur wenn sie den neuen Fingerabdruck bestätigt, hinterlegen Sie ihn in den Kontoeinstellungen (tls.fingerprint).
+certificate-not-trusted = Das Konto „{ $account }“ vertraut dem Zertifikat von { $server } nicht und wartet auf Ihre Entscheidung.
+certificate-review = Prüfen…
+certificate-pin-not-saved = Dem Zertifikat wird vertraut, bis sipchat beendet wird, aber es konnte nicht im Konto gespeichert werden: { $error }

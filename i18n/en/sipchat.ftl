@@ -39,6 +39,7 @@ account-failed-retry-in = { $reason }; next try in { $seconds } s
 account-failed-retrying = { $reason }; trying again now…
 account-refused = The server refused the password: change it in the account settings, or retry
 account-retry = Retry
+account-failed-stopped = { $reason }
 
 ## Starting a conversation
 
@@ -300,3 +301,26 @@ account-choose-folder = Choose…
 account-choose-folder-title = Choose the folder for received files
 account-max-file-size = Largest file accepted (MB)
 account-error-max-file-size = “{ $value }” is not a size in megabytes.
+
+## The certificate trust prompt and the changed-certificate warning
+certificate-title = Trust this server's certificate?
+certificate-self-signed = { $server } presented a self-signed certificate, which the account “{ $account }” does not trust yet.
+certificate-unknown-issuer = { $server } presented a certificate from an authority the account “{ $account }” does not trust.
+certificate-server = Server
+certificate-subject = Subject
+certificate-issuer = Issued by
+certificate-validity = Valid
+certificate-valid-range = { $from } to { $until }
+certificate-fingerprint = SHA-256 fingerprint
+certificate-unreadable = (unreadable)
+certificate-advice = Trust it only if it is your server's certificate: compare the fingerprint with the one your server's administrator gave you. “Always trust” remembers it for this account; a different certificate later is refused with a warning.
+certificate-cancel = Cancel
+certificate-trust-once = Trust once
+certificate-trust-always = Always trust
+certificate-changed = Warning: the certificate of { $server } (account “{ $account }”) has changed. sipchat refused it.
+certificate-pinned = Trusted
+certificate-presented = Presented now
+certificate-changed-advice = Either the server's certificate was replaced or someone is listening in between. Ask the server's administrator; only if they confirm the new fingerprint, pin it in the account's settings (tls.fingerprint).
+certificate-not-trusted = The account “{ $account }” does not trust the certificate of { $server } and waits for your decision.
+certificate-review = Review…
+certificate-pin-not-saved = The certificate is trusted until sipchat closes, but it could not be saved in the account: { $error }

@@ -36,6 +36,7 @@ account-failed-retry-in = { $reason }; próximo intento en { $seconds } s
 account-failed-retrying = { $reason }; reintentando…
 account-refused = El servidor rechazó la contraseña: cámbiala en los ajustes de la cuenta o vuelve a intentarlo
 account-retry = Reintentar
+account-failed-stopped = { $reason }
 
 ## Starting a conversation
 
@@ -295,3 +296,26 @@ account-choose-folder = Elegir…
 account-choose-folder-title = Elige la carpeta para los archivos recibidos
 account-max-file-size = Tamaño máximo de archivo al recibir (MB)
 account-error-max-file-size = «{ $value }» no es un tamaño en megabytes.
+
+## The certificate trust prompt and the changed-certificate warning
+certificate-title = ¿Confiar en el certificado de este servidor?
+certificate-self-signed = { $server } presentó un certificado autofirmado en el que la cuenta «{ $account }» aún no confía.
+certificate-unknown-issuer = { $server } presentó un certificado de una autoridad en la que la cuenta «{ $account }» no confía.
+certificate-server = Servidor
+certificate-subject = Titular
+certificate-issuer = Emitido por
+certificate-validity = Válido
+certificate-valid-range = del { $from } al { $until }
+certificate-fingerprint = Huella SHA-256
+certificate-unreadable = (ilegible)
+certificate-advice = Confíe en él solo si es el certificado de su servidor: compare la huella con la que le dio el administrador del servidor. «Confiar siempre» lo recuerda para esta cuenta; un certificado distinto más adelante se rechaza con un aviso.
+certificate-cancel = Cancelar
+certificate-trust-once = Confiar una vez
+certificate-trust-always = Confiar siempre
+certificate-changed = Aviso: el certificado de { $server } (cuenta «{ $account }») ha cambiado. sipchat lo rechazó.
+certificate-pinned = De confianza
+certificate-presented = Presentado ahora
+certificate-changed-advice = O bien se sustituyó el certificado del servidor, o alguien escucha en medio. Pregunte al administrador del servidor; solo si confirma la nueva huella, fíjela en los ajustes de la cuenta (tls.fingerprint).
+certificate-not-trusted = La cuenta «{ $account }» no confía en el certificado de { $server } y espera su decisión.
+certificate-review = Revisar…
+certificate-pin-not-saved = Se confía en el certificado hasta que se cierre sipchat, pero no se pudo guardar en la cuenta: { $error }

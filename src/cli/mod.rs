@@ -380,6 +380,18 @@ fn wait_for_outcome(events: &mut Events, id: crate::model::MessageId, json: bool
                 }
                 Err(_) => return Err(CliError::Refused("no final answer in time".into())),
             };
+            // The server's certificate is not trusted: say which and how to trust it.
+            if let Event::CertificateUntrusted { account, certificate } = &event {
+                if json {
+                    if let Some(v) = output::event_json(&event) {
+                        println!("{v}");
+                    }
+                }
+                return Err(CliError::Refused(output::untrusted_lines(account, certificate)));
+            }
+            if let Event::CertificateChanged { .. } = &event {
+                return Err(CliError::Refused(output::event_text(&event).unwrap_or_default()));
+            }
             if let Event::DeliveryUpdate { id: got, state, .. } = &event {
                 if *got != id || !state.is_final() {
                     continue;

@@ -1,8 +1,11 @@
 //! How events are printed: one JSON object per line (`--json`), or short
 //! lines of words for people.
 
-use crate::model::{Alert, AlertMark, ChatState, DeliveryState, RegistrationState};
+use crate::model::{
+    AccountId, Alert, AlertMark, CertificateInfo, ChatState, DeliveryState, RegistrationState,
+};
 use crate::runtime::{Event, TransferVia};
+use crate::transport::certificates::time_in_words;
 use serde_json::{json, Value};
 
 /// The JSON line for an event (`None` for events scripts need not see).
@@ -29,6 +32,18 @@ pub fn event_json(event: &Event) -> Option<Value> {
                 json!({"event": "listening", "account": account, "address": address})
             }
         },
+        Event::CertificateUntrusted { account, certificate } => json!({
+            "event": "certificate_untrusted", "account": account,
+            "certificate": certificate, "config_line": certificate.pin_line(),
+        }),
+        Event::CertificateChanged {
+            account,
+            pinned,
+            certificate,
+        } => json!({
+            "event": "certificate_changed", "account": account,
+            "pinned": pinned, "certificate": certificate,
+        }),
         Event::MessageReceived(m) => json!({
             "event": if m.session.is_some() { "chat_message" } else { "message" },
             "session": m.session,
@@ -245,6 +260,10 @@ pub fn event_text(event: &Event) -> Option<String> {
             RegistrationState::Failed {
                 reason,
                 retry_in_secs,
+            } if *retry_in_secs == 0 => format!("[{account}] registration failed: {reason}"),
+            RegistrationState::Failed {
+                reason,
+                retry_in_secs,
             } => {
                 format!("[{account}] registration failed: {reason}; retrying in {retry_in_secs} s")
             }
@@ -253,6 +272,17 @@ pub fn event_text(event: &Event) -> Option<String> {
             RegistrationState::Offline => format!("[{account}] unregistered"),
             RegistrationState::Listening { address } => format!("[{account}] listening on {address}"),
         },
+        Event::CertificateUntrusted { account, certificate } => untrusted_lines(account, certificate),
+        Event::CertificateChanged {
+            account,
+            pinned,
+            certificate,
+        } => format!(
+            "[{account}] WARNING: the certificate of {} has changed: pinned SHA-256 fingerprint {pinned}, \
+             presented {}; refused. Either the server's certificate was replaced or someone is in between: \
+             ask the server's admin before you pin the new one.",
+            certificate.server_name, certificate.fingerprint
+        ),
         Event::MessageReceived(m) => {
             let who = match &m.from_name {
                 Some(name) => format!("{name} <{}>", m.from),
@@ -344,6 +374,25 @@ pub fn event_text(event: &Event) -> Option<String> {
         | Event::Transfers(_)
         | Event::Stopped => return None,
     })
+}
+
+/// A certificate the account does not trust: what it is, its fingerprint,
+/// and the line that trusts it.
+pub fn untrusted_lines(account: &AccountId, certificate: &CertificateInfo) -> String {
+    let when = |at: Option<i64>| at.map_or_else(|| "?".into(), time_in_words);
+    format!(
+        "[{account}] {} presented a certificate this account does not trust:\n  \
+         subject {}, issued by {}, valid {} to {}\n  \
+         SHA-256 fingerprint {}\n  \
+         if this is your server's certificate, add to the account \"{account}\" in the config: {}",
+        certificate.server_name,
+        certificate.subject,
+        certificate.issuer,
+        when(certificate.not_before),
+        when(certificate.not_after),
+        certificate.fingerprint,
+        certificate.pin_line(),
+    )
 }
 
 #[cfg(test)]

@@ -137,3 +137,57 @@ fn alert_messages_print_once_and_claims_say_so() {
         .unwrap()
         .contains("(claims to be an alert from an untrusted sender): evacuate"));
 }
+
+fn certificate() -> CertificateInfo {
+    CertificateInfo {
+        server_name: "sip.example.org".into(),
+        subject: "CN=sip.example.org".into(),
+        issuer: "CN=sip.example.org".into(),
+        names: vec!["sip.example.org".into()],
+        not_before: Some(1_700_000_000),
+        not_after: Some(1_800_000_000),
+        fingerprint: "AB:CD".into(),
+        self_signed: true,
+    }
+}
+
+#[test]
+fn an_untrusted_certificate_prints_its_fingerprint_and_the_line_to_add() {
+    let e = Event::CertificateUntrusted {
+        account: AccountId("work".into()),
+        certificate: certificate(),
+    };
+    let v = event_json(&e).unwrap();
+    assert_eq!(v["event"], "certificate_untrusted");
+    assert_eq!(v["certificate"]["fingerprint"], "AB:CD");
+    assert_eq!(v["config_line"], "tls: (fingerprint: \"AB:CD\")");
+    let text = event_text(&e).unwrap();
+    assert!(text.contains("SHA-256 fingerprint AB:CD\n"), "{text}");
+    assert!(
+        text.ends_with("add to the account \"work\" in the config: tls: (fingerprint: \"AB:CD\")"),
+        "{text}"
+    );
+    assert!(
+        text.contains("valid 2023-11-14 22:13:20 UTC to 2027-01-15 08:00:00 UTC"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_changed_certificate_is_a_warning_naming_both_fingerprints() {
+    let e = Event::CertificateChanged {
+        account: AccountId("work".into()),
+        pinned: "01:02".into(),
+        certificate: certificate(),
+    };
+    assert_eq!(event_json(&e).unwrap()["event"], "certificate_changed");
+    let text = event_text(&e).unwrap();
+    assert!(
+        text.starts_with("[work] WARNING: the certificate of sip.example.org has changed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pinned SHA-256 fingerprint 01:02, presented AB:CD; refused"),
+        "{text}"
+    );
+}

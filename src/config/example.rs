@@ -58,6 +58,8 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //         // ca_file: "ca.pem",
         //         // The SHA-256 fingerprint of the server's own certificate, to
         //         // accept it as it is (sipchat prints it when it refuses one).
+        //         // "Always trust" in the window keeps its pins in
+        //         // certificate_pins.ron in the data directory; this one wins.
         //         // fingerprint: "AB:CD:...",
         //         // Check the server's certificate. Only turn off for testing.
         //         verify: true,

@@ -5,10 +5,12 @@
 //! plainly (`display_name: "Alice"`) as well as `Some("Alice")`. Unknown fields are
 //! errors, and every error names the file and, for syntax errors, `line:column`.
 //! [`load`] (in `load.rs`) resolves the paths and loads, as the window and the commands
-//! both do.
+//! both do. Certificates trusted from the window's prompt are recorded in the data
+//! directory by [`certificate_pins`].
 
 mod account;
 mod accounts_file;
+pub mod certificate_pins;
 mod example;
 mod load;
 mod msrp;

@@ -1,18 +1,21 @@
 //! Shared vocabulary of the runtime, the CLI and the UI. std + serde only.
 //!
 //! The runtime's API speaks these types: ids and states here in `mod.rs`,
-//! alerts (`alert.rs`), the history's rows (`history.rs`: messages,
+//! alerts (`alert.rs`), a server certificate to trust or not
+//! (`certificate.rs`), the history's rows (`history.rs`: messages,
 //! conversations, search hits), recorded file transfers and their
 //! [`TransferState`] (`transfer.rs`), and the conversation key of an
 //! address (`address.rs`). The store reads and writes the same types.
 
 mod address;
 mod alert;
+mod certificate;
 mod history;
 mod transfer;
 
 pub use address::conversation_key;
 pub use alert::{Alert, AlertMark, CapAlert, CapInfo};
+pub use certificate::CertificateInfo;
 pub use history::{ConversationSummary, Direction, MessagePreview, SearchHit, StoredMessage};
 pub use transfer::{NewTransfer, StoredTransfer, TransferState};
 

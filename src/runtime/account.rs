@@ -46,6 +46,9 @@ pub struct ServerTarget {
     pub transport: Transport,
     /// Client TLS configuration, for TLS.
     pub tls: Option<Arc<ClientConfig>>,
+    /// The CA file the configuration was built with, to build it again
+    /// with a certificate the user trusted.
+    pub ca_file: Option<std::path::PathBuf>,
     /// CRLF keep-alive interval on streams.
     pub keepalive: Option<Duration>,
 }
@@ -261,6 +264,7 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
             port,
             transport,
             tls,
+            ca_file: account.tls.ca_file.clone(),
             keepalive,
         },
         register: account.register,

@@ -33,6 +33,19 @@ pub enum Command {
         /// Which account.
         account: AccountId,
     },
+    /// Trust the server certificate with this SHA-256 fingerprint for an
+    /// account (the answer to [`crate::runtime::Event::CertificateUntrusted`])
+    /// and connect again. Trusted for this run; with `always`, also
+    /// recorded in the data directory's
+    /// [`crate::config::certificate_pins::PINS_FILE`], read at every start.
+    TrustCertificate {
+        /// Which account.
+        account: AccountId,
+        /// The fingerprint, `AB:CD:...`.
+        fingerprint: String,
+        /// Keep trusting it in later runs.
+        always: bool,
+    },
     /// Send a page-mode MESSAGE (RFC 3428) with a `text/plain` body.
     SendMessage {
         /// Id chosen by the caller (see [`crate::runtime::Handle::next_message_id`]).

@@ -1,8 +1,8 @@
 //! What the runtime tells the UI and the CLI.
 
 use crate::model::{
-    AccountId, Alert, ChatState, ConversationSummary, DeliveryState, IncomingMessage, MessageId,
-    RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer, TransferId,
+    AccountId, Alert, CertificateInfo, ChatState, ConversationSummary, DeliveryState, IncomingMessage,
+    MessageId, RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer, TransferId,
 };
 use std::path::PathBuf;
 
@@ -35,6 +35,29 @@ pub enum Event {
         account: AccountId,
         /// Its new state.
         state: RegistrationState,
+    },
+    /// An account's server presented a certificate the account does not
+    /// trust (self-signed, or from an authority it does not know). The
+    /// account stops trying until the user answers with
+    /// [`crate::runtime::Command::TrustCertificate`] (or registers again,
+    /// which asks again). Sent once per certificate.
+    CertificateUntrusted {
+        /// Which account.
+        account: AccountId,
+        /// The certificate, as the user should see it before trusting it.
+        certificate: CertificateInfo,
+    },
+    /// An account pins a certificate and its server presented another:
+    /// the certificate was replaced, or someone is in between. Refused, and
+    /// the account stops trying. Never offered for trusting with one click:
+    /// the user must pin the new fingerprint in the account's configuration.
+    CertificateChanged {
+        /// Which account.
+        account: AccountId,
+        /// The pinned fingerprint, `AB:CD:...`.
+        pinned: String,
+        /// The certificate the server presented instead.
+        certificate: CertificateInfo,
     },
     /// A page-mode message arrived (already answered 200).
     MessageReceived(IncomingMessage),

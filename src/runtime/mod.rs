@@ -248,13 +248,19 @@ async fn supervise(
     let endpoint_options = endpoint::EndpointOptions {
         auto_register: options.auto_register,
         retries: options.retries,
+        data_dir: options.data_dir.clone(),
     };
+    let pins = recorded_pins(options.data_dir.as_deref(), &events);
     let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();
     let mut tasks = Vec::new();
     let wanted = |name: &str| options.only_account.as_deref().is_none_or(|only| only == name);
     let mut setups = Vec::new();
     for acc in config.enabled_accounts().filter(|a| wanted(&a.name)) {
-        match account::server_setup(acc) {
+        let mut acc = acc.clone();
+        if acc.tls.fingerprint.is_none() {
+            acc.tls.fingerprint = pins.get(&acc.name).cloned();
+        }
+        match account::server_setup(&acc) {
             Ok(s) => setups.push(s),
             Err(e) => {
                 let _ = ready.send(Err(e.into()));
@@ -296,7 +302,7 @@ async fn supervise(
         };
         match Endpoint::spawn(
             setup,
-            endpoint_options,
+            endpoint_options.clone(),
             store.clone(),
             events.clone(),
             hub.clone(),
@@ -346,6 +352,11 @@ async fn supervise(
                 text,
             } => (account, AccountCommand::Send { id, to, text }),
             Command::RetryMessage { id, account } => (account, AccountCommand::Retry { id }),
+            Command::TrustCertificate {
+                account,
+                fingerprint,
+                always,
+            } => (account, AccountCommand::TrustCertificate { fingerprint, always }),
             Command::OpenChat { account, peer } => {
                 (account, AccountCommand::Chat(ChatCommand::Open { peer }))
             }
@@ -440,6 +451,26 @@ async fn supervise(
     let all = futures_join_all(tasks);
     let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, all).await;
     let _ = events.send(Event::Stopped);
+}
+
+/// The certificates trusted with "Always trust" in earlier runs
+/// ([`crate::config::certificate_pins`]); an unreadable file is reported and
+/// trusts nothing.
+fn recorded_pins(
+    data_dir: Option<&std::path::Path>,
+    events: &mpsc::UnboundedSender<Event>,
+) -> crate::config::certificate_pins::Pins {
+    let Some(dir) = data_dir else {
+        return Default::default();
+    };
+    crate::config::certificate_pins::load_pins(dir).unwrap_or_else(|e| {
+        tracing::warn!("{e}");
+        let _ = events.send(Event::Error {
+            account: None,
+            message: e.to_string(),
+        });
+        Default::default()
+    })
 }
 
 /// Opens the history and starts its thread; ids continue above the highest stored one.

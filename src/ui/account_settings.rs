@@ -185,6 +185,20 @@ impl AccountSettings {
         Ok(Action::None)
     }
 
+    /// "Always trust" for `name`'s server certificate: a window account
+    /// gets it as its `tls.fingerprint` (saved; no restart: the runtime
+    /// already trusts it). `Ok(false)` for accounts of the config file,
+    /// which the window never rewrites (the runtime records their pin in
+    /// the data directory).
+    pub fn pin_certificate(&mut self, name: &str, fingerprint: &str) -> Result<bool, String> {
+        let before = self.window.clone();
+        let Some(account) = self.window.iter_mut().find(|a| a.name == name) else {
+            return Ok(false);
+        };
+        account.tls.fingerprint = Some(fingerprint.to_string());
+        self.save(before).map(|_| true)
+    }
+
     /// Writes the window accounts (typed passwords into the desktop keyring
     /// when one runs, removed accounts' keyring items removed); on failure
     /// puts `before` back.

@@ -8,6 +8,7 @@
 //!        ├─ Conversations (conversation/)  threads from history + live events
 //!        ├─ Pane (conversation/pane.rs)  the open conversation + composer
 //!        ├─ Alerts (alerts/)    the alert banner and the alert log
+//!        ├─ certificate_prompt.rs  trust an untrusted server certificate; changed-certificate warnings
 //!        └─ notifications.rs    desktop notifications, clicks as a Subscription
 //! ```
 //!
@@ -25,6 +26,7 @@ mod account_settings;
 mod alerts;
 mod app;
 mod bridge;
+mod certificate_prompt;
 mod clock;
 mod conversation;
 mod i18n;

@@ -75,6 +75,11 @@ impl Endpoint {
             }
             Err(e) => {
                 self.flow_settled(Some(&e));
+                if let TransportError::Certificate { refusal, .. } = &e {
+                    if self.certificate_refused(refusal, e.to_string()) {
+                        return;
+                    }
+                }
                 let delay = RECONNECT_DELAYS[self.reconnect_failures.min(RECONNECT_DELAYS.len() - 1)];
                 self.reconnect_failures += 1;
                 self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));

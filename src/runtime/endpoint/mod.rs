@@ -1,7 +1,8 @@
 //! THE DRIVER: one task per account. It owns the sans-IO [`Agent`], the
 //! server flow (`flow.rs`), the peer-to-peer paths (`routing.rs`) and the
 //! feature state machines: the outbox and the inbox (carried out in
-//! `messages.rs`), chats and transfers. Its loop waits for commands,
+//! `messages.rs`), chats and transfers; `trust.rs` asks the user about a
+//! server certificate the account does not trust. Its loop waits for commands,
 //! transport news, results of work it spawned ([`Internal`]) and the
 //! earliest timer of the agent, the flow and every feature; after each, it
 //! carries out what the agent and the features asked until nothing is left.
@@ -9,6 +10,7 @@
 mod flow;
 mod messages;
 pub(crate) mod routing;
+mod trust;
 
 pub(crate) mod sessions;
 
@@ -48,6 +50,7 @@ pub(crate) enum AccountCommand {
     Unregister,
     Send { id: MessageId, to: String, text: String },
     Retry { id: MessageId },
+    TrustCertificate { fingerprint: String, always: bool },
     Chat(sessions::ChatCommand),
     Shutdown,
 }
@@ -84,11 +87,13 @@ pub(crate) enum Internal {
 }
 
 /// How an endpoint behaves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct EndpointOptions {
     pub auto_register: bool,
     /// Retry retryable failures from the outbox (off for one-shot sends).
     pub retries: bool,
+    /// Where certificates the user always trusts are recorded.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 pub(crate) struct Endpoint {
@@ -108,6 +113,8 @@ pub(crate) struct Endpoint {
     register: bool,
     reconnect_at: Option<Instant>,
     reconnect_failures: usize,
+    /// The user's decisions about the server's certificate (`trust.rs`).
+    trust: trust::CertificateTrust,
     shutting_down: Option<Instant>,
     /// FEATURE: page-mode messages out.
     outbox: Outbox,
@@ -214,6 +221,7 @@ impl Endpoint {
             register,
             reconnect_at: None,
             reconnect_failures: 0,
+            trust: trust::CertificateTrust::new(options.data_dir.clone()),
             shutting_down: None,
             outbox: Outbox::new(id.clone(), options.retries),
             inbox,
@@ -319,6 +327,7 @@ impl Endpoint {
         match cmd {
             AccountCommand::Register => {
                 self.register = true;
+                self.trust.forget_asked();
                 match self.flow {
                     // Retry: refused credentials get another chance.
                     Some(hop) => self.agent.register_again(hop, now),
@@ -334,6 +343,9 @@ impl Endpoint {
             }
             AccountCommand::Send { id, to, text } => self.feed_outbox(OutboxInput::Send { id, to, text }),
             AccountCommand::Retry { id } => self.feed_outbox(OutboxInput::Retry { id }),
+            AccountCommand::TrustCertificate { fingerprint, always } => {
+                self.trust_certificate(&fingerprint, always)
+            }
             AccountCommand::Chat(cmd) => self.on_chat_command(cmd),
             AccountCommand::Shutdown => {}
         }

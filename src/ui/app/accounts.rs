@@ -73,6 +73,7 @@ impl App {
         self.accounts.form = form;
         self.stopped = false;
         self.sessions.clear();
+        self.certificates.clear();
         self.restore = self.conversations.open_key().cloned().or(self.restore.take());
         self.conversations = Conversations::default();
         self.pane = Pane::default();

@@ -8,6 +8,7 @@ use crate::ui::account_form::Message as Form;
 use crate::ui::account_settings::AccountSettings;
 use crate::ui::app::{Commands, Startup};
 use crate::ui::bridge::EventSource;
+use crate::ui::certificate_prompt;
 use crate::ui::restart::{Outcome, Restarted, Restarter};
 use crate::ui::state::WindowState;
 use sipchat::config::{load_accounts, AccountConfig, Config, Secret, ACCOUNTS_FILE};
@@ -193,4 +194,76 @@ fn a_failed_restart_says_why() {
     app.notice = None;
     let _ = app.update(Message::Restarted(outcome));
     assert_eq!(app.notice, None);
+}
+
+/// A SHA-256 fingerprint as the runtime reports it.
+const FINGERPRINT: &str =
+    "AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:CD";
+
+fn untrusted(account: &str, fingerprint: &str) -> Message {
+    Message::Runtime(Event::CertificateUntrusted {
+        account: AccountId(account.into()),
+        certificate: sipchat::model::CertificateInfo {
+            server_name: "example.org".into(),
+            subject: "CN=example.org".into(),
+            issuer: "CN=example.org".into(),
+            names: vec!["example.org".into()],
+            not_before: Some(1_700_000_000),
+            not_after: Some(1_800_000_000),
+            fingerprint: fingerprint.into(),
+            self_signed: true,
+        },
+    })
+}
+
+#[test]
+fn always_trust_sends_the_command_and_pins_a_window_account_in_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(ACCOUNTS_FILE);
+    let (mut app, recorder) = app_with(accounts(dir.path()), None, WindowState::default());
+    let _ = add_alice(&mut app);
+    let name = load_accounts(&file).unwrap()[0].name.clone();
+    recorder.take();
+
+    let _ = app.update(untrusted(&name, FINGERPRINT));
+    assert!(app.focus_order().is_empty(), "the prompt is a dialog");
+    let _ = app.update(Message::Certificates(certificate_prompt::Message::AlwaysTrust));
+    assert_eq!(
+        recorder.take(),
+        vec![Command::TrustCertificate {
+            account: AccountId(name.clone()),
+            fingerprint: FINGERPRINT.into(),
+            always: true,
+        }]
+    );
+    let saved = load_accounts(&file).unwrap();
+    assert_eq!(saved[0].tls.fingerprint.as_deref(), Some(FINGERPRINT));
+    assert!(!app.certificates.is_open());
+}
+
+#[test]
+fn trust_once_pins_nothing_and_esc_cancels() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(ACCOUNTS_FILE);
+    let (mut app, recorder) = app_with(accounts(dir.path()), None, WindowState::default());
+    let _ = add_alice(&mut app);
+    let name = load_accounts(&file).unwrap()[0].name.clone();
+    recorder.take();
+
+    let _ = app.update(untrusted(&name, FINGERPRINT));
+    let _ = app.update(Message::Escape);
+    assert!(recorder.take().is_empty(), "Esc trusts nothing");
+    assert!(!app.certificates.is_open());
+
+    let _ = app.update(untrusted(&name, FINGERPRINT));
+    let _ = app.update(Message::Certificates(certificate_prompt::Message::TrustOnce));
+    assert_eq!(
+        recorder.take(),
+        vec![Command::TrustCertificate {
+            account: AccountId(name),
+            fingerprint: FINGERPRINT.into(),
+            always: false,
+        }]
+    );
+    assert_eq!(load_accounts(&file).unwrap()[0].tls.fingerprint, None);
 }

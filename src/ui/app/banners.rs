@@ -93,6 +93,9 @@ impl App {
         if let Some(banner) = alerts::banner(&self.alerts, &self.zone, self.now) {
             banners = banners.push(banner.map(Message::Alerts));
         }
+        for warning in self.certificates.warnings() {
+            banners = banners.push(warning.map(Message::Certificates));
+        }
         if let Some(notice) = &self.notice {
             banners = banners.push(notice_banner(notice, theme::banner));
         }

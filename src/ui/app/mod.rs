@@ -3,12 +3,14 @@
 //!
 //! Files: `mod.rs` (the App, update and view), `banners.rs` (dialogs and
 //! banners over the window), `accounts.rs` (Settings > Accounts, restarts),
-//! `alerts_glue.rs` (alerts and notification clicks), `files.rs` (file
+//! `alerts_glue.rs` (alerts and notification clicks), `certificates_glue.rs`
+//! (the certificate trust prompt and warnings), `files.rs` (file
 //! transfers, dialogs, dropped files); tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
 use crate::ui::alerts::{self, Alerts};
 use crate::ui::bridge::{self, EventSource};
+use crate::ui::certificate_prompt::{self, CertificatePrompts};
 use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
 use crate::ui::conversation::pane::{self, Pane};
@@ -80,6 +82,8 @@ pub enum Message {
     Instance(InstanceRequest),
     /// File transfers: their buttons, chosen and dropped files.
     Files(files::FileMessage),
+    /// The certificate trust prompt and the changed-certificate warnings.
+    Certificates(certificate_prompt::Message),
 }
 
 /// What the window starts with besides the runtime.
@@ -171,6 +175,8 @@ pub struct App {
     /// A restart is under way (its `Stopped` is expected).
     restarting: bool,
     instance: Option<Listener>,
+    /// Untrusted server certificates to ask about, changed ones to warn of.
+    certificates: CertificatePrompts,
 }
 
 impl App {
@@ -217,6 +223,7 @@ impl App {
             restarter: startup.restart,
             restarting: false,
             instance: startup.instance,
+            certificates: CertificatePrompts::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
         app.command(Command::LoadConversations);
@@ -334,6 +341,9 @@ impl App {
                 Task::none()
             }
             Message::Escape => {
+                if self.certificates.is_open() {
+                    return self.on_certificates(certificate_prompt::Message::Cancel);
+                }
                 if self.accounts.escape() {
                     return Task::none();
                 }
@@ -395,6 +405,7 @@ impl App {
                 Task::none()
             }
             Message::Files(message) => self.on_files(message),
+            Message::Certificates(message) => self.on_certificates(message),
         }
     }
 
@@ -404,7 +415,7 @@ impl App {
         if self.switcher.is_some() {
             return vec![switcher::FIELD];
         }
-        if self.settings_open || self.accounts.form.is_some() {
+        if self.settings_open || self.accounts.form.is_some() || self.certificates.is_open() {
             return Vec::new();
         }
         let mut order = vec![search::FIELD, sidebar::new_conversation::FIELD];
@@ -477,6 +488,7 @@ impl App {
 
     fn on_event(&mut self, event: Event) -> Task<Message> {
         self.notifications.handle(&event);
+        self.certificate_event(&event);
         if let Event::Conversations(list) = &event {
             self.conversations.apply_summaries(list);
             return self.restore_last();
@@ -485,6 +497,7 @@ impl App {
             Event::AccountState { account, state } => {
                 self.sidebar.accounts.set_state(&account, state, self.now)
             }
+            Event::CertificateUntrusted { .. } | Event::CertificateChanged { .. } => {}
             Event::MessageReceived(message) => {
                 let key = self.conversations.receive(&message);
                 self.sessions.message_from(&key);
@@ -756,7 +769,10 @@ impl App {
         ]
         .into();
         let base = self.drop_overlay(base);
-        if let Some(form) = &self.accounts.form {
+        if let Some(prompt) = self.certificates.view(&self.zone) {
+            let content = prompt.map(Message::Certificates);
+            stack![base, dialog(scrollable(content).into(), 560.0)].into()
+        } else if let Some(form) = &self.accounts.form {
             let content = form
                 .view()
                 .map(|m| Message::Accounts(account_settings::Message::Form(m)));
@@ -791,6 +807,7 @@ use banners::dialog;
 
 mod accounts;
 mod alerts_glue;
+mod certificates_glue;
 pub mod files;
 
 #[cfg(test)]

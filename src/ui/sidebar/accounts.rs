@@ -132,13 +132,16 @@ impl Accounts {
                         theme::muted(t)
                     }),
                 });
-            let state = widget::muted(describe(account, now)).style(move |t: &Theme| text::Style {
-                color: Some(if failed {
-                    theme::danger_text(t)
-                } else {
-                    theme::muted(t)
-                }),
-            });
+            // Glyph wrapping too: a fingerprint in a reason has no spaces.
+            let state = widget::muted(describe(account, now))
+                .wrapping(text::Wrapping::WordOrGlyph)
+                .style(move |t: &Theme| text::Style {
+                    color: Some(if failed {
+                        theme::danger_text(t)
+                    } else {
+                        theme::muted(t)
+                    }),
+                });
             let mut label = column![
                 row![
                     text(account.id.0.as_str())
@@ -185,7 +188,10 @@ fn describe(account: &Account, now: u64) -> String {
             retry_in_secs,
         } => {
             let left = (account.since + retry_in_secs).saturating_sub(now);
-            if left == 0 {
+            if *retry_in_secs == 0 {
+                // Not retrying: it waits for the user (an untrusted certificate).
+                t!("account-failed-stopped", reason = reason.as_str())
+            } else if left == 0 {
                 t!("account-failed-retrying", reason = reason.as_str())
             } else {
                 t!(
