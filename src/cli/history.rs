@@ -34,7 +34,7 @@ pub struct HistoryRequest {
     pub unacknowledged: bool,
 }
 
-fn local_time(ms: i64) -> String {
+pub(crate) fn local_time(ms: i64) -> String {
     match Local.timestamp_millis_opt(ms).single() {
         Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
         None => "?".into(),

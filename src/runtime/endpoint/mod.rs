@@ -89,6 +89,8 @@ pub(crate) struct EndpointOptions {
     pub auto_register: bool,
     /// Retry retryable failures from the outbox (off for one-shot sends).
     pub retries: bool,
+    /// The outbox works only the messages this runtime queued (one-shot commands).
+    pub own_messages_only: bool,
 }
 
 pub(crate) struct Endpoint {
@@ -211,7 +213,7 @@ impl Endpoint {
             reconnect_at: None,
             reconnect_failures: 0,
             shutting_down: None,
-            outbox: Outbox::new(id.clone(), options.retries),
+            outbox: Outbox::new(id.clone(), options.retries).own_messages_only(options.own_messages_only),
             inbox,
             epoch: Instant::now(),
             std_epoch: std::time::Instant::now(),

@@ -34,7 +34,7 @@ use crate::model::{human_duration, AccountId, DeliveryState, MessageId};
 use crate::protocol::sip::agent::MessageIdentity;
 use crate::protocol::sip::uri::SipUri;
 use crate::store::{conversation_key, NewOutgoing, OutboxEntry, StoreError};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// Attempts before a retryable failure becomes final.
@@ -124,10 +124,13 @@ pub(crate) enum OutboxInput {
         sent_as: Option<MessageIdentity>,
         retry_after: Option<u32>,
     },
-    /// A delivery state is recorded (or not).
+    /// A delivery state is recorded (`Ok(false)`: not, as the message was
+    /// accepted before), or could not be; the state is told now.
     Persisted {
         id: MessageId,
-        result: Result<(), OutboxError>,
+        to: String,
+        state: DeliveryState,
+        result: Result<bool, OutboxError>,
     },
     /// A message went back to the outbox by hand (or not).
     Requeued {
@@ -159,6 +162,9 @@ pub(crate) struct Outbox {
     account: AccountId,
     /// Retry retryable failures (off for one-shot sends).
     retries: bool,
+    /// Only the messages queued by this runtime are ours (a one-shot
+    /// command); `None`: every row of the account (the instance).
+    own: Option<HashSet<MessageId>>,
     can_send: bool,
     /// Entries whose attempt is recorded or under way.
     in_flight: HashMap<MessageId, OutboxEntry>,
@@ -178,6 +184,7 @@ impl Outbox {
         Outbox {
             account,
             retries,
+            own: None,
             can_send: false,
             in_flight: HashMap::new(),
             pumping: false,
@@ -186,6 +193,17 @@ impl Outbox {
             pump_at: None,
             effects: VecDeque::new(),
         }
+    }
+
+    /// Works only the messages queued through this outbox from now on
+    /// (when `only` is true): a one-shot command never touches rows another
+    /// process queued, nor recovers `sending` rows, which are the owner's.
+    pub(crate) fn own_messages_only(mut self, only: bool) -> Outbox {
+        self.own = only.then(HashSet::new);
+        if only {
+            self.recovered = true;
+        }
+        self
     }
 
     pub(crate) fn handle(&mut self, input: OutboxInput, now: Now) {
@@ -203,6 +221,9 @@ impl Outbox {
             }
             OutboxInput::Queued { id, to, result } => match result {
                 Ok(_) => {
+                    if let Some(own) = self.own.as_mut() {
+                        own.insert(id);
+                    }
                     self.emit_delivery(id, to, DeliveryState::Queued);
                     self.pump();
                 }
@@ -241,10 +262,14 @@ impl Outbox {
                 sent_as,
                 retry_after,
             } => self.on_delivery(id, to, state, sent_as.is_some(), retry_after, now),
-            OutboxInput::Persisted { id, result } => {
-                if let Err(e) = result {
-                    tracing::warn!(%id, "cannot record the delivery state: {e}");
+            OutboxInput::Persisted { id, to, state, result } => {
+                match result {
+                    Ok(true) => {}
+                    // Already accepted by an earlier attempt: this outcome is stale.
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(%id, "cannot record the delivery state: {e}"),
                 }
+                self.emit_delivery(id, to, state);
             }
             OutboxInput::Requeued { id, result } => {
                 if let Err(e) = result {
@@ -253,6 +278,11 @@ impl Outbox {
                 self.pump();
             }
         }
+    }
+
+    /// Whether this outbox works the row `id`.
+    fn is_ours(&self, id: MessageId) -> bool {
+        self.own.as_ref().is_none_or(|own| own.contains(&id))
     }
 
     /// Whether the outbox was last told it can send.
@@ -359,7 +389,8 @@ impl Outbox {
                 return;
             }
         };
-        let full_batch = entries.len() >= PUMP_BATCH || std::mem::take(&mut self.pump_again);
+        let full = entries.len() >= PUMP_BATCH;
+        let mut took_any = false;
         let mut fresh = fresh.into_iter();
         for entry in entries {
             let identity = match stored_identity(&entry) {
@@ -370,16 +401,18 @@ impl Outbox {
                     None => continue,
                 },
             };
-            if self.in_flight.contains_key(&entry.id) {
+            if self.in_flight.contains_key(&entry.id) || !self.is_ours(entry.id) {
                 continue;
             }
+            took_any = true;
             self.in_flight.insert(entry.id, entry.clone());
             self.store(OutboxStoreOp::RecordAttempt {
                 entry: Box::new(entry),
                 identity,
             });
         }
-        if full_batch {
+        // A full batch may have more behind it (unless none of it was ours).
+        if (full && took_any) || std::mem::take(&mut self.pump_again) {
             self.pump();
         }
         self.schedule(now, OUTBOX_SWEEP);
@@ -420,11 +453,9 @@ impl Outbox {
             }
             None => state,
         };
-        self.store(OutboxStoreOp::SetState {
-            id,
-            state: state.clone(),
-        });
-        self.emit_delivery(id, to, state);
+        // Told once it is on record: a command that prints the outcome and
+        // exits leaves its row as it said.
+        self.store(OutboxStoreOp::SetState { id, to, state });
     }
 }
 
