@@ -499,7 +499,7 @@ fn without_retries_the_first_outcome_is_final() {
         },
         now,
     );
-    let out = effects(&mut o);
+    let out = settled(&mut o, now);
     assert!(
         matches!(
             out.as_slice(),
