@@ -147,7 +147,11 @@ fn sends_beside_a_listen_are_delivered_once_each_and_say_so() {
     // Nothing reported delivered arrives again later, nothing is re-sent.
     count_bodies(&bob_lines, &mut counts, LATE_WATCH);
     for text in &texts {
-        assert_eq!(counts.get(text), Some(&1), "{text} after {LATE_WATCH:?}: {counts:?}");
+        assert_eq!(
+            counts.get(text),
+            Some(&1),
+            "{text} after {LATE_WATCH:?}: {counts:?}"
+        );
     }
     assert_eq!(counts.len(), texts.len(), "{counts:?}");
     assert_eq!(unfinished_rows(&alice_data), 0);
@@ -192,6 +196,8 @@ fn without_an_instance_overlapping_sends_take_turns_under_the_lock() {
         assert_eq!(counts.get(text), Some(&1), "{text}: {counts:?}");
     }
     assert_eq!(unfinished_rows(&alice_data), 0);
-    eprintln!("figures: 4 overlapping sends without an instance, {waited} waited for the lock, each received once");
+    eprintln!(
+        "figures: 4 overlapping sends without an instance, {waited} waited for the lock, each received once"
+    );
     let _ = DEADLINE;
 }

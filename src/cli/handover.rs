@@ -113,7 +113,9 @@ pub(crate) fn outcome(
             reason,
             retry_at_ms,
         } => {
-            let wait = Duration::from_millis(u64::try_from(retry_at_ms - crate::runtime::outbox::now_ms()).unwrap_or(0));
+            let wait = Duration::from_millis(
+                u64::try_from(retry_at_ms - crate::runtime::outbox::now_ms()).unwrap_or(0),
+            );
             Err(CliError::Kept(format!(
                 "kept in the outbox: will be sent when {} ({reason}); {}, next try in {}",
                 awaited(*code),

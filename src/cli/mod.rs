@@ -361,7 +361,9 @@ fn send(
 ) -> Result<(), CliError> {
     let account = choose_account(&config, account)?;
     let claim = control::claim(data_dir, LOCK_PATIENCE, || {
-        eprintln!("sipchat: another sipchat command is sending from this data directory; waiting for it to finish");
+        eprintln!(
+            "sipchat: another sipchat command is sending from this data directory; waiting for it to finish"
+        );
     })?;
     let lock = match claim {
         Claim::Instance(connection) => return handover::send(connection, &account, uri, text, json),

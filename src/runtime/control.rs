@@ -213,7 +213,12 @@ impl Connection {
             Ok(_) => serde_json::from_str(&line)
                 .map(Some)
                 .map_err(|e| ControlError::Answer(e.to_string())),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
                 Ok(None)
             }
             Err(e) => Err(fail(e)),
@@ -405,7 +410,9 @@ fn read_request(stream: &UnixStream) -> Result<Request, String> {
         .read_line(&mut line)
         .map_err(|e| e.to_string())?;
     if !line.ends_with('\n') {
-        return Err(format!("the request is longer than {MAX_LINE_BYTES} bytes or cut short"));
+        return Err(format!(
+            "the request is longer than {MAX_LINE_BYTES} bytes or cut short"
+        ));
     }
     serde_json::from_str(&line).map_err(|e| format!("not a request: {e}"))
 }
@@ -478,7 +485,14 @@ fn next_event(events: &std_mpsc::Receiver<Event>, stream: &UnixStream) -> Option
     }
 }
 
-fn send(mut stream: UnixStream, shared: &Shared, handle: &Handle, account: AccountId, to: String, text: String) {
+fn send(
+    mut stream: UnixStream,
+    shared: &Shared,
+    handle: &Handle,
+    account: AccountId,
+    to: String,
+    text: String,
+) {
     let _span = tracing::info_span!("control_send", account = %account).entered();
     let events = subscribe(shared);
     let id: MessageId = handle.next_message_id();

@@ -44,8 +44,14 @@ fn a_window_request_reaches_the_window_and_listen_refuses_it() {
             address: "sip:bob@example.org".into(),
         })
         .unwrap();
-    assert_eq!(connection.next_reply(Duration::from_secs(5)).unwrap(), Some(Reply::Ok));
-    assert_eq!(rx.try_recv().unwrap(), WindowRequest::Open("sip:bob@example.org".into()));
+    assert_eq!(
+        connection.next_reply(Duration::from_secs(5)).unwrap(),
+        Some(Reply::Ok)
+    );
+    assert_eq!(
+        rx.try_recv().unwrap(),
+        WindowRequest::Open("sip:bob@example.org".into())
+    );
     assert!(matches!(
         lock_for_instance(dir.path(), || {}),
         Err(ControlError::Running(_))
@@ -67,7 +73,10 @@ fn a_window_request_reaches_the_window_and_listen_refuses_it() {
 fn malformed_and_overlong_requests_get_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let _server = Server::start(dir.path(), try_lock(dir.path()).unwrap().unwrap(), None).unwrap();
-    let long = format!("{{\"op\":\"send\",\"text\":\"{}\"}}\n", "x".repeat(MAX_LINE_BYTES as usize));
+    let long = format!(
+        "{{\"op\":\"send\",\"text\":\"{}\"}}\n",
+        "x".repeat(MAX_LINE_BYTES as usize)
+    );
     for bad in ["delete everything\n", "{\"op\":\"send\"}\n", long.as_str()] {
         let mut connection = Connection::open(dir.path()).unwrap();
         connection.reader.get_mut().write_all(bad.as_bytes()).unwrap();

@@ -262,7 +262,12 @@ impl Outbox {
                 sent_as,
                 retry_after,
             } => self.on_delivery(id, to, state, sent_as.is_some(), retry_after, now),
-            OutboxInput::Persisted { id, to, state, result } => {
+            OutboxInput::Persisted {
+                id,
+                to,
+                state,
+                result,
+            } => {
                 match result {
                     Ok(true) => {}
                     // Already accepted by an earlier attempt: this outcome is stale.

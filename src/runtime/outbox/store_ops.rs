@@ -77,7 +77,9 @@ impl OutboxStoreOp {
                 }
             }
             OutboxStoreOp::SetState { id, to, state } => {
-                let result = store.set_delivery_state(id, &state, unix_ms).map_err(OutboxError::from);
+                let result = store
+                    .set_delivery_state(id, &state, unix_ms)
+                    .map_err(OutboxError::from);
                 OutboxInput::Persisted {
                     id,
                     to,

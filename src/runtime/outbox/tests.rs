@@ -661,7 +661,10 @@ fn a_state_is_told_once_it_is_on_record_and_a_stale_one_never() {
     );
     let out = effects(&mut o);
     assert!(
-        matches!(out.as_slice(), [OutboxEffect::Store(OutboxStoreOp::SetState { .. })]),
+        matches!(
+            out.as_slice(),
+            [OutboxEffect::Store(OutboxStoreOp::SetState { .. })]
+        ),
         "told before it was stored: {out:?}"
     );
     o.handle(
