@@ -401,26 +401,27 @@ fn write_reply(stream: &mut UnixStream, reply: &Reply) -> bool {
     stream.write_all(line.as_bytes()).is_ok()
 }
 
-fn read_request(stream: &UnixStream) -> Result<Request, String> {
+fn read_request(stream: &UnixStream) -> Result<Request, ControlError> {
     stream
         .set_read_timeout(Some(HANDSHAKE_TIMEOUT))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ControlError::Answer(e.to_string()))?;
     let mut line = String::new();
     BufReader::new(stream.take(MAX_LINE_BYTES))
         .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ControlError::Answer(e.to_string()))?;
     if !line.ends_with('\n') {
-        return Err(format!(
+        return Err(ControlError::Answer(format!(
             "the request is longer than {MAX_LINE_BYTES} bytes or cut short"
-        ));
+        )));
     }
-    serde_json::from_str(&line).map_err(|e| format!("not a request: {e}"))
+    serde_json::from_str(&line).map_err(|e| ControlError::Answer(format!("not a request: {e}")))
 }
 
 fn serve_client(mut stream: UnixStream, shared: &Shared) {
     let request = match read_request(&stream) {
         Ok(r) => r,
-        Err(message) => {
+        Err(e) => {
+            let message = e.to_string();
             write_reply(&mut stream, &Reply::Error { message });
             return;
         }
