@@ -168,7 +168,8 @@ pub enum CliCommand {
         /// Only this account.
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
-        /// How many messages or results.
+        /// How many messages or results; when there are more, a line (JSON: a
+        /// `history_cut` event with `"truncated": true`) says the list was cut.
         #[arg(long, default_value_t = history::DEFAULT_LIMIT, value_name = "N")]
         limit: usize,
         /// One JSON object per line.
