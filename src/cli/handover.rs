@@ -45,6 +45,20 @@ pub(crate) fn send(
                     return outcome(id, account, to, &state, json, true);
                 }
             }
+            Reply::Waiting { reason } => {
+                if json {
+                    let event = Event::MessageWaiting {
+                        id: id.unwrap_or(MessageId(0)),
+                        account: account.clone(),
+                        to: to.to_string(),
+                        reason: reason.clone(),
+                    };
+                    if let Some(v) = output::event_json(&event) {
+                        println!("{v}");
+                    }
+                }
+                return waiting(&reason, true);
+            }
             Reply::Error { message } => return Err(CliError::Usage(message)),
             other => {
                 return Err(CliError::Usage(format!(
@@ -135,6 +149,14 @@ pub(crate) fn unfinished(last: &DeliveryState, instance_runs: bool) -> Result<()
     };
     Err(CliError::Kept(format!(
         "kept in the outbox: will be sent when {when}; {}",
+        who_sends(instance_runs)
+    )))
+}
+
+/// The words for a message kept because its account cannot reach its server.
+pub(crate) fn waiting(reason: &str, instance_runs: bool) -> Result<(), CliError> {
+    Err(CliError::Kept(format!(
+        "kept in the outbox: will be sent when the account can reach its server (now: {reason}); {}",
         who_sends(instance_runs)
     )))
 }

@@ -436,14 +436,22 @@ fn wait_for_outcome(
                 Ok(None) => return handover::unfinished(&last, false),
                 Err(_) => return handover::unfinished(&last, false),
             };
-            if let Event::DeliveryUpdate { id: got, state, .. } = &event {
-                if *got != id {
-                    continue;
+            match &event {
+                Event::DeliveryUpdate { id: got, state, .. } if *got == id => {
+                    last = state.clone();
+                    if control::ends_send(state) {
+                        return handover::outcome(id, account, to, state, json, false);
+                    }
                 }
-                last = state.clone();
-                if control::ends_send(state) {
-                    return handover::outcome(id, account, to, state, json, false);
+                Event::MessageWaiting { id: got, reason, .. } if *got == id => {
+                    if json {
+                        if let Some(v) = output::event_json(&event) {
+                            println!("{v}");
+                        }
+                    }
+                    return handover::waiting(reason, false);
                 }
+                _ => {}
             }
         }
     })

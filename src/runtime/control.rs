@@ -107,6 +107,12 @@ pub enum Reply {
         /// The state.
         state: DeliveryState,
     },
+    /// The message stays in the outbox: the account cannot reach its server
+    /// now (the instance sends it once it can).
+    Waiting {
+        /// Why, in words.
+        reason: String,
+    },
     /// The alert was acknowledged at this time (Unix milliseconds).
     Acknowledged {
         /// When.
@@ -518,14 +524,18 @@ fn send(
         return;
     }
     while let Some(event) = next_event(&events, &stream) {
-        if let Event::DeliveryUpdate { id: got, state, .. } = event {
-            if got != id {
-                continue;
+        match event {
+            Event::DeliveryUpdate { id: got, state, .. } if got == id => {
+                let last = ends_send(&state);
+                if !write_reply(&mut stream, &Reply::Delivery { state }) || last {
+                    return;
+                }
             }
-            let last = ends_send(&state);
-            if !write_reply(&mut stream, &Reply::Delivery { state }) || last {
+            Event::MessageWaiting { id: got, reason, .. } if got == id => {
+                write_reply(&mut stream, &Reply::Waiting { reason });
                 return;
             }
+            _ => {}
         }
     }
 }

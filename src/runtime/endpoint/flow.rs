@@ -5,6 +5,7 @@
 use super::routing::{connect_flow, FlowHandle};
 use super::{Endpoint, Internal};
 use crate::model::RegistrationState;
+use crate::runtime::outbox::OutboxInput;
 use crate::protocol::sip::agent::Hop;
 use crate::runtime::event::Event;
 use crate::transport::{udp, TransportError};
@@ -72,6 +73,9 @@ impl Endpoint {
                 self.reconnect_failures += 1;
                 self.reconnect_at = Some(Instant::now() + Duration::from_secs(delay));
                 tracing::warn!("cannot reach the server: {e}");
+                self.feed_outbox(OutboxInput::Unreachable {
+                    reason: e.to_string(),
+                });
                 self.emit(Event::AccountState {
                     account: self.account_id(),
                     state: RegistrationState::Failed {

@@ -112,6 +112,9 @@ pub(crate) enum OutboxInput {
         identity: MessageIdentity,
         result: Result<(), OutboxError>,
     },
+    /// The account cannot reach its server (a connection attempt failed);
+    /// cleared by `CanSend(true)`. Messages waiting are told so.
+    Unreachable { reason: String },
     /// The driver found no way to send the entry now (the server flow went
     /// away meanwhile): it waits for a later pump.
     Unsent { id: MessageId },
@@ -176,6 +179,11 @@ pub(crate) struct Outbox {
     recovered: bool,
     /// When to pump next (a retry due, or the sweep).
     pump_at: Option<Instant>,
+    /// Why the account cannot reach its server, since its last failed
+    /// connection attempt (until it can send again).
+    unreachable: Option<String>,
+    /// Messages queued by this runtime and not attempted yet (to whom).
+    waiting: HashMap<MessageId, String>,
     effects: VecDeque<OutboxEffect>,
 }
 
@@ -191,6 +199,8 @@ impl Outbox {
             pump_again: false,
             recovered: false,
             pump_at: None,
+            unreachable: None,
+            waiting: HashMap::new(),
             effects: VecDeque::new(),
         }
     }
@@ -216,6 +226,7 @@ impl Outbox {
             OutboxInput::CanSend(can) => {
                 self.can_send = can;
                 if can {
+                    self.unreachable = None;
                     self.pump();
                 }
             }
@@ -224,7 +235,11 @@ impl Outbox {
                     if let Some(own) = self.own.as_mut() {
                         own.insert(id);
                     }
-                    self.emit_delivery(id, to, DeliveryState::Queued);
+                    self.emit_delivery(id, to.clone(), DeliveryState::Queued);
+                    if let Some(reason) = self.unreachable.clone() {
+                        self.emit_waiting(id, to.clone(), reason);
+                    }
+                    self.waiting.insert(id, to);
                     self.pump();
                 }
                 Err(e) => self.emit_delivery(
@@ -252,6 +267,17 @@ impl Outbox {
                     self.in_flight.remove(&entry.id);
                 }
             },
+            OutboxInput::Unreachable { reason } => {
+                if self.can_send {
+                    return;
+                }
+                self.unreachable = Some(reason.clone());
+                let mut waiting: Vec<_> = self.waiting.iter().map(|(id, to)| (*id, to.clone())).collect();
+                waiting.sort_by_key(|(id, _)| *id);
+                for (id, to) in waiting {
+                    self.emit_waiting(id, to, reason.clone());
+                }
+            }
             OutboxInput::Unsent { id } => {
                 self.in_flight.remove(&id);
             }
@@ -334,6 +360,15 @@ impl Outbox {
         }));
     }
 
+    fn emit_waiting(&mut self, id: MessageId, to: String, reason: String) {
+        self.effects.push_back(OutboxEffect::Emit(Event::MessageWaiting {
+            id,
+            account: self.account.clone(),
+            to,
+            reason,
+        }));
+    }
+
     fn schedule(&mut self, now: Now, delay: Duration) {
         let at = now.at + delay;
         self.pump_at = Some(self.pump_at.map_or(at, |old| old.min(at)));
@@ -410,6 +445,7 @@ impl Outbox {
                 continue;
             }
             took_any = true;
+            self.waiting.remove(&entry.id);
             self.in_flight.insert(entry.id, entry.clone());
             self.store(OutboxStoreOp::RecordAttempt {
                 entry: Box::new(entry),

@@ -694,3 +694,76 @@ fn a_state_is_told_once_it_is_on_record_and_a_stale_one_never() {
         })]
     ));
 }
+
+fn waiting_ids(effects: &[OutboxEffect]) -> Vec<u64> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            OutboxEffect::Emit(Event::MessageWaiting { id, reason, .. }) => {
+                assert_eq!(reason, "connection refused");
+                Some(id.0)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn queued(o: &mut Outbox, id: u64, now: Now) -> Vec<OutboxEffect> {
+    o.handle(
+        OutboxInput::Queued {
+            id: MessageId(id),
+            to: "sip:bob@example.org".into(),
+            result: Ok(MessageId(id)),
+        },
+        now,
+    );
+    effects(o)
+}
+
+#[test]
+fn messages_waiting_for_an_unreachable_server_are_told_so_until_it_can_send() {
+    let now = start();
+    let mut o = outbox(true);
+    // Queued before the connection failed: told when it fails.
+    assert_eq!(waiting_ids(&queued(&mut o, 1, now)), Vec::<u64>::new());
+    o.handle(
+        OutboxInput::Unreachable {
+            reason: "connection refused".into(),
+        },
+        now,
+    );
+    assert_eq!(waiting_ids(&effects(&mut o)), [1]);
+    // Queued while it is unreachable: told at once, after "queued".
+    let out = queued(&mut o, 2, now);
+    assert!(
+        matches!(
+            out.first(),
+            Some(OutboxEffect::Emit(Event::DeliveryUpdate {
+                state: DeliveryState::Queued,
+                ..
+            }))
+        ),
+        "{out:?}"
+    );
+    assert_eq!(waiting_ids(&out), [2]);
+    // Reachable again: no more hints; a message taken for sending is no longer waiting.
+    o.handle(OutboxInput::CanSend(true), now);
+    let _ = effects(&mut o);
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(vec![entry(1, DeliveryState::Queued, 0, None)]),
+            fresh: vec![identity(1)],
+        },
+        now,
+    );
+    let _ = effects(&mut o);
+    o.handle(OutboxInput::CanSend(false), now);
+    assert_eq!(waiting_ids(&queued(&mut o, 3, now)), Vec::<u64>::new());
+    o.handle(
+        OutboxInput::Unreachable {
+            reason: "connection refused".into(),
+        },
+        now,
+    );
+    assert_eq!(waiting_ids(&effects(&mut o)), [2, 3]);
+}
