@@ -201,3 +201,74 @@ fn without_an_instance_overlapping_sends_take_turns_under_the_lock() {
     );
     let _ = DEADLINE;
 }
+
+/// Waits for the next `event` line on `lines` (within [`DEADLINE`]),
+/// counting the message bodies that pass meanwhile.
+fn wait_counting(lines: &Receiver<String>, want: &str, counts: &mut HashMap<String, usize>) -> serde_json::Value {
+    let end = Instant::now() + DEADLINE;
+    loop {
+        let line = lines
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no {want} event within {DEADLINE:?}; bodies so far {counts:?}"));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["event"] == "message" {
+            *counts.entry(v["body"].as_str().unwrap().to_string()).or_default() += 1;
+        }
+        if v["event"] == want {
+            return v;
+        }
+    }
+}
+
+#[test]
+fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_peer_is_back() {
+    let Some(mut kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
+    let alice_config = write_config(dir.path(), &kam, "alice");
+    let bob_config = write_config(dir.path(), &kam, "bob");
+    let (_bob, bob_lines) = listen(&bob_config, &bob_data, "bob");
+    let (_alice, alice_lines) = listen(&alice_config, &alice_data, "alice");
+    let to = kam.aor("bob");
+    let mut counts = HashMap::new();
+
+    kam.stop();
+    // Alice's listen finds the server gone before the send comes.
+    wait_counting(&alice_lines, "registration_failed", &mut HashMap::new());
+    let text = "sent while the registrar is down";
+    let started = Instant::now();
+    let out = send(&alice_config, &alice_data, &to, text);
+    let send_took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "stdout {} stderr {stderr}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        stderr.contains("kept in the outbox: will be sent when the account can reach its server"),
+        "{stderr}"
+    );
+
+    kam.restart();
+    let restarted = Instant::now();
+    wait_counting(&bob_lines, "registered", &mut counts);
+    let bob_back = restarted.elapsed();
+    let bob_registered = Instant::now();
+    let mut delivered_after = None;
+    while counts.get(text).copied().unwrap_or(0) == 0 && bob_registered.elapsed() < DEADLINE {
+        count_bodies(&bob_lines, &mut counts, Duration::from_secs(1));
+        if counts.contains_key(text) {
+            delivered_after = Some(bob_registered.elapsed());
+        }
+    }
+    let delivered_after = delivered_after.unwrap_or_else(|| panic!("not delivered within {DEADLINE:?}: {counts:?}"));
+    // Nothing arrives twice.
+    count_bodies(&bob_lines, &mut counts, LATE_WATCH);
+    assert_eq!(counts.get(text), Some(&1), "{counts:?}");
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert_eq!(unfinished_rows(&alice_data), 0);
+    eprintln!(
+        "figures: send with the registrar down exited 3 after {send_took:?}; bob re-registered \
+         {bob_back:?} after the restart; the queued message arrived {delivered_after:?} after that, \
+         once (still once after {LATE_WATCH:?})"
+    );
+}
