@@ -204,7 +204,11 @@ fn without_an_instance_overlapping_sends_take_turns_under_the_lock() {
 
 /// Waits for the next `event` line on `lines` (within [`DEADLINE`]),
 /// counting the message bodies that pass meanwhile.
-fn wait_counting(lines: &Receiver<String>, want: &str, counts: &mut HashMap<String, usize>) -> serde_json::Value {
+fn wait_counting(
+    lines: &Receiver<String>,
+    want: &str,
+    counts: &mut HashMap<String, usize>,
+) -> serde_json::Value {
     let end = Instant::now() + DEADLINE;
     loop {
         let line = lines
@@ -242,11 +246,18 @@ fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_pe
     let out = send(&alice_config, &alice_data, &to, text);
     let send_took = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "stdout {} stderr {stderr}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "stdout {} stderr {stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(
-        stderr.contains("kept in the outbox: will be sent when the account can reach its server"),
+        stderr.contains("kept in the outbox: will be sent when the account can reach its server (now: "),
         "{stderr}"
     );
+    // Told at once from the outbox's signal, not after the 45 s of waiting for an answer.
+    assert!(stderr.contains("Connection refused"), "{stderr}");
 
     kam.restart();
     let restarted = Instant::now();
@@ -260,7 +271,8 @@ fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_pe
             delivered_after = Some(bob_registered.elapsed());
         }
     }
-    let delivered_after = delivered_after.unwrap_or_else(|| panic!("not delivered within {DEADLINE:?}: {counts:?}"));
+    let delivered_after =
+        delivered_after.unwrap_or_else(|| panic!("not delivered within {DEADLINE:?}: {counts:?}"));
     // Nothing arrives twice.
     count_bodies(&bob_lines, &mut counts, LATE_WATCH);
     assert_eq!(counts.get(text), Some(&1), "{counts:?}");

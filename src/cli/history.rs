@@ -97,14 +97,21 @@ pub fn run(data_dir: &Path, req: &HistoryRequest) -> Result<(), CliError> {
             emit(&mut out, &alert_line(&stored.to_alert(), req.json))?;
         }
         if total > req.limit {
-            emit(&mut out, &cut_line(Cut::Known { shown: req.limit }, "alerts", req))?;
+            emit(
+                &mut out,
+                &cut_line(Cut::Known { shown: req.limit }, "alerts", req),
+            )?;
         }
         return Ok(());
     }
     if let Some(text) = &req.search {
         let (hits, cut) = cut_to(
             store
-                .search(text, req.account.as_deref(), ask_for(req.limit, MAX_SEARCH_RESULTS))
+                .search(
+                    text,
+                    req.account.as_deref(),
+                    ask_for(req.limit, MAX_SEARCH_RESULTS),
+                )
                 .map_err(store_err)?,
             req.limit,
             MAX_SEARCH_RESULTS,
@@ -250,9 +257,7 @@ fn cut_line(cut: Cut, what: &str, req: &HistoryRequest) -> String {
     }
     let newest = if what == "messages" { "newest " } else { "" };
     if certain {
-        format!(
-            "(only the {newest}{shown} {what} shown; there are more: raise --limit to see them)"
-        )
+        format!("(only the {newest}{shown} {what} shown; there are more: raise --limit to see them)")
     } else {
         format!("(only the {newest}{shown} {what} shown, the most sipchat lists at once; there may be more)")
     }

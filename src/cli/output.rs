@@ -288,7 +288,9 @@ pub fn event_text(event: &Event) -> Option<String> {
         },
         Event::MessageWaiting {
             account, to, reason, ..
-        } => format!("[{account}] to {to}: kept in the outbox until the account can reach its server ({reason})"),
+        } => format!(
+            "[{account}] to {to}: kept in the outbox until the account can reach its server ({reason})"
+        ),
         Event::Error { account, message } => match account {
             Some(a) => format!("[{a}] error: {message}"),
             None => format!("error: {message}"),

@@ -5,9 +5,9 @@
 use super::routing::{connect_flow, FlowHandle};
 use super::{Endpoint, Internal};
 use crate::model::RegistrationState;
-use crate::runtime::outbox::OutboxInput;
 use crate::protocol::sip::agent::Hop;
 use crate::runtime::event::Event;
+use crate::runtime::outbox::OutboxInput;
 use crate::transport::{udp, TransportError};
 use std::time::Duration;
 use tokio::time::Instant;
