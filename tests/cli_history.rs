@@ -100,6 +100,56 @@ fn history_lists_shows_searches_and_exports() {
         "{one}"
     );
 
+    // `--limit` says when it cut the list, in words and in JSON; not when all fit.
+    let mut cut = sipchat(&bob_cfg, &bob_data);
+    cut.args([
+        "history",
+        "--with",
+        &format!("sip:alice@127.0.0.1:{pa}"),
+        "--limit",
+        "2",
+    ]);
+    let cut = stdout_of(cut);
+    let cut_lines: Vec<&str> = cut.lines().collect();
+    assert_eq!(cut_lines.len(), 3, "{cut}");
+    assert!(
+        cut_lines[0].contains("only the newest 2 messages shown; there are more"),
+        "{cut}"
+    );
+    assert!(
+        cut_lines[1].ends_with("lunch at noon?") && cut_lines[2].ends_with("see you"),
+        "{cut}"
+    );
+    let mut cut_json = sipchat(&bob_cfg, &bob_data);
+    cut_json.args([
+        "history",
+        "--with",
+        &format!("sip:alice@127.0.0.1:{pa}"),
+        "--limit",
+        "2",
+        "--json",
+    ]);
+    let cut_json: Vec<serde_json::Value> = stdout_of(cut_json)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(cut_json.len(), 3, "{cut_json:?}");
+    assert_eq!(cut_json[0]["event"], "history_cut", "{}", cut_json[0]);
+    assert_eq!(cut_json[0]["truncated"], true);
+    assert_eq!(cut_json[0]["shown"], 2);
+    let mut whole = sipchat(&bob_cfg, &bob_data);
+    whole.args([
+        "history",
+        "--with",
+        &format!("sip:alice@127.0.0.1:{pa}"),
+        "--limit",
+        "3",
+        "--json",
+    ]);
+    let whole = stdout_of(whole);
+    assert_eq!(whole.lines().count(), 3, "{whole}");
+    assert!(!whole.contains("history_cut"), "{whole}");
+
     // Full-text search with a snippet.
     let mut search = sipchat(&bob_cfg, &bob_data);
     search.args(["history", "--search", "invoice", "--json"]);

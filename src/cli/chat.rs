@@ -37,6 +37,8 @@ pub fn run(config: Config, data_dir: &Path, request: &ChatRequest<'_>) -> Result
         only_account: Some(account.0.clone()),
         data_dir: Some(data_dir.to_path_buf()),
         retries: false,
+        // The outbox rows are the instance's (or the next one's), never a chat's.
+        own_messages_only: true,
         ..RuntimeOptions::default()
     };
     let started = match Runtime::start(config.clone(), options.clone()) {

@@ -4,7 +4,9 @@
 
 use super::CliError;
 use crate::model::{Alert, AlertMark};
-use crate::store::{conversation_key, Direction, Store, StoreError, StoredMessage};
+use crate::store::{
+    conversation_key, Direction, Store, StoreError, StoredMessage, MAX_PAGE_SIZE, MAX_SEARCH_RESULTS,
+};
 use chrono::{Local, TimeZone};
 use serde_json::json;
 use std::io::Write;
@@ -34,7 +36,7 @@ pub struct HistoryRequest {
     pub unacknowledged: bool,
 }
 
-fn local_time(ms: i64) -> String {
+pub(crate) fn local_time(ms: i64) -> String {
     match Local.timestamp_millis_opt(ms).single() {
         Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
         None => "?".into(),
@@ -90,15 +92,30 @@ pub fn run(data_dir: &Path, req: &HistoryRequest) -> Result<(), CliError> {
         let log = store
             .alerts(req.account.as_deref(), req.unacknowledged)
             .map_err(store_err)?;
+        let total = log.len();
         for stored in log.into_iter().take(req.limit) {
             emit(&mut out, &alert_line(&stored.to_alert(), req.json))?;
+        }
+        if total > req.limit {
+            emit(
+                &mut out,
+                &cut_line(Cut::Known { shown: req.limit }, "alerts", req),
+            )?;
         }
         return Ok(());
     }
     if let Some(text) = &req.search {
-        let hits = store
-            .search(text, req.account.as_deref(), req.limit)
-            .map_err(store_err)?;
+        let (hits, cut) = cut_to(
+            store
+                .search(
+                    text,
+                    req.account.as_deref(),
+                    ask_for(req.limit, MAX_SEARCH_RESULTS),
+                )
+                .map_err(store_err)?,
+            req.limit,
+            MAX_SEARCH_RESULTS,
+        );
         for hit in hits {
             let line = if req.json {
                 json!({"event": "search_hit", "id": hit.id, "account": hit.account, "with": hit.peer_key,
@@ -119,6 +136,9 @@ pub fn run(data_dir: &Path, req: &HistoryRequest) -> Result<(), CliError> {
                 )
             };
             emit(&mut out, &line)?;
+        }
+        if let Some(cut) = cut {
+            emit(&mut out, &cut_line(cut, "search hits", req))?;
         }
         return Ok(());
     }
@@ -178,15 +198,69 @@ pub fn run(data_dir: &Path, req: &HistoryRequest) -> Result<(), CliError> {
         return Ok(());
     }
     for c in matching {
-        let mut page = store
-            .messages(&c.account, &c.peer_key, None, req.limit)
-            .map_err(store_err)?;
+        let (mut page, cut) = cut_to(
+            store
+                .messages(&c.account, &c.peer_key, None, ask_for(req.limit, MAX_PAGE_SIZE))
+                .map_err(store_err)?,
+            req.limit,
+            MAX_PAGE_SIZE,
+        );
         page.reverse(); // oldest first, like a chat
+        if let Some(cut) = cut {
+            // Said first: the older messages are the ones left out.
+            emit(&mut out, &cut_line(cut, "messages", req))?;
+        }
         for m in page {
             emit(&mut out, &message_line(&m, c.display_name.as_deref(), req.json))?;
         }
     }
     Ok(())
+}
+
+/// How a list was cut short by `--limit` (or by the store's own cap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// More were there than the `shown` ones.
+    Known { shown: usize },
+    /// The store returned its most (`shown`); there may be more.
+    AtCap { shown: usize },
+}
+
+/// How many rows to ask the store for: one more than wanted, to see
+/// whether the list goes on (within the store's cap).
+fn ask_for(limit: usize, cap: usize) -> usize {
+    limit.saturating_add(1).min(cap)
+}
+
+/// Keeps the first `limit` rows and tells whether any were left out.
+fn cut_to<T>(mut rows: Vec<T>, limit: usize, cap: usize) -> (Vec<T>, Option<Cut>) {
+    if rows.len() > limit {
+        rows.truncate(limit);
+        return (rows, Some(Cut::Known { shown: limit }));
+    }
+    if limit >= cap && rows.len() == cap {
+        return (rows, Some(Cut::AtCap { shown: cap }));
+    }
+    (rows, None)
+}
+
+/// The line saying a list was cut, in words or as a JSON event.
+fn cut_line(cut: Cut, what: &str, req: &HistoryRequest) -> String {
+    let (shown, certain) = match cut {
+        Cut::Known { shown } => (shown, true),
+        Cut::AtCap { shown } => (shown, false),
+    };
+    if req.json {
+        return json!({"event": "history_cut", "list": what, "shown": shown, "limit": req.limit,
+                      "truncated": true, "more_certain": certain})
+        .to_string();
+    }
+    let newest = if what == "messages" { "newest " } else { "" };
+    if certain {
+        format!("(only the {newest}{shown} {what} shown; there are more: raise --limit to see them)")
+    } else {
+        format!("(only the {newest}{shown} {what} shown, the most sipchat lists at once; there may be more)")
+    }
 }
 
 /// A line of the alert log.

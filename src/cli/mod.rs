@@ -1,10 +1,20 @@
 //! Headless commands over the same runtime [`Handle`](crate::runtime::Handle)
 //! the GUI uses: `listen`, `send`, `chat` and `history`.
 //!
-//! Exit codes: 0 ok, 1 the peer or server refused (the message says why),
-//! 2 usage or configuration error.
+//! Exit codes: 0 delivered (or done), 1 the peer or server refused and the
+//! message will never be sent later (its row says failed), 2 usage or
+//! configuration error, 3 kept in the outbox: it will be sent later (by the
+//! running instance, or the next `sipchat listen` or window on the data
+//! directory).
+//!
+//! One owner per outbox ([`crate::runtime::control`]): with an instance
+//! running on the data directory, `send` and `ack-alert` hand their work to
+//! it and print its outcome as it happens; with none, `send` takes the
+//! outbox lock and works only its own message (waiting while another
+//! command holds the lock).
 
 pub mod chat;
+mod handover;
 pub mod history;
 pub mod open;
 pub mod output;
@@ -14,6 +24,7 @@ use crate::config::{Config, ConfigError, LoadOptions};
 use crate::model::{AccountId, DeliveryState};
 use crate::notify::{Notifier, NotifyAction};
 use crate::paths::Paths;
+use crate::runtime::control::{self, Claim, Connection};
 use crate::runtime::{Event, Events, Handle, Runtime, RuntimeError, RuntimeOptions};
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -26,13 +37,26 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_REFUSED: u8 = 1;
 /// Exit code: usage or configuration error.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: kept in the outbox; it will be sent later.
+pub const EXIT_KEPT: u8 = 3;
+
+/// How long a command waits while another command works the outbox.
+pub const LOCK_PATIENCE: Duration = Duration::from_secs(120);
 
 /// Longest a `send` waits for the outcome (Timer F plus connecting).
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(45);
 
+/// The exit codes, for `--help`.
+pub const EXIT_CODES: &str = "Exit codes:\n  \
+  0  delivered (accepted by the recipient, or stored by the server for later delivery)\n  \
+  1  refused by the peer or the server; it will never be sent later\n  \
+  2  usage or configuration error\n  \
+  3  kept in the outbox: it will be sent later by the running sipchat (window or listen), \
+or the next one started on this data directory";
+
 /// sipchat: chat over SIP SIMPLE and MSRP.
 #[derive(Debug, Parser)]
-#[command(name = "sipchat", version, about, long_about = None)]
+#[command(name = "sipchat", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Configuration file (default: $SIPCHAT_CONFIG, else the XDG config dir).
     #[arg(long, global = true, value_name = "FILE")]
@@ -95,7 +119,10 @@ pub enum CliCommand {
         /// The peer, e.g. sip:bob@example.org.
         uri: String,
     },
-    /// Send a page-mode MESSAGE; exits 0 only when a server or the recipient took it.
+    /// Send a page-mode MESSAGE; exits 0 only when a server or the recipient took it, 1 when
+    /// refused (never sent later), 3 when kept in the outbox for a later try. With a window or
+    /// `listen` running on the data directory, that instance sends it.
+    #[command(after_help = EXIT_CODES)]
     Send {
         /// Sending account (default: the first enabled account, else `local`).
         #[arg(long, value_name = "NAME")]
@@ -141,7 +168,8 @@ pub enum CliCommand {
         /// Only this account.
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
-        /// How many messages or results.
+        /// How many messages or results; when there are more, a line (JSON: a
+        /// `history_cut` event with `"truncated": true`) says the list was cut.
         #[arg(long, default_value_t = history::DEFAULT_LIMIT, value_name = "N")]
         limit: usize,
         /// One JSON object per line.
@@ -182,6 +210,12 @@ pub enum CliError {
     /// Refused by the peer or server (exit 1).
     #[error("{0}")]
     Refused(String),
+    /// Kept in the outbox for a later try (exit 3).
+    #[error("{0}")]
+    Kept(String),
+    /// The single-instance channel failed.
+    #[error(transparent)]
+    Control(#[from] crate::runtime::control::ControlError),
     /// Something else about the invocation (exit 2).
     #[error("{0}")]
     Usage(String),
@@ -192,6 +226,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Refused(_) => EXIT_REFUSED,
+            CliError::Kept(_) => EXIT_KEPT,
             _ => EXIT_USAGE,
         }
     }
@@ -258,7 +293,10 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
                 json: *json,
             },
         ),
-        CliCommand::AckAlert { id, json } => history::acknowledge(&paths.data_dir, *id, *json),
+        CliCommand::AckAlert { id, json } => match Connection::open(&paths.data_dir) {
+            Some(connection) => handover::acknowledge(connection, *id, *json),
+            None => history::acknowledge(&paths.data_dir, *id, *json),
+        },
         CliCommand::Send {
             account,
             json,
@@ -323,20 +361,35 @@ fn send(
     json: bool,
 ) -> Result<(), CliError> {
     let account = choose_account(&config, account)?;
-    let (handle, mut events) = one_shot_runtime(config, data_dir, &account)?;
+    let claim = control::claim(data_dir, LOCK_PATIENCE, || {
+        eprintln!(
+            "sipchat: another sipchat command is sending from this data directory; waiting for it to finish"
+        );
+    })?;
+    let lock = match claim {
+        Claim::Instance(connection) => return handover::send(connection, &account, uri, text, json),
+        Claim::Owner(lock) => lock,
+    };
+    let (handle, mut events) = one_shot_runtime(config, data_dir, &account, true)?;
     let id = handle.send_message(&account, uri, text)?;
-    let outcome = wait_for_outcome(&mut events, id, json);
+    let outcome = wait_for_outcome(&mut events, id, &account, uri, json);
     handle.shutdown();
+    // Held until the runtime stopped: nobody else works the row meanwhile.
+    drop(lock);
     outcome
 }
 
 /// A runtime for one command with one account: no registration, no
 /// retries; the local account falls back to any free port when a listening
 /// sipchat holds the configured one.
-fn one_shot_runtime(
+/// Its outbox works only the messages it queues itself; with `keep`, a
+/// failure worth retrying stays in the outbox (exit 3) for the instance that
+/// owns it.
+pub(crate) fn one_shot_runtime(
     config: Config,
     data_dir: &std::path::Path,
     account: &AccountId,
+    keep: bool,
 ) -> Result<(Handle, Events), CliError> {
     let mut options = RuntimeOptions {
         auto_register: false,
@@ -344,11 +397,12 @@ fn one_shot_runtime(
         local_port: None,
         only_account: Some(account.0.clone()),
         data_dir: Some(data_dir.to_path_buf()),
-        retries: false,
+        retries: keep,
         accept_chats: false,
         accept_files: None,
         refuse_sessions: false,
         omit_msrp_fingerprint: false,
+        own_messages_only: true,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.
@@ -362,23 +416,26 @@ fn one_shot_runtime(
     Ok(started?)
 }
 
-fn wait_for_outcome(events: &mut Events, id: crate::model::MessageId, json: bool) -> Result<(), CliError> {
+fn wait_for_outcome(
+    events: &mut Events,
+    id: crate::model::MessageId,
+    account: &AccountId,
+    to: &str,
+    json: bool,
+) -> Result<(), CliError> {
     let deadline = std::time::Instant::now() + SEND_TIMEOUT;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut last = DeliveryState::Queued;
     rt.block_on(async {
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             let event = match tokio::time::timeout(left, events.recv()).await {
                 Ok(Some(e)) => e,
-                Ok(None) => {
-                    return Err(CliError::Refused(
-                        "the runtime stopped before an answer came".into(),
-                    ))
-                }
-                Err(_) => return Err(CliError::Refused("no final answer in time".into())),
+                Ok(None) => return handover::unfinished(&last, false),
+                Err(_) => return handover::unfinished(&last, false),
             };
             // The server's certificate is not trusted: say which and how to trust it.
             if let Event::CertificateUntrusted { account, certificate } = &event {
@@ -392,24 +449,22 @@ fn wait_for_outcome(events: &mut Events, id: crate::model::MessageId, json: bool
             if let Event::CertificateChanged { .. } = &event {
                 return Err(CliError::Refused(output::event_text(&event).unwrap_or_default()));
             }
-            if let Event::DeliveryUpdate { id: got, state, .. } = &event {
-                if *got != id || !state.is_final() {
-                    continue;
-                }
-                if json {
-                    if let Some(v) = output::event_json(&event) {
-                        println!("{v}");
+            match &event {
+                Event::DeliveryUpdate { id: got, state, .. } if *got == id => {
+                    last = state.clone();
+                    if control::ends_send(state) {
+                        return handover::outcome(id, account, to, state, json, false);
                     }
                 }
-                return match state {
-                    DeliveryState::Accepted | DeliveryState::StoredForLater => {
-                        if !json {
-                            println!("{}", state.describe());
+                Event::MessageWaiting { id: got, reason, .. } if *got == id => {
+                    if json {
+                        if let Some(v) = output::event_json(&event) {
+                            println!("{v}");
                         }
-                        Ok(())
                     }
-                    other => Err(CliError::Refused(other.describe())),
-                };
+                    return handover::waiting(reason, false);
+                }
+                _ => {}
             }
         }
     })
@@ -444,7 +499,12 @@ fn listen(
         accept_files,
         ..RuntimeOptions::default()
     };
-    let (handle, mut events) = Runtime::start(config, options)?;
+    let lock = control::lock_for_instance(data_dir, || {
+        eprintln!("sipchat: waiting for another sipchat command on this data directory to finish");
+    })?;
+    let (handle, events) = Runtime::start(config, options)?;
+    let server = control::Server::start(data_dir, lock, None)?;
+    let mut events = server.attach(handle.clone(), events)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -504,6 +564,8 @@ fn listen(
         }
     });
     handle.shutdown();
+    // The socket and the lock go once the runtime has stopped.
+    drop(server);
     Ok(())
 }
 

@@ -81,6 +81,14 @@ pub fn event_json(event: &Event) -> Option<Value> {
                 "state": name, "code": code, "reason": reason, "description": state.describe(),
             })
         }
+        Event::MessageWaiting {
+            id,
+            account,
+            to,
+            reason,
+        } => json!({
+            "event": "waiting", "id": id, "account": account, "to": to, "reason": reason,
+        }),
         Event::Error { account, message } => {
             json!({"event": "error", "account": account, "message": message})
         }
@@ -313,6 +321,11 @@ pub fn event_text(event: &Event) -> Option<String> {
             DeliveryState::Sending | DeliveryState::Queued => return None,
             _ => format!("[{account}] to {to}: {}", state.describe()),
         },
+        Event::MessageWaiting {
+            account, to, reason, ..
+        } => format!(
+            "[{account}] to {to}: kept in the outbox until the account can reach its server ({reason})"
+        ),
         Event::Error { account, message } => match account {
             Some(a) => format!("[{a}] error: {message}"),
             None => format!("error: {message}"),

@@ -29,7 +29,7 @@ pub fn run(config: Config, data_dir: &Path, req: &SendFileRequest<'_>) -> Result
         return Err(CliError::Usage(format!("{} is not a file", req.path.display())));
     }
     let account = super::choose_account(&config, req.account)?;
-    let (handle, mut events) = super::one_shot_runtime(config, data_dir, &account)?;
+    let (handle, mut events) = super::one_shot_runtime(config, data_dir, &account, false)?;
     let outcome = transfer(&handle, &mut events, &account, req);
     handle.shutdown();
     outcome

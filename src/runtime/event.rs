@@ -72,6 +72,19 @@ pub enum Event {
         /// New state.
         state: DeliveryState,
     },
+    /// An outgoing message waits in the outbox because its account cannot
+    /// reach its server now; it goes out once it can. Not a delivery state
+    /// (the message stays `queued`): a hint for whoever waits for it.
+    MessageWaiting {
+        /// The message.
+        id: MessageId,
+        /// Sending account.
+        account: AccountId,
+        /// Recipient.
+        to: String,
+        /// Why the account cannot send, in words.
+        reason: String,
+    },
     /// An emergency alert from a trusted sender arrived (stored and logged;
     /// its message is in its conversation too, as a
     /// [`Event::MessageReceived`] with `alert: AlertMark::Raised`). Show it

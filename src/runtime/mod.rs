@@ -7,6 +7,7 @@ pub mod address;
 pub(crate) mod chats;
 pub(crate) mod clock;
 pub mod command;
+pub mod control;
 pub(crate) mod endpoint;
 pub mod event;
 pub(crate) mod files;
@@ -67,6 +68,10 @@ pub struct RuntimeOptions {
     /// Leave `a=fingerprint` out of our `msrps` offers and answers, as
     /// Blink's MSRP stack does (for interop tests); off by default.
     pub omit_msrp_fingerprint: bool,
+    /// Work only the messages this runtime queued itself: a one-shot
+    /// command leaves every other outbox row (and the recovery of rows an
+    /// earlier run left `sending`) to the instance that owns the outbox.
+    pub own_messages_only: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -82,6 +87,7 @@ impl Default for RuntimeOptions {
             accept_files: None,
             refuse_sessions: false,
             omit_msrp_fingerprint: false,
+            own_messages_only: false,
         }
     }
 }
@@ -114,28 +120,39 @@ pub enum RuntimeError {
 /// The receiving end of the runtime's events.
 pub type Events = mpsc::UnboundedReceiver<Event>;
 
+/// The low bits of every id this process hands out: its process id, so
+/// processes sharing a history never hand out the same id.
+const PROCESS_BITS: u32 = 16;
+
+/// The next sequence number (an id without its process bits). Starts at
+/// the wall clock in milliseconds, above every stored id.
 static MESSAGE_IDS: AtomicU64 = AtomicU64::new(0);
 
-/// Raises the next id to at least `floor` and to a time-based start
-/// (milliseconds x 1000), so ids differ between processes sharing a history.
+/// This process's part of every id it hands out.
+fn process_part() -> u64 {
+    u64::from(std::process::id()) & ((1 << PROCESS_BITS) - 1)
+}
+
+/// Raises the next sequence number to the clock (milliseconds) and above
+/// `floor` (an id), so new ids are above every stored one.
 fn raise_ids(floor: u64) {
     let time_based = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| {
-            u64::try_from(d.as_millis())
-                .unwrap_or(u64::MAX / 1000)
-                .saturating_mul(1000)
-        })
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX >> PROCESS_BITS))
         .unwrap_or(1);
-    MESSAGE_IDS.fetch_max(time_based.max(floor), Ordering::Relaxed);
+    let above_floor = (floor >> PROCESS_BITS).saturating_add(1);
+    MESSAGE_IDS.fetch_max(time_based.max(above_floor), Ordering::Relaxed);
 }
 
-/// A process-unique message id, above every id in the opened history.
+/// A message id unique across the processes sharing a history: a sequence
+/// number that starts at the clock, above every stored id, in the high bits,
+/// and this process's id in the low [`PROCESS_BITS`] bits.
 pub fn next_message_id() -> MessageId {
     if MESSAGE_IDS.load(Ordering::Relaxed) == 0 {
         raise_ids(1);
     }
-    MessageId(MESSAGE_IDS.fetch_add(1, Ordering::Relaxed))
+    let sequence = MESSAGE_IDS.fetch_add(1, Ordering::Relaxed);
+    MessageId((sequence << PROCESS_BITS) | process_part())
 }
 
 /// Namespace for starting the runtime.
@@ -249,6 +266,7 @@ async fn supervise(
         auto_register: options.auto_register,
         retries: options.retries,
         data_dir: options.data_dir.clone(),
+        own_messages_only: options.own_messages_only,
     };
     let pins = recorded_pins(options.data_dir.as_deref(), &events);
     let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();

@@ -115,6 +115,7 @@ pub struct Kamailio {
     watchdog: Option<Child>,
     log_path: PathBuf,
     dir: Option<tempfile::TempDir>,
+    bin: PathBuf,
 }
 
 /// Where Kamailio lives on this machine.
@@ -419,28 +420,8 @@ fn try_start(inst: &Installation, certificate: Option<&(PathBuf, PathBuf)>) -> R
     fs::write(&cfg_path, cfg).map_err(|e| format!("writing kamailio.cfg: {e}"))?;
 
     let log_path = d.join("kamailio.log");
-    let log = File::create(&log_path).map_err(|e| format!("creating log: {e}"))?;
-    let log2 = log.try_clone().map_err(|e| format!("log: {e}"))?;
     let started = Instant::now();
-    let child = Command::new(&inst.bin)
-        .arg("-f")
-        .arg(&cfg_path)
-        // foreground, log to stderr, small memory, pid/runtime files in the temp dir
-        .args(["-DD", "-E", "-m", "64", "-M", "8"])
-        .arg("-P")
-        .arg(d.join("kamailio.pid"))
-        .arg("-Y")
-        .arg(d)
-        .arg("-w")
-        .arg(d)
-        .current_dir(d)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log))
-        .stderr(Stdio::from(log2))
-        // own process group: Drop signals the main process and all its children
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("spawning {}: {e}", inst.bin.display()))?;
+    let child = spawn(&inst.bin, d, &log_path)?;
     let watchdog = spawn_watchdog(child.id(), d);
 
     let mut k = Kamailio {
@@ -453,6 +434,7 @@ fn try_start(inst: &Installation, certificate: Option<&(PathBuf, PathBuf)>) -> R
         watchdog,
         log_path,
         dir: Some(dir),
+        bin: inst.bin.clone(),
     };
 
     match wait_ready(&mut k) {
@@ -476,6 +458,60 @@ fn try_start(inst: &Installation, certificate: Option<&(PathBuf, PathBuf)>) -> R
                     "Kamailio did not start: {why}\n===== kamailio log =====\n{log}"
                 ))
             }
+        }
+    }
+}
+
+/// Starts the Kamailio binary on the configuration in `d`, logging to
+/// `log_path` (appended to, so a restart keeps the earlier log).
+fn spawn(bin: &Path, d: &Path, log_path: &Path) -> Result<Child, String> {
+    let log = File::options()
+        .create(true)
+        .append(true)
+        .open(log_path)
+        .map_err(|e| format!("creating log: {e}"))?;
+    let log2 = log.try_clone().map_err(|e| format!("log: {e}"))?;
+    Command::new(bin)
+        .arg("-f")
+        .arg(d.join("kamailio.cfg"))
+        // foreground, log to stderr, small memory, pid/runtime files in the temp dir
+        .args(["-DD", "-E", "-m", "64", "-M", "8"])
+        .arg("-P")
+        .arg(d.join("kamailio.pid"))
+        .arg("-Y")
+        .arg(d)
+        .arg("-w")
+        .arg(d)
+        .current_dir(d)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log2))
+        // own process group: Drop signals the main process and all its children
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("spawning {}: {e}", bin.display()))
+}
+
+impl Kamailio {
+    /// Stops the server (as Drop does), keeping its ports and directory
+    /// for [`Kamailio::restart`]. Registrations are lost, as on a real restart.
+    pub fn stop(&mut self) {
+        stop_group(&mut self.child);
+    }
+
+    /// Starts the server again on the same ports and configuration, and
+    /// waits until it answers. Panics (with the log) when it does not.
+    pub fn restart(&mut self) {
+        let d = self.dir().to_path_buf();
+        self.child = spawn(&self.bin, &d, &self.log_path).unwrap_or_else(|e| panic!("kamailio harness: {e}"));
+        // The watchdog watches the new process (the old one is gone).
+        if let Some(mut old) = self.watchdog.take() {
+            let _ = old.kill();
+            let _ = old.wait();
+        }
+        self.watchdog = spawn_watchdog(self.child.id(), &d);
+        if let Err(why) = wait_ready(self) {
+            panic!("kamailio harness: restart failed: {why}\n{}", self.log());
         }
     }
 }
@@ -782,6 +818,7 @@ fn try_start_udp(inst: &Installation, template: &str, ip: Ipv4Addr) -> Result<At
         watchdog,
         log_path,
         dir: Some(dir),
+        bin: inst.bin.clone(),
     };
     let probe = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| format!("probe socket: {e}"))?;
     probe

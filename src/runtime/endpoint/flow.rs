@@ -7,6 +7,7 @@ use super::{Endpoint, Internal};
 use crate::model::RegistrationState;
 use crate::protocol::sip::agent::Hop;
 use crate::runtime::event::Event;
+use crate::runtime::outbox::OutboxInput;
 use crate::transport::{udp, TransportError};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -93,6 +94,9 @@ impl Endpoint {
                         None => t.host.clone(),
                     },
                 );
+                self.feed_outbox(OutboxInput::Unreachable {
+                    reason: e.to_string(),
+                });
                 self.emit(Event::AccountState {
                     account: self.account_id(),
                     state: RegistrationState::Failed {

@@ -94,6 +94,8 @@ pub(crate) struct EndpointOptions {
     pub retries: bool,
     /// Where certificates the user always trusts are recorded.
     pub data_dir: Option<std::path::PathBuf>,
+    /// The outbox works only the messages this runtime queued (one-shot commands).
+    pub own_messages_only: bool,
 }
 
 pub(crate) struct Endpoint {
@@ -223,7 +225,7 @@ impl Endpoint {
             reconnect_failures: 0,
             trust: trust::CertificateTrust::new(options.data_dir.clone()),
             shutting_down: None,
-            outbox: Outbox::new(id.clone(), options.retries),
+            outbox: Outbox::new(id.clone(), options.retries).own_messages_only(options.own_messages_only),
             inbox,
             epoch: Instant::now(),
             std_epoch: std::time::Instant::now(),

@@ -51,6 +51,7 @@ fn seed_alert(from: &str, source: SocketAddr) -> ArrivedMessage {
         subject: Some("Emergency Alert".into()),
         priority: None,
         call_id: "seed-1".into(),
+        from_tag: "seed-tag".into(),
         cseq: 1,
         transport: Transport::Udp,
         conn: None,

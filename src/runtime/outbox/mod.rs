@@ -34,7 +34,7 @@ use crate::model::{human_duration, AccountId, DeliveryState, MessageId};
 use crate::protocol::sip::agent::MessageIdentity;
 use crate::protocol::sip::uri::SipUri;
 use crate::store::{conversation_key, NewOutgoing, OutboxEntry, StoreError};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// Attempts before a retryable failure becomes final.
@@ -112,6 +112,9 @@ pub(crate) enum OutboxInput {
         identity: MessageIdentity,
         result: Result<(), OutboxError>,
     },
+    /// The account cannot reach its server (a connection attempt failed);
+    /// cleared by `CanSend(true)`. Messages waiting are told so.
+    Unreachable { reason: String },
     /// The driver found no way to send the entry now (the server flow went
     /// away meanwhile): it waits for a later pump.
     Unsent { id: MessageId },
@@ -124,10 +127,13 @@ pub(crate) enum OutboxInput {
         sent_as: Option<MessageIdentity>,
         retry_after: Option<u32>,
     },
-    /// A delivery state is recorded (or not).
+    /// A delivery state is recorded (`Ok(false)`: not, as the message was
+    /// accepted before), or could not be; the state is told now.
     Persisted {
         id: MessageId,
-        result: Result<(), OutboxError>,
+        to: String,
+        state: DeliveryState,
+        result: Result<bool, OutboxError>,
     },
     /// A message went back to the outbox by hand (or not).
     Requeued {
@@ -159,6 +165,9 @@ pub(crate) struct Outbox {
     account: AccountId,
     /// Retry retryable failures (off for one-shot sends).
     retries: bool,
+    /// Only the messages queued by this runtime are ours (a one-shot
+    /// command); `None`: every row of the account (the instance).
+    own: Option<HashSet<MessageId>>,
     can_send: bool,
     /// Entries whose attempt is recorded or under way.
     in_flight: HashMap<MessageId, OutboxEntry>,
@@ -170,6 +179,11 @@ pub(crate) struct Outbox {
     recovered: bool,
     /// When to pump next (a retry due, or the sweep).
     pump_at: Option<Instant>,
+    /// Why the account cannot reach its server, since its last failed
+    /// connection attempt (until it can send again).
+    unreachable: Option<String>,
+    /// Messages queued by this runtime and not attempted yet (to whom).
+    waiting: HashMap<MessageId, String>,
     effects: VecDeque<OutboxEffect>,
 }
 
@@ -178,14 +192,28 @@ impl Outbox {
         Outbox {
             account,
             retries,
+            own: None,
             can_send: false,
             in_flight: HashMap::new(),
             pumping: false,
             pump_again: false,
             recovered: false,
             pump_at: None,
+            unreachable: None,
+            waiting: HashMap::new(),
             effects: VecDeque::new(),
         }
+    }
+
+    /// Works only the messages queued through this outbox from now on
+    /// (when `only` is true): a one-shot command never touches rows another
+    /// process queued, nor recovers `sending` rows, which are the owner's.
+    pub(crate) fn own_messages_only(mut self, only: bool) -> Outbox {
+        self.own = only.then(HashSet::new);
+        if only {
+            self.recovered = true;
+        }
+        self
     }
 
     pub(crate) fn handle(&mut self, input: OutboxInput, now: Now) {
@@ -198,12 +226,20 @@ impl Outbox {
             OutboxInput::CanSend(can) => {
                 self.can_send = can;
                 if can {
+                    self.unreachable = None;
                     self.pump();
                 }
             }
             OutboxInput::Queued { id, to, result } => match result {
                 Ok(_) => {
-                    self.emit_delivery(id, to, DeliveryState::Queued);
+                    if let Some(own) = self.own.as_mut() {
+                        own.insert(id);
+                    }
+                    self.emit_delivery(id, to.clone(), DeliveryState::Queued);
+                    if let Some(reason) = self.unreachable.clone() {
+                        self.emit_waiting(id, to.clone(), reason);
+                    }
+                    self.waiting.insert(id, to);
                     self.pump();
                 }
                 Err(e) => self.emit_delivery(
@@ -231,6 +267,17 @@ impl Outbox {
                     self.in_flight.remove(&entry.id);
                 }
             },
+            OutboxInput::Unreachable { reason } => {
+                if self.can_send {
+                    return;
+                }
+                self.unreachable = Some(reason.clone());
+                let mut waiting: Vec<_> = self.waiting.iter().map(|(id, to)| (*id, to.clone())).collect();
+                waiting.sort_by_key(|(id, _)| *id);
+                for (id, to) in waiting {
+                    self.emit_waiting(id, to, reason.clone());
+                }
+            }
             OutboxInput::Unsent { id } => {
                 self.in_flight.remove(&id);
             }
@@ -241,10 +288,19 @@ impl Outbox {
                 sent_as,
                 retry_after,
             } => self.on_delivery(id, to, state, sent_as.is_some(), retry_after, now),
-            OutboxInput::Persisted { id, result } => {
-                if let Err(e) = result {
-                    tracing::warn!(%id, "cannot record the delivery state: {e}");
+            OutboxInput::Persisted {
+                id,
+                to,
+                state,
+                result,
+            } => {
+                match result {
+                    Ok(true) => {}
+                    // Already accepted by an earlier attempt: this outcome is stale.
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(%id, "cannot record the delivery state: {e}"),
                 }
+                self.emit_delivery(id, to, state);
             }
             OutboxInput::Requeued { id, result } => {
                 if let Err(e) = result {
@@ -253,6 +309,11 @@ impl Outbox {
                 self.pump();
             }
         }
+    }
+
+    /// Whether this outbox works the row `id`.
+    fn is_ours(&self, id: MessageId) -> bool {
+        self.own.as_ref().is_none_or(|own| own.contains(&id))
     }
 
     /// Whether the outbox was last told it can send.
@@ -296,6 +357,15 @@ impl Outbox {
             account: self.account.clone(),
             to,
             state,
+        }));
+    }
+
+    fn emit_waiting(&mut self, id: MessageId, to: String, reason: String) {
+        self.effects.push_back(OutboxEffect::Emit(Event::MessageWaiting {
+            id,
+            account: self.account.clone(),
+            to,
+            reason,
         }));
     }
 
@@ -359,7 +429,8 @@ impl Outbox {
                 return;
             }
         };
-        let full_batch = entries.len() >= PUMP_BATCH || std::mem::take(&mut self.pump_again);
+        let full = entries.len() >= PUMP_BATCH;
+        let mut took_any = false;
         let mut fresh = fresh.into_iter();
         for entry in entries {
             let identity = match stored_identity(&entry) {
@@ -370,16 +441,19 @@ impl Outbox {
                     None => continue,
                 },
             };
-            if self.in_flight.contains_key(&entry.id) {
+            if self.in_flight.contains_key(&entry.id) || !self.is_ours(entry.id) {
                 continue;
             }
+            took_any = true;
+            self.waiting.remove(&entry.id);
             self.in_flight.insert(entry.id, entry.clone());
             self.store(OutboxStoreOp::RecordAttempt {
                 entry: Box::new(entry),
                 identity,
             });
         }
-        if full_batch {
+        // A full batch may have more behind it (unless none of it was ours).
+        if (full && took_any) || std::mem::take(&mut self.pump_again) {
             self.pump();
         }
         self.schedule(now, OUTBOX_SWEEP);
@@ -420,11 +494,9 @@ impl Outbox {
             }
             None => state,
         };
-        self.store(OutboxStoreOp::SetState {
-            id,
-            state: state.clone(),
-        });
-        self.emit_delivery(id, to, state);
+        // Told once it is on record: a command that prints the outcome and
+        // exits leaves its row as it said.
+        self.store(OutboxStoreOp::SetState { id, to, state });
     }
 }
 

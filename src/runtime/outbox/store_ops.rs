@@ -23,8 +23,12 @@ pub(crate) enum OutboxStoreOp {
         entry: Box<OutboxEntry>,
         identity: MessageIdentity,
     },
-    /// Record a delivery state.
-    SetState { id: MessageId, state: DeliveryState },
+    /// Record a delivery state of the message to `to`.
+    SetState {
+        id: MessageId,
+        to: String,
+        state: DeliveryState,
+    },
     /// Put a message of `account` back in the outbox (`Command::RetryMessage`).
     Requeue { id: MessageId, account: String },
 }
@@ -72,13 +76,17 @@ impl OutboxStoreOp {
                     result,
                 }
             }
-            OutboxStoreOp::SetState { id, state } => OutboxInput::Persisted {
-                id,
-                result: store
+            OutboxStoreOp::SetState { id, to, state } => {
+                let result = store
                     .set_delivery_state(id, &state, unix_ms)
-                    .map(|_| ())
-                    .map_err(OutboxError::from),
-            },
+                    .map_err(OutboxError::from);
+                OutboxInput::Persisted {
+                    id,
+                    to,
+                    state,
+                    result,
+                }
+            }
             OutboxStoreOp::Requeue { id, account } => {
                 let result = (|| -> Result<(), OutboxError> {
                     match store.message(id)? {
@@ -113,7 +121,12 @@ impl OutboxStoreOp {
                 identity,
                 result: gone(),
             },
-            OutboxStoreOp::SetState { id, .. } => OutboxInput::Persisted { id, result: gone() },
+            OutboxStoreOp::SetState { id, to, state } => OutboxInput::Persisted {
+                id,
+                to,
+                state,
+                result: Err(OutboxError::StoreGone),
+            },
             OutboxStoreOp::Requeue { id, .. } => OutboxInput::Requeued { id, result: gone() },
         }
     }

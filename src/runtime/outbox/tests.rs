@@ -97,6 +97,29 @@ fn in_flight(o: &mut Outbox, entry: OutboxEntry, identity: MessageIdentity, now:
     effects(o)
 }
 
+/// The effects so far, with every recorded state confirmed by the store
+/// (the outbox tells a state once it is on record).
+fn settled(o: &mut Outbox, now: Now) -> Vec<OutboxEffect> {
+    let mut out = Vec::new();
+    for effect in effects(o) {
+        let persisted = match &effect {
+            OutboxEffect::Store(OutboxStoreOp::SetState { id, to, state }) => Some(OutboxInput::Persisted {
+                id: *id,
+                to: to.clone(),
+                state: state.clone(),
+                result: Ok(true),
+            }),
+            _ => None,
+        };
+        out.push(effect);
+        if let Some(input) = persisted {
+            o.handle(input, now);
+            out.extend(effects(o));
+        }
+    }
+    out
+}
+
 fn retrying_at(effects: &[OutboxEffect]) -> i64 {
     match effects {
         [OutboxEffect::Store(OutboxStoreOp::SetState {
@@ -365,7 +388,7 @@ fn retryable_failures_wait_30_s_then_2_min_and_retry_after_is_capped() {
         now,
     );
     assert_eq!(
-        retrying_at(&effects(&mut o)),
+        retrying_at(&settled(&mut o, now)),
         now.after(Duration::from_secs(30)).unix_ms
     );
     assert_eq!(o.poll_timeout(), Some(now.at + Duration::from_secs(30)));
@@ -395,7 +418,7 @@ fn retryable_failures_wait_30_s_then_2_min_and_retry_after_is_capped() {
         later,
     );
     assert_eq!(
-        retrying_at(&effects(&mut o)),
+        retrying_at(&settled(&mut o, now)),
         later.after(Duration::from_secs(120)).unix_ms
     );
 
@@ -423,7 +446,7 @@ fn retryable_failures_wait_30_s_then_2_min_and_retry_after_is_capped() {
         later,
     );
     assert_eq!(
-        retrying_at(&effects(&mut o)),
+        retrying_at(&settled(&mut o, now)),
         later.after(MAX_RETRY_AFTER).unix_ms
     );
 }
@@ -447,7 +470,7 @@ fn final_failures_and_the_last_attempt_are_not_retried() {
             },
             now,
         );
-        match effects(&mut o).as_slice() {
+        match settled(&mut o, now).as_slice() {
             [OutboxEffect::Store(OutboxStoreOp::SetState {
                 state: DeliveryState::Failed { .. },
                 ..
@@ -476,7 +499,7 @@ fn without_retries_the_first_outcome_is_final() {
         },
         now,
     );
-    let out = effects(&mut o);
+    let out = settled(&mut o, now);
     assert!(
         matches!(
             out.as_slice(),
@@ -579,4 +602,168 @@ fn store_ops_recover_sending_rows_once_and_record_attempts() {
         panic!("due entries")
     };
     assert!(due.is_empty(), "a row being sent is not due: {due:?}");
+}
+
+#[test]
+fn a_one_shot_outbox_works_only_its_own_messages_and_recovers_nothing() {
+    let now = start();
+    let mut o = outbox(true).own_messages_only(true);
+    o.handle(OutboxInput::CanSend(true), now);
+    match effects(&mut o).as_slice() {
+        [OutboxEffect::Store(OutboxStoreOp::FetchDue { recover: false, .. })] => {}
+        other => panic!("{other:?}"),
+    }
+    o.handle(
+        OutboxInput::Queued {
+            id: MessageId(2),
+            to: "sip:bob@example.org".into(),
+            result: Ok(MessageId(2)),
+        },
+        now,
+    );
+    let _ = effects(&mut o);
+    // Another process's queued row and a row left `sending`: not ours.
+    let theirs = entry(1, DeliveryState::Queued, 0, Some(identity(1)));
+    let stuck = entry(3, DeliveryState::Sending, 1, Some(identity(3)));
+    let mine = entry(2, DeliveryState::Queued, 0, Some(identity(2)));
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(vec![theirs, mine, stuck]),
+            fresh: Vec::new(),
+        },
+        now,
+    );
+    let recorded: Vec<MessageId> = effects(&mut o)
+        .into_iter()
+        .filter_map(|e| match e {
+            OutboxEffect::Store(OutboxStoreOp::RecordAttempt { entry, .. }) => Some(entry.id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(recorded, vec![MessageId(2)]);
+}
+
+#[test]
+fn a_state_is_told_once_it_is_on_record_and_a_stale_one_never() {
+    let now = start();
+    let one = entry(1, DeliveryState::Queued, 0, Some(identity(1)));
+    let (mut o, _) = pumped(true, vec![one.clone()], Vec::new(), now);
+    let _ = in_flight(&mut o, one, identity(1), now);
+    o.handle(
+        OutboxInput::Delivery {
+            id: MessageId(1),
+            to: "sip:bob@example.org".into(),
+            state: DeliveryState::Accepted,
+            sent_as: Some(identity(1)),
+            retry_after: None,
+        },
+        now,
+    );
+    let out = effects(&mut o);
+    assert!(
+        matches!(
+            out.as_slice(),
+            [OutboxEffect::Store(OutboxStoreOp::SetState { .. })]
+        ),
+        "told before it was stored: {out:?}"
+    );
+    o.handle(
+        OutboxInput::Persisted {
+            id: MessageId(1),
+            to: "sip:bob@example.org".into(),
+            state: failed(Some(480)),
+            result: Ok(false),
+        },
+        now,
+    );
+    assert!(effects(&mut o).is_empty(), "a stale state was told");
+    o.handle(
+        OutboxInput::Persisted {
+            id: MessageId(1),
+            to: "sip:bob@example.org".into(),
+            state: DeliveryState::Accepted,
+            result: Ok(true),
+        },
+        now,
+    );
+    assert!(matches!(
+        effects(&mut o).as_slice(),
+        [OutboxEffect::Emit(Event::DeliveryUpdate {
+            state: DeliveryState::Accepted,
+            ..
+        })]
+    ));
+}
+
+fn waiting_ids(effects: &[OutboxEffect]) -> Vec<u64> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            OutboxEffect::Emit(Event::MessageWaiting { id, reason, .. }) => {
+                assert_eq!(reason, "connection refused");
+                Some(id.0)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn queued(o: &mut Outbox, id: u64, now: Now) -> Vec<OutboxEffect> {
+    o.handle(
+        OutboxInput::Queued {
+            id: MessageId(id),
+            to: "sip:bob@example.org".into(),
+            result: Ok(MessageId(id)),
+        },
+        now,
+    );
+    effects(o)
+}
+
+#[test]
+fn messages_waiting_for_an_unreachable_server_are_told_so_until_it_can_send() {
+    let now = start();
+    let mut o = outbox(true);
+    // Queued before the connection failed: told when it fails.
+    assert_eq!(waiting_ids(&queued(&mut o, 1, now)), Vec::<u64>::new());
+    o.handle(
+        OutboxInput::Unreachable {
+            reason: "connection refused".into(),
+        },
+        now,
+    );
+    assert_eq!(waiting_ids(&effects(&mut o)), [1]);
+    // Queued while it is unreachable: told at once, after "queued".
+    let out = queued(&mut o, 2, now);
+    assert!(
+        matches!(
+            out.first(),
+            Some(OutboxEffect::Emit(Event::DeliveryUpdate {
+                state: DeliveryState::Queued,
+                ..
+            }))
+        ),
+        "{out:?}"
+    );
+    assert_eq!(waiting_ids(&out), [2]);
+    // Reachable again: no more hints; a message taken for sending is no longer waiting.
+    o.handle(OutboxInput::CanSend(true), now);
+    let _ = effects(&mut o);
+    o.handle(
+        OutboxInput::Due {
+            result: Ok(vec![entry(1, DeliveryState::Queued, 0, None)]),
+            fresh: vec![identity(1)],
+        },
+        now,
+    );
+    let _ = effects(&mut o);
+    o.handle(OutboxInput::CanSend(false), now);
+    assert_eq!(waiting_ids(&queued(&mut o, 3, now)), Vec::<u64>::new());
+    o.handle(
+        OutboxInput::Unreachable {
+            reason: "connection refused".into(),
+        },
+        now,
+    );
+    assert_eq!(waiting_ids(&effects(&mut o)), [2, 3]);
 }

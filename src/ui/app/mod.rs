@@ -513,7 +513,8 @@ impl App {
             } => {
                 self.conversations.apply_delivery(id, &account, &to, state);
             }
-            Event::Conversations(_) => {}
+            // The window shows the message as queued already.
+            Event::Conversations(_) | Event::MessageWaiting { .. } => {}
             Event::Messages {
                 account,
                 peer_key,

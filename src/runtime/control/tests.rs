@@ -1,0 +1,97 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+#[test]
+fn the_lock_is_exclusive_and_goes_with_its_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = try_lock(dir.path()).unwrap().expect("nobody holds it yet");
+    assert!(try_lock(dir.path()).unwrap().is_none(), "a second holder");
+    drop(held);
+    assert!(try_lock(dir.path()).unwrap().is_some(), "released on drop");
+}
+
+#[test]
+fn a_command_waits_for_the_lock_and_gives_up_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let _held = try_lock(dir.path()).unwrap().unwrap();
+    let mut told = 0;
+    let started = Instant::now();
+    let claimed = claim(dir.path(), Duration::from_millis(600), || told += 1);
+    assert!(matches!(claimed, Err(ControlError::Busy(_))), "{claimed:?}");
+    assert_eq!(told, 1);
+    assert!(started.elapsed() >= Duration::from_millis(600));
+}
+
+#[test]
+fn without_an_instance_a_command_owns_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let claimed = claim(dir.path(), Duration::from_secs(1), || {}).unwrap();
+    assert!(matches!(claimed, Claim::Owner(_)));
+    assert!(try_lock(dir.path()).unwrap().is_none());
+}
+
+#[test]
+fn a_window_request_reaches_the_window_and_listen_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let server = Server::start(dir.path(), try_lock(dir.path()).unwrap().unwrap(), Some(tx)).unwrap();
+    let Claim::Instance(mut connection) = claim(dir.path(), Duration::from_secs(1), || {}).unwrap() else {
+        panic!("the instance did not answer");
+    };
+    connection
+        .request(&Request::Open {
+            address: "sip:bob@example.org".into(),
+        })
+        .unwrap();
+    assert_eq!(
+        connection.next_reply(Duration::from_secs(5)).unwrap(),
+        Some(Reply::Ok)
+    );
+    assert_eq!(
+        rx.try_recv().unwrap(),
+        WindowRequest::Open("sip:bob@example.org".into())
+    );
+    assert!(matches!(
+        lock_for_instance(dir.path(), || {}),
+        Err(ControlError::Running(_))
+    ));
+    drop(server);
+    assert!(!socket_path(dir.path()).exists());
+
+    let listen = Server::start(dir.path(), try_lock(dir.path()).unwrap().unwrap(), None).unwrap();
+    let mut connection = Connection::open(dir.path()).unwrap();
+    connection.request(&Request::Show).unwrap();
+    assert!(matches!(
+        connection.next_reply(Duration::from_secs(5)).unwrap(),
+        Some(Reply::Error { .. })
+    ));
+    drop(listen);
+}
+
+#[test]
+fn malformed_and_overlong_requests_get_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let _server = Server::start(dir.path(), try_lock(dir.path()).unwrap().unwrap(), None).unwrap();
+    let long = format!(
+        "{{\"op\":\"send\",\"text\":\"{}\"}}\n",
+        "x".repeat(MAX_LINE_BYTES as usize)
+    );
+    for bad in ["delete everything\n", "{\"op\":\"send\"}\n", long.as_str()] {
+        let mut connection = Connection::open(dir.path()).unwrap();
+        connection.reader.get_mut().write_all(bad.as_bytes()).unwrap();
+        match connection.next_reply(Duration::from_secs(5)).unwrap() {
+            Some(Reply::Error { .. }) => {}
+            other => panic!("{bad:?} answered {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_stale_socket_file_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(UnixListener::bind(socket_path(dir.path())).unwrap());
+    assert!(Connection::open(dir.path()).is_none());
+    let _server = Server::start(dir.path(), try_lock(dir.path()).unwrap().unwrap(), None).unwrap();
+    assert!(Connection::open(dir.path()).is_some());
+}

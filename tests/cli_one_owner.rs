@@ -1,0 +1,286 @@
+//! One owner per outbox, with real sipchat processes on one data directory
+//! and a real Kamailio: `send`s hand their message to the running `listen`
+//! (or, with none, take turns under the outbox lock); each text arrives
+//! exactly once, every exit code tells what happened, and no row is left
+//! `sending` or `queued`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/kamailio.rs"]
+mod kamailio;
+
+use cli::{lines_of, sipchat, Killed};
+use kamailio::Kamailio;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+/// How long the receiver is watched after the last send for late copies.
+const LATE_WATCH: Duration = Duration::from_secs(70);
+/// Longest a test waits for a process or a line.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(
+        &path,
+        format!(
+            r#"(accounts: [(name: "{user}", uri: "sip:{user}@{domain}", password: "{pw}", proxy: "{proxy}")],
+                local: (enabled: false))"#,
+            domain = kamailio::DOMAIN,
+            pw = kamailio::password(user).unwrap(),
+            proxy = kam.proxy_uri("tcp"),
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// `sipchat listen --json` on `data`, registered.
+fn listen(config: &Path, data: &Path, user: &str) -> (Killed, Receiver<String>) {
+    let mut child = sipchat()
+        .args(["--config"])
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["listen", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    let registered = cli::next_event(&lines, "registered");
+    assert_eq!(registered["account"], user, "{registered}");
+    (Killed(child), lines)
+}
+
+fn send(config: &Path, data: &Path, to: &str, text: &str) -> Output {
+    sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["send", to, text])
+        .output()
+        .unwrap()
+}
+
+/// Every message body the receiver printed so far, counted.
+fn count_bodies(lines: &Receiver<String>, counts: &mut HashMap<String, usize>, wait: Duration) {
+    let end = Instant::now() + wait;
+    while let Ok(line) = lines.recv_timeout(end.saturating_duration_since(Instant::now())) {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["event"] == "message" {
+            *counts.entry(v["body"].as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+}
+
+/// Outgoing rows still `sending` or `queued` in the history of `data`.
+fn unfinished_rows(data: &Path) -> i64 {
+    let db = rusqlite::Connection::open(sipchat::store::Store::path_in(data)).unwrap();
+    db.query_row(
+        "SELECT count(*) FROM messages WHERE direction = 'out' AND state IN ('sending', 'queued')",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+fn check_delivered(out: &Output, text: &str) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}: stdout {stdout} stderr {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("accepted by the recipient"), "{text}: {stdout}");
+}
+
+#[test]
+fn sends_beside_a_listen_are_delivered_once_each_and_say_so() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
+    let alice_config = write_config(dir.path(), &kam, "alice");
+    let bob_config = write_config(dir.path(), &kam, "bob");
+    let (_bob, bob_lines) = listen(&bob_config, &bob_data, "bob");
+    let (_alice, _alice_lines) = listen(&alice_config, &alice_data, "alice");
+    let to = kam.aor("bob");
+
+    let started = Instant::now();
+    let mut texts = Vec::new();
+    for i in 0..12 {
+        let text = format!("sequential {i}");
+        let out = send(&alice_config, &alice_data, &to, &text);
+        check_delivered(&out, &text);
+        texts.push(text);
+    }
+    let sequential = started.elapsed();
+
+    let started = Instant::now();
+    let overlapping: Vec<(String, std::thread::JoinHandle<Output>)> = (0..10)
+        .map(|i| {
+            let text = format!("overlapping {i}");
+            let (config, data, to, t) = (alice_config.clone(), alice_data.clone(), to.clone(), text.clone());
+            (text, std::thread::spawn(move || send(&config, &data, &to, &t)))
+        })
+        .collect();
+    for (text, thread) in overlapping {
+        check_delivered(&thread.join().unwrap(), &text);
+        texts.push(text);
+    }
+    let overlapped = started.elapsed();
+
+    let mut counts = HashMap::new();
+    count_bodies(&bob_lines, &mut counts, Duration::from_secs(5));
+    for text in &texts {
+        assert_eq!(counts.get(text), Some(&1), "{text}: {counts:?}");
+    }
+    // Nothing reported delivered arrives again later, nothing is re-sent.
+    count_bodies(&bob_lines, &mut counts, LATE_WATCH);
+    for text in &texts {
+        assert_eq!(
+            counts.get(text),
+            Some(&1),
+            "{text} after {LATE_WATCH:?}: {counts:?}"
+        );
+    }
+    assert_eq!(counts.len(), texts.len(), "{counts:?}");
+    assert_eq!(unfinished_rows(&alice_data), 0);
+    eprintln!(
+        "figures: 12 sequential sends in {sequential:?}, 10 overlapping in {overlapped:?}; \
+         {} texts each received once, still once after {LATE_WATCH:?}; 0 rows sending or queued",
+        texts.len()
+    );
+}
+
+#[test]
+fn without_an_instance_overlapping_sends_take_turns_under_the_lock() {
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
+    let alice_config = write_config(dir.path(), &kam, "alice");
+    let bob_config = write_config(dir.path(), &kam, "bob");
+    let (_bob, bob_lines) = listen(&bob_config, &bob_data, "bob");
+    let to = kam.aor("bob");
+    let threads: Vec<(String, std::thread::JoinHandle<Output>)> = (0..4)
+        .map(|i| {
+            let text = format!("alone {i}");
+            let (config, data, to, t) = (alice_config.clone(), alice_data.clone(), to.clone(), text.clone());
+            (text, std::thread::spawn(move || send(&config, &data, &to, &t)))
+        })
+        .collect();
+    let mut waited = 0;
+    let mut texts = Vec::new();
+    for (text, thread) in threads {
+        let out = thread.join().unwrap();
+        check_delivered(&out, &text);
+        if String::from_utf8_lossy(&out.stderr).contains("waiting for it to finish") {
+            waited += 1;
+        }
+        texts.push(text);
+    }
+    let mut counts = HashMap::new();
+    count_bodies(&bob_lines, &mut counts, Duration::from_secs(5));
+    for text in &texts {
+        assert_eq!(counts.get(text), Some(&1), "{text}: {counts:?}");
+    }
+    assert_eq!(unfinished_rows(&alice_data), 0);
+    eprintln!(
+        "figures: 4 overlapping sends without an instance, {waited} waited for the lock, each received once"
+    );
+    let _ = DEADLINE;
+}
+
+/// Waits for the next `event` line on `lines` (within [`DEADLINE`]),
+/// counting the message bodies that pass meanwhile.
+fn wait_counting(
+    lines: &Receiver<String>,
+    want: &str,
+    counts: &mut HashMap<String, usize>,
+) -> serde_json::Value {
+    let end = Instant::now() + DEADLINE;
+    loop {
+        let line = lines
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no {want} event within {DEADLINE:?}; bodies so far {counts:?}"));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["event"] == "message" {
+            *counts.entry(v["body"].as_str().unwrap().to_string()).or_default() += 1;
+        }
+        if v["event"] == want {
+            return v;
+        }
+    }
+}
+
+#[test]
+fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_peer_is_back() {
+    let Some(mut kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
+    let alice_config = write_config(dir.path(), &kam, "alice");
+    let bob_config = write_config(dir.path(), &kam, "bob");
+    let (_bob, bob_lines) = listen(&bob_config, &bob_data, "bob");
+    let (_alice, alice_lines) = listen(&alice_config, &alice_data, "alice");
+    let to = kam.aor("bob");
+    let mut counts = HashMap::new();
+
+    kam.stop();
+    // Alice's listen finds the server gone before the send comes.
+    wait_counting(&alice_lines, "registration_failed", &mut HashMap::new());
+    let text = "sent while the registrar is down";
+    let started = Instant::now();
+    let out = send(&alice_config, &alice_data, &to, text);
+    let send_took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "stdout {} stderr {stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr.contains("kept in the outbox: will be sent when the account can reach its server (now: "),
+        "{stderr}"
+    );
+    // Told at once from the outbox's signal, not after the 45 s of waiting for an answer.
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+
+    kam.restart();
+    let restarted = Instant::now();
+    wait_counting(&bob_lines, "registered", &mut counts);
+    let bob_back = restarted.elapsed();
+    let bob_registered = Instant::now();
+    let mut delivered_after = None;
+    while counts.get(text).copied().unwrap_or(0) == 0 && bob_registered.elapsed() < DEADLINE {
+        count_bodies(&bob_lines, &mut counts, Duration::from_secs(1));
+        if counts.contains_key(text) {
+            delivered_after = Some(bob_registered.elapsed());
+        }
+    }
+    let delivered_after =
+        delivered_after.unwrap_or_else(|| panic!("not delivered within {DEADLINE:?}: {counts:?}"));
+    // Nothing arrives twice.
+    count_bodies(&bob_lines, &mut counts, LATE_WATCH);
+    assert_eq!(counts.get(text), Some(&1), "{counts:?}");
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert_eq!(unfinished_rows(&alice_data), 0);
+    eprintln!(
+        "figures: send with the registrar down exited 3 after {send_took:?}; bob re-registered \
+         {bob_back:?} after the restart; the queued message arrived {delivered_after:?} after that, \
+         once (still once after {LATE_WATCH:?})"
+    );
+}
