@@ -74,11 +74,11 @@ impl Endpoint {
     }
 
     /// A MESSAGE arrived.
-    pub(super) fn message_arrived(&mut self, token: IncomingToken, message: ArrivedMessage) {
+    pub(super) fn message_arrived(&mut self, token: IncomingToken, message: Box<ArrivedMessage>) {
         let server_flow = self.server_hop();
         self.feed_inbox(InboxInput::Arrived {
             token,
-            message: Box::new(message),
+            message,
             server_flow,
         });
     }

@@ -123,8 +123,8 @@ pub enum AgentEvent {
     MessageArrived {
         /// Pass back to [`Agent::answer_incoming`].
         token: IncomingToken,
-        /// What arrived.
-        message: ArrivedMessage,
+        /// What arrived (boxed: it is by far the largest event).
+        message: Box<ArrivedMessage>,
     },
     /// A chat session's signalling moved on.
     Session(SessionEvent),

@@ -569,7 +569,10 @@ impl Agent {
         self.pager.next_token += 1;
         let token = IncomingToken(self.pager.next_token);
         self.pager.waiting.insert(token, (key, msg));
-        self.emit(AgentEvent::MessageArrived { token, message });
+        self.emit(AgentEvent::MessageArrived {
+            token,
+            message: Box::new(message),
+        });
     }
 
     /// Answers an arrived MESSAGE: 200 when `stored`, else 500 so the sender
