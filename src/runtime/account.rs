@@ -34,6 +34,16 @@ pub enum AccountError {
     },
 }
 
+impl AccountError {
+    /// What is wrong, without the account's name (shown beside it).
+    pub fn reason(&self) -> String {
+        match self {
+            AccountError::Config { message, .. } => message.clone(),
+            AccountError::Tls { source, .. } => source.to_string(),
+        }
+    }
+}
+
 /// Where a server account sends everything: its outbound proxy, or the
 /// domain of its address.
 #[derive(Debug, Clone)]

@@ -273,6 +273,10 @@ async fn supervise(
     let mut tasks = Vec::new();
     let wanted = |name: &str| options.only_account.as_deref().is_none_or(|only| only == name);
     let mut setups = Vec::new();
+    // Accounts that could not be set up (a password the keyring cannot
+    // give yet, an unreadable CA file): when all accounts run, the others
+    // start and these say why; a command for one account fails at once.
+    let mut broken: HashMap<AccountId, String> = HashMap::new();
     for acc in config.enabled_accounts().filter(|a| wanted(&a.name)) {
         let mut acc = acc.clone();
         if acc.tls.fingerprint.is_none() {
@@ -280,6 +284,10 @@ async fn supervise(
         }
         match account::server_setup(&acc) {
             Ok(s) => setups.push(s),
+            Err(e) if options.only_account.is_none() => {
+                tracing::warn!(account = %acc.name, "{e}");
+                broken.insert(AccountId(acc.name.clone()), e.reason());
+            }
             Err(e) => {
                 let _ = ready.send(Err(e.into()));
                 return;
@@ -341,6 +349,15 @@ async fn supervise(
         }
     }
     let _ = ready.send(Ok(()));
+    for (account, reason) in &broken {
+        let _ = events.send(Event::AccountState {
+            account: account.clone(),
+            state: crate::model::RegistrationState::Failed {
+                reason: reason.clone(),
+                retry_in_secs: 0,
+            },
+        });
+    }
 
     let (queries, query_task) = queries::spawn(store.clone(), events.clone());
     tasks.push(query_task);
@@ -436,7 +453,10 @@ async fn supervise(
                 let _ = tx.send(forwarded);
             }
             None => {
-                let message = format!("no account named \"{account}\" is running");
+                let message = match broken.get(&account) {
+                    Some(reason) => format!("account \"{account}\" could not start: {reason}"),
+                    None => format!("no account named \"{account}\" is running"),
+                };
                 if let AccountCommand::Chat(ChatCommand::SendFile { id, .. }) = &forwarded {
                     let _ = events.send(Event::TransferFailed {
                         transfer: *id,
