@@ -17,7 +17,6 @@ pub(crate) mod msrp_task;
 pub mod outbox;
 mod queries;
 pub(crate) mod storage;
-pub(crate) mod transfer_io;
 pub mod transfers;
 
 pub use address::{Address, AddressError};

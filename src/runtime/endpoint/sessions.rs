@@ -20,7 +20,7 @@ use crate::runtime::command::FileSendMode;
 use crate::runtime::files::publish;
 use crate::runtime::msrp_session::{judge_offer, OfferPolicy, SessionAction, Verdict};
 use crate::runtime::msrp_task::{self, Plan, TaskCommand, TaskEvent, TaskNews, TaskSetup};
-use crate::runtime::transfer_io::{hash_file, FileJob};
+use crate::runtime::msrp_task::{hash_file, FileJob};
 use crate::runtime::transfers::{
     check_outgoing_size, TransferEffect, TransferError, TransferInput, TransferStoreOp, Transfers,
     TransfersConfig,

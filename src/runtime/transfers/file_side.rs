@@ -4,7 +4,7 @@
 use crate::model::{AccountId, TransferId, TransferState};
 use crate::protocol::sdp::{FileAttributes, FileHash, FileRange, FileSelector};
 use crate::runtime::files::hex;
-use crate::runtime::transfer_io::FileJob;
+use crate::runtime::msrp_task::FileJob;
 use crate::store::{conversation_key, Direction, NewTransfer};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64};

@@ -46,7 +46,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use crate::runtime::transfer_io::DURABLE_EVERY;
+pub use crate::runtime::msrp_task::DURABLE_EVERY;
 
 /// Partial files of interrupted transfers are kept this long for a resume
 /// (and interrupted sends are resumed only within it).

@@ -18,7 +18,8 @@
 //! that connects to a TLS path of ours over plain TCP is refused. The task
 //! reports whether the bytes are encrypted ([`TaskEvent::Opened`]).
 
-use super::transfer_io::{FileIo, FileIoError, FileJob, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
+mod file_io;
+
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
     FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayEvent, RelayOutput, ReportOptions,
@@ -27,6 +28,9 @@ use crate::protocol::msrp::{
 use crate::transport::msrp::listener::{Accepted, MsrpHub};
 use crate::transport::msrp::tls::pinned_client_config;
 use crate::transport::msrp::{connect, relay, MsrpStream};
+pub use file_io::DURABLE_EVERY;
+pub(crate) use file_io::{hash_file, FileIoError, FileJob};
+use file_io::{FileIo, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! (receiving), and progress throttling. Never more than a few chunks of a
 //! file are in memory.
 
-use super::msrp_task::TaskEvent;
+use super::TaskEvent;
 use crate::protocol::msrp::{ReportOptions, Session, SessionError, SessionEvent};
 use sha1::{Digest, Sha1};
 use std::collections::VecDeque;
