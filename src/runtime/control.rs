@@ -550,7 +550,7 @@ fn ack_alert(stream: &UnixStream, shared: &Shared, handle: &Handle, id: i64) -> 
     while let Some(event) = next_event(&events, stream) {
         match event {
             Event::AlertAcknowledged { id: got, at_ms } if got == id => return Reply::Acknowledged { at_ms },
-            Event::Error { message, .. } if message.contains(&format!("alert {id}")) => {
+            Event::Error { message, .. } if message.contains(&format!("alert #{id}")) => {
                 return Reply::Error { message }
             }
             _ => {}

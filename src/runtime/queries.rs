@@ -145,8 +145,8 @@ async fn answer(store: &StoreActor, query: Query) -> Option<Event> {
                 .await;
             match result {
                 Ok(Some(at_ms)) => Some(Event::AlertAcknowledged { id, at_ms }),
-                Ok(None) => Some(error(None, format!("there is no alert {id} to acknowledge"))),
-                Err(e) => Some(error(None, format!("cannot acknowledge alert {id}: {e}"))),
+                Ok(None) => Some(error(None, format!("there is no alert #{id} to acknowledge"))),
+                Err(e) => Some(error(None, format!("cannot acknowledge alert #{id}: {e}"))),
             }
         }
         Query::Alerts {
