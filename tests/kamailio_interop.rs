@@ -419,12 +419,15 @@ fn cli_listen_send_and_sigterm_unregisters() {
     let status = listen.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 
-    // Now bob is gone: the words and exit code say so.
+    // Now bob is gone: the message is kept for a later try (exit 3), and
+    // the words say so and why (issue #13: "not online" is not "refused").
     let offline = send(&kam.aor("bob"), "still there?");
-    assert_eq!(offline.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&offline.stderr).trim(),
-        "sipchat: bob is not online (480 Temporarily Unavailable)"
+    let words = String::from_utf8_lossy(&offline.stderr);
+    assert_eq!(offline.status.code(), Some(3), "{words}");
+    assert!(
+        words.contains("kept in the outbox: will be sent when")
+            && words.contains("480 Temporarily Unavailable"),
+        "{words}"
     );
     let unknown = send(&kam.aor("nobody"), "hi");
     assert_eq!(unknown.status.code(), Some(1));
