@@ -48,7 +48,8 @@ pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
 pub const CLAIM_POLL: Duration = Duration::from_millis(200);
 /// How long a request waits for a runtime while none is attached (the
 /// window restarting its runtime after the accounts changed).
-pub const ATTACH_PATIENCE: Duration = Duration::from_secs(60);
+/// Shorter than a `send`'s wait, so the client hears the refusal.
+pub const ATTACH_PATIENCE: Duration = Duration::from_secs(30);
 /// How often a server thread looks whether its client went away.
 const CLIENT_CHECK: Duration = Duration::from_millis(500);
 
