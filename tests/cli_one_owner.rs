@@ -3,7 +3,9 @@
 //! (or, with none, take turns under the outbox lock); each text arrives
 //! exactly once, every exit code tells what happened, and no row is left
 //! `sending` or `queued`. `send-file` hands its file to a running `listen`
-//! too (peer to peer, local accounts), printing progress and outcome.
+//! too (peer to peer, local accounts), printing progress and outcome, and
+//! so does `chat`: its lines go out through the instance's session, the
+//! peer's lines come back to its stdout.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,6 +13,8 @@
 mod cli;
 #[path = "support/kamailio.rs"]
 mod kamailio;
+#[path = "support/runtime.rs"]
+mod runtime;
 
 use cli::{free_port, lines_of, next_event, sipchat, write_local_config, Killed};
 use kamailio::Kamailio;
@@ -380,4 +384,89 @@ fn send_file_beside_a_listen_is_sent_by_the_listen_with_progress_and_true_exit_c
     let out = send_file(&alice_config, &alice_data, &to, &dir.path().join("missing"));
     assert_eq!(out.status.code(), Some(2));
     eprintln!("figures: 600 kB handed to the listen and confirmed in {took:?} ({progress} progress lines); a refused file exited 1");
+}
+
+#[test]
+fn chat_beside_a_listen_goes_through_the_listen_both_ways() {
+    use sipchat::model::{AccountId, ChatState};
+    use sipchat::runtime::{Command, Event, RuntimeOptions};
+    use std::io::{BufRead, BufReader, Write};
+
+    let dir = tempfile::tempdir().unwrap();
+    let alice_data = dir.path().join("alice");
+    // Bob: the runtime itself, taking chats, so the test can answer.
+    let (mut bob, bob_port) = runtime::Running::start_local(
+        runtime::local_config("bob", 0),
+        RuntimeOptions {
+            accept_chats: true,
+            ..RuntimeOptions::default()
+        },
+    );
+    let alice_config = write_local_config(dir.path(), "alice", 0);
+    let (_alice, alice_lines) = listen_local(&alice_config, &alice_data, &[]);
+
+    let mut chat = Killed(
+        sipchat()
+            .arg("--config")
+            .arg(&alice_config)
+            .arg("--data-dir")
+            .arg(&alice_data)
+            .args(["chat", &format!("sip:bob@127.0.0.1:{bob_port}")])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdin = chat.0.stdin.take().unwrap();
+    let session = bob.wait_for("the chat active at bob", |e| match e {
+        Event::ChatUpdate {
+            session,
+            state: ChatState::Active { .. },
+            ..
+        } => Some(*session),
+        _ => None,
+    });
+    writeln!(stdin, "typed into the chat").unwrap();
+    bob.wait_message("typed into the chat");
+    // The listen's runtime carries the session: its output shows it.
+    next_event(&alice_lines, "chat_started");
+
+    // Bob answers; the line comes out of the chat's stdout.
+    let (tx, from_chat) = std::sync::mpsc::channel();
+    let stdout = chat.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    bob.handle
+        .send(Command::SendChat {
+            id: bob.handle.next_message_id(),
+            account: AccountId(AccountId::LOCAL.into()),
+            session,
+            text: "bob answers".into(),
+        })
+        .unwrap();
+    let line = from_chat.recv_timeout(DEADLINE).expect("the peer's line on stdout");
+    assert_eq!(line, "bob answers");
+
+    // EOF: the chat closes once its line was confirmed, and exits 0.
+    drop(stdin);
+    let deadline = Instant::now() + DEADLINE;
+    let status = loop {
+        if let Some(status) = chat.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the chat did not end after EOF");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut chat.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("started"), "{stderr}");
+    bob.wait_for("the chat ended at bob", |e| match e {
+        Event::ChatUpdate { session: s, state, .. } if *s == session && state.is_final() => Some(()),
+        _ => None,
+    });
 }

@@ -33,7 +33,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+mod chat;
 mod transfer_step;
+pub use chat::{ChatInput, ChatStep};
 pub use transfer_step::{mode_name, mode_named, TransferStep};
 
 /// The control socket's file name in the data directory.
@@ -106,6 +108,13 @@ pub enum Request {
         /// `auto`, `session` or `page_mode` ([`mode_name`]).
         mode: String,
     },
+    /// Open a chat from `account` with `to`; [`ChatInput`] lines follow.
+    Chat {
+        /// Account.
+        account: String,
+        /// The peer.
+        to: String,
+    },
     /// Acknowledge an emergency alert.
     AckAlert {
         /// The alert's number.
@@ -146,6 +155,11 @@ pub enum Reply {
         /// What happened.
         step: TransferStep,
     },
+    /// A step of a chat.
+    Chat {
+        /// What happened.
+        step: ChatStep,
+    },
     /// The instance could not do it; in words.
     Error {
         /// What went wrong.
@@ -160,6 +174,10 @@ impl Reply {
             Reply::Started { .. } => false,
             Reply::Delivery { state } => ends_send(state),
             Reply::Transfer { step } => step.is_last(),
+            Reply::Chat {
+                step: ChatStep::Update { state, .. },
+            } => state.is_final(),
+            Reply::Chat { .. } => false,
             _ => true,
         }
     }
@@ -270,6 +288,33 @@ impl Connection {
             }
             Err(e) => Err(fail(e)),
         }
+    }
+}
+
+impl Connection {
+    /// A way to write a chat's [`ChatInput`] lines from another thread.
+    pub fn chat_writer(&self) -> Result<ChatWriter, ControlError> {
+        let stream = self
+            .reader
+            .get_ref()
+            .try_clone()
+            .map_err(|e| ControlError::Answer(e.to_string()))?;
+        Ok(ChatWriter(stream))
+    }
+}
+
+/// Writes a chat's [`ChatInput`] lines ([`Connection::chat_writer`]).
+#[derive(Debug)]
+pub struct ChatWriter(UnixStream);
+
+impl ChatWriter {
+    /// Sends one input to the instance.
+    pub fn write(&self, input: &ChatInput) -> Result<(), ControlError> {
+        let mut line = serde_json::to_string(input).map_err(|e| ControlError::Answer(e.to_string()))?;
+        line.push('\n');
+        (&self.0)
+            .write_all(line.as_bytes())
+            .map_err(|e| ControlError::Answer(e.to_string()))
     }
 }
 
@@ -514,6 +559,9 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
                 message: format!("unknown file mode {mode:?}"),
             },
         },
+        (Request::Chat { account, to }, Some(handle)) => {
+            return chat::serve(stream, shared, &handle, AccountId(account), to)
+        }
         (Request::AckAlert { id }, Some(handle)) => ack_alert(&stream, shared, &handle, id),
     };
     write_reply(&mut stream, &reply);
