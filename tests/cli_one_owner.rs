@@ -344,12 +344,18 @@ fn send_file_beside_a_listen_is_sent_by_the_listen_with_progress_and_true_exit_c
     )
     .unwrap();
     let alice_config = write_local_config(dir.path(), "alice", 0);
-    let (_bob, bob_lines) = listen_local(&bob_config, &bob_data, &["--accept-files".as_ref(), inbox.as_os_str()]);
+    let (_bob, bob_lines) = listen_local(
+        &bob_config,
+        &bob_data,
+        &["--accept-files".as_ref(), inbox.as_os_str()],
+    );
     let (_alice, alice_lines) = listen_local(&alice_config, &alice_data, &[]);
     let to = format!("sip:bob@127.0.0.1:{bob_port}");
 
     // Delivered: exit 0, progress then the verified hash, printed as it happens.
-    let data: Vec<u8> = (0..600_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    let data: Vec<u8> = (0..600_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
     let file = dir.path().join("notes.bin");
     std::fs::write(&file, &data).unwrap();
     let started = Instant::now();
@@ -357,7 +363,10 @@ fn send_file_beside_a_listen_is_sent_by_the_listen_with_progress_and_true_exit_c
     let took = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(!stderr.contains("waiting"), "the send-file waited for the lock: {stderr}");
+    assert!(
+        !stderr.contains("waiting"),
+        "the send-file waited for the lock: {stderr}"
+    );
     let lines = json_lines(&out);
     let progress = lines.iter().filter(|v| v["event"] == "transfer_progress").count();
     assert!(progress >= 1, "{lines:?}");
@@ -448,7 +457,9 @@ fn chat_beside_a_listen_goes_through_the_listen_both_ways() {
             text: "bob answers".into(),
         })
         .unwrap();
-    let line = from_chat.recv_timeout(DEADLINE).expect("the peer's line on stdout");
+    let line = from_chat
+        .recv_timeout(DEADLINE)
+        .expect("the peer's line on stdout");
     assert_eq!(line, "bob answers");
 
     // EOF: the chat closes once its line was confirmed, and exits 0.
@@ -466,7 +477,9 @@ fn chat_beside_a_listen_goes_through_the_listen_both_ways() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("started"), "{stderr}");
     bob.wait_for("the chat ended at bob", |e| match e {
-        Event::ChatUpdate { session: s, state, .. } if *s == session && state.is_final() => Some(()),
+        Event::ChatUpdate {
+            session: s, state, ..
+        } if *s == session && state.is_final() => Some(()),
         _ => None,
     });
 }

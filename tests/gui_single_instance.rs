@@ -200,7 +200,13 @@ fn the_window_is_the_instance_send_hands_over_to_it_and_listen_refuses() {
     let text = "handed to the window";
     let started = Instant::now();
     let out = sipchat(&x, &config, &data)
-        .args(["send", "--account", "local", &format!("sip:bob@127.0.0.1:{bob_port}"), text])
+        .args([
+            "send",
+            "--account",
+            "local",
+            &format!("sip:bob@127.0.0.1:{bob_port}"),
+            text,
+        ])
         .output()
         .unwrap();
     let took = started.elapsed();
@@ -210,7 +216,10 @@ fn the_window_is_the_instance_send_hands_over_to_it_and_listen_refuses() {
     );
     assert_eq!(out.status.code(), Some(0), "stdout {stdout} stderr {stderr}");
     assert!(stdout.contains("accepted by the recipient"), "{stdout}");
-    assert!(!stderr.contains("waiting"), "the send waited for the lock: {stderr}");
+    assert!(
+        !stderr.contains("waiting"),
+        "the send waited for the lock: {stderr}"
+    );
     // The text arrives once.
     let mut copies = 0;
     let watch = Instant::now() + Duration::from_secs(5);

@@ -78,7 +78,11 @@ pub fn run(config: Config, data_dir: &Path, request: &ChatRequest<'_>) -> Result
 
 /// The chat through the running instance: its steps arrive as the events
 /// the runtime would have given; lines and the close go to it.
-fn handed_over(mut connection: Connection, account: &AccountId, request: &ChatRequest<'_>) -> Result<(), CliError> {
+fn handed_over(
+    mut connection: Connection,
+    account: &AccountId,
+    request: &ChatRequest<'_>,
+) -> Result<(), CliError> {
     connection.request(&Request::Chat {
         account: account.0.clone(),
         to: request.uri.to_string(),

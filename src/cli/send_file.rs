@@ -61,7 +61,11 @@ pub fn run(config: Config, data_dir: &Path, req: &SendFileRequest<'_>) -> Result
 
 /// Hands the file to the running instance; its steps arrive as the events
 /// the runtime would have given, and print the same way.
-fn handed_over(mut connection: Connection, account: &AccountId, req: &SendFileRequest<'_>) -> Result<(), CliError> {
+fn handed_over(
+    mut connection: Connection,
+    account: &AccountId,
+    req: &SendFileRequest<'_>,
+) -> Result<(), CliError> {
     // The instance may run elsewhere in the file system: give it the whole path.
     let path = std::fs::canonicalize(req.path)
         .map_err(|e| CliError::Usage(format!("{}: {e}", req.path.display())))?;

@@ -550,7 +550,15 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
         (Request::Send { account, to, text }, Some(handle)) => {
             return send(stream, shared, &handle, AccountId(account), to, text)
         }
-        (Request::SendFile { account, to, path, mode }, Some(handle)) => match mode_named(&mode) {
+        (
+            Request::SendFile {
+                account,
+                to,
+                path,
+                mode,
+            },
+            Some(handle),
+        ) => match mode_named(&mode) {
             Some(mode) => {
                 let account = AccountId(account);
                 return send_file(stream, shared, &handle, &account, to, path, mode);
@@ -611,7 +619,7 @@ fn client_gone(stream: &UnixStream) -> bool {
 /// What a serving thread waits for.
 enum Next {
     /// An event of the runtime.
-    Event(Event),
+    Event(Box<Event>),
     /// The client hung up.
     Gone,
     /// The runtime stopped.
@@ -622,7 +630,7 @@ fn wait_next(events: &std_mpsc::Receiver<Event>, stream: &UnixStream) -> Next {
     loop {
         match events.recv_timeout(CLIENT_CHECK) {
             Ok(Event::Stopped) => return Next::Stopped,
-            Ok(event) => return Next::Event(event),
+            Ok(event) => return Next::Event(Box::new(event)),
             Err(std_mpsc::RecvTimeoutError::Timeout) => {
                 if client_gone(stream) {
                     return Next::Gone;
@@ -636,7 +644,7 @@ fn wait_next(events: &std_mpsc::Receiver<Event>, stream: &UnixStream) -> Next {
 /// The next event, or `None` when the client went or the runtime stopped.
 fn next_event(events: &std_mpsc::Receiver<Event>, stream: &UnixStream) -> Option<Event> {
     match wait_next(events, stream) {
-        Next::Event(event) => Some(event),
+        Next::Event(event) => Some(*event),
         Next::Gone | Next::Stopped => None,
     }
 }
@@ -704,13 +712,19 @@ fn send_file(
                 }
                 // Progress comes often: look for a hang-up between steps too.
                 if cancelled.is_none() && client_gone(&stream) {
-                    tracing::info!(transfer = id.0, "the sending command hung up; cancelling its transfer");
+                    tracing::info!(
+                        transfer = id.0,
+                        "the sending command hung up; cancelling its transfer"
+                    );
                     cancel();
                     cancelled = Some(Instant::now());
                 }
             }
             Next::Gone if cancelled.is_none() => {
-                tracing::info!(transfer = id.0, "the sending command hung up; cancelling its transfer");
+                tracing::info!(
+                    transfer = id.0,
+                    "the sending command hung up; cancelling its transfer"
+                );
                 cancel();
                 cancelled = Some(Instant::now());
             }

@@ -56,7 +56,8 @@ pub fn claim(data_dir: &Path, request: &InstanceRequest) -> Result<Claim, Instan
             forward(connection, data_dir, request)?;
             return Ok(Claim::Forwarded);
         }
-        let waiting = || tracing::warn!("waiting for another sipchat command on this data directory to finish");
+        let waiting =
+            || tracing::warn!("waiting for another sipchat command on this data directory to finish");
         match control::lock_for_instance(data_dir, waiting) {
             Ok(lock) => return Ok(Claim::First(lock)),
             // Another instance came up meanwhile: hand it the request.
@@ -66,7 +67,11 @@ pub fn claim(data_dir: &Path, request: &InstanceRequest) -> Result<Claim, Instan
     }
 }
 
-fn forward(mut connection: Connection, data_dir: &Path, request: &InstanceRequest) -> Result<(), InstanceError> {
+fn forward(
+    mut connection: Connection,
+    data_dir: &Path,
+    request: &InstanceRequest,
+) -> Result<(), InstanceError> {
     let request = match request {
         InstanceRequest::Show => Request::Show,
         InstanceRequest::Open(address) => Request::Open {

@@ -61,7 +61,10 @@ fn the_socket_and_the_lock_go_with_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let listener = first(dir.path());
     assert!(control::socket_path(dir.path()).exists());
-    assert!(control::try_lock(dir.path()).unwrap().is_none(), "the window holds the lock");
+    assert!(
+        control::try_lock(dir.path()).unwrap().is_none(),
+        "the window holds the lock"
+    );
     drop(listener);
     assert!(!control::socket_path(dir.path()).exists());
     assert!(control::try_lock(dir.path()).unwrap().is_some());

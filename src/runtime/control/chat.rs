@@ -97,7 +97,13 @@ impl Session {
 
 /// Serves one chat: opens it, passes its steps on, carries out the
 /// client's lines; a client that hangs up closes the session.
-pub(super) fn serve(mut stream: UnixStream, shared: &Shared, handle: &Handle, account: AccountId, peer: String) {
+pub(super) fn serve(
+    mut stream: UnixStream,
+    shared: &Shared,
+    handle: &Handle,
+    account: AccountId,
+    peer: String,
+) {
     let _span = tracing::info_span!("control_chat", account = %account).entered();
     let events = subscribe(shared);
     let session = Arc::new(Session::default());
@@ -172,7 +178,14 @@ fn step_of(event: Event, session: &Session, account: &AccountId, peer: &str) -> 
                 None => return None,
             }
             let last = state.is_final();
-            Some((ChatStep::Update { session: s, peer: p, state }, last))
+            Some((
+                ChatStep::Update {
+                    session: s,
+                    peer: p,
+                    state,
+                },
+                last,
+            ))
         }
         Event::MessageReceived(message) if message.session.is_some() && message.session == session.id() => {
             Some((ChatStep::Received { message }, false))
