@@ -2,7 +2,8 @@
 //! instance opens the session on its runtime; the client then writes
 //! [`ChatInput`] lines (its stdin lines, or close) and reads
 //! [`ChatStep`]s (the session's states, the peer's messages, the delivery
-//! of its own). A client that hangs up closes the session.
+//! of its own). A client that hangs up closes the session (once it has
+//! opened, when it hangs up before).
 
 use super::{subscribe, write_reply, Reply, Shared, CLIENT_CHECK, MAX_LINE_BYTES};
 use crate::model::{AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, SessionId};
@@ -143,18 +144,27 @@ pub(super) fn serve(
                 return;
             }
             Ok(event) => event,
-            Err(std_mpsc::RecvTimeoutError::Timeout) => {
-                // Gone before the session opened: nothing left to close.
-                if session.gone.load(Ordering::SeqCst) && session.id().is_none() {
-                    return;
-                }
-                continue;
-            }
+            Err(std_mpsc::RecvTimeoutError::Timeout) => continue,
         };
+        let had_session = session.id().is_some();
         let Some((step, last)) = step_of(event, &session, &account, &peer) else {
             continue;
         };
-        if !write_reply(&mut stream, &Reply::Chat { step }) || last {
+        if last {
+            write_reply(&mut stream, &Reply::Chat { step });
+            return;
+        }
+        // The client hung up before the session opened: close it now that it has.
+        if session.gone.load(Ordering::SeqCst) {
+            if let (false, Some(id)) = (had_session, session.id()) {
+                let _ = handle.send(Command::CloseChat {
+                    account: account.clone(),
+                    session: id,
+                });
+            }
+            continue;
+        }
+        if !write_reply(&mut stream, &Reply::Chat { step }) {
             return;
         }
     }
