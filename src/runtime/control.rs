@@ -28,6 +28,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -399,6 +400,8 @@ pub enum WindowRequest {
 struct Shared {
     handle: Mutex<Option<Handle>>,
     listeners: Mutex<Vec<std_mpsc::Sender<Event>>>,
+    /// How often the runtime was detached (replaced) so far.
+    restarts: AtomicU64,
     window: Option<mpsc::UnboundedSender<WindowRequest>>,
 }
 
@@ -435,6 +438,7 @@ impl Server {
         let shared = Arc::new(Shared {
             handle: Mutex::new(None),
             listeners: Mutex::new(Vec::new()),
+            restarts: AtomicU64::new(0),
             window,
         });
         let serving = shared.clone();
@@ -452,6 +456,7 @@ impl Server {
     /// Stops handing work to the current runtime (it is being replaced);
     /// requests wait for the next [`Server::attach`].
     pub fn detach(&self) {
+        self.shared.restarts.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut current) = self.shared.handle.lock() {
             *current = None;
         }
@@ -774,7 +779,15 @@ fn send(
     if !write_reply(&mut stream, &Reply::Started { id: id.0 }) {
         return;
     }
-    while let Some(event) = next_event(&events, &stream) {
+    let restarts = shared.restarts.load(Ordering::SeqCst);
+    loop {
+        let event = match wait_next(&events, &stream) {
+            Next::Event(event) => *event,
+            // The window restarted its runtime: the new one takes the message
+            // over from the outbox, under the same id.
+            Next::Stopped if shared.restarts.load(Ordering::SeqCst) != restarts => continue,
+            Next::Stopped | Next::Gone => return,
+        };
         match event {
             Event::DeliveryUpdate { id: got, state, .. } if got == id => {
                 let last = ends_send(&state);
