@@ -2,7 +2,10 @@
 //! and a real Kamailio: `send`s hand their message to the running `listen`
 //! (or, with none, take turns under the outbox lock); each text arrives
 //! exactly once, every exit code tells what happened, and no row is left
-//! `sending` or `queued`.
+//! `sending` or `queued`. `send-file` hands its file to a running `listen`
+//! too (peer to peer, local accounts), printing progress and outcome, and
+//! so does `chat`: its lines go out through the instance's session, the
+//! peer's lines come back to its stdout.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,8 +13,10 @@
 mod cli;
 #[path = "support/kamailio.rs"]
 mod kamailio;
+#[path = "support/runtime.rs"]
+mod runtime;
 
-use cli::{lines_of, sipchat, Killed};
+use cli::{free_port, lines_of, next_event, sipchat, write_local_config, Killed};
 use kamailio::Kamailio;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -283,4 +288,198 @@ fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_pe
          {bob_back:?} after the restart; the queued message arrived {delivered_after:?} after that, \
          once (still once after {LATE_WATCH:?})"
     );
+}
+
+/// `sipchat listen --json` with the local account only; its lines.
+fn listen_local(config: &Path, data: &Path, extra: &[&std::ffi::OsStr]) -> (Killed, Receiver<String>) {
+    let mut child = sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["listen", "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    next_event(&lines, "listening");
+    (Killed(child), lines)
+}
+
+fn send_file(config: &Path, data: &Path, to: &str, file: &Path) -> Output {
+    sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["send-file", "--json", to])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+/// The JSON lines of `out`'s stdout.
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn send_file_beside_a_listen_is_sent_by_the_listen_with_progress_and_true_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let bob_port = free_port();
+    let bob_config = dir.path().join("bob.ron");
+    std::fs::write(
+        &bob_config,
+        format!(
+            r#"(accounts: [], local: (user: "bob", bind: "127.0.0.1", port: {bob_port}, max_file_size: 1000000))"#
+        ),
+    )
+    .unwrap();
+    let alice_config = write_local_config(dir.path(), "alice", 0);
+    let (_bob, bob_lines) = listen_local(
+        &bob_config,
+        &bob_data,
+        &["--accept-files".as_ref(), inbox.as_os_str()],
+    );
+    let (_alice, alice_lines) = listen_local(&alice_config, &alice_data, &[]);
+    let to = format!("sip:bob@127.0.0.1:{bob_port}");
+
+    // Delivered: exit 0, progress then the verified hash, printed as it happens.
+    let data: Vec<u8> = (0..600_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    let file = dir.path().join("notes.bin");
+    std::fs::write(&file, &data).unwrap();
+    let started = Instant::now();
+    let out = send_file(&alice_config, &alice_data, &to, &file);
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("waiting"),
+        "the send-file waited for the lock: {stderr}"
+    );
+    let lines = json_lines(&out);
+    let progress = lines.iter().filter(|v| v["event"] == "transfer_progress").count();
+    assert!(progress >= 1, "{lines:?}");
+    let sent = lines.last().unwrap();
+    assert_eq!(sent["event"], "file_sent", "{lines:?}");
+    assert_eq!(sent["size"], 600_000);
+    // The listen's runtime did it: its own output shows the file going.
+    let by_listen = next_event(&alice_lines, "file_sent");
+    assert_eq!(by_listen["sha1"], sent["sha1"]);
+    let received = next_event(&bob_lines, "file_received");
+    assert_eq!(received["sha1"], sent["sha1"]);
+    assert!(std::fs::read(inbox.join("notes.bin")).unwrap() == data);
+
+    // Refused: exit 1 with the receiver's reason.
+    let big = dir.path().join("big.bin");
+    std::fs::write(&big, vec![1u8; 1_500_000]).unwrap();
+    let out = send_file(&alice_config, &alice_data, &to, &big);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("larger than"), "{stderr}");
+    assert_eq!(json_lines(&out).last().unwrap()["event"], "transfer_failed");
+
+    // A missing file is a usage error before anything is handed over.
+    let out = send_file(&alice_config, &alice_data, &to, &dir.path().join("missing"));
+    assert_eq!(out.status.code(), Some(2));
+    eprintln!("figures: 600 kB handed to the listen and confirmed in {took:?} ({progress} progress lines); a refused file exited 1");
+}
+
+#[test]
+fn chat_beside_a_listen_goes_through_the_listen_both_ways() {
+    use sipchat::model::{AccountId, ChatState};
+    use sipchat::runtime::{Command, Event, RuntimeOptions};
+    use std::io::{BufRead, BufReader, Write};
+
+    let dir = tempfile::tempdir().unwrap();
+    let alice_data = dir.path().join("alice");
+    // Bob: the runtime itself, taking chats, so the test can answer.
+    let (mut bob, bob_port) = runtime::Running::start_local(
+        runtime::local_config("bob", 0),
+        RuntimeOptions {
+            accept_chats: true,
+            ..RuntimeOptions::default()
+        },
+    );
+    let alice_config = write_local_config(dir.path(), "alice", 0);
+    let (_alice, alice_lines) = listen_local(&alice_config, &alice_data, &[]);
+
+    let mut chat = Killed(
+        sipchat()
+            .arg("--config")
+            .arg(&alice_config)
+            .arg("--data-dir")
+            .arg(&alice_data)
+            .args(["chat", &format!("sip:bob@127.0.0.1:{bob_port}")])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdin = chat.0.stdin.take().unwrap();
+    let session = bob.wait_for("the chat active at bob", |e| match e {
+        Event::ChatUpdate {
+            session,
+            state: ChatState::Active { .. },
+            ..
+        } => Some(*session),
+        _ => None,
+    });
+    writeln!(stdin, "typed into the chat").unwrap();
+    bob.wait_message("typed into the chat");
+    // The listen's runtime carries the session: its output shows it.
+    next_event(&alice_lines, "chat_started");
+
+    // Bob answers; the line comes out of the chat's stdout.
+    let (tx, from_chat) = std::sync::mpsc::channel();
+    let stdout = chat.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    bob.handle
+        .send(Command::SendChat {
+            id: bob.handle.next_message_id(),
+            account: AccountId(AccountId::LOCAL.into()),
+            session,
+            text: "bob answers".into(),
+        })
+        .unwrap();
+    let line = from_chat
+        .recv_timeout(DEADLINE)
+        .expect("the peer's line on stdout");
+    assert_eq!(line, "bob answers");
+
+    // EOF: the chat closes once its line was confirmed, and exits 0.
+    drop(stdin);
+    let deadline = Instant::now() + DEADLINE;
+    let status = loop {
+        if let Some(status) = chat.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the chat did not end after EOF");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut chat.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("started"), "{stderr}");
+    bob.wait_for("the chat ended at bob", |e| match e {
+        Event::ChatUpdate {
+            session: s, state, ..
+        } if *s == session && state.is_final() => Some(()),
+        _ => None,
+    });
 }

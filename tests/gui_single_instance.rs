@@ -2,6 +2,9 @@
 //! open, `sipchat sip:bob@…` (what a clicked link runs) hands the address
 //! to it and exits at once; no second window appears, and the running
 //! window now has bob's conversation open (it saves it as the last one).
+//! The window is the data directory's instance: `sipchat send` hands its
+//! message to the window's runtime, and `sipchat listen` there refuses to
+//! start.
 //!
 //! Skips when Xvfb, xdotool or ImageMagick are missing, unless
 //! `SIPCHAT_REQUIRE_XVFB=1` (as `.ci/run` sets).
@@ -9,6 +12,8 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/xvfb.rs"]
 mod xvfb;
 
@@ -121,7 +126,7 @@ fn a_link_opened_while_the_window_runs_goes_to_that_window() {
     let saved = std::fs::read_to_string(data.join("window.ron")).expect("the window saved its state");
     assert!(saved.contains("bob@example.org"), "{saved}");
     assert!(
-        !data.join("window.sock").exists(),
+        !data.join("control.sock").exists(),
         "the window left its socket behind"
     );
 
@@ -137,4 +142,106 @@ fn a_link_opened_while_the_window_runs_goes_to_that_window() {
     x.wait_for_window("^sipchat", Duration::from_secs(30))
         .expect("a new window appears once the old one is gone");
     assert!(again.0.try_wait().unwrap().is_none(), "the new window exited");
+}
+
+/// Waits (bounded) for a child to exit; its status and stderr.
+fn finished(child: &mut Window, within: Duration) -> (std::process::ExitStatus, String) {
+    let deadline = Instant::now() + within;
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running after {within:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.0.stderr.take() {
+        std::io::Read::read_to_string(&mut pipe, &mut stderr).unwrap();
+    }
+    (status, stderr)
+}
+
+#[test]
+fn the_window_is_the_instance_send_hands_over_to_it_and_listen_refuses() {
+    let Some(x) = Xvfb::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = cli::write_local_config(dir.path(), "alice", 0);
+    let data = dir.path().join("data");
+    // Bob: a `listen` on a data directory of its own, peer to peer.
+    let bob_port = cli::free_port();
+    let bob_config = cli::write_local_config(dir.path(), "bob", bob_port);
+    let mut bob = cli::sipchat()
+        .arg("--config")
+        .arg(&bob_config)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .args(["listen", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let bob_lines = cli::lines_of(&mut bob);
+    let _bob = cli::Killed(bob);
+    cli::next_event(&bob_lines, "listening");
+
+    let _window = Window(
+        sipchat(&x, &config, &data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    x.wait_for_window("^sipchat", Duration::from_secs(30))
+        .expect("the sipchat window appears");
+
+    // `send` on the window's data directory: the window's runtime sends it.
+    let text = "handed to the window";
+    let started = Instant::now();
+    let out = sipchat(&x, &config, &data)
+        .args([
+            "send",
+            "--account",
+            "local",
+            &format!("sip:bob@127.0.0.1:{bob_port}"),
+            text,
+        ])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "stdout {stdout} stderr {stderr}");
+    assert!(stdout.contains("accepted by the recipient"), "{stdout}");
+    assert!(
+        !stderr.contains("waiting"),
+        "the send waited for the lock: {stderr}"
+    );
+    // The text arrives once.
+    let mut copies = 0;
+    let watch = Instant::now() + Duration::from_secs(5);
+    while let Ok(line) = bob_lines.recv_timeout(watch.saturating_duration_since(Instant::now())) {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["event"] == "message" && v["body"] == text {
+            copies += 1;
+        }
+    }
+    assert_eq!(copies, 1, "the text arrived {copies} times");
+
+    // `listen` on the window's data directory: refused in words, exit 2.
+    let mut listen = Window(
+        sipchat(&x, &config, &data)
+            .args(["listen"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let (status, stderr) = finished(&mut listen, Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("already runs"), "{stderr}");
+    eprintln!("figures: a send handed to the window was accepted after {took:?} and arrived once");
 }

@@ -1,11 +1,15 @@
 //! `sipchat chat URI`: an MSRP session on the terminal. Lines typed on
 //! stdin go to the peer, the peer's lines print on stdout, EOF (Ctrl+D)
 //! ends the session with BYE. States and delivery failures go to stderr.
+//! With a window or `listen` running on the data directory, the session is
+//! that instance's ([`crate::runtime::control`]): lines go to it and the
+//! peer's lines come back through it.
 
 use super::{choose_account, output, CliError};
 use crate::config::Config;
 use crate::model::{AccountId, ChatState, DeliveryState, MessageId, RegistrationState, SessionId};
-use crate::runtime::{Command, Event, Events, Handle, Runtime, RuntimeError, RuntimeOptions};
+use crate::runtime::control::{ChatInput, Connection, Reply, Request};
+use crate::runtime::{Command, Event, Events, Runtime, RuntimeError, RuntimeOptions};
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -16,6 +20,9 @@ use tokio::sync::mpsc;
 pub const READY_TIMEOUT: Duration = Duration::from_secs(45);
 /// How long the session may take to open.
 pub const OPEN_TIMEOUT: Duration = Duration::from_secs(75);
+/// How long the reader of a chat through the instance waits for a step
+/// before looking again.
+const STEP_WAIT: Duration = Duration::from_secs(60);
 /// After EOF, how long unanswered messages may take to be confirmed.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -32,6 +39,9 @@ pub struct ChatRequest<'a> {
 /// Runs the chat until EOF on stdin, the peer hanging up, or Ctrl+C.
 pub fn run(config: Config, data_dir: &Path, request: &ChatRequest<'_>) -> Result<(), CliError> {
     let account = choose_account(&config, request.account)?;
+    if let Some(connection) = Connection::open(data_dir) {
+        return handed_over(connection, &account, request);
+    }
     let mut options = RuntimeOptions {
         local_account: account.is_local(),
         only_account: Some(account.0.clone()),
@@ -54,9 +64,65 @@ pub fn run(config: Config, data_dir: &Path, request: &ChatRequest<'_>) -> Result
         .enable_all()
         .build()
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let outcome = rt.block_on(session(&handle, events, &account, request));
+    let commands = |command: Command| {
+        let _ = handle.send(command);
+    };
+    let outcome = rt.block_on(async {
+        let mut events = events;
+        wait_ready(&mut events, &account).await?;
+        session(&commands, events, &account, request).await
+    });
     handle.shutdown();
     outcome
+}
+
+/// The chat through the running instance: its steps arrive as the events
+/// the runtime would have given; lines and the close go to it.
+fn handed_over(
+    mut connection: Connection,
+    account: &AccountId,
+    request: &ChatRequest<'_>,
+) -> Result<(), CliError> {
+    connection.request(&Request::Chat {
+        account: account.0.clone(),
+        to: request.uri.to_string(),
+    })?;
+    let writer = connection.chat_writer()?;
+    let (tx, events) = mpsc::unbounded_channel();
+    let (steps_account, peer) = (account.clone(), request.uri.to_string());
+    std::thread::spawn(move || loop {
+        let event = match connection.next_reply(STEP_WAIT) {
+            Ok(None) => continue,
+            Ok(Some(Reply::Chat { step })) => step.into_event(&steps_account),
+            Ok(Some(Reply::Error { message })) => Event::ChatUpdate {
+                account: steps_account.clone(),
+                session: SessionId(0),
+                peer: peer.clone(),
+                state: ChatState::Failed { reason: message },
+            },
+            // The instance went away: the events end.
+            Ok(Some(_)) | Err(_) => return,
+        };
+        if tx.send(event).is_err() {
+            return;
+        }
+    });
+    let commands = |command: Command| {
+        let input = match command {
+            Command::SendChat { id, text, .. } => ChatInput::Line { id, text },
+            Command::CloseChat { .. } => ChatInput::Close,
+            // The instance opened the session on the request.
+            _ => return,
+        };
+        if let Err(e) = writer.write(&input) {
+            tracing::warn!(error = %e, "a chat line did not reach the running sipchat");
+        }
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    rt.block_on(session(&commands, events, account, request))
 }
 
 /// Lines from stdin, read on a thread of their own.
@@ -89,19 +155,18 @@ fn print_line(line: &str) {
     let _ = out.flush();
 }
 
+/// Opens the session and runs it; `commands` carries out what it asks
+/// (this process's runtime, or the running instance).
 async fn session(
-    handle: &Handle,
+    commands: &dyn Fn(Command),
     mut events: Events,
     account: &AccountId,
     request: &ChatRequest<'_>,
 ) -> Result<(), CliError> {
-    wait_ready(&mut events, account).await?;
-    handle
-        .send(Command::OpenChat {
-            account: account.clone(),
-            peer: request.uri.to_string(),
-        })
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    commands(Command::OpenChat {
+        account: account.clone(),
+        peer: request.uri.to_string(),
+    });
     let session = wait_open(&mut events, account, request).await?;
     let mut lines = stdin_lines();
     let mut unconfirmed: HashSet<MessageId> = HashSet::new();
@@ -119,9 +184,9 @@ async fn session(
         tokio::select! {
             line = lines.recv(), if stdin_open => match line {
                 Some(text) if !text.is_empty() => {
-                    let id = handle.next_message_id();
+                    let id = crate::runtime::next_message_id();
                     unconfirmed.insert(id);
-                    let _ = handle.send(Command::SendChat { id, account: account.clone(), session, text });
+                    commands(Command::SendChat { id, account: account.clone(), session, text });
                 }
                 Some(_) => {}
                 None => {
@@ -167,16 +232,16 @@ async fn session(
             }
             _ = tokio::signal::ctrl_c(), if !closing => {
                 closing = true;
-                let _ = handle.send(Command::CloseChat { account: account.clone(), session });
+                commands(Command::CloseChat { account: account.clone(), session });
             }
             () = drain, if !closing => {
                 closing = true;
-                let _ = handle.send(Command::CloseChat { account: account.clone(), session });
+                commands(Command::CloseChat { account: account.clone(), session });
             }
         }
         if !stdin_open && unconfirmed.is_empty() && !closing {
             closing = true;
-            let _ = handle.send(Command::CloseChat {
+            commands(Command::CloseChat {
                 account: account.clone(),
                 session,
             });

@@ -8,6 +8,9 @@ use crate::runtime::control::{Connection, Reply, Request, HANDSHAKE_TIMEOUT};
 use crate::runtime::Event;
 use std::time::{Duration, Instant};
 
+/// The words for a `send` the instance did not take in time.
+const NOT_TAKEN: &str = "the running sipchat instance did not take the message in time; it was not sent";
+
 /// Hands a `send` to the running instance and prints its outcome.
 pub(crate) fn send(
     mut connection: Connection,
@@ -26,11 +29,10 @@ pub(crate) fn send(
     let mut last = DeliveryState::Queued;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return unfinished(&last, true);
-        }
         let reply = match connection.next_reply(left) {
             Ok(Some(reply)) => reply,
+            // Not taken at all: nothing is in the outbox.
+            Ok(None) if id.is_none() => return Err(CliError::Usage(NOT_TAKEN.into())),
             Ok(None) => return unfinished(&last, true),
             // The instance went away with the message in its outbox.
             Err(_) if id.is_some() => return unfinished(&last, false),

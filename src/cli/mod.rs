@@ -8,10 +8,11 @@
 //! directory).
 //!
 //! One owner per outbox ([`crate::runtime::control`]): with an instance
-//! running on the data directory, `send` and `ack-alert` hand their work to
-//! it and print its outcome as it happens; with none, `send` takes the
-//! outbox lock and works only its own message (waiting while another
-//! command holds the lock).
+//! (the window or `listen`) running on the data directory, `send`,
+//! `send-file`, `chat` and `ack-alert` hand their work to it and print its
+//! outcome as it happens; with none, `send` and `send-file` take the outbox
+//! lock and work only their own message or file (waiting while another
+//! command holds the lock), and `chat` runs its own runtime (own rows only).
 
 pub mod chat;
 mod handover;
@@ -108,7 +109,8 @@ pub enum CliCommand {
         accept_files: Option<PathBuf>,
     },
     /// Chat in an MSRP session: stdin lines go to the peer, the peer's lines
-    /// print; EOF (Ctrl+D) ends it.
+    /// print; EOF (Ctrl+D) ends it. With a window or `listen` running on the
+    /// data directory, the session is that instance's.
     Chat {
         /// Account to use (default: the first enabled account, else `local`).
         #[arg(long, value_name = "NAME")]
@@ -136,7 +138,9 @@ pub enum CliCommand {
         text: String,
     },
     /// Send a file (RFC 5547 over MSRP) with a progress bar on stderr; exits 0 only when the
-    /// recipient confirmed the whole file.
+    /// recipient confirmed the whole file, 1 when refused or failed. With a window or `listen`
+    /// running on the data directory, that instance sends it.
+    #[command(after_help = EXIT_CODES)]
     SendFile {
         /// Sending account (default: the first enabled account, else `local`).
         #[arg(long, value_name = "NAME")]

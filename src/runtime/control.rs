@@ -7,7 +7,11 @@
 //!   dies), starts its runtime and then serves the control socket
 //!   ([`SOCKET_NAME`]) with [`Server`]. Another process that finds the
 //!   socket answering hands its work over instead of starting a runtime.
-//! - A **command** (`send`, `ack-alert`, ...) first tries the socket
+//!   The window passes [`WindowRequest`]s (show, open a conversation) to
+//!   its own loop; when it restarts its runtime it [`Server::detach`]es
+//!   the old one and [`Server::attach`]es the new one, and requests that
+//!   come meanwhile wait for it (up to [`ATTACH_PATIENCE`]).
+//! - A **command** (`send`, `send-file`, `ack-alert`, ...) first tries the socket
 //!   ([`claim`]). When nobody answers it takes the lock itself and works
 //!   alone; when another command holds the lock it waits, trying the socket
 //!   again, so two processes never work the same outbox row.
@@ -17,17 +21,23 @@
 //! final ([`Reply::is_last`]), then closes. A request line longer than
 //! [`MAX_LINE_BYTES`] is refused.
 
-use super::{Command, Event, Events, Handle};
+use super::{Command, Event, Events, FileSendMode, Handle};
 use crate::model::{AccountId, DeliveryState, MessageId};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+
+mod chat;
+mod transfer_step;
+pub use chat::{ChatInput, ChatStep};
+pub use transfer_step::{mode_name, mode_named, TransferStep};
 
 /// The control socket's file name in the data directory.
 pub const SOCKET_NAME: &str = "control.sock";
@@ -39,6 +49,10 @@ pub const MAX_LINE_BYTES: u64 = 64 * 1024;
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often a waiting command looks again for an instance or the lock.
 pub const CLAIM_POLL: Duration = Duration::from_millis(200);
+/// How long a request waits for a runtime while none is attached (the
+/// window restarting its runtime after the accounts changed).
+/// Shorter than a `send`'s wait, so the client hears the refusal.
+pub const ATTACH_PATIENCE: Duration = Duration::from_secs(30);
 /// How often a server thread looks whether its client went away.
 const CLIENT_CHECK: Duration = Duration::from_millis(500);
 
@@ -84,6 +98,24 @@ pub enum Request {
         /// The text.
         text: String,
     },
+    /// Send a file from `account` and report its progress and outcome.
+    SendFile {
+        /// Sending account.
+        account: String,
+        /// Recipient.
+        to: String,
+        /// The file, as an absolute path the instance can read.
+        path: PathBuf,
+        /// `auto`, `session` or `page_mode` ([`mode_name`]).
+        mode: String,
+    },
+    /// Open a chat from `account` with `to`; [`ChatInput`] lines follow.
+    Chat {
+        /// Account.
+        account: String,
+        /// The peer.
+        to: String,
+    },
     /// Acknowledge an emergency alert.
     AckAlert {
         /// The alert's number.
@@ -118,6 +150,17 @@ pub enum Reply {
         /// When.
         at_ms: i64,
     },
+    /// A step of a file being sent (after [`Reply::Started`] with the
+    /// transfer's id).
+    Transfer {
+        /// What happened.
+        step: TransferStep,
+    },
+    /// A step of a chat.
+    Chat {
+        /// What happened.
+        step: ChatStep,
+    },
     /// The instance could not do it; in words.
     Error {
         /// What went wrong.
@@ -131,6 +174,11 @@ impl Reply {
         match self {
             Reply::Started { .. } => false,
             Reply::Delivery { state } => ends_send(state),
+            Reply::Transfer { step } => step.is_last(),
+            Reply::Chat {
+                step: ChatStep::Update { state, .. },
+            } => state.is_final(),
+            Reply::Chat { .. } => false,
             _ => true,
         }
     }
@@ -205,6 +253,18 @@ impl Connection {
             .map_err(|e| ControlError::Answer(e.to_string()))
     }
 
+    /// A way to tell the instance, from another thread, that this client
+    /// is done (Ctrl+C on a `send-file`): the instance sees the connection
+    /// close and cancels; its last reply can still be read.
+    pub fn hang_up_handle(&self) -> Result<HangUp, ControlError> {
+        let stream = self
+            .reader
+            .get_ref()
+            .try_clone()
+            .map_err(|e| ControlError::Answer(e.to_string()))?;
+        Ok(HangUp(stream))
+    }
+
     /// The next reply, waiting at most `wait` (`None` when none came in time).
     pub fn next_reply(&mut self, wait: Duration) -> Result<Option<Reply>, ControlError> {
         let fail = |e: std::io::Error| ControlError::Answer(e.to_string());
@@ -229,6 +289,44 @@ impl Connection {
             }
             Err(e) => Err(fail(e)),
         }
+    }
+}
+
+impl Connection {
+    /// A way to write a chat's [`ChatInput`] lines from another thread.
+    pub fn chat_writer(&self) -> Result<ChatWriter, ControlError> {
+        let stream = self
+            .reader
+            .get_ref()
+            .try_clone()
+            .map_err(|e| ControlError::Answer(e.to_string()))?;
+        Ok(ChatWriter(stream))
+    }
+}
+
+/// Writes a chat's [`ChatInput`] lines ([`Connection::chat_writer`]).
+#[derive(Debug)]
+pub struct ChatWriter(UnixStream);
+
+impl ChatWriter {
+    /// Sends one input to the instance.
+    pub fn write(&self, input: &ChatInput) -> Result<(), ControlError> {
+        let mut line = serde_json::to_string(input).map_err(|e| ControlError::Answer(e.to_string()))?;
+        line.push('\n');
+        (&self.0)
+            .write_all(line.as_bytes())
+            .map_err(|e| ControlError::Answer(e.to_string()))
+    }
+}
+
+/// Closes a [`Connection`]'s sending half ([`Connection::hang_up_handle`]).
+#[derive(Debug)]
+pub struct HangUp(UnixStream);
+
+impl HangUp {
+    /// Hangs up: the instance stops the work it does for this client.
+    pub fn hang_up(&self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Write);
     }
 }
 
@@ -302,6 +400,8 @@ pub enum WindowRequest {
 struct Shared {
     handle: Mutex<Option<Handle>>,
     listeners: Mutex<Vec<std_mpsc::Sender<Event>>>,
+    /// How often the runtime was detached (replaced) so far.
+    restarts: AtomicU64,
     window: Option<mpsc::UnboundedSender<WindowRequest>>,
 }
 
@@ -338,6 +438,7 @@ impl Server {
         let shared = Arc::new(Shared {
             handle: Mutex::new(None),
             listeners: Mutex::new(Vec::new()),
+            restarts: AtomicU64::new(0),
             window,
         });
         let serving = shared.clone();
@@ -350,6 +451,15 @@ impl Server {
             path,
             _lock: lock,
         })
+    }
+
+    /// Stops handing work to the current runtime (it is being replaced);
+    /// requests wait for the next [`Server::attach`].
+    pub fn detach(&self) {
+        self.shared.restarts.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut current) = self.shared.handle.lock() {
+            *current = None;
+        }
     }
 
     /// Hands work to this runtime from now on, and passes its events
@@ -432,7 +542,10 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
             return;
         }
     };
-    let handle = shared.handle.lock().ok().and_then(|h| h.clone());
+    let handle = match request {
+        Request::Show | Request::Open { .. } => None,
+        _ => attached(shared),
+    };
     let reply = match (request, handle) {
         (Request::Show, _) => window_request(shared, WindowRequest::Show),
         (Request::Open { address }, _) => window_request(shared, WindowRequest::Open(address)),
@@ -442,9 +555,41 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
         (Request::Send { account, to, text }, Some(handle)) => {
             return send(stream, shared, &handle, AccountId(account), to, text)
         }
+        (
+            Request::SendFile {
+                account,
+                to,
+                path,
+                mode,
+            },
+            Some(handle),
+        ) => match mode_named(&mode) {
+            Some(mode) => {
+                let account = AccountId(account);
+                return send_file(stream, shared, &handle, &account, to, path, mode);
+            }
+            None => Reply::Error {
+                message: format!("unknown file mode {mode:?}"),
+            },
+        },
+        (Request::Chat { account, to }, Some(handle)) => {
+            return chat::serve(stream, shared, &handle, AccountId(account), to)
+        }
         (Request::AckAlert { id }, Some(handle)) => ack_alert(&stream, shared, &handle, id),
     };
     write_reply(&mut stream, &reply);
+}
+
+/// The runtime to hand work to, waiting while the window restarts its own.
+fn attached(shared: &Shared) -> Option<Handle> {
+    let deadline = Instant::now() + ATTACH_PATIENCE;
+    loop {
+        let handle = shared.handle.lock().ok().and_then(|h| h.clone());
+        if handle.is_some() || Instant::now() >= deadline {
+            return handle;
+        }
+        std::thread::sleep(CLAIM_POLL);
+    }
 }
 
 fn window_request(shared: &Shared, request: WindowRequest) -> Reply {
@@ -476,18 +621,129 @@ fn client_gone(stream: &UnixStream) -> bool {
     gone
 }
 
-/// The next event, or `None` when the client went or the runtime stopped.
-fn next_event(events: &std_mpsc::Receiver<Event>, stream: &UnixStream) -> Option<Event> {
+/// What a serving thread waits for.
+enum Next {
+    /// An event of the runtime.
+    Event(Box<Event>),
+    /// The client hung up.
+    Gone,
+    /// The runtime stopped.
+    Stopped,
+}
+
+fn wait_next(events: &std_mpsc::Receiver<Event>, stream: &UnixStream) -> Next {
     loop {
         match events.recv_timeout(CLIENT_CHECK) {
-            Ok(Event::Stopped) => return None,
-            Ok(event) => return Some(event),
+            Ok(Event::Stopped) => return Next::Stopped,
+            Ok(event) => return Next::Event(Box::new(event)),
             Err(std_mpsc::RecvTimeoutError::Timeout) => {
                 if client_gone(stream) {
-                    return None;
+                    return Next::Gone;
                 }
             }
-            Err(std_mpsc::RecvTimeoutError::Disconnected) => return None,
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => return Next::Stopped,
+        }
+    }
+}
+
+/// The next event, or `None` when the client went or the runtime stopped.
+fn next_event(events: &std_mpsc::Receiver<Event>, stream: &UnixStream) -> Option<Event> {
+    match wait_next(events, stream) {
+        Next::Event(event) => Some(*event),
+        Next::Gone | Next::Stopped => None,
+    }
+}
+
+/// Sends a file and passes its steps on; a client that hangs up (Ctrl+C)
+/// cancels the transfer.
+fn send_file(
+    mut stream: UnixStream,
+    shared: &Shared,
+    handle: &Handle,
+    account: &AccountId,
+    to: String,
+    path: PathBuf,
+    mode: FileSendMode,
+) {
+    let _span = tracing::info_span!("control_send_file", account = %account).entered();
+    let events = subscribe(shared);
+    let id = handle.next_transfer_id();
+    let command = Command::SendFile {
+        id,
+        account: account.clone(),
+        to,
+        path,
+        mode,
+    };
+    if handle.send(command).is_err() {
+        let message = "the running sipchat instance is stopping".into();
+        write_reply(&mut stream, &Reply::Error { message });
+        return;
+    }
+    if !write_reply(&mut stream, &Reply::Started { id: id.0 }) {
+        let _ = handle.send(Command::CancelTransfer {
+            account: account.clone(),
+            transfer: id,
+        });
+        return;
+    }
+    let cancel = || {
+        let _ = handle.send(Command::CancelTransfer {
+            account: account.clone(),
+            transfer: id,
+        });
+    };
+    // After a hang-up, the cancelled transfer's last step is still passed on.
+    let mut cancelled: Option<Instant> = None;
+    loop {
+        let next = wait_next(&events, &stream);
+        if let Some(at) = cancelled {
+            if at.elapsed() > HANDSHAKE_TIMEOUT {
+                return;
+            }
+        }
+        match next {
+            Next::Event(event) => {
+                let Some(step) = TransferStep::of(&event, id) else {
+                    continue;
+                };
+                let last = step.is_last();
+                let written = write_reply(&mut stream, &Reply::Transfer { step });
+                if last || !written {
+                    if !last {
+                        cancel();
+                    }
+                    return;
+                }
+                // Progress comes often: look for a hang-up between steps too.
+                if cancelled.is_none() && client_gone(&stream) {
+                    tracing::info!(
+                        transfer = id.0,
+                        "the sending command hung up; cancelling its transfer"
+                    );
+                    cancel();
+                    cancelled = Some(Instant::now());
+                }
+            }
+            Next::Gone if cancelled.is_none() => {
+                tracing::info!(
+                    transfer = id.0,
+                    "the sending command hung up; cancelling its transfer"
+                );
+                cancel();
+                cancelled = Some(Instant::now());
+            }
+            Next::Gone => {}
+            Next::Stopped => {
+                let reason = "the running sipchat stopped before the transfer ended".into();
+                write_reply(
+                    &mut stream,
+                    &Reply::Transfer {
+                        step: TransferStep::Failed { reason },
+                    },
+                );
+                return;
+            }
         }
     }
 }
@@ -523,7 +779,15 @@ fn send(
     if !write_reply(&mut stream, &Reply::Started { id: id.0 }) {
         return;
     }
-    while let Some(event) = next_event(&events, &stream) {
+    let restarts = shared.restarts.load(Ordering::SeqCst);
+    loop {
+        let event = match wait_next(&events, &stream) {
+            Next::Event(event) => *event,
+            // The window restarted its runtime: the new one takes the message
+            // over from the outbox, under the same id.
+            Next::Stopped if shared.restarts.load(Ordering::SeqCst) != restarts => continue,
+            Next::Stopped | Next::Gone => return,
+        };
         match event {
             Event::DeliveryUpdate { id: got, state, .. } if got == id => {
                 let last = ends_send(&state);

@@ -94,6 +94,8 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
     let sending = default_sending_account(&config);
     let settings = account_settings(&config, &paths);
     let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
+    // Commands on this data directory (`sipchat send`, ...) now go to this runtime.
+    let events = instance.attach(handle.clone(), events)?;
     let source = EventSource::runtime(events);
     let window = window_settings(&state);
     // The runtime that runs now (a restart replaces it), to shut down at the end.
@@ -105,10 +107,12 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
             config_explicit: paths.config_explicit,
         },
         current.clone(),
+        instance.clone(),
     );
     let settings = Mutex::new(Some(settings));
 
     let boot_handle = handle.clone();
+    let boot_instance = instance.clone();
     let result = iced::application(
         move || {
             // Started here, once per window: the boot function runs once.
@@ -132,7 +136,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
                         .and_then(|mut s| s.take())
                         .unwrap_or_default(),
                     restart: Some(restarter.clone()),
-                    instance: instance.clone(),
+                    instance: Some(boot_instance.clone()),
                 },
             )
         },
@@ -150,34 +154,32 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
         Err(poisoned) => poisoned.into_inner().clone(),
     };
     current.shutdown();
+    // The control socket and the outbox lock go once the runtime has stopped.
+    drop(instance);
     result.map_err(UiError::from)
 }
 
-/// One window per data directory: when a window already runs there, it is
-/// handed `open` (or asked to come forward) and `None` says to exit; else
-/// this process is the window, with the listener for later starts.
+/// One instance per data directory: when a window already runs there, it
+/// is handed `open` (or asked to come forward) and `None` says to exit; else
+/// this process takes the outbox lock and serves the control socket.
 fn claim_window(
     data_dir: &std::path::Path,
     open: Option<&str>,
-) -> Result<Option<Option<single_instance::Listener>>, UiError> {
-    use single_instance::{Claim, InstanceRequest};
+) -> Result<Option<single_instance::Listener>, UiError> {
+    use single_instance::{Claim, InstanceRequest, Listener};
     let request = match open {
         Some(address) => InstanceRequest::Open(address.to_string()),
         None => InstanceRequest::Show,
     };
-    if let Err(e) = std::fs::create_dir_all(data_dir) {
-        tracing::warn!(error = %e, "the data directory could not be made");
-    }
-    match single_instance::claim(data_dir, &request) {
-        Ok(Claim::First(listener)) => Ok(Some(listener)),
-        Ok(Claim::Forwarded) => {
+    match single_instance::claim(data_dir, &request)? {
+        Claim::First(lock) => Ok(Some(Listener::start(data_dir, lock)?)),
+        Claim::Forwarded => {
             match open {
                 Some(address) => eprintln!("sipchat: {}", t!("instance-opened", address = address)),
                 None => eprintln!("sipchat: {}", t!("instance-shown")),
             }
             Ok(None)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -217,18 +219,27 @@ fn account_settings(config: &Config, paths: &Paths) -> AccountSettings {
 /// Applies changed accounts: reads the configuration again (so a mistake
 /// leaves the running runtime alone), shuts the runtime down (unregisters)
 /// and starts a new one.
-fn restarter(paths: Paths, current: Arc<Mutex<sipchat::Handle>>) -> Restarter {
+/// The control socket stays; handed-over work waits for the new runtime.
+fn restarter(
+    paths: Paths,
+    current: Arc<Mutex<sipchat::Handle>>,
+    instance: single_instance::Listener,
+) -> Restarter {
     Restarter::new(move || {
         let (config, _) = Config::load_or_init(&paths).map_err(|e| e.to_string())?;
         let old = match current.lock() {
             Ok(current) => current.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
+        instance.detach();
         old.shutdown();
         let accounts = account_order(&config);
         let sending = default_sending_account(&config);
         let settings = account_settings(&config, &paths);
         let (handle, events, notice) = start_runtime(config, &paths.data_dir).map_err(|e| e.to_string())?;
+        let events = instance
+            .attach(handle.clone(), events)
+            .map_err(|e| e.to_string())?;
         match current.lock() {
             Ok(mut current) => *current = handle.clone(),
             Err(poisoned) => *poisoned.into_inner() = handle.clone(),

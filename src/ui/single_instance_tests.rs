@@ -1,11 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-fn first(claim: Claim) -> Listener {
-    match claim {
-        Claim::First(Some(listener)) => listener,
+fn first(dir: &Path) -> Listener {
+    match claim(dir, &InstanceRequest::Show).unwrap() {
+        Claim::First(lock) => Listener::start(dir, lock).unwrap(),
         other => panic!("expected to be the first window, got {other:?}"),
     }
 }
@@ -28,7 +29,7 @@ fn next_request(
 #[test]
 fn a_second_start_hands_its_address_to_the_first() {
     let dir = tempfile::tempdir().unwrap();
-    let listener = first(claim(dir.path(), &InstanceRequest::Show).unwrap());
+    let listener = first(dir.path());
     let mut receiver = None;
 
     let open = InstanceRequest::Open("sip:bob@example.org".into());
@@ -46,9 +47,9 @@ fn a_second_start_hands_its_address_to_the_first() {
 fn a_socket_left_behind_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
     // A socket file with nobody listening, as a crashed window leaves it.
-    drop(UnixListener::bind(socket_path(dir.path())).unwrap());
-    assert!(socket_path(dir.path()).exists());
-    let listener = first(claim(dir.path(), &InstanceRequest::Show).unwrap());
+    drop(std::os::unix::net::UnixListener::bind(control::socket_path(dir.path())).unwrap());
+    assert!(control::socket_path(dir.path()).exists());
+    let listener = first(dir.path());
     let mut receiver = None;
     let open = InstanceRequest::Open("sip:carol@example.org".into());
     assert!(matches!(claim(dir.path(), &open).unwrap(), Claim::Forwarded));
@@ -56,45 +57,27 @@ fn a_socket_left_behind_is_replaced() {
 }
 
 #[test]
-fn the_socket_goes_with_the_window() {
+fn the_socket_and_the_lock_go_with_the_window() {
     let dir = tempfile::tempdir().unwrap();
-    let listener = first(claim(dir.path(), &InstanceRequest::Show).unwrap());
-    assert!(socket_path(dir.path()).exists());
+    let listener = first(dir.path());
+    assert!(control::socket_path(dir.path()).exists());
+    assert!(
+        control::try_lock(dir.path()).unwrap().is_none(),
+        "the window holds the lock"
+    );
     drop(listener);
-    assert!(!socket_path(dir.path()).exists());
+    assert!(!control::socket_path(dir.path()).exists());
+    assert!(control::try_lock(dir.path()).unwrap().is_some());
 }
 
 #[test]
-fn malformed_requests_are_refused_and_do_not_reach_the_window() {
+fn a_window_does_not_start_beside_a_listen() {
     let dir = tempfile::tempdir().unwrap();
-    let listener = first(claim(dir.path(), &InstanceRequest::Show).unwrap());
-    let mut receiver = None;
-    for bad in ["open \n", "delete everything\n", "open sip:a@b\u{7}c\n"] {
-        let mut stream = UnixStream::connect(socket_path(dir.path())).unwrap();
-        stream.write_all(bad.as_bytes()).unwrap();
-        let mut answer = String::new();
-        BufReader::new(stream).read_line(&mut answer).unwrap();
-        assert_eq!(answer, "error\n", "for {bad:?}");
-    }
-    // An endless line is cut at the limit and refused too.
-    let mut stream = UnixStream::connect(socket_path(dir.path())).unwrap();
-    let long = format!("open sip:{}@b\n", "a".repeat(MAX_REQUEST_BYTES as usize * 2));
-    let _ = stream.write_all(long.as_bytes());
-    let mut answer = String::new();
-    let _ = BufReader::new(stream).read_line(&mut answer);
-    assert_ne!(answer, "ok\n");
-    // The window still takes good requests afterwards.
-    let open = InstanceRequest::Open("sip:dave@example.org".into());
-    assert!(matches!(claim(dir.path(), &open).unwrap(), Claim::Forwarded));
-    assert_eq!(next_request(&listener, &mut receiver), open);
-}
-
-#[test]
-fn request_lines_round_trip() {
-    for request in [
-        InstanceRequest::Show,
-        InstanceRequest::Open("sips:bob@example.org".into()),
-    ] {
-        assert_eq!(InstanceRequest::parse(&request.to_line()), Some(request));
-    }
+    // `listen`: an instance without a window.
+    let lock = control::try_lock(dir.path()).unwrap().unwrap();
+    let _listen = Server::start(dir.path(), lock, None).unwrap();
+    let error = claim(dir.path(), &InstanceRequest::Show).unwrap_err();
+    let words = error.to_string();
+    assert!(matches!(error, InstanceError::NoWindow { .. }), "{words}");
+    assert!(words.contains("sipchat listen"), "{words}");
 }

@@ -95,3 +95,81 @@ fn a_stale_socket_file_is_replaced() {
     let _server = Server::start(dir.path(), try_lock(dir.path()).unwrap().unwrap(), None).unwrap();
     assert!(Connection::open(dir.path()).is_some());
 }
+
+#[test]
+fn steps_and_modes_cross_the_socket_unchanged() {
+    for mode in [FileSendMode::Auto, FileSendMode::Session, FileSendMode::PageMode] {
+        assert_eq!(mode_named(mode_name(mode)), Some(mode));
+    }
+    assert_eq!(mode_named("carrier pigeon"), None);
+    let account = AccountId("local".into());
+    let transfer = crate::model::TransferId(7);
+    let events = [
+        Event::TransferProgress {
+            transfer,
+            bytes: 10,
+            total: 20,
+            rate: 5,
+        },
+        Event::TransferDone {
+            transfer,
+            incoming: false,
+            path: PathBuf::from("/tmp/a.txt"),
+            size: 20,
+            sha1: "ab".into(),
+            via: crate::runtime::TransferVia::PageMode,
+            note: Some("sent as a message".into()),
+        },
+        Event::TransferFailed {
+            transfer,
+            reason: "declined by bob".into(),
+        },
+    ];
+    for event in events {
+        let step = TransferStep::of(&event, transfer).unwrap();
+        let line = serde_json::to_string(&Reply::Transfer { step }).unwrap();
+        let Reply::Transfer { step } = serde_json::from_str(&line).unwrap() else {
+            panic!("{line}");
+        };
+        assert_eq!(step.into_event(&account, transfer), event);
+    }
+    // Another transfer's events are not this one's.
+    let other = Event::TransferFailed {
+        transfer: crate::model::TransferId(8),
+        reason: "x".into(),
+    };
+    assert_eq!(TransferStep::of(&other, transfer), None);
+}
+
+#[test]
+fn requests_wait_for_a_runtime_while_the_window_restarts_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::config::Config::from_ron(
+        r#"(accounts: [], local: (user: "alice", bind: "127.0.0.1", port: 0))"#,
+        Path::new("test.ron"),
+    )
+    .unwrap();
+    let options = crate::runtime::RuntimeOptions {
+        data_dir: Some(dir.path().to_path_buf()),
+        local_port: Some(0),
+        ..crate::runtime::RuntimeOptions::default()
+    };
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let server = Server::start(dir.path(), try_lock(dir.path()).unwrap().unwrap(), Some(tx)).unwrap();
+    let (old, events) = crate::runtime::Runtime::start(config.clone(), options.clone()).unwrap();
+    let _old_events = server.attach(old.clone(), events).unwrap();
+    // The restart: detached, the old runtime stops, a new one comes later.
+    server.detach();
+    old.shutdown();
+    let mut connection = Connection::open(dir.path()).unwrap();
+    connection.request(&Request::AckAlert { id: 424_242 }).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let (new, events) = crate::runtime::Runtime::start(config, options).unwrap();
+    let _new_events = server.attach(new.clone(), events).unwrap();
+    // The new runtime answered it (there is no such alert).
+    match connection.next_reply(Duration::from_secs(20)).unwrap() {
+        Some(Reply::Error { message }) => assert!(message.contains("alert 424242"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    new.shutdown();
+}
