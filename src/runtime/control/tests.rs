@@ -168,7 +168,7 @@ fn requests_wait_for_a_runtime_while_the_window_restarts_its_own() {
     let _new_events = server.attach(new.clone(), events).unwrap();
     // The new runtime answered it (there is no such alert).
     match connection.next_reply(Duration::from_secs(20)).unwrap() {
-        Some(Reply::Error { message }) => assert!(message.contains("alert 424242"), "{message}"),
+        Some(Reply::Error { message }) => assert!(message.contains("alert #424242"), "{message}"),
         other => panic!("{other:?}"),
     }
     new.shutdown();
