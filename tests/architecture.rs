@@ -289,8 +289,8 @@ fn push_resolved(
     }
 }
 
-/// The line (1-based) of the first `#[cfg(test)]` that opens a module (the
-/// next line that is not an attribute declares `mod`).
+/// The line (1-based) of the first `#[cfg(test)]` that opens an inline
+/// module (the next line that is not an attribute is `mod name {`).
 fn test_module_start(text: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
     lines.iter().enumerate().find_map(|(i, line)| {
@@ -301,8 +301,11 @@ fn test_module_start(text: &str) -> Option<usize> {
             .iter()
             .map(|l| l.trim_start())
             .find(|l| !l.starts_with("#["))?;
-        (next.starts_with("mod ") || next.starts_with("pub mod ") || next.starts_with("pub(crate) mod "))
-            .then_some(i + 1)
+        // Only an inline module (`mod tests {`): `mod tests;` lives in a
+        // file of its own, and the code after it is not test code.
+        let opens_module =
+            next.starts_with("mod ") || next.starts_with("pub mod ") || next.starts_with("pub(crate) mod ");
+        (opens_module && next.trim_end().ends_with('{')).then_some(i + 1)
     })
 }
 
@@ -484,7 +487,7 @@ fn planted_violations_are_found() {
     write("model/mod.rs", "use crate::store::Row;\n");
     write(
         "runtime/outbox/mod.rs",
-        "use super::chats::Chat;\nuse crate::runtime::clock::Now;\nfn f() -> Result<(), String> { Ok(()) }\n",
+        "mod store_ops;\n#[cfg(test)]\nmod tests;\nuse super::chats::Chat;\nuse crate::runtime::clock::Now;\nfn f() -> Result<(), String> { Ok(()) }\n",
     );
     write(
         "runtime/inbox/mod.rs",
