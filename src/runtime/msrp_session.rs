@@ -14,10 +14,11 @@ use crate::config::MsrpRole;
 use crate::model::SessionId;
 use crate::protocol::msrp::MsrpUri;
 use crate::protocol::sdp::{
-    self, Address, Capabilities, FileAttributes, LocalEndpoint, MsrpPath, MsrpTransport, Negotiated,
+    self, Address, Capabilities, Connect, FileAttributes, LocalEndpoint, MsrpPath, MsrpTransport, Negotiated,
     OfferDecision, OfferKind, OfferParams, Origin, RawAttribute, SessionDescription, Setup, Stream,
 };
 use crate::protocol::sip::agent::Hop;
+use crate::runtime::msrp_task::{PeerSdp, TaskCommand};
 use std::net::IpAddr;
 
 /// How long a lost MSRP connection waits for the peer's BYE (or a BYE for
@@ -41,6 +42,9 @@ pub enum SessionSdpError {
     /// A URI of the peer's path does not parse.
     #[error("the peer's MSRP path {uri} is unusable: {reason}")]
     Remote { uri: String, reason: String },
+    /// The peer's answer does not parse or does not fit our offer.
+    #[error("the peer's answer is unusable: {0}")]
+    UnusableAnswer(String),
 }
 
 /// The warn-code of our Warnings in words (RFC 3261: 399 miscellaneous).
@@ -347,6 +351,40 @@ pub(crate) fn chat_answer(
         add_fingerprint(&mut answer, fingerprint);
     }
     Ok((answer, negotiated))
+}
+
+/// Reads the peer's answer to our `offer`: what was negotiated, and the
+/// certificate fingerprint it announced.
+pub(crate) fn read_answer(
+    offer: &SessionDescription,
+    sdp: &[u8],
+) -> Result<(Negotiated, Option<String>), SessionSdpError> {
+    let answer =
+        SessionDescription::parse(sdp).map_err(|e| SessionSdpError::UnusableAnswer(e.to_string()))?;
+    let fingerprint = fingerprint_in(&answer);
+    let negotiated =
+        sdp::read_answer(offer, &answer).map_err(|e| SessionSdpError::UnusableAnswer(e.to_string()))?;
+    Ok((negotiated, fingerprint))
+}
+
+/// Offer and answer done: how the session's MSRP task connects
+/// (`TaskCommand::Go`). Through our relay we always connect; directly, the
+/// peer's relays are reached by connecting to them, else `a=setup` decides.
+pub(crate) fn go_command(
+    negotiated: &Negotiated,
+    fingerprint: Option<String>,
+    peer_sdp: PeerSdp,
+    relayed: bool,
+) -> Result<TaskCommand, SessionSdpError> {
+    let path = remote_path(negotiated)?;
+    let we_connect = !relayed && (path.len() > 1 || negotiated.connect == Connect::WeConnect);
+    Ok(TaskCommand::Go {
+        remote_path: path,
+        we_connect,
+        fingerprint,
+        peer_sdp,
+        accept_types: sdp::CHAT_ACCEPT_TYPES.iter().map(|s| s.to_string()).collect(),
+    })
 }
 
 /// The peer's path as MSRP URIs.

@@ -37,7 +37,7 @@ use crate::config::MsrpRole;
 use crate::model::{AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, SessionId};
 use crate::protocol::iscomposing::{ComposeReceiver, ComposeSender};
 use crate::protocol::msrp::MsrpUri;
-use crate::protocol::sdp::{self, Connect, Negotiated, OfferDecision, SessionDescription};
+use crate::protocol::sdp::{self, Negotiated, OfferDecision, SessionDescription};
 use crate::protocol::sip::agent::Hop;
 use crate::protocol::sip::uri::SipUri;
 use crate::store::{conversation_key, InsertOutcome, StoreError};
@@ -657,28 +657,21 @@ impl Chats {
     }
 
     fn answered(&mut self, session: SessionId, sdp: &[u8]) {
-        let Some(offer) = self.map.get(&session).and_then(|c| c.offer.clone()) else {
-            return;
+        let read = match self.map.get(&session).and_then(|c| c.offer.as_ref()) {
+            Some(offer) => msrp_session::read_answer(offer, sdp),
+            None => return,
         };
-        let read = SessionDescription::parse(sdp)
-            .map_err(|e| e.to_string())
-            .and_then(|answer| {
-                let fingerprint = msrp_session::fingerprint_in(&answer);
-                sdp::read_answer(&offer, &answer)
-                    .map(|n| (n, fingerprint))
-                    .map_err(|e| e.to_string())
-            });
         match read {
             Ok((negotiated, fingerprint)) => {
                 self.set_state(session, ChatState::Connecting);
                 self.go(session, &negotiated, fingerprint, PeerSdp::Answer);
             }
-            Err(reason) => {
+            Err(e) => {
                 self.session(SessionAction::End { session });
                 self.finish(
                     session,
                     ChatState::Failed {
-                        reason: format!("the peer's answer is unusable: {reason}"),
+                        reason: e.to_string(),
                     },
                 );
             }
@@ -693,9 +686,8 @@ impl Chats {
         fingerprint: Option<String>,
         peer_sdp: PeerSdp,
     ) {
-        let relayed = self.config.relayed;
-        let path = match msrp_session::remote_path(negotiated) {
-            Ok(p) => p,
+        let command = match msrp_session::go_command(negotiated, fingerprint, peer_sdp, self.config.relayed) {
+            Ok(command) => command,
             Err(e) => {
                 self.session(SessionAction::End { session });
                 return self.finish(
@@ -711,18 +703,7 @@ impl Chats {
         };
         chat.cpim = msrp_session::peer_takes_cpim(negotiated);
         chat.composing = msrp_session::peer_takes_composing(negotiated);
-        // The peer's relays are reached by connecting to them.
-        let we_connect = !relayed && (path.len() > 1 || negotiated.connect == Connect::WeConnect);
-        self.task(
-            session,
-            TaskCommand::Go {
-                remote_path: path,
-                we_connect,
-                fingerprint,
-                peer_sdp,
-                accept_types: sdp::CHAT_ACCEPT_TYPES.iter().map(|s| s.to_string()).collect(),
-            },
-        );
+        self.task(session, command);
     }
 
     fn task_event(&mut self, session: SessionId, event: TaskEvent, now: Now) {

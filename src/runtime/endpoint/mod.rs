@@ -134,6 +134,41 @@ pub(crate) struct Endpoint {
     pub(crate) chat_settings: ChatSettings,
 }
 
+/// Ports tried for the local account when it may listen on any port: the
+/// port UDP got may be taken for TCP.
+const ANY_PORT_ATTEMPTS: usize = 8;
+
+/// Binds the local account's UDP socket and a TCP listener on the same
+/// port, so peers may use either. With port 0 (any), a port UDP got but TCP
+/// cannot have is given back and another tried.
+async fn bind_udp_and_tcp(
+    bind: SocketAddr,
+    events: &mpsc::Sender<TransportEvent>,
+) -> Result<(Arc<UdpSocket>, SocketAddr), TransportError> {
+    let attempts = if bind.port() == 0 { ANY_PORT_ATTEMPTS } else { 1 };
+    let mut last = None;
+    for _ in 0..attempts {
+        let socket = udp::bind(bind).await?;
+        let bound = socket.local_addr().map_err(|source| TransportError::Bind {
+            addr: bind,
+            transport: Transport::Udp,
+            source,
+        })?;
+        match stream::listen_tcp(SocketAddr::new(bind.ip(), bound.port()), events.clone()).await {
+            Ok(_) => return Ok((socket, bound)),
+            Err(e) => {
+                tracing::debug!(port = bound.port(), "TCP cannot have the port UDP got: {e}");
+                last = Some(e);
+            }
+        }
+    }
+    Err(last.unwrap_or(TransportError::Bind {
+        addr: bind,
+        transport: Transport::Tcp,
+        source: std::io::Error::from(std::io::ErrorKind::AddrInUse),
+    }))
+}
+
 impl Endpoint {
     /// Binds what the account needs and spawns its task.
     pub(crate) async fn spawn(
@@ -169,15 +204,8 @@ impl Endpoint {
                 chat,
                 trusted_alert_senders,
             } => {
-                let socket = udp::bind(bind).await?;
-                let bound = socket.local_addr().map_err(|source| TransportError::Bind {
-                    addr: bind,
-                    transport: Transport::Udp,
-                    source,
-                })?;
+                let (socket, bound) = bind_udp_and_tcp(bind, &transport_tx).await?;
                 udp::spawn_reader(socket.clone(), transport_tx.clone());
-                // TCP on the same port, so peers may use either.
-                stream::listen_tcp(SocketAddr::new(bind.ip(), bound.port()), transport_tx.clone()).await?;
                 let mut agent_config = agent;
                 agent_config.listen_port = Some(bound.port());
                 (

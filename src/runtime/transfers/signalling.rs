@@ -7,7 +7,7 @@ use super::{
     OfferDecision, OfferKind, PeerSdp, SessionAction, SessionDescription, SessionId, TaskCommand, Transfer,
     TransferEffect, TransferError, TransferId, TransferVia, Transfers,
 };
-use crate::protocol::sdp::{self, Connect};
+use crate::protocol::sdp;
 use crate::protocol::sip::uri::SipUri;
 use crate::runtime::event::Event;
 use std::path::PathBuf;
@@ -357,17 +357,10 @@ impl Transfers {
     }
 
     pub(super) fn answered(&mut self, session: SessionId, sdp: &[u8]) {
-        let Some(offer) = self.map.get(&session).and_then(|t| t.offer.clone()) else {
-            return;
+        let read = match self.map.get(&session).and_then(|t| t.offer.as_ref()) {
+            Some(offer) => msrp_session::read_answer(offer, sdp),
+            None => return,
         };
-        let read = SessionDescription::parse(sdp)
-            .map_err(|e| e.to_string())
-            .and_then(|answer| {
-                let fingerprint = msrp_session::fingerprint_in(&answer);
-                sdp::read_answer(&offer, &answer)
-                    .map(|n| (n, fingerprint))
-                    .map_err(|e| e.to_string())
-            });
         match read {
             Ok((negotiated, fingerprint)) => {
                 if let Some(t) = self.map.get_mut(&session) {
@@ -375,12 +368,12 @@ impl Transfers {
                 }
                 self.go(session, &negotiated, fingerprint, PeerSdp::Answer);
             }
-            Err(reason) => {
+            Err(e) => {
                 self.session(SessionAction::End { session });
                 self.finish(
                     session,
                     ChatState::Failed {
-                        reason: format!("the peer's answer is unusable: {reason}"),
+                        reason: e.to_string(),
                     },
                 );
             }
@@ -395,9 +388,8 @@ impl Transfers {
         fingerprint: Option<String>,
         peer_sdp: PeerSdp,
     ) {
-        let relayed = self.config.relayed;
-        let path = match msrp_session::remote_path(negotiated) {
-            Ok(p) => p,
+        let command = match msrp_session::go_command(negotiated, fingerprint, peer_sdp, self.config.relayed) {
+            Ok(command) => command,
             Err(e) => {
                 self.session(SessionAction::End { session });
                 return self.finish(
@@ -408,16 +400,6 @@ impl Transfers {
                 );
             }
         };
-        let we_connect = !relayed && (path.len() > 1 || negotiated.connect == Connect::WeConnect);
-        self.task(
-            session,
-            TaskCommand::Go {
-                remote_path: path,
-                we_connect,
-                fingerprint,
-                peer_sdp,
-                accept_types: sdp::CHAT_ACCEPT_TYPES.iter().map(|s| s.to_string()).collect(),
-            },
-        );
+        self.task(session, command);
     }
 }
