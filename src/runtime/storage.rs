@@ -1,11 +1,32 @@
 //! The history store on its own thread: endpoints send it closures and
 //! await the results, so SQLite's fsyncs never stall a network task.
+//!
+//! Incoming messages are committed in groups: the messages that arrive
+//! while one commit is in flight wait in the queue and go into the next
+//! commit together (one disk sync for all of them, at most
+//! [`MAX_GROUP_COMMIT`]). Each one's result is handed back only after the
+//! commit that holds it, so nothing is answered 200 before it is on disk.
+//! Jobs still run in the order they were queued: a job that is not an
+//! incoming message ends the group and runs after its commit.
 
-use crate::store::{Store, StoreError};
+use crate::store::{InsertOutcome, NewIncoming, Store, StoreError};
 use std::sync::mpsc as std_mpsc;
 use tokio::sync::oneshot;
 
+/// Most incoming messages one group commit holds.
+pub(crate) const MAX_GROUP_COMMIT: usize = 512;
+
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// What to do with an incoming message's result once its commit is done;
+/// `None` when it was never tried (the store thread is gone).
+type Stored = Box<dyn FnOnce(Option<Result<InsertOutcome, StoreError>>) + Send>;
+
+/// One piece of work for the store thread.
+enum Work {
+    Run(Job),
+    Incoming { new: Box<NewIncoming>, done: Stored },
+}
 
 /// Why a store call did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -21,28 +42,40 @@ pub enum StorageError {
 /// A cheap handle to the store thread.
 #[derive(Clone)]
 pub(crate) struct StoreActor {
-    jobs: std_mpsc::Sender<Job>,
+    jobs: std_mpsc::Sender<Work>,
 }
 
 impl StoreActor {
     /// Moves `store` onto a new thread.
     pub(crate) fn spawn(store: Store) -> std::io::Result<StoreActor> {
-        let (jobs, rx) = std_mpsc::channel::<Job>();
+        let (jobs, rx) = std_mpsc::channel::<Work>();
         std::thread::Builder::new()
             .name("sipchat-store".into())
-            .spawn(move || {
-                let mut store = store;
-                while let Ok(job) = rx.recv() {
-                    job(&mut store);
-                }
-            })?;
+            .spawn(move || serve(store, &rx))?;
         Ok(StoreActor { jobs })
     }
 
     /// Queues `job` on the store thread, which runs jobs in the order they
     /// were queued. `Err(job)` when the thread is gone.
     pub(crate) fn submit(&self, job: impl FnOnce(&mut Store) + Send + 'static) -> Result<(), StorageError> {
-        self.jobs.send(Box::new(job)).map_err(|_| StorageError::Gone)
+        self.jobs.send(Work::Run(Box::new(job))).map_err(|_| StorageError::Gone)
+    }
+
+    /// Queues an incoming message for the next group commit; `done` gets
+    /// its outcome after that commit (on the store thread), or `None` at
+    /// once when the store thread is gone.
+    pub(crate) fn submit_incoming(
+        &self,
+        new: Box<NewIncoming>,
+        done: impl FnOnce(Option<Result<InsertOutcome, StoreError>>) + Send + 'static,
+    ) {
+        let work = Work::Incoming {
+            new,
+            done: Box::new(done),
+        };
+        if let Err(std_mpsc::SendError(Work::Incoming { done, .. })) = self.jobs.send(work) {
+            done(None);
+        }
     }
 
     /// Runs `f` on the store thread and returns its result.
@@ -55,7 +88,124 @@ impl StoreActor {
         let job: Job = Box::new(move |store| {
             let _ = tx.send(f(store));
         });
-        self.jobs.send(job).map_err(|_| StorageError::Gone)?;
+        self.jobs.send(Work::Run(job)).map_err(|_| StorageError::Gone)?;
         Ok(rx.await.map_err(|_| StorageError::Gone)??)
+    }
+}
+
+/// The store thread: runs work in queue order, grouping incoming messages
+/// that wait together into one commit.
+fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>) {
+    let mut next: Option<Work> = None;
+    loop {
+        let work = match next.take() {
+            Some(work) => work,
+            None => match rx.recv() {
+                Ok(work) => work,
+                Err(_) => return,
+            },
+        };
+        match work {
+            Work::Run(job) => job(&mut store),
+            Work::Incoming { new, done } => {
+                let mut group = vec![(new, done)];
+                while group.len() < MAX_GROUP_COMMIT {
+                    match rx.try_recv() {
+                        Ok(Work::Incoming { new, done }) => group.push((new, done)),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                commit_group(&mut store, group);
+            }
+        }
+    }
+}
+
+/// Stores a group of incoming messages in one transaction and hands each
+/// its outcome after the commit. When the group fails, each message is
+/// tried alone, so one bad message fails only itself.
+fn commit_group(store: &mut Store, group: Vec<(Box<NewIncoming>, Stored)>) {
+    let (rows, dones): (Vec<NewIncoming>, Vec<Stored>) = group.into_iter().map(|(new, done)| (*new, done)).unzip();
+    let _span = tracing::debug_span!("group_commit", messages = rows.len()).entered();
+    match store.insert_incoming_batch(&rows) {
+        Ok(outcomes) => {
+            for (done, outcome) in dones.into_iter().zip(outcomes) {
+                done(Some(Ok(outcome)));
+            }
+        }
+        Err(e) if rows.len() == 1 => {
+            if let Some(done) = dones.into_iter().next() {
+                done(Some(Err(e)));
+            }
+        }
+        Err(e) => {
+            tracing::warn!("a group of {} incoming messages failed ({e}); storing each alone", rows.len());
+            for (done, row) in dones.into_iter().zip(&rows) {
+                done(Some(store.insert_incoming(row)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn incoming(n: u32) -> NewIncoming {
+        NewIncoming {
+            id: None,
+            account: "local".into(),
+            peer_key: "sip:alice@example.org".into(),
+            peer_address: "sip:alice@example.org".into(),
+            display_name: None,
+            call_id: Some(format!("group-{n}")),
+            from_tag: Some("tag".into()),
+            cseq: Some(1),
+            remote_message_id: None,
+            content_type: "text/plain".into(),
+            body: format!("message {n}"),
+            file_ref: None,
+            sent_at: None,
+            received_at: i64::from(n),
+        }
+    }
+
+    #[test]
+    fn results_come_after_the_commit_and_in_order() {
+        let store = Store::open_in_memory().unwrap();
+        let actor = StoreActor::spawn(store).unwrap();
+        let (tx, rx) = std_mpsc::channel();
+        // Hold the thread so the messages queue up behind this job.
+        let (release, held) = std_mpsc::channel::<()>();
+        actor
+            .submit(move |_| {
+                let _ = held.recv();
+            })
+            .unwrap();
+        for n in 0..100u32 {
+            let tx = tx.clone();
+            let new = incoming(n);
+            actor.submit_incoming(Box::new(new), move |result| {
+                let _ = tx.send((n, result.map(|r| r.is_ok())));
+            });
+        }
+        let tx_last = tx.clone();
+        actor
+            .submit(move |store| {
+                let _ = tx_last.send((1_000, Some(store.max_message_id().is_ok())));
+            })
+            .unwrap();
+        release.send(()).unwrap();
+        let got: Vec<_> = (0..101).map(|_| rx.recv().unwrap()).collect();
+        let order: Vec<u32> = got.iter().map(|(n, _)| *n).collect();
+        let mut want: Vec<u32> = (0..100).collect();
+        want.push(1_000);
+        assert_eq!(order, want);
+        assert!(got.iter().all(|(_, ok)| *ok == Some(true)));
     }
 }

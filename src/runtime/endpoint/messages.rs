@@ -156,7 +156,18 @@ impl Endpoint {
     }
 
     /// Runs an inbox op on the store thread; its result comes back in order.
+    /// A plain message joins the store thread's group commit.
     fn run_inbox_op(&self, op: InboxStoreOp) {
+        let op = match op.into_grouped() {
+            Ok((new, waiting)) => {
+                let internal = self.internal_tx.clone();
+                self.store.submit_incoming(new, move |result| {
+                    let _ = internal.send(Internal::Inbox(Box::new(waiting.stored(result))));
+                });
+                return;
+            }
+            Err(op) => op,
+        };
         self.on_store_thread(
             op,
             |op, store, unix_ms| Internal::Inbox(Box::new(op.execute(store, unix_ms))),

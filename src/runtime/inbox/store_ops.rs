@@ -6,7 +6,7 @@ use crate::model::{Alert, TransferId, TransferState};
 use crate::protocol::alert::Verdict;
 use crate::protocol::sip::agent::{ArrivedMessage, IncomingToken};
 use crate::runtime::event::Event;
-use crate::store::{AlertRecord, NewAlert, NewIncoming, NewPageFile, Store};
+use crate::store::{AlertRecord, InsertOutcome, NewAlert, NewIncoming, NewPageFile, Store, StoreError};
 use std::path::PathBuf;
 
 /// One piece of store work for the inbox.
@@ -54,7 +54,40 @@ pub(crate) enum InboxStoreOp {
     },
 }
 
+/// A plain message whose row went to the store thread's group commit:
+/// what the inbox needs back with the outcome.
+#[derive(Debug)]
+pub(crate) struct WaitingInsert {
+    token: IncomingToken,
+    message: Box<ArrivedMessage>,
+}
+
+impl WaitingInsert {
+    /// The inbox's input for the outcome of the commit that held the row;
+    /// `None` when it never ran (the store thread is gone).
+    pub(crate) fn stored(self, result: Option<Result<InsertOutcome, StoreError>>) -> InboxInput {
+        InboxInput::Stored {
+            token: self.token,
+            message: self.message,
+            result: match result {
+                Some(result) => result.map_err(InboxError::from),
+                None => Err(InboxError::StoreGone),
+            },
+        }
+    }
+}
+
 impl InboxStoreOp {
+    /// A plain message can be committed together with others that wait
+    /// (group commit): its row, and what waits for the outcome. Any other
+    /// op comes back unchanged.
+    pub(crate) fn into_grouped(self) -> Result<(Box<NewIncoming>, WaitingInsert), InboxStoreOp> {
+        match self {
+            InboxStoreOp::Message { token, message, new } => Ok((new, WaitingInsert { token, message })),
+            other => Err(other),
+        }
+    }
+
     /// Runs the op; `unix_ms` is the time to record.
     pub(crate) fn execute(self, store: &mut Store, unix_ms: i64) -> InboxInput {
         match self {

@@ -25,7 +25,7 @@ use super::builder::{allowed_methods, response_to, USER_AGENT};
 use super::message::{MessageError, Method, SipMessage};
 use super::name_addr::Via;
 use super::transaction::{
-    ClientNonInvite, Role, ServerNonInvite, TableOutput, TimerConfig, TransactionKey, TransactionTable,
+    ClientNonInvite, Retransmission, Role, ServerNonInvite, TableOutput, TimerConfig, TransactionKey, TransactionTable,
 };
 use super::uri::{SipUri, Transport};
 use crate::model::{DeliveryState, MessageId, RegistrationState, SessionId};
@@ -232,7 +232,6 @@ impl Agent {
         self.drain_table(now);
         self.registration_timer(now);
         self.sessions_timeout(now);
-        self.server_hops.retain(|key, _| self.table.server(key).is_some());
     }
 
     /// When [`Agent::handle_timeout`] must be called next.
@@ -425,11 +424,13 @@ impl Agent {
             _ => {}
         }
         let key = server_key(&msg, &method);
-        if let Some(server) = self.table.server_for(&key) {
-            if let Some(bytes) = server.on_request_retransmission() {
+        match self.table.server_retransmission(&key) {
+            Retransmission::New => {}
+            Retransmission::Absorbed => return,
+            Retransmission::Answer(bytes) => {
                 self.outputs.push_back(Output::Transmit { hop: from, bytes });
+                return;
             }
-            return;
         }
         let txn = ServerNonInvite::new(from.transport.is_reliable(), now, self.config.timers);
         if self.table.insert_server(key.clone(), txn).is_err() {
@@ -549,6 +550,11 @@ impl Agent {
                 TableOutput::Transmit { role, key, bytes } => {
                     let hop = match role {
                         Role::Client => self.table.client_context(&key).map(|c| c.hop),
+                        Role::Server if self.table.server(&key).is_none() => {
+                            // The final answer: a retransmission is answered from
+                            // the table, to where it came from.
+                            self.server_hops.remove(&key)
+                        }
                         Role::Server => self.server_hops.get(&key).copied(),
                     };
                     match hop {

@@ -34,6 +34,8 @@ mod invite_tests;
 mod server_tests;
 #[cfg(test)]
 mod table_tests;
+#[cfg(test)]
+mod table_scale_tests;
 
 use std::fmt;
 
@@ -41,7 +43,9 @@ pub use client::{ClientEvent, ClientNonInvite, ClientState};
 pub use client_invite::{ClientInvite, ClientInviteState};
 pub use server::{ServerEvent, ServerNonInvite, ServerState};
 pub use server_invite::{ServerInvite, ServerInviteEvent, ServerInviteState};
-pub use table::{ClientResponse, Role, TableOutput, TransactionTable, MAX_TRANSACTIONS};
+pub use table::{
+    ClientResponse, Retransmission, Role, TableOutput, TransactionTable, MAX_COMPLETED_BYTES, MAX_TRANSACTIONS,
+};
 pub use timers::TimerConfig;
 
 /// The RFC 3261 magic cookie every compliant Via `branch` starts with.
@@ -68,7 +72,7 @@ pub fn new_branch(seed: u64) -> String {
 /// [`TransactionKey::server`] which normalise `sent_by` to lowercase.
 /// For the future INVITE server: an ACK must be looked up with the method
 /// `INVITE` (RFC 3261 17.2.3), which is the caller's job.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TransactionKey {
     /// Via `branch` parameter (case-sensitive).
     pub branch: String,

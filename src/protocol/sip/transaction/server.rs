@@ -213,6 +213,16 @@ impl ServerNonInvite {
         !self.outgoing.is_empty() || !self.events.is_empty()
     }
 
+    /// What answers a retransmission of a Completed transaction: its final
+    /// response and Timer J's deadline. `None` in any other state. The table
+    /// keeps only these once the response was collected.
+    pub fn into_completed(self) -> Option<(Vec<u8>, Instant)> {
+        match (self.state, self.last_response, self.timer_j) {
+            (ServerState::Completed, Some(answer), Some(at)) => Some((answer, at)),
+            _ => None,
+        }
+    }
+
     /// Enters Terminated, releasing the stored response and Timer J.
     fn terminate(&mut self) {
         self.state = ServerState::Terminated;

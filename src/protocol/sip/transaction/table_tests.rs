@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{
-    new_branch, ClientNonInvite, ClientResponse, Role, ServerNonInvite, ServerState, TableOutput,
+    new_branch, ClientNonInvite, ClientResponse, Retransmission, Role, ServerNonInvite, ServerState, TableOutput,
     TimerConfig, TransactionError, TransactionKey, TransactionTable, MAX_TRANSACTIONS,
 };
 
@@ -209,19 +209,27 @@ fn server_udp_through_table_until_timer_j_removal() {
             bytes: OK.to_vec()
         }]
     );
+    // Completed: only the answer is kept, and it costs no slot.
+    assert!(table.server(&key).is_none());
+    assert_eq!((table.len(), table.completed_count()), (0, 1));
     for _ in 0..2 {
-        let server = table.server_for(&key).expect("still live in Completed");
-        assert_eq!(server.on_request_retransmission().as_deref(), Some(OK));
+        assert_eq!(
+            table.server_retransmission(&key),
+            Retransmission::Answer(OK.to_vec()),
+            "answered again in Completed"
+        );
     }
+    assert_eq!(
+        table.insert_server(key.clone(), ServerNonInvite::new(false, t0, TimerConfig::default())),
+        Err(TransactionError::DuplicateKey(key.clone()))
+    );
     assert_eq!(table.poll_timeout(), Some(t0 + ms(32_100)));
 
     table.handle_timeout(t0 + ms(32_099));
-    assert_eq!(
-        table.server(&key).map(ServerNonInvite::state),
-        Some(ServerState::Completed)
-    );
+    assert_eq!(table.completed_count(), 1);
     table.handle_timeout(t0 + ms(32_100));
-    assert!(table.server_for(&key).is_none(), "removed after Timer J");
+    assert_eq!(table.server_retransmission(&key), Retransmission::New, "removed after Timer J");
+    assert_eq!(table.completed_bytes(), 0);
     assert!(table.is_empty());
     assert!(drain(&mut table).is_empty());
 }
@@ -304,7 +312,11 @@ fn earliest_deadline_across_transactions() {
     assert_eq!(table.poll_timeout(), Some(t0 + ms(6_200)));
 
     table.handle_timeout(t0 + ms(6_200));
-    assert_eq!(table.len(), 2, "UDP client removed after Timer K");
+    assert_eq!(
+        (table.len(), table.completed_count()),
+        (1, 1),
+        "UDP client removed after Timer K; the server keeps its answer"
+    );
     assert_eq!(table.poll_timeout(), Some(t0 + ms(32_000)));
 
     table.handle_timeout(t0 + ms(32_000));
