@@ -12,8 +12,9 @@
 //!   so "before" and "after" come from one run on one machine.
 //!
 //! Loads: TCP with 64 in flight, TCP offered 10,000/s, UDP offered 2,000/s
-//! and 10,000/s, and TCP at 1,000/s for the response time (p50 / p99 from
-//! SIPp's response-time trace). For each run it prints messages per second
+//! and 10,000/s, and TCP at 1,000/s one at a time for the response time
+//! (p50 / p99, timed by the bench itself: SIPp's trace counts whole
+//! milliseconds). For each run it prints messages per second
 //! answered, failures, SIPp's retransmissions, the receiver's CPU per message
 //! (from /proc), its peak RSS, and the ratio against the SIPp receiver; for
 //! sipchat also how many messages the history holds afterwards.
@@ -52,7 +53,7 @@ const LOADS: &[Load] = &[
     Load { name: "TCP, offered 10,000/s", transport: "t1", rate: 10_000, in_flight: 20_000, divisor: 1, latency: false },
     Load { name: "UDP, offered 2,000/s", transport: "u1", rate: 2_000, in_flight: 20_000, divisor: 1, latency: false },
     Load { name: "UDP, offered 10,000/s", transport: "u1", rate: 10_000, in_flight: 20_000, divisor: 1, latency: false },
-    Load { name: "TCP, 1,000/s, response time", transport: "t1", rate: 1_000, in_flight: 1_000, divisor: 4, latency: true },
+    Load { name: "TCP, 1,000/s, one at a time", transport: "t1", rate: 1_000, in_flight: 1_000, divisor: 4, latency: true },
 ];
 
 /// What answers the MESSAGEs.
@@ -218,25 +219,6 @@ fn read_statistics(path: &Path) -> (u64, u64, u64) {
     (get("SuccessfulCall(C)"), get("FailedCall(C)"), get("Retransmissions(C)"))
 }
 
-/// The response times (ms) in SIPp's `*_rtt.csv` files in `dir`.
-fn read_response_times(dir: &Path) -> Vec<f64> {
-    let mut times = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with("_rtt.csv") {
-            continue;
-        }
-        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        for line in text.lines().skip(1) {
-            if let Some(ms) = line.split(';').nth(1).and_then(|v| v.trim().parse::<f64>().ok()) {
-                times.push(ms);
-            }
-        }
-    }
-    times.sort_by(|a, b| a.total_cmp(b));
-    times
-}
-
 fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
@@ -246,8 +228,80 @@ fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
 }
 
 fn stored_messages(data_dir: &Path) -> Option<u64> {
-    let store = sipchat::store::Store::open_read_only(&sipchat::store::Store::path_in(data_dir)).ok()?;
-    store.max_message_id().ok().map(|id| id.0)
+    let path = sipchat::store::Store::path_in(data_dir);
+    let db = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    db.query_row("SELECT count(*) FROM messages", [], |row| row.get(0)).ok()
+}
+
+/// Sends `count` MESSAGEs over one TCP connection, one at a time, starting
+/// one every `1 / rate` seconds, and times each until its answer: SIPp's
+/// response-time trace counts in whole milliseconds of its own loop.
+/// Returns (answered 200, other answers, sorted response times in ms).
+fn timed_sequential(port: u16, count: usize, rate: u32) -> (u64, u64, Vec<f64>) {
+    use std::io::{Read, Write};
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let local = stream.local_addr().unwrap();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let (mut answered, mut other) = (0, 0);
+    let mut times = Vec::with_capacity(count);
+    let mut pending: Vec<u8> = Vec::new();
+    let mut buf = vec![0u8; 65_536];
+    let start = Instant::now();
+    for n in 0..count {
+        let due = start + interval * n as u32;
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        let body = format!("Timed message {n}");
+        let request = format!(
+            "MESSAGE sip:bob@127.0.0.1:{port};transport=tcp SIP/2.0\r\n\
+             Via: SIP/2.0/TCP {local};branch=z9hG4bKtimed{n}\r\n\
+             From: <sip:timer@{local}>;tag=timed\r\n\
+             To: <sip:bob@127.0.0.1:{port}>\r\n\
+             Call-ID: timed-{n}@bench\r\n\
+             CSeq: 1 MESSAGE\r\n\
+             Max-Forwards: 70\r\n\
+             Content-Type: text/plain\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let sent = Instant::now();
+        stream.write_all(request.as_bytes()).unwrap();
+        // Read until one whole final answer (headers and body) is here.
+        let status = loop {
+            if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&pending[..end]).into_owned();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        let name = name.trim();
+                        (name.eq_ignore_ascii_case("Content-Length") || name == "l").then(|| value.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                if pending.len() >= end + 4 + length {
+                    pending.drain(..end + 4 + length);
+                    let status: u16 = head.get(8..11).and_then(|c| c.parse().ok()).unwrap_or(0);
+                    if status >= 200 {
+                        break status;
+                    }
+                    continue;
+                }
+            }
+            let read = stream.read(&mut buf).unwrap();
+            assert!(read > 0, "the receiver closed the connection");
+            pending.extend_from_slice(&buf[..read]);
+        };
+        times.push(sent.elapsed().as_secs_f64() * 1e3);
+        if status == 200 {
+            answered += 1;
+        } else {
+            other += 1;
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    (answered, other, times)
 }
 
 fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
@@ -274,23 +328,25 @@ fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    if load.latency {
-        sender.args(["-trace_rtt", "-rtt_freq", "1"]);
-    }
     let started = Instant::now();
-    let mut sender = Killed(sender.spawn().unwrap());
-    loop {
-        if sender.0.try_wait().unwrap().is_some() {
-            break;
+    let (answered, failed, retransmissions, times) = if load.latency {
+        let (answered, other, times) = timed_sequential(port, count, load.rate);
+        (answered, other, 0, times)
+    } else {
+        let mut sender = Killed(sender.spawn().unwrap());
+        loop {
+            if sender.0.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(started.elapsed() < RUN_DEADLINE, "sipp did not finish in {RUN_DEADLINE:?}");
+            std::thread::sleep(Duration::from_millis(20));
         }
-        assert!(started.elapsed() < RUN_DEADLINE, "sipp did not finish in {RUN_DEADLINE:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        let (answered, failed, retransmissions) = read_statistics(&statistics);
+        (answered, failed, retransmissions, Vec::new())
+    };
     let elapsed = started.elapsed();
     let cpu = cpu_ticks(pid).saturating_sub(cpu_before) as f64 / ticks;
     let peak_rss_kib = status_kib(pid, "VmHWM");
-    let (answered, failed, retransmissions) = read_statistics(&statistics);
-    let times = read_response_times(&sender_dir);
     let stored = match receiver {
         Receiver::Sipchat { .. } => {
             // Stop it first: the history is read by another process.

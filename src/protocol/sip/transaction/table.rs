@@ -126,7 +126,6 @@ struct ClientEntry<C> {
 #[derive(Debug)]
 struct CompletedServer {
     answer: Box<[u8]>,
-    expires: Instant,
 }
 
 impl CompletedServer {
@@ -506,7 +505,6 @@ impl<C> TransactionTable<C> {
         };
         let done = CompletedServer {
             answer: answer.into_boxed_slice(),
-            expires,
         };
         self.completed_bytes += done.cost(key);
         self.completed_order.insert((expires, key.clone()));
