@@ -98,7 +98,11 @@ fn a_udp_burst_is_answered_and_stored_in_full() {
                     refused.push((n, status));
                 }
             }
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(e) => panic!("receive: {e}"),
         }
         let now = Instant::now();
@@ -109,7 +113,11 @@ fn a_udp_burst_is_answered_and_stored_in_full() {
             }
         }
     }
-    assert!(refused.is_empty(), "refused: {:?}", &refused[..refused.len().min(10)]);
+    assert!(
+        refused.is_empty(),
+        "refused: {:?}",
+        &refused[..refused.len().min(10)]
+    );
     assert_eq!(answers.len(), BURST);
 
     // A retransmission inside Timer J (32 s) gets the same answer, byte for

@@ -58,7 +58,9 @@ impl StoreActor {
     /// Queues `job` on the store thread, which runs jobs in the order they
     /// were queued. `Err(job)` when the thread is gone.
     pub(crate) fn submit(&self, job: impl FnOnce(&mut Store) + Send + 'static) -> Result<(), StorageError> {
-        self.jobs.send(Work::Run(Box::new(job))).map_err(|_| StorageError::Gone)
+        self.jobs
+            .send(Work::Run(Box::new(job)))
+            .map_err(|_| StorageError::Gone)
     }
 
     /// Queues an incoming message for the next group commit; `done` gets
@@ -129,7 +131,8 @@ fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>) {
 /// its outcome after the commit. When the group fails, each message is
 /// tried alone, so one bad message fails only itself.
 fn commit_group(store: &mut Store, group: Vec<(Box<NewIncoming>, Stored)>) {
-    let (rows, dones): (Vec<NewIncoming>, Vec<Stored>) = group.into_iter().map(|(new, done)| (*new, done)).unzip();
+    let (rows, dones): (Vec<NewIncoming>, Vec<Stored>) =
+        group.into_iter().map(|(new, done)| (*new, done)).unzip();
     let _span = tracing::debug_span!("group_commit", messages = rows.len()).entered();
     match store.insert_incoming_batch(&rows) {
         Ok(outcomes) => {
@@ -143,7 +146,10 @@ fn commit_group(store: &mut Store, group: Vec<(Box<NewIncoming>, Stored)>) {
             }
         }
         Err(e) => {
-            tracing::warn!("a group of {} incoming messages failed ({e}); storing each alone", rows.len());
+            tracing::warn!(
+                "a group of {} incoming messages failed ({e}); storing each alone",
+                rows.len()
+            );
             for (done, row) in dones.into_iter().zip(&rows) {
                 done(Some(store.insert_incoming(row)));
             }

@@ -49,11 +49,46 @@ struct Load {
 }
 
 const LOADS: &[Load] = &[
-    Load { name: "TCP, 64 in flight", transport: "t1", rate: 100_000, in_flight: 64, divisor: 1, latency: false },
-    Load { name: "TCP, offered 10,000/s", transport: "t1", rate: 10_000, in_flight: 20_000, divisor: 1, latency: false },
-    Load { name: "UDP, offered 2,000/s", transport: "u1", rate: 2_000, in_flight: 20_000, divisor: 1, latency: false },
-    Load { name: "UDP, offered 10,000/s", transport: "u1", rate: 10_000, in_flight: 20_000, divisor: 1, latency: false },
-    Load { name: "TCP, 1,000/s, one at a time", transport: "t1", rate: 1_000, in_flight: 1_000, divisor: 4, latency: true },
+    Load {
+        name: "TCP, 64 in flight",
+        transport: "t1",
+        rate: 100_000,
+        in_flight: 64,
+        divisor: 1,
+        latency: false,
+    },
+    Load {
+        name: "TCP, offered 10,000/s",
+        transport: "t1",
+        rate: 10_000,
+        in_flight: 20_000,
+        divisor: 1,
+        latency: false,
+    },
+    Load {
+        name: "UDP, offered 2,000/s",
+        transport: "u1",
+        rate: 2_000,
+        in_flight: 20_000,
+        divisor: 1,
+        latency: false,
+    },
+    Load {
+        name: "UDP, offered 10,000/s",
+        transport: "u1",
+        rate: 10_000,
+        in_flight: 20_000,
+        divisor: 1,
+        latency: false,
+    },
+    Load {
+        name: "TCP, 1,000/s, one at a time",
+        transport: "t1",
+        rate: 1_000,
+        in_flight: 1_000,
+        divisor: 4,
+        latency: true,
+    },
 ];
 
 /// What answers the MESSAGEs.
@@ -98,8 +133,11 @@ impl Drop for Killed {
 }
 
 fn sipp() -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("sipp")).find(|p| p.exists()));
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("sipp"))
+            .find(|p| p.exists())
+    });
     found.expect("sipp is required (apt-get install sip-tester)")
 }
 
@@ -120,7 +158,10 @@ fn scenario(name: &str) -> String {
 
 fn clock_ticks_per_second() -> f64 {
     let out = Command::new("getconf").arg("CLK_TCK").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(100.0)
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(100.0)
 }
 
 /// User plus system CPU time of `pid`, in clock ticks.
@@ -148,7 +189,10 @@ fn status_kib(pid: u32, key: &str) -> u64 {
 fn wait_for_tcp(port: u16) {
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < START_DEADLINE, "the receiver did not listen on {port} in time");
+        assert!(
+            start.elapsed() < START_DEADLINE,
+            "the receiver did not listen on {port} in time"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -180,7 +224,14 @@ fn start(receiver: &Receiver, port: u16, transport: &str, dir: &Path) -> Killed 
         }
         Receiver::Sipp => {
             let child = Command::new(sipp())
-                .args(["-sf", &scenario("uas_answer.xml"), "-t", transport, "-i", "127.0.0.1"])
+                .args([
+                    "-sf",
+                    &scenario("uas_answer.xml"),
+                    "-t",
+                    transport,
+                    "-i",
+                    "127.0.0.1",
+                ])
                 .args(["-p", &port.to_string(), "-nostdin", "-max_socket", "1000"])
                 .current_dir(dir)
                 .stdin(Stdio::null())
@@ -204,8 +255,12 @@ fn start(receiver: &Receiver, port: u16, transport: &str, dir: &Path) -> Killed 
 fn read_statistics(path: &Path) -> (u64, u64, u64) {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let Some(header) = lines.next() else { return (0, 0, 0) };
-    let Some(last) = lines.last() else { return (0, 0, 0) };
+    let Some(header) = lines.next() else {
+        return (0, 0, 0);
+    };
+    let Some(last) = lines.next_back() else {
+        return (0, 0, 0);
+    };
     let names: Vec<&str> = header.split(';').collect();
     let values: Vec<&str> = last.split(';').collect();
     let get = |name: &str| {
@@ -216,7 +271,11 @@ fn read_statistics(path: &Path) -> (u64, u64, u64) {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .unwrap_or(0)
     };
-    (get("SuccessfulCall(C)"), get("FailedCall(C)"), get("Retransmissions(C)"))
+    (
+        get("SuccessfulCall(C)"),
+        get("FailedCall(C)"),
+        get("Retransmissions(C)"),
+    )
 }
 
 fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
@@ -230,7 +289,10 @@ fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
 fn stored_messages(data_dir: &Path) -> Option<u64> {
     let path = sipchat::store::Store::path_in(data_dir);
     let db = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
-    db.query_row("SELECT count(*) FROM messages", [], |row| row.get(0)).ok()
+    let rows: i64 = db
+        .query_row("SELECT count(*) FROM messages", [], |row| row.get(0))
+        .ok()?;
+    u64::try_from(rows).ok()
 }
 
 /// Sends `count` MESSAGEs over one TCP connection, one at a time, starting
@@ -277,7 +339,8 @@ fn timed_sequential(port: u16, count: usize, rate: u32) -> (u64, u64, Vec<f64>) 
                     .find_map(|l| {
                         let (name, value) = l.split_once(':')?;
                         let name = name.trim();
-                        (name.eq_ignore_ascii_case("Content-Length") || name == "l").then(|| value.trim().parse().ok())?
+                        (name.eq_ignore_ascii_case("Content-Length") || name == "l")
+                            .then(|| value.trim().parse().ok())?
                     })
                     .unwrap_or(0);
                 if pending.len() >= end + 4 + length {
@@ -318,9 +381,31 @@ fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
     let mut sender = Command::new(sipp());
     sender
         .arg(format!("127.0.0.1:{port}"))
-        .args(["-sf", &scenario("uac_flood.xml"), "-s", "bob", "-t", load.transport])
-        .args(["-m", &count.to_string(), "-r", &load.rate.to_string(), "-l", &load.in_flight.to_string()])
-        .args(["-i", "127.0.0.1", "-p", &free_port().to_string(), "-nostdin", "-timeout", "280s"])
+        .args([
+            "-sf",
+            &scenario("uac_flood.xml"),
+            "-s",
+            "bob",
+            "-t",
+            load.transport,
+        ])
+        .args([
+            "-m",
+            &count.to_string(),
+            "-r",
+            &load.rate.to_string(),
+            "-l",
+            &load.in_flight.to_string(),
+        ])
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &free_port().to_string(),
+            "-nostdin",
+            "-timeout",
+            "280s",
+        ])
         .args(["-trace_stat", "-stf"])
         .arg(&statistics)
         .args(["-fd", "1"])
@@ -338,7 +423,10 @@ fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
             if sender.0.try_wait().unwrap().is_some() {
                 break;
             }
-            assert!(started.elapsed() < RUN_DEADLINE, "sipp did not finish in {RUN_DEADLINE:?}");
+            assert!(
+                started.elapsed() < RUN_DEADLINE,
+                "sipp did not finish in {RUN_DEADLINE:?}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         let (answered, failed, retransmissions) = read_statistics(&statistics);
@@ -361,7 +449,11 @@ fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
         failed,
         retransmissions,
         rate: answered as f64 / elapsed.as_secs_f64(),
-        cpu_per_message_us: if answered > 0 { cpu * 1e6 / answered as f64 } else { f64::NAN },
+        cpu_per_message_us: if answered > 0 {
+            cpu * 1e6 / answered as f64
+        } else {
+            f64::NAN
+        },
         peak_rss_kib,
         idle_rss_kib,
         p50_ms: percentile(&times, 0.50),
@@ -375,8 +467,12 @@ fn mib(kib: u64) -> f64 {
 }
 
 fn print_row(load: &Load, receiver: &Receiver, f: &Figures, reference: Option<&Figures>) {
-    let ratio = reference.map_or(String::new(), |r| format!(" ({:.0} % of SIPp)", 100.0 * f.rate / r.rate));
-    let cpu_ratio = reference.map_or(String::new(), |r| format!(" ({:.1}x SIPp)", f.cpu_per_message_us / r.cpu_per_message_us));
+    let ratio = reference.map_or(String::new(), |r| {
+        format!(" ({:.0} % of SIPp)", 100.0 * f.rate / r.rate)
+    });
+    let cpu_ratio = reference.map_or(String::new(), |r| {
+        format!(" ({:.1}x SIPp)", f.cpu_per_message_us / r.cpu_per_message_us)
+    });
     let mut line = format!(
         "{:<30} {:<18} {:>8.0} msg/s{ratio}; answered {} failed {} retransmitted {}; CPU {:.1} us/msg{cpu_ratio}; RSS idle {:.1} MiB, peak {:.1} MiB",
         load.name,

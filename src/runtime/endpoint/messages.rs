@@ -166,7 +166,7 @@ impl Endpoint {
                 });
                 return;
             }
-            Err(op) => op,
+            Err(op) => *op,
         };
         self.on_store_thread(
             op,

@@ -80,11 +80,11 @@ impl WaitingInsert {
 impl InboxStoreOp {
     /// A plain message can be committed together with others that wait
     /// (group commit): its row, and what waits for the outcome. Any other
-    /// op comes back unchanged.
-    pub(crate) fn into_grouped(self) -> Result<(Box<NewIncoming>, WaitingInsert), InboxStoreOp> {
+    /// op comes back unchanged (boxed: the op is large).
+    pub(crate) fn into_grouped(self) -> Result<(Box<NewIncoming>, WaitingInsert), Box<InboxStoreOp>> {
         match self {
             InboxStoreOp::Message { token, message, new } => Ok((new, WaitingInsert { token, message })),
-            other => Err(other),
+            other => Err(Box::new(other)),
         }
     }
 

@@ -25,7 +25,8 @@ use super::builder::{allowed_methods, response_to, USER_AGENT};
 use super::message::{MessageError, Method, SipMessage};
 use super::name_addr::Via;
 use super::transaction::{
-    ClientNonInvite, Retransmission, Role, ServerNonInvite, TableOutput, TimerConfig, TransactionKey, TransactionTable,
+    ClientNonInvite, Retransmission, Role, ServerNonInvite, TableOutput, TimerConfig, TransactionKey,
+    TransactionTable,
 };
 use super::uri::{SipUri, Transport};
 use crate::model::{DeliveryState, MessageId, RegistrationState, SessionId};

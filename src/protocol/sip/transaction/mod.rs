@@ -33,9 +33,9 @@ mod invite_tests;
 #[cfg(test)]
 mod server_tests;
 #[cfg(test)]
-mod table_tests;
-#[cfg(test)]
 mod table_scale_tests;
+#[cfg(test)]
+mod table_tests;
 
 use std::fmt;
 
@@ -44,7 +44,8 @@ pub use client_invite::{ClientInvite, ClientInviteState};
 pub use server::{ServerEvent, ServerNonInvite, ServerState};
 pub use server_invite::{ServerInvite, ServerInviteEvent, ServerInviteState};
 pub use table::{
-    ClientResponse, Retransmission, Role, TableOutput, TransactionTable, MAX_COMPLETED_BYTES, MAX_TRANSACTIONS,
+    ClientResponse, Retransmission, Role, TableOutput, TransactionTable, MAX_COMPLETED_BYTES,
+    MAX_TRANSACTIONS,
 };
 pub use timers::TimerConfig;
 

@@ -537,7 +537,11 @@ impl<C> TransactionTable<C> {
 }
 
 /// Moves a client's entry in the timer set to its current deadline.
-fn reschedule<C>(timers: &mut BTreeSet<(Instant, TransactionKey)>, key: &TransactionKey, entry: &mut ClientEntry<C>) {
+fn reschedule<C>(
+    timers: &mut BTreeSet<(Instant, TransactionKey)>,
+    key: &TransactionKey,
+    entry: &mut ClientEntry<C>,
+) {
     let due = entry.txn.poll_timeout();
     if due == entry.scheduled {
         return;

@@ -7,7 +7,8 @@
 use std::time::{Duration, Instant};
 
 use super::{
-    new_branch, ClientNonInvite, Retransmission, ServerNonInvite, TimerConfig, TransactionKey, TransactionTable,
+    new_branch, ClientNonInvite, Retransmission, ServerNonInvite, TimerConfig, TransactionKey,
+    TransactionTable,
 };
 
 const OK: &[u8] = b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
@@ -26,7 +27,10 @@ fn loaded_table(t0: Instant, servers: u64, clients: u64) -> TransactionTable<u64
         let at = t0 + Duration::from_millis(n);
         let key = server_key(n);
         table
-            .insert_server(key.clone(), ServerNonInvite::new(false, at, TimerConfig::default()))
+            .insert_server(
+                key.clone(),
+                ServerNonInvite::new(false, at, TimerConfig::default()),
+            )
             .expect("insert");
         table
             .server_for(&key)
@@ -39,7 +43,11 @@ fn loaded_table(t0: Instant, servers: u64, clients: u64) -> TransactionTable<u64
         let at = t0 + Duration::from_micros(n * 100_037);
         let client = ClientNonInvite::new(b"MESSAGE".to_vec(), false, at, TimerConfig::default());
         table
-            .start_client(TransactionKey::client(new_branch(1 << 40 | n), "MESSAGE"), client, n)
+            .start_client(
+                TransactionKey::client(new_branch(1 << 40 | n), "MESSAGE"),
+                client,
+                n,
+            )
             .expect("start");
     }
     while table.poll_output().is_some() {}
@@ -89,7 +97,10 @@ fn completed_answers_cost_bytes_not_slots() {
     for n in 0..100 {
         let key = server_key(n);
         table
-            .insert_server(key.clone(), ServerNonInvite::new(false, t0, TimerConfig::default()))
+            .insert_server(
+                key.clone(),
+                ServerNonInvite::new(false, t0, TimerConfig::default()),
+            )
             .expect("a slot: answered ones hold none");
         table
             .server_for(&key)
@@ -103,7 +114,13 @@ fn completed_answers_cost_bytes_not_slots() {
     assert_eq!(table.completed_count(), 10);
     // The newest still answer a retransmission; the oldest were forgotten
     // (a retransmission of one is a new request again).
-    assert_eq!(table.server_retransmission(&server_key(99)), Retransmission::Answer(OK.to_vec()));
-    assert_eq!(table.server_retransmission(&server_key(90)), Retransmission::Answer(OK.to_vec()));
+    assert_eq!(
+        table.server_retransmission(&server_key(99)),
+        Retransmission::Answer(OK.to_vec())
+    );
+    assert_eq!(
+        table.server_retransmission(&server_key(90)),
+        Retransmission::Answer(OK.to_vec())
+    );
     assert_eq!(table.server_retransmission(&server_key(89)), Retransmission::New);
 }

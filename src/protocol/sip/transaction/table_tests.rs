@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{
-    new_branch, ClientNonInvite, ClientResponse, Retransmission, Role, ServerNonInvite, ServerState, TableOutput,
+    new_branch, ClientNonInvite, ClientResponse, Retransmission, Role, ServerNonInvite, TableOutput,
     TimerConfig, TransactionError, TransactionKey, TransactionTable, MAX_TRANSACTIONS,
 };
 
@@ -220,7 +220,10 @@ fn server_udp_through_table_until_timer_j_removal() {
         );
     }
     assert_eq!(
-        table.insert_server(key.clone(), ServerNonInvite::new(false, t0, TimerConfig::default())),
+        table.insert_server(
+            key.clone(),
+            ServerNonInvite::new(false, t0, TimerConfig::default())
+        ),
         Err(TransactionError::DuplicateKey(key.clone()))
     );
     assert_eq!(table.poll_timeout(), Some(t0 + ms(32_100)));
@@ -228,7 +231,11 @@ fn server_udp_through_table_until_timer_j_removal() {
     table.handle_timeout(t0 + ms(32_099));
     assert_eq!(table.completed_count(), 1);
     table.handle_timeout(t0 + ms(32_100));
-    assert_eq!(table.server_retransmission(&key), Retransmission::New, "removed after Timer J");
+    assert_eq!(
+        table.server_retransmission(&key),
+        Retransmission::New,
+        "removed after Timer J"
+    );
     assert_eq!(table.completed_bytes(), 0);
     assert!(table.is_empty());
     assert!(drain(&mut table).is_empty());
