@@ -174,6 +174,8 @@ pub struct Agent {
     config: AgentConfig,
     rng: StdRng,
     table: TransactionTable<ClientCtx>,
+    /// Where the request of each live server transaction came from; removed
+    /// with its final answer (a retransmission is answered to its own hop).
     server_hops: HashMap<TransactionKey, Hop>,
     outputs: VecDeque<Output>,
     auth: auth::AuthState,
