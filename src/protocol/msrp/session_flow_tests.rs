@@ -535,3 +535,53 @@ fn an_empty_streamed_message_arrives_and_waits_for_its_report() {
     drain(&mut a, &mut seen_a);
     assert!(seen_a.events.contains(&delivered), "{:?}", seen_a.events);
 }
+
+#[test]
+fn through_a_relay_unanswered_bytes_stay_below_its_write_queue() {
+    let t0 = Instant::now();
+    let relay = uri("msrps://relay.example.com:2855;tcp");
+    let (mut a_cfg, _) = configs();
+    a_cfg.relays = vec![relay.clone()];
+    let mut a = Session::new(a_cfg, 3, t0);
+    a.open(t0);
+    let mut seen = Seen::default();
+    drain(&mut a, &mut seen);
+    a.handle_frame(Frame::response_to(&seen.frames[0], 200, &relay), t0);
+    let size = 3 * 1024 * 1024;
+    let id = a
+        .send_message("application/octet-stream", vec![b'f'; size], ReportOptions::default(), t0)
+        .unwrap();
+    let mut sent = 0;
+    let mut most_unanswered = 0;
+    let mut rounds = 0;
+    loop {
+        let mut seen = Seen::default();
+        drain(&mut a, &mut seen);
+        let chunks: Vec<Frame> = sends_with_body(&seen).into_iter().cloned().collect();
+        if chunks.is_empty() {
+            break;
+        }
+        rounds += 1;
+        let unanswered: usize = chunks.iter().map(|f| f.body.len()).sum();
+        most_unanswered = most_unanswered.max(unanswered);
+        sent += unanswered;
+        // The relay answers what it passed on; then the next go.
+        for f in &chunks {
+            a.handle_frame(Frame::response_to(f, 200, &relay), t0);
+        }
+    }
+    assert_eq!(sent, size, "every byte went");
+    assert!(
+        most_unanswered <= RELAY_MAX_BYTES_IN_FLIGHT,
+        "{most_unanswered} bytes unanswered at once"
+    );
+    assert!(most_unanswered >= 2 * RELAY_MAX_CHUNK_SIZE, "still two chunks at a time");
+    assert!(rounds > size / RELAY_MAX_BYTES_IN_FLIGHT, "{rounds} rounds");
+    let mut seen = Seen::default();
+    drain(&mut a, &mut seen);
+    assert!(seen.events.contains(&SessionEvent::MessageSent { message_id: id }));
+
+    // Direct, the chunk count alone bounds it.
+    let (a_cfg, _) = configs();
+    assert_eq!(a_cfg.effective_bytes_in_flight(), None);
+}

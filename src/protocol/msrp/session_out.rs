@@ -70,7 +70,31 @@ impl Session {
     }
 
     pub(super) fn may_send_chunk(&self) -> bool {
-        self.is_bound() && self.in_flight() < self.config.max_chunks_in_flight.max(1)
+        if !self.is_bound() || self.in_flight() >= self.config.max_chunks_in_flight.max(1) {
+            return false;
+        }
+        // Through relays, also a bound on bytes: the next chunk must fit
+        // (one chunk may always be on its way).
+        match self.config.effective_bytes_in_flight() {
+            Some(limit) => {
+                let unanswered = self.bytes_in_flight();
+                unanswered == 0 || unanswered + self.config.effective_chunk_size() <= limit
+            }
+            None => true,
+        }
+    }
+
+    /// Body bytes of the chunks awaiting their transaction responses.
+    pub(super) fn bytes_in_flight(&self) -> usize {
+        self.pending
+            .values()
+            .map(|(p, _)| match p {
+                Pending::Chunk { first, last, .. } => {
+                    usize::try_from(last.saturating_add(1).saturating_sub(*first)).unwrap_or(usize::MAX)
+                }
+                _ => 0,
+            })
+            .fold(0, usize::saturating_add)
     }
 
     pub(super) fn in_flight(&self) -> usize {
