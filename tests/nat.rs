@@ -7,6 +7,8 @@
 //! Needs root, `ip` and `nft`; skipped without them unless
 //! `SIPCHAT_REQUIRE_KAMAILIO` or `CI` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/cli.rs"]
 mod cli;
 #[path = "support/kamailio.rs"]
@@ -129,8 +131,12 @@ fn arrives(lines: &Receiver<String>, text: &str) -> bool {
 
 #[test]
 fn a_udp_client_behind_the_router_gets_a_message_after_a_minute_of_silence() {
-    let Some(router) = HomeRouter::build_or_skip() else { return };
-    let Some(kam) = provider(&router, true) else { return };
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = provider(&router, true) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let alice_config = write_config(dir.path(), &kam, &router, "alice", "");
     let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
@@ -143,15 +149,22 @@ fn a_udp_client_behind_the_router_gets_a_message_after_a_minute_of_silence() {
         "bob's send: {status:?}\n{}",
         kam.log()
     );
-    assert!(arrives(&lines, "after a minute"), "alice did not print the message");
+    assert!(
+        arrives(&lines, "after a minute"),
+        "alice did not print the message"
+    );
 }
 
 #[test]
 fn without_keepalives_the_router_forgets_alice_within_a_minute() {
     // The control: the same as above with keep-alives off fails, so the
     // router is real and the test above proves the keep-alives.
-    let Some(router) = HomeRouter::build_or_skip() else { return };
-    let Some(kam) = provider(&router, true) else { return };
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = provider(&router, true) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let alice_config = write_config(dir.path(), &kam, &router, "alice", "keepalive_secs: 0,");
     let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
@@ -169,8 +182,12 @@ fn without_keepalives_the_router_forgets_alice_within_a_minute() {
 
 #[test]
 fn a_provider_without_nat_handling_reaches_alice_at_her_public_contact() {
-    let Some(router) = HomeRouter::build_or_skip() else { return };
-    let Some(kam) = provider(&router, false) else { return };
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = provider(&router, false) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let alice_config = write_config(dir.path(), &kam, &router, "alice", "");
     let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
@@ -182,7 +199,10 @@ fn a_provider_without_nat_handling_reaches_alice_at_her_public_contact() {
         "bob's send: {status:?}\n{}",
         kam.log()
     );
-    assert!(arrives(&lines, "through the router"), "alice did not print the message");
+    assert!(
+        arrives(&lines, "through the router"),
+        "alice did not print the message"
+    );
     let log = kam.log();
     assert!(
         log.contains(&format!("--> MESSAGE to sip:alice@{}:", router.wan_ip)),

@@ -104,13 +104,25 @@ impl HomeRouter {
         let (r, h, link) = (&self.router, &self.home, &self.link);
         ip(&["netns", "add", r])?;
         ip(&["netns", "add", h])?;
-        ip(&["link", "add", link, "type", "veth", "peer", "name", "wan", "netns", r])?;
+        ip(&[
+            "link", "add", link, "type", "veth", "peer", "name", "wan", "netns", r,
+        ])?;
         ip(&["addr", "add", &format!("{}/30", self.server_ip), "dev", link])?;
         ip(&["link", "set", link, "up"])?;
-        ip(&["-n", r, "addr", "add", &format!("{}/30", self.wan_ip), "dev", "wan"])?;
+        ip(&[
+            "-n",
+            r,
+            "addr",
+            "add",
+            &format!("{}/30", self.wan_ip),
+            "dev",
+            "wan",
+        ])?;
         ip(&["-n", r, "link", "set", "wan", "up"])?;
         ip(&["-n", r, "link", "set", "lo", "up"])?;
-        ip(&["-n", r, "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", h])?;
+        ip(&[
+            "-n", r, "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", h,
+        ])?;
         ip(&["-n", r, "addr", "add", &format!("{GATEWAY_IP}/24"), "dev", "lan"])?;
         ip(&["-n", r, "link", "set", "lan", "up"])?;
         ip(&["-n", h, "addr", "add", &format!("{HOME_IP}/24"), "dev", "eth0"])?;
@@ -150,7 +162,9 @@ impl HomeRouter {
         {
             use std::io::Write;
             let mut stdin = nft.stdin.take().ok_or("nft: no stdin")?;
-            stdin.write_all(rules.as_bytes()).map_err(|e| format!("nft: {e}"))?;
+            stdin
+                .write_all(rules.as_bytes())
+                .map_err(|e| format!("nft: {e}"))?;
         }
         let out = nft.wait_with_output().map_err(|e| format!("nft: {e}"))?;
         if !out.status.success() {
@@ -217,7 +231,9 @@ fn can_build() -> Result<(), String> {
             .status()
             .is_ok();
         if !found {
-            return Err(format!("`{tool}` is not installed (apt-get install iproute2 nftables)"));
+            return Err(format!(
+                "`{tool}` is not installed (apt-get install iproute2 nftables)"
+            ));
         }
     }
     Ok(())
@@ -263,10 +279,16 @@ fn remove_leftovers() {
         return;
     };
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Some(name) = line.split_whitespace().next() else { continue };
-        let Some(rest) = name.strip_prefix(PREFIX) else { continue };
+        let Some(name) = line.split_whitespace().next() else {
+            continue;
+        };
+        let Some(rest) = name.strip_prefix(PREFIX) else {
+            continue;
+        };
         let mut parts = rest.split('-');
-        let (Some(pid), Some(n)) = (parts.next(), parts.next()) else { continue };
+        let (Some(pid), Some(n)) = (parts.next(), parts.next()) else {
+            continue;
+        };
         if Path::new(&format!("/proc/{pid}")).exists() {
             continue;
         }

@@ -549,7 +549,12 @@ fn through_a_relay_unanswered_bytes_stay_below_its_write_queue() {
     a.handle_frame(Frame::response_to(&seen.frames[0], 200, &relay), t0);
     let size = 3 * 1024 * 1024;
     let id = a
-        .send_message("application/octet-stream", vec![b'f'; size], ReportOptions::default(), t0)
+        .send_message(
+            "application/octet-stream",
+            vec![b'f'; size],
+            ReportOptions::default(),
+            t0,
+        )
         .unwrap();
     let mut sent = 0;
     let mut most_unanswered = 0;
@@ -575,11 +580,16 @@ fn through_a_relay_unanswered_bytes_stay_below_its_write_queue() {
         most_unanswered <= RELAY_MAX_BYTES_IN_FLIGHT,
         "{most_unanswered} bytes unanswered at once"
     );
-    assert!(most_unanswered >= 2 * RELAY_MAX_CHUNK_SIZE, "still two chunks at a time");
+    assert!(
+        most_unanswered >= 2 * RELAY_MAX_CHUNK_SIZE,
+        "still two chunks at a time"
+    );
     assert!(rounds > size / RELAY_MAX_BYTES_IN_FLIGHT, "{rounds} rounds");
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    assert!(seen.events.contains(&SessionEvent::MessageSent { message_id: id }));
+    assert!(seen
+        .events
+        .contains(&SessionEvent::MessageSent { message_id: id }));
 
     // Direct, the chunk count alone bounds it.
     let (a_cfg, _) = configs();

@@ -408,7 +408,7 @@ impl Agent {
 
     /// Sends a keep-alive when one is due (and schedules the next).
     fn keepalive_timer(&mut self, now: Instant) {
-        if !self.registration.keepalive_at.is_some_and(|at| at <= now) {
+        if self.registration.keepalive_at.is_none_or(|at| at > now) {
             return;
         }
         self.registration.keepalive_at = None;

@@ -225,7 +225,10 @@ fn sent_and_pings(agent: &mut Agent) -> (Vec<SipMessage>, Vec<Hop>) {
 fn ok_seen_from(req: &SipMessage, seen: &str) -> Vec<u8> {
     let mut r = response_to(req, 200, Some("srv"));
     let (ip, port) = seen.split_once(':').unwrap();
-    let via = req.header("Via").unwrap().replace(";rport", &format!(";rport={port};received={ip}"));
+    let via = req
+        .header("Via")
+        .unwrap()
+        .replace(";rport", &format!(";rport={port};received={ip}"));
     r.set_header("Via", via);
     for contact in req.header_lines("Contact") {
         if !contact.contains("expires=0") {
@@ -252,7 +255,10 @@ fn a_udp_registration_sends_a_keepalive_every_interval_and_a_stream_none() {
     let mut pings = Vec::new();
     let mut registers = 0;
     let mut now = t0;
-    while let Some(at) = alice.poll_timeout().filter(|at| *at <= t0 + Duration::from_secs(60)) {
+    while let Some(at) = alice
+        .poll_timeout()
+        .filter(|at| *at <= t0 + Duration::from_secs(60))
+    {
         now = at;
         alice.handle_timeout(now);
         let (sent, hops) = sent_and_pings(&mut alice);
@@ -262,7 +268,10 @@ fn a_udp_registration_sends_a_keepalive_every_interval_and_a_stream_none() {
     assert_eq!(registers, 0, "no refresh within a minute of a 600 s grant");
     let times: Vec<u64> = pings.iter().map(|(at, _)| at.as_secs()).collect();
     assert_eq!(times, vec![15, 30, 45, 60], "a keep-alive every 15 s");
-    assert!(pings.iter().all(|(_, h)| *h == hop()), "to the server, on the flow");
+    assert!(
+        pings.iter().all(|(_, h)| *h == hop()),
+        "to the server, on the flow"
+    );
 
     // The account's own interval; off when None.
     alice.set_udp_keepalive(Some(Duration::from_secs(25)));
@@ -285,7 +294,11 @@ fn a_udp_registration_sends_a_keepalive_every_interval_and_a_stream_none() {
     bob.handle_packet(&ok_seen_from(&sent[0], ALICE_ADDR), tcp, t0);
     bob.handle_timeout(t0 + Duration::from_secs(60));
     assert!(sent_and_pings(&mut bob).1.is_empty());
-    assert_eq!(bob.poll_timeout(), Some(t0 + Duration::from_secs(300)), "only the refresh");
+    assert_eq!(
+        bob.poll_timeout(),
+        Some(t0 + Duration::from_secs(300)),
+        "only the refresh"
+    );
 }
 
 #[test]
@@ -294,19 +307,31 @@ fn a_nat_seen_in_via_moves_the_contact_to_the_public_address_and_removes_the_old
     let mut alice = Agent::new(without_password(), 7);
     alice.register(hop(), t0);
     let (sent, _) = sent_and_pings(&mut alice);
-    assert_eq!(sent[0].header_lines("Contact").collect::<Vec<_>>(), vec!["<sip:alice@127.0.0.1:5070>"]);
+    assert_eq!(
+        sent[0].header_lines("Contact").collect::<Vec<_>>(),
+        vec!["<sip:alice@127.0.0.1:5070>"]
+    );
     alice.handle_packet(&ok_seen_from(&sent[0], "198.51.100.2:16034"), hop(), t0);
-    assert!(!alice.is_registered(), "not yet: the binding the server has cannot reach us");
+    assert!(
+        !alice.is_registered(),
+        "not yet: the binding the server has cannot reach us"
+    );
     let (sent, _) = sent_and_pings(&mut alice);
     assert_eq!(sent.len(), 1, "registers again at once");
     assert_eq!(
         sent[0].header_lines("Contact").collect::<Vec<_>>(),
-        vec!["<sip:alice@198.51.100.2:16034>", "<sip:alice@127.0.0.1:5070>;expires=0"],
+        vec![
+            "<sip:alice@198.51.100.2:16034>",
+            "<sip:alice@127.0.0.1:5070>;expires=0"
+        ],
         "the public address, and the private binding removed"
     );
     alice.handle_packet(&ok_seen_from(&sent[0], "198.51.100.2:16034"), hop(), t0);
     assert!(alice.is_registered());
-    assert_eq!(alice.public_address(), Some("198.51.100.2:16034".parse().unwrap()));
+    assert_eq!(
+        alice.public_address(),
+        Some("198.51.100.2:16034".parse().unwrap())
+    );
     assert!(sent_and_pings(&mut alice).0.is_empty(), "settled");
 
     // A MESSAGE the server sends to the public Contact is ours.
@@ -332,11 +357,17 @@ fn a_nat_seen_in_via_moves_the_contact_to_the_public_address_and_removes_the_old
     let refresh = t0 + Duration::from_secs(300);
     alice.handle_timeout(refresh);
     let (sent, _) = sent_and_pings(&mut alice);
-    let register = sent.iter().find(|m| m.method() == Some(Method::Register)).unwrap();
+    let register = sent
+        .iter()
+        .find(|m| m.method() == Some(Method::Register))
+        .unwrap();
     alice.handle_packet(&ok_seen_from(register, "198.51.100.2:17001"), hop(), refresh);
     let (sent, _) = sent_and_pings(&mut alice);
     assert_eq!(
         sent[0].header_lines("Contact").collect::<Vec<_>>(),
-        vec!["<sip:alice@198.51.100.2:17001>", "<sip:alice@198.51.100.2:16034>;expires=0"]
+        vec![
+            "<sip:alice@198.51.100.2:17001>",
+            "<sip:alice@198.51.100.2:16034>;expires=0"
+        ]
     );
 }
