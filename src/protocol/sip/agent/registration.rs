@@ -163,6 +163,14 @@ impl Agent {
         self.registration.public
     }
 
+    /// The public address learnt on `hop`, when `hop` is the registration's
+    /// flow (what reaches us through it).
+    pub(super) fn public_address_on(&self, hop: &Hop) -> Option<SocketAddr> {
+        let flow = self.registration.hop?;
+        let same = flow.transport == hop.transport && flow.remote == hop.remote && flow.conn == hop.conn;
+        self.registration.public.filter(|_| same)
+    }
+
     /// Registers (or re-registers after the flow changed) through `hop`.
     /// Credentials the server refused stay refused (see
     /// [`Agent::register_again`]).

@@ -334,6 +334,13 @@ fn a_nat_seen_in_via_moves_the_contact_to_the_public_address_and_removes_the_old
     );
     assert!(sent_and_pings(&mut alice).0.is_empty(), "settled");
 
+    // An INVITE through the server flow names the public address too.
+    let session = alice.new_session_id();
+    alice.invite(session, "sip:bob@sipchat.test", b"v=0\r\n".to_vec(), hop(), t0);
+    let (sent, _) = sent_and_pings(&mut alice);
+    let invite = sent.iter().find(|m| m.method() == Some(Method::Invite)).unwrap();
+    assert_eq!(invite.header("Contact"), Some("<sip:alice@198.51.100.2:16034>"));
+
     // A MESSAGE the server sends to the public Contact is ours.
     let message = format!(
         "MESSAGE sip:alice@198.51.100.2:16034 SIP/2.0\r\nVia: SIP/2.0/UDP {SERVER_ADDR};branch=z9hG4bKm1\r\n\
