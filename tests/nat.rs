@@ -209,3 +209,181 @@ fn a_provider_without_nat_handling_reaches_alice_at_her_public_contact() {
         "the provider sent the MESSAGE to alice's public Contact\n{log}"
     );
 }
+
+const RELAY_PROVIDER: &str = include_str!("kamailio/nat_relay.cfg");
+/// Files sent back to back in the relay test.
+const FILES: usize = 3;
+/// Size of each.
+const FILE_SIZE: usize = 1024 * 1024;
+/// How long one `send-file` may take.
+const FILE_DEADLINE: Duration = Duration::from_secs(120);
+
+/// A config for `user` through `kam` (UDP) and, when `relay`, its MSRP relay.
+fn write_relay_config(
+    dir: &Path,
+    kam: &Kamailio,
+    server: std::net::Ipv4Addr,
+    user: &str,
+    relay: bool,
+) -> PathBuf {
+    let relay = if relay {
+        format!("msrp_relay: \"msrp://{server}:{};tcp\",", kam.udp_port)
+    } else {
+        String::new()
+    };
+    let text = format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "sip:{server}:{port};transport=udp",
+        expires: 300,
+        {relay}
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        port = kam.udp_port,
+    );
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Alice (in `home`, a command prefix) listens and takes files into
+/// `inbox`; bob (run by `bob`) sends [`FILES`] files back to back. Returns
+/// the seconds each took; every file arrives whole.
+fn files_back_to_back(
+    alice: std::process::Command,
+    alice_config: &Path,
+    mut bob: impl FnMut() -> std::process::Command,
+    bob_config: &Path,
+    dir: &Path,
+    kam: &Kamailio,
+) -> Vec<f64> {
+    let inbox = dir.join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut alice = alice;
+    let mut child = alice
+        .env_remove("SIPCHAT_CONFIG")
+        .arg("--config")
+        .arg(alice_config)
+        .arg("--data-dir")
+        .arg(dir.join("alice-data"))
+        .args(["listen", "--json", "--accept-files"])
+        .arg(&inbox)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = cli::lines_of(&mut child);
+    let _alice = cli::Killed(child);
+    cli::next_event(&lines, "registered");
+    let mut seconds = Vec::new();
+    for n in 0..FILES {
+        let data: Vec<u8> = (0..FILE_SIZE as u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(n as u32) >> 11) as u8)
+            .collect();
+        let file = dir.join(format!("file-{n}.bin"));
+        std::fs::write(&file, &data).unwrap();
+        let started = Instant::now();
+        let child = bob()
+            .env_remove("SIPCHAT_CONFIG")
+            .arg("--config")
+            .arg(bob_config)
+            .arg("--data-dir")
+            .arg(dir.join("bob-data"))
+            .arg("send-file")
+            .arg(format!("sip:alice@{}", kamailio::DOMAIN))
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut sender = cli::Killed(child);
+        let deadline = Instant::now() + FILE_DEADLINE;
+        let status = loop {
+            if let Some(status) = sender.0.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let took = started.elapsed().as_secs_f64();
+        let mut err = String::new();
+        if let Some(mut e) = sender.0.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut err);
+        }
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "file {n}: {status:?} after {took:.1} s: {err}\n{}",
+            kam.log()
+        );
+        let received = cli::next_event(&lines, "file_received");
+        let path = PathBuf::from(received["path"].as_str().unwrap());
+        assert!(std::fs::read(&path).unwrap() == data, "file {n} arrived whole");
+        seconds.push(took);
+    }
+    assert!(!kam.log().contains("write queue full"), "{}", kam.log());
+    seconds
+}
+
+fn report_throughput(what: &str, seconds: &[f64]) {
+    let mib_per_s: Vec<String> = seconds
+        .iter()
+        .map(|s| format!("{:.1} MiB/s ({s:.2} s)", FILE_SIZE as f64 / 1048576.0 / s))
+        .collect();
+    eprintln!("throughput {what}: {}", mib_per_s.join(", "));
+}
+
+#[test]
+fn three_files_between_two_homes_through_the_relay_with_its_default_queue() {
+    let Some(home_a) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(home_b) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, home_a.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_relay_config(dir.path(), &kam, home_a.server_ip, "alice", true);
+    let bob_config = write_relay_config(dir.path(), &kam, home_a.server_ip, "bob", true);
+    let seconds = files_back_to_back(
+        home_a.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &alice_config,
+        || home_b.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &bob_config,
+        dir.path(),
+        &kam,
+    );
+    report_throughput("through the relay, both behind NAT", &seconds);
+}
+
+#[test]
+fn three_files_from_the_public_side_to_a_home_directly() {
+    let Some(home) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, home.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_relay_config(dir.path(), &kam, home.server_ip, "alice", false);
+    let bob_config = write_relay_config(dir.path(), &kam, home.server_ip, "bob", false);
+    let seconds = files_back_to_back(
+        home.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &alice_config,
+        cli::sipchat,
+        &bob_config,
+        dir.path(),
+        &kam,
+    );
+    report_throughput("direct, receiver behind NAT", &seconds);
+}

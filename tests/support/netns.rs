@@ -120,6 +120,17 @@ impl HomeRouter {
         ])?;
         ip(&["-n", r, "link", "set", "wan", "up"])?;
         ip(&["-n", r, "link", "set", "lo", "up"])?;
+        // The router's way out is this namespace (its "internet"), so
+        // homes behind other routers reach servers here too.
+        ip(&[
+            "-n",
+            r,
+            "route",
+            "add",
+            "default",
+            "via",
+            &self.server_ip.to_string(),
+        ])?;
         ip(&[
             "-n", r, "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", h,
         ])?;

@@ -55,6 +55,11 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 /// connection by default (`tcp_conn_wq_max`) and drops the receiver's
 /// connection when a sender outruns it; this keeps a sender below that.
 pub const RELAY_MAX_BYTES_IN_FLIGHT: usize = 24 * 1024;
+/// How long a chunk sent through relays counts against
+/// [`RELAY_MAX_BYTES_IN_FLIGHT`] while the far end's own answer to it has
+/// not come back (relays such as Kamailio's answer 200 at once and pass the
+/// far end's answer on later): a lost answer holds the window no longer.
+pub const FAR_ANSWER_WAIT: Duration = Duration::from_secs(10);
 /// Most outgoing messages queued in one session.
 pub const MAX_OUTGOING_MESSAGES: usize = 1024;
 /// Length of the Message-IDs and transaction ids we make.
@@ -346,6 +351,12 @@ pub struct Session {
     /// Bytes the runtime already holds of the next streamed incoming
     /// message (a resumed file): they count as received.
     pub(super) incoming_held: u64,
+    /// Chunks sent through relays whose far end has not answered yet:
+    /// (transaction id, body bytes, when they stop counting).
+    pub(super) unconfirmed: VecDeque<(String, usize, Instant)>,
+    /// Whether the far end's answers come back through the relays (then
+    /// they, not the relay's own 200s, pace the sending).
+    pub(super) far_answers_seen: bool,
 }
 
 impl Session {
@@ -371,6 +382,8 @@ impl Session {
             last_sent: now,
             quiet: VecDeque::new(),
             incoming_held: 0,
+            unconfirmed: VecDeque::new(),
+            far_answers_seen: false,
         }
     }
 
@@ -627,7 +640,12 @@ impl Session {
             }
             _ => None,
         };
-        [tx, reports, keepalive].into_iter().flatten().min()
+        let far = self
+            .unconfirmed
+            .front()
+            .filter(|_| self.far_answers_seen)
+            .map(|(_, _, at)| *at);
+        [tx, reports, keepalive, far].into_iter().flatten().min()
     }
 
     /// Runs timers due at `now`: transaction timeouts (the message fails
@@ -636,6 +654,9 @@ impl Session {
         self.now = now;
         if self.state == SessionState::Done {
             return;
+        }
+        while self.unconfirmed.front().is_some_and(|(_, _, at)| *at <= now) {
+            self.unconfirmed.pop_front();
         }
         let mut expired: Vec<(String, Pending)> = self
             .pending

@@ -3,7 +3,8 @@
 
 use super::frame::{ByteRange, Continuation, Frame, Method, ReportRequest};
 use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
-use super::session::{Session, SessionError, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
+use super::session::{Session, SessionError, SessionEvent, FAR_ANSWER_WAIT, ID_LEN, TRANSACTION_TIMEOUT};
+use super::uri::MsrpUri;
 use rand::Rng;
 use std::time::Instant;
 
@@ -74,13 +75,49 @@ impl Session {
             return false;
         }
         // Through relays, also a bound on bytes: the next chunk must fit
-        // (one chunk may always be on its way).
+        // (one chunk may always be on its way). When the far end's answers
+        // come back, they count: a relay's own 200 says only that the
+        // chunk reached the relay, not that the relay passed it on.
         match self.config.effective_bytes_in_flight() {
             Some(limit) => {
-                let unanswered = self.bytes_in_flight();
+                let unanswered = if self.far_answers_seen {
+                    self.unconfirmed
+                        .iter()
+                        .map(|(_, n, _)| *n)
+                        .fold(0, usize::saturating_add)
+                } else {
+                    self.bytes_in_flight()
+                };
                 unanswered == 0 || unanswered + self.config.effective_chunk_size() <= limit
             }
             None => true,
+        }
+    }
+
+    /// A response from the far end (its From-Path ends with the peer's URI)
+    /// to a chunk we sent through relays: the chunk no longer counts.
+    pub(super) fn note_far_answer(&mut self, frame: &Frame) {
+        if self.unconfirmed.is_empty() {
+            return;
+        }
+        let Some(peer) = self.config.remote_path.last() else {
+            return;
+        };
+        let from_peer = frame
+            .header("From-Path")
+            .and_then(|p| MsrpUri::parse_path(p).ok())
+            .and_then(|p| p.last().cloned())
+            .is_some_and(|u| u.matches(peer));
+        if !from_peer {
+            return;
+        }
+        if let Some(i) = self
+            .unconfirmed
+            .iter()
+            .position(|(t, _, _)| *t == frame.transaction_id)
+        {
+            self.unconfirmed.remove(i);
+            self.far_answers_seen = true;
         }
     }
 
@@ -207,6 +244,13 @@ impl Session {
                 first: start,
                 last: start - 1 + len,
             };
+            if self.config.relayed() {
+                if self.unconfirmed.len() == MAX_QUIET_TRANSACTIONS {
+                    self.unconfirmed.pop_front();
+                }
+                self.unconfirmed
+                    .push_back((txid.clone(), len as usize, self.now + FAR_ANSWER_WAIT));
+            }
             self.pending
                 .insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
         } else {
