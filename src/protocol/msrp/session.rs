@@ -60,6 +60,10 @@ pub const RELAY_MAX_BYTES_IN_FLIGHT: usize = 24 * 1024;
 /// not come back (relays such as Kamailio's answer 200 at once and pass the
 /// far end's answer on later): a lost answer holds the window no longer.
 pub const FAR_ANSWER_WAIT: Duration = Duration::from_secs(10);
+/// Until the far end's first answer came back through the relays, chunks
+/// count for at most this long; when one runs out first, the relays do not
+/// pass answers on and only their own 200s pace the sending.
+pub const FAR_ANSWER_PROBE: Duration = Duration::from_secs(2);
 /// Most outgoing messages queued in one session.
 pub const MAX_OUTGOING_MESSAGES: usize = 1024;
 /// Length of the Message-IDs and transaction ids we make.
@@ -357,6 +361,9 @@ pub struct Session {
     /// Whether the far end's answers come back through the relays (then
     /// they, not the relay's own 200s, pace the sending).
     pub(super) far_answers_seen: bool,
+    /// Whether a chunk's far answer did not come within
+    /// [`FAR_ANSWER_PROBE`] before any came: the relays keep them.
+    pub(super) far_answers_absent: bool,
 }
 
 impl Session {
@@ -384,6 +391,7 @@ impl Session {
             incoming_held: 0,
             unconfirmed: VecDeque::new(),
             far_answers_seen: false,
+            far_answers_absent: false,
         }
     }
 
@@ -643,7 +651,7 @@ impl Session {
         let far = self
             .unconfirmed
             .front()
-            .filter(|_| self.far_answers_seen)
+            .filter(|_| !self.far_answers_absent)
             .map(|(_, _, at)| *at);
         [tx, reports, keepalive, far].into_iter().flatten().min()
     }
@@ -657,6 +665,9 @@ impl Session {
         }
         while self.unconfirmed.front().is_some_and(|(_, _, at)| *at <= now) {
             self.unconfirmed.pop_front();
+            if !self.far_answers_seen {
+                self.far_answers_absent = true;
+            }
         }
         let mut expired: Vec<(String, Pending)> = self
             .pending

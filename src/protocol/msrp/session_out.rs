@@ -3,7 +3,9 @@
 
 use super::frame::{ByteRange, Continuation, Frame, Method, ReportRequest};
 use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
-use super::session::{Session, SessionError, SessionEvent, FAR_ANSWER_WAIT, ID_LEN, TRANSACTION_TIMEOUT};
+use super::session::{
+    Session, SessionError, SessionEvent, FAR_ANSWER_PROBE, FAR_ANSWER_WAIT, ID_LEN, TRANSACTION_TIMEOUT,
+};
 use super::uri::MsrpUri;
 use rand::Rng;
 use std::time::Instant;
@@ -75,12 +77,13 @@ impl Session {
             return false;
         }
         // Through relays, also a bound on bytes: the next chunk must fit
-        // (one chunk may always be on its way). When the far end's answers
-        // come back, they count: a relay's own 200 says only that the
-        // chunk reached the relay, not that the relay passed it on.
+        // (one chunk may always be on its way). The far end's answers
+        // count, unless the relays turn out to keep them: a relay's own 200
+        // says only that the chunk reached the relay, not that the relay
+        // passed it on.
         match self.config.effective_bytes_in_flight() {
             Some(limit) => {
-                let unanswered = if self.far_answers_seen {
+                let unanswered = if !self.far_answers_absent {
                     self.unconfirmed
                         .iter()
                         .map(|(_, n, _)| *n)
@@ -248,8 +251,13 @@ impl Session {
                 if self.unconfirmed.len() == MAX_QUIET_TRANSACTIONS {
                     self.unconfirmed.pop_front();
                 }
+                let wait = if self.far_answers_seen {
+                    FAR_ANSWER_WAIT
+                } else {
+                    FAR_ANSWER_PROBE
+                };
                 self.unconfirmed
-                    .push_back((txid.clone(), len as usize, self.now + FAR_ANSWER_WAIT));
+                    .push_back((txid.clone(), len as usize, self.now + wait));
             }
             self.pending
                 .insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
