@@ -97,8 +97,9 @@ impl Session {
         }
     }
 
-    /// A response from the far end (its From-Path ends with the peer's URI)
-    /// to a chunk we sent through relays: the chunk no longer counts.
+    /// A response from the far end (its From-Path ends with the peer's URI,
+    /// or the relay answered the chunk already) to a chunk we sent through
+    /// relays: the chunk no longer counts.
     pub(super) fn note_far_answer(&mut self, frame: &Frame) {
         if self.unconfirmed.is_empty() {
             return;
@@ -111,7 +112,10 @@ impl Session {
             .and_then(|p| MsrpUri::parse_path(p).ok())
             .and_then(|p| p.last().cloned())
             .is_some_and(|u| u.matches(peer));
-        if !from_peer {
+        // A second answer to the same chunk (the relay answered first) is
+        // the far end's too, whatever From-Path the relay wrote into it.
+        let second = !self.pending.contains_key(&frame.transaction_id);
+        if !from_peer && !second {
             return;
         }
         if let Some(i) = self
