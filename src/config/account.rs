@@ -15,6 +15,9 @@ pub const DEFAULT_EXPIRES: u32 = 600;
 pub const MAX_EXPIRES: u32 = 86_400;
 /// Default interval of CRLF keep-alives on TCP/TLS flows, in seconds.
 pub const DEFAULT_KEEPALIVE_SECS: u32 = 30;
+/// Default interval of keep-alives on UDP registrations, in seconds: home
+/// routers forget idle UDP bindings after 20 to 30 s.
+pub const DEFAULT_UDP_KEEPALIVE_SECS: u32 = 15;
 /// Default largest accepted incoming file, in bytes (100 MiB).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
 
@@ -126,9 +129,12 @@ pub struct AccountConfig {
     /// Whether the account is used when none is named. Default `true`.
     #[serde(default = "default_true")]
     pub enabled: bool,
-    /// Seconds between CRLF keep-alives on TCP/TLS flows; 0 turns them off. Default 30.
-    #[serde(default = "default_keepalive")]
-    pub keepalive_secs: u32,
+    /// Seconds between keep-alives to the server, so that home routers
+    /// keep the path open; 0 turns them off. Default (`None`): 15 on UDP
+    /// ([`DEFAULT_UDP_KEEPALIVE_SECS`]), 30 on TCP and TLS
+    /// ([`DEFAULT_KEEPALIVE_SECS`]).
+    #[serde(default)]
+    pub keepalive_secs: Option<u32>,
     /// Largest accepted incoming file in bytes. Default 100 MiB.
     #[serde(default = "default_max_file_size")]
     pub max_file_size: u64,
@@ -139,9 +145,6 @@ fn default_true() -> bool {
 }
 fn default_expires() -> u32 {
     DEFAULT_EXPIRES
-}
-fn default_keepalive() -> u32 {
-    DEFAULT_KEEPALIVE_SECS
 }
 fn default_max_file_size() -> u64 {
     DEFAULT_MAX_FILE_SIZE
@@ -317,9 +320,18 @@ impl AccountConfig {
             trusted_alert_senders: Vec::new(),
             download_dir: None,
             enabled: true,
-            keepalive_secs: DEFAULT_KEEPALIVE_SECS,
+            keepalive_secs: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
+    }
+
+    /// Seconds between keep-alives on `transport`: the configured value, or
+    /// the transport's default. 0: none.
+    pub fn keepalive_secs_for(&self, transport: Transport) -> u32 {
+        self.keepalive_secs.unwrap_or(match transport {
+            Transport::Udp => DEFAULT_UDP_KEEPALIVE_SECS,
+            Transport::Tcp | Transport::Tls => DEFAULT_KEEPALIVE_SECS,
+        })
     }
 
     /// The parsed address of record, or `None` if `uri` is invalid (validation rejects that).

@@ -137,8 +137,8 @@ pub fn accounts_to_ron(accounts: &[AccountConfig]) -> String {
         if account.expires != defaults.expires {
             field(&mut out, "expires", &account.expires.to_string());
         }
-        if account.keepalive_secs != defaults.keepalive_secs {
-            field(&mut out, "keepalive_secs", &account.keepalive_secs.to_string());
+        if let Some(secs) = account.keepalive_secs {
+            field(&mut out, "keepalive_secs", &secs.to_string());
         }
         if account.max_file_size != defaults.max_file_size {
             field(&mut out, "max_file_size", &account.max_file_size.to_string());

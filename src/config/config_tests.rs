@@ -81,7 +81,9 @@ fn minimal_account_gets_defaults() {
     assert_eq!(*a, AccountConfig::new("work", "sip:alice@example.org"));
     assert!(a.register && a.enabled && a.tls.verify);
     assert_eq!(a.expires, 600);
-    assert_eq!(a.keepalive_secs, 30);
+    assert_eq!(a.keepalive_secs, None);
+    assert_eq!(a.keepalive_secs_for(Transport::Udp), 15);
+    assert_eq!(a.keepalive_secs_for(Transport::Tcp), 30);
     assert_eq!(a.max_file_size, 100 * 1024 * 1024);
     assert_eq!(a.auth_user(), "alice");
     assert_eq!(config.local, LocalAccountConfig::default());
@@ -132,7 +134,8 @@ fn full_account_parses() {
     assert!(!work.register && !work.enabled && !work.tls.verify);
     assert_eq!(work.expires, 3600);
     assert_eq!(work.tls.ca_file, Some(PathBuf::from("/etc/ca.pem")));
-    assert_eq!(work.keepalive_secs, 0);
+    assert_eq!(work.keepalive_secs, Some(0));
+    assert_eq!(work.keepalive_secs_for(Transport::Udp), 0);
     assert_eq!(work.max_file_size, 1024);
     assert_eq!(work.download_dir, Some(PathBuf::from("/tmp/dl")));
     // The disabled first account is skipped by default but can be named.

@@ -75,9 +75,10 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //     // download_dir: "~/Downloads",
         //     // false keeps the account here without using it by default.
         //     enabled: true,
-        //     // Seconds between keep-alives on TCP and TLS connections, so that
-        //     // routers keep them open; 0 turns them off.
-        //     keepalive_secs: 30,
+        //     // Seconds between keep-alives to the server, so that home routers
+        //     // keep the path open (default 15 on UDP, 30 on TCP and TLS);
+        //     // 0 turns them off.
+        //     // keepalive_secs: 15,
         //     // Largest file you accept, in bytes (104857600 is 100 MiB).
         //     max_file_size: 104857600,
         // ),

@@ -28,7 +28,8 @@ use crate::paths::Paths;
 
 pub use account::{
     check_trusted_sender, parse_proxy, parse_sip_uri, AccountConfig, ProxyAddr, Secret, SipUriParts,
-    TlsConfig, Transport, DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE, MAX_EXPIRES,
+    TlsConfig, Transport, DEFAULT_EXPIRES, DEFAULT_KEEPALIVE_SECS, DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_UDP_KEEPALIVE_SECS, MAX_EXPIRES,
 };
 pub use accounts_file::{
     accounts_from_ron, accounts_path, accounts_to_ron, load_accounts, save_accounts, save_window_accounts,

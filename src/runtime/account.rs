@@ -59,7 +59,8 @@ pub struct ServerTarget {
     /// The CA file the configuration was built with, to build it again
     /// with a certificate the user trusted.
     pub ca_file: Option<std::path::PathBuf>,
-    /// CRLF keep-alive interval on streams.
+    /// Keep-alive interval: CRLFCRLF on streams, a double CRLF on a UDP
+    /// registration.
     pub keepalive: Option<Duration>,
 }
 
@@ -227,8 +228,12 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         timers: TimerConfig::default(),
         listen_port: None,
     };
-    let keepalive =
-        (account.keepalive_secs > 0).then(|| Duration::from_secs(u64::from(account.keepalive_secs)));
+    let keepalive_secs = account.keepalive_secs_for(match transport {
+        Transport::Udp => config::Transport::Udp,
+        Transport::Tcp => config::Transport::Tcp,
+        Transport::Tls => config::Transport::Tls,
+    });
+    let keepalive = (keepalive_secs > 0).then(|| Duration::from_secs(u64::from(keepalive_secs)));
     let relay = match &account.msrp_relay {
         None => None,
         Some(text) => {

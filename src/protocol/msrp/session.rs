@@ -13,8 +13,10 @@
 //! 5. for streamed outgoing messages (files), asks [`Session::data_wanted`]
 //!    after draining the output and answers with [`Session::push_data`]:
 //!    the session asks only when its output is drained and fewer than
-//!    [`SessionConfig::max_chunks_in_flight`] chunks await answers, which is
-//!    the backpressure;
+//!    [`SessionConfig::max_chunks_in_flight`] chunks await answers (through
+//!    relays also fewer than [`SessionConfig::max_relay_bytes_in_flight`]
+//!    bytes, so a relay's write queue cannot overflow), which is the
+//!    backpressure;
 //! 6. on a [`Output::Event`] of [`SessionEvent::SessionFailed`] closes the
 //!    connection; on connection loss calls [`Session::connection_lost`].
 //!
@@ -48,6 +50,20 @@ pub const DEFAULT_REPORT_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_INCOMING: u64 = 1024 * 1024;
 /// Default number of chunks sent before answers must come back.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
+/// Most chunk bytes sent through relays before their transaction
+/// responses come back. Kamailio's msrp relay queues at most 32 KiB per
+/// connection by default (`tcp_conn_wq_max`) and drops the receiver's
+/// connection when a sender outruns it; this keeps a sender below that.
+pub const RELAY_MAX_BYTES_IN_FLIGHT: usize = 24 * 1024;
+/// How long a chunk sent through relays counts against
+/// [`RELAY_MAX_BYTES_IN_FLIGHT`] while the far end's own answer to it has
+/// not come back (relays such as Kamailio's answer 200 at once and pass the
+/// far end's answer on later): a lost answer holds the window no longer.
+pub const FAR_ANSWER_WAIT: Duration = Duration::from_secs(10);
+/// Until the far end's first answer came back through the relays, chunks
+/// count for at most this long; when one runs out first, the relays do not
+/// pass answers on and only their own 200s pace the sending.
+pub const FAR_ANSWER_PROBE: Duration = Duration::from_secs(2);
 /// Most outgoing messages queued in one session.
 pub const MAX_OUTGOING_MESSAGES: usize = 1024;
 /// Length of the Message-IDs and transaction ids we make.
@@ -83,6 +99,10 @@ pub struct SessionConfig {
     /// Chunks sent without their answer yet before the session stops
     /// sending (and asking for data).
     pub max_chunks_in_flight: usize,
+    /// Chunk bytes sent without their answer yet before the session stops
+    /// sending, when there are relays on either side (direct sessions are
+    /// bound by `max_chunks_in_flight` only). One chunk may always go.
+    pub max_relay_bytes_in_flight: usize,
     /// Send the success REPORTs peers ask for only after the runtime calls
     /// [`Session::confirm_received`] (store first, then report). When
     /// `false` they go as soon as a message is complete.
@@ -108,6 +128,7 @@ impl SessionConfig {
             keepalive: Some(DEFAULT_KEEPALIVE),
             report_timeout: DEFAULT_REPORT_TIMEOUT,
             max_chunks_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            max_relay_bytes_in_flight: RELAY_MAX_BYTES_IN_FLIGHT,
             report_after_confirm: true,
         }
     }
@@ -119,9 +140,19 @@ impl SessionConfig {
         p
     }
 
+    /// Whether a relay is on the path (ours or the peer's).
+    pub fn relayed(&self) -> bool {
+        !self.relays.is_empty() || self.remote_path.len() > 1
+    }
+
+    /// The bound on unanswered chunk bytes: `None` on direct sessions.
+    pub fn effective_bytes_in_flight(&self) -> Option<usize> {
+        self.relayed().then_some(self.max_relay_bytes_in_flight)
+    }
+
     /// The chunk size actually used.
     pub fn effective_chunk_size(&self) -> usize {
-        let relayed = !self.relays.is_empty() || self.remote_path.len() > 1;
+        let relayed = self.relayed();
         let size = self.chunk_size.max(MIN_CHUNK_SIZE);
         if relayed {
             size.min(RELAY_MAX_CHUNK_SIZE)
@@ -324,6 +355,15 @@ pub struct Session {
     /// Bytes the runtime already holds of the next streamed incoming
     /// message (a resumed file): they count as received.
     pub(super) incoming_held: u64,
+    /// Chunks sent through relays whose far end has not answered yet:
+    /// (transaction id, body bytes, when they stop counting).
+    pub(super) unconfirmed: VecDeque<(String, usize, Instant)>,
+    /// Whether the far end's answers come back through the relays (then
+    /// they, not the relay's own 200s, pace the sending).
+    pub(super) far_answers_seen: bool,
+    /// Whether a chunk's far answer did not come within
+    /// [`FAR_ANSWER_PROBE`] before any came: the relays keep them.
+    pub(super) far_answers_absent: bool,
 }
 
 impl Session {
@@ -349,6 +389,9 @@ impl Session {
             last_sent: now,
             quiet: VecDeque::new(),
             incoming_held: 0,
+            unconfirmed: VecDeque::new(),
+            far_answers_seen: false,
+            far_answers_absent: false,
         }
     }
 
@@ -605,7 +648,12 @@ impl Session {
             }
             _ => None,
         };
-        [tx, reports, keepalive].into_iter().flatten().min()
+        let far = self
+            .unconfirmed
+            .front()
+            .filter(|_| !self.far_answers_absent)
+            .map(|(_, _, at)| *at);
+        [tx, reports, keepalive, far].into_iter().flatten().min()
     }
 
     /// Runs timers due at `now`: transaction timeouts (the message fails
@@ -614,6 +662,12 @@ impl Session {
         self.now = now;
         if self.state == SessionState::Done {
             return;
+        }
+        while self.unconfirmed.front().is_some_and(|(_, _, at)| *at <= now) {
+            self.unconfirmed.pop_front();
+            if !self.far_answers_seen {
+                self.far_answers_absent = true;
+            }
         }
         let mut expired: Vec<(String, Pending)> = self
             .pending

@@ -535,3 +535,123 @@ fn an_empty_streamed_message_arrives_and_waits_for_its_report() {
     drain(&mut a, &mut seen_a);
     assert!(seen_a.events.contains(&delivered), "{:?}", seen_a.events);
 }
+
+#[test]
+fn through_a_relay_unanswered_bytes_stay_below_its_write_queue() {
+    let t0 = Instant::now();
+    let relay = uri("msrps://relay.example.com:2855;tcp");
+    let (mut a_cfg, _) = configs();
+    a_cfg.relays = vec![relay.clone()];
+    let mut a = Session::new(a_cfg, 3, t0);
+    a.open(t0);
+    let mut seen = Seen::default();
+    drain(&mut a, &mut seen);
+    a.handle_frame(Frame::response_to(&seen.frames[0], 200, &relay), t0);
+    let size = 3 * 1024 * 1024;
+    let id = a
+        .send_message(
+            "application/octet-stream",
+            vec![b'f'; size],
+            ReportOptions::default(),
+            t0,
+        )
+        .unwrap();
+    let mut sent = 0;
+    let mut most_unanswered = 0;
+    let mut rounds = 0;
+    let mut now = t0;
+    let mut events = Vec::new();
+    loop {
+        let mut seen = Seen::default();
+        drain(&mut a, &mut seen);
+        events.extend(seen.events.iter().cloned());
+        let chunks: Vec<Frame> = sends_with_body(&seen).into_iter().cloned().collect();
+        if chunks.is_empty() && sent < size {
+            // A relay that keeps the far end's answers: after a short
+            // wait its own 200s pace the sending.
+            now = a.poll_timeout().unwrap();
+            assert!(now <= t0 + FAR_ANSWER_PROBE, "waits only once, briefly");
+            a.handle_timeout(now);
+            continue;
+        }
+        if chunks.is_empty() {
+            break;
+        }
+        rounds += 1;
+        let unanswered: usize = chunks.iter().map(|f| f.body.len()).sum();
+        most_unanswered = most_unanswered.max(unanswered);
+        sent += unanswered;
+        // The relay answers what it passed on; then the next go.
+        for f in &chunks {
+            a.handle_frame(Frame::response_to(f, 200, &relay), now);
+        }
+    }
+    assert_eq!(sent, size, "every byte went");
+    assert!(
+        most_unanswered <= RELAY_MAX_BYTES_IN_FLIGHT,
+        "{most_unanswered} bytes unanswered at once"
+    );
+    assert!(
+        most_unanswered >= 2 * RELAY_MAX_CHUNK_SIZE,
+        "still two chunks at a time"
+    );
+    assert!(rounds > size / RELAY_MAX_BYTES_IN_FLIGHT, "{rounds} rounds");
+    assert!(events.contains(&SessionEvent::MessageSent { message_id: id }));
+
+    // Direct, the chunk count alone bounds it.
+    let (a_cfg, _) = configs();
+    assert_eq!(a_cfg.effective_bytes_in_flight(), None);
+}
+
+#[test]
+fn a_relay_that_answers_at_once_does_not_pace_when_the_far_end_answers_too() {
+    // Kamailio's relay answers 200 on receipt and passes the far end's
+    // answer on later: then the far end's answers pace the sending.
+    let t0 = Instant::now();
+    let relay = uri("msrps://relay.example.com:2855;tcp");
+    let (mut a_cfg, _) = configs();
+    a_cfg.relays = vec![relay.clone()];
+    let peer = a_cfg.remote_path.last().unwrap().clone();
+    let mut a = Session::new(a_cfg, 4, t0);
+    a.open(t0);
+    let mut seen = Seen::default();
+    drain(&mut a, &mut seen);
+    a.handle_frame(Frame::response_to(&seen.frames[0], 200, &relay), t0);
+    let size = 1024 * 1024;
+    a.send_message(
+        "application/octet-stream",
+        vec![b'f'; size],
+        ReportOptions::default(),
+        t0,
+    )
+    .unwrap();
+    let mut waiting_far: VecDeque<Frame> = VecDeque::new();
+    let mut sent = 0;
+    let mut most_unconfirmed = 0;
+    let mut stalls = 0;
+    while sent < size {
+        let mut seen = Seen::default();
+        drain(&mut a, &mut seen);
+        let chunks: Vec<Frame> = sends_with_body(&seen).into_iter().cloned().collect();
+        for f in &chunks {
+            sent += f.body.len();
+            // The relay's own 200 at once...
+            a.handle_frame(Frame::response_to(f, 200, &relay), t0);
+            waiting_far.push_back(f.clone());
+        }
+        let unconfirmed: usize = waiting_far.iter().map(|f| f.body.len()).sum();
+        most_unconfirmed = most_unconfirmed.max(unconfirmed);
+        if chunks.is_empty() {
+            stalls += 1;
+        }
+        // ...the far end's answers later, one per round.
+        if let Some(f) = waiting_far.pop_front() {
+            a.handle_frame(Frame::response_to(&f, 200, &peer), t0);
+        }
+        assert!(stalls < 10, "no progress");
+    }
+    assert!(
+        most_unconfirmed <= RELAY_MAX_BYTES_IN_FLIGHT,
+        "{most_unconfirmed} bytes not answered by the far end"
+    );
+}

@@ -23,6 +23,7 @@ impl Session {
         match &frame.kind {
             FrameKind::Response { code, comment } => {
                 let (code, comment) = (*code, comment.clone());
+                self.note_far_answer(&frame);
                 self.handle_response(&frame.transaction_id, code, comment.as_deref());
             }
             FrameKind::Request(Method::Send) => self.handle_send(frame),

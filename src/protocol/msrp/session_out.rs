@@ -3,7 +3,10 @@
 
 use super::frame::{ByteRange, Continuation, Frame, Method, ReportRequest};
 use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
-use super::session::{Session, SessionError, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
+use super::session::{
+    Session, SessionError, SessionEvent, FAR_ANSWER_PROBE, FAR_ANSWER_WAIT, ID_LEN, TRANSACTION_TIMEOUT,
+};
+use super::uri::MsrpUri;
 use rand::Rng;
 use std::time::Instant;
 
@@ -70,7 +73,72 @@ impl Session {
     }
 
     pub(super) fn may_send_chunk(&self) -> bool {
-        self.is_bound() && self.in_flight() < self.config.max_chunks_in_flight.max(1)
+        if !self.is_bound() || self.in_flight() >= self.config.max_chunks_in_flight.max(1) {
+            return false;
+        }
+        // Through relays, also a bound on bytes: the next chunk must fit
+        // (one chunk may always be on its way). The far end's answers
+        // count, unless the relays turn out to keep them: a relay's own 200
+        // says only that the chunk reached the relay, not that the relay
+        // passed it on.
+        match self.config.effective_bytes_in_flight() {
+            Some(limit) => {
+                let unanswered = if !self.far_answers_absent {
+                    self.unconfirmed
+                        .iter()
+                        .map(|(_, n, _)| *n)
+                        .fold(0, usize::saturating_add)
+                } else {
+                    self.bytes_in_flight()
+                };
+                unanswered == 0 || unanswered + self.config.effective_chunk_size() <= limit
+            }
+            None => true,
+        }
+    }
+
+    /// A response from the far end (its From-Path ends with the peer's URI,
+    /// or the relay answered the chunk already) to a chunk we sent through
+    /// relays: the chunk no longer counts.
+    pub(super) fn note_far_answer(&mut self, frame: &Frame) {
+        if self.unconfirmed.is_empty() {
+            return;
+        }
+        let Some(peer) = self.config.remote_path.last() else {
+            return;
+        };
+        let from_peer = frame
+            .header("From-Path")
+            .and_then(|p| MsrpUri::parse_path(p).ok())
+            .and_then(|p| p.last().cloned())
+            .is_some_and(|u| u.matches(peer));
+        // A second answer to the same chunk (the relay answered first) is
+        // the far end's too, whatever From-Path the relay wrote into it.
+        let second = !self.pending.contains_key(&frame.transaction_id);
+        if !from_peer && !second {
+            return;
+        }
+        if let Some(i) = self
+            .unconfirmed
+            .iter()
+            .position(|(t, _, _)| *t == frame.transaction_id)
+        {
+            self.unconfirmed.remove(i);
+            self.far_answers_seen = true;
+        }
+    }
+
+    /// Body bytes of the chunks awaiting their transaction responses.
+    pub(super) fn bytes_in_flight(&self) -> usize {
+        self.pending
+            .values()
+            .map(|(p, _)| match p {
+                Pending::Chunk { first, last, .. } => {
+                    usize::try_from(last.saturating_add(1).saturating_sub(*first)).unwrap_or(usize::MAX)
+                }
+                _ => 0,
+            })
+            .fold(0, usize::saturating_add)
     }
 
     pub(super) fn in_flight(&self) -> usize {
@@ -183,6 +251,18 @@ impl Session {
                 first: start,
                 last: start - 1 + len,
             };
+            if self.config.relayed() {
+                if self.unconfirmed.len() == MAX_QUIET_TRANSACTIONS {
+                    self.unconfirmed.pop_front();
+                }
+                let wait = if self.far_answers_seen {
+                    FAR_ANSWER_WAIT
+                } else {
+                    FAR_ANSWER_PROBE
+                };
+                self.unconfirmed
+                    .push_back((txid.clone(), len as usize, self.now + wait));
+            }
             self.pending
                 .insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
         } else {

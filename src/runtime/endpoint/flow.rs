@@ -1,6 +1,9 @@
 //! The flow to an account's server: connecting it (off the loop), keeping
 //! it (reconnect with backoff when it fails or closes), registering over
-//! it, and whether messages can go out now.
+//! it, and whether messages can go out now. Keep-alives: a stream pings
+//! itself (`transport::stream`, CRLFCRLF, a missing pong closes it and the
+//! flow is opened and registered again); a UDP registration's double-CRLF
+//! keep-alives come from the agent, at the account's interval.
 
 use super::routing::{connect_flow, FlowHandle};
 use super::{Endpoint, Internal};
@@ -130,6 +133,10 @@ impl Endpoint {
             }
         };
         tracing::info!(remote = %hop.remote, local = %hop.local, "connected over {}", hop.transport);
+        // Streams send their own CRLFCRLF pings; a UDP registration's
+        // keep-alives are the agent's.
+        let keepalive = self.target.as_ref().and_then(|t| t.keepalive);
+        self.agent.set_udp_keepalive(keepalive);
         self.flow = Some(hop);
         if self.register {
             self.agent.register(hop, self.now());

@@ -19,6 +19,7 @@ pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
     MAX_BODY_STREAM, MAX_REQUEST_UDP,
 };
+pub use registration::{DEFAULT_UDP_KEEPALIVE, KEEPALIVE_PING};
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};

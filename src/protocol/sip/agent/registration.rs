@@ -8,6 +8,15 @@
 //! asks again ([`Agent::register_again`], or a new password: a new agent).
 //! A server that cannot be reached is retried with backoff, and the state
 //! keeps saying so between tries (no `Registering` in between).
+//!
+//! Behind a home router. A registration over UDP sends a keep-alive
+//! ([`KEEPALIVE_PING`], a double CRLF in the style of RFC 5626 section
+//! 4.4.1) to the server every [`DEFAULT_UDP_KEEPALIVE`] (or what
+//! [`Agent::set_udp_keepalive`] says), so the router keeps the binding its
+//! answers come back through. When a 2xx shows (Via `received`/`rport`,
+//! RFC 3581) that the server sees us at another address than our Contact
+//! names, we register again at that public address and remove the old
+//! binding in the same REGISTER (`;expires=0`); again whenever it changes.
 
 use super::{Agent, AgentEvent, Failure, Hop, Purpose};
 use crate::model::RegistrationState;
@@ -16,6 +25,7 @@ use crate::protocol::sip::name_addr::NameAddr;
 use crate::protocol::sip::transaction::TransactionKey;
 use rand::rngs::StdRng;
 use rand::Rng;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 /// Longest expiry we ask for or accept (one day).
@@ -28,6 +38,14 @@ pub const BACKOFF_MAX: Duration = Duration::from_secs(600);
 pub const MIN_REFRESH: Duration = Duration::from_secs(5);
 /// Rejections of the same credentials after which we stop trying.
 pub const MAX_CREDENTIAL_REJECTIONS: u32 = 2;
+/// Default interval of keep-alives on a UDP registration: below the 20 to
+/// 30 s home routers keep an idle UDP binding.
+pub const DEFAULT_UDP_KEEPALIVE: Duration = Duration::from_secs(15);
+/// Shortest keep-alive interval we accept, so a tiny setting cannot flood.
+pub const MIN_KEEPALIVE: Duration = Duration::from_secs(1);
+/// What a UDP keep-alive carries: a double CRLF, which a SIP server reads
+/// as no message at all (RFC 5626 section 4.4.1; RFC 3261 section 7.5).
+pub const KEEPALIVE_PING: &[u8] = b"\r\n\r\n";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -60,6 +78,16 @@ pub(super) struct Registration {
     key: Option<TransactionKey>,
     granted: Option<u32>,
     jitter_seed: u64,
+    /// Interval of UDP keep-alives; `None`: off.
+    keepalive: Option<Duration>,
+    /// When the next UDP keep-alive goes out.
+    keepalive_at: Option<Instant>,
+    /// Our address as the server saw it (Via received/rport), when it
+    /// differs from the local one: what our Contact names.
+    public: Option<SocketAddr>,
+    /// A binding we registered earlier at another address: removed
+    /// (`;expires=0`) by the next REGISTER.
+    stale_contact: Option<String>,
 }
 
 impl Registration {
@@ -80,11 +108,16 @@ impl Registration {
             key: None,
             granted: None,
             jitter_seed: rng.gen(),
+            keepalive: Some(DEFAULT_UDP_KEEPALIVE),
+            keepalive_at: None,
+            public: None,
+            stale_contact: None,
         }
     }
 
+    /// The earliest of the refresh (or retry) and the next keep-alive.
     pub(super) fn wake_at(&self) -> Option<Instant> {
-        self.wake_at
+        [self.wake_at, self.keepalive_at].into_iter().flatten().min()
     }
 
     /// The Contact we register (or last registered).
@@ -115,12 +148,39 @@ impl Agent {
         self.registration.phase == Phase::Registered
     }
 
+    /// Sets the interval of keep-alives on UDP registrations (`None`: none).
+    /// Takes effect from the next keep-alive.
+    pub fn set_udp_keepalive(&mut self, every: Option<Duration>) {
+        self.registration.keepalive = every.map(|e| e.max(MIN_KEEPALIVE));
+        if self.registration.keepalive.is_none() {
+            self.registration.keepalive_at = None;
+        }
+    }
+
+    /// Our address as the server sees it, when it differs from the local
+    /// one (learnt from a REGISTER answer).
+    pub fn public_address(&self) -> Option<SocketAddr> {
+        self.registration.public
+    }
+
+    /// The public address learnt on `hop`, when `hop` is the registration's
+    /// flow (what reaches us through it).
+    pub(super) fn public_address_on(&self, hop: &Hop) -> Option<SocketAddr> {
+        let flow = self.registration.hop?;
+        let same = flow.transport == hop.transport && flow.remote == hop.remote && flow.conn == hop.conn;
+        self.registration.public.filter(|_| same)
+    }
+
     /// Registers (or re-registers after the flow changed) through `hop`.
     /// Credentials the server refused stay refused (see
     /// [`Agent::register_again`]).
     pub fn register(&mut self, hop: Hop, now: Instant) {
         if self.config.registrar.is_none() {
             return;
+        }
+        if self.registration.hop != Some(hop) {
+            // A new flow: the router's mapping (if any) is learnt anew.
+            self.registration.public = None;
         }
         if self.registration.phase == Phase::Refused {
             self.registration.hop = Some(hop);
@@ -170,6 +230,7 @@ impl Agent {
     /// The connection the registration used is gone.
     pub fn flow_lost(&mut self, reason: &str, now: Instant) {
         self.registration.hop = None;
+        self.registration.keepalive_at = None;
         if matches!(self.registration.phase, Phase::Registered | Phase::Registering) {
             self.registration_failed(format!("connection to the server lost: {reason}"), now);
         }
@@ -183,7 +244,11 @@ impl Agent {
             t => format!(";transport={}", t.param_token()),
         };
         let scheme = "sip";
-        format!("<{scheme}:{user}{at}{}{transport}>", hop.local_host_port())
+        let host_port = match self.registration.public {
+            Some(public) => host_port(public),
+            None => hop.local_host_port(),
+        };
+        format!("<{scheme}:{user}{at}{host_port}{transport}>")
     }
 
     fn send_register(&mut self, expires: u32, now: Instant) {
@@ -212,6 +277,9 @@ impl Agent {
         self.registration.cseq += 1;
         req.push_header("CSeq", format!("{} REGISTER", self.registration.cseq));
         req.push_header("Contact", contact);
+        if let Some(stale) = &self.registration.stale_contact {
+            req.push_header("Contact", format!("{stale};expires=0"));
+        }
         req.push_header("Expires", expires.to_string());
         req.push_header("Allow", crate::protocol::sip::builder::allowed_methods());
         let cnonce = self.cnonce();
@@ -293,6 +361,11 @@ impl Agent {
         self.registration.failures = 0;
         self.registration.rejections = 0;
         self.registration.tried_nonces.clear();
+        self.registration.stale_contact = None;
+        if self.contact_moved(resp, now) {
+            return;
+        }
+        self.schedule_keepalive(now);
         let refresh = Duration::from_secs(u64::from(granted) / 2).max(MIN_REFRESH);
         self.registration.wake_at = Some(now + refresh);
         let changed =
@@ -304,6 +377,59 @@ impl Agent {
                 expires: granted,
             }));
         }
+    }
+
+    /// When the server saw us at another address than our Contact names
+    /// (a NAT between us), registers again at that address, removing the
+    /// old binding in the same request. True when it did.
+    fn contact_moved(&mut self, resp: &SipMessage, now: Instant) -> bool {
+        let Some(hop) = self.registration.hop else {
+            return false;
+        };
+        let Some(seen) = resp.top_via().ok().and_then(|via| address_seen(&via, hop.local)) else {
+            return false;
+        };
+        let current = self.registration.public.unwrap_or(hop.local);
+        if seen == current {
+            return false;
+        }
+        tracing::info!(account = %self.config.account, local = %hop.local, public = %seen, "the server sees us at another address; registering that one");
+        self.registration.public = (seen != hop.local).then_some(seen);
+        self.registration.stale_contact = self.registration.contact.take();
+        self.registration.contact = Some(self.contact_for(&hop));
+        self.registration.tried_nonces.clear();
+        self.send_register(self.registration.expires, now);
+        true
+    }
+
+    /// The next UDP keep-alive, when the registration runs over UDP.
+    fn schedule_keepalive(&mut self, now: Instant) {
+        let over_udp = self
+            .registration
+            .hop
+            .is_some_and(|h| h.transport == crate::protocol::sip::uri::Transport::Udp);
+        self.registration.keepalive_at = match self.registration.keepalive {
+            Some(every) if over_udp => Some(now + every),
+            _ => None,
+        };
+    }
+
+    /// Sends a keep-alive when one is due (and schedules the next).
+    fn keepalive_timer(&mut self, now: Instant) {
+        if self.registration.keepalive_at.is_none_or(|at| at > now) {
+            return;
+        }
+        self.registration.keepalive_at = None;
+        let Some(hop) = self.registration.hop else { return };
+        if self.registration.phase != Phase::Registered {
+            return;
+        }
+        tracing::trace!(account = %self.config.account, remote = %hop.remote, "keep-alive");
+        self.outputs.push_back(super::Output::Transmit {
+            hop,
+            bytes: KEEPALIVE_PING.to_vec(),
+        });
+        self.schedule_keepalive(now);
     }
 
     /// The expiry the server granted our Contact: its `expires` parameter in
@@ -410,6 +536,7 @@ impl Agent {
         self.registration.wake_at = Some(now + delay);
         self.registration.phase = Phase::Failed;
         self.registration.granted = None;
+        self.registration.keepalive_at = None;
         tracing::warn!(account = %self.config.account, "registration failed: {reason}");
         self.emit(AgentEvent::Registration(RegistrationState::Failed {
             reason,
@@ -439,6 +566,7 @@ impl Agent {
 
     fn set_offline(&mut self) {
         self.registration.wake_at = None;
+        self.registration.keepalive_at = None;
         self.registration.key = None;
         self.registration.granted = None;
         self.set_phase(Phase::Idle, RegistrationState::Offline);
@@ -452,6 +580,7 @@ impl Agent {
     }
 
     pub(super) fn registration_timer(&mut self, now: Instant) {
+        self.keepalive_timer(now);
         if self.registration.wake_at.is_some_and(|at| at <= now) {
             self.registration.wake_at = None;
             if matches!(self.registration.phase, Phase::Registered | Phase::Failed)
@@ -472,6 +601,23 @@ fn challenge_is_stale(resp: &SipMessage) -> bool {
         .filter_map(|line| crate::protocol::sip::digest::parse_challenges(line).ok())
         .flatten()
         .any(|challenge| challenge.stale)
+}
+
+/// Where the server saw a request come from, by the Via of its answer
+/// (`received`, else our sent-by host; `rport`, else our port).
+fn address_seen(via: &crate::protocol::sip::name_addr::Via, local: SocketAddr) -> Option<SocketAddr> {
+    let host = via.received().unwrap_or(&via.host);
+    let ip: IpAddr = host.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+    let port = via.rport().unwrap_or(local.port());
+    Some(SocketAddr::new(ip, port))
+}
+
+/// `host:port` of an address as a URI writes it (IPv6 in brackets).
+fn host_port(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("{}:{}", a.ip(), a.port()),
+        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+    }
 }
 
 /// Whether two Contact URIs name the same binding (scheme, user, host, port).

@@ -1,5 +1,6 @@
 //! Registration on virtual time: refused credentials stop the tries, an
-//! unreachable server keeps saying so between tries, an AoR's port stays.
+//! unreachable server keeps saying so between tries, an AoR's port stays;
+//! keep-alives on UDP, and a Contact that moves to the address a NAT shows.
 
 use super::super::*;
 use crate::protocol::sip::builder::response_to;
@@ -200,5 +201,180 @@ fn an_unreachable_outbound_proxy_is_named() {
                 if reason.starts_with("cannot reach proxy.sipchat.test:5999")
         )),
         "{events:?}"
+    );
+}
+
+/// The REGISTERs and keep-alives (as their hops) the agent sends.
+fn sent_and_pings(agent: &mut Agent) -> (Vec<SipMessage>, Vec<Hop>) {
+    let mut sent = Vec::new();
+    let mut pings = Vec::new();
+    while let Some(out) = agent.poll_output() {
+        if let Output::Transmit { hop, bytes } = out {
+            if bytes == KEEPALIVE_PING {
+                pings.push(hop);
+            } else {
+                sent.push(SipMessage::parse(&bytes).unwrap());
+            }
+        }
+    }
+    (sent, pings)
+}
+
+/// A 200 for `req` whose Via says the server saw it from `seen` (as a
+/// server behind which a NAT sits writes received and rport).
+fn ok_seen_from(req: &SipMessage, seen: &str) -> Vec<u8> {
+    let mut r = response_to(req, 200, Some("srv"));
+    let (ip, port) = seen.split_once(':').unwrap();
+    let via = req
+        .header("Via")
+        .unwrap()
+        .replace(";rport", &format!(";rport={port};received={ip}"));
+    r.set_header("Via", via);
+    for contact in req.header_lines("Contact") {
+        if !contact.contains("expires=0") {
+            r.push_header("Contact", format!("{contact};expires=600"));
+        }
+    }
+    r.to_bytes()
+}
+
+fn without_password() -> AgentConfig {
+    let mut config = config("sip:sipchat.test");
+    config.password = None;
+    config
+}
+
+#[test]
+fn a_udp_registration_sends_a_keepalive_every_interval_and_a_stream_none() {
+    let t0 = Instant::now();
+    let mut alice = Agent::new(without_password(), 5);
+    alice.register(hop(), t0);
+    let (sent, _) = sent_and_pings(&mut alice);
+    alice.handle_packet(&ok_seen_from(&sent[0], ALICE_ADDR), hop(), t0);
+    assert!(alice.is_registered());
+    let mut pings = Vec::new();
+    let mut registers = 0;
+    let mut now = t0;
+    while let Some(at) = alice
+        .poll_timeout()
+        .filter(|at| *at <= t0 + Duration::from_secs(60))
+    {
+        now = at;
+        alice.handle_timeout(now);
+        let (sent, hops) = sent_and_pings(&mut alice);
+        registers += sent.len();
+        pings.extend(hops.into_iter().map(|h| (now - t0, h)));
+    }
+    assert_eq!(registers, 0, "no refresh within a minute of a 600 s grant");
+    let times: Vec<u64> = pings.iter().map(|(at, _)| at.as_secs()).collect();
+    assert_eq!(times, vec![15, 30, 45, 60], "a keep-alive every 15 s");
+    assert!(
+        pings.iter().all(|(_, h)| *h == hop()),
+        "to the server, on the flow"
+    );
+
+    // The account's own interval; off when None.
+    alice.set_udp_keepalive(Some(Duration::from_secs(25)));
+    alice.handle_timeout(now + Duration::from_secs(15));
+    assert_eq!(sent_and_pings(&mut alice).1.len(), 1);
+    assert_eq!(alice.poll_timeout(), Some(now + Duration::from_secs(40)));
+    alice.set_udp_keepalive(None);
+    alice.handle_timeout(now + Duration::from_secs(40));
+    assert!(sent_and_pings(&mut alice).1.is_empty(), "keep-alives off");
+
+    // Over TCP the stream pings itself: the agent sends none.
+    let tcp = Hop {
+        transport: Transport::Tcp,
+        conn: Some(7),
+        ..hop()
+    };
+    let mut bob = Agent::new(without_password(), 6);
+    bob.register(tcp, t0);
+    let (sent, _) = sent_and_pings(&mut bob);
+    bob.handle_packet(&ok_seen_from(&sent[0], ALICE_ADDR), tcp, t0);
+    bob.handle_timeout(t0 + Duration::from_secs(60));
+    assert!(sent_and_pings(&mut bob).1.is_empty());
+    assert_eq!(
+        bob.poll_timeout(),
+        Some(t0 + Duration::from_secs(300)),
+        "only the refresh"
+    );
+}
+
+#[test]
+fn a_nat_seen_in_via_moves_the_contact_to_the_public_address_and_removes_the_old() {
+    let t0 = Instant::now();
+    let mut alice = Agent::new(without_password(), 7);
+    alice.register(hop(), t0);
+    let (sent, _) = sent_and_pings(&mut alice);
+    assert_eq!(
+        sent[0].header_lines("Contact").collect::<Vec<_>>(),
+        vec!["<sip:alice@127.0.0.1:5070>"]
+    );
+    alice.handle_packet(&ok_seen_from(&sent[0], "198.51.100.2:16034"), hop(), t0);
+    assert!(
+        !alice.is_registered(),
+        "not yet: the binding the server has cannot reach us"
+    );
+    let (sent, _) = sent_and_pings(&mut alice);
+    assert_eq!(sent.len(), 1, "registers again at once");
+    assert_eq!(
+        sent[0].header_lines("Contact").collect::<Vec<_>>(),
+        vec![
+            "<sip:alice@198.51.100.2:16034>",
+            "<sip:alice@127.0.0.1:5070>;expires=0"
+        ],
+        "the public address, and the private binding removed"
+    );
+    alice.handle_packet(&ok_seen_from(&sent[0], "198.51.100.2:16034"), hop(), t0);
+    assert!(alice.is_registered());
+    assert_eq!(
+        alice.public_address(),
+        Some("198.51.100.2:16034".parse().unwrap())
+    );
+    assert!(sent_and_pings(&mut alice).0.is_empty(), "settled");
+
+    // An INVITE through the server flow names the public address too.
+    let session = alice.new_session_id();
+    alice.invite(session, "sip:bob@sipchat.test", b"v=0\r\n".to_vec(), hop(), t0);
+    let (sent, _) = sent_and_pings(&mut alice);
+    let invite = sent.iter().find(|m| m.method() == Some(Method::Invite)).unwrap();
+    assert_eq!(invite.header("Contact"), Some("<sip:alice@198.51.100.2:16034>"));
+
+    // A MESSAGE the server sends to the public Contact is ours.
+    let message = format!(
+        "MESSAGE sip:alice@198.51.100.2:16034 SIP/2.0\r\nVia: SIP/2.0/UDP {SERVER_ADDR};branch=z9hG4bKm1\r\n\
+         From: <sip:bob@sipchat.test>;tag=b1\r\nTo: <sip:alice@sipchat.test>\r\nCall-ID: m1\r\n\
+         CSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
+    );
+    alice.handle_packet(message.as_bytes(), hop(), t0);
+    let mut arrived = false;
+    while let Some(out) = alice.poll_output() {
+        match out {
+            Output::Event(AgentEvent::MessageArrived { .. }) => arrived = true,
+            Output::Transmit { bytes, .. } => {
+                panic!("answered at once: {}", String::from_utf8_lossy(&bytes))
+            }
+            Output::Event(_) => {}
+        }
+    }
+    assert!(arrived, "a MESSAGE to the public Contact arrives");
+
+    // The router's mapping changes: the refresh learns it and moves again.
+    let refresh = t0 + Duration::from_secs(300);
+    alice.handle_timeout(refresh);
+    let (sent, _) = sent_and_pings(&mut alice);
+    let register = sent
+        .iter()
+        .find(|m| m.method() == Some(Method::Register))
+        .unwrap();
+    alice.handle_packet(&ok_seen_from(register, "198.51.100.2:17001"), hop(), refresh);
+    let (sent, _) = sent_and_pings(&mut alice);
+    assert_eq!(
+        sent[0].header_lines("Contact").collect::<Vec<_>>(),
+        vec![
+            "<sip:alice@198.51.100.2:17001>",
+            "<sip:alice@198.51.100.2:16034>;expires=0"
+        ]
     );
 }

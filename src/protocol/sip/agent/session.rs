@@ -276,15 +276,20 @@ impl Agent {
         self.emit(super::AgentEvent::Session(event));
     }
 
-    /// Our Contact for a session through `hop`.
+    /// Our Contact for a session through `hop`: behind a NAT on the server
+    /// flow, the public address the registrar showed us.
     pub(super) fn session_contact(&self, hop: &Hop) -> String {
         let user = self.config.aor.user.clone().unwrap_or_default();
         let at = if user.is_empty() { "" } else { "@" };
-        let host = match hop.local.ip() {
+        let public = self.public_address_on(hop);
+        let host = match public.map_or(hop.local.ip(), |p| p.ip()) {
             std::net::IpAddr::V4(ip) => ip.to_string(),
             std::net::IpAddr::V6(ip) => format!("[{ip}]"),
         };
-        let port = self.config.listen_port.unwrap_or(hop.local.port());
+        let port = match public {
+            Some(p) => p.port(),
+            None => self.config.listen_port.unwrap_or(hop.local.port()),
+        };
         let transport = match hop.transport {
             super::super::uri::Transport::Udp => String::new(),
             t => format!(";transport={}", t.param_token()),

@@ -1,0 +1,389 @@
+//! sipchat behind a home router (issue 19): a real NAT built from network
+//! namespaces (tests/support/netns.rs: masquerade with random ports,
+//! conntrack UDP 20/30 s), a Kamailio on the public side
+//! (tests/kamailio/nat.cfg, with and without NAT handling), alice as a
+//! `sipchat listen` process in the home, bob as `sipchat send` outside.
+//!
+//! Needs root, `ip` and `nft`; skipped without them unless
+//! `SIPCHAT_REQUIRE_KAMAILIO` or `CI` is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/kamailio.rs"]
+mod kamailio;
+#[path = "support/netns.rs"]
+mod netns;
+
+use kamailio::Kamailio;
+use netns::HomeRouter;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+const PROVIDER: &str = include_str!("kamailio/nat.cfg");
+/// Silence longer than the router keeps an idle UDP binding (30 s).
+const IDLE: Duration = Duration::from_secs(60);
+/// How long a `send` may take before the test gives up on it.
+const SEND_DEADLINE: Duration = Duration::from_secs(90);
+/// How long the test waits for a message to show up at alice's.
+const ARRIVAL_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A Kamailio at the router's public side; `nat_handling` as providers
+/// with `fix_nated_register` do.
+fn provider(router: &HomeRouter, nat_handling: bool) -> Option<Kamailio> {
+    let template = if nat_handling {
+        PROVIDER.replacen("#!KAMAILIO\n", "#!KAMAILIO\n#!define WITH_NAT\n", 1)
+    } else {
+        PROVIDER.to_string()
+    };
+    Kamailio::start_udp_config_or_skip(&template, router.server_ip)
+}
+
+/// A config with one UDP account of `user` through `kam`; `extra` is added
+/// to the account (e.g. `keepalive_secs: 0,`).
+fn write_config(dir: &Path, kam: &Kamailio, router: &HomeRouter, user: &str, extra: &str) -> PathBuf {
+    let text = format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "sip:{ip}:{port};transport=udp",
+        expires: 300,
+        {extra}
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        ip = router.server_ip,
+        port = kam.udp_port,
+    );
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Alice listening inside the home, registered: her process and lines.
+fn alice_at_home(router: &HomeRouter, dir: &Path, config: &Path) -> (cli::Killed, Receiver<String>) {
+    let mut child: Child = router
+        .in_home(env!("CARGO_BIN_EXE_sipchat"))
+        .env_remove("SIPCHAT_CONFIG")
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir.join("alice-data"))
+        .args(["listen", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = cli::lines_of(&mut child);
+    let alice = cli::Killed(child);
+    let registered = cli::next_event(&lines, "registered");
+    assert_eq!(registered["account"], "alice", "{registered}");
+    (alice, lines)
+}
+
+/// Bob sends `text` to alice from the public side; the exit status, or
+/// `None` when it did not finish within [`SEND_DEADLINE`].
+fn bob_sends(dir: &Path, config: &Path, text: &str) -> Option<ExitStatus> {
+    let child = cli::sipchat()
+        .env_remove("SIPCHAT_CONFIG")
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir.join("bob-data"))
+        .args(["send", &format!("sip:alice@{}", kamailio::DOMAIN), text])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut bob = cli::Killed(child);
+    let deadline = Instant::now() + SEND_DEADLINE;
+    while Instant::now() < deadline {
+        if let Some(status) = bob.0.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// Whether a message with `text` shows up in `lines` within
+/// [`ARRIVAL_DEADLINE`].
+fn arrives(lines: &Receiver<String>, text: &str) -> bool {
+    let deadline = Instant::now() + ARRIVAL_DEADLINE;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = lines.recv_timeout(left) else {
+            return false;
+        };
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["event"] == "message" && v["body"] == text {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn a_udp_client_behind_the_router_gets_a_message_after_a_minute_of_silence() {
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = provider(&router, true) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_config(dir.path(), &kam, &router, "alice", "");
+    let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
+    let (_alice, lines) = alice_at_home(&router, dir.path(), &alice_config);
+
+    std::thread::sleep(IDLE);
+    let status = bob_sends(dir.path(), &bob_config, "after a minute");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "bob's send: {status:?}\n{}",
+        kam.log()
+    );
+    assert!(
+        arrives(&lines, "after a minute"),
+        "alice did not print the message"
+    );
+}
+
+#[test]
+fn without_keepalives_the_router_forgets_alice_within_a_minute() {
+    // The control: the same as above with keep-alives off fails, so the
+    // router is real and the test above proves the keep-alives.
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = provider(&router, true) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_config(dir.path(), &kam, &router, "alice", "keepalive_secs: 0,");
+    let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
+    let (_alice, lines) = alice_at_home(&router, dir.path(), &alice_config);
+
+    std::thread::sleep(IDLE);
+    let status = bob_sends(dir.path(), &bob_config, "lost in the router");
+    assert!(
+        !status.is_some_and(|s| s.success()),
+        "the router kept alice's binding for a minute without keep-alives\n{}",
+        router.conntrack()
+    );
+    assert!(!arrives(&lines, "lost in the router"));
+}
+
+#[test]
+fn a_provider_without_nat_handling_reaches_alice_at_her_public_contact() {
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = provider(&router, false) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_config(dir.path(), &kam, &router, "alice", "");
+    let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
+    let (_alice, lines) = alice_at_home(&router, dir.path(), &alice_config);
+
+    let status = bob_sends(dir.path(), &bob_config, "through the router");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "bob's send: {status:?}\n{}",
+        kam.log()
+    );
+    assert!(
+        arrives(&lines, "through the router"),
+        "alice did not print the message"
+    );
+    let log = kam.log();
+    assert!(
+        log.contains(&format!("--> MESSAGE to sip:alice@{}:", router.wan_ip)),
+        "the provider sent the MESSAGE to alice's public Contact\n{log}"
+    );
+}
+
+const RELAY_PROVIDER: &str = include_str!("kamailio/nat_relay.cfg");
+/// Files sent back to back in the relay test.
+const FILES: usize = 3;
+/// Size of each.
+const FILE_SIZE: usize = 1024 * 1024;
+/// How long one `send-file` may take.
+const FILE_DEADLINE: Duration = Duration::from_secs(120);
+
+/// A config for `user` through `kam` (UDP) and, when `relay`, its MSRP relay.
+fn write_relay_config(
+    dir: &Path,
+    kam: &Kamailio,
+    server: std::net::Ipv4Addr,
+    user: &str,
+    relay: bool,
+) -> PathBuf {
+    let relay = if relay {
+        format!("msrp_relay: \"msrp://{server}:{};tcp\",", kam.udp_port)
+    } else {
+        String::new()
+    };
+    let text = format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "sip:{server}:{port};transport=udp",
+        expires: 300,
+        {relay}
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        port = kam.udp_port,
+    );
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Alice (in `home`, a command prefix) listens and takes files into
+/// `inbox`; bob (run by `bob`) sends [`FILES`] files back to back. Returns
+/// the seconds each took; every file arrives whole.
+fn files_back_to_back(
+    alice: std::process::Command,
+    alice_config: &Path,
+    mut bob: impl FnMut() -> std::process::Command,
+    bob_config: &Path,
+    dir: &Path,
+    kam: &Kamailio,
+) -> Vec<f64> {
+    let inbox = dir.join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut alice = alice;
+    let mut child = alice
+        .env_remove("SIPCHAT_CONFIG")
+        .arg("--config")
+        .arg(alice_config)
+        .arg("--data-dir")
+        .arg(dir.join("alice-data"))
+        .args(["listen", "--json", "--accept-files"])
+        .arg(&inbox)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = cli::lines_of(&mut child);
+    let _alice = cli::Killed(child);
+    cli::next_event(&lines, "registered");
+    let mut seconds = Vec::new();
+    for n in 0..FILES {
+        let data: Vec<u8> = (0..FILE_SIZE as u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(n as u32) >> 11) as u8)
+            .collect();
+        let file = dir.join(format!("file-{n}.bin"));
+        std::fs::write(&file, &data).unwrap();
+        let started = Instant::now();
+        let child = bob()
+            .env_remove("SIPCHAT_CONFIG")
+            .arg("--config")
+            .arg(bob_config)
+            .arg("--data-dir")
+            .arg(dir.join("bob-data"))
+            .arg("send-file")
+            .arg(format!("sip:alice@{}", kamailio::DOMAIN))
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut sender = cli::Killed(child);
+        let deadline = Instant::now() + FILE_DEADLINE;
+        let status = loop {
+            if let Some(status) = sender.0.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let took = started.elapsed().as_secs_f64();
+        let mut err = String::new();
+        if let Some(mut e) = sender.0.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut err);
+        }
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "file {n}: {status:?} after {took:.1} s: {err}\n{}",
+            kam.log()
+        );
+        let received = cli::next_event(&lines, "file_received");
+        let path = PathBuf::from(received["path"].as_str().unwrap());
+        assert!(std::fs::read(&path).unwrap() == data, "file {n} arrived whole");
+        seconds.push(took);
+    }
+    assert!(!kam.log().contains("write queue full"), "{}", kam.log());
+    seconds
+}
+
+fn report_throughput(what: &str, seconds: &[f64]) {
+    let mib_per_s: Vec<String> = seconds
+        .iter()
+        .map(|s| format!("{:.1} MiB/s ({s:.2} s)", FILE_SIZE as f64 / 1048576.0 / s))
+        .collect();
+    eprintln!("throughput {what}: {}", mib_per_s.join(", "));
+}
+
+#[test]
+fn three_files_between_two_homes_through_the_relay_with_its_default_queue() {
+    let Some(home_a) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(home_b) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, home_a.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_relay_config(dir.path(), &kam, home_a.server_ip, "alice", true);
+    let bob_config = write_relay_config(dir.path(), &kam, home_a.server_ip, "bob", true);
+    let seconds = files_back_to_back(
+        home_a.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &alice_config,
+        || home_b.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &bob_config,
+        dir.path(),
+        &kam,
+    );
+    report_throughput("through the relay, both behind NAT", &seconds);
+}
+
+#[test]
+fn three_files_from_the_public_side_to_a_home_directly() {
+    let Some(home) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, home.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_relay_config(dir.path(), &kam, home.server_ip, "alice", false);
+    let bob_config = write_relay_config(dir.path(), &kam, home.server_ip, "bob", false);
+    let seconds = files_back_to_back(
+        home.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &alice_config,
+        cli::sipchat,
+        &bob_config,
+        dir.path(),
+        &kam,
+    );
+    report_throughput("direct, receiver behind NAT", &seconds);
+}
