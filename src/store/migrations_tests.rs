@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::error::Ctx;
 use super::migrations::{migrate_with, user_version, Migration, MIGRATIONS};
-use super::test_support::incoming;
+use super::test_support::{incoming, outgoing};
 use super::*;
 use crate::model::DeliveryState;
 
@@ -323,4 +323,69 @@ fn version_5_fixture_keeps_the_from_tag_key() {
     );
     resend.from_tag = Some("someone-else".into());
     assert!(!store.insert_incoming(&resend).unwrap().is_duplicate());
+}
+
+/// One-off: writes the split-peers fixture with today's (version 5) store.
+#[test]
+#[ignore]
+fn make_split_peers_fixture() {
+    use crate::model::{Direction, NewTransfer, TransferState};
+    let path = PathBuf::from(std::env::var("FIXTURE_DB").unwrap());
+    let mut store = Store::open(&path).unwrap();
+    let mut at = 1_700_000_000_000;
+    let mut next = || {
+        at += 60_000;
+        at
+    };
+    // bob on the local account, writing from three ports (the old keys kept them).
+    for (port, cseq, body) in [
+        (5071, 1, "hello from port one fixturemarker"),
+        (5072, 1, "hello from port two"),
+        (5071, 2, "again from port one"),
+        (5073, 1, "over tcp from port three"),
+    ] {
+        let key = format!("sip:bob@127.0.0.1:{port}");
+        let mut m = incoming("local", &key, &format!("call-{port}-{cseq}"), cseq, body, next());
+        m.display_name = Some("bob".into());
+        store.insert_incoming(&m).unwrap();
+    }
+    // The same chat message (one CPIM Message-ID) stored under two ports.
+    for port in [5071, 5072] {
+        let key = format!("sip:bob@127.0.0.1:{port}");
+        let mut m = incoming("local", &key, "unused", 0, "one chat line, two ports", next());
+        m.call_id = None;
+        m.cseq = None;
+        m.remote_message_id = Some("cpim-1".into());
+        store.insert_incoming(&m).unwrap();
+    }
+    let out = outgoing("local", "sip:bob@127.0.0.1:5072", "reply to port two", next());
+    store.insert_outgoing(&out).unwrap();
+    store
+        .insert_transfer(&NewTransfer {
+            account: "local".into(),
+            peer_key: Some("sip:bob@127.0.0.1:5073".into()),
+            direction: Direction::In,
+            file_name: "notes.txt".into(),
+            size: Some(5),
+            sha1: None,
+            path: None,
+            state: TransferState::Interrupted,
+            started_at: next(),
+            peer: Some("sip:bob@127.0.0.1:5073".into()),
+            resume_bytes: Some(2),
+            part_path: None,
+        })
+        .unwrap();
+    // carol, one address: untouched.
+    store
+        .insert_incoming(&incoming("local", "sip:carol@127.0.0.1:5090", "call-carol", 1, "hi from carol", next()))
+        .unwrap();
+    // A server account: bob@example.org with and without a port.
+    store
+        .insert_incoming(&incoming("work", "sip:bob@example.org", "call-w1", 1, "work hello", next()))
+        .unwrap();
+    store
+        .insert_incoming(&incoming("work", "sip:bob@example.org:5070", "call-w2", 1, "work from 5070", next()))
+        .unwrap();
+    store.mark_read("work", "sip:bob@example.org").unwrap();
 }
