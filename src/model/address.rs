@@ -26,11 +26,11 @@
 /// as it was.
 pub fn conversation_key(uri: &str) -> String {
     let trimmed = uri.trim();
-    normalise(trimmed).unwrap_or_else(|| trimmed.to_string())
+    sip_key(trimmed).unwrap_or_else(|| trimmed.to_string())
 }
 
 /// The normalised form, or `None` when the text is not a SIP URI we understand.
-fn normalise(text: &str) -> Option<String> {
+pub(super) fn sip_key(text: &str) -> Option<String> {
     let uri = match (text.find('<'), text.rfind('>')) {
         (Some(open), Some(close)) if open < close => text[open + 1..close].trim(),
         _ => text,

@@ -73,6 +73,8 @@ fn summary(peer: &str, unread: u32, at_ms: i64, last: &str) -> ConversationSumma
         peer_key: peer.into(),
         peer_address: format!("{peer};transport=udp"),
         display_name: None,
+        title: None,
+        contact: None,
         last_activity: at_ms,
         unread,
         last_message: Some(MessagePreview {
