@@ -68,6 +68,74 @@ impl Contact {
     }
 }
 
+/// A change to some fields of a contact (`None`: keep the field).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactPatch {
+    /// A new name.
+    pub name: Option<String>,
+    /// New addresses, the preferred first.
+    pub addresses: Option<Vec<String>>,
+    /// A new account (`Some(None)`: the default one).
+    pub account: Option<Option<String>>,
+    /// A new photo (`Some(None)`: none).
+    pub photo: Option<Option<String>>,
+    /// New groups.
+    pub groups: Option<Vec<String>>,
+    /// A new note (`Some(None)`: none).
+    pub note: Option<Option<String>>,
+    /// Favourite or not.
+    pub favourite: Option<bool>,
+}
+
+impl ContactPatch {
+    /// `draft` with the patch applied.
+    pub fn apply_to(&self, draft: &ContactDraft) -> ContactDraft {
+        let mut out = draft.clone();
+        if let Some(name) = &self.name {
+            out.name.clone_from(name);
+        }
+        if let Some(addresses) = &self.addresses {
+            out.addresses.clone_from(addresses);
+        }
+        if let Some(account) = &self.account {
+            out.account.clone_from(account);
+        }
+        if let Some(photo) = &self.photo {
+            out.photo.clone_from(photo);
+        }
+        if let Some(groups) = &self.groups {
+            out.groups.clone_from(groups);
+        }
+        if let Some(note) = &self.note {
+            out.note.clone_from(note);
+        }
+        if let Some(favourite) = self.favourite {
+            out.favourite = favourite;
+        }
+        out
+    }
+}
+
+/// Names a contact: by id (the window) or by one of its addresses (the
+/// command line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactSelector {
+    /// By id.
+    Id(ContactId),
+    /// By an address (compared by key).
+    Address(String),
+}
+
+impl fmt::Display for ContactSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContactSelector::Id(id) => write!(f, "#{id}"),
+            ContactSelector::Address(address) => f.write_str(address),
+        }
+    }
+}
+
 /// The contact a conversation belongs to, as the conversation list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactRef {
