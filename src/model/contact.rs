@@ -171,9 +171,15 @@ impl fmt::Display for AddressProblem {
 /// Checks one address of a contact; `Ok` with its key
 /// ([`super::conversation_key`]).
 pub fn contact_address_key(address: &str) -> Result<String, AddressProblem> {
-    let trimmed = address.trim();
+    let mut trimmed = address.trim();
     if trimmed.is_empty() {
         return Err(AddressProblem::Empty);
+    }
+    // A name-addr (`"Bob" <sip:bob@x>`) is reduced to its URI.
+    if let (Some(open), Some(close)) = (trimmed.find('<'), trimmed.rfind('>')) {
+        if open < close {
+            trimmed = trimmed[open + 1..close].trim();
+        }
     }
     let scheme = trimmed
         .split_once(':')

@@ -1,6 +1,7 @@
 //! What the UI and the CLI ask of the runtime.
 
 use crate::model::{AccountId, MessageId, SessionId, TransferId};
+use super::contact_book::ContactChange;
 use std::path::PathBuf;
 
 /// How [`Command::SendFile`] sends a file.
@@ -212,6 +213,20 @@ pub enum Command {
         account: AccountId,
         /// The transfer.
         transfer: TransferId,
+    },
+    /// List the address book (answered with
+    /// [`crate::runtime::Event::Contacts`] without `changed`).
+    LoadContacts,
+    /// Change the address book, or rename or delete a conversation. Answered
+    /// with [`crate::runtime::Event::Contacts`] whose `changed` carries
+    /// `request` and the outcome (a refusal names the mistake); after a
+    /// change, [`crate::runtime::Event::Conversations`] follows (summaries
+    /// name their contacts) and blocking takes effect at once.
+    ChangeContacts {
+        /// A number of the caller's, given back with the outcome.
+        request: u64,
+        /// What to change.
+        change: ContactChange,
     },
     /// Unregister every account and stop the runtime.
     Shutdown,
