@@ -10,16 +10,23 @@
 
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::{AccountId, Contact, ContactDraft, ContactId, ContactPatch, ContactSelector};
 use crate::protocol::vcard::{self, VcardError};
 use crate::store::{Store, StoreError};
 
 /// A change to the address book (or to a conversation, from the contact
-/// list's menu).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// list's menu). Serialisable: the command line hands it to a running
+/// instance over the control channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum ContactChange {
     /// Add a contact.
-    Add(ContactDraft),
+    Add {
+        /// The contact.
+        draft: ContactDraft,
+    },
     /// Change some fields of a contact.
     Edit {
         /// Which contact.
@@ -79,14 +86,24 @@ pub enum ContactChange {
 }
 
 /// What a [`ContactChange`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ContactOutcome {
     /// A contact was added.
-    Added(ContactId),
+    Added {
+        /// Its id.
+        id: ContactId,
+    },
     /// A contact was changed, blocked or unblocked.
-    Changed(ContactId),
+    Changed {
+        /// Its id.
+        id: ContactId,
+    },
     /// A contact was removed.
-    Removed(ContactId),
+    Removed {
+        /// Its id.
+        id: ContactId,
+    },
     /// A conversation was renamed or deleted.
     ConversationChanged,
     /// A vCard file was read.
@@ -110,8 +127,9 @@ pub enum ContactOutcome {
     },
 }
 
-/// A [`ContactChange`]'s answer, named by the caller's request number.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A [`ContactChange`]'s answer, named by the caller's request number
+/// ([`crate::runtime::Handle::next_request_id`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactChanged {
     /// The number the caller gave the change.
     pub request: u64,
@@ -166,21 +184,23 @@ fn find(store: &Store, selector: &ContactSelector) -> Result<Contact, ContactBoo
 /// Carries out `change` on `store`; `now_ms` stamps changed contacts.
 pub fn apply(store: &mut Store, change: &ContactChange, now_ms: i64) -> Result<ContactOutcome, ContactBookError> {
     Ok(match change {
-        ContactChange::Add(draft) => ContactOutcome::Added(store.add_contact(draft, now_ms)?),
+        ContactChange::Add { draft } => ContactOutcome::Added {
+            id: store.add_contact(draft, now_ms)?,
+        },
         ContactChange::Edit { contact, patch } => {
             let found = find(store, contact)?;
             store.update_contact(found.id, &patch.apply_to(&found.details), now_ms)?;
-            ContactOutcome::Changed(found.id)
+            ContactOutcome::Changed { id: found.id }
         }
         ContactChange::Remove { contact } => {
             let found = find(store, contact)?;
             store.remove_contact(found.id)?;
-            ContactOutcome::Removed(found.id)
+            ContactOutcome::Removed { id: found.id }
         }
         ContactChange::SetBlocked { contact, blocked } => {
             let found = find(store, contact)?;
             store.set_contact_blocked(found.id, *blocked, now_ms)?;
-            ContactOutcome::Changed(found.id)
+            ContactOutcome::Changed { id: found.id }
         }
         ContactChange::AddPeer {
             account,
@@ -201,7 +221,9 @@ pub fn apply(store: &mut Store, change: &ContactChange, now_ms: i64) -> Result<C
                 account: Some(account.0.clone()),
                 ..ContactDraft::default()
             };
-            ContactOutcome::Added(store.add_contact(&draft, now_ms)?)
+            ContactOutcome::Added {
+                id: store.add_contact(&draft, now_ms)?,
+            }
         }
         ContactChange::RenameConversation {
             account,

@@ -222,6 +222,13 @@ impl Handle {
         next_message_id()
     }
 
+    /// A fresh number for [`Command::ChangeContacts`], unique across the
+    /// processes sharing the data directory (the window and the command
+    /// line's requests through the control channel never collide).
+    pub fn next_request_id(&self) -> u64 {
+        next_message_id().0
+    }
+
     /// A fresh id for [`Command::SendFile`].
     pub fn next_transfer_id(&self) -> crate::model::TransferId {
         crate::model::TransferId(next_message_id().0)
