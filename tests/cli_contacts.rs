@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 const DEADLINE: Duration = Duration::from_secs(60);
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vcard").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/vcard")
+        .join(name)
 }
 
 fn contacts(config: &Path, data: &Path, args: &[&str]) -> Output {
@@ -62,8 +64,23 @@ fn every_contacts_subcommand_alone() {
 
     assert!(ok(&run(&["list"])).contains("no contacts yet"));
     assert_eq!(ok(&run(&["list", "--json"])), "");
-    assert!(ok(&run(&["add", "sip:bob@example.org:5070", "--name", "Bob", "--group", "work"])).contains("added contact"));
-    let added = json_lines(&ok(&run(&["add", "tel:+15550100", "--name", "Dora", "--json", "--favourite"])));
+    assert!(ok(&run(&[
+        "add",
+        "sip:bob@example.org:5070",
+        "--name",
+        "Bob",
+        "--group",
+        "work"
+    ]))
+    .contains("added contact"));
+    let added = json_lines(&ok(&run(&[
+        "add",
+        "tel:+15550100",
+        "--name",
+        "Dora",
+        "--json",
+        "--favourite",
+    ])));
     assert_eq!(added[0]["event"], "contacts_changed");
     assert_eq!(added[0]["outcome"], "added");
 
@@ -76,9 +93,17 @@ fn every_contacts_subcommand_alone() {
     assert!(String::from_utf8_lossy(&taken.stderr).contains("belongs to the contact \"Bob\" already"));
     let missing = run(&["remove", "sip:nobody@example.org"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no contact has the address sip:nobody@example.org"));
+    assert!(String::from_utf8_lossy(&missing.stderr)
+        .contains("no contact has the address sip:nobody@example.org"));
 
-    ok(&run(&["edit", "sip:bob@example.org", "--name", "Bob Builder", "--account", "local"]));
+    ok(&run(&[
+        "edit",
+        "sip:bob@example.org",
+        "--name",
+        "Bob Builder",
+        "--account",
+        "local",
+    ]));
     ok(&run(&["block", "sip:bob@example.org:9999"]));
     let listed = json_lines(&ok(&run(&["list", "--json"])));
     assert_eq!(listed.len(), 2);
@@ -94,7 +119,11 @@ fn every_contacts_subcommand_alone() {
     ok(&run(&["unblock", "sip:bob@example.org"]));
     assert_eq!(json_lines(&ok(&run(&["list", "--json"])))[1]["blocked"], false);
 
-    let imported = json_lines(&ok(&run(&["import", fixture("other-client-v3.vcf").to_str().unwrap(), "--json"])));
+    let imported = json_lines(&ok(&run(&[
+        "import",
+        fixture("other-client-v3.vcf").to_str().unwrap(),
+        "--json",
+    ])));
     assert_eq!(imported[0]["outcome"], "imported");
     assert_eq!(imported[0]["added"].as_array().unwrap().len(), 2);
 
@@ -119,7 +148,9 @@ fn every_contacts_subcommand_alone() {
     let again = json_lines(&ok(&contacts(&config, &other, &["list", "--json"])));
     let before = json_lines(&ok(&run(&["list", "--json"])));
     let names_and_addresses = |list: &[serde_json::Value]| {
-        list.iter().map(|c| (c["name"].clone(), c["addresses"].clone())).collect::<Vec<_>>()
+        list.iter()
+            .map(|c| (c["name"].clone(), c["addresses"].clone()))
+            .collect::<Vec<_>>()
     };
     assert_eq!(names_and_addresses(&again), names_and_addresses(&before));
 
@@ -143,7 +174,10 @@ fn listen(config: &Path, data: &Path) -> (Killed, std::sync::mpsc::Receiver<Stri
     next_event(&lines, "listening");
     let deadline = Instant::now() + DEADLINE;
     while !data.join("control.sock").exists() {
-        assert!(Instant::now() < deadline, "listen never served its control socket");
+        assert!(
+            Instant::now() < deadline,
+            "listen never served its control socket"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     (Killed(child), lines)
@@ -162,14 +196,28 @@ fn with_a_running_instance_a_block_takes_effect_there_at_once() {
     ok(&run(&["block", "sip:carol@127.0.0.1"]));
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let from_port = socket.local_addr().unwrap().port();
-    let blocked = raw_sip::message("UDP", "carol", from_port, port, "blocked-1", "you should not see this");
-    assert_eq!(raw_sip::send_udp(&socket, port, &blocked), 603, "the instance knew of the block at once");
+    let blocked = raw_sip::message(
+        "UDP",
+        "carol",
+        from_port,
+        port,
+        "blocked-1",
+        "you should not see this",
+    );
+    assert_eq!(
+        raw_sip::send_udp(&socket, port, &blocked),
+        603,
+        "the instance knew of the block at once"
+    );
 
     ok(&run(&["unblock", "sip:carol@127.0.0.1"]));
     let welcome = raw_sip::message("UDP", "carol", from_port, port, "welcome-1", "hello again");
     assert_eq!(raw_sip::send_udp(&socket, port, &welcome), 200);
     let message = next_event(&lines, "message");
-    assert_eq!(message["body"], "hello again", "the blocked message was never printed");
+    assert_eq!(
+        message["body"], "hello again",
+        "the blocked message was never printed"
+    );
 
     // The changes went through the instance into the same store.
     let listed = json_lines(&ok(&run(&["list", "--json"])));

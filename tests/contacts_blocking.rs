@@ -2,6 +2,8 @@
 //! answered 603 Decline, neither stored nor told (no event, so no
 //! notification); unblocked, the next one is stored and shown.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/raw_sip.rs"]
 mod raw_sip;
 #[path = "support/runtime.rs"]
@@ -17,7 +19,13 @@ use sipchat::runtime::{Command, ContactChange, ContactOutcome, Event, RuntimeOpt
 
 fn change(running: &mut Running, change: ContactChange) -> ContactOutcome {
     let request = running.handle.next_request_id();
-    running.handle.send(Command::ChangeContacts { request, change }).unwrap();
+    running
+        .handle
+        .send(Command::ChangeContacts {
+            request,
+            change: Box::new(change),
+        })
+        .unwrap();
     running.wait_for("the change's outcome", |e| match e {
         Event::ContactChanged(done) if done.request == request => Some(done.outcome.clone()),
         _ => None,

@@ -2,6 +2,8 @@
 //! three ports over UDP and TCP lands in one conversation, whose reply
 //! address is the newest one it wrote from.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/raw_sip.rs"]
 mod raw_sip;
 #[path = "support/runtime.rs"]
@@ -9,10 +11,10 @@ mod runtime_support;
 
 use std::net::UdpSocket;
 
-use sipchat::model::ConversationSummary;
-use sipchat::runtime::{Command, Event, RuntimeOptions};
 use raw_sip::{connect_tcp, message, send_tcp, send_udp};
 use runtime_support::{local_config, Running};
+use sipchat::model::ConversationSummary;
+use sipchat::runtime::{Command, Event, RuntimeOptions};
 
 fn conversations(running: &mut Running) -> Vec<ConversationSummary> {
     running.seen.clear();
@@ -41,17 +43,28 @@ fn one_peer_over_three_ports_and_two_transports_is_one_conversation() {
         tcp_port,
     ];
     assert_eq!(
-        send_udp(&first, port, &message("UDP", "carol", ports[0], port, "id-one", "one over udp")),
+        send_udp(
+            &first,
+            port,
+            &message("UDP", "carol", ports[0], port, "id-one", "one over udp")
+        ),
         200
     );
     running.wait_message("one over udp");
     assert_eq!(
-        send_udp(&second, port, &message("UDP", "carol", ports[1], port, "id-two", "two over udp")),
+        send_udp(
+            &second,
+            port,
+            &message("UDP", "carol", ports[1], port, "id-two", "two over udp")
+        ),
         200
     );
     running.wait_message("two over udp");
     assert_eq!(
-        send_tcp(&mut tcp, &message("TCP", "carol", ports[2], port, "id-three", "three over tcp")),
+        send_tcp(
+            &mut tcp,
+            &message("TCP", "carol", ports[2], port, "id-three", "three over tcp")
+        ),
         200
     );
     running.wait_message("three over tcp");

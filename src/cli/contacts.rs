@@ -127,7 +127,9 @@ pub fn run(data_dir: &Path, args: &ContactsArgs) -> Result<(), CliError> {
         } => ContactChange::Add {
             draft: ContactDraft {
                 name: name.clone().unwrap_or_else(|| uri.clone()),
-                addresses: std::iter::once(uri.clone()).chain(addresses.iter().cloned()).collect(),
+                addresses: std::iter::once(uri.clone())
+                    .chain(addresses.iter().cloned())
+                    .collect(),
                 account: account.clone(),
                 groups: groups.clone(),
                 note: note.clone(),
@@ -194,7 +196,9 @@ fn alone(data_dir: &Path, change: &ContactChange) -> Result<ContactOutcome, CliE
     let now = chrono::Utc::now().timestamp_millis();
     Ok(match contact_book::apply(&mut store, change, now) {
         Ok(outcome) => outcome,
-        Err(e) => ContactOutcome::Refused { reason: e.to_string() },
+        Err(e) => ContactOutcome::Refused {
+            reason: e.to_string(),
+        },
     })
 }
 
@@ -278,9 +282,13 @@ fn export(data_dir: &Path, file: Option<&Path>, json: bool) -> Result<(), CliErr
         print!("{text}");
         return Ok(());
     };
-    std::fs::write(file, text).map_err(|e| CliError::Usage(format!("cannot write {}: {e}", file.display())))?;
+    std::fs::write(file, text)
+        .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", file.display())))?;
     if json {
-        println!("{}", json!({"event": "contacts_exported", "count": contacts.len(), "path": file}));
+        println!(
+            "{}",
+            json!({"event": "contacts_exported", "count": contacts.len(), "path": file})
+        );
     } else {
         println!("exported {} contacts to {}", contacts.len(), file.display());
     }

@@ -34,12 +34,21 @@ fn ports_are_routing_not_identity() {
     // One peer writing from three ports (and two transports) is one person.
     same("sip:bob@127.0.0.1:5071", "sip:bob@127.0.0.1:5072");
     same("sip:bob@127.0.0.1:5073;transport=tcp", "sip:bob@127.0.0.1");
-    assert_eq!(conversation_key("sip:bob@example.org:5070"), "sip:bob@example.org");
-    assert_eq!(conversation_key("sips:bob@example.org:5060"), "sips:bob@example.org");
+    assert_eq!(
+        conversation_key("sip:bob@example.org:5070"),
+        "sip:bob@example.org"
+    );
+    assert_eq!(
+        conversation_key("sips:bob@example.org:5060"),
+        "sips:bob@example.org"
+    );
     // sip: and sips: stay apart (RFC 3261 19.1.4).
     assert_ne!(conversation_key("sip:bob@x"), conversation_key("sips:bob@x"));
     // Other users at the same host stay apart.
-    assert_ne!(conversation_key("sip:bob@x:5070"), conversation_key("sip:carol@x:5070"));
+    assert_ne!(
+        conversation_key("sip:bob@x:5070"),
+        conversation_key("sip:carol@x:5070")
+    );
 }
 
 #[test]

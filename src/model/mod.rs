@@ -18,8 +18,8 @@ pub use address::conversation_key;
 pub use alert::{Alert, AlertMark, CapAlert, CapInfo};
 pub use certificate::CertificateInfo;
 pub use contact::{
-    contact_address_key, AddressProblem, Contact, ContactDraft, ContactId, ContactPatch, ContactRef, ContactSelector,
-    CONTACT_SCHEMES,
+    contact_address_key, AddressProblem, Contact, ContactDraft, ContactId, ContactPatch, ContactRef,
+    ContactSelector, CONTACT_SCHEMES,
 };
 pub use history::{ConversationSummary, Direction, MessagePreview, SearchHit, StoredMessage};
 pub use transfer::{NewTransfer, StoredTransfer, TransferState};

@@ -150,7 +150,10 @@ fn first_text(entry: &VCardEntry) -> Option<String> {
 /// The scheme of `text` in lower case, if it looks like a URI.
 fn scheme_of(text: &str) -> Option<String> {
     let (scheme, _) = text.split_once(':')?;
-    let valid = !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let valid = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     valid.then(|| scheme.to_ascii_lowercase())
 }
 
@@ -202,7 +205,10 @@ fn content_line(entry: &VCardEntry) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = entry.write_to(&mut out, true);
-    out.replace("\r\n ", "").replace("\r\n\t", "").trim_end_matches(['\r', '\n']).to_string()
+    out.replace("\r\n ", "")
+        .replace("\r\n\t", "")
+        .trim_end_matches(['\r', '\n'])
+        .to_string()
 }
 
 /// Whether an entry's property is `name` (an `X-` one, without case).
@@ -232,19 +238,24 @@ fn draft_of(card: &VCard) -> Result<ContactDraft, String> {
                     None => draft.extra_vcard_lines.push(content_line(entry)),
                 }
             }
-            VCardProperty::Tel => match first_text(entry).and_then(|t| contact_uri(&t).or_else(|| tel_of_number(&t))) {
-                Some(uri) => draft.addresses.push(uri),
-                None => draft.extra_vcard_lines.push(content_line(entry)),
-            },
+            VCardProperty::Tel => {
+                match first_text(entry).and_then(|t| contact_uri(&t).or_else(|| tel_of_number(&t))) {
+                    Some(uri) => draft.addresses.push(uri),
+                    None => draft.extra_vcard_lines.push(content_line(entry)),
+                }
+            }
             VCardProperty::Photo => match photo_of(entry) {
                 Some(photo) if draft.photo.is_none() => draft.photo = Some(photo),
                 _ => draft.extra_vcard_lines.push(content_line(entry)),
             },
             VCardProperty::Categories => {
                 for text in texts(entry) {
-                    draft
-                        .groups
-                        .extend(text.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_string));
+                    draft.groups.extend(
+                        text.split(',')
+                            .map(str::trim)
+                            .filter(|g| !g.is_empty())
+                            .map(str::to_string),
+                    );
                 }
             }
             VCardProperty::Note => {
@@ -318,7 +329,8 @@ fn card_of(contact: &ContactDraft) -> VCard {
         }
     }
     if let Some(photo) = &contact.photo {
-        entries.push(text(VCardProperty::Photo, photo).with_param(VCardParameter::value(VCardValueType::Uri)));
+        entries
+            .push(text(VCardProperty::Photo, photo).with_param(VCardParameter::value(VCardValueType::Uri)));
     }
     if !contact.groups.is_empty() {
         entries.push(
@@ -347,12 +359,20 @@ fn kept_entries(lines: &[String]) -> Vec<VCardEntry> {
     if lines.is_empty() {
         return Vec::new();
     }
-    let text = format!("BEGIN:VCARD\r\nVERSION:4.0\r\n{}\r\nEND:VCARD\r\n", lines.join("\r\n"));
+    let text = format!(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\n{}\r\nEND:VCARD\r\n",
+        lines.join("\r\n")
+    );
     match Parser::new(&text).entry() {
         Entry::VCard(card) => card
             .entries
             .into_iter()
-            .filter(|e| !matches!(e.name, VCardProperty::Begin | VCardProperty::End | VCardProperty::Version))
+            .filter(|e| {
+                !matches!(
+                    e.name,
+                    VCardProperty::Begin | VCardProperty::End | VCardProperty::Version
+                )
+            })
             .collect(),
         _ => Vec::new(),
     }

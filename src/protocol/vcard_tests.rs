@@ -7,7 +7,9 @@ use super::{parse, write, VcardError, MAX_VCARD_FILE_BYTES};
 use crate::model::ContactDraft;
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vcard").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/vcard")
+        .join(name);
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -20,7 +22,10 @@ fn a_vcard_4_file_gives_names_addresses_photo_groups_and_note() {
     assert_eq!(bob.addresses, ["sip:bob@example.org", "tel:+1-555-0100"]);
     assert_eq!(bob.photo.as_deref(), Some("https://example.org/photos/bob.jpg"));
     assert_eq!(bob.groups, ["work", "builders"]);
-    assert_eq!(bob.note.as_deref(), Some("Knows everything about scaffolding, cranes; and more."));
+    assert_eq!(
+        bob.note.as_deref(),
+        Some("Knows everything about scaffolding, cranes; and more.")
+    );
     let kept = bob.extra_vcard_lines.join("\n");
     for property in ["UID:", "N:", "IMPP:xmpp:", "EMAIL:", "BDAY:"] {
         assert!(kept.contains(property), "{property} kept in {kept}");
@@ -49,12 +54,18 @@ fn a_vcard_3_file_of_another_client_imports_too() {
     );
     assert_eq!(dieter.groups, ["Kunden", "Freunde"]);
     let photo = dieter.photo.as_deref().unwrap();
-    assert!(photo.starts_with("data:") && photo.ends_with(";base64,iVBORw0KGgo="), "{photo}");
+    assert!(
+        photo.starts_with("data:") && photo.ends_with(";base64,iVBORw0KGgo="),
+        "{photo}"
+    );
     let kept = dieter.extra_vcard_lines.join("\n");
     assert!(kept.contains("X-ANOTHER-CLIENT-ID:abc-123"), "{kept}");
     assert!(kept.contains("ORG:"), "{kept}");
     let eve = &imported.contacts[1];
-    assert_eq!((eve.name.as_str(), eve.addresses.as_slice()), ("Eve LF-Only", &["tel:+15550199".to_string()][..]));
+    assert_eq!(
+        (eve.name.as_str(), eve.addresses.as_slice()),
+        ("Eve LF-Only", &["tel:+15550199".to_string()][..])
+    );
 }
 
 #[test]

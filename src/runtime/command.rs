@@ -1,7 +1,7 @@
 //! What the UI and the CLI ask of the runtime.
 
-use crate::model::{AccountId, MessageId, SessionId, TransferId};
 use super::contact_book::ContactChange;
+use crate::model::{AccountId, MessageId, SessionId, TransferId};
 use std::path::PathBuf;
 
 /// How [`Command::SendFile`] sends a file.
@@ -225,8 +225,8 @@ pub enum Command {
     ChangeContacts {
         /// A number of the caller's, given back with the outcome.
         request: u64,
-        /// What to change.
-        change: ContactChange,
+        /// What to change (boxed: it is the largest command).
+        change: Box<ContactChange>,
     },
     /// Unregister every account and stop the runtime.
     Shutdown,

@@ -182,7 +182,11 @@ fn find(store: &Store, selector: &ContactSelector) -> Result<Contact, ContactBoo
 }
 
 /// Carries out `change` on `store`; `now_ms` stamps changed contacts.
-pub fn apply(store: &mut Store, change: &ContactChange, now_ms: i64) -> Result<ContactOutcome, ContactBookError> {
+pub fn apply(
+    store: &mut Store,
+    change: &ContactChange,
+    now_ms: i64,
+) -> Result<ContactOutcome, ContactBookError> {
     Ok(match change {
         ContactChange::Add { draft } => ContactOutcome::Added {
             id: store.add_contact(draft, now_ms)?,

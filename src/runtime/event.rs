@@ -2,8 +2,9 @@
 
 use super::contact_book::ContactChanged;
 use crate::model::{
-    AccountId, Alert, CertificateInfo, Contact, ChatState, ConversationSummary, DeliveryState, IncomingMessage,
-    MessageId, RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer, TransferId,
+    AccountId, Alert, CertificateInfo, ChatState, Contact, ConversationSummary, DeliveryState,
+    IncomingMessage, MessageId, RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer,
+    TransferId,
 };
 use std::path::PathBuf;
 

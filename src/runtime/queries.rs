@@ -47,7 +47,7 @@ pub(crate) enum Query {
     Contacts,
     ChangeContacts {
         request: u64,
-        change: ContactChange,
+        change: Box<ContactChange>,
     },
 }
 
@@ -201,7 +201,7 @@ async fn answer(store: &StoreActor, query: Query) -> Option<Event> {
 async fn change_contacts(
     store: &StoreActor,
     request: u64,
-    change: ContactChange,
+    change: Box<ContactChange>,
     blocked: &watch::Sender<BlockList>,
 ) -> Vec<Event> {
     let result = store
@@ -209,7 +209,9 @@ async fn change_contacts(
             let outcome = match contact_book::apply(s, &change, super::outbox::now_ms()) {
                 Ok(outcome) => outcome,
                 Err(ContactBookError::Store(e @ StoreError::Sql { .. })) => return Err(e),
-                Err(e) => ContactOutcome::Refused { reason: e.to_string() },
+                Err(e) => ContactOutcome::Refused {
+                    reason: e.to_string(),
+                },
             };
             let keys = s.blocked_address_keys()?;
             Ok((outcome, s.contacts()?, s.conversations(None)?, keys))

@@ -110,7 +110,12 @@ fn checked(draft: &ContactDraft) -> Result<(ContactDraft, Vec<String>), ContactP
     let tidy = ContactDraft {
         name: name.to_string(),
         addresses: unique,
-        account: draft.account.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_string),
+        account: draft
+            .account
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string),
         photo: photo.map(str::to_string),
         groups,
         note: note.map(str::to_string),

@@ -20,11 +20,16 @@ fn a_contact_is_stored_read_changed_and_removed() {
     let id = store.add_contact(&bob(), 10).unwrap();
     let read = store.contact(id).unwrap().unwrap();
     assert_eq!(read.details.name, "Bob Builder");
-    assert_eq!(read.details.addresses, ["sip:bob@127.0.0.1:5071", "tel:+15551234"]);
+    assert_eq!(
+        read.details.addresses,
+        ["sip:bob@127.0.0.1:5071", "tel:+15551234"]
+    );
     assert_eq!(read.details.groups, ["work"]);
     assert_eq!(read.updated_at, 10);
     // Found by any port of the same address of record.
-    let found = store.contact_by_address("sip:bob@127.0.0.1:5099;transport=tcp").unwrap();
+    let found = store
+        .contact_by_address("sip:bob@127.0.0.1:5099;transport=tcp")
+        .unwrap();
     assert_eq!(found.map(|c| c.id), Some(id));
 
     let mut changed = read.details.clone();
@@ -39,7 +44,10 @@ fn a_contact_is_stored_read_changed_and_removed() {
 
     store.remove_contact(id).unwrap();
     assert!(store.contacts().unwrap().is_empty());
-    assert!(matches!(store.remove_contact(id), Err(StoreError::NoContact { .. })));
+    assert!(matches!(
+        store.remove_contact(id),
+        Err(StoreError::NoContact { .. })
+    ));
 }
 
 #[test]
@@ -58,7 +66,12 @@ fn favourites_come_first_then_names_without_case() {
         };
         store.add_contact(&draft, 1).unwrap();
     }
-    let names: Vec<_> = store.contacts().unwrap().into_iter().map(|c| c.details.name).collect();
+    let names: Vec<_> = store
+        .contacts()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.details.name)
+        .collect();
     assert_eq!(names, ["Max", "Anna", "zoe"]);
 }
 
@@ -67,21 +80,51 @@ fn every_mistake_is_named_and_nothing_is_stored() {
     let (_dir, _path, mut store) = temp_store();
     store.add_contact(&bob(), 1).unwrap();
     let cases: Vec<(ContactDraft, &str)> = vec![
-        (ContactDraft { name: " ".into(), ..bob() }, "has no name"),
-        (ContactDraft { addresses: vec![" ".into()], ..bob() }, "has no address"),
         (
-            ContactDraft { name: "Other".into(), addresses: vec!["bob@x".into()], ..bob() },
+            ContactDraft {
+                name: " ".into(),
+                ..bob()
+            },
+            "has no name",
+        ),
+        (
+            ContactDraft {
+                addresses: vec![" ".into()],
+                ..bob()
+            },
+            "has no address",
+        ),
+        (
+            ContactDraft {
+                name: "Other".into(),
+                addresses: vec!["bob@x".into()],
+                ..bob()
+            },
             "must start with sip:, sips: or tel:",
         ),
         (
-            ContactDraft { name: "Other".into(), addresses: vec!["sip:bob@".into()], ..bob() },
+            ContactDraft {
+                name: "Other".into(),
+                addresses: vec!["sip:bob@".into()],
+                ..bob()
+            },
             "no valid host",
         ),
         (
-            ContactDraft { name: "Other".into(), addresses: vec!["sip:bob@127.0.0.1:6000".into()], ..bob() },
+            ContactDraft {
+                name: "Other".into(),
+                addresses: vec!["sip:bob@127.0.0.1:6000".into()],
+                ..bob()
+            },
             "belongs to the contact \"Bob Builder\" already",
         ),
-        (ContactDraft { name: "x".repeat(MAX_CONTACT_NAME_CHARS + 1), ..bob() }, "longer than"),
+        (
+            ContactDraft {
+                name: "x".repeat(MAX_CONTACT_NAME_CHARS + 1),
+                ..bob()
+            },
+            "longer than",
+        ),
     ];
     for (draft, words) in cases {
         let err = store.add_contact(&draft, 2).unwrap_err();
@@ -108,7 +151,9 @@ fn conversations_carry_their_contact_and_title() {
     assert_eq!((contact.id, contact.name.as_str()), (id, "Bob Builder"));
     assert_eq!(with_bob.shown_name(), "Bob Builder");
 
-    store.rename_conversation("local", "sip:bob@127.0.0.1", Some("Builders")).unwrap();
+    store
+        .rename_conversation("local", "sip:bob@127.0.0.1", Some("Builders"))
+        .unwrap();
     let list = store.conversations(None).unwrap();
     let with_bob = list.iter().find(|c| c.peer_key == "sip:bob@127.0.0.1").unwrap();
     assert_eq!(with_bob.shown_name(), "Builders");
@@ -128,7 +173,10 @@ fn the_block_list_holds_the_keys_of_blocked_contacts() {
     let id = store.add_contact(&bob(), 1).unwrap();
     assert!(store.blocked_address_keys().unwrap().is_empty());
     store.set_contact_blocked(id, true, 2).unwrap();
-    assert_eq!(store.blocked_address_keys().unwrap(), ["sip:bob@127.0.0.1", "tel:+15551234"]);
+    assert_eq!(
+        store.blocked_address_keys().unwrap(),
+        ["sip:bob@127.0.0.1", "tel:+15551234"]
+    );
     store.set_contact_blocked(id, false, 3).unwrap();
     assert!(store.blocked_address_keys().unwrap().is_empty());
     assert!(matches!(

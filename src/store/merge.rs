@@ -60,7 +60,10 @@ pub(crate) fn merge_conversations(tx: &Transaction<'_>) -> rusqlite::Result<()> 
     }
     drop(stmt);
     for (id, key) in rekey {
-        tx.execute("UPDATE conversations SET peer_key = ?2 WHERE id = ?1", params![id, key])?;
+        tx.execute(
+            "UPDATE conversations SET peer_key = ?2 WHERE id = ?1",
+            params![id, key],
+        )?;
     }
     rekey_transfer_peers(tx)
 }

@@ -328,7 +328,6 @@ fn version_5_fixture_keeps_the_from_tag_key() {
     assert!(!store.insert_incoming(&resend).unwrap().is_duplicate());
 }
 
-
 /// Counts of the rows a migration must keep.
 fn counts(conn: &Connection) -> (i64, i64, i64, i64) {
     let count = |table: &str| -> i64 {
@@ -361,9 +360,16 @@ fn version_6_merges_one_peers_conversations_without_losing_a_message() {
     assert_eq!(conversations_before, 6);
 
     let store = Store::open(&path).unwrap();
-    assert_eq!(counts(&store.conn), before, "no message, history, outbox or transfer lost");
+    assert_eq!(
+        counts(&store.conn),
+        before,
+        "no message, history, outbox or transfer lost"
+    );
     let list = store.conversations(None).unwrap();
-    let keys: Vec<_> = list.iter().map(|c| (c.account.as_str(), c.peer_key.as_str())).collect();
+    let keys: Vec<_> = list
+        .iter()
+        .map(|c| (c.account.as_str(), c.peer_key.as_str()))
+        .collect();
     assert_eq!(
         keys,
         [
@@ -372,7 +378,10 @@ fn version_6_merges_one_peers_conversations_without_losing_a_message() {
             ("local", "sip:bob@127.0.0.1"),
         ]
     );
-    assert_eq!(list.iter().map(|c| i64::from(c.unread)).sum::<i64>(), unread_before);
+    assert_eq!(
+        list.iter().map(|c| i64::from(c.unread)).sum::<i64>(),
+        unread_before
+    );
     let bob = &list[2];
     assert_eq!(bob.unread, 6);
     // The newest address bob wrote from (or was written to) is kept for replies.
@@ -380,14 +389,25 @@ fn version_6_merges_one_peers_conversations_without_losing_a_message() {
     let messages = store.messages("local", "sip:bob@127.0.0.1", None, 100).unwrap();
     assert_eq!(messages.len(), 7);
     assert_eq!(
-        messages.iter().filter(|m| m.body == "one chat line, two ports").count(),
+        messages
+            .iter()
+            .filter(|m| m.body == "one chat line, two ports")
+            .count(),
         2,
         "a message stored under two ports is kept twice, not dropped"
     );
     let transfers = store.transfers(Some("local")).unwrap();
     assert_eq!(transfers[0].transfer.peer.as_deref(), Some("sip:bob@127.0.0.1"));
-    assert_eq!(transfers[0].transfer.peer_key.as_deref(), Some("sip:bob@127.0.0.1"));
+    assert_eq!(
+        transfers[0].transfer.peer_key.as_deref(),
+        Some("sip:bob@127.0.0.1")
+    );
     assert_eq!(store.search("fixturemarker", None, 10).unwrap().len(), 1);
-    assert_eq!(store.messages("work", "sip:bob@example.org", None, 10).unwrap().len(), 2);
+    assert_eq!(
+        store
+            .messages("work", "sip:bob@example.org", None, 10)
+            .unwrap()
+            .len(),
+        2
+    );
 }
-

@@ -52,11 +52,11 @@ use crate::model::MessageId;
 
 pub use crate::model::{conversation_key, NewTransfer, StoredTransfer, TransferState};
 pub use alerts::{AlertRecord, NewAlert, StoredAlert, TransferUpdate};
-pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use contacts::{
     MAX_CONTACT_ADDRESSES, MAX_CONTACT_GROUPS, MAX_CONTACT_GROUP_CHARS, MAX_CONTACT_NAME_CHARS,
     MAX_CONTACT_NOTE_CHARS, MAX_CONTACT_PHOTO_BYTES,
 };
+pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use error::{ContactProblem, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::MAX_OUTBOX_BATCH;

@@ -11,7 +11,14 @@ use std::time::{Duration, Instant};
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// One MESSAGE from `from_user@127.0.0.1:local_port` to our `to_port`.
-pub fn message(transport: &str, from_user: &str, local_port: u16, to_port: u16, call_id: &str, body: &str) -> String {
+pub fn message(
+    transport: &str,
+    from_user: &str,
+    local_port: u16,
+    to_port: u16,
+    call_id: &str,
+    body: &str,
+) -> String {
     format!(
         "MESSAGE sip:alice@127.0.0.1:{to_port} SIP/2.0\r\n\
          Via: SIP/2.0/{transport} 127.0.0.1:{local_port};branch=z9hG4bK{call_id};rport\r\n\
@@ -36,7 +43,9 @@ fn final_code(text: &str) -> Option<u16> {
 
 /// Sends `request` over UDP from `socket` and returns the final answer's code.
 pub fn send_udp(socket: &UdpSocket, to_port: u16, request: &str) -> u16 {
-    socket.send_to(request.as_bytes(), ("127.0.0.1", to_port)).unwrap();
+    socket
+        .send_to(request.as_bytes(), ("127.0.0.1", to_port))
+        .unwrap();
     socket.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
     let deadline = Instant::now() + ANSWER_TIMEOUT;
     let mut buf = [0u8; 65536];

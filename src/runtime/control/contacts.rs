@@ -12,13 +12,23 @@ use std::os::unix::net::UnixStream;
 pub(super) fn serve(stream: &UnixStream, shared: &Shared, handle: &Handle, change: ContactChange) -> Reply {
     let events = subscribe(shared);
     let request = handle.next_request_id();
-    if handle.send(Command::ChangeContacts { request, change }).is_err() {
+    if handle
+        .send(Command::ChangeContacts {
+            request,
+            change: Box::new(change),
+        })
+        .is_err()
+    {
         return Reply::Error {
             message: "the running sipchat instance is stopping".into(),
         };
     }
     while let Some(event) = next_event(&events, stream) {
-        if let Event::ContactChanged(ContactChanged { request: got, outcome }) = event {
+        if let Event::ContactChanged(ContactChanged {
+            request: got,
+            outcome,
+        }) = event
+        {
             if got == request {
                 return Reply::Contacts { outcome };
             }

@@ -693,7 +693,12 @@ fn a_blocked_senders_messages_and_files_get_603_unstored_and_untold_until_unbloc
     let blocked = crate::runtime::blocking::BlockList::new(["sip:bob@example.org".to_string()]);
     inbox.handle(InboxInput::BlockList(blocked), now());
     // Any port or form of the address is the same person.
-    let out = arrive(&mut inbox, 1, message("\"Bob\" <sip:bob@example.org:5099>", "hello"), None);
+    let out = arrive(
+        &mut inbox,
+        1,
+        message("\"Bob\" <sip:bob@example.org:5099>", "hello"),
+        None,
+    );
     assert_eq!(out.len(), 1, "only the answer: nothing stored or told: {out:?}");
     assert_eq!(answer_code(&out[0]), 603);
     let out = arrive(&mut inbox, 2, file_message("a.png", b"png"), None);
@@ -712,10 +717,15 @@ fn a_blocked_senders_messages_and_files_get_603_unstored_and_untold_until_unbloc
 fn an_alert_from_a_blocked_address_still_goes_to_its_trust_verdict() {
     let mut inbox = Inbox::new(settings());
     inbox.handle(
-        InboxInput::BlockList(crate::runtime::blocking::BlockList::new([conversation_key(ALERTER)])),
+        InboxInput::BlockList(crate::runtime::blocking::BlockList::new([conversation_key(
+            ALERTER,
+        )])),
         now(),
     );
     let m = alert_message(ALERTER, "text/plain", "Evacuate", Some("Emergency Alert"));
     let out = arrive(&mut inbox, 1, m, None);
-    assert!(out.iter().all(|e| !matches!(e, InboxEffect::Answer { .. })), "{out:?}");
+    assert!(
+        out.iter().all(|e| !matches!(e, InboxEffect::Answer { .. })),
+        "{out:?}"
+    );
 }
