@@ -87,3 +87,29 @@ fn a_blocked_contact_gets_603_and_no_event_until_unblocked() {
     assert_eq!(list[0].contact.as_ref().map(|c| c.name.as_str()), Some("Mallory"));
     assert_eq!(list[0].shown_name(), "Mallory");
 }
+
+#[test]
+fn a_contact_blocked_before_the_start_is_refused_from_the_first_message() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = sipchat::store::Store::open(&sipchat::store::Store::path_in(dir.path())).unwrap();
+        let draft = ContactDraft {
+            name: "Mallory".into(),
+            addresses: vec!["sip:mallory@127.0.0.1".into()],
+            blocked: true,
+            ..ContactDraft::default()
+        };
+        store.add_contact(&draft, 1).unwrap();
+    }
+    let options = RuntimeOptions {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..RuntimeOptions::default()
+    };
+    let (mut running, port) = Running::start_local(local_config("alice", 0), options);
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let from = socket.local_addr().unwrap().port();
+    let spam = message("UDP", "mallory", from, port, "early-1", "first thing");
+    assert_eq!(send_udp(&socket, port, &spam), 603);
+    running.settle(Duration::from_millis(500));
+    assert_eq!(running.count(|e| matches!(e, Event::MessageReceived(_))), 0);
+}
