@@ -1,5 +1,5 @@
 //! Headless commands over the same runtime [`Handle`](crate::runtime::Handle)
-//! the GUI uses: `listen`, `send`, `chat` and `history`.
+//! the GUI uses: `listen`, `send`, `chat`, `history` and `contacts`.
 //!
 //! Exit codes: 0 delivered (or done), 1 the peer or server refused and the
 //! message will never be sent later (its row says failed), 2 usage or
@@ -15,6 +15,7 @@
 //! command holds the lock), and `chat` runs its own runtime (own rows only).
 
 pub mod chat;
+pub mod contacts;
 mod handover;
 pub mod history;
 pub mod open;
@@ -189,6 +190,9 @@ pub enum CliCommand {
         #[arg(long, requires = "alerts")]
         unacknowledged: bool,
     },
+    /// The address book: list, add, edit, remove, block, unblock, import, export (vCard 4).
+    /// With a window or `listen` running on the data directory, changes go through it.
+    Contacts(contacts::ContactsArgs),
     /// Acknowledge an emergency alert (its number is in `history --alerts`).
     AckAlert {
         /// The alert's number.
@@ -297,6 +301,7 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
                 json: *json,
             },
         ),
+        CliCommand::Contacts(args) => contacts::run(&paths.data_dir, args),
         CliCommand::AckAlert { id, json } => match Connection::open(&paths.data_dir) {
             Some(connection) => handover::acknowledge(connection, *id, *json),
             None => history::acknowledge(&paths.data_dir, *id, *json),

@@ -180,6 +180,8 @@ pub fn event_json(event: &Event) -> Option<Value> {
         }
         // Answers to the window's history queries, not for `listen`.
         Event::Conversations(_)
+        | Event::Contacts(_)
+        | Event::ContactChanged(_)
         | Event::Messages { .. }
         | Event::SearchResults { .. }
         | Event::Alerts(_)
@@ -381,6 +383,8 @@ pub fn event_text(event: &Event) -> Option<String> {
         Event::TransferResuming { .. } => resume_line(event)?,
         Event::TransferFailed { reason, .. } => format!("file transfer failed: {reason}"),
         Event::Conversations(_)
+        | Event::Contacts(_)
+        | Event::ContactChanged(_)
         | Event::Messages { .. }
         | Event::SearchResults { .. }
         | Event::Alerts(_)

@@ -1,43 +1,45 @@
-//! Addresses as keys: the normalised address that identifies a conversation,
-//! so a PBX's rewriting of From/To (case, default port, parameters) does not
-//! split a conversation. Plain text work (std only); parsing a typed SIP
-//! address with the protocol's checks is `runtime::Address`.
+//! Addresses as keys: the normalised address of record that identifies a
+//! person, so a PBX's rewriting of From/To (case, ports, parameters) or a peer
+//! writing from another port or transport does not split a conversation.
+//! Plain text work (std only); parsing a typed SIP address with the
+//! protocol's checks is `runtime::Address`.
+//!
+//! The comparison follows RFC 3261 section 19.1.4 (scheme, user, host; scheme
+//! and host without case; user with case, escapes decoded) without the port,
+//! the transport or any other parameter: for a peer-to-peer address the port
+//! is routing, not identity. The newest address a peer wrote from is kept
+//! beside the key (a conversation's `peer_address`) and used for replies.
 
-/// Default port of `sip:` URIs.
-const SIP_DEFAULT_PORT: u16 = 5060;
-/// Default port of `sips:` URIs.
-const SIPS_DEFAULT_PORT: u16 = 5061;
-
-/// The normalised key of a SIP address, used as `peer_key` of a conversation.
+/// The normalised key of a SIP address, used as `peer_key` of a conversation
+/// and as the key of a contact's address.
 ///
 /// - A name-addr (`"Bob" <sip:bob@x>`) is reduced to the URI inside `< >`.
 /// - Scheme and host are lower-cased; the user part keeps its case (SIP users
 ///   are case-sensitive) but percent-escapes of unreserved characters are
 ///   decoded (`%62ob` -> `bob`) and the others get upper-case hex digits.
 /// - A password in the user part, URI parameters and headers are dropped.
-/// - The default port (5060 for `sip:`, 5061 for `sips:`) is dropped; other
-///   ports are kept.
+/// - The port is dropped, whatever it is (`sip:bob@192.0.2.7:5071` and
+///   `sip:bob@192.0.2.7:5072` are one person).
+/// - `sip:` and `sips:` stay apart (RFC 3261 19.1.4 never equates them).
 ///
 /// Anything that is not a `sip:`/`sips:` URI that parses is returned trimmed,
 /// as it was.
 pub fn conversation_key(uri: &str) -> String {
     let trimmed = uri.trim();
-    normalise(trimmed).unwrap_or_else(|| trimmed.to_string())
+    sip_key(trimmed).unwrap_or_else(|| trimmed.to_string())
 }
 
 /// The normalised form, or `None` when the text is not a SIP URI we understand.
-fn normalise(text: &str) -> Option<String> {
+pub(super) fn sip_key(text: &str) -> Option<String> {
     let uri = match (text.find('<'), text.rfind('>')) {
         (Some(open), Some(close)) if open < close => text[open + 1..close].trim(),
         _ => text,
     };
     let (scheme, rest) = uri.split_once(':')?;
     let scheme = scheme.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
-        "sip" => SIP_DEFAULT_PORT,
-        "sips" => SIPS_DEFAULT_PORT,
-        _ => return None,
-    };
+    if !matches!(scheme.as_str(), "sip" | "sips") {
+        return None;
+    }
     // Headers start at '?', which cannot appear unescaped before them.
     let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
     // The user part may contain ';' (e.g. telephone-subscriber), so find '@'
@@ -54,7 +56,7 @@ fn normalise(text: &str) -> Option<String> {
     let hostport = hostport
         .split_once(';')
         .map_or(hostport, |(before, _params)| before);
-    let (host, port) = split_host_port(hostport)?;
+    let (host, _port) = split_host_port(hostport)?;
     let mut key = scheme;
     key.push(':');
     if let Some(user) = user.filter(|u| !u.is_empty()) {
@@ -62,10 +64,6 @@ fn normalise(text: &str) -> Option<String> {
         key.push('@');
     }
     key.push_str(&host.to_ascii_lowercase());
-    if let Some(port) = port.filter(|p| *p != default_port) {
-        key.push(':');
-        key.push_str(&port.to_string());
-    }
     Some(key)
 }
 

@@ -30,21 +30,25 @@ fn the_user_part_keeps_its_case() {
 }
 
 #[test]
-fn non_default_ports_are_kept() {
+fn ports_are_routing_not_identity() {
+    // One peer writing from three ports (and two transports) is one person.
+    same("sip:bob@127.0.0.1:5071", "sip:bob@127.0.0.1:5072");
+    same("sip:bob@127.0.0.1:5073;transport=tcp", "sip:bob@127.0.0.1");
     assert_eq!(
         conversation_key("sip:bob@example.org:5070"),
-        "sip:bob@example.org:5070"
-    );
-    // 5061 is not the default of sip:, 5060 not that of sips:.
-    assert_eq!(
-        conversation_key("sip:bob@example.org:5061"),
-        "sip:bob@example.org:5061"
+        "sip:bob@example.org"
     );
     assert_eq!(
         conversation_key("sips:bob@example.org:5060"),
-        "sips:bob@example.org:5060"
+        "sips:bob@example.org"
     );
-    assert_ne!(conversation_key("sip:bob@x:5070"), conversation_key("sip:bob@x"));
+    // sip: and sips: stay apart (RFC 3261 19.1.4).
+    assert_ne!(conversation_key("sip:bob@x"), conversation_key("sips:bob@x"));
+    // Other users at the same host stay apart.
+    assert_ne!(
+        conversation_key("sip:bob@x:5070"),
+        conversation_key("sip:carol@x:5070")
+    );
 }
 
 #[test]
@@ -69,7 +73,7 @@ fn parameters_headers_and_passwords_are_dropped() {
     same("sip:bob:secret@example.org", "sip:bob@example.org");
     assert_eq!(
         conversation_key("sip:bob@example.org:5070;transport=tls"),
-        "sip:bob@example.org:5070"
+        "sip:bob@example.org"
     );
     // A telephone-subscriber user part may hold ';' before the '@'.
     assert_eq!(
@@ -97,7 +101,7 @@ fn hosts_without_user_and_ip_literals() {
     );
     assert_eq!(
         conversation_key("sip:bob@[2001:db8::1]:5070"),
-        "sip:bob@[2001:db8::1]:5070"
+        "sip:bob@[2001:db8::1]"
     );
     assert_eq!(conversation_key("sip:bob@[2001:db8::1]"), "sip:bob@[2001:db8::1]");
 }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DeliveryState, MessageId};
+use super::{ContactRef, DeliveryState, MessageId};
 
 /// Which way a message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -98,12 +98,31 @@ pub struct ConversationSummary {
     pub peer_address: String,
     /// Peer's display name, if known.
     pub display_name: Option<String>,
+    /// The name the user gave this conversation, if any.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The contact holding the peer's address; `None` for a stranger (the
+    /// window offers "Add to contacts").
+    #[serde(default)]
+    pub contact: Option<ContactRef>,
     /// Time of the newest message.
     pub last_activity: i64,
     /// Incoming messages not yet marked read.
     pub unread: u32,
     /// The newest message, shortened.
     pub last_message: Option<MessagePreview>,
+}
+
+impl ConversationSummary {
+    /// The name to show: the user's title, else the contact's name, else
+    /// the peer's display name, else its address.
+    pub fn shown_name(&self) -> &str {
+        self.title
+            .as_deref()
+            .or(self.contact.as_ref().map(|c| c.name.as_str()))
+            .or(self.display_name.as_deref())
+            .unwrap_or(&self.peer_address)
+    }
 }
 
 /// The start of a message, for the conversation list.

@@ -4,18 +4,23 @@
 //! alerts (`alert.rs`), a server certificate to trust or not
 //! (`certificate.rs`), the history's rows (`history.rs`: messages,
 //! conversations, search hits), recorded file transfers and their
-//! [`TransferState`] (`transfer.rs`), and the conversation key of an
-//! address (`address.rs`). The store reads and writes the same types.
+//! [`TransferState`] (`transfer.rs`), the conversation key of an
+//! address (`address.rs`), and the address book's contacts (`contact.rs`). The store reads and writes the same types.
 
 mod address;
 mod alert;
 mod certificate;
+mod contact;
 mod history;
 mod transfer;
 
 pub use address::conversation_key;
 pub use alert::{Alert, AlertMark, CapAlert, CapInfo};
 pub use certificate::CertificateInfo;
+pub use contact::{
+    contact_address_key, AddressProblem, Contact, ContactDraft, ContactId, ContactPatch, ContactRef,
+    ContactSelector, CONTACT_SCHEMES,
+};
 pub use history::{ConversationSummary, Direction, MessagePreview, SearchHit, StoredMessage};
 pub use transfer::{NewTransfer, StoredTransfer, TransferState};
 

@@ -8,4 +8,5 @@ pub mod iscomposing;
 pub mod msrp;
 pub mod sdp;
 pub mod sip;
+pub mod vcard;
 pub mod xml;

@@ -1,5 +1,6 @@
 //! What the UI and the CLI ask of the runtime.
 
+use super::contact_book::ContactChange;
 use crate::model::{AccountId, MessageId, SessionId, TransferId};
 use std::path::PathBuf;
 
@@ -212,6 +213,20 @@ pub enum Command {
         account: AccountId,
         /// The transfer.
         transfer: TransferId,
+    },
+    /// List the address book (answered with
+    /// [`crate::runtime::Event::Contacts`] without `changed`).
+    LoadContacts,
+    /// Change the address book, or rename or delete a conversation. Answered
+    /// with [`crate::runtime::Event::Contacts`] whose `changed` carries
+    /// `request` and the outcome (a refusal names the mistake); after a
+    /// change, [`crate::runtime::Event::Conversations`] follows (summaries
+    /// name their contacts) and blocking takes effect at once.
+    ChangeContacts {
+        /// A number of the caller's, given back with the outcome.
+        request: u64,
+        /// What to change (boxed: it is the largest command).
+        change: Box<ContactChange>,
     },
     /// Unregister every account and stop the runtime.
     Shutdown,

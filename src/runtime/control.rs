@@ -11,7 +11,7 @@
 //!   its own loop; when it restarts its runtime it [`Server::detach`]es
 //!   the old one and [`Server::attach`]es the new one, and requests that
 //!   come meanwhile wait for it (up to [`ATTACH_PATIENCE`]).
-//! - A **command** (`send`, `send-file`, `ack-alert`, ...) first tries the socket
+//! - A **command** (`send`, `send-file`, `ack-alert`, `contacts add`, ...) first tries the socket
 //!   ([`claim`]). When nobody answers it takes the lock itself and works
 //!   alone; when another command holds the lock it waits, trying the socket
 //!   again, so two processes never work the same outbox row.
@@ -21,6 +21,7 @@
 //! final ([`Reply::is_last`]), then closes. A request line longer than
 //! [`MAX_LINE_BYTES`] is refused.
 
+use super::contact_book::{ContactChange, ContactOutcome};
 use super::{Command, Event, Events, FileSendMode, Handle};
 use crate::model::{AccountId, DeliveryState, MessageId};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 mod chat;
+mod contacts;
 mod transfer_step;
 pub use chat::{ChatInput, ChatStep};
 pub use transfer_step::{mode_name, mode_named, TransferStep};
@@ -121,6 +123,12 @@ pub enum Request {
         /// The alert's number.
         id: i64,
     },
+    /// Change the address book (`contacts add`, `block`, `import`, ...);
+    /// files are named by absolute paths the instance can read.
+    Contacts {
+        /// The change.
+        change: ContactChange,
+    },
 }
 
 /// What the running instance answers, line by line.
@@ -160,6 +168,11 @@ pub enum Reply {
     Chat {
         /// What happened.
         step: ChatStep,
+    },
+    /// What a contact change did.
+    Contacts {
+        /// The outcome (a refusal names the mistake).
+        outcome: ContactOutcome,
     },
     /// The instance could not do it; in words.
     Error {
@@ -576,6 +589,7 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
             return chat::serve(stream, shared, &handle, AccountId(account), to)
         }
         (Request::AckAlert { id }, Some(handle)) => ack_alert(&stream, shared, &handle, id),
+        (Request::Contacts { change }, Some(handle)) => contacts::serve(&stream, shared, &handle, change),
     };
     write_reply(&mut stream, &reply);
 }

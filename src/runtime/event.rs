@@ -1,8 +1,10 @@
 //! What the runtime tells the UI and the CLI.
 
+use super::contact_book::ContactChanged;
 use crate::model::{
-    AccountId, Alert, CertificateInfo, ChatState, ConversationSummary, DeliveryState, IncomingMessage,
-    MessageId, RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer, TransferId,
+    AccountId, Alert, CertificateInfo, ChatState, Contact, ConversationSummary, DeliveryState,
+    IncomingMessage, MessageId, RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer,
+    TransferId,
 };
 use std::path::PathBuf;
 
@@ -112,6 +114,14 @@ pub enum Event {
         /// What happened, in words.
         message: String,
     },
+    /// The address book, favourites first, then by name: the answer to
+    /// [`crate::runtime::Command::LoadContacts`], and sent again after every
+    /// change. (Presence will join each contact here.)
+    Contacts(Vec<Contact>),
+    /// What a [`crate::runtime::Command::ChangeContacts`] did, named by its
+    /// request number; sent before the new [`Event::Contacts`] and
+    /// [`Event::Conversations`].
+    ContactChanged(ContactChanged),
     /// Answer to [`crate::runtime::Command::LoadConversations`]: every
     /// conversation, most recently active first.
     Conversations(Vec<ConversationSummary>),

@@ -4,9 +4,11 @@
 
 pub mod account;
 pub mod address;
+pub mod blocking;
 pub(crate) mod chats;
 pub(crate) mod clock;
 pub mod command;
+pub mod contact_book;
 pub mod control;
 pub(crate) mod endpoint;
 pub mod event;
@@ -21,6 +23,7 @@ pub mod transfers;
 
 pub use address::{Address, AddressError};
 pub use command::{Command, FileSendMode};
+pub use contact_book::{ContactChange, ContactChanged, ContactOutcome};
 pub use event::{Event, TransferVia};
 
 use crate::config::Config;
@@ -219,6 +222,13 @@ impl Handle {
         next_message_id()
     }
 
+    /// A fresh number for [`Command::ChangeContacts`], unique across the
+    /// processes sharing the data directory (the window and the command
+    /// line's requests through the control channel never collide).
+    pub fn next_request_id(&self) -> u64 {
+        next_message_id().0
+    }
+
     /// A fresh id for [`Command::SendFile`].
     pub fn next_transfer_id(&self) -> crate::model::TransferId {
         crate::model::TransferId(next_message_id().0)
@@ -261,11 +271,20 @@ async fn supervise(
             return;
         }
     };
+    let blocked_keys = match store.call(|s| s.blocked_address_keys()).await {
+        Ok(keys) => keys,
+        Err(e) => {
+            tracing::warn!("cannot read the block list: {e}");
+            Vec::new()
+        }
+    };
+    let (blocked, blocked_watch) = tokio::sync::watch::channel(blocking::BlockList::new(blocked_keys));
     let endpoint_options = endpoint::EndpointOptions {
         auto_register: options.auto_register,
         retries: options.retries,
         data_dir: options.data_dir.clone(),
         own_messages_only: options.own_messages_only,
+        blocked: blocked_watch,
     };
     let pins = recorded_pins(options.data_dir.as_deref(), &events);
     let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();
@@ -358,7 +377,7 @@ async fn supervise(
         });
     }
 
-    let (queries, query_task) = queries::spawn(store.clone(), events.clone());
+    let (queries, query_task) = queries::spawn(store.clone(), events.clone(), blocked);
     tasks.push(query_task);
     while let Some(cmd) = commands.recv().await {
         let cmd = match queries::Query::from_command(cmd) {
@@ -376,7 +395,9 @@ async fn supervise(
             | Command::Search { .. }
             | Command::AckAlert { .. }
             | Command::LoadAlerts { .. }
-            | Command::LoadTransfers { .. } => continue,
+            | Command::LoadTransfers { .. }
+            | Command::LoadContacts
+            | Command::ChangeContacts { .. } => continue,
             Command::Register { account } => (account, AccountCommand::Register),
             Command::Unregister { account } => (account, AccountCommand::Unregister),
             Command::SendMessage {

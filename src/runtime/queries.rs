@@ -1,16 +1,19 @@
 //! Answers the history questions of the UI (conversations, pages of
-//! messages, marking read, search) from the store thread.
+//! messages, marking read, search, contacts) and carries out contact
+//! changes (`contact_book.rs`) from the store thread.
 //!
 //! The supervisor hands each query to one worker task and goes back to its
 //! commands at once. The worker answers queries in the order they were asked
 //! (the store thread is serial anyway), so a `MarkRead` followed by
 //! `LoadConversations` sees the unread count already cleared.
 
+use super::blocking::BlockList;
+use super::contact_book::{self, ContactBookError, ContactChange, ContactChanged, ContactOutcome};
 use super::storage::StoreActor;
 use super::{Command, Event};
 use crate::model::{AccountId, MessageId, StoredMessage};
 use crate::store::{Store, StoreError, MAX_PAGE_SIZE};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// A history question.
@@ -41,6 +44,11 @@ pub(crate) enum Query {
     Transfers {
         account: Option<AccountId>,
     },
+    Contacts,
+    ChangeContacts {
+        request: u64,
+        change: Box<ContactChange>,
+    },
 }
 
 impl Query {
@@ -70,6 +78,8 @@ impl Query {
                 unacknowledged_only,
             },
             Command::LoadTransfers { account } => Query::Transfers { account },
+            Command::LoadContacts => Query::Contacts,
+            Command::ChangeContacts { request, change } => Query::ChangeContacts { request, change },
             other => return Err(other),
         })
     }
@@ -80,10 +90,17 @@ impl Query {
 pub(crate) fn spawn(
     store: StoreActor,
     events: mpsc::UnboundedSender<Event>,
+    blocked: watch::Sender<BlockList>,
 ) -> (mpsc::UnboundedSender<Query>, JoinHandle<()>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Query>();
     let task = tokio::spawn(async move {
         while let Some(query) = rx.recv().await {
+            if let Query::ChangeContacts { request, change } = query {
+                for event in change_contacts(&store, request, change, &blocked).await {
+                    let _ = events.send(event);
+                }
+                continue;
+            }
             if let Some(event) = answer(&store, query).await {
                 let _ = events.send(event);
             }
@@ -162,6 +179,12 @@ async fn answer(store: &StoreActor, query: Query) -> Option<Event> {
                 Err(e) => Some(error(account, format!("cannot load the alert log: {e}"))),
             }
         }
+        Query::Contacts => match store.call(|s| s.contacts()).await {
+            Ok(contacts) => Some(Event::Contacts(contacts)),
+            Err(e) => Some(error(None, format!("cannot list the contacts: {e}"))),
+        },
+        // Answered by `change_contacts`.
+        Query::ChangeContacts { .. } => None,
         Query::Transfers { account } => {
             let name = account.as_ref().map(|a| a.0.clone());
             match store.call(move |s| s.transfers(name.as_deref())).await {
@@ -169,6 +192,53 @@ async fn answer(store: &StoreActor, query: Query) -> Option<Event> {
                 Err(e) => Some(error(account, format!("cannot load the file transfers: {e}"))),
             }
         }
+    }
+}
+
+/// Carries out a contact change; the events to send: the outcome and,
+/// after a change, the contact and conversation lists. A changed
+/// block list goes to the endpoints.
+async fn change_contacts(
+    store: &StoreActor,
+    request: u64,
+    change: Box<ContactChange>,
+    blocked: &watch::Sender<BlockList>,
+) -> Vec<Event> {
+    let result = store
+        .call(move |s| {
+            let outcome = match contact_book::apply(s, &change, super::outbox::now_ms()) {
+                Ok(outcome) => outcome,
+                Err(ContactBookError::Store(e @ StoreError::Sql { .. })) => return Err(e),
+                Err(e) => ContactOutcome::Refused {
+                    reason: e.to_string(),
+                },
+            };
+            let keys = s.blocked_address_keys()?;
+            Ok((outcome, s.contacts()?, s.conversations(None)?, keys))
+        })
+        .await;
+    match result {
+        Ok((outcome, contacts, conversations, keys)) => {
+            let list = BlockList::new(keys);
+            blocked.send_if_modified(|current| {
+                let modified = *current != list;
+                *current = list;
+                modified
+            });
+            let refused = matches!(outcome, ContactOutcome::Refused { .. });
+            let mut events = vec![Event::ContactChanged(ContactChanged { request, outcome })];
+            if !refused {
+                events.push(Event::Contacts(contacts));
+                events.push(Event::Conversations(conversations));
+            }
+            events
+        }
+        Err(e) => vec![Event::ContactChanged(ContactChanged {
+            request,
+            outcome: ContactOutcome::Refused {
+                reason: format!("cannot change the contacts: {e}"),
+            },
+        })],
     }
 }
 

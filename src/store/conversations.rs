@@ -1,4 +1,5 @@
-//! The conversation list, read marks and export.
+//! The conversation list (each with its contact, if the peer is one), read
+//! marks and export.
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use super::messages::{message_from_row, MESSAGE_SELECT};
 use super::outbox::state_change_from_row;
 use super::types::{ConversationSummary, MessagePreview, StateChange, PREVIEW_CHARS};
 use super::{Store, StoreError};
-use crate::model::MessageId;
+use crate::model::{ContactId, ContactRef, MessageId};
 
 /// Name of the export format, in every export.
 pub const EXPORT_FORMAT: &str = "sipchat-conversation";
@@ -32,12 +33,22 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ConversationSummary> {
             state: state_at(row, 12)?,
         }),
     };
+    let contact = match row.get::<_, Option<i64>>(17)? {
+        None => None,
+        Some(id) => Some(ContactRef {
+            id: ContactId(id),
+            name: row.get(18)?,
+            blocked: row.get(19)?,
+        }),
+    };
     Ok(ConversationSummary {
         id: row.get(0)?,
         account: row.get(1)?,
         peer_key: row.get(2)?,
         peer_address: row.get(3)?,
         display_name: row.get(4)?,
+        title: row.get(16)?,
+        contact,
         last_activity: row.get(5)?,
         unread: row.get(6)?,
         last_message,
@@ -55,8 +66,11 @@ impl Store {
             .prepare_cached(
                 "SELECT c.id, c.account, c.peer_key, c.peer_address, c.display_name, c.last_activity, \
                  c.unread, m.id, m.direction, m.content_type, substr(m.body, 1, ?2), \
-                 length(m.body) > ?2, m.state, m.state_code, m.state_reason, o.next_attempt_at \
+                 length(m.body) > ?2, m.state, m.state_code, m.state_reason, o.next_attempt_at, \
+                 c.title, k.id, k.name, k.blocked \
                  FROM conversations c \
+                 LEFT JOIN contact_addresses ka ON ka.address_key = c.peer_key \
+                 LEFT JOIN contacts k ON k.id = ka.contact_id \
                  LEFT JOIN messages m ON m.id = \
                    (SELECT max(id) FROM messages WHERE conversation_id = c.id) \
                  LEFT JOIN outbox o ON o.message_id = m.id \

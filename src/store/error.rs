@@ -4,7 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::model::MessageId;
+use crate::model::{AddressProblem, MessageId};
 
 /// Everything that can go wrong with the history store.
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +107,18 @@ pub enum StoreError {
         /// The normalised peer address.
         peer_key: String,
     },
+    /// The contact the user wrote cannot be stored as it is.
+    #[error("{problem}")]
+    Contact {
+        /// The mistake, in words.
+        problem: ContactProblem,
+    },
+    /// No contact with that id or address.
+    #[error("no contact {what}")]
+    NoContact {
+        /// The id or address looked for.
+        what: String,
+    },
     /// The call does not apply to that message (e.g. a delivery state for an
     /// incoming message).
     #[error("history database {}: message {id}: {reason}", .path.display())]
@@ -117,6 +129,41 @@ pub enum StoreError {
         id: MessageId,
         /// What is wrong, in words.
         reason: &'static str,
+    },
+}
+
+/// What is wrong with a contact the user wrote; each names the mistake.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContactProblem {
+    /// No name.
+    #[error("the contact has no name")]
+    NoName,
+    /// No address.
+    #[error("the contact has no address")]
+    NoAddress,
+    /// An address that cannot be a contact's.
+    #[error("{address:?}: {problem}")]
+    BadAddress {
+        /// The address as written.
+        address: String,
+        /// What is wrong.
+        problem: AddressProblem,
+    },
+    /// The address is another contact's already.
+    #[error("{address} belongs to the contact {owner:?} already")]
+    AddressTaken {
+        /// The address as written.
+        address: String,
+        /// The other contact's name.
+        owner: String,
+    },
+    /// A field longer than the store keeps.
+    #[error("the {field} is longer than {limit} characters")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+        /// The limit.
+        limit: usize,
     },
 }
 

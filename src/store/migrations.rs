@@ -6,15 +6,17 @@
 //! failed step leaves the previous version intact.
 //!
 //! To add version N: write `schema::VN` (the step from N-1 to N), append
-//! `Migration { version: N, sql: schema::VN }` here, and add the fixture
+//! `Migration { version: N, sql: schema::VN, rewrite: None }` here (a
+//! `rewrite` function runs after the SQL, in its transaction, for work SQL
+//! cannot say), and add the fixture
 //! `tests/fixtures/store/vN.sql` (a dump that builds a version-N database with
 //! some rows). The fixture test opens every `v*.sql` found there, so each
 //! earlier version keeps being migrated in tests.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::error::{Ctx, StoreError};
-use super::schema;
+use super::{merge, schema};
 
 /// One step of the schema history.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +25,9 @@ pub(crate) struct Migration {
     pub(crate) version: i64,
     /// The SQL of the step (several statements).
     pub(crate) sql: &'static str,
+    /// Work SQL cannot say (it needs the crate's address rules), run after
+    /// `sql` in the same transaction.
+    pub(crate) rewrite: Option<fn(&Transaction<'_>) -> rusqlite::Result<()>>,
 }
 
 /// Every migration step, in order; versions are 1, 2, 3, ...
@@ -30,22 +35,32 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         sql: schema::V1,
+        rewrite: None,
     },
     Migration {
         version: 2,
         sql: schema::V2,
+        rewrite: None,
     },
     Migration {
         version: 3,
         sql: schema::V3,
+        rewrite: None,
     },
     Migration {
         version: 4,
         sql: schema::V4,
+        rewrite: None,
     },
     Migration {
         version: 5,
         sql: schema::V5,
+        rewrite: None,
+    },
+    Migration {
+        version: 6,
+        sql: schema::V6,
+        rewrite: Some(merge::merge_conversations),
     },
 ];
 
@@ -106,6 +121,9 @@ pub(crate) fn migrate_with(
             continue;
         }
         tx.execute_batch(step.sql).map_err(fail)?;
+        if let Some(rewrite) = step.rewrite {
+            rewrite(&tx).map_err(fail)?;
+        }
         tx.pragma_update(None, "user_version", step.version)
             .map_err(fail)?;
         tx.commit().map_err(fail)?;

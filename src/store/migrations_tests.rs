@@ -113,7 +113,8 @@ fn version_1_fixture_reads_back_exactly() {
         keys,
         vec![
             "sip:bob@example.org",
-            "sip:dave@192.0.2.7:5080",
+            // Version 6 re-keys without the port.
+            "sip:dave@192.0.2.7",
             "sip:carol@example.org"
         ]
     );
@@ -237,10 +238,12 @@ fn a_failing_step_leaves_the_previous_version_intact() {
     let good = Migration {
         version: 1,
         sql: "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);",
+        rewrite: None,
     };
     let bad = Migration {
         version: 2,
         sql: "CREATE TABLE b (y INTEGER); INSERT INTO nowhere VALUES (2);",
+        rewrite: None,
     };
     assert_eq!(migrate_with(&mut conn, ctx, &[good]).unwrap(), 0);
     let err = migrate_with(&mut conn, ctx, &[good, bad]).unwrap_err();
@@ -323,4 +326,88 @@ fn version_5_fixture_keeps_the_from_tag_key() {
     );
     resend.from_tag = Some("someone-else".into());
     assert!(!store.insert_incoming(&resend).unwrap().is_duplicate());
+}
+
+/// Counts of the rows a migration must keep.
+fn counts(conn: &Connection) -> (i64, i64, i64, i64) {
+    let count = |table: &str| -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    (
+        count("messages"),
+        count("delivery_history"),
+        count("outbox"),
+        count("transfers"),
+    )
+}
+
+#[test]
+fn version_6_merges_one_peers_conversations_without_losing_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("split-peers-v5.sql"));
+    let (before, conversations_before, unread_before): (_, i64, i64) = {
+        let conn = Connection::open(&path).unwrap();
+        let unread = conn
+            .query_row("SELECT sum(unread) FROM conversations", [], |r| r.get(0))
+            .unwrap();
+        let conversations = conn
+            .query_row("SELECT count(*) FROM conversations", [], |r| r.get(0))
+            .unwrap();
+        (counts(&conn), conversations, unread)
+    };
+    assert_eq!(before, (10, 1, 1, 1));
+    assert_eq!(conversations_before, 6);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        counts(&store.conn),
+        before,
+        "no message, history, outbox or transfer lost"
+    );
+    let list = store.conversations(None).unwrap();
+    let keys: Vec<_> = list
+        .iter()
+        .map(|c| (c.account.as_str(), c.peer_key.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("work", "sip:bob@example.org"),
+            ("local", "sip:carol@127.0.0.1"),
+            ("local", "sip:bob@127.0.0.1"),
+        ]
+    );
+    assert_eq!(
+        list.iter().map(|c| i64::from(c.unread)).sum::<i64>(),
+        unread_before
+    );
+    let bob = &list[2];
+    assert_eq!(bob.unread, 6);
+    // The newest address bob wrote from (or was written to) is kept for replies.
+    assert_eq!(bob.peer_address, "sip:bob@127.0.0.1:5072");
+    let messages = store.messages("local", "sip:bob@127.0.0.1", None, 100).unwrap();
+    assert_eq!(messages.len(), 7);
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.body == "one chat line, two ports")
+            .count(),
+        2,
+        "a message stored under two ports is kept twice, not dropped"
+    );
+    let transfers = store.transfers(Some("local")).unwrap();
+    assert_eq!(transfers[0].transfer.peer.as_deref(), Some("sip:bob@127.0.0.1"));
+    assert_eq!(
+        transfers[0].transfer.peer_key.as_deref(),
+        Some("sip:bob@127.0.0.1")
+    );
+    assert_eq!(store.search("fixturemarker", None, 10).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .messages("work", "sip:bob@example.org", None, 10)
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -1,5 +1,5 @@
 //! The history store: conversations, messages with their delivery history,
-//! the outbox, alerts and transfers, in one SQLite file (rusqlite, bundled
+//! the outbox, alerts, transfers and contacts, in one SQLite file (rusqlite, bundled
 //! SQLite with FTS5).
 //!
 //! Synchronous by design: the runtime owns one writable [`Store`] on a
@@ -23,14 +23,18 @@
 //! Files: `mod.rs` (opening), `schema.rs` + `migrations.rs` (versions),
 //! `columns.rs` (states as text),
 //! `messages.rs` (insert and read), `outbox.rs` (delivery states and
-//! retries), `conversations.rs` (list, mark read, export), `search.rs`
+//! retries), `conversations.rs` (list, mark read, export), `contacts.rs`
+//! (the address book, blocking, renaming and deleting conversations),
+//! `merge.rs` (schema 6's merge of one peer's conversations), `search.rs`
 //! (FTS5), `alerts.rs` (alerts, transfers), `page_files.rs` (files that
 //! came inside a MESSAGE).
 
 mod alerts;
 mod columns;
+mod contacts;
 mod conversations;
 mod error;
+mod merge;
 mod messages;
 mod migrations;
 mod outbox;
@@ -48,8 +52,12 @@ use crate::model::MessageId;
 
 pub use crate::model::{conversation_key, NewTransfer, StoredTransfer, TransferState};
 pub use alerts::{AlertRecord, NewAlert, StoredAlert, TransferUpdate};
+pub use contacts::{
+    MAX_CONTACT_ADDRESSES, MAX_CONTACT_GROUPS, MAX_CONTACT_GROUP_CHARS, MAX_CONTACT_NAME_CHARS,
+    MAX_CONTACT_NOTE_CHARS, MAX_CONTACT_PHOTO_BYTES,
+};
 pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
-pub use error::StoreError;
+pub use error::{ContactProblem, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::MAX_OUTBOX_BATCH;
 pub use page_files::{NewPageFile, PageFileOutcome, PendingPageFile};
@@ -251,3 +259,7 @@ mod migrations_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod alerts_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod contacts_tests;

@@ -192,3 +192,46 @@ DROP INDEX messages_incoming_transaction;
 CREATE UNIQUE INDEX messages_incoming_transaction
     ON messages (account, call_id, from_tag, cseq) WHERE direction = 'in';
 "#;
+
+/// Version 6: contacts, and one conversation per person.
+///
+/// - `contacts`: the address book. `photo` is a URI (`data:` or `https:`);
+///   `extra_vcard_lines` holds, one per line, the vCard content lines of an
+///   imported contact that sipchat does not understand, written back on
+///   export.
+/// - `contact_addresses`: a contact's addresses as written, in order, with
+///   their key (`model::conversation_key`; `tel:` as written). A key belongs
+///   to one contact at most. A conversation belongs to the contact whose
+///   address key is its `peer_key` (a join, so adding or removing a contact
+///   needs no update of the conversations).
+/// - `contact_groups`: vCard `CATEGORIES`.
+/// - `conversations.title`: a name the user gave the conversation.
+/// - Conversations whose peers are the same address of record (version 5
+///   kept non-default ports in the key) are merged by
+///   [`super::merge::merge_conversations`], run in the same transaction.
+pub(crate) const V6: &str = r#"
+CREATE TABLE contacts (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    name              TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    account           TEXT,
+    photo             TEXT,
+    note              TEXT,
+    favourite         INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
+    blocked           INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
+    extra_vcard_lines TEXT,
+    updated_at        INTEGER NOT NULL
+);
+CREATE TABLE contact_addresses (
+    contact_id  INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    address     TEXT NOT NULL,
+    address_key TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (contact_id, position)
+);
+CREATE TABLE contact_groups (
+    contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    PRIMARY KEY (contact_id, name)
+);
+ALTER TABLE conversations ADD COLUMN title TEXT;
+"#;

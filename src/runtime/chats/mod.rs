@@ -29,6 +29,7 @@ mod tests;
 
 pub(crate) use store_ops::ChatStoreOp;
 
+use super::blocking::BlockList;
 use super::clock::Now;
 use super::event::Event;
 use super::msrp_session::{self, ActionKind, SessionAction, SessionSdpError};
@@ -82,6 +83,8 @@ pub(crate) struct ChatsConfig {
 /// Everything that can happen to the chats.
 #[derive(Debug)]
 pub(crate) enum ChatInput {
+    /// The block list changed: offers from these addresses get 603.
+    BlockList(BlockList),
     /// Open a chat with `peer` in `session` (a fresh id from the agent),
     /// unless one is open already.
     Open {
@@ -266,6 +269,8 @@ pub(crate) struct Chats {
     /// Messages handed to a session, by id: their peer (for events after
     /// the chat is gone).
     in_flight: HashMap<MessageId, String>,
+    /// Whose offers are declined at once.
+    blocked: BlockList,
     effects: VecDeque<ChatEffect>,
 }
 
@@ -275,6 +280,7 @@ impl Chats {
             config,
             map: HashMap::new(),
             in_flight: HashMap::new(),
+            blocked: BlockList::default(),
             effects: VecDeque::new(),
         }
     }
@@ -330,6 +336,7 @@ impl Chats {
         match input {
             ChatInput::Open { session, peer } => self.open(session, peer),
             ChatInput::Accept { session } => self.accept(session),
+            ChatInput::BlockList(list) => self.blocked = list,
             ChatInput::Decline { session } => self.session(SessionAction::Reject {
                 session,
                 code: 603,
@@ -567,6 +574,15 @@ impl Chats {
         offer: SessionDescription,
         decision: OfferDecision,
     ) {
+        if self.blocked.blocks(&from) {
+            tracing::info!(%from, "declining a chat from a blocked contact");
+            self.session(SessionAction::Reject {
+                session,
+                code: 603,
+                warning: None,
+            });
+            return self.effects.push_back(ChatEffect::Release { session });
+        }
         let mut chat = Chat::new(from.clone(), true);
         chat.hop = Some(hop);
         chat.offer = Some(offer);

@@ -807,3 +807,51 @@ fn a_chat_is_not_called_encrypted_when_the_wire_is_not() {
         }]
     );
 }
+
+#[test]
+fn a_chat_offer_from_a_blocked_contact_is_declined_603_without_ringing() {
+    let mut c = chats();
+    let now = now0();
+    c.handle(
+        ChatInput::BlockList(crate::runtime::blocking::BlockList::new([
+            crate::model::conversation_key(BOB),
+        ])),
+        now,
+    );
+    let mut ours = chats();
+    let offer_sdp = invite(&mut ours, now);
+    let policy = OfferPolicy {
+        role: MsrpRole::Auto,
+        relayed: false,
+        relay_secure: false,
+        max_file_size: 1 << 20,
+        refuse_sessions: false,
+        msrp_available: true,
+    };
+    let Verdict::Chat { offer, decision } = judge_offer(&offer_sdp, &policy) else {
+        panic!("not a chat");
+    };
+    c.handle(
+        ChatInput::Offered {
+            session: SessionId(7),
+            from: BOB.into(),
+            from_name: None,
+            hop: hop(),
+            offer: Box::new(offer),
+            decision: Box::new(decision),
+        },
+        now,
+    );
+    let fx = drain(&mut c);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [
+                ChatEffect::Session(SessionAction::Reject { code: 603, .. }),
+                ChatEffect::Release { .. }
+            ]
+        ),
+        "declined, never offered to the user: {fx:?}"
+    );
+    assert!(!c.any());
+}

@@ -75,6 +75,7 @@ impl Endpoint {
 
     /// A MESSAGE arrived.
     pub(super) fn message_arrived(&mut self, token: IncomingToken, message: Box<ArrivedMessage>) {
+        self.refresh_block_list();
         let server_flow = self.server_hop();
         self.feed_inbox(InboxInput::Arrived {
             token,

@@ -15,6 +15,7 @@ mod trust;
 pub(crate) mod sessions;
 
 use super::account::{AccountSetup, ChatSettings, ServerTarget};
+use super::blocking::BlockList;
 use super::chats::{ChatInput, Chats};
 use super::event::Event;
 use super::inbox::{Inbox, InboxInput, InboxSettings};
@@ -34,7 +35,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -96,10 +97,15 @@ pub(crate) struct EndpointOptions {
     pub data_dir: Option<std::path::PathBuf>,
     /// The outbox works only the messages this runtime queued (one-shot commands).
     pub own_messages_only: bool,
+    /// The block list, refreshed by the supervisor when contacts change.
+    pub blocked: watch::Receiver<BlockList>,
 }
 
 pub(crate) struct Endpoint {
     id: AccountId,
+    /// The block list; handed to the inbox, chats and transfers when it
+    /// changed, before a request from outside is fed to them.
+    blocked: watch::Receiver<BlockList>,
     pub(crate) agent: Agent,
     events: mpsc::UnboundedSender<Event>,
     pub(crate) store: StoreActor,
@@ -170,6 +176,18 @@ async fn bind_udp_and_tcp(
 }
 
 impl Endpoint {
+    /// Hands a changed block list to the features that refuse blocked
+    /// peers (called before a MESSAGE or an INVITE from outside is fed).
+    pub(super) fn refresh_block_list(&mut self) {
+        if !self.blocked.has_changed().unwrap_or(false) {
+            return;
+        }
+        let list = self.blocked.borrow_and_update().clone();
+        self.feed_inbox(InboxInput::BlockList(list.clone()));
+        self.feed_chats(ChatInput::BlockList(list.clone()));
+        self.feed_transfers(TransferInput::BlockList(list));
+    }
+
     /// Binds what the account needs and spawns its task.
     pub(crate) async fn spawn(
         setup: AccountSetup,
@@ -235,8 +253,12 @@ impl Endpoint {
             target.is_some(),
             super::clock::Now::read(),
         );
+        let mut blocked = options.blocked.clone();
+        // The features start with an empty list: hand them the current one.
+        blocked.mark_changed();
         let endpoint = Endpoint {
             id: id.clone(),
+            blocked,
             agent,
             events,
             store,

@@ -588,6 +588,7 @@ impl Endpoint {
         sdp: &[u8],
         hop: Hop,
     ) {
+        self.refresh_block_list();
         let policy = OfferPolicy {
             role: self.chat_settings.role,
             relayed: self.chat_settings.relay.is_some(),

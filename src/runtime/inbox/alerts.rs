@@ -30,7 +30,7 @@ pub(crate) struct StoredAlert {
 }
 
 /// Whether `from` is one of `trusted` (both normalised with
-/// [`conversation_key`], so case of scheme/host, default ports, parameters
+/// [`conversation_key`], so case of scheme/host, ports, parameters
 /// and display names do not matter).
 pub fn is_trusted_sender(from: &str, trusted: &[String]) -> bool {
     let key = conversation_key(from);

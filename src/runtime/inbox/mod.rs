@@ -4,6 +4,10 @@
 //! trusted host names looked up on a schedule: `host_names.rs`), and files inside a MESSAGE (offered, accepted,
 //! declined: `page_files.rs`).
 //!
+//! Blocked contacts ([`InboxInput::BlockList`], handed over by the driver
+//! when the address book changes): their messages and files are answered
+//! 603 Decline, never stored or told; an alert still gets its trust verdict.
+//!
 //! Store first, then answer: an [`InboxEffect::Answer`] is queued only
 //! once the store op's result came back. A resend of a stored MESSAGE
 //! (the store says [`InsertOutcome::Duplicate`]) is answered again and
@@ -30,6 +34,7 @@ pub(crate) use page_files::Offer;
 pub use page_files::{incoming_limit, saved_name};
 pub(crate) use store_ops::InboxStoreOp;
 
+use super::blocking::BlockList;
 use super::clock::Now;
 use super::event::Event;
 use crate::model::{AccountId, AlertMark, IncomingMessage, MessageId, TransferId};
@@ -100,6 +105,9 @@ pub(crate) struct InboxSettings {
 /// Everything that can happen to the inbox.
 #[derive(Debug)]
 pub(crate) enum InboxInput {
+    /// The block list changed: messages and files from these addresses get
+    /// 603 Decline and are neither stored nor told.
+    BlockList(BlockList),
     /// A MESSAGE arrived. `server_flow` is the account's server flow when
     /// it is up (for the alert trust verdict).
     Arrived {
@@ -221,6 +229,8 @@ pub(crate) struct Inbox {
     trusted: TrustedSenders,
     /// Files that came in MESSAGEs and wait for a decision.
     offers: HashMap<TransferId, Offer>,
+    /// Whose messages are declined.
+    blocked: BlockList,
     effects: VecDeque<InboxEffect>,
 }
 
@@ -230,12 +240,14 @@ impl Inbox {
             trusted: TrustedSenders::new(&settings.trusted_alert_senders),
             settings,
             offers: HashMap::new(),
+            blocked: BlockList::default(),
             effects: VecDeque::new(),
         }
     }
 
     pub(crate) fn handle(&mut self, input: InboxInput, now: Now) {
         match input {
+            InboxInput::BlockList(list) => self.blocked = list,
             InboxInput::Arrived {
                 token,
                 message,
@@ -320,6 +332,18 @@ impl Inbox {
         server_flow: Option<Hop>,
         now: Now,
     ) {
+        // An alert goes on to its trust verdict even from a blocked
+        // address: a trusted sender's warning is never lost.
+        if message.alert.is_none() && self.blocked.blocks(&message.from) {
+            tracing::info!(from = %message.from, "declining a message from a blocked contact");
+            return self.answer(
+                token,
+                IncomingAnswer {
+                    code: 603,
+                    headers: Vec::new(),
+                },
+            );
+        }
         if let Some(claim) = message.alert.take() {
             return self.alert_arrived(token, message, *claim, server_flow, now);
         }

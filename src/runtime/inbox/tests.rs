@@ -647,10 +647,11 @@ fn trusted_senders_match_on_normalised_uris() {
     ));
     assert!(is_trusted_sender("\"Alerts\" <sip:alert@example.org>", &trusted));
     assert!(is_trusted_sender("sips:duty@EXAMPLE.net", &trusted));
-    // The user part is case-sensitive; other users, hosts, ports and schemes are strangers.
+    // A port is routing, not identity (#15): From names the same sender.
+    assert!(is_trusted_sender("sip:alert@example.org:5070", &trusted));
+    // The user part is case-sensitive; other users, hosts and schemes are strangers.
     assert!(!is_trusted_sender("sip:Alert@example.org", &trusted));
     assert!(!is_trusted_sender("sip:alert@example.org.evil.test", &trusted));
-    assert!(!is_trusted_sender("sip:alert@example.org:5070", &trusted));
     assert!(!is_trusted_sender("sips:alert@example.org", &trusted));
     assert!(!is_trusted_sender("sip:mallory@example.org", &trusted));
     assert!(!is_trusted_sender("", &trusted));
@@ -684,4 +685,47 @@ fn the_incoming_limit_never_exceeds_what_the_parser_takes() {
     // Incoming: the account's limit, but never above what the parser takes.
     assert_eq!(incoming_limit(1000), 1000);
     assert_eq!(incoming_limit(u64::MAX), MAX_PAGE_FILE_BYTES as u64);
+}
+
+#[test]
+fn a_blocked_senders_messages_and_files_get_603_unstored_and_untold_until_unblocked() {
+    let mut inbox = Inbox::new(settings());
+    let blocked = crate::runtime::blocking::BlockList::new(["sip:bob@example.org".to_string()]);
+    inbox.handle(InboxInput::BlockList(blocked), now());
+    // Any port or form of the address is the same person.
+    let out = arrive(
+        &mut inbox,
+        1,
+        message("\"Bob\" <sip:bob@example.org:5099>", "hello"),
+        None,
+    );
+    assert_eq!(out.len(), 1, "only the answer: nothing stored or told: {out:?}");
+    assert_eq!(answer_code(&out[0]), 603);
+    let out = arrive(&mut inbox, 2, file_message("a.png", b"png"), None);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(answer_code(&out[0]), 603);
+    // Others are unaffected.
+    let out = arrive(&mut inbox, 3, message("sip:carol@example.org", "hi"), None);
+    assert!(matches!(out[..], [InboxEffect::Store(_)]), "{out:?}");
+    // Unblocked: stored again.
+    inbox.handle(InboxInput::BlockList(Default::default()), now());
+    let out = arrive(&mut inbox, 4, message("sip:bob@example.org", "back"), None);
+    assert!(matches!(out[..], [InboxEffect::Store(_)]), "{out:?}");
+}
+
+#[test]
+fn an_alert_from_a_blocked_address_still_goes_to_its_trust_verdict() {
+    let mut inbox = Inbox::new(settings());
+    inbox.handle(
+        InboxInput::BlockList(crate::runtime::blocking::BlockList::new([conversation_key(
+            ALERTER,
+        )])),
+        now(),
+    );
+    let m = alert_message(ALERTER, "text/plain", "Evacuate", Some("Emergency Alert"));
+    let out = arrive(&mut inbox, 1, m, None);
+    assert!(
+        out.iter().all(|e| !matches!(e, InboxEffect::Answer { .. })),
+        "{out:?}"
+    );
 }

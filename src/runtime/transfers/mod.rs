@@ -33,6 +33,7 @@ pub use page_mode::{
 };
 pub(crate) use store_ops::{Candidate, TransferStoreOp};
 
+use super::blocking::BlockList;
 use super::clock::Now;
 use super::command::FileSendMode;
 use super::event::{Event, TransferVia};
@@ -114,6 +115,8 @@ pub(crate) struct TransfersConfig {
 /// Everything that can happen to the transfers.
 #[derive(Debug)]
 pub(crate) enum TransferInput {
+    /// The block list changed: file offers from these addresses get 603.
+    BlockList(BlockList),
     /// `Command::SendFile`; `session` is a fresh id from the agent.
     SendFile {
         id: TransferId,
@@ -330,6 +333,8 @@ pub(crate) struct Transfers {
     page: page_mode::PageFiles,
     /// The time of the input being handled.
     now: Now,
+    /// Whose file offers are declined at once.
+    blocked: BlockList,
     effects: VecDeque<TransferEffect>,
 }
 
@@ -341,6 +346,7 @@ impl Transfers {
             by_id: HashMap::new(),
             page: page_mode::PageFiles::default(),
             now,
+            blocked: BlockList::default(),
             effects: VecDeque::new(),
         }
     }
@@ -420,6 +426,7 @@ impl Transfers {
                     },
                 ),
             },
+            TransferInput::BlockList(list) => self.blocked = list,
             TransferInput::Offered {
                 session,
                 from,

@@ -157,6 +157,15 @@ impl Transfers {
         decision: OfferDecision,
         accept_into: Option<(PathBuf, bool)>,
     ) {
+        if self.blocked.blocks(&from) {
+            tracing::info!(%from, "declining a file from a blocked contact");
+            self.session(SessionAction::Reject {
+                session,
+                code: 603,
+                warning: None,
+            });
+            return self.effects.push_back(TransferEffect::Release { session });
+        }
         let OfferKind::FilePush(attrs) = &decision.kind else {
             return;
         };

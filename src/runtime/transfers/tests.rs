@@ -682,3 +682,39 @@ fn page_mode_helpers() {
     assert_eq!(page_mode::who("sip:example.org"), "example.org");
     assert_eq!(page_mode::who("not an address"), "not an address");
 }
+
+#[test]
+fn a_file_offer_from_a_blocked_contact_is_declined_603_and_never_offered() {
+    let mut t = transfers();
+    let now = now0();
+    t.handle(
+        TransferInput::BlockList(crate::runtime::blocking::BlockList::new([
+            crate::model::conversation_key(BOB),
+        ])),
+        now,
+    );
+    let (offer, decision) = incoming_offer(1);
+    t.handle(
+        TransferInput::Offered {
+            session: S,
+            from: BOB.into(),
+            hop: hop(),
+            offer: Box::new(offer),
+            decision: Box::new(decision),
+            accept_into: None,
+        },
+        now,
+    );
+    let fx = drain(&mut t);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [
+                TransferEffect::Session(SessionAction::Reject { code: 603, .. }),
+                TransferEffect::Release { .. }
+            ]
+        ),
+        "{fx:?}"
+    );
+    assert!(!t.owns(S));
+}

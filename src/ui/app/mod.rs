@@ -498,6 +498,8 @@ impl App {
                 self.sidebar.accounts.set_state(&account, state, self.now)
             }
             Event::CertificateUntrusted { .. } | Event::CertificateChanged { .. } => {}
+            // The contact list's window part (#15) handles these.
+            Event::Contacts(_) | Event::ContactChanged(_) => {}
             Event::MessageReceived(message) => {
                 let key = self.conversations.receive(&message);
                 self.sessions.message_from(&key);

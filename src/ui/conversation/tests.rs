@@ -46,8 +46,8 @@ fn list_is_sorted_by_last_activity_and_counts_unread() {
 fn incoming_and_typed_addresses_meet_in_one_conversation() {
     let mut c = Conversations::default();
     let key = c.start(&local(), " sip:Bob@127.0.0.1:5063;transport=udp ", 10);
-    // The store's key: parameters dropped, a non-default port kept.
-    assert_eq!(key.peer, "sip:Bob@127.0.0.1:5063");
+    // The store's key: parameters and the port dropped (#15).
+    assert_eq!(key.peer, "sip:Bob@127.0.0.1");
     c.receive(&incoming(7, "<sip:Bob@127.0.0.1:5063>", "hello", 20));
     c.receive(&incoming(8, "sip:bob@127.0.0.1:5063", "another user", 21));
     assert_eq!(c.by_recent().len(), 2, "users are case-sensitive");

@@ -16,6 +16,7 @@
 pub mod msrp;
 /// The SDP harness (also run by `tests/sdp_vectors.rs`).
 pub mod sdp;
+pub mod vcard;
 
 use sipchat::model::MessageId;
 use sipchat::protocol::alert::{self, AlertInput};

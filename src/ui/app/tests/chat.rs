@@ -5,7 +5,7 @@ use super::*;
 use crate::ui::conversation::session::{state_words, Ending, Phase};
 use sipchat::model::{ChatState, SessionId};
 
-const CAROL: &str = "sip:carol@127.0.0.1:5072";
+const CAROL: &str = "sip:carol@127.0.0.1";
 
 fn carol() -> ConversationKey {
     ConversationKey::stored("local", CAROL)
@@ -144,7 +144,7 @@ fn start_opens_a_chat_and_each_state_is_shown_until_active() {
     open_bob(&mut app);
     recorder.take();
     press(&mut app, Request::Start);
-    let address = "sip:bob@127.0.0.1:5063;transport=udp";
+    let address = "sip:bob@127.0.0.1;transport=udp";
     assert_eq!(
         recorder.take(),
         [Command::OpenChat {

@@ -43,7 +43,9 @@ impl Commands for Recorder {
     }
 }
 
-const BOB: &str = "sip:bob@127.0.0.1:5063";
+/// Bob's address of record: the port is routing, not identity (#15), so
+/// the stored key has none.
+const BOB: &str = "sip:bob@127.0.0.1";
 
 fn local() -> AccountId {
     AccountId(AccountId::LOCAL.into())
@@ -73,6 +75,8 @@ fn summary(peer: &str, unread: u32, at_ms: i64, last: &str) -> ConversationSumma
         peer_key: peer.into(),
         peer_address: format!("{peer};transport=udp"),
         display_name: None,
+        title: None,
+        contact: None,
         last_activity: at_ms,
         unread,
         last_message: Some(MessagePreview {
@@ -173,7 +177,7 @@ fn the_stored_conversations_fill_the_list_at_start() {
     // Replies go to the last full address.
     assert_eq!(
         bob.map(|c| c.address.as_str()),
-        Some("sip:bob@127.0.0.1:5063;transport=udp")
+        Some("sip:bob@127.0.0.1;transport=udp")
     );
 }
 
