@@ -4,19 +4,21 @@
 //! alerts (`alert.rs`), a server certificate to trust or not
 //! (`certificate.rs`), the history's rows (`history.rs`: messages,
 //! conversations, search hits), recorded file transfers and their
-//! [`TransferState`] (`transfer.rs`), and the conversation key of an
-//! address (`address.rs`). The store reads and writes the same types.
+//! [`TransferState`] (`transfer.rs`), presence (`presence.rs`) and the
+//! conversation key of an address (`address.rs`). The store reads and writes the same types.
 
 mod address;
 mod alert;
 mod certificate;
 mod history;
+mod presence;
 mod transfer;
 
 pub use address::conversation_key;
 pub use alert::{Alert, AlertMark, CapAlert, CapInfo};
 pub use certificate::CertificateInfo;
 pub use history::{ConversationSummary, Direction, MessagePreview, SearchHit, StoredMessage};
+pub use presence::{OwnStatus, Presence, PresenceStatus};
 pub use transfer::{NewTransfer, StoredTransfer, TransferState};
 
 use serde::{Deserialize, Serialize};

@@ -89,6 +89,7 @@ seeds_for() {
         alert_body) echo "$vectors/cap" ;;
         msrp_frame | msrp_session) echo "$here/seeds/$1 $vectors/msrp" ;;
         cpim | im_xml) echo "$vectors/msrp" ;;
+        pidf | winfo) echo "$vectors/presence" ;;
     esac
 }
 
