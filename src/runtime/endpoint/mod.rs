@@ -546,6 +546,8 @@ impl Endpoint {
             } => self.message_delivery(id, to, state, sent_as, retry_after),
             AgentEvent::MessageArrived { token, message } => self.message_arrived(token, message),
             AgentEvent::Session(event) => self.on_session_event(event),
+            AgentEvent::Subscription(_) => {}
+            AgentEvent::Publication(_) => {}
         }
     }
 }

@@ -10,16 +10,23 @@ mod auth;
 mod dialog;
 mod own_address;
 mod pager;
+mod publication;
 mod registration;
 mod session;
 mod session_in;
 mod session_out;
+mod subscription;
 
 pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
     MAX_BODY_STREAM, MAX_REQUEST_UDP,
 };
+pub use publication::{PublicationEvent, MAX_ETAG_LEN, MAX_PUBLISH_EXPIRES};
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
+pub use subscription::{
+    SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState, SubscriptionStateError,
+    TerminationReason, MAX_SUBSCRIBE_EXPIRES, MAX_SUBSCRIPTIONS,
+};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};
 use super::message::{MessageError, Method, SipMessage};
@@ -128,6 +135,10 @@ pub enum AgentEvent {
     },
     /// A chat session's signalling moved on.
     Session(SessionEvent),
+    /// One of our subscriptions (presence, watcher info) moved on.
+    Subscription(SubscriptionEvent),
+    /// Our presence publication moved on.
+    Publication(PublicationEvent),
 }
 
 /// Output of the agent.
@@ -153,6 +164,10 @@ enum Purpose {
     Cancel(SessionId),
     /// The BYE ending a session.
     Bye(SessionId),
+    /// A SUBSCRIBE of one of our subscriptions.
+    Subscribe(SubscriptionId),
+    /// Our PUBLISH.
+    Publish,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +194,8 @@ pub struct Agent {
     registration: registration::Registration,
     pager: pager::Pager,
     sessions: session::Sessions,
+    subscriptions: subscription::Subscriptions,
+    publication: publication::Publication,
 }
 
 impl Agent {
@@ -196,6 +213,8 @@ impl Agent {
             registration,
             pager: pager::Pager::default(),
             sessions: session::Sessions::default(),
+            subscriptions: subscription::Subscriptions::default(),
+            publication: publication::Publication::default(),
         }
     }
 
@@ -249,7 +268,10 @@ impl Agent {
 
     /// Whether requests we sent still wait for their final answer.
     pub fn has_pending_requests(&self) -> bool {
-        self.registration.key().is_some() || self.pager.keys().next().is_some()
+        self.registration.key().is_some()
+            || self.pager.keys().next().is_some()
+            || self.subscriptions.keys().next().is_some()
+            || self.publication.key().is_some()
     }
 
     /// Our address as the From of a request through `hop`.
@@ -285,6 +307,8 @@ impl Agent {
         self.pager
             .keys()
             .chain(self.registration.key())
+            .chain(self.subscriptions.keys())
+            .chain(self.publication.key())
             .filter(|key| {
                 self.table
                     .client_context(key)
@@ -397,6 +421,8 @@ impl Agent {
                 Purpose::Cancel(session) | Purpose::Bye(session) => {
                     tracing::debug!(account = %self.config.account, %session, code, "{method} answered");
                 }
+                Purpose::Subscribe(id) => self.subscribe_response(id, &key, &msg, now),
+                Purpose::Publish => self.publish_response(&key, &msg, now),
             },
             Some(_) => {}
             None => tracing::debug!(account = %self.config.account, %key, code, "stray response"),
@@ -445,6 +471,9 @@ impl Agent {
         if let Some(resp) = self.refuse_unsupported(&msg) {
             self.respond(&key, resp, now);
             return;
+        }
+        if method == Method::Notify && self.is_our_notify(&msg) {
+            return self.on_notify(key, msg, now);
         }
         let has_to_tag = msg.to_header().ok().is_some_and(|t| t.tag().is_some());
         if has_to_tag && method != Method::Cancel && !self.in_known_dialog(&msg) {
@@ -576,6 +605,8 @@ impl Agent {
             Purpose::Cancel(session) | Purpose::Bye(session) => {
                 tracing::debug!(account = %self.config.account, %session, %key, ?failure, "no answer");
             }
+            Purpose::Subscribe(id) => self.subscribe_no_response(id, key, failure),
+            Purpose::Publish => self.publish_no_response(key, failure, now),
         }
     }
 
@@ -647,3 +678,5 @@ fn server_key(msg: &SipMessage, method: &Method) -> TransactionKey {
 #[cfg(test)]
 #[path = "agent_tests.rs"]
 mod tests;
+#[cfg(test)]
+mod tests_support;
