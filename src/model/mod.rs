@@ -18,7 +18,7 @@ pub use address::conversation_key;
 pub use alert::{Alert, AlertMark, CapAlert, CapInfo};
 pub use certificate::CertificateInfo;
 pub use history::{ConversationSummary, Direction, MessagePreview, SearchHit, StoredMessage};
-pub use presence::{OwnStatus, Presence, PresenceStatus};
+pub use presence::{OwnStatus, Presence, PresenceStatus, WatchState};
 pub use transfer::{NewTransfer, StoredTransfer, TransferState};
 
 use serde::{Deserialize, Serialize};

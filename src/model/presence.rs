@@ -116,3 +116,20 @@ pub struct Presence {
     /// timestamp; shown when offline.
     pub last_seen: Option<i64>,
 }
+
+/// How watching one contact stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WatchState {
+    /// Subscribed; the presence is current.
+    Active,
+    /// Waiting for the contact's permission.
+    Pending,
+    /// The contact does not share their status.
+    Refused,
+    /// There is no such user.
+    NoSuchUser,
+    /// Not subscribed now (no server connection, or a failure being
+    /// retried); the words say why.
+    Interrupted(String),
+}

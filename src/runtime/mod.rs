@@ -15,6 +15,7 @@ pub mod inbox;
 pub(crate) mod msrp_session;
 pub(crate) mod msrp_task;
 pub mod outbox;
+pub mod presence;
 mod queries;
 pub(crate) mod storage;
 pub mod transfers;
