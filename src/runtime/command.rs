@@ -1,6 +1,6 @@
 //! What the UI and the CLI ask of the runtime.
 
-use crate::model::{AccountId, MessageId, SessionId, TransferId};
+use crate::model::{AccountId, MessageId, OwnStatus, SessionId, TransferId};
 use std::path::PathBuf;
 
 /// How [`Command::SendFile`] sends a file.
@@ -212,6 +212,32 @@ pub enum Command {
         account: AccountId,
         /// The transfer.
         transfer: TransferId,
+    },
+    /// Watch an address's presence on an account: subscribe, and report
+    /// it with [`crate::runtime::Event::Presence`].
+    Watch {
+        /// Which account.
+        account: AccountId,
+        /// The address, `sip:bob@example.org`.
+        contact: String,
+    },
+    /// Stop watching an address.
+    Unwatch {
+        /// Which account.
+        account: AccountId,
+        /// The address, as watched.
+        contact: String,
+    },
+    /// Set our status: published at once where the account has a server,
+    /// and kept for the next start. Answered with
+    /// [`crate::runtime::Event::OwnPresence`].
+    SetStatus {
+        /// Which account; `None` for every running account.
+        account: Option<AccountId>,
+        /// The status.
+        status: OwnStatus,
+        /// A free note.
+        note: Option<String>,
     },
     /// Unregister every account and stop the runtime.
     Shutdown,

@@ -231,11 +231,6 @@ impl Presence {
         self.effects.pop_front()
     }
 
-    /// Our status now.
-    pub(crate) fn own(&self) -> &SavedPresence {
-        &self.own
-    }
-
     /// Whether quitting still waits for our removal or unsubscriptions.
     pub(crate) fn stopping_done(&self) -> bool {
         self.publishing != Publishing::Removing && !self.watches.values().any(|w| w.phase == Phase::Subscribing)
