@@ -51,8 +51,14 @@ pub fn run(config: &Config, data_dir: &Path, request: &StatusRequest<'_>) -> Res
     match Connection::open(data_dir) {
         Some(connection) => hand_over(connection, request, status, note),
         None => {
-            let saved = SavedPresence { status, note };
+            let known = presence_file::load(data_dir).map_err(|e| CliError::Usage(e.to_string()))?;
             for account in &accounts {
+                // The watcher decisions stay as they are.
+                let saved = SavedPresence {
+                    status,
+                    note: note.clone(),
+                    ..known.get(&account.0).cloned().unwrap_or_default()
+                };
                 presence_file::record(data_dir, &account.0, &saved)
                     .map_err(|e| CliError::Usage(e.to_string()))?;
                 print(account, &saved, false, request.json);
@@ -94,7 +100,12 @@ fn hand_over(
     })?;
     match connection.next_reply(STATUS_TIMEOUT)? {
         Some(Reply::StatusSet { account, published }) => {
-            print(&AccountId(account), &SavedPresence { status, note }, published, request.json);
+            let saved = SavedPresence {
+                status,
+                note,
+                ..SavedPresence::default()
+            };
+            print(&AccountId(account), &saved, published, request.json);
             Ok(())
         }
         Some(Reply::Error { message }) => Err(CliError::Refused(message)),

@@ -228,6 +228,17 @@ pub enum Command {
         /// The address, as watched.
         contact: String,
     },
+    /// Allow (or block) someone who asked to see our status
+    /// ([`crate::runtime::Event::PresenceRequest`]); kept for later runs.
+    /// The local account enforces it itself.
+    DecideWatcher {
+        /// Which account.
+        account: AccountId,
+        /// The watcher's address.
+        watcher: String,
+        /// Allow (else block).
+        allow: bool,
+    },
     /// Set our status: published at once where the account has a server,
     /// and kept for the next start. Answered with
     /// [`crate::runtime::Event::OwnPresence`].

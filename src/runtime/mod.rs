@@ -384,6 +384,7 @@ async fn supervise(
             let saved = presence::SavedPresence {
                 status: *status,
                 note: note.clone(),
+                ..Default::default()
             };
             for tx in accounts.values() {
                 let _ = tx.send(AccountCommand::Presence(presence::PresenceInput::SetStatus(saved.clone())));
@@ -407,9 +408,18 @@ async fn supervise(
                 AccountCommand::Presence(presence::PresenceInput::SetStatus(presence::SavedPresence {
                     status,
                     note,
+                    ..Default::default()
                 })),
             ),
             Command::SetStatus { account: None, .. } => continue,
+            Command::DecideWatcher {
+                account,
+                watcher,
+                allow,
+            } => (
+                account,
+                AccountCommand::Presence(presence::PresenceInput::Decide { watcher, allow }),
+            ),
             Command::LoadConversations
             | Command::LoadMessages { .. }
             | Command::MarkRead { .. }

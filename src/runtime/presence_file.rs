@@ -107,6 +107,8 @@ mod tests {
         let away = SavedPresence {
             status: OwnStatus::Away,
             note: Some("lunch \"soon\"".into()),
+            allowed: vec!["sip:bob@example.org".into()],
+            blocked: Vec::new(),
         };
         record(dir.path(), "work", &away).unwrap();
         record(dir.path(), "local", &SavedPresence::default()).unwrap();

@@ -584,6 +584,7 @@ impl Endpoint {
             AgentEvent::Session(event) => self.on_session_event(event),
             AgentEvent::Subscription(event) => self.feed_presence(PresenceInput::Subscription(event)),
             AgentEvent::Publication(event) => self.feed_presence(PresenceInput::Publication(event)),
+            AgentEvent::Watcher(event) => self.feed_presence(PresenceInput::Watcher(event)),
         }
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Requests of a server account go through its flow. The local account
 //! subscribes to peers whose address names an IP address and port directly
-//! (`sip:bob@192.0.2.4:5062`), over its UDP socket; it does not publish.
+//! (`sip:bob@192.0.2.4:5062`), over its UDP socket; it does not publish,
+//! but answers SUBSCRIBEs itself and NOTIFYs what the feature decides.
 
 use super::{answering_address, Endpoint};
 use crate::model::AccountId;
@@ -76,6 +77,10 @@ impl Endpoint {
                             retry_after: None,
                         })),
                     }
+                }
+                PresenceEffect::NotifyWatcher { id, state, document } => {
+                    let document = document.map(|d| (pidf::CONTENT_TYPE.to_string(), d));
+                    self.agent.notify_watcher(id, state, document, now);
                 }
                 PresenceEffect::Persist(saved) => self.persist_presence(saved),
                 PresenceEffect::Emit(event) => self.emit(event),

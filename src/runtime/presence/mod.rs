@@ -31,9 +31,10 @@ use crate::model::{AccountId, OwnStatus, Presence as Status, PresenceStatus, Wat
 use crate::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use crate::protocol::presence::EVENT_PRESENCE;
 use crate::protocol::sip::agent::{
-    PublicationEvent, SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState, TerminationReason,
+    NotifyState, PublicationEvent, SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState,
+    TerminationReason, WatcherEvent, WatcherId,
 };
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// Seconds asked for a subscription (Kamailio cuts above 3600).
@@ -74,7 +75,11 @@ pub enum PresenceError {
     BadAddress(String),
 }
 
-/// Our status as kept between runs.
+/// Seconds a watcher who quit is asked to wait before watching again.
+pub const QUIT_RETRY_AFTER: u32 = 60;
+
+/// Our status as kept between runs, and (for the local account, which is
+/// its own notifier) the watchers the user allowed or blocked.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SavedPresence {
     /// Our status.
@@ -82,6 +87,12 @@ pub struct SavedPresence {
     /// Our note.
     #[serde(default)]
     pub note: Option<String>,
+    /// Watchers allowed to see our status (addresses).
+    #[serde(default)]
+    pub allowed: Vec<String>,
+    /// Watchers refused.
+    #[serde(default)]
+    pub blocked: Vec<String>,
 }
 
 /// How the feature behaves for one account.
@@ -113,6 +124,10 @@ pub(crate) enum PresenceInput {
     Subscription(SubscriptionEvent),
     /// News from the agent about our publication.
     Publication(PublicationEvent),
+    /// Someone watching us (local account).
+    Watcher(WatcherEvent),
+    /// The user allows (or blocks) a watcher.
+    Decide { watcher: String, allow: bool },
     /// Quit: remove our publication and end every subscription.
     Stop,
 }
@@ -131,6 +146,12 @@ pub(crate) enum PresenceEffect {
     /// PUBLISH `document` (PIDF), or refresh what is published (`None`);
     /// `expires` 0 removes it.
     Publish { document: Option<Vec<u8>>, expires: u32 },
+    /// NOTIFY a watcher (local account); `document` is PIDF.
+    NotifyWatcher {
+        id: WatcherId,
+        state: NotifyState,
+        document: Option<Vec<u8>>,
+    },
     /// Keep our status for the next start.
     Persist(SavedPresence),
     /// Tell the UI and the CLI.
@@ -205,6 +226,11 @@ pub(crate) struct Presence {
     publish_failures: u32,
     jitter: u64,
     effects: VecDeque<PresenceEffect>,
+    /// Who watches us (local account): their address key and when their
+    /// subscription ends.
+    watchers: HashMap<WatcherId, (String, Instant)>,
+    /// Watchers the user was asked about this run.
+    asked: HashSet<String>,
 }
 
 impl Presence {
@@ -223,6 +249,8 @@ impl Presence {
             publish_due: None,
             publish_failures: 0,
             effects: VecDeque::new(),
+            watchers: HashMap::new(),
+            asked: HashSet::new(),
         }
     }
 
@@ -244,7 +272,8 @@ impl Presence {
             .filter(|w| w.held.is_some())
             .filter_map(|w| w.window_start.map(|s| s + UPDATE_WINDOW));
         let due = self.watches.values().filter_map(|w| w.due);
-        held.chain(due).chain(self.publish_due).min()
+        let watchers = self.watchers.values().map(|(_, until)| *until);
+        held.chain(due).chain(self.publish_due).chain(watchers).min()
     }
 
     pub(crate) fn handle(&mut self, input: PresenceInput, now: Now) {
@@ -255,11 +284,23 @@ impl Presence {
             PresenceInput::SetStatus(saved) => self.set_status(saved, now),
             PresenceInput::Subscription(event) => self.on_subscription(event, now),
             PresenceInput::Publication(event) => self.on_publication(event, now),
-            PresenceInput::Stop => self.stop(),
+            PresenceInput::Watcher(event) => self.on_watcher(event, now),
+            PresenceInput::Decide { watcher, allow } => self.decide(&watcher, allow, now),
+            PresenceInput::Stop => self.stop(now),
         }
     }
 
     pub(crate) fn handle_timeout(&mut self, now: Now) {
+        let expired: Vec<WatcherId> = self
+            .watchers
+            .iter()
+            .filter(|(_, (_, until))| *until <= now.at)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            self.watchers.remove(&id);
+            self.notify(id, NotifyState::Terminated { reason: "timeout", retry_after: None }, None);
+        }
         let uris: Vec<String> = self.watches.keys().cloned().collect();
         for uri in uris {
             self.flush_held(&uri, now.at);
@@ -427,7 +468,12 @@ impl Presence {
         }
     }
 
-    fn set_status(&mut self, mut saved: SavedPresence, now: Now) {
+    fn set_status(&mut self, saved: SavedPresence, now: Now) {
+        let mut saved = SavedPresence {
+            allowed: self.own.allowed.clone(),
+            blocked: self.own.blocked.clone(),
+            ..saved
+        };
         saved.note = saved
             .note
             .map(|n| n.chars().filter(|c| !c.is_control()).take(MAX_OWN_NOTE_CHARS).collect::<String>())
@@ -445,6 +491,8 @@ impl Presence {
                 expires: PUBLISH_EXPIRES,
             });
         } else if !self.settings.publishes {
+            // Our own notifier: tell every allowed watcher.
+            self.notify_allowed(now);
             // Nothing to publish to: it counts as done at once.
             self.emit(Event::OwnPresence {
                 account: self.settings.account.clone(),
@@ -456,10 +504,14 @@ impl Presence {
     }
 
     fn document(&self, now: Now) -> Vec<u8> {
+        self.document_as(self.own.status, now)
+    }
+
+    fn document_as(&self, status: OwnStatus, now: Now) -> Vec<u8> {
         let tuple_id = format!("{:x}", fnv(self.settings.aor.as_bytes()));
         pidf::build(&OwnPresence {
             entity: &self.settings.aor,
-            status: self.own.status,
+            status,
             note: self.own.note.as_deref(),
             tuple_id: &tuple_id,
             contact: None,
@@ -468,11 +520,26 @@ impl Presence {
         .into_bytes()
     }
 
-    fn stop(&mut self) {
+    fn stop(&mut self, now: Now) {
         if self.stopping {
             return;
         }
         self.stopping = true;
+        // Watchers of the local account see us closed, and wait a while.
+        let closed = self.document_as(OwnStatus::Invisible, now);
+        let ids: Vec<(WatcherId, bool)> = self
+            .watchers
+            .iter()
+            .map(|(id, (key, _))| (*id, self.is_allowed(key)))
+            .collect();
+        self.watchers.clear();
+        for (id, allowed) in ids {
+            let state = NotifyState::Terminated {
+                reason: "probation",
+                retry_after: Some(QUIT_RETRY_AFTER),
+            };
+            self.notify(id, state, allowed.then(|| closed.clone()));
+        }
         self.publish_due = None;
         if self.settings.publishes && matches!(self.publishing, Publishing::Published | Publishing::Sending) {
             self.publishing = Publishing::Removing;
@@ -563,7 +630,10 @@ impl Presence {
                 };
                 match state {
                     Some(state) => self.stop_watch(&uri, state, now.at),
-                    None => self.retry_later(&uri, retry_after, WatchState::Interrupted(reason), now.at),
+                    None => {
+                        let state = WatchState::Interrupted(reason);
+                        self.retry_later(&uri, retry_after, Status::default(), state, now.at)
+                    }
                 }
             }
             SubscriptionEvent::Notified { state, content_type, body, .. } => {
@@ -638,8 +708,9 @@ impl Presence {
                         self.stop_watch(uri, WatchState::Interrupted(words), now.at)
                     }
                     Some(TerminationReason::Probation | TerminationReason::Giveup) => {
-                        let words = "the server stopped reporting; trying again later".to_string();
-                        self.retry_later(uri, retry_after, WatchState::Interrupted(words), now.at)
+                        let words = "stopped reporting; trying again later".to_string();
+                        let shown = read.unwrap_or_default();
+                        self.retry_later(uri, retry_after, shown, WatchState::Interrupted(words), now.at)
                     }
                     _ => {
                         // Deactivated, timeout, or no reason: subscribe again.
@@ -663,7 +734,7 @@ impl Presence {
         self.show(uri, Status::default(), state, at);
     }
 
-    fn retry_later(&mut self, uri: &str, retry_after: Option<u32>, state: WatchState, at: Instant) {
+    fn retry_later(&mut self, uri: &str, retry_after: Option<u32>, shown: Status, state: WatchState, at: Instant) {
         let failures = match self.watches.get_mut(uri) {
             Some(w) => {
                 w.failures += 1;
@@ -677,7 +748,7 @@ impl Presence {
             w.id = None;
             w.due = (self.can_send && !self.stopping).then_some(at + delay);
         }
-        self.show(uri, Status::default(), state, at);
+        self.show(uri, shown, state, at);
     }
 
     /// Shows a change, within the flood limit.
@@ -715,6 +786,110 @@ impl Presence {
         if window_over {
             if let Some((status, state)) = w.held.take() {
                 self.show(uri, status, state, at);
+            }
+        }
+    }
+}
+
+impl Presence {
+    fn notify(&mut self, id: WatcherId, state: NotifyState, document: Option<Vec<u8>>) {
+        self.effects.push_back(PresenceEffect::NotifyWatcher { id, state, document });
+    }
+
+    /// Allowed: decided so, or in the list we watch (the address book).
+    fn is_allowed(&self, key: &str) -> bool {
+        let listed = |list: &[String]| list.iter().any(|a| crate::model::conversation_key(a) == key);
+        !listed(&self.own.blocked)
+            && (listed(&self.own.allowed) || self.watches.keys().any(|w| crate::model::conversation_key(w) == key))
+    }
+
+    fn is_blocked(&self, key: &str) -> bool {
+        self.own.blocked.iter().any(|a| crate::model::conversation_key(a) == key)
+    }
+
+    /// What a watcher with `key` is told now.
+    fn tell(&mut self, id: WatcherId, key: &str, expires: u32, now: Now) {
+        if self.is_blocked(key) {
+            self.watchers.remove(&id);
+            return self.notify(id, NotifyState::Terminated { reason: "rejected", retry_after: None }, None);
+        }
+        if self.is_allowed(key) {
+            let document = self.document(now);
+            return self.notify(id, NotifyState::Active { expires }, Some(document));
+        }
+        self.notify(id, NotifyState::Pending { expires }, None);
+    }
+
+    fn seconds_left(&self, id: WatcherId, now: Now) -> u32 {
+        self.watchers
+            .get(&id)
+            .map(|(_, until)| u32::try_from(until.saturating_duration_since(now.at).as_secs()).unwrap_or(u32::MAX))
+            .unwrap_or_default()
+    }
+
+    fn on_watcher(&mut self, event: WatcherEvent, now: Now) {
+        match event {
+            WatcherEvent::Subscribed { id, watcher, expires } => {
+                let key = crate::model::conversation_key(&watcher);
+                if self.stopping {
+                    return self.notify(id, NotifyState::Terminated { reason: "noresource", retry_after: None }, None);
+                }
+                self.watchers
+                    .insert(id, (key.clone(), now.at + Duration::from_secs(u64::from(expires))));
+                if !self.is_allowed(&key) && !self.is_blocked(&key) && self.asked.insert(key) {
+                    self.emit(Event::PresenceRequest {
+                        account: self.settings.account.clone(),
+                        watcher: watcher.clone(),
+                    });
+                }
+                let key = crate::model::conversation_key(&watcher);
+                self.tell(id, &key, expires, now);
+            }
+            WatcherEvent::Refreshed { id, expires: 0 } => {
+                self.watchers.remove(&id);
+                self.notify(id, NotifyState::Terminated { reason: "timeout", retry_after: None }, None);
+            }
+            WatcherEvent::Refreshed { id, expires } => {
+                let Some((key, until)) = self.watchers.get_mut(&id) else { return };
+                *until = now.at + Duration::from_secs(u64::from(expires));
+                let key = key.clone();
+                self.tell(id, &key, expires, now);
+            }
+            WatcherEvent::Gone { id } => {
+                self.watchers.remove(&id);
+            }
+        }
+    }
+
+    fn decide(&mut self, watcher: &str, allow: bool, now: Now) {
+        let key = crate::model::conversation_key(watcher);
+        self.own.allowed.retain(|a| crate::model::conversation_key(a) != key);
+        self.own.blocked.retain(|a| crate::model::conversation_key(a) != key);
+        if allow {
+            self.own.allowed.push(watcher.trim().to_string());
+        } else {
+            self.own.blocked.push(watcher.trim().to_string());
+        }
+        self.effects.push_back(PresenceEffect::Persist(self.own.clone()));
+        let ids: Vec<WatcherId> = self
+            .watchers
+            .iter()
+            .filter(|(_, (k, _))| *k == key)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let left = self.seconds_left(id, now);
+            self.tell(id, &key, left, now);
+        }
+    }
+
+    fn notify_allowed(&mut self, now: Now) {
+        let ids: Vec<(WatcherId, String)> =
+            self.watchers.iter().map(|(id, (key, _))| (*id, key.clone())).collect();
+        for (id, key) in ids {
+            if self.is_allowed(&key) {
+                let left = self.seconds_left(id, now);
+                self.tell(id, &key, left, now);
             }
         }
     }

@@ -212,13 +212,13 @@ fn our_status_is_published_refreshed_kept_and_removed_on_quit() {
     assert!(*at >= Duration::from_secs(450) && *at <= Duration::from_secs(540), "{at:?}");
 
     p.handle(
-        PresenceInput::SetStatus(SavedPresence { status: OwnStatus::Away, note: Some(" at lunch\n".into()) }),
+        PresenceInput::SetStatus(SavedPresence { status: OwnStatus::Away, note: Some(" at lunch\n".into()), ..Default::default() }),
         now,
     );
     let set = effects(&mut p);
     assert_eq!(
         set[0],
-        PresenceEffect::Persist(SavedPresence { status: OwnStatus::Away, note: Some("at lunch".into()) })
+        PresenceEffect::Persist(SavedPresence { status: OwnStatus::Away, note: Some("at lunch".into()), ..Default::default() })
     );
     let PresenceEffect::Publish { document: Some(doc), .. } = &set[1] else { panic!("{set:?}") };
     let doc = String::from_utf8_lossy(doc);
@@ -261,4 +261,67 @@ fn losing_the_server_interrupts_watches_and_regaining_it_subscribes_again() {
     assert_eq!(subscribed_ids(&run_until(&mut p, now, Duration::from_secs(1))).len(), 1);
     p.handle(PresenceInput::Unwatch("sip:bob@example.org".into()), now);
     assert!(matches!(&effects(&mut p)[..], [PresenceEffect::Unsubscribe { .. }]));
+}
+
+fn notified(list: &[PresenceEffect]) -> Vec<(WatcherId, NotifyState, bool)> {
+    list.iter()
+        .filter_map(|e| match e {
+            PresenceEffect::NotifyWatcher { id, state, document } => Some((*id, state.clone(), document.is_some())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn strangers_wait_for_permission_and_see_nothing_until_allowed() {
+    let now = t0();
+    let mut p = Presence::new(settings(false));
+    p.handle(PresenceInput::CanSend(true), now);
+    p.handle(PresenceInput::Watch("sip:bob@127.0.0.1:5080".into()), now);
+    effects(&mut p);
+    let carol = WatcherId(1);
+    p.handle(
+        PresenceInput::Watcher(WatcherEvent::Subscribed { id: carol, watcher: "sip:carol@127.0.0.1:5090".into(), expires: 600 }),
+        now,
+    );
+    let asked = effects(&mut p);
+    assert!(asked.iter().any(|e| matches!(e, PresenceEffect::Emit(Event::PresenceRequest { watcher, .. }) if watcher == "sip:carol@127.0.0.1:5090")));
+    assert_eq!(notified(&asked), vec![(carol, NotifyState::Pending { expires: 600 }, false)]);
+    // Someone we watch (the address book) is allowed at once, no question.
+    let bob = WatcherId(2);
+    p.handle(PresenceInput::Watcher(WatcherEvent::Subscribed { id: bob, watcher: "sip:bob@127.0.0.1:5080".into(), expires: 600 }), now);
+    let told = effects(&mut p);
+    assert_eq!(notified(&told), vec![(bob, NotifyState::Active { expires: 600 }, true)]);
+    assert!(!told.iter().any(|e| matches!(e, PresenceEffect::Emit(Event::PresenceRequest { .. }))));
+    // A status change reaches bob only.
+    p.handle(PresenceInput::SetStatus(SavedPresence { status: OwnStatus::Busy, ..Default::default() }), now);
+    let changed = notified(&effects(&mut p));
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].0, bob);
+    // Allowed: carol gets the document, and the decision is kept.
+    p.handle(PresenceInput::Decide { watcher: "sip:carol@127.0.0.1:5090".into(), allow: true }, now);
+    let allowed = effects(&mut p);
+    assert!(matches!(&allowed[0], PresenceEffect::Persist(saved) if saved.allowed == vec!["sip:carol@127.0.0.1:5090".to_string()] && saved.status == OwnStatus::Busy));
+    assert_eq!(notified(&allowed), vec![(carol, NotifyState::Active { expires: 600 }, true)]);
+    // Blocked later: terminated, rejected.
+    p.handle(PresenceInput::Decide { watcher: "sip:carol@127.0.0.1:5090".into(), allow: false }, now);
+    assert_eq!(
+        notified(&effects(&mut p)),
+        vec![(carol, NotifyState::Terminated { reason: "rejected", retry_after: None }, false)]
+    );
+    // Quitting: bob sees us closed and waits.
+    p.handle(PresenceInput::Stop, now);
+    let quit = notified(&effects(&mut p));
+    assert_eq!(quit, vec![(bob, NotifyState::Terminated { reason: "probation", retry_after: Some(QUIT_RETRY_AFTER) }, true)]);
+}
+
+#[test]
+fn a_watcher_that_does_not_refresh_is_ended() {
+    let now = t0();
+    let mut p = Presence::new(settings(false));
+    p.handle(PresenceInput::Watcher(WatcherEvent::Subscribed { id: WatcherId(5), watcher: "sip:dave@h".into(), expires: 60 }), now);
+    effects(&mut p);
+    let ran = run_until(&mut p, now, Duration::from_secs(120));
+    let ended: Vec<PresenceEffect> = ran.into_iter().map(|(_, e)| e).collect();
+    assert_eq!(notified(&ended), vec![(WatcherId(5), NotifyState::Terminated { reason: "timeout", retry_after: None }, false)]);
 }

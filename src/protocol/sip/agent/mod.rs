@@ -8,6 +8,7 @@
 
 mod auth;
 mod dialog;
+mod notifier;
 mod own_address;
 mod pager;
 mod publication;
@@ -21,6 +22,7 @@ pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
     MAX_BODY_STREAM, MAX_REQUEST_UDP,
 };
+pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
 pub use publication::{PublicationEvent, MAX_ETAG_LEN, MAX_PUBLISH_EXPIRES};
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
 pub use subscription::{
@@ -139,6 +141,8 @@ pub enum AgentEvent {
     Subscription(SubscriptionEvent),
     /// Our presence publication moved on.
     Publication(PublicationEvent),
+    /// Someone watching us (the local account is its own notifier).
+    Watcher(WatcherEvent),
 }
 
 /// Output of the agent.
@@ -168,6 +172,8 @@ enum Purpose {
     Subscribe(SubscriptionId),
     /// Our PUBLISH.
     Publish,
+    /// A NOTIFY to someone watching us.
+    Notify(WatcherId),
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +202,7 @@ pub struct Agent {
     sessions: session::Sessions,
     subscriptions: subscription::Subscriptions,
     publication: publication::Publication,
+    watchers: notifier::Watchers,
 }
 
 impl Agent {
@@ -215,6 +222,7 @@ impl Agent {
             sessions: session::Sessions::default(),
             subscriptions: subscription::Subscriptions::default(),
             publication: publication::Publication::default(),
+            watchers: notifier::Watchers::default(),
         }
     }
 
@@ -272,6 +280,7 @@ impl Agent {
             || self.pager.keys().next().is_some()
             || self.subscriptions.keys().next().is_some()
             || self.publication.key().is_some()
+            || self.watchers.keys().next().is_some()
     }
 
     /// Our address as the From of a request through `hop`.
@@ -309,6 +318,7 @@ impl Agent {
             .chain(self.registration.key())
             .chain(self.subscriptions.keys())
             .chain(self.publication.key())
+            .chain(self.watchers.keys())
             .filter(|key| {
                 self.table
                     .client_context(key)
@@ -423,6 +433,7 @@ impl Agent {
                 }
                 Purpose::Subscribe(id) => self.subscribe_response(id, &key, &msg, now),
                 Purpose::Publish => self.publish_response(&key, &msg, now),
+                Purpose::Notify(id) => self.notify_response(id, &key, Some(code)),
             },
             Some(_) => {}
             None => tracing::debug!(account = %self.config.account, %key, code, "stray response"),
@@ -474,6 +485,9 @@ impl Agent {
         }
         if method == Method::Notify && self.is_our_notify(&msg) {
             return self.on_notify(key, msg, now);
+        }
+        if method == Method::Subscribe && self.is_own_notifier() {
+            return self.on_subscribe(key, msg, from, now);
         }
         let has_to_tag = msg.to_header().ok().is_some_and(|t| t.tag().is_some());
         if has_to_tag && method != Method::Cancel && !self.in_known_dialog(&msg) {
@@ -607,6 +621,10 @@ impl Agent {
             }
             Purpose::Subscribe(id) => self.subscribe_no_response(id, key, failure),
             Purpose::Publish => self.publish_no_response(key, failure, now),
+            Purpose::Notify(id) => {
+                let _ = failure;
+                self.notify_response(id, key, None)
+            }
         }
     }
 
