@@ -1,7 +1,8 @@
 //! THE DRIVER: one task per account. It owns the sans-IO [`Agent`], the
 //! server flow (`flow.rs`), the peer-to-peer paths (`routing.rs`) and the
 //! feature state machines: the outbox and the inbox (carried out in
-//! `messages.rs`), chats and transfers; `trust.rs` asks the user about a
+//! `messages.rs`), chats and transfers, and presence (`presence.rs`);
+//! `trust.rs` asks the user about a
 //! server certificate the account does not trust. Its loop waits for commands,
 //! transport news, results of work it spawned ([`Internal`]) and the
 //! earliest timer of the agent, the flow and every feature; after each, it

@@ -1,5 +1,7 @@
 //! The sans-IO SIP user agent of one account: registration and page-mode
-//! MESSAGE on top of the transaction layer.
+//! MESSAGE on top of the transaction layer; presence subscriptions
+//! (`subscription.rs`), our publication (`publication.rs`) and, for the
+//! local account, answering watchers (`notifier.rs`).
 //!
 //! Inputs are packets (with where they came from), commands and the current
 //! time; outputs are packets to send (with where to) and [`AgentEvent`]s.
