@@ -55,10 +55,17 @@ fn status_is_stored_handed_over_and_watchers_are_asked() {
     assert_eq!(bad.status.code(), Some(2), "an unknown status is a usage error");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("available, away, busy or invisible"));
 
-    let stored = status(&alice_config, &alice_data, &["away", "--note", "before start", "--json"]);
+    let stored = status(
+        &alice_config,
+        &alice_data,
+        &["away", "--note", "before start", "--json"],
+    );
     assert!(stored.status.success(), "{stored:?}");
     let line: serde_json::Value = serde_json::from_slice(&stored.stdout).unwrap();
-    assert_eq!((line["status"].as_str(), line["published"].as_bool()), (Some("away"), Some(false)));
+    assert_eq!(
+        (line["status"].as_str(), line["published"].as_bool()),
+        (Some("away"), Some(false))
+    );
     let kept = std::fs::read_to_string(alice_data.join("presence.ron")).unwrap();
     assert!(kept.contains("away") && kept.contains("before start"), "{kept}");
 
@@ -66,16 +73,26 @@ fn status_is_stored_handed_over_and_watchers_are_asked() {
     let alice_uri = format!("sip:alice@127.0.0.1:{alice_port}");
     let (_bob, bob_lines) = listen(&bob_config, &bob_data, &["--watch", &alice_uri]);
     let request = next_event(&alice_lines, "presence_request");
-    assert!(request["watcher"].as_str().unwrap().starts_with("sip:bob@"), "{request}");
+    assert!(
+        request["watcher"].as_str().unwrap().starts_with("sip:bob@"),
+        "{request}"
+    );
     let seen = next_event(&bob_lines, "presence");
     assert_eq!(seen["contact"], alice_uri.as_str(), "{seen}");
     assert_eq!(seen["watch"], "pending", "a stranger sees nothing: {seen}");
     assert_eq!(seen["status"], "unknown", "{seen}");
 
-    let handed = status(&alice_config, &alice_data, &["busy", "--note", "in a call", "--json"]);
+    let handed = status(
+        &alice_config,
+        &alice_data,
+        &["busy", "--note", "in a call", "--json"],
+    );
     assert!(handed.status.success(), "{handed:?}");
     let line: serde_json::Value = serde_json::from_slice(&handed.stdout).unwrap();
     assert_eq!(line["status"], "busy", "{line}");
     let own = next_event(&alice_lines, "own_presence");
-    assert_eq!((own["status"].as_str(), own["note"].as_str()), (Some("busy"), Some("in a call")));
+    assert_eq!(
+        (own["status"].as_str(), own["note"].as_str()),
+        (Some("busy"), Some("in a call"))
+    );
 }

@@ -44,7 +44,12 @@ fn start(kam: &Kamailio, user: &str, watch: &[&str], data_dir: &std::path::Path)
 }
 
 /// Waits until bob's view of alice satisfies `want`; returns how long it took.
-fn wait_alice(bob: &mut Running, kam: &Kamailio, what: &str, want: impl Fn(&sipchat::model::Presence) -> bool) -> Duration {
+fn wait_alice(
+    bob: &mut Running,
+    kam: &Kamailio,
+    what: &str,
+    want: impl Fn(&sipchat::model::Presence) -> bool,
+) -> Duration {
     let started = Instant::now();
     let deadline = started + WAIT;
     let already = bob.seen.len();
@@ -56,25 +61,39 @@ fn wait_alice(bob: &mut Running, kam: &Kamailio, what: &str, want: impl Fn(&sipc
         if found {
             return started.elapsed();
         }
-        assert!(Instant::now() < deadline, "bob never saw alice {what}; events: {:#?}\n{}", bob.seen, kam.log());
+        assert!(
+            Instant::now() < deadline,
+            "bob never saw alice {what}; events: {:#?}\n{}",
+            bob.seen,
+            kam.log()
+        );
         bob.settle(Duration::from_millis(50));
     }
 }
 
 #[test]
 fn bob_sees_alice_come_online_change_status_and_leave() {
-    let Some(kam) = Kamailio::start_presence_or_skip() else { return };
+    let Some(kam) = Kamailio::start_presence_or_skip() else {
+        return;
+    };
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut bob = start(&kam, "bob", &["sip:alice@sipchat.test"], dirs.0.path());
     bob.wait_registered("bob");
     // Before alice publishes, the server knows nothing of her: offline.
-    wait_alice(&mut bob, &kam, "offline before her start", |p| p.status == PresenceStatus::Offline);
+    wait_alice(&mut bob, &kam, "offline before her start", |p| {
+        p.status == PresenceStatus::Offline
+    });
 
     let alice_start = Instant::now();
     let mut alice = start(&kam, "alice", &[], dirs.1.path());
     alice.wait_registered("alice");
-    wait_alice(&mut bob, &kam, "available", |p| p.status == PresenceStatus::Available);
-    eprintln!("FIGURE bob saw alice available {:?} after her start", alice_start.elapsed());
+    wait_alice(&mut bob, &kam, "available", |p| {
+        p.status == PresenceStatus::Available
+    });
+    eprintln!(
+        "FIGURE bob saw alice available {:?} after her start",
+        alice_start.elapsed()
+    );
 
     let asked = Instant::now();
     alice
@@ -88,14 +107,22 @@ fn bob_sees_alice_come_online_change_status_and_leave() {
     wait_alice(&mut bob, &kam, "away with her note", |p| {
         p.status == PresenceStatus::Away && p.note.as_deref() == Some("at lunch")
     });
-    eprintln!("FIGURE alice's away with note reached bob in {:?}", asked.elapsed());
+    eprintln!(
+        "FIGURE alice's away with note reached bob in {:?}",
+        asked.elapsed()
+    );
     // Kept for her next start.
     let kept = std::fs::read_to_string(dirs.1.path().join("presence.ron")).unwrap();
     assert!(kept.contains("away") && kept.contains("at lunch"), "{kept}");
 
     let quit = Instant::now();
     alice.handle.shutdown();
-    wait_alice(&mut bob, &kam, "offline after she quit", |p| p.status == PresenceStatus::Offline);
-    eprintln!("FIGURE alice quitting showed offline at bob in {:?}", quit.elapsed());
+    wait_alice(&mut bob, &kam, "offline after she quit", |p| {
+        p.status == PresenceStatus::Offline
+    });
+    eprintln!(
+        "FIGURE alice quitting showed offline at bob in {:?}",
+        quit.elapsed()
+    );
     bob.handle.shutdown();
 }

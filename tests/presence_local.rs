@@ -17,19 +17,31 @@ use support::Running;
 const WAIT: Duration = Duration::from_secs(30);
 
 fn local(user: &str) -> sipchat::config::Config {
-    support::config(&format!(r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: 0))"#))
+    support::config(&format!(
+        r#"(accounts: [], local: (user: "{user}", bind: "127.0.0.1", port: 0))"#
+    ))
 }
 
 /// Waits for bob's next view of alice satisfying `want` (events after `from`).
-fn wait_view(bob: &mut Running, from: usize, what: &str, want: impl Fn(&Presence, &WatchState) -> bool) -> usize {
+fn wait_view(
+    bob: &mut Running,
+    from: usize,
+    what: &str,
+    want: impl Fn(&Presence, &WatchState) -> bool,
+) -> usize {
     let deadline = Instant::now() + WAIT;
     loop {
-        if let Some(at) = bob.seen[from..].iter().position(|e| {
-            matches!(e, Event::Presence { presence, watch, .. } if want(presence, watch))
-        }) {
+        if let Some(at) = bob.seen[from..]
+            .iter()
+            .position(|e| matches!(e, Event::Presence { presence, watch, .. } if want(presence, watch)))
+        {
             return from + at + 1;
         }
-        assert!(Instant::now() < deadline, "bob never saw alice {what}; events: {:#?}", bob.seen);
+        assert!(
+            Instant::now() < deadline,
+            "bob never saw alice {what}; events: {:#?}",
+            bob.seen
+        );
         bob.settle(Duration::from_millis(50));
     }
 }
@@ -55,28 +67,47 @@ fn a_stranger_waits_for_permission_then_follows_alices_status() {
     let mut seen = wait_view(&mut bob, 0, "pending", |_, w| *w == WatchState::Pending);
     bob.settle(Duration::from_millis(500));
     assert!(
-        !bob.seen.iter().any(|e| matches!(e, Event::Presence { watch: WatchState::Active, .. })),
+        !bob.seen.iter().any(|e| matches!(
+            e,
+            Event::Presence {
+                watch: WatchState::Active,
+                ..
+            }
+        )),
         "a stranger saw alice before she allowed him: {:#?}",
         bob.seen
     );
 
     alice
         .handle
-        .send(Command::DecideWatcher { account: me.clone(), watcher, allow: true })
+        .send(Command::DecideWatcher {
+            account: me.clone(),
+            watcher,
+            allow: true,
+        })
         .unwrap();
     seen = wait_view(&mut bob, seen, "available once allowed", |p, w| {
         *w == WatchState::Active && p.status == PresenceStatus::Available
     });
     alice
         .handle
-        .send(Command::SetStatus { account: Some(me), status: OwnStatus::Away, note: Some("back soon".into()) })
+        .send(Command::SetStatus {
+            account: Some(me),
+            status: OwnStatus::Away,
+            note: Some("back soon".into()),
+        })
         .unwrap();
     seen = wait_view(&mut bob, seen, "away with her note", |p, _| {
         p.status == PresenceStatus::Away && p.note.as_deref() == Some("back soon")
     });
     let quit = Instant::now();
     alice.handle.shutdown();
-    wait_view(&mut bob, seen, "offline after she quit", |p, _| p.status == PresenceStatus::Offline);
-    eprintln!("FIGURE alice quitting showed offline at bob (peer to peer) in {:?}", quit.elapsed());
+    wait_view(&mut bob, seen, "offline after she quit", |p, _| {
+        p.status == PresenceStatus::Offline
+    });
+    eprintln!(
+        "FIGURE alice quitting showed offline at bob (peer to peer) in {:?}",
+        quit.elapsed()
+    );
     bob.handle.shutdown();
 }

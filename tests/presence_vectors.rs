@@ -3,6 +3,8 @@
 //! presence fuzz harnesses (`tests/fuzz/src/presence.rs`) over every vector,
 //! so their properties hold on stable too.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "fuzz/src/presence.rs"]
 mod fuzz_presence;
 
@@ -23,10 +25,18 @@ fn read(name: &str) -> Vec<u8> {
 fn pidf_vectors_read_as_meant() {
     let basic = PresenceDocument::parse(&read("rfc3863-basic.pidf.xml")).unwrap();
     assert_eq!(basic.summary().status, PresenceStatus::Available);
-    let merged = PresenceDocument::parse(&read("kamailio-merged.pidf.xml")).unwrap().summary();
-    assert_eq!(merged.status, PresenceStatus::Busy, "a stale closed device does not hide an open one");
+    let merged = PresenceDocument::parse(&read("kamailio-merged.pidf.xml"))
+        .unwrap()
+        .summary();
+    assert_eq!(
+        merged.status,
+        PresenceStatus::Busy,
+        "a stale closed device does not hide an open one"
+    );
     assert_eq!(merged.note.as_deref(), Some("in a call"));
-    let closed = PresenceDocument::parse(&read("closed.pidf.xml")).unwrap().summary();
+    let closed = PresenceDocument::parse(&read("closed.pidf.xml"))
+        .unwrap()
+        .summary();
     assert_eq!(closed.status, PresenceStatus::Offline);
     assert!(closed.last_seen.is_some());
 }
@@ -55,7 +65,12 @@ fn fuzz_bodies_hold_over_every_vector() {
         for cut in (0..original.len()).step_by(7) {
             inputs.push(original[..cut].to_vec());
         }
-        inputs.push(original.iter().map(|b| if *b == b'o' { b'0' } else { *b }).collect());
+        inputs.push(
+            original
+                .iter()
+                .map(|b| if *b == b'o' { b'0' } else { *b })
+                .collect(),
+        );
     }
     for input in &inputs {
         fuzz_presence::pidf(input);

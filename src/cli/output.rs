@@ -454,14 +454,20 @@ fn watch_detail(watch: &WatchState) -> Option<&str> {
 fn presence_line(account: &AccountId, contact: &str, presence: &Presence, watch: &WatchState) -> String {
     let what = match watch {
         WatchState::Active => {
-            let note = presence.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            let note = presence
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             let seen = match (presence.status, presence.last_seen) {
                 (PresenceStatus::Offline, Some(at)) => format!(", last seen {}", time_in_words(at)),
                 _ => String::new(),
             };
             format!("is {}{note}{seen}", presence.status)
         }
-        WatchState::Pending => "has not allowed you to see their status yet (waiting for permission)".to_string(),
+        WatchState::Pending => {
+            "has not allowed you to see their status yet (waiting for permission)".to_string()
+        }
         WatchState::Refused => "does not share their status".to_string(),
         WatchState::NoSuchUser => "does not exist (no such user)".to_string(),
         WatchState::Interrupted(why) => format!("status unknown: {why}"),

@@ -76,7 +76,11 @@ fn print(account: &AccountId, saved: &SavedPresence, published: bool, json: bool
         })
         .to_string()
     } else {
-        let note = saved.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let note = saved
+            .note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         let how = if published {
             "published"
         } else {

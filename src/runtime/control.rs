@@ -592,9 +592,14 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
             return chat::serve(stream, shared, &handle, AccountId(account), to)
         }
         (Request::AckAlert { id }, Some(handle)) => ack_alert(&stream, shared, &handle, id),
-        (Request::SetStatus { account, status, note }, Some(handle)) => {
-            set_status(&stream, shared, &handle, account, &status, note)
-        }
+        (
+            Request::SetStatus {
+                account,
+                status,
+                note,
+            },
+            Some(handle),
+        ) => set_status(&stream, shared, &handle, account, &status, note),
     };
     write_reply(&mut stream, &reply);
 }
@@ -874,17 +879,28 @@ fn set_status(
     let ours = |a: &AccountId| account.as_ref().is_none_or(|wanted| wanted == a);
     while let Some(event) = next_event(&events, stream) {
         match event {
-            Event::OwnPresence { account: a, published, .. } if ours(&a) => {
-                return Reply::StatusSet { account: a.0, published }
+            Event::OwnPresence {
+                account: a,
+                published,
+                ..
+            } if ours(&a) => {
+                return Reply::StatusSet {
+                    account: a.0,
+                    published,
+                }
             }
-            Event::Error { account: Some(a), message }
-                if ours(&a) && (message.contains("publish your status") || message.contains("no account named")) =>
+            Event::Error {
+                account: Some(a),
+                message,
+            } if ours(&a)
+                && (message.contains("publish your status") || message.contains("no account named")) =>
             {
                 return Reply::Error { message }
             }
-            Event::Error { account: None, message } if message.contains("no account named") => {
-                return Reply::Error { message }
-            }
+            Event::Error {
+                account: None,
+                message,
+            } if message.contains("no account named") => return Reply::Error { message },
             _ => {}
         }
     }

@@ -387,18 +387,22 @@ async fn supervise(
                 ..Default::default()
             };
             for tx in accounts.values() {
-                let _ = tx.send(AccountCommand::Presence(presence::PresenceInput::SetStatus(saved.clone())));
+                let _ = tx.send(AccountCommand::Presence(presence::PresenceInput::SetStatus(
+                    saved.clone(),
+                )));
             }
             continue;
         }
         let (account, forwarded) = match cmd {
             Command::Shutdown => break,
-            Command::Watch { account, contact } => {
-                (account, AccountCommand::Presence(presence::PresenceInput::Watch(contact)))
-            }
-            Command::Unwatch { account, contact } => {
-                (account, AccountCommand::Presence(presence::PresenceInput::Unwatch(contact)))
-            }
+            Command::Watch { account, contact } => (
+                account,
+                AccountCommand::Presence(presence::PresenceInput::Watch(contact)),
+            ),
+            Command::Unwatch { account, contact } => (
+                account,
+                AccountCommand::Presence(presence::PresenceInput::Unwatch(contact)),
+            ),
             Command::SetStatus {
                 account: Some(account),
                 status,

@@ -776,9 +776,19 @@ impl Kamailio {
 /// The presence server's configuration template.
 const PRESENCE_CFG: &str = include_str!("../kamailio/presence.cfg");
 /// Where Debian's Kamailio keeps the db_text tables to start from.
-const DBTEXT_SCHEMA_DIRS: &[&str] = &["/usr/share/kamailio/dbtext/kamailio", "/usr/local/share/kamailio/dbtext/kamailio"];
+const DBTEXT_SCHEMA_DIRS: &[&str] = &[
+    "/usr/share/kamailio/dbtext/kamailio",
+    "/usr/local/share/kamailio/dbtext/kamailio",
+];
 /// The tables presence and presence_xml use.
-const PRESENCE_TABLES: &[&str] = &["version", "presentity", "active_watchers", "watchers", "xcap", "pua"];
+const PRESENCE_TABLES: &[&str] = &[
+    "version",
+    "presentity",
+    "active_watchers",
+    "watchers",
+    "xcap",
+    "pua",
+];
 
 /// Makes `d/db` from Kamailio's own db_text tables.
 fn presence_database(d: &Path) -> Result<(), String> {
@@ -790,7 +800,8 @@ fn presence_database(d: &Path) -> Result<(), String> {
     let db = d.join("db");
     fs::create_dir_all(&db).map_err(|e| format!("creating {}: {e}", db.display()))?;
     for table in PRESENCE_TABLES {
-        fs::copy(schema.join(table), db.join(table)).map_err(|e| format!("copying the {table} table: {e}"))?;
+        fs::copy(schema.join(table), db.join(table))
+            .map_err(|e| format!("copying the {table} table: {e}"))?;
     }
     Ok(())
 }

@@ -149,7 +149,12 @@ fn note_text(element: &Element) -> Option<String> {
     if text.is_empty() {
         return None;
     }
-    Some(text.chars().filter(|c| !c.is_control()).take(MAX_NOTE_CHARS).collect())
+    Some(
+        text.chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_NOTE_CHARS)
+            .collect(),
+    )
 }
 
 fn bounded(text: &str) -> Result<String, PidfError> {
@@ -160,11 +165,17 @@ fn bounded(text: &str) -> Result<String, PidfError> {
 }
 
 fn attribute<'a>(element: &'a Element, name: &str) -> Option<&'a str> {
-    element.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    element
+        .attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn read_timestamp(element: &Element) -> Option<i64> {
-    element.child("timestamp").and_then(|t| timestamp::parse(&t.text).ok())
+    element
+        .child("timestamp")
+        .and_then(|t| timestamp::parse(&t.text).ok())
 }
 
 fn read_tuple(element: &Element) -> Result<Tuple, PidfError> {
@@ -340,8 +351,14 @@ pub fn build(own: &OwnPresence<'_>) -> String {
     doc.push_str(&format!(
         "<presence xmlns=\"{NAMESPACE}\" xmlns:dm=\"{NAMESPACE_DATA_MODEL}\" xmlns:rpid=\"{NAMESPACE_RPID}\" entity=\"{entity}\">\n"
     ));
-    let basic = if own.status == OwnStatus::Invisible { "closed" } else { "open" };
-    doc.push_str(&format!("<tuple id=\"{tuple}\">\n<status><basic>{basic}</basic></status>\n"));
+    let basic = if own.status == OwnStatus::Invisible {
+        "closed"
+    } else {
+        "open"
+    };
+    doc.push_str(&format!(
+        "<tuple id=\"{tuple}\">\n<status><basic>{basic}</basic></status>\n"
+    ));
     if let (Some(contact), false) = (own.contact, own.status == OwnStatus::Invisible) {
         doc.push_str(&format!("<contact>{}</contact>\n", xml::escape(contact)));
     }
@@ -353,15 +370,23 @@ pub fn build(own: &OwnPresence<'_>) -> String {
         OwnStatus::Available | OwnStatus::Invisible => None,
     };
     if let Some(activity) = activity {
-        doc.push_str(&format!("<rpid:activities><rpid:{activity}/></rpid:activities>\n"));
+        doc.push_str(&format!(
+            "<rpid:activities><rpid:{activity}/></rpid:activities>\n"
+        ));
     }
     if let (Some(note), false) = (own.note, own.status == OwnStatus::Invisible) {
-        let note: String = note.chars().filter(|c| !c.is_control()).take(MAX_NOTE_CHARS).collect();
+        let note: String = note
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_NOTE_CHARS)
+            .collect();
         if !note.trim().is_empty() {
             doc.push_str(&format!("<dm:note>{}</dm:note>\n", xml::escape(note.trim())));
         }
     }
-    doc.push_str(&format!("<dm:timestamp>{when}</dm:timestamp>\n</dm:person>\n</presence>\n"));
+    doc.push_str(&format!(
+        "<dm:timestamp>{when}</dm:timestamp>\n</dm:person>\n</presence>\n"
+    ));
     doc
 }
 

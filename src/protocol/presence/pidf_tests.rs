@@ -51,16 +51,28 @@ fn several_devices_are_open_when_any_is_and_the_person_says_the_rest() {
     assert_eq!(summary.status, PresenceStatus::Away);
     assert_eq!(summary.note.as_deref(), Some("back at <3> pm"));
     // 10:00 at +01:00 is 09:00 UTC, later than the stale tuple.
-    assert_eq!(summary.last_seen, Some(timestamp::parse("2026-12-07T09:00:00Z").unwrap()));
+    assert_eq!(
+        summary.last_seen,
+        Some(timestamp::parse("2026-12-07T09:00:00Z").unwrap())
+    );
 }
 
 #[test]
 fn all_closed_is_offline_with_last_seen_and_no_tuples_is_unknown() {
     let summary = PresenceDocument::parse(CLOSED.as_bytes()).unwrap().summary();
     assert_eq!(summary.status, PresenceStatus::Offline);
-    assert_eq!(summary.last_seen, Some(timestamp::parse("2026-12-07T09:30:00Z").unwrap()));
+    assert_eq!(
+        summary.last_seen,
+        Some(timestamp::parse("2026-12-07T09:30:00Z").unwrap())
+    );
     let empty = r#"<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:c@d"/>"#;
-    assert_eq!(PresenceDocument::parse(empty.as_bytes()).unwrap().summary().status, PresenceStatus::Unknown);
+    assert_eq!(
+        PresenceDocument::parse(empty.as_bytes())
+            .unwrap()
+            .summary()
+            .status,
+        PresenceStatus::Unknown
+    );
 }
 
 #[test]
@@ -70,16 +82,26 @@ fn busy_activities_and_unknown_activities() {
             r#"<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" entity="sip:c@d"><tuple id="x"><status><basic>open</basic></status></tuple><dm:person id="p"><rpid:activities>{activity}</rpid:activities></dm:person></presence>"#
         )
     };
-    let status = |a: &str| PresenceDocument::parse(doc(a).as_bytes()).unwrap().summary().status;
+    let status = |a: &str| {
+        PresenceDocument::parse(doc(a).as_bytes())
+            .unwrap()
+            .summary()
+            .status
+    };
     assert_eq!(status("<rpid:on-the-phone/>"), PresenceStatus::Busy);
     assert_eq!(status("<rpid:meeting/>"), PresenceStatus::Busy);
     assert_eq!(status("<rpid:unknown/>"), PresenceStatus::Available);
-    assert_eq!(status("<rpid:away/><rpid:busy/>"), PresenceStatus::Busy, "the most available wins");
+    assert_eq!(
+        status("<rpid:away/><rpid:busy/>"),
+        PresenceStatus::Busy,
+        "the most available wins"
+    );
 }
 
 #[test]
 fn malformed_documents_are_typed_errors() {
-    let cases: Vec<(String, fn(&PidfError) -> bool)> = vec![
+    type Check = fn(&PidfError) -> bool;
+    let cases: Vec<(String, Check)> = vec![
         ("<presence entity='sip:a@b'><tuple id='x'>".into(), |e| matches!(e, PidfError::Xml(_))),
         ("<pidf entity='sip:a@b'/>".into(), |e| matches!(e, PidfError::NotPresence(_))),
         ("<presence/>".into(), |e| matches!(e, PidfError::NoEntity)),
@@ -117,7 +139,10 @@ fn a_bad_timestamp_loses_only_the_timestamp_and_long_notes_are_cut() {
     );
     let doc = PresenceDocument::parse(doc.as_bytes()).unwrap();
     assert_eq!(doc.tuples[0].timestamp, None);
-    assert_eq!(doc.summary().note.map(|n| n.chars().count()), Some(MAX_NOTE_CHARS));
+    assert_eq!(
+        doc.summary().note.map(|n| n.chars().count()),
+        Some(MAX_NOTE_CHARS)
+    );
 }
 
 fn own(status: OwnStatus, note: Option<&str>) -> String {
@@ -135,12 +160,21 @@ fn own(status: OwnStatus, note: Option<&str>) -> String {
 fn our_documents_use_the_prefixes_baresip_looks_for() {
     let away = own(OwnStatus::Away, Some("lunch <soon> & back"));
     assert!(away.contains("<status><basic>open</basic></status>"), "{away}");
-    assert!(away.contains("<rpid:activities><rpid:away/></rpid:activities>"), "{away}");
-    assert!(away.contains("<dm:note>lunch &lt;soon&gt; &amp; back</dm:note>"), "{away}");
+    assert!(
+        away.contains("<rpid:activities><rpid:away/></rpid:activities>"),
+        "{away}"
+    );
+    assert!(
+        away.contains("<dm:note>lunch &lt;soon&gt; &amp; back</dm:note>"),
+        "{away}"
+    );
     assert!(away.contains(r#"<tuple id="tdev1">"#), "{away}");
     assert!(own(OwnStatus::Busy, None).contains("<rpid:busy/>"));
     let available = own(OwnStatus::Available, None);
-    assert!(!available.contains("rpid:activities") && !available.contains("dm:note"), "{available}");
+    assert!(
+        !available.contains("rpid:activities") && !available.contains("dm:note"),
+        "{available}"
+    );
 }
 
 #[test]

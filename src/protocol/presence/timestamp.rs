@@ -28,7 +28,11 @@ pub enum TimestampError {
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
     // Count from March so the leap day is the last day of the counted year.
-    let (y, m) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
     let era = y.div_euclid(400);
     let year_of_era = y - era * 400;
     let day_of_year = (153 * m + 2) / 5 + day - 1;
@@ -164,9 +168,24 @@ mod tests {
 
     #[test]
     fn refuses_malformed_and_out_of_range() {
-        for bad in ["", "yesterday", "2001-10-27", "2001-10-27T16:49:29", "2001-13-01T00:00:00Z", "2001-02-29T00:00:00Z", "2001-10-27T24:00:00Z", "2001-10-27T16:49:29+0200", "2001-10-27T16:49:29.Z", "1969-12-31T23:59:59Z", "２００１-10-27T16:49:29Z"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2001-10-27",
+            "2001-10-27T16:49:29",
+            "2001-13-01T00:00:00Z",
+            "2001-02-29T00:00:00Z",
+            "2001-10-27T24:00:00Z",
+            "2001-10-27T16:49:29+0200",
+            "2001-10-27T16:49:29.Z",
+            "1969-12-31T23:59:59Z",
+            "２００１-10-27T16:49:29Z",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} was read");
         }
-        assert_eq!(parse(&"9".repeat(MAX_TIMESTAMP_LEN + 1)), Err(TimestampError::TooLong));
+        assert_eq!(
+            parse(&"9".repeat(MAX_TIMESTAMP_LEN + 1)),
+            Err(TimestampError::TooLong)
+        );
     }
 }

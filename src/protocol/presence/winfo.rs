@@ -78,7 +78,11 @@ pub struct WatcherInfo {
 }
 
 fn attribute<'a>(element: &'a Element, name: &str) -> Option<&'a str> {
-    element.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    element
+        .attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn read_watcher(element: &Element) -> Result<Watcher, WinfoError> {
@@ -100,8 +104,12 @@ fn read_watcher(element: &Element) -> Result<Watcher, WinfoError> {
     Ok(Watcher {
         id: id.to_string(),
         uri: uri.to_string(),
-        display_name: attribute(element, "display-name")
-            .map(|d| d.chars().filter(|c| !c.is_control()).take(MAX_WATCHER_BYTES).collect()),
+        display_name: attribute(element, "display-name").map(|d| {
+            d.chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_WATCHER_BYTES)
+                .collect()
+        }),
         status,
         event: attribute(element, "event").map(str::to_string),
     })

@@ -11,13 +11,13 @@ fn document(version: u32, state: &str, watchers: &str) -> String {
     )
 }
 
-const CAROL_PENDING: &str =
-    r#"<watcher id="w7" event="subscribe" status="pending" display-name="Carol">sip:carol@example.net</watcher>"#;
+const CAROL_PENDING: &str = r#"<watcher id="w7" event="subscribe" status="pending" display-name="Carol">sip:carol@example.net</watcher>"#;
 const BOB_ACTIVE: &str = r#"<watcher id="w1" event="approved" status="active">sip:bob@example.org</watcher>"#;
 
 #[test]
 fn reads_watchers_with_their_status() {
-    let info = WatcherInfo::parse(document(0, "full", &format!("{BOB_ACTIVE}{CAROL_PENDING}")).as_bytes()).unwrap();
+    let info =
+        WatcherInfo::parse(document(0, "full", &format!("{BOB_ACTIVE}{CAROL_PENDING}")).as_bytes()).unwrap();
     assert_eq!(info.version, 0);
     assert!(info.full);
     assert_eq!(info.watchers.len(), 2);
@@ -32,7 +32,9 @@ fn reads_watchers_with_their_status() {
 #[test]
 fn a_pending_watcher_is_reported_once_across_full_and_partial_documents() {
     let mut list = WatcherList::default();
-    let first = list.apply(WatcherInfo::parse(document(0, "full", &format!("{BOB_ACTIVE}{CAROL_PENDING}")).as_bytes()).unwrap());
+    let first = list.apply(
+        WatcherInfo::parse(document(0, "full", &format!("{BOB_ACTIVE}{CAROL_PENDING}")).as_bytes()).unwrap(),
+    );
     assert_eq!(first.newly_pending.len(), 1);
     let again = list.apply(WatcherInfo::parse(document(1, "partial", CAROL_PENDING).as_bytes()).unwrap());
     assert!(again.newly_pending.is_empty(), "carol was already asked about");
@@ -51,10 +53,26 @@ fn malformed_watcher_info_is_a_typed_error() {
     let cases = [
         (document(0, "sometimes", ""), WinfoError::State),
         ("<watcherinfo state='full'/>".to_string(), WinfoError::Version),
-        ("<presence/>".to_string(), WinfoError::NotWatcherInfo("presence".into())),
-        (document(0, "full", "<watcher id='x' status='happy'>sip:a@b</watcher>"), WinfoError::Watcher("no known status")),
-        (document(0, "full", "<watcher id='x' status='active'> </watcher>"), WinfoError::Watcher("no URI")),
-        (document(0, "full", &"<watcher status='active'>sip:a@b</watcher>".repeat(MAX_WATCHERS + 1)), WinfoError::TooMany),
+        (
+            "<presence/>".to_string(),
+            WinfoError::NotWatcherInfo("presence".into()),
+        ),
+        (
+            document(0, "full", "<watcher id='x' status='happy'>sip:a@b</watcher>"),
+            WinfoError::Watcher("no known status"),
+        ),
+        (
+            document(0, "full", "<watcher id='x' status='active'> </watcher>"),
+            WinfoError::Watcher("no URI"),
+        ),
+        (
+            document(
+                0,
+                "full",
+                &"<watcher status='active'>sip:a@b</watcher>".repeat(MAX_WATCHERS + 1),
+            ),
+            WinfoError::TooMany,
+        ),
     ];
     for (input, expected) in cases {
         assert_eq!(WatcherInfo::parse(input.as_bytes()), Err(expected), "{input}");

@@ -51,9 +51,18 @@ pub const TRANSPORT_QUEUE: usize = 1024;
 pub(crate) enum AccountCommand {
     Register,
     Unregister,
-    Send { id: MessageId, to: String, text: String },
-    Retry { id: MessageId },
-    TrustCertificate { fingerprint: String, always: bool },
+    Send {
+        id: MessageId,
+        to: String,
+        text: String,
+    },
+    Retry {
+        id: MessageId,
+    },
+    TrustCertificate {
+        fingerprint: String,
+        always: bool,
+    },
     Chat(sessions::ChatCommand),
     /// Work for the presence feature (watch, unwatch, our status).
     Presence(PresenceInput),

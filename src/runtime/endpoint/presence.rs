@@ -65,19 +65,17 @@ impl Endpoint {
                 PresenceEffect::Refresh { id, expires } => self.agent.refresh_subscription(id, expires, now),
                 PresenceEffect::Unsubscribe { id } => self.agent.unsubscribe(id, now),
                 PresenceEffect::Forget { id } => self.agent.forget_subscription(id),
-                PresenceEffect::Publish { document, expires } => {
-                    match self.server_hop() {
-                        Some(hop) => {
-                            let document = document.map(|d| (pidf::CONTENT_TYPE.to_string(), d));
-                            self.agent.publish(EVENT_PRESENCE, document, expires, hop, now);
-                        }
-                        None => self.feed_presence(PresenceInput::Publication(PublicationEvent::Failed {
-                            code: None,
-                            reason: "not connected to the server".into(),
-                            retry_after: None,
-                        })),
+                PresenceEffect::Publish { document, expires } => match self.server_hop() {
+                    Some(hop) => {
+                        let document = document.map(|d| (pidf::CONTENT_TYPE.to_string(), d));
+                        self.agent.publish(EVENT_PRESENCE, document, expires, hop, now);
                     }
-                }
+                    None => self.feed_presence(PresenceInput::Publication(PublicationEvent::Failed {
+                        code: None,
+                        reason: "not connected to the server".into(),
+                        retry_after: None,
+                    })),
+                },
                 PresenceEffect::NotifyWatcher { id, state, document } => {
                     let document = document.map(|d| (pidf::CONTENT_TYPE.to_string(), d));
                     self.agent.notify_watcher(id, state, document, now);
@@ -95,7 +93,12 @@ impl Endpoint {
             return self.server_hop();
         }
         let uri = SipUri::parse(target).ok()?;
-        let ip: IpAddr = uri.host.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+        let ip: IpAddr = uri
+            .host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .ok()?;
         let remote = SocketAddr::new(ip, uri.port.unwrap_or(Transport::Udp.default_port()));
         let local = self.udp.as_ref()?.local_addr().ok()?;
         Some(Hop {

@@ -136,7 +136,10 @@ pub(crate) enum PresenceInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum PresenceEffect {
     /// A new subscription.
-    Subscribe { id: SubscriptionId, request: SubscribeRequest },
+    Subscribe {
+        id: SubscriptionId,
+        request: SubscribeRequest,
+    },
     /// Refresh a subscription in its dialog.
     Refresh { id: SubscriptionId, expires: u32 },
     /// End a subscription (Expires: 0).
@@ -261,7 +264,8 @@ impl Presence {
 
     /// Whether quitting still waits for our removal or unsubscriptions.
     pub(crate) fn stopping_done(&self) -> bool {
-        self.publishing != Publishing::Removing && !self.watches.values().any(|w| w.phase == Phase::Subscribing)
+        self.publishing != Publishing::Removing
+            && !self.watches.values().any(|w| w.phase == Phase::Subscribing)
     }
 
     /// When [`Presence::handle_timeout`] is due.
@@ -299,12 +303,21 @@ impl Presence {
             .collect();
         for id in expired {
             self.watchers.remove(&id);
-            self.notify(id, NotifyState::Terminated { reason: "timeout", retry_after: None }, None);
+            self.notify(
+                id,
+                NotifyState::Terminated {
+                    reason: "timeout",
+                    retry_after: None,
+                },
+                None,
+            );
         }
         let uris: Vec<String> = self.watches.keys().cloned().collect();
         for uri in uris {
             self.flush_held(&uri, now.at);
-            let Some(w) = self.watches.get_mut(&uri) else { continue };
+            let Some(w) = self.watches.get_mut(&uri) else {
+                continue;
+            };
             if w.due.is_none_or(|d| d > now.at) {
                 continue;
             }
@@ -356,7 +369,9 @@ impl Presence {
         if let Some(secs) = retry_after {
             return Duration::from_secs(u64::from(secs)).min(MAX_RETRY_AFTER);
         }
-        let base = RETRY_BASE.saturating_mul(1 << failures.saturating_sub(1).min(8)).min(RETRY_MAX);
+        let base = RETRY_BASE
+            .saturating_mul(1 << failures.saturating_sub(1).min(8))
+            .min(RETRY_MAX);
         // +-20 % so accounts that failed together do not retry together.
         let permille = 800 + self.random(401);
         base.mul_f64(permille as f64 / 1000.0)
@@ -399,7 +414,9 @@ impl Presence {
     }
 
     fn unwatch(&mut self, uri: &str) {
-        let Some(w) = self.watches.remove(uri.trim()) else { return };
+        let Some(w) = self.watches.remove(uri.trim()) else {
+            return;
+        };
         if let Some(id) = w.id {
             self.by_id.remove(&id);
             self.effects.push_back(PresenceEffect::Unsubscribe { id });
@@ -409,7 +426,9 @@ impl Presence {
     fn start_subscription(&mut self, uri: &str) {
         let id = SubscriptionId(self.next_id);
         self.next_id += 1;
-        let Some(w) = self.watches.get_mut(uri) else { return };
+        let Some(w) = self.watches.get_mut(uri) else {
+            return;
+        };
         if let Some(old) = w.id.replace(id) {
             self.by_id.remove(&old);
         }
@@ -476,7 +495,12 @@ impl Presence {
         };
         saved.note = saved
             .note
-            .map(|n| n.chars().filter(|c| !c.is_control()).take(MAX_OWN_NOTE_CHARS).collect::<String>())
+            .map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_OWN_NOTE_CHARS)
+                    .collect::<String>()
+            })
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
         self.own = saved.clone();
@@ -582,7 +606,9 @@ impl Presence {
             PublicationEvent::Removed => {
                 self.publishing = Publishing::Idle;
             }
-            PublicationEvent::Failed { reason, retry_after, .. } => {
+            PublicationEvent::Failed {
+                reason, retry_after, ..
+            } => {
                 self.publishing = Publishing::Idle;
                 if self.stopping {
                     return;
@@ -608,7 +634,9 @@ impl Presence {
             | SubscriptionEvent::Notified { id, .. }
             | SubscriptionEvent::Ended { id } => *id,
         };
-        let Some(uri) = self.by_id.get(&id).cloned() else { return };
+        let Some(uri) = self.by_id.get(&id).cloned() else {
+            return;
+        };
         match event {
             SubscriptionEvent::Accepted { expires, .. } => {
                 let delay = self.refresh_delay(expires);
@@ -621,7 +649,12 @@ impl Presence {
             SubscriptionEvent::Ended { .. } => {
                 self.by_id.remove(&id);
             }
-            SubscriptionEvent::Failed { code, reason, retry_after, .. } => {
+            SubscriptionEvent::Failed {
+                code,
+                reason,
+                retry_after,
+                ..
+            } => {
                 self.by_id.remove(&id);
                 let state = match code {
                     Some(403 | 603) => Some(WatchState::Refused),
@@ -636,9 +669,12 @@ impl Presence {
                     }
                 }
             }
-            SubscriptionEvent::Notified { state, content_type, body, .. } => {
-                self.on_notify(&uri, id, state, content_type, &body, now)
-            }
+            SubscriptionEvent::Notified {
+                state,
+                content_type,
+                body,
+                ..
+            } => self.on_notify(&uri, id, state, content_type, &body, now),
         }
     }
 
@@ -678,7 +714,9 @@ impl Presence {
                         w.failures = 0;
                     }
                 }
-                if let (Some(expires), true) = (expires, self.watches.get(uri).is_some_and(|w| w.due.is_none())) {
+                if let (Some(expires), true) =
+                    (expires, self.watches.get(uri).is_some_and(|w| w.due.is_none()))
+                {
                     let delay = self.refresh_delay(expires);
                     if let Some(w) = self.watches.get_mut(uri) {
                         w.due = Some(now.at + delay);
@@ -702,7 +740,9 @@ impl Presence {
                 }
                 match reason {
                     Some(TerminationReason::Rejected) => self.stop_watch(uri, WatchState::Refused, now.at),
-                    Some(TerminationReason::Noresource) => self.stop_watch(uri, WatchState::NoSuchUser, now.at),
+                    Some(TerminationReason::Noresource) => {
+                        self.stop_watch(uri, WatchState::NoSuchUser, now.at)
+                    }
                     Some(TerminationReason::Invariant) => {
                         let words = "the server will not report this contact's status".to_string();
                         self.stop_watch(uri, WatchState::Interrupted(words), now.at)
@@ -734,7 +774,14 @@ impl Presence {
         self.show(uri, Status::default(), state, at);
     }
 
-    fn retry_later(&mut self, uri: &str, retry_after: Option<u32>, shown: Status, state: WatchState, at: Instant) {
+    fn retry_later(
+        &mut self,
+        uri: &str,
+        retry_after: Option<u32>,
+        shown: Status,
+        state: WatchState,
+        at: Instant,
+    ) {
         let failures = match self.watches.get_mut(uri) {
             Some(w) => {
                 w.failures += 1;
@@ -753,7 +800,9 @@ impl Presence {
 
     /// Shows a change, within the flood limit.
     fn show(&mut self, uri: &str, status: Status, state: WatchState, at: Instant) {
-        let Some(w) = self.watches.get_mut(uri) else { return };
+        let Some(w) = self.watches.get_mut(uri) else {
+            return;
+        };
         let next = (status, state);
         if w.shown.as_ref() == Some(&next) {
             w.held = None;
@@ -781,7 +830,9 @@ impl Presence {
     }
 
     fn flush_held(&mut self, uri: &str, at: Instant) {
-        let Some(w) = self.watches.get_mut(uri) else { return };
+        let Some(w) = self.watches.get_mut(uri) else {
+            return;
+        };
         let window_over = w.window_start.is_some_and(|s| at >= s + UPDATE_WINDOW);
         if window_over {
             if let Some((status, state)) = w.held.take() {
@@ -793,25 +844,40 @@ impl Presence {
 
 impl Presence {
     fn notify(&mut self, id: WatcherId, state: NotifyState, document: Option<Vec<u8>>) {
-        self.effects.push_back(PresenceEffect::NotifyWatcher { id, state, document });
+        self.effects
+            .push_back(PresenceEffect::NotifyWatcher { id, state, document });
     }
 
     /// Allowed: decided so, or in the list we watch (the address book).
     fn is_allowed(&self, key: &str) -> bool {
         let listed = |list: &[String]| list.iter().any(|a| crate::model::conversation_key(a) == key);
         !listed(&self.own.blocked)
-            && (listed(&self.own.allowed) || self.watches.keys().any(|w| crate::model::conversation_key(w) == key))
+            && (listed(&self.own.allowed)
+                || self
+                    .watches
+                    .keys()
+                    .any(|w| crate::model::conversation_key(w) == key))
     }
 
     fn is_blocked(&self, key: &str) -> bool {
-        self.own.blocked.iter().any(|a| crate::model::conversation_key(a) == key)
+        self.own
+            .blocked
+            .iter()
+            .any(|a| crate::model::conversation_key(a) == key)
     }
 
     /// What a watcher with `key` is told now.
     fn tell(&mut self, id: WatcherId, key: &str, expires: u32, now: Now) {
         if self.is_blocked(key) {
             self.watchers.remove(&id);
-            return self.notify(id, NotifyState::Terminated { reason: "rejected", retry_after: None }, None);
+            return self.notify(
+                id,
+                NotifyState::Terminated {
+                    reason: "rejected",
+                    retry_after: None,
+                },
+                None,
+            );
         }
         if self.is_allowed(key) {
             let document = self.document(now);
@@ -823,7 +889,9 @@ impl Presence {
     fn seconds_left(&self, id: WatcherId, now: Now) -> u32 {
         self.watchers
             .get(&id)
-            .map(|(_, until)| u32::try_from(until.saturating_duration_since(now.at).as_secs()).unwrap_or(u32::MAX))
+            .map(|(_, until)| {
+                u32::try_from(until.saturating_duration_since(now.at).as_secs()).unwrap_or(u32::MAX)
+            })
             .unwrap_or_default()
     }
 
@@ -832,10 +900,19 @@ impl Presence {
             WatcherEvent::Subscribed { id, watcher, expires } => {
                 let key = crate::model::conversation_key(&watcher);
                 if self.stopping {
-                    return self.notify(id, NotifyState::Terminated { reason: "noresource", retry_after: None }, None);
+                    return self.notify(
+                        id,
+                        NotifyState::Terminated {
+                            reason: "noresource",
+                            retry_after: None,
+                        },
+                        None,
+                    );
                 }
-                self.watchers
-                    .insert(id, (key.clone(), now.at + Duration::from_secs(u64::from(expires))));
+                self.watchers.insert(
+                    id,
+                    (key.clone(), now.at + Duration::from_secs(u64::from(expires))),
+                );
                 if !self.is_allowed(&key) && !self.is_blocked(&key) && self.asked.insert(key) {
                     self.emit(Event::PresenceRequest {
                         account: self.settings.account.clone(),
@@ -847,10 +924,19 @@ impl Presence {
             }
             WatcherEvent::Refreshed { id, expires: 0 } => {
                 self.watchers.remove(&id);
-                self.notify(id, NotifyState::Terminated { reason: "timeout", retry_after: None }, None);
+                self.notify(
+                    id,
+                    NotifyState::Terminated {
+                        reason: "timeout",
+                        retry_after: None,
+                    },
+                    None,
+                );
             }
             WatcherEvent::Refreshed { id, expires } => {
-                let Some((key, until)) = self.watchers.get_mut(&id) else { return };
+                let Some((key, until)) = self.watchers.get_mut(&id) else {
+                    return;
+                };
                 *until = now.at + Duration::from_secs(u64::from(expires));
                 let key = key.clone();
                 self.tell(id, &key, expires, now);
@@ -863,8 +949,12 @@ impl Presence {
 
     fn decide(&mut self, watcher: &str, allow: bool, now: Now) {
         let key = crate::model::conversation_key(watcher);
-        self.own.allowed.retain(|a| crate::model::conversation_key(a) != key);
-        self.own.blocked.retain(|a| crate::model::conversation_key(a) != key);
+        self.own
+            .allowed
+            .retain(|a| crate::model::conversation_key(a) != key);
+        self.own
+            .blocked
+            .retain(|a| crate::model::conversation_key(a) != key);
         if allow {
             self.own.allowed.push(watcher.trim().to_string());
         } else {
@@ -884,8 +974,11 @@ impl Presence {
     }
 
     fn notify_allowed(&mut self, now: Now) {
-        let ids: Vec<(WatcherId, String)> =
-            self.watchers.iter().map(|(id, (key, _))| (*id, key.clone())).collect();
+        let ids: Vec<(WatcherId, String)> = self
+            .watchers
+            .iter()
+            .map(|(id, (key, _))| (*id, key.clone()))
+            .collect();
         for (id, key) in ids {
             if self.is_allowed(&key) {
                 let left = self.seconds_left(id, now);

@@ -52,9 +52,12 @@ fn subscribed_ids(list: &[(Duration, PresenceEffect)]) -> Vec<(Duration, Subscri
 fn presence_events(list: &[PresenceEffect]) -> Vec<(String, Status, WatchState)> {
     list.iter()
         .filter_map(|e| match e {
-            PresenceEffect::Emit(Event::Presence { contact, presence, watch, .. }) => {
-                Some((contact.clone(), presence.clone(), watch.clone()))
-            }
+            PresenceEffect::Emit(Event::Presence {
+                contact,
+                presence,
+                watch,
+                ..
+            }) => Some((contact.clone(), presence.clone(), watch.clone())),
             _ => None,
         })
         .collect()
@@ -91,8 +94,14 @@ fn two_hundred_watches_are_spread_over_time() {
     let ran = run_until(&mut p, now, Duration::from_secs(120));
     let subs = subscribed_ids(&ran);
     assert_eq!(subs.len(), 200);
-    let in_first_second = subs.iter().filter(|(at, _, _)| *at < Duration::from_secs(1)).count();
-    assert!(in_first_second <= 10, "{in_first_second} SUBSCRIBEs in the first second");
+    let in_first_second = subs
+        .iter()
+        .filter(|(at, _, _)| *at < Duration::from_secs(1))
+        .count();
+    assert!(
+        in_first_second <= 10,
+        "{in_first_second} SUBSCRIBEs in the first second"
+    );
     for pair in subs.windows(2) {
         assert!(pair[1].0 - pair[0].0 >= SUBSCRIBE_SPACING, "{pair:?}");
     }
@@ -106,11 +115,23 @@ fn refresh_comes_with_jitter_before_expiry() {
     let mut refreshes = Vec::new();
     let mut start = now;
     for _ in 0..5 {
-        p.handle(PresenceInput::Subscription(SubscriptionEvent::Accepted { id, expires: 3600 }), start);
+        p.handle(
+            PresenceInput::Subscription(SubscriptionEvent::Accepted { id, expires: 3600 }),
+            start,
+        );
         let ran = run_until(&mut p, start, Duration::from_secs(3600));
         let (at, effect) = ran.into_iter().next().expect("a refresh");
-        assert_eq!(effect, PresenceEffect::Refresh { id, expires: SUBSCRIBE_EXPIRES });
-        assert!(at >= Duration::from_secs(2700) && at <= Duration::from_secs(3240), "refresh at {at:?}");
+        assert_eq!(
+            effect,
+            PresenceEffect::Refresh {
+                id,
+                expires: SUBSCRIBE_EXPIRES
+            }
+        );
+        assert!(
+            at >= Duration::from_secs(2700) && at <= Duration::from_secs(3240),
+            "refresh at {at:?}"
+        );
         refreshes.push(at);
         start = start.after(at);
     }
@@ -133,22 +154,48 @@ fn notify_states_and_terminated_reasons() {
     assert_eq!(shown[0].1.note.as_deref(), Some("lunch"));
 
     // A malformed body keeps the state and shows nothing.
-    p.handle(notify(id, State::Active { expires: None }, Some("<presence")), now);
+    p.handle(
+        notify(id, State::Active { expires: None }, Some("<presence")),
+        now,
+    );
     assert!(presence_events(&effects(&mut p)).is_empty());
 
     // An expired publication: a NOTIFY without a body means offline.
     p.handle(notify(id, State::Active { expires: None }, None), now);
-    assert_eq!(presence_events(&effects(&mut p))[0].1.status, PresenceStatus::Offline);
+    assert_eq!(
+        presence_events(&effects(&mut p))[0].1.status,
+        PresenceStatus::Offline
+    );
 
     // Timeout: subscribe again at once.
-    p.handle(notify(id, State::Terminated { reason: Some(TerminationReason::Timeout), retry_after: None }, None), now);
+    p.handle(
+        notify(
+            id,
+            State::Terminated {
+                reason: Some(TerminationReason::Timeout),
+                retry_after: None,
+            },
+            None,
+        ),
+        now,
+    );
     let again = subscribed_ids(&run_until(&mut p, now, Duration::from_secs(1)));
     assert_eq!(again.len(), 1);
     let id2 = again[0].1;
     assert_ne!(id2, id);
 
     // Rejected: "does not share", and no more tries.
-    p.handle(notify(id2, State::Terminated { reason: Some(TerminationReason::Rejected), retry_after: None }, None), now);
+    p.handle(
+        notify(
+            id2,
+            State::Terminated {
+                reason: Some(TerminationReason::Rejected),
+                retry_after: None,
+            },
+            None,
+        ),
+        now,
+    );
     let shown = presence_events(&effects(&mut p));
     assert_eq!(shown.last().unwrap().2, WatchState::Refused);
     assert!(subscribed_ids(&run_until(&mut p, now, Duration::from_secs(7200))).is_empty());
@@ -160,7 +207,14 @@ fn giveup_backs_off_and_noresource_stops() {
     let mut p = Presence::new(settings(false));
     let id = watching_bob(&mut p, now);
     p.handle(
-        notify(id, State::Terminated { reason: Some(TerminationReason::Giveup), retry_after: Some(120) }, None),
+        notify(
+            id,
+            State::Terminated {
+                reason: Some(TerminationReason::Giveup),
+                retry_after: Some(120),
+            },
+            None,
+        ),
         now,
     );
     effects(&mut p);
@@ -168,10 +222,20 @@ fn giveup_backs_off_and_noresource_stops() {
     let subs = subscribed_ids(&ran);
     assert_eq!(subs[0].0, Duration::from_secs(120), "Retry-After is honoured");
     p.handle(
-        notify(subs[0].1, State::Terminated { reason: Some(TerminationReason::Noresource), retry_after: None }, None),
+        notify(
+            subs[0].1,
+            State::Terminated {
+                reason: Some(TerminationReason::Noresource),
+                retry_after: None,
+            },
+            None,
+        ),
         now,
     );
-    assert_eq!(presence_events(&effects(&mut p)).last().unwrap().2, WatchState::NoSuchUser);
+    assert_eq!(
+        presence_events(&effects(&mut p)).last().unwrap().2,
+        WatchState::NoSuchUser
+    );
 }
 
 #[test]
@@ -199,33 +263,78 @@ fn our_status_is_published_refreshed_kept_and_removed_on_quit() {
     let mut p = Presence::new(settings(true));
     p.handle(PresenceInput::CanSend(true), now);
     let ran = run_until(&mut p, now, Duration::from_secs(1));
-    let [(_, PresenceEffect::Publish { document: Some(doc), expires: PUBLISH_EXPIRES })] = &ran[..] else {
+    let [(
+        _,
+        PresenceEffect::Publish {
+            document: Some(doc),
+            expires: PUBLISH_EXPIRES,
+        },
+    )] = &ran[..]
+    else {
         panic!("one publish at start: {ran:?}");
     };
     assert!(String::from_utf8_lossy(doc).contains("<basic>open</basic>"));
-    p.handle(PresenceInput::Publication(PublicationEvent::Published { expires: 600 }), now);
-    assert!(matches!(&effects(&mut p)[..], [PresenceEffect::Emit(Event::OwnPresence { published: true, .. })]));
+    p.handle(
+        PresenceInput::Publication(PublicationEvent::Published { expires: 600 }),
+        now,
+    );
+    assert!(matches!(
+        &effects(&mut p)[..],
+        [PresenceEffect::Emit(Event::OwnPresence { published: true, .. })]
+    ));
     let ran = run_until(&mut p, now, Duration::from_secs(600));
-    let [(at, PresenceEffect::Publish { document: None, expires: PUBLISH_EXPIRES })] = &ran[..] else {
+    let [(
+        at,
+        PresenceEffect::Publish {
+            document: None,
+            expires: PUBLISH_EXPIRES,
+        },
+    )] = &ran[..]
+    else {
         panic!("one refresh: {ran:?}");
     };
-    assert!(*at >= Duration::from_secs(450) && *at <= Duration::from_secs(540), "{at:?}");
+    assert!(
+        *at >= Duration::from_secs(450) && *at <= Duration::from_secs(540),
+        "{at:?}"
+    );
 
     p.handle(
-        PresenceInput::SetStatus(SavedPresence { status: OwnStatus::Away, note: Some(" at lunch\n".into()), ..Default::default() }),
+        PresenceInput::SetStatus(SavedPresence {
+            status: OwnStatus::Away,
+            note: Some(" at lunch\n".into()),
+            ..Default::default()
+        }),
         now,
     );
     let set = effects(&mut p);
     assert_eq!(
         set[0],
-        PresenceEffect::Persist(SavedPresence { status: OwnStatus::Away, note: Some("at lunch".into()), ..Default::default() })
+        PresenceEffect::Persist(SavedPresence {
+            status: OwnStatus::Away,
+            note: Some("at lunch".into()),
+            ..Default::default()
+        })
     );
-    let PresenceEffect::Publish { document: Some(doc), .. } = &set[1] else { panic!("{set:?}") };
+    let PresenceEffect::Publish {
+        document: Some(doc), ..
+    } = &set[1]
+    else {
+        panic!("{set:?}")
+    };
     let doc = String::from_utf8_lossy(doc);
-    assert!(doc.contains("<rpid:away/>") && doc.contains("<dm:note>at lunch</dm:note>"), "{doc}");
+    assert!(
+        doc.contains("<rpid:away/>") && doc.contains("<dm:note>at lunch</dm:note>"),
+        "{doc}"
+    );
 
     p.handle(PresenceInput::Stop, now);
-    assert_eq!(effects(&mut p), vec![PresenceEffect::Publish { document: None, expires: 0 }]);
+    assert_eq!(
+        effects(&mut p),
+        vec![PresenceEffect::Publish {
+            document: None,
+            expires: 0
+        }]
+    );
     assert!(!p.stopping_done());
     p.handle(PresenceInput::Publication(PublicationEvent::Removed), now);
     assert!(p.stopping_done());
@@ -238,13 +347,31 @@ fn a_failed_publication_is_retried_with_backoff_and_said() {
     p.handle(PresenceInput::CanSend(true), now);
     run_until(&mut p, now, Duration::from_secs(1));
     p.handle(
-        PresenceInput::Publication(PublicationEvent::Failed { code: Some(503), reason: "busy".into(), retry_after: None }),
+        PresenceInput::Publication(PublicationEvent::Failed {
+            code: Some(503),
+            reason: "busy".into(),
+            retry_after: None,
+        }),
         now,
     );
-    assert!(matches!(&effects(&mut p)[..], [PresenceEffect::Emit(Event::Error { .. })]));
+    assert!(matches!(
+        &effects(&mut p)[..],
+        [PresenceEffect::Emit(Event::Error { .. })]
+    ));
     let ran = run_until(&mut p, now, RETRY_MAX);
-    let (at, PresenceEffect::Publish { document: Some(_), .. }) = &ran[0] else { panic!("{ran:?}") };
-    assert!(*at >= RETRY_BASE.mul_f64(0.8) && *at <= RETRY_BASE.mul_f64(1.2), "{at:?}");
+    let (
+        at,
+        PresenceEffect::Publish {
+            document: Some(_), ..
+        },
+    ) = &ran[0]
+    else {
+        panic!("{ran:?}")
+    };
+    assert!(
+        *at >= RETRY_BASE.mul_f64(0.8) && *at <= RETRY_BASE.mul_f64(1.2),
+        "{at:?}"
+    );
 }
 
 #[test]
@@ -252,21 +379,32 @@ fn losing_the_server_interrupts_watches_and_regaining_it_subscribes_again() {
     let now = t0();
     let mut p = Presence::new(settings(false));
     let id = watching_bob(&mut p, now);
-    p.handle(PresenceInput::Subscription(SubscriptionEvent::Accepted { id, expires: 3600 }), now);
+    p.handle(
+        PresenceInput::Subscription(SubscriptionEvent::Accepted { id, expires: 3600 }),
+        now,
+    );
     p.handle(PresenceInput::CanSend(false), now);
     let lost = effects(&mut p);
     assert!(lost.contains(&PresenceEffect::Forget { id }));
     assert!(matches!(presence_events(&lost)[0].2, WatchState::Interrupted(_)));
     p.handle(PresenceInput::CanSend(true), now);
-    assert_eq!(subscribed_ids(&run_until(&mut p, now, Duration::from_secs(1))).len(), 1);
+    assert_eq!(
+        subscribed_ids(&run_until(&mut p, now, Duration::from_secs(1))).len(),
+        1
+    );
     p.handle(PresenceInput::Unwatch("sip:bob@example.org".into()), now);
-    assert!(matches!(&effects(&mut p)[..], [PresenceEffect::Unsubscribe { .. }]));
+    assert!(matches!(
+        &effects(&mut p)[..],
+        [PresenceEffect::Unsubscribe { .. }]
+    ));
 }
 
 fn notified(list: &[PresenceEffect]) -> Vec<(WatcherId, NotifyState, bool)> {
     list.iter()
         .filter_map(|e| match e {
-            PresenceEffect::NotifyWatcher { id, state, document } => Some((*id, state.clone(), document.is_some())),
+            PresenceEffect::NotifyWatcher { id, state, document } => {
+                Some((*id, state.clone(), document.is_some()))
+            }
             _ => None,
         })
         .collect()
@@ -281,47 +419,123 @@ fn strangers_wait_for_permission_and_see_nothing_until_allowed() {
     effects(&mut p);
     let carol = WatcherId(1);
     p.handle(
-        PresenceInput::Watcher(WatcherEvent::Subscribed { id: carol, watcher: "sip:carol@127.0.0.1:5090".into(), expires: 600 }),
+        PresenceInput::Watcher(WatcherEvent::Subscribed {
+            id: carol,
+            watcher: "sip:carol@127.0.0.1:5090".into(),
+            expires: 600,
+        }),
         now,
     );
     let asked = effects(&mut p);
     assert!(asked.iter().any(|e| matches!(e, PresenceEffect::Emit(Event::PresenceRequest { watcher, .. }) if watcher == "sip:carol@127.0.0.1:5090")));
-    assert_eq!(notified(&asked), vec![(carol, NotifyState::Pending { expires: 600 }, false)]);
+    assert_eq!(
+        notified(&asked),
+        vec![(carol, NotifyState::Pending { expires: 600 }, false)]
+    );
     // Someone we watch (the address book) is allowed at once, no question.
     let bob = WatcherId(2);
-    p.handle(PresenceInput::Watcher(WatcherEvent::Subscribed { id: bob, watcher: "sip:bob@127.0.0.1:5080".into(), expires: 600 }), now);
+    p.handle(
+        PresenceInput::Watcher(WatcherEvent::Subscribed {
+            id: bob,
+            watcher: "sip:bob@127.0.0.1:5080".into(),
+            expires: 600,
+        }),
+        now,
+    );
     let told = effects(&mut p);
-    assert_eq!(notified(&told), vec![(bob, NotifyState::Active { expires: 600 }, true)]);
-    assert!(!told.iter().any(|e| matches!(e, PresenceEffect::Emit(Event::PresenceRequest { .. }))));
+    assert_eq!(
+        notified(&told),
+        vec![(bob, NotifyState::Active { expires: 600 }, true)]
+    );
+    assert!(!told
+        .iter()
+        .any(|e| matches!(e, PresenceEffect::Emit(Event::PresenceRequest { .. }))));
     // A status change reaches bob only.
-    p.handle(PresenceInput::SetStatus(SavedPresence { status: OwnStatus::Busy, ..Default::default() }), now);
+    p.handle(
+        PresenceInput::SetStatus(SavedPresence {
+            status: OwnStatus::Busy,
+            ..Default::default()
+        }),
+        now,
+    );
     let changed = notified(&effects(&mut p));
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].0, bob);
     // Allowed: carol gets the document, and the decision is kept.
-    p.handle(PresenceInput::Decide { watcher: "sip:carol@127.0.0.1:5090".into(), allow: true }, now);
+    p.handle(
+        PresenceInput::Decide {
+            watcher: "sip:carol@127.0.0.1:5090".into(),
+            allow: true,
+        },
+        now,
+    );
     let allowed = effects(&mut p);
-    assert!(matches!(&allowed[0], PresenceEffect::Persist(saved) if saved.allowed == vec!["sip:carol@127.0.0.1:5090".to_string()] && saved.status == OwnStatus::Busy));
-    assert_eq!(notified(&allowed), vec![(carol, NotifyState::Active { expires: 600 }, true)]);
+    assert!(
+        matches!(&allowed[0], PresenceEffect::Persist(saved) if saved.allowed == vec!["sip:carol@127.0.0.1:5090".to_string()] && saved.status == OwnStatus::Busy)
+    );
+    assert_eq!(
+        notified(&allowed),
+        vec![(carol, NotifyState::Active { expires: 600 }, true)]
+    );
     // Blocked later: terminated, rejected.
-    p.handle(PresenceInput::Decide { watcher: "sip:carol@127.0.0.1:5090".into(), allow: false }, now);
+    p.handle(
+        PresenceInput::Decide {
+            watcher: "sip:carol@127.0.0.1:5090".into(),
+            allow: false,
+        },
+        now,
+    );
     assert_eq!(
         notified(&effects(&mut p)),
-        vec![(carol, NotifyState::Terminated { reason: "rejected", retry_after: None }, false)]
+        vec![(
+            carol,
+            NotifyState::Terminated {
+                reason: "rejected",
+                retry_after: None
+            },
+            false
+        )]
     );
     // Quitting: bob sees us closed and waits.
     p.handle(PresenceInput::Stop, now);
     let quit = notified(&effects(&mut p));
-    assert_eq!(quit, vec![(bob, NotifyState::Terminated { reason: "probation", retry_after: Some(QUIT_RETRY_AFTER) }, true)]);
+    assert_eq!(
+        quit,
+        vec![(
+            bob,
+            NotifyState::Terminated {
+                reason: "probation",
+                retry_after: Some(QUIT_RETRY_AFTER)
+            },
+            true
+        )]
+    );
 }
 
 #[test]
 fn a_watcher_that_does_not_refresh_is_ended() {
     let now = t0();
     let mut p = Presence::new(settings(false));
-    p.handle(PresenceInput::Watcher(WatcherEvent::Subscribed { id: WatcherId(5), watcher: "sip:dave@h".into(), expires: 60 }), now);
+    p.handle(
+        PresenceInput::Watcher(WatcherEvent::Subscribed {
+            id: WatcherId(5),
+            watcher: "sip:dave@h".into(),
+            expires: 60,
+        }),
+        now,
+    );
     effects(&mut p);
     let ran = run_until(&mut p, now, Duration::from_secs(120));
     let ended: Vec<PresenceEffect> = ran.into_iter().map(|(_, e)| e).collect();
-    assert_eq!(notified(&ended), vec![(WatcherId(5), NotifyState::Terminated { reason: "timeout", retry_after: None }, false)]);
+    assert_eq!(
+        notified(&ended),
+        vec![(
+            WatcherId(5),
+            NotifyState::Terminated {
+                reason: "timeout",
+                retry_after: None
+            },
+            false
+        )]
+    );
 }

@@ -8,7 +8,9 @@ use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList};
 /// PIDF: parse and merge never panic; a parsed document's summary, written
 /// back as our own document, reads back to the same status and note.
 pub fn pidf(data: &[u8]) {
-    let Ok(doc) = PresenceDocument::parse(data) else { return };
+    let Ok(doc) = PresenceDocument::parse(data) else {
+        return;
+    };
     let summary = doc.summary();
     let status = match summary.status {
         PresenceStatus::Available => OwnStatus::Available,
@@ -38,10 +40,15 @@ pub fn pidf(data: &[u8]) {
 /// Watcher info: parse and apply (twice, as full and as a repeat) never
 /// panic, and a watcher is never reported pending twice.
 pub fn winfo(data: &[u8]) {
-    let Ok(info) = WatcherInfo::parse(data) else { return };
+    let Ok(info) = WatcherInfo::parse(data) else {
+        return;
+    };
     let mut list = WatcherList::default();
     let first = list.apply(info.clone());
     let second = list.apply(info);
     assert!(first.newly_pending.len() <= sipchat::protocol::presence::winfo::MAX_WATCHERS);
-    assert!(second.newly_pending.is_empty(), "a repeated document asked again: {second:?}");
+    assert!(
+        second.newly_pending.is_empty(),
+        "a repeated document asked again: {second:?}"
+    );
 }

@@ -20,11 +20,11 @@ mod session_in;
 mod session_out;
 mod subscription;
 
+pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
 pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
     MAX_BODY_STREAM, MAX_REQUEST_UDP,
 };
-pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
 pub use publication::{PublicationEvent, MAX_ETAG_LEN, MAX_PUBLISH_EXPIRES};
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
 pub use subscription::{

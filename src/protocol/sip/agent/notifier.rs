@@ -132,7 +132,13 @@ impl Agent {
     pub(super) fn on_subscribe(&mut self, key: TransactionKey, msg: SipMessage, from: Hop, now: Instant) {
         let package = msg
             .header("Event")
-            .map(|e| e.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .map(|e| {
+                e.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
             .unwrap_or_default();
         let has_to_tag = msg.to_header().ok().is_some_and(|t| t.tag().is_some());
         if has_to_tag {
@@ -141,7 +147,9 @@ impl Agent {
                 return self.respond(&key, resp, now);
             };
             let expires = granted(&msg);
-            let Some(w) = self.watchers.map.get_mut(&id) else { return };
+            let Some(w) = self.watchers.map.get_mut(&id) else {
+                return;
+            };
             let cseq = msg.cseq().map(|(n, _)| n).unwrap_or_default();
             if !w.dialog.accept_remote_seq(cseq) {
                 let resp = response_to(&msg, 500, None);
@@ -192,7 +200,11 @@ impl Agent {
         resp.push_header("Expires", expires.to_string());
         resp.push_header("Contact", self.subscription_contact(&from));
         self.respond(&key, resp, now);
-        self.emit(AgentEvent::Watcher(WatcherEvent::Subscribed { id, watcher, expires }));
+        self.emit(AgentEvent::Watcher(WatcherEvent::Subscribed {
+            id,
+            watcher,
+            expires,
+        }));
     }
 
     /// Sends a NOTIFY to a watcher; `document` is (content type, bytes).
@@ -208,7 +220,9 @@ impl Agent {
             Some(w) => self.subscription_contact(&w.hop),
             None => return,
         };
-        let Some(w) = self.watchers.map.get_mut(&id) else { return };
+        let Some(w) = self.watchers.map.get_mut(&id) else {
+            return;
+        };
         let mut req = w.dialog.request(Method::Notify);
         req.push_header("Event", w.event.clone());
         let value = match &state {
@@ -221,7 +235,8 @@ impl Agent {
         };
         req.push_header("Subscription-State", value);
         req.push_header("Contact", hop_contact);
-        if let (Some((content_type, bytes)), false) = (document, matches!(state, NotifyState::Pending { .. })) {
+        if let (Some((content_type, bytes)), false) = (document, matches!(state, NotifyState::Pending { .. }))
+        {
             req.push_header("Content-Type", content_type);
             req.body = bytes;
         }
@@ -242,7 +257,9 @@ impl Agent {
     }
 
     pub(super) fn notify_response(&mut self, id: WatcherId, key: &TransactionKey, code: Option<u16>) {
-        let Some(w) = self.watchers.map.get_mut(&id) else { return };
+        let Some(w) = self.watchers.map.get_mut(&id) else {
+            return;
+        };
         if w.key.as_ref() != Some(key) {
             return;
         }

@@ -42,17 +42,36 @@ fn a_watcher_sees_pending_then_our_document_and_the_end() {
     );
     pass(&mut alice, &mut bob, now);
     let events = pass(&mut bob, &mut alice, now);
-    let [AgentEvent::Watcher(WatcherEvent::Subscribed { id: watcher, watcher: who, expires: 3600 })] = &events[..] else {
+    let [AgentEvent::Watcher(WatcherEvent::Subscribed {
+        id: watcher,
+        watcher: who,
+        expires: 3600,
+    })] = &events[..]
+    else {
         panic!("{events:?}");
     };
     assert!(who.starts_with("sip:alice@"), "{who}");
     let watcher = *watcher;
     let (_, events) = drain(&mut alice);
-    assert_eq!(events, vec![AgentEvent::Subscription(SubscriptionEvent::Accepted { id, expires: 3600 })]);
+    assert_eq!(
+        events,
+        vec![AgentEvent::Subscription(SubscriptionEvent::Accepted {
+            id,
+            expires: 3600
+        })]
+    );
 
     // A stranger: pending, and our document is not sent even if given.
-    let doc = ("application/pidf+xml".to_string(), b"<presence entity='sip:bob@x'/>".to_vec());
-    bob.notify_watcher(watcher, NotifyState::Pending { expires: 3600 }, Some(doc.clone()), now);
+    let doc = (
+        "application/pidf+xml".to_string(),
+        b"<presence entity='sip:bob@x'/>".to_vec(),
+    );
+    bob.notify_watcher(
+        watcher,
+        NotifyState::Pending { expires: 3600 },
+        Some(doc.clone()),
+        now,
+    );
     pass(&mut bob, &mut alice, now);
     let events = pass(&mut alice, &mut bob, now);
     assert_eq!(
@@ -65,19 +84,40 @@ fn a_watcher_sees_pending_then_our_document_and_the_end() {
         })]
     );
     // Allowed: the document.
-    bob.notify_watcher(watcher, NotifyState::Active { expires: 3500 }, Some(doc.clone()), now);
+    bob.notify_watcher(
+        watcher,
+        NotifyState::Active { expires: 3500 },
+        Some(doc.clone()),
+        now,
+    );
     pass(&mut bob, &mut alice, now);
     let events = pass(&mut alice, &mut bob, now);
-    assert!(matches!(&events[..], [AgentEvent::Subscription(SubscriptionEvent::Notified { body, .. })] if *body == doc.1));
+    assert!(
+        matches!(&events[..], [AgentEvent::Subscription(SubscriptionEvent::Notified { body, .. })] if *body == doc.1)
+    );
 
     // A refresh inside the dialog is answered and reported.
     alice.refresh_subscription(id, 600, now);
     pass(&mut alice, &mut bob, now);
     let events = pass(&mut bob, &mut alice, now);
-    assert_eq!(events, vec![AgentEvent::Watcher(WatcherEvent::Refreshed { id: watcher, expires: 600 })]);
+    assert_eq!(
+        events,
+        vec![AgentEvent::Watcher(WatcherEvent::Refreshed {
+            id: watcher,
+            expires: 600
+        })]
+    );
     drain(&mut alice);
 
-    bob.notify_watcher(watcher, NotifyState::Terminated { reason: "rejected", retry_after: None }, None, now);
+    bob.notify_watcher(
+        watcher,
+        NotifyState::Terminated {
+            reason: "rejected",
+            retry_after: None,
+        },
+        None,
+        now,
+    );
     pass(&mut bob, &mut alice, now);
     pass(&mut alice, &mut bob, now);
     assert!(!alice.has_subscription(id));
@@ -98,7 +138,11 @@ fn subscribe_to_another_package_or_user_is_refused() {
         )
     };
     for (event, user, code) in [("dialog", "bob", 489), ("presence", "carol", 404)] {
-        bob.handle_packet(request(event, user).as_bytes(), hop(Transport::Udp, BOB_ADDR, ALICE_ADDR), now);
+        bob.handle_packet(
+            request(event, user).as_bytes(),
+            hop(Transport::Udp, BOB_ADDR, ALICE_ADDR),
+            now,
+        );
         let (tx, events) = drain(&mut bob);
         assert_eq!(parse(&tx[0].1).status(), Some(code), "{event} for {user}");
         assert!(events.is_empty());

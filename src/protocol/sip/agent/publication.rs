@@ -226,9 +226,18 @@ impl Agent {
             401 | 407 => {
                 let cnonce = self.cnonce();
                 let (user, password) = (self.config.auth_user.clone(), self.config.password.clone());
-                let Some(mut req) = self.publication.last.take() else { return };
+                let Some(mut req) = self.publication.last.take() else {
+                    return;
+                };
                 let p = &mut self.publication;
-                match self.auth.answer_challenge(resp, &mut req, &mut p.tried_nonces, &user, password.as_deref(), &cnonce) {
+                match self.auth.answer_challenge(
+                    resp,
+                    &mut req,
+                    &mut p.tried_nonces,
+                    &user,
+                    password.as_deref(),
+                    &cnonce,
+                ) {
                     Ok(()) => {
                         p.cseq = p.cseq.saturating_add(1);
                         req.set_header("CSeq", format!("{} PUBLISH", p.cseq));
@@ -248,7 +257,14 @@ impl Agent {
                 self.publication.refreshed_afresh = true;
                 if let Some(hop) = self.publication.hop {
                     let expires = self.publication.asked;
-                    self.send_publish(Wanted { body: None, expires, hop }, now);
+                    self.send_publish(
+                        Wanted {
+                            body: None,
+                            expires,
+                            hop,
+                        },
+                        now,
+                    );
                 }
             }
             412 | 500 if sent_tag && self.publication.asked == 0 => {
@@ -259,10 +275,19 @@ impl Agent {
                 self.send_waiting(now);
             }
             423 => {
-                let min = resp.header("Min-Expires").and_then(|v| v.trim().parse::<u32>().ok());
+                let min = resp
+                    .header("Min-Expires")
+                    .and_then(|v| v.trim().parse::<u32>().ok());
                 match (min, self.publication.hop) {
                     (Some(min), Some(hop)) if min > self.publication.asked && min <= MAX_PUBLISH_EXPIRES => {
-                        self.send_publish(Wanted { body: None, expires: min, hop }, now);
+                        self.send_publish(
+                            Wanted {
+                                body: None,
+                                expires: min,
+                                hop,
+                            },
+                            now,
+                        );
                     }
                     _ => self.publication_failed(Some(423), describe_refusal(423, resp), None, now),
                 }
@@ -286,7 +311,13 @@ impl Agent {
         self.publication_failed(None, reason, None, now);
     }
 
-    fn publication_failed(&mut self, code: Option<u16>, reason: String, retry_after: Option<u32>, now: Instant) {
+    fn publication_failed(
+        &mut self,
+        code: Option<u16>,
+        reason: String,
+        retry_after: Option<u32>,
+        now: Instant,
+    ) {
         tracing::warn!(account = %self.config.account, "publishing our status failed: {reason}");
         self.publication.etag = None;
         self.publication.refreshed_afresh = false;

@@ -24,7 +24,12 @@ thread_local! {
 }
 
 /// Answers the one PUBLISH `agent` sent with `code` (and `etag`), returns it.
-fn answer(agent: &mut Agent, code: u16, etag: Option<&str>, now: Instant) -> (SipMessage, Vec<PublicationEvent>) {
+fn answer(
+    agent: &mut Agent,
+    code: u16,
+    etag: Option<&str>,
+    now: Instant,
+) -> (SipMessage, Vec<PublicationEvent>) {
     let (sent, events) = drain(agent);
     let mut tx = WIRE.with(|w| std::mem::take(&mut *w.borrow_mut()));
     tx.extend(sent.into_iter().map(|(_, bytes)| bytes));
@@ -46,7 +51,13 @@ fn refresh_with_the_tag_and_publish_afresh_on_412_and_kamailios_500() {
     let t0 = Instant::now();
     let mut alice = Agent::new(config("alice", true), 6);
     let server = hop(Transport::Udp, ALICE_ADDR, SERVER_ADDR);
-    alice.publish("presence", Some((PIDF.into(), b"<doc1/>".to_vec())), 600, server, t0);
+    alice.publish(
+        "presence",
+        Some((PIDF.into(), b"<doc1/>".to_vec())),
+        600,
+        server,
+        t0,
+    );
     let (first, events) = answer(&mut alice, 200, Some("e1"), t0);
     assert_eq!(first.method(), Some(Method::Publish));
     assert_eq!(first.request_uri(), Some("sip:alice@sipchat.test"));
@@ -59,12 +70,21 @@ fn refresh_with_the_tag_and_publish_afresh_on_412_and_kamailios_500() {
     for lost_tag_code in [412, 500] {
         alice.publish("presence", None, 600, server, t0);
         let (refresh, events) = answer(&mut alice, lost_tag_code, None, t0);
-        assert!(refresh.header("SIP-If-Match").is_some(), "a refresh names the tag");
+        assert!(
+            refresh.header("SIP-If-Match").is_some(),
+            "a refresh names the tag"
+        );
         assert!(refresh.body.is_empty(), "a refresh carries no body");
-        assert!(events.is_empty(), "{lost_tag_code} is not a failure yet: {events:?}");
+        assert!(
+            events.is_empty(),
+            "{lost_tag_code} is not a failure yet: {events:?}"
+        );
         let (afresh, events) = answer(&mut alice, 200, Some("e2"), t0);
         assert_eq!(afresh.header("SIP-If-Match"), None, "after {lost_tag_code}");
-        assert_eq!(afresh.body, b"<doc1/>", "the whole document again after {lost_tag_code}");
+        assert_eq!(
+            afresh.body, b"<doc1/>",
+            "the whole document again after {lost_tag_code}"
+        );
         assert_eq!(events, vec![PublicationEvent::Published { expires: 60 }]);
     }
 }
@@ -74,8 +94,20 @@ fn a_modify_waits_for_the_publish_in_flight_and_removal_names_the_tag() {
     let t0 = Instant::now();
     let mut alice = Agent::new(config("alice", true), 7);
     let server = hop(Transport::Udp, ALICE_ADDR, SERVER_ADDR);
-    alice.publish("presence", Some((PIDF.into(), b"<one/>".to_vec())), 600, server, t0);
-    alice.publish("presence", Some((PIDF.into(), b"<two/>".to_vec())), 600, server, t0);
+    alice.publish(
+        "presence",
+        Some((PIDF.into(), b"<one/>".to_vec())),
+        600,
+        server,
+        t0,
+    );
+    alice.publish(
+        "presence",
+        Some((PIDF.into(), b"<two/>".to_vec())),
+        600,
+        server,
+        t0,
+    );
     let (first, _) = answer(&mut alice, 200, Some("e1"), t0);
     assert_eq!(first.body, b"<one/>");
     let (modify, events) = answer(&mut alice, 200, Some("e2"), t0);
@@ -101,8 +133,13 @@ fn a_second_lost_tag_in_a_row_is_a_failure_not_a_loop() {
     alice.publish("presence", None, 600, server, t0);
     answer(&mut alice, 412, None, t0);
     let (_, events) = answer(&mut alice, 403, None, t0);
-    assert!(matches!(&events[..], [PublicationEvent::Failed { code: Some(403), .. }]), "{events:?}");
+    assert!(
+        matches!(&events[..], [PublicationEvent::Failed { code: Some(403), .. }]),
+        "{events:?}"
+    );
     let (tx, _) = drain(&mut alice);
-    assert!(tx.is_empty() && WIRE.with(|w| w.borrow().is_empty()), "nothing more sent");
+    assert!(
+        tx.is_empty() && WIRE.with(|w| w.borrow().is_empty()),
+        "nothing more sent"
+    );
 }
-

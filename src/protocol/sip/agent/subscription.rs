@@ -108,7 +108,11 @@ impl SubscriptionState {
                 "expires" => expires = v.parse().ok(),
                 "retry-after" => retry_after = v.parse().ok(),
                 "reason" => {
-                    let token: String = v.chars().take(MAX_REASON_LEN).collect::<String>().to_ascii_lowercase();
+                    let token: String = v
+                        .chars()
+                        .take(MAX_REASON_LEN)
+                        .collect::<String>()
+                        .to_ascii_lowercase();
                     reason = Some(match token.as_str() {
                         "deactivated" => TerminationReason::Deactivated,
                         "probation" => TerminationReason::Probation,
@@ -127,7 +131,9 @@ impl SubscriptionState {
             "active" => Ok(SubscriptionState::Active { expires }),
             "pending" => Ok(SubscriptionState::Pending { expires }),
             "terminated" => Ok(SubscriptionState::Terminated { reason, retry_after }),
-            _ => Err(SubscriptionStateError::Unknown(state.chars().take(MAX_REASON_LEN).collect())),
+            _ => Err(SubscriptionStateError::Unknown(
+                state.chars().take(MAX_REASON_LEN).collect(),
+            )),
         }
     }
 }
@@ -225,12 +231,22 @@ impl Subscriptions {
 
 /// The body type without parameters, lowercase.
 fn bare_content_type(msg: &SipMessage) -> Option<String> {
-    msg.content_type()
-        .map(|c| c.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+    msg.content_type().map(|c| {
+        c.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    })
 }
 
 fn event_package(value: &str) -> String {
-    value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 impl Agent {
@@ -292,7 +308,9 @@ impl Agent {
     /// Refreshes a subscription inside its dialog (or, before it has one,
     /// does nothing: the first answer is still to come). `expires` 0 ends it.
     pub fn refresh_subscription(&mut self, id: SubscriptionId, expires: u32, now: Instant) {
-        let Some(s) = self.subscriptions.map.get_mut(&id) else { return };
+        let Some(s) = self.subscriptions.map.get_mut(&id) else {
+            return;
+        };
         let Some(dialog) = s.dialog.as_mut() else {
             if expires == 0 {
                 // Nothing to end at the server yet: forget it.
@@ -326,7 +344,9 @@ impl Agent {
 
     /// Sends `s.last` with the subscription's headers and `expires`.
     fn send_subscribe(&mut self, id: SubscriptionId, expires: u32, now: Instant) {
-        let Some(s) = self.subscriptions.map.get(&id) else { return };
+        let Some(s) = self.subscriptions.map.get(&id) else {
+            return;
+        };
         let mut req = s.last.clone();
         let hop = s.hop;
         req.set_header("Event", s.request.event.clone());
@@ -342,7 +362,9 @@ impl Agent {
             &cnonce,
         );
         let started = self.start_client(&mut req, hop, Purpose::Subscribe(id), now);
-        let Some(s) = self.subscriptions.map.get_mut(&id) else { return };
+        let Some(s) = self.subscriptions.map.get_mut(&id) else {
+            return;
+        };
         s.last = req;
         match started {
             Ok(key) => s.key = Some(key),
@@ -376,7 +398,9 @@ impl Agent {
         resp: &SipMessage,
         now: Instant,
     ) {
-        let Some(s) = self.subscriptions.map.get_mut(&id) else { return };
+        let Some(s) = self.subscriptions.map.get_mut(&id) else {
+            return;
+        };
         if s.key.as_ref() != Some(key) {
             return;
         }
@@ -398,14 +422,26 @@ impl Agent {
                     .and_then(|v| v.trim().parse::<u32>().ok())
                     .unwrap_or(asked)
                     .min(asked.max(1));
-                self.emit(AgentEvent::Subscription(SubscriptionEvent::Accepted { id, expires }));
+                self.emit(AgentEvent::Subscription(SubscriptionEvent::Accepted {
+                    id,
+                    expires,
+                }));
             }
             401 | 407 => {
                 let cnonce = self.cnonce();
                 let (user, password) = (self.config.auth_user.clone(), self.config.password.clone());
-                let Some(s) = self.subscriptions.map.get_mut(&id) else { return };
+                let Some(s) = self.subscriptions.map.get_mut(&id) else {
+                    return;
+                };
                 let mut req = s.last.clone();
-                match self.auth.answer_challenge(resp, &mut req, &mut s.tried_nonces, &user, password.as_deref(), &cnonce) {
+                match self.auth.answer_challenge(
+                    resp,
+                    &mut req,
+                    &mut s.tried_nonces,
+                    &user,
+                    password.as_deref(),
+                    &cnonce,
+                ) {
                     Ok(()) => {
                         let cseq = match s.dialog.as_mut() {
                             Some(d) => {
@@ -422,10 +458,14 @@ impl Agent {
                 }
             }
             423 => {
-                let min = resp.header("Min-Expires").and_then(|v| v.trim().parse::<u32>().ok());
+                let min = resp
+                    .header("Min-Expires")
+                    .and_then(|v| v.trim().parse::<u32>().ok());
                 match min {
                     Some(min) if min > asked && min <= MAX_SUBSCRIBE_EXPIRES => {
-                        let Some(s) = self.subscriptions.map.get_mut(&id) else { return };
+                        let Some(s) = self.subscriptions.map.get_mut(&id) else {
+                            return;
+                        };
                         s.asked = min;
                         let cseq = match s.dialog.as_mut() {
                             Some(d) => {
@@ -437,7 +477,12 @@ impl Agent {
                         s.last.set_header("CSeq", format!("{cseq} SUBSCRIBE"));
                         self.send_subscribe(id, min, now);
                     }
-                    _ => self.subscription_failed(id, Some(423), describe_refusal(423, resp, &self.peer_of(id)), None),
+                    _ => self.subscription_failed(
+                        id,
+                        Some(423),
+                        describe_refusal(423, resp, &self.peer_of(id)),
+                        None,
+                    ),
                 }
             }
             _ if asked == 0 => {
@@ -463,8 +508,15 @@ impl Agent {
             .unwrap_or_default()
     }
 
-    pub(super) fn subscribe_no_response(&mut self, id: SubscriptionId, key: &TransactionKey, failure: Failure) {
-        let Some(s) = self.subscriptions.map.get(&id) else { return };
+    pub(super) fn subscribe_no_response(
+        &mut self,
+        id: SubscriptionId,
+        key: &TransactionKey,
+        failure: Failure,
+    ) {
+        let Some(s) = self.subscriptions.map.get(&id) else {
+            return;
+        };
         if s.key.as_ref() != Some(key) {
             return;
         }
@@ -479,7 +531,13 @@ impl Agent {
         self.subscription_failed(id, None, reason, None);
     }
 
-    fn subscription_failed(&mut self, id: SubscriptionId, code: Option<u16>, reason: String, retry_after: Option<u32>) {
+    fn subscription_failed(
+        &mut self,
+        id: SubscriptionId,
+        code: Option<u16>,
+        reason: String,
+        retry_after: Option<u32>,
+    ) {
         self.subscriptions.map.remove(&id);
         tracing::debug!(account = %self.config.account, subscription = %id, "subscription failed: {reason}");
         self.emit(AgentEvent::Subscription(SubscriptionEvent::Failed {
@@ -501,7 +559,9 @@ impl Agent {
             let resp = response_to(&msg, 481, None);
             return self.respond(&key, resp, now);
         };
-        let Some(s) = self.subscriptions.map.get_mut(&id) else { return };
+        let Some(s) = self.subscriptions.map.get_mut(&id) else {
+            return;
+        };
         let event = msg.header("Event").map(event_package).unwrap_or_default();
         if event != event_package(&s.request.event) {
             let mut resp = response_to(&msg, 489, None);
@@ -551,7 +611,11 @@ impl Agent {
         if matches!(state, SubscriptionState::Terminated { .. }) {
             self.subscriptions.map.remove(&id);
         }
-        let content_type = if msg.body.is_empty() { None } else { bare_content_type(&msg) };
+        let content_type = if msg.body.is_empty() {
+            None
+        } else {
+            bare_content_type(&msg)
+        };
         self.emit(AgentEvent::Subscription(SubscriptionEvent::Notified {
             id,
             state,

@@ -67,7 +67,11 @@ fn the_first_notify_may_come_before_the_200_and_refreshes_follow_the_route_set()
 
     // The NOTIFY overtakes the 200.
     let body = "<presence entity='sip:bob@sipchat.test'/>";
-    alice.handle_packet(&notify_for(&subscribe, 1, "active;expires=3600", body, "srv1"), server_seen(), t0);
+    alice.handle_packet(
+        &notify_for(&subscribe, 1, "active;expires=3600", body, "srv1"),
+        server_seen(),
+        t0,
+    );
     let (answers, events) = drain(&mut alice);
     assert_eq!(parse(&answers[0].1).status(), Some(200), "answered at once");
     assert_eq!(
@@ -85,7 +89,10 @@ fn the_first_notify_may_come_before_the_200_and_refreshes_follow_the_route_set()
     ok.push_header("Contact", "<sip:bob@10.0.0.9:5090>");
     alice.handle_packet(&ok.to_bytes(), server_seen(), t0);
     let (_, events) = drain(&mut alice);
-    assert_eq!(subscription_events(events), vec![SubscriptionEvent::Accepted { id, expires: 3600 }]);
+    assert_eq!(
+        subscription_events(events),
+        vec![SubscriptionEvent::Accepted { id, expires: 3600 }]
+    );
 
     // The refresh goes inside the dialog the NOTIFY made, to its route set.
     alice.refresh_subscription(id, 3600, t0 + std::time::Duration::from_secs(3000));
@@ -97,7 +104,10 @@ fn the_first_notify_may_come_before_the_200_and_refreshes_follow_the_route_set()
         vec!["<sip:127.0.0.1:5060;lr;r2=on>", "<sip:10.0.0.1;lr>"]
     );
     assert_eq!(refresh.to_header().unwrap().tag(), Some("srv1"));
-    assert_eq!(refresh.from_header().unwrap().tag(), subscribe.from_header().unwrap().tag());
+    assert_eq!(
+        refresh.from_header().unwrap().tag(),
+        subscribe.from_header().unwrap().tag()
+    );
     assert_eq!(refresh.call_id().unwrap(), subscribe.call_id().unwrap());
     assert_eq!(refresh.cseq().unwrap().0, 2);
 }
@@ -111,14 +121,26 @@ fn a_terminated_notify_ends_the_subscription_and_later_ones_get_481() {
     alice.subscribe(id, presence_request("sip:bob@sipchat.test", 600), server, t0);
     let (tx, _) = drain(&mut alice);
     let subscribe = parse(&tx[0].1);
-    alice.handle_packet(&notify_for(&subscribe, 1, "pending;expires=600", "", "s"), server_seen(), t0);
+    alice.handle_packet(
+        &notify_for(&subscribe, 1, "pending;expires=600", "", "s"),
+        server_seen(),
+        t0,
+    );
     let (_, events) = drain(&mut alice);
     assert!(matches!(
         &subscription_events(events)[..],
-        [SubscriptionEvent::Notified { state: SubscriptionState::Pending { expires: Some(600) }, content_type: None, .. }]
+        [SubscriptionEvent::Notified {
+            state: SubscriptionState::Pending { expires: Some(600) },
+            content_type: None,
+            ..
+        }]
     ));
     // A fork's NOTIFY is refused.
-    alice.handle_packet(&notify_for(&subscribe, 1, "active", "", "fork"), server_seen(), t0);
+    alice.handle_packet(
+        &notify_for(&subscribe, 1, "active", "", "fork"),
+        server_seen(),
+        t0,
+    );
     let (answers, events) = drain(&mut alice);
     assert_eq!(parse(&answers[0].1).status(), Some(481));
     assert!(events.is_empty());
@@ -132,7 +154,10 @@ fn a_terminated_notify_ends_the_subscription_and_later_ones_get_481() {
     assert!(matches!(
         &subscription_events(events)[..],
         [SubscriptionEvent::Notified {
-            state: SubscriptionState::Terminated { reason: Some(TerminationReason::Rejected), .. },
+            state: SubscriptionState::Terminated {
+                reason: Some(TerminationReason::Rejected),
+                ..
+            },
             ..
         }]
     ));
@@ -147,12 +172,22 @@ fn a_refused_subscribe_says_why_in_plain_words() {
     let t0 = Instant::now();
     let mut alice = Agent::new(config("alice", true), 5);
     let server = hop(Transport::Udp, ALICE_ADDR, SERVER_ADDR);
-    alice.subscribe(SubscriptionId(2), presence_request("sip:nobody@sipchat.test", 600), server, t0);
+    alice.subscribe(
+        SubscriptionId(2),
+        presence_request("sip:nobody@sipchat.test", 600),
+        server,
+        t0,
+    );
     let (tx, _) = drain(&mut alice);
     let resp = response_to(&parse(&tx[0].1), 404, Some("x"));
     alice.handle_packet(&resp.to_bytes(), server_seen(), t0);
     let (_, events) = drain(&mut alice);
-    let [SubscriptionEvent::Failed { code: Some(404), reason, .. }] = &subscription_events(events)[..] else {
+    let [SubscriptionEvent::Failed {
+        code: Some(404),
+        reason,
+        ..
+    }] = &subscription_events(events)[..]
+    else {
         panic!("no failure");
     };
     assert_eq!(reason, "sip:nobody@sipchat.test: no such user (404 Not Found)");
@@ -162,7 +197,10 @@ fn a_refused_subscribe_says_why_in_plain_words() {
 #[test]
 fn subscription_state_reasons_and_parameters() {
     let read = |v: &str| SubscriptionState::parse(v).unwrap();
-    assert_eq!(read("active;expires=600"), SubscriptionState::Active { expires: Some(600) });
+    assert_eq!(
+        read("active;expires=600"),
+        SubscriptionState::Active { expires: Some(600) }
+    );
     assert_eq!(read(" Pending "), SubscriptionState::Pending { expires: None });
     for (token, reason) in [
         ("deactivated", TerminationReason::Deactivated),
@@ -176,12 +214,18 @@ fn subscription_state_reasons_and_parameters() {
     ] {
         assert_eq!(
             read(&format!("terminated;reason={token};retry-after=20")),
-            SubscriptionState::Terminated { reason: Some(reason), retry_after: Some(20) }
+            SubscriptionState::Terminated {
+                reason: Some(reason),
+                retry_after: Some(20)
+            }
         );
     }
     assert_eq!(
         read("terminated;expires=oops"),
-        SubscriptionState::Terminated { reason: None, retry_after: None }
+        SubscriptionState::Terminated {
+            reason: None,
+            retry_after: None
+        }
     );
     assert!(SubscriptionState::parse("sleepy").is_err());
 }
