@@ -21,6 +21,7 @@ pub mod history;
 pub mod open;
 pub mod output;
 pub mod send_file;
+pub mod status;
 
 use crate::config::{Config, ConfigError, LoadOptions};
 use crate::model::{AccountId, DeliveryState};
@@ -108,6 +109,24 @@ pub enum CliCommand {
         /// when listen stops).
         #[arg(long, value_name = "DIR")]
         accept_files: Option<PathBuf>,
+        /// Watch this address's presence (repeatable) and print its changes.
+        #[arg(long, value_name = "URI")]
+        watch: Vec<String>,
+    },
+    /// Set our presence: published at once by a running window or `listen`
+    /// on the data directory, else stored and published at the next start.
+    Status {
+        /// Only this account (default: every enabled account and the local one).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// A free note shown with the status.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Print the result as a JSON line.
+        #[arg(long)]
+        json: bool,
+        /// available, away, busy or invisible.
+        status: String,
     },
     /// Chat in an MSRP session: stdin lines go to the peer, the peer's lines
     /// print; EOF (Ctrl+D) ends it. With a window or `listen` running on the
@@ -261,6 +280,7 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             accept_chats,
             notify,
             accept_files,
+            watch,
         } => listen(
             config,
             &paths.data_dir,
@@ -269,6 +289,22 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             *accept_chats,
             *notify,
             accept_files.clone(),
+            watch.clone(),
+        ),
+        CliCommand::Status {
+            account,
+            note,
+            json,
+            status,
+        } => status::run(
+            &config,
+            &paths.data_dir,
+            &status::StatusRequest {
+                account: account.as_deref(),
+                status,
+                note: note.as_deref(),
+                json: *json,
+            },
         ),
         CliCommand::SendFile {
             account,
@@ -412,6 +448,7 @@ pub(crate) fn one_shot_runtime(
         refuse_sessions: false,
         omit_msrp_fingerprint: false,
         own_messages_only: true,
+        watch: Vec::new(),
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.
@@ -479,6 +516,7 @@ fn wait_for_outcome(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn listen(
     config: Config,
     data_dir: &std::path::Path,
@@ -487,6 +525,7 @@ fn listen(
     accept_chats: bool,
     notify: bool,
     accept_files: Option<PathBuf>,
+    watch: Vec<String>,
 ) -> Result<(), CliError> {
     if let Some(dir) = &accept_files {
         if !dir.is_dir() {
@@ -506,6 +545,7 @@ fn listen(
         data_dir: Some(data_dir.to_path_buf()),
         accept_chats,
         accept_files,
+        watch,
         ..RuntimeOptions::default()
     };
     let lock = control::lock_for_instance(data_dir, || {

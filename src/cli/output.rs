@@ -2,7 +2,8 @@
 //! lines of words for people.
 
 use crate::model::{
-    AccountId, Alert, AlertMark, CertificateInfo, ChatState, DeliveryState, RegistrationState,
+    AccountId, Alert, AlertMark, CertificateInfo, ChatState, DeliveryState, Presence, PresenceStatus,
+    RegistrationState, WatchState,
 };
 use crate::runtime::{Event, TransferVia};
 use crate::transport::certificates::time_in_words;
@@ -91,6 +92,28 @@ pub fn event_json(event: &Event) -> Option<Value> {
         }),
         Event::Error { account, message } => {
             json!({"event": "error", "account": account, "message": message})
+        }
+        Event::Presence {
+            account,
+            contact,
+            presence,
+            watch,
+        } => json!({
+            "event": "presence", "account": account, "contact": contact,
+            "status": presence.status.as_str(), "note": presence.note, "last_seen": presence.last_seen,
+            "watch": watch_word(watch), "detail": watch_detail(watch),
+        }),
+        Event::OwnPresence {
+            account,
+            status,
+            note,
+            published,
+        } => json!({
+            "event": "own_presence", "account": account, "status": status.as_str(), "note": note,
+            "published": published,
+        }),
+        Event::PresenceRequest { account, watcher } => {
+            json!({"event": "presence_request", "account": account, "watcher": watcher})
         }
         Event::ChatOffered {
             account,
@@ -332,6 +355,25 @@ pub fn event_text(event: &Event) -> Option<String> {
             Some(a) => format!("[{a}] error: {message}"),
             None => format!("error: {message}"),
         },
+        Event::Presence {
+            account,
+            contact,
+            presence,
+            watch,
+        } => presence_line(account, contact, presence, watch),
+        Event::OwnPresence {
+            account,
+            status,
+            note,
+            published,
+        } => {
+            let note = note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            let how = if *published { "published" } else { "set" };
+            format!("[{account}] your status is {how}: {status}{note}")
+        }
+        Event::PresenceRequest { account, watcher } => {
+            format!("[{account}] {watcher} wants to see when you are online")
+        }
         Event::ChatOffered { account, from, .. } => format!("[{account}] {from} invites you to a chat"),
         Event::ChatUpdate {
             account, peer, state, ..
@@ -391,6 +433,50 @@ pub fn event_text(event: &Event) -> Option<String> {
         | Event::Transfers(_)
         | Event::Stopped => return None,
     })
+}
+
+/// `active`, `pending`, `refused`, `no_such_user` or `interrupted`.
+fn watch_word(watch: &WatchState) -> &'static str {
+    match watch {
+        WatchState::Active => "active",
+        WatchState::Pending => "pending",
+        WatchState::Refused => "refused",
+        WatchState::NoSuchUser => "no_such_user",
+        WatchState::Interrupted(_) => "interrupted",
+    }
+}
+
+/// Why a watch is interrupted, if it is.
+fn watch_detail(watch: &WatchState) -> Option<&str> {
+    match watch {
+        WatchState::Interrupted(why) => Some(why),
+        _ => None,
+    }
+}
+
+/// "[work] bob@example.org is away (lunch)", "... waits for permission".
+fn presence_line(account: &AccountId, contact: &str, presence: &Presence, watch: &WatchState) -> String {
+    let what = match watch {
+        WatchState::Active => {
+            let note = presence
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            let seen = match (presence.status, presence.last_seen) {
+                (PresenceStatus::Offline, Some(at)) => format!(", last seen {}", time_in_words(at)),
+                _ => String::new(),
+            };
+            format!("is {}{note}{seen}", presence.status)
+        }
+        WatchState::Pending => {
+            "has not allowed you to see their status yet (waiting for permission)".to_string()
+        }
+        WatchState::Refused => "does not share their status".to_string(),
+        WatchState::NoSuchUser => "does not exist (no such user)".to_string(),
+        WatchState::Interrupted(why) => format!("status unknown: {why}"),
+    };
+    format!("[{account}] {contact} {what}")
 }
 
 /// A certificate the account does not trust: what it is, its fingerprint,

@@ -4,7 +4,7 @@
 //! alerts (`alert.rs`), a server certificate to trust or not
 //! (`certificate.rs`), the history's rows (`history.rs`: messages,
 //! conversations, search hits), recorded file transfers and their
-//! [`TransferState`] (`transfer.rs`), the conversation key of an
+//! [`TransferState`] (`transfer.rs`), presence (`presence.rs`), the conversation key of an
 //! address (`address.rs`), and the address book's contacts (`contact.rs`). The store reads and writes the same types.
 
 mod address;
@@ -12,6 +12,7 @@ mod alert;
 mod certificate;
 mod contact;
 mod history;
+mod presence;
 mod transfer;
 
 pub use address::conversation_key;
@@ -22,6 +23,7 @@ pub use contact::{
     ContactSelector, CONTACT_SCHEMES,
 };
 pub use history::{ConversationSummary, Direction, MessagePreview, SearchHit, StoredMessage};
+pub use presence::{OwnStatus, Presence, PresenceStatus, WatchState};
 pub use transfer::{NewTransfer, StoredTransfer, TransferState};
 
 use serde::{Deserialize, Serialize};

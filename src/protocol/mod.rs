@@ -6,6 +6,7 @@ pub mod cpim;
 pub mod imdn;
 pub mod iscomposing;
 pub mod msrp;
+pub mod presence;
 pub mod sdp;
 pub mod sip;
 pub mod vcard;

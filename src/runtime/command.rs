@@ -1,7 +1,7 @@
 //! What the UI and the CLI ask of the runtime.
 
 use super::contact_book::ContactChange;
-use crate::model::{AccountId, MessageId, SessionId, TransferId};
+use crate::model::{AccountId, MessageId, OwnStatus, SessionId, TransferId};
 use std::path::PathBuf;
 
 /// How [`Command::SendFile`] sends a file.
@@ -227,6 +227,43 @@ pub enum Command {
         request: u64,
         /// What to change (boxed: it is the largest command).
         change: Box<ContactChange>,
+    },
+    /// Watch an address's presence on an account: subscribe, and report
+    /// it with [`crate::runtime::Event::Presence`].
+    Watch {
+        /// Which account.
+        account: AccountId,
+        /// The address, `sip:bob@example.org`.
+        contact: String,
+    },
+    /// Stop watching an address.
+    Unwatch {
+        /// Which account.
+        account: AccountId,
+        /// The address, as watched.
+        contact: String,
+    },
+    /// Allow (or block) someone who asked to see our status
+    /// ([`crate::runtime::Event::PresenceRequest`]); kept for later runs.
+    /// The local account enforces it itself.
+    DecideWatcher {
+        /// Which account.
+        account: AccountId,
+        /// The watcher's address.
+        watcher: String,
+        /// Allow (else block).
+        allow: bool,
+    },
+    /// Set our status: published at once where the account has a server,
+    /// and kept for the next start. Answered with
+    /// [`crate::runtime::Event::OwnPresence`].
+    SetStatus {
+        /// Which account; `None` for every running account.
+        account: Option<AccountId>,
+        /// The status.
+        status: OwnStatus,
+        /// A free note.
+        note: Option<String>,
     },
     /// Unregister every account and stop the runtime.
     Shutdown,

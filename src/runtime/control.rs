@@ -129,6 +129,15 @@ pub enum Request {
         /// The change.
         change: ContactChange,
     },
+    /// Set our status (`sipchat status`) on one account or every one.
+    SetStatus {
+        /// The account; `None` for every running one.
+        account: Option<String>,
+        /// `available`, `away`, `busy` or `invisible`.
+        status: String,
+        /// A free note.
+        note: Option<String>,
+    },
 }
 
 /// What the running instance answers, line by line.
@@ -152,6 +161,13 @@ pub enum Reply {
     Waiting {
         /// Why, in words.
         reason: String,
+    },
+    /// Our status took effect on an account (published when `published`).
+    StatusSet {
+        /// Which account.
+        account: String,
+        /// Whether the server took it.
+        published: bool,
     },
     /// The alert was acknowledged at this time (Unix milliseconds).
     Acknowledged {
@@ -590,6 +606,14 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
         }
         (Request::AckAlert { id }, Some(handle)) => ack_alert(&stream, shared, &handle, id),
         (Request::Contacts { change }, Some(handle)) => contacts::serve(&stream, shared, &handle, change),
+        (
+            Request::SetStatus {
+                account,
+                status,
+                note,
+            },
+            Some(handle),
+        ) => set_status(&stream, shared, &handle, account, &status, note),
     };
     write_reply(&mut stream, &reply);
 }
@@ -831,6 +855,66 @@ fn ack_alert(stream: &UnixStream, shared: &Shared, handle: &Handle, id: i64) -> 
             Event::Error { message, .. } if message.contains(&format!("alert #{id}")) => {
                 return Reply::Error { message }
             }
+            _ => {}
+        }
+    }
+    Reply::Error {
+        message: "the running sipchat instance stopped before it answered".into(),
+    }
+}
+
+/// Hands `sipchat status` to the runtime and answers with the first
+/// account where it took effect (or why it did not).
+fn set_status(
+    stream: &UnixStream,
+    shared: &Shared,
+    handle: &Handle,
+    account: Option<String>,
+    status: &str,
+    note: Option<String>,
+) -> Reply {
+    let Some(status) = crate::model::OwnStatus::from_word(status) else {
+        return Reply::Error {
+            message: format!("unknown status {status:?}: use available, away, busy or invisible"),
+        };
+    };
+    let events = subscribe(shared);
+    let account = account.map(AccountId);
+    let command = Command::SetStatus {
+        account: account.clone(),
+        status,
+        note,
+    };
+    if handle.send(command).is_err() {
+        return Reply::Error {
+            message: "the running sipchat instance is stopping".into(),
+        };
+    }
+    let ours = |a: &AccountId| account.as_ref().is_none_or(|wanted| wanted == a);
+    while let Some(event) = next_event(&events, stream) {
+        match event {
+            Event::OwnPresence {
+                account: a,
+                published,
+                ..
+            } if ours(&a) => {
+                return Reply::StatusSet {
+                    account: a.0,
+                    published,
+                }
+            }
+            Event::Error {
+                account: Some(a),
+                message,
+            } if ours(&a)
+                && (message.contains("publish your status") || message.contains("no account named")) =>
+            {
+                return Reply::Error { message }
+            }
+            Event::Error {
+                account: None,
+                message,
+            } if message.contains("no account named") => return Reply::Error { message },
             _ => {}
         }
     }

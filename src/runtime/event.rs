@@ -3,8 +3,8 @@
 use super::contact_book::ContactChanged;
 use crate::model::{
     AccountId, Alert, CertificateInfo, ChatState, Contact, ConversationSummary, DeliveryState,
-    IncomingMessage, MessageId, RegistrationState, SearchHit, SessionId, StoredMessage, StoredTransfer,
-    TransferId,
+    IncomingMessage, MessageId, OwnStatus, Presence, RegistrationState, SearchHit, SessionId, StoredMessage,
+    StoredTransfer, TransferId, WatchState,
 };
 use std::path::PathBuf;
 
@@ -107,6 +107,36 @@ pub enum Event {
     /// Answer to [`crate::runtime::Command::LoadTransfers`]: the recorded
     /// transfers, newest first, each with its [`crate::model::TransferState`].
     Transfers(Vec<StoredTransfer>),
+    /// A watched contact's presence changed (or how watching it stands).
+    Presence {
+        /// Which account watches.
+        account: AccountId,
+        /// The contact's address, as watched.
+        contact: String,
+        /// Its status, note and last-seen time.
+        presence: Presence,
+        /// Whether it is watched now, waits for permission, refused, ...
+        watch: WatchState,
+    },
+    /// Our own status took effect: published to the server (`published`),
+    /// or, on an account without a server, set.
+    OwnPresence {
+        /// Which account.
+        account: AccountId,
+        /// Our status.
+        status: OwnStatus,
+        /// Our note.
+        note: Option<String>,
+        /// Whether the server took it.
+        published: bool,
+    },
+    /// Someone asks to see when we are online and waits for our decision.
+    PresenceRequest {
+        /// Which account they watch.
+        account: AccountId,
+        /// Their address.
+        watcher: String,
+    },
     /// Something went wrong that is not tied to one message.
     Error {
         /// The account concerned, if any.

@@ -17,6 +17,8 @@ pub mod inbox;
 pub(crate) mod msrp_session;
 pub(crate) mod msrp_task;
 pub mod outbox;
+pub mod presence;
+pub mod presence_file;
 mod queries;
 pub(crate) mod storage;
 pub mod transfers;
@@ -74,6 +76,9 @@ pub struct RuntimeOptions {
     /// command leaves every other outbox row (and the recovery of rows an
     /// earlier run left `sending`) to the instance that owns the outbox.
     pub own_messages_only: bool,
+    /// Addresses every started account watches (`listen --watch`), until
+    /// the address book feeds the list.
+    pub watch: Vec<String>,
 }
 
 impl Default for RuntimeOptions {
@@ -90,6 +95,7 @@ impl Default for RuntimeOptions {
             refuse_sessions: false,
             omit_msrp_fingerprint: false,
             own_messages_only: false,
+            watch: Vec::new(),
         }
     }
 }
@@ -285,6 +291,7 @@ async fn supervise(
         data_dir: options.data_dir.clone(),
         own_messages_only: options.own_messages_only,
         blocked: blocked_watch,
+        watch: options.watch.clone(),
     };
     let pins = recorded_pins(options.data_dir.as_deref(), &events);
     let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();
@@ -387,8 +394,55 @@ async fn supervise(
             }
             Err(cmd) => cmd,
         };
+        if let Command::SetStatus {
+            account: None,
+            status,
+            note,
+        } = &cmd
+        {
+            let saved = presence::SavedPresence {
+                status: *status,
+                note: note.clone(),
+                ..Default::default()
+            };
+            for tx in accounts.values() {
+                let _ = tx.send(AccountCommand::Presence(presence::PresenceInput::SetStatus(
+                    saved.clone(),
+                )));
+            }
+            continue;
+        }
         let (account, forwarded) = match cmd {
             Command::Shutdown => break,
+            Command::Watch { account, contact } => (
+                account,
+                AccountCommand::Presence(presence::PresenceInput::Watch(contact)),
+            ),
+            Command::Unwatch { account, contact } => (
+                account,
+                AccountCommand::Presence(presence::PresenceInput::Unwatch(contact)),
+            ),
+            Command::SetStatus {
+                account: Some(account),
+                status,
+                note,
+            } => (
+                account,
+                AccountCommand::Presence(presence::PresenceInput::SetStatus(presence::SavedPresence {
+                    status,
+                    note,
+                    ..Default::default()
+                })),
+            ),
+            Command::SetStatus { account: None, .. } => continue,
+            Command::DecideWatcher {
+                account,
+                watcher,
+                allow,
+            } => (
+                account,
+                AccountCommand::Presence(presence::PresenceInput::Decide { watcher, allow }),
+            ),
             Command::LoadConversations
             | Command::LoadMessages { .. }
             | Command::MarkRead { .. }

@@ -736,6 +736,23 @@ impl Kamailio {
     /// is empty. `None` (after saying why) when Kamailio is not installed
     /// and not [`required`].
     pub fn start_udp_config_or_skip(template: &str, ip: Ipv4Addr) -> Option<Kamailio> {
+        Kamailio::start_udp_config_with_or_skip(template, ip, &|_| Ok(()))
+    }
+
+    /// The presence server of `tests/kamailio/presence.cfg` on 127.0.0.1:
+    /// its db_text database (`RUNDIR/db`) is made first from the tables
+    /// Kamailio ships (`/usr/share/kamailio/dbtext/kamailio`).
+    pub fn start_presence_or_skip() -> Option<Kamailio> {
+        Kamailio::start_udp_config_with_or_skip(PRESENCE_CFG, Ipv4Addr::LOCALHOST, &presence_database)
+    }
+
+    /// As [`Kamailio::start_udp_config_or_skip`], with `prepare` run on the
+    /// server's directory before it starts.
+    pub fn start_udp_config_with_or_skip(
+        template: &str,
+        ip: Ipv4Addr,
+        prepare: &dyn Fn(&Path) -> Result<(), String>,
+    ) -> Option<Kamailio> {
         let inst = match find_installation() {
             Ok(inst) => inst,
             Err(why) if required() => panic!("Kamailio is required (CI / SIPCHAT_REQUIRE_KAMAILIO): {why}"),
@@ -746,7 +763,7 @@ impl Kamailio {
         };
         let mut last = String::new();
         for _ in 0..START_ATTEMPTS {
-            match try_start_udp(&inst, template, ip) {
+            match try_start_udp(&inst, template, ip, prepare) {
                 Ok(Attempt::Ready(k)) => return Some(k),
                 Ok(Attempt::PortClash(log)) => last = log,
                 Err(e) => panic!("kamailio harness: {e}"),
@@ -756,12 +773,51 @@ impl Kamailio {
     }
 }
 
-fn try_start_udp(inst: &Installation, template: &str, ip: Ipv4Addr) -> Result<Attempt, String> {
+/// The presence server's configuration template.
+const PRESENCE_CFG: &str = include_str!("../kamailio/presence.cfg");
+/// Where Debian's Kamailio keeps the db_text tables to start from.
+const DBTEXT_SCHEMA_DIRS: &[&str] = &[
+    "/usr/share/kamailio/dbtext/kamailio",
+    "/usr/local/share/kamailio/dbtext/kamailio",
+];
+/// The tables presence and presence_xml use.
+const PRESENCE_TABLES: &[&str] = &[
+    "version",
+    "presentity",
+    "active_watchers",
+    "watchers",
+    "xcap",
+    "pua",
+];
+
+/// Makes `d/db` from Kamailio's own db_text tables.
+fn presence_database(d: &Path) -> Result<(), String> {
+    let schema = DBTEXT_SCHEMA_DIRS
+        .iter()
+        .map(Path::new)
+        .find(|p| p.join("presentity").is_file())
+        .ok_or("Kamailio's db_text tables are not installed (kamailio-presence-modules and its data)")?;
+    let db = d.join("db");
+    fs::create_dir_all(&db).map_err(|e| format!("creating {}: {e}", db.display()))?;
+    for table in PRESENCE_TABLES {
+        fs::copy(schema.join(table), db.join(table))
+            .map_err(|e| format!("copying the {table} table: {e}"))?;
+    }
+    Ok(())
+}
+
+fn try_start_udp(
+    inst: &Installation,
+    template: &str,
+    ip: Ipv4Addr,
+    prepare: &dyn Fn(&Path) -> Result<(), String>,
+) -> Result<Attempt, String> {
     let dir = tempfile::Builder::new()
         .prefix("sipchat-kamailio-")
         .tempdir()
         .map_err(|e| format!("tempdir: {e}"))?;
     let d = dir.path();
+    prepare(d)?;
     let udp_port = UdpSocket::bind((ip, 0))
         .and_then(|s| s.local_addr())
         .map_err(|e| format!("picking a port on {ip}: {e}"))?

@@ -1,7 +1,8 @@
 //! THE DRIVER: one task per account. It owns the sans-IO [`Agent`], the
 //! server flow (`flow.rs`), the peer-to-peer paths (`routing.rs`) and the
 //! feature state machines: the outbox and the inbox (carried out in
-//! `messages.rs`), chats and transfers; `trust.rs` asks the user about a
+//! `messages.rs`), chats and transfers, and presence (`presence.rs`);
+//! `trust.rs` asks the user about a
 //! server certificate the account does not trust. Its loop waits for commands,
 //! transport news, results of work it spawned ([`Internal`]) and the
 //! earliest timer of the agent, the flow and every feature; after each, it
@@ -9,6 +10,7 @@
 
 mod flow;
 mod messages;
+mod presence;
 pub(crate) mod routing;
 mod trust;
 
@@ -21,6 +23,7 @@ use super::event::Event;
 use super::inbox::{Inbox, InboxInput, InboxSettings};
 use super::msrp_task::TaskNews;
 use super::outbox::{Outbox, OutboxInput};
+use super::presence::{Presence, PresenceInput, PresenceSettings};
 use super::storage::StoreActor;
 use super::transfers::{TransferInput, Transfers};
 use crate::model::{AccountId, MessageId, RegistrationState, SessionId};
@@ -49,10 +52,21 @@ pub const TRANSPORT_QUEUE: usize = 1024;
 pub(crate) enum AccountCommand {
     Register,
     Unregister,
-    Send { id: MessageId, to: String, text: String },
-    Retry { id: MessageId },
-    TrustCertificate { fingerprint: String, always: bool },
+    Send {
+        id: MessageId,
+        to: String,
+        text: String,
+    },
+    Retry {
+        id: MessageId,
+    },
+    TrustCertificate {
+        fingerprint: String,
+        always: bool,
+    },
     Chat(sessions::ChatCommand),
+    /// Work for the presence feature (watch, unwatch, our status).
+    Presence(PresenceInput),
     Shutdown,
 }
 
@@ -99,6 +113,8 @@ pub(crate) struct EndpointOptions {
     pub own_messages_only: bool,
     /// The block list, refreshed by the supervisor when contacts change.
     pub blocked: watch::Receiver<BlockList>,
+    /// Addresses to watch from the start.
+    pub watch: Vec<String>,
 }
 
 pub(crate) struct Endpoint {
@@ -138,6 +154,9 @@ pub(crate) struct Endpoint {
     pub(crate) sessions: sessions::SessionRoutes,
     pub(crate) hub: Option<Arc<MsrpHub>>,
     pub(crate) chat_settings: ChatSettings,
+    /// FEATURE: presence (`presence/`), carried out in `presence.rs`.
+    presence: Presence,
+    data_dir: Option<std::path::PathBuf>,
 }
 
 /// Ports tried for the local account when it may listen on any port: the
@@ -256,7 +275,14 @@ impl Endpoint {
         let mut blocked = options.blocked.clone();
         // The features start with an empty list: hand them the current one.
         blocked.mark_changed();
-        let endpoint = Endpoint {
+        let presence = Presence::new(PresenceSettings {
+            account: id.clone(),
+            aor: agent.config().aor.to_string(),
+            publishes: target.is_some(),
+            saved: presence::saved_status(options.data_dir.as_deref(), &id),
+            seed,
+        });
+        let mut endpoint = Endpoint {
             id: id.clone(),
             blocked,
             agent,
@@ -284,7 +310,12 @@ impl Endpoint {
             sessions: Default::default(),
             hub,
             chat_settings,
+            presence,
+            data_dir: options.data_dir.clone(),
         };
+        for contact in &options.watch {
+            endpoint.feed_presence(PresenceInput::Watch(contact.clone()));
+        }
         if let Some(addr) = listening {
             endpoint.emit(Event::AccountState {
                 account: id.clone(),
@@ -329,6 +360,7 @@ impl Endpoint {
             self.start_flow();
         } else {
             self.outbox_can_send();
+            self.feed_presence(PresenceInput::CanSend(true));
         }
         self.load_pending_page_files();
         self.feed_inbox(InboxInput::Started);
@@ -342,6 +374,7 @@ impl Endpoint {
                 self.reconnect_at,
                 self.shutting_down,
                 self.sessions_poll_timeout().map(|t| self.to_tokio(t)),
+                self.presence.poll_timeout().map(|t| self.to_tokio(t)),
             ]
             .into_iter()
             .flatten()
@@ -399,6 +432,7 @@ impl Endpoint {
                 self.trust_certificate(&fingerprint, always)
             }
             AccountCommand::Chat(cmd) => self.on_chat_command(cmd),
+            AccountCommand::Presence(input) => self.feed_presence(input),
             AccountCommand::Shutdown => {}
         }
     }
@@ -449,6 +483,7 @@ impl Endpoint {
         let now = self.now_for_features();
         self.outbox.handle_timeout(now);
         self.inbox.handle_timeout(now);
+        self.presence.handle_timeout(now);
         self.agent.handle_timeout(now.at);
         self.sessions_handle_timeout();
     }
@@ -460,8 +495,12 @@ impl Endpoint {
         }
         let had_sessions = self.sessions_any();
         self.close_all_sessions();
+        // Remove our publication (watchers see offline at once) and end
+        // every subscription before the registration goes.
+        self.feed_presence(PresenceInput::Stop);
+        self.drain_presence();
         if !self.agent.is_registered() {
-            if had_sessions || self.tasks_running() {
+            if had_sessions || self.tasks_running() || self.agent.has_pending_requests() {
                 // Let the BYEs go out first.
                 self.shutting_down = Some(Instant::now() + UNREGISTER_GRACE);
                 return false;
@@ -476,7 +515,10 @@ impl Endpoint {
     fn shutdown_done(&self) -> bool {
         match self.shutting_down {
             Some(deadline) => {
-                (!self.agent.is_registered() && !self.agent.has_pending_requests() && !self.tasks_running())
+                (!self.agent.is_registered()
+                    && !self.agent.has_pending_requests()
+                    && !self.tasks_running()
+                    && self.presence.stopping_done())
                     || Instant::now() >= deadline
             }
             None => false,
@@ -510,6 +552,7 @@ impl Endpoint {
         self.drain_messages();
         self.run_chat_effects();
         self.run_transfer_effects();
+        self.drain_presence();
     }
 
     async fn transmit(&mut self, hop: Hop, bytes: Vec<u8>) -> Result<(), TransportError> {
@@ -555,6 +598,9 @@ impl Endpoint {
                 } else {
                     self.refresh_can_send();
                 }
+                if self.shutting_down.is_none() {
+                    self.feed_presence(PresenceInput::CanSend(registered));
+                }
             }
             AgentEvent::Delivery { id, state, .. } if self.is_page_file_sending(id) => {
                 self.feed_transfers(TransferInput::PageFileDelivery { id, state })
@@ -568,6 +614,9 @@ impl Endpoint {
             } => self.message_delivery(id, to, state, sent_as, retry_after),
             AgentEvent::MessageArrived { token, message } => self.message_arrived(token, message),
             AgentEvent::Session(event) => self.on_session_event(event),
+            AgentEvent::Subscription(event) => self.feed_presence(PresenceInput::Subscription(event)),
+            AgentEvent::Publication(event) => self.feed_presence(PresenceInput::Publication(event)),
+            AgentEvent::Watcher(event) => self.feed_presence(PresenceInput::Watcher(event)),
         }
     }
 }

@@ -517,6 +517,8 @@ impl App {
             }
             // The window shows the message as queued already.
             Event::Conversations(_) | Event::MessageWaiting { .. } => {}
+            // Presence reaches the window in a later change.
+            Event::Presence { .. } | Event::OwnPresence { .. } | Event::PresenceRequest { .. } => {}
             Event::Messages {
                 account,
                 peer_key,

@@ -14,6 +14,8 @@
 /// MSRP, CPIM and IM XML harnesses (also run by `tests/msrp_vectors.rs`).
 #[path = "msrp.rs"]
 pub mod msrp;
+/// PIDF and watcher-info harnesses (also run by `tests/presence_vectors.rs`).
+pub mod presence;
 /// The SDP harness (also run by `tests/sdp_vectors.rs`).
 pub mod sdp;
 pub mod vcard;

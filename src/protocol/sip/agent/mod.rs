@@ -1,5 +1,7 @@
 //! The sans-IO SIP user agent of one account: registration and page-mode
-//! MESSAGE on top of the transaction layer.
+//! MESSAGE on top of the transaction layer; presence subscriptions
+//! (`subscription.rs`), our publication (`publication.rs`) and, for the
+//! local account, answering watchers (`notifier.rs`).
 //!
 //! Inputs are packets (with where they came from), commands and the current
 //! time; outputs are packets to send (with where to) and [`AgentEvent`]s.
@@ -8,19 +10,28 @@
 
 mod auth;
 mod dialog;
+mod notifier;
 mod own_address;
 mod pager;
+mod publication;
 mod registration;
 mod session;
 mod session_in;
 mod session_out;
+mod subscription;
 
+pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
 pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
     MAX_BODY_STREAM, MAX_REQUEST_UDP,
 };
+pub use publication::{PublicationEvent, MAX_ETAG_LEN, MAX_PUBLISH_EXPIRES};
 pub use registration::{DEFAULT_UDP_KEEPALIVE, KEEPALIVE_PING};
 pub use session::{SessionError, SessionEvent, MAX_SESSIONS, SDP_TYPE};
+pub use subscription::{
+    SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState, SubscriptionStateError,
+    TerminationReason, MAX_SUBSCRIBE_EXPIRES, MAX_SUBSCRIPTIONS,
+};
 
 use super::builder::{allowed_methods, response_to, USER_AGENT};
 use super::message::{MessageError, Method, SipMessage};
@@ -130,6 +141,12 @@ pub enum AgentEvent {
     },
     /// A chat session's signalling moved on.
     Session(SessionEvent),
+    /// One of our subscriptions (presence, watcher info) moved on.
+    Subscription(SubscriptionEvent),
+    /// Our presence publication moved on.
+    Publication(PublicationEvent),
+    /// Someone watching us (the local account is its own notifier).
+    Watcher(WatcherEvent),
 }
 
 /// Output of the agent.
@@ -155,6 +172,12 @@ enum Purpose {
     Cancel(SessionId),
     /// The BYE ending a session.
     Bye(SessionId),
+    /// A SUBSCRIBE of one of our subscriptions.
+    Subscribe(SubscriptionId),
+    /// Our PUBLISH.
+    Publish,
+    /// A NOTIFY to someone watching us.
+    Notify(WatcherId),
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +206,9 @@ pub struct Agent {
     registration: registration::Registration,
     pager: pager::Pager,
     sessions: session::Sessions,
+    subscriptions: subscription::Subscriptions,
+    publication: publication::Publication,
+    watchers: notifier::Watchers,
 }
 
 impl Agent {
@@ -200,6 +226,9 @@ impl Agent {
             registration,
             pager: pager::Pager::default(),
             sessions: session::Sessions::default(),
+            subscriptions: subscription::Subscriptions::default(),
+            publication: publication::Publication::default(),
+            watchers: notifier::Watchers::default(),
         }
     }
 
@@ -252,7 +281,11 @@ impl Agent {
 
     /// Whether requests we sent still wait for their final answer.
     pub fn has_pending_requests(&self) -> bool {
-        self.registration.key().is_some() || self.pager.keys().next().is_some()
+        self.registration.key().is_some()
+            || self.pager.keys().next().is_some()
+            || self.subscriptions.keys().next().is_some()
+            || self.publication.key().is_some()
+            || self.watchers.keys().next().is_some()
     }
 
     /// Our address as the From of a request through `hop`.
@@ -288,6 +321,9 @@ impl Agent {
         self.pager
             .keys()
             .chain(self.registration.key())
+            .chain(self.subscriptions.keys())
+            .chain(self.publication.key())
+            .chain(self.watchers.keys())
             .filter(|key| {
                 self.table
                     .client_context(key)
@@ -400,6 +436,9 @@ impl Agent {
                 Purpose::Cancel(session) | Purpose::Bye(session) => {
                     tracing::debug!(account = %self.config.account, %session, code, "{method} answered");
                 }
+                Purpose::Subscribe(id) => self.subscribe_response(id, &key, &msg, now),
+                Purpose::Publish => self.publish_response(&key, &msg, now),
+                Purpose::Notify(id) => self.notify_response(id, &key, Some(code)),
             },
             Some(_) => {}
             None => tracing::debug!(account = %self.config.account, %key, code, "stray response"),
@@ -450,6 +489,12 @@ impl Agent {
         if let Some(resp) = self.refuse_unsupported(&msg) {
             self.respond(&key, resp, now);
             return;
+        }
+        if method == Method::Notify && self.is_our_notify(&msg) {
+            return self.on_notify(key, msg, now);
+        }
+        if method == Method::Subscribe && self.is_own_notifier() {
+            return self.on_subscribe(key, msg, from, now);
         }
         let has_to_tag = msg.to_header().ok().is_some_and(|t| t.tag().is_some());
         if has_to_tag && method != Method::Cancel && !self.in_known_dialog(&msg) {
@@ -586,6 +631,12 @@ impl Agent {
             Purpose::Cancel(session) | Purpose::Bye(session) => {
                 tracing::debug!(account = %self.config.account, %session, %key, ?failure, "no answer");
             }
+            Purpose::Subscribe(id) => self.subscribe_no_response(id, key, failure),
+            Purpose::Publish => self.publish_no_response(key, failure, now),
+            Purpose::Notify(id) => {
+                let _ = failure;
+                self.notify_response(id, key, None)
+            }
         }
     }
 
@@ -657,3 +708,5 @@ fn server_key(msg: &SipMessage, method: &Method) -> TransactionKey {
 #[cfg(test)]
 #[path = "agent_tests.rs"]
 mod tests;
+#[cfg(test)]
+mod tests_support;

@@ -1,0 +1,54 @@
+//! Presence harnesses: PIDF and watcher-info documents (also run by
+//! `tests/presence_vectors.rs` over the presence vectors on stable).
+
+use sipchat::model::{OwnStatus, PresenceStatus};
+use sipchat::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
+use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList};
+
+/// PIDF: parse and merge never panic; a parsed document's summary, written
+/// back as our own document, reads back to the same status and note.
+pub fn pidf(data: &[u8]) {
+    let Ok(doc) = PresenceDocument::parse(data) else {
+        return;
+    };
+    let summary = doc.summary();
+    let status = match summary.status {
+        PresenceStatus::Available => OwnStatus::Available,
+        PresenceStatus::Away => OwnStatus::Away,
+        PresenceStatus::Busy => OwnStatus::Busy,
+        PresenceStatus::Offline | PresenceStatus::Unknown => OwnStatus::Invisible,
+    };
+    let written = pidf::build(&OwnPresence {
+        entity: &doc.entity,
+        status,
+        note: summary.note.as_deref(),
+        tuple_id: "fuzz",
+        contact: None,
+        now_unix: summary.last_seen.unwrap_or(0).clamp(0, 253_402_300_799),
+    });
+    let again = match PresenceDocument::parse(written.as_bytes()) {
+        Ok(again) => again.summary(),
+        Err(e) => panic!("our own document does not parse: {e}; {written:?}"),
+    };
+    assert_eq!(again.status, status.seen_as(), "written as {written:?}");
+    if status != OwnStatus::Invisible {
+        let trimmed = summary.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        assert_eq!(again.note.as_deref(), trimmed, "written as {written:?}");
+    }
+}
+
+/// Watcher info: parse and apply (twice, as full and as a repeat) never
+/// panic, and a watcher is never reported pending twice.
+pub fn winfo(data: &[u8]) {
+    let Ok(info) = WatcherInfo::parse(data) else {
+        return;
+    };
+    let mut list = WatcherList::default();
+    let first = list.apply(info.clone());
+    let second = list.apply(info);
+    assert!(first.newly_pending.len() <= sipchat::protocol::presence::winfo::MAX_WATCHERS);
+    assert!(
+        second.newly_pending.is_empty(),
+        "a repeated document asked again: {second:?}"
+    );
+}

@@ -1,0 +1,98 @@
+//! The presence words of the command line, with real `sipchat` processes
+//! and two local accounts: `status` with no instance running stores the
+//! status; `listen --watch` prints `presence` lines (a stranger waits for
+//! permission) and the watched side prints a `presence_request`; `status`
+//! with a `listen` running hands over to it and says what happened.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::{lines_of, next_event, sipchat, Killed};
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::sync::mpsc::Receiver;
+
+fn status(config: &Path, data: &Path, args: &[&str]) -> Output {
+    sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("status")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn listen(config: &Path, data: &Path, extra: &[&str]) -> (Killed, Receiver<String>) {
+    let mut child = sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["listen", "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    next_event(&lines, "listening");
+    (Killed(child), lines)
+}
+
+#[test]
+fn status_is_stored_handed_over_and_watchers_are_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_port, bob_port) = (cli::free_port(), cli::free_port());
+    let alice_config = cli::write_local_config(dir.path(), "alice", alice_port);
+    let bob_config = cli::write_local_config(dir.path(), "bob", bob_port);
+    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
+
+    let bad = status(&alice_config, &alice_data, &["sleepy"]);
+    assert_eq!(bad.status.code(), Some(2), "an unknown status is a usage error");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("available, away, busy or invisible"));
+
+    let stored = status(
+        &alice_config,
+        &alice_data,
+        &["away", "--note", "before start", "--json"],
+    );
+    assert!(stored.status.success(), "{stored:?}");
+    let line: serde_json::Value = serde_json::from_slice(&stored.stdout).unwrap();
+    assert_eq!(
+        (line["status"].as_str(), line["published"].as_bool()),
+        (Some("away"), Some(false))
+    );
+    let kept = std::fs::read_to_string(alice_data.join("presence.ron")).unwrap();
+    assert!(kept.contains("away") && kept.contains("before start"), "{kept}");
+
+    let (_alice, alice_lines) = listen(&alice_config, &alice_data, &[]);
+    let alice_uri = format!("sip:alice@127.0.0.1:{alice_port}");
+    let (_bob, bob_lines) = listen(&bob_config, &bob_data, &["--watch", &alice_uri]);
+    let request = next_event(&alice_lines, "presence_request");
+    assert!(
+        request["watcher"].as_str().unwrap().starts_with("sip:bob@"),
+        "{request}"
+    );
+    let seen = next_event(&bob_lines, "presence");
+    assert_eq!(seen["contact"], alice_uri.as_str(), "{seen}");
+    assert_eq!(seen["watch"], "pending", "a stranger sees nothing: {seen}");
+    assert_eq!(seen["status"], "unknown", "{seen}");
+
+    let handed = status(
+        &alice_config,
+        &alice_data,
+        &["busy", "--note", "in a call", "--json"],
+    );
+    assert!(handed.status.success(), "{handed:?}");
+    let line: serde_json::Value = serde_json::from_slice(&handed.stdout).unwrap();
+    assert_eq!(line["status"], "busy", "{line}");
+    let own = next_event(&alice_lines, "own_presence");
+    assert_eq!(
+        (own["status"].as_str(), own["note"].as_str()),
+        (Some("busy"), Some("in a call"))
+    );
+}
