@@ -319,3 +319,5 @@ certificate-changed-advice = Entweder wurde das Zertifikat des Servers ersetzt, 
 certificate-not-trusted = Das Konto „{ $account }“ vertraut dem Zertifikat von { $server } nicht und wartet auf Ihre Entscheidung.
 certificate-review = Prüfen…
 certificate-pin-not-saved = Dem Zertifikat wird vertraut, bis sipchat beendet wird, aber es konnte nicht im Konto gespeichert werden: { $error }
+message-copy = Kopieren
+message-select = Text auswählen

@@ -324,3 +324,5 @@ certificate-changed-advice = Either the server's certificate was replaced or som
 certificate-not-trusted = The account “{ $account }” does not trust the certificate of { $server } and waits for your decision.
 certificate-review = Review…
 certificate-pin-not-saved = The certificate is trusted until sipchat closes, but it could not be saved in the account: { $error }
+message-copy = Copy
+message-select = Select text

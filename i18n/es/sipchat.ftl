@@ -319,3 +319,5 @@ certificate-changed-advice = O bien se sustituyó el certificado del servidor, o
 certificate-not-trusted = La cuenta «{ $account }» no confía en el certificado de { $server } y espera su decisión.
 certificate-review = Revisar…
 certificate-pin-not-saved = Se confía en el certificado hasta que se cierre sipchat, pero no se pudo guardar en la cuenta: { $error }
+message-copy = Copiar
+message-select = Seleccionar texto

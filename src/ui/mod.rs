@@ -32,6 +32,7 @@ mod conversation;
 mod i18n;
 mod icon;
 mod keys;
+mod links;
 mod notifications;
 mod restart;
 mod settings;

@@ -5,7 +5,9 @@
 //! banners over the window), `accounts.rs` (Settings > Accounts, restarts),
 //! `alerts_glue.rs` (alerts and notification clicks), `certificates_glue.rs`
 //! (the certificate trust prompt and warnings), `files.rs` (file
-//! transfers, dialogs, dropped files); tests in `tests/`.
+//! transfers, dialogs, dropped files), `pane_glue.rs` (the open
+//! conversation's actions: sending, links, copying, switching conversations);
+//! tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
 use crate::ui::alerts::{self, Alerts};
@@ -18,6 +20,7 @@ use crate::ui::conversation::session::{ChatView, Request, Sessions};
 use crate::ui::conversation::{ConversationKey, Conversations};
 use crate::ui::i18n::{self, t};
 use crate::ui::keys;
+use crate::ui::links::{self, Opener};
 use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
 use crate::ui::restart::{self, Restarter};
 use crate::ui::settings;
@@ -29,7 +32,7 @@ use crate::ui::theme;
 use crate::ui::transfers::Transfers;
 use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
 use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
-use sipchat::model::{AccountId, DeliveryState, MessageId, TransferId};
+use sipchat::model::{AccountId, MessageId, TransferId};
 use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
 use std::path::{Path, PathBuf};
@@ -54,6 +57,11 @@ pub enum Message {
     Escape,
     /// Ctrl+K: open "jump to a conversation".
     JumpTo,
+    /// Ctrl+Tab, Alt+Down (`forward`); Ctrl+Shift+Tab, Alt+Up: the next or
+    /// previous conversation in the list.
+    SwitchConversation { forward: bool },
+    /// Ctrl+F: the history search field.
+    Find,
     /// Tab / Shift+Tab: the next or previous text field.
     FocusNext,
     FocusPrevious,
@@ -151,6 +159,8 @@ pub struct App {
     transfers: Transfers,
     /// Hands a finished file or its folder to the desktop.
     open_path: fn(&Path),
+    /// Hands a clicked link to the desktop.
+    opener: Box<dyn Opener>,
     /// Files are dragged over the window.
     dragging: bool,
     /// The runtime has stopped: nothing can be sent any more.
@@ -204,6 +214,7 @@ impl App {
             info: None,
             transfers: Transfers::default(),
             open_path: files::open_with_desktop,
+            opener: Box::new(links::Desktop),
             dragging: false,
             stopped: false,
             switcher: None,
@@ -307,32 +318,9 @@ impl App {
                     Task::none()
                 }
             },
-            Message::Pane(message) => match self.pane.update(self.conversations.open_key(), message) {
-                pane::Action::None => Task::none(),
-                pane::Action::Send { key, text } => self.send(&key, &text),
-                pane::Action::LoadEarlier(key) => {
-                    self.load_page(&key, true);
-                    Task::none()
-                }
-                pane::Action::Retry { key, id } => {
-                    if self.conversations.requeue(&key, id) {
-                        self.command(Command::RetryMessage {
-                            id,
-                            account: key.account.clone(),
-                        });
-                    }
-                    Task::none()
-                }
-                pane::Action::Drafted { key, empty } => {
-                    if let Some(command) = self.sessions.draft_changed(&key, empty) {
-                        self.command(command);
-                    }
-                    Task::none()
-                }
-                pane::Action::Chat { key, request } => self.chat_request(&key, request),
-                pane::Action::Attach(key) => self.attach(key),
-                pane::Action::Transfer(message) => self.on_files(files::FileMessage::Transfer(message)),
-            },
+            Message::Pane(message) => self.on_pane(message),
+            Message::SwitchConversation { forward } => self.switch_conversation(forward),
+            Message::Find => self.find(),
             Message::Chat { key, request } => self.chat_request(&key, request),
             Message::Tick => Task::none(),
             Message::DismissNotice => {
@@ -341,6 +329,9 @@ impl App {
                 Task::none()
             }
             Message::Escape => {
+                if self.pane.escape() {
+                    return Task::none();
+                }
                 if self.certificates.is_open() {
                     return self.on_certificates(certificate_prompt::Message::Cancel);
                 }
@@ -660,39 +651,6 @@ impl App {
         }
     }
 
-    fn send(&mut self, key: &ConversationKey, text: &str) -> Task<Message> {
-        let Some(address) = self.conversations.get(key).map(|c| c.address.clone()) else {
-            return Task::none();
-        };
-        let id = self.runtime.next_message_id();
-        let command = match self.sessions.active_id(key) {
-            Some(session) => Command::SendChat {
-                id,
-                account: key.account.clone(),
-                session,
-                text: text.to_string(),
-            },
-            None => Command::SendMessage {
-                id,
-                account: key.account.clone(),
-                to: address,
-                text: text.to_string(),
-            },
-        };
-        let state = match self.runtime.send(command) {
-            Ok(()) => DeliveryState::Sending,
-            Err(e) => DeliveryState::Failed {
-                code: None,
-                reason: e.to_string(),
-            },
-        };
-        self.conversations.push_outgoing(key, id, text, state, self.now);
-        if let Some(command) = self.sessions.draft_sent(key) {
-            self.command(command);
-        }
-        pane::to_newest()
-    }
-
     pub fn subscription(&self) -> Subscription<Message> {
         let mut subscriptions = vec![
             bridge::runtime_events(&self.events).map(Message::Runtime),
@@ -809,6 +767,7 @@ use banners::dialog;
 mod accounts;
 mod alerts_glue;
 mod certificates_glue;
+mod pane_glue;
 pub mod files;
 
 #[cfg(test)]

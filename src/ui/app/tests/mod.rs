@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::ui::state::{SavedConversation, WindowState};
-use sipchat::model::IncomingMessage;
+use sipchat::model::{DeliveryState, IncomingMessage};
 use sipchat::model::{
     ConversationSummary, Direction as StoreDirection, MessagePreview, SearchHit, StoredMessage,
 };
@@ -711,3 +711,5 @@ mod chat;
 mod alert;
 
 mod transfer;
+
+mod keyboard;
