@@ -321,3 +321,4 @@ certificate-review = Prüfen…
 certificate-pin-not-saved = Dem Zertifikat wird vertraut, bis sipchat beendet wird, aber es konnte nicht im Konto gespeichert werden: { $error }
 message-copy = Kopieren
 message-select = Text auswählen
+sidebar-unfold = Liste der Unterhaltungen anzeigen

@@ -326,3 +326,4 @@ certificate-review = Review…
 certificate-pin-not-saved = The certificate is trusted until sipchat closes, but it could not be saved in the account: { $error }
 message-copy = Copy
 message-select = Select text
+sidebar-unfold = Show the conversation list

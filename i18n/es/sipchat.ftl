@@ -321,3 +321,4 @@ certificate-review = Revisar…
 certificate-pin-not-saved = Se confía en el certificado hasta que se cierre sipchat, pero no se pudo guardar en la cuenta: { $error }
 message-copy = Copiar
 message-select = Seleccionar texto
+sidebar-unfold = Mostrar la lista de conversaciones

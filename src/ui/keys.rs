@@ -37,9 +37,11 @@ pub fn window_keys(event: iced::Event, status: Status, _window: window::Id) -> O
 pub fn key_message(key: &Key, modifiers: Modifiers, status: Status) -> Option<Message> {
     match key.as_ref() {
         Key::Named(Named::Escape) => Some(Message::Escape),
-        Key::Named(Named::Tab) if modifiers.control() && !modifiers.alt() => Some(Message::SwitchConversation {
-            forward: !modifiers.shift(),
-        }),
+        Key::Named(Named::Tab) if modifiers.control() && !modifiers.alt() => {
+            Some(Message::SwitchConversation {
+                forward: !modifiers.shift(),
+            })
+        }
         Key::Named(named @ (Named::ArrowUp | Named::ArrowDown))
             if modifiers.alt() && !modifiers.control() && !modifiers.shift() =>
         {

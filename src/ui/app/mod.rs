@@ -5,7 +5,8 @@
 //! banners over the window), `accounts.rs` (Settings > Accounts, restarts),
 //! `alerts_glue.rs` (alerts and notification clicks), `certificates_glue.rs`
 //! (the certificate trust prompt and warnings), `files.rs` (file
-//! transfers, dialogs, dropped files), `pane_glue.rs` (the open
+//! transfers, dialogs, dropped files), `layout.rs` (the sidebar folded
+//! in narrow windows), `pane_glue.rs` (the open
 //! conversation's actions: sending, links, copying, switching conversations);
 //! tests in `tests/`.
 
@@ -59,7 +60,9 @@ pub enum Message {
     JumpTo,
     /// Ctrl+Tab, Alt+Down (`forward`); Ctrl+Shift+Tab, Alt+Up: the next or
     /// previous conversation in the list.
-    SwitchConversation { forward: bool },
+    SwitchConversation {
+        forward: bool,
+    },
     /// Ctrl+F: the history search field.
     Find,
     /// Tab / Shift+Tab: the next or previous text field.
@@ -168,6 +171,8 @@ pub struct App {
     /// "Jump to a conversation", while open.
     switcher: Option<Switcher>,
     settings_open: bool,
+    /// The sidebar is shown whole although the window is narrow.
+    sidebar_unfolded: bool,
     /// What is remembered between runs, and where.
     state: WindowState,
     state_file: Option<PathBuf>,
@@ -219,6 +224,7 @@ impl App {
             stopped: false,
             switcher: None,
             settings_open: false,
+            sidebar_unfolded: false,
             restore: startup
                 .state
                 .last_conversation
@@ -312,6 +318,10 @@ impl App {
                     Task::none()
                 }
                 sidebar::Action::JumpTo => self.jump_to(),
+                sidebar::Action::Fold(fold) => {
+                    self.sidebar_unfolded = !fold;
+                    Task::none()
+                }
                 sidebar::Action::OpenSettings => {
                     self.switcher = None;
                     self.settings_open = true;
@@ -610,6 +620,7 @@ impl App {
             return Task::none();
         }
         self.alerts.close_log();
+        self.sidebar_unfolded = false;
         self.restore = None;
         let saved = SavedConversation {
             account: key.account.0.clone(),
@@ -693,11 +704,7 @@ impl App {
             alerts: &alerted,
             files_latest: Some(&latest),
         };
-        let sidebar = self
-            .sidebar
-            .view(&self.conversations, marks, &self.zone, self.now)
-            .map(Message::Sidebar);
-        let sidebar = column![alerts_glue::sidebar_entry(&self.alerts), sidebar].width(theme::SIDEBAR_WIDTH);
+        let sidebar = self.sidebar_column(&self.conversations, marks);
         let open = self.conversations.open_key();
         let chat = ChatView {
             session: open.and_then(|k| self.sessions.get(k)),
@@ -767,8 +774,9 @@ use banners::dialog;
 mod accounts;
 mod alerts_glue;
 mod certificates_glue;
-mod pane_glue;
 pub mod files;
+mod layout;
+mod pane_glue;
 
 #[cfg(test)]
 mod tests;

@@ -75,6 +75,7 @@ impl App {
     pub(super) fn find(&mut self) -> Task<Message> {
         self.switcher = None;
         self.settings_open = false;
+        self.sidebar_unfolded = true;
         operation::focus(Id::new(search::FIELD))
     }
 
@@ -110,5 +111,4 @@ impl App {
         }
         pane::to_newest()
     }
-
 }

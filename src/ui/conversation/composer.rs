@@ -35,6 +35,7 @@ impl Drafts {
     }
 
     /// Replaces the whole draft of `key`.
+    #[cfg(test)]
     pub fn set(&mut self, key: &ConversationKey, text: &str) {
         self.drafts.insert(key.clone(), Content::with_text(text));
     }
@@ -92,9 +93,17 @@ mod tests {
 
     #[test]
     fn enter_sends_and_shift_enter_breaks_the_line() {
-        assert_eq!(binding(enter(Modifiers::empty()), "send"), Some(Binding::Custom("send")));
+        assert_eq!(
+            binding(enter(Modifiers::empty()), "send"),
+            Some(Binding::Custom("send"))
+        );
         assert_eq!(binding(enter(Modifiers::SHIFT), "send"), Some(Binding::Enter));
-        let a = press(Key::Character("a".into()), Code::KeyA, Modifiers::empty(), Some("a"));
+        let a = press(
+            Key::Character("a".into()),
+            Code::KeyA,
+            Modifiers::empty(),
+            Some("a"),
+        );
         assert_eq!(binding(a, "send"), Some(Binding::Insert('a')));
     }
 

@@ -12,13 +12,15 @@ use crate::ui::transfers::{self, Transfer};
 use crate::ui::{theme, widget};
 use iced::widget::scrollable::Viewport;
 use iced::widget::text_editor::{self, Content};
-use iced::widget::{button, center, column, container, row, rule, scrollable, space, text, tooltip, Id};
+use iced::widget::{button, center, column, container, row, rule, scrollable, text, tooltip, Id};
 use iced::{Center, Element, Fill};
 use sipchat::model::{AlertMark, MessageId};
 use std::collections::BTreeMap;
 
 /// The composer's widget id, for focusing it.
 pub const COMPOSER: &str = "composer";
+/// Longest name in the header, in characters (the rest is in a tooltip).
+const HEADER_TITLE_CHARS: usize = 40;
 /// The message list's widget id, for scrolling it.
 pub const MESSAGES: &str = "messages";
 
@@ -269,7 +271,9 @@ impl Pane {
         };
         let size = theme::TEXT_BODY + 1.0;
         let padding = theme::SPACE_S + 2.0;
-        let line = iced::widget::text::LineHeight::default().to_absolute(size.into()).0;
+        let line = iced::widget::text::LineHeight::default()
+            .to_absolute(size.into())
+            .0;
         let input = match draft {
             Some(draft) => iced::widget::text_editor(draft),
             None => iced::widget::text_editor(&self.empty),
@@ -334,22 +338,31 @@ fn empty_state<'a>() -> Element<'a, Message> {
 fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a, Message> {
     let title = conversation.title();
     let via = t!("via-account", account = conversation.key.account.0.as_str());
+    // The details fold under the name and wrap; a long name is elided with
+    // the whole of it in a tooltip.
+    let shown = widget::one_line(&title, HEADER_TITLE_CHARS);
+    let name = text(shown.clone()).size(theme::TEXT_TITLE).font(theme::BOLD);
+    let name: Element<'a, Message> = if shown == title {
+        name.into()
+    } else {
+        tooltip(name, widget::muted(title.clone()), tooltip::Position::Bottom)
+            .style(container::bordered_box)
+            .padding(theme::SPACE_S)
+            .into()
+    };
     let details = column![
-        text(title.clone()).size(theme::TEXT_TITLE).font(theme::BOLD),
-        widget::muted(conversation.address.as_str()),
+        name,
+        widget::muted(format!("{} · {via}", conversation.address)).wrapping(text::Wrapping::WordOrGlyph),
     ]
-    .spacing(2);
-    let mut line = row![
-        widget::avatar(&title, &conversation.key.peer),
-        details,
-        space::horizontal(),
-    ]
-    .spacing(theme::SPACE_M)
-    .align_y(Center);
+    .spacing(2)
+    .width(Fill);
+    let mut line = row![widget::avatar(&title, &conversation.key.peer), details]
+        .spacing(theme::SPACE_M)
+        .align_y(Center);
     if let Some(controls) = session::header_controls(chat, &title) {
         line = line.push(controls.map(Message::Chat));
     }
-    container(line.push(widget::muted(via)))
+    container(line)
         .padding([theme::SPACE_M, theme::SPACE_L])
         .width(Fill)
         .style(theme::header)
@@ -597,8 +610,14 @@ mod tests {
         // All of it is selected at first, across its lines.
         assert_eq!(pane.selection().as_deref(), Some("two\nlines"));
         // The keyboard narrows the selection; typing changes nothing.
-        pane.update(None, Message::Selection(text_editor::Action::Move(text_editor::Motion::DocumentStart)));
-        pane.update(None, Message::Selection(text_editor::Action::Select(text_editor::Motion::WordRight)));
+        pane.update(
+            None,
+            Message::Selection(text_editor::Action::Move(text_editor::Motion::DocumentStart)),
+        );
+        pane.update(
+            None,
+            Message::Selection(text_editor::Action::Select(text_editor::Motion::WordRight)),
+        );
         assert_eq!(pane.selection().as_deref(), Some("two"));
         pane.update(
             None,

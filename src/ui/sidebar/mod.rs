@@ -2,6 +2,7 @@
 //! field, and the conversations by last activity (or the search hits).
 
 pub mod accounts;
+pub mod compact;
 pub mod new_conversation;
 pub mod search;
 
@@ -34,6 +35,8 @@ pub enum Message {
     JumpTo,
     /// The settings button.
     OpenSettings,
+    /// Fold the sidebar to icons (`true`) or unfold it (narrow windows).
+    Fold(bool),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +56,8 @@ pub enum Action {
     OpenSettings,
     /// Register this account again (the Retry button).
     Register(AccountId),
+    /// Fold the sidebar to icons (`true`) or unfold it.
+    Fold(bool),
 }
 
 #[derive(Debug)]
@@ -80,6 +85,7 @@ impl Sidebar {
             Message::Open(key) => Action::Open(key),
             Message::JumpTo => Action::JumpTo,
             Message::OpenSettings => Action::OpenSettings,
+            Message::Fold(fold) => Action::Fold(fold),
             Message::Search(message) => match self.search.update(message) {
                 search::Action::None => Action::None,
                 search::Action::Search(text) => Action::Search(text),

@@ -4,10 +4,10 @@
 
 use super::*;
 use crate::ui::state::{SavedConversation, WindowState};
-use sipchat::model::{DeliveryState, IncomingMessage};
 use sipchat::model::{
     ConversationSummary, Direction as StoreDirection, MessagePreview, SearchHit, StoredMessage,
 };
+use sipchat::model::{DeliveryState, IncomingMessage};
 use std::sync::{Arc, Mutex};
 
 /// Records every command the window sends.
@@ -713,3 +713,5 @@ mod alert;
 mod transfer;
 
 mod keyboard;
+
+mod layout;
