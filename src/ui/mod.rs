@@ -34,6 +34,7 @@ mod icon;
 mod keys;
 mod links;
 mod notifications;
+mod palette;
 mod restart;
 mod settings;
 mod sidebar;

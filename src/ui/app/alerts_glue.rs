@@ -97,7 +97,7 @@ pub(super) fn sidebar_entry(alerts: &Alerts) -> Element<'_, Message> {
     let entry = if up {
         entry.style(button::danger)
     } else {
-        entry.style(button::secondary)
+        entry.style(theme::secondary_button)
     };
     container(entry)
         .padding(

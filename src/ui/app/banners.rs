@@ -33,13 +33,13 @@ pub(super) fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a
     };
     let buttons = row![
         small(t!("chat-open"))
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::Sidebar(sidebar::Message::Open(key.clone()))),
         small(t!("chat-accept"))
             .style(button::primary)
             .on_press(chat(Request::Accept)),
         small(t!("chat-decline"))
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(chat(Request::Decline)),
     ]
     .spacing(theme::SPACE_S);

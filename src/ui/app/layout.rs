@@ -38,7 +38,7 @@ impl App {
         let top = if self.narrow() {
             let fold = button(text("«").size(theme::TEXT_BODY).font(theme::BOLD))
                 .padding([theme::SPACE_XS + 2.0, theme::SPACE_M])
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::Sidebar(sidebar::Message::Fold(true)));
             row![fold, alerts_glue::sidebar_entry(&self.alerts)]
                 .align_y(iced::Center)
@@ -66,7 +66,11 @@ fn compact_alert_entry(alerts: &alerts::Alerts) -> Element<'_, Message> {
     .width(Fill)
     .padding([theme::SPACE_XS + 2.0, theme::SPACE_S])
     .on_press(Message::Alerts(alerts::Message::OpenLog))
-    .style(if up { button::danger } else { button::secondary });
+    .style(if up {
+        button::danger
+    } else {
+        theme::secondary_button
+    });
     let entry = tooltip(
         entry,
         widget::muted(alerts::log_entry_label(alerts)),

@@ -65,6 +65,8 @@ pub enum Message {
     },
     /// Ctrl+F: the history search field.
     Find,
+    /// The desktop's light or dark preference (at start and on changes).
+    SystemTheme(iced::theme::Mode),
     /// Tab / Shift+Tab: the next or previous text field.
     FocusNext,
     FocusPrevious,
@@ -173,6 +175,8 @@ pub struct App {
     settings_open: bool,
     /// The sidebar is shown whole although the window is narrow.
     sidebar_unfolded: bool,
+    /// The desktop's light or dark preference.
+    system_theme: iced::theme::Mode,
     /// What is remembered between runs, and where.
     state: WindowState,
     state_file: Option<PathBuf>,
@@ -225,6 +229,7 @@ impl App {
             switcher: None,
             settings_open: false,
             sidebar_unfolded: false,
+            system_theme: iced::theme::Mode::None,
             restore: startup
                 .state
                 .last_conversation
@@ -259,16 +264,17 @@ impl App {
             }
         }
         let focus = operation::focus(Id::new(sidebar::new_conversation::FIELD));
-        (app, focus)
+        let system = iced::system::theme().map(Message::SystemTheme);
+        (app, Task::batch([focus, system]))
     }
 
     pub fn title(&self) -> String {
         t!("window-title", unread = self.conversations.total_unread())
     }
 
-    /// The chosen theme; `None` follows the system's light or dark.
+    /// The chosen theme (the system's light or dark, if so chosen).
     pub fn theme(&self) -> Option<Theme> {
-        theme::theme(self.state.theme)
+        Some(theme::theme(self.state.theme, self.system_theme))
     }
 
     /// What is remembered between runs, as it stands.
@@ -331,6 +337,10 @@ impl App {
             Message::Pane(message) => self.on_pane(message),
             Message::SwitchConversation { forward } => self.switch_conversation(forward),
             Message::Find => self.find(),
+            Message::SystemTheme(mode) => {
+                self.system_theme = mode;
+                Task::none()
+            }
             Message::Chat { key, request } => self.chat_request(&key, request),
             Message::Tick => Task::none(),
             Message::DismissNotice => {
@@ -669,6 +679,7 @@ impl App {
             iced::event::listen_with(keys::window_keys),
             iced::event::listen_with(notifications::focus_events).map(Message::WindowFocus),
             iced::event::listen_with(files::drop_events),
+            iced::system::theme_changes().map(Message::SystemTheme),
         ];
         if let Some(source) = &self.notify_actions {
             subscriptions.push(notifications::actions(source).map(Message::Notification));

@@ -68,7 +68,7 @@ fn menu<'a>(id: MessageId, shown: &str) -> Element<'a, Message> {
     let item = |label: String, message: Message| {
         button(text(label).size(theme::TEXT_SMALL))
             .padding([2.0, theme::SPACE_M])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(message)
     };
     row![
@@ -145,7 +145,7 @@ pub fn bubble<'a>(
                 meta = meta.push(
                     button(text(t!("message-retry")).size(theme::TEXT_SMALL))
                         .padding([2.0, theme::SPACE_M])
-                        .style(button::secondary)
+                        .style(theme::secondary_button)
                         .on_press(Message::Retry(entry.id)),
                 );
             }

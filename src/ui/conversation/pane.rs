@@ -297,7 +297,7 @@ impl Pane {
         )
         .padding([theme::SPACE_S, theme::SPACE_M])
         .on_press_maybe(cx.can_send.then_some(Message::Attach))
-        .style(button::secondary);
+        .style(theme::secondary_button);
         let attach = tooltip(
             attach,
             widget::muted(t!("composer-attach")),
@@ -394,7 +394,7 @@ fn messages<'a>(
         History::Partial => Some(
             button(text(t!("messages-load-earlier")).size(theme::TEXT_SMALL))
                 .padding([theme::SPACE_XS, theme::SPACE_M])
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::LoadEarlier)
                 .into(),
         ),

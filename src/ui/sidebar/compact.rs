@@ -28,7 +28,7 @@ pub fn view<'a>(conversations: &'a Conversations, marks: Marks<'_>) -> Element<'
     let open = conversations.open_key();
     let unfold = button(text("»").size(theme::TEXT_TITLE).font(theme::BOLD))
         .padding([theme::SPACE_XS, theme::SPACE_M])
-        .style(button::secondary)
+        .style(theme::secondary_button)
         .on_press(Message::Fold(false));
     let mut list = column![tip(unfold, t!("sidebar-unfold"))]
         .spacing(theme::SPACE_S)

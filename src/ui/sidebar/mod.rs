@@ -117,7 +117,7 @@ impl Sidebar {
     ) -> Element<'a, Message> {
         let jump = button(text("Ctrl+K").size(theme::TEXT_SMALL))
             .padding([theme::SPACE_XS, theme::SPACE_S])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::JumpTo);
         let jump = tooltip(
             jump,
@@ -128,7 +128,7 @@ impl Sidebar {
         .padding(theme::SPACE_S);
         let settings = button(text(t!("sidebar-settings")).size(theme::TEXT_SMALL))
             .padding([theme::SPACE_XS, theme::SPACE_S])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::OpenSettings);
         let brand = row![
             text("sipchat").size(theme::TEXT_TITLE + 3.0).font(theme::BOLD),

@@ -623,13 +623,19 @@ fn the_theme_setting_follows_the_system_or_is_fixed_and_is_saved() {
         state_file: Some(path.clone()),
         ..Startup::default()
     });
-    assert_eq!(app.theme(), None, "follows the system by default");
+    assert_eq!(
+        theme_name(&app),
+        "sipchat light",
+        "the system's, light without one"
+    );
+    let _ = app.update(Message::SystemTheme(iced::theme::Mode::Dark));
+    assert_eq!(theme_name(&app), "sipchat dark", "follows the system");
     let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
     assert!(app.settings_open);
     let _ = app.update(Message::Settings(settings::Message::Theme(
         theme::ThemeChoice::Dark,
     )));
-    assert_eq!(app.theme(), Some(Theme::Dark));
+    assert_eq!(theme_name(&app), "sipchat dark");
     assert_eq!(
         WindowState::read(&path).unwrap().unwrap().theme,
         theme::ThemeChoice::Dark
@@ -637,11 +643,11 @@ fn the_theme_setting_follows_the_system_or_is_fixed_and_is_saved() {
     let _ = app.update(Message::Settings(settings::Message::Theme(
         theme::ThemeChoice::Light,
     )));
-    assert_eq!(app.theme(), Some(Theme::Light));
+    assert_eq!(theme_name(&app), "sipchat light");
     let _ = app.update(Message::Settings(settings::Message::Theme(
         theme::ThemeChoice::System,
     )));
-    assert_eq!(app.theme(), None);
+    assert_eq!(theme_name(&app), "sipchat dark", "the system's again");
     let _ = app.update(Message::Escape);
     assert!(!app.settings_open);
 
@@ -654,7 +660,11 @@ fn the_theme_setting_follows_the_system_or_is_fixed_and_is_saved() {
         state,
         ..Startup::default()
     });
-    assert_eq!(app.theme(), Some(Theme::Dark));
+    assert_eq!(theme_name(&app), "sipchat dark");
+}
+
+fn theme_name(app: &App) -> String {
+    app.theme().map(|t| t.to_string()).unwrap_or_default()
 }
 
 #[test]
