@@ -11,7 +11,9 @@
 //! is focused. [`Notifier`] hands the notices to the
 //! freedesktop notification server over the session D-Bus (notify-rust, on
 //! its own thread, behind the `notify` cargo feature) and reports "Open" and
-//! "Acknowledge" clicks back as [`NotifyAction`]s. Without a session bus or
+//! "Acknowledge" clicks back as [`NotifyAction`]s. An acknowledged alert
+//! ([`Event::AlertAcknowledged`], from the window, the CLI or the
+//! notification's own button) closes its notification. Without a session bus or
 //! a notification server it logs once and goes on; it never fails the
 //! runtime. Built without the `notify` feature, it reports notifications as
 //! unavailable.
@@ -271,6 +273,15 @@ impl Planner {
         self.unseen.remove(&(account.clone(), peer_key.to_string()));
     }
 
+    /// The notification `event` makes obsolete, if any: an acknowledged
+    /// alert's.
+    pub fn closes(&self, event: &Event) -> Option<NoticeKey> {
+        match event {
+            Event::AlertAcknowledged { id, .. } => Some(NoticeKey::Alert(*id)),
+            _ => None,
+        }
+    }
+
     /// The notification for `event`, if it deserves one.
     pub fn plan(&mut self, event: &Event) -> Option<Notice> {
         if !self.messages && !matches!(event, Event::AlertRaised(_)) {
@@ -459,8 +470,18 @@ impl Notifier {
         &mut self.planner
     }
 
-    /// Shows the notification `event` deserves, if any. Never blocks on D-Bus.
+    /// Shows the notification `event` deserves, if any, or closes the one
+    /// it makes obsolete. Never blocks on D-Bus.
     pub fn handle(&mut self, event: &Event) {
+        if let Some(key) = self.planner.closes(event) {
+            #[cfg(feature = "notify")]
+            if let Some(desktop) = &self.desktop {
+                desktop.close(key);
+            }
+            #[cfg(not(feature = "notify"))]
+            tracing::debug!(?key, "nothing to close: notifications are not built in");
+            return;
+        }
         let Some(notice) = self.planner.plan(event) else {
             return;
         };

@@ -287,3 +287,14 @@ fn the_words_come_from_the_words_given() {
         ("[file sip:bob@example.org]", "[plan.pdf Some(2048)]")
     );
 }
+
+#[test]
+fn an_acknowledged_alert_closes_its_notification_and_nothing_else_does() {
+    let mut planner = Planner::new();
+    let acknowledged = Event::AlertAcknowledged { id: 4, at_ms: 1_000 };
+    assert_eq!(planner.closes(&acknowledged), Some(NoticeKey::Alert(4)));
+    assert!(planner.plan(&acknowledged).is_none(), "and shows nothing new");
+    assert_eq!(planner.closes(&alert(4)), None);
+    let received = message(1, "sip:bob@example.org", "hi", AlertMark::None);
+    assert_eq!(planner.closes(&received), None);
+}
