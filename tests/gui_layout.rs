@@ -2,7 +2,7 @@
 //! light and dark, English and German: bob sends alice (the window) a long
 //! message with a link through the tests' Kamailio; each start reopens that
 //! conversation with a two-line draft in the composer (typed with
-//! Shift+Enter). Screenshots of the window are kept in
+//! Shift+Enter), a message's menu and the emoji picker open once. Screenshots of the window are kept in
 //! `target/gui-artifacts/layout-*.png` to be looked at; the test checks the
 //! window takes each size and asks for no less than 640x480 (xprop).
 //!
@@ -24,7 +24,7 @@ use xvfb::Xvfb;
 
 const TEXT: &str = "Hi alice! The notes from Tuesday's meeting are at \
 https://example.org/meetings/2026/tuesday-notes.html — call me at sip:bob@sipchat.test \
-or write to mailto:bob@example.org when you have read them.\nSecond line of the message.";
+or write to mailto:bob@example.org when you have read them.\nSecond line of the message 👍😀";
 
 /// The sizes looked at, smallest (the window's minimum) first.
 const SIZES: [(u32, u32); 3] = [(640, 480), (800, 500), (1440, 900)];
@@ -207,6 +207,13 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
         std::thread::sleep(Duration::from_millis(800));
         let path = out.join(format!("layout-640x480-{theme}-{language}-menu.png"));
         assert!(x.screenshot_window(&id, &path));
+        // The composer's emoji picker (the button right of "+").
+        assert!(x.xdotool(&["key", "Escape"]));
+        assert!(x.xdotool(&["mousemove", "--window", &id, "142", "438", "click", "1"]));
+        std::thread::sleep(Duration::from_millis(800));
+        let path = out.join(format!("layout-640x480-{theme}-{language}-emoji.png"));
+        assert!(x.screenshot_window(&id, &path));
+        assert!(x.xdotool(&["key", "Escape"]));
         // The window asks the window manager for 640x480 at least.
         let hints = x
             .command("xprop")

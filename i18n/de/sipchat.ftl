@@ -322,3 +322,4 @@ certificate-pin-not-saved = Dem Zertifikat wird vertraut, bis sipchat beendet wi
 message-copy = Kopieren
 message-select = Text auswählen
 sidebar-unfold = Liste der Unterhaltungen anzeigen
+composer-emoji = Emoji einfügen

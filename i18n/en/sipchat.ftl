@@ -327,3 +327,4 @@ certificate-pin-not-saved = The certificate is trusted until sipchat closes, but
 message-copy = Copy
 message-select = Select text
 sidebar-unfold = Show the conversation list
+composer-emoji = Insert an emoji

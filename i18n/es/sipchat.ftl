@@ -322,3 +322,4 @@ certificate-pin-not-saved = Se confía en el certificado hasta que se cierre sip
 message-copy = Copiar
 message-select = Seleccionar texto
 sidebar-unfold = Mostrar la lista de conversaciones
+composer-emoji = Insertar un emoji

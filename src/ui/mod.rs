@@ -29,6 +29,7 @@ mod bridge;
 mod certificate_prompt;
 mod clock;
 mod conversation;
+mod emoji;
 mod i18n;
 mod icon;
 mod keys;
@@ -146,6 +147,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
         App::view,
     )
     .title(App::title)
+    .font(emoji::FONT_BYTES)
     .theme(App::theme)
     .subscription(App::subscription)
     .window(window)

@@ -9,7 +9,7 @@ use super::{Conversation, ConversationKey, Entry, History};
 use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
 use crate::ui::transfers::{self, Transfer};
-use crate::ui::{theme, widget};
+use crate::ui::{emoji, theme, widget};
 use iced::widget::scrollable::Viewport;
 use iced::widget::text_editor::{self, Content};
 use iced::widget::{button, center, column, container, row, rule, scrollable, text, tooltip, Id};
@@ -63,6 +63,10 @@ pub enum Message {
     Select(MessageId, String),
     /// Moving or selecting in the message text being selected.
     Selection(text_editor::Action),
+    /// The composer's emoji button: open or close the picker.
+    Emojis,
+    /// An emoji chosen in the picker: typed into the draft.
+    Emoji(&'static str),
 }
 
 /// What the app must do after an update.
@@ -112,6 +116,8 @@ pub struct Pane {
     empty: Content,
     menu: Option<MessageId>,
     selecting: Option<(MessageId, Content)>,
+    /// The emoji picker is open.
+    picker: bool,
 }
 
 /// What the view needs besides the pane itself.
@@ -202,6 +208,19 @@ impl Pane {
                 request,
             },
             Message::Attach => Action::Attach(key.clone()),
+            Message::Emojis => {
+                self.picker = !self.picker;
+                Action::None
+            }
+            Message::Emoji(emoji) => {
+                self.picker = false;
+                let paste = text_editor::Edit::Paste(std::sync::Arc::new(emoji.to_string()));
+                self.drafts.perform(key, text_editor::Action::Edit(paste));
+                Action::Drafted {
+                    key: key.clone(),
+                    empty: false,
+                }
+            }
             Message::Transfer(_)
             | Message::Link(_)
             | Message::Menu(_)
@@ -219,7 +238,7 @@ impl Pane {
     /// Esc: closes an open context menu or ends selecting; `true` when
     /// there was one.
     pub fn escape(&mut self) -> bool {
-        self.menu.take().is_some() | self.selecting.take().is_some()
+        self.menu.take().is_some() | self.selecting.take().is_some() | std::mem::take(&mut self.picker)
     }
 
     /// The text selected in a message, if any.
@@ -305,12 +324,36 @@ impl Pane {
         )
         .style(container::bordered_box)
         .padding(theme::SPACE_S);
+        let emojis = button(
+            text("😀")
+                .font(emoji::FONT)
+                .size(theme::TEXT_TITLE + 1.0)
+                .line_height(1.0),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_S + 2.0])
+        .on_press_maybe(cx.can_send.then_some(Message::Emojis))
+        .style(theme::secondary_button);
+        let emojis = tooltip(
+            emojis,
+            widget::muted(t!("composer-emoji")),
+            tooltip::Position::Top,
+        )
+        .style(container::bordered_box)
+        .padding(theme::SPACE_S);
         let can_press = cx.can_send && !blank;
         let send = button(text(t!("composer-send")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S + 2.0, theme::SPACE_L])
             .on_press_maybe(can_press.then_some(Message::Send))
             .style(button::primary);
-        container(row![attach, input, send].spacing(theme::SPACE_S).align_y(Center))
+        let line = row![attach, emojis, input, send]
+            .spacing(theme::SPACE_S)
+            .align_y(Center);
+        let composer = if self.picker && cx.can_send {
+            column![emoji::picker(Message::Emoji), line].spacing(theme::SPACE_S)
+        } else {
+            column![line]
+        };
+        container(composer)
             .padding(theme::SPACE_M)
             .style(theme::header)
             .into()
@@ -636,6 +679,27 @@ mod tests {
             pane.update(None, Message::Link("https://example.org".into())),
             Action::OpenLink("https://example.org".into())
         );
+    }
+
+    #[test]
+    fn a_picked_emoji_is_typed_at_the_cursor_and_closes_the_picker() {
+        let mut pane = Pane::default();
+        let bob = key("sip:bob@example.org");
+        edit(&mut pane, &bob, text_editor::Edit::Insert('A'));
+        assert_eq!(pane.update(Some(&bob), Message::Emojis), Action::None);
+        assert!(pane.picker);
+        assert_eq!(
+            pane.update(Some(&bob), Message::Emoji("👍")),
+            Action::Drafted {
+                key: bob.clone(),
+                empty: false
+            }
+        );
+        assert!(!pane.picker);
+        assert_eq!(pane.draft(&bob), "A👍");
+        pane.update(Some(&bob), Message::Emojis);
+        assert!(pane.escape(), "Esc closes the picker");
+        assert!(!pane.picker);
     }
 
     #[test]
