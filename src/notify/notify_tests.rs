@@ -298,3 +298,26 @@ fn an_acknowledged_alert_closes_its_notification_and_nothing_else_does() {
     let received = message(1, "sip:bob@example.org", "hi", AlertMark::None);
     assert_eq!(planner.closes(&received), None);
 }
+
+#[test]
+fn a_file_offer_names_the_peer_by_the_name_it_sent_before() {
+    let mut planner = Planner::new();
+    let offer = planner.plan(&file_offer(1)).map(|n| n.summary);
+    assert!(
+        offer.is_some_and(|s| s.contains("sip:bob@example.org")),
+        "no name known yet"
+    );
+    let mut named = message(2, "sip:bob@example.org", "hi", AlertMark::None);
+    if let Event::MessageReceived(m) = &mut named {
+        m.from_name = Some("Bob Builder".into());
+    }
+    planner.plan(&named);
+    let offer = planner
+        .plan(&file_offer(3))
+        .map(|n| n.summary)
+        .unwrap_or_default();
+    assert!(
+        offer.contains("Bob Builder") && !offer.contains("sip:"),
+        "{offer}"
+    );
+}

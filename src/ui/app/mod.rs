@@ -25,12 +25,14 @@ use crate::ui::links::{self, Opener};
 use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
 use crate::ui::restart::{self, Restarter};
 use crate::ui::settings;
-use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
+use crate::ui::sidebar::accounts::{Accounts, Identity};
+use crate::ui::sidebar::{self, search, Sidebar};
 use crate::ui::single_instance::{self, InstanceRequest, Listener};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
 use crate::ui::transfers::Transfers;
+use crate::ui::words::{w, Words};
 use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
 use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, MessageId, TransferId};
@@ -109,7 +111,7 @@ pub struct Startup {
     /// An address from the command line to open a conversation with.
     pub open: Option<String>,
     /// A notice to show at once.
-    pub notice: Option<String>,
+    pub notice: Option<Words>,
     /// Where desktop notifications go; none when `None`.
     pub notify: Option<Box<dyn Notify>>,
     /// Clicks on those notifications.
@@ -120,6 +122,8 @@ pub struct Startup {
     pub restart: Option<Restarter>,
     /// Requests from later `sipchat` starts (a clicked `sip:` link).
     pub instance: Option<Listener>,
+    /// How each account is reached (shown with a Copy button).
+    pub identities: Vec<(AccountId, Identity)>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -156,10 +160,11 @@ pub struct App {
     pane: Pane,
     /// The chat sessions, per conversation.
     sessions: Sessions,
-    /// The latest error not tied to a message, until dismissed.
-    notice: Option<String>,
+    /// The latest error not tied to a message, until dismissed (drawn in
+    /// the language of the moment).
+    notice: Option<Words>,
     /// News that is no trouble (accounts applied, a hint), until dismissed.
-    info: Option<String>,
+    info: Option<Words>,
     /// File transfers, sent, offered and from the history.
     transfers: Transfers,
     /// Hands a finished file or its folder to the desktop.
@@ -175,6 +180,8 @@ pub struct App {
     settings_open: bool,
     /// The sidebar is shown whole although the window is narrow.
     sidebar_unfolded: bool,
+    /// The path field shown when the desktop has no file chooser.
+    path_prompt: Option<file_path::PathPrompt>,
     /// The desktop's light or dark preference.
     system_theme: iced::theme::Mode,
     /// What is remembered between runs, and where.
@@ -229,6 +236,7 @@ impl App {
             switcher: None,
             settings_open: false,
             sidebar_unfolded: false,
+            path_prompt: None,
             system_theme: iced::theme::Mode::None,
             restore: startup
                 .state
@@ -248,6 +256,7 @@ impl App {
             certificates: CertificatePrompts::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
+        app.sidebar.accounts.set_identities(startup.identities);
         app.command(Command::LoadConversations);
         app.command(Command::LoadTransfers { account: None });
         // Alerts stay up until acknowledged, also across a restart. The
@@ -275,6 +284,18 @@ impl App {
     /// The chosen theme (the system's light or dark, if so chosen).
     pub fn theme(&self) -> Option<Theme> {
         Some(theme::theme(self.state.theme, self.system_theme))
+    }
+
+    /// The notice as drawn now.
+    #[cfg(test)]
+    pub fn notice_text(&self) -> Option<String> {
+        self.notice.as_ref().map(Words::render)
+    }
+
+    /// The news as drawn now.
+    #[cfg(test)]
+    pub fn info_text(&self) -> Option<String> {
+        self.info.as_ref().map(Words::render)
     }
 
     /// What is remembered between runs, as it stands.
@@ -324,6 +345,7 @@ impl App {
                     Task::none()
                 }
                 sidebar::Action::JumpTo => self.jump_to(),
+                sidebar::Action::Copy(text) => iced::clipboard::write(text),
                 sidebar::Action::Fold(fold) => {
                     self.sidebar_unfolded = !fold;
                     Task::none()
@@ -349,7 +371,7 @@ impl App {
                 Task::none()
             }
             Message::Escape => {
-                if self.pane.escape() {
+                if self.pane.escape() || self.path_prompt.take().is_some() {
                     return Task::none();
                 }
                 if self.certificates.is_open() {
@@ -493,7 +515,7 @@ impl App {
         };
         if let Err(e) = self.state.save(path) {
             tracing::warn!("{e}");
-            self.notice = Some(t!("notice-state-not-saved", error = e.to_string()));
+            self.notice = Some(w!("notice-state-not-saved", error = e.to_string()));
         }
     }
 
@@ -543,8 +565,8 @@ impl App {
             Event::Alerts(list) => self.alerts.loaded(list),
             Event::Error { account, message } => {
                 self.notice = Some(match account {
-                    Some(account) => t!("notice-account-error", account = account.0, message = message),
-                    None => message,
+                    Some(account) => w!("notice-account-error", account = account.0, message = message),
+                    None => Words::plain(message),
                 });
             }
             Event::Stopped => {
@@ -552,7 +574,7 @@ impl App {
                 self.sessions.clear();
                 self.transfers.runtime_stopped(&t!("transfer-runtime-stopped"));
                 if !self.restarting {
-                    self.notice = Some(t!("notice-runtime-stopped"));
+                    self.notice = Some(w!("notice-runtime-stopped"));
                 }
             }
             Event::ChatOffered {
@@ -668,7 +690,7 @@ impl App {
     /// Sends a command; if the runtime is gone, says so.
     fn command(&mut self, command: Command) {
         if let Err(e) = self.runtime.send(command) {
-            self.notice = Some(e.to_string());
+            self.notice = Some(Words::plain(e.to_string()));
         }
     }
 
@@ -738,7 +760,10 @@ impl App {
                 .map(Message::Pane)
         };
         let banners = self.banners(&invites);
-        let right = column![banners, pane];
+        let right = match self.path_field() {
+            Some(field) => column![banners, field, pane],
+            None => column![banners, pane],
+        };
         let base: Element<'_, Message> = row![
             sidebar,
             rule::vertical(1),
@@ -785,6 +810,7 @@ use banners::dialog;
 mod accounts;
 mod alerts_glue;
 mod certificates_glue;
+mod file_path;
 pub mod files;
 mod layout;
 mod pane_glue;

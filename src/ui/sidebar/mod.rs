@@ -58,6 +58,8 @@ pub enum Action {
     Register(AccountId),
     /// Fold the sidebar to icons (`true`) or unfold it.
     Fold(bool),
+    /// Put this text on the clipboard.
+    Copy(String),
 }
 
 #[derive(Debug)]
@@ -78,6 +80,7 @@ impl Sidebar {
 
     pub fn update(&mut self, message: Message) -> Action {
         match message {
+            Message::Accounts(accounts::Message::Copy(text)) => Action::Copy(text),
             Message::Accounts(message) => match self.accounts.update(message) {
                 Some(account) => Action::Register(account),
                 None => Action::None,

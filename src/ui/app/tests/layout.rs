@@ -22,3 +22,23 @@ fn a_narrow_window_folds_the_sidebar_until_asked() {
     let _ = app.update(Message::Sidebar(sidebar::Message::Fold(true)));
     assert!(!app.sidebar_unfolded);
 }
+
+#[test]
+fn a_banner_shown_before_a_language_switch_speaks_the_new_language() {
+    use crate::ui::i18n::{set_language, Language};
+    set_language(Language::English);
+    let (mut app, _recorder) = app();
+    let _ = app.update(Message::Runtime(Event::Stopped));
+    let english = app.notice_text().unwrap_or_default();
+    assert!(english.contains("stopped"), "{english}");
+    let _ = app.update(Message::Settings(settings::Message::Language(Some(
+        Language::German,
+    ))));
+    let german = app.notice_text().unwrap_or_default();
+    assert_ne!(german, english, "still in English: {german}");
+    let _ = app.update(Message::Settings(settings::Message::Language(Some(
+        Language::English,
+    ))));
+    assert_eq!(app.notice_text().unwrap_or_default(), english);
+    set_language(Language::English);
+}

@@ -430,7 +430,10 @@ fn an_address_from_the_command_line_without_an_account_says_so() {
     };
     let (app, _) = App::new(recorder, EventSource::runtime(rx), Vec::new(), None, startup);
     assert_eq!(app.conversations.open_key(), None);
-    assert_eq!(app.notice.as_deref(), Some("No account is running to send from."));
+    assert_eq!(
+        app.notice_text().as_deref(),
+        Some("No account is running to send from.")
+    );
 }
 
 #[test]
@@ -541,7 +544,7 @@ fn a_state_that_cannot_be_saved_is_a_notice_not_a_crash() {
     });
     let _ = app.update(Message::SaveState);
     assert!(app
-        .notice
+        .notice_text()
         .as_deref()
         .is_some_and(|n| n.starts_with("The window state could not be saved")));
 }
