@@ -284,7 +284,8 @@ fn the_words_come_from_the_words_given() {
     let n = planner.plan(&file_offer(8)).unwrap();
     assert_eq!(
         (n.summary.as_str(), n.body.as_str()),
-        ("[file sip:bob@example.org]", "[plan.pdf Some(2048)]")
+        // Named as bob's message named him.
+        ("[file Bob]", "[plan.pdf Some(2048)]")
     );
 }
 

@@ -92,6 +92,7 @@ impl Accounts {
 
     /// The address others reach `id` at, once it is known: a server
     /// account's own address; the local account's once it listens.
+    #[cfg(test)]
     pub fn own_address(&self, id: &AccountId) -> Option<String> {
         self.accounts.iter().find(|a| &a.id == id).and_then(own_address)
     }
