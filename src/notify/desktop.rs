@@ -22,7 +22,7 @@ const OBJECT: &str = "/org/freedesktop/Notifications";
 
 /// Work for the notification thread.
 enum Job {
-    Show(Notice),
+    Show(Box<Notice>),
     /// Close the notification shown for this key, if one is up.
     Close(NoticeKey),
 }
@@ -50,7 +50,7 @@ impl Desktop {
 
     /// Queues a notice (never blocks).
     pub(super) fn show(&self, notice: Notice) {
-        let _ = self.tx.send(Job::Show(notice));
+        let _ = self.tx.send(Job::Show(Box::new(notice)));
     }
 
     /// Queues closing the notification of `key` (never blocks).
@@ -87,7 +87,7 @@ impl Worker {
     fn run(mut self, rx: std_mpsc::Receiver<Job>) {
         while let Ok(job) = rx.recv() {
             match job {
-                Job::Show(notice) => self.show(notice),
+                Job::Show(notice) => self.show(*notice),
                 Job::Close(key) => self.close(&key),
             }
         }

@@ -16,6 +16,8 @@ fn solid(background: Option<Background>, under: Color) -> Color {
 
 /// (what, text, background, least contrast)
 type Check = (String, Color, Color, f32);
+/// A container style function of `theme.rs`.
+type ContainerStyle = fn(&Theme) -> container::Style;
 
 fn container_check(what: &str, style: container::Style, under: Color, text: Color) -> Check {
     let background = solid(style.background, under);
@@ -83,7 +85,7 @@ fn checks(theme: &Theme) -> Vec<Check> {
             TEXT_CONTRAST,
         ),
     ];
-    let containers: [(&str, fn(&Theme) -> container::Style); 13] = [
+    let containers: [(&str, ContainerStyle); 13] = [
         ("incoming bubble", theme::bubble_incoming),
         ("outgoing bubble", theme::bubble_outgoing),
         ("failed bubble", theme::bubble_failed),
