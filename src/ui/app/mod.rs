@@ -17,7 +17,7 @@ use crate::ui::certificate_prompt::{self, CertificatePrompts};
 use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
 use crate::ui::conversation::pane::{self, Pane};
-use crate::ui::conversation::session::{ChatView, Request, Sessions};
+use crate::ui::conversation::session::{Request, Sessions};
 use crate::ui::conversation::{ConversationKey, Conversations};
 use crate::ui::i18n::{self, t};
 use crate::ui::keys;
@@ -33,8 +33,8 @@ use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
 use crate::ui::transfers::Transfers;
 use crate::ui::words::{w, Words};
-use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
-use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
+use iced::widget::{operation, Id};
+use iced::{Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, MessageId, TransferId};
 use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
@@ -720,92 +720,9 @@ impl App {
         }
         Subscription::batch(subscriptions)
     }
-
-    pub fn view(&self) -> Element<'_, Message> {
-        let invites: Vec<ConversationKey> = self.sessions.offers().cloned().collect();
-        let files = self.transfers.offer_conversations();
-        let alerted: Vec<ConversationKey> = self
-            .alerts
-            .unacknowledged()
-            .into_iter()
-            .map(alerts::conversation_of)
-            .collect();
-        let latest = self.transfers.latest();
-        let marks = sidebar::Marks {
-            invites: &invites,
-            files: &files,
-            alerts: &alerted,
-            files_latest: Some(&latest),
-        };
-        let sidebar = self.sidebar_column(&self.conversations, marks);
-        let open = self.conversations.open_key();
-        let chat = ChatView {
-            session: open.and_then(|k| self.sessions.get(k)),
-            ending: open.and_then(|k| self.sessions.ending(k)),
-            can_start: !self.stopped,
-        };
-        let cx = pane::ViewContext {
-            zone: &self.zone,
-            now: self.now,
-            can_send: !self.stopped,
-            chat,
-            alert_messages: self.alerts.messages(),
-            transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
-        };
-        let pane = if self.alerts.log_open() {
-            alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
-        } else {
-            self.pane
-                .view(self.conversations.current(), cx)
-                .map(Message::Pane)
-        };
-        let banners = self.banners(&invites);
-        let right = match self.path_field() {
-            Some(field) => column![banners, field, pane],
-            None => column![banners, pane],
-        };
-        let base: Element<'_, Message> = row![
-            sidebar,
-            rule::vertical(1),
-            container(right).width(Fill).height(Fill)
-        ]
-        .into();
-        let base = self.drop_overlay(base);
-        if let Some(prompt) = self.certificates.view(&self.zone) {
-            let content = prompt.map(Message::Certificates);
-            stack![base, dialog(scrollable(content).into(), 560.0)].into()
-        } else if let Some(form) = &self.accounts.form {
-            let content = form
-                .view()
-                .map(|m| Message::Accounts(account_settings::Message::Form(m)));
-            stack![base, dialog(scrollable(content).into(), 480.0)].into()
-        } else if let Some(switcher) = &self.switcher {
-            let content = switcher.view(&self.conversations).map(Message::Switcher);
-            stack![base, dialog(content, 520.0)].into()
-        } else if self.settings_open {
-            let choices = settings::Choices {
-                theme: self.state.theme,
-                language: self.state.language,
-                notify_messages: self.state.notify_messages,
-                download_dir: self.fallback_download_dir(),
-                download_dir_chosen: self.state.download_dir.is_some(),
-            };
-            let content = column![
-                settings::view(choices).map(Message::Settings),
-                rule::horizontal(1),
-                self.accounts.view().map(Message::Accounts),
-                settings::close().map(Message::Settings),
-            ]
-            .spacing(theme::SPACE_M);
-            stack![base, dialog(scrollable(content).into(), 520.0)].into()
-        } else {
-            base
-        }
-    }
 }
 
 mod banners;
-use banners::dialog;
 
 mod accounts;
 mod alerts_glue;
