@@ -5,7 +5,8 @@
 //!
 //! - a trusted sender's alert: an `alert` event and a critical, resident,
 //!   never-expiring notification with the text; "Acknowledge" on it is
-//!   reported back and acknowledges the alert;
+//!   reported back, acknowledges the alert and closes its notification
+//!   (as `ack-alert` on the command line does for another);
 //! - the same text from an untrusted sender: an ordinary message marked as a
 //!   claim, a normal notification, and no alert;
 //! - a malformed CAP document from the trusted sender: answered 425 with
@@ -295,6 +296,8 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
         }
     };
     assert_eq!(acked["id"], alert_id);
+    // Acknowledged, its critical notification leaves the screen.
+    server.wait_closed("the alert acknowledged on it", critical.id, WAIT);
 
     // 5. The history shows both alerts, the first acknowledged, and the
     // spoof as a marked message.
@@ -344,6 +347,8 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
         acked.contains(&format!("alert #{bad_id} acknowledged")),
         "{acked}"
     );
+    // The running `listen` closes that alert's notification too.
+    server.wait_closed("the alert acknowledged with ack-alert", raw.id, WAIT);
     assert_eq!(run(&["history", "--alerts", "--unacknowledged"]).trim(), "");
     let words = run(&["history", "--alerts"]);
     assert_eq!(words.lines().count(), 2, "{words}");

@@ -16,15 +16,26 @@ use super::{
 /// Most notifications whose clicks are awaited at once (one thread each).
 pub const MAX_ACTION_WAITERS: usize = 64;
 
+/// The freedesktop notification service: bus name, object and interface.
+const SERVICE: &str = "org.freedesktop.Notifications";
+const OBJECT: &str = "/org/freedesktop/Notifications";
+
+/// Work for the notification thread.
+enum Job {
+    Show(Box<Notice>),
+    /// Close the notification shown for this key, if one is up.
+    Close(NoticeKey),
+}
+
 /// The handle the caller keeps.
 pub(super) struct Desktop {
-    tx: std_mpsc::Sender<Notice>,
+    tx: std_mpsc::Sender<Job>,
 }
 
 impl Desktop {
     /// Starts the thread; `None` only if the thread cannot be spawned.
     pub(super) fn start(actions: mpsc::UnboundedSender<NotifyAction>) -> Option<Desktop> {
-        let (tx, rx) = std_mpsc::channel::<Notice>();
+        let (tx, rx) = std_mpsc::channel::<Job>();
         let spawned = std::thread::Builder::new()
             .name("sipchat-notify".into())
             .spawn(move || Worker::new(actions).run(rx));
@@ -39,7 +50,12 @@ impl Desktop {
 
     /// Queues a notice (never blocks).
     pub(super) fn show(&self, notice: Notice) {
-        let _ = self.tx.send(notice);
+        let _ = self.tx.send(Job::Show(Box::new(notice)));
+    }
+
+    /// Queues closing the notification of `key` (never blocks).
+    pub(super) fn close(&self, key: NoticeKey) {
+        let _ = self.tx.send(Job::Close(key));
     }
 }
 
@@ -68,9 +84,25 @@ impl Worker {
         }
     }
 
-    fn run(mut self, rx: std_mpsc::Receiver<Notice>) {
-        while let Ok(notice) = rx.recv() {
-            self.show(notice);
+    fn run(mut self, rx: std_mpsc::Receiver<Job>) {
+        while let Ok(job) = rx.recv() {
+            match job {
+                Job::Show(notice) => self.show(*notice),
+                Job::Close(key) => self.close(&key),
+            }
+        }
+    }
+
+    /// Closes the notification shown for `key`; nothing when none is up.
+    fn close(&mut self, key: &NoticeKey) {
+        let Some(id) = self.ids.remove(key) else {
+            return;
+        };
+        let closed = zbus::blocking::Connection::session().and_then(|bus| {
+            bus.call_method(Some(SERVICE), OBJECT, Some(SERVICE), "CloseNotification", &(id,))
+        });
+        if let Err(e) = closed {
+            tracing::debug!("cannot close notification {id}: {e}");
         }
     }
 

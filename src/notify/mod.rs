@@ -11,7 +11,9 @@
 //! is focused. [`Notifier`] hands the notices to the
 //! freedesktop notification server over the session D-Bus (notify-rust, on
 //! its own thread, behind the `notify` cargo feature) and reports "Open" and
-//! "Acknowledge" clicks back as [`NotifyAction`]s. Without a session bus or
+//! "Acknowledge" clicks back as [`NotifyAction`]s. An acknowledged alert
+//! ([`Event::AlertAcknowledged`], from the window, the CLI or the
+//! notification's own button) closes its notification. Without a session bus or
 //! a notification server it logs once and goes on; it never fails the
 //! runtime. Built without the `notify` feature, it reports notifications as
 //! unavailable.
@@ -194,7 +196,13 @@ pub struct Planner {
     words: Box<dyn Words>,
     /// Whether messages, invitations and file offers notify (alerts always do).
     messages: bool,
+    /// Display names peers sent, by account and peer, so a notice that
+    /// carries none (a file offer) still names them.
+    names: HashMap<(AccountId, String), String>,
 }
+
+/// Most peer names remembered; past it, new names are not kept.
+pub const MAX_REMEMBERED_NAMES: usize = 4096;
 
 impl Default for Planner {
     fn default() -> Planner {
@@ -203,6 +211,7 @@ impl Default for Planner {
             focused: None,
             words: Box::new(English),
             messages: true,
+            names: HashMap::new(),
         }
     }
 }
@@ -271,8 +280,47 @@ impl Planner {
         self.unseen.remove(&(account.clone(), peer_key.to_string()));
     }
 
+    /// The notification `event` makes obsolete, if any: an acknowledged
+    /// alert's.
+    pub fn closes(&self, event: &Event) -> Option<NoticeKey> {
+        match event {
+            Event::AlertAcknowledged { id, .. } => Some(NoticeKey::Alert(*id)),
+            _ => None,
+        }
+    }
+
+    /// Remembers the display name a peer sent with `event`, if any.
+    fn learn_name(&mut self, event: &Event) {
+        let (account, from, name) = match event {
+            Event::MessageReceived(m) => (&m.account, &m.from, &m.from_name),
+            Event::ChatOffered {
+                account,
+                from,
+                from_name,
+                ..
+            } => (account, from, from_name),
+            _ => return,
+        };
+        let Some(name) = name.as_ref().filter(|n| !n.trim().is_empty()) else {
+            return;
+        };
+        let key = (account.clone(), conversation_key(from));
+        if self.names.len() < MAX_REMEMBERED_NAMES || self.names.contains_key(&key) {
+            self.names.insert(key, name.clone());
+        }
+    }
+
+    /// The name to show for `from` on `account`: one it sent, else the address.
+    fn who(&self, account: &AccountId, from: &str) -> String {
+        self.names
+            .get(&(account.clone(), conversation_key(from)))
+            .cloned()
+            .unwrap_or_else(|| from.to_string())
+    }
+
     /// The notification for `event`, if it deserves one.
     pub fn plan(&mut self, event: &Event) -> Option<Notice> {
+        self.learn_name(event);
         if !self.messages && !matches!(event, Event::AlertRaised(_)) {
             return None;
         }
@@ -382,7 +430,7 @@ impl Planner {
                 }
                 Some(Notice {
                     key: NoticeKey::FileOffer(transfer.0),
-                    summary: self.words.file_offer_summary(from),
+                    summary: self.words.file_offer_summary(&self.who(account, from)),
                     body: self.words.file_offer_body(&shorten(name), *size),
                     urgency: Urgency::Normal,
                     category: FILE_OFFER_CATEGORY,
@@ -459,8 +507,18 @@ impl Notifier {
         &mut self.planner
     }
 
-    /// Shows the notification `event` deserves, if any. Never blocks on D-Bus.
+    /// Shows the notification `event` deserves, if any, or closes the one
+    /// it makes obsolete. Never blocks on D-Bus.
     pub fn handle(&mut self, event: &Event) {
+        if let Some(key) = self.planner.closes(event) {
+            #[cfg(feature = "notify")]
+            if let Some(desktop) = &self.desktop {
+                desktop.close(key);
+            }
+            #[cfg(not(feature = "notify"))]
+            tracing::debug!(?key, "nothing to close: notifications are not built in");
+            return;
+        }
         let Some(notice) = self.planner.plan(event) else {
             return;
         };

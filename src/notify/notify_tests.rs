@@ -284,6 +284,41 @@ fn the_words_come_from_the_words_given() {
     let n = planner.plan(&file_offer(8)).unwrap();
     assert_eq!(
         (n.summary.as_str(), n.body.as_str()),
-        ("[file sip:bob@example.org]", "[plan.pdf Some(2048)]")
+        // Named as bob's message named him.
+        ("[file Bob]", "[plan.pdf Some(2048)]")
+    );
+}
+
+#[test]
+fn an_acknowledged_alert_closes_its_notification_and_nothing_else_does() {
+    let mut planner = Planner::new();
+    let acknowledged = Event::AlertAcknowledged { id: 4, at_ms: 1_000 };
+    assert_eq!(planner.closes(&acknowledged), Some(NoticeKey::Alert(4)));
+    assert!(planner.plan(&acknowledged).is_none(), "and shows nothing new");
+    assert_eq!(planner.closes(&alert(4)), None);
+    let received = message(1, "sip:bob@example.org", "hi", AlertMark::None);
+    assert_eq!(planner.closes(&received), None);
+}
+
+#[test]
+fn a_file_offer_names_the_peer_by_the_name_it_sent_before() {
+    let mut planner = Planner::new();
+    let offer = planner.plan(&file_offer(1)).map(|n| n.summary);
+    assert!(
+        offer.is_some_and(|s| s.contains("sip:bob@example.org")),
+        "no name known yet"
+    );
+    let mut named = message(2, "sip:bob@example.org", "hi", AlertMark::None);
+    if let Event::MessageReceived(m) = &mut named {
+        m.from_name = Some("Bob Builder".into());
+    }
+    planner.plan(&named);
+    let offer = planner
+        .plan(&file_offer(3))
+        .map(|n| n.summary)
+        .unwrap_or_default();
+    assert!(
+        offer.contains("Bob Builder") && !offer.contains("sip:"),
+        "{offer}"
     );
 }

@@ -376,7 +376,7 @@ impl AccountForm {
                     ),
                     button(text(t!("account-choose-folder")).size(theme::TEXT_BODY))
                         .padding([4.0, theme::SPACE_M])
-                        .style(button::secondary)
+                        .style(theme::secondary_button)
                         .on_press(Message::ChooseFolder),
                 ]
                 .spacing(theme::SPACE_S)
@@ -406,7 +406,7 @@ impl AccountForm {
         }
         let cancel = button(text(t!("account-cancel")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S, theme::SPACE_L])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::Cancel);
         let save = button(text(t!("account-save")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S, theme::SPACE_L])

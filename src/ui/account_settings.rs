@@ -262,7 +262,7 @@ impl AccountSettings {
         }
         let add = button(text(t!("accounts-add")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_XS, theme::SPACE_M])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::Add);
         list.push(add).into()
     }
@@ -271,7 +271,7 @@ impl AccountSettings {
 fn small<'a>(label: String, message: Message) -> button::Button<'a, Message> {
     button(text(label).size(theme::TEXT_SMALL))
         .padding([2.0, theme::SPACE_S])
-        .style(button::secondary)
+        .style(theme::secondary_button)
         .on_press(message)
 }
 

@@ -199,11 +199,11 @@ impl CertificatePrompts {
         };
         let buttons = row![
             small(t!("certificate-cancel"))
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::Cancel),
             space::horizontal(),
             small(t!("certificate-trust-once"))
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::TrustOnce),
             small(t!("certificate-trust-always"))
                 .style(button::primary)
@@ -238,7 +238,7 @@ impl CertificatePrompts {
 fn cancelled(prompt: &Prompt) -> Element<'_, Message> {
     let review = button(text(t!("certificate-review")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_M])
-        .style(button::secondary)
+        .style(theme::secondary_button)
         .on_press(Message::Review(prompt.account.clone()));
     let words = text(t!(
         "certificate-not-trusted",

@@ -45,7 +45,8 @@ fn german_and_spanish_have_exactly_the_english_keys() {
     }
 }
 
-/// Every `t!("key"` in the files under `dir`.
+/// Every `t!("key"` and `w!("key"` (words put into the language later) in
+/// the files under `dir`.
 fn keys_used_in(dir: &Path, found: &mut Vec<(String, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -53,18 +54,25 @@ fn keys_used_in(dir: &Path, found: &mut Vec<(String, String)>) {
             keys_used_in(&path, found);
         } else if path.extension().is_some_and(|e| e == "rs") {
             let source = std::fs::read_to_string(&path).unwrap();
-            let mut from = 0;
-            while let Some(at) = source[from..].find("t!(\"").map(|a| from + a) {
-                from = at + 4;
-                // `format!("` and the like end in t!( too: only the macro counts.
-                let before = source[..at].chars().next_back();
-                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    continue;
-                }
-                let end = source[from..].find('"').unwrap();
-                found.push((source[from..from + end].to_string(), path.display().to_string()));
+            for macro_call in ["t!(\"", "w!(\""] {
+                keys_called(&source, macro_call, &path, found);
             }
         }
+    }
+}
+
+/// Every `macro_call` key in `source`.
+fn keys_called(source: &str, macro_call: &str, path: &Path, found: &mut Vec<(String, String)>) {
+    let mut from = 0;
+    while let Some(at) = source[from..].find(macro_call).map(|a| from + a) {
+        from = at + macro_call.len();
+        // `format!("` and the like end in t!( too: only the macro counts.
+        let before = source[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let end = source[from..].find('"').unwrap();
+        found.push((source[from..from + end].to_string(), path.display().to_string()));
     }
 }
 

@@ -1,6 +1,9 @@
 //! Keys and window events the whole window reacts to, as app messages.
 //!
 //! - Ctrl+K: jump to a conversation
+//! - Ctrl+Tab / Alt+Down: the next conversation in the list; Ctrl+Shift+Tab /
+//!   Alt+Up: the previous one (also while typing)
+//! - Ctrl+F: search the history
 //! - Esc: close the open dialog, else the alert log, else leave the search
 //!   results (even when a text field took the key: it only unfocuses the field)
 //! - Tab / Shift+Tab: next / previous text field (iced focuses text inputs
@@ -34,6 +37,18 @@ pub fn window_keys(event: iced::Event, status: Status, _window: window::Id) -> O
 pub fn key_message(key: &Key, modifiers: Modifiers, status: Status) -> Option<Message> {
     match key.as_ref() {
         Key::Named(Named::Escape) => Some(Message::Escape),
+        Key::Named(Named::Tab) if modifiers.control() && !modifiers.alt() => {
+            Some(Message::SwitchConversation {
+                forward: !modifiers.shift(),
+            })
+        }
+        Key::Named(named @ (Named::ArrowUp | Named::ArrowDown))
+            if modifiers.alt() && !modifiers.control() && !modifiers.shift() =>
+        {
+            Some(Message::SwitchConversation {
+                forward: named == Named::ArrowDown,
+            })
+        }
         Key::Named(Named::Tab) if status == Status::Ignored && !modifiers.command() => {
             Some(if modifiers.shift() {
                 Message::FocusPrevious
@@ -43,6 +58,9 @@ pub fn key_message(key: &Key, modifiers: Modifiers, status: Status) -> Option<Me
         }
         Key::Character(c) if modifiers.command() && !modifiers.alt() && c.eq_ignore_ascii_case("k") => {
             Some(Message::JumpTo)
+        }
+        Key::Character(c) if modifiers.command() && !modifiers.alt() && c.eq_ignore_ascii_case("f") => {
+            Some(Message::Find)
         }
         _ => None,
     }

@@ -29,10 +29,13 @@ mod bridge;
 mod certificate_prompt;
 mod clock;
 mod conversation;
+mod emoji;
 mod i18n;
 mod icon;
 mod keys;
+mod links;
 mod notifications;
+mod palette;
 mod restart;
 mod settings;
 mod sidebar;
@@ -42,12 +45,14 @@ mod switcher;
 mod theme;
 mod transfers;
 mod widget;
+mod words;
 
 use account_settings::AccountSettings;
 use app::{App, Startup};
 use bridge::EventSource;
 use i18n::t;
 use restart::{Restarted, Restarter};
+use sidebar::accounts::Identity;
 use sipchat::cli::Cli;
 use sipchat::config::{accounts_path, load_accounts, Config, ConfigError};
 use sipchat::model::AccountId;
@@ -56,6 +61,7 @@ use sipchat::paths::Paths;
 use sipchat::runtime::{Runtime, RuntimeError, RuntimeOptions};
 use state::WindowState;
 use std::sync::{Arc, Mutex};
+use words::{w, Words};
 
 /// Why the window could not run.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +99,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
     let accounts = account_order(&config);
     let sending = default_sending_account(&config);
     let settings = account_settings(&config, &paths);
+    let boot_identities = identities(&config);
     let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
     // Commands on this data directory (`sipchat send`, ...) now go to this runtime.
     let events = instance.attach(handle.clone(), events)?;
@@ -137,6 +144,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
                         .unwrap_or_default(),
                     restart: Some(restarter.clone()),
                     instance: Some(boot_instance.clone()),
+                    identities: boot_identities.clone(),
                 },
             )
         },
@@ -144,6 +152,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
         App::view,
     )
     .title(App::title)
+    .font(emoji::FONT_BYTES)
     .theme(App::theme)
     .subscription(App::subscription)
     .window(window)
@@ -188,7 +197,8 @@ fn claim_window(
 fn start_runtime(
     config: Config,
     data_dir: &std::path::Path,
-) -> Result<(sipchat::Handle, sipchat::runtime::Events, Option<String>), UiError> {
+) -> Result<(sipchat::Handle, sipchat::runtime::Events, Option<Words>), UiError> {
+    let port = config.local.port;
     let base = RuntimeOptions {
         data_dir: Some(data_dir.to_path_buf()),
         ..RuntimeOptions::default()
@@ -201,11 +211,27 @@ fn start_runtime(
                 ..base
             };
             let (handle, events) = Runtime::start(config, options)?;
-            let notice = t!("notice-local-port", error = source.to_string());
-            Ok((handle, events, Some(notice)))
+            Ok((handle, events, Some(port_words(port, &source))))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Why the local account could not have its port, in words: taken by
+/// another program, not allowed, or (rarely) what the system said.
+fn port_words(port: u16, error: &(dyn std::error::Error + 'static)) -> Words {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::AddrInUse => return w!("notice-local-port-taken", port = port),
+                std::io::ErrorKind::PermissionDenied => return w!("notice-local-port-denied", port = port),
+                _ => {}
+            }
+        }
+        cause = e.source();
+    }
+    w!("notice-local-port", error = error.to_string())
 }
 
 /// Settings > Accounts: which accounts come from the accounts file.
@@ -236,6 +262,7 @@ fn restarter(
         let accounts = account_order(&config);
         let sending = default_sending_account(&config);
         let settings = account_settings(&config, &paths);
+        let identities = identities(&config);
         let (handle, events, notice) = start_runtime(config, &paths.data_dir).map_err(|e| e.to_string())?;
         let events = instance
             .attach(handle.clone(), events)
@@ -251,8 +278,27 @@ fn restarter(
             sending,
             settings,
             notice,
+            identities,
         })
     })
+}
+
+/// How each account is reached: a server account at its address of record,
+/// the local one as its user at the address it listens on.
+fn identities(config: &Config) -> Vec<(AccountId, Identity)> {
+    let mut identities: Vec<(AccountId, Identity)> = config
+        .enabled_accounts()
+        .map(|a| (AccountId(a.name.clone()), Identity::Registered(a.uri.clone())))
+        .collect();
+    if config.local.enabled {
+        identities.push((
+            AccountId(AccountId::LOCAL.into()),
+            Identity::Local {
+                user: config.local.user.clone(),
+            },
+        ));
+    }
+    identities
 }
 
 /// Accounts as the configuration lists them, the local one last.

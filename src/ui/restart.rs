@@ -25,7 +25,9 @@ pub struct Restarted {
     /// The accounts as Settings shows them, re-read.
     pub settings: AccountSettings,
     /// A notice to show (e.g. the local port was taken).
-    pub notice: Option<String>,
+    pub notice: Option<crate::ui::words::Words>,
+    /// How each account is reached.
+    pub identities: Vec<(sipchat::model::AccountId, crate::ui::sidebar::accounts::Identity)>,
 }
 
 type RestartFn = dyn Fn() -> Result<Restarted, String> + Send + Sync;

@@ -103,14 +103,14 @@ fn files<'a>(choices: &Choices) -> Element<'a, Message> {
     .size(theme::TEXT_BODY);
     let mut buttons = row![button(text(t!("account-choose-folder")).size(theme::TEXT_BODY))
         .padding([theme::SPACE_XS, theme::SPACE_M])
-        .style(button::secondary)
+        .style(theme::secondary_button)
         .on_press(Message::ChooseDownloadDir)]
     .spacing(theme::SPACE_S);
     if choices.download_dir_chosen {
         buttons = buttons.push(
             button(text(t!("settings-download-dir-default")).size(theme::TEXT_BODY))
                 .padding([theme::SPACE_XS, theme::SPACE_M])
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::DefaultDownloadDir),
         );
     }

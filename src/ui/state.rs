@@ -18,7 +18,7 @@ pub const MAX_STATE_BYTES: u64 = 64 * 1024;
 /// Size of a window opened for the first time.
 pub const DEFAULT_SIZE: (f32, f32) = (1040.0, 700.0);
 /// Smallest window size (the layout needs it).
-pub const MIN_SIZE: (f32, f32) = (720.0, 460.0);
+pub const MIN_SIZE: (f32, f32) = (640.0, 480.0);
 /// Largest remembered size; bigger values are taken as corrupt.
 pub const MAX_SIZE: f32 = 16_384.0;
 

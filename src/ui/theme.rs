@@ -1,6 +1,9 @@
-//! The look: one built-in iced theme, a spacing scale, font sizes, and the
-//! few container/button styles the window shares.
+//! The look: the window's light and dark palettes (`palette.rs`), a
+//! spacing scale, font sizes, and the few container/button styles the
+//! window shares. Every text colour here is checked for contrast in
+//! `palette_tests.rs`.
 
+use crate::ui::palette;
 use iced::widget::{button, container, progress_bar};
 use iced::{border, Background, Border, Color, Font, Shadow, Theme};
 
@@ -43,12 +46,12 @@ impl ThemeChoice {
     pub const ALL: [ThemeChoice; 3] = [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark];
 }
 
-/// The theme of the whole window; `None` lets iced follow the system.
-pub fn theme(choice: ThemeChoice) -> Option<Theme> {
-    match choice {
-        ThemeChoice::System => None,
-        ThemeChoice::Light => Some(Theme::Light),
-        ThemeChoice::Dark => Some(Theme::Dark),
+/// The theme of the whole window; `system` is the desktop's preference
+/// (light when it has none).
+pub fn theme(choice: ThemeChoice, system: iced::theme::Mode) -> Theme {
+    match (choice, system) {
+        (ThemeChoice::Dark, _) | (ThemeChoice::System, iced::theme::Mode::Dark) => palette::dark(),
+        _ => palette::light(),
     }
 }
 
@@ -58,20 +61,70 @@ pub const BOLD: Font = Font {
     ..Font::DEFAULT
 };
 
-/// Muted secondary text (times, previews, states).
+/// The backgrounds plain text sits on: the pane, the sidebar, a bubble.
+fn text_backgrounds(theme: &Theme) -> [Color; 3] {
+    let background = theme.extended_palette().background;
+    [
+        background.base.color,
+        background.weakest.color,
+        background.weak.color,
+    ]
+}
+
+/// Muted secondary text (times, previews, states): quieter than the text,
+/// still readable on every background it sits on.
 pub fn muted(theme: &Theme) -> Color {
-    let palette = theme.extended_palette();
-    palette.background.base.text.scale_alpha(0.55)
+    let background = theme.extended_palette().background;
+    let quiet = palette::mix(background.base.text, background.base.color, 0.4);
+    palette::readable(quiet, &text_backgrounds(theme), palette::TEXT_CONTRAST)
 }
 
 /// Text color for a failure.
 pub fn danger_text(theme: &Theme) -> Color {
-    theme.extended_palette().danger.strong.color
+    let wanted = theme.extended_palette().danger.strong.color;
+    palette::readable(wanted, &text_backgrounds(theme), palette::TEXT_CONTRAST)
 }
 
 /// Text color for a healthy state.
 pub fn success_text(theme: &Theme) -> Color {
-    theme.extended_palette().success.strong.color
+    let wanted = theme.extended_palette().success.strong.color;
+    palette::readable(wanted, &text_backgrounds(theme), palette::TEXT_CONTRAST)
+}
+
+/// A secondary button: filled and framed while it can be pressed, only a
+/// faint outline with muted text when it cannot, so the two never look
+/// alike.
+pub fn secondary_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let enabled = button::Style {
+        background: Some(Background::Color(palette.secondary.base.color)),
+        text_color: palette.secondary.base.text,
+        border: Border {
+            color: palette.background.strongest.color,
+            width: 1.0,
+            radius: 4.0.into(),
+        },
+        shadow: Shadow::default(),
+        snap: true,
+    };
+    match status {
+        button::Status::Active => enabled,
+        button::Status::Hovered | button::Status::Pressed => button::Style {
+            background: Some(Background::Color(palette.secondary.strong.color)),
+            text_color: palette.secondary.strong.text,
+            ..enabled
+        },
+        button::Status::Disabled => button::Style {
+            background: None,
+            text_color: muted(theme).scale_alpha(0.7),
+            border: Border {
+                color: palette.background.strong.color,
+                width: 1.0,
+                radius: 4.0.into(),
+            },
+            ..enabled
+        },
+    }
 }
 
 /// The left column.

@@ -83,6 +83,7 @@ pub struct Recorded {
 
 struct Server {
     log: Arc<Mutex<Vec<Recorded>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
     next_id: u32,
 }
 
@@ -143,7 +144,9 @@ impl Server {
         id
     }
 
-    fn close_notification(&self, _id: u32) {}
+    fn close_notification(&self, id: u32) {
+        self.closed.lock().unwrap().push(id);
+    }
 
     fn get_server_information(&self) -> (String, String, String, String) {
         (
@@ -159,13 +162,16 @@ impl Server {
 pub struct NotificationServer {
     conn: zbus::blocking::Connection,
     log: Arc<Mutex<Vec<Recorded>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
 }
 
 impl NotificationServer {
     pub fn start(bus: &PrivateBus) -> NotificationServer {
         let log = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Mutex::new(Vec::new()));
         let server = Server {
             log: log.clone(),
+            closed: closed.clone(),
             next_id: 0,
         };
         let conn = zbus::blocking::connection::Builder::address(bus.address.as_str())
@@ -176,12 +182,25 @@ impl NotificationServer {
             .unwrap()
             .build()
             .unwrap();
-        NotificationServer { conn, log }
+        NotificationServer { conn, log, closed }
     }
 
     /// Everything recorded so far.
     pub fn recorded(&self) -> Vec<Recorded> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the client asks to close notification `id`.
+    pub fn wait_closed(&self, what: &str, id: u32, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.closed.lock().unwrap().contains(&id) {
+            assert!(
+                Instant::now() < deadline,
+                "notification {id} ({what}) was not closed; closed: {:?}",
+                self.closed.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Waits for the first recorded notification matching `pred`.

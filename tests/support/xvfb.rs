@@ -52,6 +52,11 @@ impl Xvfb {
     /// Starts Xvfb, or returns `None` (saying why) when it or a tool is
     /// missing; panics instead when [`required`].
     pub fn start_or_skip() -> Option<Xvfb> {
+        Xvfb::start_sized_or_skip(SCREEN)
+    }
+
+    /// As [`Xvfb::start_or_skip`], with a screen of `(width, height)` pixels.
+    pub fn start_sized_or_skip(size: (u32, u32)) -> Option<Xvfb> {
         let missing: Vec<String> = TOOLS
             .iter()
             .filter(|(tool, _)| !on_path(tool))
@@ -65,13 +70,18 @@ impl Xvfb {
             eprintln!("skipping the window test: {why}");
             return None;
         }
-        Some(Xvfb::start())
+        Some(Xvfb::start_with_screen(size))
     }
 
     /// Starts Xvfb; `-displayfd 1` makes it pick a free display and print
     /// its number on stdout once it accepts connections.
     pub fn start() -> Xvfb {
-        let screen = format!("{}x{}x24", SCREEN.0, SCREEN.1);
+        Xvfb::start_with_screen(SCREEN)
+    }
+
+    /// Starts Xvfb with a screen of `(width, height)` pixels.
+    pub fn start_with_screen(size: (u32, u32)) -> Xvfb {
+        let screen = format!("{}x{}x24", size.0, size.1);
         let mut child = Command::new("Xvfb")
             .args([
                 "-displayfd",
@@ -171,6 +181,15 @@ impl Xvfb {
             return None;
         }
         Image::from_ppm(&out.stdout)
+    }
+
+    /// Saves one window as a PNG at `path`; `false` when `import` failed.
+    pub fn screenshot_window(&self, id: &str, path: &Path) -> bool {
+        self.command("import")
+            .args(["-window", id])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
     }
 
     /// Saves the whole screen as a PNG at `path` and returns its pixels.

@@ -106,7 +106,7 @@ pub fn banner<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Option<Element<'
             .style(theme::alert_button)
             .on_press(Message::Acknowledge(newest.id)),
         small_button(t!("alert-show"))
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::Show(newest.id)),
     ]
     .spacing(theme::SPACE_S)
@@ -114,7 +114,7 @@ pub fn banner<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Option<Element<'
     if up.len() > 1 {
         buttons = buttons.push(
             small_button(t!("alert-show-all", count = up.len()))
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::OpenLog),
         );
     }
@@ -143,7 +143,7 @@ pub fn log_entry_label(alerts: &Alerts) -> String {
 pub fn log<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Element<'a, Message> {
     let close = button(text(t!("alert-log-close")).size(theme::TEXT_BODY))
         .padding([theme::SPACE_XS, theme::SPACE_M])
-        .style(button::secondary)
+        .style(theme::secondary_button)
         .on_press(Message::CloseLog);
     let header = container(
         row![
@@ -258,7 +258,7 @@ fn card<'a>(alert: &'a Alert, selected: bool, zone: &Zone, now: u64) -> Element<
     };
     let open = button(text(t!("alert-open-conversation")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_M])
-        .style(button::secondary)
+        .style(theme::secondary_button)
         .on_press(Message::OpenConversation(alert.id));
     content = content.push(row![state, space::horizontal(), open].align_y(Center));
     container(content)

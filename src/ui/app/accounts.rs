@@ -10,6 +10,7 @@ use crate::ui::restart;
 use crate::ui::sidebar::{accounts::Accounts, Sidebar};
 use crate::ui::theme;
 use crate::ui::transfers::Transfers;
+use crate::ui::words::{w, Words};
 use iced::widget::{button, container, operation, row, text, Id};
 use iced::{Center, Element, Fill, Task};
 use sipchat::runtime::Command;
@@ -34,7 +35,7 @@ impl App {
             Ok(account_settings::Action::None) => {}
             Ok(account_settings::Action::Changed) => return self.apply_accounts(),
             Ok(account_settings::Action::ChooseFolder) => return choose_download_dir(),
-            Err(error) => self.notice = Some(error),
+            Err(error) => self.notice = Some(Words::plain(error)),
         }
         Task::none()
     }
@@ -43,12 +44,12 @@ impl App {
     /// restarter) says that a restart of sipchat is needed.
     fn apply_accounts(&mut self) -> Task<Message> {
         let Some(restarter) = &self.restarter else {
-            self.notice = Some(t!("accounts-restart-needed"));
+            self.notice = Some(w!("accounts-restart-needed"));
             return Task::none();
         };
         self.restarting = true;
         self.notice = None;
-        self.info = Some(t!("accounts-applying"));
+        self.info = Some(w!("accounts-applying"));
         restarter.task().map(Message::Restarted)
     }
 
@@ -62,7 +63,7 @@ impl App {
         let new = match result {
             Ok(new) => new,
             Err(error) => {
-                self.notice = Some(t!("accounts-restart-failed", error = error));
+                self.notice = Some(w!("accounts-restart-failed", error = error));
                 return Task::none();
             }
         };
@@ -78,10 +79,11 @@ impl App {
         self.conversations = Conversations::default();
         self.pane = Pane::default();
         self.sidebar = Sidebar::new(Accounts::new(new.accounts, new.sending));
+        self.sidebar.accounts.set_identities(new.identities);
         self.info = None;
         match new.notice {
             Some(notice) => self.notice = Some(notice),
-            None => self.info = Some(t!("accounts-applied")),
+            None => self.info = Some(w!("accounts-applied")),
         }
         self.transfers = Transfers::default();
         self.command(Command::LoadConversations);

@@ -124,7 +124,7 @@ fn without_a_restarter_a_saved_account_asks_for_a_restart() {
     let _ = add_alice(&mut app);
     assert_eq!(load_accounts(&dir.path().join(ACCOUNTS_FILE)).unwrap().len(), 1);
     assert_eq!(
-        app.notice.as_deref(),
+        app.notice_text().as_deref(),
         Some("The accounts were saved. Restart sipchat to use them.")
     );
     assert!(!app.offers_account());
@@ -137,10 +137,10 @@ fn a_saved_account_restarts_the_runtime_and_the_window_uses_the_new_one() {
     let (mut app, old) = app_with(accounts(dir.path()), Some(restarter), WindowState::default());
     let _ = add_alice(&mut app);
     assert!(app.restarting);
-    assert_eq!(app.info.as_deref(), Some("Applying the changed accounts…"));
+    assert_eq!(app.info_text().as_deref(), Some("Applying the changed accounts…"));
     // The old runtime stops: expected, so no "stopped" notice.
     let _ = app.update(Message::Runtime(Event::Stopped));
-    assert_eq!(app.info.as_deref(), Some("Applying the changed accounts…"));
+    assert_eq!(app.info_text().as_deref(), Some("Applying the changed accounts…"));
     assert_eq!(app.notice, None);
 
     let new = Recorder::default();
@@ -156,13 +156,14 @@ fn a_saved_account_restarts_the_runtime_and_the_window_uses_the_new_one() {
             None,
         ),
         notice: None,
+        identities: Vec::new(),
     };
     let _ = app.update(Message::Restarted(Outcome::new(Ok(restarted))));
     assert!(!app.restarting);
     assert!(!app.stopped, "the window can send again");
     // News, not an error: shown in the info style.
     assert_eq!(
-        app.info.as_deref(),
+        app.info_text().as_deref(),
         Some("The accounts were changed and are in use now.")
     );
     assert_eq!(app.notice, None);
@@ -187,7 +188,7 @@ fn a_failed_restart_says_why() {
     let outcome = Outcome::new(Err("config.ron:3:1: unexpected end of file".into()));
     let _ = app.update(Message::Restarted(outcome.clone()));
     assert_eq!(
-        app.notice.as_deref(),
+        app.notice_text().as_deref(),
         Some("The changed accounts could not be used: config.ron:3:1: unexpected end of file")
     );
     // An outcome is used once.

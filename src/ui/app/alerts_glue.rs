@@ -4,9 +4,9 @@
 use super::{App, Message};
 use crate::ui::alerts::{self, Alerts};
 use crate::ui::conversation::ConversationKey;
-use crate::ui::i18n::t;
 use crate::ui::single_instance::InstanceRequest;
 use crate::ui::theme;
+use crate::ui::words::w;
 use iced::widget::{button, container, text};
 use iced::{Element, Fill, Task};
 use sipchat::notify::NotifyAction;
@@ -77,7 +77,7 @@ impl App {
                 Some(self.open(&key))
             }
             None => {
-                self.notice = Some(t!("new-conversation-no-account"));
+                self.notice = Some(w!("new-conversation-no-account"));
                 None
             }
         }
@@ -97,7 +97,7 @@ pub(super) fn sidebar_entry(alerts: &Alerts) -> Element<'_, Message> {
     let entry = if up {
         entry.style(button::danger)
     } else {
-        entry.style(button::secondary)
+        entry.style(theme::secondary_button)
     };
     container(entry)
         .padding(

@@ -33,13 +33,13 @@ pub(super) fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a
     };
     let buttons = row![
         small(t!("chat-open"))
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::Sidebar(sidebar::Message::Open(key.clone()))),
         small(t!("chat-accept"))
             .style(button::primary)
             .on_press(chat(Request::Accept)),
         small(t!("chat-decline"))
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(chat(Request::Decline)),
     ]
     .spacing(theme::SPACE_S);
@@ -62,10 +62,10 @@ pub(super) fn offer_banner<'a>(name: String, key: ConversationKey) -> Element<'a
 }
 
 /// The notice (or, with `theme::info_banner`, a piece of news) and Dismiss.
-pub(super) fn notice_banner(
-    notice: &str,
+pub(super) fn notice_banner<'a>(
+    notice: String,
     style: fn(&iced::Theme) -> container::Style,
-) -> Element<'_, Message> {
+) -> Element<'a, Message> {
     let dismiss = button(text(t!("notice-dismiss")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_S])
         .style(button::text)
@@ -97,10 +97,10 @@ impl App {
             banners = banners.push(warning.map(Message::Certificates));
         }
         if let Some(notice) = &self.notice {
-            banners = banners.push(notice_banner(notice, theme::banner));
+            banners = banners.push(notice_banner(notice.render(), theme::banner));
         }
         if let Some(info) = &self.info {
-            banners = banners.push(notice_banner(info, theme::info_banner));
+            banners = banners.push(notice_banner(info.render(), theme::info_banner));
         }
         if self.offers_account() {
             banners = banners.push(accounts::offer());

@@ -5,7 +5,7 @@
 
 use super::{App, Message};
 use crate::ui::certificate_prompt;
-use crate::ui::i18n::t;
+use crate::ui::words::w;
 use iced::Task;
 use sipchat::model::RegistrationState;
 use sipchat::runtime::{Command, Event};
@@ -44,7 +44,7 @@ impl App {
         } = &command
         {
             if let Err(error) = self.accounts.pin_certificate(&account.0, fingerprint) {
-                self.notice = Some(t!("certificate-pin-not-saved", error = error));
+                self.notice = Some(w!("certificate-pin-not-saved", error = error));
             }
         }
         self.command(command);

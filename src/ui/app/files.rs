@@ -3,11 +3,12 @@
 //! dialog, files dropped on the window, and handing finished files to the
 //! desktop.
 
-use super::{App, Message};
+use super::{file_path, App, Message};
 use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
 use crate::ui::theme;
 use crate::ui::transfers::{self, Action};
+use crate::ui::words::w;
 use iced::widget::{center, container, stack, text};
 use iced::{Element, Task};
 use sipchat::runtime::{Command, Event, FileSendMode};
@@ -27,6 +28,14 @@ pub enum FileMessage {
     Dropped(PathBuf),
     /// Files are dragged over the window (`true`) or left it.
     Dragging(bool),
+    /// The attach button found no file chooser: ask for a path instead.
+    NoChooser(ConversationKey),
+    /// The path field changed.
+    PathTyped(String),
+    /// Enter or Send in the path field.
+    PathSubmitted,
+    /// Cancel in the path field.
+    PathCancelled,
 }
 
 /// Files dropped on the window, from iced's window events.
@@ -105,6 +114,10 @@ impl App {
     pub(super) fn on_files(&mut self, message: FileMessage) -> Task<Message> {
         match message {
             FileMessage::Transfer(message) => self.on_transfer_button(message),
+            FileMessage::NoChooser(_)
+            | FileMessage::PathTyped(_)
+            | FileMessage::PathSubmitted
+            | FileMessage::PathCancelled => self.on_path(message),
             FileMessage::Chosen { key, paths } => {
                 for path in paths {
                     self.send_file(&key, path);
@@ -122,7 +135,7 @@ impl App {
                         self.send_file(&key, path);
                         return to_the_end();
                     }
-                    _ => self.info = Some(t!("files-drop-hint")),
+                    _ => self.info = Some(w!("files-drop-hint")),
                 }
                 Task::none()
             }
@@ -161,16 +174,28 @@ impl App {
         let dialog = rfd::AsyncFileDialog::new().set_title(title);
         Task::perform(
             async move {
-                dialog
-                    .pick_files()
+                // Without a portal rfd returns nothing, as on Cancel: ask first.
+                let available = tokio::task::spawn_blocking(file_path::chooser_available)
                     .await
-                    .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
-                    .unwrap_or_default()
+                    .unwrap_or(false);
+                if !available {
+                    return None;
+                }
+                Some(
+                    dialog
+                        .pick_files()
+                        .await
+                        .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
+                        .unwrap_or_default(),
+                )
             },
             move |paths| {
-                Message::Files(FileMessage::Chosen {
-                    key: key.clone(),
-                    paths,
+                Message::Files(match paths {
+                    Some(paths) => FileMessage::Chosen {
+                        key: key.clone(),
+                        paths,
+                    },
+                    None => FileMessage::NoChooser(key.clone()),
                 })
             },
         )
@@ -182,11 +207,11 @@ impl App {
             return;
         };
         if self.stopped {
-            self.notice = Some(t!("notice-runtime-stopped"));
+            self.notice = Some(w!("notice-runtime-stopped"));
             return;
         }
         if !path.is_file() {
-            self.notice = Some(t!("files-not-a-file", path = path.display().to_string()));
+            self.notice = Some(w!("files-not-a-file", path = path.display().to_string()));
             return;
         }
         let id = self.runtime.next_transfer_id();

@@ -5,7 +5,10 @@
 //! banners over the window), `accounts.rs` (Settings > Accounts, restarts),
 //! `alerts_glue.rs` (alerts and notification clicks), `certificates_glue.rs`
 //! (the certificate trust prompt and warnings), `files.rs` (file
-//! transfers, dialogs, dropped files); tests in `tests/`.
+//! transfers, dialogs, dropped files), `layout.rs` (the sidebar folded
+//! in narrow windows), `pane_glue.rs` (the open
+//! conversation's actions: sending, links, copying, switching conversations);
+//! tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
 use crate::ui::alerts::{self, Alerts};
@@ -14,22 +17,25 @@ use crate::ui::certificate_prompt::{self, CertificatePrompts};
 use crate::ui::clock::{self, Zone};
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
 use crate::ui::conversation::pane::{self, Pane};
-use crate::ui::conversation::session::{ChatView, Request, Sessions};
+use crate::ui::conversation::session::{Request, Sessions};
 use crate::ui::conversation::{ConversationKey, Conversations};
 use crate::ui::i18n::{self, t};
 use crate::ui::keys;
+use crate::ui::links::{self, Opener};
 use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
 use crate::ui::restart::{self, Restarter};
 use crate::ui::settings;
-use crate::ui::sidebar::{self, accounts::Accounts, search, Sidebar};
+use crate::ui::sidebar::accounts::{Accounts, Identity};
+use crate::ui::sidebar::{self, search, Sidebar};
 use crate::ui::single_instance::{self, InstanceRequest, Listener};
 use crate::ui::state::{SavedConversation, WindowState};
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::theme;
 use crate::ui::transfers::Transfers;
-use iced::widget::{column, container, operation, row, rule, scrollable, stack, Id};
-use iced::{Element, Fill, Point, Size, Subscription, Task, Theme};
-use sipchat::model::{AccountId, DeliveryState, MessageId, TransferId};
+use crate::ui::words::{w, Words};
+use iced::widget::{operation, Id};
+use iced::{Point, Size, Subscription, Task, Theme};
+use sipchat::model::{AccountId, MessageId, TransferId};
 use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
 use std::path::{Path, PathBuf};
@@ -54,6 +60,15 @@ pub enum Message {
     Escape,
     /// Ctrl+K: open "jump to a conversation".
     JumpTo,
+    /// Ctrl+Tab, Alt+Down (`forward`); Ctrl+Shift+Tab, Alt+Up: the next or
+    /// previous conversation in the list.
+    SwitchConversation {
+        forward: bool,
+    },
+    /// Ctrl+F: the history search field.
+    Find,
+    /// The desktop's light or dark preference (at start and on changes).
+    SystemTheme(iced::theme::Mode),
     /// Tab / Shift+Tab: the next or previous text field.
     FocusNext,
     FocusPrevious,
@@ -96,7 +111,7 @@ pub struct Startup {
     /// An address from the command line to open a conversation with.
     pub open: Option<String>,
     /// A notice to show at once.
-    pub notice: Option<String>,
+    pub notice: Option<Words>,
     /// Where desktop notifications go; none when `None`.
     pub notify: Option<Box<dyn Notify>>,
     /// Clicks on those notifications.
@@ -107,6 +122,8 @@ pub struct Startup {
     pub restart: Option<Restarter>,
     /// Requests from later `sipchat` starts (a clicked `sip:` link).
     pub instance: Option<Listener>,
+    /// How each account is reached (shown with a Copy button).
+    pub identities: Vec<(AccountId, Identity)>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -143,14 +160,17 @@ pub struct App {
     pane: Pane,
     /// The chat sessions, per conversation.
     sessions: Sessions,
-    /// The latest error not tied to a message, until dismissed.
-    notice: Option<String>,
+    /// The latest error not tied to a message, until dismissed (drawn in
+    /// the language of the moment).
+    notice: Option<Words>,
     /// News that is no trouble (accounts applied, a hint), until dismissed.
-    info: Option<String>,
+    info: Option<Words>,
     /// File transfers, sent, offered and from the history.
     transfers: Transfers,
     /// Hands a finished file or its folder to the desktop.
     open_path: fn(&Path),
+    /// Hands a clicked link to the desktop.
+    opener: Box<dyn Opener>,
     /// Files are dragged over the window.
     dragging: bool,
     /// The runtime has stopped: nothing can be sent any more.
@@ -158,6 +178,12 @@ pub struct App {
     /// "Jump to a conversation", while open.
     switcher: Option<Switcher>,
     settings_open: bool,
+    /// The sidebar is shown whole although the window is narrow.
+    sidebar_unfolded: bool,
+    /// The path field shown when the desktop has no file chooser.
+    path_prompt: Option<file_path::PathPrompt>,
+    /// The desktop's light or dark preference.
+    system_theme: iced::theme::Mode,
     /// What is remembered between runs, and where.
     state: WindowState,
     state_file: Option<PathBuf>,
@@ -204,10 +230,14 @@ impl App {
             info: None,
             transfers: Transfers::default(),
             open_path: files::open_with_desktop,
+            opener: Box::new(links::Desktop),
             dragging: false,
             stopped: false,
             switcher: None,
             settings_open: false,
+            sidebar_unfolded: false,
+            path_prompt: None,
+            system_theme: iced::theme::Mode::None,
             restore: startup
                 .state
                 .last_conversation
@@ -226,6 +256,7 @@ impl App {
             certificates: CertificatePrompts::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
+        app.sidebar.accounts.set_identities(startup.identities);
         app.command(Command::LoadConversations);
         app.command(Command::LoadTransfers { account: None });
         // Alerts stay up until acknowledged, also across a restart. The
@@ -242,16 +273,29 @@ impl App {
             }
         }
         let focus = operation::focus(Id::new(sidebar::new_conversation::FIELD));
-        (app, focus)
+        let system = iced::system::theme().map(Message::SystemTheme);
+        (app, Task::batch([focus, system]))
     }
 
     pub fn title(&self) -> String {
         t!("window-title", unread = self.conversations.total_unread())
     }
 
-    /// The chosen theme; `None` follows the system's light or dark.
+    /// The chosen theme (the system's light or dark, if so chosen).
     pub fn theme(&self) -> Option<Theme> {
-        theme::theme(self.state.theme)
+        Some(theme::theme(self.state.theme, self.system_theme))
+    }
+
+    /// The notice as drawn now.
+    #[cfg(test)]
+    pub fn notice_text(&self) -> Option<String> {
+        self.notice.as_ref().map(Words::render)
+    }
+
+    /// The news as drawn now.
+    #[cfg(test)]
+    pub fn info_text(&self) -> Option<String> {
+        self.info.as_ref().map(Words::render)
     }
 
     /// What is remembered between runs, as it stands.
@@ -301,38 +345,24 @@ impl App {
                     Task::none()
                 }
                 sidebar::Action::JumpTo => self.jump_to(),
+                sidebar::Action::Copy(text) => iced::clipboard::write(text),
+                sidebar::Action::Fold(fold) => {
+                    self.sidebar_unfolded = !fold;
+                    Task::none()
+                }
                 sidebar::Action::OpenSettings => {
                     self.switcher = None;
                     self.settings_open = true;
                     Task::none()
                 }
             },
-            Message::Pane(message) => match self.pane.update(self.conversations.open_key(), message) {
-                pane::Action::None => Task::none(),
-                pane::Action::Send { key, text } => self.send(&key, &text),
-                pane::Action::LoadEarlier(key) => {
-                    self.load_page(&key, true);
-                    Task::none()
-                }
-                pane::Action::Retry { key, id } => {
-                    if self.conversations.requeue(&key, id) {
-                        self.command(Command::RetryMessage {
-                            id,
-                            account: key.account.clone(),
-                        });
-                    }
-                    Task::none()
-                }
-                pane::Action::Drafted { key, empty } => {
-                    if let Some(command) = self.sessions.draft_changed(&key, empty) {
-                        self.command(command);
-                    }
-                    Task::none()
-                }
-                pane::Action::Chat { key, request } => self.chat_request(&key, request),
-                pane::Action::Attach(key) => self.attach(key),
-                pane::Action::Transfer(message) => self.on_files(files::FileMessage::Transfer(message)),
-            },
+            Message::Pane(message) => self.on_pane(message),
+            Message::SwitchConversation { forward } => self.switch_conversation(forward),
+            Message::Find => self.find(),
+            Message::SystemTheme(mode) => {
+                self.system_theme = mode;
+                Task::none()
+            }
             Message::Chat { key, request } => self.chat_request(&key, request),
             Message::Tick => Task::none(),
             Message::DismissNotice => {
@@ -341,6 +371,9 @@ impl App {
                 Task::none()
             }
             Message::Escape => {
+                if self.pane.escape() || self.path_prompt.take().is_some() {
+                    return Task::none();
+                }
                 if self.certificates.is_open() {
                     return self.on_certificates(certificate_prompt::Message::Cancel);
                 }
@@ -482,7 +515,7 @@ impl App {
         };
         if let Err(e) = self.state.save(path) {
             tracing::warn!("{e}");
-            self.notice = Some(t!("notice-state-not-saved", error = e.to_string()));
+            self.notice = Some(w!("notice-state-not-saved", error = e.to_string()));
         }
     }
 
@@ -536,8 +569,8 @@ impl App {
             Event::Alerts(list) => self.alerts.loaded(list),
             Event::Error { account, message } => {
                 self.notice = Some(match account {
-                    Some(account) => t!("notice-account-error", account = account.0, message = message),
-                    None => message,
+                    Some(account) => w!("notice-account-error", account = account.0, message = message),
+                    None => Words::plain(message),
                 });
             }
             Event::Stopped => {
@@ -545,7 +578,7 @@ impl App {
                 self.sessions.clear();
                 self.transfers.runtime_stopped(&t!("transfer-runtime-stopped"));
                 if !self.restarting {
-                    self.notice = Some(t!("notice-runtime-stopped"));
+                    self.notice = Some(w!("notice-runtime-stopped"));
                 }
             }
             Event::ChatOffered {
@@ -623,6 +656,7 @@ impl App {
             return Task::none();
         }
         self.alerts.close_log();
+        self.sidebar_unfolded = false;
         self.restore = None;
         let saved = SavedConversation {
             account: key.account.0.clone(),
@@ -660,41 +694,8 @@ impl App {
     /// Sends a command; if the runtime is gone, says so.
     fn command(&mut self, command: Command) {
         if let Err(e) = self.runtime.send(command) {
-            self.notice = Some(e.to_string());
+            self.notice = Some(Words::plain(e.to_string()));
         }
-    }
-
-    fn send(&mut self, key: &ConversationKey, text: &str) -> Task<Message> {
-        let Some(address) = self.conversations.get(key).map(|c| c.address.clone()) else {
-            return Task::none();
-        };
-        let id = self.runtime.next_message_id();
-        let command = match self.sessions.active_id(key) {
-            Some(session) => Command::SendChat {
-                id,
-                account: key.account.clone(),
-                session,
-                text: text.to_string(),
-            },
-            None => Command::SendMessage {
-                id,
-                account: key.account.clone(),
-                to: address,
-                text: text.to_string(),
-            },
-        };
-        let state = match self.runtime.send(command) {
-            Ok(()) => DeliveryState::Sending,
-            Err(e) => DeliveryState::Failed {
-                code: None,
-                reason: e.to_string(),
-            },
-        };
-        self.conversations.push_outgoing(key, id, text, state, self.now);
-        if let Some(command) = self.sessions.draft_sent(key) {
-            self.command(command);
-        }
-        pane::to_newest()
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
@@ -704,6 +705,7 @@ impl App {
             iced::event::listen_with(keys::window_keys),
             iced::event::listen_with(notifications::focus_events).map(Message::WindowFocus),
             iced::event::listen_with(files::drop_events),
+            iced::system::theme_changes().map(Message::SystemTheme),
         ];
         if let Some(source) = &self.notify_actions {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
@@ -722,98 +724,17 @@ impl App {
         }
         Subscription::batch(subscriptions)
     }
-
-    pub fn view(&self) -> Element<'_, Message> {
-        let invites: Vec<ConversationKey> = self.sessions.offers().cloned().collect();
-        let files = self.transfers.offer_conversations();
-        let alerted: Vec<ConversationKey> = self
-            .alerts
-            .unacknowledged()
-            .into_iter()
-            .map(alerts::conversation_of)
-            .collect();
-        let latest = self.transfers.latest();
-        let marks = sidebar::Marks {
-            invites: &invites,
-            files: &files,
-            alerts: &alerted,
-            files_latest: Some(&latest),
-        };
-        let sidebar = self
-            .sidebar
-            .view(&self.conversations, marks, &self.zone, self.now)
-            .map(Message::Sidebar);
-        let sidebar = column![alerts_glue::sidebar_entry(&self.alerts), sidebar].width(theme::SIDEBAR_WIDTH);
-        let open = self.conversations.open_key();
-        let chat = ChatView {
-            session: open.and_then(|k| self.sessions.get(k)),
-            ending: open.and_then(|k| self.sessions.ending(k)),
-            can_start: !self.stopped,
-        };
-        let cx = pane::ViewContext {
-            zone: &self.zone,
-            now: self.now,
-            can_send: !self.stopped,
-            chat,
-            alert_messages: self.alerts.messages(),
-            transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
-        };
-        let pane = if self.alerts.log_open() {
-            alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
-        } else {
-            self.pane
-                .view(self.conversations.current(), cx)
-                .map(Message::Pane)
-        };
-        let banners = self.banners(&invites);
-        let right = column![banners, pane];
-        let base: Element<'_, Message> = row![
-            sidebar,
-            rule::vertical(1),
-            container(right).width(Fill).height(Fill)
-        ]
-        .into();
-        let base = self.drop_overlay(base);
-        if let Some(prompt) = self.certificates.view(&self.zone) {
-            let content = prompt.map(Message::Certificates);
-            stack![base, dialog(scrollable(content).into(), 560.0)].into()
-        } else if let Some(form) = &self.accounts.form {
-            let content = form
-                .view()
-                .map(|m| Message::Accounts(account_settings::Message::Form(m)));
-            stack![base, dialog(scrollable(content).into(), 480.0)].into()
-        } else if let Some(switcher) = &self.switcher {
-            let content = switcher.view(&self.conversations).map(Message::Switcher);
-            stack![base, dialog(content, 520.0)].into()
-        } else if self.settings_open {
-            let choices = settings::Choices {
-                theme: self.state.theme,
-                language: self.state.language,
-                notify_messages: self.state.notify_messages,
-                download_dir: self.fallback_download_dir(),
-                download_dir_chosen: self.state.download_dir.is_some(),
-            };
-            let content = column![
-                settings::view(choices).map(Message::Settings),
-                rule::horizontal(1),
-                self.accounts.view().map(Message::Accounts),
-                settings::close().map(Message::Settings),
-            ]
-            .spacing(theme::SPACE_M);
-            stack![base, dialog(scrollable(content).into(), 520.0)].into()
-        } else {
-            base
-        }
-    }
 }
 
 mod banners;
-use banners::dialog;
 
 mod accounts;
 mod alerts_glue;
 mod certificates_glue;
+mod file_path;
 pub mod files;
+mod layout;
+mod pane_glue;
 
 #[cfg(test)]
 mod tests;

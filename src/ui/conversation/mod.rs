@@ -3,6 +3,8 @@
 //! and kept current by live events; entries are ordered and deduplicated by
 //! [`MessageId`] (the store's id), so both meet without doubles.
 
+pub mod bubble;
+pub mod composer;
 pub mod history;
 pub mod pane;
 pub mod session;
@@ -282,6 +284,27 @@ impl Conversations {
     }
 
     /// Conversations, most recent activity first.
+    /// The conversation after (or before) the open one in the sidebar's
+    /// order, wrapping around; the first (or last) when none is open.
+    pub fn neighbour(&self, forward: bool) -> Option<ConversationKey> {
+        let list = self.by_recent();
+        let count = list.len();
+        if count == 0 {
+            return None;
+        }
+        let at = self
+            .open
+            .as_ref()
+            .and_then(|open| list.iter().position(|c| &c.key == open));
+        let index = match (at, forward) {
+            (Some(at), true) => (at + 1) % count,
+            (Some(at), false) => (at + count - 1) % count,
+            (None, true) => 0,
+            (None, false) => count - 1,
+        };
+        list.get(index).map(|c| c.key.clone())
+    }
+
     pub fn by_recent(&self) -> Vec<&Conversation> {
         let mut list: Vec<&Conversation> = self.all.values().collect();
         list.sort_by(|a, b| {

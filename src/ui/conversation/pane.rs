@@ -1,22 +1,26 @@
 //! The right-hand side: the open conversation (header, messages, composer),
-//! or the empty state when nothing is open.
+//! or the empty state when nothing is open. One message is drawn by
+//! `bubble.rs`; the drafts and the composer's keys live in `composer.rs`.
 
+use super::bubble::{self, bubble};
+use super::composer::{self, Drafts};
 use super::session::{self, ChatView, Phase, Request};
-use super::{delivery_words, Conversation, ConversationKey, Direction, Entry, History};
+use super::{Conversation, ConversationKey, Entry, History};
 use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
 use crate::ui::transfers::{self, Transfer};
-use crate::ui::{theme, widget};
+use crate::ui::{emoji, theme, widget};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{
-    button, center, column, container, row, rule, scrollable, space, text, text_input, tooltip, Id,
-};
-use iced::{Center, Element, Fill, Theme};
-use sipchat::model::{AlertMark, DeliveryState, MessageId};
-use std::collections::{BTreeMap, HashMap};
+use iced::widget::text_editor::{self, Content};
+use iced::widget::{button, center, column, container, row, rule, scrollable, text, tooltip, Id};
+use iced::{Center, Element, Fill};
+use sipchat::model::{AlertMark, MessageId};
+use std::collections::BTreeMap;
 
 /// The composer's widget id, for focusing it.
 pub const COMPOSER: &str = "composer";
+/// Longest name in the header, in characters (the rest is in a tooltip).
+const HEADER_TITLE_CHARS: usize = 40;
 /// The message list's widget id, for scrolling it.
 pub const MESSAGES: &str = "messages";
 
@@ -30,8 +34,11 @@ pub fn to_newest<T>() -> iced::Task<T> {
 /// What the pane reports to the app.
 #[derive(Debug, Clone)]
 pub enum Message {
-    /// The composer's text changed.
+    /// The composer's whole text was replaced (tests type with it).
+    #[cfg(test)]
     DraftChanged(String),
+    /// Typing, moving or selecting in the composer.
+    Edit(text_editor::Action),
     /// Enter in the composer, or the Send button.
     Send,
     /// "Load earlier messages" at the top of the list.
@@ -46,6 +53,20 @@ pub enum Message {
     Attach,
     /// A button on a file transfer in the timeline.
     Transfer(transfers::Message),
+    /// A link in a message was clicked.
+    Link(String),
+    /// A right click on a message: open (or close) its context menu.
+    Menu(MessageId),
+    /// "Copy" in a message's context menu: its whole text.
+    Copy(String),
+    /// "Select text" in a message's context menu.
+    Select(MessageId, String),
+    /// Moving or selecting in the message text being selected.
+    Selection(text_editor::Action),
+    /// The composer's emoji button: open or close the picker.
+    Emojis,
+    /// An emoji chosen in the picker: typed into the draft.
+    Emoji(&'static str),
 }
 
 /// What the app must do after an update.
@@ -78,12 +99,25 @@ pub enum Action {
     Attach(ConversationKey),
     /// A file transfer's button.
     Transfer(transfers::Message),
+    /// Open a clicked link.
+    OpenLink(String),
+    /// Put this text on the clipboard.
+    Copy(String),
+    /// Give the keyboard focus to the widget with this id.
+    Focus(&'static str),
 }
 
-/// The pane's own state: a draft per conversation.
+/// The pane's own state: a draft per conversation, the message whose
+/// context menu is open, the message whose text is being selected.
 #[derive(Debug, Default)]
 pub struct Pane {
-    drafts: HashMap<ConversationKey, String>,
+    drafts: Drafts,
+    /// What the composer shows for a conversation without a draft.
+    empty: Content,
+    menu: Option<MessageId>,
+    selecting: Option<(MessageId, Content)>,
+    /// The emoji picker is open.
+    picker: bool,
 }
 
 /// What the view needs besides the pane itself.
@@ -104,20 +138,55 @@ pub struct ViewContext<'a> {
 impl Pane {
     /// Handles a message for the conversation that is open, if any.
     pub fn update(&mut self, open: Option<&ConversationKey>, message: Message) -> Action {
-        // A transfer names its own conversation.
-        if let Message::Transfer(message) = message {
-            return Action::Transfer(message);
+        // These name their own conversation or none.
+        match message {
+            Message::Transfer(message) => return Action::Transfer(message),
+            Message::Link(link) => return Action::OpenLink(link),
+            Message::Menu(id) => {
+                self.menu = if self.menu == Some(id) { None } else { Some(id) };
+                return Action::None;
+            }
+            Message::Copy(text) => {
+                self.menu = None;
+                return Action::Copy(text);
+            }
+            Message::Select(id, text) => {
+                self.menu = None;
+                let mut content = Content::with_text(&text);
+                content.perform(text_editor::Action::SelectAll);
+                self.selecting = Some((id, content));
+                return Action::Focus(bubble::SELECTION);
+            }
+            Message::Selection(action) => {
+                if let Some((_, content)) = &mut self.selecting {
+                    if bubble::selection_allows(&action) {
+                        content.perform(action);
+                    }
+                }
+                return Action::None;
+            }
+            _ => {}
         }
         let Some(key) = open else {
             return Action::None;
         };
         match message {
+            #[cfg(test)]
             Message::DraftChanged(draft) => {
                 let empty = draft.trim().is_empty();
-                self.drafts.insert(key.clone(), draft);
+                self.drafts.set(key, &draft);
                 Action::Drafted {
                     key: key.clone(),
                     empty,
+                }
+            }
+            Message::Edit(action) => {
+                if !self.drafts.perform(key, action) {
+                    return Action::None;
+                }
+                Action::Drafted {
+                    key: key.clone(),
+                    empty: self.draft(key).trim().is_empty(),
                 }
             }
             Message::Send => {
@@ -125,7 +194,7 @@ impl Pane {
                 if text.is_empty() {
                     return Action::None;
                 }
-                self.drafts.remove(key);
+                self.drafts.clear(key);
                 Action::Send {
                     key: key.clone(),
                     text,
@@ -139,13 +208,43 @@ impl Pane {
                 request,
             },
             Message::Attach => Action::Attach(key.clone()),
-            Message::Transfer(message) => Action::Transfer(message),
+            Message::Emojis => {
+                self.picker = !self.picker;
+                Action::None
+            }
+            Message::Emoji(emoji) => {
+                self.picker = false;
+                let paste = text_editor::Edit::Paste(std::sync::Arc::new(emoji.to_string()));
+                self.drafts.perform(key, text_editor::Action::Edit(paste));
+                Action::Drafted {
+                    key: key.clone(),
+                    empty: false,
+                }
+            }
+            Message::Transfer(_)
+            | Message::Link(_)
+            | Message::Menu(_)
+            | Message::Copy(_)
+            | Message::Select(..)
+            | Message::Selection(_) => Action::None,
         }
     }
 
     /// The unsent text for a conversation.
-    pub fn draft(&self, key: &ConversationKey) -> &str {
-        self.drafts.get(key).map(String::as_str).unwrap_or("")
+    pub fn draft(&self, key: &ConversationKey) -> String {
+        self.drafts.text(key)
+    }
+
+    /// Esc: closes an open context menu or ends selecting; `true` when
+    /// there was one.
+    pub fn escape(&mut self) -> bool {
+        self.menu.take().is_some() | self.selecting.take().is_some() | std::mem::take(&mut self.picker)
+    }
+
+    /// The text selected in a message, if any.
+    #[cfg(test)]
+    pub fn selection(&self) -> Option<String> {
+        self.selecting.as_ref().and_then(|(_, c)| c.selection())
     }
 
     /// The open conversation, or the empty state.
@@ -166,7 +265,11 @@ impl Pane {
         } else {
             session::no_typing_line()
         };
-        pane.push(messages(conversation, &cx))
+        let marks = bubble::Marks {
+            menu: self.menu,
+            selecting: self.selecting.as_ref().map(|(id, content)| (*id, content)),
+        };
+        pane.push(messages(conversation, &cx, marks))
             .push(typing)
             .push(rule::horizontal(1))
             .push(self.composer(conversation, &cx))
@@ -175,7 +278,8 @@ impl Pane {
     }
 
     fn composer<'a>(&'a self, conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
-        let draft = self.draft(&conversation.key);
+        let draft = self.drafts.get(&conversation.key);
+        let blank = draft.is_none_or(|d| d.text().trim().is_empty());
         let in_session = cx.chat.session.and_then(session::Session::active_id).is_some();
         let placeholder = if !cx.can_send {
             t!("composer-stopped")
@@ -184,12 +288,26 @@ impl Pane {
         } else {
             t!("composer-placeholder", name = conversation.title())
         };
-        let input = text_input(&placeholder, draft)
-            .id(Id::new(COMPOSER))
-            .on_input_maybe(cx.can_send.then_some(Message::DraftChanged))
-            .on_submit_maybe(cx.can_send.then_some(Message::Send))
-            .padding([theme::SPACE_S + 2.0, theme::SPACE_M])
-            .size(theme::TEXT_BODY + 1.0);
+        let size = theme::TEXT_BODY + 1.0;
+        let padding = theme::SPACE_S + 2.0;
+        let line = iced::widget::text::LineHeight::default()
+            .to_absolute(size.into())
+            .0;
+        let input = match draft {
+            Some(draft) => iced::widget::text_editor(draft),
+            None => iced::widget::text_editor(&self.empty),
+        }
+        .id(Id::new(COMPOSER))
+        .placeholder(placeholder)
+        .key_binding(|press| composer::binding(press, Message::Send))
+        .padding([padding, theme::SPACE_M])
+        .size(size)
+        .max_height(line * composer::MAX_LINES + 2.0 * padding);
+        let input = if cx.can_send {
+            input.on_action(Message::Edit)
+        } else {
+            input
+        };
         let attach = button(
             text("+")
                 .size(theme::TEXT_TITLE + 3.0)
@@ -198,7 +316,7 @@ impl Pane {
         )
         .padding([theme::SPACE_S, theme::SPACE_M])
         .on_press_maybe(cx.can_send.then_some(Message::Attach))
-        .style(button::secondary);
+        .style(theme::secondary_button);
         let attach = tooltip(
             attach,
             widget::muted(t!("composer-attach")),
@@ -206,12 +324,36 @@ impl Pane {
         )
         .style(container::bordered_box)
         .padding(theme::SPACE_S);
-        let can_press = cx.can_send && !draft.trim().is_empty();
+        let emojis = button(
+            text("😀")
+                .font(emoji::FONT)
+                .size(theme::TEXT_TITLE + 1.0)
+                .line_height(1.0),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_S + 2.0])
+        .on_press_maybe(cx.can_send.then_some(Message::Emojis))
+        .style(theme::secondary_button);
+        let emojis = tooltip(
+            emojis,
+            widget::muted(t!("composer-emoji")),
+            tooltip::Position::Top,
+        )
+        .style(container::bordered_box)
+        .padding(theme::SPACE_S);
+        let can_press = cx.can_send && !blank;
         let send = button(text(t!("composer-send")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S + 2.0, theme::SPACE_L])
             .on_press_maybe(can_press.then_some(Message::Send))
             .style(button::primary);
-        container(row![attach, input, send].spacing(theme::SPACE_S).align_y(Center))
+        let line = row![attach, emojis, input, send]
+            .spacing(theme::SPACE_S)
+            .align_y(Center);
+        let composer = if self.picker && cx.can_send {
+            column![emoji::picker(Message::Emoji), line].spacing(theme::SPACE_S)
+        } else {
+            column![line]
+        };
+        container(composer)
             .padding(theme::SPACE_M)
             .style(theme::header)
             .into()
@@ -239,22 +381,31 @@ fn empty_state<'a>() -> Element<'a, Message> {
 fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a, Message> {
     let title = conversation.title();
     let via = t!("via-account", account = conversation.key.account.0.as_str());
+    // The details fold under the name and wrap; a long name is elided with
+    // the whole of it in a tooltip.
+    let shown = widget::one_line(&title, HEADER_TITLE_CHARS);
+    let name = text(shown.clone()).size(theme::TEXT_TITLE).font(theme::BOLD);
+    let name: Element<'a, Message> = if shown == title {
+        name.into()
+    } else {
+        tooltip(name, widget::muted(title.clone()), tooltip::Position::Bottom)
+            .style(container::bordered_box)
+            .padding(theme::SPACE_S)
+            .into()
+    };
     let details = column![
-        text(title.clone()).size(theme::TEXT_TITLE).font(theme::BOLD),
-        widget::muted(conversation.address.as_str()),
+        name,
+        widget::muted(format!("{} · {via}", conversation.address)).wrapping(text::Wrapping::WordOrGlyph),
     ]
-    .spacing(2);
-    let mut line = row![
-        widget::avatar(&title, &conversation.key.peer),
-        details,
-        space::horizontal(),
-    ]
-    .spacing(theme::SPACE_M)
-    .align_y(Center);
+    .spacing(2)
+    .width(Fill);
+    let mut line = row![widget::avatar(&title, &conversation.key.peer), details]
+        .spacing(theme::SPACE_M)
+        .align_y(Center);
     if let Some(controls) = session::header_controls(chat, &title) {
         line = line.push(controls.map(Message::Chat));
     }
-    container(line.push(widget::muted(via)))
+    container(line)
         .padding([theme::SPACE_M, theme::SPACE_L])
         .width(Fill)
         .style(theme::header)
@@ -267,7 +418,11 @@ fn at_top(viewport: &Viewport) -> bool {
     scrollable && viewport.absolute_offset_reversed().y <= 1.0
 }
 
-fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
+fn messages<'a>(
+    conversation: &'a Conversation,
+    cx: &ViewContext<'a>,
+    marks: bubble::Marks<'a>,
+) -> Element<'a, Message> {
     if conversation.entries.is_empty() && cx.transfers.is_empty() {
         let words = match conversation.history {
             History::NotLoaded | History::Loading => t!("messages-loading"),
@@ -282,7 +437,7 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
         History::Partial => Some(
             button(text(t!("messages-load-earlier")).size(theme::TEXT_SMALL))
                 .padding([theme::SPACE_XS, theme::SPACE_M])
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::LoadEarlier)
                 .into(),
         ),
@@ -307,7 +462,7 @@ fn messages<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element
             Item::Message(entry) => {
                 let alert_text = cx.alert_messages.get(&entry.id).map(String::as_str);
                 let raised = entry.alert == AlertMark::Raised || alert_text.is_some();
-                bubble(entry, raised, alert_text, cx.zone, cx.now)
+                bubble(entry, raised, alert_text, marks, cx.zone, cx.now)
             }
             Item::Transfer(transfer) => {
                 transfers::timeline_row(transfer, &title, cx.can_send, cx.zone).map(Message::Transfer)
@@ -360,89 +515,6 @@ fn day_separator<'a>(label: String) -> Element<'a, Message> {
         .center_x(Fill)
         .padding([theme::SPACE_S, 0.0])
         .into()
-}
-
-/// The badge of a trusted alert, or the warning on a message that claims
-/// to be an alert from an untrusted sender.
-fn alert_note<'a>(raised: bool) -> Element<'a, Message> {
-    let words = if raised {
-        t!("message-alert-badge")
-    } else {
-        t!("message-alert-untrusted")
-    };
-    container(text(words).size(theme::TEXT_SMALL).font(theme::BOLD))
-        .padding([2.0, theme::SPACE_S])
-        .style(theme::alert_note(raised))
-        .into()
-}
-
-/// `alert_text` replaces the body of a message that raised an alert.
-fn bubble<'a>(
-    entry: &'a Entry,
-    raised: bool,
-    alert_text: Option<&'a str>,
-    zone: &Zone,
-    now: u64,
-) -> Element<'a, Message> {
-    let time = zone.time_of_day(entry.at);
-    let mut body = column![].spacing(2);
-    if raised {
-        body = body.push(alert_note(true));
-    } else if entry.alert == AlertMark::Untrusted {
-        body = body.push(alert_note(false));
-    }
-    if let Some(subject) = entry.subject.as_deref().filter(|s| !s.is_empty()) {
-        body = body.push(text(subject).size(theme::TEXT_BODY).font(theme::BOLD));
-    }
-    let shown = alert_text.unwrap_or(entry.text.as_str());
-    body = body.push(text(shown).size(theme::TEXT_BODY + 1.0));
-    let bubble = container(body)
-        .padding([theme::SPACE_S, theme::SPACE_M])
-        .max_width(theme::BUBBLE_MAX_WIDTH);
-    match &entry.direction {
-        Direction::Incoming => column![
-            bubble.style(theme::bubble_incoming),
-            container(widget::muted(time)).padding([0.0, 6.0])
-        ]
-        .spacing(theme::SPACE_XS)
-        .width(Fill)
-        .into(),
-        Direction::Outgoing(state) => {
-            let failed = matches!(state, DeliveryState::Failed { .. });
-            let style = if failed {
-                theme::bubble_failed
-            } else {
-                theme::bubble_outgoing
-            };
-            let meta = text(format!("{time} · {}", delivery_words(state, now)))
-                .size(theme::TEXT_SMALL)
-                .align_x(iced::Right)
-                .style(move |t: &Theme| text::Style {
-                    color: Some(if failed {
-                        theme::danger_text(t)
-                    } else {
-                        theme::muted(t)
-                    }),
-                });
-            let mut meta = column![meta].spacing(theme::SPACE_XS).align_x(iced::Right);
-            if failed {
-                meta = meta.push(
-                    button(text(t!("message-retry")).size(theme::TEXT_SMALL))
-                        .padding([2.0, theme::SPACE_M])
-                        .style(button::secondary)
-                        .on_press(Message::Retry(entry.id)),
-                );
-            }
-            let meta = container(meta)
-                .max_width(theme::BUBBLE_MAX_WIDTH)
-                .padding([0.0, 6.0]);
-            column![bubble.style(style), meta]
-                .spacing(theme::SPACE_XS)
-                .width(Fill)
-                .align_x(iced::Right)
-                .into()
-        }
-    }
 }
 
 #[cfg(test)]
@@ -526,6 +598,108 @@ mod tests {
             }
         );
         assert_eq!(pane.update(None, Message::Chat(Request::Accept)), Action::None);
+    }
+
+    fn edit(pane: &mut Pane, bob: &ConversationKey, edit: text_editor::Edit) -> Action {
+        pane.update(Some(bob), Message::Edit(text_editor::Action::Edit(edit)))
+    }
+
+    #[test]
+    fn a_multi_line_draft_is_sent_whole() {
+        let mut pane = Pane::default();
+        let bob = key("sip:bob@example.org");
+        let typed = std::sync::Arc::new("first line".to_string());
+        assert_eq!(
+            edit(&mut pane, &bob, text_editor::Edit::Paste(typed)),
+            Action::Drafted {
+                key: bob.clone(),
+                empty: false
+            }
+        );
+        // Shift+Enter is the editor's own Enter: a line break, not a send.
+        edit(&mut pane, &bob, text_editor::Edit::Enter);
+        edit(&mut pane, &bob, text_editor::Edit::Insert('2'));
+        assert_eq!(
+            pane.update(Some(&bob), Message::Edit(text_editor::Action::SelectAll)),
+            Action::None
+        );
+        assert_eq!(
+            pane.update(Some(&bob), Message::Send),
+            Action::Send {
+                key: bob.clone(),
+                text: "first line\n2".into()
+            }
+        );
+        assert_eq!(pane.draft(&bob), "");
+    }
+
+    #[test]
+    fn the_context_menu_copies_and_selects_message_text() {
+        let mut pane = Pane::default();
+        let bob = key("sip:bob@example.org");
+        let id = MessageId(3);
+        assert_eq!(pane.update(Some(&bob), Message::Menu(id)), Action::None);
+        assert_eq!(pane.menu, Some(id));
+        assert_eq!(
+            pane.update(Some(&bob), Message::Copy("two\nlines".into())),
+            Action::Copy("two\nlines".into())
+        );
+        assert_eq!(pane.menu, None);
+        pane.update(Some(&bob), Message::Menu(id));
+        assert_eq!(
+            pane.update(None, Message::Select(id, "two\nlines".into())),
+            Action::Focus(bubble::SELECTION)
+        );
+        // All of it is selected at first, across its lines.
+        assert_eq!(pane.selection().as_deref(), Some("two\nlines"));
+        // The keyboard narrows the selection; typing changes nothing.
+        pane.update(
+            None,
+            Message::Selection(text_editor::Action::Move(text_editor::Motion::DocumentStart)),
+        );
+        pane.update(
+            None,
+            Message::Selection(text_editor::Action::Select(text_editor::Motion::WordRight)),
+        );
+        assert_eq!(pane.selection().as_deref(), Some("two"));
+        pane.update(
+            None,
+            Message::Selection(text_editor::Action::Edit(text_editor::Edit::Insert('x'))),
+        );
+        assert_eq!(pane.selection().as_deref(), Some("two"));
+        assert!(pane.escape());
+        assert_eq!(pane.selection(), None);
+        assert!(!pane.escape());
+    }
+
+    #[test]
+    fn a_clicked_link_is_handed_up() {
+        let mut pane = Pane::default();
+        assert_eq!(
+            pane.update(None, Message::Link("https://example.org".into())),
+            Action::OpenLink("https://example.org".into())
+        );
+    }
+
+    #[test]
+    fn a_picked_emoji_is_typed_at_the_cursor_and_closes_the_picker() {
+        let mut pane = Pane::default();
+        let bob = key("sip:bob@example.org");
+        edit(&mut pane, &bob, text_editor::Edit::Insert('A'));
+        assert_eq!(pane.update(Some(&bob), Message::Emojis), Action::None);
+        assert!(pane.picker);
+        assert_eq!(
+            pane.update(Some(&bob), Message::Emoji("👍")),
+            Action::Drafted {
+                key: bob.clone(),
+                empty: false
+            }
+        );
+        assert!(!pane.picker);
+        assert_eq!(pane.draft(&bob), "A👍");
+        pane.update(Some(&bob), Message::Emojis);
+        assert!(pane.escape(), "Esc closes the picker");
+        assert!(!pane.picker);
     }
 
     #[test]

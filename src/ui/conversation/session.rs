@@ -370,7 +370,7 @@ fn small_button<'a>(
 pub fn header_controls<'a>(chat: ChatView<'a>, name: &str) -> Option<Element<'a, Request>> {
     let Some(session) = chat.session else {
         return chat.can_start.then(|| {
-            small_button(t!("chat-start"), button::secondary)
+            small_button(t!("chat-start"), theme::secondary_button)
                 .on_press(Request::Start)
                 .into()
         });
@@ -385,7 +385,7 @@ pub fn header_controls<'a>(chat: ChatView<'a>, name: &str) -> Option<Element<'a,
     Some(
         row![
             words,
-            small_button(label, button::secondary).on_press_maybe(press)
+            small_button(label, theme::secondary_button).on_press_maybe(press)
         ]
         .spacing(theme::SPACE_S)
         .align_y(Center)
@@ -397,7 +397,7 @@ pub fn header_controls<'a>(chat: ChatView<'a>, name: &str) -> Option<Element<'a,
 pub fn offer_strip<'a>(name: &str, can_answer: bool) -> Element<'a, Request> {
     let accept = small_button(t!("chat-accept"), button::primary)
         .on_press_maybe(can_answer.then_some(Request::Accept));
-    let decline = small_button(t!("chat-decline"), button::secondary)
+    let decline = small_button(t!("chat-decline"), theme::secondary_button)
         .on_press_maybe(can_answer.then_some(Request::Decline));
     container(
         row![

@@ -16,6 +16,17 @@ pub enum Message {
     Select(AccountId),
     /// Try to register this account again now.
     Retry(AccountId),
+    /// Put this address on the clipboard (the account's Copy button).
+    Copy(String),
+}
+
+/// How an account is reached: what to tell a friend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A server account: its address of record.
+    Registered(String),
+    /// The local account: this user at whatever address it listens on.
+    Local { user: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +35,7 @@ struct Account {
     state: RegistrationState,
     /// When `state` was reported (seconds since the Unix epoch).
     since: u64,
+    identity: Option<Identity>,
 }
 
 /// The account list.
@@ -43,6 +55,7 @@ impl Accounts {
                 id,
                 state: RegistrationState::Offline,
                 since: 0,
+                identity: None,
             })
             .collect::<Vec<_>>();
         let selected = selected.or_else(|| accounts.first().map(|a| a.id.clone()));
@@ -63,7 +76,25 @@ impl Accounts {
                 account.state = RegistrationState::Registering;
                 Some(id)
             }
+            // The sidebar hands copying to the app.
+            Message::Copy(_) => None,
         }
+    }
+
+    /// Tells how each account is reached (from the configuration).
+    pub fn set_identities(&mut self, identities: Vec<(AccountId, Identity)>) {
+        for (id, identity) in identities {
+            if let Some(account) = self.accounts.iter_mut().find(|a| a.id == id) {
+                account.identity = Some(identity);
+            }
+        }
+    }
+
+    /// The address others reach `id` at, once it is known: a server
+    /// account's own address; the local account's once it listens.
+    #[cfg(test)]
+    pub fn own_address(&self, id: &AccountId) -> Option<String> {
+        self.accounts.iter().find(|a| &a.id == id).and_then(own_address)
     }
 
     /// Records a state from the runtime; unknown accounts are added.
@@ -77,6 +108,7 @@ impl Accounts {
                 id: id.clone(),
                 state,
                 since: now,
+                identity: None,
             }),
         }
         if self.selected.is_none() {
@@ -154,6 +186,22 @@ impl Accounts {
                 state,
             ]
             .spacing(2);
+            if let Some(address) = own_address(account) {
+                let copy = button(text(t!("account-copy-address")).size(theme::TEXT_SMALL))
+                    .padding([1.0, theme::SPACE_S])
+                    .style(theme::secondary_button)
+                    .on_press(Message::Copy(address.clone()));
+                label = label.push(
+                    row![
+                        widget::muted(t!("account-own-address", address = address.as_str()))
+                            .wrapping(text::Wrapping::WordOrGlyph)
+                            .width(Fill),
+                        copy
+                    ]
+                    .spacing(theme::SPACE_S)
+                    .align_y(Center),
+                );
+            }
             if failed {
                 label = label.push(
                     button(text(t!("account-retry")).size(theme::TEXT_SMALL))
@@ -176,6 +224,16 @@ impl Accounts {
         } else {
             list.into()
         }
+    }
+}
+
+fn own_address(account: &Account) -> Option<String> {
+    match (&account.identity, &account.state) {
+        (Some(Identity::Registered(uri)), _) => Some(uri.clone()),
+        (Some(Identity::Local { user }), RegistrationState::Listening { address }) => {
+            Some(format!("sip:{user}@{address}"))
+        }
+        _ => None,
     }
 }
 
@@ -294,5 +352,28 @@ mod tests {
         assert_eq!(empty.selected(), None);
         empty.set_state(&id("late"), RegistrationState::Offline, 1);
         assert_eq!(empty.selected(), Some(&id("late")));
+    }
+
+    #[test]
+    fn each_account_tells_the_address_to_give_a_friend() {
+        let mut accounts = Accounts::new(vec![id("work"), id("local")], None);
+        accounts.set_identities(vec![
+            (id("work"), Identity::Registered("sip:alice@example.org".into())),
+            (id("local"), Identity::Local { user: "me".into() }),
+        ]);
+        assert_eq!(
+            accounts.own_address(&id("work")).as_deref(),
+            Some("sip:alice@example.org")
+        );
+        assert_eq!(accounts.own_address(&id("local")), None, "not listening yet");
+        let listening = RegistrationState::Listening {
+            address: "192.0.2.2:5066".into(),
+        };
+        accounts.set_state(&id("local"), listening, 1);
+        assert_eq!(
+            accounts.own_address(&id("local")).as_deref(),
+            Some("sip:me@192.0.2.2:5066")
+        );
+        assert_eq!(accounts.update(Message::Copy("x".into())), None);
     }
 }

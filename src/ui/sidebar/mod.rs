@@ -2,6 +2,7 @@
 //! field, and the conversations by last activity (or the search hits).
 
 pub mod accounts;
+pub mod compact;
 pub mod new_conversation;
 pub mod search;
 
@@ -34,6 +35,8 @@ pub enum Message {
     JumpTo,
     /// The settings button.
     OpenSettings,
+    /// Fold the sidebar to icons (`true`) or unfold it (narrow windows).
+    Fold(bool),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +56,10 @@ pub enum Action {
     OpenSettings,
     /// Register this account again (the Retry button).
     Register(AccountId),
+    /// Fold the sidebar to icons (`true`) or unfold it.
+    Fold(bool),
+    /// Put this text on the clipboard.
+    Copy(String),
 }
 
 #[derive(Debug)]
@@ -73,6 +80,7 @@ impl Sidebar {
 
     pub fn update(&mut self, message: Message) -> Action {
         match message {
+            Message::Accounts(accounts::Message::Copy(text)) => Action::Copy(text),
             Message::Accounts(message) => match self.accounts.update(message) {
                 Some(account) => Action::Register(account),
                 None => Action::None,
@@ -80,6 +88,7 @@ impl Sidebar {
             Message::Open(key) => Action::Open(key),
             Message::JumpTo => Action::JumpTo,
             Message::OpenSettings => Action::OpenSettings,
+            Message::Fold(fold) => Action::Fold(fold),
             Message::Search(message) => match self.search.update(message) {
                 search::Action::None => Action::None,
                 search::Action::Search(text) => Action::Search(text),
@@ -111,7 +120,7 @@ impl Sidebar {
     ) -> Element<'a, Message> {
         let jump = button(text("Ctrl+K").size(theme::TEXT_SMALL))
             .padding([theme::SPACE_XS, theme::SPACE_S])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::JumpTo);
         let jump = tooltip(
             jump,
@@ -122,7 +131,7 @@ impl Sidebar {
         .padding(theme::SPACE_S);
         let settings = button(text(t!("sidebar-settings")).size(theme::TEXT_SMALL))
             .padding([theme::SPACE_XS, theme::SPACE_S])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(Message::OpenSettings);
         let brand = row![
             text("sipchat").size(theme::TEXT_TITLE + 3.0).font(theme::BOLD),

@@ -82,7 +82,7 @@ impl NewConversation {
         let start = button(text(t!("new-conversation-start")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_S, theme::SPACE_M])
             .on_press_maybe((!self.input.trim().is_empty()).then_some(Message::Submit))
-            .style(button::secondary);
+            .style(theme::secondary_button);
         let mut content =
             column![row![input, start].spacing(theme::SPACE_S).align_y(Center)].spacing(theme::SPACE_XS);
         if let Some(error) = &self.error {

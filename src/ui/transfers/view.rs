@@ -128,7 +128,7 @@ pub fn timeline_row<'a>(
                 row![
                     space::horizontal(),
                     when(
-                        small_button(t!("transfer-decline"), button::secondary),
+                        small_button(t!("transfer-decline"), theme::secondary_button),
                         Message::Decline(key)
                     ),
                     when(
@@ -150,7 +150,7 @@ pub fn timeline_row<'a>(
                 row![
                     widget::muted(words).width(Fill),
                     when(
-                        small_button(t!("transfer-cancel"), button::secondary),
+                        small_button(t!("transfer-cancel"), theme::secondary_button),
                         Message::Cancel(key)
                     ),
                 ]
@@ -169,7 +169,7 @@ pub fn timeline_row<'a>(
                 row![
                     widget::muted(progress_words(*bytes, *total, *rate)).width(Fill),
                     when(
-                        small_button(t!("transfer-cancel"), button::secondary),
+                        small_button(t!("transfer-cancel"), theme::secondary_button),
                         Message::Cancel(key)
                     ),
                 ]
@@ -191,7 +191,7 @@ pub fn timeline_row<'a>(
             body = body.push(
                 row![
                     container(done).width(Fill),
-                    small_button(t!("transfer-show-in-folder"), button::secondary)
+                    small_button(t!("transfer-show-in-folder"), theme::secondary_button)
                         .on_press(Message::ShowInFolder(key)),
                     small_button(t!("transfer-open"), button::primary).on_press(Message::Open(key)),
                 ]
@@ -205,7 +205,7 @@ pub fn timeline_row<'a>(
                 body = body.push(row![
                     space::horizontal(),
                     when(
-                        small_button(t!("transfer-send-again"), button::secondary),
+                        small_button(t!("transfer-send-again"), theme::secondary_button),
                         Message::SendAgain(key)
                     ),
                 ]);
@@ -248,12 +248,14 @@ pub fn offer_banner<'a, M: Clone + 'a>(
         words = format!("{words} ({})", size_words(size));
     }
     let buttons = row![
-        small(t!("chat-open")).style(button::secondary).on_press(open),
+        small(t!("chat-open"))
+            .style(theme::secondary_button)
+            .on_press(open),
         small(t!("transfer-accept"))
             .style(button::primary)
             .on_press(wrap(Message::Accept(key))),
         small(t!("transfer-decline"))
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press(wrap(Message::Decline(key))),
     ]
     .spacing(theme::SPACE_S);

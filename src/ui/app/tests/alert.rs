@@ -18,6 +18,9 @@ struct NotifyRecorder {
     focus: Arc<Mutex<Vec<Focus>>>,
     events: Arc<Mutex<usize>>,
     messages: Arc<Mutex<Vec<bool>>>,
+    /// Alerts whose acknowledgement reached the notifier (which closes
+    /// their notifications: `notify::Planner::closes`).
+    acknowledged: Arc<Mutex<Vec<i64>>>,
 }
 
 impl NotifyRecorder {
@@ -30,9 +33,12 @@ impl NotifyRecorder {
 }
 
 impl Notify for NotifyRecorder {
-    fn handle(&mut self, _event: &Event) {
+    fn handle(&mut self, event: &Event) {
         if let Ok(mut n) = self.events.lock() {
             *n += 1;
+        }
+        if let (Event::AlertAcknowledged { id, .. }, Ok(mut acked)) = (event, self.acknowledged.lock()) {
+            acked.push(*id);
         }
     }
 
@@ -304,4 +310,19 @@ fn the_notifications_setting_reaches_the_notifier_and_is_remembered() {
     let key = alerts::conversation_of(app.alerts.get(9).unwrap());
     assert_eq!(key.peer, sipchat::model::conversation_key(ALERTER));
     let _ = app.view();
+}
+
+#[test]
+fn acknowledging_in_the_window_reaches_the_notifier_that_closes_the_notification() {
+    let (mut app, recorder, notify) = app_with_notifier();
+    raise(&mut app, alert(7, 1_000, "Emergency call from 1001"));
+    recorder.take();
+    let _ = app.update(Message::Alerts(alerts::Message::Acknowledge(7)));
+    assert_eq!(recorder.take(), [Command::AckAlert { id: 7 }]);
+    assert!(
+        notify.acknowledged.lock().unwrap().is_empty(),
+        "not before it is stored"
+    );
+    let _ = app.update(Message::Runtime(Event::AlertAcknowledged { id: 7, at_ms: 2_000 }));
+    assert_eq!(*notify.acknowledged.lock().unwrap(), [7]);
 }

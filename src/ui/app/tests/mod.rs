@@ -4,10 +4,10 @@
 
 use super::*;
 use crate::ui::state::{SavedConversation, WindowState};
-use sipchat::model::IncomingMessage;
 use sipchat::model::{
     ConversationSummary, Direction as StoreDirection, MessagePreview, SearchHit, StoredMessage,
 };
+use sipchat::model::{DeliveryState, IncomingMessage};
 use std::sync::{Arc, Mutex};
 
 /// Records every command the window sends.
@@ -434,7 +434,10 @@ fn an_address_from_the_command_line_without_an_account_says_so() {
     };
     let (app, _) = App::new(recorder, EventSource::runtime(rx), Vec::new(), None, startup);
     assert_eq!(app.conversations.open_key(), None);
-    assert_eq!(app.notice.as_deref(), Some("No account is running to send from."));
+    assert_eq!(
+        app.notice_text().as_deref(),
+        Some("No account is running to send from.")
+    );
 }
 
 #[test]
@@ -545,7 +548,7 @@ fn a_state_that_cannot_be_saved_is_a_notice_not_a_crash() {
     });
     let _ = app.update(Message::SaveState);
     assert!(app
-        .notice
+        .notice_text()
         .as_deref()
         .is_some_and(|n| n.starts_with("The window state could not be saved")));
 }
@@ -627,13 +630,19 @@ fn the_theme_setting_follows_the_system_or_is_fixed_and_is_saved() {
         state_file: Some(path.clone()),
         ..Startup::default()
     });
-    assert_eq!(app.theme(), None, "follows the system by default");
+    assert_eq!(
+        theme_name(&app),
+        "sipchat light",
+        "the system's, light without one"
+    );
+    let _ = app.update(Message::SystemTheme(iced::theme::Mode::Dark));
+    assert_eq!(theme_name(&app), "sipchat dark", "follows the system");
     let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
     assert!(app.settings_open);
     let _ = app.update(Message::Settings(settings::Message::Theme(
         theme::ThemeChoice::Dark,
     )));
-    assert_eq!(app.theme(), Some(Theme::Dark));
+    assert_eq!(theme_name(&app), "sipchat dark");
     assert_eq!(
         WindowState::read(&path).unwrap().unwrap().theme,
         theme::ThemeChoice::Dark
@@ -641,11 +650,11 @@ fn the_theme_setting_follows_the_system_or_is_fixed_and_is_saved() {
     let _ = app.update(Message::Settings(settings::Message::Theme(
         theme::ThemeChoice::Light,
     )));
-    assert_eq!(app.theme(), Some(Theme::Light));
+    assert_eq!(theme_name(&app), "sipchat light");
     let _ = app.update(Message::Settings(settings::Message::Theme(
         theme::ThemeChoice::System,
     )));
-    assert_eq!(app.theme(), None);
+    assert_eq!(theme_name(&app), "sipchat dark", "the system's again");
     let _ = app.update(Message::Escape);
     assert!(!app.settings_open);
 
@@ -658,7 +667,11 @@ fn the_theme_setting_follows_the_system_or_is_fixed_and_is_saved() {
         state,
         ..Startup::default()
     });
-    assert_eq!(app.theme(), Some(Theme::Dark));
+    assert_eq!(theme_name(&app), "sipchat dark");
+}
+
+fn theme_name(app: &App) -> String {
+    app.theme().map(|t| t.to_string()).unwrap_or_default()
 }
 
 #[test]
@@ -715,3 +728,7 @@ mod chat;
 mod alert;
 
 mod transfer;
+
+mod keyboard;
+
+mod layout;

@@ -494,3 +494,33 @@ fn the_folder_chosen_in_settings_takes_files_of_accounts_without_one() {
         [Command::AcceptTransfer { dir, .. }] if *dir == files::default_download_dir()
     ));
 }
+
+#[test]
+fn without_a_file_chooser_a_typed_path_is_sent() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, b"the notes").unwrap();
+    recorder.take();
+    let _ = app.update(Message::Files(FileMessage::NoChooser(bob())));
+    assert!(app.path_field().is_some(), "the path field is offered");
+    // A blank path sends nothing and keeps the field.
+    let _ = app.update(Message::Files(FileMessage::PathSubmitted));
+    assert!(app.path_prompt.is_some());
+    let typed = format!("  {}  ", file.display());
+    let _ = app.update(Message::Files(FileMessage::PathTyped(typed)));
+    let _ = app.update(Message::Files(FileMessage::PathSubmitted));
+    assert!(app.path_prompt.is_none());
+    let sent = recorder.take();
+    assert!(
+        matches!(sent.as_slice(), [Command::SendFile { path, .. }] if *path == file),
+        "{sent:?}"
+    );
+    // Esc closes the field without sending.
+    let _ = app.update(Message::Files(FileMessage::NoChooser(bob())));
+    let _ = app.update(Message::Escape);
+    assert!(app.path_prompt.is_none());
+    assert!(recorder.take().is_empty());
+}

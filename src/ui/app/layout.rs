@@ -1,0 +1,175 @@
+//! How the window fits its size: below [`compact::COMPACT_BELOW`] the
+//! sidebar folds to icons (a button unfolds it over the same space; opening
+//! a conversation folds it again), and the alert entry shrinks to a "!"
+//! with its words in a tooltip. Also the window's `view`: the sidebar,
+//! banners over the pane, and the open dialog on top.
+
+use super::banners::dialog;
+use super::{alerts_glue, App, Message};
+use crate::ui::account_settings;
+use crate::ui::alerts;
+use crate::ui::conversation::pane;
+use crate::ui::conversation::session::ChatView;
+use crate::ui::conversation::{ConversationKey, Conversations};
+use crate::ui::settings;
+use crate::ui::sidebar::{self, compact};
+use crate::ui::{theme, widget};
+use iced::widget::{button, column, container, row, rule, scrollable, stack, text, tooltip};
+use iced::{Element, Fill};
+
+impl App {
+    /// The whole window: sidebar, banners over the pane, and a dialog on
+    /// top when one is open.
+    pub fn view(&self) -> Element<'_, Message> {
+        let invites: Vec<ConversationKey> = self.sessions.offers().cloned().collect();
+        let files = self.transfers.offer_conversations();
+        let alerted: Vec<ConversationKey> = self
+            .alerts
+            .unacknowledged()
+            .into_iter()
+            .map(alerts::conversation_of)
+            .collect();
+        let latest = self.transfers.latest();
+        let marks = sidebar::Marks {
+            invites: &invites,
+            files: &files,
+            alerts: &alerted,
+            files_latest: Some(&latest),
+        };
+        let sidebar = self.sidebar_column(&self.conversations, marks);
+        let open = self.conversations.open_key();
+        let chat = ChatView {
+            session: open.and_then(|k| self.sessions.get(k)),
+            ending: open.and_then(|k| self.sessions.ending(k)),
+            can_start: !self.stopped,
+        };
+        let cx = pane::ViewContext {
+            zone: &self.zone,
+            now: self.now,
+            can_send: !self.stopped,
+            chat,
+            alert_messages: self.alerts.messages(),
+            transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
+        };
+        let pane = if self.alerts.log_open() {
+            alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
+        } else {
+            self.pane
+                .view(self.conversations.current(), cx)
+                .map(Message::Pane)
+        };
+        let banners = self.banners(&invites);
+        let right = match self.path_field() {
+            Some(field) => column![banners, field, pane],
+            None => column![banners, pane],
+        };
+        let base: Element<'_, Message> = row![
+            sidebar,
+            rule::vertical(1),
+            container(right).width(Fill).height(Fill)
+        ]
+        .into();
+        let base = self.drop_overlay(base);
+        if let Some(prompt) = self.certificates.view(&self.zone) {
+            let content = prompt.map(Message::Certificates);
+            stack![base, dialog(scrollable(content).into(), 560.0)].into()
+        } else if let Some(form) = &self.accounts.form {
+            let content = form
+                .view()
+                .map(|m| Message::Accounts(account_settings::Message::Form(m)));
+            stack![base, dialog(scrollable(content).into(), 480.0)].into()
+        } else if let Some(switcher) = &self.switcher {
+            let content = switcher.view(&self.conversations).map(Message::Switcher);
+            stack![base, dialog(content, 520.0)].into()
+        } else if self.settings_open {
+            let choices = settings::Choices {
+                theme: self.state.theme,
+                language: self.state.language,
+                notify_messages: self.state.notify_messages,
+                download_dir: self.fallback_download_dir(),
+                download_dir_chosen: self.state.download_dir.is_some(),
+            };
+            let content = column![
+                settings::view(choices).map(Message::Settings),
+                rule::horizontal(1),
+                self.accounts.view().map(Message::Accounts),
+                settings::close().map(Message::Settings),
+            ]
+            .spacing(theme::SPACE_M);
+            stack![base, dialog(scrollable(content).into(), 520.0)].into()
+        } else {
+            base
+        }
+    }
+
+    /// The window is too narrow for the whole sidebar beside the pane.
+    pub(super) fn narrow(&self) -> bool {
+        self.state.width < compact::COMPACT_BELOW
+    }
+
+    /// The sidebar as wide as the window allows.
+    pub(super) fn sidebar_column<'a>(
+        &'a self,
+        conversations: &'a Conversations,
+        marks: sidebar::Marks<'_>,
+    ) -> Element<'a, Message> {
+        if self.narrow() && !self.sidebar_unfolded {
+            return column![
+                compact_alert_entry(&self.alerts),
+                compact::view(conversations, marks).map(Message::Sidebar)
+            ]
+            .width(compact::COMPACT_WIDTH)
+            .into();
+        }
+        let full = self
+            .sidebar
+            .view(conversations, marks, &self.zone, self.now)
+            .map(Message::Sidebar);
+        let top = if self.narrow() {
+            let fold = button(text("«").size(theme::TEXT_BODY).font(theme::BOLD))
+                .padding([theme::SPACE_XS + 2.0, theme::SPACE_M])
+                .style(theme::secondary_button)
+                .on_press(Message::Sidebar(sidebar::Message::Fold(true)));
+            row![fold, alerts_glue::sidebar_entry(&self.alerts)]
+                .align_y(iced::Center)
+                .into()
+        } else {
+            alerts_glue::sidebar_entry(&self.alerts)
+        };
+        let top = container(top)
+            .style(theme::sidebar)
+            .padding(iced::Padding::ZERO.left(if self.narrow() { theme::SPACE_L } else { 0.0 }));
+        column![top, full].width(theme::SIDEBAR_WIDTH).into()
+    }
+}
+
+/// The alert log's entry as one "!" (red while alerts are open).
+fn compact_alert_entry(alerts: &alerts::Alerts) -> Element<'_, Message> {
+    let up = !alerts.unacknowledged().is_empty();
+    let entry = button(
+        text("!")
+            .size(theme::TEXT_BODY)
+            .font(theme::BOLD)
+            .width(Fill)
+            .center(),
+    )
+    .width(Fill)
+    .padding([theme::SPACE_XS + 2.0, theme::SPACE_S])
+    .on_press(Message::Alerts(alerts::Message::OpenLog))
+    .style(if up {
+        button::danger
+    } else {
+        theme::secondary_button
+    });
+    let entry = tooltip(
+        entry,
+        widget::muted(alerts::log_entry_label(alerts)),
+        tooltip::Position::Right,
+    )
+    .style(container::bordered_box)
+    .padding(theme::SPACE_S);
+    container(entry)
+        .padding(theme::SPACE_S)
+        .style(theme::sidebar)
+        .into()
+}

@@ -1,0 +1,229 @@
+//! The real window's layout under Xvfb at 640x480, 800x500 and 1440x900,
+//! light and dark, English and German: bob sends alice (the window) a long
+//! message with a link through the tests' Kamailio; each start reopens that
+//! conversation with a two-line draft in the composer (typed with
+//! Shift+Enter), a message's menu and the emoji picker open once. Screenshots of the window are kept in
+//! `target/gui-artifacts/layout-*.png` to be looked at; the test checks the
+//! window takes each size and asks for no less than 640x480 (xprop).
+//!
+//! Skips as `gui_window.rs` does (Xvfb tools, Kamailio).
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/kamailio.rs"]
+mod kamailio;
+#[path = "support/xvfb.rs"]
+mod xvfb;
+
+use kamailio::Kamailio;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use xvfb::Xvfb;
+
+const TEXT: &str = "Hi alice! The notes from Tuesday's meeting are at \
+https://example.org/meetings/2026/tuesday-notes.html — call me at sip:bob@sipchat.test \
+or write to mailto:bob@example.org when you have read them.\nSecond line of the message 👍😀";
+
+/// The sizes looked at, smallest (the window's minimum) first.
+const SIZES: [(u32, u32); 3] = [(640, 480), (800, 500), (1440, 900)];
+
+fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
+    let text = format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "{proxy}",
+        expires: 300,
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        proxy = kam.proxy_uri("tcp"),
+    );
+    let path = dir.join(format!("{user}.ron"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("gui-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The window process; killed on drop.
+struct Window(Child);
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_window(x: &Xvfb, config: &Path, data: &Path) -> (Window, String) {
+    let window = Window(
+        x.command(env!("CARGO_BIN_EXE_sipchat"))
+            .env("SIPCHAT_CONFIG", config)
+            .env("SIPCHAT_DATA_DIR", data)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let id = x
+        .wait_for_window("^sipchat", Duration::from_secs(30))
+        .expect("the sipchat window appears");
+    (window, id)
+}
+
+fn bob_sends(kam: &Kamailio, bob_cfg: &Path, bob_data: &Path, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
+            .arg("--config")
+            .arg(bob_cfg)
+            .arg("--data-dir")
+            .arg(bob_data)
+            .args(["send", &kam.aor("alice"), text])
+            .output()
+            .unwrap();
+        if sent.status.success() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bob could not send to alice: {}",
+            String::from_utf8_lossy(&sent.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The window's size as X reports it.
+fn geometry(x: &Xvfb, id: &str) -> (u32, u32) {
+    let out = x
+        .command("xdotool")
+        .args(["getwindowgeometry", id])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let size = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Geometry: "))
+        .and_then(|g| g.split_once('x'))
+        .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)));
+    size.unwrap_or_else(|| panic!("no geometry in {text:?}"))
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_window_lays_out_at_every_size_theme_and_language() {
+    let Some(x) = Xvfb::start_sized_or_skip((1600, 1000)) else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_cfg = write_config(dir.path(), &kam, "alice");
+    let bob_cfg = write_config(dir.path(), &kam, "bob");
+    let alice_data = dir.path().join("alice-data");
+    let out = artifacts();
+    eprintln!("screenshots in {}", out.display());
+
+    // The message arrives while the window runs (and stores it).
+    let (window, id) = start_window(&x, &alice_cfg, &alice_data);
+    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), TEXT);
+    wait_until("the unread count in the title", Duration::from_secs(20), || {
+        x.window_name(&id) == "sipchat (1)"
+    });
+    drop(window);
+
+    for (theme, language) in [("light", "en"), ("dark", "en"), ("light", "de"), ("dark", "de")] {
+        let state = format!(
+            r#"(width: 800.0, height: 500.0, theme: {theme}, language: Some({language}),
+               last_conversation: Some((account: "alice", peer: "{peer}")))"#,
+            peer = kam.aor("bob"),
+        );
+        std::fs::write(alice_data.join("window.ron"), state).unwrap();
+        let (_window, id) = start_window(&x, &alice_cfg, &alice_data);
+        std::thread::sleep(Duration::from_secs(2));
+        assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+        // Into the composer at the bottom right, whatever had the focus.
+        assert!(x.xdotool(&["mousemove", "--window", &id, "560", "468", "click", "1"]));
+        assert!(x.xdotool(&["type", "--delay", "20", "a draft"]));
+        assert!(x.xdotool(&["key", "--clearmodifiers", "shift+Return"]));
+        assert!(x.xdotool(&["type", "--delay", "20", "of two lines"]));
+        for (width, height) in SIZES {
+            assert!(x.xdotool(&[
+                "windowsize",
+                "--sync",
+                &id,
+                &width.to_string(),
+                &height.to_string()
+            ]));
+            std::thread::sleep(Duration::from_millis(1200));
+            let (w, h) = geometry(&x, &id);
+            assert!(
+                w >= 640 && h >= 480 && w.abs_diff(width) <= 1 && h.abs_diff(height) <= 1,
+                "asked for {width}x{height}, the window is {w}x{h}"
+            );
+            let path = out.join(format!("layout-{width}x{height}-{theme}-{language}.png"));
+            assert!(
+                x.screenshot_window(&id, &path),
+                "no screenshot {}",
+                path.display()
+            );
+        }
+        // At 640x480 the sidebar unfolds over the pane with "»" and its
+        // context menu opens on a message with a right click.
+        assert!(x.xdotool(&["windowsize", "--sync", &id, "640", "480"]));
+        std::thread::sleep(Duration::from_millis(800));
+        assert!(x.xdotool(&["mousemove", "--window", &id, "32", "69", "click", "1"]));
+        std::thread::sleep(Duration::from_millis(800));
+        let path = out.join(format!("layout-640x480-{theme}-{language}-unfolded.png"));
+        assert!(x.screenshot_window(&id, &path));
+        assert!(x.xdotool(&["mousemove", "--window", &id, "30", "22", "click", "1"]));
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(x.xdotool(&["mousemove", "--window", &id, "300", "170", "click", "3"]));
+        std::thread::sleep(Duration::from_millis(800));
+        let path = out.join(format!("layout-640x480-{theme}-{language}-menu.png"));
+        assert!(x.screenshot_window(&id, &path));
+        // The composer's emoji picker (the button right of "+").
+        assert!(x.xdotool(&["key", "Escape"]));
+        assert!(x.xdotool(&["mousemove", "--window", &id, "142", "438", "click", "1"]));
+        std::thread::sleep(Duration::from_millis(800));
+        let path = out.join(format!("layout-640x480-{theme}-{language}-emoji.png"));
+        assert!(x.screenshot_window(&id, &path));
+        assert!(x.xdotool(&["key", "Escape"]));
+        // The window asks the window manager for 640x480 at least.
+        let hints = x
+            .command("xprop")
+            .args(["-id", &id, "WM_NORMAL_HINTS"])
+            .output()
+            .unwrap();
+        let hints = String::from_utf8_lossy(&hints.stdout);
+        assert!(
+            hints.contains("minimum size: 640 by 480"),
+            "the window's size hints: {hints}"
+        );
+    }
+}
