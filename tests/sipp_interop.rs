@@ -250,9 +250,7 @@ fn a_resend_with_a_new_branch_is_stored_once_also_after_a_restart() {
 #[test]
 fn a_wildcard_bind_answers_with_an_address_peers_can_reach() {
     let Some(sipp) = sipp() else { return };
-    let config = support::config(
-        r#"(accounts: [], local: (user: "bob", bind: "0.0.0.0", port: 5060))"#,
-    );
+    let config = support::config(r#"(accounts: [], local: (user: "bob", bind: "0.0.0.0", port: 5060))"#);
     let options = RuntimeOptions {
         accept_chats: true,
         ..RuntimeOptions::default()
