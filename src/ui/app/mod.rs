@@ -5,7 +5,8 @@
 //! banners over the window), `accounts.rs` (Settings > Accounts, restarts),
 //! `alerts_glue.rs` (alerts and notification clicks), `certificates_glue.rs`
 //! (the certificate trust prompt and warnings), `files.rs` (file
-//! transfers, dialogs, dropped files); tests in `tests/`.
+//! transfers, dialogs, dropped files), `duty.rs` (closing to the
+//! background, the tray icon, do not disturb); tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
 use crate::ui::alerts::{self, Alerts};
@@ -84,6 +85,8 @@ pub enum Message {
     Files(files::FileMessage),
     /// The certificate trust prompt and the changed-certificate warnings.
     Certificates(certificate_prompt::Message),
+    /// Closing the window, the tray icon, do not disturb (`duty.rs`).
+    Duty(duty::DutyMessage),
 }
 
 /// What the window starts with besides the runtime.
@@ -177,6 +180,8 @@ pub struct App {
     instance: Option<Listener>,
     /// Untrusted server certificates to ask about, changed ones to warn of.
     certificates: CertificatePrompts,
+    /// The window, the tray icon, running in the background.
+    duty: duty::Duty,
 }
 
 impl App {
@@ -224,6 +229,7 @@ impl App {
             restarting: false,
             instance: startup.instance,
             certificates: CertificatePrompts::default(),
+            duty: duty::Duty::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
         app.command(Command::LoadConversations);
@@ -265,6 +271,7 @@ impl App {
         let task = self.route(message);
         let viewed = self.viewed();
         self.notifications.refresh(viewed);
+        self.refresh_tray();
         task
     }
 
@@ -392,10 +399,7 @@ impl App {
                 self.save_state();
                 Task::none()
             }
-            Message::Quit => {
-                self.save_state();
-                iced::exit()
-            }
+            Message::Quit => self.quit(),
             Message::Alerts(message) => self.on_alerts(message),
             Message::Notification(action) => self.on_notification(action),
             Message::Instance(request) => self.on_instance_request(request),
@@ -406,6 +410,7 @@ impl App {
             }
             Message::Files(message) => self.on_files(message),
             Message::Certificates(message) => self.on_certificates(message),
+            Message::Duty(message) => self.on_duty(message),
         }
     }
 
@@ -465,6 +470,7 @@ impl App {
             settings::Message::ChooseDownloadDir => return files::choose_fallback_download_dir(),
             settings::Message::DownloadDirChosen(dir) => self.state.download_dir = Some(dir),
             settings::Message::DefaultDownloadDir => self.state.download_dir = None,
+            settings::Message::Duty(message) => return self.on_duty(duty::DutyMessage::Settings(message)),
             settings::Message::Close => {
                 self.settings_open = false;
                 return Task::none();
@@ -704,6 +710,7 @@ impl App {
         if let Some(source) = &self.notify_actions {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
         }
+        subscriptions.extend(self.duty_subscription());
         if let Some(listener) = &self.instance {
             subscriptions.push(single_instance::requests(listener).map(Message::Instance));
         }
@@ -788,6 +795,7 @@ impl App {
                 notify_messages: self.state.notify_messages,
                 download_dir: self.fallback_download_dir(),
                 download_dir_chosen: self.state.download_dir.is_some(),
+                duty: self.duty_choices(),
             };
             let content = column![
                 settings::view(choices).map(Message::Settings),
@@ -808,6 +816,7 @@ use banners::dialog;
 
 mod accounts;
 mod alerts_glue;
+pub mod duty;
 mod certificates_glue;
 pub mod files;
 
