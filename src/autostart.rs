@@ -35,7 +35,9 @@ pub enum AutostartError {
         source: std::io::Error,
     },
     /// An entry of the same name that sipchat did not write is there.
-    #[error("{path} was not written by sipchat; leaving it alone (remove it by hand to let sipchat manage it)")]
+    #[error(
+        "{path} was not written by sipchat; leaving it alone (remove it by hand to let sipchat manage it)"
+    )]
     NotOurs {
         /// The entry.
         path: PathBuf,
@@ -160,7 +162,8 @@ fn quote_exec(program: &str) -> String {
 }
 
 fn is_ours(text: &str) -> bool {
-    text.lines().any(|line| line.trim() == format!("{MARKER_KEY}=true"))
+    text.lines()
+        .any(|line| line.trim() == format!("{MARKER_KEY}=true"))
 }
 
 fn read_entry(path: &Path) -> Result<Option<String>, AutostartError> {

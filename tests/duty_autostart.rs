@@ -41,7 +41,13 @@ fn the_autostart_entry_is_written_found_and_removed_and_a_foreign_one_is_left_al
     let foreign = "[Desktop Entry]\nType=Application\nExec=sipchat --background --verbose\n";
     std::fs::write(&path, foreign).unwrap();
     assert!(!autostart::is_enabled().unwrap());
-    assert!(matches!(autostart::enable("sipchat"), Err(AutostartError::NotOurs { .. })));
-    assert!(matches!(autostart::disable(), Err(AutostartError::NotOurs { .. })));
+    assert!(matches!(
+        autostart::enable("sipchat"),
+        Err(AutostartError::NotOurs { .. })
+    ));
+    assert!(matches!(
+        autostart::disable(),
+        Err(AutostartError::NotOurs { .. })
+    ));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), foreign);
 }

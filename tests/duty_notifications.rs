@@ -81,7 +81,10 @@ fn message_sounds_and_do_not_disturb_reach_the_notification_server_and_alerts_al
 
     notifier.handle(&message(1, "first"));
     let first = server.wait_for("for the first message", WAIT, |r| r.body == "first");
-    assert_eq!(first.text_hints.get("sound-name").map(String::as_str), Some(MESSAGE_SOUND));
+    assert_eq!(
+        first.text_hints.get("sound-name").map(String::as_str),
+        Some(MESSAGE_SOUND)
+    );
     assert_eq!(first.urgency, Some(1));
     assert_ne!(first.bool_hints.get("suppress-sound"), Some(&true));
 
@@ -92,7 +95,9 @@ fn message_sounds_and_do_not_disturb_reach_the_notification_server_and_alerts_al
     assert_eq!(quiet.bool_hints.get("suppress-sound"), Some(&true), "{quiet:#?}");
     notifier.planner().set_message_sounds(true);
 
-    notifier.planner().set_do_not_disturb(DoNotDisturb::for_an_hour(now()));
+    notifier
+        .planner()
+        .set_do_not_disturb(DoNotDisturb::for_an_hour(now()));
     notifier.handle(&message(3, "muted"));
     notifier.handle(&alert(1, "Fire on floor 3"));
     // Notices are shown in order: once the alert is there, the muted
@@ -100,16 +105,26 @@ fn message_sounds_and_do_not_disturb_reach_the_notification_server_and_alerts_al
     let raised = server.wait_for("for the alert while muted", WAIT, |r| {
         r.body.contains("Fire on floor 3")
     });
-    assert_eq!(raised.text_hints.get("sound-name").map(String::as_str), Some(ALERT_SOUND));
+    assert_eq!(
+        raised.text_hints.get("sound-name").map(String::as_str),
+        Some(ALERT_SOUND)
+    );
     assert_eq!(raised.urgency, Some(2), "critical");
     assert_eq!(raised.expire_timeout, 0, "never expires");
     assert_eq!(raised.bool_hints.get("resident"), Some(&true));
-    assert!(with_body(&server.recorded(), "muted").is_empty(), "{:#?}", server.recorded());
+    assert!(
+        with_body(&server.recorded(), "muted").is_empty(),
+        "{:#?}",
+        server.recorded()
+    );
 
     notifier.planner().set_do_not_disturb(DoNotDisturb::off());
     notifier.handle(&message(4, "unmuted"));
     let unmuted = server.wait_for("for the message after the mute", WAIT, |r| r.body == "unmuted");
-    assert_eq!(unmuted.text_hints.get("sound-name").map(String::as_str), Some(MESSAGE_SOUND));
+    assert_eq!(
+        unmuted.text_hints.get("sound-name").map(String::as_str),
+        Some(MESSAGE_SOUND)
+    );
     // The message that came while muted was dropped, not held back.
     assert!(with_body(&server.recorded(), "muted").is_empty());
 }

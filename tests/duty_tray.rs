@@ -209,7 +209,10 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
     assert!(item.starts_with("org.kde.StatusNotifierItem-"), "{item}");
     let labels: Vec<String> = watcher.menu_labels(&item).into_iter().map(|(_, l)| l).collect();
     for want in ["Open sipchat", "Mute messages for an hour", "Quit"] {
-        assert!(labels.iter().any(|l| l == want), "no {want:?} in the menu {labels:?}");
+        assert!(
+            labels.iter().any(|l| l == want),
+            "no {want:?} in the menu {labels:?}"
+        );
     }
     assert_eq!(x.find_window("^sipchat"), None, "--background showed a window");
 

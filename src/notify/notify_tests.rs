@@ -312,7 +312,10 @@ fn do_not_disturb_mutes_messages_until_it_ends_but_never_alerts() {
     p.set_do_not_disturb(DoNotDisturb::for_an_hour(NOW));
     assert!(p.plan_at(&message(1, bob, "hi", AlertMark::None), NOW).is_none());
     assert!(p
-        .plan_at(&message(2, "sip:eve@example.org", "x", AlertMark::Untrusted), NOW + 60)
+        .plan_at(
+            &message(2, "sip:eve@example.org", "x", AlertMark::Untrusted),
+            NOW + 60
+        )
         .is_none());
     let a = p.plan_at(&alert(1), NOW + 60).expect("alerts come through");
     assert_eq!(a.sound, Some(ALERT_SOUND));

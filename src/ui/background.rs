@@ -154,7 +154,11 @@ pub fn settings_section<'a>(choices: &DutyChoices) -> Element<'a, SettingsMessag
             t!("settings-keep-running"),
             SettingsMessage::KeepRunning
         ),
-        switch(choices.autostart, t!("settings-autostart"), SettingsMessage::Autostart),
+        switch(
+            choices.autostart,
+            t!("settings-autostart"),
+            SettingsMessage::Autostart
+        ),
     ]
     .spacing(theme::SPACE_S)
     .into()
@@ -170,7 +174,10 @@ mod tests {
         assert_eq!(on_close(false, None), OnClose::Ask);
         assert_eq!(on_close(false, Some(true)), OnClose::Hide);
         assert_eq!(on_close(true, Some(false)), OnClose::Quit);
-        assert!(keeps_running(false, None), "until answered, closing does not quit");
+        assert!(
+            keeps_running(false, None),
+            "until answered, closing does not quit"
+        );
         assert!(!keeps_running(true, Some(false)));
     }
 }

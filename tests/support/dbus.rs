@@ -272,7 +272,10 @@ impl TrayWatcher {
             if let Some(item) = self.items.lock().unwrap().first() {
                 return item.clone();
             }
-            assert!(Instant::now() < deadline, "no tray item registered within {timeout:?}");
+            assert!(
+                Instant::now() < deadline,
+                "no tray item registered within {timeout:?}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -816,8 +816,8 @@ use banners::dialog;
 
 mod accounts;
 mod alerts_glue;
-pub mod duty;
 mod certificates_glue;
+pub mod duty;
 pub mod files;
 
 #[cfg(test)]
