@@ -240,6 +240,12 @@ impl App {
             .map(|source| tray::commands(source).map(|c| Message::Duty(DutyMessage::Tray(c))))
     }
 
+    /// Whether the question of the first close is shown.
+    #[cfg(test)]
+    pub(super) fn duty_asking(&self) -> bool {
+        self.duty.asking
+    }
+
     /// What the "On duty" settings show.
     pub(super) fn duty_choices(&self) -> DutyChoices {
         DutyChoices {

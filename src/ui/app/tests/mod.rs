@@ -711,3 +711,5 @@ mod chat;
 mod alert;
 
 mod transfer;
+
+mod duty;
