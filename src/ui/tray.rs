@@ -17,7 +17,7 @@ use crate::ui::bridge::Feed;
 use iced::Subscription;
 use ksni::blocking::TrayMethods;
 use ksni::menu::StandardItem;
-use ksni::{MenuItem, Status, ToolTip};
+use ksni::{Icon, MenuItem, Status, ToolTip};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 /// The item's id (the spec asks for one unique to the application).
@@ -71,6 +71,25 @@ pub struct TrayView {
 struct Item {
     view: TrayView,
     commands: UnboundedSender<TrayCommand>,
+    /// The window's icon, for hosts that cannot find [`ICON_NAME`] (not
+    /// installed).
+    pixmap: Vec<Icon>,
+}
+
+/// The window's icon as the StatusNotifierItem spec wants pixels: ARGB32
+/// in network byte order.
+fn pixmap() -> Vec<Icon> {
+    let (size, rgba) = crate::ui::icon::rgba();
+    let data = rgba
+        .chunks_exact(4)
+        .flat_map(|px| [px[3], px[0], px[1], px[2]])
+        .collect();
+    let side = i32::try_from(size).unwrap_or(0);
+    vec![Icon {
+        width: side,
+        height: side,
+        data,
+    }]
 }
 
 impl Item {
@@ -90,6 +109,10 @@ impl ksni::Tray for Item {
 
     fn icon_name(&self) -> String {
         ICON_NAME.into()
+    }
+
+    fn icon_pixmap(&self) -> Vec<Icon> {
+        self.pixmap.clone()
     }
 
     fn attention_icon_name(&self) -> String {
@@ -161,6 +184,7 @@ impl Tray {
         let item = Item {
             view: view.clone(),
             commands,
+            pixmap: pixmap(),
         };
         let handle = item.spawn()?;
         Ok((Tray { handle, shown: view }, receiver))
