@@ -110,7 +110,11 @@ fn light_in(image: &Image, area: (usize, usize, usize, usize)) -> usize {
     for y in y0..(y0 + h).min(image.height) {
         for x in x0..(x0 + w).min(image.width) {
             let at = (y * image.width + x) * 3;
-            if image.rgb.get(at..at + 3).is_some_and(|px| px.iter().all(|c| *c > 200)) {
+            if image
+                .rgb
+                .get(at..at + 3)
+                .is_some_and(|px| px.iter().all(|c| *c > 200))
+            {
                 light += 1;
             }
         }
@@ -259,7 +263,11 @@ fn the_tray_menu_is_drawn_by_xfce4_panel_and_its_quit_ends_sipchat() {
     let state = data.join("window.ron");
     let deadline = Instant::now() + WAIT;
     while !std::fs::read_to_string(&state).is_ok_and(|s| s.contains("mute_until: Some(")) {
-        assert!(Instant::now() < deadline, "muting was not remembered in {}", state.display());
+        assert!(
+            Instant::now() < deadline,
+            "muting was not remembered in {}",
+            state.display()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let muted_path = shots.join("tray-menu-muted.png");

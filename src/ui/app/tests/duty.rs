@@ -2,9 +2,9 @@
 //! sounds from the settings, Ctrl+Q.
 
 use super::*;
+use crate::ui::app::duty::DutyMessage;
 use crate::ui::background::{Answer, SettingsMessage};
 use crate::ui::notifications::Notify;
-use crate::ui::app::duty::DutyMessage;
 use sipchat::notify::{DoNotDisturb, HOUR_SECS};
 
 /// What the window told its notifier about sounds and muting.
@@ -58,33 +58,52 @@ fn without_a_tray_the_first_close_asks_and_the_answer_is_remembered() {
     assert!(!app.duty_asking());
     // The switch in Settings shows it, and turns it off again.
     assert!(app.duty_choices().keep_running);
-    let _ = app.update(Message::Settings(settings::Message::Duty(SettingsMessage::KeepRunning(false))));
-    assert_eq!(WindowState::read(&path).unwrap().unwrap().keep_running, Some(false));
+    let _ = app.update(Message::Settings(settings::Message::Duty(
+        SettingsMessage::KeepRunning(false),
+    )));
+    assert_eq!(
+        WindowState::read(&path).unwrap().unwrap().keep_running,
+        Some(false)
+    );
     assert!(!app.duty_choices().keep_running);
 }
 
 #[test]
 fn muting_and_message_sounds_reach_the_notifier_and_are_saved() {
     let (mut app, path, told, _dir) = with_state_file();
-    let _ = app.update(Message::Settings(settings::Message::Duty(SettingsMessage::MuteForAnHour)));
+    let _ = app.update(Message::Settings(settings::Message::Duty(
+        SettingsMessage::MuteForAnHour,
+    )));
     let now = app.now;
     let saved = WindowState::read(&path).unwrap().unwrap();
     let until = saved.mute_until.expect("the mute is remembered");
-    assert!(until >= now + HOUR_SECS && until <= now + HOUR_SECS + 5, "{until} vs {now}");
+    assert!(
+        until >= now + HOUR_SECS && until <= now + HOUR_SECS + 5,
+        "{until} vs {now}"
+    );
     let last = *told.muted.lock().unwrap().last().unwrap();
     assert!(last.muted_at(now) && !last.muted_at(until));
-    assert!(app.duty_choices().muted_until.is_some(), "Settings says until when");
+    assert!(
+        app.duty_choices().muted_until.is_some(),
+        "Settings says until when"
+    );
 
-    let _ = app.update(Message::Settings(settings::Message::Duty(SettingsMessage::Unmute)));
+    let _ = app.update(Message::Settings(settings::Message::Duty(
+        SettingsMessage::Unmute,
+    )));
     assert_eq!(WindowState::read(&path).unwrap().unwrap().mute_until, None);
     assert!(!told.muted.lock().unwrap().last().unwrap().muted_at(now));
     assert!(app.duty_choices().muted_until.is_none());
 
-    let _ = app.update(Message::Settings(settings::Message::Duty(SettingsMessage::MuteUntilTomorrow)));
+    let _ = app.update(Message::Settings(settings::Message::Duty(
+        SettingsMessage::MuteUntilTomorrow,
+    )));
     let until = WindowState::read(&path).unwrap().unwrap().mute_until.unwrap();
     assert!(until > now && until <= now + 24 * 3600, "{until} vs {now}");
 
-    let _ = app.update(Message::Settings(settings::Message::Duty(SettingsMessage::MessageSounds(false))));
+    let _ = app.update(Message::Settings(settings::Message::Duty(
+        SettingsMessage::MessageSounds(false),
+    )));
     assert!(!WindowState::read(&path).unwrap().unwrap().message_sounds);
     assert_eq!(told.sounds.lock().unwrap().last(), Some(&false));
 }
