@@ -9,7 +9,9 @@
 //!   notifications: the message with `message-new-instant`, the alert
 //!   critical, resident, never expiring, with `alarm-clock-elapsed`;
 //! - the menu's "Open sipchat" (a D-Bus `Event` "clicked", as a tray host
-//!   sends it) opens the window;
+//!   sends it) opens the window; the window manager's close request
+//!   (WM_DELETE_WINDOW) closes it while sipchat keeps running, and a
+//!   message then still raises a notification;
 //! - the menu's "Quit" ends the process (exit 0) after unregistering: a
 //!   message to bob afterwards is "not online (480)".
 //!
@@ -127,6 +129,31 @@ fn alice_sends(kam: &Kamailio, dir: &Path, config: &Path, n: u32, text: &str) ->
         .args(["send", &kam.aor("bob"), text])
         .output()
         .unwrap()
+}
+
+/// Asks the window to close as a window manager does: a `WM_PROTOCOLS`
+/// client message carrying `WM_DELETE_WINDOW` (what the close button sends).
+fn request_close(x: &Xvfb, window: &str) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+    let (conn, _) = x11rb::connect(Some(&x.display)).unwrap();
+    let protocols = conn
+        .intern_atom(false, b"WM_PROTOCOLS")
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom;
+    let delete = conn
+        .intern_atom(false, b"WM_DELETE_WINDOW")
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom;
+    let window: u32 = window.parse().unwrap();
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event)
+        .unwrap();
+    conn.flush().unwrap();
 }
 
 /// Calls `number` at the Kamailio; its answer's status line.
@@ -258,11 +285,35 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
 
     // "Open sipchat" opens the window.
     watcher.click(&item, "Open sipchat");
+    let window = x
+        .wait_for_window("^sipchat", WAIT)
+        .unwrap_or_else(|| panic!("no window after Open; bob's log:\n{}", bob.log()));
+
+    // Closing it (with a tray icon there is nothing to ask) hides it; sipchat
+    // stays registered and a message still raises a notification.
+    request_close(&x, &window);
+    let deadline = Instant::now() + WAIT;
+    while x.find_window("^sipchat").is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the window did not close; bob's log:\n{}",
+            bob.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(
-        x.wait_for_window("^sipchat", WAIT).is_some(),
-        "no window after Open; bob's log:\n{}",
-        bob.log()
+        bob.child.try_wait().unwrap().is_none(),
+        "closing the window ended sipchat"
     );
+    let text = "still on duty after closing?";
+    let out = alice_sends(&kam, dir.path(), &alice_config, 500, text);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    notifications.wait_for("for the message after closing", WAIT, |r| r.body == text);
 
     // "Quit" unregisters and ends the process.
     watcher.click(&item, "Quit");
