@@ -306,8 +306,9 @@ impl TrayWatcher {
     }
 
     /// Clicks the menu entry labelled `label`, as a tray host does
-    /// (`Event(id, "clicked", 0, 0)`).
-    pub fn click(&self, item: &str, label: &str) {
+    /// (`Event(id, "clicked", 0, 0)`). The item's answer is returned: an
+    /// entry that ends the program may leave before answering (`NoReply`).
+    pub fn click(&self, item: &str, label: &str) -> zbus::Result<()> {
         let labels = self.menu_labels(item);
         let id = labels
             .iter()
@@ -322,6 +323,6 @@ impl TrayWatcher {
                 "Event",
                 &(id, "clicked", zbus::zvariant::Value::from(0i32), 0u32),
             )
-            .unwrap();
+            .map(|_| ())
     }
 }
