@@ -11,7 +11,8 @@
 //! - the menu's "Open sipchat" (a D-Bus `Event` "clicked", as a tray host
 //!   sends it) opens the window; the window manager's close request
 //!   (WM_DELETE_WINDOW) closes it while sipchat keeps running, and a
-//!   message then still raises a notification;
+//!   message then still raises a notification; starting `sipchat` again
+//!   brings the window back;
 //! - the menu's "Quit" ends the process (exit 0) after unregistering: a
 //!   message to bob afterwards is "not online (480)".
 //!
@@ -314,6 +315,32 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
         String::from_utf8_lossy(&out.stderr)
     );
     notifications.wait_for("for the message after closing", WAIT, |r| r.body == text);
+
+    // Starting sipchat again brings the window back (the running one opens it).
+    let again = x
+        .command(env!("CARGO_BIN_EXE_sipchat"))
+        .env_remove("SIPCHAT_CONFIG")
+        .env_remove("SIPCHAT_DATA_DIR")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("LANG", "en_US.UTF-8")
+        .arg("--config")
+        .arg(&bob_config)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        x.wait_for_window("^sipchat", WAIT).is_some(),
+        "starting sipchat again did not bring the window back; bob's log:\n{}",
+        bob.log()
+    );
 
     // "Quit" unregisters and ends the process.
     // sipchat may be gone before its answer to the click is (NoReply).
