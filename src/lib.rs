@@ -15,6 +15,7 @@
 //!
 //! The UI and the CLI see only [`runtime::Command`] and [`runtime::Event`].
 
+pub mod autostart;
 pub mod cli;
 pub mod config;
 pub mod model;

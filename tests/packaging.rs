@@ -88,3 +88,59 @@ fn every_debian_asset_exists() {
         assert!(root().join(source).is_file(), "{source} is listed but missing");
     }
 }
+
+/// The systemd user unit for duty machines: `systemd-analyze verify`
+/// accepts it with no warning (a misspelt key or value is only warned
+/// about, so any output fails), it restarts on failure, and the command it
+/// runs is one the binary takes. Its `ExecStart` is pointed at the binary
+/// just built, since verify also checks that the program exists.
+#[test]
+fn the_systemd_user_unit_verifies_and_runs_listen_with_notifications() {
+    let unit = read(&root().join("packaging/systemd/sipchat.service"));
+    let lines: Vec<&str> = unit.lines().collect();
+    assert!(lines.contains(&"Restart=on-failure"), "{unit}");
+    assert!(lines.contains(&"WantedBy=default.target"), "{unit}");
+    let exec = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("an ExecStart line");
+    let words: Vec<&str> = exec.split_whitespace().collect();
+    assert_eq!(words.first(), Some(&"/usr/bin/sipchat"), "{exec}");
+    let parsed = <sipchat::cli::Cli as clap::Parser>::try_parse_from(&words);
+    assert!(
+        parsed.is_ok(),
+        "the binary does not take `{exec}`: {:?}",
+        parsed.err()
+    );
+    assert!(words.contains(&"listen") && words.contains(&"--notify"), "{exec}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    let built = unit.replace("/usr/bin/sipchat", env!("CARGO_BIN_EXE_sipchat"));
+    let path = dir.path().join("sipchat.service");
+    std::fs::write(&path, built).unwrap();
+    let verified = std::process::Command::new("systemd-analyze")
+        .args(["--user", "verify"])
+        .arg(&path)
+        // The user manager's runtime directory (none exists for root here).
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .output();
+    let out = match verified {
+        Ok(out) => out,
+        Err(e) if std::env::var_os("SIPCHAT_REQUIRE_SYSTEMD").is_none() => {
+            eprintln!("skipping: systemd-analyze cannot be run ({e}); set SIPCHAT_REQUIRE_SYSTEMD=1 to fail instead");
+            return;
+        }
+        Err(e) => panic!("systemd-analyze is required but cannot be run: {e}"),
+    };
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "systemd-analyze verify: {said}"
+    );
+}

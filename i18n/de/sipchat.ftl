@@ -11,6 +11,7 @@ notice-local-port = Das lokale Konto konnte nicht auf seinem üblichen Port laus
 notice-account-error = { $account }: { $message }
 notice-runtime-stopped = Der Hintergrunddienst wurde beendet; Nachrichten können nicht mehr gesendet werden.
 notice-state-not-saved = Der Fensterzustand konnte nicht gespeichert werden: { $error }
+notice-autostart-failed = Der Start von sipchat bei der Anmeldung konnte nicht geändert werden: { $error }
 
 ## Sidebar
 
@@ -273,6 +274,34 @@ sidebar-file-offer = Datei
 settings-notifications = Benachrichtigungen
 settings-notify-messages = Bei Nachrichten, Chat-Einladungen und Dateien benachrichtigen
 settings-notify-alerts-always = Notfallalarme werden immer gemeldet, unabhängig von dieser Einstellung.
+settings-duty = Bereitschaft
+settings-message-sounds = Bei neuen Nachrichten einen Ton abspielen
+settings-mute-hour = Nachrichten für eine Stunde stummschalten
+settings-mute-tomorrow = Bis morgen früh stummschalten
+settings-muted-until = Nachrichten sind bis { $time } stummgeschaltet.
+settings-unmute = Stummschaltung aufheben
+settings-mute-alerts-always = Notfallalarme kommen immer durch, mit Ton, auch wenn stummgeschaltet ist.
+settings-keep-running = Im Hintergrund weiterlaufen, wenn das Fenster geschlossen wird
+settings-autostart = sipchat bei der Anmeldung im Hintergrund starten
+background-ask-title = Im Hintergrund weiterlaufen?
+background-ask-body = sipchat kann bei geschlossenem Fenster angemeldet bleiben, sodass Nachrichten und Notfallalarme Sie weiterhin als Desktop-Benachrichtigungen erreichen. Diese Arbeitsumgebung zeigt kein Symbol im Infobereich.
+background-ask-how-to-quit = Um das Fenster wieder zu öffnen, starten Sie sipchat erneut. Zum Beenden drücken Sie Strg+Q im Fenster. Sie können dies in den Einstellungen ändern.
+background-ask-keep = Weiterlaufen
+background-ask-quit = Beenden
+background-ask-cancel = Abbrechen
+tray-open = sipchat öffnen
+tray-mute-hour = Nachrichten für eine Stunde stummschalten
+tray-unmute = Stummschaltung aufheben
+tray-quit = Beenden
+tray-nothing-new = Keine ungelesenen Nachrichten
+tray-unread = { $count ->
+        [one] 1 ungelesene Nachricht
+       *[other] { $count } ungelesene Nachrichten
+    }
+tray-alerts = { $count ->
+        [one] 1 offener Notfallalarm
+       *[other] { $count } offene Notfallalarme
+    }
 settings-files = Empfangene Dateien
 settings-download-dir = Gespeichert in { $folder }
 settings-download-dir-default = Download-Ordner verwenden

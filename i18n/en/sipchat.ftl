@@ -14,6 +14,7 @@ notice-local-port = The local account could not listen on its usual port ({ $err
 notice-account-error = { $account }: { $message }
 notice-runtime-stopped = The background service stopped; sending is no longer possible.
 notice-state-not-saved = The window state could not be saved: { $error }
+notice-autostart-failed = Starting sipchat at login could not be changed: { $error }
 
 ## Sidebar
 
@@ -278,6 +279,34 @@ sidebar-file-offer = file
 settings-notifications = Notifications
 settings-notify-messages = Notify me of messages, chat invitations and files
 settings-notify-alerts-always = Emergency alerts always notify, whatever this says.
+settings-duty = On duty
+settings-message-sounds = Play a sound for new messages
+settings-mute-hour = Mute messages for an hour
+settings-mute-tomorrow = Mute until tomorrow morning
+settings-muted-until = Messages are muted until { $time }.
+settings-unmute = Unmute
+settings-mute-alerts-always = Emergency alerts always come through, with their sound, even when muted.
+settings-keep-running = Keep running in the background when the window is closed
+settings-autostart = Start sipchat in the background when I log in
+background-ask-title = Keep running in the background?
+background-ask-body = sipchat can stay registered with the window closed, so messages and emergency alerts still reach you as desktop notifications. There is no tray icon on this desktop.
+background-ask-how-to-quit = To open the window again, start sipchat again. To quit, press Ctrl+Q in the window. You can change this in Settings.
+background-ask-keep = Keep running
+background-ask-quit = Quit
+background-ask-cancel = Cancel
+tray-open = Open sipchat
+tray-mute-hour = Mute messages for an hour
+tray-unmute = Unmute messages
+tray-quit = Quit
+tray-nothing-new = No unread messages
+tray-unread = { $count ->
+        [one] 1 unread message
+       *[other] { $count } unread messages
+    }
+tray-alerts = { $count ->
+        [one] 1 open emergency alert
+       *[other] { $count } open emergency alerts
+    }
 settings-files = Received files
 settings-download-dir = Saved in { $folder }
 settings-download-dir-default = Use the Downloads folder

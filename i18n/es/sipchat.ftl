@@ -11,6 +11,7 @@ notice-local-port = La cuenta local no pudo escuchar en su puerto habitual ({ $e
 notice-account-error = { $account }: { $message }
 notice-runtime-stopped = El servicio en segundo plano se detuvo; ya no se pueden enviar mensajes.
 notice-state-not-saved = No se pudo guardar el estado de la ventana: { $error }
+notice-autostart-failed = No se pudo cambiar el inicio de sipchat al iniciar sesión: { $error }
 
 ## Sidebar
 
@@ -273,6 +274,34 @@ sidebar-file-offer = archivo
 settings-notifications = Notificaciones
 settings-notify-messages = Avisarme de mensajes, invitaciones de chat y archivos
 settings-notify-alerts-always = Las alertas de emergencia siempre avisan, diga lo que diga esta opción.
+settings-duty = De guardia
+settings-message-sounds = Reproducir un sonido con los mensajes nuevos
+settings-mute-hour = Silenciar los mensajes durante una hora
+settings-mute-tomorrow = Silenciar hasta mañana por la mañana
+settings-muted-until = Los mensajes están silenciados hasta las { $time }.
+settings-unmute = Quitar el silencio
+settings-mute-alerts-always = Las alertas de emergencia siempre llegan, con su sonido, aunque esté silenciado.
+settings-keep-running = Seguir en segundo plano al cerrar la ventana
+settings-autostart = Iniciar sipchat en segundo plano al iniciar sesión
+background-ask-title = ¿Seguir en segundo plano?
+background-ask-body = sipchat puede seguir registrado con la ventana cerrada, para que los mensajes y las alertas de emergencia le sigan llegando como notificaciones del escritorio. Este escritorio no tiene icono en la bandeja.
+background-ask-how-to-quit = Para volver a abrir la ventana, inicie sipchat de nuevo. Para salir, pulse Ctrl+Q en la ventana. Puede cambiarlo en Ajustes.
+background-ask-keep = Seguir en segundo plano
+background-ask-quit = Salir
+background-ask-cancel = Cancelar
+tray-open = Abrir sipchat
+tray-mute-hour = Silenciar los mensajes durante una hora
+tray-unmute = Quitar el silencio
+tray-quit = Salir
+tray-nothing-new = No hay mensajes sin leer
+tray-unread = { $count ->
+        [one] 1 mensaje sin leer
+       *[other] { $count } mensajes sin leer
+    }
+tray-alerts = { $count ->
+        [one] 1 alerta de emergencia abierta
+       *[other] { $count } alertas de emergencia abiertas
+    }
 settings-files = Archivos recibidos
 settings-download-dir = Se guardan en { $folder }
 settings-download-dir-default = Usar la carpeta Descargas

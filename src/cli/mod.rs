@@ -73,6 +73,10 @@ pub struct Cli {
     /// Open the window with a conversation with this address (sip:bob@example.org, sips:... or im:...).
     #[arg(value_name = "ADDRESS")]
     pub open: Option<String>,
+    /// Start without opening the window (the tray icon, or nothing shown,
+    /// until `sipchat` is started again); used by the autostart entry.
+    #[arg(long, conflicts_with = "open")]
+    pub background: bool,
     /// What to do; without a command the window opens.
     #[command(subcommand)]
     pub command: Option<CliCommand>,

@@ -147,9 +147,12 @@ impl Worker {
         if notice.persistent {
             n.hint(Hint::Resident(true)).timeout(Timeout::Never);
         }
-        if let Some(sound) = notice.sound {
-            n.hint(Hint::SoundName(sound.into()));
-        }
+        match notice.sound {
+            Some(sound) => n.hint(Hint::SoundName(sound.into())),
+            // Message sounds off (or a notice that never sounds): ask the
+            // server not to play its default sound either.
+            None => n.hint(Hint::SuppressSound(true)),
+        };
         if actions {
             n.action("default", &notice.open_label)
                 .action(ACTION_OPEN, &notice.open_label);

@@ -8,7 +8,10 @@
 //! ("3 new messages from bob"), and none at all while the UI says that
 //! conversation is open and focused; a chat session invitation
 //! ([`Event::ChatOffered`]) becomes an `im` notice unless its conversation
-//! is focused. [`Notifier`] hands the notices to the
+//! is focused. Messages and invitations carry the `message-new-instant`
+//! sound hint unless message sounds are off; while do not disturb
+//! ([`DoNotDisturb`]) lasts they do not notify at all. Alerts always notify,
+//! with the `alarm-clock-elapsed` sound, muted or not. [`Notifier`] hands the notices to the
 //! freedesktop notification server over the session D-Bus (notify-rust, on
 //! its own thread, behind the `notify` cargo feature) and reports "Open" and
 //! "Acknowledge" clicks back as [`NotifyAction`]s. An acknowledged alert
@@ -20,6 +23,9 @@
 
 #[cfg(feature = "notify")]
 mod desktop;
+mod do_not_disturb;
+
+pub use do_not_disturb::{DoNotDisturb, HOUR_SECS, MORNING_HOUR};
 
 use std::collections::HashMap;
 
@@ -41,6 +47,9 @@ pub const ACTION_OPEN: &str = "open";
 pub const ACTION_ACKNOWLEDGE: &str = "acknowledge";
 /// Sound theme name played with an alert (freedesktop sound naming spec).
 pub const ALERT_SOUND: &str = "alarm-clock-elapsed";
+/// Sound theme name played with a message or a chat invitation (unless
+/// message sounds are off).
+pub const MESSAGE_SOUND: &str = "message-new-instant";
 /// Category of an alert notification (no standard category fits; `x-` is
 /// the spec's vendor prefix).
 pub const ALERT_CATEGORY: &str = "x-sipchat.emergency-alert";
@@ -199,6 +208,10 @@ pub struct Planner {
     /// Display names peers sent, by account and peer, so a notice that
     /// carries none (a file offer) still names them.
     names: HashMap<(AccountId, String), String>,
+    /// Whether message notifications carry a sound (alerts always do).
+    message_sounds: bool,
+    /// Messages muted for a while (alerts never are).
+    do_not_disturb: DoNotDisturb,
 }
 
 /// Most peer names remembered; past it, new names are not kept.
@@ -212,6 +225,8 @@ impl Default for Planner {
             words: Box::new(English),
             messages: true,
             names: HashMap::new(),
+            message_sounds: true,
+            do_not_disturb: DoNotDisturb::off(),
         }
     }
 }
@@ -222,6 +237,8 @@ impl std::fmt::Debug for Planner {
             .field("unseen", &self.unseen)
             .field("focused", &self.focused)
             .field("messages", &self.messages)
+            .field("message_sounds", &self.message_sounds)
+            .field("do_not_disturb", &self.do_not_disturb)
             .finish()
     }
 }
@@ -275,6 +292,23 @@ impl Planner {
         self.messages = on;
     }
 
+    /// Turns the sound of message and invitation notifications on or off.
+    /// Alerts sound either way.
+    pub fn set_message_sounds(&mut self, on: bool) {
+        self.message_sounds = on;
+    }
+
+    /// Mutes messages, invitations and file offers (see [`DoNotDisturb`]),
+    /// or ends the mute with [`DoNotDisturb::off`]. Alerts come through.
+    pub fn set_do_not_disturb(&mut self, dnd: DoNotDisturb) {
+        self.do_not_disturb = dnd;
+    }
+
+    /// The current mute.
+    pub fn do_not_disturb(&self) -> DoNotDisturb {
+        self.do_not_disturb
+    }
+
     /// The user has seen a conversation: the next message starts a new count.
     pub fn conversation_seen(&mut self, account: &AccountId, peer_key: &str) {
         self.unseen.remove(&(account.clone(), peer_key.to_string()));
@@ -318,12 +352,20 @@ impl Planner {
             .unwrap_or_else(|| from.to_string())
     }
 
-    /// The notification for `event`, if it deserves one.
+    /// The notification for `event` now, if it deserves one.
     pub fn plan(&mut self, event: &Event) -> Option<Notice> {
+        self.plan_at(event, unix_now())
+    }
+
+    /// The notification for `event` at `now` (Unix seconds), if it
+    /// deserves one.
+    pub fn plan_at(&mut self, event: &Event, now: u64) -> Option<Notice> {
         self.learn_name(event);
-        if !self.messages && !matches!(event, Event::AlertRaised(_)) {
+        let alert = matches!(event, Event::AlertRaised(_));
+        if !alert && (!self.messages || self.do_not_disturb.muted_at(now)) {
             return None;
         }
+        let message_sound = self.message_sounds.then_some(MESSAGE_SOUND);
         let (open_label, acknowledge_label) = (self.words.open(), self.words.acknowledge());
         match event {
             Event::AlertRaised(alert) => {
@@ -376,7 +418,7 @@ impl Planner {
                     urgency: Urgency::Normal,
                     category: MESSAGE_CATEGORY,
                     persistent: false,
-                    sound: None,
+                    sound: message_sound,
                     open: OpenTarget {
                         account: m.account.clone(),
                         peer_key,
@@ -405,7 +447,7 @@ impl Planner {
                     urgency: Urgency::Normal,
                     category: CHAT_OFFER_CATEGORY,
                     persistent: false,
-                    sound: None,
+                    sound: message_sound,
                     open: OpenTarget {
                         account: account.clone(),
                         peer_key,
@@ -449,6 +491,14 @@ impl Planner {
             _ => None,
         }
     }
+}
+
+/// Seconds since the Unix epoch, now.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Shows notices on the desktop and reports clicks back.

@@ -322,3 +322,47 @@ fn a_file_offer_names_the_peer_by_the_name_it_sent_before() {
         "{offer}"
     );
 }
+
+#[test]
+fn messages_sound_unless_switched_off_and_alerts_always_sound() {
+    let mut p = Planner::new();
+    let bob = "sip:bob@example.org";
+    let m = p.plan(&message(1, bob, "hi", AlertMark::None)).unwrap();
+    assert_eq!(m.sound, Some(MESSAGE_SOUND));
+    assert_eq!(m.urgency, Urgency::Normal);
+    p.set_message_sounds(false);
+    let m = p.plan(&message(2, bob, "again", AlertMark::None)).unwrap();
+    assert_eq!(m.sound, None);
+    let a = p.plan(&alert(1)).unwrap();
+    assert_eq!(a.sound, Some(ALERT_SOUND));
+    assert_eq!(a.urgency, Urgency::Critical);
+    assert!(a.persistent);
+}
+
+#[test]
+fn do_not_disturb_mutes_messages_until_it_ends_but_never_alerts() {
+    const NOW: u64 = 1_796_644_800;
+    let mut p = Planner::new();
+    let bob = "sip:bob@example.org";
+    p.set_do_not_disturb(DoNotDisturb::for_an_hour(NOW));
+    assert!(p.plan_at(&message(1, bob, "hi", AlertMark::None), NOW).is_none());
+    assert!(p
+        .plan_at(
+            &message(2, "sip:eve@example.org", "x", AlertMark::Untrusted),
+            NOW + 60
+        )
+        .is_none());
+    let a = p.plan_at(&alert(1), NOW + 60).expect("alerts come through");
+    assert_eq!(a.sound, Some(ALERT_SOUND));
+    assert_eq!(a.urgency, Urgency::Critical);
+    // The hour is over: messages notify again, with their sound.
+    let m = p
+        .plan_at(&message(3, bob, "back", AlertMark::None), NOW + HOUR_SECS)
+        .expect("the mute has ended");
+    assert_eq!(m.sound, Some(MESSAGE_SOUND));
+    // Off ends it at once.
+    p.set_do_not_disturb(DoNotDisturb::until_tomorrow(NOW, 0));
+    assert!(p.plan_at(&message(4, bob, "x", AlertMark::None), NOW).is_none());
+    p.set_do_not_disturb(DoNotDisturb::off());
+    assert!(p.plan_at(&message(5, bob, "y", AlertMark::None), NOW).is_some());
+}

@@ -14,6 +14,11 @@ pub fn window_icon() -> Option<Icon> {
     icon::from_rgba(pixels(), SIZE, SIZE).ok()
 }
 
+/// The icon's side in pixels and its RGBA pixels (the tray icon's too).
+pub fn rgba() -> (u32, Vec<u8>) {
+    (SIZE, pixels())
+}
+
 fn pixels() -> Vec<u8> {
     let mut out = Vec::with_capacity((SIZE * SIZE * 4) as usize);
     for y in 0..SIZE {

@@ -4,6 +4,7 @@
 //! - Ctrl+Tab / Alt+Down: the next conversation in the list; Ctrl+Shift+Tab /
 //!   Alt+Up: the previous one (also while typing)
 //! - Ctrl+F: search the history
+//! - Ctrl+Q: quit (closing the window may only hide it)
 //! - Esc: close the open dialog, else the alert log, else leave the search
 //!   results (even when a text field took the key: it only unfocuses the field)
 //! - Tab / Shift+Tab: next / previous text field (iced focuses text inputs
@@ -28,7 +29,9 @@ pub fn window_keys(event: iced::Event, status: Status, _window: window::Id) -> O
         }
         iced::Event::Window(window::Event::Resized(size)) => Some(Message::Resized(size)),
         iced::Event::Window(window::Event::Moved(point)) => Some(Message::Moved(point)),
-        iced::Event::Window(window::Event::CloseRequested) => Some(Message::Quit),
+        iced::Event::Window(window::Event::CloseRequested) => {
+            Some(Message::Duty(crate::ui::app::duty::DutyMessage::CloseRequested))
+        }
         _ => None,
     }
 }
@@ -61,6 +64,10 @@ pub fn key_message(key: &Key, modifiers: Modifiers, status: Status) -> Option<Me
         }
         Key::Character(c) if modifiers.command() && !modifiers.alt() && c.eq_ignore_ascii_case("f") => {
             Some(Message::Find)
+        }
+        // Quit (unregisters), also when closing only hides the window.
+        Key::Character(c) if modifiers.command() && !modifiers.alt() && c.eq_ignore_ascii_case("q") => {
+            Some(Message::Quit)
         }
         _ => None,
     }

@@ -9,8 +9,12 @@
 //!        ├─ Pane (conversation/pane.rs)  the open conversation + composer
 //!        ├─ Alerts (alerts/)    the alert banner and the alert log
 //!        ├─ certificate_prompt.rs  trust an untrusted server certificate; changed-certificate warnings
-//!        └─ notifications.rs    desktop notifications, clicks as a Subscription
+//!        ├─ notifications.rs    desktop notifications, clicks as a Subscription
+//!        └─ background.rs, tray.rs, app/duty.rs  closing to the background, the tray icon
 //! ```
+//!
+//! iced runs as a daemon: closing the window need not end the program, and
+//! `--background` starts without one (`app/duty.rs`).
 //!
 //! History: at start the app sends `LoadConversations`; opening a thread
 //! sends `LoadMessages` (newest page) and `MarkRead`; "Load earlier
@@ -25,6 +29,7 @@ mod account_form;
 mod account_settings;
 mod alerts;
 mod app;
+mod background;
 mod bridge;
 mod certificate_prompt;
 mod clock;
@@ -44,6 +49,7 @@ mod state;
 mod switcher;
 mod theme;
 mod transfers;
+mod tray;
 mod widget;
 mod words;
 
@@ -105,6 +111,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
     let events = instance.attach(handle.clone(), events)?;
     let source = EventSource::runtime(events);
     let window = window_settings(&state);
+    let background = cli.background;
     // The runtime that runs now (a restart replaces it), to shut down at the end.
     let current = Arc::new(Mutex::new(handle.clone()));
     let restarter = restarter(
@@ -120,12 +127,12 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
 
     let boot_handle = handle.clone();
     let boot_instance = instance.clone();
-    let result = iced::application(
+    let result = iced::daemon(
         move || {
             // Started here, once per window: the boot function runs once.
             let (mut notifier, actions) = Notifier::start();
             notifier.planner().set_words(Box::new(notifications::Translated));
-            App::new(
+            let (mut app, task) = App::new(
                 boot_handle.clone(),
                 source.clone(),
                 accounts.clone(),
@@ -146,16 +153,17 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
                     instance: Some(boot_instance.clone()),
                     identities: boot_identities.clone(),
                 },
-            )
+            );
+            let duty = app.start_duty(window.clone(), background);
+            (app, duty.chain(task))
         },
         App::update,
-        App::view,
+        app::duty::view,
     )
-    .title(App::title)
+    .title(app::duty::title)
     .font(emoji::FONT_BYTES)
-    .theme(App::theme)
+    .theme(app::duty::theme)
     .subscription(App::subscription)
-    .window(window)
     .run();
 
     let current = match current.lock() {

@@ -8,7 +8,7 @@ use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
 use iced::Subscription;
 use sipchat::model::AccountId;
-use sipchat::notify::{Notifier, NotifyAction, Words};
+use sipchat::notify::{DoNotDisturb, Notifier, NotifyAction, Words};
 use sipchat::runtime::Event;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -21,6 +21,10 @@ pub trait Notify: std::fmt::Debug {
     fn set_focused(&mut self, conversation: Option<(AccountId, String)>);
     /// Whether messages, invitations and file offers notify (alerts always do).
     fn set_messages(&mut self, on: bool);
+    /// Whether message notifications play a sound (alerts always do).
+    fn set_message_sounds(&mut self, _on: bool) {}
+    /// Mutes messages for a while, or ends the mute (alerts come through).
+    fn set_do_not_disturb(&mut self, _dnd: DoNotDisturb) {}
 }
 
 impl Notify for Notifier {
@@ -30,6 +34,14 @@ impl Notify for Notifier {
 
     fn set_messages(&mut self, on: bool) {
         self.planner().set_messages(on);
+    }
+
+    fn set_message_sounds(&mut self, on: bool) {
+        self.planner().set_message_sounds(on);
+    }
+
+    fn set_do_not_disturb(&mut self, dnd: DoNotDisturb) {
+        self.planner().set_do_not_disturb(dnd);
     }
 
     fn set_focused(&mut self, conversation: Option<(AccountId, String)>) {
@@ -116,6 +128,16 @@ impl Notifications {
     /// Messages, invitations and file offers notify or not (alerts always).
     pub fn set_messages(&mut self, on: bool) {
         self.notify.set_messages(on);
+    }
+
+    /// Message notifications play a sound or not (alerts always do).
+    pub fn set_message_sounds(&mut self, on: bool) {
+        self.notify.set_message_sounds(on);
+    }
+
+    /// Mutes messages for a while, or ends the mute.
+    pub fn set_do_not_disturb(&mut self, dnd: DoNotDisturb) {
+        self.notify.set_do_not_disturb(dnd);
     }
 
     /// Passes a runtime event on.

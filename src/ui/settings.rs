@@ -1,8 +1,9 @@
 //! The settings dialog: theme (follow the system, light, dark), language
 //! (the system's, or English, German, Spanish), notifications and the
-//! folder for received files. The app adds the Accounts
+//! folder for received files, and "On duty" (`background.rs`). The app adds the Accounts
 //! section (`account_settings.rs`) and then [`close`].
 
+use crate::ui::background;
 use crate::ui::i18n::{self, t, Language};
 use crate::ui::theme::{self, ThemeChoice};
 use crate::ui::widget;
@@ -23,6 +24,8 @@ pub enum Message {
     DownloadDirChosen(PathBuf),
     /// Back to the desktop's download folder.
     DefaultDownloadDir,
+    /// Sounds, do not disturb, background, autostart (`background.rs`).
+    Duty(background::SettingsMessage),
     Close,
 }
 
@@ -36,6 +39,8 @@ pub struct Choices {
     pub download_dir: PathBuf,
     /// Whether that folder was chosen here (else it is the desktop's).
     pub download_dir_chosen: bool,
+    /// The "On duty" section.
+    pub duty: background::DutyChoices,
 }
 
 pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
@@ -87,6 +92,8 @@ pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
             widget::muted(t!("settings-notify-alerts-always")),
         ]
         .spacing(theme::SPACE_S),
+        heading(t!("settings-duty")),
+        background::settings_section(&choices.duty).map(Message::Duty),
         heading(t!("settings-files")),
         files(&choices),
     ]

@@ -94,6 +94,12 @@ pub struct WindowState {
     /// Where received files go when their account names no folder; `None`
     /// is the desktop's download folder.
     pub download_dir: Option<PathBuf>,
+    /// Message notifications play a sound (alerts always do).
+    pub message_sounds: bool,
+    /// Messages are muted until this Unix time (alerts never are).
+    pub mute_until: Option<u64>,
+    /// Closing the window keeps sipchat running; `None`: never asked.
+    pub keep_running: Option<bool>,
 }
 
 impl Default for WindowState {
@@ -108,6 +114,9 @@ impl Default for WindowState {
             account_offer_dismissed: false,
             notify_messages: true,
             download_dir: None,
+            message_sounds: true,
+            mute_until: None,
+            keep_running: None,
         }
     }
 }

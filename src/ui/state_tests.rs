@@ -17,6 +17,9 @@ fn sample() -> WindowState {
         account_offer_dismissed: true,
         notify_messages: false,
         download_dir: Some("/home/me/Incoming".into()),
+        message_sounds: false,
+        mute_until: Some(1_796_648_400),
+        keep_running: Some(true),
     }
 }
 

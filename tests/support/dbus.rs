@@ -232,3 +232,116 @@ impl NotificationServer {
             .unwrap();
     }
 }
+
+/// A StatusNotifierWatcher, as a desktop's tray host provides it: records
+/// every item that registers (the service name it gives, and its sender).
+struct Watcher {
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    fn register_status_notifier_item(&self, service: String) {
+        self.items.lock().unwrap().push(service);
+    }
+
+    fn register_status_notifier_host(&self, _service: String) {}
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+
+    /// A host shows the items (so they do not give up with "won't show").
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+/// The tray host's watcher on a bus, serving until dropped.
+pub struct TrayWatcher {
+    conn: zbus::blocking::Connection,
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+impl TrayWatcher {
+    pub fn start(bus: &PrivateBus) -> TrayWatcher {
+        let items = Arc::new(Mutex::new(Vec::new()));
+        let conn = zbus::blocking::connection::Builder::address(bus.address.as_str())
+            .unwrap()
+            .name("org.kde.StatusNotifierWatcher")
+            .unwrap()
+            .serve_at("/StatusNotifierWatcher", Watcher { items: items.clone() })
+            .unwrap()
+            .build()
+            .unwrap();
+        TrayWatcher { conn, items }
+    }
+
+    /// Waits for the first item to register; its bus name.
+    pub fn wait_for_item(&self, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(item) = self.items.lock().unwrap().first() {
+                return item.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no tray item registered within {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The labels of an item's menu entries (com.canonical.dbusmenu at
+    /// `/MenuBar`), by id; ids 1 to `MAX_MENU_IDS` are asked for.
+    pub fn menu_labels(&self, item: &str) -> Vec<(i32, String)> {
+        const MAX_MENU_IDS: i32 = 32;
+        let ids: Vec<i32> = (1..=MAX_MENU_IDS).collect();
+        let reply = self
+            .conn
+            .call_method(
+                Some(item),
+                "/MenuBar",
+                Some("com.canonical.dbusmenu"),
+                "GetGroupProperties",
+                &(ids, Vec::<String>::new()),
+            )
+            .unwrap();
+        let entries: Vec<(i32, HashMap<String, OwnedValue>)> = reply.body().deserialize().unwrap();
+        entries
+            .into_iter()
+            .filter_map(|(id, props)| {
+                let label = props.get("label")?.downcast_ref::<String>().ok()?;
+                Some((id, label))
+            })
+            .collect()
+    }
+
+    /// Clicks the menu entry labelled `label`, as a tray host does
+    /// (`Event(id, "clicked", 0, 0)`). The item's answer is returned: an
+    /// entry that ends the program may leave before answering (`NoReply`).
+    pub fn click(&self, item: &str, label: &str) -> zbus::Result<()> {
+        let labels = self.menu_labels(item);
+        let id = labels
+            .iter()
+            .find(|(_, l)| l == label)
+            .unwrap_or_else(|| panic!("no menu entry {label:?}; the menu: {labels:?}"))
+            .0;
+        self.conn
+            .call_method(
+                Some(item),
+                "/MenuBar",
+                Some("com.canonical.dbusmenu"),
+                "Event",
+                &(id, "clicked", zbus::zvariant::Value::from(0i32), 0u32),
+            )
+            .map(|_| ())
+    }
+}

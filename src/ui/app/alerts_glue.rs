@@ -45,7 +45,7 @@ impl App {
                 }
                 self.conversations.ensure_stored(&key, self.now);
                 let open = self.open(&key);
-                let raise = iced::window::latest().and_then(iced::window::gain_focus::<Message>);
+                let raise = self.raise();
                 Task::batch([open, raise])
             }
             NotifyAction::Acknowledge(id) => {
@@ -58,7 +58,7 @@ impl App {
     /// A later `sipchat` (a clicked `sip:` link, the launcher again) asked
     /// this window to open a conversation or just to come forward.
     pub(super) fn on_instance_request(&mut self, request: InstanceRequest) -> Task<Message> {
-        let raise = iced::window::latest().and_then(iced::window::gain_focus::<Message>);
+        let raise = self.raise();
         match request {
             InstanceRequest::Show => raise,
             InstanceRequest::Open(address) => match self.open_address(&address) {

@@ -88,6 +88,7 @@ impl App {
                 notify_messages: self.state.notify_messages,
                 download_dir: self.fallback_download_dir(),
                 download_dir_chosen: self.state.download_dir.is_some(),
+                duty: self.duty_choices(),
             };
             let content = column![
                 settings::view(choices).map(Message::Settings),

@@ -7,7 +7,8 @@
 //! (the certificate trust prompt and warnings), `files.rs` (file
 //! transfers, dialogs, dropped files), `layout.rs` (the sidebar folded
 //! in narrow windows), `pane_glue.rs` (the open
-//! conversation's actions: sending, links, copying, switching conversations);
+//! conversation's actions: sending, links, copying, switching conversations),
+//! `duty.rs` (closing to the background, the tray icon, do not disturb);
 //! tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
@@ -99,6 +100,8 @@ pub enum Message {
     Files(files::FileMessage),
     /// The certificate trust prompt and the changed-certificate warnings.
     Certificates(certificate_prompt::Message),
+    /// Closing the window, the tray icon, do not disturb (`duty.rs`).
+    Duty(duty::DutyMessage),
 }
 
 /// What the window starts with besides the runtime.
@@ -203,6 +206,8 @@ pub struct App {
     instance: Option<Listener>,
     /// Untrusted server certificates to ask about, changed ones to warn of.
     certificates: CertificatePrompts,
+    /// The window, the tray icon, running in the background.
+    duty: duty::Duty,
 }
 
 impl App {
@@ -254,6 +259,7 @@ impl App {
             restarting: false,
             instance: startup.instance,
             certificates: CertificatePrompts::default(),
+            duty: duty::Duty::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
         app.sidebar.accounts.set_identities(startup.identities);
@@ -309,6 +315,7 @@ impl App {
         let task = self.route(message);
         let viewed = self.viewed();
         self.notifications.refresh(viewed);
+        self.refresh_tray();
         task
     }
 
@@ -425,10 +432,7 @@ impl App {
                 self.save_state();
                 Task::none()
             }
-            Message::Quit => {
-                self.save_state();
-                iced::exit()
-            }
+            Message::Quit => self.quit(),
             Message::Alerts(message) => self.on_alerts(message),
             Message::Notification(action) => self.on_notification(action),
             Message::Instance(request) => self.on_instance_request(request),
@@ -439,6 +443,7 @@ impl App {
             }
             Message::Files(message) => self.on_files(message),
             Message::Certificates(message) => self.on_certificates(message),
+            Message::Duty(message) => self.on_duty(message),
         }
     }
 
@@ -498,6 +503,7 @@ impl App {
             settings::Message::ChooseDownloadDir => return files::choose_fallback_download_dir(),
             settings::Message::DownloadDirChosen(dir) => self.state.download_dir = Some(dir),
             settings::Message::DefaultDownloadDir => self.state.download_dir = None,
+            settings::Message::Duty(message) => return self.on_duty(duty::DutyMessage::Settings(message)),
             settings::Message::Close => {
                 self.settings_open = false;
                 return Task::none();
@@ -710,6 +716,7 @@ impl App {
         if let Some(source) = &self.notify_actions {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
         }
+        subscriptions.extend(self.duty_subscription());
         if let Some(listener) = &self.instance {
             subscriptions.push(single_instance::requests(listener).map(Message::Instance));
         }
@@ -731,6 +738,7 @@ mod banners;
 mod accounts;
 mod alerts_glue;
 mod certificates_glue;
+pub mod duty;
 mod file_path;
 pub mod files;
 mod layout;

@@ -732,3 +732,5 @@ mod transfer;
 mod keyboard;
 
 mod layout;
+
+mod duty;

@@ -1,0 +1,359 @@
+//! On duty without a window: `sipchat --background` (the real binary,
+//! under Xvfb) registers with a real Kamailio over TLS and shows its tray
+//! item on a private session bus that has a StatusNotifierWatcher and a
+//! notification server (tests/support/dbus.rs):
+//!
+//! - no window appears, the item registers with the watcher;
+//! - with the window closed, a message from alice (through Kamailio) and an
+//!   emergency alert (Kamailio's `uac`, when carol dials 112) raise
+//!   notifications: the message with `message-new-instant`, the alert
+//!   critical, resident, never expiring, with `alarm-clock-elapsed`;
+//! - the menu's "Open sipchat" (a D-Bus `Event` "clicked", as a tray host
+//!   sends it) opens the window; the window manager's close request
+//!   (WM_DELETE_WINDOW) closes it while sipchat keeps running, and a
+//!   message then still raises a notification; starting `sipchat` again
+//!   brings the window back;
+//! - the menu's "Quit" ends the process (exit 0) after unregistering: a
+//!   message to bob afterwards is "not online (480)".
+//!
+//! Skips when Kamailio, dbus-daemon or Xvfb is missing (unless required
+//! with `SIPCHAT_REQUIRE_KAMAILIO=1`, `SIPCHAT_REQUIRE_DBUS=1`,
+//! `SIPCHAT_REQUIRE_XVFB=1`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/dbus.rs"]
+mod dbus;
+#[path = "support/kamailio.rs"]
+mod kamailio;
+#[path = "support/xvfb.rs"]
+mod xvfb;
+
+use std::io::{BufRead, BufReader};
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use dbus::{NotificationServer, PrivateBus, TrayWatcher};
+use kamailio::Kamailio;
+use xvfb::Xvfb;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn write(dir: &Path, name: &str, ron: String) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, ron).unwrap();
+    path
+}
+
+fn account(kam: &Kamailio, user: &str, transport: &str, trusted: &str) -> String {
+    format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "{proxy}",
+        expires: 300,
+        tls: (ca_file: "{ca}"),
+        trusted_alert_senders: [{trusted}],
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        proxy = kam.proxy_uri(transport),
+        ca = kam.ca_pem.display(),
+    )
+}
+
+/// The window process; stopped (SIGTERM, then killed) if the test fails early.
+struct Background {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Background {
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits (bounded) for the process to end; its exit status.
+    fn wait(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sipchat still runs after {within:?}; its log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(8);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Alice sends `text` to bob with a one-shot `sipchat send` (its own data
+/// directory each time, so nothing waits in an outbox).
+fn alice_sends(kam: &Kamailio, dir: &Path, config: &Path, n: u32, text: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sipchat"))
+        .env_remove("SIPCHAT_CONFIG")
+        .env_remove("SIPCHAT_DATA_DIR")
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir.join(format!("alice-data-{n}")))
+        .args(["send", &kam.aor("bob"), text])
+        .output()
+        .unwrap()
+}
+
+/// Asks the window to close as a window manager does: a `WM_PROTOCOLS`
+/// client message carrying `WM_DELETE_WINDOW` (what the close button sends).
+fn request_close(x: &Xvfb, window: &str) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+    let (conn, _) = x11rb::connect(Some(&x.display)).unwrap();
+    let protocols = conn
+        .intern_atom(false, b"WM_PROTOCOLS")
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom;
+    let delete = conn
+        .intern_atom(false, b"WM_DELETE_WINDOW")
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom;
+    let window: u32 = window.parse().unwrap();
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event)
+        .unwrap();
+    conn.flush().unwrap();
+}
+
+/// Calls `number` at the Kamailio; its answer's status line.
+fn call(kam: &Kamailio, number: &str) -> String {
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let invite = format!(
+        "INVITE sip:{number}@{domain} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKduty{number}\r\n\
+         Max-Forwards: 70\r\n\
+         From: <sip:carol@{domain}>;tag=duty\r\n\
+         To: <sip:{number}@{domain}>\r\n\
+         Call-ID: duty-{number}@127.0.0.1\r\n\
+         CSeq: 1 INVITE\r\n\
+         Contact: <sip:carol@127.0.0.1:{port}>\r\n\
+         Content-Length: 0\r\n\r\n",
+        domain = kamailio::DOMAIN
+    );
+    sock.send_to(invite.as_bytes(), kam.addr("udp")).unwrap();
+    let mut buf = [0u8; 4096];
+    let (len, _) = sock
+        .recv_from(&mut buf)
+        .unwrap_or_else(|e| panic!("no answer to the call to {number}: {e}\n{}", kam.log()));
+    String::from_utf8_lossy(&buf[..len])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quits() {
+    let Some(bus) = PrivateBus::start_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_or_skip() else {
+        return;
+    };
+    let Some(x) = Xvfb::start_or_skip() else {
+        return;
+    };
+    let notifications = NotificationServer::start(&bus);
+    let watcher = TrayWatcher::start(&bus);
+    let dir = tempfile::tempdir().unwrap();
+    let trusted = format!("\"sip:alert@{}\"", kamailio::DOMAIN);
+    let bob_config = write(dir.path(), "bob.ron", account(&kam, "bob", "tls", &trusted));
+    let alice_config = write(dir.path(), "alice.ron", account(&kam, "alice", "udp", ""));
+
+    let mut child = x
+        .command(env!("CARGO_BIN_EXE_sipchat"))
+        .env_remove("SIPCHAT_CONFIG")
+        .env_remove("SIPCHAT_DATA_DIR")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
+        .env("LANG", "en_US.UTF-8")
+        .env("SIPCHAT_LOG", "info")
+        .arg("--config")
+        .arg(&bob_config)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .arg("--background")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let sink = stderr.clone();
+    let pipe = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let mut bob = Background { child, stderr };
+
+    // The tray item registers; no window is shown.
+    let item = watcher.wait_for_item(WAIT);
+    assert!(item.starts_with("org.kde.StatusNotifierItem-"), "{item}");
+    let labels: Vec<String> = watcher.menu_labels(&item).into_iter().map(|(_, l)| l).collect();
+    for want in ["Open sipchat", "Mute messages for an hour", "Quit"] {
+        assert!(
+            labels.iter().any(|l| l == want),
+            "no {want:?} in the menu {labels:?}"
+        );
+    }
+    assert_eq!(x.find_window("^sipchat"), None, "--background showed a window");
+
+    // A message, once bob has registered (until then alice's send is kept: exit 3).
+    let text = "are you on duty?";
+    let deadline = Instant::now() + WAIT;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let out = alice_sends(&kam, dir.path(), &alice_config, attempt, text);
+        if out.status.code() == Some(0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bob never took the message: {}\nbob's log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            bob.log()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let message = notifications.wait_for("for alice's message", WAIT, |r| r.body == text);
+    assert_eq!(
+        message.text_hints.get("sound-name").map(String::as_str),
+        Some("message-new-instant"),
+        "{message:#?}"
+    );
+    assert_eq!(message.urgency, Some(1));
+
+    // An emergency alert from the server.
+    let answer = call(&kam, "112");
+    assert!(answer.contains("480"), "{answer}");
+    let alert = notifications.wait_for("for the emergency alert", WAIT, |r| {
+        r.summary.contains("EMERGENCY ALERT")
+    });
+    assert_eq!(alert.urgency, Some(2), "{alert:#?}");
+    assert_eq!(alert.expire_timeout, 0);
+    assert_eq!(alert.bool_hints.get("resident"), Some(&true));
+    assert_eq!(
+        alert.text_hints.get("sound-name").map(String::as_str),
+        Some("alarm-clock-elapsed")
+    );
+
+    // "Open sipchat" opens the window.
+    watcher.click(&item, "Open sipchat").unwrap();
+    let window = x
+        .wait_for_window("^sipchat", WAIT)
+        .unwrap_or_else(|| panic!("no window after Open; bob's log:\n{}", bob.log()));
+
+    // Closing it (with a tray icon there is nothing to ask) hides it; sipchat
+    // stays registered and a message still raises a notification.
+    request_close(&x, &window);
+    let deadline = Instant::now() + WAIT;
+    while x.find_window("^sipchat").is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the window did not close; bob's log:\n{}",
+            bob.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        bob.child.try_wait().unwrap().is_none(),
+        "closing the window ended sipchat"
+    );
+    let text = "still on duty after closing?";
+    let out = alice_sends(&kam, dir.path(), &alice_config, 500, text);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    notifications.wait_for("for the message after closing", WAIT, |r| r.body == text);
+
+    // Starting sipchat again brings the window back (the running one opens it).
+    let again = x
+        .command(env!("CARGO_BIN_EXE_sipchat"))
+        .env_remove("SIPCHAT_CONFIG")
+        .env_remove("SIPCHAT_DATA_DIR")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("LANG", "en_US.UTF-8")
+        .arg("--config")
+        .arg(&bob_config)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        x.wait_for_window("^sipchat", WAIT).is_some(),
+        "starting sipchat again did not bring the window back; bob's log:\n{}",
+        bob.log()
+    );
+
+    // "Quit" unregisters and ends the process.
+    // sipchat may be gone before its answer to the click is (NoReply).
+    match watcher.click(&item, "Quit") {
+        Ok(()) => {}
+        Err(zbus::Error::MethodError(name, _, _))
+            if name.as_str() == "org.freedesktop.DBus.Error.NoReply" => {}
+        Err(e) => panic!("the click on Quit failed: {e}"),
+    }
+    let status = bob.wait(WAIT);
+    assert_eq!(status.code(), Some(0), "bob's log:\n{}", bob.log());
+    let after = alice_sends(&kam, dir.path(), &alice_config, 1000, "still there?");
+    let words = String::from_utf8_lossy(&after.stderr);
+    assert_eq!(after.status.code(), Some(3), "bob is still registered: {words}");
+    assert!(words.contains("480"), "{words}");
+}
