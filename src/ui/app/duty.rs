@@ -7,8 +7,8 @@
 use super::{App, Message};
 use crate::ui::background::{self, Answer, DutyChoices, OnClose, SettingsMessage};
 use crate::ui::i18n::t;
-use crate::ui::words::w;
 use crate::ui::tray::{self, CommandSource, Tray, TrayCommand, TrayView};
+use crate::ui::words::w;
 use iced::widget::{container, Space};
 use iced::{window, Element, Fill, Subscription, Task, Theme};
 use sipchat::notify::DoNotDisturb;
