@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml alert_body content_disposition pidf winfo)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml alert_body content_disposition pidf winfo vcard_import)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"

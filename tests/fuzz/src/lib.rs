@@ -22,7 +22,9 @@ pub mod vcard;
 
 use sipchat::model::MessageId;
 use sipchat::protocol::alert::{self, AlertInput};
-use sipchat::protocol::sip::agent::{Agent, AgentConfig, AgentEvent, ArrivedFile, Hop, Output};
+use sipchat::protocol::sip::agent::{
+    Agent, AgentConfig, AgentEvent, ArrivedFile, Hop, Output, KEEPALIVE_PING,
+};
 use sipchat::protocol::sip::digest::{self, Credentials, RequestParts};
 use sipchat::protocol::sip::disposition;
 use sipchat::protocol::sip::message::{MessageError, Method, SipMessage};
@@ -513,6 +515,8 @@ fn drain(agent: &mut Agent, run: &mut AgentRun, now: Instant) -> Vec<SipMessage>
     let mut sent = Vec::new();
     while let Some(output) = agent.poll_output() {
         match output {
+            // A keep-alive (RFC 5626 double CRLF) is not a SIP message.
+            Output::Transmit { bytes, .. } if bytes == KEEPALIVE_PING => {}
             Output::Transmit { bytes, .. } => match SipMessage::parse(&bytes) {
                 Ok(m) => sent.push(m),
                 Err(_) if known::agent_warning(&bytes) => {}
