@@ -37,6 +37,10 @@ use crate::protocol::sip::agent::{
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
+/// Answers to PUBLISH that mean the server has no presence service (405
+/// Method Not Allowed, 501 Not Implemented, 489 Bad Event): not retried.
+pub const SERVER_WITHOUT_PUBLISH: [u16; 3] = [405, 489, 501];
+
 /// Seconds asked for a subscription (Kamailio cuts above 3600).
 pub const SUBSCRIBE_EXPIRES: u32 = 3600;
 /// Seconds asked for our publication.
@@ -607,10 +611,28 @@ impl Presence {
                 self.publishing = Publishing::Idle;
             }
             PublicationEvent::Failed {
-                reason, retry_after, ..
+                code,
+                reason,
+                retry_after,
             } => {
                 self.publishing = Publishing::Idle;
                 if self.stopping {
+                    return;
+                }
+                if code.is_some_and(|c| SERVER_WITHOUT_PUBLISH.contains(&c)) {
+                    // Not an error the user can fix: the server has no presence
+                    // service. Stop asking it, and answer watchers ourselves
+                    // (SUBSCRIBEs it forwards to us), as the local account does.
+                    tracing::info!(account = %self.settings.account, "{reason}: not publishing our status on this server");
+                    self.settings.publishes = false;
+                    self.publish_due = None;
+                    self.notify_allowed(now);
+                    self.emit(Event::OwnPresence {
+                        account: self.settings.account.clone(),
+                        status: self.own.status,
+                        note: self.own.note.clone(),
+                        published: false,
+                    });
                     return;
                 }
                 self.publish_failures += 1;

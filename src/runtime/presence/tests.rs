@@ -375,6 +375,38 @@ fn a_failed_publication_is_retried_with_backoff_and_said() {
 }
 
 #[test]
+fn a_server_without_presence_is_not_asked_again_and_no_error_is_shown() {
+    for code in SERVER_WITHOUT_PUBLISH {
+        let now = t0();
+        let mut p = Presence::new(settings(true));
+        p.handle(PresenceInput::CanSend(true), now);
+        run_until(&mut p, now, Duration::from_secs(1));
+        p.handle(
+            PresenceInput::Publication(PublicationEvent::Failed {
+                code: Some(code),
+                reason: "the server does not take PUBLISH".into(),
+                retry_after: None,
+            }),
+            now,
+        );
+        let said = effects(&mut p);
+        assert!(
+            !said
+                .iter()
+                .any(|e| matches!(e, PresenceEffect::Emit(Event::Error { .. }))),
+            "{code}: {said:?}"
+        );
+        let later = run_until(&mut p, now, RETRY_MAX * 4);
+        assert!(
+            !later
+                .iter()
+                .any(|(_, e)| matches!(e, PresenceEffect::Publish { .. })),
+            "{code}: published again: {later:?}"
+        );
+    }
+}
+
+#[test]
 fn losing_the_server_interrupts_watches_and_regaining_it_subscribes_again() {
     let now = t0();
     let mut p = Presence::new(settings(false));
