@@ -5,11 +5,13 @@
 
 use super::{App, Message};
 use crate::ui::contacts::form::{self, ContactForm};
+use crate::ui::contacts::menu::{self, ConversationMenu};
 use crate::ui::contacts::page;
 use crate::ui::conversation::session::Request;
 use crate::ui::conversation::ConversationKey;
 use crate::ui::sidebar::Tab;
 use crate::ui::words::w;
+use iced::widget::{operation, Id};
 use iced::Task;
 use sipchat::model::{AccountId, Contact, ContactId, ContactSelector};
 use sipchat::runtime::{Command, ContactChange, ContactChanged, ContactOutcome};
@@ -175,6 +177,62 @@ impl App {
     fn contact_form_done(&mut self, request: u64) {
         if self.contact_form.as_ref().and_then(|f| f.pending) == Some(request) {
             self.contact_form = None;
+        }
+    }
+}
+
+impl App {
+    /// Opens the menu of `key` (`None`: the open conversation).
+    pub(super) fn open_menu(&mut self, key: Option<ConversationKey>) -> Task<Message> {
+        let Some(key) = key.or_else(|| self.conversations.open_key().cloned()) else {
+            return Task::none();
+        };
+        let Some(conversation) = self.conversations.get(&key) else {
+            return Task::none();
+        };
+        let menu = ConversationMenu::new(key, conversation.title(), conversation.contact.is_some());
+        self.switcher = None;
+        self.conversation_menu = Some(menu);
+        Task::none()
+    }
+
+    pub(super) fn on_menu(&mut self, message: menu::Message) -> Task<Message> {
+        let renaming = message == menu::Message::Rename;
+        let Some(open) = self.conversation_menu.as_mut() else {
+            return Task::none();
+        };
+        match open.update(message) {
+            menu::Action::None if renaming => operation::focus(Id::new(menu::RENAME_FIELD)),
+            menu::Action::None => Task::none(),
+            menu::Action::Close => {
+                self.conversation_menu = None;
+                Task::none()
+            }
+            menu::Action::AddToContacts(key) => {
+                self.conversation_menu = None;
+                let name = self.conversations.get(&key).map(|c| c.title()).unwrap_or_default();
+                self.add_contact(&name, &key.peer, Some(&key.account));
+                Task::none()
+            }
+            menu::Action::Rename(key, title) => {
+                self.conversation_menu = None;
+                self.conversations.rename(&key, title.clone());
+                self.change_contacts(ContactChange::RenameConversation {
+                    account: key.account,
+                    peer_key: key.peer,
+                    title,
+                });
+                Task::none()
+            }
+            menu::Action::Delete(key) => {
+                self.conversation_menu = None;
+                self.conversations.remove(&key);
+                self.change_contacts(ContactChange::DeleteConversation {
+                    account: key.account,
+                    peer_key: key.peer,
+                });
+                Task::none()
+            }
         }
     }
 }

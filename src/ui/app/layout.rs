@@ -87,11 +87,14 @@ impl App {
                 .view()
                 .map(|m| Message::Accounts(account_settings::Message::Form(m)));
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
+        } else if let Some(menu) = &self.conversation_menu {
+            let content = menu.view().map(Message::Menu);
+            stack![base, dialog(content, 420.0)].into()
         } else if let Some(form) = &self.contact_form {
             let content = form.view().map(Message::ContactForm);
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
         } else if let Some(switcher) = &self.switcher {
-            let content = switcher.view(&self.conversations).map(Message::Switcher);
+            let content = switcher.view(&self.conversations, self.sidebar.contacts.all()).map(Message::Switcher);
             stack![base, dialog(content, 520.0)].into()
         } else if self.settings_open {
             let choices = settings::Choices {

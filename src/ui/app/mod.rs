@@ -109,6 +109,11 @@ pub enum Message {
     ContactPage(contacts::page::Message),
     /// The dialog adding or editing a contact.
     ContactForm(contacts::form::Message),
+    /// Right click on a conversation, or Shift+F10 / the Menu key (`None`:
+    /// the open conversation): its menu.
+    OpenMenu(Option<ConversationKey>),
+    /// The conversation menu's buttons.
+    Menu(contacts::menu::Message),
 }
 
 /// What the window starts with besides the runtime.
@@ -219,6 +224,8 @@ pub struct App {
     contact_requests: BTreeSet<u64>,
     /// The dialog adding or editing a contact, while open.
     contact_form: Option<contacts::form::ContactForm>,
+    /// A conversation's menu, while open.
+    conversation_menu: Option<contacts::menu::ConversationMenu>,
 }
 
 impl App {
@@ -273,6 +280,7 @@ impl App {
             duty: duty::Duty::default(),
             contact_requests: BTreeSet::new(),
             contact_form: None,
+            conversation_menu: None,
         };
         app.notifications.set_messages(app.state.notify_messages);
         app.sidebar.accounts.set_identities(startup.identities);
@@ -375,6 +383,7 @@ impl App {
                     self.show_contact(id);
                     Task::none()
                 }
+                sidebar::Action::Menu(key) => self.open_menu(Some(key)),
                 sidebar::Action::AddContact => {
                     let account = self.sidebar.accounts.selected().cloned();
                     self.add_contact("", "", account.as_ref());
@@ -407,7 +416,9 @@ impl App {
                 if self.certificates.is_open() {
                     return self.on_certificates(certificate_prompt::Message::Cancel);
                 }
-                if self.accounts.escape() || self.contact_form.take().is_some() {
+                if self.accounts.escape() || self.contact_form.take().is_some()
+                    || self.conversation_menu.take().is_some()
+                {
                     return Task::none();
                 }
                 let closed = self.switcher.take().is_some() || std::mem::take(&mut self.settings_open);
@@ -424,8 +435,13 @@ impl App {
                 let Some(switcher) = self.switcher.as_mut() else {
                     return Task::none();
                 };
-                match switcher.update(message, &self.conversations) {
+                match switcher.update(message, &self.conversations, self.sidebar.contacts.all()) {
                     switcher::Action::None => Task::none(),
+                    switcher::Action::OpenContact(id) => {
+                        self.switcher = None;
+                        self.show_contact(id);
+                        Task::none()
+                    }
                     switcher::Action::Open(key) => {
                         self.switcher = None;
                         self.open(&key)
@@ -469,6 +485,8 @@ impl App {
             Message::Duty(message) => self.on_duty(message),
             Message::ContactPage(message) => self.on_contact_page(message),
             Message::ContactForm(message) => self.on_contact_form(message),
+            Message::OpenMenu(key) => self.open_menu(key),
+            Message::Menu(message) => self.on_menu(message),
         }
     }
 
@@ -482,6 +500,7 @@ impl App {
             || self.accounts.form.is_some()
             || self.certificates.is_open()
             || self.contact_form.is_some()
+            || self.conversation_menu.is_some()
         {
             return Vec::new();
         }

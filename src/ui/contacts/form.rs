@@ -79,6 +79,7 @@ impl ContactForm {
         }
     }
 
+    #[cfg(test)]
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
     }

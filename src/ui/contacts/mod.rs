@@ -6,6 +6,7 @@
 //! as `Command::ChangeContacts` from `ui/app/contacts_glue.rs`.
 
 pub mod form;
+pub mod menu;
 pub mod page;
 
 use crate::ui::i18n::t;
@@ -59,10 +60,6 @@ impl ContactList {
 
     pub fn all(&self) -> &[Contact] {
         &self.all
-    }
-
-    pub fn filter(&self) -> &str {
-        &self.filter
     }
 
     pub fn update(&mut self, message: Message) -> Action {

@@ -319,6 +319,22 @@ impl Conversations {
         list.get(index).map(|c| c.key.clone())
     }
 
+    /// Gives a conversation a name of its own (`None`: its contact's name
+    /// again, if any), until the stored list says otherwise.
+    pub fn rename(&mut self, key: &ConversationKey, title: Option<String>) {
+        if let Some(conversation) = self.all.get_mut(key) {
+            conversation.given_name = title.or_else(|| conversation.contact.as_ref().map(|c| c.name.clone()));
+        }
+    }
+
+    /// Forgets a conversation (deleted); closes it if it was open.
+    pub fn remove(&mut self, key: &ConversationKey) {
+        self.all.remove(key);
+        if self.open.as_ref() == Some(key) {
+            self.open = None;
+        }
+    }
+
     pub fn by_recent(&self) -> Vec<&Conversation> {
         let mut list: Vec<&Conversation> = self.all.values().collect();
         list.sort_by(|a, b| {

@@ -14,7 +14,7 @@ use crate::ui::i18n::t;
 use crate::ui::transfers;
 use crate::ui::{theme, widget};
 use accounts::Accounts;
-use iced::widget::{button, column, container, row, scrollable, space, text, tooltip};
+use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text, tooltip};
 use iced::{Center, Element, Fill};
 use new_conversation::NewConversation;
 use search::Search;
@@ -41,6 +41,8 @@ pub enum Message {
     Fold(bool),
     /// The Conversations / Contacts tabs.
     Tab(Tab),
+    /// A conversation was right-clicked: its menu.
+    Menu(ConversationKey),
     Contacts(contacts::Message),
 }
 
@@ -77,6 +79,8 @@ pub enum Action {
     OpenContact(ContactId),
     /// Open the dialog adding a contact.
     AddContact,
+    /// Open this conversation's menu.
+    Menu(ConversationKey),
 }
 
 #[derive(Debug)]
@@ -113,6 +117,7 @@ impl Sidebar {
             Message::JumpTo => Action::JumpTo,
             Message::OpenSettings => Action::OpenSettings,
             Message::Fold(fold) => Action::Fold(fold),
+            Message::Menu(key) => Action::Menu(key),
             Message::Tab(tab) => {
                 self.tab = tab;
                 Action::None
@@ -364,11 +369,13 @@ fn conversation_row<'a>(
     let content = row![widget::avatar(&title, &conversation.key.peer), middle, right]
         .spacing(theme::SPACE_M)
         .align_y(Center);
-    button(content)
+    let row = button(content)
         .width(Fill)
         .padding([theme::SPACE_S, theme::SPACE_S])
         .style(theme::list_item(selected))
-        .on_press(Message::Open(conversation.key.clone()))
+        .on_press(Message::Open(conversation.key.clone()));
+    mouse_area(row)
+        .on_right_press(Message::Menu(conversation.key.clone()))
         .into()
 }
 
