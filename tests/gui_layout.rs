@@ -259,7 +259,11 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
     };
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("local.ron");
-    std::fs::write(&config, r#"(accounts: [], local: (user: "alice", bind: "127.0.0.1", port: 0))"#).unwrap();
+    std::fs::write(
+        &config,
+        r#"(accounts: [], local: (user: "alice", bind: "127.0.0.1", port: 0))"#,
+    )
+    .unwrap();
     let data = dir.path().join("data");
     add_contact(
         &config,
@@ -277,7 +281,11 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
             "--favourite",
         ],
     );
-    add_contact(&config, &data, &["sip:carol@example.net", "--name", "Carol Jones"]);
+    add_contact(
+        &config,
+        &data,
+        &["sip:carol@example.net", "--name", "Carol Jones"],
+    );
     add_contact(&config, &data, &["sips:dave@example.com", "--name", "Dave"]);
     let out = artifacts();
     for theme in ["light", "dark"] {
@@ -292,6 +300,10 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
         assert!(x.xdotool(&["key", "Return"]));
         std::thread::sleep(Duration::from_millis(1200));
         let path = out.join(format!("contacts-1000x640-{theme}.png"));
-        assert!(x.screenshot_window(&id, &path), "no screenshot {}", path.display());
+        assert!(
+            x.screenshot_window(&id, &path),
+            "no screenshot {}",
+            path.display()
+        );
     }
 }

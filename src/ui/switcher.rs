@@ -60,7 +60,12 @@ impl Switcher {
         &self.query
     }
 
-    pub fn update(&mut self, message: Message, conversations: &Conversations, contacts: &[Contact]) -> Action {
+    pub fn update(
+        &mut self,
+        message: Message,
+        conversations: &Conversations,
+        contacts: &[Contact],
+    ) -> Action {
         match message {
             Message::Edited(query) => {
                 self.query = query;
@@ -88,7 +93,11 @@ impl Switcher {
         }
     }
 
-    pub fn view<'a>(&'a self, conversations: &'a Conversations, contacts: &'a [Contact]) -> Element<'a, Message> {
+    pub fn view<'a>(
+        &'a self,
+        conversations: &'a Conversations,
+        contacts: &'a [Contact],
+    ) -> Element<'a, Message> {
         let field = text_input(&t!("switcher-placeholder"), &self.query)
             .id(Id::new(FIELD))
             .on_input(Message::Edited)
@@ -101,13 +110,10 @@ impl Switcher {
                 .padding(theme::SPACE_S)
                 .into()
         } else {
-            let rows = found
-                .into_iter()
-                .enumerate()
-                .map(|(i, found)| match found {
-                    Found::Conversation(c) => match_row(c, i == self.chosen),
-                    Found::Contact(c) => contact_row(c, i == self.chosen),
-                });
+            let rows = found.into_iter().enumerate().map(|(i, found)| match found {
+                Found::Conversation(c) => match_row(c, i == self.chosen),
+                Found::Contact(c) => contact_row(c, i == self.chosen),
+            });
             scrollable(column(rows).spacing(2)).into()
         };
         column![field, list, widget::muted(t!("switcher-hint"))]
@@ -133,12 +139,20 @@ pub fn matches<'a>(conversations: &'a Conversations, query: &str) -> Vec<&'a Con
 
 /// The matching conversations, then the matching contacts none of those
 /// conversations belongs to; at most [`MAX_MATCHES`] in all.
-pub fn everything<'a>(conversations: &'a Conversations, contacts: &'a [Contact], query: &str) -> Vec<Found<'a>> {
+pub fn everything<'a>(
+    conversations: &'a Conversations,
+    contacts: &'a [Contact],
+    query: &str,
+) -> Vec<Found<'a>> {
     let listed = matches(conversations, query);
     let mut found: Vec<Found<'a>> = listed.iter().map(|c| Found::Conversation(c)).collect();
     let mut people: Vec<&Contact> = contacts
         .iter()
-        .filter(|contact| !listed.iter().any(|c| c.contact.as_ref().is_some_and(|r| r.id == contact.id)))
+        .filter(|contact| {
+            !listed
+                .iter()
+                .any(|c| c.contact.as_ref().is_some_and(|r| r.id == contact.id))
+        })
         .filter(|contact| contacts::matches(contact, query))
         .collect();
     people.sort_by_key(|c| c.details.name.to_lowercase());
@@ -153,7 +167,9 @@ fn contact_row(contact: &Contact, chosen: bool) -> Element<'_, Message> {
     let content = row![
         widget::avatar(name, address),
         column![
-            text(widget::one_line(name, 40)).size(theme::TEXT_BODY).font(theme::BOLD),
+            text(widget::one_line(name, 40))
+                .size(theme::TEXT_BODY)
+                .font(theme::BOLD),
             widget::muted(widget::one_line(address, 56)),
         ]
         .spacing(2)

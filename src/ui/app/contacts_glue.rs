@@ -28,22 +28,23 @@ impl App {
         }
     }
 
-    /// What a change did: a refusal is shown in the runtime's words (in the
-    /// open dialog if it was the dialog's); an added contact's page opens.
+    /// What one of our changes did: a refusal is shown in the runtime's
+    /// words (in the open dialog if it was the dialog's); an added
+    /// contact's page opens. Changes made elsewhere (the command line) only
+    /// show in the new list.
     pub(super) fn contact_changed(&mut self, changed: ContactChanged) {
-        let ours = self.contact_requests.remove(&changed.request);
+        if !self.contact_requests.remove(&changed.request) {
+            return;
+        }
         match changed.outcome {
-            ContactOutcome::Refused { reason } => {
-                if !ours || !self.contact_form_refused(changed.request, &reason) {
-                    self.notice = Some(w!("notice-contact-refused", reason = reason));
-                }
+            ContactOutcome::Refused { reason } if !self.contact_form_refused(changed.request, &reason) => {
+                self.notice = Some(w!("notice-contact-refused", reason = reason));
             }
-            ContactOutcome::Added { id } | ContactOutcome::Changed { id } if ours => {
+            ContactOutcome::Added { id } => {
                 self.contact_form_done(changed.request);
-                if matches!(changed.outcome, ContactOutcome::Added { .. }) {
-                    self.show_contact(id);
-                }
+                self.show_contact(id);
             }
+            ContactOutcome::Changed { .. } => self.contact_form_done(changed.request),
             _ => {}
         }
     }
@@ -210,7 +211,11 @@ impl App {
             }
             menu::Action::AddToContacts(key) => {
                 self.conversation_menu = None;
-                let name = self.conversations.get(&key).map(|c| c.title()).unwrap_or_default();
+                let name = self
+                    .conversations
+                    .get(&key)
+                    .map(|c| c.title())
+                    .unwrap_or_default();
                 self.add_contact(&name, &key.peer, Some(&key.account));
                 Task::none()
             }

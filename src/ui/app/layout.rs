@@ -94,7 +94,9 @@ impl App {
             let content = form.view().map(Message::ContactForm);
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
         } else if let Some(switcher) = &self.switcher {
-            let content = switcher.view(&self.conversations, self.sidebar.contacts.all()).map(Message::Switcher);
+            let content = switcher
+                .view(&self.conversations, self.sidebar.contacts.all())
+                .map(Message::Switcher);
             stack![base, dialog(content, 520.0)].into()
         } else if self.settings_open {
             let choices = settings::Choices {

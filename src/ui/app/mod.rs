@@ -416,7 +416,8 @@ impl App {
                 if self.certificates.is_open() {
                     return self.on_certificates(certificate_prompt::Message::Cancel);
                 }
-                if self.accounts.escape() || self.contact_form.take().is_some()
+                if self.accounts.escape()
+                    || self.contact_form.take().is_some()
                     || self.conversation_menu.take().is_some()
                 {
                     return Task::none();

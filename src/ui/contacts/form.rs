@@ -7,7 +7,9 @@ use crate::ui::{theme, widget};
 use iced::widget::text_editor::{self, Content};
 use iced::widget::{button, checkbox, column, row, space, text, text_input};
 use iced::{Element, Fill};
-use sipchat::model::{contact_address_key, AccountId, AddressProblem, Contact, ContactDraft, ContactId, ContactPatch};
+use sipchat::model::{
+    contact_address_key, AccountId, AddressProblem, Contact, ContactDraft, ContactId, ContactPatch,
+};
 
 /// Most addresses one contact may have in the dialog.
 pub const MAX_ADDRESSES: usize = 20;

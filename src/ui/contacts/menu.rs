@@ -111,7 +111,9 @@ impl ConversationMenu {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let heading = text(self.title.as_str()).size(theme::TEXT_TITLE).font(theme::BOLD);
+        let heading = text(self.title.as_str())
+            .size(theme::TEXT_TITLE)
+            .font(theme::BOLD);
         let item = |label: String, message: Message| {
             button(text(label))
                 .width(Fill)

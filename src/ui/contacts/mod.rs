@@ -76,21 +76,12 @@ impl ContactList {
     /// The contacts to list: favourites first, then by name (without case),
     /// only those matching every word of the filter.
     pub fn shown(&self) -> Vec<&Contact> {
-        let mut shown: Vec<&Contact> = self
-            .all
-            .iter()
-            .filter(|c| matches(c, &self.filter))
-            .collect();
+        let mut shown: Vec<&Contact> = self.all.iter().filter(|c| matches(c, &self.filter)).collect();
         shown.sort_by(|a, b| {
             b.details
                 .favourite
                 .cmp(&a.details.favourite)
-                .then_with(|| {
-                    a.details
-                        .name
-                        .to_lowercase()
-                        .cmp(&b.details.name.to_lowercase())
-                })
+                .then_with(|| a.details.name.to_lowercase().cmp(&b.details.name.to_lowercase()))
                 .then(a.id.cmp(&b.id))
         });
         shown
@@ -118,17 +109,12 @@ impl ContactList {
                 .padding([0.0, theme::SPACE_L])
                 .into()
         } else {
-            let rows = shown
-                .into_iter()
-                .map(|c| contact_row(c, open == Some(c.id)));
+            let rows = shown.into_iter().map(|c| contact_row(c, open == Some(c.id)));
             scrollable(column(rows).spacing(2).padding([0.0, theme::SPACE_S]))
                 .height(Fill)
                 .into()
         };
-        column![top, list]
-            .spacing(theme::SPACE_S)
-            .height(Fill)
-            .into()
+        column![top, list].spacing(theme::SPACE_S).height(Fill).into()
     }
 }
 

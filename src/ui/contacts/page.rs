@@ -43,13 +43,20 @@ pub fn view<'a>(contact: &'a Contact, account: Option<&str>, can_send: bool) -> 
         name = name.push(widget::muted(t!("contact-page-favourite")));
     }
     if details.blocked {
-        name = name.push(text(t!("contact-page-blocked")).style(|t: &iced::Theme| text::Style {
-            color: Some(theme::danger_text(t)),
-        }));
+        name = name.push(
+            text(t!("contact-page-blocked")).style(|t: &iced::Theme| text::Style {
+                color: Some(theme::danger_text(t)),
+            }),
+        );
     }
-    let header = row![widget::avatar(&details.name, seed), name, space::horizontal(), close]
-        .spacing(theme::SPACE_M)
-        .align_y(Center);
+    let header = row![
+        widget::avatar(&details.name, seed),
+        name,
+        space::horizontal(),
+        close
+    ]
+    .spacing(theme::SPACE_M)
+    .align_y(Center);
 
     let action = |label: String, message: Option<Message>| {
         button(text(label).size(theme::TEXT_BODY))
@@ -64,8 +71,11 @@ pub fn view<'a>(contact: &'a Contact, account: Option<&str>, can_send: bool) -> 
             reachable.then_some(Message::ChatSession(id))
         )
         .style(theme::secondary_button),
-        action(t!("contact-page-send-file"), reachable.then_some(Message::SendFile(id)))
-            .style(theme::secondary_button),
+        action(
+            t!("contact-page-send-file"),
+            reachable.then_some(Message::SendFile(id))
+        )
+        .style(theme::secondary_button),
     ]
     .spacing(theme::SPACE_S);
     let block_label = if details.blocked {

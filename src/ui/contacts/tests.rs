@@ -48,5 +48,8 @@ fn the_filter_matches_every_word_in_name_address_or_group() {
     assert_eq!(names(&list), ["Bob Smith"]);
     list.update(Message::Filter("carol".into()));
     assert!(names(&list).is_empty());
-    assert_eq!(list.update(Message::Open(ContactId(2))), Action::Open(ContactId(2)));
+    assert_eq!(
+        list.update(Message::Open(ContactId(2))),
+        Action::Open(ContactId(2))
+    );
 }

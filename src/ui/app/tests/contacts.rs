@@ -71,7 +71,9 @@ fn type_addresses(app: &mut App, text: &str) {
 }
 
 fn form_error(app: &App) -> Option<String> {
-    app.contact_form.as_ref().and_then(|f| f.error().map(str::to_string))
+    app.contact_form
+        .as_ref()
+        .and_then(|f| f.error().map(str::to_string))
 }
 
 #[test]
@@ -113,9 +115,9 @@ fn the_contact_page_writes_blocks_and_closes() {
     let (mut app, recorder) = app();
     with_contacts(&mut app);
     recorder.take();
-    let _ = app.update(Message::Sidebar(sidebar::Message::Contacts(contacts::Message::Open(
-        ContactId(2),
-    ))));
+    let _ = app.update(Message::Sidebar(sidebar::Message::Contacts(
+        contacts::Message::Open(ContactId(2)),
+    )));
     assert_eq!(app.sidebar.open_contact, Some(ContactId(2)));
     let _ = app.update(Message::ContactPage(page::Message::Block(ContactId(2), true)));
     let (_, sent) = change(&recorder);
@@ -127,14 +129,22 @@ fn the_contact_page_writes_blocks_and_closes() {
         }
     );
     let _ = app.update(Message::ContactPage(page::Message::Write(ContactId(2))));
-    assert_eq!(app.sidebar.open_contact, None, "the conversation replaces the page");
-    assert_eq!(app.conversations.open_key(), Some(&ConversationKey::new(&local(), BOB)));
+    assert_eq!(
+        app.sidebar.open_contact, None,
+        "the conversation replaces the page"
+    );
+    assert_eq!(
+        app.conversations.open_key(),
+        Some(&ConversationKey::new(&local(), BOB))
+    );
     // A contact removed elsewhere closes its page.
     let _ = app.update(Message::ContactPage(page::Message::Close));
-    let _ = app.update(Message::Sidebar(sidebar::Message::Contacts(contacts::Message::Open(
-        ContactId(3),
-    ))));
-    let _ = app.update(Message::Runtime(Event::Contacts(vec![contact(2, "Bob", BOB, false)])));
+    let _ = app.update(Message::Sidebar(sidebar::Message::Contacts(
+        contacts::Message::Open(ContactId(3)),
+    )));
+    let _ = app.update(Message::Runtime(Event::Contacts(vec![contact(
+        2, "Bob", BOB, false,
+    )])));
     assert_eq!(app.sidebar.open_contact, None);
 }
 
@@ -142,7 +152,9 @@ fn the_contact_page_writes_blocks_and_closes() {
 fn the_add_dialog_names_simple_mistakes_before_sending() {
     let (mut app, recorder) = app();
     recorder.take();
-    let _ = app.update(Message::Sidebar(sidebar::Message::Contacts(contacts::Message::Add)));
+    let _ = app.update(Message::Sidebar(sidebar::Message::Contacts(
+        contacts::Message::Add,
+    )));
     assert!(app.contact_form.is_some());
     let _ = app.update(form(form::Message::Save));
     assert_eq!(form_error(&app).as_deref(), Some("Please enter a name."));
@@ -257,7 +269,10 @@ fn the_conversation_menu_adds_renames_and_deletes_after_asking() {
     let ContactChange::Add { draft } = sent else {
         panic!("not an add: {sent:?}");
     };
-    assert_eq!((draft.name.as_str(), draft.addresses.as_slice()), ("bob", &[BOB.to_string()][..]));
+    assert_eq!(
+        (draft.name.as_str(), draft.addresses.as_slice()),
+        ("bob", &[BOB.to_string()][..])
+    );
     assert_eq!(draft.account.as_deref(), Some(AccountId::LOCAL));
     let _ = app.update(Message::Escape);
 
@@ -265,10 +280,16 @@ fn the_conversation_menu_adds_renames_and_deletes_after_asking() {
     open_bob(&mut app);
     recorder.take();
     let key = iced::keyboard::Key::Named(iced::keyboard::key::Named::F10);
-    let pressed = keys::key_message(&key, iced::keyboard::Modifiers::SHIFT, iced::event::Status::Ignored);
+    let pressed = keys::key_message(
+        &key,
+        iced::keyboard::Modifiers::SHIFT,
+        iced::event::Status::Ignored,
+    );
     let _ = app.update(pressed.unwrap());
     let _ = app.update(Message::Menu(menu::Message::Rename));
-    let _ = app.update(Message::Menu(menu::Message::RenameEdited("  Bob at work ".into())));
+    let _ = app.update(Message::Menu(menu::Message::RenameEdited(
+        "  Bob at work ".into(),
+    )));
     let _ = app.update(Message::Menu(menu::Message::RenameSubmit));
     assert_eq!(app.conversations.get(&bob()).unwrap().title(), "Bob at work");
     let (_, sent) = change(&recorder);
