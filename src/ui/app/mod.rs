@@ -492,7 +492,8 @@ impl App {
     }
 
     /// The text fields Tab visits, in order: the dialog's field while a
-    /// dialog is open, else search, new conversation, composer.
+    /// dialog is open, else search, new conversation, the contact filter
+    /// (on the Contacts tab), composer.
     pub fn focus_order(&self) -> Vec<&'static str> {
         if self.switcher.is_some() {
             return vec![switcher::FIELD];
@@ -506,6 +507,9 @@ impl App {
             return Vec::new();
         }
         let mut order = vec![search::FIELD, sidebar::new_conversation::FIELD];
+        if self.sidebar.tab == sidebar::Tab::Contacts {
+            order.push(contacts::FILTER_FIELD);
+        }
         if self.conversations.current().is_some() && !self.stopped {
             order.push(pane::COMPOSER);
         }

@@ -83,6 +83,7 @@ fn the_contacts_tab_lists_favourites_first_and_filters() {
     with_contacts(&mut app);
     let _ = app.update(Message::Sidebar(sidebar::Message::Tab(Tab::Contacts)));
     assert_eq!(app.sidebar.tab, Tab::Contacts);
+    assert!(app.focus_order().contains(&contacts::FILTER_FIELD));
     assert_eq!(shown_names(&app), ["Bob Builder", "alice", "Zoe"]);
     let filter = contacts::Message::Filter("example.org".into());
     let _ = app.update(Message::Sidebar(sidebar::Message::Contacts(filter)));
