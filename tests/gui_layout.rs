@@ -6,6 +6,9 @@
 //! `target/gui-artifacts/layout-*.png` to be looked at; the test checks the
 //! window takes each size and asks for no less than 640x480 (xprop).
 //!
+//! Also the contact list beside a contact page, light and dark
+//! (`contacts-*.png`).
+//!
 //! Skips as `gui_window.rs` does (Xvfb tools, Kamailio).
 
 #![cfg(feature = "gui")]
@@ -224,6 +227,83 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
         assert!(
             hints.contains("minimum size: 640 by 480"),
             "the window's size hints: {hints}"
+        );
+    }
+}
+
+/// Adds a contact with the command line (no instance runs on `data`).
+fn add_contact(config: &Path, data: &Path, args: &[&str]) {
+    let added = Command::new(env!("CARGO_BIN_EXE_sipchat"))
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["contacts", "add"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "contacts add {args:?}: {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+}
+
+/// The contact list beside a contact's page, light and dark: contacts
+/// added with the command line, the page opened with Ctrl+K. Screenshots
+/// in `target/gui-artifacts/contacts-*.png`.
+#[test]
+fn the_contact_list_and_a_contact_page_in_both_themes() {
+    let Some(x) = Xvfb::start_sized_or_skip((1600, 1000)) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("local.ron");
+    std::fs::write(
+        &config,
+        r#"(accounts: [], local: (user: "alice", bind: "127.0.0.1", port: 0))"#,
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    add_contact(
+        &config,
+        &data,
+        &[
+            "sip:bob@example.org",
+            "--name",
+            "Bob Builder",
+            "--address",
+            "tel:+4930123456",
+            "--group",
+            "Work",
+            "--note",
+            "Site office, mornings only",
+            "--favourite",
+        ],
+    );
+    add_contact(
+        &config,
+        &data,
+        &["sip:carol@example.net", "--name", "Carol Jones"],
+    );
+    add_contact(&config, &data, &["sips:dave@example.com", "--name", "Dave"]);
+    let out = artifacts();
+    for theme in ["light", "dark"] {
+        let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
+        std::fs::write(data.join("window.ron"), state).unwrap();
+        let (_window, id) = start_window(&x, &config, &data);
+        std::thread::sleep(Duration::from_secs(2));
+        assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+        assert!(x.xdotool(&["key", "--clearmodifiers", "ctrl+k"]));
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(x.xdotool(&["type", "--delay", "20", "builder"]));
+        assert!(x.xdotool(&["key", "Return"]));
+        std::thread::sleep(Duration::from_millis(1200));
+        let path = out.join(format!("contacts-1000x640-{theme}.png"));
+        assert!(
+            x.screenshot_window(&id, &path),
+            "no screenshot {}",
+            path.display()
         );
     }
 }

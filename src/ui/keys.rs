@@ -7,6 +7,8 @@
 //! - Ctrl+Q: quit (closing the window may only hide it)
 //! - Esc: close the open dialog, else the alert log, else leave the search
 //!   results (even when a text field took the key: it only unfocuses the field)
+//! - Shift+F10 / the Menu key: the open conversation's menu (Add to
+//!   contacts, Rename, Delete)
 //! - Tab / Shift+Tab: next / previous text field (iced focuses text inputs
 //!   only; buttons are reached with the mouse)
 //! - Up / Down while "jump to a conversation" is open: choose a match
@@ -52,6 +54,8 @@ pub fn key_message(key: &Key, modifiers: Modifiers, status: Status) -> Option<Me
                 forward: named == Named::ArrowDown,
             })
         }
+        Key::Named(Named::ContextMenu) => Some(Message::OpenMenu(None)),
+        Key::Named(Named::F10) if modifiers.shift() => Some(Message::OpenMenu(None)),
         Key::Named(Named::Tab) if status == Status::Ignored && !modifiers.command() => {
             Some(if modifiers.shift() {
                 Message::FocusPrevious

@@ -33,6 +33,7 @@ mod background;
 mod bridge;
 mod certificate_prompt;
 mod clock;
+mod contacts;
 mod conversation;
 mod emoji;
 mod i18n;

@@ -8,6 +8,7 @@ use super::banners::dialog;
 use super::{alerts_glue, App, Message};
 use crate::ui::account_settings;
 use crate::ui::alerts;
+use crate::ui::contacts;
 use crate::ui::conversation::pane;
 use crate::ui::conversation::session::ChatView;
 use crate::ui::conversation::{ConversationKey, Conversations};
@@ -51,8 +52,16 @@ impl App {
             alert_messages: self.alerts.messages(),
             transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
         };
+        let page = self
+            .sidebar
+            .open_contact
+            .and_then(|id| self.sidebar.contacts.get(id));
         let pane = if self.alerts.log_open() {
             alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
+        } else if let Some(contact) = page {
+            let account = self.contact_account(contact);
+            let account = account.as_ref().map(|a| a.0.as_str());
+            contacts::page::view(contact, account, !self.stopped).map(Message::ContactPage)
         } else {
             self.pane
                 .view(self.conversations.current(), cx)
@@ -78,8 +87,16 @@ impl App {
                 .view()
                 .map(|m| Message::Accounts(account_settings::Message::Form(m)));
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
+        } else if let Some(menu) = &self.conversation_menu {
+            let content = menu.view().map(Message::Menu);
+            stack![base, dialog(content, 420.0)].into()
+        } else if let Some(form) = &self.contact_form {
+            let content = form.view().map(Message::ContactForm);
+            stack![base, dialog(scrollable(content).into(), 480.0)].into()
         } else if let Some(switcher) = &self.switcher {
-            let content = switcher.view(&self.conversations).map(Message::Switcher);
+            let content = switcher
+                .view(&self.conversations, self.sidebar.contacts.all())
+                .map(Message::Switcher);
             stack![base, dialog(content, 520.0)].into()
         } else if self.settings_open {
             let choices = settings::Choices {

@@ -8,7 +8,8 @@
 //! transfers, dialogs, dropped files), `layout.rs` (the sidebar folded
 //! in narrow windows), `pane_glue.rs` (the open
 //! conversation's actions: sending, links, copying, switching conversations),
-//! `duty.rs` (closing to the background, the tray icon, do not disturb);
+//! `duty.rs` (closing to the background, the tray icon, do not disturb),
+//! `contacts_glue.rs` (the contact list, page and dialogs);
 //! tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
@@ -16,6 +17,7 @@ use crate::ui::alerts::{self, Alerts};
 use crate::ui::bridge::{self, EventSource};
 use crate::ui::certificate_prompt::{self, CertificatePrompts};
 use crate::ui::clock::{self, Zone};
+use crate::ui::contacts;
 use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
 use crate::ui::conversation::pane::{self, Pane};
 use crate::ui::conversation::session::{Request, Sessions};
@@ -39,6 +41,7 @@ use iced::{Point, Size, Subscription, Task, Theme};
 use sipchat::model::{AccountId, MessageId, TransferId};
 use sipchat::notify::NotifyAction;
 use sipchat::runtime::{Command, Event, Handle, RuntimeError};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -102,6 +105,15 @@ pub enum Message {
     Certificates(certificate_prompt::Message),
     /// Closing the window, the tray icon, do not disturb (`duty.rs`).
     Duty(duty::DutyMessage),
+    /// The contact page's buttons (`contacts_glue.rs`).
+    ContactPage(contacts::page::Message),
+    /// The dialog adding or editing a contact.
+    ContactForm(contacts::form::Message),
+    /// Right click on a conversation, or Shift+F10 / the Menu key (`None`:
+    /// the open conversation): its menu.
+    OpenMenu(Option<ConversationKey>),
+    /// The conversation menu's buttons.
+    Menu(contacts::menu::Message),
 }
 
 /// What the window starts with besides the runtime.
@@ -208,6 +220,12 @@ pub struct App {
     certificates: CertificatePrompts,
     /// The window, the tray icon, running in the background.
     duty: duty::Duty,
+    /// The contact changes sent and not yet answered, by request number.
+    contact_requests: BTreeSet<u64>,
+    /// The dialog adding or editing a contact, while open.
+    contact_form: Option<contacts::form::ContactForm>,
+    /// A conversation's menu, while open.
+    conversation_menu: Option<contacts::menu::ConversationMenu>,
 }
 
 impl App {
@@ -260,10 +278,14 @@ impl App {
             instance: startup.instance,
             certificates: CertificatePrompts::default(),
             duty: duty::Duty::default(),
+            contact_requests: BTreeSet::new(),
+            contact_form: None,
+            conversation_menu: None,
         };
         app.notifications.set_messages(app.state.notify_messages);
         app.sidebar.accounts.set_identities(startup.identities);
         app.command(Command::LoadConversations);
+        app.command(Command::LoadContacts);
         app.command(Command::LoadTransfers { account: None });
         // Alerts stay up until acknowledged, also across a restart. The
         // whole log, not only the open ones: acknowledged alerts still badge
@@ -357,6 +379,16 @@ impl App {
                     self.sidebar_unfolded = !fold;
                     Task::none()
                 }
+                sidebar::Action::OpenContact(id) => {
+                    self.show_contact(id);
+                    Task::none()
+                }
+                sidebar::Action::Menu(key) => self.open_menu(Some(key)),
+                sidebar::Action::AddContact => {
+                    let account = self.sidebar.accounts.selected().cloned();
+                    self.add_contact("", "", account.as_ref());
+                    Task::none()
+                }
                 sidebar::Action::OpenSettings => {
                     self.switcher = None;
                     self.settings_open = true;
@@ -384,7 +416,10 @@ impl App {
                 if self.certificates.is_open() {
                     return self.on_certificates(certificate_prompt::Message::Cancel);
                 }
-                if self.accounts.escape() {
+                if self.accounts.escape()
+                    || self.contact_form.take().is_some()
+                    || self.conversation_menu.take().is_some()
+                {
                     return Task::none();
                 }
                 let closed = self.switcher.take().is_some() || std::mem::take(&mut self.settings_open);
@@ -401,8 +436,13 @@ impl App {
                 let Some(switcher) = self.switcher.as_mut() else {
                     return Task::none();
                 };
-                match switcher.update(message, &self.conversations) {
+                match switcher.update(message, &self.conversations, self.sidebar.contacts.all()) {
                     switcher::Action::None => Task::none(),
+                    switcher::Action::OpenContact(id) => {
+                        self.switcher = None;
+                        self.show_contact(id);
+                        Task::none()
+                    }
                     switcher::Action::Open(key) => {
                         self.switcher = None;
                         self.open(&key)
@@ -444,19 +484,32 @@ impl App {
             Message::Files(message) => self.on_files(message),
             Message::Certificates(message) => self.on_certificates(message),
             Message::Duty(message) => self.on_duty(message),
+            Message::ContactPage(message) => self.on_contact_page(message),
+            Message::ContactForm(message) => self.on_contact_form(message),
+            Message::OpenMenu(key) => self.open_menu(key),
+            Message::Menu(message) => self.on_menu(message),
         }
     }
 
     /// The text fields Tab visits, in order: the dialog's field while a
-    /// dialog is open, else search, new conversation, composer.
+    /// dialog is open, else search, new conversation, the contact filter
+    /// (on the Contacts tab), composer.
     pub fn focus_order(&self) -> Vec<&'static str> {
         if self.switcher.is_some() {
             return vec![switcher::FIELD];
         }
-        if self.settings_open || self.accounts.form.is_some() || self.certificates.is_open() {
+        if self.settings_open
+            || self.accounts.form.is_some()
+            || self.certificates.is_open()
+            || self.contact_form.is_some()
+            || self.conversation_menu.is_some()
+        {
             return Vec::new();
         }
         let mut order = vec![search::FIELD, sidebar::new_conversation::FIELD];
+        if self.sidebar.tab == sidebar::Tab::Contacts {
+            order.push(contacts::FILTER_FIELD);
+        }
         if self.conversations.current().is_some() && !self.stopped {
             order.push(pane::COMPOSER);
         }
@@ -537,8 +590,8 @@ impl App {
                 self.sidebar.accounts.set_state(&account, state, self.now)
             }
             Event::CertificateUntrusted { .. } | Event::CertificateChanged { .. } => {}
-            // The contact list's window part (#15) handles these.
-            Event::Contacts(_) | Event::ContactChanged(_) => {}
+            Event::Contacts(list) => self.contacts_listed(list),
+            Event::ContactChanged(changed) => self.contact_changed(changed),
             Event::MessageReceived(message) => {
                 let key = self.conversations.receive(&message);
                 self.sessions.message_from(&key);
@@ -738,6 +791,7 @@ mod banners;
 mod accounts;
 mod alerts_glue;
 mod certificates_glue;
+mod contacts_glue;
 pub mod duty;
 mod file_path;
 pub mod files;

@@ -85,6 +85,11 @@ impl Conversations {
             if summary.display_name.is_some() {
                 conversation.name.clone_from(&summary.display_name);
             }
+            conversation.given_name = summary
+                .title
+                .clone()
+                .or_else(|| summary.contact.as_ref().map(|c| c.name.clone()));
+            conversation.contact.clone_from(&summary.contact);
             conversation.last_activity = conversation.last_activity.max(at);
             conversation.unread = if is_open {
                 0

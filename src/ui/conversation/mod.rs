@@ -10,7 +10,9 @@ pub mod pane;
 pub mod session;
 
 use crate::ui::i18n::t;
-use sipchat::model::{conversation_key, AccountId, AlertMark, DeliveryState, IncomingMessage, MessageId};
+use sipchat::model::{
+    conversation_key, AccountId, AlertMark, ContactRef, DeliveryState, IncomingMessage, MessageId,
+};
 use sipchat::runtime::Address;
 use std::collections::BTreeMap;
 
@@ -80,11 +82,21 @@ pub struct Conversation {
     pub history: History,
     /// The newest message as the stored list gave it, until loaded.
     pub preview: Option<Entry>,
+    /// The name the user gave the conversation, else its contact's name
+    /// (the store's `shown_name`, when it is more than the peer's own).
+    pub given_name: Option<String>,
+    /// The contact holding the peer's address; `None` for a stranger.
+    pub contact: Option<ContactRef>,
 }
 
 impl Conversation {
-    /// The name to show: display name, else the user part, else the address.
+    /// The name to show: the name the user gave (the conversation's or its
+    /// contact's), else the display name, else the user part, else the
+    /// address.
     pub fn title(&self) -> String {
+        if let Some(name) = self.given_name.as_deref().filter(|n| !n.trim().is_empty()) {
+            return name.trim().to_string();
+        }
         if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
             return name.trim().to_string();
         }
@@ -139,6 +151,8 @@ impl Conversations {
             key: key.clone(),
             address: address.trim().to_string(),
             name: None,
+            given_name: None,
+            contact: None,
             entries: Vec::new(),
             unread: 0,
             last_activity: now,
@@ -303,6 +317,22 @@ impl Conversations {
             (None, false) => count - 1,
         };
         list.get(index).map(|c| c.key.clone())
+    }
+
+    /// Gives a conversation a name of its own (`None`: its contact's name
+    /// again, if any), until the stored list says otherwise.
+    pub fn rename(&mut self, key: &ConversationKey, title: Option<String>) {
+        if let Some(conversation) = self.all.get_mut(key) {
+            conversation.given_name = title.or_else(|| conversation.contact.as_ref().map(|c| c.name.clone()));
+        }
+    }
+
+    /// Forgets a conversation (deleted); closes it if it was open.
+    pub fn remove(&mut self, key: &ConversationKey) {
+        self.all.remove(key);
+        if self.open.as_ref() == Some(key) {
+            self.open = None;
+        }
     }
 
     pub fn by_recent(&self) -> Vec<&Conversation> {

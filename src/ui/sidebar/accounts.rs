@@ -121,6 +121,11 @@ impl Accounts {
         self.accounts.len()
     }
 
+    /// The accounts' ids, in config order.
+    pub fn ids(&self) -> Vec<AccountId> {
+        self.accounts.iter().map(|a| a.id.clone()).collect()
+    }
+
     /// The account new conversations are sent from.
     pub fn selected(&self) -> Option<&AccountId> {
         self.selected.as_ref()

@@ -1,5 +1,6 @@
 //! The left column: the search box, accounts, the "New conversation"
-//! field, and the conversations by last activity (or the search hits).
+//! field, and the conversations by last activity (or the search hits), or
+//! the contacts (`ui/contacts`), chosen by two tabs.
 
 pub mod accounts;
 pub mod compact;
@@ -7,16 +8,17 @@ pub mod new_conversation;
 pub mod search;
 
 use crate::ui::clock::Zone;
+use crate::ui::contacts::{self, ContactList};
 use crate::ui::conversation::{Conversation, ConversationKey, Conversations, Direction};
 use crate::ui::i18n::t;
 use crate::ui::transfers;
 use crate::ui::{theme, widget};
 use accounts::Accounts;
-use iced::widget::{button, column, container, row, scrollable, space, text, tooltip};
+use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text, tooltip};
 use iced::{Center, Element, Fill};
 use new_conversation::NewConversation;
 use search::Search;
-use sipchat::model::AccountId;
+use sipchat::model::{AccountId, ContactId};
 use std::collections::BTreeMap;
 
 /// Longest preview line in the list, in characters (the row clips as well).
@@ -37,6 +39,19 @@ pub enum Message {
     OpenSettings,
     /// Fold the sidebar to icons (`true`) or unfold it (narrow windows).
     Fold(bool),
+    /// The Conversations / Contacts tabs.
+    Tab(Tab),
+    /// A conversation was right-clicked: its menu.
+    Menu(ConversationKey),
+    Contacts(contacts::Message),
+}
+
+/// What the list under the tabs shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Tab {
+    #[default]
+    Conversations,
+    Contacts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +75,12 @@ pub enum Action {
     Fold(bool),
     /// Put this text on the clipboard.
     Copy(String),
+    /// Show this contact's page.
+    OpenContact(ContactId),
+    /// Open the dialog adding a contact.
+    AddContact,
+    /// Open this conversation's menu.
+    Menu(ConversationKey),
 }
 
 #[derive(Debug)]
@@ -67,6 +88,10 @@ pub struct Sidebar {
     pub accounts: Accounts,
     new_conversation: NewConversation,
     pub search: Search,
+    pub tab: Tab,
+    pub contacts: ContactList,
+    /// The contact whose page is shown, marked in the list.
+    pub open_contact: Option<ContactId>,
 }
 
 impl Sidebar {
@@ -75,6 +100,9 @@ impl Sidebar {
             accounts,
             new_conversation: NewConversation::default(),
             search: Search::default(),
+            tab: Tab::default(),
+            contacts: ContactList::default(),
+            open_contact: None,
         }
     }
 
@@ -89,6 +117,16 @@ impl Sidebar {
             Message::JumpTo => Action::JumpTo,
             Message::OpenSettings => Action::OpenSettings,
             Message::Fold(fold) => Action::Fold(fold),
+            Message::Menu(key) => Action::Menu(key),
+            Message::Tab(tab) => {
+                self.tab = tab;
+                Action::None
+            }
+            Message::Contacts(message) => match self.contacts.update(message) {
+                contacts::Action::None => Action::None,
+                contacts::Action::Open(id) => Action::OpenContact(id),
+                contacts::Action::Add => Action::AddContact,
+            },
             Message::Search(message) => match self.search.update(message) {
                 search::Action::None => Action::None,
                 search::Action::Search(text) => Action::Search(text),
@@ -166,10 +204,12 @@ impl Sidebar {
         let top = if self.search.is_active() {
             top.push(widget::section_heading(&t!("sidebar-search")))
         } else {
-            top.push(widget::section_heading(&t!("sidebar-conversations")))
+            top.push(self.tabs())
         };
         let list: Element<'a, Message> = if self.search.is_active() {
             self.search.results(conversations, zone, now).map(Message::Search)
+        } else if self.tab == Tab::Contacts {
+            self.contacts.view(self.open_contact).map(Message::Contacts)
         } else if conversations.is_empty() {
             container(widget::muted(t!("sidebar-empty")))
                 .padding([0.0, theme::SPACE_L])
@@ -196,6 +236,29 @@ impl Sidebar {
             .height(Fill)
             .style(theme::sidebar)
             .into()
+    }
+}
+
+impl Sidebar {
+    /// The Conversations / Contacts tabs over the list.
+    fn tabs(&self) -> Element<'_, Message> {
+        let tab = |label: String, tab: Tab| {
+            let chosen = self.tab == tab;
+            button(text(label).size(theme::TEXT_SMALL).font(theme::BOLD))
+                .padding([theme::SPACE_XS, theme::SPACE_M])
+                .style(if chosen {
+                    button::primary
+                } else {
+                    theme::secondary_button
+                })
+                .on_press(Message::Tab(tab))
+        };
+        row![
+            tab(t!("sidebar-conversations"), Tab::Conversations),
+            tab(t!("sidebar-contacts"), Tab::Contacts),
+        ]
+        .spacing(theme::SPACE_S)
+        .into()
     }
 }
 
@@ -306,11 +369,13 @@ fn conversation_row<'a>(
     let content = row![widget::avatar(&title, &conversation.key.peer), middle, right]
         .spacing(theme::SPACE_M)
         .align_y(Center);
-    button(content)
+    let row = button(content)
         .width(Fill)
         .padding([theme::SPACE_S, theme::SPACE_S])
         .style(theme::list_item(selected))
-        .on_press(Message::Open(conversation.key.clone()))
+        .on_press(Message::Open(conversation.key.clone()));
+    mouse_area(row)
+        .on_right_press(Message::Menu(conversation.key.clone()))
         .into()
 }
 

@@ -143,6 +143,7 @@ fn the_stored_conversations_fill_the_list_at_start() {
         recorder.take(),
         [
             Command::LoadConversations,
+            Command::LoadContacts,
             Command::LoadTransfers { account: None },
             Command::LoadAlerts {
                 account: None,
@@ -734,3 +735,5 @@ mod keyboard;
 mod layout;
 
 mod duty;
+
+mod contacts;
