@@ -575,6 +575,10 @@ fn listen(
             }
             false => (None, None),
         };
+        if notifier.is_some() {
+            // Notifications name people as the address book does.
+            let _ = handle.send(crate::runtime::Command::LoadContacts);
+        }
         let mut stop_requested = false;
         let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         loop {

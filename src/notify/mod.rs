@@ -208,6 +208,9 @@ pub struct Planner {
     /// Display names peers sent, by account and peer, so a notice that
     /// carries none (a file offer) still names them.
     names: HashMap<(AccountId, String), String>,
+    /// The address book's names by address key (the user's own words win
+    /// over what peers send).
+    contact_names: HashMap<String, String>,
     /// Whether message notifications carry a sound (alerts always do).
     message_sounds: bool,
     /// Messages muted for a while (alerts never are).
@@ -225,6 +228,7 @@ impl Default for Planner {
             words: Box::new(English),
             messages: true,
             names: HashMap::new(),
+            contact_names: HashMap::new(),
             message_sounds: true,
             do_not_disturb: DoNotDisturb::off(),
         }
@@ -325,6 +329,19 @@ impl Planner {
 
     /// Remembers the display name a peer sent with `event`, if any.
     fn learn_name(&mut self, event: &Event) {
+        if let Event::Contacts(contacts) = event {
+            self.contact_names = contacts
+                .iter()
+                .filter(|c| !c.details.name.trim().is_empty())
+                .flat_map(|c| {
+                    c.details
+                        .addresses
+                        .iter()
+                        .map(|a| (conversation_key(a), c.details.name.clone()))
+                })
+                .collect();
+            return;
+        }
         let (account, from, name) = match event {
             Event::MessageReceived(m) => (&m.account, &m.from, &m.from_name),
             Event::ChatOffered {
@@ -346,10 +363,21 @@ impl Planner {
 
     /// The name to show for `from` on `account`: one it sent, else the address.
     fn who(&self, account: &AccountId, from: &str) -> String {
-        self.names
-            .get(&(account.clone(), conversation_key(from)))
+        self.contact_names
+            .get(&conversation_key(from))
+            .or_else(|| self.names.get(&(account.clone(), conversation_key(from))))
             .cloned()
             .unwrap_or_else(|| from.to_string())
+    }
+
+    /// The name to show for `from`: the contact's, else the one it sent
+    /// now (`sent`), else one it sent before, else the address.
+    fn who_sent(&self, account: &AccountId, from: &str, sent: &Option<String>) -> String {
+        match (self.contact_names.get(&conversation_key(from)), sent) {
+            (Some(name), _) => name.clone(),
+            (None, Some(name)) if !name.trim().is_empty() => name.clone(),
+            _ => self.who(account, from),
+        }
     }
 
     /// The notification for `event` now, if it deserves one.
@@ -369,7 +397,7 @@ impl Planner {
         let (open_label, acknowledge_label) = (self.words.open(), self.words.acknowledge());
         match event {
             Event::AlertRaised(alert) => {
-                let who = alert.from_name.clone().unwrap_or_else(|| alert.from.clone());
+                let who = self.who_sent(&alert.account, &alert.from, &alert.from_name);
                 let mut body = shorten(&alert.text);
                 if let Some(info) = alert.first_info() {
                     body = format!("{body}\n({} / {})", info.severity, info.urgency);
@@ -401,9 +429,9 @@ impl Planner {
                 if self.focused.as_ref() == Some(&conversation) {
                     return None;
                 }
+                let who = self.who_sent(&m.account, &m.from, &m.from_name);
                 let count = self.unseen.entry(conversation).or_insert(0);
                 *count += 1;
-                let who = m.from_name.clone().unwrap_or_else(|| m.from.clone());
                 let summary = self.words.messages_summary(&who, *count);
                 let body = match m.alert {
                     AlertMark::Untrusted => {
@@ -439,7 +467,7 @@ impl Planner {
                 if self.focused.as_ref() == Some(&(account.clone(), peer_key.clone())) {
                     return None;
                 }
-                let who = from_name.clone().unwrap_or_else(|| from.clone());
+                let who = self.who_sent(account, from, from_name);
                 Some(Notice {
                     key: NoticeKey::ChatOffer(account.clone(), peer_key.clone()),
                     summary: self.words.chat_offer_summary(&who),

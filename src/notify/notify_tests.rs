@@ -366,3 +366,34 @@ fn do_not_disturb_mutes_messages_until_it_ends_but_never_alerts() {
     p.set_do_not_disturb(DoNotDisturb::off());
     assert!(p.plan_at(&message(5, bob, "y", AlertMark::None), NOW).is_some());
 }
+
+#[test]
+fn notifications_name_people_as_the_address_book_does() {
+    let mut planner = Planner::new();
+    let contact = crate::model::Contact {
+        id: crate::model::ContactId(1),
+        details: crate::model::ContactDraft {
+            name: "Robert Smith".into(),
+            addresses: vec!["sip:bob@example.org".into()],
+            ..Default::default()
+        },
+        updated_at: 0,
+    };
+    assert_eq!(planner.plan(&Event::Contacts(vec![contact])), None);
+    // The peer sends "Bob" and writes from another port: still the contact.
+    let m = message(1, "sip:bob@example.org:5070;transport=tcp", "hi", AlertMark::None);
+    let summary = planner.plan(&m).map(|n| n.summary).unwrap_or_default();
+    assert!(summary.contains("Robert Smith"), "{summary}");
+    let offer = planner
+        .plan(&file_offer(2))
+        .map(|n| n.summary)
+        .unwrap_or_default();
+    assert!(offer.contains("Robert Smith"), "{offer}");
+    // A stranger keeps the name it sent.
+    let other = message(3, "sip:carol@example.org", "hi", AlertMark::None);
+    let summary = planner.plan(&other).map(|n| n.summary).unwrap_or_default();
+    assert!(
+        summary.contains("Bob") && !summary.contains("Robert"),
+        "{summary}"
+    );
+}
