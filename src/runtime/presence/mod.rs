@@ -22,12 +22,13 @@
 //! Retry-After or a backoff; `rejected` shows "does not share", and
 //! `noresource` "no such user", and neither is tried again this run.
 
+mod address_book;
 #[cfg(test)]
 mod tests;
 
 use super::clock::Now;
 use super::event::Event;
-use crate::model::{AccountId, OwnStatus, Presence as Status, PresenceStatus, WatchState};
+use crate::model::{AccountId, Contact, OwnStatus, Presence as Status, PresenceStatus, WatchState};
 use crate::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use crate::protocol::presence::EVENT_PRESENCE;
 use crate::protocol::sip::agent::{
@@ -107,6 +108,8 @@ pub(crate) struct PresenceSettings {
     pub saved: SavedPresence,
     /// Seeds the refresh jitter.
     pub seed: u64,
+    /// Whether contacts that name no account are this account's.
+    pub default_account: bool,
 }
 
 /// Everything that can happen to presence.
@@ -118,6 +121,9 @@ pub(crate) enum PresenceInput {
     Watch(String),
     /// Stop watching it.
     Unwatch(String),
+    /// The whole address book, at start and after every change
+    /// (`address_book.rs`).
+    AddressBook(Vec<Contact>),
     /// Our new status.
     SetStatus(SavedPresence),
     /// News from the agent about a subscription.
@@ -234,6 +240,8 @@ pub(crate) struct Presence {
     watchers: HashMap<WatcherId, (String, Instant)>,
     /// Watchers the user was asked about this run.
     asked: HashSet<String>,
+    /// What the address book says (`address_book.rs`).
+    book: address_book::Book,
 }
 
 impl Presence {
@@ -254,6 +262,7 @@ impl Presence {
             effects: VecDeque::new(),
             watchers: HashMap::new(),
             asked: HashSet::new(),
+            book: address_book::Book::default(),
         }
     }
 
@@ -283,8 +292,15 @@ impl Presence {
     pub(crate) fn handle(&mut self, input: PresenceInput, now: Now) {
         match input {
             PresenceInput::CanSend(can) => self.can_send_changed(can, now),
-            PresenceInput::Watch(uri) => self.watch(uri, now),
-            PresenceInput::Unwatch(uri) => self.unwatch(&uri),
+            PresenceInput::Watch(uri) => {
+                self.book.asked.insert(uri.trim().to_string());
+                self.watch(uri, now);
+            }
+            PresenceInput::Unwatch(uri) => {
+                self.book.asked.remove(uri.trim());
+                self.unwatch(&uri);
+            }
+            PresenceInput::AddressBook(contacts) => self.address_book(&contacts, now),
             PresenceInput::SetStatus(saved) => self.set_status(saved, now),
             PresenceInput::Subscription(event) => self.on_subscription(event, now),
             PresenceInput::Publication(event) => self.on_publication(event, now),
@@ -848,22 +864,27 @@ impl Presence {
             .push_back(PresenceEffect::NotifyWatcher { id, state, document });
     }
 
-    /// Allowed: decided so, or in the list we watch (the address book).
+    /// Allowed: decided so, in the list we watch, or a contact; never
+    /// when blocked.
     fn is_allowed(&self, key: &str) -> bool {
         let listed = |list: &[String]| list.iter().any(|a| crate::model::conversation_key(a) == key);
-        !listed(&self.own.blocked)
+        !self.is_blocked(key)
             && (listed(&self.own.allowed)
+                || self.book.knows(key)
                 || self
                     .watches
                     .keys()
                     .any(|w| crate::model::conversation_key(w) == key))
     }
 
+    /// Blocked: decided so, or a blocked contact.
     fn is_blocked(&self, key: &str) -> bool {
-        self.own
-            .blocked
-            .iter()
-            .any(|a| crate::model::conversation_key(a) == key)
+        self.book.blocks(key)
+            || self
+                .own
+                .blocked
+                .iter()
+                .any(|a| crate::model::conversation_key(a) == key)
     }
 
     /// What a watcher with `key` is told now.

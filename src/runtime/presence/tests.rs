@@ -10,6 +10,7 @@ fn settings(publishes: bool) -> PresenceSettings {
         publishes,
         saved: SavedPresence::default(),
         seed: 42,
+        default_account: true,
     }
 }
 
