@@ -398,6 +398,23 @@ async fn supervise(
     let (queries, query_task) = queries::spawn(store.clone(), events.clone(), blocked, book);
     tasks.push(query_task);
     while let Some(cmd) = commands.recv().await {
+        // A watcher decision is kept with the contact; presence follows
+        // the address book (the contact allowed, or blocked and refused).
+        let cmd = match cmd {
+            Command::DecideWatcher {
+                account,
+                watcher,
+                allow,
+            } => Command::ChangeContacts {
+                request: next_message_id().0,
+                change: Box::new(ContactChange::DecideWatcher {
+                    account: Some(account),
+                    address: watcher,
+                    allow,
+                }),
+            },
+            other => other,
+        };
         let cmd = match queries::Query::from_command(cmd) {
             Ok(query) => {
                 let _ = queries.send(query);
@@ -446,14 +463,7 @@ async fn supervise(
                 })),
             ),
             Command::SetStatus { account: None, .. } => continue,
-            Command::DecideWatcher {
-                account,
-                watcher,
-                allow,
-            } => (
-                account,
-                AccountCommand::Presence(presence::PresenceInput::Decide { watcher, allow }),
-            ),
+            Command::DecideWatcher { .. } => continue,
             Command::LoadConversations
             | Command::LoadMessages { .. }
             | Command::MarkRead { .. }

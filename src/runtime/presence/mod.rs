@@ -80,7 +80,9 @@ pub enum PresenceError {
 pub const QUIT_RETRY_AFTER: u32 = 60;
 
 /// Our status as kept between runs, and (for the local account, which is
-/// its own notifier) the watchers the user allowed or blocked.
+/// its own notifier) the watchers the user allowed or blocked in earlier
+/// versions; decisions are kept with the contacts now (`address_book.rs`),
+/// these are still honoured.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SavedPresence {
     /// Our status.
@@ -132,8 +134,6 @@ pub(crate) enum PresenceInput {
     Publication(PublicationEvent),
     /// Someone watching us (local account).
     Watcher(WatcherEvent),
-    /// The user allows (or blocks) a watcher.
-    Decide { watcher: String, allow: bool },
     /// Quit: remove our publication and end every subscription.
     Stop,
 }
@@ -305,7 +305,6 @@ impl Presence {
             PresenceInput::Subscription(event) => self.on_subscription(event, now),
             PresenceInput::Publication(event) => self.on_publication(event, now),
             PresenceInput::Watcher(event) => self.on_watcher(event, now),
-            PresenceInput::Decide { watcher, allow } => self.decide(&watcher, allow, now),
             PresenceInput::Stop => self.stop(now),
         }
     }
@@ -965,32 +964,6 @@ impl Presence {
             WatcherEvent::Gone { id } => {
                 self.watchers.remove(&id);
             }
-        }
-    }
-
-    fn decide(&mut self, watcher: &str, allow: bool, now: Now) {
-        let key = crate::model::conversation_key(watcher);
-        self.own
-            .allowed
-            .retain(|a| crate::model::conversation_key(a) != key);
-        self.own
-            .blocked
-            .retain(|a| crate::model::conversation_key(a) != key);
-        if allow {
-            self.own.allowed.push(watcher.trim().to_string());
-        } else {
-            self.own.blocked.push(watcher.trim().to_string());
-        }
-        self.effects.push_back(PresenceEffect::Persist(self.own.clone()));
-        let ids: Vec<WatcherId> = self
-            .watchers
-            .iter()
-            .filter(|(_, (k, _))| *k == key)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
-            let left = self.seconds_left(id, now);
-            self.tell(id, &key, left, now);
         }
     }
 
