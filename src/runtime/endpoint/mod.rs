@@ -226,6 +226,7 @@ impl Endpoint {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let seed = rand::random::<u64>();
+        let publishes = matches!(setup, AccountSetup::Server { publish: true, .. });
         let (agent, target, register, udp, listening, chat_settings, trusted_alert_senders) = match setup {
             AccountSetup::Server {
                 agent,
@@ -233,6 +234,7 @@ impl Endpoint {
                 register,
                 chat,
                 trusted_alert_senders,
+                publish: _,
             } => (
                 Agent::new(agent, seed),
                 Some(target),
@@ -285,7 +287,7 @@ impl Endpoint {
         let presence = Presence::new(PresenceSettings {
             account: id.clone(),
             aor: agent.config().aor.to_string(),
-            publishes: target.is_some(),
+            publishes,
             saved: presence::saved_status(options.data_dir.as_deref(), &id),
             seed,
             default_account: id == options.default_account,
