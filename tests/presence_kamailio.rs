@@ -2,6 +2,8 @@
 //! db_text database made at start from Kamailio's schema files,
 //! `tests/kamailio/presence.cfg`): bob watches alice through the server;
 //! alice starts (available), sets away with a note, and quits (offline).
+//! An account with `presence: (publish: false)` is never seen online, and
+//! a contact added through the runtime is watched on the server account.
 //! The times are printed (the figures the issue asks for); the deadlines
 //! are generous, because the machine may be busy.
 //!
@@ -15,8 +17,8 @@ mod kamailio;
 mod support;
 
 use kamailio::Kamailio;
-use sipchat::model::{AccountId, OwnStatus, PresenceStatus, WatchState};
-use sipchat::runtime::{Command, Event, RuntimeOptions};
+use sipchat::model::{AccountId, ContactDraft, OwnStatus, PresenceStatus, WatchState};
+use sipchat::runtime::{Command, ContactChange, Event, RuntimeOptions};
 use std::time::{Duration, Instant};
 use support::Running;
 
@@ -24,10 +26,21 @@ use support::Running;
 const WAIT: Duration = Duration::from_secs(30);
 
 fn start(kam: &Kamailio, user: &str, watch: &[&str], data_dir: &std::path::Path) -> Running {
+    start_with(kam, user, "", watch, data_dir)
+}
+
+/// As [`start`], with more account fields (`extra`, ending in a comma).
+fn start_with(
+    kam: &Kamailio,
+    user: &str,
+    extra: &str,
+    watch: &[&str],
+    data_dir: &std::path::Path,
+) -> Running {
     let config = support::config(&format!(
         r#"(
     accounts: [(name: "{user}", uri: "sip:{user}@{domain}", password: "{user}-secret",
-                proxy: "{proxy}", expires: 300)],
+                proxy: "{proxy}", expires: 300, {extra})],
     local: (enabled: false),
 )"#,
         domain = kamailio::DOMAIN,
@@ -124,5 +137,59 @@ fn bob_sees_alice_come_online_change_status_and_leave() {
         "FIGURE alice quitting showed offline at bob in {:?}",
         quit.elapsed()
     );
+    bob.handle.shutdown();
+}
+
+#[test]
+fn an_account_that_does_not_publish_is_never_seen_online() {
+    let Some(kam) = Kamailio::start_presence_or_skip() else {
+        return;
+    };
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut bob = start(&kam, "bob", &[], dirs.0.path());
+    bob.wait_registered("bob");
+    // Bob's address book, not --watch: alice as a contact (default account).
+    let draft = ContactDraft {
+        name: "Alice".into(),
+        addresses: vec!["sip:alice@sipchat.test".into()],
+        ..ContactDraft::default()
+    };
+    let request = bob.handle.next_request_id();
+    bob.handle
+        .send(Command::ChangeContacts {
+            request,
+            change: Box::new(ContactChange::Add { draft }),
+        })
+        .unwrap();
+    wait_alice(&mut bob, &kam, "offline before her start", |p| {
+        p.status == PresenceStatus::Offline
+    });
+
+    let mut alice = start_with(&kam, "alice", "presence: (publish: false),", &[], dirs.1.path());
+    alice.wait_registered("alice");
+    alice
+        .handle
+        .send(Command::SetStatus {
+            account: Some(AccountId("alice".into())),
+            status: OwnStatus::Busy,
+            note: Some("not for the server".into()),
+        })
+        .unwrap();
+    let published = alice.wait_for("her status set", |e| match e {
+        Event::OwnPresence { published, .. } => Some(*published),
+        _ => None,
+    });
+    assert!(!published, "alice's status was published");
+    bob.settle(Duration::from_secs(3));
+    let online = bob.seen.iter().find(|e| {
+        matches!(e, Event::Presence { presence, .. }
+            if presence.status != PresenceStatus::Offline && presence.status != PresenceStatus::Unknown)
+    });
+    assert!(
+        online.is_none(),
+        "bob saw alice online: {online:#?}\n{}",
+        kam.log()
+    );
+    alice.handle.shutdown();
     bob.handle.shutdown();
 }

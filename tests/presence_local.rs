@@ -2,14 +2,16 @@
 //! notifier: bob watches alice; he is a stranger to her, so he sees only
 //! "waiting for permission" and she is asked; once she allows him he sees
 //! her available, then away with her note, then offline when she quits.
+//! And the address book feeds it: a contact added while the runtimes run
+//! is watched at once, and a contact watching us is allowed unasked.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/runtime.rs"]
 mod support;
 
-use sipchat::model::{AccountId, OwnStatus, Presence, PresenceStatus, WatchState};
-use sipchat::runtime::{Command, Event, RuntimeOptions};
+use sipchat::model::{AccountId, ContactDraft, OwnStatus, Presence, PresenceStatus, WatchState};
+use sipchat::runtime::{Command, ContactChange, ContactOutcome, Event, RuntimeOptions};
 use std::time::{Duration, Instant};
 use support::Running;
 
@@ -110,4 +112,66 @@ fn a_stranger_waits_for_permission_then_follows_alices_status() {
         quit.elapsed()
     );
     bob.handle.shutdown();
+}
+
+/// Adds a contact through the runtime, as `contacts add` does with an
+/// instance running.
+fn add_contact(running: &mut Running, name: &str, address: &str, account: Option<&str>) {
+    let request = running.handle.next_request_id();
+    let draft = ContactDraft {
+        name: name.into(),
+        addresses: vec![address.into()],
+        account: account.map(str::to_string),
+        ..ContactDraft::default()
+    };
+    running
+        .handle
+        .send(Command::ChangeContacts {
+            request,
+            change: Box::new(ContactChange::Add { draft }),
+        })
+        .unwrap();
+    let outcome = running.wait_for("the contact added", |e| match e {
+        Event::ContactChanged(done) if done.request == request => Some(done.outcome.clone()),
+        _ => None,
+    });
+    assert!(matches!(outcome, ContactOutcome::Added { .. }), "{outcome:?}");
+}
+
+#[test]
+fn contacts_added_while_running_are_watched_and_may_watch_us() {
+    let (mut alice, alice_port) = Running::start_local(local("alice"), RuntimeOptions::default());
+    alice.timeout = WAIT;
+    let (mut bob, bob_port) = Running::start_local(local("bob"), RuntimeOptions::default());
+    bob.timeout = WAIT;
+    // Alice knows bob (from another port than his: the port is routing),
+    // as a contact of another account, so she does not watch him herself.
+    let bob_elsewhere = format!("sip:bob@127.0.0.1:{}", bob_port + 1);
+    add_contact(&mut alice, "Bob", &bob_elsewhere, Some("work"));
+    bob.settle(Duration::from_millis(500));
+    assert!(
+        !bob.seen.iter().any(|e| matches!(e, Event::Presence { .. })),
+        "bob watched before alice was his contact: {:#?}",
+        bob.seen
+    );
+
+    add_contact(
+        &mut bob,
+        "Alice",
+        &format!("sip:alice@127.0.0.1:{alice_port}"),
+        None,
+    );
+    wait_view(&mut bob, 0, "available, allowed as her contact", |p, w| {
+        *w == WatchState::Active && p.status == PresenceStatus::Available
+    });
+    assert!(
+        !alice
+            .seen
+            .iter()
+            .any(|e| matches!(e, Event::PresenceRequest { .. })),
+        "alice was asked about her own contact: {:#?}",
+        alice.seen
+    );
+    bob.handle.shutdown();
+    alice.handle.shutdown();
 }

@@ -5,7 +5,11 @@
 //! (window or `listen`) when one serves the data directory, so its window
 //! shows them at once and blocking takes effect there; with none, they are
 //! made on the store directly ([`crate::runtime::contact_book::apply`]).
-//! `--json` prints one object per line.
+//! `--json` prints one object per line; `list --json` adds each contact's
+//! `presence` as the running instance last heard it (`unknown` when none
+//! runs or nobody watches the contact). `allow` and `block` also answer
+//! someone who asked to see our status: the decision is kept with the
+//! contact (added when there is none).
 
 use std::path::{Path, PathBuf};
 
@@ -13,9 +17,12 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
 
 use super::CliError;
-use crate::model::{Contact, ContactDraft, ContactPatch, ContactSelector};
+use crate::model::{
+    conversation_key, AccountId, Contact, ContactDraft, ContactPatch, ContactSelector, Presence,
+    PresenceStatus,
+};
 use crate::runtime::contact_book::{self, ContactChange, ContactOutcome};
-use crate::runtime::control::{Connection, Reply, Request, HANDSHAKE_TIMEOUT};
+use crate::runtime::control::{Connection, PresenceEntry, Reply, Request, HANDSHAKE_TIMEOUT};
 use crate::store::{Store, StoreError};
 
 /// How long a change through the running instance may take (an import of
@@ -89,10 +96,21 @@ pub enum ContactsAction {
         /// One of its addresses.
         uri: String,
     },
-    /// Refuse its messages, chats and files (603 Decline), without notifying.
+    /// Refuse its messages, chats and files (603 Decline), without
+    /// notifying, and never show it our status (a blocked contact is added
+    /// for an address that is none yet).
     Block {
         /// One of its addresses.
         uri: String,
+    },
+    /// Let it see our status (someone who asked): it becomes a contact,
+    /// or its contact is unblocked.
+    Allow {
+        /// Its address.
+        uri: String,
+        /// The account it watches (default: the default account).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
     },
     /// Take its messages, chats and files again.
     Unblock {
@@ -160,9 +178,19 @@ pub fn run(data_dir: &Path, args: &ContactsArgs) -> Result<(), CliError> {
         ContactsAction::Remove { uri } => ContactChange::Remove {
             contact: ContactSelector::Address(uri.clone()),
         },
-        ContactsAction::Block { uri } | ContactsAction::Unblock { uri } => ContactChange::SetBlocked {
+        ContactsAction::Block { uri } => ContactChange::DecideWatcher {
+            account: None,
+            address: uri.clone(),
+            allow: false,
+        },
+        ContactsAction::Allow { uri, account } => ContactChange::DecideWatcher {
+            account: account.clone().map(AccountId),
+            address: uri.clone(),
+            allow: true,
+        },
+        ContactsAction::Unblock { uri } => ContactChange::SetBlocked {
             contact: ContactSelector::Address(uri.clone()),
-            blocked: matches!(args.action, ContactsAction::Block { .. }),
+            blocked: false,
         },
         ContactsAction::Import { file } => ContactChange::Import {
             path: std::path::absolute(file).unwrap_or_else(|_| file.clone()),
@@ -172,7 +200,18 @@ pub fn run(data_dir: &Path, args: &ContactsArgs) -> Result<(), CliError> {
         Some(connection) => through_instance(connection, change)?,
         None => alone(data_dir, &change)?,
     };
-    report(&outcome, args.json)
+    let decided = match &args.action {
+        ContactsAction::Allow { uri, .. } => Some(format!("allowed {uri} to see your status")),
+        ContactsAction::Block { uri } => Some(format!("blocked {uri}")),
+        _ => None,
+    };
+    match decided {
+        Some(words) if !args.json && !matches!(outcome, ContactOutcome::Refused { .. }) => {
+            println!("{words}");
+            Ok(())
+        }
+        _ => report(&outcome, args.json),
+    }
 }
 
 /// Hands `change` to the running instance and returns its outcome.
@@ -249,19 +288,75 @@ fn contact_line(contact: &Contact) -> String {
     line
 }
 
+/// What the running instance last heard of every watched address (none
+/// when no instance runs or it does not answer).
+fn heard_presence(data_dir: &Path) -> Vec<PresenceEntry> {
+    let Some(mut connection) = Connection::open(data_dir) else {
+        return Vec::new();
+    };
+    if connection.request(&Request::Presence).is_err() {
+        return Vec::new();
+    }
+    match connection.next_reply(HANDSHAKE_TIMEOUT) {
+        Ok(Some(Reply::Presence { entries })) => entries,
+        _ => Vec::new(),
+    }
+}
+
+/// A contact's presence: of the addresses watched, the most available
+/// (unknown when none is).
+fn presence_of(contact: &Contact, heard: &[PresenceEntry]) -> Presence {
+    let keys: Vec<String> = contact
+        .details
+        .addresses
+        .iter()
+        .map(|a| conversation_key(a))
+        .collect();
+    let rank = |p: &Presence| match p.status {
+        PresenceStatus::Available => 0,
+        PresenceStatus::Busy => 1,
+        PresenceStatus::Away => 2,
+        PresenceStatus::Offline => 3,
+        PresenceStatus::Unknown => 4,
+    };
+    heard
+        .iter()
+        .filter(|e| keys.contains(&conversation_key(&e.contact)))
+        .map(|e| e.presence.clone())
+        .min_by_key(rank)
+        .unwrap_or_default()
+}
+
 fn list(data_dir: &Path, json: bool) -> Result<(), CliError> {
     let contacts = match read_store(data_dir)? {
         Some(store) => store.contacts().map_err(|e| CliError::Usage(e.to_string()))?,
         None => Vec::new(),
     };
+    let heard = if contacts.is_empty() {
+        Vec::new()
+    } else {
+        heard_presence(data_dir)
+    };
     if contacts.is_empty() && !json {
         println!("no contacts yet (add one with `sipchat contacts add sip:...`)");
     }
     for contact in &contacts {
+        let presence = presence_of(contact, &heard);
         if json {
-            println!("{}", Value::Object(contact_json(contact)));
-        } else {
+            let mut map = contact_json(contact);
+            map.insert(
+                "presence".into(),
+                json!({
+                    "status": presence.status.as_str(),
+                    "note": presence.note,
+                    "last_seen": presence.last_seen,
+                }),
+            );
+            println!("{}", Value::Object(map));
+        } else if presence.status == PresenceStatus::Unknown {
             println!("{}", contact_line(contact));
+        } else {
+            println!("{} - {}", contact_line(contact), presence.status.as_str());
         }
     }
     Ok(())

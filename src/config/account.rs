@@ -138,6 +138,10 @@ pub struct AccountConfig {
     /// Largest accepted incoming file in bytes. Default 100 MiB.
     #[serde(default = "default_max_file_size")]
     pub max_file_size: u64,
+    /// Presence: `(xcap_root: ..., list: ..., publish: true|false)`; only
+    /// `publish` is used for now ([`super::PresenceConfig`]).
+    #[serde(default)]
+    pub presence: super::PresenceConfig,
 }
 
 fn default_true() -> bool {
@@ -322,6 +326,7 @@ impl AccountConfig {
             enabled: true,
             keepalive_secs: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            presence: super::PresenceConfig::default(),
         }
     }
 
@@ -466,6 +471,7 @@ impl AccountConfig {
                 return Err(("msrp_relay", format!("msrp_relay {relay:?} {problem}")));
             }
         }
+        self.presence.check()?;
         if let Some(pin) = &self.tls.fingerprint {
             pin_from_text(pin).map_err(|e| ("tls.fingerprint", e.to_string()))?;
         }

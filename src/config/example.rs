@@ -81,6 +81,10 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //     // keepalive_secs: 15,
         //     // Largest file you accept, in bytes (104857600 is 100 MiB).
         //     max_file_size: 104857600,
+        //     // Presence: publish: false keeps your status off this server
+        //     // (contacts are still watched). xcap_root and list are checked
+        //     // but not used yet.
+        //     // presence: (publish: true),
         // ),
         // ---- end of sample account ----
     ],

@@ -14,6 +14,7 @@ pub mod certificate_pins;
 mod example;
 mod load;
 mod msrp;
+mod presence;
 pub mod secrets;
 
 use std::collections::HashSet;
@@ -38,6 +39,7 @@ pub use accounts_file::{
 pub use example::EXAMPLE_CONFIG;
 pub use load::{load, LoadOptions, Loaded};
 pub use msrp::{MsrpConfig, MsrpRole};
+pub use presence::{PresenceConfig, MAX_XCAP_ROOT_BYTES};
 
 /// Default user name of the local account.
 pub const DEFAULT_LOCAL_USER: &str = "me";

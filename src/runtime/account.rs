@@ -134,6 +134,8 @@ pub enum AccountSetup {
         chat: ChatSettings,
         /// Senders whose emergency alerts are trusted ([`trusted_senders`]).
         trusted_alert_senders: Vec<TrustedSender>,
+        /// Whether our status is published (`presence.publish`).
+        publish: bool,
     },
     /// The built-in peer-to-peer account.
     Local {
@@ -285,6 +287,7 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         register: account.register,
         chat,
         trusted_alert_senders: trusted_senders(&account.name, &account.trusted_alert_senders)?,
+        publish: account.presence.publish,
     })
 }
 
@@ -399,5 +402,25 @@ mod tests {
         };
         let registrar = agent.registrar.unwrap();
         assert_eq!(registrar.to_string(), "sip:example.org:5070");
+    }
+
+    #[test]
+    fn an_account_that_should_not_publish_says_so() {
+        let config = crate::config::Config::from_ron(
+            r#"(accounts: [
+                (name: "quiet", uri: "sip:bob@example.org", password: "x", presence: (publish: false)),
+                (name: "loud", uri: "sip:carol@example.org", password: "x"),
+            ])"#,
+            std::path::Path::new("test.ron"),
+        )
+        .unwrap();
+        let publishes = |account| {
+            matches!(
+                server_setup(account),
+                Ok(AccountSetup::Server { publish: true, .. })
+            )
+        };
+        assert!(!publishes(&config.accounts[0]));
+        assert!(publishes(&config.accounts[1]));
     }
 }

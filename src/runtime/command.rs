@@ -244,8 +244,9 @@ pub enum Command {
         contact: String,
     },
     /// Allow (or block) someone who asked to see our status
-    /// ([`crate::runtime::Event::PresenceRequest`]); kept for later runs.
-    /// The local account enforces it itself.
+    /// ([`crate::runtime::Event::PresenceRequest`]); kept with the contact
+    /// ([`ContactChange::DecideWatcher`]: answered like
+    /// [`Command::ChangeContacts`]). The local account enforces it itself.
     DecideWatcher {
         /// Which account.
         account: AccountId,

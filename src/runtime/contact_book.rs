@@ -46,6 +46,18 @@ pub enum ContactChange {
         /// Blocked or not.
         blocked: bool,
     },
+    /// The answer to someone who asked to see our status, kept with the
+    /// contact: allowed, the address becomes a contact (or its contact is
+    /// unblocked); blocked, its contact is blocked (a blocked contact is
+    /// added when there is none). Presence follows the address book.
+    DecideWatcher {
+        /// The account they watch; the new contact's account.
+        account: Option<AccountId>,
+        /// Their address.
+        address: String,
+        /// Allow (else block).
+        allow: bool,
+    },
     /// "Add to contacts" on a conversation: a contact with the
     /// conversation's peer address and account.
     AddPeer {
@@ -206,6 +218,11 @@ pub fn apply(
             store.set_contact_blocked(found.id, *blocked, now_ms)?;
             ContactOutcome::Changed { id: found.id }
         }
+        ContactChange::DecideWatcher {
+            account,
+            address,
+            allow,
+        } => decide_watcher(store, account.as_ref(), address, *allow, now_ms)?,
         ContactChange::AddPeer {
             account,
             peer_key,
@@ -262,6 +279,33 @@ pub fn apply(
                 },
             }
         }
+    })
+}
+
+/// Keeps a watcher decision with the contact (see
+/// [`ContactChange::DecideWatcher`]).
+fn decide_watcher(
+    store: &mut Store,
+    account: Option<&AccountId>,
+    address: &str,
+    allow: bool,
+    now_ms: i64,
+) -> Result<ContactOutcome, ContactBookError> {
+    if let Some(found) = store.contact_by_address(address)? {
+        if found.details.blocked == allow {
+            store.set_contact_blocked(found.id, !allow, now_ms)?;
+        }
+        return Ok(ContactOutcome::Changed { id: found.id });
+    }
+    let draft = ContactDraft {
+        name: address.trim().to_string(),
+        addresses: vec![address.trim().to_string()],
+        account: account.map(|a| a.0.clone()),
+        blocked: !allow,
+        ..ContactDraft::default()
+    };
+    Ok(ContactOutcome::Added {
+        id: store.add_contact(&draft, now_ms)?,
     })
 }
 

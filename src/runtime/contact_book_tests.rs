@@ -190,3 +190,37 @@ fn import_adds_new_cards_and_names_the_ones_it_skips_and_export_writes_them() {
     .unwrap_err();
     assert!(missing.to_string().starts_with("cannot read"), "{missing}");
 }
+
+#[test]
+fn a_watcher_decision_is_kept_with_the_contact() {
+    let mut s = store();
+    let decide = |s: &mut Store, address: &str, allow: bool| {
+        let change = ContactChange::DecideWatcher {
+            account: Some(AccountId("local".into())),
+            address: address.into(),
+            allow,
+        };
+        apply(s, &change, 1).unwrap()
+    };
+    // A stranger allowed becomes a contact of the watched account.
+    let ContactOutcome::Added { id: carol } = decide(&mut s, "sip:carol@127.0.0.1:5071", true) else {
+        panic!()
+    };
+    let found = s.contact(carol).unwrap().unwrap();
+    assert_eq!(found.details.account.as_deref(), Some("local"));
+    assert!(!found.details.blocked);
+    // One blocked is kept as a blocked contact; a contact (any port) is blocked.
+    let ContactOutcome::Added { id: mallory } = decide(&mut s, "sip:mallory@127.0.0.1", false) else {
+        panic!()
+    };
+    assert!(s.contact(mallory).unwrap().unwrap().details.blocked);
+    assert_eq!(
+        decide(&mut s, "sip:carol@127.0.0.1:6000", false),
+        ContactOutcome::Changed { id: carol }
+    );
+    assert!(s.contact(carol).unwrap().unwrap().details.blocked);
+    // Allowed again: unblocked, still one contact.
+    decide(&mut s, "sip:carol@127.0.0.1", true);
+    assert!(!s.contact(carol).unwrap().unwrap().details.blocked);
+    assert_eq!(s.contacts().unwrap().len(), 2);
+}

@@ -37,8 +37,10 @@ use tokio::sync::mpsc;
 
 mod chat;
 mod contacts;
+mod presence;
 mod transfer_step;
 pub use chat::{ChatInput, ChatStep};
+pub use presence::PresenceEntry;
 pub use transfer_step::{mode_name, mode_named, TransferStep};
 
 /// The control socket's file name in the data directory.
@@ -138,6 +140,9 @@ pub enum Request {
         /// A free note.
         note: Option<String>,
     },
+    /// The presence of every watched address, as last heard
+    /// (`contacts list`).
+    Presence,
 }
 
 /// What the running instance answers, line by line.
@@ -189,6 +194,11 @@ pub enum Reply {
     Contacts {
         /// The outcome (a refusal names the mistake).
         outcome: ContactOutcome,
+    },
+    /// Every watched address's presence, as last heard.
+    Presence {
+        /// One per account and address.
+        entries: Vec<PresenceEntry>,
     },
     /// The instance could not do it; in words.
     Error {
@@ -432,6 +442,8 @@ struct Shared {
     /// How often the runtime was detached (replaced) so far.
     restarts: AtomicU64,
     window: Option<mpsc::UnboundedSender<WindowRequest>>,
+    /// The contacts' presence as last heard from the attached runtime.
+    presence: presence::PresenceCache,
 }
 
 /// Serves the control socket of an instance. Holds the outbox lock; the
@@ -469,6 +481,7 @@ impl Server {
             listeners: Mutex::new(Vec::new()),
             restarts: AtomicU64::new(0),
             window,
+            presence: presence::PresenceCache::default(),
         });
         let serving = shared.clone();
         std::thread::Builder::new()
@@ -497,12 +510,14 @@ impl Server {
         if let Ok(mut current) = self.shared.handle.lock() {
             *current = Some(handle);
         }
+        self.shared.presence.clear();
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = self.shared.clone();
         std::thread::Builder::new()
             .name("sipchat-control-events".into())
             .spawn(move || {
                 while let Some(event) = events.blocking_recv() {
+                    shared.presence.remember(&event);
                     if let Ok(mut listeners) = shared.listeners.lock() {
                         listeners.retain(|l| l.send(event.clone()).is_ok());
                     }
@@ -572,12 +587,13 @@ fn serve_client(mut stream: UnixStream, shared: &Shared) {
         }
     };
     let handle = match request {
-        Request::Show | Request::Open { .. } => None,
+        Request::Show | Request::Open { .. } | Request::Presence => None,
         _ => attached(shared),
     };
     let reply = match (request, handle) {
         (Request::Show, _) => window_request(shared, WindowRequest::Show),
         (Request::Open { address }, _) => window_request(shared, WindowRequest::Open(address)),
+        (Request::Presence, _) => shared.presence.reply(),
         (_, None) => Reply::Error {
             message: "the running sipchat instance has not started its accounts yet".into(),
         },

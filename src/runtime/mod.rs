@@ -76,8 +76,9 @@ pub struct RuntimeOptions {
     /// command leaves every other outbox row (and the recovery of rows an
     /// earlier run left `sending`) to the instance that owns the outbox.
     pub own_messages_only: bool,
-    /// Addresses every started account watches (`listen --watch`), until
-    /// the address book feeds the list.
+    /// Addresses every started account watches (`listen --watch`), beside
+    /// the contacts of the address book, which every account watches on its
+    /// own (those naming it, or none when it is the default account).
     pub watch: Vec<String>,
 }
 
@@ -285,6 +286,14 @@ async fn supervise(
         }
     };
     let (blocked, blocked_watch) = tokio::sync::watch::channel(blocking::BlockList::new(blocked_keys));
+    let contacts = match store.call(|s| s.contacts()).await {
+        Ok(contacts) => contacts,
+        Err(e) => {
+            tracing::warn!("cannot read the address book: {e}");
+            Vec::new()
+        }
+    };
+    let (book, book_watch) = tokio::sync::watch::channel(contacts);
     let endpoint_options = endpoint::EndpointOptions {
         auto_register: options.auto_register,
         retries: options.retries,
@@ -292,6 +301,8 @@ async fn supervise(
         own_messages_only: options.own_messages_only,
         blocked: blocked_watch,
         watch: options.watch.clone(),
+        book: book_watch,
+        default_account: default_account(&config, &options),
     };
     let pins = recorded_pins(options.data_dir.as_deref(), &events);
     let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();
@@ -384,9 +395,26 @@ async fn supervise(
         });
     }
 
-    let (queries, query_task) = queries::spawn(store.clone(), events.clone(), blocked);
+    let (queries, query_task) = queries::spawn(store.clone(), events.clone(), blocked, book);
     tasks.push(query_task);
     while let Some(cmd) = commands.recv().await {
+        // A watcher decision is kept with the contact; presence follows
+        // the address book (the contact allowed, or blocked and refused).
+        let cmd = match cmd {
+            Command::DecideWatcher {
+                account,
+                watcher,
+                allow,
+            } => Command::ChangeContacts {
+                request: next_message_id().0,
+                change: Box::new(ContactChange::DecideWatcher {
+                    account: Some(account),
+                    address: watcher,
+                    allow,
+                }),
+            },
+            other => other,
+        };
         let cmd = match queries::Query::from_command(cmd) {
             Ok(query) => {
                 let _ = queries.send(query);
@@ -435,14 +463,7 @@ async fn supervise(
                 })),
             ),
             Command::SetStatus { account: None, .. } => continue,
-            Command::DecideWatcher {
-                account,
-                watcher,
-                allow,
-            } => (
-                account,
-                AccountCommand::Presence(presence::PresenceInput::Decide { watcher, allow }),
-            ),
+            Command::DecideWatcher { .. } => continue,
             Command::LoadConversations
             | Command::LoadMessages { .. }
             | Command::MarkRead { .. }
@@ -563,6 +584,17 @@ async fn supervise(
     let all = futures_join_all(tasks);
     let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, all).await;
     let _ = events.send(Event::Stopped);
+}
+
+/// The account contacts without one of their own use: the first enabled
+/// server account that runs, else the local one.
+fn default_account(config: &Config, options: &RuntimeOptions) -> AccountId {
+    let wanted = |name: &str| options.only_account.as_deref().is_none_or(|only| only == name);
+    config
+        .enabled_accounts()
+        .find(|a| wanted(&a.name))
+        .map(|a| AccountId(a.name.clone()))
+        .unwrap_or_else(|| AccountId(AccountId::LOCAL.into()))
 }
 
 /// The certificates trusted with "Always trust" in earlier runs

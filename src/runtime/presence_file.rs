@@ -2,9 +2,10 @@
 //! directory, a RON map from account name to status and note
 //! (`{"work": (status: away, note: Some("lunch"))}`). The driver writes it
 //! when the presence feature asks (`PresenceEffect::Persist`) and reads it
-//! at start; `sipchat status` writes it when no instance runs. Kept out of
-//! the SQLite schema until the contacts work settles it (then the watcher
-//! decisions move beside the contacts).
+//! at start; `sipchat status` writes it when no instance runs. Watcher
+//! decisions are kept with the contacts
+//! ([`super::contact_book::ContactChange::DecideWatcher`]); the `allowed` and
+//! `blocked` lists older versions wrote here are still read.
 
 use super::presence::SavedPresence;
 use std::collections::BTreeMap;

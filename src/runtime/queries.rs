@@ -1,6 +1,8 @@
 //! Answers the history questions of the UI (conversations, pages of
 //! messages, marking read, search, contacts) and carries out contact
-//! changes (`contact_book.rs`) from the store thread.
+//! changes (`contact_book.rs`) from the store thread. After a change it
+//! hands the endpoints the new block list and address book (presence
+//! watches the contacts' addresses).
 //!
 //! The supervisor hands each query to one worker task and goes back to its
 //! commands at once. The worker answers queries in the order they were asked
@@ -11,7 +13,7 @@ use super::blocking::BlockList;
 use super::contact_book::{self, ContactBookError, ContactChange, ContactChanged, ContactOutcome};
 use super::storage::StoreActor;
 use super::{Command, Event};
-use crate::model::{AccountId, MessageId, StoredMessage};
+use crate::model::{AccountId, Contact, MessageId, StoredMessage};
 use crate::store::{Store, StoreError, MAX_PAGE_SIZE};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -91,12 +93,13 @@ pub(crate) fn spawn(
     store: StoreActor,
     events: mpsc::UnboundedSender<Event>,
     blocked: watch::Sender<BlockList>,
+    book: watch::Sender<Vec<Contact>>,
 ) -> (mpsc::UnboundedSender<Query>, JoinHandle<()>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Query>();
     let task = tokio::spawn(async move {
         while let Some(query) = rx.recv().await {
             if let Query::ChangeContacts { request, change } = query {
-                for event in change_contacts(&store, request, change, &blocked).await {
+                for event in change_contacts(&store, request, change, &blocked, &book).await {
                     let _ = events.send(event);
                 }
                 continue;
@@ -203,6 +206,7 @@ async fn change_contacts(
     request: u64,
     change: Box<ContactChange>,
     blocked: &watch::Sender<BlockList>,
+    book: &watch::Sender<Vec<Contact>>,
 ) -> Vec<Event> {
     let result = store
         .call(move |s| {
@@ -223,6 +227,11 @@ async fn change_contacts(
             blocked.send_if_modified(|current| {
                 let modified = *current != list;
                 *current = list;
+                modified
+            });
+            book.send_if_modified(|current| {
+                let modified = *current != contacts;
+                current.clone_from(&contacts);
                 modified
             });
             let refused = matches!(outcome, ContactOutcome::Refused { .. });

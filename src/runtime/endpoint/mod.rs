@@ -26,7 +26,7 @@ use super::outbox::{Outbox, OutboxInput};
 use super::presence::{Presence, PresenceInput, PresenceSettings};
 use super::storage::StoreActor;
 use super::transfers::{TransferInput, Transfers};
-use crate::model::{AccountId, MessageId, RegistrationState, SessionId};
+use crate::model::{AccountId, Contact, MessageId, RegistrationState, SessionId};
 use crate::protocol::sip::agent::{Agent, AgentEvent, Hop, Output};
 use crate::protocol::sip::uri::Transport;
 use crate::transport::msrp::listener::MsrpHub;
@@ -115,6 +115,11 @@ pub(crate) struct EndpointOptions {
     pub blocked: watch::Receiver<BlockList>,
     /// Addresses to watch from the start.
     pub watch: Vec<String>,
+    /// The address book, refreshed by the supervisor when contacts change;
+    /// presence watches its addresses.
+    pub book: watch::Receiver<Vec<Contact>>,
+    /// The account contacts without one of their own use.
+    pub default_account: AccountId,
 }
 
 pub(crate) struct Endpoint {
@@ -122,6 +127,8 @@ pub(crate) struct Endpoint {
     /// The block list; handed to the inbox, chats and transfers when it
     /// changed, before a request from outside is fed to them.
     blocked: watch::Receiver<BlockList>,
+    /// The address book; handed to presence whenever it changes.
+    book: watch::Receiver<Vec<Contact>>,
     pub(crate) agent: Agent,
     events: mpsc::UnboundedSender<Event>,
     pub(crate) store: StoreActor,
@@ -219,6 +226,7 @@ impl Endpoint {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let seed = rand::random::<u64>();
+        let publishes = matches!(setup, AccountSetup::Server { publish: true, .. });
         let (agent, target, register, udp, listening, chat_settings, trusted_alert_senders) = match setup {
             AccountSetup::Server {
                 agent,
@@ -226,6 +234,7 @@ impl Endpoint {
                 register,
                 chat,
                 trusted_alert_senders,
+                publish: _,
             } => (
                 Agent::new(agent, seed),
                 Some(target),
@@ -278,13 +287,15 @@ impl Endpoint {
         let presence = Presence::new(PresenceSettings {
             account: id.clone(),
             aor: agent.config().aor.to_string(),
-            publishes: target.is_some(),
+            publishes,
             saved: presence::saved_status(options.data_dir.as_deref(), &id),
             seed,
+            default_account: id == options.default_account,
         });
         let mut endpoint = Endpoint {
             id: id.clone(),
             blocked,
+            book: options.book.clone(),
             agent,
             events,
             store,
@@ -362,6 +373,8 @@ impl Endpoint {
             self.outbox_can_send();
             self.feed_presence(PresenceInput::CanSend(true));
         }
+        let contacts = self.book.borrow_and_update().clone();
+        self.feed_presence(PresenceInput::AddressBook(contacts));
         self.load_pending_page_files();
         self.feed_inbox(InboxInput::Started);
         self.flush().await;
@@ -397,6 +410,10 @@ impl Endpoint {
                 },
                 Some(ev) = transport_rx.recv() => self.on_transport(ev),
                 Some(internal) = internal_rx.recv() => self.on_internal(internal),
+                Ok(()) = self.book.changed() => {
+                    let contacts = self.book.borrow_and_update().clone();
+                    self.feed_presence(PresenceInput::AddressBook(contacts));
+                }
                 () = sleep => self.on_timer(),
             }
             self.flush().await;

@@ -22,12 +22,13 @@
 //! Retry-After or a backoff; `rejected` shows "does not share", and
 //! `noresource` "no such user", and neither is tried again this run.
 
+mod address_book;
 #[cfg(test)]
 mod tests;
 
 use super::clock::Now;
 use super::event::Event;
-use crate::model::{AccountId, OwnStatus, Presence as Status, PresenceStatus, WatchState};
+use crate::model::{AccountId, Contact, OwnStatus, Presence as Status, PresenceStatus, WatchState};
 use crate::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use crate::protocol::presence::EVENT_PRESENCE;
 use crate::protocol::sip::agent::{
@@ -83,7 +84,9 @@ pub enum PresenceError {
 pub const QUIT_RETRY_AFTER: u32 = 60;
 
 /// Our status as kept between runs, and (for the local account, which is
-/// its own notifier) the watchers the user allowed or blocked.
+/// its own notifier) the watchers the user allowed or blocked in earlier
+/// versions; decisions are kept with the contacts now (`address_book.rs`),
+/// these are still honoured.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SavedPresence {
     /// Our status.
@@ -111,6 +114,8 @@ pub(crate) struct PresenceSettings {
     pub saved: SavedPresence,
     /// Seeds the refresh jitter.
     pub seed: u64,
+    /// Whether contacts that name no account are this account's.
+    pub default_account: bool,
 }
 
 /// Everything that can happen to presence.
@@ -122,6 +127,9 @@ pub(crate) enum PresenceInput {
     Watch(String),
     /// Stop watching it.
     Unwatch(String),
+    /// The whole address book, at start and after every change
+    /// (`address_book.rs`).
+    AddressBook(Vec<Contact>),
     /// Our new status.
     SetStatus(SavedPresence),
     /// News from the agent about a subscription.
@@ -130,8 +138,6 @@ pub(crate) enum PresenceInput {
     Publication(PublicationEvent),
     /// Someone watching us (local account).
     Watcher(WatcherEvent),
-    /// The user allows (or blocks) a watcher.
-    Decide { watcher: String, allow: bool },
     /// Quit: remove our publication and end every subscription.
     Stop,
 }
@@ -238,6 +244,8 @@ pub(crate) struct Presence {
     watchers: HashMap<WatcherId, (String, Instant)>,
     /// Watchers the user was asked about this run.
     asked: HashSet<String>,
+    /// What the address book says (`address_book.rs`).
+    book: address_book::Book,
 }
 
 impl Presence {
@@ -258,6 +266,7 @@ impl Presence {
             effects: VecDeque::new(),
             watchers: HashMap::new(),
             asked: HashSet::new(),
+            book: address_book::Book::default(),
         }
     }
 
@@ -287,13 +296,19 @@ impl Presence {
     pub(crate) fn handle(&mut self, input: PresenceInput, now: Now) {
         match input {
             PresenceInput::CanSend(can) => self.can_send_changed(can, now),
-            PresenceInput::Watch(uri) => self.watch(uri, now),
-            PresenceInput::Unwatch(uri) => self.unwatch(&uri),
+            PresenceInput::Watch(uri) => {
+                self.book.asked.insert(uri.trim().to_string());
+                self.watch(uri, now);
+            }
+            PresenceInput::Unwatch(uri) => {
+                self.book.asked.remove(uri.trim());
+                self.unwatch(&uri);
+            }
+            PresenceInput::AddressBook(contacts) => self.address_book(&contacts, now),
             PresenceInput::SetStatus(saved) => self.set_status(saved, now),
             PresenceInput::Subscription(event) => self.on_subscription(event, now),
             PresenceInput::Publication(event) => self.on_publication(event, now),
             PresenceInput::Watcher(event) => self.on_watcher(event, now),
-            PresenceInput::Decide { watcher, allow } => self.decide(&watcher, allow, now),
             PresenceInput::Stop => self.stop(now),
         }
     }
@@ -870,22 +885,27 @@ impl Presence {
             .push_back(PresenceEffect::NotifyWatcher { id, state, document });
     }
 
-    /// Allowed: decided so, or in the list we watch (the address book).
+    /// Allowed: decided so, in the list we watch, or a contact; never
+    /// when blocked.
     fn is_allowed(&self, key: &str) -> bool {
         let listed = |list: &[String]| list.iter().any(|a| crate::model::conversation_key(a) == key);
-        !listed(&self.own.blocked)
+        !self.is_blocked(key)
             && (listed(&self.own.allowed)
+                || self.book.knows(key)
                 || self
                     .watches
                     .keys()
                     .any(|w| crate::model::conversation_key(w) == key))
     }
 
+    /// Blocked: decided so, or a blocked contact.
     fn is_blocked(&self, key: &str) -> bool {
-        self.own
-            .blocked
-            .iter()
-            .any(|a| crate::model::conversation_key(a) == key)
+        self.book.blocks(key)
+            || self
+                .own
+                .blocked
+                .iter()
+                .any(|a| crate::model::conversation_key(a) == key)
     }
 
     /// What a watcher with `key` is told now.
@@ -966,32 +986,6 @@ impl Presence {
             WatcherEvent::Gone { id } => {
                 self.watchers.remove(&id);
             }
-        }
-    }
-
-    fn decide(&mut self, watcher: &str, allow: bool, now: Now) {
-        let key = crate::model::conversation_key(watcher);
-        self.own
-            .allowed
-            .retain(|a| crate::model::conversation_key(a) != key);
-        self.own
-            .blocked
-            .retain(|a| crate::model::conversation_key(a) != key);
-        if allow {
-            self.own.allowed.push(watcher.trim().to_string());
-        } else {
-            self.own.blocked.push(watcher.trim().to_string());
-        }
-        self.effects.push_back(PresenceEffect::Persist(self.own.clone()));
-        let ids: Vec<WatcherId> = self
-            .watchers
-            .iter()
-            .filter(|(_, (k, _))| *k == key)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
-            let left = self.seconds_left(id, now);
-            self.tell(id, &key, left, now);
         }
     }
 

@@ -10,6 +10,7 @@ fn settings(publishes: bool) -> PresenceSettings {
         publishes,
         saved: SavedPresence::default(),
         seed: 42,
+        default_account: true,
     }
 }
 
@@ -444,6 +445,17 @@ fn notified(list: &[PresenceEffect]) -> Vec<(WatcherId, NotifyState, bool)> {
 
 #[test]
 fn strangers_wait_for_permission_and_see_nothing_until_allowed() {
+    let carol_contact = |blocked: bool| crate::model::Contact {
+        id: crate::model::ContactId(3),
+        details: crate::model::ContactDraft {
+            name: "Carol".into(),
+            addresses: vec!["sip:carol@127.0.0.1".into()],
+            account: Some("elsewhere".into()),
+            blocked,
+            ..Default::default()
+        },
+        updated_at: 0,
+    };
     let now = t0();
     let mut p = Presence::new(settings(false));
     p.handle(PresenceInput::CanSend(true), now);
@@ -493,30 +505,15 @@ fn strangers_wait_for_permission_and_see_nothing_until_allowed() {
     let changed = notified(&effects(&mut p));
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].0, bob);
-    // Allowed: carol gets the document, and the decision is kept.
-    p.handle(
-        PresenceInput::Decide {
-            watcher: "sip:carol@127.0.0.1:5090".into(),
-            allow: true,
-        },
-        now,
-    );
+    // Allowed (she became a contact): carol gets the document.
+    p.handle(PresenceInput::AddressBook(vec![carol_contact(false)]), now);
     let allowed = effects(&mut p);
-    assert!(
-        matches!(&allowed[0], PresenceEffect::Persist(saved) if saved.allowed == vec!["sip:carol@127.0.0.1:5090".to_string()] && saved.status == OwnStatus::Busy)
-    );
     assert_eq!(
         notified(&allowed),
         vec![(carol, NotifyState::Active { expires: 600 }, true)]
     );
     // Blocked later: terminated, rejected.
-    p.handle(
-        PresenceInput::Decide {
-            watcher: "sip:carol@127.0.0.1:5090".into(),
-            allow: false,
-        },
-        now,
-    );
+    p.handle(PresenceInput::AddressBook(vec![carol_contact(true)]), now);
     assert_eq!(
         notified(&effects(&mut p)),
         vec![(
