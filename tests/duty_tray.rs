@@ -291,7 +291,11 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
         .unwrap_or_else(|| panic!("no window after Open; bob's log:\n{}", bob.log()));
 
     // Closing it (with a tray icon there is nothing to ask) hides it; sipchat
-    // stays registered and a message still raises a notification.
+    // stays registered and a message still raises a notification. The
+    // window exists on the X server a moment before iced knows it (a close
+    // request in that moment is dropped; under load it was, once): let it
+    // settle first, as a person would.
+    std::thread::sleep(Duration::from_secs(2));
     request_close(&x, &window);
     let deadline = Instant::now() + WAIT;
     while x.find_window("^sipchat").is_some() {
