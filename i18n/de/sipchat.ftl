@@ -415,3 +415,19 @@ menu-delete = Unterhaltung löschen
 menu-delete-question = Möchten Sie die Unterhaltung mit { $name } und alle ihre Nachrichten löschen? Das lässt sich nicht rückgängig machen.
 menu-delete-confirm = Löschen
 menu-cancel = Abbrechen
+
+## Picture previews and pasting pictures or files
+picture-open = { $name } öffnen
+picture-too-large = Dieses Bild ist zu groß für eine Vorschau.
+picture-unreadable-file = Dieses Bild kann nicht angezeigt werden: Die Datei kann nicht gelesen werden.
+picture-broken = Dieses Bild kann nicht angezeigt werden: Es ist beschädigt oder kein Bild.
+paste-title = An { $name } senden?
+paste-send = Senden
+paste-cancel = Abbrechen
+paste-left-out = { $count ->
+        [one] Eine weitere Datei wird ausgelassen.
+       *[other] { $count } weitere Dateien werden ausgelassen.
+    }
+paste-too-large = Das Bild in der Zwischenablage ist zu groß zum Senden.
+paste-broken = Das Bild in der Zwischenablage ist beschädigt.
+paste-not-written = Das eingefügte Bild konnte nicht gespeichert werden: { $error }

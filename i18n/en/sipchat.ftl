@@ -420,3 +420,19 @@ menu-delete = Delete conversation
 menu-delete-question = Delete the conversation with { $name } and all its messages? This cannot be undone.
 menu-delete-confirm = Delete
 menu-cancel = Cancel
+
+## Picture previews and pasting pictures or files
+picture-open = Open { $name }
+picture-too-large = This picture is too large to preview.
+picture-unreadable-file = This picture cannot be shown: the file cannot be read.
+picture-broken = This picture cannot be shown: it is damaged or not a picture.
+paste-title = Send to { $name }?
+paste-send = Send
+paste-cancel = Cancel
+paste-left-out = { $count ->
+        [one] One more file is left out.
+       *[other] { $count } more files are left out.
+    }
+paste-too-large = The picture on the clipboard is too large to send.
+paste-broken = The picture on the clipboard is damaged.
+paste-not-written = The pasted picture could not be saved: { $error }

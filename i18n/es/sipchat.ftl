@@ -415,3 +415,19 @@ menu-delete = Eliminar conversación
 menu-delete-question = ¿Eliminar la conversación con { $name } y todos sus mensajes? No se puede deshacer.
 menu-delete-confirm = Eliminar
 menu-cancel = Cancelar
+
+## Picture previews and pasting pictures or files
+picture-open = Abrir { $name }
+picture-too-large = Esta imagen es demasiado grande para la vista previa.
+picture-unreadable-file = No se puede mostrar esta imagen: no se puede leer el archivo.
+picture-broken = No se puede mostrar esta imagen: está dañada o no es una imagen.
+paste-title = ¿Enviar a { $name }?
+paste-send = Enviar
+paste-cancel = Cancelar
+paste-left-out = { $count ->
+        [one] Se omite un archivo más.
+       *[other] Se omiten { $count } archivos más.
+    }
+paste-too-large = La imagen del portapapeles es demasiado grande para enviarla.
+paste-broken = La imagen del portapapeles está dañada.
+paste-not-written = No se pudo guardar la imagen pegada: { $error }

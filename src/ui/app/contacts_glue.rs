@@ -29,12 +29,16 @@ impl App {
     }
 
     /// What one of our changes did: a refusal is shown in the runtime's
-    /// words (in the open dialog if it was the dialog's); an added
-    /// contact's page opens. Changes made elsewhere (the command line) only
-    /// show in the new list.
+    /// words (in the open dialog if it was the dialog's), and the stored
+    /// conversations are listed again (a conversation the window hid or
+    /// renamed at once comes back as it is); an added contact's page opens.
+    /// Changes made elsewhere (the command line) only show in the new list.
     pub(super) fn contact_changed(&mut self, changed: ContactChanged) {
         if !self.contact_requests.remove(&changed.request) {
             return;
+        }
+        if matches!(changed.outcome, ContactOutcome::Refused { .. }) {
+            self.command(Command::LoadConversations);
         }
         match changed.outcome {
             ContactOutcome::Refused { reason } if !self.contact_form_refused(changed.request, &reason) => {
@@ -210,13 +214,17 @@ impl App {
                 Task::none()
             }
             menu::Action::AddToContacts(key) => {
+                // The runtime makes the contact from the stored
+                // conversation (its peer's address and shown name, its
+                // account) and links it; the new contact's page opens,
+                // where it can be edited.
                 self.conversation_menu = None;
-                let name = self
-                    .conversations
-                    .get(&key)
-                    .map(|c| c.title())
-                    .unwrap_or_default();
-                self.add_contact(&name, &key.peer, Some(&key.account));
+                let name = self.conversations.get(&key).map(|c| c.title());
+                self.change_contacts(ContactChange::AddPeer {
+                    account: key.account,
+                    peer_key: key.peer,
+                    name,
+                });
                 Task::none()
             }
             menu::Action::Rename(key, title) => {

@@ -202,7 +202,7 @@ impl App {
     }
 
     /// Sends one file in a conversation and shows it in the timeline.
-    fn send_file(&mut self, key: &ConversationKey, path: PathBuf) {
+    pub(super) fn send_file(&mut self, key: &ConversationKey, path: PathBuf) {
         let Some(address) = self.conversations.get(key).map(|c| c.address.clone()) else {
             return;
         };

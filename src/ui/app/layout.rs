@@ -51,6 +51,8 @@ impl App {
             chat,
             alert_messages: self.alerts.messages(),
             transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
+            previews: &self.media.previews,
+            photos: &self.sidebar.contacts.photos,
         };
         let page = self
             .sidebar
@@ -61,7 +63,8 @@ impl App {
         } else if let Some(contact) = page {
             let account = self.contact_account(contact);
             let account = account.as_ref().map(|a| a.0.as_str());
-            contacts::page::view(contact, account, !self.stopped).map(Message::ContactPage)
+            let photo = self.sidebar.contacts.photos.get(Some(contact.id));
+            contacts::page::view(contact, account, !self.stopped, photo).map(Message::ContactPage)
         } else {
             self.pane
                 .view(self.conversations.current(), cx)
@@ -87,6 +90,9 @@ impl App {
                 .view()
                 .map(|m| Message::Accounts(account_settings::Message::Form(m)));
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
+        } else if let Some(offer) = &self.media.paste {
+            let content = offer.view().map(|m| Message::Media(super::media_glue::MediaMessage::Paste(m)));
+            stack![base, dialog(content, 480.0)].into()
         } else if let Some(menu) = &self.conversation_menu {
             let content = menu.view().map(Message::Menu);
             stack![base, dialog(content, 420.0)].into()
@@ -134,7 +140,7 @@ impl App {
         if self.narrow() && !self.sidebar_unfolded {
             return column![
                 compact_alert_entry(&self.alerts),
-                compact::view(conversations, marks).map(Message::Sidebar)
+                compact::view(conversations, marks, &self.sidebar).map(Message::Sidebar)
             ]
             .width(compact::COMPACT_WIDTH)
             .into();

@@ -114,6 +114,8 @@ pub enum Message {
     OpenMenu(Option<ConversationKey>),
     /// The conversation menu's buttons.
     Menu(contacts::menu::Message),
+    /// Photos and previews decoded, pasting (`media_glue.rs`).
+    Media(media_glue::MediaMessage),
 }
 
 /// What the window starts with besides the runtime.
@@ -226,6 +228,8 @@ pub struct App {
     contact_form: Option<contacts::form::ContactForm>,
     /// A conversation's menu, while open.
     conversation_menu: Option<contacts::menu::ConversationMenu>,
+    /// Picture previews and the paste dialog.
+    media: media_glue::Media,
 }
 
 impl App {
@@ -281,6 +285,7 @@ impl App {
             contact_requests: BTreeSet::new(),
             contact_form: None,
             conversation_menu: None,
+            media: media_glue::Media::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
         app.sidebar.accounts.set_identities(startup.identities);
@@ -335,6 +340,7 @@ impl App {
     pub fn update(&mut self, message: Message) -> Task<Message> {
         self.now = clock::unix_now();
         let task = self.route(message);
+        let task = Task::batch([task, self.media_tasks()]);
         let viewed = self.viewed();
         self.notifications.refresh(viewed);
         self.refresh_tray();
@@ -352,6 +358,7 @@ impl App {
     fn route(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Runtime(event) => self.on_event(event),
+            Message::Media(message) => self.on_media(message),
             Message::Sidebar(message) => match self.sidebar.update(message) {
                 sidebar::Action::None => Task::none(),
                 sidebar::Action::Open(key) => {
@@ -419,6 +426,7 @@ impl App {
                 if self.accounts.escape()
                     || self.contact_form.take().is_some()
                     || self.conversation_menu.take().is_some()
+                    || self.cancel_paste()
                 {
                     return Task::none();
                 }
@@ -792,6 +800,7 @@ mod accounts;
 mod alerts_glue;
 mod certificates_glue;
 mod contacts_glue;
+mod media_glue;
 pub mod duty;
 mod file_path;
 pub mod files;

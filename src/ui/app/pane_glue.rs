@@ -39,6 +39,7 @@ impl App {
             }
             pane::Action::Chat { key, request } => self.chat_request(&key, request),
             pane::Action::Attach(key) => self.attach(key),
+            pane::Action::Paste(key) => self.paste(key),
             pane::Action::Transfer(message) => self.on_files(files::FileMessage::Transfer(message)),
             pane::Action::OpenLink(link) => self.open_link(&link),
             pane::Action::Copy(text) => iced::clipboard::write(text),

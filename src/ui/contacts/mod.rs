@@ -1,6 +1,7 @@
 //! The address book in the window: the contact list beside the
-//! conversations in the sidebar (favourites first, a filter box, letter
-//! avatars), and the contact page (`page.rs`).
+//! conversations in the sidebar (favourites first, a filter box, photos or
+//! letter avatars), and the contact page (`page.rs`). The photos are decoded
+//! once per change of the list (`ui/avatar.rs`).
 //!
 //! The list is the runtime's `Event::Contacts`, kept whole; changes go back
 //! as `Command::ChangeContacts` from `ui/app/contacts_glue.rs`.
@@ -9,7 +10,9 @@ pub mod form;
 pub mod menu;
 pub mod page;
 
+use crate::ui::avatar::{self, PhotoJob, Photos};
 use crate::ui::i18n::t;
+use iced::widget::image::Handle;
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, container, row, scrollable, text, text_input, Id};
 use iced::{Center, Element, Fill};
@@ -41,17 +44,30 @@ pub enum Action {
     Add,
 }
 
-/// The address book as the runtime last listed it, and the filter.
+/// The address book as the runtime last listed it, the filter, and the
+/// contacts' photos.
 #[derive(Debug, Default)]
 pub struct ContactList {
     all: Vec<Contact>,
     filter: String,
+    pub photos: Photos,
+    /// The list changed since its photos were last looked at.
+    photos_stale: bool,
 }
 
 impl ContactList {
     /// Replaces the list with the runtime's.
     pub fn set(&mut self, contacts: Vec<Contact>) {
         self.all = contacts;
+        self.photos_stale = true;
+    }
+
+    /// The photos to decode since the list last changed.
+    pub fn wanted_photos(&mut self) -> Vec<PhotoJob> {
+        if !std::mem::take(&mut self.photos_stale) {
+            return Vec::new();
+        }
+        self.photos.wanted(&self.all)
     }
 
     pub fn get(&self, id: ContactId) -> Option<&Contact> {
@@ -109,7 +125,9 @@ impl ContactList {
                 .padding([0.0, theme::SPACE_L])
                 .into()
         } else {
-            let rows = shown.into_iter().map(|c| contact_row(c, open == Some(c.id)));
+            let rows = shown
+                .into_iter()
+                .map(|c| contact_row(c, open == Some(c.id), self.photos.get(Some(c.id))));
             scrollable(column(rows).spacing(2).padding([0.0, theme::SPACE_S]))
                 .height(Fill)
                 .into()
@@ -135,7 +153,7 @@ pub fn matches(contact: &Contact, filter: &str) -> bool {
         .all(|word| haystack.contains(word))
 }
 
-fn contact_row(contact: &Contact, selected: bool) -> Element<'_, Message> {
+fn contact_row<'a>(contact: &'a Contact, selected: bool, photo: Option<&Handle>) -> Element<'a, Message> {
     let details = &contact.details;
     let mut name = row![text(widget::one_line(&details.name, NAME_CHARS))
         .size(theme::TEXT_BODY + 1.0)
@@ -154,7 +172,7 @@ fn contact_row(contact: &Contact, selected: bool) -> Element<'_, Message> {
         .width(Fill);
     let seed = contact.address().unwrap_or(&details.name);
     let content = row![
-        widget::avatar(&details.name, seed),
+        avatar::view(&details.name, seed, photo),
         container(middle).width(Fill).clip(true)
     ]
     .spacing(theme::SPACE_M)

@@ -2,11 +2,16 @@
 //! account, groups, note, and what can be done with the contact (write in
 //! page mode, start a chat session, send a file, block or unblock, edit).
 
+use crate::ui::avatar;
 use crate::ui::i18n::t;
+use iced::widget::image::Handle;
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, container, row, scrollable, space, text};
 use iced::{Center, Element, Fill};
 use sipchat::model::{Contact, ContactId};
+
+/// Side of the photo on the page, in logical pixels.
+const PHOTO_ON_PAGE: f32 = 64.0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -27,7 +32,12 @@ pub enum Message {
 /// The page of `contact`; `account` is the account its conversations use
 /// (its own, else the default one); `can_send` is false once the runtime
 /// has stopped.
-pub fn view<'a>(contact: &'a Contact, account: Option<&str>, can_send: bool) -> Element<'a, Message> {
+pub fn view<'a>(
+    contact: &'a Contact,
+    account: Option<&str>,
+    can_send: bool,
+    photo: Option<&Handle>,
+) -> Element<'a, Message> {
     let details = &contact.details;
     let id = contact.id;
     let seed = contact.address().unwrap_or(&details.name);
@@ -50,7 +60,7 @@ pub fn view<'a>(contact: &'a Contact, account: Option<&str>, can_send: bool) -> 
         );
     }
     let header = row![
-        widget::avatar(&details.name, seed),
+        avatar::sized(&details.name, seed, photo, PHOTO_ON_PAGE),
         name,
         space::horizontal(),
         close

@@ -1,7 +1,9 @@
 //! The composer's drafts and keys: a multi-line draft per conversation.
 //!
 //! Enter sends, Shift+Enter breaks the line; the field grows to
-//! [`MAX_LINES`] lines, then scrolls. Ctrl+Tab, Alt+Up/Down and Tab are left
+//! [`MAX_LINES`] lines, then scrolls. Ctrl+V pastes the clipboard's text as
+//! ever, then asks the app to look for a picture or files on it
+//! (`paste.rs` offers to send them). Ctrl+Tab, Alt+Up/Down and Tab are left
 //! to the window (they move between conversations and fields).
 
 use super::ConversationKey;
@@ -55,14 +57,18 @@ impl Drafts {
 }
 
 /// What a key does in the composer: Enter (without Shift) is `send`,
-/// Shift+Enter a new line; keys the window handles are not taken.
-pub fn binding<Message>(press: KeyPress, send: Message) -> Option<Binding<Message>> {
+/// Shift+Enter a new line, Ctrl+V pastes text and then reports `paste`;
+/// keys the window handles are not taken.
+pub fn binding<Message>(press: KeyPress, send: Message, paste: Message) -> Option<Binding<Message>> {
     if !matches!(press.status, text_editor::Status::Focused { .. }) {
         return None;
     }
     match press.key.as_ref() {
         Key::Named(Named::Enter) if press.modifiers.shift() => Some(Binding::Enter),
         Key::Named(Named::Enter) => Some(Binding::Custom(send)),
+        Key::Character(c) if press.modifiers.command() && !press.modifiers.alt() && c.eq_ignore_ascii_case("v") => {
+            Some(Binding::Sequence(vec![Binding::Paste, Binding::Custom(paste)]))
+        }
         // Ctrl+Tab and Alt+Up/Down switch conversations.
         Key::Named(Named::Tab) => None,
         Key::Named(Named::ArrowUp | Named::ArrowDown) if press.modifiers.alt() => None,
@@ -94,28 +100,41 @@ mod tests {
     #[test]
     fn enter_sends_and_shift_enter_breaks_the_line() {
         assert_eq!(
-            binding(enter(Modifiers::empty()), "send"),
+            binding(enter(Modifiers::empty()), "send", "paste"),
             Some(Binding::Custom("send"))
         );
-        assert_eq!(binding(enter(Modifiers::SHIFT), "send"), Some(Binding::Enter));
+        assert_eq!(binding(enter(Modifiers::SHIFT), "send", "paste"), Some(Binding::Enter));
         let a = press(
             Key::Character("a".into()),
             Code::KeyA,
             Modifiers::empty(),
             Some("a"),
         );
-        assert_eq!(binding(a, "send"), Some(Binding::Insert('a')));
+        assert_eq!(binding(a, "send", "paste"), Some(Binding::Insert('a')));
+    }
+
+    #[test]
+    fn ctrl_v_pastes_the_text_then_asks_about_pictures_and_files() {
+        let v = |modifiers| press(Key::Character("v".into()), Code::KeyV, modifiers, Some("v"));
+        assert_eq!(
+            binding(v(Modifiers::CTRL), "send", "paste"),
+            Some(Binding::Sequence(vec![Binding::Paste, Binding::Custom("paste")]))
+        );
+        assert_eq!(binding(v(Modifiers::empty()), "send", "paste"), Some(Binding::Insert('v')));
+        let mut unfocused = v(Modifiers::CTRL);
+        unfocused.status = text_editor::Status::Active;
+        assert_eq!(binding(unfocused, "send", "paste"), None);
     }
 
     #[test]
     fn window_keys_pass_through_and_an_unfocused_composer_takes_nothing() {
         let tab = press(Key::Named(Named::Tab), Code::Tab, Modifiers::CTRL, Some("\t"));
-        assert_eq!(binding(tab, "send"), None);
+        assert_eq!(binding(tab, "send", "paste"), None);
         let up = press(Key::Named(Named::ArrowUp), Code::ArrowUp, Modifiers::ALT, None);
-        assert_eq!(binding(up, "send"), None);
+        assert_eq!(binding(up, "send", "paste"), None);
         let mut unfocused = enter(Modifiers::empty());
         unfocused.status = text_editor::Status::Active;
-        assert_eq!(binding(unfocused, "send"), None);
+        assert_eq!(binding(unfocused, "send", "paste"), None);
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod bubble;
 pub mod composer;
 pub mod history;
 pub mod pane;
+pub mod paste;
+pub mod preview;
 pub mod session;
 
 use crate::ui::i18n::t;

@@ -4,6 +4,8 @@
 
 use super::bubble::{self, bubble};
 use super::composer::{self, Drafts};
+use super::preview::{self, Previews};
+use crate::ui::avatar::{self, Photos};
 use super::session::{self, ChatView, Phase, Request};
 use super::{Conversation, ConversationKey, Entry, History};
 use crate::ui::clock::Zone;
@@ -51,6 +53,8 @@ pub enum Message {
     Chat(Request),
     /// The composer's attach button: choose files to send.
     Attach,
+    /// Ctrl+V in the composer (after its text is pasted).
+    Paste,
     /// A button on a file transfer in the timeline.
     Transfer(transfers::Message),
     /// A link in a message was clicked.
@@ -97,6 +101,9 @@ pub enum Action {
     },
     /// Let the user choose files to send in `key`.
     Attach(ConversationKey),
+    /// Ctrl+V in the composer of `key`: offer a picture or files on the
+    /// clipboard (its text is pasted as ever).
+    Paste(ConversationKey),
     /// A file transfer's button.
     Transfer(transfers::Message),
     /// Open a clicked link.
@@ -133,6 +140,9 @@ pub struct ViewContext<'a> {
     pub alert_messages: &'a BTreeMap<MessageId, String>,
     /// The open conversation's file transfers, oldest first.
     pub transfers: Vec<&'a Transfer>,
+    /// Picture previews and contact photos.
+    pub previews: &'a Previews,
+    pub photos: &'a Photos,
 }
 
 impl Pane {
@@ -208,6 +218,7 @@ impl Pane {
                 request,
             },
             Message::Attach => Action::Attach(key.clone()),
+            Message::Paste => Action::Paste(key.clone()),
             Message::Emojis => {
                 self.picker = !self.picker;
                 Action::None
@@ -253,7 +264,7 @@ impl Pane {
             return empty_state();
         };
         let title = conversation.title();
-        let mut pane = column![header(conversation, cx.chat), rule::horizontal(1)];
+        let mut pane = column![header(conversation, &cx), rule::horizontal(1)];
         if cx.chat.session.is_some_and(|s| s.phase == Phase::Offered) {
             pane = pane.push(session::offer_strip(&title, cx.can_send).map(Message::Chat));
         }
@@ -299,7 +310,7 @@ impl Pane {
         }
         .id(Id::new(COMPOSER))
         .placeholder(placeholder)
-        .key_binding(|press| composer::binding(press, Message::Send))
+        .key_binding(|press| composer::binding(press, Message::Send, Message::Paste))
         .padding([padding, theme::SPACE_M])
         .size(size)
         .max_height(line * composer::MAX_LINES + 2.0 * padding);
@@ -378,7 +389,8 @@ fn empty_state<'a>() -> Element<'a, Message> {
     .into()
 }
 
-fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a, Message> {
+fn header<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
+    let chat = cx.chat;
     let title = conversation.title();
     let via = t!("via-account", account = conversation.key.account.0.as_str());
     // The details fold under the name and wrap; a long name is elided with
@@ -399,7 +411,8 @@ fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a,
     ]
     .spacing(2)
     .width(Fill);
-    let mut line = row![widget::avatar(&title, &conversation.key.peer), details]
+    let photo = cx.photos.get(conversation.contact.as_ref().map(|c| c.id));
+    let mut line = row![avatar::view(&title, &conversation.key.peer, photo), details]
         .spacing(theme::SPACE_M)
         .align_y(Center);
     if let Some(controls) = session::header_controls(chat, &title) {
@@ -465,7 +478,8 @@ fn messages<'a>(
                 bubble(entry, raised, alert_text, marks, cx.zone, cx.now)
             }
             Item::Transfer(transfer) => {
-                transfers::timeline_row(transfer, &title, cx.can_send, cx.zone).map(Message::Transfer)
+                let card = transfers::timeline_row(transfer, &title, cx.can_send, cx.zone).map(Message::Transfer);
+                preview::transfer_row(transfer, cx.previews, card, cx.zone)
             }
         });
     }

@@ -221,6 +221,7 @@ impl Sidebar {
                 now,
                 show_account: self.accounts.count() > 1,
                 marks,
+                photos: &self.contacts.photos,
             };
             let rows = conversations
                 .by_recent()
@@ -283,6 +284,7 @@ struct RowContext<'z> {
     /// Name the account on each row (when there is more than one).
     show_account: bool,
     marks: Marks<'z>,
+    photos: &'z crate::ui::avatar::Photos,
 }
 
 fn conversation_row<'a>(
@@ -366,7 +368,9 @@ fn conversation_row<'a>(
         .spacing(2)
         .width(Fill);
     let middle = container(middle).width(Fill).clip(true);
-    let content = row![widget::avatar(&title, &conversation.key.peer), middle, right]
+    let photo = cx.photos.get(conversation.contact.as_ref().map(|c| c.id));
+    let avatar = crate::ui::avatar::view(&title, &conversation.key.peer, photo);
+    let content = row![avatar, middle, right]
         .spacing(theme::SPACE_M)
         .align_y(Center);
     let row = button(content)

@@ -265,17 +265,21 @@ fn the_conversation_menu_adds_renames_and_deletes_after_asking() {
     assert_eq!(app.conversation_menu.as_ref().map(|m| m.key()), Some(&bob()));
     let _ = app.update(Message::Menu(menu::Message::AddToContacts));
     assert!(app.conversation_menu.is_none());
-    let _ = app.update(form(form::Message::Save));
-    let (_, sent) = change(&recorder);
-    let ContactChange::Add { draft } = sent else {
-        panic!("not an add: {sent:?}");
-    };
+    // The peer's own flow: the runtime makes the contact from the stored
+    // conversation and links it; its page opens when it is added.
+    assert!(app.contact_form.is_none(), "no dialog to retype the address in");
+    let (request, sent) = change(&recorder);
     assert_eq!(
-        (draft.name.as_str(), draft.addresses.as_slice()),
-        ("bob", &[BOB.to_string()][..])
+        sent,
+        ContactChange::AddPeer {
+            account: local(),
+            peer_key: BOB.into(),
+            name: Some("bob".into()),
+        }
     );
-    assert_eq!(draft.account.as_deref(), Some(AccountId::LOCAL));
-    let _ = app.update(Message::Escape);
+    answer(&mut app, request, ContactOutcome::Added { id: ContactId(9) });
+    assert_eq!(app.sidebar.open_contact, Some(ContactId(9)));
+    app.sidebar.open_contact = None;
 
     // The keyboard's way: Shift+F10 on the open conversation.
     open_bob(&mut app);
@@ -318,6 +322,27 @@ fn the_conversation_menu_adds_renames_and_deletes_after_asking() {
     );
     assert!(app.conversations.get(&bob()).is_none());
     assert_eq!(app.conversations.open_key(), None);
+}
+
+#[test]
+fn a_refused_delete_brings_the_conversation_back() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    let _ = app.update(Message::OpenMenu(None));
+    let _ = app.update(Message::Menu(menu::Message::Delete));
+    let _ = app.update(Message::Menu(menu::Message::ConfirmDelete));
+    assert!(app.conversations.get(&bob()).is_none(), "hidden at once");
+    let (request, _) = change(&recorder);
+    let reason = "the store is read-only".to_string();
+    answer(&mut app, request, ContactOutcome::Refused { reason });
+    assert!(
+        recorder.take().contains(&Command::LoadConversations),
+        "the stored list is asked for again"
+    );
+    with_bob(&mut app);
+    assert!(app.conversations.get(&bob()).is_some(), "back in the list");
+    assert!(app.notice_text().is_some_and(|n| n.contains("read-only")));
 }
 
 #[test]

@@ -737,3 +737,4 @@ mod layout;
 mod duty;
 
 mod contacts;
+mod media;
