@@ -6,8 +6,12 @@
 //! `target/gui-artifacts/layout-*.png` to be looked at; the test checks the
 //! window takes each size and asks for no less than 640x480 (xprop).
 //!
+//! Bob also sends a picture (page mode): its preview, not its file card,
+//! must be drawn (its colour is looked for in the 1440x900 screenshots).
+//!
 //! Also the contact list beside a contact page, light and dark
-//! (`contacts-*.png`).
+//! (`contacts-*.png`), with photos imported from a vCard (PNG and JPEG
+//! `data:` URIs) drawn as avatars.
 //!
 //! Skips as `gui_window.rs` does (Xvfb tools, Kamailio).
 
@@ -129,6 +133,36 @@ fn geometry(x: &Xvfb, id: &str) -> (u32, u32) {
     size.unwrap_or_else(|| panic!("no geometry in {text:?}"))
 }
 
+/// A picture in one loud colour, with a white band so it is a picture
+/// and not a colour: small enough for a page-mode MESSAGE.
+fn loud_picture(width: u32, height: u32, colour: [u8; 3], format: image::ImageFormat) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |_, y| {
+        if y % 20 < 3 {
+            image::Rgb([255, 255, 255])
+        } else {
+            image::Rgb(colour)
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+/// How many pixels of the screenshot at `path` are within 40 of `colour`
+/// in each channel.
+fn pixels_like(path: &Path, colour: [u8; 3]) -> usize {
+    let shot = image::open(path).unwrap().into_rgb8();
+    shot.pixels()
+        .filter(|p| p.0.iter().zip(colour).all(|(a, b)| a.abs_diff(b) <= 40))
+        .count()
+}
+
+/// The received picture's colour.
+const ORANGE: [u8; 3] = [255, 120, 0];
+/// Photo colours: Erin's PNG, Frank's JPEG.
+const MAGENTA: [u8; 3] = [255, 0, 255];
+const GREEN: [u8; 3] = [0, 220, 0];
+
 fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !ok() {
@@ -158,13 +192,34 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
     wait_until("the unread count in the title", Duration::from_secs(20), || {
         x.window_name(&id) == "sipchat (1)"
     });
+    // A picture, in page mode (stored before it is answered).
+    let picture = dir.path().join("sunset.png");
+    std::fs::write(&picture, loud_picture(200, 120, ORANGE, image::ImageFormat::Png)).unwrap();
+    let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
+        .arg("--config")
+        .arg(&bob_cfg)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .args(["send-file", "--page-mode", &kam.aor("alice")])
+        .arg(&picture)
+        .output()
+        .unwrap();
+    assert!(
+        sent.status.success(),
+        "bob could not send the picture: {}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
     drop(window);
 
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
     for (theme, language) in [("light", "en"), ("dark", "en"), ("light", "de"), ("dark", "de")] {
         let state = format!(
             r#"(width: 800.0, height: 500.0, theme: {theme}, language: Some({language}),
-               last_conversation: Some((account: "alice", peer: "{peer}")))"#,
+               last_conversation: Some((account: "alice", peer: "{peer}")),
+               download_dir: Some("{downloads}"))"#,
             peer = kam.aor("bob"),
+            downloads = downloads.display(),
         );
         std::fs::write(alice_data.join("window.ron"), state).unwrap();
         let (_window, id) = start_window(&x, &alice_cfg, &alice_data);
@@ -195,6 +250,21 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
                 "no screenshot {}",
                 path.display()
             );
+            if width == 1440 && theme == "light" && language == "en" {
+                // The first time: Accept on the picture's card (under
+                // the message, at 1440x900).
+                assert!(x.xdotool(&["mousemove", "--window", &id, "680", "362", "click", "1"]));
+                wait_until("the picture saved", Duration::from_secs(20), || {
+                    downloads.join("sunset.png").exists()
+                });
+            }
+            if width == 1440 {
+                // The preview is drawn (decoding runs off the UI thread:
+                // a late one is waited for).
+                wait_until("the picture's preview", Duration::from_secs(20), || {
+                    x.screenshot_window(&id, &path) && pixels_like(&path, ORANGE) > 10_000
+                });
+            }
         }
         // At 640x480 the sidebar unfolds over the pane with "»" and its
         // context menu opens on a message with a right click.
@@ -287,6 +357,34 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
         &["sip:carol@example.net", "--name", "Carol Jones"],
     );
     add_contact(&config, &data, &["sips:dave@example.com", "--name", "Dave"]);
+    // Photos as another client writes them: vCard 3 with a base64 PNG,
+    // vCard 4 with a JPEG data: URI.
+    use base64::Engine;
+    let base64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let png = base64(loud_picture(120, 120, MAGENTA, image::ImageFormat::Png));
+    let jpeg = base64(loud_picture(160, 120, GREEN, image::ImageFormat::Jpeg));
+    let cards = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Erin Photo\r\nIMPP:sip:erin@example.org\r\n\
+         PHOTO;ENCODING=b;TYPE=PNG:{png}\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Frank Photo\r\nIMPP:sip:frank@example.org\r\n\
+         PHOTO:data:image/jpeg;base64,{jpeg}\r\nEND:VCARD\r\n"
+    );
+    let vcf = dir.path().join("photos.vcf");
+    std::fs::write(&vcf, cards).unwrap();
+    let imported = Command::new(env!("CARGO_BIN_EXE_sipchat"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["contacts", "import"])
+        .arg(&vcf)
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "contacts import: {}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
     let out = artifacts();
     for theme in ["light", "dark"] {
         let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
@@ -304,6 +402,33 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
             x.screenshot_window(&id, &path),
             "no screenshot {}",
             path.display()
+        );
+        // Frank's page: his photo at the top, larger.
+        assert!(x.xdotool(&["key", "--clearmodifiers", "ctrl+k"]));
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(x.xdotool(&["type", "--delay", "20", "frank"]));
+        assert!(x.xdotool(&["key", "Return"]));
+        std::thread::sleep(Duration::from_millis(1200));
+        let path = out.join(format!("contacts-photo-1000x640-{theme}.png"));
+        assert!(x.screenshot_window(&id, &path));
+        // Decoding runs off the UI thread: a late photo is waited for.
+        wait_until("Frank's photo on his page", Duration::from_secs(20), || {
+            x.screenshot_window(&id, &path) && pixels_like(&path, GREEN) > 1_500
+        });
+        // The folded sidebar's Contacts tab at 640x480.
+        assert!(x.xdotool(&["windowsize", "--sync", &id, "640", "480"]));
+        std::thread::sleep(Duration::from_millis(1200));
+        let path = out.join(format!("contacts-folded-640x480-{theme}.png"));
+        // Erin's PNG and Frank's JPEG (an avatar is 36x36), in the folded
+        // sidebar and Frank's on his page.
+        wait_until(
+            "the photos in the folded sidebar",
+            Duration::from_secs(20),
+            || {
+                x.screenshot_window(&id, &path)
+                    && pixels_like(&path, MAGENTA) > 400
+                    && pixels_like(&path, GREEN) > 1_900
+            },
         );
     }
 }

@@ -98,7 +98,9 @@ impl Photos {
 
     /// The photo of `contact`, if one is decoded.
     pub fn get(&self, contact: Option<ContactId>) -> Option<&Handle> {
-        contact.and_then(|id| self.shown.get(&id)).map(|(_, handle)| handle)
+        contact
+            .and_then(|id| self.shown.get(&id))
+            .map(|(_, handle)| handle)
     }
 }
 
@@ -113,10 +115,27 @@ pub fn decode_all(jobs: Vec<PhotoJob>) -> Vec<Decoded> {
         .collect()
 }
 
-/// A `data:` URI's photo, cropped to a square of [`PHOTO_SIDE`].
+/// A `data:` URI's photo, cropped to a round of [`PHOTO_SIDE`] (made round
+/// here, as the letter avatars are: the software renderer draws images
+/// with square corners).
 pub fn decode_photo(uri: &str) -> Result<Picture, PictureError> {
     let bytes = data_uri_bytes(uri)?;
-    picture::decode(&bytes, MAX_PHOTO_PIXELS, Fit::Square(PHOTO_SIDE))
+    let image = picture::decode_image(&bytes, MAX_PHOTO_PIXELS)?;
+    let mut square = picture::scaled(image, Fit::Square(PHOTO_SIDE));
+    round(&mut square);
+    Ok(picture::drawable(square))
+}
+
+/// Makes the corners of a square picture transparent, leaving a disc with
+/// a soft one-pixel edge.
+fn round(square: &mut ::image::RgbaImage) {
+    let radius = square.width() as f32 / 2.0;
+    for (x, y, pixel) in square.enumerate_pixels_mut() {
+        let dx = x as f32 + 0.5 - radius;
+        let dy = y as f32 + 0.5 - radius;
+        let cover = (radius - (dx * dx + dy * dy).sqrt() + 0.5).clamp(0.0, 1.0);
+        pixel.0[3] = (f32::from(pixel.0[3]) * cover).round() as u8;
+    }
 }
 
 /// The content of a base64 `data:` URI, at most [`MAX_PHOTO_BYTES`].
@@ -162,7 +181,12 @@ pub fn view<'a, Message: 'a>(name: &str, seed: &str, photo: Option<&Handle>) -> 
 }
 
 /// The avatar at `side` logical pixels (the letter avatar keeps its size).
-pub fn sized<'a, Message: 'a>(name: &str, seed: &str, photo: Option<&Handle>, side: f32) -> Element<'a, Message> {
+pub fn sized<'a, Message: 'a>(
+    name: &str,
+    seed: &str,
+    photo: Option<&Handle>,
+    side: f32,
+) -> Element<'a, Message> {
     match photo {
         Some(handle) => container(
             image(handle.clone())

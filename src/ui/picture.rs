@@ -10,7 +10,7 @@
 
 use iced::widget::image::Handle;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageFormat, ImageReader, Limits, RgbaImage};
 use std::io::{Cursor, Read};
 use std::path::Path;
 
@@ -100,12 +100,21 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, Pictu
 
 /// Scales a decoded picture down (never up) and makes it drawable.
 pub fn scale(image: DynamicImage, fit: Fit) -> Picture {
+    drawable(scaled(image, fit))
+}
+
+/// Scales a decoded picture down (never up), as RGBA pixels.
+pub fn scaled(image: DynamicImage, fit: Fit) -> RgbaImage {
     let scaled = match fit {
         Fit::Square(side) => image.resize_to_fill(side, side, FilterType::Triangle),
         Fit::Within(side) if image.width() > side || image.height() > side => image.thumbnail(side, side),
         Fit::Within(_) => image,
     };
-    let rgba = scaled.into_rgba8();
+    scaled.into_rgba8()
+}
+
+/// RGBA pixels as a picture iced draws.
+pub fn drawable(rgba: RgbaImage) -> Picture {
     let (width, height) = rgba.dimensions();
     Picture {
         width,
@@ -135,9 +144,11 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, PictureError> {
 
 /// Whether `path` is named as a picture the window previews.
 pub fn is_picture(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["png", "jpg", "jpeg", "gif", "webp"].iter().any(|p| e.eq_ignore_ascii_case(p)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["png", "jpg", "jpeg", "gif", "webp"]
+            .iter()
+            .any(|p| e.eq_ignore_ascii_case(p))
+    })
 }
 
 /// Runs blocking picture work on tokio's blocking threads; `None` if the

@@ -91,7 +91,9 @@ impl App {
                 .map(|m| Message::Accounts(account_settings::Message::Form(m)));
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
         } else if let Some(offer) = &self.media.paste {
-            let content = offer.view().map(|m| Message::Media(super::media_glue::MediaMessage::Paste(m)));
+            let content = offer
+                .view()
+                .map(|m| Message::Media(super::media_glue::MediaMessage::Paste(m)));
             stack![base, dialog(content, 480.0)].into()
         } else if let Some(menu) = &self.conversation_menu {
             let content = menu.view().map(Message::Menu);

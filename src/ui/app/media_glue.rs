@@ -68,7 +68,11 @@ impl App {
                 self.notice = Some(Words::plain(words));
             }
             MediaMessage::Pasted(key, found) => {
-                let title = self.conversations.get(&key).map(|c| c.title()).unwrap_or_default();
+                let title = self
+                    .conversations
+                    .get(&key)
+                    .map(|c| c.title())
+                    .unwrap_or_default();
                 // The conversation may have been closed meanwhile.
                 if self.conversations.open_key() == Some(&key) {
                     self.switcher = None;

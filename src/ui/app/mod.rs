@@ -800,11 +800,11 @@ mod accounts;
 mod alerts_glue;
 mod certificates_glue;
 mod contacts_glue;
-mod media_glue;
 pub mod duty;
 mod file_path;
 pub mod files;
 mod layout;
+mod media_glue;
 mod pane_glue;
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ fn png_and_jpeg_data_uris_become_square_photos() {
         let photo = decode_photo(&uri).unwrap();
         assert_eq!((photo.width, photo.height), (PHOTO_SIDE, PHOTO_SIDE), "{mime}");
     }
+    // Round: the corners are transparent, the middle is not.
+    let mut square = ::image::RgbaImage::from_pixel(10, 10, ::image::Rgba([9, 9, 9, 255]));
+    round(&mut square);
+    assert_eq!(square.get_pixel(0, 0).0[3], 0);
+    assert_eq!(square.get_pixel(5, 5).0[3], 255);
     // vCard 3 folds long lines: whitespace inside the base64 is dropped.
     let folded = data_uri("image/png", &encoded(8, 8, ImageFormat::Png)).replace("base64,", "base64,\r\n ");
     assert!(decode_photo(&folded).is_ok());
@@ -41,12 +46,18 @@ fn bad_photos_are_named_and_never_decoded_past_the_limits() {
         decode_photo("https://example.org/me.jpg").unwrap_err(),
         PictureError::NotData
     );
-    assert_eq!(decode_photo("data:image/png,plain").unwrap_err(), PictureError::NotData);
+    assert_eq!(
+        decode_photo("data:image/png,plain").unwrap_err(),
+        PictureError::NotData
+    );
     assert!(matches!(
         decode_photo("data:image/png;base64,@@@@"),
         Err(PictureError::Base64(_))
     ));
-    let huge = format!("data:image/png;base64,{}", "A".repeat(MAX_PHOTO_BYTES / 3 * 4 + 8));
+    let huge = format!(
+        "data:image/png;base64,{}",
+        "A".repeat(MAX_PHOTO_BYTES / 3 * 4 + 8)
+    );
     assert!(matches!(
         decode_photo(&huge),
         Err(PictureError::TooManyBytes { .. })
@@ -55,7 +66,11 @@ fn bad_photos_are_named_and_never_decoded_past_the_limits() {
     let wide = data_uri("image/png", &encoded(5000, 4000, ImageFormat::Png));
     assert!(matches!(
         decode_photo(&wide),
-        Err(PictureError::TooManyPixels { width: 5000, height: 4000, .. })
+        Err(PictureError::TooManyPixels {
+            width: 5000,
+            height: 4000,
+            ..
+        })
     ));
 }
 
@@ -69,14 +84,14 @@ fn each_photo_is_decoded_once_and_a_changed_or_removed_one_is_followed() {
         with_photo(3, Some("data:image/png;base64,AAAA".into())),
     ];
     let jobs = photos.wanted(&contacts);
-    assert_eq!(
-        jobs.iter().map(|j| j.contact.0).collect::<Vec<_>>(),
-        vec![1, 3]
-    );
+    assert_eq!(jobs.iter().map(|j| j.contact.0).collect::<Vec<_>>(), vec![1, 3]);
     assert!(photos.wanted(&contacts).is_empty(), "asked for once");
     photos.decoded(decode_all(jobs));
     assert!(photos.get(Some(ContactId(1))).is_some());
-    assert!(photos.get(Some(ContactId(3))).is_none(), "the broken one keeps its letter");
+    assert!(
+        photos.get(Some(ContactId(3))).is_none(),
+        "the broken one keeps its letter"
+    );
     assert!(photos.get(None).is_none());
     assert!(photos.wanted(&contacts).is_empty(), "neither is decoded again");
 

@@ -12,8 +12,8 @@ pub mod page;
 
 use crate::ui::avatar::{self, PhotoJob, Photos};
 use crate::ui::i18n::t;
-use iced::widget::image::Handle;
 use crate::ui::{theme, widget};
+use iced::widget::image::Handle;
 use iced::widget::{button, column, container, row, scrollable, text, text_input, Id};
 use iced::{Center, Element, Fill};
 use sipchat::model::{Contact, ContactId};

@@ -4,8 +4,8 @@
 
 use crate::ui::avatar;
 use crate::ui::i18n::t;
-use iced::widget::image::Handle;
 use crate::ui::{theme, widget};
+use iced::widget::image::Handle;
 use iced::widget::{button, column, container, row, scrollable, space, text};
 use iced::{Center, Element, Fill};
 use sipchat::model::{Contact, ContactId};

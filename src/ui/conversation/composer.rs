@@ -66,7 +66,9 @@ pub fn binding<Message>(press: KeyPress, send: Message, paste: Message) -> Optio
     match press.key.as_ref() {
         Key::Named(Named::Enter) if press.modifiers.shift() => Some(Binding::Enter),
         Key::Named(Named::Enter) => Some(Binding::Custom(send)),
-        Key::Character(c) if press.modifiers.command() && !press.modifiers.alt() && c.eq_ignore_ascii_case("v") => {
+        Key::Character(c)
+            if press.modifiers.command() && !press.modifiers.alt() && c.eq_ignore_ascii_case("v") =>
+        {
             Some(Binding::Sequence(vec![Binding::Paste, Binding::Custom(paste)]))
         }
         // Ctrl+Tab and Alt+Up/Down switch conversations.
@@ -103,7 +105,10 @@ mod tests {
             binding(enter(Modifiers::empty()), "send", "paste"),
             Some(Binding::Custom("send"))
         );
-        assert_eq!(binding(enter(Modifiers::SHIFT), "send", "paste"), Some(Binding::Enter));
+        assert_eq!(
+            binding(enter(Modifiers::SHIFT), "send", "paste"),
+            Some(Binding::Enter)
+        );
         let a = press(
             Key::Character("a".into()),
             Code::KeyA,
@@ -120,7 +125,10 @@ mod tests {
             binding(v(Modifiers::CTRL), "send", "paste"),
             Some(Binding::Sequence(vec![Binding::Paste, Binding::Custom("paste")]))
         );
-        assert_eq!(binding(v(Modifiers::empty()), "send", "paste"), Some(Binding::Insert('v')));
+        assert_eq!(
+            binding(v(Modifiers::empty()), "send", "paste"),
+            Some(Binding::Insert('v'))
+        );
         let mut unfocused = v(Modifiers::CTRL);
         unfocused.status = text_editor::Status::Active;
         assert_eq!(binding(unfocused, "send", "paste"), None);

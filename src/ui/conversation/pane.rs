@@ -5,9 +5,9 @@
 use super::bubble::{self, bubble};
 use super::composer::{self, Drafts};
 use super::preview::{self, Previews};
-use crate::ui::avatar::{self, Photos};
 use super::session::{self, ChatView, Phase, Request};
 use super::{Conversation, ConversationKey, Entry, History};
+use crate::ui::avatar::{self, Photos};
 use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
 use crate::ui::transfers::{self, Transfer};
@@ -478,7 +478,8 @@ fn messages<'a>(
                 bubble(entry, raised, alert_text, marks, cx.zone, cx.now)
             }
             Item::Transfer(transfer) => {
-                let card = transfers::timeline_row(transfer, &title, cx.can_send, cx.zone).map(Message::Transfer);
+                let card =
+                    transfers::timeline_row(transfer, &title, cx.can_send, cx.zone).map(Message::Transfer);
                 preview::transfer_row(transfer, cx.previews, card, cx.zone)
             }
         });

@@ -93,13 +93,17 @@ fn write_picture(raw: Raw, folder: &Path, stamp: &str) -> Result<Found, String> 
     if pixels > MAX_PASTED_PIXELS || raw.width > picture::MAX_SIDE || raw.height > picture::MAX_SIDE {
         return Err(t!("paste-too-large"));
     }
-    let image = ::image::RgbaImage::from_raw(raw.width, raw.height, raw.rgba).ok_or_else(|| t!("paste-broken"))?;
+    let image =
+        ::image::RgbaImage::from_raw(raw.width, raw.height, raw.rgba).ok_or_else(|| t!("paste-broken"))?;
     std::fs::create_dir_all(folder).map_err(|e| t!("paste-not-written", error = e.to_string()))?;
     let path = folder.join(format!("pasted-{stamp}.png"));
     image
         .save_with_format(&path, ::image::ImageFormat::Png)
         .map_err(|e| t!("paste-not-written", error = e.to_string()))?;
-    let preview = picture::scale(::image::DynamicImage::ImageRgba8(image), Fit::Within(PREVIEW_SIDE));
+    let preview = picture::scale(
+        ::image::DynamicImage::ImageRgba8(image),
+        Fit::Within(PREVIEW_SIDE),
+    );
     Ok(Found::Picture { path, preview })
 }
 

@@ -133,10 +133,9 @@ pub fn problem_words(error: &PictureError) -> String {
     match error {
         PictureError::TooManyBytes { .. } | PictureError::TooManyPixels { .. } => t!("picture-too-large"),
         PictureError::Read(_) => t!("picture-unreadable-file"),
-        PictureError::Format
-        | PictureError::Decode(_)
-        | PictureError::NotData
-        | PictureError::Base64(_) => t!("picture-broken"),
+        PictureError::Format | PictureError::Decode(_) | PictureError::NotData | PictureError::Base64(_) => {
+            t!("picture-broken")
+        }
     }
 }
 

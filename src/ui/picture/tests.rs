@@ -44,7 +44,10 @@ fn too_many_pixels_other_formats_and_garbage_are_named() {
     );
     // A BMP header: a format the window does not show.
     let bmp = [b"BM".as_slice(), &[0u8; 60]].concat();
-    assert_eq!(decode(&bmp, 100, Fit::Square(4)).unwrap_err(), PictureError::Format);
+    assert_eq!(
+        decode(&bmp, 100, Fit::Square(4)).unwrap_err(),
+        PictureError::Format
+    );
     assert_eq!(
         decode(b"not a picture at all", 100, Fit::Square(4)).unwrap_err(),
         PictureError::Format
@@ -65,7 +68,10 @@ fn files_are_read_up_to_the_limit_and_named_as_pictures() {
     assert_eq!(read_file(&path, 100).unwrap().len(), 100);
     assert_eq!(
         read_file(&path, 99).unwrap_err(),
-        PictureError::TooManyBytes { bytes: 100, limit: 99 }
+        PictureError::TooManyBytes {
+            bytes: 100,
+            limit: 99
+        }
     );
     assert!(matches!(
         read_file(&dir.path().join("gone.png"), 10),

@@ -40,7 +40,11 @@ fn tab<'a>(symbol: &'a str, words: String, tab: Tab, current: Tab) -> Element<'a
 }
 
 /// The folded sidebar.
-pub fn view<'a>(conversations: &'a Conversations, marks: Marks<'_>, sidebar: &'a Sidebar) -> Element<'a, Message> {
+pub fn view<'a>(
+    conversations: &'a Conversations,
+    marks: Marks<'_>,
+    sidebar: &'a Sidebar,
+) -> Element<'a, Message> {
     let open = conversations.open_key();
     let unfold = button(text("»").size(theme::TEXT_TITLE).font(theme::BOLD))
         .padding([theme::SPACE_XS, theme::SPACE_M])
@@ -48,7 +52,12 @@ pub fn view<'a>(conversations: &'a Conversations, marks: Marks<'_>, sidebar: &'a
         .on_press(Message::Fold(false));
     let mut list = column![
         tip(unfold, t!("sidebar-unfold")),
-        tab(CONVERSATIONS_ICON, t!("sidebar-conversations"), Tab::Conversations, sidebar.tab),
+        tab(
+            CONVERSATIONS_ICON,
+            t!("sidebar-conversations"),
+            Tab::Conversations,
+            sidebar.tab
+        ),
         tab(CONTACTS_ICON, t!("sidebar-contacts"), Tab::Contacts, sidebar.tab),
     ]
     .spacing(theme::SPACE_S)
@@ -64,7 +73,10 @@ pub fn view<'a>(conversations: &'a Conversations, marks: Marks<'_>, sidebar: &'a
             || [marks.invites, marks.files, marks.alerts]
                 .iter()
                 .any(|keys| keys.contains(&conversation.key));
-        let photo = sidebar.contacts.photos.get(conversation.contact.as_ref().map(|c| c.id));
+        let photo = sidebar
+            .contacts
+            .photos
+            .get(conversation.contact.as_ref().map(|c| c.id));
         let avatar = avatar::view(&title, &conversation.key.peer, photo);
         let avatar: Element<'a, Message> = if wants {
             let dot = container(text("").size(1.0))

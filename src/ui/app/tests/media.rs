@@ -65,7 +65,9 @@ fn a_contact_photo_is_decoded_once_and_drawn_where_bob_appears() {
         },
         uri: uri.clone(),
     };
-    let _ = app.update(Message::Media(MediaMessage::Photos(avatar::decode_all(vec![job]))));
+    let _ = app.update(Message::Media(MediaMessage::Photos(avatar::decode_all(vec![
+        job,
+    ]))));
     assert!(app.sidebar.contacts.photos.get(Some(ContactId(7))).is_some());
     // The same list again decodes nothing.
     let _ = app.update(Message::Runtime(Event::Contacts(vec![bob_with_photo(&uri)])));
@@ -101,7 +103,10 @@ fn a_received_picture_is_previewed_and_a_click_opens_it_with_the_desktop() {
         sha1: None,
         via: sipchat::runtime::TransferVia::Session,
     }));
-    assert!(app.media.previews.get(&picture).is_none(), "not before it is done");
+    assert!(
+        app.media.previews.get(&picture).is_none(),
+        "not before it is done"
+    );
     let _ = app.update(Message::Runtime(Event::TransferDone {
         transfer: TransferId(91),
         incoming: true,
@@ -118,7 +123,10 @@ fn a_received_picture_is_previewed_and_a_click_opens_it_with_the_desktop() {
     let Some(Slot::Ready(thumbnail)) = app.media.previews.get(&picture) else {
         panic!("no preview");
     };
-    assert_eq!((thumbnail.width, thumbnail.height), (preview::THUMBNAIL_SIDE, 120));
+    assert_eq!(
+        (thumbnail.width, thumbnail.height),
+        (preview::THUMBNAIL_SIDE, 120)
+    );
     let _ = app.view();
     // The thumbnail's click.
     let _ = app.update(Message::Pane(pane::Message::Link(picture.display().to_string())));
@@ -179,7 +187,10 @@ fn a_pasted_picture_cancelled_with_esc_is_removed_and_text_offers_nothing() {
     let _ = app.update(Message::Escape);
     assert!(app.media.paste.is_none());
     assert!(!path.exists(), "the cancelled picture's file is removed");
-    assert!(recorder.take().iter().all(|c| !matches!(c, Command::SendFile { .. })));
+    assert!(recorder
+        .take()
+        .iter()
+        .all(|c| !matches!(c, Command::SendFile { .. })));
     // Text only: no dialog. A broken picture: its words as the notice.
     let _ = app.update(Message::Media(MediaMessage::Pasted(bob(), Found::Nothing)));
     assert!(app.media.paste.is_none());

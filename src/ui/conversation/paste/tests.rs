@@ -18,7 +18,11 @@ fn files_on_the_clipboard_are_offered_before_the_picture() {
     let report = dir.path().join("report.pdf");
     std::fs::write(&report, b"%PDF").unwrap();
     let found = decide(
-        vec![report.clone(), dir.path().join("gone.txt"), dir.path().to_path_buf()],
+        vec![
+            report.clone(),
+            dir.path().join("gone.txt"),
+            dir.path().to_path_buf(),
+        ],
         Some(raw(4, 4)),
         dir.path(),
         "1",
@@ -43,7 +47,10 @@ fn a_picture_is_written_as_png_and_removed_on_cancel_by_the_app() {
     let written = ::image::open(path).unwrap();
     assert_eq!((written.width(), written.height()), (300, 150));
     let offer = PasteOffer::new(key(), "Bob".into(), found.clone()).unwrap();
-    assert_eq!(offer.update(Message::Send), Action::Send(key(), vec![path.clone()]));
+    assert_eq!(
+        offer.update(Message::Send),
+        Action::Send(key(), vec![path.clone()])
+    );
     assert_eq!(offer.update(Message::Cancel), Action::Cancel(Some(path.clone())));
 }
 

@@ -29,7 +29,10 @@ fn pictures_on_disk_become_thumbnails_and_broken_ones_say_why() {
     let Some(Slot::Broken(error)) = previews.get(&broken) else {
         panic!("not broken");
     };
-    assert_eq!(problem_words(error), "This picture cannot be shown: it is damaged or not a picture.");
+    assert_eq!(
+        problem_words(error),
+        "This picture cannot be shown: it is damaged or not a picture."
+    );
     let Some(Slot::Broken(error)) = previews.get(&gone) else {
         panic!("not broken");
     };
@@ -49,8 +52,14 @@ fn the_cache_forgets_the_least_recently_wanted_first() {
         previews.decoded(jobs.into_iter().map(|p| (p, ready(THUMBNAIL_SIDE))).collect());
     }
     assert!(previews.bytes() <= MAX_CACHE_BYTES);
-    assert!(matches!(previews.get(&paths[0]), Some(Slot::Ready(_))), "in view: kept");
-    assert!(previews.get(&paths[1]).is_none(), "least recently wanted: forgotten");
+    assert!(
+        matches!(previews.get(&paths[0]), Some(Slot::Ready(_))),
+        "in view: kept"
+    );
+    assert!(
+        previews.get(&paths[1]).is_none(),
+        "least recently wanted: forgotten"
+    );
     assert!(matches!(previews.get(&paths[fit]), Some(Slot::Ready(_))));
     // Forgotten, it is decoded again when it comes back into view.
     assert_eq!(previews.wanted(vec![paths[1].clone()]), vec![paths[1].clone()]);
@@ -86,6 +95,9 @@ fn only_finished_pictures_are_previewed_the_newest_first() {
     let wanted = pictures_of(&refs);
     assert_eq!(wanted.len(), MAX_ASKED);
     assert_eq!(wanted[0], PathBuf::from("/in/d.JPG"));
-    assert!(!wanted.contains(&PathBuf::from("/in/a.png")), "the oldest picture is left out");
+    assert!(
+        !wanted.contains(&PathBuf::from("/in/a.png")),
+        "the oldest picture is left out"
+    );
     assert!(!wanted.contains(&PathBuf::from("/in/b.pdf")));
 }
