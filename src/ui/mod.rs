@@ -10,6 +10,7 @@
 //!        ├─ Alerts (alerts/)    the alert banner and the alert log
 //!        ├─ certificate_prompt.rs  trust an untrusted server certificate; changed-certificate warnings
 //!        ├─ notifications.rs    desktop notifications, clicks as a Subscription
+//!        ├─ picture.rs, avatar.rs  bounded picture decoding, contact photos (app/media_glue.rs)
 //!        └─ background.rs, tray.rs, app/duty.rs  closing to the background, the tray icon
 //! ```
 //!
