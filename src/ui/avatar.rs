@@ -21,6 +21,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
 /// Most pixels a photo may declare.
 pub const MAX_PHOTO_PIXELS: u64 = 4096 * 4096;
+/// Most photos kept (each [`PHOTO_SIDE`] squared, 4 bytes a pixel: about
+/// 20 KiB); contacts past it keep their letter avatar.
+pub const MAX_PHOTOS: usize = 1000;
 /// Side of the kept photo in pixels: the avatar at twice its size, sharp on
 /// scaled screens.
 pub const PHOTO_SIDE: u32 = (theme::AVATAR_SIZE as u32) * 2;
@@ -45,7 +48,8 @@ pub struct Decoded {
 #[derive(Debug, Default)]
 pub struct Photos {
     shown: HashMap<ContactId, (u64, Handle)>,
-    /// Asked for or failed: not decoded again while the photo stays.
+    /// Asked for (on the way, shown or failed): not decoded again while
+    /// the photo stays.
     tried: HashMap<ContactId, u64>,
 }
 
@@ -53,27 +57,35 @@ impl Photos {
     /// The photos of `contacts` that are new or changed, marked as asked
     /// for; photos of contacts that have none any more are forgotten.
     pub fn wanted(&mut self, contacts: &[Contact]) -> Vec<PhotoJob> {
+        let photos: Vec<(ContactId, u64, &str)> = contacts
+            .iter()
+            .filter_map(|c| {
+                let uri = c.details.photo.as_deref().filter(|p| !p.trim().is_empty())?;
+                Some((c.id, fingerprint(uri), uri))
+            })
+            .collect();
+        let present: HashMap<ContactId, u64> = photos.iter().map(|(id, f, _)| (*id, *f)).collect();
+        self.shown.retain(|id, (f, _)| present.get(id) == Some(f));
+        self.tried.retain(|id, f| present.get(id) == Some(f));
         let mut jobs = Vec::new();
-        let mut present = HashMap::new();
-        for contact in contacts {
-            let Some(uri) = contact.details.photo.as_deref().filter(|p| !p.trim().is_empty()) else {
-                continue;
-            };
-            let fingerprint = fingerprint(uri);
-            present.insert(contact.id, fingerprint);
-            let shown = self.shown.get(&contact.id).map(|(f, _)| *f);
-            if shown == Some(fingerprint) || self.tried.get(&contact.id) == Some(&fingerprint) {
+        for (contact, fingerprint, uri) in photos {
+            if self.tried.get(&contact) == Some(&fingerprint) {
                 continue;
             }
-            self.tried.insert(contact.id, fingerprint);
+            if self.tried.len() >= MAX_PHOTOS {
+                tracing::info!(
+                    contact = contact.0,
+                    "more than {MAX_PHOTOS} photos: a letter avatar instead"
+                );
+                continue;
+            }
+            self.tried.insert(contact, fingerprint);
             jobs.push(PhotoJob {
-                contact: contact.id,
+                contact,
                 fingerprint,
                 uri: uri.to_string(),
             });
         }
-        self.shown.retain(|id, (f, _)| present.get(id) == Some(f));
-        self.tried.retain(|id, f| present.get(id) == Some(f));
         jobs
     }
 

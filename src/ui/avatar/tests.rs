@@ -112,3 +112,14 @@ fn each_photo_is_decoded_once_and_a_changed_or_removed_one_is_followed() {
     photos.decoded(stale);
     assert!(photos.get(Some(ContactId(3))).is_none());
 }
+
+#[test]
+fn at_most_max_photos_are_kept_the_rest_keep_their_letters() {
+    let contacts: Vec<Contact> = (0..=MAX_PHOTOS as i64)
+        .map(|id| with_photo(id, Some(format!("data:image/png;base64,{id}"))))
+        .collect();
+    let mut photos = Photos::default();
+    assert_eq!(photos.wanted(&contacts).len(), MAX_PHOTOS);
+    // One photo fewer: the one left out gets its turn.
+    assert_eq!(photos.wanted(&contacts[1..]).len(), 1);
+}

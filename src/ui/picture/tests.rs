@@ -19,7 +19,12 @@ pub fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
 
 #[test]
 fn png_jpeg_and_gif_decode_and_scale_down_to_the_fit() {
-    for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::Gif, ImageFormat::WebP] {
+    for format in [
+        ImageFormat::Png,
+        ImageFormat::Jpeg,
+        ImageFormat::Gif,
+        ImageFormat::WebP,
+    ] {
         let bytes = encoded(300, 200, format);
         let square = decode(&bytes, 1_000_000, Fit::Square(64)).unwrap();
         assert_eq!((square.width, square.height), (64, 64), "{format:?}");
