@@ -270,8 +270,13 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
         // context menu opens on a message with a right click.
         assert!(x.xdotool(&["windowsize", "--sync", &id, "640", "480"]));
         std::thread::sleep(Duration::from_millis(800));
+        let folded = x.capture_window(&id).expect("a capture");
         assert!(x.xdotool(&["mousemove", "--window", &id, "32", "69", "click", "1"]));
-        std::thread::sleep(Duration::from_millis(800));
+        wait_until("the sidebar unfolded", Duration::from_secs(20), || {
+            x.capture_window(&id)
+                .is_some_and(|now| now.differing_pixels(&folded) > 20_000)
+        });
+        std::thread::sleep(Duration::from_millis(300));
         let path = out.join(format!("layout-640x480-{theme}-{language}-unfolded.png"));
         assert!(x.screenshot_window(&id, &path));
         assert!(x.xdotool(&["mousemove", "--window", &id, "30", "22", "click", "1"]));
