@@ -415,3 +415,39 @@ menu-delete = Eliminar conversación
 menu-delete-question = ¿Eliminar la conversación con { $name } y todos sus mensajes? No se puede deshacer.
 menu-delete-confirm = Eliminar
 menu-cancel = Cancelar
+
+## Presence
+presence-available = Disponible
+presence-away = Ausente
+presence-busy = Ocupado
+presence-offline = Desconectado
+presence-invisible = Invisible
+presence-unknown = Estado desconocido
+presence-pending = Esperando permiso
+presence-refused = No comparte su estado
+presence-no-such-user = No existe ese usuario
+presence-last-seen = visto por última vez { $time }
+own-status-note = Una nota (Intro la fija)
+own-status-setting = Fijando su estado…
+own-status-not-yet = Su estado aún no se ha fijado.
+own-status-shown = Sus contactos ven esto.
+own-status-invisible = Sus contactos le ven desconectado.
+own-status-failed = Su estado no se publicó en { $account }: { $error }
+presence-request = { $name } quiere ver cuándo está usted conectado.
+presence-request-account = En la cuenta { $account }
+presence-request-more = { $count ->
+    [one] Espera una solicitud más.
+   *[other] Esperan { $count } solicitudes más.
+}
+presence-allow = Permitir
+presence-block = Bloquear
+notify-online = { $name } está conectado
+settings-status = Estado
+settings-away-after = Ponerme ausente tras
+settings-away-never = nunca
+settings-away-minutes = { $minutes } minutos sin actividad
+settings-away-hint = Actividad significa teclado y ratón en esta ventana. Ocupado e invisible nunca se cambian; la primera actividad le devuelve.
+contact-page-presence = Estado
+contact-page-presence-none = Desconocido (el estado de los contactos se observa en su cuenta).
+contact-page-notify-online = Avisarme cuando { $name } esté conectado
+tray-my-status = Mi estado

@@ -42,6 +42,7 @@ mod keys;
 mod links;
 mod notifications;
 mod palette;
+mod presence;
 mod restart;
 mod settings;
 mod sidebar;

@@ -12,6 +12,7 @@ use crate::ui::contacts;
 use crate::ui::conversation::pane;
 use crate::ui::conversation::session::ChatView;
 use crate::ui::conversation::{ConversationKey, Conversations};
+use crate::ui::presence::selector;
 use crate::ui::settings;
 use crate::ui::sidebar::{self, compact};
 use crate::ui::{theme, widget};
@@ -36,6 +37,7 @@ impl App {
             files: &files,
             alerts: &alerted,
             files_latest: Some(&latest),
+            presence: Some(&self.presences),
         };
         let sidebar = self.sidebar_column(&self.conversations, marks);
         let open = self.conversations.open_key();
@@ -51,6 +53,9 @@ impl App {
             chat,
             alert_messages: self.alerts.messages(),
             transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
+            presence: open
+                .and_then(|k| self.presences.of_key(k))
+                .map(|seen| (seen.shown(), seen.describe(&self.zone, self.now))),
         };
         let page = self
             .sidebar
@@ -61,7 +66,11 @@ impl App {
         } else if let Some(contact) = page {
             let account = self.contact_account(contact);
             let account = account.as_ref().map(|a| a.0.as_str());
-            contacts::page::view(contact, account, !self.stopped).map(Message::ContactPage)
+            let seen = contacts::presence_of(&self.presences, contact)
+                .map(|seen| (seen.shown(), seen.describe(&self.zone, self.now)));
+            let notify_online = self.state.notify_online.contains(&contact.id.0);
+            contacts::page::view(contact, account, !self.stopped, seen, notify_online)
+                .map(Message::ContactPage)
         } else {
             self.pane
                 .view(self.conversations.current(), cx)
@@ -106,6 +115,7 @@ impl App {
                 download_dir: self.fallback_download_dir(),
                 download_dir_chosen: self.state.download_dir.is_some(),
                 duty: self.duty_choices(),
+                away_after: self.state.away_after_minutes,
             };
             let content = column![
                 settings::view(choices).map(Message::Settings),
@@ -132,8 +142,13 @@ impl App {
         marks: sidebar::Marks<'_>,
     ) -> Element<'a, Message> {
         if self.narrow() && !self.sidebar_unfolded {
+            let own = selector::folded(&self.presences, Message::Sidebar(sidebar::Message::Fold(false)));
             return column![
                 compact_alert_entry(&self.alerts),
+                container(own)
+                    .center_x(Fill)
+                    .padding([0.0, theme::SPACE_S])
+                    .style(theme::sidebar),
                 compact::view(conversations, marks).map(Message::Sidebar)
             ]
             .width(compact::COMPACT_WIDTH)
@@ -157,7 +172,11 @@ impl App {
         let top = container(top)
             .style(theme::sidebar)
             .padding(iced::Padding::ZERO.left(if self.narrow() { theme::SPACE_L } else { 0.0 }));
-        column![top, full].width(theme::SIDEBAR_WIDTH).into()
+        let own = container(selector::view(&self.presences).map(Message::Presence))
+            .padding([theme::SPACE_S, theme::SPACE_L])
+            .width(Fill)
+            .style(theme::sidebar);
+        column![top, own, full].width(theme::SIDEBAR_WIDTH).into()
     }
 }
 

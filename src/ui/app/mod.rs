@@ -9,7 +9,8 @@
 //! in narrow windows), `pane_glue.rs` (the open
 //! conversation's actions: sending, links, copying, switching conversations),
 //! `duty.rs` (closing to the background, the tray icon, do not disturb),
-//! `contacts_glue.rs` (the contact list, page and dialogs);
+//! `contacts_glue.rs` (the contact list, page and dialogs),
+//! `presence_glue.rs` (our status, the contacts', permission requests);
 //! tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
@@ -26,6 +27,7 @@ use crate::ui::i18n::{self, t};
 use crate::ui::keys;
 use crate::ui::links::{self, Opener};
 use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
+use crate::ui::presence::{self, Presences};
 use crate::ui::restart::{self, Restarter};
 use crate::ui::settings;
 use crate::ui::sidebar::accounts::{Accounts, Identity};
@@ -114,6 +116,8 @@ pub enum Message {
     OpenMenu(Option<ConversationKey>),
     /// The conversation menu's buttons.
     Menu(contacts::menu::Message),
+    /// Our status, the permission banner, auto-away (`presence_glue.rs`).
+    Presence(presence::Message),
 }
 
 /// What the window starts with besides the runtime.
@@ -226,6 +230,8 @@ pub struct App {
     contact_form: Option<contacts::form::ContactForm>,
     /// A conversation's menu, while open.
     conversation_menu: Option<contacts::menu::ConversationMenu>,
+    /// Our status and the contacts'.
+    presences: Presences,
 }
 
 impl App {
@@ -281,8 +287,12 @@ impl App {
             contact_requests: BTreeSet::new(),
             contact_form: None,
             conversation_menu: None,
+            presences: Presences::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
+        app.presences
+            .auto_away
+            .set_minutes(app.state.away_after_minutes, app.now);
         app.sidebar.accounts.set_identities(startup.identities);
         app.command(Command::LoadConversations);
         app.command(Command::LoadContacts);
@@ -488,6 +498,7 @@ impl App {
             Message::ContactForm(message) => self.on_contact_form(message),
             Message::OpenMenu(key) => self.open_menu(key),
             Message::Menu(message) => self.on_menu(message),
+            Message::Presence(message) => self.on_presence(message),
         }
     }
 
@@ -557,6 +568,10 @@ impl App {
             settings::Message::DownloadDirChosen(dir) => self.state.download_dir = Some(dir),
             settings::Message::DefaultDownloadDir => self.state.download_dir = None,
             settings::Message::Duty(message) => return self.on_duty(duty::DutyMessage::Settings(message)),
+            settings::Message::AwayAfter(minutes) => {
+                self.set_away_after(minutes);
+                return Task::none();
+            }
             settings::Message::Close => {
                 self.settings_open = false;
                 return Task::none();
@@ -609,8 +624,19 @@ impl App {
             }
             // The window shows the message as queued already.
             Event::Conversations(_) | Event::MessageWaiting { .. } => {}
-            // Presence reaches the window in a later change.
-            Event::Presence { .. } | Event::OwnPresence { .. } | Event::PresenceRequest { .. } => {}
+            Event::Presence {
+                account,
+                contact,
+                presence,
+                watch,
+            } => self.contact_presence(&account, &contact, presence, watch),
+            Event::OwnPresence {
+                account,
+                status,
+                note,
+                published,
+            } => self.own_presence(&account, status, note, published),
+            Event::PresenceRequest { account, watcher } => self.presences.requested(&account, &watcher),
             Event::Messages {
                 account,
                 peer_key,
@@ -627,6 +653,10 @@ impl App {
             Event::AlertAcknowledged { id, at_ms } => self.alerts.acknowledged(id, at_ms),
             Event::Alerts(list) => self.alerts.loaded(list),
             Event::Error { account, message } => {
+                if let Some(account) = &account {
+                    // Shown in the selector (and here, like every error).
+                    self.presences.error(account, &message);
+                }
                 self.notice = Some(match account {
                     Some(account) => w!("notice-account-error", account = account.0, message = message),
                     None => Words::plain(message),
@@ -770,6 +800,7 @@ impl App {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
         }
         subscriptions.extend(self.duty_subscription());
+        subscriptions.extend(self.presence_subscription());
         if let Some(listener) = &self.instance {
             subscriptions.push(single_instance::requests(listener).map(Message::Instance));
         }
@@ -797,6 +828,7 @@ mod file_path;
 pub mod files;
 mod layout;
 mod pane_glue;
+mod presence_glue;
 
 #[cfg(test)]
 mod tests;

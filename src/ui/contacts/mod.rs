@@ -9,7 +9,9 @@ pub mod form;
 pub mod menu;
 pub mod page;
 
+use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
+use crate::ui::presence::{dot, Presences, Seen};
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, container, row, scrollable, text, text_input, Id};
 use iced::{Center, Element, Fill};
@@ -87,8 +89,15 @@ impl ContactList {
         shown
     }
 
-    /// The filter box, the "Add contact" button and the list.
-    pub fn view(&self, open: Option<ContactId>) -> Element<'_, Message> {
+    /// The filter box, the "Add contact" button and the list (with each
+    /// contact's presence, when known).
+    pub fn view<'a>(
+        &'a self,
+        open: Option<ContactId>,
+        presence: Option<&Presences>,
+        zone: &Zone,
+        now: u64,
+    ) -> Element<'a, Message> {
         let filter = text_input(&t!("contacts-filter"), &self.filter)
             .id(Id::new(FILTER_FIELD))
             .on_input(Message::Filter)
@@ -109,7 +118,11 @@ impl ContactList {
                 .padding([0.0, theme::SPACE_L])
                 .into()
         } else {
-            let rows = shown.into_iter().map(|c| contact_row(c, open == Some(c.id)));
+            let rows = shown.into_iter().map(|c| {
+                let seen = presence.and_then(|p| presence_of(p, c));
+                let words = seen.map(|s| s.describe(zone, now));
+                contact_row(c, open == Some(c.id), seen.map(Seen::shown), words)
+            });
             scrollable(column(rows).spacing(2).padding([0.0, theme::SPACE_S]))
                 .height(Fill)
                 .into()
@@ -135,7 +148,23 @@ pub fn matches(contact: &Contact, filter: &str) -> bool {
         .all(|word| haystack.contains(word))
 }
 
-fn contact_row(contact: &Contact, selected: bool) -> Element<'_, Message> {
+/// A contact's presence: the most reachable of its addresses.
+pub fn presence_of<'p>(presences: &'p Presences, contact: &Contact) -> Option<&'p Seen> {
+    presences.of_peers(
+        contact
+            .details
+            .addresses
+            .iter()
+            .map(|a| sipchat::model::conversation_key(a)),
+    )
+}
+
+fn contact_row(
+    contact: &Contact,
+    selected: bool,
+    shown: Option<dot::Shown>,
+    words: Option<String>,
+) -> Element<'_, Message> {
     let details = &contact.details;
     let mut name = row![text(widget::one_line(&details.name, NAME_CHARS))
         .size(theme::TEXT_BODY + 1.0)
@@ -153,12 +182,14 @@ fn contact_row(contact: &Contact, selected: bool) -> Element<'_, Message> {
         .spacing(2)
         .width(Fill);
     let seed = contact.address().unwrap_or(&details.name);
-    let content = row![
-        widget::avatar(&details.name, seed),
-        container(middle).width(Fill).clip(true)
-    ]
-    .spacing(theme::SPACE_M)
-    .align_y(Center);
+    let avatar = dot::on_avatar(widget::avatar(&details.name, seed), shown, theme::AVATAR_SIZE);
+    let avatar = match words {
+        Some(words) => dot::with_words(avatar, words),
+        None => avatar,
+    };
+    let content = row![avatar, container(middle).width(Fill).clip(true)]
+        .spacing(theme::SPACE_M)
+        .align_y(Center);
     button(content)
         .width(Fill)
         .padding([theme::SPACE_S, theme::SPACE_S])

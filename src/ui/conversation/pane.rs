@@ -8,6 +8,7 @@ use super::session::{self, ChatView, Phase, Request};
 use super::{Conversation, ConversationKey, Entry, History};
 use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
+use crate::ui::presence::dot::{self, Shown};
 use crate::ui::transfers::{self, Transfer};
 use crate::ui::{emoji, theme, widget};
 use iced::widget::scrollable::Viewport;
@@ -133,6 +134,8 @@ pub struct ViewContext<'a> {
     pub alert_messages: &'a BTreeMap<MessageId, String>,
     /// The open conversation's file transfers, oldest first.
     pub transfers: Vec<&'a Transfer>,
+    /// The peer's presence: the dot and its words.
+    pub presence: Option<(Shown, String)>,
 }
 
 impl Pane {
@@ -253,7 +256,7 @@ impl Pane {
             return empty_state();
         };
         let title = conversation.title();
-        let mut pane = column![header(conversation, cx.chat), rule::horizontal(1)];
+        let mut pane = column![header(conversation, &cx), rule::horizontal(1)];
         if cx.chat.session.is_some_and(|s| s.phase == Phase::Offered) {
             pane = pane.push(session::offer_strip(&title, cx.can_send).map(Message::Chat));
         }
@@ -378,7 +381,8 @@ fn empty_state<'a>() -> Element<'a, Message> {
     .into()
 }
 
-fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a, Message> {
+fn header<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'a, Message> {
+    let chat = cx.chat;
     let title = conversation.title();
     let via = t!("via-account", account = conversation.key.account.0.as_str());
     // The details fold under the name and wrap; a long name is elided with
@@ -393,15 +397,21 @@ fn header<'a>(conversation: &'a Conversation, chat: ChatView<'a>) -> Element<'a,
             .padding(theme::SPACE_S)
             .into()
     };
-    let details = column![
+    let mut details = column![
         name,
         widget::muted(format!("{} · {via}", conversation.address)).wrapping(text::Wrapping::WordOrGlyph),
     ]
     .spacing(2)
     .width(Fill);
-    let mut line = row![widget::avatar(&title, &conversation.key.peer), details]
-        .spacing(theme::SPACE_M)
-        .align_y(Center);
+    if let Some((_, words)) = &cx.presence {
+        details = details.push(widget::muted(words.clone()).wrapping(text::Wrapping::WordOrGlyph));
+    }
+    let avatar = dot::on_avatar(
+        widget::avatar(&title, &conversation.key.peer),
+        cx.presence.as_ref().map(|(shown, _)| *shown),
+        theme::AVATAR_SIZE,
+    );
+    let mut line = row![avatar, details].spacing(theme::SPACE_M).align_y(Center);
     if let Some(controls) = session::header_controls(chat, &title) {
         line = line.push(controls.map(Message::Chat));
     }

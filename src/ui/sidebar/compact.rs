@@ -6,6 +6,7 @@
 use super::{Marks, Message};
 use crate::ui::conversation::Conversations;
 use crate::ui::i18n::t;
+use crate::ui::presence::dot;
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, container, scrollable, stack, text, tooltip};
 use iced::{Center, Element, Fill};
@@ -41,7 +42,12 @@ pub fn view<'a>(conversations: &'a Conversations, marks: Marks<'_>) -> Element<'
             || [marks.invites, marks.files, marks.alerts]
                 .iter()
                 .any(|keys| keys.contains(&conversation.key));
-        let avatar = widget::avatar(&title, &conversation.key.peer);
+        let seen = marks.presence.and_then(|p| p.of_key(&conversation.key));
+        let avatar = dot::on_avatar(
+            widget::avatar(&title, &conversation.key.peer),
+            seen.map(|s| s.shown()),
+            theme::AVATAR_SIZE,
+        );
         let avatar: Element<'a, Message> = if wants {
             let dot = container(text("").size(1.0))
                 .width(10.0)
@@ -56,7 +62,11 @@ pub fn view<'a>(conversations: &'a Conversations, marks: Marks<'_>) -> Element<'
             .padding(theme::SPACE_XS)
             .style(theme::list_item(selected))
             .on_press(Message::Open(conversation.key.clone()));
-        list = list.push(tip(entry, title));
+        let words = match seen {
+            Some(seen) => format!("{title} · {}", seen.shown().words()),
+            None => title,
+        };
+        list = list.push(tip(entry, words));
     }
     container(scrollable(list).height(Fill))
         .width(COMPACT_WIDTH)
