@@ -106,6 +106,9 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
     };
     let accounts = account_order(&config);
     let sending = default_sending_account(&config);
+    // The sending account's kept status first (the one the selector shows).
+    let own_order: Vec<_> = sending.iter().chain(accounts.iter()).cloned().collect();
+    let own_status = presence::saved(&paths.data_dir, &own_order);
     let settings = account_settings(&config, &paths);
     let boot_identities = identities(&config);
     let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
@@ -154,6 +157,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
                     restart: Some(restarter.clone()),
                     instance: Some(boot_instance.clone()),
                     identities: boot_identities.clone(),
+                    own_status: own_status.clone(),
                 },
             );
             let duty = app.start_duty(window.clone(), background);

@@ -143,13 +143,15 @@ impl App {
     ) -> Element<'a, Message> {
         if self.narrow() && !self.sidebar_unfolded {
             let own = selector::folded(&self.presences, Message::Sidebar(sidebar::Message::Fold(false)));
+            // Our status at the foot of the folded sidebar (its head keeps
+            // the alert entry and "»" where they were).
             return column![
                 compact_alert_entry(&self.alerts),
+                compact::view(conversations, marks).map(Message::Sidebar),
                 container(own)
                     .center_x(Fill)
-                    .padding([0.0, theme::SPACE_S])
+                    .padding(theme::SPACE_S)
                     .style(theme::sidebar),
-                compact::view(conversations, marks).map(Message::Sidebar)
             ]
             .width(compact::COMPACT_WIDTH)
             .into();

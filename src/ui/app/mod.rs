@@ -143,6 +143,8 @@ pub struct Startup {
     pub instance: Option<Listener>,
     /// How each account is reached (shown with a Copy button).
     pub identities: Vec<(AccountId, Identity)>,
+    /// Our status and note as kept from last time.
+    pub own_status: Option<(sipchat::model::OwnStatus, Option<String>)>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -290,6 +292,9 @@ impl App {
             presences: Presences::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
+        if let Some((status, note)) = startup.own_status {
+            app.presences.start_with(status, note);
+        }
         app.presences
             .auto_away
             .set_minutes(app.state.away_after_minutes, app.now);

@@ -119,9 +119,17 @@ impl ContactList {
                 .into()
         } else {
             let rows = shown.into_iter().map(|c| {
+                // A contact is watched (unless blocked): until its first
+                // report its status is unknown.
                 let seen = presence.and_then(|p| presence_of(p, c));
-                let words = seen.map(|s| s.describe(zone, now));
-                contact_row(c, open == Some(c.id), seen.map(Seen::shown), words)
+                let (shown, words) = match seen {
+                    Some(seen) => (Some(seen.shown()), Some(seen.describe(zone, now))),
+                    None if presence.is_some() && !c.details.blocked => {
+                        (Some(dot::Shown::Unknown), Some(dot::Shown::Unknown.words()))
+                    }
+                    None => (None, None),
+                };
+                contact_row(c, open == Some(c.id), shown, words)
             });
             scrollable(column(rows).spacing(2).padding([0.0, theme::SPACE_S]))
                 .height(Fill)

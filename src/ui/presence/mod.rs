@@ -289,6 +289,14 @@ impl Presences {
             .min_by_key(|seen| seen.rank())
     }
 
+    /// Fills the selector with the status kept from last time (before
+    /// any account has answered).
+    pub fn start_with(&mut self, status: OwnStatus, note: Option<String>) {
+        self.chosen = status;
+        self.note = note.unwrap_or_default();
+        self.note_set.clone_from(&self.note);
+    }
+
     /// The status the selector shows.
     pub fn chosen(&self) -> OwnStatus {
         self.chosen
@@ -339,6 +347,22 @@ impl Presences {
     pub fn reports(&self) -> &BTreeMap<AccountId, OwnReport> {
         &self.own
     }
+}
+
+/// Our status as kept in the data directory's `presence.ron` for the
+/// first of `accounts` that has one (what the runtime starts with), if any.
+pub fn saved(data_dir: &std::path::Path, accounts: &[AccountId]) -> Option<(OwnStatus, Option<String>)> {
+    let all = match sipchat::runtime::presence_file::load(data_dir) {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::warn!("{e}");
+            return None;
+        }
+    };
+    accounts
+        .iter()
+        .find_map(|a| all.get(&a.0))
+        .map(|saved| (saved.status, saved.note.clone()))
 }
 
 /// Our status in words ("Available", "Invisible").

@@ -1,5 +1,5 @@
 //! Our status at the top of the window: the dot, the four statuses, the
-//! note (Enter publishes it) and, under them, what became of it ("Your
+//! note (Enter sets it; a tooltip says so) and, under them, what became of it ("Your
 //! contacts see this", "Setting…", or why it failed, in words). Folded
 //! (narrow windows) it is the dot alone, with the words in a tooltip.
 
@@ -40,6 +40,13 @@ pub fn view(presences: &Presences) -> Element<'_, Message> {
         .size(theme::TEXT_BODY)
         .padding([theme::SPACE_XS, theme::SPACE_S])
         .width(Fill);
+    let note = tooltip(
+        note,
+        widget::muted(t!("own-status-note-hint")),
+        tooltip::Position::Bottom,
+    )
+    .style(container::bordered_box)
+    .padding(theme::SPACE_S);
     let line = row![dot::dot(presences.own_shown()), list, note]
         .spacing(theme::SPACE_S)
         .align_y(Center);

@@ -180,7 +180,7 @@ fn choosing_a_status_asks_every_account_and_shows_what_each_answered() {
     crate::ui::i18n::set_language(crate::ui::i18n::Language::English);
     let mut p = Presences::default();
     let accounts = [local(), work()];
-    assert_eq!(p.outcome().0, "Your status has not been set yet.");
+    assert_eq!(p.outcome().0, "Kept from last time.");
     let _ = p.update(Message::Note("in a meeting".into()), &accounts, 0);
     let action = p.update(Message::Choose(OwnStatus::Busy), &accounts, 0);
     assert_eq!(
