@@ -12,7 +12,8 @@
 //! - carol, a stranger, watches alice and waits for permission: the window
 //!   asks (screenshot);
 //! - screenshots of the dots (bob away, available, busy, invisible; dave
-//!   unknown), the selector, the permission banner and the contact page at 1440x900 and 640x480, light and dark, English and
+//!   unknown), the selector, the permission banner, the contact page and
+//!   the auto-away setting at 1440x900 and 640x480, light and dark, English and
 //!   German, in `target/gui-artifacts/presence-*.png`, to be looked at.
 //!
 //! Skips when Xvfb or dbus-daemon is missing (unless required with
@@ -311,9 +312,17 @@ fn the_window_shows_presence_asks_permission_notifies_and_sets_status_from_the_t
         assert!(x.xdotool(&["windowsize", "--sync", &id, "1440", "900"]));
         std::thread::sleep(Duration::from_millis(800));
         assert!(x.xdotool(&["windowfocus", "--sync", &id]));
-        click(&x, &id, 190, 446);
-        click(&x, &id, 114, 553);
+        click(&x, &id, 190, 427);
+        click(&x, &id, 114, 520);
         screenshot(&x, &id, 1440, 900, &format!("{name}-contact"));
+        // Settings, scrolled down to "Set me away after".
+        click(&x, &id, 250, 116);
+        assert!(x.xdotool(&["mousemove", "--window", &id, "720", "450"]));
+        for _ in 0..15 {
+            assert!(x.xdotool(&["click", "5"]));
+        }
+        screenshot(&x, &id, 1440, 900, &format!("{name}-settings"));
+        assert!(x.xdotool(&["key", "Escape"]));
         screenshot(&x, &id, 640, 480, &format!("{name}-contact"));
         drop(carol);
         drop(window);

@@ -307,6 +307,11 @@ impl Presences {
         &self.note
     }
 
+    /// Our status is being set (some account has not answered).
+    pub fn is_setting(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
     /// What became of our status, in words, and whether it failed.
     pub fn outcome(&self) -> (String, bool) {
         if let Some((account, error)) = self.failed.iter().next() {

@@ -1,6 +1,7 @@
 //! Our status at the top of the window: the dot, the four statuses, the
-//! note (Enter sets it; a tooltip says so) and, under them, what became of it ("Your
-//! contacts see this", "Setting…", or why it failed, in words). Folded
+//! note (Enter sets it; a tooltip says so) and what became of it: in the
+//! dot's tooltip ("Your contacts see this"), and in a line under them while
+//! it is news ("Setting…", or why it failed, in words). Folded
 //! (narrow windows) it is the dot alone, with the words in a tooltip.
 
 use super::dot::{self, Shown};
@@ -47,10 +48,21 @@ pub fn view(presences: &Presences) -> Element<'_, Message> {
     )
     .style(container::bordered_box)
     .padding(theme::SPACE_S);
-    let line = row![dot::dot(presences.own_shown()), list, note]
-        .spacing(theme::SPACE_S)
-        .align_y(Center);
     let (words, failed) = presences.outcome();
+    // Our dot tells the outcome in a tooltip; a line under the selector
+    // says it only while it is news (being set, or failed), so the list
+    // below keeps its room in low windows.
+    let own = tooltip(
+        dot::dot(presences.own_shown()),
+        widget::muted(words.clone()),
+        tooltip::Position::Bottom,
+    )
+    .style(container::bordered_box)
+    .padding(theme::SPACE_S);
+    let line = row![own, list, note].spacing(theme::SPACE_S).align_y(Center);
+    if !failed && !presences.is_setting() {
+        return line.into();
+    }
     let outcome = if failed {
         text(words)
             .size(theme::TEXT_SMALL)
