@@ -10,7 +10,7 @@
 //! - the tray's "My status" submenu lists the four statuses; choosing
 //!   "Busy" there reaches bob's `listen` as alice's status;
 //! - carol, a stranger, watches alice and waits for permission: the window
-//!   asks (screenshot);
+//!   asks (screenshots), and its "Allow" lets her see alice's status;
 //! - screenshots of the dots (bob away, available, busy, invisible; dave
 //!   unknown), the selector, the permission banner, the contact page and
 //!   the auto-away setting at 1440x900 and 640x480, light and dark, English and
@@ -322,8 +322,25 @@ fn the_window_shows_presence_asks_permission_notifies_and_sets_status_from_the_t
             assert!(x.xdotool(&["click", "5"]));
         }
         screenshot(&x, &id, 1440, 900, &format!("{name}-settings"));
-        assert!(x.xdotool(&["key", "Escape"]));
+        // A click beside the dialog closes it.
+        click(&x, &id, 1300, 600);
         screenshot(&x, &id, 640, 480, &format!("{name}-contact"));
+        if round == 3 {
+            // The last window: "Allow" on the banner lets carol in (before,
+            // each window asked again: an answer is kept with the contact).
+            assert!(x.xdotool(&["windowsize", "--sync", &id, "1440", "900"]));
+            std::thread::sleep(Duration::from_millis(800));
+            assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+            click(&x, &id, 1300, 33);
+            let path = artifacts().join("presence-1440x900-allowed.png");
+            assert!(x.screenshot_window(&id, &path));
+            next_json(&carol_lines, "carol allowed", |v| {
+                v["event"] == "presence" && v["watch"] == "active"
+            });
+            let book = run(&alice_config, &alice_data, &["contacts", "list", "--json"]);
+            let book = String::from_utf8_lossy(&book.stdout).to_string();
+            assert!(book.contains("sip:carol@"), "carol is kept as a contact: {book}");
+        }
         drop(carol);
         drop(window);
         // The next window takes the same data directory.

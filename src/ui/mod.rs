@@ -8,6 +8,7 @@
 //!        ├─ Conversations (conversation/)  threads from history + live events
 //!        ├─ Pane (conversation/pane.rs)  the open conversation + composer
 //!        ├─ Alerts (alerts/)    the alert banner and the alert log
+//!        ├─ Presences (presence/)  dots, our status, permission prompt, auto-away
 //!        ├─ certificate_prompt.rs  trust an untrusted server certificate; changed-certificate warnings
 //!        ├─ notifications.rs    desktop notifications, clicks as a Subscription
 //!        └─ background.rs, tray.rs, app/duty.rs  closing to the background, the tray icon
