@@ -163,6 +163,15 @@ const ORANGE: [u8; 3] = [255, 120, 0];
 const MAGENTA: [u8; 3] = [255, 0, 255];
 const GREEN: [u8; 3] = [0, 220, 0];
 
+/// Moves the mouse to `at` in the window, lets the window see it there
+/// (a click in the same instant can land before iced knows where the
+/// cursor is), then presses `button`.
+fn click(x: &Xvfb, id: &str, at: (u32, u32), button: &str) {
+    assert!(x.xdotool(&["mousemove", "--window", id, &at.0.to_string(), &at.1.to_string()]));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(x.xdotool(&["click", button]));
+}
+
 fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !ok() {
@@ -226,7 +235,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
         std::thread::sleep(Duration::from_secs(2));
         assert!(x.xdotool(&["windowfocus", "--sync", &id]));
         // Into the composer at the bottom right, whatever had the focus.
-        assert!(x.xdotool(&["mousemove", "--window", &id, "560", "468", "click", "1"]));
+        click(&x, &id, (560, 468), "1");
         assert!(x.xdotool(&["type", "--delay", "20", "a draft"]));
         assert!(x.xdotool(&["key", "--clearmodifiers", "shift+Return"]));
         assert!(x.xdotool(&["type", "--delay", "20", "of two lines"]));
@@ -253,7 +262,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
             if width == 1440 && theme == "light" && language == "en" {
                 // The first time: Accept on the picture's card (under
                 // the message, at 1440x900).
-                assert!(x.xdotool(&["mousemove", "--window", &id, "680", "362", "click", "1"]));
+                click(&x, &id, (680, 362), "1");
                 wait_until("the picture saved", Duration::from_secs(20), || {
                     downloads.join("sunset.png").exists()
                 });
@@ -271,7 +280,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
         assert!(x.xdotool(&["windowsize", "--sync", &id, "640", "480"]));
         std::thread::sleep(Duration::from_millis(800));
         let folded = x.capture_window(&id).expect("a capture");
-        assert!(x.xdotool(&["mousemove", "--window", &id, "32", "69", "click", "1"]));
+        click(&x, &id, (32, 69), "1");
         wait_until("the sidebar unfolded", Duration::from_secs(20), || {
             x.capture_window(&id)
                 .is_some_and(|now| now.differing_pixels(&folded) > 20_000)
@@ -279,15 +288,15 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
         std::thread::sleep(Duration::from_millis(300));
         let path = out.join(format!("layout-640x480-{theme}-{language}-unfolded.png"));
         assert!(x.screenshot_window(&id, &path));
-        assert!(x.xdotool(&["mousemove", "--window", &id, "30", "22", "click", "1"]));
+        click(&x, &id, (30, 22), "1");
         std::thread::sleep(Duration::from_millis(500));
-        assert!(x.xdotool(&["mousemove", "--window", &id, "300", "170", "click", "3"]));
+        click(&x, &id, (300, 170), "3");
         std::thread::sleep(Duration::from_millis(800));
         let path = out.join(format!("layout-640x480-{theme}-{language}-menu.png"));
         assert!(x.screenshot_window(&id, &path));
         // The composer's emoji picker (the button right of "+").
         assert!(x.xdotool(&["key", "Escape"]));
-        assert!(x.xdotool(&["mousemove", "--window", &id, "142", "438", "click", "1"]));
+        click(&x, &id, (142, 438), "1");
         std::thread::sleep(Duration::from_millis(800));
         let path = out.join(format!("layout-640x480-{theme}-{language}-emoji.png"));
         assert!(x.screenshot_window(&id, &path));

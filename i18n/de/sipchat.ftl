@@ -431,3 +431,39 @@ paste-left-out = { $count ->
 paste-too-large = Das Bild in der Zwischenablage ist zu groß zum Senden.
 paste-broken = Das Bild in der Zwischenablage ist beschädigt.
 paste-not-written = Das eingefügte Bild konnte nicht gespeichert werden: { $error }
+## Presence
+presence-available = Verfügbar
+presence-away = Abwesend
+presence-busy = Beschäftigt
+presence-offline = Offline
+presence-invisible = Unsichtbar
+presence-unknown = Status unbekannt
+presence-pending = Wartet auf Erlaubnis
+presence-refused = Gibt den Status nicht frei
+presence-no-such-user = Diesen Benutzer gibt es nicht
+presence-last-seen = zuletzt gesehen { $time }
+own-status-note = Notiz
+own-status-note-hint = Eine Notiz für Ihre Kontakte; die Eingabetaste setzt sie.
+own-status-setting = Ihr Status wird gesetzt…
+own-status-not-yet = Vom letzten Mal übernommen.
+own-status-shown = Ihre Kontakte sehen diesen Status.
+own-status-invisible = Ihre Kontakte sehen Sie als offline.
+own-status-failed = Ihr Status wurde auf { $account } nicht veröffentlicht: { $error }
+presence-request = { $name } möchte sehen, wann Sie online sind.
+presence-request-account = Auf dem Konto { $account }
+presence-request-more = { $count ->
+    [one] Eine weitere Anfrage wartet.
+   *[other] { $count } weitere Anfragen warten.
+}
+presence-allow = Erlauben
+presence-block = Blockieren
+notify-online = { $name } ist online
+settings-status = Status
+settings-away-after = Mich abwesend setzen nach
+settings-away-never = nie
+settings-away-minutes = { $minutes } Minuten ohne Eingabe
+settings-away-hint = Eingabe heißt Tastatur und Maus in diesem Fenster. Beschäftigt und unsichtbar werden nie geändert; die erste Eingabe holt Sie zurück.
+contact-page-presence = Status
+contact-page-presence-none = Unbekannt (der Status von Kontakten wird auf ihrem Konto beobachtet).
+contact-page-notify-online = Benachrichtigen, wenn { $name } online ist
+tray-my-status = Mein Status

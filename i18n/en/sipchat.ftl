@@ -436,3 +436,39 @@ paste-left-out = { $count ->
 paste-too-large = The picture on the clipboard is too large to send.
 paste-broken = The picture on the clipboard is damaged.
 paste-not-written = The pasted picture could not be saved: { $error }
+## Presence
+presence-available = Available
+presence-away = Away
+presence-busy = Busy
+presence-offline = Offline
+presence-invisible = Invisible
+presence-unknown = Status unknown
+presence-pending = Waiting for permission
+presence-refused = Does not share their status
+presence-no-such-user = No such user
+presence-last-seen = last seen { $time }
+own-status-note = Note
+own-status-note-hint = A note for your contacts; Enter sets it.
+own-status-setting = Setting your status…
+own-status-not-yet = Kept from last time.
+own-status-shown = Your contacts see this.
+own-status-invisible = Your contacts see you as offline.
+own-status-failed = Your status was not published on { $account }: { $error }
+presence-request = { $name } wants to see when you are online.
+presence-request-account = On the account { $account }
+presence-request-more = { $count ->
+    [one] One more request is waiting.
+   *[other] { $count } more requests are waiting.
+}
+presence-allow = Allow
+presence-block = Block
+notify-online = { $name } is online
+settings-status = Status
+settings-away-after = Set me away after
+settings-away-never = never
+settings-away-minutes = { $minutes } minutes without input
+settings-away-hint = Input means keys and the mouse in this window. Busy and invisible are never changed; the first input brings you back.
+contact-page-presence = Status
+contact-page-presence-none = Not known (the status of contacts is watched on their account).
+contact-page-notify-online = Tell me when { $name } is online
+tray-my-status = My status

@@ -431,3 +431,39 @@ paste-left-out = { $count ->
 paste-too-large = La imagen del portapapeles es demasiado grande para enviarla.
 paste-broken = La imagen del portapapeles está dañada.
 paste-not-written = No se pudo guardar la imagen pegada: { $error }
+## Presence
+presence-available = Disponible
+presence-away = Ausente
+presence-busy = Ocupado
+presence-offline = Desconectado
+presence-invisible = Invisible
+presence-unknown = Estado desconocido
+presence-pending = Esperando permiso
+presence-refused = No comparte su estado
+presence-no-such-user = No existe ese usuario
+presence-last-seen = visto por última vez { $time }
+own-status-note = Nota
+own-status-note-hint = Una nota para sus contactos; Intro la fija.
+own-status-setting = Fijando su estado…
+own-status-not-yet = Guardado de la última vez.
+own-status-shown = Sus contactos ven esto.
+own-status-invisible = Sus contactos le ven desconectado.
+own-status-failed = Su estado no se publicó en { $account }: { $error }
+presence-request = { $name } quiere ver cuándo está usted conectado.
+presence-request-account = En la cuenta { $account }
+presence-request-more = { $count ->
+    [one] Espera una solicitud más.
+   *[other] Esperan { $count } solicitudes más.
+}
+presence-allow = Permitir
+presence-block = Bloquear
+notify-online = { $name } está conectado
+settings-status = Estado
+settings-away-after = Ponerme ausente tras
+settings-away-never = nunca
+settings-away-minutes = { $minutes } minutos sin actividad
+settings-away-hint = Actividad significa teclado y ratón en esta ventana. Ocupado e invisible nunca se cambian; la primera actividad le devuelve.
+contact-page-presence = Estado
+contact-page-presence-none = Desconocido (el estado de los contactos se observa en su cuenta).
+contact-page-notify-online = Avisarme cuando { $name } esté conectado
+tray-my-status = Mi estado

@@ -59,6 +59,8 @@ pub const MESSAGE_CATEGORY: &str = "im.received";
 pub const CHAT_OFFER_CATEGORY: &str = "im";
 /// Category of a file offer (freedesktop spec: `transfer`).
 pub const FILE_OFFER_CATEGORY: &str = "transfer";
+/// Category of "a contact is online now" (freedesktop spec: `presence.online`).
+pub const ONLINE_CATEGORY: &str = "presence.online";
 /// Longest body text shown in a notification, in characters.
 pub const MAX_BODY_CHARS: usize = 400;
 
@@ -84,6 +86,9 @@ pub enum NoticeKey {
     ChatOffer(AccountId, String),
     /// A file offered to us, by the runtime's transfer id.
     FileOffer(u64),
+    /// A contact the user asked about is online now: account and
+    /// normalised address.
+    Online(AccountId, String),
 }
 
 /// What a click should open.
@@ -583,6 +588,21 @@ impl Notifier {
     /// The planner, to tell it what the UI shows.
     pub fn planner(&mut self) -> &mut Planner {
         &mut self.planner
+    }
+
+    /// Shows a notice the caller planned itself (the window's "tell me
+    /// when bob is online"); dropped while do not disturb is on. Never
+    /// blocks on D-Bus.
+    pub fn show(&mut self, notice: Notice) {
+        if self.planner.do_not_disturb().muted_at(unix_now()) {
+            return;
+        }
+        #[cfg(feature = "notify")]
+        if let Some(desktop) = &self.desktop {
+            desktop.show(notice);
+        }
+        #[cfg(not(feature = "notify"))]
+        tracing::debug!(summary = %notice.summary, "not shown: notifications are not built in");
     }
 
     /// Shows the notification `event` deserves, if any, or closes the one

@@ -8,6 +8,7 @@
 //!        ├─ Conversations (conversation/)  threads from history + live events
 //!        ├─ Pane (conversation/pane.rs)  the open conversation + composer
 //!        ├─ Alerts (alerts/)    the alert banner and the alert log
+//!        ├─ Presences (presence/)  dots, our status, permission prompt, auto-away
 //!        ├─ certificate_prompt.rs  trust an untrusted server certificate; changed-certificate warnings
 //!        ├─ notifications.rs    desktop notifications, clicks as a Subscription
 //!        ├─ picture.rs, avatar.rs  bounded picture decoding, contact photos (app/media_glue.rs)
@@ -45,6 +46,7 @@ mod links;
 mod notifications;
 mod palette;
 mod picture;
+mod presence;
 mod restart;
 mod settings;
 mod sidebar;
@@ -108,6 +110,9 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
     };
     let accounts = account_order(&config);
     let sending = default_sending_account(&config);
+    // The sending account's kept status first (the one the selector shows).
+    let own_order: Vec<_> = sending.iter().chain(accounts.iter()).cloned().collect();
+    let own_status = presence::saved(&paths.data_dir, &own_order);
     let settings = account_settings(&config, &paths);
     let boot_identities = identities(&config);
     let (handle, events, notice) = start_runtime(config, &paths.data_dir)?;
@@ -156,6 +161,7 @@ pub fn run(cli: &Cli, open: Option<String>) -> Result<(), UiError> {
                     restart: Some(restarter.clone()),
                     instance: Some(boot_instance.clone()),
                     identities: boot_identities.clone(),
+                    own_status: own_status.clone(),
                 },
             );
             let duty = app.start_duty(window.clone(), background);

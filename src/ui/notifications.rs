@@ -8,7 +8,9 @@ use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
 use iced::Subscription;
 use sipchat::model::AccountId;
-use sipchat::notify::{DoNotDisturb, Notifier, NotifyAction, Words};
+use sipchat::notify::{
+    DoNotDisturb, Notice, NoticeKey, Notifier, NotifyAction, OpenTarget, Urgency, Words, ONLINE_CATEGORY,
+};
 use sipchat::runtime::Event;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -25,11 +27,17 @@ pub trait Notify: std::fmt::Debug {
     fn set_message_sounds(&mut self, _on: bool) {}
     /// Mutes messages for a while, or ends the mute (alerts come through).
     fn set_do_not_disturb(&mut self, _dnd: DoNotDisturb) {}
+    /// Shows a notice the window planned itself (a contact is online).
+    fn show(&mut self, _notice: Notice) {}
 }
 
 impl Notify for Notifier {
     fn handle(&mut self, event: &Event) {
         Notifier::handle(self, event);
+    }
+
+    fn show(&mut self, notice: Notice) {
+        Notifier::show(self, notice);
     }
 
     fn set_messages(&mut self, on: bool) {
@@ -138,6 +146,28 @@ impl Notifications {
     /// Mutes messages for a while, or ends the mute.
     pub fn set_do_not_disturb(&mut self, dnd: DoNotDisturb) {
         self.notify.set_do_not_disturb(dnd);
+    }
+
+    /// "bob is online" (asked for on the contact's page): opens the
+    /// conversation with `key` when clicked.
+    pub fn online(&mut self, key: &ConversationKey, name: &str, words: &str) {
+        self.notify.show(Notice {
+            key: NoticeKey::Online(key.account.clone(), key.peer.clone()),
+            summary: t!("notify-online", name = name),
+            body: words.to_string(),
+            urgency: Urgency::Normal,
+            category: ONLINE_CATEGORY,
+            persistent: false,
+            sound: None,
+            open: OpenTarget {
+                account: key.account.clone(),
+                peer_key: key.peer.clone(),
+                alert: None,
+            },
+            acknowledge: None,
+            open_label: t!("notify-open"),
+            acknowledge_label: t!("notify-acknowledge"),
+        });
     }
 
     /// Passes a runtime event on.

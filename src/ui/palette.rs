@@ -10,8 +10,8 @@ use iced::{color, Color, Theme};
 
 /// Least contrast of body text against its background (WCAG AA).
 pub const TEXT_CONTRAST: f32 = 4.5;
-/// Least contrast of large text, focus rings and control edges.
-#[cfg(test)]
+/// Least contrast of large text, focus rings, control edges and marks
+/// such as the presence dot.
 pub const LARGE_CONTRAST: f32 = 3.0;
 /// Steps toward black or white tried before taking black or white itself.
 const STEPS: u16 = 40;

@@ -1,13 +1,15 @@
 //! The settings dialog: theme (follow the system, light, dark), language
 //! (the system's, or English, German, Spanish), notifications and the
-//! folder for received files, and "On duty" (`background.rs`). The app adds the Accounts
+//! folder for received files, "On duty" (`background.rs`), and going away
+//! by itself after minutes without input. The app adds the Accounts
 //! section (`account_settings.rs`) and then [`close`].
 
 use crate::ui::background;
 use crate::ui::i18n::{self, t, Language};
+use crate::ui::presence::auto_away;
 use crate::ui::theme::{self, ThemeChoice};
 use crate::ui::widget;
-use iced::widget::{button, checkbox, column, radio, row, space, text};
+use iced::widget::{button, checkbox, column, pick_list, radio, row, space, text};
 use iced::{Center, Element};
 use std::path::PathBuf;
 
@@ -26,6 +28,8 @@ pub enum Message {
     DefaultDownloadDir,
     /// Sounds, do not disturb, background, autostart (`background.rs`).
     Duty(background::SettingsMessage),
+    /// Set us away after so many minutes without input; `None`: never.
+    AwayAfter(Option<u32>),
     Close,
 }
 
@@ -41,6 +45,41 @@ pub struct Choices {
     pub download_dir_chosen: bool,
     /// The "On duty" section.
     pub duty: background::DutyChoices,
+    /// Away after so many minutes without input; `None`: never.
+    pub away_after: Option<u32>,
+}
+
+/// A choice of "Set me away after …", drawn in the language of the moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwayAfter(pub Option<u32>);
+
+impl std::fmt::Display for AwayAfter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str(&t!("settings-away-never")),
+            Some(minutes) => f.write_str(&t!("settings-away-minutes", minutes = minutes)),
+        }
+    }
+}
+
+/// "Set me away after [N minutes] without input".
+fn away<'a>(chosen: Option<u32>) -> Element<'a, Message> {
+    let mut choices = vec![AwayAfter(None)];
+    choices.extend(auto_away::CHOICES.into_iter().map(|m| AwayAfter(Some(m))));
+    let list = pick_list(choices, Some(AwayAfter(chosen)), |c: AwayAfter| {
+        Message::AwayAfter(c.0)
+    })
+    .text_size(theme::TEXT_BODY)
+    .padding([theme::SPACE_XS, theme::SPACE_S]);
+    column![
+        row![text(t!("settings-away-after")).size(theme::TEXT_BODY), list]
+            .spacing(theme::SPACE_S)
+            .align_y(Center)
+            .wrap(),
+        widget::muted(t!("settings-away-hint")),
+    ]
+    .spacing(theme::SPACE_S)
+    .into()
 }
 
 pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
@@ -94,6 +133,8 @@ pub fn view<'a>(choices: Choices) -> Element<'a, Message> {
         .spacing(theme::SPACE_S),
         heading(t!("settings-duty")),
         background::settings_section(&choices.duty).map(Message::Duty),
+        heading(t!("settings-status")),
+        away(choices.away_after),
         heading(t!("settings-files")),
         files(&choices),
     ]

@@ -100,6 +100,11 @@ pub struct WindowState {
     pub mute_until: Option<u64>,
     /// Closing the window keeps sipchat running; `None`: never asked.
     pub keep_running: Option<bool>,
+    /// Set us away after this many minutes without input; `None`: never.
+    pub away_after_minutes: Option<u32>,
+    /// Contacts (by id) whose coming online notifies ("tell me when bob
+    /// is online").
+    pub notify_online: std::collections::BTreeSet<i64>,
 }
 
 impl Default for WindowState {
@@ -117,6 +122,8 @@ impl Default for WindowState {
             message_sounds: true,
             mute_until: None,
             keep_running: None,
+            away_after_minutes: None,
+            notify_online: std::collections::BTreeSet::new(),
         }
     }
 }

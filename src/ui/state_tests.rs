@@ -20,6 +20,8 @@ fn sample() -> WindowState {
         message_sounds: false,
         mute_until: Some(1_796_648_400),
         keep_running: Some(true),
+        away_after_minutes: Some(15),
+        notify_online: [3, 7].into_iter().collect(),
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! The icon shows how many messages are unread and how many alerts are
 //! open (in its tooltip, and as "needs attention" while an alert is open).
-//! Its menu: open the window, mute messages for an hour (or end the mute),
-//! quit. A "my status" entry will join it with presence. Clicking the icon
+//! Its menu: open the window, "My status" (available, away, busy,
+//! invisible; the current one marked), mute messages for an hour (or end
+//! the mute), quit. Clicking the icon
 //! opens the window. What the user chose comes back as [`TrayCommand`]s on
 //! a Subscription; the words are the window's, handed over with each
 //! [`Tray::show`] (translations live on the thread that runs `update`).
@@ -16,8 +17,9 @@
 use crate::ui::bridge::Feed;
 use iced::Subscription;
 use ksni::blocking::TrayMethods;
-use ksni::menu::StandardItem;
+use ksni::menu::{RadioGroup, RadioItem, StandardItem, SubMenu};
 use ksni::{Icon, MenuItem, Status, ToolTip};
+use sipchat::model::OwnStatus;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 /// The item's id (the spec asks for one unique to the application).
@@ -46,6 +48,8 @@ pub enum TrayCommand {
     Unmute,
     /// Unregister and quit.
     Quit,
+    /// Set our status on every account.
+    SetStatus(OwnStatus),
 }
 
 /// What the icon shows, in the window's words.
@@ -66,7 +70,20 @@ pub struct TrayView {
     pub mute: String,
     pub unmute: String,
     pub quit: String,
+    /// "My status" and the statuses' words, in [`STATUSES`] order.
+    pub my_status: String,
+    pub statuses: Vec<String>,
+    /// Our status now.
+    pub status: OwnStatus,
 }
+
+/// The statuses in the "My status" submenu, in order.
+pub const STATUSES: [OwnStatus; 4] = [
+    OwnStatus::Available,
+    OwnStatus::Away,
+    OwnStatus::Busy,
+    OwnStatus::Invisible,
+];
 
 struct Item {
     view: TrayView,
@@ -154,8 +171,32 @@ impl ksni::Tray for Item {
         } else {
             entry(&self.view.mute, TrayCommand::MuteForAnHour)
         };
+        let status = RadioGroup {
+            selected: STATUSES.iter().position(|s| *s == self.view.status).unwrap_or(0),
+            select: Box::new(|item: &mut Item, index: usize| {
+                if let Some(status) = STATUSES.get(index) {
+                    item.send(TrayCommand::SetStatus(*status));
+                }
+            }),
+            options: self
+                .view
+                .statuses
+                .iter()
+                .map(|label| RadioItem {
+                    label: label.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+        };
+        let my_status = SubMenu {
+            label: self.view.my_status.clone(),
+            submenu: vec![status.into()],
+            ..Default::default()
+        };
         vec![
             entry(&self.view.open, TrayCommand::Open),
+            MenuItem::Separator,
+            my_status.into(),
             MenuItem::Separator,
             mute,
             MenuItem::Separator,

@@ -5,6 +5,7 @@ use super::{accounts, alerts, files, App, Message};
 use crate::ui::conversation::session::Request;
 use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
+use crate::ui::presence;
 use crate::ui::transfers;
 use crate::ui::{sidebar, theme};
 use iced::widget::{button, center, column, container, mouse_area, opaque, row, text, Column};
@@ -98,6 +99,10 @@ impl App {
         }
         if let Some(notice) = &self.notice {
             banners = banners.push(notice_banner(notice.render(), theme::banner));
+        }
+        let prompt = presence::prompt::banner(&self.presences, |watcher| self.watcher_name(watcher));
+        if let Some(prompt) = prompt {
+            banners = banners.push(prompt.map(Message::Presence));
         }
         if let Some(info) = &self.info {
             banners = banners.push(notice_banner(info.render(), theme::info_banner));

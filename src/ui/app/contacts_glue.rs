@@ -95,6 +95,10 @@ impl App {
                 });
                 Task::none()
             }
+            page::Message::NotifyOnline(id, on) => {
+                self.notify_online(id, on);
+                Task::none()
+            }
             page::Message::Edit(id) => {
                 if let Some(contact) = self.sidebar.contacts.get(id).cloned() {
                     self.edit_contact(&contact);

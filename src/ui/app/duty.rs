@@ -125,6 +125,9 @@ impl App {
                     Task::none()
                 }
                 TrayCommand::Quit => self.quit(),
+                TrayCommand::SetStatus(status) => {
+                    self.on_presence(crate::ui::presence::Message::Choose(status))
+                }
             },
             DutyMessage::Settings(message) => {
                 self.duty_setting(message);
@@ -207,7 +210,7 @@ impl App {
         }
     }
 
-    fn tray_view(&self) -> TrayView {
+    pub(super) fn tray_view(&self) -> TrayView {
         let unread = self.conversations.total_unread();
         let alerts = self.alerts.unacknowledged().len();
         let summary = match (unread, alerts) {
@@ -230,6 +233,12 @@ impl App {
             mute: t!("tray-mute-hour"),
             unmute: t!("tray-unmute"),
             quit: t!("tray-quit"),
+            my_status: t!("tray-my-status"),
+            statuses: tray::STATUSES
+                .into_iter()
+                .map(crate::ui::presence::own_words)
+                .collect(),
+            status: self.presences.chosen(),
         }
     }
 

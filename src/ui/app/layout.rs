@@ -12,6 +12,7 @@ use crate::ui::contacts;
 use crate::ui::conversation::pane;
 use crate::ui::conversation::session::ChatView;
 use crate::ui::conversation::{ConversationKey, Conversations};
+use crate::ui::presence::selector;
 use crate::ui::settings;
 use crate::ui::sidebar::{self, compact};
 use crate::ui::{theme, widget};
@@ -36,6 +37,7 @@ impl App {
             files: &files,
             alerts: &alerted,
             files_latest: Some(&latest),
+            presence: Some(&self.presences),
         };
         let sidebar = self.sidebar_column(&self.conversations, marks);
         let open = self.conversations.open_key();
@@ -53,6 +55,9 @@ impl App {
             transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
             previews: &self.media.previews,
             photos: &self.sidebar.contacts.photos,
+            presence: open
+                .and_then(|k| self.presences.of_key(k))
+                .map(|seen| (seen.shown(), seen.describe(&self.zone, self.now))),
         };
         let page = self
             .sidebar
@@ -64,7 +69,11 @@ impl App {
             let account = self.contact_account(contact);
             let account = account.as_ref().map(|a| a.0.as_str());
             let photo = self.sidebar.contacts.photos.get(Some(contact.id));
-            contacts::page::view(contact, account, !self.stopped, photo).map(Message::ContactPage)
+            let seen = contacts::presence_of(&self.presences, contact)
+                .map(|seen| (seen.shown(), seen.describe(&self.zone, self.now)));
+            let notify_online = self.state.notify_online.contains(&contact.id.0);
+            contacts::page::view(contact, account, !self.stopped, photo, seen, notify_online)
+                .map(Message::ContactPage)
         } else {
             self.pane
                 .view(self.conversations.current(), cx)
@@ -114,6 +123,7 @@ impl App {
                 download_dir: self.fallback_download_dir(),
                 download_dir_chosen: self.state.download_dir.is_some(),
                 duty: self.duty_choices(),
+                away_after: self.state.away_after_minutes,
             };
             let content = column![
                 settings::view(choices).map(Message::Settings),
@@ -140,9 +150,16 @@ impl App {
         marks: sidebar::Marks<'_>,
     ) -> Element<'a, Message> {
         if self.narrow() && !self.sidebar_unfolded {
+            let own = selector::folded(&self.presences, Message::Sidebar(sidebar::Message::Fold(false)));
+            // Our status at the foot of the folded sidebar (its head keeps
+            // the alert entry and "»" where they were).
             return column![
                 compact_alert_entry(&self.alerts),
-                compact::view(conversations, marks, &self.sidebar).map(Message::Sidebar)
+                compact::view(conversations, marks, &self.sidebar).map(Message::Sidebar),
+                container(own)
+                    .center_x(Fill)
+                    .padding(theme::SPACE_S)
+                    .style(theme::sidebar),
             ]
             .width(compact::COMPACT_WIDTH)
             .into();
@@ -165,7 +182,11 @@ impl App {
         let top = container(top)
             .style(theme::sidebar)
             .padding(iced::Padding::ZERO.left(if self.narrow() { theme::SPACE_L } else { 0.0 }));
-        column![top, full].width(theme::SIDEBAR_WIDTH).into()
+        let own = container(selector::view(&self.presences).map(Message::Presence))
+            .padding([theme::SPACE_S, theme::SPACE_L])
+            .width(Fill)
+            .style(theme::sidebar);
+        column![top, own, full].width(theme::SIDEBAR_WIDTH).into()
     }
 }
 

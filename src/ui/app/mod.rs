@@ -9,7 +9,8 @@
 //! in narrow windows), `pane_glue.rs` (the open
 //! conversation's actions: sending, links, copying, switching conversations),
 //! `duty.rs` (closing to the background, the tray icon, do not disturb),
-//! `contacts_glue.rs` (the contact list, page and dialogs);
+//! `contacts_glue.rs` (the contact list, page and dialogs),
+//! `presence_glue.rs` (our status, the contacts', permission requests);
 //! tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
@@ -26,6 +27,7 @@ use crate::ui::i18n::{self, t};
 use crate::ui::keys;
 use crate::ui::links::{self, Opener};
 use crate::ui::notifications::{self, ActionSource, Notifications, Notify};
+use crate::ui::presence::{self, Presences};
 use crate::ui::restart::{self, Restarter};
 use crate::ui::settings;
 use crate::ui::sidebar::accounts::{Accounts, Identity};
@@ -116,6 +118,8 @@ pub enum Message {
     Menu(contacts::menu::Message),
     /// Photos and previews decoded, pasting (`media_glue.rs`).
     Media(media_glue::MediaMessage),
+    /// Our status, the permission banner, auto-away (`presence_glue.rs`).
+    Presence(presence::Message),
 }
 
 /// What the window starts with besides the runtime.
@@ -141,6 +145,8 @@ pub struct Startup {
     pub instance: Option<Listener>,
     /// How each account is reached (shown with a Copy button).
     pub identities: Vec<(AccountId, Identity)>,
+    /// Our status and note as kept from last time.
+    pub own_status: Option<(sipchat::model::OwnStatus, Option<String>)>,
 }
 
 /// Where the window's commands go: the runtime, or a recorder in tests.
@@ -230,6 +236,8 @@ pub struct App {
     conversation_menu: Option<contacts::menu::ConversationMenu>,
     /// Picture previews and the paste dialog.
     media: media_glue::Media,
+    /// Our status and the contacts'.
+    presences: Presences,
 }
 
 impl App {
@@ -286,8 +294,15 @@ impl App {
             contact_form: None,
             conversation_menu: None,
             media: media_glue::Media::default(),
+            presences: Presences::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
+        if let Some((status, note)) = startup.own_status {
+            app.presences.start_with(status, note);
+        }
+        app.presences
+            .auto_away
+            .set_minutes(app.state.away_after_minutes, app.now);
         app.sidebar.accounts.set_identities(startup.identities);
         app.command(Command::LoadConversations);
         app.command(Command::LoadContacts);
@@ -496,6 +511,7 @@ impl App {
             Message::ContactForm(message) => self.on_contact_form(message),
             Message::OpenMenu(key) => self.open_menu(key),
             Message::Menu(message) => self.on_menu(message),
+            Message::Presence(message) => self.on_presence(message),
         }
     }
 
@@ -565,6 +581,10 @@ impl App {
             settings::Message::DownloadDirChosen(dir) => self.state.download_dir = Some(dir),
             settings::Message::DefaultDownloadDir => self.state.download_dir = None,
             settings::Message::Duty(message) => return self.on_duty(duty::DutyMessage::Settings(message)),
+            settings::Message::AwayAfter(minutes) => {
+                self.set_away_after(minutes);
+                return Task::none();
+            }
             settings::Message::Close => {
                 self.settings_open = false;
                 return Task::none();
@@ -617,8 +637,19 @@ impl App {
             }
             // The window shows the message as queued already.
             Event::Conversations(_) | Event::MessageWaiting { .. } => {}
-            // Presence reaches the window in a later change.
-            Event::Presence { .. } | Event::OwnPresence { .. } | Event::PresenceRequest { .. } => {}
+            Event::Presence {
+                account,
+                contact,
+                presence,
+                watch,
+            } => self.contact_presence(&account, &contact, presence, watch),
+            Event::OwnPresence {
+                account,
+                status,
+                note,
+                published,
+            } => self.own_presence(&account, status, note, published),
+            Event::PresenceRequest { account, watcher } => self.presences.requested(&account, &watcher),
             Event::Messages {
                 account,
                 peer_key,
@@ -635,6 +666,10 @@ impl App {
             Event::AlertAcknowledged { id, at_ms } => self.alerts.acknowledged(id, at_ms),
             Event::Alerts(list) => self.alerts.loaded(list),
             Event::Error { account, message } => {
+                if let Some(account) = &account {
+                    // Shown in the selector (and here, like every error).
+                    self.presences.error(account, &message);
+                }
                 self.notice = Some(match account {
                     Some(account) => w!("notice-account-error", account = account.0, message = message),
                     None => Words::plain(message),
@@ -778,6 +813,7 @@ impl App {
             subscriptions.push(notifications::actions(source).map(Message::Notification));
         }
         subscriptions.extend(self.duty_subscription());
+        subscriptions.extend(self.presence_subscription());
         if let Some(listener) = &self.instance {
             subscriptions.push(single_instance::requests(listener).map(Message::Instance));
         }
@@ -806,6 +842,7 @@ pub mod files;
 mod layout;
 mod media_glue;
 mod pane_glue;
+mod presence_glue;
 
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,9 @@ pub mod menu;
 pub mod page;
 
 use crate::ui::avatar::{self, PhotoJob, Photos};
+use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
+use crate::ui::presence::{dot, Presences, Seen};
 use crate::ui::{theme, widget};
 use iced::widget::image::Handle;
 use iced::widget::{button, column, container, row, scrollable, text, text_input, Id};
@@ -103,8 +105,15 @@ impl ContactList {
         shown
     }
 
-    /// The filter box, the "Add contact" button and the list.
-    pub fn view(&self, open: Option<ContactId>) -> Element<'_, Message> {
+    /// The filter box, the "Add contact" button and the list (with each
+    /// contact's presence, when known).
+    pub fn view<'a>(
+        &'a self,
+        open: Option<ContactId>,
+        presence: Option<&Presences>,
+        zone: &Zone,
+        now: u64,
+    ) -> Element<'a, Message> {
         let filter = text_input(&t!("contacts-filter"), &self.filter)
             .id(Id::new(FILTER_FIELD))
             .on_input(Message::Filter)
@@ -125,9 +134,19 @@ impl ContactList {
                 .padding([0.0, theme::SPACE_L])
                 .into()
         } else {
-            let rows = shown
-                .into_iter()
-                .map(|c| contact_row(c, open == Some(c.id), self.photos.get(Some(c.id))));
+            let rows = shown.into_iter().map(|c| {
+                // A contact is watched (unless blocked): until its first
+                // report its status is unknown.
+                let seen = presence.and_then(|p| presence_of(p, c));
+                let (shown, words) = match seen {
+                    Some(seen) => (Some(seen.shown()), Some(seen.describe(zone, now))),
+                    None if presence.is_some() && !c.details.blocked => {
+                        (Some(dot::Shown::Unknown), Some(dot::Shown::Unknown.words()))
+                    }
+                    None => (None, None),
+                };
+                contact_row(c, open == Some(c.id), self.photos.get(Some(c.id)), shown, words)
+            });
             scrollable(column(rows).spacing(2).padding([0.0, theme::SPACE_S]))
                 .height(Fill)
                 .into()
@@ -153,7 +172,24 @@ pub fn matches(contact: &Contact, filter: &str) -> bool {
         .all(|word| haystack.contains(word))
 }
 
-fn contact_row<'a>(contact: &'a Contact, selected: bool, photo: Option<&Handle>) -> Element<'a, Message> {
+/// A contact's presence: the most reachable of its addresses.
+pub fn presence_of<'p>(presences: &'p Presences, contact: &Contact) -> Option<&'p Seen> {
+    presences.of_peers(
+        contact
+            .details
+            .addresses
+            .iter()
+            .map(|a| sipchat::model::conversation_key(a)),
+    )
+}
+
+fn contact_row<'a>(
+    contact: &'a Contact,
+    selected: bool,
+    photo: Option<&Handle>,
+    shown: Option<dot::Shown>,
+    words: Option<String>,
+) -> Element<'a, Message> {
     let details = &contact.details;
     let mut name = row![text(widget::one_line(&details.name, NAME_CHARS))
         .size(theme::TEXT_BODY + 1.0)
@@ -171,12 +207,18 @@ fn contact_row<'a>(contact: &'a Contact, selected: bool, photo: Option<&Handle>)
         .spacing(2)
         .width(Fill);
     let seed = contact.address().unwrap_or(&details.name);
-    let content = row![
+    let avatar = dot::on_avatar(
         avatar::view(&details.name, seed, photo),
-        container(middle).width(Fill).clip(true)
-    ]
-    .spacing(theme::SPACE_M)
-    .align_y(Center);
+        shown,
+        theme::AVATAR_SIZE,
+    );
+    let avatar = match words {
+        Some(words) => dot::with_words(avatar, words),
+        None => avatar,
+    };
+    let content = row![avatar, container(middle).width(Fill).clip(true)]
+        .spacing(theme::SPACE_M)
+        .align_y(Center);
     button(content)
         .width(Fill)
         .padding([theme::SPACE_S, theme::SPACE_S])

@@ -1,12 +1,14 @@
 //! A contact's page in place of the conversation: name, addresses,
-//! account, groups, note, and what can be done with the contact (write in
-//! page mode, start a chat session, send a file, block or unblock, edit).
+//! account, groups, note, presence (with "tell me when … is online"), and
+//! what can be done with the contact (write in page mode, start a chat
+//! session, send a file, block or unblock, edit).
 
 use crate::ui::avatar;
 use crate::ui::i18n::t;
+use crate::ui::presence::dot::{self, Shown};
 use crate::ui::{theme, widget};
 use iced::widget::image::Handle;
-use iced::widget::{button, column, container, row, scrollable, space, text};
+use iced::widget::{button, column, container, row, scrollable, space, text, toggler};
 use iced::{Center, Element, Fill};
 use sipchat::model::{Contact, ContactId};
 
@@ -25,18 +27,23 @@ pub enum Message {
     Block(ContactId, bool),
     /// Open the dialog editing the contact.
     Edit(ContactId),
+    /// Notify (`true`) or not when the contact comes online.
+    NotifyOnline(ContactId, bool),
     /// Close the page.
     Close,
 }
 
 /// The page of `contact`; `account` is the account its conversations use
 /// (its own, else the default one); `can_send` is false once the runtime
-/// has stopped.
+/// has stopped; `presence` the dot and words of its status, when watched;
+/// `notify_online` whether its coming online notifies.
 pub fn view<'a>(
     contact: &'a Contact,
     account: Option<&str>,
     can_send: bool,
     photo: Option<&Handle>,
+    presence: Option<(Shown, String)>,
+    notify_online: bool,
 ) -> Element<'a, Message> {
     let details = &contact.details;
     let id = contact.id;
@@ -59,14 +66,14 @@ pub fn view<'a>(
             }),
         );
     }
-    let header = row![
+    let avatar = dot::on_avatar(
         avatar::sized(&details.name, seed, photo, PHOTO_ON_PAGE),
-        name,
-        space::horizontal(),
-        close
-    ]
-    .spacing(theme::SPACE_M)
-    .align_y(Center);
+        presence.as_ref().map(|(shown, _)| *shown),
+        PHOTO_ON_PAGE,
+    );
+    let header = row![avatar, name, space::horizontal(), close]
+        .spacing(theme::SPACE_M)
+        .align_y(Center);
 
     let action = |label: String, message: Option<Message>| {
         button(text(label).size(theme::TEXT_BODY))
@@ -115,9 +122,25 @@ pub fn view<'a>(
         (None, Some(default)) => t!("contact-page-default-account", account = default),
         (None, None) => t!("contact-page-no-account"),
     };
+    let status: Element<'a, Message> = match presence {
+        Some((shown, words)) => row![dot::dot(shown), text(words).size(theme::TEXT_BODY)]
+            .spacing(theme::SPACE_S)
+            .align_y(Center)
+            .into(),
+        None => widget::muted(t!("contact-page-presence-none")).into(),
+    };
+    let online = toggler(notify_online)
+        .label(t!("contact-page-notify-online", name = details.name.as_str()))
+        .on_toggle(move |on| Message::NotifyOnline(id, on))
+        .size(18)
+        .text_size(theme::TEXT_BODY);
     let mut body = column![
         header,
         actions,
+        field(
+            t!("contact-page-presence"),
+            column![status, online].spacing(theme::SPACE_S).into()
+        ),
         field(t!("contact-page-addresses"), addresses.into()),
         field(t!("contact-page-account"), text(account_line).into()),
     ]

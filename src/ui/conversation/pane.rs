@@ -10,6 +10,7 @@ use super::{Conversation, ConversationKey, Entry, History};
 use crate::ui::avatar::{self, Photos};
 use crate::ui::clock::Zone;
 use crate::ui::i18n::t;
+use crate::ui::presence::dot::{self, Shown};
 use crate::ui::transfers::{self, Transfer};
 use crate::ui::{emoji, theme, widget};
 use iced::widget::scrollable::Viewport;
@@ -143,6 +144,8 @@ pub struct ViewContext<'a> {
     /// Picture previews and contact photos.
     pub previews: &'a Previews,
     pub photos: &'a Photos,
+    /// The peer's presence: the dot and its words.
+    pub presence: Option<(Shown, String)>,
 }
 
 impl Pane {
@@ -405,16 +408,22 @@ fn header<'a>(conversation: &'a Conversation, cx: &ViewContext<'a>) -> Element<'
             .padding(theme::SPACE_S)
             .into()
     };
-    let details = column![
+    let mut details = column![
         name,
         widget::muted(format!("{} · {via}", conversation.address)).wrapping(text::Wrapping::WordOrGlyph),
     ]
     .spacing(2)
     .width(Fill);
     let photo = cx.photos.get(conversation.contact.as_ref().map(|c| c.id));
-    let mut line = row![avatar::view(&title, &conversation.key.peer, photo), details]
-        .spacing(theme::SPACE_M)
-        .align_y(Center);
+    if let Some((_, words)) = &cx.presence {
+        details = details.push(widget::muted(words.clone()).wrapping(text::Wrapping::WordOrGlyph));
+    }
+    let avatar = dot::on_avatar(
+        avatar::view(&title, &conversation.key.peer, photo),
+        cx.presence.as_ref().map(|(shown, _)| *shown),
+        theme::AVATAR_SIZE,
+    );
+    let mut line = row![avatar, details].spacing(theme::SPACE_M).align_y(Center);
     if let Some(controls) = session::header_controls(chat, &title) {
         line = line.push(controls.map(Message::Chat));
     }

@@ -9,6 +9,7 @@ use crate::ui::avatar;
 use crate::ui::contacts;
 use crate::ui::conversation::Conversations;
 use crate::ui::i18n::t;
+use crate::ui::presence::dot;
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, container, scrollable, stack, text, tooltip, Column};
 use iced::{Center, Element, Fill};
@@ -77,7 +78,12 @@ pub fn view<'a>(
             .contacts
             .photos
             .get(conversation.contact.as_ref().map(|c| c.id));
-        let avatar = avatar::view(&title, &conversation.key.peer, photo);
+        let seen = marks.presence.and_then(|p| p.of_key(&conversation.key));
+        let avatar = dot::on_avatar(
+            avatar::view(&title, &conversation.key.peer, photo),
+            seen.map(|s| s.shown()),
+            theme::AVATAR_SIZE,
+        );
         let avatar: Element<'a, Message> = if wants {
             let dot = container(text("").size(1.0))
                 .width(10.0)
@@ -92,7 +98,11 @@ pub fn view<'a>(
             .padding(theme::SPACE_XS)
             .style(theme::list_item(selected))
             .on_press(Message::Open(conversation.key.clone()));
-        list = list.push(tip(entry, title));
+        let words = match seen {
+            Some(seen) => format!("{title} · {}", seen.shown().words()),
+            None => title,
+        };
+        list = list.push(tip(entry, words));
     }
     finish(list)
 }

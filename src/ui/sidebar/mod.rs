@@ -11,6 +11,7 @@ use crate::ui::clock::Zone;
 use crate::ui::contacts::{self, ContactList};
 use crate::ui::conversation::{Conversation, ConversationKey, Conversations, Direction};
 use crate::ui::i18n::t;
+use crate::ui::presence::{dot, Presences};
 use crate::ui::transfers;
 use crate::ui::{theme, widget};
 use accounts::Accounts;
@@ -209,7 +210,9 @@ impl Sidebar {
         let list: Element<'a, Message> = if self.search.is_active() {
             self.search.results(conversations, zone, now).map(Message::Search)
         } else if self.tab == Tab::Contacts {
-            self.contacts.view(self.open_contact).map(Message::Contacts)
+            self.contacts
+                .view(self.open_contact, marks.presence, zone, now)
+                .map(Message::Contacts)
         } else if conversations.is_empty() {
             container(widget::muted(t!("sidebar-empty")))
                 .padding([0.0, theme::SPACE_L])
@@ -275,6 +278,8 @@ pub struct Marks<'m> {
     /// The newest file transfer, shown as the preview when it is newer
     /// than the last message.
     pub files_latest: Option<&'m BTreeMap<ConversationKey, transfers::Latest>>,
+    /// The contacts' presence (a dot on each avatar).
+    pub presence: Option<&'m Presences>,
 }
 
 /// What every row of the list needs to know.
@@ -369,7 +374,16 @@ fn conversation_row<'a>(
         .width(Fill);
     let middle = container(middle).width(Fill).clip(true);
     let photo = cx.photos.get(conversation.contact.as_ref().map(|c| c.id));
-    let avatar = crate::ui::avatar::view(&title, &conversation.key.peer, photo);
+    let seen = cx.marks.presence.and_then(|p| p.of_key(&conversation.key));
+    let avatar = dot::on_avatar(
+        crate::ui::avatar::view(&title, &conversation.key.peer, photo),
+        seen.map(|s| s.shown()),
+        theme::AVATAR_SIZE,
+    );
+    let avatar = match seen {
+        Some(seen) => dot::with_words(avatar, seen.describe(cx.zone, cx.now)),
+        None => avatar,
+    };
     let content = row![avatar, middle, right]
         .spacing(theme::SPACE_M)
         .align_y(Center);

@@ -738,3 +738,5 @@ mod duty;
 
 mod contacts;
 mod media;
+
+mod presence;
