@@ -5,7 +5,8 @@
 //! while one commit is in flight wait in the queue and go into the next
 //! commit together (one disk sync for all of them, at most
 //! [`MAX_GROUP_COMMIT`]). Each one's result is handed back only after the
-//! commit that holds it, so nothing is answered 200 before it is on disk.
+//! commit that holds it, so nothing is answered 200 before it is stored
+//! (durable across a crash of sipchat; see [`crate::store`] on durability).
 //! Jobs still run in the order they were queued: a job that is not an
 //! incoming message ends the group and runs after its commit.
 //!

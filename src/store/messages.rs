@@ -342,7 +342,8 @@ impl Store {
     /// Message-ID in the conversation).
     /// Creates the conversation if needed and counts the message unread.
     ///
-    /// The transaction is committed (and synced) before this returns `Ok`:
+    /// The transaction is committed (in the log; see the module docs on
+    /// durability) before this returns `Ok`:
     /// only then answer the request with 200. Answer a duplicate again, too.
     pub fn insert_incoming(&mut self, m: &NewIncoming) -> Result<InsertOutcome, StoreError> {
         let mut outcomes = self.insert_incoming_batch(std::slice::from_ref(m))?;

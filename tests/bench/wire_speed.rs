@@ -502,6 +502,7 @@ fn main() {
     let count = numbers.next().unwrap_or(DEFAULT_COUNT);
     let rounds = numbers.next().unwrap_or(1);
     let ticks = clock_ticks_per_second();
+    let only = std::env::var("WIRE_SPEED_ONLY").ok();
     let mut receivers = vec![Receiver::Sipp];
     if let Some(baseline) = std::env::var_os("WIRE_SPEED_BASELINE") {
         receivers.push(Receiver::Sipchat {
@@ -516,7 +517,7 @@ fn main() {
     println!("wire_speed: {count} MESSAGEs per run, {rounds} round(s), SIPp as the sender");
     for round in 1..=rounds {
         println!("round {round}");
-        for load in LOADS {
+        for load in LOADS.iter().filter(|l| only.as_ref().is_none_or(|o| l.name.contains(o.as_str()))) {
             let mut reference: Option<Figures> = None;
             for receiver in &receivers {
                 let figures = run(receiver, load, count, ticks);
