@@ -28,8 +28,11 @@ use tokio::sync::oneshot;
 pub(crate) const MAX_GROUP_COMMIT: usize = 512;
 
 /// The checkpointer waits this long after a nudge, so one checkpoint copies
-/// the pages of many commits.
-pub(crate) const CHECKPOINT_GAP: Duration = Duration::from_millis(100);
+/// the pages of many commits. It bounds how much a power cut can take (the
+/// log is synced by the checkpoint), and each checkpoint's sync of the log
+/// holds up the writer's next append for its length: at 100 ms, one lone
+/// message in a hundred waited for it (p99 6.5 ms at 1,000/s).
+pub(crate) const CHECKPOINT_GAP: Duration = Duration::from_secs(1);
 
 /// Pages (4 KiB) the write-ahead log may hold before the store thread
 /// checkpoints itself between groups (about 40 MiB).

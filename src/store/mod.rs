@@ -10,8 +10,8 @@
 //! write method returns `Ok`, its transaction is in the write-ahead log, in
 //! the kernel's hands: it survives a crash or kill of sipchat, and the
 //! database is never left half-written. It is synced to the disk by the
-//! next checkpoint ([`Checkpointer`], run within about 100 ms of a write
-//! by the runtime); a crash of the whole machine or a power cut before that
+//! next checkpoint ([`Checkpointer`], run within about a second of a
+//! write by the runtime); a crash of the whole machine or a power cut before that
 //! can lose those last transactions. With `synchronous=FULL` each commit
 //! waited for its own disk sync: 0.2 ms idle, over 10 ms (p99) on a busy
 //! disk, for every lone message. "Store first, then answer": answer an
