@@ -159,7 +159,9 @@ impl Checkpoints {
     fn after_write(&self, store: &Store) {
         if self.log_pages.load(Ordering::Relaxed) > MAX_LOG_PAGES {
             match store.checkpoint() {
-                Ok(done) => self.log_pages.store(done.log_pages - done.copied_pages, Ordering::Relaxed),
+                Ok(done) => self
+                    .log_pages
+                    .store(done.log_pages - done.copied_pages, Ordering::Relaxed),
                 Err(e) => tracing::warn!("{e}"),
             }
         }

@@ -46,7 +46,8 @@ impl Store {
             return Ok(None);
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags).map_err(|source| open_error(&self.path, source))?;
+        let conn = Connection::open_with_flags(&self.path, flags)
+            .map_err(|source| open_error(&self.path, source))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|source| open_error(&self.path, source))?;
         // The checkpointer's own automatic checkpoint is off too: it writes nothing.
@@ -81,7 +82,9 @@ impl Checkpointer {
 fn passive_checkpoint(conn: &Connection, ctx: Ctx<'_>) -> Result<Checkpointed, StoreError> {
     // Answers (busy, pages in the log, pages copied); busy is 0 in PASSIVE mode.
     let (log_pages, copied_pages) = conn
-        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| Ok((row.get(1)?, row.get(2)?)))
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            Ok((row.get(1)?, row.get(2)?))
+        })
         .map_err(ctx.sql("copy the write-ahead log into the database"))?;
     Ok(Checkpointed {
         log_pages,

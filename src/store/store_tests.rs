@@ -120,7 +120,16 @@ fn a_batch_is_one_transaction_and_finds_duplicates_inside_it() {
 fn a_batch_counts_each_conversation_once_and_indexes_every_body() {
     let mut store = Store::open_in_memory().unwrap();
     let mut batch: Vec<_> = (0..50i64)
-        .map(|n| incoming("work", BOB, &format!("b{n}"), 1, &format!("batchword {n}"), 100 + n))
+        .map(|n| {
+            incoming(
+                "work",
+                BOB,
+                &format!("b{n}"),
+                1,
+                &format!("batchword {n}"),
+                100 + n,
+            )
+        })
         .collect();
     batch.push(incoming("work", CAROL, "c1", 1, "batchword carol", 90));
     batch.push(incoming("work", BOB, "b3", 1, "batchword again", 500));
@@ -138,7 +147,10 @@ fn a_batch_counts_each_conversation_once_and_indexes_every_body() {
     assert_eq!(store.search("batchword", None, 100).unwrap().len(), 51);
     store
         .conn
-        .execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)", [])
+        .execute(
+            "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
         .unwrap();
 }
 
@@ -148,7 +160,10 @@ fn a_session_message_gets_its_own_id_back() {
     let id = store
         .insert_outgoing_in_session(&outgoing("work", BOB, "in a chat", 10))
         .unwrap();
-    assert_eq!(store.message(id).unwrap().map(|m| m.body), Some("in a chat".to_string()));
+    assert_eq!(
+        store.message(id).unwrap().map(|m| m.body),
+        Some("in a chat".to_string())
+    );
     assert_eq!(store.search("chat", None, 10).unwrap().len(), 1);
 }
 
@@ -162,7 +177,9 @@ fn checkpoints_run_on_their_own_connection() {
         .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
         .unwrap();
     assert_eq!(automatic, 0, "the writer no longer checkpoints inside commits");
-    store.insert_incoming(&incoming("work", BOB, "k1", 1, "kept", 1)).unwrap();
+    store
+        .insert_incoming(&incoming("work", BOB, "k1", 1, "kept", 1))
+        .unwrap();
     let done = checkpointer.run().unwrap();
     assert!(done.log_pages > 0);
     assert_eq!(done.copied_pages, done.log_pages);
@@ -200,7 +217,10 @@ fn file_store_uses_wal_normal_sync_and_foreign_keys() {
         .conn
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(synchronous, 1, "synchronous=NORMAL: durable across a crash of the process");
+    assert_eq!(
+        synchronous, 1,
+        "synchronous=NORMAL: durable across a crash of the process"
+    );
     let fk: bool = store
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))

@@ -200,9 +200,9 @@ pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, [u8; 20])> {
 /// The later of a file's modification and change times.
 fn later_time(meta: &std::fs::Metadata) -> std::time::SystemTime {
     use std::os::unix::fs::MetadataExt;
-    let changed = u64::try_from(meta.ctime())
-        .ok()
-        .and_then(|s| std::time::UNIX_EPOCH.checked_add(Duration::new(s, u32::try_from(meta.ctime_nsec()).unwrap_or(0))));
+    let changed = u64::try_from(meta.ctime()).ok().and_then(|s| {
+        std::time::UNIX_EPOCH.checked_add(Duration::new(s, u32::try_from(meta.ctime_nsec()).unwrap_or(0)))
+    });
     match (meta.modified().ok(), changed) {
         (Some(m), Some(c)) => m.max(c),
         (Some(t), None) | (None, Some(t)) => t,
@@ -706,10 +706,12 @@ fn write_loop(
                             if in_order {
                                 Ok((written, hasher.clone().finalize().into()))
                             } else {
-                                File::open(&path).and_then(|mut f| hash_whole(&mut f)).map_err(|source| FileIoError::Read {
-                                    path: shown(&path),
-                                    source,
-                                })
+                                File::open(&path)
+                                    .and_then(|mut f| hash_whole(&mut f))
+                                    .map_err(|source| FileIoError::Read {
+                                        path: shown(&path),
+                                        source,
+                                    })
                             }
                         }),
                 };
