@@ -116,6 +116,9 @@ pub enum CliCommand {
         /// Watch this address's presence (repeatable) and print its changes.
         #[arg(long, value_name = "URI")]
         watch: Vec<String>,
+        /// Threads for network and protocol work (the history has its own).
+        #[arg(long, value_name = "N", default_value_t = crate::runtime::DEFAULT_IO_THREADS)]
+        io_threads: usize,
     },
     /// Set our presence: published at once by a running window or `listen`
     /// on the data directory, else stored and published at the next start.
@@ -285,6 +288,7 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             notify,
             accept_files,
             watch,
+            io_threads,
         } => listen(
             config,
             &paths.data_dir,
@@ -294,6 +298,7 @@ pub fn run(cli: &Cli, command: &CliCommand) -> Result<(), CliError> {
             *notify,
             accept_files.clone(),
             watch.clone(),
+            *io_threads,
         ),
         CliCommand::Status {
             account,
@@ -453,6 +458,7 @@ pub(crate) fn one_shot_runtime(
         omit_msrp_fingerprint: false,
         own_messages_only: true,
         watch: Vec::new(),
+        io_threads: crate::runtime::DEFAULT_IO_THREADS,
     };
     // A one-shot send must not fail because a listening sipchat holds the
     // local port: fall back to any free port.
@@ -530,6 +536,7 @@ fn listen(
     notify: bool,
     accept_files: Option<PathBuf>,
     watch: Vec<String>,
+    io_threads: usize,
 ) -> Result<(), CliError> {
     if let Some(dir) = &accept_files {
         if !dir.is_dir() {
@@ -550,6 +557,7 @@ fn listen(
         accept_chats,
         accept_files,
         watch,
+        io_threads,
         ..RuntimeOptions::default()
     };
     let lock = control::lock_for_instance(data_dir, || {

@@ -80,7 +80,13 @@ pub struct RuntimeOptions {
     /// the contacts of the address book, which every account watches on its
     /// own (those naming it, or none when it is the default account).
     pub watch: Vec<String>,
+    /// Threads of the runtime's network and protocol work (the history has
+    /// its own): [`DEFAULT_IO_THREADS`] unless a command asks otherwise.
+    pub io_threads: usize,
 }
+
+/// Threads of the runtime's network and protocol work by default.
+pub const DEFAULT_IO_THREADS: usize = 2;
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
@@ -97,6 +103,7 @@ impl Default for RuntimeOptions {
             omit_msrp_fingerprint: false,
             own_messages_only: false,
             watch: Vec::new(),
+            io_threads: DEFAULT_IO_THREADS,
         }
     }
 }
@@ -181,11 +188,12 @@ impl Runtime {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (event_tx, event_rx) = mpsc::unbounded_channel();
         let (ready_tx, ready_rx) = oneshot::channel();
+        let io_threads = options.io_threads.max(1);
         let thread = std::thread::Builder::new()
             .name("sipchat-runtime".into())
             .spawn(move || {
                 let rt = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
+                    .worker_threads(io_threads)
                     .thread_name("sipchat-io")
                     .enable_all()
                     .build()

@@ -125,7 +125,54 @@ fn inserted_id(tx: &Transaction<'_>) -> rusqlite::Result<MessageId> {
         .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, id))
 }
 
-/// Stores one incoming message inside `tx`, unless it is a duplicate.
+/// Adds message bodies to the full-text index (schema 7 has no insert
+/// trigger). Run after the transaction's other statements: FTS5 keeps the
+/// terms in memory until the commit, unless a later statement opens a
+/// statement savepoint, which writes them out as a segment of their own.
+pub(crate) fn index_bodies<'b>(
+    tx: &Transaction<'_>,
+    rows: impl IntoIterator<Item = (MessageId, &'b str)>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached("INSERT INTO messages_fts (rowid, body) VALUES (?1, ?2)")?;
+    for (id, body) in rows {
+        let key = sql_id(id).ok_or(rusqlite::Error::IntegralValueOutOfRange(0, i64::MAX))?;
+        stmt.execute(params![key, body])?;
+    }
+    Ok(())
+}
+
+/// Inserts the row of an incoming message into `conversation` (no
+/// duplicate check, no index).
+fn insert_incoming_row(
+    tx: &Transaction<'_>,
+    m: &NewIncoming,
+    row_id: Option<i64>,
+    conversation: i64,
+) -> rusqlite::Result<MessageId> {
+    tx.prepare_cached(
+        "INSERT INTO messages (id, conversation_id, account, direction, call_id, cseq, \
+         remote_message_id, content_type, body, file_ref, sent_at, received_at, read, from_tag) \
+         VALUES (?1, ?2, ?3, 'in', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12)",
+    )?
+    .execute(params![
+        row_id,
+        conversation,
+        m.account,
+        m.call_id,
+        m.cseq,
+        m.remote_message_id,
+        m.content_type,
+        m.body,
+        m.file_ref,
+        m.sent_at,
+        m.received_at,
+        m.from_tag,
+    ])?;
+    inserted_id(tx)
+}
+
+/// Stores one incoming message inside `tx`, unless it is a duplicate, and
+/// indexes its body.
 pub(crate) fn insert_incoming_tx(
     tx: &Transaction<'_>,
     ctx: Ctx<'_>,
@@ -146,28 +193,94 @@ pub(crate) fn insert_incoming_tx(
             m.received_at,
             1,
         )?;
-        tx.prepare_cached(
-            "INSERT INTO messages (id, conversation_id, account, direction, call_id, cseq, \
-             remote_message_id, content_type, body, file_ref, sent_at, received_at, read, from_tag) \
-             VALUES (?1, ?2, ?3, 'in', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12)",
-        )?
-        .execute(params![
-            row_id,
-            conversation,
-            m.account,
-            m.call_id,
-            m.cseq,
-            m.remote_message_id,
-            m.content_type,
-            m.body,
-            m.file_ref,
-            m.sent_at,
-            m.received_at,
-            m.from_tag,
-        ])?;
-        inserted_id(tx)
+        let id = insert_incoming_row(tx, m, row_id, conversation)?;
+        index_bodies(tx, [(id, m.body.as_str())])?;
+        Ok(id)
     };
     run().map(InsertOutcome::Inserted).map_err(ctx.sql(WHAT))
+}
+
+/// A conversation that messages of one batch went into: created (or found)
+/// once, its unread count and activity updated once at the end.
+struct BatchConversation<'m> {
+    id: i64,
+    account: &'m str,
+    peer_key: &'m str,
+    peer_address: &'m str,
+    display_name: Option<&'m str>,
+    latest: i64,
+    unread: u32,
+}
+
+/// Stores a batch of incoming messages inside `tx`: one conversation
+/// upsert per peer, the rows, one update per conversation, then the index.
+fn insert_incoming_batch_tx(
+    tx: &Transaction<'_>,
+    ctx: Ctx<'_>,
+    batch: &[NewIncoming],
+) -> Result<Vec<InsertOutcome>, StoreError> {
+    const WHAT: &str = "store an incoming message";
+    let mut conversations: Vec<BatchConversation<'_>> = Vec::new();
+    let mut indexed: Vec<(MessageId, &str)> = Vec::with_capacity(batch.len());
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for m in batch {
+        // Rows inserted earlier in this batch are seen: a second copy is a duplicate.
+        if let Some(existing) = find_duplicate(tx, m).map_err(ctx.sql(WHAT))? {
+            outcomes.push(InsertOutcome::Duplicate(existing));
+            continue;
+        }
+        let row_id = new_row_id(tx, ctx, m.id, WHAT)?;
+        let known = conversations
+            .iter()
+            .position(|c| c.account == m.account && c.peer_key == m.peer_key);
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let id = upsert_conversation(
+                    tx,
+                    &m.account,
+                    &m.peer_key,
+                    &m.peer_address,
+                    m.display_name.as_deref(),
+                    m.received_at,
+                    0,
+                )
+                .map_err(ctx.sql(WHAT))?;
+                conversations.push(BatchConversation {
+                    id,
+                    account: &m.account,
+                    peer_key: &m.peer_key,
+                    peer_address: &m.peer_address,
+                    display_name: None,
+                    latest: m.received_at,
+                    unread: 0,
+                });
+                conversations.len() - 1
+            }
+        };
+        let conversation = &mut conversations[at];
+        conversation.unread += 1;
+        conversation.latest = conversation.latest.max(m.received_at);
+        conversation.peer_address = &m.peer_address;
+        conversation.display_name = m.display_name.as_deref().or(conversation.display_name);
+        let id = insert_incoming_row(tx, m, row_id, conversation.id).map_err(ctx.sql(WHAT))?;
+        indexed.push((id, m.body.as_str()));
+        outcomes.push(InsertOutcome::Inserted(id));
+    }
+    let finish = || -> rusqlite::Result<()> {
+        let mut update = tx.prepare_cached(
+            "UPDATE conversations SET peer_address = ?2, \
+               display_name = COALESCE(?3, display_name), \
+               last_activity = MAX(last_activity, ?4), unread = unread + ?5 \
+             WHERE id = ?1",
+        )?;
+        for c in &conversations {
+            update.execute(params![c.id, c.peer_address, c.display_name, c.latest, c.unread])?;
+        }
+        index_bodies(tx, indexed)
+    };
+    finish().map_err(ctx.sql(WHAT))?;
+    Ok(outcomes)
 }
 
 /// Stores one outgoing message inside `tx`, queued, with its first history
@@ -206,6 +319,8 @@ fn insert_outgoing_tx(
             m.sent_at,
             state
         ])?;
+        // The message's id, read before the inserts below move last_insert_rowid.
+        let message = inserted_id(tx)?;
         let id = tx.last_insert_rowid();
         tx.prepare_cached("INSERT INTO delivery_history (message_id, state, at) VALUES (?1, ?2, ?3)")?
             .execute(params![id, state, m.sent_at])?;
@@ -215,7 +330,8 @@ fn insert_outgoing_tx(
             )?
             .execute(params![id, m.sent_at])?;
         }
-        inserted_id(tx)
+        index_bodies(tx, [(message, m.body.as_str())])?;
+        Ok(message)
     };
     run().map_err(ctx.sql(WHAT))
 }
@@ -226,7 +342,8 @@ impl Store {
     /// Message-ID in the conversation).
     /// Creates the conversation if needed and counts the message unread.
     ///
-    /// The transaction is committed (and synced) before this returns `Ok`:
+    /// The transaction is committed (in the log; see the module docs on
+    /// durability) before this returns `Ok`:
     /// only then answer the request with 200. Answer a duplicate again, too.
     pub fn insert_incoming(&mut self, m: &NewIncoming) -> Result<InsertOutcome, StoreError> {
         let mut outcomes = self.insert_incoming_batch(std::slice::from_ref(m))?;
@@ -247,10 +364,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(ctx.sql(WHAT))?;
-        let outcomes = batch
-            .iter()
-            .map(|m| insert_incoming_tx(&tx, ctx, m))
-            .collect::<Result<Vec<_>, _>>()?;
+        let outcomes = insert_incoming_batch_tx(&tx, ctx, batch)?;
         tx.commit().map_err(ctx.sql(WHAT))?;
         Ok(outcomes)
     }

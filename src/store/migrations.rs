@@ -62,6 +62,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: schema::V6,
         rewrite: Some(merge::merge_conversations),
     },
+    Migration {
+        version: 7,
+        sql: schema::V7,
+        rewrite: None,
+    },
 ];
 
 /// The schema version this build writes and reads.

@@ -235,3 +235,13 @@ CREATE TABLE contact_groups (
 );
 ALTER TABLE conversations ADD COLUMN title TEXT;
 "#;
+
+/// Version 7: the full-text index is written by the store after the
+/// message rows of a transaction (`messages::index_bodies`), not by a
+/// trigger per row. A trigger makes each insert a multi-row write with a
+/// statement savepoint, and FTS5 writes its pending terms to disk at every
+/// savepoint: a group commit of 64 messages made 64 index segments (and
+/// their merges) instead of one. The delete and update triggers stay.
+pub(crate) const V7: &str = r#"
+DROP TRIGGER messages_fts_insert;
+"#;

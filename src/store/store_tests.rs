@@ -117,6 +117,77 @@ fn a_batch_is_one_transaction_and_finds_duplicates_inside_it() {
 }
 
 #[test]
+fn a_batch_counts_each_conversation_once_and_indexes_every_body() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut batch: Vec<_> = (0..50i64)
+        .map(|n| {
+            incoming(
+                "work",
+                BOB,
+                &format!("b{n}"),
+                1,
+                &format!("batchword {n}"),
+                100 + n,
+            )
+        })
+        .collect();
+    batch.push(incoming("work", CAROL, "c1", 1, "batchword carol", 90));
+    batch.push(incoming("work", BOB, "b3", 1, "batchword again", 500));
+    let outcomes = store.insert_incoming_batch(&batch).unwrap();
+    assert_eq!(outcomes.iter().filter(|o| o.is_duplicate()).count(), 1);
+    let conversations = store.conversations(None).unwrap();
+    let unread = |peer: &str| {
+        conversations
+            .iter()
+            .find(|c| c.peer_key == peer)
+            .map(|c| (c.unread, c.last_activity))
+    };
+    assert_eq!(unread(BOB), Some((50, 149)));
+    assert_eq!(unread(CAROL), Some((1, 90)));
+    assert_eq!(store.search("batchword", None, 100).unwrap().len(), 51);
+    store
+        .conn
+        .execute(
+            "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_session_message_gets_its_own_id_back() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store
+        .insert_outgoing_in_session(&outgoing("work", BOB, "in a chat", 10))
+        .unwrap();
+    assert_eq!(
+        store.message(id).unwrap().map(|m| m.body),
+        Some("in a chat".to_string())
+    );
+    assert_eq!(store.search("chat", None, 10).unwrap().len(), 1);
+}
+
+#[test]
+fn checkpoints_run_on_their_own_connection() {
+    assert!(Store::open_in_memory().unwrap().checkpointer().unwrap().is_none());
+    let (_dir, _path, mut store) = temp_store();
+    let checkpointer = store.checkpointer().unwrap().expect("a file store has a log");
+    let automatic: i64 = store
+        .conn
+        .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(automatic, 0, "the writer no longer checkpoints inside commits");
+    store
+        .insert_incoming(&incoming("work", BOB, "k1", 1, "kept", 1))
+        .unwrap();
+    let done = checkpointer.run().unwrap();
+    assert!(done.log_pages > 0);
+    assert_eq!(done.copied_pages, done.log_pages);
+    let again = store.checkpoint().unwrap();
+    assert_eq!(again.copied_pages, again.log_pages);
+}
+
+#[test]
 fn ids_come_from_the_store_increase_and_are_never_reused() {
     let mut store = Store::open_in_memory().unwrap();
     let a = store
@@ -146,7 +217,10 @@ fn file_store_uses_wal_full_sync_and_foreign_keys() {
         .conn
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(synchronous, 2, "synchronous=FULL");
+    assert_eq!(
+        synchronous, 2,
+        "synchronous=FULL: an answered message survives a power cut"
+    );
     let fk: bool = store
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))

@@ -3,6 +3,15 @@
 //!
 //! `cargo bench --no-default-features --bench wire_speed [-- COUNT [ROUNDS]]`
 //!
+//! To compare with an older build in the same run, and to run only some
+//! loads (a part of a load's name):
+//!
+//! ```text
+//! cp target/release/sipchat /tmp/sipchat-before     # built from the older tree
+//! WIRE_SPEED_BASELINE=/tmp/sipchat-before cargo bench --no-default-features --bench wire_speed
+//! WIRE_SPEED_ONLY="one at a time" cargo bench --no-default-features --bench wire_speed
+//! ```
+//!
 //! SIPp (Debian package sip-tester) sends COUNT MESSAGEs (default 20,000) per
 //! run to each receiver in turn, on loopback:
 //! - `sipchat listen` with the local account and its history on disk (the
@@ -502,6 +511,7 @@ fn main() {
     let count = numbers.next().unwrap_or(DEFAULT_COUNT);
     let rounds = numbers.next().unwrap_or(1);
     let ticks = clock_ticks_per_second();
+    let only = std::env::var("WIRE_SPEED_ONLY").ok();
     let mut receivers = vec![Receiver::Sipp];
     if let Some(baseline) = std::env::var_os("WIRE_SPEED_BASELINE") {
         receivers.push(Receiver::Sipchat {
@@ -516,7 +526,10 @@ fn main() {
     println!("wire_speed: {count} MESSAGEs per run, {rounds} round(s), SIPp as the sender");
     for round in 1..=rounds {
         println!("round {round}");
-        for load in LOADS {
+        for load in LOADS
+            .iter()
+            .filter(|l| only.as_ref().is_none_or(|o| l.name.contains(o.as_str())))
+        {
             let mut reference: Option<Figures> = None;
             for receiver in &receivers {
                 let figures = run(receiver, load, count, ticks);
