@@ -11,7 +11,6 @@ use iced::{color, Color, Theme};
 /// Least contrast of body text against its background (WCAG AA).
 pub const TEXT_CONTRAST: f32 = 4.5;
 /// Least contrast of large text, focus rings and control edges.
-#[cfg(test)]
 pub const LARGE_CONTRAST: f32 = 3.0;
 /// Steps toward black or white tried before taking black or white itself.
 const STEPS: u16 = 40;

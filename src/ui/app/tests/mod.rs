@@ -737,3 +737,5 @@ mod layout;
 mod duty;
 
 mod contacts;
+
+mod focus;
