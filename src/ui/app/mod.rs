@@ -611,6 +611,9 @@ impl App {
         }
         match event {
             Event::AccountState { account, state } => {
+                if let sipchat::model::RegistrationState::Listening { address } = &state {
+                    self.local_listening(address);
+                }
                 self.sidebar.accounts.set_state(&account, state, self.now)
             }
             Event::CertificateUntrusted { .. } | Event::CertificateChanged { .. } => {}

@@ -739,3 +739,5 @@ mod duty;
 mod contacts;
 
 mod focus;
+
+mod port_notice;
