@@ -113,6 +113,7 @@ impl<M> Chain<M> {
         self.dialog
     }
 
+    #[cfg(test)]
     pub fn stops(&self) -> &[Stop<M>] {
         &self.stops
     }

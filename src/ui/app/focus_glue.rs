@@ -5,14 +5,19 @@
 use super::duty::DutyMessage;
 use super::{App, Message};
 use crate::ui::account_settings;
+use crate::ui::alerts;
 use crate::ui::background;
+use crate::ui::conversation::pane;
+use crate::ui::emoji;
 use crate::ui::focus::{self, Chain, Ring};
 use crate::ui::settings;
+use iced::widget::{operation, Id};
 use iced::Task;
 
 impl App {
-    /// The open dialog's focus chain; `None` in the window itself and in
-    /// "jump to a conversation" (its field and arrows are its keys).
+    /// The open dialog's focus chain (or the alert log's); `None` in the
+    /// window itself and in "jump to a conversation" (its field and arrows
+    /// are its keys).
     pub(super) fn focus_chain(&self) -> Option<Chain<Message>> {
         if self.duty_asking() {
             let chain = background::question_chain();
@@ -31,8 +36,17 @@ impl App {
         if let Some(form) = &self.contact_form {
             return Some(form.focus_chain().map(Message::ContactForm));
         }
-        if self.switcher.is_some() || !self.settings_open {
+        if self.switcher.is_some() {
             return None;
+        }
+        if !self.settings_open {
+            // The alert log and the emoji picker are no dialogs, but lists
+            // of buttons over the pane.
+            if self.alerts.log_open() {
+                return Some(alerts::log_chain(&self.alerts).map(Message::Alerts));
+            }
+            let picker = self.pane.picker_open() && self.conversations.current().is_some() && !self.stopped;
+            return picker.then(|| emoji::picker_chain(|e| Message::Pane(pane::Message::Emoji(e))));
         }
         let chain = settings::focus_chain(&self.settings_choices())
             .map(Message::Settings)
@@ -61,12 +75,20 @@ impl App {
         }
     }
 
-    /// Enter or Space: the focused control of the open dialog, as if clicked.
+    /// Enter or Space: the focused control of the open dialog, as if
+    /// clicked (an emoji then gives the caret back to the composer).
     pub(super) fn focus_press(&mut self) -> Task<Message> {
-        match self.focus_chain().and_then(|chain| self.focus.press(&chain)) {
-            Some(message) => self.route(message),
-            None => Task::none(),
+        let Some(chain) = self.focus_chain() else {
+            return Task::none();
+        };
+        let Some(message) = self.focus.press(&chain) else {
+            return Task::none();
+        };
+        let task = self.route(message);
+        if chain.name() == emoji::PICKER {
+            return Task::batch([task, operation::focus(Id::new(pane::COMPOSER))]);
         }
+        task
     }
 
     /// The settings as the dialog shows them.

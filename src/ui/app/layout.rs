@@ -51,13 +51,14 @@ impl App {
             chat,
             alert_messages: self.alerts.messages(),
             transfers: open.map(|k| self.transfers.of(k)).unwrap_or_default(),
+            ring: self.ring(),
         };
         let page = self
             .sidebar
             .open_contact
             .and_then(|id| self.sidebar.contacts.get(id));
         let pane = if self.alerts.log_open() {
-            alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
+            alerts::log(&self.alerts, &self.zone, self.now, self.ring()).map(Message::Alerts)
         } else if let Some(contact) = page {
             let account = self.contact_account(contact);
             let account = account.as_ref().map(|a| a.0.as_str());

@@ -133,6 +133,8 @@ pub struct ViewContext<'a> {
     pub alert_messages: &'a BTreeMap<MessageId, String>,
     /// The open conversation's file transfers, oldest first.
     pub transfers: Vec<&'a Transfer>,
+    /// The emoji picker's focus ring (`ui/focus.rs`).
+    pub ring: crate::ui::focus::Ring,
 }
 
 impl Pane {
@@ -228,6 +230,11 @@ impl Pane {
             | Message::Select(..)
             | Message::Selection(_) => Action::None,
         }
+    }
+
+    /// The emoji picker is open.
+    pub fn picker_open(&self) -> bool {
+        self.picker
     }
 
     /// The unsent text for a conversation.
@@ -349,7 +356,7 @@ impl Pane {
             .spacing(theme::SPACE_S)
             .align_y(Center);
         let composer = if self.picker && cx.can_send {
-            column![emoji::picker(Message::Emoji), line].spacing(theme::SPACE_S)
+            column![emoji::picker(Message::Emoji, cx.ring), line].spacing(theme::SPACE_S)
         } else {
             column![line]
         };

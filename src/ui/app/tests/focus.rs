@@ -269,3 +269,60 @@ fn enter_and_space_in_a_field_or_with_modifiers_are_not_presses() {
     press(&mut app, Named::Enter);
     assert!(app.settings_open);
 }
+
+#[test]
+fn the_alert_log_tabs_to_close_and_each_alerts_buttons() {
+    let (mut app, recorder) = app();
+    for (id, acknowledged) in [(7, None), (8, Some(3_000))] {
+        let alert = sipchat::model::Alert {
+            id,
+            account: local(),
+            message_id: None,
+            from: "sip:alerts@example.org".into(),
+            from_name: None,
+            subject: Some(format!("Alert {id}")),
+            priority: None,
+            body: "body".into(),
+            text: "body".into(),
+            cap: None,
+            cap_error: None,
+            received_at: id * 1_000,
+            acknowledged_at: acknowledged,
+        };
+        let _ = app.update(Message::Runtime(Event::AlertRaised(Box::new(alert))));
+    }
+    assert!(app.focus_chain().is_none(), "the log is closed");
+    let _ = app.update(Message::Alerts(alerts::Message::OpenLog));
+    // Newest first: 8 (acknowledged: no Acknowledge), then 7.
+    assert_eq!(
+        order(&app),
+        [
+            "close",
+            "open-conversation",
+            "acknowledge 1",
+            "open-conversation 1"
+        ]
+    );
+    walk(&mut app);
+    tabs(&mut app, 2);
+    recorder.take();
+    press(&mut app, Named::Enter);
+    assert_eq!(recorder.take(), [Command::AckAlert { id: 7 }]);
+}
+
+#[test]
+fn the_emoji_picker_tabs_through_every_emoji_and_space_types_one() {
+    let (mut app, _) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    assert!(app.focus_chain().is_none(), "the picker is closed");
+    let _ = app.update(Message::Pane(pane::Message::Emojis));
+    let order = order(&app);
+    assert_eq!(order.len(), crate::ui::emoji::CHOICES.len());
+    assert_eq!(order[..3], ["emoji", "emoji 1", "emoji 2"]);
+    walk(&mut app);
+    tabs(&mut app, 2);
+    press(&mut app, Named::Space);
+    assert_eq!(app.pane.draft(&bob()), crate::ui::emoji::CHOICES[2]);
+    assert!(!app.pane.picker_open(), "picking closes the picker");
+}
