@@ -20,6 +20,10 @@
 //! The keys come from `keys.rs` (`FocusNext`, `FocusPrevious`,
 //! `FocusPress`, `Pointer`); only keys no widget took reach it, so Enter
 //! in a field still submits the form and Space still types.
+//!
+//! Not yet: a long dialog does not scroll to the focused control (iced
+//! 0.14 has no scroll-into-view; snapping the dialog's scrollable by its id
+//! was tried and stopped Tab from reaching the account form's fields).
 
 use crate::ui::theme;
 use iced::widget::{container, operation, Id};
