@@ -4,7 +4,8 @@
 //! transport choices there, and Enter on Close closes Settings. The local
 //! account's port is held by the test, so the window also shows the
 //! port-clash banner naming the port it took instead. Screenshots in
-//! `target/gui-artifacts/focus-*.png`, to be looked at.
+//! `target/gui-artifacts/focus-*.png`, to be looked at. Also emoji of
+//! Unicode 13 to 15 in a received message (`emoji-unicode-15-*.png`).
 //!
 //! Skips as `gui_window.rs` does (Xvfb tools).
 
@@ -151,4 +152,73 @@ fn tab_enter_and_space_work_in_the_dialogs_of_the_real_window() {
         );
     }
     drop(holder);
+}
+
+/// Emoji of Unicode 13 to 15 draw in the shipped font: bob (another
+/// sipchat, peer to peer) sends them to the window's local account, and the
+/// open conversation is kept as `target/gui-artifacts/emoji-unicode-15-*.png`
+/// to be looked at (boxes would mean the font lacks them).
+#[test]
+fn emoji_of_unicode_13_to_15_draw_in_the_window() {
+    let Some(x) = Xvfb::start_sized_or_skip((1200, 800)) else {
+        return;
+    };
+    let port = {
+        let probe = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice = dir.path().join("alice.ron");
+    std::fs::write(
+        &alice,
+        format!(r#"(accounts: [], local: (user: "alice", bind: "127.0.0.1", port: {port}))"#),
+    )
+    .unwrap();
+    let bob = dir.path().join("bob.ron");
+    std::fs::write(
+        &bob,
+        r#"(accounts: [], local: (user: "bob", bind: "127.0.0.1", port: 0))"#,
+    )
+    .unwrap();
+    let out = artifacts();
+    for theme in ["light", "dark"] {
+        let data = dir.path().join(format!("alice-{theme}"));
+        std::fs::create_dir_all(&data).unwrap();
+        let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
+        std::fs::write(data.join("window.ron"), state).unwrap();
+        let _window = Window(
+            x.command(env!("CARGO_BIN_EXE_sipchat"))
+                .env("SIPCHAT_CONFIG", &alice)
+                .env("SIPCHAT_DATA_DIR", &data)
+                .env("LANG", "en_US.UTF-8")
+                .env_remove("WAYLAND_DISPLAY")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let id = x
+            .wait_for_window("^sipchat", Duration::from_secs(30))
+            .expect("the sipchat window appears");
+        std::thread::sleep(Duration::from_secs(2));
+        let text = "Unicode 13 to 15: 🥲 🫀 🫠 🫶 🫨 🩷 🫎 (and 9: 🤣)";
+        let sent = std::process::Command::new(env!("CARGO_BIN_EXE_sipchat"))
+            .arg("--config")
+            .arg(&bob)
+            .arg("--data-dir")
+            .arg(dir.path().join(format!("bob-{theme}")))
+            .args(["send", &format!("sip:alice@127.0.0.1:{port}"), text])
+            .output()
+            .unwrap();
+        assert!(
+            sent.status.success(),
+            "bob could not send: {}",
+            String::from_utf8_lossy(&sent.stderr)
+        );
+        assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+        keys(&x, &["ctrl+k"]);
+        assert!(x.xdotool(&["type", "--delay", "20", "bob"]));
+        keys(&x, &["Return"]);
+        shot(&x, &id, &out, &format!("emoji-unicode-15-{theme}.png"));
+    }
 }
