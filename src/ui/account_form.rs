@@ -7,6 +7,7 @@
 //! fields the form does not show (expiry, TLS, ...) as they were, and an
 //! empty password field keeps the password.
 
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::theme;
 use iced::widget::{button, column, radio, row, space, text, text_input, Id};
@@ -15,6 +16,21 @@ use sipchat::config::{check_trusted_sender, parse_proxy, parse_sip_uri, AccountC
 
 /// The first field, for focusing it when the dialog opens.
 pub const FIRST_FIELD: &str = "account-form-address";
+/// The other fields' widget ids, in Tab order.
+pub const PASSWORD_FIELD: &str = "account-form-password";
+pub const DISPLAY_NAME_FIELD: &str = "account-form-display-name";
+pub const PROXY_FIELD: &str = "account-form-proxy";
+pub const RELAY_FIELD: &str = "account-form-relay";
+pub const TRUSTED_FIELD: &str = "account-form-trusted";
+pub const DOWNLOAD_DIR_FIELD: &str = "account-form-download-dir";
+pub const MAX_FILE_SIZE_FIELD: &str = "account-form-max-file-size";
+pub const NAME_FIELD: &str = "account-form-name";
+/// The dialog's name on the focus chain.
+pub const DIALOG: &str = "account-form";
+const TRANSPORT: &str = "transport";
+const CHOOSE_FOLDER: Key = Key::new("choose-folder");
+const CANCEL: Key = Key::new("cancel");
+const SAVE: Key = Key::new("save");
 
 /// The transport to the server, as the form offers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -297,7 +313,30 @@ impl AccountForm {
         }
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    /// Tab order: every field top to bottom, the transport choices, the
+    /// folder button beside its field, then Cancel and Save.
+    pub fn focus_chain(&self) -> Chain<Message> {
+        let mut chain = Chain::new(DIALOG)
+            .field(FIRST_FIELD)
+            .field(PASSWORD_FIELD)
+            .field(DISPLAY_NAME_FIELD)
+            .field(PROXY_FIELD);
+        for (i, choice) in TransportChoice::ALL.into_iter().enumerate() {
+            chain = chain.control(Key::nth(TRANSPORT, i), Message::Transport(choice));
+        }
+        chain
+            .field(RELAY_FIELD)
+            .field(TRUSTED_FIELD)
+            .field(DOWNLOAD_DIR_FIELD)
+            .control(CHOOSE_FOLDER, Message::ChooseFolder)
+            .field(MAX_FILE_SIZE_FIELD)
+            .field(NAME_FIELD)
+            .control(CANCEL, Message::Cancel)
+            .control(SAVE, Message::Save)
+    }
+
+    /// The form, with the focus ring on the control `ring` names.
+    pub fn view(&self, ring: Ring) -> Element<'_, Message> {
         let title = if self.is_edit() {
             t!("account-edit-title")
         } else {
@@ -308,17 +347,17 @@ impl AccountForm {
         } else {
             String::new()
         };
-        let transports = TransportChoice::ALL.into_iter().map(|choice| {
+        let transports = TransportChoice::ALL.into_iter().enumerate().map(|(i, choice)| {
             let label = match choice {
                 TransportChoice::Auto => t!("account-transport-auto"),
                 TransportChoice::Udp => "UDP".to_string(),
                 TransportChoice::Tcp => "TCP".to_string(),
                 TransportChoice::Tls => "TLS".to_string(),
             };
-            radio(label, choice, Some(self.transport), Message::Transport)
+            let choice = radio(label, choice, Some(self.transport), Message::Transport)
                 .size(14)
-                .text_size(theme::TEXT_SMALL)
-                .into()
+                .text_size(theme::TEXT_SMALL);
+            focus::ring(choice, Key::nth(TRANSPORT, i), ring)
         });
         let mut content = column![
             text(title).size(theme::TEXT_TITLE).font(theme::BOLD),
@@ -339,33 +378,46 @@ impl AccountForm {
                     &self.password,
                     Message::Password,
                 )
+                .id(Id::new(PASSWORD_FIELD))
                 .secure(true),
             )
-            .push(field(
-                t!("account-display-name"),
-                &t!("account-display-name-hint"),
-                &self.display_name,
-                Message::DisplayName,
-            ))
-            .push(field(
-                t!("account-proxy"),
-                "sip:proxy.example.org:5061",
-                &self.proxy,
-                Message::Proxy,
-            ))
+            .push(
+                field(
+                    t!("account-display-name"),
+                    &t!("account-display-name-hint"),
+                    &self.display_name,
+                    Message::DisplayName,
+                )
+                .id(Id::new(DISPLAY_NAME_FIELD)),
+            )
+            .push(
+                field(
+                    t!("account-proxy"),
+                    "sip:proxy.example.org:5061",
+                    &self.proxy,
+                    Message::Proxy,
+                )
+                .id(Id::new(PROXY_FIELD)),
+            )
             .push(row(transports).spacing(theme::SPACE_M).align_y(Center))
-            .push(field(
-                t!("account-relay"),
-                "msrps://relay.example.org:2855;tcp",
-                &self.relay,
-                Message::Relay,
-            ))
-            .push(field(
-                t!("account-trusted"),
-                "sip:alerts@example.org, 192.0.2.0/24",
-                &self.trusted,
-                Message::Trusted,
-            ))
+            .push(
+                field(
+                    t!("account-relay"),
+                    "msrps://relay.example.org:2855;tcp",
+                    &self.relay,
+                    Message::Relay,
+                )
+                .id(Id::new(RELAY_FIELD)),
+            )
+            .push(
+                field(
+                    t!("account-trusted"),
+                    "sip:alerts@example.org, 192.0.2.0/24",
+                    &self.trusted,
+                    Message::Trusted,
+                )
+                .id(Id::new(TRUSTED_FIELD)),
+            )
             .push(
                 row![
                     field(
@@ -373,27 +425,38 @@ impl AccountForm {
                         &t!("account-download-dir-hint"),
                         &self.download_dir,
                         Message::DownloadDir,
+                    )
+                    .id(Id::new(DOWNLOAD_DIR_FIELD)),
+                    focus::ring(
+                        button(text(t!("account-choose-folder")).size(theme::TEXT_BODY))
+                            .padding([4.0, theme::SPACE_M])
+                            .style(theme::secondary_button)
+                            .on_press(Message::ChooseFolder),
+                        CHOOSE_FOLDER,
+                        ring
                     ),
-                    button(text(t!("account-choose-folder")).size(theme::TEXT_BODY))
-                        .padding([4.0, theme::SPACE_M])
-                        .style(theme::secondary_button)
-                        .on_press(Message::ChooseFolder),
                 ]
                 .spacing(theme::SPACE_S)
                 .align_y(iced::Bottom),
             )
-            .push(field(
-                t!("account-max-file-size"),
-                "100",
-                &self.max_file_size,
-                Message::MaxFileSize,
-            ))
-            .push(field(
-                t!("account-name"),
-                &t!("account-name-hint"),
-                &self.name,
-                Message::Name,
-            ));
+            .push(
+                field(
+                    t!("account-max-file-size"),
+                    "100",
+                    &self.max_file_size,
+                    Message::MaxFileSize,
+                )
+                .id(Id::new(MAX_FILE_SIZE_FIELD)),
+            )
+            .push(
+                field(
+                    t!("account-name"),
+                    &t!("account-name-hint"),
+                    &self.name,
+                    Message::Name,
+                )
+                .id(Id::new(NAME_FIELD)),
+            );
         if let Some(error) = &self.error {
             content =
                 content.push(
@@ -413,7 +476,14 @@ impl AccountForm {
             .style(button::primary)
             .on_press(Message::Save);
         content
-            .push(row![space::horizontal(), cancel, save].spacing(theme::SPACE_S))
+            .push(
+                row![
+                    space::horizontal(),
+                    focus::ring(cancel, CANCEL, ring),
+                    focus::ring(save, SAVE, ring)
+                ]
+                .spacing(theme::SPACE_S),
+            )
             .into()
     }
 }

@@ -5,6 +5,7 @@
 //! the runtime).
 
 use crate::ui::account_form::{self, AccountForm};
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::theme;
 use crate::ui::widget;
@@ -212,8 +213,28 @@ impl AccountSettings {
         Ok(Action::Changed)
     }
 
-    /// The Accounts section of the settings dialog.
-    pub fn view(&self) -> Element<'_, Message> {
+    /// Tab order of the Accounts section: each window account's buttons
+    /// (or the removal question's), then Add (a part of the settings' chain).
+    pub fn focus_chain(&self) -> Chain<Message> {
+        let mut chain = Chain::new(crate::ui::settings::DIALOG);
+        for (i, account) in self.window.iter().enumerate() {
+            chain = if self.confirm_remove.as_deref() == Some(&account.name) {
+                chain
+                    .control(Key::nth(CONFIRM_REMOVE, i), Message::ConfirmRemove)
+                    .control(Key::nth(KEEP, i), Message::CancelRemove)
+            } else {
+                chain
+                    .control(Key::nth(EDIT, i), Message::Edit(account.name.clone()))
+                    .control(Key::nth(TOGGLE, i), Message::Toggle(account.name.clone()))
+                    .control(Key::nth(REMOVE, i), Message::Remove(account.name.clone()))
+            };
+        }
+        chain.control(ADD, Message::Add)
+    }
+
+    /// The Accounts section of the settings dialog, with the focus ring on
+    /// the button `ring` names.
+    pub fn view(&self, ring: Ring) -> Element<'_, Message> {
         let mut list = column![text(t!("accounts-title"))
             .size(theme::TEXT_BODY)
             .font(theme::BOLD)]
@@ -225,7 +246,8 @@ impl AccountSettings {
             }
             list = list.push(entry(&fixed.name, &fixed.uri, note, None));
         }
-        for account in &self.window {
+        let small = |label: String, message: Message, key: Key| focus::ring(small(label, message), key, ring);
+        for (i, account) in self.window.iter().enumerate() {
             let note = if account.enabled {
                 String::new()
             } else {
@@ -234,8 +256,12 @@ impl AccountSettings {
             let buttons = if self.confirm_remove.as_deref() == Some(&account.name) {
                 row![
                     widget::muted(t!("accounts-remove-question")),
-                    small(t!("accounts-remove"), Message::ConfirmRemove).style(button::danger),
-                    small(t!("accounts-keep"), Message::CancelRemove),
+                    focus::ring(
+                        self::small(t!("accounts-remove"), Message::ConfirmRemove).style(button::danger),
+                        Key::nth(CONFIRM_REMOVE, i),
+                        ring
+                    ),
+                    small(t!("accounts-keep"), Message::CancelRemove, Key::nth(KEEP, i)),
                 ]
             } else {
                 let toggle = if account.enabled {
@@ -244,9 +270,17 @@ impl AccountSettings {
                     t!("accounts-enable")
                 };
                 row![
-                    small(t!("accounts-edit"), Message::Edit(account.name.clone())),
-                    small(toggle, Message::Toggle(account.name.clone())),
-                    small(t!("accounts-remove"), Message::Remove(account.name.clone())),
+                    small(
+                        t!("accounts-edit"),
+                        Message::Edit(account.name.clone()),
+                        Key::nth(EDIT, i)
+                    ),
+                    small(toggle, Message::Toggle(account.name.clone()), Key::nth(TOGGLE, i)),
+                    small(
+                        t!("accounts-remove"),
+                        Message::Remove(account.name.clone()),
+                        Key::nth(REMOVE, i)
+                    ),
                 ]
             };
             let buttons = buttons.spacing(theme::SPACE_XS).align_y(Center);
@@ -264,9 +298,16 @@ impl AccountSettings {
             .padding([theme::SPACE_XS, theme::SPACE_M])
             .style(theme::secondary_button)
             .on_press(Message::Add);
-        list.push(add).into()
+        list.push(focus::ring(add, ADD, ring)).into()
     }
 }
+
+const EDIT: &str = "account-edit";
+const TOGGLE: &str = "account-toggle";
+const REMOVE: &str = "account-remove";
+const CONFIRM_REMOVE: &str = "account-confirm-remove";
+const KEEP: &str = "account-keep";
+const ADD: Key = Key::new("account-add");
 
 fn small<'a>(label: String, message: Message) -> button::Button<'a, Message> {
     button(text(label).size(theme::TEXT_SMALL))

@@ -9,6 +9,7 @@
 //! press Ctrl+Q, or Quit in the tray menu); "Quit when closed" in Settings
 //! makes closing quit as before. The app (`app/duty.rs`) carries these out.
 
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::theme;
 use crate::ui::widget;
@@ -53,22 +54,38 @@ pub enum Answer {
     Cancel,
 }
 
+/// The question's name on the focus chain.
+pub const QUESTION: &str = "close-question";
+const ASK_CANCEL: Key = Key::new("cancel");
+const ASK_QUIT: Key = Key::new("quit");
+const ASK_KEEP: Key = Key::new("keep-running");
+
+/// Tab order of the question: Cancel, Quit, Keep running (as drawn).
+pub fn question_chain() -> Chain<Answer> {
+    Chain::new(QUESTION)
+        .control(ASK_CANCEL, Answer::Cancel)
+        .control(ASK_QUIT, Answer::Quit)
+        .control(ASK_KEEP, Answer::KeepRunning)
+}
+
 /// The question asked on the first close without a tray icon.
-pub fn question<'a>() -> Element<'a, Answer> {
+pub fn question<'a>(ring: Ring) -> Element<'a, Answer> {
+    let answer = |label: String, answer: Answer, key: Key, primary: bool| {
+        let button = button(text(label).size(theme::TEXT_BODY))
+            .padding([theme::SPACE_S, theme::SPACE_L])
+            .style(if primary {
+                button::primary
+            } else {
+                button::secondary
+            })
+            .on_press(answer);
+        focus::ring(button, key, ring)
+    };
     let buttons = row![
         space::horizontal(),
-        button(text(t!("background-ask-cancel")).size(theme::TEXT_BODY))
-            .padding([theme::SPACE_S, theme::SPACE_L])
-            .style(button::secondary)
-            .on_press(Answer::Cancel),
-        button(text(t!("background-ask-quit")).size(theme::TEXT_BODY))
-            .padding([theme::SPACE_S, theme::SPACE_L])
-            .style(button::secondary)
-            .on_press(Answer::Quit),
-        button(text(t!("background-ask-keep")).size(theme::TEXT_BODY))
-            .padding([theme::SPACE_S, theme::SPACE_L])
-            .style(button::primary)
-            .on_press(Answer::KeepRunning),
+        answer(t!("background-ask-cancel"), Answer::Cancel, ASK_CANCEL, false),
+        answer(t!("background-ask-quit"), Answer::Quit, ASK_QUIT, false),
+        answer(t!("background-ask-keep"), Answer::KeepRunning, ASK_KEEP, true),
     ]
     .spacing(theme::SPACE_S)
     .align_y(Center);
@@ -111,32 +128,64 @@ pub struct DutyChoices {
     pub autostart: bool,
 }
 
+const SOUNDS: Key = Key::new("message-sounds");
+const MUTE_HOUR: Key = Key::new("mute-hour");
+const MUTE_TOMORROW: Key = Key::new("mute-tomorrow");
+const UNMUTE: Key = Key::new("unmute");
+const KEEP_RUNNING: Key = Key::new("keep-running");
+const AUTOSTART: Key = Key::new("autostart");
+
+/// Tab order of the "On duty" section (a part of the settings' chain).
+pub fn settings_chain(choices: &DutyChoices) -> Chain<SettingsMessage> {
+    let chain = Chain::new(crate::ui::settings::DIALOG)
+        .control(SOUNDS, SettingsMessage::MessageSounds(!choices.message_sounds));
+    let chain = match choices.muted_until {
+        Some(_) => chain.control(UNMUTE, SettingsMessage::Unmute),
+        None => chain
+            .control(MUTE_HOUR, SettingsMessage::MuteForAnHour)
+            .control(MUTE_TOMORROW, SettingsMessage::MuteUntilTomorrow),
+    };
+    chain
+        .control(KEEP_RUNNING, SettingsMessage::KeepRunning(!choices.keep_running))
+        .control(AUTOSTART, SettingsMessage::Autostart(!choices.autostart))
+}
+
 /// The "On duty" section of the settings.
-pub fn settings_section<'a>(choices: &DutyChoices) -> Element<'a, SettingsMessage> {
-    let switch = |on: bool, label: String, message: fn(bool) -> SettingsMessage| {
-        checkbox(on)
+pub fn settings_section<'a>(choices: &DutyChoices, ring: Ring) -> Element<'a, SettingsMessage> {
+    let switch = |on: bool, label: String, message: fn(bool) -> SettingsMessage, key: Key| {
+        let switch = checkbox(on)
             .label(label)
             .on_toggle(message)
             .size(16)
-            .text_size(theme::TEXT_BODY)
+            .text_size(theme::TEXT_BODY);
+        focus::ring(switch, key, ring)
     };
-    let small = |label: String, message: SettingsMessage| {
-        button(text(label).size(theme::TEXT_BODY))
+    let small = |label: String, message: SettingsMessage, key: Key| {
+        let button = button(text(label).size(theme::TEXT_BODY))
             .padding([theme::SPACE_XS, theme::SPACE_M])
             .style(button::secondary)
-            .on_press(message)
+            .on_press(message);
+        focus::ring(button, key, ring)
     };
     let mute: Element<'a, SettingsMessage> = match &choices.muted_until {
         Some(until) => row![
             text(t!("settings-muted-until", time = until.as_str())).size(theme::TEXT_BODY),
-            small(t!("settings-unmute"), SettingsMessage::Unmute),
+            small(t!("settings-unmute"), SettingsMessage::Unmute, UNMUTE),
         ]
         .spacing(theme::SPACE_S)
         .align_y(Center)
         .into(),
         None => row![
-            small(t!("settings-mute-hour"), SettingsMessage::MuteForAnHour),
-            small(t!("settings-mute-tomorrow"), SettingsMessage::MuteUntilTomorrow),
+            small(
+                t!("settings-mute-hour"),
+                SettingsMessage::MuteForAnHour,
+                MUTE_HOUR
+            ),
+            small(
+                t!("settings-mute-tomorrow"),
+                SettingsMessage::MuteUntilTomorrow,
+                MUTE_TOMORROW
+            ),
         ]
         .spacing(theme::SPACE_S)
         .into(),
@@ -145,19 +194,22 @@ pub fn settings_section<'a>(choices: &DutyChoices) -> Element<'a, SettingsMessag
         switch(
             choices.message_sounds,
             t!("settings-message-sounds"),
-            SettingsMessage::MessageSounds
+            SettingsMessage::MessageSounds,
+            SOUNDS
         ),
         mute,
         widget::muted(t!("settings-mute-alerts-always")),
         switch(
             choices.keep_running,
             t!("settings-keep-running"),
-            SettingsMessage::KeepRunning
+            SettingsMessage::KeepRunning,
+            KEEP_RUNNING
         ),
         switch(
             choices.autostart,
             t!("settings-autostart"),
-            SettingsMessage::Autostart
+            SettingsMessage::Autostart,
+            AUTOSTART
         ),
     ]
     .spacing(theme::SPACE_S)

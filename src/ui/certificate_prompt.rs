@@ -14,6 +14,7 @@
 //! [`update`]: CertificatePrompts::update
 
 use crate::ui::clock::Zone;
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::theme;
 use crate::ui::widget;
@@ -26,6 +27,11 @@ use sipchat::runtime::Command;
 const PAIRS_PER_LINE: usize = 16;
 /// Width of the labels before each field.
 const LABEL_WIDTH: f32 = 150.0;
+/// The prompt's name on the focus chain.
+pub const DIALOG: &str = "certificate-prompt";
+const CANCEL: Key = Key::new("cancel");
+const TRUST_ONCE: Key = Key::new("trust-once");
+const ALWAYS_TRUST: Key = Key::new("always-trust");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -146,8 +152,17 @@ impl CertificatePrompts {
         }
     }
 
-    /// The prompt's content (for a dialog), while one is open.
-    pub fn view<'a>(&'a self, zone: &Zone) -> Option<Element<'a, Message>> {
+    /// Tab order: Cancel, Trust once, Always trust.
+    pub fn focus_chain(&self) -> Chain<Message> {
+        Chain::new(DIALOG)
+            .control(CANCEL, Message::Cancel)
+            .control(TRUST_ONCE, Message::TrustOnce)
+            .control(ALWAYS_TRUST, Message::AlwaysTrust)
+    }
+
+    /// The prompt's content (for a dialog), while one is open, with the
+    /// focus ring on the button `ring` names.
+    pub fn view<'a>(&'a self, zone: &Zone, ring: Ring) -> Option<Element<'a, Message>> {
         let prompt = self.prompts.first()?;
         let certificate = &prompt.certificate;
         let intro = if certificate.self_signed {
@@ -198,16 +213,28 @@ impl CertificatePrompts {
             button(text(label).size(theme::TEXT_BODY)).padding([theme::SPACE_S, theme::SPACE_M])
         };
         let buttons = row![
-            small(t!("certificate-cancel"))
-                .style(theme::secondary_button)
-                .on_press(Message::Cancel),
+            focus::ring(
+                small(t!("certificate-cancel"))
+                    .style(theme::secondary_button)
+                    .on_press(Message::Cancel),
+                CANCEL,
+                ring
+            ),
             space::horizontal(),
-            small(t!("certificate-trust-once"))
-                .style(theme::secondary_button)
-                .on_press(Message::TrustOnce),
-            small(t!("certificate-trust-always"))
-                .style(button::primary)
-                .on_press(Message::AlwaysTrust),
+            focus::ring(
+                small(t!("certificate-trust-once"))
+                    .style(theme::secondary_button)
+                    .on_press(Message::TrustOnce),
+                TRUST_ONCE,
+                ring
+            ),
+            focus::ring(
+                small(t!("certificate-trust-always"))
+                    .style(button::primary)
+                    .on_press(Message::AlwaysTrust),
+                ALWAYS_TRUST,
+                ring
+            ),
         ]
         .spacing(theme::SPACE_S)
         .align_y(Center);

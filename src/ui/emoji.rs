@@ -1,7 +1,9 @@
 //! Emoji: the font sipchat ships (monochrome Noto Emoji, SIL Open Font
 //! License, `assets/fonts/` with its licence beside it), loaded at start so
-//! emoji never show as empty boxes; and the small picker of the composer.
+//! emoji never show as empty boxes; and the small picker of the composer
+//! (Tab walks its emoji, Enter or Space types the one with the ring).
 
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::theme;
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Font};
@@ -12,6 +14,9 @@ pub const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NotoEmoji-Regul
 pub const FONT: Font = Font::with_name("Noto Emoji");
 /// Emoji per row of the picker.
 const PER_ROW: usize = 8;
+/// The picker's name on the focus chain.
+pub const PICKER: &str = "emoji-picker";
+const EMOJI: &str = "emoji";
 
 /// What the picker offers, most used first.
 pub const CHOICES: [&str; 32] = [
@@ -21,15 +26,29 @@ pub const CHOICES: [&str; 32] = [
     "❤", "🎉", "🔥", "✅", "❌", "⭐", "☕", "🍺",
 ];
 
-/// The picker: a grid of [`CHOICES`]; `pick` makes the message of one.
-pub fn picker<'a, Message: Clone + 'a>(pick: impl Fn(&'static str) -> Message) -> Element<'a, Message> {
-    let rows = CHOICES.chunks(PER_ROW).map(|chunk| {
-        row(chunk.iter().map(|&emoji| {
-            button(text(emoji).font(FONT).size(theme::TEXT_TITLE + 3.0))
+/// Tab order of the picker: its emoji, row by row.
+pub fn picker_chain<Message>(pick: impl Fn(&'static str) -> Message) -> Chain<Message> {
+    CHOICES
+        .iter()
+        .enumerate()
+        .fold(Chain::new(PICKER), |chain, (i, &emoji)| {
+            chain.control(Key::nth(EMOJI, i), pick(emoji))
+        })
+}
+
+/// The picker: a grid of [`CHOICES`]; `pick` makes the message of one;
+/// the focus ring on the emoji `ring` names.
+pub fn picker<'a, Message: Clone + 'a>(
+    pick: impl Fn(&'static str) -> Message,
+    ring: Ring,
+) -> Element<'a, Message> {
+    let rows = CHOICES.chunks(PER_ROW).enumerate().map(|(r, chunk)| {
+        row(chunk.iter().enumerate().map(|(c, &emoji)| {
+            let choice = button(text(emoji).font(FONT).size(theme::TEXT_TITLE + 3.0))
                 .padding([theme::SPACE_XS, theme::SPACE_S])
                 .style(button::text)
-                .on_press(pick(emoji))
-                .into()
+                .on_press(pick(emoji));
+            focus::ring(choice, Key::nth(EMOJI, r * PER_ROW + c), ring)
         }))
         .spacing(2)
         .into()
@@ -99,5 +118,24 @@ mod tests {
             .collect();
         assert!(missing.is_empty(), "not in the font: {missing:?}");
         assert!(!mapped(FONT_BYTES, '\u{E000}'), "the check can fail");
+    }
+
+    #[test]
+    fn the_shipped_font_draws_emoji_of_unicode_13_to_15() {
+        let newer = [
+            ('\u{1F972}', "13.0 smiling face with tear"),
+            ('\u{1FAC0}', "13.0 anatomical heart"),
+            ('\u{1FAE0}', "14.0 melting face"),
+            ('\u{1FAF6}', "14.0 heart hands"),
+            ('\u{1FAE8}', "15.0 shaking face"),
+            ('\u{1FA77}', "15.0 pink heart"),
+            ('\u{1FACE}', "15.0 moose"),
+        ];
+        let missing: Vec<&str> = newer
+            .iter()
+            .filter(|(c, _)| !mapped(FONT_BYTES, *c))
+            .map(|(_, name)| *name)
+            .collect();
+        assert!(missing.is_empty(), "not in the font: {missing:?}");
     }
 }

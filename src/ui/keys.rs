@@ -9,8 +9,10 @@
 //!   results (even when a text field took the key: it only unfocuses the field)
 //! - Shift+F10 / the Menu key: the open conversation's menu (Add to
 //!   contacts, Rename, Delete)
-//! - Tab / Shift+Tab: next / previous text field (iced focuses text inputs
-//!   only; buttons are reached with the mouse)
+//! - Tab / Shift+Tab: next / previous text field; in a dialog, every field
+//!   and control in turn (`focus.rs`)
+//! - Enter / Space: press the dialog's focused button, checkbox or radio
+//!   (when no field took the key)
 //! - Up / Down while "jump to a conversation" is open: choose a match
 
 use crate::ui::app::Message;
@@ -29,6 +31,7 @@ pub fn window_keys(event: iced::Event, status: Status, _window: window::Id) -> O
         iced::Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. }) => {
             key_message(&key, modifiers, status)
         }
+        iced::Event::Mouse(iced::mouse::Event::ButtonPressed(_)) => Some(Message::Pointer),
         iced::Event::Window(window::Event::Resized(size)) => Some(Message::Resized(size)),
         iced::Event::Window(window::Event::Moved(point)) => Some(Message::Moved(point)),
         iced::Event::Window(window::Event::CloseRequested) => {
@@ -62,6 +65,14 @@ pub fn key_message(key: &Key, modifiers: Modifiers, status: Status) -> Option<Me
             } else {
                 Message::FocusNext
             })
+        }
+        Key::Named(Named::Enter | Named::Space)
+            if status == Status::Ignored
+                && !modifiers.command()
+                && !modifiers.alt()
+                && !modifiers.shift() =>
+        {
+            Some(Message::FocusPress)
         }
         Key::Character(c) if modifiers.command() && !modifiers.alt() && c.eq_ignore_ascii_case("k") => {
             Some(Message::JumpTo)

@@ -39,6 +39,7 @@ mod clock;
 mod contacts;
 mod conversation;
 mod emoji;
+mod focus;
 mod i18n;
 mod icon;
 mod keys;

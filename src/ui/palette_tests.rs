@@ -148,6 +148,21 @@ fn checks(theme: &Theme) -> Vec<Check> {
         base,
         LARGE_CONTRAST,
     ));
+    let ring = crate::ui::focus::ring_style(theme, true).border.color;
+    let dialog = solid(theme::dialog(theme).background, base);
+    for (what, under) in [
+        ("dialog", dialog),
+        ("pane", base),
+        ("sidebar", sidebar),
+        ("bubble", p.background.weak.color),
+    ] {
+        checks.push((
+            format!("focus ring of a button on the {what}"),
+            ring,
+            under,
+            LARGE_CONTRAST,
+        ));
+    }
     checks.push((
         "composer placeholder".into(),
         editor.placeholder,

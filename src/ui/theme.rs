@@ -79,6 +79,13 @@ pub fn muted(theme: &Theme) -> Color {
     palette::readable(quiet, &text_backgrounds(theme), palette::TEXT_CONTRAST)
 }
 
+/// The keyboard focus ring (`focus.rs`): the primary colour, made to
+/// stand out at 3:1 from every background a control sits on.
+pub fn focus_ring(theme: &Theme) -> Color {
+    let wanted = theme.extended_palette().primary.strong.color;
+    palette::readable(wanted, &text_backgrounds(theme), palette::LARGE_CONTRAST)
+}
+
 /// Text color for a failure.
 pub fn danger_text(theme: &Theme) -> Color {
     let wanted = theme.extended_palette().danger.strong.color;

@@ -16,7 +16,7 @@ use crate::ui::conversation::ConversationKey;
 use sipchat::model::{conversation_key, Alert, MessageId};
 use std::collections::BTreeMap;
 
-pub use view::{banner, log, log_entry_label};
+pub use view::{banner, log, log_chain, log_entry_label};
 
 /// What the banner and the log report.
 #[derive(Debug, Clone, PartialEq, Eq)]

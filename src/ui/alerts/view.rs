@@ -2,6 +2,7 @@
 
 use super::{Alerts, Message};
 use crate::ui::clock::Zone;
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, container, row, rule, scrollable, space, text, Column};
@@ -10,6 +11,11 @@ use sipchat::model::{Alert, CapInfo};
 
 /// Longest alert text in the banner, in characters (the log shows all).
 pub const BANNER_TEXT_CHARS: usize = 280;
+/// The log's name on the focus chain.
+pub const LOG: &str = "alert-log";
+const CLOSE: Key = Key::new("close");
+const ACKNOWLEDGE: &str = "acknowledge";
+const OPEN: &str = "open-conversation";
 
 /// Seconds from the store's milliseconds.
 fn seconds(ms: i64) -> u64 {
@@ -139,12 +145,27 @@ pub fn log_entry_label(alerts: &Alerts) -> String {
     t!("alert-log-entry", count = alerts.unacknowledged().len())
 }
 
-/// The alert log: every alert, newest first, in full.
-pub fn log<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Element<'a, Message> {
+/// Tab order of the log: Close, then each alert's Acknowledge (while
+/// open) and Open conversation, newest first.
+pub fn log_chain(alerts: &Alerts) -> Chain<Message> {
+    let mut chain = Chain::new(LOG).control(CLOSE, Message::CloseLog);
+    for (i, alert) in alerts.newest_first().into_iter().enumerate() {
+        if alert.acknowledged_at.is_none() {
+            chain = chain.control(Key::nth(ACKNOWLEDGE, i), Message::Acknowledge(alert.id));
+        }
+        chain = chain.control(Key::nth(OPEN, i), Message::OpenConversation(alert.id));
+    }
+    chain
+}
+
+/// The alert log: every alert, newest first, in full, with the focus ring
+/// on the button `ring` names.
+pub fn log<'a>(alerts: &'a Alerts, zone: &Zone, now: u64, ring: Ring) -> Element<'a, Message> {
     let close = button(text(t!("alert-log-close")).size(theme::TEXT_BODY))
         .padding([theme::SPACE_XS, theme::SPACE_M])
         .style(theme::secondary_button)
         .on_press(Message::CloseLog);
+    let close = focus::ring(close, CLOSE, ring);
     let header = container(
         row![
             text(t!("alert-log-title"))
@@ -166,7 +187,8 @@ pub fn log<'a>(alerts: &'a Alerts, zone: &Zone, now: u64) -> Element<'a, Message
     } else {
         let cards = list
             .into_iter()
-            .map(|a| card(a, alerts.selected() == Some(a.id), zone, now));
+            .enumerate()
+            .map(|(i, a)| card(a, alerts.selected() == Some(a.id), zone, now, (i, ring)));
         scrollable(
             Column::with_children(cards)
                 .spacing(theme::SPACE_M)
@@ -209,7 +231,14 @@ fn cap_fields<'a>(info: &CapInfo, mut list: Column<'a, Message>) -> Column<'a, M
     list
 }
 
-fn card<'a>(alert: &'a Alert, selected: bool, zone: &Zone, now: u64) -> Element<'a, Message> {
+/// One alert in the log; `(row, ring)` places the focus ring.
+fn card<'a>(
+    alert: &'a Alert,
+    selected: bool,
+    zone: &Zone,
+    now: u64,
+    (row, ring): (usize, Ring),
+) -> Element<'a, Message> {
     let mut content = column![
         text(title(alert)).size(theme::TEXT_TITLE).font(theme::BOLD),
         widget::muted(t!(
@@ -251,15 +280,19 @@ fn card<'a>(alert: &'a Alert, selected: bool, zone: &Zone, now: u64) -> Element<
     }
     let state: Element<'a, Message> = match alert.acknowledged_at {
         Some(at) => widget::muted(t!("alert-acknowledged-at", at = when(at, zone, now))).into(),
-        None => small_button(t!("alert-acknowledge"))
-            .style(theme::alert_button)
-            .on_press(Message::Acknowledge(alert.id))
-            .into(),
+        None => focus::ring(
+            small_button(t!("alert-acknowledge"))
+                .style(theme::alert_button)
+                .on_press(Message::Acknowledge(alert.id)),
+            Key::nth(ACKNOWLEDGE, row),
+            ring,
+        ),
     };
     let open = button(text(t!("alert-open-conversation")).size(theme::TEXT_SMALL))
         .padding([theme::SPACE_XS, theme::SPACE_M])
         .style(theme::secondary_button)
         .on_press(Message::OpenConversation(alert.id));
+    let open = focus::ring(open, Key::nth(OPEN, row), ring);
     content = content.push(row![state, space::horizontal(), open].align_y(Center));
     container(content)
         .padding(theme::SPACE_L)

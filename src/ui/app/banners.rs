@@ -7,6 +7,7 @@ use crate::ui::conversation::ConversationKey;
 use crate::ui::i18n::t;
 use crate::ui::presence;
 use crate::ui::transfers;
+use crate::ui::words::{Arg, Words};
 use crate::ui::{sidebar, theme};
 use iced::widget::{button, center, column, container, mouse_area, opaque, row, text, Column};
 use iced::{Center, Element, Fill};
@@ -84,7 +85,38 @@ pub(super) fn notice_banner<'a>(
     .into()
 }
 
+/// The notice that the local account's usual port could not be had, now
+/// naming the port it listens on instead (the last number of `address`,
+/// `ip:port` or `[ipv6]:port`); `None` when `notice` is another one.
+pub(super) fn port_notice_with_new_port(notice: &Words, address: &str) -> Option<Words> {
+    let Words::Translated { key, args } = notice else {
+        return None;
+    };
+    let new = address.rsplit(':').next()?.parse::<u16>().ok()?;
+    let moved = match *key {
+        "notice-local-port-taken" => "notice-local-port-taken-moved",
+        "notice-local-port-denied" => "notice-local-port-denied-moved",
+        "notice-local-port" => "notice-local-port-moved",
+        _ => return None,
+    };
+    let mut args = args.clone();
+    args.push(("new", Arg::from(new)));
+    Some(Words::Translated { key: moved, args })
+}
+
 impl App {
+    /// The local account listens at `address`: a port-clash notice names
+    /// the port it took instead.
+    pub(super) fn local_listening(&mut self, address: &str) {
+        if let Some(moved) = self
+            .notice
+            .as_ref()
+            .and_then(|notice| port_notice_with_new_port(notice, address))
+        {
+            self.notice = Some(moved);
+        }
+    }
+
     /// What shows over the pane: the alert banner, the notice and news, the
     /// offer to add an account, and invitations and file offers in
     /// conversations that are not open (`invites`: chat invitations).

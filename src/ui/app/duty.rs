@@ -251,7 +251,6 @@ impl App {
     }
 
     /// Whether the question of the first close is shown.
-    #[cfg(test)]
     pub(super) fn duty_asking(&self) -> bool {
         self.duty.asking
     }
@@ -278,7 +277,7 @@ pub fn view(app: &App, window: window::Id) -> Element<'_, Message> {
         return Space::new().into();
     }
     if app.duty.asking {
-        let question = background::question().map(|a| Message::Duty(DutyMessage::Answer(a)));
+        let question = background::question(app.ring()).map(|a| Message::Duty(DutyMessage::Answer(a)));
         return container(container(question).max_width(560.0))
             .center(Fill)
             .padding(crate::ui::theme::SPACE_L)

@@ -58,13 +58,14 @@ impl App {
             presence: open
                 .and_then(|k| self.presences.of_key(k))
                 .map(|seen| (seen.shown(), seen.describe(&self.zone, self.now))),
+            ring: self.ring(),
         };
         let page = self
             .sidebar
             .open_contact
             .and_then(|id| self.sidebar.contacts.get(id));
         let pane = if self.alerts.log_open() {
-            alerts::log(&self.alerts, &self.zone, self.now).map(Message::Alerts)
+            alerts::log(&self.alerts, &self.zone, self.now, self.ring()).map(Message::Alerts)
         } else if let Some(contact) = page {
             let account = self.contact_account(contact);
             let account = account.as_ref().map(|a| a.0.as_str());
@@ -91,12 +92,13 @@ impl App {
         ]
         .into();
         let base = self.drop_overlay(base);
-        if let Some(prompt) = self.certificates.view(&self.zone) {
+        let ring = self.ring();
+        if let Some(prompt) = self.certificates.view(&self.zone, ring) {
             let content = prompt.map(Message::Certificates);
             stack![base, dialog(scrollable(content).into(), 560.0)].into()
         } else if let Some(form) = &self.accounts.form {
             let content = form
-                .view()
+                .view(ring)
                 .map(|m| Message::Accounts(account_settings::Message::Form(m)));
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
         } else if let Some(offer) = &self.media.paste {
@@ -105,10 +107,10 @@ impl App {
                 .map(|m| Message::Media(super::media_glue::MediaMessage::Paste(m)));
             stack![base, dialog(content, 480.0)].into()
         } else if let Some(menu) = &self.conversation_menu {
-            let content = menu.view().map(Message::Menu);
+            let content = menu.view(ring).map(Message::Menu);
             stack![base, dialog(content, 420.0)].into()
         } else if let Some(form) = &self.contact_form {
-            let content = form.view().map(Message::ContactForm);
+            let content = form.view(ring).map(Message::ContactForm);
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
         } else if let Some(switcher) = &self.switcher {
             let content = switcher
@@ -116,20 +118,11 @@ impl App {
                 .map(Message::Switcher);
             stack![base, dialog(content, 520.0)].into()
         } else if self.settings_open {
-            let choices = settings::Choices {
-                theme: self.state.theme,
-                language: self.state.language,
-                notify_messages: self.state.notify_messages,
-                download_dir: self.fallback_download_dir(),
-                download_dir_chosen: self.state.download_dir.is_some(),
-                duty: self.duty_choices(),
-                away_after: self.state.away_after_minutes,
-            };
             let content = column![
-                settings::view(choices).map(Message::Settings),
+                settings::view(self.settings_choices(), ring).map(Message::Settings),
                 rule::horizontal(1),
-                self.accounts.view().map(Message::Accounts),
-                settings::close().map(Message::Settings),
+                self.accounts.view(ring).map(Message::Accounts),
+                settings::close(ring).map(Message::Settings),
             ]
             .spacing(theme::SPACE_M);
             stack![base, dialog(scrollable(content).into(), 520.0)].into()

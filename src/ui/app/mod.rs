@@ -11,6 +11,7 @@
 //! `duty.rs` (closing to the background, the tray icon, do not disturb),
 //! `contacts_glue.rs` (the contact list, page and dialogs),
 //! `presence_glue.rs` (our status, the contacts', permission requests);
+//! `focus_glue.rs` (Tab, Enter and Space in dialogs);
 //! tests in `tests/`.
 
 use crate::ui::account_settings::{self, AccountSettings};
@@ -23,6 +24,7 @@ use crate::ui::conversation::history::{PageRequest, PAGE_SIZE};
 use crate::ui::conversation::pane::{self, Pane};
 use crate::ui::conversation::session::{Request, Sessions};
 use crate::ui::conversation::{ConversationKey, Conversations};
+use crate::ui::focus;
 use crate::ui::i18n::{self, t};
 use crate::ui::keys;
 use crate::ui::links::{self, Opener};
@@ -75,9 +77,19 @@ pub enum Message {
     Find,
     /// The desktop's light or dark preference (at start and on changes).
     SystemTheme(iced::theme::Mode),
-    /// Tab / Shift+Tab: the next or previous text field.
+    /// Tab / Shift+Tab: the next or previous text field (in a dialog: the
+    /// next or previous field or control, `focus_glue.rs`).
     FocusNext,
     FocusPrevious,
+    /// A dialog's Tab step, once iced said which field has the caret.
+    FocusMoved {
+        forward: bool,
+        caret: Option<&'static str>,
+    },
+    /// Enter or Space that no widget took: the focused control, if any.
+    FocusPress,
+    /// A mouse click: the focus ring gives way to the mouse.
+    Pointer,
     Switcher(switcher::Message),
     Settings(settings::Message),
     /// Settings > Accounts and the account dialog.
@@ -238,6 +250,8 @@ pub struct App {
     media: media_glue::Media,
     /// Our status and the contacts'.
     presences: Presences,
+    /// Where the keyboard is in the open dialog.
+    focus: focus::Focus,
 }
 
 impl App {
@@ -295,6 +309,7 @@ impl App {
             conversation_menu: None,
             media: media_glue::Media::default(),
             presences: Presences::default(),
+            focus: focus::Focus::default(),
         };
         app.notifications.set_messages(app.state.notify_messages);
         if let Some((status, note)) = startup.own_status {
@@ -455,6 +470,12 @@ impl App {
             Message::JumpTo => self.jump_to(),
             Message::FocusNext => self.focus_step(true),
             Message::FocusPrevious => self.focus_step(false),
+            Message::FocusMoved { forward, caret } => self.focus_moved(forward, caret),
+            Message::FocusPress => self.focus_press(),
+            Message::Pointer => {
+                self.focus.pointer();
+                Task::none()
+            }
             Message::Switcher(message) => {
                 let Some(switcher) = self.switcher.as_mut() else {
                     return Task::none();
@@ -543,6 +564,9 @@ impl App {
     /// Tab (`forward`) or Shift+Tab: iced's next/previous text field, but
     /// from the last field back to the first (and the other way round).
     fn focus_step(&self, forward: bool) -> Task<Message> {
+        if let Some(chain) = self.focus_chain() {
+            return self.dialog_focus_step(&chain, forward);
+        }
         let order = self.focus_order();
         let (Some(&first), Some(&last)) = (order.first(), order.last()) else {
             return Task::none();
@@ -615,6 +639,9 @@ impl App {
         }
         match event {
             Event::AccountState { account, state } => {
+                if let sipchat::model::RegistrationState::Listening { address } = &state {
+                    self.local_listening(address);
+                }
                 self.sidebar.accounts.set_state(&account, state, self.now)
             }
             Event::CertificateUntrusted { .. } | Event::CertificateChanged { .. } => {}
@@ -839,6 +866,7 @@ mod contacts_glue;
 pub mod duty;
 mod file_path;
 pub mod files;
+mod focus_glue;
 mod layout;
 mod media_glue;
 mod pane_glue;

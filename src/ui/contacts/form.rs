@@ -2,10 +2,11 @@
 //! account, note, favourite. Simple mistakes are named before anything is
 //! sent; the runtime's refusal is shown in its own words.
 
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
 use iced::widget::text_editor::{self, Content};
-use iced::widget::{button, checkbox, column, row, space, text, text_input};
+use iced::widget::{button, checkbox, column, row, space, text, text_input, Id};
 use iced::{Element, Fill};
 use sipchat::model::{
     contact_address_key, AccountId, AddressProblem, Contact, ContactDraft, ContactId, ContactPatch,
@@ -15,6 +16,16 @@ use sipchat::model::{
 pub const MAX_ADDRESSES: usize = 20;
 /// Longest name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
+/// The fields' widget ids, in Tab order.
+pub const NAME_FIELD: &str = "contact-form-name";
+pub const ADDRESSES_FIELD: &str = "contact-form-addresses";
+pub const ACCOUNT_FIELD: &str = "contact-form-account";
+pub const NOTE_FIELD: &str = "contact-form-note";
+/// The dialog's name on the focus chain.
+pub const DIALOG: &str = "contact-form";
+const FAVOURITE: Key = Key::new("favourite");
+const CANCEL: Key = Key::new("cancel");
+const SAVE: Key = Key::new("save");
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -183,24 +194,45 @@ impl ContactForm {
         })
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    /// Tab order: the fields, the favourite box, Cancel, and Save (while
+    /// no change is on its way).
+    pub fn focus_chain(&self) -> Chain<Message> {
+        let chain = Chain::new(DIALOG)
+            .field(NAME_FIELD)
+            .field(ADDRESSES_FIELD)
+            .field(ACCOUNT_FIELD)
+            .field(NOTE_FIELD)
+            .control(FAVOURITE, Message::Favourite(!self.favourite))
+            .control(CANCEL, Message::Cancel);
+        match self.pending {
+            None => chain.control(SAVE, Message::Save),
+            Some(_) => chain,
+        }
+    }
+
+    /// The form, with the focus ring on the control `ring` names.
+    pub fn view(&self, ring: Ring) -> Element<'_, Message> {
         let heading = if self.editing.is_some() {
             t!("contact-form-edit-title")
         } else {
             t!("contact-form-add-title")
         };
         let name = text_input(&t!("contact-form-name-hint"), &self.name)
+            .id(Id::new(NAME_FIELD))
             .on_input(Message::Name)
             .padding(theme::SPACE_S);
         let addresses = iced::widget::text_editor(&self.addresses)
+            .id(Id::new(ADDRESSES_FIELD))
             .placeholder(t!("contact-form-addresses-hint"))
             .on_action(Message::Addresses)
             .height(90)
             .padding(theme::SPACE_S);
         let account = text_input(&t!("contact-form-account-hint"), &self.account)
+            .id(Id::new(ACCOUNT_FIELD))
             .on_input(Message::Account)
             .padding(theme::SPACE_S);
         let note = text_input("", &self.note)
+            .id(Id::new(NOTE_FIELD))
             .on_input(Message::Note)
             .padding(theme::SPACE_S);
         let favourite = checkbox(self.favourite)
@@ -217,7 +249,7 @@ impl ContactForm {
             column![widget::muted(t!("contact-form-addresses")), addresses].spacing(theme::SPACE_XS),
             column![widget::muted(t!("contact-form-account")), account].spacing(theme::SPACE_XS),
             column![widget::muted(t!("contact-form-note")), note].spacing(theme::SPACE_XS),
-            favourite,
+            focus::ring(favourite, FAVOURITE, ring),
         ]
         .spacing(theme::SPACE_M)
         .width(Fill);
@@ -226,7 +258,11 @@ impl ContactForm {
                 color: Some(theme::danger_text(t)),
             }));
         }
-        form.push(row![space::horizontal(), cancel, save].spacing(theme::SPACE_S))
-            .into()
+        let buttons = row![
+            space::horizontal(),
+            focus::ring(cancel, CANCEL, ring),
+            focus::ring(save, SAVE, ring)
+        ];
+        form.push(buttons.spacing(theme::SPACE_S)).into()
     }
 }

@@ -3,6 +3,7 @@
 //! conversation (which asks first).
 
 use crate::ui::conversation::ConversationKey;
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::{theme, widget};
 use iced::widget::{button, column, row, space, text, text_input, Id};
@@ -12,6 +13,17 @@ use iced::{Element, Fill};
 pub const RENAME_FIELD: &str = "conversation-rename";
 /// Longest conversation name, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// The menu's name on the focus chain (one per stage, so each starts at
+/// its first stop).
+pub const DIALOG: &str = "conversation-menu";
+const RENAMING: &str = "conversation-menu-rename";
+const DELETING: &str = "conversation-menu-delete";
+const ADD: Key = Key::new("add-to-contacts");
+const RENAME: Key = Key::new("rename");
+const DELETE: Key = Key::new("delete");
+const CANCEL: Key = Key::new("cancel");
+const SAVE: Key = Key::new("save");
+const CONFIRM: Key = Key::new("confirm-delete");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -110,29 +122,59 @@ impl ConversationMenu {
         Action::None
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    /// Tab order of the stage shown: the items then Cancel; the name field,
+    /// Cancel, Save; or Cancel and Delete.
+    pub fn focus_chain(&self) -> Chain<Message> {
+        match &self.stage {
+            Stage::Choose => {
+                let mut chain = Chain::new(DIALOG);
+                if !self.is_contact {
+                    chain = chain.control(ADD, Message::AddToContacts);
+                }
+                chain
+                    .control(RENAME, Message::Rename)
+                    .control(DELETE, Message::Delete)
+                    .control(CANCEL, Message::Cancel)
+            }
+            Stage::Rename(_) => Chain::new(RENAMING)
+                .field(RENAME_FIELD)
+                .control(CANCEL, Message::Cancel)
+                .control(SAVE, Message::RenameSubmit),
+            Stage::ConfirmDelete => Chain::new(DELETING)
+                .control(CANCEL, Message::Cancel)
+                .control(CONFIRM, Message::ConfirmDelete),
+        }
+    }
+
+    /// The menu, with the focus ring on the button `ring` names.
+    pub fn view(&self, ring: Ring) -> Element<'_, Message> {
         let heading = text(self.title.as_str())
             .size(theme::TEXT_TITLE)
             .font(theme::BOLD);
-        let item = |label: String, message: Message| {
-            button(text(label))
+        let item = |label: String, message: Message, key: Key| {
+            let item = button(text(label))
                 .width(Fill)
                 .padding([theme::SPACE_S, theme::SPACE_M])
                 .style(theme::secondary_button)
-                .on_press(message)
+                .on_press(message);
+            focus::ring(item, key, ring)
         };
-        let cancel = button(text(t!("menu-cancel")))
-            .style(theme::secondary_button)
-            .on_press(Message::Cancel);
+        let cancel = focus::ring(
+            button(text(t!("menu-cancel")))
+                .style(theme::secondary_button)
+                .on_press(Message::Cancel),
+            CANCEL,
+            ring,
+        );
         let body: Element<'_, Message> = match &self.stage {
             Stage::Choose => {
                 let mut items = column![].spacing(theme::SPACE_XS);
                 if !self.is_contact {
-                    items = items.push(item(t!("menu-add-to-contacts"), Message::AddToContacts));
+                    items = items.push(item(t!("menu-add-to-contacts"), Message::AddToContacts, ADD));
                 }
                 items
-                    .push(item(t!("menu-rename"), Message::Rename))
-                    .push(item(t!("menu-delete"), Message::Delete))
+                    .push(item(t!("menu-rename"), Message::Rename, RENAME))
+                    .push(item(t!("menu-delete"), Message::Delete, DELETE))
                     .push(row![space::horizontal(), cancel])
                     .into()
             }
@@ -146,7 +188,11 @@ impl ConversationMenu {
                 row![
                     space::horizontal(),
                     cancel,
-                    button(text(t!("menu-rename-save"))).on_press(Message::RenameSubmit)
+                    focus::ring(
+                        button(text(t!("menu-rename-save"))).on_press(Message::RenameSubmit),
+                        SAVE,
+                        ring
+                    )
                 ]
                 .spacing(theme::SPACE_S),
             ]
@@ -157,9 +203,13 @@ impl ConversationMenu {
                 row![
                     space::horizontal(),
                     cancel,
-                    button(text(t!("menu-delete-confirm")))
-                        .style(button::danger)
-                        .on_press(Message::ConfirmDelete)
+                    focus::ring(
+                        button(text(t!("menu-delete-confirm")))
+                            .style(button::danger)
+                            .on_press(Message::ConfirmDelete),
+                        CONFIRM,
+                        ring
+                    )
                 ]
                 .spacing(theme::SPACE_S),
             ]

@@ -146,6 +146,8 @@ pub struct ViewContext<'a> {
     pub photos: &'a Photos,
     /// The peer's presence: the dot and its words.
     pub presence: Option<(Shown, String)>,
+    /// The emoji picker's focus ring (`ui/focus.rs`).
+    pub ring: crate::ui::focus::Ring,
 }
 
 impl Pane {
@@ -242,6 +244,11 @@ impl Pane {
             | Message::Select(..)
             | Message::Selection(_) => Action::None,
         }
+    }
+
+    /// The emoji picker is open.
+    pub fn picker_open(&self) -> bool {
+        self.picker
     }
 
     /// The unsent text for a conversation.
@@ -363,7 +370,7 @@ impl Pane {
             .spacing(theme::SPACE_S)
             .align_y(Center);
         let composer = if self.picker && cx.can_send {
-            column![emoji::picker(Message::Emoji), line].spacing(theme::SPACE_S)
+            column![emoji::picker(Message::Emoji, cx.ring), line].spacing(theme::SPACE_S)
         } else {
             column![line]
         };

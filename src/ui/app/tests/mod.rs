@@ -740,3 +740,7 @@ mod contacts;
 mod media;
 
 mod presence;
+
+mod focus;
+
+mod port_notice;
