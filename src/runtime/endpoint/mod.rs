@@ -291,6 +291,7 @@ impl Endpoint {
             saved: presence::saved_status(options.data_dir.as_deref(), &id),
             seed,
             default_account: id == options.default_account,
+            watcher_info: publishes,
         });
         let mut endpoint = Endpoint {
             id: id.clone(),

@@ -139,6 +139,7 @@ mod tests {
             saved: SavedPresence::default(),
             seed: 7,
             default_account,
+            watcher_info: false,
         })
     }
 

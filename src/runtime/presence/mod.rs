@@ -21,10 +21,17 @@
 //! subscribe again at once (spread); `probation` and `giveup` after
 //! Retry-After or a backoff; `rejected` shows "does not share", and
 //! `noresource` "no such user", and neither is tried again this run.
+//!
+//! On accounts that publish to a server, who asks to watch us comes from
+//! our own watcher-information subscription (`watcher_info.rs`); the local
+//! account is its own notifier and hears them directly (`watchers.rs`).
 
 mod address_book;
 #[cfg(test)]
 mod tests;
+mod watcher_info;
+#[cfg(test)]
+mod watcher_info_tests;
 mod watchers;
 mod watching;
 
@@ -118,6 +125,9 @@ pub(crate) struct PresenceSettings {
     pub seed: u64,
     /// Whether contacts that name no account are this account's.
     pub default_account: bool,
+    /// Whether we subscribe to our own watcher information (accounts
+    /// that publish to a server).
+    pub watcher_info: bool,
 }
 
 /// Everything that can happen to presence.
@@ -248,6 +258,8 @@ pub(crate) struct Presence {
     asked: HashSet<String>,
     /// What the address book says (`address_book.rs`).
     book: address_book::Book,
+    /// Our watcher-information subscription (`watcher_info.rs`).
+    own_watchers: watcher_info::OwnWatchers,
 }
 
 impl Presence {
@@ -269,6 +281,7 @@ impl Presence {
             watchers: HashMap::new(),
             asked: HashSet::new(),
             book: address_book::Book::default(),
+            own_watchers: watcher_info::OwnWatchers::new(),
         }
     }
 
@@ -281,6 +294,7 @@ impl Presence {
     pub(crate) fn stopping_done(&self) -> bool {
         self.publishing != Publishing::Removing
             && !self.watches.values().any(|w| w.phase == Phase::Subscribing)
+            && !self.own_watchers.subscribing()
     }
 
     /// When [`Presence::handle_timeout`] is due.
@@ -292,7 +306,11 @@ impl Presence {
             .filter_map(|w| w.window_start.map(|s| s + UPDATE_WINDOW));
         let due = self.watches.values().filter_map(|w| w.due);
         let watchers = self.watchers.values().map(|(_, until)| *until);
-        held.chain(due).chain(self.publish_due).chain(watchers).min()
+        held.chain(due)
+            .chain(self.publish_due)
+            .chain(watchers)
+            .chain(self.own_watchers.due())
+            .min()
     }
 
     pub(crate) fn handle(&mut self, input: PresenceInput, now: Now) {
@@ -354,6 +372,7 @@ impl Presence {
                 _ => {}
             }
         }
+        self.winfo_timeout(now);
         if self.publish_due.is_some_and(|d| d <= now.at) {
             self.publish_due = None;
             if self.can_send && !self.stopping && self.settings.publishes {
@@ -498,6 +517,7 @@ impl Presence {
                 }
             }
         }
+        self.winfo_can_send(can, now);
         if self.settings.publishes {
             if can {
                 self.publish_due = Some(now.at);
@@ -586,6 +606,7 @@ impl Presence {
             self.notify(id, state, allowed.then(|| closed.clone()));
         }
         self.publish_due = None;
+        self.winfo_stop();
         if self.settings.publishes && matches!(self.publishing, Publishing::Published | Publishing::Sending) {
             self.publishing = Publishing::Removing;
             self.effects.push_back(PresenceEffect::Publish {

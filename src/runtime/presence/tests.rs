@@ -11,6 +11,7 @@ fn settings(publishes: bool) -> PresenceSettings {
         saved: SavedPresence::default(),
         seed: 42,
         default_account: true,
+        watcher_info: false,
     }
 }
 

@@ -11,6 +11,9 @@ impl Presence {
             | SubscriptionEvent::Notified { id, .. }
             | SubscriptionEvent::Ended { id } => *id,
         };
+        if self.own_watchers.owns(id) {
+            return self.on_winfo(event, now);
+        }
         let Some(uri) = self.by_id.get(&id).cloned() else {
             return;
         };
