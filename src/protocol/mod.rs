@@ -10,4 +10,5 @@ pub mod presence;
 pub mod sdp;
 pub mod sip;
 pub mod vcard;
+pub mod xcap;
 pub mod xml;
