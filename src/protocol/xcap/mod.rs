@@ -23,9 +23,12 @@ use http::{Request, Response, Url};
 /// Why an XCAP request did not succeed, in words for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XcapError {
-    /// The configured XCAP root is not an HTTP URL.
+    /// A URL or the server's answer could not be read.
     #[error(transparent)]
-    Url(#[from] http::HttpError),
+    Http(#[from] http::HttpError),
+    /// The server could not be reached, or did not answer in time.
+    #[error("could not reach the XCAP server at {0}")]
+    Unreachable(String),
     /// The server asked for a password the account has not.
     #[error("the XCAP server asks for a password, and the account has none")]
     NoPassword,
@@ -53,7 +56,7 @@ impl XcapError {
     /// or a conflict, not our configuration).
     pub fn retryable(&self) -> bool {
         match self {
-            XcapError::Changed => true,
+            XcapError::Changed | XcapError::Unreachable(_) => true,
             XcapError::Refused { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             _ => false,
         }

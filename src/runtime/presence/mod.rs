@@ -25,8 +25,13 @@
 //! On accounts that publish to a server, who asks to watch us comes from
 //! our own watcher-information subscription (`watcher_info.rs`); the local
 //! account is its own notifier and hears them directly (`watchers.rs`).
+//! Where the account has an XCAP root, who may watch us is written to the
+//! server as the pres-rules document (`rules.rs`), so it enforces it.
 
 mod address_book;
+mod rules;
+#[cfg(test)]
+mod rules_tests;
 #[cfg(test)]
 mod tests;
 mod watcher_info;
@@ -40,6 +45,7 @@ use super::event::Event;
 use crate::model::{AccountId, Contact, OwnStatus, Presence as Status, PresenceStatus, WatchState};
 use crate::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use crate::protocol::presence::EVENT_PRESENCE;
+use crate::protocol::xcap::XcapError;
 use crate::protocol::sip::agent::{
     NotifyState, PublicationEvent, SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState,
     TerminationReason, WatcherEvent, WatcherId,
@@ -128,6 +134,8 @@ pub(crate) struct PresenceSettings {
     /// Whether we subscribe to our own watcher information (accounts
     /// that publish to a server).
     pub watcher_info: bool,
+    /// Whether who may watch us is kept on an XCAP server (pres-rules).
+    pub xcap: bool,
 }
 
 /// Everything that can happen to presence.
@@ -150,6 +158,9 @@ pub(crate) enum PresenceInput {
     Publication(PublicationEvent),
     /// Someone watching us (local account).
     Watcher(WatcherEvent),
+    /// A [`PresenceEffect::WriteRules`] ended: the document's new ETag,
+    /// or why not.
+    RulesWritten(Result<Option<String>, XcapError>),
     /// Quit: remove our publication and end every subscription.
     Stop,
 }
@@ -176,6 +187,13 @@ pub(crate) enum PresenceEffect {
         id: WatcherId,
         state: NotifyState,
         document: Option<Vec<u8>>,
+    },
+    /// PUT our whole pres-rules `document` to the XCAP server, over the
+    /// version `if_match` when given; answered with
+    /// [`PresenceInput::RulesWritten`].
+    WriteRules {
+        document: Vec<u8>,
+        if_match: Option<String>,
     },
     /// Keep our status for the next start.
     Persist(SavedPresence),
@@ -260,6 +278,8 @@ pub(crate) struct Presence {
     book: address_book::Book,
     /// Our watcher-information subscription (`watcher_info.rs`).
     own_watchers: watcher_info::OwnWatchers,
+    /// Our pres-rules on the XCAP server (`rules.rs`).
+    rules: rules::RulesWriter,
 }
 
 impl Presence {
@@ -282,6 +302,7 @@ impl Presence {
             asked: HashSet::new(),
             book: address_book::Book::default(),
             own_watchers: watcher_info::OwnWatchers::new(),
+            rules: rules::RulesWriter::default(),
         }
     }
 
@@ -310,6 +331,7 @@ impl Presence {
             .chain(self.publish_due)
             .chain(watchers)
             .chain(self.own_watchers.due())
+            .chain(self.rules.due())
             .min()
     }
 
@@ -329,6 +351,7 @@ impl Presence {
             PresenceInput::Subscription(event) => self.on_subscription(event, now),
             PresenceInput::Publication(event) => self.on_publication(event, now),
             PresenceInput::Watcher(event) => self.on_watcher(event, now),
+            PresenceInput::RulesWritten(result) => self.rules_written(result, now),
             PresenceInput::Stop => self.stop(now),
         }
     }
@@ -373,6 +396,7 @@ impl Presence {
             }
         }
         self.winfo_timeout(now);
+        self.rules_timeout(now);
         if self.publish_due.is_some_and(|d| d <= now.at) {
             self.publish_due = None;
             if self.can_send && !self.stopping && self.settings.publishes {

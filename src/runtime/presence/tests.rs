@@ -12,6 +12,7 @@ fn settings(publishes: bool) -> PresenceSettings {
         seed: 42,
         default_account: true,
         watcher_info: false,
+        xcap: false,
     }
 }
 

@@ -14,6 +14,7 @@ fn settings() -> PresenceSettings {
         seed: 42,
         default_account: true,
         watcher_info: true,
+        xcap: false,
     }
 }
 
