@@ -2,12 +2,12 @@
 //! `presence: (xcap_root: "https://xcap.example.org/xcap-root", list:
 //! "sip:alice-buddies@example.org", publish: false)`.
 //!
-//! Only `publish` is used for now: `publish: false` keeps our status off
-//! the server (accounts that should not publish, or servers that refuse
-//! PUBLISH), while subscribing to contacts goes on. `xcap_root` (where the
-//! `pres-rules` and resource lists would be written) and `list` (a resource
-//! list URI, RFC 4662) are read and checked so configurations can name
-//! them, but sipchat does not use them yet.
+//! `publish: false` keeps our status off the server (accounts that should
+//! not publish, or servers that refuse PUBLISH), while subscribing to
+//! contacts goes on. `xcap_root` is where who may see our status is kept
+//! (the `pres-rules` document, RFC 5025, written with the account's SIP
+//! credentials). `list` (a resource list URI, RFC 4662) is read and
+//! checked so configurations can name it, but sipchat does not use it yet.
 
 use serde::Deserialize;
 
@@ -20,7 +20,8 @@ pub const MAX_XCAP_ROOT_BYTES: usize = 2048;
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresenceConfig {
-    /// The XCAP root, `http://` or `https://` with a host (not used yet).
+    /// The XCAP root, `http://` or `https://` with a host: the pres-rules
+    /// are kept there.
     #[serde(default)]
     pub xcap_root: Option<String>,
     /// A resource list URI, `sip:` or `sips:` with a user (not used yet).

@@ -3,7 +3,8 @@
 //! `pidf.rs`, watcher information (RFC 3858) in `winfo.rs`, and RFC 3339
 //! timestamps in `timestamp.rs`. Every reader is bounded by named
 //! constants and answers malformed input with a typed error; none panics.
-//! The SIP side (SUBSCRIBE/NOTIFY dialogs, PUBLISH) lives in the agent.
+//! The SIP side (SUBSCRIBE/NOTIFY dialogs, PUBLISH) lives in the agent;
+//! the pres-rules document kept on an XCAP server in `protocol::xcap`.
 
 pub mod pidf;
 pub mod timestamp;
