@@ -232,6 +232,10 @@ impl Endpoint {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let seed = rand::random::<u64>();
         let publishes = matches!(setup, AccountSetup::Server { publish: true, .. });
+        let list_uri = match &setup {
+            AccountSetup::Server { list, .. } => list.clone(),
+            _ => None,
+        };
         let xcap_root = match &setup {
             AccountSetup::Server {
                 xcap_root: Some(root), ..
@@ -247,6 +251,7 @@ impl Endpoint {
                 trusted_alert_senders,
                 publish: _,
                 xcap_root: _,
+                list: _,
             } => (
                 Agent::new(agent, seed),
                 Some(target),
@@ -305,6 +310,7 @@ impl Endpoint {
             default_account: id == options.default_account,
             watcher_info: publishes,
             xcap: xcap_root.is_some(),
+            list: list_uri,
         });
         let mut endpoint = Endpoint {
             id: id.clone(),

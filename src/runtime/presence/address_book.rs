@@ -152,6 +152,7 @@ mod tests {
             default_account,
             watcher_info: false,
         xcap: false,
+        list: None,
         })
     }
 

@@ -27,8 +27,13 @@
 //! account is its own notifier and hears them directly (`watchers.rs`).
 //! Where the account has an XCAP root, who may watch us is written to the
 //! server as the pres-rules document (`rules.rs`), so it enforces it.
+//! With a resource list URI, one subscription serves every contact
+//! (`resource_list.rs`).
 
 mod address_book;
+mod resource_list;
+#[cfg(test)]
+mod resource_list_tests;
 mod rules;
 #[cfg(test)]
 mod rules_tests;
@@ -136,6 +141,8 @@ pub(crate) struct PresenceSettings {
     pub watcher_info: bool,
     /// Whether who may watch us is kept on an XCAP server (pres-rules).
     pub xcap: bool,
+    /// A resource list URI: one subscription for every contact.
+    pub list: Option<String>,
 }
 
 /// Everything that can happen to presence.
@@ -280,10 +287,13 @@ pub(crate) struct Presence {
     own_watchers: watcher_info::OwnWatchers,
     /// Our pres-rules on the XCAP server (`rules.rs`).
     rules: rules::RulesWriter,
+    /// The resource list subscription (`resource_list.rs`).
+    list: resource_list::ListSubscription,
 }
 
 impl Presence {
     pub(crate) fn new(settings: PresenceSettings) -> Presence {
+        let list = resource_list::ListSubscription::new(settings.list.clone());
         Presence {
             own: settings.saved.clone(),
             jitter: settings.seed | 1,
@@ -303,6 +313,7 @@ impl Presence {
             book: address_book::Book::default(),
             own_watchers: watcher_info::OwnWatchers::new(),
             rules: rules::RulesWriter::default(),
+            list,
         }
     }
 
@@ -316,6 +327,7 @@ impl Presence {
         self.publishing != Publishing::Removing
             && !self.watches.values().any(|w| w.phase == Phase::Subscribing)
             && !self.own_watchers.subscribing()
+            && !self.list.subscribing()
     }
 
     /// When [`Presence::handle_timeout`] is due.
@@ -332,6 +344,7 @@ impl Presence {
             .chain(watchers)
             .chain(self.own_watchers.due())
             .chain(self.rules.due())
+            .chain(self.list.due())
             .min()
     }
 
@@ -397,6 +410,7 @@ impl Presence {
         }
         self.winfo_timeout(now);
         self.rules_timeout(now);
+        self.list_timeout(now);
         if self.publish_due.is_some_and(|d| d <= now.at) {
             self.publish_due = None;
             if self.can_send && !self.stopping && self.settings.publishes {
@@ -488,6 +502,10 @@ impl Presence {
     }
 
     fn start_subscription(&mut self, uri: &str) {
+        if self.list.in_use() {
+            // Watched through the resource list (`resource_list.rs`).
+            return;
+        }
         let id = SubscriptionId(self.next_id);
         self.next_id += 1;
         let Some(w) = self.watches.get_mut(uri) else {
@@ -542,6 +560,7 @@ impl Presence {
             }
         }
         self.winfo_can_send(can, now);
+        self.list_can_send(can, now);
         if self.settings.publishes {
             if can {
                 self.publish_due = Some(now.at);
@@ -631,6 +650,7 @@ impl Presence {
         }
         self.publish_due = None;
         self.winfo_stop();
+        self.list_stop();
         if self.settings.publishes && matches!(self.publishing, Publishing::Published | Publishing::Sending) {
             self.publishing = Publishing::Removing;
             self.effects.push_back(PresenceEffect::Publish {

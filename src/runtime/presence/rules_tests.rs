@@ -13,6 +13,7 @@ fn settings() -> PresenceSettings {
         default_account: true,
         watcher_info: true,
         xcap: true,
+        list: None,
     }
 }
 
@@ -163,6 +164,7 @@ fn no_rules_are_written_without_an_xcap_root() {
     let now = t0();
     let mut p = Presence::new(PresenceSettings {
         xcap: false,
+        list: None,
         ..settings()
     });
     p.handle(

@@ -13,6 +13,7 @@ fn settings(publishes: bool) -> PresenceSettings {
         default_account: true,
         watcher_info: false,
         xcap: false,
+        list: None,
     }
 }
 

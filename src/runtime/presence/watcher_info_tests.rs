@@ -15,6 +15,7 @@ fn settings() -> PresenceSettings {
         default_account: true,
         watcher_info: true,
         xcap: false,
+        list: None,
     }
 }
 
