@@ -32,6 +32,17 @@ const WAIT: Duration = Duration::from_secs(30);
 const ALICE: &str = "sip:alice@sipchat.test";
 const CAROL: &str = "sip:carol@sipchat.test";
 
+/// Prints the server's log when the test fails while it lives.
+struct LogOnPanic<'a>(&'a Kamailio);
+
+impl Drop for LogOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("Kamailio log:\n{}", self.0.log());
+        }
+    }
+}
+
 /// `user`'s runtime on the server account; `extra` are more account
 /// fields (ending in a comma).
 fn start(kam: &Kamailio, user: &str, extra: &str, watch: &[&str], data_dir: &Path) -> Running {
@@ -205,4 +216,97 @@ fn a_refused_xcap_write_is_said_in_words() {
         "{message}"
     );
     alice.handle.shutdown();
+}
+
+/// PUTs `document` as `user`'s XCAP document of application `auid`, with
+/// the digest of their password; panics unless the server took it.
+fn xcap_put(kam: &Kamailio, user: &str, auid: &str, content_type: &'static str, document: &str) {
+    use sipchat::protocol::xcap::{document_url, http, Exchange, Next};
+    use std::io::{Read, Write};
+    let root = http::Url::parse(&kam.xcap_root()).unwrap();
+    let xui = format!("sip:{user}@{}", kamailio::DOMAIN);
+    let url = document_url(&root, auid, &xui, "index");
+    let mut exchange = Exchange::put(url.clone(), content_type, document.as_bytes().to_vec(), None);
+    let mut request = exchange.request();
+    for _ in 0..2 {
+        let mut stream = std::net::TcpStream::connect((url.host.as_str(), url.port)).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        stream.write_all(&request).unwrap();
+        let mut received = Vec::new();
+        stream.read_to_end(&mut received).unwrap();
+        let response = http::Response::parse(&received, true).unwrap().unwrap();
+        match exchange.on_response(&response, user, kamailio::password(user), "test-cnonce") {
+            Next::Send(again) => request = again,
+            Next::Done(result) => {
+                result.unwrap_or_else(|e| panic!("XCAP PUT of {auid}: {e}\n{}", kam.log()));
+                return;
+            }
+        }
+    }
+    panic!("XCAP PUT of {auid} was challenged twice");
+}
+
+#[test]
+fn one_resource_list_subscription_shows_every_contact() {
+    let Some(kam) = Kamailio::start_presence_rules_or_skip() else {
+        return;
+    };
+    let list = format!("sip:alice-list@{}", kamailio::DOMAIN);
+    let services = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rls-services xmlns="urn:ietf:params:xml:ns:rls-services" xmlns:rl="urn:ietf:params:xml:ns:resource-lists">
+<service uri="{list}">
+<list><rl:entry uri="sip:bob@sipchat.test"/><rl:entry uri="sip:carol@sipchat.test"/></list>
+<packages><package>presence</package></packages>
+</service>
+</rls-services>"#
+    );
+    let _log = LogOnPanic(&kam);
+    xcap_put(&kam, "alice", "rls-services", "application/rls-services+xml", &services);
+
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Bob lets alice see him (his rules, written because she is his contact).
+    let bob_xcap = format!("presence: (xcap_root: \"{}\"),", kam.xcap_root());
+    let mut bob = start(&kam, "bob", &bob_xcap, &[ALICE], dirs.0.path());
+    bob.wait_registered("bob");
+    let alice_list = format!("presence: (list: \"{list}\"),");
+    let started = Instant::now();
+    let mut alice = start(
+        &kam,
+        "alice",
+        &alice_list,
+        &["sip:bob@sipchat.test", CAROL],
+        dirs.1.path(),
+    );
+    alice.wait_registered("alice");
+    alice.wait_for("alice seeing bob available through her list", |e| match e {
+        Event::Presence { contact, presence, watch: WatchState::Active, .. }
+            if contact == "sip:bob@sipchat.test" && presence.status == PresenceStatus::Available => Some(()),
+        _ => None,
+    });
+    eprintln!("FIGURE alice saw bob through her list {:?} after her start", started.elapsed());
+    // (Carol is on the list and has allowed no one. Kamailio 5.6's rls was
+    // not seen to report her pending instance to alice, so that is not
+    // checked here; the feature's tests show a pending instance.)
+    // Alice's own SUBSCRIBEs: one, to the list; rls subscribed to bob.
+    let log = kam.log();
+    let alice_subscribes: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("subscribe-log") && l.contains("from sip:alice@sipchat.test contact <sip:alice@"))
+        .collect();
+    assert!(
+        !alice_subscribes.is_empty()
+            && alice_subscribes.iter().all(|l| l.contains("subscribe-log sip:alice")),
+        "alice subscribed to something other than her list or her watcher info: {alice_subscribes:#?}"
+    );
+    assert!(
+        alice_subscribes.iter().any(|l| l.contains("subscribe-log sip:alice-list@sipchat.test")),
+        "{alice_subscribes:#?}"
+    );
+    assert!(
+        log.lines().any(|l| l.contains("subscribe-log sip:bob@sipchat.test from sip:alice@sipchat.test contact <sip:rls@")),
+        "rls did not subscribe to bob for alice\n{log}"
+    );
+    alice.handle.shutdown();
+    bob.handle.shutdown();
 }

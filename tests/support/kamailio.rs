@@ -806,6 +806,9 @@ const PRESENCE_TABLES: &[&str] = &[
     "watchers",
     "xcap",
     "pua",
+    // (rls, in the presence server with rules and lists)
+    "rls_presentity",
+    "rls_watchers",
 ];
 
 /// Makes `d/db` from Kamailio's own db_text tables.
