@@ -86,7 +86,11 @@ fn a_watcher_not_allowed_waits_and_alice_is_asked_once() {
     carol.wait_registered("carol");
 
     carol.wait_for("carol waiting for alice's permission", |e| match e {
-        Event::Presence { contact, watch: WatchState::Pending, .. } if contact == ALICE => Some(()),
+        Event::Presence {
+            contact,
+            watch: WatchState::Pending,
+            ..
+        } if contact == ALICE => Some(()),
         _ => None,
     });
     let watcher = alice.wait_for("alice asked about carol", |e| match e {
@@ -118,7 +122,11 @@ fn a_watcher_not_allowed_sees_nothing_until_allowed_and_nothing_once_blocked() {
     let mut carol = start(&kam, "carol", "", &[ALICE], dirs.1.path());
     carol.wait_registered("carol");
     carol.wait_for("carol waiting for alice's permission", |e| match e {
-        Event::Presence { contact, watch: WatchState::Pending, .. } if contact == ALICE => Some(()),
+        Event::Presence {
+            contact,
+            watch: WatchState::Pending,
+            ..
+        } if contact == ALICE => Some(()),
         _ => None,
     });
     let watcher = alice.wait_for("alice asked about carol", |e| match e {
@@ -138,13 +146,21 @@ fn a_watcher_not_allowed_sees_nothing_until_allowed_and_nothing_once_blocked() {
         })
         .unwrap();
     carol.wait_for("carol seeing alice available", |e| match e {
-        Event::Presence { contact, presence, watch: WatchState::Active, .. }
-            if contact == ALICE && presence.status == PresenceStatus::Available => Some(()),
+        Event::Presence {
+            contact,
+            presence,
+            watch: WatchState::Active,
+            ..
+        } if contact == ALICE && presence.status == PresenceStatus::Available => Some(()),
         _ => None,
     });
     let took = allowed.elapsed();
     eprintln!("FIGURE carol saw alice {took:?} after alice allowed her");
-    assert!(took < Duration::from_secs(5), "the issue asks for 5 s; took {took:?}\n{}", kam.log());
+    assert!(
+        took < Duration::from_secs(5),
+        "the issue asks for 5 s; took {took:?}\n{}",
+        kam.log()
+    );
 
     // Blocked: carol's subscription ends, rejected, and shows nothing.
     let blocked = Instant::now();
@@ -158,24 +174,54 @@ fn a_watcher_not_allowed_sees_nothing_until_allowed_and_nothing_once_blocked() {
         .unwrap();
     let already = carol.seen.len();
     carol.wait_for("carol refused", |e| match e {
-        Event::Presence { contact, watch: WatchState::Refused, presence, .. } if contact == ALICE => {
-            Some(presence.status)
-        }
+        Event::Presence {
+            contact,
+            watch: WatchState::Refused,
+            presence,
+            ..
+        } if contact == ALICE => Some(presence.status),
         _ => None,
     });
-    eprintln!("FIGURE carol's subscription ended {:?} after alice blocked her", blocked.elapsed());
+    eprintln!(
+        "FIGURE carol's subscription ended {:?} after alice blocked her",
+        blocked.elapsed()
+    );
     carol.settle(Duration::from_secs(2));
-    let after: Vec<&Event> = carol.seen[already..].iter().filter(|e| shows_alice_online(e)).collect();
-    assert!(after.iter().all(|e| !matches!(e, Event::Presence { watch: WatchState::Refused, .. })));
+    let after: Vec<&Event> = carol.seen[already..]
+        .iter()
+        .filter(|e| shows_alice_online(e))
+        .collect();
+    assert!(after.iter().all(|e| !matches!(
+        e,
+        Event::Presence {
+            watch: WatchState::Refused,
+            ..
+        }
+    )));
     let last = carol.seen.iter().rev().find_map(|e| match e {
-        Event::Presence { contact, presence, watch, .. } if contact == ALICE => Some((presence.status, watch.clone())),
+        Event::Presence {
+            contact,
+            presence,
+            watch,
+            ..
+        } if contact == ALICE => Some((presence.status, watch.clone())),
         _ => None,
     });
     assert!(
-        matches!(last, Some((PresenceStatus::Unknown | PresenceStatus::Offline, WatchState::Refused))),
+        matches!(
+            last,
+            Some((
+                PresenceStatus::Unknown | PresenceStatus::Offline,
+                WatchState::Refused
+            ))
+        ),
         "{last:?}"
     );
-    let errors: Vec<&Event> = alice.seen.iter().filter(|e| matches!(e, Event::Error { .. })).collect();
+    let errors: Vec<&Event> = alice
+        .seen
+        .iter()
+        .filter(|e| matches!(e, Event::Error { .. }))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     alice.handle.shutdown();
     carol.handle.shutdown();
@@ -262,7 +308,13 @@ fn one_resource_list_subscription_shows_every_contact() {
 </rls-services>"#
     );
     let _log = LogOnPanic(&kam);
-    xcap_put(&kam, "alice", "rls-services", "application/rls-services+xml", &services);
+    xcap_put(
+        &kam,
+        "alice",
+        "rls-services",
+        "application/rls-services+xml",
+        &services,
+    );
 
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     // Bob lets alice see him (his rules, written because she is his contact).
@@ -280,11 +332,18 @@ fn one_resource_list_subscription_shows_every_contact() {
     );
     alice.wait_registered("alice");
     alice.wait_for("alice seeing bob available through her list", |e| match e {
-        Event::Presence { contact, presence, watch: WatchState::Active, .. }
-            if contact == "sip:bob@sipchat.test" && presence.status == PresenceStatus::Available => Some(()),
+        Event::Presence {
+            contact,
+            presence,
+            watch: WatchState::Active,
+            ..
+        } if contact == "sip:bob@sipchat.test" && presence.status == PresenceStatus::Available => Some(()),
         _ => None,
     });
-    eprintln!("FIGURE alice saw bob through her list {:?} after her start", started.elapsed());
+    eprintln!(
+        "FIGURE alice saw bob through her list {:?} after her start",
+        started.elapsed()
+    );
     // (Carol is on the list and has allowed no one. Kamailio 5.6's rls was
     // not seen to report her pending instance to alice, so that is not
     // checked here; the feature's tests show a pending instance.)
@@ -292,19 +351,26 @@ fn one_resource_list_subscription_shows_every_contact() {
     let log = kam.log();
     let alice_subscribes: Vec<&str> = log
         .lines()
-        .filter(|l| l.contains("subscribe-log") && l.contains("from sip:alice@sipchat.test contact <sip:alice@"))
+        .filter(|l| {
+            l.contains("subscribe-log") && l.contains("from sip:alice@sipchat.test contact <sip:alice@")
+        })
         .collect();
     assert!(
         !alice_subscribes.is_empty()
-            && alice_subscribes.iter().all(|l| l.contains("subscribe-log sip:alice")),
+            && alice_subscribes
+                .iter()
+                .all(|l| l.contains("subscribe-log sip:alice")),
         "alice subscribed to something other than her list or her watcher info: {alice_subscribes:#?}"
     );
     assert!(
-        alice_subscribes.iter().any(|l| l.contains("subscribe-log sip:alice-list@sipchat.test")),
+        alice_subscribes
+            .iter()
+            .any(|l| l.contains("subscribe-log sip:alice-list@sipchat.test")),
         "{alice_subscribes:#?}"
     );
     assert!(
-        log.lines().any(|l| l.contains("subscribe-log sip:bob@sipchat.test from sip:alice@sipchat.test contact <sip:rls@")),
+        log.lines().any(|l| l
+            .contains("subscribe-log sip:bob@sipchat.test from sip:alice@sipchat.test contact <sip:rls@")),
         "rls did not subscribe to bob for alice\n{log}"
     );
     alice.handle.shutdown();

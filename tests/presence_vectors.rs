@@ -10,8 +10,8 @@
 mod fuzz_presence;
 
 use sipchat::model::PresenceStatus;
-use sipchat::protocol::presence::pidf::PresenceDocument;
 use sipchat::protocol::presence::multipart;
+use sipchat::protocol::presence::pidf::PresenceDocument;
 use sipchat::protocol::presence::rlmi::{self, InstanceState, ResourceList};
 use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList, WatcherStatus};
 use std::path::PathBuf;
@@ -63,7 +63,10 @@ fn resource_list_vectors_read_as_meant() {
     assert_eq!(parts.len(), 2);
     assert_eq!(parts[0].content_type.as_deref(), Some(rlmi::CONTENT_TYPE));
     let list = ResourceList::parse(&parts[0].body).unwrap();
-    assert_eq!((list.uri.as_str(), list.version, list.full_state), ("sip:alice-list@sipchat.test", 0, true));
+    assert_eq!(
+        (list.uri.as_str(), list.version, list.full_state),
+        ("sip:alice-list@sipchat.test", 0, true)
+    );
     let states: Vec<(&str, Option<&InstanceState>)> = list
         .resources
         .iter()
@@ -74,7 +77,10 @@ fn resource_list_vectors_read_as_meant() {
         [
             ("sip:bob@sipchat.test", Some(&InstanceState::Active)),
             ("sip:carol@sipchat.test", Some(&InstanceState::Pending)),
-            ("sip:dave@sipchat.test", Some(&InstanceState::Terminated(Some("rejected".into())))),
+            (
+                "sip:dave@sipchat.test",
+                Some(&InstanceState::Terminated(Some("rejected".into())))
+            ),
             ("sip:erin@sipchat.test", None),
         ]
     );

@@ -753,7 +753,11 @@ impl Kamailio {
     /// subscriber table (the XCAP digest). Its XCAP root is
     /// [`Kamailio::xcap_root`].
     pub fn start_presence_rules_or_skip() -> Option<Kamailio> {
-        Kamailio::start_udp_config_with_or_skip(PRESENCE_RULES_CFG, Ipv4Addr::LOCALHOST, &presence_rules_database)
+        Kamailio::start_udp_config_with_or_skip(
+            PRESENCE_RULES_CFG,
+            Ipv4Addr::LOCALHOST,
+            &presence_rules_database,
+        )
     }
 
     /// `http://127.0.0.1:PORT/xcap-root`: the XCAP root of a server
@@ -836,13 +840,14 @@ fn presence_rules_database(d: &Path) -> Result<(), String> {
         .map(Path::new)
         .find(|p| p.join("subscriber").is_file())
         .ok_or("Kamailio's db_text subscriber table is not installed")?;
-    let mut table =
-        fs::read_to_string(schema.join("subscriber")).map_err(|e| format!("reading the subscriber table: {e}"))?;
+    let mut table = fs::read_to_string(schema.join("subscriber"))
+        .map_err(|e| format!("reading the subscriber table: {e}"))?;
     for (n, (user, password)) in USERS.iter().enumerate() {
         // (ha1 and ha1b may not be empty in db_text; calculate_ha1 ignores them)
         table.push_str(&format!("{}:{user}:{DOMAIN}:{password}:unused:unused\n", n + 1));
     }
-    fs::write(d.join("db").join("subscriber"), table).map_err(|e| format!("writing the subscriber table: {e}"))
+    fs::write(d.join("db").join("subscriber"), table)
+        .map_err(|e| format!("writing the subscriber table: {e}"))
 }
 
 fn try_start_udp(
@@ -887,7 +892,11 @@ fn try_start_udp(
             ("DEBUG", debug.to_string()),
         ],
     )?;
-    let http_port = if template.contains("@@HTTP_PORT@@") { http_port } else { 0 };
+    let http_port = if template.contains("@@HTTP_PORT@@") {
+        http_port
+    } else {
+        0
+    };
     fs::write(&cfg_path, cfg).map_err(|e| format!("writing kamailio.cfg: {e}"))?;
     let log_path = d.join("kamailio.log");
     let log = File::create(&log_path).map_err(|e| format!("creating log: {e}"))?;

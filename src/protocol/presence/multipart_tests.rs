@@ -28,9 +28,18 @@ fn reads_the_boundary_parameter() {
 
 #[test]
 fn malformed_bodies_are_typed_errors() {
-    assert_eq!(parse(b"--b1\r\n\r\nx\r\n--b1", Some("b1")), Err(MultipartError::Unterminated));
-    assert_eq!(parse(b"--b1\r\n\r\nx", Some("b1")), Err(MultipartError::Unterminated));
-    assert_eq!(parse(b"no boundary at all", Some("b1")), Err(MultipartError::NoFirstBoundary));
+    assert_eq!(
+        parse(b"--b1\r\n\r\nx\r\n--b1", Some("b1")),
+        Err(MultipartError::Unterminated)
+    );
+    assert_eq!(
+        parse(b"--b1\r\n\r\nx", Some("b1")),
+        Err(MultipartError::Unterminated)
+    );
+    assert_eq!(
+        parse(b"no boundary at all", Some("b1")),
+        Err(MultipartError::NoFirstBoundary)
+    );
     assert_eq!(parse(b"no boundary at all", None), Err(MultipartError::Boundary));
     assert_eq!(parse(b"--\r\n", Some("")), Err(MultipartError::Boundary));
     let long = "x".repeat(MAX_BOUNDARY_BYTES + 1);
@@ -46,5 +55,8 @@ fn malformed_bodies_are_typed_errors() {
     many.extend_from_slice(b"--b1--");
     assert_eq!(parse(&many, Some("b1")), Err(MultipartError::TooManyParts));
     let big = vec![b'-'; MAX_MULTIPART_BYTES + 1];
-    assert_eq!(parse(&big, Some("b1")), Err(MultipartError::TooLong(MAX_MULTIPART_BYTES + 1)));
+    assert_eq!(
+        parse(&big, Some("b1")),
+        Err(MultipartError::TooLong(MAX_MULTIPART_BYTES + 1))
+    );
 }

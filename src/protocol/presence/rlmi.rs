@@ -120,8 +120,14 @@ fn bare_cid(value: &str) -> &str {
 }
 
 fn read_instance(element: &Element) -> Result<Instance, RlmiError> {
-    let id = bounded(attribute(element, "id").unwrap_or_default(), "an instance without an id")?;
-    let state = match attribute(element, "state").map(str::to_ascii_lowercase).as_deref() {
+    let id = bounded(
+        attribute(element, "id").unwrap_or_default(),
+        "an instance without an id",
+    )?;
+    let state = match attribute(element, "state")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("active") => InstanceState::Active,
         Some("pending") => InstanceState::Pending,
         Some("terminated") => {
@@ -142,7 +148,10 @@ fn read_instance(element: &Element) -> Result<Instance, RlmiError> {
 }
 
 fn read_resource(element: &Element) -> Result<Resource, RlmiError> {
-    let uri = bounded(attribute(element, "uri").unwrap_or_default(), "a resource without a uri")?;
+    let uri = bounded(
+        attribute(element, "uri").unwrap_or_default(),
+        "a resource without a uri",
+    )?;
     let name = element
         .child("name")
         .map(|n| n.text.trim().chars().take(MAX_FIELD_BYTES).collect::<String>())
@@ -167,11 +176,17 @@ impl ResourceList {
         if root.name != "list" {
             return Err(RlmiError::NotList(root.name.chars().take(64).collect()));
         }
-        let uri = bounded(attribute(&root, "uri").unwrap_or_default(), "a list without a uri")?;
+        let uri = bounded(
+            attribute(&root, "uri").unwrap_or_default(),
+            "a list without a uri",
+        )?;
         let version = attribute(&root, "version")
             .and_then(|v| v.parse().ok())
             .ok_or(RlmiError::Version)?;
-        let full_state = match attribute(&root, "fullState").map(str::to_ascii_lowercase).as_deref() {
+        let full_state = match attribute(&root, "fullState")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("true" | "1") => true,
             Some("false" | "0") => false,
             _ => return Err(RlmiError::FullState),

@@ -3,7 +3,8 @@
 use super::*;
 
 fn list(attrs: &str, resources: &str) -> Vec<u8> {
-    format!(r#"<?xml version="1.0"?><list xmlns="urn:ietf:params:xml:ns:rlmi" {attrs}>{resources}</list>"#).into_bytes()
+    format!(r#"<?xml version="1.0"?><list xmlns="urn:ietf:params:xml:ns:rlmi" {attrs}>{resources}</list>"#)
+        .into_bytes()
 }
 
 #[test]
@@ -39,29 +40,68 @@ fn malformed_lists_are_typed_errors() {
     let ok_attrs = r#"uri="sip:l@example.org" version="1" fullState="true""#;
     let cases: Vec<(Vec<u8>, RlmiError)> = vec![
         (b"<presence/>".to_vec(), RlmiError::NotList("presence".into())),
-        (list(r#"uri="sip:l@example.org" fullState="true""#, ""), RlmiError::Version),
-        (list(r#"uri="sip:l@example.org" version="-1" fullState="true""#, ""), RlmiError::Version),
-        (list(r#"uri="sip:l@example.org" version="1" fullState="maybe""#, ""), RlmiError::FullState),
-        (list(r#"version="1" fullState="true""#, ""), RlmiError::Entry("a list without a uri")),
-        (list(ok_attrs, "<resource/>"), RlmiError::Entry("a resource without a uri")),
         (
-            list(ok_attrs, r#"<resource uri="sip:a@b"><instance state="active"/></resource>"#),
+            list(r#"uri="sip:l@example.org" fullState="true""#, ""),
+            RlmiError::Version,
+        ),
+        (
+            list(r#"uri="sip:l@example.org" version="-1" fullState="true""#, ""),
+            RlmiError::Version,
+        ),
+        (
+            list(r#"uri="sip:l@example.org" version="1" fullState="maybe""#, ""),
+            RlmiError::FullState,
+        ),
+        (
+            list(r#"version="1" fullState="true""#, ""),
+            RlmiError::Entry("a list without a uri"),
+        ),
+        (
+            list(ok_attrs, "<resource/>"),
+            RlmiError::Entry("a resource without a uri"),
+        ),
+        (
+            list(
+                ok_attrs,
+                r#"<resource uri="sip:a@b"><instance state="active"/></resource>"#,
+            ),
             RlmiError::Entry("an instance without an id"),
         ),
         (
-            list(ok_attrs, r#"<resource uri="sip:a@b"><instance id="x" state="gone"/></resource>"#),
+            list(
+                ok_attrs,
+                r#"<resource uri="sip:a@b"><instance id="x" state="gone"/></resource>"#,
+            ),
             RlmiError::Entry("an instance without a known state"),
         ),
     ];
     for (doc, want) in cases {
-        assert_eq!(ResourceList::parse(&doc), Err(want), "{}", String::from_utf8_lossy(&doc));
+        assert_eq!(
+            ResourceList::parse(&doc),
+            Err(want),
+            "{}",
+            String::from_utf8_lossy(&doc)
+        );
     }
-    let many: String = (0..=MAX_RESOURCES).map(|i| format!(r#"<resource uri="sip:u{i}@h"/>"#)).collect();
-    assert_eq!(ResourceList::parse(&list(ok_attrs, &many)), Err(RlmiError::TooMany));
-    let instances: String = (0..=MAX_INSTANCES).map(|i| format!(r#"<instance id="{i}" state="pending"/>"#)).collect();
-    let doc = list(ok_attrs, &format!(r#"<resource uri="sip:a@b">{instances}</resource>"#));
+    let many: String = (0..=MAX_RESOURCES)
+        .map(|i| format!(r#"<resource uri="sip:u{i}@h"/>"#))
+        .collect();
+    assert_eq!(
+        ResourceList::parse(&list(ok_attrs, &many)),
+        Err(RlmiError::TooMany)
+    );
+    let instances: String = (0..=MAX_INSTANCES)
+        .map(|i| format!(r#"<instance id="{i}" state="pending"/>"#))
+        .collect();
+    let doc = list(
+        ok_attrs,
+        &format!(r#"<resource uri="sip:a@b">{instances}</resource>"#),
+    );
     assert_eq!(ResourceList::parse(&doc), Err(RlmiError::TooMany));
     let long = vec![b' '; MAX_RLMI_BYTES + 1];
-    assert_eq!(ResourceList::parse(&long), Err(RlmiError::TooLong(MAX_RLMI_BYTES + 1)));
+    assert_eq!(
+        ResourceList::parse(&long),
+        Err(RlmiError::TooLong(MAX_RLMI_BYTES + 1))
+    );
     assert!(matches!(ResourceList::parse(b"<list"), Err(RlmiError::Xml(_))));
 }

@@ -152,10 +152,7 @@ impl Url {
             path.push('/');
             path.push_str(&encode_segment(segment));
         }
-        Url {
-            path,
-            ..self.clone()
-        }
+        Url { path, ..self.clone() }
     }
 }
 
@@ -260,7 +257,11 @@ impl Response {
             if bytes.len() > MAX_HEAD_BYTES {
                 return Err(HttpError::HeadTooLong);
             }
-            return if closed { Err(HttpError::Truncated) } else { Ok(None) };
+            return if closed {
+                Err(HttpError::Truncated)
+            } else {
+                Ok(None)
+            };
         };
         if head_end > MAX_HEAD_BYTES {
             return Err(HttpError::HeadTooLong);
@@ -310,7 +311,11 @@ impl Response {
                     return Err(HttpError::BodyTooLong);
                 }
                 if rest.len() < length {
-                    return if closed { Err(HttpError::Truncated) } else { Ok(None) };
+                    return if closed {
+                        Err(HttpError::Truncated)
+                    } else {
+                        Ok(None)
+                    };
                 }
                 response.body = rest[..length].to_vec();
                 Ok(Some(response))

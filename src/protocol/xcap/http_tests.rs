@@ -9,13 +9,22 @@ fn reads_xcap_roots_and_joins_encoded_segments() {
     assert_eq!((root.host.as_str(), root.port), ("127.0.0.1", 5080));
     assert_eq!(root.path, "/xcap-root");
     let doc = root.join(&["pres-rules", "users", "sip:alice@example.org", "index"]);
-    assert_eq!(doc.path, "/xcap-root/pres-rules/users/sip:alice@example.org/index");
+    assert_eq!(
+        doc.path,
+        "/xcap-root/pres-rules/users/sip:alice@example.org/index"
+    );
     let odd = root.join(&["x", "a b/c%"]);
     assert_eq!(odd.path, "/xcap-root/x/a%20b%2Fc%25");
-    assert_eq!(doc.to_string(), "http://127.0.0.1:5080/xcap-root/pres-rules/users/sip:alice@example.org/index");
+    assert_eq!(
+        doc.to_string(),
+        "http://127.0.0.1:5080/xcap-root/pres-rules/users/sip:alice@example.org/index"
+    );
 
     let v6 = Url::parse("HTTPS://[::1]/x").unwrap();
-    assert_eq!((v6.scheme, v6.host.as_str(), v6.port), (Scheme::Https, "::1", 443));
+    assert_eq!(
+        (v6.scheme, v6.host.as_str(), v6.port),
+        (Scheme::Https, "::1", 443)
+    );
     assert_eq!(v6.host_header(), "[::1]");
     assert_eq!(Url::parse("http://xcap.example.org").unwrap().path, "/");
     for bad in [
@@ -74,7 +83,8 @@ fn reads_responses_by_length_by_chunks_and_by_close() {
     assert_eq!(r.header("etag"), Some("\"sr-1\""));
     assert_eq!(r.body, b"hello");
 
-    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
+    let chunked =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
     assert_eq!(Response::parse(chunked, false).unwrap().unwrap().body, b"abcde");
     assert_eq!(Response::parse(&chunked[..50], false), Ok(None));
 
@@ -98,12 +108,26 @@ fn malformed_responses_are_typed_errors() {
         (b"HTTP/1.1 099 Low\r\n\r\n", HttpError::StatusLine),
         (b"HTTP/1.1 200 OK\r\nno colon\r\n\r\n", HttpError::Header),
         (b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", HttpError::Length),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n", HttpError::BodyTooLong),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", HttpError::Length),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n", HttpError::BodyTooLong),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n",
+            HttpError::BodyTooLong,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            HttpError::Length,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n",
+            HttpError::BodyTooLong,
+        ),
     ];
     for (bytes, want) in cases {
-        assert_eq!(Response::parse(bytes, true), Err(want), "{:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(
+            Response::parse(bytes, true),
+            Err(want),
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
     }
     let mut long = b"HTTP/1.1 200 OK\r\n".to_vec();
     long.extend(std::iter::repeat_n(b'a', MAX_HEAD_BYTES + 1));

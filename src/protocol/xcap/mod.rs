@@ -161,7 +161,13 @@ impl Exchange {
                     uri: &self.url.path,
                     body: &self.body,
                 };
-                self.authorization = Some(digest::authorization_value(challenge, &credentials, &parts, cnonce, 1));
+                self.authorization = Some(digest::authorization_value(
+                    challenge,
+                    &credentials,
+                    &parts,
+                    cnonce,
+                    1,
+                ));
                 Next::Send(self.request())
             }
             401 => Next::Done(Err(XcapError::Unauthorized)),

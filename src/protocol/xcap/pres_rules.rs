@@ -71,7 +71,13 @@ impl PresRules {
         doc.push_str(&format!(
             "<cr:ruleset xmlns=\"{NAMESPACE_PRES_RULES}\" xmlns:pr=\"{NAMESPACE_PRES_RULES}\" xmlns:cr=\"{NAMESPACE_COMMON_POLICY}\">\n"
         ));
-        rule(&mut doc, BLOCK_RULE_ID, &self.blocked, "block", "<cr:transformations/>\n");
+        rule(
+            &mut doc,
+            BLOCK_RULE_ID,
+            &self.blocked,
+            "block",
+            "<cr:transformations/>\n",
+        );
         rule(
             &mut doc,
             ALLOW_RULE_ID,

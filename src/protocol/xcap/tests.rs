@@ -7,7 +7,12 @@ use crate::protocol::xml;
 #[test]
 fn pres_rules_allow_contacts_block_the_blocked_and_leave_strangers_out() {
     let rules = PresRules::from_addresses(
-        ["sip:bob@Example.org:5062;transport=tcp", "sip:carol@example.org", "tel:+4930", "sip:mallory@example.org"],
+        [
+            "sip:bob@Example.org:5062;transport=tcp",
+            "sip:carol@example.org",
+            "tel:+4930",
+            "sip:mallory@example.org",
+        ],
         ["sips:mallory@example.org", "sip:host-only.example.org"],
     );
     assert_eq!(
@@ -45,8 +50,18 @@ fn response(bytes: &[u8]) -> http::Response {
 
 fn put() -> Exchange {
     let root = Url::parse("http://127.0.0.1:5080/xcap-root").unwrap();
-    let url = document_url(&root, pres_rules::AUID, "sip:alice@example.org", pres_rules::DOCUMENT);
-    Exchange::put(url, pres_rules::CONTENT_TYPE, b"<doc/>".to_vec(), Some("\"e1\"".into()))
+    let url = document_url(
+        &root,
+        pres_rules::AUID,
+        "sip:alice@example.org",
+        pres_rules::DOCUMENT,
+    );
+    Exchange::put(
+        url,
+        pres_rules::CONTENT_TYPE,
+        b"<doc/>".to_vec(),
+        Some("\"e1\"".into()),
+    )
 }
 
 #[test]
@@ -67,7 +82,9 @@ fn a_put_answers_one_digest_challenge_and_ends_with_the_etag() {
     let again = String::from_utf8(again).unwrap();
     // RFC 2617 without qop: MD5(MD5(alice:example.org:secret):n1:MD5(PUT:uri)).
     let ha1 = hex::encode(md5_of(b"alice:example.org:secret"));
-    let ha2 = hex::encode(md5_of(b"PUT:/xcap-root/pres-rules/users/sip:alice@example.org/index"));
+    let ha2 = hex::encode(md5_of(
+        b"PUT:/xcap-root/pres-rules/users/sip:alice@example.org/index",
+    ));
     let expected = hex::encode(md5_of(format!("{ha1}:n1:{ha2}").as_bytes()));
     assert!(again.contains(&format!("response=\"{expected}\"")), "{again}");
     assert!(again.contains("uri=\"/xcap-root/pres-rules/users/sip:alice@example.org/index\""));

@@ -11,9 +11,9 @@
 mod flow;
 mod messages;
 mod presence;
-mod xcap;
 pub(crate) mod routing;
 mod trust;
+mod xcap;
 
 pub(crate) mod sessions;
 
@@ -238,7 +238,8 @@ impl Endpoint {
         };
         let xcap_root = match &setup {
             AccountSetup::Server {
-                xcap_root: Some(root), ..
+                xcap_root: Some(root),
+                ..
             } => xcap::root(root),
             _ => None,
         };

@@ -68,13 +68,19 @@ impl Endpoint {
 }
 
 /// One exchange, to its end.
-async fn run(mut exchange: Exchange, username: &str, password: Option<&str>) -> Result<Option<String>, XcapError> {
+async fn run(
+    mut exchange: Exchange,
+    username: &str,
+    password: Option<&str>,
+) -> Result<Option<String>, XcapError> {
     let mut request = exchange.request();
     for _ in 0..MAX_ROUNDS {
         let url = exchange.url().clone();
         let response = tokio::time::timeout(XCAP_TIMEOUT, send(&url, &request))
             .await
-            .map_err(|_| XcapError::Unreachable(format!("{url}: no answer in {} s", XCAP_TIMEOUT.as_secs())))??;
+            .map_err(|_| {
+                XcapError::Unreachable(format!("{url}: no answer in {} s", XCAP_TIMEOUT.as_secs()))
+            })??;
         let cnonce = digest::cnonce_from_seed(rand::random());
         match exchange.on_response(&response, username, password, &cnonce) {
             Next::Send(again) => request = again,
@@ -119,7 +125,10 @@ impl ConnectionError {
     }
 }
 
-async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, request: &[u8]) -> Result<Response, ConnectionError> {
+async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    request: &[u8],
+) -> Result<Response, ConnectionError> {
     stream.write_all(request).await.map_err(ConnectionError::Io)?;
     stream.flush().await.map_err(ConnectionError::Io)?;
     let mut received = Vec::new();
@@ -134,7 +143,9 @@ async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, request: 
         if n == 0 {
             return match Response::parse(&received, true) {
                 Ok(Some(response)) => Ok(response),
-                Ok(None) => Err(ConnectionError::Xcap(XcapError::Http(xcap::http::HttpError::Truncated))),
+                Ok(None) => Err(ConnectionError::Xcap(XcapError::Http(
+                    xcap::http::HttpError::Truncated,
+                ))),
                 Err(e) => Err(ConnectionError::Xcap(e.into())),
             };
         }

@@ -151,8 +151,8 @@ mod tests {
             seed: 7,
             default_account,
             watcher_info: false,
-        xcap: false,
-        list: None,
+            xcap: false,
+            list: None,
         })
     }
 

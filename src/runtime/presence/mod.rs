@@ -50,11 +50,11 @@ use super::event::Event;
 use crate::model::{AccountId, Contact, OwnStatus, Presence as Status, PresenceStatus, WatchState};
 use crate::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use crate::protocol::presence::EVENT_PRESENCE;
-use crate::protocol::xcap::XcapError;
 use crate::protocol::sip::agent::{
     NotifyState, PublicationEvent, SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState,
     TerminationReason, WatcherEvent, WatcherId,
 };
+use crate::protocol::xcap::XcapError;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 

@@ -238,12 +238,17 @@ impl Presence {
                 return tracing::info!(account = %self.settings.account, "ignoring a resource list NOTIFY: {e}");
             }
         };
-        let Some(root) = parts.iter().find(|p| p.content_type.as_deref() == Some(rlmi::CONTENT_TYPE)) else {
+        let Some(root) = parts
+            .iter()
+            .find(|p| p.content_type.as_deref() == Some(rlmi::CONTENT_TYPE))
+        else {
             return tracing::info!(account = %self.settings.account, "ignoring a resource list NOTIFY without RLMI");
         };
         let list = match ResourceList::parse(&root.body) {
             Ok(list) => list,
-            Err(e) => return tracing::info!(account = %self.settings.account, "ignoring a resource list NOTIFY: {e}"),
+            Err(e) => {
+                return tracing::info!(account = %self.settings.account, "ignoring a resource list NOTIFY: {e}")
+            }
         };
         if !list.full_state {
             match self.list.version {
@@ -285,7 +290,10 @@ impl Presence {
 
     /// What one resource shows: the best of its instances.
     fn resource_state(&self, resource: &rlmi::Resource, parts: &[Part]) -> Option<(Status, WatchState)> {
-        let active = resource.instances.iter().find(|i| i.state == InstanceState::Active);
+        let active = resource
+            .instances
+            .iter()
+            .find(|i| i.state == InstanceState::Active);
         if let Some(instance) = active {
             let part = instance
                 .cid
@@ -307,7 +315,11 @@ impl Presence {
                 }
             };
         }
-        if resource.instances.iter().any(|i| i.state == InstanceState::Pending) {
+        if resource
+            .instances
+            .iter()
+            .any(|i| i.state == InstanceState::Pending)
+        {
             return Some((Status::default(), WatchState::Pending));
         }
         let reason = resource.instances.iter().find_map(|i| match &i.state {

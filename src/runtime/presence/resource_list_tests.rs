@@ -115,30 +115,66 @@ fn one_subscription_shows_every_resource_as_its_own_would() {
 <resource uri="sip:carol@example.org"><instance id="2" state="pending"/></resource>
 <resource uri="sip:dave@example.org"><instance id="3" state="terminated" reason="rejected"/></resource>
 <resource uri="sip:zed@example.org"><instance id="4" state="active" cid="z@h"/></resource>"#;
-    p.handle(list_notify(id, body(0, true, resources, &[("b@h", PIDF_AWAY), ("z@h", PIDF_OPEN)])), now);
+    p.handle(
+        list_notify(
+            id,
+            body(0, true, resources, &[("b@h", PIDF_AWAY), ("z@h", PIDF_OPEN)]),
+        ),
+        now,
+    );
     let mut seen = shown(&mut p);
     seen.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         seen,
         [
-            ("sip:bob@example.org".into(), PresenceStatus::Away, Some("lunch".into()), WatchState::Active),
-            ("sip:carol@example.org".into(), PresenceStatus::Unknown, None, WatchState::Pending),
-            ("sip:dave@example.org".into(), PresenceStatus::Unknown, None, WatchState::Refused),
+            (
+                "sip:bob@example.org".into(),
+                PresenceStatus::Away,
+                Some("lunch".into()),
+                WatchState::Active
+            ),
+            (
+                "sip:carol@example.org".into(),
+                PresenceStatus::Unknown,
+                None,
+                WatchState::Pending
+            ),
+            (
+                "sip:dave@example.org".into(),
+                PresenceStatus::Unknown,
+                None,
+                WatchState::Refused
+            ),
         ],
         "erin is not in the list; zed is not watched"
     );
 
     // A partial document, the next version: bob only.
-    let bob_only = r#"<resource uri="sip:bob@example.org"><instance id="1" state="active" cid="b2@h"/></resource>"#;
-    p.handle(list_notify(id, body(1, false, bob_only, &[("b2@h", PIDF_OPEN)])), now);
+    let bob_only =
+        r#"<resource uri="sip:bob@example.org"><instance id="1" state="active" cid="b2@h"/></resource>"#;
+    p.handle(
+        list_notify(id, body(1, false, bob_only, &[("b2@h", PIDF_OPEN)])),
+        now,
+    );
     assert_eq!(
         shown(&mut p),
-        [("sip:bob@example.org".into(), PresenceStatus::Available, None, WatchState::Active)]
+        [(
+            "sip:bob@example.org".into(),
+            PresenceStatus::Available,
+            None,
+            WatchState::Active
+        )]
     );
     // An old version is ignored; a gap asks for the full state.
-    p.handle(list_notify(id, body(1, false, bob_only, &[("b2@h", PIDF_AWAY)])), now);
+    p.handle(
+        list_notify(id, body(1, false, bob_only, &[("b2@h", PIDF_AWAY)])),
+        now,
+    );
     assert!(shown(&mut p).is_empty());
-    p.handle(list_notify(id, body(5, false, bob_only, &[("b2@h", PIDF_AWAY)])), now);
+    p.handle(
+        list_notify(id, body(5, false, bob_only, &[("b2@h", PIDF_AWAY)])),
+        now,
+    );
     let effects: Vec<PresenceEffect> = std::iter::from_fn(|| p.poll_effect()).collect();
     assert_eq!(
         effects,
@@ -148,7 +184,13 @@ fn one_subscription_shows_every_resource_as_its_own_would() {
         }]
     );
     // A malformed body is logged and changes nothing.
-    p.handle(list_notify(id, b"--zz\r\nContent-Type: application/rlmi+xml\r\n\r\n<list\r\n--zz--".to_vec()), now);
+    p.handle(
+        list_notify(
+            id,
+            b"--zz\r\nContent-Type: application/rlmi+xml\r\n\r\n<list\r\n--zz--".to_vec(),
+        ),
+        now,
+    );
     assert!(shown(&mut p).is_empty());
 }
 
@@ -171,7 +213,12 @@ fn a_server_without_the_list_has_each_contact_subscribed_on_its_own() {
     targets.sort();
     assert_eq!(
         targets,
-        ["sip:bob@example.org", "sip:carol@example.org", "sip:dave@example.org", "sip:erin@example.org"]
+        [
+            "sip:bob@example.org",
+            "sip:carol@example.org",
+            "sip:dave@example.org",
+            "sip:erin@example.org"
+        ]
     );
 }
 
@@ -191,5 +238,8 @@ fn the_list_is_refreshed_and_ended_at_quit() {
     }));
     p.handle(PresenceInput::Stop, now.after(Duration::from_secs(600)));
     let at_quit: Vec<PresenceEffect> = std::iter::from_fn(|| p.poll_effect()).collect();
-    assert!(at_quit.contains(&PresenceEffect::Unsubscribe { id }), "{at_quit:?}");
+    assert!(
+        at_quit.contains(&PresenceEffect::Unsubscribe { id }),
+        "{at_quit:?}"
+    );
 }

@@ -46,7 +46,11 @@ impl Presence {
         if !self.settings.xcap {
             return;
         }
-        let watched: Vec<String> = self.watches.keys().map(|w| crate::model::conversation_key(w)).collect();
+        let watched: Vec<String> = self
+            .watches
+            .keys()
+            .map(|w| crate::model::conversation_key(w))
+            .collect();
         let allowed = self
             .book
             .known_keys()

@@ -104,7 +104,9 @@ fn the_whole_document_is_written_when_who_may_watch_changes_and_only_then() {
     p.handle(PresenceInput::AddressBook(blocked), now);
     let third = writes(&mut p);
     let doc = &third[0].0;
-    let block_rule = &doc[..doc.find(crate::protocol::xcap::pres_rules::ALLOW_RULE_ID).unwrap_or(doc.len())];
+    let block_rule = &doc[..doc
+        .find(crate::protocol::xcap::pres_rules::ALLOW_RULE_ID)
+        .unwrap_or(doc.len())];
     assert!(block_rule.contains("sip:carol@example.org"), "{doc}");
     assert_eq!(third[0].1.as_deref(), Some("\"e2\""));
 }
@@ -150,7 +152,9 @@ fn a_refusal_is_said_and_tried_again_later_and_a_conflict_is_written_over() {
     p.handle(PresenceInput::RulesWritten(Err(XcapError::Changed)), later);
     let over = std::iter::from_fn(|| p.poll_effect()).collect::<Vec<_>>();
     assert!(
-        !over.iter().any(|e| matches!(e, PresenceEffect::Emit(Event::Error { .. }))),
+        !over
+            .iter()
+            .any(|e| matches!(e, PresenceEffect::Emit(Event::Error { .. }))),
         "{over:?}"
     );
     assert!(matches!(

@@ -192,7 +192,9 @@ impl Presence {
                 self.own_watchers.id = None;
                 match reason {
                     Some(
-                        TerminationReason::Rejected | TerminationReason::Noresource | TerminationReason::Invariant,
+                        TerminationReason::Rejected
+                        | TerminationReason::Noresource
+                        | TerminationReason::Invariant,
                     ) => {
                         tracing::info!(account = %self.settings.account, "the server ended our watcher information: {reason:?}");
                         self.own_watchers.phase = Phase::Stopped;

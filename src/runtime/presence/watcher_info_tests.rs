@@ -71,8 +71,10 @@ fn document(version: u32, state: &str, watchers: &str) -> Vec<u8> {
 
 const CAROL_PENDING: &str =
     r#"<watcher id="c1" event="subscribe" status="pending">sip:carol@example.org</watcher>"#;
-const BOB_PENDING: &str = r#"<watcher id="b1" event="subscribe" status="pending">sip:bob@example.org</watcher>"#;
-const DAVE_ACTIVE: &str = r#"<watcher id="d1" event="approved" status="active">sip:dave@example.org</watcher>"#;
+const BOB_PENDING: &str =
+    r#"<watcher id="b1" event="subscribe" status="pending">sip:bob@example.org</watcher>"#;
+const DAVE_ACTIVE: &str =
+    r#"<watcher id="d1" event="approved" status="active">sip:dave@example.org</watcher>"#;
 
 fn winfo_notify(id: SubscriptionId, state: SubscriptionState, body: Option<Vec<u8>>) -> PresenceInput {
     PresenceInput::Subscription(SubscriptionEvent::Notified {
@@ -133,21 +135,34 @@ fn a_pending_stranger_is_asked_about_once_and_contacts_and_blocked_ones_never() 
     p.handle(PresenceInput::AddressBook(book), now);
     let id = subscribed(&mut p, now);
     let mallory = r#"<watcher id="m1" event="subscribe" status="pending">sip:mallory@example.org</watcher>"#;
-    let body = document(0, "full", &format!("{CAROL_PENDING}{BOB_PENDING}{DAVE_ACTIVE}{mallory}"));
+    let body = document(
+        0,
+        "full",
+        &format!("{CAROL_PENDING}{BOB_PENDING}{DAVE_ACTIVE}{mallory}"),
+    );
     p.handle(winfo_notify(id, active(), Some(body)), now);
     let asked = requests(&effects(&mut p));
     assert_eq!(asked, ["sip:carol@example.org"]);
     // Listed again (a partial document, then a full one after a refresh):
     // not asked again.
-    p.handle(winfo_notify(id, active(), Some(document(1, "partial", CAROL_PENDING))), now);
-    p.handle(winfo_notify(id, active(), Some(document(0, "full", CAROL_PENDING))), now);
+    p.handle(
+        winfo_notify(id, active(), Some(document(1, "partial", CAROL_PENDING))),
+        now,
+    );
+    p.handle(
+        winfo_notify(id, active(), Some(document(0, "full", CAROL_PENDING))),
+        now,
+    );
     assert!(requests(&effects(&mut p)).is_empty());
     // A malformed document is logged; the subscription goes on.
     p.handle(winfo_notify(id, active(), Some(b"<watcherinfo".to_vec())), now);
     assert!(effects(&mut p).is_empty());
     // A new stranger in a later partial document is asked about.
     let erin = r#"<watcher id="e1" event="subscribe" status="pending">sip:erin@example.org</watcher>"#;
-    p.handle(winfo_notify(id, active(), Some(document(1, "partial", erin))), now);
+    p.handle(
+        winfo_notify(id, active(), Some(document(1, "partial", erin))),
+        now,
+    );
     assert_eq!(requests(&effects(&mut p)), ["sip:erin@example.org"]);
 }
 
@@ -160,8 +175,14 @@ fn a_partial_document_after_a_gap_refreshes_for_a_full_one() {
         PresenceInput::Subscription(SubscriptionEvent::Accepted { id, expires: 3600 }),
         now,
     );
-    p.handle(winfo_notify(id, active(), Some(document(0, "full", DAVE_ACTIVE))), now);
-    p.handle(winfo_notify(id, active(), Some(document(5, "partial", CAROL_PENDING))), now);
+    p.handle(
+        winfo_notify(id, active(), Some(document(0, "full", DAVE_ACTIVE))),
+        now,
+    );
+    p.handle(
+        winfo_notify(id, active(), Some(document(5, "partial", CAROL_PENDING))),
+        now,
+    );
     let out = effects(&mut p);
     assert!(out.contains(&PresenceEffect::Refresh {
         id,
@@ -182,7 +203,12 @@ fn it_is_refreshed_before_expiry_and_ended_at_quit() {
     let ran = run_until(&mut p, now, Duration::from_secs(3600));
     let refresh = ran
         .iter()
-        .find(|(_, e)| *e == PresenceEffect::Refresh { id, expires: SUBSCRIBE_EXPIRES })
+        .find(|(_, e)| {
+            *e == PresenceEffect::Refresh {
+                id,
+                expires: SUBSCRIBE_EXPIRES,
+            }
+        })
         .map(|(at, _)| *at)
         .expect("a refresh");
     assert!(
@@ -203,7 +229,10 @@ fn terminated_reasons_resubscribe_wait_or_stop() {
         retry_after,
     };
     // Timeout: at once.
-    p.handle(winfo_notify(id, terminated(TerminationReason::Timeout, None), None), now);
+    p.handle(
+        winfo_notify(id, terminated(TerminationReason::Timeout, None), None),
+        now,
+    );
     let again = winfo_subscribes(&run_until(&mut p, now, Duration::from_secs(1)));
     assert_eq!(again.len(), 1);
     let id = again[0].1;
@@ -218,7 +247,10 @@ fn terminated_reasons_resubscribe_wait_or_stop() {
     let id = later[0].1;
     // Rejected: not asked again this run.
     let at = now.after(Duration::from_secs(120));
-    p.handle(winfo_notify(id, terminated(TerminationReason::Rejected, None), None), at);
+    p.handle(
+        winfo_notify(id, terminated(TerminationReason::Rejected, None), None),
+        at,
+    );
     assert!(winfo_subscribes(&run_until(&mut p, at, Duration::from_secs(7200))).is_empty());
 }
 
@@ -267,7 +299,10 @@ fn losing_the_server_forgets_it_and_regaining_it_subscribes_again() {
     assert!(effects(&mut p).contains(&PresenceEffect::Forget { id }));
     let later = now.after(Duration::from_secs(30));
     p.handle(PresenceInput::CanSend(true), later);
-    assert_eq!(winfo_subscribes(&run_until(&mut p, later, Duration::from_secs(1))).len(), 1);
+    assert_eq!(
+        winfo_subscribes(&run_until(&mut p, later, Duration::from_secs(1))).len(),
+        1
+    );
 }
 
 #[test]

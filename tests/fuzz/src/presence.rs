@@ -3,10 +3,10 @@
 //! over the presence vectors on stable).
 
 use sipchat::model::{OwnStatus, PresenceStatus};
+use sipchat::protocol::presence::multipart;
 use sipchat::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use sipchat::protocol::presence::rlmi::{self, ResourceList};
 use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList};
-use sipchat::protocol::presence::multipart;
 
 /// PIDF: parse and merge never panic; a parsed document's summary, written
 /// back as our own document, reads back to the same status and note.
@@ -63,7 +63,10 @@ pub fn winfo(data: &[u8]) {
 pub fn rlmi(data: &[u8]) {
     if let Ok(list) = ResourceList::parse(data) {
         assert!(list.resources.len() <= rlmi::MAX_RESOURCES);
-        assert!(list.resources.iter().all(|r| r.instances.len() <= rlmi::MAX_INSTANCES));
+        assert!(list
+            .resources
+            .iter()
+            .all(|r| r.instances.len() <= rlmi::MAX_INSTANCES));
     }
     let Ok(parts) = multipart::parse(data, None) else {
         return;

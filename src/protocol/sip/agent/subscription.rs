@@ -352,8 +352,7 @@ impl Agent {
         req.set_header("Event", s.request.event.clone());
         req.set_header("Accept", s.request.accept.join(", "));
         // A resource list (RFC 4662) is asked for by accepting RLMI.
-        if s
-            .request
+        if s.request
             .accept
             .iter()
             .any(|a| a == crate::protocol::presence::rlmi::CONTENT_TYPE)
