@@ -8,12 +8,17 @@
 //! subscription (`presence.winfo`) and is asked once. With an XCAP root,
 //! alice's decision is written as her pres-rules document (HTTP PUT with
 //! the digest of her SIP credentials): allowed, carol sees her status;
-//! blocked, carol's subscription ends (rejected) and she sees nothing.
+//! blocked, carol's subscription ends (rejected) and she sees nothing;
+//! the same through the command line (`contacts allow|block` handed to a
+//! running `sipchat listen`). With a resource list, one SUBSCRIBE (to
+//! Kamailio's rls, its list read from the xcap table) shows every contact.
 //!
 //! Skips when Kamailio is missing (unless required: `SIPCHAT_REQUIRE_KAMAILIO=1` or `CI`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 #[path = "support/runtime.rs"]
@@ -375,4 +380,78 @@ fn one_resource_list_subscription_shows_every_contact() {
     );
     alice.handle.shutdown();
     bob.handle.shutdown();
+}
+
+#[test]
+fn contacts_allow_and_block_on_the_command_line_reach_the_server() {
+    let Some(kam) = Kamailio::start_presence_rules_or_skip() else {
+        return;
+    };
+    let _log = LogOnPanic(&kam);
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = dir.path().join("alice.ron");
+    std::fs::write(
+        &alice_config,
+        format!(
+            r#"(
+    accounts: [(name: "alice", uri: "{ALICE}", password: "alice-secret",
+                proxy: "{proxy}", expires: 300, presence: (xcap_root: "{root}"))],
+    local: (enabled: false),
+)"#,
+            proxy = kam.proxy_uri("udp"),
+            root = kam.xcap_root(),
+        ),
+    )
+    .unwrap();
+    let alice_data = dir.path().join("alice");
+    let mut child = cli::sipchat()
+        .arg("--config")
+        .arg(&alice_config)
+        .arg("--data-dir")
+        .arg(&alice_data)
+        .args(["listen", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let alice_lines = cli::lines_of(&mut child);
+    let _alice = cli::Killed(child);
+    cli::next_event(&alice_lines, "registered");
+
+    let carol_dir = tempfile::tempdir().unwrap();
+    let mut carol = start(&kam, "carol", "", &[ALICE], carol_dir.path());
+    carol.wait_registered("carol");
+    let request = cli::next_event(&alice_lines, "presence_request");
+    assert_eq!(request["watcher"], CAROL, "{request}");
+
+    let contacts = |args: &[&str]| {
+        cli::sipchat()
+            .arg("--config")
+            .arg(&alice_config)
+            .arg("--data-dir")
+            .arg(&alice_data)
+            .arg("contacts")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let asked = Instant::now();
+    let allowed = contacts(&["allow", CAROL]);
+    assert!(allowed.status.success(), "{allowed:?}");
+    carol.wait_for("carol seeing alice available", |e| match e {
+        Event::Presence { contact, presence, watch: WatchState::Active, .. }
+            if contact == ALICE && presence.status == PresenceStatus::Available => Some(()),
+        _ => None,
+    });
+    let took = asked.elapsed();
+    eprintln!("FIGURE `contacts allow` to carol seeing alice: {took:?}");
+    assert!(took < Duration::from_secs(5), "the issue asks for 5 s; took {took:?}");
+
+    let blocked = contacts(&["block", CAROL]);
+    assert!(blocked.status.success(), "{blocked:?}");
+    carol.wait_for("carol refused", |e| match e {
+        Event::Presence { contact, watch: WatchState::Refused, .. } if contact == ALICE => Some(()),
+        _ => None,
+    });
+    carol.handle.shutdown();
 }
