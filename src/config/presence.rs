@@ -6,8 +6,9 @@
 //! not publish, or servers that refuse PUBLISH), while subscribing to
 //! contacts goes on. `xcap_root` is where who may see our status is kept
 //! (the `pres-rules` document, RFC 5025, written with the account's SIP
-//! credentials). `list` (a resource list URI, RFC 4662) is read and
-//! checked so configurations can name it, but sipchat does not use it yet.
+//! credentials). `list` is a resource list URI (RFC 4662): one
+//! subscription to it shows every contact the server's list names, instead
+//! of one subscription per contact.
 
 use serde::Deserialize;
 
@@ -24,7 +25,8 @@ pub struct PresenceConfig {
     /// are kept there.
     #[serde(default)]
     pub xcap_root: Option<String>,
-    /// A resource list URI, `sip:` or `sips:` with a user (not used yet).
+    /// A resource list URI, `sip:` or `sips:` with a user: watched instead
+    /// of each contact.
     #[serde(default)]
     pub list: Option<String>,
     /// Whether our status is published to the server. Default `true`.
