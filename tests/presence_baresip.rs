@@ -81,7 +81,10 @@ impl Baresip {
             if want(&trace) {
                 return;
             }
-            assert!(Instant::now() < deadline, "baresip never {what}; its trace:\n{trace}");
+            assert!(
+                Instant::now() < deadline,
+                "baresip never {what}; its trace:\n{trace}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -97,7 +100,10 @@ impl Drop for Baresip {
 #[test]
 fn sipchat_and_baresip_see_each_other() {
     if !Path::new(BARESIP).exists() {
-        assert!(!kamailio::required(), "baresip is required (CI): apt-get install baresip");
+        assert!(
+            !kamailio::required(),
+            "baresip is required (CI): apt-get install baresip"
+        );
         eprintln!("baresip not installed: skipping");
         return;
     }
@@ -126,8 +132,12 @@ fn sipchat_and_baresip_see_each_other() {
     let baresip = Baresip::start(&kam, dirs.1.path());
     // baresip -> sipchat: dave's publication reaches alice.
     alice.wait_for("alice seeing dave (baresip) available", |e| match e {
-        Event::Presence { contact, presence, watch: WatchState::Active, .. }
-            if contact == DAVE && presence.status == PresenceStatus::Available => Some(()),
+        Event::Presence {
+            contact,
+            presence,
+            watch: WatchState::Active,
+            ..
+        } if contact == DAVE && presence.status == PresenceStatus::Available => Some(()),
         _ => None,
     });
 

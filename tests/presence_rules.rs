@@ -439,18 +439,29 @@ fn contacts_allow_and_block_on_the_command_line_reach_the_server() {
     let allowed = contacts(&["allow", CAROL]);
     assert!(allowed.status.success(), "{allowed:?}");
     carol.wait_for("carol seeing alice available", |e| match e {
-        Event::Presence { contact, presence, watch: WatchState::Active, .. }
-            if contact == ALICE && presence.status == PresenceStatus::Available => Some(()),
+        Event::Presence {
+            contact,
+            presence,
+            watch: WatchState::Active,
+            ..
+        } if contact == ALICE && presence.status == PresenceStatus::Available => Some(()),
         _ => None,
     });
     let took = asked.elapsed();
     eprintln!("FIGURE `contacts allow` to carol seeing alice: {took:?}");
-    assert!(took < Duration::from_secs(5), "the issue asks for 5 s; took {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "the issue asks for 5 s; took {took:?}"
+    );
 
     let blocked = contacts(&["block", CAROL]);
     assert!(blocked.status.success(), "{blocked:?}");
     carol.wait_for("carol refused", |e| match e {
-        Event::Presence { contact, watch: WatchState::Refused, .. } if contact == ALICE => Some(()),
+        Event::Presence {
+            contact,
+            watch: WatchState::Refused,
+            ..
+        } if contact == ALICE => Some(()),
         _ => None,
     });
     carol.handle.shutdown();
