@@ -1,5 +1,6 @@
 //! Presence wire vectors (`tests/vectors/presence/`, written by hand after
-//! RFC 3863, RFC 4480 and RFC 3858, and after what Kamailio sends), and the
+//! RFC 3863, RFC 4480, RFC 3858 and RFC 4662, and after what Kamailio
+//! sends), and the
 //! presence fuzz harnesses (`tests/fuzz/src/presence.rs`) over every vector,
 //! so their properties hold on stable too.
 
@@ -9,7 +10,9 @@
 mod fuzz_presence;
 
 use sipchat::model::PresenceStatus;
+use sipchat::protocol::presence::multipart;
 use sipchat::protocol::presence::pidf::PresenceDocument;
+use sipchat::protocol::presence::rlmi::{self, InstanceState, ResourceList};
 use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList, WatcherStatus};
 use std::path::PathBuf;
 
@@ -54,6 +57,41 @@ fn winfo_vectors_read_as_meant() {
 }
 
 #[test]
+fn resource_list_vectors_read_as_meant() {
+    let body = read("full.rls.multipart");
+    let parts = multipart::parse(&body, Some("rls-b7c")).unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[0].content_type.as_deref(), Some(rlmi::CONTENT_TYPE));
+    let list = ResourceList::parse(&parts[0].body).unwrap();
+    assert_eq!(
+        (list.uri.as_str(), list.version, list.full_state),
+        ("sip:alice-list@sipchat.test", 0, true)
+    );
+    let states: Vec<(&str, Option<&InstanceState>)> = list
+        .resources
+        .iter()
+        .map(|r| (r.uri.as_str(), r.instances.first().map(|i| &i.state)))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("sip:bob@sipchat.test", Some(&InstanceState::Active)),
+            ("sip:carol@sipchat.test", Some(&InstanceState::Pending)),
+            (
+                "sip:dave@sipchat.test",
+                Some(&InstanceState::Terminated(Some("rejected".into())))
+            ),
+            ("sip:erin@sipchat.test", None),
+        ]
+    );
+    let cid = list.resources[0].instances[0].cid.as_deref();
+    let bob = parts.iter().find(|p| p.content_id.as_deref() == cid).unwrap();
+    let summary = PresenceDocument::parse(&bob.body).unwrap().summary();
+    assert_eq!(summary.status, PresenceStatus::Away);
+    assert_eq!(summary.note.as_deref(), Some("back soon"));
+}
+
+#[test]
 fn fuzz_bodies_hold_over_every_vector() {
     let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(dir())
         .unwrap()
@@ -75,5 +113,6 @@ fn fuzz_bodies_hold_over_every_vector() {
     for input in &inputs {
         fuzz_presence::pidf(input);
         fuzz_presence::winfo(input);
+        fuzz_presence::rlmi(input);
     }
 }

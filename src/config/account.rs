@@ -138,8 +138,8 @@ pub struct AccountConfig {
     /// Largest accepted incoming file in bytes. Default 100 MiB.
     #[serde(default = "default_max_file_size")]
     pub max_file_size: u64,
-    /// Presence: `(xcap_root: ..., list: ..., publish: true|false)`; only
-    /// `publish` is used for now ([`super::PresenceConfig`]).
+    /// Presence: `(xcap_root: ..., list: ..., publish: true|false)`
+    /// ([`super::PresenceConfig`]).
     #[serde(default)]
     pub presence: super::PresenceConfig,
 }

@@ -82,8 +82,9 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //     // Largest file you accept, in bytes (104857600 is 100 MiB).
         //     max_file_size: 104857600,
         //     // Presence: publish: false keeps your status off this server
-        //     // (contacts are still watched). xcap_root and list are checked
-        //     // but not used yet.
+        //     // (contacts are still watched). xcap_root keeps who may see your
+        //     // status on the server; list watches all contacts through one
+        //     // resource list subscription.
         //     // presence: (publish: true),
         // ),
         // ---- end of sample account ----

@@ -2,12 +2,13 @@
 //! `presence: (xcap_root: "https://xcap.example.org/xcap-root", list:
 //! "sip:alice-buddies@example.org", publish: false)`.
 //!
-//! Only `publish` is used for now: `publish: false` keeps our status off
-//! the server (accounts that should not publish, or servers that refuse
-//! PUBLISH), while subscribing to contacts goes on. `xcap_root` (where the
-//! `pres-rules` and resource lists would be written) and `list` (a resource
-//! list URI, RFC 4662) are read and checked so configurations can name
-//! them, but sipchat does not use them yet.
+//! `publish: false` keeps our status off the server (accounts that should
+//! not publish, or servers that refuse PUBLISH), while subscribing to
+//! contacts goes on. `xcap_root` is where who may see our status is kept
+//! (the `pres-rules` document, RFC 5025, written with the account's SIP
+//! credentials). `list` is a resource list URI (RFC 4662): one
+//! subscription to it shows every contact the server's list names, instead
+//! of one subscription per contact.
 
 use serde::Deserialize;
 
@@ -20,10 +21,12 @@ pub const MAX_XCAP_ROOT_BYTES: usize = 2048;
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresenceConfig {
-    /// The XCAP root, `http://` or `https://` with a host (not used yet).
+    /// The XCAP root, `http://` or `https://` with a host: the pres-rules
+    /// are kept there.
     #[serde(default)]
     pub xcap_root: Option<String>,
-    /// A resource list URI, `sip:` or `sips:` with a user (not used yet).
+    /// A resource list URI, `sip:` or `sips:` with a user: watched instead
+    /// of each contact.
     #[serde(default)]
     pub list: Option<String>,
     /// Whether our status is published to the server. Default `true`.

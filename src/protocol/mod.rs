@@ -10,4 +10,6 @@ pub mod presence;
 pub mod sdp;
 pub mod sip;
 pub mod vcard;
+/// XCAP (RFC 4825): HTTP/1.1 bytes, pres-rules documents.
+pub mod xcap;
 pub mod xml;

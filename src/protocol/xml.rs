@@ -108,6 +108,12 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     if bytes.len() > MAX_XML_BYTES {
         return Err(XmlError::TooLong(bytes.len()));
     }
+    parse_bounded(bytes, MAX_XML_ELEMENTS)
+}
+
+/// As [`parse`], for a longer document whose length the caller has bounded
+/// already (resource lists): at most `max_elements` elements.
+pub fn parse_bounded(bytes: &[u8], max_elements: usize) -> Result<Element, XmlError> {
     let text = std::str::from_utf8(bytes).map_err(|_| XmlError::NotUtf8)?;
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
@@ -122,7 +128,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
             }
             Event::Start(e) => {
                 count += 1;
-                if stack.len() >= MAX_XML_DEPTH || count > MAX_XML_ELEMENTS {
+                if stack.len() >= MAX_XML_DEPTH || count > max_elements {
                     return Err(XmlError::TooComplex);
                 }
                 let el = start_element(&e, stack.last().and_then(|p| p.namespace.as_ref()))?;
@@ -130,7 +136,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
             }
             Event::Empty(e) => {
                 count += 1;
-                if count > MAX_XML_ELEMENTS {
+                if count > max_elements {
                     return Err(XmlError::TooComplex);
                 }
                 let el = start_element(&e, stack.last().and_then(|p| p.namespace.as_ref()))?;

@@ -136,6 +136,10 @@ pub enum AccountSetup {
         trusted_alert_senders: Vec<TrustedSender>,
         /// Whether our status is published (`presence.publish`).
         publish: bool,
+        /// Where who may watch us is kept (`presence.xcap_root`).
+        xcap_root: Option<String>,
+        /// A resource list watched instead of each contact (`presence.list`).
+        list: Option<String>,
     },
     /// The built-in peer-to-peer account.
     Local {
@@ -288,6 +292,8 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
         chat,
         trusted_alert_senders: trusted_senders(&account.name, &account.trusted_alert_senders)?,
         publish: account.presence.publish,
+        xcap_root: account.presence.xcap_root.clone(),
+        list: account.presence.list.clone(),
     })
 }
 

@@ -732,7 +732,8 @@ impl Kamailio {
     /// A Kamailio running `template` (a config from `tests/kamailio/`) on
     /// UDP only, at `ip` and a free port: the placeholders `MPATH`,
     /// `RUNDIR`, `IP`, `UDP_PORT` and `DEBUG` are filled in. Ready when it
-    /// answers an OPTIONS there; `tcp_port`, `tls_port` are 0 and `ca_pem`
+    /// answers an OPTIONS there; `tcp_port` is the `HTTP_PORT` (0 when the
+    /// template names none), `tls_port` is 0 and `ca_pem`
     /// is empty. `None` (after saying why) when Kamailio is not installed
     /// and not [`required`].
     pub fn start_udp_config_or_skip(template: &str, ip: Ipv4Addr) -> Option<Kamailio> {
@@ -744,6 +745,25 @@ impl Kamailio {
     /// Kamailio ships (`/usr/share/kamailio/dbtext/kamailio`).
     pub fn start_presence_or_skip() -> Option<Kamailio> {
         Kamailio::start_udp_config_with_or_skip(PRESENCE_CFG, Ipv4Addr::LOCALHOST, &presence_database)
+    }
+
+    /// The presence server that asks permission, with an XCAP server
+    /// (`tests/kamailio/presence_rules.cfg`): the database of
+    /// [`Kamailio::start_presence_or_skip`] plus the [`USERS`] in its
+    /// subscriber table (the XCAP digest). Its XCAP root is
+    /// [`Kamailio::xcap_root`].
+    pub fn start_presence_rules_or_skip() -> Option<Kamailio> {
+        Kamailio::start_udp_config_with_or_skip(
+            PRESENCE_RULES_CFG,
+            Ipv4Addr::LOCALHOST,
+            &presence_rules_database,
+        )
+    }
+
+    /// `http://127.0.0.1:PORT/xcap-root`: the XCAP root of a server
+    /// started with an `@@HTTP_PORT@@` (its `tcp_port`).
+    pub fn xcap_root(&self) -> String {
+        format!("http://127.0.0.1:{}/xcap-root", self.tcp_port)
     }
 
     /// As [`Kamailio::start_udp_config_or_skip`], with `prepare` run on the
@@ -775,6 +795,8 @@ impl Kamailio {
 
 /// The presence server's configuration template.
 const PRESENCE_CFG: &str = include_str!("../kamailio/presence.cfg");
+/// The presence server with pres-rules and XCAP.
+const PRESENCE_RULES_CFG: &str = include_str!("../kamailio/presence_rules.cfg");
 /// Where Debian's Kamailio keeps the db_text tables to start from.
 const DBTEXT_SCHEMA_DIRS: &[&str] = &[
     "/usr/share/kamailio/dbtext/kamailio",
@@ -788,6 +810,9 @@ const PRESENCE_TABLES: &[&str] = &[
     "watchers",
     "xcap",
     "pua",
+    // (rls, in the presence server with rules and lists)
+    "rls_presentity",
+    "rls_watchers",
 ];
 
 /// Makes `d/db` from Kamailio's own db_text tables.
@@ -806,6 +831,25 @@ fn presence_database(d: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// [`presence_database`] and the subscriber table with [`USERS`]
+/// (plain passwords; the server computes HA1).
+fn presence_rules_database(d: &Path) -> Result<(), String> {
+    presence_database(d)?;
+    let schema = DBTEXT_SCHEMA_DIRS
+        .iter()
+        .map(Path::new)
+        .find(|p| p.join("subscriber").is_file())
+        .ok_or("Kamailio's db_text subscriber table is not installed")?;
+    let mut table = fs::read_to_string(schema.join("subscriber"))
+        .map_err(|e| format!("reading the subscriber table: {e}"))?;
+    for (n, (user, password)) in USERS.iter().enumerate() {
+        // (ha1 and ha1b may not be empty in db_text; calculate_ha1 ignores them)
+        table.push_str(&format!("{}:{user}:{DOMAIN}:{password}:unused:unused\n", n + 1));
+    }
+    fs::write(d.join("db").join("subscriber"), table)
+        .map_err(|e| format!("writing the subscriber table: {e}"))
+}
+
 fn try_start_udp(
     inst: &Installation,
     template: &str,
@@ -821,6 +865,11 @@ fn try_start_udp(
     let udp_port = UdpSocket::bind((ip, 0))
         .and_then(|s| s.local_addr())
         .map_err(|e| format!("picking a port on {ip}: {e}"))?
+        .port();
+    // (for templates with an HTTP listener; the others do not name it)
+    let http_port = std::net::TcpListener::bind((ip, 0))
+        .and_then(|s| s.local_addr())
+        .map_err(|e| format!("picking a TCP port on {ip}: {e}"))?
         .port();
     let path_str = |p: &Path| {
         p.to_str()
@@ -839,9 +888,15 @@ fn try_start_udp(
             ("RUNDIR", path_str(d)?),
             ("IP", ip.to_string()),
             ("UDP_PORT", udp_port.to_string()),
+            ("HTTP_PORT", http_port.to_string()),
             ("DEBUG", debug.to_string()),
         ],
     )?;
+    let http_port = if template.contains("@@HTTP_PORT@@") {
+        http_port
+    } else {
+        0
+    };
     fs::write(&cfg_path, cfg).map_err(|e| format!("writing kamailio.cfg: {e}"))?;
     let log_path = d.join("kamailio.log");
     let log = File::create(&log_path).map_err(|e| format!("creating log: {e}"))?;
@@ -866,7 +921,7 @@ fn try_start_udp(
     let watchdog = spawn_watchdog(child.id(), d);
     let mut k = Kamailio {
         udp_port,
-        tcp_port: 0,
+        tcp_port: http_port,
         tls_port: 0,
         ca_pem: PathBuf::new(),
         domain: DOMAIN,

@@ -13,6 +13,7 @@ mod messages;
 mod presence;
 pub(crate) mod routing;
 mod trust;
+mod xcap;
 
 pub(crate) mod sessions;
 
@@ -99,6 +100,8 @@ pub(crate) enum Internal {
     Outbox(Box<OutboxInput>),
     /// A store result or a written file for the inbox.
     Inbox(Box<InboxInput>),
+    /// Work for presence came back (an XCAP write).
+    Presence(PresenceInput),
 }
 
 /// How an endpoint behaves.
@@ -163,6 +166,8 @@ pub(crate) struct Endpoint {
     pub(crate) chat_settings: ChatSettings,
     /// FEATURE: presence (`presence/`), carried out in `presence.rs`.
     presence: Presence,
+    /// Where the presence rules are kept (`xcap.rs`).
+    xcap_root: Option<crate::protocol::xcap::http::Url>,
     data_dir: Option<std::path::PathBuf>,
 }
 
@@ -227,6 +232,17 @@ impl Endpoint {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let seed = rand::random::<u64>();
         let publishes = matches!(setup, AccountSetup::Server { publish: true, .. });
+        let list_uri = match &setup {
+            AccountSetup::Server { list, .. } => list.clone(),
+            _ => None,
+        };
+        let xcap_root = match &setup {
+            AccountSetup::Server {
+                xcap_root: Some(root),
+                ..
+            } => xcap::root(root),
+            _ => None,
+        };
         let (agent, target, register, udp, listening, chat_settings, trusted_alert_senders) = match setup {
             AccountSetup::Server {
                 agent,
@@ -235,6 +251,8 @@ impl Endpoint {
                 chat,
                 trusted_alert_senders,
                 publish: _,
+                xcap_root: _,
+                list: _,
             } => (
                 Agent::new(agent, seed),
                 Some(target),
@@ -291,6 +309,9 @@ impl Endpoint {
             saved: presence::saved_status(options.data_dir.as_deref(), &id),
             seed,
             default_account: id == options.default_account,
+            watcher_info: publishes,
+            xcap: xcap_root.is_some(),
+            list: list_uri,
         });
         let mut endpoint = Endpoint {
             id: id.clone(),
@@ -322,6 +343,7 @@ impl Endpoint {
             hub,
             chat_settings,
             presence,
+            xcap_root,
             data_dir: options.data_dir.clone(),
         };
         for contact in &options.watch {
@@ -460,6 +482,7 @@ impl Endpoint {
             Internal::RouteReady { key, route } => self.route_ready(key, route),
             Internal::Outbox(input) => self.feed_outbox(*input),
             Internal::Inbox(input) => self.feed_inbox(*input),
+            Internal::Presence(input) => self.feed_presence(input),
             Internal::SessionRouted { session, route } => self.on_session_routed(session, route),
             Internal::Msrp(news) => self.on_task_news(news),
             Internal::Chats(input) => self.feed_chats(input),

@@ -80,6 +80,7 @@ impl Endpoint {
                     let document = document.map(|d| (pidf::CONTENT_TYPE.to_string(), d));
                     self.agent.notify_watcher(id, state, document, now);
                 }
+                PresenceEffect::WriteRules { document, if_match } => self.write_rules(document, if_match),
                 PresenceEffect::Persist(saved) => self.persist_presence(saved),
                 PresenceEffect::Emit(event) => self.emit(event),
             }

@@ -43,6 +43,16 @@ impl Book {
     pub(super) fn blocks(&self, key: &str) -> bool {
         self.blocked.contains(key)
     }
+
+    /// The address keys of contacts that are not blocked.
+    pub(super) fn known_keys(&self) -> impl Iterator<Item = &str> {
+        self.known.iter().map(String::as_str)
+    }
+
+    /// The address keys of blocked contacts.
+    pub(super) fn blocked_keys(&self) -> impl Iterator<Item = &str> {
+        self.blocked.iter().map(String::as_str)
+    }
 }
 
 /// Whether presence can be watched at `address` (a SIP address).
@@ -113,6 +123,7 @@ impl Presence {
         self.book.known = keys(false);
         self.book.blocked = keys(true);
 
+        self.rules_changed(now);
         for ((id, key), was) in watchers.into_iter().zip(before) {
             if self.verdict(&key) != was && self.watchers.contains_key(&id) {
                 let left = self.seconds_left(id, now);
@@ -139,6 +150,9 @@ mod tests {
             saved: SavedPresence::default(),
             seed: 7,
             default_account,
+            watcher_info: false,
+            xcap: false,
+            list: None,
         })
     }
 

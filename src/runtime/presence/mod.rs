@@ -21,10 +21,27 @@
 //! subscribe again at once (spread); `probation` and `giveup` after
 //! Retry-After or a backoff; `rejected` shows "does not share", and
 //! `noresource` "no such user", and neither is tried again this run.
+//!
+//! On accounts that publish to a server, who asks to watch us comes from
+//! our own watcher-information subscription (`watcher_info.rs`); the local
+//! account is its own notifier and hears them directly (`watchers.rs`).
+//! Where the account has an XCAP root, who may watch us is written to the
+//! server as the pres-rules document (`rules.rs`), so it enforces it.
+//! With a resource list URI, one subscription serves every contact
+//! (`resource_list.rs`).
 
 mod address_book;
+mod resource_list;
+#[cfg(test)]
+mod resource_list_tests;
+mod rules;
+#[cfg(test)]
+mod rules_tests;
 #[cfg(test)]
 mod tests;
+mod watcher_info;
+#[cfg(test)]
+mod watcher_info_tests;
 mod watchers;
 mod watching;
 
@@ -37,6 +54,7 @@ use crate::protocol::sip::agent::{
     NotifyState, PublicationEvent, SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState,
     TerminationReason, WatcherEvent, WatcherId,
 };
+use crate::protocol::xcap::XcapError;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -118,6 +136,13 @@ pub(crate) struct PresenceSettings {
     pub seed: u64,
     /// Whether contacts that name no account are this account's.
     pub default_account: bool,
+    /// Whether we subscribe to our own watcher information (accounts
+    /// that publish to a server).
+    pub watcher_info: bool,
+    /// Whether who may watch us is kept on an XCAP server (pres-rules).
+    pub xcap: bool,
+    /// A resource list URI: one subscription for every contact.
+    pub list: Option<String>,
 }
 
 /// Everything that can happen to presence.
@@ -140,6 +165,9 @@ pub(crate) enum PresenceInput {
     Publication(PublicationEvent),
     /// Someone watching us (local account).
     Watcher(WatcherEvent),
+    /// A [`PresenceEffect::WriteRules`] ended: the document's new ETag,
+    /// or why not.
+    RulesWritten(Result<Option<String>, XcapError>),
     /// Quit: remove our publication and end every subscription.
     Stop,
 }
@@ -166,6 +194,13 @@ pub(crate) enum PresenceEffect {
         id: WatcherId,
         state: NotifyState,
         document: Option<Vec<u8>>,
+    },
+    /// PUT our whole pres-rules `document` to the XCAP server, over the
+    /// version `if_match` when given; answered with
+    /// [`PresenceInput::RulesWritten`].
+    WriteRules {
+        document: Vec<u8>,
+        if_match: Option<String>,
     },
     /// Keep our status for the next start.
     Persist(SavedPresence),
@@ -248,10 +283,17 @@ pub(crate) struct Presence {
     asked: HashSet<String>,
     /// What the address book says (`address_book.rs`).
     book: address_book::Book,
+    /// Our watcher-information subscription (`watcher_info.rs`).
+    own_watchers: watcher_info::OwnWatchers,
+    /// Our pres-rules on the XCAP server (`rules.rs`).
+    rules: rules::RulesWriter,
+    /// The resource list subscription (`resource_list.rs`).
+    list: resource_list::ListSubscription,
 }
 
 impl Presence {
     pub(crate) fn new(settings: PresenceSettings) -> Presence {
+        let list = resource_list::ListSubscription::new(settings.list.clone());
         Presence {
             own: settings.saved.clone(),
             jitter: settings.seed | 1,
@@ -269,6 +311,9 @@ impl Presence {
             watchers: HashMap::new(),
             asked: HashSet::new(),
             book: address_book::Book::default(),
+            own_watchers: watcher_info::OwnWatchers::new(),
+            rules: rules::RulesWriter::default(),
+            list,
         }
     }
 
@@ -281,6 +326,8 @@ impl Presence {
     pub(crate) fn stopping_done(&self) -> bool {
         self.publishing != Publishing::Removing
             && !self.watches.values().any(|w| w.phase == Phase::Subscribing)
+            && !self.own_watchers.subscribing()
+            && !self.list.subscribing()
     }
 
     /// When [`Presence::handle_timeout`] is due.
@@ -292,7 +339,13 @@ impl Presence {
             .filter_map(|w| w.window_start.map(|s| s + UPDATE_WINDOW));
         let due = self.watches.values().filter_map(|w| w.due);
         let watchers = self.watchers.values().map(|(_, until)| *until);
-        held.chain(due).chain(self.publish_due).chain(watchers).min()
+        held.chain(due)
+            .chain(self.publish_due)
+            .chain(watchers)
+            .chain(self.own_watchers.due())
+            .chain(self.rules.due())
+            .chain(self.list.due())
+            .min()
     }
 
     pub(crate) fn handle(&mut self, input: PresenceInput, now: Now) {
@@ -311,6 +364,7 @@ impl Presence {
             PresenceInput::Subscription(event) => self.on_subscription(event, now),
             PresenceInput::Publication(event) => self.on_publication(event, now),
             PresenceInput::Watcher(event) => self.on_watcher(event, now),
+            PresenceInput::RulesWritten(result) => self.rules_written(result, now),
             PresenceInput::Stop => self.stop(now),
         }
     }
@@ -354,6 +408,9 @@ impl Presence {
                 _ => {}
             }
         }
+        self.winfo_timeout(now);
+        self.rules_timeout(now);
+        self.list_timeout(now);
         if self.publish_due.is_some_and(|d| d <= now.at) {
             self.publish_due = None;
             if self.can_send && !self.stopping && self.settings.publishes {
@@ -445,6 +502,10 @@ impl Presence {
     }
 
     fn start_subscription(&mut self, uri: &str) {
+        if self.list.in_use() {
+            // Watched through the resource list (`resource_list.rs`).
+            return;
+        }
         let id = SubscriptionId(self.next_id);
         self.next_id += 1;
         let Some(w) = self.watches.get_mut(uri) else {
@@ -498,6 +559,8 @@ impl Presence {
                 }
             }
         }
+        self.winfo_can_send(can, now);
+        self.list_can_send(can, now);
         if self.settings.publishes {
             if can {
                 self.publish_due = Some(now.at);
@@ -586,6 +649,8 @@ impl Presence {
             self.notify(id, state, allowed.then(|| closed.clone()));
         }
         self.publish_due = None;
+        self.winfo_stop();
+        self.list_stop();
         if self.settings.publishes && matches!(self.publishing, Publishing::Published | Publishing::Sending) {
             self.publishing = Publishing::Removing;
             self.effects.push_back(PresenceEffect::Publish {

@@ -11,6 +11,9 @@ fn settings(publishes: bool) -> PresenceSettings {
         saved: SavedPresence::default(),
         seed: 42,
         default_account: true,
+        watcher_info: false,
+        xcap: false,
+        list: None,
     }
 }
 

@@ -11,6 +11,12 @@ impl Presence {
             | SubscriptionEvent::Notified { id, .. }
             | SubscriptionEvent::Ended { id } => *id,
         };
+        if self.own_watchers.owns(id) {
+            return self.on_winfo(event, now);
+        }
+        if self.list.owns(id) {
+            return self.on_list(event, now);
+        }
         let Some(uri) = self.by_id.get(&id).cloned() else {
             return;
         };

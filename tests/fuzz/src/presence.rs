@@ -1,8 +1,11 @@
-//! Presence harnesses: PIDF and watcher-info documents (also run by
-//! `tests/presence_vectors.rs` over the presence vectors on stable).
+//! Presence harnesses: PIDF, watcher-info and resource list (RLMI in
+//! multipart/related) documents (also run by `tests/presence_vectors.rs`
+//! over the presence vectors on stable).
 
 use sipchat::model::{OwnStatus, PresenceStatus};
+use sipchat::protocol::presence::multipart;
 use sipchat::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
+use sipchat::protocol::presence::rlmi::{self, ResourceList};
 use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList};
 
 /// PIDF: parse and merge never panic; a parsed document's summary, written
@@ -51,4 +54,33 @@ pub fn winfo(data: &[u8]) {
         second.newly_pending.is_empty(),
         "a repeated document asked again: {second:?}"
     );
+}
+
+/// Resource list notifications: the body as multipart/related (boundary
+/// from the body) and as a bare RLMI document never panic; what is read
+/// stays within the named limits, and every part is read as the RLMI or
+/// PIDF document it says it is.
+pub fn rlmi(data: &[u8]) {
+    if let Ok(list) = ResourceList::parse(data) {
+        assert!(list.resources.len() <= rlmi::MAX_RESOURCES);
+        assert!(list
+            .resources
+            .iter()
+            .all(|r| r.instances.len() <= rlmi::MAX_INSTANCES));
+    }
+    let Ok(parts) = multipart::parse(data, None) else {
+        return;
+    };
+    assert!(parts.len() <= multipart::MAX_PARTS);
+    for part in parts {
+        match part.content_type.as_deref() {
+            Some(rlmi::CONTENT_TYPE) => {
+                let _ = ResourceList::parse(&part.body);
+            }
+            Some(pidf::CONTENT_TYPE) => {
+                let _ = PresenceDocument::parse(&part.body).map(|d| d.summary());
+            }
+            _ => {}
+        }
+    }
 }

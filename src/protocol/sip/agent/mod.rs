@@ -566,14 +566,21 @@ impl Agent {
     }
 
     /// 416 for a Request-URI scheme we do not serve (RFC 3261 8.2.2.1), 420
-    /// for a Require we do not support (8.2.2.3).
+    /// for a Require we do not support (8.2.2.3; `eventlist` on a NOTIFY is
+    /// supported).
     fn refuse_unsupported(&mut self, msg: &SipMessage) -> Option<SipMessage> {
         let uri = msg.request_uri().unwrap_or_default();
         let scheme = uri.split(':').next().unwrap_or_default();
         if !scheme.eq_ignore_ascii_case("sip") && !scheme.eq_ignore_ascii_case("sips") {
             return Some(response_to(msg, 416, Some(&self.new_tag())));
         }
-        let unsupported: Vec<&str> = msg.header_list("Require");
+        // A resource list's NOTIFY requires `eventlist` (RFC 4662), which
+        // we offer in every list SUBSCRIBE.
+        let unsupported: Vec<&str> = msg
+            .header_list("Require")
+            .into_iter()
+            .filter(|r| !(msg.method() == Some(Method::Notify) && r.eq_ignore_ascii_case("eventlist")))
+            .collect();
         if !unsupported.is_empty() && msg.method() != Some(Method::Cancel) {
             let mut resp = response_to(msg, 420, Some(&self.new_tag()));
             resp.push_header("Unsupported", unsupported.join(", "));

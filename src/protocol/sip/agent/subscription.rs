@@ -351,6 +351,14 @@ impl Agent {
         let hop = s.hop;
         req.set_header("Event", s.request.event.clone());
         req.set_header("Accept", s.request.accept.join(", "));
+        // A resource list (RFC 4662) is asked for by accepting RLMI.
+        if s.request
+            .accept
+            .iter()
+            .any(|a| a == crate::protocol::presence::rlmi::CONTENT_TYPE)
+        {
+            req.set_header("Supported", "eventlist");
+        }
         req.set_header("Expires", expires.to_string());
         req.set_header("Contact", self.subscription_contact(&hop));
         req.set_header("Allow", "NOTIFY");
