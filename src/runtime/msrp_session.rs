@@ -72,6 +72,9 @@ pub(crate) enum SessionAction {
     Ring { session: SessionId },
     /// BYE (or CANCEL, or 603 while pending).
     End { session: SessionId },
+    /// As `End`, with why in words on the BYE (a Reason header): the MSRP
+    /// connection could not be opened or was lost.
+    EndBecause { session: SessionId, reason: String },
 }
 
 impl SessionAction {
@@ -82,7 +85,8 @@ impl SessionAction {
             | SessionAction::Accept { session, .. }
             | SessionAction::Reject { session, .. }
             | SessionAction::Ring { session }
-            | SessionAction::End { session } => *session,
+            | SessionAction::End { session }
+            | SessionAction::EndBecause { session, .. } => *session,
         }
     }
 }
@@ -105,7 +109,7 @@ impl SessionAction {
             SessionAction::Accept { .. } => ActionKind::Accept,
             SessionAction::Reject { code, .. } => ActionKind::Reject { code: *code },
             SessionAction::Ring { .. } => ActionKind::Ring,
-            SessionAction::End { .. } => ActionKind::End,
+            SessionAction::End { .. } | SessionAction::EndBecause { .. } => ActionKind::End,
         }
     }
 }

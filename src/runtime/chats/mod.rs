@@ -785,13 +785,18 @@ impl Chats {
         };
         let signalled = chat.signalled;
         let state = if chat.active() {
-            ChatState::Ended { reason }
+            ChatState::Ended {
+                reason: reason.clone(),
+            }
         } else {
-            ChatState::Failed { reason }
+            ChatState::Failed {
+                reason: reason.clone(),
+            }
         };
         self.finish(session, state);
         if signalled {
-            self.session(SessionAction::End { session });
+            // The peer learns the true cause from the BYE's Reason.
+            self.session(SessionAction::EndBecause { session, reason });
         }
     }
 }

@@ -355,9 +355,11 @@ fn a_lost_connection_ends_the_chat_after_the_grace_unless_a_bye_came() {
             reason: "the peer closed the connection".into()
         }]
     );
-    assert!(fx
-        .iter()
-        .any(|e| matches!(e, ChatEffect::Session(SessionAction::End { session: S }))));
+    assert!(
+        fx.iter().any(|e| matches!(e, ChatEffect::Session(SessionAction::EndBecause { session: S, reason })
+            if reason == "the peer closed the connection")),
+        "the BYE says why: {fx:?}"
+    );
     // The BYE came within the grace: the chat ends with its words, once.
     let mut c = chats();
     active(&mut c, now);

@@ -337,6 +337,9 @@ impl Endpoint {
             }
             SessionAction::Ring { session } => self.agent.ring_session(*session, now),
             SessionAction::End { session } => self.agent.end_session(*session, now),
+            SessionAction::EndBecause { session, reason } => {
+                self.agent.end_session_because(*session, reason, now)
+            }
         }
     }
 

@@ -19,6 +19,7 @@
 //! reports whether the bytes are encrypted ([`TaskEvent::Opened`]).
 
 mod file_io;
+mod reach;
 
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
@@ -200,9 +201,14 @@ pub enum TaskError {
         /// Why.
         source: crate::transport::msrp::tls::MsrpTlsError,
     },
-    /// The peer did not connect to us in time.
-    #[error("the peer did not connect within {} seconds", CONNECT_TIMEOUT.as_secs())]
-    NoConnection,
+    /// The peer could not be reached (words from [`reach`]: where, why,
+    /// and the NAT hint for private addresses).
+    #[error("{0}")]
+    Unreachable(String),
+    /// The peer did not connect to us in time; `behind_nat` when the
+    /// address we gave it is a private one.
+    #[error("the peer did not open the chat connection within {} seconds{}", CONNECT_TIMEOUT.as_secs(), if *behind_nat { format!(" (we gave it a private address; {})", reach::BEHIND_NAT_HINT) } else { String::new() })]
+    NoConnection { behind_nat: bool },
     /// Neither a relay, a connection to make, nor one to wait for.
     #[error("no way to reach the peer")]
     NoRoute,
@@ -351,7 +357,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             }
             _ => {
                 setup.hub.forget(&sid);
-                return Err(TaskError::NoConnection);
+                return Err(TaskError::NoConnection {
+                    behind_nat: reach::is_private(&prepared.local_uri.host),
+                });
             }
         },
         (None, None) => return Err(TaskError::NoRoute),
@@ -713,6 +721,9 @@ async fn write_loop(mut writer: WriteHalf<MsrpStream>, mut rx: mpsc::UnboundedRe
 /// which check refused it (the fingerprint of the peer's offer or answer,
 /// or, without one, the account's server checks).
 fn peer_refused(error: connect::ConnectError, announced: bool, peer_sdp: PeerSdp) -> TaskError {
+    if let Some(words) = reach::unreachable_words(&error) {
+        return TaskError::Unreachable(words);
+    }
     let connect::ConnectError::Tls { host, port, source } = &error else {
         return TaskError::Connect(error);
     };

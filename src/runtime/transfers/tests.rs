@@ -408,6 +408,33 @@ fn cancel_under_way_hangs_up_and_keeps_nothing() {
 }
 
 #[test]
+fn a_connection_that_never_opened_fails_with_its_cause_and_tells_the_peer() {
+    let mut t = transfers();
+    let now = now0();
+    send(&mut t, FileSendMode::Session, 1000, Vec::new(), now);
+    offer(&mut t, S, now);
+    drain(&mut t);
+    let cause = "could not open the chat connection to 192.168.77.10:38065 (refused); both behind NAT? \
+                 Configure an MSRP relay";
+    t.handle(
+        TransferInput::Task {
+            session: S,
+            event: TaskEvent::Closed {
+                reason: Some(cause.into()),
+            },
+        },
+        now,
+    );
+    let fx = drain(&mut t);
+    assert!(
+        fx.iter().any(|e| matches!(e, TransferEffect::Session(SessionAction::EndBecause { session: S, reason })
+            if reason == cause)),
+        "the BYE carries the cause: {fx:?}"
+    );
+    assert_eq!(failures(&fx), vec![cause.to_string()]);
+}
+
+#[test]
 fn shutdown_interrupts_and_keeps_the_confirmed_bytes() {
     let mut t = transfers();
     let now = now0();
