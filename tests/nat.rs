@@ -457,3 +457,127 @@ fn a_large_file_through_the_relay_and_directly() {
         report_throughput(what, LARGE_FILE_SIZE, &seconds);
     }
 }
+
+/// How long a chat or file session between two homes without a relay may
+/// take to fail (the bound).
+const NO_RELAY_FAILURE: Duration = Duration::from_secs(30);
+/// The words both sides must show for it.
+const COULD_NOT_OPEN: &str = "could not open the chat connection to 192.168.77.10:";
+const NAT_HINT: &str = "both behind NAT? Configure an MSRP relay";
+
+/// Runs bob's `args` (a `chat` or `send-file`) in `home`; returns how long
+/// it took, its exit status and everything it printed.
+fn bob_in_home(home: &HomeRouter, config: &Path, dir: &Path, args: &[&str]) -> (Duration, ExitStatus, String) {
+    use std::io::Read;
+    let started = Instant::now();
+    let child = home
+        .in_home(env!("CARGO_BIN_EXE_sipchat"))
+        .env_remove("SIPCHAT_CONFIG")
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir.join("bob-data"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // stdin stays open (a chat would end at EOF): the session must fail
+    // by itself.
+    let mut bob = cli::Killed(child);
+    let deadline = started + 3 * NO_RELAY_FAILURE;
+    let status = loop {
+        if let Some(status) = bob.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "bob's {args:?} did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let took = started.elapsed();
+    let mut out = String::new();
+    for stream in [
+        bob.0.stdout.take().map(|s| Box::new(s) as Box<dyn Read>),
+        bob.0.stderr.take().map(|s| Box::new(s) as Box<dyn Read>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let mut stream = stream;
+        let _ = stream.read_to_string(&mut out);
+    }
+    (took, status, out)
+}
+
+/// The next `chat_failed` / `chat_ended` / `transfer_failed` line of
+/// alice's, within the failure bound (and a margin for a loaded machine).
+fn alice_sees_the_end(lines: &Receiver<String>) -> serde_json::Value {
+    let deadline = Instant::now() + 2 * NO_RELAY_FAILURE;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = lines.recv_timeout(left) else {
+            break;
+        };
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if ["chat_failed", "chat_ended", "transfer_failed"].contains(&v["event"].as_str().unwrap_or("")) {
+            return v;
+        }
+    }
+    panic!("alice saw no end of the session");
+}
+
+#[test]
+fn two_homes_without_a_relay_fail_with_the_true_cause_on_both_sides() {
+    let Some(home_a) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(home_b) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, home_a.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_relay_config(dir.path(), &kam, home_a.server_ip, "alice", false);
+    let bob_config = write_relay_config(dir.path(), &kam, home_a.server_ip, "bob", false);
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut child = home_a
+        .in_home(env!("CARGO_BIN_EXE_sipchat"))
+        .env_remove("SIPCHAT_CONFIG")
+        .arg("--config")
+        .arg(&alice_config)
+        .arg("--data-dir")
+        .arg(dir.path().join("alice-data"))
+        .args(["listen", "--json", "--accept-chats", "--accept-files"])
+        .arg(&inbox)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = cli::lines_of(&mut child);
+    let _alice = cli::Killed(child);
+    cli::next_event(&lines, "registered");
+    let alice_uri = format!("sip:alice@{}", kamailio::DOMAIN);
+    let file = dir.path().join("photo.bin");
+    std::fs::write(&file, vec![7u8; 64 * 1024]).unwrap();
+    let file = file.to_str().unwrap().to_string();
+    for args in [vec!["chat", alice_uri.as_str()], vec!["send-file", alice_uri.as_str(), &file]] {
+        let (took, status, said) = bob_in_home(&home_b, &bob_config, dir.path(), &args);
+        assert!(!status.success(), "{args:?} {status:?}: {said}");
+        assert!(
+            said.contains(COULD_NOT_OPEN) && said.contains(NAT_HINT),
+            "bob's {args:?} says the true cause: {said}\n{}",
+            kam.log()
+        );
+        assert!(!said.contains("ended the chat"), "{said}");
+        assert!(took < NO_RELAY_FAILURE, "bob's {args:?} took {took:?}");
+        let end = alice_sees_the_end(&lines);
+        let reason = end["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains(COULD_NOT_OPEN) && reason.contains(NAT_HINT),
+            "alice's {end} says the true cause"
+        );
+        assert!(!reason.contains("ended the chat"), "{end}");
+        eprintln!("{args:?}: bob after {took:.1?}: {}; alice: {reason}", said.trim());
+    }
+}
