@@ -581,3 +581,32 @@ fn two_homes_without_a_relay_fail_with_the_true_cause_on_both_sides() {
         eprintln!("{args:?}: bob after {took:.1?}: {}; alice: {reason}", said.trim());
     }
 }
+
+#[test]
+fn a_file_from_a_home_to_the_public_side_directly() {
+    // Behind NAT, without a relay, the sender offers to connect itself
+    // (`a=setup:active`): the public receiver waits for it instead of
+    // connecting to a private address.
+    let Some(home) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, home.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_relay_config(dir.path(), &kam, home.server_ip, "alice", false);
+    let bob_config = write_relay_config(dir.path(), &kam, home.server_ip, "bob", false);
+    let seconds = files_back_to_back(
+        cli::sipchat(),
+        &alice_config,
+        || home.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &bob_config,
+        dir.path(),
+        &kam,
+        Files {
+            count: 1,
+            size: FILE_SIZE,
+        },
+    );
+    report_throughput("direct, sender behind NAT", FILE_SIZE, &seconds);
+}

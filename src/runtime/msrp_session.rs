@@ -221,6 +221,16 @@ fn prefers_passive(offer: &SessionDescription, decision: &OfferDecision, relayed
 /// The SDP attribute carrying a certificate fingerprint (RFC 8122).
 pub const FINGERPRINT_ATTRIBUTE: &str = "fingerprint";
 
+/// The `a=setup` role of our offers: behind NAT without a relay, a peer
+/// cannot connect to our address, so unless the user chose a role we say
+/// we connect (`active`, RFC 6135) and the peer waits for us.
+pub(crate) fn offer_role(configured: MsrpRole, behind_nat: bool) -> MsrpRole {
+    match configured {
+        MsrpRole::Auto if behind_nat => MsrpRole::Active,
+        role => role,
+    }
+}
+
 /// `c=` and `o=` address for our path's last URI.
 fn address_of(uri: &MsrpUri) -> Address {
     let bare = uri.host.trim_start_matches('[').trim_end_matches(']');

@@ -104,6 +104,7 @@ fn invite(c: &mut Chats, now: Now) -> Vec<u8> {
             event: TaskEvent::Prepared {
                 local_path: path("ours"),
                 relay: None,
+                behind_nat: false,
             },
         },
         now,
@@ -697,6 +698,7 @@ fn an_msrps_offer_starts_a_tls_task_even_when_the_account_chats_over_tcp() {
             event: TaskEvent::Prepared {
                 local_path: vec![MsrpUri::endpoint(true, "127.0.0.1", 2857, "ours")],
                 relay: None,
+                behind_nat: false,
             },
         },
         now,
@@ -753,6 +755,7 @@ fn an_msrps_offer_with_a_plaintext_path_of_ours_is_refused_with_488_in_words() {
             event: TaskEvent::Prepared {
                 local_path: path("ours"),
                 relay: None,
+                behind_nat: false,
             },
         },
         now,

@@ -435,6 +435,8 @@ impl Endpoint {
                 Plan::Direct {
                     secure,
                     host,
+                    behind_nat: self.agent.behind_nat_on(&hop)
+                        || msrp_task::reach::looks_behind_nat(ip, hop.remote.ip()),
                     peer_tls: self.chat_settings.peer_tls.clone(),
                 }
             }

@@ -19,7 +19,7 @@
 //! reports whether the bytes are encrypted ([`TaskEvent::Opened`]).
 
 mod file_io;
-mod reach;
+pub(crate) mod reach;
 
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
@@ -62,6 +62,9 @@ pub(crate) enum Plan {
     Direct {
         secure: bool,
         host: String,
+        /// The server sees us at another address: peers cannot connect to
+        /// `host`, so we offer to connect ourselves (`a=setup:active`).
+        behind_nat: bool,
         /// How a peer that announced no fingerprint is checked when we
         /// connect to it (the account's server checks).
         peer_tls: Option<Arc<ClientConfig>>,
@@ -120,6 +123,8 @@ pub(crate) enum TaskEvent {
     Prepared {
         local_path: Vec<MsrpUri>,
         relay: Option<String>,
+        /// Direct, behind NAT (see [`Plan::Direct`]).
+        behind_nat: bool,
     },
     /// The connection is bound; messages flow. `secure` when TLS is
     /// negotiated on our connection and every hop of the peer's path is
@@ -288,9 +293,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
     };
     let mut local_path = prepared.relays.clone();
     local_path.push(prepared.local_uri.clone());
-    let relay_name = match &setup.plan {
-        Plan::Relay { relay, .. } => Some(relay.to_string()),
-        Plan::Direct { .. } => None,
+    let (relay_name, behind_nat) = match &setup.plan {
+        Plan::Relay { relay, .. } => (Some(relay.to_string()), false),
+        Plan::Direct { behind_nat, .. } => (None, *behind_nat),
     };
     let send = |e: TaskEvent| {
         let _ = setup.events.send(TaskNews {
@@ -301,6 +306,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
     send(TaskEvent::Prepared {
         local_path,
         relay: relay_name,
+        behind_nat,
     });
     let mut early = Vec::new();
     let go = loop {

@@ -27,6 +27,13 @@ pub fn is_private(host: &str) -> bool {
     }
 }
 
+/// Whether we are likely behind NAT when no registration told us: our
+/// address is a private one and the server's is not (a one-shot command
+/// that does not register learns nothing from Via `received`/`rport`).
+pub fn looks_behind_nat(local: IpAddr, server: IpAddr) -> bool {
+    is_private(&local.to_string()) && !is_private(&server.to_string()) && !server.is_loopback()
+}
+
 /// `Some(words)` when connecting to the peer failed at the TCP level
 /// (refused, no route, no answer); TLS and certificate failures keep their
 /// own words.
@@ -76,6 +83,10 @@ mod tests {
             "could not open the chat connection to 192.168.77.10:38065 (refused); both behind NAT? \
              Configure an MSRP relay"
         );
+        let home: IpAddr = "192.168.77.10".parse().unwrap();
+        assert!(looks_behind_nat(home, "198.51.100.2".parse().unwrap()));
+        assert!(!looks_behind_nat(home, "192.168.77.1".parse().unwrap()));
+        assert!(!looks_behind_nat("127.0.0.1".parse().unwrap(), "127.0.0.1".parse().unwrap()));
         let no_route = ConnectError::Tcp {
             host: "198.51.100.7".into(),
             port: 2855,

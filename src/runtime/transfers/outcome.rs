@@ -19,7 +19,11 @@ impl Transfers {
         };
         let id = t.file.id;
         match event {
-            TaskEvent::Prepared { local_path, relay } => self.prepared(session, local_path, relay),
+            TaskEvent::Prepared {
+                local_path,
+                relay,
+                behind_nat,
+            } => self.prepared(session, local_path, relay, behind_nat),
             TaskEvent::Opened { secure } => {
                 t.state = ChatState::Active { secure, relay: None };
             }

@@ -165,6 +165,13 @@ impl Agent {
 
     /// The public address learnt on `hop`, when `hop` is the registration's
     /// flow (what reaches us through it).
+    /// Whether the server sees us at another address than ours on `hop`
+    /// (learnt from the registration's Via `received`/`rport`): we are
+    /// behind NAT there, and a peer cannot connect to our own address.
+    pub fn behind_nat_on(&self, hop: &Hop) -> bool {
+        self.public_address_on(hop).is_some()
+    }
+
     pub(super) fn public_address_on(&self, hop: &Hop) -> Option<SocketAddr> {
         let flow = self.registration.hop?;
         let same = flow.transport == hop.transport && flow.remote == hop.remote && flow.conn == hop.conn;
