@@ -467,7 +467,12 @@ const NAT_HINT: &str = "both behind NAT? Configure an MSRP relay";
 
 /// Runs bob's `args` (a `chat` or `send-file`) in `home`; returns how long
 /// it took, its exit status and everything it printed.
-fn bob_in_home(home: &HomeRouter, config: &Path, dir: &Path, args: &[&str]) -> (Duration, ExitStatus, String) {
+fn bob_in_home(
+    home: &HomeRouter,
+    config: &Path,
+    dir: &Path,
+    args: &[&str],
+) -> (Duration, ExitStatus, String) {
     use std::io::Read;
     let started = Instant::now();
     let child = home
@@ -561,7 +566,10 @@ fn two_homes_without_a_relay_fail_with_the_true_cause_on_both_sides() {
     let file = dir.path().join("photo.bin");
     std::fs::write(&file, vec![7u8; 64 * 1024]).unwrap();
     let file = file.to_str().unwrap().to_string();
-    for args in [vec!["chat", alice_uri.as_str()], vec!["send-file", alice_uri.as_str(), &file]] {
+    for args in [
+        vec!["chat", alice_uri.as_str()],
+        vec!["send-file", alice_uri.as_str(), &file],
+    ] {
         let (took, status, said) = bob_in_home(&home_b, &bob_config, dir.path(), &args);
         assert!(!status.success(), "{args:?} {status:?}: {said}");
         assert!(
@@ -617,7 +625,13 @@ const TCP_IDLE: Duration = Duration::from_secs(90);
 
 /// A config for `user` registered over TCP through `kam` (the relay
 /// provider listens on TCP at its UDP port); `extra` goes into the account.
-fn write_tcp_config(dir: &Path, kam: &Kamailio, server: std::net::Ipv4Addr, user: &str, extra: &str) -> PathBuf {
+fn write_tcp_config(
+    dir: &Path,
+    kam: &Kamailio,
+    server: std::net::Ipv4Addr,
+    user: &str,
+    extra: &str,
+) -> PathBuf {
     let text = format!(
         r#"(
     accounts: [(
@@ -671,7 +685,8 @@ fn a_tcp_client_behind_the_router_gets_a_message_after_90_s_of_silence() {
 #[test]
 fn without_keepalives_the_router_forgets_a_tcp_client() {
     // The control: keep-alives off, the router drops the idle connection.
-    let Some((sent, arrived, words)) = tcp_message_after_silence("keepalive_secs: 0,", "lost over tcp") else {
+    let Some((sent, arrived, words)) = tcp_message_after_silence("keepalive_secs: 0,", "lost over tcp")
+    else {
         return;
     };
     assert!(

@@ -69,7 +69,13 @@ impl Session {
     /// `message_id` of `total` bytes; `durable` marks the bytes as on disk
     /// ([`DURABLE_HEADER`]), else it says only that they arrived (which
     /// paces a sender behind relays).
-    pub(super) fn send_part_report(&mut self, message_id: &str, through: u64, total: Option<u64>, durable: bool) {
+    pub(super) fn send_part_report(
+        &mut self,
+        message_id: &str,
+        through: u64,
+        total: Option<u64>,
+        durable: bool,
+    ) {
         let total = total.map_or_else(|| "*".to_string(), |t| t.to_string());
         let txid = self.txid_for(b"");
         let mut f = Frame::request(txid, Method::Report);

@@ -44,7 +44,11 @@ pub fn parse(value: &str) -> Option<Reason> {
         None => (first, ""),
     };
     let protocol = protocol.trim();
-    if protocol.is_empty() || !protocol.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+    if protocol.is_empty()
+        || !protocol
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
         return None;
     }
     let params = parse_params(params);
@@ -69,7 +73,10 @@ mod tests {
     #[test]
     fn round_trip_and_foreign_forms() {
         let v = format(503, "could not open \"the\" chat\r\nconnection");
-        assert_eq!(v, r#"SIP ;cause=503 ;text="could not open \"the\" chatconnection""#);
+        assert_eq!(
+            v,
+            r#"SIP ;cause=503 ;text="could not open \"the\" chatconnection""#
+        );
         let r = parse(&v).unwrap();
         assert_eq!(r.protocol, "SIP");
         assert_eq!(r.cause, Some(503));

@@ -603,7 +603,13 @@ impl Chats {
     }
 
     /// The task knows our path: send the offer, or the answer.
-    fn prepared(&mut self, session: SessionId, local_path: Vec<MsrpUri>, relay: Option<String>, behind_nat: bool) {
+    fn prepared(
+        &mut self,
+        session: SessionId,
+        local_path: Vec<MsrpUri>,
+        relay: Option<String>,
+        behind_nat: bool,
+    ) {
         let relayed = relay.is_some();
         let role = msrp_session::offer_role(self.config.role, behind_nat);
         let fingerprint = self.config.fingerprint.clone();

@@ -357,8 +357,10 @@ fn a_lost_connection_ends_the_chat_after_the_grace_unless_a_bye_came() {
         }]
     );
     assert!(
-        fx.iter().any(|e| matches!(e, ChatEffect::Session(SessionAction::EndBecause { session: S, reason })
-            if reason == "the peer closed the connection")),
+        fx.iter().any(
+            |e| matches!(e, ChatEffect::Session(SessionAction::EndBecause { session: S, reason })
+            if reason == "the peer closed the connection")
+        ),
         "the BYE says why: {fx:?}"
     );
     // The BYE came within the grace: the chat ends with its words, once.

@@ -39,9 +39,11 @@ pub fn looks_behind_nat(local: IpAddr, server: IpAddr) -> bool {
 /// own words.
 pub fn unreachable_words(error: &ConnectError) -> Option<String> {
     let (host, port, why) = match error {
-        ConnectError::TimedOut { host, port } => {
-            (host, port, format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))
-        }
+        ConnectError::TimedOut { host, port } => (
+            host,
+            port,
+            format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+        ),
         ConnectError::Tcp { host, port, source } => {
             let why = match source.kind() {
                 ErrorKind::ConnectionRefused => "refused".to_string(),
@@ -58,7 +60,9 @@ pub fn unreachable_words(error: &ConnectError) -> Option<String> {
     } else {
         String::new()
     };
-    Some(format!("could not open the chat connection to {host}:{port} ({why}){hint}"))
+    Some(format!(
+        "could not open the chat connection to {host}:{port} ({why}){hint}"
+    ))
 }
 
 #[cfg(test)]
@@ -67,10 +71,23 @@ mod tests {
 
     #[test]
     fn private_addresses_get_the_hint_and_the_cause_in_words() {
-        for host in ["192.168.77.10", "10.1.2.3", "172.16.0.1", "100.64.1.1", "fd00::1", "[fe80::1]"] {
+        for host in [
+            "192.168.77.10",
+            "10.1.2.3",
+            "172.16.0.1",
+            "100.64.1.1",
+            "fd00::1",
+            "[fe80::1]",
+        ] {
             assert!(is_private(host), "{host}");
         }
-        for host in ["198.51.100.2", "127.0.0.1", "2001:db8::1", "example.org", "100.128.0.1"] {
+        for host in [
+            "198.51.100.2",
+            "127.0.0.1",
+            "2001:db8::1",
+            "example.org",
+            "100.128.0.1",
+        ] {
             assert!(!is_private(host), "{host}");
         }
         let refused = ConnectError::Tcp {
@@ -86,7 +103,10 @@ mod tests {
         let home: IpAddr = "192.168.77.10".parse().unwrap();
         assert!(looks_behind_nat(home, "198.51.100.2".parse().unwrap()));
         assert!(!looks_behind_nat(home, "192.168.77.1".parse().unwrap()));
-        assert!(!looks_behind_nat("127.0.0.1".parse().unwrap(), "127.0.0.1".parse().unwrap()));
+        assert!(!looks_behind_nat(
+            "127.0.0.1".parse().unwrap(),
+            "127.0.0.1".parse().unwrap()
+        ));
         let no_route = ConnectError::Tcp {
             host: "198.51.100.7".into(),
             port: 2855,

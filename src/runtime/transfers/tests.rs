@@ -151,7 +151,12 @@ fn offer(t: &mut Transfers, session: SessionId, now: Now) -> (Option<FileJob>, V
 }
 
 /// [`offer`], from behind NAT or not.
-fn offer_from(t: &mut Transfers, session: SessionId, behind_nat: bool, now: Now) -> (Option<FileJob>, Vec<u8>) {
+fn offer_from(
+    t: &mut Transfers,
+    session: SessionId,
+    behind_nat: bool,
+    now: Now,
+) -> (Option<FileJob>, Vec<u8>) {
     t.handle(
         TransferInput::Routed {
             session,
@@ -445,8 +450,10 @@ fn a_connection_that_never_opened_fails_with_its_cause_and_tells_the_peer() {
     );
     let fx = drain(&mut t);
     assert!(
-        fx.iter().any(|e| matches!(e, TransferEffect::Session(SessionAction::EndBecause { session: S, reason })
-            if reason == cause)),
+        fx.iter().any(
+            |e| matches!(e, TransferEffect::Session(SessionAction::EndBecause { session: S, reason })
+            if reason == cause)
+        ),
         "the BYE carries the cause: {fx:?}"
     );
     assert_eq!(failures(&fx), vec![cause.to_string()]);

@@ -239,7 +239,12 @@ impl Agent {
     /// Ends a session from our side as [`Agent::end_session`] does, telling
     /// the peer why in a Reason header on the BYE (RFC 3326): the session's
     /// media could not be set up, in `text`.
-    pub fn end_session_because(&mut self, session: SessionId, text: &str, now: Instant) -> Result<(), SessionError> {
+    pub fn end_session_because(
+        &mut self,
+        session: SessionId,
+        text: &str,
+        now: Instant,
+    ) -> Result<(), SessionError> {
         if let Some(s) = self.sessions.map.get_mut(&session) {
             s.bye_reason = Some(super::super::reason::format(
                 super::super::reason::CAUSE_MEDIA_FAILED,
