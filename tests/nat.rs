@@ -694,3 +694,68 @@ fn without_keepalives_the_router_forgets_a_tcp_client() {
         "the router kept alice's TCP connection for 90 s without keep-alives\n{words}"
     );
 }
+
+#[test]
+fn outbound_and_gruu_against_kamailio() {
+    // Kamailio's registrar with the outbound module: alice's REGISTER
+    // carries +sip.instance, reg-id and "Supported: outbound, gruu"; the
+    // public GRUU it grants reaches her from the public side.
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let template = PROVIDER.replacen(
+        "#!KAMAILIO\n",
+        "#!KAMAILIO\n#!define WITH_NAT\n#!define WITH_OUTBOUND\n",
+        1,
+    );
+    let Some(kam) = Kamailio::start_udp_config_or_skip(&template, router.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_config(dir.path(), &kam, &router, "alice", "");
+    let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
+    let (_alice, lines) = alice_at_home(&router, dir.path(), &alice_config);
+    let log = kam.log();
+    let register = log
+        .lines()
+        .find(|l| l.contains("REGISTER Contact: <sip:alice@"))
+        .unwrap_or_else(|| panic!("{log}"))
+        .to_string();
+    assert!(
+        register.contains(";+sip.instance=\"<urn:uuid:") && register.contains(";reg-id=1"),
+        "{register}"
+    );
+    assert!(register.contains("Supported: outbound, gruu"), "{register}");
+    // The instance as alice's runtime makes it (machine id and AoR).
+    let instance = register
+        .split("+sip.instance=\"<")
+        .nth(1)
+        .and_then(|r| r.split('>').next())
+        .unwrap()
+        .to_string();
+    let gruu = format!("sip:alice@{};gr={instance}", kamailio::DOMAIN);
+    let child = cli::sipchat()
+        .env_remove("SIPCHAT_CONFIG")
+        .arg("--config")
+        .arg(&bob_config)
+        .arg("--data-dir")
+        .arg(dir.path().join("bob-data"))
+        .args(["send", &gruu, "to the gruu"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut bob = cli::Killed(child);
+    let deadline = Instant::now() + SEND_DEADLINE;
+    let status = loop {
+        if let Some(status) = bob.0.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.is_some_and(|s| s.success()), "{status:?}\n{}", kam.log());
+    assert!(arrives(&lines, "to the gruu"), "{}", kam.log());
+}

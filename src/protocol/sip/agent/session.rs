@@ -299,6 +299,9 @@ impl Agent {
     /// Our Contact for a session through `hop`: behind a NAT on the server
     /// flow, the public address the registrar showed us.
     pub(super) fn session_contact(&self, hop: &Hop) -> String {
+        if let Some(gruu) = self.gruu_contact(hop) {
+            return gruu;
+        }
         let user = self.config.aor.user.clone().unwrap_or_default();
         let at = if user.is_empty() { "" } else { "@" };
         let public = self.public_address_on(hop);
