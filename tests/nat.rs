@@ -3,6 +3,9 @@
 //! conntrack UDP 20/30 s), a Kamailio on the public side
 //! (tests/kamailio/nat.cfg, with and without NAT handling), alice as a
 //! `sipchat listen` process in the home, bob as `sipchat send` outside.
+//! Also: files through Kamailio's MSRP relay (tests/kamailio/nat_relay.cfg)
+//! between two homes and directly; two homes without a relay failing with
+//! the true cause; TCP keep-alives; RFC 5626 outbound and a GRUU.
 //!
 //! Needs root, `ip` and `nft`; skipped without them unless
 //! `SIPCHAT_REQUIRE_KAMAILIO` or `CI` is set.

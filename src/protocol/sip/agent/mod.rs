@@ -21,8 +21,8 @@ mod session_in;
 mod session_out;
 mod subscription;
 
-pub use outbound::{instance_from, MAX_OUTBOUND_URI, REG_ID};
 pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
+pub use outbound::{instance_from, MAX_OUTBOUND_URI, REG_ID};
 pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
     MAX_BODY_STREAM, MAX_REQUEST_UDP,

@@ -59,10 +59,8 @@ impl Agent {
             return;
         };
         let names_outbound = |name: &str| {
-            resp.header(name).is_some_and(|v| {
-                v.split(',')
-                    .any(|t| t.trim().eq_ignore_ascii_case("outbound"))
-            })
+            resp.header(name)
+                .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("outbound")))
         };
         let outbound = names_outbound("Require") || names_outbound("Supported");
         if outbound != self.registration.outbound {
@@ -77,7 +75,9 @@ impl Agent {
             .as_ref()
             .and_then(|c| c.param("pub-gruu"))
             .map(|g| g.trim_matches('"').to_string())
-            .filter(|g| g.len() <= MAX_OUTBOUND_URI && g.starts_with("sip") && !g.contains(['>', '\r', '\n', ' ']));
+            .filter(|g| {
+                g.len() <= MAX_OUTBOUND_URI && g.starts_with("sip") && !g.contains(['>', '\r', '\n', ' '])
+            });
         if gruu != self.registration.gruu {
             tracing::info!(account = %self.config.account, gruu = ?gruu, "the registrar's public GRUU (RFC 5627)");
         }

@@ -383,7 +383,11 @@ fn a_nat_seen_in_via_moves_the_contact_to_the_public_address_and_removes_the_old
 fn with_an_instance_the_register_offers_outbound_and_dialogs_use_the_gruu() {
     let t0 = Instant::now();
     let instance = instance_from(b"machine|sip:alice@sipchat.test");
-    assert_eq!(instance, instance_from(b"machine|sip:alice@sipchat.test"), "stable");
+    assert_eq!(
+        instance,
+        instance_from(b"machine|sip:alice@sipchat.test"),
+        "stable"
+    );
     assert_ne!(instance, instance_from(b"other|sip:alice@sipchat.test"));
     assert_eq!(&instance[..9], "urn:uuid:");
     assert_eq!(&instance[23..24], "5", "version 5 layout: {instance}");
