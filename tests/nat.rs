@@ -169,7 +169,7 @@ fn without_keepalives_the_router_forgets_alice_within_a_minute() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let alice_config = write_config(dir.path(), &kam, &router, "alice", "keepalive_secs: 0,");
+    let alice_config = write_config(dir.path(), &kam, &router, "alice", "keepalive_secs: 5,");
     let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
     let (_alice, lines) = alice_at_home(&router, dir.path(), &alice_config);
 
@@ -761,4 +761,50 @@ fn outbound_and_gruu_against_kamailio() {
     };
     assert!(status.is_some_and(|s| s.success()), "{status:?}\n{}", kam.log());
     assert!(arrives(&lines, "to the gruu"), "{}", kam.log());
+}
+
+#[test]
+fn a_tcp_client_that_gets_no_pong_registers_again_at_once() {
+    // The router forgets alice's connection mid-way (its table flushed,
+    // and mid-stream packets no longer picked up): her CRLFCRLF pings get
+    // no pong, so she drops the connection, connects anew and registers
+    // again at once; a MESSAGE then reaches her.
+    let Some(router) = HomeRouter::build_or_skip() else {
+        return;
+    };
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, router.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let alice_config = write_tcp_config(dir.path(), &kam, router.server_ip, "alice", "keepalive_secs: 5,");
+    let bob_config = write_relay_config(dir.path(), &kam, router.server_ip, "bob", false);
+    let (_alice, lines) = alice_at_home(&router, dir.path(), &alice_config);
+    let registers = |log: &str| log.matches("<-- REGISTER").count();
+    let before = registers(&kam.log());
+    for args in [
+        vec!["-w", "net.netfilter.nf_conntrack_tcp_loose=0"],
+        vec!["-w", "net.netfilter.nf_conntrack_tcp_be_liberal=0"],
+    ] {
+        let ok = router.in_router("sysctl").args(&args).output().unwrap();
+        assert!(ok.status.success(), "{ok:?}");
+    }
+    let flushed = router.in_router("conntrack").arg("-F").output().unwrap();
+    assert!(flushed.status.success(), "{flushed:?}");
+    let forgotten = Instant::now();
+    let deadline = forgotten + ARRIVAL_DEADLINE * 2;
+    while registers(&kam.log()) == before {
+        assert!(
+            Instant::now() < deadline,
+            "alice did not register again\n{}",
+            kam.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!(
+        "registered again {:.1} s after the router forgot the connection (5 s pings, 10 s pong wait)",
+        forgotten.elapsed().as_secs_f64()
+    );
+    let status = bob_sends(dir.path(), &bob_config, "after the missing pong");
+    assert!(status.is_some_and(|s| s.success()), "{status:?}\n{}", kam.log());
+    assert!(arrives(&lines, "after the missing pong"), "{}", kam.log());
 }
