@@ -169,7 +169,7 @@ fn without_keepalives_the_router_forgets_alice_within_a_minute() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let alice_config = write_config(dir.path(), &kam, &router, "alice", "keepalive_secs: 5,");
+    let alice_config = write_config(dir.path(), &kam, &router, "alice", "keepalive_secs: 0,");
     let bob_config = write_config(dir.path(), &kam, &router, "bob", "");
     let (_alice, lines) = alice_at_home(&router, dir.path(), &alice_config);
 
