@@ -603,9 +603,15 @@ impl Chats {
     }
 
     /// The task knows our path: send the offer, or the answer.
-    fn prepared(&mut self, session: SessionId, local_path: Vec<MsrpUri>, relay: Option<String>) {
+    fn prepared(
+        &mut self,
+        session: SessionId,
+        local_path: Vec<MsrpUri>,
+        relay: Option<String>,
+        behind_nat: bool,
+    ) {
         let relayed = relay.is_some();
-        let role = self.config.role;
+        let role = msrp_session::offer_role(self.config.role, behind_nat);
         let fingerprint = self.config.fingerprint.clone();
         let Some(chat) = self.map.get_mut(&session) else {
             return;
@@ -724,7 +730,11 @@ impl Chats {
 
     fn task_event(&mut self, session: SessionId, event: TaskEvent, now: Now) {
         match event {
-            TaskEvent::Prepared { local_path, relay } => self.prepared(session, local_path, relay),
+            TaskEvent::Prepared {
+                local_path,
+                relay,
+                behind_nat,
+            } => self.prepared(session, local_path, relay, behind_nat),
             TaskEvent::Opened { secure } => {
                 let Some(chat) = self.map.get_mut(&session) else {
                     return;
@@ -785,13 +795,18 @@ impl Chats {
         };
         let signalled = chat.signalled;
         let state = if chat.active() {
-            ChatState::Ended { reason }
+            ChatState::Ended {
+                reason: reason.clone(),
+            }
         } else {
-            ChatState::Failed { reason }
+            ChatState::Failed {
+                reason: reason.clone(),
+            }
         };
         self.finish(session, state);
         if signalled {
-            self.session(SessionAction::End { session });
+            // The peer learns the true cause from the BYE's Reason.
+            self.session(SessionAction::EndBecause { session, reason });
         }
     }
 }

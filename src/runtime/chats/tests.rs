@@ -104,6 +104,7 @@ fn invite(c: &mut Chats, now: Now) -> Vec<u8> {
             event: TaskEvent::Prepared {
                 local_path: path("ours"),
                 relay: None,
+                behind_nat: false,
             },
         },
         now,
@@ -355,9 +356,13 @@ fn a_lost_connection_ends_the_chat_after_the_grace_unless_a_bye_came() {
             reason: "the peer closed the connection".into()
         }]
     );
-    assert!(fx
-        .iter()
-        .any(|e| matches!(e, ChatEffect::Session(SessionAction::End { session: S }))));
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, ChatEffect::Session(SessionAction::EndBecause { session: S, reason })
+            if reason == "the peer closed the connection")
+        ),
+        "the BYE says why: {fx:?}"
+    );
     // The BYE came within the grace: the chat ends with its words, once.
     let mut c = chats();
     active(&mut c, now);
@@ -695,6 +700,7 @@ fn an_msrps_offer_starts_a_tls_task_even_when_the_account_chats_over_tcp() {
             event: TaskEvent::Prepared {
                 local_path: vec![MsrpUri::endpoint(true, "127.0.0.1", 2857, "ours")],
                 relay: None,
+                behind_nat: false,
             },
         },
         now,
@@ -751,6 +757,7 @@ fn an_msrps_offer_with_a_plaintext_path_of_ours_is_refused_with_488_in_words() {
             event: TaskEvent::Prepared {
                 local_path: path("ours"),
                 relay: None,
+                behind_nat: false,
             },
         },
         now,
