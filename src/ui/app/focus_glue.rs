@@ -63,10 +63,10 @@ impl App {
         Some(chain)
     }
 
-    /// No dialog: the alert log and the emoji picker are no dialogs, but
-    /// lists of buttons in the pane, under the permission banner (its
-    /// Allow and Block come first); the banner alone joins the window's
-    /// fields ([`App::request_chain`]).
+    /// No dialog open. The alert log and the emoji picker are no dialogs
+    /// but lists of buttons in the pane, below the permission banner: the
+    /// banner's Allow and Block come first, then the list. With neither
+    /// open, the banner joins the window's fields ([`App::request_chain`]).
     fn window_chain(&self) -> Option<Chain<Message>> {
         let banner = self
             .presences
@@ -87,25 +87,26 @@ impl App {
         }
     }
 
-    /// The window while a permission request shows: the sidebar's fields,
-    /// the banner's Allow and Block, then the composer (the fields Tab
-    /// visits without a banner, `App::focus_order`, those on screen).
+    /// The window while a permission request shows: the fields Tab visits
+    /// without one (`App::focus_order`) that are on screen, with the
+    /// banner's Allow and Block between the sidebar's and the composer.
     fn request_chain(&self, banner: Chain<Message>) -> Chain<Message> {
         let order = self.focus_order();
+        // The folded sidebar has no fields.
         let sidebar_fields = !self.narrow() || self.sidebar_unfolded;
-        let mut chain = Chain::new(prompt::BANNER);
-        for field in order.iter().copied().filter(|f| *f != pane::COMPOSER) {
-            if sidebar_fields {
-                chain = chain.field(field);
-            }
-        }
-        chain = chain.then(banner);
+        let sidebar = order
+            .iter()
+            .copied()
+            .filter(|f| sidebar_fields && *f != pane::COMPOSER);
+        let chain = sidebar
+            .fold(Chain::new(prompt::BANNER), Chain::field)
+            .then(banner);
         let page = self
             .sidebar
             .open_contact
             .and_then(|id| self.sidebar.contacts.get(id));
         if order.contains(&pane::COMPOSER) && page.is_none() {
-            chain = chain.field(pane::COMPOSER);
+            return chain.field(pane::COMPOSER);
         }
         chain
     }

@@ -28,7 +28,7 @@ pub const PREVIEW_SIDE: u32 = 200;
 /// Most files offered from one paste (the rest are named as left out).
 pub const MAX_PASTED_FILES: usize = 20;
 /// The dialog's name on the focus chain.
-pub const DIALOG: &str = "paste";
+const DIALOG: &str = "paste";
 const CANCEL: Key = Key::new("cancel");
 const SEND: Key = Key::new("send");
 

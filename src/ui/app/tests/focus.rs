@@ -420,6 +420,13 @@ fn the_permission_banner_joins_the_window_between_the_sidebar_and_the_composer()
     );
     walk(&mut app);
     let _ = app.view();
+    // The folded sidebar of a narrow window has no fields to stop at.
+    let _ = app.update(Message::Resized(iced::Size::new(640.0, 480.0)));
+    assert_eq!(
+        order(&app),
+        ["presence-allow", "presence-block", "field composer"]
+    );
+    let _ = app.update(Message::Resized(iced::Size::new(1440.0, 900.0)));
     // From the composer (a click put the caret there) Shift+Tab is Block;
     // once more is Allow, and Enter allows, as a click would.
     let _ = app.update(Message::FocusMoved {
