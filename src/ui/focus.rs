@@ -17,6 +17,10 @@
 //! 3. `app/focus_glue.rs` returns the chain while the dialog is open, and
 //!    the app passes `self.focus.ring()` to the view.
 //!
+//! Outside dialogs the same way: the alert log, the emoji picker, and the
+//! permission banner (its Allow and Block among the window's fields while
+//! no dialog is open), all picked in `app/focus_glue.rs`.
+//!
 //! The keys come from `keys.rs` (`FocusNext`, `FocusPrevious`,
 //! `FocusPress`, `Pointer`); only keys no widget took reach it, so Enter
 //! in a field still submits the form and Space still types.

@@ -548,6 +548,7 @@ impl App {
             || self.certificates.is_open()
             || self.contact_form.is_some()
             || self.conversation_menu.is_some()
+            || self.media.paste.is_some()
         {
             return Vec::new();
         }
