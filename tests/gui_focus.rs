@@ -31,6 +31,8 @@ const RING_PIXELS: usize = 200;
 const DIALOG_PIXELS: usize = 5_000;
 /// Time for the window to draw after a key.
 const SETTLE: Duration = Duration::from_millis(900);
+/// How long a key's effect may take to show in a loaded machine's window.
+const CHANGE_WAIT: Duration = Duration::from_secs(20);
 
 fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -64,6 +66,29 @@ fn shot(x: &Xvfb, id: &str, out: &Path, name: &str) -> Image {
     let path = out.join(name);
     assert!(x.screenshot_window(id, &path), "no screenshot {}", path.display());
     x.capture_window(id).expect("a capture of the window")
+}
+
+/// Waits (under load the window may answer keys late) until the window
+/// differs from `before` in more than `least` pixels, then saves it as
+/// `name`; fails with `what` when it does not within [`CHANGE_WAIT`].
+fn changed_shot(
+    x: &Xvfb,
+    id: &str,
+    out: &Path,
+    name: &str,
+    (before, least, what): (&Image, usize, &str),
+) -> Image {
+    let deadline = std::time::Instant::now() + CHANGE_WAIT;
+    loop {
+        let now = x.capture_window(id).expect("a capture of the window");
+        if now.differing_pixels(before) > least || std::time::Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let after = shot(x, id, out, name);
+    differ(before, &after, least, what);
+    after
 }
 
 fn differ(before: &Image, after: &Image, least: usize, what: &str) {
@@ -116,30 +141,35 @@ fn tab_enter_and_space_work_in_the_dialogs_of_the_real_window() {
         std::thread::sleep(SETTLE);
         let open = shot(&x, &id, &out, &format!("focus-settings-open-{theme}.png"));
         keys(&x, &["Tab", "Tab", "Tab"]);
-        let ringed = shot(&x, &id, &out, &format!("focus-settings-{theme}.png"));
-        differ(&open, &ringed, RING_PIXELS, "Tab drew no ring in Settings");
+        changed_shot(
+            &x,
+            &id,
+            &out,
+            &format!("focus-settings-{theme}.png"),
+            (&open, RING_PIXELS, "Tab drew no ring in Settings"),
+        );
 
         // Back past the start: Close, then "Add account"; Enter opens the dialog.
         keys(&x, &["shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab"]);
         let on_add = shot(&x, &id, &out, &format!("focus-settings-add-{theme}.png"));
         keys(&x, &["Return"]);
-        let form = shot(&x, &id, &out, &format!("focus-account-form-open-{theme}.png"));
-        differ(
-            &on_add,
-            &form,
-            DIALOG_PIXELS,
-            "Enter on Add opened no account dialog",
+        let form = changed_shot(
+            &x,
+            &id,
+            &out,
+            &format!("focus-account-form-open-{theme}.png"),
+            (&on_add, DIALOG_PIXELS, "Enter on Add opened no account dialog"),
         );
 
         // From the address field: password, display name, proxy, then the
         // first transport; three more and Space chooses TLS.
         keys(&x, &["Tab", "Tab", "Tab", "Tab"]);
-        let transport = shot(&x, &id, &out, &format!("focus-account-form-{theme}.png"));
-        differ(
-            &form,
-            &transport,
-            RING_PIXELS,
-            "Tab drew no ring in the account dialog",
+        changed_shot(
+            &x,
+            &id,
+            &out,
+            &format!("focus-account-form-{theme}.png"),
+            (&form, RING_PIXELS, "Tab drew no ring in the account dialog"),
         );
         keys(&x, &["Tab", "Tab", "Tab", "space"]);
         shot(&x, &id, &out, &format!("focus-account-form-tls-{theme}.png"));
@@ -148,12 +178,12 @@ fn tab_enter_and_space_work_in_the_dialogs_of_the_real_window() {
         keys(&x, &["Escape", "shift+Tab"]);
         let on_close = shot(&x, &id, &out, &format!("focus-settings-close-{theme}.png"));
         keys(&x, &["Return"]);
-        let closed = shot(&x, &id, &out, &format!("focus-settings-closed-{theme}.png"));
-        differ(
-            &on_close,
-            &closed,
-            DIALOG_PIXELS,
-            "Enter on Close left Settings open",
+        changed_shot(
+            &x,
+            &id,
+            &out,
+            &format!("focus-settings-closed-{theme}.png"),
+            (&on_close, DIALOG_PIXELS, "Enter on Close left Settings open"),
         );
     }
     drop(holder);
@@ -297,20 +327,35 @@ fn the_permission_banner_is_answered_with_tab_and_enter() {
         v["event"] == "presence" && v["watch"] == "pending"
     });
     std::thread::sleep(SETTLE);
-    let asked = shot(&x, &id, &out, "focus-request-light.png");
-    differ(&before, &asked, DIALOG_PIXELS, "no permission banner");
+    let asked = changed_shot(
+        &x,
+        &id,
+        &out,
+        "focus-request-light.png",
+        (&before, DIALOG_PIXELS, "no permission banner"),
+    );
 
     // The caret into the search field, then Tab, Tab: Allow.
     assert!(x.xdotool(&["mousemove", "--window", &id, "150", "163", "click", "1"]));
     std::thread::sleep(SETTLE);
     let searching = shot(&x, &id, &out, "focus-request-search-light.png");
     keys(&x, &["Tab", "Tab"]);
-    let on_allow = shot(&x, &id, &out, "focus-request-allow-light.png");
-    differ(&searching, &on_allow, RING_PIXELS, "Tab drew no ring on Allow");
+    let on_allow = changed_shot(
+        &x,
+        &id,
+        &out,
+        "focus-request-allow-light.png",
+        (&searching, RING_PIXELS, "Tab drew no ring on Allow"),
+    );
     keys(&x, &["Return"]);
     next_json(&lines, "carol allowed", |v| {
         v["event"] == "presence" && v["watch"] == "active"
     });
-    let answered = shot(&x, &id, &out, "focus-request-allowed-light.png");
-    differ(&on_allow, &answered, DIALOG_PIXELS, "Enter left the banner up");
+    let answered = changed_shot(
+        &x,
+        &id,
+        &out,
+        "focus-request-allowed-light.png",
+        (&on_allow, DIALOG_PIXELS, "Enter left the banner up"),
+    );
 }

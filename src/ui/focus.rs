@@ -203,6 +203,9 @@ impl Move {
 pub struct Focus {
     dialog: Option<&'static str>,
     at: Option<Place>,
+    /// Steps taken so far: a caret answer asked for before the latest step
+    /// is stale (keys typed faster than iced answers).
+    steps: u64,
 }
 
 impl Focus {
@@ -214,8 +217,10 @@ impl Focus {
             *self = Focus {
                 dialog: Some(chain.dialog),
                 at: None,
+                steps: self.steps,
             };
         }
+        self.steps = self.steps.wrapping_add(1);
         let len = chain.stops.len();
         if len == 0 {
             return Move::None;
@@ -240,6 +245,19 @@ impl Focus {
                 Move::Control
             }
         }
+    }
+
+    /// How many steps were taken: asked with a caret query, and compared
+    /// when its answer comes ([`Focus::answer_is_current`]).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Whether a caret answer asked for at `asked` steps still tells where
+    /// the caret is: not when a step (and its move of the caret) came
+    /// between, as when Tab is pressed again before iced answered.
+    pub fn answer_is_current(&self, asked: u64) -> bool {
+        self.steps == asked
     }
 
     /// Enter or Space: what the focused control sends, if a control of

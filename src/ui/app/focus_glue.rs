@@ -120,11 +120,24 @@ impl App {
 
     /// Tab in a dialog: asks iced which field has the caret, then steps.
     pub(super) fn dialog_focus_step(&self, chain: &Chain<Message>, forward: bool) -> Task<Message> {
-        focus::caret_among(chain.fields()).map(move |caret| Message::FocusMoved { forward, caret })
+        let asked = self.focus.steps();
+        focus::caret_among(chain.fields()).map(move |caret| Message::FocusMoved {
+            forward,
+            caret,
+            asked,
+        })
     }
 
-    /// Moves to the next (or previous) stop of the open dialog's chain.
-    pub(super) fn focus_moved(&mut self, forward: bool, caret: Option<&'static str>) -> Task<Message> {
+    /// Moves to the next (or previous) stop of the open dialog's chain;
+    /// a caret answer that a later step made stale is not trusted (the
+    /// step goes on from where the focus is).
+    pub(super) fn focus_moved(
+        &mut self,
+        forward: bool,
+        caret: Option<&'static str>,
+        asked: u64,
+    ) -> Task<Message> {
+        let caret = caret.filter(|_| self.focus.answer_is_current(asked));
         match self.focus_chain() {
             Some(chain) => self.focus.step(&chain, forward, caret).task(),
             None => Task::none(),

@@ -85,6 +85,8 @@ pub enum Message {
     FocusMoved {
         forward: bool,
         caret: Option<&'static str>,
+        /// The focus's step count when iced was asked (`Focus::steps`).
+        asked: u64,
     },
     /// Enter or Space that no widget took: the focused control, if any.
     FocusPress,
@@ -470,7 +472,11 @@ impl App {
             Message::JumpTo => self.jump_to(),
             Message::FocusNext => self.focus_step(true),
             Message::FocusPrevious => self.focus_step(false),
-            Message::FocusMoved { forward, caret } => self.focus_moved(forward, caret),
+            Message::FocusMoved {
+                forward,
+                caret,
+                asked,
+            } => self.focus_moved(forward, caret, asked),
             Message::FocusPress => self.focus_press(),
             Message::Pointer => {
                 self.focus.pointer();

@@ -22,6 +22,7 @@ fn tab(app: &mut App) {
     let _ = app.update(Message::FocusMoved {
         forward: true,
         caret: None,
+        asked: app.focus.steps(),
     });
 }
 
@@ -29,6 +30,7 @@ fn shift_tab(app: &mut App) {
     let _ = app.update(Message::FocusMoved {
         forward: false,
         caret: None,
+        asked: app.focus.steps(),
     });
 }
 
@@ -113,6 +115,7 @@ fn a_click_into_a_field_is_where_tab_goes_on_from() {
     let _ = app.update(Message::FocusMoved {
         forward: true,
         caret: Some(crate::ui::account_form::NAME_FIELD),
+        asked: app.focus.steps(),
     });
     press(&mut app, Named::Enter);
     assert!(
@@ -432,6 +435,7 @@ fn the_permission_banner_joins_the_window_between_the_sidebar_and_the_composer()
     let _ = app.update(Message::FocusMoved {
         forward: false,
         caret: Some(pane::COMPOSER),
+        asked: app.focus.steps(),
     });
     shift_tab(&mut app);
     recorder.take();
@@ -501,4 +505,27 @@ fn the_banner_comes_before_the_alert_log_and_the_emoji_picker() {
         "Block pressed in the log"
     );
     assert_eq!(order(&app), ["close"], "the log is left");
+}
+
+#[test]
+fn tabs_faster_than_iced_answers_are_not_lost() {
+    let (mut app, _) = app();
+    let _ = app.update(Message::Accounts(account_settings::Message::Add));
+    // Four Tabs pressed before iced answered any: every answer says the
+    // caret is in the address field, as it was when they were asked.
+    let asked = app.focus.steps();
+    for _ in 0..4 {
+        let _ = app.update(Message::FocusMoved {
+            forward: true,
+            caret: Some(crate::ui::account_form::FIRST_FIELD),
+            asked,
+        });
+    }
+    // Password, display name, proxy, then the first transport: as five
+    // Tabs from the start (the first lands in the address field).
+    let (mut expected, _) = super::app();
+    let _ = expected.update(Message::Accounts(account_settings::Message::Add));
+    tabs(&mut expected, 5);
+    assert_ne!(expected.ring(), Default::default(), "on the first transport");
+    assert_eq!(app.ring(), expected.ring(), "no Tab was lost");
 }
