@@ -327,7 +327,7 @@ fn the_permission_banner_is_answered_with_tab_and_enter() {
         v["event"] == "presence" && v["watch"] == "pending"
     });
     std::thread::sleep(SETTLE);
-    let asked = changed_shot(
+    changed_shot(
         &x,
         &id,
         &out,
@@ -351,7 +351,7 @@ fn the_permission_banner_is_answered_with_tab_and_enter() {
     next_json(&lines, "carol allowed", |v| {
         v["event"] == "presence" && v["watch"] == "active"
     });
-    let answered = changed_shot(
+    changed_shot(
         &x,
         &id,
         &out,
