@@ -18,7 +18,8 @@ use crate::ui::emoji;
 use crate::ui::focus::{self, Chain, Ring};
 use crate::ui::presence::{self, prompt};
 use crate::ui::settings;
-use iced::widget::{operation, Id};
+use iced::widget::operation::{self, RelativeOffset};
+use iced::widget::Id;
 use iced::Task;
 
 impl App {
@@ -109,6 +110,17 @@ impl App {
             return chain.field(pane::COMPOSER);
         }
         chain
+    }
+
+    /// After every message: a dialog that opened, closed or gave way to
+    /// another forgets the focus place (no ring when it opens afresh) and
+    /// shows its top (the last dialog's scroll would carry over).
+    pub(super) fn follow_focus(&mut self) -> Task<Message> {
+        let dialog = self.focus_chain().map(|chain| chain.name());
+        if !self.focus.follow(dialog) {
+            return Task::none();
+        }
+        operation::snap_to(Id::new(focus::DIALOG_SCROLL), RelativeOffset::START)
     }
 
     /// The control of the open dialog that shows the focus ring.

@@ -370,7 +370,7 @@ impl App {
     pub fn update(&mut self, message: Message) -> Task<Message> {
         self.now = clock::unix_now();
         let task = self.route(message);
-        let task = Task::batch([task, self.media_tasks()]);
+        let task = Task::batch([task, self.media_tasks(), self.follow_focus()]);
         let viewed = self.viewed();
         self.notifications.refresh(viewed);
         self.refresh_tray();

@@ -502,3 +502,27 @@ fn the_banner_comes_before_the_alert_log_and_the_emoji_picker() {
     );
     assert_eq!(order(&app), ["close"], "the log is left");
 }
+
+#[test]
+fn a_dialog_opened_again_starts_with_no_ring_and_at_its_first_stop() {
+    let (mut app, _) = app();
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    shift_tab(&mut app);
+    assert!(app.ring().on(crate::ui::focus::Key::new("close")));
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    assert_eq!(app.ring(), Default::default(), "no ring left from before");
+    tab(&mut app);
+    assert!(app.ring().on(crate::ui::focus::Key::nth("theme", 0)));
+
+    // The account form, left in a field: Tab starts again at the address,
+    // so five Tabs are the first transport.
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Accounts(account_settings::Message::Add));
+    tabs(&mut app, 2);
+    let _ = app.update(Message::Escape);
+    assert!(app.accounts.form.is_none());
+    let _ = app.update(Message::Accounts(account_settings::Message::Add));
+    tabs(&mut app, 5);
+    assert!(app.ring().on(crate::ui::focus::Key::nth("transport", 0)));
+}
