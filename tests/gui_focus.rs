@@ -9,6 +9,11 @@
 //! looked at. Also emoji of Unicode 13 to 15 in a received message
 //! (`emoji-unicode-15-*.png`).
 //!
+//! In a 640x480 window Tab walks Settings to Close with the ring in view
+//! at every step (the dialog scrolls to it), Settings opened again shows
+//! no ring and its top, and the account form's fields still take the
+//! caret with Tab (`focus-small-*.png`).
+//!
 //! Skips as `gui_window.rs` does (Xvfb tools).
 
 #![cfg(feature = "gui")]
@@ -33,6 +38,15 @@ const DIALOG_PIXELS: usize = 5_000;
 const SETTLE: Duration = Duration::from_millis(900);
 /// How long a key's effect may take to show in a loaded machine's window.
 const CHANGE_WAIT: Duration = Duration::from_secs(20);
+/// The small window: the smallest the window allows.
+const SMALL: (usize, usize) = (640, 480);
+/// More changed pixels than a blinking caret: a few letters typed.
+const TYPED_PIXELS: usize = 40;
+/// Most Tabs from Settings' first control to its last (Close).
+const MOST_STOPS: usize = 40;
+/// Pixels of the ring's own colour a ring has at least (its antialiased
+/// edges have others).
+const RING_COLOURED: usize = 100;
 
 fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -357,5 +371,185 @@ fn the_permission_banner_is_answered_with_tab_and_enter() {
         &out,
         "focus-request-allowed-light.png",
         (&on_allow, DIALOG_PIXELS, "Enter left the banner up"),
+    );
+}
+
+/// The colour most of `after`'s pixels that differ from `before` have: a
+/// ring's, when the only change was a ring drawn.
+fn changed_colour(before: &Image, after: &Image) -> [u8; 3] {
+    let mut counts = std::collections::HashMap::new();
+    for (old, new) in before.rgb.chunks_exact(3).zip(after.rgb.chunks_exact(3)) {
+        if old != new {
+            *counts.entry([new[0], new[1], new[2]]).or_insert(0usize) += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, count)| *count)
+        .map(|(colour, _)| colour)
+        .expect("something changed")
+}
+
+/// How many pixels of `image` are `colour`.
+fn pixels_of(image: &Image, colour: [u8; 3]) -> usize {
+    image.rgb.chunks_exact(3).filter(|px| **px == colour).count()
+}
+
+/// Settings and the account form in a 640x480 window, too short for
+/// either: Tab from Settings' first control to Close scrolls so that the
+/// ring shows at every step (its colour, learned from the first Tab, is
+/// counted in each screenshot), Enter on Close closes, Settings opened
+/// again shows no ring and its top, and the account form (opened with
+/// Shift+Tab and Enter on "Add account") takes typing in its first fields
+/// with Tab, and Shift+Tab round to Save shows the ring there.
+#[test]
+fn a_small_window_scrolls_dialogs_to_the_focused_control() {
+    let Some(x) = Xvfb::start_sized_or_skip((1200, 800)) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = cli::write_local_config(dir.path(), "alice", cli::free_port());
+    let data = dir.path().join("alice");
+    std::fs::create_dir_all(&data).unwrap();
+    let state = "(width: 1000.0, height: 640.0, theme: light, language: Some(en))";
+    std::fs::write(data.join("window.ron"), state).unwrap();
+    let out = artifacts();
+    let _window = Window(
+        x.command(env!("CARGO_BIN_EXE_sipchat"))
+            .env("SIPCHAT_CONFIG", &config)
+            .env("SIPCHAT_DATA_DIR", &data)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let id = x
+        .wait_for_window("^sipchat", Duration::from_secs(30))
+        .expect("the sipchat window appears");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+    open_settings_small(&x, &id);
+    let open = shot(&x, &id, &out, "focus-small-settings-open.png");
+    assert_eq!((open.width, open.height), SMALL, "the window took the small size");
+
+    keys(&x, &["Tab"]);
+    let first = shot(&x, &id, &out, "focus-small-settings-first.png");
+    differ(&open, &first, RING_PIXELS, "Tab drew no ring in Settings");
+    let ring = changed_colour(&open, &first);
+    let unringed = pixels_of(&open, ring);
+    let shows_ring = |image: &Image| pixels_of(image, ring) > unringed + RING_COLOURED;
+    assert!(shows_ring(&first), "the ring's colour {ring:?} is counted");
+
+    // Shift+Tab from the first control goes round to Close, at the end.
+    keys(&x, &["shift+Tab"]);
+    let on_close = shot(&x, &id, &out, "focus-small-settings-close.png");
+    differ(
+        &first,
+        &on_close,
+        DIALOG_PIXELS,
+        "Shift+Tab to Close did not scroll",
+    );
+    ring_in_view(&x, &id, ring, &on_close, "Close");
+
+    // The click took the ring away: Tab starts again at the first control
+    // and goes on to Close with the ring in view at every step.
+    let mut tabs = 0;
+    loop {
+        tabs += 1;
+        assert!(tabs <= MOST_STOPS, "Tab never came to Close");
+        keys(&x, &["Tab"]);
+        let step = shot(&x, &id, &out, &format!("focus-small-settings-tab-{tabs}.png"));
+        assert!(shows_ring(&step), "no ring in view after {tabs} Tabs");
+        if step.differing_pixels(&on_close) < RING_PIXELS {
+            break;
+        }
+    }
+    eprintln!("Close after {tabs} Tabs");
+    keys(&x, &["Return"]);
+    let closed = shot(&x, &id, &out, "focus-small-settings-closed.png");
+    differ(
+        &on_close,
+        &closed,
+        DIALOG_PIXELS,
+        "Enter on Close left Settings open",
+    );
+
+    // Opened again (wide, then small): no ring, and the top, as at first.
+    open_settings_small(&x, &id);
+    let again = shot(&x, &id, &out, "focus-small-settings-again.png");
+    assert!(!shows_ring(&again), "the ring came back with Settings");
+    assert!(
+        again.differing_pixels(&open) < RING_PIXELS,
+        "Settings opened again is not as at first"
+    );
+
+    // Shift+Tab twice is "Add account"; Enter opens the account form with
+    // the caret in its address field, which takes typing, and Tab moves
+    // the caret on to the password and the display name.
+    keys(&x, &["shift+Tab", "shift+Tab"]);
+    shot(&x, &id, &out, "focus-small-settings-add.png");
+    keys(&x, &["Return"]);
+    let mut form = shot(&x, &id, &out, "focus-small-form-open.png");
+    differ(
+        &again,
+        &form,
+        DIALOG_PIXELS,
+        "Enter on Add opened no account form",
+    );
+    for (field, typed) in ["address", "password", "display-name"]
+        .into_iter()
+        .zip(["bob", "pw", "Bob"])
+    {
+        if field != "address" {
+            keys(&x, &["Tab"]);
+        }
+        assert!(x.xdotool(&["type", "--delay", "20", typed]));
+        std::thread::sleep(SETTLE);
+        let filled = shot(&x, &id, &out, &format!("focus-small-form-{field}.png"));
+        differ(
+            &form,
+            &filled,
+            TYPED_PIXELS,
+            &format!("typing showed nothing in the {field} field"),
+        );
+        form = filled;
+    }
+    // Shift+Tab back past the address goes round to Save, at the end of
+    // the form: in view.
+    keys(&x, &["shift+Tab", "shift+Tab", "shift+Tab"]);
+    let on_save = shot(&x, &id, &out, "focus-small-form-save.png");
+    ring_in_view(&x, &id, ring, &on_save, "Save");
+    keys(&x, &["Escape"]);
+}
+
+/// Settings opened in the window made wide (under the status selector),
+/// then the window made small again, the pointer parked on the dimmed
+/// sidebar.
+fn open_settings_small(x: &Xvfb, id: &str) {
+    assert!(x.xdotool(&["windowsize", id, "1000", "640"]));
+    std::thread::sleep(SETTLE);
+    assert!(x.xdotool(&["mousemove", "--window", id, "250", "117", "click", "1"]));
+    std::thread::sleep(SETTLE);
+    let (width, height) = (SMALL.0.to_string(), SMALL.1.to_string());
+    assert!(x.xdotool(&["windowsize", id, &width, &height]));
+    assert!(x.xdotool(&["mousemove", "--window", id, "10", "400"]));
+    std::thread::sleep(SETTLE * 2);
+}
+
+/// `ringed` shows the ring (of colour `ring`) on `what`: a right click on
+/// the dimmed sidebar (which only the scrim's left click answers, by
+/// closing the dialog) takes the ring away and leaves all else as it was,
+/// so the pixels of that colour that go are the ring's. The focus is then
+/// nowhere: Tab starts at the first stop, Shift+Tab at the last.
+fn ring_in_view(x: &Xvfb, id: &str, ring: [u8; 3], ringed: &Image, what: &str) {
+    assert!(x.xdotool(&["mousemove", "--window", id, "10", "400", "click", "3"]));
+    std::thread::sleep(SETTLE);
+    let plain = x.capture_window(id).expect("a capture of the window");
+    let (with, without) = (pixels_of(ringed, ring), pixels_of(&plain, ring));
+    assert!(
+        with > without + RING_COLOURED,
+        "the ring on {what} is not in view ({with} pixels of its colour, {without} without it)"
     );
 }

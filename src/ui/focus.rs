@@ -25,9 +25,19 @@
 //! `FocusPress`, `Pointer`); only keys no widget took reach it, so Enter
 //! in a field still submits the form and Space still types.
 //!
-//! Not yet: a long dialog does not scroll to the focused control (iced
-//! 0.14 has no scroll-into-view; snapping the dialog's scrollable by its id
-//! was tried and stopped Tab from reaching the account form's fields).
+//! A long dialog scrolls to the focused stop (`focus/reveal.rs`): each
+//! Tab step also asks for the caret's field, or the ringed control, to be
+//! brought into view, and the scrollable around it scrolls just enough.
+//! A dialog opened afresh starts with no ring ([`Focus::follow`], after
+//! every message), and its scrollable at the top (dialogs take the same
+//! place in the window's widget tree, so without that one would open as
+//! far down as the last was scrolled: Tab in a scrolled Settings, then
+//! Enter on "Add account", opened the account form with its first fields
+//! out of view).
+
+mod reveal;
+
+pub use reveal::{reveal, Target, RINGED};
 
 use crate::ui::theme;
 use iced::widget::{container, operation, Id};
@@ -40,6 +50,8 @@ pub const RING_WIDTH: f32 = 2.0;
 pub const RING_PAD: f32 = 3.0;
 /// A widget id no widget has: focusing it takes the caret out of every field.
 const NOWHERE: &str = "focus-nowhere";
+/// The widget id of a dialog's scrollable (one dialog shows at a time).
+pub const DIALOG_SCROLL: &str = "focus-dialog-scroll";
 
 /// A control on a chain: a name, and a number for the rows of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,10 +201,12 @@ pub enum Move {
 }
 
 impl Move {
-    pub fn task<T>(self) -> Task<T> {
+    /// The caret into the field (or out of every field), and the stop
+    /// scrolled into view.
+    pub fn task<T: Send + 'static>(self) -> Task<T> {
         match self {
-            Move::Field(id) => operation::focus(Id::new(id)),
-            Move::Control => operation::focus(Id::new(NOWHERE)),
+            Move::Field(id) => operation::focus(Id::new(id)).chain(reveal(Target::Field(id))),
+            Move::Control => operation::focus(Id::new(NOWHERE)).chain(reveal(Target::Ring)),
             Move::None => Task::none(),
         }
     }
@@ -206,6 +220,11 @@ pub struct Focus {
     /// Steps taken so far: a caret answer asked for before the latest step
     /// is stale (keys typed faster than iced answers).
     steps: u64,
+    /// Tab steps asked for whose caret answer has not come yet.
+    waiting: u32,
+    /// Enter or Space came while a Tab step waited: pressed once it is done,
+    /// so it presses what the ring is on by then.
+    press_held: bool,
 }
 
 impl Focus {
@@ -217,7 +236,7 @@ impl Focus {
             *self = Focus {
                 dialog: Some(chain.dialog),
                 at: None,
-                steps: self.steps,
+                ..*self
             };
         }
         self.steps = self.steps.wrapping_add(1);
@@ -253,6 +272,28 @@ impl Focus {
         self.steps
     }
 
+    /// A Tab step asks iced where the caret is.
+    pub fn asking(&mut self) {
+        self.waiting = self.waiting.saturating_add(1);
+    }
+
+    /// iced answered a Tab step's question; true when a press was held
+    /// for it and no other step waits (press now).
+    pub fn answered(&mut self) -> bool {
+        self.waiting = self.waiting.saturating_sub(1);
+        self.waiting == 0 && std::mem::take(&mut self.press_held)
+    }
+
+    /// Enter or Space: false (and held) while a Tab step waits for its
+    /// answer, so the press lands where Tab takes the ring.
+    pub fn may_press(&mut self) -> bool {
+        if self.waiting > 0 {
+            self.press_held = true;
+            return false;
+        }
+        true
+    }
+
     /// Whether a caret answer asked for at `asked` steps still tells where
     /// the caret is: not when a step (and its move of the caret) came
     /// between, as when Tab is pressed again before iced answered.
@@ -273,6 +314,24 @@ impl Focus {
             Some(Stop::Control { press, .. }) => Some(press.clone()),
             _ => None,
         }
+    }
+
+    /// After every message: `dialog` is the chain in force now (`None`:
+    /// none). When it is another than before (a dialog opened, closed or
+    /// gave way to another), the place is forgotten, so a dialog opened
+    /// afresh starts with no ring; returns whether it was.
+    pub fn follow(&mut self, dialog: Option<&'static str>) -> bool {
+        if self.dialog == dialog {
+            return false;
+        }
+        *self = Focus {
+            dialog,
+            at: None,
+            steps: self.steps,
+            waiting: self.waiting,
+            press_held: false,
+        };
+        true
     }
 
     /// A mouse click: the ring goes (the mouse has the focus now).
@@ -313,13 +372,17 @@ pub fn caret_among(fields: Vec<&'static str>) -> Task<Option<&'static str>> {
     }
 }
 
-/// `control` with room for its ring, drawn when `ring` is on `key`.
+/// `control` with room for its ring, drawn when `ring` is on `key` (then
+/// the container has the id [`RINGED`], for [`reveal`]).
 pub fn ring<'a, M: 'a>(control: impl Into<Element<'a, M>>, key: Key, ring: Ring) -> Element<'a, M> {
     let on = ring.on(key);
-    container(control)
+    let framed = container(control)
         .padding(RING_PAD)
-        .style(move |t: &Theme| ring_style(t, on))
-        .into()
+        .style(move |t: &Theme| ring_style(t, on));
+    if on {
+        return framed.id(Id::new(RINGED)).into();
+    }
+    framed.into()
 }
 
 /// The ring's frame (none when `on` is false).
@@ -399,5 +462,21 @@ mod tests {
         assert_eq!(focus.ring("test"), Ring::default());
         let empty: Chain<u8> = Chain::new("empty");
         assert_eq!(focus.step(&empty, true, None), Move::None);
+    }
+
+    #[test]
+    fn another_chain_in_force_forgets_the_place() {
+        let chain = chain();
+        let mut focus = Focus::default();
+        assert!(focus.follow(Some("test")), "the dialog opened");
+        focus.step(&chain, true, None);
+        focus.step(&chain, true, None);
+        assert!(!focus.follow(Some("test")), "still the same dialog");
+        assert!(focus.ring("test").on(Key::new("one")));
+        assert!(focus.follow(None), "closed");
+        assert!(!focus.follow(None));
+        assert!(focus.follow(Some("test")), "opened again");
+        assert_eq!(focus.ring("test"), Ring::default());
+        assert_eq!(focus.step(&chain, true, None), Move::Field("a"), "from the start");
     }
 }

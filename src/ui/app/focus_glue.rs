@@ -18,7 +18,8 @@ use crate::ui::emoji;
 use crate::ui::focus::{self, Chain, Ring};
 use crate::ui::presence::{self, prompt};
 use crate::ui::settings;
-use iced::widget::{operation, Id};
+use iced::widget::operation::{self, RelativeOffset};
+use iced::widget::Id;
 use iced::Task;
 
 impl App {
@@ -111,6 +112,17 @@ impl App {
         chain
     }
 
+    /// After every message: a dialog that opened, closed or gave way to
+    /// another forgets the focus place (no ring when it opens afresh) and
+    /// shows its top (the last dialog's scroll would carry over).
+    pub(super) fn follow_focus(&mut self) -> Task<Message> {
+        let dialog = self.focus_chain().map(|chain| chain.name());
+        if !self.focus.follow(dialog) {
+            return Task::none();
+        }
+        operation::snap_to(Id::new(focus::DIALOG_SCROLL), RelativeOffset::START)
+    }
+
     /// The control of the open dialog that shows the focus ring.
     pub(super) fn ring(&self) -> Ring {
         self.focus_chain()
@@ -119,7 +131,8 @@ impl App {
     }
 
     /// Tab in a dialog: asks iced which field has the caret, then steps.
-    pub(super) fn dialog_focus_step(&self, chain: &Chain<Message>, forward: bool) -> Task<Message> {
+    pub(super) fn dialog_focus_step(&mut self, chain: &Chain<Message>, forward: bool) -> Task<Message> {
+        self.focus.asking();
         let asked = self.focus.steps();
         focus::caret_among(chain.fields()).map(move |caret| Message::FocusMoved {
             forward,
@@ -138,10 +151,15 @@ impl App {
         asked: u64,
     ) -> Task<Message> {
         let caret = caret.filter(|_| self.focus.answer_is_current(asked));
-        match self.focus_chain() {
+        let press = self.focus.answered();
+        let step = match self.focus_chain() {
             Some(chain) => self.focus.step(&chain, forward, caret).task(),
             None => Task::none(),
+        };
+        if press {
+            return Task::batch([step, self.focus_press()]);
         }
+        step
     }
 
     /// Enter or Space: the focused control of the open dialog, as if
@@ -152,6 +170,9 @@ impl App {
         let Some(chain) = self.focus_chain() else {
             return Task::none();
         };
+        if !self.focus.may_press() {
+            return Task::none();
+        }
         let Some(message) = self.focus.press(&chain) else {
             return Task::none();
         };

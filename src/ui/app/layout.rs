@@ -15,8 +15,8 @@ use crate::ui::conversation::{ConversationKey, Conversations};
 use crate::ui::presence::selector;
 use crate::ui::settings;
 use crate::ui::sidebar::{self, compact};
-use crate::ui::{theme, widget};
-use iced::widget::{button, column, container, row, rule, scrollable, stack, text, tooltip};
+use crate::ui::{focus, theme, widget};
+use iced::widget::{button, column, container, row, rule, scrollable, stack, text, tooltip, Id};
 use iced::{Element, Fill};
 
 impl App {
@@ -95,12 +95,12 @@ impl App {
         let ring = self.ring();
         if let Some(prompt) = self.certificates.view(&self.zone, ring) {
             let content = prompt.map(Message::Certificates);
-            stack![base, dialog(scrollable(content).into(), 560.0)].into()
+            stack![base, dialog(scrolled(content), 560.0)].into()
         } else if let Some(form) = &self.accounts.form {
             let content = form
                 .view(ring)
                 .map(|m| Message::Accounts(account_settings::Message::Form(m)));
-            stack![base, dialog(scrollable(content).into(), 480.0)].into()
+            stack![base, dialog(scrolled(content), 480.0)].into()
         } else if let Some(offer) = &self.media.paste {
             let content = offer
                 .view(ring)
@@ -111,7 +111,7 @@ impl App {
             stack![base, dialog(content, 420.0)].into()
         } else if let Some(form) = &self.contact_form {
             let content = form.view(ring).map(Message::ContactForm);
-            stack![base, dialog(scrollable(content).into(), 480.0)].into()
+            stack![base, dialog(scrolled(content), 480.0)].into()
         } else if let Some(switcher) = &self.switcher {
             let content = switcher
                 .view(&self.conversations, self.sidebar.contacts.all())
@@ -125,7 +125,7 @@ impl App {
                 settings::close(ring).map(Message::Settings),
             ]
             .spacing(theme::SPACE_M);
-            stack![base, dialog(scrollable(content).into(), 520.0)].into()
+            stack![base, dialog(scrolled(content), 520.0)].into()
         } else {
             base
         }
@@ -181,6 +181,11 @@ impl App {
             .style(theme::sidebar);
         column![top, own, full].width(theme::SIDEBAR_WIDTH).into()
     }
+}
+
+/// A dialog's content in its scrollable (by the id the focus code scrolls).
+fn scrolled<'a>(content: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
+    scrollable(content).id(Id::new(focus::DIALOG_SCROLL)).into()
 }
 
 /// The alert log's entry as one "!" (red while alerts are open).

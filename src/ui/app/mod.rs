@@ -372,7 +372,7 @@ impl App {
     pub fn update(&mut self, message: Message) -> Task<Message> {
         self.now = clock::unix_now();
         let task = self.route(message);
-        let task = Task::batch([task, self.media_tasks()]);
+        let task = Task::batch([task, self.media_tasks(), self.follow_focus()]);
         let viewed = self.viewed();
         self.notifications.refresh(viewed);
         self.refresh_tray();
@@ -570,7 +570,7 @@ impl App {
 
     /// Tab (`forward`) or Shift+Tab: iced's next/previous text field, but
     /// from the last field back to the first (and the other way round).
-    fn focus_step(&self, forward: bool) -> Task<Message> {
+    fn focus_step(&mut self, forward: bool) -> Task<Message> {
         if let Some(chain) = self.focus_chain() {
             return self.dialog_focus_step(&chain, forward);
         }

@@ -529,3 +529,54 @@ fn tabs_faster_than_iced_answers_are_not_lost() {
     assert_ne!(expected.ring(), Default::default(), "on the first transport");
     assert_eq!(app.ring(), expected.ring(), "no Tab was lost");
 }
+
+#[test]
+fn a_dialog_opened_again_starts_with_no_ring_and_at_its_first_stop() {
+    let (mut app, _) = app();
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    shift_tab(&mut app);
+    assert!(app.ring().on(crate::ui::focus::Key::new("close")));
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    assert_eq!(app.ring(), Default::default(), "no ring left from before");
+    tab(&mut app);
+    assert!(app.ring().on(crate::ui::focus::Key::nth("theme", 0)));
+
+    // The account form, left in a field: Tab starts again at the address,
+    // so five Tabs are the first transport.
+    let _ = app.update(Message::Escape);
+    let _ = app.update(Message::Accounts(account_settings::Message::Add));
+    tabs(&mut app, 2);
+    let _ = app.update(Message::Escape);
+    assert!(app.accounts.form.is_none());
+    let _ = app.update(Message::Accounts(account_settings::Message::Add));
+    tabs(&mut app, 5);
+    assert!(app.ring().on(crate::ui::focus::Key::nth("transport", 0)));
+}
+
+#[test]
+fn enter_right_after_tab_presses_where_tab_takes_the_ring() {
+    let (mut app, _) = app();
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    tabs(&mut app, 2);
+    assert!(app.ring().on(crate::ui::focus::Key::nth("theme", 1)), "on Light");
+    // Tab, and Enter before iced answered where the caret is: the press
+    // waits for the step instead of pressing Light.
+    let _ = app.update(Message::FocusNext);
+    press(&mut app, Named::Enter);
+    assert_ne!(
+        app.state.theme,
+        theme::ThemeChoice::Light,
+        "Enter pressed the old place"
+    );
+    let _ = app.update(Message::FocusMoved {
+        forward: true,
+        caret: None,
+        asked: app.focus.steps(),
+    });
+    assert_eq!(
+        app.state.theme,
+        theme::ThemeChoice::Dark,
+        "Enter pressed Dark once Tab got there"
+    );
+}
