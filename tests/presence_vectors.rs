@@ -114,5 +114,6 @@ fn fuzz_bodies_hold_over_every_vector() {
         fuzz_presence::pidf(input);
         fuzz_presence::winfo(input);
         fuzz_presence::rlmi(input);
+        fuzz_presence::resource_lists(input);
     }
 }

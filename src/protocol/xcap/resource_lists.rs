@@ -223,6 +223,12 @@ impl ResourceLists {
     }
 }
 
+/// `text` as an attribute value: escaped, and the whitespace a reader would
+/// turn into spaces written as character references.
+fn attribute_value(text: &str) -> String {
+    xml::escape(text).replace('\t', "&#9;").replace('\n', "&#10;")
+}
+
 fn write_display_name(doc: &mut String, name: Option<&str>) {
     if let Some(name) = name {
         doc.push_str(&format!("<display-name>{}</display-name>", xml::escape(name)));
@@ -233,7 +239,7 @@ fn write_list(doc: &mut String, list: &List, budget: &mut usize) {
     if list.name.is_empty() {
         doc.push_str("<list>");
     } else {
-        doc.push_str(&format!("<list name=\"{}\">", xml::escape(&list.name)));
+        doc.push_str(&format!("<list name=\"{}\">", attribute_value(&list.name)));
     }
     write_display_name(doc, list.display_name.as_deref());
     doc.push('\n');
@@ -242,7 +248,7 @@ fn write_list(doc: &mut String, list: &List, budget: &mut usize) {
             break;
         }
         *budget -= 1;
-        doc.push_str(&format!("<entry uri=\"{}\">", xml::escape(&entry.uri)));
+        doc.push_str(&format!("<entry uri=\"{}\">", attribute_value(&entry.uri)));
         write_display_name(doc, entry.display_name.as_deref());
         doc.push_str("</entry>\n");
     }

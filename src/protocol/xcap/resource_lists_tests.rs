@@ -145,3 +145,11 @@ fn malformed_documents_are_refused_in_words() {
         assert!(err.to_string().starts_with("the contact list document cannot be read"));
     }
 }
+
+#[test]
+fn whitespace_in_attributes_survives_a_round_trip() {
+    let doc = b"<resource-lists><list name=\"a&#9;b&#10;c\"><entry uri=\"sip:x&#9;y@example.org\"/></list></resource-lists>";
+    let lists = ResourceLists::parse(doc).unwrap();
+    assert_eq!(lists.lists[0].name, "a\tb\nc");
+    assert_eq!(ResourceLists::parse(&lists.to_document()).unwrap(), lists);
+}
