@@ -164,7 +164,11 @@ fn server_uris(kam: &Kamailio) -> Vec<String> {
 }
 
 /// Waits until `check` holds, bounded by [`WAIT`]; panics with `what`.
-fn wait_until<T: std::fmt::Debug>(what: &str, mut look: impl FnMut() -> T, check: impl Fn(&T) -> bool) -> Duration {
+fn wait_until<T: std::fmt::Debug>(
+    what: &str,
+    mut look: impl FnMut() -> T,
+    check: impl Fn(&T) -> bool,
+) -> Duration {
     let started = Instant::now();
     loop {
         let seen = look();

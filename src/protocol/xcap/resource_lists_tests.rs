@@ -44,7 +44,11 @@ fn the_rfc_example_reads_with_nested_lists_and_names() {
     assert_eq!(close.display_name.as_deref(), Some("Close Friends"));
     assert_eq!(
         uris(&lists),
-        ["sip:bill@example.com", "sip:joe@example.com", "sip:nancy@example.com"]
+        [
+            "sip:bill@example.com",
+            "sip:joe@example.com",
+            "sip:nancy@example.com"
+        ]
     );
     // The references are not followed.
     assert!(!uris(&lists).iter().any(|u| u.contains("petri")));
@@ -139,10 +143,17 @@ fn malformed_documents_are_refused_in_words() {
     for (bytes, want) in cases {
         assert_eq!(ResourceLists::parse(&bytes), Err(want));
     }
-    for bad in [&b"<resource-lists><list>"[..], b"", b"\xff\xfe", b"<resource-lists"] {
+    for bad in [
+        &b"<resource-lists><list>"[..],
+        b"",
+        b"\xff\xfe",
+        b"<resource-lists",
+    ] {
         let err = ResourceLists::parse(bad).unwrap_err();
         assert!(matches!(err, ResourceListsError::Xml(_)), "{err:?}");
-        assert!(err.to_string().starts_with("the contact list document cannot be read"));
+        assert!(err
+            .to_string()
+            .starts_with("the contact list document cannot be read"));
     }
 }
 

@@ -176,7 +176,9 @@ fn a_get_answers_the_challenge_and_finds_the_document_or_none() {
     let GetNext::Send(again) = exchange.on_get_response(&challenge, "alice", Some("secret"), "c1") else {
         panic!("the challenge is answered");
     };
-    assert!(String::from_utf8(again).unwrap().contains("Authorization: Digest "));
+    assert!(String::from_utf8(again)
+        .unwrap()
+        .contains("Authorization: Digest "));
     let found = response(b"HTTP/1.1 200 OK\r\nETag: \"t9\"\r\nContent-Length: 6\r\n\r\n<doc/>");
     assert_eq!(
         exchange.on_get_response(&found, "alice", Some("secret"), "c1"),

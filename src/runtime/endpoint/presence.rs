@@ -10,13 +10,13 @@
 
 use super::{answering_address, Endpoint};
 use crate::model::{AccountId, ContactDraft};
-use crate::runtime::contact_book::ContactChange;
-use crate::runtime::queries::Query;
 use crate::protocol::presence::{pidf, EVENT_PRESENCE};
 use crate::protocol::sip::agent::{Hop, PublicationEvent, SubscriptionEvent};
 use crate::protocol::sip::uri::{SipUri, Transport};
+use crate::runtime::contact_book::ContactChange;
 use crate::runtime::presence::{PresenceEffect, PresenceInput, SavedPresence};
 use crate::runtime::presence_file;
+use crate::runtime::queries::Query;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Our contacts on the XCAP server (resource lists), on virtual time.
 
-use super::*;
 use super::contact_list::MAX_CONFLICTS_IN_A_ROW;
+use super::*;
 use crate::model::{ContactDraft, ContactId};
 use crate::protocol::xcap::resource_lists::{ResourceLists, SIPCHAT_LIST};
 
@@ -54,7 +54,8 @@ fn asked(p: &mut Presence) -> Asked {
         match effect {
             PresenceEffect::ReadContactList => out.reads += 1,
             PresenceEffect::WriteContactList { document, if_match } => {
-                out.writes.push((ResourceLists::parse(&document).unwrap(), if_match));
+                out.writes
+                    .push((ResourceLists::parse(&document).unwrap(), if_match));
             }
             PresenceEffect::AddContacts(drafts) => out.added.extend(drafts),
             PresenceEffect::Emit(Event::Error { message, .. }) => out.errors.push(message),
@@ -142,7 +143,12 @@ fn at_start_the_server_list_and_the_book_are_merged_by_address() {
     // The added contacts arrive in the book: nothing more to write.
     let mut grown = book.clone();
     grown.push(contact(4, "Dave", "sip:dave@example.org", Some("work")));
-    grown.push(contact(5, "sip:erin@example.org", "sip:erin@example.org", Some("work")));
+    grown.push(contact(
+        5,
+        "sip:erin@example.org",
+        "sip:erin@example.org",
+        Some("work"),
+    ));
     p.handle(PresenceInput::AddressBook(grown.clone()), now);
     let quiet = asked(&mut p);
     assert!(quiet.writes.is_empty() && quiet.added.is_empty(), "{quiet:?}");
@@ -167,7 +173,10 @@ fn no_document_on_the_server_is_an_empty_one_and_an_empty_book_writes_nothing() 
     assert_eq!(asked(&mut p).reads, 1);
     p.handle(PresenceInput::ContactListRead(Ok(None)), now);
     let nothing = asked(&mut p);
-    assert!(nothing.writes.is_empty() && nothing.added.is_empty(), "{nothing:?}");
+    assert!(
+        nothing.writes.is_empty() && nothing.added.is_empty(),
+        "{nothing:?}"
+    );
     // The first contact is written, with no If-Match.
     let book = vec![contact(1, "Bob", "sip:bob@example.org", None)];
     p.handle(PresenceInput::AddressBook(book), now);
@@ -247,7 +256,11 @@ fn an_unreachable_server_is_said_in_words_retried_later_and_loses_nothing() {
     p.handle(PresenceInput::ContactListRead(Ok(None)), now);
     let written = asked(&mut p);
     assert_eq!(written.writes.len(), 1);
-    assert_eq!(ours(&written.writes[0].0).len(), 2, "both contacts reach the server");
+    assert_eq!(
+        ours(&written.writes[0].0).len(),
+        2,
+        "both contacts reach the server"
+    );
 
     // A document that cannot be read is said in words and written anew.
     let mut q = Presence::new(settings());

@@ -52,7 +52,9 @@ mod watching;
 
 use super::clock::Now;
 use super::event::Event;
-use crate::model::{AccountId, Contact, ContactDraft, OwnStatus, Presence as Status, PresenceStatus, WatchState};
+use crate::model::{
+    AccountId, Contact, ContactDraft, OwnStatus, Presence as Status, PresenceStatus, WatchState,
+};
 use crate::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use crate::protocol::presence::EVENT_PRESENCE;
 use crate::protocol::sip::agent::{

@@ -95,11 +95,12 @@ pub fn resource_lists(data: &[u8]) {
     };
     let entries = lists.all_entries();
     assert!(entries.len() <= resource_lists::MAX_ENTRIES);
-    assert!(entries.iter().all(|e| e.uri.len() <= resource_lists::MAX_FIELD_BYTES
-        && e
-            .display_name
-            .as_ref()
-            .is_none_or(|n| n.chars().count() <= resource_lists::MAX_DISPLAY_NAME_CHARS)));
+    assert!(entries
+        .iter()
+        .all(|e| e.uri.len() <= resource_lists::MAX_FIELD_BYTES
+            && e.display_name
+                .as_ref()
+                .is_none_or(|n| n.chars().count() <= resource_lists::MAX_DISPLAY_NAME_CHARS)));
     let again = ResourceLists::parse(&lists.to_document());
     assert_eq!(again.as_ref(), Ok(&lists), "a written document reads back");
 }
