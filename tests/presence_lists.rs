@@ -8,6 +8,9 @@
 //! second device, a data directory of its own with dave in it, starts and
 //! lists bob and carol with their names, and the server's document (read
 //! here with a GET and the digest of alice's password) names all three.
+//! Then device 1, whose ETag is stale now, adds erin: Kamailio answers its
+//! PUT 412 (it checks `If-Match`), device 1 reads the list again, merges
+//! (dave comes to device 1) and writes all four.
 //!
 //! Skips when Kamailio is missing (unless required: `SIPCHAT_REQUIRE_KAMAILIO=1` or `CI`).
 
@@ -34,6 +37,7 @@ const POLL: Duration = Duration::from_millis(200);
 const BOB: &str = "sip:bob@sipchat.test";
 const CAROL: &str = "sip:carol@sipchat.test";
 const DAVE: &str = "sip:dave@sipchat.test";
+const ERIN: &str = "sip:erin@sipchat.test";
 
 /// Prints the server's log when the test fails while it lives.
 struct LogOnPanic<'a>(&'a Kamailio);
@@ -234,4 +238,19 @@ fn a_second_device_sees_the_contacts_of_the_first_through_the_server() {
     let bob = ours.entries.iter().find(|e| e.uri == BOB).unwrap();
     assert_eq!(bob.display_name.as_deref(), Some("Bob Builder"));
     assert!(second.listed().iter().any(|(u, _)| u == DAVE));
+
+    // Device 1 writes over a document device 2 changed since (If-Match of
+    // its older ETag): it reads the server's again, merges (dave comes to
+    // device 1) and writes; nothing is lost on either side.
+    first.add(ERIN, "Erin");
+    wait_until(
+        "all four on the server",
+        || server_uris(&kam),
+        |uris| *uris == [BOB, CAROL, DAVE, ERIN],
+    );
+    wait_until(
+        "dave on device 1",
+        || first.listed(),
+        |listed| listed.iter().any(|(u, n)| u == DAVE && n == "Dave"),
+    );
 }
