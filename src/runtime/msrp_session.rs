@@ -72,6 +72,9 @@ pub(crate) enum SessionAction {
     Ring { session: SessionId },
     /// BYE (or CANCEL, or 603 while pending).
     End { session: SessionId },
+    /// As `End`, with why in words on the BYE (a Reason header): the MSRP
+    /// connection could not be opened or was lost.
+    EndBecause { session: SessionId, reason: String },
 }
 
 impl SessionAction {
@@ -82,7 +85,8 @@ impl SessionAction {
             | SessionAction::Accept { session, .. }
             | SessionAction::Reject { session, .. }
             | SessionAction::Ring { session }
-            | SessionAction::End { session } => *session,
+            | SessionAction::End { session }
+            | SessionAction::EndBecause { session, .. } => *session,
         }
     }
 }
@@ -105,7 +109,7 @@ impl SessionAction {
             SessionAction::Accept { .. } => ActionKind::Accept,
             SessionAction::Reject { code, .. } => ActionKind::Reject { code: *code },
             SessionAction::Ring { .. } => ActionKind::Ring,
-            SessionAction::End { .. } => ActionKind::End,
+            SessionAction::End { .. } | SessionAction::EndBecause { .. } => ActionKind::End,
         }
     }
 }
@@ -216,6 +220,16 @@ fn prefers_passive(offer: &SessionDescription, decision: &OfferDecision, relayed
 
 /// The SDP attribute carrying a certificate fingerprint (RFC 8122).
 pub const FINGERPRINT_ATTRIBUTE: &str = "fingerprint";
+
+/// The `a=setup` role of our offers: behind NAT without a relay, a peer
+/// cannot connect to our address, so unless the user chose a role we say
+/// we connect (`active`, RFC 6135) and the peer waits for us.
+pub(crate) fn offer_role(configured: MsrpRole, behind_nat: bool) -> MsrpRole {
+    match configured {
+        MsrpRole::Auto if behind_nat => MsrpRole::Active,
+        role => role,
+    }
+}
 
 /// `c=` and `o=` address for our path's last URI.
 fn address_of(uri: &MsrpUri) -> Address {

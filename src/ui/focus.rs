@@ -17,6 +17,10 @@
 //! 3. `app/focus_glue.rs` returns the chain while the dialog is open, and
 //!    the app passes `self.focus.ring()` to the view.
 //!
+//! Outside dialogs the same way: the alert log, the emoji picker, and the
+//! permission banner (its Allow and Block among the window's fields while
+//! no dialog is open), all picked in `app/focus_glue.rs`.
+//!
 //! The keys come from `keys.rs` (`FocusNext`, `FocusPrevious`,
 //! `FocusPress`, `Pointer`); only keys no widget took reach it, so Enter
 //! in a field still submits the form and Space still types.
@@ -199,6 +203,9 @@ impl Move {
 pub struct Focus {
     dialog: Option<&'static str>,
     at: Option<Place>,
+    /// Steps taken so far: a caret answer asked for before the latest step
+    /// is stale (keys typed faster than iced answers).
+    steps: u64,
 }
 
 impl Focus {
@@ -210,8 +217,10 @@ impl Focus {
             *self = Focus {
                 dialog: Some(chain.dialog),
                 at: None,
+                steps: self.steps,
             };
         }
+        self.steps = self.steps.wrapping_add(1);
         let len = chain.stops.len();
         if len == 0 {
             return Move::None;
@@ -236,6 +245,19 @@ impl Focus {
                 Move::Control
             }
         }
+    }
+
+    /// How many steps were taken: asked with a caret query, and compared
+    /// when its answer comes ([`Focus::answer_is_current`]).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Whether a caret answer asked for at `asked` steps still tells where
+    /// the caret is: not when a step (and its move of the caret) came
+    /// between, as when Tab is pressed again before iced answered.
+    pub fn answer_is_current(&self, asked: u64) -> bool {
+        self.steps == asked
     }
 
     /// Enter or Space: what the focused control sends, if a control of

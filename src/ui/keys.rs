@@ -10,9 +10,10 @@
 //! - Shift+F10 / the Menu key: the open conversation's menu (Add to
 //!   contacts, Rename, Delete)
 //! - Tab / Shift+Tab: next / previous text field; in a dialog, every field
-//!   and control in turn (`focus.rs`)
-//! - Enter / Space: press the dialog's focused button, checkbox or radio
-//!   (when no field took the key)
+//!   and control in turn (`focus.rs`); the permission banner's Allow and
+//!   Block join the window's fields while it shows
+//! - Enter / Space: press the dialog's (or banner's) focused button,
+//!   checkbox or radio (when no field took the key)
 //! - Up / Down while "jump to a conversation" is open: choose a match
 
 use crate::ui::app::Message;

@@ -46,6 +46,8 @@ pub(crate) struct Incoming {
     /// `Some` when reassembling.
     pub buffer: Option<Vec<u8>>,
     pub success_report: bool,
+    /// Bytes from the start a progress REPORT already covered.
+    pub progress_reported: u64,
 }
 
 /// What the session should do with a chunk.
@@ -76,6 +78,7 @@ impl Incoming {
             received,
             buffer: (!streams).then(Vec::new),
             success_report,
+            progress_reported: 0,
         }
     }
 

@@ -7,6 +7,8 @@
 //! - [`Session`]: one session over one connection: chunking, streaming
 //!   sends with backpressure, reassembly or streaming of incoming
 //!   messages, responses, REPORTs, timeouts and keep-alives;
+//! - [`pacing`]: how many bytes a session may have on their way through
+//!   relays (the far end's answers and partial success REPORTs);
 //! - [`relay`]: the AUTH client for a relay.
 //!
 //! Nothing here opens sockets or reads clocks: bytes and `Instant`s in,
@@ -16,6 +18,7 @@ pub mod decoder;
 pub mod frame;
 pub mod incoming;
 pub mod outgoing;
+pub mod pacing;
 pub mod ranges;
 pub mod relay;
 pub mod session;

@@ -58,6 +58,9 @@ pub(crate) struct Outgoing {
     pub acked: RangeSet,
     /// Ranges a success REPORT covered.
     pub reported: RangeSet,
+    /// Ranges a success REPORT said are on disk at the peer
+    /// ([`super::pacing::DURABLE_HEADER`]): where a resume may start.
+    pub durable: RangeSet,
     /// A success REPORT came (for an empty message the ranges cannot say).
     pub report_seen: bool,
     /// Chunks awaiting a response.
@@ -86,6 +89,7 @@ impl Outgoing {
             reports,
             acked: RangeSet::new(),
             reported: RangeSet::new(),
+            durable: RangeSet::new(),
             report_seen: false,
             in_flight: 0,
             stage: Stage::Sending,

@@ -15,8 +15,8 @@
 //!    the session asks only when its output is drained and fewer than
 //!    [`SessionConfig::max_chunks_in_flight`] chunks await answers (through
 //!    relays also fewer than [`SessionConfig::max_relay_bytes_in_flight`]
-//!    bytes, so a relay's write queue cannot overflow), which is the
-//!    backpressure;
+//!    bytes not confirmed by the far end, see [`super::pacing`], so a
+//!    relay's write queue cannot overflow), which is the backpressure;
 //! 6. on a [`Output::Event`] of [`SessionEvent::SessionFailed`] closes the
 //!    connection; on connection loss calls [`Session::connection_lost`].
 //!
@@ -27,6 +27,8 @@ use super::decoder::FrameDecoder;
 use super::frame::{status_in_words, Continuation, Frame};
 use super::incoming::{Incoming, IncomingMode};
 use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
+use super::pacing::Pacing;
+pub use super::pacing::{FAR_ANSWER_PROBE, FAR_ANSWER_WAIT, RELAY_MAX_BYTES_IN_FLIGHT};
 use super::uri::MsrpUri;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -50,20 +52,6 @@ pub const DEFAULT_REPORT_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_INCOMING: u64 = 1024 * 1024;
 /// Default number of chunks sent before answers must come back.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
-/// Most chunk bytes sent through relays before their transaction
-/// responses come back. Kamailio's msrp relay queues at most 32 KiB per
-/// connection by default (`tcp_conn_wq_max`) and drops the receiver's
-/// connection when a sender outruns it; this keeps a sender below that.
-pub const RELAY_MAX_BYTES_IN_FLIGHT: usize = 24 * 1024;
-/// How long a chunk sent through relays counts against
-/// [`RELAY_MAX_BYTES_IN_FLIGHT`] while the far end's own answer to it has
-/// not come back (relays such as Kamailio's answer 200 at once and pass the
-/// far end's answer on later): a lost answer holds the window no longer.
-pub const FAR_ANSWER_WAIT: Duration = Duration::from_secs(10);
-/// Until the far end's first answer came back through the relays, chunks
-/// count for at most this long; when one runs out first, the relays do not
-/// pass answers on and only their own 200s pace the sending.
-pub const FAR_ANSWER_PROBE: Duration = Duration::from_secs(2);
 /// Most outgoing messages queued in one session.
 pub const MAX_OUTGOING_MESSAGES: usize = 1024;
 /// Length of the Message-IDs and transaction ids we make.
@@ -355,15 +343,8 @@ pub struct Session {
     /// Bytes the runtime already holds of the next streamed incoming
     /// message (a resumed file): they count as received.
     pub(super) incoming_held: u64,
-    /// Chunks sent through relays whose far end has not answered yet:
-    /// (transaction id, body bytes, when they stop counting).
-    pub(super) unconfirmed: VecDeque<(String, usize, Instant)>,
-    /// Whether the far end's answers come back through the relays (then
-    /// they, not the relay's own 200s, pace the sending).
-    pub(super) far_answers_seen: bool,
-    /// Whether a chunk's far answer did not come within
-    /// [`FAR_ANSWER_PROBE`] before any came: the relays keep them.
-    pub(super) far_answers_absent: bool,
+    /// The far end's confirmations of chunks sent through relays.
+    pub(super) pacing: Pacing,
 }
 
 impl Session {
@@ -389,9 +370,7 @@ impl Session {
             last_sent: now,
             quiet: VecDeque::new(),
             incoming_held: 0,
-            unconfirmed: VecDeque::new(),
-            far_answers_seen: false,
-            far_answers_absent: false,
+            pacing: Pacing::default(),
         }
     }
 
@@ -552,6 +531,7 @@ impl Session {
             .position(|m| m.id == message_id)
             .ok_or_else(|| SessionError::UnknownMessage(message_id.to_string()))?;
         let m = self.outgoing.remove(idx);
+        self.pacing.forget(&m.id);
         self.pending
             .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == m.id));
         if m.next > 0 && !m.final_sent && self.state != SessionState::Done {
@@ -648,11 +628,7 @@ impl Session {
             }
             _ => None,
         };
-        let far = self
-            .unconfirmed
-            .front()
-            .filter(|_| !self.far_answers_absent)
-            .map(|(_, _, at)| *at);
+        let far = self.pacing.deadline();
         [tx, reports, keepalive, far].into_iter().flatten().min()
     }
 
@@ -663,12 +639,7 @@ impl Session {
         if self.state == SessionState::Done {
             return;
         }
-        while self.unconfirmed.front().is_some_and(|(_, _, at)| *at <= now) {
-            self.unconfirmed.pop_front();
-            if !self.far_answers_seen {
-                self.far_answers_absent = true;
-            }
-        }
+        self.pacing.expire(now);
         let mut expired: Vec<(String, Pending)> = self
             .pending
             .iter()
@@ -746,6 +717,7 @@ impl Session {
             return;
         };
         self.outgoing.remove(idx);
+        self.pacing.forget(message_id);
         self.pending
             .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if id == message_id));
         self.event(SessionEvent::MessageFailed {
@@ -805,3 +777,7 @@ mod flow_tests;
 #[cfg(test)]
 #[path = "session_resume_tests.rs"]
 mod resume_tests;
+
+#[cfg(test)]
+#[path = "session_relay_tests.rs"]
+mod relay_tests;

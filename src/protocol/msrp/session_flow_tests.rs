@@ -3,6 +3,7 @@
 use super::super::decoder::FrameDecoder;
 use super::super::frame::{FrameKind, Method, ReportRequest};
 use super::super::incoming::IncomingMode;
+use super::super::pacing::DURABLE_HEADER;
 use super::super::session_in::{refuse_connection, target_session_id};
 use super::tests::*;
 use super::*;
@@ -73,16 +74,23 @@ fn through_a_relay_only_a_covering_report_is_delivery() {
     a.handle_frame(report(&id, "1-100/250", "000 200 OK"), t0);
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);
-    // Only how far the reports reach from the start, not delivery.
+    // Bytes that arrived are neither delivery nor a place to resume from.
+    assert_eq!(seen.events, vec![]);
+    assert!(seen.frames.is_empty(), "REPORTs are never answered");
+    // Bytes on disk at the peer are.
+    let mut durable = report(&id, "1-150/250", "000 200 OK");
+    durable.push_header(DURABLE_HEADER, "yes");
+    a.handle_frame(durable, t0);
+    let mut seen = Seen::default();
+    drain(&mut a, &mut seen);
     assert_eq!(
         seen.events,
         vec![SessionEvent::PartReported {
             message_id: id.clone(),
-            through: 100,
+            through: 150,
             total: 250
         }]
     );
-    assert!(seen.frames.is_empty(), "REPORTs are never answered");
     a.handle_frame(report(&id, "101-200/250", "000 200 OK"), t0);
     let mut seen = Seen::default();
     drain(&mut a, &mut seen);

@@ -3,6 +3,7 @@
 use super::frame::{ByteRange, Continuation, Frame, FrameKind, Method, ReportRequest};
 use super::incoming::{ChunkOutcome, Incoming, MAX_CONCURRENT_INCOMING, MAX_REMEMBERED_REFUSALS};
 use super::outgoing::Pending;
+use super::pacing::{DURABLE_HEADER, PROGRESS_REPORT_EVERY};
 use super::session::{Session, SessionEvent, SessionState};
 use std::time::Instant;
 
@@ -184,6 +185,9 @@ impl Session {
             }
             ChunkOutcome::Partial | ChunkOutcome::Complete => self.respond(&frame, 200),
         }
+        if outcome == ChunkOutcome::Partial && self.config.relayed() {
+            self.report_progress(&message_id);
+        }
         if streaming && !frame.body.is_empty() {
             self.event(SessionEvent::ChunkReceived {
                 message_id: message_id.clone(),
@@ -196,6 +200,22 @@ impl Session {
         if outcome == ChunkOutcome::Complete {
             self.complete_incoming(message_id);
         }
+    }
+
+    /// Behind relays, tells a sender that asked for success reports how
+    /// far the message has arrived, every [`PROGRESS_REPORT_EVERY`] bytes:
+    /// that is what paces it (see `pacing`).
+    fn report_progress(&mut self, message_id: &str) {
+        let Some(inc) = self.incoming.get_mut(message_id) else {
+            return;
+        };
+        let through = inc.contiguous();
+        if !inc.success_report || through < inc.progress_reported.saturating_add(PROGRESS_REPORT_EVERY) {
+            return;
+        }
+        inc.progress_reported = through;
+        let total = inc.total;
+        self.send_part_report(message_id, through, total, false);
     }
 
     fn complete_incoming(&mut self, message_id: String) {
@@ -256,20 +276,30 @@ impl Session {
             total: Some(total),
         });
         let last = range.end.or(range.total).unwrap_or(total);
+        let durable = frame
+            .header(DURABLE_HEADER)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("yes"));
         let m = &mut self.outgoing[idx];
-        let before = m.reported.contiguous();
+        let before = m.durable.contiguous();
         m.reported.insert(range.start, last);
+        if durable {
+            m.durable.insert(range.start, last);
+        }
         m.report_seen = true;
-        if m.reported.covers_up_to(total) && m.final_sent {
+        let whole = m.reported.covers_up_to(total) && m.final_sent;
+        let (through, durable_through) = (m.reported.contiguous(), m.durable.contiguous());
+        self.pacing.reported(&message_id, through, whole);
+        if whole {
             self.outgoing.remove(idx);
             self.pending
                 .retain(|_, (p, _)| !matches!(p, Pending::Chunk { message_id: id, .. } if *id == message_id));
             self.event(SessionEvent::MessageDelivered { message_id });
-        } else if !m.reported.covers_up_to(total) && m.reported.contiguous() > before {
-            let through = m.reported.contiguous();
+        } else if durable_through > before && durable_through < total {
+            // Only bytes on disk are a place to resume from; the others
+            // only pace the sending.
             self.event(SessionEvent::PartReported {
                 message_id,
-                through,
+                through: durable_through,
                 total,
             });
         }

@@ -3,9 +3,8 @@
 
 use super::frame::{ByteRange, Continuation, Frame, Method, ReportRequest};
 use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
-use super::session::{
-    Session, SessionError, SessionEvent, FAR_ANSWER_PROBE, FAR_ANSWER_WAIT, ID_LEN, TRANSACTION_TIMEOUT,
-};
+use super::pacing::DURABLE_HEADER;
+use super::session::{Session, SessionError, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
 use super::uri::MsrpUri;
 use rand::Rng;
 use std::time::Instant;
@@ -35,6 +34,7 @@ impl Session {
                 m.next = already;
                 m.acked.insert(1, already);
                 m.reported.insert(1, already);
+                m.durable.insert(1, already);
             }
         }
         Ok(id)
@@ -60,7 +60,23 @@ impl Session {
         if !inc.success_report || through == 0 || inc.contiguous() < through {
             return false;
         }
-        let total = inc.total.map_or_else(|| "*".to_string(), |t| t.to_string());
+        let total = inc.total;
+        self.send_part_report(message_id, through, total, true);
+        true
+    }
+
+    /// Sends a success REPORT for bytes `1..=through` of incoming message
+    /// `message_id` of `total` bytes; `durable` marks the bytes as on disk
+    /// ([`DURABLE_HEADER`]), else it says only that they arrived (which
+    /// paces a sender behind relays).
+    pub(super) fn send_part_report(
+        &mut self,
+        message_id: &str,
+        through: u64,
+        total: Option<u64>,
+        durable: bool,
+    ) {
+        let total = total.map_or_else(|| "*".to_string(), |t| t.to_string());
         let txid = self.txid_for(b"");
         let mut f = Frame::request(txid, Method::Report);
         f.push_header("To-Path", self.to_path.clone());
@@ -68,30 +84,22 @@ impl Session {
         f.push_header("Message-ID", message_id.to_string());
         f.push_header("Byte-Range", format!("1-{through}/{total}"));
         f.push_header("Status", format!("000 200 {}", super::frame::status_comment(200)));
+        if durable {
+            f.push_header(DURABLE_HEADER, "yes");
+        }
         self.transmit(f);
-        true
     }
 
     pub(super) fn may_send_chunk(&self) -> bool {
         if !self.is_bound() || self.in_flight() >= self.config.max_chunks_in_flight.max(1) {
             return false;
         }
-        // Through relays, also a bound on bytes: the next chunk must fit
-        // (one chunk may always be on its way). The far end's answers
-        // count, unless the relays turn out to keep them: a relay's own 200
-        // says only that the chunk reached the relay, not that the relay
-        // passed it on.
+        // Through relays, also a bound on bytes (see `pacing`): what the
+        // far end has not confirmed, and what the next hop has not answered.
         match self.config.effective_bytes_in_flight() {
             Some(limit) => {
-                let unanswered = if !self.far_answers_absent {
-                    self.unconfirmed
-                        .iter()
-                        .map(|(_, n, _)| *n)
-                        .fold(0, usize::saturating_add)
-                } else {
-                    self.bytes_in_flight()
-                };
-                unanswered == 0 || unanswered + self.config.effective_chunk_size() <= limit
+                self.pacing
+                    .may_send(limit, self.config.effective_chunk_size(), self.bytes_in_flight())
             }
             None => true,
         }
@@ -101,7 +109,7 @@ impl Session {
     /// or the relay answered the chunk already) to a chunk we sent through
     /// relays: the chunk no longer counts.
     pub(super) fn note_far_answer(&mut self, frame: &Frame) {
-        if self.unconfirmed.is_empty() {
+        if !self.pacing.is_waiting() {
             return;
         }
         let Some(peer) = self.config.remote_path.last() else {
@@ -115,16 +123,8 @@ impl Session {
         // A second answer to the same chunk (the relay answered first) is
         // the far end's too, whatever From-Path the relay wrote into it.
         let second = !self.pending.contains_key(&frame.transaction_id);
-        if !from_peer && !second {
-            return;
-        }
-        if let Some(i) = self
-            .unconfirmed
-            .iter()
-            .position(|(t, _, _)| *t == frame.transaction_id)
-        {
-            self.unconfirmed.remove(i);
-            self.far_answers_seen = true;
+        if from_peer || second {
+            self.pacing.answered(&frame.transaction_id);
         }
     }
 
@@ -246,23 +246,15 @@ impl Session {
         m.final_sent = last_chunk;
         if expects_answer {
             m.in_flight += 1;
+            if self.config.relayed() {
+                self.pacing
+                    .sent(&txid, &id, start - 1 + len, len as usize, self.now);
+            }
             let pending = Pending::Chunk {
                 message_id: id,
                 first: start,
                 last: start - 1 + len,
             };
-            if self.config.relayed() {
-                if self.unconfirmed.len() == MAX_QUIET_TRANSACTIONS {
-                    self.unconfirmed.pop_front();
-                }
-                let wait = if self.far_answers_seen {
-                    FAR_ANSWER_WAIT
-                } else {
-                    FAR_ANSWER_PROBE
-                };
-                self.unconfirmed
-                    .push_back((txid.clone(), len as usize, self.now + wait));
-            }
             self.pending
                 .insert(txid, (pending, self.now + TRANSACTION_TIMEOUT));
         } else {

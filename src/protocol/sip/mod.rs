@@ -9,5 +9,6 @@ pub mod header_value;
 pub mod message;
 pub mod name_addr;
 pub mod outcome;
+pub mod reason;
 pub mod transaction;
 pub mod uri;

@@ -137,6 +137,14 @@ impl Endpoint {
         // keep-alives are the agent's.
         let keepalive = self.target.as_ref().and_then(|t| t.keepalive);
         self.agent.set_udp_keepalive(keepalive);
+        // RFC 5626 / 5627: an instance id stable for this account on this
+        // machine (the machine id, else the host name, with the AoR).
+        let machine = std::fs::read_to_string("/etc/machine-id")
+            .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+            .unwrap_or_default();
+        let seed = format!("{}|{}", machine.trim(), self.agent.config().aor);
+        self.agent
+            .set_instance(Some(crate::protocol::sip::agent::instance_from(seed.as_bytes())));
         self.flow = Some(hop);
         if self.register {
             self.agent.register(hop, self.now());

@@ -337,6 +337,9 @@ impl Endpoint {
             }
             SessionAction::Ring { session } => self.agent.ring_session(*session, now),
             SessionAction::End { session } => self.agent.end_session(*session, now),
+            SessionAction::EndBecause { session, reason } => {
+                self.agent.end_session_because(*session, reason, now)
+            }
         }
     }
 
@@ -432,6 +435,8 @@ impl Endpoint {
                 Plan::Direct {
                     secure,
                     host,
+                    behind_nat: self.agent.behind_nat_on(&hop)
+                        || msrp_task::reach::looks_behind_nat(ip, hop.remote.ip()),
                     peer_tls: self.chat_settings.peer_tls.clone(),
                 }
             }

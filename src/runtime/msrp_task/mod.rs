@@ -19,6 +19,7 @@
 //! reports whether the bytes are encrypted ([`TaskEvent::Opened`]).
 
 mod file_io;
+pub(crate) mod reach;
 
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
@@ -61,6 +62,9 @@ pub(crate) enum Plan {
     Direct {
         secure: bool,
         host: String,
+        /// The server sees us at another address: peers cannot connect to
+        /// `host`, so we offer to connect ourselves (`a=setup:active`).
+        behind_nat: bool,
         /// How a peer that announced no fingerprint is checked when we
         /// connect to it (the account's server checks).
         peer_tls: Option<Arc<ClientConfig>>,
@@ -119,6 +123,8 @@ pub(crate) enum TaskEvent {
     Prepared {
         local_path: Vec<MsrpUri>,
         relay: Option<String>,
+        /// Direct, behind NAT (see [`Plan::Direct`]).
+        behind_nat: bool,
     },
     /// The connection is bound; messages flow. `secure` when TLS is
     /// negotiated on our connection and every hop of the peer's path is
@@ -200,9 +206,14 @@ pub enum TaskError {
         /// Why.
         source: crate::transport::msrp::tls::MsrpTlsError,
     },
-    /// The peer did not connect to us in time.
-    #[error("the peer did not connect within {} seconds", CONNECT_TIMEOUT.as_secs())]
-    NoConnection,
+    /// The peer could not be reached (words from [`reach`]: where, why,
+    /// and the NAT hint for private addresses).
+    #[error("{0}")]
+    Unreachable(String),
+    /// The peer did not connect to us in time; `behind_nat` when the
+    /// address we gave it is a private one.
+    #[error("the peer did not open the chat connection within {} seconds{}", CONNECT_TIMEOUT.as_secs(), if *behind_nat { format!(" (we gave it a private address; {})", reach::BEHIND_NAT_HINT) } else { String::new() })]
+    NoConnection { behind_nat: bool },
     /// Neither a relay, a connection to make, nor one to wait for.
     #[error("no way to reach the peer")]
     NoRoute,
@@ -282,9 +293,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
     };
     let mut local_path = prepared.relays.clone();
     local_path.push(prepared.local_uri.clone());
-    let relay_name = match &setup.plan {
-        Plan::Relay { relay, .. } => Some(relay.to_string()),
-        Plan::Direct { .. } => None,
+    let (relay_name, behind_nat) = match &setup.plan {
+        Plan::Relay { relay, .. } => (Some(relay.to_string()), false),
+        Plan::Direct { behind_nat, .. } => (None, *behind_nat),
     };
     let send = |e: TaskEvent| {
         let _ = setup.events.send(TaskNews {
@@ -295,6 +306,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
     send(TaskEvent::Prepared {
         local_path,
         relay: relay_name,
+        behind_nat,
     });
     let mut early = Vec::new();
     let go = loop {
@@ -351,7 +363,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             }
             _ => {
                 setup.hub.forget(&sid);
-                return Err(TaskError::NoConnection);
+                return Err(TaskError::NoConnection {
+                    behind_nat: reach::is_private(&prepared.local_uri.host),
+                });
             }
         },
         (None, None) => return Err(TaskError::NoRoute),
@@ -713,6 +727,9 @@ async fn write_loop(mut writer: WriteHalf<MsrpStream>, mut rx: mpsc::UnboundedRe
 /// which check refused it (the fingerprint of the peer's offer or answer,
 /// or, without one, the account's server checks).
 fn peer_refused(error: connect::ConnectError, announced: bool, peer_sdp: PeerSdp) -> TaskError {
+    if let Some(words) = reach::unreachable_words(&error) {
+        return TaskError::Unreachable(words);
+    }
     let connect::ConnectError::Tls { host, port, source } = &error else {
         return TaskError::Connect(error);
     };

@@ -19,7 +19,11 @@ impl Transfers {
         };
         let id = t.file.id;
         match event {
-            TaskEvent::Prepared { local_path, relay } => self.prepared(session, local_path, relay),
+            TaskEvent::Prepared {
+                local_path,
+                relay,
+                behind_nat,
+            } => self.prepared(session, local_path, relay, behind_nat),
             TaskEvent::Opened { secure } => {
                 t.state = ChatState::Active { secure, relay: None };
             }
@@ -51,14 +55,21 @@ impl Transfers {
             TaskEvent::Closed { reason } => {
                 t.task = false;
                 let reason = reason.unwrap_or_else(|| "the chat connection closed".into());
+                let opened = matches!(t.state, ChatState::Active { .. });
                 let file = &mut t.file;
                 if !file.done {
                     if file.failure.is_none() {
                         // Lost before anything else ended it: resumable.
                         file.interrupted = true;
                     }
-                    file.failure
-                        .get_or_insert_with(|| format!("the connection was lost: {reason}"));
+                    file.failure.get_or_insert_with(|| {
+                        if opened {
+                            format!("the connection was lost: {reason}")
+                        } else {
+                            // Never opened: the cause says it all.
+                            reason.clone()
+                        }
+                    });
                 }
                 if matches!(t.state, ChatState::Active { .. }) {
                     // A peer that hangs up closes the connection and sends
@@ -81,13 +92,18 @@ impl Transfers {
         };
         let signalled = t.signalled;
         let state = if matches!(t.state, ChatState::Active { .. }) {
-            ChatState::Ended { reason }
+            ChatState::Ended {
+                reason: reason.clone(),
+            }
         } else {
-            ChatState::Failed { reason }
+            ChatState::Failed {
+                reason: reason.clone(),
+            }
         };
         self.finish(session, state);
         if signalled {
-            self.session(SessionAction::End { session });
+            // The peer learns the true cause from the BYE's Reason.
+            self.session(SessionAction::EndBecause { session, reason });
         }
     }
 

@@ -296,9 +296,15 @@ impl Transfers {
     }
 
     /// The task knows our path: send the offer, or the answer.
-    pub(super) fn prepared(&mut self, session: SessionId, local_path: Vec<MsrpUri>, relay: Option<String>) {
+    pub(super) fn prepared(
+        &mut self,
+        session: SessionId,
+        local_path: Vec<MsrpUri>,
+        relay: Option<String>,
+        behind_nat: bool,
+    ) {
         let relayed = relay.is_some();
-        let role = self.config.role;
+        let role = msrp_session::offer_role(self.config.role, behind_nat);
         let fingerprint = self.config.fingerprint.clone();
         let Some(t) = self.map.get_mut(&session) else {
             return;

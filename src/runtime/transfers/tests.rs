@@ -147,6 +147,16 @@ fn send(
 
 /// From the route to the INVITE; returns the job and the offer.
 fn offer(t: &mut Transfers, session: SessionId, now: Now) -> (Option<FileJob>, Vec<u8>) {
+    offer_from(t, session, false, now)
+}
+
+/// [`offer`], from behind NAT or not.
+fn offer_from(
+    t: &mut Transfers,
+    session: SessionId,
+    behind_nat: bool,
+    now: Now,
+) -> (Option<FileJob>, Vec<u8>) {
     t.handle(
         TransferInput::Routed {
             session,
@@ -164,6 +174,7 @@ fn offer(t: &mut Transfers, session: SessionId, now: Now) -> (Option<FileJob>, V
             event: TaskEvent::Prepared {
                 local_path: path("ours"),
                 relay: None,
+                behind_nat,
             },
         },
         now,
@@ -405,6 +416,47 @@ fn cancel_under_way_hangs_up_and_keeps_nothing() {
         rows[0].resume_bytes, None,
         "a cancelled transfer is not resumable"
     );
+}
+
+#[test]
+fn behind_nat_without_a_relay_the_offer_says_we_connect() {
+    let now = now0();
+    for (behind_nat, setup) in [(false, "a=setup:actpass"), (true, "a=setup:active")] {
+        let mut t = transfers();
+        send(&mut t, FileSendMode::Session, 1000, Vec::new(), now);
+        let (_, sdp) = offer_from(&mut t, S, behind_nat, now);
+        let sdp = String::from_utf8(sdp).unwrap();
+        assert!(sdp.contains(setup), "behind NAT {behind_nat}: {sdp}");
+    }
+}
+
+#[test]
+fn a_connection_that_never_opened_fails_with_its_cause_and_tells_the_peer() {
+    let mut t = transfers();
+    let now = now0();
+    send(&mut t, FileSendMode::Session, 1000, Vec::new(), now);
+    offer(&mut t, S, now);
+    drain(&mut t);
+    let cause = "could not open the chat connection to 192.168.77.10:38065 (refused); both behind NAT? \
+                 Configure an MSRP relay";
+    t.handle(
+        TransferInput::Task {
+            session: S,
+            event: TaskEvent::Closed {
+                reason: Some(cause.into()),
+            },
+        },
+        now,
+    );
+    let fx = drain(&mut t);
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, TransferEffect::Session(SessionAction::EndBecause { session: S, reason })
+            if reason == cause)
+        ),
+        "the BYE carries the cause: {fx:?}"
+    );
+    assert_eq!(failures(&fx), vec![cause.to_string()]);
 }
 
 #[test]

@@ -132,7 +132,8 @@ impl App {
         if let Some(notice) = &self.notice {
             banners = banners.push(notice_banner(notice.render(), theme::banner));
         }
-        let prompt = presence::prompt::banner(&self.presences, |watcher| self.watcher_name(watcher));
+        let prompt =
+            presence::prompt::banner(&self.presences, |watcher| self.watcher_name(watcher), self.ring());
         if let Some(prompt) = prompt {
             banners = banners.push(prompt.map(Message::Presence));
         }

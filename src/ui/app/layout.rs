@@ -103,7 +103,7 @@ impl App {
             stack![base, dialog(scrollable(content).into(), 480.0)].into()
         } else if let Some(offer) = &self.media.paste {
             let content = offer
-                .view()
+                .view(ring)
                 .map(|m| Message::Media(super::media_glue::MediaMessage::Paste(m)));
             stack![base, dialog(content, 480.0)].into()
         } else if let Some(menu) = &self.conversation_menu {

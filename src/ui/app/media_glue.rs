@@ -76,6 +76,8 @@ impl App {
                 // The conversation may have been closed meanwhile.
                 if self.conversations.open_key() == Some(&key) {
                     self.switcher = None;
+                    // A new offer shows no ring left from the last one.
+                    self.focus.pointer();
                     self.media.paste = PasteOffer::new(key, title, found);
                 } else if let Some(offer) = PasteOffer::new(key, title, found) {
                     remove_pasted(offer.update(paste::Message::Cancel));

@@ -85,6 +85,8 @@ pub enum Message {
     FocusMoved {
         forward: bool,
         caret: Option<&'static str>,
+        /// The focus's step count when iced was asked (`Focus::steps`).
+        asked: u64,
     },
     /// Enter or Space that no widget took: the focused control, if any.
     FocusPress,
@@ -470,7 +472,11 @@ impl App {
             Message::JumpTo => self.jump_to(),
             Message::FocusNext => self.focus_step(true),
             Message::FocusPrevious => self.focus_step(false),
-            Message::FocusMoved { forward, caret } => self.focus_moved(forward, caret),
+            Message::FocusMoved {
+                forward,
+                caret,
+                asked,
+            } => self.focus_moved(forward, caret, asked),
             Message::FocusPress => self.focus_press(),
             Message::Pointer => {
                 self.focus.pointer();
@@ -548,6 +554,7 @@ impl App {
             || self.certificates.is_open()
             || self.contact_form.is_some()
             || self.conversation_menu.is_some()
+            || self.media.paste.is_some()
         {
             return Vec::new();
         }

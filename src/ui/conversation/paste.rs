@@ -8,8 +8,12 @@
 //!
 //! iced's clipboard reads text only; `arboard` reads pictures and file
 //! lists.
+//!
+//! Keyboard: Tab goes Cancel, Send ([`PasteOffer::focus_chain`]); Enter or
+//! Space presses the one with the ring; Esc cancels.
 
 use super::ConversationKey;
+use crate::ui::focus::{self, Chain, Key, Ring};
 use crate::ui::i18n::t;
 use crate::ui::picture::{self, Fit, Picture};
 use crate::ui::{theme, widget};
@@ -23,6 +27,10 @@ pub const MAX_PASTED_PIXELS: u64 = 40_000_000;
 pub const PREVIEW_SIDE: u32 = 200;
 /// Most files offered from one paste (the rest are named as left out).
 pub const MAX_PASTED_FILES: usize = 20;
+/// The dialog's name on the focus chain.
+const DIALOG: &str = "paste";
+const CANCEL: Key = Key::new("cancel");
+const SEND: Key = Key::new("send");
 
 /// What the clipboard held besides text.
 #[derive(Debug, Clone)]
@@ -159,9 +167,16 @@ impl PasteOffer {
         }
     }
 
-    /// The dialog's content: what was pasted, then Cancel and Send (plain
-    /// buttons in reading order, for keyboard focus).
-    pub fn view(&self) -> Element<'_, Message> {
+    /// Tab order: Cancel, then Send (as the view shows them).
+    pub fn focus_chain(&self) -> Chain<Message> {
+        Chain::new(DIALOG)
+            .control(CANCEL, Message::Cancel)
+            .control(SEND, Message::Send)
+    }
+
+    /// The dialog's content: what was pasted, then Cancel and Send (the
+    /// ring on the one `ring` names).
+    pub fn view(&self, ring: Ring) -> Element<'_, Message> {
         let heading = text(t!("paste-title", name = self.title.as_str()))
             .size(theme::TEXT_TITLE)
             .font(theme::BOLD);
@@ -206,6 +221,8 @@ impl PasteOffer {
         let send = button(text(t!("paste-send")).size(theme::TEXT_BODY))
             .padding([theme::SPACE_XS + 2.0, theme::SPACE_M])
             .on_press(Message::Send);
+        let cancel = focus::ring(cancel, CANCEL, ring);
+        let send = focus::ring(send, SEND, ring);
         let buttons = row![space::horizontal(), cancel, send].spacing(theme::SPACE_S);
         column![heading, shown, buttons].spacing(theme::SPACE_M).into()
     }

@@ -11,6 +11,7 @@
 mod auth;
 mod dialog;
 mod notifier;
+mod outbound;
 mod own_address;
 mod pager;
 mod publication;
@@ -21,6 +22,7 @@ mod session_out;
 mod subscription;
 
 pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
+pub use outbound::{instance_from, MAX_OUTBOUND_URI, REG_ID};
 pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
     MAX_BODY_STREAM, MAX_REQUEST_UDP,

@@ -17,6 +17,7 @@
 //! RFC 3581) that the server sees us at another address than our Contact
 //! names, we register again at that public address and remove the old
 //! binding in the same REGISTER (`;expires=0`); again whenever it changes.
+//! RFC 5626 outbound and RFC 5627 GRUU: see `outbound.rs`.
 
 use super::{Agent, AgentEvent, Failure, Hop, Purpose};
 use crate::model::RegistrationState;
@@ -66,7 +67,7 @@ pub(super) struct Registration {
     from_tag: String,
     cseq: u32,
     expires: u32,
-    hop: Option<Hop>,
+    pub(super) hop: Option<Hop>,
     contact: Option<String>,
     last_request: Option<SipMessage>,
     tried_nonces: Vec<String>,
@@ -88,6 +89,12 @@ pub(super) struct Registration {
     /// A binding we registered earlier at another address: removed
     /// (`;expires=0`) by the next REGISTER.
     stale_contact: Option<String>,
+    /// Our RFC 5626 instance id (`urn:uuid:...`), when the runtime gave one.
+    pub(super) instance: Option<String>,
+    /// The registrar uses outbound on our flow.
+    pub(super) outbound: bool,
+    /// The public GRUU the registrar gave us (RFC 5627).
+    pub(super) gruu: Option<String>,
 }
 
 impl Registration {
@@ -112,6 +119,9 @@ impl Registration {
             keepalive_at: None,
             public: None,
             stale_contact: None,
+            instance: None,
+            outbound: false,
+            gruu: None,
         }
     }
 
@@ -165,6 +175,13 @@ impl Agent {
 
     /// The public address learnt on `hop`, when `hop` is the registration's
     /// flow (what reaches us through it).
+    /// Whether the server sees us at another address than ours on `hop`
+    /// (learnt from the registration's Via `received`/`rport`): we are
+    /// behind NAT there, and a peer cannot connect to our own address.
+    pub fn behind_nat_on(&self, hop: &Hop) -> bool {
+        self.public_address_on(hop).is_some()
+    }
+
     pub(super) fn public_address_on(&self, hop: &Hop) -> Option<SocketAddr> {
         let flow = self.registration.hop?;
         let same = flow.transport == hop.transport && flow.remote == hop.remote && flow.conn == hop.conn;
@@ -248,7 +265,8 @@ impl Agent {
             Some(public) => host_port(public),
             None => hop.local_host_port(),
         };
-        format!("<{scheme}:{user}{at}{host_port}{transport}>")
+        let outbound = self.outbound_contact_params();
+        format!("<{scheme}:{user}{at}{host_port}{transport}>{outbound}")
     }
 
     fn send_register(&mut self, expires: u32, now: Instant) {
@@ -282,6 +300,7 @@ impl Agent {
         }
         req.push_header("Expires", expires.to_string());
         req.push_header("Allow", crate::protocol::sip::builder::allowed_methods());
+        self.add_outbound_support(&mut req);
         let cnonce = self.cnonce();
         self.auth.authorize_preemptively(
             &mut req,
@@ -362,6 +381,7 @@ impl Agent {
         self.registration.rejections = 0;
         self.registration.tried_nonces.clear();
         self.registration.stale_contact = None;
+        self.learn_outbound(resp);
         if self.contact_moved(resp, now) {
             return;
         }
@@ -395,7 +415,14 @@ impl Agent {
         }
         tracing::info!(account = %self.config.account, local = %hop.local, public = %seen, "the server sees us at another address; registering that one");
         self.registration.public = (seen != hop.local).then_some(seen);
-        self.registration.stale_contact = self.registration.contact.take();
+        // Removed by its URI alone: with our instance id on it, a registrar
+        // that matches by instance (RFC 5626/5627) would remove the new
+        // binding too (it replaces the old one by itself).
+        self.registration.stale_contact = self
+            .registration
+            .contact
+            .take()
+            .map(|c| c.split_inclusive('>').next().unwrap_or(&c).to_string());
         self.registration.contact = Some(self.contact_for(&hop));
         self.registration.tried_nonces.clear();
         self.send_register(self.registration.expires, now);

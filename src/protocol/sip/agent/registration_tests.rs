@@ -378,3 +378,50 @@ fn a_nat_seen_in_via_moves_the_contact_to_the_public_address_and_removes_the_old
         ]
     );
 }
+
+#[test]
+fn with_an_instance_the_register_offers_outbound_and_dialogs_use_the_gruu() {
+    let t0 = Instant::now();
+    let instance = instance_from(b"machine|sip:alice@sipchat.test");
+    assert_eq!(
+        instance,
+        instance_from(b"machine|sip:alice@sipchat.test"),
+        "stable"
+    );
+    assert_ne!(instance, instance_from(b"other|sip:alice@sipchat.test"));
+    assert_eq!(&instance[..9], "urn:uuid:");
+    assert_eq!(&instance[23..24], "5", "version 5 layout: {instance}");
+    let mut alice = Agent::new(without_password(), 5);
+    alice.set_instance(Some(instance.clone()));
+    alice.register(hop(), t0);
+    let (sent, _) = sent_and_pings(&mut alice);
+    let register = &sent[0];
+    assert_eq!(register.header("Supported"), Some("outbound, gruu"));
+    let contact = register.header("Contact").unwrap();
+    assert!(
+        contact.ends_with(&format!(";+sip.instance=\"<{instance}>\";reg-id=1")),
+        "{contact}"
+    );
+    // A registrar with outbound and GRUU (as Kamailio answers).
+    let gruu = format!("sip:alice@sipchat.test;gr={instance}");
+    let mut ok = response_to(register, 200, Some("srv"));
+    ok.push_header("Require", "outbound");
+    ok.push_header(
+        "Contact",
+        format!("{contact};expires=600;pub-gruu=\"{gruu}\";temp-gruu=\"sip:tgruu.1@sipchat.test;gr\""),
+    );
+    alice.handle_packet(&ok.to_bytes(), hop(), t0);
+    assert!(alice.is_registered());
+    assert!(alice.uses_outbound());
+    assert_eq!(alice.gruu(), Some(gruu.as_str()));
+    assert_eq!(alice.session_contact(&hop()), format!("<{gruu}>"));
+    // Without an instance: none of it.
+    let mut bob = Agent::new(without_password(), 6);
+    bob.register(hop(), t0);
+    let (sent, _) = sent_and_pings(&mut bob);
+    assert_eq!(sent[0].header("Supported"), None);
+    assert!(!sent[0].header("Contact").unwrap().contains("+sip.instance"));
+    // A bad instance id is not taken.
+    bob.set_instance(Some("urn:uuid:\"><sip:evil".into()));
+    assert!(bob.registration.instance.is_none());
+}

@@ -147,6 +147,8 @@ pub(super) struct Session {
     /// We ended a session we were invited to before the caller's ACK came:
     /// the BYE waits for the ACK or for Timer H (RFC 3261 section 15).
     pub bye_waits_for_ack: bool,
+    /// The Reason header value (RFC 3326) our BYE carries, if any.
+    pub bye_reason: Option<String>,
 }
 
 /// A finished INVITE transaction kept to absorb retransmissions.
@@ -234,6 +236,24 @@ impl Agent {
             .is_some_and(|s| s.phase != Phase::Closing)
     }
 
+    /// Ends a session from our side as [`Agent::end_session`] does, telling
+    /// the peer why in a Reason header on the BYE (RFC 3326): the session's
+    /// media could not be set up, in `text`.
+    pub fn end_session_because(
+        &mut self,
+        session: SessionId,
+        text: &str,
+        now: Instant,
+    ) -> Result<(), SessionError> {
+        if let Some(s) = self.sessions.map.get_mut(&session) {
+            s.bye_reason = Some(super::super::reason::format(
+                super::super::reason::CAUSE_MEDIA_FAILED,
+                text,
+            ));
+        }
+        self.end_session(session, now)
+    }
+
     /// Ends a session from our side: CANCEL while our INVITE is pending,
     /// 603 Decline for an invitation not answered yet, BYE once
     /// established. The session's last event follows at once.
@@ -279,6 +299,9 @@ impl Agent {
     /// Our Contact for a session through `hop`: behind a NAT on the server
     /// flow, the public address the registrar showed us.
     pub(super) fn session_contact(&self, hop: &Hop) -> String {
+        if let Some(gruu) = self.gruu_contact(hop) {
+            return gruu;
+        }
         let user = self.config.aor.user.clone().unwrap_or_default();
         let at = if user.is_empty() { "" } else { "@" };
         let public = self.public_address_on(hop);
@@ -310,10 +333,14 @@ impl Agent {
         }
         s.bye_waits_for_ack = false;
         let hop = s.hop;
+        let reason = s.bye_reason.take();
         let Some(dialog) = s.dialog.as_mut() else {
             return;
         };
         let mut bye = dialog.request(super::super::message::Method::Bye);
+        if let Some(reason) = reason {
+            bye.push_header("Reason", reason);
+        }
         if let Err(e) = self.start_client(&mut bye, hop, super::Purpose::Bye(session), now) {
             tracing::debug!(account = %self.config.account, %session, "BYE not sent: {e}");
         }

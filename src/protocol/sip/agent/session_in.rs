@@ -99,6 +99,7 @@ impl Agent {
                 local_sdp: None,
                 calling: None,
                 bye_waits_for_ack: false,
+                bye_reason: None,
                 called: Some(Called {
                     request: msg,
                     key,
@@ -270,11 +271,20 @@ impl Agent {
         let peer = s.peer.clone();
         s.phase = Phase::Closing;
         self.forget_if_done(id);
+        // The peer's own words on why (RFC 3326), e.g. that it could not
+        // open the MSRP connection.
+        let why = msg
+            .header("Reason")
+            .and_then(super::super::reason::parse)
+            .and_then(|r| r.text);
         if !already_closing {
             self.emit_session(SessionEvent::Ended {
                 session: id,
                 by_peer: true,
-                reason: format!("{peer} ended the chat"),
+                reason: match why {
+                    Some(text) => format!("{peer}: {text}"),
+                    None => format!("{peer} ended the chat"),
+                },
             });
         }
     }

@@ -72,6 +72,7 @@ impl Agent {
                 calling: None,
                 called: None,
                 bye_waits_for_ack: false,
+                bye_reason: None,
             },
         );
         self.send_invite(session, req, 1, Vec::new(), now);

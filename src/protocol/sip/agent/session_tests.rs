@@ -171,6 +171,31 @@ impl Pair {
 }
 
 #[test]
+fn a_bye_with_a_reason_names_the_true_cause_at_the_peer() {
+    let mut p = Pair::new();
+    let (a, b) = p.invite(Transport::Tcp);
+    p.accept(b);
+    let cause = "could not open the chat connection to 192.168.77.10:38065 (refused)";
+    p.bob.end_session_because(b, cause, p.now).unwrap();
+    let bye = drain(&mut p.bob);
+    assert_eq!(bye.methods(), vec!["BYE"]);
+    assert_eq!(
+        bye.find("BYE").header("Reason"),
+        Some(format!("SIP ;cause=503 ;text=\"{cause}\"").as_str())
+    );
+    deliver(&mut p.alice, &bye.packets, p.now);
+    let ended = drain(&mut p.alice);
+    assert_eq!(
+        ended.events,
+        vec![SessionEvent::Ended {
+            session: a,
+            by_peer: true,
+            reason: format!("bob: {cause}")
+        }]
+    );
+}
+
+#[test]
 fn invite_accept_ack_bye_over_tcp() {
     let mut p = Pair::new();
     let (a, b) = p.invite(Transport::Tcp);

@@ -5,6 +5,8 @@
 use super::*;
 use crate::ui::account_settings;
 use crate::ui::app::duty::DutyMessage;
+use crate::ui::app::media_glue::MediaMessage;
+use crate::ui::conversation::paste;
 use crate::ui::focus::Stop;
 use crate::ui::keys::key_message;
 use iced::event::Status;
@@ -20,6 +22,7 @@ fn tab(app: &mut App) {
     let _ = app.update(Message::FocusMoved {
         forward: true,
         caret: None,
+        asked: app.focus.steps(),
     });
 }
 
@@ -27,6 +30,7 @@ fn shift_tab(app: &mut App) {
     let _ = app.update(Message::FocusMoved {
         forward: false,
         caret: None,
+        asked: app.focus.steps(),
     });
 }
 
@@ -111,6 +115,7 @@ fn a_click_into_a_field_is_where_tab_goes_on_from() {
     let _ = app.update(Message::FocusMoved {
         forward: true,
         caret: Some(crate::ui::account_form::NAME_FIELD),
+        asked: app.focus.steps(),
     });
     press(&mut app, Named::Enter);
     assert!(
@@ -330,4 +335,197 @@ fn the_emoji_picker_tabs_through_every_emoji_and_space_types_one() {
     press(&mut app, Named::Space);
     assert_eq!(app.pane.draft(&bob()), crate::ui::emoji::CHOICES[2]);
     assert!(!app.pane.picker_open(), "picking closes the picker");
+}
+
+#[test]
+fn the_paste_dialog_tabs_to_cancel_and_send_and_enter_sends_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.pdf");
+    std::fs::write(&report, b"%PDF-1.7").unwrap();
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    let offer = |app: &mut App| {
+        let found = paste::decide(vec![report.clone()], None, dir.path(), "1");
+        let _ = app.update(Message::Media(MediaMessage::Pasted(bob(), found)));
+        assert!(app.media.paste.is_some(), "the dialog is open");
+    };
+    let sent = |recorder: &Recorder| {
+        recorder
+            .take()
+            .into_iter()
+            .filter_map(|c| match c {
+                Command::SendFile { path, .. } => Some(path),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    offer(&mut app);
+    assert_eq!(order(&app), ["cancel", "send"]);
+    walk(&mut app);
+    let _ = app.view();
+    // Round to Cancel again: Space cancels, nothing is sent.
+    recorder.take();
+    press(&mut app, Named::Space);
+    assert!(app.media.paste.is_none(), "Cancel closed the dialog");
+    assert_eq!(sent(&recorder), Vec::<std::path::PathBuf>::new());
+    // A new offer starts without a ring; Tab twice is Send, Enter sends
+    // through the send-file path.
+    offer(&mut app);
+    assert_eq!(app.ring(), Default::default(), "no ring left from the last offer");
+    press(&mut app, Named::Enter);
+    assert!(app.media.paste.is_some(), "nothing focused, nothing pressed");
+    tabs(&mut app, 2);
+    press(&mut app, Named::Enter);
+    assert!(app.media.paste.is_none(), "Send closed the dialog");
+    assert_eq!(sent(&recorder), std::slice::from_ref(&report));
+    // Shift+Tab from the start is Send too; Esc still cancels.
+    offer(&mut app);
+    shift_tab(&mut app);
+    let _ = app.update(Message::Escape);
+    assert!(app.media.paste.is_none());
+    assert!(sent(&recorder).is_empty());
+}
+
+/// A permission request from `watcher` on the local account.
+fn request(app: &mut App, watcher: &str) {
+    let _ = app.update(Message::Runtime(Event::PresenceRequest {
+        account: local(),
+        watcher: watcher.into(),
+    }));
+}
+
+#[test]
+fn the_permission_banner_joins_the_window_between_the_sidebar_and_the_composer() {
+    let (mut app, recorder) = app();
+    assert!(app.focus_chain().is_none(), "no request, the window's own Tab");
+    request(&mut app, "sip:carol@example.org");
+    assert_eq!(
+        order(&app),
+        [
+            "field search",
+            "field new-conversation",
+            "presence-allow",
+            "presence-block"
+        ]
+    );
+    with_bob(&mut app);
+    open_bob(&mut app);
+    assert_eq!(
+        order(&app),
+        [
+            "field search",
+            "field new-conversation",
+            "presence-allow",
+            "presence-block",
+            "field composer"
+        ]
+    );
+    walk(&mut app);
+    let _ = app.view();
+    // The folded sidebar of a narrow window has no fields to stop at.
+    let _ = app.update(Message::Resized(iced::Size::new(640.0, 480.0)));
+    assert_eq!(
+        order(&app),
+        ["presence-allow", "presence-block", "field composer"]
+    );
+    let _ = app.update(Message::Resized(iced::Size::new(1440.0, 900.0)));
+    // From the composer (a click put the caret there) Shift+Tab is Block;
+    // once more is Allow, and Enter allows, as a click would.
+    let _ = app.update(Message::FocusMoved {
+        forward: false,
+        caret: Some(pane::COMPOSER),
+        asked: app.focus.steps(),
+    });
+    shift_tab(&mut app);
+    recorder.take();
+    press(&mut app, Named::Enter);
+    assert_eq!(
+        recorder.take(),
+        [Command::DecideWatcher {
+            account: local(),
+            watcher: "sip:carol@example.org".into(),
+            allow: true
+        }]
+    );
+    assert!(app.focus_chain().is_none(), "the banner went");
+}
+
+#[test]
+fn space_blocks_and_a_held_key_does_not_decide_the_next_request_too() {
+    let (mut app, recorder) = app();
+    request(&mut app, "sip:carol@example.org");
+    request(&mut app, "sip:mallory@example.org");
+    tabs(&mut app, 4);
+    assert_ne!(app.ring(), Default::default(), "on Block");
+    recorder.take();
+    press(&mut app, Named::Space);
+    press(&mut app, Named::Space);
+    assert_eq!(
+        recorder.take(),
+        [Command::DecideWatcher {
+            account: local(),
+            watcher: "sip:carol@example.org".into(),
+            allow: false
+        }],
+        "the second request waits for its own decision"
+    );
+    assert_eq!(app.ring(), Default::default(), "the decision took the ring");
+    // Dialogs stack over the banner: theirs is the chain in force.
+    let _ = app.update(Message::Sidebar(sidebar::Message::OpenSettings));
+    assert!(!order(&app).iter().any(|stop| stop.starts_with("presence-")));
+}
+
+#[test]
+fn the_banner_comes_before_the_alert_log_and_the_emoji_picker() {
+    let (mut app, recorder) = app();
+    with_bob(&mut app);
+    open_bob(&mut app);
+    let _ = app.update(Message::Pane(pane::Message::Emojis));
+    tabs(&mut app, 3);
+    // A request coming keeps the place in the picker.
+    request(&mut app, "sip:carol@example.org");
+    let stops = order(&app);
+    assert_eq!(stops[..3], ["presence-allow", "presence-block", "emoji"]);
+    assert_eq!(stops.len(), crate::ui::emoji::CHOICES.len() + 2);
+    let _ = app.view();
+    press(&mut app, Named::Space);
+    assert_eq!(app.pane.draft(&bob()), crate::ui::emoji::CHOICES[2]);
+    let _ = app.update(Message::Alerts(alerts::Message::OpenLog));
+    assert_eq!(order(&app), ["presence-allow", "presence-block", "close"]);
+    walk(&mut app);
+    tab(&mut app);
+    recorder.take();
+    press(&mut app, Named::Enter);
+    assert!(
+        matches!(
+            recorder.take().as_slice(),
+            [Command::DecideWatcher { allow: false, .. }]
+        ),
+        "Block pressed in the log"
+    );
+    assert_eq!(order(&app), ["close"], "the log is left");
+}
+
+#[test]
+fn tabs_faster_than_iced_answers_are_not_lost() {
+    let (mut app, _) = app();
+    let _ = app.update(Message::Accounts(account_settings::Message::Add));
+    // Four Tabs pressed before iced answered any: every answer says the
+    // caret is in the address field, as it was when they were asked.
+    let asked = app.focus.steps();
+    for _ in 0..4 {
+        let _ = app.update(Message::FocusMoved {
+            forward: true,
+            caret: Some(crate::ui::account_form::FIRST_FIELD),
+            asked,
+        });
+    }
+    // Password, display name, proxy, then the first transport: as five
+    // Tabs from the start (the first lands in the address field).
+    let (mut expected, _) = super::app();
+    let _ = expected.update(Message::Accounts(account_settings::Message::Add));
+    tabs(&mut expected, 5);
+    assert_ne!(expected.ring(), Default::default(), "on the first transport");
+    assert_eq!(app.ring(), expected.ring(), "no Tab was lost");
 }

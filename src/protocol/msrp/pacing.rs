@@ -1,0 +1,213 @@
+//! How many chunk bytes a session may have on their way through relays.
+//!
+//! A relay answers each SEND hop by hop (Kamailio's msrp module answers 200
+//! on receipt), so its 200 says only that the chunk reached the relay. The
+//! relay's write queue toward the receiver (32 KiB per connection by
+//! default in Kamailio, which then drops the receiver's connection) fills
+//! when the receiver drains it more slowly than the sender fills it. Only
+//! the far end can say what left that queue, and it can say so in two ways:
+//!
+//! - its own transaction responses, when the relays pass them back;
+//! - its success REPORTs (RFC 4975 section 7.1.2 allows reports of partial
+//!   receipt): a sipchat receiver sends one for every
+//!   [`PROGRESS_REPORT_EVERY`] bytes of a message through relays that
+//!   asked for success reports (`Success-Report: yes`, as files do).
+//!
+//! A chunk counts against [`RELAY_MAX_BYTES_IN_FLIGHT`] until one of those
+//! covers it; the relay's own 200s are the second bound. When no
+//! end-to-end signal came within [`FAR_ANSWER_PROBE`] of the first chunk
+//! (a peer that reports only at the end), the relay's 200s alone pace the
+//! sending, until a signal comes after all.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// Most chunk bytes sent through relays before the far end confirmed them
+/// (and before the relay answered them). Kamailio's msrp relay queues at
+/// most 32 KiB per connection by default (`tcp_conn_wq_max`); frames add
+/// their headers, so the bodies stay well below that.
+pub const RELAY_MAX_BYTES_IN_FLIGHT: usize = 24 * 1024;
+/// How long a chunk counts once the far end has been heard from: a lost
+/// answer or REPORT holds the window no longer than this.
+pub const FAR_ANSWER_WAIT: Duration = Duration::from_secs(10);
+/// Until the far end was first heard from (an answer or a partial success
+/// REPORT), chunks count for at most this long; when one runs out first,
+/// the relays' own 200s pace the sending.
+pub const FAR_ANSWER_PROBE: Duration = Duration::from_secs(5);
+/// A receiver behind relays reports the bytes it has of a message that
+/// asked for success reports each time this many more have arrived.
+pub const PROGRESS_REPORT_EVERY: u64 = 8 * 1024;
+/// Most chunks remembered as not confirmed by the far end.
+pub const MAX_UNCONFIRMED_CHUNKS: usize = 1024;
+/// The MSRP extension header a sipchat receiver puts on a partial success
+/// REPORT when the bytes it covers are on disk (durable), so a sender may
+/// resume after them. Partial REPORTs without it only say what arrived.
+pub const DURABLE_HEADER: &str = "Sipchat-Durable";
+
+/// One chunk the far end has not confirmed.
+#[derive(Debug)]
+struct Unconfirmed {
+    transaction_id: String,
+    message_id: String,
+    /// The chunk's last byte (1-based).
+    last: u64,
+    bytes: usize,
+    /// When it stops counting.
+    until: Instant,
+}
+
+/// The far end's confirmations of chunks sent through relays.
+#[derive(Debug, Default)]
+pub(crate) struct Pacing {
+    waiting: VecDeque<Unconfirmed>,
+    /// The far end confirmed chunks as they arrived.
+    far_seen: bool,
+    /// A chunk ran out of its probe before any confirmation came: only
+    /// the relays' 200s pace, until a confirmation comes.
+    far_absent: bool,
+}
+
+impl Pacing {
+    /// A chunk of `bytes` bytes ending at byte `last` of `message_id` went
+    /// out through relays as `transaction_id`.
+    pub fn sent(&mut self, transaction_id: &str, message_id: &str, last: u64, bytes: usize, now: Instant) {
+        if self.far_absent {
+            return;
+        }
+        if self.waiting.len() == MAX_UNCONFIRMED_CHUNKS {
+            self.waiting.pop_front();
+        }
+        let wait = if self.far_seen {
+            FAR_ANSWER_WAIT
+        } else {
+            FAR_ANSWER_PROBE
+        };
+        self.waiting.push_back(Unconfirmed {
+            transaction_id: transaction_id.to_string(),
+            message_id: message_id.to_string(),
+            last,
+            bytes,
+            until: now + wait,
+        });
+    }
+
+    /// Whether chunks are waiting for the far end.
+    pub fn is_waiting(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
+    /// The far end answered the chunk sent as `transaction_id`.
+    pub fn answered(&mut self, transaction_id: &str) {
+        if let Some(i) = self
+            .waiting
+            .iter()
+            .position(|c| c.transaction_id == transaction_id)
+        {
+            self.waiting.remove(i);
+            self.heard();
+        }
+    }
+
+    /// A success REPORT says the far end has bytes `1..=through` of
+    /// `message_id`; `whole` when it covers the whole message (a final
+    /// report, which every peer sends, proves nothing about partial ones).
+    pub fn reported(&mut self, message_id: &str, through: u64, whole: bool) {
+        self.waiting
+            .retain(|c| c.message_id != message_id || c.last > through);
+        if !whole {
+            self.heard();
+        }
+    }
+
+    fn heard(&mut self) {
+        self.far_seen = true;
+        self.far_absent = false;
+    }
+
+    /// The message is gone (aborted, failed): its chunks no longer count.
+    pub fn forget(&mut self, message_id: &str) {
+        self.waiting.retain(|c| c.message_id != message_id);
+    }
+
+    /// When the oldest waiting chunk stops counting.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.waiting.front().map(|c| c.until)
+    }
+
+    /// Chunks whose wait ran out stop counting; before the far end was
+    /// ever heard from, that means it will not be.
+    pub fn expire(&mut self, now: Instant) {
+        while self.waiting.front().is_some_and(|c| c.until <= now) {
+            self.waiting.pop_front();
+            if !self.far_seen {
+                self.far_absent = true;
+            }
+        }
+        if self.far_absent {
+            self.waiting.clear();
+        }
+    }
+
+    /// Whether a chunk of `chunk` bytes may go now, with `hop_bytes` bytes
+    /// still unanswered by the next hop, under `limit`. One chunk may
+    /// always be on its way.
+    pub fn may_send(&self, limit: usize, chunk: usize, hop_bytes: usize) -> bool {
+        let far = if self.far_absent {
+            0
+        } else {
+            self.waiting
+                .iter()
+                .map(|c| c.bytes)
+                .fold(0, usize::saturating_add)
+        };
+        let unanswered = far.max(hop_bytes);
+        unanswered == 0 || unanswered.saturating_add(chunk) <= limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_reports_release_the_window_and_a_final_one_proves_nothing() {
+        let t0 = Instant::now();
+        let mut p = Pacing::default();
+        p.sent("t1", "m", 10_240, 10_240, t0);
+        p.sent("t2", "m", 20_480, 10_240, t0);
+        assert!(!p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, 10_240, 0));
+        p.reported("m", 10_240, false);
+        assert!(p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, 10_240, 0));
+        assert!(
+            !p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, 10_240, 20_480),
+            "the relay's own answers are the second bound"
+        );
+        assert_eq!(p.deadline(), Some(t0 + FAR_ANSWER_PROBE));
+
+        let mut q = Pacing::default();
+        q.sent("t1", "m", 100, 100, t0);
+        q.reported("m", 100, true);
+        q.sent("t2", "n", 100, 100, t0);
+        q.expire(t0 + FAR_ANSWER_PROBE);
+        assert!(q.far_absent, "a final report is no partial one");
+    }
+
+    #[test]
+    fn a_silent_far_end_leaves_the_relay_to_pace_until_it_speaks() {
+        let t0 = Instant::now();
+        let mut p = Pacing::default();
+        p.sent("t1", "m", 10_240, 10_240, t0);
+        p.sent("t2", "m", 20_480, 10_240, t0);
+        p.expire(t0 + FAR_ANSWER_PROBE);
+        assert!(p.far_absent);
+        assert!(p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, 10_240, 10_240));
+        p.sent("t3", "m", 30_720, 10_240, t0);
+        assert!(!p.is_waiting(), "not tracked while absent");
+        p.reported("m", 30_720, false);
+        assert!(!p.far_absent, "a late report brings end-to-end pacing back");
+        p.sent("t4", "m", 40_960, 10_240, t0);
+        assert_eq!(p.deadline(), Some(t0 + FAR_ANSWER_WAIT));
+        p.answered("t4");
+        assert!(!p.is_waiting());
+    }
+}
