@@ -1,5 +1,5 @@
 //! Presence wire vectors (`tests/vectors/presence/`, written by hand after
-//! RFC 3863, RFC 4480, RFC 3858 and RFC 4662, and after what Kamailio
+//! RFC 3863, RFC 4480, RFC 3858, RFC 4662 and RFC 4826, and after what Kamailio
 //! sends), and the
 //! presence fuzz harnesses (`tests/fuzz/src/presence.rs`) over every vector,
 //! so their properties hold on stable too.
@@ -14,6 +14,7 @@ use sipchat::protocol::presence::multipart;
 use sipchat::protocol::presence::pidf::PresenceDocument;
 use sipchat::protocol::presence::rlmi::{self, InstanceState, ResourceList};
 use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList, WatcherStatus};
+use sipchat::protocol::xcap::resource_lists::ResourceLists;
 use std::path::PathBuf;
 
 fn dir() -> PathBuf {
@@ -92,6 +93,28 @@ fn resource_list_vectors_read_as_meant() {
 }
 
 #[test]
+fn the_rfc4826_resource_lists_vector_reads_as_meant() {
+    let lists = ResourceLists::parse(&read("rfc4826.resource-lists.xml")).unwrap();
+    let names: Vec<(&str, Option<&str>)> = lists
+        .all_entries()
+        .iter()
+        .map(|e| (e.uri.as_str(), e.display_name.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("sip:bill@example.com", Some("Bill Doe")),
+            ("sip:joe@example.com", Some("Joe Smith")),
+            ("sip:nancy@example.com", Some("Nancy Gross")),
+        ]
+    );
+    assert_eq!(
+        lists.list("friends").unwrap().lists[0].display_name.as_deref(),
+        Some("Close Friends")
+    );
+}
+
+#[test]
 fn fuzz_bodies_hold_over_every_vector() {
     let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(dir())
         .unwrap()
@@ -114,5 +137,6 @@ fn fuzz_bodies_hold_over_every_vector() {
         fuzz_presence::pidf(input);
         fuzz_presence::winfo(input);
         fuzz_presence::rlmi(input);
+        fuzz_presence::resource_lists(input);
     }
 }

@@ -83,8 +83,9 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         //     max_file_size: 104857600,
         //     // Presence: publish: false keeps your status off this server
         //     // (contacts are still watched). xcap_root keeps who may see your
-        //     // status on the server; list watches all contacts through one
-        //     // resource list subscription.
+        //     // status, and your contacts (for your other devices), on the
+        //     // server; list watches all contacts through one resource list
+        //     // subscription.
         //     // presence: (publish: true),
         // ),
         // ---- end of sample account ----

@@ -6,7 +6,8 @@
 //! not publish, or servers that refuse PUBLISH), while subscribing to
 //! contacts goes on. `xcap_root` is where who may see our status is kept
 //! (the `pres-rules` document, RFC 5025, written with the account's SIP
-//! credentials). `list` is a resource list URI (RFC 4662): one
+//! credentials), and the account's contacts (a `resource-lists` document,
+//! RFC 4826, merged with the address book). `list` is a resource list URI (RFC 4662): one
 //! subscription to it shows every contact the server's list names, instead
 //! of one subscription per contact.
 
@@ -22,7 +23,7 @@ pub const MAX_XCAP_ROOT_BYTES: usize = 2048;
 #[serde(deny_unknown_fields)]
 pub struct PresenceConfig {
     /// The XCAP root, `http://` or `https://` with a host: the pres-rules
-    /// are kept there.
+    /// and the contact list are kept there.
     #[serde(default)]
     pub xcap_root: Option<String>,
     /// A resource list URI, `sip:` or `sips:` with a user: watched instead

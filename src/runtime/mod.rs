@@ -302,6 +302,8 @@ async fn supervise(
         }
     };
     let (book, book_watch) = tokio::sync::watch::channel(contacts);
+    // Before the endpoints: they add contacts found on the XCAP server.
+    let (queries, query_task) = queries::spawn(store.clone(), events.clone(), blocked, book);
     let endpoint_options = endpoint::EndpointOptions {
         auto_register: options.auto_register,
         retries: options.retries,
@@ -311,6 +313,7 @@ async fn supervise(
         watch: options.watch.clone(),
         book: book_watch,
         default_account: default_account(&config, &options),
+        contact_changes: queries.clone(),
     };
     let pins = recorded_pins(options.data_dir.as_deref(), &events);
     let mut accounts: HashMap<AccountId, mpsc::UnboundedSender<AccountCommand>> = HashMap::new();
@@ -403,7 +406,6 @@ async fn supervise(
         });
     }
 
-    let (queries, query_task) = queries::spawn(store.clone(), events.clone(), blocked, book);
     tasks.push(query_task);
     while let Some(cmd) = commands.recv().await {
         // A watcher decision is kept with the contact; presence follows
@@ -588,6 +590,9 @@ async fn supervise(
         let _ = tx.send(AccountCommand::Shutdown);
     }
     drop(accounts);
+    // The query worker ends when every sender is gone (the endpoints hold
+    // theirs until they end).
+    drop(endpoint_options);
     drop(queries);
     let all = futures_join_all(tasks);
     let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, all).await;

@@ -2,7 +2,8 @@
 //! XCAP root, per application (AUID) and user (XUI, our SIP address).
 //!
 //! `http.rs` builds HTTP/1.1 requests and reads responses from bytes;
-//! `pres_rules.rs` writes the pres-rules document (RFC 5025). An
+//! `pres_rules.rs` writes the pres-rules document (RFC 5025);
+//! `resource_lists.rs` reads and writes the contact lists (RFC 4826). An
 //! [`Exchange`] is one request with its HTTP digest (RFC 7616, the SIP
 //! credentials, through `protocol::sip::digest`): it says what to send,
 //! takes each response, answers one challenge, and ends with the new ETag
@@ -16,6 +17,7 @@
 
 pub mod http;
 pub mod pres_rules;
+pub mod resource_lists;
 
 use crate::protocol::sip::digest::{self, Credentials, RequestParts};
 use http::{Request, Response, Url};
@@ -68,6 +70,24 @@ pub fn document_url(root: &Url, auid: &str, xui: &str, document: &str) -> Url {
     root.join(&[auid, "users", xui, document])
 }
 
+/// A document as a GET found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// Its bytes.
+    pub body: Vec<u8>,
+    /// Its ETag, when the server gave one.
+    pub etag: Option<String>,
+}
+
+/// What to do after a response to a GET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GetNext {
+    /// Send these bytes (on a new connection).
+    Send(Vec<u8>),
+    /// Done: the document, `None` when there is none (404), or why not.
+    Done(Result<Option<Fetched>, XcapError>),
+}
+
 /// What to do after a response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -99,6 +119,40 @@ impl Exchange {
             body,
             if_match,
             authorization: None,
+        }
+    }
+
+    /// A GET of the document at `url`.
+    pub fn get(url: Url) -> Exchange {
+        Exchange {
+            method: "GET",
+            url,
+            content_type: None,
+            body: Vec::new(),
+            if_match: None,
+            authorization: None,
+        }
+    }
+
+    /// Takes the server's response to a GET (see [`Exchange::on_response`]):
+    /// a 404 means the user has no such document yet.
+    pub fn on_get_response(
+        &mut self,
+        response: &Response,
+        username: &str,
+        password: Option<&str>,
+        cnonce: &str,
+    ) -> GetNext {
+        if response.status == 404 {
+            return GetNext::Done(Ok(None));
+        }
+        match self.on_response(response, username, password, cnonce) {
+            Next::Send(bytes) => GetNext::Send(bytes),
+            Next::Done(Ok(etag)) => GetNext::Done(Ok(Some(Fetched {
+                body: response.body.clone(),
+                etag,
+            }))),
+            Next::Done(Err(e)) => GetNext::Done(Err(e)),
         }
     }
 

@@ -161,3 +161,35 @@ fn refusals_are_said_in_words_and_only_some_are_retried() {
         Next::Done(Err(XcapError::NoPassword))
     );
 }
+
+#[test]
+fn a_get_answers_the_challenge_and_finds_the_document_or_none() {
+    let root = Url::parse("http://127.0.0.1:5080/xcap-root").unwrap();
+    let url = document_url(&root, "resource-lists", "sip:alice@example.org", "index");
+    let mut exchange = Exchange::get(url);
+    let first = String::from_utf8(exchange.request()).unwrap();
+    assert!(first.starts_with("GET /xcap-root/resource-lists/users/sip:alice@example.org/index HTTP/1.1\r\n"));
+    assert!(!first.contains("Content-Type"));
+    let challenge = response(
+        b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"example.org\", nonce=\"n1\"\r\nContent-Length: 0\r\n\r\n",
+    );
+    let GetNext::Send(again) = exchange.on_get_response(&challenge, "alice", Some("secret"), "c1") else {
+        panic!("the challenge is answered");
+    };
+    assert!(String::from_utf8(again)
+        .unwrap()
+        .contains("Authorization: Digest "));
+    let found = response(b"HTTP/1.1 200 OK\r\nETag: \"t9\"\r\nContent-Length: 6\r\n\r\n<doc/>");
+    assert_eq!(
+        exchange.on_get_response(&found, "alice", Some("secret"), "c1"),
+        GetNext::Done(Ok(Some(Fetched {
+            body: b"<doc/>".to_vec(),
+            etag: Some("\"t9\"".into()),
+        })))
+    );
+    let missing = response(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(
+        Exchange::get(exchange.url().clone()).on_get_response(&missing, "alice", None, "c"),
+        GetNext::Done(Ok(None))
+    );
+}

@@ -123,6 +123,9 @@ pub(crate) struct EndpointOptions {
     pub book: watch::Receiver<Vec<Contact>>,
     /// The account contacts without one of their own use.
     pub default_account: AccountId,
+    /// Where changes of the address book go (contacts found on the XCAP
+    /// server are added through it, like the user's own changes).
+    pub contact_changes: mpsc::UnboundedSender<crate::runtime::queries::Query>,
 }
 
 pub(crate) struct Endpoint {
@@ -132,6 +135,8 @@ pub(crate) struct Endpoint {
     blocked: watch::Receiver<BlockList>,
     /// The address book; handed to presence whenever it changes.
     book: watch::Receiver<Vec<Contact>>,
+    /// Where contacts found on the XCAP server are added.
+    contact_changes: mpsc::UnboundedSender<crate::runtime::queries::Query>,
     pub(crate) agent: Agent,
     events: mpsc::UnboundedSender<Event>,
     pub(crate) store: StoreActor,
@@ -317,6 +322,7 @@ impl Endpoint {
             id: id.clone(),
             blocked,
             book: options.book.clone(),
+            contact_changes: options.contact_changes.clone(),
             agent,
             events,
             store,

@@ -1,6 +1,7 @@
 //! The driver's side of presence: carries out what the presence feature
 //! asks (SUBSCRIBE, refresh, unsubscribe and PUBLISH through the agent,
-//! our status into `presence.ron`, events) and hands it the agent's news.
+//! our status into `presence.ron`, events, contacts found on the XCAP
+//! server into the address book) and hands it the agent's news.
 //!
 //! Requests of a server account go through its flow. The local account
 //! subscribes to peers whose address names an IP address and port directly
@@ -8,12 +9,14 @@
 //! but answers SUBSCRIBEs itself and NOTIFYs what the feature decides.
 
 use super::{answering_address, Endpoint};
-use crate::model::AccountId;
+use crate::model::{AccountId, ContactDraft};
 use crate::protocol::presence::{pidf, EVENT_PRESENCE};
 use crate::protocol::sip::agent::{Hop, PublicationEvent, SubscriptionEvent};
 use crate::protocol::sip::uri::{SipUri, Transport};
+use crate::runtime::contact_book::ContactChange;
 use crate::runtime::presence::{PresenceEffect, PresenceInput, SavedPresence};
 use crate::runtime::presence_file;
+use crate::runtime::queries::Query;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
@@ -81,6 +84,11 @@ impl Endpoint {
                     self.agent.notify_watcher(id, state, document, now);
                 }
                 PresenceEffect::WriteRules { document, if_match } => self.write_rules(document, if_match),
+                PresenceEffect::ReadContactList => self.read_contact_list(),
+                PresenceEffect::WriteContactList { document, if_match } => {
+                    self.write_contact_list(document, if_match);
+                }
+                PresenceEffect::AddContacts(drafts) => self.add_contacts(drafts),
                 PresenceEffect::Persist(saved) => self.persist_presence(saved),
                 PresenceEffect::Emit(event) => self.emit(event),
             }
@@ -108,6 +116,19 @@ impl Endpoint {
             local: answering_address(local, remote),
             conn: None,
         })
+    }
+
+    /// Adds contacts found on the XCAP server to the address book, as the
+    /// user's own additions are (the book's watchers, presence included,
+    /// hear of them).
+    fn add_contacts(&self, drafts: Vec<ContactDraft>) {
+        for draft in drafts {
+            tracing::info!(account = %self.id, "adding {:?} from the contact list on the server", draft.name);
+            let _ = self.contact_changes.send(Query::ChangeContacts {
+                request: crate::runtime::next_message_id().0,
+                change: Box::new(ContactChange::Add { draft }),
+            });
+        }
     }
 
     fn persist_presence(&self, saved: SavedPresence) {

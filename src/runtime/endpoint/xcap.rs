@@ -1,9 +1,12 @@
 //! The driver's side of XCAP: carries out the presence feature's
 //! [`PresenceEffect::WriteRules`] as an HTTP PUT of the pres-rules document
-//! to `xcap_root/pres-rules/users/<our address>/index`, on a connection of
+//! to `xcap_root/pres-rules/users/<our address>/index`, and its
+//! `ReadContactList` / `WriteContactList` as a GET / PUT of the
+//! resource-lists document (`xcap_root/resource-lists/users/<our
+//! address>/index`, as Kamailio's `xcap_server` names it), each on a connection of
 //! its own (TCP, or TLS with the system's roots for `https://`), with the
 //! digest of the SIP credentials, and feeds the outcome back as
-//! [`PresenceInput::RulesWritten`]. The bytes are built and read by
+//! [`PresenceInput::RulesWritten`] (`ContactListRead`, `ContactListWritten`). The bytes are built and read by
 //! `protocol::xcap`; this file only moves them, each round bounded by
 //! [`XCAP_TIMEOUT`].
 //!
@@ -12,7 +15,7 @@
 use super::{Endpoint, Internal};
 use crate::protocol::sip::digest;
 use crate::protocol::xcap::http::{Response, Scheme, Url};
-use crate::protocol::xcap::{self, pres_rules, Exchange, Next, XcapError};
+use crate::protocol::xcap::{self, pres_rules, resource_lists, Exchange, Fetched, GetNext, Next, XcapError};
 use crate::runtime::presence::PresenceInput;
 use crate::transport::tls;
 use std::time::Duration;
@@ -43,15 +46,81 @@ pub(super) fn root(text: &str) -> Option<Url> {
 impl Endpoint {
     /// PUTs our pres-rules `document`.
     pub(super) fn write_rules(&mut self, document: Vec<u8>, if_match: Option<String>) {
-        let Some(root) = self.xcap_root.clone() else {
+        self.put(
+            pres_rules::AUID,
+            pres_rules::DOCUMENT,
+            pres_rules::CONTENT_TYPE,
+            (document, if_match),
+            PresenceInput::RulesWritten,
+        );
+    }
+
+    /// PUTs our resource-lists `document`.
+    pub(super) fn write_contact_list(&mut self, document: Vec<u8>, if_match: Option<String>) {
+        self.put(
+            resource_lists::AUID,
+            resource_lists::DOCUMENT,
+            resource_lists::CONTENT_TYPE,
+            (document, if_match),
+            PresenceInput::ContactListWritten,
+        );
+    }
+
+    /// GETs our resource-lists document.
+    pub(super) fn read_contact_list(&mut self) {
+        let Some((exchange, username, password)) =
+            self.exchange(resource_lists::AUID, resource_lists::DOCUMENT, None)
+        else {
             return;
         };
+        let tx = self.internal_tx.clone();
+        let span = tracing::info_span!("xcap", account = %self.id, url = %exchange.url());
+        tokio::spawn(
+            async move {
+                let result = run_get(exchange, &username, password.as_deref()).await;
+                if let Err(e) = &result {
+                    tracing::info!("{e}");
+                }
+                let _ = tx.send(Internal::Presence(PresenceInput::ContactListRead(result)));
+            }
+            .instrument(span),
+        );
+    }
+
+    /// The exchange for our document `auid`/`document` (a PUT of `put`'s
+    /// body and ETag, else a GET), with the credentials to answer it.
+    fn exchange(
+        &self,
+        auid: &str,
+        document: &str,
+        put: Option<(&'static str, Vec<u8>, Option<String>)>,
+    ) -> Option<(Exchange, String, Option<String>)> {
+        let root = self.xcap_root.clone()?;
         let config = self.agent.config();
         let xui = config.aor.to_string();
-        let username = config.auth_user.clone();
-        let password = config.password.clone();
-        let url = xcap::document_url(&root, pres_rules::AUID, &xui, pres_rules::DOCUMENT);
-        let exchange = Exchange::put(url, pres_rules::CONTENT_TYPE, document, if_match);
+        let url = xcap::document_url(&root, auid, &xui, document);
+        let exchange = match put {
+            Some((content_type, body, if_match)) => Exchange::put(url, content_type, body, if_match),
+            None => Exchange::get(url),
+        };
+        Some((exchange, config.auth_user.clone(), config.password.clone()))
+    }
+
+    /// PUTs `document` (with its `If-Match`) and feeds the outcome back
+    /// through `done`.
+    fn put(
+        &mut self,
+        auid: &str,
+        name: &str,
+        content_type: &'static str,
+        (document, if_match): (Vec<u8>, Option<String>),
+        done: fn(Result<Option<String>, XcapError>) -> PresenceInput,
+    ) {
+        let Some((exchange, username, password)) =
+            self.exchange(auid, name, Some((content_type, document, if_match)))
+        else {
+            return;
+        };
         let tx = self.internal_tx.clone();
         let span = tracing::info_span!("xcap", account = %self.id, url = %exchange.url());
         tokio::spawn(
@@ -60,7 +129,7 @@ impl Endpoint {
                 if let Err(e) = &result {
                     tracing::info!("{e}");
                 }
-                let _ = tx.send(Internal::Presence(PresenceInput::RulesWritten(result)));
+                let _ = tx.send(Internal::Presence(done(result)));
             }
             .instrument(span),
         );
@@ -75,12 +144,7 @@ async fn run(
 ) -> Result<Option<String>, XcapError> {
     let mut request = exchange.request();
     for _ in 0..MAX_ROUNDS {
-        let url = exchange.url().clone();
-        let response = tokio::time::timeout(XCAP_TIMEOUT, send(&url, &request))
-            .await
-            .map_err(|_| {
-                XcapError::Unreachable(format!("{url}: no answer in {} s", XCAP_TIMEOUT.as_secs()))
-            })??;
+        let response = round(&exchange, &request).await?;
         let cnonce = digest::cnonce_from_seed(rand::random());
         match exchange.on_response(&response, username, password, &cnonce) {
             Next::Send(again) => request = again,
@@ -88,6 +152,32 @@ async fn run(
         }
     }
     Err(XcapError::Unauthorized)
+}
+
+/// One GET, to its end: the document, or `None` when there is none.
+async fn run_get(
+    mut exchange: Exchange,
+    username: &str,
+    password: Option<&str>,
+) -> Result<Option<Fetched>, XcapError> {
+    let mut request = exchange.request();
+    for _ in 0..MAX_ROUNDS {
+        let response = round(&exchange, &request).await?;
+        let cnonce = digest::cnonce_from_seed(rand::random());
+        match exchange.on_get_response(&response, username, password, &cnonce) {
+            GetNext::Send(again) => request = again,
+            GetNext::Done(result) => return result,
+        }
+    }
+    Err(XcapError::Unauthorized)
+}
+
+/// Sends `request` and reads the answer, within [`XCAP_TIMEOUT`].
+async fn round(exchange: &Exchange, request: &[u8]) -> Result<Response, XcapError> {
+    let url = exchange.url().clone();
+    tokio::time::timeout(XCAP_TIMEOUT, send(&url, request))
+        .await
+        .map_err(|_| XcapError::Unreachable(format!("{url}: no answer in {} s", XCAP_TIMEOUT.as_secs())))?
 }
 
 /// Sends `request` on a new connection and reads the response.

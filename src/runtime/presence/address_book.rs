@@ -124,6 +124,7 @@ impl Presence {
         self.book.blocked = keys(true);
 
         self.rules_changed(now);
+        self.contact_list_book(contacts);
         for ((id, key), was) in watchers.into_iter().zip(before) {
             if self.verdict(&key) != was && self.watchers.contains_key(&id) {
                 let left = self.seconds_left(id, now);

@@ -28,9 +28,14 @@
 //! Where the account has an XCAP root, who may watch us is written to the
 //! server as the pres-rules document (`rules.rs`), so it enforces it.
 //! With a resource list URI, one subscription serves every contact
-//! (`resource_list.rs`).
+//! (`resource_list.rs`). With an XCAP root, the account's contacts are
+//! kept on the server as a resource-lists document and merged with the
+//! address book at start (`contact_list.rs`).
 
 mod address_book;
+mod contact_list;
+#[cfg(test)]
+mod contact_list_tests;
 mod resource_list;
 #[cfg(test)]
 mod resource_list_tests;
@@ -47,14 +52,16 @@ mod watching;
 
 use super::clock::Now;
 use super::event::Event;
-use crate::model::{AccountId, Contact, OwnStatus, Presence as Status, PresenceStatus, WatchState};
+use crate::model::{
+    AccountId, Contact, ContactDraft, OwnStatus, Presence as Status, PresenceStatus, WatchState,
+};
 use crate::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use crate::protocol::presence::EVENT_PRESENCE;
 use crate::protocol::sip::agent::{
     NotifyState, PublicationEvent, SubscribeRequest, SubscriptionEvent, SubscriptionId, SubscriptionState,
     TerminationReason, WatcherEvent, WatcherId,
 };
-use crate::protocol::xcap::XcapError;
+use crate::protocol::xcap::{Fetched, XcapError};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -168,6 +175,11 @@ pub(crate) enum PresenceInput {
     /// A [`PresenceEffect::WriteRules`] ended: the document's new ETag,
     /// or why not.
     RulesWritten(Result<Option<String>, XcapError>),
+    /// A [`PresenceEffect::ReadContactList`] ended: the document (`None`:
+    /// the server has none), or why not.
+    ContactListRead(Result<Option<Fetched>, XcapError>),
+    /// A [`PresenceEffect::WriteContactList`] ended: the new ETag, or why not.
+    ContactListWritten(Result<Option<String>, XcapError>),
     /// Quit: remove our publication and end every subscription.
     Stop,
 }
@@ -202,6 +214,18 @@ pub(crate) enum PresenceEffect {
         document: Vec<u8>,
         if_match: Option<String>,
     },
+    /// GET our resource-lists document from the XCAP server; answered
+    /// with [`PresenceInput::ContactListRead`].
+    ReadContactList,
+    /// PUT our whole resource-lists `document`, over the version
+    /// `if_match` when given; answered with
+    /// [`PresenceInput::ContactListWritten`].
+    WriteContactList {
+        document: Vec<u8>,
+        if_match: Option<String>,
+    },
+    /// Add these contacts to the address book (found on the server).
+    AddContacts(Vec<ContactDraft>),
     /// Keep our status for the next start.
     Persist(SavedPresence),
     /// Tell the UI and the CLI.
@@ -289,6 +313,8 @@ pub(crate) struct Presence {
     rules: rules::RulesWriter,
     /// The resource list subscription (`resource_list.rs`).
     list: resource_list::ListSubscription,
+    /// Our contacts on the XCAP server (`contact_list.rs`).
+    contact_list: contact_list::ContactList,
 }
 
 impl Presence {
@@ -314,6 +340,7 @@ impl Presence {
             own_watchers: watcher_info::OwnWatchers::new(),
             rules: rules::RulesWriter::default(),
             list,
+            contact_list: contact_list::ContactList::default(),
         }
     }
 
@@ -345,6 +372,7 @@ impl Presence {
             .chain(self.own_watchers.due())
             .chain(self.rules.due())
             .chain(self.list.due())
+            .chain(self.contact_list.due())
             .min()
     }
 
@@ -365,6 +393,8 @@ impl Presence {
             PresenceInput::Publication(event) => self.on_publication(event, now),
             PresenceInput::Watcher(event) => self.on_watcher(event, now),
             PresenceInput::RulesWritten(result) => self.rules_written(result, now),
+            PresenceInput::ContactListRead(result) => self.contact_list_read(result, now),
+            PresenceInput::ContactListWritten(result) => self.contact_list_written(result, now),
             PresenceInput::Stop => self.stop(now),
         }
     }
@@ -411,6 +441,7 @@ impl Presence {
         self.winfo_timeout(now);
         self.rules_timeout(now);
         self.list_timeout(now);
+        self.contact_list_timeout(now);
         if self.publish_due.is_some_and(|d| d <= now.at) {
             self.publish_due = None;
             if self.can_send && !self.stopping && self.settings.publishes {

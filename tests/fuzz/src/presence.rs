@@ -7,6 +7,7 @@ use sipchat::protocol::presence::multipart;
 use sipchat::protocol::presence::pidf::{self, OwnPresence, PresenceDocument};
 use sipchat::protocol::presence::rlmi::{self, ResourceList};
 use sipchat::protocol::presence::winfo::{WatcherInfo, WatcherList};
+use sipchat::protocol::xcap::resource_lists::{self, ResourceLists};
 
 /// PIDF: parse and merge never panic; a parsed document's summary, written
 /// back as our own document, reads back to the same status and note.
@@ -83,4 +84,23 @@ pub fn rlmi(data: &[u8]) {
             _ => {}
         }
     }
+}
+
+/// XCAP resource lists (RFC 4826): parsing never panics; what is read
+/// stays within the named limits, and, written back as a document, reads
+/// back to the same lists.
+pub fn resource_lists(data: &[u8]) {
+    let Ok(lists) = ResourceLists::parse(data) else {
+        return;
+    };
+    let entries = lists.all_entries();
+    assert!(entries.len() <= resource_lists::MAX_ENTRIES);
+    assert!(entries
+        .iter()
+        .all(|e| e.uri.len() <= resource_lists::MAX_FIELD_BYTES
+            && e.display_name
+                .as_ref()
+                .is_none_or(|n| n.chars().count() <= resource_lists::MAX_DISPLAY_NAME_CHARS)));
+    let again = ResourceLists::parse(&lists.to_document());
+    assert_eq!(again.as_ref(), Ok(&lists), "a written document reads back");
 }
