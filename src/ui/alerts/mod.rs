@@ -184,5 +184,4 @@ impl Alerts {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
 mod tests;
