@@ -75,6 +75,30 @@ fn keys(x: &Xvfb, keys: &[&str]) {
     std::thread::sleep(SETTLE);
 }
 
+/// Starts the window with `config` on `data` (its `window.ron` written from
+/// `state`), waits until it is there and settled, and focuses it.
+fn start_window(x: &Xvfb, config: &Path, data: &Path, state: &str) -> (Window, String) {
+    std::fs::create_dir_all(data).unwrap();
+    std::fs::write(data.join("window.ron"), state).unwrap();
+    let window = Window(
+        x.command(env!("CARGO_BIN_EXE_sipchat"))
+            .env("SIPCHAT_CONFIG", config)
+            .env("SIPCHAT_DATA_DIR", data)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let id = x
+        .wait_for_window("^sipchat", Duration::from_secs(30))
+        .expect("the sipchat window appears");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+    (window, id)
+}
+
 /// Saves the window as `name` and returns what it showed.
 fn shot(x: &Xvfb, id: &str, out: &Path, name: &str) -> Image {
     let path = out.join(name);
@@ -129,25 +153,8 @@ fn tab_enter_and_space_work_in_the_dialogs_of_the_real_window() {
     eprintln!("screenshots in {}; port {port} held", out.display());
     for theme in ["light", "dark"] {
         let data = dir.path().join(format!("data-{theme}"));
-        std::fs::create_dir_all(&data).unwrap();
         let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
-        std::fs::write(data.join("window.ron"), state).unwrap();
-        let _window = Window(
-            x.command(env!("CARGO_BIN_EXE_sipchat"))
-                .env("SIPCHAT_CONFIG", &config)
-                .env("SIPCHAT_DATA_DIR", &data)
-                .env("LANG", "en_US.UTF-8")
-                .env_remove("WAYLAND_DISPLAY")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
-        let id = x
-            .wait_for_window("^sipchat", Duration::from_secs(30))
-            .expect("the sipchat window appears");
-        std::thread::sleep(Duration::from_secs(2));
-        assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+        let (_window, id) = start_window(&x, &config, &data, &state);
         shot(&x, &id, &out, &format!("focus-port-clash-{theme}.png"));
 
         // Settings (under the status selector): Tab three times is the "Dark" choice.
@@ -232,24 +239,8 @@ fn emoji_of_unicode_13_to_15_draw_in_the_window() {
     let out = artifacts();
     for theme in ["light", "dark"] {
         let data = dir.path().join(format!("alice-{theme}"));
-        std::fs::create_dir_all(&data).unwrap();
         let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
-        std::fs::write(data.join("window.ron"), state).unwrap();
-        let _window = Window(
-            x.command(env!("CARGO_BIN_EXE_sipchat"))
-                .env("SIPCHAT_CONFIG", &alice)
-                .env("SIPCHAT_DATA_DIR", &data)
-                .env("LANG", "en_US.UTF-8")
-                .env_remove("WAYLAND_DISPLAY")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
-        let id = x
-            .wait_for_window("^sipchat", Duration::from_secs(30))
-            .expect("the sipchat window appears");
-        std::thread::sleep(Duration::from_secs(2));
+        let (_window, id) = start_window(&x, &alice, &data, &state);
         let text = "Unicode 13 to 15: 🥲 🫀 🫠 🫶 🫨 🩷 🫎 (and 9: 🤣)";
         let sent = std::process::Command::new(env!("CARGO_BIN_EXE_sipchat"))
             .arg("--config")
@@ -300,26 +291,9 @@ fn the_permission_banner_is_answered_with_tab_and_enter() {
     let alice = cli::write_local_config(dir.path(), "alice", alice_port);
     let carol = cli::write_local_config(dir.path(), "carol", carol_port);
     let data = dir.path().join("alice");
-    std::fs::create_dir_all(&data).unwrap();
     let state = "(width: 1000.0, height: 640.0, theme: light, language: Some(en))";
-    std::fs::write(data.join("window.ron"), state).unwrap();
     let out = artifacts();
-    let _window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", &alice)
-            .env("SIPCHAT_DATA_DIR", &data)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
-    std::thread::sleep(Duration::from_secs(2));
-    assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+    let (_window, id) = start_window(&x, &alice, &data, state);
     let before = shot(&x, &id, &out, "focus-request-none-light.png");
 
     let mut watcher = cli::sipchat()
@@ -410,26 +384,9 @@ fn a_small_window_scrolls_dialogs_to_the_focused_control() {
     let dir = tempfile::tempdir().unwrap();
     let config = cli::write_local_config(dir.path(), "alice", cli::free_port());
     let data = dir.path().join("alice");
-    std::fs::create_dir_all(&data).unwrap();
     let state = "(width: 1000.0, height: 640.0, theme: light, language: Some(en))";
-    std::fs::write(data.join("window.ron"), state).unwrap();
     let out = artifacts();
-    let _window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", &config)
-            .env("SIPCHAT_DATA_DIR", &data)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
-    std::thread::sleep(Duration::from_secs(2));
-    assert!(x.xdotool(&["windowfocus", "--sync", &id]));
+    let (_window, id) = start_window(&x, &config, &data, state);
     open_settings_small(&x, &id);
     let open = shot(&x, &id, &out, "focus-small-settings-open.png");
     assert_eq!((open.width, open.height), SMALL, "the window took the small size");
