@@ -23,7 +23,7 @@ mod dbus;
 mod kamailio;
 
 use std::io::{BufRead, BufReader};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
@@ -46,17 +46,7 @@ fn sipchat() -> Command {
     c
 }
 
-/// A port free for both UDP and TCP on 127.0.0.1 (the local account takes both).
-fn free_port() -> u16 {
-    for _ in 0..50 {
-        let udp = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
-            return port;
-        }
-    }
-    panic!("no port free for both UDP and TCP");
-}
+include!("support/ports.rs");
 
 fn local_config(dir: &Path, port: u16) -> PathBuf {
     let ron = format!(

@@ -72,16 +72,7 @@ fn find_dnsmasq() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn free_port() -> u16 {
-    // dnsmasq needs the port for both UDP and TCP.
-    loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
+include!("support/ports.rs");
 
 fn start(binary: &PathBuf) -> Dnsmasq {
     let mut last = String::new();

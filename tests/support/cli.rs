@@ -13,11 +13,7 @@ pub fn sipchat() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sipchat"))
 }
 
-/// A free loopback port, picked in advance (for a listener the test starts).
-pub fn free_port() -> u16 {
-    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap().port()
-}
+include!("ports.rs");
 
 /// A config with only the local account, as `user` on `port`: `DIR/USER.ron`.
 pub fn write_local_config(dir: &Path, user: &str, port: u16) -> PathBuf {

@@ -162,17 +162,7 @@ pub fn local_config(user: &str, port: u16) -> Config {
     ))
 }
 
-/// A free port (TCP and UDP both free at the moment of asking).
-pub fn free_port() -> u16 {
-    for _ in 0..50 {
-        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = tcp.local_addr().unwrap().port();
-        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-    panic!("no free port");
-}
+include!("ports.rs");
 
 /// SHA-1 in lower-case hex, as transfer events give it.
 pub fn sha1_hex(data: &[u8]) -> String {
