@@ -219,10 +219,7 @@ fn emoji_of_unicode_13_to_15_draw_in_the_window() {
     let Some(x) = Xvfb::start_sized_or_skip((1200, 800)) else {
         return;
     };
-    let port = {
-        let probe = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = cli::free_port();
     let dir = tempfile::tempdir().unwrap();
     let alice = dir.path().join("alice.ron");
     std::fs::write(

@@ -16,6 +16,8 @@
 #[path = "support/xvfb.rs"]
 mod xvfb;
 
+include!("support/ports.rs");
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -87,11 +89,7 @@ fn a_pasted_picture_is_offered_and_cancelled_and_a_pasted_file_is_sent() {
     )
     .unwrap();
     // Bob, on a port of his own, takes every file.
-    let port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let bob_config = dir.path().join("bob.ron");
     std::fs::write(
         &bob_config,
