@@ -429,6 +429,16 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
         wait_until("Frank's photo on his page", Duration::from_secs(20), || {
             x.screenshot_window(&id, &path) && pixels_like(&path, GREEN) > 1_500
         });
+        // Ctrl+K (nothing typed yet) lists every contact, Erin and Frank
+        // with their photos, over the page: Erin's magenta appears once more.
+        let magenta_before = pixels_like(&path, MAGENTA);
+        assert!(x.xdotool(&["key", "--clearmodifiers", "ctrl+k"]));
+        let path = out.join(format!("contacts-switcher-1000x640-{theme}.png"));
+        wait_until("the photos in Ctrl+K's list", Duration::from_secs(20), || {
+            x.screenshot_window(&id, &path) && pixels_like(&path, MAGENTA) >= magenta_before + 600
+        });
+        assert!(x.xdotool(&["key", "Escape"]));
+        std::thread::sleep(Duration::from_millis(500));
         // The folded sidebar's Contacts tab at 640x480.
         assert!(x.xdotool(&["windowsize", "--sync", &id, "640", "480"]));
         std::thread::sleep(Duration::from_millis(1200));

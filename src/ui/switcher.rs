@@ -2,6 +2,7 @@
 //! name and address, then the contacts (by name, address or group) that
 //! have no conversation listed; arrows choose, Enter opens, Esc closes.
 
+use crate::ui::avatar::{self, Photos};
 use crate::ui::contacts;
 use crate::ui::conversation::{Conversation, ConversationKey, Conversations};
 use crate::ui::i18n::t;
@@ -97,6 +98,7 @@ impl Switcher {
         &'a self,
         conversations: &'a Conversations,
         contacts: &'a [Contact],
+        photos: &'a Photos,
     ) -> Element<'a, Message> {
         let field = text_input(&t!("switcher-placeholder"), &self.query)
             .id(Id::new(FIELD))
@@ -111,8 +113,8 @@ impl Switcher {
                 .into()
         } else {
             let rows = found.into_iter().enumerate().map(|(i, found)| match found {
-                Found::Conversation(c) => match_row(c, i == self.chosen),
-                Found::Contact(c) => contact_row(c, i == self.chosen),
+                Found::Conversation(c) => match_row(c, i == self.chosen, photos),
+                Found::Contact(c) => contact_row(c, i == self.chosen, photos),
             });
             scrollable(column(rows).spacing(2)).into()
         };
@@ -161,11 +163,11 @@ pub fn everything<'a>(
     found
 }
 
-fn contact_row(contact: &Contact, chosen: bool) -> Element<'_, Message> {
+fn contact_row<'a>(contact: &'a Contact, chosen: bool, photos: &Photos) -> Element<'a, Message> {
     let name = contact.details.name.as_str();
     let address = contact.address().unwrap_or_default();
     let content = row![
-        widget::avatar(name, address),
+        avatar::view(name, address, photos.get(Some(contact.id))),
         column![
             text(widget::one_line(name, 40))
                 .size(theme::TEXT_BODY)
@@ -186,10 +188,11 @@ fn contact_row(contact: &Contact, chosen: bool) -> Element<'_, Message> {
         .into()
 }
 
-fn match_row(conversation: &Conversation, chosen: bool) -> Element<'_, Message> {
+fn match_row<'a>(conversation: &'a Conversation, chosen: bool, photos: &Photos) -> Element<'a, Message> {
     let title = conversation.title();
+    let photo = photos.get(conversation.contact.as_ref().map(|c| c.id));
     let content = row![
-        widget::avatar(&title, &conversation.key.peer),
+        avatar::view(&title, &conversation.key.peer, photo),
         column![
             text(widget::one_line(&title, 40))
                 .size(theme::TEXT_BODY)

@@ -114,7 +114,11 @@ impl App {
             stack![base, dialog(scrolled(content), 480.0)].into()
         } else if let Some(switcher) = &self.switcher {
             let content = switcher
-                .view(&self.conversations, self.sidebar.contacts.all())
+                .view(
+                    &self.conversations,
+                    self.sidebar.contacts.all(),
+                    &self.sidebar.contacts.photos,
+                )
                 .map(Message::Switcher);
             stack![base, dialog(content, 520.0)].into()
         } else if self.settings_open {
@@ -184,9 +188,17 @@ impl App {
 }
 
 /// A dialog's content in its scrollable (by the id the focus code scrolls).
+///
+/// The content keeps a strip free on its right for the scrollbar, which
+/// floats over it: the bar never covers a button's edge or focus ring.
 fn scrolled<'a>(content: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
+    let content = container(content).padding(iced::padding::right(SCROLLBAR_STRIP));
     scrollable(content).id(Id::new(focus::DIALOG_SCROLL)).into()
 }
+
+/// Room left free beside a dialog's content for its scrollbar (iced draws
+/// the bar 10 px wide) and a gap.
+const SCROLLBAR_STRIP: f32 = theme::SPACE_L;
 
 /// The alert log's entry as one "!" (red while alerts are open).
 fn compact_alert_entry(alerts: &alerts::Alerts) -> Element<'_, Message> {

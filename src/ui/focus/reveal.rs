@@ -57,7 +57,7 @@ pub struct Scrolled {
 /// The offset that shows the stretch `start..end` of the content (with
 /// [`REVEAL_MARGIN`] beyond it), moving as little as possible: `None` when
 /// it shows whole already, or no scrolling could show more of it. A stretch
-/// longer than the view shows its start.
+/// longer than the view shows its start. Offsets are whole pixels.
 pub fn offset_showing(scrolled: Scrolled, start: f32, end: f32) -> Option<f32> {
     let Scrolled {
         offset,
@@ -72,8 +72,11 @@ pub fn offset_showing(scrolled: Scrolled, start: f32, end: f32) -> Option<f32> {
     } else {
         (end + REVEAL_MARGIN - view).min(start - REVEAL_MARGIN)
     };
-    let furthest = (content - view).max(0.0);
-    let wanted = wanted.clamp(0.0, furthest);
+    // Whole pixels: a fractional offset blurs every edge by half a pixel,
+    // and the same control reached from above or below would not look the
+    // same.
+    let furthest = (content - view).max(0.0).floor();
+    let wanted = wanted.clamp(0.0, furthest).round();
     ((wanted - offset).abs() >= LEAST_MOVE).then_some(wanted)
 }
 

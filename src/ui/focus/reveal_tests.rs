@@ -155,3 +155,25 @@ fn a_field_in_view_or_missing_scrolls_nothing() {
     let [list, dialog] = run(Target::Field("elsewhere"), false);
     assert!(list.0.is_empty() && dialog.0.is_empty());
 }
+
+#[test]
+fn offsets_are_whole_pixels_so_a_control_looks_the_same_from_either_side() {
+    let view = |offset: f32| Scrolled {
+        offset,
+        view: 300.5,
+        content: 1_000.25,
+    };
+    // From above and from below, onto the last control: the same offset,
+    // and a whole one (the content's end rounded down).
+    let from_above = offset_showing(view(0.0), 960.3, 1_000.25);
+    assert_eq!(from_above, Some(699.0));
+    // A stop at a fractional position lands on a whole offset.
+    assert_eq!(
+        offset_showing(view(0.0), 400.4, 440.7),
+        Some((440.7 + REVEAL_MARGIN - 300.5_f32).round())
+    );
+    assert_eq!(
+        offset_showing(view(600.0), 100.6, 140.0),
+        Some((100.6 - REVEAL_MARGIN).round())
+    );
+}
