@@ -10,6 +10,7 @@
 
 mod auth;
 mod dialog;
+mod keepalive;
 mod notifier;
 mod outbound;
 mod own_address;
@@ -22,6 +23,7 @@ mod session_out;
 mod subscription;
 
 pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
+pub use keepalive::{STUN_ANSWER_WAIT, STUN_FIRST_RETRANSMIT};
 pub use outbound::{instance_from, MAX_OUTBOUND_URI, REG_ID};
 pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
@@ -242,6 +244,10 @@ impl Agent {
     /// Feeds one received datagram or stream message. Garbage is dropped
     /// (logged), malformed requests are answered 400; nothing panics.
     pub fn handle_packet(&mut self, bytes: &[u8], from: Hop, now: Instant) {
+        if crate::protocol::stun::looks_like_stun(bytes) {
+            self.stun_arrived(bytes, from, now);
+            return;
+        }
         let msg = match SipMessage::parse(bytes) {
             Ok(m) => m,
             Err(MessageError::Version(version)) => {
