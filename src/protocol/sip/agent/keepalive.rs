@@ -159,3 +159,7 @@ impl Agent {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "keepalive_tests.rs"]
+mod tests;
