@@ -188,22 +188,38 @@ fn two_installs_with_one_address_keep_two_flows_and_both_receive() {
     let second = Listener::start(&config, &dir.path().join("alice-second"));
     let instances = registered_instances(&kam, "alice");
     assert_eq!(instances.len(), 2, "{}", kam.log());
-    assert_ne!(instances[0], instances[1], "two installs, one instance id\n{}", kam.log());
+    assert_ne!(
+        instances[0],
+        instances[1],
+        "two installs, one instance id\n{}",
+        kam.log()
+    );
     for alice in [&first, &second] {
         alice.wait_for_log("the registrar uses outbound (Require: outbound", &kam);
     }
     // The registrar keeps both bindings and forks to both.
     let to = format!("sip:alice@{}", kamailio::DOMAIN);
     assert!(bob_sends(dir.path(), &kam, &to, "to both"), "{}", kam.log());
-    assert!(first.receives("to both"), "the first install missed it\n{}", kam.log());
-    assert!(second.receives("to both"), "the second install missed it\n{}", kam.log());
+    assert!(
+        first.receives("to both"),
+        "the first install missed it\n{}",
+        kam.log()
+    );
+    assert!(
+        second.receives("to both"),
+        "the second install missed it\n{}",
+        kam.log()
+    );
     // A restart keeps the install's instance id.
     let seed = std::fs::read_to_string(first_data.join("instance-seed")).unwrap();
     drop(first);
     let _again = Listener::start(&config, &first_data);
     let instances = registered_instances(&kam, "alice");
     assert_eq!(instances.last(), Some(&instances[0]), "{instances:?}");
-    assert_eq!(std::fs::read_to_string(first_data.join("instance-seed")).unwrap(), seed);
+    assert_eq!(
+        std::fs::read_to_string(first_data.join("instance-seed")).unwrap(),
+        seed
+    );
 }
 
 /// Sends `signal` to Kamailio's process group (its main process leads it).
@@ -243,11 +259,19 @@ fn stun_keepalives_on_an_outbound_udp_flow_and_a_missing_answer_registers_again(
     );
     let deadline = Instant::now() + DEADLINE;
     while registered_instances(&kam, "alice").len() == before {
-        assert!(Instant::now() < deadline, "alice did not register again\n{}", kam.log());
+        assert!(
+            Instant::now() < deadline,
+            "alice did not register again\n{}",
+            kam.log()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     let to = format!("sip:alice@{}", kamailio::DOMAIN);
-    assert!(bob_sends(dir.path(), &kam, &to, "after the flow came back"), "{}", kam.log());
+    assert!(
+        bob_sends(dir.path(), &kam, &to, "after the flow came back"),
+        "{}",
+        kam.log()
+    );
     assert!(alice.receives("after the flow came back"), "{}", kam.log());
 }
 
@@ -307,7 +331,14 @@ fn a_plain_registrar_over_tcp_that_never_answers_pings_keeps_its_connection() {
         .arg("-sf")
         .arg(&scenario_path)
         .args(["-t", "t1", "-i", "127.0.0.1", "-p", &port.to_string(), "-m", "1"])
-        .args(["-nostdin", "-timeout", "120s", "-trace_err", "-error_file", "/dev/stderr"])
+        .args([
+            "-nostdin",
+            "-timeout",
+            "120s",
+            "-trace_err",
+            "-error_file",
+            "/dev/stderr",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -346,5 +377,9 @@ fn a_plain_registrar_over_tcp_that_never_answers_pings_keeps_its_connection() {
         "no unanswered ping seen\n{log}"
     );
     assert!(!log.contains("keep-alive timed out"), "{log}");
-    assert_eq!(log.matches("connected over").count(), 1, "the flow was opened again\n{log}");
+    assert_eq!(
+        log.matches("connected over").count(),
+        1,
+        "the flow was opened again\n{log}"
+    );
 }

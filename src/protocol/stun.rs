@@ -190,7 +190,8 @@ pub fn parse(bytes: &[u8]) -> Result<StunMessage, StunError> {
             .ok_or(StunError::Truncated(kind))?;
         match kind {
             ATTRIBUTE_XOR_MAPPED_ADDRESS => {
-                message.mapped = Some(read_address(value, Some(&bytes[4..HEADER_BYTES])).ok_or(StunError::Address(kind))?);
+                message.mapped =
+                    Some(read_address(value, Some(&bytes[4..HEADER_BYTES])).ok_or(StunError::Address(kind))?);
             }
             ATTRIBUTE_MAPPED_ADDRESS => {
                 plain_mapped = Some(read_address(value, None).ok_or(StunError::Address(kind))?);

@@ -61,7 +61,10 @@ pub enum SeedOrigin {
 /// The install's seed: read from the data directory, or made and written
 /// there now. `install_exists` says whether the data directory held an
 /// install before this start (its history), which keeps the machine id.
-pub fn load_or_create(data_dir: &Path, install_exists: bool) -> Result<(String, SeedOrigin), InstanceSeedError> {
+pub fn load_or_create(
+    data_dir: &Path,
+    install_exists: bool,
+) -> Result<(String, SeedOrigin), InstanceSeedError> {
     let path = data_dir.join(INSTANCE_SEED_FILE);
     if let Some(seed) = read(&path)? {
         return Ok((seed, SeedOrigin::Kept));
@@ -104,7 +107,9 @@ pub fn seed_for_run(data_dir: Option<&Path>, install_exists: bool) -> String {
         Ok((seed, origin)) => {
             match origin {
                 SeedOrigin::Kept => {}
-                SeedOrigin::Drawn => tracing::info!("a new instance seed for this install (RFC 5626 instance ids)"),
+                SeedOrigin::Drawn => {
+                    tracing::info!("a new instance seed for this install (RFC 5626 instance ids)")
+                }
                 SeedOrigin::Upgraded => tracing::info!(
                     "this install keeps the machine's instance ids (RFC 5626); remove {} to give it its own",
                     dir.join(INSTANCE_SEED_FILE).display()
@@ -169,7 +174,10 @@ mod tests {
         let (seed, origin) = load_or_create(first.path(), false).unwrap();
         assert_eq!(origin, SeedOrigin::Drawn);
         assert_eq!(seed.len(), 2 * SEED_BYTES);
-        assert_eq!(load_or_create(first.path(), true).unwrap(), (seed.clone(), SeedOrigin::Kept));
+        assert_eq!(
+            load_or_create(first.path(), true).unwrap(),
+            (seed.clone(), SeedOrigin::Kept)
+        );
         let (other, _) = load_or_create(second.path(), false).unwrap();
         assert_ne!(seed, other, "two installs, two seeds");
         let leftovers: Vec<_> = fs::read_dir(first.path()).unwrap().collect();
@@ -182,7 +190,10 @@ mod tests {
         let (seed, origin) = load_or_create(dir.path(), true).unwrap();
         assert_eq!(origin, SeedOrigin::Upgraded);
         assert_eq!(seed, machine_seed());
-        assert_eq!(load_or_create(dir.path(), true).unwrap(), (seed, SeedOrigin::Kept));
+        assert_eq!(
+            load_or_create(dir.path(), true).unwrap(),
+            (seed, SeedOrigin::Kept)
+        );
     }
 
     #[test]

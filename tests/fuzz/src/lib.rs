@@ -403,7 +403,10 @@ pub struct AgentRun {
 pub fn stun_message(data: &[u8]) {
     use sipchat::protocol::stun;
     if let Ok(message) = stun::parse(data) {
-        assert!(stun::looks_like_stun(data), "parsed without looking like STUN: {data:?}");
+        assert!(
+            stun::looks_like_stun(data),
+            "parsed without looking like STUN: {data:?}"
+        );
         assert!(data.len() <= stun::MAX_STUN_MESSAGE_BYTES);
         let _ = (message.mapped, message.error_code, message.software);
     }
@@ -413,7 +416,8 @@ pub fn stun_message(data: &[u8]) {
     }
     let software = String::from_utf8_lossy(data.get(12..).unwrap_or_default());
     let request = stun::binding_request(transaction, &software);
-    let parsed = stun::parse(&request).unwrap_or_else(|e| panic!("our own request does not parse ({e}): {request:?}"));
+    let parsed =
+        stun::parse(&request).unwrap_or_else(|e| panic!("our own request does not parse ({e}): {request:?}"));
     assert_eq!(parsed.kind, stun::StunKind::Request);
     assert_eq!(parsed.transaction, transaction);
     assert!(parsed.fingerprinted);

@@ -79,7 +79,10 @@ fn registered(require: Option<&str>, t0: Instant) -> Agent {
     if let Some(require) = require {
         ok.push_header("Require", require);
     }
-    ok.push_header("Contact", format!("{};expires=600", register.header("Contact").unwrap()));
+    ok.push_header(
+        "Contact",
+        format!("{};expires=600", register.header("Contact").unwrap()),
+    );
     alice.handle_packet(&ok.to_bytes(), hop(), t0);
     assert!(alice.is_registered());
     alice
@@ -97,7 +100,9 @@ fn run(agent: &mut Agent, from: Instant, until: Instant) -> Vec<(Duration, Sent)
 
 /// A Binding success response to `transaction` naming `mapped`.
 fn stun_answer(transaction: [u8; 12], mapped: SocketAddr) -> Vec<u8> {
-    let SocketAddr::V4(mapped) = mapped else { panic!("IPv4 only here") };
+    let SocketAddr::V4(mapped) = mapped else {
+        panic!("IPv4 only here")
+    };
     let cookie = stun::MAGIC_COOKIE.to_be_bytes();
     let mut out = vec![0x01, 0x01, 0x00, 0x0c];
     out.extend_from_slice(&cookie);
@@ -112,7 +117,10 @@ fn stun_answer(transaction: [u8; 12], mapped: SocketAddr) -> Vec<u8> {
 fn supported_outbound_alone_is_a_plain_registration_with_crlf_keepalives() {
     let t0 = Instant::now();
     let mut alice = registered(None, t0);
-    assert!(!alice.uses_outbound(), "Supported: outbound without Require is not outbound");
+    assert!(
+        !alice.uses_outbound(),
+        "Supported: outbound without Require is not outbound"
+    );
     let log = run(&mut alice, t0, t0 + Duration::from_secs(61));
     assert!(log.iter().all(|(_, s)| matches!(s, Sent::Crlf)), "{log:?}");
     assert_eq!(log.len(), 4, "a CRLF every 15 s: {log:?}");
@@ -125,7 +133,9 @@ fn an_outbound_udp_flow_keeps_alive_with_stun_and_registers_again_when_an_answer
     assert!(alice.uses_outbound());
     // The first keep-alive is STUN, and the server answers it.
     let log = run(&mut alice, t0, t0 + Duration::from_secs(15));
-    let [(at, Sent::Stun(first))] = log.as_slice() else { panic!("{log:?}") };
+    let [(at, Sent::Stun(first))] = log.as_slice() else {
+        panic!("{log:?}")
+    };
     assert_eq!(*at, Duration::from_secs(15));
     alice.handle_packet(&stun_answer(*first, ALICE_ADDR.parse().unwrap()), hop(), t0 + *at);
     assert!(sent(&mut alice).is_empty(), "our own address: nothing to do");
@@ -147,7 +157,10 @@ fn a_server_that_never_answers_stun_gets_crlf_keepalives() {
     let mut alice = registered(Some("outbound"), t0);
     let log = run(&mut alice, t0, t0 + Duration::from_secs(61));
     assert!(!log.iter().any(|(_, s)| matches!(s, Sent::Sip(_))), "{log:?}");
-    let after: Vec<_> = log.iter().filter(|(at, _)| *at > Duration::from_secs(25)).collect();
+    let after: Vec<_> = log
+        .iter()
+        .filter(|(at, _)| *at > Duration::from_secs(25))
+        .collect();
     assert!(
         !after.is_empty() && after.iter().all(|(_, s)| matches!(s, Sent::Crlf)),
         "{log:?}"
@@ -159,9 +172,15 @@ fn a_new_address_in_a_stun_answer_moves_the_contact() {
     let t0 = Instant::now();
     let mut alice = registered(Some("outbound"), t0);
     let log = run(&mut alice, t0, t0 + Duration::from_secs(15));
-    let [(at, Sent::Stun(transaction))] = log.as_slice() else { panic!("{log:?}") };
+    let [(at, Sent::Stun(transaction))] = log.as_slice() else {
+        panic!("{log:?}")
+    };
     // A STUN answer to something else is dropped.
-    alice.handle_packet(&stun_answer([9; 12], "198.51.100.2:17001".parse().unwrap()), hop(), t0 + *at);
+    alice.handle_packet(
+        &stun_answer([9; 12], "198.51.100.2:17001".parse().unwrap()),
+        hop(),
+        t0 + *at,
+    );
     assert!(sent(&mut alice).is_empty());
     alice.handle_packet(
         &stun_answer(*transaction, "198.51.100.2:17001".parse().unwrap()),
@@ -172,6 +191,12 @@ fn a_new_address_in_a_stun_answer_moves_the_contact() {
     let register = registers(&out);
     assert_eq!(register.len(), 1, "{out:?}");
     let contacts: Vec<_> = register[0].header_lines("Contact").collect();
-    assert!(contacts[0].starts_with("<sip:alice@198.51.100.2:17001>"), "{contacts:?}");
-    assert_eq!(contacts[1], "<sip:alice@127.0.0.1:5070>;expires=0", "{contacts:?}");
+    assert!(
+        contacts[0].starts_with("<sip:alice@198.51.100.2:17001>"),
+        "{contacts:?}"
+    );
+    assert_eq!(
+        contacts[1], "<sip:alice@127.0.0.1:5070>;expires=0",
+        "{contacts:?}"
+    );
 }

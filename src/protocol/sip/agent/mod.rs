@@ -22,8 +22,8 @@ mod session_in;
 mod session_out;
 mod subscription;
 
-pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
 pub use keepalive::{STUN_ANSWER_WAIT, STUN_FIRST_RETRANSMIT};
+pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
 pub use outbound::{instance_from, MAX_OUTBOUND_URI, REG_ID};
 pub use pager::{
     ArrivedFile, ArrivedMessage, IncomingAnswer, IncomingToken, MessageIdentity, PageFileBody,
