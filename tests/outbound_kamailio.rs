@@ -8,7 +8,9 @@
 //! - The registrar's `Require: outbound` is seen and outbound is used.
 //! - STUN keep-alives on the outbound UDP flow are answered; when the
 //!   registrar stops answering, alice registers again at once; a registrar
-//!   without STUN gets CRLF keep-alives.
+//!   without STUN gets CRLF keep-alives; behind a home router
+//!   (tests/support/netns.rs, root), a new mapping named by a STUN answer
+//!   moves alice's Contact at once.
 //! - A plain registrar (SIPp, tests/sipp/uas_plain_registrar.xml: no
 //!   `Require: outbound`, no pongs) keeps alice's TCP connection: no flow
 //!   is assumed.
@@ -22,6 +24,8 @@
 mod cli;
 #[path = "support/kamailio.rs"]
 mod kamailio;
+#[path = "support/netns.rs"]
+mod netns;
 
 use kamailio::Kamailio;
 use std::net::Ipv4Addr;
@@ -45,13 +49,18 @@ fn provider(defines: &[&str]) -> Option<Kamailio> {
 
 /// `DIR/USER.ron`: one UDP account of `user` through `kam`, with `extra`.
 fn write_config(dir: &Path, kam: &Kamailio, user: &str, extra: &str) -> PathBuf {
+    write_config_at(dir, kam, Ipv4Addr::LOCALHOST, user, extra)
+}
+
+/// [`write_config`] for a `kam` listening at `server`.
+fn write_config_at(dir: &Path, kam: &Kamailio, server: Ipv4Addr, user: &str, extra: &str) -> PathBuf {
     let text = format!(
         r#"(
     accounts: [(
         name: "{user}",
         uri: "sip:{user}@{domain}",
         password: "{password}",
-        proxy: "sip:127.0.0.1:{port};transport=udp",
+        proxy: "sip:{server}:{port};transport=udp",
         expires: 300,
         {extra}
     )],
@@ -76,13 +85,19 @@ struct Listener {
 
 impl Listener {
     fn start(config: &Path, data: &Path) -> Listener {
+        Listener::start_as(cli::sipchat(), config, data)
+    }
+
+    /// [`Listener::start`] with `program` (the binary, e.g. inside a network
+    /// namespace) to run.
+    fn start_as(mut program: Command, config: &Path, data: &Path) -> Listener {
         let log = data.with_extension("log");
         let stderr = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log)
             .unwrap();
-        let mut child = cli::sipchat()
+        let mut child = program
             .env_remove("SIPCHAT_CONFIG")
             .env("SIPCHAT_LOG", "sipchat=debug")
             .arg("--config")
@@ -141,7 +156,12 @@ impl Listener {
 
 /// Bob sends `text` to `to` through `kam`; whether it succeeded in time.
 fn bob_sends(dir: &Path, kam: &Kamailio, to: &str, text: &str) -> bool {
-    let config = write_config(dir, kam, "bob", "");
+    bob_sends_at(dir, kam, Ipv4Addr::LOCALHOST, to, text)
+}
+
+/// [`bob_sends`] through a `kam` listening at `server`.
+fn bob_sends_at(dir: &Path, kam: &Kamailio, server: Ipv4Addr, to: &str, text: &str) -> bool {
+    let config = write_config_at(dir, kam, server, "bob", "");
     let child = cli::sipchat()
         .env_remove("SIPCHAT_CONFIG")
         .arg("--config")
@@ -273,6 +293,55 @@ fn stun_keepalives_on_an_outbound_udp_flow_and_a_missing_answer_registers_again(
         kam.log()
     );
     assert!(alice.receives("after the flow came back"), "{}", kam.log());
+}
+
+#[test]
+fn behind_a_router_a_new_mapping_seen_by_stun_moves_the_contact() {
+    // Alice behind tests/support/netns.rs's home router (masquerade with
+    // random ports). The router forgets her mapping; her next STUN
+    // keep-alive leaves through a new one, the answer names it, and she
+    // registers the new address at once (not at the refresh, 150 s away),
+    // so a MESSAGE from the public side reaches her. Needs root.
+    let Some(router) = netns::HomeRouter::build_or_skip() else {
+        return;
+    };
+    let template = PROVIDER.replacen(
+        "#!KAMAILIO\n",
+        "#!KAMAILIO\n#!define WITH_OUTBOUND\n#!define WITH_STUN\n",
+        1,
+    );
+    let Some(kam) = Kamailio::start_udp_config_or_skip(&template, router.server_ip) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config_at(dir.path(), &kam, router.server_ip, "alice", "keepalive_secs: 2,");
+    let alice = Listener::start_as(
+        router.in_home(env!("CARGO_BIN_EXE_sipchat")),
+        &config,
+        &dir.path().join("alice-data"),
+    );
+    alice.wait_for_log("the server answers STUN", &kam);
+    let before = registered_instances(&kam, "alice").len();
+    let flushed = router.in_router("conntrack").arg("-F").output().unwrap();
+    assert!(flushed.status.success(), "{flushed:?}");
+    alice.wait_for_log("STUN says our public address changed", &kam);
+    let deadline = Instant::now() + DEADLINE;
+    while registered_instances(&kam, "alice").len() == before {
+        assert!(
+            Instant::now() < deadline,
+            "alice did not register again\n{}",
+            kam.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let to = format!("sip:alice@{}", kamailio::DOMAIN);
+    assert!(
+        bob_sends_at(dir.path(), &kam, router.server_ip, &to, "at the new mapping"),
+        "{}\n{}",
+        router.conntrack(),
+        kam.log()
+    );
+    assert!(alice.receives("at the new mapping"), "{}", kam.log());
 }
 
 #[test]
