@@ -69,8 +69,11 @@ pub fn load_or_create(
     if let Some(seed) = read(&path)? {
         return Ok((seed, SeedOrigin::Kept));
     }
-    let (seed, origin) = if install_exists {
-        (machine_seed(), SeedOrigin::Upgraded)
+    let machine = machine_seed();
+    // (A machine without an id or a name gave every install the same
+    // empty seed: nothing worth keeping.)
+    let (seed, origin) = if install_exists && !machine.is_empty() {
+        (machine, SeedOrigin::Upgraded)
     } else {
         (random_seed(), SeedOrigin::Drawn)
     };
@@ -118,8 +121,13 @@ pub fn seed_for_run(data_dir: Option<&Path>, install_exists: bool) -> String {
             seed
         }
         Err(e) => {
+            let machine = machine_seed();
+            if machine.is_empty() {
+                tracing::warn!("{e}; a seed for this run only stands in (the registrar sees a new device)");
+                return random_seed();
+            }
             tracing::warn!("{e}; the machine id stands in, shared with other installs on this machine");
-            machine_seed()
+            machine
         }
     }
 }
@@ -188,6 +196,11 @@ mod tests {
     fn an_install_older_than_the_file_keeps_the_machine_seed() {
         let dir = tempfile::tempdir().unwrap();
         let (seed, origin) = load_or_create(dir.path(), true).unwrap();
+        if machine_seed().is_empty() {
+            // No machine id or host name here: nothing to keep.
+            assert_eq!(origin, SeedOrigin::Drawn);
+            return;
+        }
         assert_eq!(origin, SeedOrigin::Upgraded);
         assert_eq!(seed, machine_seed());
         assert_eq!(
@@ -208,6 +221,9 @@ mod tests {
             ));
             assert_eq!(fs::read_to_string(&path).unwrap(), garbage);
         }
-        assert_eq!(seed_for_run(Some(dir.path()), false), machine_seed());
+        let stand_in = seed_for_run(Some(dir.path()), false);
+        if !machine_seed().is_empty() {
+            assert_eq!(stand_in, machine_seed());
+        }
     }
 }
