@@ -1,7 +1,8 @@
 //! The sans-IO SIP user agent of one account: registration and page-mode
 //! MESSAGE on top of the transaction layer; presence subscriptions
 //! (`subscription.rs`), our publication (`publication.rs`) and, for the
-//! local account, answering watchers (`notifier.rs`).
+//! local account, answering watchers (`notifier.rs`). A packet that is
+//! STUN, not SIP, is the answer to a keep-alive (`keepalive.rs`).
 //!
 //! Inputs are packets (with where they came from), commands and the current
 //! time; outputs are packets to send (with where to) and [`AgentEvent`]s.
