@@ -54,7 +54,7 @@ async fn pings_are_answered_and_keep_the_flow_up() {
 }
 
 #[tokio::test]
-async fn a_missing_pong_closes_the_flow_with_a_reason() {
+async fn a_missing_pong_closes_an_outbound_flow_with_a_reason() {
     let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = server.local_addr().unwrap();
     tokio::spawn(async move {
@@ -69,10 +69,50 @@ async fn a_missing_pong_closes_the_flow_with_a_reason() {
         pong_timeout: Duration::from_millis(300),
     };
     let handle = connect_tcp(addr, options, tx).await.unwrap();
+    // An RFC 5626 outbound flow: the registrar must answer every ping.
+    handle.require_pongs(true);
     match next_event(&mut rx).await {
         TransportEvent::Closed { conn, reason } => {
             assert_eq!(conn, handle.id);
             assert!(reason.contains("keep-alive timed out"), "{reason}");
+        }
+        other => panic!("expected Closed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_peer_that_never_answered_a_ping_keeps_its_connection_until_it_has() {
+    // A plain registrar need not answer pings: the first unanswered one
+    // keeps the connection; once the peer has answered one, a missing pong
+    // closes it.
+    let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = server.local_addr().unwrap();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let answered_by_server = answered.clone();
+    tokio::spawn(async move {
+        let (mut s, _) = server.accept().await.unwrap();
+        let mut ping = [0u8; 4];
+        s.read_exact(&mut ping).await.unwrap(); // the first: no answer
+        s.read_exact(&mut ping).await.unwrap(); // the second: answered
+        answered_by_server.store(true, std::sync::atomic::Ordering::SeqCst);
+        s.write_all(b"\r\n").await.unwrap();
+        let mut rest = [0u8; 64];
+        while s.read(&mut rest).await.is_ok_and(|n| n > 0) {} // then silence
+    });
+    let (tx, mut rx) = mpsc::channel(16);
+    let options = StreamOptions {
+        keepalive: Some(Duration::from_millis(100)),
+        pong_timeout: Duration::from_millis(300),
+    };
+    let handle = connect_tcp(addr, options, tx).await.unwrap();
+    match next_event(&mut rx).await {
+        TransportEvent::Closed { conn, reason } => {
+            assert_eq!(conn, handle.id);
+            assert!(reason.contains("keep-alive timed out"), "{reason}");
+            assert!(
+                answered.load(std::sync::atomic::Ordering::SeqCst),
+                "closed before the peer had answered any ping"
+            );
         }
         other => panic!("expected Closed, got {other:?}"),
     }

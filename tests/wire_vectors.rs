@@ -453,6 +453,7 @@ const HARNESSES: &[(&str, Harness)] = &[
     ("agent_packet", fuzz_bodies::agent_packet),
     ("alert_body", alert_body_modes),
     ("content_disposition", fuzz_bodies::content_disposition),
+    ("stun_message", fuzz_bodies::stun_message),
 ];
 
 /// The alert harness in each of its modes (CAP, multipart, text; with and
@@ -481,6 +482,23 @@ fn alert_harness_runs_over_the_cap_vectors() {
         seen += 1;
     }
     assert!(seen >= 5, "the CAP vectors are missing from {}", dir.display());
+}
+
+#[test]
+fn the_stun_vectors_parse_and_survive_the_harness() {
+    // RFC 5769 sections 2.1-2.3; their FINGERPRINTs check the transcription.
+    use sipchat::protocol::stun;
+    let dir = vectors_dir().join("stun");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let message = stun::parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(message.fingerprinted, "{}", path.display());
+        fuzz_bodies::stun_message(&bytes);
+        seen += 1;
+    }
+    assert_eq!(seen, 3, "the RFC 5769 vectors are missing from {}", dir.display());
 }
 
 /// The stream framer harness with several chunk-size seeds in front.

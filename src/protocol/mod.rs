@@ -9,6 +9,8 @@ pub mod msrp;
 pub mod presence;
 pub mod sdp;
 pub mod sip;
+/// STUN (RFC 5389) Binding messages for RFC 5626 keep-alives.
+pub mod stun;
 pub mod vcard;
 /// XCAP (RFC 4825): HTTP/1.1 bytes, pres-rules documents.
 pub mod xcap;

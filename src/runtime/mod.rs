@@ -14,6 +14,7 @@ pub(crate) mod endpoint;
 pub mod event;
 pub(crate) mod files;
 pub mod inbox;
+pub mod instance;
 pub(crate) mod msrp_session;
 pub(crate) mod msrp_task;
 pub mod outbox;
@@ -279,6 +280,13 @@ async fn supervise(
     events: mpsc::UnboundedSender<Event>,
     ready: oneshot::Sender<Result<(), RuntimeError>>,
 ) {
+    // Before the store: whether its history was there decides how an
+    // install without a seed file gets one (instance.rs).
+    let install_exists = options
+        .data_dir
+        .as_deref()
+        .is_some_and(|dir| crate::store::Store::path_in(dir).exists());
+    let instance_seed = instance::seed_for_run(options.data_dir.as_deref(), install_exists);
     let store = match open_store(&options, &config) {
         Ok(s) => s,
         Err(e) => {
@@ -308,6 +316,7 @@ async fn supervise(
         auto_register: options.auto_register,
         retries: options.retries,
         data_dir: options.data_dir.clone(),
+        instance_seed,
         own_messages_only: options.own_messages_only,
         blocked: blocked_watch,
         watch: options.watch.clone(),

@@ -1,5 +1,9 @@
 //! TCP and TLS connections: one reader and one writer task per connection,
-//! Content-Length framing, and RFC 5626 CRLF keep-alives. Connections the
+//! Content-Length framing, and RFC 5626 CRLF keep-alives. A missing pong
+//! closes the connection when pongs are required (an RFC 5626 outbound
+//! flow: [`StreamHandle::require_pongs`]) or the peer answered an earlier
+//! ping on it; a server that never answers pings (a plain registration
+//! need not) keeps its connection. Connections the
 //! listener accepted ([`super::listener`]) are also closed when idle, or
 //! when the listener sheds them.
 
@@ -7,7 +11,7 @@ use super::framing::{Frame, StreamFramer};
 use super::listener::Liveness;
 use super::{ConnId, Inbound, Transport, TransportError, TransportEvent};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -39,6 +43,7 @@ pub struct StreamHandle {
     /// Our address.
     pub local: SocketAddr,
     tx: mpsc::Sender<Vec<u8>>,
+    pongs_required: Arc<AtomicBool>,
 }
 
 impl StreamHandle {
@@ -50,6 +55,13 @@ impl StreamHandle {
         })
     }
 
+    /// Whether a ping without a pong closes the connection even when the
+    /// peer has not answered one yet (on an RFC 5626 outbound flow the
+    /// registrar must answer).
+    pub fn require_pongs(&self, required: bool) {
+        self.pongs_required.store(required, Ordering::Relaxed);
+    }
+
     /// Whether the writer task is gone.
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
@@ -59,7 +71,8 @@ impl StreamHandle {
 /// Options for a connection.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamOptions {
-    /// Send a CRLFCRLF ping at this interval and close when no pong follows.
+    /// Send a CRLFCRLF ping at this interval and close when no pong follows
+    /// (see the module docs for when a missing pong counts).
     pub keepalive: Option<Duration>,
     /// How long to wait for the pong.
     pub pong_timeout: Duration,
@@ -120,12 +133,14 @@ where
 {
     let id = NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed);
     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
+    let pongs_required = Arc::new(AtomicBool::new(false));
     let handle = StreamHandle {
         id,
         transport,
         remote,
         local,
         tx: tx.clone(),
+        pongs_required: pongs_required.clone(),
     };
     let (mut reader, mut writer) = tokio::io::split(io);
     let pong_seen = Arc::new(tokio::sync::Notify::new());
@@ -135,6 +150,7 @@ where
     let writer_events = events.clone();
     let writer_liveness = liveness.clone();
     tokio::spawn(async move {
+        let mut answered_before = false;
         let reason = loop {
             let ping_due = async {
                 match options.keepalive {
@@ -165,8 +181,12 @@ where
                     if let Err(e) = writer.write_all(b"\r\n\r\n").await {
                         break format!("write failed: {e}");
                     }
-                    if tokio::time::timeout(options.pong_timeout, pong_for_writer.notified()).await.is_err() {
+                    if tokio::time::timeout(options.pong_timeout, pong_for_writer.notified()).await.is_ok() {
+                        answered_before = true;
+                    } else if answered_before || pongs_required.load(Ordering::Relaxed) {
                         break "keep-alive timed out (no pong)".to_string();
+                    } else {
+                        tracing::debug!(conn = id, %remote, "no pong to our ping; the peer has never answered one, so the connection stays");
                     }
                 }
             }

@@ -41,7 +41,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
     echo "run.sh: SECONDS must be a positive whole number, got '$seconds'" >&2
     exit 2
 fi
-all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml alert_body content_disposition pidf winfo rlmi resource_lists vcard_import)
+all_targets=(sip_message digest_challenge stream_framer sip_uri agent_packet sdp msrp_frame msrp_session cpim im_xml alert_body content_disposition pidf winfo rlmi resource_lists vcard_import stun_message)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
@@ -90,6 +90,7 @@ seeds_for() {
         msrp_frame | msrp_session) echo "$here/seeds/$1 $vectors/msrp" ;;
         cpim | im_xml) echo "$vectors/msrp" ;;
         pidf | winfo | rlmi | resource_lists) echo "$vectors/presence" ;;
+        stun_message) echo "$vectors/stun" ;;
     esac
 }
 

@@ -2,8 +2,10 @@
 //! it (reconnect with backoff when it fails or closes), registering over
 //! it, and whether messages can go out now. Keep-alives: a stream pings
 //! itself (`transport::stream`, CRLFCRLF, a missing pong closes it and the
-//! flow is opened and registered again); a UDP registration's double-CRLF
-//! keep-alives come from the agent, at the account's interval.
+//! flow is opened and registered again; before the registrar said
+//! `Require: outbound`, only once the server has answered a ping); a UDP
+//! registration's keep-alives (double CRLF, or STUN on an outbound flow)
+//! come from the agent, at the account's interval.
 
 use super::routing::{connect_flow, FlowHandle};
 use super::{Endpoint, Internal};
@@ -137,12 +139,9 @@ impl Endpoint {
         // keep-alives are the agent's.
         let keepalive = self.target.as_ref().and_then(|t| t.keepalive);
         self.agent.set_udp_keepalive(keepalive);
-        // RFC 5626 / 5627: an instance id stable for this account on this
-        // machine (the machine id, else the host name, with the AoR).
-        let machine = std::fs::read_to_string("/etc/machine-id")
-            .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-            .unwrap_or_default();
-        let seed = format!("{}|{}", machine.trim(), self.agent.config().aor);
+        // RFC 5626 / 5627: an instance id of this install for this account
+        // (the install's seed and the AoR: `runtime::instance`).
+        let seed = format!("{}|{}", self.instance_seed, self.agent.config().aor);
         self.agent
             .set_instance(Some(crate::protocol::sip::agent::instance_from(seed.as_bytes())));
         self.flow = Some(hop);
@@ -160,6 +159,17 @@ impl Endpoint {
                 },
             });
             self.outbox_can_send();
+        }
+    }
+
+    /// The registration over the flow succeeded: on an RFC 5626 outbound
+    /// flow (the registrar said `Require: outbound`) the stream's pings
+    /// must be answered; on a plain one only a server that answered before
+    /// is held to it (`transport::stream`).
+    pub(super) fn flow_registered(&mut self) {
+        let outbound = self.agent.uses_outbound();
+        if let Some(stream) = self.flow.and_then(|f| f.conn).and_then(|c| self.streams.get(&c)) {
+            stream.require_pongs(outbound);
         }
     }
 

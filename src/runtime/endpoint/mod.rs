@@ -112,6 +112,8 @@ pub(crate) struct EndpointOptions {
     pub retries: bool,
     /// Where certificates the user always trusts are recorded.
     pub data_dir: Option<std::path::PathBuf>,
+    /// The install's seed of RFC 5626 instance ids (`runtime::instance`).
+    pub instance_seed: String,
     /// The outbox works only the messages this runtime queued (one-shot commands).
     pub own_messages_only: bool,
     /// The block list, refreshed by the supervisor when contacts change.
@@ -174,6 +176,8 @@ pub(crate) struct Endpoint {
     /// Where the presence rules are kept (`xcap.rs`).
     xcap_root: Option<crate::protocol::xcap::http::Url>,
     data_dir: Option<std::path::PathBuf>,
+    /// The install's seed of RFC 5626 instance ids.
+    instance_seed: String,
 }
 
 /// Ports tried for the local account when it may listen on any port: the
@@ -351,6 +355,7 @@ impl Endpoint {
             presence,
             xcap_root,
             data_dir: options.data_dir.clone(),
+            instance_seed: options.instance_seed.clone(),
         };
         for contact in &options.watch {
             endpoint.feed_presence(PresenceInput::Watch(contact.clone()));
@@ -640,6 +645,7 @@ impl Endpoint {
                     state,
                 });
                 if registered {
+                    self.flow_registered();
                     self.outbox_can_send();
                 } else {
                     self.refresh_can_send();

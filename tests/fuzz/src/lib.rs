@@ -396,6 +396,33 @@ pub struct AgentRun {
 /// fuzzed status codes and headers. A request is delivered twice (the second
 /// time as a retransmission). Then timers run for five virtual minutes.
 ///
+/// STUN (RFC 5389) Binding messages: arbitrary bytes through the parser,
+/// and a request we build from them (transaction id and SOFTWARE) back
+/// through it. Checked: nothing panics; whatever parses looks like STUN;
+/// our own request parses as itself with its FINGERPRINT.
+pub fn stun_message(data: &[u8]) {
+    use sipchat::protocol::stun;
+    if let Ok(message) = stun::parse(data) {
+        assert!(
+            stun::looks_like_stun(data),
+            "parsed without looking like STUN: {data:?}"
+        );
+        assert!(data.len() <= stun::MAX_STUN_MESSAGE_BYTES);
+        let _ = (message.mapped, message.error_code, message.software);
+    }
+    let mut transaction = [0u8; 12];
+    for (slot, byte) in transaction.iter_mut().zip(data) {
+        *slot = *byte;
+    }
+    let software = String::from_utf8_lossy(data.get(12..).unwrap_or_default());
+    let request = stun::binding_request(transaction, &software);
+    let parsed =
+        stun::parse(&request).unwrap_or_else(|e| panic!("our own request does not parse ({e}): {request:?}"));
+    assert_eq!(parsed.kind, stun::StunKind::Request);
+    assert_eq!(parsed.transaction, transaction);
+    assert!(parsed.fingerprinted);
+}
+
 /// Checked: nothing panics; everything the agent transmits parses; a request
 /// that fails `validate_request` never gets a 2xx; every Warning header the
 /// agent sends is well formed.

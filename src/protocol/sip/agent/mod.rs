@@ -1,7 +1,8 @@
 //! The sans-IO SIP user agent of one account: registration and page-mode
 //! MESSAGE on top of the transaction layer; presence subscriptions
 //! (`subscription.rs`), our publication (`publication.rs`) and, for the
-//! local account, answering watchers (`notifier.rs`).
+//! local account, answering watchers (`notifier.rs`). A packet that is
+//! STUN, not SIP, is the answer to a keep-alive (`keepalive.rs`).
 //!
 //! Inputs are packets (with where they came from), commands and the current
 //! time; outputs are packets to send (with where to) and [`AgentEvent`]s.
@@ -10,6 +11,7 @@
 
 mod auth;
 mod dialog;
+mod keepalive;
 mod notifier;
 mod outbound;
 mod own_address;
@@ -21,6 +23,7 @@ mod session_in;
 mod session_out;
 mod subscription;
 
+pub use keepalive::{STUN_ANSWER_WAIT, STUN_FIRST_RETRANSMIT};
 pub use notifier::{NotifyState, WatcherEvent, WatcherId, MAX_WATCHERS, MAX_WATCHER_EXPIRES};
 pub use outbound::{instance_from, MAX_OUTBOUND_URI, REG_ID};
 pub use pager::{
@@ -242,6 +245,10 @@ impl Agent {
     /// Feeds one received datagram or stream message. Garbage is dropped
     /// (logged), malformed requests are answered 400; nothing panics.
     pub fn handle_packet(&mut self, bytes: &[u8], from: Hop, now: Instant) {
+        if crate::protocol::stun::looks_like_stun(bytes) {
+            self.stun_arrived(bytes, from, now);
+            return;
+        }
         let msg = match SipMessage::parse(bytes) {
             Ok(m) => m,
             Err(MessageError::Version(version)) => {

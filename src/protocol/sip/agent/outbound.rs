@@ -1,11 +1,15 @@
 //! RFC 5626 outbound and RFC 5627 GRUU on the registration.
 //!
 //! When the runtime gives the agent an instance id ([`Agent::set_instance`],
-//! a `urn:uuid:` stable for the account on this machine), every REGISTER
+//! a `urn:uuid:` stable for the account in this install), every REGISTER
 //! says `Supported: outbound, gruu` and its Contact carries
-//! `+sip.instance` and `reg-id=1`. A registrar that uses outbound answers
-//! with `Require: outbound` (or names it in `Supported`): the flow is then
-//! an outbound flow ([`Agent::uses_outbound`]). A registrar that offers
+//! `+sip.instance` and `reg-id=1`. Outbound is in use only when the
+//! registrar's 2xx says `Require: outbound` (RFC 5626 section 4.2.1; a
+//! `Supported: outbound` alone is not enough): the flow is then an outbound
+//! flow ([`Agent::uses_outbound`]), whose keep-alives must be answered
+//! (a missing answer re-registers at once). Otherwise the registration is
+//! a plain one: keep-alives only keep the router's binding open, and
+//! nothing is concluded from a missing answer. A registrar that offers
 //! GRUU puts `pub-gruu` on our Contact in its 2xx: dialogs then use that
 //! URI as their Contact, which reaches us through the registrar wherever
 //! we are. A registrar that knows neither ignores the parameters.
@@ -58,15 +62,19 @@ impl Agent {
         let Some(instance) = self.registration.instance.clone() else {
             return;
         };
-        let names_outbound = |name: &str| {
-            resp.header(name)
-                .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("outbound")))
-        };
-        let outbound = names_outbound("Require") || names_outbound("Supported");
-        if outbound != self.registration.outbound {
-            tracing::info!(account = %self.config.account, outbound, "the registrar's outbound support (RFC 5626)");
+        let outbound = resp
+            .header_lines("Require")
+            .flat_map(|line| line.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("outbound"));
+        if outbound != self.registration.outbound || !self.registration.outbound_known {
+            if outbound {
+                tracing::info!(account = %self.config.account, "the registrar uses outbound (Require: outbound, RFC 5626): keep-alives on this flow must be answered");
+            } else {
+                tracing::info!(account = %self.config.account, "the registrar does not use outbound (no Require: outbound): a plain registration, keep-alives only hold the binding open");
+            }
         }
         self.registration.outbound = outbound;
+        self.registration.outbound_known = true;
         let ours = resp.contacts().unwrap_or_default().into_iter().find(|c| {
             c.param("+sip.instance")
                 .is_some_and(|v| v.trim_matches('"').trim_matches(['<', '>']) == instance)

@@ -17,7 +17,8 @@
 //! RFC 3581) that the server sees us at another address than our Contact
 //! names, we register again at that public address and remove the old
 //! binding in the same REGISTER (`;expires=0`); again whenever it changes.
-//! RFC 5626 outbound and RFC 5627 GRUU: see `outbound.rs`.
+//! RFC 5626 outbound and RFC 5627 GRUU: see `outbound.rs`; STUN
+//! keep-alives on outbound UDP flows: `keepalive.rs`.
 
 use super::{Agent, AgentEvent, Failure, Hop, Purpose};
 use crate::model::RegistrationState;
@@ -95,6 +96,10 @@ pub(super) struct Registration {
     pub(super) outbound: bool,
     /// The public GRUU the registrar gave us (RFC 5627).
     pub(super) gruu: Option<String>,
+    /// Whether a 2xx on this flow said whether outbound is used.
+    pub(super) outbound_known: bool,
+    /// STUN keep-alives on an outbound UDP flow.
+    pub(super) stun: super::keepalive::StunKeepalive,
 }
 
 impl Registration {
@@ -122,12 +127,17 @@ impl Registration {
             instance: None,
             outbound: false,
             gruu: None,
+            outbound_known: false,
+            stun: Default::default(),
         }
     }
 
     /// The earliest of the refresh (or retry) and the next keep-alive.
     pub(super) fn wake_at(&self) -> Option<Instant> {
-        [self.wake_at, self.keepalive_at].into_iter().flatten().min()
+        [self.wake_at, self.keepalive_at, self.stun.wake_at()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The Contact we register (or last registered).
@@ -196,8 +206,13 @@ impl Agent {
             return;
         }
         if self.registration.hop != Some(hop) {
-            // A new flow: the router's mapping (if any) is learnt anew.
+            // A new flow: the router's mapping (if any), whether the
+            // registrar uses outbound on it and whether it answers STUN
+            // are learnt anew.
             self.registration.public = None;
+            self.registration.outbound = false;
+            self.registration.outbound_known = false;
+            self.registration.stun = Default::default();
         }
         if self.registration.phase == Phase::Refused {
             self.registration.hop = Some(hop);
@@ -248,6 +263,7 @@ impl Agent {
     pub fn flow_lost(&mut self, reason: &str, now: Instant) {
         self.registration.hop = None;
         self.registration.keepalive_at = None;
+        self.registration.stun = Default::default();
         if matches!(self.registration.phase, Phase::Registered | Phase::Registering) {
             self.registration_failed(format!("connection to the server lost: {reason}"), now);
         }
@@ -414,6 +430,25 @@ impl Agent {
             return false;
         }
         tracing::info!(account = %self.config.account, local = %hop.local, public = %seen, "the server sees us at another address; registering that one");
+        self.move_contact(hop, seen, now);
+        true
+    }
+
+    /// A STUN answer on our flow named `mapped` as our address: when our
+    /// Contact names another, the router moved us; register the new one.
+    pub(super) fn address_seen_by_stun(&mut self, mapped: SocketAddr, now: Instant) {
+        let Some(hop) = self.registration.hop else { return };
+        let current = self.registration.public.unwrap_or(hop.local);
+        if mapped == current || self.registration.phase != Phase::Registered {
+            return;
+        }
+        tracing::info!(account = %self.config.account, before = %current, public = %mapped, "STUN says our public address changed; registering the new one");
+        self.move_contact(hop, mapped, now);
+    }
+
+    /// Registers again at `seen` (our address as the server sees it on
+    /// `hop`), removing the old binding in the same request.
+    fn move_contact(&mut self, hop: Hop, seen: SocketAddr, now: Instant) {
         self.registration.public = (seen != hop.local).then_some(seen);
         // Removed by its URI alone: with our instance id on it, a registrar
         // that matches by instance (RFC 5626/5627) would remove the new
@@ -425,8 +460,19 @@ impl Agent {
             .map(|c| c.split_inclusive('>').next().unwrap_or(&c).to_string());
         self.registration.contact = Some(self.contact_for(&hop));
         self.registration.tried_nonces.clear();
+        if self.registration.key.is_none() {
+            self.send_register(self.registration.expires, now);
+        }
+    }
+
+    /// Registers again now (a keep-alive went unanswered on a flow whose
+    /// server answers them), unless a REGISTER is under way.
+    pub(super) fn register_now(&mut self, now: Instant) {
+        if self.registration.phase != Phase::Registered || self.registration.key.is_some() {
+            return;
+        }
+        self.registration.wake_at = None;
         self.send_register(self.registration.expires, now);
-        true
     }
 
     /// The next UDP keep-alive, when the registration runs over UDP.
@@ -451,11 +497,7 @@ impl Agent {
         if self.registration.phase != Phase::Registered {
             return;
         }
-        tracing::trace!(account = %self.config.account, remote = %hop.remote, "keep-alive");
-        self.outputs.push_back(super::Output::Transmit {
-            hop,
-            bytes: KEEPALIVE_PING.to_vec(),
-        });
+        self.send_keepalive(hop, now);
         self.schedule_keepalive(now);
     }
 
@@ -564,6 +606,7 @@ impl Agent {
         self.registration.phase = Phase::Failed;
         self.registration.granted = None;
         self.registration.keepalive_at = None;
+        self.registration.stun.stop();
         tracing::warn!(account = %self.config.account, "registration failed: {reason}");
         self.emit(AgentEvent::Registration(RegistrationState::Failed {
             reason,
@@ -594,6 +637,7 @@ impl Agent {
     fn set_offline(&mut self) {
         self.registration.wake_at = None;
         self.registration.keepalive_at = None;
+        self.registration.stun.stop();
         self.registration.key = None;
         self.registration.granted = None;
         self.set_phase(Phase::Idle, RegistrationState::Offline);
@@ -607,6 +651,7 @@ impl Agent {
     }
 
     pub(super) fn registration_timer(&mut self, now: Instant) {
+        self.stun_timer(now);
         self.keepalive_timer(now);
         if self.registration.wake_at.is_some_and(|at| at <= now) {
             self.registration.wake_at = None;
