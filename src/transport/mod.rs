@@ -8,6 +8,7 @@
 
 pub mod certificates;
 pub mod dns;
+pub mod family;
 pub mod framing;
 pub mod listener;
 pub mod msrp;

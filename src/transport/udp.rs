@@ -1,4 +1,6 @@
-//! UDP: one socket per endpoint, a reader task, sends straight from the endpoint.
+//! UDP: a socket per address family and endpoint ([`Sockets`]), a reader
+//! task each, sends straight from the endpoint on the socket of the peer's
+//! family.
 
 use super::{Inbound, Transport, TransportError, TransportEvent};
 use std::net::SocketAddr;
@@ -9,16 +11,63 @@ use tokio::sync::mpsc;
 /// Largest datagram we receive.
 pub const MAX_DATAGRAM: usize = 65_535;
 
-/// Binds a UDP socket.
+/// Binds a UDP socket (IPv6 ones IPv6-only: see [`super::family`]).
 pub async fn bind(addr: SocketAddr) -> Result<Arc<UdpSocket>, TransportError> {
-    UdpSocket::bind(addr)
-        .await
+    super::family::bind_udp(addr)
         .map(Arc::new)
         .map_err(|source| TransportError::Bind {
             addr,
             transport: Transport::Udp,
             source,
         })
+}
+
+/// An endpoint's UDP sockets: at most one per address family, so an answer
+/// to an IPv6 peer leaves from the IPv6 socket and one to an IPv4 peer from
+/// the IPv4 socket.
+#[derive(Debug, Clone, Default)]
+pub struct Sockets {
+    v4: Option<Arc<UdpSocket>>,
+    v6: Option<Arc<UdpSocket>>,
+}
+
+impl Sockets {
+    /// Keeps `socket` for its family; false (and nothing changes) when the
+    /// family has one already or the socket has no address.
+    pub fn add(&mut self, socket: Arc<UdpSocket>) -> bool {
+        let Ok(local) = socket.local_addr() else {
+            return false;
+        };
+        let slot = if local.is_ipv4() { &mut self.v4 } else { &mut self.v6 };
+        if slot.is_some() {
+            return false;
+        }
+        *slot = Some(socket);
+        true
+    }
+
+    /// The socket that reaches `remote` (the one of its family).
+    pub fn towards(&self, remote: SocketAddr) -> Option<&Arc<UdpSocket>> {
+        if remote.is_ipv4() {
+            self.v4.as_ref()
+        } else {
+            self.v6.as_ref()
+        }
+    }
+
+    /// Whether there is no socket at all.
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_none() && self.v6.is_none()
+    }
+
+    /// The local addresses, IPv4 first.
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        [&self.v4, &self.v6]
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.local_addr().ok())
+            .collect()
+    }
 }
 
 /// Reads datagrams until the receiver side of `events` is gone.
