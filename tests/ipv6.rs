@@ -63,12 +63,14 @@ fn a_page_message_between_two_ipv6_loopback_accounts() {
 }
 
 #[test]
-fn every_network_means_ipv4_and_ipv6_on_one_port() {
+fn the_default_bind_is_every_network_ipv4_and_ipv6_on_one_port() {
     if !has_ipv6_loopback() {
         return;
     }
-    let (mut alice, _) = Running::start_local(local_on("alice", "::", ""), RuntimeOptions::default());
-    let (mut bob, pb) = Running::start_local(local_on("bob", "::", ""), RuntimeOptions::default());
+    // No bind in the file: the default is every network, both families.
+    let default_bind = |user: &str| config(&format!(r#"(accounts: [], local: (user: "{user}", port: 0))"#));
+    let (mut alice, _) = Running::start_local(default_bind("alice"), RuntimeOptions::default());
+    let (mut bob, pb) = Running::start_local(default_bind("bob"), RuntimeOptions::default());
     for (to, text) in [
         (format!("sip:bob@[::1]:{pb}"), "to bob over IPv6"),
         (format!("sip:bob@127.0.0.1:{pb}"), "to bob over IPv4"),
