@@ -40,6 +40,8 @@ const RECORDS: &[&str] = &[
     "--host-record=proxy-b.sipchat.test,127.0.0.2",
     "--host-record=sipchat.test,127.0.0.3",
     "--host-record=broken.sipchat.test,127.0.0.4",
+    // An IPv6-only server: AAAA and no A.
+    "--host-record=v6only.sipchat.test,::1",
     // Answer NXDOMAIN/NODATA for anything else in the zone (no upstream).
     "--local=/sipchat.test/",
 ];
@@ -188,6 +190,12 @@ async fn locate_against_dnsmasq() {
             "proxy-a.sipchat.test [::1]:5999"
         ]
     );
+
+    // An IPv6-only server (AAAA, no A) is found by its AAAA record.
+    let got = dns::locate("v6only.sipchat.test", None, Transport::Udp)
+        .await
+        .unwrap();
+    assert_eq!(addrs(&got), ["v6only.sipchat.test [::1]:5060"]);
 
     // Nothing at all.
     let err = dns::locate("nothing.sipchat.test", None, Transport::Udp)

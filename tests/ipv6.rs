@@ -52,7 +52,11 @@ fn a_page_message_between_two_ipv6_loopback_accounts() {
         } => Some(address.clone()),
         _ => None,
     });
-    assert_eq!(bob_address, format!("[::1]:{pb}"), "the address to tell a friend is bracketed");
+    assert_eq!(
+        bob_address,
+        format!("[::1]:{pb}"),
+        "the address to tell a friend is bracketed"
+    );
     let id = alice.send("local", &format!("sip:bob@[::1]:{pb}"), "hello over IPv6");
     assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
     let got = bob.wait_message("hello over IPv6");
@@ -74,8 +78,14 @@ fn the_default_bind_is_every_network_ipv4_and_ipv6_on_one_port() {
     for (to, text) in [
         (format!("sip:bob@[::1]:{pb}"), "to bob over IPv6"),
         (format!("sip:bob@127.0.0.1:{pb}"), "to bob over IPv4"),
-        (format!("sip:bob@[::1]:{pb};transport=tcp"), "to bob over IPv6 TCP"),
-        (format!("sip:bob@127.0.0.1:{pb};transport=tcp"), "to bob over IPv4 TCP"),
+        (
+            format!("sip:bob@[::1]:{pb};transport=tcp"),
+            "to bob over IPv6 TCP",
+        ),
+        (
+            format!("sip:bob@127.0.0.1:{pb};transport=tcp"),
+            "to bob over IPv4 TCP",
+        ),
     ] {
         let id = alice.send("local", &to, text);
         assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted, "{to}");
@@ -226,11 +236,21 @@ fn registration_and_message(alice_transport: &str, bob_transport: &str) {
     let mut alice = ipv6_user(&kam, "alice", alice_transport);
     let text = format!("hi bob, over IPv6 {alice_transport} -> {bob_transport}");
     let id = alice.send("alice", &kam.aor("bob"), &text);
-    assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted, "log:\n{}", kam.log());
+    assert_eq!(
+        alice.wait_delivery(id),
+        DeliveryState::Accepted,
+        "log:\n{}",
+        kam.log()
+    );
     let got = bob.wait_message(&text);
     assert_eq!(got.from, kam.aor("alice"));
     let id = bob.send("bob", &got.from, "hi alice, IPv6 too");
-    assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted, "log:\n{}", kam.log());
+    assert_eq!(
+        bob.wait_delivery(id),
+        DeliveryState::Accepted,
+        "log:\n{}",
+        kam.log()
+    );
     alice.wait_message("hi alice, IPv6 too");
 }
 

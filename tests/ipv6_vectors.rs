@@ -28,7 +28,8 @@ use std::net::IpAddr;
 /// A MESSAGE from an IPv6 host through an IPv6 proxy: the Request-URI has a
 /// port after its brackets and a `maddr`; the proxy's Via carries a
 /// bracketed `received`, the client's a bare one.
-const MESSAGE_OVER_IPV6: &str = "MESSAGE sip:bob@[2001:db8::20]:5070;maddr=[2001:db8::1];transport=udp SIP/2.0\r\n\
+const MESSAGE_OVER_IPV6: &str =
+    "MESSAGE sip:bob@[2001:db8::20]:5070;maddr=[2001:db8::1];transport=udp SIP/2.0\r\n\
 Via: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK-v6proxy;received=[2001:db8::1]\r\n\
 Via: SIP/2.0/UDP [2001:db8::10]:5062;branch=z9hG4bK-v6client;received=2001:db8::99;rport=40123\r\n\
 Max-Forwards: 69\r\n\
@@ -161,7 +162,11 @@ fn via_sent_by_and_received_bare_or_bracketed() {
     assert_eq!(vias[0].port, Some(5060));
     assert_eq!(vias[0].sent_by(), "[2001:db8::1]:5060");
     assert_eq!(vias[0].sent_by_ip(), Some(ip("2001:db8::1")));
-    assert_eq!(vias[0].received_ip(), Some(ip("2001:db8::1")), "bracketed received");
+    assert_eq!(
+        vias[0].received_ip(),
+        Some(ip("2001:db8::1")),
+        "bracketed received"
+    );
     assert_eq!(vias[1].received_ip(), Some(ip("2001:db8::99")), "bare received");
     assert_eq!(vias[1].rport(), Some(40123));
     assert_eq!(
@@ -249,7 +254,10 @@ fn sdp_with_ip6_connection_and_an_ipv6_path() {
     assert_eq!(offer.origin.address.addrtype, "IP6");
     let (_, media) = offer.msrp_stream().unwrap();
     let connection = offer.connection_for(media).unwrap();
-    assert_eq!((connection.addrtype.as_str(), connection.address.as_str()), ("IP6", "2001:db8::10"));
+    assert_eq!(
+        (connection.addrtype.as_str(), connection.address.as_str()),
+        ("IP6", "2001:db8::10")
+    );
     let endpoint = MsrpUri::parse(media.path.endpoint().unwrap()).unwrap();
     assert_eq!(endpoint.host_for_lookup(), "2001:db8::10");
     assert_eq!(endpoint.port, Some(40001));
@@ -261,11 +269,23 @@ fn sdp_with_ip6_connection_and_an_ipv6_path() {
     let text = String::from_utf8(answer.to_bytes()).unwrap();
     assert!(text.contains("c=IN IP6 2001:db8::20\r\n"), "{text}");
     assert!(text.contains("o=- 7 1 IN IP6 2001:db8::20\r\n"), "{text}");
-    assert!(text.contains("a=path:msrp://[2001:db8::20]:40002/v6sess02;tcp\r\n"), "{text}");
-    assert_eq!(negotiated.remote_connection, Some(Address::from_ip(ip("2001:db8::10"))));
+    assert!(
+        text.contains("a=path:msrp://[2001:db8::20]:40002/v6sess02;tcp\r\n"),
+        "{text}"
+    );
+    assert_eq!(
+        negotiated.remote_connection,
+        Some(Address::from_ip(ip("2001:db8::10")))
+    );
     let read = read_answer(&offer, &answer).unwrap();
-    assert_eq!(read.remote_path.endpoint(), Some("msrp://[2001:db8::20]:40002/v6sess02;tcp"));
-    assert_ne!(read.connect, negotiated.connect, "one side connects, the other listens");
+    assert_eq!(
+        read.remote_path.endpoint(),
+        Some("msrp://[2001:db8::20]:40002/v6sess02;tcp")
+    );
+    assert_ne!(
+        read.connect, negotiated.connect,
+        "one side connects, the other listens"
+    );
     assert!(matches!(read.connect, Connect::WeConnect | Connect::WeListen));
     fuzz_bodies::sdp::sdp(OFFER_IPV6.as_bytes());
     fuzz_bodies::sdp::sdp(&answer.to_bytes());
@@ -276,7 +296,11 @@ fn msrp_paths_on_ipv6_hosts() {
     let mut decoder = FrameDecoder::new();
     decoder.push(SEND_IPV6.as_bytes());
     let frame = decoder.next_frame().unwrap().expect("a whole frame");
-    assert_eq!(frame.to_bytes(), SEND_IPV6.as_bytes(), "written back byte for byte");
+    assert_eq!(
+        frame.to_bytes(),
+        SEND_IPV6.as_bytes(),
+        "written back byte for byte"
+    );
     let to = frame.to_path().unwrap();
     let from = frame.from_path().unwrap();
     assert_eq!(to[0].host, "[2001:db8::20]");

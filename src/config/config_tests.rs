@@ -146,7 +146,10 @@ fn full_account_parses() {
     assert_eq!(config.local.bind_addr(), Some("::".parse().unwrap()));
     let bracketed = parse(r#"(local: (bind: "[::1]"))"#).unwrap();
     assert_eq!(bracketed.local.bind_addr(), Some("::1".parse().unwrap()));
-    assert!(parse(r#"(local: (bind: "[127.0.0.1]"))"#).is_err(), "brackets are for IPv6 only");
+    assert!(
+        parse(r#"(local: (bind: "[127.0.0.1]"))"#).is_err(),
+        "brackets are for IPv6 only"
+    );
 }
 
 #[test]

@@ -49,8 +49,10 @@ pub fn bind_tcp(addr: SocketAddr) -> io::Result<tokio::net::TcpListener> {
 /// not supported, or no interface has the address): the caller goes on
 /// with IPv4 alone.
 pub fn ipv6_missing(error: &io::Error) -> bool {
-    matches!(error.kind(), io::ErrorKind::AddrNotAvailable | io::ErrorKind::Unsupported)
-        || error.raw_os_error() == Some(EAFNOSUPPORT)
+    matches!(
+        error.kind(),
+        io::ErrorKind::AddrNotAvailable | io::ErrorKind::Unsupported
+    ) || error.raw_os_error() == Some(EAFNOSUPPORT)
 }
 
 /// Linux's "address family not supported" (a kernel without IPv6).

@@ -38,7 +38,11 @@ impl Sockets {
         let Ok(local) = socket.local_addr() else {
             return false;
         };
-        let slot = if local.is_ipv4() { &mut self.v4 } else { &mut self.v6 };
+        let slot = if local.is_ipv4() {
+            &mut self.v4
+        } else {
+            &mut self.v6
+        };
         if slot.is_some() {
             return false;
         }

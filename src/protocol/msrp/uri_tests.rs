@@ -77,7 +77,10 @@ fn ipv6_addresses_compare_by_value() {
     let mapped = MsrpUri::parse("msrp://[::ffff:192.0.2.1]:2855/s1;tcp").unwrap();
     assert_eq!(mapped.host_for_lookup(), "::ffff:192.0.2.1");
     assert_eq!(mapped.to_string(), "msrp://[::ffff:192.0.2.1]:2855/s1;tcp");
-    assert!(MsrpUri::parse("msrp://2001:db8::1:2855/s1;tcp").is_err(), "IPv6 needs brackets");
+    assert!(
+        MsrpUri::parse("msrp://2001:db8::1:2855/s1;tcp").is_err(),
+        "IPv6 needs brackets"
+    );
 }
 
 #[test]

@@ -353,7 +353,10 @@ mod tests {
         // The brackets belong to the host: the port after them is a port.
         assert_eq!(parse("sip:[2001:db8::10]:5070").port, Some(5070));
         assert_eq!(parse("sip:[2001:db8::10:5070]").port, None);
-        assert!(SipUri::parse("sip:2001:db8::10:5070").is_err(), "IPv6 without brackets is ambiguous");
+        assert!(
+            SipUri::parse("sip:2001:db8::10:5070").is_err(),
+            "IPv6 without brackets is ambiguous"
+        );
         assert_eq!(
             parse("sip:bob@example.org;maddr=[2001:db8::7]").maddr_ip(),
             Some("2001:db8::7".parse().unwrap())

@@ -182,7 +182,8 @@ pub(crate) async fn p2p_route(
         Transport::Udp => {
             let bound = ours(&remote).ok_or(RouteError::NoUdpSocket(super::no_socket_for(remote)))?;
             let ip = if bound.ip().is_unspecified() {
-                transport::local_ip_towards(remote).map_err(|source| RouteError::NoRoute { remote, source })?
+                transport::local_ip_towards(remote)
+                    .map_err(|source| RouteError::NoRoute { remote, source })?
             } else {
                 bound.ip()
             };

@@ -13,9 +13,9 @@
 use super::tls::{LocalIdentity, MsrpTlsError};
 use super::MsrpStream;
 use crate::protocol::msrp::{refuse_connection, target_session_id, FrameDecoder, MsrpUri};
+use crate::transport::family;
 use crate::transport::listener::Exhaustion;
 use std::collections::HashMap;
-use crate::transport::family;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -78,14 +78,23 @@ impl MsrpHub {
         let tcp = listen_both_families()?;
         let tls = listen_both_families()?;
         let acceptor = TlsAcceptor::from(identity.server_config()?);
-        let port = |listeners: &[TcpListener]| listeners.first().map_or(Ok(0), |l| l.local_addr().map(|a| a.port()));
+        let port = |listeners: &[TcpListener]| {
+            listeners
+                .first()
+                .map_or(Ok(0), |l| l.local_addr().map(|a| a.port()))
+        };
         let hub = Arc::new(MsrpHub {
             tcp_port: port(&tcp)?,
             tls_port: port(&tls)?,
             identity,
             waiting: Arc::default(),
         });
-        tracing::debug!(tcp = hub.tcp_port, tls = hub.tls_port, ipv6 = tcp.len() > 1, "MSRP listeners up");
+        tracing::debug!(
+            tcp = hub.tcp_port,
+            tls = hub.tls_port,
+            ipv6 = tcp.len() > 1,
+            "MSRP listeners up"
+        );
         for listener in tcp {
             tokio::spawn(accept_loop(listener, None, hub.waiting.clone()));
         }
