@@ -124,3 +124,30 @@ pub async fn send(socket: &UdpSocket, to: SocketAddr, bytes: &[u8]) -> Result<()
             reason: e.to_string(),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_socket_per_family_and_each_peer_gets_its_own() {
+        let mut sockets = Sockets::default();
+        assert!(sockets.is_empty());
+        let v4 = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        assert!(sockets.add(v4.clone()));
+        assert!(
+            !sockets.add(bind("127.0.0.1:0".parse().unwrap()).await.unwrap()),
+            "one per family"
+        );
+        let v4_peer: SocketAddr = "192.0.2.1:5060".parse().unwrap();
+        let v6_peer: SocketAddr = "[2001:db8::1]:5060".parse().unwrap();
+        assert!(Arc::ptr_eq(sockets.towards(v4_peer).unwrap(), &v4));
+        assert!(sockets.towards(v6_peer).is_none());
+        if let Ok(v6) = bind("[::1]:0".parse().unwrap()).await {
+            assert!(sockets.add(v6.clone()));
+            assert!(Arc::ptr_eq(sockets.towards(v6_peer).unwrap(), &v6));
+            assert_eq!(sockets.local_addrs().len(), 2);
+            assert!(sockets.local_addrs()[0].is_ipv4(), "IPv4 first");
+        }
+    }
+}

@@ -283,3 +283,29 @@ impl super::Endpoint {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::reachable_address;
+    use std::net::SocketAddr;
+
+    fn addr(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_address_to_tell_a_friend() {
+        assert_eq!(reachable_address(&[addr("[::1]:5062")]), addr("[::1]:5062"));
+        assert_eq!(
+            reachable_address(&[addr("127.0.0.1:5062")]),
+            addr("127.0.0.1:5062")
+        );
+        // Every network, both families: a routable address (or loopback),
+        // never the unspecified one, on the port both share.
+        let both = reachable_address(&[addr("0.0.0.0:5062"), addr("[::]:5062")]);
+        assert!(!both.ip().is_unspecified(), "{both}");
+        assert_eq!(both.port(), 5062);
+        let v6_only = reachable_address(&[addr("[::]:5062")]);
+        assert!(!v6_only.ip().is_unspecified(), "{v6_only}");
+    }
+}
