@@ -203,7 +203,7 @@ async fn bind_local(
     let mut last = None;
     for _ in 0..attempts {
         match bind_family(first, events).await {
-            Ok((socket, bound)) => {
+            Ok((socket, bound, v4_listener)) => {
                 let mut sockets = udp::Sockets::default();
                 sockets.add(socket);
                 if !both {
@@ -211,7 +211,7 @@ async fn bind_local(
                 }
                 let v6 = SocketAddr::new(std::net::Ipv6Addr::UNSPECIFIED.into(), bound.port());
                 match bind_family(v6, events).await {
-                    Ok((socket, bound6)) => {
+                    Ok((socket, bound6, _)) => {
                         sockets.add(socket);
                         return Ok((sockets, vec![bound, bound6]));
                     }
@@ -221,6 +221,8 @@ async fn bind_local(
                     }
                     Err(e) => {
                         tracing::debug!(port = bound.port(), "IPv6 cannot have the port IPv4 got: {e}");
+                        // Give the port back whole: IPv4's TCP listener too.
+                        v4_listener.abort();
                         last = Some(e);
                     }
                 }
@@ -236,11 +238,12 @@ async fn bind_local(
 }
 
 /// Binds UDP and TCP of one family on one port (UDP's when `bind` says 0),
-/// and starts accepting TCP connections.
+/// and starts accepting TCP connections (the task is returned: aborting it
+/// closes the listener).
 async fn bind_family(
     bind: SocketAddr,
     events: &mpsc::Sender<TransportEvent>,
-) -> Result<(Arc<UdpSocket>, SocketAddr), TransportError> {
+) -> Result<(Arc<UdpSocket>, SocketAddr, tokio::task::JoinHandle<()>), TransportError> {
     let socket = udp::bind(bind).await?;
     let bound = socket.local_addr().map_err(|source| TransportError::Bind {
         addr: bind,
@@ -248,7 +251,7 @@ async fn bind_family(
         source,
     })?;
     match stream::listen_tcp(SocketAddr::new(bind.ip(), bound.port()), events.clone()).await {
-        Ok(_) => Ok((socket, bound)),
+        Ok((_, listener)) => Ok((socket, bound, listener)),
         Err(e) => {
             tracing::debug!(port = bound.port(), "TCP cannot have the port UDP got: {e}");
             Err(e)
