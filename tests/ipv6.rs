@@ -2,7 +2,8 @@
 //! MESSAGE, an MSRP chat and a file; a local account on `::` (every network)
 //! is reached over IPv4 and IPv6 alike; one bound to IPv4 says in words why
 //! it cannot reach an IPv6 peer; and "an IPv6 registration and message"
-//! through a real Kamailio listening on `[::1]`.
+//! through a real Kamailio listening on `[::1]` (UDP, TCP, and `sips:` to
+//! the server's IPv6 address).
 //!
 //! Skipped (with a word on stderr) when this machine has no `::1`.
 
@@ -213,12 +214,14 @@ fn ipv6_user(kam: &Kamailio, user: &str, transport: &str) -> Running {
         password: "{password}",
         proxy: "{proxy}",
         expires: 300,
+        tls: (ca_file: "{ca}"),
     )],
     local: (enabled: false),
 )"#,
         domain = kamailio::DOMAIN,
         password = kamailio::password(user).unwrap(),
         proxy = kam.proxy_uri_ipv6(transport),
+        ca = kam.ca_pem.display(),
     );
     let mut running = Running::start(config(&ron), RuntimeOptions::default());
     running.wait_registered(user);
@@ -262,4 +265,11 @@ fn an_ipv6_registration_and_message_over_udp() {
 #[test]
 fn an_ipv6_registration_and_message_over_tcp() {
     registration_and_message("tcp", "tcp");
+}
+
+#[test]
+fn an_ipv6_registration_and_message_over_tls_to_udp() {
+    // sips: to a server named by its IPv6 address (the certificate's IP
+    // SAN ::1), and a UDP user on the other side.
+    registration_and_message("sips", "udp");
 }

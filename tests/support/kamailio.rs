@@ -107,7 +107,7 @@ pub struct Kamailio {
     pub tcp_port: u16,
     pub tls_port: u16,
     /// PEM file of the CA that signed the server certificate
-    /// (CN/SAN `localhost`, IP SAN 127.0.0.1). Trust it in TLS clients.
+    /// (CN/SAN `localhost`, IP SANs 127.0.0.1 and ::1). Trust it in TLS clients.
     pub ca_pem: PathBuf,
     /// `"sipchat.test"`
     pub domain: &'static str,
@@ -140,9 +140,9 @@ impl Kamailio {
         Self::start_serving(None, false)
     }
 
-    /// [`Kamailio::start_or_skip`], also listening on `[::1]` over UDP and
-    /// TCP at the same ports (TLS stays on 127.0.0.1): see
-    /// [`Kamailio::proxy_uri_ipv6`]. Opt-in; the other starts are IPv4 only.
+    /// [`Kamailio::start_or_skip`], also listening on `[::1]` over UDP, TCP
+    /// and TLS at the same ports: see [`Kamailio::proxy_uri_ipv6`]. Opt-in;
+    /// the other starts are IPv4 only.
     pub fn start_ipv6_or_skip() -> Option<Kamailio> {
         let k = Self::start_serving(None, true);
         if k.is_none() && required() {
@@ -152,12 +152,15 @@ impl Kamailio {
     }
 
     /// Outbound proxy URI on the IPv6 listeners of a server started with
-    /// [`Kamailio::start_ipv6_or_skip`]: `"udp"` or `"tcp"`
-    /// (`sip:[::1]:PORT;transport=udp`).
+    /// [`Kamailio::start_ipv6_or_skip`]: `"udp"`, `"tcp"`, `"tls"`
+    /// (`sip:[::1]:PORT;transport=tls`) or `"sips"` (`sips:[::1]:PORT`; the
+    /// certificate names `::1`).
     pub fn proxy_uri_ipv6(&self, transport: &str) -> String {
         match transport.to_ascii_lowercase().as_str() {
             "udp" => format!("sip:[::1]:{};transport=udp", self.udp_port),
             "tcp" => format!("sip:[::1]:{};transport=tcp", self.tcp_port),
+            "tls" => format!("sip:[::1]:{};transport=tls", self.tls_port),
+            "sips" => format!("sips:[::1]:{}", self.tls_port),
             other => panic!("kamailio harness: no IPv6 listener for {other:?}"),
         }
     }
@@ -358,8 +361,12 @@ fn make_certs(dir: &Path) -> Result<(PathBuf, PathBuf, PathBuf), String> {
 
     let key = KeyPair::generate().map_err(err)?;
     // "127.0.0.1" becomes an IP SAN, "localhost" a DNS SAN
-    let mut params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).map_err(err)?;
+    let mut params = CertificateParams::new(vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ])
+    .map_err(err)?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "localhost");
     params.distinguished_name = dn;
@@ -431,7 +438,7 @@ fn try_start(
         .and_then(|v| v.trim().parse::<i32>().ok())
         .unwrap_or(2);
     let ipv6_listen = if ipv6 {
-        format!("listen=udp:[::1]:{udp_port}\nlisten=tcp:[::1]:{tcp_port}")
+        format!("listen=udp:[::1]:{udp_port}\nlisten=tcp:[::1]:{tcp_port}\nlisten=tls:[::1]:{tls_port}")
     } else {
         String::new()
     };
