@@ -3,26 +3,20 @@
 //! to `locate` through `SIPCHAT_DNS_SERVER`.
 //!
 //! Needs the `dnsmasq` binary (Debian package `dnsmasq-base`). Without it the
-//! test is skipped, unless `CI` or `SIPCHAT_REQUIRE_DNSMASQ` is set.
+//! test is skipped, unless `CI` or `SIPCHAT_REQUIRE_DNSMASQ` is set
+//! (`tests/support/dnsmasq.rs`).
 //! Everything runs in one test because the environment is process-wide.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/dnsmasq.rs"]
+mod dnsmasq;
+
+use dnsmasq::{find_dnsmasq, required, start};
 use sipchat::protocol::sip::uri::Transport;
 use sipchat::transport::dns::{self, DnsError, Located, DNS_SERVER_ENV};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
-
-/// How long dnsmasq gets to start listening.
-const READY_TIMEOUT: Duration = Duration::from_secs(10);
-/// Pause between readiness probes.
-const READY_POLL: Duration = Duration::from_millis(50);
-/// How many free ports are tried if dnsmasq fails to bind one.
-const START_ATTEMPTS: usize = 5;
-/// Where Debian installs dnsmasq, which may not be on a user's PATH.
-const DNSMASQ_PATHS: &[&str] = &["/usr/sbin/dnsmasq", "/usr/local/sbin/dnsmasq"];
 
 /// The records served. Only loopback addresses.
 const RECORDS: &[&str] = &[
@@ -40,81 +34,11 @@ const RECORDS: &[&str] = &[
     "--host-record=proxy-b.sipchat.test,127.0.0.2",
     "--host-record=sipchat.test,127.0.0.3",
     "--host-record=broken.sipchat.test,127.0.0.4",
+    // An IPv6-only server: AAAA and no A.
+    "--host-record=v6only.sipchat.test,::1",
     // Answer NXDOMAIN/NODATA for anything else in the zone (no upstream).
     "--local=/sipchat.test/",
 ];
-
-/// A running dnsmasq; killed on drop.
-struct Dnsmasq {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn required() -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    set("SIPCHAT_REQUIRE_DNSMASQ") || set("CI")
-}
-
-fn find_dnsmasq() -> Option<PathBuf> {
-    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("dnsmasq")).collect())
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain(DNSMASQ_PATHS.iter().map(PathBuf::from))
-        .find(|p| p.is_file())
-}
-
-include!("support/ports.rs");
-
-fn start(binary: &PathBuf) -> Dnsmasq {
-    let mut last = String::new();
-    for _ in 0..START_ATTEMPTS {
-        let port = free_port();
-        let mut child = Command::new(binary)
-            .args([
-                "--no-daemon",
-                &format!("--port={port}"),
-                "--listen-address=127.0.0.1",
-                "--bind-interfaces",
-                "--no-resolv",
-                "--no-hosts",
-                "--conf-file=/dev/null",
-                "--log-queries",
-                // dnsmasq drops privileges to "nobody" when run as root.
-                "--user=",
-                "--pid-file=",
-            ])
-            .args(RECORDS)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn dnsmasq");
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + READY_TIMEOUT;
-        while Instant::now() < deadline {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            if TcpStream::connect_timeout(&addr, READY_POLL).is_ok() {
-                return Dnsmasq { child, addr };
-            }
-            std::thread::sleep(READY_POLL);
-        }
-        let _ = child.kill();
-        let out = child.wait_with_output().unwrap();
-        last = format!("{}: {}", out.status, String::from_utf8_lossy(&out.stderr));
-    }
-    panic!("dnsmasq did not start: {last}");
-}
 
 fn addrs(located: &[Located]) -> Vec<String> {
     located
@@ -133,7 +57,7 @@ async fn locate_against_dnsmasq() {
         eprintln!("skipping: dnsmasq not installed (apt-get install dnsmasq-base)");
         return;
     };
-    let server = start(&binary);
+    let server = start(&binary, RECORDS);
     std::env::set_var(DNS_SERVER_ENV, server.addr.to_string());
 
     // SRV: ordered by priority, SRV ports, IPv4 before IPv6 for one target.
@@ -179,6 +103,12 @@ async fn locate_against_dnsmasq() {
             "proxy-a.sipchat.test [::1]:5999"
         ]
     );
+
+    // An IPv6-only server (AAAA, no A) is found by its AAAA record.
+    let got = dns::locate("v6only.sipchat.test", None, Transport::Udp)
+        .await
+        .unwrap();
+    assert_eq!(addrs(&got), ["v6only.sipchat.test [::1]:5060"]);
 
     // Nothing at all.
     let err = dns::locate("nothing.sipchat.test", None, Transport::Udp)

@@ -46,7 +46,7 @@ fn example_parses_to_defaults() {
     assert!(config.accounts.is_empty());
     assert!(config.local.enabled);
     assert_eq!(config.local.user, "me");
-    assert_eq!(config.local.bind, "0.0.0.0");
+    assert_eq!(config.local.bind, "::");
     assert_eq!(config.local.port, 5062);
 }
 
@@ -144,6 +144,12 @@ fn full_account_parses() {
     assert_eq!(config.enabled_accounts().count(), 1);
     assert!(!config.local.enabled);
     assert_eq!(config.local.bind_addr(), Some("::".parse().unwrap()));
+    let bracketed = parse(r#"(local: (bind: "[::1]"))"#).unwrap();
+    assert_eq!(bracketed.local.bind_addr(), Some("::1".parse().unwrap()));
+    assert!(
+        parse(r#"(local: (bind: "[127.0.0.1]"))"#).is_err(),
+        "brackets are for IPv6 only"
+    );
 }
 
 #[test]

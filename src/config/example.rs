@@ -100,9 +100,10 @@ pub const EXAMPLE_CONFIG: &str = r#"// sipchat configuration, in RON (Rusty Obje
         user: "me",
         // The name others see (optional).
         // display_name: "Alice",
-        // Address to listen on: "0.0.0.0" is every network, "127.0.0.1" only
-        // this computer, "::" every network over IPv6.
-        bind: "0.0.0.0",
+        // Address to listen on: "::" is every network, IPv4 and IPv6;
+        // "0.0.0.0" every network over IPv4 only; "127.0.0.1" or "::1" only
+        // this computer.
+        bind: "::",
         // Port to listen on; 0 lets the system pick a free one.
         port: 5062,
         // Chats: over TLS or not, and who connects (auto, active, passive).

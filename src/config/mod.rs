@@ -43,8 +43,9 @@ pub use presence::{PresenceConfig, MAX_XCAP_ROOT_BYTES};
 
 /// Default user name of the local account.
 pub const DEFAULT_LOCAL_USER: &str = "me";
-/// Default listen address of the local account.
-pub const DEFAULT_LOCAL_BIND: &str = "0.0.0.0";
+/// Default listen address of the local account: every network, IPv4 and
+/// IPv6 (one socket per family on the same port).
+pub const DEFAULT_LOCAL_BIND: &str = "::";
 /// Default listen port of the local account.
 pub const DEFAULT_LOCAL_PORT: u16 = 5062;
 
@@ -68,7 +69,10 @@ pub struct LocalAccountConfig {
     pub user: String,
     /// Name shown to others.
     pub display_name: Option<String>,
-    /// IP address to listen on. Default `"0.0.0.0"` (all IPv4 interfaces).
+    /// IP address to listen on. Default `"::"`: every network, IPv4 and
+    /// IPv6 alike (IPv4 alone on a machine without IPv6). `"0.0.0.0"` is
+    /// every IPv4 network only; a specific address (`"127.0.0.1"`,
+    /// `"::1"`, also written `"[::1]"`) only that one.
     pub bind: String,
     /// Port to listen on (UDP and TCP); 0 lets the system pick. Default 5062.
     pub port: u16,
@@ -104,8 +108,14 @@ impl Default for LocalAccountConfig {
 
 impl LocalAccountConfig {
     /// The listen address; `None` only if `bind` is invalid (validation rejects that).
+    /// An IPv6 address may be written in brackets, as in URIs.
     pub fn bind_addr(&self) -> Option<IpAddr> {
-        self.bind.parse().ok()
+        let bind = self.bind.trim();
+        let bare = bind.strip_prefix('[').and_then(|b| b.strip_suffix(']'));
+        match bare {
+            Some(v6) => v6.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6),
+            None => bind.parse().ok(),
+        }
     }
 
     /// Checks the fields.

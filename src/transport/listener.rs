@@ -198,7 +198,7 @@ pub async fn listen_tcp(
         transport: Transport::Tcp,
         source,
     };
-    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    let listener = super::family::bind_tcp(addr).map_err(bind_error)?;
     let bound = listener.local_addr().map_err(bind_error)?;
     let task = tokio::spawn(accept_loop(listener, bound, events));
     Ok((bound, task))

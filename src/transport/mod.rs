@@ -4,10 +4,14 @@
 //! one channel per account endpoint; nothing here parses SIP beyond
 //! framing. MSRP sockets (the shared listeners, connections to peers and
 //! to the relay) are in [`msrp`]; which TLS certificates are accepted, for
-//! SIP and MSRP alike, is decided in [`certificates`].
+//! SIP and MSRP alike, is decided in [`certificates`]. Listening sockets
+//! are of one address family each ([`family`]): an account on every network
+//! has an IPv4 and an IPv6 socket side by side, and answers from the one of
+//! its peer's family.
 
 pub mod certificates;
 pub mod dns;
+pub mod family;
 pub mod framing;
 pub mod listener;
 pub mod msrp;

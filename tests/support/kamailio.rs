@@ -107,7 +107,7 @@ pub struct Kamailio {
     pub tcp_port: u16,
     pub tls_port: u16,
     /// PEM file of the CA that signed the server certificate
-    /// (CN/SAN `localhost`, IP SAN 127.0.0.1). Trust it in TLS clients.
+    /// (CN/SAN `localhost`, IP SANs 127.0.0.1 and ::1). Trust it in TLS clients.
     pub ca_pem: PathBuf,
     /// `"sipchat.test"`
     pub domain: &'static str,
@@ -137,7 +137,32 @@ impl Kamailio {
     /// module is not installed. Panics, with the Kamailio log, when it is
     /// installed but does not come up: that is a bug, not a reason to skip.
     pub fn start() -> Option<Kamailio> {
-        Self::start_serving(None)
+        Self::start_serving(None, false)
+    }
+
+    /// [`Kamailio::start_or_skip`], also listening on `[::1]` over UDP, TCP
+    /// and TLS at the same ports: see [`Kamailio::proxy_uri_ipv6`]. Opt-in;
+    /// the other starts are IPv4 only.
+    pub fn start_ipv6_or_skip() -> Option<Kamailio> {
+        let k = Self::start_serving(None, true);
+        if k.is_none() && required() {
+            panic!("Kamailio is required (CI / SIPCHAT_REQUIRE_KAMAILIO) but not installed: apt-get install kamailio kamailio-tls-modules");
+        }
+        k
+    }
+
+    /// Outbound proxy URI on the IPv6 listeners of a server started with
+    /// [`Kamailio::start_ipv6_or_skip`]: `"udp"`, `"tcp"`, `"tls"`
+    /// (`sip:[::1]:PORT;transport=tls`) or `"sips"` (`sips:[::1]:PORT`; the
+    /// certificate names `::1`).
+    pub fn proxy_uri_ipv6(&self, transport: &str) -> String {
+        match transport.to_ascii_lowercase().as_str() {
+            "udp" => format!("sip:[::1]:{};transport=udp", self.udp_port),
+            "tcp" => format!("sip:[::1]:{};transport=tcp", self.tcp_port),
+            "tls" => format!("sip:[::1]:{};transport=tls", self.tls_port),
+            "sips" => format!("sips:[::1]:{}", self.tls_port),
+            other => panic!("kamailio harness: no IPv6 listener for {other:?}"),
+        }
     }
 
     /// [`Kamailio::start_or_skip`], with Kamailio's TLS port presenting
@@ -145,14 +170,14 @@ impl Kamailio {
     /// and `key` instead of the harness's certificate. `ca_pem` is then
     /// `chain`.
     pub fn start_with_certificate_or_skip(chain: &Path, key: &Path) -> Option<Kamailio> {
-        let k = Self::start_serving(Some((chain.to_path_buf(), key.to_path_buf())));
+        let k = Self::start_serving(Some((chain.to_path_buf(), key.to_path_buf())), false);
         if k.is_none() && required() {
             panic!("Kamailio is required (CI / SIPCHAT_REQUIRE_KAMAILIO) but not installed: apt-get install kamailio kamailio-tls-modules");
         }
         k
     }
 
-    fn start_serving(certificate: Option<(PathBuf, PathBuf)>) -> Option<Kamailio> {
+    fn start_serving(certificate: Option<(PathBuf, PathBuf)>, ipv6: bool) -> Option<Kamailio> {
         let inst = match find_installation() {
             Ok(inst) => inst,
             Err(why) => {
@@ -162,7 +187,7 @@ impl Kamailio {
         };
         let mut last = String::new();
         for attempt in 1..=START_ATTEMPTS {
-            match try_start(&inst, certificate.as_ref()) {
+            match try_start(&inst, certificate.as_ref(), ipv6) {
                 Ok(Attempt::Ready(k)) => return Some(k),
                 Ok(Attempt::PortClash(log)) => {
                     eprintln!("kamailio harness: port clash on attempt {attempt}, retrying");
@@ -336,8 +361,12 @@ fn make_certs(dir: &Path) -> Result<(PathBuf, PathBuf, PathBuf), String> {
 
     let key = KeyPair::generate().map_err(err)?;
     // "127.0.0.1" becomes an IP SAN, "localhost" a DNS SAN
-    let mut params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).map_err(err)?;
+    let mut params = CertificateParams::new(vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ])
+    .map_err(err)?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "localhost");
     params.distinguished_name = dn;
@@ -376,7 +405,11 @@ fn fill(template: &str, vars: &[(&str, String)]) -> Result<String, String> {
     }
 }
 
-fn try_start(inst: &Installation, certificate: Option<&(PathBuf, PathBuf)>) -> Result<Attempt, String> {
+fn try_start(
+    inst: &Installation,
+    certificate: Option<&(PathBuf, PathBuf)>,
+    ipv6: bool,
+) -> Result<Attempt, String> {
     let dir = tempfile::Builder::new()
         .prefix("sipchat-kamailio-")
         .tempdir()
@@ -404,6 +437,11 @@ fn try_start(inst: &Installation, certificate: Option<&(PathBuf, PathBuf)>) -> R
         .ok()
         .and_then(|v| v.trim().parse::<i32>().ok())
         .unwrap_or(2);
+    let ipv6_listen = if ipv6 {
+        format!("listen=udp:[::1]:{udp_port}\nlisten=tcp:[::1]:{tcp_port}\nlisten=tls:[::1]:{tls_port}")
+    } else {
+        String::new()
+    };
     let cfg_path = d.join("kamailio.cfg");
     let cfg = fill(
         CFG_TEMPLATE,
@@ -415,6 +453,7 @@ fn try_start(inst: &Installation, certificate: Option<&(PathBuf, PathBuf)>) -> R
             ("TLS_PORT", tls_port.to_string()),
             ("TLS_CFG", path_str(&tls_cfg_path)?),
             ("DEBUG", debug.to_string()),
+            ("IPV6_LISTEN", ipv6_listen),
         ],
     )?;
     fs::write(&cfg_path, cfg).map_err(|e| format!("writing kamailio.cfg: {e}"))?;

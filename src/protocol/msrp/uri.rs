@@ -194,13 +194,21 @@ impl MsrpUri {
     }
 
     /// RFC 4975 section 6.1 equivalence: scheme, host and transport compared
-    /// case-insensitively; the port must be equal, where an explicit port
-    /// never matches an absent one; the session-id compared case-sensitively
-    /// (a URI without one never matches one with one); userinfo and further
-    /// parameters are not compared.
+    /// case-insensitively, an IP address by its value (`[2001:db8::1]` is
+    /// `[2001:DB8:0:0:0:0:0:1]`); the port must be equal, where an explicit
+    /// port never matches an absent one; the session-id compared
+    /// case-sensitively (a URI without one never matches one with one);
+    /// userinfo and further parameters are not compared.
     pub fn matches(&self, other: &MsrpUri) -> bool {
+        let same_host = match (
+            self.host_for_lookup().parse::<std::net::IpAddr>(),
+            other.host_for_lookup().parse::<std::net::IpAddr>(),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => self.host.eq_ignore_ascii_case(&other.host),
+        };
         self.secure == other.secure
-            && self.host.eq_ignore_ascii_case(&other.host)
+            && same_host
             && self.port == other.port
             && self.session_id == other.session_id
             && self.transport.eq_ignore_ascii_case(&other.transport)

@@ -68,6 +68,22 @@ fn comparison_follows_rfc_4975_section_6_1() {
 }
 
 #[test]
+fn ipv6_addresses_compare_by_value() {
+    let short = MsrpUri::parse("msrp://[2001:db8::1]:2855/s1;tcp").unwrap();
+    let long = MsrpUri::parse("msrp://[2001:DB8:0:0:0:0:0:1]:2855/s1;tcp").unwrap();
+    assert!(short.matches(&long));
+    let other = MsrpUri::parse("msrp://[2001:db8::2]:2855/s1;tcp").unwrap();
+    assert!(!short.matches(&other));
+    let mapped = MsrpUri::parse("msrp://[::ffff:192.0.2.1]:2855/s1;tcp").unwrap();
+    assert_eq!(mapped.host_for_lookup(), "::ffff:192.0.2.1");
+    assert_eq!(mapped.to_string(), "msrp://[::ffff:192.0.2.1]:2855/s1;tcp");
+    assert!(
+        MsrpUri::parse("msrp://2001:db8::1:2855/s1;tcp").is_err(),
+        "IPv6 needs brackets"
+    );
+}
+
+#[test]
 fn paths_parse_and_print() {
     let p = MsrpUri::parse_path("msrps://a.example.com:1;tcp  msrps://b.example.com:2/s1;tcp").unwrap();
     assert_eq!(p.len(), 2);

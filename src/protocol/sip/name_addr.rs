@@ -181,6 +181,30 @@ impl Via {
         find_param(&self.params, "received").and_then(|p| p.value.as_deref())
     }
 
+    /// The `received` address. RFC 3261's grammar writes an IPv6 one bare
+    /// (`received=2001:db8::9`); some servers bracket it as in a URI
+    /// (RFC 5118 section 4.5 asks receivers to take both): both read here.
+    /// `None` when absent or not an IP address.
+    pub fn received_ip(&self) -> Option<std::net::IpAddr> {
+        let value = self.received()?.trim();
+        let bare = value
+            .strip_prefix('[')
+            .and_then(|v| v.strip_suffix(']'))
+            .unwrap_or(value);
+        bare.parse().ok()
+    }
+
+    /// The sent-by host as an IP address (IPv6 without its brackets), when
+    /// it is one.
+    pub fn sent_by_ip(&self) -> Option<std::net::IpAddr> {
+        let host = self.host.as_str();
+        let bare = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        bare.parse().ok()
+    }
+
     /// `rport` with a value, as filled in by a server (RFC 3581).
     pub fn rport(&self) -> Option<u16> {
         find_param(&self.params, "rport")

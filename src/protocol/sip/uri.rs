@@ -192,6 +192,35 @@ impl SipUri {
             .unwrap_or(&self.host)
     }
 
+    /// The host as an IP address (an IPv6 reference without its brackets),
+    /// when it is one.
+    pub fn host_ip(&self) -> Option<std::net::IpAddr> {
+        self.host_for_lookup().parse().ok()
+    }
+
+    /// Whether two hosts are the same for URI comparison (RFC 3261 section
+    /// 19.1.4 as corrected by RFC 5954 section 4): names without regard to
+    /// case, IP addresses by value, so `[::1]` and `[0:0:0:0:0:0:0:1]` are
+    /// one host; a name never equals an address.
+    pub fn same_host(&self, other: &SipUri) -> bool {
+        match (self.host_ip(), other.host_ip()) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.host.eq_ignore_ascii_case(&other.host),
+            _ => false,
+        }
+    }
+
+    /// The `maddr` parameter as an IP address (bracketed or not, for
+    /// IPv6), when present and one.
+    pub fn maddr_ip(&self) -> Option<std::net::IpAddr> {
+        let value = find_param(&self.params, "maddr")?.value.as_deref()?.trim();
+        let bare = value
+            .strip_prefix('[')
+            .and_then(|v| v.strip_suffix(']'))
+            .unwrap_or(value);
+        bare.parse().ok()
+    }
+
     /// The address-of-record form: scheme, user and host only, lower-cased host.
     pub fn aor(&self) -> SipUri {
         SipUri {
@@ -309,6 +338,33 @@ mod tests {
         assert_eq!(u.port, Some(5070));
         assert_eq!(u.password.as_deref(), Some("pw"));
         assert_eq!(u.to_string(), "sip:alice:pw@[2001:db8::10]:5070;lr");
+    }
+
+    #[test]
+    fn ipv6_hosts_compare_by_value() {
+        let parse = |text: &str| SipUri::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let short = parse("sip:bob@[::1]:5070");
+        let long = parse("sip:bob@[0:0:0:0:0:0:0:1]:5070");
+        assert!(short.same_host(&long));
+        assert_eq!(long.host_ip(), Some("::1".parse().unwrap()));
+        assert!(!short.same_host(&parse("sip:bob@[::2]")));
+        assert!(!short.same_host(&parse("sip:bob@localhost")));
+        assert!(parse("sip:a@EXAMPLE.org").same_host(&parse("sip:a@example.org")));
+        // The brackets belong to the host: the port after them is a port.
+        assert_eq!(parse("sip:[2001:db8::10]:5070").port, Some(5070));
+        assert_eq!(parse("sip:[2001:db8::10:5070]").port, None);
+        assert!(
+            SipUri::parse("sip:2001:db8::10:5070").is_err(),
+            "IPv6 without brackets is ambiguous"
+        );
+        assert_eq!(
+            parse("sip:bob@example.org;maddr=[2001:db8::7]").maddr_ip(),
+            Some("2001:db8::7".parse().unwrap())
+        );
+        assert_eq!(
+            parse("sip:bob@example.org;maddr=2001:db8::7").maddr_ip(),
+            Some("2001:db8::7".parse().unwrap())
+        );
     }
 
     #[test]

@@ -94,9 +94,10 @@ impl Endpoint {
                 // window adds "next try in N s" and counts down.
                 let server = self.target.as_ref().map_or_else(
                     || "the server".to_string(),
-                    |t| match t.port {
-                        Some(port) => format!("{}:{port}", t.host),
-                        None => t.host.clone(),
+                    |t| match (t.port, t.host.contains(':')) {
+                        (Some(port), true) => format!("[{}]:{port}", t.host),
+                        (Some(port), false) => format!("{}:{port}", t.host),
+                        (None, _) => t.host.clone(),
                     },
                 );
                 self.feed_outbox(OutboxInput::Unreachable {
@@ -117,9 +118,9 @@ impl Endpoint {
         self.reconnect_failures = 0;
         let hop = match handle {
             FlowHandle::Udp { socket, hop } => {
-                if self.udp.is_none() {
+                if self.udp.towards(hop.remote).is_none() {
                     udp::spawn_reader(socket.clone(), self.transport_tx.clone());
-                    self.udp = Some(socket);
+                    self.udp.add(socket);
                 }
                 hop
             }
@@ -155,7 +156,7 @@ impl Endpoint {
             self.emit(Event::AccountState {
                 account: self.account_id(),
                 state: RegistrationState::Listening {
-                    address: super::routing::reachable_address(hop.local).to_string(),
+                    address: super::routing::reachable_address(&[hop.local]).to_string(),
                 },
             });
             self.outbox_can_send();

@@ -32,7 +32,7 @@ use crate::protocol::sip::agent::{Agent, AgentEvent, Hop, Output};
 use crate::protocol::sip::uri::Transport;
 use crate::transport::msrp::listener::MsrpHub;
 use crate::transport::stream::{self, StreamHandle};
-use crate::transport::{udp, ConnId, TransportError, TransportEvent};
+use crate::transport::{family, udp, ConnId, TransportError, TransportEvent};
 use routing::FlowHandle;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -144,7 +144,9 @@ pub(crate) struct Endpoint {
     pub(crate) store: StoreActor,
     pub(super) transport_tx: mpsc::Sender<TransportEvent>,
     pub(crate) internal_tx: mpsc::UnboundedSender<Internal>,
-    pub(super) udp: Option<Arc<UdpSocket>>,
+    /// UDP sockets, one per address family at most (the local account's,
+    /// or a server account's flow).
+    pub(super) udp: udp::Sockets,
     pub(super) streams: HashMap<ConnId, StreamHandle>,
     target: Option<ServerTarget>,
     flow: Option<Hop>,
@@ -181,31 +183,55 @@ pub(crate) struct Endpoint {
 }
 
 /// Ports tried for the local account when it may listen on any port: the
-/// port UDP got may be taken for TCP.
+/// port UDP got may be taken for TCP, or for the other family.
 const ANY_PORT_ATTEMPTS: usize = 8;
 
-/// Binds the local account's UDP socket and a TCP listener on the same
-/// port, so peers may use either. With port 0 (any), a port UDP got but TCP
-/// cannot have is given back and another tried.
-async fn bind_udp_and_tcp(
+/// Binds the local account's UDP sockets and TCP listeners on one port, so
+/// peers may use either transport: on `bind` itself, or, when `bind` is
+/// `[::]` (every network), on `0.0.0.0` and `[::]` side by side (IPv6-only
+/// sockets, see `transport::family`), so IPv4 and IPv6 peers both reach
+/// us. A machine without IPv6 listens on IPv4 alone. With port 0 (any), a
+/// port one of them cannot have is given back and another tried. Returns
+/// the sockets and the bound addresses, IPv4 first.
+async fn bind_local(
     bind: SocketAddr,
     events: &mpsc::Sender<TransportEvent>,
-) -> Result<(Arc<UdpSocket>, SocketAddr), TransportError> {
+) -> Result<(udp::Sockets, Vec<SocketAddr>), TransportError> {
+    let both = bind.ip() == std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+    let first = if both {
+        SocketAddr::new(std::net::Ipv4Addr::UNSPECIFIED.into(), bind.port())
+    } else {
+        bind
+    };
     let attempts = if bind.port() == 0 { ANY_PORT_ATTEMPTS } else { 1 };
     let mut last = None;
     for _ in 0..attempts {
-        let socket = udp::bind(bind).await?;
-        let bound = socket.local_addr().map_err(|source| TransportError::Bind {
-            addr: bind,
-            transport: Transport::Udp,
-            source,
-        })?;
-        match stream::listen_tcp(SocketAddr::new(bind.ip(), bound.port()), events.clone()).await {
-            Ok(_) => return Ok((socket, bound)),
-            Err(e) => {
-                tracing::debug!(port = bound.port(), "TCP cannot have the port UDP got: {e}");
-                last = Some(e);
+        match bind_family(first, events).await {
+            Ok((socket, bound, v4_listener)) => {
+                let mut sockets = udp::Sockets::default();
+                sockets.add(socket);
+                if !both {
+                    return Ok((sockets, vec![bound]));
+                }
+                let v6 = SocketAddr::new(std::net::Ipv6Addr::UNSPECIFIED.into(), bound.port());
+                match bind_family(v6, events).await {
+                    Ok((socket, bound6, _)) => {
+                        sockets.add(socket);
+                        return Ok((sockets, vec![bound, bound6]));
+                    }
+                    Err(TransportError::Bind { source, .. }) if family::ipv6_missing(&source) => {
+                        tracing::warn!("this machine has no IPv6 ({source}): listening on IPv4 only");
+                        return Ok((sockets, vec![bound]));
+                    }
+                    Err(e) => {
+                        tracing::debug!(port = bound.port(), "IPv6 cannot have the port IPv4 got: {e}");
+                        // Give the port back whole: IPv4's TCP listener too.
+                        v4_listener.abort();
+                        last = Some(e);
+                    }
+                }
             }
+            Err(e) => last = Some(e),
         }
     }
     Err(last.unwrap_or(TransportError::Bind {
@@ -213,6 +239,28 @@ async fn bind_udp_and_tcp(
         transport: Transport::Tcp,
         source: std::io::Error::from(std::io::ErrorKind::AddrInUse),
     }))
+}
+
+/// Binds UDP and TCP of one family on one port (UDP's when `bind` says 0),
+/// and starts accepting TCP connections (the task is returned: aborting it
+/// closes the listener).
+async fn bind_family(
+    bind: SocketAddr,
+    events: &mpsc::Sender<TransportEvent>,
+) -> Result<(Arc<UdpSocket>, SocketAddr, tokio::task::JoinHandle<()>), TransportError> {
+    let socket = udp::bind(bind).await?;
+    let bound = socket.local_addr().map_err(|source| TransportError::Bind {
+        addr: bind,
+        transport: Transport::Udp,
+        source,
+    })?;
+    match stream::listen_tcp(SocketAddr::new(bind.ip(), bound.port()), events.clone()).await {
+        Ok((_, listener)) => Ok((socket, bound, listener)),
+        Err(e) => {
+            tracing::debug!(port = bound.port(), "TCP cannot have the port UDP got: {e}");
+            Err(e)
+        }
+    }
 }
 
 impl Endpoint {
@@ -266,7 +314,7 @@ impl Endpoint {
                 Agent::new(agent, seed),
                 Some(target),
                 register && options.auto_register,
-                None,
+                udp::Sockets::default(),
                 None,
                 chat,
                 trusted_alert_senders,
@@ -277,15 +325,19 @@ impl Endpoint {
                 chat,
                 trusted_alert_senders,
             } => {
-                let (socket, bound) = bind_udp_and_tcp(bind, &transport_tx).await?;
-                udp::spawn_reader(socket.clone(), transport_tx.clone());
+                let (sockets, bound) = bind_local(bind, &transport_tx).await?;
+                for addr in &bound {
+                    if let Some(socket) = sockets.towards(*addr) {
+                        udp::spawn_reader(socket.clone(), transport_tx.clone());
+                    }
+                }
                 let mut agent_config = agent;
-                agent_config.listen_port = Some(bound.port());
+                agent_config.listen_port = bound.first().map(SocketAddr::port);
                 (
                     Agent::new(agent_config, seed),
                     None,
                     false,
-                    Some(socket),
+                    sockets,
                     Some(bound),
                     chat,
                     trusted_alert_senders,
@@ -360,11 +412,11 @@ impl Endpoint {
         for contact in &options.watch {
             endpoint.feed_presence(PresenceInput::Watch(contact.clone()));
         }
-        if let Some(addr) = listening {
+        if let Some(bound) = listening {
             endpoint.emit(Event::AccountState {
                 account: id.clone(),
                 state: RegistrationState::Listening {
-                    address: routing::reachable_address(addr).to_string(),
+                    address: routing::reachable_address(&bound).to_string(),
                 },
             });
         }
@@ -608,11 +660,11 @@ impl Endpoint {
 
     async fn transmit(&mut self, hop: Hop, bytes: Vec<u8>) -> Result<(), TransportError> {
         match hop.transport {
-            Transport::Udp => match &self.udp {
+            Transport::Udp => match self.udp.towards(hop.remote) {
                 Some(socket) => udp::send(socket, hop.remote, &bytes).await,
                 None => Err(TransportError::Send {
                     addr: hop.remote,
-                    reason: "no UDP socket".into(),
+                    reason: no_socket_for(hop.remote).into(),
                 }),
             },
             Transport::Tcp | Transport::Tls => {
@@ -670,6 +722,15 @@ impl Endpoint {
             AgentEvent::Publication(event) => self.feed_presence(PresenceInput::Publication(event)),
             AgentEvent::Watcher(event) => self.feed_presence(PresenceInput::Watcher(event)),
         }
+    }
+}
+
+/// Why a datagram to `remote` cannot go out: no socket of its family.
+pub(crate) fn no_socket_for(remote: SocketAddr) -> &'static str {
+    if remote.is_ipv6() {
+        "this account does not listen on IPv6 (set bind: \"::\" to use both IPv4 and IPv6)"
+    } else {
+        "this account does not listen on IPv4 (set bind: \"::\" to use both IPv4 and IPv6)"
     }
 }
 

@@ -109,7 +109,7 @@ impl Endpoint {
             .parse()
             .ok()?;
         let remote = SocketAddr::new(ip, uri.port.unwrap_or(Transport::Udp.default_port()));
-        let local = self.udp.as_ref()?.local_addr().ok()?;
+        let local = self.udp.towards(remote)?.local_addr().ok()?;
         Some(Hop {
             transport: Transport::Udp,
             remote,

@@ -27,7 +27,7 @@ impl From<StreamHandle> for FlowHandle {
 
 pub(crate) async fn connect_flow(
     target: &ServerTarget,
-    existing_udp: Option<Arc<UdpSocket>>,
+    existing_udp: udp::Sockets,
     events: mpsc::Sender<TransportEvent>,
 ) -> Result<FlowHandle, TransportError> {
     let candidates = dns::locate(&target.host, target.port, target.transport)
@@ -36,10 +36,12 @@ pub(crate) async fn connect_flow(
             host: target.host.clone(),
             reason: e.to_string(),
         })?;
-    // RFC 3263 failover: try each address in order; report the last failure.
+    // RFC 3263 failover: try each address in order (IPv4 and IPv6 alike:
+    // a server's AAAA addresses are candidates too); report the last failure.
     let mut last_error = None;
     for candidate in candidates {
-        match connect_one(target, candidate.addr, existing_udp.clone(), events.clone()).await {
+        let existing = existing_udp.towards(candidate.addr).cloned();
+        match connect_one(target, candidate.addr, existing, events.clone()).await {
             Ok(flow) => return Ok(flow),
             Err(e) => {
                 tracing::debug!(addr = %candidate.addr, "{e}");
@@ -140,9 +142,9 @@ pub(crate) enum RouteError {
         /// Why.
         source: std::io::Error,
     },
-    /// The account has no UDP socket.
-    #[error("no UDP socket")]
-    NoUdpSocket,
+    /// The account has no UDP socket of the peer's address family.
+    #[error("{0}")]
+    NoUdpSocket(&'static str),
     /// No TLS client configuration could be made.
     #[error("{0}")]
     Tls(Box<dyn std::error::Error + Send + Sync>),
@@ -157,30 +159,39 @@ pub(crate) enum RouteError {
     ServerUnreachable(String),
 }
 
-/// Finds the path to a peer for the local account.
+/// Finds the path to a peer for the local account. Over UDP, a name with
+/// addresses of both families goes to the first one a socket of ours can
+/// reach (`udp`: the account's sockets, one per family).
 pub(crate) async fn p2p_route(
     to: &str,
-    udp_port: Option<u16>,
+    udp: &[SocketAddr],
     existing: &[StreamHandle],
     events: mpsc::Sender<TransportEvent>,
 ) -> Result<(Hop, Option<StreamHandle>), RouteError> {
     let uri = SipUri::parse(to)?;
     let transport = uri.transport();
-    let remote = dns::locate(uri.host_for_lookup(), uri.port, transport)
-        .await?
-        .first()
-        .map(|l| l.addr)
-        .ok_or_else(|| RouteError::NoAddress(uri.host.clone()))?;
+    let located = dns::locate(uri.host_for_lookup(), uri.port, transport).await?;
+    let ours = |remote: &SocketAddr| udp.iter().find(|l| l.is_ipv4() == remote.is_ipv4()).copied();
+    let remote = match transport {
+        Transport::Udp => located.iter().map(|l| l.addr).find(|a| ours(a).is_some()),
+        Transport::Tcp | Transport::Tls => None,
+    }
+    .or_else(|| located.first().map(|l| l.addr))
+    .ok_or_else(|| RouteError::NoAddress(uri.host.clone()))?;
     match transport {
         Transport::Udp => {
-            let ip = transport::local_ip_towards(remote)
-                .map_err(|source| RouteError::NoRoute { remote, source })?;
-            let port = udp_port.ok_or(RouteError::NoUdpSocket)?;
+            let bound = ours(&remote).ok_or(RouteError::NoUdpSocket(super::no_socket_for(remote)))?;
+            let ip = if bound.ip().is_unspecified() {
+                transport::local_ip_towards(remote)
+                    .map_err(|source| RouteError::NoRoute { remote, source })?
+            } else {
+                bound.ip()
+            };
             Ok((
                 Hop {
                     transport,
                     remote,
-                    local: SocketAddr::new(ip, port),
+                    local: SocketAddr::new(ip, bound.port()),
                     conn: None,
                 },
                 None,
@@ -224,18 +235,28 @@ pub(crate) async fn p2p_route(
     }
 }
 
-/// The address to show peers: a socket bound to all interfaces is shown with
-/// the IP of the default route (a route lookup; no packet is sent), or
-/// loopback when there is no route.
-pub(crate) fn reachable_address(bound: SocketAddr) -> SocketAddr {
-    if !bound.ip().is_unspecified() {
-        return bound;
+/// The address to show peers, of the local account's `bound` addresses
+/// (IPv4 first): a specific address as it is; sockets bound to all
+/// interfaces are shown with the IP of the default route, IPv4's when
+/// there is one, else IPv6's (a LAN with only IPv6; a route lookup, no
+/// packet is sent), or loopback when there is no route at all.
+pub(crate) fn reachable_address(bound: &[SocketAddr]) -> SocketAddr {
+    let port = bound.first().map_or(0, SocketAddr::port);
+    if let Some(specific) = bound.iter().find(|b| !b.ip().is_unspecified()) {
+        return *specific;
     }
-    // TEST-NET-1 (RFC 5737): only used to ask the routing table.
-    let probe = SocketAddr::from(([192, 0, 2, 1], 5060));
-    let ip = crate::transport::local_ip_towards(probe)
+    // Documentation addresses (RFC 5737, RFC 3849): only used to ask the
+    // routing table.
+    let probes = [
+        SocketAddr::from(([192, 0, 2, 1], 5060)),
+        SocketAddr::from(([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], 5060)),
+    ];
+    let ip = probes
+        .iter()
+        .filter(|probe| bound.iter().any(|b| b.is_ipv4() == probe.is_ipv4()))
+        .find_map(|probe| crate::transport::local_ip_towards(*probe).ok())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-    SocketAddr::new(ip, bound.port())
+    SocketAddr::new(ip, port)
 }
 
 /// The endpoint's side of peer-to-peer routing: its kept streams and the
@@ -252,17 +273,39 @@ impl super::Endpoint {
     where
         D: FnOnce(Result<(Hop, Option<StreamHandle>), RouteError>) -> Internal + Send + 'static,
     {
-        let udp_port = self
-            .udp
-            .as_ref()
-            .and_then(|s| s.local_addr().ok())
-            .map(|a| a.port());
+        let udp = self.udp.local_addrs();
         let existing: Vec<StreamHandle> = self.streams.values().cloned().collect();
         let events = self.transport_tx.clone();
         let internal = self.internal_tx.clone();
         tokio::spawn(async move {
-            let route = p2p_route(&peer, udp_port, &existing, events).await;
+            let route = p2p_route(&peer, &udp, &existing, events).await;
             let _ = internal.send(done(route));
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reachable_address;
+    use std::net::SocketAddr;
+
+    fn addr(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_address_to_tell_a_friend() {
+        assert_eq!(reachable_address(&[addr("[::1]:5062")]), addr("[::1]:5062"));
+        assert_eq!(
+            reachable_address(&[addr("127.0.0.1:5062")]),
+            addr("127.0.0.1:5062")
+        );
+        // Every network, both families: a routable address (or loopback),
+        // never the unspecified one, on the port both share.
+        let both = reachable_address(&[addr("0.0.0.0:5062"), addr("[::]:5062")]);
+        assert!(!both.ip().is_unspecified(), "{both}");
+        assert_eq!(both.port(), 5062);
+        let v6_only = reachable_address(&[addr("[::]:5062")]);
+        assert!(!v6_only.ip().is_unspecified(), "{v6_only}");
     }
 }

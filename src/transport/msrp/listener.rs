@@ -1,5 +1,7 @@
-//! The MSRP listeners every account shares: one TCP and one TLS socket
-//! (the hub).
+//! The MSRP listeners every account shares: one TCP and one TLS port
+//! (the hub), each listened on over IPv4 and, where the machine has it,
+//! IPv6 (`0.0.0.0` and `[::]`, so a peer reaches us in the family its
+//! SDP uses).
 //!
 //! A chat session that waits for its peer to connect (the passive side)
 //! registers its session-id here before its SDP goes out; the hub reads the
@@ -11,9 +13,10 @@
 use super::tls::{LocalIdentity, MsrpTlsError};
 use super::MsrpStream;
 use crate::protocol::msrp::{refuse_connection, target_session_id, FrameDecoder, MsrpUri};
+use crate::transport::family;
 use crate::transport::listener::Exhaustion;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,6 +26,8 @@ use tokio_rustls::TlsAcceptor;
 
 /// How long a new connection may take to send its first whole frame.
 pub const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(10);
+/// Free ports tried for a listener whose IPv6 side finds the port taken.
+const PORT_ATTEMPTS: usize = 8;
 /// Read size for the first frame.
 const READ_CHUNK: usize = 16 * 1024;
 
@@ -70,19 +75,32 @@ impl MsrpHub {
     /// accepting; the TLS listener presents `identity` (the one kept in the
     /// data directory, whose fingerprint goes into our SDP).
     pub async fn start_with(identity: LocalIdentity) -> Result<Arc<MsrpHub>, ListenerError> {
-        let any = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0);
-        let tcp = TcpListener::bind(any).await?;
-        let tls = TcpListener::bind(any).await?;
+        let tcp = listen_both_families()?;
+        let tls = listen_both_families()?;
         let acceptor = TlsAcceptor::from(identity.server_config()?);
+        let port = |listeners: &[TcpListener]| {
+            listeners
+                .first()
+                .map_or(Ok(0), |l| l.local_addr().map(|a| a.port()))
+        };
         let hub = Arc::new(MsrpHub {
-            tcp_port: tcp.local_addr()?.port(),
-            tls_port: tls.local_addr()?.port(),
+            tcp_port: port(&tcp)?,
+            tls_port: port(&tls)?,
             identity,
             waiting: Arc::default(),
         });
-        tracing::debug!(tcp = hub.tcp_port, tls = hub.tls_port, "MSRP listeners up");
-        tokio::spawn(accept_loop(tcp, None, hub.waiting.clone()));
-        tokio::spawn(accept_loop(tls, Some(acceptor), hub.waiting.clone()));
+        tracing::debug!(
+            tcp = hub.tcp_port,
+            tls = hub.tls_port,
+            ipv6 = tcp.len() > 1,
+            "MSRP listeners up"
+        );
+        for listener in tcp {
+            tokio::spawn(accept_loop(listener, None, hub.waiting.clone()));
+        }
+        for listener in tls {
+            tokio::spawn(accept_loop(listener, Some(acceptor.clone()), hub.waiting.clone()));
+        }
         Ok(hub)
     }
 
@@ -115,6 +133,22 @@ impl MsrpHub {
             map.remove(session_id);
         }
     }
+}
+
+/// Listeners on one free port: `0.0.0.0` and, unless the machine has no
+/// IPv6, `[::]` (another port is tried when IPv6's is taken).
+fn listen_both_families() -> Result<Vec<TcpListener>, std::io::Error> {
+    let mut last = None;
+    for _ in 0..PORT_ATTEMPTS {
+        let v4 = family::bind_tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0))?;
+        let port = v4.local_addr()?.port();
+        match family::bind_tcp(SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port)) {
+            Ok(v6) => return Ok(vec![v4, v6]),
+            Err(e) if family::ipv6_missing(&e) => return Ok(vec![v4]),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)))
 }
 
 async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, waiting: Waiting) {

@@ -379,6 +379,16 @@ mod tests {
             accounts.own_address(&id("local")).as_deref(),
             Some("sip:me@192.0.2.2:5066")
         );
+        // On a LAN with only IPv6 the runtime reports a bracketed address,
+        // and the address to tell a friend keeps the brackets.
+        let listening_v6 = RegistrationState::Listening {
+            address: "[2001:db8::2]:5066".into(),
+        };
+        accounts.set_state(&id("local"), listening_v6, 2);
+        assert_eq!(
+            accounts.own_address(&id("local")).as_deref(),
+            Some("sip:me@[2001:db8::2]:5066")
+        );
         assert_eq!(accounts.update(Message::Copy("x".into())), None);
     }
 }

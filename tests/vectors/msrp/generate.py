@@ -7,6 +7,7 @@ lines joined with CRLF (MSRP and CPIM are CRLF protocols); bodies are exact.
 The examples are reconstructed from the RFC text (RFC 4975 sections 4, 7
 and 10, RFC 4976 section 7, RFC 3862 section 3.2, RFC 5438 section 7.2,
 RFC 3994 section 5); Byte-Range values were recomputed against the bodies.
+`sipchat-ipv6-*` are sipchat's own: a SEND and its 200 between IPv6 hosts.
 """
 import pathlib
 import sys
@@ -30,6 +31,9 @@ A_RELAYED = "msrps://alice.example.com:9892/98cjs;tcp"
 RELAY_A = "msrps://relay.example.com:2855;tcp"
 RELAY_B = "msrps://relay.example.net:2855;tcp"
 B_RELAYED = "msrps://bob.example.net:8493/9qa3x;tcp"
+# sipchat's own (issue #19): endpoints on IPv6 addresses (RFC 3849 prefix).
+ALICE6 = "msrp://[2001:db8::10]:40001/v6sess01;tcp"
+BOB6 = "msrp://[2001:db8::20]:40002/v6sess02;tcp"
 
 HI = "Hey Bob, are you there?"
 HTML = "<html><body><p>Here is that important link...\r\n<a href=\"http://www.example.com/foobar\">foobar</a>\r\n</p></body></html>"
@@ -100,6 +104,14 @@ VECTORS = {
         "MSRP 6aef SEND", f"To-Path: {RELAY_A} {RELAY_B} {B_RELAYED}",
         f"From-Path: {A_RELAYED}", "Message-ID: 87652", "Byte-Range: 1-6/6",
         "Content-Type: text/plain", body="Hi Bob", end="-------6aef$"),
+    # sipchat: a SEND and its 200 between two IPv6 endpoints.
+    "sipchat-ipv6-send.msrp": frame(
+        "MSRP v6tx0001 SEND", f"To-Path: {BOB6}", f"From-Path: {ALICE6}",
+        "Message-ID: v6msg1", "Byte-Range: 1-5/5", "Content-Type: text/plain",
+        body="hello", end="-------v6tx0001$"),
+    "sipchat-ipv6-200.msrp": frame(
+        "MSRP v6tx0001 200 OK", f"To-Path: {ALICE6}", f"From-Path: {BOB6}",
+        end="-------v6tx0001$"),
 }
 
 CPIM = {

@@ -574,14 +574,21 @@ impl Agent {
         });
     }
 
-    /// 416 for a Request-URI scheme we do not serve (RFC 3261 8.2.2.1), 420
-    /// for a Require we do not support (8.2.2.3; `eventlist` on a NOTIFY is
+    /// 416 for a Request-URI scheme we do not serve (RFC 3261 8.2.2.1), 400
+    /// for a SIP Request-URI we cannot read (an IPv6 host without its
+    /// brackets, RFC 5118 section 4.4; the Warning says why), 420 for a
+    /// Require we do not support (8.2.2.3; `eventlist` on a NOTIFY is
     /// supported).
     fn refuse_unsupported(&mut self, msg: &SipMessage) -> Option<SipMessage> {
         let uri = msg.request_uri().unwrap_or_default();
         let scheme = uri.split(':').next().unwrap_or_default();
         if !scheme.eq_ignore_ascii_case("sip") && !scheme.eq_ignore_ascii_case("sips") {
             return Some(response_to(msg, 416, Some(&self.new_tag())));
+        }
+        if let Err(e) = SipUri::parse(uri) {
+            let mut resp = response_to(msg, 400, Some(&self.new_tag()));
+            resp.push_header("Warning", warning_value(&format!("Request-URI: {e}")));
+            return Some(resp);
         }
         // A resource list's NOTIFY requires `eventlist` (RFC 4662), which
         // we offer in every list SUBSCRIBE.
