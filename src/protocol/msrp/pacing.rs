@@ -91,7 +91,15 @@ pub(crate) struct Pacing {
 impl Pacing {
     /// A chunk of `body` bytes ending at byte `last` of `message_id` went
     /// out through relays as `transaction_id`, in a frame of `frame` bytes.
-    pub fn sent(&mut self, transaction_id: &str, message_id: &str, last: u64, body: usize, frame: usize, now: Instant) {
+    pub fn sent(
+        &mut self,
+        transaction_id: &str,
+        message_id: &str,
+        last: u64,
+        body: usize,
+        frame: usize,
+        now: Instant,
+    ) {
         self.overhead = self.overhead.max(frame.saturating_sub(body));
         if self.far_absent {
             return;
@@ -200,6 +208,8 @@ mod tests {
     /// Message-ID, Byte-Range, Content-Type, end-line): about 470 bytes of
     /// headers.
     const FRAME: usize = 10_240 + 470;
+    const THREE_FRAMES_FIT: () =
+        assert!(3 * FRAME <= RELAY_MAX_BYTES_IN_FLIGHT && RELAY_MAX_BYTES_IN_FLIGHT < RELAY_QUEUE_BYTES);
 
     #[test]
     fn partial_reports_release_the_window_and_a_final_one_proves_nothing() {
@@ -207,7 +217,10 @@ mod tests {
         let mut p = Pacing::default();
         p.sent("t1", "m", 10_240, 10_240, FRAME, t0);
         p.sent("t2", "m", 20_480, 10_240, FRAME, t0);
-        assert!(p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, 10_240, 0), "a third chunk fits");
+        assert!(
+            p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, 10_240, 0),
+            "a third chunk fits"
+        );
         p.sent("t3", "m", 30_720, 10_240, FRAME, t0);
         assert!(!p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, 10_240, 0));
         p.reported("m", 10_240, false);
@@ -228,11 +241,11 @@ mod tests {
 
     #[test]
     fn headers_count_so_the_relay_queue_holds_what_is_unconfirmed() {
+        let () = THREE_FRAMES_FIT;
         let t0 = Instant::now();
-        // Three whole frames stay below the relay's queue...
-        assert!(3 * FRAME <= RELAY_MAX_BYTES_IN_FLIGHT);
-        assert!(RELAY_MAX_BYTES_IN_FLIGHT < RELAY_QUEUE_BYTES);
-        // ...but with long relay URIs in the paths, only two go.
+        // Three whole frames stay below the relay's queue (checked when
+        // compiling, THREE_FRAMES_FIT), but with long relay URIs in the
+        // paths, only two go.
         let long = 10_240 + 700;
         let mut p = Pacing::default();
         p.sent("t1", "m", 10_240, 10_240, long, t0);
