@@ -87,9 +87,11 @@ pub struct SessionConfig {
     /// Chunks sent without their answer yet before the session stops
     /// sending (and asking for data).
     pub max_chunks_in_flight: usize,
-    /// Chunk bytes sent without their answer yet before the session stops
-    /// sending, when there are relays on either side (direct sessions are
-    /// bound by `max_chunks_in_flight` only). One chunk may always go.
+    /// Bytes of chunk frames (headers too) the far end has not confirmed,
+    /// and chunk bodies the next hop has not answered, before the session
+    /// stops sending, when there are relays on either side (direct
+    /// sessions are bound by `max_chunks_in_flight` only; see
+    /// [`super::pacing`]). One chunk may always go.
     pub max_relay_bytes_in_flight: usize,
     /// Send the success REPORTs peers ask for only after the runtime calls
     /// [`Session::confirm_received`] (store first, then report). When
@@ -704,8 +706,13 @@ impl Session {
     }
 
     pub(super) fn transmit(&mut self, frame: Frame) {
+        self.transmit_bytes(frame.to_bytes());
+    }
+
+    /// Queues a frame already made into bytes.
+    pub(super) fn transmit_bytes(&mut self, bytes: Vec<u8>) {
         self.last_sent = self.now;
-        self.out.push_back(Output::Transmit(frame.to_bytes()));
+        self.out.push_back(Output::Transmit(bytes));
     }
 
     pub(super) fn event(&mut self, e: SessionEvent) {

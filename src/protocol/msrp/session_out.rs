@@ -241,6 +241,7 @@ impl Session {
             Continuation::More
         };
         let txid = f.transaction_id.clone();
+        let wire = f.to_bytes();
         let m = &mut self.outgoing[idx];
         m.next += len;
         m.final_sent = last_chunk;
@@ -248,7 +249,7 @@ impl Session {
             m.in_flight += 1;
             if self.config.relayed() {
                 self.pacing
-                    .sent(&txid, &id, start - 1 + len, len as usize, self.now);
+                    .sent(&txid, &id, start - 1 + len, len as usize, wire.len(), self.now);
             }
             let pending = Pending::Chunk {
                 message_id: id,
@@ -267,7 +268,7 @@ impl Session {
                 self.quiet.push_back((txid, id));
             }
         }
-        self.transmit(f);
+        self.transmit_bytes(wire);
         if !expects_answer {
             self.after_ack(idx);
         }

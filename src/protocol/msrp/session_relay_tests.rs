@@ -128,3 +128,17 @@ fn a_fast_receiver_is_not_slowed_by_the_reports() {
     // A window per tick: 1 MiB in at most ~45 ticks of 24 KiB.
     assert!(took < Duration::from_millis(1500), "{took:?}");
 }
+
+#[test]
+fn the_window_lets_three_chunks_wait_at_the_relay_and_no_more() {
+    // A receiver that reads one chunk per tick: the relay's queue holds what
+    // the window allows, three 10 KiB chunks with their headers, and stays
+    // below Kamailio's queue.
+    let (most_queued, _, whole) = relayed_transfer(512 * 1024, RELAY_MAX_CHUNK_SIZE);
+    assert!(whole);
+    assert!(
+        most_queued >= 3 * RELAY_MAX_CHUNK_SIZE,
+        "{most_queued} bytes queued: the window holds fewer than three chunks"
+    );
+    assert!(most_queued < KAMAILIO_QUEUE, "{most_queued}");
+}

@@ -1,0 +1,177 @@
+//! Benchmark (not a test): one file between two sipchat runtimes registered
+//! at a real Kamailio on loopback, once directly (the receiver's MSRP
+//! listener) and once through Kamailio's `msrp` relay with its default
+//! 32 KiB write queue per connection (`tests/kamailio/nat_relay.cfg`),
+//! side by side in the same run, with the ratio relay / direct (issue 19:
+//! large files through a relay should keep the direct path's throughput).
+//!
+//! `cargo bench --no-default-features --bench relay_throughput [-- MIB... [--runs N]]`
+//! (default: 32 MiB, 3 runs of each path, alternating; the median counts).
+//! `RELAY_BENCH_LOG=sipchat=debug` logs both runtimes to stderr.
+//!
+//! Timed from `SendFile` to the receiver's `TransferDone` (hash, offer,
+//! stream, verify, rename); both files live in the system's temp dir
+//! (`TMPDIR=/dev/shm` keeps them in memory). The relay's log is checked for
+//! "write queue full" after every relayed run.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark harness: failures should abort loudly
+
+#[path = "../support/kamailio.rs"]
+mod kamailio;
+#[path = "../support/runtime.rs"]
+mod support;
+
+use kamailio::Kamailio;
+use sipchat::model::AccountId;
+use sipchat::runtime::{Command, Event, RuntimeOptions};
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::Running;
+
+const RELAY_PROVIDER: &str = include_str!("../kamailio/nat_relay.cfg");
+/// How long one transfer may take before the bench gives up.
+const TRANSFER_DEADLINE: Duration = Duration::from_secs(1800);
+
+fn account(kam: &Kamailio, user: &str, relay: bool) -> sipchat::config::Config {
+    let relay = if relay {
+        format!("msrp_relay: \"msrp://127.0.0.1:{};tcp\",", kam.udp_port)
+    } else {
+        String::new()
+    };
+    support::config(&format!(
+        r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "sip:127.0.0.1:{port};transport=udp",
+        expires: 300,
+        max_file_size: 17179869184,
+        {relay}
+    )],
+    local: (enabled: false),
+)"#,
+        domain = kamailio::DOMAIN,
+        password = kamailio::password(user).unwrap(),
+        port = kam.udp_port,
+    ))
+}
+
+fn write_file(path: &Path, mib: u64) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for n in 0..mib {
+        f.write_all(&support::content(1024 * 1024, n + 1)).unwrap();
+    }
+    f.flush().unwrap();
+}
+
+/// One transfer alice -> bob; seconds from the command to bob's file.
+fn one_transfer(kam: &Kamailio, src: &Path, inbox: &Path, relay: bool) -> f64 {
+    let mut bob = Running::start(
+        account(kam, "bob", relay),
+        RuntimeOptions {
+            accept_files: Some(inbox.to_path_buf()),
+            ..RuntimeOptions::default()
+        },
+    );
+    bob.wait_registered("bob");
+    let mut alice = Running::start(account(kam, "alice", relay), RuntimeOptions::default());
+    alice.wait_registered("alice");
+    bob.timeout = TRANSFER_DEADLINE;
+    alice.timeout = TRANSFER_DEADLINE;
+    let start = Instant::now();
+    let id = alice.handle.next_transfer_id();
+    alice
+        .handle
+        .send(Command::SendFile {
+            id,
+            account: AccountId("alice".into()),
+            to: kam.aor("bob"),
+            path: src.to_path_buf(),
+            mode: sipchat::runtime::FileSendMode::Session,
+        })
+        .unwrap();
+    let saved = bob.wait_for("bob's file", |e| match e {
+        Event::TransferDone { path, .. } => Some(path.clone()),
+        Event::TransferFailed { reason, .. } => {
+            panic!("receiving failed: {reason}\nKamailio log:\n{}", kam.log())
+        }
+        _ => None,
+    });
+    let took = start.elapsed().as_secs_f64();
+    alice.wait_for("alice's end of the transfer", |e| match e {
+        Event::TransferDone { .. } => Some(()),
+        Event::TransferFailed { reason, .. } => panic!("sending failed: {reason}"),
+        _ => None,
+    });
+    let _ = std::fs::remove_file(saved);
+    alice.handle.shutdown();
+    bob.handle.shutdown();
+    took
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn main() {
+    if let Ok(filter) = std::env::var("RELAY_BENCH_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runs: usize = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let mut sizes: Vec<u64> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || args[i - 1] != "--runs")
+        .filter_map(|(_, a)| a.parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        sizes.push(32);
+    }
+    let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, Ipv4Addr::LOCALHOST) else {
+        eprintln!("relay_throughput: needs Kamailio with its msrp module");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    for mib in sizes {
+        let src = work.path().join(format!("source-{mib}.bin"));
+        write_file(&src, mib);
+        let inbox = work.path().join(format!("inbox-{mib}"));
+        std::fs::create_dir(&inbox).unwrap();
+        let bytes = (mib * 1024 * 1024) as f64;
+        let (mut direct, mut relayed) = (Vec::new(), Vec::new());
+        for run in 0..runs {
+            let d = one_transfer(&kam, &src, &inbox, false);
+            let r = one_transfer(&kam, &src, &inbox, true);
+            assert!(!kam.log().contains("write queue full"), "{}", kam.log());
+            println!(
+                "  run {run}: direct {:7.1} MB/s ({d:.2} s), relay {:7.1} MB/s ({r:.2} s)",
+                bytes / 1e6 / d,
+                bytes / 1e6 / r
+            );
+            direct.push(d);
+            relayed.push(r);
+        }
+        let (d, r) = (median(direct), median(relayed));
+        println!(
+            "relay_throughput: {mib} MiB, median of {runs}: direct {:.1} MB/s ({d:.2} s), \
+             through the relay {:.1} MB/s ({r:.2} s), relay / direct {:.0} %",
+            bytes / 1e6 / d,
+            bytes / 1e6 / r,
+            d / r * 100.0
+        );
+        let _ = std::fs::remove_file(&src);
+    }
+}
