@@ -263,13 +263,17 @@ impl FrameDecoder {
                         return Err(FrameError::BodyTooLarge);
                     }
                     let mut done = self.partial.take().ok_or(FrameError::BadStartLine("internal"))?;
-                    // The buffer becomes the body; what follows the
-                    // end-line goes to a buffer as large, so the next
-                    // frame does not grow it again.
-                    let mut rest = Vec::with_capacity(self.buf.capacity());
-                    rest.extend_from_slice(&self.buf[flag_at + 3..]);
+                    // The buffer becomes the body (its spare room given
+                    // back); what follows the end-line goes to a buffer
+                    // with room for a frame like this one and a read, so
+                    // the next frame does not grow it again.
+                    let frame_len = flag_at + 3;
+                    let mut rest =
+                        Vec::with_capacity(frame_len.saturating_mul(2).max(self.buf.len() - frame_len));
+                    rest.extend_from_slice(&self.buf[frame_len..]);
                     let mut body = std::mem::replace(&mut self.buf, rest);
                     body.truncate(at);
+                    body.shrink_to_fit();
                     done.body = body;
                     done.continuation = cont;
                     self.head.clear();

@@ -305,7 +305,11 @@ mod tests {
                 for piece in data.chunks(chunk) {
                     thread.feed(piece.to_vec(), piece.len()).unwrap();
                 }
-                assert_eq!(thread.finish().unwrap(), sha1_of(&data), "size {size}, chunks of {chunk}");
+                assert_eq!(
+                    thread.finish().unwrap(),
+                    sha1_of(&data),
+                    "size {size}, chunks of {chunk}"
+                );
             }
         }
     }

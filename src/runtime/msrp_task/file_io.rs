@@ -5,9 +5,9 @@
 //! SHA-1 (receiving), and progress throttling. Never more than a few chunks
 //! of a file are in memory.
 
+use super::file_hash::{hash_stream, HashError, HashThread, HASH_BUFFER};
 use super::TaskEvent;
 use crate::protocol::msrp::{ReportOptions, Session, SessionError, SessionEvent};
-use super::file_hash::{hash_stream, HashError, HashThread, HASH_BUFFER};
 use sha1::{Digest, Sha1};
 use std::collections::VecDeque;
 use std::fs::File;

@@ -30,10 +30,10 @@ use crate::protocol::msrp::{
 use crate::transport::msrp::listener::{Accepted, MsrpHub};
 use crate::transport::msrp::tls::pinned_client_config;
 use crate::transport::msrp::{connect, relay, MsrpStream};
-pub use file_io::DURABLE_EVERY;
 pub(crate) use file_hash::hash_file;
-pub(crate) use file_io::{FileIoError, FileJob};
+pub use file_io::DURABLE_EVERY;
 use file_io::{FileIo, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
+pub(crate) use file_io::{FileIoError, FileJob};
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::Arc;
