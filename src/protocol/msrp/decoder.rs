@@ -6,12 +6,6 @@
 //! CRLF`. Every size is bounded by the limits in [`super::frame`]. After a
 //! [`FrameError`] the stream cannot be resynchronised: the decoder keeps
 //! returning the error and the runtime must close the connection.
-//!
-//! A body is not copied out of the buffer: once the header section is
-//! read, it is set aside and the body grows from the buffer's start, so
-//! the finished frame takes the buffer itself as its body and only the
-//! bytes after its end-line move to a new buffer (large file chunks are
-//! copied once, when pushed, not twice).
 
 use super::frame::{
     valid_transaction_id, Continuation, Frame, FrameKind, Method, END_LINE_DASHES, MAX_CHUNK_BODY_BYTES,
@@ -48,19 +42,15 @@ pub enum FrameError {
 enum State {
     /// Reading lines; `line_start` is where the next unread line begins.
     Head { line_start: usize },
-    /// Reading the body, which starts at the buffer's start (the header
-    /// section is in `FrameDecoder::head`); the end-line search resumes at
-    /// `scan`.
-    Body { scan: usize },
+    /// Reading the body that starts at `body_start`; the end-line search
+    /// resumes at `scan`.
+    Body { body_start: usize, scan: usize },
 }
 
 /// The stream decoder of one connection.
 #[derive(Debug)]
 pub struct FrameDecoder {
     buf: Vec<u8>,
-    /// The header section of the frame whose body is being read (for
-    /// [`FrameDecoder::take_buffered`]).
-    head: Vec<u8>,
     state: State,
     partial: Option<Frame>,
     failed: Option<FrameError>,
@@ -86,7 +76,6 @@ impl FrameDecoder {
     pub fn new() -> FrameDecoder {
         FrameDecoder {
             buf: Vec::new(),
-            head: Vec::new(),
             state: State::Head { line_start: 0 },
             partial: None,
             failed: None,
@@ -102,7 +91,7 @@ impl FrameDecoder {
 
     /// Bytes received but not yet part of a returned frame.
     pub fn buffered(&self) -> usize {
-        self.head.len() + self.buf.len()
+        self.buf.len()
     }
 
     /// Takes every byte not yet returned as part of a frame (the start of
@@ -113,9 +102,7 @@ impl FrameDecoder {
     pub fn take_buffered(&mut self) -> Vec<u8> {
         self.state = State::Head { line_start: 0 };
         self.partial = None;
-        let mut all = std::mem::take(&mut self.head);
-        all.append(&mut self.buf);
-        all
+        std::mem::take(&mut self.buf)
     }
 
     /// The next whole frame, `Ok(None)` when more bytes are needed.
@@ -128,7 +115,6 @@ impl FrameDecoder {
             Err(e) => {
                 self.failed = Some(e.clone());
                 self.buf = Vec::new();
-                self.head = Vec::new();
                 Err(e)
             }
         }
@@ -161,7 +147,7 @@ impl FrameDecoder {
                         self.state = State::Head { line_start: 0 };
                     }
                 }
-                State::Body { scan } => return self.body(scan),
+                State::Body { body_start, scan } => return self.body(body_start, scan),
             }
         }
     }
@@ -179,9 +165,10 @@ impl FrameDecoder {
             return Ok(None);
         };
         if line.is_empty() {
-            self.head.clear();
-            self.head.extend(self.buf.drain(..end + 2));
-            self.state = State::Body { scan: 0 };
+            self.state = State::Body {
+                body_start: end + 2,
+                scan: end,
+            };
             return Ok(None);
         }
         let txid = frame.transaction_id.as_bytes();
@@ -221,62 +208,31 @@ impl FrameDecoder {
         Ok(None)
     }
 
-    fn body(&mut self, scan: usize) -> Result<Option<Frame>, FrameError> {
+    fn body(&mut self, body_start: usize, scan: usize) -> Result<Option<Frame>, FrameError> {
         let Some(frame) = &self.partial else {
             return Err(FrameError::BadStartLine("internal"));
         };
         let mut needle = b"\r\n".to_vec();
         needle.extend_from_slice(END_LINE_DASHES);
         needle.extend_from_slice(frame.transaction_id.as_bytes());
-        if scan == 0 {
-            // The end-line right after the empty line: no body.
-            let bare = &needle[2..];
-            let have = self.buf.len().min(bare.len());
-            if self.buf[..have] == bare[..have] {
-                if self.buf.len() < bare.len() + 3 {
-                    return Ok(None);
-                }
-                if let Some(cont) = Continuation::from_flag(self.buf[bare.len()]) {
-                    if &self.buf[bare.len() + 1..bare.len() + 3] == b"\r\n" {
-                        let mut done = self.partial.take().ok_or(FrameError::BadStartLine("internal"))?;
-                        done.continuation = cont;
-                        self.buf.drain(..bare.len() + 3);
-                        self.head.clear();
-                        self.state = State::Head { line_start: 0 };
-                        return Ok(Some(done));
-                    }
-                }
-            }
-        }
         let mut from = scan;
         while let Some(rel) = find(&self.buf[from..], &needle) {
             let at = from + rel;
             let flag_at = at + needle.len();
             if self.buf.len() < flag_at + 3 {
                 // The end-line may be incomplete: look again from here.
-                self.state = State::Body { scan: at };
-                return self.check_body_size(needle.len());
+                self.state = State::Body { body_start, scan: at };
+                return self.check_body_size(body_start, needle.len());
             }
             if let Some(cont) = Continuation::from_flag(self.buf[flag_at]) {
                 if &self.buf[flag_at + 1..flag_at + 3] == b"\r\n" {
-                    if at > MAX_CHUNK_BODY_BYTES {
+                    if at.saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES {
                         return Err(FrameError::BodyTooLarge);
                     }
                     let mut done = self.partial.take().ok_or(FrameError::BadStartLine("internal"))?;
-                    // The buffer becomes the body (its spare room given
-                    // back); what follows the end-line goes to a buffer
-                    // with room for a frame like this one and a read, so
-                    // the next frame does not grow it again.
-                    let frame_len = flag_at + 3;
-                    let mut rest =
-                        Vec::with_capacity(frame_len.saturating_mul(2).max(self.buf.len() - frame_len));
-                    rest.extend_from_slice(&self.buf[frame_len..]);
-                    let mut body = std::mem::replace(&mut self.buf, rest);
-                    body.truncate(at);
-                    body.shrink_to_fit();
-                    done.body = body;
+                    done.body = self.buf[body_start..at.max(body_start)].to_vec();
                     done.continuation = cont;
-                    self.head.clear();
+                    self.buf.drain(..flag_at + 3);
                     self.state = State::Head { line_start: 0 };
                     return Ok(Some(done));
                 }
@@ -284,14 +240,17 @@ impl FrameDecoder {
             from = at + 1;
         }
         let resume = self.buf.len().saturating_sub(needle.len() + 2).max(scan);
-        self.state = State::Body { scan: resume };
-        self.check_body_size(needle.len())
+        self.state = State::Body {
+            body_start,
+            scan: resume,
+        };
+        self.check_body_size(body_start, needle.len())
     }
 
     /// Fails once no end-line can follow a body of at most
     /// [`MAX_CHUNK_BODY_BYTES`] (the same verdict whatever the split).
-    fn check_body_size(&self, needle: usize) -> Result<Option<Frame>, FrameError> {
-        if self.buf.len() > MAX_CHUNK_BODY_BYTES + needle + 3 {
+    fn check_body_size(&self, body_start: usize, needle: usize) -> Result<Option<Frame>, FrameError> {
+        if self.buf.len().saturating_sub(body_start) > MAX_CHUNK_BODY_BYTES + needle + 3 {
             return Err(FrameError::BodyTooLarge);
         }
         Ok(None)

@@ -47,9 +47,6 @@ use tracing::Instrument;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Read buffer size.
 const READ_CHUNK: usize = 64 * 1024;
-/// Read buffer size of a file session: a whole file chunk per read when
-/// the peer is fast, so the loop turns once per chunk, not four times.
-const FILE_READ_CHUNK: usize = FILE_CHUNK_SIZE;
 
 /// How the session reaches its peer.
 #[derive(Clone)]
@@ -519,14 +516,7 @@ impl Connection {
         ids: &mut HashMap<String, MessageId>,
         send: &impl Fn(TaskEvent),
     ) -> Result<(), TaskError> {
-        let mut buf = vec![
-            0u8;
-            if self.file.is_some() {
-                FILE_READ_CHUNK
-            } else {
-                READ_CHUNK
-            }
-        ];
+        let mut buf = vec![0u8; READ_CHUNK];
         loop {
             if let Some(end) = self.drain(session, ids, send) {
                 self.finish().await;
