@@ -1,6 +1,6 @@
 //! Benchmark (not a test): one file over MSRP between two runtimes on
 //! loopback TCP, side by side with a plain TCP copy of the same bytes in
-//! the same run.
+//! the same run, and with the same copy doing a transfer's SHA-1 work.
 //!
 //! `cargo bench --no-default-features --bench file_transfer [-- MIB]` (default 256)
 //! (`TMPDIR=/dev/shm` keeps the files in memory when the disk is short or slow;
@@ -101,6 +101,59 @@ fn tcp_copy(src: &Path, dst: &Path) -> (u64, Duration) {
     (total, start.elapsed())
 }
 
+/// The same copy doing the SHA-1 work of a transfer, one thread a side:
+/// the sender hashes the whole file first (the offer needs the hash), then
+/// copies; the receiver hashes what it writes as it writes it.
+fn tcp_copy_hashed(src: &Path, dst: &Path) -> (u64, Duration) {
+    use sha1::{Digest, Sha1};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dst = dst.to_path_buf();
+    let start = Instant::now();
+    let receiver = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut out = std::fs::File::create(&dst).unwrap();
+        let mut buf = vec![0u8; COPY_BUFFER];
+        let mut hasher = Sha1::new();
+        let mut total = 0u64;
+        loop {
+            let n = sock.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.write_all(&buf[..n]).unwrap();
+            hasher.update(&buf[..n]);
+            total += n as u64;
+        }
+        out.sync_all().unwrap();
+        (total, hasher.finalize())
+    });
+    let mut buf = vec![0u8; COPY_BUFFER];
+    let mut file = std::fs::File::open(src).unwrap();
+    let mut hasher = Sha1::new();
+    loop {
+        let n = file.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    let offered = hasher.finalize();
+    let mut sock = std::net::TcpStream::connect(addr).unwrap();
+    let mut file = std::fs::File::open(src).unwrap();
+    loop {
+        let n = file.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        sock.write_all(&buf[..n]).unwrap();
+    }
+    drop(sock);
+    let (total, received) = receiver.join().unwrap();
+    assert_eq!(offered, received, "the hashed copy arrived whole");
+    (total, start.elapsed())
+}
+
 /// The receiving process: listen, accept files into DIR, print one line
 /// `done <bytes> <sha1> <vmhwm_before> <vmhwm_after>` and exit.
 fn receiver(port: u16, dir: PathBuf) {
@@ -155,6 +208,11 @@ fn main() {
     let _ = std::fs::remove_file(work.path().join("copy.bin"));
     let raw = mb_per_s(bytes, copy_time);
     println!("  plain TCP copy (file -> socket -> file): {raw:8.1} MB/s ({copy_time:.2?})");
+    let (copied, hashed_time) = tcp_copy_hashed(&src, &work.path().join("copy.bin"));
+    assert_eq!(copied, bytes);
+    let _ = std::fs::remove_file(work.path().join("copy.bin"));
+    let hashed = mb_per_s(bytes, hashed_time);
+    println!("  the same copy with SHA-1 (sender first, receiver while writing): {hashed:8.1} MB/s ({hashed_time:.2?})");
 
     let inbox = work.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
@@ -212,6 +270,7 @@ fn main() {
          {progress} progress events"
     );
     println!("  ratio MSRP / plain copy: {:.0} %", msrp / raw * 100.0);
+    println!("  ratio MSRP / copy with SHA-1: {:.0} %", msrp / hashed * 100.0);
     if let Some(setup) = first_progress {
         let streaming = msrp_time.saturating_sub(setup);
         println!(

@@ -162,3 +162,44 @@ fn take_buffered_hands_over_the_rest_of_the_stream() {
     assert_eq!(other.next_frame().unwrap(), Some(frames[1].clone()));
     assert_eq!(other.next_frame().unwrap(), Some(frames[2].clone()));
 }
+
+#[test]
+fn take_buffered_in_the_middle_of_a_body_hands_over_its_header_too() {
+    let (bytes, frames) = stream();
+    let first = frames[0].to_bytes();
+    let header_end = memchr::memmem::find(&first, b"\r\n\r\n").unwrap() + 4;
+    let mut d = FrameDecoder::new();
+    d.push(&bytes[..header_end + 3]);
+    assert_eq!(d.next_frame().unwrap(), None);
+    assert_eq!(d.buffered(), header_end + 3);
+    let mut rest = d.take_buffered();
+    assert_eq!(rest, bytes[..header_end + 3]);
+    rest.extend_from_slice(&bytes[header_end + 3..]);
+    let mut other = FrameDecoder::new();
+    other.push(&rest);
+    assert_eq!(other.next_frame().unwrap(), Some(frames[0].clone()));
+    assert_eq!(other.next_frame().unwrap(), Some(frames[1].clone()));
+}
+
+#[test]
+fn a_large_body_comes_out_whole_and_without_spare_room() {
+    let mut f = Frame::request("bigbody1", Method::Send);
+    f.push_header("Byte-Range", "1-262144/262144");
+    f.body = (0..262_144u32).map(|i| (i % 251) as u8).collect();
+    let mut bytes = f.to_bytes();
+    bytes.extend(Frame::request("nextone2", Method::Send).to_bytes());
+    for read in [65_536, 262_144, 300_000] {
+        let mut d = FrameDecoder::new();
+        let mut got = Vec::new();
+        for piece in bytes.chunks(read) {
+            d.push(piece);
+            while let Some(frame) = d.next_frame().unwrap() {
+                got.push(frame);
+            }
+        }
+        assert_eq!(got.len(), 2, "reads of {read}");
+        assert_eq!(got[0], f, "reads of {read}");
+        assert!(got[0].body.capacity() < f.body.len() + 4096, "reads of {read}");
+        assert_eq!(got[1].transaction_id, "nextone2");
+    }
+}

@@ -1,11 +1,11 @@
 //! The file side of a transfer's MSRP task: a reader thread that hands the
 //! file out in chunks through a small bounded channel (sending), a writer
-//! thread that writes received chunks to the temporary file and hashes them
-//! (receiving), and progress throttling. Never more than a few chunks of a
-//! file are in memory. The SHA-1 of a file to send (RFC 5547's `hash`
-//! selector, needed before the offer) is kept by path, inode, size and
-//! times, so an unchanged file is not read twice to offer it again.
+//! thread that writes received chunks to the temporary file and hands them
+//! to a hashing thread ([`super::file_hash`]) so the write never waits for
+//! SHA-1 (receiving), and progress throttling. Never more than a few chunks
+//! of a file are in memory.
 
+use super::file_hash::{hash_stream, HashError, HashThread, HASH_BUFFER};
 use super::TaskEvent;
 use crate::protocol::msrp::{ReportOptions, Session, SessionError, SessionEvent};
 use sha1::{Digest, Sha1};
@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -27,8 +27,6 @@ pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 pub const FILE_CHUNK_SIZE: usize = 256 * 1024;
 /// Unanswered chunks a file session may have out (the window).
 pub const FILE_CHUNKS_IN_FLIGHT: usize = 16;
-/// Read buffer for hashing a file.
-const HASH_BUFFER: usize = 256 * 1024;
 /// A receiver makes the bytes it has durable (flush and fsync) after every
 /// this many, then sends a success REPORT for them, so the sender learns
 /// how far a resume may start.
@@ -77,6 +75,9 @@ pub enum FileIoError {
     /// The writer thread stopped.
     #[error("the file writer stopped")]
     WriterStopped,
+    /// Hashing the received file failed.
+    #[error("cannot check the received file: {0}")]
+    Hash(#[from] HashError),
     /// The session refused to start the file's message.
     #[error(transparent)]
     Begin(SessionError),
@@ -120,111 +121,6 @@ impl FileJob {
             FileJob::Send { from, .. } | FileJob::Receive { from, .. } => *from,
         }
     }
-}
-
-/// Files whose SHA-1 is kept after hashing, so offering an unchanged file
-/// again (a resume, another recipient, a retry) reads it only to send it.
-pub const MAX_KEPT_HASHES: usize = 64;
-
-/// A file changed this recently may change again within the same tick of
-/// the file system's clock without its times moving: its hash is not kept.
-pub const STAMP_RESOLUTION: Duration = Duration::from_millis(20);
-
-/// What says a file is unchanged since it was hashed: the same path and
-/// inode, size, and modification and change times (the change time moves
-/// on every write, even one that restores the modification time).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FileStamp {
-    path: PathBuf,
-    device: u64,
-    inode: u64,
-    size: u64,
-    modified: (i64, i64),
-    changed: (i64, i64),
-}
-
-impl FileStamp {
-    fn of(path: &Path, meta: &std::fs::Metadata) -> FileStamp {
-        use std::os::unix::fs::MetadataExt;
-        FileStamp {
-            path: path.to_path_buf(),
-            device: meta.dev(),
-            inode: meta.ino(),
-            size: meta.len(),
-            modified: (meta.mtime(), meta.mtime_nsec()),
-            changed: (meta.ctime(), meta.ctime_nsec()),
-        }
-    }
-}
-
-/// The hashes kept, newest last.
-static KEPT_HASHES: Mutex<VecDeque<(FileStamp, [u8; 20])>> = Mutex::new(VecDeque::new());
-
-/// The kept SHA-1 of a file with this stamp.
-fn kept_hash(stamp: &FileStamp) -> Option<[u8; 20]> {
-    let kept = KEPT_HASHES.lock().ok()?;
-    kept.iter().find(|(s, _)| s == stamp).map(|(_, hash)| *hash)
-}
-
-/// Keeps `hash` for `stamp`, forgetting the oldest beyond [`MAX_KEPT_HASHES`].
-fn keep_hash(stamp: FileStamp, hash: [u8; 20]) {
-    if let Ok(mut kept) = KEPT_HASHES.lock() {
-        kept.retain(|(s, _)| s.path != stamp.path);
-        if kept.len() >= MAX_KEPT_HASHES {
-            kept.pop_front();
-        }
-        kept.push_back((stamp, hash));
-    }
-}
-
-/// SHA-1 and size of a file to send: the kept hash when the file is
-/// unchanged since it was last hashed, else read once in chunks (and kept
-/// when the file did not change while it was read).
-pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, [u8; 20])> {
-    let mut file = File::open(path)?;
-    let meta = file.metadata()?;
-    let before = FileStamp::of(path, &meta);
-    if let Some(hash) = kept_hash(&before) {
-        return Ok((before.size, hash));
-    }
-    let settled = std::time::SystemTime::now()
-        .duration_since(later_time(&meta))
-        .is_ok_and(|age| age > STAMP_RESOLUTION);
-    let (size, hash) = hash_whole(&mut file)?;
-    if settled && size == before.size && FileStamp::of(path, &file.metadata()?) == before {
-        keep_hash(before, hash);
-    }
-    Ok((size, hash))
-}
-
-/// The later of a file's modification and change times.
-fn later_time(meta: &std::fs::Metadata) -> std::time::SystemTime {
-    use std::os::unix::fs::MetadataExt;
-    let changed = u64::try_from(meta.ctime()).ok().and_then(|s| {
-        std::time::UNIX_EPOCH.checked_add(Duration::new(s, u32::try_from(meta.ctime_nsec()).unwrap_or(0)))
-    });
-    match (meta.modified().ok(), changed) {
-        (Some(m), Some(c)) => m.max(c),
-        (Some(t), None) | (None, Some(t)) => t,
-        // Unknown times: treat as just changed, so nothing is kept.
-        (None, None) => std::time::SystemTime::now(),
-    }
-}
-
-/// SHA-1 and size of what `file` holds from its current position on.
-fn hash_whole(file: &mut File) -> std::io::Result<(u64, [u8; 20])> {
-    let mut hasher = Sha1::new();
-    let mut buf = vec![0u8; HASH_BUFFER];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((size, hasher.finalize().into()))
 }
 
 /// Size and SHA-1 of a written file, or why it could not be written.
@@ -634,7 +530,6 @@ fn write_loop(
 ) {
     let mut hasher = Sha1::new();
     let mut next = from;
-    let mut in_order = true;
     let mut failed: Option<FileIoError> = None;
     let mut written = from;
     let mut synced = from;
@@ -647,6 +542,15 @@ fn write_loop(
             });
         }
     }
+    // Chunks in order are hashed beside the writes; once one comes out of
+    // order, the file is hashed from disk at the end instead.
+    let mut hashing = match HashThread::start_after(hasher, false) {
+        Ok(thread) => Some(thread),
+        Err(e) => {
+            failed = failed.or(Some(FileIoError::Hash(e)));
+            None
+        }
+    };
     while let Some(op) = rx.blocking_recv() {
         match op {
             WriteOp::Data { offset, data } => {
@@ -654,7 +558,7 @@ fn write_loop(
                     continue;
                 }
                 if offset != next {
-                    in_order = false;
+                    hashing = None;
                     if let Err(e) = file.seek(SeekFrom::Start(offset)) {
                         failed = Some(FileIoError::Write {
                             path: shown(&path),
@@ -670,13 +574,17 @@ fn write_loop(
                     });
                     continue;
                 }
-                if in_order {
-                    hasher.update(&data);
-                }
                 next = offset + data.len() as u64;
                 written = written.max(next);
+                if let Some(thread) = hashing.as_mut() {
+                    let len = data.len();
+                    if let Err(e) = thread.feed(data, len) {
+                        failed = Some(FileIoError::Hash(e));
+                        continue;
+                    }
+                }
                 let gap_passed = last_sync.is_none_or(|at| at.elapsed() >= DURABLE_MIN_GAP);
-                if in_order && next - synced >= DURABLE_EVERY && gap_passed {
+                if hashing.is_some() && next - synced >= DURABLE_EVERY && gap_passed {
                     match file.sync_data() {
                         Ok(()) => {
                             last_sync = Some(std::time::Instant::now());
@@ -702,64 +610,19 @@ fn write_loop(
                             path: shown(&path),
                             source,
                         })
-                        .and_then(|()| {
-                            if in_order {
-                                Ok((written, hasher.clone().finalize().into()))
-                            } else {
-                                File::open(&path)
-                                    .and_then(|mut f| hash_whole(&mut f))
-                                    .map_err(|source| FileIoError::Read {
-                                        path: shown(&path),
-                                        source,
-                                    })
-                            }
+                        .and_then(|()| match hashing.take() {
+                            Some(thread) => Ok((written, thread.finish()?)),
+                            None => File::open(&path)
+                                .and_then(|mut f| hash_stream(&mut f, Sha1::new()))
+                                .map_err(|source| FileIoError::Read {
+                                    path: shown(&path),
+                                    source,
+                                }),
                         }),
                 };
                 let _ = reply.send(result);
                 return;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
-
-    fn sha1_of(bytes: &[u8]) -> [u8; 20] {
-        Sha1::digest(bytes).into()
-    }
-
-    #[test]
-    fn an_unchanged_file_keeps_its_hash() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kept.bin");
-        std::fs::write(&path, b"the same bytes").unwrap();
-        std::thread::sleep(STAMP_RESOLUTION * 3);
-        assert_eq!(hash_file(&path).unwrap(), (14, sha1_of(b"the same bytes")));
-        let stamp = FileStamp::of(&path, &std::fs::metadata(&path).unwrap());
-        assert_eq!(kept_hash(&stamp), Some(sha1_of(b"the same bytes")));
-        assert_eq!(hash_file(&path).unwrap(), (14, sha1_of(b"the same bytes")));
-    }
-
-    #[test]
-    fn a_rewritten_file_is_hashed_again_even_with_its_old_size_and_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rewritten.bin");
-        std::fs::write(&path, b"first").unwrap();
-        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-        std::thread::sleep(STAMP_RESOLUTION * 3);
-        assert_eq!(hash_file(&path).unwrap().1, sha1_of(b"first"));
-        let stamp = FileStamp::of(&path, &std::fs::metadata(&path).unwrap());
-        assert!(kept_hash(&stamp).is_some());
-        std::fs::write(&path, b"other").unwrap();
-        File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
-        assert_eq!(hash_file(&path).unwrap(), (5, sha1_of(b"other")));
     }
 }

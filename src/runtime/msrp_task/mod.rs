@@ -18,6 +18,7 @@
 //! that connects to a TLS path of ours over plain TCP is refused. The task
 //! reports whether the bytes are encrypted ([`TaskEvent::Opened`]).
 
+mod file_hash;
 mod file_io;
 pub(crate) mod reach;
 
@@ -29,9 +30,10 @@ use crate::protocol::msrp::{
 use crate::transport::msrp::listener::{Accepted, MsrpHub};
 use crate::transport::msrp::tls::pinned_client_config;
 use crate::transport::msrp::{connect, relay, MsrpStream};
+pub(crate) use file_hash::hash_file;
 pub use file_io::DURABLE_EVERY;
-pub(crate) use file_io::{hash_file, FileIoError, FileJob};
 use file_io::{FileIo, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
+pub(crate) use file_io::{FileIoError, FileJob};
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::Arc;
