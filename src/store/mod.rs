@@ -61,7 +61,7 @@ use crate::model::MessageId;
 
 pub use crate::model::{conversation_key, NewTransfer, StoredTransfer, TransferState};
 pub use alerts::{AlertRecord, NewAlert, StoredAlert, TransferUpdate};
-pub use checkpoint::{Checkpointed, Checkpointer};
+pub use checkpoint::{Checkpointed, Checkpointer, PREPARED_LOG_BYTES};
 pub use contacts::{
     MAX_CONTACT_ADDRESSES, MAX_CONTACT_GROUPS, MAX_CONTACT_GROUP_CHARS, MAX_CONTACT_NAME_CHARS,
     MAX_CONTACT_NOTE_CHARS, MAX_CONTACT_PHOTO_BYTES,
