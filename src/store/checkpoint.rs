@@ -160,7 +160,9 @@ fn extend_with_zeros(log: &Path, zeros: &[u8]) -> io::Result<u64> {
     if step == 0 {
         return Ok(0);
     }
-    let bytes = zeros.get(..usize::try_from(step).unwrap_or(0)).unwrap_or_default();
+    let bytes = zeros
+        .get(..usize::try_from(step).unwrap_or(0))
+        .unwrap_or_default();
     file.write_all_at(bytes, length)?;
     Ok(bytes.len() as u64)
 }
