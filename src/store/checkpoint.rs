@@ -114,7 +114,8 @@ impl Checkpointer {
         };
         let zeros = vec![0u8; usize::try_from(PREPARE_STEP_BYTES).unwrap_or(4096)];
         let mut added = 0u64;
-        loop {
+        // Bounded: a file that does not grow as written ends the work too.
+        for _ in 0..=PREPARED_LOG_BYTES / PREPARE_STEP_BYTES {
             let lock = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
