@@ -119,6 +119,18 @@ pub enum StoreError {
         /// The id or address looked for.
         what: String,
     },
+    /// The write-ahead log file could not be prepared.
+    #[error("history database {}: cannot {what} {}: {source}", .path.display(), .log.display())]
+    Log {
+        /// The database file.
+        path: PathBuf,
+        /// The log file.
+        log: PathBuf,
+        /// What was being done, e.g. "extend the write-ahead log".
+        what: &'static str,
+        /// Why.
+        source: io::Error,
+    },
     /// The call does not apply to that message (e.g. a delivery state for an
     /// incoming message).
     #[error("history database {}: message {id}: {reason}", .path.display())]

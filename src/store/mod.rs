@@ -14,7 +14,11 @@
 //! (`NORMAL` would answer up to a checkpoint earlier and could lose the last
 //! second of answered messages in a power cut). Group commit shares one sync
 //! among the messages that arrive while one is in flight; checkpoints run on
-//! their own connection ([`Checkpointer`]). "Store first, then answer": answer an
+//! their own connection ([`Checkpointer`]), which also writes the log file
+//! out ahead so commits do not grow it. SQLite is built to sync with
+//! `fdatasync` (`LIBSQLITE3_FLAGS` in `.cargo/config.toml`): data and size,
+//! not timestamps, so a commit does not wait for a file system journal
+//! commit of the log's modification time. "Store first, then answer": answer an
 //! incoming MESSAGE with 200 only after [`Store::insert_incoming`] returned
 //! `Ok` (inserted or duplicate).
 //!
@@ -61,7 +65,7 @@ use crate::model::MessageId;
 
 pub use crate::model::{conversation_key, NewTransfer, StoredTransfer, TransferState};
 pub use alerts::{AlertRecord, NewAlert, StoredAlert, TransferUpdate};
-pub use checkpoint::{Checkpointed, Checkpointer};
+pub use checkpoint::{Checkpointed, Checkpointer, PREPARED_LOG_BYTES};
 pub use contacts::{
     MAX_CONTACT_ADDRESSES, MAX_CONTACT_GROUPS, MAX_CONTACT_GROUP_CHARS, MAX_CONTACT_NAME_CHARS,
     MAX_CONTACT_NOTE_CHARS, MAX_CONTACT_PHOTO_BYTES,

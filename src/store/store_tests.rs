@@ -188,6 +188,46 @@ fn checkpoints_run_on_their_own_connection() {
 }
 
 #[test]
+fn a_log_written_out_ahead_keeps_every_commit_through_a_crash() {
+    let (dir, path, mut store) = temp_store();
+    let mut checkpointer = store.checkpointer().unwrap().expect("a file store has a log");
+    // A commit first: the zeros must go after its frames, not over them.
+    store
+        .insert_incoming(&incoming("work", BOB, "z0", 1, "before the zeros", 1))
+        .unwrap();
+    let log = dir.path().join(format!("{FILE_NAME}-wal"));
+    let before = std::fs::metadata(&log).unwrap().len();
+    let added = checkpointer.prepare_log().unwrap();
+    assert_eq!(std::fs::metadata(&log).unwrap().len(), PREPARED_LOG_BYTES);
+    assert_eq!(added, PREPARED_LOG_BYTES - before);
+    assert_eq!(
+        checkpointer.prepare_log().unwrap(),
+        0,
+        "a log long enough is left alone"
+    );
+    for n in 1..=50 {
+        let body = format!("after the zeros {n}");
+        store
+            .insert_incoming(&incoming("work", BOB, &format!("z{n}"), 1, &body, n))
+            .unwrap();
+    }
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().len(),
+        PREPARED_LOG_BYTES,
+        "commits overwrite the zeros instead of growing the file"
+    );
+    // What a crash leaves behind: the database and its log, without the
+    // shared-memory index, so SQLite reads the log from its start.
+    let crashed = tempfile::tempdir().unwrap();
+    let copy = Store::path_in(crashed.path());
+    std::fs::copy(&path, &copy).unwrap();
+    std::fs::copy(&log, crashed.path().join(format!("{FILE_NAME}-wal"))).unwrap();
+    let recovered = Store::open(&copy).unwrap();
+    assert_eq!(recovered.messages("work", BOB, None, 100).unwrap().len(), 51);
+    assert_eq!(recovered.search("zeros", None, 100).unwrap().len(), 51);
+}
+
+#[test]
 fn ids_come_from_the_store_increase_and_are_never_reused() {
     let mut store = Store::open_in_memory().unwrap();
     let a = store
