@@ -21,6 +21,7 @@
 mod file_hash;
 mod file_io;
 pub(crate) mod reach;
+mod writer;
 
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
@@ -38,7 +39,7 @@ use rand::Rng;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::io::{AsyncReadExt, ReadHalf};
 use tokio::sync::mpsc;
 use tokio_rustls::rustls::ClientConfig;
 use tracing::Instrument;
@@ -47,9 +48,6 @@ use tracing::Instrument;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Read buffer size.
 const READ_CHUNK: usize = 64 * 1024;
-/// Frames waiting for the writer together are joined into one write of at
-/// most this many bytes (larger frames go alone).
-const WRITE_BATCH: usize = 64 * 1024;
 
 /// How the session reaches its peer.
 #[derive(Clone)]
@@ -476,7 +474,7 @@ impl Connection {
     ) -> Connection {
         let (reader, writer_half) = tokio::io::split(stream);
         let (writer, rx) = mpsc::unbounded_channel();
-        let writer_task = tokio::spawn(write_loop(writer_half, rx));
+        let writer_task = tokio::spawn(writer::write_loop(writer_half, rx));
         Connection {
             reader,
             writer,
@@ -716,34 +714,6 @@ fn forward(
         | SessionEvent::MessageSent { .. } => {}
     }
     None
-}
-
-async fn write_loop(mut writer: WriteHalf<MsrpStream>, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
-    while let Some(mut bytes) = rx.recv().await {
-        // Frames that wait together go out in one write (fewer segments for
-        // a relay to read, and a chunk's answer travels with its REPORT):
-        // small ones are joined up to WRITE_BATCH bytes. Measured through
-        // Kamailio's relay on loopback: 31 MB/s one write per frame, 48
-        // MB/s joined.
-        while bytes.len() < WRITE_BATCH {
-            match rx.try_recv() {
-                Ok(more) if bytes.len() + more.len() <= WRITE_BATCH => bytes.extend_from_slice(&more),
-                Ok(more) => {
-                    if let Err(e) = writer.write_all(&bytes).await {
-                        tracing::debug!("MSRP write failed: {e}");
-                        return;
-                    }
-                    bytes = more;
-                }
-                Err(_) => break,
-            }
-        }
-        if let Err(e) = writer.write_all(&bytes).await {
-            tracing::debug!("MSRP write failed: {e}");
-            return;
-        }
-    }
-    let _ = writer.shutdown().await;
 }
 
 /// A failed connection to the peer in words: a refused certificate says
