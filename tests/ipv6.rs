@@ -48,7 +48,7 @@ fn a_page_message_between_two_ipv6_loopback_accounts() {
     let (mut bob, pb) = Running::start_local(local_on("bob", "::1", ""), RuntimeOptions::default());
     let bob_address = bob.wait_for("bob's own address", |e| match e {
         Event::AccountState {
-            state: sipchat::model::RegistrationState::Listening { address },
+            state: sipchat::model::RegistrationState::Listening { address, .. },
             ..
         } => Some(address.clone()),
         _ => None,

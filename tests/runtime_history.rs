@@ -80,7 +80,7 @@ fn conversations_survive_a_restart_with_paging_read_state_and_search() {
     let mut bob = start_bob(dir.path());
     let bob_address = bob.wait_for("bob listening", |e| match e {
         Event::AccountState {
-            state: sipchat::model::RegistrationState::Listening { address },
+            state: sipchat::model::RegistrationState::Listening { address, .. },
             ..
         } => Some(address.clone()),
         _ => None,

@@ -33,6 +33,7 @@ account-registered = Angemeldet
 account-registering = Anmeldung läuft…
 account-offline = Offline
 account-listening = Erreichbar unter { $address }
+account-listening-both = Erreichbar unter { $first } und { $second }
 account-failed-retry-in = { $reason }; nächster Versuch in { $seconds } s
 account-failed-retrying = { $reason }; neuer Versuch läuft…
 account-refused = Der Server hat das Passwort abgelehnt: Ändern Sie es in den Kontoeinstellungen oder versuchen Sie es erneut

@@ -36,6 +36,7 @@ account-registered = Registered
 account-registering = Registering…
 account-offline = Offline
 account-listening = Listening on { $address }
+account-listening-both = Listening on { $first } and { $second }
 account-failed-retry-in = { $reason }; next try in { $seconds } s
 account-failed-retrying = { $reason }; trying again now…
 account-refused = The server refused the password: change it in the account settings, or retry

@@ -33,6 +33,7 @@ account-registered = Registrada
 account-registering = Registrando…
 account-offline = Desconectada
 account-listening = Escuchando en { $address }
+account-listening-both = Escuchando en { $first } y { $second }
 account-failed-retry-in = { $reason }; próximo intento en { $seconds } s
 account-failed-retrying = { $reason }; reintentando…
 account-refused = El servidor rechazó la contraseña: cámbiala en los ajustes de la cuenta o vuelve a intentarlo

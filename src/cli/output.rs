@@ -29,9 +29,10 @@ pub fn event_json(event: &Event) -> Option<Value> {
             }),
             RegistrationState::Registering => json!({"event": "registering", "account": account}),
             RegistrationState::Offline => json!({"event": "unregistered", "account": account}),
-            RegistrationState::Listening { address } => {
-                json!({"event": "listening", "account": account, "address": address})
-            }
+            RegistrationState::Listening { address, addresses } => json!({
+                "event": "listening", "account": account,
+                "address": address, "addresses": addresses
+            }),
         },
         Event::CertificateUntrusted { account, certificate } => json!({
             "event": "certificate_untrusted", "account": account,
@@ -303,7 +304,9 @@ pub fn event_text(event: &Event) -> Option<String> {
             RegistrationState::Refused { reason } => format!("[{account}] registration stopped: {reason}"),
             RegistrationState::Registering => format!("[{account}] registering…"),
             RegistrationState::Offline => format!("[{account}] unregistered"),
-            RegistrationState::Listening { address } => format!("[{account}] listening on {address}"),
+            RegistrationState::Listening { address, addresses } => {
+                format!("[{account}] listening on {}", listening_on(address, addresses))
+            }
         },
         Event::CertificateUntrusted { account, certificate } => untrusted_lines(account, certificate),
         Event::CertificateChanged {
@@ -436,6 +439,17 @@ pub fn event_text(event: &Event) -> Option<String> {
 }
 
 /// `active`, `pending`, `refused`, `no_such_user` or `interrupted`.
+/// Where a listening account can be reached, in words: every address
+/// (`A and B` when it listens on IPv4 and IPv6), or `address` alone when
+/// the runtime gave no list.
+fn listening_on(address: &str, addresses: &[String]) -> String {
+    if addresses.is_empty() {
+        address.to_string()
+    } else {
+        addresses.join(" and ")
+    }
+}
+
 fn watch_word(watch: &WatchState) -> &'static str {
     match watch {
         WatchState::Active => "active",

@@ -191,3 +191,29 @@ fn a_changed_certificate_is_a_warning_naming_both_fingerprints() {
         "{text}"
     );
 }
+
+#[test]
+fn listening_names_every_family() {
+    let both = Event::AccountState {
+        account: AccountId("local".into()),
+        state: RegistrationState::Listening {
+            address: "192.0.2.2:5062".into(),
+            addresses: vec!["192.0.2.2:5062".into(), "[2001:db8::2]:5062".into()],
+        },
+    };
+    assert_eq!(
+        event_text(&both).unwrap(),
+        "[local] listening on 192.0.2.2:5062 and [2001:db8::2]:5062"
+    );
+    let v = event_json(&both).unwrap();
+    assert_eq!(v["address"], "192.0.2.2:5062");
+    assert_eq!(v["addresses"][1], "[2001:db8::2]:5062");
+    let one = Event::AccountState {
+        account: AccountId("local".into()),
+        state: RegistrationState::Listening {
+            address: "[::1]:5062".into(),
+            addresses: vec!["[::1]:5062".into()],
+        },
+    };
+    assert_eq!(event_text(&one).unwrap(), "[local] listening on [::1]:5062");
+}

@@ -151,8 +151,13 @@ pub enum RegistrationState {
     },
     /// The local account: no registrar, listening for peers.
     Listening {
-        /// Where peers can reach us (`ip:port`).
+        /// Where peers can reach us (`ip:port`, IPv6 in brackets): the
+        /// first of `addresses`, IPv4's when we listen on both families.
         address: String,
+        /// Every address peers can reach us on, one a family we listen on
+        /// (IPv4 first): with the default bind (`::`), both families.
+        #[serde(default)]
+        addresses: Vec<String>,
     },
 }
 

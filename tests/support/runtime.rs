@@ -78,7 +78,7 @@ impl Running {
         let mut running = Running::start(config, options);
         let address = running.wait_for("the local account listening", |e| match e {
             Event::AccountState {
-                state: RegistrationState::Listening { address },
+                state: RegistrationState::Listening { address, .. },
                 ..
             } => Some(address.clone()),
             _ => None,

@@ -155,9 +155,7 @@ impl Endpoint {
             // does.
             self.emit(Event::AccountState {
                 account: self.account_id(),
-                state: RegistrationState::Listening {
-                    address: super::routing::reachable_address(&[hop.local]).to_string(),
-                },
+                state: super::routing::listening_state(&[hop.local]),
             });
             self.outbox_can_send();
         }

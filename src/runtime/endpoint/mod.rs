@@ -415,9 +415,7 @@ impl Endpoint {
         if let Some(bound) = listening {
             endpoint.emit(Event::AccountState {
                 account: id.clone(),
-                state: RegistrationState::Listening {
-                    address: routing::reachable_address(&bound).to_string(),
-                },
+                state: routing::listening_state(&bound),
             });
         }
         let span = tracing::info_span!("account", account = %id);

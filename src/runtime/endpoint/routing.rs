@@ -235,28 +235,60 @@ pub(crate) async fn p2p_route(
     }
 }
 
-/// The address to show peers, of the local account's `bound` addresses
-/// (IPv4 first): a specific address as it is; sockets bound to all
-/// interfaces are shown with the IP of the default route, IPv4's when
-/// there is one, else IPv6's (a LAN with only IPv6; a route lookup, no
-/// packet is sent), or loopback when there is no route at all.
-pub(crate) fn reachable_address(bound: &[SocketAddr]) -> SocketAddr {
-    let port = bound.first().map_or(0, SocketAddr::port);
-    if let Some(specific) = bound.iter().find(|b| !b.ip().is_unspecified()) {
-        return *specific;
+/// The addresses to show peers, of the local account's `bound` addresses
+/// (IPv4 first), one for each: a specific address as it is; a socket bound
+/// to all interfaces of its family is shown with that family's source IP
+/// towards the default route (a route lookup, no packet is sent), and left
+/// out when the family has no route. When nothing is left, loopback of the
+/// first family (no route at all). Never the unspecified address; never
+/// empty.
+pub(crate) fn reachable_addresses(bound: &[SocketAddr]) -> Vec<SocketAddr> {
+    let mut shown: Vec<SocketAddr> = Vec::new();
+    for address in bound {
+        let reachable = if address.ip().is_unspecified() {
+            match crate::transport::local_ip_towards(route_probe(address)) {
+                Ok(ip) => SocketAddr::new(ip, address.port()),
+                Err(_) => continue,
+            }
+        } else {
+            *address
+        };
+        if !shown.contains(&reachable) {
+            shown.push(reachable);
+        }
     }
-    // Documentation addresses (RFC 5737, RFC 3849): only used to ask the
-    // routing table.
-    let probes = [
-        SocketAddr::from(([192, 0, 2, 1], 5060)),
-        SocketAddr::from(([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], 5060)),
-    ];
-    let ip = probes
+    if shown.is_empty() {
+        let first = bound.first();
+        let loopback = match first {
+            Some(SocketAddr::V6(_)) => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            _ => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        };
+        shown.push(SocketAddr::new(loopback, first.map_or(0, SocketAddr::port)));
+    }
+    shown
+}
+
+/// What the local account (or a flow we do not register on) tells the
+/// user once it listens on `bound`: every address of
+/// [`reachable_addresses`], IPv4's first.
+pub(crate) fn listening_state(bound: &[SocketAddr]) -> crate::model::RegistrationState {
+    let addresses: Vec<String> = reachable_addresses(bound)
         .iter()
-        .filter(|probe| bound.iter().any(|b| b.is_ipv4() == probe.is_ipv4()))
-        .find_map(|probe| crate::transport::local_ip_towards(*probe).ok())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-    SocketAddr::new(ip, port)
+        .map(ToString::to_string)
+        .collect();
+    crate::model::RegistrationState::Listening {
+        address: addresses.first().cloned().unwrap_or_default(),
+        addresses,
+    }
+}
+
+/// A documentation address (RFC 5737, RFC 3849) of `address`'s family:
+/// only used to ask the routing table.
+fn route_probe(address: &SocketAddr) -> SocketAddr {
+    match address {
+        SocketAddr::V4(_) => SocketAddr::from(([192, 0, 2, 1], 5060)),
+        SocketAddr::V6(_) => SocketAddr::from(([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], 5060)),
+    }
 }
 
 /// The endpoint's side of peer-to-peer routing: its kept streams and the
@@ -286,7 +318,7 @@ impl super::Endpoint {
 
 #[cfg(test)]
 mod tests {
-    use super::reachable_address;
+    use super::reachable_addresses;
     use std::net::SocketAddr;
 
     fn addr(text: &str) -> SocketAddr {
@@ -294,18 +326,32 @@ mod tests {
     }
 
     #[test]
-    fn the_address_to_tell_a_friend() {
-        assert_eq!(reachable_address(&[addr("[::1]:5062")]), addr("[::1]:5062"));
+    fn the_addresses_to_tell_a_friend() {
         assert_eq!(
-            reachable_address(&[addr("127.0.0.1:5062")]),
-            addr("127.0.0.1:5062")
+            reachable_addresses(&[addr("[::1]:5062")]),
+            vec![addr("[::1]:5062")]
         );
-        // Every network, both families: a routable address (or loopback),
-        // never the unspecified one, on the port both share.
-        let both = reachable_address(&[addr("0.0.0.0:5062"), addr("[::]:5062")]);
-        assert!(!both.ip().is_unspecified(), "{both}");
-        assert_eq!(both.port(), 5062);
-        let v6_only = reachable_address(&[addr("[::]:5062")]);
-        assert!(!v6_only.ip().is_unspecified(), "{v6_only}");
+        assert_eq!(
+            reachable_addresses(&[addr("127.0.0.1:5062")]),
+            vec![addr("127.0.0.1:5062")]
+        );
+        // Every network, both families: one routable address a family that
+        // has a route (or loopback), never the unspecified one, all on the
+        // port both share, IPv4 first.
+        let both = reachable_addresses(&[addr("0.0.0.0:5062"), addr("[::]:5062")]);
+        assert!(!both.is_empty() && both.len() <= 2, "{both:?}");
+        for address in &both {
+            assert!(!address.ip().is_unspecified(), "{both:?}");
+            assert_eq!(address.port(), 5062);
+        }
+        if both.len() == 2 {
+            assert!(both[0].is_ipv4() && both[1].is_ipv6(), "{both:?}");
+        }
+        let v6_only = reachable_addresses(&[addr("[::]:5062")]);
+        assert_eq!(v6_only.len(), 1);
+        assert!(
+            v6_only[0].is_ipv6() && !v6_only[0].ip().is_unspecified(),
+            "{v6_only:?}"
+        );
     }
 }

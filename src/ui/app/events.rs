@@ -13,7 +13,7 @@ impl App {
         }
         match event {
             Event::AccountState { account, state } => {
-                if let sipchat::model::RegistrationState::Listening { address } = &state {
+                if let sipchat::model::RegistrationState::Listening { address, .. } = &state {
                     self.local_listening(address);
                 }
                 self.sidebar.accounts.set_state(&account, state, self.now)

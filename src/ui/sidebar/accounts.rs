@@ -235,7 +235,7 @@ impl Accounts {
 fn own_address(account: &Account) -> Option<String> {
     match (&account.identity, &account.state) {
         (Some(Identity::Registered(uri)), _) => Some(uri.clone()),
-        (Some(Identity::Local { user }), RegistrationState::Listening { address }) => {
+        (Some(Identity::Local { user }), RegistrationState::Listening { address, .. }) => {
             Some(format!("sip:{user}@{address}"))
         }
         _ => None,
@@ -265,7 +265,14 @@ fn describe(account: &Account, now: u64) -> String {
             }
         }
         RegistrationState::Refused { .. } => t!("account-refused"),
-        RegistrationState::Listening { address } => t!("account-listening", address = address.as_str()),
+        RegistrationState::Listening { address, addresses } => match addresses.as_slice() {
+            [first, second, ..] => t!(
+                "account-listening-both",
+                first = first.as_str(),
+                second = second.as_str()
+            ),
+            _ => t!("account-listening", address = address.as_str()),
+        },
         RegistrationState::Offline => t!("account-offline"),
     }
 }
@@ -291,11 +298,21 @@ mod tests {
         assert_eq!(accounts.describe(&id("work"), 11).as_deref(), Some("Registered"));
         let listening = RegistrationState::Listening {
             address: "127.0.0.1:5062".into(),
+            addresses: vec!["127.0.0.1:5062".into()],
         };
         accounts.set_state(&id("local"), listening, 11);
         assert_eq!(
             accounts.describe(&id("local"), 11).as_deref(),
             Some("Listening on 127.0.0.1:5062")
+        );
+        let both = RegistrationState::Listening {
+            address: "192.0.2.2:5062".into(),
+            addresses: vec!["192.0.2.2:5062".into(), "[2001:db8::2]:5062".into()],
+        };
+        accounts.set_state(&id("local"), both, 12);
+        assert_eq!(
+            accounts.describe(&id("local"), 12).as_deref(),
+            Some("Listening on 192.0.2.2:5062 and [2001:db8::2]:5062")
         );
     }
 
@@ -373,6 +390,7 @@ mod tests {
         assert_eq!(accounts.own_address(&id("local")), None, "not listening yet");
         let listening = RegistrationState::Listening {
             address: "192.0.2.2:5066".into(),
+            addresses: vec!["192.0.2.2:5066".into(), "[2001:db8::2]:5066".into()],
         };
         accounts.set_state(&id("local"), listening, 1);
         assert_eq!(
@@ -383,6 +401,7 @@ mod tests {
         // and the address to tell a friend keeps the brackets.
         let listening_v6 = RegistrationState::Listening {
             address: "[2001:db8::2]:5066".into(),
+            addresses: vec!["[2001:db8::2]:5066".into()],
         };
         accounts.set_state(&id("local"), listening_v6, 2);
         assert_eq!(

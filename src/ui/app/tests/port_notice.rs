@@ -10,6 +10,7 @@ fn listening(address: &str) -> Message {
         account: local(),
         state: RegistrationState::Listening {
             address: address.into(),
+            addresses: vec![address.into()],
         },
     })
 }
