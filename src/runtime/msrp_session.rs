@@ -1,7 +1,8 @@
 //! Pure pieces shared by the chats and transfers features (not a feature):
 //! the session descriptions of MSRP sessions (our offers and answers, what
 //! we take from the peer's), judging an offer once (chat, file, or refused),
-//! and the SIP session actions the features ask of the driver.
+//! and the SIP session actions the features ask of the driver; the steps
+//! of offer/answer both take are in [`offer_answer`].
 //!
 //! `msrps` means TLS, always: an offer of `TCP/TLS/MSRP` is answered with
 //! an `msrps:` path on the TLS listener and our `a=fingerprint` (RFC 8122),
@@ -20,6 +21,8 @@ use crate::protocol::sdp::{
 use crate::protocol::sip::agent::Hop;
 use crate::runtime::msrp_task::{PeerSdp, TaskCommand};
 use std::net::IpAddr;
+
+pub(crate) mod offer_answer;
 
 /// How long a lost MSRP connection waits for the peer's BYE (or a BYE for
 /// the last REPORT) before the session ends.

@@ -196,3 +196,98 @@ fn without_a_fingerprint_we_take_the_passive_role_when_actpass_allows() {
     let (_, decision) = judged_chat(&chat_offer(), &policy());
     assert_eq!(decision.answer_setup, Setup::Active);
 }
+
+/// The steps of offer/answer both features take: what they ask of the
+/// driver, in order, and how they end.
+mod steps {
+    use super::*;
+    use offer_answer::{OurSide, Outcome};
+
+    const SESSION: SessionId = SessionId(7);
+
+    fn ours(local_path: &[MsrpUri]) -> OurSide<'_> {
+        OurSide {
+            local_path,
+            relayed: false,
+            fingerprint: None,
+        }
+    }
+
+    fn hop() -> Hop {
+        Hop {
+            transport: crate::protocol::sip::uri::Transport::Udp,
+            remote: "127.0.0.1:5070".parse().unwrap(),
+            local: "127.0.0.1:5062".parse().unwrap(),
+            conn: None,
+        }
+    }
+
+    #[test]
+    fn an_offer_is_an_invite_and_kept() {
+        let local = path();
+        let step = offer_answer::offer(
+            SESSION,
+            "sip:bob@x".into(),
+            hop(),
+            ours(&local),
+            MsrpRole::Auto,
+            None,
+        );
+        let [SessionAction::Invite { session, sdp, .. }] = step.actions.as_slice() else {
+            panic!("{step:?}");
+        };
+        assert_eq!(*session, SESSION);
+        match step.outcome {
+            Outcome::Offered(offer) => assert_eq!(&offer.to_bytes(), sdp),
+            other => panic!("{other:?}"),
+        }
+        // No path: nothing is sent, and the session fails in words.
+        let step = offer_answer::offer(
+            SESSION,
+            "sip:bob@x".into(),
+            hop(),
+            ours(&[]),
+            MsrpRole::Auto,
+            None,
+        );
+        assert!(step.actions.is_empty(), "{step:?}");
+        assert!(matches!(step.outcome, Outcome::Failed(ref reason) if reason.contains("path")));
+    }
+
+    #[test]
+    fn an_answer_accepts_and_connects_or_refuses_with_488() {
+        let (offer, decision) = judged_chat(&chat_offer(), &policy());
+        let local = vec![MsrpUri::endpoint(false, "127.0.0.1", 2857, "ours")];
+        let step = offer_answer::answer(SESSION, &offer, &decision, ours(&local));
+        assert!(
+            matches!(step.actions.as_slice(), [SessionAction::Accept { .. }]),
+            "{step:?}"
+        );
+        assert!(matches!(step.outcome, Outcome::Connect { .. }), "{step:?}");
+        // An msrps offer answered without a TLS path: refused in words.
+        let (offer, decision) = judged_chat(&tls_offer(MsrpRole::Auto, Some(FINGERPRINT)), &policy());
+        let step = offer_answer::answer(SESSION, &offer, &decision, ours(&local));
+        match (step.actions.as_slice(), &step.outcome) {
+            (
+                [SessionAction::Reject {
+                    code: 488,
+                    warning: Some((WARNING_MISCELLANEOUS, words)),
+                    ..
+                }],
+                Outcome::Failed(reason),
+            ) => assert_eq!(words, reason),
+            _ => panic!("{step:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unusable_answer_ends_the_session() {
+        let offer = SessionDescription::parse(&chat_offer()).unwrap();
+        let step = offer_answer::answered(SESSION, &offer, b"not sdp", false);
+        assert!(
+            matches!(step.actions.as_slice(), [SessionAction::End { session: SESSION }]),
+            "{step:?}"
+        );
+        assert!(matches!(step.outcome, Outcome::Failed(_)), "{step:?}");
+    }
+}

@@ -1,15 +1,17 @@
 //! Setting up file sessions: sending (hash, route, task, INVITE with the
 //! file's offer, answer), receiving (offer, accept into a directory,
-//! decline), cancelling.
+//! decline), cancelling. The offer/answer steps shared with chats are
+//! `msrp_session::offer_answer`'s.
 
 use super::{
-    files, hex, msrp_session, resume, transfer_token, ChatState, FileSide, Hop, MsrpUri, Negotiated,
-    OfferDecision, OfferKind, PeerSdp, SessionAction, SessionDescription, SessionId, TaskCommand, Transfer,
-    TransferEffect, TransferError, TransferId, TransferVia, Transfers,
+    files, hex, msrp_session, resume, transfer_token, ChatState, FileSide, Hop, MsrpUri, OfferDecision,
+    OfferKind, SessionAction, SessionDescription, SessionId, TaskCommand, Transfer, TransferEffect,
+    TransferError, TransferId, TransferVia, Transfers,
 };
 use crate::protocol::sdp;
 use crate::protocol::sip::uri::SipUri;
 use crate::runtime::event::Event;
+use crate::runtime::msrp_session::offer_answer::{self, OurSide, Outcome, Step};
 use std::path::PathBuf;
 
 impl Transfers {
@@ -295,7 +297,8 @@ impl Transfers {
         self.close(session);
     }
 
-    /// The task knows our path: send the offer, or the answer.
+    /// The task knows our path: send the offer (with the file's
+    /// attributes), or the answer.
     pub(super) fn prepared(
         &mut self,
         session: SessionId,
@@ -303,118 +306,65 @@ impl Transfers {
         relay: Option<String>,
         behind_nat: bool,
     ) {
-        let relayed = relay.is_some();
         let role = msrp_session::offer_role(self.config.role, behind_nat);
-        let fingerprint = self.config.fingerprint.clone();
-        let Some(t) = self.map.get_mut(&session) else {
+        let Some(t) = self.map.get(&session) else {
             return;
         };
         let (Some(hop), false) = (t.hop, t.incoming) else {
             return self.answer(session, local_path);
         };
+        let ours = OurSide {
+            local_path: &local_path,
+            relayed: relay.is_some(),
+            fingerprint: self.config.fingerprint.as_deref(),
+        };
         let attributes = t.file.offer_attributes();
-        match msrp_session::session_offer(&local_path, role, relayed, fingerprint.as_deref(), attributes) {
-            Ok(offer) => {
-                let sdp = offer.to_bytes();
-                t.offer = Some(offer);
-                t.signalled = true;
-                let to = t.peer.clone();
-                self.session(SessionAction::Invite {
-                    session,
-                    to,
-                    sdp,
-                    hop,
-                });
-            }
-            Err(e) => self.finish(
-                session,
-                ChatState::Failed {
-                    reason: e.to_string(),
-                },
-            ),
-        }
+        let step = offer_answer::offer(session, t.peer.clone(), hop, ours, role, attributes);
+        self.take_step(session, step);
     }
 
     pub(super) fn answer(&mut self, session: SessionId, local_path: Vec<MsrpUri>) {
-        let relayed = self.config.relayed;
-        let fingerprint = self.config.fingerprint.clone();
         let Some(t) = self.map.get(&session) else {
             return;
         };
         let (Some(offer), Some(decision)) = (t.offer.as_ref(), t.decision.as_ref()) else {
             return;
         };
-        let answered =
-            msrp_session::chat_answer(offer, decision, &local_path, relayed, fingerprint.as_deref());
-        let peer_fingerprint = msrp_session::fingerprint_in(offer);
-        match answered {
-            Ok((answer, negotiated)) => {
-                self.session(SessionAction::Accept {
-                    session,
-                    sdp: answer.to_bytes(),
-                });
-                self.go(session, &negotiated, peer_fingerprint, PeerSdp::Offer);
-            }
-            Err(e) => {
-                self.session(SessionAction::Reject {
-                    session,
-                    code: 488,
-                    warning: Some((msrp_session::WARNING_MISCELLANEOUS, e.to_string())),
-                });
-                self.finish(
-                    session,
-                    ChatState::Failed {
-                        reason: e.to_string(),
-                    },
-                );
-            }
-        }
+        let ours = OurSide {
+            local_path: &local_path,
+            relayed: self.config.relayed,
+            fingerprint: self.config.fingerprint.as_deref(),
+        };
+        let step = offer_answer::answer(session, offer, decision, ours);
+        self.take_step(session, step);
     }
 
     pub(super) fn answered(&mut self, session: SessionId, sdp: &[u8]) {
-        let read = match self.map.get(&session).and_then(|t| t.offer.as_ref()) {
-            Some(offer) => msrp_session::read_answer(offer, sdp),
-            None => return,
+        let Some(offer) = self.map.get(&session).and_then(|t| t.offer.as_ref()) else {
+            return;
         };
-        match read {
-            Ok((negotiated, fingerprint)) => {
-                if let Some(t) = self.map.get_mut(&session) {
-                    t.state = ChatState::Connecting;
-                }
-                self.go(session, &negotiated, fingerprint, PeerSdp::Answer);
-            }
-            Err(e) => {
-                self.session(SessionAction::End { session });
-                self.finish(
-                    session,
-                    ChatState::Failed {
-                        reason: e.to_string(),
-                    },
-                );
-            }
+        let step = offer_answer::answered(session, offer, sdp, self.config.relayed);
+        if let (Outcome::Connect { .. }, Some(t)) = (&step.outcome, self.map.get_mut(&session)) {
+            t.state = ChatState::Connecting;
         }
+        self.take_step(session, step);
     }
 
-    /// Offer/answer done: tell the task how to connect.
-    pub(super) fn go(
-        &mut self,
-        session: SessionId,
-        negotiated: &Negotiated,
-        fingerprint: Option<String>,
-        peer_sdp: PeerSdp,
-    ) {
-        let command = match msrp_session::go_command(negotiated, fingerprint, peer_sdp, self.config.relayed) {
-            Ok(command) => command,
-            Err(e) => {
-                self.session(SessionAction::End { session });
-                return self.finish(
-                    session,
-                    ChatState::Failed {
-                        reason: e.to_string(),
-                    },
-                );
+    /// Carries out a step of offer/answer: once it is done, the task
+    /// connects.
+    fn take_step(&mut self, session: SessionId, step: Step) {
+        for action in step.actions {
+            self.session(action);
+        }
+        match step.outcome {
+            Outcome::Offered(offer) => {
+                if let Some(t) = self.map.get_mut(&session) {
+                    t.offer = Some(offer);
+                    t.signalled = true;
+                }
             }
-        };
-        self.task(session, command);
+            Outcome::Connect { command, .. } => self.task(session, command),
+            Outcome::Failed(reason) => self.finish(session, ChatState::Failed { reason }),
+        }
     }
 }
