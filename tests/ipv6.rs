@@ -206,23 +206,8 @@ fn a_file_over_ipv6() {
 
 /// A server account registering through the IPv6 listener of `kam`.
 fn ipv6_user(kam: &Kamailio, user: &str, transport: &str) -> Running {
-    let ron = format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-        tls: (ca_file: "{ca}"),
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri_ipv6(transport),
-        ca = kam.ca_pem.display(),
-    );
+    let trust = format!(r#"tls: (ca_file: "{}"),"#, kam.ca_pem.display());
+    let ron = kam.account_config(user, &kam.proxy_uri_ipv6(transport), &trust);
     let mut running = Running::start(config(&ron), RuntimeOptions::default());
     running.wait_registered(user);
     running

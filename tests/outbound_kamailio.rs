@@ -34,7 +34,6 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-const PROVIDER: &str = include_str!("kamailio/nat.cfg");
 /// How long a `send` may take before the test gives up on it.
 const SEND_DEADLINE: Duration = Duration::from_secs(90);
 /// How long the test waits for a message, a log line or a REGISTER.
@@ -42,9 +41,7 @@ const DEADLINE: Duration = Duration::from_secs(60);
 
 /// The provider of tests/kamailio/nat.cfg on loopback with `defines`.
 fn provider(defines: &[&str]) -> Option<Kamailio> {
-    let lines: String = defines.iter().map(|d| format!("#!define {d}\n")).collect();
-    let template = PROVIDER.replacen("#!KAMAILIO\n", &format!("#!KAMAILIO\n{lines}"), 1);
-    Kamailio::start_udp_config_or_skip(&template, Ipv4Addr::LOCALHOST)
+    Kamailio::start_nat_provider_or_skip(defines, Ipv4Addr::LOCALHOST)
 }
 
 /// `DIR/USER.ron`: one UDP account of `user` through `kam`, with `extra`.
@@ -54,22 +51,8 @@ fn write_config(dir: &Path, kam: &Kamailio, user: &str, extra: &str) -> PathBuf 
 
 /// [`write_config`] for a `kam` listening at `server`.
 fn write_config_at(dir: &Path, kam: &Kamailio, server: Ipv4Addr, user: &str, extra: &str) -> PathBuf {
-    let text = format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "sip:{server}:{port};transport=udp",
-        expires: 300,
-        {extra}
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        port = kam.udp_port,
-    );
+    let proxy = format!("sip:{server}:{};transport=udp", kam.udp_port);
+    let text = kam.account_config(user, &proxy, extra);
     let path = dir.join(format!("{user}.ron"));
     std::fs::write(&path, text).unwrap();
     path
@@ -305,12 +288,8 @@ fn behind_a_router_a_new_mapping_seen_by_stun_moves_the_contact() {
     let Some(router) = netns::HomeRouter::build_or_skip() else {
         return;
     };
-    let template = PROVIDER.replacen(
-        "#!KAMAILIO\n",
-        "#!KAMAILIO\n#!define WITH_OUTBOUND\n#!define WITH_STUN\n",
-        1,
-    );
-    let Some(kam) = Kamailio::start_udp_config_or_skip(&template, router.server_ip) else {
+    let Some(kam) = Kamailio::start_nat_provider_or_skip(&["WITH_OUTBOUND", "WITH_STUN"], router.server_ip)
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

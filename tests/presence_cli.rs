@@ -12,50 +12,21 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::{lines_of, next_event, sipchat, Killed};
+use cli::{next_event, Killed};
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::mpsc::Receiver;
 
 fn status(config: &Path, data: &Path, args: &[&str]) -> Output {
-    sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("status")
-        .args(args)
-        .output()
-        .unwrap()
+    cli::run_in(config, data, "status", args)
 }
 
 fn contacts(config: &Path, data: &Path, args: &[&str]) -> Output {
-    sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("contacts")
-        .args(args)
-        .output()
-        .unwrap()
+    cli::run_in(config, data, "contacts", args)
 }
 
 fn listen(config: &Path, data: &Path, extra: &[&str]) -> (Killed, Receiver<String>) {
-    let mut child = sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["listen", "--json"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let lines = lines_of(&mut child);
-    next_event(&lines, "listening");
-    (Killed(child), lines)
+    cli::listen_json(config, data, extra)
 }
 
 #[test]

@@ -18,7 +18,7 @@ mod support;
 
 use kamailio::Kamailio;
 use sipchat::model::{AccountId, ContactDraft, OwnStatus, PresenceStatus, WatchState};
-use sipchat::runtime::{Command, ContactChange, Event, RuntimeOptions};
+use sipchat::runtime::{Command, ContactChange, Event};
 use std::time::{Duration, Instant};
 use support::Running;
 
@@ -37,23 +37,8 @@ fn start_with(
     watch: &[&str],
     data_dir: &std::path::Path,
 ) -> Running {
-    let config = support::config(&format!(
-        r#"(
-    accounts: [(name: "{user}", uri: "sip:{user}@{domain}", password: "{user}-secret",
-                proxy: "{proxy}", expires: 300, {extra})],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        proxy = kam.proxy_uri("udp"),
-    ));
-    let options = RuntimeOptions {
-        data_dir: Some(data_dir.to_path_buf()),
-        watch: watch.iter().map(|w| w.to_string()).collect(),
-        ..RuntimeOptions::default()
-    };
-    let mut running = Running::start(config, options);
-    running.timeout = WAIT;
-    running
+    let config = support::config(&kam.account_config(user, &kam.proxy_uri("udp"), extra));
+    Running::start_watching(config, data_dir, watch, WAIT)
 }
 
 /// Waits until bob's view of alice satisfies `want`; returns how long it took.

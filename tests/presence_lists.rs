@@ -21,7 +21,7 @@ mod cli;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 
-use kamailio::Kamailio;
+use kamailio::{Kamailio, LogOnPanic};
 use sipchat::protocol::xcap::resource_lists::{self, ResourceLists};
 use sipchat::protocol::xcap::{document_url, http, Exchange, GetNext};
 use std::io::{Read, Write};
@@ -38,17 +38,6 @@ const BOB: &str = "sip:bob@sipchat.test";
 const CAROL: &str = "sip:carol@sipchat.test";
 const DAVE: &str = "sip:dave@sipchat.test";
 const ERIN: &str = "sip:erin@sipchat.test";
-
-/// Prints the server's log when the test fails while it lives.
-struct LogOnPanic<'a>(&'a Kamailio);
-
-impl Drop for LogOnPanic<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("Kamailio log:\n{}", self.0.log());
-        }
-    }
-}
 
 /// One of alice's devices: her configuration and a data directory.
 struct Device {

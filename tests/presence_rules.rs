@@ -24,7 +24,7 @@ mod kamailio;
 #[path = "support/runtime.rs"]
 mod support;
 
-use kamailio::Kamailio;
+use kamailio::{Kamailio, LogOnPanic};
 use sipchat::model::{AccountId, PresenceStatus, WatchState};
 use sipchat::runtime::{Command, Event, RuntimeOptions};
 use std::path::Path;
@@ -37,37 +37,11 @@ const WAIT: Duration = Duration::from_secs(30);
 const ALICE: &str = "sip:alice@sipchat.test";
 const CAROL: &str = "sip:carol@sipchat.test";
 
-/// Prints the server's log when the test fails while it lives.
-struct LogOnPanic<'a>(&'a Kamailio);
-
-impl Drop for LogOnPanic<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("Kamailio log:\n{}", self.0.log());
-        }
-    }
-}
-
 /// `user`'s runtime on the server account; `extra` are more account
 /// fields (ending in a comma).
 fn start(kam: &Kamailio, user: &str, extra: &str, watch: &[&str], data_dir: &Path) -> Running {
-    let config = support::config(&format!(
-        r#"(
-    accounts: [(name: "{user}", uri: "sip:{user}@{domain}", password: "{user}-secret",
-                proxy: "{proxy}", expires: 300, {extra})],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        proxy = kam.proxy_uri("udp"),
-    ));
-    let options = RuntimeOptions {
-        data_dir: Some(data_dir.to_path_buf()),
-        watch: watch.iter().map(|w| w.to_string()).collect(),
-        ..RuntimeOptions::default()
-    };
-    let mut running = Running::start(config, options);
-    running.timeout = WAIT;
-    running
+    let config = support::config(&kam.account_config(user, &kam.proxy_uri("udp"), extra));
+    Running::start_watching(config, data_dir, watch, WAIT)
 }
 
 /// Whether `event` shows alice to her watcher with a status other than

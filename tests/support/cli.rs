@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -64,4 +64,36 @@ pub fn next_event(rx: &mpsc::Receiver<String>, want: &str) -> serde_json::Value 
             return v;
         }
     }
+}
+
+/// `sipchat --config CONFIG --data-dir DATA COMMAND ARGS...`, run to its end.
+pub fn run_in(config: &Path, data: &Path, command: &str, args: &[&str]) -> Output {
+    sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .arg(command)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `sipchat listen --json EXTRA...` with `config` and `data` (its stderr on
+/// the test's), once it listens; its lines.
+pub fn listen_json(config: &Path, data: &Path, extra: &[&str]) -> (Killed, mpsc::Receiver<String>) {
+    let mut child = sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["listen", "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    next_event(&lines, "listening");
+    (Killed(child), lines)
 }

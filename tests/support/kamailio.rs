@@ -253,6 +253,50 @@ impl Kamailio {
     pub fn dir(&self) -> &Path {
         self.log_path.parent().unwrap_or(Path::new("/"))
     }
+
+    /// A sipchat configuration (RON) with one account of `user` (one of
+    /// [`USERS`]) registering through `proxy`; `extra` are more account
+    /// fields, each ending in a comma. The local account is off.
+    pub fn account_config(&self, user: &str, proxy: &str, extra: &str) -> String {
+        format!(
+            r#"(
+    accounts: [(
+        name: "{user}",
+        uri: "sip:{user}@{domain}",
+        password: "{password}",
+        proxy: "{proxy}",
+        expires: 300,
+        {extra}
+    )],
+    local: (enabled: false),
+)"#,
+            domain = self.domain,
+            password = password(user).unwrap_or_else(|| panic!("{user} is not a test user")),
+        )
+    }
+
+    /// The provider of `tests/kamailio/nat.cfg` (UDP, at `ip`) with
+    /// `defines` (`WITH_OUTBOUND`, `WITH_STUN`) set; `None` as
+    /// [`Kamailio::start_udp_config_or_skip`].
+    pub fn start_nat_provider_or_skip(defines: &[&str], ip: Ipv4Addr) -> Option<Kamailio> {
+        let lines: String = defines.iter().map(|d| format!("#!define {d}\n")).collect();
+        let template = NAT_PROVIDER_CFG.replacen("#!KAMAILIO\n", &format!("#!KAMAILIO\n{lines}"), 1);
+        Kamailio::start_udp_config_or_skip(&template, ip)
+    }
+}
+
+/// The configuration template of the provider of the NAT and outbound tests.
+const NAT_PROVIDER_CFG: &str = include_str!("../kamailio/nat.cfg");
+
+/// Prints the server's log when the test fails while it lives.
+pub struct LogOnPanic<'a>(pub &'a Kamailio);
+
+impl Drop for LogOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            eprintln!("Kamailio log:\n{}", self.0.log());
+        }
+    }
 }
 
 impl Drop for Kamailio {

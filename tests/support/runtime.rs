@@ -70,6 +70,19 @@ impl Running {
     /// Starts a runtime whose local account listens on any free port (no
     /// race with other tests for a port picked in advance) and returns the
     /// port it got.
+    /// [`Running::start`] with its data in `data_dir`, watching `watch`;
+    /// its waits last `timeout`.
+    pub fn start_watching(config: Config, data_dir: &Path, watch: &[&str], timeout: Duration) -> Running {
+        let options = RuntimeOptions {
+            data_dir: Some(data_dir.to_path_buf()),
+            watch: watch.iter().map(|w| w.to_string()).collect(),
+            ..RuntimeOptions::default()
+        };
+        let mut running = Running::start(config, options);
+        running.timeout = timeout;
+        running
+    }
+
     pub fn start_local(config: Config, options: RuntimeOptions) -> (Running, u16) {
         let options = RuntimeOptions {
             local_port: Some(0),
