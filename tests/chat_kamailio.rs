@@ -26,29 +26,13 @@ enum Media {
 fn account(kam: &Kamailio, user: &str, sip: &str, media: Media) -> String {
     let relay = match media {
         Media::Direct => String::new(),
-        Media::RelayTcp => format!("msrp_relay: \"msrp://127.0.0.1:{};tcp\",", kam.addr("tcp").port()),
-        Media::RelayTls => format!(
-            "msrp_relay: \"msrps://localhost:{};tcp\",",
-            kam.addr("tls").port()
-        ),
+        Media::RelayTcp => format!("msrp_relay: \"{}\",", kam.msrp_relay_uri(false)),
+        Media::RelayTls => format!("msrp_relay: \"{}\",", kam.msrp_relay_uri(true)),
     };
-    format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-        {relay}
-        tls: (ca_file: "{ca}"),
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri(sip),
-        ca = kam.ca_pem.display(),
+    kam.account_config(
+        user,
+        &kam.proxy_uri(sip),
+        &format!("{relay}{}", kam.trust_field()),
     )
 }
 

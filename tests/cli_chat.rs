@@ -6,7 +6,7 @@
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{lines_of, next_event, sipchat};
+use cli::{next_event, sipchat, spawn_listen};
 
 #[path = "support/kamailio.rs"]
 mod kamailio;
@@ -14,32 +14,14 @@ mod kamailio;
 use kamailio::Kamailio;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
-    let text = format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-        msrp_relay: "msrp://127.0.0.1:{relay};tcp",
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri("tcp"),
-        relay = kam.addr("tcp").port(),
-    );
-    let path = dir.join(format!("{user}.ron"));
-    std::fs::write(&path, text).unwrap();
-    path
+    let relay = format!("msrp_relay: \"{}\",", kam.msrp_relay_uri(false));
+    let text = kam.account_config(user, &kam.proxy_uri("tcp"), &relay);
+    cli::write_config(dir, &format!("{user}.ron"), &text)
 }
 
-/// Lines of a child's stdout, on a channel.
 #[test]
 fn chat_reads_stdin_and_the_listener_prints_json() {
     let Some(kam) = Kamailio::start_or_skip() else {
@@ -48,17 +30,12 @@ fn chat_reads_stdin_and_the_listener_prints_json() {
     let dir = tempfile::tempdir().unwrap();
     let bob_cfg = write_config(dir.path(), &kam, "bob");
     let alice_cfg = write_config(dir.path(), &kam, "alice");
-    let mut listen = sipchat()
-        .arg("--config")
-        .arg(&bob_cfg)
-        .arg("--data-dir")
-        .arg(dir.path().join("bob-data"))
-        .args(["listen", "--json", "--accept-chats"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let bob = lines_of(&mut listen);
+    let (mut listen, bob) = spawn_listen(
+        &bob_cfg,
+        &dir.path().join("bob-data"),
+        &["--accept-chats"],
+        Stdio::null(),
+    );
     next_event(&bob, "registered");
 
     let mut chat = sipchat()
@@ -100,8 +77,8 @@ fn chat_reads_stdin_and_the_listener_prints_json() {
         "{stderr}"
     );
 
-    unsafe_sigterm(listen.id());
-    let status = listen.wait().unwrap();
+    cli::terminate(listen.0.id());
+    let status = listen.0.wait().unwrap();
     assert!(status.success());
 }
 
@@ -124,13 +101,4 @@ fn chat_with_nobody_says_why_and_exits_1() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
     assert!(stderr.contains("carol is not online (480"), "{stderr}");
-}
-
-/// SIGTERM through the `kill` command (no unsafe code in tests).
-fn unsafe_sigterm(pid: u32) {
-    let ok = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
 }

@@ -10,34 +10,15 @@ mod kamailio;
 mod support;
 
 use kamailio::Kamailio;
-use sha1::{Digest, Sha1};
-use sipchat::model::AccountId;
-use sipchat::runtime::{Command, Event, RuntimeOptions};
+use sipchat::runtime::{Event, FileSendMode, RuntimeOptions};
 use support::Running;
 
 fn account(kam: &Kamailio, user: &str, tls: bool) -> String {
-    let relay = if tls {
-        format!("msrps://localhost:{};tcp", kam.addr("tls").port())
-    } else {
-        format!("msrp://127.0.0.1:{};tcp", kam.addr("tcp").port())
-    };
-    format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-        msrp_relay: "{relay}",
-        tls: (ca_file: "{ca}"),
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri("tcp"),
-        ca = kam.ca_pem.display(),
+    let relay = format!("msrp_relay: \"{}\",", kam.msrp_relay_uri(tls));
+    kam.account_config(
+        user,
+        &kam.proxy_uri("tcp"),
+        &format!("{relay}{}", kam.trust_field()),
     )
 }
 
@@ -66,20 +47,10 @@ fn through_the_relay(tls: bool) {
     let data: Vec<u8> = (0..5 * 1024 * 1024u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
         .collect();
-    let sha1: String = Sha1::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
+    let sha1 = support::sha1_hex(&data);
     let path = outdir.path().join("five.bin");
     std::fs::write(&path, &data).unwrap();
-    let id = alice.handle.next_transfer_id();
-    alice
-        .handle
-        .send(Command::SendFile {
-            id,
-            account: AccountId("alice".into()),
-            to: kam.aor("bob"),
-            path,
-            mode: sipchat::runtime::FileSendMode::Session,
-        })
-        .unwrap();
+    alice.send_file("alice", &kam.aor("bob"), path, FileSendMode::Session);
     let outcome = |r: &mut Running, who: &str, kam: &Kamailio| {
         r.wait_for(&format!("{who}'s transfer"), |e| match e {
             Event::TransferDone { path, sha1, .. } => Some((path.clone(), sha1.clone())),

@@ -4,36 +4,30 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 #[path = "support/runtime.rs"]
 mod support;
 
+use cli::sipchat_isolated;
 use kamailio::Kamailio;
 use sipchat::model::{DeliveryState, RegistrationState};
 use sipchat::runtime::{Event, RuntimeOptions};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::Running;
 
 fn account_ron(kam: &Kamailio, user: &str, transport: &str, password: &str, expires: u32) -> String {
-    format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: {expires},
-        tls: (ca_file: "{ca}"),
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        proxy = kam.proxy_uri(transport),
-        ca = kam.ca_pem.display(),
+    kam.account_config_with(
+        user,
+        password,
+        &kam.proxy_uri(transport),
+        expires,
+        &kam.trust_field(),
     )
 }
 
@@ -312,36 +306,24 @@ fn interval_too_brief_raises_the_expiry() {
     assert_eq!(alice.wait_registered("alice"), kamailio::MIN_EXPIRES);
 }
 
-fn sipchat() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sipchat"));
-    c.env_remove("SIPCHAT_CONFIG").env_remove("SIPCHAT_DATA_DIR");
-    c
-}
-
-fn write_config(dir: &Path, name: &str, ron: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, ron).unwrap();
-    path
-}
-
 #[test]
 fn cli_listen_send_and_sigterm_unregisters() {
     let Some(kam) = Kamailio::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let bob_cfg = write_config(
+    let bob_cfg = cli::write_config(
         dir.path(),
         "bob.ron",
         &account_ron(&kam, "bob", "tcp", "bob-secret", 300),
     );
-    let alice_cfg = write_config(
+    let alice_cfg = cli::write_config(
         dir.path(),
         "alice.ron",
         &account_ron(&kam, "alice", "udp", "alice-secret", 300),
     );
 
-    let mut listen = sipchat()
+    let mut listen = sipchat_isolated()
         .args(["--config"])
         .arg(&bob_cfg)
         .args(["--data-dir"])
@@ -353,14 +335,7 @@ fn cli_listen_send_and_sigterm_unregisters() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(listen.stdout.take().unwrap()).lines();
-    let stderr = listen.stderr.take().unwrap();
-    let stderr_log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let sink = stderr_log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
+    let stderr_log = cli::gather_stderr(&mut listen);
     let mut next_json = |want: &str| -> serde_json::Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -381,16 +356,8 @@ fn cli_listen_send_and_sigterm_unregisters() {
     let registered = next_json("registered");
     assert_eq!(registered["account"], "bob");
 
-    let send = |to: &str, text: &str| {
-        sipchat()
-            .arg("--config")
-            .arg(&alice_cfg)
-            .arg("--data-dir")
-            .arg(dir.path().join("alice-data"))
-            .args(["send", to, text])
-            .output()
-            .unwrap()
-    };
+    let send =
+        |to: &str, text: &str| cli::run_in(&alice_cfg, &dir.path().join("alice-data"), "send", &[to, text]);
     let ok = send(&kam.aor("bob"), "hello from the CLI");
     assert_eq!(
         ok.status.code(),
@@ -409,12 +376,7 @@ fn cli_listen_send_and_sigterm_unregisters() {
     assert!(msg["id"].is_u64() && msg["to"].is_string());
 
     // SIGTERM: bob unregisters and exits 0.
-    let pid = listen.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    cli::terminate(listen.id());
     next_json("unregistered");
     let status = listen.wait().unwrap();
     assert_eq!(status.code(), Some(0));
@@ -437,7 +399,7 @@ fn cli_listen_send_and_sigterm_unregisters() {
 #[test]
 fn cli_usage_and_config_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = sipchat()
+    let missing = sipchat_isolated()
         .args(["--config"])
         .arg(dir.path().join("nope.ron"))
         .args(["send", "sip:a@b", "x"])
@@ -446,12 +408,12 @@ fn cli_usage_and_config_errors_exit_2() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
 
-    let typo = write_config(
+    let typo = cli::write_config(
         dir.path(),
         "typo.ron",
         "(accounts: [(name: \"a\", uri: \"sip:a@b\", passwrod: \"x\")])",
     );
-    let bad = sipchat()
+    let bad = sipchat_isolated()
         .arg("--config")
         .arg(&typo)
         .args(["send", "sip:a@b", "x"])
@@ -461,12 +423,12 @@ fn cli_usage_and_config_errors_exit_2() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("typo.ron:1:") && err.contains("passwrod"), "{err}");
 
-    let usage = sipchat().args(["send"]).output().unwrap();
+    let usage = sipchat_isolated().args(["send"]).output().unwrap();
     assert_eq!(usage.status.code(), Some(2));
 
     // First run with the default path writes a commented example.
     let home = dir.path().join("home");
-    let first = sipchat()
+    let first = sipchat_isolated()
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .args(["send", "--account", "nosuch", "sip:a@b", "x"])

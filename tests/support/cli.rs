@@ -2,18 +2,36 @@
 //! lines.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The `sipchat` binary under test.
 pub fn sipchat() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sipchat"))
 }
 
+/// [`sipchat`] blind to `SIPCHAT_CONFIG` and `SIPCHAT_DATA_DIR` in the
+/// test's own environment.
+pub fn sipchat_isolated() -> Command {
+    let mut command = sipchat();
+    command
+        .env_remove("SIPCHAT_CONFIG")
+        .env_remove("SIPCHAT_DATA_DIR");
+    command
+}
+
 include!("ports.rs");
+
+/// Writes `text` to `DIR/NAME`; its path.
+pub fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
 
 /// A config with only the local account, as `user` on `port`: `DIR/USER.ron`.
 pub fn write_local_config(dir: &Path, user: &str, port: u16) -> PathBuf {
@@ -82,6 +100,28 @@ pub fn run_in(config: &Path, data: &Path, command: &str, args: &[&str]) -> Outpu
 /// `sipchat listen --json EXTRA...` with `config` and `data` (its stderr on
 /// the test's), once it listens; its lines.
 pub fn listen_json(config: &Path, data: &Path, extra: &[&str]) -> (Killed, mpsc::Receiver<String>) {
+    let (child, lines) = spawn_listen(config, data, extra, Stdio::inherit());
+    next_event(&lines, "listening");
+    (child, lines)
+}
+
+/// `sipchat listen --json` with `config` and `data` (its stderr on the
+/// test's), once `user` is registered; its lines.
+pub fn listen_registered(config: &Path, data: &Path, user: &str) -> (Killed, mpsc::Receiver<String>) {
+    let (child, lines) = spawn_listen::<&str>(config, data, &[], Stdio::inherit());
+    let registered = next_event(&lines, "registered");
+    assert_eq!(registered["account"], user, "{registered}");
+    (child, lines)
+}
+
+/// `sipchat listen --json EXTRA...` with `config` and `data`, its stderr
+/// to `stderr`, just started; its lines.
+pub fn spawn_listen<S: AsRef<OsStr>>(
+    config: &Path,
+    data: &Path,
+    extra: &[S],
+    stderr: Stdio,
+) -> (Killed, mpsc::Receiver<String>) {
     let mut child = sipchat()
         .arg("--config")
         .arg(config)
@@ -90,10 +130,56 @@ pub fn listen_json(config: &Path, data: &Path, extra: &[&str]) -> (Killed, mpsc:
         .args(["listen", "--json"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let lines = lines_of(&mut child);
-    next_event(&lines, "listening");
     (Killed(child), lines)
+}
+
+/// Everything a child writes on stderr (taken from it), gathered on a
+/// thread as it comes.
+pub fn gather_stderr(child: &mut Child) -> Arc<Mutex<String>> {
+    let gathered = Arc::new(Mutex::new(String::new()));
+    let sink = gathered.clone();
+    let pipe = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    gathered
+}
+
+/// SIGTERM to `pid` through the `kill` command (no unsafe code in tests);
+/// panics when it cannot be sent.
+pub fn terminate(pid: u32) {
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -TERM {pid}: {sent}");
+}
+
+/// How long [`stop`] gives a process to end after SIGTERM.
+pub const STOP_GRACE: Duration = Duration::from_secs(8);
+
+/// Stops `child` unless it has ended: SIGTERM, up to [`STOP_GRACE`] to end,
+/// then SIGKILL; reaped. Never panics (for `Drop`).
+pub fn stop(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + STOP_GRACE;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -235,6 +235,21 @@ impl Kamailio {
     /// [`USERS`]) registering through `proxy`; `extra` are more account
     /// fields, each ending in a comma. The local account is off.
     pub fn account_config(&self, user: &str, proxy: &str, extra: &str) -> String {
+        let password = password(user).unwrap_or_else(|| panic!("{user} is not a test user"));
+        self.account_config_with(user, password, proxy, 300, extra)
+    }
+
+    /// [`Kamailio::account_config`] with a `password` and an `expires` of
+    /// the test's choosing (a wrong password, an interval below
+    /// [`MIN_EXPIRES`]).
+    pub fn account_config_with(
+        &self,
+        user: &str,
+        password: &str,
+        proxy: &str,
+        expires: u32,
+        extra: &str,
+    ) -> String {
         format!(
             r#"(
     accounts: [(
@@ -242,14 +257,62 @@ impl Kamailio {
         uri: "sip:{user}@{domain}",
         password: "{password}",
         proxy: "{proxy}",
-        expires: 300,
+        expires: {expires},
         {extra}
     )],
     local: (enabled: false),
 )"#,
             domain = self.domain,
-            password = password(user).unwrap_or_else(|| panic!("{user} is not a test user")),
         )
+    }
+
+    /// The account field (for `extra` of [`Kamailio::account_config`]) that
+    /// trusts this server's certificate: `tls: (ca_file: "..."),`.
+    pub fn trust_field(&self) -> String {
+        format!(r#"tls: (ca_file: "{}"),"#, self.ca_pem.display())
+    }
+
+    /// The URI of this server's MSRP relay: `msrps://localhost:PORT;tcp` on
+    /// its TLS port when `secure`, else `msrp://127.0.0.1:PORT;tcp` on TCP.
+    pub fn msrp_relay_uri(&self, secure: bool) -> String {
+        if secure {
+            format!("msrps://localhost:{};tcp", self.addr("tls").port())
+        } else {
+            format!("msrp://127.0.0.1:{};tcp", self.addr("tcp").port())
+        }
+    }
+
+    /// carol calls `number` at this server over UDP (branch, tag and
+    /// Call-ID made from `tag`); the status line of its answer.
+    pub fn call(&self, number: &str, tag: &str) -> String {
+        let failed = |e: std::io::Error| -> ! { panic!("calling {number}: {e}") };
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| failed(e));
+        sock.set_read_timeout(Some(CALL_ANSWER_TIMEOUT))
+            .unwrap_or_else(|e| failed(e));
+        let port = sock.local_addr().unwrap_or_else(|e| failed(e)).port();
+        let invite = format!(
+            "INVITE sip:{number}@{domain} SIP/2.0\r\n\
+             Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{tag}{number}\r\n\
+             Max-Forwards: 70\r\n\
+             From: <sip:carol@{domain}>;tag={tag}\r\n\
+             To: <sip:{number}@{domain}>\r\n\
+             Call-ID: {tag}-{number}@127.0.0.1\r\n\
+             CSeq: 1 INVITE\r\n\
+             Contact: <sip:carol@127.0.0.1:{port}>\r\n\
+             Content-Length: 0\r\n\r\n",
+            domain = self.domain
+        );
+        sock.send_to(invite.as_bytes(), self.addr("udp"))
+            .unwrap_or_else(|e| failed(e));
+        let mut buf = [0u8; 4096];
+        let (len, _) = sock
+            .recv_from(&mut buf)
+            .unwrap_or_else(|e| panic!("no answer to the call to {number}: {e}\n{}", self.log()));
+        String::from_utf8_lossy(&buf[..len])
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// The provider of `tests/kamailio/nat.cfg` (UDP, at `ip`) with
@@ -261,6 +324,9 @@ impl Kamailio {
         Kamailio::start_udp_config_or_skip(&template, ip)
     }
 }
+
+/// How long [`Kamailio::call`] waits for the answer.
+const CALL_ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The configuration template of the provider of the NAT and outbound tests.
 const NAT_PROVIDER_CFG: &str = include_str!("../kamailio/nat.cfg");

@@ -3,9 +3,9 @@
 
 use sha1::{Digest, Sha1};
 use sipchat::config::Config;
-use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState};
-use sipchat::runtime::{Event, Events, Handle, Runtime, RuntimeOptions};
-use std::path::Path;
+use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, TransferId};
+use sipchat::runtime::{Command, Event, Events, FileSendMode, Handle, Runtime, RuntimeOptions};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How long a test waits for one expected event.
@@ -67,9 +67,6 @@ impl Running {
         }
     }
 
-    /// Starts a runtime whose local account listens on any free port (no
-    /// race with other tests for a port picked in advance) and returns the
-    /// port it got.
     /// [`Running::start`] with its data in `data_dir`, watching `watch`;
     /// its waits last `timeout`.
     pub fn start_watching(config: Config, data_dir: &Path, watch: &[&str], timeout: Duration) -> Running {
@@ -83,6 +80,9 @@ impl Running {
         running
     }
 
+    /// Starts a runtime whose local account listens on any free port (no
+    /// race with other tests for a port picked in advance) and returns the
+    /// port it got.
     pub fn start_local(config: Config, options: RuntimeOptions) -> (Running, u16) {
         let options = RuntimeOptions {
             local_port: Some(0),
@@ -134,6 +134,22 @@ impl Running {
         self.handle
             .send_message(&AccountId(account.into()), to, text)
             .unwrap_or_else(|e| panic!("send: {e}"))
+    }
+
+    /// Sends the file at `path` from `account` to `to` in `mode`; its
+    /// transfer's id.
+    pub fn send_file(&self, account: &str, to: &str, path: PathBuf, mode: FileSendMode) -> TransferId {
+        let id = self.handle.next_transfer_id();
+        self.handle
+            .send(Command::SendFile {
+                id,
+                account: AccountId(account.into()),
+                to: to.into(),
+                path,
+                mode,
+            })
+            .unwrap();
+        id
     }
 
     /// Drains events for a while without waiting for anything in particular.
