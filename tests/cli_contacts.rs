@@ -11,10 +11,10 @@ mod cli;
 #[path = "support/raw_sip.rs"]
 mod raw_sip;
 
-use cli::{free_port, lines_of, next_event, sipchat, write_local_config, Killed};
+use cli::{free_port, listen_json, next_event, run_in, write_local_config, Killed};
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 /// Longest a test waits for the instance to serve its control socket.
@@ -27,15 +27,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn contacts(config: &Path, data: &Path, args: &[&str]) -> Output {
-    sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("contacts")
-        .args(args)
-        .output()
-        .unwrap()
+    run_in(config, data, "contacts", args)
 }
 
 fn ok(output: &Output) -> String {
@@ -160,18 +152,7 @@ fn every_contacts_subcommand_alone() {
 
 /// `listen --json` on `data`, once its control socket answers.
 fn listen(config: &Path, data: &Path) -> (Killed, std::sync::mpsc::Receiver<String>) {
-    let mut child = sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["listen", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let lines = lines_of(&mut child);
-    next_event(&lines, "listening");
+    let (child, lines) = listen_json(config, data, &[]);
     let deadline = Instant::now() + DEADLINE;
     while !data.join("control.sock").exists() {
         assert!(
@@ -180,7 +161,7 @@ fn listen(config: &Path, data: &Path) -> (Killed, std::sync::mpsc::Receiver<Stri
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    (Killed(child), lines)
+    (child, lines)
 }
 
 #[test]

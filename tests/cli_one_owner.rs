@@ -16,8 +16,11 @@ mod kamailio;
 #[path = "support/runtime.rs"]
 mod runtime;
 
-use cli::{free_port, lines_of, next_event, sipchat, write_local_config, Killed};
+use cli::{
+    free_port, lines_of, listen_registered, next_event, sipchat, spawn_listen, write_local_config, Killed,
+};
 use kamailio::Kamailio;
+use sipchat::config::DEFAULT_EXPIRES;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -30,48 +33,13 @@ const LATE_WATCH: Duration = Duration::from_secs(70);
 const DEADLINE: Duration = Duration::from_secs(120);
 
 fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
-    let path = dir.join(format!("{user}.ron"));
-    std::fs::write(
-        &path,
-        format!(
-            r#"(accounts: [(name: "{user}", uri: "sip:{user}@{domain}", password: "{pw}", proxy: "{proxy}")],
-                local: (enabled: false))"#,
-            domain = kamailio::DOMAIN,
-            pw = kamailio::password(user).unwrap(),
-            proxy = kam.proxy_uri("tcp"),
-        ),
-    )
-    .unwrap();
-    path
-}
-
-/// `sipchat listen --json` on `data`, registered.
-fn listen(config: &Path, data: &Path, user: &str) -> (Killed, Receiver<String>) {
-    let mut child = sipchat()
-        .args(["--config"])
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["listen", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let lines = lines_of(&mut child);
-    let registered = cli::next_event(&lines, "registered");
-    assert_eq!(registered["account"], user, "{registered}");
-    (Killed(child), lines)
+    let password = kamailio::password(user).unwrap();
+    let text = kam.account_config_with(user, password, &kam.proxy_uri("tcp"), DEFAULT_EXPIRES, "");
+    cli::write_config(dir, &format!("{user}.ron"), &text)
 }
 
 fn send(config: &Path, data: &Path, to: &str, text: &str) -> Output {
-    sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["send", to, text])
-        .output()
-        .unwrap()
+    cli::run_in(config, data, "send", &[to, text])
 }
 
 /// Every message body the receiver printed so far, counted.
@@ -116,8 +84,8 @@ fn sends_beside_a_listen_are_delivered_once_each_and_say_so() {
     let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
     let alice_config = write_config(dir.path(), &kam, "alice");
     let bob_config = write_config(dir.path(), &kam, "bob");
-    let (_bob, bob_lines) = listen(&bob_config, &bob_data, "bob");
-    let (_alice, _alice_lines) = listen(&alice_config, &alice_data, "alice");
+    let (_bob, bob_lines) = listen_registered(&bob_config, &bob_data, "bob");
+    let (_alice, _alice_lines) = listen_registered(&alice_config, &alice_data, "alice");
     let to = kam.aor("bob");
 
     let started = Instant::now();
@@ -176,7 +144,7 @@ fn without_an_instance_overlapping_sends_take_turns_under_the_lock() {
     let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
     let alice_config = write_config(dir.path(), &kam, "alice");
     let bob_config = write_config(dir.path(), &kam, "bob");
-    let (_bob, bob_lines) = listen(&bob_config, &bob_data, "bob");
+    let (_bob, bob_lines) = listen_registered(&bob_config, &bob_data, "bob");
     let to = kam.aor("bob");
     let threads: Vec<(String, std::thread::JoinHandle<Output>)> = (0..4)
         .map(|i| {
@@ -238,8 +206,8 @@ fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_pe
     let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
     let alice_config = write_config(dir.path(), &kam, "alice");
     let bob_config = write_config(dir.path(), &kam, "bob");
-    let (_bob, bob_lines) = listen(&bob_config, &bob_data, "bob");
-    let (_alice, alice_lines) = listen(&alice_config, &alice_data, "alice");
+    let (_bob, bob_lines) = listen_registered(&bob_config, &bob_data, "bob");
+    let (_alice, alice_lines) = listen_registered(&alice_config, &alice_data, "alice");
     let to = kam.aor("bob");
     let mut counts = HashMap::new();
 
@@ -292,32 +260,14 @@ fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_pe
 
 /// `sipchat listen --json` with the local account only; its lines.
 fn listen_local(config: &Path, data: &Path, extra: &[&std::ffi::OsStr]) -> (Killed, Receiver<String>) {
-    let mut child = sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["listen", "--json"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let lines = lines_of(&mut child);
+    let (child, lines) = spawn_listen(config, data, extra, Stdio::null());
     next_event(&lines, "listening");
-    (Killed(child), lines)
+    (child, lines)
 }
 
 fn send_file(config: &Path, data: &Path, to: &str, file: &Path) -> Output {
-    sipchat()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["send-file", "--json", to])
-        .arg(file)
-        .output()
-        .unwrap()
+    let file = file.to_str().unwrap();
+    cli::run_in(config, data, "send-file", &["--json", to, file])
 }
 
 /// The JSON lines of `out`'s stdout.
@@ -335,14 +285,13 @@ fn send_file_beside_a_listen_is_sent_by_the_listen_with_progress_and_true_exit_c
     let inbox = dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
     let bob_port = free_port();
-    let bob_config = dir.path().join("bob.ron");
-    std::fs::write(
-        &bob_config,
-        format!(
+    let bob_config = cli::write_config(
+        dir.path(),
+        "bob.ron",
+        &format!(
             r#"(accounts: [], local: (user: "bob", bind: "127.0.0.1", port: {bob_port}, max_file_size: 1000000))"#
         ),
-    )
-    .unwrap();
+    );
     let alice_config = write_local_config(dir.path(), "alice", 0);
     let (_bob, bob_lines) = listen_local(
         &bob_config,
@@ -399,7 +348,7 @@ fn send_file_beside_a_listen_is_sent_by_the_listen_with_progress_and_true_exit_c
 fn chat_beside_a_listen_goes_through_the_listen_both_ways() {
     use sipchat::model::{AccountId, ChatState};
     use sipchat::runtime::{Command, Event, RuntimeOptions};
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
 
     let dir = tempfile::tempdir().unwrap();
     let alice_data = dir.path().join("alice");
@@ -442,13 +391,7 @@ fn chat_beside_a_listen_goes_through_the_listen_both_ways() {
     next_event(&alice_lines, "chat_started");
 
     // Bob answers; the line comes out of the chat's stdout.
-    let (tx, from_chat) = std::sync::mpsc::channel();
-    let stdout = chat.0.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let from_chat = lines_of(&mut chat.0);
     bob.handle
         .send(Command::SendChat {
             id: bob.handle.next_message_id(),
