@@ -22,6 +22,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/dbus.rs"]
 mod dbus;
 #[path = "support/kamailio.rs"]
@@ -29,10 +31,8 @@ mod kamailio;
 #[path = "support/xvfb.rs"]
 mod xvfb;
 
-use std::io::{BufRead, BufReader};
-use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,31 +42,12 @@ use xvfb::Xvfb;
 
 const WAIT: Duration = Duration::from_secs(30);
 
-fn write(dir: &Path, name: &str, ron: String) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, ron).unwrap();
-    path
-}
-
 fn account(kam: &Kamailio, user: &str, transport: &str, trusted: &str) -> String {
-    format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-        tls: (ca_file: "{ca}"),
-        trusted_alert_senders: [{trusted}],
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri(transport),
-        ca = kam.ca_pem.display(),
-    )
+    let extra = format!(
+        "{}\n        trusted_alert_senders: [{trusted}],",
+        kam.trust_field()
+    );
+    kam.account_config(user, &kam.proxy_uri(transport), &extra)
 }
 
 /// The window process; stopped (SIGTERM, then killed) if the test fails early.
@@ -99,37 +80,19 @@ impl Background {
 
 impl Drop for Background {
     fn drop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(8);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        cli::stop(&mut self.child);
     }
 }
 
 /// Alice sends `text` to bob with a one-shot `sipchat send` (its own data
 /// directory each time, so nothing waits in an outbox).
 fn alice_sends(kam: &Kamailio, dir: &Path, config: &Path, n: u32, text: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sipchat"))
-        .env_remove("SIPCHAT_CONFIG")
-        .env_remove("SIPCHAT_DATA_DIR")
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(dir.join(format!("alice-data-{n}")))
-        .args(["send", &kam.aor("bob"), text])
-        .output()
-        .unwrap()
+    cli::run_in(
+        config,
+        &dir.join(format!("alice-data-{n}")),
+        "send",
+        &[&kam.aor("bob"), text],
+    )
 }
 
 /// Asks the window to close as a window manager does: a `WM_PROTOCOLS`
@@ -157,35 +120,6 @@ fn request_close(x: &Xvfb, window: &str) {
     conn.flush().unwrap();
 }
 
-/// Calls `number` at the Kamailio; its answer's status line.
-fn call(kam: &Kamailio, number: &str) -> String {
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let port = sock.local_addr().unwrap().port();
-    let invite = format!(
-        "INVITE sip:{number}@{domain} SIP/2.0\r\n\
-         Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKduty{number}\r\n\
-         Max-Forwards: 70\r\n\
-         From: <sip:carol@{domain}>;tag=duty\r\n\
-         To: <sip:{number}@{domain}>\r\n\
-         Call-ID: duty-{number}@127.0.0.1\r\n\
-         CSeq: 1 INVITE\r\n\
-         Contact: <sip:carol@127.0.0.1:{port}>\r\n\
-         Content-Length: 0\r\n\r\n",
-        domain = kamailio::DOMAIN
-    );
-    sock.send_to(invite.as_bytes(), kam.addr("udp")).unwrap();
-    let mut buf = [0u8; 4096];
-    let (len, _) = sock
-        .recv_from(&mut buf)
-        .unwrap_or_else(|e| panic!("no answer to the call to {number}: {e}\n{}", kam.log()));
-    String::from_utf8_lossy(&buf[..len])
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[test]
 fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quits() {
     let Some(bus) = PrivateBus::start_or_skip() else {
@@ -201,17 +135,11 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
     let watcher = TrayWatcher::start(&bus);
     let dir = tempfile::tempdir().unwrap();
     let trusted = format!("\"sip:alert@{}\"", kamailio::DOMAIN);
-    let bob_config = write(dir.path(), "bob.ron", account(&kam, "bob", "tls", &trusted));
-    let alice_config = write(dir.path(), "alice.ron", account(&kam, "alice", "udp", ""));
+    let bob_config = cli::write_config(dir.path(), "bob.ron", &account(&kam, "bob", "tls", &trusted));
+    let alice_config = cli::write_config(dir.path(), "alice.ron", &account(&kam, "alice", "udp", ""));
 
     let mut child = x
-        .command(env!("CARGO_BIN_EXE_sipchat"))
-        .env_remove("SIPCHAT_CONFIG")
-        .env_remove("SIPCHAT_DATA_DIR")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
-        .env("LANG", "en_US.UTF-8")
+        .sipchat_window(&bus.address, &dir.path().join("xdg-config"))
         .env("SIPCHAT_LOG", "info")
         .arg("--config")
         .arg(&bob_config)
@@ -222,14 +150,7 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = Arc::new(Mutex::new(String::new()));
-    let sink = stderr.clone();
-    let pipe = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
+    let stderr = cli::gather_stderr(&mut child);
     let mut bob = Background { child, stderr };
 
     // The tray item registers; no window is shown.
@@ -271,7 +192,7 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
     assert_eq!(message.urgency, Some(1));
 
     // An emergency alert from the server.
-    let answer = call(&kam, "112");
+    let answer = kam.call("112", "duty");
     assert!(answer.contains("480"), "{answer}");
     let alert = notifications.wait_for("for the emergency alert", WAIT, |r| {
         r.summary.contains("EMERGENCY ALERT")

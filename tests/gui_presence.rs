@@ -29,9 +29,9 @@ mod dbus;
 #[path = "support/xvfb.rs"]
 mod xvfb;
 
-use cli::{lines_of, sipchat, Killed};
+use cli::{run_in, spawn_listen, Killed};
 use dbus::{NotificationServer, PrivateBus, TrayWatcher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
@@ -40,27 +40,9 @@ use xvfb::Xvfb;
 /// Generous: the machine may be busy with other builds.
 const WAIT: Duration = Duration::from_secs(40);
 
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Runs a one-shot `sipchat` command on `config` and `data`.
 fn run(config: &Path, data: &Path, args: &[&str]) -> Output {
-    let out = sipchat()
-        .env_remove("SIPCHAT_CONFIG")
-        .env_remove("SIPCHAT_DATA_DIR")
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = run_in(config, data, args[0], &args[1..]);
     assert!(
         out.status.success(),
         "sipchat {args:?}: {}{}",
@@ -72,22 +54,9 @@ fn run(config: &Path, data: &Path, args: &[&str]) -> Output {
 
 /// `sipchat listen --json` with `extra`, once it listens.
 fn listen(config: &Path, data: &Path, extra: &[&str]) -> (Killed, Receiver<String>) {
-    let mut child = sipchat()
-        .env_remove("SIPCHAT_CONFIG")
-        .env_remove("SIPCHAT_DATA_DIR")
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["listen", "--json"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let lines = lines_of(&mut child);
+    let (child, lines) = spawn_listen(config, data, extra, Stdio::null());
     next_json(&lines, "listening", |v| v["event"] == "listening");
-    (Killed(child), lines)
+    (child, lines)
 }
 
 /// The next JSON line satisfying `want`, within [`WAIT`].
@@ -114,13 +83,7 @@ fn next_json(
 /// The window on `bus`; killed when dropped.
 fn start_window(x: &Xvfb, bus: &PrivateBus, home: &Path, config: &Path, data: &Path) -> (Killed, String) {
     let child = x
-        .command(env!("CARGO_BIN_EXE_sipchat"))
-        .env_remove("SIPCHAT_CONFIG")
-        .env_remove("SIPCHAT_DATA_DIR")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .env("LANG", "en_US.UTF-8")
+        .sipchat_window(&bus.address, &home.join("xdg-config"))
         .arg("--config")
         .arg(config)
         .arg("--data-dir")
@@ -154,7 +117,7 @@ fn screenshot(x: &Xvfb, id: &str, width: u32, height: u32, name: &str) {
         &height.to_string()
     ]));
     std::thread::sleep(Duration::from_millis(1200));
-    let path = artifacts().join(format!("presence-{width}x{height}-{name}.png"));
+    let path = xvfb::artifacts().join(format!("presence-{width}x{height}-{name}.png"));
     assert!(x.screenshot_window(id, &path), "no screenshot {}", path.display());
 }
 
@@ -332,7 +295,7 @@ fn the_window_shows_presence_asks_permission_notifies_and_sets_status_from_the_t
             std::thread::sleep(Duration::from_millis(800));
             assert!(x.xdotool(&["windowfocus", "--sync", &id]));
             click(&x, &id, 1300, 33);
-            let path = artifacts().join("presence-1440x900-allowed.png");
+            let path = xvfb::artifacts().join("presence-1440x900-allowed.png");
             assert!(x.screenshot_window(&id, &path));
             next_json(&carol_lines, "carol allowed", |v| {
                 v["event"] == "presence" && v["watch"] == "active"

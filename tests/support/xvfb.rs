@@ -120,6 +120,22 @@ impl Xvfb {
         command
     }
 
+    /// The sipchat window (the binary under test) on this display, its
+    /// session bus at `bus_address`, its window state under `config_home`,
+    /// in English; blind to the test's own `SIPCHAT_CONFIG`,
+    /// `SIPCHAT_DATA_DIR` and `WAYLAND_DISPLAY`.
+    pub fn sipchat_window(&self, bus_address: &str, config_home: &Path) -> Command {
+        let mut command = self.command(env!("CARGO_BIN_EXE_sipchat"));
+        command
+            .env_remove("SIPCHAT_CONFIG")
+            .env_remove("SIPCHAT_DATA_DIR")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+            .env("XDG_CONFIG_HOME", config_home)
+            .env("LANG", "en_US.UTF-8");
+        command
+    }
+
     /// The id of a viewable (mapped) window whose name matches `pattern`,
     /// if there is one now.
     pub fn find_window(&self, pattern: &str) -> Option<String> {
@@ -276,4 +292,15 @@ impl Image {
             .filter(|(a, b)| a != b)
             .count()
     }
+}
+
+/// `target/gui-artifacts`, beside the tests' temporary directory (made if
+/// missing): where GUI tests leave screenshots to be looked at.
+pub fn artifacts() -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("gui-artifacts");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
 }
