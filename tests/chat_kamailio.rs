@@ -11,8 +11,8 @@ mod kamailio;
 mod support;
 
 use kamailio::Kamailio;
-use sipchat::model::{AccountId, ChatState, DeliveryState, MessageId, SessionId};
-use sipchat::runtime::{Command, Event, RuntimeOptions};
+use sipchat::model::{ChatState, DeliveryState, SessionId};
+use sipchat::runtime::{Event, RuntimeOptions};
 use support::Running;
 
 /// How chats of a test account reach the peer.
@@ -61,19 +61,6 @@ fn active(r: &mut Running, who: &str, kam: &Kamailio) -> (SessionId, bool, Optio
     })
 }
 
-fn say(r: &Running, account: &str, session: SessionId, text: &str) -> MessageId {
-    let id = r.handle.next_message_id();
-    r.handle
-        .send(Command::SendChat {
-            id,
-            account: AccountId(account.into()),
-            session,
-            text: text.into(),
-        })
-        .unwrap();
-    id
-}
-
 /// Alice opens a chat with bob (who accepts), they talk both ways, a
 /// 100 KiB text arrives whole, alice hangs up. Returns how alice's side
 /// reported the session (secure, relay).
@@ -81,17 +68,11 @@ fn chat(sip: &str, media: Media) -> Option<(bool, Option<String>)> {
     let kam = Kamailio::start_or_skip()?;
     let mut bob = start(&kam, "bob", sip, media, true);
     let mut alice = start(&kam, "alice", sip, media, false);
-    alice
-        .handle
-        .send(Command::OpenChat {
-            account: AccountId("alice".into()),
-            peer: kam.aor("bob"),
-        })
-        .unwrap();
+    alice.open_chat("alice", &kam.aor("bob"));
     let (a, secure, relay) = active(&mut alice, "alice", &kam);
     let (b, _, _) = active(&mut bob, "bob", &kam);
 
-    let id = say(&alice, "alice", a, "hello bob, through Kamailio");
+    let id = alice.say("alice", a, "hello bob, through Kamailio");
     assert_eq!(
         alice.wait_delivery(id),
         DeliveryState::Accepted,
@@ -102,12 +83,12 @@ fn chat(sip: &str, media: Media) -> Option<(bool, Option<String>)> {
     assert_eq!(got.session, Some(b));
     assert_eq!(got.from, kam.aor("alice"));
 
-    let id = say(&bob, "bob", b, "hi alice");
+    let id = bob.say("bob", b, "hi alice");
     assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted);
     alice.wait_message("hi alice");
 
     let long: String = (0..100 * 1024 / 16).map(|i| format!("{i:015}\n")).collect();
-    let id = say(&alice, "alice", a, &long);
+    let id = alice.say("alice", a, &long);
     assert_eq!(
         alice.wait_delivery(id),
         DeliveryState::Accepted,
@@ -117,13 +98,7 @@ fn chat(sip: &str, media: Media) -> Option<(bool, Option<String>)> {
     let got = bob.wait_message(long.trim_end());
     assert_eq!(got.body.len(), long.len(), "100 KiB arrive whole");
 
-    alice
-        .handle
-        .send(Command::CloseChat {
-            account: AccountId("alice".into()),
-            session: a,
-        })
-        .unwrap();
+    alice.close_chat("alice", a);
     let reason = bob.wait_for("bob sees the end", |e| match e {
         Event::ChatUpdate {
             session,
@@ -179,13 +154,7 @@ fn an_msrps_offer_to_an_account_with_a_plain_relay_is_declined_with_488() {
     };
     let mut bob = start(&kam, "bob", "tcp", Media::RelayTcp, true);
     let mut alice = start(&kam, "alice", "tcp", Media::RelayTls, false);
-    alice
-        .handle
-        .send(Command::OpenChat {
-            account: AccountId("alice".into()),
-            peer: kam.aor("bob"),
-        })
-        .unwrap();
+    alice.open_chat("alice", &kam.aor("bob"));
     let reason = alice.wait_for("alice's chat declined", |e| match e {
         Event::ChatUpdate {
             state: ChatState::Failed { reason },

@@ -6,7 +6,7 @@
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{next_event, sipchat, spawn_listen};
+use cli::{next_event, sipchat, spawn_chat, spawn_listen};
 
 #[path = "support/kamailio.rs"]
 mod kamailio;
@@ -38,17 +38,7 @@ fn chat_reads_stdin_and_the_listener_prints_json() {
     );
     next_event(&bob, "registered");
 
-    let mut chat = sipchat()
-        .arg("--config")
-        .arg(&alice_cfg)
-        .arg("--data-dir")
-        .arg(dir.path().join("alice-data"))
-        .args(["chat", &kam.aor("bob")])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut chat = spawn_chat(&alice_cfg, &dir.path().join("alice-data"), &kam.aor("bob"));
     let started = next_event(&bob, "chat_started");
     assert_eq!(started["peer"], kam.aor("alice"));
     assert!(started["relay"]

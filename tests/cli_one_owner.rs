@@ -17,7 +17,7 @@ mod kamailio;
 mod runtime;
 
 use cli::{
-    free_port, lines_of, listen_registered, next_event, sipchat, spawn_listen, write_local_config, Killed,
+    free_port, lines_of, listen_registered, next_event, spawn_chat, spawn_listen, write_local_config, Killed,
 };
 use kamailio::Kamailio;
 use sipchat::config::DEFAULT_EXPIRES;
@@ -363,19 +363,11 @@ fn chat_beside_a_listen_goes_through_the_listen_both_ways() {
     let alice_config = write_local_config(dir.path(), "alice", 0);
     let (_alice, alice_lines) = listen_local(&alice_config, &alice_data, &[]);
 
-    let mut chat = Killed(
-        sipchat()
-            .arg("--config")
-            .arg(&alice_config)
-            .arg("--data-dir")
-            .arg(&alice_data)
-            .args(["chat", &format!("sip:bob@127.0.0.1:{bob_port}")])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut chat = Killed(spawn_chat(
+        &alice_config,
+        &alice_data,
+        &format!("sip:bob@127.0.0.1:{bob_port}"),
+    ));
     let mut stdin = chat.0.stdin.take().unwrap();
     let session = bob.wait_for("the chat active at bob", |e| match e {
         Event::ChatUpdate {

@@ -250,12 +250,7 @@ fn in_the_background_messages_and_alerts_notify_and_the_tray_menu_opens_and_quit
 
     // Starting sipchat again brings the window back (the running one opens it).
     let again = x
-        .command(env!("CARGO_BIN_EXE_sipchat"))
-        .env_remove("SIPCHAT_CONFIG")
-        .env_remove("SIPCHAT_DATA_DIR")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .env("LANG", "en_US.UTF-8")
+        .sipchat_command(&bus.address)
         .arg("--config")
         .arg(&bob_config)
         .arg("--data-dir")

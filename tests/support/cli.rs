@@ -97,6 +97,22 @@ pub fn run_in(config: &Path, data: &Path, command: &str, args: &[&str]) -> Outpu
         .unwrap()
 }
 
+/// `sipchat --config CONFIG --data-dir DATA chat PEER` started, its stdin,
+/// stdout and stderr piped.
+pub fn spawn_chat(config: &Path, data: &Path, peer: &str) -> Child {
+    sipchat()
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["chat", peer])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// `sipchat listen --json EXTRA...` with `config` and `data` (its stderr on
 /// the test's), once it listens; its lines.
 pub fn listen_json(config: &Path, data: &Path, extra: &[&str]) -> (Killed, mpsc::Receiver<String>) {

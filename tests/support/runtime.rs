@@ -3,7 +3,9 @@
 
 use sha1::{Digest, Sha1};
 use sipchat::config::Config;
-use sipchat::model::{AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, TransferId};
+use sipchat::model::{
+    AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId, TransferId,
+};
 use sipchat::runtime::{Command, Event, Events, FileSendMode, Handle, Runtime, RuntimeOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -134,6 +136,40 @@ impl Running {
         self.handle
             .send_message(&AccountId(account.into()), to, text)
             .unwrap_or_else(|e| panic!("send: {e}"))
+    }
+
+    /// Opens a chat from `account` with `peer`.
+    pub fn open_chat(&self, account: &str, peer: &str) {
+        self.handle
+            .send(Command::OpenChat {
+                account: AccountId(account.into()),
+                peer: peer.into(),
+            })
+            .unwrap();
+    }
+
+    /// Says `text` in the chat `session` of `account`; the message's id.
+    pub fn say(&self, account: &str, session: SessionId, text: &str) -> MessageId {
+        let id = self.handle.next_message_id();
+        self.handle
+            .send(Command::SendChat {
+                id,
+                account: AccountId(account.into()),
+                session,
+                text: text.into(),
+            })
+            .unwrap();
+        id
+    }
+
+    /// Ends the chat `session` of `account`.
+    pub fn close_chat(&self, account: &str, session: SessionId) {
+        self.handle
+            .send(Command::CloseChat {
+                account: AccountId(account.into()),
+                session,
+            })
+            .unwrap();
     }
 
     /// Sends the file at `path` from `account` to `to` in `mode`; its

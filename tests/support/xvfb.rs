@@ -125,13 +125,19 @@ impl Xvfb {
     /// in English; blind to the test's own `SIPCHAT_CONFIG`,
     /// `SIPCHAT_DATA_DIR` and `WAYLAND_DISPLAY`.
     pub fn sipchat_window(&self, bus_address: &str, config_home: &Path) -> Command {
+        let mut command = self.sipchat_command(bus_address);
+        command.env("XDG_CONFIG_HOME", config_home);
+        command
+    }
+
+    /// [`Xvfb::sipchat_window`] with the test's own `XDG_CONFIG_HOME`.
+    pub fn sipchat_command(&self, bus_address: &str) -> Command {
         let mut command = self.command(env!("CARGO_BIN_EXE_sipchat"));
         command
             .env_remove("SIPCHAT_CONFIG")
             .env_remove("SIPCHAT_DATA_DIR")
             .env_remove("WAYLAND_DISPLAY")
             .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
-            .env("XDG_CONFIG_HOME", config_home)
             .env("LANG", "en_US.UTF-8");
         command
     }
