@@ -42,6 +42,14 @@ fn send(config: &Path, data: &Path, to: &str, text: &str) -> Output {
     cli::run_in(config, data, "send", &[to, text])
 }
 
+/// alice's and bob's configs at `kam` and their data directories, in `dir`.
+fn alice_and_bob(dir: &Path, kam: &Kamailio) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+    let (alice_data, bob_data) = (dir.join("alice"), dir.join("bob"));
+    let alice_config = write_config(dir, kam, "alice");
+    let bob_config = write_config(dir, kam, "bob");
+    (alice_config, alice_data, bob_config, bob_data)
+}
+
 /// Every message body the receiver printed so far, counted.
 fn count_bodies(lines: &Receiver<String>, counts: &mut HashMap<String, usize>, wait: Duration) {
     let end = Instant::now() + wait;
@@ -81,9 +89,7 @@ fn sends_beside_a_listen_are_delivered_once_each_and_say_so() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
-    let alice_config = write_config(dir.path(), &kam, "alice");
-    let bob_config = write_config(dir.path(), &kam, "bob");
+    let (alice_config, alice_data, bob_config, bob_data) = alice_and_bob(dir.path(), &kam);
     let (_bob, bob_lines) = listen_registered(&bob_config, &bob_data, "bob");
     let (_alice, _alice_lines) = listen_registered(&alice_config, &alice_data, "alice");
     let to = kam.aor("bob");
@@ -141,9 +147,7 @@ fn without_an_instance_overlapping_sends_take_turns_under_the_lock() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
-    let alice_config = write_config(dir.path(), &kam, "alice");
-    let bob_config = write_config(dir.path(), &kam, "bob");
+    let (alice_config, alice_data, bob_config, bob_data) = alice_and_bob(dir.path(), &kam);
     let (_bob, bob_lines) = listen_registered(&bob_config, &bob_data, "bob");
     let to = kam.aor("bob");
     let threads: Vec<(String, std::thread::JoinHandle<Output>)> = (0..4)
@@ -203,9 +207,7 @@ fn registrar_down_keeps_the_message_and_the_listen_delivers_it_once_after_the_pe
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (alice_data, bob_data) = (dir.path().join("alice"), dir.path().join("bob"));
-    let alice_config = write_config(dir.path(), &kam, "alice");
-    let bob_config = write_config(dir.path(), &kam, "bob");
+    let (alice_config, alice_data, bob_config, bob_data) = alice_and_bob(dir.path(), &kam);
     let (_bob, bob_lines) = listen_registered(&bob_config, &bob_data, "bob");
     let (_alice, alice_lines) = listen_registered(&alice_config, &alice_data, "alice");
     let to = kam.aor("bob");

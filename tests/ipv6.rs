@@ -223,23 +223,12 @@ fn registration_and_message(alice_transport: &str, bob_transport: &str) {
     let mut bob = ipv6_user(&kam, "bob", bob_transport);
     let mut alice = ipv6_user(&kam, "alice", alice_transport);
     let text = format!("hi bob, over IPv6 {alice_transport} -> {bob_transport}");
-    let id = alice.send("alice", &kam.aor("bob"), &text);
-    assert_eq!(
-        alice.wait_delivery(id),
-        DeliveryState::Accepted,
-        "log:\n{}",
-        kam.log()
+    support::message_both_ways(
+        (&mut alice, &kam.aor("alice")),
+        (&mut bob, &kam.aor("bob")),
+        (&text, "hi alice, IPv6 too"),
+        || kam.log(),
     );
-    let got = bob.wait_message(&text);
-    assert_eq!(got.from, kam.aor("alice"));
-    let id = bob.send("bob", &got.from, "hi alice, IPv6 too");
-    assert_eq!(
-        bob.wait_delivery(id),
-        DeliveryState::Accepted,
-        "log:\n{}",
-        kam.log()
-    );
-    alice.wait_message("hi alice, IPv6 too");
 }
 
 #[test]

@@ -55,19 +55,13 @@ fn exchange(bob_transport: &str, alice_transport: &str) {
     let mut bob = start_user(&kam, "bob", bob_transport);
     let mut alice = start_user(&kam, "alice", alice_transport);
     let text = format!("hi bob over {alice_transport}->{bob_transport}");
-    let id = alice.send("alice", &kam.aor("bob"), &text);
-    assert_eq!(
-        alice.wait_delivery(id),
-        DeliveryState::Accepted,
-        "log:\n{}",
-        kam.log()
-    );
-    let got = bob.wait_message(&text);
-    assert_eq!(got.from, kam.aor("alice"));
     // And back again, to the address bob saw.
-    let id = bob.send("bob", &got.from, "hi alice");
-    assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted);
-    alice.wait_message("hi alice");
+    support::message_both_ways(
+        (&mut alice, &kam.aor("alice")),
+        (&mut bob, &kam.aor("bob")),
+        (&text, "hi alice"),
+        || kam.log(),
+    );
 }
 
 #[test]

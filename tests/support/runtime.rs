@@ -215,6 +215,30 @@ fn recv_timeout(waiter: &tokio::runtime::Runtime, events: &mut Events, timeout: 
     waiter.block_on(async { tokio::time::timeout(timeout, events.recv()).await.ok().flatten() })
 }
 
+/// `alice` (her account named "alice") sends `text` to `bob_aor`; `bob`
+/// (his account "bob") gets it from `alice_aor` and answers `reply` to the
+/// address he saw, which she gets. Both are accepted, else the panic shows
+/// `log()` (the server's log).
+pub fn message_both_ways(
+    (alice, alice_aor): (&mut Running, &str),
+    (bob, bob_aor): (&mut Running, &str),
+    (text, reply): (&str, &str),
+    log: impl Fn() -> String,
+) {
+    let id = alice.send("alice", bob_aor, text);
+    assert_eq!(
+        alice.wait_delivery(id),
+        DeliveryState::Accepted,
+        "log:\n{}",
+        log()
+    );
+    let got = bob.wait_message(text);
+    assert_eq!(got.from, alice_aor);
+    let id = bob.send("bob", &got.from, reply);
+    assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted, "log:\n{}", log());
+    alice.wait_message(reply);
+}
+
 /// A config from RON text (validated like a file).
 pub fn config(ron: &str) -> Config {
     Config::from_ron(ron, Path::new("test.ron")).unwrap_or_else(|e| panic!("config: {e}\n{ron}"))
