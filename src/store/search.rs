@@ -93,7 +93,7 @@ impl Store {
             search_pending(&self.conn, &query, account, limit, SNIPPET_TOKENS).map_err(ctx.sql(WHAT))?;
         if !pending.is_empty() {
             hits.extend(pending);
-            hits.sort_by(|a, b| b.id.cmp(&a.id));
+            hits.sort_by_key(|hit| std::cmp::Reverse(hit.id.0));
             hits.truncate(usize::try_from(limit).unwrap_or(0));
         }
         Ok(hits)
