@@ -10,6 +10,9 @@
 //! Jobs still run in the order they were queued: a job that is not an
 //! incoming message ends the group and runs after its commit.
 //!
+//! The full-text index follows: [`INDEX_GAP`] after work, the store thread
+//! indexes the messages stored meanwhile in one transaction of their own.
+//!
 //! The write-ahead log is copied into the database file by a second thread
 //! with its own connection ([`crate::store::Checkpointer`]), nudged after
 //! work and at most every [`CHECKPOINT_GAP`]: no commit waits for a
@@ -17,12 +20,18 @@
 //! checkpointer cannot catch up under a long burst) does the store thread
 //! checkpoint between two groups itself, so the log stays bounded.
 
-use crate::store::{Checkpointer, InsertOutcome, NewIncoming, Store, StoreError};
+use crate::store::{Checkpointer, InsertOutcome, NewIncoming, Store, StoreError, MAX_INDEX_BATCH};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
+
+/// How long after work the store thread indexes the messages it stored
+/// for search ([`Store::index_pending`]): the commits the 200s wait for
+/// stay small, and the index gets one segment for many messages. Search
+/// finds pending messages meanwhile.
+pub(crate) const INDEX_GAP: Duration = Duration::from_millis(500);
 
 /// Most incoming messages one group commit holds.
 pub(crate) const MAX_GROUP_COMMIT: usize = 512;
@@ -197,21 +206,52 @@ fn checkpoint_whole_log(checkpointer: &Checkpointer, left: &AtomicI64) {
     }
 }
 
+/// Indexes pending messages for search; returns when to index again:
+/// at once when more are pending, else `None` (until more work comes).
+fn index_pending(store: &mut Store) -> Option<Instant> {
+    match store.index_pending() {
+        Ok(indexed) if indexed >= MAX_INDEX_BATCH => Some(Instant::now()),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!("{e}");
+            None
+        }
+    }
+}
+
 /// The store thread: runs work in queue order, grouping incoming messages
-/// that wait together into one commit.
+/// that wait together into one commit, and indexes what was stored
+/// [`INDEX_GAP`] after work ([`Store::open`] indexes what a crash left).
 fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&Checkpoints>) {
     let mut next: Option<Work> = None;
+    let mut index_due: Option<Instant> = None;
     loop {
+        if index_due.is_some_and(|due| due <= Instant::now()) {
+            index_due = index_pending(&mut store);
+        }
         if let Some(checkpoints) = checkpoints {
             checkpoints.after_write(&store);
         }
         let work = match next.take() {
             Some(work) => work,
-            None => match rx.recv() {
-                Ok(work) => work,
-                Err(_) => return,
-            },
+            None => {
+                let waited = match index_due {
+                    Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
+                    None => rx.recv().map_err(|_| std_mpsc::RecvTimeoutError::Disconnected),
+                };
+                match waited {
+                    Ok(work) => work,
+                    Err(std_mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(std_mpsc::RecvTimeoutError::Disconnected) => {
+                        while index_pending(&mut store).is_some() {}
+                        return;
+                    }
+                }
+            }
         };
+        if index_due.is_none() {
+            index_due = Some(Instant::now() + INDEX_GAP);
+        }
         match work {
             Work::Run(job) => job(&mut store),
             Work::Incoming { new, done } => {
@@ -318,5 +358,40 @@ mod tests {
         want.push(1_000);
         assert_eq!(order, want);
         assert!(got.iter().all(|(_, ok)| *ok == Some(true)));
+    }
+
+    #[test]
+    fn the_store_thread_indexes_what_it_stored_by_itself() {
+        let store = Store::open_in_memory().unwrap();
+        let actor = StoreActor::spawn(store).unwrap();
+        let (tx, rx) = std_mpsc::channel();
+        for n in 0..10u32 {
+            let tx = tx.clone();
+            actor.submit_incoming(Box::new(incoming(n)), move |result| {
+                let _ = tx.send(result.map(|r| r.is_ok()));
+            });
+        }
+        for _ in 0..10 {
+            assert_eq!(rx.recv().unwrap(), Some(true));
+        }
+        // No search, no more work: the pass comes after INDEX_GAP. The
+        // deadline is generous; the figure that matters is in the bench.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (tx, rx) = std_mpsc::channel();
+            actor
+                .submit(move |store| {
+                    let _ = tx.send(store.pending_index_rows().unwrap());
+                })
+                .unwrap();
+            if rx.recv().unwrap() == 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the stored messages were never indexed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }

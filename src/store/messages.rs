@@ -4,6 +4,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior}
 
 use super::columns::{direction_at, id_at, state_at, state_columns};
 use super::error::Ctx;
+use super::indexing::queue_for_index;
 use super::types::{InsertOutcome, NewIncoming, NewOutgoing, StoredMessage, MAX_PAGE_SIZE};
 use super::{sql_id, Store, StoreError};
 use crate::model::{DeliveryState, MessageId};
@@ -125,24 +126,8 @@ fn inserted_id(tx: &Transaction<'_>) -> rusqlite::Result<MessageId> {
         .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, id))
 }
 
-/// Adds message bodies to the full-text index (schema 7 has no insert
-/// trigger). Run after the transaction's other statements: FTS5 keeps the
-/// terms in memory until the commit, unless a later statement opens a
-/// statement savepoint, which writes them out as a segment of their own.
-pub(crate) fn index_bodies<'b>(
-    tx: &Transaction<'_>,
-    rows: impl IntoIterator<Item = (MessageId, &'b str)>,
-) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached("INSERT INTO messages_fts (rowid, body) VALUES (?1, ?2)")?;
-    for (id, body) in rows {
-        let key = sql_id(id).ok_or(rusqlite::Error::IntegralValueOutOfRange(0, i64::MAX))?;
-        stmt.execute(params![key, body])?;
-    }
-    Ok(())
-}
-
 /// Inserts the row of an incoming message into `conversation` (no
-/// duplicate check, no index).
+/// duplicate check, not queued for the index).
 fn insert_incoming_row(
     tx: &Transaction<'_>,
     m: &NewIncoming,
@@ -172,7 +157,7 @@ fn insert_incoming_row(
 }
 
 /// Stores one incoming message inside `tx`, unless it is a duplicate, and
-/// indexes its body.
+/// queues it for the full-text index.
 pub(crate) fn insert_incoming_tx(
     tx: &Transaction<'_>,
     ctx: Ctx<'_>,
@@ -194,7 +179,7 @@ pub(crate) fn insert_incoming_tx(
             1,
         )?;
         let id = insert_incoming_row(tx, m, row_id, conversation)?;
-        index_bodies(tx, [(id, m.body.as_str())])?;
+        queue_for_index(tx, [id])?;
         Ok(id)
     };
     run().map(InsertOutcome::Inserted).map_err(ctx.sql(WHAT))
@@ -213,7 +198,8 @@ struct BatchConversation<'m> {
 }
 
 /// Stores a batch of incoming messages inside `tx`: one conversation
-/// upsert per peer, the rows, one update per conversation, then the index.
+/// upsert per peer, the rows, one update per conversation, then the ids
+/// queued for the index.
 fn insert_incoming_batch_tx(
     tx: &Transaction<'_>,
     ctx: Ctx<'_>,
@@ -221,7 +207,7 @@ fn insert_incoming_batch_tx(
 ) -> Result<Vec<InsertOutcome>, StoreError> {
     const WHAT: &str = "store an incoming message";
     let mut conversations: Vec<BatchConversation<'_>> = Vec::new();
-    let mut indexed: Vec<(MessageId, &str)> = Vec::with_capacity(batch.len());
+    let mut indexed: Vec<MessageId> = Vec::with_capacity(batch.len());
     let mut outcomes = Vec::with_capacity(batch.len());
     for m in batch {
         // Rows inserted earlier in this batch are seen: a second copy is a duplicate.
@@ -264,7 +250,7 @@ fn insert_incoming_batch_tx(
         conversation.peer_address = &m.peer_address;
         conversation.display_name = m.display_name.as_deref().or(conversation.display_name);
         let id = insert_incoming_row(tx, m, row_id, conversation.id).map_err(ctx.sql(WHAT))?;
-        indexed.push((id, m.body.as_str()));
+        indexed.push(id);
         outcomes.push(InsertOutcome::Inserted(id));
     }
     let finish = || -> rusqlite::Result<()> {
@@ -277,7 +263,7 @@ fn insert_incoming_batch_tx(
         for c in &conversations {
             update.execute(params![c.id, c.peer_address, c.display_name, c.latest, c.unread])?;
         }
-        index_bodies(tx, indexed)
+        queue_for_index(tx, indexed)
     };
     finish().map_err(ctx.sql(WHAT))?;
     Ok(outcomes)
@@ -330,7 +316,7 @@ fn insert_outgoing_tx(
             )?
             .execute(params![id, m.sent_at])?;
         }
-        index_bodies(tx, [(message, m.body.as_str())])?;
+        queue_for_index(tx, [message])?;
         Ok(message)
     };
     run().map_err(ctx.sql(WHAT))

@@ -67,6 +67,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: schema::V7,
         rewrite: None,
     },
+    Migration {
+        version: 8,
+        sql: schema::V8,
+        rewrite: None,
+    },
 ];
 
 /// The schema version this build writes and reads.

@@ -411,3 +411,19 @@ fn version_6_merges_one_peers_conversations_without_losing_a_message() {
         2
     );
 }
+
+#[test]
+fn version_8_pending_rows_are_found_and_indexed_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("v8.sql"));
+    let reader = Store::open_read_only(&path).unwrap();
+    assert_eq!(reader.pending_index_rows().unwrap(), 1);
+    let hits = reader.search("pendingmarker", None, 10).unwrap();
+    assert_eq!(hits.len(), 1, "a pending row is found before it is indexed");
+    assert_eq!(hits[0].peer_key, "sip:bob@127.0.0.1");
+    drop(reader);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.pending_index_rows().unwrap(), 0);
+    assert_eq!(store.search("pendingmarker", None, 10).unwrap().len(), 1);
+    assert_eq!(store.search("version", None, 10).unwrap().len(), 2);
+}

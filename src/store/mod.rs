@@ -12,7 +12,9 @@
 //! machine and a power cut, and the database is never left half-written.
 //! A 200 tells the sender the message arrived, so it waits for that sync
 //! (`NORMAL` would answer up to a checkpoint earlier and could lose the last
-//! second of answered messages in a power cut). Group commit shares one sync
+//! second of answered messages in a power cut). The full-text index is not
+//! part of that commit: it follows in a later transaction (`indexing.rs`),
+//! and search finds the messages still waiting for it. Group commit shares one sync
 //! among the messages that arrive while one is in flight; checkpoints run on
 //! their own connection ([`Checkpointer`]), which also writes the log file
 //! out ahead so commits do not grow it. SQLite is built to sync with
@@ -37,7 +39,8 @@
 //! retries), `conversations.rs` (list, mark read, export), `contacts.rs`
 //! (the address book, blocking, renaming and deleting conversations),
 //! `merge.rs` (schema 6's merge of one peer's conversations), `search.rs`
-//! (FTS5), `alerts.rs` (alerts, transfers), `page_files.rs` (files that
+//! (FTS5), `indexing.rs` (the index follows the commits: pending rows),
+//! `alerts.rs` (alerts, transfers), `page_files.rs` (files that
 //! came inside a MESSAGE), `checkpoint.rs` (copying the write-ahead log
 //! into the database on a connection of its own).
 
@@ -47,6 +50,7 @@ mod columns;
 mod contacts;
 mod conversations;
 mod error;
+mod indexing;
 mod merge;
 mod messages;
 mod migrations;
@@ -72,6 +76,7 @@ pub use contacts::{
 };
 pub use conversations::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use error::{ContactProblem, StoreError};
+pub use indexing::MAX_INDEX_BATCH;
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::MAX_OUTBOX_BATCH;
 pub use page_files::{NewPageFile, PageFileOutcome, PendingPageFile};
@@ -202,6 +207,17 @@ impl Store {
         migrations::migrate(conn, ctx)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(|source| open_error(ctx.path, source))?;
+        // Messages a crash left waiting for the full-text index.
+        loop {
+            match store.index_pending() {
+                Ok(indexed) if indexed >= MAX_INDEX_BATCH => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    break;
+                }
+            }
+        }
         Ok(store)
     }
 
@@ -271,6 +287,10 @@ mod conversations_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod search_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod indexing_tests;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

@@ -245,3 +245,34 @@ ALTER TABLE conversations ADD COLUMN title TEXT;
 pub(crate) const V7: &str = r#"
 DROP TRIGGER messages_fts_insert;
 "#;
+
+/// Version 8: the full-text index follows the commit that stores a
+/// message, instead of being part of it.
+///
+/// A lone message's commit wrote about 14 pages of which the index was
+/// half (a new segment, its structure record, the document size row).
+/// Now the commit adds the message's id to `messages_fts_pending` (one
+/// small page), and the store indexes the pending rows together in a later
+/// transaction (`indexing.rs`). Search also reads the pending rows, so it
+/// finds every stored message; rows left pending by a crash are indexed at
+/// the next start.
+///
+/// The delete and update triggers leave a pending row out of the index (it
+/// is not in it yet): a delete drops its pending id, an update needs
+/// nothing, since indexing reads the body then.
+pub(crate) const V8: &str = r#"
+CREATE TABLE messages_fts_pending (id INTEGER PRIMARY KEY);
+DROP TRIGGER messages_fts_delete;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body)
+        SELECT 'delete', old.id, old.body
+        WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = old.id);
+    DELETE FROM messages_fts_pending WHERE id = old.id;
+END;
+DROP TRIGGER messages_fts_update;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages
+WHEN NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = old.id) BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+END;
+"#;

@@ -5,10 +5,14 @@
 //! each word becomes a quoted FTS5 phrase (`"` doubled inside), and
 //! the phrases are ANDed. `foo" OR bar*` searches for the words `foo`, `or`
 //! and `bar`; `NEAR(` searches for `near`.
+//!
+//! Messages stored since the last indexing pass are searched too, with
+//! the same query (`indexing.rs`), so a search finds every stored message.
 
 use rusqlite::params;
 
 use super::columns::{direction_at, id_at};
+use super::indexing::search_pending;
 use super::{Store, StoreError};
 pub use crate::model::SearchHit;
 
@@ -81,6 +85,17 @@ impl Store {
                 })
             })
             .map_err(ctx.sql(WHAT))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(ctx.sql(WHAT))
+        let mut hits = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(ctx.sql(WHAT))?;
+        // Messages not indexed yet (see `indexing.rs`) are searched apart.
+        let pending =
+            search_pending(&self.conn, &query, account, limit, SNIPPET_TOKENS).map_err(ctx.sql(WHAT))?;
+        if !pending.is_empty() {
+            hits.extend(pending);
+            hits.sort_by_key(|hit| std::cmp::Reverse(hit.id.0));
+            hits.truncate(usize::try_from(limit).unwrap_or(0));
+        }
+        Ok(hits)
     }
 }

@@ -152,7 +152,8 @@ fn queries_are_quoted_phrases_and_bounded() {
 
 #[test]
 fn the_index_stays_in_step_with_the_messages() {
-    let store = sample();
+    let mut store = sample();
+    assert_eq!(store.index_pending().unwrap(), 4);
     // Deletes (e.g. a conversation removed by a later feature) and body
     // updates go through the triggers.
     store

@@ -145,6 +145,8 @@ fn a_batch_counts_each_conversation_once_and_indexes_every_body() {
     assert_eq!(unread(BOB), Some((50, 149)));
     assert_eq!(unread(CAROL), Some((1, 90)));
     assert_eq!(store.search("batchword", None, 100).unwrap().len(), 51);
+    assert_eq!(store.index_pending().unwrap(), 51);
+    assert_eq!(store.search("batchword", None, 100).unwrap().len(), 51);
     store
         .conn
         .execute(

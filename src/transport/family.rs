@@ -12,7 +12,16 @@ use std::net::SocketAddr;
 /// Pending connections a listener keeps (as tokio's `TcpListener::bind`).
 const LISTEN_BACKLOG: i32 = 1024;
 
-/// Binds a UDP socket; IPv6 ones are IPv6-only.
+/// Bytes of datagrams a UDP socket may hold before the kernel drops what
+/// arrives (`SO_RCVBUF`; Linux caps it at `net.core.rmem_max`). The
+/// default (`net.core.rmem_default`, 208 KiB on Debian) is charged with each
+/// packet's overhead and holds a few hundred MESSAGEs: at 10,000/s about
+/// 20 ms in which the reader was not scheduled, and the senders retransmit
+/// what was dropped. Memory is only used while datagrams wait.
+pub const UDP_RECEIVE_BUFFER_BYTES: usize = 4 * 1024 * 1024;
+
+/// Binds a UDP socket; IPv6 ones are IPv6-only. Its receive buffer is asked
+/// for [`UDP_RECEIVE_BUFFER_BYTES`] (less when the system allows less).
 pub fn bind_udp(addr: SocketAddr) -> io::Result<tokio::net::UdpSocket> {
     let socket = socket2::Socket::new(
         socket2::Domain::for_address(addr),
@@ -21,6 +30,9 @@ pub fn bind_udp(addr: SocketAddr) -> io::Result<tokio::net::UdpSocket> {
     )?;
     if addr.is_ipv6() {
         socket.set_only_v6(true)?;
+    }
+    if let Err(e) = socket.set_recv_buffer_size(UDP_RECEIVE_BUFFER_BYTES) {
+        tracing::debug!(%addr, "the UDP receive buffer keeps its default size: {e}");
     }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
@@ -75,5 +87,19 @@ mod tests {
         if let Err(e) = bind_tcp(SocketAddr::new("::".parse().unwrap(), port)) {
             assert!(ipv6_missing(&e), "{e}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_udp_socket_gets_the_larger_receive_buffer() {
+        let socket = bind_udp("127.0.0.1:0".parse().unwrap()).unwrap();
+        let size = socket2::SockRef::from(&socket).recv_buffer_size().unwrap();
+        // Linux caps the request at rmem_max and reports twice what it keeps.
+        let Some(most) = std::fs::read_to_string("/proc/sys/net/core/rmem_max")
+            .ok()
+            .and_then(|text| text.trim().parse::<usize>().ok())
+        else {
+            return;
+        };
+        assert_eq!(size, 2 * UDP_RECEIVE_BUFFER_BYTES.min(most));
     }
 }

@@ -26,7 +26,10 @@
 //! milliseconds). For each run it prints messages per second
 //! answered, failures, SIPp's retransmissions, the receiver's CPU per message
 //! (from /proc), its peak RSS, and the ratio against the SIPp receiver; for
-//! sipchat also how many messages the history holds afterwards.
+//! sipchat also how many messages the history holds afterwards; for UDP the
+//! datagrams the receiver's socket dropped, and those the whole machine
+//! dropped (the sender's socket, SIPp's default 64 KiB, drops answers that
+//! come in a burst).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark harness: failures should abort loudly
 
@@ -129,6 +132,10 @@ struct Figures {
     p50_ms: Option<f64>,
     p99_ms: Option<f64>,
     stored: Option<u64>,
+    /// UDP loads: datagrams the receiver's socket dropped (its buffer was
+    /// full), and the drops of the whole machine in the run (`RcvbufErrors`:
+    /// the rest are mostly the sender's socket dropping answers).
+    udp_drops: Option<(u64, u64)>,
 }
 
 /// A child process killed (and reaped) when dropped, also on panic.
@@ -192,6 +199,33 @@ fn status_kib(pid: u32, key: &str) -> u64 {
         .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim_start_matches(':').split_whitespace().next())
         .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Datagrams dropped so far by the UDP socket bound to 127.0.0.1:`port`
+/// (the last column of `/proc/net/udp`).
+fn socket_drops(port: u16) -> u64 {
+    let table = std::fs::read_to_string("/proc/net/udp").unwrap_or_default();
+    let local = format!("0100007F:{port:04X}");
+    table
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some(local.as_str()))
+        .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// The machine's `Udp: RcvbufErrors` (datagrams dropped for a full buffer).
+fn receive_buffer_errors() -> u64 {
+    let snmp = std::fs::read_to_string("/proc/net/snmp").unwrap_or_default();
+    let mut udp = snmp.lines().filter(|l| l.starts_with("Udp: "));
+    let (Some(names), Some(values)) = (udp.next(), udp.next()) else {
+        return 0;
+    };
+    names
+        .split_whitespace()
+        .zip(values.split_whitespace())
+        .find(|(name, _)| *name == "RcvbufErrors")
+        .and_then(|(_, value)| value.parse().ok())
         .unwrap_or(0)
 }
 
@@ -384,6 +418,7 @@ fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
     let pid = target.0.id();
     let idle_rss_kib = status_kib(pid, "VmRSS");
     let cpu_before = cpu_ticks(pid);
+    let buffer_errors_before = receive_buffer_errors();
     let sender_dir = dir.path().join("sender");
     std::fs::create_dir_all(&sender_dir).unwrap();
     let statistics = sender_dir.join("statistics.csv");
@@ -444,6 +479,12 @@ fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
     let elapsed = started.elapsed();
     let cpu = cpu_ticks(pid).saturating_sub(cpu_before) as f64 / ticks;
     let peak_rss_kib = status_kib(pid, "VmHWM");
+    let udp_drops = (load.transport == "u1").then(|| {
+        (
+            socket_drops(port),
+            receive_buffer_errors().saturating_sub(buffer_errors_before),
+        )
+    });
     let stored = match receiver {
         Receiver::Sipchat { .. } => {
             // Stop it first: the history is read by another process.
@@ -468,6 +509,7 @@ fn run(receiver: &Receiver, load: &Load, count: usize, ticks: f64) -> Figures {
         p50_ms: percentile(&times, 0.50),
         p99_ms: percentile(&times, 0.99),
         stored,
+        udp_drops,
     }
 }
 
@@ -502,6 +544,11 @@ fn print_row(load: &Load, receiver: &Receiver, f: &Figures, reference: Option<&F
     }
     if let Some(stored) = f.stored {
         line.push_str(&format!("; stored {stored}"));
+    }
+    if let Some((receiver, machine)) = f.udp_drops {
+        line.push_str(&format!(
+            "; UDP drops: receiver socket {receiver}, machine {machine}"
+        ));
     }
     println!("{line}");
 }
