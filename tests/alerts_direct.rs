@@ -17,6 +17,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/dbus.rs"]
 mod dbus;
 #[path = "support/kamailio.rs"]
@@ -25,7 +27,7 @@ mod kamailio;
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -39,14 +41,6 @@ const WAIT: Duration = Duration::from_secs(30);
 const SENDER_CFG: &str = include_str!("kamailio/alert_sender.cfg");
 /// The second loopback address, not trusted.
 const OTHER_LOOPBACK: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
-
-fn sipchat() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sipchat"));
-    c.env_remove("SIPCHAT_CONFIG").env_remove("SIPCHAT_DATA_DIR");
-    c
-}
-
-include!("support/ports.rs");
 
 fn local_config(dir: &Path, port: u16) -> PathBuf {
     let ron = format!(
@@ -114,7 +108,7 @@ struct Listener {
 
 impl Listener {
     fn start(config: &Path, data: &Path, bus: &PrivateBus) -> Listener {
-        let mut child = sipchat()
+        let mut child = cli::sipchat_isolated()
             .arg("--config")
             .arg(config)
             .arg("--data-dir")
@@ -136,14 +130,7 @@ impl Listener {
                 }
             }
         });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = stderr.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
+        let stderr = cli::gather_stderr(&mut child);
         Listener { child, lines, stderr }
     }
 
@@ -178,18 +165,7 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(8);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        cli::stop(&mut self.child);
     }
 }
 
@@ -206,7 +182,7 @@ fn an_alert_straight_from_a_trusted_address_is_raised_and_from_another_is_a_clai
     };
     let server = NotificationServer::start(&bus);
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = cli::free_port();
     let config = local_config(dir.path(), port);
     let duty = Listener::start(&config, &dir.path().join("data"), &bus);
     assert_eq!(duty.next("listening")["account"], "local");

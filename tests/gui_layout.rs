@@ -36,34 +36,12 @@ or write to mailto:bob@example.org when you have read them.\nSecond line of the 
 /// The sizes looked at, smallest (the window's minimum) first.
 const SIZES: [(u32, u32); 3] = [(640, 480), (800, 500), (1440, 900)];
 
+/// `user`'s account config (registering at `kam` over TCP) in `dir`.
 fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
-    let text = format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri("tcp"),
-    );
+    let text = kam.account_config(user, &kam.proxy_uri("tcp"), "");
     let path = dir.join(format!("{user}.ron"));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// The window process; killed on drop.
@@ -192,7 +170,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
     let alice_cfg = write_config(dir.path(), &kam, "alice");
     let bob_cfg = write_config(dir.path(), &kam, "bob");
     let alice_data = dir.path().join("alice-data");
-    let out = artifacts();
+    let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
 
     // The message arrives while the window runs (and stores it).
@@ -399,7 +377,7 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
         "contacts import: {}",
         String::from_utf8_lossy(&imported.stderr)
     );
-    let out = artifacts();
+    let out = xvfb::artifacts();
     for theme in ["light", "dark"] {
         let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
         std::fs::write(data.join("window.ron"), state).unwrap();

@@ -24,35 +24,12 @@ use xvfb::{Image, Xvfb};
 
 const TEXT: &str = "Hello from bob through Kamailio";
 
+/// `user`'s account config (registering at `kam` over TCP) in `dir`.
 fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
-    let text = format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri("tcp"),
-    );
+    let text = kam.account_config(user, &kam.proxy_uri("tcp"), "");
     let path = dir.join(format!("{user}.ron"));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// `target/gui-artifacts`, beside the tests' temporary directory.
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// The window process; killed on drop if the test fails early.
@@ -136,7 +113,7 @@ fn the_window_shows_a_message_received_through_kamailio() {
     let dir = tempfile::tempdir().unwrap();
     let alice_cfg = write_config(dir.path(), &kam, "alice");
     let bob_cfg = write_config(dir.path(), &kam, "bob");
-    let out = artifacts();
+    let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
 
     let (mut window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
@@ -233,7 +210,7 @@ fn a_file_sent_to_the_window_shows_as_an_offer_and_arrives_when_accepted() {
     );
     std::fs::write(&alice_cfg, config).unwrap();
     let bob_cfg = write_config(dir.path(), &kam, "bob");
-    let out = artifacts();
+    let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
     let (_window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
     std::thread::sleep(Duration::from_secs(2));
