@@ -25,7 +25,7 @@ mod xvfb;
 
 use kamailio::Kamailio;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use xvfb::Xvfb;
 
@@ -42,34 +42,6 @@ fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
     let path = dir.join(format!("{user}.ron"));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// The window process; killed on drop.
-struct Window(Child);
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_window(x: &Xvfb, config: &Path, data: &Path) -> (Window, String) {
-    let window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", config)
-            .env("SIPCHAT_DATA_DIR", data)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
-    (window, id)
 }
 
 fn bob_sends(kam: &Kamailio, bob_cfg: &Path, bob_data: &Path, text: &str) {
@@ -174,7 +146,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
     eprintln!("screenshots in {}", out.display());
 
     // The message arrives while the window runs (and stores it).
-    let (window, id) = start_window(&x, &alice_cfg, &alice_data);
+    let (window, id) = x.open_window(&alice_cfg, &alice_data);
     bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), TEXT);
     wait_until("the unread count in the title", Duration::from_secs(20), || {
         x.window_name(&id) == "sipchat (1)"
@@ -209,7 +181,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
             downloads = downloads.display(),
         );
         std::fs::write(alice_data.join("window.ron"), state).unwrap();
-        let (_window, id) = start_window(&x, &alice_cfg, &alice_data);
+        let (_window, id) = x.open_window(&alice_cfg, &alice_data);
         std::thread::sleep(Duration::from_secs(2));
         assert!(x.xdotool(&["windowfocus", "--sync", &id]));
         // Into the composer at the bottom right, whatever had the focus.
@@ -381,7 +353,7 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
     for theme in ["light", "dark"] {
         let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
         std::fs::write(data.join("window.ron"), state).unwrap();
-        let (_window, id) = start_window(&x, &config, &data);
+        let (_window, id) = x.open_window(&config, &data);
         std::thread::sleep(Duration::from_secs(2));
         assert!(x.xdotool(&["windowfocus", "--sync", &id]));
         assert!(x.xdotool(&["key", "--clearmodifiers", "ctrl+k"]));

@@ -32,16 +32,6 @@ fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
     path
 }
 
-/// The window process; killed on drop if the test fails early.
-struct Window(Child);
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !ok() {
@@ -56,25 +46,6 @@ fn assert_not_blank(image: &Image, name: &str) {
         colours >= 16,
         "{name} looks blank: only {colours} distinct colours"
     );
-}
-
-/// Starts the window for `config`; waits until it is mapped.
-fn start_window(x: &Xvfb, config: &Path, data: &Path) -> (Window, String) {
-    let window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", config)
-            .env("SIPCHAT_DATA_DIR", data)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
-    (window, id)
 }
 
 /// bob sends `text` to alice until her registration is in (404/480 before it).
@@ -116,7 +87,7 @@ fn the_window_shows_a_message_received_through_kamailio() {
     let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
 
-    let (mut window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
+    let (mut window, id) = x.open_window(&alice_cfg, &dir.path().join("alice-data"));
     assert_eq!(x.window_name(&id), "sipchat", "no unread messages yet");
     // Let the first frames and the registration settle.
     std::thread::sleep(Duration::from_secs(2));
@@ -212,7 +183,7 @@ fn a_file_sent_to_the_window_shows_as_an_offer_and_arrives_when_accepted() {
     let bob_cfg = write_config(dir.path(), &kam, "bob");
     let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
-    let (_window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
+    let (_window, id) = x.open_window(&alice_cfg, &dir.path().join("alice-data"));
     std::thread::sleep(Duration::from_secs(2));
     bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), "A file for you");
     wait_until("the message", Duration::from_secs(10), || {
