@@ -25,10 +25,6 @@ mod dbus;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use dbus::{NotificationServer, PrivateBus};
@@ -36,65 +32,6 @@ use kamailio::Kamailio;
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(20);
-
-struct Listener {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl Listener {
-    fn start(config: &Path, data: &Path, bus: &PrivateBus) -> Listener {
-        let mut child = cli::sipchat_isolated()
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["listen", "--notify", "--json"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .env("SIPCHAT_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = cli::gather_stderr(&mut child);
-        Listener { child, lines, stderr }
-    }
-
-    /// The next event named `want` (others are skipped, but an `alert`
-    /// skipped on the way fails the test: no alert may go unnoticed).
-    fn next(&self, want: &str) -> Value {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(v) if v["event"] == want => return v,
-                Ok(v) if v["event"] == "alert" => panic!("an unexpected alert while waiting for {want}: {v}"),
-                Ok(_) => {}
-                Err(_) => panic!(
-                    "no {want} event; listen's stderr:\n{}",
-                    self.stderr.lock().unwrap()
-                ),
-            }
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        cli::stop(&mut self.child);
-    }
-}
 
 #[test]
 fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
@@ -121,7 +58,7 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
         ),
     );
     let data = dir.path().join("bob-data");
-    let bob = Listener::start(&config, &data, &bus);
+    let bob = cli::AlertListener::start(&config, &data, &bus.address, WAIT);
     assert_eq!(bob.next("registered")["account"], "bob");
 
     // 1. Someone dials 112: the server's alert reaches bob.

@@ -24,16 +24,12 @@ mod dbus;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dbus::{NotificationServer, PrivateBus};
 use kamailio::Kamailio;
-use serde_json::Value;
 
 /// Generous: the machine may be busy with other builds.
 const WAIT: Duration = Duration::from_secs(30);
@@ -100,75 +96,6 @@ fn wait_answered(sender: &Kamailio, ip: Ipv4Addr, code: u16) {
     }
 }
 
-struct Listener {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Listener {
-    fn start(config: &Path, data: &Path, bus: &PrivateBus) -> Listener {
-        let mut child = cli::sipchat_isolated()
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["listen", "--notify", "--json"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .env("SIPCHAT_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = cli::gather_stderr(&mut child);
-        Listener { child, lines, stderr }
-    }
-
-    /// The next event named `want`; an `alert` skipped on the way fails.
-    fn next(&self, want: &str) -> Value {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(v) if v["event"] == want => return v,
-                Ok(v) if v["event"] == "alert" => panic!("an unexpected alert while waiting for {want}: {v}"),
-                Ok(_) => {}
-                Err(_) => panic!(
-                    "no {want} event; listen's stderr:\n{}",
-                    self.stderr.lock().unwrap()
-                ),
-            }
-        }
-    }
-
-    /// No `alert` event arrives within `quiet`.
-    fn no_alert_for(&self, quiet: Duration) {
-        let deadline = Instant::now() + quiet;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(v) => assert_ne!(v["event"], "alert", "an untrusted source raised an alert: {v}"),
-                Err(_) => return,
-            }
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        cli::stop(&mut self.child);
-    }
-}
-
 #[test]
 fn an_alert_straight_from_a_trusted_address_is_raised_and_from_another_is_a_claim() {
     let Some(bus) = PrivateBus::start_or_skip() else {
@@ -184,7 +111,7 @@ fn an_alert_straight_from_a_trusted_address_is_raised_and_from_another_is_a_clai
     let dir = tempfile::tempdir().unwrap();
     let port = cli::free_port();
     let config = local_config(dir.path(), port);
-    let duty = Listener::start(&config, &dir.path().join("data"), &bus);
+    let duty = cli::AlertListener::start(&config, &dir.path().join("data"), &bus.address, WAIT);
     assert_eq!(duty.next("listening")["account"], "local");
     let phone = format!("sip:duty@127.0.0.1:{port}");
 
