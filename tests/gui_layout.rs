@@ -44,29 +44,6 @@ fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
     path
 }
 
-fn bob_sends(kam: &Kamailio, bob_cfg: &Path, bob_data: &Path, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
-            .arg("--config")
-            .arg(bob_cfg)
-            .arg("--data-dir")
-            .arg(bob_data)
-            .args(["send", &kam.aor("alice"), text])
-            .output()
-            .unwrap();
-        if sent.status.success() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "bob could not send to alice: {}",
-            String::from_utf8_lossy(&sent.stderr)
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 /// The window's size as X reports it.
 fn geometry(x: &Xvfb, id: &str) -> (u32, u32) {
     let out = x
@@ -147,7 +124,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
 
     // The message arrives while the window runs (and stores it).
     let (window, id) = x.open_window(&alice_cfg, &alice_data);
-    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), TEXT);
+    kam.send_until_accepted(&bob_cfg, &dir.path().join("bob-data"), "alice", TEXT);
     wait_until("the unread count in the title", Duration::from_secs(20), || {
         x.window_name(&id) == "sipchat (1)"
     });

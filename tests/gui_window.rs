@@ -48,31 +48,6 @@ fn assert_not_blank(image: &Image, name: &str) {
     );
 }
 
-/// bob sends `text` to alice until her registration is in (404/480 before it).
-fn bob_sends(kam: &Kamailio, bob_cfg: &Path, bob_data: &Path, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
-            .arg("--config")
-            .arg(bob_cfg)
-            .arg("--data-dir")
-            .arg(bob_data)
-            .args(["send", &kam.aor("alice"), text])
-            .output()
-            .unwrap();
-        if sent.status.success() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "bob could not send to alice: {}\n{}",
-            String::from_utf8_lossy(&sent.stderr),
-            kam.log()
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 #[test]
 fn the_window_shows_a_message_received_through_kamailio() {
     let Some(x) = Xvfb::start_or_skip() else {
@@ -94,7 +69,7 @@ fn the_window_shows_a_message_received_through_kamailio() {
     let before = x.screenshot(&out.join("1-started.png"));
     assert_not_blank(&before, "the started window");
 
-    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), TEXT);
+    kam.send_until_accepted(&bob_cfg, &dir.path().join("bob-data"), "alice", TEXT);
 
     wait_until("the unread count in the title", Duration::from_secs(10), || {
         x.window_name(&id) == "sipchat (1)"
@@ -185,7 +160,7 @@ fn a_file_sent_to_the_window_shows_as_an_offer_and_arrives_when_accepted() {
     eprintln!("screenshots in {}", out.display());
     let (_window, id) = x.open_window(&alice_cfg, &dir.path().join("alice-data"));
     std::thread::sleep(Duration::from_secs(2));
-    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), "A file for you");
+    kam.send_until_accepted(&bob_cfg, &dir.path().join("bob-data"), "alice", "A file for you");
     wait_until("the message", Duration::from_secs(10), || {
         x.window_name(&id) == "sipchat (1)"
     });
