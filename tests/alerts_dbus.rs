@@ -18,16 +18,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/dbus.rs"]
 mod dbus;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 
-use std::io::{BufRead, BufReader};
-use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use dbus::{NotificationServer, PrivateBus};
@@ -35,142 +32,6 @@ use kamailio::Kamailio;
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn sipchat() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sipchat"));
-    c.env_remove("SIPCHAT_CONFIG").env_remove("SIPCHAT_DATA_DIR");
-    c
-}
-
-fn bob_config(dir: &Path, kam: &Kamailio) -> PathBuf {
-    let ron = format!(
-        r#"(
-    accounts: [(
-        name: "bob",
-        uri: "sip:bob@{domain}",
-        password: "bob-secret",
-        proxy: "{proxy}",
-        expires: 300,
-        tls: (ca_file: "{ca}"),
-        trusted_alert_senders: ["sip:alert@{domain}"],
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        proxy = kam.proxy_uri("tls"),
-        ca = kam.ca_pem.display(),
-    );
-    let path = dir.join("bob.ron");
-    std::fs::write(&path, ron).unwrap();
-    path
-}
-
-/// Calls `number` at the Kamailio (no authentication for emergency
-/// numbers) and returns its answer's status line.
-fn call(kam: &Kamailio, number: &str, n: u32) -> String {
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let port = sock.local_addr().unwrap().port();
-    let invite = format!(
-        "INVITE sip:{number}@{domain} SIP/2.0\r\n\
-         Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKem{n}x{number}\r\n\
-         Max-Forwards: 70\r\n\
-         From: <sip:carol@{domain}>;tag=em{n}\r\n\
-         To: <sip:{number}@{domain}>\r\n\
-         Call-ID: emergency-{n}-{number}@127.0.0.1\r\n\
-         CSeq: 1 INVITE\r\n\
-         Contact: <sip:carol@127.0.0.1:{port}>\r\n\
-         Content-Length: 0\r\n\r\n",
-        domain = kamailio::DOMAIN
-    );
-    sock.send_to(invite.as_bytes(), kam.addr("udp")).unwrap();
-    let mut buf = [0u8; 4096];
-    let (len, _) = sock
-        .recv_from(&mut buf)
-        .unwrap_or_else(|e| panic!("no answer to the call to {number}: {e}\n{}", kam.log()));
-    String::from_utf8_lossy(&buf[..len])
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
-struct Listener {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl Listener {
-    fn start(config: &Path, data: &Path, bus: &PrivateBus) -> Listener {
-        let mut child = sipchat()
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["listen", "--notify", "--json"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .env("SIPCHAT_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let sink = stderr.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        Listener { child, lines, stderr }
-    }
-
-    /// The next event named `want` (others are skipped, but an `alert`
-    /// skipped on the way fails the test: no alert may go unnoticed).
-    fn next(&self, want: &str) -> Value {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(v) if v["event"] == want => return v,
-                Ok(v) if v["event"] == "alert" => panic!("an unexpected alert while waiting for {want}: {v}"),
-                Ok(_) => {}
-                Err(_) => panic!(
-                    "no {want} event; listen's stderr:\n{}",
-                    self.stderr.lock().unwrap()
-                ),
-            }
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(8);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
@@ -182,13 +43,26 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     };
     let server = NotificationServer::start(&bus);
     let dir = tempfile::tempdir().unwrap();
-    let config = bob_config(dir.path(), &kam);
+    let config = cli::write_config(
+        dir.path(),
+        "bob.ron",
+        &kam.account_config(
+            "bob",
+            &kam.proxy_uri("tls"),
+            &format!(
+                r#"{}
+        trusted_alert_senders: ["sip:alert@{}"],"#,
+                kam.trust_field(),
+                kam.domain
+            ),
+        ),
+    );
     let data = dir.path().join("bob-data");
-    let bob = Listener::start(&config, &data, &bus);
+    let bob = cli::AlertListener::start(&config, &data, &bus.address, WAIT);
     assert_eq!(bob.next("registered")["account"], "bob");
 
     // 1. Someone dials 112: the server's alert reaches bob.
-    let answer = call(&kam, "112", 1);
+    let answer = kam.call("112", "emergency1");
     assert!(answer.contains("480"), "{answer}");
     let message = bob.next("message");
     assert_eq!(message["alert"], "raised", "{message}");
@@ -230,7 +104,7 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     );
 
     // 2. The same text from a sender bob does not trust: a message, no alert.
-    let answer = call(&kam, "114", 2);
+    let answer = kam.call("114", "emergency2");
     assert!(answer.contains("480"), "{answer}");
     let spoof = bob.next("message");
     assert_eq!(spoof["from"], "sip:mallory@sipchat.test");
@@ -249,7 +123,7 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     // 3. A malformed CAP alert from the trusted sender: 425 + AlertMsg-Error,
     // still raised with its raw text. (Had the spoof raised an alert, `next`
     // would have failed on it here.)
-    let answer = call(&kam, "113", 3);
+    let answer = kam.call("113", "emergency3");
     assert!(answer.contains("480"), "{answer}");
     let bad = bob.next("alert");
     assert!(bad["body"].as_str().unwrap().contains("KAM-113"), "{bad}");
@@ -301,7 +175,7 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
 
     // 5. The history shows both alerts, the first acknowledged, and the
     // spoof as a marked message.
-    let out = sipchat()
+    let out = cli::sipchat_isolated()
         .arg("--config")
         .arg(&config)
         .arg("--data-dir")
@@ -326,7 +200,7 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     // The CLI acknowledges the other one; then none is left up.
     let bad_id = bad["id"].as_i64().unwrap();
     let run = |args: &[&str]| {
-        let out = sipchat()
+        let out = cli::sipchat_isolated()
             .arg("--config")
             .arg(&config)
             .arg("--data-dir")
@@ -357,7 +231,7 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
         words.contains(&format!("ALERT #{alert_id} [bob] from sip:alert@sipchat.test")),
         "{words}"
     );
-    let missing = sipchat()
+    let missing = cli::sipchat_isolated()
         .arg("--config")
         .arg(&config)
         .arg("--data-dir")
@@ -368,7 +242,7 @@ fn alerts_reach_the_desktop_through_kamailio_and_dbus() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no alert #999999"));
 
-    let spoofed = sipchat()
+    let spoofed = cli::sipchat_isolated()
         .arg("--config")
         .arg(&config)
         .arg("--data-dir")

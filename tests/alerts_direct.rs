@@ -17,21 +17,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/dbus.rs"]
 mod dbus;
 #[path = "support/kamailio.rs"]
 mod kamailio;
 
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dbus::{NotificationServer, PrivateBus};
 use kamailio::Kamailio;
-use serde_json::Value;
 
 /// Generous: the machine may be busy with other builds.
 const WAIT: Duration = Duration::from_secs(30);
@@ -39,14 +37,6 @@ const WAIT: Duration = Duration::from_secs(30);
 const SENDER_CFG: &str = include_str!("kamailio/alert_sender.cfg");
 /// The second loopback address, not trusted.
 const OTHER_LOOPBACK: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
-
-fn sipchat() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sipchat"));
-    c.env_remove("SIPCHAT_CONFIG").env_remove("SIPCHAT_DATA_DIR");
-    c
-}
-
-include!("support/ports.rs");
 
 fn local_config(dir: &Path, port: u16) -> PathBuf {
     let ron = format!(
@@ -106,93 +96,6 @@ fn wait_answered(sender: &Kamailio, ip: Ipv4Addr, code: u16) {
     }
 }
 
-struct Listener {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Listener {
-    fn start(config: &Path, data: &Path, bus: &PrivateBus) -> Listener {
-        let mut child = sipchat()
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["listen", "--notify", "--json"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .env("SIPCHAT_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = stderr.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        Listener { child, lines, stderr }
-    }
-
-    /// The next event named `want`; an `alert` skipped on the way fails.
-    fn next(&self, want: &str) -> Value {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(v) if v["event"] == want => return v,
-                Ok(v) if v["event"] == "alert" => panic!("an unexpected alert while waiting for {want}: {v}"),
-                Ok(_) => {}
-                Err(_) => panic!(
-                    "no {want} event; listen's stderr:\n{}",
-                    self.stderr.lock().unwrap()
-                ),
-            }
-        }
-    }
-
-    /// No `alert` event arrives within `quiet`.
-    fn no_alert_for(&self, quiet: Duration) {
-        let deadline = Instant::now() + quiet;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(v) => assert_ne!(v["event"], "alert", "an untrusted source raised an alert: {v}"),
-                Err(_) => return,
-            }
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(8);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn an_alert_straight_from_a_trusted_address_is_raised_and_from_another_is_a_claim() {
     let Some(bus) = PrivateBus::start_or_skip() else {
@@ -206,9 +109,9 @@ fn an_alert_straight_from_a_trusted_address_is_raised_and_from_another_is_a_clai
     };
     let server = NotificationServer::start(&bus);
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = cli::free_port();
     let config = local_config(dir.path(), port);
-    let duty = Listener::start(&config, &dir.path().join("data"), &bus);
+    let duty = cli::AlertListener::start(&config, &dir.path().join("data"), &bus.address, WAIT);
     assert_eq!(duty.next("listening")["account"], "local");
     let phone = format!("sip:duty@127.0.0.1:{port}");
 

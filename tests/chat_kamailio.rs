@@ -99,14 +99,7 @@ fn chat(sip: &str, media: Media) -> Option<(bool, Option<String>)> {
     assert_eq!(got.body.len(), long.len(), "100 KiB arrive whole");
 
     alice.close_chat("alice", a);
-    let reason = bob.wait_for("bob sees the end", |e| match e {
-        Event::ChatUpdate {
-            session,
-            state: ChatState::Ended { reason },
-            ..
-        } if *session == b => Some(reason.clone()),
-        _ => None,
-    });
+    let reason = bob.wait_chat_ended(b);
     assert_eq!(reason, "alice ended the chat");
     Some((secure, relay))
 }

@@ -17,8 +17,11 @@ fn local(user: &str, port: u16, tls: bool, role: &str) -> sipchat::config::Confi
     ))
 }
 
+/// The name of the local peer-to-peer account.
+const LOCAL: &str = "local";
+
 fn local_id() -> AccountId {
-    AccountId("local".into())
+    AccountId(LOCAL.into())
 }
 
 /// Starts alice and bob (who accepts chats), opens a chat from alice.
@@ -38,13 +41,7 @@ fn open(
         },
     );
     let peer = format!("sip:bob@127.0.0.1:{pb}{transport}");
-    alice
-        .handle
-        .send(Command::OpenChat {
-            account: local_id(),
-            peer: peer.clone(),
-        })
-        .unwrap();
+    alice.open_chat(LOCAL, &peer);
     let (a, secure) = alice.wait_for("alice's chat active", |e| match e {
         Event::ChatUpdate {
             session,
@@ -69,46 +66,20 @@ fn open(
     (alice, a, bob, b)
 }
 
-fn say(r: &Running, session: SessionId, text: &str) -> sipchat::model::MessageId {
-    let id = r.handle.next_message_id();
-    r.handle
-        .send(Command::SendChat {
-            id,
-            account: local_id(),
-            session,
-            text: text.into(),
-        })
-        .unwrap();
-    id
-}
-
 fn both_ways(alice: &mut Running, a: SessionId, bob: &mut Running, b: SessionId) {
-    let id = say(alice, a, "hello bob, over MSRP");
+    let id = alice.say(LOCAL, a, "hello bob, over MSRP");
     assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
     let got = bob.wait_message("hello bob, over MSRP");
     assert_eq!(got.session, Some(b));
-    let id = say(bob, b, "hi alice ✓");
+    let id = bob.say(LOCAL, b, "hi alice ✓");
     assert_eq!(bob.wait_delivery(id), DeliveryState::Accepted);
     let got = alice.wait_message("hi alice ✓");
     assert_eq!(got.session, Some(a));
 }
 
 fn hang_up(alice: &mut Running, a: SessionId, bob: &mut Running, b: SessionId) {
-    alice
-        .handle
-        .send(Command::CloseChat {
-            account: local_id(),
-            session: a,
-        })
-        .unwrap();
-    let reason = bob.wait_for("bob sees the end", |e| match e {
-        Event::ChatUpdate {
-            session,
-            state: ChatState::Ended { reason },
-            ..
-        } if *session == b => Some(reason.clone()),
-        _ => None,
-    });
+    alice.close_chat(LOCAL, a);
+    let reason = bob.wait_chat_ended(b);
     assert_eq!(reason, "alice ended the chat");
 }
 
@@ -144,7 +115,7 @@ fn tls_offerer_connects_answerer_listens() {
 fn a_long_message_arrives_whole_and_is_in_history() {
     let (mut alice, a, mut bob, _b) = open(false, "auto", "auto", "");
     let text: String = (0..100 * 1024 / 16).map(|i| format!("{i:015}\n")).collect();
-    let id = say(&alice, a, &text);
+    let id = alice.say(LOCAL, a, &text);
     assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
     let got = bob.wait_message(text.trim_end());
     assert_eq!(got.body.len(), text.len());
@@ -185,7 +156,7 @@ fn typing_shows_on_the_other_side_and_stops_with_the_message() {
     composing(&alice, a, true);
     wait_composing(&mut bob, b, true);
     bob.seen.clear();
-    let id = say(&alice, a, "done typing");
+    let id = alice.say(LOCAL, a, "done typing");
     assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
     bob.wait_message("done typing");
     let stopped = bob
@@ -208,7 +179,9 @@ fn typing_shows_on_the_other_side_and_stops_with_the_message() {
 #[test]
 fn a_quick_run_of_messages_arrives_in_the_order_typed() {
     let (mut alice, a, mut bob, b) = open(false, "auto", "auto", "");
-    let ids: Vec<_> = (0..30).map(|i| say(&alice, a, &format!("line {i}"))).collect();
+    let ids: Vec<_> = (0..30)
+        .map(|i| alice.say(LOCAL, a, &format!("line {i}")))
+        .collect();
     for id in ids {
         assert_eq!(alice.wait_delivery(id), DeliveryState::Accepted);
     }

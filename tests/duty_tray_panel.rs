@@ -18,7 +18,7 @@ mod dbus;
 #[path = "support/xvfb.rs"]
 mod xvfb;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
@@ -71,16 +71,6 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// `target/gui-artifacts`, beside the tests' temporary directory.
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn on_path(tool: &str) -> bool {
@@ -193,7 +183,7 @@ fn the_tray_menu_is_drawn_by_xfce4_panel_and_its_quit_ends_sipchat() {
     let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
-    let shots = artifacts();
+    let shots = xvfb::artifacts();
     let baseline_path = shots.join("tray-before.png");
 
     let _panel = Killed(

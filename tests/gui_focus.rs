@@ -24,11 +24,11 @@ mod cli;
 #[path = "support/xvfb.rs"]
 mod xvfb;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
-use xvfb::{Image, Xvfb};
+use xvfb::{Image, Window, Xvfb};
 
 /// More changed pixels than a blinking caret makes (a ring is hundreds).
 const RING_PIXELS: usize = 200;
@@ -50,25 +50,6 @@ const MOST_STOPS: usize = 40;
 /// edges have others).
 const RING_COLOURED: usize = 100;
 
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The window process; killed on drop.
-struct Window(Child);
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn keys(x: &Xvfb, keys: &[&str]) {
     for key in keys {
         assert!(x.xdotool(&["key", "--clearmodifiers", key]), "xdotool key {key}");
@@ -82,20 +63,7 @@ fn keys(x: &Xvfb, keys: &[&str]) {
 fn start_window(x: &Xvfb, config: &Path, data: &Path, state: &str) -> (Window, String) {
     std::fs::create_dir_all(data).unwrap();
     std::fs::write(data.join("window.ron"), state).unwrap();
-    let window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", config)
-            .env("SIPCHAT_DATA_DIR", data)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
+    let (window, id) = x.open_window(config, data);
     std::thread::sleep(Duration::from_secs(2));
     assert!(x.xdotool(&["windowfocus", "--sync", &id]));
     (window, id)
@@ -151,7 +119,7 @@ fn tab_enter_and_space_work_in_the_dialogs_of_the_real_window() {
         format!(r#"(accounts: [], local: (user: "alice", bind: "127.0.0.1", port: {port}))"#),
     )
     .unwrap();
-    let out = artifacts();
+    let out = xvfb::artifacts();
     eprintln!("screenshots in {}; port {port} held", out.display());
     for theme in ["light", "dark"] {
         let data = dir.path().join(format!("data-{theme}"));
@@ -235,7 +203,7 @@ fn emoji_of_unicode_13_to_15_draw_in_the_window() {
         r#"(accounts: [], local: (user: "bob", bind: "127.0.0.1", port: 0))"#,
     )
     .unwrap();
-    let out = artifacts();
+    let out = xvfb::artifacts();
     for theme in ["light", "dark"] {
         let data = dir.path().join(format!("alice-{theme}"));
         let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
@@ -291,7 +259,7 @@ fn the_permission_banner_is_answered_with_tab_and_enter() {
     let carol = cli::write_local_config(dir.path(), "carol", carol_port);
     let data = dir.path().join("alice");
     let state = "(width: 1000.0, height: 640.0, theme: light, language: Some(en))";
-    let out = artifacts();
+    let out = xvfb::artifacts();
     let (_window, id) = start_window(&x, &alice, &data, state);
     let before = shot(&x, &id, &out, "focus-request-none-light.png");
 
@@ -384,7 +352,7 @@ fn a_small_window_scrolls_dialogs_to_the_focused_control() {
     let config = cli::write_local_config(dir.path(), "alice", cli::free_port());
     let data = dir.path().join("alice");
     let state = "(width: 1000.0, height: 640.0, theme: light, language: Some(en))";
-    let out = artifacts();
+    let out = xvfb::artifacts();
     let (_window, id) = start_window(&x, &config, &data, state);
     open_settings_small(&x, &id);
     let open = shot(&x, &id, &out, "focus-small-settings-open.png");

@@ -25,7 +25,7 @@ mod xvfb;
 
 use kamailio::Kamailio;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use xvfb::Xvfb;
 
@@ -36,85 +36,12 @@ or write to mailto:bob@example.org when you have read them.\nSecond line of the 
 /// The sizes looked at, smallest (the window's minimum) first.
 const SIZES: [(u32, u32); 3] = [(640, 480), (800, 500), (1440, 900)];
 
+/// `user`'s account config (registering at `kam` over TCP) in `dir`.
 fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
-    let text = format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri("tcp"),
-    );
+    let text = kam.account_config(user, &kam.proxy_uri("tcp"), "");
     let path = dir.join(format!("{user}.ron"));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The window process; killed on drop.
-struct Window(Child);
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_window(x: &Xvfb, config: &Path, data: &Path) -> (Window, String) {
-    let window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", config)
-            .env("SIPCHAT_DATA_DIR", data)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
-    (window, id)
-}
-
-fn bob_sends(kam: &Kamailio, bob_cfg: &Path, bob_data: &Path, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
-            .arg("--config")
-            .arg(bob_cfg)
-            .arg("--data-dir")
-            .arg(bob_data)
-            .args(["send", &kam.aor("alice"), text])
-            .output()
-            .unwrap();
-        if sent.status.success() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "bob could not send to alice: {}",
-            String::from_utf8_lossy(&sent.stderr)
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
 }
 
 /// The window's size as X reports it.
@@ -192,12 +119,12 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
     let alice_cfg = write_config(dir.path(), &kam, "alice");
     let bob_cfg = write_config(dir.path(), &kam, "bob");
     let alice_data = dir.path().join("alice-data");
-    let out = artifacts();
+    let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
 
     // The message arrives while the window runs (and stores it).
-    let (window, id) = start_window(&x, &alice_cfg, &alice_data);
-    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), TEXT);
+    let (window, id) = x.open_window(&alice_cfg, &alice_data);
+    kam.send_until_accepted(&bob_cfg, &dir.path().join("bob-data"), "alice", TEXT);
     wait_until("the unread count in the title", Duration::from_secs(20), || {
         x.window_name(&id) == "sipchat (1)"
     });
@@ -231,7 +158,7 @@ fn the_window_lays_out_at_every_size_theme_and_language() {
             downloads = downloads.display(),
         );
         std::fs::write(alice_data.join("window.ron"), state).unwrap();
-        let (_window, id) = start_window(&x, &alice_cfg, &alice_data);
+        let (_window, id) = x.open_window(&alice_cfg, &alice_data);
         std::thread::sleep(Duration::from_secs(2));
         assert!(x.xdotool(&["windowfocus", "--sync", &id]));
         // Into the composer at the bottom right, whatever had the focus.
@@ -399,11 +326,11 @@ fn the_contact_list_and_a_contact_page_in_both_themes() {
         "contacts import: {}",
         String::from_utf8_lossy(&imported.stderr)
     );
-    let out = artifacts();
+    let out = xvfb::artifacts();
     for theme in ["light", "dark"] {
         let state = format!("(width: 1000.0, height: 640.0, theme: {theme}, language: Some(en))");
         std::fs::write(data.join("window.ron"), state).unwrap();
-        let (_window, id) = start_window(&x, &config, &data);
+        let (_window, id) = x.open_window(&config, &data);
         std::thread::sleep(Duration::from_secs(2));
         assert!(x.xdotool(&["windowfocus", "--sync", &id]));
         assert!(x.xdotool(&["key", "--clearmodifiers", "ctrl+k"]));

@@ -19,31 +19,12 @@ mod xvfb;
 include!("support/ports.rs");
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-use xvfb::Xvfb;
+use xvfb::{Window, Xvfb};
 
 /// The pasted picture's colour, looked for in the dialog's preview.
 const ORANGE: [u8; 3] = [255, 120, 0];
-
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The window process; killed on drop.
-struct Window(Child);
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
@@ -161,7 +142,7 @@ fn a_pasted_picture_is_offered_and_cancelled_and_a_pasted_file_is_sent() {
             .iter()
             .any(|p| p.extension().is_some_and(|e| e == "png"))
     });
-    let out = artifacts();
+    let out = xvfb::artifacts();
     let path = out.join("paste-picture-1000x640.png");
     wait_until("the dialog's preview", Duration::from_secs(20), || {
         x.screenshot_window(&id, &path) && pixels_like(&path, ORANGE) > 10_000

@@ -24,45 +24,12 @@ use xvfb::{Image, Xvfb};
 
 const TEXT: &str = "Hello from bob through Kamailio";
 
+/// `user`'s account config (registering at `kam` over TCP) in `dir`.
 fn write_config(dir: &Path, kam: &Kamailio, user: &str) -> PathBuf {
-    let text = format!(
-        r#"(
-    accounts: [(
-        name: "{user}",
-        uri: "sip:{user}@{domain}",
-        password: "{password}",
-        proxy: "{proxy}",
-        expires: 300,
-    )],
-    local: (enabled: false),
-)"#,
-        domain = kamailio::DOMAIN,
-        password = kamailio::password(user).unwrap(),
-        proxy = kam.proxy_uri("tcp"),
-    );
+    let text = kam.account_config(user, &kam.proxy_uri("tcp"), "");
     let path = dir.join(format!("{user}.ron"));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// `target/gui-artifacts`, beside the tests' temporary directory.
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("gui-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The window process; killed on drop if the test fails early.
-struct Window(Child);
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
@@ -81,50 +48,6 @@ fn assert_not_blank(image: &Image, name: &str) {
     );
 }
 
-/// Starts the window for `config`; waits until it is mapped.
-fn start_window(x: &Xvfb, config: &Path, data: &Path) -> (Window, String) {
-    let window = Window(
-        x.command(env!("CARGO_BIN_EXE_sipchat"))
-            .env("SIPCHAT_CONFIG", config)
-            .env("SIPCHAT_DATA_DIR", data)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let id = x
-        .wait_for_window("^sipchat", Duration::from_secs(30))
-        .expect("the sipchat window appears");
-    (window, id)
-}
-
-/// bob sends `text` to alice until her registration is in (404/480 before it).
-fn bob_sends(kam: &Kamailio, bob_cfg: &Path, bob_data: &Path, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
-            .arg("--config")
-            .arg(bob_cfg)
-            .arg("--data-dir")
-            .arg(bob_data)
-            .args(["send", &kam.aor("alice"), text])
-            .output()
-            .unwrap();
-        if sent.status.success() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "bob could not send to alice: {}\n{}",
-            String::from_utf8_lossy(&sent.stderr),
-            kam.log()
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 #[test]
 fn the_window_shows_a_message_received_through_kamailio() {
     let Some(x) = Xvfb::start_or_skip() else {
@@ -136,17 +59,17 @@ fn the_window_shows_a_message_received_through_kamailio() {
     let dir = tempfile::tempdir().unwrap();
     let alice_cfg = write_config(dir.path(), &kam, "alice");
     let bob_cfg = write_config(dir.path(), &kam, "bob");
-    let out = artifacts();
+    let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
 
-    let (mut window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
+    let (mut window, id) = x.open_window(&alice_cfg, &dir.path().join("alice-data"));
     assert_eq!(x.window_name(&id), "sipchat", "no unread messages yet");
     // Let the first frames and the registration settle.
     std::thread::sleep(Duration::from_secs(2));
     let before = x.screenshot(&out.join("1-started.png"));
     assert_not_blank(&before, "the started window");
 
-    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), TEXT);
+    kam.send_until_accepted(&bob_cfg, &dir.path().join("bob-data"), "alice", TEXT);
 
     wait_until("the unread count in the title", Duration::from_secs(10), || {
         x.window_name(&id) == "sipchat (1)"
@@ -233,11 +156,11 @@ fn a_file_sent_to_the_window_shows_as_an_offer_and_arrives_when_accepted() {
     );
     std::fs::write(&alice_cfg, config).unwrap();
     let bob_cfg = write_config(dir.path(), &kam, "bob");
-    let out = artifacts();
+    let out = xvfb::artifacts();
     eprintln!("screenshots in {}", out.display());
-    let (_window, id) = start_window(&x, &alice_cfg, &dir.path().join("alice-data"));
+    let (_window, id) = x.open_window(&alice_cfg, &dir.path().join("alice-data"));
     std::thread::sleep(Duration::from_secs(2));
-    bob_sends(&kam, &bob_cfg, &dir.path().join("bob-data"), "A file for you");
+    kam.send_until_accepted(&bob_cfg, &dir.path().join("bob-data"), "alice", "A file for you");
     wait_until("the message", Duration::from_secs(10), || {
         x.window_name(&id) == "sipchat (1)"
     });

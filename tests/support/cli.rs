@@ -199,3 +199,86 @@ pub fn stop(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// `sipchat listen --notify --json` (debug log) as the alert tests run it:
+/// its events as JSON, its stderr gathered; stopped with [`stop`] on drop.
+pub struct AlertListener {
+    child: Child,
+    /// Every event it printed, in order.
+    pub lines: mpsc::Receiver<serde_json::Value>,
+    stderr: Arc<Mutex<String>>,
+    /// How long [`AlertListener::next`] waits for an event.
+    wait: Duration,
+}
+
+impl AlertListener {
+    /// Starts it with `config` and `data`, its notifications on the session
+    /// bus at `bus_address`; [`AlertListener::next`] waits up to `wait`.
+    pub fn start(config: &Path, data: &Path, bus_address: &str, wait: Duration) -> AlertListener {
+        let mut child = sipchat_isolated()
+            .arg("--config")
+            .arg(config)
+            .arg("--data-dir")
+            .arg(data)
+            .args(["listen", "--notify", "--json"])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+            .env("SIPCHAT_LOG", "debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let v: serde_json::Value =
+                    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = gather_stderr(&mut child);
+        AlertListener {
+            child,
+            lines,
+            stderr,
+            wait,
+        }
+    }
+
+    /// The next event named `want` (others are skipped, but an `alert`
+    /// skipped on the way fails the test: no alert may go unnoticed).
+    pub fn next(&self, want: &str) -> serde_json::Value {
+        let deadline = Instant::now() + self.wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if v["event"] == want => return v,
+                Ok(v) if v["event"] == "alert" => panic!("an unexpected alert while waiting for {want}: {v}"),
+                Ok(_) => {}
+                Err(_) => panic!(
+                    "no {want} event; listen's stderr:\n{}",
+                    self.stderr.lock().unwrap()
+                ),
+            }
+        }
+    }
+
+    /// No `alert` event arrives within `quiet`.
+    pub fn no_alert_for(&self, quiet: Duration) {
+        let deadline = Instant::now() + quiet;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(v) => assert_ne!(v["event"], "alert", "an untrusted source raised an alert: {v}"),
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+impl Drop for AlertListener {
+    fn drop(&mut self) {
+        stop(&mut self.child);
+    }
+}

@@ -315,6 +315,34 @@ impl Kamailio {
             .to_string()
     }
 
+    /// `sipchat send` with `config` and `data` sends `text` to `to`'s
+    /// address of record, again every half second while it fails (404/480
+    /// until `to` has registered), for up to [`SEND_RETRY_DEADLINE`]; then
+    /// panics with its stderr and this server's log.
+    pub fn send_until_accepted(&self, config: &Path, data: &Path, to: &str, text: &str) {
+        let deadline = Instant::now() + SEND_RETRY_DEADLINE;
+        loop {
+            let sent = Command::new(env!("CARGO_BIN_EXE_sipchat"))
+                .arg("--config")
+                .arg(config)
+                .arg("--data-dir")
+                .arg(data)
+                .args(["send", &self.aor(to), text])
+                .output()
+                .unwrap_or_else(|e| panic!("running sipchat send: {e}"));
+            if sent.status.success() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "could not send to {to}: {}\n{}",
+                String::from_utf8_lossy(&sent.stderr),
+                self.log()
+            );
+            thread::sleep(Duration::from_millis(500));
+        }
+    }
+
     /// The provider of `tests/kamailio/nat.cfg` (UDP, at `ip`) with
     /// `defines` (`WITH_OUTBOUND`, `WITH_STUN`) set; `None` as
     /// [`Kamailio::start_udp_config_or_skip`].
@@ -327,6 +355,9 @@ impl Kamailio {
 
 /// How long [`Kamailio::call`] waits for the answer.
 const CALL_ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long [`Kamailio::send_until_accepted`] keeps trying.
+const SEND_RETRY_DEADLINE: Duration = Duration::from_secs(30);
 
 /// The configuration template of the provider of the NAT and outbound tests.
 const NAT_PROVIDER_CFG: &str = include_str!("../kamailio/nat.cfg");

@@ -4,7 +4,7 @@
 use sha1::{Digest, Sha1};
 use sipchat::config::Config;
 use sipchat::model::{
-    AccountId, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId, TransferId,
+    AccountId, ChatState, DeliveryState, IncomingMessage, MessageId, RegistrationState, SessionId, TransferId,
 };
 use sipchat::runtime::{Command, Event, Events, FileSendMode, Handle, Runtime, RuntimeOptions};
 use std::path::{Path, PathBuf};
@@ -170,6 +170,18 @@ impl Running {
                 session,
             })
             .unwrap();
+    }
+
+    /// Waits until the chat `session` has ended; the reason it shows.
+    pub fn wait_chat_ended(&mut self, session: SessionId) -> String {
+        self.wait_for("the end of the chat", |e| match e {
+            Event::ChatUpdate {
+                session: updated,
+                state: ChatState::Ended { reason },
+                ..
+            } if *updated == session => Some(reason.clone()),
+            _ => None,
+        })
     }
 
     /// Sends the file at `path` from `account` to `to` in `mode`; its

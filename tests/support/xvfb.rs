@@ -41,6 +41,20 @@ fn on_path(tool: &str) -> bool {
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
 }
 
+/// How long [`Xvfb::open_window`] waits for the sipchat window to appear.
+pub const WINDOW_APPEARS: Duration = Duration::from_secs(30);
+
+/// A process started by a window test (the window itself, a helper);
+/// killed and reaped on drop.
+pub struct Window(pub Child);
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A running Xvfb on a display it chose itself; killed on drop.
 pub struct Xvfb {
     child: Child,
@@ -140,6 +154,27 @@ impl Xvfb {
             .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
             .env("LANG", "en_US.UTF-8");
         command
+    }
+
+    /// The sipchat window (the binary under test, in English, its output
+    /// dropped) with `config` on `data`, once it is mapped (waiting up to
+    /// [`WINDOW_APPEARS`]): the process and the window's id.
+    pub fn open_window(&self, config: &Path, data: &Path) -> (Window, String) {
+        let window = Window(
+            self.command(env!("CARGO_BIN_EXE_sipchat"))
+                .env("SIPCHAT_CONFIG", config)
+                .env("SIPCHAT_DATA_DIR", data)
+                .env("LANG", "en_US.UTF-8")
+                .env_remove("WAYLAND_DISPLAY")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("starting the sipchat window: {e}")),
+        );
+        let id = self
+            .wait_for_window("^sipchat", WINDOW_APPEARS)
+            .unwrap_or_else(|| panic!("the sipchat window did not appear in {WINDOW_APPEARS:?}"));
+        (window, id)
     }
 
     /// The id of a viewable (mapped) window whose name matches `pattern`,
