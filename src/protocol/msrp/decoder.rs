@@ -54,6 +54,9 @@ pub struct FrameDecoder {
     state: State,
     partial: Option<Frame>,
     failed: Option<FrameError>,
+    /// The buffer is lent out ([`FrameDecoder::lend`]): no frames until it
+    /// is back.
+    lent: bool,
 }
 
 impl Default for FrameDecoder {
@@ -79,6 +82,32 @@ impl FrameDecoder {
             state: State::Head { line_start: 0 },
             partial: None,
             failed: None,
+            lent: false,
+        }
+    }
+
+    /// Lends the buffer of bytes not yet returned as frames, with room for
+    /// at least `room` more, so that a reader appends what it receives in
+    /// place instead of copying it in with [`FrameDecoder::push`]. Give it
+    /// back with [`FrameDecoder::restore`]; only append to it.
+    pub fn lend(&mut self, room: usize) -> Vec<u8> {
+        let mut buf = std::mem::take(&mut self.buf);
+        if self.failed.is_some() {
+            buf.clear();
+        }
+        buf.reserve(room);
+        self.lent = true;
+        buf
+    }
+
+    /// Takes the lent buffer back, with the bytes appended to it.
+    pub fn restore(&mut self, buf: Vec<u8>) {
+        self.lent = false;
+        // Bytes pushed while the buffer was out follow the appended ones.
+        let pushed = std::mem::replace(&mut self.buf, buf);
+        self.buf.extend_from_slice(&pushed);
+        if self.failed.is_some() {
+            self.buf.clear();
         }
     }
 
@@ -109,6 +138,9 @@ impl FrameDecoder {
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
+        }
+        if self.lent {
+            return Ok(None);
         }
         match self.step() {
             Ok(f) => Ok(f),

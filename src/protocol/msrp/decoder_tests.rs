@@ -203,3 +203,51 @@ fn a_large_body_comes_out_whole_and_without_spare_room() {
         assert_eq!(got[1].transaction_id, "nextone2");
     }
 }
+
+/// Like [`decode_in_pieces`], but the pieces are appended to the lent
+/// buffer the way the runtime reads from its socket, and the buffer goes
+/// back and forth with nothing read in between too.
+fn decode_in_place(bytes: &[u8], cuts: &[usize]) -> Vec<Frame> {
+    let mut d = FrameDecoder::new();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &end in cuts.iter().chain([bytes.len()].iter()) {
+        let buf = d.lend(16);
+        d.restore(buf);
+        let mut buf = d.lend(16);
+        buf.extend_from_slice(&bytes[at..end]);
+        assert_eq!(d.next_frame(), Ok(None), "no frames while the buffer is lent");
+        d.restore(buf);
+        at = end;
+        while let Some(f) = d.next_frame().unwrap() {
+            out.push(f);
+        }
+    }
+    assert_eq!(d.buffered(), 0);
+    out
+}
+
+#[test]
+fn bytes_read_into_the_lent_buffer_split_at_every_byte_boundary() {
+    let (bytes, frames) = stream();
+    for cut in 0..=bytes.len() {
+        assert_eq!(decode_in_place(&bytes, &[cut]), frames, "cut at {cut}");
+    }
+    let every: Vec<usize> = (1..bytes.len()).collect();
+    assert_eq!(decode_in_place(&bytes, &every), frames);
+}
+
+#[test]
+fn bytes_pushed_while_the_buffer_is_lent_are_not_lost() {
+    let (bytes, frames) = stream();
+    let mut d = FrameDecoder::new();
+    let mut buf = d.lend(8);
+    buf.extend_from_slice(&bytes[..10]);
+    d.push(&bytes[10..]);
+    d.restore(buf);
+    let mut out = Vec::new();
+    while let Some(f) = d.next_frame().unwrap() {
+        out.push(f);
+    }
+    assert_eq!(out, frames);
+}

@@ -6,6 +6,7 @@
 //! of a file are in memory.
 
 use super::file_hash::{hash_stream, HashError, HashThread, HASH_BUFFER};
+use super::writer::Recycle;
 use super::TaskEvent;
 use crate::protocol::msrp::{ReportOptions, Session, SessionError, SessionEvent};
 use sha1::{Digest, Sha1};
@@ -21,6 +22,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Chunks read ahead of the connection (sending) or queued for the disk
 /// (receiving).
 pub const FILE_QUEUE_CHUNKS: usize = 8;
+/// Written chunk buffers kept for the reader to fill again (each
+/// [`FILE_CHUNK_SIZE`] bytes).
+pub const SPARE_CHUNK_BUFFERS: usize = 8;
 /// Progress is reported at most this often per transfer.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 /// Chunk size for direct file sessions (relays cap chunks lower).
@@ -135,6 +139,9 @@ enum Mode {
     Sending {
         msrp_id: Option<String>,
         chunks: mpsc::Receiver<Result<Vec<u8>, FileIoError>>,
+        /// Where the connection's writer gives written chunk buffers back
+        /// to the reader thread.
+        recycle: Recycle,
     },
     Receiving {
         writer: mpsc::Sender<WriteOp>,
@@ -180,15 +187,17 @@ impl FileIo {
                 let from = (*from).min(*size);
                 file.seek(SeekFrom::Start(from)).map_err(read)?;
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
+                let (recycle, spare) = std::sync::mpsc::sync_channel(SPARE_CHUNK_BUFFERS);
                 let size = *size;
                 std::thread::Builder::new()
                     .name("sipchat-file-read".into())
-                    .spawn(move || read_loop(file, size - from, chunk_size, tx))
+                    .spawn(move || read_loop(file, size - from, chunk_size, tx, spare))
                     .map_err(FileIoError::Thread)?;
                 (
                     Mode::Sending {
                         msrp_id: None,
                         chunks: rx,
+                        recycle,
                     },
                     size,
                 )
@@ -256,6 +265,15 @@ impl FileIo {
             last_progress: None,
             finished: false,
         })
+    }
+
+    /// Where the connection's writer gives written chunk buffers back for
+    /// the reader to fill again (sending only).
+    pub(crate) fn recycler(&self) -> Option<Recycle> {
+        match &self.mode {
+            Mode::Sending { recycle, .. } => Some(recycle.clone()),
+            Mode::Receiving { .. } => None,
+        }
     }
 
     /// Begins the outgoing message (sending side) once the session is
@@ -485,15 +503,26 @@ impl FileIo {
     }
 }
 
-fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Vec<u8>, FileIoError>>) {
+/// Reads the file in chunks of `chunk` bytes, each with one read call into
+/// a buffer the writer gave back (`spare`) when there is one: a buffer
+/// goes round reader, session, writer and back, and is filled without
+/// being zeroed first.
+fn read_loop(
+    mut file: File,
+    size: u64,
+    chunk: usize,
+    tx: mpsc::Sender<Result<Vec<u8>, FileIoError>>,
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+) {
     let mut left = size;
     while left > 0 {
         let want = usize::try_from(left).unwrap_or(usize::MAX).min(chunk);
-        // Read into fresh capacity: no zeroing of a buffer that is filled anyway.
-        let mut buf = Vec::with_capacity(want);
-        let r = match (&mut file).take(want as u64).read_to_end(&mut buf) {
-            Ok(n) if n == want => Ok(()),
-            Ok(_) => Err(FileIoError::Shorter),
+        let mut buf = spare.try_recv().unwrap_or_default();
+        // A reused buffer already has its length: nothing to zero.
+        buf.resize(want, 0);
+        let r = match file.read_exact(&mut buf) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(FileIoError::Shorter),
             Err(e) => Err(FileIoError::Reading(e)),
         };
         let failed = r.is_err();

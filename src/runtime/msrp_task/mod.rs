@@ -26,7 +26,7 @@ mod writer;
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
     FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayEvent, RelayOutput, ReportOptions,
-    Session, SessionConfig, SessionEvent,
+    Session, SessionConfig, SessionEvent, WireFrame,
 };
 use crate::transport::msrp::listener::{Accepted, MsrpHub};
 use crate::transport::msrp::tls::pinned_client_config;
@@ -392,18 +392,23 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
         None => {}
     }
     let mut session = Session::new(config, rand::random(), Instant::now());
-    let mut conn = Connection::new(stream, decoder, relay, secure);
     session.open(Instant::now());
-    if let Some(job) = &setup.file {
-        let mut file = FileIo::start(job, session.config().effective_chunk_size())?;
-        match job {
-            FileJob::Send {
-                content_type, from, ..
-            } => file.begin(&mut session, content_type, *from)?,
-            FileJob::Receive { from, .. } => session.set_incoming_resume(*from),
+    let file = match &setup.file {
+        Some(job) => {
+            let mut file = FileIo::start(job, session.config().effective_chunk_size())?;
+            match job {
+                FileJob::Send {
+                    content_type, from, ..
+                } => file.begin(&mut session, content_type, *from)?,
+                FileJob::Receive { from, .. } => session.set_incoming_resume(*from),
+            }
+            Some(file)
         }
-        conn.file = Some(file);
-    }
+        None => None,
+    };
+    let recycle = file.as_ref().and_then(FileIo::recycler);
+    let mut conn = Connection::new(stream, decoder, relay, secure, recycle);
+    conn.file = file;
     if !received.is_empty() {
         conn.feed(&mut session, &received);
     }
@@ -455,7 +460,7 @@ fn handle_command(
 /// The running connection of a session.
 struct Connection {
     reader: ReadHalf<MsrpStream>,
-    writer: mpsc::UnboundedSender<Vec<u8>>,
+    writer: mpsc::UnboundedSender<WireFrame>,
     decoder: Option<FrameDecoder>,
     relay: Option<RelayClient>,
     writer_task: tokio::task::JoinHandle<()>,
@@ -471,10 +476,11 @@ impl Connection {
         decoder: Option<FrameDecoder>,
         relay: Option<RelayClient>,
         secure: bool,
+        recycle: Option<writer::Recycle>,
     ) -> Connection {
         let (reader, writer_half) = tokio::io::split(stream);
         let (writer, rx) = mpsc::unbounded_channel();
-        let writer_task = tokio::spawn(writer::write_loop(writer_half, rx));
+        let writer_task = tokio::spawn(writer::write_loop(writer_half, rx, recycle));
         Connection {
             reader,
             writer,
@@ -517,7 +523,14 @@ impl Connection {
         ids: &mut HashMap<String, MessageId>,
         send: &impl Fn(TaskEvent),
     ) -> Result<(), TaskError> {
-        let mut buf = vec![0u8; READ_CHUNK];
+        // With a decoder of our own (a relay shares the connection) bytes
+        // are read into `buf` and pushed into it; else they are read
+        // straight into the session's buffer.
+        let mut buf = if self.decoder.is_some() {
+            vec![0u8; READ_CHUNK]
+        } else {
+            Vec::new()
+        };
         loop {
             if let Some(end) = self.drain(session, ids, send) {
                 self.finish().await;
@@ -535,11 +548,22 @@ impl Connection {
             .flatten()
             .min()
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            let mut lent = self
+                .decoder
+                .is_none()
+                .then(|| session.lend_receive_buffer(READ_CHUNK));
             tokio::select! {
-                read = self.reader.read(&mut buf) => match read {
-                    Ok(0) => session.connection_lost("the peer closed the connection", Instant::now()),
-                    Ok(n) => self.feed(session, &buf[..n]),
-                    Err(e) => session.connection_lost(&e.to_string(), Instant::now()),
+                read = read_some(&mut self.reader, lent.as_mut(), &mut buf) => {
+                    let now = Instant::now();
+                    if let Some(lent) = lent.take() {
+                        session.handle_received_buffer(lent, now);
+                    }
+                    match read {
+                        Ok(0) => session.connection_lost("the peer closed the connection", now),
+                        Ok(n) if self.decoder.is_some() => self.feed(session, &buf[..n]),
+                        Ok(_) => {}
+                        Err(e) => session.connection_lost(&e.to_string(), now),
+                    }
                 },
                 cmd = commands.recv() => match cmd {
                     Some(cmd) => {
@@ -558,6 +582,10 @@ impl Connection {
                     }
                 }
             }
+            if let Some(lent) = lent {
+                // Woken by something else: nothing was read into it.
+                session.restore_receive_buffer(lent);
+            }
         }
     }
 
@@ -573,7 +601,7 @@ impl Connection {
             while let Some(out) = relay.poll_output() {
                 match out {
                     RelayOutput::Transmit(bytes) => {
-                        let _ = self.writer.send(bytes);
+                        let _ = self.writer.send(bytes.into());
                     }
                     RelayOutput::Event(RelayEvent::Authorized { .. }) => {}
                     RelayOutput::Event(RelayEvent::Failed { reason, .. }) => {
@@ -606,6 +634,20 @@ impl Connection {
         let (tx, _) = mpsc::unbounded_channel();
         self.writer = tx;
         let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.writer_task).await;
+    }
+}
+
+/// Reads what the socket has: appended to the session's lent buffer when
+/// there is one, else into `buf`. Cancel-safe: nothing is read unless it
+/// returns.
+async fn read_some(
+    reader: &mut ReadHalf<MsrpStream>,
+    lent: Option<&mut Vec<u8>>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    match lent {
+        Some(lent) => reader.read_buf(lent).await,
+        None => reader.read(buf).await,
     }
 }
 
