@@ -601,8 +601,16 @@ impl Session {
     /// straight into it (no copy), then gives it back with
     /// [`Session::handle_received`] (or [`Session::restore_receive_buffer`]
     /// when nothing was read). Only append to it.
-    pub fn lend_receive_buffer(&mut self, room: usize) -> Vec<u8> {
+    /// Also says how many bytes to read at most
+    /// ([`FrameDecoder::lend`]).
+    pub fn lend_receive_buffer(&mut self, room: usize) -> (Vec<u8>, usize) {
         self.decoder.lend(room)
+    }
+
+    /// Gives back the buffer of a received body once its bytes are used
+    /// (written to a file): the next large body is read into it.
+    pub fn give_spare_body(&mut self, buffer: Vec<u8>) {
+        self.decoder.give_spare(buffer);
     }
 
     /// Takes back a lent buffer without handling its bytes yet.

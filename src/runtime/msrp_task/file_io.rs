@@ -149,6 +149,9 @@ enum Mode {
         done: Option<oneshot::Receiver<Written>>,
         /// Offsets the writer made durable.
         durable: mpsc::UnboundedReceiver<u64>,
+        /// Buffers of received chunks written and hashed, for the session
+        /// to read the next chunks into.
+        spare: std::sync::mpsc::Receiver<Vec<u8>>,
         msrp_id: Option<String>,
         limit: u64,
     },
@@ -236,13 +239,14 @@ impl FileIo {
                 };
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
                 let (durable_tx, durable_rx) = mpsc::unbounded_channel();
+                let (spare_tx, spare) = std::sync::mpsc::sync_channel(SPARE_CHUNK_BUFFERS);
                 let path = temp.clone();
                 let from = *from;
                 shared.store(from, Ordering::Relaxed);
                 let shared = shared.clone();
                 std::thread::Builder::new()
                     .name("sipchat-file-write".into())
-                    .spawn(move || write_loop(file, path, from, rx, (durable_tx, shared)))
+                    .spawn(move || write_loop(file, path, from, rx, (durable_tx, shared), spare_tx))
                     .map_err(FileIoError::Thread)?;
                 (
                     Mode::Receiving {
@@ -250,6 +254,7 @@ impl FileIo {
                         queued: VecDeque::new(),
                         done: None,
                         durable: durable_rx,
+                        spare,
                         msrp_id: None,
                         limit: *limit,
                     },
@@ -273,6 +278,15 @@ impl FileIo {
         match &self.mode {
             Mode::Sending { recycle, .. } => Some(recycle.clone()),
             Mode::Receiving { .. } => None,
+        }
+    }
+
+    /// A buffer of a received chunk that is written and hashed, for the
+    /// session to read the next large chunk into (receiving only).
+    pub(crate) fn spare_body(&mut self) -> Option<Vec<u8>> {
+        match &self.mode {
+            Mode::Receiving { spare, .. } => spare.try_recv().ok(),
+            Mode::Sending { .. } => None,
         }
     }
 
@@ -556,6 +570,7 @@ fn write_loop(
     from: u64,
     mut rx: mpsc::Receiver<WriteOp>,
     (durable, shared): (mpsc::UnboundedSender<u64>, Arc<AtomicU64>),
+    spare: std::sync::mpsc::SyncSender<Vec<u8>>,
 ) {
     let mut hasher = Sha1::new();
     let mut next = from;
@@ -573,7 +588,7 @@ fn write_loop(
     }
     // Chunks in order are hashed beside the writes; once one comes out of
     // order, the file is hashed from disk at the end instead.
-    let mut hashing = match HashThread::start_after(hasher, false) {
+    let mut hashing = match HashThread::start_after(hasher, true) {
         Ok(thread) => Some(thread),
         Err(e) => {
             failed = failed.or(Some(FileIoError::Hash(e)));
@@ -610,6 +625,10 @@ fn write_loop(
                     if let Err(e) = thread.feed(data, len) {
                         failed = Some(FileIoError::Hash(e));
                         continue;
+                    }
+                    // Hashed buffers go back to be read into again.
+                    while let Some(buf) = thread.hashed() {
+                        let _ = spare.try_send(buf);
                     }
                 }
                 let gap_passed = last_sync.is_none_or(|at| at.elapsed() >= DURABLE_MIN_GAP);

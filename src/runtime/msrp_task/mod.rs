@@ -35,6 +35,7 @@ pub(crate) use file_hash::hash_file;
 pub use file_io::DURABLE_EVERY;
 use file_io::{FileIo, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
 pub(crate) use file_io::{FileIoError, FileJob};
+use bytes::BufMut;
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -548,6 +549,11 @@ impl Connection {
             .flatten()
             .min()
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            if let Some(file) = self.file.as_mut() {
+                while let Some(spare) = file.spare_body() {
+                    session.give_spare_body(spare);
+                }
+            }
             let mut lent = self
                 .decoder
                 .is_none()
@@ -555,7 +561,7 @@ impl Connection {
             tokio::select! {
                 read = read_some(&mut self.reader, lent.as_mut(), &mut buf) => {
                     let now = Instant::now();
-                    if let Some(lent) = lent.take() {
+                    if let Some((lent, _)) = lent.take() {
                         session.handle_received_buffer(lent, now);
                     }
                     match read {
@@ -582,7 +588,7 @@ impl Connection {
                     }
                 }
             }
-            if let Some(lent) = lent {
+            if let Some((lent, _)) = lent {
                 // Woken by something else: nothing was read into it.
                 session.restore_receive_buffer(lent);
             }
@@ -637,16 +643,16 @@ impl Connection {
     }
 }
 
-/// Reads what the socket has: appended to the session's lent buffer when
-/// there is one, else into `buf`. Cancel-safe: nothing is read unless it
-/// returns.
+/// Reads what the socket has: appended to the session's lent buffer (at
+/// most the bytes it said) when there is one, else into `buf`.
+/// Cancel-safe: nothing is read unless it returns.
 async fn read_some(
     reader: &mut ReadHalf<MsrpStream>,
-    lent: Option<&mut Vec<u8>>,
+    lent: Option<&mut (Vec<u8>, usize)>,
     buf: &mut [u8],
 ) -> std::io::Result<usize> {
     match lent {
-        Some(lent) => reader.read_buf(lent).await,
+        Some((lent, most)) => reader.read_buf(&mut lent.limit(*most)).await,
         None => reader.read(buf).await,
     }
 }

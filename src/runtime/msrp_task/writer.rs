@@ -119,7 +119,7 @@ mod tests {
     async fn frames_arrive_whole_and_in_order_and_large_bodies_come_back() {
         let (ours, mut theirs) = tokio::io::duplex(4096);
         let stream: MsrpStream = Box::new(ours);
-        let (half, _) = tokio::io::split(stream);
+        let (_, half) = tokio::io::split(stream);
         let (tx, rx) = mpsc::unbounded_channel();
         let (recycle, spare) = std::sync::mpsc::sync_channel(4);
         let frames: Vec<WireFrame> = (0..6)
