@@ -150,7 +150,8 @@ impl FrameDecoder {
     /// `Byte-Range` announces a large one, and the empty-body case is
     /// already ruled out (the end-line search went past the header).
     fn own_large_body(&mut self) {
-        let (State::Body { body_start, scan }, None, Some(frame)) = (&self.state, &self.own_body, &self.partial)
+        let (State::Body { body_start, scan }, None, Some(frame)) =
+            (&self.state, &self.own_body, &self.partial)
         else {
             return;
         };

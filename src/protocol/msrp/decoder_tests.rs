@@ -315,7 +315,10 @@ fn a_large_body_read_into_the_lent_buffer_comes_out_whole_for_any_read_size() {
     }
     let mut rng = StdRng::seed_from_u64(4976);
     for _ in 0..20 {
-        assert_eq!(read_like_a_socket(&bytes, &mut || rng.gen_range(1..100_000)), frames);
+        assert_eq!(
+            read_like_a_socket(&bytes, &mut || rng.gen_range(1..100_000)),
+            frames
+        );
     }
 }
 

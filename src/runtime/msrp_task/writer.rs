@@ -123,7 +123,12 @@ mod tests {
         let (tx, rx) = mpsc::unbounded_channel();
         let (recycle, spare) = std::sync::mpsc::sync_channel(4);
         let frames: Vec<WireFrame> = (0..6)
-            .map(|i| frame(&format!("tx{i}abc"), vec![i as u8; [0, 1, 100, 70_000, 5, 300_000][i]]))
+            .map(|i| {
+                frame(
+                    &format!("tx{i}abc"),
+                    vec![i as u8; [0, 1, 100, 70_000, 5, 300_000][i]],
+                )
+            })
             .collect();
         let expected: Vec<u8> = frames.iter().flat_map(WireFrame::to_vec).collect();
         for f in frames {
