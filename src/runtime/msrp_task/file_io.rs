@@ -3,7 +3,11 @@
 //! thread that writes received chunks to the temporary file and hands them
 //! to a hashing thread ([`super::file_hash`]) so the write never waits for
 //! SHA-1 (receiving), and progress throttling. Never more than a few chunks
-//! of a file are in memory.
+//! of a file are in memory, and their buffers go round instead of being
+//! made anew: sending, the connection's writer gives a written chunk's
+//! buffer back to the reader ([`FileIo::recycler`]); receiving, a hashed
+//! chunk's buffer goes back to the session to read the next chunk into
+//! ([`FileIo::spare_body`]).
 
 use super::file_hash::{hash_stream, HashError, HashThread, HASH_BUFFER};
 use super::writer::Recycle;
