@@ -10,6 +10,7 @@
 //! ([`FileIo::spare_body`]).
 
 use super::file_hash::{hash_stream, HashError, HashThread, HASH_BUFFER};
+use super::file_sync::Syncer;
 use super::writer::Recycle;
 use super::TaskEvent;
 use crate::protocol::msrp::{ReportOptions, Session, SessionError, SessionEvent};
@@ -580,8 +581,18 @@ fn write_loop(
     let mut next = from;
     let mut failed: Option<FileIoError> = None;
     let mut written = from;
-    let mut synced = from;
+    let mut asked = from;
     let mut last_sync: Option<std::time::Instant> = None;
+    let mut syncer = match Syncer::start(&file, durable, shared) {
+        Ok(syncer) => Some(syncer),
+        Err(source) => {
+            failed = Some(FileIoError::Save {
+                path: shown(&path),
+                source,
+            });
+            None
+        }
+    };
     if from > 0 {
         if let Err(e) = hash_prefix(&mut file, from, &mut hasher) {
             failed = Some(FileIoError::KeptPart {
@@ -636,25 +647,24 @@ fn write_loop(
                     }
                 }
                 let gap_passed = last_sync.is_none_or(|at| at.elapsed() >= DURABLE_MIN_GAP);
-                if hashing.is_some() && next - synced >= DURABLE_EVERY && gap_passed {
-                    match file.sync_data() {
-                        Ok(()) => {
-                            last_sync = Some(std::time::Instant::now());
-                            synced = next;
-                            shared.store(synced, Ordering::Relaxed);
-                            let _ = durable.send(synced);
-                        }
-                        Err(e) => {
-                            failed = Some(FileIoError::Save {
-                                path: shown(&path),
-                                source: e,
-                            })
-                        }
+                if hashing.is_some() && next - asked >= DURABLE_EVERY && gap_passed {
+                    // Made durable beside the writes (file_sync.rs); the
+                    // gap counts from when the last one was asked for.
+                    if syncer.as_mut().is_some_and(|s| s.request(next)) {
+                        last_sync = Some(std::time::Instant::now());
+                        asked = next;
                     }
                 }
             }
             WriteOp::Finish(reply) => {
-                let result = match failed.take() {
+                let synced = syncer.take().map_or(Ok(()), Syncer::finish);
+                let failed = failed.take().or_else(|| {
+                    synced.err().map(|source| FileIoError::Save {
+                        path: shown(&path),
+                        source,
+                    })
+                });
+                let result = match failed {
                     Some(e) => Err(e),
                     None => file
                         .sync_all()

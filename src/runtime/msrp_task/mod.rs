@@ -20,6 +20,7 @@
 
 mod file_hash;
 mod file_io;
+mod file_sync;
 pub(crate) mod reach;
 mod writer;
 
