@@ -127,16 +127,18 @@ impl FrameDecoder {
     /// at least `room` more, so that a reader appends what it receives in
     /// place instead of copying it in with [`FrameDecoder::push`]. Give it
     /// back with [`FrameDecoder::restore`]; only append to it. Also says
-    /// how many bytes to read at most: up to the end of a large body, so
-    /// that its buffer holds nothing else.
+    /// how many bytes to read at most: for a large body, the rest of its
+    /// frame (more than `room` if need be), so that its buffer holds
+    /// nothing else.
     pub fn lend(&mut self, room: usize) -> (Vec<u8>, usize) {
         if self.failed.is_some() {
             self.buf.clear();
         }
         self.own_large_body();
         let room = match (&self.state, &self.own_body) {
-            // Up to the end of the frame: the body's buffer never grows.
-            (_, Some((whole, _))) if *whole > self.buf.len() => room.min(whole - self.buf.len()),
+            // The rest of the frame, in one read if the socket has it: the
+            // body's buffer holds nothing else and never grows.
+            (_, Some((whole, _))) if *whole > self.buf.len() => whole - self.buf.len(),
             (State::Head { .. }, _) if self.buf.is_empty() => room.min(HEAD_READ_BYTES),
             _ => room,
         };
