@@ -141,7 +141,7 @@ fn rfc4975_first_send_and_200() {
     let mut events = Vec::new();
     while let Some(o) = bob.poll_output() {
         match o {
-            Output::Transmit(b) => answer.extend(b),
+            Output::Transmit(b) => answer.extend(b.to_vec()),
             Output::Event(e) => events.push(e),
         }
     }
@@ -285,7 +285,7 @@ fn rfc4976_relayed_send_reaches_the_endpoint_session() {
         match o {
             Output::Transmit(b) => {
                 let mut d = FrameDecoder::new();
-                d.push(&b);
+                d.push(&b.to_vec());
                 response = d.next_frame().unwrap();
             }
             Output::Event(SessionEvent::MessageReceived { body, .. }) => got = Some(body),

@@ -6,11 +6,30 @@
 //! CRLF`. Every size is bounded by the limits in [`super::frame`]. After a
 //! [`FrameError`] the stream cannot be resynchronised: the decoder keeps
 //! returning the error and the runtime must close the connection.
+//!
+//! A runtime may read from its socket straight into the decoder's buffer
+//! ([`FrameDecoder::lend`], then [`FrameDecoder::restore`]) instead of
+//! copying bytes in with [`FrameDecoder::push`]. Then a large body (a file
+//! chunk) is read into a buffer of its own, sized from its `Byte-Range`,
+//! which becomes the frame's body without a copy.
 
 use super::frame::{
     valid_transaction_id, Continuation, Frame, FrameKind, Method, END_LINE_DASHES, MAX_CHUNK_BODY_BYTES,
     MAX_HEADERS, MAX_HEADER_SECTION_BYTES,
 };
+
+/// A body announced (by its `Byte-Range`) at least this long is read into
+/// a buffer of its own once its first bytes are in, when the reader
+/// appends to a lent buffer ([`FrameDecoder::lend`]): the buffer is then
+/// handed out as the body, without a copy.
+pub const OWN_BUFFER_BODY_BYTES: usize = 64 * 1024;
+/// Between frames, a lent buffer has room for this many bytes, so a read
+/// takes the next frame's header and not much of its body (which then goes
+/// into a buffer of its own without a copy).
+pub const HEAD_READ_BYTES: usize = 4 * 1024;
+/// Buffers of bodies already handed out and given back
+/// ([`FrameDecoder::give_spare`]) kept for the next large bodies.
+pub const MAX_SPARE_BODIES: usize = 4;
 
 /// Why the byte stream is not MSRP. The connection must be closed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +73,16 @@ pub struct FrameDecoder {
     state: State,
     partial: Option<Frame>,
     failed: Option<FrameError>,
+    /// The buffer is lent out ([`FrameDecoder::lend`]): no frames until it
+    /// is back.
+    lent: bool,
+    /// The frame being read has its body in a buffer of its own (`buf`
+    /// holds the body from its first byte): the bytes its body and
+    /// end-line take, and a copy of its header for
+    /// [`FrameDecoder::take_buffered`].
+    own_body: Option<(usize, Vec<u8>)>,
+    /// Buffers to read large bodies into (at most [`MAX_SPARE_BODIES`]).
+    spares: Vec<Vec<u8>>,
 }
 
 impl Default for FrameDecoder {
@@ -79,6 +108,95 @@ impl FrameDecoder {
             state: State::Head { line_start: 0 },
             partial: None,
             failed: None,
+            lent: false,
+            own_body: None,
+            spares: Vec::new(),
+        }
+    }
+
+    /// Gives back the buffer of a body handed out before, once its bytes
+    /// are used: the next large body is read into it (no new memory).
+    pub fn give_spare(&mut self, mut buf: Vec<u8>) {
+        if self.spares.len() < MAX_SPARE_BODIES && buf.capacity() >= OWN_BUFFER_BODY_BYTES {
+            buf.clear();
+            self.spares.push(buf);
+        }
+    }
+
+    /// Lends the buffer of bytes not yet returned as frames, with room for
+    /// at least `room` more, so that a reader appends what it receives in
+    /// place instead of copying it in with [`FrameDecoder::push`]. Give it
+    /// back with [`FrameDecoder::restore`]; only append to it. Also says
+    /// how many bytes to read at most: for a large body, the rest of its
+    /// frame (more than `room` if need be), so that its buffer holds
+    /// nothing else.
+    pub fn lend(&mut self, room: usize) -> (Vec<u8>, usize) {
+        if self.failed.is_some() {
+            self.buf.clear();
+        }
+        self.own_large_body();
+        let room = match (&self.state, &self.own_body) {
+            // The rest of the frame, in one read if the socket has it: the
+            // body's buffer holds nothing else and never grows.
+            (_, Some((whole, _))) if *whole > self.buf.len() => whole - self.buf.len(),
+            (State::Head { .. }, _) if self.buf.is_empty() => room.min(HEAD_READ_BYTES),
+            _ => room,
+        };
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.reserve(room);
+        self.lent = true;
+        (buf, room)
+    }
+
+    /// Moves the body being read into a buffer of its own when its
+    /// `Byte-Range` announces a large one, and the empty-body case is
+    /// already ruled out (the end-line search went past the header).
+    fn own_large_body(&mut self) {
+        let (State::Body { body_start, scan }, None, Some(frame)) =
+            (&self.state, &self.own_body, &self.partial)
+        else {
+            return;
+        };
+        let (body_start, scan) = (*body_start, *scan);
+        let Some(body) = frame
+            .byte_range()
+            .ok()
+            .flatten()
+            .and_then(|r| r.end.map(|end| end.saturating_sub(r.start).saturating_add(1)))
+            .and_then(|len| usize::try_from(len).ok())
+        else {
+            return;
+        };
+        if !(OWN_BUFFER_BODY_BYTES..=MAX_CHUNK_BODY_BYTES).contains(&body) || scan < body_start {
+            return;
+        }
+        // CRLF, dashes, transaction id, flag, CRLF.
+        let whole = body + 2 + END_LINE_DASHES.len() + frame.transaction_id.len() + 3;
+        if self.buf.len() - body_start >= whole {
+            return;
+        }
+        let mut own = match self.spares.iter().position(|b| b.capacity() >= whole) {
+            Some(i) => self.spares.swap_remove(i),
+            None => Vec::with_capacity(whole),
+        };
+        own.extend_from_slice(&self.buf[body_start..]);
+        self.buf.truncate(body_start);
+        let head = std::mem::replace(&mut self.buf, own);
+        self.own_body = Some((whole, head));
+        self.state = State::Body {
+            body_start: 0,
+            scan: scan - body_start,
+        };
+    }
+
+    /// Takes the lent buffer back, with the bytes appended to it.
+    pub fn restore(&mut self, buf: Vec<u8>) {
+        self.lent = false;
+        // Bytes pushed while the buffer was out follow the appended ones.
+        let pushed = std::mem::replace(&mut self.buf, buf);
+        self.buf.extend_from_slice(&pushed);
+        if self.failed.is_some() {
+            self.buf.clear();
         }
     }
 
@@ -91,7 +209,7 @@ impl FrameDecoder {
 
     /// Bytes received but not yet part of a returned frame.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() + self.own_body.as_ref().map_or(0, |(_, head)| head.len())
     }
 
     /// Takes every byte not yet returned as part of a frame (the start of
@@ -102,7 +220,14 @@ impl FrameDecoder {
     pub fn take_buffered(&mut self) -> Vec<u8> {
         self.state = State::Head { line_start: 0 };
         self.partial = None;
-        std::mem::take(&mut self.buf)
+        let buf = std::mem::take(&mut self.buf);
+        match self.own_body.take() {
+            Some((_, mut head)) => {
+                head.extend_from_slice(&buf);
+                head
+            }
+            None => buf,
+        }
     }
 
     /// The next whole frame, `Ok(None)` when more bytes are needed.
@@ -110,11 +235,15 @@ impl FrameDecoder {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
+        if self.lent {
+            return Ok(None);
+        }
         match self.step() {
             Ok(f) => Ok(f),
             Err(e) => {
                 self.failed = Some(e.clone());
                 self.buf = Vec::new();
+                self.own_body = None;
                 Err(e)
             }
         }
@@ -230,9 +359,16 @@ impl FrameDecoder {
                         return Err(FrameError::BodyTooLarge);
                     }
                     let mut done = self.partial.take().ok_or(FrameError::BadStartLine("internal"))?;
-                    done.body = self.buf[body_start..at.max(body_start)].to_vec();
+                    if self.own_body.take().is_some() {
+                        // The buffer is the body: hand it out, keep what follows.
+                        let rest = self.buf.split_off(flag_at + 3);
+                        self.buf.truncate(at);
+                        done.body = std::mem::replace(&mut self.buf, rest);
+                    } else {
+                        done.body = self.buf[body_start..at.max(body_start)].to_vec();
+                        self.buf.drain(..flag_at + 3);
+                    }
                     done.continuation = cont;
-                    self.buf.drain(..flag_at + 3);
                     self.state = State::Head { line_start: 0 };
                     return Ok(Some(done));
                 }

@@ -203,3 +203,163 @@ fn a_large_body_comes_out_whole_and_without_spare_room() {
         assert_eq!(got[1].transaction_id, "nextone2");
     }
 }
+
+/// Like [`decode_in_pieces`], but the pieces are appended to the lent
+/// buffer the way the runtime reads from its socket, and the buffer goes
+/// back and forth with nothing read in between too.
+fn decode_in_place(bytes: &[u8], cuts: &[usize]) -> Vec<Frame> {
+    let mut d = FrameDecoder::new();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &end in cuts.iter().chain([bytes.len()].iter()) {
+        let (buf, _) = d.lend(16);
+        d.restore(buf);
+        let (mut buf, _) = d.lend(16);
+        buf.extend_from_slice(&bytes[at..end]);
+        assert_eq!(d.next_frame(), Ok(None), "no frames while the buffer is lent");
+        d.restore(buf);
+        at = end;
+        while let Some(f) = d.next_frame().unwrap() {
+            out.push(f);
+        }
+    }
+    assert_eq!(d.buffered(), 0);
+    out
+}
+
+#[test]
+fn bytes_read_into_the_lent_buffer_split_at_every_byte_boundary() {
+    let (bytes, frames) = stream();
+    for cut in 0..=bytes.len() {
+        assert_eq!(decode_in_place(&bytes, &[cut]), frames, "cut at {cut}");
+    }
+    let every: Vec<usize> = (1..bytes.len()).collect();
+    assert_eq!(decode_in_place(&bytes, &every), frames);
+}
+
+#[test]
+fn bytes_pushed_while_the_buffer_is_lent_are_not_lost() {
+    let (bytes, frames) = stream();
+    let mut d = FrameDecoder::new();
+    let (mut buf, _) = d.lend(8);
+    buf.extend_from_slice(&bytes[..10]);
+    d.push(&bytes[10..]);
+    d.restore(buf);
+    let mut out = Vec::new();
+    while let Some(f) = d.next_frame().unwrap() {
+        out.push(f);
+    }
+    assert_eq!(out, frames);
+}
+
+/// A file chunk large enough for a buffer of its own, between small frames.
+fn file_stream() -> (Vec<u8>, Vec<Frame>) {
+    let len = OWN_BUFFER_BODY_BYTES + 1000;
+    let mut big = Frame::request("filechunk1", Method::Send);
+    big.push_header("Message-ID", "m1");
+    big.push_header("Byte-Range", format!("1-{len}/{}", len * 2));
+    // A near-miss end-line inside the body, and one at its very start.
+    let mut body: Vec<u8> = b"\r\n-------filechunk1x".to_vec();
+    body.extend((body.len()..len).map(|i| (i % 251) as u8));
+    big.body = body;
+    big.continuation = Continuation::More;
+    let (small, mut frames) = stream();
+    let mut bytes = small.clone();
+    bytes.extend(big.to_bytes());
+    bytes.extend(&small);
+    let tail = frames.clone();
+    frames.push(big);
+    frames.extend(tail);
+    (bytes, frames)
+}
+
+/// Reads `bytes` the way the runtime does: each read appends at most what
+/// the lent buffer has room for (never growing it) and at most `most`.
+fn read_like_a_socket(bytes: &[u8], most: &mut dyn FnMut() -> usize) -> Vec<Frame> {
+    let mut d = FrameDecoder::new();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let (mut buf, room) = d.lend(65_536);
+        assert!(buf.capacity() - buf.len() >= room, "the room is there");
+        let end = (at + room.min(most()).max(1)).min(bytes.len());
+        buf.extend_from_slice(&bytes[at..end]);
+        d.restore(buf);
+        at = end;
+        while let Some(f) = d.next_frame().unwrap() {
+            if f.body.len() >= OWN_BUFFER_BODY_BYTES {
+                // As the runtime does once the body is on disk: a used
+                // buffer, with old bytes in it, for the next large body.
+                let mut used = vec![7u8; 10];
+                used.reserve(f.body.len() + 100);
+                d.give_spare(used);
+            }
+            out.push(f);
+        }
+    }
+    assert_eq!(d.buffered(), 0);
+    out
+}
+
+#[test]
+fn a_large_body_read_into_the_lent_buffer_comes_out_whole_for_any_read_size() {
+    let (mut bytes, mut frames) = file_stream();
+    bytes.extend(bytes.clone());
+    frames.extend(frames.clone());
+    for most in [1 << 20, 65_536, 4096, 1000, 17] {
+        let got = read_like_a_socket(&bytes, &mut || most);
+        assert_eq!(got, frames, "reads of at most {most}");
+        for body in [&got[3].body, &got[10].body] {
+            assert!(body.capacity() < body.len() + 4096, "reads of at most {most}");
+        }
+    }
+    let mut rng = StdRng::seed_from_u64(4976);
+    for _ in 0..20 {
+        assert_eq!(
+            read_like_a_socket(&bytes, &mut || rng.gen_range(1..100_000)),
+            frames
+        );
+    }
+}
+
+#[test]
+fn a_large_body_split_at_byte_boundaries_around_its_header_and_end_line() {
+    let (bytes, frames) = file_stream();
+    let start = memchr::memmem::find(&bytes, b"MSRP filechunk1").unwrap();
+    let end = start + frames[3].to_bytes().len();
+    let cuts = (start.saturating_sub(50)..start + 700)
+        .chain((start + 700..end - 700).step_by(997))
+        .chain(end - 700..(end + 50).min(bytes.len()));
+    for cut in cuts {
+        assert_eq!(decode_in_place(&bytes, &[cut]), frames, "cut at {cut}");
+    }
+}
+
+#[test]
+fn take_buffered_in_the_middle_of_a_large_body_hands_over_its_header_too() {
+    let (bytes, frames) = file_stream();
+    let start = memchr::memmem::find(&bytes, b"MSRP filechunk1").unwrap();
+    let mut d = FrameDecoder::new();
+    let (mut buf, _) = d.lend(65_536);
+    buf.extend_from_slice(&bytes[..start + 2000]);
+    d.restore(buf);
+    for frame in &frames[..3] {
+        assert_eq!(d.next_frame().unwrap().as_ref(), Some(frame));
+    }
+    assert_eq!(d.next_frame().unwrap(), None);
+    let (mut buf, _) = d.lend(65_536);
+    buf.extend_from_slice(&bytes[start + 2000..start + 3000]);
+    d.restore(buf);
+    assert_eq!(d.next_frame().unwrap(), None);
+    assert_eq!(d.buffered(), 3000);
+    let mut rest = d.take_buffered();
+    assert_eq!(rest, bytes[start..start + 3000]);
+    rest.extend_from_slice(&bytes[start + 3000..]);
+    let mut other = FrameDecoder::new();
+    other.push(&rest);
+    let mut got = Vec::new();
+    while let Some(f) = other.next_frame().unwrap() {
+        got.push(f);
+    }
+    assert_eq!(got, frames[3..]);
+}

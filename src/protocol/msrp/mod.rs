@@ -3,7 +3,8 @@
 //! - [`uri`]: `msrp://` and `msrps://` URIs and their comparison rules;
 //! - [`frame`] and [`decoder`]: frames, typed headers (Byte-Range, Status,
 //!   report requests, paths), the serializer and an incremental decoder
-//!   with named limits;
+//!   with named limits; [`wire`]: a frame's bytes in parts (head, body,
+//!   end-line), so a chunk's body is written from its own buffer;
 //! - [`Session`]: one session over one connection: chunking, streaming
 //!   sends with backpressure, reassembly or streaming of incoming
 //!   messages, responses, REPORTs, timeouts and keep-alives;
@@ -25,6 +26,7 @@ pub mod session;
 pub mod session_in;
 mod session_out;
 pub mod uri;
+pub mod wire;
 
 pub use decoder::{FrameDecoder, FrameError};
 pub use frame::{
@@ -36,3 +38,4 @@ pub use relay::{RelayClient, RelayConfig, RelayEvent, RelayOutput};
 pub use session::{DataRequest, Output, Session, SessionConfig, SessionError, SessionEvent, SessionState};
 pub use session_in::{refuse_connection, target_session_id};
 pub use uri::{MsrpUri, UriError};
+pub use wire::WireFrame;

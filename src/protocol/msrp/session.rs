@@ -30,6 +30,7 @@ use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
 use super::pacing::Pacing;
 pub use super::pacing::{FAR_ANSWER_PROBE, FAR_ANSWER_WAIT, RELAY_MAX_BYTES_IN_FLIGHT};
 use super::uri::MsrpUri;
+use super::wire::WireFrame;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::collections::{HashMap, VecDeque};
@@ -262,8 +263,9 @@ pub enum SessionEvent {
 /// What the session wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
-    /// Write these bytes to the connection, in order.
-    Transmit(Vec<u8>),
+    /// Write these bytes to the connection, in order (one frame, in parts:
+    /// a chunk's body is the buffer it was given in).
+    Transmit(WireFrame),
     /// Tell the runtime.
     Event(SessionEvent),
 }
@@ -591,6 +593,43 @@ impl Session {
             return;
         }
         self.decoder.push(bytes);
+        self.handle_received(now);
+    }
+
+    /// Lends the buffer of received bytes not yet made into frames, with
+    /// room for at least `room` more: a runtime reads from its socket
+    /// straight into it (no copy), then gives it back with
+    /// [`Session::handle_received`] (or [`Session::restore_receive_buffer`]
+    /// when nothing was read). Only append to it.
+    /// Also says how many bytes to read at most
+    /// ([`FrameDecoder::lend`]).
+    pub fn lend_receive_buffer(&mut self, room: usize) -> (Vec<u8>, usize) {
+        self.decoder.lend(room)
+    }
+
+    /// Gives back the buffer of a received body once its bytes are used
+    /// (written to a file): the next large body is read into it.
+    pub fn give_spare_body(&mut self, buffer: Vec<u8>) {
+        self.decoder.give_spare(buffer);
+    }
+
+    /// Takes back a lent buffer without handling its bytes yet.
+    pub fn restore_receive_buffer(&mut self, buffer: Vec<u8>) {
+        self.decoder.restore(buffer);
+    }
+
+    /// Takes back a lent buffer and handles the frames that are whole now,
+    /// like [`Session::handle_bytes`] with the bytes appended to it.
+    pub fn handle_received_buffer(&mut self, buffer: Vec<u8>, now: Instant) {
+        self.decoder.restore(buffer);
+        self.now = now;
+        if self.state == SessionState::Done {
+            return;
+        }
+        self.handle_received(now);
+    }
+
+    fn handle_received(&mut self, now: Instant) {
         loop {
             match self.decoder.next_frame() {
                 Ok(Some(frame)) => {
@@ -706,13 +745,13 @@ impl Session {
     }
 
     pub(super) fn transmit(&mut self, frame: Frame) {
-        self.transmit_bytes(frame.to_bytes());
+        self.transmit_bytes(WireFrame::from(frame));
     }
 
     /// Queues a frame already made into bytes.
-    pub(super) fn transmit_bytes(&mut self, bytes: Vec<u8>) {
+    pub(super) fn transmit_bytes(&mut self, bytes: impl Into<WireFrame>) {
         self.last_sent = self.now;
-        self.out.push_back(Output::Transmit(bytes));
+        self.out.push_back(Output::Transmit(bytes.into()));
     }
 
     pub(super) fn event(&mut self, e: SessionEvent) {

@@ -6,6 +6,7 @@ use super::outgoing::{Outgoing, Pending, ReportOptions, Source, Stage};
 use super::pacing::DURABLE_HEADER;
 use super::session::{Session, SessionError, SessionEvent, ID_LEN, TRANSACTION_TIMEOUT};
 use super::uri::MsrpUri;
+use super::wire::WireFrame;
 use rand::Rng;
 use std::time::Instant;
 
@@ -241,7 +242,7 @@ impl Session {
             Continuation::More
         };
         let txid = f.transaction_id.clone();
-        let wire = f.to_bytes();
+        let wire = WireFrame::from(f);
         let m = &mut self.outgoing[idx];
         m.next += len;
         m.final_sent = last_chunk;

@@ -31,6 +31,7 @@ pub(super) fn drain(s: &mut Session, seen: &mut Seen) -> Vec<u8> {
     while let Some(o) = s.poll_output() {
         match o {
             Output::Transmit(b) => {
+                let b = b.to_vec();
                 decoder.push(&b);
                 while let Some(f) = decoder.next_frame().unwrap() {
                     seen.frames.push(f);

@@ -110,6 +110,11 @@ impl HashThread {
         self.empty.recv().map_err(|_| HashError::Stopped)
     }
 
+    /// A buffer the thread has hashed, if one is back (with `recycle`).
+    pub(crate) fn hashed(&mut self) -> Option<Vec<u8>> {
+        self.empty.try_recv().ok()
+    }
+
     /// Hands the first `len` bytes of `buf` to the thread (waits while
     /// [`HASH_QUEUE_BUFFERS`] are queued).
     pub(crate) fn feed(&mut self, buf: Vec<u8>, len: usize) -> Result<(), HashError> {

@@ -3,9 +3,15 @@
 //! thread that writes received chunks to the temporary file and hands them
 //! to a hashing thread ([`super::file_hash`]) so the write never waits for
 //! SHA-1 (receiving), and progress throttling. Never more than a few chunks
-//! of a file are in memory.
+//! of a file are in memory, and their buffers go round instead of being
+//! made anew: sending, the connection's writer gives a written chunk's
+//! buffer back to the reader ([`FileIo::recycler`]); receiving, a hashed
+//! chunk's buffer goes back to the session to read the next chunk into
+//! ([`FileIo::spare_body`]).
 
 use super::file_hash::{hash_stream, HashError, HashThread, HASH_BUFFER};
+use super::file_sync::Syncer;
+use super::writer::Recycle;
 use super::TaskEvent;
 use crate::protocol::msrp::{ReportOptions, Session, SessionError, SessionEvent};
 use sha1::{Digest, Sha1};
@@ -21,6 +27,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Chunks read ahead of the connection (sending) or queued for the disk
 /// (receiving).
 pub const FILE_QUEUE_CHUNKS: usize = 8;
+/// Written chunk buffers kept for the reader to fill again (each
+/// [`FILE_CHUNK_SIZE`] bytes).
+pub const SPARE_CHUNK_BUFFERS: usize = 8;
 /// Progress is reported at most this often per transfer.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 /// Chunk size for direct file sessions (relays cap chunks lower).
@@ -135,6 +144,9 @@ enum Mode {
     Sending {
         msrp_id: Option<String>,
         chunks: mpsc::Receiver<Result<Vec<u8>, FileIoError>>,
+        /// Where the connection's writer gives written chunk buffers back
+        /// to the reader thread.
+        recycle: Recycle,
     },
     Receiving {
         writer: mpsc::Sender<WriteOp>,
@@ -142,6 +154,9 @@ enum Mode {
         done: Option<oneshot::Receiver<Written>>,
         /// Offsets the writer made durable.
         durable: mpsc::UnboundedReceiver<u64>,
+        /// Buffers of received chunks written and hashed, for the session
+        /// to read the next chunks into.
+        spare: std::sync::mpsc::Receiver<Vec<u8>>,
         msrp_id: Option<String>,
         limit: u64,
     },
@@ -180,15 +195,17 @@ impl FileIo {
                 let from = (*from).min(*size);
                 file.seek(SeekFrom::Start(from)).map_err(read)?;
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
+                let (recycle, spare) = std::sync::mpsc::sync_channel(SPARE_CHUNK_BUFFERS);
                 let size = *size;
                 std::thread::Builder::new()
                     .name("sipchat-file-read".into())
-                    .spawn(move || read_loop(file, size - from, chunk_size, tx))
+                    .spawn(move || read_loop(file, size - from, chunk_size, tx, spare))
                     .map_err(FileIoError::Thread)?;
                 (
                     Mode::Sending {
                         msrp_id: None,
                         chunks: rx,
+                        recycle,
                     },
                     size,
                 )
@@ -227,13 +244,14 @@ impl FileIo {
                 };
                 let (tx, rx) = mpsc::channel(FILE_QUEUE_CHUNKS);
                 let (durable_tx, durable_rx) = mpsc::unbounded_channel();
+                let (spare_tx, spare) = std::sync::mpsc::sync_channel(SPARE_CHUNK_BUFFERS);
                 let path = temp.clone();
                 let from = *from;
                 shared.store(from, Ordering::Relaxed);
                 let shared = shared.clone();
                 std::thread::Builder::new()
                     .name("sipchat-file-write".into())
-                    .spawn(move || write_loop(file, path, from, rx, (durable_tx, shared)))
+                    .spawn(move || write_loop(file, path, from, rx, (durable_tx, shared), spare_tx))
                     .map_err(FileIoError::Thread)?;
                 (
                     Mode::Receiving {
@@ -241,6 +259,7 @@ impl FileIo {
                         queued: VecDeque::new(),
                         done: None,
                         durable: durable_rx,
+                        spare,
                         msrp_id: None,
                         limit: *limit,
                     },
@@ -256,6 +275,24 @@ impl FileIo {
             last_progress: None,
             finished: false,
         })
+    }
+
+    /// Where the connection's writer gives written chunk buffers back for
+    /// the reader to fill again (sending only).
+    pub(crate) fn recycler(&self) -> Option<Recycle> {
+        match &self.mode {
+            Mode::Sending { recycle, .. } => Some(recycle.clone()),
+            Mode::Receiving { .. } => None,
+        }
+    }
+
+    /// A buffer of a received chunk that is written and hashed, for the
+    /// session to read the next large chunk into (receiving only).
+    pub(crate) fn spare_body(&mut self) -> Option<Vec<u8>> {
+        match &self.mode {
+            Mode::Receiving { spare, .. } => spare.try_recv().ok(),
+            Mode::Sending { .. } => None,
+        }
     }
 
     /// Begins the outgoing message (sending side) once the session is
@@ -485,15 +522,26 @@ impl FileIo {
     }
 }
 
-fn read_loop(mut file: File, size: u64, chunk: usize, tx: mpsc::Sender<Result<Vec<u8>, FileIoError>>) {
+/// Reads the file in chunks of `chunk` bytes, each with one read call into
+/// a buffer the writer gave back (`spare`) when there is one: a buffer
+/// goes round reader, session, writer and back, and is filled without
+/// being zeroed first.
+fn read_loop(
+    mut file: File,
+    size: u64,
+    chunk: usize,
+    tx: mpsc::Sender<Result<Vec<u8>, FileIoError>>,
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+) {
     let mut left = size;
     while left > 0 {
         let want = usize::try_from(left).unwrap_or(usize::MAX).min(chunk);
-        // Read into fresh capacity: no zeroing of a buffer that is filled anyway.
-        let mut buf = Vec::with_capacity(want);
-        let r = match (&mut file).take(want as u64).read_to_end(&mut buf) {
-            Ok(n) if n == want => Ok(()),
-            Ok(_) => Err(FileIoError::Shorter),
+        let mut buf = spare.try_recv().unwrap_or_default();
+        // A reused buffer already has its length: nothing to zero.
+        buf.resize(want, 0);
+        let r = match file.read_exact(&mut buf) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(FileIoError::Shorter),
             Err(e) => Err(FileIoError::Reading(e)),
         };
         let failed = r.is_err();
@@ -527,13 +575,24 @@ fn write_loop(
     from: u64,
     mut rx: mpsc::Receiver<WriteOp>,
     (durable, shared): (mpsc::UnboundedSender<u64>, Arc<AtomicU64>),
+    spare: std::sync::mpsc::SyncSender<Vec<u8>>,
 ) {
     let mut hasher = Sha1::new();
     let mut next = from;
     let mut failed: Option<FileIoError> = None;
     let mut written = from;
-    let mut synced = from;
+    let mut asked = from;
     let mut last_sync: Option<std::time::Instant> = None;
+    let mut syncer = match Syncer::start(&file, durable, shared) {
+        Ok(syncer) => Some(syncer),
+        Err(source) => {
+            failed = Some(FileIoError::Save {
+                path: shown(&path),
+                source,
+            });
+            None
+        }
+    };
     if from > 0 {
         if let Err(e) = hash_prefix(&mut file, from, &mut hasher) {
             failed = Some(FileIoError::KeptPart {
@@ -544,7 +603,7 @@ fn write_loop(
     }
     // Chunks in order are hashed beside the writes; once one comes out of
     // order, the file is hashed from disk at the end instead.
-    let mut hashing = match HashThread::start_after(hasher, false) {
+    let mut hashing = match HashThread::start_after(hasher, true) {
         Ok(thread) => Some(thread),
         Err(e) => {
             failed = failed.or(Some(FileIoError::Hash(e)));
@@ -582,27 +641,30 @@ fn write_loop(
                         failed = Some(FileIoError::Hash(e));
                         continue;
                     }
+                    // Hashed buffers go back to be read into again.
+                    while let Some(buf) = thread.hashed() {
+                        let _ = spare.try_send(buf);
+                    }
                 }
                 let gap_passed = last_sync.is_none_or(|at| at.elapsed() >= DURABLE_MIN_GAP);
-                if hashing.is_some() && next - synced >= DURABLE_EVERY && gap_passed {
-                    match file.sync_data() {
-                        Ok(()) => {
-                            last_sync = Some(std::time::Instant::now());
-                            synced = next;
-                            shared.store(synced, Ordering::Relaxed);
-                            let _ = durable.send(synced);
-                        }
-                        Err(e) => {
-                            failed = Some(FileIoError::Save {
-                                path: shown(&path),
-                                source: e,
-                            })
-                        }
+                if hashing.is_some() && next - asked >= DURABLE_EVERY && gap_passed {
+                    // Made durable beside the writes (file_sync.rs); the
+                    // gap counts from when the last one was asked for.
+                    if syncer.as_mut().is_some_and(|s| s.request(next)) {
+                        last_sync = Some(std::time::Instant::now());
+                        asked = next;
                     }
                 }
             }
             WriteOp::Finish(reply) => {
-                let result = match failed.take() {
+                let synced = syncer.take().map_or(Ok(()), Syncer::finish);
+                let failed = failed.take().or_else(|| {
+                    synced.err().map(|source| FileIoError::Save {
+                        path: shown(&path),
+                        source,
+                    })
+                });
+                let result = match failed {
                     Some(e) => Err(e),
                     None => file
                         .sync_all()

@@ -20,17 +20,19 @@
 
 mod file_hash;
 mod file_io;
+mod file_sync;
 pub(crate) mod reach;
 mod writer;
 
 use crate::model::{MessageId, SessionId};
 use crate::protocol::msrp::{
     FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayEvent, RelayOutput, ReportOptions,
-    Session, SessionConfig, SessionEvent,
+    Session, SessionConfig, SessionEvent, WireFrame,
 };
 use crate::transport::msrp::listener::{Accepted, MsrpHub};
 use crate::transport::msrp::tls::pinned_client_config;
 use crate::transport::msrp::{connect, relay, MsrpStream};
+use bytes::BufMut;
 pub(crate) use file_hash::hash_file;
 pub use file_io::DURABLE_EVERY;
 use file_io::{FileIo, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
@@ -392,18 +394,23 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
         None => {}
     }
     let mut session = Session::new(config, rand::random(), Instant::now());
-    let mut conn = Connection::new(stream, decoder, relay, secure);
     session.open(Instant::now());
-    if let Some(job) = &setup.file {
-        let mut file = FileIo::start(job, session.config().effective_chunk_size())?;
-        match job {
-            FileJob::Send {
-                content_type, from, ..
-            } => file.begin(&mut session, content_type, *from)?,
-            FileJob::Receive { from, .. } => session.set_incoming_resume(*from),
+    let file = match &setup.file {
+        Some(job) => {
+            let mut file = FileIo::start(job, session.config().effective_chunk_size())?;
+            match job {
+                FileJob::Send {
+                    content_type, from, ..
+                } => file.begin(&mut session, content_type, *from)?,
+                FileJob::Receive { from, .. } => session.set_incoming_resume(*from),
+            }
+            Some(file)
         }
-        conn.file = Some(file);
-    }
+        None => None,
+    };
+    let recycle = file.as_ref().and_then(FileIo::recycler);
+    let mut conn = Connection::new(stream, decoder, relay, secure, recycle);
+    conn.file = file;
     if !received.is_empty() {
         conn.feed(&mut session, &received);
     }
@@ -455,7 +462,7 @@ fn handle_command(
 /// The running connection of a session.
 struct Connection {
     reader: ReadHalf<MsrpStream>,
-    writer: mpsc::UnboundedSender<Vec<u8>>,
+    writer: mpsc::UnboundedSender<WireFrame>,
     decoder: Option<FrameDecoder>,
     relay: Option<RelayClient>,
     writer_task: tokio::task::JoinHandle<()>,
@@ -471,10 +478,11 @@ impl Connection {
         decoder: Option<FrameDecoder>,
         relay: Option<RelayClient>,
         secure: bool,
+        recycle: Option<writer::Recycle>,
     ) -> Connection {
         let (reader, writer_half) = tokio::io::split(stream);
         let (writer, rx) = mpsc::unbounded_channel();
-        let writer_task = tokio::spawn(writer::write_loop(writer_half, rx));
+        let writer_task = tokio::spawn(writer::write_loop(writer_half, rx, recycle));
         Connection {
             reader,
             writer,
@@ -517,7 +525,14 @@ impl Connection {
         ids: &mut HashMap<String, MessageId>,
         send: &impl Fn(TaskEvent),
     ) -> Result<(), TaskError> {
-        let mut buf = vec![0u8; READ_CHUNK];
+        // With a decoder of our own (a relay shares the connection) bytes
+        // are read into `buf` and pushed into it; else they are read
+        // straight into the session's buffer.
+        let mut buf = if self.decoder.is_some() {
+            vec![0u8; READ_CHUNK]
+        } else {
+            Vec::new()
+        };
         loop {
             if let Some(end) = self.drain(session, ids, send) {
                 self.finish().await;
@@ -535,11 +550,27 @@ impl Connection {
             .flatten()
             .min()
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            if let Some(file) = self.file.as_mut() {
+                while let Some(spare) = file.spare_body() {
+                    session.give_spare_body(spare);
+                }
+            }
+            let mut lent = self
+                .decoder
+                .is_none()
+                .then(|| session.lend_receive_buffer(READ_CHUNK));
             tokio::select! {
-                read = self.reader.read(&mut buf) => match read {
-                    Ok(0) => session.connection_lost("the peer closed the connection", Instant::now()),
-                    Ok(n) => self.feed(session, &buf[..n]),
-                    Err(e) => session.connection_lost(&e.to_string(), Instant::now()),
+                read = read_some(&mut self.reader, lent.as_mut(), &mut buf) => {
+                    let now = Instant::now();
+                    if let Some((lent, _)) = lent.take() {
+                        session.handle_received_buffer(lent, now);
+                    }
+                    match read {
+                        Ok(0) => session.connection_lost("the peer closed the connection", now),
+                        Ok(n) if self.decoder.is_some() => self.feed(session, &buf[..n]),
+                        Ok(_) => {}
+                        Err(e) => session.connection_lost(&e.to_string(), now),
+                    }
                 },
                 cmd = commands.recv() => match cmd {
                     Some(cmd) => {
@@ -558,6 +589,10 @@ impl Connection {
                     }
                 }
             }
+            if let Some((lent, _)) = lent {
+                // Woken by something else: nothing was read into it.
+                session.restore_receive_buffer(lent);
+            }
         }
     }
 
@@ -573,7 +608,7 @@ impl Connection {
             while let Some(out) = relay.poll_output() {
                 match out {
                     RelayOutput::Transmit(bytes) => {
-                        let _ = self.writer.send(bytes);
+                        let _ = self.writer.send(bytes.into());
                     }
                     RelayOutput::Event(RelayEvent::Authorized { .. }) => {}
                     RelayOutput::Event(RelayEvent::Failed { reason, .. }) => {
@@ -606,6 +641,20 @@ impl Connection {
         let (tx, _) = mpsc::unbounded_channel();
         self.writer = tx;
         let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.writer_task).await;
+    }
+}
+
+/// Reads what the socket has: appended to the session's lent buffer (at
+/// most the bytes it said) when there is one, else into `buf`.
+/// Cancel-safe: nothing is read unless it returns.
+async fn read_some(
+    reader: &mut ReadHalf<MsrpStream>,
+    lent: Option<&mut (Vec<u8>, usize)>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    match lent {
+        Some((lent, most)) => reader.read_buf(&mut lent.limit(*most)).await,
+        None => reader.read(buf).await,
     }
 }
 

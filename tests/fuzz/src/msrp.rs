@@ -112,7 +112,8 @@ fn drain_checked(s: &mut Session) -> Vec<Frame> {
     let mut out = Vec::new();
     while let Some(o) = s.poll_output() {
         match o {
-            Output::Transmit(bytes) => {
+            Output::Transmit(wire) => {
+                let bytes = wire.to_vec();
                 let mut d = FrameDecoder::new();
                 d.push(&bytes);
                 let f = match d.next_frame() {
