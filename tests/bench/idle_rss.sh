@@ -12,9 +12,10 @@
 #   rss       VmRSS
 #   binary    pages of the program file itself (code, read-only data, relro)
 #   libs      pages of shared libraries
-#   anon      anonymous pages (heaps of every thread arena, stacks, ...)
-#   heap      of anon: the main arena ([heap])
-#   stacks    of anon: thread stacks ([stack] and the mappings after a guard page)
+#   anon      anonymous mappings (malloc's arenas, stacks, ...; not the program's
+#             own relocated data, which counts under binary)
+#   arenas    of anon: malloc's arenas ([heap] and one per thread that allocated)
+#   stacks    of anon: stacks ([stack] and each thread's, after its guard page)
 #   threads   number of threads
 set -euo pipefail
 
@@ -26,27 +27,37 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/bench/kamailio_alice.sh
 source "$here/tests/bench/kamailio_alice.sh"
 
-# smaps of PID -> "rss binary libs anon heap stacks threads" in KiB (threads a count)
+# smaps of PID -> "rss binary libs anon arenas stacks threads" in KiB (threads a count)
 measure() {
     local pid=$1 binary
     binary=$(readlink -f "/proc/$pid/exe")
-    awk -v binary="$binary" -v threads="$(ls /proc/$pid/task | wc -l)" '
+    awk -v binary="$binary" -v threads="$(ls "/proc/$pid/task" | wc -l)" '
+        function number(hex,    i, n) {
+            n = 0
+            for (i = 1; i <= length(hex); i++) n = n * 16 + index("0123456789abcdef", substr(hex, i, 1)) - 1
+            return n
+        }
         /^[0-9a-f]+-[0-9a-f]+ / {
-            path = (NF >= 6) ? $6 : ""; kind = "anon"
+            split($1, range, "-"); start = number(range[1]); end = number(range[2])
+            path = (NF >= 6) ? $6 : ""; kind = "other"
             if (path == binary) kind = "binary"
             else if (path ~ /\.so/) kind = "libs"
-            else if (path == "[heap]") kind = "heap"
-            else if (path == "[stack]") kind = "stack"
-            else if (path != "") kind = "other"
-            # a thread stack: an anonymous mapping right after a PROT_NONE guard page
-            if (kind == "anon" && previous_none && $1 ~ "^" previous_end "-") kind = "stack"
-            split($1, range, "-"); previous_end = range[2]; previous_none = ($2 == "---p")
+            else if (path == "[heap]") kind = "arenas"
+            else if (path == "[stack]") kind = "stacks"
+            else if (path == "") {
+                kind = "anon"
+                # glibc places each thread arena at a multiple of 64 MiB
+                if (start % 67108864 == 0) kind = "arenas"
+                # a thread stack lies right after its guard page
+                else if (guard_end == start) kind = "stacks"
+            }
+            guard_end = ($2 == "---p" && end - start <= 65536) ? end : -1
             next
         }
         /^Rss:/ { rss[kind] += $2; total += $2 }
         END {
-            anon = rss["anon"] + rss["heap"] + rss["stack"]
-            printf "%d %d %d %d %d %d %d\n", total, rss["binary"], rss["libs"], anon, rss["heap"], rss["stack"], threads
+            anon = rss["anon"] + rss["arenas"] + rss["stacks"]
+            printf "%d %d %d %d %d %d %d\n", total, rss["binary"], rss["libs"], anon, rss["arenas"], rss["stacks"], threads
         }' "/proc/$pid/smaps"
 }
 
@@ -57,8 +68,8 @@ for sample in $(seq "$samples"); do
         mkdir -p "$data"
         "$bin" --config "$work/alice.ron" --data-dir "$data" listen --json >"$work/out" 2>"$work/err" &
         listen_pid=$!
-        for _ in $(seq 200); do grep -q '"registered"\|Registered' "$work/out" && break; sleep 0.1; done
-        grep -qi 'registered' "$work/out" || { echo "$bin did not register:" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
+        for _ in $(seq 200); do grep -q '"registered"' "$work/out" && break; sleep 0.1; done
+        grep -q '"registered"' "$work/out" || { echo "$bin did not register:" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
         sleep "$settle"
         line=$(measure "$listen_pid")
         [[ -n ${IDLE_RSS_KEEP:-} ]] && cp "/proc/$listen_pid/smaps" "$IDLE_RSS_KEEP.$(basename "$bin").$sample"
@@ -67,7 +78,7 @@ for sample in $(seq "$samples"); do
     done
 done
 
-printf '%-40s %8s %8s %8s %8s %8s %8s %8s  (MiB, median of %d)\n' binary rss binary libs anon heap stacks threads "$samples"
+printf '%-40s %8s %8s %8s %8s %8s %8s %8s  (MiB, median of %d)\n' binary rss binary libs anon arenas stacks threads "$samples"
 for bin in "$@"; do
     printf '%s' "${results[$bin]}" | awk -v name="$bin" '
         { for (i = 1; i <= NF; i++) column[i, NR] = $i; n = NR; fields = NF }

@@ -1,6 +1,7 @@
 # Sourced by idle_rss.sh and listen_symbol_order.sh: starts one Kamailio with
 # the tests' config (tests/kamailio/kamailio.cfg) on free loopback ports, writes
-# "$work/alice.ron" (alice registering over UDP) and stops everything on exit.
+# "$work/alice.ron" (alice registering over UDP) and "$work/alice-tcp-local.ron"
+# (over TCP, the local account too) and stops everything on exit.
 # Needs: openssl, ss, kamailio (the packages .ci/run installs).
 work=$(mktemp -d /tmp/sipchat-idle-rss.XXXXXX)
 kamailio_pid=
@@ -39,4 +40,9 @@ cat >"$work/alice.ron" <<RON
              proxy: "sip:127.0.0.1:$udp")],
  local: (enabled: false))
 RON
-
+# The same over TCP, with the built-in local account beside it (the default).
+cat >"$work/alice-tcp-local.ron" <<RON
+(accounts: [(name: "alice", uri: "sip:alice@sipchat.test", password: "alice-secret",
+             proxy: "sip:127.0.0.1:$tcp;transport=tcp")],
+ local: (enabled: true, port: 0))
+RON
