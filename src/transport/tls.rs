@@ -74,7 +74,11 @@ struct LazyShared {
 impl LazyClientConfig {
     /// Checks the settings of [`server_client_config`] and keeps them for
     /// [`LazyClientConfig::get`].
-    pub fn new(ca_file: Option<&Path>, fingerprint: Option<&str>, verify: bool) -> Result<Self, TlsConfigError> {
+    pub fn new(
+        ca_file: Option<&Path>,
+        fingerprint: Option<&str>,
+        verify: bool,
+    ) -> Result<Self, TlsConfigError> {
         if verify {
             ServerCheck::check_settings(ca_file, fingerprint)?;
         }
@@ -94,7 +98,11 @@ impl LazyClientConfig {
             return Ok(config.clone());
         }
         let shared = &self.shared;
-        let config = server_client_config(shared.ca_file.as_deref(), shared.fingerprint.as_deref(), shared.verify)?;
+        let config = server_client_config(
+            shared.ca_file.as_deref(),
+            shared.fingerprint.as_deref(),
+            shared.verify,
+        )?;
         Ok(shared.built.get_or_init(|| config).clone())
     }
 
@@ -116,20 +124,34 @@ mod tests {
         assert!(!lazy.is_built(), "nothing is loaded before a connection needs it");
         let first = clone.get().unwrap();
         assert!(lazy.is_built());
-        assert!(Arc::ptr_eq(&first, &lazy.get().unwrap()), "one configuration for all clones");
+        assert!(
+            Arc::ptr_eq(&first, &lazy.get().unwrap()),
+            "one configuration for all clones"
+        );
     }
 
     #[test]
     fn wrong_settings_are_refused_when_it_is_made_not_at_first_use() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.pem");
-        let error = LazyClientConfig::new(Some(&missing), None, true).err().expect("a missing CA file is refused");
+        let error = LazyClientConfig::new(Some(&missing), None, true)
+            .err()
+            .expect("a missing CA file is refused");
         assert!(error.to_string().contains("missing.pem"), "{error}");
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "").unwrap();
-        assert!(LazyClientConfig::new(Some(&empty), None, true).is_err(), "a CA file without a certificate");
-        assert!(LazyClientConfig::new(None, Some("not a fingerprint"), true).is_err(), "a pin that is no fingerprint");
+        assert!(
+            LazyClientConfig::new(Some(&empty), None, true).is_err(),
+            "a CA file without a certificate"
+        );
+        assert!(
+            LazyClientConfig::new(None, Some("not a fingerprint"), true).is_err(),
+            "a pin that is no fingerprint"
+        );
         // As server_client_config: without verification the CA file is not read.
-        assert!(LazyClientConfig::new(Some(&missing), None, false).unwrap().get().is_ok());
+        assert!(LazyClientConfig::new(Some(&missing), None, false)
+            .unwrap()
+            .get()
+            .is_ok());
     }
 }
