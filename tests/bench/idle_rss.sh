@@ -78,12 +78,12 @@ for sample in $(seq "$samples"); do
     done
 done
 
-printf '%-40s %8s %8s %8s %8s %8s %8s %8s  (MiB, median of %d)\n' binary rss binary libs anon arenas stacks threads "$samples"
+printf '%-60s %8s %8s %8s %8s %8s %8s %8s  (MiB, median of %d)\n' binary rss binary libs anon arenas stacks threads "$samples"
 for bin in "$@"; do
     printf '%s' "${results[$bin]}" | awk -v name="$bin" '
         { for (i = 1; i <= NF; i++) column[i, NR] = $i; n = NR; fields = NF }
         END {
-            printf "%-40s", name
+            printf "%-60s", name
             for (i = 1; i <= fields; i++) {
                 m = 0; for (r = 1; r <= n; r++) v[r] = column[i, r]
                 for (a = 1; a <= n; a++) for (b = a + 1; b <= n; b++) if (v[b] < v[a]) { t = v[a]; v[a] = v[b]; v[b] = t }
