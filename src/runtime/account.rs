@@ -83,8 +83,9 @@ pub struct ChatSettings {
     pub refuse_sessions: bool,
     /// How a direct `msrps` peer that announces no fingerprint is checked
     /// when we connect to it: like a server, with the account's trust
-    /// store, CA file and pinned fingerprint (`tls`).
-    pub peer_tls: Option<Arc<ClientConfig>>,
+    /// store, CA file and pinned fingerprint (`tls`). Built at the first
+    /// such peer: an idle account never loads the system's roots for it.
+    pub peer_tls: Option<tls::LazyClientConfig>,
     /// Leave `a=fingerprint` out of our SDP, as Blink's MSRP stack does
     /// (`RuntimeOptions::omit_msrp_fingerprint`, for interop tests).
     pub omit_fingerprint: bool,
@@ -299,8 +300,8 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
 
 /// How an account checks the certificate of a direct `msrps` peer that
 /// announced no fingerprint: like its server's.
-fn peer_tls(account: &str, settings: &config::TlsConfig) -> Result<Arc<ClientConfig>, AccountError> {
-    tls::server_client_config(
+fn peer_tls(account: &str, settings: &config::TlsConfig) -> Result<tls::LazyClientConfig, AccountError> {
+    tls::LazyClientConfig::new(
         settings.ca_file.as_deref(),
         settings.fingerprint.as_deref(),
         settings.verify,

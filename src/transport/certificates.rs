@@ -97,6 +97,22 @@ impl ServerCheck {
         ServerCheck::server(ca_file, None)
     }
 
+    /// Checks a server's settings as [`ServerCheck::server`] would, without
+    /// loading the system's roots: the pin's form and the CA file's
+    /// certificates.
+    pub fn check_settings(ca_file: Option<&Path>, pin: Option<&str>) -> Result<(), CertificateError> {
+        if let Some(pin) = pin {
+            pin_from_text(pin)?;
+        }
+        if let Some(path) = ca_file {
+            let mut roots = RootCertStore::empty();
+            for cert in read_ca_file(path)? {
+                roots.add(cert).map_err(|e| ca_file_error(path, e.to_string()))?;
+            }
+        }
+        Ok(())
+    }
+
     /// A server's check: the system's roots plus `ca_file` (PEM), whose
     /// certificates are also accepted as they are, and the certificate
     /// whose SHA-256 fingerprint is `pin` (`AB:CD:...`, any case, with or

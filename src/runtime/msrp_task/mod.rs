@@ -33,6 +33,7 @@ use crate::transport::msrp::listener::{Accepted, MsrpHub};
 use crate::transport::msrp::tls::pinned_client_config;
 use crate::transport::msrp::{connect, relay, MsrpStream};
 use bytes::BufMut;
+use crate::transport::tls::{LazyClientConfig, TlsConfigError};
 pub(crate) use file_hash::hash_file;
 pub use file_io::DURABLE_EVERY;
 use file_io::{FileIo, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
@@ -71,8 +72,8 @@ pub(crate) enum Plan {
         /// `host`, so we offer to connect ourselves (`a=setup:active`).
         behind_nat: bool,
         /// How a peer that announced no fingerprint is checked when we
-        /// connect to it (the account's server checks).
-        peer_tls: Option<Arc<ClientConfig>>,
+        /// connect to it (the account's server checks), built at first use.
+        peer_tls: Option<LazyClientConfig>,
     },
 }
 
@@ -190,6 +191,9 @@ pub enum TaskError {
     /// its certificate.
     #[error("the peer's {0} asks for MSRP over TLS without a certificate fingerprint, and this account cannot check certificates")]
     NoFingerprint(PeerSdp),
+    /// The account's certificate checks could not be built for the peer.
+    #[error("cannot check the peer's certificate: {0}")]
+    PeerTls(TlsConfigError),
     /// The peer's certificate was refused.
     #[error("MSRP over TLS with the peer at {host}:{port} refused: {why}")]
     PeerCertificate {
@@ -350,7 +354,12 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
                 (true, Some(fp)) => Some(
                     pinned_client_config(&fp).map_err(|source| TaskError::Pinning { peer_sdp, source })?,
                 ),
-                (true, None) => Some(peer_tls.ok_or(TaskError::NoFingerprint(peer_sdp))?),
+                (true, None) => Some(
+                    peer_tls
+                        .ok_or(TaskError::NoFingerprint(peer_sdp))?
+                        .get()
+                        .map_err(TaskError::PeerTls)?,
+                ),
             };
             let encrypted = tls.is_some();
             let stream = connect::connect(&first_hop, tls)
