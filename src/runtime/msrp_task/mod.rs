@@ -32,8 +32,8 @@ use crate::protocol::msrp::{
 use crate::transport::msrp::listener::{Accepted, MsrpHub};
 use crate::transport::msrp::tls::pinned_client_config;
 use crate::transport::msrp::{connect, relay, MsrpStream};
-use bytes::BufMut;
 use crate::transport::tls::{LazyClientConfig, TlsConfigError};
+use bytes::BufMut;
 pub(crate) use file_hash::hash_file;
 pub use file_io::DURABLE_EVERY;
 use file_io::{FileIo, FileReady, FILE_CHUNKS_IN_FLIGHT, FILE_CHUNK_SIZE};
