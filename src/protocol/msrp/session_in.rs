@@ -288,7 +288,7 @@ impl Session {
         m.report_seen = true;
         let whole = m.reported.covers_up_to(total) && m.final_sent;
         let (through, durable_through) = (m.reported.contiguous(), m.durable.contiguous());
-        self.pacing.reported(&message_id, through, whole);
+        self.pacing.reported(&message_id, through, whole, self.now);
         if whole {
             self.outgoing.remove(idx);
             self.pending
