@@ -27,11 +27,16 @@
 //! frames reached it and when; as BBR does (a delivery-rate sample per
 //! confirmation, the smallest round trip seen), the pacing keeps:
 //!
-//! - the delivery rate: the frame bytes confirmed since the newest
-//!   confirmed chunk went out, over the time since the confirmation before
-//!   it went out (at least one round trip, so one late report cannot
-//!   inflate it). The latest sample counts, so a receiver that slows down
-//!   shrinks the window within one round trip;
+//! - the delivery rate: per confirmation, the frame bytes confirmed since
+//!   the newest confirmed chunk went out, over the time since the
+//!   confirmation before it went out (at least one round trip, so one
+//!   early report cannot inflate it); the largest of the last
+//!   [`RATE_SAMPLES`] samples counts (a chunk that waited in the sender's
+//!   own queue or for a lost report gives a low one, and confirmations
+//!   through a relay come in bursts whose first samples are low), so a
+//!   receiver that slows down shrinks the window once that many
+//!   confirmations said so (a reset at the first low sample was tried: the
+//!   bursts' first samples kept the window at its bound);
 //! - the smallest round trip of the last [`MIN_ROUND_TRIP_WINDOW`].
 //!
 //! The window is delivery rate x smallest round trip (what the path itself
@@ -91,9 +96,10 @@ pub const MAX_UNCONFIRMED_CHUNKS: usize = 1024;
 /// replaces it (as BBR's), so a path that became longer is learnt.
 pub const MIN_ROUND_TRIP_WINDOW: Duration = Duration::from_secs(10);
 /// How many of the latest delivery-rate samples count (the largest of
-/// them): a sample taken just after a lost or late report is low, and
-/// four reports are less than a round trip once the window has grown.
-pub const RATE_SAMPLES: usize = 4;
+/// them, as BBR's filter): a sample whose chunk waited on its way (in the
+/// sender's own queue, for a late or lost report) is low, and one low
+/// sample must not stop the growth.
+pub const RATE_SAMPLES: usize = 16;
 const NANOS_PER_SECOND: u128 = 1_000_000_000;
 /// The MSRP extension header a sipchat receiver puts on a partial success
 /// REPORT when the bytes it covers are on disk (durable), so a sender may
