@@ -42,6 +42,8 @@ const HELD_READS: usize = 64;
 /// Reads held when the direction is rate-limited: a slow link with a
 /// small buffer, so the sender's socket fills.
 const HELD_READS_LIMITED: usize = 2;
+/// The receive buffer toward the relay on a rate-limited link.
+const LIMITED_RECEIVE_BUFFER: u32 = 16 * 1024;
 
 /// The variable that marks the process as running in its own namespace.
 const ISOLATED: &str = "SIPCHAT_OWN_NETWORK";
@@ -76,6 +78,31 @@ pub fn isolate_network() -> Isolation {
         .arg("--")
         .arg(me)
         .args(std::env::args_os().skip(1))
+        .env(ISOLATED, "1")
+        .status();
+    match status {
+        Ok(s) => Isolation::Ran(s.code().unwrap_or(1)),
+        Err(e) => {
+            eprintln!("delay_proxy: unshare: {e}");
+            Isolation::Unavailable
+        }
+    }
+}
+
+/// For a test: runs this test binary again in a new network namespace with
+/// only the test `name` (`--exact`), or, in that copy, brings loopback up.
+pub fn isolate_test(name: &str) -> Isolation {
+    if std::env::var_os(ISOLATED).is_some() {
+        return isolate_network();
+    }
+    let Ok(me) = std::env::current_exe() else {
+        return Isolation::Unavailable;
+    };
+    let status = Command::new("unshare")
+        .arg("--net")
+        .arg("--")
+        .arg(me)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
         .env(ISOLATED, "1")
         .status();
     match status {
@@ -164,16 +191,21 @@ async fn carry(client: TcpStream, paths: Paths) -> std::io::Result<()> {
     let target = original_destination(&client)?;
     let socket = TcpSocket::new_v4()?;
     socket2::SockRef::from(&socket).set_mark(PROXY_MARK)?;
+    let to_relay = target.port() == paths.relay_port;
+    let download = if to_relay { paths.relay_download } else { None };
+    if download.is_some() {
+        // A slow link buffers little: the relay's socket fills soon, and
+        // then its own queue.
+        socket.set_recv_buffer_size(LIMITED_RECEIVE_BUFFER)?;
+    }
     let server = socket.connect(target).await?;
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
-    let to_relay = target.port() == paths.relay_port;
     let one_way = if to_relay {
         paths.round_trip / 4
     } else {
         paths.round_trip / 2
     };
-    let download = if to_relay { paths.relay_download } else { None };
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
     let up = tokio::spawn(pipe(client_read, server_write, one_way, None));
