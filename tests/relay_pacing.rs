@@ -63,10 +63,7 @@ fn isolated(name: &str) -> Option<()> {
             None
         }
         Isolation::Unavailable => {
-            assert!(
-                !kamailio::required(),
-                "{name} needs root, unshare, ip and nft"
-            );
+            assert!(!kamailio::required(), "{name} needs root, unshare, ip and nft");
             None
         }
     }
@@ -114,9 +111,16 @@ fn files_through_the_relay(kam: &Kamailio, files: &[std::path::PathBuf], inbox: 
             Event::TransferFailed { reason, .. } => panic!("sending failed: {reason}"),
             _ => None,
         });
-        assert_eq!(std::fs::read(&saved).unwrap(), std::fs::read(src).unwrap(), "arrived whole");
+        assert_eq!(
+            std::fs::read(&saved).unwrap(),
+            std::fs::read(src).unwrap(),
+            "arrived whole"
+        );
         let log = kam.log();
-        assert!(!log.contains("write queue full"), "the relay's queue overflowed:\n{log}");
+        assert!(
+            !log.contains("write queue full"),
+            "the relay's queue overflowed:\n{log}"
+        );
     }
     alice.handle.shutdown();
     bob.handle.shutdown();

@@ -150,7 +150,8 @@ impl DelayProxy {
             .stdin(std::process::Stdio::piped())
             .spawn()
             .expect("nft");
-        std::io::Write::write_all(nft.stdin.as_mut().expect("nft stdin"), rules.as_bytes()).expect("nft rules");
+        std::io::Write::write_all(nft.stdin.as_mut().expect("nft stdin"), rules.as_bytes())
+            .expect("nft rules");
         drop(nft.stdin.take());
         assert!(nft.wait().expect("nft").success(), "nft refused:\n{rules}");
         let thread = std::thread::spawn(move || {
@@ -169,13 +170,18 @@ impl DelayProxy {
                 }
             });
         });
-        DelayProxy { port, _thread: thread }
+        DelayProxy {
+            port,
+            _thread: thread,
+        }
     }
 }
 
 impl Drop for DelayProxy {
     fn drop(&mut self) {
-        let _ = Command::new("nft").args(["delete", "table", "ip", TABLE]).status();
+        let _ = Command::new("nft")
+            .args(["delete", "table", "ip", TABLE])
+            .status();
     }
 }
 
@@ -223,7 +229,11 @@ async fn pipe(
     delay: Duration,
     rate: Option<f64>,
 ) {
-    let held = if rate.is_some() { HELD_READS_LIMITED } else { HELD_READS };
+    let held = if rate.is_some() {
+        HELD_READS_LIMITED
+    } else {
+        HELD_READS
+    };
     let (tx, mut rx) = mpsc::channel::<(Instant, Vec<u8>)>(held);
     let reader = tokio::spawn(async move {
         let mut buf = vec![0u8; READ_BYTES];
@@ -235,7 +245,11 @@ async fn pipe(
                     // that use Nagle's algorithm; the path's delay is the
                     // one below.
                     let _ = socket2::SockRef::from(from.as_ref()).set_tcp_quickack(true);
-                    if tx.send((Instant::now() + delay, buf[..n].to_vec())).await.is_err() {
+                    if tx
+                        .send((Instant::now() + delay, buf[..n].to_vec()))
+                        .await
+                        .is_err()
+                    {
                         break;
                     }
                 }

@@ -178,7 +178,8 @@ impl PathEstimate {
             return;
         }
         let moved = u128::from(self.delivered.saturating_sub(delivered_before));
-        let rate = u64::try_from(moved.saturating_mul(NANOS_PER_SECOND) / interval.as_nanos()).unwrap_or(u64::MAX);
+        let rate =
+            u64::try_from(moved.saturating_mul(NANOS_PER_SECOND) / interval.as_nanos()).unwrap_or(u64::MAX);
         self.samples[self.next_sample % RATE_SAMPLES] = rate;
         self.next_sample = (self.next_sample + 1) % RATE_SAMPLES;
     }
@@ -317,7 +318,11 @@ impl Pacing {
     /// The message is gone (aborted, failed): its chunks no longer count.
     pub fn forget(&mut self, message_id: &str) {
         self.waiting.retain(|c| c.message_id != message_id);
-        self.waiting_bytes = self.waiting.iter().map(|c| c.bytes).fold(0, usize::saturating_add);
+        self.waiting_bytes = self
+            .waiting
+            .iter()
+            .map(|c| c.bytes)
+            .fold(0, usize::saturating_add);
     }
 
     /// When the oldest waiting chunk stops counting.

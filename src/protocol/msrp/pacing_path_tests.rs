@@ -66,7 +66,10 @@ fn transfer(path: &Path, size: u64, settled: Duration) -> Outcome {
     let mut now = t0;
     while received < size || !reports.is_empty() {
         now += STEP;
-        assert!(now - t0 < Duration::from_secs(600), "stalled at {received} of {size}");
+        assert!(
+            now - t0 < Duration::from_secs(600),
+            "stalled at {received} of {size}"
+        );
         while reports.front().is_some_and(|r| r.0 <= now) {
             let (_, through) = reports.pop_front().unwrap();
             p.reported("m", through, through == size, now);
@@ -153,8 +156,16 @@ fn the_window_grows_to_what_the_path_carries_and_the_relay_queue_stays_bounded()
     let out = transfer(&path, size, Duration::ZERO);
     let speed = throughput(size, out.took);
     assert!(speed >= 0.8 * path.rate, "{speed:.0} B/s in {:?}", out.took);
-    assert!(out.most_queued <= RELAY_QUEUE_BYTES, "{} bytes queued at the relay", out.most_queued);
-    assert!(out.most_window >= 250_000, "the window reached {}", out.most_window);
+    assert!(
+        out.most_queued <= RELAY_QUEUE_BYTES,
+        "{} bytes queued at the relay",
+        out.most_queued
+    );
+    assert!(
+        out.most_window >= 250_000,
+        "the window reached {}",
+        out.most_window
+    );
 }
 
 #[test]
@@ -176,7 +187,11 @@ fn a_receiver_that_slows_down_shrinks_the_window_at_once() {
         out.most_queued_settled
     );
     // 1 MB/s x 20 ms is 20 kB: the window is back near its bound.
-    assert!(out.window <= RELAY_MAX_BYTES_IN_FLIGHT + 20_000, "window {}", out.window);
+    assert!(
+        out.window <= RELAY_MAX_BYTES_IN_FLIGHT + 20_000,
+        "window {}",
+        out.window
+    );
     assert!(out.most_window >= 250_000, "it had grown: {}", out.most_window);
 }
 
@@ -229,5 +244,8 @@ fn a_peer_that_reports_only_at_the_end_keeps_the_fixed_bound() {
         reports: Reports::FinalOnly,
     };
     let out = transfer(&path, 2 * 1024 * 1024, Duration::ZERO);
-    assert_eq!(out.most_window, RELAY_MAX_BYTES_IN_FLIGHT, "the window never grew");
+    assert_eq!(
+        out.most_window, RELAY_MAX_BYTES_IN_FLIGHT,
+        "the window never grew"
+    );
 }
