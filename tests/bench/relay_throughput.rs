@@ -5,8 +5,13 @@
 //! side by side in the same run, with the ratio relay / direct (issue 19:
 //! large files through a relay should keep the direct path's throughput).
 //!
-//! `cargo bench --no-default-features --bench relay_throughput [-- MIB... [--runs N]]`
+//! `cargo bench --no-default-features --bench relay_throughput [-- MIB... [--runs N] [--round-trip MS]]`
 //! (default: 32 MiB, 3 runs of each path, alternating; the median counts).
+//! `--round-trip MS` runs everything in a network namespace of its own where
+//! every TCP connection passes a delaying proxy (`tests/support/delay_proxy.rs`),
+//! so the direct and the relayed path both have that round trip between the
+//! two clients (a home user's path to a provider's relay); without it, plain
+//! loopback.
 //! `RELAY_BENCH_LOG=sipchat=debug` logs both runtimes to stderr.
 //!
 //! Timed from `SendFile` to the receiver's `TransferDone` (hash, offer,
@@ -16,6 +21,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark harness: failures should abort loudly
 
+#[path = "../support/delay_proxy.rs"]
+mod delay_proxy;
 #[path = "../support/kamailio.rs"]
 mod kamailio;
 #[path = "../support/runtime.rs"]
@@ -118,23 +125,35 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let option = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    let round_trip = option("--round-trip").map(Duration::from_millis);
+    if round_trip.is_some() {
+        match delay_proxy::isolate_network() {
+            delay_proxy::Isolation::Inside => {}
+            delay_proxy::Isolation::Ran(code) => std::process::exit(code),
+            delay_proxy::Isolation::Unavailable => {
+                eprintln!("relay_throughput: --round-trip needs root, unshare, ip and nft");
+                return;
+            }
+        }
+    }
     if let Ok(filter) = std::env::var("RELAY_BENCH_LOG") {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
             .init();
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let runs: usize = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(3);
+    let runs = option("--runs").map_or(3, |n| n as usize);
     let mut sizes: Vec<u64> = args
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i == 0 || args[i - 1] != "--runs")
+        .filter(|(i, _)| *i == 0 || !args[i - 1].starts_with("--"))
         .filter_map(|(_, a)| a.parse().ok())
         .collect();
     if sizes.is_empty() {
@@ -143,6 +162,17 @@ fn main() {
     let Some(kam) = Kamailio::start_udp_config_or_skip(RELAY_PROVIDER, Ipv4Addr::LOCALHOST) else {
         eprintln!("relay_throughput: needs Kamailio with its msrp module");
         return;
+    };
+    let _proxy = round_trip.map(|round_trip| {
+        delay_proxy::DelayProxy::start(delay_proxy::Paths {
+            round_trip,
+            relay_port: kam.udp_port,
+            relay_download: None,
+        })
+    });
+    let path = match round_trip {
+        Some(rt) => format!("{} ms round trip", rt.as_millis()),
+        None => "loopback".to_string(),
     };
     let work = tempfile::tempdir().unwrap();
     for mib in sizes {
@@ -166,7 +196,7 @@ fn main() {
         }
         let (d, r) = (median(direct), median(relayed));
         println!(
-            "relay_throughput: {mib} MiB, median of {runs}: direct {:.1} MB/s ({d:.2} s), \
+            "relay_throughput: {mib} MiB, {path}, median of {runs}: direct {:.1} MB/s ({d:.2} s), \
              through the relay {:.1} MB/s ({r:.2} s), relay / direct {:.0} %",
             bytes / 1e6 / d,
             bytes / 1e6 / r,

@@ -288,7 +288,14 @@ impl Session {
         m.report_seen = true;
         let whole = m.reported.covers_up_to(total) && m.final_sent;
         let (through, durable_through) = (m.reported.contiguous(), m.durable.contiguous());
-        self.pacing.reported(&message_id, through, whole);
+        self.pacing.reported(&message_id, through, whole, self.now);
+        if let Some(limit) = self.config.effective_bytes_in_flight() {
+            tracing::trace!(
+                through,
+                window = self.pacing.window(limit, self.config.effective_chunk_size()),
+                "success report through relays"
+            );
+        }
         if whole {
             self.outgoing.remove(idx);
             self.pending

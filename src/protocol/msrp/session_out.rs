@@ -125,7 +125,7 @@ impl Session {
         // the far end's too, whatever From-Path the relay wrote into it.
         let second = !self.pending.contains_key(&frame.transaction_id);
         if from_peer || second {
-            self.pacing.answered(&frame.transaction_id);
+            self.pacing.answered(&frame.transaction_id, self.now);
         }
     }
 

@@ -122,9 +122,14 @@ fn the_receivers_reports_keep_the_relay_queue_below_kamailios_default() {
 
 #[test]
 fn a_fast_receiver_is_not_slowed_by_the_reports() {
-    let (most_queued, took, whole) = relayed_transfer(1024 * 1024, 64 * 1024);
+    let drain = 64 * 1024;
+    let (most_queued, took, whole) = relayed_transfer(1024 * 1024, drain);
     assert!(whole);
-    assert!(most_queued < KAMAILIO_QUEUE, "{most_queued}");
+    // The receiver reports what it read each tick, so the window grows to
+    // what a tick carries (see `pacing`): the model has no socket buffers,
+    // and what the receiver takes at once, a real one's socket holds; the
+    // relay queues only the rest.
+    assert!(most_queued - drain < KAMAILIO_QUEUE, "{most_queued}");
     // A window per tick: 1 MiB in at most ~45 ticks of 24 KiB.
     assert!(took < Duration::from_millis(1500), "{took:?}");
 }

@@ -1,0 +1,251 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The window on virtual time over a modelled path: the sender, a relay
+//! that answers each chunk on receipt and queues it toward the receiver,
+//! a link from the relay to the receiver that carries `rate` bytes per
+//! second, and the receiver's partial REPORTs back. The relay's queue is
+//! what arrived at the relay and has not been handed to that link: the
+//! relay's socket takes the chunk on the link (a TCP send buffer holds at
+//! least 16 KiB by default, `tcp_wmem`), and nothing more, so the model is
+//! stricter than Kamailio's write queue.
+use super::*;
+use std::collections::VecDeque;
+
+const BODY: usize = 10 * 1024;
+/// A 10 KiB chunk's frame through one relay on each side.
+const FRAME: usize = BODY + 470;
+const STEP: Duration = Duration::from_micros(100);
+
+/// How the receiver reports.
+#[derive(Clone, Copy, PartialEq)]
+enum Reports {
+    /// Every [`PROGRESS_REPORT_EVERY`] bytes.
+    Partial,
+    /// Every other partial report is lost on the way.
+    HalfLost,
+    /// Only the final one (peers other than sipchat).
+    FinalOnly,
+}
+
+struct Path {
+    round_trip: Duration,
+    /// Bytes per second from the relay to the receiver; from `change.0` on,
+    /// `change.1`.
+    rate: f64,
+    change: Option<(Duration, f64)>,
+    reports: Reports,
+}
+
+#[derive(Default)]
+struct Outcome {
+    took: Duration,
+    /// The relay's largest queue toward the receiver, and the largest one
+    /// from `settled` on.
+    most_queued: usize,
+    most_queued_settled: usize,
+    /// The window at the end.
+    window: usize,
+    /// The largest window.
+    most_window: usize,
+}
+
+/// Sends `size` bytes over `path`; `settled` is when the queue is watched
+/// again after a change of rate.
+fn transfer(path: &Path, size: u64, settled: Duration) -> Outcome {
+    let t0 = Instant::now();
+    let quarter = path.round_trip / 4;
+    let mut p = Pacing::default();
+    let mut out = Outcome::default();
+    let (mut next, mut reported, mut received) = (0u64, 0u64, 0u64);
+    let mut to_relay: VecDeque<(Instant, u64, usize)> = VecDeque::new();
+    let mut relay_answers: VecDeque<(Instant, usize)> = VecDeque::new();
+    let mut hop_bytes = 0usize;
+    let mut queue: VecDeque<(usize, u64)> = VecDeque::new();
+    let mut to_receiver: VecDeque<(Instant, u64)> = VecDeque::new();
+    let mut reports: VecDeque<(Instant, u64)> = VecDeque::new();
+    let (mut credit, mut count, mut tx) = (0.0f64, 0u64, 0u64);
+    let mut now = t0;
+    while received < size || !reports.is_empty() {
+        now += STEP;
+        assert!(
+            now - t0 < Duration::from_secs(600),
+            "stalled at {received} of {size}"
+        );
+        while reports.front().is_some_and(|r| r.0 <= now) {
+            let (_, through) = reports.pop_front().unwrap();
+            p.reported("m", through, through == size, now);
+        }
+        while relay_answers.front().is_some_and(|a| a.0 <= now) {
+            hop_bytes -= relay_answers.pop_front().unwrap().1;
+        }
+        p.expire(now);
+        while next < size && p.may_send(RELAY_MAX_BYTES_IN_FLIGHT, BODY, hop_bytes) {
+            let body = (size - next).min(BODY as u64);
+            next += body;
+            tx += 1;
+            p.sent(&format!("t{tx}"), "m", next, body as usize, FRAME, now);
+            hop_bytes += body as usize;
+            to_relay.push_back((now + quarter, next, body as usize));
+        }
+        let window = p.window(RELAY_MAX_BYTES_IN_FLIGHT, BODY);
+        out.most_window = out.most_window.max(window);
+        out.window = window;
+        while to_relay.front().is_some_and(|c| c.0 <= now) {
+            let (_, last, body) = to_relay.pop_front().unwrap();
+            queue.push_back((FRAME, last));
+            relay_answers.push_back((now + quarter, body));
+        }
+        let queued: usize = queue.iter().skip(1).map(|c| c.0).sum();
+        out.most_queued = out.most_queued.max(queued);
+        let elapsed = now - t0;
+        if elapsed >= settled {
+            out.most_queued_settled = out.most_queued_settled.max(queued);
+        }
+        let rate = match path.change {
+            Some((at, rate)) if elapsed >= at => rate,
+            _ => path.rate,
+        };
+        credit += rate * STEP.as_secs_f64();
+        while let Some(front) = queue.front_mut() {
+            let take = front.0.min(credit as usize);
+            if take == 0 {
+                break;
+            }
+            front.0 -= take;
+            credit -= take as f64;
+            if front.0 > 0 {
+                break;
+            }
+            to_receiver.push_back((now + quarter, front.1));
+            queue.pop_front();
+        }
+        if queue.is_empty() {
+            credit = credit.min(FRAME as f64);
+        }
+        while to_receiver.front().is_some_and(|c| c.0 <= now) {
+            received = to_receiver.pop_front().unwrap().1;
+            let partial = received >= reported + PROGRESS_REPORT_EVERY;
+            if received == size || (partial && path.reports != Reports::FinalOnly) {
+                reported = received;
+                count += 1;
+                let lost = path.reports == Reports::HalfLost && count % 2 == 0 && received < size;
+                if !lost {
+                    reports.push_back((now + path.round_trip / 2, received));
+                }
+            }
+        }
+    }
+    out.took = now - t0;
+    out
+}
+
+fn throughput(size: u64, took: Duration) -> f64 {
+    size as f64 / took.as_secs_f64()
+}
+
+#[test]
+fn the_window_grows_to_what_the_path_carries_and_the_relay_queue_stays_bounded() {
+    // 20 ms round trip, 12.5 MB/s (100 Mbit/s): the fixed window carried
+    // 31.5 KiB per round trip, 1.6 MB/s.
+    let path = Path {
+        round_trip: Duration::from_millis(20),
+        rate: 12.5e6,
+        change: None,
+        reports: Reports::Partial,
+    };
+    let size = 32 * 1024 * 1024;
+    let out = transfer(&path, size, Duration::ZERO);
+    let speed = throughput(size, out.took);
+    assert!(speed >= 0.8 * path.rate, "{speed:.0} B/s in {:?}", out.took);
+    assert!(
+        out.most_queued <= RELAY_QUEUE_BYTES,
+        "{} bytes queued at the relay",
+        out.most_queued
+    );
+    assert!(
+        out.most_window >= 250_000,
+        "the window reached {}",
+        out.most_window
+    );
+}
+
+#[test]
+fn a_receiver_that_slows_down_shrinks_the_window_at_once() {
+    // From 12.5 MB/s to 1 MB/s after one second. What was on its way at
+    // the old rate queues for a moment (a real relay's socket buffers take
+    // it); a few round trips later the queue is within the bound again.
+    let path = Path {
+        round_trip: Duration::from_millis(20),
+        rate: 12.5e6,
+        change: Some((Duration::from_secs(1), 1e6)),
+        reports: Reports::Partial,
+    };
+    let size = 16 * 1024 * 1024;
+    let out = transfer(&path, size, Duration::from_millis(1500));
+    assert!(
+        out.most_queued_settled <= RELAY_QUEUE_BYTES,
+        "{} bytes queued at the relay after the change",
+        out.most_queued_settled
+    );
+    // 1 MB/s x 20 ms is 20 kB: the window is back near its bound.
+    assert!(
+        out.window <= RELAY_MAX_BYTES_IN_FLIGHT + 20_000,
+        "window {}",
+        out.window
+    );
+    assert!(out.most_window >= 250_000, "it had grown: {}", out.most_window);
+}
+
+#[test]
+fn lost_reports_slow_the_growth_but_never_overfill_the_relay() {
+    // Every other partial REPORT lost: each chunk waits a report longer,
+    // so the round trips measured are longer than the smallest and the
+    // window stops growing early (about 2 MB/s here). That errs on the
+    // safe side, and it is still more than the fixed bound's 31.5 KiB per
+    // round trip.
+    let path = Path {
+        round_trip: Duration::from_millis(20),
+        rate: 12.5e6,
+        change: None,
+        reports: Reports::HalfLost,
+    };
+    let size = 16 * 1024 * 1024;
+    let out = transfer(&path, size, Duration::ZERO);
+    assert!(out.most_queued <= RELAY_QUEUE_BYTES, "{}", out.most_queued);
+    let fixed = RELAY_MAX_BYTES_IN_FLIGHT as f64 / path.round_trip.as_secs_f64();
+    assert!(throughput(size, out.took) > fixed, "{:?}", out.took);
+}
+
+#[test]
+fn a_slow_link_keeps_the_relay_queue_within_kamailios() {
+    // 400 kB/s behind a 20 ms round trip, and the loopback case (no delay
+    // at all): the window never lets the relay queue more than its bound.
+    for (round_trip, rate) in [(20, 400e3), (0, 400e3), (20, 2e6), (0, 50e6)] {
+        let path = Path {
+            round_trip: Duration::from_millis(round_trip),
+            rate,
+            change: None,
+            reports: Reports::Partial,
+        };
+        let out = transfer(&path, 4 * 1024 * 1024, Duration::ZERO);
+        assert!(
+            out.most_queued <= RELAY_QUEUE_BYTES,
+            "{round_trip} ms, {rate} B/s: {} bytes queued",
+            out.most_queued
+        );
+    }
+}
+
+#[test]
+fn a_peer_that_reports_only_at_the_end_keeps_the_fixed_bound() {
+    let path = Path {
+        round_trip: Duration::from_millis(20),
+        rate: 12.5e6,
+        change: None,
+        reports: Reports::FinalOnly,
+    };
+    let out = transfer(&path, 2 * 1024 * 1024, Duration::ZERO);
+    assert_eq!(
+        out.most_window, RELAY_MAX_BYTES_IN_FLIGHT,
+        "the window never grew"
+    );
+}
