@@ -23,6 +23,7 @@ pub mod pacing;
 pub mod ranges;
 pub mod relay;
 pub mod session;
+mod session_config;
 pub mod session_in;
 mod session_out;
 pub mod uri;

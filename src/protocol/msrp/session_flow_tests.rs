@@ -7,6 +7,7 @@ use super::super::pacing::DURABLE_HEADER;
 use super::super::session_in::{refuse_connection, target_session_id};
 use super::tests::*;
 use super::*;
+use std::time::Duration;
 
 fn report(message_id: &str, range: &str, status: &str) -> Frame {
     let mut f = Frame::request("rep1", Method::Report);

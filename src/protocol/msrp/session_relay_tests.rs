@@ -8,6 +8,7 @@ use super::super::frame::{FrameKind, Method};
 use super::super::incoming::IncomingMode;
 use super::tests::*;
 use super::*;
+use std::time::Duration;
 
 /// Kamailio's default write queue per connection (`tcp_conn_wq_max`).
 const KAMAILIO_QUEUE: usize = 32 * 1024;
