@@ -21,8 +21,7 @@ mod support;
 
 use delay_proxy::{DelayProxy, Isolation, Paths};
 use kamailio::Kamailio;
-use sipchat::model::AccountId;
-use sipchat::runtime::{Command, Event, RuntimeOptions};
+use sipchat::runtime::{Event, RuntimeOptions};
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::time::Duration;
@@ -88,17 +87,12 @@ fn files_through_the_relay(kam: &Kamailio, files: &[std::path::PathBuf], inbox: 
     for src in files {
         // Events already seen count too: each wait takes this file's name.
         let name = src.file_name().unwrap().to_owned();
-        let id = alice.handle.next_transfer_id();
-        alice
-            .handle
-            .send(Command::SendFile {
-                id,
-                account: AccountId("alice".into()),
-                to: kam.aor("bob"),
-                path: src.clone(),
-                mode: sipchat::runtime::FileSendMode::Session,
-            })
-            .unwrap();
+        let id = alice.send_file(
+            "alice",
+            &kam.aor("bob"),
+            src.clone(),
+            sipchat::runtime::FileSendMode::Session,
+        );
         let saved = bob.wait_for("bob's file", |e| match e {
             Event::TransferDone { path, .. } if path.file_name() == Some(&name) => Some(path.clone()),
             Event::TransferFailed { reason, .. } => {

@@ -395,25 +395,7 @@ pub(super) fn try_start_udp(
     };
     fs::write(&cfg_path, cfg).map_err(|e| format!("writing kamailio.cfg: {e}"))?;
     let log_path = d.join("kamailio.log");
-    let log = File::create(&log_path).map_err(|e| format!("creating log: {e}"))?;
-    let log2 = log.try_clone().map_err(|e| format!("log: {e}"))?;
-    let child = Command::new(&inst.bin)
-        .arg("-f")
-        .arg(&cfg_path)
-        .args(["-DD", "-E", "-m", "64", "-M", "8"])
-        .arg("-P")
-        .arg(d.join("kamailio.pid"))
-        .arg("-Y")
-        .arg(d)
-        .arg("-w")
-        .arg(d)
-        .current_dir(d)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log))
-        .stderr(Stdio::from(log2))
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("spawning {}: {e}", inst.bin.display()))?;
+    let child = spawn(&inst.bin, d, &log_path)?;
     let watchdog = spawn_watchdog(child.id(), d);
     let mut k = Kamailio {
         udp_port,
