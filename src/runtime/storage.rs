@@ -255,6 +255,9 @@ fn index_pending(store: &mut Store) -> Option<Instant> {
 fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&Checkpoints>) {
     let mut next: Option<Work> = None;
     let mut index_due: Option<Instant> = None;
+    // A group's rows and waiters, kept from group to group (no allocation per group).
+    let mut rows: Vec<NewIncoming> = Vec::new();
+    let mut dones: Vec<Stored> = Vec::new();
     loop {
         if index_due.is_some_and(|due| due <= Instant::now()) {
             index_due = index_pending(&mut store);
@@ -285,10 +288,14 @@ fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&C
         match work {
             Work::Run(job) => job(&mut store),
             Work::Incoming { new, done } => {
-                let mut group = vec![(new, done)];
-                while group.len() < MAX_GROUP_COMMIT {
+                rows.push(*new);
+                dones.push(done);
+                while rows.len() < MAX_GROUP_COMMIT {
                     match rx.try_recv() {
-                        Ok(Work::Incoming { new, done }) => group.push((new, done)),
+                        Ok(Work::Incoming { new, done }) => {
+                            rows.push(*new);
+                            dones.push(done);
+                        }
                         Ok(other) => {
                             next = Some(other);
                             break;
@@ -296,7 +303,8 @@ fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&C
                         Err(_) => break,
                     }
                 }
-                commit_group(&mut store, group);
+                commit_group(&mut store, &rows, dones.drain(..));
+                rows.clear();
             }
         }
     }
@@ -305,18 +313,16 @@ fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&C
 /// Stores a group of incoming messages in one transaction and hands each
 /// its outcome after the commit. When the group fails, each message is
 /// tried alone, so one bad message fails only itself.
-fn commit_group(store: &mut Store, group: Vec<(Box<NewIncoming>, Stored)>) {
-    let (rows, dones): (Vec<NewIncoming>, Vec<Stored>) =
-        group.into_iter().map(|(new, done)| (*new, done)).unzip();
+fn commit_group(store: &mut Store, rows: &[NewIncoming], mut dones: impl Iterator<Item = Stored>) {
     let _span = tracing::debug_span!("group_commit", messages = rows.len()).entered();
-    match store.insert_incoming_batch(&rows) {
+    match store.insert_incoming_batch(rows) {
         Ok(outcomes) => {
-            for (done, outcome) in dones.into_iter().zip(outcomes) {
+            for (done, outcome) in dones.zip(outcomes) {
                 done(Some(Ok(outcome)));
             }
         }
         Err(e) if rows.len() == 1 => {
-            if let Some(done) = dones.into_iter().next() {
+            if let Some(done) = dones.next() {
                 done(Some(Err(e)));
             }
         }
@@ -325,7 +331,7 @@ fn commit_group(store: &mut Store, group: Vec<(Box<NewIncoming>, Stored)>) {
                 "a group of {} incoming messages failed ({e}); storing each alone",
                 rows.len()
             );
-            for (done, row) in dones.into_iter().zip(&rows) {
+            for (done, row) in dones.zip(rows) {
                 done(Some(store.insert_incoming(row)));
             }
         }
