@@ -20,10 +20,12 @@
 //! so it never copies the whole log, and only a log copied whole starts
 //! again from its beginning: the log file would grow with every commit
 //! (each commit's sync then also allocates blocks and writes the file's
-//! size). So when the checkpoint thread leaves at most
+//! size). So when the log has reached the end of the part written out
+//! ahead ([`RESTART_LOG_PAGES`]) and the checkpoint thread left at most
 //! [`FINISH_LOG_PAGES`], the store thread copies them itself between two
 //! groups, where no commit runs, and the next commit starts the log again
-//! inside the part written out ahead. When the log passes
+//! from its beginning. Only then: the copy ends with a sync of the database
+//! file, which the messages that arrive meanwhile wait for. When the log passes
 //! [`MAX_LOG_PAGES`] (the checkpointer cannot catch up under a long burst)
 //! the store thread checkpoints too, so the log stays bounded.
 
@@ -64,6 +66,12 @@ pub(crate) const CHECKPOINT_PASSES: usize = 2;
 /// between two groups (one sync of the database file, a few pages), so the
 /// log starts again from its beginning.
 pub(crate) const FINISH_LOG_PAGES: i64 = 1_024;
+
+/// Pages of the log (4 KiB, each with its 24-byte frame header) that fit in
+/// the part of the log file written out ahead
+/// ([`crate::store::PREPARED_LOG_BYTES`]): past them the store thread
+/// finishes what the checkpoint thread left, so the log starts again.
+pub(crate) const RESTART_LOG_PAGES: i64 = 4_096;
 
 /// Pages (4 KiB) the write-ahead log may hold before the store thread
 /// checkpoints itself between groups (about 40 MiB).
@@ -162,8 +170,11 @@ struct Checkpoints {
     nudge: std_mpsc::SyncSender<()>,
     /// Pages of the log the last checkpoint left to copy.
     log_pages: Arc<AtomicI64>,
+    /// Pages in the log at the last checkpoint.
+    log_length: Arc<AtomicI64>,
     /// Set by the checkpoint thread when its passes left part of the log
-    /// (commits kept coming): the store thread copies the rest.
+    /// (commits kept coming): the store thread copies the rest once the log
+    /// is long ([`RESTART_LOG_PAGES`]).
     unfinished: Arc<AtomicBool>,
 }
 
@@ -173,6 +184,8 @@ impl Checkpoints {
         let (nudge, nudges) = std_mpsc::sync_channel::<()>(1);
         let log_pages = Arc::new(AtomicI64::new(0));
         let seen = Arc::clone(&log_pages);
+        let log_length = Arc::new(AtomicI64::new(0));
+        let length = Arc::clone(&log_length);
         let unfinished = Arc::new(AtomicBool::new(false));
         let left_over = Arc::clone(&unfinished);
         std::thread::Builder::new()
@@ -185,7 +198,7 @@ impl Checkpoints {
                 while nudges.recv().is_ok() {
                     std::thread::sleep(CHECKPOINT_GAP);
                     while nudges.try_recv().is_ok() {}
-                    if !checkpoint_whole_log(&checkpointer, &seen) {
+                    if !checkpoint_whole_log(&checkpointer, &seen, &length) {
                         left_over.store(true, Ordering::Relaxed);
                     }
                 }
@@ -193,6 +206,7 @@ impl Checkpoints {
         Ok(Checkpoints {
             nudge,
             log_pages,
+            log_length,
             unfinished,
         })
     }
@@ -202,7 +216,9 @@ impl Checkpoints {
     /// when the log has grown past [`MAX_LOG_PAGES`].
     fn after_write(&self, store: &Store) {
         let left = self.log_pages.load(Ordering::Relaxed);
-        let finish = left <= FINISH_LOG_PAGES && self.unfinished.swap(false, Ordering::Relaxed);
+        let finish = left <= FINISH_LOG_PAGES
+            && self.log_length.load(Ordering::Relaxed) >= RESTART_LOG_PAGES
+            && self.unfinished.swap(false, Ordering::Relaxed);
         if finish || left > MAX_LOG_PAGES {
             match store.checkpoint() {
                 Ok(done) => self
@@ -216,13 +232,14 @@ impl Checkpoints {
 }
 
 /// Checkpoints until the whole log is copied (or [`CHECKPOINT_PASSES`]),
-/// and leaves the pages still to copy in `left`; whether it copied the
-/// whole log.
-fn checkpoint_whole_log(checkpointer: &Checkpointer, left: &AtomicI64) -> bool {
+/// and leaves the pages still to copy in `left` and the log's pages in
+/// `length`; whether it copied the whole log.
+fn checkpoint_whole_log(checkpointer: &Checkpointer, left: &AtomicI64, length: &AtomicI64) -> bool {
     for _ in 0..CHECKPOINT_PASSES {
         match checkpointer.run() {
             Ok(done) => {
                 left.store(done.log_pages - done.copied_pages, Ordering::Relaxed);
+                length.store(done.log_pages, Ordering::Relaxed);
                 if done.copied_pages >= done.log_pages {
                     return true;
                 }
@@ -398,6 +415,9 @@ mod tests {
 
     #[test]
     fn the_store_thread_finishes_a_checkpoint_so_the_log_starts_again() {
+        // The pages that fit in the part of the log written out ahead.
+        let frame = 4_096 + 24;
+        assert_eq!(crate::store::PREPARED_LOG_BYTES, 32 + RESTART_LOG_PAGES as u64 * frame);
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("history.sqlite3")).unwrap();
         let checkpointer = store.checkpointer().unwrap().expect("a file store has a log");
@@ -409,9 +429,24 @@ mod tests {
         store.insert_incoming(&incoming(2)).unwrap();
         store.insert_incoming(&incoming(3)).unwrap();
         let (nudge, _nudges) = std_mpsc::sync_channel(1);
+        let left = 2 * first.log_pages;
+        let short = Checkpoints {
+            nudge: nudge.clone(),
+            log_pages: Arc::new(AtomicI64::new(left)),
+            log_length: Arc::new(AtomicI64::new(3 * first.log_pages)),
+            unfinished: Arc::new(AtomicBool::new(true)),
+        };
+        short.after_write(&store);
+        assert_eq!(
+            short.log_pages.load(Ordering::Relaxed),
+            left,
+            "a short log is left to the checkpoint thread"
+        );
+        // A log that has reached the end of the part written out ahead.
         let checkpoints = Checkpoints {
             nudge,
-            log_pages: Arc::new(AtomicI64::new(2 * first.log_pages)),
+            log_pages: Arc::new(AtomicI64::new(left)),
+            log_length: Arc::new(AtomicI64::new(RESTART_LOG_PAGES)),
             unfinished: Arc::new(AtomicBool::new(true)),
         };
         checkpoints.after_write(&store);
