@@ -417,7 +417,10 @@ mod tests {
     fn the_store_thread_finishes_a_checkpoint_so_the_log_starts_again() {
         // The pages that fit in the part of the log written out ahead.
         let frame = 4_096 + 24;
-        assert_eq!(crate::store::PREPARED_LOG_BYTES, 32 + RESTART_LOG_PAGES as u64 * frame);
+        assert_eq!(
+            crate::store::PREPARED_LOG_BYTES,
+            32 + RESTART_LOG_PAGES as u64 * frame
+        );
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("history.sqlite3")).unwrap();
         let checkpointer = store.checkpointer().unwrap().expect("a file store has a log");
