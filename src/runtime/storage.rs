@@ -15,13 +15,22 @@
 //!
 //! The write-ahead log is copied into the database file by a second thread
 //! with its own connection ([`crate::store::Checkpointer`]), nudged after
-//! work and at most every [`CHECKPOINT_GAP`]: no commit waits for a
-//! checkpoint. Only when the log passes [`MAX_LOG_PAGES`] (the
-//! checkpointer cannot catch up under a long burst) does the store thread
-//! checkpoint between two groups itself, so the log stays bounded.
+//! work and at most every [`CHECKPOINT_GAP`]: no commit waits for the bulk
+//! of a checkpoint. Under steady load commits keep coming while it copies,
+//! so it never copies the whole log, and only a log copied whole starts
+//! again from its beginning: the log file would grow with every commit
+//! (each commit's sync then also allocates blocks and writes the file's
+//! size). So when the log has reached the end of the part written out
+//! ahead ([`RESTART_LOG_PAGES`]) and the checkpoint thread left at most
+//! [`FINISH_LOG_PAGES`], the store thread copies them itself between two
+//! groups, where no commit runs, and the next commit starts the log again
+//! from its beginning. Only then: the copy ends with a sync of the database
+//! file, which the messages that arrive meanwhile wait for. When the log passes
+//! [`MAX_LOG_PAGES`] (the checkpointer cannot catch up under a long burst)
+//! the store thread checkpoints too, so the log stays bounded.
 
 use crate::store::{Checkpointer, InsertOutcome, NewIncoming, Store, StoreError, MAX_INDEX_BATCH};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,8 +57,21 @@ pub(crate) const CHECKPOINT_GAP: Duration = Duration::from_millis(250);
 
 /// Checkpoints run back to back until one copies the whole log (a commit
 /// during a checkpoint leaves its pages for the next one, and only a log
-/// copied whole restarts from its beginning), at most this many.
-pub(crate) const CHECKPOINT_PASSES: usize = 8;
+/// copied whole restarts from its beginning), at most this many. Each pass
+/// syncs the database file; under steady load the second pass copies what
+/// was committed during the first, and the store thread the rest.
+pub(crate) const CHECKPOINT_PASSES: usize = 2;
+
+/// Most pages the checkpoint thread may leave for the store thread to copy
+/// between two groups (one sync of the database file, a few pages), so the
+/// log starts again from its beginning.
+pub(crate) const FINISH_LOG_PAGES: i64 = 1_024;
+
+/// Pages of the log (4 KiB, each with its 24-byte frame header) that fit in
+/// the part of the log file written out ahead
+/// ([`crate::store::PREPARED_LOG_BYTES`]): past them the store thread
+/// finishes what the checkpoint thread left, so the log starts again.
+pub(crate) const RESTART_LOG_PAGES: i64 = 4_096;
 
 /// Pages (4 KiB) the write-ahead log may hold before the store thread
 /// checkpoints itself between groups (about 40 MiB).
@@ -148,6 +170,12 @@ struct Checkpoints {
     nudge: std_mpsc::SyncSender<()>,
     /// Pages of the log the last checkpoint left to copy.
     log_pages: Arc<AtomicI64>,
+    /// Pages in the log at the last checkpoint.
+    log_length: Arc<AtomicI64>,
+    /// Set by the checkpoint thread when its passes left part of the log
+    /// (commits kept coming): the store thread copies the rest once the log
+    /// is long ([`RESTART_LOG_PAGES`]).
+    unfinished: Arc<AtomicBool>,
 }
 
 impl Checkpoints {
@@ -156,6 +184,10 @@ impl Checkpoints {
         let (nudge, nudges) = std_mpsc::sync_channel::<()>(1);
         let log_pages = Arc::new(AtomicI64::new(0));
         let seen = Arc::clone(&log_pages);
+        let log_length = Arc::new(AtomicI64::new(0));
+        let length = Arc::clone(&log_length);
+        let unfinished = Arc::new(AtomicBool::new(false));
+        let left_over = Arc::clone(&unfinished);
         std::thread::Builder::new()
             .name("sipchat-checkpoint".into())
             .spawn(move || {
@@ -166,16 +198,28 @@ impl Checkpoints {
                 while nudges.recv().is_ok() {
                     std::thread::sleep(CHECKPOINT_GAP);
                     while nudges.try_recv().is_ok() {}
-                    checkpoint_whole_log(&checkpointer, &seen);
+                    if !checkpoint_whole_log(&checkpointer, &seen, &length) {
+                        left_over.store(true, Ordering::Relaxed);
+                    }
                 }
             })?;
-        Ok(Checkpoints { nudge, log_pages })
+        Ok(Checkpoints {
+            nudge,
+            log_pages,
+            log_length,
+            unfinished,
+        })
     }
 
-    /// After work that may have written: wakes the checkpoint thread, or
-    /// checkpoints here when the log has grown past [`MAX_LOG_PAGES`].
+    /// After work that may have written: wakes the checkpoint thread, and
+    /// checkpoints here (no commit runs now) to finish what it left, or
+    /// when the log has grown past [`MAX_LOG_PAGES`].
     fn after_write(&self, store: &Store) {
-        if self.log_pages.load(Ordering::Relaxed) > MAX_LOG_PAGES {
+        let left = self.log_pages.load(Ordering::Relaxed);
+        let finish = left <= FINISH_LOG_PAGES
+            && self.log_length.load(Ordering::Relaxed) >= RESTART_LOG_PAGES
+            && self.unfinished.swap(false, Ordering::Relaxed);
+        if finish || left > MAX_LOG_PAGES {
             match store.checkpoint() {
                 Ok(done) => self
                     .log_pages
@@ -188,22 +232,25 @@ impl Checkpoints {
 }
 
 /// Checkpoints until the whole log is copied (or [`CHECKPOINT_PASSES`]),
-/// and leaves the pages still to copy in `left`.
-fn checkpoint_whole_log(checkpointer: &Checkpointer, left: &AtomicI64) {
+/// and leaves the pages still to copy in `left` and the log's pages in
+/// `length`; whether it copied the whole log.
+fn checkpoint_whole_log(checkpointer: &Checkpointer, left: &AtomicI64, length: &AtomicI64) -> bool {
     for _ in 0..CHECKPOINT_PASSES {
         match checkpointer.run() {
             Ok(done) => {
                 left.store(done.log_pages - done.copied_pages, Ordering::Relaxed);
+                length.store(done.log_pages, Ordering::Relaxed);
                 if done.copied_pages >= done.log_pages {
-                    return;
+                    return true;
                 }
             }
             Err(e) => {
                 tracing::warn!("{e}");
-                return;
+                return true;
             }
         }
     }
+    false
 }
 
 /// Indexes pending messages for search; returns when to index again:
@@ -225,6 +272,9 @@ fn index_pending(store: &mut Store) -> Option<Instant> {
 fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&Checkpoints>) {
     let mut next: Option<Work> = None;
     let mut index_due: Option<Instant> = None;
+    // A group's rows and waiters, kept from group to group (no allocation per group).
+    let mut rows: Vec<NewIncoming> = Vec::new();
+    let mut dones: Vec<Stored> = Vec::new();
     loop {
         if index_due.is_some_and(|due| due <= Instant::now()) {
             index_due = index_pending(&mut store);
@@ -255,10 +305,14 @@ fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&C
         match work {
             Work::Run(job) => job(&mut store),
             Work::Incoming { new, done } => {
-                let mut group = vec![(new, done)];
-                while group.len() < MAX_GROUP_COMMIT {
+                rows.push(*new);
+                dones.push(done);
+                while rows.len() < MAX_GROUP_COMMIT {
                     match rx.try_recv() {
-                        Ok(Work::Incoming { new, done }) => group.push((new, done)),
+                        Ok(Work::Incoming { new, done }) => {
+                            rows.push(*new);
+                            dones.push(done);
+                        }
                         Ok(other) => {
                             next = Some(other);
                             break;
@@ -266,7 +320,8 @@ fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&C
                         Err(_) => break,
                     }
                 }
-                commit_group(&mut store, group);
+                commit_group(&mut store, &rows, dones.drain(..));
+                rows.clear();
             }
         }
     }
@@ -275,18 +330,16 @@ fn serve(mut store: Store, rx: &std_mpsc::Receiver<Work>, checkpoints: Option<&C
 /// Stores a group of incoming messages in one transaction and hands each
 /// its outcome after the commit. When the group fails, each message is
 /// tried alone, so one bad message fails only itself.
-fn commit_group(store: &mut Store, group: Vec<(Box<NewIncoming>, Stored)>) {
-    let (rows, dones): (Vec<NewIncoming>, Vec<Stored>) =
-        group.into_iter().map(|(new, done)| (*new, done)).unzip();
+fn commit_group(store: &mut Store, rows: &[NewIncoming], mut dones: impl Iterator<Item = Stored>) {
     let _span = tracing::debug_span!("group_commit", messages = rows.len()).entered();
-    match store.insert_incoming_batch(&rows) {
+    match store.insert_incoming_batch(rows) {
         Ok(outcomes) => {
-            for (done, outcome) in dones.into_iter().zip(outcomes) {
+            for (done, outcome) in dones.zip(outcomes) {
                 done(Some(Ok(outcome)));
             }
         }
         Err(e) if rows.len() == 1 => {
-            if let Some(done) = dones.into_iter().next() {
+            if let Some(done) = dones.next() {
                 done(Some(Err(e)));
             }
         }
@@ -295,7 +348,7 @@ fn commit_group(store: &mut Store, group: Vec<(Box<NewIncoming>, Stored)>) {
                 "a group of {} incoming messages failed ({e}); storing each alone",
                 rows.len()
             );
-            for (done, row) in dones.into_iter().zip(&rows) {
+            for (done, row) in dones.zip(rows) {
                 done(Some(store.insert_incoming(row)));
             }
         }
@@ -358,6 +411,60 @@ mod tests {
         want.push(1_000);
         assert_eq!(order, want);
         assert!(got.iter().all(|(_, ok)| *ok == Some(true)));
+    }
+
+    #[test]
+    fn the_store_thread_finishes_a_checkpoint_so_the_log_starts_again() {
+        // The pages that fit in the part of the log written out ahead.
+        let frame = 4_096 + 24;
+        assert_eq!(
+            crate::store::PREPARED_LOG_BYTES,
+            32 + RESTART_LOG_PAGES as u64 * frame
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("history.sqlite3")).unwrap();
+        let checkpointer = store.checkpointer().unwrap().expect("a file store has a log");
+        store.insert_incoming(&incoming(1)).unwrap();
+        let first = checkpointer.run().unwrap();
+        assert_eq!(first.copied_pages, first.log_pages);
+        // Two commits the checkpoint thread has not copied (under load it
+        // never sees the log without a commit it has not copied).
+        store.insert_incoming(&incoming(2)).unwrap();
+        store.insert_incoming(&incoming(3)).unwrap();
+        let (nudge, _nudges) = std_mpsc::sync_channel(1);
+        let left = 2 * first.log_pages;
+        let short = Checkpoints {
+            nudge: nudge.clone(),
+            log_pages: Arc::new(AtomicI64::new(left)),
+            log_length: Arc::new(AtomicI64::new(3 * first.log_pages)),
+            unfinished: Arc::new(AtomicBool::new(true)),
+        };
+        short.after_write(&store);
+        assert_eq!(
+            short.log_pages.load(Ordering::Relaxed),
+            left,
+            "a short log is left to the checkpoint thread"
+        );
+        // A log that has reached the end of the part written out ahead.
+        let checkpoints = Checkpoints {
+            nudge,
+            log_pages: Arc::new(AtomicI64::new(left)),
+            log_length: Arc::new(AtomicI64::new(RESTART_LOG_PAGES)),
+            unfinished: Arc::new(AtomicBool::new(true)),
+        };
+        checkpoints.after_write(&store);
+        assert!(!checkpoints.unfinished.load(Ordering::Relaxed));
+        assert_eq!(checkpoints.log_pages.load(Ordering::Relaxed), 0);
+        // The next commit starts the log again from its beginning: it
+        // holds that commit's pages, not those of all three.
+        store.insert_incoming(&incoming(4)).unwrap();
+        let last = store.checkpoint().unwrap();
+        assert!(
+            last.log_pages < 2 * first.log_pages,
+            "the log went on growing: {} pages after 3 commits of about {}",
+            last.log_pages,
+            first.log_pages
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, TransactionBehavior};
 
 use super::columns::{direction_at, id_at};
 use super::error::Ctx;
@@ -26,7 +26,7 @@ pub const MAX_INDEX_BATCH: usize = 2_048;
 
 /// Marks messages stored inside `tx` for the index.
 pub(crate) fn queue_for_index(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ids: impl IntoIterator<Item = MessageId>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO messages_fts_pending (id) VALUES (?1)")?;

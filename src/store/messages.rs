@@ -1,6 +1,12 @@
 //! Storing messages and reading them back; the text form of delivery states.
+//!
+//! An incoming message's commit is kept small, since its 200 waits for the
+//! sync: one duplicate lookup, one conversation upsert (a group's later
+//! messages to the same peer add one update at the end), the row with its
+//! indexes, and its id queued for search; `BEGIN` and `COMMIT` are prepared
+//! once. A lone message writes about 8 pages to the log.
 
-use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::columns::{direction_at, id_at, state_at, state_columns};
 use super::error::Ctx;
@@ -42,7 +48,7 @@ pub(crate) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage>
 /// Creates or updates the conversation and returns its row id.
 /// `unread` is added to its unread count; `at` may advance its activity.
 fn upsert_conversation(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     account: &str,
     peer_key: &str,
     peer_address: &str,
@@ -67,7 +73,7 @@ fn upsert_conversation(
 }
 
 /// The id of an already stored copy of `m`, if any.
-fn find_duplicate(tx: &Transaction<'_>, m: &NewIncoming) -> rusqlite::Result<Option<MessageId>> {
+fn find_duplicate(tx: &Connection, m: &NewIncoming) -> rusqlite::Result<Option<MessageId>> {
     if let (Some(call_id), Some(cseq)) = (&m.call_id, m.cseq) {
         // A row without a From tag (stored before version 5, or sent
         // without one) matches any tag: better shown once than twice.
@@ -119,7 +125,7 @@ fn new_row_id(
 }
 
 /// The id SQLite gave the row just inserted.
-fn inserted_id(tx: &Transaction<'_>) -> rusqlite::Result<MessageId> {
+fn inserted_id(tx: &Connection) -> rusqlite::Result<MessageId> {
     let id = tx.last_insert_rowid();
     u64::try_from(id)
         .map(MessageId)
@@ -129,7 +135,7 @@ fn inserted_id(tx: &Transaction<'_>) -> rusqlite::Result<MessageId> {
 /// Inserts the row of an incoming message into `conversation` (no
 /// duplicate check, not queued for the index).
 fn insert_incoming_row(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     m: &NewIncoming,
     row_id: Option<i64>,
     conversation: i64,
@@ -185,8 +191,9 @@ pub(crate) fn insert_incoming_tx(
     run().map(InsertOutcome::Inserted).map_err(ctx.sql(WHAT))
 }
 
-/// A conversation that messages of one batch went into: created (or found)
-/// once, its unread count and activity updated once at the end.
+/// A conversation that messages of one batch went into: created (or
+/// found) and counted with its first message, then updated once at the
+/// end for the messages after it (a lone message needs no second write).
 struct BatchConversation<'m> {
     id: i64,
     account: &'m str,
@@ -194,42 +201,60 @@ struct BatchConversation<'m> {
     peer_address: &'m str,
     display_name: Option<&'m str>,
     latest: i64,
-    unread: u32,
+    /// Messages after the first.
+    more: u32,
 }
 
-/// Stores a batch of incoming messages inside `tx`: one conversation
-/// upsert per peer, the rows, one update per conversation, then the ids
-/// queued for the index.
-fn insert_incoming_batch_tx(
-    tx: &Transaction<'_>,
+/// The row id a caller-chosen `id` is inserted under, or `None` for
+/// SQLite to allocate one.
+fn chosen_row_id(ctx: Ctx<'_>, id: Option<MessageId>) -> Result<Option<i64>, StoreError> {
+    id.map(|id| sql_id(id).ok_or_else(|| ctx.invalid(id, "the id is too large for SQLite")))
+        .transpose()
+}
+
+/// Stores a batch of incoming messages on `conn`, inside a transaction:
+/// per message a duplicate lookup, the row and its index queue entry; per
+/// peer one conversation upsert with the first message, and one update at
+/// the end when more messages came.
+///
+/// A caller-chosen id already taken is found by the insert itself (the
+/// row id's uniqueness), not by a lookup before it.
+fn insert_incoming_batch_on(
+    conn: &Connection,
     ctx: Ctx<'_>,
     batch: &[NewIncoming],
 ) -> Result<Vec<InsertOutcome>, StoreError> {
     const WHAT: &str = "store an incoming message";
     let mut conversations: Vec<BatchConversation<'_>> = Vec::new();
-    let mut indexed: Vec<MessageId> = Vec::with_capacity(batch.len());
     let mut outcomes = Vec::with_capacity(batch.len());
     for m in batch {
         // Rows inserted earlier in this batch are seen: a second copy is a duplicate.
-        if let Some(existing) = find_duplicate(tx, m).map_err(ctx.sql(WHAT))? {
+        if let Some(existing) = find_duplicate(conn, m).map_err(ctx.sql(WHAT))? {
             outcomes.push(InsertOutcome::Duplicate(existing));
             continue;
         }
-        let row_id = new_row_id(tx, ctx, m.id, WHAT)?;
+        let row_id = chosen_row_id(ctx, m.id)?;
         let known = conversations
             .iter()
             .position(|c| c.account == m.account && c.peer_key == m.peer_key);
-        let at = match known {
-            Some(at) => at,
+        let conversation = match known {
+            Some(at) => {
+                let c = &mut conversations[at];
+                c.more += 1;
+                c.latest = c.latest.max(m.received_at);
+                c.peer_address = &m.peer_address;
+                c.display_name = m.display_name.as_deref().or(c.display_name);
+                c.id
+            }
             None => {
                 let id = upsert_conversation(
-                    tx,
+                    conn,
                     &m.account,
                     &m.peer_key,
                     &m.peer_address,
                     m.display_name.as_deref(),
                     m.received_at,
-                    0,
+                    1,
                 )
                 .map_err(ctx.sql(WHAT))?;
                 conversations.push(BatchConversation {
@@ -239,34 +264,73 @@ fn insert_incoming_batch_tx(
                     peer_address: &m.peer_address,
                     display_name: None,
                     latest: m.received_at,
-                    unread: 0,
+                    more: 0,
                 });
-                conversations.len() - 1
+                id
             }
         };
-        let conversation = &mut conversations[at];
-        conversation.unread += 1;
-        conversation.latest = conversation.latest.max(m.received_at);
-        conversation.peer_address = &m.peer_address;
-        conversation.display_name = m.display_name.as_deref().or(conversation.display_name);
-        let id = insert_incoming_row(tx, m, row_id, conversation.id).map_err(ctx.sql(WHAT))?;
-        indexed.push(id);
+        let id = match insert_incoming_row(conn, m, row_id, conversation) {
+            Ok(id) => id,
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) && row_id.is_some() => {
+                let taken = row_id.and_then(|key| id_taken(conn, key).ok()).unwrap_or(false);
+                return Err(match (taken, m.id) {
+                    (true, Some(id)) => ctx.invalid(id, "the id is already used by another message"),
+                    _ => ctx.sql(WHAT)(e),
+                });
+            }
+            Err(e) => return Err(ctx.sql(WHAT)(e)),
+        };
+        queue_for_index(conn, [id]).map_err(ctx.sql(WHAT))?;
         outcomes.push(InsertOutcome::Inserted(id));
     }
     let finish = || -> rusqlite::Result<()> {
-        let mut update = tx.prepare_cached(
-            "UPDATE conversations SET peer_address = ?2, \
-               display_name = COALESCE(?3, display_name), \
-               last_activity = MAX(last_activity, ?4), unread = unread + ?5 \
-             WHERE id = ?1",
-        )?;
-        for c in &conversations {
-            update.execute(params![c.id, c.peer_address, c.display_name, c.latest, c.unread])?;
+        for c in conversations.iter().filter(|c| c.more > 0) {
+            conn.prepare_cached(
+                "UPDATE conversations SET peer_address = ?2, \
+                   display_name = COALESCE(?3, display_name), \
+                   last_activity = MAX(last_activity, ?4), unread = unread + ?5 \
+                 WHERE id = ?1",
+            )?
+            .execute(params![c.id, c.peer_address, c.display_name, c.latest, c.more])?;
         }
-        queue_for_index(tx, indexed)
+        Ok(())
     };
     finish().map_err(ctx.sql(WHAT))?;
     Ok(outcomes)
+}
+
+/// Whether a message row has the id `key`.
+fn id_taken(conn: &Connection, key: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM messages WHERE id = ?1")?
+        .query_row([key], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// Runs `work` in a write transaction on `conn` whose `BEGIN IMMEDIATE`
+/// and `COMMIT` are prepared once (a [`Transaction`] parses them at every
+/// commit); rolls back when `work` or the commit fails.
+fn in_cached_transaction<T>(
+    conn: &Connection,
+    ctx: Ctx<'_>,
+    what: &'static str,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.prepare_cached("BEGIN IMMEDIATE")
+        .and_then(|mut begin| begin.execute([]))
+        .map_err(ctx.sql(what))?;
+    let done = work(conn).and_then(|value| {
+        conn.prepare_cached("COMMIT")
+            .and_then(|mut commit| commit.execute([]))
+            .map(|_| value)
+            .map_err(ctx.sql(what))
+    });
+    if done.is_err() && !conn.is_autocommit() {
+        if let Err(e) = conn.execute_batch("ROLLBACK") {
+            tracing::warn!("{}", ctx.sql(what)(e));
+        }
+    }
+    done
 }
 
 /// Stores one outgoing message inside `tx`, queued, with its first history
@@ -346,13 +410,9 @@ impl Store {
         const WHAT: &str = "store an incoming message";
         self.check_writable(WHAT)?;
         let ctx = Ctx { path: &self.path };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(ctx.sql(WHAT))?;
-        let outcomes = insert_incoming_batch_tx(&tx, ctx, batch)?;
-        tx.commit().map_err(ctx.sql(WHAT))?;
-        Ok(outcomes)
+        in_cached_transaction(&self.conn, ctx, WHAT, |conn| {
+            insert_incoming_batch_on(conn, ctx, batch)
+        })
     }
 
     /// Stores an outgoing message: creates the conversation if needed, the

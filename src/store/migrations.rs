@@ -72,6 +72,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: schema::V8,
         rewrite: None,
     },
+    Migration {
+        version: 9,
+        sql: schema::V9,
+        rewrite: None,
+    },
 ];
 
 /// The schema version this build writes and reads.

@@ -416,6 +416,12 @@ fn version_6_merges_one_peers_conversations_without_losing_a_message() {
 fn version_8_pending_rows_are_found_and_indexed_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_from_fixture(dir.path(), &fixture_dir().join("v8.sql"));
+    {
+        // Brought to the current version without opening a store, which
+        // would index the pending row.
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_with(&mut conn, Ctx { path: &path }, MIGRATIONS).unwrap();
+    }
     let reader = Store::open_read_only(&path).unwrap();
     assert_eq!(reader.pending_index_rows().unwrap(), 1);
     let hits = reader.search("pendingmarker", None, 10).unwrap();
@@ -426,4 +432,43 @@ fn version_8_pending_rows_are_found_and_indexed_at_open() {
     assert_eq!(store.pending_index_rows().unwrap(), 0);
     assert_eq!(store.search("pendingmarker", None, 10).unwrap().len(), 1);
     assert_eq!(store.search("version", None, 10).unwrap().len(), 2);
+}
+
+#[test]
+fn version_9_lists_conversations_by_activity_without_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_fixture(dir.path(), &fixture_dir().join("v8.sql"));
+    let mut store = Store::open(&path).unwrap();
+    let indexes: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'conversations_activity'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 0, "no message moves an index entry of its conversation");
+    // The oldest conversation becomes the most recent one.
+    let oldest = store
+        .conversations(None)
+        .unwrap()
+        .into_iter()
+        .min_by_key(|c| c.last_activity)
+        .unwrap();
+    let newest_at = store
+        .conversations(None)
+        .unwrap()
+        .iter()
+        .map(|c| c.last_activity)
+        .max()
+        .unwrap();
+    let mut message = incoming(&oldest.account, &oldest.peer_key, "v9-call", 1, "now", 1);
+    message.received_at = newest_at + 1;
+    store.insert_incoming(&message).unwrap();
+    let listed = store.conversations(None).unwrap();
+    assert_eq!(listed[0].peer_key, oldest.peer_key);
+    let activity: Vec<i64> = listed.iter().map(|c| c.last_activity).collect();
+    let mut sorted = activity.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(activity, sorted, "most recently active first");
 }

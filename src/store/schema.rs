@@ -276,3 +276,13 @@ WHEN NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = old.id) BEGIN
     INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
 END;
 "#;
+
+/// Version 9: no index of conversations by activity.
+///
+/// Every stored message moves its conversation's activity, so the index
+/// cost each message's commit one more page written and synced before its
+/// 200. The conversation list now sorts its rows (one per peer: few, and
+/// read far less often than messages are stored).
+pub(crate) const V9: &str = r#"
+DROP INDEX conversations_activity;
+"#;

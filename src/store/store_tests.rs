@@ -157,6 +157,25 @@ fn a_batch_counts_each_conversation_once_and_indexes_every_body() {
 }
 
 #[test]
+fn a_batch_keeps_the_last_address_and_name_a_peer_gave() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut lone = incoming("work", BOB, "n0", 1, "first", 1);
+    lone.display_name = Some("Bob".into());
+    store.insert_incoming(&lone).unwrap();
+    let mut named = incoming("work", BOB, "n1", 1, "renamed", 2);
+    named.display_name = Some("Robert".into());
+    named.peer_address = "sip:bob@192.0.2.1".into();
+    let mut moved = incoming("work", BOB, "n2", 1, "moved", 3);
+    moved.peer_address = "sip:bob@192.0.2.2".into();
+    store.insert_incoming_batch(&[named, moved]).unwrap();
+    let list = store.conversations(Some("work")).unwrap();
+    let bob = list.iter().find(|c| c.peer_key == BOB).unwrap();
+    assert_eq!(bob.display_name.as_deref(), Some("Robert"));
+    assert_eq!(bob.peer_address, "sip:bob@192.0.2.2");
+    assert_eq!((bob.unread, bob.last_activity), (3, 3));
+}
+
+#[test]
 fn a_session_message_gets_its_own_id_back() {
     let mut store = Store::open_in_memory().unwrap();
     let id = store
