@@ -325,12 +325,8 @@ impl Endpoint {
                 chat,
                 trusted_alert_senders,
             } => {
+                // The loop reads the sockets itself (`run`).
                 let (sockets, bound) = bind_local(bind, &transport_tx).await?;
-                for addr in &bound {
-                    if let Some(socket) = sockets.towards(*addr) {
-                        udp::spawn_reader(socket.clone(), transport_tx.clone());
-                    }
-                }
                 let mut agent_config = agent;
                 agent_config.listen_port = bound.first().map(SocketAddr::port);
                 (
@@ -462,6 +458,16 @@ impl Endpoint {
         self.feed_inbox(InboxInput::Started);
         self.flush().await;
         let mut commands_open = true;
+        // One timer for the loop's life, moved only when the earliest
+        // deadline changes: most turns (a message in, its answer out) leave
+        // it where it is, and the runtime's timer wheel is not touched.
+        let timer = tokio::time::sleep_until(Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<Instant> = None;
+        // Datagrams are read here and handled where they are read: no
+        // reader task, channel or copy between the socket and the agent.
+        let mut datagram = vec![0u8; udp::MAX_DATAGRAM];
+        let mut ipv6_first = false;
         loop {
             let wake = [
                 self.agent.poll_timeout().map(|t| self.to_tokio(t)),
@@ -475,12 +481,12 @@ impl Endpoint {
             .into_iter()
             .flatten()
             .min();
-            let sleep = async {
-                match wake {
-                    Some(at) => tokio::time::sleep_until(at).await,
-                    None => std::future::pending().await,
+            if wake != armed {
+                if let Some(at) = wake {
+                    timer.as_mut().reset(at);
                 }
-            };
+                armed = wake;
+            }
             tokio::select! {
                 cmd = commands.recv(), if commands_open => match cmd {
                     Some(AccountCommand::Shutdown) | None => {
@@ -491,13 +497,20 @@ impl Endpoint {
                     }
                     Some(cmd) => self.on_command(cmd),
                 },
+                received = self.udp.recv(&mut datagram, ipv6_first) => {
+                    ipv6_first = !ipv6_first;
+                    self.on_datagram(received, &datagram);
+                }
                 Some(ev) = transport_rx.recv() => self.on_transport(ev),
                 Some(internal) = internal_rx.recv() => self.on_internal(internal),
                 Ok(()) = self.book.changed() => {
                     let contacts = self.book.borrow_and_update().clone();
                     self.feed_presence(PresenceInput::AddressBook(contacts));
                 }
-                () = sleep => self.on_timer(),
+                () = &mut timer, if armed.is_some() => {
+                    armed = None;
+                    self.on_timer();
+                }
             }
             self.flush().await;
             if self.shutdown_done() {
@@ -576,6 +589,25 @@ impl Endpoint {
                 self.agent.transport_failed(handle.remote, Some(conn), now);
                 self.flow_closed(conn, &reason);
             }
+        }
+    }
+
+    /// A datagram read by the loop (`buffer` holds it).
+    fn on_datagram(&mut self, received: udp::Received, buffer: &[u8]) {
+        match received {
+            udp::Received::Datagram { length, remote, local } => {
+                let bytes = buffer.get(..length).unwrap_or_default();
+                let hop = Hop {
+                    transport: Transport::Udp,
+                    remote,
+                    local: answering_address(local, remote),
+                    conn: None,
+                };
+                tracing::trace!(%remote, "received:\n{}", String::from_utf8_lossy(bytes));
+                self.agent.handle_packet(bytes, hop, self.now());
+            }
+            udp::Received::KeepAlive => {}
+            udp::Received::Failed { local, error } => tracing::debug!("UDP receive error on {local}: {error}"),
         }
     }
 
