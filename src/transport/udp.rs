@@ -195,7 +195,11 @@ mod tests {
         let first = sockets.recv(&mut buffer, false).await;
         assert!(matches!(first, Received::KeepAlive), "{first:?}");
         match sockets.recv(&mut buffer, true).await {
-            Received::Datagram { length, remote, local } => {
+            Received::Datagram {
+                length,
+                remote,
+                local,
+            } => {
                 assert_eq!(&buffer[..length], b"OPTIONS sip:x SIP/2.0\r\n");
                 assert_eq!(remote, peer.local_addr().unwrap());
                 assert_eq!(local, v4_addr);
@@ -225,7 +229,11 @@ mod tests {
     async fn without_sockets_nothing_is_ever_received() {
         let sockets = Sockets::default();
         let mut buffer = vec![0u8; 16];
-        let waited = tokio::time::timeout(std::time::Duration::from_millis(50), sockets.recv(&mut buffer, false)).await;
+        let waited = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            sockets.recv(&mut buffer, false),
+        )
+        .await;
         assert!(waited.is_err());
     }
 }

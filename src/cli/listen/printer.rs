@@ -17,6 +17,10 @@ use std::time::Duration;
 /// sleeps until the next line wakes it.
 pub const LINGER: Duration = Duration::from_millis(10);
 
+/// Bytes of buffer the writer keeps between writes; a larger one (after
+/// stdout stalled under a burst) is given back.
+pub const KEPT_BUFFER_BYTES: usize = 64 * 1024;
+
 /// What the caller and the writer share.
 #[derive(Default)]
 struct State {
@@ -124,6 +128,7 @@ fn write_out(shared: &Shared, mut out: impl Write) {
         let _ = out.write_all(&batch);
         let _ = out.flush();
         batch.clear();
+        batch.shrink_to(KEPT_BUFFER_BYTES);
     }
 }
 

@@ -595,7 +595,11 @@ impl Endpoint {
     /// A datagram read by the loop (`buffer` holds it).
     fn on_datagram(&mut self, received: udp::Received, buffer: &[u8]) {
         match received {
-            udp::Received::Datagram { length, remote, local } => {
+            udp::Received::Datagram {
+                length,
+                remote,
+                local,
+            } => {
                 let bytes = buffer.get(..length).unwrap_or_default();
                 let hop = Hop {
                     transport: Transport::Udp,
@@ -607,7 +611,9 @@ impl Endpoint {
                 self.agent.handle_packet(bytes, hop, self.now());
             }
             udp::Received::KeepAlive => {}
-            udp::Received::Failed { local, error } => tracing::debug!("UDP receive error on {local}: {error}"),
+            udp::Received::Failed { local, error } => {
+                tracing::debug!("UDP receive error on {local}: {error}")
+            }
         }
     }
 
