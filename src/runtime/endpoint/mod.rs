@@ -8,6 +8,7 @@
 //! earliest timer of the agent, the flow and every feature; after each, it
 //! carries out what the agent and the features asked until nothing is left.
 
+mod answering;
 mod flow;
 mod messages;
 mod presence;
@@ -33,6 +34,7 @@ use crate::protocol::sip::uri::Transport;
 use crate::transport::msrp::listener::MsrpHub;
 use crate::transport::stream::{self, StreamHandle};
 use crate::transport::{family, udp, ConnId, TransportError, TransportEvent};
+use answering::{answering_address, AnsweringAddresses};
 use routing::FlowHandle;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -148,6 +150,9 @@ pub(crate) struct Endpoint {
     /// or a server account's flow).
     pub(super) udp: udp::Sockets,
     pub(super) streams: HashMap<ConnId, StreamHandle>,
+    /// Our address towards each peer, when a socket is bound to every
+    /// address (`answering.rs`).
+    answering: AnsweringAddresses,
     target: Option<ServerTarget>,
     flow: Option<Hop>,
     flow_connecting: bool,
@@ -382,6 +387,7 @@ impl Endpoint {
             internal_tx,
             udp,
             streams: HashMap::new(),
+            answering: AnsweringAddresses::default(),
             target,
             flow: None,
             flow_connecting: false,
@@ -572,7 +578,7 @@ impl Endpoint {
                 let hop = Hop {
                     transport: inbound.transport,
                     remote: inbound.remote,
-                    local: answering_address(inbound.local, inbound.remote),
+                    local: self.answering.of(inbound.local, inbound.remote, now),
                     conn: inbound.conn,
                 };
                 tracing::trace!(remote = %hop.remote, "received:\n{}", String::from_utf8_lossy(&inbound.bytes));
@@ -601,14 +607,15 @@ impl Endpoint {
                 local,
             } => {
                 let bytes = buffer.get(..length).unwrap_or_default();
+                let now = self.now();
                 let hop = Hop {
                     transport: Transport::Udp,
                     remote,
-                    local: answering_address(local, remote),
+                    local: self.answering.of(local, remote, now),
                     conn: None,
                 };
                 tracing::trace!(%remote, "received:\n{}", String::from_utf8_lossy(bytes));
-                self.agent.handle_packet(bytes, hop, self.now());
+                self.agent.handle_packet(bytes, hop, now);
             }
             udp::Received::KeepAlive => {}
             udp::Received::Failed { local, error } => {
@@ -767,44 +774,5 @@ pub(crate) fn no_socket_for(remote: SocketAddr) -> &'static str {
         "this account does not listen on IPv6 (set bind: \"::\" to use both IPv4 and IPv6)"
     } else {
         "this account does not listen on IPv4 (set bind: \"::\" to use both IPv4 and IPv6)"
-    }
-}
-
-/// The address a request came in on, for the Via and Contact of what we send
-/// back: the socket's own address when it is bound to one, else (bound to
-/// 0.0.0.0 or ::) the address the system routes towards the peer, never the
-/// unspecified address, which no peer can reach.
-fn answering_address(local: SocketAddr, remote: SocketAddr) -> SocketAddr {
-    if !local.ip().is_unspecified() {
-        return local;
-    }
-    match crate::transport::local_ip_towards(remote) {
-        Ok(ip) => SocketAddr::new(ip, local.port()),
-        Err(e) => {
-            tracing::debug!(%remote, "no route towards the peer: {e}");
-            local
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::answering_address;
-
-    #[test]
-    fn answers_never_come_from_the_unspecified_address() {
-        let peer = "127.0.0.1:40000".parse().unwrap();
-        let bound_to_all = "0.0.0.0:25062".parse().unwrap();
-        assert_eq!(
-            answering_address(bound_to_all, peer),
-            "127.0.0.1:25062".parse().unwrap()
-        );
-        let bound = "127.0.0.2:25062".parse().unwrap();
-        assert_eq!(answering_address(bound, peer), bound, "a bound address is kept");
-        let v6_all = "[::]:25062".parse().unwrap();
-        let v6_peer = "[::1]:40000".parse().unwrap();
-        if std::net::UdpSocket::bind("[::1]:0").is_ok() {
-            assert_eq!(answering_address(v6_all, v6_peer), "[::1]:25062".parse().unwrap());
-        }
     }
 }
