@@ -4,9 +4,12 @@
 //! `messages.rs`), chats and transfers, and presence (`presence.rs`);
 //! `trust.rs` asks the user about a
 //! server certificate the account does not trust. Its loop waits for commands,
-//! transport news, results of work it spawned ([`Internal`]) and the
-//! earliest timer of the agent, the flow and every feature; after each, it
-//! carries out what the agent and the features asked until nothing is left.
+//! datagrams on its UDP sockets (read there, no task between), stream
+//! news, results of work it spawned ([`Internal`]) and the earliest timer
+//! of the agent, the flow and every feature (one timer, moved only when
+//! that deadline changes); after each, it carries out what the agent and
+//! the features asked until nothing is left. `answering.rs` gives our
+//! address towards a peer when a socket is bound to every address.
 
 mod answering;
 mod flow;
