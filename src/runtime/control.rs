@@ -10,7 +10,9 @@
 //!   The window passes [`WindowRequest`]s (show, open a conversation) to
 //!   its own loop; when it restarts its runtime it [`Server::detach`]es
 //!   the old one and [`Server::attach`]es the new one, and requests that
-//!   come meanwhile wait for it (up to [`ATTACH_PATIENCE`]).
+//!   come meanwhile wait for it (up to [`ATTACH_PATIENCE`]). The window's
+//!   events are relayed to it on a thread of their own; `listen` reads
+//!   them in its loop ([`Server::attach_inline`], `relay.rs`).
 //! - A **command** (`send`, `send-file`, `ack-alert`, `contacts add`, ...) first tries the socket
 //!   ([`claim`]). When nobody answers it takes the lock itself and works
 //!   alone; when another command holds the lock it waits, trying the socket
@@ -38,11 +40,13 @@ use tokio::sync::mpsc;
 mod chat;
 mod contacts;
 mod presence;
+mod relay;
 mod requests;
 mod transfer_step;
 
 pub use chat::{ChatInput, ChatStep};
 pub use presence::PresenceEntry;
+pub use relay::AttachedEvents;
 use requests::{ack_alert, send, send_file, set_status};
 pub use transfer_step::{mode_name, mode_named, TransferStep};
 
@@ -508,22 +512,15 @@ impl Server {
     }
 
     /// Hands work to this runtime from now on, and passes its events
-    /// through: the returned receiver gets every event, as `events` would.
-    pub fn attach(&self, handle: Handle, mut events: Events) -> Result<Events, ControlError> {
-        if let Ok(mut current) = self.shared.handle.lock() {
-            *current = Some(handle);
-        }
-        self.shared.presence.clear();
+    /// through on a thread of their own: the returned receiver gets every
+    /// event, as `events` would.
+    pub fn attach(&self, handle: Handle, events: Events) -> Result<Events, ControlError> {
+        let mut attached = self.attach_inline(handle, events);
         let (tx, rx) = mpsc::unbounded_channel();
-        let shared = self.shared.clone();
         std::thread::Builder::new()
             .name("sipchat-control-events".into())
             .spawn(move || {
-                while let Some(event) = events.blocking_recv() {
-                    shared.presence.remember(&event);
-                    if let Ok(mut listeners) = shared.listeners.lock() {
-                        listeners.retain(|l| l.send(event.clone()).is_ok());
-                    }
+                while let Some(event) = attached.blocking_recv() {
                     if tx.send(event).is_err() {
                         break;
                     }
@@ -534,6 +531,18 @@ impl Server {
                 source,
             })?;
         Ok(rx)
+    }
+
+    /// Hands work to this runtime from now on; its events are passed on
+    /// to the control channel as the caller reads them, so the caller must
+    /// keep reading ([`AttachedEvents::recv`]) while it runs: for a loop
+    /// that does nothing else (`sipchat listen`), without a thread between.
+    pub fn attach_inline(&self, handle: Handle, events: Events) -> AttachedEvents {
+        if let Ok(mut current) = self.shared.handle.lock() {
+            *current = Some(handle);
+        }
+        self.shared.presence.clear();
+        AttachedEvents::new(events, self.shared.clone())
     }
 }
 

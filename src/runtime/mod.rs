@@ -180,6 +180,8 @@ pub struct Runtime;
 pub struct Handle {
     commands: mpsc::UnboundedSender<Command>,
     thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    /// The runtime's network threads, for [`Handle::spawn`].
+    tasks: tokio::runtime::Handle,
 }
 
 impl Runtime {
@@ -190,6 +192,7 @@ impl Runtime {
         let (event_tx, event_rx) = mpsc::unbounded_channel();
         let (ready_tx, ready_rx) = oneshot::channel();
         let io_threads = options.io_threads.max(1);
+        let (tasks_tx, tasks_rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("sipchat-runtime".into())
             .spawn(move || {
@@ -205,6 +208,7 @@ impl Runtime {
                         return;
                     }
                 };
+                let _ = tasks_tx.send(rt.handle().clone());
                 rt.block_on(supervise(config, options, cmd_rx, event_tx, ready_tx));
                 rt.shutdown_timeout(Duration::from_millis(200));
             })
@@ -217,10 +221,14 @@ impl Runtime {
             }
             Err(_) => return Err(RuntimeError::Start("runtime thread ended during start-up".into())),
         }
+        let tasks = tasks_rx
+            .recv()
+            .map_err(|_| RuntimeError::Start("runtime thread ended during start-up".into()))?;
         Ok((
             Handle {
                 commands: cmd_tx,
                 thread: Arc::new(Mutex::new(Some(thread))),
+                tasks,
             },
             event_rx,
         ))
@@ -231,6 +239,18 @@ impl Handle {
     /// Sends a command.
     pub fn send(&self, command: Command) -> Result<(), RuntimeError> {
         self.commands.send(command).map_err(|_| RuntimeError::Stopped)
+    }
+
+    /// Runs `future` on the runtime's network threads, beside the
+    /// accounts: a loop that reads the events there (`sipchat listen`)
+    /// gets each one without a thread wake-up. It must not block. When the
+    /// runtime has stopped, the future is dropped unrun.
+    pub fn spawn<F>(&self, future: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.tasks.spawn(future)
     }
 
     /// A fresh id for [`Command::SendMessage`].

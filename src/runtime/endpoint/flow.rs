@@ -13,7 +13,7 @@ use crate::model::RegistrationState;
 use crate::protocol::sip::agent::Hop;
 use crate::runtime::event::Event;
 use crate::runtime::outbox::OutboxInput;
-use crate::transport::{udp, TransportError};
+use crate::transport::TransportError;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -118,8 +118,8 @@ impl Endpoint {
         self.reconnect_failures = 0;
         let hop = match handle {
             FlowHandle::Udp { socket, hop } => {
+                // The endpoint's loop reads every socket it keeps.
                 if self.udp.towards(hop.remote).is_none() {
-                    udp::spawn_reader(socket.clone(), self.transport_tx.clone());
                     self.udp.add(socket);
                 }
                 hop

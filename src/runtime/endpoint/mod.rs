@@ -4,10 +4,14 @@
 //! `messages.rs`), chats and transfers, and presence (`presence.rs`);
 //! `trust.rs` asks the user about a
 //! server certificate the account does not trust. Its loop waits for commands,
-//! transport news, results of work it spawned ([`Internal`]) and the
-//! earliest timer of the agent, the flow and every feature; after each, it
-//! carries out what the agent and the features asked until nothing is left.
+//! datagrams on its UDP sockets (read there, no task between), stream
+//! news, results of work it spawned ([`Internal`]) and the earliest timer
+//! of the agent, the flow and every feature (one timer, moved only when
+//! that deadline changes); after each, it carries out what the agent and
+//! the features asked until nothing is left. `answering.rs` gives our
+//! address towards a peer when a socket is bound to every address.
 
+mod answering;
 mod flow;
 mod messages;
 mod presence;
@@ -33,6 +37,7 @@ use crate::protocol::sip::uri::Transport;
 use crate::transport::msrp::listener::MsrpHub;
 use crate::transport::stream::{self, StreamHandle};
 use crate::transport::{family, udp, ConnId, TransportError, TransportEvent};
+use answering::{answering_address, AnsweringAddresses};
 use routing::FlowHandle;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -148,6 +153,9 @@ pub(crate) struct Endpoint {
     /// or a server account's flow).
     pub(super) udp: udp::Sockets,
     pub(super) streams: HashMap<ConnId, StreamHandle>,
+    /// Our address towards each peer, when a socket is bound to every
+    /// address (`answering.rs`).
+    answering: AnsweringAddresses,
     target: Option<ServerTarget>,
     flow: Option<Hop>,
     flow_connecting: bool,
@@ -325,12 +333,8 @@ impl Endpoint {
                 chat,
                 trusted_alert_senders,
             } => {
+                // The loop reads the sockets itself (`run`).
                 let (sockets, bound) = bind_local(bind, &transport_tx).await?;
-                for addr in &bound {
-                    if let Some(socket) = sockets.towards(*addr) {
-                        udp::spawn_reader(socket.clone(), transport_tx.clone());
-                    }
-                }
                 let mut agent_config = agent;
                 agent_config.listen_port = bound.first().map(SocketAddr::port);
                 (
@@ -386,6 +390,7 @@ impl Endpoint {
             internal_tx,
             udp,
             streams: HashMap::new(),
+            answering: AnsweringAddresses::default(),
             target,
             flow: None,
             flow_connecting: false,
@@ -462,6 +467,16 @@ impl Endpoint {
         self.feed_inbox(InboxInput::Started);
         self.flush().await;
         let mut commands_open = true;
+        // One timer for the loop's life, moved only when the earliest
+        // deadline changes: most turns (a message in, its answer out) leave
+        // it where it is, and the runtime's timer wheel is not touched.
+        let timer = tokio::time::sleep_until(Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<Instant> = None;
+        // Datagrams are read here and handled where they are read: no
+        // reader task, channel or copy between the socket and the agent.
+        let mut datagram = vec![0u8; udp::MAX_DATAGRAM];
+        let mut ipv6_first = false;
         loop {
             let wake = [
                 self.agent.poll_timeout().map(|t| self.to_tokio(t)),
@@ -475,12 +490,12 @@ impl Endpoint {
             .into_iter()
             .flatten()
             .min();
-            let sleep = async {
-                match wake {
-                    Some(at) => tokio::time::sleep_until(at).await,
-                    None => std::future::pending().await,
+            if wake != armed {
+                if let Some(at) = wake {
+                    timer.as_mut().reset(at);
                 }
-            };
+                armed = wake;
+            }
             tokio::select! {
                 cmd = commands.recv(), if commands_open => match cmd {
                     Some(AccountCommand::Shutdown) | None => {
@@ -491,13 +506,20 @@ impl Endpoint {
                     }
                     Some(cmd) => self.on_command(cmd),
                 },
+                received = self.udp.recv(&mut datagram, ipv6_first) => {
+                    ipv6_first = !ipv6_first;
+                    self.on_datagram(received, &datagram);
+                }
                 Some(ev) = transport_rx.recv() => self.on_transport(ev),
                 Some(internal) = internal_rx.recv() => self.on_internal(internal),
                 Ok(()) = self.book.changed() => {
                     let contacts = self.book.borrow_and_update().clone();
                     self.feed_presence(PresenceInput::AddressBook(contacts));
                 }
-                () = sleep => self.on_timer(),
+                () = &mut timer, if armed.is_some() => {
+                    armed = None;
+                    self.on_timer();
+                }
             }
             self.flush().await;
             if self.shutdown_done() {
@@ -559,7 +581,7 @@ impl Endpoint {
                 let hop = Hop {
                     transport: inbound.transport,
                     remote: inbound.remote,
-                    local: answering_address(inbound.local, inbound.remote),
+                    local: self.answering.of(inbound.local, inbound.remote, now),
                     conn: inbound.conn,
                 };
                 tracing::trace!(remote = %hop.remote, "received:\n{}", String::from_utf8_lossy(&inbound.bytes));
@@ -575,6 +597,32 @@ impl Endpoint {
                 tracing::debug!(conn, "connection closed: {reason}");
                 self.agent.transport_failed(handle.remote, Some(conn), now);
                 self.flow_closed(conn, &reason);
+            }
+        }
+    }
+
+    /// A datagram read by the loop (`buffer` holds it).
+    fn on_datagram(&mut self, received: udp::Received, buffer: &[u8]) {
+        match received {
+            udp::Received::Datagram {
+                length,
+                remote,
+                local,
+            } => {
+                let bytes = buffer.get(..length).unwrap_or_default();
+                let now = self.now();
+                let hop = Hop {
+                    transport: Transport::Udp,
+                    remote,
+                    local: self.answering.of(local, remote, now),
+                    conn: None,
+                };
+                tracing::trace!(%remote, "received:\n{}", String::from_utf8_lossy(bytes));
+                self.agent.handle_packet(bytes, hop, now);
+            }
+            udp::Received::KeepAlive => {}
+            udp::Received::Failed { local, error } => {
+                tracing::debug!("UDP receive error on {local}: {error}")
             }
         }
     }
@@ -729,44 +777,5 @@ pub(crate) fn no_socket_for(remote: SocketAddr) -> &'static str {
         "this account does not listen on IPv6 (set bind: \"::\" to use both IPv4 and IPv6)"
     } else {
         "this account does not listen on IPv4 (set bind: \"::\" to use both IPv4 and IPv6)"
-    }
-}
-
-/// The address a request came in on, for the Via and Contact of what we send
-/// back: the socket's own address when it is bound to one, else (bound to
-/// 0.0.0.0 or ::) the address the system routes towards the peer, never the
-/// unspecified address, which no peer can reach.
-fn answering_address(local: SocketAddr, remote: SocketAddr) -> SocketAddr {
-    if !local.ip().is_unspecified() {
-        return local;
-    }
-    match crate::transport::local_ip_towards(remote) {
-        Ok(ip) => SocketAddr::new(ip, local.port()),
-        Err(e) => {
-            tracing::debug!(%remote, "no route towards the peer: {e}");
-            local
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::answering_address;
-
-    #[test]
-    fn answers_never_come_from_the_unspecified_address() {
-        let peer = "127.0.0.1:40000".parse().unwrap();
-        let bound_to_all = "0.0.0.0:25062".parse().unwrap();
-        assert_eq!(
-            answering_address(bound_to_all, peer),
-            "127.0.0.1:25062".parse().unwrap()
-        );
-        let bound = "127.0.0.2:25062".parse().unwrap();
-        assert_eq!(answering_address(bound, peer), bound, "a bound address is kept");
-        let v6_all = "[::]:25062".parse().unwrap();
-        let v6_peer = "[::1]:40000".parse().unwrap();
-        if std::net::UdpSocket::bind("[::1]:0").is_ok() {
-            assert_eq!(answering_address(v6_all, v6_peer), "[::1]:25062".parse().unwrap());
-        }
     }
 }
