@@ -120,7 +120,7 @@ fn files_through_the_relay(kam: &Kamailio, files: &[std::path::PathBuf], inbox: 
     bob.handle.shutdown();
 }
 
-fn run(name: &str, relay_download: Option<f64>, files: usize, mib: usize) {
+fn run(name: &str, download: Option<f64>, files: usize, mib: usize) {
     if isolated(name).is_none() {
         return;
     }
@@ -129,8 +129,8 @@ fn run(name: &str, relay_download: Option<f64>, files: usize, mib: usize) {
     };
     let _proxy = DelayProxy::start(Paths {
         round_trip: ROUND_TRIP,
-        relay_port: kam.udp_port,
-        relay_download,
+        relay_ports: vec![kam.udp_port],
+        download,
     });
     let work = tempfile::tempdir().unwrap();
     let inbox = work.path().join("inbox");

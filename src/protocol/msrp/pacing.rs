@@ -97,6 +97,11 @@ pub const RELAY_QUEUE_MARGIN: usize = 512;
 /// before the far end confirmed them; for the relay's own answers, the
 /// bound on chunk bodies it has not answered.
 pub const RELAY_MAX_BYTES_IN_FLIGHT: usize = RELAY_QUEUE_BYTES - RELAY_QUEUE_MARGIN;
+/// The bound on unconfirmed bytes ([`RELAY_MAX_BYTES_IN_FLIGHT`] for
+/// Kamailio's default) when the relays queue `queue` bytes per connection.
+pub fn relay_bytes_in_flight(queue: usize) -> usize {
+    queue.saturating_sub(RELAY_QUEUE_MARGIN)
+}
 /// How long a chunk counts once the far end has been heard from: a lost
 /// answer or REPORT holds the window no longer than this.
 pub const FAR_ANSWER_WAIT: Duration = Duration::from_secs(10);
