@@ -8,7 +8,8 @@
 //! Each test runs in a network namespace of its own (this binary again,
 //! under `unshare --net`), where every TCP connection passes a delaying
 //! proxy (`tests/support/delay_proxy.rs`) that can also limit the rate from
-//! the relay toward each client: the clients' download link.
+//! the relay toward each client: the clients' download link (250 kB/s, 2
+//! MB/s, and a home line of 8 MB/s).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -177,5 +178,18 @@ fn a_larger_file_on_a_two_megabyte_link_keeps_within_the_relays_queue() {
         Some(2e6),
         1,
         8,
+    );
+}
+
+#[test]
+fn a_large_file_on_an_eight_megabyte_home_line_keeps_within_the_relays_queue() {
+    // A home user's line: 20 ms and 8 MB/s down. The window grows past
+    // what the path holds (a quarter more than rate x round trip): the
+    // surplus must wait in the relay's socket, never overfill its queue.
+    run(
+        "a_large_file_on_an_eight_megabyte_home_line_keeps_within_the_relays_queue",
+        Some(8e6),
+        1,
+        16,
     );
 }
