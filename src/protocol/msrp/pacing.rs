@@ -69,9 +69,10 @@
 //! twice the congestion window (at least twice the initial ten segments,
 //! `tcp_sndbuf_expand`), and the congestion window is at least what the
 //! hop carries unacknowledged, so the socket holds about rate x the hop's
-//! round trip beyond what is on its way; `ss -tmi` on the relay's socket
-//! in the delaying proxy's path (loopback segments of 64 KiB) showed more
-//! still. The surplus, rate x smallest round trip / 4 (3/8 at the start),
+//! round trip beyond what is on its way; `ss -tmi` in the delaying
+//! proxy's namespace (loopback, segments of 64 KiB) showed every socket's
+//! send buffer at 3.9 MB during an 8 MB/s transfer, so there the tests
+//! cannot tell, and the model is the stricter judge. The surplus, rate x smallest round trip / 4 (3/8 at the start),
 //! fits there when the relay-to-receiver hop is at least that share of
 //! the whole round trip (a provider's relay between two home lines: about
 //! half); the bound's
