@@ -9,7 +9,10 @@
 //! under `unshare --net`), where every TCP connection passes a delaying
 //! proxy (`tests/support/delay_proxy.rs`) that can also limit the rate from
 //! the relay toward each client: the clients' download link (250 kB/s, 2
-//! MB/s, and a home line of 8 MB/s).
+//! MB/s, and a home line of 8 MB/s). Loopback there carries Ethernet's
+//! 1500-byte packets, so the relay's socket buffers grow as on a real
+//! path: with loopback's 64 KiB segments Linux gives every socket a send
+//! buffer of about 4 MB at once (`ss -tmi`), which would hide any surplus.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -53,11 +56,21 @@ fn account(kam: &Kamailio, user: &str) -> sipchat::config::Config {
     ))
 }
 
+/// The MTU of the namespace's loopback: Ethernet's.
+const ETHERNET_MTU: &str = "1500";
+
 /// In the test's own network namespace: `None` when the test ran in a copy
 /// of this binary (its result is asserted) or cannot run here.
 fn isolated(name: &str) -> Option<()> {
     match delay_proxy::isolate_test(name) {
-        Isolation::Inside => Some(()),
+        Isolation::Inside => {
+            let mtu = std::process::Command::new("ip")
+                .args(["link", "set", "lo", "mtu", ETHERNET_MTU])
+                .status()
+                .unwrap();
+            assert!(mtu.success(), "ip link set lo mtu {ETHERNET_MTU}");
+            Some(())
+        }
         Isolation::Ran(code) => {
             assert_eq!(code, 0, "{name} failed in its network namespace");
             None

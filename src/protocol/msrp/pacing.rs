@@ -69,10 +69,12 @@
 //! twice the congestion window (at least twice the initial ten segments,
 //! `tcp_sndbuf_expand`), and the congestion window is at least what the
 //! hop carries unacknowledged, so the socket holds about rate x the hop's
-//! round trip beyond what is on its way; `ss -tmi` in the delaying
-//! proxy's namespace (loopback, segments of 64 KiB) showed every socket's
-//! send buffer at 3.9 MB during an 8 MB/s transfer, so there the tests
-//! cannot tell, and the model is the stricter judge. The surplus, rate x smallest round trip / 4 (3/8 at the start),
+//! round trip beyond what is on its way. `ss -tmi` in the delaying
+//! proxy's namespace during an 8 MB/s transfer: with loopback's 64 KiB
+//! segments every socket's send buffer was 3.9 MB at once (hiding any
+//! surplus), so `tests/relay_pacing.rs` gives loopback Ethernet's 1500
+//! bytes; then idle sockets had 69 KB and the busy ones 1.1-1.3 MB (a
+//! congestion window of about 170 segments), as the model says. The surplus, rate x smallest round trip / 4 (3/8 at the start),
 //! fits there when the relay-to-receiver hop is at least that share of
 //! the whole round trip (a provider's relay between two home lines: about
 //! half); the bound's
