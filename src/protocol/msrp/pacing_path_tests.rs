@@ -277,7 +277,14 @@ fn lost_reports_slow_the_growth_but_never_overfill_the_relay() {
 fn a_slow_link_keeps_the_relay_queue_within_kamailios() {
     // 400 kB/s behind a 20 ms round trip, and the loopback case (no delay
     // at all): the window never lets the relay queue more than its bound.
-    for (round_trip, rate) in [(20, 400e3), (0, 400e3), (20, 2e6), (20, 8e6), (50, 8e6), (0, 50e6)] {
+    for (round_trip, rate) in [
+        (20, 400e3),
+        (0, 400e3),
+        (20, 2e6),
+        (20, 8e6),
+        (50, 8e6),
+        (0, 50e6),
+    ] {
         let path = Path {
             round_trip: Duration::from_millis(round_trip),
             rate,
