@@ -8,7 +8,11 @@
 //! Each test runs in a network namespace of its own (this binary again,
 //! under `unshare --net`), where every TCP connection passes a delaying
 //! proxy (`tests/support/delay_proxy.rs`) that can also limit the rate from
-//! the relay toward each client: the clients' download link.
+//! the relay toward each client: the clients' download link (250 kB/s, 2
+//! MB/s, and a home line of 8 MB/s). Loopback there carries Ethernet's
+//! 1500-byte packets, so the relay's socket buffers grow as on a real
+//! path: with loopback's 64 KiB segments Linux gives every socket a send
+//! buffer of about 4 MB at once (`ss -tmi`), which would hide any surplus.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -52,11 +56,21 @@ fn account(kam: &Kamailio, user: &str) -> sipchat::config::Config {
     ))
 }
 
+/// The MTU of the namespace's loopback: Ethernet's.
+const ETHERNET_MTU: &str = "1500";
+
 /// In the test's own network namespace: `None` when the test ran in a copy
 /// of this binary (its result is asserted) or cannot run here.
 fn isolated(name: &str) -> Option<()> {
     match delay_proxy::isolate_test(name) {
-        Isolation::Inside => Some(()),
+        Isolation::Inside => {
+            let mtu = std::process::Command::new("ip")
+                .args(["link", "set", "lo", "mtu", ETHERNET_MTU])
+                .status()
+                .unwrap();
+            assert!(mtu.success(), "ip link set lo mtu {ETHERNET_MTU}");
+            Some(())
+        }
         Isolation::Ran(code) => {
             assert_eq!(code, 0, "{name} failed in its network namespace");
             None
@@ -120,7 +134,7 @@ fn files_through_the_relay(kam: &Kamailio, files: &[std::path::PathBuf], inbox: 
     bob.handle.shutdown();
 }
 
-fn run(name: &str, relay_download: Option<f64>, files: usize, mib: usize) {
+fn run(name: &str, download: Option<f64>, files: usize, mib: usize) {
     if isolated(name).is_none() {
         return;
     }
@@ -129,8 +143,8 @@ fn run(name: &str, relay_download: Option<f64>, files: usize, mib: usize) {
     };
     let _proxy = DelayProxy::start(Paths {
         round_trip: ROUND_TRIP,
-        relay_port: kam.udp_port,
-        relay_download,
+        relay_ports: vec![kam.udp_port],
+        download,
     });
     let work = tempfile::tempdir().unwrap();
     let inbox = work.path().join("inbox");
@@ -177,5 +191,18 @@ fn a_larger_file_on_a_two_megabyte_link_keeps_within_the_relays_queue() {
         Some(2e6),
         1,
         8,
+    );
+}
+
+#[test]
+fn a_large_file_on_an_eight_megabyte_home_line_keeps_within_the_relays_queue() {
+    // A home user's line: 20 ms and 8 MB/s down. The window grows past
+    // what the path holds (a quarter more than rate x round trip): the
+    // surplus must wait in the relay's socket, never overfill its queue.
+    run(
+        "a_large_file_on_an_eight_megabyte_home_line_keeps_within_the_relays_queue",
+        Some(8e6),
+        1,
+        16,
     );
 }

@@ -472,6 +472,7 @@ impl AccountConfig {
             }
         }
         self.presence.check()?;
+        self.msrp.check()?;
         if let Some(pin) = &self.tls.fingerprint {
             pin_from_text(pin).map_err(|e| ("tls.fingerprint", e.to_string()))?;
         }

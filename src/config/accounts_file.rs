@@ -172,7 +172,12 @@ pub fn accounts_to_ron(accounts: &[AccountConfig]) -> String {
                 .map(|t| format!("tls: {t}, "))
                 .unwrap_or_default();
             let role = format!("{:?}", account.msrp.role).to_lowercase();
-            field(&mut out, "msrp", &format!("({tls}role: {role})"));
+            let queue = account
+                .msrp
+                .relay_queue
+                .map(|q| format!(", relay_queue: {q}"))
+                .unwrap_or_default();
+            field(&mut out, "msrp", &format!("({tls}role: {role}{queue})"));
         }
         out.push_str("    ),\n");
     }

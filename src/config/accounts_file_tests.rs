@@ -39,6 +39,7 @@ fn saved_accounts_load_again_with_every_field_and_mode_0600() {
     work.tls.verify = false;
     work.tls.fingerprint = Some(format!("AB:CD:EF{}", ":00".repeat(29)));
     work.msrp.role = MsrpRole::Passive;
+    work.msrp.relay_queue = Some(4 * 1024 * 1024);
     let mut home = account("home", "sips:alice@home.example");
     home.enabled = false;
     save_accounts(&path, &[work.clone(), home.clone()]).unwrap();

@@ -381,6 +381,10 @@ fn other_bad_values_are_invalid() {
         "msrp_relay \"http://relay.example.org\" must start with msrp:// or msrps://"
     );
     assert_eq!(
+        account_err("msrp: (relay_queue: 1000)"),
+        "msrp.relay_queue 1000 is too small (at least 16384 bytes)"
+    );
+    assert_eq!(
         account_err(r#"auth_user: """#),
         "auth_user must not be empty when given"
     );

@@ -3,6 +3,7 @@
 
 use crate::config::{self, AccountConfig, LocalAccountConfig};
 use crate::protocol::alert::TrustedSender;
+use crate::protocol::msrp::pacing::RELAY_QUEUE_BYTES;
 use crate::protocol::msrp::MsrpUri;
 use crate::protocol::sip::agent::AgentConfig;
 use crate::protocol::sip::transaction::TimerConfig;
@@ -118,6 +119,8 @@ pub struct RelaySettings {
     pub password: String,
     /// TLS client settings for `msrps` relays (the account's CA settings).
     pub tls: Option<Arc<ClientConfig>>,
+    /// Bytes the relays on the path queue per connection (`msrp.relay_queue`).
+    pub queue: usize,
 }
 
 /// Everything an endpoint needs to know about its account.
@@ -265,6 +268,10 @@ pub fn server_setup(account: &AccountConfig) -> Result<AccountSetup, AccountErro
                 username: agent.auth_user.clone(),
                 password: agent.password.clone().unwrap_or_default(),
                 tls,
+                queue: account
+                    .msrp
+                    .relay_queue
+                    .map_or(RELAY_QUEUE_BYTES, |q| usize::try_from(q).unwrap_or(usize::MAX)),
             })
         }
     };

@@ -5,13 +5,19 @@
 //! side by side in the same run, with the ratio relay / direct (issue 19:
 //! large files through a relay should keep the direct path's throughput).
 //!
-//! `cargo bench --no-default-features --bench relay_throughput [-- MIB... [--runs N] [--round-trip MS]]`
+//! `cargo bench --no-default-features --bench relay_throughput [-- MIB... [--runs N] [--round-trip MS] [--rate MB_PER_S] [--ceiling]]`
 //! (default: 32 MiB, 3 runs of each path, alternating; the median counts).
 //! `--round-trip MS` runs everything in a network namespace of its own where
 //! every TCP connection passes a delaying proxy (`tests/support/delay_proxy.rs`),
 //! so the direct and the relayed path both have that round trip between the
 //! two clients (a home user's path to a provider's relay); without it, plain
-//! loopback.
+//! loopback. `--rate` limits each client's download link to that many MB/s
+//! (10^6 bytes) on both paths (a home user's line: rate and round trip).
+//! `--ceiling` adds the relay's ceiling: the relayed path again through a
+//! second Kamailio whose write queue holds 128 MiB per connection, with
+//! accounts that say so (`msrp: (relay_queue: ...)`), so the window is
+//! unbounded and only the relay (and the path) limit the rate; paced relay
+//! / ceiling is what the pacing costs.
 //! `RELAY_BENCH_LOG=sipchat=debug` logs both runtimes to stderr.
 //!
 //! Timed from `SendFile` to the receiver's `TransferDone` (hash, offer,
@@ -39,12 +45,40 @@ use support::Running;
 const RELAY_PROVIDER: &str = include_str!("../kamailio/nat_relay.cfg");
 /// How long one transfer may take before the bench gives up.
 const TRANSFER_DEADLINE: Duration = Duration::from_secs(1800);
+/// The ceiling relay's write queue per connection (and the accounts'
+/// `msrp.relay_queue`): far more than any window gets to.
+const CEILING_QUEUE: u32 = 128 * 1024 * 1024;
 
-fn account(kam: &Kamailio, user: &str, relay: bool) -> sipchat::config::Config {
-    let relay = if relay {
-        format!("msrp_relay: \"msrp://127.0.0.1:{};tcp\",", kam.udp_port)
-    } else {
-        String::new()
+/// How a transfer goes.
+#[derive(Clone, Copy, PartialEq)]
+enum Route {
+    Direct,
+    /// Through the relay with Kamailio's default queue, paced.
+    Relay,
+    /// Through the relay whose queue is [`CEILING_QUEUE`], window unbounded.
+    Ceiling,
+}
+
+/// The relay provider's config with a write queue of `queue` bytes per
+/// connection (and the whole process's queues raised to match).
+fn ceiling_config(queue: u32) -> String {
+    RELAY_PROVIDER.replace(
+        "tcp_accept_no_cl=yes\n",
+        &format!(
+            "tcp_accept_no_cl=yes\ntcp_conn_wq_max={queue}\ntcp_wq_max={}\n",
+            u64::from(queue) * 4
+        ),
+    )
+}
+
+fn account(kam: &Kamailio, user: &str, route: Route) -> sipchat::config::Config {
+    let relay = match route {
+        Route::Direct => String::new(),
+        Route::Relay => format!("msrp_relay: \"msrp://127.0.0.1:{};tcp\",", kam.udp_port),
+        Route::Ceiling => format!(
+            "msrp_relay: \"msrp://127.0.0.1:{};tcp\", msrp: (relay_queue: {CEILING_QUEUE}),",
+            kam.udp_port
+        ),
     };
     support::config(&format!(
         r#"(
@@ -75,16 +109,16 @@ fn write_file(path: &Path, mib: u64) {
 }
 
 /// One transfer alice -> bob; seconds from the command to bob's file.
-fn one_transfer(kam: &Kamailio, src: &Path, inbox: &Path, relay: bool) -> f64 {
+fn one_transfer(kam: &Kamailio, src: &Path, inbox: &Path, route: Route) -> f64 {
     let mut bob = Running::start(
-        account(kam, "bob", relay),
+        account(kam, "bob", route),
         RuntimeOptions {
             accept_files: Some(inbox.to_path_buf()),
             ..RuntimeOptions::default()
         },
     );
     bob.wait_registered("bob");
-    let mut alice = Running::start(account(kam, "alice", relay), RuntimeOptions::default());
+    let mut alice = Running::start(account(kam, "alice", route), RuntimeOptions::default());
     alice.wait_registered("alice");
     bob.timeout = TRANSFER_DEADLINE;
     alice.timeout = TRANSFER_DEADLINE;
@@ -133,12 +167,14 @@ fn main() {
             .and_then(|n| n.parse::<u64>().ok())
     };
     let round_trip = option("--round-trip").map(Duration::from_millis);
-    if round_trip.is_some() {
+    let rate = option("--rate").map(|mb| mb as f64 * 1e6);
+    let with_ceiling = args.iter().any(|a| a == "--ceiling");
+    if round_trip.is_some() || rate.is_some() {
         match delay_proxy::isolate_network() {
             delay_proxy::Isolation::Inside => {}
             delay_proxy::Isolation::Ran(code) => std::process::exit(code),
             delay_proxy::Isolation::Unavailable => {
-                eprintln!("relay_throughput: --round-trip needs root, unshare, ip and nft");
+                eprintln!("relay_throughput: --round-trip and --rate need root, unshare, ip and nft");
                 return;
             }
         }
@@ -153,7 +189,7 @@ fn main() {
     let mut sizes: Vec<u64> = args
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i == 0 || !args[i - 1].starts_with("--"))
+        .filter(|(i, _)| *i == 0 || !args[i - 1].starts_with("--") || args[i - 1] == "--ceiling")
         .filter_map(|(_, a)| a.parse().ok())
         .collect();
     if sizes.is_empty() {
@@ -163,17 +199,26 @@ fn main() {
         eprintln!("relay_throughput: needs Kamailio with its msrp module");
         return;
     };
-    let _proxy = round_trip.map(|round_trip| {
+    let ceiling = with_ceiling.then(|| {
+        Kamailio::start_udp_config_or_skip(&ceiling_config(CEILING_QUEUE), Ipv4Addr::LOCALHOST)
+            .expect("a second Kamailio")
+    });
+    let _proxy = (round_trip.is_some() || rate.is_some()).then(|| {
+        let mut relay_ports = vec![kam.udp_port];
+        relay_ports.extend(ceiling.as_ref().map(|c| c.udp_port));
         delay_proxy::DelayProxy::start(delay_proxy::Paths {
-            round_trip,
-            relay_port: kam.udp_port,
-            relay_download: None,
+            round_trip: round_trip.unwrap_or_default(),
+            relay_ports,
+            download: rate,
         })
     });
-    let path = match round_trip {
+    let mut path = match round_trip {
         Some(rt) => format!("{} ms round trip", rt.as_millis()),
         None => "loopback".to_string(),
     };
+    if let Some(rate) = rate {
+        path.push_str(&format!(", downloads at {:.0} MB/s", rate / 1e6));
+    }
     let work = tempfile::tempdir().unwrap();
     for mib in sizes {
         let src = work.path().join(format!("source-{mib}.bin"));
@@ -181,23 +226,40 @@ fn main() {
         let inbox = work.path().join(format!("inbox-{mib}"));
         std::fs::create_dir(&inbox).unwrap();
         let bytes = (mib * 1024 * 1024) as f64;
-        let (mut direct, mut relayed) = (Vec::new(), Vec::new());
+        let (mut direct, mut relayed, mut ceilings) = (Vec::new(), Vec::new(), Vec::new());
         for run in 0..runs {
-            let d = one_transfer(&kam, &src, &inbox, false);
-            let r = one_transfer(&kam, &src, &inbox, true);
+            let d = one_transfer(&kam, &src, &inbox, Route::Direct);
+            let r = one_transfer(&kam, &src, &inbox, Route::Relay);
             assert!(!kam.log().contains("write queue full"), "{}", kam.log());
+            let c = ceiling
+                .as_ref()
+                .map(|c| one_transfer(c, &src, &inbox, Route::Ceiling));
             println!(
-                "  run {run}: direct {:7.1} MB/s ({d:.2} s), relay {:7.1} MB/s ({r:.2} s)",
+                "  run {run}: direct {:7.1} MB/s ({d:.2} s), relay {:7.1} MB/s ({r:.2} s){}",
                 bytes / 1e6 / d,
-                bytes / 1e6 / r
+                bytes / 1e6 / r,
+                c.map(|c| format!(", ceiling {:7.1} MB/s ({c:.2} s)", bytes / 1e6 / c))
+                    .unwrap_or_default()
             );
             direct.push(d);
             relayed.push(r);
+            ceilings.extend(c);
         }
         let (d, r) = (median(direct), median(relayed));
+        let ceiling_words = if ceilings.is_empty() {
+            String::new()
+        } else {
+            let c = median(ceilings);
+            format!(
+                ", relay ceiling {:.1} MB/s ({c:.2} s), relay / ceiling {:.0} %, ceiling / direct {:.0} %",
+                bytes / 1e6 / c,
+                c / r * 100.0,
+                d / c * 100.0
+            )
+        };
         println!(
             "relay_throughput: {mib} MiB, {path}, median of {runs}: direct {:.1} MB/s ({d:.2} s), \
-             through the relay {:.1} MB/s ({r:.2} s), relay / direct {:.0} %",
+             through the relay {:.1} MB/s ({r:.2} s), relay / direct {:.0} %{ceiling_words}",
             bytes / 1e6 / d,
             bytes / 1e6 / r,
             d / r * 100.0

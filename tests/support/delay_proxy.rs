@@ -14,6 +14,12 @@
 //! direct one (one connection) see the same round trip. UDP (SIP) is not
 //! delayed. The kernel here has no `netem`, hence the proxy.
 //!
+//! With a download rate ([`Paths::download`]) every byte that reaches a
+//! client passes its download link at that rate: from the relay toward a
+//! client, and both ways between two clients (each way is the download of
+//! the client it goes to), so direct and relayed paths have the same
+//! bottleneck.
+//!
 //! Include with `#[path = "support/delay_proxy.rs"] mod delay_proxy;`.
 //! Call [`isolate_network`] first thing in `main`, then
 //! [`DelayProxy::start`]. Needs root, `unshare`, `ip` and `nft`.
@@ -115,15 +121,15 @@ pub fn isolate_test(name: &str) -> Isolation {
 }
 
 /// How a proxied connection behaves.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Paths {
     /// The round trip between two clients, either way.
     pub round_trip: Duration,
-    /// The relay's port (connections to it are one half of the path).
-    pub relay_port: u16,
-    /// Bytes per second from the relay toward each client (the clients'
-    /// download link), `None` for no limit.
-    pub relay_download: Option<f64>,
+    /// The relays' ports (connections to them are one half of the path).
+    pub relay_ports: Vec<u16>,
+    /// Bytes per second toward each client (its download link), `None`
+    /// for no limit.
+    pub download: Option<f64>,
 }
 
 /// The running proxy; the redirect is removed on drop (the namespace goes
@@ -162,6 +168,7 @@ impl DelayProxy {
             rt.block_on(async move {
                 let listener = TcpListener::from_std(listener).expect("tokio listener");
                 while let Ok((client, _)) = listener.accept().await {
+                    let paths = paths.clone();
                     tokio::spawn(async move {
                         if let Err(e) = carry(client, paths).await {
                             eprintln!("delay_proxy: {e}");
@@ -197,9 +204,12 @@ async fn carry(client: TcpStream, paths: Paths) -> std::io::Result<()> {
     let target = original_destination(&client)?;
     let socket = TcpSocket::new_v4()?;
     socket2::SockRef::from(&socket).set_mark(PROXY_MARK)?;
-    let to_relay = target.port() == paths.relay_port;
-    let download = if to_relay { paths.relay_download } else { None };
-    if download.is_some() {
+    let to_relay = paths.relay_ports.contains(&target.port());
+    // Toward the relay is the client's upload (not limited); between two
+    // clients each way is a download.
+    let upload = if to_relay { None } else { paths.download };
+    let download = paths.download;
+    if to_relay && download.is_some() {
         // A slow link buffers little: the relay's socket fills soon, and
         // then its own queue.
         socket.set_recv_buffer_size(LIMITED_RECEIVE_BUFFER)?;
@@ -214,7 +224,7 @@ async fn carry(client: TcpStream, paths: Paths) -> std::io::Result<()> {
     };
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
-    let up = tokio::spawn(pipe(client_read, server_write, one_way, None));
+    let up = tokio::spawn(pipe(client_read, server_write, one_way, upload));
     let down = tokio::spawn(pipe(server_read, client_write, one_way, download));
     let _ = up.await;
     let _ = down.await;

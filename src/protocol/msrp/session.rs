@@ -14,9 +14,10 @@
 //!    after draining the output and answers with [`Session::push_data`]:
 //!    the session asks only when its output is drained and fewer than
 //!    [`SessionConfig::max_chunks_in_flight`] chunks await answers (through
-//!    relays also fewer than [`SessionConfig::max_relay_bytes_in_flight`]
-//!    bytes not confirmed by the far end, see [`super::pacing`], so a
-//!    relay's write queue cannot overflow), which is the backpressure;
+//!    relays instead fewer than [`SessionConfig::max_relay_bytes_in_flight`]
+//!    bytes, and what the path holds, not confirmed by the far end, see
+//!    [`super::pacing`], so a relay's write queue cannot overflow), which
+//!    is the backpressure;
 //! 6. on a [`Output::Event`] of [`SessionEvent::SessionFailed`] closes the
 //!    connection; on connection loss calls [`Session::connection_lost`].
 //!

@@ -2,7 +2,7 @@
 //! the session's limits and defaults.
 
 use super::incoming::IncomingMode;
-use super::pacing::RELAY_MAX_BYTES_IN_FLIGHT;
+use super::pacing::{MAX_UNCONFIRMED_CHUNKS, RELAY_MAX_BYTES_IN_FLIGHT};
 use super::uri::MsrpUri;
 use std::time::Duration;
 
@@ -56,7 +56,10 @@ pub struct SessionConfig {
     /// Wait for a success REPORT once every chunk was answered.
     pub report_timeout: Duration,
     /// Chunks sent without their answer yet before the session stops
-    /// sending (and asking for data).
+    /// sending (and asking for data), on direct sessions; through relays
+    /// the bound on bytes paces instead (a count would cap the relay hop
+    /// at that many chunks per round trip), and the count stops only at
+    /// [`super::pacing::MAX_UNCONFIRMED_CHUNKS`].
     pub max_chunks_in_flight: usize,
     /// Bytes of chunk frames (headers too) the far end has not confirmed,
     /// and chunk bodies the next hop has not answered, before the session
@@ -104,6 +107,16 @@ impl SessionConfig {
     /// Whether a relay is on the path (ours or the peer's).
     pub fn relayed(&self) -> bool {
         !self.relays.is_empty() || self.remote_path.len() > 1
+    }
+
+    /// The bound on chunks awaiting their answers (see
+    /// [`SessionConfig::max_chunks_in_flight`]).
+    pub fn effective_chunks_in_flight(&self) -> usize {
+        if self.relayed() {
+            MAX_UNCONFIRMED_CHUNKS
+        } else {
+            self.max_chunks_in_flight.max(1)
+        }
     }
 
     /// The bound on unanswered chunk bytes: `None` on direct sessions.

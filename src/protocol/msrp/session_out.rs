@@ -92,7 +92,7 @@ impl Session {
     }
 
     pub(super) fn may_send_chunk(&self) -> bool {
-        if !self.is_bound() || self.in_flight() >= self.config.max_chunks_in_flight.max(1) {
+        if !self.is_bound() || self.in_flight() >= self.config.effective_chunks_in_flight() {
             return false;
         }
         // Through relays, also a bound on bytes (see `pacing`): what the

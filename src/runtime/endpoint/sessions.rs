@@ -421,6 +421,7 @@ impl Endpoint {
                 username: r.username.clone(),
                 password: r.password.clone(),
                 tls: r.tls.clone(),
+                queue: r.queue,
             },
             None => {
                 let ip = if hop.local.ip().is_unspecified() {

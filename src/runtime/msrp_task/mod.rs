@@ -26,6 +26,7 @@ pub(crate) mod reach;
 mod writer;
 
 use crate::model::{MessageId, SessionId};
+use crate::protocol::msrp::pacing::relay_bytes_in_flight;
 use crate::protocol::msrp::{
     FrameDecoder, IncomingMode, MsrpUri, Output, RelayClient, RelayEvent, RelayOutput, ReportOptions,
     Session, SessionConfig, SessionEvent, WireFrame,
@@ -65,6 +66,8 @@ pub(crate) enum Plan {
         password: String,
         /// For `msrps` relays: verified with the account's CA settings.
         tls: Option<Arc<ClientConfig>>,
+        /// What the relays queue per connection (see `protocol::msrp::pacing`).
+        queue: usize,
     },
     /// Directly; `host` is our address as the peer sees it; `secure` for
     /// `msrps` (our TLS listener).
@@ -227,6 +230,7 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
             username,
             password,
             tls,
+            ..
         } => prepare_relay(relay, username, password, tls.clone(), &sid)
             .await
             .map_err(TaskError::Relay)?,
@@ -327,6 +331,9 @@ async fn run(setup: TaskSetup, mut commands: mpsc::UnboundedReceiver<TaskCommand
     let secure = encrypted && remote_path.iter().all(|u| u.secure);
     let mut config = SessionConfig::new(prepared.local_uri, remote_path, we_connect || relay.is_some());
     config.relays = prepared.relays;
+    if let Plan::Relay { queue, .. } = &setup.plan {
+        config.max_relay_bytes_in_flight = relay_bytes_in_flight(*queue);
+    }
     if !accept_types.is_empty() {
         config.accept_types = accept_types.iter().map(|t| t.to_ascii_lowercase()).collect();
     }
