@@ -185,7 +185,7 @@ impl WatcherList {
             self.known.clone()
         };
         self.version = Some(info.version);
-        for (_, watcher) in info.watchers {
+        for watcher in last_entry_per_id(info.watchers) {
             let was_pending = before
                 .get(&watcher.id)
                 .is_some_and(|w| w.status == WatcherStatus::Pending);
@@ -205,6 +205,26 @@ impl WatcherList {
     pub fn pending(&self) -> impl Iterator<Item = &Watcher> {
         self.known.values().filter(|w| w.status == WatcherStatus::Pending)
     }
+}
+
+/// The document's watchers, each id once, in the order ids first appear,
+/// with the state of that id's last entry. RFC 3858 makes ids unique within
+/// a document; one that repeats an id (in two watcher lists, or by
+/// mistake) is read as its last word on that watcher, so applying the
+/// same document twice changes nothing the second time.
+fn last_entry_per_id(watchers: Vec<(String, Watcher)>) -> Vec<Watcher> {
+    let mut position: BTreeMap<String, usize> = BTreeMap::new();
+    let mut latest: Vec<Watcher> = Vec::with_capacity(watchers.len());
+    for (_, watcher) in watchers {
+        match position.get(&watcher.id) {
+            Some(&at) => latest[at] = watcher,
+            None => {
+                position.insert(watcher.id.clone(), latest.len());
+                latest.push(watcher);
+            }
+        }
+    }
+    latest
 }
 
 #[cfg(test)]

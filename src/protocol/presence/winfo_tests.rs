@@ -78,3 +78,32 @@ fn malformed_watcher_info_is_a_typed_error() {
         assert_eq!(WatcherInfo::parse(input.as_bytes()), Err(expected), "{input}");
     }
 }
+
+#[test]
+fn an_id_named_twice_in_one_document_is_read_as_its_last_entry() {
+    // Found by the winfo fuzz target: carol pending as w1, then w1 active.
+    // Applied twice, the repeat asked about carol again.
+    let carol_as_w1 = CAROL_PENDING.replace("w7", "w1");
+    let text = document(0, "full", &format!("{carol_as_w1}{BOB_ACTIVE}"));
+    let mut list = WatcherList::default();
+    let first = list.apply(WatcherInfo::parse(text.as_bytes()).unwrap());
+    assert!(first.newly_pending.is_empty(), "w1 ends active: {first:?}");
+    let again = list.apply(WatcherInfo::parse(text.as_bytes()).unwrap());
+    assert!(
+        again.newly_pending.is_empty(),
+        "the repeat asked again: {again:?}"
+    );
+    assert_eq!(list.pending().count(), 0);
+
+    // The other order: w1 ends pending, and is asked about once.
+    let text = document(0, "full", &format!("{BOB_ACTIVE}{carol_as_w1}"));
+    let mut list = WatcherList::default();
+    let first = list.apply(WatcherInfo::parse(text.as_bytes()).unwrap());
+    assert_eq!(first.newly_pending.len(), 1);
+    assert_eq!(first.newly_pending[0].uri, "sip:carol@example.net");
+    let again = list.apply(WatcherInfo::parse(text.as_bytes()).unwrap());
+    assert!(
+        again.newly_pending.is_empty(),
+        "the repeat asked again: {again:?}"
+    );
+}
